@@ -1,0 +1,439 @@
+//! [`PolicyEvaluator`]: an alert policy resolved against one SLO and one series step, with the
+//! batch sweep. The per-step logic it shares with the streaming evaluator lives here too, so
+//! that both give bit-for-bit the same alerts.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::AlertInterval;
+use super::policy::{AlertPolicy, AlertTier, PolicyWarning};
+use super::stream::{AlertUpdate, StreamingEvaluator};
+use crate::counts::EventCounts;
+use crate::error::{Error, Result};
+use crate::missing::MissingData;
+use crate::noise::SustainFilter;
+use crate::objective::Objective;
+use crate::series::Series;
+use crate::slo::Slo;
+use crate::span::Span;
+
+/// Window state codes: the window's bad ratio is above the threshold (`BREACH`), within it
+/// (`0`), or unknown (`NO_DATA`).
+pub(super) const BREACH: u8 = 1;
+pub(super) const NO_DATA: u8 = 2;
+
+/// Points evaluated per block of the batch sweep: small enough for the state buffers to stay
+/// in L1 cache, large enough for the vectorised loops to dominate.
+const BLOCK: usize = 2048;
+
+/// One distinct (window length, threshold) pair; tiers share them where they coincide.
+#[derive(Debug, Clone)]
+pub(super) struct Condition {
+    pub(super) steps: usize,
+    /// Fire when `bad > ratio_threshold × total`: the burn-rate threshold times the budget.
+    pub(super) ratio_threshold: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct ResolvedTier {
+    pub(super) tier: AlertTier,
+    pub(super) long: usize,
+    pub(super) short: usize,
+    pub(super) burn_threshold: f64,
+    pub(super) budget_fraction: f64,
+}
+
+#[derive(Debug)]
+pub(super) struct Resolved {
+    pub(super) objective: Objective,
+    pub(super) slo: Slo,
+    pub(super) slo_period: Span,
+    pub(super) step: Span,
+    /// Events at or above which a window has data (`min_events`, or the smallest positive
+    /// number when no minimum is set, so that one comparison covers both rules).
+    pub(super) min_events: f64,
+    pub(super) missing: MissingData,
+    pub(super) conditions: Vec<Condition>,
+    pub(super) tiers: Vec<ResolvedTier>,
+    pub(super) longest: usize,
+    pub(super) warnings: Vec<PolicyWarning>,
+}
+
+/// An [`AlertPolicy`] resolved for one [`Slo`] and one datapoint step: burn-rate thresholds
+/// scaled to the SLO window, windows converted to whole steps, shared windows de-duplicated.
+///
+/// [`PolicyEvaluator::sweep`] evaluates a whole series at once; [`PolicyEvaluator::streaming`]
+/// returns a [`StreamingEvaluator`] fed one point at a time. Both give the same alerts.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, PolicyEvaluator, Series, Span};
+///
+/// let slo = catalog::availability("checkout"); // 99.9 % over 30 days
+/// let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?;
+///
+/// // Two clean hours, then every request fails for 10 minutes.
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let series = Series::from_counts((0..150).map(|m| {
+///     let bad = if (120..130).contains(&m) { 1000.0 } else { 0.0 };
+///     (t0 + TimeDelta::minutes(m), 1000.0 - bad, 1000.0)
+/// }))?;
+/// let alerts = evaluator.sweep(&series)?;
+/// let page = alerts.iter().find(|a| a.tier == "page-fast").unwrap();
+/// assert_eq!(page.start, t0 + TimeDelta::minutes(121)); // known at the end of the first bad minute
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PolicyEvaluator {
+    pub(super) resolved: Arc<Resolved>,
+}
+
+impl PolicyEvaluator {
+    /// Resolves `policy` for `slo` on a series of datapoints `step` apart.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPolicy`] when the policy is invalid ([`AlertPolicy::validate`]) or a
+    /// window of an enabled tier is not a whole number of steps; [`Error::InvalidParameter`]
+    /// for an invalid `min_events` on the SLO.
+    pub fn new(slo: &Slo, policy: &AlertPolicy, step: Span) -> Result<Self> {
+        slo.validate()?;
+        let slo_period = slo.window.nominal_length();
+        let warnings = policy.validate(slo.objective, slo_period)?;
+        let budget = slo.objective.error_budget();
+        let mut conditions: Vec<Condition> = Vec::new();
+        let mut condition_for = |tier: &AlertTier, window: Span, threshold: f64| -> Result<usize> {
+            let steps = window.steps_of(step).ok_or_else(|| Error::InvalidPolicy {
+                tier: tier.id.clone(),
+                reason: format!("window {window} is not a whole number of {step} steps"),
+            })?;
+            let ratio_threshold = threshold * budget;
+            let found = conditions
+                .iter()
+                .position(|c| c.steps == steps && c.ratio_threshold == ratio_threshold);
+            Ok(found.unwrap_or_else(|| {
+                conditions.push(Condition {
+                    steps,
+                    ratio_threshold,
+                });
+                conditions.len() - 1
+            }))
+        };
+        let mut tiers = Vec::new();
+        for tier in policy.enabled_tiers() {
+            let burn_threshold = tier.burn_rate_threshold(slo_period);
+            let long = condition_for(tier, tier.long_window, burn_threshold)?;
+            let short = condition_for(tier, tier.short_window, burn_threshold)?;
+            tiers.push(ResolvedTier {
+                tier: tier.clone(),
+                long,
+                short,
+                burn_threshold,
+                budget_fraction: tier.budget_fraction(slo_period),
+            });
+        }
+        let longest = conditions.iter().map(|c| c.steps).max().unwrap_or(1);
+        Ok(Self {
+            resolved: Arc::new(Resolved {
+                objective: slo.objective,
+                slo: slo.clone(),
+                slo_period,
+                step,
+                min_events: if slo.min_events > 0.0 {
+                    slo.min_events
+                } else {
+                    f64::MIN_POSITIVE
+                },
+                missing: slo.missing_data,
+                conditions,
+                tiers,
+                longest,
+                warnings,
+            }),
+        })
+    }
+
+    /// Warnings raised when the policy was resolved (e.g. a tier that can never fire).
+    pub fn warnings(&self) -> &[PolicyWarning] {
+        &self.resolved.warnings
+    }
+
+    /// The datapoint step.
+    pub fn step(&self) -> Span {
+        self.resolved.step
+    }
+
+    /// The SLO window length the thresholds were scaled to.
+    pub fn slo_period(&self) -> Span {
+        self.resolved.slo_period
+    }
+
+    /// The enabled tiers with their burn-rate thresholds for this SLO window.
+    pub fn thresholds(&self) -> impl Iterator<Item = (&AlertTier, f64)> + '_ {
+        self.resolved
+            .tiers
+            .iter()
+            .map(|t| (&t.tier, t.burn_threshold))
+    }
+
+    /// A streaming evaluator with no history.
+    pub fn streaming(&self) -> StreamingEvaluator {
+        StreamingEvaluator::new(self.clone())
+    }
+
+    /// Evaluates the whole series and returns every alert, ordered by start time, then by the
+    /// tier's position in the policy. Alerts still firing at the last point have `end: None`.
+    ///
+    /// Gaps between datapoints are minutes with no events (CloudWatch omits empty periods);
+    /// windows reaching before the first point hold only what the series has.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`] when a timestamp is not on the step grid starting at the first
+    /// point.
+    pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
+        let r = &*self.resolved;
+        let slots = series.grid_indices(r.step)?;
+        let (prefix_bad, prefix_total) = prefix_sums(&slots, series.values());
+        let n = prefix_total.len() - 1;
+        let origin = series.first_time();
+        let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
+        let mut last_state = vec![false; r.conditions.len()];
+        let mut trackers: Vec<TierTracker> = r.tiers.iter().map(TierTracker::new).collect();
+        let mut alerts = Vec::new();
+        for block_start in (0..n).step_by(BLOCK) {
+            let block_end = (block_start + BLOCK).min(n);
+            for ((condition, state), last) in
+                r.conditions.iter().zip(&mut states).zip(&mut last_state)
+            {
+                let out = &mut state[..block_end - block_start];
+                fill_states(
+                    &prefix_bad,
+                    &prefix_total,
+                    condition,
+                    r.min_events,
+                    block_start,
+                    out,
+                );
+                *last = resolve_missing(out, r.missing, *last);
+            }
+            for (tier, tracker) in r.tiers.iter().zip(&mut trackers) {
+                let (long, short) = (&states[tier.long], &states[tier.short]);
+                for offset in 0..block_end - block_start {
+                    let fires = (long[offset] & short[offset]) == BREACH;
+                    if !tracker.wants(fires) {
+                        continue;
+                    }
+                    let i = block_start + offset;
+                    let sums = |steps| window_sums(&prefix_bad, &prefix_total, i, steps);
+                    let at = evaluation_instant(origin, r.step, i);
+                    if let Some(AlertUpdate::Resolved(done)) =
+                        tracker.step(r, tier, at, fires, sums)
+                    {
+                        alerts.push(done);
+                    }
+                }
+            }
+        }
+        alerts.extend(trackers.into_iter().filter_map(|t| t.open));
+        sort_alerts(&mut alerts, r);
+        Ok(alerts)
+    }
+}
+
+/// Orders alerts by start, then by tier position: the order both evaluators report.
+pub(super) fn sort_alerts(alerts: &mut [AlertInterval], r: &Resolved) {
+    let rank = |id: &str| {
+        r.tiers
+            .iter()
+            .position(|t| t.tier.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    alerts.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(rank(&a.tier).cmp(&rank(&b.tier)))
+    });
+}
+
+/// The instant datapoint `index` is known: the end of the period it covers.
+pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize) -> DateTime<Utc> {
+    let seconds = step
+        .seconds()
+        .saturating_mul(i64::try_from(index + 1).unwrap_or(i64::MAX));
+    origin + chrono::TimeDelta::seconds(seconds)
+}
+
+/// Running sums of bad and total events on the dense grid, `prefix[k]` holding the first `k`
+/// slots. Empty slots add nothing. The order of additions is the streaming evaluator's, so both
+/// see identical sums.
+fn prefix_sums(slots: &[usize], values: &[EventCounts]) -> (Vec<f64>, Vec<f64>) {
+    let n = slots.last().map_or(0, |&s| s + 1);
+    let mut bad = Vec::with_capacity(n + 1);
+    let mut total = Vec::with_capacity(n + 1);
+    let (mut cum_bad, mut cum_total) = (0.0f64, 0.0f64);
+    bad.push(cum_bad);
+    total.push(cum_total);
+    for (&slot, counts) in slots.iter().zip(values) {
+        bad.resize(slot + 1, cum_bad);
+        total.resize(slot + 1, cum_total);
+        cum_bad += counts.bad();
+        cum_total += counts.total();
+        bad.push(cum_bad);
+        total.push(cum_total);
+    }
+    (bad, total)
+}
+
+/// `(bad, total)` over the `steps` slots ending at slot `i`.
+fn window_sums(prefix_bad: &[f64], prefix_total: &[f64], i: usize, steps: usize) -> (f64, f64) {
+    let lo = (i + 1).saturating_sub(steps);
+    (
+        prefix_bad[i + 1] - prefix_bad[lo],
+        prefix_total[i + 1] - prefix_total[lo],
+    )
+}
+
+/// The state of one window: the single definition both evaluators use.
+#[inline]
+pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_events: f64) -> u8 {
+    if total >= min_events {
+        u8::from(bad > ratio_threshold * total)
+    } else {
+        NO_DATA
+    }
+}
+
+/// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
+/// slices so that the compiler vectorises them.
+fn fill_states(
+    prefix_bad: &[f64],
+    prefix_total: &[f64],
+    c: &Condition,
+    min_events: f64,
+    start: usize,
+    out: &mut [u8],
+) {
+    let end = start + out.len();
+    // Slots before the window is full sum from the series start (no extrapolation).
+    let full_from = (c.steps - 1).clamp(start, end);
+    for (i, o) in (start..full_from).zip(out.iter_mut()) {
+        *o = window_state(
+            prefix_bad[i + 1],
+            prefix_total[i + 1],
+            c.ratio_threshold,
+            min_events,
+        );
+    }
+    if full_from < c.steps - 1 {
+        return; // the whole block lies before the window first fills
+    }
+    let out = &mut out[full_from - start..];
+    let hi = full_from + 1..end + 1;
+    let lo = full_from + 1 - c.steps..end + 1 - c.steps;
+    let (hb, lb) = (&prefix_bad[hi.clone()], &prefix_bad[lo.clone()]);
+    let (ht, lt) = (&prefix_total[hi], &prefix_total[lo]);
+    for ((o, (hb, lb)), (ht, lt)) in out.iter_mut().zip(hb.iter().zip(lb)).zip(ht.iter().zip(lt)) {
+        *o = window_state(hb - lb, ht - lt, c.ratio_threshold, min_events);
+    }
+}
+
+/// Replaces [`NO_DATA`] by the missing-data policy's answer; returns the last state, which a
+/// `Skip` policy carries into the next block.
+pub(super) fn resolve_missing(states: &mut [u8], missing: MissingData, mut last: bool) -> bool {
+    match missing {
+        MissingData::Good | MissingData::Bad => {
+            let fill = u8::from(missing == MissingData::Bad);
+            for s in states.iter_mut() {
+                *s = if *s == NO_DATA { fill } else { *s };
+            }
+            last = states.last().map_or(last, |&s| s == BREACH);
+        }
+        MissingData::Skip => {
+            for s in states.iter_mut() {
+                if *s == NO_DATA {
+                    *s = u8::from(last);
+                }
+                last = *s == BREACH;
+            }
+        }
+    }
+    last
+}
+
+/// The open/close logic of one tier, shared by both evaluators.
+#[derive(Debug, Clone)]
+pub(super) struct TierTracker {
+    sustain: Option<SustainFilter>,
+    pub(super) open: Option<AlertInterval>,
+}
+
+impl TierTracker {
+    pub(super) fn new(tier: &ResolvedTier) -> Self {
+        Self {
+            sustain: tier.tier.sustain.map(SustainFilter::new),
+            open: None,
+        }
+    }
+
+    /// Whether [`TierTracker::step`] has anything to do for this raw condition.
+    #[inline]
+    pub(super) fn wants(&self, fires: bool) -> bool {
+        fires || self.open.is_some() || self.sustain.is_some()
+    }
+
+    /// Advances one step. `sums(steps)` gives `(bad, total)` over the last `steps` slots.
+    pub(super) fn step(
+        &mut self,
+        r: &Resolved,
+        tier: &ResolvedTier,
+        at: DateTime<Utc>,
+        raw: bool,
+        sums: impl Fn(usize) -> (f64, f64),
+    ) -> Option<AlertUpdate> {
+        let fires = match &mut self.sustain {
+            Some(filter) => filter.push(raw),
+            None => raw,
+        };
+        let budget = r.objective.error_budget();
+        let burn = |steps| {
+            let (bad, total) = sums(steps);
+            (total > 0.0).then(|| bad / total / budget)
+        };
+        let long_steps = r.conditions[tier.long].steps;
+        match (&mut self.open, fires) {
+            (None, false) => None,
+            (None, true) => {
+                let long_burn = burn(long_steps);
+                let alert = AlertInterval {
+                    tier: tier.tier.id.clone(),
+                    severity: tier.tier.severity,
+                    start: at,
+                    end: None,
+                    long_burn,
+                    short_burn: burn(r.conditions[tier.short].steps),
+                    peak_burn: long_burn,
+                    threshold: tier.burn_threshold,
+                    budget_fraction: tier.budget_fraction,
+                    time_to_exhaustion_seconds: long_burn
+                        .filter(|b| *b > 0.0)
+                        .map(|b| r.slo_period.seconds() as f64 / b),
+                    suppressed: false,
+                };
+                self.open = Some(alert.clone());
+                Some(AlertUpdate::Fired(alert))
+            }
+            (Some(open), true) => {
+                if let Some(b) = burn(long_steps) {
+                    open.peak_burn = Some(open.peak_burn.map_or(b, |p| p.max(b)));
+                }
+                None
+            }
+            (Some(_), false) => {
+                let mut done = self.open.take()?;
+                done.end = Some(at);
+                Some(AlertUpdate::Resolved(done))
+            }
+        }
+    }
+}

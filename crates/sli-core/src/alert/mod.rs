@@ -1,0 +1,89 @@
+//! Multi-window, multi-burn-rate alerting: policies as data ([`AlertPolicy`]), a batch sweep
+//! over a whole series and a streaming evaluator that agree exactly ([`PolicyEvaluator`],
+//! [`StreamingEvaluator`]), and the alerts they produce ([`AlertInterval`]).
+//!
+//! # Semantics
+//! Datapoints sit on a regular grid of `step` (a CloudWatch period); a point stamped `t`
+//! covers `[t, t + step)` and is known at `t + step`, its *evaluation instant*. A window of `w`
+//! at that instant sums the last `w / step` points; points before the series start are absent,
+//! not extrapolated. A window whose event count is zero or below the minimum is *no data* and
+//! is resolved by the [`MissingData`](crate::MissingData) policy. A window fires when
+//! `bad > threshold × (1 − target) × total`, i.e. when its burn rate exceeds the tier's
+//! threshold; a tier fires when both its windows fire (and its sustain rule, if any, holds).
+
+mod evaluator;
+mod policy;
+mod stream;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use evaluator::PolicyEvaluator;
+pub use policy::{AlertPolicy, AlertTier, PolicyWarning, Severity, TierThreshold};
+pub use stream::{AlertUpdate, StreamingEvaluator, WindowBurn};
+
+/// One alert: a tier firing from `start` until `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertInterval {
+    /// The id of the tier that fired (stable across evaluations: use it to de-duplicate).
+    pub tier: String,
+    /// Page or ticket.
+    pub severity: Severity,
+    /// The evaluation instant at which the alert fired (its detection time).
+    pub start: DateTime<Utc>,
+    /// The evaluation instant at which it stopped firing (its reset time); `None` while firing.
+    pub end: Option<DateTime<Utc>>,
+    /// Burn rate over the long window when it fired (`None` when the window had no events and
+    /// fired through [`MissingData::Bad`](crate::MissingData::Bad)).
+    pub long_burn: Option<f64>,
+    /// Burn rate over the short window when it fired.
+    pub short_burn: Option<f64>,
+    /// Highest long-window burn rate while it fired.
+    pub peak_burn: Option<f64>,
+    /// The tier's burn-rate threshold.
+    pub threshold: f64,
+    /// The share of the SLO window's budget the tier represents (e.g. `0.02`).
+    pub budget_fraction: f64,
+    /// How long a full budget lasts at the long-window burn rate seen when it fired, in seconds:
+    /// `SLO window / long_burn`.
+    pub time_to_exhaustion_seconds: Option<f64>,
+    /// Set when a maintenance window delayed the alert's start
+    /// ([`MaintenanceWindows`](crate::MaintenanceWindows)).
+    #[serde(default)]
+    pub suppressed: bool,
+}
+
+impl AlertInterval {
+    /// [`AlertInterval::time_to_exhaustion_seconds`] as a duration (millisecond precision).
+    pub fn time_to_exhaustion(&self) -> Option<TimeDelta> {
+        self.time_to_exhaustion_seconds
+            .and_then(crate::burn::seconds_to_delta)
+    }
+
+    /// How long the alert fired, if it has ended.
+    pub fn duration(&self) -> Option<TimeDelta> {
+        self.end.map(|end| end - self.start)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_test(
+        tier: &str,
+        severity: Severity,
+        start: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self {
+            tier: tier.into(),
+            severity,
+            start,
+            end,
+            long_burn: None,
+            short_burn: None,
+            peak_burn: None,
+            threshold: 0.0,
+            budget_fraction: 0.0,
+            time_to_exhaustion_seconds: None,
+            suppressed: false,
+        }
+    }
+}

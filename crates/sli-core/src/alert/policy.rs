@@ -1,0 +1,322 @@
+//! Alert policies as data: tiers of (long window, short window, threshold), with the SRE
+//! Workbook's defaults expressed as budget fractions so they scale to any SLO window.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::noise::Sustained;
+use crate::objective::Objective;
+use crate::span::Span;
+
+/// How urgent an alert is, from the seed's alerting guidance: page a human now, or file a
+/// ticket for working hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Low-severity degradation, non-urgent: a ticket.
+    Ticket,
+    /// SLO breach, outage, data loss, security incident: page.
+    Page,
+}
+
+/// When a tier fires, expressed either way the SRE Workbook does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TierThreshold {
+    /// Fire when this share of the SLO window's budget (e.g. `0.02`) would be spent within the
+    /// long window: a burn rate of `fraction × SLO window / long window`. Scales with the SLO
+    /// window, which is why the defaults use it.
+    BudgetConsumed(f64),
+    /// Fire above this burn rate, whatever the SLO window.
+    BurnRate(f64),
+}
+
+/// One tier of a multi-window, multi-burn-rate policy: it fires when the burn rate over both its
+/// long and its short window is above its threshold.
+///
+/// The long window makes the alert significant; the short window makes it reset soon after the
+/// errors stop (the Workbook suggests 1/12 of the long window).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertTier {
+    /// Stable identifier, carried on every alert so callers can de-duplicate.
+    pub id: String,
+    /// Page or ticket.
+    pub severity: Severity,
+    /// The long window (e.g. `1h`).
+    pub long_window: Span,
+    /// The short window (e.g. `5m`), shorter than the long one.
+    pub short_window: Span,
+    /// The threshold.
+    pub threshold: TierThreshold,
+    /// Require the condition on N of the last M datapoints before firing (noise reduction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sustain: Option<Sustained>,
+    /// A disabled tier is kept in the policy but never evaluated.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+const fn enabled_by_default() -> bool {
+    true
+}
+
+impl AlertTier {
+    /// An enabled tier with no sustain requirement.
+    pub fn new(
+        id: impl Into<String>,
+        severity: Severity,
+        long_window: Span,
+        short_window: Span,
+        threshold: TierThreshold,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            severity,
+            long_window,
+            short_window,
+            threshold,
+            sustain: None,
+            enabled: true,
+        }
+    }
+
+    /// The burn rate above which this tier fires, for an SLO window of `slo_period`.
+    pub fn burn_rate_threshold(&self, slo_period: Span) -> f64 {
+        match self.threshold {
+            TierThreshold::BurnRate(rate) => rate,
+            TierThreshold::BudgetConsumed(fraction) => {
+                fraction * slo_period.ratio_to(self.long_window)
+            }
+        }
+    }
+
+    /// The share of the SLO window's budget spent within the long window at the threshold burn
+    /// rate: `burn × long window / SLO window`.
+    pub fn budget_fraction(&self, slo_period: Span) -> f64 {
+        match self.threshold {
+            TierThreshold::BudgetConsumed(fraction) => fraction,
+            TierThreshold::BurnRate(rate) => rate * self.long_window.ratio_to(slo_period),
+        }
+    }
+}
+
+/// A condition that makes a policy suspicious without making it unusable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PolicyWarning {
+    /// The tier's burn-rate threshold is at or above the highest burn rate the objective allows,
+    /// `1 / (1 - target)`: even a total outage cannot fire it.
+    NeverFires {
+        /// The tier.
+        tier: String,
+        /// Its burn-rate threshold.
+        threshold: f64,
+        /// The highest possible burn rate.
+        max_burn_rate: f64,
+    },
+    /// The long window is longer than the SLO window.
+    WindowExceedsSloPeriod {
+        /// The tier.
+        tier: String,
+        /// Its long window.
+        long_window: Span,
+        /// The SLO window.
+        slo_period: Span,
+    },
+    /// No tier is enabled: the policy never alerts.
+    NoEnabledTier,
+}
+
+/// A multi-window, multi-burn-rate alert policy: a list of tiers, evaluated independently.
+///
+/// `AlertPolicy::default()` is the SRE Workbook's recommendation in the four-tier form Sloth
+/// generates: page when 2 % of the budget burns in 1 h (checked also over 5 m) or 5 % in 6 h
+/// (30 m); ticket when 10 % burns in 1 d (2 h) or in 3 d (6 h). For a 30-day window these are
+/// burn rates 14.4, 6, 3 and 1; for 28 days 13.44, 5.6, 2.8 and 0.933.
+///
+/// # Example
+/// ```
+/// use sli_core::{AlertPolicy, Objective, Span};
+///
+/// let policy = AlertPolicy::default();
+/// let month = Span::from_days(30)?;
+/// let rates: Vec<f64> = policy.tiers.iter().map(|t| t.burn_rate_threshold(month)).collect();
+/// assert_eq!(rates, [14.4, 6.0, 3.0, 1.0]);
+/// assert!(policy.validate(Objective::new(0.999)?, month)?.is_empty());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertPolicy {
+    /// The tiers, fastest first by convention.
+    pub tiers: Vec<AlertTier>,
+}
+
+impl Default for AlertPolicy {
+    fn default() -> Self {
+        Self::workbook()
+    }
+}
+
+impl AlertPolicy {
+    /// The SRE Workbook's multi-window, multi-burn-rate table as four tiers (see the type docs).
+    pub fn workbook() -> Self {
+        let tier = |id: &str, severity, long, short, fraction| {
+            AlertTier::new(
+                id,
+                severity,
+                long,
+                short,
+                TierThreshold::BudgetConsumed(fraction),
+            )
+        };
+        let minutes = |m: i64| Span::known_valid(m * 60);
+        Self {
+            tiers: vec![
+                tier("page-fast", Severity::Page, Span::HOUR, minutes(5), 0.02),
+                tier("page-slow", Severity::Page, minutes(360), minutes(30), 0.05),
+                tier(
+                    "ticket-fast",
+                    Severity::Ticket,
+                    Span::DAY,
+                    minutes(120),
+                    0.10,
+                ),
+                tier(
+                    "ticket-slow",
+                    Severity::Ticket,
+                    minutes(3 * 1440),
+                    minutes(360),
+                    0.10,
+                ),
+            ],
+        }
+    }
+
+    /// The enabled tiers.
+    pub fn enabled_tiers(&self) -> impl Iterator<Item = &AlertTier> + '_ {
+        self.tiers.iter().filter(|t| t.enabled)
+    }
+
+    /// Checks the policy against an objective and SLO window.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPolicy`] for an empty or duplicate tier id, a short window not shorter
+    /// than its long window, or a threshold that is not a positive finite number (a budget
+    /// fraction must also be at most 1).
+    ///
+    /// Suspicious but usable settings come back as warnings: a tier that can never fire, a long
+    /// window longer than the SLO window, no tier enabled.
+    pub fn validate(&self, objective: Objective, slo_period: Span) -> Result<Vec<PolicyWarning>> {
+        let mut warnings = Vec::new();
+        for (index, tier) in self.tiers.iter().enumerate() {
+            let invalid = |reason: String| Error::InvalidPolicy {
+                tier: tier.id.clone(),
+                reason,
+            };
+            if tier.id.trim().is_empty() {
+                return Err(invalid(format!("tier {index} has an empty id")));
+            }
+            if self.tiers[..index].iter().any(|t| t.id == tier.id) {
+                return Err(invalid("duplicate tier id".into()));
+            }
+            if tier.short_window >= tier.long_window {
+                return Err(invalid(format!(
+                    "short window {} must be shorter than long window {}",
+                    tier.short_window, tier.long_window
+                )));
+            }
+            let (value, max) = match tier.threshold {
+                TierThreshold::BudgetConsumed(f) => (f, 1.0),
+                TierThreshold::BurnRate(r) => (r, f64::INFINITY),
+            };
+            if !(value.is_finite() && value > 0.0 && value <= max) {
+                return Err(invalid(format!(
+                    "threshold {value} must be positive and finite (and a budget fraction at most 1)"
+                )));
+            }
+            if let Some(sustain) = tier.sustain {
+                sustain.validate().map_err(|e| invalid(e.to_string()))?;
+            }
+            if !tier.enabled {
+                continue;
+            }
+            let threshold = tier.burn_rate_threshold(slo_period);
+            if threshold >= objective.max_burn_rate() {
+                warnings.push(PolicyWarning::NeverFires {
+                    tier: tier.id.clone(),
+                    threshold,
+                    max_burn_rate: objective.max_burn_rate(),
+                });
+            }
+            if tier.long_window > slo_period {
+                warnings.push(PolicyWarning::WindowExceedsSloPeriod {
+                    tier: tier.id.clone(),
+                    long_window: tier.long_window,
+                    slo_period,
+                });
+            }
+        }
+        if self.enabled_tiers().next().is_none() {
+            warnings.push(PolicyWarning::NoEnabledTier);
+        }
+        Ok(warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_firing_tier_is_warned() {
+        // 99 %: the highest burn rate is 100; a 2 %-in-5-minutes tier needs 172.8.
+        let mut policy = AlertPolicy::workbook();
+        policy.tiers[0].long_window = Span::from_minutes(5).unwrap();
+        policy.tiers[0].short_window = Span::MINUTE;
+        let w = policy
+            .validate(Objective::new(0.99).unwrap(), Span::from_days(30).unwrap())
+            .unwrap();
+        assert!(
+            matches!(&w[..], [PolicyWarning::NeverFires { tier, .. }] if tier == "page-fast"),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn invalid_tiers_are_errors() {
+        let o = Objective::new(0.999).unwrap();
+        let month = Span::from_days(30).unwrap();
+        let mut p = AlertPolicy::workbook();
+        p.tiers[1].id = "page-fast".into();
+        assert!(matches!(
+            p.validate(o, month),
+            Err(Error::InvalidPolicy { .. })
+        ));
+        let mut p = AlertPolicy::workbook();
+        p.tiers[0].short_window = Span::from_hours(2).unwrap();
+        assert!(p.validate(o, month).is_err());
+        let mut p = AlertPolicy::workbook();
+        p.tiers[0].threshold = TierThreshold::BudgetConsumed(1.5);
+        assert!(p.validate(o, month).is_err());
+        let mut p = AlertPolicy::workbook();
+        p.tiers[0].threshold = TierThreshold::BurnRate(f64::NAN);
+        assert!(p.validate(o, month).is_err());
+        let mut p = AlertPolicy::workbook();
+        for t in &mut p.tiers {
+            t.enabled = false;
+        }
+        assert_eq!(
+            p.validate(o, month).unwrap(),
+            vec![PolicyWarning::NoEnabledTier]
+        );
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let p = AlertPolicy::workbook();
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains(r#""long_window":"1h""#), "{json}");
+        assert_eq!(serde_json::from_str::<AlertPolicy>(&json).unwrap(), p);
+    }
+}

@@ -1,0 +1,285 @@
+//! [`StreamingEvaluator`]: push one datapoint at a time, read burn rates, budget and firing
+//! alerts. O(1) per step per window; memory bounded by the longest window (or the SLO window,
+//! for the budget), never by history.
+
+use chrono::{DateTime, Utc};
+
+use super::AlertInterval;
+use super::evaluator::{
+    PolicyEvaluator, TierTracker, evaluation_instant, resolve_missing, window_state,
+};
+use crate::budget::ErrorBudget;
+use crate::counts::EventCounts;
+use crate::error::{Error, Position, Result};
+use crate::series::grid_index;
+use crate::span::Span;
+use crate::window::{Interval, Window};
+
+/// A change in alert state reported by [`StreamingEvaluator::push`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertUpdate {
+    /// A tier started firing (the alert has `end: None`).
+    Fired(AlertInterval),
+    /// A tier stopped firing (the alert has its `end`).
+    Resolved(AlertInterval),
+}
+
+/// The burn rate over one window at the latest step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WindowBurn {
+    /// The window length.
+    pub window: Span,
+    /// The burn rate, or `None` when the window holds no events.
+    pub burn: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+enum BudgetTracker {
+    /// Rolling SLO window of this many steps.
+    Rolling(usize),
+    /// Calendar SLO window: the current period and the cumulative sums when it began.
+    Calendar {
+        period: Option<Interval>,
+        start_bad: f64,
+        start_total: f64,
+    },
+    /// The SLO window is not a whole number of steps: no budget is tracked.
+    Unavailable,
+}
+
+/// Evaluates an alert policy one datapoint at a time, with exactly the results of
+/// [`PolicyEvaluator::sweep`] on the same points.
+///
+/// Points must arrive in time order on the step grid that starts at the first point; a gap is
+/// evaluated as steps with no events (one state update per missing step).
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, AlertUpdate, EventCounts, PolicyEvaluator, Span};
+///
+/// let slo = catalog::availability("checkout");
+/// let mut stream = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.streaming();
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// stream.push(t0, EventCounts::new(1000.0, 1000.0)?)?;
+/// let updates = stream.push(t0 + TimeDelta::minutes(1), EventCounts::new(0.0, 1000.0)?)?;
+/// assert!(matches!(&updates[0], AlertUpdate::Fired(a) if a.tier == "page-fast"));
+/// assert!(stream.budget().unwrap().is_exhausted());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamingEvaluator {
+    evaluator: PolicyEvaluator,
+    origin: Option<DateTime<Utc>>,
+    last_pushed: Option<DateTime<Utc>>,
+    pushed: usize,
+    next_slot: usize,
+    cum_bad: f64,
+    cum_total: f64,
+    /// Cumulative sums after slot `k`, stored at `k % capacity`.
+    ring_bad: Vec<f64>,
+    ring_total: Vec<f64>,
+    last_state: Vec<bool>,
+    trackers: Vec<TierTracker>,
+    updates: Vec<AlertUpdate>,
+    budget: BudgetTracker,
+}
+
+impl StreamingEvaluator {
+    pub(super) fn new(evaluator: PolicyEvaluator) -> Self {
+        let r = &*evaluator.resolved;
+        let budget = match r.slo.window {
+            Window::Rolling(span) => span
+                .steps_of(r.step)
+                .map_or(BudgetTracker::Unavailable, BudgetTracker::Rolling),
+            Window::Calendar(_) => BudgetTracker::Calendar {
+                period: None,
+                start_bad: 0.0,
+                start_total: 0.0,
+            },
+        };
+        let budget_steps = match budget {
+            BudgetTracker::Rolling(steps) => steps,
+            _ => 0,
+        };
+        let capacity = r.longest.max(budget_steps) + 1;
+        Self {
+            origin: None,
+            last_pushed: None,
+            pushed: 0,
+            next_slot: 0,
+            cum_bad: 0.0,
+            cum_total: 0.0,
+            ring_bad: vec![0.0; capacity],
+            ring_total: vec![0.0; capacity],
+            last_state: vec![false; r.conditions.len()],
+            trackers: r.tiers.iter().map(TierTracker::new).collect(),
+            updates: Vec::new(),
+            budget,
+            evaluator,
+        }
+    }
+
+    /// Pushes the datapoint stamped `at` and returns the alerts that fired or resolved.
+    ///
+    /// # Errors
+    /// [`Error::Unordered`] / [`Error::DuplicateTimestamp`] when `at` is not after the last
+    /// point; [`Error::Misaligned`] when it is off the step grid. The evaluator is unchanged by
+    /// a rejected point.
+    pub fn push(&mut self, at: DateTime<Utc>, counts: EventCounts) -> Result<&[AlertUpdate]> {
+        self.updates.clear();
+        let position = Position::point(self.pushed, at);
+        if let Some(previous) = self.last_pushed {
+            if at == previous {
+                return Err(Error::DuplicateTimestamp { at, position });
+            }
+            if at < previous {
+                return Err(Error::Unordered {
+                    previous,
+                    at,
+                    position,
+                });
+            }
+        }
+        let origin = self.origin.unwrap_or(at);
+        let slot = grid_index(origin, self.evaluator.resolved.step, at, position)?;
+        self.origin = Some(origin);
+        while self.next_slot < slot {
+            self.advance(origin, EventCounts::ZERO);
+        }
+        self.advance(origin, counts);
+        self.last_pushed = Some(at);
+        self.pushed += 1;
+        Ok(&self.updates)
+    }
+
+    /// Evaluates the next slot with `counts`.
+    fn advance(&mut self, origin: DateTime<Utc>, counts: EventCounts) {
+        let k = self.next_slot;
+        let step = self.evaluator.resolved.step;
+        self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
+        let r = &*self.evaluator.resolved;
+        let capacity = self.ring_total.len();
+        self.cum_bad += counts.bad();
+        self.cum_total += counts.total();
+        self.ring_bad[k % capacity] = self.cum_bad;
+        self.ring_total[k % capacity] = self.cum_total;
+        let (ring_bad, ring_total) = (&self.ring_bad, &self.ring_total);
+        let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
+        // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical.
+        let sums = |steps: usize| {
+            let (lo_bad, lo_total) = if k >= steps {
+                let at = (k - steps) % capacity;
+                (ring_bad[at], ring_total[at])
+            } else {
+                (0.0, 0.0)
+            };
+            (cum_bad - lo_bad, cum_total - lo_total)
+        };
+        for (condition, last) in r.conditions.iter().zip(&mut self.last_state) {
+            let (bad, total) = sums(condition.steps);
+            let mut state = [window_state(
+                bad,
+                total,
+                condition.ratio_threshold,
+                r.min_events,
+            )];
+            *last = resolve_missing(&mut state, r.missing, *last);
+        }
+        let at = evaluation_instant(origin, r.step, k);
+        for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
+            let fires = self.last_state[tier.long] && self.last_state[tier.short];
+            if tracker.wants(fires)
+                && let Some(update) = tracker.step(r, tier, at, fires, sums)
+            {
+                self.updates.push(update);
+            }
+        }
+        self.next_slot += 1;
+    }
+
+    /// Starts a new calendar period's budget when the point at `point_time` leaves the current
+    /// one. Called before the point's counts are added.
+    fn track_calendar_budget(&mut self, point_time: DateTime<Utc>) {
+        let Window::Calendar(calendar) = self.evaluator.resolved.slo.window else {
+            return;
+        };
+        if let BudgetTracker::Calendar {
+            period,
+            start_bad,
+            start_total,
+        } = &mut self.budget
+            && period.is_none_or(|p| !p.contains(point_time))
+        {
+            *period = calendar.containing(point_time).ok();
+            *start_bad = self.cum_bad;
+            *start_total = self.cum_total;
+        }
+    }
+
+    /// The timestamp of the last datapoint evaluated (pushed or filled in a gap).
+    pub fn last_time(&self) -> Option<DateTime<Utc>> {
+        let r = &*self.evaluator.resolved;
+        let origin = self.origin?;
+        let last = self.next_slot.checked_sub(1)?;
+        Some(evaluation_instant(origin, r.step, last) - r.step.as_time_delta())
+    }
+
+    /// The burn rate over every distinct window of the policy at the latest step.
+    pub fn burn_rates(&self) -> Vec<WindowBurn> {
+        let r = &*self.evaluator.resolved;
+        let budget = r.objective.error_budget();
+        let mut seen: Vec<WindowBurn> = Vec::new();
+        for condition in &r.conditions {
+            let window = Span::known_valid(r.step.seconds() * condition.steps as i64);
+            if seen.iter().any(|w| w.window == window) {
+                continue;
+            }
+            let (bad, total) = self.window_sums(condition.steps);
+            seen.push(WindowBurn {
+                window,
+                burn: (total > 0.0).then(|| bad / total / budget),
+            });
+        }
+        seen.sort_by_key(|w| w.window);
+        seen
+    }
+
+    fn window_sums(&self, steps: usize) -> (f64, f64) {
+        let Some(k) = self.next_slot.checked_sub(1) else {
+            return (0.0, 0.0);
+        };
+        if k >= steps {
+            let at = (k - steps) % self.ring_total.len();
+            (
+                self.cum_bad - self.ring_bad[at],
+                self.cum_total - self.ring_total[at],
+            )
+        } else {
+            (self.cum_bad, self.cum_total)
+        }
+    }
+
+    /// The error budget over the SLO window ending at the latest step (rolling), or over the
+    /// calendar period so far (calendar); `None` before any event, or when a rolling SLO window
+    /// is not a whole number of steps.
+    pub fn budget(&self) -> Option<ErrorBudget> {
+        let (bad, total) = match self.budget {
+            BudgetTracker::Rolling(steps) => self.window_sums(steps),
+            BudgetTracker::Calendar {
+                start_bad,
+                start_total,
+                ..
+            } => (self.cum_bad - start_bad, self.cum_total - start_total),
+            BudgetTracker::Unavailable => return None,
+        };
+        let good = (total - bad).max(0.0);
+        let counts = EventCounts::new(good, total).ok()?;
+        ErrorBudget::for_events(self.evaluator.resolved.objective, counts)
+    }
+
+    /// The alerts firing now.
+    pub fn firing(&self) -> impl Iterator<Item = &AlertInterval> + '_ {
+        self.trackers.iter().filter_map(|t| t.open.as_ref())
+    }
+}

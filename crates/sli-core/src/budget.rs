@@ -1,0 +1,193 @@
+//! [`ErrorBudget`]: how much unreliability an SLO allows over its window, how much is spent,
+//! what remains and when it runs out.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::burn::BurnRate;
+use crate::counts::EventCounts;
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::span::Span;
+
+/// What an error budget is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BudgetUnit {
+    /// Bad events (event-ratio and threshold SLIs, budgeting method Occurrences).
+    Events,
+    /// Seconds of bad time (time-slice budgeting).
+    Seconds,
+}
+
+/// The error budget of an SLO over one window.
+///
+/// For events, the allowance is `(1 - target) × events seen`; for time, it is
+/// `(1 - target) × window length` (43.2 minutes for 99.9 % over 30 days).
+/// `remaining` goes negative when the budget is overspent: that is reported, not clamped.
+///
+/// # Example
+/// ```
+/// use sli_core::{ErrorBudget, EventCounts, Objective};
+///
+/// let slo = Objective::new(0.999)?;
+/// // 1,000,000 requests this window, 250 failed: a quarter of the 1,000 allowed.
+/// let budget = ErrorBudget::for_events(slo, EventCounts::from_bad(250.0, 1e6)?).unwrap();
+/// assert!((budget.allowed() - 1000.0).abs() < 1e-6);
+/// assert_eq!(budget.consumed(), 250.0);
+/// assert!((budget.remaining_fraction() - 0.75).abs() < 1e-9);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBudget {
+    objective: Objective,
+    unit: BudgetUnit,
+    allowed: f64,
+    consumed: f64,
+}
+
+impl ErrorBudget {
+    /// The budget of an event SLI given the window's counts so far; `None` when the window has
+    /// no events (no data: neither spent nor intact).
+    pub fn for_events(objective: Objective, counts: EventCounts) -> Option<Self> {
+        (!counts.is_empty()).then(|| Self {
+            objective,
+            unit: BudgetUnit::Events,
+            allowed: objective.error_budget() * counts.total(),
+            consumed: counts.bad(),
+        })
+    }
+
+    /// The budget of a time-based SLI over a window of `window_length` in which `bad_time` was
+    /// bad.
+    ///
+    /// # Errors
+    /// [`Error::InvalidDuration`] when `bad_time` is negative.
+    pub fn for_time(
+        objective: Objective,
+        window_length: TimeDelta,
+        bad_time: TimeDelta,
+    ) -> Result<Self> {
+        if bad_time < TimeDelta::zero() {
+            return Err(Error::InvalidDuration {
+                what: "bad time",
+                seconds: bad_time.num_milliseconds() as f64 / 1000.0,
+                reason: "must not be negative",
+            });
+        }
+        let seconds = |d: TimeDelta| d.num_milliseconds() as f64 / 1000.0;
+        Ok(Self {
+            objective,
+            unit: BudgetUnit::Seconds,
+            allowed: objective.error_budget() * seconds(window_length),
+            consumed: seconds(bad_time),
+        })
+    }
+
+    /// The objective this budget derives from.
+    pub const fn objective(&self) -> Objective {
+        self.objective
+    }
+
+    /// Events or seconds.
+    pub const fn unit(&self) -> BudgetUnit {
+        self.unit
+    }
+
+    /// Bad events (or seconds) allowed.
+    pub const fn allowed(&self) -> f64 {
+        self.allowed
+    }
+
+    /// Bad events (or seconds) so far.
+    pub const fn consumed(&self) -> f64 {
+        self.consumed
+    }
+
+    /// `allowed - consumed`; negative when overspent.
+    pub fn remaining(&self) -> f64 {
+        self.allowed - self.consumed
+    }
+
+    /// `consumed / allowed`: 0 untouched, 1 exactly spent, above 1 overspent.
+    pub fn consumed_fraction(&self) -> f64 {
+        if self.allowed > 0.0 {
+            self.consumed / self.allowed
+        } else if self.consumed > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        }
+    }
+
+    /// `1 - consumed_fraction`; negative when overspent.
+    pub fn remaining_fraction(&self) -> f64 {
+        1.0 - self.consumed_fraction()
+    }
+
+    /// `true` once nothing remains.
+    pub fn is_exhausted(&self) -> bool {
+        self.consumed_fraction() >= 1.0
+    }
+
+    /// The instant the budget runs out if spending continues at `burn` from `now`, for an SLO
+    /// window of `slo_period`: `now` when already exhausted, `None` when `burn` is zero.
+    pub fn exhausted_at(
+        &self,
+        now: DateTime<Utc>,
+        burn: BurnRate,
+        slo_period: Span,
+    ) -> Option<DateTime<Utc>> {
+        if self.is_exhausted() {
+            return Some(now);
+        }
+        burn.time_to_exhaustion(slo_period, self.remaining_fraction())
+            .and_then(|left| now.checked_add_signed(left))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn time_budget_of_three_nines_month() {
+        let o = Objective::new(0.999).unwrap();
+        let b = ErrorBudget::for_time(o, TimeDelta::days(30), TimeDelta::minutes(10)).unwrap();
+        assert!((b.allowed() - 43.2 * 60.0).abs() < 1e-6);
+        assert!((b.consumed_fraction() - 600.0 / 2592.0).abs() < 1e-9);
+        assert!(ErrorBudget::for_time(o, TimeDelta::days(30), TimeDelta::minutes(-1)).is_err());
+    }
+
+    #[test]
+    fn overspent_is_reported() {
+        let o = Objective::new(0.99).unwrap();
+        let b = ErrorBudget::for_events(o, EventCounts::from_bad(30.0, 1000.0).unwrap()).unwrap();
+        assert!(b.is_exhausted());
+        assert!(b.remaining() < 0.0);
+        assert!((b.consumed_fraction() - 3.0).abs() < 1e-9);
+        let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(
+            b.exhausted_at(now, BurnRate::new(1.0).unwrap(), Span::DAY),
+            Some(now)
+        );
+    }
+
+    #[test]
+    fn exhaustion_forecast() {
+        let o = Objective::new(0.999).unwrap();
+        // Half the budget left at burn 2 over 30 days: 7.5 days.
+        let b = ErrorBudget::for_events(o, EventCounts::from_bad(500.0, 1e6).unwrap()).unwrap();
+        let now = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let at = b
+            .exhausted_at(
+                now,
+                BurnRate::new(2.0).unwrap(),
+                Span::from_days(30).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(at - now, TimeDelta::hours(180));
+        assert_eq!(ErrorBudget::for_events(o, EventCounts::ZERO), None);
+    }
+}

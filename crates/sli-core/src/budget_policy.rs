@@ -1,0 +1,280 @@
+//! The error-budget policy from the seed's alerting guidance: who gets told, and when releases
+//! stop.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::alert::Severity;
+use crate::budget::ErrorBudget;
+use crate::error::{Error, Result};
+use crate::series::Series;
+use crate::span::Span;
+
+/// Something that happened, as reported by the caller (an incident tool, a security scanner…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Incident {
+    /// The service is entirely down.
+    TotalOutage,
+    /// Data was lost or corrupted.
+    DataLoss,
+    /// A security incident (e.g. credential compromise, public data exposure).
+    Security,
+    /// Low-severity errors or a non-urgent degradation.
+    Degradation,
+    /// A cost warning (e.g. spend above twice its trend).
+    CostWarning,
+}
+
+/// Why a [`Decision`] was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The SLO is breached: the window's budget is spent.
+    SloBreached {
+        /// Share of the budget spent (at least 1).
+        consumed_fraction: f64,
+    },
+    /// An incident that pages by itself (outage, data loss, security).
+    PagingIncident {
+        /// The incident.
+        incident: Incident,
+    },
+    /// An incident worth a ticket (degradation, cost warning).
+    TicketIncident {
+        /// The incident.
+        incident: Incident,
+    },
+    /// The burn rate stayed above the freeze threshold for at least the sustain duration.
+    SustainedBurn {
+        /// The lowest burn rate seen over the sustained stretch.
+        burn_rate: f64,
+        /// How long it has been above the threshold, in seconds.
+        for_seconds: i64,
+    },
+}
+
+/// What to do now.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Decision {
+    /// Whom to tell: page, ticket, or nobody.
+    pub notify: Option<Severity>,
+    /// Stop releases until the budget recovers.
+    pub freeze_releases: bool,
+    /// Every reason behind the decision.
+    pub reasons: Vec<Reason>,
+}
+
+/// What the policy looks at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PolicyInput<'a> {
+    /// The SLO's budget over its window (`None` without data).
+    pub budget: Option<ErrorBudget>,
+    /// Recent burn rates, e.g. the 1-hour burn every minute (from the streaming evaluator).
+    pub burn_history: Option<&'a Series<f64>>,
+    /// Incidents currently open.
+    pub incidents: &'a [Incident],
+}
+
+/// The seed's error-budget policy: page on SLO breach, total outage, data loss or a security
+/// incident; ticket on low-severity degradation and cost warnings; halt releases when the burn
+/// rate stays above 4x for a sustained time, or the budget is spent.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{ErrorBudgetPolicy, PolicyInput, Series, Severity};
+///
+/// let policy = ErrorBudgetPolicy::default(); // > 4x for 1 hour freezes releases
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let burn = Series::from_values("burn", (0..=60).map(|m| (t0 + TimeDelta::minutes(m), 5.0)))?;
+/// let decision = policy.decide(&PolicyInput { burn_history: Some(&burn), ..Default::default() });
+/// assert!(decision.freeze_releases);
+/// assert_eq!(decision.notify, None);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBudgetPolicy {
+    /// Freeze releases when the burn rate stays above this (the seed: 4x).
+    pub freeze_burn_rate: f64,
+    /// …for at least this long.
+    pub sustained_for: Span,
+    /// Freeze releases when the budget is spent.
+    pub freeze_when_exhausted: bool,
+}
+
+impl Default for ErrorBudgetPolicy {
+    fn default() -> Self {
+        Self {
+            freeze_burn_rate: 4.0,
+            sustained_for: Span::HOUR,
+            freeze_when_exhausted: true,
+        }
+    }
+}
+
+impl ErrorBudgetPolicy {
+    /// A policy freezing releases above `freeze_burn_rate` sustained for `sustained_for`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless the burn rate is positive and finite.
+    pub fn new(freeze_burn_rate: f64, sustained_for: Span) -> Result<Self> {
+        if !(freeze_burn_rate.is_finite() && freeze_burn_rate > 0.0) {
+            return Err(Error::InvalidParameter {
+                field: "freeze_burn_rate",
+                value: freeze_burn_rate,
+                reason: "must be positive and finite",
+            });
+        }
+        Ok(Self {
+            freeze_burn_rate,
+            sustained_for,
+            freeze_when_exhausted: true,
+        })
+    }
+
+    /// Decides what to do, with every reason.
+    pub fn decide(&self, input: &PolicyInput<'_>) -> Decision {
+        let mut decision = Decision::default();
+        let notify = |decision: &mut Decision, severity: Severity, reason: Reason| {
+            decision.notify = decision.notify.max(Some(severity));
+            decision.reasons.push(reason);
+        };
+        if let Some(budget) = input.budget.filter(ErrorBudget::is_exhausted) {
+            notify(
+                &mut decision,
+                Severity::Page,
+                Reason::SloBreached {
+                    consumed_fraction: budget.consumed_fraction(),
+                },
+            );
+            decision.freeze_releases |= self.freeze_when_exhausted;
+        }
+        for &incident in input.incidents {
+            match incident {
+                Incident::TotalOutage | Incident::DataLoss | Incident::Security => {
+                    notify(
+                        &mut decision,
+                        Severity::Page,
+                        Reason::PagingIncident { incident },
+                    );
+                }
+                Incident::Degradation | Incident::CostWarning => {
+                    notify(
+                        &mut decision,
+                        Severity::Ticket,
+                        Reason::TicketIncident { incident },
+                    );
+                }
+            }
+        }
+        if let Some((since, lowest)) = input.burn_history.and_then(|h| self.sustained_above(h)) {
+            let held = input
+                .burn_history
+                .map_or(TimeDelta::zero(), |h| h.last_time() - since);
+            if held >= self.sustained_for.as_time_delta() {
+                decision.freeze_releases = true;
+                decision.reasons.push(Reason::SustainedBurn {
+                    burn_rate: lowest,
+                    for_seconds: held.num_seconds(),
+                });
+            }
+        }
+        decision
+    }
+
+    /// The start of the trailing run of burn rates above the threshold, and its lowest value.
+    fn sustained_above(&self, history: &Series<f64>) -> Option<(DateTime<Utc>, f64)> {
+        let mut run: Option<(DateTime<Utc>, f64)> = None;
+        for (at, &burn) in history.iter().rev() {
+            if burn > self.freeze_burn_rate {
+                run = Some((at, run.map_or(burn, |(_, low)| low.min(burn))));
+            } else {
+                break;
+            }
+        }
+        run
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::counts::EventCounts;
+    use crate::objective::Objective;
+    use chrono::TimeZone;
+
+    fn t(m: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + TimeDelta::minutes(m)
+    }
+
+    #[test]
+    fn breach_pages_and_freezes() {
+        let budget = ErrorBudget::for_events(
+            Objective::new(0.999).unwrap(),
+            EventCounts::from_bad(2.0, 1000.0).unwrap(),
+        );
+        let d = ErrorBudgetPolicy::default().decide(&PolicyInput {
+            budget,
+            ..Default::default()
+        });
+        assert_eq!(d.notify, Some(Severity::Page));
+        assert!(d.freeze_releases);
+        assert!(matches!(d.reasons[0], Reason::SloBreached { .. }));
+    }
+
+    #[test]
+    fn incidents_by_severity() {
+        let policy = ErrorBudgetPolicy::default();
+        let ticket = policy.decide(&PolicyInput {
+            incidents: &[Incident::Degradation],
+            ..Default::default()
+        });
+        assert_eq!(ticket.notify, Some(Severity::Ticket));
+        let page = policy.decide(&PolicyInput {
+            incidents: &[Incident::Degradation, Incident::DataLoss],
+            ..Default::default()
+        });
+        assert_eq!(page.notify, Some(Severity::Page));
+        assert_eq!(page.reasons.len(), 2);
+        assert!(!page.freeze_releases);
+    }
+
+    #[test]
+    fn burn_must_be_sustained() {
+        let policy = ErrorBudgetPolicy::default();
+        // Above 4x for 59 minutes only, after a dip.
+        let short = Series::from_values(
+            "burn",
+            (0..=70).map(|m| (t(m), if m < 11 { 1.0 } else { 6.0 })),
+        )
+        .unwrap();
+        assert!(
+            !policy
+                .decide(&PolicyInput {
+                    burn_history: Some(&short),
+                    ..Default::default()
+                })
+                .freeze_releases
+        );
+        let long = Series::from_values(
+            "burn",
+            (0..=70).map(|m| (t(m), if m < 10 { 1.0 } else { 6.0 })),
+        )
+        .unwrap();
+        let d = policy.decide(&PolicyInput {
+            burn_history: Some(&long),
+            ..Default::default()
+        });
+        assert!(d.freeze_releases);
+        assert!(matches!(
+            d.reasons[0],
+            Reason::SustainedBurn {
+                for_seconds: 3600,
+                ..
+            }
+        ));
+        assert!(ErrorBudgetPolicy::new(0.0, Span::HOUR).is_err());
+    }
+}

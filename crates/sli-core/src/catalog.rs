@@ -1,0 +1,326 @@
+//! The seed's "How to Measure AWS" table (M1–M10) as ready-made definitions with its starting
+//! targets, and the checks for the rows that are not SLOs (CPU band, burn rate, cost trend;
+//! M9 is [`deployment_regression`](crate::deployment_regression)).
+//!
+//! Every entry is a starting point, as the seed says: tune targets to your users.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::sli::Sli;
+use crate::slo::Slo;
+use crate::span::Span;
+use crate::window::Window;
+
+/// One row of the seed's measurement table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// `"M1"` … `"M10"`.
+    pub id: &'static str,
+    /// Metric or SLI name.
+    pub name: &'static str,
+    /// What it tells you.
+    pub tells: &'static str,
+    /// How to measure it.
+    pub measure: &'static str,
+    /// The seed's starting target.
+    pub starting_target: &'static str,
+    /// The seed's gotcha.
+    pub gotcha: &'static str,
+}
+
+/// The ten rows, in the seed's order.
+pub const ENTRIES: [Entry; 10] = [
+    Entry {
+        id: "M1",
+        name: "Availability SLI",
+        tells: "Fraction of successful requests",
+        measure: "Successful responses / total requests",
+        starting_target: "99.9% for prod APIs",
+        gotcha: "Dependent on counting retries",
+    },
+    Entry {
+        id: "M2",
+        name: "Latency p95",
+        tells: "User-perceived delay",
+        measure: "p95 of request duration per endpoint",
+        starting_target: "< 300 ms for interactive",
+        gotcha: "Cold starts and retries inflate p95",
+    },
+    Entry {
+        id: "M3",
+        name: "Error rate",
+        tells: "Fraction of 5xx or 4xx on API",
+        measure: "5xx count / total requests",
+        starting_target: "< 0.1% for prod",
+        gotcha: "Client-side errors can skew results",
+    },
+    Entry {
+        id: "M4",
+        name: "Lambda success rate",
+        tells: "Function execution success",
+        measure: "Successful invocations / total",
+        starting_target: "99.9% typical",
+        gotcha: "Retries may mask business failures",
+    },
+    Entry {
+        id: "M5",
+        name: "CPU utilization",
+        tells: "Host or container load",
+        measure: "Avg CPU over intervals",
+        starting_target: "40-70% healthy range",
+        gotcha: "Bursts may be normal with autoscale",
+    },
+    Entry {
+        id: "M6",
+        name: "DB query latency",
+        tells: "DB responsiveness",
+        measure: "p95 of query times",
+        starting_target: "< 100 ms for OLTP",
+        gotcha: "Long-running queries affect p95",
+    },
+    Entry {
+        id: "M7",
+        name: "Throttling rate",
+        tells: "API or DB throttles",
+        measure: "Throttle errors / requests",
+        starting_target: "~0% on SLO-critical paths",
+        gotcha: "Bursts create transient throttling",
+    },
+    Entry {
+        id: "M8",
+        name: "Error budget burn rate",
+        tells: "Consumed reliability allowance",
+        measure: "Error rate / SLO over time",
+        starting_target: "Burn < 1x typical",
+        gotcha: "Sudden spikes cause rapid burn",
+    },
+    Entry {
+        id: "M9",
+        name: "Deployment success",
+        tells: "Stability after deploy",
+        measure: "Post-deploy error delta",
+        starting_target: "100% no regressions",
+        gotcha: "Partial deploys can hide issues",
+    },
+    Entry {
+        id: "M10",
+        name: "Cost anomaly",
+        tells: "Unexpected cost increases",
+        measure: "Daily spend variance vs baseline",
+        starting_target: "Alert at 2x trend",
+        gotcha: "One-off invoices may distort",
+    },
+];
+
+fn thirty_days() -> Window {
+    Window::rolling(Span::known_valid(30 * 86_400))
+}
+
+/// The targets below are literals strictly inside (0, 1).
+const fn objective(target: f64) -> Objective {
+    Objective::known_valid(target)
+}
+
+/// M1: successful responses / total requests, 99.9 % over 30 days. Count retries once, at the
+/// user's request, or retries will hide failures.
+pub fn availability(name: impl Into<String>) -> Slo {
+    Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
+}
+
+/// M2: latency p95 under 300 ms, as a threshold SLI: 95 % of requests at or under 300 ms over
+/// 30 days (equivalent to "p95 <= 300 ms" over the window, and additive across instances,
+/// unlike averaged percentiles). Cold starts and retries inflate it.
+pub fn latency_p95(name: impl Into<String>) -> Slo {
+    Slo::new(
+        name,
+        objective(0.95),
+        thirty_days(),
+        Sli::Threshold { threshold: 300.0 },
+    )
+}
+
+/// M3: error rate under 0.1 %: good = total − 5xx, 99.9 % over 30 days. Decide whether 4xx
+/// count (client errors skew it).
+pub fn error_rate(name: impl Into<String>) -> Slo {
+    Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
+}
+
+/// M4: Lambda invocations without `Errors`, 99.9 % over 30 days. Retries may mask business
+/// failures: count the final outcome.
+pub fn lambda_success(name: impl Into<String>) -> Slo {
+    Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
+}
+
+/// M6: database query p95 under 100 ms: 95 % of queries at or under 100 ms over 30 days.
+pub fn db_query_latency(name: impl Into<String>) -> Slo {
+    Slo::new(
+        name,
+        objective(0.95),
+        thirty_days(),
+        Sli::Threshold { threshold: 100.0 },
+    )
+}
+
+/// M7: throttling "~0 % on SLO-critical paths", read as 99.99 % of calls not throttled over
+/// 30 days (an objective of exactly 100 % leaves no budget and cannot be expressed). Bursts
+/// create transient throttling: pair it with a sustained rule.
+pub fn throttling(name: impl Into<String>) -> Slo {
+    Slo::new(name, objective(0.9999), thirty_days(), Sli::EventRatio)
+}
+
+/// Where a utilisation value sits against the M5 band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandPosition {
+    /// Below the band: over-provisioned.
+    Below,
+    /// Inside the band: healthy.
+    Within,
+    /// Above the band: saturated or under-provisioned.
+    Above,
+}
+
+/// M5: the healthy CPU utilisation band, 40–70 % by default. Bursts above it may be normal
+/// under autoscaling: judge sustained values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UtilizationBand {
+    /// Lower edge, percent.
+    pub low: f64,
+    /// Upper edge, percent.
+    pub high: f64,
+}
+
+impl Default for UtilizationBand {
+    fn default() -> Self {
+        Self {
+            low: 40.0,
+            high: 70.0,
+        }
+    }
+}
+
+impl UtilizationBand {
+    /// A band `[low, high]` in percent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless `0 <= low < high <= 100`.
+    pub fn new(low: f64, high: f64) -> Result<Self> {
+        if !(0.0..100.0).contains(&low) {
+            return Err(Error::InvalidParameter {
+                field: "low",
+                value: low,
+                reason: "must be within [0, 100)",
+            });
+        }
+        if !(high > low && high <= 100.0) {
+            return Err(Error::InvalidParameter {
+                field: "high",
+                value: high,
+                reason: "must be within (low, 100]",
+            });
+        }
+        Ok(Self { low, high })
+    }
+
+    /// Classifies a utilisation percentage.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for NaN or infinite values.
+    pub fn classify(&self, percent: f64) -> Result<BandPosition> {
+        if !percent.is_finite() {
+            return Err(Error::InvalidValue {
+                field: "utilization",
+                value: percent,
+                position: Default::default(),
+            });
+        }
+        Ok(if percent < self.low {
+            BandPosition::Below
+        } else if percent > self.high {
+            BandPosition::Above
+        } else {
+            BandPosition::Within
+        })
+    }
+}
+
+/// M8: burn rate under 1x is sustainable (the budget lasts the window).
+pub fn burn_is_sustainable(burn_rate: f64) -> bool {
+    burn_rate < 1.0
+}
+
+/// M10: daily spend at or above `factor` times its trailing baseline (the seed: 2x trend).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a negative or non-finite spend or baseline;
+/// [`Error::InvalidParameter`] for a factor that is not above 1.
+///
+/// # Example
+/// ```
+/// use sli_core::catalog::cost_anomaly;
+/// assert!(cost_anomaly(250.0, 120.0, 2.0)?);
+/// assert!(!cost_anomaly(200.0, 120.0, 2.0)?);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+pub fn cost_anomaly(daily_spend: f64, baseline: f64, factor: f64) -> Result<bool> {
+    for (field, value) in [("daily spend", daily_spend), ("baseline", baseline)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(Error::InvalidValue {
+                field,
+                value,
+                position: Default::default(),
+            });
+        }
+    }
+    if !(factor.is_finite() && factor > 1.0) {
+        return Err(Error::InvalidParameter {
+            field: "factor",
+            value: factor,
+            reason: "must be finite and above 1",
+        });
+    }
+    Ok(daily_spend >= factor * baseline && daily_spend > 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_complete_and_ordered() {
+        for (i, e) in ENTRIES.iter().enumerate() {
+            assert_eq!(e.id, format!("M{}", i + 1));
+        }
+    }
+
+    #[test]
+    fn presets_are_valid() {
+        for slo in [
+            availability("a"),
+            latency_p95("b"),
+            error_rate("c"),
+            lambda_success("d"),
+            db_query_latency("e"),
+            throttling("f"),
+        ] {
+            slo.validate().unwrap();
+        }
+        assert_eq!(availability("a").objective.target(), 0.999);
+        assert_eq!(throttling("t").objective.target(), 0.9999);
+    }
+
+    #[test]
+    fn band_and_cost() {
+        let band = UtilizationBand::default();
+        assert_eq!(band.classify(39.9).unwrap(), BandPosition::Below);
+        assert_eq!(band.classify(70.0).unwrap(), BandPosition::Within);
+        assert_eq!(band.classify(85.0).unwrap(), BandPosition::Above);
+        assert!(band.classify(f64::NAN).is_err());
+        assert!(UtilizationBand::new(70.0, 40.0).is_err());
+        assert!(cost_anomaly(-1.0, 1.0, 2.0).is_err());
+        assert!(cost_anomaly(1.0, 1.0, 1.0).is_err());
+        assert!(burn_is_sustainable(0.99) && !burn_is_sustainable(1.0));
+    }
+}

@@ -1,0 +1,182 @@
+//! The seed's M9, "deployment success": is the error rate after a deploy significantly higher
+//! than before it?
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, DiscreteCDF, Hypergeometric, Normal};
+
+use crate::counts::EventCounts;
+use crate::error::{Error, Result};
+
+/// Which test produced the p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployTest {
+    /// One-sided pooled two-proportion z-test, used when every expected cell count is at least 5.
+    TwoProportionZ,
+    /// One-sided Fisher exact test (hypergeometric tail), used for small counts.
+    FisherExact,
+}
+
+/// The verdict on a deploy.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DeployVerdict {
+    /// Error ratio before the deploy.
+    pub before_error_ratio: f64,
+    /// Error ratio after the deploy.
+    pub after_error_ratio: f64,
+    /// Effect size: `after - before` (absolute difference of error ratios).
+    pub difference: f64,
+    /// Effect size: `after / before`; infinite when there were no errors before.
+    pub relative_risk: f64,
+    /// One-sided p-value for "the error ratio rose".
+    pub p_value: f64,
+    /// The test used.
+    pub test: DeployTest,
+    /// `p_value < alpha`: the deploy regressed.
+    pub regressed: bool,
+}
+
+/// Compares error counts before and after a deploy, one-sided ("did errors go up?").
+///
+/// Counts must be whole numbers. With enough data (every expected count at least 5) the pooled
+/// two-proportion z-test is used; otherwise Fisher's exact test.
+///
+/// # Errors
+/// [`Error::NonIntegerCount`] for fractional counts; [`Error::InvalidParameter`] for an `alpha`
+/// outside (0, 1) or a side with no events.
+///
+/// # Example
+/// ```
+/// use sli_core::{deployment_regression, EventCounts};
+///
+/// let before = EventCounts::from_bad(50.0, 100_000.0)?; // 0.05 %
+/// let after = EventCounts::from_bad(40.0, 20_000.0)?;   // 0.2 %
+/// let verdict = deployment_regression(before, after, 0.01)?;
+/// assert!(verdict.regressed);
+/// assert!((verdict.relative_risk - 4.0).abs() < 1e-9);
+///
+/// let same = deployment_regression(before, EventCounts::from_bad(11.0, 20_000.0)?, 0.01)?;
+/// assert!(!same.regressed);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+pub fn deployment_regression(
+    before: EventCounts,
+    after: EventCounts,
+    alpha: f64,
+) -> Result<DeployVerdict> {
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(Error::InvalidParameter {
+            field: "alpha",
+            value: alpha,
+            reason: "must be strictly between 0 and 1",
+        });
+    }
+    let whole = |field, v: f64| {
+        if v.fract() == 0.0 {
+            Ok(v as u64)
+        } else {
+            Err(Error::NonIntegerCount { field, value: v })
+        }
+    };
+    let (bad_before, n_before) = (
+        whole("before bad", before.bad())?,
+        whole("before total", before.total())?,
+    );
+    let (bad_after, n_after) = (
+        whole("after bad", after.bad())?,
+        whole("after total", after.total())?,
+    );
+    for (field, n) in [("before total", n_before), ("after total", n_after)] {
+        if n == 0 {
+            return Err(Error::InvalidParameter {
+                field,
+                value: 0.0,
+                reason: "needs at least one event",
+            });
+        }
+    }
+    let p_before = bad_before as f64 / n_before as f64;
+    let p_after = bad_after as f64 / n_after as f64;
+    let n = (n_before + n_after) as f64;
+    let bad = (bad_before + bad_after) as f64;
+    let pooled = bad / n;
+    let expected = [
+        pooled * n_before as f64,
+        pooled * n_after as f64,
+        (1.0 - pooled) * n_before as f64,
+        (1.0 - pooled) * n_after as f64,
+    ];
+    let (p_value, test) = if expected.iter().all(|&e| e >= 5.0) {
+        let se = (pooled * (1.0 - pooled) * (1.0 / n_before as f64 + 1.0 / n_after as f64)).sqrt();
+        let z = (p_after - p_before) / se;
+        (1.0 - Normal::standard().cdf(z), DeployTest::TwoProportionZ)
+    } else {
+        // P(X >= bad_after), X ~ Hypergeometric(population n, successes bad, draws n_after).
+        let p = if bad_after == 0 {
+            1.0
+        } else {
+            Hypergeometric::new(n_before + n_after, bad_before + bad_after, n_after)
+                .map(|d| d.sf(bad_after - 1))
+                .unwrap_or(1.0)
+        };
+        (p, DeployTest::FisherExact)
+    };
+    Ok(DeployVerdict {
+        before_error_ratio: p_before,
+        after_error_ratio: p_after,
+        difference: p_after - p_before,
+        relative_risk: if p_before > 0.0 {
+            p_after / p_before
+        } else if p_after > 0.0 {
+            f64::INFINITY
+        } else {
+            1.0
+        },
+        p_value,
+        test,
+        regressed: p_value < alpha,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fisher_on_small_counts() {
+        // Before 0 of 20, after 5 of 20: Fisher one-sided p = C(20,5)/C(40,5) = 0.023589...
+        let v = deployment_regression(
+            EventCounts::from_bad(0.0, 20.0).unwrap(),
+            EventCounts::from_bad(5.0, 20.0).unwrap(),
+            0.05,
+        )
+        .unwrap();
+        assert_eq!(v.test, DeployTest::FisherExact);
+        assert!((v.p_value - 15504.0 / 658008.0).abs() < 1e-9, "{v:?}");
+        assert!(v.regressed);
+        assert!(v.relative_risk.is_infinite());
+    }
+
+    #[test]
+    fn z_test_matches_hand_computation() {
+        let v = deployment_regression(
+            EventCounts::from_bad(100.0, 10_000.0).unwrap(),
+            EventCounts::from_bad(130.0, 10_000.0).unwrap(),
+            0.05,
+        )
+        .unwrap();
+        assert_eq!(v.test, DeployTest::TwoProportionZ);
+        // pooled = 0.0115, se = sqrt(0.0115 * 0.9885 * 2e-4) = 0.0015078; z = 1.98963.
+        let z = 0.003 / (0.0115f64 * 0.9885 * 2e-4).sqrt();
+        assert!((v.p_value - (1.0 - Normal::standard().cdf(z))).abs() < 1e-12);
+        assert!((v.p_value - 0.02331).abs() < 1e-4, "{v:?}");
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let c = EventCounts::from_bad(1.0, 10.0).unwrap();
+        assert!(deployment_regression(c, c, 0.0).is_err());
+        assert!(deployment_regression(EventCounts::ZERO, c, 0.05).is_err());
+        assert!(deployment_regression(EventCounts::new(0.5, 1.0).unwrap(), c, 0.05).is_err());
+    }
+}

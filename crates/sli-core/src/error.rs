@@ -1,0 +1,198 @@
+//! The crate's error type: one enum, each variant naming the offending value and where it was.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+/// Where in an input a bad value sat: the index of the datapoint and, when known, its timestamp.
+///
+/// Printed as ` at point 3 (2024-05-01T00:03:00Z)`, or as nothing when the value did not come
+/// from a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// Zero-based index of the datapoint in the caller's input.
+    pub index: Option<usize>,
+    /// Timestamp of the datapoint.
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl Position {
+    /// A position that names nothing (the value did not come from a series).
+    pub const NONE: Self = Self {
+        index: None,
+        at: None,
+    };
+
+    /// The position of datapoint `index` stamped `at`.
+    pub fn point(index: usize, at: DateTime<Utc>) -> Self {
+        Self {
+            index: Some(index),
+            at: Some(at),
+        }
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.index, self.at) {
+            (Some(i), Some(at)) => write!(f, " at point {i} ({})", at.to_rfc3339()),
+            (Some(i), None) => write!(f, " at point {i}"),
+            (None, Some(at)) => write!(f, " at {}", at.to_rfc3339()),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Everything that can go wrong in `sli-core`. Every variant carries the value that was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An objective's target is not strictly between 0 and 1 (or 0 and 100 %).
+    #[error("objective target {value} {unit} must be strictly between {low} and {high}")]
+    InvalidTarget {
+        /// The rejected value, as given.
+        value: f64,
+        /// `"(ratio)"` or `"(percent)"`: how the value was given.
+        unit: &'static str,
+        /// Lower bound (exclusive) in that unit.
+        low: f64,
+        /// Upper bound (exclusive) in that unit.
+        high: f64,
+    },
+    /// A count is NaN, infinite, negative or above 2^53 (where `f64` stops counting exactly).
+    #[error("{field} count {value} is not a finite number in [0, 2^53]{position}")]
+    InvalidCount {
+        /// Which count: `"good"`, `"total"`, a bucket name…
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Where it was.
+        position: Position,
+    },
+    /// A measured value (latency, utilisation, spend…) that is NaN or infinite.
+    #[error("{field} value {value} is not a finite number{position}")]
+    InvalidValue {
+        /// What the value measures.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Where it was.
+        position: Position,
+    },
+    /// More good events than events.
+    #[error("good count {good} exceeds total count {total}{position}")]
+    GoodExceedsTotal {
+        /// The good count.
+        good: f64,
+        /// The total count.
+        total: f64,
+        /// Where it was.
+        position: Position,
+    },
+    /// Adding counts overflowed the exactly representable range.
+    #[error("count sum {value} overflows 2^53, where f64 stops counting exactly")]
+    CountOverflow {
+        /// The sum that was too large.
+        value: f64,
+    },
+    /// A series has no datapoints.
+    #[error("{what} is empty")]
+    EmptySeries {
+        /// What was empty.
+        what: &'static str,
+    },
+    /// A timestamp is earlier than the one before it.
+    #[error("timestamps out of order: {at} comes after {previous}{position}")]
+    Unordered {
+        /// The previous timestamp.
+        previous: DateTime<Utc>,
+        /// The offending timestamp.
+        at: DateTime<Utc>,
+        /// Where it was.
+        position: Position,
+    },
+    /// Two datapoints share a timestamp.
+    #[error("duplicate timestamp {at}{position}")]
+    DuplicateTimestamp {
+        /// The repeated timestamp.
+        at: DateTime<Utc>,
+        /// Where the second occurrence was.
+        position: Position,
+    },
+    /// A timestamp does not sit on the series' regular grid.
+    #[error("timestamp {at} is not on the {step_seconds} s grid that starts at {origin}{position}")]
+    Misaligned {
+        /// The offending timestamp.
+        at: DateTime<Utc>,
+        /// The grid origin (the series' first timestamp).
+        origin: DateTime<Utc>,
+        /// The grid step in seconds.
+        step_seconds: i64,
+        /// Where it was.
+        position: Position,
+    },
+    /// A window or step length that is zero, negative, not whole seconds, or too long.
+    #[error("{what} of {seconds} s is invalid: {reason}")]
+    InvalidDuration {
+        /// Which duration (`"rolling window"`, `"step"`, `"short window"`…).
+        what: &'static str,
+        /// The length given, in (possibly fractional) seconds.
+        seconds: f64,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A numeric parameter outside its domain (a negative burn-rate threshold, a confidence
+    /// level of 1.2, a budget fraction of 0, …).
+    #[error("{field} = {value} is invalid: {reason}")]
+    InvalidParameter {
+        /// The parameter's name.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// An alert policy that cannot be evaluated (duplicate tier ids, short window not shorter
+    /// than the long one, a window not a multiple of the series step, …).
+    #[error("alert tier {tier:?}: {reason}")]
+    InvalidPolicy {
+        /// The tier's id.
+        tier: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// Histogram buckets that are not cumulative, not sorted, or lack a `+Inf` bucket.
+    #[error("histogram bucket {index} (le = {upper_bound}): {reason}")]
+    InvalidHistogram {
+        /// Index of the offending bucket.
+        index: usize,
+        /// Its upper bound.
+        upper_bound: f64,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A latency threshold falls strictly between two bucket bounds and the caller asked for
+    /// exact buckets only.
+    #[error(
+        "threshold {threshold} falls between histogram bucket bounds {lower} and {upper}; choose BetweenBuckets::Interpolate or a bucket bound"
+    )]
+    ThresholdBetweenBuckets {
+        /// The requested threshold.
+        threshold: f64,
+        /// The nearest bucket bound below it.
+        lower: f64,
+        /// The nearest bucket bound above it.
+        upper: f64,
+    },
+    /// A statistical test that needs whole counts was given fractional ones.
+    #[error("{field} count {value} must be a whole number for an exact binomial test")]
+    NonIntegerCount {
+        /// Which count.
+        field: &'static str,
+        /// The fractional value.
+        value: f64,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,94 @@
+//! Pure SLI/SLO math for services on AWS: objectives, windows, error budgets, burn rates,
+//! multi-window multi-burn-rate alerting, error-budget policy and alert noise reduction.
+//!
+//! No I/O, no async, no AWS SDK: feed it counts you already have (from CloudWatch through the
+//! `aws-telemetry` crate, from Prometheus, from logs) and it tells you how much budget is left
+//! and whether to page.
+//!
+//! ```
+//! use chrono::{TimeDelta, TimeZone, Utc};
+//! use sli_core::{catalog, AlertPolicy, PolicyEvaluator, Series, Span};
+//!
+//! let slo = catalog::availability("checkout"); // M1: 99.9 % of requests succeed, 30 days
+//! let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+//! // One day of per-minute (good, total) counts, with 20 minutes at 5 % errors.
+//! let series = Series::from_counts((0..1440).map(|m| {
+//!     let bad = if (600..620).contains(&m) { 50.0 } else { 0.0 };
+//!     (t0 + TimeDelta::minutes(m), 1000.0 - bad, 1000.0)
+//! }))?;
+//! let report = slo.report(&series, t0 + TimeDelta::days(1))?;
+//! println!("budget left: {:.1}%", 100.0 * report.budget.unwrap().remaining_fraction());
+//! let alerts = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.sweep(&series)?;
+//! let page = alerts.iter().find(|a| a.tier == "page-fast").unwrap(); // 50x burn: page
+//! assert_eq!(page.start, t0 + TimeDelta::minutes(618)); // after 18 bad minutes
+//! # Ok::<(), sli_core::Error>(())
+//! ```
+//!
+//! # Concepts
+//! * [`Objective`]: a target strictly between 0 and 1; [`Objective::error_budget`] is `1 - target`.
+//! * [`EventCounts`] and [`Series`]: validated good/total counts on strictly increasing
+//!   timestamps. [`Sli`] converts latency histograms, percentile ranks and per-minute values
+//!   into counts.
+//! * [`Window`]: rolling ([`Span`]) or calendar-aligned ([`CalendarPeriod`]).
+//! * [`BudgetingMethod`]: Occurrences, Timeslices or RatioTimeslices, as OpenSLO names them.
+//! * [`ErrorBudget`] and [`BurnRate`]: allowed, consumed, remaining, and when it runs out.
+//! * [`AlertPolicy`]: multi-window multi-burn-rate tiers as data, defaulting to the SRE
+//!   Workbook's; [`PolicyEvaluator::sweep`] (batch) and [`StreamingEvaluator`] (one point at a
+//!   time) give identical alerts.
+//! * [`ErrorBudgetPolicy::decide`]: page, ticket or freeze releases, with reasons.
+//! * Noise: [`Sustained`] (N of M), [`MaintenanceWindows`], [`group_alerts`].
+//! * Statistics: [`wilson_interval`], [`clopper_pearson_interval`], [`breach_test`] and
+//!   [`deployment_regression`] (M9).
+//! * [`catalog`]: the M1–M10 table as ready-made SLOs and checks.
+//!
+//! # Errors
+//! Every fallible function returns [`Error`], which names the rejected value and, for series,
+//! the index and timestamp of the offending point. Library code never panics on bad input.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod alert;
+mod budget;
+mod budget_policy;
+mod budgeting;
+mod burn;
+pub mod catalog;
+mod confidence;
+mod counts;
+mod deploy;
+mod error;
+mod missing;
+mod noise;
+mod objective;
+mod series;
+mod sli;
+mod slo;
+mod span;
+mod window;
+
+pub use alert::{
+    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, PolicyEvaluator, PolicyWarning, Severity,
+    StreamingEvaluator, TierThreshold, WindowBurn,
+};
+pub use budget::{BudgetUnit, ErrorBudget};
+pub use budget_policy::{Decision, ErrorBudgetPolicy, Incident, PolicyInput, Reason};
+pub use budgeting::{Attainment, BudgetingMethod};
+pub use burn::BurnRate;
+pub use confidence::{
+    BreachTest, BreachVerdict, RatioInterval, breach_test, clopper_pearson_interval,
+    wilson_interval,
+};
+pub use counts::{EventCounts, MAX_COUNT};
+pub use deploy::{DeployTest, DeployVerdict, deployment_regression};
+pub use error::{Error, Position, Result};
+pub use missing::MissingData;
+pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
+pub use objective::Objective;
+pub use series::Series;
+pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
+pub use slo::{Slo, SloReport};
+pub use span::Span;
+pub use window::{CalendarPeriod, CalendarWindow, Interval, Window};

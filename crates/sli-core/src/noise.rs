@@ -1,0 +1,286 @@
+//! Noise reduction from the seed's alerting guidance: sustained thresholds (N of M datapoints),
+//! maintenance windows that suppress alerts, and grouping of alerts by a key.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::alert::{AlertInterval, Severity};
+use crate::error::{Error, Result};
+use crate::window::Interval;
+
+/// "N out of M": a condition counts only when it held on at least `datapoints_to_alarm` of the
+/// last `evaluation_periods` datapoints, CloudWatch's `DatapointsToAlarm` / `EvaluationPeriods`.
+/// `5 of 5` at one-minute resolution is the seed's "5 minutes sustained".
+///
+/// # Example
+/// ```
+/// use sli_core::Sustained;
+///
+/// let three_of_four = Sustained::new(3, 4)?;
+/// let raw = [true, true, false, true, true, false, false];
+/// assert_eq!(three_of_four.apply(&raw), [false, false, false, true, true, false, false]);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Sustained {
+    /// N: how many datapoints must breach.
+    pub datapoints_to_alarm: u32,
+    /// M: how many recent datapoints are looked at.
+    pub evaluation_periods: u32,
+}
+
+impl Sustained {
+    /// N out of M.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless `1 <= n <= m <= 10_080` (a week of minutes).
+    pub fn new(datapoints_to_alarm: u32, evaluation_periods: u32) -> Result<Self> {
+        let sustained = Self {
+            datapoints_to_alarm,
+            evaluation_periods,
+        };
+        sustained.validate()?;
+        Ok(sustained)
+    }
+
+    /// Checks `1 <= n <= m <= 10_080` (a deserialised value bypasses [`Sustained::new`]).
+    ///
+    /// # Errors
+    /// As [`Sustained::new`].
+    pub fn validate(&self) -> Result<()> {
+        if self.evaluation_periods == 0 || self.evaluation_periods > 10_080 {
+            return Err(Error::InvalidParameter {
+                field: "evaluation_periods",
+                value: f64::from(self.evaluation_periods),
+                reason: "must be within 1..=10080",
+            });
+        }
+        if self.datapoints_to_alarm == 0 || self.datapoints_to_alarm > self.evaluation_periods {
+            return Err(Error::InvalidParameter {
+                field: "datapoints_to_alarm",
+                value: f64::from(self.datapoints_to_alarm),
+                reason: "must be within 1..=evaluation_periods",
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies the rule to a whole sequence of raw conditions.
+    pub fn apply(&self, raw: &[bool]) -> Vec<bool> {
+        let mut filter = SustainFilter::new(*self);
+        raw.iter().map(|&r| filter.push(r)).collect()
+    }
+}
+
+/// The streaming form of [`Sustained`]: O(1) per datapoint, memory of M bits.
+#[derive(Debug, Clone)]
+pub struct SustainFilter {
+    rule: Sustained,
+    recent: Vec<bool>,
+    next: usize,
+    breaching: u32,
+}
+
+impl SustainFilter {
+    /// A filter with no history.
+    pub fn new(rule: Sustained) -> Self {
+        Self {
+            rule,
+            recent: vec![false; rule.evaluation_periods as usize],
+            next: 0,
+            breaching: 0,
+        }
+    }
+
+    /// Pushes the next raw condition; returns whether the sustained condition holds.
+    pub fn push(&mut self, raw: bool) -> bool {
+        if let Some(slot) = self.recent.get_mut(self.next) {
+            self.breaching -= u32::from(*slot);
+            *slot = raw;
+            self.breaching += u32::from(raw);
+        }
+        self.next = (self.next + 1) % self.recent.len().max(1);
+        self.breaching >= self.rule.datapoints_to_alarm
+    }
+}
+
+/// Planned maintenance during which alerts are suppressed, as the seed recommends.
+///
+/// An alert that starts inside a maintenance window is dropped when it also ends inside it, and
+/// otherwise re-starts when the maintenance ends (marked as suppressed), so that an incident that
+/// outlasts the maintenance still pages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MaintenanceWindows {
+    windows: Vec<Interval>,
+}
+
+impl MaintenanceWindows {
+    /// Maintenance windows from intervals (overlaps allowed).
+    pub fn new(windows: impl IntoIterator<Item = Interval>) -> Self {
+        let mut windows: Vec<Interval> = windows.into_iter().collect();
+        windows.sort_by_key(|w| w.start);
+        Self { windows }
+    }
+
+    /// Whether `at` is inside a maintenance window.
+    pub fn is_suppressed(&self, at: DateTime<Utc>) -> bool {
+        self.windows.iter().any(|w| w.contains(at))
+    }
+
+    /// The end of the maintenance covering `at`, following back-to-back windows.
+    fn suppressed_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let mut until: Option<DateTime<Utc>> = None;
+        let mut probe = at;
+        while let Some(w) = self.windows.iter().find(|w| w.contains(probe)) {
+            until = Some(w.end);
+            probe = w.end;
+        }
+        until
+    }
+
+    /// Applies the suppression to a list of alerts.
+    pub fn suppress(&self, alerts: Vec<AlertInterval>) -> Vec<AlertInterval> {
+        alerts
+            .into_iter()
+            .filter_map(|mut alert| match self.suppressed_until(alert.start) {
+                None => Some(alert),
+                Some(until) if alert.end.is_some_and(|end| end <= until) => None,
+                Some(until) => {
+                    alert.start = until;
+                    alert.suppressed = true;
+                    Some(alert)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Alerts that share a grouping key and overlap in time, reported as one notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertGroup<K> {
+    /// The grouping key (an SLO name, a service, a root-cause tag…).
+    pub key: K,
+    /// The highest severity among the alerts.
+    pub severity: Severity,
+    /// The earliest start.
+    pub start: DateTime<Utc>,
+    /// The latest end; `None` while any alert is still firing.
+    pub end: Option<DateTime<Utc>>,
+    /// The alerts merged into this group, in start order.
+    pub alerts: Vec<AlertInterval>,
+}
+
+/// Groups alerts by `key`, merging those with equal keys whose intervals overlap or touch:
+/// the seed's "deduplicate alerts by grouping by root cause". A fast tier firing during a slow
+/// tier's alert for the same SLO becomes one group at the higher severity.
+///
+/// # Example
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// use sli_core::{group_alerts, AlertInterval, Severity};
+/// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
+/// # let alert = |tier: &str, severity, start, end| AlertInterval {
+/// #     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None,
+/// #     peak_burn: None, threshold: 1.0, budget_fraction: 0.1,
+/// #     time_to_exhaustion_seconds: None, suppressed: false,
+/// # };
+/// let alerts = vec![
+///     alert("ticket-fast", Severity::Ticket, t(0), Some(t(30))),
+///     alert("page-fast", Severity::Page, t(10), Some(t(20))),
+/// ];
+/// let groups = group_alerts(alerts, |_| "checkout");
+/// assert_eq!(groups.len(), 1);
+/// assert_eq!(groups[0].severity, Severity::Page);
+/// ```
+pub fn group_alerts<K: Ord + Clone>(
+    mut alerts: Vec<AlertInterval>,
+    key: impl Fn(&AlertInterval) -> K,
+) -> Vec<AlertGroup<K>> {
+    alerts.sort_by_key(|a| a.start);
+    let mut open: BTreeMap<K, AlertGroup<K>> = BTreeMap::new();
+    let mut done = Vec::new();
+    for alert in alerts {
+        let k = key(&alert);
+        match open.get_mut(&k) {
+            Some(group) if group.end.is_none_or(|end| alert.start <= end) => {
+                group.severity = group.severity.max(alert.severity);
+                group.end = match (group.end, alert.end) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+                group.alerts.push(alert);
+            }
+            _ => {
+                let group = AlertGroup {
+                    key: k.clone(),
+                    severity: alert.severity,
+                    start: alert.start,
+                    end: alert.end,
+                    alerts: vec![alert],
+                };
+                if let Some(previous) = open.insert(k, group) {
+                    done.push(previous);
+                }
+            }
+        }
+    }
+    done.extend(open.into_values());
+    done.sort_by_key(|g| g.start);
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap()
+    }
+
+    #[test]
+    fn sustained_five_of_five() {
+        let rule = Sustained::new(5, 5).unwrap();
+        let raw: Vec<bool> = (0..12).map(|i| (2..9).contains(&i)).collect();
+        let out = rule.apply(&raw);
+        let first = out.iter().position(|&b| b).unwrap();
+        assert_eq!(first, 6, "fires after 5 sustained points");
+        assert!(!out[9], "drops as soon as one point clears");
+        assert!(Sustained::new(6, 5).is_err());
+        assert!(Sustained::new(0, 5).is_err());
+    }
+
+    #[test]
+    fn maintenance_suppression() {
+        let mw = MaintenanceWindows::new([Interval::new(t(10), t(20)).unwrap()]);
+        let alerts = vec![
+            AlertInterval::for_test("a", Severity::Page, t(12), Some(t(18))),
+            AlertInterval::for_test("b", Severity::Page, t(15), Some(t(40))),
+            AlertInterval::for_test("c", Severity::Page, t(5), Some(t(12))),
+        ];
+        let out = mw.suppress(alerts);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].tier, "b");
+        assert_eq!(out[0].start, t(20));
+        assert!(out[0].suppressed);
+        assert_eq!(out[1].tier, "c");
+        assert!(!out[1].suppressed);
+    }
+
+    #[test]
+    fn grouping_splits_on_gaps_and_keys() {
+        let alerts = vec![
+            AlertInterval::for_test("x", Severity::Ticket, t(0), Some(t(5))),
+            AlertInterval::for_test("y", Severity::Ticket, t(10), Some(t(15))),
+            AlertInterval::for_test("z", Severity::Page, t(1), None),
+        ];
+        let by_tier_kind = group_alerts(alerts.clone(), |a| a.severity);
+        assert_eq!(by_tier_kind.len(), 3);
+        let one_key = group_alerts(alerts, |_| ());
+        assert_eq!(one_key.len(), 1);
+        assert_eq!(one_key[0].end, None);
+        assert_eq!(one_key[0].severity, Severity::Page);
+    }
+}

@@ -1,0 +1,317 @@
+//! [`Series`]: timestamped datapoints in strictly increasing time order, checked on build.
+
+use chrono::{DateTime, Utc};
+
+use crate::counts::EventCounts;
+use crate::error::{Error, Position, Result};
+use crate::span::Span;
+
+/// A non-empty sequence of datapoints with strictly increasing timestamps.
+///
+/// Construction rejects empty input, timestamps out of order and duplicate timestamps, naming
+/// the offending point; once built, a series can be trusted by every evaluator.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{EventCounts, Series};
+///
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let minute = chrono::TimeDelta::minutes(1);
+/// let series = Series::from_counts([
+///     (t0, 999.0, 1000.0),
+///     (t0 + minute, 990.0, 1000.0),
+/// ])?;
+/// assert_eq!(series.len(), 2);
+/// assert_eq!(series.sum()?, EventCounts::new(1989.0, 2000.0)?);
+///
+/// // Out of order: rejected with the position of the offending point.
+/// let err = Series::from_counts([(t0 + minute, 1.0, 1.0), (t0, 1.0, 1.0)]).unwrap_err();
+/// assert!(err.to_string().contains("point 1"));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series<T> {
+    times: Vec<DateTime<Utc>>,
+    values: Vec<T>,
+}
+
+impl<T> Series<T> {
+    /// A series from `(timestamp, value)` points.
+    ///
+    /// # Errors
+    /// [`Error::EmptySeries`], [`Error::Unordered`] or [`Error::DuplicateTimestamp`].
+    pub fn new(points: impl IntoIterator<Item = (DateTime<Utc>, T)>) -> Result<Self> {
+        let (times, values): (Vec<_>, Vec<_>) = points.into_iter().unzip();
+        Self::from_parts(times, values)
+    }
+
+    /// A series from parallel vectors of timestamps and values.
+    ///
+    /// # Errors
+    /// As [`Series::new`]; [`Error::InvalidParameter`] when the lengths differ.
+    pub fn from_parts(times: Vec<DateTime<Utc>>, values: Vec<T>) -> Result<Self> {
+        if times.len() != values.len() {
+            return Err(Error::InvalidParameter {
+                field: "values.len()",
+                value: values.len() as f64,
+                reason: "must equal the number of timestamps",
+            });
+        }
+        if times.is_empty() {
+            return Err(Error::EmptySeries { what: "series" });
+        }
+        for (index, pair) in times.windows(2).enumerate() {
+            let (previous, at) = (pair[0], pair[1]);
+            let position = Position::point(index + 1, at);
+            if at == previous {
+                return Err(Error::DuplicateTimestamp { at, position });
+            }
+            if at < previous {
+                return Err(Error::Unordered {
+                    previous,
+                    at,
+                    position,
+                });
+            }
+        }
+        Ok(Self { times, values })
+    }
+
+    /// Number of datapoints (at least one).
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Always `false`: a series has at least one point. Present for API symmetry.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// The timestamps, strictly increasing.
+    pub fn times(&self) -> &[DateTime<Utc>] {
+        &self.times
+    }
+
+    /// The values, in timestamp order.
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+
+    /// `(timestamp, value)` pairs in order.
+    pub fn iter(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (DateTime<Utc>, &T)> + ExactSizeIterator + '_ {
+        self.times.iter().copied().zip(self.values.iter())
+    }
+
+    /// The first timestamp.
+    pub fn first_time(&self) -> DateTime<Utc> {
+        self.times[0]
+    }
+
+    /// The last timestamp.
+    pub fn last_time(&self) -> DateTime<Utc> {
+        self.times[self.times.len() - 1]
+    }
+
+    /// The points with `start <= timestamp < end`, or `None` when there are none.
+    pub fn between(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Option<Self>
+    where
+        T: Clone,
+    {
+        let from = self.times.partition_point(|t| *t < start);
+        let to = self.times.partition_point(|t| *t < end);
+        (from < to).then(|| Self {
+            times: self.times[from..to].to_vec(),
+            values: self.values[from..to].to_vec(),
+        })
+    }
+
+    /// Checks that every timestamp lies on the grid `first_time() + k * step` and returns each
+    /// point's grid index `k`.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`] naming the first point off the grid.
+    pub fn grid_indices(&self, step: Span) -> Result<Vec<usize>> {
+        let origin = self.first_time();
+        self.times
+            .iter()
+            .enumerate()
+            .map(|(index, &at)| grid_index(origin, step, at, Position::point(index, at)))
+            .collect()
+    }
+}
+
+/// The index of `at` on the grid `origin + k * step`, or why it is not on it.
+pub(crate) fn grid_index(
+    origin: DateTime<Utc>,
+    step: Span,
+    at: DateTime<Utc>,
+    position: Position,
+) -> Result<usize> {
+    let offset = at - origin;
+    let misaligned = || Error::Misaligned {
+        at,
+        origin,
+        step_seconds: step.seconds(),
+        position,
+    };
+    if offset.subsec_nanos() != 0 || offset.num_seconds() < 0 {
+        return Err(misaligned());
+    }
+    let seconds = offset.num_seconds();
+    if seconds % step.seconds() != 0 {
+        return Err(misaligned());
+    }
+    usize::try_from(seconds / step.seconds()).map_err(|_| misaligned())
+}
+
+impl Series<f64> {
+    /// A series of measured values (latencies, utilisation, spend…).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a NaN or infinite value, and as [`Series::new`].
+    pub fn from_values(
+        field: &'static str,
+        points: impl IntoIterator<Item = (DateTime<Utc>, f64)>,
+    ) -> Result<Self> {
+        let series = Self::new(points)?;
+        for (index, (at, &value)) in series.iter().enumerate() {
+            if !value.is_finite() {
+                return Err(Error::InvalidValue {
+                    field,
+                    value,
+                    position: Position::point(index, at),
+                });
+            }
+        }
+        Ok(series)
+    }
+}
+
+impl Series<EventCounts> {
+    /// A count series from `(timestamp, good, total)` points, each count checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCount`] or [`Error::GoodExceedsTotal`] naming the point, and as
+    /// [`Series::new`].
+    pub fn from_counts(
+        points: impl IntoIterator<Item = (DateTime<Utc>, f64, f64)>,
+    ) -> Result<Self> {
+        let points = points
+            .into_iter()
+            .enumerate()
+            .map(|(index, (at, good, total))| {
+                EventCounts::new_at(good, total, Position::point(index, at)).map(|c| (at, c))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Self::new(points)
+    }
+
+    /// The sum of all counts.
+    ///
+    /// # Errors
+    /// [`Error::CountOverflow`] when the total exceeds 2^53.
+    pub fn sum(&self) -> Result<EventCounts> {
+        self.values
+            .iter()
+            .try_fold(EventCounts::ZERO, |acc, c| acc.checked_add(*c))
+    }
+
+    /// Merges two count series (e.g. the same SLI from two regions): timestamps present in both
+    /// are summed, the others kept. Merging is associative and commutative for whole counts.
+    ///
+    /// # Errors
+    /// [`Error::CountOverflow`] when a sum exceeds 2^53.
+    pub fn merge(&self, other: &Self) -> Result<Self> {
+        let mut times = Vec::with_capacity(self.len() + other.len());
+        let mut values = Vec::with_capacity(self.len() + other.len());
+        let (mut i, mut j) = (0, 0);
+        while i < self.len() || j < other.len() {
+            let take = match (self.times.get(i), other.times.get(j)) {
+                (Some(a), Some(b)) if a == b => {
+                    let sum = self.values[i].checked_add(other.values[j])?;
+                    (i, j) = (i + 1, j + 1);
+                    (*a, sum)
+                }
+                (Some(a), Some(b)) if a < b => {
+                    i += 1;
+                    (*a, self.values[i - 1])
+                }
+                (Some(a), None) => {
+                    i += 1;
+                    (*a, self.values[i - 1])
+                }
+                (_, Some(b)) => {
+                    j += 1;
+                    (*b, other.values[j - 1])
+                }
+                (None, None) => break,
+            };
+            times.push(take.0);
+            values.push(take.1);
+        }
+        Ok(Self { times, values })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+
+    fn t(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + TimeDelta::minutes(minute)
+    }
+
+    #[test]
+    fn rejects_bad_series() {
+        assert!(matches!(
+            Series::<f64>::new([]),
+            Err(Error::EmptySeries { .. })
+        ));
+        let dup = Series::new([(t(0), 1.0), (t(0), 2.0)]).unwrap_err();
+        assert!(matches!(
+            dup,
+            Error::DuplicateTimestamp {
+                position: Position { index: Some(1), .. },
+                ..
+            }
+        ));
+        assert!(matches!(
+            Series::new([(t(1), 1.0), (t(0), 2.0)]),
+            Err(Error::Unordered { .. })
+        ));
+        let nan = Series::from_values("latency", [(t(0), 1.0), (t(1), f64::NAN)]).unwrap_err();
+        assert!(nan.to_string().contains("point 1"), "{nan}");
+        let bad = Series::from_counts([(t(0), 1.0, 1.0), (t(1), 3.0, 2.0)]).unwrap_err();
+        assert!(matches!(bad, Error::GoodExceedsTotal { .. }));
+        assert!(bad.to_string().contains("point 1"), "{bad}");
+    }
+
+    #[test]
+    fn grid_indices_and_misalignment() {
+        let s = Series::new([(t(0), 1.0), (t(2), 1.0), (t(3), 1.0)]).unwrap();
+        assert_eq!(s.grid_indices(Span::MINUTE).unwrap(), vec![0, 2, 3]);
+        let err = s.grid_indices(Span::from_minutes(2).unwrap()).unwrap_err();
+        assert!(matches!(err, Error::Misaligned { .. }));
+    }
+
+    #[test]
+    fn merge_sums_shared_points() {
+        let a = Series::from_counts([(t(0), 1.0, 2.0), (t(2), 3.0, 3.0)]).unwrap();
+        let b = Series::from_counts([(t(1), 5.0, 5.0), (t(2), 1.0, 4.0)]).unwrap();
+        let m = a.merge(&b).unwrap();
+        assert_eq!(m.times(), &[t(0), t(1), t(2)]);
+        assert_eq!(m.values()[2], EventCounts::new(4.0, 7.0).unwrap());
+    }
+
+    #[test]
+    fn between_is_half_open() {
+        let s = Series::new([(t(0), 0), (t(1), 1), (t(2), 2)]).unwrap();
+        let mid = s.between(t(1), t(2)).unwrap();
+        assert_eq!(mid.values(), &[1]);
+        assert!(s.between(t(5), t(6)).is_none());
+    }
+}
