@@ -109,7 +109,7 @@ pub fn deployment_regression(
     let (p_value, test) = if expected.iter().all(|&e| e >= 5.0) {
         let se = (pooled * (1.0 - pooled) * (1.0 / n_before as f64 + 1.0 / n_after as f64)).sqrt();
         let z = (p_after - p_before) / se;
-        (1.0 - Normal::standard().cdf(z), DeployTest::TwoProportionZ)
+        (Normal::standard().sf(z), DeployTest::TwoProportionZ)
     } else {
         // P(X >= bad_after), X ~ Hypergeometric(population n, successes bad, draws n_after).
         let p = if bad_after == 0 {
@@ -169,6 +169,7 @@ mod tests {
         // pooled = 0.0115, se = sqrt(0.0115 * 0.9885 * 2e-4) = 0.0015078; z = 1.98963.
         let z = 0.003 / (0.0115f64 * 0.9885 * 2e-4).sqrt();
         assert!((v.p_value - (1.0 - Normal::standard().cdf(z))).abs() < 1e-12);
+        assert!(v.p_value > 0.0);
         assert!((v.p_value - 0.02331).abs() < 1e-4, "{v:?}");
     }
 

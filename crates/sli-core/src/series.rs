@@ -135,11 +135,56 @@ impl<T> Series<T> {
     /// [`Error::Misaligned`] naming the first point off the grid.
     pub fn grid_indices(&self, step: Span) -> Result<Vec<usize>> {
         let origin = self.first_time();
-        self.times
-            .iter()
-            .enumerate()
-            .map(|(index, &at)| grid_index(origin, step, at, Position::point(index, at)))
-            .collect()
+        let mut clock = EpochClock::default();
+        let (origin_seconds, origin_nanos) = clock.read(origin);
+        let mut indices = Vec::with_capacity(self.len());
+        let mut previous = (i64::MIN, 0usize);
+        for (index, &at) in self.times.iter().enumerate() {
+            let (seconds, nanos) = clock.read(at);
+            let offset = seconds - origin_seconds;
+            // The common case, the next slot, needs no division.
+            if nanos == origin_nanos && offset == previous.0.wrapping_add(step.seconds()) {
+                previous = (offset, previous.1 + 1);
+                indices.push(previous.1);
+                continue;
+            }
+            if nanos != origin_nanos || offset % step.seconds() != 0 {
+                return Err(Error::Misaligned {
+                    at,
+                    origin,
+                    step_seconds: step.seconds(),
+                    position: Position::point(index, at),
+                });
+            }
+            // Timestamps increase, so the offset is never negative.
+            previous = (offset, (offset / step.seconds()) as usize);
+            indices.push(previous.1);
+        }
+        Ok(indices)
+    }
+}
+
+/// Reads timestamps as whole seconds since the epoch, remembering the last civil day: in a
+/// series, consecutive points mostly share a day, and the day number is the costly part.
+#[derive(Default)]
+struct EpochClock {
+    day: Option<chrono::NaiveDate>,
+    day_start: i64,
+}
+
+impl EpochClock {
+    fn read(&mut self, at: DateTime<Utc>) -> (i64, u32) {
+        let naive = at.naive_utc();
+        let date = naive.date();
+        if self.day != Some(date) {
+            self.day = Some(date);
+            self.day_start = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+        }
+        let time = naive.time();
+        (
+            self.day_start + i64::from(chrono::Timelike::num_seconds_from_midnight(&time)),
+            chrono::Timelike::nanosecond(&time),
+        )
     }
 }
 
@@ -150,21 +195,21 @@ pub(crate) fn grid_index(
     at: DateTime<Utc>,
     position: Position,
 ) -> Result<usize> {
-    let offset = at - origin;
+    // Whole seconds since the epoch are cheap to read from chrono; a full `at - origin` is not.
+    let offset = at.timestamp() - origin.timestamp();
     let misaligned = || Error::Misaligned {
         at,
         origin,
         step_seconds: step.seconds(),
         position,
     };
-    if offset.subsec_nanos() != 0 || offset.num_seconds() < 0 {
+    if at.timestamp_subsec_nanos() != origin.timestamp_subsec_nanos()
+        || offset < 0
+        || offset % step.seconds() != 0
+    {
         return Err(misaligned());
     }
-    let seconds = offset.num_seconds();
-    if seconds % step.seconds() != 0 {
-        return Err(misaligned());
-    }
-    usize::try_from(seconds / step.seconds()).map_err(|_| misaligned())
+    usize::try_from(offset / step.seconds()).map_err(|_| misaligned())
 }
 
 impl Series<f64> {

@@ -198,6 +198,7 @@ impl PolicyEvaluator {
         let n = prefix_total.len() - 1;
         let origin = series.first_time();
         let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
+        let mut fires = [0u8; BLOCK];
         let mut last_state = vec![false; r.conditions.len()];
         let mut trackers: Vec<TierTracker> = r.tiers.iter().map(TierTracker::new).collect();
         let mut alerts = Vec::new();
@@ -218,20 +219,33 @@ impl PolicyEvaluator {
                 *last = resolve_missing(out, r.missing, *last);
             }
             for (tier, tracker) in r.tiers.iter().zip(&mut trackers) {
-                let (long, short) = (&states[tier.long], &states[tier.short]);
-                for offset in 0..block_end - block_start {
-                    let fires = (long[offset] & short[offset]) == BREACH;
-                    if !tracker.wants(fires) {
-                        continue;
+                let len = block_end - block_start;
+                let fires = &mut fires[..len];
+                for ((f, l), s) in fires
+                    .iter_mut()
+                    .zip(&states[tier.long])
+                    .zip(&states[tier.short])
+                {
+                    *f = l & s;
+                }
+                let mut offset = 0;
+                while offset < len {
+                    if !tracker.wants(fires[offset] == BREACH) {
+                        // Idle tier: jump to the next step where it fires.
+                        match fires[offset..].iter().position(|&f| f == BREACH) {
+                            Some(skip) => offset += skip,
+                            None => break,
+                        }
                     }
                     let i = block_start + offset;
                     let sums = |steps| window_sums(&prefix_bad, &prefix_total, i, steps);
                     let at = evaluation_instant(origin, r.step, i);
                     if let Some(AlertUpdate::Resolved(done)) =
-                        tracker.step(r, tier, at, fires, sums)
+                        tracker.step(r, tier, at, fires[offset] == BREACH, sums)
                     {
                         alerts.push(done);
                     }
+                    offset += 1;
                 }
             }
         }
@@ -269,18 +283,21 @@ pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize
 /// see identical sums.
 fn prefix_sums(slots: &[usize], values: &[EventCounts]) -> (Vec<f64>, Vec<f64>) {
     let n = slots.last().map_or(0, |&s| s + 1);
-    let mut bad = Vec::with_capacity(n + 1);
-    let mut total = Vec::with_capacity(n + 1);
+    let mut bad = vec![0.0f64; n + 1];
+    let mut total = vec![0.0f64; n + 1];
     let (mut cum_bad, mut cum_total) = (0.0f64, 0.0f64);
-    bad.push(cum_bad);
-    total.push(cum_total);
+    let mut next = 0; // the first slot not yet written
     for (&slot, counts) in slots.iter().zip(values) {
-        bad.resize(slot + 1, cum_bad);
-        total.resize(slot + 1, cum_total);
+        // A gap: empty slots repeat the running sums.
+        for k in next..slot {
+            bad[k + 1] = cum_bad;
+            total[k + 1] = cum_total;
+        }
         cum_bad += counts.bad();
         cum_total += counts.total();
-        bad.push(cum_bad);
-        total.push(cum_total);
+        bad[slot + 1] = cum_bad;
+        total[slot + 1] = cum_total;
+        next = slot + 1;
     }
     (bad, total)
 }
@@ -297,11 +314,9 @@ fn window_sums(prefix_bad: &[f64], prefix_total: &[f64], i: usize, steps: usize)
 /// The state of one window: the single definition both evaluators use.
 #[inline]
 pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_events: f64) -> u8 {
-    if total >= min_events {
-        u8::from(bad > ratio_threshold * total)
-    } else {
-        NO_DATA
-    }
+    // Branch-free so that the batch loops vectorise: BREACH (1), within (0) or NO_DATA (2).
+    let has_data = u8::from(total >= min_events);
+    (u8::from(bad > ratio_threshold * total) & has_data) | ((has_data ^ 1) << 1)
 }
 
 /// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
@@ -347,6 +362,9 @@ pub(super) fn resolve_missing(states: &mut [u8], missing: MissingData, mut last:
             for s in states.iter_mut() {
                 *s = if *s == NO_DATA { fill } else { *s };
             }
+            last = states.last().map_or(last, |&s| s == BREACH);
+        }
+        MissingData::Skip if !states.contains(&NO_DATA) => {
             last = states.last().map_or(last, |&s| s == BREACH);
         }
         MissingData::Skip => {

@@ -1,0 +1,1 @@
+//! Nothing to see: this package only carries the workspace's benchmarks (`benches/*.rs`).

@@ -1,0 +1,95 @@
+//! Multi-window multi-burn-rate evaluation over 30 days of one-minute data (43,200 points per
+//! SLO) through the default four-tier, eight-window policy: batch sweep and streaming, for 1 and
+//! 100 SLOs, next to a plain pass over the same arrays (the memory-bandwidth floor).
+//!
+//! Run: `cargo bench -p sre-benches --bench sli_sweep`
+
+// Benchmark code: a failure should stop the run loudly.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::hint::black_box;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Span, catalog};
+
+const POINTS: usize = 30 * 1440;
+
+/// A deterministic series with daily traffic, background errors and a few incidents, so the
+/// sweep does real alert work. `seed` varies the incidents between SLOs.
+fn series(seed: u64) -> Series<EventCounts> {
+    let t0: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let incident = 1440 * (3 + seed as usize % 20);
+    Series::from_counts((0..POINTS).map(|m| {
+        let daily = 0.5 + 0.5 * ((m % 1440) as f64 / 1440.0 * std::f64::consts::TAU).cos();
+        let total = (250.0 + 950.0 * daily + 20.0 * next()).round();
+        let rate = if (incident..incident + 30).contains(&m) {
+            0.08
+        } else {
+            0.0002
+        };
+        let bad = (total * rate + next()).floor().min(total);
+        (t0 + TimeDelta::minutes(m as i64), total - bad, total)
+    }))
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let slo = catalog::availability("bench");
+    let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE).unwrap();
+    for slos in [1usize, 100] {
+        let fleet: Vec<Series<EventCounts>> = (0..slos as u64).map(series).collect();
+        let mut group = c.benchmark_group("sweep_30d_1m");
+        group.throughput(Throughput::Elements((slos * POINTS) as u64));
+        group.bench_with_input(
+            BenchmarkId::new("single_pass_limit", slos),
+            &fleet,
+            |b, fleet| {
+                b.iter(|| {
+                    let mut sums = (0.0f64, 0.0f64);
+                    for s in fleet {
+                        for c in s.values() {
+                            sums.0 += c.good();
+                            sums.1 += c.total();
+                        }
+                    }
+                    black_box(sums)
+                })
+            },
+        );
+        group.bench_with_input(BenchmarkId::new("batch", slos), &fleet, |b, fleet| {
+            b.iter(|| {
+                for s in fleet {
+                    black_box(evaluator.sweep(s).unwrap());
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("streaming", slos), &fleet, |b, fleet| {
+            b.iter(|| {
+                for s in fleet {
+                    let mut stream = evaluator.streaming();
+                    for (at, counts) in s.iter() {
+                        black_box(stream.push(at, *counts).unwrap());
+                    }
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
+    targets = bench
+}
+criterion_main!(benches);

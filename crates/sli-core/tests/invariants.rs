@@ -1,0 +1,278 @@
+//! Property tests of the invariants `sli-core` promises.
+
+// Test code: a failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use proptest::prelude::*;
+use sli_core::{
+    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, ErrorBudget, EventCounts, MissingData,
+    Objective, PolicyEvaluator, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold, Window,
+};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+}
+
+/// A policy with short windows so that small random series cross every transition.
+fn small_policy(sustain: Option<Sustained>) -> AlertPolicy {
+    let m = |k| Span::from_minutes(k).unwrap();
+    let mut tiers = vec![
+        AlertTier::new(
+            "fast",
+            Severity::Page,
+            m(10),
+            m(2),
+            TierThreshold::BurnRate(8.0),
+        ),
+        AlertTier::new(
+            "mid",
+            Severity::Page,
+            m(30),
+            m(5),
+            TierThreshold::BudgetConsumed(0.05),
+        ),
+        AlertTier::new(
+            "slow",
+            Severity::Ticket,
+            m(60),
+            m(10),
+            TierThreshold::BurnRate(1.0),
+        ),
+    ];
+    tiers[1].sustain = sustain;
+    AlertPolicy { tiers }
+}
+
+/// Points with random gaps (1–3 steps), traffic (including none) and error bursts.
+fn count_points() -> impl Strategy<Value = Vec<(i64, f64, f64)>> {
+    prop::collection::vec(
+        (1i64..=3, 0u32..=200, 0u32..=100, prop::bool::weighted(0.2)),
+        1..300,
+    )
+    .prop_map(|raw| {
+        let mut slot = 0;
+        raw.into_iter()
+            .map(|(gap, total, bad_pct, burst)| {
+                slot += gap;
+                let total = f64::from(total);
+                let bad = if burst {
+                    (total * f64::from(bad_pct) / 100.0).floor()
+                } else {
+                    0.0
+                };
+                (slot, total - bad, total)
+            })
+            .collect()
+    })
+}
+
+fn to_series(points: &[(i64, f64, f64)]) -> Series<EventCounts> {
+    Series::from_counts(
+        points
+            .iter()
+            .map(|&(slot, good, total)| (t0() + TimeDelta::minutes(slot), good, total)),
+    )
+    .unwrap()
+}
+
+fn streamed(evaluator: &PolicyEvaluator, series: &Series<EventCounts>) -> Vec<AlertInterval> {
+    let mut stream = evaluator.streaming();
+    let mut done = Vec::new();
+    for (at, counts) in series.iter() {
+        for update in stream.push(at, *counts).unwrap() {
+            if let AlertUpdate::Resolved(alert) = update {
+                done.push(alert.clone());
+            }
+        }
+    }
+    done.extend(stream.firing().cloned());
+    done.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(rank(&a.tier).cmp(&rank(&b.tier)))
+    });
+    done
+}
+
+fn rank(tier: &str) -> usize {
+    [
+        "fast",
+        "mid",
+        "slow",
+        "page-fast",
+        "page-slow",
+        "ticket-fast",
+        "ticket-slow",
+    ]
+    .iter()
+    .position(|t| *t == tier)
+    .unwrap()
+}
+
+fn missing_policy() -> impl Strategy<Value = MissingData> {
+    prop_oneof![
+        Just(MissingData::Good),
+        Just(MissingData::Bad),
+        Just(MissingData::Skip)
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The batch sweep and the streaming evaluator report identical alerts, bit for bit.
+    #[test]
+    fn streaming_equals_batch(
+        points in count_points(),
+        target in prop_oneof![Just(0.99), Just(0.999), 0.9f64..0.9999],
+        missing in missing_policy(),
+        min_events in prop_oneof![Just(0.0), 1.0f64..300.0],
+        sustain in prop::option::of((1u32..=3, 0u32..=2).prop_map(|(n, extra)| Sustained::new(n, n + extra).unwrap())),
+    ) {
+        let mut slo = Slo::new("p", Objective::new(target).unwrap(), Window::rolling(Span::from_days(30).unwrap()), Sli::EventRatio);
+        slo.missing_data = missing;
+        slo.min_events = min_events;
+        let evaluator = PolicyEvaluator::new(&slo, &small_policy(sustain), Span::MINUTE).unwrap();
+        let series = to_series(&points);
+        let batch = evaluator.sweep(&series).unwrap();
+        prop_assert_eq!(&batch, &streamed(&evaluator, &series));
+        // And the default Workbook policy on the same data.
+        let workbook = PolicyEvaluator::new(&slo, &AlertPolicy::workbook(), Span::MINUTE).unwrap();
+        prop_assert_eq!(workbook.sweep(&series).unwrap(), streamed(&workbook, &series));
+    }
+
+    /// A burn rate of exactly 1 sustained over the whole SLO window spends exactly the budget.
+    #[test]
+    fn burn_one_over_window_spends_whole_budget(
+        target in 0.5f64..0.99999,
+        per_minute in 1.0f64..1e6,
+        days in 1i64..=31,
+    ) {
+        let objective = Objective::new(target).unwrap();
+        let slo = Slo::new("b", objective, Window::rolling(Span::from_days(days).unwrap()), Sli::EventRatio);
+        let bad = per_minute * objective.error_budget();
+        let n = days * 1440;
+        let series = Series::from_counts((0..n).map(|m| (t0() + TimeDelta::minutes(m), per_minute - bad, per_minute))).unwrap();
+        let report = slo.report(&series, t0() + TimeDelta::minutes(n)).unwrap();
+        let budget = report.budget.unwrap();
+        prop_assert!((budget.consumed_fraction() - 1.0).abs() < 1e-9, "{}", budget.consumed_fraction());
+        prop_assert!((report.burn_rate.unwrap() - 1.0).abs() < 1e-9);
+    }
+
+    /// Budget fractions stay in range for valid input: consumed in [0, max burn], remaining
+    /// at most 1, consumed + remaining = 1.
+    #[test]
+    fn budget_fractions_in_range(target in 0.01f64..0.99999, total in 1u32..1_000_000, bad_share in 0.0f64..=1.0) {
+        let objective = Objective::new(target).unwrap();
+        let total = f64::from(total);
+        let counts = EventCounts::from_bad((total * bad_share).floor(), total).unwrap();
+        let budget = ErrorBudget::for_events(objective, counts).unwrap();
+        prop_assert!(budget.consumed_fraction() >= 0.0);
+        prop_assert!(budget.consumed_fraction() <= objective.max_burn_rate() * (1.0 + 1e-12));
+        prop_assert!(budget.remaining_fraction() <= 1.0);
+        prop_assert!((budget.consumed_fraction() + budget.remaining_fraction() - 1.0).abs() < 1e-9);
+    }
+
+    /// Merging count series is associative and commutative for whole counts.
+    #[test]
+    fn merge_is_associative(a in count_points(), b in count_points(), c in count_points()) {
+        let (a, b, c) = (to_series(&a), to_series(&b), to_series(&c));
+        let left = a.merge(&b).unwrap().merge(&c).unwrap();
+        let right = a.merge(&b.merge(&c).unwrap()).unwrap();
+        prop_assert_eq!(&left, &right);
+        prop_assert_eq!(a.merge(&b).unwrap(), b.merge(&a).unwrap());
+        prop_assert_eq!(left.sum().unwrap().total(), a.sum().unwrap().total() + b.sum().unwrap().total() + c.sum().unwrap().total());
+    }
+
+    /// The streaming evaluator's budget equals the report's for a rolling window.
+    #[test]
+    fn streaming_budget_matches_report(points in count_points()) {
+        let slo = Slo::new("s", Objective::new(0.99).unwrap(), Window::rolling(Span::from_hours(2).unwrap()), Sli::EventRatio);
+        let evaluator = PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE).unwrap();
+        let series = to_series(&points);
+        let mut stream = evaluator.streaming();
+        for (at, counts) in series.iter() {
+            stream.push(at, *counts).unwrap();
+        }
+        let report = slo.report(&series, series.last_time() + TimeDelta::minutes(1)).unwrap();
+        match (stream.budget(), report.budget) {
+            (Some(s), Some(r)) => prop_assert!((s.consumed_fraction() - r.consumed_fraction()).abs() < 1e-9),
+            (s, r) => prop_assert_eq!(s.is_none(), r.is_none()),
+        }
+    }
+}
+
+#[test]
+fn streaming_rejects_bad_points_without_changing_state() {
+    let slo = Slo::new(
+        "s",
+        Objective::new(0.99).unwrap(),
+        Window::rolling(Span::from_days(1).unwrap()),
+        Sli::EventRatio,
+    );
+    let evaluator = PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE).unwrap();
+    let mut stream = evaluator.streaming();
+    let ok = EventCounts::new(10.0, 10.0).unwrap();
+    stream.push(t0() + TimeDelta::minutes(5), ok).unwrap();
+    assert!(matches!(
+        stream.push(t0() + TimeDelta::minutes(5), ok),
+        Err(sli_core::Error::DuplicateTimestamp { .. })
+    ));
+    assert!(matches!(
+        stream.push(t0(), ok),
+        Err(sli_core::Error::Unordered { .. })
+    ));
+    assert!(matches!(
+        stream.push(t0() + TimeDelta::seconds(390), ok),
+        Err(sli_core::Error::Misaligned { .. })
+    ));
+    assert_eq!(stream.last_time(), Some(t0() + TimeDelta::minutes(5)));
+    stream.push(t0() + TimeDelta::minutes(6), ok).unwrap();
+}
+
+#[test]
+fn windows_not_multiple_of_step_are_rejected() {
+    let slo = Slo::new(
+        "s",
+        Objective::new(0.99).unwrap(),
+        Window::rolling(Span::from_days(1).unwrap()),
+        Sli::EventRatio,
+    );
+    let err = PolicyEvaluator::new(
+        &slo,
+        &AlertPolicy::workbook(),
+        Span::from_seconds(7).unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, sli_core::Error::InvalidPolicy { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_data_policies_differ_on_silence() {
+    // Ten minutes of traffic, then silence: Bad fires on the silence, Good and Skip do not.
+    let points: Vec<_> = (0..10)
+        .map(|m| (m, 100.0, 100.0))
+        .chain([(200, 100.0, 100.0)])
+        .collect();
+    let series = to_series(&points);
+    let fired = |missing| {
+        let mut slo = Slo::new(
+            "s",
+            Objective::new(0.99).unwrap(),
+            Window::rolling(Span::from_days(30).unwrap()),
+            Sli::EventRatio,
+        );
+        slo.missing_data = missing;
+        PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE)
+            .unwrap()
+            .sweep(&series)
+            .unwrap()
+    };
+    assert!(!fired(MissingData::Bad).is_empty());
+    assert!(fired(MissingData::Good).is_empty());
+    assert!(fired(MissingData::Skip).is_empty());
+}
