@@ -134,33 +134,60 @@ impl<T> Series<T> {
     /// # Errors
     /// [`Error::Misaligned`] naming the first point off the grid.
     pub fn grid_indices(&self, step: Span) -> Result<Vec<usize>> {
-        let origin = self.first_time();
+        let mut grid = GridCursor::new(self.first_time(), step);
+        self.times
+            .iter()
+            .enumerate()
+            .map(|(index, &at)| grid.slot(index, at))
+            .collect()
+    }
+}
+
+/// Walks increasing timestamps along the grid `origin + k * step`, giving each its slot `k`.
+pub(crate) struct GridCursor {
+    origin: DateTime<Utc>,
+    origin_seconds: i64,
+    origin_nanos: u32,
+    step: Span,
+    clock: EpochClock,
+    previous: (i64, usize),
+}
+
+impl GridCursor {
+    pub(crate) fn new(origin: DateTime<Utc>, step: Span) -> Self {
         let mut clock = EpochClock::default();
         let (origin_seconds, origin_nanos) = clock.read(origin);
-        let mut indices = Vec::with_capacity(self.len());
-        let mut previous = (i64::MIN, 0usize);
-        for (index, &at) in self.times.iter().enumerate() {
-            let (seconds, nanos) = clock.read(at);
-            let offset = seconds - origin_seconds;
-            // The common case, the next slot, needs no division.
-            if nanos == origin_nanos && offset == previous.0.wrapping_add(step.seconds()) {
-                previous = (offset, previous.1 + 1);
-                indices.push(previous.1);
-                continue;
-            }
-            if nanos != origin_nanos || offset % step.seconds() != 0 {
-                return Err(Error::Misaligned {
-                    at,
-                    origin,
-                    step_seconds: step.seconds(),
-                    position: Position::point(index, at),
-                });
-            }
-            // Timestamps increase, so the offset is never negative.
-            previous = (offset, (offset / step.seconds()) as usize);
-            indices.push(previous.1);
+        Self {
+            origin,
+            origin_seconds,
+            origin_nanos,
+            step,
+            clock,
+            previous: (i64::MIN, 0),
         }
-        Ok(indices)
+    }
+
+    /// The slot of `at`, which must not be before the previous timestamp given.
+    #[inline]
+    pub(crate) fn slot(&mut self, index: usize, at: DateTime<Utc>) -> Result<usize> {
+        let (seconds, nanos) = self.clock.read(at);
+        let offset = seconds - self.origin_seconds;
+        let step = self.step.seconds();
+        // The common case, the next slot, needs no division.
+        if nanos == self.origin_nanos && offset == self.previous.0.wrapping_add(step) {
+            self.previous = (offset, self.previous.1 + 1);
+            return Ok(self.previous.1);
+        }
+        if nanos != self.origin_nanos || offset < 0 || offset % step != 0 {
+            return Err(Error::Misaligned {
+                at,
+                origin: self.origin,
+                step_seconds: step,
+                position: Position::point(index, at),
+            });
+        }
+        self.previous = (offset, (offset / step) as usize);
+        Ok(self.previous.1)
     }
 }
 

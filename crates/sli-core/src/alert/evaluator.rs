@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::missing::MissingData;
 use crate::noise::SustainFilter;
 use crate::objective::Objective;
-use crate::series::Series;
+use crate::series::{GridCursor, Series};
 use crate::slo::Slo;
 use crate::span::Span;
 
@@ -193,8 +193,7 @@ impl PolicyEvaluator {
     /// point.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         let r = &*self.resolved;
-        let slots = series.grid_indices(r.step)?;
-        let (prefix_bad, prefix_total) = prefix_sums(&slots, series.values());
+        let (prefix_bad, prefix_total) = prefix_sums(series, r.step)?;
         let n = prefix_total.len() - 1;
         let origin = series.first_time();
         let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
@@ -281,17 +280,25 @@ pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize
 /// Running sums of bad and total events on the dense grid, `prefix[k]` holding the first `k`
 /// slots. Empty slots add nothing. The order of additions is the streaming evaluator's, so both
 /// see identical sums.
-fn prefix_sums(slots: &[usize], values: &[EventCounts]) -> (Vec<f64>, Vec<f64>) {
-    let n = slots.last().map_or(0, |&s| s + 1);
-    let mut bad = vec![0.0f64; n + 1];
-    let mut total = vec![0.0f64; n + 1];
+fn prefix_sums(series: &Series<EventCounts>, step: Span) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut grid = GridCursor::new(series.first_time(), step);
+    // Sized for a series without gaps; gaps grow it. Indexed writes keep the loop tight.
+    let mut bad = vec![0.0f64; series.len() + 1];
+    let mut total = vec![0.0f64; series.len() + 1];
     let (mut cum_bad, mut cum_total) = (0.0f64, 0.0f64);
     let mut next = 0; // the first slot not yet written
-    for (&slot, counts) in slots.iter().zip(values) {
-        // A gap: empty slots repeat the running sums.
-        for k in next..slot {
-            bad[k + 1] = cum_bad;
-            total[k + 1] = cum_total;
+    for (index, (at, counts)) in series.iter().enumerate() {
+        let slot = grid.slot(index, at)?;
+        if slot + 1 >= bad.len() {
+            // Gaps pushed the slots past the initial size: room for the rest of the points too.
+            let wanted = slot + 2 + (series.len() - index - 1);
+            bad.resize(wanted, 0.0);
+            total.resize(wanted, 0.0);
+        }
+        if slot > next {
+            // A gap: empty slots repeat the running sums.
+            bad[next + 1..=slot].fill(cum_bad);
+            total[next + 1..=slot].fill(cum_total);
         }
         cum_bad += counts.bad();
         cum_total += counts.total();
@@ -299,7 +306,9 @@ fn prefix_sums(slots: &[usize], values: &[EventCounts]) -> (Vec<f64>, Vec<f64>) 
         total[slot + 1] = cum_total;
         next = slot + 1;
     }
-    (bad, total)
+    bad.truncate(next + 1);
+    total.truncate(next + 1);
+    Ok((bad, total))
 }
 
 /// `(bad, total)` over the `steps` slots ending at slot `i`.
