@@ -210,13 +210,23 @@ proptest! {
 #[test]
 fn burn_one_with_whole_counts_is_exact() {
     let objective = Objective::new(0.999).unwrap();
-    let slo = Slo::new("b", objective, Window::rolling(Span::from_days(30).unwrap()), Sli::EventRatio);
+    let slo = Slo::new(
+        "b",
+        objective,
+        Window::rolling(Span::from_days(30).unwrap()),
+        Sli::EventRatio,
+    );
     let n = 30 * 1440;
-    let series = Series::from_counts((0..n).map(|m| (t0() + TimeDelta::minutes(m), 999.0, 1000.0))).unwrap();
+    let series =
+        Series::from_counts((0..n).map(|m| (t0() + TimeDelta::minutes(m), 999.0, 1000.0))).unwrap();
     let report = slo.report(&series, t0() + TimeDelta::minutes(n)).unwrap();
     let budget = report.budget.unwrap();
     assert_eq!(budget.consumed(), 43_200.0);
-    assert!((budget.consumed_fraction() - 1.0).abs() < 1e-15, "{}", budget.consumed_fraction());
+    assert!(
+        (budget.consumed_fraction() - 1.0).abs() < 1e-15,
+        "{}",
+        budget.consumed_fraction()
+    );
 }
 
 #[test]

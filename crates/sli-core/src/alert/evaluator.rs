@@ -203,19 +203,25 @@ impl PolicyEvaluator {
         let mut alerts = Vec::new();
         for block_start in (0..n).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(n);
+            // Every window includes its own slot, so when each slot of the block has enough
+            // events no window ending in it lacks data, and the data checks can be skipped.
+            let slot_totals = prefix_total[block_start + 1..=block_end]
+                .iter()
+                .zip(&prefix_total[block_start..block_end]);
+            let data_everywhere =
+                slot_totals.fold(true, |all, (hi, lo)| all & (hi - lo >= r.min_events));
             for ((condition, state), last) in
                 r.conditions.iter().zip(&mut states).zip(&mut last_state)
             {
                 let out = &mut state[..block_end - block_start];
-                fill_states(
-                    &prefix_bad,
-                    &prefix_total,
-                    condition,
-                    r.min_events,
-                    block_start,
-                    out,
-                );
-                *last = resolve_missing(out, r.missing, *last);
+                let (bad, total, min) = (&prefix_bad, &prefix_total, r.min_events);
+                if data_everywhere {
+                    fill_states::<false>(bad, total, condition, min, block_start, out);
+                    *last = out.last().is_some_and(|&s| s == BREACH);
+                } else {
+                    fill_states::<true>(bad, total, condition, min, block_start, out);
+                    *last = resolve_missing(out, r.missing, *last);
+                }
             }
             for (tier, tracker) in r.tiers.iter().zip(&mut trackers) {
                 let len = block_end - block_start;
@@ -329,8 +335,9 @@ pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_event
 }
 
 /// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
-/// slices so that the compiler vectorises them.
-fn fill_states(
+/// slices so that the compiler vectorises them. Without `CHECK_DATA` the caller guarantees that
+/// every window has at least `min_events` events, and the states are the same as with it.
+fn fill_states<const CHECK_DATA: bool>(
     prefix_bad: &[f64],
     prefix_total: &[f64],
     c: &Condition,
@@ -341,13 +348,15 @@ fn fill_states(
     let end = start + out.len();
     // Slots before the window is full sum from the series start (no extrapolation).
     let full_from = (c.steps - 1).clamp(start, end);
+    let state = |bad: f64, total: f64| {
+        if CHECK_DATA {
+            window_state(bad, total, c.ratio_threshold, min_events)
+        } else {
+            u8::from(bad > c.ratio_threshold * total)
+        }
+    };
     for (i, o) in (start..full_from).zip(out.iter_mut()) {
-        *o = window_state(
-            prefix_bad[i + 1],
-            prefix_total[i + 1],
-            c.ratio_threshold,
-            min_events,
-        );
+        *o = state(prefix_bad[i + 1], prefix_total[i + 1]);
     }
     if full_from < c.steps - 1 {
         return; // the whole block lies before the window first fills
@@ -358,7 +367,7 @@ fn fill_states(
     let (hb, lb) = (&prefix_bad[hi.clone()], &prefix_bad[lo.clone()]);
     let (ht, lt) = (&prefix_total[hi], &prefix_total[lo]);
     for ((o, (hb, lb)), (ht, lt)) in out.iter_mut().zip(hb.iter().zip(lb)).zip(ht.iter().zip(lt)) {
-        *o = window_state(hb - lb, ht - lt, c.ratio_threshold, min_events);
+        *o = state(hb - lb, ht - lt);
     }
 }
 
