@@ -144,6 +144,7 @@ impl<T> Series<T> {
 }
 
 /// Walks increasing timestamps along the grid `origin + k * step`, giving each its slot `k`.
+#[derive(Debug, Clone)]
 pub(crate) struct GridCursor {
     origin: DateTime<Utc>,
     origin_seconds: i64,
@@ -193,7 +194,7 @@ impl GridCursor {
 
 /// Reads timestamps as whole seconds since the epoch, remembering the last civil day: in a
 /// series, consecutive points mostly share a day, and the day number is the costly part.
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 struct EpochClock {
     day: Option<chrono::NaiveDate>,
     day_start: i64,

@@ -11,7 +11,7 @@ use super::evaluator::{
 use crate::budget::ErrorBudget;
 use crate::counts::EventCounts;
 use crate::error::{Error, Position, Result};
-use crate::series::grid_index;
+use crate::series::GridCursor;
 use crate::span::Span;
 use crate::window::{Interval, Window};
 
@@ -71,12 +71,16 @@ enum BudgetTracker {
 pub struct StreamingEvaluator {
     evaluator: PolicyEvaluator,
     origin: Option<DateTime<Utc>>,
+    grid: Option<GridCursor>,
     last_pushed: Option<DateTime<Utc>>,
     pushed: usize,
     next_slot: usize,
     cum_bad: f64,
     cum_total: f64,
-    /// Cumulative sums after slot `k`, stored at `k % capacity`.
+    /// Cumulative sums after slot `k`, stored at `k % capacity`; `head` is that position for
+    /// the next slot (kept incrementally: a modulo per window per point would cost more than the
+    /// window arithmetic itself).
+    head: usize,
     ring_bad: Vec<f64>,
     ring_total: Vec<f64>,
     last_state: Vec<bool>,
@@ -105,11 +109,13 @@ impl StreamingEvaluator {
         let capacity = r.longest.max(budget_steps) + 1;
         Self {
             origin: None,
+            grid: None,
             last_pushed: None,
             pushed: 0,
             next_slot: 0,
             cum_bad: 0.0,
             cum_total: 0.0,
+            head: 0,
             ring_bad: vec![0.0; capacity],
             ring_total: vec![0.0; capacity],
             last_state: vec![false; r.conditions.len()],
@@ -141,9 +147,10 @@ impl StreamingEvaluator {
                 });
             }
         }
-        let origin = self.origin.unwrap_or(at);
-        let slot = grid_index(origin, self.evaluator.resolved.step, at, position)?;
-        self.origin = Some(origin);
+        let step = self.evaluator.resolved.step;
+        let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
+        let slot = grid.slot(self.pushed, at)?;
+        let origin = *self.origin.get_or_insert(at);
         while self.next_slot < slot {
             self.advance(origin, EventCounts::ZERO);
         }
@@ -157,19 +164,21 @@ impl StreamingEvaluator {
     fn advance(&mut self, origin: DateTime<Utc>, counts: EventCounts) {
         let k = self.next_slot;
         let step = self.evaluator.resolved.step;
-        self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
+        if matches!(self.budget, BudgetTracker::Calendar { .. }) {
+            self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
+        }
         let r = &*self.evaluator.resolved;
-        let capacity = self.ring_total.len();
+        let (head, capacity) = (self.head, self.ring_total.len());
         self.cum_bad += counts.bad();
         self.cum_total += counts.total();
-        self.ring_bad[k % capacity] = self.cum_bad;
-        self.ring_total[k % capacity] = self.cum_total;
+        self.ring_bad[head] = self.cum_bad;
+        self.ring_total[head] = self.cum_total;
         let (ring_bad, ring_total) = (&self.ring_bad, &self.ring_total);
         let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
         // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical.
         let sums = |steps: usize| {
             let (lo_bad, lo_total) = if k >= steps {
-                let at = (k - steps) % capacity;
+                let at = ring_position(head, steps, capacity);
                 (ring_bad[at], ring_total[at])
             } else {
                 (0.0, 0.0)
@@ -186,15 +195,16 @@ impl StreamingEvaluator {
             )];
             *last = resolve_missing(&mut state, r.missing, *last);
         }
-        let at = evaluation_instant(origin, r.step, k);
         for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
             let fires = self.last_state[tier.long] && self.last_state[tier.short];
             if tracker.wants(fires)
-                && let Some(update) = tracker.step(r, tier, at, fires, sums)
+                && let Some(update) =
+                    tracker.step(r, tier, evaluation_instant(origin, step, k), fires, sums)
             {
                 self.updates.push(update);
             }
         }
+        self.head = if head + 1 == capacity { 0 } else { head + 1 };
         self.next_slot += 1;
     }
 
@@ -249,8 +259,10 @@ impl StreamingEvaluator {
         let Some(k) = self.next_slot.checked_sub(1) else {
             return (0.0, 0.0);
         };
+        let capacity = self.ring_total.len();
+        let last = ring_position(self.head, 1, capacity);
         if k >= steps {
-            let at = (k - steps) % self.ring_total.len();
+            let at = ring_position(last, steps, capacity);
             (
                 self.cum_bad - self.ring_bad[at],
                 self.cum_total - self.ring_total[at],
@@ -281,5 +293,15 @@ impl StreamingEvaluator {
     /// The alerts firing now.
     pub fn firing(&self) -> impl Iterator<Item = &AlertInterval> + '_ {
         self.trackers.iter().filter_map(|t| t.open.as_ref())
+    }
+}
+
+/// The ring position `steps` before `head` (`steps < capacity`).
+#[inline]
+fn ring_position(head: usize, steps: usize, capacity: usize) -> usize {
+    if head >= steps {
+        head - steps
+    } else {
+        head + capacity - steps
     }
 }
