@@ -184,6 +184,35 @@ pub enum Error {
         /// The nearest bucket bound above it.
         upper: f64,
     },
+    /// A series shorter than an alert window, under [`PartialWindows::Reject`](crate::PartialWindows).
+    #[error(
+        "alert tier {tier:?}: its {window_seconds} s window is longer than the {data_seconds} s the series covers"
+    )]
+    WindowLongerThanData {
+        /// The tier.
+        tier: String,
+        /// The tier's long window, in seconds.
+        window_seconds: i64,
+        /// The span the series covers (first point to the end of the last), in seconds.
+        data_seconds: i64,
+    },
+    /// A definition field that is not a number and is invalid (an empty name, a NaN threshold
+    /// in a time-slice SLI, …).
+    #[error("{field} is invalid: {reason}")]
+    InvalidField {
+        /// The field.
+        field: &'static str,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A timestamp too close to the ends of the supported date range for the arithmetic asked.
+    #[error("timestamp {at} is too close to the end of the supported date range: {what}")]
+    DateOutOfRange {
+        /// The timestamp.
+        at: DateTime<Utc>,
+        /// What could not be computed.
+        what: &'static str,
+    },
     /// A statistical test that needs whole counts was given fractional ones.
     #[error("{field} count {value} must be a whole number for an exact binomial test")]
     NonIntegerCount {

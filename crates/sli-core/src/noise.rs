@@ -24,11 +24,32 @@ use crate::window::Interval;
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawSustained", into = "RawSustained")]
 pub struct Sustained {
-    /// N: how many datapoints must breach.
-    pub datapoints_to_alarm: u32,
-    /// M: how many recent datapoints are looked at.
-    pub evaluation_periods: u32,
+    datapoints_to_alarm: u32,
+    evaluation_periods: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawSustained {
+    datapoints_to_alarm: u32,
+    evaluation_periods: u32,
+}
+
+impl TryFrom<RawSustained> for Sustained {
+    type Error = Error;
+    fn try_from(raw: RawSustained) -> Result<Self> {
+        Self::new(raw.datapoints_to_alarm, raw.evaluation_periods)
+    }
+}
+
+impl From<Sustained> for RawSustained {
+    fn from(s: Sustained) -> Self {
+        Self {
+            datapoints_to_alarm: s.datapoints_to_alarm,
+            evaluation_periods: s.evaluation_periods,
+        }
+    }
 }
 
 impl Sustained {
@@ -37,34 +58,34 @@ impl Sustained {
     /// # Errors
     /// [`Error::InvalidParameter`] unless `1 <= n <= m <= 10_080` (a week of minutes).
     pub fn new(datapoints_to_alarm: u32, evaluation_periods: u32) -> Result<Self> {
-        let sustained = Self {
-            datapoints_to_alarm,
-            evaluation_periods,
-        };
-        sustained.validate()?;
-        Ok(sustained)
-    }
-
-    /// Checks `1 <= n <= m <= 10_080` (a deserialised value bypasses [`Sustained::new`]).
-    ///
-    /// # Errors
-    /// As [`Sustained::new`].
-    pub fn validate(&self) -> Result<()> {
-        if self.evaluation_periods == 0 || self.evaluation_periods > 10_080 {
+        if evaluation_periods == 0 || evaluation_periods > 10_080 {
             return Err(Error::InvalidParameter {
                 field: "evaluation_periods",
-                value: f64::from(self.evaluation_periods),
+                value: f64::from(evaluation_periods),
                 reason: "must be within 1..=10080",
             });
         }
-        if self.datapoints_to_alarm == 0 || self.datapoints_to_alarm > self.evaluation_periods {
+        if datapoints_to_alarm == 0 || datapoints_to_alarm > evaluation_periods {
             return Err(Error::InvalidParameter {
                 field: "datapoints_to_alarm",
-                value: f64::from(self.datapoints_to_alarm),
+                value: f64::from(datapoints_to_alarm),
                 reason: "must be within 1..=evaluation_periods",
             });
         }
-        Ok(())
+        Ok(Self {
+            datapoints_to_alarm,
+            evaluation_periods,
+        })
+    }
+
+    /// N: how many datapoints must breach.
+    pub const fn datapoints_to_alarm(&self) -> u32 {
+        self.datapoints_to_alarm
+    }
+
+    /// M: how many recent datapoints are looked at.
+    pub const fn evaluation_periods(&self) -> u32 {
+        self.evaluation_periods
     }
 
     /// Applies the rule to a whole sequence of raw conditions.
@@ -75,6 +96,16 @@ impl Sustained {
 }
 
 /// The streaming form of [`Sustained`]: O(1) per datapoint, memory of M bits.
+///
+/// # Example
+/// ```
+/// use sli_core::{SustainFilter, Sustained};
+///
+/// let mut five_minutes = SustainFilter::new(Sustained::new(5, 5)?);
+/// let fired: Vec<bool> = (0..6).map(|_| five_minutes.push(true)).collect();
+/// assert_eq!(fired, [false, false, false, false, true, true]);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SustainFilter {
     rule: Sustained,

@@ -6,8 +6,9 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use sli_core::{
-    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, ErrorBudget, EventCounts, MissingData,
-    Objective, PolicyEvaluator, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold, Window,
+    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, CalendarPeriod, ErrorBudget, EventCounts,
+    MissingData, Objective, PartialWindows, PolicyEvaluator, Series, Severity, Sli, Slo, Span,
+    Sustained, TierThreshold, Window,
 };
 
 fn t0() -> DateTime<Utc> {
@@ -15,7 +16,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 /// A policy with short windows so that small random series cross every transition.
-fn small_policy(sustain: Option<Sustained>) -> AlertPolicy {
+fn small_policy(sustain: Option<Sustained>, partial_windows: PartialWindows) -> AlertPolicy {
     let m = |k| Span::from_minutes(k).unwrap();
     let mut tiers = vec![
         AlertTier::new(
@@ -41,25 +42,37 @@ fn small_policy(sustain: Option<Sustained>) -> AlertPolicy {
         ),
     ];
     tiers[1].sustain = sustain;
-    AlertPolicy { tiers }
+    AlertPolicy {
+        tiers,
+        partial_windows,
+    }
 }
 
-/// Points with random gaps (1–3 steps), traffic (including none) and error bursts.
+/// Points with random gaps (mostly 1–3 steps, sometimes hours), traffic (including none) and
+/// error bursts, in whole counts.
 fn count_points() -> impl Strategy<Value = Vec<(i64, f64, f64)>> {
-    prop::collection::vec(
-        (1i64..=3, 0u32..=200, 0u32..=100, prop::bool::weighted(0.2)),
-        1..300,
-    )
-    .prop_map(|raw| {
+    points_with(false)
+}
+
+/// As [`count_points`], with fractional bad counts when `fractional`.
+fn points_with(fractional: bool) -> impl Strategy<Value = Vec<(i64, f64, f64)>> {
+    let gap = prop_oneof![20 => 1i64..=3, 1 => 100i64..=3000];
+    let point = (gap, 0u32..=200, 0u32..=100, prop::bool::weighted(0.2));
+    prop::collection::vec(point, 1..300).prop_map(move |raw| {
         let mut slot = 0;
         raw.into_iter()
             .map(|(gap, total, bad_pct, burst)| {
                 slot += gap;
                 let total = f64::from(total);
-                let bad = if burst {
-                    (total * f64::from(bad_pct) / 100.0).floor()
+                let share = if burst {
+                    f64::from(bad_pct) / 100.0
                 } else {
                     0.0
+                };
+                let bad = if fractional {
+                    total * share
+                } else {
+                    (total * share).floor()
                 };
                 (slot, total - bad, total)
             })
@@ -121,24 +134,34 @@ fn missing_policy() -> impl Strategy<Value = MissingData> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The batch sweep and the streaming evaluator report identical alerts, bit for bit.
+    /// The batch sweep and the streaming evaluator report identical alerts, bit for bit: with
+    /// gaps short and long, empty minutes, bursts, fractional counts, every missing-data policy,
+    /// minimum-event guards, sustain rules, both partial-window modes and several SLO windows.
     #[test]
     fn streaming_equals_batch(
-        points in count_points(),
+        points in prop_oneof![points_with(false), points_with(true)],
         target in prop_oneof![Just(0.99), Just(0.999), 0.9f64..0.9999],
         missing in missing_policy(),
         min_events in prop_oneof![Just(0.0), 1.0f64..300.0],
         sustain in prop::option::of((1u32..=3, 0u32..=2).prop_map(|(n, extra)| Sustained::new(n, n + extra).unwrap())),
+        partial in prop_oneof![Just(PartialWindows::NoData), Just(PartialWindows::Evaluate)],
+        window in prop_oneof![
+            Just(Window::rolling(Span::from_hours(2).unwrap())),
+            Just(Window::calendar(CalendarPeriod::Day)),
+            Just(Window::rolling(Span::from_days(30).unwrap())),
+        ],
     ) {
-        let mut slo = Slo::new("p", Objective::new(target).unwrap(), Window::rolling(Span::from_days(30).unwrap()), Sli::EventRatio);
+        let mut slo = Slo::new("p", Objective::new(target).unwrap(), window, Sli::EventRatio);
         slo.missing_data = missing;
         slo.min_events = min_events;
-        let evaluator = PolicyEvaluator::new(&slo, &small_policy(sustain), Span::MINUTE).unwrap();
+        let evaluator = PolicyEvaluator::new(&slo, &small_policy(sustain, partial), Span::MINUTE).unwrap();
         let series = to_series(&points);
         let batch = evaluator.sweep(&series).unwrap();
         prop_assert_eq!(&batch, &streamed(&evaluator, &series));
         // And the default Workbook policy on the same data.
-        let workbook = PolicyEvaluator::new(&slo, &AlertPolicy::workbook(), Span::MINUTE).unwrap();
+        let mut workbook = AlertPolicy::workbook();
+        workbook.partial_windows = partial;
+        let workbook = PolicyEvaluator::new(&slo, &workbook, Span::MINUTE).unwrap();
         prop_assert_eq!(workbook.sweep(&series).unwrap(), streamed(&workbook, &series));
     }
 
@@ -191,7 +214,7 @@ proptest! {
     #[test]
     fn streaming_budget_matches_report(points in count_points()) {
         let slo = Slo::new("s", Objective::new(0.99).unwrap(), Window::rolling(Span::from_hours(2).unwrap()), Sli::EventRatio);
-        let evaluator = PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE).unwrap();
+        let evaluator = PolicyEvaluator::new(&slo, &small_policy(None, PartialWindows::Evaluate), Span::MINUTE).unwrap();
         let series = to_series(&points);
         let mut stream = evaluator.streaming();
         for (at, counts) in series.iter() {
@@ -237,7 +260,12 @@ fn streaming_rejects_bad_points_without_changing_state() {
         Window::rolling(Span::from_days(1).unwrap()),
         Sli::EventRatio,
     );
-    let evaluator = PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE).unwrap();
+    let evaluator = PolicyEvaluator::new(
+        &slo,
+        &small_policy(None, PartialWindows::Evaluate),
+        Span::MINUTE,
+    )
+    .unwrap();
     let mut stream = evaluator.streaming();
     let ok = EventCounts::new(10.0, 10.0).unwrap();
     stream.push(t0() + TimeDelta::minutes(5), ok).unwrap();
@@ -293,10 +321,14 @@ fn missing_data_policies_differ_on_silence() {
             Sli::EventRatio,
         );
         slo.missing_data = missing;
-        PolicyEvaluator::new(&slo, &small_policy(None), Span::MINUTE)
-            .unwrap()
-            .sweep(&series)
-            .unwrap()
+        PolicyEvaluator::new(
+            &slo,
+            &small_policy(None, PartialWindows::Evaluate),
+            Span::MINUTE,
+        )
+        .unwrap()
+        .sweep(&series)
+        .unwrap()
     };
     assert!(!fired(MissingData::Bad).is_empty());
     assert!(fired(MissingData::Good).is_empty());

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
-use super::policy::{AlertPolicy, AlertTier, PolicyWarning};
+use super::policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning};
 use super::stream::{AlertUpdate, StreamingEvaluator};
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
@@ -57,6 +57,11 @@ pub(super) struct Resolved {
     pub(super) conditions: Vec<Condition>,
     pub(super) tiers: Vec<ResolvedTier>,
     pub(super) longest: usize,
+    /// Windows reaching before the first point have no data (`PartialWindows::NoData`/`Reject`).
+    pub(super) partial_no_data: bool,
+    pub(super) reject_short_series: bool,
+    /// The longest sustain rule (`M` of N-of-M), in steps.
+    pub(super) longest_sustain: usize,
     pub(super) warnings: Vec<PolicyWarning>,
 }
 
@@ -134,6 +139,12 @@ impl PolicyEvaluator {
             });
         }
         let longest = conditions.iter().map(|c| c.steps).max().unwrap_or(1);
+        let longest_sustain = tiers
+            .iter()
+            .filter_map(|t| t.tier.sustain)
+            .map(|s| s.evaluation_periods() as usize)
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             resolved: Arc::new(Resolved {
                 objective: slo.objective,
@@ -149,6 +160,9 @@ impl PolicyEvaluator {
                 conditions,
                 tiers,
                 longest,
+                partial_no_data: policy.partial_windows != PartialWindows::Evaluate,
+                reject_short_series: policy.partial_windows == PartialWindows::Reject,
+                longest_sustain,
                 warnings,
             }),
         })
@@ -193,6 +207,28 @@ impl PolicyEvaluator {
     /// point.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         let r = &*self.resolved;
+        check_evaluation_range(series.last_time(), r.step)?;
+        let last_slot = GridCursor::new(series.first_time(), r.step)
+            .slot(series.len() - 1, series.last_time())?;
+        if r.reject_short_series {
+            let data_seconds = (last_slot as i64 + 1).saturating_mul(r.step.seconds());
+            if let Some(t) = r
+                .tiers
+                .iter()
+                .find(|t| t.tier.long_window.seconds() > data_seconds)
+            {
+                return Err(Error::WindowLongerThanData {
+                    tier: t.tier.id.clone(),
+                    window_seconds: t.tier.long_window.seconds(),
+                    data_seconds,
+                });
+            }
+        }
+        if last_slot > 2 * series.len() + 2 * self.streaming().gap_jump() {
+            // Mostly gaps: a dense sweep would spend memory on empty slots. The streaming
+            // evaluator skips long gaps in constant time and gives the same alerts.
+            return self.sweep_sparse(series);
+        }
         let (prefix_bad, prefix_total) = prefix_sums(series, r.step)?;
         let n = prefix_total.len() - 1;
         let origin = series.first_time();
@@ -215,11 +251,15 @@ impl PolicyEvaluator {
             {
                 let out = &mut state[..block_end - block_start];
                 let (bad, total, min) = (&prefix_bad, &prefix_total, r.min_events);
-                if data_everywhere {
-                    fill_states::<false>(bad, total, condition, min, block_start, out);
+                let partial_in_block = block_start + 1 < condition.steps;
+                if partial_in_block && r.partial_no_data {
+                    fill_states::<true, true>(bad, total, condition, min, block_start, out);
+                    *last = resolve_missing(out, r.missing, *last);
+                } else if data_everywhere {
+                    fill_states::<false, false>(bad, total, condition, min, block_start, out);
                     *last = out.last().is_some_and(|&s| s == BREACH);
                 } else {
-                    fill_states::<true>(bad, total, condition, min, block_start, out);
+                    fill_states::<true, false>(bad, total, condition, min, block_start, out);
                     *last = resolve_missing(out, r.missing, *last);
                 }
             }
@@ -258,6 +298,33 @@ impl PolicyEvaluator {
         sort_alerts(&mut alerts, r);
         Ok(alerts)
     }
+
+    /// The sweep of a mostly empty series, through the streaming evaluator.
+    fn sweep_sparse(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
+        let mut stream = self.streaming();
+        let mut alerts = Vec::new();
+        for (at, counts) in series.iter() {
+            for update in stream.push(at, *counts)? {
+                if let AlertUpdate::Resolved(done) = update {
+                    alerts.push(done.clone());
+                }
+            }
+        }
+        alerts.extend(stream.firing().cloned());
+        sort_alerts(&mut alerts, &self.resolved);
+        Ok(alerts)
+    }
+}
+
+/// Checks that the evaluation instant of a point at `last` (`last + step`) can be represented,
+/// so that no later time arithmetic can overflow.
+pub(super) fn check_evaluation_range(last: DateTime<Utc>, step: Span) -> Result<()> {
+    last.checked_add_signed(step.as_time_delta() * 2)
+        .map(|_| ())
+        .ok_or(Error::DateOutOfRange {
+            at: last,
+            what: "the evaluation instant (timestamp + step)",
+        })
 }
 
 /// Orders alerts by start, then by tier position: the order both evaluators report.
@@ -312,6 +379,9 @@ fn prefix_sums(series: &Series<EventCounts>, step: Span) -> Result<(Vec<f64>, Ve
         total[slot + 1] = cum_total;
         next = slot + 1;
     }
+    if cum_total > crate::counts::MAX_COUNT {
+        return Err(Error::CountOverflow { value: cum_total });
+    }
     bad.truncate(next + 1);
     total.truncate(next + 1);
     Ok((bad, total))
@@ -336,8 +406,9 @@ pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_event
 
 /// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
 /// slices so that the compiler vectorises them. Without `CHECK_DATA` the caller guarantees that
-/// every window has at least `min_events` events, and the states are the same as with it.
-fn fill_states<const CHECK_DATA: bool>(
+/// every window has at least `min_events` events, and the states are the same as with it. With
+/// `PARTIAL_NO_DATA`, windows not yet full are [`NO_DATA`].
+fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
     prefix_bad: &[f64],
     prefix_total: &[f64],
     c: &Condition,
@@ -356,7 +427,11 @@ fn fill_states<const CHECK_DATA: bool>(
         }
     };
     for (i, o) in (start..full_from).zip(out.iter_mut()) {
-        *o = state(prefix_bad[i + 1], prefix_total[i + 1]);
+        *o = if PARTIAL_NO_DATA {
+            NO_DATA
+        } else {
+            state(prefix_bad[i + 1], prefix_total[i + 1])
+        };
     }
     if full_from < c.steps - 1 {
         return; // the whole block lies before the window first fills

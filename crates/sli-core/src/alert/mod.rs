@@ -19,7 +19,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use evaluator::PolicyEvaluator;
-pub use policy::{AlertPolicy, AlertTier, PolicyWarning, Severity, TierThreshold};
+pub use policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning, Severity, TierThreshold};
 pub use stream::{AlertUpdate, StreamingEvaluator, WindowBurn};
 
 /// One alert: a tier firing from `start` until `end`.

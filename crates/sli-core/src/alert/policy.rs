@@ -128,6 +128,27 @@ pub enum PolicyWarning {
     NoEnabledTier,
 }
 
+/// What an alert window that reaches before the first datapoint counts as.
+///
+/// A tier's meaning ("2 % of the budget burned within 1 hour") holds only for a full window: a
+/// 3-day window over the first hour of a series would otherwise judge one hour as if it were
+/// three days, and fire a ticket on a blip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialWindows {
+    /// Until the series has run for a window's length, that window has no data (resolved by the
+    /// SLO's [`MissingData`](crate::MissingData) policy). The default.
+    #[default]
+    NoData,
+    /// Evaluate the burn rate over the part of the window the series covers (nothing is
+    /// extrapolated), as Prometheus rules do over a fresh series.
+    Evaluate,
+    /// As `NoData`, and a batch sweep over a series shorter than an enabled tier's long window
+    /// is an error ([`Error::WindowLongerThanData`]). The streaming evaluator, which cannot know
+    /// the length of what is to come, behaves as `NoData`.
+    Reject,
+}
+
 /// A multi-window, multi-burn-rate alert policy: a list of tiers, evaluated independently.
 ///
 /// `AlertPolicy::default()` is the SRE Workbook's recommendation in the four-tier form Sloth
@@ -150,6 +171,9 @@ pub enum PolicyWarning {
 pub struct AlertPolicy {
     /// The tiers, fastest first by convention.
     pub tiers: Vec<AlertTier>,
+    /// How windows that reach before the first datapoint are treated.
+    #[serde(default)]
+    pub partial_windows: PartialWindows,
 }
 
 impl Default for AlertPolicy {
@@ -190,6 +214,7 @@ impl AlertPolicy {
                     0.10,
                 ),
             ],
+            partial_windows: PartialWindows::NoData,
         }
     }
 
@@ -234,9 +259,6 @@ impl AlertPolicy {
                 return Err(invalid(format!(
                     "threshold {value} must be positive and finite (and a budget fraction at most 1)"
                 )));
-            }
-            if let Some(sustain) = tier.sustain {
-                sustain.validate().map_err(|e| invalid(e.to_string()))?;
             }
             if !tier.enabled {
                 continue;

@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::evaluator::{
-    PolicyEvaluator, TierTracker, evaluation_instant, resolve_missing, window_state,
+    NO_DATA, PolicyEvaluator, TierTracker, check_evaluation_range, evaluation_instant,
+    resolve_missing, window_state,
 };
 use crate::budget::ErrorBudget;
-use crate::counts::EventCounts;
+use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Position, Result};
 use crate::series::GridCursor;
 use crate::span::Span;
@@ -61,9 +62,14 @@ enum BudgetTracker {
 /// let slo = catalog::availability("checkout");
 /// let mut stream = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.streaming();
 /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
-/// stream.push(t0, EventCounts::new(1000.0, 1000.0)?)?;
-/// let updates = stream.push(t0 + TimeDelta::minutes(1), EventCounts::new(0.0, 1000.0)?)?;
+/// let minute = |m| t0 + TimeDelta::minutes(m);
+/// for m in 0..60 {
+///     assert!(stream.push(minute(m), EventCounts::new(1000.0, 1000.0)?)?.is_empty());
+/// }
+/// // A minute of total outage after an hour of clean traffic: 1.7 % errors over the hour.
+/// let updates = stream.push(minute(60), EventCounts::new(0.0, 1000.0)?)?;
 /// assert!(matches!(&updates[0], AlertUpdate::Fired(a) if a.tier == "page-fast"));
+/// assert_eq!(stream.firing().count(), 1);
 /// assert!(stream.budget().unwrap().is_exhausted());
 /// # Ok::<(), sli_core::Error>(())
 /// ```
@@ -148,16 +154,47 @@ impl StreamingEvaluator {
             }
         }
         let step = self.evaluator.resolved.step;
-        let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
+        check_evaluation_range(at, step)?;
+        if self.cum_total > MAX_COUNT - counts.total() {
+            return Err(Error::CountOverflow {
+                value: self.cum_total + counts.total(),
+            });
+        }
+        let mut grid = self
+            .grid
+            .clone()
+            .unwrap_or_else(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
+        self.grid = Some(grid);
         let origin = *self.origin.get_or_insert(at);
+        let jump_after = self.gap_jump();
+        let mut empty_steps = 0;
         while self.next_slot < slot {
+            if empty_steps == jump_after {
+                self.skip_empty(slot - self.next_slot);
+                break;
+            }
             self.advance(origin, EventCounts::ZERO);
+            empty_steps += 1;
         }
         self.advance(origin, counts);
         self.last_pushed = Some(at);
         self.pushed += 1;
         Ok(&self.updates)
+    }
+
+    /// After this many empty steps every window is empty and every sustain rule has settled, so
+    /// further empty steps change nothing and can be skipped at once.
+    pub(super) fn gap_jump(&self) -> usize {
+        self.ring_total.len() + self.evaluator.resolved.longest_sustain
+    }
+
+    /// Skips `steps` empty slots after [`StreamingEvaluator::gap_jump`] of them were evaluated:
+    /// every ring slot already holds the current running sums, so only the positions move.
+    fn skip_empty(&mut self, steps: usize) {
+        let capacity = self.ring_total.len();
+        self.head = (self.head + steps % capacity) % capacity;
+        self.next_slot += steps;
     }
 
     /// Evaluates the next slot with `counts`.
@@ -187,12 +224,12 @@ impl StreamingEvaluator {
         };
         for (condition, last) in r.conditions.iter().zip(&mut self.last_state) {
             let (bad, total) = sums(condition.steps);
-            let mut state = [window_state(
-                bad,
-                total,
-                condition.ratio_threshold,
-                r.min_events,
-            )];
+            let partial = r.partial_no_data && k + 1 < condition.steps;
+            let mut state = [if partial {
+                NO_DATA
+            } else {
+                window_state(bad, total, condition.ratio_threshold, r.min_events)
+            }];
             *last = resolve_missing(&mut state, r.missing, *last);
         }
         for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
