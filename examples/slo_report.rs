@@ -202,9 +202,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         burn_1h.push((at, one_hour.and_then(|w| w.burn).unwrap_or(0.0)));
     }
     streamed.extend(stream.firing().cloned());
-    streamed.sort_by_key(|a| a.start);
+    streamed.sort_by(|a, b| (a.start, &a.tier).cmp(&(b.start, &b.tier)));
     let mut batch = alerts.clone();
-    batch.sort_by_key(|a| a.start);
+    batch.sort_by(|a, b| (a.start, &a.tier).cmp(&(b.start, &b.tier)));
     println!(
         "\nstreaming evaluator agrees with the sweep: {}",
         streamed == batch

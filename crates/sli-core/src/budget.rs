@@ -62,12 +62,20 @@ impl ErrorBudget {
     /// bad.
     ///
     /// # Errors
-    /// [`Error::InvalidDuration`] when `bad_time` is negative.
+    /// [`Error::InvalidDuration`] when `window_length` is not positive or `bad_time` is
+    /// negative.
     pub fn for_time(
         objective: Objective,
         window_length: TimeDelta,
         bad_time: TimeDelta,
     ) -> Result<Self> {
+        if window_length <= TimeDelta::zero() {
+            return Err(Error::InvalidDuration {
+                what: "window length",
+                seconds: window_length.num_milliseconds() as f64 / 1000.0,
+                reason: "must be positive",
+            });
+        }
         if bad_time < TimeDelta::zero() {
             return Err(Error::InvalidDuration {
                 what: "bad time",
@@ -158,6 +166,8 @@ mod tests {
         assert!((b.allowed() - 43.2 * 60.0).abs() < 1e-6);
         assert!((b.consumed_fraction() - 600.0 / 2592.0).abs() < 1e-9);
         assert!(ErrorBudget::for_time(o, TimeDelta::days(30), TimeDelta::minutes(-1)).is_err());
+        assert!(ErrorBudget::for_time(o, TimeDelta::zero(), TimeDelta::zero()).is_err());
+        assert!(ErrorBudget::for_time(o, TimeDelta::days(-30), TimeDelta::zero()).is_err());
     }
 
     #[test]

@@ -102,6 +102,9 @@ pub struct ErrorBudgetPolicy {
     pub sustained_for: Span,
     /// Freeze releases when the budget is spent.
     pub freeze_when_exhausted: bool,
+    /// Burn samples further apart than this break a sustained stretch: a gap in the history is
+    /// not evidence that the burn went on.
+    pub max_sample_gap: Span,
 }
 
 impl Default for ErrorBudgetPolicy {
@@ -110,6 +113,7 @@ impl Default for ErrorBudgetPolicy {
             freeze_burn_rate: 4.0,
             sustained_for: Span::HOUR,
             freeze_when_exhausted: true,
+            max_sample_gap: Span::known_valid(300),
         }
     }
 }
@@ -130,7 +134,7 @@ impl ErrorBudgetPolicy {
         Ok(Self {
             freeze_burn_rate,
             sustained_for,
-            freeze_when_exhausted: true,
+            ..Self::default()
         })
     }
 
@@ -184,15 +188,17 @@ impl ErrorBudgetPolicy {
         decision
     }
 
-    /// The start of the trailing run of burn rates above the threshold, and its lowest value.
+    /// The start of the trailing run of burn rates above the threshold, with no gap longer
+    /// than `max_sample_gap`, and its lowest value.
     fn sustained_above(&self, history: &Series<f64>) -> Option<(DateTime<Utc>, f64)> {
         let mut run: Option<(DateTime<Utc>, f64)> = None;
         for (at, &burn) in history.iter().rev() {
-            if burn > self.freeze_burn_rate {
-                run = Some((at, run.map_or(burn, |(_, low)| low.min(burn))));
-            } else {
+            let gap_too_long =
+                run.is_some_and(|(later, _)| later - at > self.max_sample_gap.as_time_delta());
+            if burn <= self.freeze_burn_rate || gap_too_long {
                 break;
             }
+            run = Some((at, run.map_or(burn, |(_, low)| low.min(burn))));
         }
         run
     }
@@ -276,5 +282,12 @@ mod tests {
             }
         ));
         assert!(ErrorBudgetPolicy::new(0.0, Span::HOUR).is_err());
+        // Two samples an hour apart are not a sustained hour.
+        let sparse = Series::from_values("burn", [(t(0), 6.0), (t(60), 6.0)]).unwrap();
+        let d = policy.decide(&PolicyInput {
+            burn_history: Some(&sparse),
+            ..Default::default()
+        });
+        assert!(!d.freeze_releases);
     }
 }

@@ -164,24 +164,40 @@ impl BudgetingMethod {
         };
         let slice_of =
             |at: DateTime<Utc>| ((at - window.start).num_seconds() / slice.seconds()) as usize;
-        let first = slice_of(points.first_time());
-        let last = slice_of(points.last_time());
-        let mut per_slice = vec![EventCounts::ZERO; last - first + 1];
-        for (at, counts) in points.iter() {
-            let cell = &mut per_slice[slice_of(at) - first];
-            *cell = cell.checked_add(*counts)?;
-        }
         let missing_score = match missing {
             MissingData::Good => Some(1.0),
             MissingData::Bad => Some(0.0),
             MissingData::Skip => None,
         };
         let (mut good, mut total) = (0.0, 0.0);
-        for counts in per_slice {
+        let mut tally = |counts: EventCounts, empty_before: usize| {
+            if let Some(m) = missing_score {
+                // Slices without any datapoint, counted without visiting them one by one.
+                good += m * empty_before as f64;
+                total += empty_before as f64;
+            }
             if let Some(s) = score(counts, target).or(missing_score) {
                 good += s;
                 total += 1.0;
             }
+        };
+        // Points are in time order: sum each slice's points, then score the slice.
+        let mut current: Option<(usize, EventCounts)> = None;
+        let mut empty_before = 0;
+        for (at, counts) in points.iter() {
+            let index = slice_of(at);
+            current = match current {
+                Some((open, sum)) if open == index => Some((open, sum.checked_add(*counts)?)),
+                Some((open, sum)) => {
+                    tally(sum, empty_before);
+                    empty_before = index - open - 1;
+                    Some((index, *counts))
+                }
+                None => Some((index, *counts)),
+            };
+        }
+        if let Some((_, sum)) = current {
+            tally(sum, empty_before);
         }
         Ok(Attainment {
             good,

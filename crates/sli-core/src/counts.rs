@@ -108,8 +108,8 @@ impl EventCounts {
     /// (e.g. ALB `HTTPCode_Target_5XX_Count` and `RequestCount`).
     ///
     /// # Errors
-    /// As [`EventCounts::new`], with `bad > total` reported as [`Error::GoodExceedsTotal`]
-    /// carrying the negative good count it implies.
+    /// As [`EventCounts::new`]; `bad > total` is reported as [`Error::InvalidCount`] for the
+    /// negative good count it implies.
     pub fn from_bad(bad: f64, total: f64) -> Result<Self> {
         let bad = check_count("bad", bad, Position::NONE)?;
         let total = check_count("total", total, Position::NONE)?;

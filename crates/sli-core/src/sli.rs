@@ -83,6 +83,26 @@ pub enum BetweenBuckets {
 }
 
 impl Sli {
+    /// Checks the thresholds are finite numbers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the threshold.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            Self::EventRatio => Ok(()),
+            Self::Threshold { threshold } | Self::TimeSlice { threshold, .. }
+                if !threshold.is_finite() =>
+            {
+                Err(Error::InvalidParameter {
+                    field: "threshold",
+                    value: threshold,
+                    reason: "must be finite",
+                })
+            }
+            Self::Threshold { .. } | Self::TimeSlice { .. } => Ok(()),
+        }
+    }
+
     /// Good/total counts of a threshold SLI from cumulative histogram buckets.
     ///
     /// Buckets must have increasing upper bounds, non-decreasing counts, and end with a
@@ -221,6 +241,7 @@ impl Sli {
         else {
             return Err(not_kind("time_slice"));
         };
+        self.validate()?;
         let origin = values.first_time();
         let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(values.len());
         let mut next_slot = 0usize;
@@ -266,9 +287,8 @@ impl Sli {
 }
 
 fn not_kind(kind: &'static str) -> Error {
-    Error::InvalidParameter {
+    Error::InvalidField {
         field: "sli.kind",
-        value: f64::NAN,
         reason: match kind {
             "threshold" => "this conversion needs a threshold SLI",
             _ => "this conversion needs a time_slice SLI",

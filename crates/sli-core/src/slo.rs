@@ -1,17 +1,19 @@
 //! [`Slo`]: a complete SLO definition (what is measured, the target, the window, how the budget
 //! is counted) and [`SloReport`], its state over a window of data.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::budget::ErrorBudget;
+use crate::budget::{BudgetUnit, ErrorBudget};
 use crate::budgeting::{Attainment, BudgetingMethod};
+use crate::burn::BurnRate;
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 use crate::missing::MissingData;
 use crate::objective::Objective;
 use crate::series::Series;
 use crate::sli::Sli;
+use crate::span::Span;
 use crate::window::{Interval, Window};
 
 /// A service level objective: an SLI, a target and the window it is measured over.
@@ -46,7 +48,7 @@ pub struct Slo {
     #[serde(default)]
     pub missing_data: MissingData,
     /// Windows with fewer events than this are "no data" (a low-traffic guard); `0` means any
-    /// event counts.
+    /// event counts. For the time-slice budgeting methods it counts slices.
     #[serde(default)]
     pub min_events: f64,
 }
@@ -67,11 +69,53 @@ pub struct SloReport {
     pub budget: Option<ErrorBudget>,
     /// The burn rate averaged over the data in the window; `None` without data.
     pub burn_rate: Option<f64>,
-    /// When the budget runs out if spending continues at `burn_rate` from the end of the data.
+    /// When the budget runs out if spending continues at `burn_rate`: never (`None`) for a
+    /// rolling window burning at 1x or less, or for a calendar window whose period ends first.
     pub exhausted_at: Option<DateTime<Utc>>,
+    /// The share of the window the data spans, from the first datapoint to the report time
+    /// (0 to 1). Below 1 the figures describe the data seen so far: an event budget's allowance
+    /// is `(1 − target) × events seen`, so on a partial window its consumed fraction equals the
+    /// average burn rate over the data; a time budget's allowance is always the whole window's
+    /// `(1 − target) × length`.
+    pub coverage: f64,
 }
 
 impl Slo {
+    /// When the window's budget runs out if spending continues at `burn_rate` from `now`,
+    /// `coverage` of the window having elapsed with data.
+    ///
+    /// The share of the whole window's budget spent so far is the consumed fraction for a time
+    /// budget, and `consumed fraction × coverage` for an event budget (whose allowance counts
+    /// only the events seen, so traffic is taken as spread evenly over the window). A rolling
+    /// window forgets its oldest data as it moves, so at 1x or less its budget never runs out;
+    /// above 1x the forecast ignores what will leave the window and is the earliest instant. A
+    /// calendar window's budget resets when the period ends, so a forecast past the end is none.
+    fn forecast_exhaustion(
+        &self,
+        budget: ErrorBudget,
+        burn_rate: f64,
+        coverage: f64,
+        period: Interval,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let rate = BurnRate::new(burn_rate).ok()?;
+        let spent = match budget.unit() {
+            BudgetUnit::Events => budget.consumed_fraction() * coverage,
+            BudgetUnit::Seconds => budget.consumed_fraction(),
+        };
+        let length = Span::from_time_delta(period.length()).ok()?;
+        let at = if spent >= 1.0 {
+            now
+        } else {
+            now.checked_add_signed(rate.time_to_exhaustion(length, 1.0 - spent)?)?
+        };
+        match self.window {
+            Window::Rolling(_) if burn_rate <= 1.0 && spent < 1.0 => None,
+            Window::Rolling(_) => Some(at),
+            Window::Calendar(_) => (at < period.end).then_some(at),
+        }
+    }
+
     /// An SLO with the default budgeting method (Occurrences), missing data skipped and no
     /// minimum event count.
     pub fn new(name: impl Into<String>, objective: Objective, window: Window, sli: Sli) -> Self {
@@ -93,12 +137,12 @@ impl Slo {
     /// [`Error::InvalidParameter`] naming the field.
     pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {
-            return Err(Error::InvalidParameter {
+            return Err(Error::InvalidField {
                 field: "name",
-                value: f64::NAN,
                 reason: "must not be empty",
             });
         }
+        self.sli.validate()?;
         if !(self.min_events.is_finite() && self.min_events >= 0.0) {
             return Err(Error::InvalidParameter {
                 field: "min_events",
@@ -133,7 +177,18 @@ impl Slo {
     /// ```
     pub fn report(&self, series: &Series<EventCounts>, at: DateTime<Utc>) -> Result<SloReport> {
         self.validate()?;
-        let full = self.window.containing(at)?;
+        // The window of the last instant before `at`: at a calendar boundary (June 1st 00:00)
+        // that is the period just ended (May), not an empty new one.
+        let before =
+            at.checked_sub_signed(TimeDelta::nanoseconds(1))
+                .ok_or(Error::DateOutOfRange {
+                    at,
+                    what: "the instant before the report time",
+                })?;
+        let full = match self.window {
+            Window::Rolling(_) => self.window.containing(at)?,
+            Window::Calendar(_) => self.window.containing(before)?,
+        };
         let window = if full.end > at {
             Interval::new(full.start, at)?
         } else {
@@ -148,15 +203,16 @@ impl Slo {
             .filter(|_| attainment.total >= self.min_events);
         let budget = ratio.and_then(|_| attainment.budget(self.objective, full.length()));
         let burn_rate = ratio.map(|r| (1.0 - r) / self.objective.error_budget());
-        let period = self.window.nominal_length();
-        let data_end = data.as_ref().map(|d| d.last_time());
-        let exhausted_at = match (budget, burn_rate, data_end) {
-            (Some(b), Some(rate), Some(end)) => crate::burn::BurnRate::new(rate)
-                .ok()
-                .and_then(|rate| b.exhausted_at(end, rate, period)),
+        let coverage = data.as_ref().map_or(0.0, |d| {
+            let covered = (window.end - d.first_time()).num_seconds() as f64;
+            (covered / full.length().num_seconds() as f64).clamp(0.0, 1.0)
+        });
+        let exhausted_at = match (budget, burn_rate) {
+            (Some(b), Some(rate)) => self.forecast_exhaustion(b, rate, coverage, full, window.end),
             _ => None,
         };
         Ok(SloReport {
+            coverage,
             window,
             data_span: data.map(|d| (d.first_time(), d.last_time())),
             met: ratio.map(|r| r >= self.objective.target()),
@@ -165,5 +221,67 @@ impl Slo {
             burn_rate,
             exhausted_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::CalendarPeriod;
+    use chrono::TimeZone;
+
+    fn minutes(from: DateTime<Utc>, n: i64, bad: f64) -> Series<EventCounts> {
+        Series::from_counts((0..n).map(|m| (from + TimeDelta::minutes(m), 1000.0 - bad, 1000.0)))
+            .unwrap()
+    }
+
+    #[test]
+    fn report_at_calendar_boundary_is_the_period_just_ended() {
+        let may = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let june = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+        let slo = Slo::new(
+            "m",
+            Objective::new(0.999).unwrap(),
+            Window::calendar(CalendarPeriod::Month),
+            Sli::EventRatio,
+        );
+        let series = minutes(may, 31 * 1440, 0.5);
+        let report = slo.report(&series, june).unwrap();
+        assert_eq!(report.window, Interval::new(may, june).unwrap());
+        assert!((report.coverage - 1.0).abs() < 1e-12);
+        assert!((report.budget.unwrap().consumed_fraction() - 0.5).abs() < 1e-9);
+        // Burning at 0.5x, the month ends before the budget does.
+        assert_eq!(report.exhausted_at, None);
+    }
+
+    #[test]
+    fn rolling_budget_below_1x_never_runs_out() {
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let slo = Slo::new(
+            "r",
+            Objective::new(0.999).unwrap(),
+            Window::rolling(Span::from_days(30).unwrap()),
+            Sli::EventRatio,
+        );
+        let calm = slo
+            .report(&minutes(t0, 1440, 0.5), t0 + TimeDelta::days(1))
+            .unwrap();
+        assert_eq!(calm.exhausted_at, None);
+        assert!((calm.coverage - 1.0 / 30.0).abs() < 1e-9);
+        // One day at 2x spends 2/30 of the window's budget: the rest lasts 30 d × (28/30) / 2
+        // = 14 days more, at the earliest.
+        let hot = slo
+            .report(&minutes(t0, 1440, 2.0), t0 + TimeDelta::days(1))
+            .unwrap();
+        let budget = hot.budget.unwrap();
+        assert!(
+            (budget.consumed_fraction() - 2.0).abs() < 1e-9,
+            "{budget:?}"
+        );
+        let at = hot.exhausted_at.unwrap();
+        assert!(
+            (at - (t0 + TimeDelta::days(15))).num_seconds().abs() <= 1,
+            "{at}"
+        );
     }
 }

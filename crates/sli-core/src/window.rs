@@ -7,13 +7,48 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::span::Span;
 
-/// A half-open interval of time `[start, end)`.
+/// A half-open interval of time `[start, end)`, never empty.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::Interval;
+///
+/// let t = |h| Utc.with_ymd_and_hms(2024, 5, 1, h, 0, 0).unwrap();
+/// let maintenance = Interval::new(t(2), t(4))?;
+/// assert!(maintenance.contains(t(2)) && !maintenance.contains(t(4)));
+/// assert!(Interval::new(t(4), t(2)).is_err());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawInterval", into = "RawInterval")]
 pub struct Interval {
     /// First instant inside the interval.
     pub start: DateTime<Utc>,
     /// First instant after the interval.
     pub end: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawInterval {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl TryFrom<RawInterval> for Interval {
+    type Error = Error;
+    fn try_from(raw: RawInterval) -> Result<Self> {
+        Self::new(raw.start, raw.end)
+    }
+}
+
+impl From<Interval> for RawInterval {
+    fn from(i: Interval) -> Self {
+        Self {
+            start: i.start,
+            end: i.end,
+        }
+    }
 }
 
 impl Interval {
@@ -183,7 +218,15 @@ impl Window {
     /// As [`CalendarWindow::containing`].
     pub fn containing(&self, at: DateTime<Utc>) -> Result<Interval> {
         match self {
-            Self::Rolling(span) => Interval::new(at - span.as_time_delta(), at),
+            Self::Rolling(span) => {
+                let start =
+                    at.checked_sub_signed(span.as_time_delta())
+                        .ok_or(Error::DateOutOfRange {
+                            at,
+                            what: "the start of the rolling window",
+                        })?;
+                Interval::new(start, at)
+            }
             Self::Calendar(calendar) => calendar.containing(at),
         }
     }
