@@ -11,6 +11,19 @@ use crate::objective::Objective;
 use crate::span::Span;
 
 /// What an error budget is counted in.
+///
+/// # Example
+/// ```
+/// use chrono::TimeDelta;
+/// use sli_core::{BudgetUnit, ErrorBudget, EventCounts, Objective};
+///
+/// let slo = Objective::new(0.999)?;
+/// let events = ErrorBudget::for_events(slo, EventCounts::new(999.0, 1000.0)?).unwrap();
+/// assert_eq!(events.unit(), BudgetUnit::Events);
+/// let time = ErrorBudget::for_time(slo, TimeDelta::days(30), TimeDelta::minutes(5))?;
+/// assert_eq!(time.unit(), BudgetUnit::Seconds);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BudgetUnit {

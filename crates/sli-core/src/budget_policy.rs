@@ -11,6 +11,16 @@ use crate::series::Series;
 use crate::span::Span;
 
 /// Something that happened, as reported by the caller (an incident tool, a security scanner…).
+///
+/// # Example
+/// ```
+/// use sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
+///
+/// let decide = |incidents: &[Incident]| ErrorBudgetPolicy::default()
+///     .decide(&PolicyInput { incidents, ..Default::default() }).notify;
+/// assert_eq!(decide(&[Incident::Security]), Some(Severity::Page));
+/// assert_eq!(decide(&[Incident::CostWarning]), Some(Severity::Ticket));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Incident {
@@ -27,6 +37,16 @@ pub enum Incident {
 }
 
 /// Why a [`Decision`] was taken.
+///
+/// # Example
+/// ```
+/// use sli_core::{ErrorBudget, ErrorBudgetPolicy, EventCounts, Objective, PolicyInput, Reason};
+///
+/// let budget = ErrorBudget::for_events(Objective::new(0.99)?, EventCounts::from_bad(30.0, 1000.0)?);
+/// let decision = ErrorBudgetPolicy::default().decide(&PolicyInput { budget, ..Default::default() });
+/// assert!(matches!(decision.reasons[0], Reason::SloBreached { consumed_fraction } if consumed_fraction > 2.9));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -56,6 +76,14 @@ pub enum Reason {
 }
 
 /// What to do now.
+///
+/// # Example
+/// ```
+/// use sli_core::{Decision, ErrorBudgetPolicy, PolicyInput};
+///
+/// // Nothing wrong: nobody is told and releases go on.
+/// assert_eq!(ErrorBudgetPolicy::default().decide(&PolicyInput::default()), Decision::default());
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Decision {
     /// Whom to tell: page, ticket, or nobody.
@@ -67,6 +95,19 @@ pub struct Decision {
 }
 
 /// What the policy looks at.
+///
+/// # Example
+/// ```
+/// use sli_core::{ErrorBudget, ErrorBudgetPolicy, EventCounts, Incident, Objective, PolicyInput};
+///
+/// let input = PolicyInput {
+///     budget: ErrorBudget::for_events(Objective::new(0.999)?, EventCounts::new(99_990.0, 100_000.0)?),
+///     burn_history: None,
+///     incidents: &[Incident::Degradation],
+/// };
+/// assert!(!ErrorBudgetPolicy::default().decide(&input).freeze_releases);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PolicyInput<'a> {
     /// The SLO's budget over its window (`None` without data).

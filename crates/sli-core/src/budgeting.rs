@@ -68,6 +68,20 @@ pub enum BudgetingMethod {
 }
 
 /// An SLI's value over a window: `good` out of `total`, in events or slices.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{BudgetingMethod, Interval, MissingData, Objective, Series};
+///
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let series = Series::from_counts([(t0, 998.0, 1000.0)])?;
+/// let window = Interval::new(t0, t0 + TimeDelta::days(30))?;
+/// let a = BudgetingMethod::Occurrences.attainment(&series, window, MissingData::Skip)?;
+/// assert_eq!(a.ratio(), Some(0.998));
+/// assert!(a.budget(Objective::new(0.999)?, window.length()).unwrap().is_exhausted());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Attainment {
     /// Good events, or good slices (fractional for `RatioTimeslices`).

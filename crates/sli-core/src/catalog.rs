@@ -14,6 +14,15 @@ use crate::span::Span;
 use crate::window::Window;
 
 /// One row of the seed's measurement table.
+///
+/// # Example
+/// ```
+/// use sli_core::catalog::ENTRIES;
+///
+/// let m9 = ENTRIES.iter().find(|e| e.id == "M9").unwrap();
+/// assert_eq!(m9.name, "Deployment success");
+/// assert_eq!(m9.starting_target, "100% no regressions");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Entry {
     /// `"M1"` … `"M10"`.
@@ -31,6 +40,13 @@ pub struct Entry {
 }
 
 /// The ten rows, in the seed's order.
+///
+/// # Example
+/// ```
+/// for entry in sli_core::catalog::ENTRIES {
+///     println!("{:>3} {:<24} target {:<28} gotcha: {}", entry.id, entry.name, entry.starting_target, entry.gotcha);
+/// }
+/// ```
 pub const ENTRIES: [Entry; 10] = [
     Entry {
         id: "M1",
@@ -125,6 +141,12 @@ const fn objective(target: f64) -> Objective {
 
 /// M1: successful responses / total requests, 99.9 % over 30 days. Count retries once, at the
 /// user's request, or retries will hide failures.
+///
+/// # Example
+/// ```
+/// let slo = sli_core::catalog::availability("checkout");
+/// assert_eq!(slo.objective.to_string(), "99.9%");
+/// ```
 pub fn availability(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
 }
@@ -132,6 +154,14 @@ pub fn availability(name: impl Into<String>) -> Slo {
 /// M2: latency p95 under 300 ms, as a threshold SLI: 95 % of requests at or under 300 ms over
 /// 30 days (equivalent to "p95 <= 300 ms" over the window, and additive across instances,
 /// unlike averaged percentiles). Cold starts and retries inflate it.
+///
+/// # Example
+/// ```
+/// use sli_core::{catalog, Sli};
+/// let slo = catalog::latency_p95("checkout");
+/// assert_eq!(slo.sli, Sli::Threshold { threshold: 300.0 });
+/// assert_eq!(slo.objective.target(), 0.95);
+/// ```
 pub fn latency_p95(name: impl Into<String>) -> Slo {
     Slo::new(
         name,
@@ -143,17 +173,35 @@ pub fn latency_p95(name: impl Into<String>) -> Slo {
 
 /// M3: error rate under 0.1 %: good = total − 5xx, 99.9 % over 30 days. Decide whether 4xx
 /// count (client errors skew it).
+///
+/// # Example
+/// ```
+/// let slo = sli_core::catalog::error_rate("api");
+/// assert!((slo.objective.error_budget() - 0.001).abs() < 1e-12);
+/// ```
 pub fn error_rate(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
 }
 
 /// M4: Lambda invocations without `Errors`, 99.9 % over 30 days. Retries may mask business
 /// failures: count the final outcome.
+///
+/// # Example
+/// ```
+/// let slo = sli_core::catalog::lambda_success("resize-images");
+/// assert_eq!(slo.objective.target(), 0.999);
+/// ```
 pub fn lambda_success(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
 }
 
 /// M6: database query p95 under 100 ms: 95 % of queries at or under 100 ms over 30 days.
+///
+/// # Example
+/// ```
+/// use sli_core::{catalog, Sli};
+/// assert_eq!(catalog::db_query_latency("orders-db").sli, Sli::Threshold { threshold: 100.0 });
+/// ```
 pub fn db_query_latency(name: impl Into<String>) -> Slo {
     Slo::new(
         name,
@@ -166,11 +214,24 @@ pub fn db_query_latency(name: impl Into<String>) -> Slo {
 /// M7: throttling "~0 % on SLO-critical paths", read as 99.99 % of calls not throttled over
 /// 30 days (an objective of exactly 100 % leaves no budget and cannot be expressed). Bursts
 /// create transient throttling: pair it with a sustained rule.
+///
+/// # Example
+/// ```
+/// let slo = sli_core::catalog::throttling("dynamodb-writes");
+/// assert_eq!(slo.objective.target(), 0.9999);
+/// ```
 pub fn throttling(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.9999), thirty_days(), Sli::EventRatio)
 }
 
 /// Where a utilisation value sits against the M5 band.
+///
+/// # Example
+/// ```
+/// use sli_core::catalog::{BandPosition, UtilizationBand};
+/// assert_eq!(UtilizationBand::default().classify(92.0)?, BandPosition::Above);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BandPosition {
@@ -184,6 +245,15 @@ pub enum BandPosition {
 
 /// M5: the healthy CPU utilisation band, 40–70 % by default. Bursts above it may be normal
 /// under autoscaling: judge sustained values.
+///
+/// # Example
+/// ```
+/// use sli_core::catalog::{BandPosition, UtilizationBand};
+/// let band = UtilizationBand::new(30.0, 60.0)?;
+/// assert_eq!(band.classify(45.0)?, BandPosition::Within);
+/// assert!(UtilizationBand::new(60.0, 30.0).is_err());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct UtilizationBand {
     /// Lower edge, percent.
@@ -247,6 +317,12 @@ impl UtilizationBand {
 }
 
 /// M8: burn rate under 1x is sustainable (the budget lasts the window).
+///
+/// # Example
+/// ```
+/// use sli_core::catalog::burn_is_sustainable;
+/// assert!(burn_is_sustainable(0.8) && !burn_is_sustainable(1.5));
+/// ```
 pub fn burn_is_sustainable(burn_rate: f64) -> bool {
     burn_rate < 1.0
 }

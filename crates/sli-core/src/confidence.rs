@@ -9,6 +9,15 @@ use crate::error::{Error, Result};
 use crate::objective::Objective;
 
 /// A two-sided confidence interval on an error ratio.
+///
+/// # Example
+/// ```
+/// use sli_core::{wilson_interval, EventCounts};
+/// let ci = wilson_interval(EventCounts::from_bad(0.0, 500.0)?, 0.95)?.unwrap();
+/// assert_eq!(ci.lower, 0.0); // no errors seen, yet the true ratio may be above zero
+/// assert!(ci.upper > 0.007 && ci.confidence == 0.95);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RatioInterval {
     /// Lower bound.
@@ -77,6 +86,15 @@ pub fn wilson_interval(counts: EventCounts, confidence: f64) -> Result<Option<Ra
 /// # Errors
 /// [`Error::NonIntegerCount`] for fractional counts; [`Error::InvalidParameter`] for a bad
 /// confidence level.
+///
+/// # Example
+/// ```
+/// use sli_core::{clopper_pearson_interval, EventCounts};
+/// let ci = clopper_pearson_interval(EventCounts::from_bad(3.0, 1000.0)?, 0.95)?.unwrap();
+/// assert!(ci.lower < 0.003 && 0.003 < ci.upper);
+/// assert!(clopper_pearson_interval(EventCounts::new(0.5, 1.0)?, 0.95).is_err()); // not whole
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 pub fn clopper_pearson_interval(
     counts: EventCounts,
     confidence: f64,
@@ -107,6 +125,14 @@ pub fn clopper_pearson_interval(
 }
 
 /// Whether an observed error ratio is above the budget beyond chance.
+///
+/// # Example
+/// ```
+/// use sli_core::{breach_test, BreachVerdict, EventCounts, Objective};
+/// let t = breach_test(EventCounts::from_bad(1.0, 100_000.0)?, Objective::new(0.999)?, 0.95)?.unwrap();
+/// assert_eq!(t.verdict, BreachVerdict::WithinObjective);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreachVerdict {
@@ -119,6 +145,15 @@ pub enum BreachVerdict {
 }
 
 /// The answer to "is this breach statistically real?".
+///
+/// # Example
+/// ```
+/// use sli_core::{breach_test, EventCounts, Objective};
+/// let t = breach_test(EventCounts::from_bad(25.0, 10_000.0)?, Objective::new(0.999)?, 0.99)?.unwrap();
+/// assert_eq!(t.error_ratio, 0.0025);
+/// assert!(t.p_value.unwrap() < 0.01 && t.interval.lower > t.budget);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BreachTest {
     /// Observed `bad / total`.

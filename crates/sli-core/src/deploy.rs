@@ -8,6 +8,14 @@ use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 
 /// Which test produced the p-value.
+///
+/// # Example
+/// ```
+/// use sli_core::{deployment_regression, DeployTest, EventCounts};
+/// let small = deployment_regression(EventCounts::from_bad(0.0, 30.0)?, EventCounts::from_bad(2.0, 30.0)?, 0.05)?;
+/// assert_eq!(small.test, DeployTest::FisherExact);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployTest {
@@ -18,6 +26,15 @@ pub enum DeployTest {
 }
 
 /// The verdict on a deploy.
+///
+/// # Example
+/// ```
+/// use sli_core::{deployment_regression, EventCounts};
+/// let v = deployment_regression(EventCounts::from_bad(10.0, 10_000.0)?, EventCounts::from_bad(10.0, 10_000.0)?, 0.05)?;
+/// assert_eq!(v.difference, 0.0);
+/// assert!(!v.regressed && v.p_value > 0.4);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct DeployVerdict {
     /// Error ratio before the deploy.

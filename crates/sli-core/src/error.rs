@@ -8,6 +8,16 @@ use chrono::{DateTime, Utc};
 ///
 /// Printed as ` at point 3 (2024-05-01T00:03:00Z)`, or as nothing when the value did not come
 /// from a series.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{Error, Position, Series};
+///
+/// let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let err = Series::from_counts([(t, 1.0, 1.0), (t, 1.0, 1.0)]).unwrap_err();
+/// assert!(matches!(err, Error::DuplicateTimestamp { position: Position { index: Some(1), .. }, .. }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Position {
     /// Zero-based index of the datapoint in the caller's input.
@@ -44,6 +54,15 @@ impl fmt::Display for Position {
 }
 
 /// Everything that can go wrong in `sli-core`. Every variant carries the value that was rejected.
+///
+/// # Example
+/// ```
+/// use sli_core::{EventCounts, Error};
+///
+/// let err = EventCounts::new(f64::NAN, 10.0).unwrap_err();
+/// assert!(matches!(err, Error::InvalidCount { field: "good", .. }));
+/// assert_eq!(err.to_string(), "good count NaN is not a finite number in [0, 2^53]");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

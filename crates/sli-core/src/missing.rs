@@ -14,6 +14,21 @@ use crate::counts::EventCounts;
 /// | `Skip` | `ignore` | nothing | keeps its last state |
 ///
 /// The default is `Skip`: no data is not evidence either way.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{Comparison, MissingData, Series, Sli, Span};
+///
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let p95 = Series::from_values("p95", [(t0, 100.0), (t0 + TimeDelta::minutes(2), 100.0)])?;
+/// let sli = Sli::TimeSlice { comparison: Comparison::Below, threshold: 300.0, slice: Span::MINUTE };
+/// // The missing minute 1 is a bad minute under `Bad`, and no minute at all under `Skip`.
+/// assert_eq!(sli.slice_counts(&p95, MissingData::Bad)?.sum()?.bad(), 1.0);
+/// assert_eq!(sli.slice_counts(&p95, MissingData::Skip)?.sum()?.total(), 2.0);
+/// assert_eq!(MissingData::Good.cloudwatch_name(), "notBreaching");
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MissingData {

@@ -142,6 +142,17 @@ impl SustainFilter {
 /// An alert that starts inside a maintenance window is dropped when it also ends inside it, and
 /// otherwise re-starts when the maintenance ends (marked as suppressed), so that an incident that
 /// outlasts the maintenance still pages.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{Interval, MaintenanceWindows};
+///
+/// let t = |h| Utc.with_ymd_and_hms(2024, 5, 1, h, 0, 0).unwrap();
+/// let planned = MaintenanceWindows::new([Interval::new(t(2), t(4))?]);
+/// assert!(planned.is_suppressed(t(3)) && !planned.is_suppressed(t(4)));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MaintenanceWindows {
     windows: Vec<Interval>,
@@ -189,6 +200,20 @@ impl MaintenanceWindows {
 }
 
 /// Alerts that share a grouping key and overlap in time, reported as one notification.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{group_alerts, AlertInterval, Severity};
+///
+/// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
+/// let alert = |tier: &str, severity, start, end| AlertInterval {
+///     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None, peak_burn: None,
+///     threshold: 1.0, budget_fraction: 0.1, time_to_exhaustion_seconds: None, suppressed: false,
+/// };
+/// let groups = group_alerts(vec![alert("slow", Severity::Ticket, t(0), None), alert("fast", Severity::Page, t(5), Some(t(9)))], |_| "api");
+/// assert_eq!((groups[0].key, groups[0].severity, groups[0].end), ("api", Severity::Page, None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertGroup<K> {
     /// The grouping key (an SLO name, a service, a root-cause tag…).

@@ -11,6 +11,13 @@ use crate::series::{Series, grid_index};
 use crate::span::Span;
 
 /// How a per-slice value is compared with its threshold in a time-slice SLI.
+///
+/// # Example
+/// ```
+/// use sli_core::Comparison;
+/// assert!(Comparison::Below.is_good(299.0, 300.0) && !Comparison::Below.is_good(300.0, 300.0));
+/// assert!(Comparison::AtMost.is_good(300.0, 300.0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
@@ -39,6 +46,24 @@ impl Comparison {
 /// What an SLI measures and how its good/total counts arise.
 ///
 /// Every kind ends up as a [`Series`] of [`EventCounts`], which all evaluators take.
+///
+/// # Example
+/// ```
+/// use sli_core::{Sli, Comparison, Span};
+///
+/// let kinds = [
+///     Sli::EventRatio,
+///     Sli::Threshold { threshold: 300.0 },
+///     Sli::TimeSlice { comparison: Comparison::Below, threshold: 300.0, slice: Span::MINUTE },
+/// ];
+/// for sli in kinds {
+///     sli.validate()?;
+///     let json = serde_json::to_string(&sli).unwrap();
+///     assert_eq!(serde_json::from_str::<Sli>(&json).unwrap(), sli);
+/// }
+/// assert!(Sli::Threshold { threshold: f64::NAN }.validate().is_err());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Sli {
@@ -64,6 +89,16 @@ pub enum Sli {
 }
 
 /// One cumulative histogram bucket: `count` observations were `<= upper_bound`.
+///
+/// # Example
+/// ```
+/// use sli_core::{BetweenBuckets, Bucket, Sli};
+///
+/// let buckets = [Bucket { upper_bound: 250.0, count: 90.0 }, Bucket { upper_bound: f64::INFINITY, count: 100.0 }];
+/// let counts = Sli::Threshold { threshold: 250.0 }.counts_from_histogram(&buckets, BetweenBuckets::Reject)?;
+/// assert_eq!(counts.bad(), 10.0);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     /// The bucket's inclusive upper bound (`f64::INFINITY` for the last).
@@ -73,6 +108,19 @@ pub struct Bucket {
 }
 
 /// What to do when a latency threshold falls strictly between two bucket bounds.
+///
+/// # Example
+/// ```
+/// use sli_core::{BetweenBuckets, Bucket, Error, Sli};
+///
+/// let buckets = [Bucket { upper_bound: 100.0, count: 50.0 }, Bucket { upper_bound: 500.0, count: 90.0 },
+///                Bucket { upper_bound: f64::INFINITY, count: 100.0 }];
+/// let sli = Sli::Threshold { threshold: 300.0 };
+/// let err = sli.counts_from_histogram(&buckets, BetweenBuckets::Reject).unwrap_err();
+/// assert!(matches!(err, Error::ThresholdBetweenBuckets { lower: 100.0, upper: 500.0, .. }));
+/// assert_eq!(sli.counts_from_histogram(&buckets, BetweenBuckets::Interpolate)?.good(), 70.0);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BetweenBuckets {

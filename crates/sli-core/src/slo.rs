@@ -54,6 +54,21 @@ pub struct Slo {
 }
 
 /// An SLO's state over one window of data.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, Series};
+///
+/// let slo = catalog::availability("api");
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let series = Series::from_counts((0..60).map(|m| (t0 + TimeDelta::minutes(m), 1000.0, 1000.0)))?;
+/// let report = slo.report(&series, t0 + TimeDelta::hours(1))?;
+/// assert_eq!(report.met, Some(true));
+/// assert_eq!(report.exhausted_at, None); // nothing is burning
+/// assert!((report.coverage - 1.0 / 720.0).abs() < 1e-12); // one hour of a 30-day window
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SloReport {
     /// The window evaluated.

@@ -84,6 +84,17 @@ impl Interval {
 }
 
 /// The calendar unit of a calendar-aligned window.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{CalendarPeriod, Window};
+///
+/// let sunday = Utc.with_ymd_and_hms(2024, 5, 5, 12, 0, 0).unwrap();
+/// let week = Window::calendar(CalendarPeriod::Week).containing(sunday)?;
+/// assert_eq!(week.start, Utc.with_ymd_and_hms(2024, 4, 29, 0, 0, 0).unwrap()); // Monday
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CalendarPeriod {
@@ -99,6 +110,17 @@ pub enum CalendarPeriod {
 ///
 /// Only fixed offsets are supported: an IANA zone with daylight saving time would give days of
 /// 23 and 25 hours, and needs a time-zone database this crate does not carry.
+///
+/// # Example
+/// ```
+/// use chrono::{FixedOffset, TimeZone, Utc};
+/// use sli_core::{CalendarPeriod, CalendarWindow};
+///
+/// let tokyo = CalendarWindow::with_offset(CalendarPeriod::Day, FixedOffset::east_opt(9 * 3600).unwrap())?;
+/// let day = tokyo.containing(Utc.with_ymd_and_hms(2024, 5, 1, 20, 0, 0).unwrap())?;
+/// assert_eq!(day.start, Utc.with_ymd_and_hms(2024, 5, 1, 15, 0, 0).unwrap()); // 00:00 JST
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CalendarWindow {
     /// Day, week or month.

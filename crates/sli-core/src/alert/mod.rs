@@ -23,6 +23,25 @@ pub use policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning, Severity
 pub use stream::{AlertUpdate, StreamingEvaluator, WindowBurn};
 
 /// One alert: a tier firing from `start` until `end`.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, PolicyEvaluator, Series, Severity, Span};
+///
+/// let slo = catalog::availability("api");
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// // An hour of clean traffic, then ten minutes of total outage, then recovery.
+/// let series = Series::from_counts((0..120).map(|m| {
+///     (t0 + TimeDelta::minutes(m), if (60..70).contains(&m) { 0.0 } else { 1000.0 }, 1000.0)
+/// }))?;
+/// let alerts = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.sweep(&series)?;
+/// let page = &alerts[0];
+/// assert_eq!((page.tier.as_str(), page.severity), ("page-fast", Severity::Page));
+/// assert_eq!(page.start, t0 + TimeDelta::minutes(61));
+/// assert!(page.end.is_some() && page.budget_fraction == 0.02);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertInterval {
     /// The id of the tier that fired (stable across evaluations: use it to de-duplicate).

@@ -10,6 +10,12 @@ use crate::span::Span;
 
 /// How urgent an alert is, from the seed's alerting guidance: page a human now, or file a
 /// ticket for working hours.
+///
+/// # Example
+/// ```
+/// use sli_core::Severity;
+/// assert!(Severity::Page > Severity::Ticket); // the more urgent compares higher
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -20,6 +26,20 @@ pub enum Severity {
 }
 
 /// When a tier fires, expressed either way the SRE Workbook does.
+///
+/// # Example
+/// ```
+/// use sli_core::{AlertTier, Severity, Span, TierThreshold};
+///
+/// let month = Span::from_days(30)?;
+/// let by_budget = AlertTier::new("fast", Severity::Page, Span::HOUR, Span::from_minutes(5)?,
+///     TierThreshold::BudgetConsumed(0.02));
+/// assert!((by_budget.burn_rate_threshold(month) - 14.4).abs() < 1e-12);
+/// let by_rate = AlertTier::new("fast", Severity::Page, Span::HOUR, Span::from_minutes(5)?,
+///     TierThreshold::BurnRate(14.4));
+/// assert!((by_rate.budget_fraction(month) - 0.02).abs() < 1e-12);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TierThreshold {
@@ -36,6 +56,18 @@ pub enum TierThreshold {
 ///
 /// The long window makes the alert significant; the short window makes it reset soon after the
 /// errors stop (the Workbook suggests 1/12 of the long window).
+///
+/// # Example
+/// ```
+/// use sli_core::{AlertPolicy, AlertTier, Objective, Severity, Span, Sustained, TierThreshold};
+///
+/// let mut tier = AlertTier::new("checkout-fast", Severity::Page, Span::HOUR,
+///     Span::from_minutes(5)?, TierThreshold::BurnRate(14.4));
+/// tier.sustain = Some(Sustained::new(2, 2)?); // two consecutive minutes
+/// let policy = AlertPolicy { tiers: vec![tier], ..AlertPolicy::default() };
+/// assert!(policy.validate(Objective::new(0.999)?, Span::from_days(30)?)?.is_empty());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertTier {
     /// Stable identifier, carried on every alert so callers can de-duplicate.
@@ -101,6 +133,16 @@ impl AlertTier {
 }
 
 /// A condition that makes a policy suspicious without making it unusable.
+///
+/// # Example
+/// ```
+/// use sli_core::{AlertPolicy, Objective, PolicyWarning, Span};
+///
+/// // With a 90 % objective the burn rate cannot exceed 10: the 14.4x tier can never fire.
+/// let warnings = AlertPolicy::default().validate(Objective::new(0.9)?, Span::from_days(30)?)?;
+/// assert!(matches!(&warnings[0], PolicyWarning::NeverFires { tier, .. } if tier == "page-fast"));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "warning", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -133,6 +175,24 @@ pub enum PolicyWarning {
 /// A tier's meaning ("2 % of the budget burned within 1 hour") holds only for a full window: a
 /// 3-day window over the first hour of a series would otherwise judge one hour as if it were
 /// three days, and fire a ticket on a blip.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, PartialWindows, PolicyEvaluator, Series, Span};
+///
+/// let slo = catalog::availability("api");
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// // Ten minutes of data at 0.5 % errors: a blip, unless judged as if it were three days.
+/// let series = Series::from_counts((0..10).map(|m| (t0 + TimeDelta::minutes(m), 995.0, 1000.0)))?;
+/// let mut policy = AlertPolicy::default();
+/// assert!(PolicyEvaluator::new(&slo, &policy, Span::MINUTE)?.sweep(&series)?.is_empty());
+/// policy.partial_windows = PartialWindows::Evaluate;
+/// assert!(!PolicyEvaluator::new(&slo, &policy, Span::MINUTE)?.sweep(&series)?.is_empty());
+/// policy.partial_windows = PartialWindows::Reject;
+/// assert!(PolicyEvaluator::new(&slo, &policy, Span::MINUTE)?.sweep(&series).is_err());
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartialWindows {

@@ -17,6 +17,29 @@ use crate::span::Span;
 use crate::window::{Interval, Window};
 
 /// A change in alert state reported by [`StreamingEvaluator::push`].
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, AlertUpdate, EventCounts, PolicyEvaluator, Span};
+///
+/// let slo = catalog::availability("api");
+/// let mut stream = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.streaming();
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let mut log = Vec::new();
+/// for m in 0..120 {
+///     let good = if (60..65).contains(&m) { 0.0 } else { 1000.0 };
+///     for update in stream.push(t0 + TimeDelta::minutes(m), EventCounts::new(good, 1000.0)?)? {
+///         log.push(match update {
+///             AlertUpdate::Fired(a) => format!("fired {}", a.tier),
+///             AlertUpdate::Resolved(a) => format!("resolved {}", a.tier),
+///         });
+///     }
+/// }
+/// assert_eq!(log.first().map(String::as_str), Some("fired page-fast"));
+/// assert!(log.contains(&"resolved page-fast".to_string()));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertUpdate {
     /// A tier started firing (the alert has `end: None`).
@@ -26,6 +49,22 @@ pub enum AlertUpdate {
 }
 
 /// The burn rate over one window at the latest step.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{catalog, AlertPolicy, EventCounts, PolicyEvaluator, Span};
+///
+/// let slo = catalog::availability("api");
+/// let mut stream = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?.streaming();
+/// stream.push(Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(), EventCounts::new(998.0, 1000.0)?)?;
+/// let burns = stream.burn_rates();
+/// assert_eq!(burns.len(), 7); // 5m, 30m, 1h, 2h, 6h, 1d, 3d
+/// // Windows not yet full have no data (the default `PartialWindows::NoData`) only for alerting;
+/// // the burn rate reads what there is.
+/// assert!((burns[0].burn.unwrap() - 2.0).abs() < 1e-9);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WindowBurn {
     /// The window length.
