@@ -160,6 +160,14 @@ pub enum Error {
         /// Why it was rejected.
         reason: &'static str,
     },
+    /// A span written as text that does not parse (`"5y"`, `"1.5h"`, `"30"`).
+    #[error("span {text:?} is invalid: {reason}")]
+    InvalidSpanText {
+        /// The text given.
+        text: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
     /// A numeric parameter outside its domain (a negative burn-rate threshold, a confidence
     /// level of 1.2, a budget fraction of 0, …).
     #[error("{field} = {value} is invalid: {reason}")]

@@ -62,18 +62,7 @@ impl<T> Series<T> {
             return Err(Error::EmptySeries { what: "series" });
         }
         for (index, pair) in times.windows(2).enumerate() {
-            let (previous, at) = (pair[0], pair[1]);
-            let position = Position::point(index + 1, at);
-            if at == previous {
-                return Err(Error::DuplicateTimestamp { at, position });
-            }
-            if at < previous {
-                return Err(Error::Unordered {
-                    previous,
-                    at,
-                    position,
-                });
-            }
+            check_order(pair[0], pair[1], Position::point(index + 1, pair[1]))?;
         }
         Ok(Self { times, values })
     }
@@ -141,6 +130,25 @@ impl<T> Series<T> {
             .map(|(index, &at)| grid.slot(index, at))
             .collect()
     }
+}
+
+/// Checks that `at` comes strictly after `previous`.
+pub(crate) fn check_order(
+    previous: DateTime<Utc>,
+    at: DateTime<Utc>,
+    position: Position,
+) -> Result<()> {
+    if at == previous {
+        return Err(Error::DuplicateTimestamp { at, position });
+    }
+    if at < previous {
+        return Err(Error::Unordered {
+            previous,
+            at,
+            position,
+        });
+    }
+    Ok(())
 }
 
 /// Walks increasing timestamps along the grid `origin + k * step`, giving each its slot `k`.

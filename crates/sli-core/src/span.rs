@@ -149,9 +149,8 @@ impl FromStr for Span {
     type Err = Error;
 
     fn from_str(text: &str) -> Result<Self> {
-        let invalid = |reason| Error::InvalidDuration {
-            what: "span",
-            seconds: f64::NAN,
+        let invalid = |reason| Error::InvalidSpanText {
+            text: text.to_owned(),
             reason,
         };
         let text = text.trim();
@@ -218,6 +217,8 @@ mod tests {
         for text in ["0m", "-5m", "5", "m", "5y", "1.5h", ""] {
             assert!(text.parse::<Span>().is_err(), "{text}");
         }
+        let err = "5y".parse::<Span>().unwrap_err().to_string();
+        assert!(err.contains("\"5y\""), "{err}");
         assert!(Span::from_time_delta(TimeDelta::milliseconds(1500)).is_err());
         assert!(Span::from_days(365 * 200).is_err());
     }

@@ -180,10 +180,9 @@ impl CalendarWindow {
             CalendarPeriod::Week => first.checked_add_days(Days::new(7)),
             CalendarPeriod::Month => first.checked_add_months(Months::new(1)),
         };
-        let out_of_range = || Error::InvalidDuration {
-            what: "calendar window",
-            seconds: f64::NAN,
-            reason: "instant is at the edge of the supported date range",
+        let out_of_range = || Error::DateOutOfRange {
+            at,
+            what: "the calendar period around it",
         };
         let to_utc = |date: NaiveDate| {
             offset

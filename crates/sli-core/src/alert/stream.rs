@@ -12,7 +12,7 @@ use super::evaluator::{
 use crate::budget::ErrorBudget;
 use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Position, Result};
-use crate::series::GridCursor;
+use crate::series::{GridCursor, check_order};
 use crate::span::Span;
 use crate::window::{Interval, Window};
 
@@ -91,7 +91,13 @@ enum BudgetTracker {
 /// [`PolicyEvaluator::sweep`] on the same points.
 ///
 /// Points must arrive in time order on the step grid that starts at the first point; a gap is
-/// evaluated as steps with no events (one state update per missing step).
+/// evaluated as steps with no events, and once every window is empty the rest of a long gap is
+/// skipped in constant time.
+///
+/// Window sums are differences of running totals since the first point. With whole counts they
+/// are exact until the running total of events reaches 2^53 (then `push` returns
+/// [`Error::CountOverflow`]: 17,000 years at a million events a minute); with fractional counts
+/// their rounding grows with the running total.
 ///
 /// # Example
 /// ```
@@ -181,16 +187,7 @@ impl StreamingEvaluator {
         self.updates.clear();
         let position = Position::point(self.pushed, at);
         if let Some(previous) = self.last_pushed {
-            if at == previous {
-                return Err(Error::DuplicateTimestamp { at, position });
-            }
-            if at < previous {
-                return Err(Error::Unordered {
-                    previous,
-                    at,
-                    position,
-                });
-            }
+            check_order(previous, at, position)?;
         }
         let step = self.evaluator.resolved.step;
         check_evaluation_range(at, step)?;
