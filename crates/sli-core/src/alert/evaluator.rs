@@ -62,6 +62,9 @@ pub(super) struct Resolved {
     pub(super) reject_short_series: bool,
     /// The longest sustain rule (`M` of N-of-M), in steps.
     pub(super) longest_sustain: usize,
+    /// The latest timestamp whose evaluation instant is surely representable (two steps before
+    /// the end of chrono's range): later ones go through [`check_evaluation_range`].
+    pub(super) latest_point: DateTime<Utc>,
     pub(super) warnings: Vec<PolicyWarning>,
 }
 
@@ -163,6 +166,7 @@ impl PolicyEvaluator {
                 partial_no_data: policy.partial_windows != PartialWindows::Evaluate,
                 reject_short_series: policy.partial_windows == PartialWindows::Reject,
                 longest_sustain,
+                latest_point: DateTime::<Utc>::MAX_UTC - step.as_time_delta() * 2,
                 warnings,
             }),
         })

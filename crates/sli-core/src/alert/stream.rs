@@ -190,18 +190,17 @@ impl StreamingEvaluator {
             check_order(previous, at, position)?;
         }
         let step = self.evaluator.resolved.step;
-        check_evaluation_range(at, step)?;
+        if at > self.evaluator.resolved.latest_point {
+            check_evaluation_range(at, step)?;
+        }
         if self.cum_total > MAX_COUNT - counts.total() {
             return Err(Error::CountOverflow {
                 value: self.cum_total + counts.total(),
             });
         }
-        let mut grid = self
-            .grid
-            .clone()
-            .unwrap_or_else(|| GridCursor::new(at, step));
+        // `slot` changes the cursor only when it succeeds: a rejected point leaves no trace.
+        let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
-        self.grid = Some(grid);
         let origin = *self.origin.get_or_insert(at);
         let jump_after = self.gap_jump();
         let mut empty_steps = 0;
