@@ -1,6 +1,53 @@
-//! Telemetry sources for the SRE toolkit.
+//! Telemetry sources for the SRE toolkit: the async [`MetricSource`] trait, its in-memory
+//! ([`InMemorySource`]) and CSV-replay ([`CsvSource`]) implementations, and helpers that turn
+//! fetched series into `sli-core` inputs.
 //!
-//! **Not built yet.** This crate will hold the async `MetricSource` trait, its in-memory and
-//! CSV-replay sources and the CloudWatch adapter (tracked in the project's `aws-telemetry`
-//! issue). It exists now so that the workspace layout is fixed; it exports nothing.
+//! ```
+//! use chrono::{TimeDelta, TimeZone, Utc};
+//! use aws_telemetry::{counts_from_bad, FetchRequest, InMemorySource, Metric, MetricQuery, MetricSource, Period, Statistic, TimeRange};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let source = InMemorySource::new();
+//! let alb = |name| Metric::new("AWS/ApplicationELB", name);
+//! let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+//! source.insert(alb("RequestCount")?, (0..600).map(|s| (t0 + TimeDelta::seconds(s), 2.0)))?;
+//! source.insert(alb("HTTPCode_Target_5XX_Count")?, [(t0 + TimeDelta::seconds(90), 3.0)])?;
+//!
+//! let sum = |id, name| MetricQuery::stat(id, alb(name)?, Statistic::Sum, Period::MINUTE);
+//! let range = TimeRange::new(t0, t0 + TimeDelta::minutes(10))?;
+//! let request = FetchRequest::new(vec![sum("requests", "RequestCount")?, sum("errors", "HTTPCode_Target_5XX_Count")?], range)?;
+//! let fetched = source.fetch(&request).await?;
+//! let counts = counts_from_bad(&fetched[0], &fetched[1])?.unwrap(); // a sli-core Series<EventCounts>
+//! assert_eq!(counts.sum()?.bad(), 3.0);
+//! assert_eq!(counts.sum()?.total(), 1200.0);
+//! # Ok::<(), aws_telemetry::Error>(())
+//! # }).unwrap();
+//! ```
+//!
+//! **Status:** the CloudWatch adapter (`CloudWatchSource`, behind a `cloudwatch` feature) and
+//! the `MetricSink` are not built yet; the trait, the two local sources, the SLI helpers and the
+//! contract checks ([`conformance`]) are.
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod aggregate;
+#[doc(hidden)]
+pub mod conformance;
+mod csv;
+mod error;
+mod fetch;
+mod memory;
+mod query;
+mod sli_input;
+mod source;
+
+pub use csv::CsvSource;
+pub use error::{BoxError, Error, Result};
+pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
+pub use memory::InMemorySource;
+pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
+pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
+pub use source::{DynMetricSource, MetricSource};

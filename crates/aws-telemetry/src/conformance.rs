@@ -1,0 +1,296 @@
+//! The contract every [`MetricSource`](crate::MetricSource) must honour, as executable checks.
+//!
+//! Not stable API: it exists so that every source of this crate (and third-party ones) runs the
+//! same checks. Load [`fixture`] into the source, then call [`check_basic`] and, for sources
+//! that compute extended statistics, [`check_extended`]. Each returns a description of the
+//! first broken rule.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+
+use crate::error::Error;
+use crate::fetch::{FetchRequest, FetchedSeries};
+use crate::query::{Metric, MetricQuery, Period, Statistic, TimeRange};
+use crate::source::DynMetricSource;
+
+/// Raw samples of one metric, in time order.
+pub type Samples = Vec<(DateTime<Utc>, f64)>;
+
+/// The namespace of the fixture's metrics.
+pub const NAMESPACE: &str = "Conformance";
+
+/// The fixture's first instant (2024-05-01T00:00:00Z).
+pub fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+fn requests_value(i: i64) -> f64 {
+    (i % 7 + 1) as f64
+}
+
+fn latency_value(i: i64) -> f64 {
+    (50 + (i * 37) % 400) as f64
+}
+
+/// Two hours of samples of two metrics in [`NAMESPACE`]: `Requests`, one every 10 s, and
+/// `Latency`, one every 5 s.
+pub fn fixture() -> Vec<(Metric, Samples)> {
+    let metric = |name| Metric::new(NAMESPACE, name).unwrap_or_else(|_| unreachable_metric());
+    let t0 = start();
+    vec![
+        (
+            metric("Requests"),
+            (0..720)
+                .map(|i| (t0 + TimeDelta::seconds(10 * i), requests_value(i)))
+                .collect(),
+        ),
+        (
+            metric("Latency"),
+            (0..1440)
+                .map(|i| (t0 + TimeDelta::seconds(5 * i), latency_value(i)))
+                .collect(),
+        ),
+    ]
+}
+
+#[cold]
+fn unreachable_metric() -> Metric {
+    Metric {
+        namespace: NAMESPACE.into(),
+        name: "Invalid".into(),
+        dimensions: Vec::new(),
+    }
+}
+
+/// Writes the fixture as one `timestamp,value` file per metric into `dir`, for
+/// [`CsvSource`](crate::CsvSource).
+///
+/// # Errors
+/// The I/O error of the first file that cannot be written.
+pub fn write_csv(dir: &Path) -> std::io::Result<()> {
+    for (metric, samples) in fixture() {
+        let mut text = String::from("timestamp,value\n");
+        for (at, value) in samples {
+            let _ = writeln!(text, "{},{value}", at.to_rfc3339());
+        }
+        std::fs::write(dir.join(format!("{}.csv", metric.name)), text)?;
+    }
+    Ok(())
+}
+
+fn query(id: &str, name: &str, stat: Statistic, period: u32) -> Result<MetricQuery, String> {
+    let metric = Metric::new(NAMESPACE, name).map_err(|e| e.to_string())?;
+    let period = Period::new(period).map_err(|e| e.to_string())?;
+    MetricQuery::stat(id, metric, stat, period).map_err(|e| e.to_string())
+}
+
+async fn fetch(
+    source: &DynMetricSource,
+    queries: Vec<MetricQuery>,
+    from_minute: i64,
+    minutes: i64,
+) -> Result<Vec<FetchedSeries>, String> {
+    let t0 = start() + TimeDelta::minutes(from_minute);
+    let range = TimeRange::new(t0, t0 + TimeDelta::minutes(minutes)).map_err(|e| e.to_string())?;
+    let request = FetchRequest::new(queries, range).map_err(|e| e.to_string())?;
+    source
+        .fetch(&request)
+        .await
+        .map_err(|e| format!("{source}: fetch failed: {e}"))
+}
+
+/// Expected values of `stat` per period, computed here independently of any source.
+fn expected(
+    samples: &[(DateTime<Utc>, f64)],
+    stat: Statistic,
+    period: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, f64)> {
+    let mut out = Vec::new();
+    let mut bucket_start = from;
+    while bucket_start < to {
+        let bucket_end = bucket_start + TimeDelta::seconds(period);
+        let mut values: Vec<f64> = samples
+            .iter()
+            .filter(|(t, _)| *t >= bucket_start && *t < bucket_end)
+            .map(|(_, v)| *v)
+            .collect();
+        if !values.is_empty() {
+            values.sort_by(f64::total_cmp);
+            let n = values.len() as f64;
+            let value = match stat {
+                Statistic::Sum => values.iter().sum(),
+                Statistic::Average => values.iter().sum::<f64>() / n,
+                Statistic::Minimum => values[0],
+                Statistic::Maximum => values[values.len() - 1],
+                Statistic::SampleCount => n,
+                Statistic::Percentile(p) => values[((p / 100.0 * n).ceil() as usize).max(1) - 1],
+                Statistic::PercentileRank { upper } => {
+                    100.0 * values.iter().filter(|v| **v <= upper).count() as f64 / n
+                }
+            };
+            out.push((bucket_start, value));
+        }
+        bucket_start = bucket_end;
+    }
+    out
+}
+
+fn compare(
+    source: &DynMetricSource,
+    got: &FetchedSeries,
+    want: &[(DateTime<Utc>, f64)],
+) -> Result<(), String> {
+    if got.points.len() != want.len() {
+        return Err(format!(
+            "{source}: query {} returned {} points, expected {}",
+            got.id,
+            got.points.len(),
+            want.len()
+        ));
+    }
+    for (g, w) in got.points.iter().zip(want) {
+        if g.0 != w.0 || (g.1 - w.1).abs() > 1e-9 * w.1.abs().max(1.0) {
+            return Err(format!(
+                "{source}: query {} returned {g:?}, expected {w:?}",
+                got.id
+            ));
+        }
+    }
+    if !got.is_complete() {
+        return Err(format!(
+            "{source}: query {} is marked {:?}",
+            got.id, got.completeness
+        ));
+    }
+    Ok(())
+}
+
+/// Sum, Average, Minimum, Maximum and SampleCount; one series per query in request order with
+/// the query's id; an unknown metric as an empty complete series; the range clips periods.
+///
+/// # Errors
+/// A description of the first rule the source broke.
+pub async fn check_basic(source: &DynMetricSource) -> Result<(), String> {
+    let data = fixture();
+    let (requests, latency) = (&data[0].1, &data[1].1);
+    let t0 = start();
+    let queries = vec![
+        query("latency_avg", "Latency", Statistic::Average, 300)?,
+        query("requests_sum", "Requests", Statistic::Sum, 60)?,
+        query("missing", "NoSuchMetric", Statistic::Sum, 60)?,
+        query("latency_min", "Latency", Statistic::Minimum, 300)?,
+        query("latency_max", "Latency", Statistic::Maximum, 300)?,
+        query("latency_n", "Latency", Statistic::SampleCount, 60)?,
+    ];
+    let ids: Vec<String> = queries.iter().map(|q| q.id.to_string()).collect();
+    let got = fetch(source, queries, 0, 60).await?;
+    let got_ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
+    if got_ids != ids {
+        return Err(format!(
+            "{source}: results {got_ids:?} are not in request order {ids:?}"
+        ));
+    }
+    let end = t0 + TimeDelta::hours(1);
+    compare(
+        source,
+        &got[0],
+        &expected(latency, Statistic::Average, 300, t0, end),
+    )?;
+    compare(
+        source,
+        &got[1],
+        &expected(requests, Statistic::Sum, 60, t0, end),
+    )?;
+    compare(source, &got[2], &[])?;
+    compare(
+        source,
+        &got[3],
+        &expected(latency, Statistic::Minimum, 300, t0, end),
+    )?;
+    compare(
+        source,
+        &got[4],
+        &expected(latency, Statistic::Maximum, 300, t0, end),
+    )?;
+    compare(
+        source,
+        &got[5],
+        &expected(latency, Statistic::SampleCount, 60, t0, end),
+    )?;
+    // A later, shorter range: exactly its ten periods.
+    let clipped = fetch(
+        source,
+        vec![query("requests_sum", "Requests", Statistic::Sum, 60)?],
+        30,
+        10,
+    )
+    .await?;
+    let from = t0 + TimeDelta::minutes(30);
+    compare(
+        source,
+        &clipped[0],
+        &expected(
+            requests,
+            Statistic::Sum,
+            60,
+            from,
+            from + TimeDelta::minutes(10),
+        ),
+    )
+}
+
+/// Percentiles and percentile ranks (`p95`, `p99`, `PR(:300)`) per minute.
+///
+/// # Errors
+/// A description of the first rule the source broke.
+pub async fn check_extended(source: &DynMetricSource) -> Result<(), String> {
+    let data = fixture();
+    let latency = &data[1].1;
+    let stats = [
+        Statistic::Percentile(95.0),
+        Statistic::Percentile(99.0),
+        Statistic::PercentileRank { upper: 300.0 },
+    ];
+    let queries = stats
+        .iter()
+        .enumerate()
+        .map(|(i, s)| query(&format!("q{i}"), "Latency", *s, 60))
+        .collect::<Result<Vec<_>, _>>()?;
+    let got = fetch(source, queries, 0, 30).await?;
+    let t0 = start();
+    for (series, stat) in got.iter().zip(stats) {
+        compare(
+            source,
+            series,
+            &expected(latency, stat, 60, t0, t0 + TimeDelta::minutes(30)),
+        )?;
+    }
+    Ok(())
+}
+
+/// Metric math: either evaluated, or refused with [`Error::Unsupported`] before any result.
+///
+/// # Errors
+/// A description of the broken rule.
+pub async fn check_expression_refusal(source: &DynMetricSource) -> Result<(), String> {
+    let t0 = start();
+    let range = TimeRange::new(t0, t0 + TimeDelta::minutes(5)).map_err(|e| e.to_string())?;
+    let queries = vec![
+        query("requests", "Requests", Statistic::Sum, 60)?,
+        MetricQuery::expression("doubled", "requests * 2", Period::MINUTE)
+            .map_err(|e| e.to_string())?,
+    ];
+    let request = FetchRequest::new(queries, range).map_err(|e| e.to_string())?;
+    match source.fetch(&request).await {
+        Ok(series) if series.len() == 2 => Ok(()),
+        Ok(series) => Err(format!("{source}: {} series for 2 queries", series.len())),
+        Err(Error::Unsupported { .. }) => Ok(()),
+        Err(e) => Err(format!("{source}: unexpected error for metric math: {e}")),
+    }
+}

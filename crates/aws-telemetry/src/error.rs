@@ -1,0 +1,95 @@
+//! The crate's error type: one enum, each variant naming the rejected value and where it was.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+/// A boxed error from a backend, kept as the `source` of [`Error`] variants.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong in `aws-telemetry`.
+///
+/// Messages name the value and position; they never repeat the `source` error, which a
+/// reporter prints from [`std::error::Error::source`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A query that cannot be asked: bad id, unknown reference, empty expression…
+    #[error("query {id:?}: {reason}")]
+    InvalidQuery {
+        /// The query id as given.
+        id: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// A request with no query.
+    #[error("the request has no query")]
+    EmptyRequest,
+    /// A time range that is empty or reversed.
+    #[error("time range {start} .. {end} is empty or reversed")]
+    InvalidTimeRange {
+        /// Start of the range.
+        start: DateTime<Utc>,
+        /// End of the range.
+        end: DateTime<Utc>,
+    },
+    /// A period CloudWatch does not accept.
+    #[error("period of {seconds} s is invalid: {reason}")]
+    InvalidPeriod {
+        /// The period given.
+        seconds: u32,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A statistic name that is not one of CloudWatch's.
+    #[error(
+        "unknown statistic {text:?}: expected Sum, Average, Minimum, Maximum, SampleCount, pNN or PR(:bound)"
+    )]
+    UnknownStatistic {
+        /// The text given.
+        text: String,
+    },
+    /// A metric name, namespace or dimension outside CloudWatch's rules.
+    #[error("metric {field} {value:?} is invalid: {reason}")]
+    InvalidMetric {
+        /// Which part.
+        field: &'static str,
+        /// The value given.
+        value: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A malformed line of a CSV file.
+    #[error("{}:{line}: {reason}", path.display())]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A file or directory could not be read.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The source cannot answer this kind of query (e.g. metric math in memory).
+    #[error("{source_name} does not support {what}")]
+    Unsupported {
+        /// The source's name.
+        source_name: &'static str,
+        /// What it cannot do.
+        what: &'static str,
+    },
+    /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
+    #[error("fetched data is not a valid SLI input")]
+    Sli(#[from] sli_core::Error),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

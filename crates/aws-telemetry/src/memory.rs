@@ -1,0 +1,163 @@
+//! [`InMemorySource`]: series put in by the caller, answered like CloudWatch would. The
+//! reference implementation of [`MetricSource`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sli_core::{Position, Series};
+
+use crate::aggregate::aggregate;
+use crate::error::{Error, Result};
+use crate::fetch::{Completeness, FetchRequest, FetchedSeries};
+use crate::query::{Metric, QueryKind};
+use crate::source::MetricSource;
+
+type Samples = Vec<(DateTime<Utc>, f64)>;
+
+/// Raw samples per metric, held in memory; statistics are computed per period on fetch.
+///
+/// Clones share the same data (as `object_store`'s `InMemory` does); [`InMemorySource::fork`]
+/// makes an independent copy. Metric-math expressions are not evaluated
+/// ([`Error::Unsupported`]).
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use aws_telemetry::{InMemorySource, Metric};
+///
+/// let memory = InMemorySource::new();
+/// let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// memory.insert(Metric::new("App", "Latency")?, [(t, 120.0)])?;
+/// assert!(memory.insert(Metric::new("App", "Latency")?, [(t, f64::NAN)]).is_err());
+/// assert_eq!(memory.to_string(), "InMemory(1 metrics)");
+/// # Ok::<(), aws_telemetry::Error>(())
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct InMemorySource {
+    metrics: Arc<RwLock<BTreeMap<Metric, Samples>>>,
+}
+
+impl InMemorySource {
+    /// An empty source.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds samples of `metric` (merged with what is there, in time order).
+    ///
+    /// # Errors
+    /// [`Error::Sli`] for a NaN or infinite value, naming its position in `samples`.
+    pub fn insert(
+        &self,
+        metric: Metric,
+        samples: impl IntoIterator<Item = (DateTime<Utc>, f64)>,
+    ) -> Result<()> {
+        let mut new: Samples = samples.into_iter().collect();
+        if let Some((index, &(at, value))) =
+            new.iter().enumerate().find(|(_, (_, v))| !v.is_finite())
+        {
+            return Err(sli_core::Error::InvalidValue {
+                field: "sample",
+                value,
+                position: Position::point(index, at),
+            }
+            .into());
+        }
+        let mut metrics = self
+            .metrics
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let stored = metrics.entry(metric).or_default();
+        stored.append(&mut new);
+        // Stable: samples with equal timestamps keep their insertion order.
+        stored.sort_by_key(|(at, _)| *at);
+        Ok(())
+    }
+
+    /// Adds a validated series of samples.
+    ///
+    /// # Errors
+    /// As [`InMemorySource::insert`].
+    pub fn insert_series(&self, metric: Metric, series: &Series<f64>) -> Result<()> {
+        self.insert(metric, series.iter().map(|(at, v)| (at, *v)))
+    }
+
+    /// An independent copy of the current data.
+    pub fn fork(&self) -> Self {
+        let metrics = self
+            .metrics
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        Self {
+            metrics: Arc::new(RwLock::new(metrics.clone())),
+        }
+    }
+
+    /// The metrics held, in order.
+    pub fn metrics(&self) -> Vec<Metric> {
+        let metrics = self
+            .metrics
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        metrics.keys().cloned().collect()
+    }
+
+    pub(crate) fn answer(
+        &self,
+        request: &FetchRequest,
+        source_name: &'static str,
+    ) -> Result<Vec<FetchedSeries>> {
+        let metrics = self
+            .metrics
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        request
+            .queries()
+            .iter()
+            .map(|query| {
+                let points = match &query.kind {
+                    QueryKind::Stat {
+                        metric,
+                        stat,
+                        period,
+                    } => metrics
+                        .get(metric)
+                        .map(|samples| aggregate(samples, *stat, *period, request.range()))
+                        .unwrap_or_default(),
+                    QueryKind::Expression { .. } => {
+                        return Err(Error::Unsupported {
+                            source_name,
+                            what: "metric-math expressions",
+                        });
+                    }
+                };
+                Ok(FetchedSeries {
+                    id: query.id.clone(),
+                    label: query.label.clone(),
+                    points,
+                    completeness: Completeness::Complete,
+                })
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for InMemorySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let metrics = self
+            .metrics
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        write!(f, "InMemory({} metrics)", metrics.len())
+    }
+}
+
+#[async_trait]
+impl MetricSource for InMemorySource {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+        self.answer(request, "InMemory")
+    }
+}

@@ -1,0 +1,66 @@
+//! [`MetricSource`]: the one trait every telemetry backend implements.
+
+use std::fmt::{Debug, Display};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+use crate::fetch::{FetchRequest, FetchedSeries};
+
+/// A source of metric series: CloudWatch, a file replay, memory.
+///
+/// Object safe and `Send + Sync`: hold it as `Arc<dyn MetricSource>` ([`DynMetricSource`]).
+/// One required method, so wrappers cannot forget to forward anything.
+///
+/// # Contract
+/// `fetch` returns exactly one [`FetchedSeries`] per query, in request order, each carrying its
+/// query's id, with points in increasing time order, aligned to the query's period and inside
+/// the request's range. A metric without data gives an empty, complete series, not an error.
+/// Every implementation in this crate passes the same contract tests.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use aws_telemetry::{DynMetricSource, FetchRequest, InMemorySource, Metric, MetricQuery, Period, Statistic, TimeRange};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let memory = InMemorySource::new();
+/// let requests = Metric::new("AWS/ApplicationELB", "RequestCount")?;
+/// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// memory.insert(requests.clone(), (0..120).map(|s| (t0 + TimeDelta::seconds(s), 1.0)))?;
+///
+/// let source: Arc<DynMetricSource> = Arc::new(memory);
+/// let query = MetricQuery::stat("requests", requests, Statistic::Sum, Period::MINUTE)?;
+/// let range = TimeRange::new(t0, t0 + TimeDelta::minutes(2))?;
+/// let fetched = source.fetch(&FetchRequest::new(vec![query], range)?).await?;
+/// assert_eq!(fetched[0].points, vec![(t0, 60.0), (t0 + TimeDelta::minutes(1), 60.0)]);
+/// # Ok::<(), aws_telemetry::Error>(())
+/// # }).unwrap();
+/// ```
+#[async_trait]
+pub trait MetricSource: Debug + Display + Send + Sync + 'static {
+    /// Fetches every query of `request` over its range.
+    ///
+    /// # Errors
+    /// Backend-specific: see each source. Invalid requests are refused before any I/O.
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>>;
+}
+
+/// A metric source behind a pointer: `Arc<DynMetricSource>`.
+pub type DynMetricSource = dyn MetricSource;
+
+macro_rules! forward_metric_source {
+    ($($pointer:ident),*) => {$(
+        #[async_trait]
+        #[deny(clippy::missing_trait_methods)]
+        impl<T: MetricSource + ?Sized> MetricSource for $pointer<T> {
+            async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+                (**self).fetch(request).await
+            }
+        }
+    )*};
+}
+
+forward_metric_source!(Arc, Box);

@@ -1,0 +1,86 @@
+//! The same contract checks against every local source: same fixture, same results.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use aws_telemetry::{CsvSource, DynMetricSource, InMemorySource, conformance};
+
+fn memory() -> Arc<DynMetricSource> {
+    let source = InMemorySource::new();
+    for (metric, samples) in conformance::fixture() {
+        source.insert(metric, samples).unwrap();
+    }
+    Arc::new(source)
+}
+
+fn csv() -> Arc<DynMetricSource> {
+    let dir = std::env::temp_dir().join(format!("aws-telemetry-contract-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    conformance::write_csv(&dir).unwrap();
+    Arc::new(CsvSource::from_dir(&dir, conformance::NAMESPACE).unwrap())
+}
+
+#[tokio::test]
+async fn in_memory_source_honours_the_contract() {
+    let source = memory();
+    conformance::check_basic(&*source).await.unwrap();
+    conformance::check_extended(&*source).await.unwrap();
+    conformance::check_expression_refusal(&*source)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn csv_source_honours_the_contract() {
+    let source = csv();
+    conformance::check_basic(&*source).await.unwrap();
+    conformance::check_extended(&*source).await.unwrap();
+    conformance::check_expression_refusal(&*source)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_broken_source_is_caught() {
+    // A source that drops the last query must fail the contract: the checks can fail.
+    #[derive(Debug)]
+    struct DropsLast(InMemorySource);
+    impl std::fmt::Display for DropsLast {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("DropsLast")
+        }
+    }
+    #[async_trait::async_trait]
+    impl aws_telemetry::MetricSource for DropsLast {
+        async fn fetch(
+            &self,
+            r: &aws_telemetry::FetchRequest,
+        ) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+            let mut out = self.0.fetch(r).await?;
+            out.pop();
+            Ok(out)
+        }
+    }
+    let inner = InMemorySource::new();
+    for (metric, samples) in conformance::fixture() {
+        inner.insert(metric, samples).unwrap();
+    }
+    let err = conformance::check_basic(&DropsLast(inner))
+        .await
+        .unwrap_err();
+    assert!(err.contains("request order"), "{err}");
+}
+
+#[tokio::test]
+async fn nab_files_replay() {
+    // The real recorded CloudWatch series shipped beside the project, when present.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/nab-aws/realAWSCloudwatch");
+    if !dir.is_dir() {
+        eprintln!("SKIPPED nab_files_replay: {} not found", dir.display());
+        return;
+    }
+    let source = CsvSource::from_dir(&dir, "NAB").unwrap();
+    assert_eq!(source.metrics().len(), 12);
+}
