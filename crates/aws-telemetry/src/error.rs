@@ -86,6 +86,51 @@ pub enum Error {
         /// What it cannot do.
         what: &'static str,
     },
+    /// The backend kept throttling past the retry budget (the seed's F1, on ourselves).
+    #[error("{backend} throttled the request {attempts} times: {message}")]
+    Throttled {
+        /// The backend.
+        backend: &'static str,
+        /// Attempts made.
+        attempts: u32,
+        /// The service's error code and message.
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: BoxError,
+    },
+    /// The credentials lack a permission.
+    #[error("{backend} denied access: {message}")]
+    PermissionDenied {
+        /// The backend.
+        backend: &'static str,
+        /// The service's error code and message.
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: BoxError,
+    },
+    /// Any other backend failure (network, server error after retries, validation by the
+    /// service).
+    #[error("{backend} failed: {message}")]
+    Backend {
+        /// The backend.
+        backend: &'static str,
+        /// The service's error code and message, or the kind of failure.
+        message: String,
+        /// The SDK error.
+        #[source]
+        source: BoxError,
+    },
+    /// The backend answered something this crate cannot use (an id it did not ask for,
+    /// timestamps and values of different lengths…).
+    #[error("{backend} returned an unusable response: {reason}")]
+    InvalidResponse {
+        /// The backend.
+        backend: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

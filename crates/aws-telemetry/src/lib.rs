@@ -40,6 +40,8 @@ mod csv;
 mod error;
 mod fetch;
 mod memory;
+#[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
+mod plan;
 mod query;
 mod sli_input;
 mod source;

@@ -1,0 +1,241 @@
+//! The GetMetricData call planner: packs queries and splits the time range so that every call
+//! stays within CloudWatch's limits (500 queries, 100,800 datapoints) with the fewest calls, and
+//! checks periods against CloudWatch's retention tiers. Pure: no I/O, `now` is a parameter.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::error::{Error, Result};
+use crate::fetch::FetchRequest;
+use crate::query::{Period, QueryKind};
+
+/// At most this many queries in one GetMetricData call.
+pub(crate) const MAX_QUERIES_PER_CALL: usize = 500;
+/// At most this many datapoints in one GetMetricData answer.
+pub(crate) const MAX_DATAPOINTS_PER_CALL: u64 = 100_800;
+
+/// One GetMetricData call: which queries (indices into the request), over which time range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Call {
+    pub(crate) queries: Vec<usize>,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+}
+
+/// Plans the calls for `request`, checking retention against `now`.
+///
+/// Queries are grouped by period; a request with metric math stays in one group, because an
+/// expression can only read queries of its own call. For each group the planner picks the
+/// number of queries per call `k` and the time chunk `T` periods with `k × T <= 100,800` that
+/// give the fewest calls, `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
+pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>> {
+    for query in request.queries() {
+        check_retention(query.period(), request.range().start(), now, query.id.as_str())?;
+    }
+    shape(request)
+}
+
+/// The calls for `request`, retention aside.
+fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
+    let range = request.range();
+    let has_math = request.queries().iter().any(|q| matches!(q.kind, QueryKind::Expression { .. }));
+    let mut groups: Vec<(Period, Vec<usize>)> = Vec::new();
+    for (index, query) in request.queries().iter().enumerate() {
+        let period = query.period();
+        let key = if has_math { Period::MINUTE } else { period };
+        match groups.iter_mut().find(|(p, _)| *p == key) {
+            Some((_, members)) => members.push(index),
+            None => groups.push((key, vec![index])),
+        }
+    }
+    if has_math && request.queries().len() > MAX_QUERIES_PER_CALL {
+        return Err(Error::InvalidQuery {
+            id: request.queries()[MAX_QUERIES_PER_CALL].id.to_string(),
+            reason: format!(
+                "a request with metric math must fit in one GetMetricData call: at most {MAX_QUERIES_PER_CALL} queries, got {}",
+                request.queries().len()
+            ),
+        });
+    }
+    let mut calls = Vec::new();
+    for (_, members) in groups {
+        // With math in the request every query shares the calls; size chunks for the
+        // shortest period, the one with the most datapoints.
+        let period = members
+            .iter()
+            .map(|&i| request.queries()[i].period().seconds())
+            .min()
+            .unwrap_or(60);
+        let periods = periods_in(range.length(), period);
+        let (per_call, chunk_periods) = if has_math {
+            (members.len(), (MAX_DATAPOINTS_PER_CALL / members.len() as u64).max(1))
+        } else {
+            best_shape(members.len(), periods)
+        };
+        let chunk = TimeDelta::seconds(i64::from(period).saturating_mul(chunk_periods as i64));
+        for queries in members.chunks(per_call.max(1)) {
+            let mut start = range.start();
+            while start < range.end() {
+                let end = start.checked_add_signed(chunk).map_or(range.end(), |e| e.min(range.end()));
+                calls.push(Call {
+                    queries: queries.to_vec(),
+                    start,
+                    end,
+                });
+                start = end;
+            }
+        }
+    }
+    Ok(calls)
+}
+
+/// How many periods of `period` seconds cover `length` (the last one may be partial).
+pub(crate) fn periods_in(length: TimeDelta, period: u32) -> u64 {
+    let seconds = length.num_seconds().max(1) as u64;
+    seconds.div_ceil(u64::from(period))
+}
+
+/// `(queries per call, periods per time chunk)` minimising `ceil(n / k) × ceil(P / T)`.
+fn best_shape(queries: usize, periods: u64) -> (usize, u64) {
+    let mut best = (1usize, MAX_DATAPOINTS_PER_CALL, u64::MAX);
+    for k in 1..=queries.min(MAX_QUERIES_PER_CALL) {
+        let t = (MAX_DATAPOINTS_PER_CALL / k as u64).min(periods).max(1);
+        let calls = (queries.div_ceil(k) as u64).saturating_mul(periods.div_ceil(t));
+        // Ties go to fewer, longer time chunks (fewer queries repeated across calls).
+        if calls < best.2 || (calls == best.2 && t > best.1) {
+            best = (k, t, calls);
+        }
+    }
+    (best.0, best.1)
+}
+
+/// CloudWatch keeps sub-minute data 3 hours, one-minute data 15 days, five-minute data 63 days
+/// and hourly data 455 days: a query reaching further back needs a coarser period.
+fn check_retention(period: Period, start: DateTime<Utc>, now: DateTime<Utc>, id: &str) -> Result<()> {
+    let age = now - start;
+    let seconds = period.seconds();
+    let reason = if seconds < 60 && age > TimeDelta::hours(3) {
+        "periods under 60 s reach back only 3 hours (high-resolution retention)"
+    } else if age > TimeDelta::days(63) && !seconds.is_multiple_of(3600) {
+        "data older than 63 days is kept at 1-hour resolution: use a multiple of 3600 s"
+    } else if age > TimeDelta::days(15) && !seconds.is_multiple_of(300) {
+        "data older than 15 days is kept at 5-minute resolution: use a multiple of 300 s"
+    } else {
+        return Ok(());
+    };
+    let _ = id;
+    Err(Error::InvalidPeriod { seconds, reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{Metric, MetricQuery, Statistic, TimeRange};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap()
+    }
+
+    fn request(series: usize, range: TimeDelta, period: u32) -> FetchRequest {
+        let queries = (0..series)
+            .map(|i| {
+                let metric = Metric::new("AWS/EC2", "CPUUtilization")
+                    .unwrap()
+                    .with_dimension("InstanceId", format!("i-{i:08}"))
+                    .unwrap();
+                MetricQuery::stat(&format!("q{i}"), metric, Statistic::Average, Period::new(period).unwrap()).unwrap()
+            })
+            .collect();
+        let end = now() - TimeDelta::hours(1);
+        FetchRequest::new(queries, TimeRange::new(end - range, end).unwrap()).unwrap()
+    }
+
+    fn lower_bound(series: usize, range: TimeDelta, period: u32) -> u64 {
+        let dp = series as u64 * periods_in(range, period);
+        dp.div_ceil(MAX_DATAPOINTS_PER_CALL).max(series.div_ceil(MAX_QUERIES_PER_CALL) as u64)
+    }
+
+    fn check_limits(calls: &[Call], period: u32) {
+        for call in calls {
+            assert!(call.queries.len() <= MAX_QUERIES_PER_CALL);
+            let dp = call.queries.len() as u64 * periods_in(call.end - call.start, period);
+            assert!(dp <= MAX_DATAPOINTS_PER_CALL, "{dp}");
+        }
+    }
+
+    #[test]
+    fn twelve_hundred_series_for_an_hour_take_three_calls() {
+        let calls = plan(&request(1200, TimeDelta::hours(1), 60), now()).unwrap();
+        assert_eq!(calls.len(), 3);
+        assert_eq!(calls.len() as u64, lower_bound(1200, TimeDelta::hours(1), 60));
+        check_limits(&calls, 60);
+    }
+
+    #[test]
+    fn thirty_days_at_one_minute_is_one_call_per_series_pair() {
+        // 43,200 datapoints: one series fits one call, two fit one call (86,400 <= 100,800).
+        let month = TimeDelta::days(30);
+        let now = now() + TimeDelta::days(1);
+        let one = plan(&request(1, month, 60), now);
+        // Thirty days back at one minute is beyond the 15-day retention tier.
+        assert!(matches!(one, Err(Error::InvalidPeriod { seconds: 60, .. })));
+        let calls = plan(&request(1, month, 300), now).unwrap();
+        assert_eq!(calls.len(), 1);
+    }
+
+    #[test]
+    fn thirty_days_at_one_minute_within_retention_reaches_the_bound() {
+        // Retention aside, 1,200 series x 43,200 minutes = 51,840,000 datapoints: the bound is
+        // 515 calls, reached with 240 series x 7 hours per call.
+        let range = TimeDelta::days(30);
+        let calls = shape(&request(1200, range, 60)).unwrap();
+        assert_eq!(calls.len(), 515);
+        assert_eq!(calls.len() as u64, lower_bound(1200, range, 60));
+        check_limits(&calls, 60);
+        assert_eq!(shape(&request(1, range, 60)).unwrap().len(), 1);
+        assert_eq!(shape(&request(2, range, 60)).unwrap().len(), 1);
+        assert_eq!(shape(&request(3, range, 60)).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn every_query_and_instant_is_covered_once() {
+        let req = request(37, TimeDelta::days(3), 60);
+        let calls = plan(&req, now()).unwrap();
+        for q in 0..37 {
+            let mut spans: Vec<_> = calls.iter().filter(|c| c.queries.contains(&q)).map(|c| (c.start, c.end)).collect();
+            spans.sort();
+            assert_eq!(spans.first().unwrap().0, req.range().start());
+            assert_eq!(spans.last().unwrap().1, req.range().end());
+            assert!(spans.windows(2).all(|w| w[0].1 == w[1].0), "gaps or overlaps for query {q}");
+        }
+    }
+
+    #[test]
+    fn metric_math_stays_in_one_call_group() {
+        let mut queries: Vec<MetricQuery> = request(2, TimeDelta::hours(1), 60).queries().to_vec();
+        queries.push(MetricQuery::expression("ratio", "q0 / q1", Period::MINUTE).unwrap());
+        let end = now() - TimeDelta::hours(1);
+        let req = FetchRequest::new(queries, TimeRange::new(end - TimeDelta::hours(1), end).unwrap()).unwrap();
+        let calls = plan(&req, now()).unwrap();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].queries, vec![0, 1, 2]);
+
+        let mut many: Vec<MetricQuery> = request(500, TimeDelta::hours(1), 60).queries().to_vec();
+        many.push(MetricQuery::expression("total", "SUM(METRICS())", Period::MINUTE).unwrap());
+        let req = FetchRequest::new(many, TimeRange::new(end - TimeDelta::hours(1), end).unwrap()).unwrap();
+        assert!(matches!(plan(&req, now()), Err(Error::InvalidQuery { .. })));
+    }
+
+    #[test]
+    fn retention_tiers() {
+        let at = now();
+        let p = |s| Period::new(s).unwrap();
+        assert!(check_retention(p(1), at - TimeDelta::hours(2), at, "q").is_ok());
+        assert!(check_retention(p(1), at - TimeDelta::hours(4), at, "q").is_err());
+        assert!(check_retention(p(60), at - TimeDelta::days(14), at, "q").is_ok());
+        assert!(check_retention(p(60), at - TimeDelta::days(16), at, "q").is_err());
+        assert!(check_retention(p(300), at - TimeDelta::days(60), at, "q").is_ok());
+        assert!(check_retention(p(300), at - TimeDelta::days(70), at, "q").is_err());
+        assert!(check_retention(p(3600), at - TimeDelta::days(300), at, "q").is_ok());
+    }
+}
