@@ -1,9 +1,9 @@
 //! The contract every [`MetricSource`](crate::MetricSource) must honour, as executable checks.
 //!
 //! Not stable API: it exists so that every source of this crate (and third-party ones) runs the
-//! same checks. Load [`fixture`] into the source, then call [`check_basic`] and, for sources
-//! that compute extended statistics, [`check_extended`]. Each returns a description of the
-//! first broken rule.
+//! same checks. Load [`Fixture::samples`] into the source, then call [`Fixture::check_basic`]
+//! and, for sources that compute extended statistics, [`Fixture::check_extended`]. Each returns
+//! a description of the first broken rule.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -21,11 +21,22 @@ pub type Samples = Vec<(DateTime<Utc>, f64)>;
 /// The namespace of the fixture's metrics.
 pub const NAMESPACE: &str = "Conformance";
 
-/// The fixture's first instant (2024-05-01T00:00:00Z).
-pub fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
-        .single()
-        .unwrap_or(DateTime::UNIX_EPOCH)
+/// Two hours of samples of two metrics, starting at an instant on a whole hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixture {
+    start: DateTime<Utc>,
+}
+
+impl Default for Fixture {
+    /// Starting 2024-05-01T00:00:00Z.
+    fn default() -> Self {
+        Self {
+            start: Utc
+                .with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
+                .single()
+                .unwrap_or(DateTime::UNIX_EPOCH),
+        }
+    }
 }
 
 fn requests_value(i: i64) -> f64 {
@@ -36,11 +47,63 @@ fn latency_value(i: i64) -> f64 {
     (50 + (i * 37) % 400) as f64
 }
 
-/// Two hours of samples of two metrics in [`NAMESPACE`]: `Requests`, one every 10 s, and
-/// `Latency`, one every 5 s.
-pub fn fixture() -> Vec<(Metric, Samples)> {
+impl Fixture {
+    /// A fixture starting at `start`, truncated to the whole hour (a source with retention
+    /// limits, such as CloudWatch, needs one close to now).
+    pub fn at(start: DateTime<Utc>) -> Self {
+        let hour = start.timestamp() - start.timestamp().rem_euclid(3600);
+        Self {
+            start: DateTime::from_timestamp(hour, 0).unwrap_or(start),
+        }
+    }
+
+    /// The first instant.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// The samples of the two metrics in [`NAMESPACE`]: `Requests`, one every 10 s, and
+    /// `Latency`, one every 5 s.
+    pub fn samples(&self) -> Vec<(Metric, Samples)> {
+        samples(self.start)
+    }
+
+    /// Writes the samples as one `timestamp,value` file per metric into `dir`, for
+    /// [`CsvSource`](crate::CsvSource).
+    ///
+    /// # Errors
+    /// The I/O error of the first file that cannot be written.
+    pub fn write_csv(&self, dir: &Path) -> std::io::Result<()> {
+        write_csv(self.start, dir)
+    }
+
+    /// See [`check_basic`].
+    ///
+    /// # Errors
+    /// A description of the first rule the source broke.
+    pub async fn check_basic(&self, source: &DynMetricSource) -> Result<(), String> {
+        check_basic(self.start, source).await
+    }
+
+    /// See [`check_extended`].
+    ///
+    /// # Errors
+    /// A description of the first rule the source broke.
+    pub async fn check_extended(&self, source: &DynMetricSource) -> Result<(), String> {
+        check_extended(self.start, source).await
+    }
+
+    /// See [`check_expression_refusal`].
+    ///
+    /// # Errors
+    /// A description of the broken rule.
+    pub async fn check_expression_refusal(&self, source: &DynMetricSource) -> Result<(), String> {
+        check_expression_refusal(self.start, source).await
+    }
+}
+
+fn samples(t0: DateTime<Utc>) -> Vec<(Metric, Samples)> {
     let metric = |name| Metric::new(NAMESPACE, name).unwrap_or_else(|_| unreachable_metric());
-    let t0 = start();
     vec![
         (
             metric("Requests"),
@@ -66,13 +129,8 @@ fn unreachable_metric() -> Metric {
     }
 }
 
-/// Writes the fixture as one `timestamp,value` file per metric into `dir`, for
-/// [`CsvSource`](crate::CsvSource).
-///
-/// # Errors
-/// The I/O error of the first file that cannot be written.
-pub fn write_csv(dir: &Path) -> std::io::Result<()> {
-    for (metric, samples) in fixture() {
+fn write_csv(start: DateTime<Utc>, dir: &Path) -> std::io::Result<()> {
+    for (metric, samples) in samples(start) {
         let mut text = String::from("timestamp,value\n");
         for (at, value) in samples {
             let _ = writeln!(text, "{},{value}", at.to_rfc3339());
@@ -89,12 +147,13 @@ fn query(id: &str, name: &str, stat: Statistic, period: u32) -> Result<MetricQue
 }
 
 async fn fetch(
+    start: DateTime<Utc>,
     source: &DynMetricSource,
     queries: Vec<MetricQuery>,
     from_minute: i64,
     minutes: i64,
 ) -> Result<Vec<FetchedSeries>, String> {
-    let t0 = start() + TimeDelta::minutes(from_minute);
+    let t0 = start + TimeDelta::minutes(from_minute);
     let range = TimeRange::new(t0, t0 + TimeDelta::minutes(minutes)).map_err(|e| e.to_string())?;
     let request = FetchRequest::new(queries, range).map_err(|e| e.to_string())?;
     source
@@ -173,13 +232,9 @@ fn compare(
 
 /// Sum, Average, Minimum, Maximum and SampleCount; one series per query in request order with
 /// the query's id; an unknown metric as an empty complete series; the range clips periods.
-///
-/// # Errors
-/// A description of the first rule the source broke.
-pub async fn check_basic(source: &DynMetricSource) -> Result<(), String> {
-    let data = fixture();
+async fn check_basic(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(), String> {
+    let data = samples(t0);
     let (requests, latency) = (&data[0].1, &data[1].1);
-    let t0 = start();
     let queries = vec![
         query("latency_avg", "Latency", Statistic::Average, 300)?,
         query("requests_sum", "Requests", Statistic::Sum, 60)?,
@@ -189,7 +244,7 @@ pub async fn check_basic(source: &DynMetricSource) -> Result<(), String> {
         query("latency_n", "Latency", Statistic::SampleCount, 60)?,
     ];
     let ids: Vec<String> = queries.iter().map(|q| q.id.to_string()).collect();
-    let got = fetch(source, queries, 0, 60).await?;
+    let got = fetch(t0, source, queries, 0, 60).await?;
     let got_ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
     if got_ids != ids {
         return Err(format!(
@@ -225,6 +280,7 @@ pub async fn check_basic(source: &DynMetricSource) -> Result<(), String> {
     )?;
     // A later, shorter range: exactly its ten periods.
     let clipped = fetch(
+        t0,
         source,
         vec![query("requests_sum", "Requests", Statistic::Sum, 60)?],
         30,
@@ -246,11 +302,8 @@ pub async fn check_basic(source: &DynMetricSource) -> Result<(), String> {
 }
 
 /// Percentiles and percentile ranks (`p95`, `p99`, `PR(:300)`) per minute.
-///
-/// # Errors
-/// A description of the first rule the source broke.
-pub async fn check_extended(source: &DynMetricSource) -> Result<(), String> {
-    let data = fixture();
+async fn check_extended(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(), String> {
+    let data = samples(t0);
     let latency = &data[1].1;
     let stats = [
         Statistic::Percentile(95.0),
@@ -262,8 +315,7 @@ pub async fn check_extended(source: &DynMetricSource) -> Result<(), String> {
         .enumerate()
         .map(|(i, s)| query(&format!("q{i}"), "Latency", *s, 60))
         .collect::<Result<Vec<_>, _>>()?;
-    let got = fetch(source, queries, 0, 30).await?;
-    let t0 = start();
+    let got = fetch(t0, source, queries, 0, 30).await?;
     for (series, stat) in got.iter().zip(stats) {
         compare(
             source,
@@ -275,11 +327,10 @@ pub async fn check_extended(source: &DynMetricSource) -> Result<(), String> {
 }
 
 /// Metric math: either evaluated, or refused with [`Error::Unsupported`] before any result.
-///
-/// # Errors
-/// A description of the broken rule.
-pub async fn check_expression_refusal(source: &DynMetricSource) -> Result<(), String> {
-    let t0 = start();
+async fn check_expression_refusal(
+    t0: DateTime<Utc>,
+    source: &DynMetricSource,
+) -> Result<(), String> {
     let range = TimeRange::new(t0, t0 + TimeDelta::minutes(5)).map_err(|e| e.to_string())?;
     let queries = vec![
         query("requests", "Requests", Statistic::Sum, 60)?,

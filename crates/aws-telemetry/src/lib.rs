@@ -34,6 +34,8 @@
 )]
 
 mod aggregate;
+#[cfg(feature = "cloudwatch")]
+mod cloudwatch;
 #[doc(hidden)]
 pub mod conformance;
 mod csv;
@@ -46,6 +48,8 @@ mod query;
 mod sli_input;
 mod source;
 
+#[cfg(feature = "cloudwatch")]
+pub use cloudwatch::{CloudWatchSink, CloudWatchSource, RetryPolicy};
 pub use csv::CsvSource;
 pub use error::{BoxError, Error, Result};
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};

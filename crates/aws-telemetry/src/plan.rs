@@ -29,7 +29,12 @@ pub(crate) struct Call {
 /// give the fewest calls, `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
 pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>> {
     for query in request.queries() {
-        check_retention(query.period(), request.range().start(), now, query.id.as_str())?;
+        check_retention(
+            query.period(),
+            request.range().start(),
+            now,
+            query.id.as_str(),
+        )?;
     }
     shape(request)
 }
@@ -37,7 +42,10 @@ pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Cal
 /// The calls for `request`, retention aside.
 fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
     let range = request.range();
-    let has_math = request.queries().iter().any(|q| matches!(q.kind, QueryKind::Expression { .. }));
+    let has_math = request
+        .queries()
+        .iter()
+        .any(|q| matches!(q.kind, QueryKind::Expression { .. }));
     let mut groups: Vec<(Period, Vec<usize>)> = Vec::new();
     for (index, query) in request.queries().iter().enumerate() {
         let period = query.period();
@@ -67,7 +75,10 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
             .unwrap_or(60);
         let periods = periods_in(range.length(), period);
         let (per_call, chunk_periods) = if has_math {
-            (members.len(), (MAX_DATAPOINTS_PER_CALL / members.len() as u64).max(1))
+            (
+                members.len(),
+                (MAX_DATAPOINTS_PER_CALL / members.len() as u64).max(1),
+            )
         } else {
             best_shape(members.len(), periods)
         };
@@ -75,7 +86,9 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
         for queries in members.chunks(per_call.max(1)) {
             let mut start = range.start();
             while start < range.end() {
-                let end = start.checked_add_signed(chunk).map_or(range.end(), |e| e.min(range.end()));
+                let end = start
+                    .checked_add_signed(chunk)
+                    .map_or(range.end(), |e| e.min(range.end()));
                 calls.push(Call {
                     queries: queries.to_vec(),
                     start,
@@ -110,7 +123,12 @@ fn best_shape(queries: usize, periods: u64) -> (usize, u64) {
 
 /// CloudWatch keeps sub-minute data 3 hours, one-minute data 15 days, five-minute data 63 days
 /// and hourly data 455 days: a query reaching further back needs a coarser period.
-fn check_retention(period: Period, start: DateTime<Utc>, now: DateTime<Utc>, id: &str) -> Result<()> {
+fn check_retention(
+    period: Period,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    id: &str,
+) -> Result<()> {
     let age = now - start;
     let seconds = period.seconds();
     let reason = if seconds < 60 && age > TimeDelta::hours(3) {
@@ -143,7 +161,13 @@ mod tests {
                     .unwrap()
                     .with_dimension("InstanceId", format!("i-{i:08}"))
                     .unwrap();
-                MetricQuery::stat(&format!("q{i}"), metric, Statistic::Average, Period::new(period).unwrap()).unwrap()
+                MetricQuery::stat(
+                    &format!("q{i}"),
+                    metric,
+                    Statistic::Average,
+                    Period::new(period).unwrap(),
+                )
+                .unwrap()
             })
             .collect();
         let end = now() - TimeDelta::hours(1);
@@ -152,7 +176,8 @@ mod tests {
 
     fn lower_bound(series: usize, range: TimeDelta, period: u32) -> u64 {
         let dp = series as u64 * periods_in(range, period);
-        dp.div_ceil(MAX_DATAPOINTS_PER_CALL).max(series.div_ceil(MAX_QUERIES_PER_CALL) as u64)
+        dp.div_ceil(MAX_DATAPOINTS_PER_CALL)
+            .max(series.div_ceil(MAX_QUERIES_PER_CALL) as u64)
     }
 
     fn check_limits(calls: &[Call], period: u32) {
@@ -167,7 +192,10 @@ mod tests {
     fn twelve_hundred_series_for_an_hour_take_three_calls() {
         let calls = plan(&request(1200, TimeDelta::hours(1), 60), now()).unwrap();
         assert_eq!(calls.len(), 3);
-        assert_eq!(calls.len() as u64, lower_bound(1200, TimeDelta::hours(1), 60));
+        assert_eq!(
+            calls.len() as u64,
+            lower_bound(1200, TimeDelta::hours(1), 60)
+        );
         check_limits(&calls, 60);
     }
 
@@ -202,11 +230,18 @@ mod tests {
         let req = request(37, TimeDelta::days(3), 60);
         let calls = plan(&req, now()).unwrap();
         for q in 0..37 {
-            let mut spans: Vec<_> = calls.iter().filter(|c| c.queries.contains(&q)).map(|c| (c.start, c.end)).collect();
+            let mut spans: Vec<_> = calls
+                .iter()
+                .filter(|c| c.queries.contains(&q))
+                .map(|c| (c.start, c.end))
+                .collect();
             spans.sort();
             assert_eq!(spans.first().unwrap().0, req.range().start());
             assert_eq!(spans.last().unwrap().1, req.range().end());
-            assert!(spans.windows(2).all(|w| w[0].1 == w[1].0), "gaps or overlaps for query {q}");
+            assert!(
+                spans.windows(2).all(|w| w[0].1 == w[1].0),
+                "gaps or overlaps for query {q}"
+            );
         }
     }
 
@@ -215,14 +250,22 @@ mod tests {
         let mut queries: Vec<MetricQuery> = request(2, TimeDelta::hours(1), 60).queries().to_vec();
         queries.push(MetricQuery::expression("ratio", "q0 / q1", Period::MINUTE).unwrap());
         let end = now() - TimeDelta::hours(1);
-        let req = FetchRequest::new(queries, TimeRange::new(end - TimeDelta::hours(1), end).unwrap()).unwrap();
+        let req = FetchRequest::new(
+            queries,
+            TimeRange::new(end - TimeDelta::hours(1), end).unwrap(),
+        )
+        .unwrap();
         let calls = plan(&req, now()).unwrap();
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].queries, vec![0, 1, 2]);
 
         let mut many: Vec<MetricQuery> = request(500, TimeDelta::hours(1), 60).queries().to_vec();
         many.push(MetricQuery::expression("total", "SUM(METRICS())", Period::MINUTE).unwrap());
-        let req = FetchRequest::new(many, TimeRange::new(end - TimeDelta::hours(1), end).unwrap()).unwrap();
+        let req = FetchRequest::new(
+            many,
+            TimeRange::new(end - TimeDelta::hours(1), end).unwrap(),
+        )
+        .unwrap();
         assert!(matches!(plan(&req, now()), Err(Error::InvalidQuery { .. })));
     }
 

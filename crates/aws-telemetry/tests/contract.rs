@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use aws_telemetry::{CsvSource, DynMetricSource, InMemorySource, conformance};
+use aws_telemetry::conformance::Fixture;
+use aws_telemetry::{CsvSource, DynMetricSource, InMemorySource};
 
 fn memory() -> Arc<DynMetricSource> {
     let source = InMemorySource::new();
-    for (metric, samples) in conformance::fixture() {
+    for (metric, samples) in Fixture::default().samples() {
         source.insert(metric, samples).unwrap();
     }
     Arc::new(source)
@@ -17,16 +18,17 @@ fn memory() -> Arc<DynMetricSource> {
 fn csv() -> Arc<DynMetricSource> {
     let dir = std::env::temp_dir().join(format!("aws-telemetry-contract-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    conformance::write_csv(&dir).unwrap();
-    Arc::new(CsvSource::from_dir(&dir, conformance::NAMESPACE).unwrap())
+    Fixture::default().write_csv(&dir).unwrap();
+    Arc::new(CsvSource::from_dir(&dir, aws_telemetry::conformance::NAMESPACE).unwrap())
 }
 
 #[tokio::test]
 async fn in_memory_source_honours_the_contract() {
     let source = memory();
-    conformance::check_basic(&*source).await.unwrap();
-    conformance::check_extended(&*source).await.unwrap();
-    conformance::check_expression_refusal(&*source)
+    Fixture::default().check_basic(&*source).await.unwrap();
+    Fixture::default().check_extended(&*source).await.unwrap();
+    Fixture::default()
+        .check_expression_refusal(&*source)
         .await
         .unwrap();
 }
@@ -34,9 +36,10 @@ async fn in_memory_source_honours_the_contract() {
 #[tokio::test]
 async fn csv_source_honours_the_contract() {
     let source = csv();
-    conformance::check_basic(&*source).await.unwrap();
-    conformance::check_extended(&*source).await.unwrap();
-    conformance::check_expression_refusal(&*source)
+    Fixture::default().check_basic(&*source).await.unwrap();
+    Fixture::default().check_extended(&*source).await.unwrap();
+    Fixture::default()
+        .check_expression_refusal(&*source)
         .await
         .unwrap();
 }
@@ -63,10 +66,11 @@ async fn a_broken_source_is_caught() {
         }
     }
     let inner = InMemorySource::new();
-    for (metric, samples) in conformance::fixture() {
+    for (metric, samples) in Fixture::default().samples() {
         inner.insert(metric, samples).unwrap();
     }
-    let err = conformance::check_basic(&DropsLast(inner))
+    let err = Fixture::default()
+        .check_basic(&DropsLast(inner))
         .await
         .unwrap_err();
     assert!(err.contains("request order"), "{err}");

@@ -1,0 +1,118 @@
+//! Conversions between the toolkit's types and the SDK's, kept in one place so that no SDK type
+//! leaks into the public API, and SDK errors become [`Error`] kinds a caller can act on.
+
+use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
+use aws_sdk_cloudwatch::types as cw;
+use chrono::{DateTime, Utc};
+
+use crate::error::{BoxError, Error};
+use crate::query::{Metric, MetricQuery, QueryKind};
+
+pub(super) const BACKEND: &str = "CloudWatch";
+
+pub(super) fn to_sdk_time(at: DateTime<Utc>) -> SdkDateTime {
+    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
+}
+
+/// `None` for an instant outside chrono's range (never produced by CloudWatch).
+pub(super) fn from_sdk_time(at: &SdkDateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(at.secs(), at.subsec_nanos())
+}
+
+pub(super) fn to_sdk_metric(metric: &Metric) -> cw::Metric {
+    cw::Metric::builder()
+        .namespace(&metric.namespace)
+        .metric_name(&metric.name)
+        .set_dimensions(Some(
+            metric
+                .dimensions
+                .iter()
+                .map(|d| {
+                    cw::Dimension::builder()
+                        .name(&d.name)
+                        .value(&d.value)
+                        .build()
+                })
+                .collect(),
+        ))
+        .build()
+}
+
+pub(super) fn to_sdk_query(query: &MetricQuery) -> cw::MetricDataQuery {
+    let builder = cw::MetricDataQuery::builder()
+        .id(query.id.as_str())
+        .return_data(true);
+    let builder = match &query.label {
+        Some(label) => builder.label(label),
+        None => builder,
+    };
+    match &query.kind {
+        QueryKind::Stat {
+            metric,
+            stat,
+            period,
+        } => builder
+            .metric_stat(
+                cw::MetricStat::builder()
+                    .metric(to_sdk_metric(metric))
+                    .period(period.seconds() as i32)
+                    .stat(stat.to_string())
+                    .build(),
+            )
+            .build(),
+        QueryKind::Expression { expression, period } => builder
+            .expression(expression)
+            .period(period.seconds() as i32)
+            .build(),
+    }
+}
+
+/// Maps an SDK error to an actionable kind, with the service's code and message (never the
+/// `SdkError` Display, which says only "service error").
+pub(super) fn map_sdk_error<E, R>(err: SdkError<E, R>, attempts: u32) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let code = err.code().unwrap_or("").to_owned();
+    let message = match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        (None, Some(message)) => message.to_owned(),
+        (None, None) => match &err {
+            SdkError::TimeoutError(_) => "timed out".to_owned(),
+            SdkError::DispatchFailure(_) => "the request could not be sent".to_owned(),
+            SdkError::ResponseError(_) => "the response could not be read".to_owned(),
+            SdkError::ConstructionFailure(_) => "the request could not be built".to_owned(),
+            _ => "unknown error".to_owned(),
+        },
+    };
+    let source: BoxError = Box::new(err);
+    if matches!(
+        code.as_str(),
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
+    ) {
+        Error::Throttled {
+            backend: BACKEND,
+            attempts,
+            message,
+            source,
+        }
+    } else if matches!(
+        code.as_str(),
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "InvalidClientTokenId"
+    ) {
+        Error::PermissionDenied {
+            backend: BACKEND,
+            message,
+            source,
+        }
+    } else {
+        Error::Backend {
+            backend: BACKEND,
+            message,
+            source,
+        }
+    }
+}

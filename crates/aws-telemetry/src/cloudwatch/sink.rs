@@ -1,0 +1,113 @@
+//! [`CloudWatchSink`]: publishes computed series (SLIs, burn rates, budgets) as custom metrics
+//! through PutMetricData, so that CloudWatch alarms can watch them.
+
+use std::fmt;
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::MetricDatum;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::convert::{map_sdk_error, to_sdk_time};
+use crate::error::{Error, Result};
+use crate::query::Metric;
+
+/// At most this many datapoints in one PutMetricData call.
+const MAX_DATUMS_PER_CALL: usize = 1000;
+
+/// Writes series to CloudWatch as custom metrics, batched within PutMetricData's limits (1,000
+/// datapoints a call; each datum well under the 1 MB payload cap).
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{CloudWatchSink, Metric};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let sink = CloudWatchSink::new(&config);
+/// let burn = Metric::new("SLO/checkout", "BurnRate1h")?;
+/// let calls = sink.put(&burn, &[(chrono::Utc::now(), 2.5)]).await?;
+/// assert_eq!(calls, 1);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CloudWatchSink {
+    client: Client,
+}
+
+impl CloudWatchSink {
+    /// A sink from the caller's SDK configuration.
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self {
+            client: Client::new(config),
+        }
+    }
+
+    /// A sink from a ready client.
+    pub fn from_client(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Publishes `samples` of `metric`; returns the number of calls made.
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetric`] for an `AWS/` namespace (reserved), a NaN or infinite value, or
+    /// a timestamp more than two weeks old or two hours ahead (CloudWatch refuses those), each
+    /// named; the mapped SDK error of the first failed call.
+    pub async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize> {
+        if metric.namespace.starts_with("AWS/") {
+            return Err(Error::InvalidMetric {
+                field: "namespace",
+                value: metric.namespace.clone(),
+                reason: "AWS/ namespaces are reserved for AWS services",
+            });
+        }
+        let now = Utc::now();
+        for (index, &(at, value)) in samples.iter().enumerate() {
+            let reason = if !value.is_finite() {
+                "values must be finite"
+            } else if at < now - TimeDelta::days(14) || at > now + TimeDelta::hours(2) {
+                "timestamps must be within the last two weeks and the next two hours"
+            } else {
+                continue;
+            };
+            return Err(Error::InvalidMetric {
+                field: "datapoint",
+                value: format!("#{index} ({at}, {value})"),
+                reason,
+            });
+        }
+        let sdk_metric = super::convert::to_sdk_metric(metric);
+        let mut calls = 0;
+        for batch in samples.chunks(MAX_DATUMS_PER_CALL) {
+            let data: Vec<MetricDatum> = batch
+                .iter()
+                .map(|&(at, value)| {
+                    MetricDatum::builder()
+                        .metric_name(&metric.name)
+                        .set_dimensions(sdk_metric.dimensions.clone())
+                        .timestamp(to_sdk_time(at))
+                        .value(value)
+                        .build()
+                })
+                .collect();
+            self.client
+                .put_metric_data()
+                .namespace(&metric.namespace)
+                .set_metric_data(Some(data))
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(e, 1))?;
+            calls += 1;
+        }
+        Ok(calls)
+    }
+}
+
+impl fmt::Display for CloudWatchSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.client.config().region() {
+            Some(region) => write!(f, "CloudWatchSink({region})"),
+            None => f.write_str("CloudWatchSink"),
+        }
+    }
+}
