@@ -1,0 +1,383 @@
+//! What the CloudWatch emulator does not model, through the SDK's own mock layer
+//! (`aws-smithy-mocks`): pagination, PartialData and InternalError statuses, percentile and
+//! metric-math queries, throttling then success, throttling past the retry budget, responses
+//! with ids the call did not ask for or missing ids, and the call count of a large fetch.
+
+#![cfg(feature = "cloudwatch")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
+use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
+use aws_sdk_cloudwatch::types::{MessageData, MetricDataResult, StatusCode};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::body::SdkBody;
+use aws_telemetry::{
+    CloudWatchSource, Completeness, Error, FetchRequest, Metric, MetricQuery, MetricSource, Period,
+    RetryPolicy, Statistic, TimeRange,
+};
+use chrono::{DateTime, TimeDelta, Utc};
+
+fn hour_ago() -> DateTime<Utc> {
+    let now = Utc::now().timestamp();
+    DateTime::from_timestamp(now - now % 3600 - 3600, 0).unwrap()
+}
+
+fn range() -> TimeRange {
+    TimeRange::new(hour_ago(), hour_ago() + TimeDelta::hours(1)).unwrap()
+}
+
+fn sum(id: &str) -> MetricQuery {
+    MetricQuery::stat(
+        id,
+        Metric::new("AWS/ApplicationELB", "RequestCount").unwrap(),
+        Statistic::Sum,
+        Period::MINUTE,
+    )
+    .unwrap()
+}
+
+fn result(id: &str, minutes: &[i64], status: StatusCode) -> MetricDataResult {
+    MetricDataResult::builder()
+        .id(id)
+        .set_timestamps(Some(
+            minutes
+                .iter()
+                .map(|m| SdkDateTime::from_secs((hour_ago() + TimeDelta::minutes(*m)).timestamp()))
+                .collect(),
+        ))
+        .set_values(Some(minutes.iter().map(|m| *m as f64).collect()))
+        .status_code(status)
+        .build()
+}
+
+fn fast_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: attempts,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+    }
+}
+
+fn source(client: Client) -> CloudWatchSource {
+    CloudWatchSource::from_client(client, fast_retries(3))
+}
+
+/// A throttling error as CloudWatch sends it in the RPC v2 CBOR protocol: the query-compatible
+/// code in `x-amzn-query-error`, a CBOR body `{"__type": "Throttling", "message": "Rate exceeded"}`.
+fn throttled() -> HttpResponse {
+    let mut body = vec![0xA2, 0x66];
+    body.extend_from_slice(b"__type");
+    body.push(0x6A);
+    body.extend_from_slice(b"Throttling");
+    body.push(0x67);
+    body.extend_from_slice(b"message");
+    body.push(0x6D);
+    body.extend_from_slice(b"Rate exceeded");
+    let mut response = HttpResponse::new(400.try_into().unwrap(), SdkBody::from(body));
+    response
+        .headers_mut()
+        .insert("smithy-protocol", "rpc-v2-cbor");
+    response
+        .headers_mut()
+        .insert("content-type", "application/cbor");
+    response
+        .headers_mut()
+        .insert("x-amzn-query-error", "Throttling;Sender");
+    response
+}
+
+async fn fetch(
+    source: &CloudWatchSource,
+    queries: Vec<MetricQuery>,
+) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+    source
+        .fetch(&FetchRequest::new(queries, range()).unwrap())
+        .await
+}
+
+#[tokio::test]
+async fn follows_next_token_and_merges_pages() {
+    let first = mock!(Client::get_metric_data)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("requests", &[0, 1], StatusCode::PartialData))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::get_metric_data)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(|| {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("requests", &[2], StatusCode::Complete))
+                .build()
+        });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        &[&first, &second]
+    ));
+    let got = fetch(&source, vec![sum("requests")]).await.unwrap();
+    assert_eq!(got[0].points.len(), 3);
+    assert!(got[0].is_complete(), "the last page completes the series");
+    let stats = source.stats();
+    assert_eq!((stats.calls, stats.retries, stats.datapoints), (2, 0, 3));
+}
+
+#[tokio::test]
+async fn partial_data_and_internal_error_are_flagged_not_dropped() {
+    let rule = mock!(Client::get_metric_data).then_output(|| {
+        GetMetricDataOutput::builder()
+            .metric_data_results(
+                MetricDataResult::builder()
+                    .id("requests")
+                    .status_code(StatusCode::PartialData)
+                    .messages(
+                        MessageData::builder()
+                            .code("MaxMetricsExceeded")
+                            .value("too many metrics")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .metric_data_results(result("errors", &[5], StatusCode::InternalError))
+            .build()
+    });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let got = fetch(&source, vec![sum("requests"), sum("errors")])
+        .await
+        .unwrap();
+    match &got[0].completeness {
+        Completeness::Partial { reason } => assert!(
+            reason.contains("PartialData") && reason.contains("too many metrics"),
+            "{reason}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&got[1].completeness, Completeness::Partial { reason } if reason.contains("InternalError"))
+    );
+    assert_eq!(
+        got[1].points.len(),
+        1,
+        "data that came with the error is kept"
+    );
+}
+
+#[tokio::test]
+async fn percentiles_and_metric_math_are_sent_as_asked() {
+    let rule = mock!(Client::get_metric_data)
+        .match_requests(|r| {
+            let q = r.metric_data_queries();
+            q.len() == 3
+                && q[0].metric_stat().and_then(|s| s.stat()) == Some("p95")
+                && q[1].metric_stat().and_then(|s| s.stat()) == Some("PR(:300)")
+                && q[2].expression() == Some("latency_p95 * 2")
+                && q[2].period() == Some(60)
+        })
+        .then_output(|| {
+            GetMetricDataOutput::builder()
+                // Results in another order than asked: mapped back by id.
+                .metric_data_results(result("doubled", &[0], StatusCode::Complete))
+                .metric_data_results(result("latency_p95", &[0, 1], StatusCode::Complete))
+                .metric_data_results(result("within_300", &[0, 1, 2], StatusCode::Complete))
+                .build()
+        });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let latency = Metric::new("AWS/Lambda", "Duration").unwrap();
+    let queries = vec![
+        MetricQuery::stat(
+            "latency_p95",
+            latency.clone(),
+            "p95".parse().unwrap(),
+            Period::MINUTE,
+        )
+        .unwrap(),
+        MetricQuery::stat(
+            "within_300",
+            latency,
+            "PR(:300)".parse().unwrap(),
+            Period::MINUTE,
+        )
+        .unwrap(),
+        MetricQuery::expression("doubled", "latency_p95 * 2", Period::MINUTE).unwrap(),
+    ];
+    let got = fetch(&source, queries).await.unwrap();
+    let lengths: Vec<usize> = got.iter().map(|s| s.points.len()).collect();
+    assert_eq!(lengths, [2, 3, 1]);
+}
+
+#[tokio::test]
+async fn throttling_then_success_is_retried_and_counted() {
+    let rule = mock!(Client::get_metric_data)
+        .sequence()
+        .http_response(throttled)
+        .output(|| {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("requests", &[0], StatusCode::Complete))
+                .build()
+        })
+        .build();
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let got = fetch(&source, vec![sum("requests")]).await.unwrap();
+    assert_eq!(got[0].points.len(), 1);
+    let stats = source.stats();
+    assert_eq!((stats.calls, stats.retries), (1, 1));
+}
+
+#[tokio::test]
+async fn throttling_past_the_retry_budget_is_a_typed_error() {
+    let rule = mock!(Client::get_metric_data)
+        .sequence()
+        .http_response(throttled)
+        .times(3)
+        .build();
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let err = fetch(&source, vec![sum("requests")]).await.unwrap_err();
+    match &err {
+        Error::Throttled {
+            attempts, message, ..
+        } => {
+            assert_eq!(*attempts, 3);
+            assert!(message.contains("Throttling"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(source.stats().retries, 2);
+}
+
+#[tokio::test]
+async fn unexpected_or_missing_ids() {
+    let stranger = mock!(Client::get_metric_data).then_output(|| {
+        GetMetricDataOutput::builder()
+            .metric_data_results(result("someone_else", &[0], StatusCode::Complete))
+            .build()
+    });
+    let source1 = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&stranger]
+    ));
+    assert!(matches!(
+        fetch(&source1, vec![sum("requests")]).await,
+        Err(Error::InvalidResponse { .. })
+    ));
+
+    let missing = mock!(Client::get_metric_data).then_output(|| {
+        GetMetricDataOutput::builder()
+            .metric_data_results(result("requests", &[0], StatusCode::Complete))
+            .build()
+    });
+    let source2 = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&missing]
+    ));
+    let got = fetch(&source2, vec![sum("requests"), sum("errors")])
+        .await
+        .unwrap();
+    assert!(got[0].is_complete());
+    assert!(
+        matches!(&got[1].completeness, Completeness::Partial { reason } if reason.contains("no result"))
+    );
+}
+
+#[tokio::test]
+async fn twelve_hundred_series_take_three_calls() {
+    // Echo one datapoint for every query asked: the source must spend the fewest calls the
+    // limits allow (500 queries a call) and map every result home. The mock counts the calls
+    // it answers, independently of the source's own stats.
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&answered);
+    let echo = mock!(Client::get_metric_data).then_compute_output(move |request| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(request.metric_data_queries().len() <= 500);
+        let mut output = GetMetricDataOutput::builder();
+        for q in request.metric_data_queries() {
+            output =
+                output.metric_data_results(result(q.id().unwrap(), &[0], StatusCode::Complete));
+        }
+        output.build()
+    });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        &[&echo]
+    ));
+    let queries: Vec<MetricQuery> = (0..1200)
+        .map(|i| {
+            let metric = Metric::new("AWS/EC2", "CPUUtilization")
+                .unwrap()
+                .with_dimension("InstanceId", format!("i-{i:08}"))
+                .unwrap();
+            MetricQuery::stat(
+                &format!("cpu{i}"),
+                metric,
+                Statistic::Average,
+                Period::MINUTE,
+            )
+            .unwrap()
+        })
+        .collect();
+    let got = fetch(&source, queries).await.unwrap();
+    assert!(
+        got.iter()
+            .enumerate()
+            .all(|(i, s)| s.id.as_str() == format!("cpu{i}") && s.points.len() == 1)
+    );
+    assert_eq!(source.stats().calls, 3);
+    assert_eq!(answered.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn bad_requests_are_refused_before_any_call() {
+    let never =
+        mock!(Client::get_metric_data).then_output(|| GetMetricDataOutput::builder().build());
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&never]
+    ));
+    // One-second data from a month ago is not kept.
+    let old = TimeRange::new(
+        Utc::now() - TimeDelta::days(30),
+        Utc::now() - TimeDelta::days(29),
+    )
+    .unwrap();
+    let q = MetricQuery::stat(
+        "fast",
+        Metric::new("App", "Hits").unwrap(),
+        Statistic::Sum,
+        Period::new(1).unwrap(),
+    )
+    .unwrap();
+    let err = source
+        .fetch(&FetchRequest::new(vec![q], old).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidPeriod { seconds: 1, .. }),
+        "{err}"
+    );
+    assert_eq!(source.stats().calls, 0);
+}
