@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine with nothing installed by hand:
-#   1. every Rust test of the workspace: unit tests, integration tests (Workbook/Sloth golden
-#      numbers, proptest invariants) and doctests;
-#   2. the CloudWatch emulator bridge (tools/cloudwatch-bridge): installs moto and the bridge's
-#      Python dependencies into a virtual environment under target/, then its test starts moto
-#      and the bridge on free 127.0.0.1 ports, drives them, and stops them.
+#   1. installs moto and the CloudWatch bridge's Python dependencies into a virtual environment
+#      under target/ (from PyPI, pinned in tools/cloudwatch-bridge/requirements.txt);
+#   2. starts moto and the RPC v2 CBOR bridge in front of it on free 127.0.0.1 ports, and waits
+#      until both answer;
+#   3. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
+#      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
+#      SDK's mock layer, CloudWatch round trips through the emulator) and doctests;
+#   4. runs the bridge's own test, then stops moto and the bridge.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-echo "== cargo test --workspace"
-cargo test --workspace --locked
-
-echo "== CloudWatch bridge (moto emulator)"
 venv=target/cw-bridge-venv
 if ! "$venv/bin/python" -c 'import moto, cbor2, pytest' 2>/dev/null; then
+    echo "== installing moto and the bridge into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r tools/cloudwatch-bridge/requirements.txt
 fi
+
+echo "== starting the CloudWatch emulator (moto + RPC v2 CBOR bridge)"
+env_file=$(mktemp)
+tools/cloudwatch-bridge/start.sh "$venv/bin/python" "$env_file"
+# shellcheck disable=SC1090
+source "$env_file"
+rm -f "$env_file"
+trap 'kill "$CW_BRIDGE_PID" "$MOTO_PID" 2>/dev/null || true' EXIT
+echo "   emulator at $AWS_ENDPOINT_URL"
+export AWS_TELEMETRY_EMULATOR=1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_SESSION_TOKEN=testing AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+echo "== cargo test --workspace --all-features"
+cargo test --workspace --all-features --locked
+
+echo "== CloudWatch bridge test"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider tools/cloudwatch-bridge
