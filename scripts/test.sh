@@ -7,7 +7,8 @@
 #   3. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
 #      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
 #      SDK's mock layer, CloudWatch round trips through the emulator) and doctests;
-#   4. runs the bridge's own test, then stops moto and the bridge.
+#   4. runs examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
+#      which must page), and the bridge's own test, then stops moto and the bridge.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -31,6 +32,12 @@ export AWS_TELEMETRY_EMULATOR=1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=
 
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
+
+echo "== examples/cloudwatch_backtest against the emulator"
+backtest=$(cargo run --quiet --locked -p sre-examples --features cloudwatch --example cloudwatch_backtest -- \
+    --load-balancer app/checkout/50dc6c495c0c9188 --namespace Demo/ALB --days 3 --seed-synthetic)
+echo "$backtest"
+grep -q "page-fast" <<<"$backtest" || { echo "cloudwatch_backtest: the seeded incident did not page" >&2; exit 1; }
 
 echo "== CloudWatch bridge test"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider tools/cloudwatch-bridge

@@ -24,9 +24,19 @@
 //! # }).unwrap();
 //! ```
 //!
-//! **Status:** the CloudWatch adapter (`CloudWatchSource`, behind a `cloudwatch` feature) and
-//! the `MetricSink` are not built yet; the trait, the two local sources, the SLI helpers and the
-//! contract checks ([`conformance`]) are.
+//! # Sources and sinks
+//! * [`InMemorySource`]: samples put in by the caller (also a [`MetricSink`]); the reference.
+//! * [`CsvSource`]: replays `timestamp,value` files, e.g. the NAB CloudWatch recordings.
+#![cfg_attr(
+    feature = "cloudwatch",
+    doc = "* [`CloudWatchSource`] / [`CloudWatchSink`]: GetMetricData and PutMetricData through `aws-sdk-cloudwatch` (feature `cloudwatch`)."
+)]
+#![cfg_attr(
+    not(feature = "cloudwatch"),
+    doc = "* `CloudWatchSource` / `CloudWatchSink`: GetMetricData and PutMetricData through `aws-sdk-cloudwatch`, with the `cloudwatch` feature."
+)]
+//!
+//! Every source passes the same contract checks ([`conformance`]).
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -45,6 +55,7 @@ mod memory;
 #[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
 mod plan;
 mod query;
+mod sink;
 mod sli_input;
 mod source;
 
@@ -55,5 +66,6 @@ pub use error::{BoxError, Error, Result};
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 pub use memory::InMemorySource;
 pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
+pub use sink::MetricSink;
 pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
 pub use source::{DynMetricSource, MetricSource};

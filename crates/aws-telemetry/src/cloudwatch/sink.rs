@@ -10,6 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::convert::{map_sdk_error, to_sdk_time};
 use crate::error::{Error, Result};
 use crate::query::Metric;
+use crate::sink::MetricSink;
 
 /// At most this many datapoints in one PutMetricData call.
 const MAX_DATUMS_PER_CALL: usize = 1000;
@@ -23,6 +24,7 @@ const MAX_DATUMS_PER_CALL: usize = 1000;
 /// use aws_telemetry::{CloudWatchSink, Metric};
 ///
 /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// use aws_telemetry::MetricSink;
 /// let sink = CloudWatchSink::new(&config);
 /// let burn = Metric::new("SLO/checkout", "BurnRate1h")?;
 /// let calls = sink.put(&burn, &[(chrono::Utc::now(), 2.5)]).await?;
@@ -46,14 +48,17 @@ impl CloudWatchSink {
     pub fn from_client(client: Client) -> Self {
         Self { client }
     }
+}
 
+#[async_trait::async_trait]
+impl MetricSink for CloudWatchSink {
     /// Publishes `samples` of `metric`; returns the number of calls made.
     ///
     /// # Errors
     /// [`Error::InvalidMetric`] for an `AWS/` namespace (reserved), a NaN or infinite value, or
     /// a timestamp more than two weeks old or two hours ahead (CloudWatch refuses those), each
     /// named; the mapped SDK error of the first failed call.
-    pub async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize> {
+    async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize> {
         if metric.namespace.starts_with("AWS/") {
             return Err(Error::InvalidMetric {
                 field: "namespace",
