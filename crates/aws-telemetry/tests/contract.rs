@@ -82,7 +82,12 @@ async fn nab_files_replay() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/nab-aws/realAWSCloudwatch");
     if !dir.is_dir() {
-        eprintln!("SKIPPED nab_files_replay: {} not found", dir.display());
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED nab_files_replay: {} not found",
+            dir.display()
+        );
         return;
     }
     let source = CsvSource::from_dir(&dir, "NAB").unwrap();
