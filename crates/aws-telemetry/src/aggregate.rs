@@ -3,11 +3,14 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::plan::{ceil_to, floor_to};
 use crate::query::{Period, Statistic, TimeRange};
 
-/// Aggregates time-ordered `samples` into periods aligned to the Unix epoch (CloudWatch aligns
-/// periods the same way), keeping periods that start inside `range` and hold at least one
-/// sample. Returns `(period start, statistic)` in time order.
+/// Aggregates time-ordered `samples` into periods aligned to the Unix epoch, keeping every
+/// period that overlaps `range`, whole, when it holds at least one sample. This is what
+/// CloudWatch answers for a start time on a period boundary, and what the CloudWatch adapter
+/// asks for (it widens ranges to whole periods). Returns `(period start, statistic)` in time
+/// order.
 pub(crate) fn aggregate(
     samples: &[(DateTime<Utc>, f64)],
     stat: Statistic,
@@ -16,8 +19,12 @@ pub(crate) fn aggregate(
 ) -> Vec<(DateTime<Utc>, f64)> {
     let seconds = i64::from(period.seconds());
     let bucket_of = |at: DateTime<Utc>| at.timestamp().div_euclid(seconds);
-    let from = samples.partition_point(|(t, _)| *t < range.start());
-    let to = samples.partition_point(|(t, _)| *t < range.end());
+    let (start, end) = (
+        floor_to(range.start(), seconds),
+        ceil_to(range.end(), seconds),
+    );
+    let from = samples.partition_point(|(t, _)| *t < start);
+    let to = samples.partition_point(|(t, _)| *t < end);
     let mut out = Vec::new();
     let mut values: Vec<f64> = Vec::new();
     let mut current: Option<i64> = None;
@@ -91,6 +98,18 @@ mod tests {
         assert_eq!(one(Statistic::Percentile(95.0)), 95.0);
         assert_eq!(one(Statistic::Percentile(99.9)), 100.0);
         assert_eq!(one(Statistic::PercentileRank { upper: 30.0 }), 30.0);
+    }
+
+    #[test]
+    fn an_unaligned_range_returns_whole_periods() {
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let samples: Vec<_> = (0..120)
+            .map(|s| (t0 + TimeDelta::seconds(s), 1.0))
+            .collect();
+        let range =
+            TimeRange::new(t0 + TimeDelta::seconds(30), t0 + TimeDelta::seconds(90)).unwrap();
+        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range);
+        assert_eq!(out, vec![(t0, 60.0), (t0 + TimeDelta::minutes(1), 60.0)]);
     }
 
     #[test]

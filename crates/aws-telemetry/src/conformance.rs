@@ -288,15 +288,45 @@ async fn check_basic(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(), 
     )
     .await?;
     let from = t0 + TimeDelta::minutes(30);
+    let clipped = clipped
+        .first()
+        .ok_or_else(|| format!("{source}: no series for one query"))?;
     compare(
         source,
-        &clipped[0],
+        clipped,
         &expected(
             requests,
             Statistic::Sum,
             60,
             from,
             from + TimeDelta::minutes(10),
+        ),
+    )?;
+    // A range off the period grid: every period it overlaps comes back whole.
+    let odd_start = from + TimeDelta::seconds(30);
+    let range =
+        TimeRange::new(odd_start, odd_start + TimeDelta::minutes(10)).map_err(|e| e.to_string())?;
+    let request = FetchRequest::new(
+        vec![query("requests_sum", "Requests", Statistic::Sum, 60)?],
+        range,
+    )
+    .map_err(|e| e.to_string())?;
+    let odd = source
+        .fetch(&request)
+        .await
+        .map_err(|e| format!("{source}: fetch failed: {e}"))?;
+    let odd = odd
+        .first()
+        .ok_or_else(|| format!("{source}: no series for one query"))?;
+    compare(
+        source,
+        odd,
+        &expected(
+            requests,
+            Statistic::Sum,
+            60,
+            from,
+            from + TimeDelta::minutes(11),
         ),
     )
 }
@@ -315,7 +345,14 @@ async fn check_extended(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(
         .enumerate()
         .map(|(i, s)| query(&format!("q{i}"), "Latency", *s, 60))
         .collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<String> = queries.iter().map(|q| q.id.to_string()).collect();
     let got = fetch(t0, source, queries, 0, 30).await?;
+    let got_ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
+    if got_ids != ids {
+        return Err(format!(
+            "{source}: results {got_ids:?} are not the queries {ids:?}"
+        ));
+    }
     for (series, stat) in got.iter().zip(stats) {
         compare(
             source,
@@ -339,8 +376,24 @@ async fn check_expression_refusal(
     ];
     let request = FetchRequest::new(queries, range).map_err(|e| e.to_string())?;
     match source.fetch(&request).await {
-        Ok(series) if series.len() == 2 => Ok(()),
-        Ok(series) => Err(format!("{source}: {} series for 2 queries", series.len())),
+        Ok(series) if series.len() != 2 => {
+            Err(format!("{source}: {} series for 2 queries", series.len()))
+        }
+        Ok(series) => {
+            // Evaluated: twice the requests, period by period.
+            let doubled: Vec<(DateTime<Utc>, f64)> = series[0]
+                .points
+                .iter()
+                .map(|(t, v)| (*t, 2.0 * v))
+                .collect();
+            if series[0].points.is_empty() || series[1].points != doubled {
+                return Err(format!(
+                    "{source}: metric math evaluated to {:?}, expected {doubled:?}",
+                    series[1].points
+                ));
+            }
+            Ok(())
+        }
         Err(Error::Unsupported { .. }) => Ok(()),
         Err(e) => Err(format!("{source}: unexpected error for metric math: {e}")),
     }

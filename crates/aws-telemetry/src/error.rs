@@ -131,6 +131,15 @@ pub enum Error {
         /// What was wrong.
         reason: String,
     },
+    /// A series marked partial where complete data is needed (e.g. to count good and total
+    /// events: a missing page would read as missing traffic).
+    #[error("series {id:?} is incomplete: {reason}")]
+    IncompleteData {
+        /// The series' query id.
+        id: String,
+        /// Why the backend marked it partial.
+        reason: String,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

@@ -89,7 +89,7 @@ pub enum Completeness {
 ///
 /// let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
 /// let fetched = FetchedSeries { id: QueryId::new("requests")?, label: None,
-///     points: vec![(t, 1200.0)], completeness: Completeness::Complete };
+///     points: vec![(t, 1200.0)], completeness: Completeness::Complete, messages: vec![] };
 /// assert_eq!(fetched.to_series("requests")?.unwrap().len(), 1);
 /// # Ok::<(), aws_telemetry::Error>(())
 /// ```
@@ -103,6 +103,10 @@ pub struct FetchedSeries {
     pub points: Vec<(DateTime<Utc>, f64)>,
     /// Whether everything was returned.
     pub completeness: Completeness,
+    /// What the backend said about this series (CloudWatch's `Messages`, e.g. an arithmetic
+    /// error in metric math), even when complete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<String>,
 }
 
 impl FetchedSeries {
@@ -126,8 +130,8 @@ impl FetchedSeries {
     }
 }
 
-/// What fetches through a source cost so far: API calls, retries and datapoints returned (the
-/// seed's F1 mitigation, "backoff and retries", applied to ourselves).
+/// What a fetch cost: API calls, retries and datapoints returned (the seed's F1 mitigation,
+/// "backoff and retries", applied to ourselves).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FetchStats {
     /// Requests sent (pages included).

@@ -139,6 +139,7 @@ impl InMemorySource {
                     label: query.label.clone(),
                     points,
                     completeness: Completeness::Complete,
+                    messages: Vec::new(),
                 })
             })
             .collect()

@@ -29,6 +29,7 @@ pub(crate) struct Call {
 /// give the fewest calls, `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
 pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>> {
     for query in request.queries() {
+        query.validate()?;
         check_retention(
             query.period(),
             request.range().start(),
@@ -37,6 +38,26 @@ pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Cal
         )?;
     }
     shape(request)
+}
+
+/// `at` rounded down to a multiple of `seconds` since the Unix epoch.
+pub(crate) fn floor_to(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    let t = at.timestamp();
+    DateTime::from_timestamp(t - t.rem_euclid(seconds), 0).unwrap_or(at)
+}
+
+/// `at` rounded up to a multiple of `seconds` since the Unix epoch.
+pub(crate) fn ceil_to(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
+    let floor = floor_to(at, seconds);
+    if floor == at {
+        at
+    } else {
+        floor + TimeDelta::seconds(seconds)
+    }
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// The calls for `request`, retention aside.
@@ -66,14 +87,18 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
     }
     let mut calls = Vec::new();
     for (_, members) in groups {
-        // With math in the request every query shares the calls; size chunks for the
-        // shortest period, the one with the most datapoints.
-        let period = members
+        // Chunks and the range are whole multiples of every period in the group (the least
+        // common multiple), aligned to the epoch as CloudWatch aligns periods: no period is
+        // split between two calls, and every period that overlaps the range is fetched whole.
+        let periods_s: Vec<i64> = members
             .iter()
-            .map(|&i| request.queries()[i].period().seconds())
-            .min()
-            .unwrap_or(60);
-        let periods = periods_in(range.length(), period);
+            .map(|&i| i64::from(request.queries()[i].period().seconds()))
+            .collect();
+        let unit = periods_s.iter().fold(1i64, |l, &p| l / gcd(l, p) * p);
+        let shortest = periods_s.iter().copied().min().unwrap_or(60);
+        let start = floor_to(range.start(), unit);
+        let end = ceil_to(range.end(), unit);
+        let periods = periods_in(end - start, shortest as u32);
         let (per_call, chunk_periods) = if has_math {
             (
                 members.len(),
@@ -82,23 +107,55 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
         } else {
             best_shape(members.len(), periods)
         };
-        let chunk = TimeDelta::seconds(i64::from(period).saturating_mul(chunk_periods as i64));
+        // Round the chunk down to whole units (at least one).
+        let chunk_seconds = (shortest.saturating_mul(chunk_periods as i64) / unit).max(1) * unit;
+        let chunk = TimeDelta::seconds(chunk_seconds);
         for queries in members.chunks(per_call.max(1)) {
-            let mut start = range.start();
-            while start < range.end() {
-                let end = start
-                    .checked_add_signed(chunk)
-                    .map_or(range.end(), |e| e.min(range.end()));
+            let mut from = start;
+            while from < end {
+                let to = from.checked_add_signed(chunk).map_or(end, |e| e.min(end));
                 calls.push(Call {
                     queries: queries.to_vec(),
-                    start,
-                    end,
+                    start: from,
+                    end: to,
                 });
-                start = end;
+                from = to;
             }
         }
     }
+    let calls = merge_single_chunk_calls(request, calls);
     Ok(calls)
+}
+
+/// Packs calls of different period groups that each span the same time range into shared calls
+/// while they fit (500 queries, 100,800 datapoints): a short fetch of mixed periods then costs
+/// one call, not one per period.
+fn merge_single_chunk_calls(request: &FetchRequest, calls: Vec<Call>) -> Vec<Call> {
+    let datapoints = |call: &Call| -> u64 {
+        call.queries
+            .iter()
+            .map(|&i| {
+                periods_in(
+                    call.end - call.start,
+                    request.queries()[i].period().seconds(),
+                )
+            })
+            .sum()
+    };
+    let mut merged: Vec<Call> = Vec::with_capacity(calls.len());
+    for call in calls {
+        let fits = merged.iter_mut().find(|m| {
+            m.start == call.start
+                && m.end == call.end
+                && m.queries.len() + call.queries.len() <= MAX_QUERIES_PER_CALL
+                && datapoints(m) + datapoints(&call) <= MAX_DATAPOINTS_PER_CALL
+        });
+        match fits {
+            Some(m) => m.queries.extend(call.queries),
+            None => merged.push(call),
+        }
+    }
+    merged
 }
 
 /// How many periods of `period` seconds cover `length` (the last one may be partial).
@@ -140,8 +197,10 @@ fn check_retention(
     } else {
         return Ok(());
     };
-    let _ = id;
-    Err(Error::InvalidPeriod { seconds, reason })
+    Err(Error::InvalidQuery {
+        id: id.to_owned(),
+        reason: format!("period of {seconds} s: {reason}"),
+    })
 }
 
 #[cfg(test)]
@@ -200,13 +259,15 @@ mod tests {
     }
 
     #[test]
-    fn thirty_days_at_one_minute_is_one_call_per_series_pair() {
-        // 43,200 datapoints: one series fits one call, two fit one call (86,400 <= 100,800).
+    fn thirty_days_back_needs_five_minute_periods() {
         let month = TimeDelta::days(30);
         let now = now() + TimeDelta::days(1);
         let one = plan(&request(1, month, 60), now);
         // Thirty days back at one minute is beyond the 15-day retention tier.
-        assert!(matches!(one, Err(Error::InvalidPeriod { seconds: 60, .. })));
+        assert!(
+            matches!(&one, Err(Error::InvalidQuery { id, reason }) if id == "q0" && reason.contains("60 s")),
+            "{one:?}"
+        );
         let calls = plan(&request(1, month, 300), now).unwrap();
         assert_eq!(calls.len(), 1);
     }
@@ -267,6 +328,71 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(plan(&req, now()), Err(Error::InvalidQuery { .. })));
+    }
+
+    #[test]
+    fn mixed_periods_share_a_call_when_they_fit() {
+        let mut queries = request(1, TimeDelta::hours(1), 60).queries().to_vec();
+        queries.extend(
+            request(1, TimeDelta::hours(1), 120)
+                .queries()
+                .iter()
+                .map(|q| {
+                    let mut q = q.clone();
+                    q.id = crate::query::QueryId::new("slow").unwrap();
+                    q
+                }),
+        );
+        let end = now() - TimeDelta::hours(1);
+        let req = FetchRequest::new(
+            queries,
+            TimeRange::new(end - TimeDelta::hours(1), end).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(plan(&req, now()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unaligned_ranges_are_widened_to_whole_periods() {
+        let end = now() - TimeDelta::hours(1) + TimeDelta::seconds(30);
+        let queries = request(1, TimeDelta::hours(1), 300).queries().to_vec();
+        let req = FetchRequest::new(
+            queries,
+            TimeRange::new(end - TimeDelta::hours(1), end).unwrap(),
+        )
+        .unwrap();
+        let calls = plan(&req, now()).unwrap();
+        assert_eq!(calls[0].start.timestamp() % 300, 0);
+        assert_eq!(calls.last().unwrap().end.timestamp() % 300, 0);
+        assert!(
+            calls[0].start <= req.range().start() && calls.last().unwrap().end >= req.range().end()
+        );
+    }
+
+    #[test]
+    fn math_chunks_never_split_a_longer_period() {
+        // 9 queries at 60 s, one at 300 s and an expression, over 10 days: each chunk is a whole
+        // number of 300 s periods.
+        let end = now() - TimeDelta::hours(1);
+        let mut queries = request(9, TimeDelta::days(10), 60).queries().to_vec();
+        let mut slow = queries[0].clone();
+        slow.id = crate::query::QueryId::new("slow").unwrap();
+        if let QueryKind::Stat { period, .. } = &mut slow.kind {
+            *period = Period::new(300).unwrap();
+        }
+        queries.push(slow);
+        queries.push(MetricQuery::expression("total", "SUM(METRICS())", Period::MINUTE).unwrap());
+        let req = FetchRequest::new(
+            queries,
+            TimeRange::new(end - TimeDelta::days(10), end).unwrap(),
+        )
+        .unwrap();
+        let calls = plan(&req, now()).unwrap();
+        assert!(calls.len() > 1);
+        for call in &calls {
+            assert_eq!(call.start.timestamp() % 300, 0, "{call:?}");
+            assert_eq!(call.end.timestamp() % 300, 0, "{call:?}");
+        }
     }
 
     #[test]

@@ -235,6 +235,12 @@ impl Period {
     /// # Errors
     /// [`Error::InvalidPeriod`] unless 1, 5, 10, 30 or a positive multiple of 60.
     pub fn new(seconds: u32) -> Result<Self> {
+        if seconds > i32::MAX as u32 {
+            return Err(Error::InvalidPeriod {
+                seconds,
+                reason: "must fit CloudWatch's 32-bit signed period",
+            });
+        }
         if matches!(seconds, 1 | 5 | 10 | 30) || (seconds > 0 && seconds.is_multiple_of(60)) {
             Ok(Self(seconds))
         } else {
@@ -376,7 +382,7 @@ impl MetricQuery {
     /// A statistic query.
     ///
     /// # Errors
-    /// [`Error::InvalidQuery`] for a bad id.
+    /// [`Error::InvalidQuery`] for a bad id or an invalid percentile.
     pub fn stat(id: &str, metric: Metric, stat: Statistic, period: Period) -> Result<Self> {
         Ok(Self {
             id: QueryId::new(id)?,
@@ -406,6 +412,32 @@ impl MetricQuery {
             kind: QueryKind::Expression { expression, period },
             label: None,
         })
+    }
+
+    /// Checks what the public fields allow but CloudWatch refuses: a percentile outside
+    /// (0, 100], a non-finite percentile-rank bound, an empty expression.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQuery`] naming the query.
+    pub fn validate(&self) -> Result<()> {
+        let invalid = |reason: &str| Error::InvalidQuery {
+            id: self.id.to_string(),
+            reason: reason.to_owned(),
+        };
+        match &self.kind {
+            QueryKind::Stat {
+                stat: Statistic::Percentile(p),
+                ..
+            } if !(*p > 0.0 && *p <= 100.0) => Err(invalid("a percentile must be within (0, 100]")),
+            QueryKind::Stat {
+                stat: Statistic::PercentileRank { upper },
+                ..
+            } if !upper.is_finite() => Err(invalid("a percentile-rank bound must be finite")),
+            QueryKind::Expression { expression, .. } if expression.trim().is_empty() => {
+                Err(invalid("the expression is empty"))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The query's period.

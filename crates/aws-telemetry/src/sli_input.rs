@@ -4,46 +4,69 @@
 use chrono::{DateTime, Utc};
 use sli_core::{EventCounts, MissingData, Position, Series, Sli};
 
-use crate::error::Result;
-use crate::fetch::FetchedSeries;
+use crate::error::{Error, Result};
+use crate::fetch::{Completeness, FetchedSeries};
+use crate::plan::{ceil_to, floor_to};
+use crate::query::TimeRange;
 
-/// Pairs each point of `primary` with the point of `other` at the same timestamp (or `None`),
-/// and builds counts from each pair. Points of `other` with no primary point are passed with a
-/// primary of zero, so that `combine` can refuse them.
+/// Refuses a series the backend marked partial: counts built from it would read missing data as
+/// missing traffic.
+fn complete(series: &FetchedSeries) -> Result<()> {
+    match &series.completeness {
+        Completeness::Complete => Ok(()),
+        Completeness::Partial { reason } => Err(Error::IncompleteData {
+            id: series.id.to_string(),
+            reason: reason.clone(),
+        }),
+    }
+}
+
+/// Pairs each point of `primary` with the point of `other` at the same timestamp, and builds
+/// counts from each pair (`None` on the side that has no point there).
 fn join(
     primary: &FetchedSeries,
     other: &FetchedSeries,
-    combine: impl Fn(f64, Option<f64>, Position) -> sli_core::Result<EventCounts>,
+    combine: impl Fn(Option<f64>, Option<f64>, Position) -> sli_core::Result<EventCounts>,
 ) -> Result<Option<Series<EventCounts>>> {
+    complete(primary)?;
+    complete(other)?;
     let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(primary.points.len());
     let (mut i, mut j) = (0, 0);
-    while i < primary.points.len() || j < other.points.len() {
-        let (p, o) = (primary.points.get(i), other.points.get(j));
-        let (at, counts) = match (p, o) {
+    loop {
+        let (at, p, o) = match (primary.points.get(i), other.points.get(j)) {
             (Some(&(pt, pv)), Some(&(ot, ov))) if pt == ot => {
                 (i, j) = (i + 1, j + 1);
-                (pt, combine(pv, Some(ov), Position::point(i - 1, pt))?)
+                (pt, Some(pv), Some(ov))
             }
             (Some(&(pt, pv)), Some(&(ot, _))) if pt < ot => {
                 i += 1;
-                (pt, combine(pv, None, Position::point(i - 1, pt))?)
+                (pt, Some(pv), None)
             }
             (Some(&(pt, pv)), None) => {
                 i += 1;
-                (pt, combine(pv, None, Position::point(i - 1, pt))?)
+                (pt, Some(pv), None)
             }
             (_, Some(&(ot, ov))) => {
                 j += 1;
-                (ot, combine(0.0, Some(ov), Position::point(j - 1, ot))?)
+                (ot, None, Some(ov))
             }
             (None, None) => break,
         };
-        points.push((at, counts));
+        points.push((at, combine(p, o, Position::point(points.len(), at))?));
     }
     if points.is_empty() {
         return Ok(None);
     }
     Ok(Some(Series::new(points)?))
+}
+
+/// The error for a point of one series with no partner point in the other.
+fn unpaired(field: &'static str, value: f64, position: Position) -> sli_core::Error {
+    sli_core::Error::InvalidValue {
+        field,
+        value,
+        position,
+    }
 }
 
 /// Event counts from a total series and a bad series, as AWS publishes them (ALB `RequestCount`
@@ -52,8 +75,8 @@ fn join(
 /// a total is refused. `None` when both are empty.
 ///
 /// # Errors
-/// [`Error::Sli`](crate::Error::Sli) for more bad events than total, negative or NaN values, naming the
-/// point.
+/// [`Error::IncompleteData`] when either series is partial; [`Error::Sli`] for more bad
+/// events than total, negative or NaN values, or a bad point without a total, naming the point.
 ///
 /// # Example
 /// ```
@@ -61,7 +84,8 @@ fn join(
 /// use aws_telemetry::{counts_from_bad, Completeness, FetchedSeries, QueryId};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
-/// let series = |id: &str, points| FetchedSeries { id: QueryId::new(id).unwrap(), label: None, points, completeness: Completeness::Complete };
+/// let series = |id: &str, points| FetchedSeries { id: QueryId::new(id).unwrap(), label: None, points,
+///     completeness: Completeness::Complete, messages: vec![] };
 /// let total = series("requests", vec![(t(0), 1000.0), (t(1), 1200.0)]);
 /// let bad = series("errors", vec![(t(1), 6.0)]);
 /// let counts = counts_from_bad(&total, &bad)?.unwrap();
@@ -74,16 +98,22 @@ pub fn counts_from_bad(
     bad: &FetchedSeries,
 ) -> Result<Option<Series<EventCounts>>> {
     join(total, bad, |total, bad, position| {
+        let Some(total) = total else {
+            return Err(unpaired(
+                "bad count without a total count",
+                bad.unwrap_or(f64::NAN),
+                position,
+            ));
+        };
         let bad = bad.unwrap_or(0.0);
-        EventCounts::new_at(total - bad, total, position).and_then(|c| {
-            // `total - bad` hides a NaN or negative bad count; check it by itself too.
-            EventCounts::new_at(0.0, bad, position).map(|_| c)
-        })
+        // `total - bad` would hide a NaN or negative bad count: check it by itself first.
+        EventCounts::new_at(0.0, bad, position)?;
+        EventCounts::new_at(total - bad, total, position)
     })
 }
 
 /// Event counts from a good series and a total series (e.g. `SuccessCount` and `Invocations`).
-/// A missing good point is zero good events.
+/// A missing good point is zero good events; a good point without a total is refused.
 ///
 /// # Errors
 /// As [`counts_from_bad`].
@@ -92,51 +122,109 @@ pub fn counts_from_good(
     total: &FetchedSeries,
 ) -> Result<Option<Series<EventCounts>>> {
     join(total, good, |total, good, position| {
+        let Some(total) = total else {
+            return Err(unpaired(
+                "good count without a total count",
+                good.unwrap_or(f64::NAN),
+                position,
+            ));
+        };
         EventCounts::new_at(good.unwrap_or(0.0), total, position)
     })
 }
 
 /// Counts of a threshold SLI from CloudWatch's percentile rank (`PR(:300)`, the percentage of
-/// requests at or under 300) and `SampleCount` of the same metric and period.
+/// requests at or under 300) and `SampleCount` of the same metric and period. A period with
+/// samples but no rank, or a rank but no samples, is refused.
 ///
 /// # Errors
-/// [`Error::Sli`](crate::Error::Sli) for a rank outside [0, 100], a rank without a sample count, or a SLI
-/// that is not [`Sli::Threshold`].
+/// [`Error::IncompleteData`] for a partial series; [`Error::Sli`] for a rank outside
+/// [0, 100], an unpaired point, or a SLI that is not [`Sli::Threshold`].
 pub fn threshold_counts(
     sli: &Sli,
     rank_percent: &FetchedSeries,
     samples: &FetchedSeries,
 ) -> Result<Option<Series<EventCounts>>> {
-    join(
-        samples,
-        rank_percent,
-        |samples, rank, position| match rank {
-            Some(rank) => sli.counts_from_percentile_rank(rank, samples),
-            None if samples == 0.0 => Ok(EventCounts::ZERO),
-            None => Err(sli_core::Error::InvalidValue {
-                field: "percentile rank (missing for a period with samples)",
-                value: f64::NAN,
+    join(samples, rank_percent, |samples, rank, position| {
+        match (samples, rank) {
+            (Some(samples), Some(rank)) => sli.counts_from_percentile_rank(rank, samples),
+            (Some(0.0), None) => Ok(EventCounts::ZERO),
+            (Some(samples), None) => Err(unpaired(
+                "sample count without a percentile rank",
+                samples,
                 position,
-            }),
-        },
-    )
+            )),
+            (None, rank) => Err(unpaired(
+                "percentile rank without a sample count",
+                rank.unwrap_or(f64::NAN),
+                position,
+            )),
+        }
+    })
 }
 
 /// Slice counts of a time-slice SLI from a per-period statistic (e.g. each minute's `p95`):
-/// one event per period, good when the value meets the SLI's objective, periods without a value
-/// resolved by `missing`. `None` when the series is empty.
+/// one event per period of `range`, good when the value meets the SLI's objective; periods
+/// without a value (before the first point and after the last included) are resolved by
+/// `missing`. `None` when there is nothing to count.
 ///
 /// # Errors
-/// [`Error::Sli`](crate::Error::Sli) when the SLI is not [`Sli::TimeSlice`] or a timestamp is off the slice grid.
+/// [`Error::IncompleteData`] for a partial series; [`Error::Sli`] when the SLI is not
+/// [`Sli::TimeSlice`] or a timestamp is off the slice grid.
 pub fn time_slice_counts(
     sli: &Sli,
     values: &FetchedSeries,
+    range: TimeRange,
     missing: MissingData,
 ) -> Result<Option<Series<EventCounts>>> {
-    match values.to_series("slice value")? {
-        Some(series) => Ok(Some(sli.slice_counts(&series, missing)?)),
-        None => Ok(None),
+    complete(values)?;
+    let Sli::TimeSlice { slice, .. } = *sli else {
+        return Err(sli_core::Error::InvalidField {
+            field: "sli.kind",
+            reason: "this conversion needs a time_slice SLI",
+        }
+        .into());
+    };
+    let seconds = slice.seconds();
+    let (first, end) = (
+        floor_to(range.start(), seconds),
+        ceil_to(range.end(), seconds),
+    );
+    let inside: Vec<(DateTime<Utc>, f64)> = values
+        .points
+        .iter()
+        .copied()
+        .filter(|(t, _)| *t >= first && *t < end)
+        .collect();
+    let fill = missing.as_slice();
+    let step = slice.as_time_delta();
+    let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::new();
+    let push_gap =
+        |from: DateTime<Utc>, to: DateTime<Utc>, points: &mut Vec<(DateTime<Utc>, EventCounts)>| {
+            if let Some(fill) = fill {
+                let mut at = from;
+                while at < to {
+                    points.push((at, fill));
+                    at += step;
+                }
+            }
+        };
+    match (inside.first(), inside.last()) {
+        (Some(&(head, _)), Some(&(tail, _))) => {
+            push_gap(first, head, &mut points);
+            let middle = sli.slice_counts(
+                &Series::from_values("slice value", inside.iter().copied())?,
+                missing,
+            )?;
+            points.extend(middle.iter().map(|(t, c)| (t, *c)));
+            push_gap(tail + step, end, &mut points);
+        }
+        _ => push_gap(first, end, &mut points),
     }
+    if points.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Series::new(points)?))
 }
 
 #[cfg(test)]
@@ -157,6 +245,7 @@ mod tests {
             label: None,
             points,
             completeness: Completeness::Complete,
+            messages: Vec::new(),
         }
     }
 
@@ -180,6 +269,8 @@ mod tests {
         let counts = threshold_counts(&sli, &rank, &samples).unwrap().unwrap();
         assert_eq!(counts.sum().unwrap().good(), 198.0);
         assert!(threshold_counts(&sli, &fetched(vec![]), &fetched(vec![(t(0), 5.0)])).is_err());
+        // A rank without a sample count is refused too.
+        assert!(threshold_counts(&sli, &fetched(vec![(t(3), 50.0)]), &fetched(vec![])).is_err());
     }
 
     #[test]
@@ -189,13 +280,28 @@ mod tests {
             threshold: 300.0,
             slice: Span::MINUTE,
         };
-        let p95 = fetched(vec![(t(0), 120.0), (t(2), 900.0)]);
-        let counts = time_slice_counts(&sli, &p95, MissingData::Bad)
+        let p95 = fetched(vec![(t(1), 120.0), (t(3), 900.0)]);
+        let range = TimeRange::new(t(0), t(6)).unwrap();
+        // Minutes 0, 2, 4 and 5 have no value: bad under `Bad`, so 1 good minute of 6 (an
+        // outage at the end of the window counts).
+        let counts = time_slice_counts(&sli, &p95, range, MissingData::Bad)
             .unwrap()
             .unwrap();
         assert_eq!(
             (counts.sum().unwrap().good(), counts.sum().unwrap().total()),
-            (1.0, 3.0)
+            (1.0, 6.0)
         );
+        let skipped = time_slice_counts(&sli, &p95, range, MissingData::Skip)
+            .unwrap()
+            .unwrap();
+        assert_eq!(skipped.sum().unwrap().total(), 2.0);
+        let mut partial = p95.clone();
+        partial.completeness = Completeness::Partial {
+            reason: "PartialData".into(),
+        };
+        assert!(matches!(
+            time_slice_counts(&sli, &partial, range, MissingData::Bad),
+            Err(Error::IncompleteData { .. })
+        ));
     }
 }

@@ -15,8 +15,10 @@ use crate::fetch::{FetchRequest, FetchedSeries};
 ///
 /// # Contract
 /// `fetch` returns exactly one [`FetchedSeries`] per query, in request order, each carrying its
-/// query's id, with points in increasing time order, aligned to the query's period and inside
-/// the request's range. A metric without data gives an empty, complete series, not an error.
+/// query's id, with points in increasing time order. Periods are aligned to the Unix epoch
+/// (multiples of the period), and every period that overlaps the request's range is returned
+/// whole: a range starting at 00:00:30 with 60 s periods starts with the 00:00 period, as
+/// CloudWatch answers. A metric without data gives an empty, complete series, not an error.
 /// Every implementation in this crate passes the same contract tests.
 ///
 /// # Example

@@ -6,7 +6,7 @@
 mod convert;
 mod sink;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +27,9 @@ use crate::error::{Error, Result};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, plan};
 use crate::source::MetricSource;
+
+/// The per-call datapoint cap in the SDK's integer type (100,800 fits an `i32`).
+const MAX_DATAPOINTS_PER_CALL_I32: i32 = MAX_DATAPOINTS_PER_CALL as i32;
 
 /// Retries of throttled and failed calls: bounded exponential backoff with jitter, applied
 /// through the SDK's standard retry strategy.
@@ -51,16 +54,48 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Counts attempts (calls plus retries) as they go out.
+/// A client whose retry configuration is `retry`.
+fn with_retry(client: &Client, retry: RetryPolicy) -> Client {
+    let config = client
+        .config()
+        .to_builder()
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(retry.max_attempts.max(1))
+                .with_initial_backoff(retry.initial_backoff)
+                .with_max_backoff(retry.max_backoff),
+        )
+        .build();
+    Client::from_conf(config)
+}
+
+/// What the source's fetches cost so far, for [`CloudWatchSource::stats`].
 #[derive(Debug, Default)]
 struct Counters {
-    attempts: AtomicU64,
     calls: AtomicU64,
+    retries: AtomicU64,
     datapoints: AtomicU64,
 }
 
-#[derive(Debug)]
-struct AttemptCounter(Arc<Counters>);
+impl Counters {
+    fn add(&self, stats: FetchStats) {
+        self.calls.fetch_add(stats.calls, Ordering::Relaxed);
+        self.retries.fetch_add(stats.retries, Ordering::Relaxed);
+        self.datapoints
+            .fetch_add(stats.datapoints, Ordering::Relaxed);
+    }
+}
+
+/// Counts the attempts of one operation (its first try and its retries). Installed on each
+/// request, so that concurrent fetches do not mix their counts.
+#[derive(Debug, Default, Clone)]
+struct AttemptCounter(Arc<AtomicU64>);
+
+impl AttemptCounter {
+    fn attempts(&self) -> u32 {
+        u32::try_from(self.0.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
+    }
+}
 
 impl Intercept for AttemptCounter {
     fn name(&self) -> &'static str {
@@ -73,7 +108,7 @@ impl Intercept for AttemptCounter {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> std::result::Result<(), aws_sdk_cloudwatch::error::BoxError> {
-        self.0.attempts.fetch_add(1, Ordering::Relaxed);
+        self.0.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 }
@@ -82,12 +117,15 @@ impl Intercept for AttemptCounter {
 ///
 /// What the API imposes is handled here: queries are packed into calls of at most 500 and the
 /// time range split so that no call exceeds 100,800 datapoints, with the fewest calls those
-/// limits allow; `NextToken` pages are followed and merged; results are mapped back by query id,
-/// never by position; `PartialData`, `InternalError` and `Forbidden` statuses and the service's
-/// messages become [`Completeness::Partial`]; periods are checked against CloudWatch's retention
-/// tiers before any call; throttling and server errors are retried with bounded exponential
-/// backoff ([`RetryPolicy`]). [`CloudWatchSource::stats`] reports the calls, retries and
-/// datapoints spent.
+/// limits allow for each period (queries of different periods share a call when they fit);
+/// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
+/// `NextToken` pages are followed and merged; results are mapped back by query id, never by
+/// position; `PartialData`, `InternalError` and `Forbidden` statuses become
+/// [`Completeness::Partial`], and every message the service sends is kept on its series;
+/// periods are checked against CloudWatch's retention tiers before any call; throttling and
+/// server errors are retried with bounded exponential backoff ([`RetryPolicy`]).
+/// [`CloudWatchSource::fetch_with_stats`] reports what one fetch cost, [`CloudWatchSource::stats`]
+/// the running total.
 ///
 /// # Example
 /// ```no_run
@@ -114,36 +152,58 @@ impl CloudWatchSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let counters = Arc::new(Counters::default());
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(retry.max_attempts.max(1))
-                    .with_initial_backoff(retry.initial_backoff)
-                    .with_max_backoff(retry.max_backoff),
-            )
-            .interceptor(AttemptCounter(Arc::clone(&counters)))
-            .build();
         Self {
-            client: Client::from_conf(config),
-            counters,
+            client: with_retry(&client, retry),
+            counters: Arc::new(Counters::default()),
         }
     }
 
-    /// What fetches through this source (and its clones) have cost so far.
+    /// What fetches through this source (and its clones) have cost so far, added up.
     pub fn stats(&self) -> FetchStats {
-        let calls = self.counters.calls.load(Ordering::Relaxed);
         FetchStats {
-            calls,
-            retries: self
-                .counters
-                .attempts
-                .load(Ordering::Relaxed)
-                .saturating_sub(calls),
+            calls: self.counters.calls.load(Ordering::Relaxed),
+            retries: self.counters.retries.load(Ordering::Relaxed),
             datapoints: self.counters.datapoints.load(Ordering::Relaxed),
         }
+    }
+
+    /// [`MetricSource::fetch`], with what this one fetch cost.
+    ///
+    /// # Errors
+    /// As [`MetricSource::fetch`].
+    pub async fn fetch_with_stats(
+        &self,
+        request: &FetchRequest,
+    ) -> Result<(Vec<FetchedSeries>, FetchStats)> {
+        let calls = plan(request, Utc::now())?;
+        let mut results: Vec<FetchedSeries> = request
+            .queries()
+            .iter()
+            .map(|q| FetchedSeries {
+                id: q.id.clone(),
+                label: q.label.clone(),
+                points: Vec::new(),
+                completeness: Completeness::Complete,
+                messages: Vec::new(),
+            })
+            .collect();
+        let mut stats = FetchStats::default();
+        let mut outcome = Ok(());
+        for call in &calls {
+            outcome = self.run(request, call, &mut results, &mut stats).await;
+            if outcome.is_err() {
+                break;
+            }
+        }
+        // A failed fetch still cost what it cost.
+        self.counters.add(stats);
+        outcome?;
+        for series in &mut results {
+            // Time chunks arrive in order, but pages need not.
+            series.points.sort_by_key(|(at, _)| *at);
+            series.points.dedup_by_key(|(at, _)| *at);
+        }
+        Ok((results, stats))
     }
 
     /// Runs one planned call, following `NextToken`, into `results`.
@@ -152,6 +212,7 @@ impl CloudWatchSource {
         request: &FetchRequest,
         call: &Call,
         results: &mut [FetchedSeries],
+        stats: &mut FetchStats,
     ) -> Result<()> {
         let queries: Vec<_> = call
             .queries
@@ -165,8 +226,9 @@ impl CloudWatchSource {
             .collect();
         let mut last_status: HashMap<usize, Completeness> = HashMap::new();
         let mut token: Option<String> = None;
+        let mut seen_tokens: HashSet<String> = HashSet::new();
         loop {
-            let attempts_before = self.counters.attempts.load(Ordering::Relaxed);
+            let counter = AttemptCounter::default();
             let sent = self
                 .client
                 .get_metric_data()
@@ -174,21 +236,32 @@ impl CloudWatchSource {
                 .start_time(to_sdk_time(call.start))
                 .end_time(to_sdk_time(call.end))
                 .scan_by(ScanBy::TimestampAscending)
-                .max_datapoints(MAX_DATAPOINTS_PER_CALL as i32)
+                .max_datapoints(MAX_DATAPOINTS_PER_CALL_I32)
                 .set_next_token(token.take())
+                .customize()
+                .interceptor(counter.clone())
                 .send()
                 .await;
-            self.counters.calls.fetch_add(1, Ordering::Relaxed);
-            let attempts =
-                (self.counters.attempts.load(Ordering::Relaxed) - attempts_before) as u32;
+            let attempts = counter.attempts();
+            stats.calls += 1;
+            stats.retries += u64::from(attempts.saturating_sub(1));
             let output = sent.map_err(|e| map_sdk_error(e, attempts))?;
             let call_messages: Vec<String> = output
                 .messages()
                 .iter()
                 .map(|m| format!("{}: {}", m.code().unwrap_or("?"), m.value().unwrap_or("")))
                 .collect();
+            let mut ids_in_page: HashSet<&str> = HashSet::new();
             for result in output.metric_data_results() {
                 let id = result.id().unwrap_or_default();
+                if !ids_in_page.insert(id) {
+                    return Err(Error::InvalidResponse {
+                        backend: BACKEND,
+                        reason: format!(
+                            "several results for id {id:?} (expressions returning many series, such as SEARCH, are not supported)"
+                        ),
+                    });
+                }
                 let &index = by_id.get(id).ok_or_else(|| Error::InvalidResponse {
                     backend: BACKEND,
                     reason: format!("a result for id {id:?}, which the call did not ask for"),
@@ -211,26 +284,39 @@ impl CloudWatchSource {
                     })?;
                     results[index].points.push((at, *value));
                 }
-                self.counters
-                    .datapoints
-                    .fetch_add(values.len() as u64, Ordering::Relaxed);
+                stats.datapoints += values.len() as u64;
+                let messages: Vec<String> = result
+                    .messages()
+                    .iter()
+                    .map(|m| format!("{}: {}", m.code().unwrap_or("?"), m.value().unwrap_or("")))
+                    .chain(call_messages.iter().cloned())
+                    .collect();
                 let status = match result.status_code() {
                     Some(StatusCode::Complete) | None => Completeness::Complete,
-                    Some(other) => {
-                        let mut reasons = vec![other.as_str().to_owned()];
-                        reasons.extend(result.messages().iter().map(|m| {
-                            format!("{}: {}", m.code().unwrap_or("?"), m.value().unwrap_or(""))
-                        }));
-                        reasons.extend(call_messages.iter().cloned());
-                        Completeness::Partial {
-                            reason: reasons.join("; "),
-                        }
-                    }
+                    Some(other) => Completeness::Partial {
+                        reason: std::iter::once(other.as_str().to_owned())
+                            .chain(messages.iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    },
                 };
+                for message in messages {
+                    if !results[index].messages.contains(&message) {
+                        results[index].messages.push(message);
+                    }
+                }
                 last_status.insert(index, status);
             }
             match output.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                Some(next) if !next.is_empty() => {
+                    if !seen_tokens.insert(next.to_owned()) {
+                        return Err(Error::InvalidResponse {
+                            backend: BACKEND,
+                            reason: "the same NextToken twice".into(),
+                        });
+                    }
+                    token = Some(next.to_owned());
+                }
                 _ => break,
             }
         }
@@ -262,26 +348,6 @@ impl fmt::Display for CloudWatchSource {
 #[async_trait]
 impl MetricSource for CloudWatchSource {
     async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
-        let calls = plan(request, Utc::now())?;
-        let mut results: Vec<FetchedSeries> = request
-            .queries()
-            .iter()
-            .map(|q| FetchedSeries {
-                id: q.id.clone(),
-                label: q.label.clone(),
-                points: Vec::new(),
-                completeness: Completeness::Complete,
-            })
-            .collect();
-        for call in &calls {
-            self.run(request, call, &mut results).await?;
-        }
-        for series in &mut results {
-            // Time chunks arrive in order, but pages need not: sort, and drop a period a chunk
-            // boundary returned twice.
-            series.points.sort_by_key(|(at, _)| *at);
-            series.points.dedup_by_key(|(at, _)| *at);
-        }
-        Ok(results)
+        Ok(self.fetch_with_stats(request).await?.0)
     }
 }

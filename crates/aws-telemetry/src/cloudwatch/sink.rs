@@ -8,15 +8,21 @@ use aws_sdk_cloudwatch::types::MetricDatum;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::convert::{map_sdk_error, to_sdk_time};
+use super::{AttemptCounter, RetryPolicy, with_retry};
 use crate::error::{Error, Result};
 use crate::query::Metric;
 use crate::sink::MetricSink;
 
 /// At most this many datapoints in one PutMetricData call.
 const MAX_DATUMS_PER_CALL: usize = 1000;
+/// Payload budget of one call: below PutMetricData's 1 MB cap, with room for the envelope.
+const MAX_PAYLOAD_BYTES: usize = 900_000;
+/// CloudWatch refuses values beyond ±2^360.
+const MAX_ABS_VALUE: f64 = 2.348_542_582_773_833_2e108;
 
-/// Writes series to CloudWatch as custom metrics, batched within PutMetricData's limits (1,000
-/// datapoints a call; each datum well under the 1 MB payload cap).
+/// Writes series to CloudWatch as custom metrics, batched within PutMetricData's limits: at most
+/// 1,000 datapoints and well under 1 MB a call (datums are sized with their metric name and
+/// dimensions), with the source's bounded retries.
 ///
 /// # Example
 /// ```no_run
@@ -37,16 +43,16 @@ pub struct CloudWatchSink {
 }
 
 impl CloudWatchSink {
-    /// A sink from the caller's SDK configuration.
+    /// A sink from the caller's SDK configuration, with the default [`RetryPolicy`].
     pub fn new(config: &aws_config::SdkConfig) -> Self {
-        Self {
-            client: Client::new(config),
-        }
+        Self::from_client(Client::new(config), RetryPolicy::default())
     }
 
-    /// A sink from a ready client.
-    pub fn from_client(client: Client) -> Self {
-        Self { client }
+    /// A sink from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        Self {
+            client: with_retry(&client, retry),
+        }
     }
 }
 
@@ -68,8 +74,8 @@ impl MetricSink for CloudWatchSink {
         }
         let now = Utc::now();
         for (index, &(at, value)) in samples.iter().enumerate() {
-            let reason = if !value.is_finite() {
-                "values must be finite"
+            let reason = if !value.is_finite() || value.abs() > MAX_ABS_VALUE {
+                "values must be finite and within ±2^360"
             } else if at < now - TimeDelta::days(14) || at > now + TimeDelta::hours(2) {
                 "timestamps must be within the last two weeks and the next two hours"
             } else {
@@ -82,8 +88,17 @@ impl MetricSink for CloudWatchSink {
             });
         }
         let sdk_metric = super::convert::to_sdk_metric(metric);
+        // Every datum repeats the metric's name and dimensions: size batches by them.
+        let datum_bytes = 64
+            + metric.name.len()
+            + metric
+                .dimensions
+                .iter()
+                .map(|d| d.name.len() + d.value.len() + 16)
+                .sum::<usize>();
+        let per_call = (MAX_PAYLOAD_BYTES / datum_bytes).clamp(1, MAX_DATUMS_PER_CALL);
         let mut calls = 0;
-        for batch in samples.chunks(MAX_DATUMS_PER_CALL) {
+        for batch in samples.chunks(per_call) {
             let data: Vec<MetricDatum> = batch
                 .iter()
                 .map(|&(at, value)| {
@@ -95,13 +110,16 @@ impl MetricSink for CloudWatchSink {
                         .build()
                 })
                 .collect();
+            let counter = AttemptCounter::default();
             self.client
                 .put_metric_data()
                 .namespace(&metric.namespace)
                 .set_metric_data(Some(data))
+                .customize()
+                .interceptor(counter.clone())
                 .send()
                 .await
-                .map_err(|e| map_sdk_error(e, 1))?;
+                .map_err(|e| map_sdk_error(e, counter.attempts()))?;
             calls += 1;
         }
         Ok(calls)
