@@ -77,6 +77,17 @@ impl Fixture {
         write_csv(self.start, dir)
     }
 
+    /// Every check: [`Fixture::check_basic`], [`Fixture::check_extended`] and
+    /// [`Fixture::check_expression_refusal`].
+    ///
+    /// # Errors
+    /// A description of the first rule the source broke.
+    pub async fn check_all(&self, source: &DynMetricSource) -> Result<(), String> {
+        self.check_basic(source).await?;
+        self.check_extended(source).await?;
+        self.check_expression_refusal(source).await
+    }
+
     /// See [`check_basic`].
     ///
     /// # Errors

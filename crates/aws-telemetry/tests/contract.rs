@@ -24,24 +24,12 @@ fn csv() -> Arc<DynMetricSource> {
 
 #[tokio::test]
 async fn in_memory_source_honours_the_contract() {
-    let source = memory();
-    Fixture::default().check_basic(&*source).await.unwrap();
-    Fixture::default().check_extended(&*source).await.unwrap();
-    Fixture::default()
-        .check_expression_refusal(&*source)
-        .await
-        .unwrap();
+    Fixture::default().check_all(&*memory()).await.unwrap();
 }
 
 #[tokio::test]
 async fn csv_source_honours_the_contract() {
-    let source = csv();
-    Fixture::default().check_basic(&*source).await.unwrap();
-    Fixture::default().check_extended(&*source).await.unwrap();
-    Fixture::default()
-        .check_expression_refusal(&*source)
-        .await
-        .unwrap();
+    Fixture::default().check_all(&*csv()).await.unwrap();
 }
 
 #[tokio::test]
