@@ -1,7 +1,19 @@
 //! Detectors for the classic AWS failure modes (F1–F8).
 //!
-//! **Not built yet.** This crate will hold one documented detector per row of the failure-mode
-//! table (API throttling, network partition, quota, credential compromise, cold start, database
-//! connection exhaustion, public data leak, cost runaway), tracked in the project's
-//! `failure-modes` issue. It exists now so that the workspace layout is fixed; it exports nothing.
+//! **In progress.** Built so far: the shared statistical parts ([`stats`]: robust baseline,
+//! EWMA, CUSUM change points, Poisson and binomial tails) and the generic streaming
+//! [`AnomalyDetector`] the failure-mode detectors will build on, measured on the NAB CloudWatch
+//! data by `examples/nab_eval.rs`. Not built yet: the seasonal baseline, the trend forecast, the
+//! `Detector` trait with its `Finding`s, and the eight detectors F1–F8.
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod anomaly;
+mod error;
+pub mod stats;
+
+pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
+pub use error::{Error, Result};

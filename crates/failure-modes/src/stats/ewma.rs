@@ -1,0 +1,70 @@
+//! [`Ewma`]: exponentially weighted mean and variance, O(1) per value.
+
+use crate::error::{Result, positive};
+
+/// Exponentially weighted moving mean and variance with smoothing factor `alpha` in (0, 1].
+///
+/// # Example
+/// ```
+/// use failure_modes::stats::Ewma;
+///
+/// let mut ewma = Ewma::new(0.5)?;
+/// ewma.push(10.0);
+/// ewma.push(20.0);
+/// assert_eq!(ewma.mean(), Some(15.0));
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Ewma {
+    alpha: f64,
+    mean: Option<f64>,
+    variance: f64,
+}
+
+impl Ewma {
+    /// An EWMA with smoothing factor `alpha` (weight of the newest value).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidConfig`] unless `0 < alpha <= 1`.
+    pub fn new(alpha: f64) -> Result<Self> {
+        let alpha = positive("alpha", alpha)?;
+        if alpha > 1.0 {
+            return Err(crate::Error::InvalidConfig {
+                field: "alpha",
+                value: alpha,
+                reason: "must be at most 1",
+            });
+        }
+        Ok(Self {
+            alpha,
+            mean: None,
+            variance: 0.0,
+        })
+    }
+
+    /// Adds a value (non-finite values are ignored: callers validate their input).
+    pub fn push(&mut self, value: f64) {
+        if !value.is_finite() {
+            return;
+        }
+        match self.mean {
+            None => self.mean = Some(value),
+            Some(mean) => {
+                let delta = value - mean;
+                let increment = self.alpha * delta;
+                self.mean = Some(mean + increment);
+                self.variance = (1.0 - self.alpha) * (self.variance + delta * increment);
+            }
+        }
+    }
+
+    /// The weighted mean, `None` before the first value.
+    pub fn mean(&self) -> Option<f64> {
+        self.mean
+    }
+
+    /// The weighted standard deviation.
+    pub fn std_dev(&self) -> f64 {
+        self.variance.sqrt()
+    }
+}
