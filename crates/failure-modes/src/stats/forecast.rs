@@ -1,0 +1,143 @@
+//! [`TrendForecast`]: a robust linear trend over recent values and when it crosses a limit, the
+//! time-to-exhaustion behind quota (F3), connection (F6) and cost (F8) forecasts.
+
+use std::collections::VecDeque;
+
+use crate::error::{Error, Result};
+
+/// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
+/// which a few outliers cannot tilt. O(capacity²) per estimate, so keep the window to a few
+/// hundred points.
+///
+/// # Example
+/// ```
+/// use failure_modes::stats::TrendForecast;
+///
+/// let mut usage = TrendForecast::new(10)?;
+/// for v in [50.0, 52.0, 54.0, 56.0, 58.0, 60.0] {
+///     usage.push(v)?;
+/// }
+/// assert_eq!(usage.slope(), Some(2.0));            // per step
+/// assert_eq!(usage.steps_until(100.0), Some(20.0)); // 60 + 2 × 20 = 100
+/// assert_eq!(usage.steps_until(40.0), Some(0.0));  // already past it
+///
+/// let mut draining = TrendForecast::new(10)?;
+/// for v in [9.0, 8.0, 7.0] {
+///     draining.push(v)?;
+/// }
+/// assert_eq!(draining.steps_until(100.0), None);    // a falling trend never gets there
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct TrendForecast {
+    capacity: usize,
+    values: VecDeque<f64>,
+    pushed: u64,
+}
+
+impl TrendForecast {
+    /// A trend over the last `capacity` values (at least 2).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a capacity below 2.
+    pub fn new(capacity: usize) -> Result<Self> {
+        if capacity < 2 {
+            return Err(Error::InvalidConfig {
+                field: "capacity",
+                value: capacity as f64,
+                reason: "a trend needs at least 2 points",
+            });
+        }
+        Ok(Self {
+            capacity,
+            values: VecDeque::with_capacity(capacity),
+            pushed: 0,
+        })
+    }
+
+    /// Adds the next value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for NaN or infinite values.
+    pub fn push(&mut self, value: f64) -> Result<()> {
+        if !value.is_finite() {
+            return Err(Error::InvalidValue {
+                value,
+                index: self.pushed,
+            });
+        }
+        if self.values.len() == self.capacity {
+            self.values.pop_front();
+        }
+        self.values.push_back(value);
+        self.pushed += 1;
+        Ok(())
+    }
+
+    /// The Theil–Sen slope per step, `None` with fewer than 2 values.
+    pub fn slope(&self) -> Option<f64> {
+        let n = self.values.len();
+        if n < 2 {
+            return None;
+        }
+        let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
+        for i in 0..n {
+            for j in i + 1..n {
+                slopes.push((self.values[j] - self.values[i]) / (j - i) as f64);
+            }
+        }
+        slopes.sort_by(f64::total_cmp);
+        let m = slopes.len();
+        Some(if m % 2 == 1 {
+            slopes[m / 2]
+        } else {
+            (slopes[m / 2 - 1] + slopes[m / 2]) / 2.0
+        })
+    }
+
+    /// The trend line's value at the latest step: median of `value_i + slope × (last − i)`.
+    pub fn level(&self) -> Option<f64> {
+        let slope = self.slope()?;
+        let last = self.values.len() - 1;
+        let mut projected: Vec<f64> = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + slope * (last - i) as f64)
+            .collect();
+        projected.sort_by(f64::total_cmp);
+        let m = projected.len();
+        Some(if m % 2 == 1 {
+            projected[m / 2]
+        } else {
+            (projected[m / 2 - 1] + projected[m / 2]) / 2.0
+        })
+    }
+
+    /// Steps from the latest value until the trend reaches `limit` from below: `Some(0.0)` when
+    /// it already has, `None` when the trend is flat or falling (it never does).
+    pub fn steps_until(&self, limit: f64) -> Option<f64> {
+        let (slope, level) = (self.slope()?, self.level()?);
+        if level >= limit {
+            return Some(0.0);
+        }
+        (slope > 0.0).then(|| (limit - level) / slope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outlier_does_not_tilt_the_trend() {
+        let mut t = TrendForecast::new(20).unwrap();
+        for i in 0..20 {
+            t.push(if i == 10 { 1000.0 } else { 10.0 + i as f64 })
+                .unwrap();
+        }
+        assert_eq!(t.slope(), Some(1.0));
+        assert!(TrendForecast::new(1).is_err());
+        assert!(t.push(f64::INFINITY).is_err());
+    }
+}
