@@ -2,7 +2,7 @@
 //! spikes against a robust baseline, and sustained level shifts by CUSUM, with a refractory
 //! period so that one incident raises one alert.
 
-use crate::error::{Error, Result, positive};
+use crate::error::{Result, finite, positive};
 use crate::stats::{Cusum, Direction, RobustBaseline};
 
 /// Settings of [`AnomalyDetector`]. Defaults are chosen a priori for 5-minute CloudWatch data
@@ -119,12 +119,7 @@ impl AnomalyDetector {
     /// [`Error::InvalidValue`] for NaN or infinite values, with their position; the detector
     /// is unchanged.
     pub fn push(&mut self, value: f64) -> Result<Option<Anomaly>> {
-        if !value.is_finite() {
-            return Err(Error::InvalidValue {
-                value,
-                index: self.seen,
-            });
-        }
+        finite(value, self.seen)?;
         let index = self.seen;
         self.seen += 1;
         let judged = match self.baseline.median() {
@@ -167,6 +162,7 @@ impl AnomalyDetector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn config() -> AnomalyConfig {
         AnomalyConfig {

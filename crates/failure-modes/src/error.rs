@@ -27,6 +27,15 @@ pub enum Error {
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// `value` if finite, else [`Error::InvalidValue`] at stream position `index`.
+pub(crate) fn finite(value: f64, index: u64) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::InvalidValue { value, index })
+    }
+}
+
 pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)

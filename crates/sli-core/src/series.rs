@@ -224,30 +224,6 @@ impl EpochClock {
     }
 }
 
-/// The index of `at` on the grid `origin + k * step`, or why it is not on it.
-pub(crate) fn grid_index(
-    origin: DateTime<Utc>,
-    step: Span,
-    at: DateTime<Utc>,
-    position: Position,
-) -> Result<usize> {
-    // Whole seconds since the epoch are cheap to read from chrono; a full `at - origin` is not.
-    let offset = at.timestamp() - origin.timestamp();
-    let misaligned = || Error::Misaligned {
-        at,
-        origin,
-        step_seconds: step.seconds(),
-        position,
-    };
-    if at.timestamp_subsec_nanos() != origin.timestamp_subsec_nanos()
-        || offset < 0
-        || offset % step.seconds() != 0
-    {
-        return Err(misaligned());
-    }
-    usize::try_from(offset / step.seconds()).map_err(|_| misaligned())
-}
-
 impl Series<f64> {
     /// A series of measured values (latencies, utilisation, spend…).
     ///

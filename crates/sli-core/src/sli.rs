@@ -1,13 +1,13 @@
 //! SLI kinds and the conversions that turn raw measurements into [`EventCounts`]: event ratios,
 //! latency thresholds (from histogram buckets or a percentile rank) and time slices.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::counts::EventCounts;
 use crate::error::{Error, Position, Result};
 use crate::missing::MissingData;
-use crate::series::{Series, grid_index};
+use crate::series::{GridCursor, Series};
 use crate::span::Span;
 
 /// How a per-slice value is compared with its threshold in a time-slice SLI.
@@ -293,7 +293,7 @@ impl Sli {
         let origin = values.first_time();
         let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(values.len());
         let mut next_slot = 0usize;
-        let step = slice.as_time_delta();
+        let mut grid = GridCursor::new(origin, slice);
         for (index, (at, &value)) in values.iter().enumerate() {
             let position = Position::point(index, at);
             if !value.is_finite() {
@@ -303,11 +303,12 @@ impl Sli {
                     position,
                 });
             }
-            let slot = grid_index(origin, slice, at, position)?;
+            let slot = grid.slot(index, at)?;
             if let Some(fill) = missing.as_slice() {
                 for gap in next_slot..slot {
-                    let gap_at = origin + step * i32::try_from(gap).unwrap_or(i32::MAX);
-                    points.push((gap_at, fill));
+                    // `gap` is below `slot`, whose instant exists, so this cannot overflow.
+                    let offset = TimeDelta::seconds(slice.seconds().saturating_mul(gap as i64));
+                    points.push((origin + offset, fill));
                 }
             }
             let good = if comparison.is_good(value, threshold) {

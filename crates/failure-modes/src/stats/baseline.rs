@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use crate::error::{Error, Result};
+use super::{median_in_place, median_of_sorted};
+use crate::error::{Error, Result, finite};
 
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
 pub const MAD_TO_SIGMA: f64 = 1.4826;
@@ -61,12 +62,7 @@ impl RobustBaseline {
     /// # Errors
     /// [`Error::InvalidValue`] for NaN or infinite values (the baseline is unchanged).
     pub fn push(&mut self, value: f64) -> Result<()> {
-        if !value.is_finite() {
-            return Err(Error::InvalidValue {
-                value,
-                index: self.pushed,
-            });
-        }
+        finite(value, self.pushed)?;
         self.pushed += 1;
         if self.arrival.len() == self.capacity
             && let Some(old) = self.arrival.pop_front()
@@ -106,8 +102,7 @@ impl RobustBaseline {
         self.scratch.clear();
         self.scratch
             .extend(self.sorted.iter().map(|v| (v - median).abs()));
-        self.scratch.sort_by(f64::total_cmp);
-        median_of_sorted(&self.scratch)
+        median_in_place(&mut self.scratch)
     }
 
     /// How many robust σ `value` lies from the median: `(value − median) / (1.4826 × MAD)`,
@@ -117,15 +112,6 @@ impl RobustBaseline {
         let median = self.median()?;
         let spread = (MAD_TO_SIGMA * self.mad()?).max(min_spread);
         Some((value - median) / spread)
-    }
-}
-
-fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
     }
 }
 

@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use crate::error::{Error, Result};
+use super::median_in_place;
+use crate::error::{Error, Result, finite};
 
 /// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
 /// which a few outliers cannot tilt. O(capacity²) per estimate, so keep the window to a few
@@ -60,12 +61,7 @@ impl TrendForecast {
     /// # Errors
     /// [`Error::InvalidValue`] for NaN or infinite values.
     pub fn push(&mut self, value: f64) -> Result<()> {
-        if !value.is_finite() {
-            return Err(Error::InvalidValue {
-                value,
-                index: self.pushed,
-            });
-        }
+        finite(value, self.pushed)?;
         if self.values.len() == self.capacity {
             self.values.pop_front();
         }
@@ -86,13 +82,7 @@ impl TrendForecast {
                 slopes.push((self.values[j] - self.values[i]) / (j - i) as f64);
             }
         }
-        slopes.sort_by(f64::total_cmp);
-        let m = slopes.len();
-        Some(if m % 2 == 1 {
-            slopes[m / 2]
-        } else {
-            (slopes[m / 2 - 1] + slopes[m / 2]) / 2.0
-        })
+        median_in_place(&mut slopes)
     }
 
     /// The trend line's value at the latest step: median of `value_i + slope × (last − i)`.
@@ -105,13 +95,7 @@ impl TrendForecast {
             .enumerate()
             .map(|(i, v)| v + slope * (last - i) as f64)
             .collect();
-        projected.sort_by(f64::total_cmp);
-        let m = projected.len();
-        Some(if m % 2 == 1 {
-            projected[m / 2]
-        } else {
-            (projected[m / 2 - 1] + projected[m / 2]) / 2.0
-        })
+        median_in_place(&mut projected)
     }
 
     /// Steps from the latest value until the trend reaches `limit` from below: `Some(0.0)` when

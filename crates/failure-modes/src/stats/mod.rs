@@ -13,3 +13,19 @@ pub use ewma::Ewma;
 pub use forecast::TrendForecast;
 pub use seasonal::SeasonalBaseline;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
+
+/// The median of `values`, sorting them in place; `None` when empty.
+pub(crate) fn median_in_place(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    median_of_sorted(values)
+}
+
+/// The median of already sorted values; `None` when empty.
+pub(crate) fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}

@@ -3,7 +3,8 @@
 
 use std::collections::VecDeque;
 
-use crate::error::{Error, Result};
+use super::median_in_place;
+use crate::error::{Error, Result, finite};
 
 /// The median of the same slot over the last `days` seasons, fed one value per slot.
 ///
@@ -67,12 +68,7 @@ impl SeasonalBaseline {
     /// # Errors
     /// [`Error::InvalidValue`] for NaN or infinite values (the slot is not advanced).
     pub fn push(&mut self, value: f64) -> Result<()> {
-        if !value.is_finite() {
-            return Err(Error::InvalidValue {
-                value,
-                index: self.pushed,
-            });
-        }
+        finite(value, self.pushed)?;
         let slot = &mut self.slots[self.next];
         if slot.len() == self.days {
             slot.pop_front();
@@ -86,17 +82,8 @@ impl SeasonalBaseline {
     /// The median of previous seasons at the next slot, `None` before a full season.
     pub fn expected_next(&self) -> Option<f64> {
         let slot = &self.slots[self.next];
-        if slot.is_empty() {
-            return None;
-        }
         let mut values: Vec<f64> = slot.iter().copied().collect();
-        values.sort_by(f64::total_cmp);
-        let n = values.len();
-        Some(if n % 2 == 1 {
-            values[n / 2]
-        } else {
-            (values[n / 2 - 1] + values[n / 2]) / 2.0
-        })
+        median_in_place(&mut values)
     }
 }
 
