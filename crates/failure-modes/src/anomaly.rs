@@ -100,7 +100,7 @@ impl AnomalyDetector {
     /// A detector with no history.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a zero baseline or non-positive thresholds.
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a zero baseline or non-positive thresholds.
     pub fn new(config: AnomalyConfig) -> Result<Self> {
         positive("spike_sigma", config.spike_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
@@ -116,7 +116,7 @@ impl AnomalyDetector {
     /// Pushes the next value.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for NaN or infinite values, with their position; the detector
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue) for NaN or infinite values, with their position; the detector
     /// is unchanged.
     pub fn push(&mut self, value: f64) -> Result<Option<Anomaly>> {
         finite(value, self.seen)?;
