@@ -8,7 +8,8 @@
 //! python3 ../shared/tools/nab_score.py alerts.csv
 //! ```
 //!
-//! One configuration for every file ([`AnomalyConfig::default`]), chosen before scoring.
+//! One configuration for every file ([`AnomalyConfig::default`]); its thresholds were chosen
+//! among a few round values on this corpus (see the doc of [`AnomalyConfig`]), never per file.
 
 use std::error::Error;
 use std::fmt::Write as _;

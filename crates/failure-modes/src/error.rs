@@ -1,7 +1,9 @@
 //! The crate's error type.
 
+use chrono::{DateTime, Utc};
+
 /// Everything that can go wrong in `failure-modes`.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A configuration value outside its domain.
@@ -22,6 +24,45 @@ pub enum Error {
         /// Its zero-based position in the stream.
         index: u64,
     },
+    /// An input value outside its domain (a negative count, more throttled calls than calls,
+    /// a NaN latency …), with the field and the time of the observation.
+    #[error("{field} = {value} at {at} is invalid: {reason}")]
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// The observation's timestamp.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: &'static str,
+    },
+    /// An observation not later than the one before it.
+    #[error("observation at {at} does not follow the previous one at {previous}{}", if at == previous { " (duplicate timestamp)" } else { " (out of order)" })]
+    OutOfOrder {
+        /// The previous observation's time.
+        previous: DateTime<Utc>,
+        /// The offending observation's time.
+        at: DateTime<Utc>,
+    },
+    /// A series a detector needs is missing from what was fetched.
+    #[error("the fetched data has no series with id {id:?}")]
+    MissingSeries {
+        /// The query id.
+        id: String,
+    },
+    /// A fetched series is incomplete (CloudWatch `PartialData` or an error status): a detector
+    /// does not judge on part of the data.
+    #[error("series {id:?} is incomplete: {reason}")]
+    IncompleteData {
+        /// The query id.
+        id: String,
+        /// What the source said.
+        reason: String,
+    },
+    /// The telemetry layer failed (fetching, or building a query).
+    #[error(transparent)]
+    Telemetry(#[from] aws_telemetry::Error),
 }
 
 /// `Result` with this crate's [`Error`].
@@ -44,6 +85,33 @@ pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64> {
             field,
             value,
             reason: "must be positive and finite",
+        })
+    }
+}
+
+/// `value` if finite and not negative, else [`Error::InvalidInput`].
+pub(crate) fn count(field: &'static str, value: f64, at: DateTime<Utc>) -> Result<f64> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::InvalidInput {
+            field,
+            value,
+            at,
+            reason: "must be a finite, non-negative number",
+        })
+    }
+}
+
+/// `value` if in (0, 1], else [`Error::InvalidConfig`] for `field`.
+pub(crate) fn fraction(field: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 && value <= 1.0 {
+        Ok(value)
+    } else {
+        Err(Error::InvalidConfig {
+            field,
+            value,
+            reason: "must be in (0, 1]",
         })
     }
 }

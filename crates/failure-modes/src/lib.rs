@@ -1,11 +1,4 @@
 //! Detectors for the classic AWS failure modes (F1–F8).
-//!
-//! **In progress.** Built so far: the shared statistical parts ([`stats`]: robust baseline,
-//! seasonal baseline, EWMA, CUSUM change points, Poisson and binomial tails, a robust trend
-//! forecast with time to a limit) and the generic streaming [`AnomalyDetector`] the
-//! failure-mode detectors will build on, measured on the NAB CloudWatch data by
-//! `examples/nab_eval.rs`. Not built yet: the `Detector` trait with its `Finding`s and the eight
-//! detectors F1–F8.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -13,8 +6,39 @@
 )]
 
 mod anomaly;
+mod audit;
+mod detector;
+mod detectors;
+mod episode;
 mod error;
+mod exposure;
+mod finding;
+mod mode;
 pub mod stats;
+mod timeline;
 
 pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
+pub use audit::{AuditEvent, Identity};
+pub use detector::{Detector, MetricDetector, run};
+pub use detectors::cold_start::{
+    ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
+};
+pub use detectors::compromise::{CompromiseConfig, CredentialCompromise};
+pub use detectors::connections::{
+    ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
+};
+pub use detectors::cost::{ChargeSample, CostConfig, CostRunaway};
+pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
+pub use detectors::partition::{
+    NetworkPartition, PartitionConfig, ZoneObservation, ZoneSample, ZoneSignal,
+};
+pub use detectors::quota::{QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit};
+pub use detectors::throttling::{
+    ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
+};
 pub use error::{Error, Result};
+pub use exposure::{
+    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+};
+pub use finding::{Evidence, Finding};
+pub use mode::FailureMode;

@@ -78,6 +78,34 @@ impl Sustained {
         })
     }
 
+    /// N out of M for constants: `const FIVE_MINUTES: Sustained = Sustained::of(5, 5);` is
+    /// checked by the compiler, so a library's defaults need no runtime error path.
+    ///
+    /// # Panics
+    /// Unless `1 <= n <= m <= 10_080`; used in a `const` item, that is a compile error.
+    ///
+    /// ```
+    /// use sli_core::Sustained;
+    ///
+    /// const THREE_OF_FIVE: Sustained = Sustained::of(3, 5);
+    /// assert_eq!(THREE_OF_FIVE, Sustained::new(3, 5)?);
+    /// # Ok::<(), sli_core::Error>(())
+    /// ```
+    #[allow(clippy::panic)]
+    pub const fn of(datapoints_to_alarm: u32, evaluation_periods: u32) -> Self {
+        if evaluation_periods == 0
+            || evaluation_periods > 10_080
+            || datapoints_to_alarm == 0
+            || datapoints_to_alarm > evaluation_periods
+        {
+            panic!("Sustained::of needs 1 <= n <= m <= 10080");
+        }
+        Self {
+            datapoints_to_alarm,
+            evaluation_periods,
+        }
+    }
+
     /// N: how many datapoints must breach.
     pub const fn datapoints_to_alarm(&self) -> u32 {
         self.datapoints_to_alarm

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{median_in_place, median_of_sorted};
+use super::median_of_sorted;
 use crate::error::{Error, Result, finite};
 
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
@@ -11,8 +11,9 @@ pub const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// Median and MAD over the last `capacity` values, updated one value at a time.
 ///
-/// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove),
-/// O(1) to read the median, O(capacity) for the MAD.
+/// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove of
+/// contiguous `f64`s, cheap at the sizes used), O(1) to read the median, O(log capacity) for the
+/// MAD (an order statistic of two sorted sequences, see [`RobustBaseline::mad`]).
 ///
 /// # Example
 /// ```
@@ -31,7 +32,6 @@ pub struct RobustBaseline {
     capacity: usize,
     arrival: VecDeque<f64>,
     sorted: Vec<f64>,
-    scratch: Vec<f64>,
     pushed: u64,
 }
 
@@ -52,7 +52,6 @@ impl RobustBaseline {
             capacity,
             arrival: VecDeque::with_capacity(capacity),
             sorted: Vec::with_capacity(capacity),
-            scratch: Vec::with_capacity(capacity),
             pushed: 0,
         })
     }
@@ -67,13 +66,35 @@ impl RobustBaseline {
         if self.arrival.len() == self.capacity
             && let Some(old) = self.arrival.pop_front()
         {
-            let at = self.sorted.partition_point(|v| *v < old);
-            self.sorted.remove(at);
+            self.arrival.push_back(value);
+            self.replace_sorted(old, value);
+        } else {
+            self.arrival.push_back(value);
+            let at = self.sorted.partition_point(|v| *v < value);
+            self.sorted.insert(at, value);
         }
-        self.arrival.push_back(value);
-        let at = self.sorted.partition_point(|v| *v < value);
-        self.sorted.insert(at, value);
         Ok(())
+    }
+
+    /// Replaces one copy of `old` by `value` in the sorted window, shifting only the values
+    /// between the two positions (one memmove of, on average, a third of the window instead of
+    /// a removal and an insertion that each move half of it).
+    fn replace_sorted(&mut self, old: f64, value: f64) {
+        let from = self.sorted.partition_point(|v| *v < old);
+        let to = self.sorted.partition_point(|v| *v < value);
+        if to > from {
+            // Values in (from, to) are >= old and < value: slide them down over `old`.
+            self.sorted.copy_within(from + 1..to, from);
+            if let Some(slot) = self.sorted.get_mut(to - 1) {
+                *slot = value;
+            }
+        } else {
+            // to <= from: values in [to, from) are >= value and < old: slide them up.
+            self.sorted.copy_within(to..from, to + 1);
+            if let Some(slot) = self.sorted.get_mut(to) {
+                *slot = value;
+            }
+        }
     }
 
     /// How many values the window holds.
@@ -96,13 +117,31 @@ impl RobustBaseline {
         median_of_sorted(&self.sorted)
     }
 
-    /// The median absolute deviation from the median.
+    /// The median absolute deviation from the median, exact, in O(log capacity) and without
+    /// allocating.
+    ///
+    /// With `h = len / 2`, the distances `m − x[h−1], m − x[h−2], …` (walking left from the
+    /// median) and `x[h] − m, x[h+1] − m, …` (walking right) are two non-decreasing sequences
+    /// whose union is the multiset of all `|x − m|`; its median is found by binary search over
+    /// how many of the order statistic's elements come from the left sequence. Each distance is
+    /// the same floating-point number the naive `|x − m|` gives, so the result is identical.
+    /// Takes `&mut self` for API compatibility with the earlier scratch-buffer version.
     pub fn mad(&mut self) -> Option<f64> {
+        self.mad_of_sorted()
+    }
+
+    fn mad_of_sorted(&self) -> Option<f64> {
         let median = self.median()?;
-        self.scratch.clear();
-        self.scratch
-            .extend(self.sorted.iter().map(|v| (v - median).abs()));
-        median_in_place(&mut self.scratch)
+        let n = self.sorted.len();
+        let (below, above) = self.sorted.split_at(n / 2);
+        let left = |i: usize| median - below[below.len() - 1 - i];
+        let right = |j: usize| above[j] - median;
+        let (lower, upper) = kth_pair(below.len(), above.len(), (n - 1) / 2, left, right)?;
+        Some(if n % 2 == 1 {
+            lower
+        } else {
+            (lower + upper) / 2.0
+        })
     }
 
     /// How many robust σ `value` lies from the median: `(value − median) / (1.4826 × MAD)`,
@@ -110,9 +149,54 @@ impl RobustBaseline {
     /// infinitely surprising). `None` before the first value.
     pub fn robust_z(&mut self, value: f64, min_spread: f64) -> Option<f64> {
         let median = self.median()?;
-        let spread = (MAD_TO_SIGMA * self.mad()?).max(min_spread);
+        let spread = (MAD_TO_SIGMA * self.mad_of_sorted()?).max(min_spread);
         Some((value - median) / spread)
     }
+}
+
+/// The `k`-th and `(k+1)`-th smallest (zero-based) of the union of two non-decreasing
+/// sequences of lengths `nl` and `nr`, read through `left(i)` and `right(j)`; the second is
+/// `+∞` when there is no such element, and `None` when `k >= nl + nr`.
+///
+/// Binary search on `i`, the number of the `k + 1` smallest that come from `left`: the first
+/// `i` where `left(i)` is not below the last element taken from `right`. Then the `k`-th is the
+/// larger of the last elements taken, and the next one the smaller of the first left behind.
+/// O(log min(nl, k)).
+fn kth_pair(
+    nl: usize,
+    nr: usize,
+    k: usize,
+    left: impl Fn(usize) -> f64,
+    right: impl Fn(usize) -> f64,
+) -> Option<(f64, f64)> {
+    if k >= nl + nr {
+        return None;
+    }
+    let mut lo = (k + 1).saturating_sub(nr);
+    let mut hi = nl.min(k + 1);
+    while lo < hi {
+        let i = lo + (hi - lo) / 2;
+        // i < hi <= k + 1 and i >= lo >= k + 1 − nr, so 0 <= k − i < nr.
+        if left(i) < right(k - i) {
+            lo = i + 1;
+        } else {
+            hi = i;
+        }
+    }
+    let (i, j) = (lo, k + 1 - lo);
+    let last_left = if i > 0 {
+        left(i - 1)
+    } else {
+        f64::NEG_INFINITY
+    };
+    let last_right = if j > 0 {
+        right(j - 1)
+    } else {
+        f64::NEG_INFINITY
+    };
+    let next_left = if i < nl { left(i) } else { f64::INFINITY };
+    let next_right = if j < nr { right(j) } else { f64::INFINITY };
+    Some((last_left.max(last_right), next_left.min(next_right)))
 }
 
 #[cfg(test)]
@@ -138,5 +222,65 @@ mod tests {
             b.push(5.0).unwrap();
         }
         assert_eq!(b.robust_z(7.0, 0.5), Some(4.0));
+    }
+
+    /// A tiny deterministic generator (SplitMix64), enough for shuffled test windows.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+    }
+
+    fn naive_mad(window: &[f64]) -> Option<f64> {
+        let mut sorted = window.to_vec();
+        let median = super::super::median_in_place(&mut sorted)?;
+        let mut deviations: Vec<f64> = sorted.iter().map(|v| (v - median).abs()).collect();
+        super::super::median_in_place(&mut deviations)
+    }
+
+    #[test]
+    fn mad_matches_the_naive_computation() {
+        let mut rng = SplitMix(7);
+        for capacity in 1..=40 {
+            let mut b = RobustBaseline::new(capacity).unwrap();
+            let mut window = std::collections::VecDeque::new();
+            for step in 0..200 {
+                // Mix continuous values, a few repeated levels (ties) and rare outliers.
+                let value = match rng.next() % 4 {
+                    0 => (rng.next() % 5) as f64,
+                    1 => (rng.next() % 1000) as f64 / 7.0,
+                    2 => -((rng.next() % 3) as f64) * 0.5,
+                    _ if step % 17 == 0 => 1e6,
+                    _ => 2.0,
+                };
+                b.push(value).unwrap();
+                window.push_back(value);
+                if window.len() > capacity {
+                    window.pop_front();
+                }
+                let expected = naive_mad(window.make_contiguous());
+                assert_eq!(b.mad(), expected, "capacity {capacity}, step {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn mad_of_constant_and_tiny_windows() {
+        let mut b = RobustBaseline::new(4).unwrap();
+        assert_eq!(b.mad(), None);
+        b.push(3.0).unwrap();
+        assert_eq!(b.mad(), Some(0.0));
+        b.push(5.0).unwrap();
+        assert_eq!(b.mad(), Some(1.0));
+        for _ in 0..4 {
+            b.push(2.0).unwrap();
+        }
+        assert_eq!(b.mad(), Some(0.0));
     }
 }

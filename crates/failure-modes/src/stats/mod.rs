@@ -3,14 +3,18 @@
 mod baseline;
 mod changepoint;
 mod ewma;
+mod extremes;
 mod forecast;
+mod linear;
 mod seasonal;
 mod tails;
 
 pub use baseline::{MAD_TO_SIGMA, RobustBaseline};
 pub use changepoint::{Cusum, Direction};
 pub use ewma::Ewma;
+pub use extremes::RollingMax;
 pub use forecast::TrendForecast;
+pub use linear::LinearTrend;
 pub use seasonal::SeasonalBaseline;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
 

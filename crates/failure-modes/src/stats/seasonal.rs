@@ -3,14 +3,16 @@
 
 use std::collections::VecDeque;
 
-use super::median_in_place;
+use super::median_of_sorted;
 use crate::error::{Error, Result, finite};
 
 /// The median of the same slot over the last `days` seasons, fed one value per slot.
 ///
 /// `period` is the number of slots in a season (288 five-minute slots in a day). The baseline for
 /// the next slot is the median of the values seen at that slot in previous seasons; until one
-/// season has passed there is none. Memory: `period × days` values.
+/// season has passed there is none. Memory: `2 × period × days` values (each slot is kept in
+/// arrival order and in sorted order, so that reading the median allocates nothing and costs
+/// O(1), and a push costs O(days)).
 ///
 /// # Example
 /// ```
@@ -35,6 +37,8 @@ pub struct SeasonalBaseline {
     days: usize,
     /// The values of each slot, oldest season first.
     slots: Vec<VecDeque<f64>>,
+    /// The same values, sorted, per slot.
+    sorted: Vec<Vec<f64>>,
     next: usize,
     pushed: u64,
 }
@@ -58,6 +62,7 @@ impl SeasonalBaseline {
             period,
             days,
             slots: vec![VecDeque::with_capacity(days); period],
+            sorted: vec![Vec::with_capacity(days); period],
             next: 0,
             pushed: 0,
         })
@@ -69,11 +74,21 @@ impl SeasonalBaseline {
     /// [`Error::InvalidValue`] for NaN or infinite values (the slot is not advanced).
     pub fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
-        let slot = &mut self.slots[self.next];
-        if slot.len() == self.days {
-            slot.pop_front();
+        let (Some(slot), Some(sorted)) = (
+            self.slots.get_mut(self.next),
+            self.sorted.get_mut(self.next),
+        ) else {
+            return Ok(());
+        };
+        if slot.len() == self.days
+            && let Some(old) = slot.pop_front()
+        {
+            let at = sorted.partition_point(|v| *v < old);
+            sorted.remove(at);
         }
         slot.push_back(value);
+        let at = sorted.partition_point(|v| *v < value);
+        sorted.insert(at, value);
         self.next = (self.next + 1) % self.period;
         self.pushed += 1;
         Ok(())
@@ -81,9 +96,7 @@ impl SeasonalBaseline {
 
     /// The median of previous seasons at the next slot, `None` before a full season.
     pub fn expected_next(&self) -> Option<f64> {
-        let slot = &self.slots[self.next];
-        let mut values: Vec<f64> = slot.iter().copied().collect();
-        median_in_place(&mut values)
+        median_of_sorted(self.sorted.get(self.next)?)
     }
 }
 
@@ -101,5 +114,22 @@ mod tests {
         assert_eq!(s.expected_next(), Some(4.0));
         assert!(s.push(f64::NAN).is_err());
         assert!(SeasonalBaseline::new(0, 1).is_err());
+    }
+
+    #[test]
+    fn median_follows_replaced_values() {
+        let mut s = SeasonalBaseline::new(1, 3).unwrap();
+        assert_eq!(s.expected_next(), None);
+        for (v, expected) in [
+            (5.0, 5.0),
+            (1.0, 3.0),
+            (9.0, 5.0),
+            (9.0, 9.0),
+            (0.0, 9.0),
+            (0.0, 0.0),
+        ] {
+            s.push(v).unwrap();
+            assert_eq!(s.expected_next(), Some(expected), "after {v}");
+        }
     }
 }

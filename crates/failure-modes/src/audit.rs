@@ -1,0 +1,135 @@
+//! [`AuditEvent`]: the fields of a CloudTrail record that F4 reads, as the toolkit's own type.
+//!
+//! The CloudTrail adapter (parsing the JSON records delivered to S3 or CloudWatch Logs, or
+//! `LookupEvents`) lives with the other AWS adapters; this is the shape both sides meet in.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who made a call (CloudTrail's `userIdentity`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Identity {
+    /// `userIdentity.type`: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `AWSService` …
+    pub kind: String,
+    /// `userIdentity.arn`, when present.
+    pub arn: Option<String>,
+    /// `userIdentity.accountId`.
+    pub account_id: Option<String>,
+    /// `userIdentity.userName` (IAM users and root).
+    pub user_name: Option<String>,
+    /// `userIdentity.accessKeyId`, when the call was signed with a key.
+    pub access_key_id: Option<String>,
+}
+
+impl Identity {
+    /// The name findings use for the principal: the ARN, else the user name, else the kind.
+    pub fn principal(&self) -> &str {
+        self.arn
+            .as_deref()
+            .or(self.user_name.as_deref())
+            .unwrap_or(&self.kind)
+    }
+}
+
+/// One API call or console sign-in, from a CloudTrail record.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use failure_modes::{AuditEvent, Identity};
+///
+/// let event = AuditEvent::new(
+///     Utc.with_ymd_and_hms(2026, 11, 2, 3, 4, 5).unwrap(),
+///     "signin.amazonaws.com", "ConsoleLogin", "us-east-1", "203.0.113.7",
+///     Identity { kind: "IAMUser".into(), user_name: Some("alice".into()), ..Identity::default() },
+/// ).with_mfa(false);
+/// assert!(event.is_console_login_without_mfa());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// `eventTime`.
+    pub time: DateTime<Utc>,
+    /// `eventSource`, e.g. `iam.amazonaws.com`.
+    pub source: String,
+    /// `eventName`, e.g. `CreateAccessKey`.
+    pub name: String,
+    /// `awsRegion`.
+    pub region: String,
+    /// `sourceIPAddress` (an IP, or a service name for calls made by AWS services).
+    pub source_ip: String,
+    /// `userIdentity`.
+    pub identity: Identity,
+    /// `errorCode`, e.g. `AccessDenied`, when the call failed.
+    pub error_code: Option<String>,
+    /// `additionalEventData.MFAUsed` (`"Yes"` / `"No"`), for console sign-ins.
+    pub mfa_used: Option<bool>,
+    /// `eventID`, when known.
+    pub event_id: Option<String>,
+}
+
+impl AuditEvent {
+    /// A successful call with no MFA information and no event id.
+    pub fn new(
+        time: DateTime<Utc>,
+        source: impl Into<String>,
+        name: impl Into<String>,
+        region: impl Into<String>,
+        source_ip: impl Into<String>,
+        identity: Identity,
+    ) -> Self {
+        Self {
+            time,
+            source: source.into(),
+            name: name.into(),
+            region: region.into(),
+            source_ip: source_ip.into(),
+            identity,
+            error_code: None,
+            mfa_used: None,
+            event_id: None,
+        }
+    }
+
+    /// The same event, failed with `code`.
+    #[must_use]
+    pub fn with_error(mut self, code: impl Into<String>) -> Self {
+        self.error_code = Some(code.into());
+        self
+    }
+
+    /// The same event with `MFAUsed` known.
+    #[must_use]
+    pub fn with_mfa(mut self, used: bool) -> Self {
+        self.mfa_used = Some(used);
+        self
+    }
+
+    /// `true` when the call was refused for lack of permission (`AccessDenied`,
+    /// `UnauthorizedOperation`, `Client.UnauthorizedOperation`, `AccessDeniedException`).
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.error_code.as_deref(),
+            Some(
+                "AccessDenied"
+                    | "AccessDeniedException"
+                    | "UnauthorizedOperation"
+                    | "Client.UnauthorizedOperation"
+            )
+        )
+    }
+
+    /// `true` for a successful console sign-in whose record says MFA was not used.
+    pub fn is_console_login_without_mfa(&self) -> bool {
+        self.name == "ConsoleLogin" && self.error_code.is_none() && self.mfa_used == Some(false)
+    }
+
+    /// `true` for calls that mint long-lived credentials: `CreateAccessKey`,
+    /// `CreateLoginProfile`, `UpdateLoginProfile`.
+    pub fn creates_credentials(&self) -> bool {
+        self.source == "iam.amazonaws.com"
+            && matches!(
+                self.name.as_str(),
+                "CreateAccessKey" | "CreateLoginProfile" | "UpdateLoginProfile"
+            )
+    }
+}

@@ -1,0 +1,157 @@
+//! The [`Detector`] trait every F1–F8 detector implements, [`MetricDetector`] for those that
+//! read CloudWatch metrics, and [`run`], which fetches their metrics from any
+//! [`MetricSource`] and feeds them through.
+
+use std::collections::BTreeMap;
+
+use aws_telemetry::{FetchRequest, FetchedSeries, MetricQuery, MetricSource, TimeRange};
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::finding::Finding;
+use crate::mode::FailureMode;
+
+/// A detector of one failure mode, fed one observation at a time in time order.
+///
+/// Each push uses that observation and earlier ones only (no look-ahead), so the same detector
+/// serves streaming use and backtests. Bad input (NaN, negative counts, observations out of
+/// order) is refused with a typed [`Error`] and leaves the detector unchanged; a detector that
+/// has not yet seen enough history to judge reports nothing (its documented warm-up), never a
+/// guess.
+pub trait Detector {
+    /// One observation: a sample of the detector's metrics at one time, an audit event, …
+    type Input;
+
+    /// The failure mode it detects.
+    fn mode(&self) -> FailureMode;
+
+    /// Feeds the next observation; returns the findings it opens (usually none).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] or [`Error::OutOfOrder`] for bad observations.
+    fn push(&mut self, input: Self::Input) -> Result<Vec<Finding>>;
+
+    /// Feeds every observation in order and collects the findings.
+    ///
+    /// # Errors
+    /// The first error of [`Detector::push`].
+    fn detect<I>(&mut self, inputs: I) -> Result<Vec<Finding>>
+    where
+        I: IntoIterator<Item = Self::Input>,
+        Self: Sized,
+    {
+        let mut findings = Vec::new();
+        for input in inputs {
+            findings.extend(self.push(input)?);
+        }
+        Ok(findings)
+    }
+}
+
+/// A detector whose observations are CloudWatch metrics: it names the queries it needs and
+/// builds its observations from what a [`MetricSource`] returns for them.
+pub trait MetricDetector: Detector {
+    /// The `GetMetricData` queries for the detector's signal (namespace, metric, dimensions,
+    /// statistic and period are documented on each detector's signal type).
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`] if a query cannot be built (an invalid id or metric).
+    fn queries(&self) -> Result<Vec<MetricQuery>>;
+
+    /// The observations, in time order, from the fetched series of [`MetricDetector::queries`].
+    ///
+    /// # Errors
+    /// [`Error::MissingSeries`] or [`Error::IncompleteData`] when the data cannot be judged.
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<Self::Input>>;
+}
+
+/// Fetches a detector's metrics over `range` from `source` and runs the detector over them.
+///
+/// # Errors
+/// [`Error::Telemetry`] when fetching fails, then the errors of
+/// [`MetricDetector::observations`] and [`Detector::push`].
+///
+/// # Example
+/// ```
+/// use aws_telemetry::{InMemorySource, MetricSink, TimeRange};
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{run, ApiThrottling, ThrottleSignal};
+///
+/// # tokio_test();
+/// # fn tokio_test() { tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let signal = ThrottleSignal::lambda("checkout")?;
+/// let source = InMemorySource::new();
+/// let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+/// for minute in 0..600 {
+///     let at = start + Duration::minutes(minute);
+///     let throttled = if minute >= 500 { 300.0 } else { 0.0 };
+///     source.put(&signal.calls, &[(at, 1000.0)]).await?;
+///     source.put(&signal.throttles, &[(at, throttled)]).await?;
+/// }
+/// let mut detector = ApiThrottling::new(signal, Default::default())?;
+/// let range = TimeRange::new(start, start + Duration::minutes(600))?;
+/// let findings = run(&mut detector, &source, range).await?;
+/// assert_eq!(findings.len(), 1);
+/// assert!(findings[0].end <= start + Duration::minutes(505));
+/// # Ok::<(), failure_modes::Error>(()) }).unwrap() }
+/// ```
+pub async fn run<D, S>(detector: &mut D, source: &S, range: TimeRange) -> Result<Vec<Finding>>
+where
+    D: MetricDetector,
+    S: MetricSource + ?Sized,
+{
+    let request = FetchRequest::new(detector.queries()?, range)?;
+    let fetched = source.fetch(&request).await?;
+    let observations = detector.observations(&fetched)?;
+    detector.detect(observations)
+}
+
+/// A timestamp, the required series' values and the optional series' values where present.
+pub(crate) type JoinedRow = (DateTime<Utc>, Vec<f64>, Vec<Option<f64>>);
+
+/// Joins fetched series on their timestamps: one row per timestamp of the first `required`
+/// series present in all of them, with the `optional` series' values where they have one.
+pub(crate) fn join(
+    fetched: &[FetchedSeries],
+    required: &[&str],
+    optional: &[&str],
+) -> Result<Vec<JoinedRow>> {
+    let find = |id: &str| -> Result<Option<&FetchedSeries>> {
+        match fetched.iter().find(|s| s.id.as_str() == id) {
+            Some(series) if !series.is_complete() => Err(Error::IncompleteData {
+                id: id.to_owned(),
+                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+            }),
+            found => Ok(found),
+        }
+    };
+    type Slots = (Vec<Option<f64>>, Vec<Option<f64>>);
+    let mut by_time: BTreeMap<DateTime<Utc>, Slots> = BTreeMap::new();
+    for (slot, id) in required.iter().enumerate() {
+        let series = find(id)?.ok_or_else(|| Error::MissingSeries {
+            id: (*id).to_owned(),
+        })?;
+        for &(at, value) in &series.points {
+            let row = by_time
+                .entry(at)
+                .or_insert_with(|| (vec![None; required.len()], vec![None; optional.len()]));
+            row.0[slot] = Some(value);
+        }
+    }
+    for (slot, id) in optional.iter().enumerate() {
+        if let Some(series) = find(id)? {
+            for &(at, value) in &series.points {
+                if let Some(row) = by_time.get_mut(&at) {
+                    row.1[slot] = Some(value);
+                }
+            }
+        }
+    }
+    Ok(by_time
+        .into_iter()
+        .filter_map(|(at, (required, optional))| {
+            let required: Option<Vec<f64>> = required.into_iter().collect();
+            required.map(|values| (at, values, optional))
+        })
+        .collect())
+}

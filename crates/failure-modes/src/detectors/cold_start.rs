@@ -1,0 +1,263 @@
+//! F5 cold start latency: a function's p95 duration rising above its warm baseline together
+//! with a rise in concurrency (new execution environments) or reported init durations.
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use chrono::{DateTime, TimeDelta, Utc};
+use sli_core::{Severity, Sustained};
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::episode::Episode;
+use crate::error::{Result, count, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::{Ewma, RobustBaseline};
+use crate::timeline::{Step, Timeline};
+
+/// The CloudWatch metrics F5 reads for one function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColdStartSignal {
+    /// The function name.
+    pub function: String,
+    /// The period.
+    pub period: Period,
+}
+
+impl ColdStartSignal {
+    /// `AWS/Lambda` `Duration` (`p95`) and `ConcurrentExecutions` (`Maximum`), dimension
+    /// `FunctionName`, 60 s; and, where Lambda Insights is enabled, `LambdaInsights`
+    /// `init_duration` (`Maximum`, dimension `function_name`). Lambda itself publishes no init
+    /// duration metric: without Insights, the detector ties latency to concurrency alone.
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    pub fn lambda(function: &str) -> Result<Self> {
+        Metric::new("AWS/Lambda", "Duration")?.with_dimension("FunctionName", function)?;
+        Ok(Self {
+            function: function.to_owned(),
+            period: Period::new(60)?,
+        })
+    }
+}
+
+/// One period of a function.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColdStartSample {
+    /// Start of the period.
+    pub at: DateTime<Utc>,
+    /// p95 duration, milliseconds.
+    pub p95_ms: f64,
+    /// Concurrent executions (maximum in the period).
+    pub concurrency: f64,
+    /// Longest init duration in the period, milliseconds, when Lambda Insights reports one.
+    pub init_ms: Option<f64>,
+}
+
+/// Settings of [`ColdStartLatency`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColdStartConfig {
+    /// The warm p95 baseline, in periods.
+    pub baseline: usize,
+    /// p95 must be at least this multiple of the warm median …
+    pub min_ratio: f64,
+    /// … and this many robust σ above it.
+    pub min_sigma: f64,
+    /// Floor of the warm spread, as a share of its median.
+    pub min_relative_spread: f64,
+    /// Concurrency at least this multiple of its recent average counts as a scale-out.
+    pub concurrency_rise: f64,
+    /// Weight of the newest period in the concurrency average (EWMA).
+    pub concurrency_alpha: f64,
+    /// N of M bad periods before a finding.
+    pub sustain: Sustained,
+    /// Good periods that end an incident.
+    pub clear_after: u32,
+    /// A longer silence restarts the warm-up.
+    pub max_gap: TimeDelta,
+}
+
+impl Default for ColdStartConfig {
+    fn default() -> Self {
+        Self {
+            baseline: 120,
+            min_ratio: 1.5,
+            min_sigma: 4.0,
+            min_relative_spread: 0.05,
+            concurrency_rise: 1.3,
+            concurrency_alpha: 0.05,
+            sustain: const { Sustained::of(3, 5) },
+            clear_after: 15,
+            max_gap: TimeDelta::minutes(30),
+        }
+    }
+}
+
+/// F5: slow responses from Lambda cold starts.
+///
+/// A period is bad when p95 duration is at least [`ColdStartConfig::min_ratio`] × and
+/// [`ColdStartConfig::min_sigma`] robust σ above the warm baseline (the trailing median of
+/// good periods) **and** the slowness is tied to cold starts: concurrency is at least
+/// [`ColdStartConfig::concurrency_rise`] × its recent average, or Lambda Insights reports
+/// init durations. Slowness without either is a latency regression of another cause (the
+/// SLO's business), not F5. Sustained, severity ticket (a non-urgent degradation; a breached
+/// latency SLO pages through `sli-core`). Evidence score: p95 / warm median.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{ColdStartLatency, ColdStartSample, ColdStartSignal, Detector};
+///
+/// let mut f5 = ColdStartLatency::new(ColdStartSignal::lambda("resize")?, Default::default())?;
+/// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+/// let findings = f5.detect((0..300).map(|m| {
+///     let burst = (200..215).contains(&m);
+///     ColdStartSample {
+///         at: t0 + Duration::minutes(m),
+///         p95_ms: if burst { 900.0 } else { 120.0 + (m % 7) as f64 },
+///         concurrency: if burst { 80.0 } else { 10.0 },
+///         init_ms: burst.then_some(650.0),
+///     }
+/// }))?;
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].start, t0 + Duration::minutes(200));
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ColdStartLatency {
+    signal: ColdStartSignal,
+    config: ColdStartConfig,
+    timeline: Timeline,
+    warm: RobustBaseline,
+    concurrency: Ewma,
+    episode: Episode,
+}
+
+impl ColdStartLatency {
+    /// A detector for `signal`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for non-positive ratios or a zero
+    /// baseline.
+    pub fn new(signal: ColdStartSignal, config: ColdStartConfig) -> Result<Self> {
+        positive("min_ratio", config.min_ratio)?;
+        positive("min_sigma", config.min_sigma)?;
+        positive("min_relative_spread", config.min_relative_spread)?;
+        positive("concurrency_rise", config.concurrency_rise)?;
+        Ok(Self {
+            signal,
+            timeline: Timeline::new(config.max_gap),
+            warm: RobustBaseline::new(config.baseline)?,
+            concurrency: Ewma::new(config.concurrency_alpha)?,
+            episode: Episode::new(config.sustain, config.clear_after),
+            config,
+        })
+    }
+}
+
+impl Detector for ColdStartLatency {
+    type Input = ColdStartSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::ColdStartLatency
+    }
+
+    fn push(&mut self, sample: ColdStartSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        let p95 = count("p95_ms", sample.p95_ms, at)?;
+        let concurrency = count("concurrency", sample.concurrency, at)?;
+        let init = sample
+            .init_ms
+            .map(|v| count("init_ms", v, at))
+            .transpose()?;
+        if self.timeline.check(at)? == Step::Restart {
+            self.warm = RobustBaseline::new(self.config.baseline)?;
+            self.concurrency = Ewma::new(self.config.concurrency_alpha)?;
+            self.episode.reset();
+        }
+        self.timeline.record(at);
+        let usual_concurrency = self.concurrency.mean();
+        let scaled_out = usual_concurrency
+            .is_some_and(|usual| concurrency >= self.config.concurrency_rise * usual.max(1.0));
+        let cold = scaled_out || init.is_some_and(|ms| ms > 0.0);
+        let median = self.warm.median().unwrap_or(0.0);
+        let floor = (self.config.min_relative_spread * median).max(f64::MIN_POSITIVE);
+        let z = if self.warm.is_full() {
+            self.warm.robust_z(p95, floor)
+        } else {
+            None
+        };
+        let slow =
+            p95 >= self.config.min_ratio * median && z.is_some_and(|z| z >= self.config.min_sigma);
+        let bad = slow && cold;
+        if !slow && !self.episode.is_open() {
+            self.warm.push(p95)?;
+            self.concurrency.push(concurrency);
+        }
+        let Some(start) = self.episode.update(bad, at) else {
+            return Ok(Vec::new());
+        };
+        let cause = match (init, scaled_out) {
+            (Some(ms), true) => format!(
+                "concurrency {concurrency} vs a usual {:.1}, init durations up to {ms} ms",
+                usual_concurrency.unwrap_or(0.0)
+            ),
+            (Some(ms), false) => format!("init durations up to {ms} ms"),
+            (None, _) => format!(
+                "concurrency {concurrency} vs a usual {:.1}",
+                usual_concurrency.unwrap_or(0.0)
+            ),
+        };
+        Ok(vec![Finding::new(
+            FailureMode::ColdStartLatency,
+            Severity::Ticket,
+            &self.signal.function,
+            start,
+            at,
+            Evidence {
+                observed: p95,
+                baseline: median,
+                threshold: self.config.min_ratio * median,
+                score: if median > 0.0 { p95 / median } else { f64::MAX },
+                detail: format!("p95 {p95} ms against a warm {median} ms; {cause}"),
+            },
+        )])
+    }
+}
+
+impl MetricDetector for ColdStartLatency {
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        let function = &self.signal.function;
+        let lambda = |name: &str| {
+            Metric::new("AWS/Lambda", name).and_then(|m| m.with_dimension("FunctionName", function))
+        };
+        let insights = Metric::new("LambdaInsights", "init_duration")?
+            .with_dimension("function_name", function)?;
+        let period = self.signal.period;
+        Ok(vec![
+            MetricQuery::stat(
+                "p95",
+                lambda("Duration")?,
+                Statistic::Percentile(95.0),
+                period,
+            )?,
+            MetricQuery::stat(
+                "concurrency",
+                lambda("ConcurrentExecutions")?,
+                Statistic::Maximum,
+                period,
+            )?,
+            MetricQuery::stat("init", insights, Statistic::Maximum, period)?,
+        ])
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ColdStartSample>> {
+        Ok(join(fetched, &["p95", "concurrency"], &["init"])?
+            .into_iter()
+            .map(|(at, values, optional)| ColdStartSample {
+                at,
+                p95_ms: values[0],
+                concurrency: values[1],
+                init_ms: optional[0],
+            })
+            .collect())
+    }
+}

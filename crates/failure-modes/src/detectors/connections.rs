@@ -1,0 +1,294 @@
+//! F6 DB connection exhaustion: connections against the engine's limit, the minute a trend
+//! reaches it, and whether they rise with upstream concurrency.
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use chrono::{DateTime, TimeDelta, Utc};
+use sli_core::{Severity, Sustained};
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::episode::Episode;
+use crate::error::{Result, count, fraction, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::LinearTrend;
+use crate::timeline::{Step, Timeline};
+
+/// The CloudWatch metrics F6 reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionSignal {
+    /// The database, as its `DBInstanceIdentifier`.
+    pub instance: String,
+    /// The engine's connection limit (`max_connections`, evaluated for the instance class).
+    pub max_connections: f64,
+    /// The upstream whose concurrency drives connections, if any: a Lambda function name.
+    pub upstream_function: Option<String>,
+    /// The period.
+    pub period: Period,
+}
+
+impl ConnectionSignal {
+    /// `AWS/RDS` `DatabaseConnections` (`Maximum`, dimension `DBInstanceIdentifier`), 60 s.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a limit that is not positive.
+    pub fn rds(instance: &str, max_connections: f64) -> Result<Self> {
+        positive("max_connections", max_connections)?;
+        Ok(Self {
+            instance: instance.to_owned(),
+            max_connections,
+            upstream_function: None,
+            period: Period::new(60)?,
+        })
+    }
+
+    /// The same, with `AWS/Lambda` `ConcurrentExecutions` (`Maximum`) of `function` as the
+    /// upstream concurrency.
+    #[must_use]
+    pub fn with_lambda_upstream(mut self, function: &str) -> Self {
+        self.upstream_function = Some(function.to_owned());
+        self
+    }
+}
+
+/// One period of a database.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConnectionSample {
+    /// Start of the period.
+    pub at: DateTime<Utc>,
+    /// Open connections (maximum in the period).
+    pub connections: f64,
+    /// Upstream concurrency in the period, when known.
+    pub upstream: Option<f64>,
+}
+
+/// Settings of [`DbConnectionExhaustion`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConnectionConfig {
+    /// At this share of the limit, a ticket.
+    pub warn_share: f64,
+    /// At this share of the limit, new connections are about to fail: page.
+    pub page_share: f64,
+    /// A trend reaching the limit within this time is a ticket …
+    pub ticket_horizon: TimeDelta,
+    /// … and within this time a page.
+    pub page_horizon: TimeDelta,
+    /// Forecasts are judged only above this share (a trend from an idle database says little).
+    pub forecast_from_share: f64,
+    /// Periods in the trend window.
+    pub trend_window: usize,
+    /// N of M bad periods before a finding.
+    pub sustain: Sustained,
+    /// Good periods that end an incident.
+    pub clear_after: u32,
+    /// A longer silence restarts the trend.
+    pub max_gap: TimeDelta,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            warn_share: 0.8,
+            page_share: 0.95,
+            ticket_horizon: TimeDelta::hours(1),
+            page_horizon: TimeDelta::minutes(15),
+            forecast_from_share: 0.5,
+            trend_window: 30,
+            sustain: const { Sustained::of(3, 5) },
+            clear_after: 15,
+            max_gap: TimeDelta::minutes(30),
+        }
+    }
+}
+
+/// F6: a database running out of connections.
+///
+/// Ticket at [`ConnectionConfig::warn_share`] of the limit or when a least-squares trend over
+/// the last [`ConnectionConfig::trend_window`] periods reaches the limit within
+/// [`ConnectionConfig::ticket_horizon`]; page at [`ConnectionConfig::page_share`] or within
+/// [`ConnectionConfig::page_horizon`]. The finding's `forecast` is the minute the trend
+/// reaches the limit; the evidence says whether connections rise with upstream concurrency
+/// (connections per unit of concurrency over the trend window), the signature of a pool per
+/// function instance, which a connection proxy fixes.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
+/// use sli_core::Severity;
+///
+/// let signal = ConnectionSignal::rds("orders-db", 1000.0)?;
+/// let mut f6 = DbConnectionExhaustion::new(signal, Default::default())?;
+/// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+/// // Lambda scales out from minute 100: every new instance opens 5 connections.
+/// let findings = f6.detect((0..200).map(|m| {
+///     let concurrency = if m < 100 { 40.0 } else { 40.0 + 2.0 * (m - 100) as f64 };
+///     ConnectionSample { at: t0 + Duration::minutes(m), connections: 5.0 * concurrency,
+///                        upstream: Some(concurrency) }
+/// }))?;
+/// assert_eq!(findings[0].severity, Severity::Ticket);
+/// assert!(findings[0].evidence.detail.contains("per unit of upstream concurrency"));
+/// assert!(findings.iter().any(|f| f.severity == Severity::Page));
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DbConnectionExhaustion {
+    signal: ConnectionSignal,
+    config: ConnectionConfig,
+    timeline: Timeline,
+    connections: LinearTrend,
+    upstream: LinearTrend,
+    ticket: Episode,
+    page: Episode,
+}
+
+impl DbConnectionExhaustion {
+    /// A detector for `signal`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1],
+    /// non-positive horizons or a trend window below 2.
+    pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
+        positive("max_connections", signal.max_connections)?;
+        fraction("warn_share", config.warn_share)?;
+        fraction("page_share", config.page_share)?;
+        fraction("forecast_from_share", config.forecast_from_share)?;
+        positive("ticket_horizon", config.ticket_horizon.as_seconds_f64())?;
+        positive("page_horizon", config.page_horizon.as_seconds_f64())?;
+        Ok(Self {
+            connections: LinearTrend::new(config.trend_window)?,
+            upstream: LinearTrend::new(config.trend_window)?,
+            timeline: Timeline::new(config.max_gap),
+            ticket: Episode::new(config.sustain, config.clear_after),
+            page: Episode::new(config.sustain, config.clear_after),
+            signal,
+            config,
+        })
+    }
+}
+
+impl Detector for DbConnectionExhaustion {
+    type Input = ConnectionSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::DbConnectionExhaustion
+    }
+
+    fn push(&mut self, sample: ConnectionSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        let connections = count("connections", sample.connections, at)?;
+        let upstream = sample
+            .upstream
+            .map(|v| count("upstream", v, at))
+            .transpose()?;
+        if self.timeline.check(at)? == Step::Restart {
+            self.connections = LinearTrend::new(self.config.trend_window)?;
+            self.upstream = LinearTrend::new(self.config.trend_window)?;
+            self.ticket.reset();
+            self.page.reset();
+        }
+        self.timeline.record(at);
+        self.connections.push(connections)?;
+        if let Some(upstream) = upstream {
+            self.upstream.push(upstream)?;
+        }
+        let limit = self.signal.max_connections;
+        let share = connections / limit;
+        let period_s = self.signal.period.as_time_delta().as_seconds_f64();
+        let until = if share >= self.config.forecast_from_share {
+            self.connections
+                .steps_until(limit)
+                .and_then(|steps| TimeDelta::try_seconds((steps * period_s).min(1e12) as i64))
+        } else {
+            None
+        };
+        let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
+        let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
+        let page = share >= self.config.page_share || within(self.config.page_horizon);
+        let mut findings = Vec::new();
+        for (severity, bad) in [(Severity::Ticket, ticket), (Severity::Page, page)] {
+            let episode = match severity {
+                Severity::Page => &mut self.page,
+                _ => &mut self.ticket,
+            };
+            let Some(start) = episode.update(bad, at) else {
+                continue;
+            };
+            let coupling = match (self.connections.slope(), self.upstream.slope()) {
+                (Some(c), Some(u)) if upstream.is_some() && u > 0.0 && c > 0.0 => format!(
+                    "; rising with upstream concurrency: {:.1} connections per unit of upstream \
+                     concurrency (use a connection proxy or a smaller pool per instance)",
+                    c / u
+                ),
+                _ => String::new(),
+            };
+            let forecast = until.map(|d| at + d);
+            let when = forecast.map_or_else(String::new, |t| {
+                format!(
+                    ", the trend reaches the limit at {}",
+                    t.format("%Y-%m-%d %H:%M")
+                )
+            });
+            findings.push(
+                Finding::new(
+                    FailureMode::DbConnectionExhaustion,
+                    severity,
+                    &self.signal.instance,
+                    start,
+                    at,
+                    Evidence {
+                        observed: connections,
+                        baseline: self.connections.level().unwrap_or(connections),
+                        threshold: limit
+                            * if severity == Severity::Page {
+                                self.config.page_share
+                            } else {
+                                self.config.warn_share
+                            },
+                        score: share,
+                        detail: format!(
+                            "{connections} connections, {:.1} % of max_connections {limit}\
+                             {when}{coupling}",
+                            100.0 * share
+                        ),
+                    },
+                )
+                .with_forecast(forecast),
+            );
+        }
+        Ok(findings)
+    }
+}
+
+impl MetricDetector for DbConnectionExhaustion {
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        let s = &self.signal;
+        let mut queries = vec![MetricQuery::stat(
+            "connections",
+            Metric::new("AWS/RDS", "DatabaseConnections")?
+                .with_dimension("DBInstanceIdentifier", &s.instance)?,
+            Statistic::Maximum,
+            s.period,
+        )?];
+        if let Some(function) = &s.upstream_function {
+            queries.push(MetricQuery::stat(
+                "upstream",
+                Metric::new("AWS/Lambda", "ConcurrentExecutions")?
+                    .with_dimension("FunctionName", function)?,
+                Statistic::Maximum,
+                s.period,
+            )?);
+        }
+        Ok(queries)
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ConnectionSample>> {
+        Ok(join(fetched, &["connections"], &["upstream"])?
+            .into_iter()
+            .map(|(at, values, optional)| ConnectionSample {
+                at,
+                connections: values[0],
+                upstream: optional[0],
+            })
+            .collect())
+    }
+}

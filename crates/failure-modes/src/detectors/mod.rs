@@ -1,0 +1,10 @@
+//! The eight detectors, one module per row of the seed's table.
+
+pub(crate) mod cold_start;
+pub(crate) mod compromise;
+pub(crate) mod connections;
+pub(crate) mod cost;
+pub(crate) mod exposure;
+pub(crate) mod partition;
+pub(crate) mod quota;
+pub(crate) mod throttling;

@@ -1,0 +1,382 @@
+//! F2 network partition: the availability zone whose latency or 5xx rate diverges from its
+//! peers at the same moment and from its own history, which a fleet-wide traffic rise does not.
+
+use std::collections::BTreeMap;
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use chrono::{DateTime, TimeDelta, Utc};
+use sli_core::{Severity, Sustained};
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::episode::Episode;
+use crate::error::{Error, Result, count, fraction, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::{RobustBaseline, binomial_upper_tail, median_in_place};
+use crate::timeline::{Step, Timeline};
+
+/// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneSignal {
+    /// The load balancer, as its `LoadBalancer` dimension (`app/name/id`).
+    pub load_balancer: String,
+    /// The availability zones to compare (at least 2).
+    pub zones: Vec<String>,
+    /// The period.
+    pub period: Period,
+}
+
+impl ZoneSignal {
+    /// An Application Load Balancer: `AWS/ApplicationELB` `TargetResponseTime` (`p95`),
+    /// `RequestCount` and `HTTPCode_Target_5XX_Count` (`Sum`), dimensions `LoadBalancer` and
+    /// `AvailabilityZone`, 60 s.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for fewer than two zones.
+    pub fn alb(load_balancer: &str, zones: &[&str]) -> Result<Self> {
+        if zones.len() < 2 {
+            return Err(Error::InvalidConfig {
+                field: "zones",
+                value: zones.len() as f64,
+                reason: "a zone can only diverge from at least one peer",
+            });
+        }
+        Ok(Self {
+            load_balancer: load_balancer.to_owned(),
+            zones: zones.iter().map(|z| (*z).to_owned()).collect(),
+            period: Period::new(60)?,
+        })
+    }
+
+    fn metric(&self, name: &str, zone: &str) -> Result<Metric> {
+        Ok(Metric::new("AWS/ApplicationELB", name)?
+            .with_dimension("LoadBalancer", &self.load_balancer)?
+            .with_dimension("AvailabilityZone", zone)?)
+    }
+}
+
+/// One zone in one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneObservation {
+    /// The availability zone.
+    pub zone: String,
+    /// Latency (any consistent unit and statistic, e.g. p95 seconds).
+    pub latency: f64,
+    /// Requests served.
+    pub requests: f64,
+    /// Requests answered with a 5xx.
+    pub errors: f64,
+}
+
+/// All zones in one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneSample {
+    /// Start of the period.
+    pub at: DateTime<Utc>,
+    /// One observation per zone; zones without traffic may be absent.
+    pub zones: Vec<ZoneObservation>,
+}
+
+/// Settings of [`NetworkPartition`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PartitionConfig {
+    /// A zone's latency must be at least this multiple of its peers' median …
+    pub peer_ratio: f64,
+    /// … and this many robust σ above its own trailing median.
+    pub own_sigma: f64,
+    /// The zone's own baseline, in periods.
+    pub baseline: usize,
+    /// Floor of the own-baseline spread, as a share of its median.
+    pub min_relative_spread: f64,
+    /// A zone's 5xx share below this is never reported.
+    pub min_error_ratio: f64,
+    /// The 5xx count must be this improbable at the peers' error rate (binomial tail).
+    pub significance: f64,
+    /// N of M bad periods before a finding.
+    pub sustain: Sustained,
+    /// Good periods that end an incident.
+    pub clear_after: u32,
+    /// A longer silence restarts the warm-up.
+    pub max_gap: TimeDelta,
+}
+
+impl Default for PartitionConfig {
+    fn default() -> Self {
+        Self {
+            peer_ratio: 1.5,
+            own_sigma: 4.0,
+            baseline: 120,
+            min_relative_spread: 0.05,
+            min_error_ratio: 0.01,
+            significance: 1e-6,
+            sustain: const { Sustained::of(3, 5) },
+            clear_after: 15,
+            max_gap: TimeDelta::minutes(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ZoneState {
+    latency: RobustBaseline,
+    episode: Episode,
+}
+
+/// F2: one zone diverging from its peers and from itself.
+///
+/// A period is bad for a zone when either
+/// * its latency is at least [`PartitionConfig::peer_ratio`] × the median of the other zones'
+///   latency at the same time, **and** [`PartitionConfig::own_sigma`] robust σ above its own
+///   trailing median (so a zone that is always a little slower is not flagged, nor is a
+///   fleet-wide rise, which moves the peers too); or
+/// * its 5xx share is at least [`PartitionConfig::min_error_ratio`] and its 5xx count is
+///   improbable at the peers' pooled error rate (binomial tail).
+///
+/// Sustained N of M, one finding per incident per zone, severity page (a zone outage is an
+/// outage). Evidence score: the latency ratio to peers, or `-log10` of the 5xx tail.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{Detector, NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
+///
+/// let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"])?;
+/// let mut f2 = NetworkPartition::new(signal, Default::default())?;
+/// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+/// let sample = |m: i64| ZoneSample {
+///     at: t0 + Duration::minutes(m),
+///     zones: ["a", "b", "c"].iter().enumerate().map(|(i, z)| ZoneObservation {
+///         zone: z.to_string(),
+///         latency: if *z == "b" && m >= 200 { 0.9 } else { 0.1 + 0.01 * ((m + i as i64) % 3) as f64 },
+///         requests: 1000.0,
+///         errors: 1.0,
+///     }).collect(),
+/// };
+/// let findings = f2.detect((0..260).map(sample))?;
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].subject, "b");
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct NetworkPartition {
+    signal: ZoneSignal,
+    config: PartitionConfig,
+    timeline: Timeline,
+    zones: BTreeMap<String, ZoneState>,
+    scratch: Vec<f64>,
+}
+
+impl NetworkPartition {
+    /// A detector for `signal`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas or baselines.
+    pub fn new(signal: ZoneSignal, config: PartitionConfig) -> Result<Self> {
+        positive("peer_ratio", config.peer_ratio)?;
+        positive("own_sigma", config.own_sigma)?;
+        positive("min_relative_spread", config.min_relative_spread)?;
+        fraction("min_error_ratio", config.min_error_ratio)?;
+        fraction("significance", config.significance)?;
+        RobustBaseline::new(config.baseline)?;
+        Ok(Self {
+            signal,
+            timeline: Timeline::new(config.max_gap),
+            config,
+            zones: BTreeMap::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    fn peers(
+        &mut self,
+        sample: &ZoneSample,
+        skip: usize,
+        field: fn(&ZoneObservation) -> f64,
+    ) -> Option<f64> {
+        self.scratch.clear();
+        self.scratch.extend(
+            sample
+                .zones
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, z)| field(z)),
+        );
+        median_in_place(&mut self.scratch)
+    }
+}
+
+impl Detector for NetworkPartition {
+    type Input = ZoneSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::NetworkPartition
+    }
+
+    fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        for zone in &sample.zones {
+            count("latency", zone.latency, at)?;
+            count("requests", zone.requests, at)?;
+            count("errors", zone.errors, at)?;
+            if zone.errors > zone.requests {
+                return Err(Error::InvalidInput {
+                    field: "errors",
+                    value: zone.errors,
+                    at,
+                    reason: "exceeds the zone's requests",
+                });
+            }
+        }
+        if self.timeline.check(at)? == Step::Restart {
+            self.zones.clear();
+        }
+        self.timeline.record(at);
+        let (all_requests, all_errors) = sample
+            .zones
+            .iter()
+            .fold((0.0, 0.0), |(r, e), z| (r + z.requests, e + z.errors));
+        let mut findings = Vec::new();
+        for (index, zone) in sample.zones.iter().enumerate() {
+            let peer_latency = self.peers(&sample, index, |z| z.latency);
+            let state = match self.zones.get_mut(&zone.zone) {
+                Some(state) => state,
+                None => self.zones.entry(zone.zone.clone()).or_insert(ZoneState {
+                    latency: RobustBaseline::new(self.config.baseline)?,
+                    episode: Episode::new(self.config.sustain, self.config.clear_after),
+                }),
+            };
+            let own_median = state.latency.median();
+            let floor = self.config.min_relative_spread * own_median.unwrap_or(0.0).abs();
+            let own_z = if state.latency.is_full() {
+                state
+                    .latency
+                    .robust_z(zone.latency, floor.max(f64::MIN_POSITIVE))
+            } else {
+                None
+            };
+            let latency_ratio = peer_latency
+                .filter(|p| *p > 0.0)
+                .map_or(0.0, |p| zone.latency / p);
+            let slow = latency_ratio >= self.config.peer_ratio
+                && own_z.is_some_and(|z| z >= self.config.own_sigma);
+            let peer_requests = all_requests - zone.requests;
+            let peer_rate = if peer_requests > 0.0 {
+                ((all_errors - zone.errors) / peer_requests).max(1e-4)
+            } else {
+                1e-4
+            };
+            let error_ratio = if zone.requests > 0.0 {
+                zone.errors / zone.requests
+            } else {
+                0.0
+            };
+            let tail = binomial_upper_tail(
+                zone.errors.round() as u64,
+                zone.requests.round() as u64,
+                peer_rate.min(1.0),
+            )?;
+            let failing = error_ratio >= self.config.min_error_ratio
+                && tail < self.config.significance
+                && state.latency.is_full();
+            let bad = slow || failing;
+            if !bad && !state.episode.is_open() {
+                state.latency.push(zone.latency)?;
+            }
+            if let Some(start) = state.episode.update(bad, at) {
+                let evidence = if slow {
+                    Evidence {
+                        observed: zone.latency,
+                        baseline: peer_latency.unwrap_or(0.0),
+                        threshold: self.config.peer_ratio * peer_latency.unwrap_or(0.0),
+                        score: latency_ratio,
+                        detail: format!(
+                            "latency {:.3} is {latency_ratio:.1}x the other zones' median {:.3} \
+                             and {:.1} robust σ above its own median {:.3}",
+                            zone.latency,
+                            peer_latency.unwrap_or(0.0),
+                            own_z.unwrap_or(0.0),
+                            own_median.unwrap_or(0.0)
+                        ),
+                    }
+                } else {
+                    Evidence {
+                        observed: error_ratio,
+                        baseline: peer_rate,
+                        threshold: self.config.min_error_ratio,
+                        score: -tail.max(f64::MIN_POSITIVE).log10(),
+                        detail: format!(
+                            "{} of {} requests failed with 5xx ({:.2} %) while the other zones \
+                             failed {:.3} % (binomial tail {tail:.1e})",
+                            zone.errors,
+                            zone.requests,
+                            100.0 * error_ratio,
+                            100.0 * peer_rate
+                        ),
+                    }
+                };
+                findings.push(Finding::new(
+                    FailureMode::NetworkPartition,
+                    Severity::Page,
+                    &zone.zone,
+                    start,
+                    at,
+                    evidence,
+                ));
+            }
+        }
+        Ok(findings)
+    }
+}
+
+impl MetricDetector for NetworkPartition {
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        let s = &self.signal;
+        let mut queries = Vec::with_capacity(3 * s.zones.len());
+        for (i, zone) in s.zones.iter().enumerate() {
+            queries.push(MetricQuery::stat(
+                &format!("latency_{i}"),
+                s.metric("TargetResponseTime", zone)?,
+                Statistic::Percentile(95.0),
+                s.period,
+            )?);
+            queries.push(MetricQuery::stat(
+                &format!("requests_{i}"),
+                s.metric("RequestCount", zone)?,
+                Statistic::Sum,
+                s.period,
+            )?);
+            queries.push(MetricQuery::stat(
+                &format!("errors_{i}"),
+                s.metric("HTTPCode_Target_5XX_Count", zone)?,
+                Statistic::Sum,
+                s.period,
+            )?);
+        }
+        Ok(queries)
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ZoneSample>> {
+        let mut by_time: BTreeMap<DateTime<Utc>, Vec<ZoneObservation>> = BTreeMap::new();
+        for (i, zone) in self.signal.zones.iter().enumerate() {
+            let (latency, requests, errors) = (
+                format!("latency_{i}"),
+                format!("requests_{i}"),
+                format!("errors_{i}"),
+            );
+            // No datapoint for 5xx means none happened; no latency means no traffic.
+            for (at, required, optional) in join(fetched, &[&latency, &requests], &[&errors])? {
+                by_time.entry(at).or_default().push(ZoneObservation {
+                    zone: zone.clone(),
+                    latency: required[0],
+                    requests: required[1],
+                    errors: optional[0].unwrap_or(0.0),
+                });
+            }
+        }
+        Ok(by_time
+            .into_iter()
+            .map(|(at, zones)| ZoneSample { at, zones })
+            .collect())
+    }
+}

@@ -1,0 +1,255 @@
+//! F3 service quota hit: usage against the applied quota, with a trend forecast of when it
+//! runs out.
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use chrono::{DateTime, TimeDelta, Utc};
+use sli_core::{Severity, Sustained};
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::episode::Episode;
+use crate::error::{Result, count, fraction, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::LinearTrend;
+use crate::timeline::{Step, Timeline};
+
+/// The quota and the CloudWatch usage metric F3 reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaSignal {
+    /// The quota's name, e.g. `"Running On-Demand Standard instances (vCPU)"`.
+    pub quota: String,
+    /// The applied quota value (from Service Quotas `GetServiceQuota`).
+    pub limit: f64,
+    /// The usage metric (usually in `AWS/Usage`), read with `Maximum`.
+    pub usage: Metric,
+    /// The period.
+    pub period: Period,
+}
+
+impl QuotaSignal {
+    /// An `AWS/Usage` `ResourceCount` metric (dimensions `Service`, `Type` = `Resource`,
+    /// `Resource`, `Class`), `Maximum`, 300 s — the metric Service Quotas names for most
+    /// resource quotas, e.g. `("EC2", "vCPU", "Standard/OnDemand")`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a limit that is not positive;
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for names CloudWatch would refuse.
+    pub fn resource_count(
+        quota: &str,
+        limit: f64,
+        service: &str,
+        resource: &str,
+        class: &str,
+    ) -> Result<Self> {
+        positive("limit", limit)?;
+        Ok(Self {
+            quota: quota.to_owned(),
+            limit,
+            usage: Metric::new("AWS/Usage", "ResourceCount")?
+                .with_dimension("Service", service)?
+                .with_dimension("Type", "Resource")?
+                .with_dimension("Resource", resource)?
+                .with_dimension("Class", class)?,
+            period: Period::new(300)?,
+        })
+    }
+}
+
+/// Usage in one period.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuotaSample {
+    /// Start of the period.
+    pub at: DateTime<Utc>,
+    /// Usage, in the quota's unit.
+    pub usage: f64,
+}
+
+/// Settings of [`ServiceQuotaHit`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuotaConfig {
+    /// Usage at this share of the limit blocks scaling: page.
+    pub blocked_share: f64,
+    /// Usage at this share of the limit is a ticket whatever the trend.
+    pub warn_share: f64,
+    /// A forecast of exhaustion within this horizon is a ticket …
+    pub horizon: TimeDelta,
+    /// … once usage is at least this share of the limit (a forecast from 2 % of a quota is
+    /// mostly noise).
+    pub forecast_from_share: f64,
+    /// Periods in the trend window.
+    pub trend_window: usize,
+    /// N of M bad periods before a finding.
+    pub sustain: Sustained,
+    /// Good periods that end an incident.
+    pub clear_after: u32,
+    /// A longer silence restarts the trend.
+    pub max_gap: TimeDelta,
+}
+
+impl Default for QuotaConfig {
+    fn default() -> Self {
+        Self {
+            blocked_share: 1.0,
+            warn_share: 0.8,
+            horizon: TimeDelta::days(7),
+            forecast_from_share: 0.5,
+            trend_window: 288,
+            sustain: const { Sustained::of(3, 3) },
+            clear_after: 12,
+            max_gap: TimeDelta::hours(2),
+        }
+    }
+}
+
+/// F3: usage reaching an account limit.
+///
+/// Page when usage reaches [`QuotaConfig::blocked_share`] of the limit (scaling is blocked
+/// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a least-squares trend
+/// over the last [`QuotaConfig::trend_window`] periods reaches the limit within
+/// [`QuotaConfig::horizon`]. The finding's `forecast` is the projected exhaustion time. Each
+/// severity is reported once per incident, so a ticket days ahead can be followed by a page.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{Detector, QuotaSample, QuotaSignal, ServiceQuotaHit};
+/// use sli_core::Severity;
+///
+/// let signal = QuotaSignal::resource_count("On-Demand vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")?;
+/// let mut f3 = ServiceQuotaHit::new(signal, Default::default())?;
+/// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+/// // Growing 1 vCPU per 5 minutes from 400: a ticket days ahead, a page at the limit.
+/// let findings = f3.detect((0..700).map(|i| QuotaSample {
+///     at: t0 + Duration::minutes(5 * i),
+///     usage: (400.0 + i as f64).min(1000.0),
+/// }))?;
+/// assert_eq!(findings[0].severity, Severity::Ticket);
+/// assert!(findings[0].forecast.is_some());
+/// assert_eq!(findings.last().unwrap().severity, Severity::Page);
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServiceQuotaHit {
+    signal: QuotaSignal,
+    config: QuotaConfig,
+    timeline: Timeline,
+    trend: LinearTrend,
+    ticket: Episode,
+    page: Episode,
+}
+
+impl ServiceQuotaHit {
+    /// A detector for `signal`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1] (the
+    /// blocked share may be above 1 for soft limits), a trend window below 2.
+    pub fn new(signal: QuotaSignal, config: QuotaConfig) -> Result<Self> {
+        positive("limit", signal.limit)?;
+        positive("blocked_share", config.blocked_share)?;
+        fraction("warn_share", config.warn_share)?;
+        fraction("forecast_from_share", config.forecast_from_share)?;
+        positive("horizon", config.horizon.as_seconds_f64())?;
+        Ok(Self {
+            trend: LinearTrend::new(config.trend_window)?,
+            timeline: Timeline::new(config.max_gap),
+            ticket: Episode::new(config.sustain, config.clear_after),
+            page: Episode::new(config.sustain, config.clear_after),
+            signal,
+            config,
+        })
+    }
+}
+
+impl Detector for ServiceQuotaHit {
+    type Input = QuotaSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::ServiceQuotaHit
+    }
+
+    fn push(&mut self, sample: QuotaSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        let usage = count("usage", sample.usage, at)?;
+        if self.timeline.check(at)? == Step::Restart {
+            self.trend = LinearTrend::new(self.config.trend_window)?;
+            self.ticket.reset();
+            self.page.reset();
+        }
+        self.timeline.record(at);
+        self.trend.push(usage)?;
+        let limit = self.signal.limit;
+        let share = usage / limit;
+        let period = self.signal.period.as_time_delta();
+        let steps = self.trend.steps_until(limit);
+        let exhaustion = steps.and_then(|s| {
+            TimeDelta::try_milliseconds((s * period.as_seconds_f64() * 1000.0).min(1e15) as i64)
+                .map(|d| at + d)
+        });
+        let within_horizon = exhaustion.is_some_and(|when| when - at <= self.config.horizon);
+        let blocked = share >= self.config.blocked_share;
+        let warn = share >= self.config.warn_share
+            || (within_horizon && share >= self.config.forecast_from_share);
+        let mut findings = Vec::new();
+        for (severity, bad) in [(Severity::Ticket, warn), (Severity::Page, blocked)] {
+            let episode = match severity {
+                Severity::Page => &mut self.page,
+                _ => &mut self.ticket,
+            };
+            if let Some(start) = episode.update(bad, at) {
+                let forecast_text = match exhaustion {
+                    Some(when) if when > at => format!(", projected to reach it at {when}"),
+                    Some(_) => String::new(),
+                    None => ", not rising towards it".to_owned(),
+                };
+                findings.push(
+                    Finding::new(
+                        FailureMode::ServiceQuotaHit,
+                        severity,
+                        &self.signal.quota,
+                        start,
+                        at,
+                        Evidence {
+                            observed: usage,
+                            baseline: self.trend.level().unwrap_or(usage),
+                            threshold: limit
+                                * if severity == Severity::Page {
+                                    self.config.blocked_share
+                                } else {
+                                    self.config.warn_share
+                                },
+                            score: share,
+                            detail: format!(
+                                "usage {usage} is {:.1} % of the quota {limit}{forecast_text}",
+                                100.0 * share
+                            ),
+                        },
+                    )
+                    .with_forecast(exhaustion),
+                );
+            }
+        }
+        Ok(findings)
+    }
+}
+
+impl MetricDetector for ServiceQuotaHit {
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        Ok(vec![MetricQuery::stat(
+            "usage",
+            self.signal.usage.clone(),
+            Statistic::Maximum,
+            self.signal.period,
+        )?])
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<QuotaSample>> {
+        Ok(join(fetched, &["usage"], &[])?
+            .into_iter()
+            .map(|(at, values, _)| QuotaSample {
+                at,
+                usage: values[0],
+            })
+            .collect())
+    }
+}

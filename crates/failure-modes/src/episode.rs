@@ -1,0 +1,93 @@
+//! [`Episode`]: turns a per-observation "this looks bad" into one finding per incident: it
+//! opens after N of the last M observations were bad (the seed's "5m sustained" threshold
+//! windows) and closes after a run of good ones, so an incident that lasts a day is reported
+//! once, not 1,440 times.
+
+use chrono::{DateTime, Utc};
+use sli_core::{SustainFilter, Sustained};
+
+/// The sustain-then-hold state of one subject (an operation, a zone, a function …).
+#[derive(Debug, Clone)]
+pub(crate) struct Episode {
+    rule: Sustained,
+    sustain: SustainFilter,
+    window: u32,
+    clear_after: u32,
+    good_run: u32,
+    first_bad: Option<DateTime<Utc>>,
+    open: bool,
+}
+
+impl Episode {
+    /// Opens after `sustain` holds; closes after `clear_after` consecutive good observations.
+    pub(crate) fn new(sustain: Sustained, clear_after: u32) -> Self {
+        Self {
+            rule: sustain,
+            sustain: SustainFilter::new(sustain),
+            window: sustain.evaluation_periods(),
+            clear_after: clear_after.max(1),
+            good_run: 0,
+            first_bad: None,
+            open: false,
+        }
+    }
+
+    /// Feeds one observation; returns the time of the first bad observation of the incident
+    /// when this observation opens one.
+    pub(crate) fn update(&mut self, bad: bool, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if bad {
+            self.good_run = 0;
+            self.first_bad.get_or_insert(at);
+        } else {
+            self.good_run = self.good_run.saturating_add(1);
+            if self.good_run >= self.window && !self.open {
+                self.first_bad = None;
+            }
+            if self.good_run >= self.clear_after && self.open {
+                self.open = false;
+                self.first_bad = None;
+            }
+        }
+        let sustained = self.sustain.push(bad);
+        if sustained && !self.open {
+            self.open = true;
+            return self.first_bad.or(Some(at));
+        }
+        None
+    }
+
+    /// `true` while an incident is open (detectors freeze their baselines then, so that the
+    /// incident does not become the new normal).
+    pub(crate) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// Forgets everything (after a gap).
+    pub(crate) fn reset(&mut self) {
+        self.sustain = SustainFilter::new(self.rule);
+        self.good_run = 0;
+        self.first_bad = None;
+        self.open = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+
+    #[test]
+    fn one_incident_opens_once_and_reopens_after_clearing() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut episode = Episode::new(Sustained::new(3, 5).unwrap(), 10);
+        let bad = |i: i64| (10..40).contains(&i) || (60..70).contains(&i);
+        let opened: Vec<_> = (0..100)
+            .filter_map(|i| {
+                let at = t0 + TimeDelta::minutes(i);
+                episode.update(bad(i), at).map(|start| (start, at))
+            })
+            .collect();
+        let m = |i| t0 + TimeDelta::minutes(i);
+        assert_eq!(opened, [(m(10), m(12)), (m(60), m(62))]);
+    }
+}

@@ -1,0 +1,172 @@
+//! [`LinearTrend`]: a least-squares line over a sliding window, O(1) per value: the forecast
+//! that runs on every point of a high-rate series (connections, quota usage), where the robust
+//! [`TrendForecast`](super::TrendForecast) would cost O(window²).
+
+use std::collections::VecDeque;
+
+use crate::error::{Error, Result, finite};
+
+/// Ordinary least squares over the last `capacity` values, the values at steps 0, 1, 2 …
+///
+/// # Example
+/// ```
+/// use failure_modes::stats::LinearTrend;
+///
+/// let mut trend = LinearTrend::new(10)?;
+/// for step in 0..20 {
+///     trend.push(100.0 + 5.0 * f64::from(step))?;
+/// }
+/// assert!((trend.slope().unwrap() - 5.0).abs() < 1e-9);
+/// // Last value 195; 500 is (500 - 195) / 5 = 61 steps away.
+/// assert!((trend.steps_until(500.0).unwrap() - 61.0).abs() < 1e-9);
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct LinearTrend {
+    capacity: usize,
+    values: VecDeque<f64>,
+    sum: f64,
+    /// Σ x·y with x the position in the window (0 = oldest).
+    weighted_sum: f64,
+    since_refresh: usize,
+    pushed: u64,
+}
+
+impl LinearTrend {
+    /// A trend over the last `capacity` values (at least 2).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a capacity below 2.
+    pub fn new(capacity: usize) -> Result<Self> {
+        if capacity < 2 {
+            return Err(Error::InvalidConfig {
+                field: "capacity",
+                value: capacity as f64,
+                reason: "a trend needs at least 2 points",
+            });
+        }
+        Ok(Self {
+            capacity,
+            values: VecDeque::with_capacity(capacity),
+            sum: 0.0,
+            weighted_sum: 0.0,
+            since_refresh: 0,
+            pushed: 0,
+        })
+    }
+
+    /// Adds the next value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for NaN or infinite values (the trend is unchanged).
+    pub fn push(&mut self, value: f64) -> Result<()> {
+        finite(value, self.pushed)?;
+        self.pushed += 1;
+        if self.values.len() == self.capacity
+            && let Some(oldest) = self.values.pop_front()
+        {
+            // Every remaining value moves one step left: Σx·y falls by their sum.
+            self.sum -= oldest;
+            self.weighted_sum -= self.sum;
+        }
+        self.weighted_sum += self.values.len() as f64 * value;
+        self.sum += value;
+        self.values.push_back(value);
+        self.since_refresh += 1;
+        // Running sums drift by rounding; recomputing once per window keeps them exact enough
+        // at O(1) amortised cost.
+        if self.since_refresh >= self.capacity {
+            self.refresh();
+        }
+        Ok(())
+    }
+
+    fn refresh(&mut self) {
+        self.sum = self.values.iter().sum();
+        self.weighted_sum = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(x, y)| x as f64 * y)
+            .sum();
+        self.since_refresh = 0;
+    }
+
+    /// How many values the window holds.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// `true` before the first value.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Change per step, `None` before two values.
+    pub fn slope(&self) -> Option<f64> {
+        let n = self.values.len() as f64;
+        if n < 2.0 {
+            return None;
+        }
+        let sum_x = n * (n - 1.0) / 2.0;
+        let sum_xx = (n - 1.0) * n * (2.0 * n - 1.0) / 6.0;
+        Some((n * self.weighted_sum - sum_x * self.sum) / (n * sum_xx - sum_x * sum_x))
+    }
+
+    /// The fitted value at the latest step, `None` before two values.
+    pub fn level(&self) -> Option<f64> {
+        let slope = self.slope()?;
+        let n = self.values.len() as f64;
+        let intercept = (self.sum - slope * n * (n - 1.0) / 2.0) / n;
+        Some(intercept + slope * (n - 1.0))
+    }
+
+    /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
+    /// already there, `None` when the line does not rise towards it (or before two values).
+    pub fn steps_until(&self, limit: f64) -> Option<f64> {
+        let (level, slope) = (self.level()?, self.slope()?);
+        if level >= limit {
+            Some(0.0)
+        } else if slope > 0.0 {
+            Some((limit - level) / slope)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sliding_sums_match_a_fresh_fit() {
+        let mut sliding = LinearTrend::new(7).unwrap();
+        let values: Vec<f64> = (0..50u32)
+            .map(|i| f64::from(i * 37 % 11) + 0.5 * f64::from(i))
+            .collect();
+        for v in &values {
+            sliding.push(*v).unwrap();
+        }
+        let mut fresh = LinearTrend::new(7).unwrap();
+        for v in &values[values.len() - 7..] {
+            fresh.push(*v).unwrap();
+        }
+        let (a, b) = (sliding.slope().unwrap(), fresh.slope().unwrap());
+        assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        assert!((sliding.level().unwrap() - fresh.level().unwrap()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn falling_or_flat_never_reaches() {
+        let mut t = LinearTrend::new(5).unwrap();
+        assert_eq!(t.slope(), None);
+        for v in [5.0, 4.0, 3.0] {
+            t.push(v).unwrap();
+        }
+        assert_eq!(t.steps_until(10.0), None);
+        assert_eq!(t.steps_until(2.0), Some(0.0));
+        assert!(t.push(f64::INFINITY).is_err());
+        assert!(LinearTrend::new(1).is_err());
+    }
+}
