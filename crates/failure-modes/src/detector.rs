@@ -61,7 +61,8 @@ pub trait MetricDetector: Detector {
     /// The observations, in time order, from the fetched series of [`MetricDetector::queries`].
     ///
     /// # Errors
-    /// [`Error::MissingSeries`] or [`Error::IncompleteData`] when the data cannot be judged.
+    /// [`Error::MissingSeries`], [`Error::NoData`] or [`Error::IncompleteData`] when the data
+    /// cannot be judged.
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<Self::Input>>;
 }
 
@@ -131,6 +132,11 @@ pub(crate) fn join(
         let series = find(id)?.ok_or_else(|| Error::MissingSeries {
             id: (*id).to_owned(),
         })?;
+        if series.points.is_empty() {
+            return Err(Error::NoData {
+                id: (*id).to_owned(),
+            });
+        }
         for &(at, value) in &series.points {
             let row = by_time
                 .entry(at)

@@ -4,7 +4,7 @@
 //! once, not 1,440 times.
 
 use chrono::{DateTime, Utc};
-use sli_core::{SustainFilter, Sustained};
+use sli_core::{Severity, SustainFilter, Sustained};
 
 /// The sustain-then-hold state of one subject (an operation, a zone, a function …).
 #[derive(Debug, Clone)]
@@ -68,6 +68,43 @@ impl Episode {
         self.good_run = 0;
         self.first_bad = None;
         self.open = false;
+    }
+}
+
+/// A ticket condition and a page condition on one subject, each its own [`Episode`], so a
+/// ticket days ahead of a limit can be followed by a page when it is reached.
+#[derive(Debug, Clone)]
+pub(crate) struct Escalation {
+    ticket: Episode,
+    page: Episode,
+}
+
+impl Escalation {
+    pub(crate) fn new(sustain: Sustained, clear_after: u32) -> Self {
+        Self {
+            ticket: Episode::new(sustain, clear_after),
+            page: Episode::new(sustain, clear_after),
+        }
+    }
+
+    /// Feeds both conditions; returns the severities that open now, with their start times.
+    pub(crate) fn update(
+        &mut self,
+        ticket: bool,
+        page: bool,
+        at: DateTime<Utc>,
+    ) -> impl Iterator<Item = (Severity, DateTime<Utc>)> + use<> {
+        let ticket = self
+            .ticket
+            .update(ticket, at)
+            .map(|s| (Severity::Ticket, s));
+        let page = self.page.update(page, at).map(|s| (Severity::Page, s));
+        ticket.into_iter().chain(page)
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.ticket.reset();
+        self.page.reset();
     }
 }
 

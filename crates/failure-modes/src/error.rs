@@ -51,6 +51,16 @@ pub enum Error {
         /// The query id.
         id: String,
     },
+    /// A series a detector cannot work without came back with no datapoints over the whole
+    /// range: no traffic at all, or (more often) a metric name or dimension that does not
+    /// exist. Nothing can be judged, so nothing is reported as fine.
+    #[error(
+        "the series {id:?} has no datapoints in the range (no traffic, or a wrong metric name or dimension?)"
+    )]
+    NoData {
+        /// The query id.
+        id: String,
+    },
     /// A fetched series is incomplete (CloudWatch `PartialData` or an error status): a detector
     /// does not judge on part of the data.
     #[error("series {id:?} is incomplete: {reason}")]

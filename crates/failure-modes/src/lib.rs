@@ -14,6 +14,7 @@ mod error;
 mod exposure;
 mod finding;
 mod mode;
+pub mod scenarios;
 pub mod stats;
 mod timeline;
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
 use crate::detector::{Detector, MetricDetector, join};
-use crate::episode::Episode;
+use crate::episode::Escalation;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
@@ -137,8 +137,7 @@ pub struct DbConnectionExhaustion {
     timeline: Timeline,
     connections: LinearTrend,
     upstream: LinearTrend,
-    ticket: Episode,
-    page: Episode,
+    escalation: Escalation,
 }
 
 impl DbConnectionExhaustion {
@@ -158,8 +157,7 @@ impl DbConnectionExhaustion {
             connections: LinearTrend::new(config.trend_window)?,
             upstream: LinearTrend::new(config.trend_window)?,
             timeline: Timeline::new(config.max_gap),
-            ticket: Episode::new(config.sustain, config.clear_after),
-            page: Episode::new(config.sustain, config.clear_after),
+            escalation: Escalation::new(config.sustain, config.clear_after),
             signal,
             config,
         })
@@ -183,8 +181,7 @@ impl Detector for DbConnectionExhaustion {
         if self.timeline.check(at)? == Step::Restart {
             self.connections = LinearTrend::new(self.config.trend_window)?;
             self.upstream = LinearTrend::new(self.config.trend_window)?;
-            self.ticket.reset();
-            self.page.reset();
+            self.escalation.reset();
         }
         self.timeline.record(at);
         self.connections.push(connections)?;
@@ -205,14 +202,7 @@ impl Detector for DbConnectionExhaustion {
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
         let page = share >= self.config.page_share || within(self.config.page_horizon);
         let mut findings = Vec::new();
-        for (severity, bad) in [(Severity::Ticket, ticket), (Severity::Page, page)] {
-            let episode = match severity {
-                Severity::Page => &mut self.page,
-                _ => &mut self.ticket,
-            };
-            let Some(start) = episode.update(bad, at) else {
-                continue;
-            };
+        for (severity, start) in self.escalation.update(ticket, page, at) {
             let coupling = match (self.connections.slope(), self.upstream.slope()) {
                 (Some(c), Some(u)) if upstream.is_some() && u > 0.0 && c > 0.0 => format!(
                     "; rising with upstream concurrency: {:.1} connections per unit of upstream \

@@ -6,11 +6,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
 use crate::detector::{Detector, MetricDetector, join};
-use crate::episode::Episode;
+use crate::episode::Escalation;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
-use crate::stats::LinearTrend;
+use crate::stats::{LinearTrend, RollingMax};
 use crate::timeline::{Step, Timeline};
 
 /// The quota and the CloudWatch usage metric F3 reads.
@@ -76,7 +76,12 @@ pub struct QuotaConfig {
     /// … once usage is at least this share of the limit (a forecast from 2 % of a quota is
     /// mostly noise).
     pub forecast_from_share: f64,
-    /// Periods in the trend window.
+    /// Periods over which the peak is taken (one day: usage peaks daily, and it is the peak
+    /// that hits the quota).
+    pub peak_window: usize,
+    /// Periods in the trend window over those peaks. Forecasts start once one peak window
+    /// and one trend window have been seen (the first day's peak rises with the day's ramp
+    /// and says nothing about growth).
     pub trend_window: usize,
     /// N of M bad periods before a finding.
     pub sustain: Sustained,
@@ -93,6 +98,7 @@ impl Default for QuotaConfig {
             warn_share: 0.8,
             horizon: TimeDelta::days(7),
             forecast_from_share: 0.5,
+            peak_window: 288,
             trend_window: 288,
             sustain: const { Sustained::of(3, 3) },
             clear_after: 12,
@@ -105,8 +111,10 @@ impl Default for QuotaConfig {
 ///
 /// Page when usage reaches [`QuotaConfig::blocked_share`] of the limit (scaling is blocked
 /// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a least-squares trend
-/// over the last [`QuotaConfig::trend_window`] periods reaches the limit within
-/// [`QuotaConfig::horizon`]. The finding's `forecast` is the projected exhaustion time. Each
+/// of the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
+/// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`].
+/// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
+/// the morning ramp of a service is not a leak. The finding's `forecast` is the projected exhaustion time. Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
 ///
 /// # Example
@@ -118,10 +126,10 @@ impl Default for QuotaConfig {
 /// let signal = QuotaSignal::resource_count("On-Demand vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")?;
 /// let mut f3 = ServiceQuotaHit::new(signal, Default::default())?;
 /// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-/// // Growing 1 vCPU per 5 minutes from 400: a ticket days ahead, a page at the limit.
-/// let findings = f3.detect((0..700).map(|i| QuotaSample {
+/// // Growing 1 vCPU per 10 minutes from 300: a ticket days ahead, a page at the limit.
+/// let findings = f3.detect((0..1500).map(|i| QuotaSample {
 ///     at: t0 + Duration::minutes(5 * i),
-///     usage: (400.0 + i as f64).min(1000.0),
+///     usage: (300.0 + 0.5 * i as f64).min(1000.0),
 /// }))?;
 /// assert_eq!(findings[0].severity, Severity::Ticket);
 /// assert!(findings[0].forecast.is_some());
@@ -133,9 +141,10 @@ pub struct ServiceQuotaHit {
     signal: QuotaSignal,
     config: QuotaConfig,
     timeline: Timeline,
+    peak: RollingMax,
     trend: LinearTrend,
-    ticket: Episode,
-    page: Episode,
+    seen: usize,
+    escalation: Escalation,
 }
 
 impl ServiceQuotaHit {
@@ -151,10 +160,11 @@ impl ServiceQuotaHit {
         fraction("forecast_from_share", config.forecast_from_share)?;
         positive("horizon", config.horizon.as_seconds_f64())?;
         Ok(Self {
+            peak: RollingMax::new(config.peak_window)?,
             trend: LinearTrend::new(config.trend_window)?,
+            seen: 0,
             timeline: Timeline::new(config.max_gap),
-            ticket: Episode::new(config.sustain, config.clear_after),
-            page: Episode::new(config.sustain, config.clear_after),
+            escalation: Escalation::new(config.sustain, config.clear_after),
             signal,
             config,
         })
@@ -172,16 +182,20 @@ impl Detector for ServiceQuotaHit {
         let at = sample.at;
         let usage = count("usage", sample.usage, at)?;
         if self.timeline.check(at)? == Step::Restart {
+            self.peak = RollingMax::new(self.config.peak_window)?;
             self.trend = LinearTrend::new(self.config.trend_window)?;
-            self.ticket.reset();
-            self.page.reset();
+            self.seen = 0;
+            self.escalation.reset();
         }
         self.timeline.record(at);
-        self.trend.push(usage)?;
+        self.peak.push(usage)?;
+        self.trend.push(self.peak.max().unwrap_or(usage))?;
         let limit = self.signal.limit;
         let share = usage / limit;
         let period = self.signal.period.as_time_delta();
-        let steps = self.trend.steps_until(limit);
+        self.seen = self.seen.saturating_add(1);
+        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window;
+        let steps = self.trend.steps_until(limit).filter(|_| forecasting);
         let exhaustion = steps.and_then(|s| {
             TimeDelta::try_milliseconds((s * period.as_seconds_f64() * 1000.0).min(1e15) as i64)
                 .map(|d| at + d)
@@ -191,43 +205,37 @@ impl Detector for ServiceQuotaHit {
         let warn = share >= self.config.warn_share
             || (within_horizon && share >= self.config.forecast_from_share);
         let mut findings = Vec::new();
-        for (severity, bad) in [(Severity::Ticket, warn), (Severity::Page, blocked)] {
-            let episode = match severity {
-                Severity::Page => &mut self.page,
-                _ => &mut self.ticket,
+        for (severity, start) in self.escalation.update(warn, blocked, at) {
+            let forecast_text = match exhaustion {
+                Some(when) if when > at => format!(", projected to reach it at {when}"),
+                Some(_) => String::new(),
+                None => ", not rising towards it".to_owned(),
             };
-            if let Some(start) = episode.update(bad, at) {
-                let forecast_text = match exhaustion {
-                    Some(when) if when > at => format!(", projected to reach it at {when}"),
-                    Some(_) => String::new(),
-                    None => ", not rising towards it".to_owned(),
-                };
-                findings.push(
-                    Finding::new(
-                        FailureMode::ServiceQuotaHit,
-                        severity,
-                        &self.signal.quota,
-                        start,
-                        at,
-                        Evidence {
-                            observed: usage,
-                            baseline: self.trend.level().unwrap_or(usage),
-                            threshold: limit
-                                * if severity == Severity::Page {
-                                    self.config.blocked_share
-                                } else {
-                                    self.config.warn_share
-                                },
-                            score: share,
-                            detail: format!(
-                                "usage {usage} is {:.1} % of the quota {limit}{forecast_text}",
-                                100.0 * share
-                            ),
-                        },
-                    )
-                    .with_forecast(exhaustion),
-                );
-            }
+            findings.push(
+                Finding::new(
+                    FailureMode::ServiceQuotaHit,
+                    severity,
+                    &self.signal.quota,
+                    start,
+                    at,
+                    Evidence {
+                        observed: usage,
+                        baseline: self.trend.level().unwrap_or(usage),
+                        threshold: limit
+                            * if severity == Severity::Page {
+                                self.config.blocked_share
+                            } else {
+                                self.config.warn_share
+                            },
+                        score: share,
+                        detail: format!(
+                            "usage {usage} is {:.1} % of the quota {limit}{forecast_text}",
+                            100.0 * share
+                        ),
+                    },
+                )
+                .with_forecast(exhaustion),
+            );
         }
         Ok(findings)
     }

@@ -233,9 +233,12 @@ impl Detector for ApiThrottling {
         if !bad && !self.episode.is_open() && calls > 0.0 {
             self.baseline.push(ratio);
         }
-        let opened = self.episode.update(bad, at);
+        // An incident that began during the warm-up is reported once the warm-up ends.
+        let opened = self
+            .episode
+            .update(bad && self.seen > self.config.warm_up, at);
         match opened {
-            Some(start) if self.seen > self.config.warm_up => {
+            Some(start) => {
                 let severity = if ratio >= self.config.page_ratio {
                     Severity::Page
                 } else {

@@ -1,0 +1,278 @@
+//! Bad input: a typed error naming the field and time, or a documented "not enough data"
+//! silence — never a panic and never a false page.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use failure_modes::{
+    ApiThrottling, AuditEvent, ChargeSample, ColdStartLatency, ColdStartSample, ColdStartSignal,
+    ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
+    Detector, Error, Identity, NetworkPartition, QuotaSample, QuotaSignal, ServiceQuotaHit,
+    ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
+};
+
+fn t(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn f1() -> ApiThrottling {
+    ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), Default::default()).unwrap()
+}
+
+fn sample(minute: i64, calls: f64, throttled: f64) -> ThrottleSample {
+    ThrottleSample {
+        at: t(minute),
+        calls,
+        throttled,
+    }
+}
+
+#[test]
+fn invalid_values_are_typed_errors_with_field_and_time() {
+    let mut d = f1();
+    for (calls, throttled, field) in [
+        (f64::NAN, 0.0, "calls"),
+        (-1.0, 0.0, "calls"),
+        (10.0, f64::INFINITY, "throttled"),
+        (10.0, 11.0, "throttled"),
+    ] {
+        match d.push(sample(0, calls, throttled)) {
+            Err(Error::InvalidInput { field: f, at, .. }) => {
+                assert_eq!(f, field);
+                assert_eq!(at, t(0));
+            }
+            other => panic!("{calls}/{throttled}: {other:?}"),
+        }
+    }
+    // Refused input leaves the detector usable, at the same position.
+    assert!(d.push(sample(0, 10.0, 0.0)).unwrap().is_empty());
+}
+
+#[test]
+fn duplicates_and_clock_going_back_are_refused() {
+    let mut d = f1();
+    d.push(sample(5, 10.0, 0.0)).unwrap();
+    let err = d.push(sample(5, 10.0, 0.0)).unwrap_err();
+    assert!(matches!(err, Error::OutOfOrder { .. }));
+    assert!(err.to_string().contains("duplicate"), "{err}");
+    let err = d.push(sample(4, 10.0, 0.0)).unwrap_err();
+    assert!(err.to_string().contains("out of order"), "{err}");
+}
+
+#[test]
+fn a_series_shorter_than_the_warm_up_never_pages() {
+    // Everything throttled from the first minute: there is no baseline to judge against.
+    let mut d = f1();
+    let findings = d.detect((0..30).map(|m| sample(m, 1000.0, 900.0))).unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn a_gap_restarts_the_warm_up() {
+    let mut d = f1();
+    let mut findings = d.detect((0..100).map(|m| sample(m, 1000.0, 1.0))).unwrap();
+    // Two hours of silence (a clock jump, an outage of the metric), then throttling: the
+    // detector is warming up again and says nothing for its warm-up.
+    findings.extend(
+        d.detect((220..240).map(|m| sample(m, 1000.0, 300.0)))
+            .unwrap(),
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    // Past the warm-up it judges again.
+    findings.extend(
+        d.detect((240..280).map(|m| sample(m, 1000.0, 300.0)))
+            .unwrap(),
+    );
+    assert_eq!(findings.len(), 1);
+}
+
+#[test]
+fn zero_traffic_is_not_throttling() {
+    let mut d = f1();
+    let findings = d.detect((0..200).map(|m| sample(m, 0.0, 0.0))).unwrap();
+    assert!(findings.is_empty());
+}
+
+#[test]
+fn every_metric_detector_refuses_nan_and_order_errors() {
+    let nan = f64::NAN;
+    let zones = |at, latency| ZoneSample {
+        at,
+        zones: vec![ZoneObservation {
+            zone: "a".into(),
+            latency,
+            requests: 10.0,
+            errors: 0.0,
+        }],
+    };
+    let mut f2 = NetworkPartition::new(
+        ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    assert!(matches!(
+        f2.push(zones(t(0), nan)),
+        Err(Error::InvalidInput {
+            field: "latency",
+            ..
+        })
+    ));
+    let mut bad_errors = zones(t(0), 0.1);
+    bad_errors.zones[0].errors = 11.0;
+    assert!(matches!(
+        f2.push(bad_errors),
+        Err(Error::InvalidInput {
+            field: "errors",
+            ..
+        })
+    ));
+
+    let mut f3 = ServiceQuotaHit::new(
+        QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard/OnDemand").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    assert!(
+        f3.push(QuotaSample {
+            at: t(0),
+            usage: -1.0
+        })
+        .is_err()
+    );
+    f3.push(QuotaSample {
+        at: t(5),
+        usage: 1.0,
+    })
+    .unwrap();
+    assert!(matches!(
+        f3.push(QuotaSample {
+            at: t(0),
+            usage: 1.0
+        }),
+        Err(Error::OutOfOrder { .. })
+    ));
+
+    let mut f5 =
+        ColdStartLatency::new(ColdStartSignal::lambda("f").unwrap(), Default::default()).unwrap();
+    let cold = ColdStartSample {
+        at: t(0),
+        p95_ms: 100.0,
+        concurrency: 1.0,
+        init_ms: Some(nan),
+    };
+    assert!(matches!(
+        f5.push(cold),
+        Err(Error::InvalidInput {
+            field: "init_ms",
+            ..
+        })
+    ));
+
+    let mut f6 = DbConnectionExhaustion::new(
+        ConnectionSignal::rds("db", 100.0).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let conn = ConnectionSample {
+        at: t(0),
+        connections: 1.0,
+        upstream: Some(-3.0),
+    };
+    assert!(matches!(
+        f6.push(conn),
+        Err(Error::InvalidInput {
+            field: "upstream",
+            ..
+        })
+    ));
+
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    assert!(
+        f8.push(ChargeSample {
+            at: t(0),
+            estimated_charges: nan
+        })
+        .is_err()
+    );
+    f8.push(ChargeSample {
+        at: t(60),
+        estimated_charges: 1.0,
+    })
+    .unwrap();
+    assert!(
+        f8.push(ChargeSample {
+            at: t(60),
+            estimated_charges: 2.0
+        })
+        .is_err()
+    );
+}
+
+#[test]
+fn invalid_settings_are_refused() {
+    assert!(ZoneSignal::alb("app/x/1", &["only-one"]).is_err());
+    assert!(ConnectionSignal::rds("db", 0.0).is_err());
+    assert!(QuotaSignal::resource_count("q", f64::NAN, "EC2", "vCPU", "x").is_err());
+    let config = failure_modes::ThrottleConfig {
+        min_ratio: 1.5,
+        ..Default::default()
+    };
+    assert!(matches!(
+        ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), config),
+        Err(Error::InvalidConfig {
+            field: "min_ratio",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
+    let who = Identity {
+        kind: "IAMUser".into(),
+        user_name: Some("u".into()),
+        ..Identity::default()
+    };
+    let event = |m| {
+        AuditEvent::new(
+            t(m),
+            "s3.amazonaws.com",
+            "GetObject",
+            "eu-west-1",
+            "192.0.2.1",
+            who.clone(),
+        )
+    };
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    f4.push(event(10)).unwrap();
+    f4.push(event(10)).unwrap();
+    assert!(matches!(f4.push(event(9)), Err(Error::OutOfOrder { .. })));
+    assert_eq!(f4.principals(), 1);
+}
+
+#[test]
+fn estimated_charges_reset_on_the_first_is_not_negative_spend() {
+    // 100 a day through October's end and into November: the reset must not look like a
+    // refund nor a spike, and November's first day is judged like any other.
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 15, 0, 0, 0).unwrap();
+    let mut total = 0.0;
+    let mut findings = Vec::new();
+    for hour in 0..24 * 30 {
+        let at = start + Duration::hours(hour);
+        if at.format("%d %H").to_string() == "01 00" {
+            total = 0.0;
+        }
+        total += 100.0 / 24.0;
+        findings.extend(
+            f8.push(ChargeSample {
+                at,
+                estimated_charges: total,
+            })
+            .unwrap(),
+        );
+    }
+    assert!(findings.is_empty(), "{findings:?}");
+    let forecast = f8.month_end_forecast().unwrap();
+    // 14 Nov, end of day: 14 days spent, 16 to go, 100 a day.
+    assert!((forecast - 3000.0).abs() < 1.0, "{forecast}");
+}

@@ -1,0 +1,167 @@
+//! From a `MetricSource` to findings with nothing assembled by hand: the game-day telemetry
+//! is written into an `InMemorySource` under the metrics each detector's `queries()` names,
+//! and `run` must find exactly what the detector finds on the samples directly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use aws_telemetry::{InMemorySource, MetricQuery, QueryKind, TimeRange};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use failure_modes::scenarios::{GameDay, Incident};
+use failure_modes::{
+    ApiThrottling, ConnectionSignal, DbConnectionExhaustion, Detector, MetricDetector,
+    NetworkPartition, ThrottleSignal, ZoneSignal, run,
+};
+
+fn store(
+    source: &InMemorySource,
+    queries: &[MetricQuery],
+    id: &str,
+    points: Vec<(DateTime<Utc>, f64)>,
+) {
+    let query = queries.iter().find(|q| q.id.as_str() == id).unwrap();
+    let QueryKind::Stat { metric, .. } = &query.kind else {
+        panic!("{id} is not a metric")
+    };
+    source.insert(metric.clone(), points).unwrap();
+}
+
+fn game() -> (GameDay, Incident, TimeRange) {
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let game = GameDay::new(start, Duration::minutes(1), 2 * 1440, 11).unwrap();
+    let incident = Incident::new(start + Duration::hours(30), Duration::hours(2), 4.0);
+    let range = TimeRange::new(start, start + Duration::days(2)).unwrap();
+    (game, incident, range)
+}
+
+#[tokio::test]
+async fn throttling_from_a_source() {
+    let (game, _, range) = game();
+    let incident = Incident::new(game.start() + Duration::hours(30), Duration::hours(1), 0.05);
+    let samples = game.throttling(Some(incident));
+    let make =
+        || ApiThrottling::new(ThrottleSignal::lambda("api").unwrap(), Default::default()).unwrap();
+    let queries = make().queries().unwrap();
+    let source = InMemorySource::new();
+    // Lambda's Invocations excludes throttled calls; periods without throttles have no point.
+    store(
+        &source,
+        &queries,
+        "calls",
+        samples
+            .iter()
+            .map(|s| (s.at, s.calls - s.throttled))
+            .collect(),
+    );
+    store(
+        &source,
+        &queries,
+        "throttles",
+        samples
+            .iter()
+            .filter(|s| s.throttled > 0.0)
+            .map(|s| (s.at, s.throttled))
+            .collect(),
+    );
+    let expected = make().detect(samples).unwrap();
+    let found = run(&mut make(), &source, range).await.unwrap();
+    assert_eq!(found, expected);
+    assert_eq!(found.len(), 1);
+}
+
+#[tokio::test]
+async fn partition_from_a_source() {
+    let (game, incident, range) = game();
+    let zones = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
+    let samples = game.partition(&zones, Some(incident), None);
+    let make = || {
+        NetworkPartition::new(
+            ZoneSignal::alb("app/shop/1", &zones).unwrap(),
+            Default::default(),
+        )
+        .unwrap()
+    };
+    let queries = make().queries().unwrap();
+    assert_eq!(queries.len(), 9);
+    let source = InMemorySource::new();
+    for (i, zone) in zones.iter().enumerate() {
+        let series = |f: fn(&failure_modes::ZoneObservation) -> f64| {
+            samples
+                .iter()
+                .map(|s| (s.at, f(s.zones.iter().find(|z| z.zone == *zone).unwrap())))
+                .collect::<Vec<_>>()
+        };
+        store(
+            &source,
+            &queries,
+            &format!("latency_{i}"),
+            series(|z| z.latency),
+        );
+        store(
+            &source,
+            &queries,
+            &format!("requests_{i}"),
+            series(|z| z.requests),
+        );
+        store(
+            &source,
+            &queries,
+            &format!("errors_{i}"),
+            series(|z| z.errors),
+        );
+    }
+    let expected = make().detect(samples).unwrap();
+    let found = run(&mut make(), &source, range).await.unwrap();
+    assert_eq!(found, expected);
+    assert_eq!(found[0].subject, "eu-west-1a");
+}
+
+#[tokio::test]
+async fn connections_with_upstream_from_a_source() {
+    let (game, incident, range) = game();
+    let samples = game.connections(500.0, Some(incident));
+    let signal = ConnectionSignal::rds("orders", 500.0)
+        .unwrap()
+        .with_lambda_upstream("api");
+    let make = || DbConnectionExhaustion::new(signal.clone(), Default::default()).unwrap();
+    let queries = make().queries().unwrap();
+    let source = InMemorySource::new();
+    store(
+        &source,
+        &queries,
+        "connections",
+        samples.iter().map(|s| (s.at, s.connections)).collect(),
+    );
+    store(
+        &source,
+        &queries,
+        "upstream",
+        samples
+            .iter()
+            .map(|s| (s.at, s.upstream.unwrap()))
+            .collect(),
+    );
+    let expected = make().detect(samples).unwrap();
+    let found = run(&mut make(), &source, range).await.unwrap();
+    assert_eq!(found, expected);
+    assert!(
+        found[0].evidence.detail.contains("upstream concurrency"),
+        "{}",
+        found[0]
+    );
+    assert!(found[0].forecast.is_some());
+}
+
+#[tokio::test]
+async fn a_metric_without_data_is_a_typed_error() {
+    let (_, _, range) = game();
+    let mut f1 =
+        ApiThrottling::new(ThrottleSignal::lambda("api").unwrap(), Default::default()).unwrap();
+    let err = run(&mut f1, &InMemorySource::new(), range)
+        .await
+        .unwrap_err();
+    // The source answers with an empty series (as CloudWatch does for a metric that does not
+    // exist): that is not "all fine".
+    assert!(
+        matches!(err, failure_modes::Error::NoData { ref id } if id == "calls"),
+        "{err}"
+    );
+}
