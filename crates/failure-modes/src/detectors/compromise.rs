@@ -230,7 +230,11 @@ impl Detector for CredentialCompromise {
                 )),
             ));
         }
-        let new_region = principal.regions.insert(event.region.clone());
+        // Most events are in a known region: look before cloning the name.
+        let new_region = !principal.regions.contains(&event.region);
+        if new_region {
+            principal.regions.insert(event.region.clone());
+        }
         if learned && new_region {
             findings.push(finding(
                 &event,

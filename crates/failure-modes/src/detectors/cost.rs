@@ -102,6 +102,8 @@ pub struct CostRunaway {
     median: RobustBaseline,
     days: usize,
     reported: [bool; 2],
+    /// Expected spend per day, from the completed days.
+    expected_daily: Option<f64>,
     /// `false` on a day that follows a day without readings: its first reading holds both
     /// days' spend, which cannot be told apart.
     judged_today: bool,
@@ -130,11 +132,13 @@ impl CostRunaway {
             days: 0,
             reported: [false; 2],
             judged_today: true,
+            expected_daily: None,
         })
     }
 
-    /// Expected spend for the next day: the trend, floored at the trailing median.
-    fn expected_daily(&self) -> Option<f64> {
+    /// Expected spend for the next day: the trend, floored at the trailing median. Computed
+    /// when a day closes, as nothing it depends on changes in between.
+    fn compute_expected_daily(&self) -> Option<f64> {
         let median = self.median.median()?;
         let trend = self
             .trend
@@ -147,7 +151,7 @@ impl CostRunaway {
     /// Month-to-date plus the expected spend of each remaining day of the month, after the
     /// latest reading; `None` before the first completed day.
     pub fn month_end_forecast(&self) -> Option<f64> {
-        let (last, expected) = (self.last?, self.expected_daily()?);
+        let (last, expected) = (self.last?, self.expected_daily?);
         let today_spent = (self.month_to_date - self.day_opening).max(0.0);
         let remaining_today = (expected - today_spent).max(0.0);
         Some(self.month_to_date + remaining_today + expected * remaining_days(last) as f64)
@@ -185,6 +189,7 @@ impl Detector for CostRunaway {
             let spent = (self.month_to_date - self.day_opening).max(0.0);
             self.trend.push(spent)?;
             self.median.push(spent)?;
+            self.expected_daily = self.compute_expected_daily();
             self.days += 1;
             self.reported = [false; 2];
             self.day_opening = self.month_to_date;
@@ -199,7 +204,7 @@ impl Detector for CostRunaway {
         self.day = Some(date);
         self.last = Some(at);
         self.month_to_date = charges;
-        let Some(expected) = self.expected_daily() else {
+        let Some(expected) = self.expected_daily else {
             return Ok(Vec::new());
         };
         if self.days < self.config.warm_up_days || !self.judged_today {

@@ -164,10 +164,13 @@ impl Detector for PublicDataLeak {
             .mean()
             .unwrap_or(0.0)
             .max(self.config.min_baseline);
-        let tail = poisson_upper_tail(requests.round() as u64, usual)?;
-        let spike = self.seen > self.config.warm_up
-            && requests >= self.config.min_ratio * usual
-            && tail < self.config.significance;
+        // The tail is costly and only matters past the ratio test.
+        let tail = if requests >= self.config.min_ratio * usual {
+            poisson_upper_tail(requests.round() as u64, usual)?
+        } else {
+            1.0
+        };
+        let spike = self.seen > self.config.warm_up && tail < self.config.significance;
         if !spike && !self.episode.is_open() {
             self.baseline.push(requests);
         }

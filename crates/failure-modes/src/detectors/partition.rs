@@ -271,14 +271,17 @@ impl Detector for NetworkPartition {
             } else {
                 0.0
             };
-            let tail = binomial_upper_tail(
-                zone.errors.round() as u64,
-                zone.requests.round() as u64,
-                peer_rate.min(1.0),
-            )?;
-            let failing = error_ratio >= self.config.min_error_ratio
-                && tail < self.config.significance
-                && state.latency.is_full();
+            // The tail is costly and only matters past the ratio test.
+            let tail = if error_ratio >= self.config.min_error_ratio {
+                binomial_upper_tail(
+                    zone.errors.round() as u64,
+                    zone.requests.round() as u64,
+                    peer_rate.min(1.0),
+                )?
+            } else {
+                1.0
+            };
+            let failing = tail < self.config.significance && state.latency.is_full();
             let bad = slow || failing;
             if !bad && !state.episode.is_open() {
                 state.latency.push(zone.latency)?;

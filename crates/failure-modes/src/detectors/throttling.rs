@@ -228,8 +228,13 @@ impl Detector for ApiThrottling {
             .unwrap_or(0.0)
             .max(self.config.floor_rate);
         let ratio = if calls > 0.0 { throttled / calls } else { 0.0 };
-        let tail = binomial_upper_tail(throttled.round() as u64, calls.round() as u64, rate)?;
-        let bad = ratio >= self.config.min_ratio && tail < self.config.significance;
+        // The tail is costly and only matters past the ratio test.
+        let tail = if ratio >= self.config.min_ratio {
+            binomial_upper_tail(throttled.round() as u64, calls.round() as u64, rate)?
+        } else {
+            1.0
+        };
+        let bad = tail < self.config.significance;
         if !bad && !self.episode.is_open() && calls > 0.0 {
             self.baseline.push(ratio);
         }
