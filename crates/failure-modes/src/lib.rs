@@ -1,4 +1,47 @@
-//! Detectors for the classic AWS failure modes (F1–F8).
+//! Detectors for the classic AWS failure modes (F1–F8), each reporting a [`Finding`] with
+//! the mode, a severity (page or ticket, by the alerting guidance), when, the evidence, and the
+//! likely cause, mitigation and signal from the table "Failure modes & mitigation".
+//!
+//! | id | detector | reads | finding |
+//! |---|---|---|---|
+//! | F1 | [`ApiThrottling`] | throttled vs all calls ([`ThrottleSignal`]) | binomial tail vs the operation's own rate, sustained |
+//! | F2 | [`NetworkPartition`] | per-AZ latency, requests, 5xx ([`ZoneSignal`]) | one zone diverging from its peers *and* its own baseline |
+//! | F3 | [`ServiceQuotaHit`] | usage vs the applied quota ([`QuotaSignal`]) | trend of the daily peak reaching the quota; page when blocked |
+//! | F4 | [`CredentialCompromise`] | CloudTrail events ([`AuditEvent`]) | new region, Poisson burst, AccessDenied storm, no-MFA sign-in, unusual key creation |
+//! | F5 | [`ColdStartLatency`] | Lambda p95, concurrency, init duration ([`ColdStartSignal`]) | p95 above the warm baseline, tied to a scale-out |
+//! | F6 | [`DbConnectionExhaustion`] | connections vs `max_connections`, upstream concurrency ([`ConnectionSignal`]) | share of the limit and the minute a trend reaches it |
+//! | F7 | [`PublicDataLeak`] | bucket facts ([`BucketExposure`]) and requests | public bucket (ticket); public and spiking (page) |
+//! | F8 | [`CostRunaway`] | month-to-date `EstimatedCharges` | today's spend at 2× trend (ticket), 10× (page); month-end forecast |
+//!
+//! Every detector implements [`Detector`]: push one observation at a time (streaming, no
+//! look-ahead) or [`Detector::detect`] a whole series. The metric-based ones also implement
+//! [`MetricDetector`]: they name their CloudWatch queries, and [`run`] fetches them from any
+//! `aws_telemetry::MetricSource` (CloudWatch, CSV replay, in memory) and feeds them through.
+//! They are built from the shared parts in [`stats`] (robust and seasonal baselines, EWMA,
+//! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
+//! detector those parts make, measured on real labelled CloudWatch data (`docs/detectors.md`).
+//! [`scenarios`] generates game days — realistic telemetry with an injected incident — to
+//! check that a detector (ours or yours) catches it and stays quiet without it.
+//!
+//! # Example
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
+//!
+//! let mut f6 = DbConnectionExhaustion::new(ConnectionSignal::rds("orders", 400.0)?, Default::default())?;
+//! let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap();
+//! for minute in 0..120 {
+//!     let connections = 100.0 + if minute > 60 { 4.0 * (minute - 60) as f64 } else { 0.0 };
+//!     let sample = ConnectionSample { at: t0 + Duration::minutes(minute), connections, upstream: None };
+//!     for finding in f6.push(sample)? {
+//!         println!("{finding}"); // F6 DB connection exhaustion [Ticket] orders ...
+//!         assert!(finding.forecast.is_some());
+//!         return Ok(());
+//!     }
+//! }
+//! unreachable!("the climb is reported before the limit");
+//! # Ok::<(), failure_modes::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
