@@ -15,7 +15,7 @@ use std::hint::black_box;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use failure_modes::scenarios::{GameDay, Incident, Rng};
+use failure_modes::scenarios::{GameDay, Incident};
 use failure_modes::stats::{
     Cusum, Ewma, LinearTrend, RobustBaseline, RollingMax, SeasonalBaseline,
 };
@@ -25,21 +25,10 @@ use failure_modes::{
     Detector, Grantee, NetworkPartition, Permission, PublicDataLeak, QuotaSignal, ServiceQuotaHit,
     ThrottleSignal, ZoneSignal,
 };
-
-/// One day of a noisy daily-cycle CPU-like metric with rare spikes, per series seed.
-fn cpu_day(seed: u64, points: usize) -> Vec<f64> {
-    let mut rng = Rng::new(seed);
-    (0..points)
-        .map(|i| {
-            let daily = (i as f64 / 1440.0 * std::f64::consts::TAU).sin();
-            let spike = if rng.uniform() < 0.001 { 40.0 } else { 0.0 };
-            40.0 + 15.0 * daily + 3.0 * rng.normal() + spike
-        })
-        .collect()
-}
+use sre_benches::cpu_series;
 
 fn parts(c: &mut Criterion) {
-    let values = cpu_day(1, 100_000);
+    let values = cpu_series(1, 100_000);
     let mut group = c.benchmark_group("parts");
     group.throughput(Throughput::Elements(values.len() as u64));
     group.bench_function("robust_baseline_288_push_z", |b| {
@@ -234,7 +223,7 @@ fn fleet(c: &mut Criterion) {
     const SERIES: usize = 10_000;
     const POINTS: usize = 1440;
     // Distinct series, generated once; the sweep is what is timed.
-    let fleet: Vec<Vec<f64>> = (0..SERIES as u64).map(|s| cpu_day(s, POINTS)).collect();
+    let fleet: Vec<Vec<f64>> = (0..SERIES as u64).map(|s| cpu_series(s, POINTS)).collect();
     let config = AnomalyConfig::default();
     let mut group = c.benchmark_group("fleet");
     group.sample_size(10);

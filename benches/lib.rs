@@ -1,1 +1,79 @@
-//! Nothing to see: this package only carries the workspace's benchmarks (`benches/*.rs`).
+//! Shared inputs of the workspace's benchmarks (`benches/*.rs`) and of the side-by-side peer
+//! comparison (`benches/peers/`): the same generated series everywhere, so every figure is
+//! measured on the same data.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use sli_core::{EventCounts, Series};
+
+/// Thirty days of one-minute points.
+pub const POINTS: usize = 30 * 1440;
+
+/// The first timestamp of every generated series.
+pub fn origin() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A deterministic 30-day series of whole request counts with daily traffic, background errors
+/// and one 30-minute incident whose day depends on `seed`, so a sweep does real alert work.
+///
+/// # Panics
+/// Never for the generated values (they are finite, ordered and good <= total).
+pub fn slo_series(seed: u64) -> Series<EventCounts> {
+    slo_series_of(seed, POINTS)
+}
+
+/// [`slo_series`] with `points` one-minute points (the incident is placed only if it fits).
+///
+/// # Panics
+/// Never for the generated values.
+#[allow(clippy::unwrap_used)]
+pub fn slo_series_of(seed: u64, points: usize) -> Series<EventCounts> {
+    let t0 = origin();
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let incident = 1440 * (3 + seed as usize % 20);
+    Series::from_counts((0..points).map(|m| {
+        let daily = 0.5 + 0.5 * ((m % 1440) as f64 / 1440.0 * std::f64::consts::TAU).cos();
+        let total = (250.0 + 950.0 * daily + 20.0 * next()).round();
+        let rate = if (incident..incident + 30).contains(&m) {
+            0.08
+        } else {
+            0.0002
+        };
+        let bad = (total * rate + next()).floor().min(total);
+        (t0 + TimeDelta::minutes(m as i64), total - bad, total)
+    }))
+    .unwrap()
+}
+
+/// A CPU-like metric: a daily cycle, Gaussian noise and rare spikes, for the detector
+/// benchmarks and their peer.
+pub fn cpu_series(seed: u64, points: usize) -> Vec<f64> {
+    // SplitMix64 and Box–Muller, self-contained so the peer script can be checked against it.
+    let mut state = seed;
+    let mut uniform = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..points)
+        .map(|i| {
+            let daily = (i as f64 / 1440.0 * std::f64::consts::TAU).sin();
+            let (u, v) = (1.0 - uniform(), uniform());
+            let noise = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+            let spike = if uniform() < 0.001 { 40.0 } else { 0.0 };
+            40.0 + 15.0 * daily + 3.0 * noise + spike
+        })
+        .collect()
+}

@@ -9,45 +9,15 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Span, catalog};
-
-const POINTS: usize = 30 * 1440;
-
-/// A deterministic series with daily traffic, background errors and a few incidents, so the
-/// sweep does real alert work. `seed` varies the incidents between SLOs.
-fn series(seed: u64) -> Series<EventCounts> {
-    let t0: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
-    let mut state = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as f64 / (1u64 << 31) as f64
-    };
-    let incident = 1440 * (3 + seed as usize % 20);
-    Series::from_counts((0..POINTS).map(|m| {
-        let daily = 0.5 + 0.5 * ((m % 1440) as f64 / 1440.0 * std::f64::consts::TAU).cos();
-        let total = (250.0 + 950.0 * daily + 20.0 * next()).round();
-        let rate = if (incident..incident + 30).contains(&m) {
-            0.08
-        } else {
-            0.0002
-        };
-        let bad = (total * rate + next()).floor().min(total);
-        (t0 + TimeDelta::minutes(m as i64), total - bad, total)
-    }))
-    .unwrap()
-}
+use sre_benches::{POINTS, slo_series};
 
 fn bench(c: &mut Criterion) {
     let slo = catalog::availability("bench");
     let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE).unwrap();
     for slos in [1usize, 100] {
-        let fleet: Vec<Series<EventCounts>> = (0..slos as u64).map(series).collect();
+        let fleet: Vec<Series<EventCounts>> = (0..slos as u64).map(slo_series).collect();
         let mut group = c.benchmark_group("sweep_30d_1m");
         group.throughput(Throughput::Elements((slos * POINTS) as u64));
         group.bench_with_input(

@@ -1,0 +1,167 @@
+//! The Rust side of the peer comparison (`benches/peers/run.sh`): writes the generated inputs
+//! for the Python peers, times this toolkit on them, and writes its outputs (alert minutes and
+//! detector alerts) and timings for `peers.py` to check and compare.
+//!
+//! `peer_reference OUT_DIR [SLOS]`
+
+// A measurement program: failures stop it loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use failure_modes::stats::{Ewma, RobustBaseline};
+use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Span, catalog};
+use sre_benches::{POINTS, cpu_series, origin, slo_series};
+
+/// Settings of the reference detector both sides implement: a robust z-score against the
+/// trailing median/MAD window, or a deviation from an EWMA beyond `SIGMA` of its spread.
+const WINDOW: usize = 288;
+const SIGMA: f64 = 6.0;
+const ALPHA: f64 = 0.05;
+const MIN_RELATIVE_SPREAD: f64 = 0.01;
+const DETECTOR_POINTS: usize = 1_000_000;
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Indices of the points the reference detector flags.
+fn reference_detector(values: &[f64]) -> Vec<usize> {
+    let mut baseline = RobustBaseline::new(WINDOW).unwrap();
+    let mut ewma = Ewma::new(ALPHA).unwrap();
+    let mut alerts = Vec::new();
+    for (i, &x) in values.iter().enumerate() {
+        if baseline.is_full() {
+            let median = baseline.median().unwrap();
+            let z = baseline
+                .robust_z(x, MIN_RELATIVE_SPREAD * median.abs())
+                .unwrap();
+            let mean = ewma.mean().unwrap();
+            if z.abs() >= SIGMA || (x - mean).abs() > SIGMA * ewma.std_dev() {
+                alerts.push(i);
+            }
+        }
+        baseline.push(x).unwrap();
+        ewma.push(x);
+    }
+    alerts
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(args.next().expect("usage: peer_reference OUT_DIR [SLOS]"));
+    let slos: usize = args.next().map_or(100, |s| s.parse().unwrap());
+    std::fs::create_dir_all(&out).unwrap();
+
+    let slo = catalog::availability("peer");
+    let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE).unwrap();
+    let fleet: Vec<Series<EventCounts>> = (0..slos as u64).map(slo_series).collect();
+
+    // Inputs for the peers: good and total per SLO, little-endian f64.
+    let mut raw = Vec::with_capacity(slos * 2 * POINTS * 8);
+    for series in &fleet {
+        for c in series.values() {
+            raw.extend_from_slice(&c.good().to_le_bytes());
+        }
+        for c in series.values() {
+            raw.extend_from_slice(&c.total().to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("slo_counts.f64"), raw).unwrap();
+    let cpu = cpu_series(7, DETECTOR_POINTS);
+    let raw: Vec<u8> = cpu.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(out.join("cpu.f64"), raw).unwrap();
+
+    // Timings, best of several runs, all on this machine in this run.
+    let limit = best_of(10, || {
+        let mut sums = (0.0f64, 0.0f64);
+        for s in &fleet {
+            for c in s.values() {
+                sums.0 += c.good();
+                sums.1 += c.total();
+            }
+        }
+        sums
+    });
+    let batch = best_of(5, || {
+        for s in &fleet {
+            black_box(evaluator.sweep(s).unwrap());
+        }
+    });
+    let streaming = best_of(3, || {
+        for s in &fleet {
+            let mut stream = evaluator.streaming();
+            for (at, counts) in s.iter() {
+                black_box(stream.push(at, *counts).unwrap());
+            }
+        }
+    });
+    let detector = best_of(5, || reference_detector(&cpu));
+
+    // Outputs for the peers to match: per SLO and tier, the minutes at which the tier fires.
+    let step = 60;
+    let mut json = String::from("{\n");
+    let budget = slo.objective.error_budget();
+    writeln!(
+        json,
+        "  \"slos\": {slos}, \"points\": {POINTS}, \"budget\": {budget},"
+    )
+    .unwrap();
+    json.push_str("  \"tiers\": [");
+    let tiers: Vec<String> = evaluator
+        .thresholds()
+        .map(|(tier, burn)| {
+            format!(
+                "{{\"id\": \"{}\", \"long\": {}, \"short\": {}, \"burn\": {burn}}}",
+                tier.id,
+                tier.long_window.seconds() / step,
+                tier.short_window.seconds() / step
+            )
+        })
+        .collect();
+    json.push_str(&tiers.join(", "));
+    json.push_str("],\n  \"alerts\": [");
+    let mut per_slo = Vec::new();
+    for series in &fleet {
+        let alerts = evaluator.sweep(series).unwrap();
+        let spans: Vec<String> = alerts
+            .iter()
+            .map(|a| {
+                // Evaluation instants are the ends of minutes: index = minutes since origin - 1.
+                let index = |t: chrono::DateTime<chrono::Utc>| (t - origin()).num_minutes() - 1;
+                let end = a.end.map_or(POINTS as i64, index);
+                format!("[\"{}\", {}, {}]", a.tier, index(a.start), end)
+            })
+            .collect();
+        per_slo.push(format!("[{}]", spans.join(", ")));
+    }
+    json.push_str(&per_slo.join(",\n    "));
+    json.push_str("],\n");
+    let cpu_alerts = reference_detector(&cpu);
+    writeln!(
+        json,
+        "  \"detector\": {{\"window\": {WINDOW}, \"sigma\": {SIGMA}, \"alpha\": {ALPHA}, \"min_relative_spread\": {MIN_RELATIVE_SPREAD}, \"points\": {DETECTOR_POINTS}, \"alerts\": {cpu_alerts:?}}},"
+    )
+    .unwrap();
+    writeln!(
+        json,
+        "  \"seconds\": {{\"single_pass_limit\": {limit}, \"batch_sweep\": {batch}, \"streaming\": {streaming}, \"detector\": {detector}}}\n}}"
+    )
+    .unwrap();
+    let mut file = std::fs::File::create(out.join("rust.json")).unwrap();
+    file.write_all(json.as_bytes()).unwrap();
+    eprintln!(
+        "rust: {slos} SLOs x {POINTS} points: limit {limit:.4} s, batch {batch:.4} s, streaming {streaming:.4} s; detector {DETECTOR_POINTS} points {detector:.4} s ({} alerts)",
+        cpu_alerts.len()
+    );
+}
