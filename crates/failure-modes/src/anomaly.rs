@@ -223,7 +223,9 @@ impl AnomalyDetector {
         } else {
             return Ok(None);
         };
-        self.quiet_until = index + 1 + self.config.refractory as u64;
+        self.quiet_until = index
+            .saturating_add(1)
+            .saturating_add(self.config.refractory as u64);
         self.cusum.reset();
         Ok(Some(Anomaly {
             index,

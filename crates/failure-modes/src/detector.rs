@@ -161,3 +161,32 @@ pub(crate) fn join(
         })
         .collect())
 }
+
+/// Joins fetched series on the union of their timestamps: one row per timestamp present in any
+/// of them, with each series' value where it has one. At least one series must have data.
+pub(crate) fn join_any(
+    fetched: &[FetchedSeries],
+    ids: &[&str],
+) -> Result<Vec<(DateTime<Utc>, Vec<Option<f64>>)>> {
+    let mut by_time: BTreeMap<DateTime<Utc>, Vec<Option<f64>>> = BTreeMap::new();
+    for (slot, id) in ids.iter().enumerate() {
+        let Some(series) = fetched.iter().find(|s| s.id.as_str() == *id) else {
+            return Err(Error::MissingSeries {
+                id: (*id).to_owned(),
+            });
+        };
+        if !series.is_complete() {
+            return Err(Error::IncompleteData {
+                id: (*id).to_owned(),
+                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+            });
+        }
+        for &(at, value) in &series.points {
+            by_time.entry(at).or_insert_with(|| vec![None; ids.len()])[slot] = Some(value);
+        }
+    }
+    if by_time.is_empty() {
+        return Err(Error::NoData { id: ids.join(", ") });
+    }
+    Ok(by_time.into_iter().collect())
+}

@@ -44,8 +44,10 @@ impl Episode {
                 self.first_bad = None;
             }
             if self.good_run >= self.clear_after && self.open {
+                // A fresh window: the bad periods of the closed incident must not reopen it.
                 self.open = false;
                 self.first_bad = None;
+                self.sustain = SustainFilter::new(self.rule);
             }
         }
         let sustained = self.sustain.push(bad);
@@ -106,6 +108,11 @@ impl Escalation {
         self.ticket.reset();
         self.page.reset();
     }
+
+    /// `true` while either severity is open.
+    pub(crate) fn is_open(&self) -> bool {
+        self.ticket.is_open() || self.page.is_open()
+    }
 }
 
 #[cfg(test)]
@@ -126,5 +133,21 @@ mod tests {
             .collect();
         let m = |i| t0 + TimeDelta::minutes(i);
         assert_eq!(opened, [(m(10), m(12)), (m(60), m(62))]);
+    }
+
+    #[test]
+    fn closing_quickly_does_not_reopen_on_the_old_bad_periods() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        // Clear after one good period, shorter than the 3-of-5 window.
+        let mut episode = Episode::new(Sustained::new(3, 5).unwrap(), 1);
+        let pattern = [
+            true, true, true, false, true, false, true, false, false, false,
+        ];
+        let opened = pattern
+            .iter()
+            .enumerate()
+            .filter_map(|(i, bad)| episode.update(*bad, t0 + TimeDelta::minutes(i as i64)))
+            .count();
+        assert_eq!(opened, 1);
     }
 }

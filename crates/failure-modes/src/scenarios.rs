@@ -300,7 +300,7 @@ impl GameDay {
                     let error_share = if hit.is_some() { 0.05 } else { 0.0005 };
                     ZoneObservation {
                         zone: (*zone).to_owned(),
-                        latency,
+                        latency: Some(latency),
                         requests,
                         errors: rng.poisson(requests * error_share).min(requests),
                     }

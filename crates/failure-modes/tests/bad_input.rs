@@ -60,10 +60,23 @@ fn duplicates_and_clock_going_back_are_refused() {
 
 #[test]
 fn a_series_shorter_than_the_warm_up_never_pages() {
-    // Everything throttled from the first minute: there is no baseline to judge against.
+    // Everything throttled from the first minute, for less than the 30-period warm-up: there
+    // is no baseline to judge against, so nothing is said.
     let mut d = f1();
-    let findings = d.detect((0..30).map(|m| sample(m, 1000.0, 900.0))).unwrap();
+    let findings = d.detect((0..25).map(|m| sample(m, 1000.0, 900.0))).unwrap();
     assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn an_incident_that_began_in_the_warm_up_is_reported_when_it_ends_with_its_start() {
+    let mut d = f1();
+    let findings = d
+        .detect((0..60).map(|m| sample(m, 1000.0, if m >= 20 { 50.0 } else { 1.0 })))
+        .unwrap();
+    // 5 % throttled: a ticket (below the 10 % page share), found at the end of the warm-up.
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].start, t(20));
+    assert_eq!(findings[0].end, t(30));
 }
 
 #[test]
@@ -77,12 +90,18 @@ fn a_gap_restarts_the_warm_up() {
             .unwrap(),
     );
     assert!(findings.is_empty(), "{findings:?}");
-    // Past the warm-up it judges again.
+    // Past the warm-up it reports the incident from its first minute after the gap: a ticket,
+    // and a page since 30 % of calls are refused.
     findings.extend(
         d.detect((240..280).map(|m| sample(m, 1000.0, 300.0)))
             .unwrap(),
     );
-    assert_eq!(findings.len(), 1);
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.start == t(220) && f.end == t(250))
+    );
 }
 
 #[test]
@@ -99,7 +118,7 @@ fn every_metric_detector_refuses_nan_and_order_errors() {
         at,
         zones: vec![ZoneObservation {
             zone: "a".into(),
-            latency,
+            latency: Some(latency),
             requests: 10.0,
             errors: 0.0,
         }],

@@ -80,7 +80,7 @@ async fn partition_from_a_source() {
         .unwrap()
     };
     let queries = make().queries().unwrap();
-    assert_eq!(queries.len(), 9);
+    assert_eq!(queries.len(), 12);
     let source = InMemorySource::new();
     for (i, zone) in zones.iter().enumerate() {
         let series = |f: fn(&failure_modes::ZoneObservation) -> f64| {
@@ -93,7 +93,7 @@ async fn partition_from_a_source() {
             &source,
             &queries,
             &format!("latency_{i}"),
-            series(|z| z.latency),
+            series(|z| z.latency.unwrap()),
         );
         store(
             &source,
@@ -161,7 +161,44 @@ async fn a_metric_without_data_is_a_typed_error() {
     // The source answers with an empty series (as CloudWatch does for a metric that does not
     // exist): that is not "all fine".
     assert!(
-        matches!(err, failure_modes::Error::NoData { ref id } if id == "calls"),
+        matches!(err, failure_modes::Error::NoData { ref id } if id.contains("calls")),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn total_throttling_is_found_although_invocations_has_no_points() {
+    // Lambda's Invocations has no datapoint in a minute where every call was throttled: those
+    // minutes come from Throttles alone, and they are the ones that must page.
+    let (game, _, range) = game();
+    let make =
+        || ApiThrottling::new(ThrottleSignal::lambda("api").unwrap(), Default::default()).unwrap();
+    let queries = make().queries().unwrap();
+    let source = InMemorySource::new();
+    let blocked = |m: i64| (1800..1900).contains(&m);
+    let start = game.start();
+    store(
+        &source,
+        &queries,
+        "calls",
+        (0..2880)
+            .filter(|m| !blocked(*m))
+            .map(|m| (start + Duration::minutes(m), 600.0))
+            .collect(),
+    );
+    store(
+        &source,
+        &queries,
+        "throttles",
+        (0..2880)
+            .filter(|m| blocked(*m))
+            .map(|m| (start + Duration::minutes(m), 600.0))
+            .collect(),
+    );
+    let found = run(&mut make(), &source, range).await.unwrap();
+    assert!(
+        found.iter().any(|f| f.severity == sli_core::Severity::Page
+            && f.start == start + Duration::minutes(1800)),
+        "{found:?}"
     );
 }

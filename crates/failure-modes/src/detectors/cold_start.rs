@@ -18,23 +18,42 @@ use crate::timeline::{Step, Timeline};
 pub struct ColdStartSignal {
     /// The function name.
     pub function: String,
+    /// The latency whose p95 is judged.
+    pub latency: Metric,
     /// The period.
     pub period: Period,
 }
 
 impl ColdStartSignal {
-    /// `AWS/Lambda` `Duration` (`p95`) and `ConcurrentExecutions` (`Maximum`), dimension
-    /// `FunctionName`, 60 s; and, where Lambda Insights is enabled, `LambdaInsights`
-    /// `init_duration` (`Maximum`, dimension `function_name`). Lambda itself publishes no init
-    /// duration metric: without Insights, the detector ties latency to concurrency alone.
+    /// The function's own `AWS/Lambda` `Duration` (`p95`), with `ConcurrentExecutions`
+    /// (`Maximum`), dimension `FunctionName`, 60 s; and, where Lambda Insights is enabled,
+    /// `LambdaInsights` `init_duration` (`Maximum`, dimension `function_name`).
+    ///
+    /// `Duration` does not include the init phase: it rises with cold starts only through the
+    /// first invocation's extra work (lazy loading, connections). When the function serves an
+    /// API, [`ColdStartSignal::api_gateway`] judges the latency callers see, init included.
     ///
     /// # Errors
     /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
     pub fn lambda(function: &str) -> Result<Self> {
-        Metric::new("AWS/Lambda", "Duration")?.with_dimension("FunctionName", function)?;
         Ok(Self {
             function: function.to_owned(),
+            latency: Metric::new("AWS/Lambda", "Duration")?
+                .with_dimension("FunctionName", function)?,
             period: Period::new(60)?,
+        })
+    }
+
+    /// The latency callers see through API Gateway: `AWS/ApiGateway` `Latency` (`p95`,
+    /// dimension `ApiName`), with the function's concurrency and init durations as in
+    /// [`ColdStartSignal::lambda`].
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    pub fn api_gateway(api: &str, function: &str) -> Result<Self> {
+        Ok(Self {
+            latency: Metric::new("AWS/ApiGateway", "Latency")?.with_dimension("ApiName", api)?,
+            ..Self::lambda(function)?
         })
     }
 }
@@ -177,8 +196,10 @@ impl Detector for ColdStartLatency {
         let usual_concurrency = self.concurrency.mean();
         let scaled_out = usual_concurrency
             .is_some_and(|usual| concurrency >= self.config.concurrency_rise * usual.max(1.0));
-        let cold = scaled_out || init.is_some_and(|ms| ms > 0.0);
         let median = self.warm.median().unwrap_or(0.0);
+        // An init as long as a warm request is what a caller notices; a short one is not the
+        // cause of a slow p95.
+        let cold = scaled_out || init.is_some_and(|ms| ms >= median);
         let floor = (self.config.min_relative_spread * median).max(f64::MIN_POSITIVE);
         let z = if self.warm.is_full() {
             self.warm.robust_z(p95, floor)
@@ -188,7 +209,9 @@ impl Detector for ColdStartLatency {
         let slow =
             p95 >= self.config.min_ratio * median && z.is_some_and(|z| z >= self.config.min_sigma);
         let bad = slow && cold;
-        if !slow && !self.episode.is_open() {
+        // Learn everything that is not a cold-start incident: a slowdown of another cause (a
+        // deploy, a slower dependency) becomes the new warm normal instead of freezing it.
+        if !bad && !self.episode.is_open() {
             self.warm.push(p95)?;
             self.concurrency.push(concurrency);
         }

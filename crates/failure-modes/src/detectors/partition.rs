@@ -7,7 +7,7 @@ use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
-use crate::detector::{Detector, MetricDetector, join};
+use crate::detector::{Detector, MetricDetector, join_any};
 use crate::episode::Episode;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
@@ -28,8 +28,14 @@ pub struct ZoneSignal {
 
 impl ZoneSignal {
     /// An Application Load Balancer: `AWS/ApplicationELB` `TargetResponseTime` (`p95`),
-    /// `RequestCount` and `HTTPCode_Target_5XX_Count` (`Sum`), dimensions `LoadBalancer` and
-    /// `AvailabilityZone`, 60 s.
+    /// `RequestCount`, `HTTPCode_Target_5XX_Count` and `HTTPCode_ELB_5XX_Count` (the 502/503/504
+    /// the load balancer returns when targets are unreachable) (`Sum`), dimensions
+    /// `LoadBalancer` and `AvailabilityZone`, 60 s.
+    ///
+    /// The `AvailabilityZone` dimension is the zone of the load balancer node that took the
+    /// request. With cross-zone load balancing (always on for ALB), a failure of one zone's
+    /// targets is spread over every node, and this signal sees it fleet-wide rather than in
+    /// one zone; per-zone target groups see it where it is.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for fewer than two zones.
@@ -60,11 +66,12 @@ impl ZoneSignal {
 pub struct ZoneObservation {
     /// The availability zone.
     pub zone: String,
-    /// Latency (any consistent unit and statistic, e.g. p95 seconds).
-    pub latency: f64,
+    /// Latency (any consistent unit and statistic, e.g. p95 seconds); `None` when the load
+    /// balancer reported none although requests came (no target answered: the 5xx tell).
+    pub latency: Option<f64>,
     /// Requests served.
     pub requests: f64,
-    /// Requests answered with a 5xx.
+    /// Requests answered with a 5xx, by the targets or by the load balancer itself.
     pub errors: f64,
 }
 
@@ -147,7 +154,7 @@ struct ZoneState {
 ///     at: t0 + Duration::minutes(m),
 ///     zones: ["a", "b", "c"].iter().enumerate().map(|(i, z)| ZoneObservation {
 ///         zone: z.to_string(),
-///         latency: if *z == "b" && m >= 200 { 0.9 } else { 0.1 + 0.01 * ((m + i as i64) % 3) as f64 },
+///         latency: Some(if *z == "b" && m >= 200 { 0.9 } else { 0.1 + 0.01 * ((m + i as i64) % 3) as f64 }),
 ///         requests: 1000.0,
 ///         errors: 1.0,
 ///     }).collect(),
@@ -187,12 +194,8 @@ impl NetworkPartition {
         })
     }
 
-    fn peers(
-        &mut self,
-        sample: &ZoneSample,
-        skip: usize,
-        field: fn(&ZoneObservation) -> f64,
-    ) -> Option<f64> {
+    /// The median latency of the zones other than `skip` that reported one.
+    fn peers(&mut self, sample: &ZoneSample, skip: usize) -> Option<f64> {
         self.scratch.clear();
         self.scratch.extend(
             sample
@@ -200,7 +203,7 @@ impl NetworkPartition {
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != skip)
-                .map(|(_, z)| field(z)),
+                .filter_map(|(_, z)| z.latency),
         );
         median_in_place(&mut self.scratch)
     }
@@ -216,7 +219,9 @@ impl Detector for NetworkPartition {
     fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
         let at = sample.at;
         for zone in &sample.zones {
-            count("latency", zone.latency, at)?;
+            if let Some(latency) = zone.latency {
+                count("latency", latency, at)?;
+            }
             count("requests", zone.requests, at)?;
             count("errors", zone.errors, at)?;
             if zone.errors > zone.requests {
@@ -238,7 +243,7 @@ impl Detector for NetworkPartition {
             .fold((0.0, 0.0), |(r, e), z| (r + z.requests, e + z.errors));
         let mut findings = Vec::new();
         for (index, zone) in sample.zones.iter().enumerate() {
-            let peer_latency = self.peers(&sample, index, |z| z.latency);
+            let peer_latency = self.peers(&sample, index);
             let state = match self.zones.get_mut(&zone.zone) {
                 Some(state) => state,
                 None => self.zones.entry(zone.zone.clone()).or_insert(ZoneState {
@@ -248,16 +253,16 @@ impl Detector for NetworkPartition {
             };
             let own_median = state.latency.median();
             let floor = self.config.min_relative_spread * own_median.unwrap_or(0.0).abs();
-            let own_z = if state.latency.is_full() {
-                state
+            let latency = zone.latency.unwrap_or(0.0);
+            let own_z = match zone.latency {
+                Some(latency) if state.latency.is_full() => state
                     .latency
-                    .robust_z(zone.latency, floor.max(f64::MIN_POSITIVE))
-            } else {
-                None
+                    .robust_z(latency, floor.max(f64::MIN_POSITIVE)),
+                _ => None,
             };
             let latency_ratio = peer_latency
                 .filter(|p| *p > 0.0)
-                .map_or(0.0, |p| zone.latency / p);
+                .map_or(0.0, |p| latency / p);
             let slow = latency_ratio >= self.config.peer_ratio
                 && own_z.is_some_and(|z| z >= self.config.own_sigma);
             let peer_requests = all_requests - zone.requests;
@@ -283,20 +288,20 @@ impl Detector for NetworkPartition {
             };
             let failing = tail < self.config.significance && state.latency.is_full();
             let bad = slow || failing;
-            if !bad && !state.episode.is_open() {
-                state.latency.push(zone.latency)?;
+            if let Some(latency) = zone.latency.filter(|_| !bad && !state.episode.is_open()) {
+                state.latency.push(latency)?;
             }
             if let Some(start) = state.episode.update(bad, at) {
                 let evidence = if slow {
                     Evidence {
-                        observed: zone.latency,
+                        observed: latency,
                         baseline: peer_latency.unwrap_or(0.0),
                         threshold: self.config.peer_ratio * peer_latency.unwrap_or(0.0),
                         score: latency_ratio,
                         detail: format!(
                             "latency {:.3} is {latency_ratio:.1}x the other zones' median {:.3} \
                              and {:.1} robust σ above its own median {:.3}",
-                            zone.latency,
+                            latency,
                             peer_latency.unwrap_or(0.0),
                             own_z.unwrap_or(0.0),
                             own_median.unwrap_or(0.0)
@@ -349,12 +354,17 @@ impl MetricDetector for NetworkPartition {
                 Statistic::Sum,
                 s.period,
             )?);
-            queries.push(MetricQuery::stat(
-                &format!("errors_{i}"),
-                s.metric("HTTPCode_Target_5XX_Count", zone)?,
-                Statistic::Sum,
-                s.period,
-            )?);
+            for (id, name) in [
+                (format!("errors_{i}"), "HTTPCode_Target_5XX_Count"),
+                (format!("elb_errors_{i}"), "HTTPCode_ELB_5XX_Count"),
+            ] {
+                queries.push(MetricQuery::stat(
+                    &id,
+                    s.metric(name, zone)?,
+                    Statistic::Sum,
+                    s.period,
+                )?);
+            }
         }
         Ok(queries)
     }
@@ -362,20 +372,35 @@ impl MetricDetector for NetworkPartition {
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ZoneSample>> {
         let mut by_time: BTreeMap<DateTime<Utc>, Vec<ZoneObservation>> = BTreeMap::new();
         for (i, zone) in self.signal.zones.iter().enumerate() {
-            let (latency, requests, errors) = (
-                format!("latency_{i}"),
+            let ids = [
                 format!("requests_{i}"),
+                format!("latency_{i}"),
                 format!("errors_{i}"),
-            );
-            // No datapoint for 5xx means none happened; no latency means no traffic.
-            for (at, required, optional) in join(fetched, &[&latency, &requests], &[&errors])? {
+                format!("elb_errors_{i}"),
+            ];
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            // CloudWatch omits empty periods: no 5xx point means none; a zone with no data at
+            // all took no traffic in the range and is simply absent.
+            let rows = match join_any(fetched, &ids) {
+                Err(Error::NoData { .. }) => continue,
+                rows => rows?,
+            };
+            for (at, values) in rows {
+                let requests = values[0].unwrap_or(0.0);
+                let errors = values[2].unwrap_or(0.0) + values[3].unwrap_or(0.0);
                 by_time.entry(at).or_default().push(ZoneObservation {
                     zone: zone.clone(),
-                    latency: required[0],
-                    requests: required[1],
-                    errors: optional[0].unwrap_or(0.0),
+                    latency: values[1],
+                    requests,
+                    // The load balancer's own 5xx may include requests it never counted.
+                    errors: errors.min(requests),
                 });
             }
+        }
+        if by_time.is_empty() {
+            return Err(Error::NoData {
+                id: "requests_0".to_owned(),
+            });
         }
         Ok(by_time
             .into_iter()

@@ -5,8 +5,8 @@ use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
-use crate::detector::{Detector, MetricDetector, join};
-use crate::episode::Episode;
+use crate::detector::{Detector, MetricDetector, join_any};
+use crate::episode::Escalation;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
@@ -28,8 +28,11 @@ pub enum CallsMetric {
 pub struct ThrottleSignal {
     /// What the finding names (a function, a table and operation, an API).
     pub subject: String,
-    /// Calls per period, statistic `Sum`.
+    /// Calls per period.
     pub calls: Metric,
+    /// The statistic that counts calls on `calls` (`Sum`, or `SampleCount` of a latency
+    /// metric).
+    pub calls_statistic: Statistic,
     /// What `calls` counts.
     pub calls_metric: CallsMetric,
     /// Throttled calls per period, statistic `Sum`.
@@ -51,6 +54,7 @@ impl ThrottleSignal {
         Ok(Self {
             subject: format!("lambda:{function}"),
             calls: metric("Invocations")?,
+            calls_statistic: Statistic::Sum,
             calls_metric: CallsMetric::Successes,
             throttles: metric("Throttles")?,
             period: Period::new(60)?,
@@ -71,18 +75,11 @@ impl ThrottleSignal {
         Ok(Self {
             subject: format!("dynamodb:{table}:{operation}"),
             calls: metric("SuccessfulRequestLatency")?,
+            calls_statistic: Statistic::SampleCount,
             calls_metric: CallsMetric::Successes,
             throttles: metric("ThrottledRequests")?,
             period: Period::new(60)?,
         })
-    }
-
-    fn calls_statistic(&self) -> Statistic {
-        if self.calls.namespace == "AWS/DynamoDB" && self.calls.name == "SuccessfulRequestLatency" {
-            Statistic::SampleCount
-        } else {
-            Statistic::Sum
-        }
     }
 }
 
@@ -142,10 +139,16 @@ impl Default for ThrottleConfig {
 ///
 /// Per period: the throttled share must exceed [`ThrottleConfig::min_ratio`] and the
 /// throttled count must be improbable (binomial upper tail below
-/// [`ThrottleConfig::significance`]) for the operation's baseline rate, an EWMA of its past
-/// good periods. A few throttles in a quiet minute are not significant; a steady 0.5 % that
-/// retries absorb is the baseline. Severity: ticket, page at [`ThrottleConfig::page_ratio`].
-/// Evidence score: `-log10` of the tail probability.
+/// [`ThrottleConfig::significance`]) for the operation's baseline rate: an EWMA of the shares
+/// of its periods that were not bad, floored at [`ThrottleConfig::floor_rate`]. A few
+/// throttles in a quiet minute are not significant, and a steady share under `min_ratio` that
+/// retries absorb becomes the baseline; a share above `min_ratio` from the start is reported
+/// (a ticket that stays open while it lasts), since it is never learned as normal.
+///
+/// Severity: a ticket once bad periods are sustained, escalated to a page when the share also
+/// reaches [`ThrottleConfig::page_ratio`] (the operation is effectively blocked); each once per
+/// incident. Nothing is reported during the warm-up; an incident that began in it is reported
+/// when it ends, with its true start. Evidence score: `-log10` of the tail probability.
 ///
 /// # Example
 /// ```
@@ -170,7 +173,9 @@ pub struct ApiThrottling {
     config: ThrottleConfig,
     timeline: Timeline,
     baseline: Ewma,
-    episode: Episode,
+    escalation: Escalation,
+    /// Incidents that opened during the warm-up, reported when it ends.
+    pending: Vec<(Severity, DateTime<Utc>)>,
     seen: u32,
 }
 
@@ -189,7 +194,8 @@ impl ApiThrottling {
             signal,
             timeline: Timeline::new(config.max_gap),
             baseline: Ewma::new(config.baseline_alpha)?,
-            episode: Episode::new(config.sustain, config.clear_after),
+            escalation: Escalation::new(config.sustain, config.clear_after),
+            pending: Vec::new(),
             config,
             seen: 0,
         })
@@ -217,7 +223,8 @@ impl Detector for ApiThrottling {
         }
         if self.timeline.check(at)? == Step::Restart {
             self.baseline = Ewma::new(self.config.baseline_alpha)?;
-            self.episode.reset();
+            self.escalation.reset();
+            self.pending.clear();
             self.seen = 0;
         }
         self.timeline.record(at);
@@ -235,42 +242,52 @@ impl Detector for ApiThrottling {
             1.0
         };
         let bad = tail < self.config.significance;
-        if !bad && !self.episode.is_open() && calls > 0.0 {
+        if !bad && !self.escalation.is_open() && calls > 0.0 {
             self.baseline.push(ratio);
         }
-        // An incident that began during the warm-up is reported once the warm-up ends.
-        let opened = self
-            .episode
-            .update(bad && self.seen > self.config.warm_up, at);
-        match opened {
-            Some(start) => {
-                let severity = if ratio >= self.config.page_ratio {
-                    Severity::Page
-                } else {
-                    Severity::Ticket
+        let blocked = bad && ratio >= self.config.page_ratio;
+        self.pending
+            .extend(self.escalation.update(bad, blocked, at));
+        if self.seen <= self.config.warm_up {
+            return Ok(Vec::new());
+        }
+        if !self.escalation.is_open() {
+            // Whatever opened during the warm-up is over: nothing to report now.
+            self.pending.clear();
+        }
+        let evidence = Evidence {
+            observed: ratio,
+            baseline: rate,
+            threshold: self.config.min_ratio,
+            score: -tail.max(f64::MIN_POSITIVE).log10(),
+            detail: format!(
+                "{throttled} of {calls} calls throttled ({:.2} %) against a baseline of {:.3} % \
+                 (binomial tail {tail:.1e})",
+                100.0 * ratio,
+                100.0 * rate
+            ),
+        };
+        Ok(self
+            .pending
+            .drain(..)
+            .map(|(severity, start)| {
+                let threshold = match severity {
+                    Severity::Page => self.config.page_ratio,
+                    _ => self.config.min_ratio,
                 };
-                Ok(vec![Finding::new(
+                Finding::new(
                     FailureMode::ApiThrottling,
                     severity,
                     &self.signal.subject,
                     start,
                     at,
                     Evidence {
-                        observed: ratio,
-                        baseline: rate,
-                        threshold: self.config.min_ratio,
-                        score: -tail.max(f64::MIN_POSITIVE).log10(),
-                        detail: format!(
-                            "{throttled} of {calls} calls throttled ({:.2} %) against a baseline \
-                             of {:.3} % (binomial tail {tail:.1e})",
-                            100.0 * ratio,
-                            100.0 * rate
-                        ),
+                        threshold,
+                        ..evidence.clone()
                     },
-                )])
-            }
-            _ => Ok(Vec::new()),
-        }
+                )
+            })
+            .collect())
     }
 }
 
@@ -278,21 +295,23 @@ impl MetricDetector for ApiThrottling {
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         let s = &self.signal;
         Ok(vec![
-            MetricQuery::stat("calls", s.calls.clone(), s.calls_statistic(), s.period)?,
+            MetricQuery::stat("calls", s.calls.clone(), s.calls_statistic, s.period)?,
             MetricQuery::stat("throttles", s.throttles.clone(), Statistic::Sum, s.period)?,
         ])
     }
 
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ThrottleSample>> {
-        // CloudWatch returns no datapoint for a period with no throttles: that is zero.
-        let rows = join(fetched, &["calls"], &["throttles"])?;
+        // CloudWatch returns no datapoint for a period without throttles, and none for calls
+        // that only count successes when every call was throttled: both are zeros, so rows come
+        // from either series.
+        let rows = join_any(fetched, &["calls", "throttles"])?;
         Ok(rows
             .into_iter()
-            .map(|(at, required, optional)| {
-                let throttled = optional[0].unwrap_or(0.0);
+            .map(|(at, values)| {
+                let (counted, throttled) = (values[0].unwrap_or(0.0), values[1].unwrap_or(0.0));
                 let calls = match self.signal.calls_metric {
-                    CallsMetric::Attempts => required[0],
-                    CallsMetric::Successes => required[0] + throttled,
+                    CallsMetric::Attempts => counted,
+                    CallsMetric::Successes => counted + throttled,
                 };
                 ThrottleSample {
                     at,

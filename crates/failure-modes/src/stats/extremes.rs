@@ -65,7 +65,7 @@ impl RollingMax {
         while self
             .candidates
             .front()
-            .is_some_and(|&(at, _)| at + self.capacity < self.pushed)
+            .is_some_and(|&(at, _)| self.pushed - at > self.capacity)
         {
             self.candidates.pop_front();
         }
