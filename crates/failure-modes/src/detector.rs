@@ -92,7 +92,9 @@ pub trait MetricDetector: Detector {
 /// let mut detector = ApiThrottling::new(signal, Default::default())?;
 /// let range = TimeRange::new(start, start + Duration::minutes(600))?;
 /// let findings = run(&mut detector, &source, range).await?;
-/// assert_eq!(findings.len(), 1);
+/// // 30 % of calls refused from minute 500: a ticket and, the operation being blocked, a page.
+/// assert_eq!(findings.len(), 2);
+/// assert!(findings.iter().all(|f| f.start == start + Duration::minutes(500)));
 /// assert!(findings[0].end <= start + Duration::minutes(505));
 /// # Ok::<(), failure_modes::Error>(()) }).unwrap() }
 /// ```
