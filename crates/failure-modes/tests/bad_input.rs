@@ -295,3 +295,64 @@ fn estimated_charges_reset_on_the_first_is_not_negative_spend() {
     // 14 Nov, end of day: 14 days spent, 16 to go, 100 a day.
     assert!((forecast - 3000.0).abs() < 1.0, "{forecast}");
 }
+
+#[test]
+fn starting_mid_month_does_not_count_the_month_so_far_as_one_day() {
+    // The detector starts on the 20th, when 1,900 have already been spent this month: that is
+    // not one day's spend, and must neither page nor become the baseline.
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 20, 6, 0, 0).unwrap();
+    let mut total = 1900.0;
+    let mut findings = Vec::new();
+    for hour in 0..24 * 20 {
+        let at = start + Duration::hours(hour);
+        if at.format("%d %H").to_string() == "01 00" {
+            total = 0.0;
+        }
+        total += 100.0 / 24.0;
+        findings.extend(
+            f8.push(ChargeSample {
+                at,
+                estimated_charges: total,
+            })
+            .unwrap(),
+        );
+    }
+    assert!(findings.is_empty(), "{findings:?}");
+    // And the baseline is the true 100 a day: on Nov 8 (23:00) the month ends near 3,000.
+    let forecast = f8.month_end_forecast().unwrap();
+    assert!((forecast - 3000.0).abs() < 5.0, "{forecast}");
+}
+
+#[test]
+fn the_partial_first_day_is_not_learned() {
+    // Judging from one learned day: the first whole day (Oct 21, 100) is the baseline, so Oct 22
+    // at 300 is a runaway. Had the partial first day (1,900 + 75, the month so far) been
+    // learned, the baseline would be ten times too high and Oct 22 would pass.
+    let config = failure_modes::CostConfig {
+        warm_up_days: 1,
+        ..Default::default()
+    };
+    let mut f8 = CostRunaway::new("USD", config).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 20, 6, 0, 0).unwrap();
+    let mut total = 1900.0;
+    let mut findings = Vec::new();
+    for hour in 0..66 {
+        let at = start + Duration::hours(hour);
+        let day_rate = if at.format("%d").to_string() == "22" {
+            300.0
+        } else {
+            100.0
+        };
+        total += day_rate / 24.0;
+        findings.extend(
+            f8.push(ChargeSample {
+                at,
+                estimated_charges: total,
+            })
+            .unwrap(),
+        );
+    }
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!((findings[0].evidence.baseline - 100.0).abs() < 1e-6);
+}

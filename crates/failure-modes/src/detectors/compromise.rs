@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::Severity;
 
-use crate::audit::AuditEvent;
+use crate::audit::{AuditEvent, Identity};
 use crate::detector::Detector;
 use crate::error::{Error, Result, fraction, positive};
 use crate::finding::{Evidence, Finding};
@@ -52,6 +52,32 @@ impl Default for CompromiseConfig {
 /// change nothing more.
 const MAX_QUIET_HOURS: i64 = 168;
 
+/// Services whose events CloudTrail records in us-east-1 whatever region the caller works in:
+/// a first IAM call is not a new region.
+const GLOBAL_SOURCES: [&str; 8] = [
+    "iam.amazonaws.com",
+    "sts.amazonaws.com",
+    "signin.amazonaws.com",
+    "organizations.amazonaws.com",
+    "cloudfront.amazonaws.com",
+    "route53.amazonaws.com",
+    "support.amazonaws.com",
+    "health.amazonaws.com",
+];
+
+/// Who the habits belong to: a role for its sessions (each CI run or instance is a new session
+/// of the same role), else the identity's principal.
+fn principal_key(identity: &Identity) -> &str {
+    let principal = identity.principal();
+    if identity.kind == "AssumedRole"
+        && let Some((role, _session)) = principal.rsplit_once('/')
+        && role.contains(":assumed-role/")
+    {
+        return role;
+    }
+    principal
+}
+
 #[derive(Debug, Clone)]
 struct Principal {
     first_seen: DateTime<Utc>,
@@ -76,7 +102,13 @@ struct Principal {
 /// * **unusual credential minting**: `CreateAccessKey`, `CreateLoginProfile` or
 ///   `UpdateLoginProfile` by a principal that never did so while learning.
 ///
-/// At any time, a successful `ConsoleLogin` whose record says MFA was not used.
+/// At any time, a successful `ConsoleLogin` of an IAM user or root whose record says MFA was
+/// not used (federated sign-ins record `MFAUsed: No` by design).
+///
+/// A role's sessions share one history (the session name is dropped from
+/// `assumed-role/ROLE/SESSION`); events of global services (IAM, STS, sign-in, Organizations,
+/// CloudFront, Route 53, Support, Health), which CloudTrail records in us-east-1, never count
+/// as a new region. Principals are kept for the detector's life (one small entry each).
 ///
 /// Events must come in time order (equal times are fine); calls made by AWS services
 /// (`userIdentity.type = AWSService`) are ignored. Evidence score: `-log10` of the tail
@@ -152,8 +184,13 @@ impl Principal {
         if hour <= self.hour {
             return;
         }
-        self.call_rate.push(self.calls as f64);
-        self.denied_rate.push(self.denied as f64);
+        // An hour already reported as a burst or storm is not normal: it stays out of the rates.
+        if !self.burst_reported {
+            self.call_rate.push(self.calls as f64);
+        }
+        if !self.storm_reported {
+            self.denied_rate.push(self.denied as f64);
+        }
         for _ in 1..(hour - self.hour).min(MAX_QUIET_HOURS) {
             self.call_rate.push(0.0);
             self.denied_rate.push(0.0);
@@ -206,11 +243,12 @@ impl Detector for CredentialCompromise {
             return Ok(Vec::new());
         }
         let config = self.config;
-        let principal = match self.principals.get_mut(event.identity.principal()) {
+        let key = principal_key(&event.identity);
+        let principal = match self.principals.get_mut(key) {
             Some(state) => state,
             None => self
                 .principals
-                .entry(event.identity.principal().to_owned())
+                .entry(key.to_owned())
                 .or_insert(Principal::new(at, config.rate_alpha)?),
         };
         let hour = at.timestamp().div_euclid(3600);
@@ -220,7 +258,11 @@ impl Detector for CredentialCompromise {
         let learned = at - principal.first_seen >= config.learning;
         let mut findings = Vec::new();
 
-        if event.is_console_login_without_mfa() {
+        // Federated and SSO sign-ins record MFAUsed = No (MFA happens at the identity
+        // provider): the rule is for IAM users and root, as CIS's filter has it.
+        if event.is_console_login_without_mfa()
+            && matches!(event.identity.kind.as_str(), "IAMUser" | "Root")
+        {
             findings.push(finding(
                 &event,
                 at,
@@ -231,7 +273,8 @@ impl Detector for CredentialCompromise {
             ));
         }
         // Most events are in a known region: look before cloning the name.
-        let new_region = !principal.regions.contains(&event.region);
+        let new_region = !GLOBAL_SOURCES.contains(&event.source.as_str())
+            && !principal.regions.contains(&event.region);
         if new_region {
             principal.regions.insert(event.region.clone());
         }
@@ -315,5 +358,92 @@ impl Detector for CredentialCompromise {
             }
         }
         Ok(findings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(hour: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + TimeDelta::hours(hour)
+    }
+
+    fn role(session: &str) -> Identity {
+        Identity {
+            kind: "AssumedRole".into(),
+            arn: Some(format!("arn:aws:sts::1:assumed-role/deploy/{session}")),
+            ..Identity::default()
+        }
+    }
+
+    #[test]
+    fn role_sessions_share_a_history_and_global_services_are_not_regions() {
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+        let mut findings = Vec::new();
+        for hour in 0..24 * 8 {
+            let who = role(&format!("run-{hour}"));
+            let event = AuditEvent::new(
+                at(hour),
+                "s3.amazonaws.com",
+                "GetObject",
+                "eu-west-1",
+                "10.0.0.1",
+                who,
+            );
+            findings.extend(f4.push(event).unwrap());
+        }
+        assert_eq!(f4.principals(), 1);
+        // A first IAM call, logged in us-east-1, by a learned role: not a new region.
+        let iam = AuditEvent::new(
+            at(24 * 8),
+            "iam.amazonaws.com",
+            "GetRole",
+            "us-east-1",
+            "10.0.0.1",
+            role("x"),
+        );
+        findings.extend(f4.push(iam).unwrap());
+        assert!(findings.is_empty(), "{findings:?}");
+        // A new session calling EC2 in a new region: the role's history applies.
+        let ec2 = AuditEvent::new(
+            at(24 * 8 + 1),
+            "ec2.amazonaws.com",
+            "RunInstances",
+            "sa-east-1",
+            "203.0.113.1",
+            role("y"),
+        );
+        let found = f4.push(ec2).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "arn:aws:sts::1:assumed-role/deploy/y");
+    }
+
+    #[test]
+    fn federated_sign_in_without_mfa_is_not_flagged_but_an_iam_user_is() {
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+        let login = |who: Identity| {
+            AuditEvent::new(
+                at(1),
+                "signin.amazonaws.com",
+                "ConsoleLogin",
+                "us-east-1",
+                "192.0.2.9",
+                who,
+            )
+            .with_mfa(false)
+        };
+        assert!(
+            f4.push(login(role("alice@example.com")))
+                .unwrap()
+                .is_empty()
+        );
+        let user = Identity {
+            kind: "IAMUser".into(),
+            user_name: Some("bob".into()),
+            ..Identity::default()
+        };
+        assert_eq!(f4.push(login(user)).unwrap().len(), 1);
     }
 }

@@ -52,8 +52,9 @@ impl Default for CostConfig {
 /// `EstimatedCharges` is cumulative over the calendar month and resets on the 1st: a day's
 /// spend is its last reading minus the previous day's last reading, and the first day of a
 /// month starts from zero, so the reset is never a negative spend. A fall within a month (a
-/// credit or refund) is not spend: the day is floored at zero. A day that follows a day
-/// without readings is not judged (its first reading holds both days' spend).
+/// credit or refund) is not spend: the day is floored at zero. A day whose opening is unknown
+/// — the first day seen (unless it is the 1st), or a day after a day without readings — is
+/// neither judged nor learned.
 ///
 /// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
 /// extrapolated to today, and never below their median (a falling trend should not make a
@@ -104,8 +105,8 @@ pub struct CostRunaway {
     reported: [bool; 2],
     /// Expected spend per day, from the completed days.
     expected_daily: Option<f64>,
-    /// `false` on a day that follows a day without readings: its first reading holds both
-    /// days' spend, which cannot be told apart.
+    /// `false` when today's opening is unknown: the first day seen (unless the 1st), or a
+    /// day after a day without readings (its first reading holds both days' spend).
     judged_today: bool,
 }
 
@@ -186,14 +187,21 @@ impl Detector for CostRunaway {
         if let Some(day) = self.day
             && day != date
         {
-            let spent = (self.month_to_date - self.day_opening).max(0.0);
-            self.trend.push(spent)?;
-            self.median.push(spent)?;
-            self.expected_daily = self.compute_expected_daily();
-            self.days += 1;
+            // Only whole days teach the baseline: not the first day seen (it opened before the
+            // first reading) nor a day after a day without readings (it holds both days).
+            if self.judged_today {
+                let spent = (self.month_to_date - self.day_opening).max(0.0);
+                self.trend.push(spent)?;
+                self.median.push(spent)?;
+                self.expected_daily = self.compute_expected_daily();
+                self.days += 1;
+            }
             self.reported = [false; 2];
             self.day_opening = self.month_to_date;
-            self.judged_today = (date - day).num_days() == 1;
+            self.judged_today = (date - day).num_days() == 1 || date.day() == 1;
+        } else if self.day.is_none() {
+            // The first reading: today's opening is known only on the 1st (the reset).
+            self.judged_today = date.day() == 1;
         }
         if self
             .day
