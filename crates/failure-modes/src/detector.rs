@@ -164,12 +164,12 @@ pub(crate) fn join(
         .collect())
 }
 
+/// A timestamp and each series' value there, if it has one.
+pub(crate) type AnyRow = (DateTime<Utc>, Vec<Option<f64>>);
+
 /// Joins fetched series on the union of their timestamps: one row per timestamp present in any
 /// of them, with each series' value where it has one. At least one series must have data.
-pub(crate) fn join_any(
-    fetched: &[FetchedSeries],
-    ids: &[&str],
-) -> Result<Vec<(DateTime<Utc>, Vec<Option<f64>>)>> {
+pub(crate) fn join_any(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Vec<AnyRow>> {
     let mut by_time: BTreeMap<DateTime<Utc>, Vec<Option<f64>>> = BTreeMap::new();
     for (slot, id) in ids.iter().enumerate() {
         let Some(series) = fetched.iter().find(|s| s.id.as_str() == *id) else {

@@ -14,7 +14,9 @@ pub struct Evidence {
     pub observed: f64,
     /// The baseline it was compared with (the zone's peers, the warm p95, the trailing spend …).
     pub baseline: f64,
-    /// The threshold that `observed` crossed.
+    /// The line `observed` is judged against: the threshold it crossed, or for a finding
+    /// raised by a forecast, the limit the trend is about to reach. Rule matches (F4's new
+    /// region, key creation, sign-in without MFA) carry observed 1, baseline 0, threshold 1.
     pub threshold: f64,
     /// How strong the evidence is, on the detector's own scale: a robust z-score, a ratio to
     /// the baseline, or `-log10` of a tail probability (see each detector).
@@ -48,7 +50,8 @@ pub struct Finding {
     /// What it concerns: an operation, an availability zone, a principal, a bucket, a quota, a
     /// function, a database, an account.
     pub subject: String,
-    /// When the condition began: the first observation of the evidence.
+    /// When the condition began: the first bad observation of the incident (F4 bursts: the
+    /// start of the hour counted; F8: midnight UTC of the day counted).
     pub start: DateTime<Utc>,
     /// The observation at which the detector decided (the detection time, no look-ahead).
     pub end: DateTime<Utc>,
@@ -104,6 +107,11 @@ impl Finding {
     /// The seed's mitigation.
     pub fn mitigation(&self) -> &'static str {
         self.mitigation
+    }
+
+    /// The seed's observability signal.
+    pub fn signal(&self) -> &'static str {
+        self.signal
     }
 }
 

@@ -156,7 +156,7 @@ impl Incident {
 
     /// `true` while it lasts.
     pub fn is_active(&self, at: DateTime<Utc>) -> bool {
-        at >= self.start && at < self.start + self.duration
+        at >= self.start && (at - self.start) < self.duration
     }
 
     /// How far into it `at` is, 0 before and 1 at and after its end.
@@ -174,7 +174,9 @@ fn emit(
     mean: f64,
     make: &dyn Fn(DateTime<Utc>, &mut Rng) -> AuditEvent,
 ) {
-    for _ in 0..rng.poisson(mean) as u64 {
+    // A cap keeps an absurd magnitude from exhausting memory: a million events an hour is
+    // beyond any principal CloudTrail has seen.
+    for _ in 0..rng.poisson(mean.min(1e6)) as u64 {
         let second = (rng.uniform() * 3600.0) as i64;
         let event = make(at + TimeDelta::seconds(second), rng);
         events.push(event);
@@ -184,6 +186,9 @@ fn emit(
 fn active(incident: Option<Incident>, at: DateTime<Utc>) -> Option<Incident> {
     incident.filter(|i| i.is_active(at))
 }
+
+/// The most points a game day generates (a hundred million: three years of seconds).
+pub const MAX_POINTS: usize = 100_000_000;
 
 /// A stretch of a service's life: `points` observations `step` apart from `start`, with a
 /// seed for its noise.
@@ -199,7 +204,8 @@ impl GameDay {
     /// A game day.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a step that is not positive or no points.
+    /// [`Error::InvalidConfig`] for a step that is not positive, no points, more than
+    /// [`MAX_POINTS`], or a span that runs past the last representable time.
     pub fn new(start: DateTime<Utc>, step: TimeDelta, points: usize, seed: u64) -> Result<Self> {
         if step <= TimeDelta::zero() {
             return Err(Error::InvalidConfig {
@@ -208,11 +214,22 @@ impl GameDay {
                 reason: "must be positive",
             });
         }
-        if points == 0 {
+        if points == 0 || points > MAX_POINTS {
             return Err(Error::InvalidConfig {
                 field: "points",
-                value: 0.0,
-                reason: "must be at least 1",
+                value: points as f64,
+                reason: "must be within 1..=100,000,000",
+            });
+        }
+        let span = i32::try_from(points)
+            .ok()
+            .and_then(|n| step.checked_mul(n))
+            .and_then(|span| start.checked_add_signed(span));
+        if span.is_none() {
+            return Err(Error::InvalidConfig {
+                field: "step",
+                value: step.as_seconds_f64(),
+                reason: "step × points runs past the last representable time",
             });
         }
         Ok(Self {
@@ -228,9 +245,15 @@ impl GameDay {
         self.start
     }
 
+    /// The end of the span (one step after the last timestamp).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start + self.step * self.points as i32
+    }
+
     /// The observation times.
     pub fn timestamps(&self) -> impl Iterator<Item = DateTime<Utc>> + use<> {
         let (start, step) = (self.start, self.step);
+        // `new` checked that the last timestamp exists.
         (0..self.points).map(move |i| start + step * i as i32)
     }
 
@@ -411,7 +434,7 @@ impl GameDay {
             noise: 0.1,
         };
         let mut rng = self.rng(8);
-        let end = self.start + self.step * self.points as i32;
+        let end = self.end();
         let mut at = self.start;
         let mut month_to_date = 0.0;
         let mut readings = Vec::new();
@@ -437,7 +460,7 @@ impl GameDay {
     /// `magnitude` calls per hour, a third denied, and a new access key minted.
     pub fn audit_events(&self, incident: Option<Incident>) -> Vec<AuditEvent> {
         let mut rng = self.rng(4);
-        let end = self.start + self.step * self.points as i32;
+        let end = self.end();
         let user = |name: &str| Identity {
             kind: "IAMUser".into(),
             arn: Some(format!("arn:aws:iam::123456789012:user/{name}")),

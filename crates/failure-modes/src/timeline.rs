@@ -47,10 +47,29 @@ impl Timeline {
     }
 }
 
+/// The time `steps` periods of `period_seconds` after `at`, `None` when that is not a real
+/// time (a trend barely rising projects centuries ahead; past ~300 years it is not a forecast).
+pub(crate) fn project(at: DateTime<Utc>, steps: f64, period_seconds: f64) -> Option<DateTime<Utc>> {
+    let seconds = steps * period_seconds;
+    if !(0.0..1e10).contains(&seconds) {
+        return None;
+    }
+    at.checked_add_signed(TimeDelta::try_seconds(seconds.round() as i64)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn projections_beyond_reason_are_none() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(project(t0, 10.0, 60.0), Some(t0 + TimeDelta::minutes(10)));
+        assert_eq!(project(t0, 1e12, 60.0), None);
+        assert_eq!(project(t0, f64::NAN, 60.0), None);
+        assert_eq!(project(DateTime::<Utc>::MAX_UTC, 10.0, 60.0), None);
+    }
 
     #[test]
     fn order_duplicates_and_gaps() {

@@ -138,4 +138,6 @@ fn game_days_replay_exactly() {
     assert_ne!(a.throttling(None), b.throttling(None));
     assert!(GameDay::new(start, Duration::zero(), 5, 1).is_err());
     assert!(GameDay::new(start, Duration::minutes(1), 0, 1).is_err());
+    // A span past the last representable time is refused, not a panic later.
+    assert!(GameDay::new(start, Duration::days(365 * 100_000), 10, 1).is_err());
 }

@@ -11,7 +11,7 @@ use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::LinearTrend;
-use crate::timeline::{Step, Timeline};
+use crate::timeline::{Step, Timeline, project};
 
 /// The CloudWatch metrics F6 reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +136,9 @@ pub struct DbConnectionExhaustion {
     config: ConnectionConfig,
     timeline: Timeline,
     connections: LinearTrend,
-    upstream: LinearTrend,
+    /// Connections and upstream concurrency on the rows that have both, so that their slopes
+    /// cover the same periods.
+    paired: (LinearTrend, LinearTrend),
     escalation: Escalation,
 }
 
@@ -155,7 +157,10 @@ impl DbConnectionExhaustion {
         positive("page_horizon", config.page_horizon.as_seconds_f64())?;
         Ok(Self {
             connections: LinearTrend::new(config.trend_window)?,
-            upstream: LinearTrend::new(config.trend_window)?,
+            paired: (
+                LinearTrend::new(config.trend_window)?,
+                LinearTrend::new(config.trend_window)?,
+            ),
             timeline: Timeline::new(config.max_gap),
             escalation: Escalation::new(config.sustain, config.clear_after),
             signal,
@@ -180,30 +185,35 @@ impl Detector for DbConnectionExhaustion {
             .transpose()?;
         if self.timeline.check(at)? == Step::Restart {
             self.connections = LinearTrend::new(self.config.trend_window)?;
-            self.upstream = LinearTrend::new(self.config.trend_window)?;
+            self.paired = (
+                LinearTrend::new(self.config.trend_window)?,
+                LinearTrend::new(self.config.trend_window)?,
+            );
             self.escalation.reset();
         }
         self.timeline.record(at);
         self.connections.push(connections)?;
         if let Some(upstream) = upstream {
-            self.upstream.push(upstream)?;
+            self.paired.0.push(connections)?;
+            self.paired.1.push(upstream)?;
         }
         let limit = self.signal.max_connections;
         let share = connections / limit;
         let period_s = self.signal.period.as_time_delta().as_seconds_f64();
-        let until = if share >= self.config.forecast_from_share {
+        let forecast = if share >= self.config.forecast_from_share {
             self.connections
                 .steps_until(limit)
-                .and_then(|steps| TimeDelta::try_seconds((steps * period_s).min(1e12) as i64))
+                .and_then(|steps| project(at, steps, period_s))
         } else {
             None
         };
+        let until = forecast.map(|when| when - at);
         let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
         let page = share >= self.config.page_share || within(self.config.page_horizon);
         let mut findings = Vec::new();
         for (severity, start) in self.escalation.update(ticket, page, at) {
-            let coupling = match (self.connections.slope(), self.upstream.slope()) {
+            let coupling = match (self.paired.0.slope(), self.paired.1.slope()) {
                 (Some(c), Some(u)) if upstream.is_some() && u > 0.0 && c > 0.0 => format!(
                     "; rising with upstream concurrency: {:.1} connections per unit of upstream \
                      concurrency (use a connection proxy or a smaller pool per instance)",
@@ -211,7 +221,7 @@ impl Detector for DbConnectionExhaustion {
                 ),
                 _ => String::new(),
             };
-            let forecast = until.map(|d| at + d);
+
             let when = forecast.map_or_else(String::new, |t| {
                 format!(
                     ", the trend reaches the limit at {}",
@@ -228,11 +238,17 @@ impl Detector for DbConnectionExhaustion {
                     Evidence {
                         observed: connections,
                         baseline: self.connections.level().unwrap_or(connections),
+                        // A forecast-triggered finding crossed nothing yet: its line is the
+                        // limit the trend reaches.
                         threshold: limit
-                            * if severity == Severity::Page {
-                                self.config.page_share
-                            } else {
-                                self.config.warn_share
+                            * match severity {
+                                Severity::Page if share >= self.config.page_share => {
+                                    self.config.page_share
+                                }
+                                Severity::Ticket if share >= self.config.warn_share => {
+                                    self.config.warn_share
+                                }
+                                _ => 1.0,
                             },
                         score: share,
                         detail: format!(

@@ -140,6 +140,44 @@ impl PublicDataLeak {
     pub fn exposure(&self) -> &Exposure {
         &self.exposure
     }
+
+    /// The ticket for a public bucket, once per exposure (also raised by the first
+    /// [`Detector::push`]): for buckets without S3 request metrics, call this after each scan.
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use failure_modes::{BucketExposure, PublicDataLeak};
+    ///
+    /// let mut facts = BucketExposure::new("exports");
+    /// facts.policy_is_public = Some(true);
+    /// let mut f7 = PublicDataLeak::new(facts, Default::default())?;
+    /// assert!(f7.assess(Utc::now()).is_some());
+    /// assert!(f7.assess(Utc::now()).is_none()); // reported once
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn assess(&mut self, at: DateTime<Utc>) -> Option<Finding> {
+        let Exposure::Public(reasons) = &self.exposure else {
+            return None;
+        };
+        if self.reported_exposure {
+            return None;
+        }
+        self.reported_exposure = true;
+        Some(Finding::new(
+            FailureMode::PublicDataLeak,
+            Severity::Ticket,
+            &self.facts.bucket,
+            at,
+            at,
+            Evidence {
+                observed: 1.0,
+                baseline: 0.0,
+                threshold: 1.0,
+                score: 1.0,
+                detail: format!("bucket is public: {}", reasons.join("; ")),
+            },
+        ))
+    }
 }
 
 impl Detector for PublicDataLeak {
@@ -179,24 +217,7 @@ impl Detector for PublicDataLeak {
             return Ok(Vec::new());
         };
         let reasons = reasons.join("; ");
-        let mut findings = Vec::new();
-        if !self.reported_exposure {
-            self.reported_exposure = true;
-            findings.push(Finding::new(
-                FailureMode::PublicDataLeak,
-                Severity::Ticket,
-                &self.facts.bucket,
-                at,
-                at,
-                Evidence {
-                    observed: requests,
-                    baseline: usual,
-                    threshold: 0.0,
-                    score: 1.0,
-                    detail: format!("bucket is public: {reasons}"),
-                },
-            ));
-        }
+        let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
         if let Some(start) = opened {
             findings.push(Finding::new(
                 FailureMode::PublicDataLeak,

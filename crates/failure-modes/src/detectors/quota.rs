@@ -11,7 +11,7 @@ use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{LinearTrend, RollingMax};
-use crate::timeline::{Step, Timeline};
+use crate::timeline::{Step, Timeline, project};
 
 /// The quota and the CloudWatch usage metric F3 reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,10 +196,7 @@ impl Detector for ServiceQuotaHit {
         self.seen = self.seen.saturating_add(1);
         let forecasting = self.seen >= self.config.peak_window + self.config.trend_window;
         let steps = self.trend.steps_until(limit).filter(|_| forecasting);
-        let exhaustion = steps.and_then(|s| {
-            TimeDelta::try_milliseconds((s * period.as_seconds_f64() * 1000.0).min(1e15) as i64)
-                .map(|d| at + d)
-        });
+        let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
         let within_horizon = exhaustion.is_some_and(|when| when - at <= self.config.horizon);
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share
@@ -221,11 +218,13 @@ impl Detector for ServiceQuotaHit {
                     Evidence {
                         observed: usage,
                         baseline: self.trend.level().unwrap_or(usage),
+                        // A forecast-triggered ticket crossed nothing yet: its line is the limit
+                        // the trend reaches.
                         threshold: limit
-                            * if severity == Severity::Page {
-                                self.config.blocked_share
-                            } else {
-                                self.config.warn_share
+                            * match severity {
+                                Severity::Page => self.config.blocked_share,
+                                _ if share >= self.config.warn_share => self.config.warn_share,
+                                _ => 1.0,
                             },
                         score: share,
                         detail: format!(

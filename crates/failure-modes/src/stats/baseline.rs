@@ -126,7 +126,7 @@ impl RobustBaseline {
     /// how many of the order statistic's elements come from the left sequence. Each distance is
     /// the same floating-point number the naive `|x − m|` gives, so the result is identical.
     /// Takes `&mut self` for API compatibility with the earlier scratch-buffer version.
-    pub fn mad(&mut self) -> Option<f64> {
+    pub fn mad(&self) -> Option<f64> {
         self.mad_of_sorted()
     }
 
@@ -147,7 +147,7 @@ impl RobustBaseline {
     /// How many robust σ `value` lies from the median: `(value − median) / (1.4826 × MAD)`,
     /// with the MAD floored at `min_spread` (a flat baseline would otherwise make any change
     /// infinitely surprising). `None` before the first value.
-    pub fn robust_z(&mut self, value: f64, min_spread: f64) -> Option<f64> {
+    pub fn robust_z(&self, value: f64, min_spread: f64) -> Option<f64> {
         let median = self.median()?;
         let spread = (MAD_TO_SIGMA * self.mad_of_sorted()?).max(min_spread);
         Some((value - median) / spread)
