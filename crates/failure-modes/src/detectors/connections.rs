@@ -108,7 +108,8 @@ impl Default for ConnectionConfig {
 /// [`ConnectionConfig::page_horizon`]. The finding's `forecast` is the minute the trend
 /// reaches the limit; the evidence says whether connections rise with upstream concurrency
 /// (connections per unit of concurrency over the trend window), the signature of a pool per
-/// function instance, which a connection proxy fixes.
+/// function instance, which a connection proxy fixes. The forecast counts one sample per
+/// [`ConnectionSignal::period`]: feed samples at that cadence.
 ///
 /// # Example
 /// ```

@@ -116,6 +116,8 @@ impl Default for QuotaConfig {
 /// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
 /// the morning ramp of a service is not a leak. The finding's `forecast` is the projected exhaustion time. Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
+/// The forecast counts one sample per [`QuotaSignal::period`]: feed samples at that cadence
+/// (gaps shorter than `max_gap` stretch it).
 ///
 /// # Example
 /// ```
