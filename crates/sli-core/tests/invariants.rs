@@ -165,6 +165,43 @@ proptest! {
         prop_assert_eq!(workbook.sweep(&series).unwrap(), streamed(&workbook, &series));
     }
 
+    /// Long dense series, mostly healthy with rare bursts: the batch sweep rules out whole
+    /// quiet blocks at once, and must still agree with the streaming evaluator, bit for bit,
+    /// around every burst, silence and threshold edge.
+    #[test]
+    fn quiet_block_skipping_equals_streaming(
+        len in 1500usize..5000,
+        bursts in prop::collection::vec((0usize..5000, 1usize..400, 1u32..=100), 0..6),
+        silences in prop::collection::vec((0usize..5000, 1usize..200), 0..3),
+        base_bad in 0u32..=3,
+        target in prop_oneof![Just(0.99), Just(0.999), 0.95f64..0.9999],
+        missing in missing_policy(),
+        min_events in prop_oneof![Just(0.0), Just(50.0)],
+    ) {
+        let points: Vec<(i64, f64, f64)> = (0..len)
+            .map(|m| {
+                let silent = silences.iter().any(|&(at, n)| (at..at + n).contains(&m));
+                let total = if silent { 0.0 } else { 100.0 + (m % 7) as f64 };
+                let pct = bursts
+                    .iter()
+                    .filter(|&&(at, n, _)| (at..at + n).contains(&m))
+                    .map(|&(_, _, p)| p)
+                    .max()
+                    .unwrap_or(0);
+                let bad = (total * f64::from(pct) / 100.0).floor().max(if silent { 0.0 } else { f64::from(base_bad) }).min(total);
+                (m as i64, total - bad, total)
+            })
+            .collect();
+        let mut slo = Slo::new("q", Objective::new(target).unwrap(), Window::rolling(Span::from_days(30).unwrap()), Sli::EventRatio);
+        slo.missing_data = missing;
+        slo.min_events = min_events;
+        let series = to_series(&points);
+        for policy in [AlertPolicy::workbook(), small_policy(None, PartialWindows::NoData)] {
+            let evaluator = PolicyEvaluator::new(&slo, &policy, Span::MINUTE).unwrap();
+            prop_assert_eq!(evaluator.sweep(&series).unwrap(), streamed(&evaluator, &series));
+        }
+    }
+
     /// A burn rate of exactly 1 sustained over the whole SLO window spends the whole budget.
     /// Fractional bad counts (`total × (1 − target)`) round once per point when stored as
     /// `good = total − bad`, hence the relative tolerance; whole counts are exact (below).
