@@ -373,3 +373,41 @@ fn missing_data_policies_differ_on_silence() {
     assert!(fired(MissingData::Good).is_empty());
     assert!(fired(MissingData::Skip).is_empty());
 }
+
+/// A history far longer than the sweep keeps in memory (its prefix sums slide in chunks of
+/// 32,768 slots), with incidents on both sides of several chunk boundaries and a long silence:
+/// the batch sweep still equals the streaming evaluator.
+#[test]
+fn long_history_sliding_prefix_sums_equal_streaming() {
+    let points: Vec<(i64, f64, f64)> = (0..150_000i64)
+        .filter(|m| !(70_000..71_500).contains(m))
+        .map(|m| {
+            let total = 200.0 + (m % 13) as f64;
+            let incident = [32_700, 65_500, 98_300, 131_000]
+                .iter()
+                .any(|&at| (at..at + 90).contains(&m));
+            let bad = if incident {
+                40.0
+            } else {
+                (m % 5 == 0) as u8 as f64
+            };
+            (m, total - bad, total)
+        })
+        .collect();
+    let series = to_series(&points);
+    let slo = Slo::new(
+        "long",
+        Objective::new(0.999).unwrap(),
+        Window::rolling(Span::from_days(30).unwrap()),
+        Sli::EventRatio,
+    );
+    for policy in [
+        AlertPolicy::workbook(),
+        small_policy(None, PartialWindows::NoData),
+    ] {
+        let evaluator = PolicyEvaluator::new(&slo, &policy, Span::MINUTE).unwrap();
+        let batch = evaluator.sweep(&series).unwrap();
+        assert!(batch.len() >= 4, "{batch:?}");
+        assert_eq!(batch, streamed(&evaluator, &series));
+    }
+}

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning};
+use super::prefix::PrefixSums;
 use super::stream::{AlertUpdate, StreamingEvaluator};
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
@@ -235,8 +236,9 @@ impl PolicyEvaluator {
             // evaluator skips long gaps in constant time and gives the same alerts.
             return self.sweep_sparse(series);
         }
-        let (prefix_bad, prefix_total) = prefix_sums(series, r.step)?;
-        let n = prefix_total.len() - 1;
+        let n = last_slot + 1;
+        let longest = r.conditions.iter().map(|c| c.steps).max().unwrap_or(1);
+        let mut prefix = PrefixSums::new(series, r.step);
         let origin = series.first_time();
         let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
         let mut fires = [0u8; BLOCK];
@@ -247,11 +249,14 @@ impl PolicyEvaluator {
         let mut needed = vec![true; r.conditions.len()];
         for block_start in (0..n).step_by(BLOCK) {
             let block_end = (block_start + BLOCK).min(n);
+            // Windows ending in the block reach back at most `longest` slots.
+            prefix.advance((block_start + 1).saturating_sub(longest), block_end)?;
+            let (prefix_bad, prefix_total, base) = (prefix.bad(), prefix.total(), prefix.base());
             // Every window includes its own slot, so when each slot of the block has enough
             // events no window ending in it lacks data, and the data checks can be skipped.
-            let slot_totals = prefix_total[block_start + 1..=block_end]
+            let slot_totals = prefix_total[block_start + 1 - base..=block_end - base]
                 .iter()
-                .zip(&prefix_total[block_start..block_end]);
+                .zip(&prefix_total[block_start - base..block_end - base]);
             let data_everywhere =
                 slot_totals.fold(true, |all, (hi, lo)| all & (hi - lo >= r.min_events));
             // A tier that is idle, with data in every slot and whose long window cannot breach
@@ -261,8 +266,9 @@ impl PolicyEvaluator {
                 *q = data_everywhere
                     && !tracker.wants(false)
                     && cannot_breach(
-                        &prefix_bad,
-                        &prefix_total,
+                        prefix_bad,
+                        prefix_total,
+                        base,
                         &r.conditions[tier.long],
                         block_start,
                         block_end,
@@ -285,22 +291,27 @@ impl PolicyEvaluator {
                 if !need {
                     // Only the block's last state carries over (for missing-data resolution
                     // later): with data everywhere and full windows it is one comparison.
-                    let (bad, total) =
-                        window_sums(&prefix_bad, &prefix_total, block_end - 1, condition.steps);
+                    let (bad, total) = window_sums(
+                        prefix_bad,
+                        prefix_total,
+                        base,
+                        block_end - 1,
+                        condition.steps,
+                    );
                     *last = bad > condition.ratio_threshold * total;
                     continue;
                 }
                 let out = &mut state[..block_end - block_start];
-                let (bad, total, min) = (&prefix_bad, &prefix_total, r.min_events);
+                let (bad, total, min) = (prefix_bad, prefix_total, r.min_events);
                 let partial_in_block = block_start + 1 < condition.steps;
                 if partial_in_block && r.partial_no_data {
-                    fill_states::<true, true>(bad, total, condition, min, block_start, out);
+                    fill_states::<true, true>(bad, total, base, condition, min, block_start, out);
                     *last = resolve_missing(out, r.missing, *last);
                 } else if data_everywhere {
-                    fill_states::<false, false>(bad, total, condition, min, block_start, out);
+                    fill_states::<false, false>(bad, total, base, condition, min, block_start, out);
                     *last = out.last().is_some_and(|&s| s == BREACH);
                 } else {
-                    fill_states::<true, false>(bad, total, condition, min, block_start, out);
+                    fill_states::<true, false>(bad, total, base, condition, min, block_start, out);
                     *last = resolve_missing(out, r.missing, *last);
                 }
             }
@@ -327,7 +338,7 @@ impl PolicyEvaluator {
                         }
                     }
                     let i = block_start + offset;
-                    let sums = |steps| window_sums(&prefix_bad, &prefix_total, i, steps);
+                    let sums = |steps| window_sums(prefix_bad, prefix_total, base, i, steps);
                     let at = evaluation_instant(origin, r.step, i);
                     if let Some(AlertUpdate::Resolved(done)) =
                         tracker.step(r, tier, at, fires[offset] == BREACH, sums)
@@ -394,49 +405,20 @@ pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize
     origin + chrono::TimeDelta::seconds(seconds)
 }
 
-/// Running sums of bad and total events on the dense grid, `prefix[k]` holding the first `k`
-/// slots. Empty slots add nothing. The order of additions is the streaming evaluator's, so both
-/// see identical sums.
-fn prefix_sums(series: &Series<EventCounts>, step: Span) -> Result<(Vec<f64>, Vec<f64>)> {
-    let mut grid = GridCursor::new(series.first_time(), step);
-    // Sized for a series without gaps; gaps grow it. Indexed writes keep the loop tight.
-    let mut bad = vec![0.0f64; series.len() + 1];
-    let mut total = vec![0.0f64; series.len() + 1];
-    let (mut cum_bad, mut cum_total) = (0.0f64, 0.0f64);
-    let mut next = 0; // the first slot not yet written
-    for (index, (at, counts)) in series.iter().enumerate() {
-        let slot = grid.slot(index, at)?;
-        if slot + 1 >= bad.len() {
-            // Gaps pushed the slots past the initial size: room for the rest of the points too.
-            let wanted = slot + 2 + (series.len() - index - 1);
-            bad.resize(wanted, 0.0);
-            total.resize(wanted, 0.0);
-        }
-        if slot > next {
-            // A gap: empty slots repeat the running sums.
-            bad[next + 1..=slot].fill(cum_bad);
-            total[next + 1..=slot].fill(cum_total);
-        }
-        cum_bad += counts.bad();
-        cum_total += counts.total();
-        bad[slot + 1] = cum_bad;
-        total[slot + 1] = cum_total;
-        next = slot + 1;
-    }
-    if cum_total > crate::counts::MAX_COUNT {
-        return Err(Error::CountOverflow { value: cum_total });
-    }
-    bad.truncate(next + 1);
-    total.truncate(next + 1);
-    Ok((bad, total))
-}
-
 /// `(bad, total)` over the `steps` slots ending at slot `i`.
-fn window_sums(prefix_bad: &[f64], prefix_total: &[f64], i: usize, steps: usize) -> (f64, f64) {
-    let lo = (i + 1).saturating_sub(steps);
+fn window_sums(
+    prefix_bad: &[f64],
+    prefix_total: &[f64],
+    base: usize,
+    i: usize,
+    steps: usize,
+) -> (f64, f64) {
+    // Indices are prefix indices; the buffers start at `base`, which never passes a window's
+    // start (the sweep keeps the longest window's worth of sums).
+    let (hi, lo) = (i + 1 - base, (i + 1).saturating_sub(steps) - base);
     (
-        prefix_bad[i + 1] - prefix_bad[lo],
-        prefix_total[i + 1] - prefix_total[lo],
+        prefix_bad[hi] - prefix_bad[lo],
+        prefix_total[hi] - prefix_total[lo],
     )
 }
 
@@ -450,6 +432,7 @@ fn window_sums(prefix_bad: &[f64], prefix_total: &[f64], i: usize, steps: usize)
 fn cannot_breach(
     prefix_bad: &[f64],
     prefix_total: &[f64],
+    base: usize,
     c: &Condition,
     start: usize,
     end: usize,
@@ -460,8 +443,8 @@ fn cannot_breach(
     }
     (start..end).step_by(steps).all(|from| {
         let to = (from + steps).min(end);
-        let most_bad = prefix_bad[to] - prefix_bad[from + 1 - steps];
-        let least_total = prefix_total[from + 1] - prefix_total[to - steps];
+        let most_bad = prefix_bad[to - base] - prefix_bad[from + 1 - steps - base];
+        let least_total = prefix_total[from + 1 - base] - prefix_total[to - steps - base];
         most_bad <= c.ratio_threshold * least_total
     })
 }
@@ -481,6 +464,7 @@ pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_event
 fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
     prefix_bad: &[f64],
     prefix_total: &[f64],
+    base: usize,
     c: &Condition,
     min_events: f64,
     start: usize,
@@ -500,15 +484,15 @@ fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
         *o = if PARTIAL_NO_DATA {
             NO_DATA
         } else {
-            state(prefix_bad[i + 1], prefix_total[i + 1])
+            state(prefix_bad[i + 1 - base], prefix_total[i + 1 - base])
         };
     }
     if full_from < c.steps - 1 {
         return; // the whole block lies before the window first fills
     }
     let out = &mut out[full_from - start..];
-    let hi = full_from + 1..end + 1;
-    let lo = full_from + 1 - c.steps..end + 1 - c.steps;
+    let hi = full_from + 1 - base..end + 1 - base;
+    let lo = full_from + 1 - c.steps - base..end + 1 - c.steps - base;
     let (hb, lb) = (&prefix_bad[hi.clone()], &prefix_bad[lo.clone()]);
     let (ht, lt) = (&prefix_total[hi], &prefix_total[lo]);
     for ((o, (hb, lb)), (ht, lt)) in out.iter_mut().zip(hb.iter().zip(lb)).zip(ht.iter().zip(lt)) {

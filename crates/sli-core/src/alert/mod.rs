@@ -13,6 +13,7 @@
 
 mod evaluator;
 mod policy;
+mod prefix;
 mod stream;
 
 use chrono::{DateTime, TimeDelta, Utc};
