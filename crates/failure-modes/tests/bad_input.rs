@@ -268,28 +268,39 @@ fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
     assert_eq!(f4.principals(), 1);
 }
 
+/// Feeds hourly month-to-date readings from `start` (spending `daily(at)` a day, reset on the
+/// 1st at 00:00) and returns the findings.
+fn charges(
+    f8: &mut CostRunaway,
+    start: DateTime<Utc>,
+    opening: f64,
+    hours: i64,
+    daily: impl Fn(DateTime<Utc>) -> f64,
+) -> Vec<failure_modes::Finding> {
+    let mut total = opening;
+    let mut findings = Vec::new();
+    for hour in 0..hours {
+        let at = start + Duration::hours(hour);
+        if at.format("%d %H").to_string() == "01 00" {
+            total = 0.0;
+        }
+        total += daily(at) / 24.0;
+        let sample = ChargeSample {
+            at,
+            estimated_charges: total,
+        };
+        findings.extend(f8.push(sample).unwrap());
+    }
+    findings
+}
+
 #[test]
 fn estimated_charges_reset_on_the_first_is_not_negative_spend() {
     // 100 a day through October's end and into November: the reset must not look like a
     // refund nor a spike, and November's first day is judged like any other.
     let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
     let start = Utc.with_ymd_and_hms(2026, 10, 15, 0, 0, 0).unwrap();
-    let mut total = 0.0;
-    let mut findings = Vec::new();
-    for hour in 0..24 * 30 {
-        let at = start + Duration::hours(hour);
-        if at.format("%d %H").to_string() == "01 00" {
-            total = 0.0;
-        }
-        total += 100.0 / 24.0;
-        findings.extend(
-            f8.push(ChargeSample {
-                at,
-                estimated_charges: total,
-            })
-            .unwrap(),
-        );
-    }
+    let findings = charges(&mut f8, start, 0.0, 24 * 30, |_| 100.0);
     assert!(findings.is_empty(), "{findings:?}");
     let forecast = f8.month_end_forecast().unwrap();
     // 14 Nov, end of day: 14 days spent, 16 to go, 100 a day.
@@ -302,24 +313,9 @@ fn starting_mid_month_does_not_count_the_month_so_far_as_one_day() {
     // not one day's spend, and must neither page nor become the baseline.
     let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 6, 0, 0).unwrap();
-    let mut total = 1900.0;
-    let mut findings = Vec::new();
-    for hour in 0..24 * 20 {
-        let at = start + Duration::hours(hour);
-        if at.format("%d %H").to_string() == "01 00" {
-            total = 0.0;
-        }
-        total += 100.0 / 24.0;
-        findings.extend(
-            f8.push(ChargeSample {
-                at,
-                estimated_charges: total,
-            })
-            .unwrap(),
-        );
-    }
+    let findings = charges(&mut f8, start, 1900.0, 24 * 20, |_| 100.0);
     assert!(findings.is_empty(), "{findings:?}");
-    // And the baseline is the true 100 a day: on Nov 8 (23:00) the month ends near 3,000.
+    // And the baseline is the true 100 a day: on Nov 9 the month ends near 3,000.
     let forecast = f8.month_end_forecast().unwrap();
     assert!((forecast - 3000.0).abs() < 5.0, "{forecast}");
 }
@@ -335,24 +331,10 @@ fn the_partial_first_day_is_not_learned() {
     };
     let mut f8 = CostRunaway::new("USD", config).unwrap();
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 6, 0, 0).unwrap();
-    let mut total = 1900.0;
-    let mut findings = Vec::new();
-    for hour in 0..66 {
-        let at = start + Duration::hours(hour);
-        let day_rate = if at.format("%d").to_string() == "22" {
-            300.0
-        } else {
-            100.0
-        };
-        total += day_rate / 24.0;
-        findings.extend(
-            f8.push(ChargeSample {
-                at,
-                estimated_charges: total,
-            })
-            .unwrap(),
-        );
-    }
+    let day_22 = |at: DateTime<Utc>| at.format("%d").to_string() == "22";
+    let findings = charges(&mut f8, start, 1900.0, 66, |at| {
+        if day_22(at) { 300.0 } else { 100.0 }
+    });
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert!((findings[0].evidence.baseline - 100.0).abs() < 1e-6);
 }
