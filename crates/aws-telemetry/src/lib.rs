@@ -44,12 +44,14 @@
 )]
 
 mod aggregate;
+pub mod audit;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
 #[doc(hidden)]
 pub mod conformance;
 mod csv;
 mod error;
+pub mod exposure;
 mod fetch;
 mod memory;
 #[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
@@ -61,8 +63,12 @@ mod source;
 
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource, RetryPolicy};
+pub use audit::{AuditEvent, Identity};
 pub use csv::CsvSource;
 pub use error::{BoxError, Error, Result};
+pub use exposure::{
+    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+};
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 pub use memory::InMemorySource;
 pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};

@@ -49,12 +49,10 @@
 )]
 
 mod anomaly;
-mod audit;
 mod detector;
 mod detectors;
 mod episode;
 mod error;
-mod exposure;
 mod finding;
 mod mode;
 pub mod scenarios;
@@ -62,7 +60,7 @@ pub mod stats;
 mod timeline;
 
 pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
-pub use audit::{AuditEvent, Identity};
+pub use aws_telemetry::{AuditEvent, Identity};
 pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
     ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
@@ -81,7 +79,7 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, Result};
-pub use exposure::{
+pub use aws_telemetry::{
     AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
 };
 pub use finding::{Evidence, Finding};

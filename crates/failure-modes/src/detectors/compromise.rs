@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::Severity;
 
-use crate::audit::AuditEvent;
+use aws_telemetry::AuditEvent;
 use crate::detector::Detector;
 use crate::error::{Error, Result, fraction, positive};
 use crate::finding::{Evidence, Finding};

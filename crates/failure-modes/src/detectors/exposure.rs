@@ -7,7 +7,7 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
-use crate::exposure::{BucketExposure, Exposure};
+use aws_telemetry::{BucketExposure, Exposure};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, poisson_upper_tail};

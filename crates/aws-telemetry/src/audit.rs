@@ -36,7 +36,7 @@ impl Identity {
 /// # Example
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use failure_modes::{AuditEvent, Identity};
+/// use aws_telemetry::{AuditEvent, Identity};
 ///
 /// let event = AuditEvent::new(
 ///     Utc.with_ymd_and_hms(2026, 11, 2, 3, 4, 5).unwrap(),

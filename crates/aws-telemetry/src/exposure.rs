@@ -119,7 +119,7 @@ impl BucketExposure {
     ///
     /// # Example
     /// ```
-    /// use failure_modes::{AclGrant, BucketExposure, Exposure, Grantee, Permission, PublicAccessBlock};
+    /// use aws_telemetry::{AclGrant, BucketExposure, Exposure, Grantee, Permission, PublicAccessBlock};
     ///
     /// let mut bucket = BucketExposure::new("exports");
     /// bucket.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
