@@ -49,29 +49,43 @@ pub mod audit;
 mod cloudwatch;
 #[doc(hidden)]
 pub mod conformance;
+mod cost;
 mod csv;
 mod error;
 pub mod exposure;
 mod fetch;
+mod limits;
 mod memory;
 #[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
 mod plan;
 mod query;
+mod quota;
+mod retry;
+#[cfg(feature = "sdk")]
+mod sdk;
 mod sink;
 mod sli_input;
 mod source;
 
 #[cfg(feature = "cloudwatch")]
-pub use cloudwatch::{CloudWatchSink, CloudWatchSource, RetryPolicy};
-pub use audit::{AuditEvent, Identity};
+pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
+pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
 pub use csv::CsvSource;
 pub use error::{BoxError, Error, Result};
 pub use exposure::{
-    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+    AclGrant, BucketExposure, Exposure, ExposureSource, Grantee, InMemoryExposureSource,
+    ObjectOwnership, Permission, PublicAccessBlock,
 };
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
+pub use limits::{
+    ConnectionLimit, ConnectionLimitSource, InMemoryConnectionLimitSource,
+    evaluate_max_connections, instance_class_memory, proxy_max_connections_metric,
+};
 pub use memory::InMemorySource;
 pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
+pub use quota::{InMemoryQuotaSource, Quota, QuotaSource, UsageMetric};
+pub use retry::RetryPolicy;
 pub use sink::MetricSink;
 pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
 pub use source::{DynMetricSource, MetricSource};
