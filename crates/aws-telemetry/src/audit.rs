@@ -205,7 +205,9 @@ impl InMemoryAuditSource {
 
     /// How many events it holds.
     pub fn len(&self) -> usize {
-        self.events.read().map_or_else(|e| e.into_inner().len(), |e| e.len())
+        self.events
+            .read()
+            .map_or_else(|e| e.into_inner().len(), |e| e.len())
     }
 
     /// `true` when it holds none.

@@ -47,8 +47,10 @@ pub enum Grantee {
     AuthenticatedUsers,
     /// The log delivery group.
     LogDelivery,
-    /// A canonical user or account.
+    /// A canonical user or account (its canonical id, or the email address of the grant).
     Account(String),
+    /// Another predefined group, by its URI.
+    Group(String),
 }
 
 /// An ACL grant's permission.

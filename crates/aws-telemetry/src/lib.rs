@@ -45,11 +45,15 @@
 
 mod aggregate;
 pub mod audit;
+#[cfg(feature = "cloudtrail")]
+mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
 #[doc(hidden)]
 pub mod conformance;
 mod cost;
+#[cfg(feature = "costexplorer")]
+mod costexplorer;
 mod csv;
 mod error;
 pub mod exposure;
@@ -60,17 +64,27 @@ mod memory;
 mod plan;
 mod query;
 mod quota;
+#[cfg(feature = "rds")]
+mod rds;
 mod retry;
+#[cfg(feature = "s3")]
+mod s3;
 #[cfg(feature = "sdk")]
 mod sdk;
+#[cfg(feature = "servicequotas")]
+mod servicequotas;
 mod sink;
 mod sli_input;
 mod source;
 
+pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+#[cfg(feature = "cloudtrail")]
+pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
-pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
 pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
+#[cfg(feature = "costexplorer")]
+pub use costexplorer::CostExplorerSource;
 pub use csv::CsvSource;
 pub use error::{BoxError, Error, Result};
 pub use exposure::{
@@ -85,7 +99,13 @@ pub use limits::{
 pub use memory::InMemorySource;
 pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
 pub use quota::{InMemoryQuotaSource, Quota, QuotaSource, UsageMetric};
+#[cfg(feature = "rds")]
+pub use rds::RdsLimitSource;
 pub use retry::RetryPolicy;
+#[cfg(feature = "s3")]
+pub use s3::{ALL_USERS_URI, AUTHENTICATED_USERS_URI, LOG_DELIVERY_URI, S3ExposureSource};
+#[cfg(feature = "servicequotas")]
+pub use servicequotas::ServiceQuotasSource;
 pub use sink::MetricSink;
 pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
 pub use source::{DynMetricSource, MetricSource};

@@ -271,13 +271,11 @@ impl ConnectionLimit {
     ) -> Result<Self> {
         let uses_memory = formula.contains("DBInstanceClassMemory");
         let memory = if uses_memory {
-            Some(
-                instance_class_memory(instance_class).ok_or_else(|| {
-                    Error::UnknownInstanceClass {
-                        class: instance_class.to_owned(),
-                    }
-                })?,
-            )
+            Some(instance_class_memory(instance_class).ok_or_else(|| {
+                Error::UnknownInstanceClass {
+                    class: instance_class.to_owned(),
+                }
+            })?)
         } else {
             None
         };

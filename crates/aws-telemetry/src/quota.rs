@@ -151,7 +151,10 @@ impl InMemoryQuotaSource {
         self.quotas
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert((quota.service_code.clone(), quota.quota_code.clone()), quota);
+            .insert(
+                (quota.service_code.clone(), quota.quota_code.clone()),
+                quota,
+            );
     }
 }
 

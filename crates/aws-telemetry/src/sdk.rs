@@ -51,17 +51,13 @@ impl Intercept for Attempts {
     }
 }
 
-/// The service's error code, when the error is a service error that has one.
-pub(crate) fn error_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
-    match err {
-        SdkError::ServiceError(service) => service.err().code(),
-        _ => None,
-    }
-}
-
 /// Maps an SDK error to an actionable kind, with the service's code and message (never the
 /// `SdkError` Display, which says only "service error").
-pub(crate) fn map_sdk_error<E, R>(backend: &'static str, err: SdkError<E, R>, attempts: u32) -> Error
+pub(crate) fn map_sdk_error<E, R>(
+    backend: &'static str,
+    err: SdkError<E, R>,
+    attempts: u32,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,

@@ -60,6 +60,9 @@ pub mod stats;
 mod timeline;
 
 pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
+pub use aws_telemetry::{
+    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+};
 pub use aws_telemetry::{AuditEvent, Identity};
 pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
@@ -79,8 +82,5 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, Result};
-pub use aws_telemetry::{
-    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
-};
 pub use finding::{Evidence, Finding};
 pub use mode::FailureMode;

@@ -27,7 +27,6 @@ use std::f64::consts::TAU;
 
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 
-use aws_telemetry::{AuditEvent, Identity};
 use crate::detector::Detector;
 use crate::detectors::cold_start::ColdStartSample;
 use crate::detectors::connections::ConnectionSample;
@@ -39,6 +38,7 @@ use crate::detectors::throttling::ThrottleSample;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::mode::FailureMode;
+use aws_telemetry::{AuditEvent, Identity};
 
 /// A small deterministic random number generator (SplitMix64), so game days replay exactly
 /// without a dependency.
