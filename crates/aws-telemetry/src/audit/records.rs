@@ -151,11 +151,24 @@ fn record_error(origin: &str, index: usize, reason: impl Into<String>) -> Error 
     }
 }
 
-fn from_value(origin: &str, index: usize, value: Value) -> Result<CloudTrailRecord> {
-    if !value.is_object() {
+/// CloudTrail Insights events (`eventType` `AwsCloudTrailInsight`) describe unusual activity
+/// in aggregate: they have no caller, and no top-level `eventSource` / `eventName`.
+const INSIGHT: &str = "AwsCloudTrailInsight";
+
+/// The event of one record; `None` for an Insights event.
+fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>> {
+    let Value::Object(map) = &value else {
         return Err(record_error(origin, index, "not a JSON object"));
+    };
+    if map.get("eventType").and_then(Value::as_str) == Some(INSIGHT) {
+        return Ok(None);
     }
-    serde_json::from_value(value).map_err(|e| record_error(origin, index, e.to_string()))
+    let record: CloudTrailRecord =
+        serde_json::from_value(value).map_err(|e| record_error(origin, index, e.to_string()))?;
+    record
+        .to_event()
+        .map(Some)
+        .map_err(|reason| record_error(origin, index, reason))
 }
 
 /// Parses one record: the JSON text of a single CloudTrail event, as `LookupEvents` returns in
@@ -164,7 +177,7 @@ fn from_value(origin: &str, index: usize, value: Value) -> Result<CloudTrailReco
 /// # Errors
 /// [`Error::AuditRecord`] naming `origin` and `index` for text that is not a JSON object, a
 /// missing or mistyped required field (`eventTime`, `eventSource`, `eventName`, `awsRegion`),
-/// or a bad `eventTime` / `MFAUsed`.
+/// a bad `eventTime` / `MFAUsed`, or a CloudTrail Insights event (which has no caller).
 ///
 /// # Example
 /// ```
@@ -181,14 +194,19 @@ fn from_value(origin: &str, index: usize, value: Value) -> Result<CloudTrailReco
 pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent> {
     let value: Value =
         serde_json::from_str(json).map_err(|e| record_error(origin, index, e.to_string()))?;
-    from_value(origin, index, value)?
-        .to_event()
-        .map_err(|reason| record_error(origin, index, reason))
+    to_event(origin, index, value)?.ok_or_else(|| {
+        record_error(
+            origin,
+            index,
+            "a CloudTrail Insights event, not a call by a principal",
+        )
+    })
 }
 
 /// Reads every record of a CloudTrail log file's content: `{"Records": [...]}`, gzip'd (as
 /// CloudTrail delivers it to S3, detected by the gzip magic bytes) or not. `origin` labels
-/// errors (the file name, the S3 key).
+/// errors (the file name, the S3 key). CloudTrail Insights events (`eventType`
+/// `AwsCloudTrailInsight`, no caller) are skipped; every other record must be readable.
 ///
 /// # Errors
 /// [`Error::AuditLog`] for bytes that are not gzip or JSON, or JSON without a `Records` array;
@@ -226,15 +244,13 @@ pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>> {
         Some(_) => return Err(log_error("\"Records\" is not an array".to_owned())),
         None => return Err(log_error("no \"Records\" array".to_owned())),
     };
-    records
-        .into_iter()
-        .enumerate()
-        .map(|(index, value)| {
-            from_value(origin, index, value)?
-                .to_event()
-                .map_err(|reason| record_error(origin, index, reason))
-        })
-        .collect()
+    let mut events = Vec::with_capacity(records.len());
+    for (index, value) in records.into_iter().enumerate() {
+        if let Some(event) = to_event(origin, index, value)? {
+            events.push(event);
+        }
+    }
+    Ok(events)
 }
 
 /// Reads a CloudTrail log file (gzip'd or not) with [`parse_log`], labelling errors with its
@@ -252,7 +268,8 @@ pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
 }
 
 /// Reads one record per line (CloudWatch Logs messages exported or streamed as JSON lines);
-/// blank lines are skipped. Errors carry the 0-based line number as the index.
+/// blank lines and CloudTrail Insights events are skipped. Errors carry the 0-based line
+/// number as the index.
 ///
 /// # Errors
 /// [`Error::AuditRecord`] for the first line that is not a readable record.
@@ -268,9 +285,16 @@ pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
 /// assert!(err.to_string().starts_with("stream: record 2: missing field `awsRegion`"));
 /// ```
 pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<AuditEvent>> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| parse_record(line, origin, index))
-        .collect()
+    let mut events = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| record_error(origin, index, e.to_string()))?;
+        if let Some(event) = to_event(origin, index, value)? {
+            events.push(event);
+        }
+    }
+    Ok(events)
 }
