@@ -165,7 +165,9 @@ impl AuditSource for CloudTrailSource {
                 _ => break,
             }
         }
-        // LookupEvents answers newest first.
+        // LookupEvents answers newest first: reverse, then a stable sort, so that events of
+        // the same second keep CloudTrail's order.
+        events.reverse();
         events.sort_by_key(|e| e.time);
         Ok(events)
     }
