@@ -37,6 +37,63 @@
 )]
 //!
 //! Every source passes the same contract checks ([`conformance`]).
+//!
+//! # Evidence beyond metrics
+//! Five failure modes need facts that are not metric series. Each has a small object-safe
+//! async trait (like [`MetricSource`]: `Send + Sync`, held as `Arc<dyn …>`), an in-memory
+//! implementation, and an SDK adapter behind its own feature. The traits and their types need
+//! no feature and hold no SDK type. Permissions and the cost of each call: `docs/permissions.md`.
+//!
+//! | trait | in memory | facts | for |
+//! |---|---|---|---|
+//! | [`AuditSource`] | [`InMemoryAuditSource`] | [`AuditEvent`]s, from CloudTrail records ([`audit`]: log files, gzip'd or not, JSON lines) | F4 |
+//! | [`ExposureSource`] | [`InMemoryExposureSource`] | one [`BucketExposure`] per bucket | F7 |
+//! | [`QuotaSource`] | [`InMemoryQuotaSource`] | [`Quota`]: applied value and [`UsageMetric`] | F3 |
+//! | [`ConnectionLimitSource`] | [`InMemoryConnectionLimitSource`] | [`ConnectionLimit`]: `max_connections` evaluated ([`evaluate_max_connections`]) | F6 |
+//! | [`CostSource`] | [`InMemoryCostSource`] | [`DailyCost`]; [`daily_spend`] derives it from `EstimatedCharges` | F8 |
+//!
+//! The adapters, each retrying throttling through the SDK ([`RetryPolicy`]) and mapping SDK
+//! errors to [`Error`] kinds:
+#![cfg_attr(
+    feature = "cloudtrail",
+    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+)]
+#![cfg_attr(
+    not(feature = "cloudtrail"),
+    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = "* [`S3ExposureSource`] (feature `s3`): `ListBuckets`, then `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl`, `GetBucketOwnershipControls` per bucket."
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = "* `S3ExposureSource` (feature `s3`): `ListBuckets`, then `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl`, `GetBucketOwnershipControls` per bucket."
+)]
+#![cfg_attr(
+    feature = "servicequotas",
+    doc = "* [`ServiceQuotasSource`] (feature `servicequotas`): `GetServiceQuota`, `ListServiceQuotas`."
+)]
+#![cfg_attr(
+    not(feature = "servicequotas"),
+    doc = "* `ServiceQuotasSource` (feature `servicequotas`): `GetServiceQuota`, `ListServiceQuotas`."
+)]
+#![cfg_attr(
+    feature = "rds",
+    doc = "* [`RdsLimitSource`] (feature `rds`): `DescribeDBInstances`, `DescribeDBParameters`."
+)]
+#![cfg_attr(
+    not(feature = "rds"),
+    doc = "* `RdsLimitSource` (feature `rds`): `DescribeDBInstances`, `DescribeDBParameters`."
+)]
+#![cfg_attr(
+    feature = "costexplorer",
+    doc = "* [`CostExplorerSource`] (feature `costexplorer`): `GetCostAndUsage`, daily `UnblendedCost`; **billed per request**."
+)]
+#![cfg_attr(
+    not(feature = "costexplorer"),
+    doc = "* `CostExplorerSource` (feature `costexplorer`): `GetCostAndUsage`, daily `UnblendedCost`; **billed per request**."
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),

@@ -166,8 +166,8 @@ async fn f4_from_gzipped_cloudtrail_log_files() {
     // One gzip'd log object per hour, as CloudTrail delivers them to S3.
     let dir = std::env::temp_dir().join(format!("failure-modes-f4-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut files = 0;
-    for hour in events.chunk_by(|a, b| a.time.timestamp() / 3600 == b.time.timestamp() / 3600) {
+    let hours = events.chunk_by(|a, b| a.time.timestamp() / 3600 == b.time.timestamp() / 3600);
+    for (files, hour) in hours.enumerate() {
         let name = format!(
             "111122223333_CloudTrail_us-east-1_{}_{files:016}.json.gz",
             hour[0].time.format("%Y%m%dT%H%MZ")
@@ -177,7 +177,6 @@ async fn f4_from_gzipped_cloudtrail_log_files() {
         gz.write_all(json!({ "Records": records }).to_string().as_bytes())
             .unwrap();
         std::fs::write(dir.join(name), gz.finish().unwrap()).unwrap();
-        files += 1;
     }
     let source = InMemoryAuditSource::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
