@@ -20,6 +20,11 @@
 //! They are built from the shared parts in [`stats`] (robust and seasonal baselines, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector those parts make, measured on real labelled CloudWatch data (`docs/detectors.md`).
+//! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
+//! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
+//! [`AuditEvent`] and [`BucketExposure`] are its types, re-exported here, and
+//! [`QuotaSignal::from_quota`], [`ConnectionSignal::from_limit`] and
+//! [`ChargeSample::from_daily_costs`] build detector inputs from the others.
 //! [`scenarios`] generates game days — realistic telemetry with an injected incident — to
 //! check that a detector (ours or yours) catches it and stays quiet without it.
 //!
