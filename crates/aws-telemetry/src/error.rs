@@ -140,6 +140,67 @@ pub enum Error {
         /// Why the backend marked it partial.
         reason: String,
     },
+    /// A CloudTrail record that cannot be read as an [`AuditEvent`](crate::AuditEvent): not
+    /// JSON, a required field missing or of the wrong type, a bad `eventTime`.
+    #[error("{origin}: record {index}: {reason}")]
+    AuditRecord {
+        /// The file, or `LookupEvents`, or the caller's label for the text.
+        origin: String,
+        /// The 0-based index of the record in `Records`, or the 0-based line number for
+        /// one-record-per-line input.
+        index: usize,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A CloudTrail log that cannot be read at all: bad gzip, not JSON, no `Records` array.
+    #[error("{origin}: {reason}")]
+    AuditLog {
+        /// The file, or the caller's label for the bytes.
+        origin: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A `max_connections` parameter value this crate cannot evaluate.
+    #[error("max_connections formula {formula:?} cannot be evaluated: {reason}")]
+    Formula {
+        /// The parameter value as the parameter group holds it.
+        formula: String,
+        /// Why.
+        reason: String,
+    },
+    /// An RDS instance class missing from the memory table
+    /// ([`instance_class_memory`](crate::instance_class_memory)).
+    #[error("instance class {class:?} is not in the memory table")]
+    UnknownInstanceClass {
+        /// The class, e.g. `db.r6g.large`.
+        class: String,
+    },
+    /// A date range that is empty or reversed (end is exclusive).
+    #[error("date range {start} .. {end} is empty or reversed")]
+    InvalidDateRange {
+        /// First day.
+        start: chrono::NaiveDate,
+        /// Day after the last.
+        end: chrono::NaiveDate,
+    },
+    /// A value that cannot be used: NaN, infinite or negative where an amount is needed.
+    #[error("{what} at {at} is {value}, not a finite amount >= 0")]
+    InvalidValue {
+        /// What the value is, e.g. `EstimatedCharges`.
+        what: &'static str,
+        /// When.
+        at: DateTime<Utc>,
+        /// The value.
+        value: f64,
+    },
+    /// The thing asked for does not exist in the source (an unknown instance or quota).
+    #[error("{backend} has no {what}")]
+    NotFound {
+        /// The source.
+        backend: &'static str,
+        /// What was asked for, e.g. `DB instance "orders"`.
+        what: String,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

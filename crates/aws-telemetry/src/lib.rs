@@ -37,6 +37,63 @@
 )]
 //!
 //! Every source passes the same contract checks ([`conformance`]).
+//!
+//! # Evidence beyond metrics
+//! Five failure modes need facts that are not metric series. Each has a small object-safe
+//! async trait (like [`MetricSource`]: `Send + Sync`, held as `Arc<dyn …>`), an in-memory
+//! implementation, and an SDK adapter behind its own feature. The traits and their types need
+//! no feature and hold no SDK type. Permissions and the cost of each call: `docs/permissions.md`.
+//!
+//! | trait | in memory | facts | for |
+//! |---|---|---|---|
+//! | [`AuditSource`] | [`InMemoryAuditSource`] | [`AuditEvent`]s, from CloudTrail records ([`audit`]: log files, gzip'd or not, JSON lines) | F4 |
+//! | [`ExposureSource`] | [`InMemoryExposureSource`] | one [`BucketExposure`] per bucket | F7 |
+//! | [`QuotaSource`] | [`InMemoryQuotaSource`] | [`Quota`]: applied value and [`UsageMetric`] | F3 |
+//! | [`ConnectionLimitSource`] | [`InMemoryConnectionLimitSource`] | [`ConnectionLimit`]: `max_connections` evaluated ([`evaluate_max_connections`]) | F6 |
+//! | [`CostSource`] | [`InMemoryCostSource`] | [`DailyCost`]; [`daily_spend`] derives it from `EstimatedCharges` | F8 |
+//!
+//! The adapters, each retrying throttling through the SDK ([`RetryPolicy`]) and mapping SDK
+//! errors to [`Error`] kinds:
+#![cfg_attr(
+    feature = "cloudtrail",
+    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+)]
+#![cfg_attr(
+    not(feature = "cloudtrail"),
+    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+)]
+#![cfg_attr(
+    feature = "s3",
+    doc = "* [`S3ExposureSource`] (feature `s3`): `ListBuckets`, then `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl`, `GetBucketOwnershipControls` per bucket."
+)]
+#![cfg_attr(
+    not(feature = "s3"),
+    doc = "* `S3ExposureSource` (feature `s3`): `ListBuckets`, then `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl`, `GetBucketOwnershipControls` per bucket."
+)]
+#![cfg_attr(
+    feature = "servicequotas",
+    doc = "* [`ServiceQuotasSource`] (feature `servicequotas`): `GetServiceQuota`, `ListServiceQuotas`."
+)]
+#![cfg_attr(
+    not(feature = "servicequotas"),
+    doc = "* `ServiceQuotasSource` (feature `servicequotas`): `GetServiceQuota`, `ListServiceQuotas`."
+)]
+#![cfg_attr(
+    feature = "rds",
+    doc = "* [`RdsLimitSource`] (feature `rds`): `DescribeDBInstances`, `DescribeDBParameters`."
+)]
+#![cfg_attr(
+    not(feature = "rds"),
+    doc = "* `RdsLimitSource` (feature `rds`): `DescribeDBInstances`, `DescribeDBParameters`."
+)]
+#![cfg_attr(
+    feature = "costexplorer",
+    doc = "* [`CostExplorerSource`] (feature `costexplorer`): `GetCostAndUsage`, daily `UnblendedCost`; **billed per request**."
+)]
+#![cfg_attr(
+    not(feature = "costexplorer"),
+    doc = "* `CostExplorerSource` (feature `costexplorer`): `GetCostAndUsage`, daily `UnblendedCost`; **billed per request**."
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -44,28 +101,68 @@
 )]
 
 mod aggregate;
+pub mod audit;
+#[cfg(feature = "cloudtrail")]
+mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
 #[doc(hidden)]
 pub mod conformance;
+mod cost;
+#[cfg(feature = "costexplorer")]
+mod costexplorer;
 mod csv;
 mod error;
+pub mod exposure;
 mod fetch;
+mod limits;
 mod memory;
 #[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
 mod plan;
 mod query;
+mod quota;
+#[cfg(feature = "rds")]
+mod rds;
+mod retry;
+#[cfg(feature = "s3")]
+mod s3;
+#[cfg(feature = "sdk")]
+mod sdk;
+#[cfg(feature = "servicequotas")]
+mod servicequotas;
 mod sink;
 mod sli_input;
 mod source;
 
+pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+#[cfg(feature = "cloudtrail")]
+pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
 #[cfg(feature = "cloudwatch")]
-pub use cloudwatch::{CloudWatchSink, CloudWatchSource, RetryPolicy};
+pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
+pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
+#[cfg(feature = "costexplorer")]
+pub use costexplorer::CostExplorerSource;
 pub use csv::CsvSource;
 pub use error::{BoxError, Error, Result};
+pub use exposure::{
+    AclGrant, BucketExposure, Exposure, ExposureSource, Grantee, InMemoryExposureSource,
+    ObjectOwnership, Permission, PublicAccessBlock,
+};
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
+pub use limits::{
+    ConnectionLimit, ConnectionLimitSource, InMemoryConnectionLimitSource,
+    evaluate_max_connections, instance_class_memory, proxy_max_connections_metric,
+};
 pub use memory::InMemorySource;
 pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
+pub use quota::{InMemoryQuotaSource, Quota, QuotaSource, UsageMetric};
+#[cfg(feature = "rds")]
+pub use rds::RdsLimitSource;
+pub use retry::RetryPolicy;
+#[cfg(feature = "s3")]
+pub use s3::{ALL_USERS_URI, AUTHENTICATED_USERS_URI, LOG_DELIVERY_URI, S3ExposureSource};
+#[cfg(feature = "servicequotas")]
+pub use servicequotas::ServiceQuotasSource;
 pub use sink::MetricSink;
 pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
 pub use source::{DynMetricSource, MetricSource};

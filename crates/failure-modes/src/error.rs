@@ -70,6 +70,15 @@ pub enum Error {
         /// What the source said.
         reason: String,
     },
+    /// A fact from an evidence source that a detector cannot be built from: a quota without an
+    /// applied value or usage metric, a usage metric read with another statistic …
+    #[error("{subject}: {reason}")]
+    UnusableFact {
+        /// What the fact is about, e.g. `quota ec2/L-1216C47A`.
+        subject: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// The telemetry layer failed (fetching, or building a query).
     #[error(transparent)]
     Telemetry(#[from] aws_telemetry::Error),

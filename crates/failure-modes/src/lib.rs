@@ -20,6 +20,11 @@
 //! They are built from the shared parts in [`stats`] (robust and seasonal baselines, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector those parts make, measured on real labelled CloudWatch data (`docs/detectors.md`).
+//! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
+//! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
+//! [`AuditEvent`] and [`BucketExposure`] are its types, re-exported here, and
+//! [`QuotaSignal::from_quota`], [`ConnectionSignal::from_limit`] and
+//! [`ChargeSample::from_daily_costs`] build detector inputs from the others.
 //! [`scenarios`] generates game days — realistic telemetry with an injected incident — to
 //! check that a detector (ours or yours) catches it and stays quiet without it.
 //!
@@ -49,12 +54,10 @@
 )]
 
 mod anomaly;
-mod audit;
 mod detector;
 mod detectors;
 mod episode;
 mod error;
-mod exposure;
 mod finding;
 mod mode;
 pub mod scenarios;
@@ -62,7 +65,10 @@ pub mod stats;
 mod timeline;
 
 pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
-pub use audit::{AuditEvent, Identity};
+pub use aws_telemetry::{
+    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+};
+pub use aws_telemetry::{AuditEvent, Identity};
 pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
     ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
@@ -81,8 +87,5 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, Result};
-pub use exposure::{
-    AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
-};
 pub use finding::{Evidence, Finding};
 pub use mode::FailureMode;

@@ -27,7 +27,6 @@ use std::f64::consts::TAU;
 
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 
-use crate::audit::{AuditEvent, Identity};
 use crate::detector::Detector;
 use crate::detectors::cold_start::ColdStartSample;
 use crate::detectors::connections::ConnectionSample;
@@ -39,6 +38,7 @@ use crate::detectors::throttling::ThrottleSample;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::mode::FailureMode;
+use aws_telemetry::{AuditEvent, Identity};
 
 /// A small deterministic random number generator (SplitMix64), so game days replay exactly
 /// without a dependency.
@@ -679,7 +679,7 @@ pub fn play_mode(mode: FailureMode, seed: u64) -> Result<Outcome> {
         quota::{QuotaSignal, ServiceQuotaHit},
         throttling::{ApiThrottling, ThrottleSignal},
     };
-    use crate::exposure::{AclGrant, BucketExposure, Grantee, Permission};
+    use aws_telemetry::{AclGrant, BucketExposure, Grantee, Permission};
     use sli_core::Severity;
 
     // A Monday, so that the F8 run crosses the end of October.

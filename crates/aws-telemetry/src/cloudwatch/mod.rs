@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
@@ -22,6 +21,8 @@ use chrono::Utc;
 
 pub use sink::CloudWatchSink;
 
+use crate::retry::RetryPolicy;
+
 use self::convert::{BACKEND, from_sdk_time, map_sdk_error, to_sdk_query, to_sdk_time};
 use crate::error::{Error, Result};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
@@ -30,29 +31,6 @@ use crate::source::MetricSource;
 
 /// The per-call datapoint cap in the SDK's integer type (100,800 fits an `i32`).
 const MAX_DATAPOINTS_PER_CALL_I32: i32 = MAX_DATAPOINTS_PER_CALL as i32;
-
-/// Retries of throttled and failed calls: bounded exponential backoff with jitter, applied
-/// through the SDK's standard retry strategy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts per call, the first included (1 disables retries).
-    pub max_attempts: u32,
-    /// The first backoff; each retry doubles it, with full jitter, up to `max_backoff`.
-    pub initial_backoff: Duration,
-    /// The longest backoff.
-    pub max_backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    /// Five attempts, from 100 ms up to 20 s.
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(20),
-        }
-    }
-}
 
 /// A client whose retry configuration is `retry`.
 fn with_retry(client: &Client, retry: RetryPolicy) -> Client {

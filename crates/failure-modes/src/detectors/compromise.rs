@@ -6,12 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::Severity;
 
-use crate::audit::{AuditEvent, Identity};
 use crate::detector::Detector;
 use crate::error::{Error, Result, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, poisson_upper_tail};
+use aws_telemetry::{AuditEvent, Identity};
 
 /// Settings of [`CredentialCompromise`].
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -41,6 +41,27 @@ impl ConnectionSignal {
         })
     }
 
+    /// [`ConnectionSignal::rds`] with the limit an [`aws_telemetry::ConnectionLimitSource`]
+    /// evaluated (e.g. `RdsLimitSource`, from the parameter group's `max_connections`).
+    ///
+    /// # Errors
+    /// As [`ConnectionSignal::rds`].
+    ///
+    /// # Example
+    /// ```
+    /// use aws_telemetry::ConnectionLimit;
+    /// use failure_modes::ConnectionSignal;
+    ///
+    /// let limit = ConnectionLimit::evaluate("orders", "db.t3.medium", "postgres",
+    ///     "default.postgres16", "LEAST({DBInstanceClassMemory/9531392},5000)")?;
+    /// let signal = ConnectionSignal::from_limit(&limit)?;
+    /// assert_eq!((signal.instance.as_str(), signal.max_connections), ("orders", 450.0));
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn from_limit(limit: &aws_telemetry::ConnectionLimit) -> Result<Self> {
+        Self::rds(&limit.instance, limit.max_connections)
+    }
+
     /// The same, with `AWS/Lambda` `ConcurrentExecutions` (`Maximum`) of `function` as the
     /// upstream concurrency.
     #[must_use]

@@ -7,11 +7,11 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
-use crate::exposure::{BucketExposure, Exposure};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, poisson_upper_tail};
 use crate::timeline::{Step, Timeline};
+use aws_telemetry::{BucketExposure, Exposure};
 
 /// Requests to a bucket in one period.
 #[derive(Debug, Clone, Copy, PartialEq)]

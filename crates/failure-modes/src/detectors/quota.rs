@@ -7,7 +7,7 @@ use sli_core::{Severity, Sustained};
 
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Escalation;
-use crate::error::{Result, count, fraction, positive};
+use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{LinearTrend, RollingMax};
@@ -50,6 +50,74 @@ impl QuotaSignal {
                 .with_dimension("Type", "Resource")?
                 .with_dimension("Resource", resource)?
                 .with_dimension("Class", class)?,
+            period: Period::new(300)?,
+        })
+    }
+}
+
+impl QuotaSignal {
+    /// The signal of a quota as Service Quotas reports it (an
+    /// [`aws_telemetry::QuotaSource`], e.g. `ServiceQuotasSource` or
+    /// [`aws_telemetry::InMemoryQuotaSource`]): its name, applied value and usage metric, read
+    /// with `Maximum` over 300 s.
+    ///
+    /// # Errors
+    /// [`Error::UnusableFact`] for a quota without an applied value or without a usage metric,
+    /// or whose usage metric Service Quotas recommends reading with a statistic other than
+    /// `Maximum` (a rate quota's `Sum` per period is not comparable with the limit);
+    /// [`Error::InvalidConfig`] for a limit that is not positive;
+    /// [`Error::Telemetry`] for names CloudWatch would refuse.
+    ///
+    /// # Example
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use aws_telemetry::{Quota, UsageMetric};
+    /// use failure_modes::QuotaSignal;
+    ///
+    /// let quota = Quota {
+    ///     service_code: "ec2".into(), quota_code: "L-1216C47A".into(),
+    ///     name: "Running On-Demand Standard instances".into(), value: Some(1152.0),
+    ///     adjustable: true, unit: Some("None".into()),
+    ///     usage_metric: Some(UsageMetric {
+    ///         namespace: "AWS/Usage".into(), name: "ResourceCount".into(),
+    ///         dimensions: BTreeMap::from([("Service".into(), "EC2".into()), ("Resource".into(), "vCPU".into())]),
+    ///         statistic: Some("Maximum".into()),
+    ///     }),
+    /// };
+    /// let signal = QuotaSignal::from_quota(&quota)?;
+    /// assert_eq!(signal.limit, 1152.0);
+    /// assert_eq!(signal.usage.name, "ResourceCount");
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn from_quota(quota: &aws_telemetry::Quota) -> Result<Self> {
+        let subject = || format!("quota {}/{}", quota.service_code, quota.quota_code);
+        let limit = quota.value.ok_or_else(|| Error::UnusableFact {
+            subject: subject(),
+            reason: "Service Quotas gives no applied value".to_owned(),
+        })?;
+        let metric = quota
+            .usage_metric
+            .as_ref()
+            .ok_or_else(|| Error::UnusableFact {
+                subject: subject(),
+                reason: "Service Quotas names no usage metric: usage cannot be fetched".to_owned(),
+            })?;
+        match metric.statistic()? {
+            None | Some(Statistic::Maximum) => {}
+            Some(other) => {
+                return Err(Error::UnusableFact {
+                    subject: subject(),
+                    reason: format!(
+                        "its usage metric is read with {other}, and F3 compares the Maximum with the limit"
+                    ),
+                });
+            }
+        }
+        positive("limit", limit)?;
+        Ok(Self {
+            quota: quota.name.clone(),
+            limit,
+            usage: metric.metric()?,
             period: Period::new(300)?,
         })
     }

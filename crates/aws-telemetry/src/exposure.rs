@@ -1,11 +1,17 @@
-//! [`BucketExposure`]: the facts about one S3 bucket that decide whether the public can read
-//! it, as the toolkit's own type, and the verdict they give.
-//!
-//! The S3 adapter (`GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl`,
-//! `GetBucketOwnershipControls`) lives with the other AWS adapters; this is the shape both
-//! sides meet in. `None` means "not configured" (the API's `NoSuch…` errors), not "unknown".
+//! Bucket exposure (F7): [`BucketExposure`], the facts about one S3 bucket that decide whether
+//! the public can read it, as the toolkit's own type, and the verdict they give; the
+//! [`ExposureSource`] trait and its in-memory implementation [`InMemoryExposureSource`]. The
+//! S3 adapter (`ListBuckets`, then `GetBucketPolicyStatus`, `GetPublicAccessBlock`,
+//! `GetBucketAcl` and `GetBucketOwnershipControls` per bucket) is `S3ExposureSource`
+//! (feature `s3`). `None` means "not configured" (the API's `NoSuch…` errors), not "unknown".
 
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
 
 /// The four Block Public Access settings (bucket level, or the account's combined with it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -41,8 +47,10 @@ pub enum Grantee {
     AuthenticatedUsers,
     /// The log delivery group.
     LogDelivery,
-    /// A canonical user or account.
+    /// A canonical user or account (its canonical id, or the email address of the grant).
     Account(String),
+    /// Another predefined group, by its URI.
+    Group(String),
 }
 
 /// An ACL grant's permission.
@@ -119,7 +127,7 @@ impl BucketExposure {
     ///
     /// # Example
     /// ```
-    /// use failure_modes::{AclGrant, BucketExposure, Exposure, Grantee, Permission, PublicAccessBlock};
+    /// use aws_telemetry::{AclGrant, BucketExposure, Exposure, Grantee, Permission, PublicAccessBlock};
     ///
     /// let mut bucket = BucketExposure::new("exports");
     /// bucket.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
@@ -150,5 +158,77 @@ impl BucketExposure {
         } else {
             Exposure::Public(reasons)
         }
+    }
+}
+
+/// A source of bucket exposure facts: S3, memory.
+///
+/// Object safe and `Send + Sync`: hold it as `Arc<dyn ExposureSource>`.
+#[async_trait]
+pub trait ExposureSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
+    /// One [`BucketExposure`] per bucket of the account, in bucket name order.
+    ///
+    /// # Errors
+    /// Backend-specific: see each source. A configuration that is not set is `None` in the
+    /// facts, never an error.
+    async fn buckets(&self) -> Result<Vec<BucketExposure>>;
+}
+
+/// Bucket facts put in by the caller; clones share them.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::exposure::{ExposureSource, InMemoryExposureSource};
+/// use aws_telemetry::{BucketExposure, Exposure};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let source = InMemoryExposureSource::new();
+/// let mut exports = BucketExposure::new("exports");
+/// exports.policy_is_public = Some(true);
+/// source.put(exports);
+/// source.put(BucketExposure::new("backups"));
+/// let buckets = source.buckets().await?;
+/// assert_eq!(buckets[0].bucket, "backups");
+/// assert!(matches!(buckets[1].exposure(), Exposure::Public(_)));
+/// # Ok::<(), aws_telemetry::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryExposureSource {
+    buckets: Arc<RwLock<std::collections::BTreeMap<String, BucketExposure>>>,
+}
+
+impl InMemoryExposureSource {
+    /// An empty source.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a bucket's facts, replacing those of a bucket of the same name.
+    pub fn put(&self, facts: BucketExposure) {
+        self.buckets
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(facts.bucket.clone(), facts);
+    }
+}
+
+impl fmt::Display for InMemoryExposureSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.buckets.read().map_or(0, |b| b.len());
+        write!(f, "InMemoryExposureSource({count} buckets)")
+    }
+}
+
+#[async_trait]
+impl ExposureSource for InMemoryExposureSource {
+    async fn buckets(&self) -> Result<Vec<BucketExposure>> {
+        Ok(self
+            .buckets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect())
     }
 }

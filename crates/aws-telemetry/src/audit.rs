@@ -1,10 +1,45 @@
-//! [`AuditEvent`]: the fields of a CloudTrail record that F4 reads, as the toolkit's own type.
+//! Audit events (F4): [`AuditEvent`], the fields of a CloudTrail record that the credential
+//! compromise detector reads, as the toolkit's own type; the CloudTrail record format parser
+//! ([`parse_log`], [`read_log_file`], [`parse_lines`], [`parse_record`]); and the
+//! [`AuditSource`] trait with its in-memory implementation [`InMemoryAuditSource`]. The
+//! `LookupEvents` adapter is `CloudTrailSource` (feature `cloudtrail`).
 //!
-//! The CloudTrail adapter (parsing the JSON records delivered to S3 or CloudWatch Logs, or
-//! `LookupEvents`) lives with the other AWS adapters; this is the shape both sides meet in.
+//! ```
+//! use aws_telemetry::audit::{parse_log, AuditSource, InMemoryAuditSource};
+//! use aws_telemetry::TimeRange;
+//! use chrono::{TimeZone, Utc};
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let log = br#"{"Records":[{"eventTime":"2026-11-02T03:04:05Z","eventSource":"iam.amazonaws.com",
+//!     "eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.9",
+//!     "userIdentity":{"type":"IAMUser","userName":"ci","accountId":"111122223333"}}]}"#;
+//! let source = InMemoryAuditSource::new();
+//! source.extend(parse_log(log, "example.json")?);
+//! let day = TimeRange::new(
+//!     Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap(),
+//!     Utc.with_ymd_and_hms(2026, 11, 3, 0, 0, 0).unwrap(),
+//! )?;
+//! let events = source.events(&day).await?;
+//! assert!(events[0].creates_credentials());
+//! # Ok::<(), aws_telemetry::Error>(())
+//! # }).unwrap();
+//! ```
 
+mod records;
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use records::{
+    CloudTrailRecord, UserIdentity, parse_lines, parse_log, parse_record, read_log_file,
+};
+
+use crate::error::Result;
+use crate::query::TimeRange;
 
 /// Who made a call (CloudTrail's `userIdentity`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -36,7 +71,7 @@ impl Identity {
 /// # Example
 /// ```
 /// use chrono::{TimeZone, Utc};
-/// use failure_modes::{AuditEvent, Identity};
+/// use aws_telemetry::{AuditEvent, Identity};
 ///
 /// let event = AuditEvent::new(
 ///     Utc.with_ymd_and_hms(2026, 11, 2, 3, 4, 5).unwrap(),
@@ -131,5 +166,70 @@ impl AuditEvent {
                 self.name.as_str(),
                 "CreateAccessKey" | "CreateLoginProfile" | "UpdateLoginProfile"
             )
+    }
+}
+
+/// A source of audit events: CloudTrail `LookupEvents`, parsed log files, memory.
+///
+/// Object safe and `Send + Sync`, like [`MetricSource`](crate::MetricSource): hold it as
+/// `Arc<dyn AuditSource>`.
+#[async_trait]
+pub trait AuditSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
+    /// Every event whose time is in `range` (start included, end excluded), oldest first.
+    ///
+    /// # Errors
+    /// Backend-specific: see each source.
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>>;
+}
+
+/// Audit events put in by the caller (e.g. from [`read_log_file`]); clones share them.
+///
+/// See the [module example](self).
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryAuditSource {
+    events: Arc<RwLock<Vec<AuditEvent>>>,
+}
+
+impl InMemoryAuditSource {
+    /// An empty source.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds events (in any order).
+    pub fn extend(&self, events: impl IntoIterator<Item = AuditEvent>) {
+        let mut stored = self.events.write().unwrap_or_else(|e| e.into_inner());
+        stored.extend(events);
+        stored.sort_by_key(|e| e.time);
+    }
+
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.events
+            .read()
+            .map_or_else(|e| e.into_inner().len(), |e| e.len())
+    }
+
+    /// `true` when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl fmt::Display for InMemoryAuditSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InMemoryAuditSource({} events)", self.len())
+    }
+}
+
+#[async_trait]
+impl AuditSource for InMemoryAuditSource {
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
+        let stored = self.events.read().unwrap_or_else(|e| e.into_inner());
+        Ok(stored
+            .iter()
+            .filter(|e| e.time >= range.start() && e.time < range.end())
+            .cloned()
+            .collect())
     }
 }

@@ -1,0 +1,300 @@
+//! The CloudTrail record format, parsed with serde: log files as delivered to S3
+//! (`{"Records": [...]}`, usually gzip'd), one record per line (CloudWatch Logs messages), and
+//! single records (`LookupEvents`' `CloudTrailEvent` string). Pure: no feature needed.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{AuditEvent, Identity};
+use crate::error::{Error, Result};
+
+/// `userIdentity` of a CloudTrail record: the fields F4 reads, and every other field kept in
+/// [`UserIdentity::extra`] (`principalId`, `sessionContext`, `invokedBy` …).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdentity {
+    /// `type`: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `AWSService` …
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// `arn`.
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// `accountId`.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// `userName`.
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// `accessKeyId`.
+    #[serde(default)]
+    pub access_key_id: Option<String>,
+    /// Every other field, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One CloudTrail record as the log format has it: the fields F4 reads, typed, and every
+/// other field kept in [`CloudTrailRecord::extra`], so that fields CloudTrail adds over time
+/// are carried, not rejected.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::audit::CloudTrailRecord;
+///
+/// let record: CloudTrailRecord = serde_json::from_str(r#"{
+///     "eventVersion": "1.08", "eventTime": "2014-03-06T21:22:54Z",
+///     "eventSource": "ec2.amazonaws.com", "eventName": "StartInstances",
+///     "awsRegion": "us-east-2", "sourceIPAddress": "205.251.233.176",
+///     "userIdentity": {"type": "IAMUser", "userName": "Alice"},
+///     "tlsDetails": {"tlsVersion": "TLSv1.2"}
+/// }"#)?;
+/// assert!(record.extra.contains_key("tlsDetails"));
+/// let event = record.to_event()?;
+/// assert_eq!(event.identity.principal(), "Alice");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudTrailRecord {
+    /// `eventTime`, as written (ISO 8601, UTC).
+    pub event_time: String,
+    /// `eventSource`.
+    pub event_source: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// `awsRegion`.
+    pub aws_region: String,
+    /// `sourceIPAddress`.
+    #[serde(rename = "sourceIPAddress", default)]
+    pub source_ip_address: Option<String>,
+    /// `userIdentity`.
+    #[serde(default)]
+    pub user_identity: Option<UserIdentity>,
+    /// `errorCode`.
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// `errorMessage`.
+    #[serde(default)]
+    pub error_message: Option<String>,
+    /// `additionalEventData`, as sent (an object whose keys depend on the event).
+    #[serde(default)]
+    pub additional_event_data: Option<Value>,
+    /// `eventID`.
+    #[serde(rename = "eventID", default)]
+    pub event_id: Option<String>,
+    /// Every other field (`eventVersion`, `requestParameters`, `responseElements`,
+    /// `tlsDetails` …), as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl CloudTrailRecord {
+    /// The [`AuditEvent`] of this record. A record without `userIdentity` (CloudTrail Insights
+    /// events) gets an [`Identity`] whose `kind` is empty; without `sourceIPAddress`, an empty
+    /// `source_ip`. `MFAUsed` is read from `additionalEventData` when it is `"Yes"` or `"No"`.
+    ///
+    /// # Errors
+    /// A message naming the problem when `eventTime` is not an RFC 3339 time, or `MFAUsed` is
+    /// neither `"Yes"` nor `"No"`.
+    pub fn to_event(&self) -> std::result::Result<AuditEvent, String> {
+        let time = DateTime::parse_from_rfc3339(&self.event_time)
+            .map_err(|e| format!("eventTime {:?}: {e}", self.event_time))?
+            .with_timezone(&Utc);
+        let mfa_used = match self
+            .additional_event_data
+            .as_ref()
+            .and_then(|data| data.get("MFAUsed"))
+        {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s == "Yes" => Some(true),
+            Some(Value::String(s)) if s == "No" => Some(false),
+            Some(other) => {
+                return Err(format!(
+                    "additionalEventData.MFAUsed is {other}, not \"Yes\" or \"No\""
+                ));
+            }
+        };
+        let identity = self
+            .user_identity
+            .as_ref()
+            .map(|u| Identity {
+                kind: u.kind.clone().unwrap_or_default(),
+                arn: u.arn.clone(),
+                account_id: u.account_id.clone(),
+                user_name: u.user_name.clone(),
+                access_key_id: u.access_key_id.clone().filter(|k| !k.is_empty()),
+            })
+            .unwrap_or_default();
+        Ok(AuditEvent {
+            time,
+            source: self.event_source.clone(),
+            name: self.event_name.clone(),
+            region: self.aws_region.clone(),
+            source_ip: self.source_ip_address.clone().unwrap_or_default(),
+            identity,
+            error_code: self.error_code.clone(),
+            mfa_used,
+            event_id: self.event_id.clone(),
+        })
+    }
+}
+
+fn record_error(origin: &str, index: usize, reason: impl Into<String>) -> Error {
+    Error::AuditRecord {
+        origin: origin.to_owned(),
+        index,
+        reason: reason.into(),
+    }
+}
+
+/// CloudTrail Insights events (`eventType` `AwsCloudTrailInsight`) describe unusual activity
+/// in aggregate: they have no caller, and no top-level `eventSource` / `eventName`.
+const INSIGHT: &str = "AwsCloudTrailInsight";
+
+/// The event of one record; `None` for an Insights event.
+fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>> {
+    let Value::Object(map) = &value else {
+        return Err(record_error(origin, index, "not a JSON object"));
+    };
+    if map.get("eventType").and_then(Value::as_str) == Some(INSIGHT) {
+        return Ok(None);
+    }
+    let record: CloudTrailRecord =
+        serde_json::from_value(value).map_err(|e| record_error(origin, index, e.to_string()))?;
+    record
+        .to_event()
+        .map(Some)
+        .map_err(|reason| record_error(origin, index, reason))
+}
+
+/// Parses one record: the JSON text of a single CloudTrail event, as `LookupEvents` returns in
+/// `CloudTrailEvent` or a CloudWatch Logs message holds. `origin` and `index` only label errors.
+///
+/// # Errors
+/// [`Error::AuditRecord`] naming `origin` and `index` for text that is not a JSON object, a
+/// missing or mistyped required field (`eventTime`, `eventSource`, `eventName`, `awsRegion`),
+/// a bad `eventTime` / `MFAUsed`, or a CloudTrail Insights event (which has no caller).
+///
+/// # Example
+/// ```
+/// let event = aws_telemetry::audit::parse_record(
+///     r#"{"eventTime":"2026-11-02T03:04:05Z","eventSource":"signin.amazonaws.com",
+///         "eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7",
+///         "userIdentity":{"type":"Root","accountId":"111122223333"},
+///         "additionalEventData":{"MFAUsed":"No"}}"#,
+///     "example", 0,
+/// )?;
+/// assert!(event.is_console_login_without_mfa());
+/// # Ok::<(), aws_telemetry::Error>(())
+/// ```
+pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| record_error(origin, index, e.to_string()))?;
+    to_event(origin, index, value)?.ok_or_else(|| {
+        record_error(
+            origin,
+            index,
+            "a CloudTrail Insights event, not a call by a principal",
+        )
+    })
+}
+
+/// Reads every record of a CloudTrail log file's content: `{"Records": [...]}`, gzip'd (as
+/// CloudTrail delivers it to S3, detected by the gzip magic bytes) or not. `origin` labels
+/// errors (the file name, the S3 key). CloudTrail Insights events (`eventType`
+/// `AwsCloudTrailInsight`, no caller) are skipped; every other record must be readable.
+///
+/// # Errors
+/// [`Error::AuditLog`] for bytes that are not gzip or JSON, or JSON without a `Records` array;
+/// [`Error::AuditRecord`] with the record's index for the first record that cannot be read.
+///
+/// # Example
+/// ```
+/// let log = br#"{"Records":[{"eventTime":"2026-11-02T03:04:05Z","eventSource":"iam.amazonaws.com",
+///     "eventName":"CreateAccessKey","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.9",
+///     "userIdentity":{"type":"IAMUser","userName":"ci"},"errorCode":"AccessDenied"}]}"#;
+/// let events = aws_telemetry::audit::parse_log(log, "example.json")?;
+/// assert!(events[0].is_access_denied());
+/// # Ok::<(), aws_telemetry::Error>(())
+/// ```
+pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>> {
+    let log_error = |reason: String| Error::AuditLog {
+        origin: origin.to_owned(),
+        reason,
+    };
+    let inflated;
+    let json = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| log_error(format!("bad gzip: {e}")))?;
+        inflated = out;
+        &inflated[..]
+    } else {
+        bytes
+    };
+    let mut root: Map<String, Value> =
+        serde_json::from_slice(json).map_err(|e| log_error(format!("not a JSON object: {e}")))?;
+    let records = match root.remove("Records") {
+        Some(Value::Array(records)) => records,
+        Some(_) => return Err(log_error("\"Records\" is not an array".to_owned())),
+        None => return Err(log_error("no \"Records\" array".to_owned())),
+    };
+    let mut events = Vec::with_capacity(records.len());
+    for (index, value) in records.into_iter().enumerate() {
+        if let Some(event) = to_event(origin, index, value)? {
+            events.push(event);
+        }
+    }
+    Ok(events)
+}
+
+/// Reads a CloudTrail log file (gzip'd or not) with [`parse_log`], labelling errors with its
+/// path.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; otherwise as [`parse_log`].
+pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_log(&bytes, &path.display().to_string())
+}
+
+/// Reads one record per line (CloudWatch Logs messages exported or streamed as JSON lines);
+/// blank lines and CloudTrail Insights events are skipped. Errors carry the 0-based line
+/// number as the index.
+///
+/// # Errors
+/// [`Error::AuditRecord`] for the first line that is not a readable record.
+///
+/// # Example
+/// ```
+/// let lines = concat!(
+///     r#"{"eventTime":"2026-11-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"eu-west-1"}"#, "\n",
+///     "\n",
+///     r#"{"eventTime":"2026-11-02T03:04:06Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#, "\n",
+/// );
+/// let err = aws_telemetry::audit::parse_lines(lines, "stream").unwrap_err();
+/// assert!(err.to_string().starts_with("stream: record 2: missing field `awsRegion`"));
+/// ```
+pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<AuditEvent>> {
+    let mut events = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| record_error(origin, index, e.to_string()))?;
+        if let Some(event) = to_event(origin, index, value)? {
+            events.push(event);
+        }
+    }
+    Ok(events)
+}

@@ -1,0 +1,174 @@
+//! The CloudTrail `LookupEvents` adapter: [`CloudTrailSource`], an
+//! [`AuditSource`](crate::AuditSource) on `aws-sdk-cloudtrail`.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_cloudtrail::Client;
+use aws_sdk_cloudtrail::primitives::DateTime as SdkDateTime;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::audit::{AuditEvent, AuditSource, parse_record};
+use crate::error::{Error, Result};
+use crate::query::TimeRange;
+use crate::retry::RetryPolicy;
+use crate::sdk::{Attempts, map_sdk_error, retry_config};
+
+const BACKEND: &str = "CloudTrail";
+
+/// `LookupEvents`' page size limit.
+pub const LOOKUP_EVENTS_PAGE: i32 = 50;
+
+/// `LookupEvents`' rate limit: 2 requests per second per account and region.
+const MIN_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Spaces calls at least [`MIN_INTERVAL`] apart (a token bucket of size one), across every
+/// clone of the source.
+#[derive(Debug, Default)]
+struct RateLimiter {
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimiter {
+    async fn acquire(&self) {
+        let mut next = self.next.lock().await;
+        let now = Instant::now();
+        let at = match *next {
+            Some(at) if at > now => {
+                tokio::time::sleep_until(at).await;
+                at
+            }
+            _ => now,
+        };
+        *next = Some(at + MIN_INTERVAL);
+    }
+}
+
+/// An [`AuditSource`] reading CloudTrail's event history through `LookupEvents` (management
+/// events of the last 90 days, in the client's region).
+///
+/// What the API imposes is handled here: pages of at most 50 events, followed through
+/// `NextToken` (a token seen twice is an error, not a loop); at most 2 requests per second,
+/// enforced client-side by a rate limiter shared by every clone of the source (share one
+/// source per account and region); throttling (`ThrottlingException`) retried by the SDK's
+/// standard retry strategy ([`RetryPolicy`]), then reported as
+/// [`Error::Throttled`](crate::Error::Throttled). Each event's `CloudTrailEvent` (the record's
+/// JSON, as a string) is parsed by [`parse_record`](crate::audit::parse_record), so events
+/// read here and from log files are the same. Events come back oldest first.
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{AuditSource, CloudTrailSource, TimeRange};
+/// use chrono::{TimeDelta, Utc};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let source = CloudTrailSource::new(&config);
+/// let now = Utc::now();
+/// let events = source.events(&TimeRange::new(now - TimeDelta::hours(1), now)?).await?;
+/// println!("{} events in the last hour", events.len());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CloudTrailSource {
+    client: Client,
+    limiter: Arc<RateLimiter>,
+}
+
+impl CloudTrailSource {
+    /// A source from the caller's SDK configuration, with the default [`RetryPolicy`].
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config), RetryPolicy::default())
+    }
+
+    /// A source from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+            limiter: Arc::new(RateLimiter::default()),
+        }
+    }
+}
+
+impl fmt::Display for CloudTrailSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.client.config().region() {
+            Some(region) => write!(f, "CloudTrail({region})"),
+            None => f.write_str("CloudTrail"),
+        }
+    }
+}
+
+fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
+    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
+}
+
+#[async_trait]
+impl AuditSource for CloudTrailSource {
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
+        let mut events = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut index = 0;
+        loop {
+            self.limiter.acquire().await;
+            let attempts = Attempts::default();
+            let output = self
+                .client
+                .lookup_events()
+                .start_time(sdk_time(range.start()))
+                .end_time(sdk_time(range.end()))
+                .max_results(LOOKUP_EVENTS_PAGE)
+                .set_next_token(token.take())
+                .customize()
+                .interceptor(attempts.clone())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            for event in output.events() {
+                let json = event
+                    .cloud_trail_event()
+                    .ok_or_else(|| Error::AuditRecord {
+                        origin: "LookupEvents".to_owned(),
+                        index,
+                        reason: format!(
+                            "event {:?} has no CloudTrailEvent",
+                            event.event_id().unwrap_or("?")
+                        ),
+                    })?;
+                let parsed = parse_record(json, "LookupEvents", index)?;
+                // LookupEvents' end time is inclusive; the trait's is not.
+                if parsed.time >= range.start() && parsed.time < range.end() {
+                    events.push(parsed);
+                }
+                index += 1;
+            }
+            match output.next_token() {
+                Some(next) if !next.is_empty() => {
+                    if !seen.insert(next.to_owned()) {
+                        return Err(Error::InvalidResponse {
+                            backend: BACKEND,
+                            reason: format!("NextToken {next:?} returned twice"),
+                        });
+                    }
+                    token = Some(next.to_owned());
+                }
+                _ => break,
+            }
+        }
+        // LookupEvents answers newest first: reverse, then a stable sort, so that events of
+        // the same second keep CloudTrail's order.
+        events.reverse();
+        events.sort_by_key(|e| e.time);
+        Ok(events)
+    }
+}

@@ -1,0 +1,156 @@
+//! The Cost Explorer adapter: [`CostExplorerSource`], a [`CostSource`](crate::CostSource) on
+//! `aws-sdk-costexplorer`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use aws_sdk_costexplorer::Client;
+use aws_sdk_costexplorer::types::{DateInterval, Granularity};
+use chrono::NaiveDate;
+
+use crate::cost::{CostSource, DailyCost, check_dates};
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::sdk::{Attempts, map_sdk_error, retry_config};
+
+const BACKEND: &str = "CostExplorer";
+const METRIC: &str = "UnblendedCost";
+
+/// A [`CostSource`] reading Cost Explorer's `GetCostAndUsage` with `DAILY` granularity and
+/// the `UnblendedCost` metric, for the whole account (no grouping), following
+/// `NextPageToken`.
+///
+/// **Each request is billed** ($0.01 per `GetCostAndUsage` request, paginated pages
+/// included, at the time of writing): [`CostExplorerSource::requests`] counts what this
+/// source (and its clones) sent. Fetch a day once, not every minute: Cost Explorer data is
+/// refreshed a few times a day. Throttling (`LimitExceededException`) is retried by the SDK
+/// ([`RetryPolicy`]). Cost Explorer's endpoint is in us-east-1 whatever the account's region.
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{CostExplorerSource, CostSource};
+/// use chrono::NaiveDate;
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let source = CostExplorerSource::new(&config);
+/// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+/// for cost in source.daily_costs(day(1), day(27)).await? {
+///     println!("{} {:.2} {}", cost.day, cost.amount, cost.unit);
+/// }
+/// assert_eq!(source.requests(), 1); // $0.01
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CostExplorerSource {
+    client: Client,
+    requests: Arc<AtomicU64>,
+}
+
+impl CostExplorerSource {
+    /// A source from the caller's SDK configuration, with the default [`RetryPolicy`].
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config), RetryPolicy::default())
+    }
+
+    /// A source from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+            requests: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// `GetCostAndUsage` requests sent so far (attempts included: each is billed), by this
+    /// source and its clones.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+}
+
+impl fmt::Display for CostExplorerSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CostExplorer")
+    }
+}
+
+fn invalid(reason: String) -> Error {
+    Error::InvalidResponse {
+        backend: BACKEND,
+        reason,
+    }
+}
+
+#[async_trait]
+impl CostSource for CostExplorerSource {
+    async fn daily_costs(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<DailyCost>> {
+        check_dates(start, end)?;
+        let period = DateInterval::builder()
+            .start(start.format("%Y-%m-%d").to_string())
+            .end(end.format("%Y-%m-%d").to_string())
+            .build()
+            .map_err(|e| Error::Backend {
+                backend: BACKEND,
+                message: "the request could not be built".to_owned(),
+                source: Box::new(e),
+            })?;
+        let mut days = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let attempts = Attempts::default();
+            let sent = self
+                .client
+                .get_cost_and_usage()
+                .time_period(period.clone())
+                .granularity(Granularity::Daily)
+                .metrics(METRIC)
+                .set_next_page_token(token.take())
+                .customize()
+                .interceptor(attempts.clone())
+                .send()
+                .await;
+            self.requests
+                .fetch_add(u64::from(attempts.count()), Ordering::Relaxed);
+            let page = sent.map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            for result in page.results_by_time() {
+                let interval = result
+                    .time_period()
+                    .ok_or_else(|| invalid("a result without TimePeriod".to_owned()))?;
+                let day = NaiveDate::parse_from_str(interval.start(), "%Y-%m-%d").map_err(|e| {
+                    invalid(format!("TimePeriod.Start {:?}: {e}", interval.start()))
+                })?;
+                let Some(value) = result.total().and_then(|t| t.get(METRIC)) else {
+                    continue;
+                };
+                let amount_text = value.amount().unwrap_or_default();
+                let amount: f64 = amount_text.parse().map_err(|_| {
+                    invalid(format!(
+                        "{day}: {METRIC} amount {amount_text:?} is not a number"
+                    ))
+                })?;
+                if !amount.is_finite() {
+                    return Err(invalid(format!("{day}: {METRIC} amount {amount_text:?}")));
+                }
+                days.push(DailyCost {
+                    day,
+                    amount,
+                    unit: value.unit().unwrap_or("USD").to_owned(),
+                    estimated: result.estimated(),
+                });
+            }
+            match page.next_page_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        days.sort_by_key(|d| d.day);
+        Ok(days)
+    }
+}

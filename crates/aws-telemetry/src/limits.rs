@@ -1,0 +1,381 @@
+//! Database connection limits (F6): [`ConnectionLimit`], an RDS instance's `max_connections`
+//! evaluated for its instance class; the engine formula evaluator
+//! ([`evaluate_max_connections`]) and the instance-class memory table
+//! ([`instance_class_memory`]) it uses; the [`ConnectionLimitSource`] trait and its in-memory
+//! implementation [`InMemoryConnectionLimitSource`]. The RDS adapter (`DescribeDBInstances`,
+//! `DescribeDBParameters`) is `RdsLimitSource` (feature `rds`).
+//!
+//! Where an RDS Proxy sits in front of the database, the limit that matters is the proxy's:
+//! read `AWS/RDS` `MaxDatabaseConnectionsAllowed` through a [`MetricSource`](crate::MetricSource)
+//! ([`proxy_max_connections_metric`]) instead of evaluating the formula.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::query::Metric;
+
+const GIB: u64 = 1 << 30;
+
+/// Nominal memory of an RDS instance class, in bytes, from the published instance class
+/// tables (`db.t3.micro` 1 GiB … `db.r6i.32xlarge` 1,024 GiB), or `None` for a class not in
+/// the table.
+///
+/// Covered: `db.t2`, `db.t3`, `db.t4g` (micro … 2xlarge); the general-purpose `db.m5`, `m5d`,
+/// `m6g`, `m6gd`, `m6i`, `m6id`, `m7g`, `m7i`, `m8g` (4 GiB per vCPU) and memory-optimised
+/// `db.r5`, `r5b`, `r5d`, `r6g`, `r6gd`, `r6i`, `r6id`, `r7g`, `r7i`, `r8g` (8 GiB per vCPU),
+/// sizes large (2 vCPU) … 32xlarge (128 vCPU).
+///
+/// **An approximation.** The engine formulas read `DBInstanceClassMemory`, which is this
+/// nominal memory less what RDS reserves for the operating system and its own processes (a
+/// few hundred MiB on small classes). A limit computed from the nominal memory is therefore a
+/// little *higher* than the engine's: treat it as an upper bound, or give the exact value with
+/// [`ConnectionLimit::max_connections`] when you know it.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::instance_class_memory;
+/// assert_eq!(instance_class_memory("db.r6g.large"), Some(16 << 30));
+/// assert_eq!(instance_class_memory("db.t3.micro"), Some(1 << 30));
+/// assert_eq!(instance_class_memory("db.z9.huge"), None);
+/// ```
+pub fn instance_class_memory(class: &str) -> Option<u64> {
+    let mut parts = class.strip_prefix("db.")?.split('.');
+    let (family, size) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    if matches!(family, "t2" | "t3" | "t4g") {
+        let gib = match size {
+            "micro" => 1,
+            "small" => 2,
+            "medium" => 4,
+            "large" => 8,
+            "xlarge" => 16,
+            "2xlarge" => 32,
+            _ => return None,
+        };
+        return Some(gib * GIB);
+    }
+    let per_vcpu = match family {
+        "m5" | "m5d" | "m6g" | "m6gd" | "m6i" | "m6id" | "m7g" | "m7i" | "m8g" => 4,
+        "r5" | "r5b" | "r5d" | "r6g" | "r6gd" | "r6i" | "r6id" | "r7g" | "r7i" | "r8g" => 8,
+        _ => return None,
+    };
+    let vcpus = match size {
+        "large" => 2,
+        "xlarge" => 4,
+        "2xlarge" => 8,
+        "4xlarge" => 16,
+        "8xlarge" => 32,
+        "12xlarge" => 48,
+        "16xlarge" => 64,
+        "24xlarge" => 96,
+        "32xlarge" => 128,
+        _ => return None,
+    };
+    Some(per_vcpu * vcpus * GIB)
+}
+
+/// Evaluates a `max_connections` parameter value: a plain integer (`"500"`), a braced
+/// expression over `DBInstanceClassMemory` with `*` and `/` (`"{DBInstanceClassMemory/12582880}"`,
+/// the MySQL default), and `LEAST(…)`, `GREATEST(…)`, `SUM(…)` of those
+/// (`"LEAST({DBInstanceClassMemory/9531392},5000)"`, the PostgreSQL default). A braced
+/// expression is truncated to an integer, as RDS does. `memory` is `DBInstanceClassMemory` in
+/// bytes.
+///
+/// # Errors
+/// [`Error::Formula`] naming the formula for anything else (e.g. Aurora's `log(…)` forms,
+/// other variables such as `DBInstanceVCPU`), a division by zero, or a result that is not a
+/// positive finite number.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::evaluate_max_connections;
+/// let memory = 16u64 << 30; // db.r6g.large, nominal
+/// assert_eq!(evaluate_max_connections("{DBInstanceClassMemory/12582880}", memory)?, 1365.0);
+/// assert_eq!(evaluate_max_connections("LEAST({DBInstanceClassMemory/9531392},5000)", memory)?, 1802.0);
+/// assert_eq!(evaluate_max_connections("250", memory)?, 250.0);
+/// assert!(evaluate_max_connections("GREATEST({log(DBInstanceClassMemory/805306368)*45},100)", memory).is_err());
+/// # Ok::<(), aws_telemetry::Error>(())
+/// ```
+pub fn evaluate_max_connections(formula: &str, memory: u64) -> Result<f64> {
+    let fail = |reason: String| Error::Formula {
+        formula: formula.to_owned(),
+        reason,
+    };
+    let mut parser = Parser {
+        text: formula.as_bytes(),
+        at: 0,
+        memory: memory as f64,
+    };
+    let value = parser.expr().map_err(&fail)?;
+    parser.skip_space();
+    if parser.at != parser.text.len() {
+        return Err(fail(format!("unexpected text at byte {}", parser.at)));
+    }
+    if !value.is_finite() || value <= 0.0 {
+        return Err(fail(format!("evaluates to {value}, not a positive number")));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    text: &'a [u8],
+    at: usize,
+    memory: f64,
+}
+
+impl Parser<'_> {
+    fn skip_space(&mut self) {
+        while self.text.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip_space();
+        if self.text.get(self.at) == Some(&c) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn word(&mut self) -> &str {
+        self.skip_space();
+        let start = self.at;
+        while self
+            .text
+            .get(self.at)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.')
+        {
+            self.at += 1;
+        }
+        std::str::from_utf8(&self.text[start..self.at]).unwrap_or("")
+    }
+
+    /// `expr := number | '{' product '}' | FUNC '(' expr (',' expr)* ')'`
+    fn expr(&mut self) -> std::result::Result<f64, String> {
+        if self.eat(b'{') {
+            let value = self.product()?;
+            if !self.eat(b'}') {
+                return Err(format!("expected '}}' at byte {}", self.at));
+            }
+            return Ok(value.trunc());
+        }
+        let at = self.at;
+        let word = self.word().to_owned();
+        if word.is_empty() {
+            return Err(format!("expected a value at byte {at}"));
+        }
+        if let Ok(number) = word.parse::<f64>() {
+            return Ok(number);
+        }
+        let combine: fn(f64, f64) -> f64 = match word.to_ascii_uppercase().as_str() {
+            "LEAST" => f64::min,
+            "GREATEST" => f64::max,
+            "SUM" => |a, b| a + b,
+            _ => return Err(format!("unsupported function or value {word:?}")),
+        };
+        if !self.eat(b'(') {
+            return Err(format!("expected '(' after {word}"));
+        }
+        let mut value = self.expr()?;
+        while self.eat(b',') {
+            value = combine(value, self.expr()?);
+        }
+        if !self.eat(b')') {
+            return Err(format!("expected ')' at byte {}", self.at));
+        }
+        Ok(value)
+    }
+
+    /// `product := factor (('*' | '/') factor)*`, inside braces.
+    fn product(&mut self) -> std::result::Result<f64, String> {
+        let mut value = self.factor()?;
+        loop {
+            if self.eat(b'*') {
+                value *= self.factor()?;
+            } else if self.eat(b'/') {
+                let divisor = self.factor()?;
+                if divisor == 0.0 {
+                    return Err("division by zero".to_owned());
+                }
+                value /= divisor;
+            } else {
+                return Ok(value);
+            }
+        }
+    }
+
+    /// `factor := number | DBInstanceClassMemory`
+    fn factor(&mut self) -> std::result::Result<f64, String> {
+        let at = self.at;
+        let word = self.word().to_owned();
+        if word == "DBInstanceClassMemory" {
+            return Ok(self.memory);
+        }
+        word.parse::<f64>()
+            .map_err(|_| format!("unsupported term {word:?} at byte {at}"))
+    }
+}
+
+/// An RDS instance's connection limit and what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionLimit {
+    /// `DBInstanceIdentifier`.
+    pub instance: String,
+    /// `DBInstanceClass`, e.g. `db.r6g.large`.
+    pub instance_class: String,
+    /// `Engine`, e.g. `postgres`, `mysql`.
+    pub engine: String,
+    /// The DB parameter group the limit was read from.
+    pub parameter_group: String,
+    /// The `max_connections` parameter value as the group holds it (a number or a formula).
+    pub formula: String,
+    /// `DBInstanceClassMemory` used for the formula, in bytes (nominal: see
+    /// [`instance_class_memory`]); `None` when the value is a plain number.
+    pub memory: Option<u64>,
+    /// The evaluated limit.
+    pub max_connections: f64,
+}
+
+impl ConnectionLimit {
+    /// Evaluates `formula` for `instance_class` with the nominal memory of
+    /// [`instance_class_memory`].
+    ///
+    /// # Errors
+    /// [`Error::UnknownInstanceClass`] when the formula needs the memory of a class not in the
+    /// table; [`Error::Formula`] as [`evaluate_max_connections`].
+    ///
+    /// # Example
+    /// ```
+    /// use aws_telemetry::ConnectionLimit;
+    /// let limit = ConnectionLimit::evaluate("orders", "db.m6g.large", "mysql", "default.mysql8.0",
+    ///     "{DBInstanceClassMemory/12582880}")?;
+    /// assert_eq!(limit.max_connections, 682.0);
+    /// # Ok::<(), aws_telemetry::Error>(())
+    /// ```
+    pub fn evaluate(
+        instance: &str,
+        instance_class: &str,
+        engine: &str,
+        parameter_group: &str,
+        formula: &str,
+    ) -> Result<Self> {
+        let uses_memory = formula.contains("DBInstanceClassMemory");
+        let memory = if uses_memory {
+            Some(instance_class_memory(instance_class).ok_or_else(|| {
+                Error::UnknownInstanceClass {
+                    class: instance_class.to_owned(),
+                }
+            })?)
+        } else {
+            None
+        };
+        let max_connections = evaluate_max_connections(formula, memory.unwrap_or(0))?;
+        Ok(Self {
+            instance: instance.to_owned(),
+            instance_class: instance_class.to_owned(),
+            engine: engine.to_owned(),
+            parameter_group: parameter_group.to_owned(),
+            formula: formula.to_owned(),
+            memory,
+            max_connections,
+        })
+    }
+}
+
+/// `AWS/RDS` `MaxDatabaseConnectionsAllowed` of an RDS Proxy (dimensions `ProxyName`,
+/// `TargetGroup`, `TargetRole`, e.g. `"default"`, `"READ_WRITE"`): the connection limit the
+/// proxy enforces, to read through a [`MetricSource`](crate::MetricSource) where a proxy
+/// exists, instead of the engine formula.
+///
+/// # Errors
+/// [`Error::InvalidMetric`] for names CloudWatch would refuse.
+pub fn proxy_max_connections_metric(
+    proxy: &str,
+    target_group: &str,
+    target_role: &str,
+) -> Result<Metric> {
+    Metric::new("AWS/RDS", "MaxDatabaseConnectionsAllowed")?
+        .with_dimension("ProxyName", proxy)?
+        .with_dimension("TargetGroup", target_group)?
+        .with_dimension("TargetRole", target_role)
+}
+
+/// A source of database connection limits: RDS, memory.
+///
+/// Object safe and `Send + Sync`: hold it as `Arc<dyn ConnectionLimitSource>`.
+#[async_trait]
+pub trait ConnectionLimitSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
+    /// The limit of one instance (by `DBInstanceIdentifier`).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown instance, or a parameter group without
+    /// `max_connections`; [`Error::Formula`] / [`Error::UnknownInstanceClass`] when the limit
+    /// cannot be evaluated; otherwise backend-specific.
+    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit>;
+}
+
+/// Limits put in by the caller; clones share them.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::{ConnectionLimit, ConnectionLimitSource, InMemoryConnectionLimitSource};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let source = InMemoryConnectionLimitSource::new();
+/// source.put(ConnectionLimit::evaluate("orders", "db.t3.medium", "postgres", "default.postgres16",
+///     "LEAST({DBInstanceClassMemory/9531392},5000)")?);
+/// assert_eq!(source.connection_limit("orders").await?.max_connections, 450.0);
+/// # Ok::<(), aws_telemetry::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryConnectionLimitSource {
+    limits: Arc<RwLock<BTreeMap<String, ConnectionLimit>>>,
+}
+
+impl InMemoryConnectionLimitSource {
+    /// An empty source.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a limit, replacing that of the same instance.
+    pub fn put(&self, limit: ConnectionLimit) {
+        self.limits
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(limit.instance.clone(), limit);
+    }
+}
+
+impl fmt::Display for InMemoryConnectionLimitSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.limits.read().map_or(0, |l| l.len());
+        write!(f, "InMemoryConnectionLimitSource({count} instances)")
+    }
+}
+
+#[async_trait]
+impl ConnectionLimitSource for InMemoryConnectionLimitSource {
+    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit> {
+        self.limits
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(instance)
+            .cloned()
+            .ok_or_else(|| Error::NotFound {
+                backend: "InMemoryConnectionLimitSource",
+                what: format!("DB instance {instance:?}"),
+            })
+    }
+}

@@ -1,0 +1,161 @@
+//! The RDS adapter: [`RdsLimitSource`], a
+//! [`ConnectionLimitSource`](crate::ConnectionLimitSource) on `aws-sdk-rds`.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use aws_sdk_rds::Client;
+use aws_sdk_rds::error::ProvideErrorMetadata;
+
+use crate::error::{Error, Result};
+use crate::limits::{ConnectionLimit, ConnectionLimitSource};
+use crate::retry::RetryPolicy;
+use crate::sdk::{Attempts, map_sdk_error, retry_config};
+
+const BACKEND: &str = "RDS";
+
+/// A [`ConnectionLimitSource`] reading RDS: `DescribeDBInstances` for the instance's class,
+/// engine and DB parameter group, then `DescribeDBParameters` (every page, following
+/// `Marker`) for `max_connections`, evaluated by
+/// [`ConnectionLimit::evaluate`](crate::ConnectionLimit::evaluate) with the class's nominal
+/// memory (an approximation: see [`instance_class_memory`](crate::instance_class_memory)).
+///
+/// `DBInstanceNotFound`, and a group without a `max_connections` value, become
+/// [`Error::NotFound`]; a formula this crate cannot evaluate is [`Error::Formula`]. Where an
+/// RDS Proxy fronts the database, read its `MaxDatabaseConnectionsAllowed` instead
+/// ([`proxy_max_connections_metric`](crate::proxy_max_connections_metric)).
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{ConnectionLimitSource, RdsLimitSource};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let limit = RdsLimitSource::new(&config).connection_limit("orders-db").await?;
+/// println!("{} ({}): max_connections {}", limit.instance, limit.formula, limit.max_connections);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RdsLimitSource {
+    client: Client,
+}
+
+impl RdsLimitSource {
+    /// A source from the caller's SDK configuration, with the default [`RetryPolicy`].
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config), RetryPolicy::default())
+    }
+
+    /// A source from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+        }
+    }
+}
+
+impl fmt::Display for RdsLimitSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.client.config().region() {
+            Some(region) => write!(f, "RDS({region})"),
+            None => f.write_str("RDS"),
+        }
+    }
+}
+
+fn invalid(reason: String) -> Error {
+    Error::InvalidResponse {
+        backend: BACKEND,
+        reason,
+    }
+}
+
+#[async_trait]
+impl ConnectionLimitSource for RdsLimitSource {
+    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit> {
+        let attempts = Attempts::default();
+        let described = self
+            .client
+            .describe_db_instances()
+            .db_instance_identifier(instance)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await;
+        let described = match described {
+            Ok(out) => out,
+            Err(err) if err.code() == Some("DBInstanceNotFound") => {
+                return Err(Error::NotFound {
+                    backend: BACKEND,
+                    what: format!("DB instance {instance:?}"),
+                });
+            }
+            Err(err) => return Err(map_sdk_error(BACKEND, err, attempts.count())),
+        };
+        let db = described
+            .db_instances()
+            .iter()
+            .find(|db| db.db_instance_identifier() == Some(instance))
+            .ok_or_else(|| Error::NotFound {
+                backend: BACKEND,
+                what: format!("DB instance {instance:?}"),
+            })?;
+        let class = db
+            .db_instance_class()
+            .ok_or_else(|| invalid(format!("instance {instance:?} without DBInstanceClass")))?;
+        let engine = db.engine().unwrap_or_default();
+        let group = db
+            .db_parameter_groups()
+            .first()
+            .and_then(|g| g.db_parameter_group_name())
+            .ok_or_else(|| {
+                invalid(format!(
+                    "instance {instance:?} without a DB parameter group"
+                ))
+            })?;
+
+        let mut marker: Option<String> = None;
+        let formula = loop {
+            let attempts = Attempts::default();
+            let page = self
+                .client
+                .describe_db_parameters()
+                .db_parameter_group_name(group)
+                .max_records(100)
+                .set_marker(marker.take())
+                .customize()
+                .interceptor(attempts.clone())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            let found = page
+                .parameters()
+                .iter()
+                .find(|p| p.parameter_name() == Some("max_connections"));
+            if let Some(parameter) = found {
+                break parameter
+                    .parameter_value()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::NotFound {
+                        backend: BACKEND,
+                        what: format!("max_connections value in parameter group {group:?}"),
+                    })?;
+            }
+            match page.marker() {
+                Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
+                _ => {
+                    return Err(Error::NotFound {
+                        backend: BACKEND,
+                        what: format!("max_connections in parameter group {group:?}"),
+                    });
+                }
+            }
+        };
+        ConnectionLimit::evaluate(instance, class, engine, group, &formula)
+    }
+}

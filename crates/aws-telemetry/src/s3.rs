@@ -1,0 +1,342 @@
+//! The S3 bucket exposure adapter: [`S3ExposureSource`], an
+//! [`ExposureSource`](crate::ExposureSource) on `aws-sdk-s3`.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::config::Region;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::types as s3;
+
+use crate::error::{Error, Result};
+use crate::exposure::{
+    AclGrant, BucketExposure, ExposureSource, Grantee, ObjectOwnership, Permission,
+    PublicAccessBlock,
+};
+use crate::retry::RetryPolicy;
+use crate::sdk::{Attempts, map_sdk_error, retry_config};
+
+const BACKEND: &str = "S3";
+
+/// The ACL group of anyone on the internet.
+pub const ALL_USERS_URI: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+/// The ACL group of anyone with an AWS account.
+pub const AUTHENTICATED_USERS_URI: &str =
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+/// The ACL group of S3 server access log delivery.
+pub const LOG_DELIVERY_URI: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+
+/// An [`ExposureSource`] reading S3: `ListBuckets` (every page), then for each bucket
+/// `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl` and
+/// `GetBucketOwnershipControls`, sent to the bucket's own region when `ListBuckets` names it.
+///
+/// A configuration that is not set is `None`, not a failure: `NoSuchBucketPolicy` gives
+/// `policy_is_public: None`, `NoSuchPublicAccessBlockConfiguration` gives
+/// `public_access_block: None`, `OwnershipControlsNotFoundError` gives
+/// `object_ownership: None`. The block settings read are the bucket's (the account-level
+/// block, from S3 Control, is not read). Every other error (denied access, a bucket deleted
+/// while listing …) is returned, naming the bucket. Throttling (`SlowDown`) and server errors
+/// are retried by the SDK ([`RetryPolicy`]). Calls are sequential: 1 + 4 per bucket.
+///
+/// For an emulator or an S3-compatible endpoint, build the client with
+/// `force_path_style(true)` and pass it to [`S3ExposureSource::from_client`].
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{Exposure, ExposureSource, S3ExposureSource};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// for bucket in S3ExposureSource::new(&config).buckets().await? {
+///     if let Exposure::Public(reasons) = bucket.exposure() {
+///         println!("{}: {}", bucket.bucket, reasons.join("; "));
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct S3ExposureSource {
+    client: Client,
+}
+
+impl S3ExposureSource {
+    /// A source from the caller's SDK configuration, with the default [`RetryPolicy`].
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config), RetryPolicy::default())
+    }
+
+    /// A source from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+        }
+    }
+
+    /// The facts of one bucket (four calls), in `region` when given.
+    ///
+    /// # Errors
+    /// As [`ExposureSource::buckets`], for this bucket.
+    pub async fn bucket(&self, bucket: &str, region: Option<&str>) -> Result<BucketExposure> {
+        let region_override = || {
+            let mut builder = aws_sdk_s3::config::Builder::default();
+            if let Some(region) = region {
+                builder = builder.region(Region::new(region.to_owned()));
+            }
+            builder
+        };
+
+        let attempts = Attempts::default();
+        let policy = self
+            .client
+            .get_bucket_policy_status()
+            .bucket(bucket)
+            .customize()
+            .config_override(region_override())
+            .interceptor(attempts.clone())
+            .send()
+            .await;
+        let policy_is_public = not_set_as_none(policy, "NoSuchBucketPolicy", bucket, &attempts)?
+            .map(|out| {
+                out.policy_status()
+                    .and_then(s3::PolicyStatus::is_public)
+                    .unwrap_or(false)
+            });
+
+        let attempts = Attempts::default();
+        let block = self
+            .client
+            .get_public_access_block()
+            .bucket(bucket)
+            .customize()
+            .config_override(region_override())
+            .interceptor(attempts.clone())
+            .send()
+            .await;
+        let public_access_block = not_set_as_none(
+            block,
+            "NoSuchPublicAccessBlockConfiguration",
+            bucket,
+            &attempts,
+        )?
+        .and_then(|out| {
+            out.public_access_block_configuration()
+                .map(|c| PublicAccessBlock {
+                    block_public_acls: c.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: c.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+                })
+        });
+
+        let attempts = Attempts::default();
+        let acl = self
+            .client
+            .get_bucket_acl()
+            .bucket(bucket)
+            .customize()
+            .config_override(region_override())
+            .interceptor(attempts.clone())
+            .send()
+            .await
+            .map_err(|e| in_bucket(map_sdk_error(BACKEND, e, attempts.count()), bucket))?;
+        let acl_grants = acl
+            .grants()
+            .iter()
+            .map(|g| grant(g, bucket))
+            .collect::<Result<Vec<_>>>()?;
+
+        let attempts = Attempts::default();
+        let ownership = self
+            .client
+            .get_bucket_ownership_controls()
+            .bucket(bucket)
+            .customize()
+            .config_override(region_override())
+            .interceptor(attempts.clone())
+            .send()
+            .await;
+        let object_ownership = match not_set_as_none(
+            ownership,
+            "OwnershipControlsNotFoundError",
+            bucket,
+            &attempts,
+        )? {
+            None => None,
+            Some(out) => match out.ownership_controls().and_then(|c| c.rules().first()) {
+                None => None,
+                Some(rule) => Some(ownership_of(rule.object_ownership(), bucket)?),
+            },
+        };
+
+        Ok(BucketExposure {
+            bucket: bucket.to_owned(),
+            policy_is_public,
+            public_access_block,
+            acl_grants,
+            object_ownership,
+        })
+    }
+}
+
+/// Names the bucket in a backend error's message.
+fn in_bucket(err: Error, bucket: &str) -> Error {
+    match err {
+        Error::Throttled {
+            backend,
+            attempts,
+            message,
+            source,
+        } => Error::Throttled {
+            backend,
+            attempts,
+            message: format!("bucket {bucket:?}: {message}"),
+            source,
+        },
+        Error::PermissionDenied {
+            backend,
+            message,
+            source,
+        } => Error::PermissionDenied {
+            backend,
+            message: format!("bucket {bucket:?}: {message}"),
+            source,
+        },
+        Error::Backend {
+            backend,
+            message,
+            source,
+        } => Error::Backend {
+            backend,
+            message: format!("bucket {bucket:?}: {message}"),
+            source,
+        },
+        other => other,
+    }
+}
+
+/// `Ok(None)` for the error code that means "not configured".
+fn not_set_as_none<T, E, R>(
+    result: std::result::Result<T, SdkError<E, R>>,
+    not_set: &str,
+    bucket: &str,
+    attempts: &Attempts,
+) -> Result<Option<T>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(err) if err.code() == Some(not_set) => Ok(None),
+        Err(err) => Err(in_bucket(
+            map_sdk_error(BACKEND, err, attempts.count()),
+            bucket,
+        )),
+    }
+}
+
+fn invalid(bucket: &str, reason: String) -> Error {
+    Error::InvalidResponse {
+        backend: BACKEND,
+        reason: format!("bucket {bucket:?}: {reason}"),
+    }
+}
+
+fn grant(grant: &s3::Grant, bucket: &str) -> Result<AclGrant> {
+    let grantee = grant
+        .grantee()
+        .ok_or_else(|| invalid(bucket, "an ACL grant without a grantee".to_owned()))?;
+    let grantee = match (grantee.uri(), grantee.id(), grantee.email_address()) {
+        (Some(ALL_USERS_URI), _, _) => Grantee::AllUsers,
+        (Some(AUTHENTICATED_USERS_URI), _, _) => Grantee::AuthenticatedUsers,
+        (Some(LOG_DELIVERY_URI), _, _) => Grantee::LogDelivery,
+        (Some(uri), _, _) => Grantee::Group(uri.to_owned()),
+        (None, Some(id), _) | (None, None, Some(id)) => Grantee::Account(id.to_owned()),
+        (None, None, None) => {
+            return Err(invalid(
+                bucket,
+                "an ACL grantee with no URI, id or email".to_owned(),
+            ));
+        }
+    };
+    let permission = match grant.permission() {
+        Some(s3::Permission::Read) => Permission::Read,
+        Some(s3::Permission::Write) => Permission::Write,
+        Some(s3::Permission::ReadAcp) => Permission::ReadAcp,
+        Some(s3::Permission::WriteAcp) => Permission::WriteAcp,
+        Some(s3::Permission::FullControl) => Permission::FullControl,
+        other => {
+            return Err(invalid(
+                bucket,
+                format!("an ACL grant with permission {other:?}"),
+            ));
+        }
+    };
+    Ok(AclGrant {
+        grantee,
+        permission,
+    })
+}
+
+fn ownership_of(value: &s3::ObjectOwnership, bucket: &str) -> Result<ObjectOwnership> {
+    match value {
+        s3::ObjectOwnership::BucketOwnerEnforced => Ok(ObjectOwnership::BucketOwnerEnforced),
+        s3::ObjectOwnership::BucketOwnerPreferred => Ok(ObjectOwnership::BucketOwnerPreferred),
+        s3::ObjectOwnership::ObjectWriter => Ok(ObjectOwnership::ObjectWriter),
+        other => Err(invalid(bucket, format!("object ownership {other:?}"))),
+    }
+}
+
+impl fmt::Display for S3ExposureSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.client.config().region() {
+            Some(region) => write!(f, "S3({region})"),
+            None => f.write_str("S3"),
+        }
+    }
+}
+
+#[async_trait]
+impl ExposureSource for S3ExposureSource {
+    async fn buckets(&self) -> Result<Vec<BucketExposure>> {
+        let mut names: Vec<(String, Option<String>)> = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let attempts = Attempts::default();
+            let page = self
+                .client
+                .list_buckets()
+                .set_continuation_token(token.take())
+                .customize()
+                .interceptor(attempts.clone())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            for bucket in page.buckets() {
+                let name = bucket.name().ok_or_else(|| {
+                    invalid(
+                        "?",
+                        "ListBuckets returned a bucket without a name".to_owned(),
+                    )
+                })?;
+                names.push((name.to_owned(), bucket.bucket_region().map(str::to_owned)));
+            }
+            match page.continuation_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        names.sort();
+        let mut buckets = Vec::with_capacity(names.len());
+        for (name, region) in &names {
+            buckets.push(self.bucket(name, region.as_deref()).await?);
+        }
+        Ok(buckets)
+    }
+}

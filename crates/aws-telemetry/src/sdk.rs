@@ -1,0 +1,114 @@
+//! Plumbing shared by the SDK adapters: the retry configuration of a [`RetryPolicy`], attempt
+//! counting, and SDK errors mapped to this crate's [`Error`] kinds.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_smithy_runtime_api::box_error::BoxError as SmithyBoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_smithy_types::retry::RetryConfig;
+
+use crate::error::{BoxError, Error};
+use crate::retry::RetryPolicy;
+
+/// The SDK's standard retry configuration for `policy`.
+pub(crate) fn retry_config(policy: RetryPolicy) -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(policy.max_attempts.max(1))
+        .with_initial_backoff(policy.initial_backoff)
+        .with_max_backoff(policy.max_backoff)
+}
+
+/// Counts the attempts of one operation (its first try and its retries), installed on each
+/// request so that concurrent calls do not mix their counts.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Attempts(Arc<AtomicU64>);
+
+impl Attempts {
+    pub(crate) fn count(&self) -> u32 {
+        u32::try_from(self.0.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
+    }
+}
+
+impl Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "aws_telemetry::Attempts"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), SmithyBoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Maps an SDK error to an actionable kind, with the service's code and message (never the
+/// `SdkError` Display, which says only "service error").
+pub(crate) fn map_sdk_error<E, R>(
+    backend: &'static str,
+    err: SdkError<E, R>,
+    attempts: u32,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let code = err.code().unwrap_or("").to_owned();
+    let message = match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        (None, Some(message)) => message.to_owned(),
+        (None, None) => match &err {
+            SdkError::TimeoutError(_) => "timed out".to_owned(),
+            SdkError::DispatchFailure(_) => "the request could not be sent".to_owned(),
+            SdkError::ResponseError(_) => "the response could not be read".to_owned(),
+            SdkError::ConstructionFailure(_) => "the request could not be built".to_owned(),
+            _ => "unknown error".to_owned(),
+        },
+    };
+    let source: BoxError = Box::new(err);
+    if matches!(
+        code.as_str(),
+        "Throttling"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "TooManyRequestsException"
+            | "SlowDown"
+            | "LimitExceededException"
+    ) {
+        Error::Throttled {
+            backend,
+            attempts,
+            message,
+            source,
+        }
+    } else if matches!(
+        code.as_str(),
+        "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "InvalidClientTokenId"
+            | "UnrecognizedClientException"
+    ) {
+        Error::PermissionDenied {
+            backend,
+            message,
+            source,
+        }
+    } else {
+        Error::Backend {
+            backend,
+            message,
+            source,
+        }
+    }
+}

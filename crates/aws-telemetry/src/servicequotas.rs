@@ -1,0 +1,180 @@
+//! The Service Quotas adapter: [`ServiceQuotasSource`], a [`QuotaSource`](crate::QuotaSource)
+//! on `aws-sdk-servicequotas`.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use aws_sdk_servicequotas::Client;
+use aws_sdk_servicequotas::error::ProvideErrorMetadata;
+use aws_sdk_servicequotas::types::ServiceQuota;
+
+use crate::error::{Error, Result};
+use crate::quota::{Quota, QuotaSource, UsageMetric};
+use crate::retry::RetryPolicy;
+use crate::sdk::{Attempts, map_sdk_error, retry_config};
+
+const BACKEND: &str = "ServiceQuotas";
+
+/// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
+/// value, or the default where none was requested), `ListServiceQuotas` (every page of 100)
+/// for a service's. `NoSuchResourceException` becomes [`Error::NotFound`]; throttling
+/// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
+/// regional: the client's region is the one read.
+///
+/// # Example
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::{QuotaSource, ServiceQuotasSource};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let vcpus = ServiceQuotasSource::new(&config).quota("ec2", "L-1216C47A").await?;
+/// println!("{}: {:?}", vcpus.name, vcpus.value);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServiceQuotasSource {
+    client: Client,
+}
+
+impl ServiceQuotasSource {
+    /// A source from the caller's SDK configuration, with the default [`RetryPolicy`].
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::from_client(Client::new(config), RetryPolicy::default())
+    }
+
+    /// A source from a ready client; `retry` replaces the client's retry configuration.
+    pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build();
+        Self {
+            client: Client::from_conf(config),
+        }
+    }
+}
+
+impl fmt::Display for ServiceQuotasSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.client.config().region() {
+            Some(region) => write!(f, "ServiceQuotas({region})"),
+            None => f.write_str("ServiceQuotas"),
+        }
+    }
+}
+
+fn invalid(reason: String) -> Error {
+    Error::InvalidResponse {
+        backend: BACKEND,
+        reason,
+    }
+}
+
+/// The toolkit's [`Quota`] of the SDK's.
+fn to_quota(quota: &ServiceQuota) -> Result<Quota> {
+    let (service_code, quota_code) = match (quota.service_code(), quota.quota_code()) {
+        (Some(s), Some(q)) => (s.to_owned(), q.to_owned()),
+        _ => {
+            return Err(invalid(format!(
+                "a quota without service or quota code: {quota:?}"
+            )));
+        }
+    };
+    let usage_metric = match quota.usage_metric() {
+        None => None,
+        Some(info) => match (info.metric_namespace(), info.metric_name()) {
+            (Some(namespace), Some(name)) => Some(UsageMetric {
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+                dimensions: info
+                    .metric_dimensions()
+                    .map(|d| d.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+                statistic: info.metric_statistic_recommendation().map(str::to_owned),
+            }),
+            // Service Quotas sends an empty UsageMetric for quotas without one.
+            (None, None) => None,
+            _ => {
+                return Err(invalid(format!(
+                    "quota {service_code}/{quota_code}: a usage metric without namespace or name"
+                )));
+            }
+        },
+    };
+    if let Some(value) = quota.value()
+        && !value.is_finite()
+    {
+        return Err(invalid(format!(
+            "quota {service_code}/{quota_code}: value {value}"
+        )));
+    }
+    Ok(Quota {
+        name: quota.quota_name().unwrap_or(&quota_code).to_owned(),
+        service_code,
+        quota_code,
+        value: quota.value(),
+        adjustable: quota.adjustable(),
+        unit: quota.unit().map(str::to_owned),
+        usage_metric,
+    })
+}
+
+#[async_trait]
+impl QuotaSource for ServiceQuotasSource {
+    async fn quota(&self, service_code: &str, quota_code: &str) -> Result<Quota> {
+        let attempts = Attempts::default();
+        let output = self
+            .client
+            .get_service_quota()
+            .service_code(service_code)
+            .quota_code(quota_code)
+            .customize()
+            .interceptor(attempts.clone())
+            .send()
+            .await;
+        let output = match output {
+            Ok(output) => output,
+            Err(err) if err.code() == Some("NoSuchResourceException") => {
+                return Err(Error::NotFound {
+                    backend: BACKEND,
+                    what: format!("quota {service_code}/{quota_code}"),
+                });
+            }
+            Err(err) => return Err(map_sdk_error(BACKEND, err, attempts.count())),
+        };
+        let quota = output.quota().ok_or_else(|| {
+            invalid(format!(
+                "GetServiceQuota {service_code}/{quota_code}: no Quota"
+            ))
+        })?;
+        to_quota(quota)
+    }
+
+    async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>> {
+        let mut quotas = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let attempts = Attempts::default();
+            let page = self
+                .client
+                .list_service_quotas()
+                .service_code(service_code)
+                .max_results(100)
+                .set_next_token(token.take())
+                .customize()
+                .interceptor(attempts.clone())
+                .send()
+                .await
+                .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            for quota in page.quotas() {
+                quotas.push(to_quota(quota)?);
+            }
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(quotas)
+    }
+}

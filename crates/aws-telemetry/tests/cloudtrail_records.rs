@@ -1,0 +1,364 @@
+//! The CloudTrail record format parser on records in the shape of the CloudTrail User Guide's
+//! examples ("CloudTrail log file examples", "CloudTrail record contents": an IAM user's
+//! StartLogging and StartInstances, console sign-ins with and without MFA, an assumed role
+//! refused with `Client.UnauthorizedOperation`, a root sign-in, an Insights event), on
+//! generated records, on gzip'd log files as CloudTrail delivers them, on one record per line,
+//! and on malformed input, which must give typed errors (file, record index), never a panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+
+use aws_telemetry::Error;
+use aws_telemetry::audit::{CloudTrailRecord, parse_lines, parse_log, parse_record, read_log_file};
+use chrono::{TimeZone, Utc};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use serde_json::{Value, json};
+
+const DOCUMENTED: &str = include_str!("data/cloudtrail_documented.json");
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn documented_records_parse_into_events() {
+    let events = parse_log(DOCUMENTED.as_bytes(), "documented.json").unwrap();
+    // Seven records; the Insights event has no caller and is skipped.
+    assert_eq!(events.len(), 6);
+
+    let start_logging = &events[0];
+    assert_eq!(
+        start_logging.time,
+        Utc.with_ymd_and_hms(2023, 7, 19, 21, 33, 41).unwrap()
+    );
+    assert_eq!(start_logging.source, "cloudtrail.amazonaws.com");
+    assert_eq!(start_logging.name, "StartLogging");
+    assert_eq!(start_logging.region, "us-east-1");
+    assert_eq!(start_logging.source_ip, "192.0.2.0");
+    assert_eq!(start_logging.identity.kind, "IAMUser");
+    assert_eq!(
+        start_logging.identity.arn.as_deref(),
+        Some("arn:aws:iam::123456789012:user/Saanvi_Sarkar")
+    );
+    assert_eq!(
+        start_logging.identity.account_id.as_deref(),
+        Some("123456789012")
+    );
+    assert_eq!(
+        start_logging.identity.user_name.as_deref(),
+        Some("Saanvi_Sarkar")
+    );
+    assert_eq!(
+        start_logging.identity.access_key_id.as_deref(),
+        Some("AKIAIOSFODNN7EXAMPLE")
+    );
+    assert_eq!(start_logging.error_code, None);
+    assert_eq!(start_logging.mfa_used, None);
+    assert_eq!(
+        start_logging.event_id.as_deref(),
+        Some("0c9f3a52-7e61-4b8e-8d07-EXAMPLE3b5e2")
+    );
+
+    assert_eq!(events[1].name, "StartInstances");
+
+    let login = &events[2];
+    assert_eq!(login.mfa_used, Some(false));
+    assert!(login.is_console_login_without_mfa());
+    // A failed sign-in with MFA: CloudTrail sets errorMessage, not errorCode.
+    assert_eq!(events[3].mfa_used, Some(true));
+    assert!(!events[3].is_console_login_without_mfa());
+
+    let refused = &events[4];
+    assert_eq!(refused.identity.kind, "AssumedRole");
+    assert_eq!(
+        refused.identity.user_name, None,
+        "assumed roles have no userName"
+    );
+    assert_eq!(
+        refused.error_code.as_deref(),
+        Some("Client.UnauthorizedOperation")
+    );
+    assert!(refused.is_access_denied());
+
+    let root = &events[5];
+    assert_eq!(root.identity.kind, "Root");
+    assert_eq!(
+        root.identity.access_key_id, None,
+        "an empty accessKeyId is no key"
+    );
+    assert_eq!(root.identity.principal(), "arn:aws:iam::123456789012:root");
+    assert!(root.is_console_login_without_mfa());
+}
+
+#[test]
+fn unknown_fields_are_kept_not_rejected() {
+    let root: Value = serde_json::from_str(DOCUMENTED).unwrap();
+    let first = root["Records"][0].clone();
+    let record: CloudTrailRecord = serde_json::from_value(first).unwrap();
+    for field in [
+        "eventVersion",
+        "userAgent",
+        "requestParameters",
+        "tlsDetails",
+        "sessionCredentialFromConsole",
+        "eventCategory",
+    ] {
+        assert!(record.extra.contains_key(field), "{field} kept");
+    }
+    assert_eq!(record.extra["tlsDetails"]["tlsVersion"], "TLSv1.2");
+    let identity = record.user_identity.as_ref().unwrap();
+    assert!(identity.extra.contains_key("principalId"));
+    assert!(identity.extra.contains_key("sessionContext"));
+    // A field CloudTrail may add tomorrow.
+    let mut future = root["Records"][1].clone();
+    future["brandNewField"] = json!({"nested": [1, 2, 3]});
+    future["userIdentity"]["anotherNewField"] = json!("x");
+    let record: CloudTrailRecord = serde_json::from_value(future).unwrap();
+    assert_eq!(record.extra["brandNewField"]["nested"][2], 3);
+    assert_eq!(record.to_event().unwrap().name, "StartInstances");
+    // And it serializes back with them.
+    let back = serde_json::to_value(&record).unwrap();
+    assert_eq!(back["brandNewField"]["nested"][0], 1);
+    assert_eq!(back["eventName"], "StartInstances");
+}
+
+#[test]
+fn gzipped_log_files_are_read_from_disk() {
+    let dir = std::env::temp_dir().join(format!("aws-telemetry-ct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let gz = dir.join("123456789012_CloudTrail_us-east-1_20230719T2135Z_Mu0KsOhtH1ar15ZZ.json.gz");
+    std::fs::write(&gz, gzip(DOCUMENTED.as_bytes())).unwrap();
+    let plain = dir.join("plain.json");
+    std::fs::write(&plain, DOCUMENTED).unwrap();
+    let from_gz = read_log_file(&gz).unwrap();
+    assert_eq!(from_gz, read_log_file(&plain).unwrap());
+    assert_eq!(from_gz.len(), 6);
+
+    // A truncated object: a typed error naming the file.
+    let bytes = std::fs::read(&gz).unwrap();
+    std::fs::write(&gz, &bytes[..bytes.len() / 2]).unwrap();
+    match read_log_file(&gz).unwrap_err() {
+        Error::AuditLog { origin, reason } => {
+            assert!(origin.ends_with(".json.gz"), "{origin}");
+            assert!(reason.contains("gzip"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match read_log_file(dir.join("missing.json.gz")).unwrap_err() {
+        Error::Io { path, .. } => assert!(path.ends_with("missing.json.gz")),
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A deterministic generator (64-bit LCG) of realistic records.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn generated(count: usize, seed: u64) -> Vec<Value> {
+    let mut rng = Lcg(seed);
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1"];
+    let calls = [
+        ("s3.amazonaws.com", "GetObject"),
+        ("iam.amazonaws.com", "CreateAccessKey"),
+        ("ec2.amazonaws.com", "DescribeInstances"),
+        ("signin.amazonaws.com", "ConsoleLogin"),
+    ];
+    let kinds = ["IAMUser", "AssumedRole", "Root"];
+    (0..count)
+        .map(|i| {
+            let (source, name) = calls[rng.next(4) as usize];
+            let kind = kinds[rng.next(3) as usize];
+            let mut record = json!({
+                "eventVersion": "1.10",
+                "userIdentity": {"type": kind, "principalId": format!("AIDA{i:016}"), "arn": format!("arn:aws:iam::111122223333:user/u{}", i % 7), "accountId": "111122223333", "accessKeyId": format!("AKIA{i:016}"), "userName": format!("u{}", i % 7)},
+                "eventTime": (Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::TimeDelta::seconds(i as i64 * 37)).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "eventSource": source,
+                "eventName": name,
+                "awsRegion": regions[rng.next(4) as usize],
+                "sourceIPAddress": format!("198.51.100.{}", rng.next(255)),
+                "userAgent": "aws-sdk-rust/1.x",
+                "requestParameters": {"n": i},
+                "responseElements": null,
+                "requestID": format!("req-{i}"),
+                "eventID": format!("evt-{i}"),
+                "eventType": "AwsApiCall",
+                "recipientAccountId": "111122223333",
+            });
+            if rng.next(10) == 0 {
+                record["errorCode"] = json!("AccessDenied");
+                record["errorMessage"] = json!("User is not authorized");
+            }
+            if name == "ConsoleLogin" {
+                record["additionalEventData"] = json!({"MFAUsed": if rng.next(2) == 0 { "Yes" } else { "No" }});
+            }
+            record
+        })
+        .collect()
+}
+
+#[test]
+fn generated_records_round_trip_field_by_field() {
+    let records = generated(2_000, 7);
+    let file = serde_json::to_vec(&json!({ "Records": records })).unwrap();
+    let events = parse_log(&gzip(&file), "generated.json.gz").unwrap();
+    assert_eq!(events.len(), records.len());
+    for (record, event) in records.iter().zip(&events) {
+        assert_eq!(event.source, record["eventSource"]);
+        assert_eq!(event.name, record["eventName"]);
+        assert_eq!(event.region, record["awsRegion"]);
+        assert_eq!(event.source_ip, record["sourceIPAddress"]);
+        assert_eq!(event.identity.kind, record["userIdentity"]["type"]);
+        assert_eq!(
+            event.identity.access_key_id.as_deref(),
+            record["userIdentity"]["accessKeyId"].as_str()
+        );
+        assert_eq!(event.error_code.as_deref(), record["errorCode"].as_str());
+        assert_eq!(event.event_id.as_deref(), record["eventID"].as_str());
+        assert_eq!(
+            event.time.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            record["eventTime"]
+        );
+        let mfa = record["additionalEventData"]["MFAUsed"]
+            .as_str()
+            .map(|v| v == "Yes");
+        assert_eq!(event.mfa_used, mfa);
+    }
+    assert!(events.iter().any(|e| e.is_access_denied()));
+    assert!(events.iter().any(|e| e.is_console_login_without_mfa()));
+    assert!(events.iter().any(|e| e.creates_credentials()));
+}
+
+#[test]
+fn one_record_per_line_as_cloudwatch_logs_messages() {
+    let records = generated(50, 11);
+    let mut text = String::new();
+    for (i, record) in records.iter().enumerate() {
+        text.push_str(&serde_json::to_string(record).unwrap());
+        text.push('\n');
+        if i % 10 == 0 {
+            text.push_str("   \n");
+        }
+    }
+    let events = parse_lines(&text, "/aws/cloudtrail/logs").unwrap();
+    assert_eq!(events.len(), 50);
+    assert_eq!(events[49].event_id.as_deref(), Some("evt-49"));
+    // The same single record through parse_record (what LookupEvents returns).
+    let one = parse_record(
+        &serde_json::to_string(&records[3]).unwrap(),
+        "LookupEvents",
+        0,
+    )
+    .unwrap();
+    assert_eq!(one, events[3]);
+}
+
+fn record_error(
+    result: aws_telemetry::Result<Vec<aws_telemetry::AuditEvent>>,
+) -> (String, usize, String) {
+    match result.unwrap_err() {
+        Error::AuditRecord {
+            origin,
+            index,
+            reason,
+        } => (origin, index, reason),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn malformed_records_are_typed_errors_with_file_and_index() {
+    let mut records = generated(5, 3);
+    records[2].as_object_mut().unwrap().remove("eventName");
+    let file = serde_json::to_vec(&json!({ "Records": records })).unwrap();
+    let (origin, index, reason) = record_error(parse_log(&file, "f.json"));
+    assert_eq!((origin.as_str(), index), ("f.json", 2));
+    assert!(reason.contains("eventName"), "{reason}");
+
+    let mut records = generated(5, 3);
+    records[4]["eventTime"] = json!("yesterday");
+    let file = serde_json::to_vec(&json!({ "Records": records })).unwrap();
+    let (_, index, reason) = record_error(parse_log(&file, "f.json"));
+    assert_eq!(index, 4);
+    assert!(reason.contains("eventTime \"yesterday\""), "{reason}");
+
+    let mut records = generated(5, 3);
+    records[1]["additionalEventData"] = json!({"MFAUsed": true});
+    let file = serde_json::to_vec(&json!({ "Records": records })).unwrap();
+    let (_, index, reason) = record_error(parse_log(&file, "f.json"));
+    assert_eq!(index, 1);
+    assert!(reason.contains("MFAUsed"), "{reason}");
+
+    let mut records = generated(5, 3);
+    records[0]["awsRegion"] = json!(42);
+    records[3] = json!("not an object");
+    let file = serde_json::to_vec(&json!({ "Records": records })).unwrap();
+    assert_eq!(record_error(parse_log(&file, "f.json")).1, 0);
+
+    let (_, index, reason) = record_error(parse_lines("{\"eventTime\":", "lines"));
+    assert_eq!(index, 0);
+    assert!(reason.contains("EOF"), "{reason}");
+
+    let insight =
+        serde_json::to_string(&serde_json::from_str::<Value>(DOCUMENTED).unwrap()["Records"][6])
+            .unwrap();
+    let err = parse_record(&insight, "LookupEvents", 9).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("LookupEvents: record 9: a CloudTrail Insights event"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_files_are_typed_errors() {
+    for (bytes, expected) in [
+        (&b""[..], "not a JSON object"),
+        (&b"[1, 2]"[..], "not a JSON object"),
+        (&b"{\"records\": []}"[..], "no \"Records\" array"),
+        (&b"{\"Records\": {}}"[..], "\"Records\" is not an array"),
+        (&[0x1f, 0x8b, 0x08, 0x00][..], "bad gzip"),
+    ] {
+        match parse_log(bytes, "bad.json").unwrap_err() {
+            Error::AuditLog { origin, reason } => {
+                assert_eq!(origin, "bad.json");
+                assert!(reason.contains(expected), "{reason} vs {expected}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        parse_log(b"{\"Records\": []}", "empty.json").unwrap(),
+        vec![]
+    );
+}
+
+#[test]
+fn no_truncation_or_corruption_of_a_log_panics() {
+    let gz = gzip(DOCUMENTED.as_bytes());
+    for cut in (0..gz.len()).step_by(7) {
+        let _ = parse_log(&gz[..cut], "cut.json.gz");
+    }
+    for cut in (0..DOCUMENTED.len()).step_by(13) {
+        assert!(parse_log(&DOCUMENTED.as_bytes()[..cut], "cut.json").is_err());
+    }
+    let mut flipped = DOCUMENTED.as_bytes().to_vec();
+    for i in (0..flipped.len()).step_by(29) {
+        flipped[i] ^= 0x55;
+        let _ = parse_log(&flipped, "flipped.json");
+        flipped[i] ^= 0x55;
+    }
+}
