@@ -44,6 +44,7 @@
 )]
 
 mod aggregate;
+pub mod alarms;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
 #[doc(hidden)]
