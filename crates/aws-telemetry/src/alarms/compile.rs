@@ -301,6 +301,10 @@ pub enum CompileProblem {
     /// `sli-core` rejected the SLO or its policy.
     #[error("{0}")]
     Core(sli_core::Error),
+    /// A tier `sli-core` flags as useless: a threshold at or above `1 / (1 − target)` that can
+    /// never fire, or a long window longer than the SLO window.
+    #[error("alert policy: {0:?}")]
+    Policy(sli_core::PolicyWarning),
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
     TooManyResources {
@@ -565,8 +569,8 @@ fn source_entries(
 /// SLO window exactly as [`PolicyEvaluator`] scales them.
 ///
 /// # Errors
-/// [`CompileError`] naming the SLO, its document and the field: invalid names, a window over
-/// seven days or over a time-slice SLI without [`CompileOptions::published`], more than ten
+/// [`CompileError`] naming the SLO, its document and the field: invalid names, a tier that
+/// can never fire or looks back further than the SLO window, a window over seven days or over a time-slice SLI without [`CompileOptions::published`], more than ten
 /// metrics in an alarm, a sustain rule, invalid policies (through `sli-core`), actions that are
 /// not ARNs.
 ///
@@ -645,6 +649,16 @@ fn compile_one(spec: &SloAlarmSpec, options: &CompileOptions) -> Result<Compiled
     }
     let evaluator = PolicyEvaluator::new(slo, &spec.policy, Span::MINUTE)
         .map_err(|e| fail("spec.alertPolicies", CompileProblem::Core(e)))?;
+    for warning in evaluator.warnings() {
+        let field = match warning {
+            sli_core::PolicyWarning::NeverFires { tier, .. } => format!("tier {tier} threshold"),
+            sli_core::PolicyWarning::WindowExceedsSloPeriod { tier, .. } => {
+                format!("tier {tier} lookbackWindow")
+            }
+            _ => continue, // no enabled tier: nothing to compile, nothing wrong
+        };
+        return Err(fail(&field, CompileProblem::Policy(warning.clone())));
+    }
     match (&slo.sli, &spec.signal) {
         (Sli::EventRatio, Signal::Good { .. } | Signal::Bad { .. }) => {}
         (Sli::TimeSlice { slice, .. }, Signal::Value { .. }) if *slice == Span::MINUTE => {}

@@ -9,7 +9,7 @@ use aws_sdk_cloudwatch::types::{
 
 use super::convert::map_sdk_error;
 use super::{AttemptCounter, RetryPolicy, with_retry};
-use crate::alarms::{Compiled, Dashboard, MetricAlarm, MetricDataQuery};
+use crate::alarms::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
 use crate::error::{Error, Result};
 
 /// What [`apply`] did.
@@ -84,8 +84,9 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
     Ok(())
 }
 
-/// Creates or updates every alarm of `compiled` (metric alarms first, then composite alarms,
-/// children before parents) and the `dashboards`, with `region` and `account` filled into the
+/// Creates or updates `metric_alarms`, then `composite_alarms` (in order: children before
+/// parents, as [`Compiled::composite_alarms`](crate::alarms::Compiled::composite_alarms) lists
+/// them), then the `dashboards`, with `region` and `account` filled into the
 /// dashboards' alarm ARNs. The Put operations replace an existing definition of the same name,
 /// so applying the same definitions again changes nothing: `apply` is idempotent.
 ///
@@ -102,25 +103,27 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
 /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 /// let client = aws_sdk_cloudwatch::Client::new(&config);
 /// let dashboards = compiled.dashboards(&DashboardOptions::default())?;
-/// let report = apply(&client, RetryPolicy::default(), &compiled, &dashboards, "us-east-1", "123456789012").await?;
+/// let report = apply(&client, RetryPolicy::default(), compiled.metric_alarms(),
+///     compiled.composite_alarms(), &dashboards, "us-east-1", "123456789012").await?;
 /// println!("{} alarms", report.metric_alarms + report.composite_alarms);
 /// # Ok(()) }
 /// ```
-pub async fn apply(
+pub async fn apply<'a>(
     client: &Client,
     retry: RetryPolicy,
-    compiled: &Compiled,
+    metric_alarms: impl IntoIterator<Item = &'a MetricAlarm>,
+    composite_alarms: impl IntoIterator<Item = &'a CompositeAlarm>,
     dashboards: &[Dashboard],
     region: &str,
     account: &str,
 ) -> Result<ApplyReport> {
     let client = with_retry(client, retry);
     let mut report = ApplyReport::default();
-    for alarm in compiled.metric_alarms() {
+    for alarm in metric_alarms {
         put_metric_alarm(&client, alarm).await?;
         report.metric_alarms += 1;
     }
-    for composite in compiled.composite_alarms() {
+    for composite in composite_alarms {
         let counter = AttemptCounter::default();
         client
             .put_composite_alarm()
