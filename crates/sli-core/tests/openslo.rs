@@ -86,8 +86,17 @@ fn example_file_imports_exactly() {
     );
     assert_eq!(latency.slo.objective.target(), 0.99);
     assert_eq!(latency.slo.missing_data, MissingData::Good);
+    assert_eq!(latency.alert_policies[0].policy.tiers[0].sustain, None);
+    // alertAfter: N minutes of a sustained condition.
+    let sustained = EXAMPLE.replace(
+        "                threshold: 10\n                lookbackWindow: 1h\n",
+        "                threshold: 10\n                lookbackWindow: 1h\n                alertAfter: 2m\n",
+    );
     assert_eq!(
-        latency.alert_policies[0].policy.tiers[0].sustain,
+        strict(&sustained).unwrap().slos[1].alert_policies[0]
+            .policy
+            .tiers[0]
+            .sustain,
         Some(Sustained::new(2, 2).unwrap())
     );
     assert_eq!(

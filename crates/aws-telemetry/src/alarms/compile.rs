@@ -455,6 +455,12 @@ fn severity_name(severity: Severity) -> &'static str {
     }
 }
 
+/// A share as a short percentage (`0.1`, not `0.10000000000000009`).
+fn percent(share: f64) -> String {
+    let text = format!("{:.6}", share * 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// Checks an alarm name against CloudWatch's rules and what an alarm rule can quote.
 pub(super) fn check_alarm_name(name: &str) -> Result<(), CompileProblem> {
     let reason = if name.is_empty() {
@@ -547,9 +553,12 @@ fn source_entries(
                     },
                 ));
             }
-            let mut e = MetricDataQuery::expression(id, expression.as_str(), id, false);
-            e.period = Some(period);
-            out.push(e);
+            out.push(MetricDataQuery::expression(
+                id,
+                expression.as_str(),
+                id,
+                false,
+            ));
             out
         }
     })
@@ -732,9 +741,10 @@ fn compile_one(spec: &SloAlarmSpec, options: &CompileOptions) -> Result<Compiled
                 })?;
             let native = spec.signal.is_counts() && window.seconds() <= MAX_NATIVE_WINDOW_SECONDS;
             let description = format!(
-                "SLO {} ({} %): error ratio over {window} / error budget {budget} > {burn} (tier {}, {:?}, {} window)",
+                "SLO {} ({}): error ratio over {window} / error budget ({} %) > {burn} (tier {}, {:?}, {} window)",
                 slo.name,
-                slo.objective.percent(),
+                slo.objective,
+                percent(budget),
                 tier.id,
                 tier.severity,
                 role.as_str()
@@ -913,13 +923,12 @@ fn native_metrics(
     } else {
         "total > 0".to_owned()
     };
-    let mut excess = MetricDataQuery::expression(
+    let excess = MetricDataQuery::expression(
         "excess",
         format!("IF({guard}, {bad} - {ratio_threshold} * total)"),
         format!("bad events above {burn}x the budget over {window}"),
         true,
     );
-    excess.period = Some(period);
     if ids.contains("excess") {
         return Err(CompileProblem::MetricId {
             id: "excess".into(),
