@@ -32,7 +32,7 @@ fn golden(name: &str, actual: &str) {
     );
 }
 
-pub fn options() -> CompileOptions {
+fn options() -> CompileOptions {
     CompileOptions {
         page_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-page".into()],
         ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-ticket".into()],
