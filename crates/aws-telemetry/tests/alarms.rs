@@ -160,9 +160,9 @@ fn check(
                 "ticket"
             }
         );
-        for i in 0..minutes {
+        for (i, state) in states[&name].iter().enumerate() {
             let any = tiers.iter().any(|t| states[t][i] == AlarmState::Alarm);
-            assert_eq!(states[&name][i] == AlarmState::Alarm, any);
+            assert_eq!(*state == AlarmState::Alarm, any);
         }
     }
     alerts.len()
