@@ -179,7 +179,19 @@ impl Cx<'_> {
     /// Checks that the mapping `f` has only `allowed` keys, each once.
     fn keys(&mut self, f: &F<'_>, allowed: &[&str]) -> Result<()> {
         let entries = f.map()?;
+        fn text(node: &Node) -> Option<&str> {
+            match &node.kind {
+                Kind::Scalar { text, .. } => Some(text.as_str()),
+                _ => None,
+            }
+        }
         for (i, (k, _)) in entries.iter().enumerate() {
+            let key = text(k);
+            let known = key.is_some_and(|key| allowed.contains(&key));
+            let repeated = key.is_some() && entries[..i].iter().any(|(o, _)| text(o) == key);
+            if known && !repeated {
+                continue; // the common case, without allocating
+            }
             let name = key_text(k);
             let at = F {
                 node: k,
@@ -187,7 +199,7 @@ impl Cx<'_> {
                 doc: f.doc,
             };
             let at = at.key(&name, k);
-            if !allowed.contains(&name.as_str()) {
+            if !known {
                 self.rule(
                     &at,
                     Problem::UnknownField {
@@ -195,7 +207,7 @@ impl Cx<'_> {
                     },
                 )?;
             }
-            if entries[..i].iter().any(|(o, _)| key_text(o) == name) {
+            if repeated {
                 self.rule(
                     &at,
                     Problem::Conflict {
