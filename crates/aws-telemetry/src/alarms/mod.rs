@@ -1,7 +1,14 @@
 //! SLOs as CloudWatch alarms and dashboards: CloudWatch, AWS's own distributed metrics engine,
 //! then evaluates thousands of SLOs continuously, the way Sloth and Pyrra compile SLOs into
-//! Prometheus rules. Pure, typed and serialisable; applying them through the API is
-//! [`apply`](crate::alarms::apply) (feature `cloudwatch`).
+//! Prometheus rules. Pure, typed and serialisable, compiled without any feature.
+#![cfg_attr(
+    feature = "cloudwatch",
+    doc = "Applying them through the API is [`apply`] (feature `cloudwatch`)."
+)]
+#![cfg_attr(
+    not(feature = "cloudwatch"),
+    doc = "Applying them through the API is `apply`, with the `cloudwatch` feature."
+)]
 //!
 //! * [`compile`]: per SLO and alert policy, one metric-math alarm per window of each tier, a
 //!   composite alarm per tier, one per severity with the caller's SNS actions.
