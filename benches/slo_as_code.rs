@@ -31,7 +31,7 @@ fn specs() -> Vec<SloAlarmSpec> {
                 stat: Statistic::Sum,
             };
             let mut spec = SloAlarmSpec::new(
-                catalog::availability(&format!("svc-{}-slo-{i}", i / 100)),
+                catalog::availability(format!("svc-{}-slo-{i}", i / 100)),
                 AlertPolicy::default(),
                 Signal::Bad {
                     bad: alb("HTTPCode_Target_5XX_Count"),
