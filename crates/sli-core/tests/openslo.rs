@@ -385,6 +385,17 @@ fn other_bad_values() {
         strict(&dup).unwrap_err().problem,
         Problem::DuplicateName { first: 4, .. }
     ));
+    let source = "---\napiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: other}\nspec: {type: CloudWatch}\n";
+    let err = strict(&format!("{EXAMPLE}{source}{source}")).unwrap_err();
+    assert!(matches!(
+        err.problem,
+        Problem::DuplicateName {
+            kind: "DataSource",
+            first: 12,
+            ..
+        }
+    ));
+    assert_eq!(err.location.document, 13);
     // Names must be RFC 1123 labels in strict mode.
     let upper = EXAMPLE.replacen("name: checkout-latency", "name: Checkout_Latency", 1);
     assert!(matches!(

@@ -428,7 +428,7 @@ struct Catalog<'a> {
     conditions: HashMap<String, F<'a>>,
     targets: HashMap<String, F<'a>>,
     services: HashMap<String, F<'a>>,
-    sources: HashMap<String, DataSource>,
+    sources: HashMap<String, (usize, DataSource)>,
     slos: Vec<F<'a>>,
 }
 
@@ -547,17 +547,18 @@ fn index_document<'a>(cx: &mut Cx<'_>, catalog: &mut Catalog<'a>, root: &F<'a>) 
                 connection_details: optional(&spec, "connectionDetails")
                     .map_or(super::Value::Null, |f| f.node.to_value()),
             };
-            if catalog.sources.contains_key(&meta.name) {
+            if let Some((first, _)) = catalog.sources.get(&meta.name) {
+                let first = *first;
                 return cx.rule(
                     root,
                     Problem::DuplicateName {
                         kind: kind_name,
                         name: meta.name,
-                        first: 0,
+                        first,
                     },
                 );
             }
-            catalog.sources.insert(meta.name, source);
+            catalog.sources.insert(meta.name, (root.doc, source));
             return Ok(());
         }
     };
@@ -1154,12 +1155,18 @@ fn metric_holder(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<Me
     let data_source = match optional(&source, "metricSourceRef") {
         Some(r) => {
             let name = r.text()?;
-            Some(catalog.sources.get(name).cloned().ok_or_else(|| {
-                r.err(Problem::MissingReference {
-                    kind: "DataSource",
-                    name: name.to_owned(),
-                })
-            })?)
+            Some(
+                catalog
+                    .sources
+                    .get(name)
+                    .map(|(_, ds)| ds.clone())
+                    .ok_or_else(|| {
+                        r.err(Problem::MissingReference {
+                            kind: "DataSource",
+                            name: name.to_owned(),
+                        })
+                    })?,
+            )
         }
         None => None,
     };
