@@ -101,6 +101,7 @@
 )]
 
 mod aggregate;
+pub mod alarms;
 pub mod audit;
 #[cfg(feature = "cloudtrail")]
 mod cloudtrail;

@@ -40,6 +40,14 @@
 //! * Statistics: [`wilson_interval`], [`clopper_pearson_interval`], [`breach_test`] and
 //!   [`deployment_regression`] (M9).
 //! * [`catalog`]: the M1–M10 table as ready-made SLOs and checks.
+#![cfg_attr(
+    feature = "openslo",
+    doc = "* [`openslo`]: OpenSLO v1 YAML in and out, mapped to these types (feature `openslo`)."
+)]
+#![cfg_attr(
+    not(feature = "openslo"),
+    doc = "* `openslo`: OpenSLO v1 YAML in and out, mapped to these types (feature `openslo`)."
+)]
 //!
 //! # Errors
 //! Every fallible function returns [`Error`], which names the rejected value and, for series,
@@ -71,6 +79,9 @@ mod error;
 mod missing;
 mod noise;
 mod objective;
+#[cfg(feature = "openslo")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openslo")))]
+pub mod openslo;
 mod series;
 mod sli;
 mod slo;

@@ -1,0 +1,183 @@
+//! SLOs as code: compiling 10,000 SLOs (100 services of 100, the Workbook's four tiers each)
+//! into CloudWatch alarms, then with dashboards and CloudFormation templates; parsing 10 MB of
+//! OpenSLO YAML (multi-document, indicators and alert policies inline), and exporting it back.
+//!
+//! Run: `cargo bench -p sre-benches --bench slo_as_code`
+
+// Benchmark code: a failure should stop the run loudly.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::hint::black_box;
+
+use aws_telemetry::alarms::{
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, SloAlarmSpec, compile,
+};
+use aws_telemetry::{Metric, Statistic};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sli_core::openslo::{Mode, export, parse};
+use sli_core::{AlertPolicy, catalog};
+
+const SLOS: usize = 10_000;
+
+fn specs() -> Vec<SloAlarmSpec> {
+    (0..SLOS)
+        .map(|i| {
+            let lb = format!("app/svc-{}/{i:016x}", i / 100);
+            let alb = |name: &str| SignalSource::Metric {
+                metric: Metric::new("AWS/ApplicationELB", name)
+                    .unwrap()
+                    .with_dimension("LoadBalancer", lb.clone())
+                    .unwrap(),
+                stat: Statistic::Sum,
+            };
+            let mut spec = SloAlarmSpec::new(
+                catalog::availability(format!("svc-{}-slo-{i}", i / 100)),
+                AlertPolicy::default(),
+                Signal::Bad {
+                    bad: alb("HTTPCode_Target_5XX_Count"),
+                    total: alb("RequestCount"),
+                },
+            );
+            spec.slo.name = format!("svc-{}-slo-{i}", i / 100);
+            spec.service = format!("svc-{}", i / 100);
+            spec
+        })
+        .collect()
+}
+
+fn options() -> CompileOptions {
+    CompileOptions {
+        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
+        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
+        ..CompileOptions::default()
+    }
+}
+
+fn compile_bench(c: &mut Criterion) {
+    let specs = specs();
+    let options = options();
+    let mut group = c.benchmark_group("slo_as_code/compile");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(SLOS as u64));
+    group.bench_function("alarms_10k_slos", |b| {
+        b.iter(|| black_box(compile(black_box(&specs), &options).unwrap()))
+    });
+    group.bench_function("alarms_dashboards_templates_10k_slos", |b| {
+        b.iter(|| {
+            let compiled = compile(black_box(&specs), &options).unwrap();
+            let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
+            black_box(
+                compiled
+                    .cloudformation_stacks(&dashboards, MAX_RESOURCES)
+                    .unwrap(),
+            )
+        })
+    });
+    group.finish();
+}
+
+/// One SLO document with its indicator and alert policy inline (about 1.9 kB).
+fn document(i: usize) -> String {
+    format!(
+        r#"---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-{i}
+  displayName: Checkout {i}
+spec:
+  description: 99.9 % of checkout requests succeed.
+  service: checkout-{service}
+  indicator:
+    metadata:
+      name: checkout-errors-{i}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: CloudWatch
+            spec:
+              namespace: AWS/ApplicationELB
+              metricName: HTTPCode_Target_5XX_Count
+              dimensions:
+                - name: LoadBalancer
+                  value: app/checkout-{i}/50dc6c495c0c9188
+              stat: Sum
+        total:
+          metricSource:
+            type: CloudWatch
+            spec:
+              namespace: AWS/ApplicationELB
+              metricName: RequestCount
+              dimensions:
+                - name: LoadBalancer
+                  value: app/checkout-{i}/50dc6c495c0c9188
+              stat: Sum
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - targetPercent: 99.9
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: burn-{i}
+      spec:
+        alertWhenResolved: true
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: page-fast
+            spec:
+              severity: page
+              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
+          - kind: AlertCondition
+            metadata:
+              name: page-slow
+            spec:
+              severity: page
+              condition: {{kind: burnrate, op: gt, threshold: 6, lookbackWindow: 6h}}
+          - kind: AlertCondition
+            metadata:
+              name: ticket-fast
+            spec:
+              severity: ticket
+              condition: {{kind: burnrate, op: gt, threshold: 3, lookbackWindow: 1d}}
+          - kind: AlertCondition
+            metadata:
+              name: ticket-slow
+            spec:
+              severity: ticket
+              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
+"#,
+        service = i / 100
+    )
+}
+
+fn parse_bench(c: &mut Criterion) {
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        text.push_str(&document(n));
+        n += 1;
+    }
+    let slos = parse(&text, Mode::Strict).unwrap().slos;
+    assert_eq!(slos.len(), n);
+    let mut group = c.benchmark_group("slo_as_code/openslo");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("parse_10mb", |b| {
+        b.iter(|| black_box(parse(black_box(&text), Mode::Strict).unwrap()))
+    });
+    let exported = export(&slos).unwrap();
+    group.throughput(Throughput::Bytes(exported.len() as u64));
+    group.bench_function("export_10mb", |b| {
+        b.iter(|| black_box(export(black_box(&slos)).unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, compile_bench, parse_bench);
+criterion_main!(benches);

@@ -1,0 +1,167 @@
+//! [`apply`]: creates or updates compiled alarms and dashboards through PutMetricAlarm,
+//! PutCompositeAlarm and PutDashboard.
+
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::types::{
+    ComparisonOperator, Dimension, Metric as SdkMetric, MetricDataQuery as SdkQuery,
+    MetricStat as SdkStat,
+};
+
+use super::convert::map_sdk_error;
+use super::{AttemptCounter, RetryPolicy, with_retry};
+use crate::alarms::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
+use crate::error::{Error, Result};
+
+/// What [`apply`] did.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::alarms::ApplyReport;
+/// let report = ApplyReport::default();
+/// assert_eq!(report.metric_alarms + report.composite_alarms + report.dashboards, 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ApplyReport {
+    /// Metric alarms put.
+    pub metric_alarms: usize,
+    /// Composite alarms put.
+    pub composite_alarms: usize,
+    /// Dashboards put.
+    pub dashboards: usize,
+}
+
+fn to_sdk_query(q: &MetricDataQuery) -> SdkQuery {
+    let stat = q.metric_stat.as_ref().map(|ms| {
+        SdkStat::builder()
+            .metric(
+                SdkMetric::builder()
+                    .namespace(&ms.metric.namespace)
+                    .metric_name(&ms.metric.metric_name)
+                    .set_dimensions(Some(
+                        ms.metric
+                            .dimensions
+                            .iter()
+                            .map(|d| Dimension::builder().name(&d.name).value(&d.value).build())
+                            .collect(),
+                    ))
+                    .build(),
+            )
+            .period(i32::try_from(ms.period).unwrap_or(i32::MAX))
+            .stat(&ms.stat)
+            .build()
+    });
+    SdkQuery::builder()
+        .id(&q.id)
+        .set_expression(q.expression.clone())
+        .set_metric_stat(stat)
+        .set_label(q.label.clone())
+        .set_period(q.period.map(|p| i32::try_from(p).unwrap_or(i32::MAX)))
+        .return_data(q.return_data)
+        .build()
+}
+
+async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
+    let counter = AttemptCounter::default();
+    let operator = ComparisonOperator::from(alarm.comparison_operator.as_str());
+    client
+        .put_metric_alarm()
+        .alarm_name(&alarm.alarm_name)
+        .set_alarm_description(alarm.alarm_description.clone())
+        .actions_enabled(alarm.actions_enabled)
+        .set_alarm_actions(Some(alarm.alarm_actions.clone()))
+        .set_ok_actions(Some(alarm.ok_actions.clone()))
+        .set_metrics(Some(alarm.metrics.iter().map(to_sdk_query).collect()))
+        .comparison_operator(operator)
+        .threshold(alarm.threshold)
+        .evaluation_periods(i32::try_from(alarm.evaluation_periods).unwrap_or(i32::MAX))
+        .datapoints_to_alarm(i32::try_from(alarm.datapoints_to_alarm).unwrap_or(i32::MAX))
+        .treat_missing_data(alarm.treat_missing_data.as_str())
+        .customize()
+        .interceptor(counter.clone())
+        .send()
+        .await
+        .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+    Ok(())
+}
+
+/// Creates or updates `metric_alarms`, then `composite_alarms` (in order: children before
+/// parents, as [`Compiled::composite_alarms`](crate::alarms::Compiled::composite_alarms) lists
+/// them), then the `dashboards`, with `region` and `account` filled into the
+/// dashboards' alarm ARNs. The Put operations replace an existing definition of the same name,
+/// so applying the same definitions again changes nothing: `apply` is idempotent.
+///
+/// # Errors
+/// The mapped SDK error of the first failed call ([`Error::Throttled`] past the retries,
+/// [`Error::PermissionDenied`], [`Error::Backend`]); what was put before it stays.
+///
+/// # Example
+/// ```no_run
+/// # async fn run(compiled: aws_telemetry::alarms::Compiled) -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_telemetry::RetryPolicy;
+/// use aws_telemetry::alarms::{apply, DashboardOptions};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let client = aws_sdk_cloudwatch::Client::new(&config);
+/// let dashboards = compiled.dashboards(&DashboardOptions::default())?;
+/// let report = apply(&client, RetryPolicy::default(), compiled.metric_alarms(),
+///     compiled.composite_alarms(), &dashboards, "us-east-1", "123456789012").await?;
+/// println!("{} alarms", report.metric_alarms + report.composite_alarms);
+/// # Ok(()) }
+/// ```
+pub async fn apply<'a>(
+    client: &Client,
+    retry: RetryPolicy,
+    metric_alarms: impl IntoIterator<Item = &'a MetricAlarm>,
+    composite_alarms: impl IntoIterator<Item = &'a CompositeAlarm>,
+    dashboards: &[Dashboard],
+    region: &str,
+    account: &str,
+) -> Result<ApplyReport> {
+    let client = with_retry(client, retry);
+    let mut report = ApplyReport::default();
+    for alarm in metric_alarms {
+        put_metric_alarm(&client, alarm).await?;
+        report.metric_alarms += 1;
+    }
+    for composite in composite_alarms {
+        let counter = AttemptCounter::default();
+        client
+            .put_composite_alarm()
+            .alarm_name(&composite.alarm_name)
+            .set_alarm_description(composite.alarm_description.clone())
+            .alarm_rule(&composite.alarm_rule)
+            .actions_enabled(composite.actions_enabled)
+            .set_alarm_actions(Some(composite.alarm_actions.clone()))
+            .set_ok_actions(Some(composite.ok_actions.clone()))
+            .customize()
+            .interceptor(counter.clone())
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+        report.composite_alarms += 1;
+    }
+    for dashboard in dashboards {
+        let counter = AttemptCounter::default();
+        let output = client
+            .put_dashboard()
+            .dashboard_name(&dashboard.name)
+            .dashboard_body(dashboard.body_for(region, account))
+            .customize()
+            .interceptor(counter.clone())
+            .send()
+            .await
+            .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+        if let Some(message) = output
+            .dashboard_validation_messages()
+            .iter()
+            .find_map(|m| m.message())
+        {
+            return Err(Error::InvalidResponse {
+                backend: super::convert::BACKEND,
+                reason: format!("dashboard {}: {message}", dashboard.name),
+            });
+        }
+        report.dashboards += 1;
+    }
+    Ok(report)
+}

@@ -1,0 +1,600 @@
+//! The compiled alarms against `sli-core`, minute by minute: generated series with incidents,
+//! gaps, quiet minutes and every missing-data policy are evaluated by the metric-math
+//! interpreter (as CloudWatch would evaluate the alarms) and by `PolicyEvaluator::sweep`; the
+//! tiers' alert intervals must be identical. Then what CloudWatch cannot express: typed errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use aws_telemetry::alarms::{
+    AlarmMetric, AlarmState, CompileOptions, CompileProblem, Compiled, DashboardOptions,
+    MAX_RESOURCES, Signal, SignalSource, Simulator, SloAlarmSpec, States, compile,
+    published_points,
+};
+use aws_telemetry::{InMemorySource, Metric, Statistic};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use sli_core::{
+    AlertPolicy, AlertTier, Comparison, EventCounts, MissingData, Objective, PartialWindows,
+    PolicyEvaluator, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold, Window, catalog,
+};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
+}
+
+/// A small deterministic generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+}
+
+/// Per-minute (good, total) with incidents of random length and severity, quiet minutes (no
+/// events) and gaps (no datapoint at all).
+fn generate(seed: u64, minutes: i64) -> Vec<(DateTime<Utc>, f64, f64)> {
+    let mut rng = Rng(seed);
+    let mut out = Vec::new();
+    let mut incident: Option<(i64, f64)> = None;
+    for m in 0..minutes {
+        if incident.is_none() && rng.chance(3) {
+            let length = 5 + rng.below(400) as i64;
+            let rate = [0.002, 0.01, 0.05, 0.3, 1.0][rng.below(5) as usize];
+            incident = Some((m + length, rate));
+        }
+        if let Some((end, _)) = incident
+            && m >= end
+        {
+            incident = None;
+        }
+        if rng.chance(20) {
+            continue; // a gap: no datapoint
+        }
+        let total = if rng.chance(10) {
+            0.0
+        } else {
+            (50 + rng.below(950)) as f64
+        };
+        let rate = incident.map_or(0.0005, |(_, r)| r);
+        let bad = (total * rate).floor() + if rng.chance(100) { 1.0 } else { 0.0 };
+        let bad = bad.min(total);
+        out.push((t0() + TimeDelta::minutes(m), total - bad, total));
+    }
+    out
+}
+
+fn alb(name: &str) -> AlarmMetric {
+    AlarmMetric {
+        namespace: "AWS/ApplicationELB".into(),
+        metric_name: name.into(),
+        dimensions: Vec::new(),
+    }
+}
+
+fn source(name: &str) -> SignalSource {
+    SignalSource::Metric {
+        metric: Metric::new("AWS/ApplicationELB", name).unwrap(),
+        stat: Statistic::Sum,
+    }
+}
+
+fn checkout_policy() -> AlertPolicy {
+    let tier = |id: &str, severity, long: i64, short: i64, burn| {
+        AlertTier::new(
+            id,
+            severity,
+            Span::from_minutes(long).unwrap(),
+            Span::from_minutes(short).unwrap(),
+            TierThreshold::BurnRate(burn),
+        )
+    };
+    AlertPolicy {
+        tiers: vec![
+            tier("page-fast", Severity::Page, 60, 5, 14.4),
+            tier("page-slow", Severity::Page, 360, 30, 6.0),
+            tier("ticket-fast", Severity::Ticket, 1440, 120, 3.0),
+            tier("ticket-slow", Severity::Ticket, 3 * 1440, 360, 1.0),
+        ],
+        partial_windows: PartialWindows::Evaluate,
+    }
+}
+
+/// Runs both evaluators and compares every tier's intervals; returns how many alerts fired.
+fn check(
+    slo: &Slo,
+    policy: &AlertPolicy,
+    spec: SloAlarmSpec,
+    options: &CompileOptions,
+    series: &Series<EventCounts>,
+    feed: impl Fn(&mut Simulator, &Compiled),
+) -> usize {
+    let compiled = compile(&[spec], options).unwrap();
+    let minutes = ((series.last_time() - t0()).num_minutes() + 1) as usize;
+    let mut sim = Simulator::new(t0(), minutes);
+    feed(&mut sim, &compiled);
+    let states: States = sim.run_slo(&compiled.slos[0]).unwrap();
+    let alerts = PolicyEvaluator::new(slo, policy, Span::MINUTE)
+        .unwrap()
+        .sweep(series)
+        .unwrap();
+    let base = format!("slo/{}/burn-rate", slo.name);
+    for tier in policy.enabled_tiers() {
+        let expected: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.tier == tier.id)
+            .map(|a| (a.start, a.end))
+            .collect();
+        let name = format!("{base}/{}", tier.id);
+        let got = sim.alarm_intervals(&states[&name]);
+        assert_eq!(
+            got, expected,
+            "tier {} of {} ({:?})",
+            tier.id, slo.name, slo.missing_data
+        );
+    }
+    // A severity alarm is in ALARM exactly when one of its tiers is.
+    for severity in [Severity::Page, Severity::Ticket] {
+        let tiers: Vec<_> = policy
+            .enabled_tiers()
+            .filter(|t| t.severity == severity)
+            .map(|t| format!("{base}/{}", t.id))
+            .collect();
+        if tiers.is_empty() {
+            continue;
+        }
+        let name = format!(
+            "{base}/severity-{}",
+            if severity == Severity::Page {
+                "page"
+            } else {
+                "ticket"
+            }
+        );
+        for (i, state) in states[&name].iter().enumerate() {
+            let any = tiers.iter().any(|t| states[t][i] == AlarmState::Alarm);
+            assert_eq!(*state == AlarmState::Alarm, any);
+        }
+    }
+    alerts.len()
+}
+
+fn feed_counts(series: &Series<EventCounts>) -> impl Fn(&mut Simulator, &Compiled) + '_ {
+    move |sim, _| {
+        sim.insert(
+            &alb("RequestCount"),
+            series.iter().map(|(at, c)| (at, c.total())),
+        );
+        sim.insert(
+            &alb("HTTPCode_Target_5XX_Count"),
+            series.iter().map(|(at, c)| (at, c.bad())),
+        );
+        sim.insert(
+            &alb("GoodCount"),
+            series.iter().map(|(at, c)| (at, c.good())),
+        );
+    }
+}
+
+#[test]
+fn alarms_agree_with_sli_core_minute_by_minute() {
+    let mut fired = 0;
+    for seed in 1..=4u64 {
+        let series = Series::from_counts(generate(seed, 5 * 1440)).unwrap();
+        for (missing, min_events) in [
+            (MissingData::Skip, 0.0),
+            (MissingData::Good, 0.0),
+            (MissingData::Bad, 0.0),
+            (MissingData::Skip, 2000.0),
+        ] {
+            let mut slo = Slo::new(
+                "checkout",
+                Objective::new(0.999).unwrap(),
+                Window::rolling(Span::from_days(30).unwrap()),
+                Sli::EventRatio,
+            );
+            slo.missing_data = missing;
+            slo.min_events = min_events;
+            // Burn-rate thresholds, and the Workbook's budget fractions scaled to the window.
+            let mut workbook = AlertPolicy::workbook();
+            workbook.partial_windows = PartialWindows::Evaluate;
+            for (policy, signal) in [
+                (
+                    checkout_policy(),
+                    Signal::Bad {
+                        bad: source("HTTPCode_Target_5XX_Count"),
+                        total: source("RequestCount"),
+                    },
+                ),
+                (
+                    workbook,
+                    Signal::Good {
+                        good: source("GoodCount"),
+                        total: source("RequestCount"),
+                    },
+                ),
+            ] {
+                let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+                fired += check(
+                    &slo,
+                    &policy,
+                    spec,
+                    &CompileOptions::default(),
+                    &series,
+                    feed_counts(&series),
+                );
+            }
+        }
+    }
+    assert!(
+        fired > 50,
+        "the generated incidents must fire alerts: {fired}"
+    );
+}
+
+#[test]
+fn metric_math_sources_agree_too() {
+    // good = invocations - errors, as an OpenSLO metric-math source would say.
+    let series = Series::from_counts(generate(42, 2 * 1440)).unwrap();
+    let lambda = |name: &str| Metric::new("AWS/Lambda", name).unwrap();
+    let signal = Signal::Good {
+        good: SignalSource::Expression {
+            expression: "invocations - errors".into(),
+            metrics: vec![
+                ("invocations".into(), lambda("Invocations"), Statistic::Sum),
+                ("errors".into(), lambda("Errors"), Statistic::Sum),
+            ],
+        },
+        total: SignalSource::Metric {
+            metric: lambda("Invocations"),
+            stat: Statistic::Sum,
+        },
+    };
+    let slo = Slo::new(
+        "orders",
+        Objective::new(0.995).unwrap(),
+        Window::rolling(Span::from_days(28).unwrap()),
+        Sli::EventRatio,
+    );
+    let mut policy = checkout_policy();
+    policy.tiers.truncate(3);
+    let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+    let at = |name: &str| AlarmMetric {
+        namespace: "AWS/Lambda".into(),
+        metric_name: name.into(),
+        dimensions: Vec::new(),
+    };
+    let fired = check(
+        &slo,
+        &policy,
+        spec,
+        &CompileOptions::default(),
+        &series,
+        |sim, _| {
+            sim.insert(
+                &at("Invocations"),
+                series.iter().map(|(t, c)| (t, c.total())),
+            );
+            sim.insert(&at("Errors"), series.iter().map(|(t, c)| (t, c.bad())));
+        },
+    );
+    assert!(fired > 0);
+}
+
+/// An 8-day window: longer than the 7 days an alarm can look back.
+fn long_policy() -> AlertPolicy {
+    AlertPolicy {
+        tiers: vec![AlertTier::new(
+            "ticket-week",
+            Severity::Ticket,
+            Span::from_days(8).unwrap(),
+            Span::from_hours(12).unwrap(),
+            TierThreshold::BurnRate(1.0),
+        )],
+        partial_windows: PartialWindows::Evaluate,
+    }
+}
+
+#[test]
+fn a_window_longer_than_seven_days_is_refused_without_a_published_namespace() {
+    let slo = catalog::availability("checkout");
+    let spec = SloAlarmSpec::new(
+        slo,
+        long_policy(),
+        Signal::Bad {
+            bad: source("HTTPCode_Target_5XX_Count"),
+            total: source("RequestCount"),
+        },
+    );
+    let err = compile(&[spec], &CompileOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            &err.problem,
+            CompileProblem::WindowTooLong { tier, max_seconds: 604_800, .. } if tier == "ticket-week"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.field, "tier ticket-week lookbackWindow");
+}
+
+#[tokio::test]
+async fn long_windows_are_published_through_a_metric_sink_and_agree() {
+    let series = Series::from_counts(generate(7, 9 * 1440)).unwrap();
+    let slo = catalog::availability("checkout");
+    let policy = long_policy();
+    let spec = SloAlarmSpec::new(
+        slo.clone(),
+        policy.clone(),
+        Signal::Bad {
+            bad: source("HTTPCode_Target_5XX_Count"),
+            total: source("RequestCount"),
+        },
+    );
+    let options = CompileOptions {
+        published: Some("SLO/Published".into()),
+        ..CompileOptions::default()
+    };
+    let compiled = compile(std::slice::from_ref(&spec), &options).unwrap();
+    let slo_alarms = &compiled.slos[0];
+    // The 8-day window is published; the 12-hour one stays a native alarm.
+    assert_eq!(slo_alarms.published.len(), 1);
+    assert_eq!(slo_alarms.published[0].window, Span::from_days(8).unwrap());
+    let long = &slo_alarms.metric_alarms[0];
+    assert_eq!(long.metrics.len(), 1);
+    assert_eq!(
+        long.metrics[0]
+            .metric_stat
+            .as_ref()
+            .unwrap()
+            .metric
+            .namespace,
+        "SLO/Published"
+    );
+    // Through the MetricSink: the in-memory sink receives the windowed series.
+    let memory = InMemorySource::new();
+    let calls = aws_telemetry::alarms::publish_windows(&memory, slo_alarms, &series)
+        .await
+        .unwrap();
+    assert_eq!(calls, 1);
+    assert_eq!(
+        memory.metrics(),
+        vec![slo_alarms.published[0].metric.clone()]
+    );
+    let fired = check(&slo, &policy, spec, &options, &series, |sim, compiled| {
+        feed_counts(&series)(sim, compiled);
+        for (window, points) in published_points(&compiled.slos[0], &series) {
+            sim.insert(
+                &aws_telemetry::alarms::AlarmMetric {
+                    namespace: window.metric.namespace.clone(),
+                    metric_name: window.metric.name.clone(),
+                    dimensions: window
+                        .metric
+                        .dimensions
+                        .iter()
+                        .map(|d| aws_telemetry::alarms::AlarmDimension {
+                            name: d.name.clone(),
+                            value: d.value.clone(),
+                        })
+                        .collect(),
+                },
+                points,
+            );
+        }
+    });
+    assert!(fired > 0);
+}
+
+#[test]
+fn time_slice_slos_go_through_published_windows_and_agree() {
+    // p99 latency per minute, judged against 300 ms.
+    let mut rng = Rng(99);
+    let values = Series::from_values(
+        "p99",
+        (0..3 * 1440).filter(|_| !rng.chance(30)).map(|m| {
+            let slow = (600..700).contains(&(m % 1440));
+            (
+                t0() + TimeDelta::minutes(m),
+                if slow { 450.0 } else { 120.0 },
+            )
+        }),
+    )
+    .unwrap();
+    let sli = Sli::TimeSlice {
+        comparison: Comparison::Below,
+        threshold: 300.0,
+        slice: Span::MINUTE,
+    };
+    for missing in [MissingData::Good, MissingData::Bad, MissingData::Skip] {
+        let counts = sli.slice_counts(&values, missing).unwrap();
+        let mut slo = Slo::new(
+            "latency",
+            Objective::new(0.99).unwrap(),
+            Window::rolling(Span::from_days(7).unwrap()),
+            sli.clone(),
+        );
+        slo.missing_data = missing;
+        let mut policy = checkout_policy();
+        policy.tiers.truncate(2);
+        let signal = Signal::Value {
+            value: SignalSource::Metric {
+                metric: Metric::new("AWS/ApplicationELB", "TargetResponseTime").unwrap(),
+                stat: "p99".parse().unwrap(),
+            },
+        };
+        let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+        let err = compile(std::slice::from_ref(&spec), &CompileOptions::default()).unwrap_err();
+        assert!(matches!(
+            err.problem,
+            CompileProblem::NeedsPublishing { .. }
+        ));
+        let options = CompileOptions {
+            published: Some("SLO/Published".into()),
+            ..CompileOptions::default()
+        };
+        let fired = check(&slo, &policy, spec, &options, &counts, |sim, compiled| {
+            for (window, points) in published_points(&compiled.slos[0], &counts) {
+                sim.insert(
+                    &aws_telemetry::alarms::AlarmMetric {
+                        namespace: window.metric.namespace.clone(),
+                        metric_name: window.metric.name.clone(),
+                        dimensions: window
+                            .metric
+                            .dimensions
+                            .iter()
+                            .map(|d| aws_telemetry::alarms::AlarmDimension {
+                                name: d.name.clone(),
+                                value: d.value.clone(),
+                            })
+                            .collect(),
+                    },
+                    points,
+                );
+            }
+        });
+        assert!(fired > 0, "{missing:?}");
+    }
+}
+
+// ---- what CloudWatch cannot express --------------------------------------------------
+
+fn spec(name: &str) -> SloAlarmSpec {
+    let mut slo = catalog::availability(name);
+    slo.name = name.into();
+    SloAlarmSpec::new(
+        slo,
+        checkout_policy(),
+        Signal::Bad {
+            bad: source("HTTPCode_Target_5XX_Count"),
+            total: source("RequestCount"),
+        },
+    )
+}
+
+#[test]
+fn bad_names_and_limits_are_typed_errors() {
+    let options = CompileOptions::default();
+    let err = compile(&[spec(&"x".repeat(240))], &options).unwrap_err();
+    assert!(
+        matches!(err.problem, CompileProblem::AlarmName { .. }),
+        "{err}"
+    );
+    assert_eq!(err.field, "metadata.name");
+    let err = compile(&[spec("say \"hi\"")], &options).unwrap_err();
+    assert!(
+        matches!(err.problem, CompileProblem::AlarmName { reason, .. } if reason.contains("double quote"))
+    );
+    let err = compile(&[spec("tab\there")], &options).unwrap_err();
+    assert!(matches!(err.problem, CompileProblem::AlarmName { .. }));
+    let err = compile(&[spec("a"), spec("a")], &options).unwrap_err();
+    assert!(matches!(
+        err.problem,
+        CompileProblem::DuplicateAlarmName { .. }
+    ));
+
+    // Eleven entries: a ten-metric expression and the total.
+    let many = SignalSource::Expression {
+        expression: "m0 + m1".into(),
+        metrics: (0..9)
+            .map(|i| {
+                (
+                    format!("m{i}"),
+                    Metric::new("App", format!("Errors{i}")).unwrap(),
+                    Statistic::Sum,
+                )
+            })
+            .collect(),
+    };
+    let mut s = spec("many");
+    s.signal = Signal::Bad {
+        bad: many,
+        total: source("RequestCount"),
+    };
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            CompileProblem::TooManyMetrics {
+                count: 12,
+                max: 10,
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A sustain rule has no composite-alarm equivalent.
+    let mut s = spec("sustained");
+    s.policy.tiers[0].sustain = Some(Sustained::new(3, 3).unwrap());
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(matches!(err.problem, CompileProblem::Sustain { .. }));
+    assert_eq!(err.field, "tier page-fast alertAfter");
+
+    // A threshold above 1 / (1 - target) can never fire.
+    let mut s = spec("never");
+    s.policy.tiers[0].threshold = TierThreshold::BurnRate(1500.0);
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(matches!(err.problem, CompileProblem::Policy(_)));
+    assert_eq!(err.field, "tier page-fast threshold");
+
+    let bad_action = CompileOptions {
+        page_actions: vec!["my-topic".into()],
+        ..CompileOptions::default()
+    };
+    assert!(matches!(
+        compile(&[spec("a")], &bad_action).unwrap_err().problem,
+        CompileProblem::InvalidAction { .. }
+    ));
+
+    // Dashboard names: letters, digits, - and _ only.
+    let mut s = spec("svc");
+    s.service = "check out".into();
+    let compiled = compile(&[s], &options).unwrap();
+    assert!(matches!(
+        compiled
+            .dashboards(&DashboardOptions::default())
+            .unwrap_err()
+            .problem,
+        CompileProblem::DashboardName { .. }
+    ));
+}
+
+#[test]
+fn cloudformation_respects_the_resource_limit() {
+    let specs: Vec<_> = (0..40).map(|i| spec(&format!("slo-{i}"))).collect();
+    let compiled = compile(&specs, &CompileOptions::default()).unwrap();
+    let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
+    // 40 SLOs x (8 + 4 + 2) = 560 alarms.
+    let err = compiled.cloudformation(&dashboards).unwrap_err();
+    assert!(matches!(
+        err.problem,
+        CompileProblem::TooManyResources {
+            resources: 680,
+            max: MAX_RESOURCES
+        }
+    ));
+    let stacks = compiled
+        .cloudformation_stacks(&dashboards, MAX_RESOURCES)
+        .unwrap();
+    assert_eq!(stacks.len(), 2);
+    let total: usize = stacks
+        .iter()
+        .map(|t| t["Resources"].as_object().unwrap().len())
+        .sum();
+    assert_eq!(total, 560 + dashboards.len());
+    // Composite alarms depend on the alarms they name.
+    let first = stacks[0]["Resources"].as_object().unwrap();
+    let composite = first
+        .values()
+        .find(|r| r["Type"] == "AWS::CloudWatch::CompositeAlarm")
+        .unwrap();
+    assert_eq!(composite["DependsOn"].as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,256 @@
+//! `alarms::apply` through the real SDK: against the CloudWatch emulator (moto behind the RPC
+//! v2 CBOR bridge, started by `scripts/test.sh`) for metric alarms and dashboards, created and
+//! then updated idempotently; through the SDK's mock layer for composite alarms, which moto
+//! does not implement, and for failures.
+
+#![cfg(feature = "cloudwatch")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatch::Client;
+use aws_sdk_cloudwatch::operation::put_composite_alarm::PutCompositeAlarmOutput;
+use aws_sdk_cloudwatch::operation::put_dashboard::PutDashboardOutput;
+use aws_sdk_cloudwatch::operation::put_metric_alarm::PutMetricAlarmOutput;
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::body::SdkBody;
+use aws_telemetry::alarms::{
+    ApplyReport, CompileOptions, Compiled, Dashboard, DashboardOptions, Signal, SignalSource,
+    SloAlarmSpec, apply, compile,
+};
+use aws_telemetry::{Error, Metric, RetryPolicy, Statistic};
+use sli_core::{AlertPolicy, catalog};
+
+fn fast() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 2,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+    }
+}
+
+fn compiled(name: &str) -> (Compiled, Vec<Dashboard>) {
+    let alb = |n: &str| SignalSource::Metric {
+        metric: Metric::new("AWS/ApplicationELB", n)
+            .unwrap()
+            .with_dimension("LoadBalancer", "app/checkout/50dc6c495c0c9188")
+            .unwrap(),
+        stat: Statistic::Sum,
+    };
+    let mut slo = catalog::availability(name);
+    slo.name = name.into();
+    let spec = SloAlarmSpec::new(
+        slo,
+        AlertPolicy::default(),
+        Signal::Bad {
+            bad: alb("HTTPCode_Target_5XX_Count"),
+            total: alb("RequestCount"),
+        },
+    );
+    let options = CompileOptions {
+        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
+        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
+        ..CompileOptions::default()
+    };
+    let compiled = compile(&[spec], &options).unwrap();
+    let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
+    (compiled, dashboards)
+}
+
+#[tokio::test]
+async fn apply_puts_every_alarm_and_dashboard_through_the_sdk() {
+    let (compiled, dashboards) = compiled("checkout");
+    let metric = mock!(Client::put_metric_alarm)
+        .match_requests(|r| {
+            r.metrics().len() == 3
+                && r.evaluation_periods() == Some(1)
+                && r.threshold() == Some(0.0)
+                && r.treat_missing_data() == Some("ignore")
+                && r.alarm_actions().is_empty()
+        })
+        .then_output(|| PutMetricAlarmOutput::builder().build());
+    let composite = mock!(Client::put_composite_alarm)
+        .match_requests(|r| {
+            let rule = r.alarm_rule().unwrap_or_default();
+            let severity = r.alarm_name().is_some_and(|n| n.contains("/severity-"));
+            // Tier composites: both windows; severity composites: their tiers, with actions.
+            (rule.contains(" AND ") && !severity && r.alarm_actions().is_empty())
+                || (severity && r.alarm_actions().len() == 1 && r.actions_enabled() == Some(true))
+        })
+        .then_output(|| PutCompositeAlarmOutput::builder().build());
+    let dashboard = mock!(Client::put_dashboard)
+        .match_requests(|r| {
+            r.dashboard_body().is_some_and(|b| {
+                serde_json::from_str::<serde_json::Value>(b).is_ok() && !b.contains("${AWS::")
+            })
+        })
+        .then_output(|| PutDashboardOutput::builder().build());
+    let client = mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        [&metric, &composite, &dashboard]
+    );
+    let report = apply(
+        &client,
+        fast(),
+        compiled.metric_alarms(),
+        compiled.composite_alarms(),
+        &dashboards,
+        "us-east-1",
+        "123456789012",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report,
+        ApplyReport {
+            metric_alarms: 8,
+            composite_alarms: 6,
+            dashboards: 3
+        }
+    );
+    assert_eq!(
+        (
+            metric.num_calls(),
+            composite.num_calls(),
+            dashboard.num_calls()
+        ),
+        (8, 6, 3)
+    );
+}
+
+/// A throttling error as CloudWatch sends it in the RPC v2 CBOR protocol.
+fn throttled() -> HttpResponse {
+    let mut body = vec![0xA2, 0x66];
+    body.extend_from_slice(b"__type");
+    body.push(0x6A);
+    body.extend_from_slice(b"Throttling");
+    body.push(0x67);
+    body.extend_from_slice(b"message");
+    body.push(0x6D);
+    body.extend_from_slice(b"Rate exceeded");
+    let mut response = HttpResponse::new(400.try_into().unwrap(), SdkBody::from(body));
+    let headers = response.headers_mut();
+    headers.insert("smithy-protocol", "rpc-v2-cbor");
+    headers.insert("content-type", "application/cbor");
+    headers.insert("x-amzn-query-error", "Throttling;Sender");
+    response
+}
+
+#[tokio::test]
+async fn a_throttled_composite_alarm_is_a_typed_error_after_the_retries() {
+    let (compiled, _) = compiled("checkout");
+    let metric =
+        mock!(Client::put_metric_alarm).then_output(|| PutMetricAlarmOutput::builder().build());
+    let composite = mock!(Client::put_composite_alarm).then_http_response(throttled);
+    let client = mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        [&metric, &composite]
+    );
+    let err = apply(
+        &client,
+        fast(),
+        compiled.metric_alarms(),
+        compiled.composite_alarms(),
+        &[],
+        "us-east-1",
+        "123456789012",
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Throttled { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(composite.num_calls(), 2); // one composite, tried twice
+}
+
+async fn emulator(test: &str) -> Option<aws_config::SdkConfig> {
+    if std::env::var("AWS_TELEMETRY_EMULATOR").as_deref() != Ok("1") {
+        eprintln!(
+            "SKIPPED {test}: no CloudWatch emulator (run `bash scripts/test.sh`, which starts one)"
+        );
+        return None;
+    }
+    Some(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .load()
+            .await,
+    )
+}
+
+#[tokio::test]
+async fn apply_against_the_emulator_creates_then_updates_idempotently() {
+    let Some(config) =
+        emulator("apply_against_the_emulator_creates_then_updates_idempotently").await
+    else {
+        return;
+    };
+    let client = Client::new(&config);
+    let (compiled, dashboards) = compiled("emulated-checkout");
+    let prefix = "slo/emulated-checkout/";
+    for round in 0..2 {
+        // moto has no composite alarms: metric alarms and dashboards only.
+        let report = apply(
+            &client,
+            fast(),
+            compiled.metric_alarms(),
+            [],
+            &dashboards,
+            "us-east-1",
+            "123456789012",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (report.metric_alarms, report.dashboards),
+            (8, 3),
+            "round {round}"
+        );
+        let described = client
+            .describe_alarms()
+            .alarm_name_prefix(prefix)
+            .send()
+            .await
+            .unwrap();
+        let alarms = described.metric_alarms();
+        assert_eq!(
+            alarms.len(),
+            8,
+            "round {round}: put twice, still eight alarms"
+        );
+        let fast_long = alarms
+            .iter()
+            .find(|a| a.alarm_name() == Some("slo/emulated-checkout/burn-rate/page-fast/long-1h"))
+            .unwrap();
+        assert_eq!(fast_long.threshold(), Some(0.0));
+        assert_eq!(fast_long.evaluation_periods(), Some(1));
+        assert_eq!(fast_long.treat_missing_data(), Some("ignore"));
+        let metrics = fast_long.metrics();
+        assert_eq!(metrics.len(), 3);
+        let excess = metrics.iter().find(|m| m.id() == Some("excess")).unwrap();
+        assert_eq!(
+            excess.expression(),
+            Some("IF(total > 0, bad - 0.014400000000000013 * total)")
+        );
+        let requests = metrics.iter().find(|m| m.id() == Some("total")).unwrap();
+        assert_eq!(requests.metric_stat().unwrap().period(), Some(3600));
+        for dashboard in &dashboards {
+            let got = client
+                .get_dashboard()
+                .dashboard_name(&dashboard.name)
+                .send()
+                .await
+                .unwrap();
+            let body: serde_json::Value =
+                serde_json::from_str(got.dashboard_body().unwrap()).unwrap();
+            let expected: serde_json::Value =
+                serde_json::from_str(&dashboard.body_for("us-east-1", "123456789012")).unwrap();
+            assert_eq!(body, expected);
+        }
+    }
+}

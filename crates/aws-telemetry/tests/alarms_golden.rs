@@ -1,0 +1,60 @@
+//! Golden files: the alarms compiled from the three SLOs of docs/examples/checkout.openslo.yaml
+//! (an ALB availability SLO with the Workbook's four tiers, a latency SLO over published
+//! windows, a Lambda SLO from a metric-math source with a calendar month) and the whole
+//! CloudFormation template, compared byte for byte with tests/golden/. They were generated once
+//! and reviewed by hand; `UPDATE_GOLDEN=1 cargo test -p aws-telemetry --features openslo --test
+//! alarms_golden` regenerates them after a deliberate change (review the diff).
+
+#![cfg(feature = "openslo")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use aws_telemetry::alarms::{CompileOptions, DashboardOptions, compile, specs_from_openslo};
+use sli_core::openslo::{Mode, parse};
+
+const EXAMPLE: &str = include_str!("../../../docs/examples/checkout.openslo.yaml");
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 creates it)", path.display()));
+    assert!(
+        expected == actual,
+        "{} differs from the compiled output; if the change is deliberate, regenerate with UPDATE_GOLDEN=1 and review the diff",
+        path.display()
+    );
+}
+
+fn options() -> CompileOptions {
+    CompileOptions {
+        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-page".into()],
+        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-ticket".into()],
+        published: Some("SLO/Published".into()),
+        ..CompileOptions::default()
+    }
+}
+
+#[test]
+fn compiled_example_matches_the_golden_files() {
+    let import = parse(EXAMPLE, Mode::Strict).unwrap();
+    let specs = specs_from_openslo(&import.slos).unwrap();
+    let compiled = compile(&specs, &options()).unwrap();
+    assert_eq!(compiled.slos.len(), 3);
+    for slo in &compiled.slos {
+        let json = serde_json::to_string_pretty(slo).unwrap() + "\n";
+        golden(&format!("{}.json", slo.slo), &json);
+    }
+    let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
+    let template = compiled.cloudformation(&dashboards).unwrap();
+    golden(
+        "checkout.cloudformation.json",
+        &(serde_json::to_string_pretty(&template).unwrap() + "\n"),
+    );
+}

@@ -1,0 +1,506 @@
+//! [`SloDefinition`]s → OpenSLO v1 YAML.
+
+use super::error::{Error, Location, Problem};
+use super::import::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
+use super::yaml::{Value, emit};
+use super::{
+    AlertPolicyDefinition, CloudWatchQuery, DataSource, Indicator, IndicatorMetric, MetricQuery,
+    MetricSource, RawType, SloDefinition,
+};
+use crate::{
+    BudgetingMethod, CalendarPeriod, Comparison, MissingData, PartialWindows, Sli, Span, Window,
+};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn s(text: &str) -> Value {
+    Value::String(text.to_owned())
+}
+
+fn num(v: f64) -> Value {
+    Value::Number(v.to_string())
+}
+
+fn map(entries: Vec<(&str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+/// Writes definitions as an OpenSLO v1 file: the `DataSource`s they reference, then one `SLO`
+/// document per definition with its indicator, alert policies and conditions inline.
+///
+/// What OpenSLO has no field for travels as `sre-toolkit/…` annotations (missing-data policy,
+/// minimum events, a short window other than 1/12 of the long one). Thresholds given as budget
+/// fractions are written as the burn rates they mean for the SLO's window.
+///
+/// # Errors
+/// [`Problem::Unsupported`], located at the definition's index (`document`) and field, for what
+/// OpenSLO cannot say: a span that is not whole minutes, a disabled tier, an N-of-M sustain
+/// rule with N ≠ M, a partial-window policy other than the default, an SLI kind that does not
+/// match the indicator, two different data sources of one name.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{export, parse, Mode, SloDefinition};
+///
+/// let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"),
+///     "/../../docs/examples/checkout.openslo.yaml")).unwrap();
+/// let first = parse(&yaml, Mode::Strict)?;
+/// let again = parse(&export(&first.slos)?, Mode::Strict)?;
+/// // Equal but for the documents they came from.
+/// let origin = |defs: Vec<SloDefinition>| -> Vec<_> {
+///     defs.into_iter().map(|d| SloDefinition { document: 0, ..d }).collect() };
+/// assert_eq!(origin(again.slos), origin(first.slos));
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+pub fn export(definitions: &[SloDefinition]) -> Result<String> {
+    let mut sources: Vec<&DataSource> = Vec::new();
+    let mut documents = Vec::new();
+    for (index, def) in definitions.iter().enumerate() {
+        let fail = |path: &str, what: String| Error {
+            location: Location {
+                document: index,
+                path: path.to_owned(),
+                line: 0,
+                column: 0,
+            },
+            problem: Problem::Unsupported { what },
+        };
+        for source in metric_sources(&def.indicator) {
+            if let Some(ds) = &source.data_source {
+                if ds.source_type != source.source_type {
+                    return Err(fail(
+                        "spec.indicator",
+                        format!(
+                            "data source {:?} has another type than its metric source",
+                            ds.name
+                        ),
+                    ));
+                }
+                match sources.iter().find(|d| d.name == ds.name) {
+                    Some(known) if *known != ds => {
+                        return Err(fail(
+                            "spec.indicator",
+                            format!("two different data sources are named {:?}", ds.name),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => sources.push(ds),
+                }
+            }
+        }
+        documents.push(slo_document(def, &fail)?);
+    }
+    let mut out = String::new();
+    for ds in sources {
+        let mut spec = vec![("type", s(&ds.source_type))];
+        if ds.connection_details != Value::Null {
+            spec.push(("connectionDetails", ds.connection_details.clone()));
+        }
+        push_document(
+            &mut out,
+            map(vec![
+                ("apiVersion", s("openslo/v1")),
+                ("kind", s("DataSource")),
+                ("metadata", map(vec![("name", s(&ds.name))])),
+                ("spec", map(spec)),
+            ]),
+        );
+    }
+    for document in documents {
+        push_document(&mut out, document);
+    }
+    Ok(out)
+}
+
+fn push_document(out: &mut String, document: Value) {
+    out.push_str("---\n");
+    emit(out, &document);
+}
+
+fn metric_sources(indicator: &Indicator) -> Vec<&MetricSource> {
+    match &indicator.metric {
+        IndicatorMetric::Ratio {
+            good, bad, total, ..
+        } => good.iter().chain(bad.iter()).chain([total]).collect(),
+        IndicatorMetric::RawRatio { raw, .. } => vec![raw],
+        IndicatorMetric::Threshold { metric } => vec![metric],
+    }
+}
+
+fn duration(span: Span, path: &str, fail: &dyn Fn(&str, String) -> Error) -> Result<Value> {
+    if span.seconds() % 60 != 0 {
+        return Err(fail(
+            path,
+            format!("span {span}: OpenSLO durations are whole minutes"),
+        ));
+    }
+    Ok(s(&span.to_string()))
+}
+
+fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Result<Value> {
+    let slo = &def.slo;
+    let mut annotations = vec![(
+        MISSING_DATA,
+        s(match slo.missing_data {
+            MissingData::Good => "good",
+            MissingData::Bad => "bad",
+            MissingData::Skip => "skip",
+        }),
+    )];
+    if slo.min_events != 0.0 {
+        annotations.push((MIN_EVENTS, s(&slo.min_events.to_string())));
+    }
+    let mut objective = vec![("target", num(slo.objective.target()))];
+    match (&slo.sli, &def.indicator.metric) {
+        (Sli::EventRatio, IndicatorMetric::Ratio { .. } | IndicatorMetric::RawRatio { .. }) => {}
+        (
+            Sli::TimeSlice {
+                comparison,
+                threshold,
+                slice,
+            },
+            IndicatorMetric::Threshold { .. },
+        ) => {
+            let op = match comparison {
+                Comparison::Below => "lt",
+                Comparison::AtMost => "lte",
+                Comparison::Above => "gt",
+                Comparison::AtLeast => "gte",
+            };
+            objective.insert(0, ("op", s(op)));
+            objective.insert(1, ("value", num(*threshold)));
+            match slo.budgeting {
+                BudgetingMethod::Occurrences => {
+                    if *slice != Span::MINUTE {
+                        annotations.push((SLICE, duration(*slice, "metadata.annotations", fail)?));
+                    }
+                }
+                BudgetingMethod::Timeslices { slice: s, .. }
+                | BudgetingMethod::RatioTimeslices { slice: s } => {
+                    if s != *slice {
+                        return Err(fail(
+                            "spec.objectives[0].timeSliceWindow",
+                            "a threshold SLI's slice differs from the budgeting slice".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => {
+            return Err(fail(
+                "spec.indicator",
+                format!(
+                    "SLI kind {:?} does not match the indicator's metric",
+                    slo.sli
+                ),
+            ));
+        }
+    }
+    let method = match slo.budgeting {
+        BudgetingMethod::Occurrences => "Occurrences",
+        BudgetingMethod::Timeslices {
+            slice,
+            slice_target,
+        } => {
+            objective.push(("timeSliceTarget", num(slice_target)));
+            objective.push((
+                "timeSliceWindow",
+                duration(slice, "spec.objectives[0].timeSliceWindow", fail)?,
+            ));
+            "Timeslices"
+        }
+        BudgetingMethod::RatioTimeslices { slice } => {
+            objective.push((
+                "timeSliceWindow",
+                duration(slice, "spec.objectives[0].timeSliceWindow", fail)?,
+            ));
+            "RatioTimeslices"
+        }
+    };
+    let window = match slo.window {
+        Window::Rolling(span) => map(vec![
+            (
+                "duration",
+                duration(span, "spec.timeWindow[0].duration", fail)?,
+            ),
+            ("isRolling", Value::Bool(true)),
+        ]),
+        Window::Calendar(c) => {
+            let length = match c.period {
+                CalendarPeriod::Day => "1d",
+                CalendarPeriod::Week => "1w",
+                CalendarPeriod::Month => "1M",
+            };
+            let offset = c.utc_offset_seconds;
+            let zone = if offset == 0 {
+                "UTC".to_owned()
+            } else if offset % 3_600 == 0 {
+                format!("Etc/GMT{:+}", -offset / 3_600)
+            } else {
+                let sign = if offset < 0 { '-' } else { '+' };
+                let a = offset.unsigned_abs();
+                format!("{sign}{:02}:{:02}", a / 3_600, a % 3_600 / 60)
+            };
+            map(vec![
+                ("duration", s(length)),
+                ("isRolling", Value::Bool(false)),
+                (
+                    "calendar",
+                    map(vec![
+                        // A Monday and the 1st: aligned for days, weeks and months.
+                        ("startTime", s("2024-01-01 00:00:00")),
+                        ("timeZone", s(&zone)),
+                    ]),
+                ),
+            ])
+        }
+    };
+    let mut metadata = vec![("name", s(&slo.name))];
+    if let Some(d) = &def.display_name {
+        metadata.push(("displayName", s(d)));
+    }
+    metadata.push(("annotations", map(annotations)));
+    let mut spec = Vec::new();
+    if let Some(d) = &def.description {
+        spec.push(("description", s(d)));
+    }
+    spec.push(("service", s(&def.service)));
+    spec.push(("indicator", indicator(&def.indicator)));
+    spec.push(("timeWindow", Value::Seq(vec![window])));
+    spec.push(("budgetingMethod", s(method)));
+    spec.push(("objectives", Value::Seq(vec![map(objective)])));
+    if !def.alert_policies.is_empty() {
+        let period = slo.window.nominal_length();
+        let policies = def
+            .alert_policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| alert_policy(p, period, i, fail))
+            .collect::<Result<Vec<_>>>()?;
+        spec.push(("alertPolicies", Value::Seq(policies)));
+    }
+    Ok(map(vec![
+        ("apiVersion", s("openslo/v1")),
+        ("kind", s("SLO")),
+        ("metadata", map(metadata)),
+        ("spec", map(spec)),
+    ]))
+}
+
+fn indicator(indicator: &Indicator) -> Value {
+    let holder = |m: &MetricSource| map(vec![("metricSource", metric_source(m))]);
+    let metric = match &indicator.metric {
+        IndicatorMetric::Ratio {
+            counter,
+            good,
+            bad,
+            total,
+        } => {
+            let mut r = vec![("counter", Value::Bool(*counter))];
+            if let Some(g) = good {
+                r.push(("good", holder(g)));
+            }
+            if let Some(b) = bad {
+                r.push(("bad", holder(b)));
+            }
+            r.push(("total", holder(total)));
+            ("ratioMetric", map(r))
+        }
+        IndicatorMetric::RawRatio { raw, raw_type } => (
+            "ratioMetric",
+            map(vec![
+                (
+                    "rawType",
+                    s(match raw_type {
+                        RawType::Success => "success",
+                        RawType::Failure => "failure",
+                    }),
+                ),
+                ("raw", holder(raw)),
+            ]),
+        ),
+        IndicatorMetric::Threshold { metric } => ("thresholdMetric", holder(metric)),
+    };
+    let mut spec = Vec::new();
+    if let Some(d) = &indicator.description {
+        spec.push(("description", s(d)));
+    }
+    spec.push(metric);
+    map(vec![
+        ("metadata", map(vec![("name", s(&indicator.name))])),
+        ("spec", map(spec)),
+    ])
+}
+
+fn metric_source(m: &MetricSource) -> Value {
+    let mut entries = Vec::new();
+    match &m.data_source {
+        Some(ds) => entries.push(("metricSourceRef", s(&ds.name))),
+        None => entries.push(("type", s(&m.source_type))),
+    }
+    let dims = |d: &[(String, String)]| {
+        Value::Seq(
+            d.iter()
+                .map(|(n, v)| map(vec![("name", s(n)), ("value", s(v))]))
+                .collect(),
+        )
+    };
+    let spec = match &m.query {
+        MetricQuery::Other(v) => v.clone(),
+        MetricQuery::CloudWatch(CloudWatchQuery::Stat {
+            namespace,
+            metric_name,
+            dimensions,
+            stat,
+            region,
+        }) => {
+            let mut e = Vec::new();
+            if let Some(r) = region {
+                e.push(("region", s(r)));
+            }
+            e.push(("namespace", s(namespace)));
+            e.push(("metricName", s(metric_name)));
+            if !dimensions.is_empty() {
+                e.push(("dimensions", dims(dimensions)));
+            }
+            e.push(("stat", s(stat)));
+            map(e)
+        }
+        MetricQuery::CloudWatch(CloudWatchQuery::Expression {
+            expression,
+            metrics,
+            region,
+        }) => {
+            let mut e = Vec::new();
+            if let Some(r) = region {
+                e.push(("region", s(r)));
+            }
+            e.push(("expression", s(expression)));
+            let list = metrics
+                .iter()
+                .map(|m| {
+                    let mut e = vec![
+                        ("id", s(&m.id)),
+                        ("namespace", s(&m.namespace)),
+                        ("metricName", s(&m.metric_name)),
+                    ];
+                    if !m.dimensions.is_empty() {
+                        e.push(("dimensions", dims(&m.dimensions)));
+                    }
+                    e.push(("stat", s(&m.stat)));
+                    map(e)
+                })
+                .collect();
+            e.push(("metrics", Value::Seq(list)));
+            map(e)
+        }
+    };
+    entries.push(("spec", spec));
+    map(entries)
+}
+
+fn alert_policy(
+    p: &AlertPolicyDefinition,
+    period: Span,
+    index: usize,
+    fail: &dyn Fn(&str, String) -> Error,
+) -> Result<Value> {
+    let path = format!("spec.alertPolicies[{index}]");
+    if p.policy.partial_windows != PartialWindows::default() {
+        return Err(fail(
+            &path,
+            "a partial-window policy other than the default".into(),
+        ));
+    }
+    let mut conditions = Vec::new();
+    for tier in &p.policy.tiers {
+        if !tier.enabled {
+            return Err(fail(&path, format!("disabled tier {:?}", tier.id)));
+        }
+        let mut condition = vec![
+            ("kind", s("burnrate")),
+            ("op", s("gt")),
+            ("threshold", num(tier.burn_rate_threshold(period))),
+            ("lookbackWindow", duration(tier.long_window, &path, fail)?),
+        ];
+        if let Some(rule) = tier.sustain {
+            if rule.datapoints_to_alarm() != rule.evaluation_periods() {
+                return Err(fail(
+                    &path,
+                    format!("tier {:?}: an N-of-M sustain rule with N ≠ M", tier.id),
+                ));
+            }
+            let minutes = i64::from(rule.evaluation_periods());
+            if minutes > 1 {
+                let after = Span::from_minutes(minutes).map_err(|e| Error {
+                    location: Location {
+                        path: path.clone(),
+                        ..Location::default()
+                    },
+                    problem: Problem::Core(e),
+                })?;
+                condition.push(("alertAfter", s(&after.to_string())));
+            }
+        }
+        let derived = (tier.long_window.seconds() / 12 / 60).max(1) * 60;
+        let mut metadata = vec![("name", s(&tier.id))];
+        if tier.short_window.seconds() != derived {
+            metadata.push((
+                "annotations",
+                map(vec![(
+                    SHORT_WINDOW,
+                    duration(tier.short_window, &path, fail)?,
+                )]),
+            ));
+        }
+        conditions.push(map(vec![
+            ("kind", s("AlertCondition")),
+            ("metadata", map(metadata)),
+            (
+                "spec",
+                map(vec![
+                    (
+                        "severity",
+                        s(match tier.severity {
+                            crate::Severity::Page => "page",
+                            crate::Severity::Ticket => "ticket",
+                        }),
+                    ),
+                    ("condition", map(condition)),
+                ]),
+            ),
+        ]));
+    }
+    let mut spec = Vec::new();
+    if let Some(d) = &p.description {
+        spec.push(("description", s(d)));
+    }
+    spec.push(("alertWhenNoData", Value::Bool(p.alert_when_no_data)));
+    spec.push(("alertWhenResolved", Value::Bool(p.alert_when_resolved)));
+    spec.push(("alertWhenBreaching", Value::Bool(p.alert_when_breaching)));
+    spec.push(("conditions", Value::Seq(conditions)));
+    if !p.notification_targets.is_empty() {
+        let targets = p
+            .notification_targets
+            .iter()
+            .map(|t| {
+                map(vec![
+                    ("kind", s("AlertNotificationTarget")),
+                    ("metadata", map(vec![("name", s(&t.name))])),
+                    ("spec", map(vec![("target", s(&t.target))])),
+                ])
+            })
+            .collect();
+        spec.push(("notificationTargets", Value::Seq(targets)));
+    }
+    Ok(map(vec![
+        ("kind", s("AlertPolicy")),
+        ("metadata", map(vec![("name", s(&p.name))])),
+        ("spec", map(spec)),
+    ]))
+}

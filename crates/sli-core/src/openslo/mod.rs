@@ -1,0 +1,422 @@
+//! OpenSLO v1 import and export (feature `openslo`).
+//!
+//! [`parse`] reads a file of `openslo/v1` YAML documents (`SLO`, `SLI`, `AlertPolicy`,
+//! `AlertCondition`, `AlertNotificationTarget`, `Service`, `DataSource`), resolves
+//! `indicatorRef`, `alertPolicyRef`, `conditionRef`, `targetRef` and `metricSourceRef` across
+//! documents, and maps each SLO objective into this crate's own [`Slo`] and each alert policy
+//! into an [`AlertPolicy`]. [`export`] writes definitions back as OpenSLO; `parse → export →
+//! parse` is the identity.
+//!
+//! ```
+//! use sli_core::openslo::{parse, Mode};
+//! use sli_core::{Severity, Window, Span};
+//!
+//! let yaml = r#"
+//! apiVersion: openslo/v1
+//! kind: SLO
+//! metadata:
+//!   name: checkout-availability
+//! spec:
+//!   service: checkout
+//!   indicator:
+//!     metadata: {name: checkout-errors}
+//!     spec:
+//!       ratioMetric:
+//!         counter: true
+//!         bad:
+//!           metricSource:
+//!             type: CloudWatch
+//!             spec: {namespace: AWS/ApplicationELB, metricName: HTTPCode_Target_5XX_Count, stat: Sum}
+//!         total:
+//!           metricSource:
+//!             type: CloudWatch
+//!             spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum}
+//!   timeWindow:
+//!     - duration: 28d
+//!       isRolling: true
+//!   budgetingMethod: Occurrences
+//!   objectives:
+//!     - targetPercent: 99.9
+//!   alertPolicies:
+//!     - kind: AlertPolicy
+//!       metadata: {name: fast-burn}
+//!       spec:
+//!         conditions:
+//!           - kind: AlertCondition
+//!             metadata: {name: page-1h}
+//!             spec:
+//!               severity: page
+//!               condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h, alertAfter: 1m}
+//! "#;
+//! let import = parse(yaml, Mode::Strict)?;
+//! let def = &import.slos[0];
+//! assert_eq!(def.slo.window, Window::rolling(Span::from_days(28).unwrap()));
+//! assert_eq!(def.slo.objective.target(), 0.999);
+//! let tier = &def.alert_policies[0].policy.tiers[0];
+//! assert_eq!((tier.severity, tier.long_window, tier.short_window.to_string().as_str()),
+//!            (Severity::Page, Span::HOUR, "5m")); // the short window is 1/12 of the long one
+//! # Ok::<(), sli_core::openslo::Error>(())
+//! ```
+//!
+//! # Mapping
+//! | OpenSLO | here |
+//! |---|---|
+//! | `ratioMetric` `good`/`bad`/`total`, `raw` | [`Sli::EventRatio`], with the metric sources in [`IndicatorMetric`] |
+//! | `thresholdMetric` + objective `op`/`value` | [`Sli::TimeSlice`]: each datapoint (slice) is good or bad |
+//! | `timeWindow` rolling `28d` | [`Window::Rolling`]; `M`, `Q`, `Y` have no fixed length and are refused (lenient: a month is read as 30 days, with a warning) |
+//! | `timeWindow` calendar `1d`/`1w`/`1M` | [`Window::Calendar`], `startTime` aligned to the period, `timeZone` UTC or a fixed offset |
+//! | `budgetingMethod`, `timeSliceTarget`, `timeSliceWindow` | [`BudgetingMethod`] |
+//! | `target` / `targetPercent` | [`Objective`] (strictly between 0 and 1: `targetPercent: 100` is an error) |
+//! | `AlertCondition` `burnrate`: `threshold`, `lookbackWindow`, `alertAfter`, `severity` | one [`AlertTier`]: burn-rate threshold, long window, sustain of `alertAfter` minutes; the short window is the annotation `sre-toolkit/short-window` or 1/12 of the long one (the SRE Workbook's ratio) |
+//! | annotations `sre-toolkit/missing-data`, `sre-toolkit/min-events`, `sre-toolkit/slice` | [`Slo::missing_data`], [`Slo::min_events`], the slice of a threshold SLI under Occurrences |
+//!
+//! What `sli-core` cannot represent is refused with [`Problem::Unsupported`] (or, where the
+//! meaning is kept, reported as a [`Warning`]): nothing is dropped silently. Condition `op: gte`
+//! is evaluated as `gt` (sli-core fires strictly above the threshold) — an error in strict mode,
+//! a warning in lenient mode. Descriptions and display names of conditions and notification
+//! targets are not kept.
+//!
+//! # Modes
+//! [`Mode::Strict`] applies the OpenSLO v1 validation rules (unknown fields, `op` on a ratio SLI,
+//! names that are not RFC 1123 labels, both `target` and `targetPercent`, a condition that can
+//! never fire…) as errors. [`Mode::Lenient`] accepts what the official examples contain and
+//! reports the same findings as [`Import::warnings`].
+//!
+//! # Why `saphyr-parser`
+//! `serde_yaml` is archived; `serde_yml` was deprecated after soundness and maintenance
+//! problems; `serde_norway` (a maintained `serde_yaml` fork) gives a position only for syntax
+//! and type errors, not for the fields a semantic check rejects. `saphyr-parser` (the
+//! maintained successor of `yaml-rust2`, YAML 1.2, no `unsafe`, two small dependencies) yields
+//! every event with its line and column, so every error here — a missing reference or a
+//! `targetPercent` of 100 as much as a syntax error — names its line and column.
+
+mod error;
+mod export;
+mod import;
+mod yaml;
+
+pub use error::{Error, Location, Problem, Warning};
+pub use export::export;
+pub use import::parse;
+pub use yaml::Value;
+
+use crate::{AlertPolicy, Slo};
+
+#[cfg(doc)]
+use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
+
+/// How strictly [`parse`] applies the OpenSLO v1 rules.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::Mode;
+/// assert_eq!(Mode::default(), Mode::Strict);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Mode {
+    /// The OpenSLO v1 validation rules are errors.
+    #[default]
+    Strict,
+    /// Accept what the official examples contain; rule violations become warnings.
+    Lenient,
+}
+
+/// What [`parse`] found: one definition per SLO objective, and the warnings.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse, Mode};
+/// let import = parse("", Mode::Strict)?;
+/// assert!(import.slos.is_empty() && import.warnings.is_empty());
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Import {
+    /// The SLOs, in document order (an SLO with several objectives gives one definition per
+    /// objective, named `<name>-<objective name or index>`).
+    pub slos: Vec<SloDefinition>,
+    /// What lenient mode accepted, and what is suspicious in any mode.
+    pub warnings: Vec<Warning>,
+}
+
+/// One SLO objective with everything OpenSLO says about it.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{IndicatorMetric, SloDefinition};
+/// fn bad_metric(def: &SloDefinition) -> bool {
+///     matches!(def.indicator.metric, IndicatorMetric::Ratio { bad: Some(_), .. })
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloDefinition {
+    /// The SLO as `sli-core` evaluates it; its name is the OpenSLO `metadata.name`.
+    pub slo: Slo,
+    /// `metadata.displayName`.
+    pub display_name: Option<String>,
+    /// `spec.description`.
+    pub description: Option<String>,
+    /// `spec.service`.
+    pub service: String,
+    /// The indicator and its metric sources.
+    pub indicator: Indicator,
+    /// The alert policies, in order.
+    pub alert_policies: Vec<AlertPolicyDefinition>,
+    /// The 0-based document index of the SLO in the file it came from (0 for definitions built
+    /// in code).
+    pub document: usize,
+}
+
+/// An SLI: its name and where its numbers come from.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{Indicator, IndicatorMetric, MetricSource, MetricQuery, RawType, Value};
+/// let raw = MetricSource { data_source: None, source_type: "Prometheus".into(), query: MetricQuery::Other(Value::Null) };
+/// let sli = Indicator { name: "ratio".into(), description: None,
+///                       metric: IndicatorMetric::RawRatio { raw, raw_type: RawType::Success } };
+/// assert_eq!(sli.name, "ratio");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    /// `metadata.name` of the SLI.
+    pub name: String,
+    /// `spec.description`.
+    pub description: Option<String>,
+    /// The metric(s).
+    pub metric: IndicatorMetric,
+}
+
+/// The metric side of an SLI.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{IndicatorMetric, RawType};
+/// assert_ne!(RawType::Success, RawType::Failure);
+/// # let _ = |m: IndicatorMetric| matches!(m, IndicatorMetric::Threshold { .. });
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // definitions, built once: boxing would only add noise
+pub enum IndicatorMetric {
+    /// `ratioMetric` with `total` and exactly one of `good` and `bad`.
+    Ratio {
+        /// `counter`: whether the sources are monotonic counters.
+        counter: bool,
+        /// Good events.
+        good: Option<MetricSource>,
+        /// Bad events.
+        bad: Option<MetricSource>,
+        /// All events.
+        total: MetricSource,
+    },
+    /// `ratioMetric.raw`: a precomputed ratio.
+    RawRatio {
+        /// The ratio's source.
+        raw: MetricSource,
+        /// Whether it is a success or a failure ratio.
+        raw_type: RawType,
+    },
+    /// `thresholdMetric`: a value per datapoint compared with the objective's `op` and `value`.
+    Threshold {
+        /// The value's source.
+        metric: MetricSource,
+    },
+}
+
+/// `rawType` of a raw ratio metric.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::RawType;
+/// assert_eq!(format!("{:?}", RawType::Failure), "Failure");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RawType {
+    /// The ratio is of good events.
+    Success,
+    /// The ratio is of bad events.
+    Failure,
+}
+
+/// A `metricSource`: its type (inline or from the referenced `DataSource`) and query.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{CloudWatchQuery, MetricQuery, MetricSource};
+/// let source = MetricSource {
+///     data_source: None,
+///     source_type: "CloudWatch".into(),
+///     query: MetricQuery::CloudWatch(CloudWatchQuery::Stat {
+///         namespace: "AWS/ApplicationELB".into(), metric_name: "RequestCount".into(),
+///         dimensions: vec![], stat: "Sum".into(), region: None,
+///     }),
+/// };
+/// assert!(source.is_cloudwatch());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricSource {
+    /// The `DataSource` named by `metricSourceRef`, if any.
+    pub data_source: Option<DataSource>,
+    /// The source type (`CloudWatch`, `Prometheus`…).
+    pub source_type: String,
+    /// The query in `spec`.
+    pub query: MetricQuery,
+}
+
+impl MetricSource {
+    /// Whether the source is CloudWatch (type `CloudWatch`, any case).
+    pub fn is_cloudwatch(&self) -> bool {
+        self.source_type.eq_ignore_ascii_case("cloudwatch")
+    }
+}
+
+/// A `DataSource` document.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{DataSource, Value};
+/// let ds = DataSource { name: "cw".into(), source_type: "CloudWatch".into(), connection_details: Value::Null };
+/// assert_eq!(ds.name, "cw");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSource {
+    /// `metadata.name`.
+    pub name: String,
+    /// `spec.type`.
+    pub source_type: String,
+    /// `spec.connectionDetails`, as written.
+    pub connection_details: Value,
+}
+
+/// The query of a metric source.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{MetricQuery, Value};
+/// let other = MetricQuery::Other(Value::Map(vec![("promql".into(), Value::String("up".into()))]));
+/// assert!(matches!(other, MetricQuery::Other(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricQuery {
+    /// A CloudWatch metric or metric-math expression.
+    CloudWatch(CloudWatchQuery),
+    /// Any other source's `spec`, kept as written.
+    Other(Value),
+}
+
+/// A CloudWatch query in `metricSource.spec`.
+///
+/// ```yaml
+/// # one metric
+/// spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum,
+///        dimensions: [{name: LoadBalancer, value: app/web/123}]}
+/// # metric math: the expression over metrics named by id
+/// spec:
+///   expression: "m1 + m2"
+///   metrics:
+///     - {id: m1, namespace: AWS/ApplicationELB, metricName: HTTPCode_Target_5XX_Count, stat: Sum}
+///     - {id: m2, namespace: AWS/ApplicationELB, metricName: HTTPCode_ELB_5XX_Count, stat: Sum}
+/// ```
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{CloudWatchMetric, CloudWatchQuery};
+/// let q = CloudWatchQuery::Expression { expression: "m1".into(), region: None, metrics: vec![
+///     CloudWatchMetric { id: "m1".into(), namespace: "N".into(), metric_name: "M".into(),
+///                        dimensions: vec![], stat: "Sum".into() }] };
+/// assert!(matches!(q, CloudWatchQuery::Expression { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloudWatchQuery {
+    /// `namespace`, `metricName`, `dimensions`, `stat`.
+    Stat {
+        /// The namespace.
+        namespace: String,
+        /// The metric name.
+        metric_name: String,
+        /// Dimensions as (name, value), in order.
+        dimensions: Vec<(String, String)>,
+        /// The statistic (`Sum`, `Average`, `p99`…).
+        stat: String,
+        /// `region`, when given.
+        region: Option<String>,
+    },
+    /// `expression` over `metrics`.
+    Expression {
+        /// The metric-math expression.
+        expression: String,
+        /// The metrics it names by id.
+        metrics: Vec<CloudWatchMetric>,
+        /// `region`, when given.
+        region: Option<String>,
+    },
+}
+
+/// One metric of a metric-math query.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::CloudWatchMetric;
+/// let m = CloudWatchMetric { id: "m1".into(), namespace: "AWS/Lambda".into(),
+///     metric_name: "Errors".into(), dimensions: vec![], stat: "Sum".into() };
+/// assert_eq!(m.id, "m1");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CloudWatchMetric {
+    /// The id the expression uses.
+    pub id: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The metric name.
+    pub metric_name: String,
+    /// Dimensions as (name, value).
+    pub dimensions: Vec<(String, String)>,
+    /// The statistic.
+    pub stat: String,
+}
+
+/// An `AlertNotificationTarget`: its name and `spec.target`.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::NotificationTarget;
+/// let t = NotificationTarget { name: "on-call".into(), target: "pagerduty".into() };
+/// assert_eq!(t.target, "pagerduty");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationTarget {
+    /// `metadata.name`.
+    pub name: String,
+    /// `spec.target`.
+    pub target: String,
+}
+
+/// An OpenSLO `AlertPolicy` as `sli-core` evaluates it: one [`AlertTier`] per burn-rate
+/// condition, its id the condition's name.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::AlertPolicyDefinition;
+/// use sli_core::AlertPolicy;
+/// let p = AlertPolicyDefinition { name: "burn".into(), description: None, alert_when_no_data: false,
+///     alert_when_resolved: true, alert_when_breaching: true, notification_targets: vec![],
+///     policy: AlertPolicy { tiers: vec![], ..AlertPolicy::default() } };
+/// assert!(p.policy.tiers.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertPolicyDefinition {
+    /// `metadata.name`.
+    pub name: String,
+    /// `spec.description`.
+    pub description: Option<String>,
+    /// `alertWhenNoData`.
+    pub alert_when_no_data: bool,
+    /// `alertWhenResolved`.
+    pub alert_when_resolved: bool,
+    /// `alertWhenBreaching`.
+    pub alert_when_breaching: bool,
+    /// The notification targets (names and targets; the SNS topics are given to the compiler).
+    pub notification_targets: Vec<NotificationTarget>,
+    /// The tiers.
+    pub policy: AlertPolicy,
+}

@@ -1,0 +1,459 @@
+//! A YAML node tree with the line and column of every node, built from `saphyr-parser`'s event
+//! stream, and a small emitter for the tree. Only what OpenSLO documents need: scalars,
+//! sequences, mappings, anchors and aliases (expanded, with a bound), several documents.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Deepest nesting accepted: OpenSLO documents are a few levels deep, and the bound keeps
+/// recursive walks (and drops) of hostile input within the stack.
+const MAX_DEPTH: usize = 128;
+
+/// A YAML value without positions: what the importer keeps of metric-source specs it does not
+/// interpret, and what the exporter writes.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::Value;
+///
+/// let v = Value::Map(vec![("query".into(), Value::String("up".into()))]);
+/// assert_eq!(v.get("query"), Some(&Value::String("up".into())));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, kept as written (`0.999`, `30`) so that nothing is lost in a round trip.
+    Number(String),
+    /// A string.
+    String(String),
+    /// A sequence.
+    Seq(Vec<Self>),
+    /// A mapping, in document order.
+    Map(Vec<(String, Self)>),
+}
+
+impl Value {
+    /// The value under `key` of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Self> {
+        match self {
+            Self::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// A scalar as the parser saw it: its text, and whether it was plain (unquoted), which decides
+/// whether `30` is a number or a string.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Kind {
+    Scalar { text: String, plain: bool },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+/// A node and where it starts (1-based line and column).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Node {
+    pub(super) kind: Kind,
+    pub(super) line: usize,
+    pub(super) column: usize,
+}
+
+/// One document of a stream.
+#[derive(Debug)]
+pub(super) struct Document {
+    pub(super) root: Node,
+}
+
+/// A syntax error, with the document it occurred in.
+#[derive(Debug)]
+pub(super) struct SyntaxError {
+    pub(super) document: usize,
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) message: String,
+}
+
+impl Node {
+    pub(super) fn is_null(&self) -> bool {
+        matches!(&self.kind, Kind::Scalar { text, plain: true } if is_null_text(text))
+    }
+
+    pub(super) fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Scalar { .. } if self.is_null() => "null",
+            Kind::Scalar { text, plain: true } if parse_bool(text).is_some() => "a boolean",
+            Kind::Scalar { text, plain: true } if parse_number(text).is_some() => "a number",
+            Kind::Scalar { .. } => "a string",
+            Kind::Seq(_) => "a sequence",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+
+    /// The value without positions.
+    pub(super) fn to_value(&self) -> Value {
+        match &self.kind {
+            Kind::Scalar { .. } if self.is_null() => Value::Null,
+            Kind::Scalar { text, plain: true } => match (parse_bool(text), parse_number(text)) {
+                (Some(b), _) => Value::Bool(b),
+                (None, Some(_)) => Value::Number(text.clone()),
+                (None, None) => Value::String(text.clone()),
+            },
+            Kind::Scalar { text, .. } => Value::String(text.clone()),
+            Kind::Seq(items) => Value::Seq(items.iter().map(Self::to_value).collect()),
+            Kind::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (key_text(k), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A mapping key as text (keys of OpenSLO documents are strings; others are shown as YAML).
+pub(super) fn key_text(node: &Node) -> String {
+    match &node.kind {
+        Kind::Scalar { text, .. } => text.clone(),
+        Kind::Seq(_) => "[…]".into(),
+        Kind::Map(_) => "{…}".into(),
+    }
+}
+
+fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+pub(super) fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// A YAML 1.2 core-schema number (decimal only; `.inf` and `.nan` are not numbers here).
+pub(super) fn parse_number(text: &str) -> Option<f64> {
+    let t = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let first = t.chars().next()?;
+    if !(first.is_ascii_digit() || first == '.') {
+        return None;
+    }
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Builds the node tree of every document in `text`.
+pub(super) fn parse_stream(text: &str) -> Result<Vec<Document>, SyntaxError> {
+    // Aliases are expanded; the budget bounds what an alias bomb can make us allocate.
+    let mut budget: usize = text.len().saturating_mul(4).saturating_add(10_000);
+    let mut documents = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Open collections: (node, pending key of a mapping, anchor id).
+    let mut stack: Vec<(Node, Option<Node>, usize)> = Vec::new();
+    let mut root: Option<Node> = None;
+    let error = |document: usize, span: &Span, message: String| SyntaxError {
+        document,
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        message,
+    };
+    for event in Parser::new_from_str(text) {
+        let doc = documents.len();
+        let (event, span) = event.map_err(|e| SyntaxError {
+            document: doc,
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_owned(),
+        })?;
+        let at = |kind| Node {
+            kind,
+            line: span.start.line(),
+            column: span.start.col() + 1,
+        };
+        let (node, anchor) = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentStart(_) => {
+                continue;
+            }
+            Event::DocumentEnd => {
+                let root = root.take().unwrap_or_else(|| {
+                    at(Kind::Scalar {
+                        text: String::new(),
+                        plain: true,
+                    })
+                });
+                documents.push(Document { root });
+                anchors.clear();
+                continue;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(error(
+                        doc,
+                        &span,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let kind = match event {
+                    Event::SequenceStart(..) => Kind::Seq(Vec::new()),
+                    _ => Kind::Map(Vec::new()),
+                };
+                stack.push((at(kind), None, anchor));
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some((node, None, anchor)) => (node, anchor),
+                Some((_, Some(key), _)) => {
+                    return Err(error(
+                        doc,
+                        &span,
+                        format!("mapping key {:?} has no value", key_text(&key)),
+                    ));
+                }
+                None => return Err(error(doc, &span, "unbalanced collection end".into())),
+            },
+            Event::Scalar(text, style, anchor, tag) => {
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let text: Cow<'_, str> = text;
+                (
+                    at(Kind::Scalar {
+                        text: text.into_owned(),
+                        plain,
+                    }),
+                    anchor,
+                )
+            }
+            Event::Alias(id) => {
+                let Some(node) = anchors.get(&id) else {
+                    return Err(error(doc, &span, "alias to an unknown anchor".into()));
+                };
+                let size = node_size(node);
+                budget = budget.checked_sub(size).ok_or_else(|| {
+                    error(
+                        doc,
+                        &span,
+                        "aliases expand to more than the input can justify".into(),
+                    )
+                })?;
+                let mut node = node.clone();
+                node.line = span.start.line();
+                node.column = span.start.col() + 1;
+                (node, 0)
+            }
+        };
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some((parent, pending, _)) => match &mut parent.kind {
+                Kind::Seq(items) => items.push(node),
+                Kind::Map(entries) => match pending.take() {
+                    None => *pending = Some(node),
+                    Some(key) => entries.push((key, node)),
+                },
+                Kind::Scalar { .. } => {}
+            },
+        }
+    }
+    Ok(documents)
+}
+
+fn node_size(node: &Node) -> usize {
+    match &node.kind {
+        Kind::Scalar { text, .. } => 1 + text.len(),
+        Kind::Seq(items) => 1 + items.iter().map(node_size).sum::<usize>(),
+        Kind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_size(k) + node_size(v))
+                .sum::<usize>()
+        }
+    }
+}
+
+/// Writes `value` as a block-style YAML document body (no `---`).
+pub(super) fn emit(out: &mut String, value: &Value) {
+    emit_at(out, value, 0);
+}
+
+fn emit_at(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Map(entries) if !entries.is_empty() => {
+            for (i, (key, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    pad(out, indent);
+                }
+                write_string(out, key);
+                out.push(':');
+                emit_child(out, v, indent);
+            }
+        }
+        Value::Seq(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    pad(out, indent);
+                }
+                out.push_str("- ");
+                match v {
+                    Value::Map(e) if !e.is_empty() => emit_at(out, v, indent + 2),
+                    Value::Seq(s) if !s.is_empty() => emit_at(out, v, indent + 2),
+                    _ => {
+                        scalar(out, v);
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        _ => {
+            scalar(out, value);
+            out.push('\n');
+        }
+    }
+}
+
+fn emit_child(out: &mut String, v: &Value, indent: usize) {
+    match v {
+        Value::Map(e) if !e.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            emit_at(out, v, indent + 2);
+        }
+        Value::Seq(s) if !s.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            emit_at(out, v, indent + 2);
+        }
+        _ => {
+            out.push(' ');
+            scalar(out, v);
+            out.push('\n');
+        }
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+fn scalar(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) if parse_number(n).is_some() => out.push_str(n),
+        Value::Number(n) | Value::String(n) => write_string(out, n),
+        Value::Seq(_) => out.push_str("[]"),
+        Value::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// A string, plain when that reads back as the same string, double-quoted otherwise.
+fn write_string(out: &mut String, s: &str) {
+    let plain_safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '/')
+        && !is_null_text(s)
+        && parse_bool(s).is_none()
+        && parse_number(s).is_none();
+    if plain_safe {
+        out.push_str(s);
+        return;
+    }
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20
+                || c == '\u{7f}'
+                || c == '\u{85}'
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+                || c == '\u{feff}' =>
+            {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_documents() {
+        let docs = parse_stream("a: 1\nb:\n  - x\n---\nc: \"2\"\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let Kind::Map(entries) = &docs[0].root.kind else {
+            panic!()
+        };
+        assert_eq!((entries[1].1.line, entries[1].1.column), (3, 3));
+        let Kind::Map(entries) = &docs[1].root.kind else {
+            panic!()
+        };
+        assert_eq!(entries[0].1.to_value(), Value::String("2".into()));
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 0..20 {
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("a{}", i - 1)
+            };
+            text.push_str(&format!(
+                "b{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        assert!(parse_stream(&text).is_err());
+    }
+
+    #[test]
+    fn emitted_strings_read_back() {
+        for s in [
+            "plain",
+            "with space",
+            "1.5",
+            "true",
+            "null",
+            "",
+            "a: b",
+            "- x",
+            "quote\"d",
+            "line\nbreak",
+            "ünï",
+            "#x",
+            "'",
+            "\u{1}",
+            "x\u{85}y",
+            "\u{feff}",
+        ] {
+            let value = Value::Map(vec![(s.to_string(), Value::String(s.to_string()))]);
+            let mut out = String::new();
+            emit(&mut out, &value);
+            let docs = parse_stream(&out).unwrap();
+            assert_eq!(docs[0].root.to_value(), value, "{out}");
+        }
+    }
+}

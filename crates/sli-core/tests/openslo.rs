@@ -1,0 +1,717 @@
+//! OpenSLO import and export: the checked-in example, bad input (typed errors naming the
+//! document, field, line and column), the round trip as a property, and a bounded fuzz of the
+//! parser over arbitrary input (it must never panic).
+
+#![cfg(feature = "openslo")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proptest::prelude::*;
+use sli_core::openslo::{
+    AlertPolicyDefinition, CloudWatchQuery, Error, Import, Indicator, IndicatorMetric, Location,
+    MetricQuery, MetricSource, Mode, NotificationTarget, Problem, SloDefinition, Value, export,
+    parse,
+};
+use sli_core::{
+    AlertPolicy, AlertTier, BudgetingMethod, CalendarPeriod, CalendarWindow, Comparison,
+    MissingData, Objective, PolicyWarning, Severity, Sli, Slo, Span, Sustained, TierThreshold,
+    Window,
+};
+
+const EXAMPLE: &str = include_str!("../../../docs/examples/checkout.openslo.yaml");
+
+fn strict(text: &str) -> Result<Import, Error> {
+    parse(text, Mode::Strict)
+}
+
+fn lenient(text: &str) -> Result<Import, Error> {
+    parse(text, Mode::Lenient)
+}
+
+fn origin(defs: Vec<SloDefinition>) -> Vec<SloDefinition> {
+    defs.into_iter()
+        .map(|d| SloDefinition { document: 0, ..d })
+        .collect()
+}
+
+#[test]
+fn example_file_imports_exactly() {
+    let import = strict(EXAMPLE).unwrap();
+    assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+    let names: Vec<_> = import.slos.iter().map(|d| d.slo.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "checkout-availability",
+            "checkout-latency",
+            "orders-lambda-success"
+        ]
+    );
+    let [availability, latency, orders] = &import.slos[..] else {
+        panic!()
+    };
+    assert_eq!(availability.document, 9);
+    assert_eq!(
+        availability.slo.window,
+        Window::rolling(Span::from_days(30).unwrap())
+    );
+    let tiers = &availability.alert_policies[0].policy.tiers;
+    let windows: Vec<_> = tiers
+        .iter()
+        .map(|t| (t.long_window.to_string(), t.short_window.to_string()))
+        .collect();
+    assert_eq!(
+        windows,
+        [("1h", "5m"), ("6h", "30m"), ("1d", "2h"), ("3d", "6h")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert!(matches!(
+        &availability.indicator.metric,
+        IndicatorMetric::Ratio { bad: Some(bad), good: None, .. }
+            if bad.data_source.as_ref().unwrap().name == "cloudwatch-us-east-1"
+    ));
+    assert_eq!(
+        availability.alert_policies[0].notification_targets,
+        [NotificationTarget {
+            name: "checkout-on-call".into(),
+            target: "sns".into()
+        }]
+    );
+    assert_eq!(
+        latency.slo.sli,
+        Sli::TimeSlice {
+            comparison: Comparison::Below,
+            threshold: 0.3,
+            slice: Span::MINUTE
+        }
+    );
+    assert_eq!(latency.slo.objective.target(), 0.99);
+    assert_eq!(latency.slo.missing_data, MissingData::Good);
+    assert_eq!(latency.alert_policies[0].policy.tiers[0].sustain, None);
+    // alertAfter: N minutes of a sustained condition.
+    let sustained = EXAMPLE.replace(
+        "                threshold: 10\n                lookbackWindow: 1h\n",
+        "                threshold: 10\n                lookbackWindow: 1h\n                alertAfter: 2m\n",
+    );
+    assert_eq!(
+        strict(&sustained).unwrap().slos[1].alert_policies[0]
+            .policy
+            .tiers[0]
+            .sustain,
+        Some(Sustained::new(2, 2).unwrap())
+    );
+    assert_eq!(
+        orders.slo.window,
+        Window::Calendar(CalendarWindow::utc(CalendarPeriod::Month))
+    );
+    // alertWhenNoData: true and no annotation: missing data counts as bad.
+    assert_eq!(orders.slo.missing_data, MissingData::Bad);
+    assert_eq!(orders.slo.min_events, 10.0);
+    assert_eq!(
+        orders.alert_policies[0].policy.tiers[0].short_window,
+        Span::from_minutes(10).unwrap()
+    );
+    assert!(matches!(
+        &orders.indicator.metric,
+        IndicatorMetric::Ratio { good: Some(MetricSource { query: MetricQuery::CloudWatch(CloudWatchQuery::Expression { metrics, .. }), .. }), .. }
+            if metrics.len() == 2
+    ));
+}
+
+#[test]
+fn calendar_month_is_not_thirty_days() {
+    let import = strict(EXAMPLE).unwrap();
+    let orders = &import.slos[2];
+    let feb = chrono::DateTime::parse_from_rfc3339("2023-02-10T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    assert_eq!(orders.slo.window.length_at(feb).unwrap().num_days(), 28);
+    // A rolling window in months has no fixed length: refused, or read as 30 days with a
+    // warning in lenient mode.
+    let rolling_month = EXAMPLE.replace("duration: 30d", "duration: 1M");
+    let err = strict(&rolling_month).unwrap_err();
+    assert!(matches!(err.problem, Problem::Unsupported { .. }), "{err}");
+    assert_eq!(err.location.path, "spec.timeWindow[0].duration");
+    let import = lenient(&rolling_month).unwrap();
+    assert_eq!(
+        import.slos[0].slo.window,
+        Window::rolling(Span::from_days(30).unwrap())
+    );
+    assert!(
+        import
+            .warnings
+            .iter()
+            .any(|w| w.location.path == "spec.timeWindow[0].duration")
+    );
+}
+
+/// The line (1-based) of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+#[test]
+fn target_percent_of_100_names_document_field_line_and_column() {
+    let text = EXAMPLE.replace("targetPercent: 99.5", "targetPercent: 100");
+    let err = lenient(&text).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            Problem::Core(sli_core::Error::InvalidTarget { value: 100.0, .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.location,
+        Location {
+            document: 11,
+            path: "spec.objectives[0].targetPercent".into(),
+            line: line_of(&text, "targetPercent: 100"),
+            column: 22, // `    - targetPercent: 100`
+        }
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("document 11") && msg.contains("spec.objectives[0].targetPercent"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn missing_references_are_errors_in_both_modes() {
+    for (from, to, kind, path) in [
+        (
+            "indicatorRef: checkout-alb-errors",
+            "indicatorRef: nope",
+            "SLI",
+            "spec.indicatorRef",
+        ),
+        (
+            "conditionRef: page-slow",
+            "conditionRef: nope",
+            "AlertCondition",
+            "spec.conditions[1].conditionRef",
+        ),
+        (
+            "alertPolicyRef: multiwindow-burn",
+            "alertPolicyRef: nope",
+            "AlertPolicy",
+            "spec.alertPolicies[0].alertPolicyRef",
+        ),
+        (
+            "targetRef: checkout-on-call\n---",
+            "targetRef: nope\n---",
+            "AlertNotificationTarget",
+            "spec.notificationTargets[0].targetRef",
+        ),
+    ] {
+        let text = EXAMPLE.replacen(from, to, 1);
+        assert_ne!(text, EXAMPLE, "{from}");
+        for mode in [Mode::Strict, Mode::Lenient] {
+            let err = parse(&text, mode).unwrap_err();
+            assert!(
+                matches!(&err.problem, Problem::MissingReference { kind: k, name } if *k == kind && name == "nope"),
+                "{err}"
+            );
+            assert_eq!(err.location.path, path);
+            assert_eq!(
+                err.location.line,
+                line_of(&text, to.lines().next().unwrap())
+            );
+        }
+    }
+    let text = EXAMPLE.replacen(
+        "metricSourceRef: cloudwatch-us-east-1",
+        "metricSourceRef: elsewhere",
+        1,
+    );
+    let err = strict(&text).unwrap_err();
+    assert!(matches!(
+        err.problem,
+        Problem::MissingReference {
+            kind: "DataSource",
+            ..
+        }
+    ));
+    assert_eq!(err.location.document, 2); // the SLI document, not the SLO
+}
+
+#[test]
+fn unknown_kinds_and_fields() {
+    let text =
+        format!("{EXAMPLE}---\napiVersion: openslo/v1\nkind: Gizmo\nmetadata: {{name: g}}\n");
+    let err = strict(&text).unwrap_err();
+    assert!(matches!(&err.problem, Problem::UnknownKind { kind } if kind == "Gizmo"));
+    assert_eq!(
+        (err.location.document, err.location.path.as_str()),
+        (12, "kind")
+    );
+    let import = lenient(&text).unwrap();
+    assert_eq!(import.slos.len(), 3);
+    assert!(matches!(&import.warnings[..], [w] if w.location.document == 12));
+
+    let text = EXAMPLE.replacen(
+        "  budgetingMethod: Occurrences",
+        "  budgetingMethod: Occurrences\n  colour: red",
+        1,
+    );
+    let err = strict(&text).unwrap_err();
+    assert!(matches!(&err.problem, Problem::UnknownField { field } if field == "colour"));
+    assert_eq!(err.location.path, "spec.colour");
+    assert_eq!(lenient(&text).unwrap().warnings.len(), 1);
+
+    let err = strict("apiVersion: openslo/v2alpha\nkind: SLO\n").unwrap_err();
+    assert!(matches!(err.problem, Problem::UnsupportedVersion { .. }));
+    let condition = EXAMPLE.replacen("kind: burnrate", "kind: errorrate", 1);
+    assert!(matches!(
+        lenient(&condition).unwrap_err().problem,
+        Problem::UnknownKind { .. }
+    ));
+}
+
+#[test]
+fn op_is_forbidden_on_a_ratio_sli() {
+    let text = EXAMPLE.replacen(
+        "    - displayName: availability\n",
+        "    - displayName: availability\n      op: gte\n",
+        1,
+    );
+    let err = strict(&text).unwrap_err();
+    assert!(matches!(err.problem, Problem::Conflict { .. }), "{err}");
+    assert_eq!(err.location.path, "spec.objectives[0].op");
+    let import = lenient(&text).unwrap();
+    assert_eq!(import.slos[0].slo.sli, Sli::EventRatio);
+    assert_eq!(import.warnings.len(), 1);
+}
+
+#[test]
+fn lookback_longer_than_the_slo_window() {
+    // The weekly latency SLO with a 2-week lookback.
+    let text = EXAMPLE.replacen(
+        "lookbackWindow: 6h\n          - kind",
+        "lookbackWindow: 2w\n          - kind",
+        1,
+    );
+    let text = if text == EXAMPLE {
+        EXAMPLE.replacen(
+            "                threshold: 2\n                lookbackWindow: 6h",
+            "                threshold: 2\n                lookbackWindow: 2w",
+            1,
+        )
+    } else {
+        text
+    };
+    assert_ne!(text, EXAMPLE);
+    let err = strict(&text).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            Problem::Policy(PolicyWarning::WindowExceedsSloPeriod { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(err.location.document, 10);
+    assert!(
+        err.location.path.ends_with("condition.lookbackWindow"),
+        "{err}"
+    );
+    assert_eq!(err.location.line, line_of(&text, "lookbackWindow: 2w"));
+    let import = lenient(&text).unwrap();
+    assert_eq!(import.warnings.len(), 1);
+}
+
+#[test]
+fn a_threshold_that_can_never_fire() {
+    // 99.9 %: the highest burn rate is 1000.
+    let text = EXAMPLE.replacen("threshold: 14.4", "threshold: 1000", 1);
+    let err = strict(&text).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            Problem::Policy(PolicyWarning::NeverFires {
+                threshold: 1000.0,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    // Named in the AlertCondition document that holds the threshold.
+    assert_eq!(err.location.document, 4);
+    assert_eq!(err.location.path, "spec.condition.threshold");
+    assert_eq!(err.location.line, line_of(&text, "threshold: 1000"));
+    assert!(lenient(&text).is_ok());
+}
+
+#[test]
+fn other_bad_values() {
+    let cases = [
+        ("duration: 30d", "duration: 30x"),
+        ("duration: 30d", "duration: 030d"),
+        ("timeZone: UTC", "timeZone: America/New_York"),
+        ("duration: 1w", "duration: 1Q"),
+        (
+            "startTime: 2024-01-01 00:00:00",
+            "startTime: 2024-01-03 00:00:00",
+        ),
+        ("severity: page", "severity: sev0"),
+        ("op: gt", "op: lt"),
+        ("target: 0.999", "target: 1.5"),
+        ("budgetingMethod: Occurrences", "budgetingMethod: Sometimes"),
+        ("lookbackWindow: 1h", "lookbackWindow: 1m"),
+    ];
+    for (from, to) in cases {
+        let text = EXAMPLE.replacen(from, to, 1);
+        assert_ne!(text, EXAMPLE, "{from}");
+        let err = lenient(&text).unwrap_err();
+        let line = line_of(&text, to);
+        assert_eq!(err.location.line, line, "{to}: {err}");
+        assert!(err.location.column > 1, "{to}: {err}");
+    }
+    // Both target and targetPercent: a rule (strict), accepted when they agree.
+    let both = EXAMPLE.replacen(
+        "target: 0.999",
+        "target: 0.999\n      targetPercent: 99.9",
+        1,
+    );
+    assert!(strict(&both).is_err());
+    assert_eq!(
+        lenient(&both).unwrap().slos[0].slo.objective.target(),
+        0.999
+    );
+    // Duplicate names.
+    let dup = format!(
+        "{EXAMPLE}---\napiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {{name: page-fast}}\nspec: {{severity: page, condition: {{kind: burnrate, op: gt, threshold: 2, lookbackWindow: 1h}}}}\n"
+    );
+    assert!(matches!(
+        strict(&dup).unwrap_err().problem,
+        Problem::DuplicateName { first: 4, .. }
+    ));
+    let source = "---\napiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: other}\nspec: {type: CloudWatch}\n";
+    let err = strict(&format!("{EXAMPLE}{source}{source}")).unwrap_err();
+    assert!(matches!(
+        err.problem,
+        Problem::DuplicateName {
+            kind: "DataSource",
+            first: 12,
+            ..
+        }
+    ));
+    assert_eq!(err.location.document, 13);
+    // Names must be RFC 1123 labels in strict mode.
+    let upper = EXAMPLE.replacen("name: checkout-latency", "name: Checkout_Latency", 1);
+    assert!(matches!(
+        strict(&upper).unwrap_err().problem,
+        Problem::InvalidValue { .. }
+    ));
+    assert!(lenient(&upper).is_ok());
+}
+
+// ---- round trip ------------------------------------------------------------------------
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 ./_-]{0,12}",
+        "\\PC{0,12}",
+        Just("true".to_string()),
+        Just("1.5".to_string()),
+        Just("null".to_string()),
+        Just("- x: \"y\" # z".to_string()),
+    ]
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9-]{0,8}[a-z0-9]"
+}
+
+fn cloudwatch() -> impl Strategy<Value = MetricSource> {
+    (
+        text(),
+        text(),
+        proptest::collection::vec((text(), text()), 0..3),
+        prop_oneof![Just("Sum"), Just("p99"), Just("Average")],
+        proptest::option::of(text()),
+    )
+        .prop_map(
+            |(namespace, metric_name, dimensions, stat, region)| MetricSource {
+                data_source: None,
+                source_type: "CloudWatch".into(),
+                query: MetricQuery::CloudWatch(CloudWatchQuery::Stat {
+                    namespace,
+                    metric_name,
+                    dimensions,
+                    stat: stat.into(),
+                    region,
+                }),
+            },
+        )
+}
+
+fn other_source() -> impl Strategy<Value = MetricSource> {
+    (text(), any::<i32>(), any::<bool>()).prop_map(|(query, n, b)| MetricSource {
+        data_source: None,
+        source_type: "Prometheus".into(),
+        query: MetricQuery::Other(Value::Map(vec![
+            ("query".into(), Value::String(query)),
+            ("step".into(), Value::Number(n.to_string())),
+            ("flag".into(), Value::Bool(b)),
+            (
+                "list".into(),
+                Value::Seq(vec![
+                    Value::Null,
+                    Value::Seq(vec![Value::Number("1.5".into())]),
+                ]),
+            ),
+        ])),
+    })
+}
+
+fn source() -> impl Strategy<Value = MetricSource> {
+    prop_oneof![cloudwatch(), other_source()]
+}
+
+fn window() -> impl Strategy<Value = Window> {
+    prop_oneof![
+        (1i64..90).prop_map(|d| Window::rolling(Span::from_days(d).unwrap())),
+        (1i64..48).prop_map(|h| Window::rolling(Span::from_hours(h).unwrap())),
+        (
+            prop_oneof![
+                Just(CalendarPeriod::Day),
+                Just(CalendarPeriod::Week),
+                Just(CalendarPeriod::Month)
+            ],
+            prop_oneof![Just(0), Just(3_600), Just(-5 * 3_600), Just(19_800)],
+        )
+            .prop_map(|(p, offset)| Window::Calendar(
+                CalendarWindow::with_offset(p, chrono::FixedOffset::east_opt(offset).unwrap())
+                    .unwrap()
+            )),
+    ]
+}
+
+fn tier(id: String) -> impl Strategy<Value = AlertTier> {
+    (
+        prop_oneof![Just(5i64), Just(60), Just(360), Just(1440)],
+        1u32..100,
+        prop_oneof![Just(Severity::Page), Just(Severity::Ticket)],
+        proptest::option::of(2u32..6),
+        any::<bool>(),
+    )
+        .prop_map(move |(long, burn, severity, sustain, derived)| {
+            let long_window = Span::from_minutes(long).unwrap();
+            let short = if derived {
+                (long / 12).max(1)
+            } else {
+                (long / 5).max(1)
+            };
+            let mut t = AlertTier::new(
+                id.clone(),
+                severity,
+                long_window,
+                Span::from_minutes(short.min(long - 1).max(1)).unwrap(),
+                TierThreshold::BurnRate(f64::from(burn) / 10.0),
+            );
+            t.sustain = sustain.map(|n| Sustained::new(n, n).unwrap());
+            t
+        })
+}
+
+fn policy() -> impl Strategy<Value = AlertPolicyDefinition> {
+    (
+        name(),
+        proptest::option::of(text()),
+        any::<(bool, bool, bool)>(),
+        proptest::collection::vec((name(), text()), 0..2),
+        proptest::collection::btree_set(name(), 1..4),
+    )
+        .prop_flat_map(|(name, description, flags, targets, ids)| {
+            let tiers: Vec<_> = ids.into_iter().map(tier).collect();
+            (tiers,).prop_map(move |(tiers,)| AlertPolicyDefinition {
+                name: name.clone(),
+                description: description.clone(),
+                alert_when_no_data: flags.0,
+                alert_when_resolved: flags.1,
+                alert_when_breaching: flags.2,
+                notification_targets: targets
+                    .iter()
+                    .map(|(n, t)| NotificationTarget {
+                        name: n.clone(),
+                        target: t.clone(),
+                    })
+                    .collect(),
+                policy: AlertPolicy {
+                    tiers,
+                    ..AlertPolicy::default()
+                },
+            })
+        })
+}
+
+fn definition() -> impl Strategy<Value = SloDefinition> {
+    (
+        name(),
+        1u32..9999,
+        window(),
+        prop_oneof![Just(0u8), Just(1), Just(2)],
+        (source(), source(), any::<bool>(), any::<bool>()),
+        (-1000i32..1000, 0u8..4),
+        prop_oneof![Just(0u8), Just(1), Just(2)],
+        (
+            prop_oneof![
+                Just(MissingData::Good),
+                Just(MissingData::Bad),
+                Just(MissingData::Skip)
+            ],
+            0u32..3,
+        ),
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            text(),
+            name(),
+        ),
+        proptest::collection::vec(policy(), 0..3),
+    )
+        .prop_map(
+            |(
+                name,
+                target,
+                window,
+                kind,
+                (a, b, good, counter),
+                (value, op),
+                method,
+                (missing_data, min_events),
+                (display_name, description, service, sli_name),
+                alert_policies,
+            )| {
+                let slice = Span::MINUTE;
+                let budgeting = match method {
+                    0 => BudgetingMethod::Occurrences,
+                    1 => BudgetingMethod::Timeslices {
+                        slice,
+                        slice_target: 0.95,
+                    },
+                    _ => BudgetingMethod::RatioTimeslices { slice },
+                };
+                let (sli, metric) = if kind == 0 {
+                    let comparison = [
+                        Comparison::Below,
+                        Comparison::AtMost,
+                        Comparison::Above,
+                        Comparison::AtLeast,
+                    ][usize::from(op)];
+                    (
+                        Sli::TimeSlice {
+                            comparison,
+                            threshold: f64::from(value) / 8.0,
+                            slice,
+                        },
+                        IndicatorMetric::Threshold { metric: a },
+                    )
+                } else {
+                    let (good, bad) = if good {
+                        (Some(a), None)
+                    } else {
+                        (None, Some(a))
+                    };
+                    (
+                        Sli::EventRatio,
+                        IndicatorMetric::Ratio {
+                            counter,
+                            good,
+                            bad,
+                            total: b,
+                        },
+                    )
+                };
+                SloDefinition {
+                    slo: Slo {
+                        name,
+                        objective: Objective::new(f64::from(target) / 10_000.0).unwrap(),
+                        window,
+                        sli,
+                        budgeting,
+                        missing_data,
+                        min_events: f64::from(min_events * 50),
+                    },
+                    display_name,
+                    description,
+                    service,
+                    indicator: Indicator {
+                        name: sli_name,
+                        description: None,
+                        metric,
+                    },
+                    alert_policies,
+                    document: 0,
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// export → parse gives back the definitions, and parse → export → parse is the identity.
+    #[test]
+    fn export_then_parse_is_identity(defs in proptest::collection::vec(definition(), 1..4)) {
+        let mut defs = defs;
+        for (i, d) in defs.iter_mut().enumerate() {
+            d.slo.name = format!("{}-{i}", d.slo.name); // unique names
+        }
+        let yaml = export(&defs).unwrap();
+        let first = lenient(&yaml).unwrap();
+        prop_assert_eq!(origin(first.slos.clone()), origin(defs));
+        let again = lenient(&export(&first.slos).unwrap()).unwrap();
+        prop_assert_eq!(origin(again.slos), origin(first.slos));
+    }
+}
+
+// ---- fuzz ------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    /// Arbitrary text: an error or an import, never a panic.
+    #[test]
+    fn parser_never_panics_on_arbitrary_text(text in "\\PC{0,300}") {
+        let _ = lenient(&text);
+        let _ = strict(&text);
+    }
+
+    /// Arbitrary bytes, decoded leniently.
+    #[test]
+    fn parser_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = lenient(&String::from_utf8_lossy(&bytes));
+    }
+
+    /// The example file with random edits (deletions, insertions of YAML punctuation), which
+    /// reaches far deeper into the importer than random text.
+    #[test]
+    fn parser_never_panics_on_mutated_documents(
+        edits in proptest::collection::vec((0usize..EXAMPLE.len(), 0usize..8, prop_oneof![
+            Just(""), Just(":"), Just("- "), Just("\n"), Just("  "), Just("{"), Just("]"),
+            Just("*a"), Just("&a "), Just("\""), Just("1M"), Just("!!int "), Just("---\n"),
+        ]), 1..6)
+    ) {
+        let mut text = EXAMPLE.to_string();
+        for (at, delete, insert) in edits {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) { at -= 1; }
+            let mut end = (at + delete).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(at..end.max(at), insert);
+        }
+        if let Err(err) = lenient(&text) {
+            let syntax = matches!(err.problem, Problem::Syntax { .. });
+            prop_assert!(err.location.line >= 1 || syntax, "{}", err);
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(lenient(&text).is_err());
+    let text = format!("a: {}", "- ".repeat(50_000));
+    let _ = lenient(&text);
+}
