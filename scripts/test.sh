@@ -33,6 +33,18 @@ export AWS_TELEMETRY_EMULATOR=1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
 
+echo "== examples/compile_openslo on the checked-in OpenSLO file, and on a broken one"
+template=$(cargo run --quiet --locked -p sre-examples --example compile_openslo -- docs/examples/checkout.openslo.yaml)
+python3 -c 'import json, sys; t = json.load(sys.stdin); assert len(t["Resources"]) > 10, len(t["Resources"])' <<<"$template" \
+  || { echo "compile_openslo: no CloudFormation template with resources" >&2; exit 1; }
+broken=$(mktemp)
+sed "s/targetPercent: 99.5$/targetPercent: 100/" docs/examples/checkout.openslo.yaml > "$broken"
+if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$broken" >/dev/null 2>"$broken.err"; then
+  echo "compile_openslo accepted targetPercent: 100" >&2; exit 1
+fi
+grep -q "line" "$broken.err" || { echo "compile_openslo: the error names no line" >&2; cat "$broken.err" >&2; exit 1; }
+rm -f "$broken" "$broken.err"
+
 echo "== examples/cloudwatch_backtest against the emulator"
 backtest=$(cargo run --quiet --locked -p sre-examples --features cloudwatch --example cloudwatch_backtest -- \
     --load-balancer app/checkout/50dc6c495c0c9188 --namespace Demo/ALB --days 3 --seed-synthetic)
