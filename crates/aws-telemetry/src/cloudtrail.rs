@@ -2,7 +2,6 @@
 //! [`AuditSource`](crate::AuditSource) on `aws-sdk-cloudtrail`.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +15,7 @@ use crate::audit::{AuditEvent, AuditSource, parse_record};
 use crate::error::{Error, Result};
 use crate::query::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, retry_config};
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CloudTrail";
 
@@ -87,26 +86,14 @@ impl CloudTrailSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(retry_config(retry))
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: with_retry!(Client, client, retry),
             limiter: Arc::new(RateLimiter::default()),
         }
     }
 }
 
-impl fmt::Display for CloudTrailSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "CloudTrail({region})"),
-            None => f.write_str("CloudTrail"),
-        }
-    }
-}
+display_with_region!(CloudTrailSource, "CloudTrail");
 
 fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
     SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::cost::{CostSource, DailyCost, check_dates};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, retry_config};
+use crate::sdk::{Attempts, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CostExplorer";
 const METRIC: &str = "UnblendedCost";
@@ -57,13 +57,8 @@ impl CostExplorerSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(retry_config(retry))
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: with_retry!(Client, client, retry),
             requests: Arc::new(AtomicU64::new(0)),
         }
     }

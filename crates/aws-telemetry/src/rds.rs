@@ -1,8 +1,6 @@
 //! The RDS adapter: [`RdsLimitSource`], a
 //! [`ConnectionLimitSource`](crate::ConnectionLimitSource) on `aws-sdk-rds`.
 
-use std::fmt;
-
 use async_trait::async_trait;
 use aws_sdk_rds::Client;
 use aws_sdk_rds::error::ProvideErrorMetadata;
@@ -10,7 +8,7 @@ use aws_sdk_rds::error::ProvideErrorMetadata;
 use crate::error::{Error, Result};
 use crate::limits::{ConnectionLimit, ConnectionLimitSource};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, retry_config};
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "RDS";
 
@@ -48,25 +46,13 @@ impl RdsLimitSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(retry_config(retry))
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: with_retry!(Client, client, retry),
         }
     }
 }
 
-impl fmt::Display for RdsLimitSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "RDS({region})"),
-            None => f.write_str("RDS"),
-        }
-    }
-}
+display_with_region!(RdsLimitSource, "RDS");
 
 fn invalid(reason: String) -> Error {
     Error::InvalidResponse {

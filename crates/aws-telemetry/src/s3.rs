@@ -15,7 +15,7 @@ use crate::exposure::{
     PublicAccessBlock,
 };
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, retry_config};
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "S3";
 
@@ -68,13 +68,8 @@ impl S3ExposureSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(retry_config(retry))
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: with_retry!(Client, client, retry),
         }
     }
 
@@ -293,14 +288,7 @@ fn ownership_of(value: &s3::ObjectOwnership, bucket: &str) -> Result<ObjectOwner
     }
 }
 
-impl fmt::Display for S3ExposureSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "S3({region})"),
-            None => f.write_str("S3"),
-        }
-    }
-}
+display_with_region!(S3ExposureSource, "S3");
 
 #[async_trait]
 impl ExposureSource for S3ExposureSource {

@@ -112,3 +112,33 @@ where
         }
     }
 }
+
+/// `client` rebuilt with the retry configuration of `retry`: every SDK client type has the same
+/// builder methods but no shared trait, hence a macro. `with_retry!(Client, client, retry)`.
+macro_rules! with_retry {
+    ($client_type:ty, $client:expr, $retry:expr) => {{
+        let config = $client
+            .config()
+            .to_builder()
+            .retry_config($crate::sdk::retry_config($retry))
+            .build();
+        <$client_type>::from_conf(config)
+    }};
+}
+pub(crate) use with_retry;
+
+/// `Display` for a source holding an SDK `client`: its label and the client's region, e.g.
+/// `CloudWatch(us-east-1)`.
+macro_rules! display_with_region {
+    ($source:ty, $label:literal) => {
+        impl std::fmt::Display for $source {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.client.config().region() {
+                    Some(region) => write!(f, concat!($label, "({})"), region),
+                    None => f.write_str($label),
+                }
+            }
+        }
+    };
+}
+pub(crate) use display_with_region;

@@ -1,8 +1,6 @@
 //! The Service Quotas adapter: [`ServiceQuotasSource`], a [`QuotaSource`](crate::QuotaSource)
 //! on `aws-sdk-servicequotas`.
 
-use std::fmt;
-
 use async_trait::async_trait;
 use aws_sdk_servicequotas::Client;
 use aws_sdk_servicequotas::error::ProvideErrorMetadata;
@@ -11,7 +9,7 @@ use aws_sdk_servicequotas::types::ServiceQuota;
 use crate::error::{Error, Result};
 use crate::quota::{Quota, QuotaSource, UsageMetric};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, retry_config};
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "ServiceQuotas";
 
@@ -44,25 +42,13 @@ impl ServiceQuotasSource {
 
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
-        let config = client
-            .config()
-            .to_builder()
-            .retry_config(retry_config(retry))
-            .build();
         Self {
-            client: Client::from_conf(config),
+            client: with_retry!(Client, client, retry),
         }
     }
 }
 
-impl fmt::Display for ServiceQuotasSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "ServiceQuotas({region})"),
-            None => f.write_str("ServiceQuotas"),
-        }
-    }
-}
+display_with_region!(ServiceQuotasSource, "ServiceQuotas");
 
 fn invalid(reason: String) -> Error {
     Error::InvalidResponse {

@@ -7,10 +7,11 @@ use aws_sdk_cloudwatch::types::{
     MetricStat as SdkStat,
 };
 
-use super::convert::map_sdk_error;
-use super::{AttemptCounter, RetryPolicy, with_retry};
+use super::RetryPolicy;
+use super::convert::BACKEND;
 use crate::alarms::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
 use crate::error::{Error, Result};
+use crate::sdk::{Attempts, map_sdk_error, with_retry};
 
 /// What [`apply`] did.
 ///
@@ -61,7 +62,7 @@ fn to_sdk_query(q: &MetricDataQuery) -> SdkQuery {
 }
 
 async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
-    let counter = AttemptCounter::default();
+    let counter = Attempts::default();
     let operator = ComparisonOperator::from(alarm.comparison_operator.as_str());
     client
         .put_metric_alarm()
@@ -80,7 +81,7 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
         .interceptor(counter.clone())
         .send()
         .await
-        .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+        .map_err(|e| map_sdk_error(BACKEND, e, counter.count()))?;
     Ok(())
 }
 
@@ -117,14 +118,14 @@ pub async fn apply<'a>(
     region: &str,
     account: &str,
 ) -> Result<ApplyReport> {
-    let client = with_retry(client, retry);
+    let client = with_retry!(Client, client, retry);
     let mut report = ApplyReport::default();
     for alarm in metric_alarms {
         put_metric_alarm(&client, alarm).await?;
         report.metric_alarms += 1;
     }
     for composite in composite_alarms {
-        let counter = AttemptCounter::default();
+        let counter = Attempts::default();
         client
             .put_composite_alarm()
             .alarm_name(&composite.alarm_name)
@@ -137,11 +138,11 @@ pub async fn apply<'a>(
             .interceptor(counter.clone())
             .send()
             .await
-            .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+            .map_err(|e| map_sdk_error(BACKEND, e, counter.count()))?;
         report.composite_alarms += 1;
     }
     for dashboard in dashboards {
-        let counter = AttemptCounter::default();
+        let counter = Attempts::default();
         let output = client
             .put_dashboard()
             .dashboard_name(&dashboard.name)
@@ -150,7 +151,7 @@ pub async fn apply<'a>(
             .interceptor(counter.clone())
             .send()
             .await
-            .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+            .map_err(|e| map_sdk_error(BACKEND, e, counter.count()))?;
         if let Some(message) = output
             .dashboard_validation_messages()
             .iter()

@@ -1,12 +1,10 @@
 //! Conversions between the toolkit's types and the SDK's, kept in one place so that no SDK type
 //! leaks into the public API, and SDK errors become [`Error`] kinds a caller can act on.
 
-use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
 use aws_sdk_cloudwatch::types as cw;
 use chrono::{DateTime, Utc};
 
-use crate::error::{BoxError, Error};
 use crate::query::{Metric, MetricQuery, QueryKind};
 
 pub(super) const BACKEND: &str = "CloudWatch";
@@ -65,54 +63,5 @@ pub(super) fn to_sdk_query(query: &MetricQuery) -> cw::MetricDataQuery {
             .expression(expression)
             .period(period.seconds() as i32)
             .build(),
-    }
-}
-
-/// Maps an SDK error to an actionable kind, with the service's code and message (never the
-/// `SdkError` Display, which says only "service error").
-pub(super) fn map_sdk_error<E, R>(err: SdkError<E, R>, attempts: u32) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    let code = err.code().unwrap_or("").to_owned();
-    let message = match (err.code(), err.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        (None, Some(message)) => message.to_owned(),
-        (None, None) => match &err {
-            SdkError::TimeoutError(_) => "timed out".to_owned(),
-            SdkError::DispatchFailure(_) => "the request could not be sent".to_owned(),
-            SdkError::ResponseError(_) => "the response could not be read".to_owned(),
-            SdkError::ConstructionFailure(_) => "the request could not be built".to_owned(),
-            _ => "unknown error".to_owned(),
-        },
-    };
-    let source: BoxError = Box::new(err);
-    if matches!(
-        code.as_str(),
-        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
-    ) {
-        Error::Throttled {
-            backend: BACKEND,
-            attempts,
-            message,
-            source,
-        }
-    } else if matches!(
-        code.as_str(),
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "InvalidClientTokenId"
-    ) {
-        Error::PermissionDenied {
-            backend: BACKEND,
-            message,
-            source,
-        }
-    } else {
-        Error::Backend {
-            backend: BACKEND,
-            message,
-            source,
-        }
     }
 }

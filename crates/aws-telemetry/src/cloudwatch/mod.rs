@@ -8,15 +8,11 @@ mod convert;
 mod sink;
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_cloudwatch::Client;
-use aws_sdk_cloudwatch::config::interceptors::BeforeTransmitInterceptorContextRef;
-use aws_sdk_cloudwatch::config::retry::RetryConfig;
-use aws_sdk_cloudwatch::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_cloudwatch::types::{ScanBy, StatusCode};
 use chrono::Utc;
 
@@ -24,29 +20,15 @@ pub use sink::CloudWatchSink;
 
 use crate::retry::RetryPolicy;
 
-use self::convert::{BACKEND, from_sdk_time, map_sdk_error, to_sdk_query, to_sdk_time};
+use self::convert::{BACKEND, from_sdk_time, to_sdk_query, to_sdk_time};
 use crate::error::{Error, Result};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, plan};
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::source::MetricSource;
 
 /// The per-call datapoint cap in the SDK's integer type (100,800 fits an `i32`).
 const MAX_DATAPOINTS_PER_CALL_I32: i32 = MAX_DATAPOINTS_PER_CALL as i32;
-
-/// A client whose retry configuration is `retry`.
-fn with_retry(client: &Client, retry: RetryPolicy) -> Client {
-    let config = client
-        .config()
-        .to_builder()
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(retry.max_attempts.max(1))
-                .with_initial_backoff(retry.initial_backoff)
-                .with_max_backoff(retry.max_backoff),
-        )
-        .build();
-    Client::from_conf(config)
-}
 
 /// What the source's fetches cost so far, for [`CloudWatchSource::stats`].
 #[derive(Debug, Default)]
@@ -62,33 +44,6 @@ impl Counters {
         self.retries.fetch_add(stats.retries, Ordering::Relaxed);
         self.datapoints
             .fetch_add(stats.datapoints, Ordering::Relaxed);
-    }
-}
-
-/// Counts the attempts of one operation (its first try and its retries). Installed on each
-/// request, so that concurrent fetches do not mix their counts.
-#[derive(Debug, Default, Clone)]
-struct AttemptCounter(Arc<AtomicU64>);
-
-impl AttemptCounter {
-    fn attempts(&self) -> u32 {
-        u32::try_from(self.0.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
-    }
-}
-
-impl Intercept for AttemptCounter {
-    fn name(&self) -> &'static str {
-        "aws_telemetry::AttemptCounter"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> std::result::Result<(), aws_sdk_cloudwatch::error::BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 
@@ -132,7 +87,7 @@ impl CloudWatchSource {
     /// A source from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
         Self {
-            client: with_retry(&client, retry),
+            client: with_retry!(Client, client, retry),
             counters: Arc::new(Counters::default()),
         }
     }
@@ -207,7 +162,7 @@ impl CloudWatchSource {
         let mut token: Option<String> = None;
         let mut seen_tokens: HashSet<String> = HashSet::new();
         loop {
-            let counter = AttemptCounter::default();
+            let counter = Attempts::default();
             let sent = self
                 .client
                 .get_metric_data()
@@ -221,10 +176,10 @@ impl CloudWatchSource {
                 .interceptor(counter.clone())
                 .send()
                 .await;
-            let attempts = counter.attempts();
+            let attempts = counter.count();
             stats.calls += 1;
             stats.retries += u64::from(attempts.saturating_sub(1));
-            let output = sent.map_err(|e| map_sdk_error(e, attempts))?;
+            let output = sent.map_err(|e| map_sdk_error(BACKEND, e, attempts))?;
             let call_messages: Vec<String> = output
                 .messages()
                 .iter()
@@ -315,14 +270,7 @@ impl CloudWatchSource {
     }
 }
 
-impl fmt::Display for CloudWatchSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "CloudWatch({region})"),
-            None => f.write_str("CloudWatch"),
-        }
-    }
-}
+display_with_region!(CloudWatchSource, "CloudWatch");
 
 #[async_trait]
 impl MetricSource for CloudWatchSource {

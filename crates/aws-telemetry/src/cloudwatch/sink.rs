@@ -1,16 +1,15 @@
 //! [`CloudWatchSink`]: publishes computed series (SLIs, burn rates, budgets) as custom metrics
 //! through PutMetricData, so that CloudWatch alarms can watch them.
 
-use std::fmt;
-
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::MetricDatum;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::convert::{map_sdk_error, to_sdk_time};
-use super::{AttemptCounter, RetryPolicy, with_retry};
+use super::RetryPolicy;
+use super::convert::{BACKEND, to_sdk_time};
 use crate::error::{Error, Result};
 use crate::query::Metric;
+use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::sink::MetricSink;
 
 /// At most this many datapoints in one PutMetricData call.
@@ -51,7 +50,7 @@ impl CloudWatchSink {
     /// A sink from a ready client; `retry` replaces the client's retry configuration.
     pub fn from_client(client: Client, retry: RetryPolicy) -> Self {
         Self {
-            client: with_retry(&client, retry),
+            client: with_retry!(Client, client, retry),
         }
     }
 }
@@ -110,7 +109,7 @@ impl MetricSink for CloudWatchSink {
                         .build()
                 })
                 .collect();
-            let counter = AttemptCounter::default();
+            let counter = Attempts::default();
             self.client
                 .put_metric_data()
                 .namespace(&metric.namespace)
@@ -119,18 +118,11 @@ impl MetricSink for CloudWatchSink {
                 .interceptor(counter.clone())
                 .send()
                 .await
-                .map_err(|e| map_sdk_error(e, counter.attempts()))?;
+                .map_err(|e| map_sdk_error(BACKEND, e, counter.count()))?;
             calls += 1;
         }
         Ok(calls)
     }
 }
 
-impl fmt::Display for CloudWatchSink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.client.config().region() {
-            Some(region) => write!(f, "CloudWatchSink({region})"),
-            None => f.write_str("CloudWatchSink"),
-        }
-    }
-}
+display_with_region!(CloudWatchSink, "CloudWatchSink");
