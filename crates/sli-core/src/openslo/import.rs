@@ -294,6 +294,40 @@ impl Cx<'_> {
     }
 }
 
+/// The object a `…Ref` field names, from the documents of its kind.
+fn referenced<'a>(r: &F<'_>, table: &HashMap<String, F<'a>>, kind: &'static str) -> Result<F<'a>> {
+    let name = r.text()?;
+    table.get(name).copied().ok_or_else(|| {
+        r.err(Problem::MissingReference {
+            kind,
+            name: name.to_owned(),
+        })
+    })
+}
+
+/// A list item that is either `{<ref_key>: name}`, resolved in `table`, or an inline object of
+/// `kind`.
+fn referenced_or_inline<'a>(
+    cx: &mut Cx<'_>,
+    item: F<'a>,
+    ref_key: &'static str,
+    kind: &'static str,
+    table: &HashMap<String, F<'a>>,
+) -> Result<F<'a>> {
+    if let Some(r) = optional(&item, ref_key) {
+        cx.keys(&item, &[ref_key])?;
+        return referenced(&r, table, kind);
+    }
+    cx.keys(&item, &["apiVersion", "kind", "metadata", "spec"])?;
+    let found = required(&item, "kind")?;
+    if found.text()? != kind {
+        return Err(found.err(Problem::UnknownKind {
+            kind: found.text()?.to_owned(),
+        }));
+    }
+    Ok(item)
+}
+
 fn required<'a>(f: &'a F<'a>, key: &'static str) -> Result<F<'a>> {
     f.map()?;
     match f.get(key) {
@@ -630,16 +664,7 @@ fn import_slo(cx: &mut Cx<'_>, catalog: &Catalog<'_>, root: &F<'_>) -> Result<Ve
             }
             import_sli(cx, catalog, &inline)?
         }
-        (None, Some(r)) => {
-            let name = r.text()?;
-            let sli = catalog.slis.get(name).ok_or_else(|| {
-                r.err(Problem::MissingReference {
-                    kind: "SLI",
-                    name: name.to_owned(),
-                })
-            })?;
-            import_sli(cx, catalog, sli)?
-        }
+        (None, Some(r)) => import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?)?,
         (None, None) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
     };
     let window = time_window(cx, &required(&spec, "timeWindow")?)?;
@@ -688,28 +713,8 @@ fn import_slo(cx: &mut Cx<'_>, catalog: &Catalog<'_>, root: &F<'_>) -> Result<Ve
         for (i, item) in list.items()?.iter().enumerate() {
             let item = list.index(i, item);
             item.map()?;
-            let policy_root = match optional(&item, "alertPolicyRef") {
-                Some(r) => {
-                    cx.keys(&item, &["alertPolicyRef"])?;
-                    let name = r.text()?;
-                    *catalog.policies.get(name).ok_or_else(|| {
-                        r.err(Problem::MissingReference {
-                            kind: "AlertPolicy",
-                            name: name.to_owned(),
-                        })
-                    })?
-                }
-                None => {
-                    cx.keys(&item, &["apiVersion", "kind", "metadata", "spec"])?;
-                    let kind = required(&item, "kind")?;
-                    if kind.text()? != "AlertPolicy" {
-                        return Err(kind.err(Problem::UnknownKind {
-                            kind: kind.text()?.to_owned(),
-                        }));
-                    }
-                    item
-                }
-            };
+            let policy_root =
+                referenced_or_inline(cx, item, "alertPolicyRef", "AlertPolicy", &catalog.policies)?;
             policies.push(alert_policy(cx, catalog, &policy_root)?);
         }
     }
@@ -1298,28 +1303,13 @@ fn alert_policy(
     for (i, item) in conditions.items()?.iter().enumerate() {
         let item = conditions.index(i, item);
         item.map()?;
-        let condition_root = match optional(&item, "conditionRef") {
-            Some(r) => {
-                cx.keys(&item, &["conditionRef"])?;
-                let name = r.text()?;
-                *catalog.conditions.get(name).ok_or_else(|| {
-                    r.err(Problem::MissingReference {
-                        kind: "AlertCondition",
-                        name: name.to_owned(),
-                    })
-                })?
-            }
-            None => {
-                cx.keys(&item, &["apiVersion", "kind", "metadata", "spec"])?;
-                let kind = required(&item, "kind")?;
-                if kind.text()? != "AlertCondition" {
-                    return Err(kind.err(Problem::UnknownKind {
-                        kind: kind.text()?.to_owned(),
-                    }));
-                }
-                item
-            }
-        };
+        let condition_root = referenced_or_inline(
+            cx,
+            item,
+            "conditionRef",
+            "AlertCondition",
+            &catalog.conditions,
+        )?;
         let (tier, place) = alert_condition(cx, &condition_root)?;
         if tiers.iter().any(|t: &AlertTier| t.id == tier.id) {
             return Err(condition_root.err(Problem::DuplicateName {
@@ -1339,16 +1329,10 @@ fn alert_policy(
             match optional(&item, "targetRef") {
                 Some(r) => {
                     cx.keys(&item, &["targetRef"])?;
-                    let name = r.text()?;
-                    let target = catalog.targets.get(name).ok_or_else(|| {
-                        r.err(Problem::MissingReference {
-                            kind: "AlertNotificationTarget",
-                            name: name.to_owned(),
-                        })
-                    })?;
-                    let spec = required(target, "spec")?;
+                    let target = referenced(&r, &catalog.targets, "AlertNotificationTarget")?;
+                    let spec = required(&target, "spec")?;
                     notification_targets.push(NotificationTarget {
-                        name: name.to_owned(),
+                        name: r.text()?.to_owned(),
                         target: required(&spec, "target")?.text()?.to_owned(),
                     });
                 }
