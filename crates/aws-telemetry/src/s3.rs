@@ -87,15 +87,12 @@ impl S3ExposureSource {
         };
 
         let attempts = Attempts::default();
-        let policy = self
-            .client
-            .get_bucket_policy_status()
-            .bucket(bucket)
-            .customize()
-            .config_override(region_override())
-            .interceptor(attempts.clone())
-            .send()
-            .await;
+        let policy = send_for_bucket!(
+            self.client.get_bucket_policy_status(),
+            bucket,
+            region_override(),
+            attempts
+        );
         let policy_is_public = not_set_as_none(policy, "NoSuchBucketPolicy", bucket, &attempts)?
             .map(|out| {
                 out.policy_status()
@@ -104,15 +101,12 @@ impl S3ExposureSource {
             });
 
         let attempts = Attempts::default();
-        let block = self
-            .client
-            .get_public_access_block()
-            .bucket(bucket)
-            .customize()
-            .config_override(region_override())
-            .interceptor(attempts.clone())
-            .send()
-            .await;
+        let block = send_for_bucket!(
+            self.client.get_public_access_block(),
+            bucket,
+            region_override(),
+            attempts
+        );
         let public_access_block = not_set_as_none(
             block,
             "NoSuchPublicAccessBlockConfiguration",
@@ -130,16 +124,13 @@ impl S3ExposureSource {
         });
 
         let attempts = Attempts::default();
-        let acl = self
-            .client
-            .get_bucket_acl()
-            .bucket(bucket)
-            .customize()
-            .config_override(region_override())
-            .interceptor(attempts.clone())
-            .send()
-            .await
-            .map_err(|e| in_bucket(map_sdk_error(BACKEND, e, attempts.count()), bucket))?;
+        let acl = send_for_bucket!(
+            self.client.get_bucket_acl(),
+            bucket,
+            region_override(),
+            attempts
+        )
+        .map_err(|e| in_bucket(map_sdk_error(BACKEND, e, attempts.count()), bucket))?;
         let acl_grants = acl
             .grants()
             .iter()
@@ -147,15 +138,12 @@ impl S3ExposureSource {
             .collect::<Result<Vec<_>>>()?;
 
         let attempts = Attempts::default();
-        let ownership = self
-            .client
-            .get_bucket_ownership_controls()
-            .bucket(bucket)
-            .customize()
-            .config_override(region_override())
-            .interceptor(attempts.clone())
-            .send()
-            .await;
+        let ownership = send_for_bucket!(
+            self.client.get_bucket_ownership_controls(),
+            bucket,
+            region_override(),
+            attempts
+        );
         let object_ownership = match not_set_as_none(
             ownership,
             "OwnershipControlsNotFoundError",
@@ -178,6 +166,21 @@ impl S3ExposureSource {
         })
     }
 }
+
+/// Sends a per-bucket request in the bucket's region, counting its attempts (each operation's
+/// builder is its own type, hence a macro).
+macro_rules! send_for_bucket {
+    ($request:expr, $bucket:expr, $region:expr, $attempts:expr) => {
+        $request
+            .bucket($bucket)
+            .customize()
+            .config_override($region)
+            .interceptor($attempts.clone())
+            .send()
+            .await
+    };
+}
+use send_for_bucket;
 
 /// Names the bucket in a backend error's message.
 fn in_bucket(err: Error, bucket: &str) -> Error {
