@@ -8,6 +8,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::store;
+
 use std::io::Write;
 use std::time::Duration;
 
@@ -16,9 +19,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
 use aws_telemetry::{
     AuditEvent, AuditSource, CloudTrailSource, ConnectionLimitSource, CostExplorerSource,
-    CostSource, ExposureSource, InMemoryAuditSource, InMemorySource, MetricQuery, QueryKind,
-    QuotaSource, RdsLimitSource, RetryPolicy, S3ExposureSource, ServiceQuotasSource, TimeRange,
-    daily_spend,
+    CostSource, ExposureSource, InMemoryAuditSource, InMemorySource, QuotaSource, RdsLimitSource,
+    RetryPolicy, S3ExposureSource, ServiceQuotasSource, TimeRange, daily_spend,
 };
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, TimeZone, Utc};
 use failure_modes::scenarios::{GameDay, Incident};
@@ -42,20 +44,6 @@ fn http(status: u16, content_type: &'static str, body: String) -> HttpResponse {
     let mut response = HttpResponse::new(status.try_into().unwrap(), SdkBody::from(body));
     response.headers_mut().insert("content-type", content_type);
     response
-}
-
-/// Stores `points` under the metric of the detector's query `id`.
-fn store(
-    source: &InMemorySource,
-    queries: &[MetricQuery],
-    id: &str,
-    points: Vec<(DateTime<Utc>, f64)>,
-) {
-    let query = queries.iter().find(|q| q.id.as_str() == id).unwrap();
-    let QueryKind::Stat { metric, .. } = &query.kind else {
-        panic!("{id} is not a metric")
-    };
-    source.insert(metric.clone(), points).unwrap();
 }
 
 fn monday() -> DateTime<Utc> {

@@ -3,26 +3,16 @@
 //! and `run` must find exactly what the detector finds on the samples directly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aws_telemetry::{InMemorySource, MetricQuery, QueryKind, TimeRange};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+mod common;
+use common::store;
+
+use aws_telemetry::{InMemorySource, TimeRange};
+use chrono::{Duration, TimeZone, Utc};
 use failure_modes::scenarios::{GameDay, Incident};
 use failure_modes::{
     ApiThrottling, ConnectionSignal, DbConnectionExhaustion, Detector, MetricDetector,
     NetworkPartition, ThrottleSignal, ZoneSignal, run,
 };
-
-fn store(
-    source: &InMemorySource,
-    queries: &[MetricQuery],
-    id: &str,
-    points: Vec<(DateTime<Utc>, f64)>,
-) {
-    let query = queries.iter().find(|q| q.id.as_str() == id).unwrap();
-    let QueryKind::Stat { metric, .. } = &query.kind else {
-        panic!("{id} is not a metric")
-    };
-    source.insert(metric.clone(), points).unwrap();
-}
 
 fn game() -> (GameDay, Incident, TimeRange) {
     let start = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
