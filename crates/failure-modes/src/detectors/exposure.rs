@@ -213,12 +213,14 @@ impl Detector for PublicDataLeak {
             self.baseline.push(requests);
         }
         let opened = self.episode.update(spike, at);
-        let Exposure::Public(reasons) = &self.exposure else {
+        if !matches!(self.exposure, Exposure::Public(_)) {
             return Ok(Vec::new());
-        };
-        let reasons = reasons.join("; ");
+        }
         let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
-        if let Some(start) = opened {
+        if let Some(start) = opened
+            && let Exposure::Public(reasons) = &self.exposure
+        {
+            let reasons = reasons.join("; ");
             findings.push(Finding::new(
                 FailureMode::PublicDataLeak,
                 Severity::Page,

@@ -255,6 +255,9 @@ impl Detector for ApiThrottling {
             // Whatever opened during the warm-up is over: nothing to report now.
             self.pending.clear();
         }
+        if self.pending.is_empty() {
+            return Ok(Vec::new()); // the common case: no text to format
+        }
         let evidence = Evidence {
             observed: ratio,
             baseline: rate,
