@@ -220,54 +220,38 @@ impl Cx<'_> {
     }
 
     fn number(&mut self, f: &F<'_>) -> Result<f64> {
+        self.scalar(f, "a number", parse_number)
+    }
+
+    fn boolean(&mut self, f: &F<'_>) -> Result<bool> {
+        self.scalar(f, "a boolean", parse_bool)
+    }
+
+    /// A plain scalar read by `parse`; a quoted one is accepted in lenient mode (a rule of the
+    /// strict one), anything else is a type error.
+    fn scalar<T>(
+        &mut self,
+        f: &F<'_>,
+        expected: &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<T> {
+        let wrong = |found| f.err(Problem::WrongType { expected, found });
         match &f.node.kind {
-            Kind::Scalar { text, plain } => match parse_number(text) {
+            Kind::Scalar { text, plain } => match parse(text) {
                 Some(v) if *plain => Ok(v),
                 Some(v) => {
                     self.rule(
                         f,
                         Problem::WrongType {
-                            expected: "a number",
+                            expected,
                             found: "a quoted string",
                         },
                     )?;
                     Ok(v)
                 }
-                None => Err(f.err(Problem::WrongType {
-                    expected: "a number",
-                    found: f.node.type_name(),
-                })),
+                None => Err(wrong(f.node.type_name())),
             },
-            _ => Err(f.err(Problem::WrongType {
-                expected: "a number",
-                found: f.node.type_name(),
-            })),
-        }
-    }
-
-    fn boolean(&mut self, f: &F<'_>) -> Result<bool> {
-        match &f.node.kind {
-            Kind::Scalar { text, plain } => match parse_bool(text) {
-                Some(b) if *plain => Ok(b),
-                Some(b) => {
-                    self.rule(
-                        f,
-                        Problem::WrongType {
-                            expected: "a boolean",
-                            found: "a quoted string",
-                        },
-                    )?;
-                    Ok(b)
-                }
-                None => Err(f.err(Problem::WrongType {
-                    expected: "a boolean",
-                    found: f.node.type_name(),
-                })),
-            },
-            _ => Err(f.err(Problem::WrongType {
-                expected: "a boolean",
-                found: f.node.type_name(),
-            })),
+            _ => Err(wrong(f.node.type_name())),
         }
     }
 
