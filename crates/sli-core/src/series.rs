@@ -34,6 +34,10 @@ use crate::span::Span;
 pub struct Series<T> {
     times: Vec<DateTime<Utc>>,
     values: Vec<T>,
+    /// `Some(d)` when every point lies at `first_time() + k * d` seconds for consecutive `k`
+    /// (worked out once on build, so that sweeps of evenly spaced series, nearly all of them,
+    /// need not decode a timestamp per point).
+    even_seconds: Option<i64>,
 }
 
 impl<T> Series<T> {
@@ -64,7 +68,23 @@ impl<T> Series<T> {
         for (index, pair) in times.windows(2).enumerate() {
             check_order(pair[0], pair[1], Position::point(index + 1, pair[1]))?;
         }
-        Ok(Self { times, values })
+        Ok(Self::checked(times, values))
+    }
+
+    /// A series from timestamps already known to be strictly increasing.
+    fn checked(times: Vec<DateTime<Utc>>, values: Vec<T>) -> Self {
+        let even_seconds = even_spacing(&times);
+        Self {
+            times,
+            values,
+            even_seconds,
+        }
+    }
+
+    /// `true` when the points fill the grid `first_time() + k * step` with no gap, so that
+    /// point `k` is slot `k` (a single point always does).
+    pub(crate) fn is_dense_on(&self, step: Span) -> bool {
+        self.times.len() == 1 || self.even_seconds == Some(step.seconds())
     }
 
     /// Number of datapoints (at least one).
@@ -114,6 +134,8 @@ impl<T> Series<T> {
         (from < to).then(|| Self {
             times: self.times[from..to].to_vec(),
             values: self.values[from..to].to_vec(),
+            // A run of evenly spaced points is evenly spaced.
+            even_seconds: self.even_seconds,
         })
     }
 
@@ -130,6 +152,23 @@ impl<T> Series<T> {
             .map(|(index, &at)| grid.slot(index, at))
             .collect()
     }
+}
+
+/// The common distance in whole seconds of strictly increasing `times`, when every distance is
+/// the same and all share their sub-second part.
+fn even_spacing(times: &[DateTime<Utc>]) -> Option<i64> {
+    let mut clock = EpochClock::default();
+    let (first, nanos) = clock.read(*times.first()?);
+    let (second, _) = clock.read(*times.get(1)?);
+    let step = second - first;
+    let mut expected = first;
+    for &at in times {
+        if clock.read(at) != (expected, nanos) {
+            return None;
+        }
+        expected += step;
+    }
+    Some(step)
 }
 
 /// Checks that `at` comes strictly after `previous`.
@@ -309,7 +348,7 @@ impl Series<EventCounts> {
             times.push(take.0);
             values.push(take.1);
         }
-        Ok(Self { times, values })
+        Ok(Self::checked(times, values))
     }
 }
 
@@ -353,6 +392,36 @@ mod tests {
         assert_eq!(s.grid_indices(Span::MINUTE).unwrap(), vec![0, 2, 3]);
         let err = s.grid_indices(Span::from_minutes(2).unwrap()).unwrap_err();
         assert!(matches!(err, Error::Misaligned { .. }));
+    }
+
+    #[test]
+    fn dense_on_a_grid_only_when_evenly_spaced() {
+        let minute = Span::MINUTE;
+        let dense = Series::new((0..5).map(|m| (t(m), 1.0))).unwrap();
+        assert!(dense.is_dense_on(minute));
+        assert!(!dense.is_dense_on(Span::from_minutes(2).unwrap()));
+        let gap = Series::new([(t(0), 1.0), (t(1), 1.0), (t(3), 1.0)]).unwrap();
+        assert!(!gap.is_dense_on(minute));
+        // Evenly spaced, but every other minute: dense on a two-minute grid only.
+        let every_other = Series::new((0..4).map(|m| (t(2 * m), 1.0))).unwrap();
+        assert!(every_other.is_dense_on(Span::from_minutes(2).unwrap()));
+        assert!(!every_other.is_dense_on(minute));
+        // A sub-second offset on one point breaks the grid.
+        let off = t(2) + TimeDelta::milliseconds(500);
+        let skewed = Series::new([(t(0), 1.0), (t(1), 1.0), (off, 1.0)]).unwrap();
+        assert!(!skewed.is_dense_on(minute));
+        assert!(Series::new([(t(7), 1.0)]).unwrap().is_dense_on(minute));
+        // Slices keep the spacing; a merge works it out again.
+        assert!(dense.between(t(1), t(4)).unwrap().is_dense_on(minute));
+        let odd = Series::new([(t(1), 1.0), (t(3), 1.0)]).unwrap();
+        let even = Series::new([(t(0), 1.0), (t(2), 1.0)]).unwrap();
+        assert!(!odd.is_dense_on(minute));
+        let merged = Series::from_counts([(t(0), 1.0, 1.0), (t(2), 1.0, 1.0)])
+            .unwrap()
+            .merge(&Series::from_counts([(t(1), 1.0, 1.0), (t(3), 1.0, 1.0)]).unwrap())
+            .unwrap();
+        assert!(merged.is_dense_on(minute));
+        assert!(!even.is_dense_on(minute));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning};
-use super::prefix::PrefixSums;
+use super::prefix::{Prefix, PrefixSums};
 use super::stream::{AlertUpdate, StreamingEvaluator};
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
@@ -237,8 +237,8 @@ impl PolicyEvaluator {
             return self.sweep_sparse(series);
         }
         let n = last_slot + 1;
-        let longest = r.conditions.iter().map(|c| c.steps).max().unwrap_or(1);
-        let mut prefix = PrefixSums::new(series, r.step);
+        let longest = r.longest;
+        let mut prefix = PrefixSums::new(series, r.step, longest + BLOCK);
         let origin = series.first_time();
         let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
         let mut fires = [0u8; BLOCK];
@@ -251,28 +251,26 @@ impl PolicyEvaluator {
             let block_end = (block_start + BLOCK).min(n);
             // Windows ending in the block reach back at most `longest` slots.
             prefix.advance((block_start + 1).saturating_sub(longest), block_end)?;
-            let (prefix_bad, prefix_total, base) = (prefix.bad(), prefix.total(), prefix.base());
+            let sums = prefix.view();
             // Every window includes its own slot, so when each slot of the block has enough
             // events no window ending in it lacks data, and the data checks can be skipped.
-            let slot_totals = prefix_total[block_start + 1 - base..=block_end - base]
+            let slot_totals = sums
+                .range(block_start + 1, block_end + 1)
                 .iter()
-                .zip(&prefix_total[block_start - base..block_end - base]);
+                .zip(sums.range(block_start, block_end));
             let data_everywhere =
-                slot_totals.fold(true, |all, (hi, lo)| all & (hi - lo >= r.min_events));
-            // A tier that is idle, with data in every slot and whose long window cannot breach
-            // anywhere in the block, cannot fire in it: its windows need not be evaluated slot
-            // by slot. Healthy stretches, nearly all of a series, cost O(1) per block.
+                slot_totals.fold(true, |all, (hi, lo)| all & (hi[1] - lo[1] >= r.min_events));
+            // A tier that is idle, with data in every slot and one of whose windows cannot
+            // breach anywhere in the block, cannot fire in it (it needs both): its windows need
+            // not be evaluated slot by slot. Healthy stretches, nearly all of a series, cost
+            // O(1) per block; so do the days after an incident, when the long window still
+            // breaches but the short one has recovered.
             for ((q, tier), tracker) in quiet.iter_mut().zip(&r.tiers).zip(&trackers) {
+                let ruled_out =
+                    |c: usize| cannot_breach(sums, &r.conditions[c], block_start, block_end);
                 *q = data_everywhere
                     && !tracker.wants(false)
-                    && cannot_breach(
-                        prefix_bad,
-                        prefix_total,
-                        base,
-                        &r.conditions[tier.long],
-                        block_start,
-                        block_end,
-                    );
+                    && (ruled_out(tier.long) || ruled_out(tier.short));
             }
             for (c, need) in needed.iter_mut().enumerate() {
                 *need = r
@@ -290,28 +288,29 @@ impl PolicyEvaluator {
             {
                 if !need {
                     // Only the block's last state carries over (for missing-data resolution
-                    // later): with data everywhere and full windows it is one comparison.
-                    let (bad, total) = window_sums(
-                        prefix_bad,
-                        prefix_total,
-                        base,
-                        block_end - 1,
-                        condition.steps,
-                    );
-                    *last = bad > condition.ratio_threshold * total;
+                    // later). The window may still be partial (a tier is ruled out by its
+                    // short window while its long one fills), and then it has no data.
+                    let i = block_end - 1;
+                    let mut state = [if r.partial_no_data && i + 1 < condition.steps {
+                        NO_DATA
+                    } else {
+                        let (bad, total) = sums.window(i, condition.steps);
+                        window_state(bad, total, condition.ratio_threshold, r.min_events)
+                    }];
+                    *last = resolve_missing(&mut state, r.missing, *last);
                     continue;
                 }
                 let out = &mut state[..block_end - block_start];
-                let (bad, total, min) = (prefix_bad, prefix_total, r.min_events);
+                let min = r.min_events;
                 let partial_in_block = block_start + 1 < condition.steps;
                 if partial_in_block && r.partial_no_data {
-                    fill_states::<true, true>(bad, total, base, condition, min, block_start, out);
+                    fill_states::<true, true>(sums, condition, min, block_start, out);
                     *last = resolve_missing(out, r.missing, *last);
                 } else if data_everywhere {
-                    fill_states::<false, false>(bad, total, base, condition, min, block_start, out);
+                    fill_states::<false, false>(sums, condition, min, block_start, out);
                     *last = out.last().is_some_and(|&s| s == BREACH);
                 } else {
-                    fill_states::<true, false>(bad, total, base, condition, min, block_start, out);
+                    fill_states::<true, false>(sums, condition, min, block_start, out);
                     *last = resolve_missing(out, r.missing, *last);
                 }
             }
@@ -338,10 +337,10 @@ impl PolicyEvaluator {
                         }
                     }
                     let i = block_start + offset;
-                    let sums = |steps| window_sums(prefix_bad, prefix_total, base, i, steps);
+                    let window = |steps| sums.window(i, steps);
                     let at = evaluation_instant(origin, r.step, i);
                     if let Some(AlertUpdate::Resolved(done)) =
-                        tracker.step(r, tier, at, fires[offset] == BREACH, sums)
+                        tracker.step(r, tier, at, fires[offset] == BREACH, window)
                     {
                         alerts.push(done);
                     }
@@ -405,22 +404,10 @@ pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize
     origin + chrono::TimeDelta::seconds(seconds)
 }
 
-/// `(bad, total)` over the `steps` slots ending at slot `i`.
-fn window_sums(
-    prefix_bad: &[f64],
-    prefix_total: &[f64],
-    base: usize,
-    i: usize,
-    steps: usize,
-) -> (f64, f64) {
-    // Indices are prefix indices; the buffers start at `base`, which never passes a window's
-    // start (the sweep keeps the longest window's worth of sums).
-    let (hi, lo) = (i + 1 - base, (i + 1).saturating_sub(steps) - base);
-    (
-        prefix_bad[hi] - prefix_bad[lo],
-        prefix_total[hi] - prefix_total[lo],
-    )
-}
+/// The shortest run [`cannot_breach`] splits down to before giving up: at most 31 checks for
+/// a block of 256 slots, and a bound within a few percent of exact for windows of an hour or
+/// more.
+const MIN_RUN: usize = 16;
 
 /// `true` when no window of `c` ending in slots `start..end` can breach, checked a window's
 /// length of slots at a time: within such a run every window is full and all share at least
@@ -429,24 +416,29 @@ fn window_sums(
 /// one's total) rules the whole run out. Exact, not approximate: prefix sums never decrease,
 /// and IEEE subtraction and multiplication by a non-negative threshold are monotone, so the
 /// bounds hold as computed.
-fn cannot_breach(
-    prefix_bad: &[f64],
-    prefix_total: &[f64],
-    base: usize,
-    c: &Condition,
-    start: usize,
-    end: usize,
-) -> bool {
-    let steps = c.steps;
-    if start + 1 < steps {
+fn cannot_breach(sums: Prefix<'_>, c: &Condition, start: usize, end: usize) -> bool {
+    if start + 1 < c.steps {
         return false; // windows not yet full
     }
-    (start..end).step_by(steps).all(|from| {
-        let to = (from + steps).min(end);
-        let most_bad = prefix_bad[to - base] - prefix_bad[from + 1 - steps - base];
-        let least_total = prefix_total[from + 1 - base] - prefix_total[to - steps - base];
-        most_bad <= c.ratio_threshold * least_total
-    })
+    (start..end)
+        .step_by(c.steps)
+        .all(|from| run_cannot_breach(sums, c, from, (from + c.steps).min(end)))
+}
+
+/// The bound of [`cannot_breach`] for windows ending in `from..to` (at most a window long).
+/// A run's bound is looser the longer the run is next to the window (a service steadily
+/// burning 90 % of its budget is not ruled out a whole block at a time against a 3-day
+/// window), so a run whose bound fails is halved, down to [`MIN_RUN`] slots.
+fn run_cannot_breach(sums: Prefix<'_>, c: &Condition, from: usize, to: usize) -> bool {
+    let most_bad = sums.at(to)[0] - sums.at(from + 1 - c.steps)[0];
+    let least_total = sums.at(from + 1)[1] - sums.at(to - c.steps)[1];
+    if most_bad <= c.ratio_threshold * least_total {
+        return true;
+    }
+    let middle = from + (to - from) / 2;
+    to - from > MIN_RUN
+        && run_cannot_breach(sums, c, from, middle)
+        && run_cannot_breach(sums, c, middle, to)
 }
 
 /// The state of one window: the single definition both evaluators use.
@@ -462,9 +454,7 @@ pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_event
 /// every window has at least `min_events` events, and the states are the same as with it. With
 /// `PARTIAL_NO_DATA`, windows not yet full are [`NO_DATA`].
 fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
-    prefix_bad: &[f64],
-    prefix_total: &[f64],
-    base: usize,
+    sums: Prefix<'_>,
     c: &Condition,
     min_events: f64,
     start: usize,
@@ -484,19 +474,18 @@ fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
         *o = if PARTIAL_NO_DATA {
             NO_DATA
         } else {
-            state(prefix_bad[i + 1 - base], prefix_total[i + 1 - base])
+            let [bad, total] = sums.at(i + 1);
+            state(bad, total)
         };
     }
     if full_from < c.steps - 1 {
         return; // the whole block lies before the window first fills
     }
     let out = &mut out[full_from - start..];
-    let hi = full_from + 1 - base..end + 1 - base;
-    let lo = full_from + 1 - c.steps - base..end + 1 - c.steps - base;
-    let (hb, lb) = (&prefix_bad[hi.clone()], &prefix_bad[lo.clone()]);
-    let (ht, lt) = (&prefix_total[hi], &prefix_total[lo]);
-    for ((o, (hb, lb)), (ht, lt)) in out.iter_mut().zip(hb.iter().zip(lb)).zip(ht.iter().zip(lt)) {
-        *o = state(hb - lb, ht - lt);
+    let hi = sums.range(full_from + 1, end + 1);
+    let lo = sums.range(full_from + 1 - c.steps, end + 1 - c.steps);
+    for ((o, hi), lo) in out.iter_mut().zip(hi).zip(lo) {
+        *o = state(hi[0] - lo[0], hi[1] - lo[1]);
     }
 }
 
