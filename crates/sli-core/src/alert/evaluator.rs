@@ -8,14 +8,14 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning};
-use super::prefix::{Prefix, PrefixSums};
 use super::stream::{AlertUpdate, StreamingEvaluator};
+use super::sweep::BlockSweep;
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 use crate::missing::MissingData;
 use crate::noise::SustainFilter;
 use crate::objective::Objective;
-use crate::series::{GridCursor, Series};
+use crate::series::Series;
 use crate::slo::Slo;
 use crate::span::Span;
 
@@ -23,12 +23,6 @@ use crate::span::Span;
 /// (`0`), or unknown (`NO_DATA`).
 pub(super) const BREACH: u8 = 1;
 pub(super) const NO_DATA: u8 = 2;
-
-/// Points evaluated per block of the batch sweep: small enough for the state buffers to stay
-/// in L1 cache and for quiet stretches to be ruled out block by block (`cannot_breach`), large
-/// enough for the vectorised loops and the per-block bookkeeping to stay cheap (measured
-/// between 32 and 2,048 on `benches/sli_sweep.rs`: 256 was fastest).
-const BLOCK: usize = 256;
 
 /// One distinct (window length, threshold) pair; tiers share them where they coincide.
 #[derive(Debug, Clone)]
@@ -213,148 +207,14 @@ impl PolicyEvaluator {
     /// [`Error::Misaligned`] when a timestamp is not on the step grid starting at the first
     /// point.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
-        let r = &*self.resolved;
-        check_evaluation_range(series.last_time(), r.step)?;
-        let last_slot = GridCursor::new(series.first_time(), r.step)
-            .slot(series.len() - 1, series.last_time())?;
-        if r.reject_short_series {
-            let data_seconds = (last_slot as i64 + 1).saturating_mul(r.step.seconds());
-            if let Some(t) = r
-                .tiers
-                .iter()
-                .find(|t| t.tier.long_window.seconds() > data_seconds)
-            {
-                return Err(Error::WindowLongerThanData {
-                    tier: t.tier.id.clone(),
-                    window_seconds: t.tier.long_window.seconds(),
-                    data_seconds,
-                });
-            }
+        match BlockSweep::new(&self.resolved, series)? {
+            Some(sweep) => sweep.run(),
+            None => self.sweep_sparse(series),
         }
-        if last_slot > 2 * series.len() + 2 * self.streaming().gap_jump() {
-            // Mostly gaps: a dense sweep would spend memory on empty slots. The streaming
-            // evaluator skips long gaps in constant time and gives the same alerts.
-            return self.sweep_sparse(series);
-        }
-        let n = last_slot + 1;
-        let longest = r.longest;
-        let mut prefix = PrefixSums::new(series, r.step, longest + BLOCK);
-        let origin = series.first_time();
-        let mut states = vec![[0u8; BLOCK]; r.conditions.len()];
-        let mut fires = [0u8; BLOCK];
-        let mut last_state = vec![false; r.conditions.len()];
-        let mut trackers: Vec<TierTracker> = r.tiers.iter().map(TierTracker::new).collect();
-        let mut alerts = Vec::new();
-        let mut quiet = vec![false; r.tiers.len()];
-        let mut needed = vec![true; r.conditions.len()];
-        for block_start in (0..n).step_by(BLOCK) {
-            let block_end = (block_start + BLOCK).min(n);
-            // Windows ending in the block reach back at most `longest` slots.
-            prefix.advance((block_start + 1).saturating_sub(longest), block_end)?;
-            let sums = prefix.view();
-            // Every window includes its own slot, so when each slot of the block has enough
-            // events no window ending in it lacks data, and the data checks can be skipped.
-            let slot_totals = sums
-                .range(block_start + 1, block_end + 1)
-                .iter()
-                .zip(sums.range(block_start, block_end));
-            let data_everywhere =
-                slot_totals.fold(true, |all, (hi, lo)| all & (hi[1] - lo[1] >= r.min_events));
-            // A tier that is idle, with data in every slot and one of whose windows cannot
-            // breach anywhere in the block, cannot fire in it (it needs both): its windows need
-            // not be evaluated slot by slot. Healthy stretches, nearly all of a series, cost
-            // O(1) per block; so do the days after an incident, when the long window still
-            // breaches but the short one has recovered.
-            for ((q, tier), tracker) in quiet.iter_mut().zip(&r.tiers).zip(&trackers) {
-                let ruled_out =
-                    |c: usize| cannot_breach(sums, &r.conditions[c], block_start, block_end);
-                *q = data_everywhere
-                    && !tracker.wants(false)
-                    && (ruled_out(tier.long) || ruled_out(tier.short));
-            }
-            for (c, need) in needed.iter_mut().enumerate() {
-                *need = r
-                    .tiers
-                    .iter()
-                    .zip(&quiet)
-                    .any(|(t, q)| !q && (t.long == c || t.short == c));
-            }
-            for (((condition, state), last), need) in r
-                .conditions
-                .iter()
-                .zip(&mut states)
-                .zip(&mut last_state)
-                .zip(&needed)
-            {
-                if !need {
-                    // Only the block's last state carries over (for missing-data resolution
-                    // later). The window may still be partial (a tier is ruled out by its
-                    // short window while its long one fills), and then it has no data.
-                    let i = block_end - 1;
-                    let mut state = [if r.partial_no_data && i + 1 < condition.steps {
-                        NO_DATA
-                    } else {
-                        let (bad, total) = sums.window(i, condition.steps);
-                        window_state(bad, total, condition.ratio_threshold, r.min_events)
-                    }];
-                    *last = resolve_missing(&mut state, r.missing, *last);
-                    continue;
-                }
-                let out = &mut state[..block_end - block_start];
-                let min = r.min_events;
-                let partial_in_block = block_start + 1 < condition.steps;
-                if partial_in_block && r.partial_no_data {
-                    fill_states::<true, true>(sums, condition, min, block_start, out);
-                    *last = resolve_missing(out, r.missing, *last);
-                } else if data_everywhere {
-                    fill_states::<false, false>(sums, condition, min, block_start, out);
-                    *last = out.last().is_some_and(|&s| s == BREACH);
-                } else {
-                    fill_states::<true, false>(sums, condition, min, block_start, out);
-                    *last = resolve_missing(out, r.missing, *last);
-                }
-            }
-            for ((tier, tracker), q) in r.tiers.iter().zip(&mut trackers).zip(&quiet) {
-                if *q {
-                    continue;
-                }
-                let len = block_end - block_start;
-                let fires = &mut fires[..len];
-                for ((f, l), s) in fires
-                    .iter_mut()
-                    .zip(&states[tier.long])
-                    .zip(&states[tier.short])
-                {
-                    *f = l & s;
-                }
-                let mut offset = 0;
-                while offset < len {
-                    if !tracker.wants(fires[offset] == BREACH) {
-                        // Idle tier: jump to the next step where it fires.
-                        match fires[offset..].iter().position(|&f| f == BREACH) {
-                            Some(skip) => offset += skip,
-                            None => break,
-                        }
-                    }
-                    let i = block_start + offset;
-                    let window = |steps| sums.window(i, steps);
-                    let at = evaluation_instant(origin, r.step, i);
-                    if let Some(AlertUpdate::Resolved(done)) =
-                        tracker.step(r, tier, at, fires[offset] == BREACH, window)
-                    {
-                        alerts.push(done);
-                    }
-                    offset += 1;
-                }
-            }
-        }
-        alerts.extend(trackers.into_iter().filter_map(|t| t.open));
-        sort_alerts(&mut alerts, r);
-        Ok(alerts)
     }
 
     /// The sweep of a mostly empty series, through the streaming evaluator.
-    fn sweep_sparse(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
+    pub(super) fn sweep_sparse(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         let mut stream = self.streaming();
         let mut alerts = Vec::new();
         for (at, counts) in series.iter() {
@@ -404,89 +264,12 @@ pub(super) fn evaluation_instant(origin: DateTime<Utc>, step: Span, index: usize
     origin + chrono::TimeDelta::seconds(seconds)
 }
 
-/// The shortest run [`cannot_breach`] splits down to before giving up: at most 31 checks for
-/// a block of 256 slots, and a bound within a few percent of exact for windows of an hour or
-/// more.
-const MIN_RUN: usize = 16;
-
-/// `true` when no window of `c` ending in slots `start..end` can breach, checked a window's
-/// length of slots at a time: within such a run every window is full and all share at least
-/// one slot, so the events of all of them together (an upper bound of any one's bad events)
-/// staying within the threshold applied to the slots they all share (a lower bound of any
-/// one's total) rules the whole run out. Exact, not approximate: prefix sums never decrease,
-/// and IEEE subtraction and multiplication by a non-negative threshold are monotone, so the
-/// bounds hold as computed.
-fn cannot_breach(sums: Prefix<'_>, c: &Condition, start: usize, end: usize) -> bool {
-    if start + 1 < c.steps {
-        return false; // windows not yet full
-    }
-    (start..end)
-        .step_by(c.steps)
-        .all(|from| run_cannot_breach(sums, c, from, (from + c.steps).min(end)))
-}
-
-/// The bound of [`cannot_breach`] for windows ending in `from..to` (at most a window long).
-/// A run's bound is looser the longer the run is next to the window (a service steadily
-/// burning 90 % of its budget is not ruled out a whole block at a time against a 3-day
-/// window), so a run whose bound fails is halved, down to [`MIN_RUN`] slots.
-fn run_cannot_breach(sums: Prefix<'_>, c: &Condition, from: usize, to: usize) -> bool {
-    let most_bad = sums.at(to)[0] - sums.at(from + 1 - c.steps)[0];
-    let least_total = sums.at(from + 1)[1] - sums.at(to - c.steps)[1];
-    if most_bad <= c.ratio_threshold * least_total {
-        return true;
-    }
-    let middle = from + (to - from) / 2;
-    to - from > MIN_RUN
-        && run_cannot_breach(sums, c, from, middle)
-        && run_cannot_breach(sums, c, middle, to)
-}
-
 /// The state of one window: the single definition both evaluators use.
 #[inline]
 pub(super) fn window_state(bad: f64, total: f64, ratio_threshold: f64, min_events: f64) -> u8 {
     // Branch-free so that the batch loops vectorise: BREACH (1), within (0) or NO_DATA (2).
     let has_data = u8::from(total >= min_events);
     (u8::from(bad > ratio_threshold * total) & has_data) | ((has_data ^ 1) << 1)
-}
-
-/// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
-/// slices so that the compiler vectorises them. Without `CHECK_DATA` the caller guarantees that
-/// every window has at least `min_events` events, and the states are the same as with it. With
-/// `PARTIAL_NO_DATA`, windows not yet full are [`NO_DATA`].
-fn fill_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
-    sums: Prefix<'_>,
-    c: &Condition,
-    min_events: f64,
-    start: usize,
-    out: &mut [u8],
-) {
-    let end = start + out.len();
-    // Slots before the window is full sum from the series start (no extrapolation).
-    let full_from = (c.steps - 1).clamp(start, end);
-    let state = |bad: f64, total: f64| {
-        if CHECK_DATA {
-            window_state(bad, total, c.ratio_threshold, min_events)
-        } else {
-            u8::from(bad > c.ratio_threshold * total)
-        }
-    };
-    for (i, o) in (start..full_from).zip(out.iter_mut()) {
-        *o = if PARTIAL_NO_DATA {
-            NO_DATA
-        } else {
-            let [bad, total] = sums.at(i + 1);
-            state(bad, total)
-        };
-    }
-    if full_from < c.steps - 1 {
-        return; // the whole block lies before the window first fills
-    }
-    let out = &mut out[full_from - start..];
-    let hi = sums.range(full_from + 1, end + 1);
-    let lo = sums.range(full_from + 1 - c.steps, end + 1 - c.steps);
-    for ((o, hi), lo) in out.iter_mut().zip(hi).zip(lo) {
-        *o = state(hi[0] - lo[0], hi[1] - lo[1]);
-    }
 }
 
 /// Replaces [`NO_DATA`] by the missing-data policy's answer; returns the last state, which a

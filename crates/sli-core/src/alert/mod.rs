@@ -15,6 +15,7 @@ mod evaluator;
 mod policy;
 mod prefix;
 mod stream;
+mod sweep;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

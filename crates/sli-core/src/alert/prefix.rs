@@ -105,7 +105,7 @@ impl<'s> PrefixSums<'s> {
     /// (`extend` over a slice writes without a capacity check per point).
     fn extend_dense(&mut self, upto: usize) {
         // Prefix index `p` closes slot `p - 1`, that is point `p - 1`.
-        let from = self.base + self.sums.len() - 1;
+        let from = self.next_index() - 1;
         let points = self
             .values
             .get(from..upto.min(self.values.len()))
@@ -118,6 +118,11 @@ impl<'s> PrefixSums<'s> {
         }));
         self.cumulative = [bad, total];
         self.next_point += points.len();
+    }
+
+    /// The next prefix index to be computed.
+    fn next_index(&self) -> usize {
+        self.base + self.sums.len()
     }
 
     /// The sums held.

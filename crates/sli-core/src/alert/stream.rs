@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::evaluator::{
-    NO_DATA, PolicyEvaluator, TierTracker, check_evaluation_range, evaluation_instant,
+    NO_DATA, PolicyEvaluator, Resolved, TierTracker, check_evaluation_range, evaluation_instant,
     resolve_missing, window_state,
 };
 use crate::budget::ErrorBudget;
@@ -140,6 +140,22 @@ pub struct StreamingEvaluator {
     budget: BudgetTracker,
 }
 
+/// The ring slots a streaming evaluator keeps: the longest window or the rolling SLO window
+/// (for the budget), whichever is longer, plus one.
+fn ring_capacity(r: &Resolved) -> usize {
+    let budget_steps = match r.slo.window {
+        Window::Rolling(span) => span.steps_of(r.step).unwrap_or(0),
+        Window::Calendar(_) => 0,
+    };
+    r.longest.max(budget_steps) + 1
+}
+
+/// After this many empty steps every window is empty and every sustain rule has settled, so
+/// further empty steps change nothing (see [`StreamingEvaluator::gap_jump`]).
+pub(super) fn gap_jump(r: &Resolved) -> usize {
+    ring_capacity(r) + r.longest_sustain
+}
+
 impl StreamingEvaluator {
     pub(super) fn new(evaluator: PolicyEvaluator) -> Self {
         let r = &*evaluator.resolved;
@@ -153,11 +169,7 @@ impl StreamingEvaluator {
                 start_total: 0.0,
             },
         };
-        let budget_steps = match budget {
-            BudgetTracker::Rolling(steps) => steps,
-            _ => 0,
-        };
-        let capacity = r.longest.max(budget_steps) + 1;
+        let capacity = ring_capacity(r);
         Self {
             origin: None,
             grid: None,
@@ -221,7 +233,7 @@ impl StreamingEvaluator {
     /// After this many empty steps every window is empty and every sustain rule has settled, so
     /// further empty steps change nothing and can be skipped at once.
     pub(super) fn gap_jump(&self) -> usize {
-        self.ring_total.len() + self.evaluator.resolved.longest_sustain
+        gap_jump(&self.evaluator.resolved)
     }
 
     /// Skips `steps` empty slots after [`StreamingEvaluator::gap_jump`] of them were evaluated:
