@@ -150,6 +150,17 @@ fn ring_capacity(r: &Resolved) -> usize {
     r.longest.max(budget_steps) + 1
 }
 
+/// A ring of `capacity` zeroed sums, written through at construction. `vec![0.0; n]` would
+/// take fresh zero pages the system maps only as each is first written: the evaluator's memory
+/// would then seem to grow for its first ring's worth of points, and a push would now and then
+/// wait on a page fault. Written up front, all of it is resident from the first point: the
+/// evaluator's memory is what it is after a week or after ten years.
+fn committed_ring(capacity: usize) -> Vec<f64> {
+    let mut ring = Vec::with_capacity(capacity);
+    ring.resize(capacity, 0.0);
+    ring
+}
+
 /// After this many empty steps every window is empty and every sustain rule has settled, so
 /// further empty steps change nothing (see [`StreamingEvaluator::gap_jump`]).
 pub(super) fn gap_jump(r: &Resolved) -> usize {
@@ -179,8 +190,8 @@ impl StreamingEvaluator {
             cum_bad: 0.0,
             cum_total: 0.0,
             head: 0,
-            ring_bad: vec![0.0; capacity],
-            ring_total: vec![0.0; capacity],
+            ring_bad: committed_ring(capacity),
+            ring_total: committed_ring(capacity),
             last_state: vec![false; r.conditions.len()],
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
             updates: Vec::new(),
