@@ -1,5 +1,5 @@
 //! The batch sweep: a series evaluated a block of slots at a time over sliding prefix sums,
-//! with quiet blocks ruled out per tier in O(1) by an exact bound.
+//! with quiet blocks ruled out per tier, in a few comparisons, by an exact bound.
 
 use chrono::{DateTime, Utc};
 
