@@ -164,7 +164,7 @@ fn committed_ring(capacity: usize) -> Vec<f64> {
 }
 
 /// After this many empty steps every window is empty and every sustain rule has settled, so
-/// further empty steps change nothing (see [`StreamingEvaluator::gap_jump`]).
+/// further empty steps change nothing and can be skipped at once.
 pub(super) fn gap_jump(r: &Resolved) -> usize {
     ring_capacity(r) + r.longest_sustain
 }
@@ -227,15 +227,18 @@ impl StreamingEvaluator {
         let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
         let origin = *self.origin.get_or_insert(at);
-        let jump_after = self.gap_jump();
-        let mut empty_steps = 0;
-        while self.next_slot < slot {
-            if empty_steps == jump_after {
-                self.skip_empty(slot - self.next_slot);
-                break;
+        if self.next_slot < slot {
+            // A gap: worked out only here, not on every push.
+            let jump_after = gap_jump(&self.evaluator.resolved);
+            let mut empty_steps = 0;
+            while self.next_slot < slot {
+                if empty_steps == jump_after {
+                    self.skip_empty(slot - self.next_slot);
+                    break;
+                }
+                self.advance(origin, EventCounts::ZERO);
+                empty_steps += 1;
             }
-            self.advance(origin, EventCounts::ZERO);
-            empty_steps += 1;
         }
         self.advance(origin, counts);
         self.last_pushed = Some(at);
@@ -243,13 +246,7 @@ impl StreamingEvaluator {
         Ok(&self.updates)
     }
 
-    /// After this many empty steps every window is empty and every sustain rule has settled, so
-    /// further empty steps change nothing and can be skipped at once.
-    pub(super) fn gap_jump(&self) -> usize {
-        gap_jump(&self.evaluator.resolved)
-    }
-
-    /// Skips `steps` empty slots after [`StreamingEvaluator::gap_jump`] of them were evaluated:
+    /// Skips `steps` empty slots after [`gap_jump`] of them were evaluated:
     /// every ring slot already holds the current running sums, so only the positions move.
     fn skip_empty(&mut self, steps: usize) {
         let capacity = self.ring_total.len();
