@@ -20,6 +20,9 @@ if ! "$venv/bin/python" -c 'import moto, cbor2, pytest' 2>/dev/null; then
 fi
 
 echo "== starting the CloudWatch emulator (moto + RPC v2 CBOR bridge)"
+# the emulator's logs go under target/, fresh each run, instead of a new directory in /tmp
+export CW_BRIDGE_LOG_DIR="$PWD/target/cw-bridge-logs"
+rm -rf "$CW_BRIDGE_LOG_DIR"
 env_file=$(mktemp)
 tools/cloudwatch-bridge/start.sh "$venv/bin/python" "$env_file"
 # shellcheck disable=SC1090

@@ -16,7 +16,10 @@ fn memory() -> Arc<DynMetricSource> {
 }
 
 fn csv() -> Arc<DynMetricSource> {
-    let dir = std::env::temp_dir().join(format!("aws-telemetry-contract-{}", std::process::id()));
+    // Under target/tmp, which cargo provides to integration tests, so that no run leaves a
+    // directory behind in the system's temporary directory.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("aws-telemetry-contract-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     Fixture::default().write_csv(&dir).unwrap();
     Arc::new(CsvSource::from_dir(&dir, aws_telemetry::conformance::NAMESPACE).unwrap())
