@@ -198,6 +198,22 @@ fn tier_ruled_out_by_its_short_window_keeps_the_long_window_without_data() {
     }
 }
 
+/// Found by `quiet_block_skipping_equals_streaming` when blocks with missing data became
+/// quiet under `Skip`: a tier ruled out by one window may leave its other window breaching and
+/// then silent, and the silence (no data, carried over by `Skip`) must carry the breach, not
+/// the state before the block.
+#[test]
+fn silence_after_a_burst_carries_the_breach_in_a_ruled_out_tier() {
+    let points = mostly_healthy(2056, &[(1901, 34, 31)], &[(1935, 121)], 2);
+    let series = to_series(&points);
+    for evaluator in quiet_block_evaluators(0.99, MissingData::Skip, 0.0) {
+        assert_eq!(
+            evaluator.sweep(&series).unwrap(),
+            streamed(&evaluator, &series)
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -12,6 +12,7 @@ use super::prefix::{Prefix, PrefixSums};
 use super::stream::{AlertUpdate, gap_jump};
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
+use crate::missing::MissingData;
 use crate::series::{GridCursor, Series};
 
 /// Points evaluated per block of the batch sweep: small enough for the state buffers to stay
@@ -122,36 +123,39 @@ impl<'s> BlockSweep<'s> {
         // Windows ending in the block reach back at most `longest` slots.
         self.prefix
             .advance((start + 1).saturating_sub(self.r.longest), end)?;
-        let sums = self.prefix.view();
-        // Every window includes its own slot, so when each slot of the block has enough
-        // events no window ending in it lacks data, and the data checks can be skipped.
-        let slot_totals = sums
-            .range(start + 1, end + 1)
-            .iter()
-            .zip(sums.range(start, end));
-        let min_events = self.r.min_events;
-        let data_everywhere =
-            slot_totals.fold(true, |all, (hi, lo)| all & (hi[1] - lo[1] >= min_events));
-        self.rule_out_quiet_tiers(data_everywhere);
-        self.fill_states(data_everywhere);
+        // Whether every slot of the block has data is worked out only if asked: a block where
+        // every tier is ruled out does not ask under `MissingData::Good` or `Skip`.
+        let mut data = DataCheck::Unknown;
+        self.rule_out_quiet_tiers(&mut data);
+        self.fill_states(&mut data);
         self.step_trackers();
         self.block_start = end;
         Ok(())
     }
 
-    /// A tier that is idle, with data in every slot and one of whose windows cannot breach
-    /// anywhere in the block, cannot fire in it (it needs both): its windows need not be
-    /// evaluated slot by slot. Healthy stretches, nearly all of a series, cost O(1) per block;
-    /// so do the days after an incident, when the long window still breaches but the short one
-    /// has recovered.
-    fn rule_out_quiet_tiers(&mut self, data_everywhere: bool) {
+    /// A tier that is idle and one of whose windows cannot breach anywhere in the block
+    /// cannot fire in it (it needs both): its windows need not be evaluated slot by slot.
+    /// Healthy stretches, nearly all of a series, cost O(1) per block; so do the days after an
+    /// incident, when the long window still breaches but the short one has recovered.
+    ///
+    /// A window that cannot breach where it has data may still lack data somewhere, and then
+    /// the missing-data policy decides: `Good` never breaches; `Skip` repeats the state before,
+    /// which cannot breach if the state at the end of the previous block did not (every state
+    /// with data in the block is within); `Bad` breaches, so it needs data in every slot.
+    fn rule_out_quiet_tiers(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
-        let ruled_out = |c: usize| cannot_breach(sums, &r.conditions[c], start, end);
+        let last_state = &self.last_state;
+        let mut ruled_out = |c: usize| {
+            let no_data_within = match r.missing {
+                MissingData::Good => true,
+                MissingData::Skip => !last_state[c],
+                MissingData::Bad => data.everywhere(sums, start, end, r.min_events),
+            };
+            no_data_within && cannot_breach(sums, &r.conditions[c], start, end)
+        };
         for ((quiet, tier), tracker) in self.quiet.iter_mut().zip(&r.tiers).zip(&self.trackers) {
-            *quiet = data_everywhere
-                && !tracker.wants(false)
-                && (ruled_out(tier.long) || ruled_out(tier.short));
+            *quiet = !tracker.wants(false) && (ruled_out(tier.long) || ruled_out(tier.short));
         }
         for (c, needed) in self.needed.iter_mut().enumerate() {
             *needed = r
@@ -163,7 +167,7 @@ impl<'s> BlockSweep<'s> {
     }
 
     /// The states of every needed window ending in the block; the last state of the others.
-    fn fill_states(&mut self, data_everywhere: bool) {
+    fn fill_states(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
         for (((condition, state), last), needed) in r
@@ -176,15 +180,24 @@ impl<'s> BlockSweep<'s> {
             if !needed {
                 // Only the block's last state carries over (for missing-data resolution
                 // later). The window may still be partial (a tier is ruled out by its short
-                // window while its long one fills), and then it has no data.
-                let i = end - 1;
-                let mut state = [if r.partial_no_data && i + 1 < condition.steps {
-                    NO_DATA
-                } else {
-                    let (bad, total) = sums.window(i, condition.steps);
-                    window_state(bad, total, condition.ratio_threshold, r.min_events)
-                }];
-                *last = resolve_missing(&mut state, r.missing, *last);
+                // window while its long one fills), and then it has no data. Under `Skip`,
+                // a last window without data carries the block's last state with data, which
+                // need not be within: the tier may have been ruled out by its other window.
+                let state_at = |i: usize| {
+                    if r.partial_no_data && i + 1 < condition.steps {
+                        NO_DATA
+                    } else {
+                        let (bad, total) = sums.window(i, condition.steps);
+                        window_state(bad, total, condition.ratio_threshold, r.min_events)
+                    }
+                };
+                let mut i = end - 1;
+                let mut state = state_at(i);
+                while state == NO_DATA && r.missing == MissingData::Skip && i > start {
+                    i -= 1;
+                    state = state_at(i);
+                }
+                *last = resolve_missing(&mut [state], r.missing, *last);
                 continue;
             }
             let out = &mut state[..end - start];
@@ -193,7 +206,7 @@ impl<'s> BlockSweep<'s> {
             if partial_in_block && r.partial_no_data {
                 window_states::<true, true>(sums, condition, min, start, out);
                 *last = resolve_missing(out, r.missing, *last);
-            } else if data_everywhere {
+            } else if data.everywhere(sums, start, end, min) {
                 window_states::<false, false>(sums, condition, min, start, out);
                 *last = out.last().is_some_and(|&s| s == BREACH);
             } else {
@@ -239,6 +252,34 @@ impl<'s> BlockSweep<'s> {
                     self.alerts.push(done);
                 }
                 offset += 1;
+            }
+        }
+    }
+}
+
+/// Whether every slot of a block has data: worked out once, when first asked.
+#[derive(Debug, Clone, Copy)]
+enum DataCheck {
+    Unknown,
+    Known(bool),
+}
+
+impl DataCheck {
+    /// Every slot in `start .. end` holds at least `min_events` events, as the difference of
+    /// its prefix sums (the subtraction the windows read). Every window includes its own slot,
+    /// so then no window ending in the block lacks data.
+    fn everywhere(&mut self, sums: Prefix<'_>, start: usize, end: usize, min_events: f64) -> bool {
+        match *self {
+            Self::Known(answer) => answer,
+            Self::Unknown => {
+                let slot_totals = sums
+                    .range(start + 1, end + 1)
+                    .iter()
+                    .zip(sums.range(start, end));
+                let answer =
+                    slot_totals.fold(true, |all, (hi, lo)| all & (hi[1] - lo[1] >= min_events));
+                *self = Self::Known(answer);
+                answer
             }
         }
     }
