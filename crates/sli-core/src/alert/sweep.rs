@@ -141,7 +141,8 @@ impl<'s> BlockSweep<'s> {
     /// A window that cannot breach where it has data may still lack data somewhere, and then
     /// the missing-data policy decides: `Good` never breaches; `Skip` repeats the state before,
     /// which cannot breach if the state at the end of the previous block did not (every state
-    /// with data in the block is within); `Bad` breaches, so it needs data in every slot.
+    /// with data in the block is within), and otherwise needs data in every slot; `Bad`
+    /// breaches, so it needs data in every slot.
     fn rule_out_quiet_tiers(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
@@ -149,7 +150,9 @@ impl<'s> BlockSweep<'s> {
         let mut ruled_out = |c: usize| {
             let no_data_within = match r.missing {
                 MissingData::Good => true,
-                MissingData::Skip => !last_state[c],
+                MissingData::Skip => {
+                    !last_state[c] || data.everywhere(sums, start, end, r.min_events)
+                }
                 MissingData::Bad => data.everywhere(sums, start, end, r.min_events),
             };
             no_data_within && cannot_breach(sums, &r.conditions[c], start, end)
