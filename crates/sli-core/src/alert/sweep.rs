@@ -186,8 +186,10 @@ impl<'s> BlockSweep<'s> {
                 // window while its long one fills), and then it has no data. Under `Skip`,
                 // a last window without data carries the block's last state with data, which
                 // need not be within: the tier may have been ruled out by its other window.
+                // A partial window is followed only by partial ones back to the series start.
+                let partial = |i: usize| r.partial_no_data && i + 1 < condition.steps;
                 let state_at = |i: usize| {
-                    if r.partial_no_data && i + 1 < condition.steps {
+                    if partial(i) {
                         NO_DATA
                     } else {
                         let (bad, total) = sums.window(i, condition.steps);
@@ -196,7 +198,11 @@ impl<'s> BlockSweep<'s> {
                 };
                 let mut i = end - 1;
                 let mut state = state_at(i);
-                while state == NO_DATA && r.missing == MissingData::Skip && i > start {
+                while state == NO_DATA
+                    && r.missing == MissingData::Skip
+                    && i > start
+                    && !partial(i - 1)
+                {
                     i -= 1;
                     state = state_at(i);
                 }
