@@ -24,15 +24,21 @@ const SIGMA: f64 = 6.0;
 const ALPHA: f64 = 0.05;
 const MIN_RELATIVE_SPREAD: f64 = 0.01;
 const DETECTOR_POINTS: usize = 1_000_000;
-/// The least time each job is timed for (see [`best_of`]).
-const MIN_SECONDS: f64 = 1.0;
+/// The least time each job is timed for (see [`best_of`]), unless `PEERS_MIN_SECONDS` says
+/// otherwise (0 for a fixed number of runs, as an instruction count under valgrind wants).
+fn min_seconds() -> f64 {
+    std::env::var("PEERS_MIN_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0)
+}
 
-/// The best of at least `runs` runs and of at least [`MIN_SECONDS`] of running: on a shared
+/// The best of at least `runs` runs and of at least [`min_seconds`] of running: on a shared
 /// machine a short job timed a few times sees fewer quiet moments than a long one, and the
 /// ratios would favour whichever side ran longer (`peers.py` times its side the same way).
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    let (mut best, mut spent, mut done) = (f64::INFINITY, 0.0, 0);
-    while done < runs || spent < MIN_SECONDS {
+    let (mut best, mut spent, mut done, least) = (f64::INFINITY, 0.0, 0, min_seconds());
+    while done < runs || spent < least {
         let start = Instant::now();
         black_box(f());
         let elapsed = start.elapsed().as_secs_f64();
