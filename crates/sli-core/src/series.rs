@@ -413,15 +413,11 @@ mod tests {
         assert!(Series::new([(t(7), 1.0)]).unwrap().is_dense_on(minute));
         // Slices keep the spacing; a merge works it out again.
         assert!(dense.between(t(1), t(4)).unwrap().is_dense_on(minute));
-        let odd = Series::new([(t(1), 1.0), (t(3), 1.0)]).unwrap();
-        let even = Series::new([(t(0), 1.0), (t(2), 1.0)]).unwrap();
+        let even = Series::from_counts([(t(0), 1.0, 1.0), (t(2), 1.0, 1.0)]).unwrap();
+        let odd = Series::from_counts([(t(1), 1.0, 1.0), (t(3), 1.0, 1.0)]).unwrap();
         assert!(!odd.is_dense_on(minute));
-        let merged = Series::from_counts([(t(0), 1.0, 1.0), (t(2), 1.0, 1.0)])
-            .unwrap()
-            .merge(&Series::from_counts([(t(1), 1.0, 1.0), (t(3), 1.0, 1.0)]).unwrap())
-            .unwrap();
-        assert!(merged.is_dense_on(minute));
         assert!(!even.is_dense_on(minute));
+        assert!(even.merge(&odd).unwrap().is_dense_on(minute));
     }
 
     #[test]

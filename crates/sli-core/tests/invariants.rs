@@ -189,13 +189,7 @@ fn quiet_block_evaluators(
 #[test]
 fn tier_ruled_out_by_its_short_window_keeps_the_long_window_without_data() {
     let points = mostly_healthy(1500, &[(0, 9, 94), (765, 6, 42)], &[], 3);
-    let series = to_series(&points);
-    for evaluator in quiet_block_evaluators(0.9645565776390674, MissingData::Skip, 0.0) {
-        assert_eq!(
-            evaluator.sweep(&series).unwrap(),
-            streamed(&evaluator, &series)
-        );
-    }
+    assert_quiet_blocks_sweep_as_streamed(&points, 0.9645565776390674, MissingData::Skip);
 }
 
 /// Found by `quiet_block_skipping_equals_streaming` when blocks with missing data became
@@ -205,8 +199,18 @@ fn tier_ruled_out_by_its_short_window_keeps_the_long_window_without_data() {
 #[test]
 fn silence_after_a_burst_carries_the_breach_in_a_ruled_out_tier() {
     let points = mostly_healthy(2056, &[(1901, 34, 31)], &[(1935, 121)], 2);
-    let series = to_series(&points);
-    for evaluator in quiet_block_evaluators(0.99, MissingData::Skip, 0.0) {
+    assert_quiet_blocks_sweep_as_streamed(&points, 0.99, MissingData::Skip);
+}
+
+/// The regressions' check: with both policies of [`quiet_block_evaluators`] (no minimum of
+/// events), the batch sweep reports what the streaming evaluator does.
+fn assert_quiet_blocks_sweep_as_streamed(
+    points: &[(i64, f64, f64)],
+    target: f64,
+    missing: MissingData,
+) {
+    let series = to_series(points);
+    for evaluator in quiet_block_evaluators(target, missing, 0.0) {
         assert_eq!(
             evaluator.sweep(&series).unwrap(),
             streamed(&evaluator, &series)
