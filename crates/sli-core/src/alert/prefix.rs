@@ -135,6 +135,12 @@ impl<'s> PrefixSums<'s> {
 }
 
 impl<'p> Prefix<'p> {
+    /// A view of prefix sums built elsewhere, from prefix index 0 (for unit tests of readers).
+    #[cfg(test)]
+    pub(super) fn from_sums(sums: &'p [[f64; 2]]) -> Self {
+        Self { sums, base: 0 }
+    }
+
     /// `[bad, total]` over slots `0 .. p`.
     #[inline]
     pub(super) fn at(self, p: usize) -> [f64; 2] {

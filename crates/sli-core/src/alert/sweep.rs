@@ -44,6 +44,8 @@ pub(super) struct BlockSweep<'s> {
     quiet: Vec<bool>,
     /// Per condition: some tier that is not quiet reads it.
     needed: Vec<bool>,
+    /// Per condition: the run length [`cannot_breach`] starts from in the next block.
+    runs: Vec<usize>,
     alerts: Vec<AlertInterval>,
 }
 
@@ -87,6 +89,7 @@ impl<'s> BlockSweep<'s> {
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
             quiet: vec![false; r.tiers.len()],
             needed: vec![true; r.conditions.len()],
+            runs: r.conditions.iter().map(|c| c.steps).collect(),
             alerts: Vec::new(),
         }))
     }
@@ -147,6 +150,7 @@ impl<'s> BlockSweep<'s> {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
         let last_state = &self.last_state;
+        let runs = &mut self.runs;
         let mut ruled_out = |c: usize| {
             let no_data_within = match r.missing {
                 MissingData::Good => true,
@@ -155,7 +159,7 @@ impl<'s> BlockSweep<'s> {
                 }
                 MissingData::Bad => data.everywhere(sums, start, end, r.min_events),
             };
-            no_data_within && cannot_breach(sums, &r.conditions[c], start, end)
+            no_data_within && cannot_breach(sums, &r.conditions[c], start, end, &mut runs[c])
         };
         for ((quiet, tier), tracker) in self.quiet.iter_mut().zip(&r.tiers).zip(&self.trackers) {
             *quiet = !tracker.wants(false) && (ruled_out(tier.long) || ruled_out(tier.short));
@@ -294,36 +298,53 @@ impl DataCheck {
     }
 }
 
-/// `true` when no window of `c` ending in slots `start..end` can breach, checked a window's
-/// length of slots at a time: within such a run every window is full and all share at least
-/// one slot, so the events of all of them together (an upper bound of any one's bad events)
-/// staying within the threshold applied to the slots they all share (a lower bound of any
-/// one's total) rules the whole run out. Exact, not approximate: prefix sums never decrease,
-/// and IEEE subtraction and multiplication by a non-negative threshold are monotone, so the
-/// bounds hold as computed.
-fn cannot_breach(sums: Prefix<'_>, c: &Condition, start: usize, end: usize) -> bool {
+/// `true` when no window of `c` ending in slots `start..end` can breach, checked a run of at
+/// most a window's length of slots at a time: within such a run every window is full and all
+/// share at least one slot, so the events of all of them together (an upper bound of any one's
+/// bad events) staying within the threshold applied to the slots they all share (a lower bound
+/// of any one's total) rules the whole run out. Exact, not approximate: prefix sums never
+/// decrease, and IEEE subtraction and multiplication by a non-negative threshold are monotone,
+/// so the bounds hold as computed.
+///
+/// A run's bound is looser the longer the run is next to the window (a run as long as the
+/// window shares a single slot; a service steadily burning 90 % of its budget is not ruled out
+/// a whole block at a time against a 3-day window), so a run whose bound fails is halved, down
+/// to [`MIN_RUN`] slots. `run` carries the length that held from one block to the next, so a
+/// steady series settles on the longest length that holds instead of failing and halving in
+/// every block; a block that held without halving lets the next try twice as long.
+fn cannot_breach(
+    sums: Prefix<'_>,
+    c: &Condition,
+    start: usize,
+    end: usize,
+    run: &mut usize,
+) -> bool {
     if start + 1 < c.steps {
         return false; // windows not yet full
     }
-    (start..end)
-        .step_by(c.steps)
-        .all(|from| run_cannot_breach(sums, c, from, (from + c.steps).min(end)))
+    let (mut from, mut len, mut halved) = (start, *run, false);
+    while from < end {
+        let to = (from + len).min(end);
+        if run_cannot_breach(sums, c, from, to) {
+            from = to;
+        } else if to - from > MIN_RUN {
+            len = (to - from).div_ceil(2);
+            halved = true;
+        } else {
+            *run = len;
+            return false;
+        }
+    }
+    *run = if halved { len } else { (2 * len).min(c.steps) };
+    true
 }
 
 /// The bound of [`cannot_breach`] for windows ending in `from..to` (at most a window long).
-/// A run's bound is looser the longer the run is next to the window (a service steadily
-/// burning 90 % of its budget is not ruled out a whole block at a time against a 3-day
-/// window), so a run whose bound fails is halved, down to [`MIN_RUN`] slots.
+#[inline]
 fn run_cannot_breach(sums: Prefix<'_>, c: &Condition, from: usize, to: usize) -> bool {
     let most_bad = sums.at(to)[0] - sums.at(from + 1 - c.steps)[0];
     let least_total = sums.at(from + 1)[1] - sums.at(to - c.steps)[1];
-    if most_bad <= c.ratio_threshold * least_total {
-        return true;
-    }
-    let middle = from + (to - from) / 2;
-    to - from > MIN_RUN
-        && run_cannot_breach(sums, c, from, middle)
-        && run_cannot_breach(sums, c, middle, to)
+    most_bad <= c.ratio_threshold * least_total
 }
 
 /// Window states for slots `start .. start + out.len()`, written as straight loops over shifted
@@ -363,5 +384,119 @@ fn window_states<const CHECK_DATA: bool, const PARTIAL_NO_DATA: bool>(
     let lo = sums.range(full_from + 1 - c.steps, end + 1 - c.steps);
     for ((o, hi), lo) in out.iter_mut().zip(hi).zip(lo) {
         *o = state(hi[0] - lo[0], hi[1] - lo[1]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Prefix sums of `(bad, total)` slots, as [`PrefixSums`] adds them.
+    fn prefix_of(slots: &[(f64, f64)]) -> Vec<[f64; 2]> {
+        let mut sums = vec![[0.0, 0.0]];
+        let [mut bad, mut total] = [0.0, 0.0];
+        for &(b, t) in slots {
+            bad += b;
+            total += t;
+            sums.push([bad, total]);
+        }
+        sums
+    }
+
+    proptest! {
+        /// Whatever run length a block starts from (the carried `run` is only a guess), a tier
+        /// ruled out has no breaching window in the block, and the length carried on stays a
+        /// valid run length.
+        #[test]
+        fn ruled_out_blocks_have_no_breaching_window(
+            // Mostly a trickle of bad events, with bursts where every event is bad.
+            slots in prop::collection::vec(
+                (prop_oneof![9 => 0.0f64..0.01, 1 => Just(1.0)], 0.0f64..50.0),
+                700,
+            ),
+            steps in prop_oneof![1usize..20, 20usize..300],
+            threshold in prop_oneof![Just(0.0), 0.001f64..0.5],
+            start_guess in 0usize..700,
+            len in 1usize..=BLOCK,
+            run_guess in 1usize..300,
+        ) {
+            let slots: Vec<(f64, f64)> = slots.iter().map(|&(f, t)| (f * t, t)).collect();
+            let sums = prefix_of(&slots);
+            let c = Condition { steps, ratio_threshold: threshold };
+            let start = start_guess.max(steps - 1).min(slots.len() - 1);
+            let end = (start + len).min(slots.len());
+            let mut run = run_guess.min(steps);
+            let ruled_out = cannot_breach(Prefix::from_sums(&sums), &c, start, end, &mut run);
+            prop_assert!((1..=steps).contains(&run), "run {run} for a window of {steps}");
+            if ruled_out {
+                for i in start..end {
+                    let (bad, total) = Prefix::from_sums(&sums).window(i, steps);
+                    prop_assert!(bad <= threshold * total, "window ending at {i} breaches");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_as_long_as_the_window_is_halved_until_the_bound_holds() {
+        // Steady traffic at a quarter of the threshold: a run of a whole window shares one slot with
+        // every window in it and cannot be ruled out; half a window can.
+        let slots = vec![(2.5, 100.0); 1_000];
+        let sums = prefix_of(&slots);
+        let c = Condition {
+            steps: 60,
+            ratio_threshold: 0.1,
+        };
+        let mut run = 60;
+        assert!(cannot_breach(
+            Prefix::from_sums(&sums),
+            &c,
+            256,
+            512,
+            &mut run
+        ));
+        assert_eq!(run, 30, "the next block starts from the length that held");
+        // That length holds throughout the next block, which then lets the one after try longer.
+        assert!(cannot_breach(
+            Prefix::from_sums(&sums),
+            &c,
+            512,
+            768,
+            &mut run
+        ));
+        assert_eq!(run, 60);
+    }
+
+    #[test]
+    fn a_breaching_window_is_never_ruled_out() {
+        let mut slots = vec![(0.0, 100.0); 1_000];
+        slots[600] = (50.0, 100.0);
+        let sums = prefix_of(&slots);
+        let c = Condition {
+            steps: 60,
+            ratio_threshold: 0.001,
+        };
+        let mut run = 60;
+        assert!(!cannot_breach(
+            Prefix::from_sums(&sums),
+            &c,
+            512,
+            768,
+            &mut run
+        ));
+        assert!(
+            run <= MIN_RUN,
+            "gave up at {run} slots, not before {MIN_RUN}"
+        );
+        // The blocks around it, with no bad events, are ruled out from any length.
+        let mut run = 1;
+        assert!(cannot_breach(
+            Prefix::from_sums(&sums),
+            &c,
+            256,
+            512,
+            &mut run
+        ));
     }
 }
