@@ -42,8 +42,8 @@ pub(super) struct BlockSweep<'s> {
     trackers: Vec<TierTracker>,
     /// Per tier: cannot fire in the current block.
     quiet: Vec<bool>,
-    /// Per condition: some tier that is not quiet reads it.
-    needed: Vec<bool>,
+    /// Per condition: what the current block asks of its windows.
+    needs: Vec<Need>,
     /// Per condition: the run length [`cannot_breach`] starts from in the next block.
     runs: Vec<usize>,
     alerts: Vec<AlertInterval>,
@@ -88,7 +88,7 @@ impl<'s> BlockSweep<'s> {
             last_state: vec![false; r.conditions.len()],
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
             quiet: vec![false; r.tiers.len()],
-            needed: vec![true; r.conditions.len()],
+            needs: vec![Need::States; r.conditions.len()],
             runs: r.conditions.iter().map(|c| c.steps).collect(),
             alerts: Vec::new(),
         }))
@@ -145,13 +145,18 @@ impl<'s> BlockSweep<'s> {
     /// the missing-data policy decides: `Good` never breaches; `Skip` repeats the state before,
     /// which cannot breach if the state at the end of the previous block did not (every state
     /// with data in the block is within), and otherwise needs data in every slot; `Bad`
-    /// breaches, so it needs data in every slot.
+    /// breaches, so it needs data in every slot. Every state of a window ruled out is then
+    /// within, the block's last one too: it carries over without being evaluated.
     fn rule_out_quiet_tiers(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
         let last_state = &self.last_state;
-        let runs = &mut self.runs;
+        let (runs, needs) = (&mut self.runs, &mut self.needs);
+        needs.fill(Need::LastState);
         let mut ruled_out = |c: usize| {
+            if needs[c] == Need::Within {
+                return true; // shared with a tier checked before
+            }
             let no_data_within = match r.missing {
                 MissingData::Good => true,
                 MissingData::Skip => {
@@ -159,32 +164,46 @@ impl<'s> BlockSweep<'s> {
                 }
                 MissingData::Bad => data.everywhere(sums, start, end, r.min_events),
             };
-            no_data_within && cannot_breach(sums, &r.conditions[c], start, end, &mut runs[c])
+            let within =
+                no_data_within && cannot_breach(sums, &r.conditions[c], start, end, &mut runs[c]);
+            if within {
+                needs[c] = Need::Within;
+            }
+            within
         };
         for ((quiet, tier), tracker) in self.quiet.iter_mut().zip(&r.tiers).zip(&self.trackers) {
             *quiet = !tracker.wants(false) && (ruled_out(tier.long) || ruled_out(tier.short));
         }
-        for (c, needed) in self.needed.iter_mut().enumerate() {
-            *needed = r
-                .tiers
-                .iter()
-                .zip(&self.quiet)
-                .any(|(t, quiet)| !quiet && (t.long == c || t.short == c));
+        for (tier, _) in r
+            .tiers
+            .iter()
+            .zip(&self.quiet)
+            .filter(|(_, quiet)| !**quiet)
+        {
+            self.needs[tier.long] = Need::States;
+            self.needs[tier.short] = Need::States;
         }
     }
 
-    /// The states of every needed window ending in the block; the last state of the others.
+    /// The states of every window ending in the block that a tier reads; the last state of the
+    /// others.
     fn fill_states(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
-        for (((condition, state), last), needed) in r
+        for (((condition, state), last), need) in r
             .conditions
             .iter()
             .zip(&mut self.states)
             .zip(&mut self.last_state)
-            .zip(&self.needed)
+            .zip(&self.needs)
         {
-            if !needed {
+            if *need == Need::Within {
+                // Every state in the block is within once the missing-data policy has spoken
+                // (see `rule_out_quiet_tiers`), the last one too.
+                *last = false;
+                continue;
+            }
+            if *need == Need::LastState {
                 // Only the block's last state carries over (for missing-data resolution
                 // later). The window may still be partial (a tier is ruled out by its short
                 // window while its long one fills), and then it has no data. Under `Skip`,
@@ -231,6 +250,9 @@ impl<'s> BlockSweep<'s> {
 
     /// Moves every tier that is not quiet through the block, opening and closing alerts.
     fn step_trackers(&mut self) {
+        if self.quiet.iter().all(|&quiet| quiet) {
+            return;
+        }
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
         let len = end - start;
@@ -268,6 +290,17 @@ impl<'s> BlockSweep<'s> {
             }
         }
     }
+}
+
+/// What a block asks of one condition's windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Some tier that is not quiet reads them: every state in the block.
+    States,
+    /// Ruled out: no window ending in the block breaches, after the missing-data policy.
+    Within,
+    /// Not read in the block: only the last state, which carries over to the next.
+    LastState,
 }
 
 /// Whether every slot of a block has data: worked out once, when first asked.
