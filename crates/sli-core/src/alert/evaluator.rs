@@ -319,12 +319,14 @@ impl TierTracker {
         fires || self.open.is_some() || self.sustain.is_some()
     }
 
-    /// Advances one step. `sums(steps)` gives `(bad, total)` over the last `steps` slots.
+    /// Advances one step. `at()` gives the step's evaluation instant (worked out only when an
+    /// alert opens or closes: most steps of an open alert do neither), `sums(steps)` gives
+    /// `(bad, total)` over the last `steps` slots.
     pub(super) fn step(
         &mut self,
         r: &Resolved,
         tier: &ResolvedTier,
-        at: DateTime<Utc>,
+        at: impl FnOnce() -> DateTime<Utc>,
         raw: bool,
         sums: impl Fn(usize) -> (f64, f64),
     ) -> Option<AlertUpdate> {
@@ -345,7 +347,7 @@ impl TierTracker {
                 let alert = AlertInterval {
                     tier: tier.tier.id.clone(),
                     severity: tier.tier.severity,
-                    start: at,
+                    start: at(),
                     end: None,
                     long_burn,
                     short_burn: burn(r.conditions[tier.short].steps),
@@ -368,7 +370,7 @@ impl TierTracker {
             }
             (Some(_), false) => {
                 let mut done = self.open.take()?;
-                done.end = Some(at);
+                done.end = Some(at());
                 Some(AlertUpdate::Resolved(done))
             }
         }

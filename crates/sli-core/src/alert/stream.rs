@@ -293,7 +293,7 @@ impl StreamingEvaluator {
             let fires = self.last_state[tier.long] && self.last_state[tier.short];
             if tracker.wants(fires)
                 && let Some(update) =
-                    tracker.step(r, tier, evaluation_instant(origin, step, k), fires, sums)
+                    tracker.step(r, tier, || evaluation_instant(origin, step, k), fires, sums)
             {
                 self.updates.push(update);
             }

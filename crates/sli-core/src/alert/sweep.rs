@@ -280,7 +280,7 @@ impl<'s> BlockSweep<'s> {
                 }
                 let i = start + offset;
                 let window = |steps| sums.window(i, steps);
-                let at = evaluation_instant(self.origin, r.step, i);
+                let at = || evaluation_instant(self.origin, r.step, i);
                 if let Some(AlertUpdate::Resolved(done)) =
                     tracker.step(r, tier, at, fires[offset] == BREACH, window)
                 {
