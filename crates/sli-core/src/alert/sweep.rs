@@ -145,8 +145,10 @@ impl<'s> BlockSweep<'s> {
     /// the missing-data policy decides: `Good` never breaches; `Skip` repeats the state before,
     /// which cannot breach if the state at the end of the previous block did not (every state
     /// with data in the block is within), and otherwise needs data in every slot; `Bad`
-    /// breaches, so it needs data in every slot. Every state of a window ruled out is then
-    /// within, the block's last one too: it carries over without being evaluated.
+    /// breaches, so it needs data in every slot. A window still partial in the whole block
+    /// (under `PartialWindows::NoData`) never has data, and the policy alone decides. Every
+    /// state of a window ruled out is then within, the block's last one too: it carries over
+    /// without being evaluated.
     fn rule_out_quiet_tiers(&mut self, data: &mut DataCheck) {
         let (r, sums) = (self.r, self.prefix.view());
         let (start, end) = (self.block_start, self.block_end());
@@ -157,15 +159,19 @@ impl<'s> BlockSweep<'s> {
             if needs[c] == Need::Within {
                 return true; // shared with a tier checked before
             }
+            let condition = &r.conditions[c];
+            // When every window ending in the block is partial, none has data: the policy
+            // alone decides, and no window can breach where it has data.
+            let all_partial = r.partial_no_data && end < condition.steps;
+            let mut data_everywhere =
+                || !all_partial && data.everywhere(sums, start, end, r.min_events);
             let no_data_within = match r.missing {
                 MissingData::Good => true,
-                MissingData::Skip => {
-                    !last_state[c] || data.everywhere(sums, start, end, r.min_events)
-                }
-                MissingData::Bad => data.everywhere(sums, start, end, r.min_events),
+                MissingData::Skip => !last_state[c] || data_everywhere(),
+                MissingData::Bad => data_everywhere(),
             };
-            let within =
-                no_data_within && cannot_breach(sums, &r.conditions[c], start, end, &mut runs[c]);
+            let within = no_data_within
+                && (all_partial || cannot_breach(sums, condition, start, end, &mut runs[c]));
             if within {
                 needs[c] = Need::Within;
             }
