@@ -291,11 +291,11 @@ impl StreamingEvaluator {
         }
         for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
             let fires = self.last_state[tier.long] && self.last_state[tier.short];
-            if tracker.wants(fires)
-                && let Some(update) =
-                    tracker.step(r, tier, || evaluation_instant(origin, step, k), fires, sums)
-            {
-                self.updates.push(update);
+            if tracker.wants(fires) {
+                let at = evaluation_instant(origin, step, k);
+                if let Some(update) = tracker.step(r, tier, || at, fires, sums) {
+                    self.updates.push(update);
+                }
             }
         }
         self.head = if head + 1 == capacity { 0 } else { head + 1 };
