@@ -1,5 +1,5 @@
-//! [`PrefixSums`]: running sums of bad and total events over the slot grid, kept for a sliding
-//! range of slots. The batch sweep only reads windows ending in its current block, so it needs
+//! [`PrefixSums`]: running sums of bad and total events over the slot grid, kept for the last
+//! few slots only. The batch sweep only reads windows ending in its current block, so it needs
 //! the sums from the longest window back to the block's end — not the whole series: memory is
 //! O(longest window) and the sums stay in cache however long the history.
 
@@ -10,13 +10,14 @@ use crate::error::{Error, Result};
 use crate::series::{GridCursor, Series};
 use crate::span::Span;
 
-/// Prefix indices dropped at once when the range slides: large enough that the copy of the
-/// kept tail is negligible, small enough to stay in cache.
-const CHUNK: usize = 1 << 15;
-
-/// Prefix sums for prefix indices `base ..= base + len - 1`; index `p` holds `[bad, total]`
-/// summed over slots `0 .. p` (index 0 is before the first slot). Bad and total sit side by
-/// side so that one loop with two independent additions per point builds them.
+/// Running sums over the slot grid, held in a ring: prefix index `p` holds `[bad, total]`
+/// summed over slots `0 .. p` (index 0 is before the first slot) at position `p & mask`. Bad
+/// and total sit side by side so that one loop with two independent additions per point builds
+/// them. The ring's first `mirror` positions are repeated after its end, so that every range a
+/// reader asks for is one slice (for straight loops) wherever it starts. A ring rather than a
+/// buffer slid now and then: a few times smaller (the longest window's worth rounded up to a
+/// power of two: 135 KB for the Workbook's 3-day window at one minute), so it stays in the L2
+/// cache, and nothing is copied but the mirror.
 #[derive(Debug)]
 pub(super) struct PrefixSums<'s> {
     times: &'s [DateTime<Utc>],
@@ -27,25 +28,38 @@ pub(super) struct PrefixSums<'s> {
     /// The next point to add, and its slot once known.
     next_point: usize,
     next_slot: Option<usize>,
-    sums: Vec<[f64; 2]>,
-    base: usize,
+    /// `capacity` ring positions (a power of two), then the mirror of the first `mirror`.
+    ring: Vec<[f64; 2]>,
+    capacity: usize,
+    mirror: usize,
+    /// The next prefix index to be computed.
+    next: usize,
     cumulative: [f64; 2],
 }
 
 /// A read-only view of the sums held: what the sweep's loops read.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Prefix<'p> {
-    sums: &'p [[f64; 2]],
-    base: usize,
+    ring: &'p [[f64; 2]],
+    mask: usize,
 }
 
 impl<'s> PrefixSums<'s> {
-    /// Sums over `series` on the `step` grid, for a reader that keeps at most `reach` prefix
-    /// indices before the last it asks for (so that the buffer is allocated once).
-    pub(super) fn new(series: &'s Series<EventCounts>, step: Span, reach: usize) -> Self {
-        let held = (reach + CHUNK + 1).min(series.len() + 1);
-        let mut sums = Vec::with_capacity(held);
-        sums.push([0.0, 0.0]);
+    /// Sums over `series` on the `step` grid, for a reader that asks only for prefix indices
+    /// at most `reach` before the last one computed (the ring holds at least `reach + 1`), and
+    /// for ranges of at most `longest_range` indices.
+    pub(super) fn new(
+        series: &'s Series<EventCounts>,
+        step: Span,
+        reach: usize,
+        longest_range: usize,
+    ) -> Self {
+        let capacity = (reach + 1).next_power_of_two();
+        let mirror = longest_range.min(capacity);
+        // Filled as the first lap goes (no zeroing of a ring about to be overwritten), then
+        // mirrored; prefix index 0, before the first slot, is in place.
+        let mut ring = Vec::with_capacity(capacity + mirror);
+        ring.push([0.0, 0.0]);
         Self {
             times: series.times(),
             values: series.values(),
@@ -53,28 +67,26 @@ impl<'s> PrefixSums<'s> {
             dense: series.is_dense_on(step),
             next_point: 0,
             next_slot: None,
-            sums,
-            base: 0,
+            ring,
+            capacity,
+            mirror,
+            next: 1,
             cumulative: [0.0, 0.0],
         }
     }
 
-    /// Makes prefix indices `keep_from ..= upto` available, forgetting older ones in chunks.
+    /// Makes prefix indices up to `upto` available (and those `reach` before it).
     ///
     /// # Errors
     /// [`Error::Misaligned`] for a point off the grid; [`Error::CountOverflow`] when the running
     /// total passes [`MAX_COUNT`].
-    pub(super) fn advance(&mut self, keep_from: usize, upto: usize) -> Result<()> {
-        if keep_from >= self.base + CHUNK {
-            self.sums.drain(..keep_from - self.base);
-            self.base = keep_from;
-        }
+    pub(super) fn advance(&mut self, upto: usize) -> Result<()> {
         if self.dense {
             self.extend_dense(upto);
         }
-        while self.base + self.sums.len() <= upto {
+        while self.next <= upto {
             // The next prefix index closes slot `slot`.
-            let slot = self.base + self.sums.len() - 1;
+            let slot = self.next - 1;
             if self.next_slot.is_none()
                 && let (Some(&at), true) = (
                     self.times.get(self.next_point),
@@ -91,7 +103,7 @@ impl<'s> PrefixSums<'s> {
                 self.next_point += 1;
                 self.next_slot = None;
             }
-            self.sums.push(self.cumulative);
+            self.store(self.cumulative);
         }
         if self.cumulative[1] > MAX_COUNT {
             return Err(Error::CountOverflow {
@@ -101,35 +113,64 @@ impl<'s> PrefixSums<'s> {
         Ok(())
     }
 
-    /// Adds the sums up to prefix index `upto` when point `k` is slot `k`: one straight loop
-    /// (`extend` over a slice writes without a capacity check per point).
+    /// Adds the sums up to prefix index `upto` when point `k` is slot `k`: straight loops over
+    /// stretches of the ring, appended to it on the first lap and overwritten after.
     fn extend_dense(&mut self, upto: usize) {
         // Prefix index `p` closes slot `p - 1`, that is point `p - 1`.
-        let from = self.next_index() - 1;
-        let points = self
-            .values
-            .get(from..upto.min(self.values.len()))
-            .unwrap_or(&[]);
-        let [mut bad, mut total] = self.cumulative;
-        self.sums.extend(points.iter().map(|counts| {
-            bad += counts.bad();
-            total += counts.total();
-            [bad, total]
-        }));
-        self.cumulative = [bad, total];
-        self.next_point += points.len();
+        let last = (upto + 1).min(self.values.len() + 1);
+        while self.next < last {
+            let at = self.next & (self.capacity - 1);
+            let len = (last - self.next).min(self.capacity - at);
+            let points = &self.values[self.next - 1..self.next - 1 + len];
+            let [mut bad, mut total] = self.cumulative;
+            let mut add = |counts: &EventCounts| {
+                bad += counts.bad();
+                total += counts.total();
+                [bad, total]
+            };
+            if at == self.ring.len() {
+                // `extend` over a slice writes without a capacity check per point.
+                self.ring.extend(points.iter().map(add));
+            } else {
+                for (sum, counts) in self.ring[at..at + len].iter_mut().zip(points) {
+                    *sum = add(counts);
+                }
+            }
+            self.cumulative = [bad, total];
+            self.next += len;
+            self.next_point += len;
+            self.mirror_from(at, at + len);
+        }
     }
 
-    /// The next prefix index to be computed.
-    fn next_index(&self) -> usize {
-        self.base + self.sums.len()
+    /// Stores the sums of the next prefix index.
+    fn store(&mut self, sums: [f64; 2]) {
+        let at = self.next & (self.capacity - 1);
+        if at == self.ring.len() {
+            self.ring.push(sums);
+        } else {
+            self.ring[at] = sums;
+        }
+        self.next += 1;
+        self.mirror_from(at, at + 1);
+    }
+
+    /// Repeats ring positions `from .. to`, just written, in the mirror: all of it once the
+    /// first lap is complete, the part of them it covers after that.
+    fn mirror_from(&mut self, from: usize, to: usize) {
+        if self.ring.len() == self.capacity {
+            self.ring.extend_from_within(..self.mirror);
+        } else if from < self.mirror && self.ring.len() > self.capacity {
+            let to = to.min(self.mirror);
+            self.ring.copy_within(from..to, self.capacity + from);
+        }
     }
 
     /// The sums held.
     pub(super) fn view(&self) -> Prefix<'_> {
         Prefix {
-            sums: &self.sums,
-            base: self.base,
+            ring: &self.ring,
+            mask: self.capacity - 1,
         }
     }
 }
@@ -138,19 +179,24 @@ impl<'p> Prefix<'p> {
     /// A view of prefix sums built elsewhere, from prefix index 0 (for unit tests of readers).
     #[cfg(test)]
     pub(super) fn from_sums(sums: &'p [[f64; 2]]) -> Self {
-        Self { sums, base: 0 }
+        Self {
+            ring: sums,
+            mask: usize::MAX,
+        }
     }
 
     /// `[bad, total]` over slots `0 .. p`.
     #[inline]
     pub(super) fn at(self, p: usize) -> [f64; 2] {
-        self.sums[p - self.base]
+        self.ring[p & self.mask]
     }
 
-    /// The sums for prefix indices `from .. to`, for straight loops.
+    /// The sums for prefix indices `from .. to`, for straight loops (at most the mirror's
+    /// length of them).
     #[inline]
     pub(super) fn range(self, from: usize, to: usize) -> &'p [[f64; 2]] {
-        &self.sums[from - self.base..to - self.base]
+        let at = from & self.mask;
+        &self.ring[at..at + (to - from)]
     }
 
     /// `(bad, total)` over the `steps` slots ending at slot `i` (from the series start when
@@ -159,5 +205,67 @@ impl<'p> Prefix<'p> {
     pub(super) fn window(self, i: usize, steps: usize) -> (f64, f64) {
         let ([hb, ht], [lb, lt]) = (self.at(i + 1), self.at((i + 1).saturating_sub(steps)));
         (hb - lb, ht - lt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// However the ring wraps, every index a reader may ask for, and every range up to
+        /// the mirror's length, holds the running sums added one slot at a time.
+        #[test]
+        fn the_ring_holds_the_running_sums_within_reach(
+            points in prop::collection::vec((0u32..4, 0.0f64..1.0, 0.0f64..10.0), 1..400),
+            reach in 1usize..70,
+            longest_range in 1usize..40,
+            stride in 1usize..50,
+            dense in any::<bool>(),
+        ) {
+            // Minutes with a gap of 0 to 3 empty slots before each point but the first, or
+            // none (the sums then read no timestamp).
+            let origin = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+            let mut slot = 0i64;
+            let mut slots = Vec::new();
+            let counts: Vec<_> = points
+                .iter()
+                .enumerate()
+                .map(|(k, &(gap, good_share, total))| {
+                    if k > 0 {
+                        slot += if dense { 1 } else { i64::from(gap) + 1 };
+                    }
+                    slots.push(slot as usize);
+                    (origin + chrono::TimeDelta::minutes(slot), good_share * total, total)
+                })
+                .collect();
+            let series = Series::from_counts(counts.clone()).unwrap();
+            // Reference: prefix index `p` sums slots `0 .. p`, one slot at a time.
+            let mut expected = vec![[0.0, 0.0]];
+            let mut next = 0;
+            for s in 0..=slot as usize {
+                let [mut bad, mut total] = *expected.last().unwrap();
+                if slots.get(next) == Some(&s) {
+                    bad += counts[next].2 - counts[next].1;
+                    total += counts[next].2;
+                    next += 1;
+                }
+                expected.push([bad, total]);
+            }
+            let mut sums = PrefixSums::new(&series, Span::MINUTE, reach, longest_range);
+            let mut upto = 0;
+            while upto < expected.len() {
+                sums.advance(upto).unwrap();
+                let view = sums.view();
+                for p in upto.saturating_sub(reach)..=upto {
+                    prop_assert_eq!(view.at(p), expected[p], "index {} after {}", p, upto);
+                    let to = (p + longest_range).min(upto + 1);
+                    prop_assert_eq!(view.range(p, to), &expected[p..to]);
+                }
+                upto += stride;
+            }
+        }
     }
 }

@@ -84,7 +84,12 @@ impl<'s> BlockSweep<'s> {
             origin: series.first_time(),
             slots: last_slot + 1,
             block_start: 0,
-            prefix: PrefixSums::new(series, r.step, r.longest + 2 * BLOCK),
+            prefix: PrefixSums::new(
+                series,
+                r.step,
+                (r.longest + 2 * BLOCK).min(last_slot + 1),
+                BLOCK + 1,
+            ),
             states: vec![[0u8; BLOCK]; r.conditions.len()],
             last_state: vec![false; r.conditions.len()],
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
@@ -123,10 +128,9 @@ impl<'s> BlockSweep<'s> {
     /// # Errors
     /// [`Error::Misaligned`] for a point off the grid, [`Error::CountOverflow`] past 2^53.
     fn evaluate_block(&mut self) -> Result<()> {
-        let (start, end) = (self.block_start, self.block_end());
-        // Windows ending in the block reach back at most `longest` slots.
-        self.prefix
-            .advance((start + 1).saturating_sub(self.r.longest), end)?;
+        let end = self.block_end();
+        // Windows ending in the block reach back at most `longest` slots, which the ring holds.
+        self.prefix.advance(end)?;
         // Whether every slot of the block has data is worked out only if asked: a block where
         // every tier is ruled out does not ask under `MissingData::Good` or `Skip`.
         let mut data = DataCheck::Unknown;
