@@ -298,6 +298,19 @@ pub(super) fn resolve_missing(states: &mut [u8], missing: MissingData, mut last:
     last
 }
 
+/// Burn rate of `bad` out of `total` events against the error `budget` (a fraction); `None`
+/// without events. The single definition of the alerts' burn figures.
+#[inline]
+pub(super) fn burn_rate(bad: f64, total: f64, budget: f64) -> Option<f64> {
+    (total > 0.0).then(|| bad / total / budget)
+}
+
+/// Raises an open alert's peak burn to `burn` if that is higher.
+#[inline]
+pub(super) fn raise_peak(open: &mut AlertInterval, burn: f64) {
+    open.peak_burn = Some(open.peak_burn.map_or(burn, |p| p.max(burn)));
+}
+
 /// The open/close logic of one tier, shared by both evaluators.
 #[derive(Debug, Clone)]
 pub(super) struct TierTracker {
@@ -319,6 +332,16 @@ impl TierTracker {
         fires || self.open.is_some() || self.sustain.is_some()
     }
 
+    /// The open alert, when steps where the condition fires can only raise its peak burn:
+    /// without a sustain filter, such a step neither opens nor closes anything.
+    #[inline]
+    pub(super) fn held_open(&mut self) -> Option<&mut AlertInterval> {
+        match self.sustain {
+            None => self.open.as_mut(),
+            Some(_) => None,
+        }
+    }
+
     /// Advances one step. `at()` gives the step's evaluation instant (worked out only when an
     /// alert opens or closes: most steps of an open alert do neither), `sums(steps)` gives
     /// `(bad, total)` over the last `steps` slots.
@@ -337,7 +360,7 @@ impl TierTracker {
         let budget = r.objective.error_budget();
         let burn = |steps| {
             let (bad, total) = sums(steps);
-            (total > 0.0).then(|| bad / total / budget)
+            burn_rate(bad, total, budget)
         };
         let long_steps = r.conditions[tier.long].steps;
         match (&mut self.open, fires) {
@@ -364,7 +387,7 @@ impl TierTracker {
             }
             (Some(open), true) => {
                 if let Some(b) = burn(long_steps) {
-                    open.peak_burn = Some(open.peak_burn.map_or(b, |p| p.max(b)));
+                    raise_peak(open, b);
                 }
                 None
             }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::evaluator::{
-    BREACH, Condition, NO_DATA, Resolved, TierTracker, check_evaluation_range, evaluation_instant,
-    resolve_missing, sort_alerts, window_state,
+    BREACH, Condition, NO_DATA, Resolved, TierTracker, burn_rate, check_evaluation_range,
+    evaluation_instant, raise_peak, resolve_missing, sort_alerts, window_state,
 };
 use super::prefix::{Prefix, PrefixSums};
 use super::stream::{AlertUpdate, gap_jump};
@@ -288,6 +288,25 @@ impl<'s> BlockSweep<'s> {
                         Some(skip) => offset += skip,
                         None => break,
                     }
+                }
+                if fires[offset] == BREACH
+                    && let Some(open) = tracker.held_open()
+                {
+                    // A run of steps that keep an alert open: only its peak burn moves, to the
+                    // run's highest (the same burns, maximum taken in another order).
+                    let firing = fires[offset..].iter().take_while(|&&f| f == BREACH).count();
+                    let long_steps = r.conditions[tier.long].steps;
+                    let budget = r.objective.error_budget();
+                    let run = start + offset..start + offset + firing;
+                    let burns = run.filter_map(|i| {
+                        let (bad, total) = sums.window(i, long_steps);
+                        burn_rate(bad, total, budget)
+                    });
+                    if let Some(peak) = burns.reduce(f64::max) {
+                        raise_peak(open, peak);
+                    }
+                    offset += firing;
+                    continue;
                 }
                 let i = start + offset;
                 let window = |steps| sums.window(i, steps);
