@@ -1,5 +1,6 @@
-//! The batch sweep: a series evaluated a block of slots at a time over sliding prefix sums,
-//! with quiet blocks ruled out per tier, in a few comparisons, by an exact bound.
+//! The batch sweep: a series evaluated a block of slots at a time over running sums kept for
+//! the longest window, with quiet blocks ruled out per tier, in a few comparisons, by an exact
+//! bound.
 
 use chrono::{DateTime, Utc};
 
