@@ -504,31 +504,20 @@ mod tests {
 
     #[test]
     fn a_run_as_long_as_the_window_is_halved_until_the_bound_holds() {
-        // Steady traffic at a quarter of the threshold: a run of a whole window shares one slot with
-        // every window in it and cannot be ruled out; half a window can.
+        // Steady traffic at a quarter of the threshold: a run of a whole window shares one
+        // slot with every window in it and cannot be ruled out; half a window can.
         let slots = vec![(2.5, 100.0); 1_000];
         let sums = prefix_of(&slots);
+        let view = Prefix::from_sums(&sums);
         let c = Condition {
             steps: 60,
             ratio_threshold: 0.1,
         };
         let mut run = 60;
-        assert!(cannot_breach(
-            Prefix::from_sums(&sums),
-            &c,
-            256,
-            512,
-            &mut run
-        ));
+        assert!(cannot_breach(view, &c, 256, 512, &mut run));
         assert_eq!(run, 30, "the next block starts from the length that held");
         // That length holds throughout the next block, which then lets the one after try longer.
-        assert!(cannot_breach(
-            Prefix::from_sums(&sums),
-            &c,
-            512,
-            768,
-            &mut run
-        ));
+        assert!(cannot_breach(view, &c, 512, 768, &mut run));
         assert_eq!(run, 60);
     }
 
@@ -537,30 +526,19 @@ mod tests {
         let mut slots = vec![(0.0, 100.0); 1_000];
         slots[600] = (50.0, 100.0);
         let sums = prefix_of(&slots);
+        let view = Prefix::from_sums(&sums);
         let c = Condition {
             steps: 60,
             ratio_threshold: 0.001,
         };
         let mut run = 60;
-        assert!(!cannot_breach(
-            Prefix::from_sums(&sums),
-            &c,
-            512,
-            768,
-            &mut run
-        ));
+        assert!(!cannot_breach(view, &c, 512, 768, &mut run));
         assert!(
             run <= MIN_RUN,
             "gave up at {run} slots, not before {MIN_RUN}"
         );
-        // The blocks around it, with no bad events, are ruled out from any length.
+        // The block before it, without bad events, is ruled out, here from runs of one slot.
         let mut run = 1;
-        assert!(cannot_breach(
-            Prefix::from_sums(&sums),
-            &c,
-            256,
-            512,
-            &mut run
-        ));
+        assert!(cannot_breach(view, &c, 256, 512, &mut run));
     }
 }
