@@ -301,13 +301,13 @@ pub(super) fn resolve_missing(states: &mut [u8], missing: MissingData, mut last:
 /// Burn rate of `bad` out of `total` events against the error `budget` (a fraction); `None`
 /// without events. The single definition of the alerts' burn figures.
 #[inline]
-pub(super) fn burn_rate(bad: f64, total: f64, budget: f64) -> Option<f64> {
+fn burn_rate(bad: f64, total: f64, budget: f64) -> Option<f64> {
     (total > 0.0).then(|| bad / total / budget)
 }
 
 /// Raises an open alert's peak burn to `burn` if that is higher.
 #[inline]
-pub(super) fn raise_peak(open: &mut AlertInterval, burn: f64) {
+fn raise_peak(open: &mut AlertInterval, burn: f64) {
     open.peak_burn = Some(open.peak_burn.map_or(burn, |p| p.max(burn)));
 }
 
@@ -332,13 +332,29 @@ impl TierTracker {
         fires || self.open.is_some() || self.sustain.is_some()
     }
 
-    /// The open alert, when steps where the condition fires can only raise its peak burn:
-    /// without a sustain filter, such a step neither opens nor closes anything.
+    /// Whether steps where the condition fires can only raise the open alert's peak burn:
+    /// an alert is open and, without a sustain filter, such a step neither opens nor closes
+    /// anything.
     #[inline]
-    pub(super) fn held_open(&mut self) -> Option<&mut AlertInterval> {
-        match self.sustain {
-            None => self.open.as_mut(),
-            Some(_) => None,
+    pub(super) fn holds_open(&self) -> bool {
+        self.sustain.is_none() && self.open.is_some()
+    }
+
+    /// Steps through a run of steps where the condition fires, while [`Self::holds_open`]:
+    /// `long_sums` gives each step's `(bad, total)` over the long window, and the open alert's
+    /// peak burn rises to the run's highest (the same burns as step by step, the maximum
+    /// taken in another order).
+    pub(super) fn hold_firing(
+        &mut self,
+        r: &Resolved,
+        long_sums: impl Iterator<Item = (f64, f64)>,
+    ) {
+        let budget = r.objective.error_budget();
+        let peak = long_sums
+            .filter_map(|(bad, total)| burn_rate(bad, total, budget))
+            .reduce(f64::max);
+        if let (Some(open), Some(peak)) = (self.open.as_mut(), peak) {
+            raise_peak(open, peak);
         }
     }
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::AlertInterval;
 use super::evaluator::{
-    BREACH, Condition, NO_DATA, Resolved, TierTracker, burn_rate, check_evaluation_range,
-    evaluation_instant, raise_peak, resolve_missing, sort_alerts, window_state,
+    BREACH, Condition, NO_DATA, Resolved, TierTracker, check_evaluation_range, evaluation_instant,
+    resolve_missing, sort_alerts, window_state,
 };
 use super::prefix::{Prefix, PrefixSums};
 use super::stream::{AlertUpdate, gap_jump};
@@ -24,8 +24,9 @@ use crate::series::{GridCursor, Series};
 const BLOCK: usize = 256;
 
 /// The shortest run [`cannot_breach`] halves down to before giving up: a run halved from more
-/// than 16 slots keeps at least 9, so a block of 256 slots takes at most 29 passing checks,
-/// and the bound is within a few percent of exact for windows of an hour or more.
+/// than 16 slots keeps at least 9, so halving never costs a block of 256 slots more than 29
+/// passing checks (windows shorter than that are checked a window at a time), and the bound is
+/// within a few percent of exact for windows of an hour or more.
 const MIN_RUN: usize = 16;
 
 /// One series' batch sweep, advanced a block of slots at a time.
@@ -290,22 +291,12 @@ impl<'s> BlockSweep<'s> {
                         None => break,
                     }
                 }
-                if fires[offset] == BREACH
-                    && let Some(open) = tracker.held_open()
-                {
-                    // A run of steps that keep an alert open: only its peak burn moves, to the
-                    // run's highest (the same burns, maximum taken in another order).
+                if fires[offset] == BREACH && tracker.holds_open() {
+                    // A run of steps that keep an alert open: taken at once.
                     let firing = fires[offset..].iter().take_while(|&&f| f == BREACH).count();
                     let long_steps = r.conditions[tier.long].steps;
-                    let budget = r.objective.error_budget();
                     let run = start + offset..start + offset + firing;
-                    let burns = run.filter_map(|i| {
-                        let (bad, total) = sums.window(i, long_steps);
-                        burn_rate(bad, total, budget)
-                    });
-                    if let Some(peak) = burns.reduce(f64::max) {
-                        raise_peak(open, peak);
-                    }
+                    tracker.hold_firing(r, run.map(|i| sums.window(i, long_steps)));
                     offset += firing;
                     continue;
                 }
