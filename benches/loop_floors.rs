@@ -1,0 +1,125 @@
+//! What loops of the batch sweep's shapes cost on this machine, apart from the sweep: the
+//! running sums it builds (a chain of additions, written to a ring), the same chain unwritten,
+//! sums with no chain at all, a plain copy, and sums of 16-slot chunks (what a two-level ring
+//! would build). Over one series (in cache) and over 100 distinct ones (69 MB, from memory),
+//! so that `docs/performance.md` can say where the sweep's floor is with a command to show it.
+//!
+//! Run: `cargo bench -p sre-benches --bench loop_floors`
+
+// Benchmark code: a failure should stop the run loudly.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sli_core::{EventCounts, Series};
+use sre_benches::{POINTS, slo_series};
+
+/// The sweep's block and ring sizes (3-day window at one minute, rounded up to a power of two).
+const BLOCK: usize = 256;
+const RING: usize = 8192;
+
+/// `[bad, total]` running sums, one block at a time, written to the ring: the sweep's loop.
+fn running_sums_into_ring(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64; 2] {
+    let [mut bad, mut total] = [0.0, 0.0];
+    for (k, block) in counts.chunks(BLOCK).enumerate() {
+        let at = (k * BLOCK) % RING;
+        for (sum, c) in ring[at..at + block.len()].iter_mut().zip(block) {
+            bad += c.bad();
+            total += c.total();
+            *sum = [bad, total];
+        }
+    }
+    [bad, total]
+}
+
+/// The same chain of additions, nothing written.
+fn running_sums_only(counts: &[EventCounts]) -> [f64; 2] {
+    let [mut bad, mut total] = [0.0, 0.0];
+    for c in counts {
+        bad += c.bad();
+        total += c.total();
+    }
+    [bad, total]
+}
+
+/// Sums with four independent accumulators per lane: no chain between consecutive points.
+fn four_accumulators(counts: &[EventCounts]) -> [f64; 2] {
+    let mut acc = [[0.0f64; 2]; 4];
+    let mut quads = counts.chunks_exact(4);
+    for quad in &mut quads {
+        for (a, c) in acc.iter_mut().zip(quad) {
+            a[0] += c.bad();
+            a[1] += c.total();
+        }
+    }
+    for c in quads.remainder() {
+        acc[0][0] += c.bad();
+        acc[0][1] += c.total();
+    }
+    let lane = |l: usize| (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+    [lane(0), lane(1)]
+}
+
+/// Every point copied into the ring: the loads and stores of the sweep's loop, no arithmetic.
+fn copy_into_ring(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> f64 {
+    for (k, block) in counts.chunks(BLOCK).enumerate() {
+        let at = (k * BLOCK) % RING;
+        for (slot, c) in ring[at..at + block.len()].iter_mut().zip(block) {
+            *slot = [c.good(), c.total()];
+        }
+    }
+    ring[0][1]
+}
+
+/// Sums of 16-slot chunks, each added from zero and then onto the running total, one stored
+/// per chunk: the chains are 16 additions long and independent of each other.
+fn chunk_sums_of_16(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64; 2] {
+    let mut running = [0.0, 0.0];
+    for (k, chunk) in counts.chunks(16).enumerate() {
+        let mut sum = [0.0f64, 0.0];
+        for c in chunk {
+            sum = [sum[0] + c.bad(), sum[1] + c.total()];
+        }
+        running = [running[0] + sum[0], running[1] + sum[1]];
+        ring[k % RING] = running;
+    }
+    running
+}
+
+fn bench(c: &mut Criterion) {
+    let distinct: Vec<Series<EventCounts>> = (0..100u64).map(slo_series).collect();
+    let mut ring = vec![[0.0f64; 2]; RING];
+    // One series swept 100 times stays in the 2 MiB L2 cache; 100 distinct ones do not.
+    for (label, fleet) in [
+        ("in_cache", vec![&distinct[0]; 100]),
+        ("from_memory", distinct.iter().collect::<Vec<_>>()),
+    ] {
+        let mut group = c.benchmark_group("loop_floors_100_series");
+        group.throughput(Throughput::Elements((100 * POINTS) as u64));
+        let mut run = |name: &str, f: &mut dyn FnMut(&[EventCounts]) -> f64| {
+            group.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| fleet.iter().map(|s| f(s.values())).sum::<f64>())
+            });
+        };
+        run("running_sums_into_ring", &mut |v| {
+            black_box(running_sums_into_ring(v, &mut ring))[1]
+        });
+        run("running_sums_only", &mut |v| {
+            black_box(running_sums_only(v))[1]
+        });
+        run("four_accumulators", &mut |v| {
+            black_box(four_accumulators(v))[1]
+        });
+        run("copy_into_ring", &mut |v| {
+            black_box(copy_into_ring(v, &mut ring))
+        });
+        run("chunk_sums_of_16", &mut |v| {
+            black_box(chunk_sums_of_16(v, &mut ring))[1]
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
