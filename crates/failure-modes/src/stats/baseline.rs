@@ -36,8 +36,8 @@ pub struct RobustBaseline {
     arrival: VecDeque<f64>,
     sorted: Vec<f64>,
     pushed: u64,
-    /// How many of the smallest distances up to the MAD's come from below the median, for the
-    /// current window (see [`RobustBaseline::mad`]).
+    /// For the current window: how many of the distances up to and including the MAD's lower
+    /// middle one come from the values below the median (see [`RobustBaseline::mad`]).
     mad_split: usize,
 }
 
@@ -237,8 +237,8 @@ impl Distances<'_> {
     }
 }
 
-/// The first index in `lo..hi` where `pred` (true, then false) is false, or `hi`: found by
-/// galloping from `hint` to bracket it, then bisecting the bracket.
+/// The first index in `lo..hi` where `pred` (true, then false) is false, or `hi` (`lo` for an
+/// empty range): found by galloping from `hint` to bracket it, then bisecting the bracket.
 fn partition_point_near(lo: usize, hi: usize, hint: usize, pred: impl Fn(usize) -> bool) -> usize {
     let bisect = |mut a: usize, mut b: usize| {
         while a < b {
@@ -251,7 +251,8 @@ fn partition_point_near(lo: usize, hi: usize, hint: usize, pred: impl Fn(usize) 
         }
         a
     };
-    let hint = hint.clamp(lo, hi);
+    // `min` then `max` rather than `clamp`, which would panic on an empty range (lo > hi).
+    let hint = hint.min(hi).max(lo);
     let mut step = 1;
     if hint < hi && pred(hint) {
         // The answer lies above `hint`: `pred` holds below `from`.
@@ -366,6 +367,11 @@ mod tests {
                     }
                 }
             }
+            // An empty range, even one given backwards, probes nothing.
+            assert_eq!(
+                partition_point_near(lo + 1, lo, 0, |_| unreachable!()),
+                lo + 1
+            );
         }
     }
 
