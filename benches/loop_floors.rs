@@ -1,7 +1,7 @@
 //! What loops of the batch sweep's shapes cost on this machine, apart from the sweep: the
-//! running sums it builds (a chain of additions, written to a ring), the same chain unwritten,
-//! sums with no chain at all, a plain copy, and sums of 16-slot chunks (what a two-level ring
-//! would build). Over one series (in cache) and over 100 distinct ones (69 MB, from memory),
+//! running sums it builds (a chain of additions, written to a ring), the same sums built as two
+//! chains over the halves of each block, the chain unwritten, sums with no chain at all, a plain
+//! copy, and sums of 16-slot chunks (what a two-level ring would build). Over one series (in cache) and over 100 distinct ones (69 MB, from memory),
 //! so that `docs/performance.md` can say where the sweep's floor is with a command to show it.
 //!
 //! Run: `cargo bench -p sre-benches --bench loop_floors`
@@ -31,6 +31,49 @@ fn running_sums_into_ring(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64
         }
     }
     [bad, total]
+}
+
+/// The same sums, written, built as two chains over the halves of each block: the second half
+/// starts from the first half's total summed ahead, and is summed again in order when that
+/// differs from where the first chain ended (fractional counts), so the sums stay the same.
+fn two_chains_into_ring(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64; 2] {
+    let add = |[bad, total]: [f64; 2], c: &EventCounts| [bad + c.bad(), total + c.total()];
+    let mut start = [0.0, 0.0];
+    for (k, block) in counts.chunks(BLOCK).enumerate() {
+        let at = (k * BLOCK) % RING;
+        let out = &mut ring[at..at + block.len()];
+        let half = block.len() / 2;
+        let (first, second) = block.split_at(half);
+        let (out_first, out_second) = out.split_at_mut(half);
+        // Summed with independent accumulators: not a chain the second one would wait for.
+        let [bad, total] = four_accumulators(first);
+        let predicted = [start[0] + bad, start[1] + total];
+        let mut ahead = predicted;
+        let mut behind = start;
+        for ((o1, o2), (c1, c2)) in out_first
+            .iter_mut()
+            .zip(out_second.iter_mut())
+            .zip(first.iter().zip(second))
+        {
+            behind = add(behind, c1);
+            ahead = add(ahead, c2);
+            *o1 = behind;
+            *o2 = ahead;
+        }
+        if behind != predicted {
+            ahead = behind;
+            for (o, c) in out_second.iter_mut().zip(second) {
+                ahead = add(ahead, c);
+                *o = ahead;
+            }
+        } else if let (Some(o), Some(c)) = (out_second.last_mut(), second.get(half)) {
+            // An odd block's last point, left over by the zip.
+            ahead = add(ahead, c);
+            *o = ahead;
+        }
+        start = ahead;
+    }
+    start
 }
 
 /// The same chain of additions, nothing written.
@@ -90,6 +133,15 @@ fn chunk_sums_of_16(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64; 2] {
 fn bench(c: &mut Criterion) {
     let distinct: Vec<Series<EventCounts>> = (0..100u64).map(slo_series).collect();
     let mut ring = vec![[0.0f64; 2]; RING];
+    // The two-chain loop must write what the plain chain writes, or its timing means nothing.
+    let mut two = vec![[0.0f64; 2]; RING];
+    for s in &distinct[..3] {
+        assert_eq!(
+            running_sums_into_ring(s.values(), &mut ring),
+            two_chains_into_ring(s.values(), &mut two)
+        );
+        assert_eq!(ring, two);
+    }
     // One series swept 100 times stays in the 2 MiB L2 cache; 100 distinct ones do not.
     for (label, fleet) in [
         ("in_cache", vec![&distinct[0]; 100]),
@@ -104,6 +156,9 @@ fn bench(c: &mut Criterion) {
         };
         run("running_sums_into_ring", &mut |v| {
             black_box(running_sums_into_ring(v, &mut ring))[1]
+        });
+        run("two_chains_into_ring", &mut |v| {
+            black_box(two_chains_into_ring(v, &mut ring))[1]
         });
         run("running_sums_only", &mut |v| {
             black_box(running_sums_only(v))[1]

@@ -134,7 +134,12 @@ impl RobustBaseline {
     /// out by [`RobustBaseline::push`]). Each distance is the same floating-point number the
     /// naive `|x − m|` gives, so the result is identical.
     pub fn mad(&self) -> Option<f64> {
-        self.mad_of_sorted()
+        let (lower, upper) = self.distances()?.middle_pair(self.mad_split);
+        Some(if self.sorted.len() % 2 == 1 {
+            lower
+        } else {
+            (lower + upper) / 2.0
+        })
     }
 
     /// The two sequences of distances of [`RobustBaseline::mad`]; `None` for an empty window.
@@ -154,21 +159,12 @@ impl RobustBaseline {
         self.distances().map_or(0, |d| d.split_near(self.mad_split))
     }
 
-    fn mad_of_sorted(&self) -> Option<f64> {
-        let (lower, upper) = self.distances()?.middle_pair(self.mad_split);
-        Some(if self.sorted.len() % 2 == 1 {
-            lower
-        } else {
-            (lower + upper) / 2.0
-        })
-    }
-
     /// How many robust σ `value` lies from the median: `(value − median) / (1.4826 × MAD)`,
     /// with the MAD floored at `min_spread` (a flat baseline would otherwise make any change
     /// infinitely surprising). `None` before the first value.
     pub fn robust_z(&self, value: f64, min_spread: f64) -> Option<f64> {
         let median = self.median()?;
-        let spread = (MAD_TO_SIGMA * self.mad_of_sorted()?).max(min_spread);
+        let spread = (MAD_TO_SIGMA * self.mad()?).max(min_spread);
         Some((value - median) / spread)
     }
 }

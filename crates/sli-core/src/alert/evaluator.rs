@@ -299,9 +299,9 @@ pub(super) fn resolve_missing(states: &mut [u8], missing: MissingData, mut last:
 }
 
 /// Burn rate of `bad` out of `total` events against the error `budget` (a fraction); `None`
-/// without events. The single definition of the alerts' burn figures.
+/// without events. The single definition of the evaluators' burn figures.
 #[inline]
-fn burn_rate(bad: f64, total: f64, budget: f64) -> Option<f64> {
+pub(super) fn burn_rate(bad: f64, total: f64, budget: f64) -> Option<f64> {
     (total > 0.0).then(|| bad / total / budget)
 }
 
