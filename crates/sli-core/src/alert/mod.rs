@@ -13,6 +13,7 @@
 
 mod evaluator;
 mod policy;
+mod prefetch;
 mod prefix;
 mod stream;
 mod sweep;

@@ -5,10 +5,26 @@
 
 use chrono::{DateTime, Utc};
 
+use super::prefetch::{LINE, prefetch};
 use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Result};
 use crate::series::{GridCursor, Series};
 use crate::span::Span;
+
+/// How far ahead of the summing loop the counts are prefetched, in points: two blocks of the
+/// batch sweep (8 KiB of counts). In alternating runs over 100 series read from memory, one
+/// block ahead was a few percent slower than two, and four no faster than two.
+const PREFETCH_AHEAD: usize = 512;
+
+/// Points of counts in one cache line: the summing loop asks for one line in this many points.
+const POINTS_PER_LINE: usize = {
+    let size = std::mem::size_of::<EventCounts>();
+    if size == 0 || size >= LINE {
+        1
+    } else {
+        LINE / size
+    }
+};
 
 /// Running sums over the slot grid, held in a ring: prefix index `p` holds `[bad, total]`
 /// summed over slots `0 .. p` (index 0 is before the first slot) at position `p & mask`. Bad
@@ -122,6 +138,10 @@ impl<'s> PrefixSums<'s> {
             let at = self.next & (self.capacity - 1);
             let len = (last - self.next).min(self.capacity - at);
             let points = &self.values[self.next - 1..self.next - 1 + len];
+            let ahead = self
+                .values
+                .get(self.next - 1 + PREFETCH_AHEAD..)
+                .unwrap_or_default();
             let [mut bad, mut total] = self.cumulative;
             let mut add = |counts: &EventCounts| {
                 bad += counts.bad();
@@ -129,12 +149,29 @@ impl<'s> PrefixSums<'s> {
                 [bad, total]
             };
             if at == self.ring.len() {
-                // `extend` over a slice writes without a capacity check per point.
-                self.ring.extend(points.iter().map(add));
-            } else {
-                for (sum, counts) in self.ring[at..at + len].iter_mut().zip(points) {
+                // The first lap: the ring grows to take the new sums.
+                self.ring.resize(at + len, [0.0, 0.0]);
+            }
+            let sums = &mut self.ring[at..at + len];
+            let mut sum_lines = sums.chunks_exact_mut(POINTS_PER_LINE);
+            let mut count_lines = points.chunks_exact(POINTS_PER_LINE);
+            // One prefetch per cache line of counts, for the line `PREFETCH_AHEAD` points on,
+            // so that the reads of later blocks overlap the sweep's work on this one.
+            let mut later = ahead.iter().step_by(POINTS_PER_LINE);
+            for (line_sums, line_counts) in (&mut sum_lines).zip(&mut count_lines) {
+                if let Some(later) = later.next() {
+                    prefetch(later);
+                }
+                for (sum, counts) in line_sums.iter_mut().zip(line_counts) {
                     *sum = add(counts);
                 }
+            }
+            for (sum, counts) in sum_lines
+                .into_remainder()
+                .iter_mut()
+                .zip(count_lines.remainder())
+            {
+                *sum = add(counts);
             }
             self.cumulative = [bad, total];
             self.next += len;
