@@ -148,30 +148,33 @@ impl<'s> PrefixSums<'s> {
                 total += counts.total();
                 [bad, total]
             };
-            if at == self.ring.len() {
-                // The first lap: the ring grows to take the new sums.
-                self.ring.resize(at + len, [0.0, 0.0]);
-            }
-            let sums = &mut self.ring[at..at + len];
-            let mut sum_lines = sums.chunks_exact_mut(POINTS_PER_LINE);
-            let mut count_lines = points.chunks_exact(POINTS_PER_LINE);
             // One prefetch per cache line of counts, for the line `PREFETCH_AHEAD` points on,
             // so that the reads of later blocks overlap the sweep's work on this one.
             let mut later = ahead.iter().step_by(POINTS_PER_LINE);
-            for (line_sums, line_counts) in (&mut sum_lines).zip(&mut count_lines) {
+            let mut prefetch_next = || {
                 if let Some(later) = later.next() {
                     prefetch(later);
                 }
-                for (sum, counts) in line_sums.iter_mut().zip(line_counts) {
+            };
+            let mut lines = points.chunks_exact(POINTS_PER_LINE);
+            if at == self.ring.len() {
+                // The first lap: `extend` appends without writing the ring twice.
+                for line in &mut lines {
+                    prefetch_next();
+                    self.ring.extend(line.iter().map(&mut add));
+                }
+                self.ring.extend(lines.remainder().iter().map(&mut add));
+            } else {
+                let mut sums = self.ring[at..at + len].chunks_exact_mut(POINTS_PER_LINE);
+                for (line_sums, line) in (&mut sums).zip(&mut lines) {
+                    prefetch_next();
+                    for (sum, counts) in line_sums.iter_mut().zip(line) {
+                        *sum = add(counts);
+                    }
+                }
+                for (sum, counts) in sums.into_remainder().iter_mut().zip(lines.remainder()) {
                     *sum = add(counts);
                 }
-            }
-            for (sum, counts) in sum_lines
-                .into_remainder()
-                .iter_mut()
-                .zip(count_lines.remainder())
-            {
-                *sum = add(counts);
             }
             self.cumulative = [bad, total];
             self.next += len;
