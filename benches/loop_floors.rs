@@ -1,8 +1,11 @@
 //! What loops of the batch sweep's shapes cost on this machine, apart from the sweep: the
 //! running sums it builds (a chain of additions, written to a ring), the same sums built as two
 //! chains over the halves of each block, the chain unwritten, sums with no chain at all, a plain
-//! copy, and sums of 16-slot chunks (what a two-level ring would build). Over one series (in cache) and over 100 distinct ones (69 MB, from memory),
-//! so that `docs/performance.md` can say where the sweep's floor is with a command to show it.
+//! copy, and sums of 16-slot chunks (what a two-level ring would build); and the running sums
+//! with a stand-in for the sweep's per-block work after each block, without and with the
+//! prefetch the sweep issues (its counts two blocks ahead, one hint per cache line). Over one
+//! series (in cache) and over 100 distinct ones (69 MB, from memory), so that
+//! `docs/performance.md` can say where the sweep's floor is with a command to show it.
 //!
 //! Run: `cargo bench -p sre-benches --bench loop_floors`
 
@@ -31,6 +34,65 @@ fn running_sums_into_ring(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> [f64
         }
     }
     [bad, total]
+}
+
+/// Bytes in a cache line, and points of counts in one.
+const LINE: usize = 64;
+const POINTS_PER_LINE: usize = LINE / std::mem::size_of::<EventCounts>();
+
+/// The sweep's prefetch distance, in points: two blocks.
+const PREFETCH_AHEAD: usize = 2 * BLOCK;
+
+/// A stand-in for the sweep's work on a block once its sums are built (ruling tiers out,
+/// window states): a chain of dependent multiply-adds over a quarter of the block's sums,
+/// about 100 ns here, the sweep's per-block time measured in cache (0.4 ns a point).
+fn block_work(sums: &[[f64; 2]]) -> f64 {
+    sums.iter()
+        .step_by(4)
+        .fold(1.0, |x, [bad, total]| x.mul_add(0.5, bad - 1e-9 * total))
+}
+
+/// Starts loading the line that holds `item` into L2, as `sli-core`'s sweep does.
+#[inline(always)]
+fn prefetch<T>(item: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` needs SSE, which every x86-64 CPU has; a prefetch cannot fault
+    // and neither reads into the program nor writes, and the address is a live reference's.
+    #[allow(unsafe_code)]
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(item).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = item;
+}
+
+/// The running sums written to the ring, then [`block_work`] on each block: with `PREFETCH`,
+/// each line of counts `PREFETCH_AHEAD` points on is asked for as the sums pass its offset.
+fn sums_and_block_work<const PREFETCH: bool>(counts: &[EventCounts], ring: &mut [[f64; 2]]) -> f64 {
+    let [mut bad, mut total] = [0.0, 0.0];
+    let mut work = 0.0;
+    for (k, block) in counts.chunks(BLOCK).enumerate() {
+        let at = (k * BLOCK) % RING;
+        let out = &mut ring[at..at + block.len()];
+        let ahead = counts.get(k * BLOCK + PREFETCH_AHEAD..).unwrap_or_default();
+        let mut later = ahead.iter().step_by(POINTS_PER_LINE);
+        for (line_sums, line_counts) in out
+            .chunks_mut(POINTS_PER_LINE)
+            .zip(block.chunks(POINTS_PER_LINE))
+        {
+            if PREFETCH && let Some(later) = later.next() {
+                prefetch(later);
+            }
+            for (sum, c) in line_sums.iter_mut().zip(line_counts) {
+                bad += c.bad();
+                total += c.total();
+                *sum = [bad, total];
+            }
+        }
+        work += block_work(out);
+    }
+    work + total
 }
 
 /// The same sums, written, built as two chains over the halves of each block: the second half
@@ -142,6 +204,13 @@ fn bench(c: &mut Criterion) {
         );
         assert_eq!(ring, two);
     }
+    // The prefetch is a hint: both forms must compute the same.
+    for s in &distinct[..3] {
+        assert_eq!(
+            sums_and_block_work::<false>(s.values(), &mut ring),
+            sums_and_block_work::<true>(s.values(), &mut two)
+        );
+    }
     // One series swept 100 times stays in the 2 MiB L2 cache; 100 distinct ones do not.
     for (label, fleet) in [
         ("in_cache", vec![&distinct[0]; 100]),
@@ -159,6 +228,12 @@ fn bench(c: &mut Criterion) {
         });
         run("two_chains_into_ring", &mut |v| {
             black_box(two_chains_into_ring(v, &mut ring))[1]
+        });
+        run("sums_then_block_work", &mut |v| {
+            black_box(sums_and_block_work::<false>(v, &mut ring))
+        });
+        run("sums_then_block_work_prefetched", &mut |v| {
+            black_box(sums_and_block_work::<true>(v, &mut ring))
         });
         run("running_sums_only", &mut |v| {
             black_box(running_sums_only(v))[1]
