@@ -77,18 +77,24 @@ fn sums_and_block_work<const PREFETCH: bool>(counts: &[EventCounts], ring: &mut 
         let out = &mut ring[at..at + block.len()];
         let ahead = counts.get(k * BLOCK + PREFETCH_AHEAD..).unwrap_or_default();
         let mut later = ahead.iter().step_by(POINTS_PER_LINE);
-        for (line_sums, line_counts) in out
-            .chunks_mut(POINTS_PER_LINE)
-            .zip(block.chunks(POINTS_PER_LINE))
-        {
+        // Whole lines, then the rest, as the sweep's loop takes them.
+        let mut line_sums = out.chunks_exact_mut(POINTS_PER_LINE);
+        let mut lines = block.chunks_exact(POINTS_PER_LINE);
+        let mut add = |sum: &mut [f64; 2], c: &EventCounts| {
+            bad += c.bad();
+            total += c.total();
+            *sum = [bad, total];
+        };
+        for (sums, line) in (&mut line_sums).zip(&mut lines) {
             if PREFETCH && let Some(later) = later.next() {
                 prefetch(later);
             }
-            for (sum, c) in line_sums.iter_mut().zip(line_counts) {
-                bad += c.bad();
-                total += c.total();
-                *sum = [bad, total];
+            for (sum, c) in sums.iter_mut().zip(line) {
+                add(sum, c);
             }
+        }
+        for (sum, c) in line_sums.into_remainder().iter_mut().zip(lines.remainder()) {
+            add(sum, c);
         }
         work += block_work(out);
     }
