@@ -17,14 +17,11 @@ use crate::span::Span;
 const PREFETCH_AHEAD: usize = 512;
 
 /// Points of counts in one cache line: the summing loop asks for one line in this many points.
-const POINTS_PER_LINE: usize = {
-    let size = std::mem::size_of::<EventCounts>();
-    if size == 0 || size >= LINE {
-        1
-    } else {
-        LINE / size
-    }
-};
+const POINTS_PER_LINE: usize = LINE / std::mem::size_of::<EventCounts>();
+const _: () = assert!(
+    POINTS_PER_LINE > 0,
+    "a point's counts fit in one cache line"
+);
 
 /// Running sums over the slot grid, held in a ring: prefix index `p` holds `[bad, total]`
 /// summed over slots `0 .. p` (index 0 is before the first slot) at position `p & mask`. Bad
