@@ -3,14 +3,21 @@
 in Python, on the inputs `peer_reference` wrote, with their outputs checked against the
 toolkit's before any time is compared.
 
-    peers.py DATA_DIR
+    peers.py DATA_DIR PEER_REFERENCE [ROUNDS]
 
 (a) multi-window multi-burn-rate evaluation with pandas rolling sums, and with numpy prefix sums;
 (b) a robust z-score (trailing median/MAD) plus EWMA detector in numpy/pandas.
-Prints a markdown table and writes DATA_DIR/results.json.
+
+The timings come in ROUNDS rounds (default 3): each round runs `PEER_REFERENCE --time SLOS`
+for the toolkit's seconds, then times the peers. Each side's figure is its best over the rounds,
+so that both sides get the same spells of a shared machine, not one side a quiet minute and the
+other a busy one. Prints a markdown table with each round's ratios, and writes
+DATA_DIR/results.json.
 """
 
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,8 +31,9 @@ MAD_TO_SIGMA = 1.4826
 
 # Every timing, here and in peer_reference, is the best of at least a few runs and of at least
 # MIN_SECONDS of running: on a shared machine a short job timed a few times sees fewer quiet
-# moments than a long one, and the ratios would favour whichever side ran longer.
-MIN_SECONDS = 1.0
+# moments than a long one, and the ratios would favour whichever side ran longer. Both sides
+# read PEERS_MIN_SECONDS (0 for a fixed number of runs, as a quick check of the outputs wants).
+MIN_SECONDS = float(os.environ.get("PEERS_MIN_SECONDS", "1.0"))
 
 
 def best_of(runs, job):
@@ -111,68 +119,107 @@ def rust_fires(alerts, tiers, points):
     return fires
 
 
-def main():
-    data = Path(sys.argv[1])
-    meta = json.loads((data / "rust.json").read_text())
-    slos, points, budget, tiers = meta["slos"], meta["points"], meta["budget"], meta["tiers"]
-    counts = np.fromfile(data / "slo_counts.f64", dtype="<f8").reshape(slos, 2, points)
-    cpu = np.fromfile(data / "cpu.f64", dtype="<f8")
-
-    # Outputs first: a peer that answers differently is not a peer.
+def check_outputs(meta, counts, cpu):
+    """Differences between each peer's outputs and the toolkit's: burn-rate alert minutes per
+    peer, and detector alert indices."""
+    tiers, points, budget = meta["tiers"], meta["points"], meta["budget"]
     mismatches = {"pandas": 0, "numpy": 0}
-    for s in range(slos):
+    for s in range(meta["slos"]):
         want = rust_fires(meta["alerts"][s], tiers, points)
         for name, peer in (("pandas", burn_rate_pandas), ("numpy", burn_rate_numpy)):
             got = peer(counts[s, 0], counts[s, 1], tiers, budget)
             mismatches[name] += int(sum((got[t["id"]] != want[t["id"]]).sum() for t in tiers))
-    fired = sum(len(a) for a in meta["alerts"])
     det = meta["detector"]
-    det_args = (det["window"], det["sigma"], det["alpha"], det["min_relative_spread"])
-    peer_alerts = detector_numpy(cpu, *det_args)
-    rust_alerts = np.array(det["alerts"], dtype=np.int64)
-    detector_diff = len(np.setxor1d(peer_alerts, rust_alerts))
+    peer_alerts = detector_numpy(cpu, *detector_args(det))
+    detector_diff = len(np.setxor1d(peer_alerts, np.array(det["alerts"], dtype=np.int64)))
+    return mismatches, detector_diff, len(peer_alerts)
+
+
+def detector_args(det):
+    return det["window"], det["sigma"], det["alpha"], det["min_relative_spread"]
+
+
+def time_round(rust_binary, meta, counts, cpu):
+    """One round: the toolkit's seconds (from its own process), then the peers'."""
+    run = subprocess.run([rust_binary, "--time", str(meta["slos"])], check=True,
+                         capture_output=True, text=True)
+    seconds = dict(json.loads(run.stdout))
+    tiers, budget = meta["tiers"], meta["budget"]
 
     def sweep(peer):
-        return lambda: [peer(counts[s, 0], counts[s, 1], tiers, budget) for s in range(slos)]
+        return lambda: [peer(counts[s, 0], counts[s, 1], tiers, budget)
+                        for s in range(meta["slos"])]
 
-    pandas_s, _ = best_of(3, sweep(burn_rate_pandas))
-    numpy_s, _ = best_of(3, sweep(burn_rate_numpy))
-    detector_s, _ = best_of(2, lambda: detector_numpy(cpu, *det_args))
+    seconds["pandas"], _ = best_of(3, sweep(burn_rate_pandas))
+    seconds["numpy"], _ = best_of(3, sweep(burn_rate_numpy))
+    seconds["detector_peer"], _ = best_of(2, lambda: detector_numpy(cpu, *detector_args(meta["detector"])))
+    return seconds
 
-    rust = meta["seconds"]
-    sweep_points = slos * points
-    rows = [
-        ("single pass over the arrays (the limit)", "Rust", rust["single_pass_limit"], sweep_points),
-        ("burn-rate sweep, batch", "Rust (sli-core)", rust["batch_sweep"], sweep_points),
-        ("burn-rate sweep, streaming", "Rust (sli-core)", rust["streaming"], sweep_points),
-        ("burn-rate sweep", "pandas rolling sums", pandas_s, sweep_points),
-        ("burn-rate sweep", "numpy prefix sums", numpy_s, sweep_points),
-        ("median/MAD z + EWMA detector", "Rust (failure-modes parts)", rust["detector"], det["points"]),
-        ("median/MAD z + EWMA detector", "numpy + pandas", detector_s, det["points"]),
-    ]
+
+def main():
+    data, rust_binary = Path(sys.argv[1]), sys.argv[2]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    meta = json.loads((data / "rust.json").read_text())
+    slos, points = meta["slos"], meta["points"]
+    counts = np.fromfile(data / "slo_counts.f64", dtype="<f8").reshape(slos, 2, points)
+    cpu = np.fromfile(data / "cpu.f64", dtype="<f8")
+
+    # Outputs first: a peer that answers differently is not a peer, and is not timed.
+    mismatches, detector_diff, peer_alert_count = check_outputs(meta, counts, cpu)
+    fired = sum(len(a) for a in meta["alerts"])
+    det = meta["detector"]
     print(f"inputs: {slos} SLOs x {points} one-minute points; detector: {det['points']} points")
     print(f"outputs: burn-rate alert minutes differing from Rust: pandas {mismatches['pandas']}, "
           f"numpy {mismatches['numpy']} (over {fired} alerts); detector alerts differing: "
-          f"{detector_diff} (Rust {len(rust_alerts)}, peer {len(peer_alerts)})")
+          f"{detector_diff} (Rust {len(det['alerts'])}, peer {peer_alert_count})")
+    if mismatches["pandas"] or mismatches["numpy"] or detector_diff:
+        print("OUTPUTS DIFFER: nothing is timed, the peers do not compute the same",
+              file=sys.stderr)
+        sys.exit(1)
+
+    per_round = [time_round(rust_binary, meta, counts, cpu) for _ in range(rounds)]
+    best = {job: min(r[job] for r in per_round) for job in per_round[0]}
+
+    sweep_points = slos * points
+    rows = [
+        ("single pass over the arrays (the limit)", "Rust", "single_pass_limit", sweep_points),
+        ("burn-rate sweep, batch", "Rust (sli-core)", "batch_sweep", sweep_points),
+        ("burn-rate sweep, streaming", "Rust (sli-core)", "streaming", sweep_points),
+        ("burn-rate sweep", "pandas rolling sums", "pandas", sweep_points),
+        ("burn-rate sweep", "numpy prefix sums", "numpy", sweep_points),
+        ("median/MAD z + EWMA detector", "Rust (failure-modes parts)", "detector", det["points"]),
+        ("median/MAD z + EWMA detector", "numpy + pandas", "detector_peer", det["points"]),
+    ]
+    print()
+    print(f"each side's best of {rounds} alternating rounds:")
     print()
     print("| job | implementation | seconds | points/s | Rust batch (or detector) is ... x faster | share of the limit |")
     print("|---|---|---|---|---|---|")
-    limit_rate = sweep_points / rust["single_pass_limit"]
+    limit_rate = sweep_points / best["single_pass_limit"]
     results = []
-    for job, impl, seconds, n in rows:
+    for job, impl, key, n in rows:
+        seconds = best[key]
         rate = n / seconds
-        reference = rust["detector"] if "detector" in job else rust["batch_sweep"]
-        speedup = seconds / reference
-        share = rate / limit_rate if "detector" not in job else float("nan")
+        detector = "detector" in key
+        speedup = seconds / best["detector" if detector else "batch_sweep"]
         results.append({"job": job, "implementation": impl, "seconds": seconds,
                         "points_per_second": rate, "rust_speedup": speedup})
-        share_text = "" if "detector" in job else f"{100 * share:.1f} %"
+        share_text = "" if detector else f"{100 * rate / limit_rate:.1f} %"
         print(f"| {job} | {impl} | {seconds:.4f} | {rate / 1e6:.1f} M | {speedup:.1f} | {share_text} |")
+
+    print()
+    print("each round on its own:")
+    print()
+    print("| round | batch, M points/s | share of the limit | x pandas | x numpy | numpy, M points/s | detector x peer |")
+    print("|---|---|---|---|---|---|---|")
+    for k, r in enumerate(per_round, 1):
+        print(f"| {k} | {sweep_points / r['batch_sweep'] / 1e6:.0f} "
+              f"| {100 * r['single_pass_limit'] / r['batch_sweep']:.1f} % "
+              f"| {r['pandas'] / r['batch_sweep']:.0f} | {r['numpy'] / r['batch_sweep']:.1f} "
+              f"| {sweep_points / r['numpy'] / 1e6:.1f} | {r['detector_peer'] / r['detector']:.0f} |")
     (data / "results.json").write_text(json.dumps({
-        "mismatches": mismatches, "detector_alert_diff": detector_diff, "rows": results}, indent=1))
-    if mismatches["pandas"] or mismatches["numpy"] or detector_diff:
-        print("\nOUTPUTS DIFFER: the timings above do not compare like with like", file=sys.stderr)
-        sys.exit(1)
+        "mismatches": mismatches, "detector_alert_diff": detector_diff, "rows": results,
+        "rounds": per_round}, indent=1))
 
 
 if __name__ == "__main__":

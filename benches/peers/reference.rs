@@ -1,8 +1,12 @@
-//! The Rust side of the peer comparison (`benches/peers/run.sh`): writes the generated inputs
-//! for the Python peers, times this toolkit on them, and writes its outputs (alert minutes and
-//! detector alerts) and timings for `peers.py` to check and compare.
+//! The Rust side of the peer comparison (`benches/peers/run.sh`).
 //!
-//! `peer_reference OUT_DIR [SLOS]`
+//! - `peer_reference OUT_DIR [SLOS]` writes the generated inputs for the Python peers and this
+//!   toolkit's outputs on them (alert minutes and detector alerts), for `peers.py` to check
+//!   the peers' outputs against.
+//! - `peer_reference --time [SLOS]` times this toolkit on the same inputs (generated
+//!   again, deterministically) and prints the seconds as JSON on stdout. `peers.py` calls it
+//!   once per round, alternating with its own timings, so that both sides see the same spells
+//!   of a shared machine.
 
 // A measurement program: failures stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -10,11 +14,11 @@
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use failure_modes::stats::{Ewma, RobustBaseline};
-use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Span, catalog};
+use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Slo, Span, catalog};
 use sre_benches::{POINTS, cpu_series, origin, slo_series};
 
 /// Settings of the reference detector both sides implement: a robust z-score against the
@@ -72,34 +76,27 @@ fn reference_detector(values: &[f64]) -> Vec<usize> {
 }
 
 fn main() {
+    const USAGE: &str = "usage: peer_reference OUT_DIR [SLOS] | peer_reference --time [SLOS]";
     let mut args = std::env::args().skip(1);
-    let out = PathBuf::from(args.next().expect("usage: peer_reference OUT_DIR [SLOS]"));
-    let slos: usize = args.next().map_or(100, |s| s.parse().unwrap());
-    std::fs::create_dir_all(&out).unwrap();
+    let first = args.next().expect(USAGE);
+    let slos: usize = args.next().map_or(100, |s| s.parse().expect(USAGE));
 
     let slo = catalog::availability("peer");
     let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE).unwrap();
     let fleet: Vec<Series<EventCounts>> = (0..slos as u64).map(slo_series).collect();
-
-    // Inputs for the peers: good and total per SLO, little-endian f64.
-    let mut raw = Vec::with_capacity(slos * 2 * POINTS * 8);
-    for series in &fleet {
-        for c in series.values() {
-            raw.extend_from_slice(&c.good().to_le_bytes());
-        }
-        for c in series.values() {
-            raw.extend_from_slice(&c.total().to_le_bytes());
-        }
-    }
-    std::fs::write(out.join("slo_counts.f64"), raw).unwrap();
     let cpu = cpu_series(7, DETECTOR_POINTS);
-    let raw: Vec<u8> = cpu.iter().flat_map(|v| v.to_le_bytes()).collect();
-    std::fs::write(out.join("cpu.f64"), raw).unwrap();
+    if first == "--time" {
+        println!("{}", time_all(&evaluator, &fleet, &cpu));
+    } else {
+        write_inputs_and_outputs(&PathBuf::from(first), &slo, &evaluator, &fleet, &cpu);
+    }
+}
 
-    // Timings, best of several runs, all on this machine in this run.
+/// This toolkit's seconds on every job, best of several runs each, as a JSON object.
+fn time_all(evaluator: &PolicyEvaluator, fleet: &[Series<EventCounts>], cpu: &[f64]) -> String {
     let limit = best_of(10, || {
         let mut sums = (0.0f64, 0.0f64);
-        for s in &fleet {
+        for s in fleet {
             for c in s.values() {
                 sums.0 += c.good();
                 sums.1 += c.total();
@@ -108,19 +105,52 @@ fn main() {
         sums
     });
     let batch = best_of(5, || {
-        for s in &fleet {
+        for s in fleet {
             black_box(evaluator.sweep(s).unwrap());
         }
     });
     let streaming = best_of(3, || {
-        for s in &fleet {
+        for s in fleet {
             let mut stream = evaluator.streaming();
             for (at, counts) in s.iter() {
                 black_box(stream.push(at, *counts).unwrap());
             }
         }
     });
-    let detector = best_of(5, || reference_detector(&cpu));
+    let detector = best_of(5, || reference_detector(cpu));
+    eprintln!(
+        "rust: {} SLOs x {POINTS} points: limit {limit:.4} s, batch {batch:.4} s, streaming {streaming:.4} s; detector {DETECTOR_POINTS} points {detector:.4} s",
+        fleet.len()
+    );
+    format!(
+        "{{\"single_pass_limit\": {limit}, \"batch_sweep\": {batch}, \"streaming\": {streaming}, \"detector\": {detector}}}"
+    )
+}
+
+/// The inputs for the peers (`slo_counts.f64`, `cpu.f64`) and this toolkit's outputs on them
+/// with the settings the peers need (`rust.json`), under `out`.
+fn write_inputs_and_outputs(
+    out: &Path,
+    slo: &Slo,
+    evaluator: &PolicyEvaluator,
+    fleet: &[Series<EventCounts>],
+    cpu: &[f64],
+) {
+    let slos = fleet.len();
+    std::fs::create_dir_all(out).unwrap();
+    // Inputs for the peers: good and total per SLO, little-endian f64.
+    let mut raw = Vec::with_capacity(slos * 2 * POINTS * 8);
+    for series in fleet {
+        for c in series.values() {
+            raw.extend_from_slice(&c.good().to_le_bytes());
+        }
+        for c in series.values() {
+            raw.extend_from_slice(&c.total().to_le_bytes());
+        }
+    }
+    std::fs::write(out.join("slo_counts.f64"), raw).unwrap();
+    let raw: Vec<u8> = cpu.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(out.join("cpu.f64"), raw).unwrap();
 
     // Outputs for the peers to match: per SLO and tier, the minutes at which the tier fires.
     let step = 60;
@@ -146,7 +176,7 @@ fn main() {
     json.push_str(&tiers.join(", "));
     json.push_str("],\n  \"alerts\": [");
     let mut per_slo = Vec::new();
-    for series in &fleet {
+    for series in fleet {
         let alerts = evaluator.sweep(series).unwrap();
         let spans: Vec<String> = alerts
             .iter()
@@ -161,21 +191,18 @@ fn main() {
     }
     json.push_str(&per_slo.join(",\n    "));
     json.push_str("],\n");
-    let cpu_alerts = reference_detector(&cpu);
+    let cpu_alerts = reference_detector(cpu);
     writeln!(
         json,
-        "  \"detector\": {{\"window\": {WINDOW}, \"sigma\": {SIGMA}, \"alpha\": {ALPHA}, \"min_relative_spread\": {MIN_RELATIVE_SPREAD}, \"points\": {DETECTOR_POINTS}, \"alerts\": {cpu_alerts:?}}},"
+        "  \"detector\": {{\"window\": {WINDOW}, \"sigma\": {SIGMA}, \"alpha\": {ALPHA}, \"min_relative_spread\": {MIN_RELATIVE_SPREAD}, \"points\": {DETECTOR_POINTS}, \"alerts\": {cpu_alerts:?}}}"
     )
     .unwrap();
-    writeln!(
-        json,
-        "  \"seconds\": {{\"single_pass_limit\": {limit}, \"batch_sweep\": {batch}, \"streaming\": {streaming}, \"detector\": {detector}}}\n}}"
-    )
-    .unwrap();
+    json.push_str("}\n");
     let mut file = std::fs::File::create(out.join("rust.json")).unwrap();
     file.write_all(json.as_bytes()).unwrap();
     eprintln!(
-        "rust: {slos} SLOs x {POINTS} points: limit {limit:.4} s, batch {batch:.4} s, streaming {streaming:.4} s; detector {DETECTOR_POINTS} points {detector:.4} s ({} alerts)",
-        cpu_alerts.len()
+        "rust: wrote the inputs and outputs of {slos} SLOs x {POINTS} points and {DETECTOR_POINTS} detector points ({} detector alerts) to {}",
+        cpu_alerts.len(),
+        out.display()
     );
 }
