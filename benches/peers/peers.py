@@ -6,7 +6,9 @@ toolkit's before any time is compared.
     peers.py DATA_DIR PEER_REFERENCE [ROUNDS]
 
 (a) multi-window multi-burn-rate evaluation with pandas rolling sums, and with numpy prefix sums;
-(b) a robust z-score (trailing median/MAD) plus EWMA detector in numpy/pandas.
+(b) a robust z-score (trailing median/MAD) plus EWMA detector in numpy/pandas;
+(c) the same detector built from a Rust crate's parts (nexus-stats), which `peer_reference`
+    runs and times beside ours; its alerts are checked here with the others.
 
 The timings come in ROUNDS rounds (default 3): each round runs `PEER_REFERENCE --time SLOS`
 for the toolkit's seconds, then times the peers. Each side's figure is its best over the rounds,
@@ -121,7 +123,7 @@ def rust_fires(alerts, tiers, points):
 
 def check_outputs(meta, counts, cpu):
     """Differences between each peer's outputs and the toolkit's: burn-rate alert minutes per
-    peer, and detector alert indices."""
+    peer, and detector alert indices (the numpy peer's and the Rust crate peer's)."""
     tiers, points, budget = meta["tiers"], meta["points"], meta["budget"]
     mismatches = {"pandas": 0, "numpy": 0}
     for s in range(meta["slos"]):
@@ -130,9 +132,12 @@ def check_outputs(meta, counts, cpu):
             got = peer(counts[s, 0], counts[s, 1], tiers, budget)
             mismatches[name] += int(sum((got[t["id"]] != want[t["id"]]).sum() for t in tiers))
     det = meta["detector"]
+    ours = np.array(det["alerts"], dtype=np.int64)
     peer_alerts = detector_numpy(cpu, *detector_args(det))
-    detector_diff = len(np.setxor1d(peer_alerts, np.array(det["alerts"], dtype=np.int64)))
-    return mismatches, detector_diff, len(peer_alerts)
+    mismatches["detector numpy"] = len(np.setxor1d(peer_alerts, ours))
+    crate_alerts = np.array(det["crate_peer_alerts"], dtype=np.int64)
+    mismatches["detector crate"] = len(np.setxor1d(crate_alerts, ours))
+    return mismatches, len(peer_alerts), len(crate_alerts)
 
 
 def detector_args(det):
@@ -165,14 +170,15 @@ def main():
     cpu = np.fromfile(data / "cpu.f64", dtype="<f8")
 
     # Outputs first: a peer that answers differently is not a peer, and is not timed.
-    mismatches, detector_diff, peer_alert_count = check_outputs(meta, counts, cpu)
+    mismatches, peer_alert_count, crate_alert_count = check_outputs(meta, counts, cpu)
     fired = sum(len(a) for a in meta["alerts"])
     det = meta["detector"]
     print(f"inputs: {slos} SLOs x {points} one-minute points; detector: {det['points']} points")
     print(f"outputs: burn-rate alert minutes differing from Rust: pandas {mismatches['pandas']}, "
           f"numpy {mismatches['numpy']} (over {fired} alerts); detector alerts differing: "
-          f"{detector_diff} (Rust {len(det['alerts'])}, peer {peer_alert_count})")
-    if mismatches["pandas"] or mismatches["numpy"] or detector_diff:
+          f"numpy {mismatches['detector numpy']}, nexus-stats {mismatches['detector crate']} "
+          f"(Rust {len(det['alerts'])}, numpy {peer_alert_count}, nexus-stats {crate_alert_count})")
+    if any(mismatches.values()):
         print("OUTPUTS DIFFER: nothing is timed, the peers do not compute the same",
               file=sys.stderr)
         sys.exit(1)
@@ -189,6 +195,7 @@ def main():
         ("burn-rate sweep", "numpy prefix sums", "numpy", sweep_points),
         ("median/MAD z + EWMA detector", "Rust (failure-modes parts)", "detector", det["points"]),
         ("median/MAD z + EWMA detector", "numpy + pandas", "detector_peer", det["points"]),
+        ("median/MAD z + EWMA detector", "Rust crate nexus-stats", "detector_crate", det["points"]),
     ]
     print()
     print(f"each side's best of {rounds} alternating rounds:")
@@ -210,15 +217,16 @@ def main():
     print()
     print("each round on its own:")
     print()
-    print("| round | batch, M points/s | share of the limit | x pandas | x numpy | numpy, M points/s | detector x peer |")
-    print("|---|---|---|---|---|---|---|")
+    print("| round | batch, M points/s | share of the limit | x pandas | x numpy | numpy, M points/s | detector x numpy | detector x nexus-stats |")
+    print("|---|---|---|---|---|---|---|---|")
     for k, r in enumerate(per_round, 1):
         print(f"| {k} | {sweep_points / r['batch_sweep'] / 1e6:.0f} "
               f"| {100 * r['single_pass_limit'] / r['batch_sweep']:.1f} % "
               f"| {r['pandas'] / r['batch_sweep']:.0f} | {r['numpy'] / r['batch_sweep']:.1f} "
-              f"| {sweep_points / r['numpy'] / 1e6:.1f} | {r['detector_peer'] / r['detector']:.0f} |")
+              f"| {sweep_points / r['numpy'] / 1e6:.1f} | {r['detector_peer'] / r['detector']:.0f} "
+              f"| {r['detector_crate'] / r['detector']:.0f} |")
     (data / "results.json").write_text(json.dumps({
-        "mismatches": mismatches, "detector_alert_diff": detector_diff, "rows": results,
+        "mismatches": mismatches, "rows": results,
         "rounds": per_round}, indent=1))
 
 

@@ -17,7 +17,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use failure_modes::stats::{Ewma, RobustBaseline};
+use failure_modes::stats::{Ewma, MAD_TO_SIGMA, RobustBaseline};
+use nexus_stats::smoothing::WindowedMedianF64;
+use nexus_stats::statistics::EwmaVarF64;
 use sli_core::{AlertPolicy, EventCounts, PolicyEvaluator, Series, Slo, Span, catalog};
 use sre_benches::{POINTS, cpu_series, origin, slo_series};
 
@@ -75,6 +77,34 @@ fn reference_detector(values: &[f64]) -> Vec<usize> {
     alerts
 }
 
+/// The same detector built from a Rust crate's parts, as a team would take them off the shelf:
+/// `nexus-stats`' `WindowedMedianF64` for the trailing median and MAD (which it finds by
+/// sorting the window's distances on every read) and its `EwmaVarF64` for the EWMA.
+fn crate_peer_detector(values: &[f64]) -> Vec<usize> {
+    let mut window = WindowedMedianF64::new(WINDOW);
+    let mut ewma = EwmaVarF64::builder()
+        .alpha(ALPHA)
+        .min_samples(1)
+        .build()
+        .unwrap();
+    let mut alerts = Vec::new();
+    for (i, &x) in values.iter().enumerate() {
+        if window.is_primed() {
+            let median = window.median().unwrap();
+            let spread =
+                (MAD_TO_SIGMA * window.mad().unwrap()).max(MIN_RELATIVE_SPREAD * median.abs());
+            let mean = ewma.mean().unwrap();
+            let std_dev = ewma.std_dev().unwrap();
+            if ((x - median) / spread).abs() >= SIGMA || (x - mean).abs() > SIGMA * std_dev {
+                alerts.push(i);
+            }
+        }
+        window.update(x).unwrap();
+        ewma.update(x).unwrap();
+    }
+    alerts
+}
+
 fn main() {
     const USAGE: &str = "usage: peer_reference OUT_DIR [SLOS] | peer_reference --time [SLOS]";
     let mut args = std::env::args().skip(1);
@@ -118,12 +148,13 @@ fn time_all(evaluator: &PolicyEvaluator, fleet: &[Series<EventCounts>], cpu: &[f
         }
     });
     let detector = best_of(5, || reference_detector(cpu));
+    let crate_detector = best_of(1, || crate_peer_detector(cpu));
     eprintln!(
-        "rust: {} SLOs x {POINTS} points: limit {limit:.4} s, batch {batch:.4} s, streaming {streaming:.4} s; detector {DETECTOR_POINTS} points {detector:.4} s",
+        "rust: {} SLOs x {POINTS} points: limit {limit:.4} s, batch {batch:.4} s, streaming {streaming:.4} s; detector {DETECTOR_POINTS} points {detector:.4} s, with nexus-stats {crate_detector:.4} s",
         fleet.len()
     );
     format!(
-        "{{\"single_pass_limit\": {limit}, \"batch_sweep\": {batch}, \"streaming\": {streaming}, \"detector\": {detector}}}"
+        "{{\"single_pass_limit\": {limit}, \"batch_sweep\": {batch}, \"streaming\": {streaming}, \"detector\": {detector}, \"detector_crate\": {crate_detector}}}"
     )
 }
 
@@ -192,9 +223,10 @@ fn write_inputs_and_outputs(
     json.push_str(&per_slo.join(",\n    "));
     json.push_str("],\n");
     let cpu_alerts = reference_detector(cpu);
+    let crate_alerts = crate_peer_detector(cpu);
     writeln!(
         json,
-        "  \"detector\": {{\"window\": {WINDOW}, \"sigma\": {SIGMA}, \"alpha\": {ALPHA}, \"min_relative_spread\": {MIN_RELATIVE_SPREAD}, \"points\": {DETECTOR_POINTS}, \"alerts\": {cpu_alerts:?}}}"
+        "  \"detector\": {{\"window\": {WINDOW}, \"sigma\": {SIGMA}, \"alpha\": {ALPHA}, \"min_relative_spread\": {MIN_RELATIVE_SPREAD}, \"points\": {DETECTOR_POINTS}, \"alerts\": {cpu_alerts:?}, \"crate_peer_alerts\": {crate_alerts:?}}}"
     )
     .unwrap();
     json.push_str("}\n");
