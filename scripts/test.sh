@@ -8,10 +8,11 @@
 #      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
 #      SDK's mock layer, CloudWatch round trips through the emulator) and doctests;
 #   4. runs examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
-#      which must page), and the bridge's own test, then stops moto and the bridge;
+#      which must page), and the bridge's own test;
 #   5. runs the side-by-side benchmark's peers (numpy and pandas, installed into a second
-#      virtual environment under target/) on two SLOs for one quick round: it fails if their
-#      alert minutes or detector alerts differ from the toolkit's.
+#      virtual environment under target/, and the Rust crate peer) on two SLOs for one quick
+#      round: it fails if their alert minutes or detector alerts differ from the toolkit's;
+#   and on exit stops moto and the bridge.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -60,5 +61,5 @@ grep -q "page-fast" <<<"$backtest" || { echo "cloudwatch_backtest: the seeded in
 echo "== CloudWatch bridge test"
 "$venv/bin/python" -m pytest -q -p no:cacheprovider tools/cloudwatch-bridge
 
-echo "== benches/peers: the Python peers' outputs equal the toolkit's (2 SLOs, one quick round)"
+echo "== benches/peers: the peers' outputs equal the toolkit's (2 SLOs, one quick round)"
 PEERS_MIN_SECONDS=0 bash benches/peers/run.sh 2 1

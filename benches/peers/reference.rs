@@ -1,10 +1,11 @@
 //! The Rust side of the peer comparison (`benches/peers/run.sh`).
 //!
-//! - `peer_reference OUT_DIR [SLOS]` writes the generated inputs for the Python peers and this
-//!   toolkit's outputs on them (alert minutes and detector alerts), for `peers.py` to check
-//!   the peers' outputs against.
-//! - `peer_reference --time [SLOS]` times this toolkit on the same inputs (generated
-//!   again, deterministically) and prints the seconds as JSON on stdout. `peers.py` calls it
+//! - `peer_reference OUT_DIR [SLOS]` writes the generated inputs for the Python peers, and
+//!   the outputs of this toolkit and of the Rust crate peer on them (alert minutes and detector
+//!   alerts), for `peers.py` to check the peers' outputs against.
+//! - `peer_reference --time [SLOS]` times this toolkit, and the Rust crate peer of its
+//!   detector, on the same inputs (generated again, deterministically) and prints the seconds
+//!   as JSON on stdout. `peers.py` calls it
 //!   once per round, alternating with its own timings, so that both sides see the same spells
 //!   of a shared machine.
 
