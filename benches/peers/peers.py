@@ -164,6 +164,8 @@ def time_round(rust_binary, meta, counts, cpu):
 def main():
     data, rust_binary = Path(sys.argv[1]), sys.argv[2]
     rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    if rounds < 1:
+        sys.exit(f"ROUNDS must be at least 1, not {rounds}")
     meta = json.loads((data / "rust.json").read_text())
     slos, points = meta["slos"], meta["points"]
     counts = np.fromfile(data / "slo_counts.f64", dtype="<f8").reshape(slos, 2, points)

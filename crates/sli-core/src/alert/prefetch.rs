@@ -1,8 +1,8 @@
 //! A hint to the CPU to start loading memory that a loop will read soon: the one `unsafe`
 //! block of the crate, for a measured gain (see [`prefetch`]).
 
-/// Bytes the CPU moves between memory and its caches at a time: one cache line on x86-64
-/// and on the larger ARM cores.
+/// Bytes the CPU moves between memory and its caches at a time: one cache line on x86-64,
+/// the only target where [`prefetch`] does anything.
 pub(super) const LINE: usize = 64;
 
 /// Asks the CPU to start loading the cache line that holds `item` into its L2 cache, and
