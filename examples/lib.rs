@@ -1,1 +1,11 @@
-//! Nothing to see: this package only carries the workspace's examples (`examples/*.rs`).
+//! This package carries the workspace's examples (`examples/*.rs`), and runs the code in the
+//! workspace's documents as doctests: those documents live outside the published crates, so
+//! their doctests run here rather than in a package that would not ship them.
+
+// The workspace README's example and the guide's snippets.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct WorkspaceReadme;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/guide-counts-to-paging.md")]
+struct GuideCountsToPaging;

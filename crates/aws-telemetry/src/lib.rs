@@ -94,11 +94,20 @@
     not(feature = "costexplorer"),
     doc = "* `CostExplorerSource` (feature `costexplorer`): `GetCostAndUsage`, daily `UnblendedCost`; **billed per request**."
 )]
+//!
+#![doc = include_str!("../FEATURES.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+
+
+// The README example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 mod aggregate;
 pub mod alarms;
@@ -127,7 +136,14 @@ mod rds;
 mod retry;
 #[cfg(feature = "s3")]
 mod s3;
-#[cfg(feature = "sdk")]
+#[cfg(any(
+    feature = "cloudwatch",
+    feature = "cloudtrail",
+    feature = "s3",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "costexplorer"
+))]
 mod sdk;
 #[cfg(feature = "servicequotas")]
 mod servicequotas;

@@ -47,11 +47,20 @@
 //! unreachable!("the climb is reported before the limit");
 //! # Ok::<(), failure_modes::Error>(())
 //! ```
+//!
+#![doc = include_str!("../FEATURES.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+
+
+// The README example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 mod anomaly;
 mod detector;

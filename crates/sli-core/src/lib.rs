@@ -52,6 +52,9 @@
 //! # Errors
 //! Every fallible function returns [`Error`], which names the rejected value and, for series,
 //! the index and timestamp of the offending point. Library code never panics on bad input.
+//!
+#![doc = include_str!("../FEATURES.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Denied, not forbidden: one `unsafe` block, a prefetch hint in the batch sweep
 // (`alert/prefetch.rs`), is allowed where it stands, with its proof of soundness beside it.
 #![deny(unsafe_code)]
@@ -60,13 +63,11 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-// The workspace README's example and the guide's snippets run as doctests of this crate.
+// This crate's README example runs as a doctest (the workspace README and the guides run as
+// doctests of the unpublished `sre-examples` package, since they live outside this package).
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeExample;
-#[cfg(doctest)]
-#[doc = include_str!("../../../docs/guide-counts-to-paging.md")]
-struct GuideExamples;
 
 mod alert;
 mod budget;
