@@ -94,9 +94,11 @@ pub enum Error {
         /// What was asked for, and where.
         what: String,
     },
-    /// A read without a time range from a source that cannot tell the span of its data
-    /// (CloudWatch): give the range.
-    #[error("{source_name} cannot tell the span of its data: give a time range")]
+    /// A read without a time range from a source that reports no span: it holds no data, or
+    /// cannot tell without a query (CloudWatch). Give the range.
+    #[error(
+        "{source_name} reports no span for its data (it holds none, or cannot tell): give a time range"
+    )]
     UnknownSpan {
         /// The source, as it displays itself.
         source_name: String,
