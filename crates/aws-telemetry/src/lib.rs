@@ -120,6 +120,7 @@ mod aggregate;
 pub mod alarms;
 pub mod audit;
 mod blocking;
+pub mod catalog;
 #[cfg(feature = "cloudtrail")]
 mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
