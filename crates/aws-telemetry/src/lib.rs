@@ -116,6 +116,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+// The guide's snippets (`docs/guide-counts-to-paging.md`) run as doctests of this crate,
+// which has both crates they use.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/guide-counts-to-paging.md")]
+struct GuideExamples;
+
 mod aggregate;
 pub mod alarms;
 pub mod audit;
