@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::counts::{EventCounts, MAX_COUNT};
+use crate::counts::{EventCounts, MAX_COUNT, check_count};
 use crate::error::{Error, Position, Result};
 use crate::series::Series;
 
@@ -91,19 +91,6 @@ impl From<HttpStatusCounts> for RawStatusCounts {
             server_errors: c.server_errors,
             client_errors: c.client_errors,
         }
-    }
-}
-
-/// A count checked as [`EventCounts`] checks its own.
-pub(super) fn check_count(field: &'static str, value: f64, position: Position) -> Result<f64> {
-    if value.is_finite() && (0.0..=MAX_COUNT).contains(&value) {
-        Ok(value + 0.0)
-    } else {
-        Err(Error::InvalidCount {
-            field,
-            value,
-            position,
-        })
     }
 }
 
@@ -222,12 +209,7 @@ impl ClientErrors {
     /// # Ok::<(), sli_core::Error>(())
     /// ```
     pub fn counts(self, series: &Series<HttpStatusCounts>) -> Result<Series<EventCounts>> {
-        let values = series
-            .values()
-            .iter()
-            .map(|c| c.counts(self))
-            .collect::<Result<Vec<_>>>()?;
-        Series::from_parts(series.times().to_vec(), values)
+        super::map_points(series, |_, c| c.counts(self))
     }
 }
 

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::error_rate::check_count;
-use crate::counts::EventCounts;
+use crate::counts::{EventCounts, check_count};
 use crate::error::{Error, Position, Result};
 use crate::series::Series;
 
@@ -146,12 +145,9 @@ impl LambdaFailures {
     /// # Errors
     /// As [`LambdaFailures::counts_at`].
     pub fn series(&self, series: &Series<LambdaMetrics>) -> Result<Series<EventCounts>> {
-        let values = series
-            .iter()
-            .enumerate()
-            .map(|(index, (at, metrics))| self.counts_at(metrics, Position::point(index, at)))
-            .collect::<Result<Vec<_>>>()?;
-        Series::from_parts(series.times().to_vec(), values)
+        super::map_points(series, |position, metrics| {
+            self.counts_at(metrics, position)
+        })
     }
 }
 

@@ -154,6 +154,19 @@ pub const ENTRIES: [Entry; 10] = [
     },
 ];
 
+/// `series` with each value mapped by `f`, which is given the point's position for errors.
+fn map_points<T, U>(
+    series: &crate::series::Series<T>,
+    f: impl Fn(crate::error::Position, &T) -> Result<U>,
+) -> Result<crate::series::Series<U>> {
+    let values = series
+        .iter()
+        .enumerate()
+        .map(|(index, (at, value))| f(crate::error::Position::point(index, at), value))
+        .collect::<Result<Vec<_>>>()?;
+    crate::series::Series::from_parts(series.times().to_vec(), values)
+}
+
 fn thirty_days() -> Window {
     Window::rolling(Span::known_valid(30 * 86_400))
 }
