@@ -86,7 +86,7 @@ pub async fn fetch_signal<S, G>(
 ) -> Result<G::Output>
 where
     S: MetricSource + ?Sized,
-    G: Signal + Sync,
+    G: Signal,
 {
     let request = request(source, signal, range)?;
     let fetched = source.fetch(&request).await?;
