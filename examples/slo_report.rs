@@ -8,6 +8,7 @@
 use std::error::Error;
 use std::time::Instant;
 
+use aws_telemetry::{CountsQuery, CsvSource, read_counts};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{
     AlertPolicy, AlertUpdate, ErrorBudgetPolicy, EventCounts, PolicyEvaluator, PolicyInput, Series,
@@ -31,24 +32,11 @@ const INCIDENTS: [(&str, &str, &str); 2] = [
     ),
 ];
 
+/// The per-minute counts: the file's `good` and `total` columns, read as CSV.
 fn parse(csv: &str) -> Result<Series<EventCounts>, Box<dyn Error>> {
-    let mut points = Vec::new();
-    for (line_no, line) in csv.lines().enumerate().skip(1) {
-        let fields: Vec<&str> = line.split(',').collect();
-        let [at, good, total] = fields[..] else {
-            return Err(format!(
-                "line {}: expected 3 fields, got {}",
-                line_no + 1,
-                fields.len()
-            )
-            .into());
-        };
-        let at: DateTime<Utc> = at
-            .parse()
-            .map_err(|e| format!("line {}: {e}", line_no + 1))?;
-        points.push((at, good.parse()?, total.parse()?));
-    }
-    Ok(Series::from_counts(points)?)
+    let source = CsvSource::from_bytes("checkout_30d.csv", csv.as_bytes(), "Checkout")?;
+    let query = CountsQuery::good_total(source.metric("good")?, source.metric("total")?);
+    Ok(read_counts(&source, &query)?)
 }
 
 fn minutes(d: TimeDelta) -> String {
@@ -208,6 +196,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "\nstreaming evaluator agrees with the sweep: {}",
         streamed == batch
+    );
+    // Asked of the whole series at its end, without a replay: the same burn rates.
+    let at_end = evaluator.burn_rates_at(&series, end)?;
+    println!(
+        "burn rates at {end} from the series agree with the streaming evaluator: {}",
+        at_end == stream.burn_rates()
     );
     println!("current burn rates:");
     for w in stream.burn_rates() {

@@ -77,15 +77,49 @@ impl Fixture {
         write_csv(self.start, dir)
     }
 
-    /// Every check: [`Fixture::check_basic`], [`Fixture::check_extended`] and
-    /// [`Fixture::check_expression_refusal`].
+    /// Every check: [`Fixture::check_basic`], [`Fixture::check_extended`],
+    /// [`Fixture::check_expression_refusal`] and [`Fixture::check_span`].
     ///
     /// # Errors
     /// A description of the first rule the source broke.
     pub async fn check_all(&self, source: &DynMetricSource) -> Result<(), String> {
         self.check_basic(source).await?;
         self.check_extended(source).await?;
-        self.check_expression_refusal(source).await
+        self.check_expression_refusal(source).await?;
+        self.check_span(source)
+    }
+
+    /// [`MetricSource::span`](crate::MetricSource::span) of a source holding only the
+    /// fixture: `None` (unknown), or exactly from the first sample to 1 ns after the last.
+    ///
+    /// # Errors
+    /// A description of the broken rule.
+    pub fn check_span(&self, source: &DynMetricSource) -> Result<(), String> {
+        let Some(span) = source.span() else {
+            return Ok(());
+        };
+        let data = samples(self.start);
+        let first = data
+            .iter()
+            .filter_map(|(_, s)| s.first())
+            .map(|(t, _)| *t)
+            .min();
+        let last = data
+            .iter()
+            .filter_map(|(_, s)| s.last())
+            .map(|(t, _)| *t)
+            .max();
+        let want = first
+            .zip(last)
+            .map(|(f, l)| (f, l + TimeDelta::nanoseconds(1)));
+        if want != Some((span.start(), span.end())) {
+            return Err(format!(
+                "{source}: span {} .. {}, expected {want:?}",
+                span.start(),
+                span.end()
+            ));
+        }
+        Ok(())
     }
 
     /// See [`check_basic`].

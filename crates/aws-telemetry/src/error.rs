@@ -59,15 +59,49 @@ pub enum Error {
         /// Why it was rejected.
         reason: &'static str,
     },
-    /// A malformed line of a CSV file.
-    #[error("{}:{line}: {reason}", path.display())]
+    /// A malformed line of a CSV file, printed `file:line:column: reason` (or `file:line:
+    /// reason` when the whole line is at fault).
+    #[error(
+        "{}:{line}{}: {reason}",
+        path.display(),
+        column.map(|c| format!(":{c}")).unwrap_or_default()
+    )]
     Csv {
         /// The file.
         path: PathBuf,
         /// The 1-based line number.
         line: usize,
+        /// The 1-based column (field) number, when one field is at fault.
+        column: Option<usize>,
         /// What was wrong.
         reason: String,
+    },
+    /// An input larger than a documented bound (a CSV file's bytes, a directory's files).
+    #[error("{}: {what} {value} exceeds the limit of {max}", path.display())]
+    InputTooLarge {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was measured, e.g. `file size in bytes`.
+        what: &'static str,
+        /// The value measured (at least `max + 1` when reading stopped at the bound).
+        value: u64,
+        /// The bound.
+        max: u64,
+    },
+    /// A read with no data to answer: the metrics asked for hold no sample in the range.
+    #[error("no data: {what}")]
+    NoData {
+        /// What was asked for, and where.
+        what: String,
+    },
+    /// A read without a time range from a source that reports no span: it holds no data, or
+    /// cannot tell without a query (CloudWatch). Give the range.
+    #[error(
+        "{source_name} reports no span for its data (it holds none, or cannot tell): give a time range"
+    )]
+    UnknownSpan {
+        /// The source, as it displays itself.
+        source_name: String,
     },
     /// A file or directory could not be read.
     #[error("cannot read {}", path.display())]

@@ -24,9 +24,25 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # Without an async runtime
+//! Local sources answer on the calling thread: [`read_counts`] turns two metrics into the
+//! `Series<EventCounts>` every `sli-core` evaluator takes, [`fetch_blocking`] runs any request,
+//! and [`MetricSource::span`] says what range a source holds.
+//!
+//! ```
+//! use aws_telemetry::{read_counts, CountsQuery, CsvSource};
+//!
+//! let export = "timestamp,good,total\n2024-05-01T00:00:00Z,998,1000\n2024-05-01T00:01:00Z,1000,1000\n";
+//! let source = CsvSource::from_bytes("checkout.csv", export.as_bytes(), "Checkout")?; // or from_file
+//! let counts = read_counts(&source, &CountsQuery::good_total(source.metric("good")?, source.metric("total")?))?;
+//! assert_eq!(counts.sum()?.bad(), 2.0);
+//! # Ok::<(), aws_telemetry::Error>(())
+//! ```
+//!
 //! # Sources and sinks
 //! * [`InMemorySource`]: samples put in by the caller (also a [`MetricSink`]); the reference.
-//! * [`CsvSource`]: replays `timestamp,value` files, e.g. the NAB CloudWatch recordings.
+//! * [`CsvSource`]: replays CSV files, a metric per column named by its header
+//!   (`timestamp,good,total`), or `timestamp,value` files such as the NAB CloudWatch recordings.
 #![cfg_attr(
     feature = "cloudwatch",
     doc = "* [`CloudWatchSource`] / [`CloudWatchSink`]: GetMetricData and PutMetricData through `aws-sdk-cloudwatch` (feature `cloudwatch`)."
@@ -103,7 +119,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-
 // The README example runs as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
@@ -112,6 +127,8 @@ struct ReadmeExample;
 mod aggregate;
 pub mod alarms;
 pub mod audit;
+mod blocking;
+pub mod catalog;
 #[cfg(feature = "cloudtrail")]
 mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
@@ -152,6 +169,7 @@ mod sli_input;
 mod source;
 
 pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, read_counts};
 #[cfg(feature = "cloudtrail")]
 pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
 #[cfg(feature = "cloudwatch")]

@@ -12,7 +12,7 @@ use sli_core::{Position, Series};
 use crate::aggregate::aggregate;
 use crate::error::{Error, Result};
 use crate::fetch::{Completeness, FetchRequest, FetchedSeries};
-use crate::query::{Metric, QueryKind};
+use crate::query::{Metric, QueryKind, TimeRange};
 use crate::source::MetricSource;
 
 type Samples = Vec<(DateTime<Utc>, f64)>;
@@ -161,4 +161,31 @@ impl MetricSource for InMemorySource {
     async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
         self.answer(request, "InMemory")
     }
+
+    fn span(&self) -> Option<TimeRange> {
+        let metrics = self
+            .metrics
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let first = metrics
+            .values()
+            .filter_map(|s| s.first())
+            .map(|(t, _)| *t)
+            .min()?;
+        let last = metrics
+            .values()
+            .filter_map(|s| s.last())
+            .map(|(t, _)| *t)
+            .max()?;
+        span_of(first, last)
+    }
+}
+
+/// The range `[first, last + 1 ns)`; at the end of chrono's range, `[first, last)` when that is
+/// not empty.
+pub(crate) fn span_of(first: DateTime<Utc>, last: DateTime<Utc>) -> Option<TimeRange> {
+    let end = last
+        .checked_add_signed(chrono::TimeDelta::nanoseconds(1))
+        .unwrap_or(last);
+    TimeRange::new(first, end).ok()
 }

@@ -7,11 +7,15 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::fetch::{FetchRequest, FetchedSeries};
+use crate::query::TimeRange;
 
 /// A source of metric series: CloudWatch, a file replay, memory.
 ///
 /// Object safe and `Send + Sync`: hold it as `Arc<dyn MetricSource>` ([`DynMetricSource`]).
-/// One required method, so wrappers cannot forget to forward anything.
+/// One required method, [`MetricSource::fetch`]; the one provided method,
+/// [`MetricSource::span`], answers `None` unless a source knows better, so a wrapper that
+/// forgets to forward it loses an optimisation, never a result (this crate's `Arc` and `Box`
+/// forwarding is checked by `clippy::missing_trait_methods`).
 ///
 /// # Contract
 /// `fetch` returns exactly one [`FetchedSeries`] per query, in request order, each carrying its
@@ -48,6 +52,28 @@ pub trait MetricSource: Debug + Display + Send + Sync + 'static {
     /// # Errors
     /// Backend-specific: see each source. Invalid requests are refused before any I/O.
     async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>>;
+
+    /// The time range the source holds samples for, when it knows it without a query: from the
+    /// first sample to just after the last (1 ns later), so that a fetch over it returns every
+    /// sample. `None` when the source holds none, or cannot tell without asking (CloudWatch,
+    /// whose retention is per resolution).
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use aws_telemetry::{InMemorySource, Metric, MetricSource};
+    ///
+    /// let memory = InMemorySource::new();
+    /// assert_eq!(memory.span(), None);
+    /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    /// memory.insert(Metric::new("App", "Requests")?, [(t0, 1.0), (t0 + TimeDelta::hours(1), 1.0)])?;
+    /// let span = memory.span().unwrap();
+    /// assert_eq!((span.start(), span.end()), (t0, t0 + TimeDelta::hours(1) + TimeDelta::nanoseconds(1)));
+    /// # Ok::<(), aws_telemetry::Error>(())
+    /// ```
+    fn span(&self) -> Option<TimeRange> {
+        None
+    }
 }
 
 /// A metric source behind a pointer: `Arc<DynMetricSource>`.
@@ -60,6 +86,10 @@ macro_rules! forward_metric_source {
         impl<T: MetricSource + ?Sized> MetricSource for $pointer<T> {
             async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
                 (**self).fetch(request).await
+            }
+
+            fn span(&self) -> Option<TimeRange> {
+                (**self).span()
             }
         }
     )*};

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aws_telemetry::conformance::Fixture;
-use aws_telemetry::{CsvSource, DynMetricSource, InMemorySource};
+use aws_telemetry::{CsvSource, DynMetricSource, InMemorySource, MetricSource};
 
 fn memory() -> Arc<DynMetricSource> {
     let source = InMemorySource::new();
@@ -68,6 +68,40 @@ async fn a_broken_source_is_caught() {
 }
 
 #[tokio::test]
+async fn a_wrong_span_is_caught() {
+    // A source that reports a span it does not hold must fail the contract.
+    #[derive(Debug)]
+    struct WrongSpan(InMemorySource);
+    impl std::fmt::Display for WrongSpan {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("WrongSpan")
+        }
+    }
+    #[async_trait::async_trait]
+    impl aws_telemetry::MetricSource for WrongSpan {
+        async fn fetch(
+            &self,
+            r: &aws_telemetry::FetchRequest,
+        ) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+            self.0.fetch(r).await
+        }
+        fn span(&self) -> Option<aws_telemetry::TimeRange> {
+            let span = self.0.span()?;
+            aws_telemetry::TimeRange::new(span.start(), span.end() - chrono::TimeDelta::seconds(1))
+                .ok()
+        }
+    }
+    let inner = InMemorySource::new();
+    for (metric, samples) in Fixture::default().samples() {
+        inner.insert(metric, samples).unwrap();
+    }
+    let err = Fixture::default()
+        .check_span(&WrongSpan(inner))
+        .unwrap_err();
+    assert!(err.contains("span"), "{err}");
+}
+
+#[tokio::test]
 async fn nab_files_replay() {
     // The real recorded CloudWatch series shipped beside the project, when present.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,4 +117,22 @@ async fn nab_files_replay() {
     }
     let source = CsvSource::from_dir(&dir, "NAB").unwrap();
     assert_eq!(source.metrics().len(), 12);
+    // Every data line becomes one sample: counted here from the files themselves.
+    let request_all = |metric: aws_telemetry::Metric| {
+        let query = aws_telemetry::MetricQuery::stat(
+            "n",
+            metric,
+            aws_telemetry::Statistic::SampleCount,
+            aws_telemetry::Period::new(60 * 60 * 24 * 366).unwrap(),
+        )
+        .unwrap();
+        aws_telemetry::FetchRequest::new(vec![query], source.span().unwrap()).unwrap()
+    };
+    for metric in source.metrics() {
+        let text = std::fs::read_to_string(dir.join(format!("{}.csv", metric.name))).unwrap();
+        let lines = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
+        let fetched = source.fetch(&request_all(metric.clone())).await.unwrap();
+        let samples: f64 = fetched[0].points.iter().map(|(_, n)| n).sum();
+        assert_eq!(samples, lines as f64, "{}", metric.name);
+    }
 }

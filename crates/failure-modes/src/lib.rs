@@ -56,7 +56,6 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-
 // The README example runs as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -53,7 +53,8 @@ impl From<EventCounts> for RawCounts {
     }
 }
 
-fn check_count(field: &'static str, value: f64, position: Position) -> Result<f64> {
+/// `value` as a count: finite, in `[0, MAX_COUNT]`, `-0.0` made `0.0`.
+pub(crate) fn check_count(field: &'static str, value: f64, position: Position) -> Result<f64> {
     if value.is_finite() && (0.0..=MAX_COUNT).contains(&value) {
         // Normalise -0.0 so that equal counts compare and print equal.
         Ok(value + 0.0)

@@ -108,6 +108,19 @@ pub enum Error {
         /// Where it was.
         position: Position,
     },
+    /// A part of a count larger than its whole: more errors than requests, more failed
+    /// invocations than invocations.
+    #[error("{what}: {part} > {whole}{position}")]
+    PartExceedsWhole {
+        /// Which part exceeds which whole, e.g. `"5xx + 4xx exceed requests"`.
+        what: &'static str,
+        /// The part's value.
+        part: f64,
+        /// The whole's value.
+        whole: f64,
+        /// Where it was.
+        position: Position,
+    },
     /// Adding counts overflowed the exactly representable range.
     #[error("count sum {value} overflows 2^53, where f64 stops counting exactly")]
     CountOverflow {

@@ -12,6 +12,7 @@
 //! threshold; a tier fires when both its windows fire (and its sustain rule, if any, holds).
 
 mod evaluator;
+mod instant;
 mod policy;
 mod prefetch;
 mod prefix;

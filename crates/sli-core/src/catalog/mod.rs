@@ -1,10 +1,34 @@
-//! The seed's "How to Measure AWS" table (M1–M10) as ready-made definitions with its starting
-//! targets, and the checks for the rows that are not SLOs (CPU band, burn rate, cost trend;
-//! M9 is [`deployment_regression`](crate::deployment_regression)).
+//! The table "How to Measure AWS" (M1–M10) as ready-made definitions with its starting
+//! targets, and the checks for the rows that are not SLOs.
 //!
-//! Every entry is a starting point, as the seed says: tune targets to your users.
+//! | row | here |
+//! |---|---|
+//! | M1 availability | [`availability`] |
+//! | M2 latency p95 | [`latency_p95`] |
+//! | M3 error rate | [`error_rate`], with [`HttpStatusCounts`] and [`ClientErrors`] (5xx only, or 5xx and 4xx) |
+//! | M4 Lambda success | [`lambda_success`], with [`LambdaMetrics`] and [`LambdaFailures`] (throttles, dropped events, failed deliveries) |
+//! | M5 CPU utilisation | [`UtilizationRule`]: interval averages, sustain rules, [`ProvisioningFinding`]s |
+//! | M6 DB query latency | [`db_query_latency`] (per-query histograms), [`db_latency_minutes`] (CloudWatch's per-minute RDS latencies) |
+//! | M7 throttling | [`throttling`] |
+//! | M8 burn rate | [`burn_is_sustainable`]; the burn rates themselves: [`PolicyEvaluator`](crate::PolicyEvaluator) |
+//! | M9 deployment success | [`deployment_regression`](crate::deployment_regression) |
+//! | M10 cost anomaly | [`cost_anomaly`] |
+//!
+//! `aws-telemetry`'s `catalog` module reads each from CloudWatch. Every entry is a starting
+//! point: tune targets to your users.
 
-use serde::{Deserialize, Serialize};
+mod error_rate;
+mod lambda;
+mod utilization;
+
+use serde::Serialize;
+
+pub use error_rate::{ClientErrors, HttpStatusCounts};
+pub use lambda::{LambdaFailures, LambdaMetrics};
+pub use utilization::{
+    BandPosition, IntervalAverage, Provisioning, ProvisioningFinding, UtilizationBand,
+    UtilizationRule,
+};
 
 use crate::error::{Error, Result};
 use crate::objective::Objective;
@@ -13,7 +37,7 @@ use crate::slo::Slo;
 use crate::span::Span;
 use crate::window::Window;
 
-/// One row of the seed's measurement table.
+/// One row of the measurement table.
 ///
 /// # Example
 /// ```
@@ -33,13 +57,13 @@ pub struct Entry {
     pub tells: &'static str,
     /// How to measure it.
     pub measure: &'static str,
-    /// The seed's starting target.
+    /// The starting target.
     pub starting_target: &'static str,
-    /// The seed's gotcha.
+    /// The gotcha.
     pub gotcha: &'static str,
 }
 
-/// The ten rows, in the seed's order.
+/// The ten rows, in the table's order.
 ///
 /// # Example
 /// ```
@@ -130,6 +154,19 @@ pub const ENTRIES: [Entry; 10] = [
     },
 ];
 
+/// `series` with each value mapped by `f`, which is given the point's position for errors.
+fn map_points<T, U>(
+    series: &crate::series::Series<T>,
+    f: impl Fn(crate::error::Position, &T) -> Result<U>,
+) -> Result<crate::series::Series<U>> {
+    let values = series
+        .iter()
+        .enumerate()
+        .map(|(index, (at, value))| f(crate::error::Position::point(index, at), value))
+        .collect::<Result<Vec<_>>>()?;
+    crate::series::Series::from_parts(series.times().to_vec(), values)
+}
+
 fn thirty_days() -> Window {
     Window::rolling(Span::known_valid(30 * 86_400))
 }
@@ -171,31 +208,50 @@ pub fn latency_p95(name: impl Into<String>) -> Slo {
     )
 }
 
-/// M3: error rate under 0.1 %: good = total − 5xx, 99.9 % over 30 days. Decide whether 4xx
-/// count (client errors skew it).
+/// M3: error rate under 0.1 %: 99.9 % of requests without a server error over 30 days.
+///
+/// Feed it [`ClientErrors::counts`] of [`HttpStatusCounts`]: 5xx over requests by default,
+/// client errors (4xx) kept apart unless they are the service's fault (the row's gotcha,
+/// "client-side errors can skew results").
 ///
 /// # Example
 /// ```
-/// let slo = sli_core::catalog::error_rate("api");
+/// use sli_core::catalog::{self, ClientErrors, HttpStatusCounts};
+///
+/// let slo = catalog::error_rate("api");
 /// assert!((slo.objective.error_budget() - 0.001).abs() < 1e-12);
+/// let minute = HttpStatusCounts::new(1000.0, 2.0, 30.0)?.counts(ClientErrors::default())?;
+/// assert_eq!(minute.error_ratio(), Some(0.002));
+/// # Ok::<(), sli_core::Error>(())
 /// ```
 pub fn error_rate(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
 }
 
-/// M4: Lambda invocations without `Errors`, 99.9 % over 30 days. Retries may mask business
-/// failures: count the final outcome.
+/// M4: Lambda invocations without `Errors`, 99.9 % over 30 days.
+///
+/// Feed it [`LambdaFailures::series`] of [`LambdaMetrics`]: by default every failed attempt is
+/// bad (a retry that succeeds does not erase it); ask for throttles, dropped asynchronous events
+/// and failed dead-letter or destination deliveries to count the failures retries and
+/// asynchronous delivery hide (the row's gotcha, "retries may mask business failures").
 ///
 /// # Example
 /// ```
-/// let slo = sli_core::catalog::lambda_success("resize-images");
+/// use sli_core::catalog::{self, LambdaFailures, LambdaMetrics};
+///
+/// let slo = catalog::lambda_success("resize-images");
 /// assert_eq!(slo.objective.target(), 0.999);
+/// let minute = LambdaMetrics { invocations: 500.0, errors: 1.0, async_events_dropped: 1.0, ..Default::default() };
+/// assert_eq!(LambdaFailures::ALL.counts(&minute)?.bad(), 2.0);
+/// # Ok::<(), sli_core::Error>(())
 /// ```
 pub fn lambda_success(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.999), thirty_days(), Sli::EventRatio)
 }
 
-/// M6: database query p95 under 100 ms: 95 % of queries at or under 100 ms over 30 days.
+/// M6: database query p95 under 100 ms, from per-query latencies: 95 % of queries at or under
+/// 100 ms over 30 days. Needs per-query counts (a latency histogram from the application or a
+/// proxy): long-running queries count once each, as the row's gotcha warns.
 ///
 /// # Example
 /// ```
@@ -211,6 +267,37 @@ pub fn db_query_latency(name: impl Into<String>) -> Slo {
     )
 }
 
+/// M6 as CloudWatch can measure it for RDS: 95 % of minutes whose latency is at most 100 ms,
+/// over 30 days.
+///
+/// RDS publishes `ReadLatency` and `WriteLatency` once a minute as the *average* time per disk
+/// I/O, not per query (the RDS user guide, "Amazon CloudWatch metrics for Amazon RDS"), so no
+/// per-query p95 exists there. What does: the 95th percentile of the per-minute values over
+/// the window, which is at most 100 ms exactly when at least 95 % of the minutes are. That is
+/// this time-slice SLI (nearest-rank percentile): each minute is one event, good when its
+/// latency is at most 100 ms. `aws-telemetry`'s RDS reader converts the metrics' seconds to
+/// the milliseconds of this threshold.
+///
+/// # Example
+/// ```
+/// use sli_core::{catalog, Comparison, Sli, Span};
+/// let slo = catalog::db_latency_minutes("orders-db");
+/// assert_eq!(slo.sli, Sli::TimeSlice { comparison: Comparison::AtMost, threshold: 100.0, slice: Span::MINUTE });
+/// assert_eq!(slo.objective.target(), 0.95);
+/// ```
+pub fn db_latency_minutes(name: impl Into<String>) -> Slo {
+    Slo::new(
+        name,
+        objective(0.95),
+        thirty_days(),
+        Sli::TimeSlice {
+            comparison: crate::sli::Comparison::AtMost,
+            threshold: 100.0,
+            slice: Span::MINUTE,
+        },
+    )
+}
+
 /// M7: throttling "~0 % on SLO-critical paths", read as 99.99 % of calls not throttled over
 /// 30 days (an objective of exactly 100 % leaves no budget and cannot be expressed). Bursts
 /// create transient throttling: pair it with a sustained rule.
@@ -222,98 +309,6 @@ pub fn db_query_latency(name: impl Into<String>) -> Slo {
 /// ```
 pub fn throttling(name: impl Into<String>) -> Slo {
     Slo::new(name, objective(0.9999), thirty_days(), Sli::EventRatio)
-}
-
-/// Where a utilisation value sits against the M5 band.
-///
-/// # Example
-/// ```
-/// use sli_core::catalog::{BandPosition, UtilizationBand};
-/// assert_eq!(UtilizationBand::default().classify(92.0)?, BandPosition::Above);
-/// # Ok::<(), sli_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BandPosition {
-    /// Below the band: over-provisioned.
-    Below,
-    /// Inside the band: healthy.
-    Within,
-    /// Above the band: saturated or under-provisioned.
-    Above,
-}
-
-/// M5: the healthy CPU utilisation band, 40–70 % by default. Bursts above it may be normal
-/// under autoscaling: judge sustained values.
-///
-/// # Example
-/// ```
-/// use sli_core::catalog::{BandPosition, UtilizationBand};
-/// let band = UtilizationBand::new(30.0, 60.0)?;
-/// assert_eq!(band.classify(45.0)?, BandPosition::Within);
-/// assert!(UtilizationBand::new(60.0, 30.0).is_err());
-/// # Ok::<(), sli_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct UtilizationBand {
-    /// Lower edge, percent.
-    pub low: f64,
-    /// Upper edge, percent.
-    pub high: f64,
-}
-
-impl Default for UtilizationBand {
-    fn default() -> Self {
-        Self {
-            low: 40.0,
-            high: 70.0,
-        }
-    }
-}
-
-impl UtilizationBand {
-    /// A band `[low, high]` in percent.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] unless `0 <= low < high <= 100`.
-    pub fn new(low: f64, high: f64) -> Result<Self> {
-        if !(0.0..100.0).contains(&low) {
-            return Err(Error::InvalidParameter {
-                field: "low",
-                value: low,
-                reason: "must be within [0, 100)",
-            });
-        }
-        if !(high > low && high <= 100.0) {
-            return Err(Error::InvalidParameter {
-                field: "high",
-                value: high,
-                reason: "must be within (low, 100]",
-            });
-        }
-        Ok(Self { low, high })
-    }
-
-    /// Classifies a utilisation percentage.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] for NaN or infinite values.
-    pub fn classify(&self, percent: f64) -> Result<BandPosition> {
-        if !percent.is_finite() {
-            return Err(Error::InvalidValue {
-                field: "utilization",
-                value: percent,
-                position: Default::default(),
-            });
-        }
-        Ok(if percent < self.low {
-            BandPosition::Below
-        } else if percent > self.high {
-            BandPosition::Above
-        } else {
-            BandPosition::Within
-        })
-    }
 }
 
 /// M8: burn rate under 1x is sustainable (the budget lasts the window).
@@ -379,6 +374,7 @@ mod tests {
             error_rate("c"),
             lambda_success("d"),
             db_query_latency("e"),
+            db_latency_minutes("e"),
             throttling("f"),
         ] {
             slo.validate().unwrap();
@@ -388,13 +384,7 @@ mod tests {
     }
 
     #[test]
-    fn band_and_cost() {
-        let band = UtilizationBand::default();
-        assert_eq!(band.classify(39.9).unwrap(), BandPosition::Below);
-        assert_eq!(band.classify(70.0).unwrap(), BandPosition::Within);
-        assert_eq!(band.classify(85.0).unwrap(), BandPosition::Above);
-        assert!(band.classify(f64::NAN).is_err());
-        assert!(UtilizationBand::new(70.0, 40.0).is_err());
+    fn cost() {
         assert!(cost_anomaly(-1.0, 1.0, 2.0).is_err());
         assert!(cost_anomaly(1.0, 1.0, 1.0).is_err());
         assert!(burn_is_sustainable(0.99) && !burn_is_sustainable(1.0));
