@@ -7,9 +7,9 @@
 
 use proptest::prelude::*;
 use sli_core::openslo::{
-    AlertPolicyDefinition, CloudWatchQuery, Error, Import, Indicator, IndicatorMetric, Location,
-    MetricQuery, MetricSource, Mode, NotificationTarget, Problem, SloDefinition, Value, export,
-    parse,
+    AlertPolicyDefinition, DataSource, Error, Import, Indicator, IndicatorMetric, Location,
+    MetricSource, Mode, NotificationTarget, Problem, SloDefinition, SourceRef, SourceSpec, Value,
+    export, parse,
 };
 use sli_core::{
     AlertPolicy, AlertTier, BudgetingMethod, CalendarPeriod, CalendarWindow, Comparison,
@@ -17,7 +17,9 @@ use sli_core::{
     Window,
 };
 
-const EXAMPLE: &str = include_str!("../../../docs/examples/checkout.openslo.yaml");
+// A copy of docs/examples/checkout.openslo.yaml: a test of this crate reads only files inside
+// it, so that the published crate's tests run on their own.
+const EXAMPLE: &str = include_str!("fixtures/openslo/checkout.openslo.yaml");
 
 fn strict(text: &str) -> Result<Import, Error> {
     parse(text, Mode::Strict)
@@ -67,7 +69,9 @@ fn example_file_imports_exactly() {
     assert!(matches!(
         &availability.indicator.metric,
         IndicatorMetric::Ratio { bad: Some(bad), good: None, .. }
-            if bad.data_source.as_ref().unwrap().name == "cloudwatch-us-east-1"
+            if bad.data_source().unwrap().name == "cloudwatch-us-east-1"
+                && bad.source_type() == Some("CloudWatch")
+                && bad.declared_type.is_none()
     ));
     assert_eq!(
         availability.alert_policies[0].notification_targets,
@@ -110,11 +114,22 @@ fn example_file_imports_exactly() {
         orders.alert_policies[0].policy.tiers[0].short_window,
         Span::from_minutes(10).unwrap()
     );
-    assert!(matches!(
-        &orders.indicator.metric,
-        IndicatorMetric::Ratio { good: Some(MetricSource { query: MetricQuery::CloudWatch(CloudWatchQuery::Expression { metrics, .. }), .. }), .. }
-            if metrics.len() == 2
-    ));
+    // Data sources as data: the CloudWatch spec is kept as written, for the compiler to read.
+    let IndicatorMetric::Ratio {
+        good: Some(good), ..
+    } = &orders.indicator.metric
+    else {
+        panic!("{:?}", orders.indicator.metric)
+    };
+    assert_eq!(good.declared_type.as_deref(), Some("CloudWatch"));
+    assert_eq!(
+        good.spec.get_str("expression"),
+        Some("invocations - errors")
+    );
+    assert!(matches!(good.spec.get("metrics"), Some(Value::Seq(m)) if m.len() == 2));
+    let stat = good.spec.location_of("metrics[1].stat").unwrap();
+    assert_eq!(stat.document, 11);
+    assert_eq!(stat.line, line_of(EXAMPLE, "invocations - errors") + 15);
 }
 
 #[test]
@@ -430,26 +445,33 @@ fn cloudwatch() -> impl Strategy<Value = MetricSource> {
         prop_oneof![Just("Sum"), Just("p99"), Just("Average")],
         proptest::option::of(text()),
     )
-        .prop_map(
-            |(namespace, metric_name, dimensions, stat, region)| MetricSource {
-                data_source: None,
-                source_type: "CloudWatch".into(),
-                query: MetricQuery::CloudWatch(CloudWatchQuery::Stat {
-                    namespace,
-                    metric_name,
-                    dimensions,
-                    stat: stat.into(),
-                    region,
-                }),
-            },
-        )
+        .prop_map(|(namespace, metric_name, dimensions, stat, region)| {
+            let mut spec = Vec::new();
+            if let Some(r) = region {
+                spec.push(("region".to_string(), Value::String(r)));
+            }
+            spec.push(("namespace".into(), Value::String(namespace)));
+            spec.push(("metricName".into(), Value::String(metric_name)));
+            if !dimensions.is_empty() {
+                let dims = dimensions
+                    .into_iter()
+                    .map(|(n, v)| {
+                        Value::Map(vec![
+                            ("name".into(), Value::String(n)),
+                            ("value".into(), Value::String(v)),
+                        ])
+                    })
+                    .collect();
+                spec.push(("dimensions".into(), Value::Seq(dims)));
+            }
+            spec.push(("stat".into(), Value::String(stat.into())));
+            MetricSource::inline("CloudWatch", SourceSpec::new(spec))
+        })
 }
 
 fn other_source() -> impl Strategy<Value = MetricSource> {
-    (text(), any::<i32>(), any::<bool>()).prop_map(|(query, n, b)| MetricSource {
-        data_source: None,
-        source_type: "Prometheus".into(),
-        query: MetricQuery::Other(Value::Map(vec![
+    (text(), any::<i32>(), any::<bool>(), 0u8..3).prop_map(|(query, n, b, reference)| {
+        let spec = SourceSpec::new(vec![
             ("query".into(), Value::String(query)),
             ("step".into(), Value::Number(n.to_string())),
             ("flag".into(), Value::Bool(b)),
@@ -460,7 +482,38 @@ fn other_source() -> impl Strategy<Value = MetricSource> {
                     Value::Seq(vec![Value::Number("1.5".into())]),
                 ]),
             ),
-        ])),
+        ]);
+        let data_source = DataSource {
+            name: "prometheus-main".into(),
+            description: Some("the main Prometheus".into()),
+            source_type: "Prometheus".into(),
+            connection_details: Value::Map(vec![(
+                "url".into(),
+                Value::String("http://prometheus:9090".into()),
+            )]),
+        };
+        match reference {
+            // Inline type.
+            0 => MetricSource::inline("Prometheus", spec),
+            // A DataSource of this file, its type implied.
+            1 => MetricSource {
+                source_ref: Some(SourceRef {
+                    name: data_source.name.clone(),
+                    data_source: Some(data_source),
+                }),
+                declared_type: None,
+                spec,
+            },
+            // A DataSource of another file, with the type beside the reference.
+            _ => MetricSource {
+                source_ref: Some(SourceRef {
+                    name: "defined-elsewhere".into(),
+                    data_source: None,
+                }),
+                declared_type: Some("Prometheus".into()),
+                spec,
+            },
+        }
     })
 }
 

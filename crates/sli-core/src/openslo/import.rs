@@ -7,8 +7,8 @@ use chrono::{Datelike, FixedOffset, NaiveDateTime, Timelike};
 use super::error::{Error, Location, Problem, Warning};
 use super::yaml::{Kind, Node, key_text, parse_bool, parse_number, parse_stream};
 use super::{
-    AlertPolicyDefinition, CloudWatchMetric, CloudWatchQuery, DataSource, Import, Indicator,
-    IndicatorMetric, MetricQuery, MetricSource, Mode, NotificationTarget, RawType, SloDefinition,
+    AlertPolicyDefinition, DataSource, Import, Indicator, IndicatorMetric, MetricSource, Mode,
+    NotificationTarget, RawType, SloDefinition, SourceRef, SourceSpec,
 };
 use crate::{
     AlertPolicy, AlertTier, BudgetingMethod, CalendarPeriod, CalendarWindow, Comparison,
@@ -561,6 +561,9 @@ fn index_document<'a>(cx: &mut Cx<'_>, catalog: &mut Catalog<'a>, root: &F<'a>) 
             cx.keys(&spec, &["description", "type", "connectionDetails"])?;
             let source = DataSource {
                 name: meta.name.clone(),
+                description: optional(&spec, "description")
+                    .map(|f| f.text().map(str::to_owned))
+                    .transpose()?,
                 source_type: required(&spec, "type")?.text()?.to_owned(),
                 connection_details: optional(&spec, "connectionDetails")
                     .map_or(super::Value::Null, |f| f.node.to_value()),
@@ -1136,115 +1139,58 @@ fn import_sli(cx: &mut Cx<'_>, catalog: &Catalog<'_>, root: &F<'_>) -> Result<In
     })
 }
 
-/// `{metricSource: {metricSourceRef?, type?, spec}}`.
+/// `{metricSource: {metricSourceRef?, type?, spec}}`: any source type, its spec kept as
+/// written.
 fn metric_holder(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<MetricSource> {
     cx.keys(f, &["metricSource"])?;
     let source = required(f, "metricSource")?;
     cx.keys(&source, &["metricSourceRef", "type", "spec"])?;
-    let data_source = match optional(&source, "metricSourceRef") {
+    let source_ref = match optional(&source, "metricSourceRef") {
         Some(r) => {
             let name = r.text()?;
-            Some(
-                catalog
-                    .sources
-                    .get(name)
-                    .map(|(_, ds)| ds.clone())
-                    .ok_or_else(|| {
-                        r.err(Problem::MissingReference {
-                            kind: "DataSource",
-                            name: name.to_owned(),
-                        })
-                    })?,
-            )
+            let data_source = catalog.sources.get(name).map(|(_, ds)| ds.clone());
+            if data_source.is_none() && optional(&source, "type").is_none() {
+                return Err(r.err(Problem::MissingReference {
+                    kind: "DataSource",
+                    name: name.to_owned(),
+                }));
+            }
+            Some(SourceRef {
+                name: name.to_owned(),
+                data_source,
+            })
         }
         None => None,
     };
-    let source_type = match (optional(&source, "type"), &data_source) {
-        (Some(t), Some(ds)) => {
-            if t.text()? != ds.source_type {
+    let declared_type = match optional(&source, "type") {
+        Some(t) => {
+            let text = t.text()?;
+            if let Some(ds) = source_ref.as_ref().and_then(|r| r.data_source.as_ref())
+                && text != ds.source_type
+            {
                 cx.rule(
                     &t,
                     Problem::Conflict {
                         reason: format!(
-                            "type {:?} differs from the DataSource's {:?}",
-                            t.text()?,
+                            "type {text:?} differs from the DataSource's {:?}",
                             ds.source_type
                         ),
                     },
                 )?;
             }
-            ds.source_type.clone()
+            Some(text.to_owned())
         }
-        (Some(t), None) => t.text()?.to_owned(),
-        (None, Some(ds)) => ds.source_type.clone(),
-        (None, None) => return Err(source.err(Problem::MissingField { field: "type" })),
+        None if source_ref.is_none() => {
+            return Err(source.err(Problem::MissingField { field: "type" }));
+        }
+        None => None,
     };
     let spec = required(&source, "spec")?;
     spec.map()?;
-    let query = if source_type.eq_ignore_ascii_case("cloudwatch") {
-        MetricQuery::CloudWatch(cloudwatch(cx, &spec)?)
-    } else {
-        MetricQuery::Other(spec.node.to_value())
-    };
     Ok(MetricSource {
-        data_source,
-        source_type,
-        query,
-    })
-}
-
-fn dimensions(cx: &mut Cx<'_>, m: &F<'_>) -> Result<Vec<(String, String)>> {
-    let Some(d) = optional(m, "dimensions") else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (i, item) in d.items()?.iter().enumerate() {
-        let item = d.index(i, item);
-        cx.keys(&item, &["name", "value"])?;
-        out.push((
-            required(&item, "name")?.text()?.to_owned(),
-            required(&item, "value")?.text()?.to_owned(),
-        ));
-    }
-    Ok(out)
-}
-
-fn cloudwatch(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<CloudWatchQuery> {
-    let region = optional(spec, "region")
-        .map(|f| f.text().map(str::to_owned))
-        .transpose()?;
-    if let Some(expression) = optional(spec, "expression") {
-        cx.keys(spec, &["region", "expression", "metrics"])?;
-        let expression = expression.text()?.to_owned();
-        let list = required(spec, "metrics")?;
-        let mut metrics = Vec::new();
-        for (i, item) in list.items()?.iter().enumerate() {
-            let m = list.index(i, item);
-            cx.keys(&m, &["id", "namespace", "metricName", "dimensions", "stat"])?;
-            metrics.push(CloudWatchMetric {
-                id: required(&m, "id")?.text()?.to_owned(),
-                namespace: required(&m, "namespace")?.text()?.to_owned(),
-                metric_name: required(&m, "metricName")?.text()?.to_owned(),
-                dimensions: dimensions(cx, &m)?,
-                stat: required(&m, "stat")?.text()?.to_owned(),
-            });
-        }
-        return Ok(CloudWatchQuery::Expression {
-            expression,
-            metrics,
-            region,
-        });
-    }
-    cx.keys(
-        spec,
-        &["region", "namespace", "metricName", "dimensions", "stat"],
-    )?;
-    Ok(CloudWatchQuery::Stat {
-        namespace: required(spec, "namespace")?.text()?.to_owned(),
-        metric_name: required(spec, "metricName")?.text()?.to_owned(),
-        dimensions: dimensions(cx, spec)?,
-        stat: required(spec, "stat")?.text()?.to_owned(),
-        region,
+        source_ref,
+        declared_type,
+        spec: SourceSpec::parsed(spec.node, spec.location()),
     })
 }
 

@@ -62,6 +62,7 @@
 //! | OpenSLO | here |
 //! |---|---|
 //! | `ratioMetric` `good`/`bad`/`total`, `raw` | [`Sli::EventRatio`], with the metric sources in [`IndicatorMetric`] |
+//! | `metricSource` of any `type`, `metricSourceRef` | [`MetricSource`]: the type and the [`SourceSpec`] kept as written, with positions, for the engine's compiler to read (and refuse another engine's type) |
 //! | `thresholdMetric` + objective `op`/`value` | [`Sli::TimeSlice`]: each datapoint (slice) is good or bad |
 //! | `timeWindow` rolling `28d` | [`Window::Rolling`]; `M`, `Q`, `Y` have no fixed length and are refused (lenient: a month is read as 30 days, with a warning) |
 //! | `timeWindow` calendar `1d`/`1w`/`1M` | [`Window::Calendar`], `startTime` aligned to the period, `timeZone` UTC or a fixed offset |
@@ -93,11 +94,13 @@
 mod error;
 mod export;
 mod import;
+mod source;
 mod yaml;
 
 pub use error::{Error, Location, Problem, Warning};
 pub use export::export;
 pub use import::parse;
+pub use source::{DataSource, MetricSource, SourceRef, SourceSpec};
 pub use yaml::Value;
 
 use crate::{AlertPolicy, Slo};
@@ -171,8 +174,8 @@ pub struct SloDefinition {
 ///
 /// # Example
 /// ```
-/// use sli_core::openslo::{Indicator, IndicatorMetric, MetricSource, MetricQuery, RawType, Value};
-/// let raw = MetricSource { data_source: None, source_type: "Prometheus".into(), query: MetricQuery::Other(Value::Null) };
+/// use sli_core::openslo::{Indicator, IndicatorMetric, MetricSource, RawType, SourceSpec, Value};
+/// let raw = MetricSource::inline("Prometheus", SourceSpec::new(vec![("query".into(), Value::String("up".into()))]));
 /// let sli = Indicator { name: "ratio".into(), description: None,
 ///                       metric: IndicatorMetric::RawRatio { raw, raw_type: RawType::Success } };
 /// assert_eq!(sli.name, "ratio");
@@ -236,143 +239,6 @@ pub enum RawType {
     Success,
     /// The ratio is of bad events.
     Failure,
-}
-
-/// A `metricSource`: its type (inline or from the referenced `DataSource`) and query.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{CloudWatchQuery, MetricQuery, MetricSource};
-/// let source = MetricSource {
-///     data_source: None,
-///     source_type: "CloudWatch".into(),
-///     query: MetricQuery::CloudWatch(CloudWatchQuery::Stat {
-///         namespace: "AWS/ApplicationELB".into(), metric_name: "RequestCount".into(),
-///         dimensions: vec![], stat: "Sum".into(), region: None,
-///     }),
-/// };
-/// assert!(source.is_cloudwatch());
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricSource {
-    /// The `DataSource` named by `metricSourceRef`, if any.
-    pub data_source: Option<DataSource>,
-    /// The source type (`CloudWatch`, `Prometheus`…).
-    pub source_type: String,
-    /// The query in `spec`.
-    pub query: MetricQuery,
-}
-
-impl MetricSource {
-    /// Whether the source is CloudWatch (type `CloudWatch`, any case).
-    pub fn is_cloudwatch(&self) -> bool {
-        self.source_type.eq_ignore_ascii_case("cloudwatch")
-    }
-}
-
-/// A `DataSource` document.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{DataSource, Value};
-/// let ds = DataSource { name: "cw".into(), source_type: "CloudWatch".into(), connection_details: Value::Null };
-/// assert_eq!(ds.name, "cw");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct DataSource {
-    /// `metadata.name`.
-    pub name: String,
-    /// `spec.type`.
-    pub source_type: String,
-    /// `spec.connectionDetails`, as written.
-    pub connection_details: Value,
-}
-
-/// The query of a metric source.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{MetricQuery, Value};
-/// let other = MetricQuery::Other(Value::Map(vec![("promql".into(), Value::String("up".into()))]));
-/// assert!(matches!(other, MetricQuery::Other(_)));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetricQuery {
-    /// A CloudWatch metric or metric-math expression.
-    CloudWatch(CloudWatchQuery),
-    /// Any other source's `spec`, kept as written.
-    Other(Value),
-}
-
-/// A CloudWatch query in `metricSource.spec`.
-///
-/// ```yaml
-/// # one metric
-/// spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum,
-///        dimensions: [{name: LoadBalancer, value: app/web/123}]}
-/// # metric math: the expression over metrics named by id
-/// spec:
-///   expression: "m1 + m2"
-///   metrics:
-///     - {id: m1, namespace: AWS/ApplicationELB, metricName: HTTPCode_Target_5XX_Count, stat: Sum}
-///     - {id: m2, namespace: AWS/ApplicationELB, metricName: HTTPCode_ELB_5XX_Count, stat: Sum}
-/// ```
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{CloudWatchMetric, CloudWatchQuery};
-/// let q = CloudWatchQuery::Expression { expression: "m1".into(), region: None, metrics: vec![
-///     CloudWatchMetric { id: "m1".into(), namespace: "N".into(), metric_name: "M".into(),
-///                        dimensions: vec![], stat: "Sum".into() }] };
-/// assert!(matches!(q, CloudWatchQuery::Expression { .. }));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum CloudWatchQuery {
-    /// `namespace`, `metricName`, `dimensions`, `stat`.
-    Stat {
-        /// The namespace.
-        namespace: String,
-        /// The metric name.
-        metric_name: String,
-        /// Dimensions as (name, value), in order.
-        dimensions: Vec<(String, String)>,
-        /// The statistic (`Sum`, `Average`, `p99`…).
-        stat: String,
-        /// `region`, when given.
-        region: Option<String>,
-    },
-    /// `expression` over `metrics`.
-    Expression {
-        /// The metric-math expression.
-        expression: String,
-        /// The metrics it names by id.
-        metrics: Vec<CloudWatchMetric>,
-        /// `region`, when given.
-        region: Option<String>,
-    },
-}
-
-/// One metric of a metric-math query.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::CloudWatchMetric;
-/// let m = CloudWatchMetric { id: "m1".into(), namespace: "AWS/Lambda".into(),
-///     metric_name: "Errors".into(), dimensions: vec![], stat: "Sum".into() };
-/// assert_eq!(m.id, "m1");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CloudWatchMetric {
-    /// The id the expression uses.
-    pub id: String,
-    /// The namespace.
-    pub namespace: String,
-    /// The metric name.
-    pub metric_name: String,
-    /// Dimensions as (name, value).
-    pub dimensions: Vec<(String, String)>,
-    /// The statistic.
-    pub stat: String,
 }
 
 /// An `AlertNotificationTarget`: its name and `spec.target`.
