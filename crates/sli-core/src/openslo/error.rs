@@ -64,6 +64,16 @@ pub enum Problem {
         /// The version given.
         found: String,
     },
+    /// A cap of [`Limits`](super::Limits) was reached: the input is refused rather than read
+    /// without bound.
+    #[error("{limit} exceed the cap of {max}")]
+    LimitExceeded {
+        /// Which cap: `input bytes`, `YAML nodes` (aliases and anchors count the nodes they
+        /// copy) or `nesting depth`.
+        limit: &'static str,
+        /// The cap.
+        max: usize,
+    },
     /// A `kind` OpenSLO v1 does not define, or one this importer does not handle.
     #[error("unknown kind {kind:?}")]
     UnknownKind {

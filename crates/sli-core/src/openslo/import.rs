@@ -5,10 +5,12 @@ use std::collections::HashMap;
 use chrono::{Datelike, FixedOffset, NaiveDateTime, Timelike};
 
 use super::error::{Error, Location, Problem, Warning};
-use super::yaml::{Kind, Node, key_text, parse_bool, parse_number, parse_stream};
+use super::yaml::{
+    Caps, Kind, Node, StreamError, key_text, parse_bool, parse_number, parse_stream,
+};
 use super::{
-    AlertPolicyDefinition, DataSource, Import, Indicator, IndicatorMetric, MetricSource, Mode,
-    NotificationTarget, RawType, SloDefinition, SourceRef, SourceSpec,
+    AlertPolicyDefinition, DataSource, Import, Indicator, IndicatorMetric, Limits, MetricSource,
+    Mode, NotificationTarget, RawType, SloDefinition, SourceRef, SourceSpec,
 };
 use crate::{
     AlertPolicy, AlertTier, BudgetingMethod, CalendarPeriod, CalendarWindow, Comparison,
@@ -178,40 +180,35 @@ impl Cx<'_> {
 
     /// Checks that the mapping `f` has only `allowed` keys, each once.
     fn keys(&mut self, f: &F<'_>, allowed: &[&str]) -> Result<()> {
-        let entries = f.map()?;
-        fn text(node: &Node) -> Option<&str> {
-            match &node.kind {
-                Kind::Scalar { text, .. } => Some(text.as_str()),
-                _ => None,
-            }
-        }
-        for (i, (k, _)) in entries.iter().enumerate() {
-            let key = text(k);
-            let known = key.is_some_and(|key| allowed.contains(&key));
-            let repeated = key.is_some() && entries[..i].iter().any(|(o, _)| text(o) == key);
-            if known && !repeated {
+        for (k, _) in f.map()? {
+            if matches!(&k.kind, Kind::Scalar { text, .. } if allowed.contains(&text.as_str())) {
                 continue; // the common case, without allocating
             }
             let name = key_text(k);
-            let at = F {
-                node: k,
-                path: f.path,
-                doc: f.doc,
+            self.rule(
+                &f.key(&name, k),
+                Problem::UnknownField {
+                    field: name.clone(),
+                },
+            )?;
+        }
+        self.unique_keys(f)
+    }
+
+    /// Checks that no key of the mapping `f` appears twice (YAML requires unique keys), in
+    /// time linear in the number of keys.
+    fn unique_keys(&mut self, f: &F<'_>) -> Result<()> {
+        let entries = f.map()?;
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        for (k, _) in entries {
+            let Kind::Scalar { text: key, .. } = &k.kind else {
+                continue;
             };
-            let at = at.key(&name, k);
-            if !known {
+            if !seen.insert(key) {
                 self.rule(
-                    &at,
-                    Problem::UnknownField {
-                        field: name.clone(),
-                    },
-                )?;
-            }
-            if repeated {
-                self.rule(
-                    &at,
+                    &f.key(key, k),
                     Problem::Conflict {
-                        reason: format!("key {name:?} appears twice"),
+                        reason: format!("key {key:?} appears twice"),
                     },
                 )?;
             }
@@ -341,10 +338,11 @@ fn metadata(cx: &mut Cx<'_>, object: &F<'_>) -> Result<Meta> {
         .map(|f| f.text().map(str::to_owned))
         .transpose()?;
     if let Some(labels) = optional(&m, "labels") {
-        labels.map()?;
+        cx.unique_keys(&labels)?;
     }
     let mut annotations = Vec::new();
     if let Some(a) = optional(&m, "annotations") {
+        cx.unique_keys(&a)?;
         for (k, v) in a.map()? {
             let key = key_text(k);
             let value = a.key(&key, v);
@@ -473,14 +471,53 @@ const ROOT: Path<'static> = Path {
 /// assert_eq!((err.location.path.as_str(), err.location.line), ("spec.indicatorRef", 7));
 /// ```
 pub fn parse(text: &str, mode: Mode) -> Result<Import> {
-    let documents = parse_stream(text).map_err(|e| Error {
-        location: Location {
-            document: e.document,
-            path: String::new(),
-            line: e.line,
-            column: e.column,
+    parse_with_limits(text, mode, Limits::default())
+}
+
+/// [`parse`] with caps other than the [`Limits::default`] ones.
+///
+/// # Errors
+/// As [`parse`].
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse_with_limits, Limits, Mode, Problem};
+///
+/// let limits = Limits { max_nodes: 10, ..Limits::default() };
+/// let err = parse_with_limits("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", Mode::Lenient, limits).unwrap_err();
+/// assert!(matches!(err.problem, Problem::LimitExceeded { limit: "YAML nodes", max: 10 }));
+/// ```
+pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Import> {
+    let caps = Caps {
+        input_bytes: limits.max_input_bytes,
+        nodes: limits.max_nodes,
+        depth: limits.max_depth,
+    };
+    let documents = parse_stream(text, caps).map_err(|e| match e {
+        StreamError::Syntax(e) => Error {
+            location: Location {
+                document: e.document,
+                path: String::new(),
+                line: e.line,
+                column: e.column,
+            },
+            problem: Problem::Syntax { message: e.message },
         },
-        problem: Problem::Syntax { message: e.message },
+        StreamError::Limit {
+            document,
+            line,
+            column,
+            limit,
+            max,
+        } => Error {
+            location: Location {
+                document,
+                path: String::new(),
+                line,
+                column,
+            },
+            problem: Problem::LimitExceeded { limit, max },
+        },
     })?;
     let mut warnings = Vec::new();
     let mut cx = Cx {

@@ -99,7 +99,7 @@ mod yaml;
 
 pub use error::{Error, Location, Problem, Warning};
 pub use export::export;
-pub use import::parse;
+pub use import::{parse, parse_with_limits};
 pub use source::{DataSource, MetricSource, SourceRef, SourceSpec};
 pub use yaml::Value;
 
@@ -107,6 +107,41 @@ use crate::{AlertPolicy, Slo};
 
 #[cfg(doc)]
 use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
+
+/// The caps [`parse`] applies, so that malformed or hostile YAML (alias bombs, deep nesting,
+/// huge files) is a [`Problem::LimitExceeded`] error within bounded time and memory.
+///
+/// Every YAML node counts against `max_nodes`, and so does every node an alias expands to or
+/// an anchor keeps a copy of; parsing takes time linear in the input and memory linear in the
+/// nodes (about 50 bytes each, plus the text of the scalars). The defaults are far above any
+/// real OpenSLO file (the official examples have a few hundred nodes; the 10 MB benchmark file
+/// about half a million).
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::Limits;
+/// let limits = Limits::default();
+/// assert_eq!((limits.max_input_bytes, limits.max_nodes, limits.max_depth), (32 << 20, 2_000_000, 128));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest input accepted, in bytes (default 32 MiB).
+    pub max_input_bytes: usize,
+    /// Most YAML nodes, counting alias expansions and anchor copies (default 2,000,000).
+    pub max_nodes: usize,
+    /// Deepest nesting of sequences and mappings (default 128).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 32 << 20,
+            max_nodes: 2_000_000,
+            max_depth: 128,
+        }
+    }
+}
 
 /// How strictly [`parse`] applies the OpenSLO v1 rules.
 ///
