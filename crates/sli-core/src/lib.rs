@@ -112,4 +112,4 @@ pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
-pub use window::{CalendarPeriod, CalendarWindow, Interval, Window};
+pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone};

@@ -140,22 +140,91 @@ fn calendar_month_is_not_thirty_days() {
         .unwrap()
         .to_utc();
     assert_eq!(orders.slo.window.length_at(feb).unwrap().num_days(), 28);
-    // A rolling window in months has no fixed length: refused, or read as 30 days with a
-    // warning in lenient mode.
+    // A rolling window in months has no fixed length: read as 30 days (the OpenSLO Go SDK's
+    // month), with a warning in both modes.
     let rolling_month = EXAMPLE.replace("duration: 30d", "duration: 1M");
-    let err = strict(&rolling_month).unwrap_err();
-    assert!(matches!(err.problem, Problem::Unsupported { .. }), "{err}");
-    assert_eq!(err.location.path, "spec.timeWindow[0].duration");
-    let import = lenient(&rolling_month).unwrap();
-    assert_eq!(
-        import.slos[0].slo.window,
-        Window::rolling(Span::from_days(30).unwrap())
+    for mode in [Mode::Strict, Mode::Lenient] {
+        let import = parse(&rolling_month, mode).unwrap();
+        assert_eq!(
+            import.slos[0].slo.window,
+            Window::rolling(Span::from_days(30).unwrap())
+        );
+        assert!(
+            import
+                .warnings
+                .iter()
+                .any(|w| w.location.path == "spec.timeWindow[0].duration"),
+            "{:?}",
+            import.warnings
+        );
+    }
+}
+
+/// Calendar windows as the official examples write them: an IANA zone and a start time that
+/// is not aligned (Saturday noon in New York), in every unit.
+#[test]
+fn calendar_windows_in_real_time_zones() {
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let weekly = EXAMPLE.replace(
+        "        startTime: 2024-01-01 00:00:00\n        timeZone: UTC\n  budgetingMethod: Timeslices",
+        "        startTime: 2022-01-01 12:00:00\n        timeZone: America/New_York\n  budgetingMethod: Timeslices",
     );
+    assert_ne!(weekly, EXAMPLE);
+    let import = strict(&weekly).unwrap();
+    let window = import.slos[1].slo.window;
+    // Saturday 9 March 2024 12:00 EST to Saturday 16 March 12:00 EDT: 167 hours.
+    let w = window.containing(at("2024-03-12T00:00:00Z")).unwrap();
+    assert_eq!(w.start, at("2024-03-09T17:00:00Z"));
+    assert_eq!(w.length().num_hours(), 167);
+    // A quarter in Berlin; a year in Tokyo.
+    for (duration, zone, inside, start, hours) in [
+        (
+            "1Q",
+            "Europe/Berlin",
+            "2024-05-05T00:00:00Z",
+            "2024-03-31T22:00:00Z",
+            91 * 24,
+        ),
+        (
+            "1Y",
+            "Asia/Tokyo",
+            "2024-05-05T00:00:00Z",
+            "2023-12-31T15:00:00Z",
+            366 * 24,
+        ),
+        (
+            "2d",
+            "UTC",
+            "2024-01-04T12:00:00Z",
+            "2024-01-03T00:00:00Z",
+            48,
+        ),
+    ] {
+        let text = EXAMPLE
+            .replace("    - duration: 1M\n", &format!("    - duration: {duration}\n"))
+            .replacen(
+                "        startTime: 2024-01-01 00:00:00\n        timeZone: UTC\n  budgetingMethod: Occurrences",
+                &format!("        startTime: 2024-01-01 00:00:00\n        timeZone: {zone}\n  budgetingMethod: Occurrences"),
+                1,
+            );
+        let import = strict(&text).unwrap();
+        let w = import.slos[2].slo.window.containing(at(inside)).unwrap();
+        assert_eq!(
+            (w.start, w.length().num_hours()),
+            (at(start), hours),
+            "{duration} {zone}"
+        );
+    }
+    // `1m` on a calendar window is one minute: valid, with a pointed warning.
+    let minute = EXAMPLE.replace("    - duration: 1M\n", "    - duration: 1m\n");
+    let import = lenient(&minute).unwrap();
     assert!(
         import
             .warnings
             .iter()
-            .any(|w| w.location.path == "spec.timeWindow[0].duration")
+            .any(|w| matches!(&w.problem, Problem::InvalidValue { reason, .. } if reason.contains("not months"))),
+        "{:?}",
+        import.warnings
     );
 }
 
@@ -361,11 +430,11 @@ fn other_bad_values() {
     let cases = [
         ("duration: 30d", "duration: 30x"),
         ("duration: 30d", "duration: 030d"),
-        ("timeZone: UTC", "timeZone: America/New_York"),
-        ("duration: 1w", "duration: 1Q"),
+        ("timeZone: UTC", "timeZone: Mars/Olympus_Mons"),
+        ("duration: 1w", "duration: 1x"),
         (
             "startTime: 2024-01-01 00:00:00",
-            "startTime: 2024-01-03 00:00:00",
+            "startTime: 2024-13-03 00:00:00",
         ),
         ("severity: page", "severity: sev0"),
         ("op: gt", "op: lt"),

@@ -7,9 +7,7 @@ use super::{
     AlertPolicyDefinition, DataSource, Indicator, IndicatorMetric, MetricSource, RawType,
     SloDefinition,
 };
-use crate::{
-    BudgetingMethod, CalendarPeriod, Comparison, MissingData, PartialWindows, Sli, Span, Window,
-};
+use crate::{BudgetingMethod, Comparison, MissingData, PartialWindows, Sli, Span, Window};
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -232,30 +230,19 @@ fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Re
             ("isRolling", Value::Bool(true)),
         ]),
         Window::Calendar(c) => {
-            let length = match c.period {
-                CalendarPeriod::Day => "1d",
-                CalendarPeriod::Week => "1w",
-                CalendarPeriod::Month => "1M",
-            };
-            let offset = c.utc_offset_seconds;
-            let zone = if offset == 0 {
-                "UTC".to_owned()
-            } else if offset % 3_600 == 0 {
-                format!("Etc/GMT{:+}", -offset / 3_600)
-            } else {
-                let sign = if offset < 0 { '-' } else { '+' };
-                let a = offset.unsigned_abs();
-                format!("{sign}{:02}:{:02}", a / 3_600, a % 3_600 / 60)
-            };
+            // The default anchor (a Monday, the 1st of a year) when the window is aligned.
+            let start = c.anchor.map_or_else(
+                || "2024-01-01 00:00:00".to_owned(),
+                |a| a.format("%Y-%m-%d %H:%M:%S").to_string(),
+            );
             map(vec![
-                ("duration", s(length)),
+                ("duration", s(&format!("{}{}", c.count, c.period.unit()))),
                 ("isRolling", Value::Bool(false)),
                 (
                     "calendar",
                     map(vec![
-                        // A Monday and the 1st: aligned for days, weeks and months.
-                        ("startTime", s("2024-01-01 00:00:00")),
-                        ("timeZone", s(&zone)),
+                        ("startTime", s(&start)),
+                        ("timeZone", s(&c.zone.to_string())),
                     ]),
                 ),
             ])

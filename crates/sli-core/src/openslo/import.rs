@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, FixedOffset, NaiveDateTime, Timelike};
+use std::num::NonZeroU32;
+
+use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use super::error::{Error, Location, Problem, Warning};
 use super::yaml::{
@@ -15,7 +17,7 @@ use super::{
 use crate::{
     AlertPolicy, AlertTier, BudgetingMethod, CalendarPeriod, CalendarWindow, Comparison,
     MissingData, Objective, PolicyWarning, Severity, Sli, Slo, Span, Sustained, TierThreshold,
-    Window,
+    Window, Zone,
 };
 
 type Result<T, E = Error> = std::result::Result<T, E>;
@@ -176,6 +178,14 @@ impl Cx<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// Something valid but suspicious: a warning in both modes.
+    fn warn(&mut self, f: &F<'_>, problem: Problem) {
+        self.warnings.push(Warning {
+            location: f.location(),
+            problem,
+        });
     }
 
     /// Checks that the mapping `f` has only `allowed` keys, each once.
@@ -364,13 +374,42 @@ fn annotation<'m>(meta: &'m Meta, key: &str) -> Option<&'m str> {
 }
 
 /// A duration in OpenSLO shorthand: a positive whole number and one of `m h d w M Q Y`
-/// (`s` in lenient mode, with a warning).
+/// (`s` in lenient mode, with a warning), kept with its unit.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Duration {
-    /// Fixed length, in seconds.
-    Fixed(i64),
-    /// Calendar months (`M` = 1, `Q` = 3, `Y` = 12).
-    Months(i64),
+struct Duration {
+    count: u32,
+    unit: CalendarPeriod,
+    /// Seconds, for `s` only (lenient mode).
+    seconds: Option<u32>,
+}
+
+impl Duration {
+    /// The fixed length of `m h d w` (and `s`); `None` for months, quarters and years.
+    fn fixed_seconds(self) -> Option<i64> {
+        if let Some(s) = self.seconds {
+            return Some(i64::from(s));
+        }
+        let unit = match self.unit {
+            CalendarPeriod::Minute => 60,
+            CalendarPeriod::Hour => 3_600,
+            CalendarPeriod::Day => 86_400,
+            CalendarPeriod::Week => 604_800,
+            CalendarPeriod::Month | CalendarPeriod::Quarter | CalendarPeriod::Year => return None,
+        };
+        Some(i64::from(self.count) * unit)
+    }
+
+    /// The length the OpenSLO Go SDK gives a duration: a month is 30 days, a quarter 90 and a
+    /// year 365.
+    fn sdk_seconds(self) -> i64 {
+        let days = match self.unit {
+            CalendarPeriod::Month => 30,
+            CalendarPeriod::Quarter => 90,
+            CalendarPeriod::Year => 365,
+            _ => return self.fixed_seconds().unwrap_or(0),
+        };
+        i64::from(self.count) * days * 86_400
+    }
 }
 
 fn duration(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Duration> {
@@ -385,33 +424,22 @@ fn duration(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Duration> {
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| invalid("a duration needs a unit: m, h, d, w, M, Q or Y"))?;
     let (number, unit) = text.split_at(split);
-    let n: i64 = number
+    let n: u32 = number
         .parse()
-        .map_err(|_| invalid("a duration starts with a whole number"))?;
-    if n <= 0 || number.starts_with('0') {
+        .map_err(|_| invalid("a duration starts with a whole number (at most 4294967295)"))?;
+    if n == 0 || number.starts_with('0') {
         return Err(invalid(
             "a duration must be a positive whole number without leading zeros",
         ));
     }
-    let seconds = |scale: i64| {
-        n.checked_mul(scale)
-            .map(Duration::Fixed)
-            .ok_or_else(|| invalid("too long"))
-    };
-    match unit {
-        "m" => seconds(60),
-        "h" => seconds(3_600),
-        "d" => seconds(86_400),
-        "w" => seconds(604_800),
-        "M" => Ok(Duration::Months(n)),
-        "Q" => n
-            .checked_mul(3)
-            .map(Duration::Months)
-            .ok_or_else(|| invalid("too long")),
-        "Y" => n
-            .checked_mul(12)
-            .map(Duration::Months)
-            .ok_or_else(|| invalid("too long")),
+    let unit = match unit {
+        "m" => CalendarPeriod::Minute,
+        "h" => CalendarPeriod::Hour,
+        "d" => CalendarPeriod::Day,
+        "w" => CalendarPeriod::Week,
+        "M" => CalendarPeriod::Month,
+        "Q" => CalendarPeriod::Quarter,
+        "Y" => CalendarPeriod::Year,
         "s" => {
             cx.rule(
                 f,
@@ -420,17 +448,26 @@ fn duration(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Duration> {
                     reason: "OpenSLO durations have no seconds unit".into(),
                 },
             )?;
-            seconds(1)
+            return Ok(Duration {
+                count: n,
+                unit: CalendarPeriod::Minute,
+                seconds: Some(n),
+            });
         }
-        _ => Err(invalid("unknown unit: expected m, h, d, w, M, Q or Y")),
-    }
+        _ => return Err(invalid("unknown unit: expected m, h, d, w, M, Q or Y")),
+    };
+    Ok(Duration {
+        count: n,
+        unit,
+        seconds: None,
+    })
 }
 
 /// A duration that must have a fixed length, as a [`Span`].
 fn fixed_span(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Span> {
-    match duration(cx, f)? {
-        Duration::Fixed(s) => Span::from_seconds(s).map_err(|e| f.err(Problem::Core(e))),
-        Duration::Months(_) => Err(f.err(Problem::Unsupported {
+    match duration(cx, f)?.fixed_seconds() {
+        Some(s) => Span::from_seconds(s).map_err(|e| f.err(Problem::Core(e))),
+        None => Err(f.err(Problem::Unsupported {
             what: "a duration in months, quarters or years has no fixed length here".into(),
         })),
     }
@@ -971,121 +1008,126 @@ fn time_window(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Window> {
     cx.keys(&first, &["duration", "isRolling", "calendar"])?;
     let duration_field = required(&first, "duration")?;
     let length = duration(cx, &duration_field)?;
+    let calendar = optional(&first, "calendar");
+    // `isRolling`: "if omitted assumed false if calendar is present" (the v1 spec).
     let rolling = match optional(&first, "isRolling") {
         Some(r) => cx.boolean(&r)?,
-        None => false,
+        None => calendar.is_none(),
     };
     if rolling {
-        if let Some(c) = optional(&first, "calendar") {
+        if let Some(c) = &calendar {
             cx.rule(
-                &c,
+                c,
                 Problem::Conflict {
-                    reason: "calendar applies only to a window with isRolling: false".into(),
+                    reason: "calendar cannot be set when isRolling is true (ignored)".into(),
                 },
             )?;
         }
-        let seconds = match length {
-            Duration::Fixed(s) => s,
-            Duration::Months(n) => {
-                let days = match n {
-                    3 => 90,
-                    12 => 365,
-                    _ => 30 * n,
-                };
-                cx.rule(
+        let seconds = match length.fixed_seconds() {
+            Some(s) => s,
+            None => {
+                let seconds = length.sdk_seconds();
+                cx.warn(
                     &duration_field,
-                    Problem::Unsupported {
-                        what: format!(
-                            "a rolling window in months has no fixed length (read as {days} days)"
+                    Problem::InvalidValue {
+                        value: duration_field.text()?.to_owned(),
+                        reason: format!(
+                            "a rolling window in months, quarters or years has no fixed length: read as {} days, as the OpenSLO Go SDK does",
+                            seconds / 86_400
                         ),
                     },
-                )?;
-                days.saturating_mul(86_400)
+                );
+                seconds
             }
         };
         let span = Span::from_seconds(seconds).map_err(|e| duration_field.err(Problem::Core(e)))?;
         return Ok(Window::Rolling(span));
     }
-    let period = match length {
-        Duration::Fixed(86_400) => CalendarPeriod::Day,
-        Duration::Fixed(604_800) => CalendarPeriod::Week,
-        Duration::Months(1) => CalendarPeriod::Month,
-        _ => {
-            return Err(duration_field.err(Problem::Unsupported {
-                what: "a calendar window other than 1d, 1w or 1M".into(),
-            }));
-        }
-    };
-    let calendar = required(&first, "calendar")?;
-    cx.keys(&calendar, &["startTime", "timeZone"])?;
-    let tz_field = required(&calendar, "timeZone")?;
-    let offset = time_zone(&tz_field)?;
-    let start_field = required(&calendar, "startTime")?;
-    let start_text = start_field.text()?;
-    let start = NaiveDateTime::parse_from_str(start_text, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(start_text, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| {
-            start_field.err(Problem::InvalidValue {
-                value: start_text.to_owned(),
-                reason: "expected a date and time as 2024-01-01 00:00:00".into(),
-            })
-        })?;
-    let aligned = start.time().num_seconds_from_midnight() == 0
-        && match period {
-            CalendarPeriod::Day => true,
-            CalendarPeriod::Week => start.weekday() == chrono::Weekday::Mon,
-            CalendarPeriod::Month => start.day() == 1,
-        };
-    if !aligned {
-        return Err(start_field.err(Problem::Unsupported {
-            what: "calendar windows start at midnight, on a Monday for weeks and on the 1st for months".into(),
+    if length.seconds.is_some() {
+        return Err(duration_field.err(Problem::Unsupported {
+            what: "a calendar window in seconds".into(),
         }));
     }
-    let window =
-        CalendarWindow::with_offset(period, offset).map_err(|e| tz_field.err(Problem::Core(e)))?;
+    if length.unit == CalendarPeriod::Minute {
+        // The official timeslices example writes `1m` meaning a month.
+        cx.warn(
+            &duration_field,
+            Problem::InvalidValue {
+                value: duration_field.text()?.to_owned(),
+                reason: "`m` is minutes: this calendar window is minutes long, not months (a month is `1M`)"
+                    .into(),
+            },
+        );
+    }
+    let count = NonZeroU32::new(length.count).unwrap_or(NonZeroU32::MIN);
+    let Some(calendar) = calendar else {
+        cx.rule(&first, Problem::MissingField { field: "calendar" })?;
+        return Ok(Window::Calendar(
+            CalendarWindow::utc(length.unit).with_count(count),
+        ));
+    };
+    cx.keys(&calendar, &["startTime", "timeZone"])?;
+    let tz_field = required(&calendar, "timeZone")?;
+    let zone_text = tz_field.text()?;
+    let zone: Zone = zone_text
+        .parse()
+        .map_err(|e| tz_field.err(Problem::Core(e)))?;
+    if zone_text.starts_with(['+', '-']) {
+        cx.rule(
+            &tz_field,
+            Problem::InvalidValue {
+                value: zone_text.to_owned(),
+                reason: "timeZone is a name of the IANA time-zone database (Etc/GMT-2 for +02:00)"
+                    .into(),
+            },
+        )?;
+    }
+    let start_field = required(&calendar, "startTime")?;
+    let start_text = start_field.text()?;
+    let start = match NaiveDateTime::parse_from_str(start_text, "%Y-%m-%d %H:%M:%S") {
+        Ok(start) => start,
+        Err(_) => {
+            let start =
+                NaiveDateTime::parse_from_str(start_text, "%Y-%m-%dT%H:%M:%S").map_err(|_| {
+                    start_field.err(Problem::InvalidValue {
+                        value: start_text.to_owned(),
+                        reason: "expected a date and time as 2024-01-01 00:00:00".into(),
+                    })
+                })?;
+            // ISO 8601's `T` is not the spec's format (Go's time.DateTime).
+            cx.rule(
+                &start_field,
+                Problem::InvalidValue {
+                    value: start_text.to_owned(),
+                    reason: "startTime is written 2024-01-01 00:00:00, without a T".into(),
+                },
+            )?;
+            start
+        }
+    };
+    let aligned = CalendarWindow::new(length.unit, zone).with_count(count);
+    // An anchor that starts an aligned period names the aligned window itself.
+    let window = if count.get() == 1 && aligned_start(length.unit, start) {
+        aligned
+    } else {
+        aligned.with_anchor(start)
+    };
     Ok(Window::Calendar(window))
 }
 
-/// UTC, `Etc/GMT±N` or a `±HH:MM` offset: zones with daylight saving time need a time-zone
-/// database `sli-core` does not carry, and are refused.
-fn time_zone(f: &F<'_>) -> Result<FixedOffset> {
-    let text = f.text()?;
-    let unsupported = || {
-        f.err(Problem::Unsupported {
-            what: format!(
-                "time zone {text:?}: only UTC, Etc/GMT±N and fixed ±HH:MM offsets (no daylight saving time)"
-            ),
-        })
-    };
-    let seconds = match text {
-        "UTC" | "Etc/UTC" | "GMT" | "Etc/GMT" | "Z" => 0,
-        _ => {
-            if let Some(rest) = text.strip_prefix("Etc/GMT") {
-                // POSIX sign: Etc/GMT-2 is two hours east of UTC.
-                let hours: i32 = rest.parse().map_err(|_| unsupported())?;
-                if !(-14..=12).contains(&hours) {
-                    return Err(unsupported());
-                }
-                -hours * 3_600
-            } else {
-                let (sign, rest) = match text.as_bytes().first() {
-                    Some(b'+') => (1, &text[1..]),
-                    Some(b'-') => (-1, &text[1..]),
-                    _ => return Err(unsupported()),
-                };
-                let (h, m) = rest.split_once(':').ok_or_else(unsupported)?;
-                let (h, m): (i32, i32) = (
-                    h.parse().map_err(|_| unsupported())?,
-                    m.parse().map_err(|_| unsupported())?,
-                );
-                if !(0..24).contains(&h) || !(0..60).contains(&m) {
-                    return Err(unsupported());
-                }
-                sign * (h * 3_600 + m * 60)
-            }
-        }
-    };
-    FixedOffset::east_opt(seconds).ok_or_else(unsupported)
+/// Whether a local start time begins an aligned period of `unit`: a whole minute or hour,
+/// midnight, a Monday, the 1st, a quarter's first day, January 1st.
+fn aligned_start(unit: CalendarPeriod, start: NaiveDateTime) -> bool {
+    let time = start.time().num_seconds_from_midnight();
+    match unit {
+        CalendarPeriod::Minute => time % 60 == 0,
+        CalendarPeriod::Hour => time % 3_600 == 0,
+        CalendarPeriod::Day => time == 0,
+        CalendarPeriod::Week => time == 0 && start.weekday() == chrono::Weekday::Mon,
+        CalendarPeriod::Month => time == 0 && start.day() == 1,
+        CalendarPeriod::Quarter => time == 0 && start.day() == 1 && start.month0() % 3 == 0,
+        CalendarPeriod::Year => time == 0 && start.ordinal() == 1,
+    }
 }
 
 fn import_sli(cx: &mut Cx<'_>, catalog: &Catalog<'_>, root: &F<'_>) -> Result<Indicator> {

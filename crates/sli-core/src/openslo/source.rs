@@ -318,10 +318,15 @@ impl<'a> Iterator for PathSegments<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::openslo::yaml::parse_stream;
+    use crate::openslo::yaml::{Caps, parse_stream};
 
     fn spec(text: &str) -> SourceSpec {
-        let docs = parse_stream(text).unwrap();
+        let caps = Caps {
+            input_bytes: 1 << 20,
+            nodes: 10_000,
+            depth: 32,
+        };
+        let docs = parse_stream(text, caps).unwrap();
         SourceSpec::parsed(
             &docs[0].root,
             Location {
