@@ -1,7 +1,7 @@
 //! [`SloDefinition`]s → OpenSLO v1 YAML.
 
 use super::error::{Error, Location, Problem};
-use super::import::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
+use super::field::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
 use super::yaml::{Value, emit};
 use super::{
     AlertPolicyDefinition, DataSource, Indicator, IndicatorMetric, MetricSource, RawType,

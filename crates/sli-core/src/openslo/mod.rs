@@ -91,10 +91,16 @@
 //! every event with its line and column, so every error here — a missing reference or a
 //! `targetPercent` of 100 as much as a syntax error — names its line and column.
 
+mod alert;
 mod error;
 mod export;
+mod field;
 mod import;
+mod refs;
+mod sli;
+mod slo;
 mod source;
+mod time_window;
 mod yaml;
 
 pub use error::{Error, Location, Problem, Warning};
