@@ -469,7 +469,7 @@ fn other_bad_values() {
         strict(&dup).unwrap_err().problem,
         Problem::DuplicateName { first: 4, .. }
     ));
-    let source = "---\napiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: other}\nspec: {type: CloudWatch}\n";
+    let source = "---\napiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: other}\nspec: {type: CloudWatch, connectionDetails: {region: eu-west-1}}\n";
     let err = strict(&format!("{EXAMPLE}{source}{source}")).unwrap_err();
     assert!(matches!(
         err.problem,

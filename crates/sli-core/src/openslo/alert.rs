@@ -273,3 +273,99 @@ pub(super) fn check_policy(
     }
     Ok(())
 }
+
+/// Checks an `AlertCondition` against the v1 rules alone (an object no SLO of the file uses):
+/// `severity` any string, `condition.kind` burnrate, `op` one of lt, lte, gt and gte, a
+/// numeric `threshold`, duration shorthands for `lookbackWindow` and `alertAfter`.
+pub(super) fn check_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<()> {
+    metadata(cx, root)?;
+    let spec = required(root, "spec")?;
+    cx.keys(&spec, &["description", "severity", "condition"])?;
+    description(cx, &spec)?;
+    required(&spec, "severity")?.text()?;
+    let condition = required(&spec, "condition")?;
+    cx.keys(
+        &condition,
+        &["kind", "op", "threshold", "lookbackWindow", "alertAfter"],
+    )?;
+    let kind = required(&condition, "kind")?;
+    if kind.text()? != "burnrate" {
+        return Err(kind.err(Problem::UnknownKind {
+            kind: kind.text()?.to_owned(),
+        }));
+    }
+    let op = required(&condition, "op")?;
+    if !matches!(op.text()?, "lt" | "lte" | "gt" | "gte") {
+        return Err(op.err(Problem::InvalidValue {
+            value: op.text()?.to_owned(),
+            reason: "expected lt, lte, gt or gte".into(),
+        }));
+    }
+    cx.number(&required(&condition, "threshold")?)?;
+    duration(cx, &required(&condition, "lookbackWindow")?)?;
+    if let Some(after) = optional(&condition, "alertAfter") {
+        duration(cx, &after)?;
+    }
+    Ok(())
+}
+
+/// Checks an `AlertPolicy` against the v1 rules alone: its flags, and each condition and
+/// notification target a reference or an inline object of the right kind.
+pub(super) fn check_policy_structure(cx: &mut Cx<'_>, root: &F<'_>) -> Result<()> {
+    metadata(cx, root)?;
+    let spec = required(root, "spec")?;
+    cx.keys(
+        &spec,
+        &[
+            "description",
+            "alertWhenNoData",
+            "alertWhenResolved",
+            "alertWhenBreaching",
+            "conditions",
+            "notificationTargets",
+        ],
+    )?;
+    description(cx, &spec)?;
+    for key in ["alertWhenNoData", "alertWhenResolved", "alertWhenBreaching"] {
+        if let Some(f) = optional(&spec, key) {
+            cx.boolean(&f)?;
+        }
+    }
+    let conditions = required(&spec, "conditions")?;
+    for (i, item) in conditions.items()?.iter().enumerate() {
+        let item = conditions.index(i, item);
+        if let Some(r) = optional(&item, "conditionRef") {
+            cx.keys(&item, &["conditionRef"])?;
+            cx.name(&r)?;
+        } else {
+            inline_kind(cx, &item, "AlertCondition")?;
+            check_condition(cx, &item)?;
+        }
+    }
+    if let Some(targets) = optional(&spec, "notificationTargets") {
+        for (i, item) in targets.items()?.iter().enumerate() {
+            let item = targets.index(i, item);
+            if let Some(r) = optional(&item, "targetRef") {
+                cx.keys(&item, &["targetRef"])?;
+                cx.name(&r)?;
+            } else {
+                inline_kind(cx, &item, "AlertNotificationTarget")?;
+                metadata(cx, &item)?;
+                target_spec(cx, &required(&item, "spec")?)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An inline object: the fields of an object and the `kind` expected.
+fn inline_kind(cx: &mut Cx<'_>, item: &F<'_>, kind: &str) -> Result<()> {
+    cx.keys(item, &["apiVersion", "kind", "metadata", "spec"])?;
+    let found = required(item, "kind")?;
+    if found.text()? != kind {
+        return Err(found.err(Problem::UnknownKind {
+            kind: found.text()?.to_owned(),
+        }));
+    }
+    Ok(())
+}

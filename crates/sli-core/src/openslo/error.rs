@@ -140,6 +140,12 @@ pub enum Problem {
         /// What.
         what: String,
     },
+    /// A field of an older form read as its OpenSLO v1 equivalent (lenient mode only).
+    #[error("{what}")]
+    Mapped {
+        /// What was read as what.
+        what: String,
+    },
     /// `sli-core` rejected the definition built from the document.
     #[error("{0}")]
     Core(crate::Error),

@@ -4,7 +4,7 @@ use super::error::{Error, Location, Problem};
 use super::field::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
 use super::yaml::{Value, emit};
 use super::{
-    AlertPolicyDefinition, DataSource, Indicator, IndicatorMetric, MetricSource, RawType,
+    AlertPolicyDefinition, DataSource, Indicator, IndicatorMetric, MetricSource, Object, RawType,
     SloDefinition,
 };
 use crate::{BudgetingMethod, Comparison, MissingData, PartialWindows, Sli, Span, Window};
@@ -438,4 +438,27 @@ fn alert_policy(
         ("metadata", map(vec![("name", s(&p.name))])),
         ("spec", map(spec)),
     ]))
+}
+
+/// Writes objects back as an OpenSLO file, one YAML document per object, each as it was read
+/// (an `openslo/v1alpha` object in its v1 form): parsing the text gives the same objects and
+/// definitions, and exporting them again the same text.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{export_objects, parse, Mode};
+///
+/// let yaml = "- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: web, labels: {team: [a, b]}}\n";
+/// let import = parse(yaml, Mode::Strict)?;
+/// let text = export_objects(&import.objects);
+/// assert_eq!(text, "---\napiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    team:\n      - a\n      - b\n");
+/// assert_eq!(export_objects(&parse(&text, Mode::Strict)?.objects), text);
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+pub fn export_objects(objects: &[Object]) -> String {
+    let mut out = String::new();
+    for object in objects {
+        push_document(&mut out, object.value.clone());
+    }
+    out
 }

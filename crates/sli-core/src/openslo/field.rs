@@ -296,9 +296,22 @@ pub(super) fn metadata(cx: &mut Cx<'_>, object: &F<'_>) -> Result<Meta> {
     let m = required(object, "metadata")?;
     cx.keys(&m, &["name", "displayName", "labels", "annotations"])?;
     let name = cx.name(&required(&m, "name")?)?;
-    let display_name = optional(&m, "displayName")
-        .map(|f| f.text().map(str::to_owned))
-        .transpose()?;
+    let display_name = match optional(&m, "displayName") {
+        Some(f) => {
+            let text = f.text()?;
+            if text.chars().count() > 63 {
+                cx.rule(
+                    &f,
+                    Problem::InvalidValue {
+                        value: text.to_owned(),
+                        reason: "a displayName has at most 63 characters".into(),
+                    },
+                )?;
+            }
+            Some(text.to_owned())
+        }
+        None => None,
+    };
     if let Some(labels) = optional(&m, "labels") {
         cx.unique_keys(&labels)?;
     }
@@ -316,6 +329,24 @@ pub(super) fn metadata(cx: &mut Cx<'_>, object: &F<'_>) -> Result<Meta> {
         display_name,
         annotations,
     })
+}
+
+/// An optional `description`: a string of at most 1,050 characters (a rule).
+pub(super) fn description(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<Option<String>> {
+    let Some(f) = optional(spec, "description") else {
+        return Ok(None);
+    };
+    let text = f.text()?;
+    if text.chars().count() > 1_050 {
+        cx.rule(
+            &f,
+            Problem::InvalidValue {
+                value: format!("{}…", text.chars().take(40).collect::<String>()),
+                reason: "a description has at most 1050 characters".into(),
+            },
+        )?;
+    }
+    Ok(Some(text.to_owned()))
 }
 
 pub(super) fn annotation<'m>(meta: &'m Meta, key: &str) -> Option<&'m str> {
@@ -429,3 +460,17 @@ pub(super) const ROOT: Path<'static> = Path {
     parent: None,
     seg: Seg::Root,
 };
+
+/// The root, as the parent of the items of a top-level sequence.
+pub(super) static ROOT_PARENT: Path<'static> = ROOT;
+
+/// The path of an object: the document itself, or item `i` of a top-level sequence (`[i]`).
+pub(super) fn object_path(item: Option<usize>) -> Path<'static> {
+    match item {
+        None => ROOT,
+        Some(i) => Path {
+            parent: Some(&ROOT_PARENT),
+            seg: Seg::Index(i),
+        },
+    }
+}

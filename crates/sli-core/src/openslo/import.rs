@@ -1,12 +1,16 @@
 //! OpenSLO documents → [`SloDefinition`]s: the entry points.
 
 use super::Mode;
+use super::alert::{check_condition, check_policy_structure};
 use super::error::{Error, Location, Problem};
 use super::field::*;
 use super::refs::*;
+use super::sli::import_sli;
 use super::slo::*;
+use super::v1alpha;
 use super::yaml::{Caps, StreamError, parse_stream};
-use super::{Import, Limits};
+use super::yaml::{Kind, Node};
+use super::{Import, Limits, Object};
 
 /// Parses an OpenSLO v1 file of one or more YAML documents.
 ///
@@ -79,23 +83,97 @@ pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Impor
         mode,
         warnings: &mut warnings,
     };
-    let mut catalog = Catalog::default();
-    let roots: Vec<F<'_>> = documents
+    // The objects: each document, or each item of a document that is a sequence (the Go SDK's
+    // form); empty documents hold none.
+    let mut places: Vec<(usize, Option<usize>, &Node)> = Vec::new();
+    for (doc, d) in documents.iter().enumerate() {
+        match &d.root.kind {
+            Kind::Seq(items) => {
+                places.extend(items.iter().enumerate().map(|(i, n)| (doc, Some(i), n)));
+            }
+            _ if d.root.is_null() => {}
+            _ => places.push((doc, None, &d.root)),
+        }
+    }
+    // `openslo/v1alpha` objects, mapped to v1 (lenient mode).
+    let mut mapped: Vec<Option<Node>> = Vec::with_capacity(places.len());
+    for &(doc, item, node) in &places {
+        if !v1alpha::is_v1alpha(node) {
+            mapped.push(None);
+            continue;
+        }
+        let f = F {
+            node,
+            path: object_path(item),
+            doc,
+        };
+        if mode == Mode::Strict {
+            let version = required(&f, "apiVersion")?;
+            return Err(version.err(Problem::UnsupportedVersion {
+                found: "openslo/v1alpha (read in lenient mode)".into(),
+            }));
+        }
+        mapped.push(Some(v1alpha::to_v1(&mut cx, &f)?));
+    }
+    let roots: Vec<F<'_>> = places
         .iter()
-        .enumerate()
-        .map(|(doc, d)| F {
-            node: &d.root,
-            path: ROOT,
+        .zip(&mapped)
+        .map(|(&(doc, item, node), mapped)| F {
+            node: mapped.as_ref().unwrap_or(node),
+            path: object_path(item),
             doc,
         })
         .collect();
-    for root in &roots {
-        index_document(&mut cx, &mut catalog, root)?;
+    let mut catalog = Catalog::default();
+    let mut objects = Vec::with_capacity(roots.len());
+    for (root, &(_, item, _)) in roots.iter().zip(&places) {
+        if let Some((kind, meta)) = index_document(&mut cx, &mut catalog, root)? {
+            objects.push(Object {
+                kind,
+                name: meta.name,
+                display_name: meta.display_name,
+                document: root.doc,
+                item,
+                value: root.node.to_value(),
+            });
+        }
     }
     let mut slos = Vec::new();
     let slo_docs = catalog.slos.clone();
     for slo in &slo_docs {
         slos.extend(import_slo(&mut cx, &catalog, slo)?);
     }
-    Ok(Import { slos, warnings })
+    check_unused(&mut cx, &catalog)?;
+    Ok(Import {
+        objects,
+        slos,
+        warnings,
+    })
+}
+
+/// Checks the objects no SLO of the file refers to against the v1 rules on their own (an SLO's
+/// objects were checked, and mapped, with it). Their own references may name objects of
+/// other files: the Go SDK writes one file per kind.
+fn unused<'a>(table: &Table<'a>) -> Vec<F<'a>> {
+    let mut entries: Vec<_> = table
+        .values()
+        .filter(|e| !e.used.get())
+        .map(|e| e.f)
+        .collect();
+    // In document order, so that the first error is the first in the file.
+    entries.sort_by_key(|f| (f.doc, f.node.line, f.node.column));
+    entries
+}
+
+fn check_unused(cx: &mut Cx<'_>, catalog: &Catalog<'_>) -> Result<()> {
+    for f in unused(&catalog.slis) {
+        import_sli(cx, catalog, &f, false)?;
+    }
+    for f in unused(&catalog.conditions) {
+        check_condition(cx, &f)?;
+    }
+    for f in unused(&catalog.policies) {
+        check_policy_structure(cx, &f)?;
+    }
+    Ok(())
 }

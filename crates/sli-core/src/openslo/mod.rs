@@ -101,10 +101,11 @@ mod sli;
 mod slo;
 mod source;
 mod time_window;
+mod v1alpha;
 mod yaml;
 
 pub use error::{Error, Location, Problem, Warning};
-pub use export::export;
+pub use export::{export, export_objects};
 pub use import::{parse, parse_with_limits};
 pub use source::{DataSource, MetricSource, SourceRef, SourceSpec};
 pub use yaml::Value;
@@ -165,6 +166,100 @@ pub enum Mode {
     Lenient,
 }
 
+/// The kinds of OpenSLO v1 object.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::ObjectKind;
+/// assert_eq!(ObjectKind::from_name("AlertPolicy"), Some(ObjectKind::AlertPolicy));
+/// assert_eq!(ObjectKind::Sli.name(), "SLI");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// `SLO`.
+    Slo,
+    /// `SLI`.
+    Sli,
+    /// `AlertPolicy`.
+    AlertPolicy,
+    /// `AlertCondition`.
+    AlertCondition,
+    /// `AlertNotificationTarget`.
+    AlertNotificationTarget,
+    /// `Service`.
+    Service,
+    /// `DataSource`.
+    DataSource,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order of the v1 specification.
+    pub const ALL: [Self; 7] = [
+        Self::DataSource,
+        Self::Slo,
+        Self::Sli,
+        Self::AlertPolicy,
+        Self::AlertCondition,
+        Self::AlertNotificationTarget,
+        Self::Service,
+    ];
+
+    /// The `kind` as written.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Slo => "SLO",
+            Self::Sli => "SLI",
+            Self::AlertPolicy => "AlertPolicy",
+            Self::AlertCondition => "AlertCondition",
+            Self::AlertNotificationTarget => "AlertNotificationTarget",
+            Self::Service => "Service",
+            Self::DataSource => "DataSource",
+        }
+    }
+
+    /// The kind a `kind` field names (case-sensitive, as in the specification).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One object of a file, of any kind, as written (an `openslo/v1alpha` object as mapped to
+/// v1): what [`export_objects`] writes back.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse, Mode, ObjectKind};
+///
+/// let yaml = "- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: web}\n  spec: {description: The web tier}\n";
+/// let import = parse(yaml, Mode::Strict)?;
+/// let web = &import.objects[0];
+/// assert_eq!((web.kind, web.name.as_str(), web.item), (ObjectKind::Service, "web", Some(0)));
+/// assert_eq!(web.value.get("spec").and_then(|s| s.get("description")).is_some(), true);
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    /// The kind.
+    pub kind: ObjectKind,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.displayName`.
+    pub display_name: Option<String>,
+    /// The 0-based index of the YAML document it is in.
+    pub document: usize,
+    /// Its index in the document's top-level sequence, for the Go SDK's form (a document that
+    /// is a list of objects); `None` for a document that is one object.
+    pub item: Option<usize>,
+    /// The whole object, in v1 form.
+    pub value: Value,
+}
+
 /// What [`parse`] found: one definition per SLO objective, and the warnings.
 ///
 /// # Example
@@ -176,6 +271,8 @@ pub enum Mode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Import {
+    /// Every object of the file, of every kind, in order.
+    pub objects: Vec<Object>,
     /// The SLOs, in document order (an SLO with several objectives gives one definition per
     /// objective, named `<name>-<objective name or index>`).
     pub slos: Vec<SloDefinition>,
@@ -229,6 +326,20 @@ pub struct Indicator {
     pub description: Option<String>,
     /// The metric(s).
     pub metric: IndicatorMetric,
+}
+
+impl Indicator {
+    /// The metric sources: `good` or `bad` then `total`, or `raw`, or the threshold metric.
+    pub fn metric_sources(&self) -> impl Iterator<Item = &MetricSource> {
+        let (a, b, c) = match &self.metric {
+            IndicatorMetric::Ratio {
+                good, bad, total, ..
+            } => (good.as_ref(), bad.as_ref(), Some(total)),
+            IndicatorMetric::RawRatio { raw, .. } => (Some(raw), None, None),
+            IndicatorMetric::Threshold { metric } => (Some(metric), None, None),
+        };
+        a.into_iter().chain(b).chain(c)
+    }
 }
 
 /// The metric side of an SLI.

@@ -3,23 +3,36 @@
 
 use std::collections::HashMap;
 
-use super::DataSource;
 use super::error::Problem;
 use super::field::*;
+use super::{DataSource, ObjectKind};
+
+/// An object in the index, and whether some SLO referred to it (the others are checked on
+/// their own, once).
+#[derive(Clone)]
+pub(super) struct Entry<'a> {
+    pub(super) f: F<'a>,
+    pub(super) used: std::cell::Cell<bool>,
+}
+
+/// Objects of one kind by name.
+pub(super) type Table<'a> = HashMap<String, Entry<'a>>;
 
 /// The object a `…Ref` field names, from the documents of its kind.
-pub(super) fn referenced<'a>(
-    r: &F<'_>,
-    table: &HashMap<String, F<'a>>,
-    kind: &'static str,
-) -> Result<F<'a>> {
+pub(super) fn referenced<'a>(r: &F<'_>, table: &Table<'a>, kind: &'static str) -> Result<F<'a>> {
     let name = r.text()?;
-    table.get(name).copied().ok_or_else(|| {
-        r.err(Problem::MissingReference {
-            kind,
-            name: name.to_owned(),
+    table
+        .get(name)
+        .map(|e| {
+            e.used.set(true);
+            e.f
         })
-    })
+        .ok_or_else(|| {
+            r.err(Problem::MissingReference {
+                kind,
+                name: name.to_owned(),
+            })
+        })
 }
 
 /// A list item that is either `{<ref_key>: name}`, resolved in `table`, or an inline object of
@@ -29,7 +42,7 @@ pub(super) fn referenced_or_inline<'a>(
     item: F<'a>,
     ref_key: &'static str,
     kind: &'static str,
-    table: &HashMap<String, F<'a>>,
+    table: &Table<'a>,
 ) -> Result<F<'a>> {
     if let Some(r) = optional(&item, ref_key) {
         cx.keys(&item, &[ref_key])?;
@@ -48,23 +61,22 @@ pub(super) fn referenced_or_inline<'a>(
 /// Everything indexed by kind and name, with the document each came from.
 #[derive(Default)]
 pub(super) struct Catalog<'a> {
-    pub(super) slis: HashMap<String, F<'a>>,
-    pub(super) policies: HashMap<String, F<'a>>,
-    pub(super) conditions: HashMap<String, F<'a>>,
-    pub(super) targets: HashMap<String, F<'a>>,
-    pub(super) services: HashMap<String, F<'a>>,
+    pub(super) slis: Table<'a>,
+    pub(super) policies: Table<'a>,
+    pub(super) conditions: Table<'a>,
+    pub(super) targets: Table<'a>,
+    pub(super) services: Table<'a>,
     pub(super) sources: HashMap<String, (usize, DataSource)>,
     pub(super) slos: Vec<F<'a>>,
 }
 
+/// Indexes one object by kind and name, checks what every object of its kind must satisfy, and
+/// says what it is: `None` for an object of a kind this importer does not know (lenient mode).
 pub(super) fn index_document<'a>(
     cx: &mut Cx<'_>,
     catalog: &mut Catalog<'a>,
     root: &F<'a>,
-) -> Result<()> {
-    if root.node.is_null() {
-        return Ok(()); // an empty document
-    }
+) -> Result<Option<(ObjectKind, Meta)>> {
     root.map()?;
     let version = required(root, "apiVersion")?;
     if version.text()? != "openslo/v1" {
@@ -73,43 +85,31 @@ pub(super) fn index_document<'a>(
         }));
     }
     let kind_field = required(root, "kind")?;
-    let kind = kind_field.text()?;
-    let (kind_name, allowed): (&'static str, &[&str]) = match kind {
-        "SLO" => ("SLO", &["apiVersion", "kind", "metadata", "spec"]),
-        "SLI" => ("SLI", &["apiVersion", "kind", "metadata", "spec"]),
-        "AlertPolicy" => ("AlertPolicy", &["apiVersion", "kind", "metadata", "spec"]),
-        "AlertCondition" => (
-            "AlertCondition",
-            &["apiVersion", "kind", "metadata", "spec"],
-        ),
-        "AlertNotificationTarget" => (
-            "AlertNotificationTarget",
-            &["apiVersion", "kind", "metadata", "spec"],
-        ),
-        "Service" => ("Service", &["apiVersion", "kind", "metadata", "spec"]),
-        "DataSource" => ("DataSource", &["apiVersion", "kind", "metadata", "spec"]),
-        other => {
-            return cx.rule(
+    let kind = match ObjectKind::from_name(kind_field.text()?) {
+        Some(kind) => kind,
+        None => {
+            cx.rule(
                 &kind_field,
                 Problem::UnknownKind {
-                    kind: other.to_owned(),
+                    kind: kind_field.text()?.to_owned(),
                 },
-            );
+            )?;
+            return Ok(None);
         }
     };
-    cx.keys(root, allowed)?;
+    cx.keys(root, &["apiVersion", "kind", "metadata", "spec"])?;
     let meta = metadata(cx, root)?;
-    let map = match kind_name {
-        "SLO" => {
+    let table = match kind {
+        ObjectKind::Slo => {
             catalog.slos.push(*root);
-            return Ok(());
+            return Ok(Some((kind, meta)));
         }
-        "SLI" => &mut catalog.slis,
-        "AlertPolicy" => &mut catalog.policies,
-        "AlertCondition" => &mut catalog.conditions,
-        "AlertNotificationTarget" => &mut catalog.targets,
-        "Service" => &mut catalog.services,
-        _ => {
+        ObjectKind::Sli => &mut catalog.slis,
+        ObjectKind::AlertPolicy => &mut catalog.policies,
+        ObjectKind::AlertCondition => &mut catalog.conditions,
+        ObjectKind::AlertNotificationTarget => &mut catalog.targets,
+        ObjectKind::Service => &mut catalog.services,
+        ObjectKind::DataSource => {
             let spec = required(root, "spec")?;
             cx.keys(&spec, &["description", "type", "connectionDetails"])?;
             let source = DataSource {
@@ -121,45 +121,70 @@ pub(super) fn index_document<'a>(
                 connection_details: optional(&spec, "connectionDetails")
                     .map_or(super::Value::Null, |f| f.node.to_value()),
             };
+            if optional(&spec, "connectionDetails").is_none() {
+                cx.rule(
+                    &spec,
+                    Problem::MissingField {
+                        field: "connectionDetails",
+                    },
+                )?;
+            }
             if let Some((first, _)) = catalog.sources.get(&meta.name) {
                 let first = *first;
-                return cx.rule(
+                cx.rule(
                     root,
                     Problem::DuplicateName {
-                        kind: kind_name,
-                        name: meta.name,
+                        kind: kind.name(),
+                        name: meta.name.clone(),
                         first,
                     },
-                );
+                )?;
+                return Ok(Some((kind, meta)));
             }
-            catalog.sources.insert(meta.name, (root.doc, source));
-            return Ok(());
+            catalog
+                .sources
+                .insert(meta.name.clone(), (root.doc, source));
+            return Ok(Some((kind, meta)));
         }
     };
-    if let Some(first) = map.get(&meta.name) {
-        let first = first.doc;
-        return cx.rule(
+    if let Some(first) = table.get(&meta.name) {
+        let first = first.f.doc;
+        cx.rule(
             root,
             Problem::DuplicateName {
-                kind: kind_name,
-                name: meta.name,
+                kind: kind.name(),
+                name: meta.name.clone(),
                 first,
             },
-        );
+        )?;
+        return Ok(Some((kind, meta)));
     }
-    match kind_name {
-        "Service" => {
+    match kind {
+        ObjectKind::Service => {
             if let Some(spec) = optional(root, "spec") {
                 cx.keys(&spec, &["description"])?;
+                description(cx, &spec)?;
             }
         }
-        "AlertNotificationTarget" => {
+        ObjectKind::AlertNotificationTarget => {
             let spec = required(root, "spec")?;
-            cx.keys(&spec, &["description", "target"])?;
-            required(&spec, "target")?.text()?;
+            target_spec(cx, &spec)?;
         }
         _ => {}
     }
-    map.insert(meta.name, *root);
-    Ok(())
+    table.insert(
+        meta.name.clone(),
+        Entry {
+            f: *root,
+            used: std::cell::Cell::new(false),
+        },
+    );
+    Ok(Some((kind, meta)))
+}
+
+/// `spec` of an `AlertNotificationTarget`: `target`, and an optional `description`.
+pub(super) fn target_spec(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<String> {
+    cx.keys(spec, &["description", "target"])?;
+    description(cx, spec)?;
+    Ok(required(spec, "target")?.text()?.to_owned())
 }

@@ -5,10 +5,14 @@ use super::field::*;
 use super::refs::*;
 use super::{Indicator, IndicatorMetric, MetricSource, RawType, SourceRef, SourceSpec};
 
+/// An `SLI` (or an inline indicator). With `resolve`, a `metricSourceRef` that names no
+/// `DataSource` of the file and has no `type` beside it is an error (the SLI is evaluated);
+/// without, it is kept by name (a standalone SLI of a file that others complete).
 pub(super) fn import_sli(
     cx: &mut Cx<'_>,
     catalog: &Catalog<'_>,
     root: &F<'_>,
+    resolve: bool,
 ) -> Result<Indicator> {
     let meta = metadata(cx, root)?;
     let spec = required(root, "spec")?;
@@ -31,7 +35,7 @@ pub(super) fn import_sli(
             }));
         }
         (Some(t), None) => IndicatorMetric::Threshold {
-            metric: metric_holder(cx, catalog, &t)?,
+            metric: metric_holder(cx, catalog, &t, resolve)?,
         },
         (None, Some(r)) => {
             cx.keys(&r, &["counter", "good", "bad", "total", "rawType", "raw"])?;
@@ -60,20 +64,18 @@ pub(super) fn import_sli(
                         }
                     };
                     IndicatorMetric::RawRatio {
-                        raw: metric_holder(cx, catalog, &raw)?,
+                        raw: metric_holder(cx, catalog, &raw, resolve)?,
                         raw_type,
                     }
                 }
                 None => {
-                    if optional(&r, "counter").is_none() {
-                        cx.rule(&r, Problem::MissingField { field: "counter" })?;
-                    }
-                    let total = metric_holder(cx, catalog, &required(&r, "total")?)?;
+                    // `counter` may be left out (false): the Go SDK's rules do not require it.
+                    let total = metric_holder(cx, catalog, &required(&r, "total")?, resolve)?;
                     let good = optional(&r, "good")
-                        .map(|f| metric_holder(cx, catalog, &f))
+                        .map(|f| metric_holder(cx, catalog, &f, resolve))
                         .transpose()?;
                     let bad = optional(&r, "bad")
-                        .map(|f| metric_holder(cx, catalog, &f))
+                        .map(|f| metric_holder(cx, catalog, &f, resolve))
                         .transpose()?;
                     if good.is_some() == bad.is_some() {
                         return Err(r.err(Problem::Conflict {
@@ -103,6 +105,7 @@ pub(super) fn metric_holder(
     cx: &mut Cx<'_>,
     catalog: &Catalog<'_>,
     f: &F<'_>,
+    resolve: bool,
 ) -> Result<MetricSource> {
     cx.keys(f, &["metricSource"])?;
     let source = required(f, "metricSource")?;
@@ -111,7 +114,7 @@ pub(super) fn metric_holder(
         Some(r) => {
             let name = r.text()?;
             let data_source = catalog.sources.get(name).map(|(_, ds)| ds.clone());
-            if data_source.is_none() && optional(&source, "type").is_none() {
+            if resolve && data_source.is_none() && optional(&source, "type").is_none() {
                 return Err(r.err(Problem::MissingReference {
                     kind: "DataSource",
                     name: name.to_owned(),

@@ -52,9 +52,9 @@ pub(super) fn import_slo(
                     kind: kind.text()?.to_owned(),
                 }));
             }
-            import_sli(cx, catalog, &inline)?
+            import_sli(cx, catalog, &inline, true)?
         }
-        (None, Some(r)) => import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?)?,
+        (None, Some(r)) => import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?, true)?,
         (None, None) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
     };
     let window = time_window(cx, &required(&spec, "timeWindow")?)?;
