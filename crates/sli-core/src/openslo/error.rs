@@ -59,7 +59,9 @@ pub enum Problem {
         message: String,
     },
     /// A document whose `apiVersion` is not `openslo/v1`.
-    #[error("apiVersion {found:?} is not supported: expected \"openslo/v1\"")]
+    #[error(
+        "apiVersion {found:?} is not supported: expected \"openslo/v1\" (openslo/v1alpha is read in lenient mode)"
+    )]
     UnsupportedVersion {
         /// The version given.
         found: String,

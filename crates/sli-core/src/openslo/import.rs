@@ -110,7 +110,7 @@ pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Impor
         if mode == Mode::Strict {
             let version = required(&f, "apiVersion")?;
             return Err(version.err(Problem::UnsupportedVersion {
-                found: "openslo/v1alpha (read in lenient mode)".into(),
+                found: "openslo/v1alpha".into(),
             }));
         }
         mapped.push(Some(v1alpha::to_v1(&mut cx, &f)?));

@@ -250,7 +250,7 @@ pub(super) fn import_slo(
                         cx.rule(
                             &f,
                             Problem::Conflict {
-                                reason: format!("{key} is forbidden on a ratio SLI (ignored)"),
+                                reason: format!("{key} compares a threshold SLI's values; the v1 rules forbid it on a ratio SLI (ignored)"),
                             },
                         )?;
                     }
