@@ -139,14 +139,18 @@ pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Impor
         }
     }
     let mut slos = Vec::new();
+    let mut composites = Vec::new();
     let slo_docs = catalog.slos.clone();
     for slo in &slo_docs {
-        slos.extend(import_slo(&mut cx, &catalog, slo)?);
+        let (definitions, composite) = import_slo(&mut cx, &catalog, slo)?;
+        slos.extend(definitions);
+        composites.extend(composite);
     }
     check_unused(&mut cx, &catalog)?;
     Ok(Import {
         objects,
         slos,
+        composites,
         warnings,
     })
 }

@@ -110,7 +110,7 @@ pub use import::{parse, parse_with_limits};
 pub use source::{DataSource, MetricSource, SourceRef, SourceSpec};
 pub use yaml::Value;
 
-use crate::{AlertPolicy, Slo};
+use crate::{AlertPolicy, Composite, Slo};
 
 #[cfg(doc)]
 use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
@@ -276,8 +276,87 @@ pub struct Import {
     /// The SLOs, in document order (an SLO with several objectives gives one definition per
     /// objective, named `<name>-<objective name or index>`).
     pub slos: Vec<SloDefinition>,
+    /// The composite SLOs (an indicator and a `compositeWeight` per objective): each of their
+    /// objectives is also one of `slos`.
+    pub composites: Vec<CompositeDefinition>,
     /// What lenient mode accepted, and what is suspicious in any mode.
     pub warnings: Vec<Warning>,
+}
+
+/// A composite SLO: the definitions of its objectives (in [`Import::slos`]) and their
+/// `compositeWeight`s (1 when not given), evaluated together by [`Composite`].
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse, Mode};
+///
+/// let yaml = r#"
+/// apiVersion: openslo/v1
+/// kind: SLO
+/// metadata: {name: checkout-journey}
+/// spec:
+///   service: checkout
+///   timeWindow: [{duration: 28d, isRolling: true}]
+///   budgetingMethod: Occurrences
+///   objectives:
+///     - target: 0.999
+///       compositeWeight: 2
+///       indicator:
+///         metadata: {name: api-errors}
+///         spec:
+///           ratioMetric:
+///             bad: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_errors[5m]))'}}}
+///             total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_requests[5m]))'}}}
+///     - target: 0.99
+///       indicatorRef: search-latency
+/// ---
+/// apiVersion: openslo/v1
+/// kind: SLI
+/// metadata: {name: search-latency}
+/// spec:
+///   ratioMetric:
+///     good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search_fast[5m]))'}}}
+///     total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search[5m]))'}}}
+/// "#;
+/// let import = parse(yaml, Mode::Strict)?;
+/// let journey = &import.composites[0];
+/// assert_eq!(journey.components, [("checkout-journey-0".to_string(), 2.0), ("checkout-journey-1".to_string(), 1.0)]);
+/// let composite = journey.composite(&import.slos).unwrap()?;
+/// assert_eq!(composite.components()[1].0.objective.target(), 0.99);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeDefinition {
+    /// `metadata.name` of the SLO.
+    pub name: String,
+    /// The 0-based document index of the SLO.
+    pub document: usize,
+    /// The names of the objectives' definitions, with their weights.
+    pub components: Vec<(String, f64)>,
+}
+
+impl CompositeDefinition {
+    /// The [`Composite`] of these components, found by name in `definitions`; `None` when one
+    /// is missing.
+    ///
+    /// # Errors
+    /// As [`Composite::new`].
+    pub fn composite(
+        &self,
+        definitions: &[SloDefinition],
+    ) -> Option<std::result::Result<Composite, crate::Error>> {
+        let components = self
+            .components
+            .iter()
+            .map(|(name, weight)| {
+                definitions
+                    .iter()
+                    .find(|d| d.slo.name == *name)
+                    .map(|d| (d.slo.clone(), *weight))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Composite::new(components))
+    }
 }
 
 /// One SLO objective with everything OpenSLO says about it.

@@ -7,14 +7,14 @@ use super::refs::*;
 use super::sli::*;
 use super::time_window::*;
 use super::yaml::{Kind, parse_number};
-use super::{IndicatorMetric, SloDefinition};
+use super::{CompositeDefinition, Indicator, IndicatorMetric, SloDefinition};
 use crate::{BudgetingMethod, Comparison, MissingData, Objective, Sli, Slo, Span};
 
 pub(super) fn import_slo(
     cx: &mut Cx<'_>,
     catalog: &Catalog<'_>,
     root: &F<'_>,
-) -> Result<Vec<SloDefinition>> {
+) -> Result<(Vec<SloDefinition>, Option<CompositeDefinition>)> {
     let meta = metadata(cx, root)?;
     let spec = required(root, "spec")?;
     cx.keys(
@@ -34,29 +34,25 @@ pub(super) fn import_slo(
         .map(|f| f.text().map(str::to_owned))
         .transpose()?;
     let service = required(&spec, "service")?.text()?.to_owned();
-    let indicator = match (
-        optional(&spec, "indicator"),
-        optional(&spec, "indicatorRef"),
-    ) {
-        (Some(_), Some(r)) => {
-            return Err(r.err(Problem::Conflict {
-                reason: "indicator and indicatorRef exclude each other".into(),
+    // A composite SLO has an indicator per objective instead of one for the SLO.
+    let composite = optional(&spec, "objectives")
+        .and_then(|o| o.items().ok())
+        .unwrap_or_default()
+        .iter()
+        .any(|o| matches!(&o.kind, Kind::Map(entries) if entries.iter().any(|(k, v)| {
+            matches!(&k.kind, Kind::Scalar { text, .. } if text == "indicator" || text == "indicatorRef")
+                && !v.is_null()
+        })));
+    let shared = indicator_of(cx, catalog, &spec)?;
+    match (&shared, composite) {
+        (Some(_), true) => {
+            return Err(spec.err(Problem::Conflict {
+                reason: "an indicator on the SLO and on its objectives (a composite SLO) exclude each other".into(),
             }));
         }
-        (Some(inline), None) => {
-            cx.keys(&inline, &["apiVersion", "kind", "metadata", "spec"])?;
-            if let Some(kind) = optional(&inline, "kind")
-                && kind.text()? != "SLI"
-            {
-                return Err(kind.err(Problem::UnknownKind {
-                    kind: kind.text()?.to_owned(),
-                }));
-            }
-            import_sli(cx, catalog, &inline, true)?
-        }
-        (None, Some(r)) => import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?, true)?,
-        (None, None) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
-    };
+        (None, false) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
+        _ => {}
+    }
     let window = time_window(cx, &required(&spec, "timeWindow")?)?;
     let method_field = required(&spec, "budgetingMethod")?;
     let method = method_field.text()?;
@@ -119,6 +115,7 @@ pub(super) fn import_slo(
         }));
     }
     let mut out = Vec::new();
+    let mut components = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let o = objectives.index(i, item);
         cx.keys(
@@ -136,13 +133,27 @@ pub(super) fn import_slo(
                 "compositeWeight",
             ],
         )?;
-        for key in ["indicator", "indicatorRef", "compositeWeight"] {
-            if let Some(f) = optional(&o, key) {
-                return Err(f.err(Problem::Unsupported {
-                    what: "composite SLOs (an indicator per objective)".into(),
-                }));
+        let own = indicator_of(cx, catalog, &o)?;
+        let indicator = match (&own, &shared) {
+            (Some(own), _) => own,
+            (None, Some(shared)) => shared,
+            (None, None) => {
+                return Err(o.err(Problem::MissingField { field: "indicator" }));
             }
-        }
+        };
+        let weight = match optional(&o, "compositeWeight") {
+            None => 1.0,
+            Some(f) => {
+                let w = cx.number(&f)?;
+                if !(w.is_finite() && w > 0.0) {
+                    return Err(f.err(Problem::InvalidValue {
+                        value: w.to_string(),
+                        reason: "a composite weight must be positive".into(),
+                    }));
+                }
+                w
+            }
+        };
         let objective = objective_target(cx, &o)?;
         let slice_window = optional(&o, "timeSliceWindow")
             .map(|f| -> Result<Span> {
@@ -278,6 +289,9 @@ pub(super) fn import_slo(
             check_policy(cx, &slo, definition, located)?;
             alert_policies.push(definition.clone());
         }
+        if composite {
+            components.push((slo.name.clone(), weight));
+        }
         out.push(SloDefinition {
             slo,
             display_name: meta.display_name.clone(),
@@ -288,7 +302,36 @@ pub(super) fn import_slo(
             document: root.doc,
         });
     }
-    Ok(out)
+    let composite = composite.then(|| CompositeDefinition {
+        name: meta.name.clone(),
+        document: root.doc,
+        components,
+    });
+    Ok((out, composite))
+}
+
+/// The indicator of an SLO or of a composite's objective: `indicator` inline or `indicatorRef`.
+fn indicator_of(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<Option<Indicator>> {
+    match (optional(f, "indicator"), optional(f, "indicatorRef")) {
+        (Some(_), Some(r)) => Err(r.err(Problem::Conflict {
+            reason: "indicator and indicatorRef exclude each other".into(),
+        })),
+        (Some(inline), None) => {
+            cx.keys(&inline, &["apiVersion", "kind", "metadata", "spec"])?;
+            if let Some(kind) = optional(&inline, "kind")
+                && kind.text()? != "SLI"
+            {
+                return Err(kind.err(Problem::UnknownKind {
+                    kind: kind.text()?.to_owned(),
+                }));
+            }
+            import_sli(cx, catalog, &inline, true).map(Some)
+        }
+        (None, Some(r)) => {
+            import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?, true).map(Some)
+        }
+        (None, None) => Ok(None),
+    }
 }
 
 pub(super) fn objective_target(cx: &mut Cx<'_>, o: &F<'_>) -> Result<Objective> {
