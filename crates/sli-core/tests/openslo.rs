@@ -132,6 +132,34 @@ fn example_file_imports_exactly() {
     assert_eq!(stat.line, line_of(EXAMPLE, "invocations - errors") + 15);
 }
 
+/// SLOs that refer to one policy share it: it is mapped (and its findings reported) once, not
+/// cloned per SLO (3,000 SLOs sharing a policy of 3,000 conditions took minutes).
+#[test]
+fn a_shared_policy_is_mapped_once() {
+    let second = EXAMPLE.replacen(
+        "---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: checkout-availability",
+        "---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: checkout-availability-2\nspec:\n  service: checkout\n  indicatorRef: checkout-alb-errors\n  timeWindow:\n    - duration: 30d\n      isRolling: true\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.999\n  alertPolicies:\n    - alertPolicyRef: multiwindow-burn\n---\napiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: checkout-availability",
+        1,
+    );
+    assert_ne!(second, EXAMPLE);
+    let import = strict(&second).unwrap();
+    let (a, b) = (&import.slos[0], &import.slos[1]);
+    assert_eq!(b.slo.name, "checkout-availability");
+    assert!(std::sync::Arc::ptr_eq(
+        &a.alert_policies[0],
+        &b.alert_policies[0]
+    ));
+    // A tier that never fires for 99.9 % is reported once, not once per SLO.
+    let never = second.replacen("threshold: 14.4", "threshold: 1000", 1);
+    let import = lenient(&never).unwrap();
+    let findings = import
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.problem, Problem::Policy(PolicyWarning::NeverFires { .. })))
+        .count();
+    assert_eq!(findings, 1, "{:?}", import.warnings);
+}
+
 #[test]
 fn calendar_month_is_not_thirty_days() {
     let import = strict(EXAMPLE).unwrap();
@@ -763,7 +791,10 @@ fn definition() -> impl Strategy<Value = SloDefinition> {
                         description: None,
                         metric,
                     },
-                    alert_policies,
+                    alert_policies: alert_policies
+                        .into_iter()
+                        .map(std::sync::Arc::new)
+                        .collect(),
                     document: 0,
                 }
             },

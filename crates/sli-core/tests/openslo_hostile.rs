@@ -27,9 +27,28 @@ fn nested_anchors_are_bounded() {
     );
 }
 
+/// A flow sequence of 30 MB: the YAML parser would buffer all of it (gigabytes); refused by
+/// the flow-collection cap before parsing, naming the bracket.
+#[test]
+fn a_huge_flow_collection_is_refused_before_parsing() {
+    let text = format!("a: 1\nb: [{}1]", "1,".repeat(15 << 20));
+    let err = parse(&text, Mode::Lenient).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            Problem::LimitExceeded {
+                limit: "bytes in one flow collection",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!((err.location.line, err.location.column), (2, 4));
+}
+
 #[test]
 fn a_long_flat_sequence_is_refused_by_the_node_cap() {
-    let text = format!("[{}]", vec!["1"; 3_000_000].join(","));
+    let text = "- 1\n".repeat(3_000_000);
     let err = parse(&text, Mode::Lenient).unwrap_err();
     assert!(
         matches!(

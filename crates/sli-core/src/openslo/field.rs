@@ -194,13 +194,22 @@ impl Cx<'_> {
     /// Checks that no key of the mapping `f` appears twice (YAML requires unique keys), in
     /// time linear in the number of keys.
     pub(super) fn unique_keys(&mut self, f: &F<'_>) -> Result<()> {
+        /// Up to this many keys, comparing each with those before it is cheaper than hashing.
+        const SMALL: usize = 16;
         let entries = f.map()?;
-        let mut seen = std::collections::HashSet::with_capacity(entries.len());
-        for (k, _) in entries {
+        let mut seen = std::collections::HashSet::new();
+        for (i, (k, _)) in entries.iter().enumerate() {
             let Kind::Scalar { text: key, .. } = &k.kind else {
                 continue;
             };
-            if !seen.insert(key) {
+            let repeated = if entries.len() <= SMALL {
+                entries[..i]
+                    .iter()
+                    .any(|(o, _)| matches!(&o.kind, Kind::Scalar { text, .. } if text == key))
+            } else {
+                !seen.insert(key.as_str())
+            };
+            if repeated {
                 self.rule(
                     &f.key(key, k),
                     Problem::Conflict {

@@ -49,6 +49,7 @@ pub fn parse(text: &str, mode: Mode) -> Result<Import> {
 pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Import> {
     let caps = Caps {
         input_bytes: limits.max_input_bytes,
+        flow_bytes: limits.max_flow_bytes,
         nodes: limits.max_nodes,
         depth: limits.max_depth,
     };

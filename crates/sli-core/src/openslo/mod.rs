@@ -120,7 +120,8 @@ use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
 ///
 /// Every YAML node counts against `max_nodes`, and so does every node an alias expands to or
 /// an anchor keeps a copy of; parsing takes time linear in the input and memory linear in the
-/// nodes (about 50 bytes each, plus the text of the scalars). The defaults are far above any
+/// nodes (about 50 bytes each, plus the text of the scalars), plus the parser's buffer of the
+/// largest flow collection (bounded by `max_flow_bytes`). The defaults are far above any
 /// real OpenSLO file (the official examples have a few hundred nodes; the 10 MB benchmark file
 /// about half a million).
 ///
@@ -134,6 +135,10 @@ use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
 pub struct Limits {
     /// Longest input accepted, in bytes (default 32 MiB).
     pub max_input_bytes: usize,
+    /// Longest flow collection (`[…]`, `{…}`, JSON), in bytes (default 1 MiB): the YAML
+    /// parser keeps every token of a flow collection until it closes, about 200 bytes of
+    /// memory per byte, so this bounds its memory to about 200 MiB.
+    pub max_flow_bytes: usize,
     /// Most YAML nodes, counting alias expansions and anchor copies (default 2,000,000).
     pub max_nodes: usize,
     /// Deepest nesting of sequences and mappings (default 128).
@@ -144,6 +149,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_input_bytes: 32 << 20,
+            max_flow_bytes: 1 << 20,
             max_nodes: 2_000_000,
             max_depth: 128,
         }
@@ -380,8 +386,8 @@ pub struct SloDefinition {
     pub service: String,
     /// The indicator and its metric sources.
     pub indicator: Indicator,
-    /// The alert policies, in order.
-    pub alert_policies: Vec<AlertPolicyDefinition>,
+    /// The alert policies, in order. A policy several SLOs refer to is shared, not copied.
+    pub alert_policies: Vec<std::sync::Arc<AlertPolicyDefinition>>,
     /// The 0-based document index of the SLO in the file it came from (0 for definitions built
     /// in code).
     pub document: usize,

@@ -68,7 +68,19 @@ pub(super) struct Catalog<'a> {
     pub(super) services: Table<'a>,
     pub(super) sources: HashMap<String, (usize, DataSource)>,
     pub(super) slos: Vec<F<'a>>,
+    /// Alert policies already mapped, by the address of their node: each SLO that refers to a
+    /// policy shares it instead of mapping and cloning its tiers again.
+    pub(super) mapped_policies: std::cell::RefCell<HashMap<usize, Shared>>,
+    /// (policy node, objective, SLO period) already checked: a policy's findings for one
+    /// objective and period are reported once, however many SLOs share them.
+    pub(super) checked_policies: std::cell::RefCell<std::collections::HashSet<(usize, u64, i64)>>,
 }
+
+/// A mapped alert policy and where its fields sit.
+pub(super) type Shared = (
+    std::sync::Arc<super::AlertPolicyDefinition>,
+    std::rc::Rc<super::alert::Located>,
+);
 
 /// Indexes one object by kind and name, checks what every object of its kind must satisfy, and
 /// says what it is: `None` for an object of a kind this importer does not know (lenient mode).

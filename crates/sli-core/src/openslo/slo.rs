@@ -1,5 +1,8 @@
 //! The `SLO` kind: objectives, budgeting method and alert policies, into [`SloDefinition`]s.
 
+use std::rc::Rc;
+use std::sync::Arc;
+
 use super::alert::*;
 use super::error::{Error, Problem};
 use super::field::*;
@@ -101,10 +104,24 @@ pub(super) fn import_slo(
             item.map()?;
             let policy_root =
                 referenced_or_inline(cx, item, "alertPolicyRef", "AlertPolicy", &catalog.policies)?;
-            policies.push(alert_policy(cx, catalog, &policy_root)?);
+            let key = std::ptr::from_ref(policy_root.node) as usize;
+            let cached = catalog.mapped_policies.borrow().get(&key).cloned();
+            let shared = match cached {
+                Some(shared) => shared,
+                None => {
+                    let (definition, located) = alert_policy(cx, catalog, &policy_root)?;
+                    let shared = (Arc::new(definition), Rc::new(located));
+                    catalog
+                        .mapped_policies
+                        .borrow_mut()
+                        .insert(key, shared.clone());
+                    shared
+                }
+            };
+            policies.push((key, shared));
         }
     }
-    if !missing_from_annotation && policies.iter().any(|(p, _)| p.alert_when_no_data) {
+    if !missing_from_annotation && policies.iter().any(|(_, (p, _))| p.alert_when_no_data) {
         missing_data = MissingData::Bad;
     }
     let objectives = required(&spec, "objectives")?;
@@ -285,9 +302,16 @@ pub(super) fn import_slo(
         };
         slo.validate().map_err(|e| o.err(Problem::Core(e)))?;
         let mut alert_policies = Vec::new();
-        for (definition, located) in &policies {
-            check_policy(cx, &slo, definition, located)?;
-            alert_policies.push(definition.clone());
+        for (key, (definition, located)) in &policies {
+            let checked = (
+                *key,
+                slo.objective.target().to_bits(),
+                slo.window.nominal_length().seconds(),
+            );
+            if catalog.checked_policies.borrow_mut().insert(checked) {
+                check_policy(cx, &slo, definition, located)?;
+            }
+            alert_policies.push(Arc::clone(definition));
         }
         if composite {
             components.push((slo.name.clone(), weight));

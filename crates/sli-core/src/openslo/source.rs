@@ -323,6 +323,7 @@ mod tests {
     fn spec(text: &str) -> SourceSpec {
         let caps = Caps {
             input_bytes: 1 << 20,
+            flow_bytes: 1 << 20,
             nodes: 10_000,
             depth: 32,
         };
