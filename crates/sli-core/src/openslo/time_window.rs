@@ -138,12 +138,14 @@ pub(super) fn time_window(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Window> {
 pub(super) fn aligned_start(unit: CalendarPeriod, start: NaiveDateTime) -> bool {
     let time = start.time().num_seconds_from_midnight();
     match unit {
-        CalendarPeriod::Minute => time % 60 == 0,
-        CalendarPeriod::Hour => time % 3_600 == 0,
+        CalendarPeriod::Minute => time.is_multiple_of(60),
+        CalendarPeriod::Hour => time.is_multiple_of(3_600),
         CalendarPeriod::Day => time == 0,
         CalendarPeriod::Week => time == 0 && start.weekday() == chrono::Weekday::Mon,
         CalendarPeriod::Month => time == 0 && start.day() == 1,
-        CalendarPeriod::Quarter => time == 0 && start.day() == 1 && start.month0() % 3 == 0,
+        CalendarPeriod::Quarter => {
+            time == 0 && start.day() == 1 && start.month0().is_multiple_of(3)
+        }
         CalendarPeriod::Year => time == 0 && start.ordinal() == 1,
     }
 }

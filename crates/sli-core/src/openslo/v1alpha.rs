@@ -235,7 +235,7 @@ pub(super) fn to_v1(cx: &mut Cx<'_>, root: &F<'_>) -> Result<Node> {
         }
         let count = count as u64;
         let duration = match unit.text()? {
-            "Second" if count % 60 == 0 => format!("{}m", count / 60),
+            "Second" if count.is_multiple_of(60) => format!("{}m", count / 60),
             "Minute" => format!("{count}m"),
             "Hour" => format!("{count}h"),
             "Day" => format!("{count}d"),
