@@ -129,7 +129,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let fetched = source.fetch(&FetchRequest::new(queries, range)?).await?;
     for series in &fetched {
         println!(
-            "{}: {} datapoints, {:?}",
+            "{}: {} datapoints, {}",
             series.id,
             series.points.len(),
             series.completeness
@@ -168,11 +168,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("alerts      {}", alerts.len());
     for a in &alerts {
         println!(
-            "  {:<12} {:?} {} -> {:?} (long burn {:.1}x)",
+            "  {:<12} {:<6} {} -> {} (long burn {:.1}x)",
             a.tier,
             a.severity,
             a.start,
-            a.end,
+            a.end
+                .map_or_else(|| "still firing".to_owned(), |end| end.to_string()),
             a.long_burn.unwrap_or(0.0)
         );
     }

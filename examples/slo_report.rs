@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let end = series.last_time() + TimeDelta::minutes(1);
 
     println!(
-        "SLO {:?}: {} of requests succeed over a rolling {}",
+        "SLO {}: {} of requests succeed over a rolling {}",
         slo.name,
         slo.objective,
         slo.window.nominal_length()
@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let breach = breach_test(series.sum()?, slo.objective, 0.95)?.ok_or("no traffic")?;
     println!(
-        "breach test       error ratio {:.5}% in [{:.5}%, {:.5}%] at 95%: {:?}\n",
+        "breach test       error ratio {:.5}% in [{:.5}%, {:.5}%] at 95%: {}\n",
         100.0 * breach.error_ratio,
         100.0 * breach.interval.lower,
         100.0 * breach.interval.upper,
@@ -104,7 +104,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "  {:<12} {:<7} long {:>3} short {:>3}  > {:>5.2}x  ({:.0}% of budget)",
             tier.id,
-            format!("{:?}", tier.severity),
+            tier.severity.to_string(),
             tier.long_window.to_string(),
             tier.short_window.to_string(),
             threshold,
@@ -137,7 +137,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "  {:<12} {:<7} {} -> {}  long {:>6.1}x short {:>6.1}x peak {:>6.1}x  {detection}",
             alert.tier,
-            format!("{:?}", alert.severity),
+            alert.severity.to_string(),
             alert.start.format("%m-%d %H:%M"),
             alert
                 .end
@@ -166,7 +166,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     for g in &groups {
         println!(
-            "  {:?} from {} ({} tiers)",
+            "  {} from {} ({} tiers)",
             g.severity,
             g.start.format("%m-%d %H:%M"),
             g.alerts.len()
@@ -229,8 +229,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         }))
     };
     let during: DateTime<Utc> = "2024-05-18T15:10:00Z".parse()?;
-    println!("\nerror-budget policy at {during}: {:?}", decide(during)?);
-    println!("error-budget policy now: {:?}", decide(end)?);
+    println!("\nerror-budget policy at {during}: {}", decide(during)?);
+    println!("error-budget policy now: {}", decide(end)?);
 
     // M9: did the deploy at 14:05 on day 17 regress? Compare the hour before with 25 minutes after.
     let deploy: DateTime<Utc> = INCIDENTS[0].0.parse()?;
@@ -248,7 +248,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "< 1e-300".into()
     };
     println!(
-        "\nM9 deploy check at {deploy}: error ratio {:.3}% -> {:.3}%, p {p_value} ({:?}), regressed: {}",
+        "\nM9 deploy check at {deploy}: error ratio {:.3}% -> {:.3}%, p {p_value} ({}), regressed: {}",
         100.0 * verdict.before_error_ratio,
         100.0 * verdict.after_error_ratio,
         verdict.test,

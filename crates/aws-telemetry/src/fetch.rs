@@ -80,6 +80,16 @@ pub enum Completeness {
     },
 }
 
+impl std::fmt::Display for Completeness {
+    /// `complete`, or `partial: ` and the reason.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Complete => f.write_str("complete"),
+            Self::Partial { reason } => write!(f, "partial: {reason}"),
+        }
+    }
+}
+
 /// One query's result: timestamped values in increasing time order.
 ///
 /// # Example

@@ -36,6 +36,18 @@ pub enum Incident {
     CostWarning,
 }
 
+impl std::fmt::Display for Incident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::TotalOutage => "total outage",
+            Self::DataLoss => "data loss",
+            Self::Security => "security incident",
+            Self::Degradation => "degradation",
+            Self::CostWarning => "cost warning",
+        })
+    }
+}
+
 /// Why a [`Decision`] was taken.
 ///
 /// # Example
@@ -75,14 +87,53 @@ pub enum Reason {
     },
 }
 
+impl std::fmt::Display for Reason {
+    /// For people: `SLO breached: 312 % of the error budget spent`, `burn rate 4.11x for 1h2m`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SloBreached { consumed_fraction } => write!(
+                f,
+                "SLO breached: {:.0} % of the error budget spent",
+                100.0 * consumed_fraction
+            ),
+            Self::PagingIncident { incident } | Self::TicketIncident { incident } => {
+                write!(f, "{incident}")
+            }
+            Self::SustainedBurn {
+                burn_rate,
+                for_seconds,
+            } => {
+                let minutes = for_seconds / 60;
+                write!(f, "burn rate {burn_rate:.2}x for ")?;
+                match (minutes / 60, minutes % 60) {
+                    (0, m) => write!(f, "{m}m"),
+                    (h, 0) => write!(f, "{h}h"),
+                    (h, m) => write!(f, "{h}h{m}m"),
+                }
+            }
+        }
+    }
+}
+
 /// What to do now.
 ///
 /// # Example
 /// ```
-/// use sli_core::{Decision, ErrorBudgetPolicy, PolicyInput};
+/// use sli_core::{Decision, ErrorBudget, ErrorBudgetPolicy, EventCounts, Incident, Objective, PolicyInput};
 ///
 /// // Nothing wrong: nobody is told and releases go on.
-/// assert_eq!(ErrorBudgetPolicy::default().decide(&PolicyInput::default()), Decision::default());
+/// let calm = ErrorBudgetPolicy::default().decide(&PolicyInput::default());
+/// assert_eq!(calm, Decision::default());
+/// assert_eq!(calm.to_string(), "no action");
+///
+/// let breached = ErrorBudgetPolicy::default().decide(&PolicyInput {
+///     budget: ErrorBudget::for_events(Objective::new(0.99)?, EventCounts::from_bad(30.0, 1000.0)?),
+///     incidents: &[Incident::Security],
+///     ..Default::default()
+/// });
+/// assert_eq!(breached.to_string(),
+///     "page; releases frozen (SLO breached: 300 % of the error budget spent; security incident)");
+/// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Decision {
@@ -92,6 +143,27 @@ pub struct Decision {
     pub freeze_releases: bool,
     /// Every reason behind the decision.
     pub reasons: Vec<Reason>,
+}
+
+impl std::fmt::Display for Decision {
+    /// For people: `page; releases frozen (SLO breached: 104 % of the error budget spent)`,
+    /// `no action`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.notify, self.freeze_releases) {
+            (None, false) => f.write_str("no action")?,
+            (Some(severity), false) => write!(f, "{severity}")?,
+            (None, true) => f.write_str("releases frozen")?,
+            (Some(severity), true) => write!(f, "{severity}; releases frozen")?,
+        }
+        for (i, reason) in self.reasons.iter().enumerate() {
+            f.write_str(if i == 0 { " (" } else { "; " })?;
+            write!(f, "{reason}")?;
+        }
+        if !self.reasons.is_empty() {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
 }
 
 /// What the policy looks at.

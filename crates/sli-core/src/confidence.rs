@@ -144,6 +144,16 @@ pub enum BreachVerdict {
     Inconclusive,
 }
 
+impl std::fmt::Display for BreachVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Breach => "breach",
+            Self::WithinObjective => "within the objective",
+            Self::Inconclusive => "inconclusive",
+        })
+    }
+}
+
 /// The answer to "is this breach statistically real?".
 ///
 /// # Example

@@ -25,6 +25,15 @@ pub enum DeployTest {
     FisherExact,
 }
 
+impl std::fmt::Display for DeployTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::TwoProportionZ => "two-proportion z-test",
+            Self::FisherExact => "Fisher's exact test",
+        })
+    }
+}
+
 /// The verdict on a deploy.
 ///
 /// # Example

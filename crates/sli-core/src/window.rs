@@ -618,6 +618,16 @@ pub enum Window {
     Calendar(CalendarWindow),
 }
 
+impl fmt::Display for Window {
+    /// `rolling 30d`, or the calendar window: `calendar 1M in America/New_York`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rolling(span) => write!(f, "rolling {span}"),
+            Self::Calendar(calendar) => write!(f, "calendar {calendar}"),
+        }
+    }
+}
+
 impl Window {
     /// A rolling window of `span`.
     pub const fn rolling(span: Span) -> Self {

@@ -25,6 +25,16 @@ pub enum Severity {
     Page,
 }
 
+impl std::fmt::Display for Severity {
+    /// `page` or `ticket`, as the `severity` label of alerting rules spells them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Ticket => "ticket",
+            Self::Page => "page",
+        })
+    }
+}
+
 /// When a tier fires, expressed either way the SRE Workbook does.
 ///
 /// # Example
