@@ -68,6 +68,19 @@ pub enum Permission {
     FullControl,
 }
 
+impl std::fmt::Display for Permission {
+    /// The permission as S3 spells it: `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP`, `FULL_CONTROL`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Read => "READ",
+            Self::Write => "WRITE",
+            Self::ReadAcp => "READ_ACP",
+            Self::WriteAcp => "WRITE_ACP",
+            Self::FullControl => "FULL_CONTROL",
+        })
+    }
+}
+
 /// One ACL grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AclGrant {
@@ -150,7 +163,7 @@ impl BucketExposure {
                     Grantee::AuthenticatedUsers => "AuthenticatedUsers",
                     _ => continue,
                 };
-                reasons.push(format!("the ACL grants {:?} to {group}", grant.permission));
+                reasons.push(format!("the ACL grants {} to {group}", grant.permission));
             }
         }
         if reasons.is_empty() {

@@ -132,9 +132,9 @@ fn find<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<&'a FetchedSeries>
         })?;
     match &series.completeness {
         crate::fetch::Completeness::Complete => Ok(series),
-        other => Err(Error::IncompleteData {
+        crate::fetch::Completeness::Partial { reason } => Err(Error::IncompleteData {
             id: id.to_owned(),
-            reason: format!("{other:?}"),
+            reason: reason.clone(),
         }),
     }
 }
