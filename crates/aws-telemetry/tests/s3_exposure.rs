@@ -295,7 +295,7 @@ async fn not_set_errors_are_none_and_groups_are_recognised() {
     );
     match logs.exposure() {
         Exposure::Public(reasons) => {
-            assert_eq!(reasons, ["the ACL grants Read to AuthenticatedUsers"])
+            assert_eq!(reasons, ["the ACL grants READ to AuthenticatedUsers"])
         }
         other => panic!("{other:?}"),
     }
