@@ -109,7 +109,7 @@ pub use missing::MissingData;
 pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
 pub use objective::Objective;
 pub use series::Series;
-pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
+pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
 pub use window::{CalendarPeriod, CalendarWindow, Interval, Window};

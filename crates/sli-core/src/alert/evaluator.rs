@@ -2,6 +2,7 @@
 //! batch sweep. The per-step logic it shares with the streaming evaluator lives here too, so
 //! that both give bit-for-bit the same alerts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -108,22 +109,24 @@ impl PolicyEvaluator {
         let warnings = policy.validate(slo.objective, slo_period)?;
         let budget = slo.objective.error_budget();
         let mut conditions: Vec<Condition> = Vec::new();
+        // Conditions by (steps, threshold bits): found in constant time, however many tiers.
+        let mut index: HashMap<(usize, u64), usize> = HashMap::new();
         let mut condition_for = |tier: &AlertTier, window: Span, threshold: f64| -> Result<usize> {
             let steps = window.steps_of(step).ok_or_else(|| Error::InvalidPolicy {
                 tier: tier.id.clone(),
                 reason: format!("window {window} is not a whole number of {step} steps"),
             })?;
-            let ratio_threshold = threshold * budget;
-            let found = conditions
-                .iter()
-                .position(|c| c.steps == steps && c.ratio_threshold == ratio_threshold);
-            Ok(found.unwrap_or_else(|| {
-                conditions.push(Condition {
-                    steps,
-                    ratio_threshold,
-                });
-                conditions.len() - 1
-            }))
+            // `+ 0.0` makes -0.0 and 0.0 one key, as `==` would (thresholds are never NaN).
+            let ratio_threshold = threshold * budget + 0.0;
+            Ok(*index
+                .entry((steps, ratio_threshold.to_bits()))
+                .or_insert_with(|| {
+                    conditions.push(Condition {
+                        steps,
+                        ratio_threshold,
+                    });
+                    conditions.len() - 1
+                }))
         };
         let mut tiers = Vec::new();
         for tier in policy.enabled_tiers() {
@@ -243,17 +246,16 @@ pub(super) fn check_evaluation_range(last: DateTime<Utc>, step: Span) -> Result<
 
 /// Orders alerts by start, then by tier position: the order both evaluators report.
 pub(super) fn sort_alerts(alerts: &mut [AlertInterval], r: &Resolved) {
-    let rank = |id: &str| {
-        r.tiers
-            .iter()
-            .position(|t| t.tier.id == id)
-            .unwrap_or(usize::MAX)
-    };
-    alerts.sort_by(|a, b| {
-        a.start
-            .cmp(&b.start)
-            .then(rank(&a.tier).cmp(&rank(&b.tier)))
-    });
+    // Tier ranks looked up in a map: a scan of the tiers per comparison would make many alerts
+    // of a policy with many tiers quadratic.
+    let ranks: HashMap<&str, usize> = r
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.tier.id.as_str(), i))
+        .collect();
+    let rank = |id: &str| ranks.get(id).copied().unwrap_or(usize::MAX);
+    alerts.sort_by_cached_key(|a| (a.start, rank(&a.tier)));
 }
 
 /// The instant datapoint `index` is known: the end of the period it covers.
