@@ -69,6 +69,7 @@ struct ReadmeExample;
 struct GuideExamples;
 
 mod alert;
+mod binomial;
 mod budget;
 mod budget_policy;
 mod budgeting;

@@ -328,6 +328,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // indices are what is compared
     fn prefetching_and_not_give_the_same_sums_over_many_lines() {
         // Long enough (5,000 dense points, the ring lapping many times) that the hint is
         // issued: the proptest above stays under `PREFETCH_AHEAD` points.
