@@ -92,8 +92,8 @@ mod span;
 mod window;
 
 pub use alert::{
-    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, PartialWindows, PolicyEvaluator,
-    PolicyWarning, Severity, StreamingEvaluator, TierThreshold, WindowBurn,
+    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, MAX_STREAM_POINTS, PartialWindows,
+    PolicyEvaluator, PolicyWarning, Severity, StreamingEvaluator, TierThreshold, WindowBurn,
 };
 pub use budget::{BudgetUnit, ErrorBudget};
 pub use budget_policy::{Decision, ErrorBudgetPolicy, Incident, PolicyInput, Reason};

@@ -1,6 +1,7 @@
 //! [`StreamingEvaluator`]: push one datapoint at a time, read burn rates, budget and firing
-//! alerts. O(1) per step per window; memory bounded by the longest window (or the SLO window,
-//! for the budget), never by history.
+//! alerts. O(1) per step per window for a dense stream; memory O(points within the longest
+//! window (or the SLO window, for the budget)), never O(steps) and never O(history), capped at
+//! [`MAX_STREAM_POINTS`](super::history::MAX_STREAM_POINTS) by default.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +10,7 @@ use super::evaluator::{
     NO_DATA, PolicyEvaluator, Resolved, TierTracker, burn_rate, check_evaluation_range,
     evaluation_instant, resolve_missing, window_state,
 };
+use super::history::History;
 use crate::budget::ErrorBudget;
 use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Position, Result};
@@ -91,8 +93,17 @@ enum BudgetTracker {
 /// [`PolicyEvaluator::sweep`] on the same points.
 ///
 /// Points must arrive in time order on the step grid that starts at the first point; a gap is
-/// evaluated as steps with no events, and once every window is empty the rest of a long gap is
-/// skipped in constant time.
+/// evaluated as steps with no events, stepping only where a window changes (a point leaves it)
+/// and the sustain rules settle, so a long gap costs no more than the points before it.
+///
+/// # Resource limits
+/// It keeps the running sums of the points within its longest window: the longest alert
+/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]. Nothing is allocated
+/// up front, and gaps hold nothing: memory is O(points in that window), about 24 bytes each,
+/// whatever the window's length in steps. A push that would keep more than
+/// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) (or the cap given to
+/// [`PolicyEvaluator::streaming_with_limit`]) is refused with [`Error::LimitExceeded`], and the
+/// evaluator is unchanged.
 ///
 /// Window sums are differences of running totals since the first point. With whole counts they
 /// are exact until the running total of events reaches 2^53 (then `push` returns
@@ -128,49 +139,26 @@ pub struct StreamingEvaluator {
     next_slot: usize,
     cum_bad: f64,
     cum_total: f64,
-    /// Cumulative sums after slot `k`, stored at `k % capacity`; `head` is that position for
-    /// the next slot (kept incrementally: a modulo per window per point would cost more than the
-    /// window arithmetic itself).
-    head: usize,
-    ring_bad: Vec<f64>,
-    ring_total: Vec<f64>,
+    /// Running sums after each slot that carried a point, within the longest window.
+    history: History,
     last_state: Vec<bool>,
     trackers: Vec<TierTracker>,
     updates: Vec<AlertUpdate>,
     budget: BudgetTracker,
 }
 
-/// The ring slots a streaming evaluator keeps: the longest window or the rolling SLO window
-/// (for the budget), whichever is longer, plus one.
-fn ring_capacity(r: &Resolved) -> usize {
+/// The slots a streaming evaluator reads back: the longest window or the rolling SLO window
+/// (for the budget), whichever is longer.
+fn reach(r: &Resolved) -> usize {
     let budget_steps = match r.slo.window {
         Window::Rolling(span) => span.steps_of(r.step).unwrap_or(0),
         Window::Calendar(_) => 0,
     };
-    r.longest.max(budget_steps) + 1
-}
-
-/// A ring of `capacity` zeroed sums, written through at construction. `vec![0.0; n]` would
-/// take fresh zero pages the system maps only as each is first written: the evaluator's memory
-/// would then seem to grow for its first ring's worth of points, and a push would now and then
-/// wait on a page fault. Written up front, all of it is resident from the first point: the
-/// evaluator's memory is what it is after a week or after ten years.
-fn committed_ring(capacity: usize) -> Vec<f64> {
-    let mut ring = Vec::with_capacity(capacity);
-    // `black_box` hides the zero from the optimiser, which could otherwise turn the writes
-    // back into an allocation of untouched zero pages.
-    ring.resize(capacity, std::hint::black_box(0.0));
-    ring
-}
-
-/// After this many empty steps every window is empty and every sustain rule has settled, so
-/// further empty steps change nothing and can be skipped at once.
-pub(super) fn gap_jump(r: &Resolved) -> usize {
-    ring_capacity(r) + r.longest_sustain
+    r.longest.max(budget_steps)
 }
 
 impl StreamingEvaluator {
-    pub(super) fn new(evaluator: PolicyEvaluator) -> Self {
+    pub(super) fn new(evaluator: PolicyEvaluator, max_points: usize) -> Self {
         let r = &*evaluator.resolved;
         let budget = match r.slo.window {
             Window::Rolling(span) => span
@@ -182,7 +170,6 @@ impl StreamingEvaluator {
                 start_total: 0.0,
             },
         };
-        let capacity = ring_capacity(r);
         Self {
             origin: None,
             grid: None,
@@ -191,9 +178,7 @@ impl StreamingEvaluator {
             next_slot: 0,
             cum_bad: 0.0,
             cum_total: 0.0,
-            head: 0,
-            ring_bad: committed_ring(capacity),
-            ring_total: committed_ring(capacity),
+            history: History::new(reach(r), max_points),
             last_state: vec![false; r.conditions.len()],
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
             updates: Vec::new(),
@@ -206,8 +191,9 @@ impl StreamingEvaluator {
     ///
     /// # Errors
     /// [`Error::Unordered`] / [`Error::DuplicateTimestamp`] when `at` is not after the last
-    /// point; [`Error::Misaligned`] when it is off the step grid. The evaluator is unchanged by
-    /// a rejected point.
+    /// point; [`Error::Misaligned`] when it is off the step grid; [`Error::LimitExceeded`] when
+    /// keeping it would pass the evaluator's cap on points. The evaluator is unchanged by a
+    /// rejected point.
     pub fn push(&mut self, at: DateTime<Utc>, counts: EventCounts) -> Result<&[AlertUpdate]> {
         self.updates.clear();
         let position = Position::point(self.pushed, at);
@@ -223,59 +209,95 @@ impl StreamingEvaluator {
                 value: self.cum_total + counts.total(),
             });
         }
-        // `slot` changes the cursor only when it succeeds: a rejected point leaves no trace.
-        let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
+        // The cursor is committed only once every check has passed: a rejected point leaves
+        // no trace.
+        let mut grid = self
+            .grid
+            .clone()
+            .unwrap_or_else(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
+        self.history.check_room(slot)?;
+        self.grid = Some(grid);
         let origin = *self.origin.get_or_insert(at);
         if self.next_slot < slot {
-            // A gap: worked out only here, not on every push.
-            let jump_after = gap_jump(&self.evaluator.resolved);
-            let mut empty_steps = 0;
-            while self.next_slot < slot {
-                if empty_steps == jump_after {
-                    self.skip_empty(slot - self.next_slot);
-                    break;
-                }
-                self.advance(origin, EventCounts::ZERO);
-                empty_steps += 1;
-            }
+            self.fill_gap(origin, slot);
         }
-        self.advance(origin, counts);
+        self.advance(origin, Some(counts));
         self.last_pushed = Some(at);
         self.pushed += 1;
         Ok(&self.updates)
     }
 
-    /// Skips `steps` empty slots after [`gap_jump`] of them were evaluated:
-    /// every ring slot already holds the current running sums, so only the positions move.
-    fn skip_empty(&mut self, steps: usize) {
-        let capacity = self.ring_total.len();
-        self.head = (self.head + steps % capacity) % capacity;
-        self.next_slot += steps;
+    /// Evaluates the empty slots before `slot`. Between two slots where some window's sums
+    /// change (a point leaving it, a window filling up), every window state is constant, and
+    /// once the longest sustain rule has seen that many steps, so is every tier: such stretches
+    /// are skipped at once. A gap costs O(points in the longest window × windows × the
+    /// longest sustain rule) evaluations, not O(its length).
+    fn fill_gap(&mut self, origin: DateTime<Utc>, slot: usize) {
+        let settle = self.evaluator.resolved.longest_sustain + 1;
+        let mut quiet = 0;
+        let mut change = self.next_change();
+        while self.next_slot < slot {
+            if self.next_slot >= change {
+                quiet = 0;
+            }
+            if quiet >= settle {
+                self.next_slot = change.min(slot);
+                continue;
+            }
+            self.advance(origin, None);
+            quiet += 1;
+            if self.next_slot > change {
+                change = self.next_change();
+            }
+        }
     }
 
-    /// Evaluates the next slot with `counts`.
-    fn advance(&mut self, origin: DateTime<Utc>, counts: EventCounts) {
+    /// The first slot after the last one evaluated at which, without new points, some window's
+    /// sums or partial state change.
+    fn next_change(&self) -> usize {
+        let r = &*self.evaluator.resolved;
+        let Some(k) = self.next_slot.checked_sub(1) else {
+            return 0;
+        };
+        let mut next = usize::MAX;
+        for c in &r.conditions {
+            if r.partial_no_data && k + 1 < c.steps {
+                next = next.min(c.steps - 1);
+            }
+            if k >= c.steps {
+                // The window ending at `j` subtracts the sums after `j - steps`.
+                if let Some(entry) = self.history.next_change_after(k - c.steps) {
+                    next = next.min(entry + c.steps);
+                }
+            } else {
+                next = next.min(c.steps);
+            }
+        }
+        next
+    }
+
+    /// Evaluates the next slot with `counts` (`None`: an empty slot of a gap).
+    fn advance(&mut self, origin: DateTime<Utc>, counts: Option<EventCounts>) {
         let k = self.next_slot;
         let step = self.evaluator.resolved.step;
         if matches!(self.budget, BudgetTracker::Calendar { .. }) {
             self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
         }
         let r = &*self.evaluator.resolved;
-        let (head, capacity) = (self.head, self.ring_total.len());
-        self.cum_bad += counts.bad();
-        self.cum_total += counts.total();
-        self.ring_bad[head] = self.cum_bad;
-        self.ring_total[head] = self.cum_total;
-        let (ring_bad, ring_total) = (&self.ring_bad, &self.ring_total);
+        if let Some(counts) = counts {
+            self.cum_bad += counts.bad();
+            self.cum_total += counts.total();
+            self.history.push(k, [self.cum_bad, self.cum_total]);
+        }
+        let history = &self.history;
         let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
         // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical.
         let sums = |steps: usize| {
-            let (lo_bad, lo_total) = if k >= steps {
-                let at = ring_position(head, steps, capacity);
-                (ring_bad[at], ring_total[at])
+            let [lo_bad, lo_total] = if k >= steps {
+                history.sums_at(k - steps)
             } else {
-                (0.0, 0.0)
+                [0.0, 0.0]
             };
             (cum_bad - lo_bad, cum_total - lo_total)
         };
@@ -300,7 +322,6 @@ impl StreamingEvaluator {
                 }
             }
         }
-        self.head = if head + 1 == capacity { 0 } else { head + 1 };
         self.next_slot += 1;
     }
 
@@ -355,14 +376,9 @@ impl StreamingEvaluator {
         let Some(k) = self.next_slot.checked_sub(1) else {
             return (0.0, 0.0);
         };
-        let capacity = self.ring_total.len();
-        let last = ring_position(self.head, 1, capacity);
         if k >= steps {
-            let at = ring_position(last, steps, capacity);
-            (
-                self.cum_bad - self.ring_bad[at],
-                self.cum_total - self.ring_total[at],
-            )
+            let [bad, total] = self.history.sums_at(k - steps);
+            (self.cum_bad - bad, self.cum_total - total)
         } else {
             (self.cum_bad, self.cum_total)
         }
@@ -389,15 +405,5 @@ impl StreamingEvaluator {
     /// The alerts firing now.
     pub fn firing(&self) -> impl Iterator<Item = &AlertInterval> + '_ {
         self.trackers.iter().filter_map(|t| t.open.as_ref())
-    }
-}
-
-/// The ring position `steps` before `head` (`steps < capacity`).
-#[inline]
-fn ring_position(head: usize, steps: usize, capacity: usize) -> usize {
-    if head >= steps {
-        head - steps
-    } else {
-        head + capacity - steps
     }
 }
