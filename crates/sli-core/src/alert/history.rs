@@ -6,8 +6,8 @@
 //! every step) keeps its entries contiguous, and `cum(t)` is one subtraction and one read, as
 //! in a plain ring. Gaps leave holes; then `cum(t)` is a binary search over the entries. Either
 //! way memory is O(points in the longest window), not O(steps): a year-long window at one
-//! second over two points a year apart holds two entries, where a ring of steps held 31.5
-//! million.
+//! second over two points a year apart holds two entries (in the 1.5 MB set up front), where
+//! a ring of steps held 31.5 million (483 MiB).
 
 use crate::error::{Error, Result};
 
@@ -26,8 +26,22 @@ struct Entry {
     sums: [f64; 2],
 }
 
+impl Entry {
+    const EMPTY: Self = Self {
+        slot: 0,
+        sums: [0.0; 2],
+    };
+}
+
+/// Entries set up, and written through, when a history is built: enough for the longest
+/// window's points up to 65,536 (1.5 MB: 30 days of one-minute points fit), so that a dense
+/// stream of ordinary windows is resident from its first point (no push waits on a page fault,
+/// and its memory is what it is after a week or after ten years); past that, the ring doubles
+/// as points arrive. What is set up front never depends on the window's length beyond that.
+const PREALLOCATED: usize = 1 << 16;
+
 /// The entries of the slots within reach, oldest first, in a ring that grows by doubling up to
-/// what the window holds (nothing is allocated up front).
+/// what the window holds.
 #[derive(Debug, Clone)]
 pub(super) struct History {
     ring: Vec<Entry>,
@@ -44,13 +58,24 @@ pub(super) struct History {
 impl History {
     /// An empty history for windows of at most `reach` slots, keeping at most `max_points`.
     pub(super) fn new(reach: usize, max_points: usize) -> Self {
+        let max_points = max_points.max(2);
+        // The window's points plus the one before them, rounded up to a power of two.
+        let capacity = reach
+            .saturating_add(2)
+            .min(max_points)
+            .min(PREALLOCATED)
+            .next_power_of_two();
+        let mut ring = Vec::with_capacity(capacity);
+        // `black_box` hides the zeros from the optimiser, which could otherwise turn the
+        // writes back into an allocation of untouched zero pages.
+        ring.resize(capacity, std::hint::black_box(Entry::EMPTY));
         Self {
-            ring: Vec::new(),
+            ring,
             head: 0,
             len: 0,
             holes: 0,
             reach,
-            max_points: max_points.max(2),
+            max_points,
         }
     }
 
@@ -119,13 +144,7 @@ impl History {
         let capacity = (2 * self.ring.len()).max(16);
         let mut ring = Vec::with_capacity(capacity);
         ring.extend((0..self.len).map(|i| self.get(i)));
-        ring.resize(
-            capacity,
-            Entry {
-                slot: 0,
-                sums: [0.0; 2],
-            },
-        );
+        ring.resize(capacity, Entry::EMPTY);
         self.ring = ring;
         self.head = 0;
     }

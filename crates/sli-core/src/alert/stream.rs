@@ -98,9 +98,11 @@ enum BudgetTracker {
 ///
 /// # Resource limits
 /// It keeps the running sums of the points within its longest window: the longest alert
-/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]. Nothing is allocated
-/// up front, and gaps hold nothing: memory is O(points in that window), about 24 bytes each,
-/// whatever the window's length in steps. A push that would keep more than
+/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]: 24 bytes a point, and
+/// gaps hold nothing. Room for up to 65,536 points (1.5 MB: 30 days of one-minute points) is
+/// set up and written through when it is built, so that an ordinary dense stream is resident
+/// from its first point; beyond that it grows as points arrive. Memory is O(points in that
+/// window), whatever the window's length in steps. A push that would keep more than
 /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) (or the cap given to
 /// [`PolicyEvaluator::streaming_with_limit`]) is refused with [`Error::LimitExceeded`], and the
 /// evaluator is unchanged.
