@@ -50,6 +50,10 @@ pub(super) struct History {
     len: usize,
     /// Neighbouring entries whose slots are not consecutive (0: contiguous, direct lookups).
     holes: usize,
+    /// The slots of the oldest and newest entries (`usize::MAX` and 0 when empty): a dense
+    /// stream is pushed, trimmed and read from these alone.
+    front_slot: usize,
+    back_slot: usize,
     /// Entries older than `reach` slots before the latest are dropped, but the newest of them.
     reach: usize,
     max_points: usize,
@@ -59,12 +63,8 @@ impl History {
     /// An empty history for windows of at most `reach` slots, keeping at most `max_points`.
     pub(super) fn new(reach: usize, max_points: usize) -> Self {
         let max_points = max_points.max(2);
-        // The window's points plus the one before them, rounded up to a power of two.
-        let capacity = reach
-            .saturating_add(2)
-            .min(max_points)
-            .min(PREALLOCATED)
-            .next_power_of_two();
+        // The window's points plus the one before them.
+        let capacity = reach.saturating_add(2).min(max_points).min(PREALLOCATED);
         let mut ring = Vec::with_capacity(capacity);
         // `black_box` hides the zeros from the optimiser, which could otherwise turn the
         // writes back into an allocation of untouched zero pages.
@@ -74,18 +74,27 @@ impl History {
             head: 0,
             len: 0,
             holes: 0,
+            front_slot: usize::MAX,
+            back_slot: 0,
             reach,
             max_points,
         }
     }
 
-    fn mask(&self) -> usize {
-        self.ring.len().wrapping_sub(1)
+    /// The ring position of entry `i` (`i < ring.len()`).
+    #[inline]
+    fn position(&self, i: usize) -> usize {
+        let at = self.head + i;
+        if at >= self.ring.len() {
+            at - self.ring.len()
+        } else {
+            at
+        }
     }
 
     #[inline]
     fn get(&self, i: usize) -> Entry {
-        self.ring[(self.head + i) & self.mask()]
+        self.ring[self.position(i)]
     }
 
     /// Whether an entry for `slot` can be added within the cap (after dropping what falls out
@@ -93,6 +102,7 @@ impl History {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] when it cannot.
+    #[inline]
     pub(super) fn check_room(&self, slot: usize) -> Result<()> {
         if self.len < self.max_points {
             return Ok(());
@@ -120,22 +130,41 @@ impl History {
         let reach_from = slot.saturating_sub(self.reach);
         // The oldest entry is never read once the next one is at or before every window's
         // start (every later lookup then lands on that one or later).
-        while self.len >= 2 && self.get(1).slot <= reach_from {
-            if self.get(1).slot != self.get(0).slot + 1 {
-                self.holes -= 1;
+        if self.holes == 0 {
+            // Contiguous: the entries up to `reach_from` but the last of them go at once.
+            if self.len >= 2 && reach_from > self.front_slot {
+                let drop = (reach_from - self.front_slot).min(self.len - 1);
+                self.drop_front(drop);
             }
-            self.head = (self.head + 1) & self.mask();
-            self.len -= 1;
+        } else {
+            while self.len >= 2 && self.get(1).slot <= reach_from {
+                if self.get(1).slot != self.front_slot + 1 {
+                    self.holes -= 1;
+                }
+                self.drop_front(1);
+            }
         }
         if self.len == self.ring.len() {
             self.grow();
         }
-        if self.len > 0 && self.get(self.len - 1).slot + 1 != slot {
+        if self.len > 0 && self.back_slot + 1 != slot {
             self.holes += 1;
         }
-        let at = (self.head + self.len) & self.mask();
+        let at = self.position(self.len);
         self.ring[at] = Entry { slot, sums };
+        if self.len == 0 {
+            self.front_slot = slot;
+        }
+        self.back_slot = slot;
         self.len += 1;
+    }
+
+    /// Drops the `count` oldest entries (fewer than all).
+    #[inline]
+    fn drop_front(&mut self, count: usize) {
+        self.head = self.position(count);
+        self.len -= count;
+        self.front_slot = self.ring[self.head].slot;
     }
 
     /// Doubles the ring (from 16 entries), oldest entry first.
@@ -150,12 +179,13 @@ impl History {
     }
 
     /// The index of the newest entry at or before slot `t`, if any.
+    #[inline]
     fn last_at_or_before(&self, t: usize) -> Option<usize> {
-        if self.len == 0 || self.get(0).slot > t {
-            return None;
+        if t < self.front_slot {
+            return None; // before the first entry, or no entry at all
         }
         if self.holes == 0 {
-            return Some((t - self.get(0).slot).min(self.len - 1));
+            return Some((t - self.front_slot).min(self.len - 1));
         }
         // Binary search for the first entry after `t`.
         let (mut lo, mut hi) = (0, self.len);

@@ -211,15 +211,11 @@ impl StreamingEvaluator {
                 value: self.cum_total + counts.total(),
             });
         }
-        // The cursor is committed only once every check has passed: a rejected point leaves
-        // no trace.
-        let mut grid = self
-            .grid
-            .clone()
-            .unwrap_or_else(|| GridCursor::new(at, step));
+        // A rejected point leaves no trace: the cursor remembers only the last slot it read
+        // (a cache, whatever point it came from), and nothing else changes before this.
+        let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
         self.history.check_room(slot)?;
-        self.grid = Some(grid);
         let origin = *self.origin.get_or_insert(at);
         if self.next_slot < slot {
             self.fill_gap(origin, slot);
