@@ -6,7 +6,7 @@
 //! every step) keeps its entries contiguous, and `cum(t)` is one subtraction and one read, as
 //! in a plain ring. Gaps leave holes; then `cum(t)` is a binary search over the entries. Either
 //! way memory is O(points in the longest window), not O(steps): a year-long window at one
-//! second over two points a year apart holds two entries (in the 1.5 MB set up front), where
+//! second over two points a year apart holds two entries (in the 1 MiB set up front), where
 //! a ring of steps held 31.5 million (483 MiB).
 
 use crate::error::{Error, Result};
@@ -19,41 +19,35 @@ use crate::error::{Error, Result};
 /// sets another cap.
 pub const MAX_STREAM_POINTS: usize = 1 << 22;
 
-/// One slot that carried a datapoint, with the running sums after it.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    slot: usize,
-    sums: [f64; 2],
-}
-
-impl Entry {
-    const EMPTY: Self = Self {
-        slot: 0,
-        sums: [0.0; 2],
-    };
-}
-
 /// Entries set up, and written through, when a history is built: enough for the longest
-/// window's points up to 65,536 (1.5 MB: 30 days of one-minute points fit), so that a dense
-/// stream of ordinary windows is resident from its first point (no push waits on a page fault,
-/// and its memory is what it is after a week or after ten years); past that, the ring doubles
-/// as points arrive. What is set up front never depends on the window's length beyond that.
+/// window's points up to 65,536 (1 MiB of sums: 30 days of one-minute points fit), so that a
+/// dense stream of ordinary windows is resident from its first point (no push waits on a page
+/// fault, and its memory is what it is after a week or after ten years); past that, the ring
+/// doubles as points arrive. What is set up front never depends on the window's length beyond
+/// that.
 const PREALLOCATED: usize = 1 << 16;
 
-/// The entries of the slots within reach, oldest first, in a ring that grows by doubling up to
-/// what the window holds.
+/// The entries of the slots within reach, oldest first: their running sums in a ring that
+/// grows by doubling up to what the window holds, and, while the entries are not contiguous,
+/// their slots beside them (a contiguous run needs only its first slot, so a dense stream
+/// writes and reads 16 bytes a point, as a plain ring of sums would).
 #[derive(Debug, Clone)]
 pub(super) struct History {
-    ring: Vec<Entry>,
+    sums: Vec<[f64; 2]>,
+    /// The slot of each entry, at the same ring positions; kept only while `holes > 0`
+    /// (`slotted`), and filled in from `front_slot` when the first hole appears.
+    slots: Vec<usize>,
+    slotted: bool,
     /// Ring position of the oldest entry, and the number of entries.
     head: usize,
     len: usize,
     /// Neighbouring entries whose slots are not consecutive (0: contiguous, direct lookups).
     holes: usize,
-    /// The slots of the oldest and newest entries (`usize::MAX` and 0 when empty): a dense
-    /// stream is pushed, trimmed and read from these alone.
+    /// The slots of the oldest and newest entries (`usize::MAX` and 0 when empty), and the
+    /// ring position of the newest.
     front_slot: usize,
     back_slot: usize,
+    back_position: usize,
     /// Entries older than `reach` slots before the latest are dropped, but the newest of them.
     reach: usize,
     max_points: usize,
@@ -65,36 +59,44 @@ impl History {
         let max_points = max_points.max(2);
         // The window's points plus the one before them.
         let capacity = reach.saturating_add(2).min(max_points).min(PREALLOCATED);
-        let mut ring = Vec::with_capacity(capacity);
+        let mut sums = Vec::with_capacity(capacity);
         // `black_box` hides the zeros from the optimiser, which could otherwise turn the
         // writes back into an allocation of untouched zero pages.
-        ring.resize(capacity, std::hint::black_box(Entry::EMPTY));
+        sums.resize(capacity, std::hint::black_box([0.0; 2]));
         Self {
-            ring,
+            sums,
+            slots: Vec::new(),
+            slotted: false,
             head: 0,
             len: 0,
             holes: 0,
             front_slot: usize::MAX,
             back_slot: 0,
+            back_position: 0,
             reach,
             max_points,
         }
     }
 
-    /// The ring position of entry `i` (`i < ring.len()`).
+    /// The ring position of entry `i` (`i < capacity`).
     #[inline]
     fn position(&self, i: usize) -> usize {
         let at = self.head + i;
-        if at >= self.ring.len() {
-            at - self.ring.len()
+        if at >= self.sums.len() {
+            at - self.sums.len()
         } else {
             at
         }
     }
 
+    /// The slot of entry `i`.
     #[inline]
-    fn get(&self, i: usize) -> Entry {
-        self.ring[self.position(i)]
+    fn slot(&self, i: usize) -> usize {
+        if self.slotted {
+            self.slots[self.position(i)]
+        } else {
+            self.front_slot + i
+        }
     }
 
     /// Whether an entry for `slot` can be added within the cap (after dropping what falls out
@@ -124,9 +126,36 @@ impl History {
     }
 
     /// Adds the running sums after `slot`, later than every slot held, dropping the entries
-    /// no window can read any more. The caller checked [`History::check_room`].
+    /// no window can read any more, and returns [`History::dense_at`]`(slot)`. The caller
+    /// checked [`History::check_room`].
     #[inline]
-    pub(super) fn push(&mut self, slot: usize, sums: [f64; 2]) {
+    pub(super) fn push(&mut self, slot: usize, sums: [f64; 2]) -> bool {
+        // A dense stream's push: the next slot after a contiguous run. At most the oldest
+        // entries fall out of reach (one per push, once the window is full).
+        if self.holes == 0 && !self.slotted && self.len > 0 && slot == self.back_slot + 1 {
+            let reach_from = slot.saturating_sub(self.reach);
+            if reach_from > self.front_slot && self.len >= 2 {
+                let drop = (reach_from - self.front_slot).min(self.len - 1);
+                self.front_slot += drop;
+                self.head = self.position(drop);
+                self.len -= drop;
+            }
+            if self.len == self.sums.len() {
+                self.grow();
+            }
+            let at = self.position(self.len);
+            self.sums[at] = sums;
+            self.back_slot = slot;
+            self.back_position = at;
+            self.len += 1;
+            return true;
+        }
+        self.push_any(slot, sums);
+        self.holes == 0
+    }
+
+    /// [`History::push`] for every other case: the first entry, a gap, entries with holes.
+    fn push_any(&mut self, slot: usize, sums: [f64; 2]) {
         let reach_from = slot.saturating_sub(self.reach);
         // The oldest entry is never read once the next one is at or before every window's
         // start (every later lookup then lands on that one or later).
@@ -137,45 +166,101 @@ impl History {
                 self.drop_front(drop);
             }
         } else {
-            while self.len >= 2 && self.get(1).slot <= reach_from {
-                if self.get(1).slot != self.front_slot + 1 {
+            while self.len >= 2 && self.slot(1) <= reach_from {
+                if self.slot(1) != self.front_slot + 1 {
                     self.holes -= 1;
                 }
                 self.drop_front(1);
             }
         }
-        if self.len == self.ring.len() {
+        if self.len == self.sums.len() {
             self.grow();
         }
         if self.len > 0 && self.back_slot + 1 != slot {
+            if !self.slotted {
+                self.write_slots();
+            }
             self.holes += 1;
         }
         let at = self.position(self.len);
-        self.ring[at] = Entry { slot, sums };
+        self.sums[at] = sums;
+        if self.slotted {
+            if self.holes == 0 {
+                // Contiguous again: the slots follow from the first one.
+                self.slotted = false;
+            } else {
+                self.slots[at] = slot;
+            }
+        }
         if self.len == 0 {
             self.front_slot = slot;
         }
         self.back_slot = slot;
+        self.back_position = at;
         self.len += 1;
+    }
+
+    /// Whether [`History::sums_back`] may be used at slot `k`: the entries are contiguous and
+    /// the newest is `k` (a dense stream, at each push).
+    #[inline(always)]
+    pub(super) fn dense_at(&self, k: usize) -> bool {
+        self.holes == 0 && self.len > 0 && self.back_slot == k
+    }
+
+    /// The running sums after slot `k - steps`, when [`History::dense_at`]`(k)` and
+    /// `steps <= k`: the entry `steps` before the newest, found as in a plain ring. The
+    /// lookup of the dense stream, the evaluator's hot path.
+    #[inline(always)]
+    pub(super) fn sums_back(&self, steps: usize) -> [f64; 2] {
+        // `k - steps` is at or after the oldest entry: the oldest is the first point (slot 0)
+        // until entries are dropped, and then the newest at or before `k - reach`.
+        let at = if self.back_position >= steps {
+            self.back_position - steps
+        } else {
+            self.back_position + self.sums.len() - steps
+        };
+        // Always in bounds (`steps` is below the number of entries); `get` spares the panic
+        // branch in the hot loop.
+        self.sums.get(at).copied().unwrap_or_default()
+    }
+
+    /// Writes the slots of a contiguous run, before its first hole.
+    #[cold]
+    fn write_slots(&mut self) {
+        self.slots.resize(self.sums.len(), 0);
+        for i in 0..self.len {
+            let at = self.position(i);
+            self.slots[at] = self.front_slot + i;
+        }
+        self.slotted = true;
     }
 
     /// Drops the `count` oldest entries (fewer than all).
     #[inline]
     fn drop_front(&mut self, count: usize) {
+        self.front_slot = self.slot(count);
         self.head = self.position(count);
         self.len -= count;
-        self.front_slot = self.ring[self.head].slot;
     }
 
     /// Doubles the ring (from 16 entries), oldest entry first.
     #[cold]
     fn grow(&mut self) {
-        let capacity = (2 * self.ring.len()).max(16);
-        let mut ring = Vec::with_capacity(capacity);
-        ring.extend((0..self.len).map(|i| self.get(i)));
-        ring.resize(capacity, Entry::EMPTY);
-        self.ring = ring;
+        let capacity = (2 * self.sums.len()).max(16);
+        let mut sums = Vec::with_capacity(capacity);
+        sums.extend((0..self.len).map(|i| self.sums[self.position(i)]));
+        sums.resize(capacity, [0.0; 2]);
+        if self.slotted {
+            let mut slots = Vec::with_capacity(capacity);
+            slots.extend((0..self.len).map(|i| self.slots[self.position(i)]));
+            slots.resize(capacity, 0);
+            self.slots = slots;
+        } else {
+            self.slots = Vec::new();
+        }
+        self.sums = sums;
         self.head = 0;
+        self.back_position = self.len.saturating_sub(1);
     }
 
     /// The index of the newest entry at or before slot `t`, if any.
@@ -191,7 +276,7 @@ impl History {
         let (mut lo, mut hi) = (0, self.len);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.get(mid).slot <= t {
+            if self.slot(mid) <= t {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -205,14 +290,14 @@ impl History {
     #[inline]
     pub(super) fn sums_at(&self, t: usize) -> [f64; 2] {
         self.last_at_or_before(t)
-            .map_or([0.0; 2], |i| self.get(i).sums)
+            .map_or([0.0; 2], |i| self.sums[self.position(i)])
     }
 
     /// The first slot after `t` at which [`History::sums_at`] changes (the slot of the first
     /// entry after `t`), if any.
     pub(super) fn next_change_after(&self, t: usize) -> Option<usize> {
         let next = self.last_at_or_before(t).map_or(0, |i| i + 1);
-        (next < self.len).then(|| self.get(next).slot)
+        (next < self.len).then(|| self.slot(next))
     }
 
     /// Entries held (for tests of the bound).
@@ -233,7 +318,7 @@ mod tests {
         /// slot within reach reads the same sums, and the first change after it is found.
         #[test]
         fn lookups_equal_a_dense_array_of_slots(
-            gaps in prop::collection::vec(prop_oneof![3 => Just(1usize), 1 => 1usize..40], 1..300),
+            gaps in prop::collection::vec(prop_oneof![12 => Just(1usize), 1 => 1usize..40], 1..300),
             reach in 1usize..80,
         ) {
             let mut history = History::new(reach, usize::MAX);
@@ -251,6 +336,11 @@ mod tests {
                 dense.push(cum);
                 changes.push(slot);
                 history.push(slot, cum);
+                if history.dense_at(slot) {
+                    for steps in 0..=reach.min(slot) {
+                        prop_assert_eq!(history.sums_back(steps), dense[slot - steps], "{} back from {}", steps, slot);
+                    }
+                }
                 for t in slot.saturating_sub(reach)..=slot {
                     prop_assert_eq!(history.sums_at(t), dense[t], "slot {} after {}", t, slot);
                     let expected = changes.iter().copied().find(|&c| c > t);

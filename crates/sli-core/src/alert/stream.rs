@@ -283,42 +283,46 @@ impl StreamingEvaluator {
             self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
         }
         let r = &*self.evaluator.resolved;
-        if let Some(counts) = counts {
+        let dense = if let Some(counts) = counts {
             self.cum_bad += counts.bad();
             self.cum_total += counts.total();
-            self.history.push(k, [self.cum_bad, self.cum_total]);
-        }
+            self.history.push(k, [self.cum_bad, self.cum_total])
+        } else {
+            self.history.dense_at(k)
+        };
         let history = &self.history;
         let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
-        // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical.
-        let sums = |steps: usize| {
-            let [lo_bad, lo_total] = if k >= steps {
-                history.sums_at(k - steps)
-            } else {
-                [0.0, 0.0]
-            };
-            (cum_bad - lo_bad, cum_total - lo_total)
+        let slot = Slot {
+            r,
+            k,
+            at: || evaluation_instant(origin, step, k),
         };
-        for (condition, last) in r.conditions.iter().zip(&mut self.last_state) {
-            let (bad, total) = sums(condition.steps);
-            let partial = r.partial_no_data && k + 1 < condition.steps;
-            let mut state = [if partial {
-                NO_DATA
-            } else {
-                window_state(bad, total, condition.ratio_threshold, r.min_events)
-            }];
-            *last = resolve_missing(&mut state, r.missing, *last);
-        }
-        for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
-            let fires = self.last_state[tier.long] && self.last_state[tier.short];
-            if tracker.wants(fires) {
-                // Worked out before the call, not lazily as the sweep does: here the closure
-                // costs more than the instant (callgrind: 166.4 M against 158.3 M instructions).
-                let at = evaluation_instant(origin, step, k);
-                if let Some(update) = tracker.step(r, tier, || at, fires, sums) {
-                    self.updates.push(update);
-                }
-            }
+        let state = (
+            &mut self.last_state[..],
+            &mut self.trackers[..],
+            &mut self.updates,
+        );
+        // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical. A
+        // dense stream reads its sums as a plain ring would, one with gaps by slot: chosen
+        // once per slot, each with its own copy of the loop.
+        if dense {
+            slot.evaluate(state, |steps: usize| {
+                let [lo_bad, lo_total] = if k < steps {
+                    [0.0, 0.0]
+                } else {
+                    history.sums_back(steps)
+                };
+                (cum_bad - lo_bad, cum_total - lo_total)
+            });
+        } else {
+            slot.evaluate(state, |steps: usize| {
+                let [lo_bad, lo_total] = if k < steps {
+                    [0.0, 0.0]
+                } else {
+                    history.sums_at(k - steps)
+                };
+                (cum_bad - lo_bad, cum_total - lo_total)
+            });
         }
         self.next_slot += 1;
     }
@@ -403,5 +407,46 @@ impl StreamingEvaluator {
     /// The alerts firing now.
     pub fn firing(&self) -> impl Iterator<Item = &AlertInterval> + '_ {
         self.trackers.iter().filter_map(|t| t.open.as_ref())
+    }
+}
+
+/// One slot to evaluate: the resolved policy, the slot's index and its evaluation instant.
+struct Slot<'r, A> {
+    r: &'r Resolved,
+    k: usize,
+    at: A,
+}
+
+impl<A: Fn() -> DateTime<Utc>> Slot<'_, A> {
+    /// Every window's state at the slot, then every tier's step, with `sums(steps)` giving
+    /// `(bad, total)` over the last `steps` slots.
+    #[inline(always)]
+    fn evaluate(
+        &self,
+        (last_state, trackers, updates): (&mut [bool], &mut [TierTracker], &mut Vec<AlertUpdate>),
+        sums: impl Fn(usize) -> (f64, f64),
+    ) {
+        let (r, k) = (self.r, self.k);
+        for (condition, last) in r.conditions.iter().zip(last_state.iter_mut()) {
+            let (bad, total) = sums(condition.steps);
+            let partial = r.partial_no_data && k + 1 < condition.steps;
+            let mut state = [if partial {
+                NO_DATA
+            } else {
+                window_state(bad, total, condition.ratio_threshold, r.min_events)
+            }];
+            *last = resolve_missing(&mut state, r.missing, *last);
+        }
+        for (tier, tracker) in r.tiers.iter().zip(trackers.iter_mut()) {
+            let fires = last_state[tier.long] && last_state[tier.short];
+            if tracker.wants(fires) {
+                // Worked out before the call, not lazily as the sweep does: here the closure
+                // costs more than the instant (callgrind: 166.4 M against 158.3 M instructions).
+                let at = (self.at)();
+                if let Some(update) = tracker.step(r, tier, || at, fires, &sums) {
+                    updates.push(update);
+                }
+            }
+        }
     }
 }
