@@ -100,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
         let total = f64::from(total) * if bad % 5 == 0 { 0.5 } else { 1.0 };
         let bad = (total * f64::from(bad) / 255.0).min(total);
         points.push((t0 + TimeDelta::minutes(slot), total - bad, total));
-        if points.len() >= 4_000 {
+        if points.len() >= 1_500 {
             break;
         }
     }
