@@ -5,9 +5,11 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 60 s, every target)
 #
 # Targets (fuzz/fuzz_targets/): openslo_parse, cloudtrail, csv_source, get_metric_data,
-# detectors, streaming_evaluator. Each starts from its committed seeds (fuzz/corpus/TARGET,
-# written by fuzz/make_seeds.py, read only) plus what earlier runs found (target/fuzz/corpus,
-# where new inputs go); crashes are written to target/fuzz/artifacts/TARGET and fail the run.
+# detectors, streaming_evaluator. Each starts from its committed corpus (fuzz/corpus/TARGET,
+# read only: the seeds fuzz/make_seeds.py writes, and the inputs of the 2026-12-05 runs merged
+# down to those that add coverage, `-merge=1`) plus what earlier local runs found
+# (target/fuzz/corpus, where new inputs go); crashes are written to target/fuzz/artifacts/TARGET
+# and fail the run.
 # Inputs found to crash code owned elsewhere are kept in fuzz/crashes-for-others/ (not run).
 #
 # Needs the nightly toolchain (`cargo +nightly`); installs cargo-fuzz into target/cargo-fuzz
