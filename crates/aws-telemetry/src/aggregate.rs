@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::error::{Error, Result};
 use crate::plan::{ceil_to, floor_to};
 use crate::query::{Period, Statistic, TimeRange};
 
@@ -11,12 +12,16 @@ use crate::query::{Period, Statistic, TimeRange};
 /// CloudWatch answers for a start time on a period boundary, and what the CloudWatch adapter
 /// asks for (it widens ranges to whole periods). Returns `(period start, statistic)` in time
 /// order.
+///
+/// # Errors
+/// [`Error::Overflow`] when a period's `Sum` of finite samples is beyond `f64`'s range (its
+/// `Average` never is: it is rescaled instead).
 pub(crate) fn aggregate(
     samples: &[(DateTime<Utc>, f64)],
     stat: Statistic,
     period: Period,
     range: TimeRange,
-) -> Vec<(DateTime<Utc>, f64)> {
+) -> Result<Vec<(DateTime<Utc>, f64)>> {
     let seconds = i64::from(period.seconds());
     let bucket_of = |at: DateTime<Utc>| at.timestamp().div_euclid(seconds);
     let (start, end) = (
@@ -31,13 +36,13 @@ pub(crate) fn aggregate(
     for &(at, value) in &samples[from..to] {
         let bucket = bucket_of(at);
         if current.is_some_and(|c| c != bucket) {
-            flush(current, &mut values, stat, seconds, &mut out);
+            flush(current, &mut values, stat, seconds, &mut out)?;
         }
         current = Some(bucket);
         values.push(value);
     }
-    flush(current, &mut values, stat, seconds, &mut out);
-    out
+    flush(current, &mut values, stat, seconds, &mut out)?;
+    Ok(out)
 }
 
 fn flush(
@@ -46,22 +51,61 @@ fn flush(
     stat: Statistic,
     seconds: i64,
     out: &mut Vec<(DateTime<Utc>, f64)>,
-) {
-    let Some(bucket) = bucket else { return };
+) -> Result<()> {
+    let Some(bucket) = bucket else { return Ok(()) };
     if values.is_empty() {
-        return;
+        return Ok(());
     }
     let start = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::seconds(bucket * seconds);
-    out.push((start, statistic(values, stat)));
+    let value = statistic(values, stat);
+    if !value.is_finite() {
+        // Samples are finite, so only a sum past f64::MAX gets here.
+        return Err(Error::Overflow {
+            what: "Sum",
+            at: start,
+        });
+    }
+    out.push((start, value));
     values.clear();
+    Ok(())
+}
+
+/// The sum of `values`, compensated (Neumaier's variant of Kahan summation), so that a long
+/// run of samples of very different sizes adds up to the correctly rounded sum in practice,
+/// not to whatever order of additions left.
+fn compensated_sum(values: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    for v in values {
+        let t = sum + v;
+        compensation += if sum.abs() >= v.abs() {
+            (sum - t) + v
+        } else {
+            (v - t) + sum
+        };
+        sum = t;
+    }
+    sum + compensation
+}
+
+/// The mean of finite `values`: their compensated sum over their count, or, when that sum
+/// would pass `f64::MAX`, the compensated sum of each value over the count. The mean of finite
+/// values is within their range, so it is always finite.
+fn mean(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    let sum = compensated_sum(values.iter().copied());
+    if sum.is_finite() {
+        sum / n
+    } else {
+        compensated_sum(values.iter().map(|v| v / n))
+    }
 }
 
 /// One statistic over a non-empty set of values (reordered in place for percentiles).
 fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
     let n = values.len() as f64;
     match stat {
-        Statistic::Sum => values.iter().sum(),
-        Statistic::Average => values.iter().sum::<f64>() / n,
+        Statistic::Sum => compensated_sum(values.iter().copied()),
+        Statistic::Average => mean(values),
         Statistic::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
         Statistic::Maximum => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         Statistic::SampleCount => n,
@@ -89,7 +133,7 @@ mod tests {
             .map(|i| (t0 + TimeDelta::milliseconds(i * 100), i as f64))
             .collect();
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
-        let one = |stat| aggregate(&samples, stat, Period::MINUTE, range)[0].1;
+        let one = |stat| aggregate(&samples, stat, Period::MINUTE, range).unwrap()[0].1;
         assert_eq!(one(Statistic::Sum), 5050.0);
         assert_eq!(one(Statistic::Average), 50.5);
         assert_eq!(one(Statistic::Minimum), 1.0);
@@ -108,7 +152,7 @@ mod tests {
             .collect();
         let range =
             TimeRange::new(t0 + TimeDelta::seconds(30), t0 + TimeDelta::seconds(90)).unwrap();
-        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range);
+        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(out, vec![(t0, 60.0), (t0 + TimeDelta::minutes(1), 60.0)]);
     }
 
@@ -121,11 +165,90 @@ mod tests {
             (t0 + TimeDelta::minutes(5), 4.0),
         ];
         let range = TimeRange::new(t0 - TimeDelta::hours(1), t0 + TimeDelta::hours(1)).unwrap();
-        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range);
+        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         let minute = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
         assert_eq!(
             out,
             vec![(minute(0), 1.0), (minute(1), 2.0), (minute(5), 4.0)]
         );
+    }
+
+    #[test]
+    fn the_average_of_finite_values_is_finite_and_a_sum_past_f64_max_is_an_error() {
+        // Found by the hostile-input probe: the average of [f64::MAX, f64::MAX] was `inf`.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let samples = vec![
+            (t0, f64::MAX),
+            (t0 + TimeDelta::seconds(1), f64::MAX),
+            (t0 + TimeDelta::seconds(2), f64::MAX / 2.0),
+        ];
+        let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
+        let average = aggregate(&samples, Statistic::Average, Period::MINUTE, range).unwrap();
+        assert_eq!(average, vec![(t0, f64::MAX / 6.0 * 5.0)]);
+        let sum = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap_err();
+        assert!(
+            matches!(sum, Error::Overflow { what: "Sum", at } if at == t0),
+            "{sum}"
+        );
+    }
+
+    #[test]
+    fn sums_are_compensated() {
+        // 1e16 + 1 + 1 + ... - 1e16: plain left-to-right addition drops every 1.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let mut values = vec![1e16];
+        values.extend(std::iter::repeat_n(1.0, 10));
+        values.push(-1e16);
+        assert_eq!(values.iter().sum::<f64>(), 0.0);
+        let samples: Vec<_> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (t0 + TimeDelta::seconds(i as i64), *v))
+            .collect();
+        let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
+        let sum = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        assert_eq!(sum, vec![(t0, 10.0)]);
+    }
+
+    #[test]
+    fn the_mean_stays_within_the_values() {
+        // Oracle: the mean of finite values lies between their minimum and maximum. Values
+        // drawn (by a fixed LCG) among huge, tiny and extreme ones, in batches of 1 to 64.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state
+        };
+        for _ in 0..2_000 {
+            let len = (next() % 64 + 1) as usize;
+            let values: Vec<f64> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => f64::MAX,
+                    1 => -f64::MAX,
+                    2 => ((next() >> 11) as f64 / (1u64 << 52) as f64 - 1.0) * f64::MAX,
+                    _ => (next() % 1000) as f64 - 500.0,
+                })
+                .collect();
+            let m = mean(&values);
+            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert!(
+                m.is_finite() && lo <= m && m <= hi,
+                "{m} outside [{lo}, {hi}]: {values:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_range_ending_at_the_last_representable_instant_does_not_panic() {
+        // Found by the hostile-input probe: rounding the end up to a whole period panicked.
+        let end = DateTime::<Utc>::MAX_UTC;
+        let at = end - TimeDelta::seconds(1);
+        let range = TimeRange::new(end - TimeDelta::hours(1), end).unwrap();
+        let out = aggregate(&[(at, 3.0)], Statistic::Sum, Period::MINUTE, range).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].1, 3.0);
     }
 }

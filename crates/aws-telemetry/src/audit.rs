@@ -26,6 +26,7 @@
 //! ```
 
 mod records;
+mod strict_json;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -35,7 +36,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use records::{
-    CloudTrailRecord, UserIdentity, parse_lines, parse_log, parse_record, read_log_file,
+    CloudTrailRecord, MAX_LOG_BYTES, UserIdentity, parse_lines, parse_log, parse_log_with_limit,
+    parse_record, read_log_file,
 };
 
 use crate::error::Result;

@@ -235,6 +235,28 @@ pub enum Error {
         /// What was asked for, e.g. `DB instance "orders"`.
         what: String,
     },
+    /// An input that would make memory or output grow past a documented cap (the cap's
+    /// constant names it, e.g. [`MAX_LOG_BYTES`](crate::audit::MAX_LOG_BYTES)).
+    #[error("{origin}: {what} would exceed the limit of {limit} (at least {requested})")]
+    LimitExceeded {
+        /// The capped quantity.
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+        /// What the input asked for, at least (reading stops just past the cap).
+        requested: u64,
+        /// The file, or the caller's label for the input.
+        origin: String,
+    },
+    /// A statistic of finite samples whose value is beyond `f64`'s range (a `Sum` past
+    /// `f64::MAX`).
+    #[error("{what} of the period starting {at} overflows f64")]
+    Overflow {
+        /// The statistic.
+        what: &'static str,
+        /// The start of the period.
+        at: DateTime<Utc>,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

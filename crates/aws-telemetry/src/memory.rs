@@ -126,6 +126,7 @@ impl InMemorySource {
                     } => metrics
                         .get(metric)
                         .map(|samples| aggregate(samples, *stat, *period, request.range()))
+                        .transpose()?
                         .unwrap_or_default(),
                     QueryKind::Expression { .. } => {
                         return Err(Error::Unsupported {

@@ -46,13 +46,16 @@ pub(crate) fn floor_to(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t - t.rem_euclid(seconds), 0).unwrap_or(at)
 }
 
-/// `at` rounded up to a multiple of `seconds` since the Unix epoch.
+/// `at` rounded up to a multiple of `seconds` since the Unix epoch, or the latest instant
+/// chrono represents when that multiple is past it (no sample can be stamped later).
 pub(crate) fn ceil_to(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     let floor = floor_to(at, seconds);
     if floor == at {
         at
     } else {
-        floor + TimeDelta::seconds(seconds)
+        floor
+            .checked_add_signed(TimeDelta::seconds(seconds))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

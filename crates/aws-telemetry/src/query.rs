@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A metric dimension, e.g. `LoadBalancer = app/checkout/50dc6c495c0c9188`.
+///
+/// CloudWatch's rules ([`Dimension` in the API reference](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html)),
+/// checked by [`Metric::with_dimension`]: names and values are ASCII only, without control
+/// characters, with at least one character that is not whitespace; a name does not start
+/// with a colon.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Dimension {
     /// Dimension name (1–255 characters).
@@ -57,6 +62,25 @@ fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
     })
 }
 
+/// The rules CloudWatch adds for dimension names and values to [`check_text`]'s: ASCII only,
+/// not only whitespace, and (names) no leading colon.
+fn check_dimension_text(field: &'static str, value: &str) -> Result<()> {
+    let reason = if !value.is_ascii() {
+        "must contain only ASCII characters"
+    } else if value.chars().all(|c| c.is_ascii_whitespace()) {
+        "must include at least one character that is not whitespace"
+    } else if field == "dimension name" && value.starts_with(':') {
+        "must not start with a colon"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidMetric {
+        field,
+        value: value.to_owned(),
+        reason,
+    })
+}
+
 impl Metric {
     /// A metric without dimensions.
     ///
@@ -76,7 +100,8 @@ impl Metric {
     /// Adds a dimension (kept sorted by name; a repeated name replaces the value).
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`] for a bad name or value, or a 31st dimension.
+    /// [`Error::InvalidMetric`] for a bad name or value (see [`Dimension`] for CloudWatch's
+    /// rules), or a 31st dimension.
     pub fn with_dimension(
         mut self,
         name: impl Into<String>,
@@ -84,7 +109,9 @@ impl Metric {
     ) -> Result<Self> {
         let (name, value) = (name.into(), value.into());
         check_text("dimension name", &name, 255)?;
+        check_dimension_text("dimension name", &name)?;
         check_text("dimension value", &value, 1024)?;
+        check_dimension_text("dimension value", &value)?;
         match self.dimensions.binary_search_by(|d| d.name.cmp(&name)) {
             Ok(i) => self.dimensions[i].value = value,
             Err(_) if self.dimensions.len() == 30 => {
@@ -492,5 +519,37 @@ impl TimeRange {
     /// `end - start`.
     pub fn length(&self) -> TimeDelta {
         self.end - self.start
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dimensions_follow_cloudwatch_rules() {
+        // Found by the hostile-input probe: whitespace-only and non-ASCII names and values
+        // passed the validation that claims CloudWatch's rules.
+        let metric = || Metric::new("AWS/ApplicationELB", "RequestCount").unwrap();
+        for (name, value, field) in [
+            ("   ", "v", "dimension name"),
+            ("LoadBalancer", " \t ", "dimension value"),
+            ("Région", "v", "dimension name"),
+            ("LoadBalancer", "app/caf\u{e9}", "dimension value"),
+            (":Name", "v", "dimension name"),
+        ] {
+            let err = metric().with_dimension(name, value).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidMetric { field: f, .. } if *f == field),
+                "{name:?}={value:?}: {err:?}"
+            );
+        }
+        // A colon inside a name, spaces around text and every printable ASCII are fine.
+        let ok = metric()
+            .with_dimension("Name:Part", " spaced value ")
+            .unwrap()
+            .with_dimension("Printable", "!\"#$%&'()*+,-./0-9:;<=>?@A-Z[\\]^_`a-z{|}~")
+            .unwrap();
+        assert_eq!(ok.dimensions.len(), 2);
     }
 }

@@ -170,7 +170,9 @@ pub fn threshold_counts(
 ///
 /// # Errors
 /// [`Error::IncompleteData`] for a partial series; [`Error::Sli`] when the SLI is not
-/// [`Sli::TimeSlice`] or a timestamp is off the slice grid.
+/// [`Sli::TimeSlice`], a timestamp is off the slice grid, or the slices written out (those
+/// filled in included) would be more than [`sli_core::MAX_SLICES`]
+/// ([`sli_core::Error::LimitExceeded`], checked before any is written).
 pub fn time_slice_counts(
     sli: &Sli,
     values: &FetchedSeries,
@@ -197,15 +199,28 @@ pub fn time_slice_counts(
         .filter(|(t, _)| *t >= first && *t < end)
         .collect();
     let fill = missing.as_slice();
+    let slices = if fill.is_some() {
+        usize::try_from((end - first).num_seconds() / seconds).unwrap_or(usize::MAX)
+    } else {
+        inside.len()
+    };
+    if slices > sli_core::MAX_SLICES {
+        return Err(sli_core::Error::LimitExceeded {
+            what: "slices materialised",
+            limit: sli_core::MAX_SLICES as u64,
+            requested: slices as u64,
+        }
+        .into());
+    }
     let step = slice.as_time_delta();
     let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::new();
     let push_gap =
         |from: DateTime<Utc>, to: DateTime<Utc>, points: &mut Vec<(DateTime<Utc>, EventCounts)>| {
             if let Some(fill) = fill {
-                let mut at = from;
-                while at < to {
-                    points.push((at, fill));
-                    at += step;
+                let mut at = Some(from);
+                while let Some(now) = at.filter(|now| *now < to) {
+                    points.push((now, fill));
+                    at = now.checked_add_signed(step);
                 }
             }
         };
@@ -217,7 +232,9 @@ pub fn time_slice_counts(
                 missing,
             )?;
             points.extend(middle.iter().map(|(t, c)| (t, *c)));
-            push_gap(tail + step, end, &mut points);
+            if let Some(after) = tail.checked_add_signed(step) {
+                push_gap(after, end, &mut points);
+            }
         }
         _ => push_gap(first, end, &mut points),
     }
@@ -303,5 +320,55 @@ mod tests {
             time_slice_counts(&sli, &partial, range, MissingData::Bad),
             Err(Error::IncompleteData { .. })
         ));
+    }
+
+    #[test]
+    fn a_range_ending_at_the_last_representable_instant_does_not_panic() {
+        // Found by the hostile-input probe: rounding the range's end up to a whole slice
+        // (`DateTime + TimeDelta`) panicked past chrono's last instant.
+        let sli = Sli::TimeSlice {
+            comparison: Comparison::Below,
+            threshold: 300.0,
+            slice: Span::MINUTE,
+        };
+        let end = DateTime::<Utc>::MAX_UTC;
+        let start = end - chrono::TimeDelta::minutes(3);
+        let last_minute =
+            DateTime::from_timestamp(end.timestamp() - end.timestamp() % 60, 0).unwrap();
+        let p95 = fetched(vec![(last_minute - chrono::TimeDelta::minutes(1), 100.0)]);
+        let range = TimeRange::new(start, end).unwrap();
+        let counts = time_slice_counts(&sli, &p95, range, MissingData::Bad)
+            .unwrap()
+            .unwrap();
+        // The minutes from the start's to the last one: the value's minute is the good one.
+        assert_eq!(counts.sum().unwrap().good(), 1.0);
+        assert_eq!(counts.last_time(), last_minute);
+    }
+
+    #[test]
+    fn slices_past_the_cap_are_refused_before_they_are_written() {
+        let sli = Sli::TimeSlice {
+            comparison: Comparison::Below,
+            threshold: 300.0,
+            slice: Span::SECOND,
+        };
+        let range = TimeRange::new(t(0), t(0) + chrono::TimeDelta::days(365)).unwrap();
+        let err = time_slice_counts(&sli, &fetched(vec![(t(1), 1.0)]), range, MissingData::Bad)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Sli(sli_core::Error::LimitExceeded {
+                    requested: 31_536_000,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        // Without filling, the one value is all there is.
+        let one = time_slice_counts(&sli, &fetched(vec![(t(1), 1.0)]), range, MissingData::Skip)
+            .unwrap()
+            .unwrap();
+        assert_eq!(one.len(), 1);
     }
 }

@@ -2,8 +2,9 @@
 //! than before it?
 
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, DiscreteCDF, Hypergeometric, Normal};
+use statrs::distribution::{ContinuousCDF, Normal};
 
+use crate::binomial::hypergeometric_tail_ge;
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 
@@ -21,7 +22,8 @@ use crate::error::{Error, Result};
 pub enum DeployTest {
     /// One-sided pooled two-proportion z-test, used when every expected cell count is at least 5.
     TwoProportionZ,
-    /// One-sided Fisher exact test (hypergeometric tail), used for small counts.
+    /// One-sided Fisher exact test (hypergeometric tail), used when an expected cell count is
+    /// below 5, however large the totals.
     FisherExact,
 }
 
@@ -65,7 +67,11 @@ pub struct DeployVerdict {
 /// Compares error counts before and after a deploy, one-sided ("did errors go up?").
 ///
 /// Counts must be whole numbers. With enough data (every expected count at least 5) the pooled
-/// two-proportion z-test is used; otherwise Fisher's exact test.
+/// two-proportion z-test is used; otherwise Fisher's exact test, whose hypergeometric tail is
+/// computed from Loader's saddle-point expansion of each probability (never a difference of
+/// log-factorials, which lost every digit past totals of about 10^14 and gave p-values above
+/// 1), and costs a few dozen terms whatever the totals (the variance is below 5 there).
+/// The p-value is always within [0, 1].
 ///
 /// # Errors
 /// [`Error::NonIntegerCount`] for fractional counts; [`Error::InvalidParameter`] for an `alpha`
@@ -138,13 +144,7 @@ pub fn deployment_regression(
         (Normal::standard().sf(z), DeployTest::TwoProportionZ)
     } else {
         // P(X >= bad_after), X ~ Hypergeometric(population n, successes bad, draws n_after).
-        let p = if bad_after == 0 {
-            1.0
-        } else {
-            Hypergeometric::new(n_before + n_after, bad_before + bad_after, n_after)
-                .map(|d| d.sf(bad_after - 1))
-                .unwrap_or(1.0)
-        };
+        let p = hypergeometric_tail_ge(bad_after as f64, n, bad, n_after as f64);
         (p, DeployTest::FisherExact)
     };
     Ok(DeployVerdict {
@@ -205,5 +205,57 @@ mod tests {
         assert!(deployment_regression(c, c, 0.0).is_err());
         assert!(deployment_regression(EventCounts::ZERO, c, 0.05).is_err());
         assert!(deployment_regression(EventCounts::new(0.5, 1.0).unwrap(), c, 0.05).is_err());
+    }
+
+    #[test]
+    fn identical_huge_counts_do_not_regress() {
+        // Found by the hostile-input probe: at totals near 10^14 the Fisher branch (few bad
+        // events) returned p-values above 1, and "regressed" for identical counts.
+        for total in [1e14, 1e15, crate::MAX_COUNT / 2.0, crate::MAX_COUNT] {
+            for bad in [0.0, 1.0, 2.0, 4.0] {
+                let c = EventCounts::from_bad(bad, total).unwrap();
+                let v = deployment_regression(c, c, 0.05).unwrap();
+                assert_eq!(v.test, DeployTest::FisherExact);
+                assert!((0.0..=1.0).contains(&v.p_value), "{total} {bad}: {v:?}");
+                assert!(!v.regressed, "{total} {bad}: {v:?}");
+            }
+        }
+        // 3 of 10^14 before, 3 of 10^14 after: P(X >= 3) of Hypergeometric(2e14, 6, 1e14) is
+        // 21/32 + 2.3e-15 (exactly, 0.65625000000000234375: mpmath at 60 digits).
+        let c = EventCounts::from_bad(3.0, 1e14).unwrap();
+        let v = deployment_regression(c, c, 0.05).unwrap();
+        assert!((v.p_value - 0.656_25).abs() < 1e-12, "{v:?}");
+    }
+
+    #[test]
+    fn p_values_stay_probabilities_over_the_whole_range() {
+        // Oracle: a probability; rising errors after never give a larger p-value than the same
+        // errors before (monotone in bad_after); and swapping before and after of a regression
+        // does not regress.
+        let totals = [1.0, 7.0, 1e3, 1e9, 1e14, crate::MAX_COUNT];
+        for &nb in &totals {
+            for &na in &totals {
+                let mut previous = 1.0f64;
+                for bad_after in [0.0, 1.0, 2.0, 5.0, 50.0, 1e6] {
+                    if bad_after > na {
+                        continue;
+                    }
+                    let before = EventCounts::from_bad((2.0f64).min(nb), nb).unwrap();
+                    let after = EventCounts::from_bad(bad_after, na).unwrap();
+                    let v = deployment_regression(before, after, 0.05).unwrap();
+                    assert!(
+                        (0.0..=1.0).contains(&v.p_value),
+                        "{nb} {na} {bad_after}: {v:?}"
+                    );
+                    if v.test == DeployTest::FisherExact {
+                        assert!(
+                            v.p_value <= previous + 1e-12,
+                            "{nb} {na} {bad_after}: {v:?}"
+                        );
+                        previous = v.p_value;
+                    }
+                }
+            }
+        }
     }
 }

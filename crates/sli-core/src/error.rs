@@ -260,6 +260,17 @@ pub enum Error {
         /// The name given.
         name: String,
     },
+    /// An input would make state or output grow past a documented cap (see each cap's
+    /// constant, e.g. [`MAX_SLICES`](crate::MAX_SLICES)).
+    #[error("{what}: {requested} would exceed the limit of {limit}")]
+    LimitExceeded {
+        /// The capped quantity, e.g. `"slices materialised"`.
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+        /// What the input asked for (at least; counting may stop at the cap).
+        requested: u64,
+    },
     /// A statistical test that needs whole counts was given fractional ones.
     #[error("{field} count {value} must be a whole number for an exact binomial test")]
     NonIntegerCount {

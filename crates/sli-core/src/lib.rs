@@ -71,6 +71,7 @@
 struct ReadmeExample;
 
 mod alert;
+mod binomial;
 mod budget;
 mod budget_policy;
 mod budgeting;
@@ -94,8 +95,8 @@ mod span;
 mod window;
 
 pub use alert::{
-    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, PartialWindows, PolicyEvaluator,
-    PolicyWarning, Severity, StreamingEvaluator, TierThreshold, WindowBurn,
+    AlertInterval, AlertPolicy, AlertTier, AlertUpdate, MAX_STREAM_POINTS, PartialWindows,
+    PolicyEvaluator, PolicyWarning, Severity, StreamingEvaluator, TierThreshold, WindowBurn,
 };
 pub use budget::{BudgetUnit, ErrorBudget};
 pub use budget_policy::{Decision, ErrorBudgetPolicy, Incident, PolicyInput, Reason};
@@ -113,7 +114,7 @@ pub use missing::MissingData;
 pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
 pub use objective::Objective;
 pub use series::Series;
-pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
+pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
 pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone};

@@ -10,6 +10,12 @@ use crate::missing::MissingData;
 use crate::series::{GridCursor, Series};
 use crate::span::Span;
 
+/// The most slices [`Sli::slice_counts`] (and `aws_telemetry::time_slice_counts`) write out,
+/// filled-in slices included: 4,194,304, eight years of minutes or 48 days of seconds, about
+/// 120 MB of counts. Two values a year apart at one-second slices would otherwise ask for
+/// 31.5 million slices and 1.8 GiB; past the cap they get [`Error::LimitExceeded`].
+pub const MAX_SLICES: usize = 1 << 22;
+
 /// How a per-slice value is compared with its threshold in a time-slice SLI.
 ///
 /// # Example
@@ -207,15 +213,21 @@ impl Sli {
                         lower: lower.upper_bound,
                         upper: bucket.upper_bound,
                     }),
-                    BetweenBuckets::Interpolate if bucket.upper_bound.is_infinite() => {
-                        // Nothing is known inside the +Inf bucket: the honest lower bound.
+                    BetweenBuckets::Interpolate
+                        if bucket.upper_bound.is_infinite() || lower.upper_bound.is_infinite() =>
+                    {
+                        // Nothing is known inside a bucket with an infinite bound (+Inf above,
+                        // or -Inf below): the honest lower bound.
                         EventCounts::new(lower.count, total)
                     }
                     BetweenBuckets::Interpolate => {
-                        let share = (threshold - lower.upper_bound)
-                            / (bucket.upper_bound - lower.upper_bound);
-                        let good = lower.count + share * (bucket.count - lower.count);
-                        EventCounts::new(good.min(total), total)
+                        // Halved before subtracting, so that bounds of opposite signs near
+                        // f64::MAX cannot overflow to an infinite width.
+                        let share = (threshold / 2.0 - lower.upper_bound / 2.0)
+                            / (bucket.upper_bound / 2.0 - lower.upper_bound / 2.0);
+                        let good =
+                            lower.count + share.clamp(0.0, 1.0) * (bucket.count - lower.count);
+                        EventCounts::new(good.clamp(lower.count, bucket.count), total)
                     }
                 };
             }
@@ -259,7 +271,8 @@ impl Sli {
     /// # Errors
     /// [`Error::InvalidParameter`] when the SLI is not [`Sli::TimeSlice`];
     /// [`Error::InvalidValue`] for NaN values; [`Error::Misaligned`] for timestamps off the
-    /// slice grid.
+    /// slice grid; [`Error::LimitExceeded`] when the slices written out, those filled in for
+    /// missing values included, would be more than [`MAX_SLICES`].
     ///
     /// # Example
     /// ```
@@ -291,9 +304,19 @@ impl Sli {
         };
         self.validate()?;
         let origin = values.first_time();
-        let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(values.len());
-        let mut next_slot = 0usize;
         let mut grid = GridCursor::new(origin, slice);
+        // Every slice up to the last point's is written out when missing ones are filled.
+        let slices = if missing.as_slice().is_some() {
+            let last = values.len() - 1;
+            GridCursor::new(origin, slice)
+                .slot(last, values.last_time())?
+                .saturating_add(1)
+        } else {
+            values.len()
+        };
+        check_slices(slices)?;
+        let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(slices);
+        let mut next_slot = 0usize;
         for (index, (at, &value)) in values.iter().enumerate() {
             let position = Position::point(index, at);
             if !value.is_finite() {
@@ -333,6 +356,18 @@ impl Sli {
             _ => Err(not_kind("threshold")),
         }
     }
+}
+
+/// [`Error::LimitExceeded`] when `slices` is more than [`MAX_SLICES`].
+fn check_slices(slices: usize) -> Result<()> {
+    if slices > MAX_SLICES {
+        return Err(Error::LimitExceeded {
+            what: "slices materialised",
+            limit: MAX_SLICES as u64,
+            requested: slices as u64,
+        });
+    }
+    Ok(())
 }
 
 fn not_kind(kind: &'static str) -> Error {
@@ -476,5 +511,61 @@ mod tests {
             sli.slice_counts(&off_grid, MissingData::Skip),
             Err(Error::Misaligned { .. })
         ));
+    }
+
+    #[test]
+    fn a_minus_infinity_bucket_is_not_interpolated() {
+        // Found by the hostile-input probe: with a -Inf bucket below the threshold, the
+        // interpolation share was inf/inf = NaN, and `NaN.min(total)` made every event good
+        // (10 of 10), where only the 5 at or under 100 can be known good.
+        let sli = Sli::Threshold { threshold: 50.0 };
+        let buckets = [
+            b(f64::NEG_INFINITY, 5.0),
+            b(100.0, 10.0),
+            b(f64::INFINITY, 12.0),
+        ];
+        let counts = sli
+            .counts_from_histogram(&buckets, BetweenBuckets::Interpolate)
+            .unwrap();
+        assert_eq!((counts.good(), counts.total()), (5.0, 12.0));
+    }
+
+    #[test]
+    fn interpolation_between_huge_bounds_stays_within_the_buckets() {
+        let sli = Sli::Threshold { threshold: 0.0 };
+        let buckets = [b(-f64::MAX, 2.0), b(f64::MAX, 6.0), b(f64::INFINITY, 6.0)];
+        let counts = sli
+            .counts_from_histogram(&buckets, BetweenBuckets::Interpolate)
+            .unwrap();
+        // Half way between -MAX and MAX: half of the 4 events in between.
+        assert_eq!(counts.good(), 4.0);
+    }
+
+    #[test]
+    fn slices_past_the_cap_are_refused_before_they_are_written() {
+        // Found by the hostile-input probe: two values a year apart at one-second slices
+        // wrote out 31.5 million slices (1.8 GiB) under a filling policy.
+        let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let values =
+            Series::from_values("p95", [(t0, 1.0), (t0 + TimeDelta::days(365), 2.0)]).unwrap();
+        let sli = Sli::TimeSlice {
+            comparison: Comparison::Below,
+            threshold: 5.0,
+            slice: Span::SECOND,
+        };
+        let err = sli.slice_counts(&values, MissingData::Bad).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LimitExceeded {
+                what: "slices materialised",
+                limit: MAX_SLICES as u64,
+                requested: 365 * 86_400 + 1,
+            }
+        );
+        // Without filling, only the two values are written.
+        assert_eq!(
+            sli.slice_counts(&values, MissingData::Skip).unwrap().len(),
+            2
+        );
     }
 }

@@ -9,8 +9,16 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::strict_json;
 use super::{AuditEvent, Identity};
 use crate::error::{Error, Result};
+
+/// The largest CloudTrail log [`parse_log`] reads: 256 MiB of JSON, after gzip decompression.
+/// CloudTrail delivers a file about every five minutes per region, a few MB at most
+/// uncompressed; a gzip "bomb" of 1 MiB that inflates to 1 GiB is refused after 256 MiB read,
+/// with [`Error::LimitExceeded`], instead of taking the memory. [`parse_log_with_limit`] sets
+/// another cap.
+pub const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// `userIdentity` of a CloudTrail record: the fields F4 reads, and every other field kept in
 /// [`UserIdentity::extra`] (`principalId`, `sessionContext`, `invokedBy` …).
@@ -175,8 +183,9 @@ fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEven
 /// `CloudTrailEvent` or a CloudWatch Logs message holds. `origin` and `index` only label errors.
 ///
 /// # Errors
-/// [`Error::AuditRecord`] naming `origin` and `index` for text that is not a JSON object, a
-/// missing or mistyped required field (`eventTime`, `eventSource`, `eventName`, `awsRegion`),
+/// [`Error::AuditRecord`] naming `origin` and `index` for text that is not a JSON object (or
+/// names a key twice, at any depth: the last would otherwise win unseen), a missing or
+/// mistyped required field (`eventTime`, `eventSource`, `eventName`, `awsRegion`),
 /// a bad `eventTime` / `MFAUsed`, or a CloudTrail Insights event (which has no caller).
 ///
 /// # Example
@@ -192,8 +201,8 @@ fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEven
 /// # Ok::<(), aws_telemetry::Error>(())
 /// ```
 pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent> {
-    let value: Value =
-        serde_json::from_str(json).map_err(|e| record_error(origin, index, e.to_string()))?;
+    let value =
+        strict_json::from_str(json).map_err(|e| record_error(origin, index, e.to_string()))?;
     to_event(origin, index, value)?.ok_or_else(|| {
         record_error(
             origin,
@@ -208,9 +217,14 @@ pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent
 /// errors (the file name, the S3 key). CloudTrail Insights events (`eventType`
 /// `AwsCloudTrailInsight`, no caller) are skipped; every other record must be readable.
 ///
+/// At most [`MAX_LOG_BYTES`] of JSON are read (after decompression); JSON naming a key twice
+/// in any object is refused, since the last would otherwise win unseen (a second `"Records"`
+/// could empty the file, a second `"eventName"` hide a `CreateAccessKey`).
+///
 /// # Errors
-/// [`Error::AuditLog`] for bytes that are not gzip or JSON, or JSON without a `Records` array;
-/// [`Error::AuditRecord`] with the record's index for the first record that cannot be read.
+/// [`Error::AuditLog`] for bytes that are not gzip or JSON, JSON without a `Records` array, or
+/// a key named twice; [`Error::LimitExceeded`] past [`MAX_LOG_BYTES`]; [`Error::AuditRecord`]
+/// with the record's index for the first record that cannot be read.
 ///
 /// # Example
 /// ```
@@ -222,23 +236,49 @@ pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent
 /// # Ok::<(), aws_telemetry::Error>(())
 /// ```
 pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>> {
+    parse_log_with_limit(bytes, origin, MAX_LOG_BYTES)
+}
+
+/// [`parse_log`] with a cap of `max_bytes` of JSON (after decompression) instead of
+/// [`MAX_LOG_BYTES`].
+///
+/// # Errors
+/// As [`parse_log`], with [`Error::LimitExceeded`] past `max_bytes`.
+pub fn parse_log_with_limit(bytes: &[u8], origin: &str, max_bytes: u64) -> Result<Vec<AuditEvent>> {
     let log_error = |reason: String| Error::AuditLog {
         origin: origin.to_owned(),
         reason,
     };
+    let too_large = |requested: u64| Error::LimitExceeded {
+        what: "CloudTrail log bytes (decompressed)",
+        limit: max_bytes,
+        requested,
+        origin: origin.to_owned(),
+    };
     let inflated;
     let json = if bytes.starts_with(&[0x1f, 0x8b]) {
+        // One byte past the cap is read, to tell "exactly at the cap" from "past it".
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes)
+            .take(max_bytes.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| log_error(format!("bad gzip: {e}")))?;
+        if out.len() as u64 > max_bytes {
+            return Err(too_large(out.len() as u64));
+        }
         inflated = out;
         &inflated[..]
     } else {
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large(bytes.len() as u64));
+        }
         bytes
     };
-    let mut root: Map<String, Value> =
-        serde_json::from_slice(json).map_err(|e| log_error(format!("not a JSON object: {e}")))?;
+    let mut root: Map<String, Value> = match strict_json::from_slice(json) {
+        Ok(Value::Object(root)) => root,
+        Ok(_) => return Err(log_error("not a JSON object".to_owned())),
+        Err(e) => return Err(log_error(format!("not a JSON object: {e}"))),
+    };
     let records = match root.remove("Records") {
         Some(Value::Array(records)) => records,
         Some(_) => return Err(log_error("\"Records\" is not an array".to_owned())),
@@ -290,8 +330,8 @@ pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<AuditEvent>> {
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value =
-            serde_json::from_str(line).map_err(|e| record_error(origin, index, e.to_string()))?;
+        let value =
+            strict_json::from_str(line).map_err(|e| record_error(origin, index, e.to_string()))?;
         if let Some(event) = to_event(origin, index, value)? {
             events.push(event);
         }

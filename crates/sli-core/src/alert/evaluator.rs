@@ -2,6 +2,7 @@
 //! batch sweep. The per-step logic it shares with the streaming evaluator lives here too, so
 //! that both give bit-for-bit the same alerts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -108,22 +109,24 @@ impl PolicyEvaluator {
         let warnings = policy.validate(slo.objective, slo_period)?;
         let budget = slo.objective.error_budget();
         let mut conditions: Vec<Condition> = Vec::new();
+        // Conditions by (steps, threshold bits): found in constant time, however many tiers.
+        let mut index: HashMap<(usize, u64), usize> = HashMap::new();
         let mut condition_for = |tier: &AlertTier, window: Span, threshold: f64| -> Result<usize> {
             let steps = window.steps_of(step).ok_or_else(|| Error::InvalidPolicy {
                 tier: tier.id.clone(),
                 reason: format!("window {window} is not a whole number of {step} steps"),
             })?;
-            let ratio_threshold = threshold * budget;
-            let found = conditions
-                .iter()
-                .position(|c| c.steps == steps && c.ratio_threshold == ratio_threshold);
-            Ok(found.unwrap_or_else(|| {
-                conditions.push(Condition {
-                    steps,
-                    ratio_threshold,
-                });
-                conditions.len() - 1
-            }))
+            // `+ 0.0` makes -0.0 and 0.0 one key, as `==` would (thresholds are never NaN).
+            let ratio_threshold = threshold * budget + 0.0;
+            Ok(*index
+                .entry((steps, ratio_threshold.to_bits()))
+                .or_insert_with(|| {
+                    conditions.push(Condition {
+                        steps,
+                        ratio_threshold,
+                    });
+                    conditions.len() - 1
+                }))
         };
         let mut tiers = Vec::new();
         for tier in policy.enabled_tiers() {
@@ -192,9 +195,34 @@ impl PolicyEvaluator {
             .map(|t| (&t.tier, t.burn_threshold))
     }
 
-    /// A streaming evaluator with no history.
+    /// A streaming evaluator with no history, keeping at most
+    /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) points.
     pub fn streaming(&self) -> StreamingEvaluator {
-        StreamingEvaluator::new(self.clone())
+        StreamingEvaluator::new(self.clone(), super::history::MAX_STREAM_POINTS)
+    }
+
+    /// A streaming evaluator with no history, keeping at most `max_points` points (the points
+    /// within its longest window; at least 2): a push that would keep more is refused with
+    /// [`Error::LimitExceeded`].
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::{TimeDelta, TimeZone, Utc};
+    /// use sli_core::{catalog, AlertPolicy, Error, EventCounts, PolicyEvaluator, Span};
+    ///
+    /// let slo = catalog::availability("api"); // 30 days: 43,200 one-minute points
+    /// let evaluator = PolicyEvaluator::new(&slo, &AlertPolicy::default(), Span::MINUTE)?;
+    /// let mut stream = evaluator.streaming_with_limit(1_000);
+    /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    /// for m in 0..1_000 {
+    ///     stream.push(t0 + TimeDelta::minutes(m), EventCounts::new(10.0, 10.0)?)?;
+    /// }
+    /// let refused = stream.push(t0 + TimeDelta::minutes(1_000), EventCounts::new(10.0, 10.0)?);
+    /// assert!(matches!(refused, Err(Error::LimitExceeded { limit: 1_000, .. })));
+    /// # Ok::<(), sli_core::Error>(())
+    /// ```
+    pub fn streaming_with_limit(&self, max_points: usize) -> StreamingEvaluator {
+        StreamingEvaluator::new(self.clone(), max_points)
     }
 
     /// Evaluates the whole series and returns every alert, ordered by start time, then by the
@@ -203,9 +231,15 @@ impl PolicyEvaluator {
     /// Gaps between datapoints are minutes with no events (CloudWatch omits empty periods);
     /// windows reaching before the first point hold only what the series has.
     ///
+    /// A series with data in at least a quarter of its slots is swept a block of slots at a
+    /// time, in memory O(longest window) (at most four times the series' length); a sparser
+    /// one through the streaming evaluator, in memory O(points in the longest window) and in
+    /// time O(points), however long its gaps.
+    ///
     /// # Errors
     /// [`Error::Misaligned`] when a timestamp is not on the step grid starting at the first
-    /// point.
+    /// point; [`Error::LimitExceeded`] when a sparse series keeps more than
+    /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) points within its longest window.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         match BlockSweep::new(&self.resolved, series)? {
             Some(sweep) => sweep.run(),
@@ -243,17 +277,16 @@ pub(super) fn check_evaluation_range(last: DateTime<Utc>, step: Span) -> Result<
 
 /// Orders alerts by start, then by tier position: the order both evaluators report.
 pub(super) fn sort_alerts(alerts: &mut [AlertInterval], r: &Resolved) {
-    let rank = |id: &str| {
-        r.tiers
-            .iter()
-            .position(|t| t.tier.id == id)
-            .unwrap_or(usize::MAX)
-    };
-    alerts.sort_by(|a, b| {
-        a.start
-            .cmp(&b.start)
-            .then(rank(&a.tier).cmp(&rank(&b.tier)))
-    });
+    // Tier ranks looked up in a map: a scan of the tiers per comparison would make many alerts
+    // of a policy with many tiers quadratic.
+    let ranks: HashMap<&str, usize> = r
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.tier.id.as_str(), i))
+        .collect();
+    let rank = |id: &str| ranks.get(id).copied().unwrap_or(usize::MAX);
+    alerts.sort_by_cached_key(|a| (a.start, rank(&a.tier)));
 }
 
 /// The instant datapoint `index` is known: the end of the period it covers.
@@ -411,6 +444,119 @@ impl TierTracker {
                 let mut done = self.open.take()?;
                 done.end = Some(at());
                 Some(AlertUpdate::Resolved(done))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::Sustained;
+    use crate::{AlertTier, CalendarPeriod, Severity, Sli, TierThreshold, Window};
+    use chrono::{TimeDelta, TimeZone};
+    use proptest::prelude::*;
+
+    fn policy(sustain: Option<Sustained>, partial_windows: PartialWindows) -> AlertPolicy {
+        let m = |k| Span::from_minutes(k).unwrap();
+        let mut tiers = vec![
+            AlertTier::new(
+                "fast",
+                Severity::Page,
+                m(10),
+                m(2),
+                TierThreshold::BurnRate(8.0),
+            ),
+            AlertTier::new(
+                "mid",
+                Severity::Page,
+                m(30),
+                m(5),
+                TierThreshold::BudgetConsumed(0.05),
+            ),
+            AlertTier::new(
+                "slow",
+                Severity::Ticket,
+                m(60),
+                m(10),
+                TierThreshold::BurnRate(1.0),
+            ),
+        ];
+        tiers[1].sustain = sustain;
+        AlertPolicy {
+            tiers,
+            partial_windows,
+        }
+    }
+
+    proptest! {
+        /// The streaming evaluator skips the steady stretches of a gap; a block sweep visits
+        /// every slot. On sparse series (which `sweep` hands to the streaming evaluator) both
+        /// must give the same alerts, bit for bit: gaps from one step to days, sustain rules,
+        /// every missing-data policy, both partial-window modes.
+        #[test]
+        fn streaming_with_skipped_gaps_equals_a_sweep_of_every_slot(
+            gaps in prop::collection::vec(
+                (prop_oneof![3 => 1usize..=3, 1 => 4usize..200, 1 => 200usize..5_000], 0u32..=100, 0u32..=100, prop::bool::weighted(0.3)),
+                1..120,
+            ),
+            sustain in prop::option::of((1u32..=4, 0u32..=3).prop_map(|(n, extra)| Sustained::new(n, n + extra).unwrap())),
+            missing in prop_oneof![Just(MissingData::Good), Just(MissingData::Bad), Just(MissingData::Skip)],
+            partial in prop_oneof![Just(PartialWindows::NoData), Just(PartialWindows::Evaluate)],
+            min_events in prop_oneof![Just(0.0), 1.0f64..50.0],
+            calendar in any::<bool>(),
+        ) {
+            let t0 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+            let mut slot = 0usize;
+            let points: Vec<_> = gaps
+                .iter()
+                .enumerate()
+                .map(|(i, &(gap, total, bad_pct, burst))| {
+                    if i > 0 {
+                        slot += gap;
+                    }
+                    let total = f64::from(total);
+                    let bad = if burst { (total * f64::from(bad_pct) / 100.0).floor() } else { 0.0 };
+                    (t0 + TimeDelta::minutes(slot as i64), total - bad, total)
+                })
+                .collect();
+            let series = Series::from_counts(points).unwrap();
+            let window = if calendar {
+                Window::calendar(CalendarPeriod::Day)
+            } else {
+                Window::rolling(Span::from_hours(6).unwrap())
+            };
+            let mut slo = Slo::new("p", Objective::new(0.99).unwrap(), window, Sli::EventRatio);
+            slo.missing_data = missing;
+            slo.min_events = min_events;
+            for evaluator in [
+                PolicyEvaluator::new(&slo, &policy(sustain, partial), Span::MINUTE).unwrap(),
+                PolicyEvaluator::new(&slo, &AlertPolicy { partial_windows: partial, ..AlertPolicy::workbook() }, Span::MINUTE).unwrap(),
+            ] {
+                let every_slot = BlockSweep::setup(&evaluator.resolved, &series, false)
+                    .unwrap()
+                    .unwrap()
+                    .run()
+                    .unwrap();
+                let streamed = evaluator.sweep_sparse(&series).unwrap();
+                prop_assert_eq!(&every_slot, &streamed);
+                // And the budget read at the end counts exactly the points of the last six
+                // hours (whole counts: exact): the history kept what the window needs.
+                let mut stream = evaluator.streaming();
+                for (at, counts) in series.iter() {
+                    stream.push(at, *counts).unwrap();
+                }
+                if !calendar {
+                    let since = series.last_time() - TimeDelta::hours(6);
+                    let (good, total) = series
+                        .iter()
+                        .filter(|(at, _)| *at > since)
+                        .fold((0.0, 0.0), |(g, t), (_, c)| (g + c.good(), t + c.total()));
+                    let expected = EventCounts::new(good, total)
+                        .ok()
+                        .and_then(|c| crate::ErrorBudget::for_events(slo.objective, c));
+                    prop_assert_eq!(stream.budget(), expected);
+                }
             }
         }
     }

@@ -12,6 +12,7 @@
 //! threshold; a tier fires when both its windows fire (and its sustain rule, if any, holds).
 
 mod evaluator;
+mod history;
 mod instant;
 mod policy;
 mod prefetch;
@@ -23,6 +24,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use evaluator::PolicyEvaluator;
+pub use history::MAX_STREAM_POINTS;
 pub use policy::{AlertPolicy, AlertTier, PartialWindows, PolicyWarning, Severity, TierThreshold};
 pub use stream::{AlertUpdate, StreamingEvaluator, WindowBurn};
 

@@ -48,6 +48,8 @@ pub(super) struct PrefixSums<'s> {
     /// The next prefix index to be computed.
     next: usize,
     cumulative: [f64; 2],
+    /// Whether the summing loop prefetches ahead; always, but for tests of the path without.
+    prefetch: bool,
 }
 
 /// A read-only view of the sums held: what the sweep's loops read.
@@ -85,7 +87,15 @@ impl<'s> PrefixSums<'s> {
             mirror,
             next: 1,
             cumulative: [0.0, 0.0],
+            prefetch: true,
         }
+    }
+
+    /// The same sums, built without prefetching (to test that path against the other).
+    #[cfg(test)]
+    fn without_prefetch(mut self) -> Self {
+        self.prefetch = false;
+        self
     }
 
     /// Makes prefix indices up to `upto` available (and those `reach` before it).
@@ -95,7 +105,12 @@ impl<'s> PrefixSums<'s> {
     /// total passes [`MAX_COUNT`].
     pub(super) fn advance(&mut self, upto: usize) -> Result<()> {
         if self.dense {
-            self.extend_dense(upto);
+            // Decided once per call, not per line: the loops are compiled with and without.
+            if self.prefetch {
+                self.extend_dense::<true>(upto);
+            } else {
+                self.extend_dense::<false>(upto);
+            }
         }
         while self.next <= upto {
             // The next prefix index closes slot `slot`.
@@ -128,7 +143,7 @@ impl<'s> PrefixSums<'s> {
 
     /// Adds the sums up to prefix index `upto` when point `k` is slot `k`: straight loops over
     /// stretches of the ring, appended to it on the first lap and overwritten after.
-    fn extend_dense(&mut self, upto: usize) {
+    fn extend_dense<const PREFETCH: bool>(&mut self, upto: usize) {
         // Prefix index `p` closes slot `p - 1`, that is point `p - 1`.
         let last = (upto + 1).min(self.values.len() + 1);
         while self.next < last {
@@ -149,7 +164,7 @@ impl<'s> PrefixSums<'s> {
             // so that the reads of later blocks overlap the sweep's work on this one.
             let mut later = ahead.iter().step_by(POINTS_PER_LINE);
             let mut prefetch_next = || {
-                if let Some(later) = later.next() {
+                if PREFETCH && let Some(later) = later.next() {
                     prefetch(later);
                 }
             };
@@ -291,17 +306,58 @@ mod tests {
                 }
                 expected.push([bad, total]);
             }
-            let mut sums = PrefixSums::new(&series, Span::MINUTE, reach, longest_range);
-            let mut upto = 0;
-            while upto < expected.len() {
-                sums.advance(upto).unwrap();
-                let view = sums.view();
-                for p in upto.saturating_sub(reach)..=upto {
-                    prop_assert_eq!(view.at(p), expected[p], "index {} after {}", p, upto);
-                    let to = (p + longest_range).min(upto + 1);
-                    prop_assert_eq!(view.range(p, to), &expected[p..to]);
+            // With the prefetch hint (the production path) and without it: the same sums.
+            for prefetching in [true, false] {
+                let mut sums = PrefixSums::new(&series, Span::MINUTE, reach, longest_range);
+                if !prefetching {
+                    sums = sums.without_prefetch();
                 }
-                upto += stride;
+                let mut upto = 0;
+                while upto < expected.len() {
+                    sums.advance(upto).unwrap();
+                    let view = sums.view();
+                    for p in upto.saturating_sub(reach)..=upto {
+                        prop_assert_eq!(view.at(p), expected[p], "index {} after {}", p, upto);
+                        let to = (p + longest_range).min(upto + 1);
+                        prop_assert_eq!(view.range(p, to), &expected[p..to]);
+                    }
+                    upto += stride;
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)] // indices are what is compared
+    fn prefetching_and_not_give_the_same_sums_over_many_lines() {
+        // Long enough (5,000 dense points, the ring lapping many times) that the hint is
+        // issued: the proptest above stays under `PREFETCH_AHEAD` points.
+        let origin = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let series = Series::from_counts((0..5_000i64).map(|m| {
+            let total = (m * 7919 % 1000) as f64;
+            (
+                origin + chrono::TimeDelta::minutes(m),
+                total - (m % 3) as f64 * 0.25 * total / 2.0,
+                total,
+            )
+        }))
+        .unwrap();
+        let (reach, longest) = (700, 257);
+        let mut with = PrefixSums::new(&series, Span::MINUTE, reach, longest);
+        let mut without = PrefixSums::new(&series, Span::MINUTE, reach, longest).without_prefetch();
+        let (mut bad, mut total) = (0.0, 0.0);
+        let mut expected = vec![[0.0, 0.0]];
+        for c in series.values() {
+            bad += c.bad();
+            total += c.total();
+            expected.push([bad, total]);
+        }
+        for upto in (256..=5_000).step_by(256).chain([5_000]) {
+            with.advance(upto).unwrap();
+            without.advance(upto).unwrap();
+            for p in upto - reach.min(upto)..=upto {
+                assert_eq!(with.view().at(p), expected[p], "index {p} after {upto}");
+                assert_eq!(without.view().at(p), expected[p], "index {p} after {upto}");
             }
         }
     }

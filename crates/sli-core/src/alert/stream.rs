@@ -1,6 +1,7 @@
 //! [`StreamingEvaluator`]: push one datapoint at a time, read burn rates, budget and firing
-//! alerts. O(1) per step per window; memory bounded by the longest window (or the SLO window,
-//! for the budget), never by history.
+//! alerts. O(1) per step per window for a dense stream; memory O(points within the longest
+//! window (or the SLO window, for the budget)), never O(steps) and never O(history), capped at
+//! [`MAX_STREAM_POINTS`](super::history::MAX_STREAM_POINTS) by default.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +10,7 @@ use super::evaluator::{
     NO_DATA, PolicyEvaluator, Resolved, TierTracker, burn_rate, check_evaluation_range,
     evaluation_instant, resolve_missing, window_state,
 };
+use super::history::History;
 use crate::budget::ErrorBudget;
 use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Position, Result};
@@ -91,8 +93,19 @@ enum BudgetTracker {
 /// [`PolicyEvaluator::sweep`] on the same points.
 ///
 /// Points must arrive in time order on the step grid that starts at the first point; a gap is
-/// evaluated as steps with no events, and once every window is empty the rest of a long gap is
-/// skipped in constant time.
+/// evaluated as steps with no events, stepping only where a window changes (a point leaves it)
+/// and the sustain rules settle, so a long gap costs no more than the points before it.
+///
+/// # Resource limits
+/// It keeps the running sums of the points within its longest window: the longest alert
+/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]: 24 bytes a point, and
+/// gaps hold nothing. Room for up to 65,536 points (1.5 MB: 30 days of one-minute points) is
+/// set up and written through when it is built, so that an ordinary dense stream is resident
+/// from its first point; beyond that it grows as points arrive. Memory is O(points in that
+/// window), whatever the window's length in steps. A push that would keep more than
+/// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) (or the cap given to
+/// [`PolicyEvaluator::streaming_with_limit`]) is refused with [`Error::LimitExceeded`], and the
+/// evaluator is unchanged.
 ///
 /// Window sums are differences of running totals since the first point. With whole counts they
 /// are exact until the running total of events reaches 2^53 (then `push` returns
@@ -128,49 +141,26 @@ pub struct StreamingEvaluator {
     next_slot: usize,
     cum_bad: f64,
     cum_total: f64,
-    /// Cumulative sums after slot `k`, stored at `k % capacity`; `head` is that position for
-    /// the next slot (kept incrementally: a modulo per window per point would cost more than the
-    /// window arithmetic itself).
-    head: usize,
-    ring_bad: Vec<f64>,
-    ring_total: Vec<f64>,
+    /// Running sums after each slot that carried a point, within the longest window.
+    history: History,
     last_state: Vec<bool>,
     trackers: Vec<TierTracker>,
     updates: Vec<AlertUpdate>,
     budget: BudgetTracker,
 }
 
-/// The ring slots a streaming evaluator keeps: the longest window or the rolling SLO window
-/// (for the budget), whichever is longer, plus one.
-fn ring_capacity(r: &Resolved) -> usize {
+/// The slots a streaming evaluator reads back: the longest window or the rolling SLO window
+/// (for the budget), whichever is longer.
+fn reach(r: &Resolved) -> usize {
     let budget_steps = match r.slo.window {
         Window::Rolling(span) => span.steps_of(r.step).unwrap_or(0),
         Window::Calendar(_) => 0,
     };
-    r.longest.max(budget_steps) + 1
-}
-
-/// A ring of `capacity` zeroed sums, written through at construction. `vec![0.0; n]` would
-/// take fresh zero pages the system maps only as each is first written: the evaluator's memory
-/// would then seem to grow for its first ring's worth of points, and a push would now and then
-/// wait on a page fault. Written up front, all of it is resident from the first point: the
-/// evaluator's memory is what it is after a week or after ten years.
-fn committed_ring(capacity: usize) -> Vec<f64> {
-    let mut ring = Vec::with_capacity(capacity);
-    // `black_box` hides the zero from the optimiser, which could otherwise turn the writes
-    // back into an allocation of untouched zero pages.
-    ring.resize(capacity, std::hint::black_box(0.0));
-    ring
-}
-
-/// After this many empty steps every window is empty and every sustain rule has settled, so
-/// further empty steps change nothing and can be skipped at once.
-pub(super) fn gap_jump(r: &Resolved) -> usize {
-    ring_capacity(r) + r.longest_sustain
+    r.longest.max(budget_steps)
 }
 
 impl StreamingEvaluator {
-    pub(super) fn new(evaluator: PolicyEvaluator) -> Self {
+    pub(super) fn new(evaluator: PolicyEvaluator, max_points: usize) -> Self {
         let r = &*evaluator.resolved;
         let budget = match r.slo.window {
             Window::Rolling(span) => span
@@ -182,7 +172,6 @@ impl StreamingEvaluator {
                 start_total: 0.0,
             },
         };
-        let capacity = ring_capacity(r);
         Self {
             origin: None,
             grid: None,
@@ -191,9 +180,7 @@ impl StreamingEvaluator {
             next_slot: 0,
             cum_bad: 0.0,
             cum_total: 0.0,
-            head: 0,
-            ring_bad: committed_ring(capacity),
-            ring_total: committed_ring(capacity),
+            history: History::new(reach(r), max_points),
             last_state: vec![false; r.conditions.len()],
             trackers: r.tiers.iter().map(TierTracker::new).collect(),
             updates: Vec::new(),
@@ -206,8 +193,9 @@ impl StreamingEvaluator {
     ///
     /// # Errors
     /// [`Error::Unordered`] / [`Error::DuplicateTimestamp`] when `at` is not after the last
-    /// point; [`Error::Misaligned`] when it is off the step grid. The evaluator is unchanged by
-    /// a rejected point.
+    /// point; [`Error::Misaligned`] when it is off the step grid; [`Error::LimitExceeded`] when
+    /// keeping it would pass the evaluator's cap on points. The evaluator is unchanged by a
+    /// rejected point.
     pub fn push(&mut self, at: DateTime<Utc>, counts: EventCounts) -> Result<&[AlertUpdate]> {
         self.updates.clear();
         let position = Position::point(self.pushed, at);
@@ -223,84 +211,119 @@ impl StreamingEvaluator {
                 value: self.cum_total + counts.total(),
             });
         }
-        // `slot` changes the cursor only when it succeeds: a rejected point leaves no trace.
+        // A rejected point leaves no trace: the cursor remembers only the last slot it read
+        // (a cache, whatever point it came from), and nothing else changes before this.
         let grid = self.grid.get_or_insert_with(|| GridCursor::new(at, step));
         let slot = grid.slot(self.pushed, at)?;
+        self.history.check_room(slot)?;
         let origin = *self.origin.get_or_insert(at);
         if self.next_slot < slot {
-            // A gap: worked out only here, not on every push.
-            let jump_after = gap_jump(&self.evaluator.resolved);
-            let mut empty_steps = 0;
-            while self.next_slot < slot {
-                if empty_steps == jump_after {
-                    self.skip_empty(slot - self.next_slot);
-                    break;
-                }
-                self.advance(origin, EventCounts::ZERO);
-                empty_steps += 1;
-            }
+            self.fill_gap(origin, slot);
         }
-        self.advance(origin, counts);
+        self.advance(origin, Some(counts));
         self.last_pushed = Some(at);
         self.pushed += 1;
         Ok(&self.updates)
     }
 
-    /// Skips `steps` empty slots after [`gap_jump`] of them were evaluated:
-    /// every ring slot already holds the current running sums, so only the positions move.
-    fn skip_empty(&mut self, steps: usize) {
-        let capacity = self.ring_total.len();
-        self.head = (self.head + steps % capacity) % capacity;
-        self.next_slot += steps;
+    /// Evaluates the empty slots before `slot`. Between two slots where some window's sums
+    /// change (a point leaving it, a window filling up), every window state is constant, and
+    /// once the longest sustain rule has seen that many steps, so is every tier: such stretches
+    /// are skipped at once. A gap costs O(points in the longest window × windows × the
+    /// longest sustain rule) evaluations, not O(its length).
+    fn fill_gap(&mut self, origin: DateTime<Utc>, slot: usize) {
+        let settle = self.evaluator.resolved.longest_sustain + 1;
+        let mut quiet = 0;
+        let mut change = self.next_change();
+        while self.next_slot < slot {
+            if self.next_slot >= change {
+                quiet = 0;
+            }
+            if quiet >= settle {
+                self.next_slot = change.min(slot);
+                continue;
+            }
+            self.advance(origin, None);
+            quiet += 1;
+            if self.next_slot > change {
+                change = self.next_change();
+            }
+        }
     }
 
-    /// Evaluates the next slot with `counts`.
-    fn advance(&mut self, origin: DateTime<Utc>, counts: EventCounts) {
+    /// The first slot after the last one evaluated at which, without new points, some window's
+    /// sums or partial state change.
+    fn next_change(&self) -> usize {
+        let r = &*self.evaluator.resolved;
+        let Some(k) = self.next_slot.checked_sub(1) else {
+            return 0;
+        };
+        let mut next = usize::MAX;
+        for c in &r.conditions {
+            if r.partial_no_data && k + 1 < c.steps {
+                next = next.min(c.steps - 1);
+            }
+            if k >= c.steps {
+                // The window ending at `j` subtracts the sums after `j - steps`.
+                if let Some(entry) = self.history.next_change_after(k - c.steps) {
+                    next = next.min(entry + c.steps);
+                }
+            } else {
+                next = next.min(c.steps);
+            }
+        }
+        next
+    }
+
+    /// Evaluates the next slot with `counts` (`None`: an empty slot of a gap).
+    fn advance(&mut self, origin: DateTime<Utc>, counts: Option<EventCounts>) {
         let k = self.next_slot;
         let step = self.evaluator.resolved.step;
         if matches!(self.budget, BudgetTracker::Calendar { .. }) {
             self.track_calendar_budget(evaluation_instant(origin, step, k) - step.as_time_delta());
         }
         let r = &*self.evaluator.resolved;
-        let (head, capacity) = (self.head, self.ring_total.len());
-        self.cum_bad += counts.bad();
-        self.cum_total += counts.total();
-        self.ring_bad[head] = self.cum_bad;
-        self.ring_total[head] = self.cum_total;
-        let (ring_bad, ring_total) = (&self.ring_bad, &self.ring_total);
-        let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
-        // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical.
-        let sums = |steps: usize| {
-            let (lo_bad, lo_total) = if k >= steps {
-                let at = ring_position(head, steps, capacity);
-                (ring_bad[at], ring_total[at])
-            } else {
-                (0.0, 0.0)
-            };
-            (cum_bad - lo_bad, cum_total - lo_total)
+        let dense = if let Some(counts) = counts {
+            self.cum_bad += counts.bad();
+            self.cum_total += counts.total();
+            self.history.push(k, [self.cum_bad, self.cum_total])
+        } else {
+            self.history.dense_at(k)
         };
-        for (condition, last) in r.conditions.iter().zip(&mut self.last_state) {
-            let (bad, total) = sums(condition.steps);
-            let partial = r.partial_no_data && k + 1 < condition.steps;
-            let mut state = [if partial {
-                NO_DATA
-            } else {
-                window_state(bad, total, condition.ratio_threshold, r.min_events)
-            }];
-            *last = resolve_missing(&mut state, r.missing, *last);
+        let history = &self.history;
+        let (cum_bad, cum_total) = (self.cum_bad, self.cum_total);
+        let slot = Slot {
+            r,
+            k,
+            at: || evaluation_instant(origin, step, k),
+        };
+        let state = (
+            &mut self.last_state[..],
+            &mut self.trackers[..],
+            &mut self.updates,
+        );
+        // Same subtraction as the batch sweep's prefix sums, so the sums are bit-identical. A
+        // dense stream reads its sums as a plain ring would, one with gaps by slot: chosen
+        // once per slot, each with its own copy of the loop.
+        if dense {
+            slot.evaluate(state, |steps: usize| {
+                let [lo_bad, lo_total] = if k < steps {
+                    [0.0, 0.0]
+                } else {
+                    history.sums_back(steps)
+                };
+                (cum_bad - lo_bad, cum_total - lo_total)
+            });
+        } else {
+            slot.evaluate(state, |steps: usize| {
+                let [lo_bad, lo_total] = if k < steps {
+                    [0.0, 0.0]
+                } else {
+                    history.sums_at(k - steps)
+                };
+                (cum_bad - lo_bad, cum_total - lo_total)
+            });
         }
-        for (tier, tracker) in r.tiers.iter().zip(&mut self.trackers) {
-            let fires = self.last_state[tier.long] && self.last_state[tier.short];
-            if tracker.wants(fires) {
-                // Worked out before the call, not lazily as the sweep does: here the closure
-                // costs more than the instant (callgrind: 166.4 M against 158.3 M instructions).
-                let at = evaluation_instant(origin, step, k);
-                if let Some(update) = tracker.step(r, tier, || at, fires, sums) {
-                    self.updates.push(update);
-                }
-            }
-        }
-        self.head = if head + 1 == capacity { 0 } else { head + 1 };
         self.next_slot += 1;
     }
 
@@ -355,14 +378,9 @@ impl StreamingEvaluator {
         let Some(k) = self.next_slot.checked_sub(1) else {
             return (0.0, 0.0);
         };
-        let capacity = self.ring_total.len();
-        let last = ring_position(self.head, 1, capacity);
         if k >= steps {
-            let at = ring_position(last, steps, capacity);
-            (
-                self.cum_bad - self.ring_bad[at],
-                self.cum_total - self.ring_total[at],
-            )
+            let [bad, total] = self.history.sums_at(k - steps);
+            (self.cum_bad - bad, self.cum_total - total)
         } else {
             (self.cum_bad, self.cum_total)
         }
@@ -392,12 +410,43 @@ impl StreamingEvaluator {
     }
 }
 
-/// The ring position `steps` before `head` (`steps < capacity`).
-#[inline]
-fn ring_position(head: usize, steps: usize, capacity: usize) -> usize {
-    if head >= steps {
-        head - steps
-    } else {
-        head + capacity - steps
+/// One slot to evaluate: the resolved policy, the slot's index and its evaluation instant.
+struct Slot<'r, A> {
+    r: &'r Resolved,
+    k: usize,
+    at: A,
+}
+
+impl<A: Fn() -> DateTime<Utc>> Slot<'_, A> {
+    /// Every window's state at the slot, then every tier's step, with `sums(steps)` giving
+    /// `(bad, total)` over the last `steps` slots.
+    #[inline(always)]
+    fn evaluate(
+        &self,
+        (last_state, trackers, updates): (&mut [bool], &mut [TierTracker], &mut Vec<AlertUpdate>),
+        sums: impl Fn(usize) -> (f64, f64),
+    ) {
+        let (r, k) = (self.r, self.k);
+        for (condition, last) in r.conditions.iter().zip(last_state.iter_mut()) {
+            let (bad, total) = sums(condition.steps);
+            let partial = r.partial_no_data && k + 1 < condition.steps;
+            let mut state = [if partial {
+                NO_DATA
+            } else {
+                window_state(bad, total, condition.ratio_threshold, r.min_events)
+            }];
+            *last = resolve_missing(&mut state, r.missing, *last);
+        }
+        for (tier, tracker) in r.tiers.iter().zip(trackers.iter_mut()) {
+            let fires = last_state[tier.long] && last_state[tier.short];
+            if tracker.wants(fires) {
+                // Worked out before the call, not lazily as the sweep does: here the closure
+                // costs more than the instant (callgrind: 166.4 M against 158.3 M instructions).
+                let at = (self.at)();
+                if let Some(update) = tracker.step(r, tier, || at, fires, &sums) {
+                    updates.push(update);
+                }
+            }
+        }
     }
 }

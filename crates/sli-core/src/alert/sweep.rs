@@ -10,7 +10,7 @@ use super::evaluator::{
     resolve_missing, sort_alerts, window_state,
 };
 use super::prefix::{Prefix, PrefixSums};
-use super::stream::{AlertUpdate, gap_jump};
+use super::stream::AlertUpdate;
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 use crate::missing::MissingData;
@@ -53,13 +53,25 @@ pub(super) struct BlockSweep<'s> {
 }
 
 impl<'s> BlockSweep<'s> {
-    /// Checks `series` against the policy and sets up its sweep; `None` when the series is
-    /// mostly gaps, which the streaming evaluator sweeps faster (it skips a long gap at once).
+    /// Checks `series` against the policy and sets up its sweep; `None` when fewer than a
+    /// quarter of its slots hold a point: the streaming evaluator sweeps such a series in
+    /// memory O(points) and skips its gaps, where a block sweep would hold and visit every
+    /// slot.
     ///
     /// # Errors
     /// [`Error::DateOutOfRange`], [`Error::Misaligned`] for the last point, and
     /// [`Error::WindowLongerThanData`] under `PartialWindows::Reject`.
     pub(super) fn new(r: &'s Resolved, series: &'s Series<EventCounts>) -> Result<Option<Self>> {
+        Self::setup(r, series, true)
+    }
+
+    /// [`BlockSweep::new`], or with `sparse_to_streaming` false a block sweep whatever the
+    /// density (tests compare it with the streaming evaluator on sparse series).
+    pub(super) fn setup(
+        r: &'s Resolved,
+        series: &'s Series<EventCounts>,
+        sparse_to_streaming: bool,
+    ) -> Result<Option<Self>> {
         check_evaluation_range(series.last_time(), r.step)?;
         let last_slot = GridCursor::new(series.first_time(), r.step)
             .slot(series.len() - 1, series.last_time())?;
@@ -77,8 +89,8 @@ impl<'s> BlockSweep<'s> {
                 });
             }
         }
-        if last_slot > 2 * series.len() + 2 * gap_jump(r) {
-            // Mostly gaps: a dense sweep would spend memory on empty slots.
+        if sparse_to_streaming && last_slot >= 4 * series.len() + 2 * BLOCK {
+            // Mostly gaps: a dense sweep would spend memory and time on empty slots.
             return Ok(None);
         }
         Ok(Some(Self {

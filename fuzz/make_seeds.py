@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of each fuzz target into fuzz/corpus/<target>/ (deterministic).
+
+Seeds are small valid inputs, so that the fuzzer starts from the formats' real shapes: the
+OpenSLO files of this repository, the CloudTrail User Guide's record shapes already in the test
+data, CSV heads of the example data, GetMetricData answers in the RPC v2 CBOR wire format
+(encoded here by hand: maps, strings, arrays, float64, tag 1 timestamps), and short push
+sequences for the detectors and the streaming evaluator.
+
+    python3 fuzz/make_seeds.py
+"""
+import gzip
+import json
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def write(target, name, data):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "wb") as out:
+        out.write(data)
+
+
+def cbor(value):
+    """A minimal CBOR encoder for the shapes GetMetricData uses."""
+    def head(major, n):
+        if n < 24:
+            return bytes([major << 5 | n])
+        if n < 256:
+            return bytes([major << 5 | 24, n])
+        if n < 65536:
+            return bytes([major << 5 | 25]) + struct.pack(">H", n)
+        return bytes([major << 5 | 26]) + struct.pack(">I", n)
+    if isinstance(value, dict):
+        return head(5, len(value)) + b"".join(cbor(k) + cbor(v) for k, v in value.items())
+    if isinstance(value, list):
+        return head(4, len(value)) + b"".join(cbor(v) for v in value)
+    if isinstance(value, str):
+        raw = value.encode()
+        return head(3, len(raw)) + raw
+    if isinstance(value, tuple) and value[0] == "time":
+        return bytes([0xC1]) + b"\xfb" + struct.pack(">d", value[1])
+    if isinstance(value, float):
+        return b"\xfb" + struct.pack(">d", value)
+    raise TypeError(value)
+
+
+def main():
+    # OpenSLO: the repository's own example and the test fixtures' shapes.
+    with open(os.path.join(ROOT, "docs/examples/checkout.openslo.yaml"), "rb") as f:
+        write("openslo_parse", "checkout.yaml", f.read())
+    write("openslo_parse", "anchors.yaml", b"a: &x [1, 2]\nb: *x\nc: {<<: {k: v}}\n")
+    write("openslo_parse", "minimal-slo.yaml", b"""apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: api-availability
+spec:
+  service: api
+  budgetingMethod: Occurrences
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  indicator:
+    metadata:
+      name: good-requests
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: CloudWatch
+            spec:
+              metricStat: {metric: {namespace: AWS/ApplicationELB, metricName: RequestCount}, period: 60, stat: Sum}
+        total:
+          metricSource:
+            type: CloudWatch
+            spec:
+              metricStat: {metric: {namespace: AWS/ApplicationELB, metricName: RequestCount}, period: 60, stat: Sum}
+  objectives:
+    - displayName: good
+      target: 0.999
+""")
+
+    # CloudTrail: mode byte, then the input.
+    with open(os.path.join(ROOT, "crates/aws-telemetry/tests/data/cloudtrail_documented.json"), "rb") as f:
+        documented = f.read()
+    record = json.loads(documented)["Records"][0]
+    line = json.dumps(record).encode()
+    write("cloudtrail", "log-plain", b"\x00" + documented)
+    write("cloudtrail", "log-gzip", b"\x01" + documented)
+    write("cloudtrail", "log-gzip-raw", b"\x02" + gzip.compress(documented, mtime=0)[2:])
+    write("cloudtrail", "lines", b"\x03" + line + b"\n\n" + line + b"\n")
+    write("cloudtrail", "record", b"\x04" + line)
+    write("cloudtrail", "duplicate-key", b"\x04" + line[:-1] + b',"eventName":"GetObject"}')
+
+    # CSV: heads of the example data, and corner cases.
+    with open(os.path.join(ROOT, "examples/data/checkout_30d.csv"), "rb") as f:
+        head = b"".join(f.readlines()[:40])
+    write("csv_source", "checkout-head.csv", head)
+    write("csv_source", "two-columns.csv", b"timestamp,value\n2024-05-01T00:00:00Z,1.5\n2024-05-01T00:01:00Z,2\n")
+    write("csv_source", "epoch.csv", b"timestamp,value\n1714521600,1e308\n1714521601,1e308\n")
+
+    # GetMetricData: mode byte (even: raw body with status 200/200/200/400/500/503), CBOR body.
+    start = 1_700_000_000 - 1_700_000_000 % 3600
+    results = [{
+        "Id": f"q{q}",
+        "Label": f"CPUUtilization i-{q}",
+        "Timestamps": [("time", float(start + 60 * i)) for i in range(5)],
+        "Values": [40.0 + i for i in range(5)],
+        "StatusCode": "Complete",
+    } for q in range(3)]
+    write("get_metric_data", "answer", b"\x00" + cbor({"MetricDataResults": results, "Messages": []}))
+    partial = dict(results[0], StatusCode="PartialData")
+    write("get_metric_data", "partial-next-token", b"\x00" + cbor({"MetricDataResults": [partial], "NextToken": "t1"}))
+    write("get_metric_data", "bad-request", b"\x06" + cbor({"__type": "InvalidParameterValueException", "message": "bad"}))
+    write("get_metric_data", "throttled", b"\x0a" + cbor({"__type": "Throttling", "message": "Rate exceeded"}))
+    write("get_metric_data", "decoded", b"\x01\x03\x00\x04\x01\x02\x03\x04\x01\x09\x00\x01\x05\x06\x07\x00\x00\x00")
+
+    # Detectors: the detector byte, then observations (time step, values).
+    for which in range(10):
+        steady = bytes([which]) + bytes([5, 8, 100, 8, 1]) * 40 + bytes([5, 8, 100, 8, 90]) * 10
+        write("detectors", f"detector-{which}", steady)
+    write("detectors", "anomaly-extremes", bytes([9]) + bytes([3, 4, 8, 100, 0, 1]) * 30)
+
+    # Streaming evaluator: three setup bytes, then (gap, total, bad share) per point.
+    calm = bytes([0, 0, 1]) + bytes([0, 200, 0]) * 300
+    write("streaming_evaluator", "calm", calm)
+    write("streaming_evaluator", "burst", calm + bytes([0, 200, 255]) * 30 + bytes([0, 200, 0]) * 60)
+    write("streaming_evaluator", "gaps", bytes([5, 2, 8]) + bytes([0, 50, 10, 12, 80, 100, 14, 9, 200, 15, 1, 0]) * 20)
+
+
+if __name__ == "__main__":
+    main()
