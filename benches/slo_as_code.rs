@@ -9,17 +9,18 @@
 
 use std::hint::black_box;
 
-use aws_telemetry::alarms::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, SloAlarmSpec, compile,
-};
 use aws_telemetry::{Metric, Statistic};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sli_core::openslo::{Mode, export, parse};
 use sli_core::{AlertPolicy, catalog};
+use slo_compiler::SloSpec;
+use slo_compiler::cloudwatch::{
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, Spec, compile,
+};
 
 const SLOS: usize = 10_000;
 
-fn specs() -> Vec<SloAlarmSpec> {
+fn specs() -> Vec<Spec> {
     (0..SLOS)
         .map(|i| {
             let lb = format!("app/svc-{}/{i:016x}", i / 100);
@@ -30,7 +31,7 @@ fn specs() -> Vec<SloAlarmSpec> {
                     .unwrap(),
                 stat: Statistic::Sum,
             };
-            let mut spec = SloAlarmSpec::new(
+            let mut spec = SloSpec::new(
                 catalog::availability(format!("svc-{}-slo-{i}", i / 100)),
                 AlertPolicy::default(),
                 Signal::Bad {

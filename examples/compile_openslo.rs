@@ -9,16 +9,16 @@
 //! * `--page-topic ARN`, `--ticket-topic ARN`: the SNS topics of the page and ticket alarms.
 //! * `--publish NAMESPACE` (default `SLO/Published`): the namespace of windows CloudWatch cannot
 //!   evaluate in one alarm (over 7 days, or over a time-slice SLI), which a job must publish every
-//!   minute (`aws_telemetry::alarms::publish_windows`); `--no-publish` refuses them instead.
+//!   minute (`slo_compiler::cloudwatch::publish_windows`); `--no-publish` refuses them instead.
 //!
 //! Past 500 resources (CloudFormation's limit per stack) the output is a JSON array of templates.
 
 use std::process::ExitCode;
 
-use aws_telemetry::alarms::{
+use sli_core::openslo::{Mode, parse};
+use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, compile, specs_from_openslo,
 };
-use sli_core::openslo::{Mode, parse};
 
 struct Args {
     file: String,

@@ -101,7 +101,6 @@
 )]
 
 mod aggregate;
-pub mod alarms;
 pub mod audit;
 #[cfg(feature = "cloudtrail")]
 mod cloudtrail;
@@ -128,7 +127,7 @@ mod retry;
 #[cfg(feature = "s3")]
 mod s3;
 #[cfg(feature = "sdk")]
-mod sdk;
+pub mod sdk;
 #[cfg(feature = "servicequotas")]
 mod servicequotas;
 mod sink;
