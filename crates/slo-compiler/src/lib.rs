@@ -38,7 +38,9 @@ mod error;
 #[cfg(feature = "openslo")]
 mod openslo;
 mod plan;
+pub mod prometheus;
 mod spec;
+mod yaml;
 
 pub use error::{CompileError, CompileProblem, Engine};
 pub use spec::SloSpec;
