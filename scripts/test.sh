@@ -4,12 +4,18 @@
 #      under target/ (from PyPI, pinned in tools/cloudwatch-bridge/requirements.txt);
 #   2. starts moto and the RPC v2 CBOR bridge in front of it on free 127.0.0.1 ports, and waits
 #      until both answer;
-#   3. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
+#   3. installs the engines' own tools under target/ (tools/engines/install.sh): promtool and
+#      amtool from Debian's prometheus and prometheus-alertmanager packages (apt-get download
+#      + dpkg -x), cfn-lint from PyPI (pinned), and exports PROMTOOL, AMTOOL and CFN_LINT;
+#   4. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
 #      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
-#      SDK's mock layer, CloudWatch round trips through the emulator) and doctests;
-#   4. runs examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
+#      SDK's mock layer, CloudWatch round trips through the emulator; the SLO compiler's rules
+#      through promtool check/test rules and amtool, its templates through cfn-lint) and
+#      doctests;
+#   5. runs examples/compile_openslo for both engines, checking its outputs with promtool and
+#      cfn-lint, and examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
 #      which must page), and the bridge's own test;
-#   5. runs the side-by-side benchmark's peers (numpy and pandas, installed into a second
+#   6. runs the side-by-side benchmark's peers (numpy and pandas, installed into a second
 #      virtual environment under target/, and the Rust crate peer) on two SLOs for one quick
 #      round: it fails if their alert minutes or detector alerts differ from the toolkit's;
 #   and on exit stops moto and the bridge.
@@ -36,6 +42,13 @@ trap 'kill "$CW_BRIDGE_PID" "$MOTO_PID" 2>/dev/null || true' EXIT
 echo "   emulator at $AWS_ENDPOINT_URL"
 export AWS_TELEMETRY_EMULATOR=1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_SESSION_TOKEN=testing AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+engines_env=$(mktemp)
+bash tools/engines/install.sh "$engines_env"
+# shellcheck disable=SC1090
+source "$engines_env"
+rm -f "$engines_env"
+echo "   promtool, amtool and cfn-lint: $(cat target/engines/VERSIONS | paste -sd';'); $("$CFN_LINT" --version)"
 
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
