@@ -240,6 +240,13 @@ pub enum Error {
         /// What could not be computed.
         what: &'static str,
     },
+    /// A time zone that is neither UTC, a `±HH:MM` offset nor a name of the IANA time-zone
+    /// database.
+    #[error("time zone {name:?} is not UTC, a ±HH:MM offset or an IANA time-zone name")]
+    InvalidZone {
+        /// The name given.
+        name: String,
+    },
     /// A statistical test that needs whole counts was given fractional ones.
     #[error("{field} count {value} must be a whole number for an exact binomial test")]
     NonIntegerCount {

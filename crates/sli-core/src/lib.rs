@@ -32,6 +32,7 @@
 //! * [`Window`]: rolling ([`Span`]) or calendar-aligned ([`CalendarPeriod`]).
 //! * [`BudgetingMethod`]: Occurrences, Timeslices or RatioTimeslices, as OpenSLO names them.
 //! * [`ErrorBudget`] and [`BurnRate`]: allowed, consumed, remaining, and when it runs out.
+//! * [`Composite`]: one objective over weighted SLOs (OpenSLO's composite SLOs).
 //! * [`AlertPolicy`]: multi-window multi-burn-rate tiers as data, defaulting to the SRE
 //!   Workbook's; [`PolicyEvaluator::sweep`] (batch) and [`StreamingEvaluator`] (one point at a
 //!   time) give identical alerts.
@@ -74,6 +75,7 @@ mod budget_policy;
 mod budgeting;
 mod burn;
 pub mod catalog;
+mod composite;
 mod confidence;
 mod counts;
 mod deploy;
@@ -98,6 +100,7 @@ pub use budget::{BudgetUnit, ErrorBudget};
 pub use budget_policy::{Decision, ErrorBudgetPolicy, Incident, PolicyInput, Reason};
 pub use budgeting::{Attainment, BudgetingMethod};
 pub use burn::BurnRate;
+pub use composite::{Composite, CompositeReport};
 pub use confidence::{
     BreachTest, BreachVerdict, RatioInterval, breach_test, clopper_pearson_interval,
     wilson_interval,
@@ -112,4 +115,4 @@ pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
-pub use window::{CalendarPeriod, CalendarWindow, Interval, Window};
+pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone};

@@ -269,6 +269,56 @@ mod tests {
         assert_eq!(report.exhausted_at, None);
     }
 
+    /// Near the ends of chrono's range the calendar period cannot be computed: a typed error,
+    /// not a panic.
+    #[test]
+    fn report_at_the_end_of_time_is_an_error() {
+        let slo = Slo::new(
+            "m",
+            Objective::new(0.999).unwrap(),
+            Window::calendar(CalendarPeriod::Month),
+            Sli::EventRatio,
+        );
+        let series = minutes(Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap(), 10, 0.0);
+        for at in [DateTime::<Utc>::MAX_UTC, DateTime::<Utc>::MIN_UTC] {
+            assert!(matches!(
+                slo.report(&series, at),
+                Err(Error::DateOutOfRange { .. })
+            ));
+        }
+    }
+
+    /// A calendar day in New York with the spring-forward change has 23 hours: a time budget
+    /// is 23 hours' worth.
+    #[test]
+    fn dst_day_budget_is_23_hours() {
+        let ny = crate::window::CalendarWindow::new(
+            CalendarPeriod::Day,
+            "America/New_York".parse().unwrap(),
+        );
+        let mut slo = Slo::new(
+            "d",
+            Objective::new(0.99).unwrap(),
+            Window::Calendar(ny),
+            Sli::EventRatio,
+        );
+        slo.budgeting = BudgetingMethod::Timeslices {
+            slice: Span::MINUTE,
+            slice_target: 0.99,
+        };
+        // 00:00 EST on 10 March 2024 is 05:00 UTC; the day ends at 04:00 UTC on the 11th.
+        let start = Utc.with_ymd_and_hms(2024, 3, 10, 5, 0, 0).unwrap();
+        let series = minutes(start, 23 * 60, 0.0);
+        let report = slo.report(&series, start + TimeDelta::hours(23)).unwrap();
+        assert_eq!(report.window.length(), TimeDelta::hours(23));
+        let budget = report.budget.unwrap();
+        // 1 % of 23 hours.
+        assert!(
+            (budget.allowed() - 0.01 * 23.0 * 3600.0).abs() < 1e-6,
+            "{budget:?}"
+        );
+    }
+
     #[test]
     fn rolling_budget_below_1x_never_runs_out() {
         let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();

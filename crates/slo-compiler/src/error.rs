@@ -126,6 +126,14 @@ pub enum CompileProblem {
         /// The action.
         action: String,
     },
+    /// An OpenSLO metric source of another engine's type (Prometheus, Datadog…), or of a type
+    /// the file does not say: each engine reads its own sources only.
+    #[error("metric source type {} is not one this engine reads", source_type.as_deref().map_or_else(|| "unknown (a DataSource defined elsewhere)".to_owned(), |t| format!("{t:?}")))]
+    SourceType {
+        /// The source's type, `None` when neither the metric source nor a DataSource in the
+        /// file gives it.
+        source_type: Option<String>,
+    },
     /// A metric source the engine would reject (from an OpenSLO metric source or a query).
     #[error("metric source {field}: {reason}")]
     InvalidMetric {

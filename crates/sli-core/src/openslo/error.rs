@@ -59,10 +59,22 @@ pub enum Problem {
         message: String,
     },
     /// A document whose `apiVersion` is not `openslo/v1`.
-    #[error("apiVersion {found:?} is not supported: expected \"openslo/v1\"")]
+    #[error(
+        "apiVersion {found:?} is not supported: expected \"openslo/v1\" (openslo/v1alpha is read in lenient mode)"
+    )]
     UnsupportedVersion {
         /// The version given.
         found: String,
+    },
+    /// A cap of [`Limits`](super::Limits) was reached: the input is refused rather than read
+    /// without bound.
+    #[error("{limit} exceed the cap of {max}")]
+    LimitExceeded {
+        /// Which cap: `input bytes`, `YAML nodes` (aliases and anchors count the nodes they
+        /// copy) or `nesting depth`.
+        limit: &'static str,
+        /// The cap.
+        max: usize,
     },
     /// A `kind` OpenSLO v1 does not define, or one this importer does not handle.
     #[error("unknown kind {kind:?}")]
@@ -128,6 +140,12 @@ pub enum Problem {
     #[error("not supported: {what}")]
     Unsupported {
         /// What.
+        what: String,
+    },
+    /// A field of an older form read as its OpenSLO v1 equivalent (lenient mode only).
+    #[error("{what}")]
+    Mapped {
+        /// What was read as what.
         what: String,
     },
     /// `sli-core` rejected the definition built from the document.

@@ -1,15 +1,13 @@
 //! [`SloDefinition`]s → OpenSLO v1 YAML.
 
 use super::error::{Error, Location, Problem};
-use super::import::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
+use super::field::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
 use super::yaml::{Value, emit};
 use super::{
-    AlertPolicyDefinition, CloudWatchQuery, DataSource, Indicator, IndicatorMetric, MetricQuery,
-    MetricSource, RawType, SloDefinition,
+    AlertPolicyDefinition, DataSource, Indicator, IndicatorMetric, MetricSource, Object, RawType,
+    SloDefinition,
 };
-use crate::{
-    BudgetingMethod, CalendarPeriod, Comparison, MissingData, PartialWindows, Sli, Span, Window,
-};
+use crate::{BudgetingMethod, Comparison, MissingData, PartialWindows, Sli, Span, Window};
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -48,7 +46,7 @@ fn map(entries: Vec<(&str, Value)>) -> Value {
 /// use sli_core::openslo::{export, parse, Mode, SloDefinition};
 ///
 /// let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"),
-///     "/../../docs/examples/checkout.openslo.yaml")).unwrap();
+///     "/tests/fixtures/openslo/checkout.openslo.yaml")).unwrap();
 /// let first = parse(&yaml, Mode::Strict)?;
 /// let again = parse(&export(&first.slos)?, Mode::Strict)?;
 /// // Equal but for the documents they came from.
@@ -71,16 +69,13 @@ pub fn export(definitions: &[SloDefinition]) -> Result<String> {
             problem: Problem::Unsupported { what },
         };
         for source in metric_sources(&def.indicator) {
-            if let Some(ds) = &source.data_source {
-                if ds.source_type != source.source_type {
-                    return Err(fail(
-                        "spec.indicator",
-                        format!(
-                            "data source {:?} has another type than its metric source",
-                            ds.name
-                        ),
-                    ));
-                }
+            if source.source_ref.is_none() && source.declared_type.is_none() {
+                return Err(fail(
+                    "spec.indicator",
+                    "a metric source with neither metricSourceRef nor type".into(),
+                ));
+            }
+            if let Some(ds) = source.data_source() {
                 match sources.iter().find(|d| d.name == ds.name) {
                     Some(known) if *known != ds => {
                         return Err(fail(
@@ -97,7 +92,11 @@ pub fn export(definitions: &[SloDefinition]) -> Result<String> {
     }
     let mut out = String::new();
     for ds in sources {
-        let mut spec = vec![("type", s(&ds.source_type))];
+        let mut spec = Vec::new();
+        if let Some(d) = &ds.description {
+            spec.push(("description", s(d)));
+        }
+        spec.push(("type", s(&ds.source_type)));
         if ds.connection_details != Value::Null {
             spec.push(("connectionDetails", ds.connection_details.clone()));
         }
@@ -231,30 +230,19 @@ fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Re
             ("isRolling", Value::Bool(true)),
         ]),
         Window::Calendar(c) => {
-            let length = match c.period {
-                CalendarPeriod::Day => "1d",
-                CalendarPeriod::Week => "1w",
-                CalendarPeriod::Month => "1M",
-            };
-            let offset = c.utc_offset_seconds;
-            let zone = if offset == 0 {
-                "UTC".to_owned()
-            } else if offset % 3_600 == 0 {
-                format!("Etc/GMT{:+}", -offset / 3_600)
-            } else {
-                let sign = if offset < 0 { '-' } else { '+' };
-                let a = offset.unsigned_abs();
-                format!("{sign}{:02}:{:02}", a / 3_600, a % 3_600 / 60)
-            };
+            // The default anchor (a Monday, the 1st of a year) when the window is aligned.
+            let start = c.anchor.map_or_else(
+                || "2024-01-01 00:00:00".to_owned(),
+                |a| a.format("%Y-%m-%d %H:%M:%S").to_string(),
+            );
             map(vec![
-                ("duration", s(length)),
+                ("duration", s(&format!("{}{}", c.count, c.period.unit()))),
                 ("isRolling", Value::Bool(false)),
                 (
                     "calendar",
                     map(vec![
-                        // A Monday and the 1st: aligned for days, weeks and months.
-                        ("startTime", s("2024-01-01 00:00:00")),
-                        ("timeZone", s(&zone)),
+                        ("startTime", s(&start)),
+                        ("timeZone", s(&c.zone.to_string())),
                     ]),
                 ),
             ])
@@ -337,70 +325,17 @@ fn indicator(indicator: &Indicator) -> Value {
     ])
 }
 
+/// The metric source as written: `metricSourceRef` and `type` where they were given (`type`
+/// always when there is no reference), `spec` unchanged.
 fn metric_source(m: &MetricSource) -> Value {
     let mut entries = Vec::new();
-    match &m.data_source {
-        Some(ds) => entries.push(("metricSourceRef", s(&ds.name))),
-        None => entries.push(("type", s(&m.source_type))),
+    if let Some(r) = &m.source_ref {
+        entries.push(("metricSourceRef", s(&r.name)));
     }
-    let dims = |d: &[(String, String)]| {
-        Value::Seq(
-            d.iter()
-                .map(|(n, v)| map(vec![("name", s(n)), ("value", s(v))]))
-                .collect(),
-        )
-    };
-    let spec = match &m.query {
-        MetricQuery::Other(v) => v.clone(),
-        MetricQuery::CloudWatch(CloudWatchQuery::Stat {
-            namespace,
-            metric_name,
-            dimensions,
-            stat,
-            region,
-        }) => {
-            let mut e = Vec::new();
-            if let Some(r) = region {
-                e.push(("region", s(r)));
-            }
-            e.push(("namespace", s(namespace)));
-            e.push(("metricName", s(metric_name)));
-            if !dimensions.is_empty() {
-                e.push(("dimensions", dims(dimensions)));
-            }
-            e.push(("stat", s(stat)));
-            map(e)
-        }
-        MetricQuery::CloudWatch(CloudWatchQuery::Expression {
-            expression,
-            metrics,
-            region,
-        }) => {
-            let mut e = Vec::new();
-            if let Some(r) = region {
-                e.push(("region", s(r)));
-            }
-            e.push(("expression", s(expression)));
-            let list = metrics
-                .iter()
-                .map(|m| {
-                    let mut e = vec![
-                        ("id", s(&m.id)),
-                        ("namespace", s(&m.namespace)),
-                        ("metricName", s(&m.metric_name)),
-                    ];
-                    if !m.dimensions.is_empty() {
-                        e.push(("dimensions", dims(&m.dimensions)));
-                    }
-                    e.push(("stat", s(&m.stat)));
-                    map(e)
-                })
-                .collect();
-            e.push(("metrics", Value::Seq(list)));
-            map(e)
-        }
-    };
-    entries.push(("spec", spec));
+    if let Some(t) = &m.declared_type {
+        entries.push(("type", s(t)));
+    }
+    entries.push(("spec", m.spec.to_value()));
     map(entries)
 }
 
@@ -503,4 +438,27 @@ fn alert_policy(
         ("metadata", map(vec![("name", s(&p.name))])),
         ("spec", map(spec)),
     ]))
+}
+
+/// Writes objects back as an OpenSLO file, one YAML document per object, each as it was read
+/// (an `openslo/v1alpha` object in its v1 form): parsing the text gives the same objects and
+/// definitions, and exporting them again the same text.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{export_objects, parse, Mode};
+///
+/// let yaml = "- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: web, labels: {team: [a, b]}}\n";
+/// let import = parse(yaml, Mode::Strict)?;
+/// let text = export_objects(&import.objects);
+/// assert_eq!(text, "---\napiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: web\n  labels:\n    team:\n      - a\n      - b\n");
+/// assert_eq!(export_objects(&parse(&text, Mode::Strict)?.objects), text);
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+pub fn export_objects(objects: &[Object]) -> String {
+    let mut out = String::new();
+    for object in objects {
+        push_document(&mut out, object.value.clone());
+    }
+    out
 }

@@ -62,6 +62,7 @@
 //! | OpenSLO | here |
 //! |---|---|
 //! | `ratioMetric` `good`/`bad`/`total`, `raw` | [`Sli::EventRatio`], with the metric sources in [`IndicatorMetric`] |
+//! | `metricSource` of any `type`, `metricSourceRef` | [`MetricSource`]: the type and the [`SourceSpec`] kept as written, with positions, for the engine's compiler to read (and refuse another engine's type) |
 //! | `thresholdMetric` + objective `op`/`value` | [`Sli::TimeSlice`]: each datapoint (slice) is good or bad |
 //! | `timeWindow` rolling `28d` | [`Window::Rolling`]; `M`, `Q`, `Y` have no fixed length and are refused (lenient: a month is read as 30 days, with a warning) |
 //! | `timeWindow` calendar `1d`/`1w`/`1M` | [`Window::Calendar`], `startTime` aligned to the period, `timeZone` UTC or a fixed offset |
@@ -90,20 +91,70 @@
 //! every event with its line and column, so every error here — a missing reference or a
 //! `targetPercent` of 100 as much as a syntax error — names its line and column.
 
+mod alert;
 mod error;
 mod export;
+mod field;
 mod import;
+mod refs;
+mod sli;
+mod slo;
+mod source;
+mod time_window;
+mod v1alpha;
 mod yaml;
 
 pub use error::{Error, Location, Problem, Warning};
-pub use export::export;
-pub use import::parse;
+pub use export::{export, export_objects};
+pub use import::{parse, parse_with_limits};
+pub use source::{DataSource, MetricSource, SourceRef, SourceSpec};
 pub use yaml::Value;
 
-use crate::{AlertPolicy, Slo};
+use crate::{AlertPolicy, Composite, Slo};
 
 #[cfg(doc)]
 use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
+
+/// The caps [`parse`] applies, so that malformed or hostile YAML (alias bombs, deep nesting,
+/// huge files) is a [`Problem::LimitExceeded`] error within bounded time and memory.
+///
+/// Every YAML node counts against `max_nodes`, and so does every node an alias expands to or
+/// an anchor keeps a copy of; parsing takes time linear in the input and memory linear in the
+/// nodes (about 50 bytes each, plus the text of the scalars), plus the parser's buffer of the
+/// largest flow collection (bounded by `max_flow_bytes`). The defaults are far above any
+/// real OpenSLO file (the official examples have a few hundred nodes; the 10 MB benchmark file
+/// about half a million).
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::Limits;
+/// let limits = Limits::default();
+/// assert_eq!((limits.max_input_bytes, limits.max_nodes, limits.max_depth), (32 << 20, 2_000_000, 128));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest input accepted, in bytes (default 32 MiB).
+    pub max_input_bytes: usize,
+    /// Longest flow collection (`[…]`, `{…}`, JSON), in bytes (default 1 MiB): the YAML
+    /// parser keeps every token of a flow collection until it closes, about 200 bytes of
+    /// memory per byte, so this bounds its memory to about 200 MiB.
+    pub max_flow_bytes: usize,
+    /// Most YAML nodes, counting alias expansions and anchor copies (default 2,000,000).
+    pub max_nodes: usize,
+    /// Deepest nesting of sequences and mappings (default 128).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_input_bytes: 32 << 20,
+            max_flow_bytes: 1 << 20,
+            max_nodes: 2_000_000,
+            max_depth: 128,
+        }
+    }
+}
 
 /// How strictly [`parse`] applies the OpenSLO v1 rules.
 ///
@@ -121,6 +172,100 @@ pub enum Mode {
     Lenient,
 }
 
+/// The kinds of OpenSLO v1 object.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::ObjectKind;
+/// assert_eq!(ObjectKind::from_name("AlertPolicy"), Some(ObjectKind::AlertPolicy));
+/// assert_eq!(ObjectKind::Sli.name(), "SLI");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// `SLO`.
+    Slo,
+    /// `SLI`.
+    Sli,
+    /// `AlertPolicy`.
+    AlertPolicy,
+    /// `AlertCondition`.
+    AlertCondition,
+    /// `AlertNotificationTarget`.
+    AlertNotificationTarget,
+    /// `Service`.
+    Service,
+    /// `DataSource`.
+    DataSource,
+}
+
+impl ObjectKind {
+    /// Every kind, in the order of the v1 specification.
+    pub const ALL: [Self; 7] = [
+        Self::DataSource,
+        Self::Slo,
+        Self::Sli,
+        Self::AlertPolicy,
+        Self::AlertCondition,
+        Self::AlertNotificationTarget,
+        Self::Service,
+    ];
+
+    /// The `kind` as written.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Slo => "SLO",
+            Self::Sli => "SLI",
+            Self::AlertPolicy => "AlertPolicy",
+            Self::AlertCondition => "AlertCondition",
+            Self::AlertNotificationTarget => "AlertNotificationTarget",
+            Self::Service => "Service",
+            Self::DataSource => "DataSource",
+        }
+    }
+
+    /// The kind a `kind` field names (case-sensitive, as in the specification).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One object of a file, of any kind, as written (an `openslo/v1alpha` object as mapped to
+/// v1): what [`export_objects`] writes back.
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse, Mode, ObjectKind};
+///
+/// let yaml = "- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: web}\n  spec: {description: The web tier}\n";
+/// let import = parse(yaml, Mode::Strict)?;
+/// let web = &import.objects[0];
+/// assert_eq!((web.kind, web.name.as_str(), web.item), (ObjectKind::Service, "web", Some(0)));
+/// assert_eq!(web.value.get("spec").and_then(|s| s.get("description")).is_some(), true);
+/// # Ok::<(), sli_core::openslo::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    /// The kind.
+    pub kind: ObjectKind,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.displayName`.
+    pub display_name: Option<String>,
+    /// The 0-based index of the YAML document it is in.
+    pub document: usize,
+    /// Its index in the document's top-level sequence, for the Go SDK's form (a document that
+    /// is a list of objects); `None` for a document that is one object.
+    pub item: Option<usize>,
+    /// The whole object, in v1 form.
+    pub value: Value,
+}
+
 /// What [`parse`] found: one definition per SLO objective, and the warnings.
 ///
 /// # Example
@@ -132,11 +277,92 @@ pub enum Mode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Import {
+    /// Every object of the file, of every kind, in order.
+    pub objects: Vec<Object>,
     /// The SLOs, in document order (an SLO with several objectives gives one definition per
     /// objective, named `<name>-<objective name or index>`).
     pub slos: Vec<SloDefinition>,
+    /// The composite SLOs (an indicator and a `compositeWeight` per objective): each of their
+    /// objectives is also one of `slos`.
+    pub composites: Vec<CompositeDefinition>,
     /// What lenient mode accepted, and what is suspicious in any mode.
     pub warnings: Vec<Warning>,
+}
+
+/// A composite SLO: the definitions of its objectives (in [`Import::slos`]) and their
+/// `compositeWeight`s (1 when not given), evaluated together by [`Composite`].
+///
+/// # Example
+/// ```
+/// use sli_core::openslo::{parse, Mode};
+///
+/// let yaml = r#"
+/// apiVersion: openslo/v1
+/// kind: SLO
+/// metadata: {name: checkout-journey}
+/// spec:
+///   service: checkout
+///   timeWindow: [{duration: 28d, isRolling: true}]
+///   budgetingMethod: Occurrences
+///   objectives:
+///     - target: 0.999
+///       compositeWeight: 2
+///       indicator:
+///         metadata: {name: api-errors}
+///         spec:
+///           ratioMetric:
+///             bad: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_errors[5m]))'}}}
+///             total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_requests[5m]))'}}}
+///     - target: 0.99
+///       indicatorRef: search-latency
+/// ---
+/// apiVersion: openslo/v1
+/// kind: SLI
+/// metadata: {name: search-latency}
+/// spec:
+///   ratioMetric:
+///     good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search_fast[5m]))'}}}
+///     total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search[5m]))'}}}
+/// "#;
+/// let import = parse(yaml, Mode::Strict)?;
+/// let journey = &import.composites[0];
+/// assert_eq!(journey.components, [("checkout-journey-0".to_string(), 2.0), ("checkout-journey-1".to_string(), 1.0)]);
+/// let composite = journey.composite(&import.slos).unwrap()?;
+/// assert_eq!(composite.components()[1].0.objective.target(), 0.99);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeDefinition {
+    /// `metadata.name` of the SLO.
+    pub name: String,
+    /// The 0-based document index of the SLO.
+    pub document: usize,
+    /// The names of the objectives' definitions, with their weights.
+    pub components: Vec<(String, f64)>,
+}
+
+impl CompositeDefinition {
+    /// The [`Composite`] of these components, found by name in `definitions`; `None` when one
+    /// is missing.
+    ///
+    /// # Errors
+    /// As [`Composite::new`].
+    pub fn composite(
+        &self,
+        definitions: &[SloDefinition],
+    ) -> Option<std::result::Result<Composite, crate::Error>> {
+        let components = self
+            .components
+            .iter()
+            .map(|(name, weight)| {
+                definitions
+                    .iter()
+                    .find(|d| d.slo.name == *name)
+                    .map(|d| (d.slo.clone(), *weight))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Composite::new(components))
+    }
 }
 
 /// One SLO objective with everything OpenSLO says about it.
@@ -160,8 +386,8 @@ pub struct SloDefinition {
     pub service: String,
     /// The indicator and its metric sources.
     pub indicator: Indicator,
-    /// The alert policies, in order.
-    pub alert_policies: Vec<AlertPolicyDefinition>,
+    /// The alert policies, in order. A policy several SLOs refer to is shared, not copied.
+    pub alert_policies: Vec<std::sync::Arc<AlertPolicyDefinition>>,
     /// The 0-based document index of the SLO in the file it came from (0 for definitions built
     /// in code).
     pub document: usize,
@@ -171,8 +397,8 @@ pub struct SloDefinition {
 ///
 /// # Example
 /// ```
-/// use sli_core::openslo::{Indicator, IndicatorMetric, MetricSource, MetricQuery, RawType, Value};
-/// let raw = MetricSource { data_source: None, source_type: "Prometheus".into(), query: MetricQuery::Other(Value::Null) };
+/// use sli_core::openslo::{Indicator, IndicatorMetric, MetricSource, RawType, SourceSpec, Value};
+/// let raw = MetricSource::inline("Prometheus", SourceSpec::new(vec![("query".into(), Value::String("up".into()))]));
 /// let sli = Indicator { name: "ratio".into(), description: None,
 ///                       metric: IndicatorMetric::RawRatio { raw, raw_type: RawType::Success } };
 /// assert_eq!(sli.name, "ratio");
@@ -185,6 +411,20 @@ pub struct Indicator {
     pub description: Option<String>,
     /// The metric(s).
     pub metric: IndicatorMetric,
+}
+
+impl Indicator {
+    /// The metric sources: `good` or `bad` then `total`, or `raw`, or the threshold metric.
+    pub fn metric_sources(&self) -> impl Iterator<Item = &MetricSource> {
+        let (a, b, c) = match &self.metric {
+            IndicatorMetric::Ratio {
+                good, bad, total, ..
+            } => (good.as_ref(), bad.as_ref(), Some(total)),
+            IndicatorMetric::RawRatio { raw, .. } => (Some(raw), None, None),
+            IndicatorMetric::Threshold { metric } => (Some(metric), None, None),
+        };
+        a.into_iter().chain(b).chain(c)
+    }
 }
 
 /// The metric side of an SLI.
@@ -236,143 +476,6 @@ pub enum RawType {
     Success,
     /// The ratio is of bad events.
     Failure,
-}
-
-/// A `metricSource`: its type (inline or from the referenced `DataSource`) and query.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{CloudWatchQuery, MetricQuery, MetricSource};
-/// let source = MetricSource {
-///     data_source: None,
-///     source_type: "CloudWatch".into(),
-///     query: MetricQuery::CloudWatch(CloudWatchQuery::Stat {
-///         namespace: "AWS/ApplicationELB".into(), metric_name: "RequestCount".into(),
-///         dimensions: vec![], stat: "Sum".into(), region: None,
-///     }),
-/// };
-/// assert!(source.is_cloudwatch());
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricSource {
-    /// The `DataSource` named by `metricSourceRef`, if any.
-    pub data_source: Option<DataSource>,
-    /// The source type (`CloudWatch`, `Prometheus`…).
-    pub source_type: String,
-    /// The query in `spec`.
-    pub query: MetricQuery,
-}
-
-impl MetricSource {
-    /// Whether the source is CloudWatch (type `CloudWatch`, any case).
-    pub fn is_cloudwatch(&self) -> bool {
-        self.source_type.eq_ignore_ascii_case("cloudwatch")
-    }
-}
-
-/// A `DataSource` document.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{DataSource, Value};
-/// let ds = DataSource { name: "cw".into(), source_type: "CloudWatch".into(), connection_details: Value::Null };
-/// assert_eq!(ds.name, "cw");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct DataSource {
-    /// `metadata.name`.
-    pub name: String,
-    /// `spec.type`.
-    pub source_type: String,
-    /// `spec.connectionDetails`, as written.
-    pub connection_details: Value,
-}
-
-/// The query of a metric source.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{MetricQuery, Value};
-/// let other = MetricQuery::Other(Value::Map(vec![("promql".into(), Value::String("up".into()))]));
-/// assert!(matches!(other, MetricQuery::Other(_)));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetricQuery {
-    /// A CloudWatch metric or metric-math expression.
-    CloudWatch(CloudWatchQuery),
-    /// Any other source's `spec`, kept as written.
-    Other(Value),
-}
-
-/// A CloudWatch query in `metricSource.spec`.
-///
-/// ```yaml
-/// # one metric
-/// spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum,
-///        dimensions: [{name: LoadBalancer, value: app/web/123}]}
-/// # metric math: the expression over metrics named by id
-/// spec:
-///   expression: "m1 + m2"
-///   metrics:
-///     - {id: m1, namespace: AWS/ApplicationELB, metricName: HTTPCode_Target_5XX_Count, stat: Sum}
-///     - {id: m2, namespace: AWS/ApplicationELB, metricName: HTTPCode_ELB_5XX_Count, stat: Sum}
-/// ```
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::{CloudWatchMetric, CloudWatchQuery};
-/// let q = CloudWatchQuery::Expression { expression: "m1".into(), region: None, metrics: vec![
-///     CloudWatchMetric { id: "m1".into(), namespace: "N".into(), metric_name: "M".into(),
-///                        dimensions: vec![], stat: "Sum".into() }] };
-/// assert!(matches!(q, CloudWatchQuery::Expression { .. }));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum CloudWatchQuery {
-    /// `namespace`, `metricName`, `dimensions`, `stat`.
-    Stat {
-        /// The namespace.
-        namespace: String,
-        /// The metric name.
-        metric_name: String,
-        /// Dimensions as (name, value), in order.
-        dimensions: Vec<(String, String)>,
-        /// The statistic (`Sum`, `Average`, `p99`…).
-        stat: String,
-        /// `region`, when given.
-        region: Option<String>,
-    },
-    /// `expression` over `metrics`.
-    Expression {
-        /// The metric-math expression.
-        expression: String,
-        /// The metrics it names by id.
-        metrics: Vec<CloudWatchMetric>,
-        /// `region`, when given.
-        region: Option<String>,
-    },
-}
-
-/// One metric of a metric-math query.
-///
-/// # Example
-/// ```
-/// use sli_core::openslo::CloudWatchMetric;
-/// let m = CloudWatchMetric { id: "m1".into(), namespace: "AWS/Lambda".into(),
-///     metric_name: "Errors".into(), dimensions: vec![], stat: "Sum".into() };
-/// assert_eq!(m.id, "m1");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct CloudWatchMetric {
-    /// The id the expression uses.
-    pub id: String,
-    /// The namespace.
-    pub namespace: String,
-    /// The metric name.
-    pub metric_name: String,
-    /// Dimensions as (name, value).
-    pub dimensions: Vec<(String, String)>,
-    /// The statistic.
-    pub stat: String,
 }
 
 /// An `AlertNotificationTarget`: its name and `spec.target`.

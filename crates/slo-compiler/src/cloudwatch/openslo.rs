@@ -1,26 +1,99 @@
 //! OpenSLO definitions (`sli_core::openslo`, feature `openslo`) with CloudWatch metric sources
 //! → CloudWatch [`Spec`]s.
 
-use sli_core::openslo::{
-    CloudWatchQuery, IndicatorMetric, MetricQuery, MetricSource, SloDefinition,
-};
-
 use aws_telemetry::{Metric, Statistic};
+use sli_core::openslo::{IndicatorMetric, MetricSource, SloDefinition, SourceSpec, Value};
 
 use super::Spec;
 use super::signal::{Signal, SignalSource};
 use crate::error::{CompileError, CompileProblem, Engine};
+use crate::openslo::{SpecError, mapping, read_source, spec_error, text};
 
-fn metric(
-    namespace: &str,
-    name: &str,
-    dimensions: &[(String, String)],
-) -> Result<Metric, aws_telemetry::Error> {
-    let mut m = Metric::new(namespace, name)?;
-    for (k, v) in dimensions {
-        m = m.with_dimension(k.clone(), v.clone())?;
+/// `namespace`, `metricName`, `dimensions` (`[{name, value}]`) and `stat` of one metric.
+fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic), SpecError> {
+    let invalid = |field: &str, e: aws_telemetry::Error| {
+        let at = if path.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        spec_error(at, e.to_string())
+    };
+    let mut m = Metric::new(
+        text(entries, path, "namespace")?,
+        text(entries, path, "metricName")?,
+    )
+    .map_err(|e| invalid("metricName", e))?;
+    if let Some((_, dimensions)) = entries.iter().find(|(k, _)| k == "dimensions") {
+        let dims_path = if path.is_empty() {
+            "dimensions".to_owned()
+        } else {
+            format!("{path}.dimensions")
+        };
+        let Value::Seq(items) = dimensions else {
+            return Err(spec_error(
+                dims_path,
+                "expected a sequence of {name, value}",
+            ));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{dims_path}[{i}]");
+            let d = mapping(item, &at, &["name", "value"])?;
+            m = m
+                .with_dimension(text(d, &at, "name")?, text(d, &at, "value")?)
+                .map_err(|e| spec_error(at.clone(), e.to_string()))?;
+        }
     }
-    Ok(m)
+    let stat = text(entries, path, "stat")?
+        .parse::<Statistic>()
+        .map_err(|e| invalid("stat", e))?;
+    Ok((m, stat))
+}
+
+/// A CloudWatch `metricSource.spec`: one metric, or a metric-math `expression` over
+/// `metrics` named by `id`; `region` is accepted and left to the caller's client.
+///
+/// ```yaml
+/// spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum,
+///        dimensions: [{name: LoadBalancer, value: app/web/123}]}
+/// spec:
+///   expression: "m1 + m2"
+///   metrics:
+///     - {id: m1, namespace: AWS/ApplicationELB, metricName: HTTPCode_Target_5XX_Count, stat: Sum}
+///     - {id: m2, namespace: AWS/ApplicationELB, metricName: HTTPCode_ELB_5XX_Count, stat: Sum}
+/// ```
+fn cloudwatch(spec: &SourceSpec) -> Result<SignalSource, SpecError> {
+    let value = spec.to_value();
+    if spec.get("expression").is_none() {
+        let e = mapping(
+            &value,
+            "",
+            &["region", "namespace", "metricName", "dimensions", "stat"],
+        )?;
+        let (metric, stat) = metric(e, "")?;
+        return Ok(SignalSource::Metric { metric, stat });
+    }
+    let e = mapping(&value, "", &["region", "expression", "metrics"])?;
+    let expression = text(e, "", "expression")?.to_owned();
+    let Some((_, Value::Seq(list))) = e.iter().find(|(k, _)| k == "metrics") else {
+        return Err(spec_error("metrics", "required: a sequence of metrics"));
+    };
+    let mut metrics = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let at = format!("metrics[{i}]");
+        let m = mapping(
+            item,
+            &at,
+            &["id", "namespace", "metricName", "dimensions", "stat"],
+        )?;
+        let id = text(m, &at, "id")?.to_owned();
+        let (metric, stat) = metric(m, &at)?;
+        metrics.push((id, metric, stat));
+    }
+    Ok(SignalSource::Expression {
+        expression,
+        metrics,
+    })
 }
 
 fn source(
@@ -28,64 +101,17 @@ fn source(
     field: &str,
     m: &MetricSource,
 ) -> Result<SignalSource, CompileError> {
-    let fail = |problem| {
-        CompileError::new(
-            Engine::CloudWatch,
-            &def.slo.name,
-            Some(def.document),
-            format!("spec.indicator.spec.{field}.metricSource"),
-            problem,
-        )
-    };
-    let invalid = |e: aws_telemetry::Error| {
-        fail(CompileProblem::InvalidMetric {
-            field: field.to_owned(),
-            reason: e.to_string(),
-        })
-    };
-    let MetricQuery::CloudWatch(query) = &m.query else {
-        return Err(fail(CompileProblem::Unsupported {
-            what: format!("metric source type {:?} (CloudWatch only)", m.source_type),
-        }));
-    };
-    Ok(match query {
-        CloudWatchQuery::Stat {
-            namespace,
-            metric_name,
-            dimensions,
-            stat,
-            ..
-        } => SignalSource::Metric {
-            metric: metric(namespace, metric_name, dimensions).map_err(invalid)?,
-            stat: stat.parse::<Statistic>().map_err(invalid)?,
-        },
-        CloudWatchQuery::Expression {
-            expression,
-            metrics,
-            ..
-        } => SignalSource::Expression {
-            expression: expression.clone(),
-            metrics: metrics
-                .iter()
-                .map(|m| {
-                    Ok((
-                        m.id.clone(),
-                        metric(&m.namespace, &m.metric_name, &m.dimensions).map_err(invalid)?,
-                        m.stat.parse::<Statistic>().map_err(invalid)?,
-                    ))
-                })
-                .collect::<Result<_, CompileError>>()?,
-        },
-    })
+    read_source(Engine::CloudWatch, "cloudwatch", def, field, m, cloudwatch)
 }
 
-/// One [`Spec`] per alert policy of each definition (one with no tier for an SLO
-/// without policies, which then has dashboards but no alarms).
+/// One [`Spec`] per alert policy of each definition (one with no tier for an SLO without
+/// policies, which then has dashboards but no alarms).
 ///
 /// # Errors
 /// [`CompileError`] naming the SLO, its document and the metric source: a source that is not
-/// CloudWatch, a raw ratio (a ratio of ratios is not an SLI CloudWatch can sum), a metric or
-/// statistic CloudWatch would reject.
+/// CloudWatch ([`CompileProblem::SourceType`]), a raw ratio (a ratio of ratios is not an SLI
+/// CloudWatch can sum), a field of the spec it does not know, a metric or statistic
+/// CloudWatch would reject.
 ///
 /// # Example
 /// ```
@@ -127,14 +153,65 @@ fn signal(def: &SloDefinition) -> Result<Signal, CompileError> {
         },
         _ => {
             return Err(CompileError::new(
-                    Engine::CloudWatch,
-                    &def.slo.name,
-                    Some(def.document),
-                    "spec.indicator.spec.ratioMetric",
-                    CompileProblem::Unsupported {
-                        what: "a raw ratio metric: CloudWatch cannot sum ratios over a window into an error ratio".into(),
-                    },
-                ));
+                Engine::CloudWatch,
+                &def.slo.name,
+                Some(def.document),
+                "spec.indicator.spec.ratioMetric",
+                CompileProblem::Unsupported {
+                    what: "a raw ratio metric: CloudWatch cannot sum ratios over a window into an error ratio".into(),
+                },
+            ));
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sli_core::openslo::{Mode, parse};
+
+    fn slo(source: &str) -> String {
+        format!(
+            "apiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: web}}\nspec:\n  service: web\n  indicator:\n    metadata: {{name: web}}\n    spec:\n      thresholdMetric:\n        metricSource:\n{source}  timeWindow: [{{duration: 1d, isRolling: true}}]\n  budgetingMethod: Occurrences\n  objectives: [{{op: lt, value: 0.3, target: 0.99}}]\n"
+        )
+    }
+
+    #[test]
+    fn another_engines_source_is_refused_by_type() {
+        let yaml = slo("          type: Prometheus\n          spec: {query: up}\n");
+        let defs = parse(&yaml, Mode::Strict).unwrap().slos;
+        let err = specs_from_openslo(&defs).unwrap_err();
+        assert_eq!(err.slo, "web");
+        assert_eq!(
+            err.problem,
+            CompileProblem::SourceType {
+                source_type: Some("Prometheus".into())
+            }
+        );
+        assert!(err.to_string().contains("\"Prometheus\""), "{err}");
+    }
+
+    #[test]
+    fn cloudwatch_spec_errors_name_the_field_and_line() {
+        let yaml = slo(
+            "          type: CloudWatch\n          spec:\n            namespace: AWS/ApplicationELB\n            metricName: TargetResponseTime\n            dimension: [{name: LoadBalancer, value: app/web/1}]\n            stat: p99\n",
+        );
+        let defs = parse(&yaml, Mode::Strict).unwrap().slos;
+        let err = specs_from_openslo(&defs).unwrap_err();
+        assert_eq!(
+            err.field,
+            "spec.indicator.spec.thresholdMetric.metricSource.spec.dimension"
+        );
+        assert!(
+            matches!(err.problem, CompileProblem::InvalidMetric { .. }),
+            "{err}"
+        );
+        let ok = yaml.replace("dimension:", "dimensions:");
+        let specs = specs_from_openslo(&parse(&ok, Mode::Strict).unwrap().slos).unwrap();
+        assert!(matches!(
+            &specs[0].signal,
+            Signal::Value { value: SignalSource::Metric { metric, stat: Statistic::Percentile(p) } }
+                if metric.dimensions.len() == 1 && *p == 99.0
+        ));
+    }
 }

@@ -1,0 +1,241 @@
+//! [`Composite`]: one objective over several SLOs, each weighted (OpenSLO's composite SLOs, an
+//! SLO whose objectives each have their own indicator and a `compositeWeight`).
+//!
+//! The composite's attainment is the weighted mean of its components' attainments, and its
+//! target the weighted mean of their targets:
+//!
+//! ```text
+//! A = Σ wᵢ·aᵢ / Σ wᵢ        T = Σ wᵢ·tᵢ / Σ wᵢ
+//! ```
+//!
+//! Its error budget is `1 − T`, of which `1 − A` is spent: the composite meets its objective
+//! when `A ≥ T`, and the share of its budget spent, `(1 − A) / (1 − T)`, is also its average
+//! burn rate. Equivalently the spent share is the mean of the components' spent shares weighted
+//! by `wᵢ·(1 − tᵢ)`, so a component with a tight target weighs by what its errors cost. A
+//! component without data in the window takes no part (the weights of the others are
+//! renormalised); without any, the composite has no value. This is the weighted-average
+//! composite of the OpenSLO v1 specification's `compositeWeight` (default 1) and of the
+//! composite SLOs of Nobl9 and Elastic.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::counts::EventCounts;
+use crate::error::{Error, Result};
+use crate::series::Series;
+use crate::slo::{Slo, SloReport};
+
+/// A composite of weighted SLOs.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use sli_core::{Composite, Objective, Series, Sli, Slo, Span, Window};
+///
+/// let window = Window::rolling(Span::from_days(28)?);
+/// let slo = |name: &str, target| Slo::new(name, Objective::new(target).unwrap(), window, Sli::EventRatio);
+/// let composite = Composite::new(vec![(slo("api", 0.999), 2.0), (slo("search", 0.99), 1.0)])?;
+/// let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+/// let api = Series::from_counts([(t, 999_500.0, 1_000_000.0)])?;   // 0.9995
+/// let search = Series::from_counts([(t, 9_800.0, 10_000.0)])?;     // 0.98
+/// let report = composite.report(&[&api, &search], t + chrono::TimeDelta::hours(1))?;
+/// // A = (2 × 0.9995 + 0.98) / 3, T = (2 × 0.999 + 0.99) / 3.
+/// assert!((report.attainment.unwrap() - 2.979 / 3.0).abs() < 1e-12);
+/// assert!((report.target - 2.988 / 3.0).abs() < 1e-12);
+/// assert_eq!(report.met, Some(false));
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Composite {
+    components: Vec<(Slo, f64)>,
+}
+
+/// A composite's state over one window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompositeReport {
+    /// The weighted mean of the attainments of the components with data; `None` without any.
+    pub attainment: Option<f64>,
+    /// The weighted mean of the targets of the components with data (of all components when
+    /// none has data).
+    pub target: f64,
+    /// `(1 − attainment) / (1 − target)`: the share of the composite's error budget spent,
+    /// which is also its average burn rate; `None` without data.
+    pub budget_consumed: Option<f64>,
+    /// Whether the attainment reaches the target; `None` without data.
+    pub met: Option<bool>,
+    /// Each component's report, in order, with its weight.
+    pub components: Vec<(SloReport, f64)>,
+}
+
+impl Composite {
+    /// A composite of `(slo, weight)` pairs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for no component or a weight that is not finite and
+    /// positive; an SLO's own [`Slo::validate`] errors.
+    pub fn new(components: Vec<(Slo, f64)>) -> Result<Self> {
+        if components.is_empty() {
+            return Err(Error::InvalidParameter {
+                field: "components",
+                value: 0.0,
+                reason: "a composite needs at least one component",
+            });
+        }
+        for (slo, weight) in &components {
+            if !(weight.is_finite() && *weight > 0.0) {
+                return Err(Error::InvalidParameter {
+                    field: "weight",
+                    value: *weight,
+                    reason: "a composite weight must be finite and positive",
+                });
+            }
+            slo.validate()?;
+        }
+        Ok(Self { components })
+    }
+
+    /// The components and their weights.
+    pub fn components(&self) -> &[(Slo, f64)] {
+        &self.components
+    }
+
+    /// The composite over the window that holds `at`, from one series per component (in the
+    /// order of the components).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] when the number of series is not the number of components;
+    /// any error of [`Slo::report`].
+    pub fn report(
+        &self,
+        series: &[&Series<EventCounts>],
+        at: DateTime<Utc>,
+    ) -> Result<CompositeReport> {
+        if series.len() != self.components.len() {
+            return Err(Error::InvalidParameter {
+                field: "series",
+                value: series.len() as f64,
+                reason: "one series per component is needed",
+            });
+        }
+        let mut components = Vec::with_capacity(series.len());
+        let (mut weights, mut attained, mut targeted) = (0.0, 0.0, 0.0);
+        for ((slo, weight), s) in self.components.iter().zip(series) {
+            let report = slo.report(s, at)?;
+            if let Some(a) = report.attainment.ratio().filter(|_| report.met.is_some()) {
+                weights += weight;
+                attained += weight * a;
+                targeted += weight * slo.objective.target();
+            }
+            components.push((report, *weight));
+        }
+        if weights == 0.0 {
+            let total: f64 = self.components.iter().map(|(_, w)| w).sum();
+            let target = self
+                .components
+                .iter()
+                .map(|(s, w)| w * s.objective.target())
+                .sum::<f64>()
+                / total;
+            return Ok(CompositeReport {
+                attainment: None,
+                target,
+                budget_consumed: None,
+                met: None,
+                components,
+            });
+        }
+        let attainment = attained / weights;
+        let target = targeted / weights;
+        Ok(CompositeReport {
+            attainment: Some(attainment),
+            target,
+            budget_consumed: Some((1.0 - attainment) / (1.0 - target)),
+            met: Some(attainment >= target),
+            components,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Objective, Sli, Span, Window};
+    use chrono::TimeZone;
+
+    fn slo(name: &str, target: f64) -> Slo {
+        Slo::new(
+            name,
+            Objective::new(target).unwrap(),
+            Window::rolling(Span::from_days(28).unwrap()),
+            Sli::EventRatio,
+        )
+    }
+
+    fn series(bad: f64, total: f64) -> Series<EventCounts> {
+        let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        Series::from_counts([(t, total - bad, total)]).unwrap()
+    }
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 5, 1, 1, 0, 0).unwrap()
+    }
+
+    /// Worked by hand. Components (target, weight, bad of total, attainment):
+    /// availability 0.999 × 2, 500 of 1,000,000 → 0.9995; latency 0.99 × 1, 200 of 10,000 →
+    /// 0.98; checkout 0.995 × 1, 50 of 20,000 → 0.9975. Σw = 4.
+    /// A = (1.999 + 0.98 + 0.9975) / 4 = 3.9765 / 4 = 0.994125;
+    /// T = (1.998 + 0.99 + 0.995) / 4 = 3.983 / 4 = 0.99575;
+    /// budget 1 − T = 0.00425, spent 1 − A = 0.005875, share 1.38235294… : not met.
+    #[test]
+    fn golden_weighted_attainment_and_budget() {
+        let composite = Composite::new(vec![
+            (slo("availability", 0.999), 2.0),
+            (slo("latency", 0.99), 1.0),
+            (slo("checkout", 0.995), 1.0),
+        ])
+        .unwrap();
+        let (a, l, c) = (series(500.0, 1e6), series(200.0, 1e4), series(50.0, 2e4));
+        let r = composite.report(&[&a, &l, &c], at()).unwrap();
+        assert!((r.attainment.unwrap() - 0.994_125).abs() < 1e-12);
+        assert!((r.target - 0.995_75).abs() < 1e-12);
+        assert!((r.budget_consumed.unwrap() - 0.005_875 / 0.004_25).abs() < 1e-9);
+        assert_eq!(r.met, Some(false));
+        // Latency at 50 bad of 10,000 (0.995): A = 3.9915 / 4 = 0.997875, met, with
+        // (1 − 0.997875) / 0.00425 = 0.5 of the budget spent.
+        let l = series(50.0, 1e4);
+        let r = composite.report(&[&a, &l, &c], at()).unwrap();
+        assert!((r.attainment.unwrap() - 0.997_875).abs() < 1e-12);
+        assert!((r.budget_consumed.unwrap() - 0.5).abs() < 1e-9);
+        assert_eq!(r.met, Some(true));
+        assert_eq!(r.components.len(), 3);
+        assert_eq!(r.components[0].1, 2.0);
+    }
+
+    /// A component without data takes no part: the others' weights are renormalised.
+    #[test]
+    fn components_without_data_are_left_out() {
+        let composite =
+            Composite::new(vec![(slo("a", 0.999), 3.0), (slo("b", 0.99), 1.0)]).unwrap();
+        // Data from two months before: none in the 28-day window.
+        let old = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+        let empty = Series::from_counts([(old, 0.0, 10.0)]).unwrap();
+        let b = series(100.0, 1e4);
+        let r = composite.report(&[&empty, &b], at()).unwrap();
+        assert!((r.attainment.unwrap() - 0.99).abs() < 1e-12);
+        assert!((r.target - 0.99).abs() < 1e-12);
+        assert_eq!(r.met, Some(true));
+        let r = composite.report(&[&empty, &empty], at()).unwrap();
+        assert_eq!((r.attainment, r.met), (None, None));
+        assert!((r.target - (3.0 * 0.999 + 0.99) / 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn invalid_composites() {
+        assert!(Composite::new(Vec::new()).is_err());
+        for w in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(Composite::new(vec![(slo("a", 0.99), w)]).is_err(), "{w}");
+        }
+        let one = Composite::new(vec![(slo("a", 0.99), 1.0)]).unwrap();
+        assert!(one.report(&[], at()).is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! The `SLI` kind and its metric sources.
+
+use super::error::Problem;
+use super::field::*;
+use super::refs::*;
+use super::{Indicator, IndicatorMetric, MetricSource, RawType, SourceRef, SourceSpec};
+
+/// An `SLI` (or an inline indicator). With `resolve`, a `metricSourceRef` that names no
+/// `DataSource` of the file and has no `type` beside it is an error (the SLI is evaluated);
+/// without, it is kept by name (a standalone SLI of a file that others complete).
+pub(super) fn import_sli(
+    cx: &mut Cx<'_>,
+    catalog: &Catalog<'_>,
+    root: &F<'_>,
+    resolve: bool,
+) -> Result<Indicator> {
+    let meta = metadata(cx, root)?;
+    let spec = required(root, "spec")?;
+    cx.keys(&spec, &["description", "thresholdMetric", "ratioMetric"])?;
+    let description = optional(&spec, "description")
+        .map(|f| f.text().map(str::to_owned))
+        .transpose()?;
+    let metric = match (
+        optional(&spec, "thresholdMetric"),
+        optional(&spec, "ratioMetric"),
+    ) {
+        (Some(_), Some(r)) => {
+            return Err(r.err(Problem::Conflict {
+                reason: "thresholdMetric and ratioMetric exclude each other".into(),
+            }));
+        }
+        (None, None) => {
+            return Err(spec.err(Problem::MissingField {
+                field: "ratioMetric",
+            }));
+        }
+        (Some(t), None) => IndicatorMetric::Threshold {
+            metric: metric_holder(cx, catalog, &t, resolve)?,
+        },
+        (None, Some(r)) => {
+            cx.keys(&r, &["counter", "good", "bad", "total", "rawType", "raw"])?;
+            let counter = match optional(&r, "counter") {
+                Some(c) => cx.boolean(&c)?,
+                None => false,
+            };
+            match optional(&r, "raw") {
+                Some(raw) => {
+                    for key in ["good", "bad", "total"] {
+                        if let Some(f) = optional(&r, key) {
+                            return Err(f.err(Problem::Conflict {
+                                reason: format!("{key} and raw exclude each other"),
+                            }));
+                        }
+                    }
+                    let raw_type = required(&r, "rawType")?;
+                    let raw_type = match raw_type.text()? {
+                        "success" => RawType::Success,
+                        "failure" => RawType::Failure,
+                        other => {
+                            return Err(raw_type.err(Problem::InvalidValue {
+                                value: other.to_owned(),
+                                reason: "expected success or failure".into(),
+                            }));
+                        }
+                    };
+                    IndicatorMetric::RawRatio {
+                        raw: metric_holder(cx, catalog, &raw, resolve)?,
+                        raw_type,
+                    }
+                }
+                None => {
+                    // `counter` may be left out (false): the Go SDK's rules do not require it.
+                    let total = metric_holder(cx, catalog, &required(&r, "total")?, resolve)?;
+                    let good = optional(&r, "good")
+                        .map(|f| metric_holder(cx, catalog, &f, resolve))
+                        .transpose()?;
+                    let bad = optional(&r, "bad")
+                        .map(|f| metric_holder(cx, catalog, &f, resolve))
+                        .transpose()?;
+                    if good.is_some() == bad.is_some() {
+                        return Err(r.err(Problem::Conflict {
+                            reason: "a ratio metric needs exactly one of good and bad".into(),
+                        }));
+                    }
+                    IndicatorMetric::Ratio {
+                        counter,
+                        good,
+                        bad,
+                        total,
+                    }
+                }
+            }
+        }
+    };
+    Ok(Indicator {
+        name: meta.name,
+        description,
+        metric,
+    })
+}
+
+/// `{metricSource: {metricSourceRef?, type?, spec}}`: any source type, its spec kept as
+/// written.
+pub(super) fn metric_holder(
+    cx: &mut Cx<'_>,
+    catalog: &Catalog<'_>,
+    f: &F<'_>,
+    resolve: bool,
+) -> Result<MetricSource> {
+    cx.keys(f, &["metricSource"])?;
+    let source = required(f, "metricSource")?;
+    cx.keys(&source, &["metricSourceRef", "type", "spec"])?;
+    let source_ref = match optional(&source, "metricSourceRef") {
+        Some(r) => {
+            let name = r.text()?;
+            let data_source = catalog.sources.get(name).map(|(_, ds)| ds.clone());
+            if resolve && data_source.is_none() && optional(&source, "type").is_none() {
+                return Err(r.err(Problem::MissingReference {
+                    kind: "DataSource",
+                    name: name.to_owned(),
+                }));
+            }
+            Some(SourceRef {
+                name: name.to_owned(),
+                data_source,
+            })
+        }
+        None => None,
+    };
+    let declared_type = match optional(&source, "type") {
+        Some(t) => {
+            let text = t.text()?;
+            if let Some(ds) = source_ref.as_ref().and_then(|r| r.data_source.as_ref())
+                && text != ds.source_type
+            {
+                cx.rule(
+                    &t,
+                    Problem::Conflict {
+                        reason: format!(
+                            "type {text:?} differs from the DataSource's {:?}",
+                            ds.source_type
+                        ),
+                    },
+                )?;
+            }
+            Some(text.to_owned())
+        }
+        None if source_ref.is_none() => {
+            return Err(source.err(Problem::MissingField { field: "type" }));
+        }
+        None => None,
+    };
+    let spec = required(&source, "spec")?;
+    spec.map()?;
+    Ok(MetricSource {
+        source_ref,
+        declared_type,
+        spec: SourceSpec::parsed(spec.node, spec.location()),
+    })
+}

@@ -1,0 +1,387 @@
+//! The `SLO` kind: objectives, budgeting method and alert policies, into [`SloDefinition`]s.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::alert::*;
+use super::error::{Error, Problem};
+use super::field::*;
+use super::refs::*;
+use super::sli::*;
+use super::time_window::*;
+use super::yaml::{Kind, parse_number};
+use super::{CompositeDefinition, Indicator, IndicatorMetric, SloDefinition};
+use crate::{BudgetingMethod, Comparison, MissingData, Objective, Sli, Slo, Span};
+
+pub(super) fn import_slo(
+    cx: &mut Cx<'_>,
+    catalog: &Catalog<'_>,
+    root: &F<'_>,
+) -> Result<(Vec<SloDefinition>, Option<CompositeDefinition>)> {
+    let meta = metadata(cx, root)?;
+    let spec = required(root, "spec")?;
+    cx.keys(
+        &spec,
+        &[
+            "description",
+            "service",
+            "indicator",
+            "indicatorRef",
+            "timeWindow",
+            "budgetingMethod",
+            "objectives",
+            "alertPolicies",
+        ],
+    )?;
+    let description = optional(&spec, "description")
+        .map(|f| f.text().map(str::to_owned))
+        .transpose()?;
+    let service = required(&spec, "service")?.text()?.to_owned();
+    // A composite SLO has an indicator per objective instead of one for the SLO.
+    let composite = optional(&spec, "objectives")
+        .and_then(|o| o.items().ok())
+        .unwrap_or_default()
+        .iter()
+        .any(|o| matches!(&o.kind, Kind::Map(entries) if entries.iter().any(|(k, v)| {
+            matches!(&k.kind, Kind::Scalar { text, .. } if text == "indicator" || text == "indicatorRef")
+                && !v.is_null()
+        })));
+    let shared = indicator_of(cx, catalog, &spec)?;
+    match (&shared, composite) {
+        (Some(_), true) => {
+            return Err(spec.err(Problem::Conflict {
+                reason: "an indicator on the SLO and on its objectives (a composite SLO) exclude each other".into(),
+            }));
+        }
+        (None, false) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
+        _ => {}
+    }
+    let window = time_window(cx, &required(&spec, "timeWindow")?)?;
+    let method_field = required(&spec, "budgetingMethod")?;
+    let method = method_field.text()?;
+    if !matches!(method, "Occurrences" | "Timeslices" | "RatioTimeslices") {
+        return Err(method_field.err(Problem::InvalidValue {
+            value: method.to_owned(),
+            reason: "expected Occurrences, Timeslices or RatioTimeslices".into(),
+        }));
+    }
+    let mut missing_data = MissingData::Skip;
+    let mut missing_from_annotation = false;
+    if let Some(text) = annotation(&meta, MISSING_DATA) {
+        missing_from_annotation = true;
+        missing_data = match text {
+            "good" => MissingData::Good,
+            "bad" => MissingData::Bad,
+            "skip" => MissingData::Skip,
+            _ => {
+                return Err(root.err(Problem::InvalidValue {
+                    value: text.to_owned(),
+                    reason: format!("annotation {MISSING_DATA} must be good, bad or skip"),
+                }));
+            }
+        };
+    }
+    let min_events = match annotation(&meta, MIN_EVENTS) {
+        Some(text) => parse_number(text).filter(|v| *v >= 0.0).ok_or_else(|| {
+            root.err(Problem::InvalidValue {
+                value: text.to_owned(),
+                reason: format!("annotation {MIN_EVENTS} must be a non-negative number"),
+            })
+        })?,
+        None => 0.0,
+    };
+    let default_slice = match annotation(&meta, SLICE) {
+        Some(text) => text
+            .parse::<Span>()
+            .map_err(|e| root.err(Problem::Core(e)))?,
+        None => Span::MINUTE,
+    };
+    // Alert policies first: `alertWhenNoData` decides the missing-data policy.
+    let mut policies = Vec::new();
+    if let Some(list) = optional(&spec, "alertPolicies") {
+        for (i, item) in list.items()?.iter().enumerate() {
+            let item = list.index(i, item);
+            item.map()?;
+            let policy_root =
+                referenced_or_inline(cx, item, "alertPolicyRef", "AlertPolicy", &catalog.policies)?;
+            let key = std::ptr::from_ref(policy_root.node) as usize;
+            let cached = catalog.mapped_policies.borrow().get(&key).cloned();
+            let shared = match cached {
+                Some(shared) => shared,
+                None => {
+                    let (definition, located) = alert_policy(cx, catalog, &policy_root)?;
+                    let shared = (Arc::new(definition), Rc::new(located));
+                    catalog
+                        .mapped_policies
+                        .borrow_mut()
+                        .insert(key, shared.clone());
+                    shared
+                }
+            };
+            policies.push((key, shared));
+        }
+    }
+    if !missing_from_annotation && policies.iter().any(|(_, (p, _))| p.alert_when_no_data) {
+        missing_data = MissingData::Bad;
+    }
+    let objectives = required(&spec, "objectives")?;
+    let items = objectives.items()?;
+    if items.is_empty() {
+        return Err(objectives.err(Problem::MissingField {
+            field: "objectives",
+        }));
+    }
+    let mut out = Vec::new();
+    let mut components = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let o = objectives.index(i, item);
+        cx.keys(
+            &o,
+            &[
+                "displayName",
+                "op",
+                "value",
+                "target",
+                "targetPercent",
+                "timeSliceTarget",
+                "timeSliceWindow",
+                "indicator",
+                "indicatorRef",
+                "compositeWeight",
+            ],
+        )?;
+        let own = indicator_of(cx, catalog, &o)?;
+        let indicator = match (&own, &shared) {
+            (Some(own), _) => own,
+            (None, Some(shared)) => shared,
+            (None, None) => {
+                return Err(o.err(Problem::MissingField { field: "indicator" }));
+            }
+        };
+        let weight = match optional(&o, "compositeWeight") {
+            None => 1.0,
+            Some(f) => {
+                let w = cx.number(&f)?;
+                if !(w.is_finite() && w > 0.0) {
+                    return Err(f.err(Problem::InvalidValue {
+                        value: w.to_string(),
+                        reason: "a composite weight must be positive".into(),
+                    }));
+                }
+                w
+            }
+        };
+        let objective = objective_target(cx, &o)?;
+        let slice_window = optional(&o, "timeSliceWindow")
+            .map(|f| -> Result<Span> {
+                if let Kind::Scalar { text, plain: true } = &f.node.kind
+                    && let Some(seconds) = parse_number(text)
+                {
+                    if seconds.fract() != 0.0 || seconds <= 0.0 || seconds > 1e9 {
+                        return Err(f.err(Problem::InvalidValue {
+                            value: text.clone(),
+                            reason: "a slice of whole seconds is expected".into(),
+                        }));
+                    }
+                    return Span::from_seconds(seconds as i64).map_err(|e| f.err(Problem::Core(e)));
+                }
+                fixed_span(cx, &f)
+            })
+            .transpose()?;
+        let slice_target = optional(&o, "timeSliceTarget")
+            .map(|f| cx.number(&f).map(|v| (v, f.location())))
+            .transpose()?;
+        let budgeting = match method {
+            "Occurrences" => {
+                for key in ["timeSliceTarget", "timeSliceWindow"] {
+                    if let Some(f) = optional(&o, key) {
+                        cx.rule(
+                            &f,
+                            Problem::Conflict {
+                                reason: format!(
+                                    "{key} applies only to the time-slice budgeting methods"
+                                ),
+                            },
+                        )?;
+                    }
+                }
+                BudgetingMethod::Occurrences
+            }
+            "Timeslices" => {
+                let slice = slice_window.ok_or_else(|| {
+                    o.err(Problem::MissingField {
+                        field: "timeSliceWindow",
+                    })
+                })?;
+                let (slice_target, at) = slice_target.ok_or_else(|| {
+                    o.err(Problem::MissingField {
+                        field: "timeSliceTarget",
+                    })
+                })?;
+                let method = BudgetingMethod::Timeslices {
+                    slice,
+                    slice_target,
+                };
+                method.validate().map_err(|e| Error {
+                    location: at,
+                    problem: Problem::Core(e),
+                })?;
+                method
+            }
+            _ => {
+                let slice = slice_window.ok_or_else(|| {
+                    o.err(Problem::MissingField {
+                        field: "timeSliceWindow",
+                    })
+                })?;
+                if let Some(f) = optional(&o, "timeSliceTarget") {
+                    cx.rule(
+                        &f,
+                        Problem::Conflict {
+                            reason: "timeSliceTarget does not apply to RatioTimeslices".into(),
+                        },
+                    )?;
+                }
+                BudgetingMethod::RatioTimeslices { slice }
+            }
+        };
+        let sli = match &indicator.metric {
+            IndicatorMetric::Threshold { .. } => {
+                let op = required(&o, "op")?;
+                let comparison = match op.text()? {
+                    "lt" => Comparison::Below,
+                    "lte" => Comparison::AtMost,
+                    "gt" => Comparison::Above,
+                    "gte" => Comparison::AtLeast,
+                    other => {
+                        return Err(op.err(Problem::InvalidValue {
+                            value: other.to_owned(),
+                            reason: "expected lt, lte, gt or gte".into(),
+                        }));
+                    }
+                };
+                let threshold = cx.number(&required(&o, "value")?)?;
+                let slice = match budgeting {
+                    BudgetingMethod::Occurrences => default_slice,
+                    BudgetingMethod::Timeslices { slice, .. }
+                    | BudgetingMethod::RatioTimeslices { slice } => slice,
+                };
+                Sli::TimeSlice {
+                    comparison,
+                    threshold,
+                    slice,
+                }
+            }
+            _ => {
+                for key in ["op", "value"] {
+                    if let Some(f) = optional(&o, key) {
+                        cx.rule(
+                            &f,
+                            Problem::Conflict {
+                                reason: format!("{key} compares a threshold SLI's values; the v1 rules forbid it on a ratio SLI (ignored)"),
+                            },
+                        )?;
+                    }
+                }
+                Sli::EventRatio
+            }
+        };
+        let name = if items.len() == 1 {
+            meta.name.clone()
+        } else {
+            format!("{}-{i}", meta.name)
+        };
+        let slo = Slo {
+            name,
+            objective,
+            window,
+            sli,
+            budgeting,
+            missing_data,
+            min_events,
+        };
+        slo.validate().map_err(|e| o.err(Problem::Core(e)))?;
+        let mut alert_policies = Vec::new();
+        for (key, (definition, located)) in &policies {
+            let checked = (
+                *key,
+                slo.objective.target().to_bits(),
+                slo.window.nominal_length().seconds(),
+            );
+            if catalog.checked_policies.borrow_mut().insert(checked) {
+                check_policy(cx, &slo, definition, located)?;
+            }
+            alert_policies.push(Arc::clone(definition));
+        }
+        if composite {
+            components.push((slo.name.clone(), weight));
+        }
+        out.push(SloDefinition {
+            slo,
+            display_name: meta.display_name.clone(),
+            description: description.clone(),
+            service: service.clone(),
+            indicator: indicator.clone(),
+            alert_policies,
+            document: root.doc,
+        });
+    }
+    let composite = composite.then(|| CompositeDefinition {
+        name: meta.name.clone(),
+        document: root.doc,
+        components,
+    });
+    Ok((out, composite))
+}
+
+/// The indicator of an SLO or of a composite's objective: `indicator` inline or `indicatorRef`.
+fn indicator_of(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<Option<Indicator>> {
+    match (optional(f, "indicator"), optional(f, "indicatorRef")) {
+        (Some(_), Some(r)) => Err(r.err(Problem::Conflict {
+            reason: "indicator and indicatorRef exclude each other".into(),
+        })),
+        (Some(inline), None) => {
+            cx.keys(&inline, &["apiVersion", "kind", "metadata", "spec"])?;
+            if let Some(kind) = optional(&inline, "kind")
+                && kind.text()? != "SLI"
+            {
+                return Err(kind.err(Problem::UnknownKind {
+                    kind: kind.text()?.to_owned(),
+                }));
+            }
+            import_sli(cx, catalog, &inline, true).map(Some)
+        }
+        (None, Some(r)) => {
+            import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?, true).map(Some)
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+pub(super) fn objective_target(cx: &mut Cx<'_>, o: &F<'_>) -> Result<Objective> {
+    let target = optional(o, "target")
+        .map(|f| cx.number(&f).map(|v| (v, f)))
+        .transpose()?;
+    let percent = optional(o, "targetPercent")
+        .map(|f| cx.number(&f).map(|v| (v, f)))
+        .transpose()?;
+    match (target, percent) {
+        (Some((t, tf)), Some((p, pf))) => {
+            if (t * 100.0 - p).abs() > 1e-9 {
+                return Err(pf.err(Problem::Conflict {
+                    reason: format!("target {t} and targetPercent {p} disagree"),
+                }));
+            }
+            cx.rule(
+                &pf,
+                Problem::Conflict {
+                    reason: "target and targetPercent exclude each other (target used)".into(),
+                },
+            )?;
+            Objective::new(t).map_err(|e| tf.err(Problem::Core(e)))
+        }
+        (Some((t, tf)), None) => Objective::new(t).map_err(|e| tf.err(Problem::Core(e))),
+        (None, Some((p, pf))) => Objective::from_percent(p).map_err(|e| pf.err(Problem::Core(e))),
+        (None, None) => Err(o.err(Problem::MissingField { field: "target" })),
+    }
+}

@@ -1,0 +1,117 @@
+//! Checks an OpenSLO file: imports it and prints one JSON object per imported object on stdout
+//! (its kind and name; for an SLO its objectives, window and budgeting method), the warnings on
+//! stderr, and exits non-zero with the document, field, line and column of an error.
+//!
+//! Run: `cargo run -p sre-examples --example openslo_check -- FILE [--lenient]`
+//!
+//! `--lenient` accepts what the official OpenSLO examples contain (`op` on a ratio SLI,
+//! `openslo/v1alpha`, …) and says what it read, and how, as warnings; known pitfalls get a
+//! pointed one (`duration: 1m` on a calendar window is one minute, not one month).
+
+use std::process::ExitCode;
+
+use serde_json::{Value as Json, json};
+use sli_core::openslo::{Import, Mode, Object, ObjectKind, SloDefinition, parse};
+use sli_core::{BudgetingMethod, Window};
+
+fn window(w: &Window) -> Json {
+    match w {
+        Window::Rolling(span) => json!({"rolling": span.to_string()}),
+        Window::Calendar(c) => json!({
+            "calendar": format!("{}{}", c.count, c.period.unit()),
+            "timeZone": c.zone.to_string(),
+            "startTime": c.anchor.map(|a| a.format("%Y-%m-%d %H:%M:%S").to_string()),
+        }),
+    }
+}
+
+fn method(m: &BudgetingMethod) -> Json {
+    match m {
+        BudgetingMethod::Occurrences => json!({"method": "Occurrences"}),
+        BudgetingMethod::Timeslices {
+            slice,
+            slice_target,
+        } => {
+            json!({"method": "Timeslices", "timeSliceWindow": slice.to_string(), "timeSliceTarget": slice_target})
+        }
+        BudgetingMethod::RatioTimeslices { slice } => {
+            json!({"method": "RatioTimeslices", "timeSliceWindow": slice.to_string()})
+        }
+    }
+}
+
+/// The definitions an SLO object gave: one per objective, named `<name>` or `<name>-<i>`.
+fn definitions<'a>(import: &'a Import, object: &Object) -> Vec<&'a SloDefinition> {
+    let prefix = format!("{}-", object.name);
+    import
+        .slos
+        .iter()
+        .filter(|d| {
+            d.document == object.document
+                && (d.slo.name == object.name || d.slo.name.starts_with(&prefix))
+        })
+        .collect()
+}
+
+fn line(import: &Import, object: &Object) -> Json {
+    let mut out = json!({
+        "kind": object.kind.name(),
+        "name": object.name,
+        "document": object.document,
+    });
+    if let Some(item) = object.item {
+        out["item"] = json!(item);
+    }
+    if object.kind == ObjectKind::Slo {
+        let defs = definitions(import, object);
+        if let Some(first) = defs.first() {
+            out["window"] = window(&first.slo.window);
+            out["budgetingMethod"] = method(&first.slo.budgeting);
+        }
+        out["objectives"] = defs
+            .iter()
+            .map(|d| {
+                json!({
+                    "name": d.slo.name,
+                    "target": d.slo.objective.target(),
+                    "indicator": d.indicator.name,
+                    "sourceTypes": d.indicator.metric_sources().map(|m| m.source_type()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+fn run() -> Result<(), String> {
+    let mut file = None;
+    let mut mode = Mode::Strict;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--lenient" => mode = Mode::Lenient,
+            "--strict" => mode = Mode::Strict,
+            other if other.starts_with("--") => return Err(format!("unknown option {other}")),
+            other => file = Some(other.to_owned()),
+        }
+    }
+    let file = file.ok_or("usage: openslo_check FILE [--lenient]")?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let import = parse(&text, mode).map_err(|e| format!("{file}: {e}"))?;
+    for warning in &import.warnings {
+        eprintln!("warning: {file}: {warning}");
+    }
+    for object in &import.objects {
+        println!("{}", line(&import, object));
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! Times the OpenSLO importer outside unit tests (the machines are shared: run it on a quiet
+//! one, in release): parsing speed on 10 MB of SLO documents, and the time and peak memory of
+//! hostile or huge inputs, each case in a process of its own so that its peak is its own.
+//!
+//! Run: `cargo run --release -p sre-examples --example openslo_speed`
+//! (`-- CASE` runs one case: `parse_10mb`, `parse_10mb_cloudwatch`, `shared_policy`, `nested_anchors`, `flat_50mb`, `flat_30mb`, `flat_30mb_lines`, `flat_kib_N`,
+//! `keys_100k`, `deep_nesting`, `invalid_utf8`).
+
+use std::hint::black_box;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use sli_core::openslo::{Mode, parse};
+
+/// One SLO document with its indicator (Prometheus) and alert policy inline, about 1.6 kB.
+fn document(i: usize) -> String {
+    format!(
+        r#"---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-{i}
+  displayName: Checkout {i}
+spec:
+  description: 99.9 % of checkout requests succeed.
+  service: checkout-{service}
+  indicator:
+    metadata:
+      name: checkout-errors-{i}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: sum(rate(http_requests_total{{service="checkout-{i}",code=~"5.."}}[5m]))
+        total:
+          metricSource:
+            type: Prometheus
+            spec:
+              query: sum(rate(http_requests_total{{service="checkout-{i}"}}[5m]))
+  timeWindow:
+    - duration: 1M
+      isRolling: false
+      calendar:
+        startTime: 2024-01-01 00:00:00
+        timeZone: America/New_York
+  budgetingMethod: Occurrences
+  objectives:
+    - targetPercent: 99.9
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: burn-{i}
+      spec:
+        alertWhenResolved: true
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: page-fast
+            spec:
+              severity: page
+              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
+          - kind: AlertCondition
+            metadata:
+              name: ticket-slow
+            spec:
+              severity: ticket
+              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
+"#,
+        service = i / 100
+    )
+}
+
+/// The document of `benches/slo_as_code.rs` (CloudWatch sources, four conditions, about
+/// 1.9 kB), to compare with its figures.
+fn cloudwatch_document(i: usize) -> String {
+    format!(
+        r#"---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-{i}
+  displayName: Checkout {i}
+spec:
+  description: 99.9 % of checkout requests succeed.
+  service: checkout-{service}
+  indicator:
+    metadata:
+      name: checkout-errors-{i}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: CloudWatch
+            spec:
+              namespace: AWS/ApplicationELB
+              metricName: HTTPCode_Target_5XX_Count
+              dimensions:
+                - name: LoadBalancer
+                  value: app/checkout-{i}/50dc6c495c0c9188
+              stat: Sum
+        total:
+          metricSource:
+            type: CloudWatch
+            spec:
+              namespace: AWS/ApplicationELB
+              metricName: RequestCount
+              dimensions:
+                - name: LoadBalancer
+                  value: app/checkout-{i}/50dc6c495c0c9188
+              stat: Sum
+  timeWindow:
+    - duration: 28d
+      isRolling: true
+  budgetingMethod: Occurrences
+  objectives:
+    - targetPercent: 99.9
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: burn-{i}
+      spec:
+        alertWhenResolved: true
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: page-fast
+            spec:
+              severity: page
+              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
+          - kind: AlertCondition
+            metadata:
+              name: page-slow
+            spec:
+              severity: page
+              condition: {{kind: burnrate, op: gt, threshold: 6, lookbackWindow: 6h}}
+          - kind: AlertCondition
+            metadata:
+              name: ticket-fast
+            spec:
+              severity: ticket
+              condition: {{kind: burnrate, op: gt, threshold: 3, lookbackWindow: 1d}}
+          - kind: AlertCondition
+            metadata:
+              name: ticket-slow
+            spec:
+              severity: ticket
+              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
+"#,
+        service = i / 100
+    )
+}
+
+/// Peak resident memory of this process, from /proc (Linux), in MiB.
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn input(case: &str) -> Option<String> {
+    Some(match case {
+        "parse_10mb" => {
+            let mut text = String::new();
+            let mut n = 0;
+            while text.len() < 10 << 20 {
+                text.push_str(&document(n));
+                n += 1;
+            }
+            text
+        }
+        "parse_10mb_cloudwatch" => {
+            let mut text = String::new();
+            let mut n = 0;
+            while text.len() < 10 << 20 {
+                text.push_str(&cloudwatch_document(n));
+                n += 1;
+            }
+            text
+        }
+        "shared_policy" => {
+            // 3,000 SLOs referring to one policy of 3,000 conditions.
+            let mut text = String::from(
+                "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: shared}\nspec:\n  conditions:\n",
+            );
+            for c in 0..3_000 {
+                text.push_str(&format!("    - kind: AlertCondition\n      metadata: {{name: c{c}}}\n      spec: {{severity: page, condition: {{kind: burnrate, op: gt, threshold: 2, lookbackWindow: 1h}}}}\n"));
+            }
+            for s in 0..3_000 {
+                text.push_str(&format!("---\napiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: s{s}}}\nspec:\n  service: web\n  indicator:\n    metadata: {{name: i{s}}}\n    spec:\n      ratioMetric:\n        good: {{metricSource: {{type: Prometheus, spec: {{query: good}}}}}}\n        total: {{metricSource: {{type: Prometheus, spec: {{query: total}}}}}}\n  timeWindow: [{{duration: 28d, isRolling: true}}]\n  budgetingMethod: Occurrences\n  objectives: [{{target: 0.999}}]\n  alertPolicies: [{{alertPolicyRef: shared}}]\n"));
+            }
+            text
+        }
+        "nested_anchors" => {
+            // 100 levels, each anchoring the one below, over a sequence of 40,000 scalars: each
+            // anchor keeps a copy, so the nodes grow as levels × items.
+            let mut text = String::new();
+            for depth in 0..100 {
+                text.push_str(&format!("{}- &a{depth}\n", "  ".repeat(depth)));
+            }
+            text.push_str(&format!(
+                "{}- [{}1]\n",
+                "  ".repeat(100),
+                "1,".repeat(40_000)
+            ));
+            text
+        }
+        "flat_50mb" => format!("[{}1]", "1,".repeat(25 << 20)),
+        // Under the input cap: refused by the node cap instead.
+        "flat_30mb" => format!("[{}1]", "1,".repeat(15 << 20)),
+        "flat_30mb_lines" => format!("[{}1]", "1,\n".repeat(10 << 20)),
+        "keys_100k" => {
+            let mut text = String::from(
+                "apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n",
+            );
+            for i in 0..100_000 {
+                text.push_str(&format!("    k{i}: v\n"));
+            }
+            text
+        }
+        "deep_nesting" => format!("{}{}", "[".repeat(1 << 20), "]".repeat(1 << 20)),
+        "invalid_utf8" => {
+            String::from_utf8_lossy(&[0xff, 0xfe, b'a', b':', 0x80, b'\n'].repeat(1 << 20))
+                .into_owned()
+        }
+        // `flat_kib_N`: one flow sequence of about N KiB, for the scaling of flow collections.
+        _ => {
+            let kib: usize = case.strip_prefix("flat_kib_")?.parse().ok()?;
+            format!("[{}1]", "1,".repeat(kib * 512))
+        }
+    })
+}
+
+fn run_case(case: &str) -> Result<(), String> {
+    let text = input(case).ok_or_else(|| format!("unknown case {case}"))?;
+    let rounds = if case.starts_with("parse_10mb") { 5 } else { 1 };
+    let mut best = f64::INFINITY;
+    let mut outcome = String::new();
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let result = black_box(parse(black_box(&text), Mode::Lenient));
+        best = best.min(start.elapsed().as_secs_f64());
+        outcome = match result {
+            Ok(import) => format!(
+                "imported {} objects, {} SLOs, {} warnings",
+                import.objects.len(),
+                import.slos.len(),
+                import.warnings.len()
+            ),
+            Err(e) => format!("error: {e}"),
+        };
+    }
+    println!(
+        "{case}: {:.1} MB in {:.3} s ({:.1} MB/s), peak {:.0} MiB; {outcome}",
+        text.len() as f64 / 1e6,
+        best,
+        text.len() as f64 / 1e6 / best,
+        peak_mib()
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cases = [
+        "parse_10mb",
+        "shared_policy",
+        "nested_anchors",
+        "flat_50mb",
+        "flat_30mb",
+        "flat_30mb_lines",
+        "flat_kib_1000",
+        "keys_100k",
+        "deep_nesting",
+        "invalid_utf8",
+    ];
+    let result = match std::env::args().nth(1) {
+        Some(case) => run_case(&case),
+        None => cases.iter().try_for_each(|case| {
+            let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+            let status = Command::new(exe)
+                .arg(case)
+                .status()
+                .map_err(|e| e.to_string())?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("case {case} failed: {status}"))
+            }
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
