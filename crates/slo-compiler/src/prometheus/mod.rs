@@ -60,6 +60,8 @@
 mod alertmanager;
 mod compile;
 mod names;
+#[cfg(feature = "openslo")]
+mod openslo;
 mod operator;
 mod promtool;
 mod query;
@@ -67,6 +69,8 @@ mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
 pub use compile::{CompiledSlo, Options, TierAlert, compile};
+#[cfg(feature = "openslo")]
+pub use openslo::specs_from_openslo;
 pub use operator::{Manifest, ManifestOptions};
 pub use promtool::{TestCase, UnitTestError, unit_tests};
 pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
