@@ -6,11 +6,13 @@
 #      until both answer;
 #   3. installs the engines' own tools under target/ (tools/engines/install.sh): promtool and
 #      amtool from Debian's prometheus and prometheus-alertmanager packages (apt-get download
-#      + dpkg -x), cfn-lint from PyPI (pinned), and exports PROMTOOL, AMTOOL and CFN_LINT;
+#      + dpkg -x), cfn-lint and Grafana's schema (grafana-foundation-sdk) from PyPI (pinned),
+#      and exports PROMTOOL, AMTOOL, CFN_LINT and GRAFANA_CHECK;
 #   4. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
 #      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
 #      SDK's mock layer, CloudWatch round trips through the emulator; the SLO compiler's rules
-#      through promtool check/test rules and amtool, its templates through cfn-lint) and
+#      through promtool check/test rules and amtool, its templates through cfn-lint, its
+#      Grafana dashboards through Grafana's schema) and
 #      doctests;
 #   5. runs examples/compile_openslo for both engines, checking its outputs with promtool and
 #      cfn-lint, and examples/cloudwatch_backtest against the emulator (seeding two days with an incident,

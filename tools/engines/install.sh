@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the engines' own tools under target/ (cached: a second run installs nothing) and
-# prints the lines to source: PROMTOOL, AMTOOL, CFN_LINT.
+# writes the lines to source: PROMTOOL, AMTOOL, CFN_LINT, GRAFANA_CHECK.
 #   * promtool and amtool: Debian 12's `prometheus` (2.42) and `prometheus-alertmanager`
 #     (0.25) packages, fetched with `apt-get download` and unpacked with `dpkg -x` into
 #     target/engines (no system install; the binaries are static Go programs). The upstream
 #     versions are checked, the Debian revisions recorded in target/engines/VERSIONS.
-#   * cfn-lint: from PyPI into target/cfn-lint-venv, pinned in requirements-cfn-lint.txt.
+#   * cfn-lint and grafana-foundation-sdk: from PyPI into target/engines-venv, pinned in
+#     requirements.txt; tools/engines/grafana_check.py checks dashboards with the latter.
 # Usage: tools/engines/install.sh ENV_FILE
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -35,16 +36,23 @@ if ! "$engines/usr/bin/promtool" --version 2>/dev/null | grep -q "version $want_
         || { echo "amtool is not $want_alertmanager*: $("$engines/usr/bin/amtool" --version 2>&1 | head -1)" >&2; exit 1; }
 fi
 
-venv=target/cfn-lint-venv
-if ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -q "1.58.0"; then
-    echo "== installing cfn-lint into $venv"
+venv=target/engines-venv
+# Installed once per version of the requirements (a copy is kept beside the venv).
+if ! cmp -s tools/engines/requirements.txt "$venv/requirements.txt"; then
+    echo "== installing cfn-lint and grafana-foundation-sdk into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r tools/engines/requirements-cfn-lint.txt
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r tools/engines/requirements.txt
+    cp tools/engines/requirements.txt "$venv/requirements.txt"
 fi
+mkdir -p "$engines/bin"
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$PWD/$venv/bin/python" "$PWD/tools/engines/grafana_check.py" \
+    > "$engines/bin/grafana-check"
+chmod +x "$engines/bin/grafana-check"
 
 {
     echo "export PROMTOOL=$PWD/$engines/usr/bin/promtool"
     echo "export AMTOOL=$PWD/$engines/usr/bin/amtool"
     echo "export CFN_LINT=$PWD/$venv/bin/cfn-lint"
+    echo "export GRAFANA_CHECK=$PWD/$engines/bin/grafana-check"
 } > "$env_file"

@@ -4,7 +4,7 @@
 //! time-slice SLI, a metric-math source, dashboards), forty SLOs split into stacks under the
 //! 500-resource limit, and an SLO with every dashboard option.
 //!
-//! `scripts/test.sh` installs cfn-lint (pinned in `tools/engines/requirements-cfn-lint.txt`)
+//! `scripts/test.sh` installs cfn-lint (pinned in `tools/engines/requirements.txt`)
 //! and sets `CFN_LINT`; without it this test prints SKIPPED and passes without running.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

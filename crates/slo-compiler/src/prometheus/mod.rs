@@ -59,6 +59,7 @@
 
 mod alertmanager;
 mod compile;
+mod grafana;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
@@ -69,6 +70,7 @@ mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
 pub use compile::{CompiledSlo, Options, TierAlert, compile};
+pub use grafana::{GrafanaDashboard, GrafanaOptions};
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use operator::{Manifest, ManifestOptions};
@@ -191,6 +193,22 @@ impl Compiled {
             });
         }
         files
+    }
+
+    /// The executive, on-call and debug Grafana dashboards of each service: the SLI over its
+    /// window, the error budget remaining, burn rates per window with the tiers' thresholds,
+    /// the firing SLO alerts (`ALERTS`), the SLI's inputs, latency percentiles of
+    /// [`GrafanaOptions::latency_histogram`]. A data-source variable picks the Prometheus.
+    ///
+    /// # Errors
+    /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service
+    /// whose uid Grafana would refuse (more than 40 characters, or other than letters, digits,
+    /// `-` and `_`).
+    pub fn dashboards(
+        &self,
+        options: &GrafanaOptions,
+    ) -> Result<Vec<GrafanaDashboard>, crate::CompileError> {
+        grafana::dashboards(&self.slos, options)
     }
 
     /// One `PrometheusRule` manifest per rule file (see [`Compiled::files`]).
