@@ -55,10 +55,23 @@ echo "   promtool, amtool and cfn-lint: $(cat target/engines/VERSIONS | paste -s
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
 
-echo "== examples/compile_openslo on the checked-in OpenSLO file, and on a broken one"
+echo "== examples/compile_openslo on the checked-in OpenSLO files (both engines, checked by cfn-lint, promtool, amtool and Grafana's schema), and on a broken one"
 template=$(cargo run --quiet --locked -p sre-examples --example compile_openslo -- docs/examples/checkout.openslo.yaml)
 python3 -c 'import json, sys; t = json.load(sys.stdin); assert len(t["Resources"]) > 10, len(t["Resources"])' <<<"$template" \
   || { echo "compile_openslo: no CloudFormation template with resources" >&2; exit 1; }
+out=target/compile_openslo
+rm -rf "$out" "$out".*
+echo "$template" > "$out.template.json"
+"$CFN_LINT" -- "$out.template.json"
+cargo run --quiet --locked -p sre-examples --example compile_openslo -- --engine prometheus \
+    docs/examples/checkout.prometheus.openslo.yaml > "$out.rules.yml"
+"$PROMTOOL" check rules "$out.rules.yml"
+cargo run --quiet --locked -p sre-examples --example compile_openslo -- --engine prometheus \
+    --out "$out" docs/examples/checkout.prometheus.openslo.yaml
+"$PROMTOOL" check rules "$out"/rules/*.yml
+(cd "$out" && "$PROMTOOL" test rules tests/*.yml)
+"$AMTOOL" check-config "$out/alertmanager.yml" >/dev/null
+"$GRAFANA_CHECK" "$out"/dashboards/*.json
 broken=$(mktemp)
 sed "s/targetPercent: 99.5$/targetPercent: 100/" docs/examples/checkout.openslo.yaml > "$broken"
 if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$broken" >/dev/null 2>"$broken.err"; then
