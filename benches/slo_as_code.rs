@@ -15,10 +15,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sli_core::openslo::{Mode, export, parse};
 use sli_core::{AlertPolicy, catalog};
 use slo_compiler::SloSpec;
-use slo_compiler::prometheus;
 use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, Spec, compile,
 };
+use slo_compiler::prometheus;
 
 const SLOS: usize = 10_000;
 
@@ -113,7 +113,7 @@ fn prometheus_bench(c: &mut Criterion) {
     group.bench_function("rule_files_yaml_10k_slos", |b| {
         b.iter(|| {
             let compiled = prometheus::compile(black_box(&specs), &options).unwrap();
-            let bytes: usize = compiled.files().iter().map(|f| f.to_yaml().len()).sum();
+            let bytes: usize = compiled.files_yaml().iter().map(|(_, y)| y.len()).sum();
             black_box(bytes)
         })
     });

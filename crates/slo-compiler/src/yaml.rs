@@ -60,7 +60,7 @@ impl Node {
     }
 }
 
-fn indent(out: &mut String, n: usize) {
+pub(crate) fn indent(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
@@ -138,27 +138,54 @@ fn is_plain(s: &str) -> bool {
         && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
 
-/// Whether a literal block (`|-`) keeps `s` exactly: several lines, the first not starting
-/// with a space or a tab (it sets the block's indentation), no trailing spaces (a reader keeps
-/// them, an editor may not), no control characters.
-fn fits_literal_block(s: &str) -> bool {
-    s.contains('\n')
-        && !s.ends_with('\n')
-        && !s.starts_with([' ', '\t', '\n'])
-        && s.lines().all(|line| {
-            !line.ends_with([' ', '\t']) && !line.chars().any(|c| c.is_control() && c != '\t')
-        })
+/// How a string can be written, from one pass over it.
+struct Shape {
+    /// Several lines, none but the first free to start with a space (the first sets the
+    /// block's indentation), no trailing spaces (a reader keeps them, an editor may not), no
+    /// control characters but tabs: a literal block (`|-`) keeps it exactly.
+    literal_block: bool,
+    /// One line without control characters: single quotes keep it exactly.
+    single_quoted: bool,
 }
 
-/// Whether a single-quoted scalar keeps `s` exactly: one line, no control characters.
-fn fits_single_quotes(s: &str) -> bool {
-    !s.chars().any(char::is_control)
+fn shape(s: &str) -> Shape {
+    let bytes = s.as_bytes();
+    let mut newline = false;
+    let mut control = false;
+    let mut trailing_space = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => {
+                newline = true;
+                if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+                    trailing_space = true;
+                }
+            }
+            b'\t' => {}
+            0..=31 | 127 => control = true,
+            _ => {}
+        }
+    }
+    // Non-ASCII control characters (U+0080..U+009F, U+2028…) are rare: check only then.
+    if !control && !s.is_ascii() {
+        control = s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    }
+    let ends_badly = matches!(bytes.last(), Some(b' ' | b'\t' | b'\n'));
+    let starts_badly = matches!(bytes.first(), Some(b' ' | b'\t' | b'\n'));
+    Shape {
+        literal_block: newline && !control && !trailing_space && !ends_badly && !starts_badly,
+        single_quoted: !newline && !control,
+    }
 }
 
-fn write_string(out: &mut String, s: &str, at: usize, block_allowed: bool) {
+/// Writes `s` as a scalar whose continuation lines (of a literal block) sit at `at`.
+pub(crate) fn write_string(out: &mut String, s: &str, at: usize, block_allowed: bool) {
     if is_plain(s) {
         out.push_str(s);
-    } else if block_allowed && fits_literal_block(s) {
+        return;
+    }
+    let shape = shape(s);
+    if block_allowed && shape.literal_block {
         out.push_str("|-");
         for line in s.split('\n') {
             out.push('\n');
@@ -167,9 +194,14 @@ fn write_string(out: &mut String, s: &str, at: usize, block_allowed: bool) {
                 out.push_str(line);
             }
         }
-    } else if fits_single_quotes(s) {
+    } else if shape.single_quoted {
         out.push('\'');
-        out.push_str(&s.replace('\'', "''"));
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
         out.push('\'');
     } else {
         // A JSON string is a YAML double-quoted scalar with the same meaning.

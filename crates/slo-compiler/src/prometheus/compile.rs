@@ -1,7 +1,7 @@
 //! SLO + alert policy → recording rules per window, window states, multi-window alerts, the
 //! absent-data alert and the error-budget rules.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use sli_core::{MissingData, Severity, Sli, Span, Window};
 
@@ -119,6 +119,17 @@ pub struct CompiledSlo {
     pub(crate) spec: Spec,
 }
 
+/// What the specs of one SLO id compiled so far emitted (its later specs, other policies of
+/// the same SLO, share the recordings).
+struct Emitted<'a> {
+    signal: &'a Signal,
+    ratios: BTreeSet<Span>,
+    totals: BTreeSet<Span>,
+    states: Vec<Condition>,
+    absent: bool,
+    budget: bool,
+}
+
 /// A condition: a window with a burn-rate threshold.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Condition {
@@ -131,84 +142,130 @@ fn quote(value: &str) -> String {
     serde_json::Value::String(value.to_owned()).to_string()
 }
 
-/// A selector of `metric` with the SLO's labels and `extra` ones.
-fn series(metric: &str, labels: &Labels, extra: &[(&str, &str)]) -> String {
-    let mut out = format!("{metric}{{");
-    for (i, (k, v)) in labels
+/// The matchers of the SLO's labels, `sloth_id="…",sloth_service="…",sloth_slo="…"`.
+fn matchers(labels: &Labels) -> String {
+    labels
         .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .chain(extra.iter().copied())
-        .enumerate()
-    {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(&quote(v));
-    }
-    out.push('}');
-    out
+        .map(|(k, v)| format!("{k}={}", quote(v)))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The compiler's view of one spec: checked, with its labels and conditions.
 struct Slo<'a> {
     plan: Plan<'a, Signal>,
     labels: Labels,
+    /// [`matchers`] of `labels`, computed once.
+    matchers: String,
     /// `(1 − target)` as PromQL computes it: the same two floating-point operations.
     budget_expr: String,
     min_events: Option<f64>,
+    /// The windows and burn rates as written, computed once.
+    text: Texts,
+}
+
+/// Windows (`5m`) and burn rates (`14.4`) as the rules write them, written once per SLO.
+#[derive(Default)]
+struct Texts {
+    windows: Vec<(Span, String)>,
+    burns: Vec<(u64, String)>,
+}
+
+impl Texts {
+    fn window(&self, w: Span) -> std::borrow::Cow<'_, str> {
+        self.windows
+            .iter()
+            .find(|(s, _)| *s == w)
+            .map_or_else(|| w.to_string().into(), |(_, t)| t.as_str().into())
+    }
+
+    fn burn(&self, b: f64) -> std::borrow::Cow<'_, str> {
+        self.burns
+            .iter()
+            .find(|(bits, _)| *bits == b.to_bits())
+            .map_or_else(|| b.to_string().into(), |(_, t)| t.as_str().into())
+    }
+}
+
+/// The concatenation of `parts`, allocated once (the compiler's expressions are built from
+/// many pieces, for thousands of SLOs).
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 impl Slo<'_> {
+    /// `metric{<SLO labels>,sloth_window="<window>"}`.
+    fn windowed(&self, metric: &str, window: &str) -> String {
+        cat(&[
+            metric,
+            window,
+            "{",
+            &self.matchers,
+            ",",
+            names::WINDOW,
+            "=\"",
+            window,
+            "\"}",
+        ])
+    }
+
     fn ratio(&self, window: Span) -> String {
-        let name = format!("{}{window}", names::ERROR_RATIO_PREFIX);
-        series(
-            &name,
-            &self.labels,
-            &[(names::WINDOW, window.to_string().as_str())],
-        )
+        self.windowed(names::ERROR_RATIO_PREFIX, &self.text.window(window))
     }
 
     fn total(&self, window: Span) -> String {
-        let name = format!("{}{window}", names::TOTAL_PREFIX);
-        series(
-            &name,
-            &self.labels,
-            &[(names::WINDOW, window.to_string().as_str())],
-        )
+        self.windowed(names::TOTAL_PREFIX, &self.text.window(window))
     }
 
     fn state(&self, c: Condition) -> String {
-        series(
+        cat(&[
             names::WINDOW_STATE,
-            &self.labels,
-            &[
-                (names::WINDOW, c.window.to_string().as_str()),
-                (names::BURN_RATE, format!("{}", c.burn).as_str()),
-            ],
-        )
+            "{",
+            &self.matchers,
+            ",",
+            names::WINDOW,
+            "=\"",
+            &self.text.window(c.window),
+            "\",",
+            names::BURN_RATE,
+            "=\"",
+            &self.text.burn(c.burn),
+            "\"}",
+        ])
     }
 
     fn threshold(&self, burn: f64) -> String {
-        format!("({burn} * {})", self.budget_expr)
+        cat(&["(", &self.text.burn(burn), " * ", &self.budget_expr, ")"])
     }
 
     /// The vector of a condition when it fires: empty when it does not.
     fn firing(&self, c: Condition) -> String {
         let ratio = self.ratio(c.window);
-        let above = format!("{ratio} > {}", self.threshold(c.burn));
+        let above = cat(&[&ratio, " > ", &self.threshold(c.burn)]);
         match (self.plan.spec.slo.missing_data, self.min_events) {
             (MissingData::Good, None) => above,
-            (MissingData::Good, Some(m)) => {
-                format!("({above}) and ({} >= {m})", self.total(c.window))
-            }
-            (MissingData::Bad, None) => format!("({above}) or ({ratio} != {ratio})"),
+            (MissingData::Good, Some(m)) => cat(&[
+                "(",
+                &above,
+                ") and (",
+                &self.total(c.window),
+                " >= ",
+                &m.to_string(),
+                ")",
+            ]),
+            (MissingData::Bad, None) => cat(&["(", &above, ") or (", &ratio, " != ", &ratio, ")"]),
             (MissingData::Bad, Some(m)) => {
                 let total = self.total(c.window);
-                format!("(({above}) and ({total} >= {m})) or ({total} < {m})")
+                let m = m.to_string();
+                cat(&[
+                    "((", &above, ") and (", &total, " >= ", &m, ")) or (", &total, " < ", &m, ")",
+                ])
             }
-            (MissingData::Skip, _) => format!("{} == 1", self.state(c)),
+            (MissingData::Skip, _) => cat(&[&self.state(c), " == 1"]),
         }
     }
 
@@ -217,18 +274,24 @@ impl Slo<'_> {
     fn state_rule(&self, c: Condition) -> RecordingRule {
         let ratio = self.ratio(c.window);
         let has_data = match self.min_events {
-            None => format!("{ratio} == {ratio}"),
-            Some(m) => format!("{} >= {m}", self.total(c.window)),
+            None => cat(&[&ratio, " == ", &ratio]),
+            Some(m) => cat(&[&self.total(c.window), " >= ", &m.to_string()]),
         };
         RecordingRule {
             record: names::WINDOW_STATE.into(),
-            expr: format!(
-                "(({ratio} > bool {}) and ({has_data}))\nor ignoring ({})\n{}",
-                self.threshold(c.burn),
+            expr: cat(&[
+                "((",
+                &ratio,
+                " > bool ",
+                &self.threshold(c.burn),
+                ") and (",
+                &has_data,
+                "))\nor ignoring (",
                 names::BURN_RATE,
-                self.state(c)
-            ),
-            labels: vec![(names::BURN_RATE.into(), format!("{}", c.burn))],
+                ")\n",
+                &self.state(c),
+            ]),
+            labels: vec![(names::BURN_RATE.into(), self.text.burn(c.burn).into_owned())],
         }
     }
 }
@@ -276,7 +339,7 @@ impl Slo<'_> {
 pub fn compile(specs: &[Spec], options: &Options) -> Result<super::Compiled, CompileError> {
     let mut slos = Vec::with_capacity(specs.len());
     // Per SLO id: the signal its rules were compiled from, and the rules already emitted.
-    let mut seen: BTreeMap<String, (&Signal, BTreeSet<String>)> = BTreeMap::new();
+    let mut seen: HashMap<String, Emitted<'_>> = HashMap::with_capacity(specs.len());
     for spec in specs {
         let plan = Plan::new(spec, Engine::Prometheus)?;
         check_options(&plan, options)?;
@@ -325,7 +388,7 @@ fn check_options(plan: &Plan<'_, Signal>, options: &Options) -> Result<(), Compi
 fn compile_one<'a>(
     plan: Plan<'a, Signal>,
     options: &Options,
-    seen: &mut BTreeMap<String, (&'a Signal, BTreeSet<String>)>,
+    seen: &mut HashMap<String, Emitted<'a>>,
 ) -> Result<CompiledSlo, CompileError> {
     let spec = plan.spec;
     let slo = &spec.slo;
@@ -362,24 +425,21 @@ fn compile_one<'a>(
     }
     let labels = names::slo_labels(&spec.service, &slo.name);
     let id = labels.id().to_owned();
-    let entry = seen
-        .entry(id.clone())
-        .or_insert_with(|| (&spec.signal, BTreeSet::new()));
-    if entry.0 != &spec.signal {
+    let emitted = seen.entry(id.clone()).or_insert_with(|| Emitted {
+        signal: &spec.signal,
+        ratios: BTreeSet::new(),
+        totals: BTreeSet::new(),
+        states: Vec::new(),
+        absent: false,
+        budget: false,
+    });
+    if emitted.signal != &spec.signal {
         return Err(plan.fail(
             "metadata.name",
             CompileProblem::DuplicateName { name: id.clone() },
         ));
     }
-    let emitted = &mut entry.1;
     let target = slo.objective.target();
-    let s = Slo {
-        labels,
-        budget_expr: format!("(1 - {target})"),
-        min_events,
-        plan,
-    };
-    let plan = &s.plan;
     let mut windows: Vec<Span> = Vec::new();
     let mut conditions: Vec<Condition> = Vec::new();
     for t in &plan.tiers {
@@ -397,43 +457,54 @@ fn compile_one<'a>(
         }
     }
     windows.sort();
-    let mut rules = Vec::new();
-    let mut push_record = |rule: RecordingRule, rules: &mut Vec<Rule>| {
-        let key = format!("{}{:?}", rule.record, rule.labels);
-        if emitted.insert(key) {
-            rules.push(Rule::Record(rule));
-        }
+    let text = Texts {
+        windows: windows.iter().map(|w| (*w, w.to_string())).collect(),
+        burns: plan
+            .tiers
+            .iter()
+            .map(|t| (t.burn.to_bits(), t.burn.to_string()))
+            .collect(),
     };
+    let s = Slo {
+        matchers: matchers(&labels),
+        labels,
+        budget_expr: format!("(1 - {target})"),
+        min_events,
+        plan,
+        text,
+    };
+    let plan = &s.plan;
+    let mut rules = Vec::new();
+    let parts = spec.signal.parts();
     let window_labels = |window: Span| {
         let mut l = s.labels.to_vec();
         l.push((names::WINDOW.into(), window.to_string()));
         l
     };
     for &window in &windows {
-        push_record(
-            RecordingRule {
+        if emitted.ratios.insert(window) {
+            rules.push(Rule::Record(RecordingRule {
                 record: format!("{}{window}", names::ERROR_RATIO_PREFIX),
-                expr: spec.signal.error_ratio(window),
+                expr: parts.error_ratio(&window.to_string()),
                 labels: window_labels(window),
-            },
-            &mut rules,
-        );
-        if min_events.is_some() {
-            push_record(
-                RecordingRule {
-                    record: format!("{}{window}", names::TOTAL_PREFIX),
-                    expr: spec.signal.total().over(window),
-                    labels: window_labels(window),
-                },
-                &mut rules,
-            );
+            }));
+        }
+        if min_events.is_some() && emitted.totals.insert(window) {
+            rules.push(Rule::Record(RecordingRule {
+                record: format!("{}{window}", names::TOTAL_PREFIX),
+                expr: parts.total(&window.to_string()),
+                labels: window_labels(window),
+            }));
         }
     }
     if slo.missing_data == MissingData::Skip {
         for &c in &conditions {
-            let mut rule = s.state_rule(c);
-            rule.labels.splice(0..0, window_labels(c.window));
-            push_record(rule, &mut rules);
+            if !emitted.states.contains(&c) {
+                emitted.states.push(c);
+                let mut rule = s.state_rule(c);
+                rule.labels.splice(0..0, window_labels(c.window));
+                rules.push(Rule::Record(rule));
+            }
         }
     }
     let mut tiers = Vec::new();
@@ -527,10 +598,10 @@ fn compile_one<'a>(
         .first()
         .copied()
         .unwrap_or(Span::from_minutes(5).unwrap_or(Span::HOUR));
-    if emitted.insert(options.absent_alert_name.clone()) {
+    if !std::mem::replace(&mut emitted.absent, true) {
         rules.push(Rule::Alert(AlertingRule {
             alert: options.absent_alert_name.clone(),
-            expr: format!("absent({})", spec.signal.total().over(shortest)),
+            expr: format!("absent({})", parts.total(&shortest.to_string())),
             for_: Some(options.absent_for),
             labels: absent_labels.clone(),
             annotations: vec![
@@ -549,7 +620,7 @@ fn compile_one<'a>(
         }));
     }
     let mut budget_rules = Vec::new();
-    if emitted.insert("budget".into()) {
+    if !std::mem::replace(&mut emitted.budget, true) {
         let base = s.labels.to_vec();
         let on = format!(
             "on ({}, {}, {}) group_left",
@@ -567,11 +638,11 @@ fn compile_one<'a>(
         if !windows.contains(&slo_window) {
             budget_rules.push(record(
                 &format!("{}{slo_window}", names::ERROR_RATIO_PREFIX),
-                spec.signal.error_ratio(slo_window),
+                parts.error_ratio(&slo_window.to_string()),
                 window_labels(slo_window),
             ));
         }
-        let filter = series("", &s.labels, &[]);
+        let filter = format!("{{{}}}", s.matchers);
         budget_rules.push(record(
             "slo:objective:ratio",
             format!("vector({target})"),

@@ -76,9 +76,17 @@ pub use openslo::specs_from_openslo;
 pub use operator::{Manifest, ManifestOptions};
 pub use promtool::{TestCase, UnitTestError, unit_tests};
 pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
+use rules::write_group;
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 
 use sli_core::Span;
+
+/// A rule group before it owns its rules.
+struct PlannedGroup<'a> {
+    name: String,
+    interval: Option<Span>,
+    rules: Vec<&'a Rule>,
+}
 
 /// An SLO spec for Prometheus: its signal is PromQL.
 pub type Spec = crate::SloSpec<Signal>;
@@ -109,8 +117,19 @@ impl Compiled {
     /// burn-rate rules stay in one group, in order, so that its alerts read the ratios
     /// recorded in the same evaluation.
     pub fn groups(&self) -> Vec<RuleGroup> {
-        let minute = Span::MINUTE;
-        let mut groups = self.pack(|s| &s.burn_rate_rules, "burn-rate", Some(minute));
+        self.planned_groups()
+            .into_iter()
+            .map(|g| RuleGroup {
+                name: g.name,
+                interval: g.interval,
+                rules: g.rules.into_iter().cloned().collect(),
+            })
+            .collect()
+    }
+
+    /// The groups of [`Compiled::groups`], borrowing the rules.
+    fn planned_groups(&self) -> Vec<PlannedGroup<'_>> {
+        let mut groups = self.pack(|s| &s.burn_rate_rules, "burn-rate", Some(Span::MINUTE));
         groups.extend(self.pack(
             |s| &s.budget_rules,
             "budget",
@@ -119,18 +138,18 @@ impl Compiled {
         groups
     }
 
-    fn pack(
-        &self,
-        rules_of: impl Fn(&CompiledSlo) -> &Vec<Rule>,
+    fn pack<'a>(
+        &'a self,
+        rules_of: impl Fn(&'a CompiledSlo) -> &'a Vec<Rule>,
         kind: &str,
         interval: Option<Span>,
-    ) -> Vec<RuleGroup> {
+    ) -> Vec<PlannedGroup<'a>> {
         let max = self.options.max_rules_per_group;
-        let mut groups: Vec<RuleGroup> = Vec::new();
-        let mut current: Vec<Rule> = Vec::new();
-        let flush = |current: &mut Vec<Rule>, groups: &mut Vec<RuleGroup>| {
+        let mut groups: Vec<PlannedGroup<'a>> = Vec::new();
+        let mut current: Vec<&'a Rule> = Vec::new();
+        let flush = |current: &mut Vec<&'a Rule>, groups: &mut Vec<PlannedGroup<'a>>| {
             if !current.is_empty() {
-                groups.push(RuleGroup {
+                groups.push(PlannedGroup {
                     name: format!("{}-{kind}-{}", self.options.prefix, groups.len() + 1),
                     interval,
                     rules: std::mem::take(current),
@@ -141,7 +160,7 @@ impl Compiled {
         // the first of them records. Ids keep the order they first appear in.
         let mut order: Vec<&str> = Vec::new();
         let mut members: std::collections::HashMap<&str, Vec<&CompiledSlo>> =
-            std::collections::HashMap::new();
+            std::collections::HashMap::with_capacity(self.slos.len());
         for slo in &self.slos {
             let entry = members.entry(slo.id.as_str()).or_default();
             if entry.is_empty() {
@@ -150,7 +169,7 @@ impl Compiled {
             entry.push(slo);
         }
         for id in order {
-            let unit: Vec<&Rule> = members
+            let unit: Vec<&'a Rule> = members
                 .get(id)
                 .into_iter()
                 .flatten()
@@ -159,40 +178,77 @@ impl Compiled {
             if !current.is_empty() && current.len() + unit.len() > max {
                 flush(&mut current, &mut groups);
             }
-            current.extend(unit.into_iter().cloned());
+            current.extend(unit);
         }
         flush(&mut current, &mut groups);
         groups
+    }
+
+    /// The groups, each written once, and which file each goes to: a new file wherever the
+    /// next group would take a file past [`Options::max_file_bytes`].
+    fn packed_files(&self) -> Vec<(String, Vec<(PlannedGroup<'_>, String)>)> {
+        let max = self.options.max_file_bytes;
+        let header = "groups:\n".len();
+        let name = |n: usize| format!("{}-rules-{n}.yml", self.options.prefix);
+        let mut files: Vec<(String, Vec<(PlannedGroup<'_>, String)>)> = Vec::new();
+        let mut current = Vec::new();
+        let mut size = header;
+        for group in self.planned_groups() {
+            let mut text = String::new();
+            write_group(&mut text, 2, &group.name, group.interval, &group.rules);
+            if !current.is_empty() && size + text.len() > max {
+                files.push((name(files.len() + 1), std::mem::take(&mut current)));
+                size = header;
+            }
+            size += text.len();
+            current.push((group, text));
+        }
+        if !current.is_empty() || files.is_empty() {
+            files.push((name(files.len() + 1), current));
+        }
+        files
     }
 
     /// The rule files: the groups of [`Compiled::groups`], a new file wherever the next group
     /// would take a file past [`Options::max_file_bytes`] (a group larger than that alone
     /// gets a file of its own), named `<prefix>-rules-<n>.yml`.
     pub fn files(&self) -> Vec<RuleFile> {
-        let max = self.options.max_file_bytes;
-        let mut files: Vec<RuleFile> = Vec::new();
-        let mut current: Vec<RuleGroup> = Vec::new();
-        let mut size = "groups:\n".len();
-        let name = |n: usize| format!("{}-rules-{n}.yml", self.options.prefix);
-        for group in self.groups() {
-            let bytes = group.to_node().to_yaml().len();
-            if !current.is_empty() && size + bytes > max {
-                files.push(RuleFile {
-                    name: name(files.len() + 1),
-                    groups: std::mem::take(&mut current),
-                });
-                size = "groups:\n".len();
-            }
-            size += bytes;
-            current.push(group);
-        }
-        if !current.is_empty() || files.is_empty() {
-            files.push(RuleFile {
-                name: name(files.len() + 1),
-                groups: current,
-            });
-        }
-        files
+        self.packed_files()
+            .into_iter()
+            .map(|(name, groups)| RuleFile {
+                name,
+                groups: groups
+                    .into_iter()
+                    .map(|(g, _)| RuleGroup {
+                        name: g.name,
+                        interval: g.interval,
+                        rules: g.rules.into_iter().cloned().collect(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The rule files of [`Compiled::files`] as `(name, YAML)`, each group written once and no
+    /// rule copied: the fast way to write thousands of SLOs to disk.
+    pub fn files_yaml(&self) -> Vec<(String, String)> {
+        self.packed_files()
+            .into_iter()
+            .map(|(name, groups)| {
+                let mut yaml = String::with_capacity(
+                    "groups:\n".len() + groups.iter().map(|(_, t)| t.len()).sum::<usize>(),
+                );
+                if groups.is_empty() {
+                    yaml.push_str("groups: []\n");
+                } else {
+                    yaml.push_str("groups:\n");
+                    for (_, text) in &groups {
+                        yaml.push_str(text);
+                    }
+                }
+                (name, yaml)
+            })
+            .collect()
     }
 
     /// The executive, on-call and debug Grafana dashboards of each service: the SLI over its

@@ -137,16 +137,15 @@ pub(super) fn manifests(
                     Node::string_map(options.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
                 ));
             }
-            let doc = Node::map([
+            let head = Node::map([
                 ("apiVersion", Node::str("monitoring.coreos.com/v1")),
                 ("kind", Node::str("PrometheusRule")),
                 ("metadata", Node::map(metadata)),
-                ("spec", file.to_node()),
             ]);
-            Manifest {
-                name,
-                yaml: doc.to_yaml(),
-            }
+            let mut yaml = head.to_yaml();
+            yaml.push_str("spec:\n");
+            file.write_groups(&mut yaml, 2);
+            Manifest { name, yaml }
         })
         .collect())
 }

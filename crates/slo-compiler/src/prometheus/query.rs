@@ -110,16 +110,29 @@ impl fmt::Display for Selector {
             if i > 0 {
                 f.write_str(",")?;
             }
-            write!(
-                f,
-                "{}{}{}",
-                m.name,
-                m.op.as_str(),
-                serde_json::Value::String(m.value.clone())
-            )?;
+            f.write_str(&m.name)?;
+            f.write_str(m.op.as_str())?;
+            write_quoted(f, &m.value)?;
         }
         f.write_str("}")
     }
+}
+
+/// Writes `value` as a PromQL (Go) double-quoted string.
+fn write_quoted(f: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    f.write_char('"')?;
+    for c in value.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\t' => f.write_str("\\t")?,
+            '\r' => f.write_str("\\r")?,
+            c if c.is_control() => write!(f, "\\u{:04x}", u32::from(c))?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char('"')
 }
 
 impl Selector {
@@ -325,12 +338,37 @@ impl Query {
     /// The query over `window` (Prometheus's duration syntax: `5m`, `1h`, `30d`).
     pub fn over(&self, window: Span) -> String {
         match self {
-            Self::Counter(selector) => format!("sum(increase({selector}[{window}]))"),
+            Self::Counter(selector) => {
+                use fmt::Write as _;
+                let mut out = String::with_capacity(64);
+                out.push_str("sum(increase(");
+                let _ = write!(out, "{selector}[{window}]))");
+                out
+            }
             Self::Template(text) => {
                 let window = window.to_string();
                 WINDOW_PLACEHOLDERS
                     .iter()
                     .fold(text.clone(), |t, p| t.replace(p, &window))
+            }
+        }
+    }
+
+    /// The query's text cut where the window goes, to render over many windows cheaply.
+    pub(crate) fn parts(&self) -> QueryParts {
+        match self {
+            Self::Counter(selector) => {
+                QueryParts(vec![format!("sum(increase({selector}["), "]))".to_owned()])
+            }
+            Self::Template(text) => {
+                let mut parts = vec![text.clone()];
+                for placeholder in WINDOW_PLACEHOLDERS {
+                    parts = parts
+                        .iter()
+                        .flat_map(|p| p.split(placeholder).map(str::to_owned))
+                        .collect();
+                }
+                QueryParts(parts)
             }
         }
     }
@@ -346,6 +384,22 @@ impl Query {
     /// Whether the query counts events (a counter), rather than giving a rate or a value.
     pub fn counts_events(&self) -> bool {
         matches!(self, Self::Counter(_))
+    }
+}
+
+/// A query's text cut where the window goes: `parts.join(window)` is the query over it.
+#[derive(Debug, Clone)]
+pub(crate) struct QueryParts(Vec<String>);
+
+impl QueryParts {
+    /// Appends the query over `window` (as Prometheus writes durations) to `out`.
+    pub(crate) fn write(&self, out: &mut String, window: &str) {
+        for (i, part) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(window);
+            }
+            out.push_str(part);
+        }
     }
 }
 
@@ -387,17 +441,56 @@ impl Signal {
         }
     }
 
-    /// The error ratio over `window`: `(bad) / (total)`, or `(total - good) / (total)`.
-    pub(crate) fn error_ratio(&self, window: Span) -> String {
+    /// The parts of the bad (or good) and total queries, and whether the first is bad.
+    pub(crate) fn parts(&self) -> SignalParts {
         match self {
-            Self::Bad { bad, total } => {
-                format!("({})\n/\n({})", bad.over(window), total.over(window))
-            }
-            Self::Good { good, total } => {
-                let total = total.over(window);
-                format!("(({total}) - ({}))\n/\n({total})", good.over(window))
-            }
+            Self::Bad { bad, total } => SignalParts {
+                events: bad.parts(),
+                total: total.parts(),
+                bad: true,
+            },
+            Self::Good { good, total } => SignalParts {
+                events: good.parts(),
+                total: total.parts(),
+                bad: false,
+            },
         }
+    }
+}
+
+/// A signal's queries cut where the window goes (see [`Query::parts`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SignalParts {
+    pub(crate) events: QueryParts,
+    pub(crate) total: QueryParts,
+    pub(crate) bad: bool,
+}
+
+impl SignalParts {
+    /// The error ratio over `window`: `(bad) / (total)`, or `((total) - (good)) / (total)`.
+    pub(crate) fn error_ratio(&self, window: &str) -> String {
+        let mut out = String::with_capacity(256);
+        if self.bad {
+            out.push('(');
+            self.events.write(&mut out, window);
+            out.push_str(")\n/\n(");
+        } else {
+            out.push_str("((");
+            self.total.write(&mut out, window);
+            out.push_str(") - (");
+            self.events.write(&mut out, window);
+            out.push_str("))\n/\n(");
+        }
+        self.total.write(&mut out, window);
+        out.push(')');
+        out
+    }
+
+    /// The total over `window`.
+    pub(crate) fn total(&self, window: &str) -> String {
+        let mut out = String::with_capacity(128);
+        self.total.write(&mut out, window);
+        out
     }
 }
 
