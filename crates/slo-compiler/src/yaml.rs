@@ -61,7 +61,13 @@ impl Node {
 }
 
 pub(crate) fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 fn write_map(out: &mut String, entries: &[(String, Node)], at: usize) {
@@ -128,14 +134,16 @@ const RESERVED: [&str; 14] = [
 ];
 
 fn is_plain(s: &str) -> bool {
-    let mut chars = s.chars();
-    let Some(first) = chars.next() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':'))
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && bytes[1..]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/' | b':'))
         && !s.ends_with(':')
-        && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
+        && !(s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)))
 }
 
 /// How a string can be written, from one pass over it.
@@ -150,25 +158,19 @@ struct Shape {
 
 fn shape(s: &str) -> Shape {
     let bytes = s.as_bytes();
+    // Control characters other than newlines and tabs, counted without branching (the
+    // compiler writes tens of megabytes of expressions).
+    let control = bytes.iter().fold(0u8, |acc, &b| {
+        acc | (u8::from(b < 0x20) & u8::from(b != b'\n') & u8::from(b != b'\t'))
+            | u8::from(b == 0x7f)
+    }) != 0
+        // Non-ASCII control characters (U+0080..U+009F, U+2028…) are rare: look only then.
+        || (!s.is_ascii() && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
     let mut newline = false;
-    let mut control = false;
     let mut trailing_space = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'\n' => {
-                newline = true;
-                if i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
-                    trailing_space = true;
-                }
-            }
-            b'\t' => {}
-            0..=31 | 127 => control = true,
-            _ => {}
-        }
-    }
-    // Non-ASCII control characters (U+0080..U+009F, U+2028…) are rare: check only then.
-    if !control && !s.is_ascii() {
-        control = s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    for (i, _) in s.match_indices('\n') {
+        newline = true;
+        trailing_space |= i > 0 && matches!(bytes[i - 1], b' ' | b'\t');
     }
     let ends_badly = matches!(bytes.last(), Some(b' ' | b'\t' | b'\n'));
     let starts_badly = matches!(bytes.first(), Some(b' ' | b'\t' | b'\n'));

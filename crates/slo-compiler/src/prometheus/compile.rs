@@ -477,22 +477,23 @@ fn compile_one<'a>(
     let mut rules = Vec::new();
     let parts = spec.signal.parts();
     let window_labels = |window: Span| {
-        let mut l = s.labels.to_vec();
-        l.push((names::WINDOW.into(), window.to_string()));
+        let mut l = Vec::with_capacity(4);
+        l.extend(s.labels.iter().cloned());
+        l.push((names::WINDOW.into(), s.text.window(window).into_owned()));
         l
     };
     for &window in &windows {
         if emitted.ratios.insert(window) {
             rules.push(Rule::Record(RecordingRule {
-                record: format!("{}{window}", names::ERROR_RATIO_PREFIX),
-                expr: parts.error_ratio(&window.to_string()),
+                record: cat(&[names::ERROR_RATIO_PREFIX, &s.text.window(window)]),
+                expr: parts.error_ratio(&s.text.window(window)),
                 labels: window_labels(window),
             }));
         }
         if min_events.is_some() && emitted.totals.insert(window) {
             rules.push(Rule::Record(RecordingRule {
-                record: format!("{}{window}", names::TOTAL_PREFIX),
-                expr: parts.total(&window.to_string()),
+                record: cat(&[names::TOTAL_PREFIX, &s.text.window(window)]),
+                expr: parts.total(&s.text.window(window)),
                 labels: window_labels(window),
             }));
         }
@@ -508,6 +509,7 @@ fn compile_one<'a>(
         }
     }
     let mut tiers = Vec::new();
+    let budget_percent = percent(plan.budget);
     for t in &plan.tiers {
         let tier = t.tier;
         let severity = names::severity(tier.severity);
@@ -519,13 +521,21 @@ fn compile_one<'a>(
             window: tier.short_window,
             burn: t.burn,
         };
-        let expr = format!(
-            "max without ({w}, {b}) (\n  ({})\n  and ignoring ({w}, {b})\n  ({})\n)",
-            s.firing(long),
-            s.firing(short),
-            w = names::WINDOW,
-            b = names::BURN_RATE,
-        );
+        let expr = cat(&[
+            "max without (",
+            names::WINDOW,
+            ", ",
+            names::BURN_RATE,
+            ") (\n  (",
+            &s.firing(long),
+            ")\n  and ignoring (",
+            names::WINDOW,
+            ", ",
+            names::BURN_RATE,
+            ")\n  (",
+            &s.firing(short),
+            ")\n)",
+        ]);
         // The SLO's labels come with the expression too; repeating them makes each rule
         // distinct, as `promtool check rules` asks of rules sharing an alert name.
         let mut rule_labels = s.labels.to_vec();
@@ -551,8 +561,8 @@ fn compile_one<'a>(
                     slo.name,
                     tier.long_window,
                     tier.short_window,
-                    t.burn,
-                    percent(plan.budget)
+                    s.text.burn(t.burn),
+                    budget_percent
                 ),
             ),
             (

@@ -194,7 +194,14 @@ impl Compiled {
         let mut current = Vec::new();
         let mut size = header;
         for group in self.planned_groups() {
-            let mut text = String::new();
+            // Room for the expressions and about 400 bytes of keys, labels and annotations a rule.
+            let mut text = String::with_capacity(
+                group
+                    .rules
+                    .iter()
+                    .map(|r| r.expr().len() + 400)
+                    .sum::<usize>(),
+            );
             write_group(&mut text, 2, &group.name, group.interval, &group.rules);
             if !current.is_empty() && size + text.len() > max {
                 files.push((name(files.len() + 1), std::mem::take(&mut current)));
