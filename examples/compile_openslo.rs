@@ -167,7 +167,7 @@ fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
 }
 
 /// Per-minute counts of a scenario: `bad_share` of 1,000 requests a minute failing.
-fn scenario(minutes: i64, bad_share: impl Fn(i64) -> f64) -> Series<EventCounts> {
+fn scenario(minutes: i64, bad_share: impl Fn(i64) -> f64) -> Result<Series<EventCounts>, String> {
     let t0 = Utc
         .with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
         .single()
@@ -180,7 +180,7 @@ fn scenario(minutes: i64, bad_share: impl Fn(i64) -> f64) -> Series<EventCounts>
             total,
         )
     }))
-    .unwrap_or_else(|e| panic!("the scenario is valid: {e}"))
+    .map_err(|e| e.to_string())
 }
 
 fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
@@ -245,8 +245,8 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
     }
     // promtool tests: the Workbook's 15 % for 10 minutes, and a full outage, after two clean
     // hours; for each SLO whose test series follow from its counters' selectors.
-    let workbook = scenario(360, |m| if (120..130).contains(&m) { 0.15 } else { 0.0 });
-    let outage = scenario(300, |m| if (120..150).contains(&m) { 1.0 } else { 0.0 });
+    let workbook = scenario(360, |m| if (120..130).contains(&m) { 0.15 } else { 0.0 })?;
+    let outage = scenario(300, |m| if (120..150).contains(&m) { 1.0 } else { 0.0 })?;
     let rule_files: Vec<String> = files
         .iter()
         .map(|f| format!("../rules/{}", f.name))

@@ -74,7 +74,7 @@ pub enum Signal {
     },
     /// A value per slice judged against a time-slice SLI's threshold (e.g. p99 latency per
     /// minute). CloudWatch cannot sum per-minute judgements over a window in one alarm, so
-    /// these SLOs compile only with a published namespace ([`CompileOptions::published`]).
+    /// these SLOs compile only with a published namespace ([`CompileOptions::published`](super::CompileOptions::published)).
     Value {
         /// The value.
         value: SignalSource,
