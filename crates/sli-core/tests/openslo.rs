@@ -815,7 +815,14 @@ proptest! {
         let first = lenient(&yaml).unwrap();
         prop_assert_eq!(origin(first.slos.clone()), origin(defs));
         let again = lenient(&export(&first.slos).unwrap()).unwrap();
-        prop_assert_eq!(origin(again.slos), origin(first.slos));
+        prop_assert_eq!(origin(again.slos), origin(first.slos.clone()));
+        // The objects as written: parse → export_objects → parse gives the same objects and
+        // definitions, and export_objects → parse → export_objects the same text.
+        let text = sli_core::openslo::export_objects(&first.objects);
+        let objects = lenient(&text).unwrap();
+        prop_assert_eq!(&objects.objects, &first.objects);
+        prop_assert_eq!(origin(objects.slos), origin(first.slos));
+        prop_assert_eq!(sli_core::openslo::export_objects(&objects.objects), text);
     }
 }
 

@@ -369,3 +369,58 @@ fn inline_kind(cx: &mut Cx<'_>, item: &F<'_>, kind: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONDITION: &str = "apiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: c}\nspec:\n  severity: page\n  condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h, alertAfter: 5m}\n";
+
+    #[test]
+    fn a_condition_as_a_tier() {
+        let (tier, _) = with_document(CONDITION, Mode::Strict, |cx, root| {
+            alert_condition(cx, root)
+        });
+        let (tier, place) = tier.unwrap();
+        assert_eq!(
+            (tier.severity, tier.long_window, tier.short_window),
+            (Severity::Page, Span::HOUR, Span::from_minutes(5).unwrap())
+        );
+        assert_eq!(tier.sustain, Some(Sustained::new(5, 5).unwrap()));
+        assert_eq!(place.threshold.path, "spec.condition.threshold");
+        // `lte` is valid v1 but no burn-rate tier: refused when an SLO uses it; accepted alone.
+        let lte = CONDITION
+            .replace("op: gt", "op: lte")
+            .replace("severity: page", "severity: warning");
+        let (tier, _) = with_document(&lte, Mode::Lenient, alert_condition);
+        assert!(matches!(
+            tier.unwrap_err().problem,
+            Problem::Unsupported { .. }
+        ));
+        let (alone, warnings) = with_document(&lte, Mode::Strict, check_condition);
+        assert!(alone.is_ok() && warnings.is_empty());
+        let bad = CONDITION.replace("op: gt", "op: ne");
+        assert!(
+            with_document(&bad, Mode::Lenient, check_condition)
+                .0
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_policy_checked_alone() {
+        let policy = "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: p}\nspec:\n  alertWhenBreaching: true\n  conditions:\n    - conditionRef: defined-elsewhere\n    - kind: AlertCondition\n      metadata: {name: inline}\n      spec: {severity: sev1, condition: {kind: burnrate, op: gt, threshold: 2, lookbackWindow: 1h}}\n  notificationTargets:\n    - targetRef: on-call\n    - kind: AlertNotificationTarget\n      metadata: {name: mail}\n      spec: {target: email}\n";
+        let (ok, warnings) = with_document(policy, Mode::Strict, |cx, root| {
+            check_policy_structure(cx, root)
+        });
+        assert!(ok.is_ok() && warnings.is_empty(), "{ok:?}");
+        let wrong = policy.replace("    - kind: AlertCondition\n", "    - kind: AlertPolicy\n");
+        let (err, _) = with_document(&wrong, Mode::Lenient, |cx, root| {
+            check_policy_structure(cx, root)
+        });
+        assert!(matches!(
+            err.unwrap_err().problem,
+            Problem::UnknownKind { .. }
+        ));
+    }
+}

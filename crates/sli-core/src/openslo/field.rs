@@ -483,3 +483,146 @@ pub(super) fn object_path(item: Option<usize>) -> Path<'static> {
         },
     }
 }
+
+/// Runs `f` on the first document of `text`, as the importer would: for the unit tests of
+/// each kind.
+#[cfg(test)]
+pub(super) fn with_document<T>(
+    text: &str,
+    mode: Mode,
+    f: impl FnOnce(&mut Cx<'_>, &F<'_>) -> Result<T>,
+) -> (Result<T>, Vec<Warning>) {
+    let caps = super::yaml::Caps {
+        input_bytes: 1 << 20,
+        flow_bytes: 1 << 20,
+        nodes: 100_000,
+        depth: 64,
+    };
+    let docs = super::yaml::parse_stream(text, caps).expect("test YAML parses");
+    let mut warnings = Vec::new();
+    let mut cx = Cx {
+        mode,
+        warnings: &mut warnings,
+    };
+    let root = F {
+        node: &docs[0].root,
+        path: ROOT,
+        doc: 0,
+    };
+    let out = f(&mut cx, &root);
+    (out, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_render_keys_and_indices() {
+        let (path, _) = with_document("a:\n  - b: {c: 1}\n", Mode::Strict, |_, root| {
+            let a = required(root, "a")?;
+            let items = a.items()?;
+            let item = a.index(0, &items[0]);
+            let b = required(&item, "b")?;
+            let c = required(&b, "c")?;
+            Ok((c.location().path, c.location().line, c.location().column))
+        });
+        assert_eq!(path.unwrap(), ("a[0].b.c".to_string(), 2, 12));
+        let item = object_path(Some(3));
+        assert_eq!(item.render(), "[3]");
+    }
+
+    #[test]
+    fn rules_are_errors_in_strict_mode_and_warnings_in_lenient_mode() {
+        let text = "name: Not_A_Label\nextra: 1\nn: '2'\n";
+        let check = |cx: &mut Cx<'_>, root: &F<'_>| {
+            cx.keys(root, &["name", "n"])?;
+            let name = cx.name(&required(root, "name")?)?;
+            let n = cx.number(&required(root, "n")?)?;
+            Ok((name, n))
+        };
+        let (strict, _) = with_document(text, Mode::Strict, check);
+        let err = strict.unwrap_err();
+        assert!(matches!(&err.problem, Problem::UnknownField { field } if field == "extra"));
+        assert_eq!(
+            (err.location.line, err.location.path.as_str()),
+            (2, "extra")
+        );
+        let (lenient, warnings) = with_document(text, Mode::Lenient, check);
+        assert_eq!(lenient.unwrap(), ("Not_A_Label".to_string(), 2.0));
+        assert_eq!(warnings.len(), 3, "{warnings:?}"); // field, name, quoted number
+    }
+
+    #[test]
+    fn durations_keep_their_unit() {
+        for (text, count, unit, fixed) in [
+            ("d: 5m", 5, CalendarPeriod::Minute, Some(300)),
+            ("d: 2w", 2, CalendarPeriod::Week, Some(1_209_600)),
+            ("d: 1Q", 1, CalendarPeriod::Quarter, None),
+            ("d: 3Y", 3, CalendarPeriod::Year, None),
+        ] {
+            let (d, _) = with_document(text, Mode::Strict, |cx, root| {
+                duration(cx, &required(root, "d")?)
+            });
+            let d = d.unwrap();
+            assert_eq!(
+                (d.count, d.unit, d.fixed_seconds()),
+                (count, unit, fixed),
+                "{text}"
+            );
+        }
+        for bad in [
+            "d: 0d",
+            "d: 01d",
+            "d: 5",
+            "d: 5x",
+            "d: 99999999999d",
+            "d: -1d",
+        ] {
+            let (d, _) = with_document(bad, Mode::Lenient, |cx, root| {
+                duration(cx, &required(root, "d")?)
+            });
+            assert!(d.is_err(), "{bad}");
+        }
+        // Seconds: a rule.
+        let (d, _) = with_document("d: 90s", Mode::Strict, |cx, root| {
+            duration(cx, &required(root, "d")?)
+        });
+        assert!(d.is_err());
+        let (d, w) = with_document("d: 90s", Mode::Lenient, |cx, root| {
+            duration(cx, &required(root, "d")?)
+        });
+        assert_eq!((d.unwrap().fixed_seconds(), w.len()), (Some(90), 1));
+        assert_eq!(
+            Duration {
+                count: 2,
+                unit: CalendarPeriod::Month,
+                seconds: None
+            }
+            .sdk_seconds(),
+            60 * 86_400
+        );
+    }
+
+    #[test]
+    fn metadata_checks_names_lengths_and_unique_keys() {
+        let text = "metadata:\n  name: web\n  displayName: Web\n  annotations: {a: '1', b: '2'}\n  labels: {team: [x, y]}\n";
+        let (meta, w) = with_document(text, Mode::Strict, metadata);
+        let meta = meta.unwrap();
+        assert_eq!(
+            (meta.name.as_str(), meta.display_name.as_deref()),
+            ("web", Some("Web"))
+        );
+        assert_eq!(annotation(&meta, "b"), Some("2"));
+        assert!(w.is_empty());
+        let long = format!(
+            "metadata:\n  name: web\n  displayName: {}\n",
+            "x".repeat(64)
+        );
+        assert!(with_document(&long, Mode::Strict, metadata).0.is_err());
+        let dup = "metadata:\n  name: web\n  labels: {a: x, a: y}\n";
+        let (meta, w) = with_document(dup, Mode::Lenient, metadata);
+        assert!(meta.is_ok());
+        assert!(matches!(&w[0].problem, Problem::Conflict { reason } if reason.contains("twice")));
+    }
+}

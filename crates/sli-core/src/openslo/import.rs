@@ -182,3 +182,48 @@ fn check_unused(cx: &mut Cx<'_>, catalog: &Catalog<'_>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::ObjectKind;
+
+    #[test]
+    fn documents_and_lists_of_objects() {
+        let text = "---\n---\n- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: a}\n- apiVersion: openslo/v1\n  kind: Service\n  metadata: {name: b}\n---\napiVersion: openslo/v1\nkind: Service\nmetadata: {name: c}\n";
+        let import = parse(text, Mode::Strict).unwrap();
+        let places: Vec<_> = import
+            .objects
+            .iter()
+            .map(|o| (o.kind, o.name.as_str(), o.document, o.item))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                (ObjectKind::Service, "a", 1, Some(0)),
+                (ObjectKind::Service, "b", 1, Some(1)),
+                (ObjectKind::Service, "c", 2, None)
+            ]
+        );
+        // An error inside a list names the item.
+        let bad = text.replace("metadata: {name: b}", "metadata: {name: b, colour: red}");
+        let err = parse(&bad, Mode::Strict).unwrap_err();
+        assert_eq!(
+            (
+                err.location.document,
+                err.location.path.as_str(),
+                err.location.line
+            ),
+            (1, "[1].metadata.colour", 8)
+        );
+    }
+
+    #[test]
+    fn unused_objects_are_checked_once() {
+        // An unknown field in an SLI no SLO uses: one warning, not two.
+        let text = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: s}\nspec:\n  colour: red\n  thresholdMetric: {metricSource: {type: X, spec: {q: a}}}\n";
+        let import = parse(text, Mode::Lenient).unwrap();
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert!(parse(text, Mode::Strict).is_err());
+    }
+}

@@ -1,11 +1,15 @@
 //! OpenSLO v1 import and export (feature `openslo`).
 //!
-//! [`parse`] reads a file of `openslo/v1` YAML documents (`SLO`, `SLI`, `AlertPolicy`,
-//! `AlertCondition`, `AlertNotificationTarget`, `Service`, `DataSource`), resolves
-//! `indicatorRef`, `alertPolicyRef`, `conditionRef`, `targetRef` and `metricSourceRef` across
-//! documents, and maps each SLO objective into this crate's own [`Slo`] and each alert policy
-//! into an [`AlertPolicy`]. [`export`] writes definitions back as OpenSLO; `parse → export →
-//! parse` is the identity.
+//! [`parse`] reads `openslo/v1` objects of every kind (`SLO`, `SLI`, `AlertPolicy`,
+//! `AlertCondition`, `AlertNotificationTarget`, `Service`, `DataSource`), in both forms the
+//! specification and its Go SDK write (one object per YAML document, or a document that is a
+//! list of objects), and `openslo/v1alpha` in lenient mode. Every object is kept as written
+//! ([`Import::objects`], written back by [`export_objects`]); each SLO's references
+//! (`indicatorRef`, `alertPolicyRef`, `conditionRef`, `targetRef`, `metricSourceRef`) are
+//! resolved across documents and its objectives mapped into this crate's own [`Slo`] and
+//! [`AlertPolicy`] ([`Import::slos`]), composite SLOs into [`CompositeDefinition`]s.
+//! [`export`] writes definitions built in code as OpenSLO; `parse → export → parse` is the
+//! identity, and so is `parse → export_objects → parse`.
 //!
 //! ```
 //! use sli_core::openslo::{parse, Mode};
@@ -64,24 +68,40 @@
 //! | `ratioMetric` `good`/`bad`/`total`, `raw` | [`Sli::EventRatio`], with the metric sources in [`IndicatorMetric`] |
 //! | `metricSource` of any `type`, `metricSourceRef` | [`MetricSource`]: the type and the [`SourceSpec`] kept as written, with positions, for the engine's compiler to read (and refuse another engine's type) |
 //! | `thresholdMetric` + objective `op`/`value` | [`Sli::TimeSlice`]: each datapoint (slice) is good or bad |
-//! | `timeWindow` rolling `28d` | [`Window::Rolling`]; `M`, `Q`, `Y` have no fixed length and are refused (lenient: a month is read as 30 days, with a warning) |
-//! | `timeWindow` calendar `1d`/`1w`/`1M` | [`Window::Calendar`], `startTime` aligned to the period, `timeZone` UTC or a fixed offset |
+//! | `timeWindow` rolling `28d` | [`Window::Rolling`]; `M`, `Q`, `Y` are read as 30, 90 and 365 days, as the Go SDK reads them, with a warning |
+//! | `timeWindow` calendar, any duration (`1m` … `2w`, `1M`, `1Q`, `1Y`) | [`Window::Calendar`]: periods from `startTime` in `timeZone`, an IANA zone with its daylight saving time (see [`Zone`]); `1m` gets a warning (minutes, not months) |
+//! | objectives with their own `indicator`/`indicatorRef` and `compositeWeight` | one definition per objective, and a [`CompositeDefinition`] computed by [`Composite`] |
 //! | `budgetingMethod`, `timeSliceTarget`, `timeSliceWindow` | [`BudgetingMethod`] |
 //! | `target` / `targetPercent` | [`Objective`] (strictly between 0 and 1: `targetPercent: 100` is an error) |
 //! | `AlertCondition` `burnrate`: `threshold`, `lookbackWindow`, `alertAfter`, `severity` | one [`AlertTier`]: burn-rate threshold, long window, sustain of `alertAfter` minutes; the short window is the annotation `sre-toolkit/short-window` or 1/12 of the long one (the SRE Workbook's ratio) |
 //! | annotations `sre-toolkit/missing-data`, `sre-toolkit/min-events`, `sre-toolkit/slice` | [`Slo::missing_data`], [`Slo::min_events`], the slice of a threshold SLI under Occurrences |
 //!
 //! What `sli-core` cannot represent is refused with [`Problem::Unsupported`] (or, where the
-//! meaning is kept, reported as a [`Warning`]): nothing is dropped silently. Condition `op: gte`
-//! is evaluated as `gt` (sli-core fires strictly above the threshold) — an error in strict mode,
-//! a warning in lenient mode. Descriptions and display names of conditions and notification
-//! targets are not kept.
+//! meaning is kept, reported as a [`Warning`]): nothing is dropped silently, and the objects
+//! keep every field as written. Condition `op: gte` is evaluated as `gt` (sli-core fires
+//! strictly above the threshold) — an error in strict mode, a warning in lenient mode; `lt`
+//! and `lte` are refused when an SLO uses the condition (an `AlertCondition` no SLO uses may
+//! say anything the v1 rules allow). An alert policy may hold several conditions (the tiers
+//! of a multi-window policy), which the specification reserves for later versions.
 //!
 //! # Modes
-//! [`Mode::Strict`] applies the OpenSLO v1 validation rules (unknown fields, `op` on a ratio SLI,
-//! names that are not RFC 1123 labels, both `target` and `targetPercent`, a condition that can
-//! never fire…) as errors. [`Mode::Lenient`] accepts what the official examples contain and
-//! reports the same findings as [`Import::warnings`].
+//! [`Mode::Strict`] applies the OpenSLO v1 validation rules, as the Go SDK states them
+//! (unknown fields, `op` or `value` on a ratio SLI, names that are not RFC 1123 labels, both
+//! `target` and `targetPercent`, a `timeZone` that is not an IANA name, a `calendar` on a
+//! rolling window, a condition that can never fire…), as errors naming the document, field,
+//! line and column; `openslo/v1alpha` is refused. [`Mode::Lenient`] accepts what the official
+//! examples contain, maps `openslo/v1alpha` to v1, and reports the same findings as
+//! [`Import::warnings`]. Of the nine official examples (the specification's and the Go SDK's),
+//! all import in lenient mode and four in strict mode: four put `op` on a ratio SLI and one is
+//! `openslo/v1alpha`.
+//!
+//! A reference to an object that the file does not define is an error when an SLO needs it;
+//! in an object no SLO uses it is kept by name (the Go SDK writes one file per kind).
+//!
+//! # Limits
+//! [`Limits`] bounds the input size, the YAML nodes (aliases and anchors count what they
+//! copy), the nesting and the length of flow collections, so that hostile YAML is a
+//! [`Problem::LimitExceeded`] within bounded time and memory.
 //!
 //! # Why `saphyr-parser`
 //! `serde_yaml` is archived; `serde_yml` was deprecated after soundness and maintenance
@@ -113,7 +133,7 @@ pub use yaml::Value;
 use crate::{AlertPolicy, Composite, Slo};
 
 #[cfg(doc)]
-use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window};
+use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window, Zone};
 
 /// The caps [`parse`] applies, so that malformed or hostile YAML (alias bombs, deep nesting,
 /// huge files) is a [`Problem::LimitExceeded`] error within bounded time and memory.

@@ -200,3 +200,88 @@ pub(super) fn target_spec(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<String> {
     description(cx, spec)?;
     Ok(required(spec, "target")?.text()?.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::Mode;
+    use crate::openslo::yaml::{Caps, parse_stream};
+
+    fn catalog_of(text: &str, mode: Mode) -> (Result<Vec<Option<ObjectKind>>>, usize) {
+        let caps = Caps {
+            input_bytes: 1 << 20,
+            flow_bytes: 1 << 20,
+            nodes: 10_000,
+            depth: 64,
+        };
+        let docs = parse_stream(text, caps).unwrap();
+        let mut warnings = Vec::new();
+        let mut cx = Cx {
+            mode,
+            warnings: &mut warnings,
+        };
+        let mut catalog = Catalog::default();
+        let kinds = docs
+            .iter()
+            .enumerate()
+            .map(|(doc, d)| {
+                let f = F {
+                    node: &d.root,
+                    path: ROOT,
+                    doc,
+                };
+                index_document(&mut cx, &mut catalog, &f).map(|k| k.map(|(k, _)| k))
+            })
+            .collect();
+        (kinds, warnings.len())
+    }
+
+    #[test]
+    fn objects_are_indexed_by_kind_and_name() {
+        let text = "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\n---\napiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prom}\nspec: {type: Prometheus, connectionDetails: {url: x}}\n---\napiVersion: openslo/v1\nkind: Gizmo\nmetadata: {name: g}\n";
+        let (kinds, warnings) = catalog_of(text, Mode::Lenient);
+        assert_eq!(
+            kinds.unwrap(),
+            [
+                Some(ObjectKind::Service),
+                Some(ObjectKind::DataSource),
+                None
+            ]
+        );
+        assert_eq!(warnings, 1); // the unknown kind
+        assert!(catalog_of(text, Mode::Strict).0.is_err());
+        let dup = "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\n---\napiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\n";
+        let err = catalog_of(dup, Mode::Strict).0.unwrap_err();
+        assert!(matches!(
+            err.problem,
+            Problem::DuplicateName { first: 0, .. }
+        ));
+        assert_eq!(err.location.document, 1);
+        let v2 = "apiVersion: openslo/v2alpha\nkind: SLO\n";
+        assert!(matches!(
+            catalog_of(v2, Mode::Lenient).0.unwrap_err().problem,
+            Problem::UnsupportedVersion { .. }
+        ));
+    }
+
+    #[test]
+    fn a_reference_marks_its_object_used() {
+        let (out, _) = with_document("a: {ref: x}\nx: {}\n", Mode::Strict, |_, root| {
+            let mut table = Table::new();
+            let x = required(root, "x")?;
+            table.insert(
+                "x".into(),
+                Entry {
+                    f: x,
+                    used: std::cell::Cell::new(false),
+                },
+            );
+            let a = required(root, "a")?;
+            let r = required(&a, "ref")?;
+            let found = referenced(&r, &table, "Thing")?;
+            let missing = referenced(&a, &table, "Thing");
+            Ok((found.node.line, table["x"].used.get(), missing.is_err()))
+        });
+        assert_eq!(out.unwrap(), (2, true, true));
+    }
+}

@@ -158,3 +158,76 @@ pub(super) fn metric_holder(
         spec: SourceSpec::parsed(spec.node, spec.location()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::Mode;
+
+    fn sli(text: &str, resolve: bool) -> Result<Indicator> {
+        with_document(text, Mode::Strict, |cx, root| {
+            import_sli(cx, &Catalog::default(), root, resolve)
+        })
+        .0
+    }
+
+    const HEAD: &str = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: s}\nspec:\n";
+
+    #[test]
+    fn the_three_forms_of_an_sli() {
+        let ratio = sli(&format!("{HEAD}  ratioMetric:\n    bad: {{metricSource: {{type: Datadog, spec: {{query: a}}}}}}\n    total: {{metricSource: {{type: Datadog, spec: {{query: b}}}}}}\n"), true).unwrap();
+        assert!(matches!(
+            ratio.metric,
+            IndicatorMetric::Ratio {
+                counter: false,
+                good: None,
+                bad: Some(_),
+                ..
+            }
+        ));
+        let raw = sli(&format!("{HEAD}  ratioMetric:\n    rawType: failure\n    raw: {{metricSource: {{type: Prometheus, spec: {{query: a}}}}}}\n"), true).unwrap();
+        assert!(matches!(
+            raw.metric,
+            IndicatorMetric::RawRatio {
+                raw_type: RawType::Failure,
+                ..
+            }
+        ));
+        let threshold = sli(&format!("{HEAD}  thresholdMetric: {{metricSource: {{type: AppDynamics, spec: {{metricPath: x}}}}}}\n"), true).unwrap();
+        assert_eq!(threshold.metric_sources().count(), 1);
+        // good and bad together, raw with total: refused.
+        assert!(sli(&format!("{HEAD}  ratioMetric:\n    good: {{metricSource: {{type: X, spec: {{q: a}}}}}}\n    bad: {{metricSource: {{type: X, spec: {{q: a}}}}}}\n    total: {{metricSource: {{type: X, spec: {{q: b}}}}}}\n"), true).is_err());
+    }
+
+    #[test]
+    fn a_data_source_of_another_file() {
+        let text = format!(
+            "{HEAD}  thresholdMetric: {{metricSource: {{metricSourceRef: elsewhere, spec: {{query: a}}}}}}\n"
+        );
+        // Standalone: kept by name, type unknown.
+        let standalone = sli(&text, false).unwrap();
+        let source = standalone.metric_sources().next().unwrap();
+        assert_eq!(source.source_ref.as_ref().unwrap().name, "elsewhere");
+        assert_eq!(source.source_type(), None);
+        // Evaluated by an SLO: an error, there being no type to go by.
+        let err = sli(&text, true).unwrap_err();
+        assert!(matches!(
+            err.problem,
+            Problem::MissingReference {
+                kind: "DataSource",
+                ..
+            }
+        ));
+        // With a type beside it: fine either way.
+        let typed = text.replace(
+            "metricSourceRef: elsewhere,",
+            "metricSourceRef: elsewhere, type: Prometheus,",
+        );
+        assert!(
+            sli(&typed, true)
+                .unwrap()
+                .metric_sources()
+                .all(|m| m.is_type("prometheus"))
+        );
+    }
+}

@@ -385,3 +385,57 @@ pub(super) fn objective_target(cx: &mut Cx<'_>, o: &F<'_>) -> Result<Objective> 
         (None, None) => Err(o.err(Problem::MissingField { field: "target" })),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::Mode;
+
+    const SLO: &str = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: web}\nspec:\n  service: web\n  indicator:\n    metadata: {name: errors}\n    spec:\n      ratioMetric:\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.999\n    - targetPercent: 99\n";
+
+    fn import(text: &str, mode: Mode) -> Result<(Vec<SloDefinition>, Option<CompositeDefinition>)> {
+        with_document(text, mode, |cx, root| {
+            import_slo(cx, &Catalog::default(), root)
+        })
+        .0
+    }
+
+    #[test]
+    fn one_definition_per_objective() {
+        let (defs, composite) = import(SLO, Mode::Strict).unwrap();
+        let names: Vec<_> = defs
+            .iter()
+            .map(|d| (d.slo.name.as_str(), d.slo.objective.target()))
+            .collect();
+        assert_eq!(names, [("web-0", 0.999), ("web-1", 0.99)]);
+        assert_eq!(composite, None);
+        // target and targetPercent together: a rule, accepted when they agree.
+        let both = SLO.replace(
+            "    - target: 0.999\n",
+            "    - target: 0.999\n      targetPercent: 99.9\n",
+        );
+        assert!(import(&both, Mode::Strict).is_err());
+        assert!(import(&both, Mode::Lenient).is_ok());
+        let disagree = SLO.replace(
+            "    - target: 0.999\n",
+            "    - target: 0.999\n      targetPercent: 99\n",
+        );
+        assert!(import(&disagree, Mode::Lenient).is_err());
+    }
+
+    #[test]
+    fn threshold_objectives_need_op_and_value() {
+        let threshold = SLO
+            .replace("      ratioMetric:\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n", "      thresholdMetric: {metricSource: {type: Prometheus, spec: {query: a}}}\n")
+            .replace("    - target: 0.999\n    - targetPercent: 99\n", "    - {op: lte, value: 0.25, target: 0.99}\n");
+        let (defs, _) = import(&threshold, Mode::Strict).unwrap();
+        assert!(
+            matches!(defs[0].slo.sli, Sli::TimeSlice { comparison: Comparison::AtMost, threshold, .. } if threshold == 0.25)
+        );
+        let no_op = threshold.replace("op: lte, ", "");
+        assert!(matches!(
+            import(&no_op, Mode::Lenient).unwrap_err().problem,
+            Problem::MissingField { field: "op" }
+        ));
+    }
+}

@@ -138,12 +138,116 @@ pub(super) fn time_window(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Window> {
 pub(super) fn aligned_start(unit: CalendarPeriod, start: NaiveDateTime) -> bool {
     let time = start.time().num_seconds_from_midnight();
     match unit {
-        CalendarPeriod::Minute => time % 60 == 0,
-        CalendarPeriod::Hour => time % 3_600 == 0,
+        CalendarPeriod::Minute => time.is_multiple_of(60),
+        CalendarPeriod::Hour => time.is_multiple_of(3_600),
         CalendarPeriod::Day => time == 0,
         CalendarPeriod::Week => time == 0 && start.weekday() == chrono::Weekday::Mon,
         CalendarPeriod::Month => time == 0 && start.day() == 1,
-        CalendarPeriod::Quarter => time == 0 && start.day() == 1 && start.month0() % 3 == 0,
+        CalendarPeriod::Quarter => {
+            time == 0 && start.day() == 1 && start.month0().is_multiple_of(3)
+        }
         CalendarPeriod::Year => time == 0 && start.ordinal() == 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::Mode;
+
+    fn window(text: &str, mode: Mode) -> (Result<Window>, usize) {
+        let (w, warnings) = with_document(text, mode, |cx, root| {
+            time_window(cx, &required(root, "timeWindow")?)
+        });
+        (w, warnings.len())
+    }
+
+    #[test]
+    fn rolling_and_calendar_windows() {
+        let (w, n) = window(
+            "timeWindow: [{duration: 2w, isRolling: true}]",
+            Mode::Strict,
+        );
+        assert_eq!(
+            (w.unwrap(), n),
+            (Window::rolling(Span::from_days(14).unwrap()), 0)
+        );
+        // A month rolling: 30 days, with a warning in both modes.
+        let (w, n) = window(
+            "timeWindow: [{duration: 1M, isRolling: true}]",
+            Mode::Strict,
+        );
+        assert_eq!(
+            (w.unwrap(), n),
+            (Window::rolling(Span::from_days(30).unwrap()), 1)
+        );
+        // Calendar: an aligned start is the aligned window; another start anchors it.
+        let aligned = "timeWindow: [{duration: 1M, calendar: {startTime: '2024-03-01 00:00:00', timeZone: Europe/Berlin}}]";
+        let (w, _) = window(aligned, Mode::Strict);
+        assert_eq!(
+            w.unwrap(),
+            Window::Calendar(CalendarWindow::new(
+                CalendarPeriod::Month,
+                "Europe/Berlin".parse().unwrap()
+            ))
+        );
+        let (w, _) = window(&aligned.replace("03-01 00", "03-15 00"), Mode::Strict);
+        let Window::Calendar(c) = w.unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            c.anchor.map(|a| a.to_string()).as_deref(),
+            Some("2024-03-15 00:00:00")
+        );
+        // Rules: a calendar on a rolling window, a non-IANA zone, a T in the start time.
+        for text in [
+            "timeWindow: [{duration: 1d, isRolling: true, calendar: {startTime: '2024-01-01 00:00:00', timeZone: UTC}}]",
+            "timeWindow: [{duration: 1d, isRolling: false, calendar: {startTime: '2024-01-01 00:00:00', timeZone: '+02:00'}}]",
+            "timeWindow: [{duration: 1d, isRolling: false, calendar: {startTime: '2024-01-01T00:00:00', timeZone: UTC}}]",
+            "timeWindow: [{duration: 1d, isRolling: false}]",
+        ] {
+            assert!(window(text, Mode::Strict).0.is_err(), "{text}");
+            let (w, n) = window(text, Mode::Lenient);
+            assert!(w.is_ok() && n == 1, "{text}");
+        }
+        // Two windows, a calendar window in seconds: refused.
+        assert!(
+            window(
+                "timeWindow: [{duration: 1d, isRolling: true}, {duration: 2d, isRolling: true}]",
+                Mode::Lenient
+            )
+            .0
+            .is_err()
+        );
+        assert!(window("timeWindow: [{duration: 60s, calendar: {startTime: '2024-01-01 00:00:00', timeZone: UTC}}]", Mode::Lenient).0.is_err());
+    }
+
+    #[test]
+    fn aligned_starts() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert!(aligned_start(
+            CalendarPeriod::Week,
+            at("2024-01-01 00:00:00")
+        ));
+        assert!(!aligned_start(
+            CalendarPeriod::Week,
+            at("2024-01-02 00:00:00")
+        ));
+        assert!(aligned_start(
+            CalendarPeriod::Quarter,
+            at("2024-10-01 00:00:00")
+        ));
+        assert!(!aligned_start(
+            CalendarPeriod::Quarter,
+            at("2024-11-01 00:00:00")
+        ));
+        assert!(aligned_start(
+            CalendarPeriod::Hour,
+            at("2024-11-01 13:00:00")
+        ));
+        assert!(!aligned_start(
+            CalendarPeriod::Year,
+            at("2024-02-01 00:00:00")
+        ));
     }
 }

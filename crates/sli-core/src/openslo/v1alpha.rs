@@ -235,7 +235,7 @@ pub(super) fn to_v1(cx: &mut Cx<'_>, root: &F<'_>) -> Result<Node> {
         }
         let count = count as u64;
         let duration = match unit.text()? {
-            "Second" if count % 60 == 0 => format!("{}m", count / 60),
+            "Second" if count.is_multiple_of(60) => format!("{}m", count / 60),
             "Minute" => format!("{count}m"),
             "Hour" => format!("{count}h"),
             "Day" => format!("{count}d"),
@@ -318,4 +318,74 @@ pub(super) fn to_v1(cx: &mut Cx<'_>, root: &F<'_>) -> Result<Node> {
     }
     out.push(("objectives", seq(mapped_objectives, objectives.node)));
     Ok(head(map(out, spec.node)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::openslo::Mode;
+    use crate::openslo::field::with_document;
+
+    #[test]
+    fn a_v1alpha_ratio_slo_in_v1_form() {
+        let text = "apiVersion: openslo/v1alpha\nkind: SLO\nmetadata: {name: web}\nspec:\n  service: web\n  timeWindows: [{unit: Quarter, count: 1, isRolling: false, calendar: {startTime: '2022-01-01 00:00:00', timeZone: UTC}}]\n  budgetingMethod: Timeslices\n  objectives:\n    - target: 0.99\n      timeSliceTarget: 0.9\n      value: 1\n      ratioMetrics: {incremental: true, good: {source: datadog, queryType: query, query: a}, total: {source: datadog, queryType: query, query: b}}\n";
+        assert!(is_v1alpha(
+            &super::super::yaml::parse_stream(
+                text,
+                super::super::yaml::Caps {
+                    input_bytes: 1 << 20,
+                    flow_bytes: 1 << 20,
+                    nodes: 1_000,
+                    depth: 32
+                }
+            )
+            .unwrap()[0]
+                .root
+        ));
+        let (node, warnings) = with_document(text, Mode::Lenient, to_v1);
+        let v = node.unwrap().to_value();
+        let spec = v.get("spec").unwrap();
+        assert_eq!(
+            v.get("apiVersion"),
+            Some(&crate::openslo::Value::String("openslo/v1".into()))
+        );
+        let duration = spec.get("timeWindow").and_then(|w| match w {
+            crate::openslo::Value::Seq(s) => s[0].get("duration"),
+            _ => None,
+        });
+        assert_eq!(duration, Some(&crate::openslo::Value::String("1Q".into())));
+        let ratio = spec
+            .get("indicator")
+            .and_then(|i| i.get("spec"))
+            .and_then(|s| s.get("ratioMetric"))
+            .unwrap();
+        assert_eq!(
+            ratio.get("counter"),
+            Some(&crate::openslo::Value::Bool(true))
+        );
+        assert!(
+            ratio
+                .get("good")
+                .and_then(|g| g.get("metricSource"))
+                .and_then(|m| m.get("type"))
+                .is_some()
+        );
+        let crate::openslo::Value::Seq(objectives) = spec.get("objectives").unwrap() else {
+            panic!()
+        };
+        assert_eq!(objectives[0].get("value"), None); // dropped
+        assert!(objectives[0].get("timeSliceWindow").is_some()); // assumed
+        // A warning per mapped field, each naming where it was.
+        assert!(warnings.len() >= 6, "{warnings:?}");
+        assert!(
+            warnings
+                .iter()
+                .all(|w| matches!(w.problem, Problem::Mapped { .. }))
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.location.path == "spec.objectives[0].value")
+        );
+    }
 }
