@@ -59,6 +59,7 @@
 
 mod alertmanager;
 mod compile;
+mod expr;
 mod grafana;
 mod names;
 #[cfg(feature = "openslo")]
