@@ -1,6 +1,7 @@
 //! SLOs as code: compiling 10,000 SLOs (100 services of 100, the Workbook's four tiers each)
-//! into CloudWatch alarms, then with dashboards and CloudFormation templates; parsing 10 MB of
-//! OpenSLO YAML (multi-document, indicators and alert policies inline), and exporting it back.
+//! into CloudWatch alarms, then with dashboards and CloudFormation templates; into Prometheus
+//! rules, then rendered as rule files (YAML, groups and files split); parsing 10 MB of OpenSLO
+//! YAML (multi-document, indicators and alert policies inline), and exporting it back.
 //!
 //! Run: `cargo bench -p sre-benches --bench slo_as_code`
 
@@ -9,17 +10,19 @@
 
 use std::hint::black_box;
 
-use aws_telemetry::alarms::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, SloAlarmSpec, compile,
-};
 use aws_telemetry::{Metric, Statistic};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sli_core::openslo::{Mode, export, parse};
 use sli_core::{AlertPolicy, catalog};
+use slo_compiler::SloSpec;
+use slo_compiler::cloudwatch::{
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, Spec, compile,
+};
+use slo_compiler::prometheus;
 
 const SLOS: usize = 10_000;
 
-fn specs() -> Vec<SloAlarmSpec> {
+fn specs() -> Vec<Spec> {
     (0..SLOS)
         .map(|i| {
             let lb = format!("app/svc-{}/{i:016x}", i / 100);
@@ -30,7 +33,7 @@ fn specs() -> Vec<SloAlarmSpec> {
                     .unwrap(),
                 stat: Statistic::Sum,
             };
-            let mut spec = SloAlarmSpec::new(
+            let mut spec = SloSpec::new(
                 catalog::availability(format!("svc-{}-slo-{i}", i / 100)),
                 AlertPolicy::default(),
                 Signal::Bad {
@@ -71,6 +74,47 @@ fn compile_bench(c: &mut Criterion) {
                     .cloudformation_stacks(&dashboards, MAX_RESOURCES)
                     .unwrap(),
             )
+        })
+    });
+    group.finish();
+}
+
+/// The same 10,000 SLOs with Prometheus counters (the default missing-data policy, `Skip`,
+/// so every window state is recorded too: the largest rule set per SLO).
+fn prometheus_specs() -> Vec<prometheus::Spec> {
+    specs()
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let counter = |kind: &str| {
+                prometheus::Query::counter(&format!(
+                    "http_requests_{kind}_total{{service=\"svc-{}\",slo=\"{i}\"}}",
+                    i / 100
+                ))
+                .unwrap()
+            };
+            spec.with_signal(prometheus::Signal::Bad {
+                bad: counter("errors"),
+                total: counter("all"),
+            })
+        })
+        .collect()
+}
+
+fn prometheus_bench(c: &mut Criterion) {
+    let specs = prometheus_specs();
+    let options = prometheus::Options::default();
+    let mut group = c.benchmark_group("slo_as_code/prometheus");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(SLOS as u64));
+    group.bench_function("rules_10k_slos", |b| {
+        b.iter(|| black_box(prometheus::compile(black_box(&specs), &options).unwrap()))
+    });
+    group.bench_function("rule_files_yaml_10k_slos", |b| {
+        b.iter(|| {
+            let compiled = prometheus::compile(black_box(&specs), &options).unwrap();
+            let bytes: usize = compiled.files_yaml().iter().map(|(_, y)| y.len()).sum();
+            black_box(bytes)
         })
     });
     group.finish();
@@ -179,5 +223,5 @@ fn parse_bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, compile_bench, parse_bench);
+criterion_group!(benches, compile_bench, prometheus_bench, parse_bench);
 criterion_main!(benches);

@@ -1,57 +1,98 @@
-//! Compiles an OpenSLO v1 file into one CloudFormation template (JSON, on stdout) holding the
-//! burn-rate alarms and the executive, on-call and debug dashboards; prints one line per SLO on
+//! Compiles an OpenSLO v1 file for CloudWatch or Prometheus; prints one line per SLO on
 //! stderr. A file it cannot accept exits non-zero with the document, field, line and column.
 //!
 //! Run: `cargo run -p sre-examples --example compile_openslo -- docs/examples/checkout.openslo.yaml`
+//! or `… -- --engine prometheus docs/examples/checkout.prometheus.openslo.yaml`
 //!
 //! Options:
+//! * `--engine cloudwatch` (default): one CloudFormation template (JSON) on stdout with the
+//!   burn-rate alarms and the executive, on-call and debug dashboards (past 500 resources,
+//!   CloudFormation's limit per stack, a JSON array of templates).
+//!   * `--page-topic ARN`, `--ticket-topic ARN`: the SNS topics of the page and ticket alarms.
+//!   * `--publish NAMESPACE` (default `SLO/Published`): the namespace of windows CloudWatch
+//!     cannot evaluate in one alarm (over 7 days, or over a time-slice SLI), which a job must
+//!     publish every minute (`slo_compiler::cloudwatch::publish_windows`); `--no-publish`
+//!     refuses them instead.
+//! * `--engine prometheus`: the rule file on stdout, as `promtool check rules` takes it.
+//!   * `--namespace NS`: the namespace of the `PrometheusRule` manifests.
+//! * `--out DIR`: every artefact as files instead of stdout. CloudWatch: `cloudformation-<n>.json`.
+//!   Prometheus: `rules/` (rule files, split as the compiler splits them), `manifests/`
+//!   (`PrometheusRule`s), `alertmanager.yml` (routing), `dashboards/` (Grafana), `tests/`
+//!   (`promtool test rules` files: the SRE Workbook's 15 % of errors for 10 minutes and a full
+//!   outage for each SLO whose queries are counters with `=` matchers, expected alerts from
+//!   `sli-core`; run `promtool test rules DIR/tests/*.yml`).
 //! * `--lenient`: accept what the official OpenSLO examples contain, with warnings.
-//! * `--page-topic ARN`, `--ticket-topic ARN`: the SNS topics of the page and ticket alarms.
-//! * `--publish NAMESPACE` (default `SLO/Published`): the namespace of windows CloudWatch cannot
-//!   evaluate in one alarm (over 7 days, or over a time-slice SLI), which a job must publish every
-//!   minute (`aws_telemetry::alarms::publish_windows`); `--no-publish` refuses them instead.
-//!
-//! Past 500 resources (CloudFormation's limit per stack) the output is a JSON array of templates.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use aws_telemetry::alarms::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, compile, specs_from_openslo,
-};
-use sli_core::openslo::{Mode, parse};
+use chrono::{TimeDelta, TimeZone, Utc};
+use sli_core::openslo::{Mode, SloDefinition, parse};
+use sli_core::{EventCounts, Series};
+use slo_compiler::{cloudwatch, prometheus};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    CloudWatch,
+    Prometheus,
+}
 
 struct Args {
     file: String,
     mode: Mode,
-    options: CompileOptions,
+    engine: Engine,
+    out: Option<PathBuf>,
+    cloudwatch: cloudwatch::CompileOptions,
+    manifests: prometheus::ManifestOptions,
 }
+
+const USAGE: &str = "usage: compile_openslo FILE [--engine cloudwatch|prometheus] [--out DIR] [--lenient] [--page-topic ARN] [--ticket-topic ARN] [--publish NAMESPACE | --no-publish] [--namespace NS]";
 
 fn args() -> Result<Args, String> {
     let mut file = None;
-    let mut mode = Mode::Strict;
-    let mut options = CompileOptions {
-        published: Some("SLO/Published".into()),
-        ..CompileOptions::default()
+    let mut args = Args {
+        file: String::new(),
+        mode: Mode::Strict,
+        engine: Engine::CloudWatch,
+        out: None,
+        cloudwatch: cloudwatch::CompileOptions {
+            published: Some("SLO/Published".into()),
+            ..cloudwatch::CompileOptions::default()
+        },
+        manifests: prometheus::ManifestOptions::default(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
-            "--lenient" => mode = Mode::Lenient,
-            "--page-topic" => options.page_actions.push(value("--page-topic")?),
-            "--ticket-topic" => options.ticket_actions.push(value("--ticket-topic")?),
-            "--publish" => options.published = Some(value("--publish")?),
-            "--no-publish" => options.published = None,
-            _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
+            "--lenient" => args.mode = Mode::Lenient,
+            "--engine" => {
+                args.engine = match value("--engine")?.as_str() {
+                    "cloudwatch" => Engine::CloudWatch,
+                    "prometheus" => Engine::Prometheus,
+                    other => {
+                        return Err(format!(
+                            "unknown engine {other:?} (cloudwatch or prometheus)"
+                        ));
+                    }
+                }
+            }
+            "--out" => args.out = Some(PathBuf::from(value("--out")?)),
+            "--page-topic" => args.cloudwatch.page_actions.push(value("--page-topic")?),
+            "--ticket-topic" => args
+                .cloudwatch
+                .ticket_actions
+                .push(value("--ticket-topic")?),
+            "--publish" => args.cloudwatch.published = Some(value("--publish")?),
+            "--no-publish" => args.cloudwatch.published = None,
+            "--namespace" => args.manifests.namespace = Some(value("--namespace")?),
+            _ if arg.starts_with("--") => return Err(format!("unknown option {arg}\n{USAGE}")),
             _ if file.is_none() => file = Some(arg),
-            _ => return Err(format!("unexpected argument {arg}")),
+            _ => return Err(format!("unexpected argument {arg}\n{USAGE}")),
         }
     }
-    Ok(Args {
-        file: file.ok_or("usage: compile_openslo FILE [--lenient] [--page-topic ARN] [--ticket-topic ARN] [--publish NAMESPACE | --no-publish]")?,
-        mode,
-        options,
-    })
+    args.file = file.ok_or(USAGE)?;
+    Ok(args)
 }
 
 fn window(w: &sli_core::Window) -> String {
@@ -61,16 +102,17 @@ fn window(w: &sli_core::Window) -> String {
     }
 }
 
-fn run() -> Result<(), String> {
-    let args = args()?;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file))?;
-    let import = parse(&text, args.mode).map_err(|e| format!("{}: {e}", args.file))?;
-    for warning in &import.warnings {
-        eprintln!("warning: {}: {warning}", args.file);
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let specs = specs_from_openslo(&import.slos).map_err(|e| format!("{}: {e}", args.file))?;
-    let compiled = compile(&specs, &args.options).map_err(|e| format!("{}: {e}", args.file))?;
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.file);
+    let specs = cloudwatch::specs_from_openslo(slos).map_err(|e| at(&e))?;
+    let compiled = cloudwatch::compile(&specs, &args.cloudwatch).map_err(|e| at(&e))?;
     for (spec, slo) in specs.iter().zip(&compiled.slos) {
         let published = if slo.published.is_empty() {
             String::new()
@@ -78,7 +120,7 @@ fn run() -> Result<(), String> {
             format!(
                 ", {} window(s) to publish every minute to {}",
                 slo.published.len(),
-                args.options.published.as_deref().unwrap_or_default()
+                args.cloudwatch.published.as_deref().unwrap_or_default()
             )
         };
         eprintln!(
@@ -93,26 +135,174 @@ fn run() -> Result<(), String> {
         );
     }
     let dashboards = compiled
-        .dashboards(&DashboardOptions::default())
-        .map_err(|e| format!("{}: {e}", args.file))?;
+        .dashboards(&cloudwatch::DashboardOptions::default())
+        .map_err(|e| at(&e))?;
     let stacks = compiled
-        .cloudformation_stacks(&dashboards, MAX_RESOURCES)
-        .map_err(|e| format!("{}: {e}", args.file))?;
+        .cloudformation_stacks(&dashboards, cloudwatch::MAX_RESOURCES)
+        .map_err(|e| at(&e))?;
+    let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(|e| e.to_string());
+    if let Some(dir) = &args.out {
+        for (i, stack) in stacks.iter().enumerate() {
+            write(
+                &dir.join(format!("cloudformation-{}.json", i + 1)),
+                &json(stack)?,
+            )?;
+        }
+        eprintln!("{} template(s) in {}", stacks.len(), dir.display());
+        return Ok(());
+    }
     let out = match <[_; 1]>::try_from(stacks) {
         Ok([one]) => one,
         Err(many) => {
             eprintln!(
-                "{} templates: more than {MAX_RESOURCES} resources",
-                many.len()
+                "{} templates: more than {} resources",
+                many.len(),
+                cloudwatch::MAX_RESOURCES
             );
             serde_json::Value::Array(many)
         }
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    println!("{}", json(&out)?);
+    Ok(())
+}
+
+/// Per-minute counts of a scenario: `bad_share` of 1,000 requests a minute failing.
+fn scenario(minutes: i64, bad_share: impl Fn(i64) -> f64) -> Result<Series<EventCounts>, String> {
+    let t0 = Utc
+        .with_ymd_and_hms(2024, 5, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    Series::from_counts((0..minutes).map(|m| {
+        let total = 1000.0;
+        (
+            t0 + TimeDelta::minutes(m),
+            total - (total * bad_share(m)).round(),
+            total,
+        )
+    }))
+    .map_err(|e| e.to_string())
+}
+
+fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.file);
+    let specs = prometheus::specs_from_openslo(slos).map_err(|e| at(&e))?;
+    let options = prometheus::Options::default();
+    let compiled = prometheus::compile(&specs, &options).map_err(|e| at(&e))?;
+    for (spec, slo) in specs.iter().zip(&compiled.slos) {
+        eprintln!(
+            "{}: {} over {}, policy {} ({} tiers): {} burn-rate rules, {} error-budget rules",
+            slo.slo,
+            spec.slo.objective,
+            window(&spec.slo.window),
+            spec.policy_name,
+            spec.policy.tiers.len(),
+            slo.burn_rate_rules.len(),
+            slo.budget_rules.len(),
+        );
+    }
+    let files = compiled.files();
+    let Some(dir) = &args.out else {
+        // Every group in one file: promtool takes it as it is.
+        let all = prometheus::RuleFile {
+            name: "slo-rules.yml".into(),
+            groups: compiled.groups(),
+        };
+        if files.len() > 1 {
+            eprintln!(
+                "{} groups in one file on stdout; --out DIR splits them into {} files",
+                all.groups.len(),
+                files.len()
+            );
+        }
+        print!("{}", all.to_yaml());
+        return Ok(());
+    };
+    for file in &files {
+        write(&dir.join("rules").join(&file.name), &file.to_yaml())?;
+    }
+    for m in compiled
+        .prometheus_rules(&args.manifests)
+        .map_err(|e| at(&e))?
+    {
+        write(
+            &dir.join("manifests").join(format!("{}.yaml", m.name)),
+            &m.yaml,
+        )?;
+    }
+    write(
+        &dir.join("alertmanager.yml"),
+        &prometheus::alertmanager_routing(&prometheus::AlertmanagerOptions::default()),
+    )?;
+    for d in compiled
+        .dashboards(&prometheus::GrafanaOptions::default())
+        .map_err(|e| at(&e))?
+    {
+        let json = serde_json::to_string_pretty(&d.json).map_err(|e| e.to_string())?;
+        write(
+            &dir.join("dashboards").join(format!("{}.json", d.uid)),
+            &json,
+        )?;
+    }
+    // promtool tests: the Workbook's 15 % for 10 minutes, and a full outage, after two clean
+    // hours; for each SLO whose test series follow from its counters' selectors.
+    let workbook = scenario(360, |m| if (120..130).contains(&m) { 0.15 } else { 0.0 })?;
+    let outage = scenario(300, |m| if (120..150).contains(&m) { 1.0 } else { 0.0 })?;
+    let rule_files: Vec<String> = files
+        .iter()
+        .map(|f| format!("../rules/{}", f.name))
+        .collect();
+    let rule_files: Vec<&str> = rule_files.iter().map(String::as_str).collect();
+    let mut tests = 0;
+    for (i, slo) in compiled.slos.iter().enumerate() {
+        let cases = [
+            ("workbook-15-percent-10-minutes", &workbook),
+            ("full-outage", &outage),
+        ]
+        .map(|(name, counts)| prometheus::TestCase {
+            name: format!("{name} ({} {})", slo.slo, slo.policy),
+            slo: i,
+            counts,
+            series: None,
+        });
+        match prometheus::unit_tests(&compiled, &rule_files, &cases) {
+            Ok(yaml) => {
+                write(
+                    &dir.join("tests")
+                        .join(format!("{}-{}.test.yml", slo.id, slo.policy)),
+                    &yaml,
+                )?;
+                tests += 1;
+            }
+            Err(prometheus::UnitTestError::NeedsSeries { .. }) => {
+                eprintln!(
+                    "{}: no promtool test (its queries are not counters with = matchers)",
+                    slo.slo
+                );
+            }
+            Err(e) => return Err(at(&e)),
+        }
+    }
+    eprintln!(
+        "{} rule file(s), {} manifest(s), alertmanager.yml, 3 dashboards per service, {tests} test file(s) in {}",
+        files.len(),
+        files.len(),
+        dir.display()
     );
     Ok(())
+}
+
+fn run() -> Result<(), String> {
+    let args = args()?;
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file))?;
+    let import = parse(&text, args.mode).map_err(|e| format!("{}: {e}", args.file))?;
+    for warning in &import.warnings {
+        eprintln!("warning: {}: {warning}", args.file);
+    }
+    match args.engine {
+        Engine::CloudWatch => run_cloudwatch(&args, &import.slos),
+        Engine::Prometheus => run_prometheus(&args, &import.slos),
+    }
 }
 
 fn main() -> ExitCode {

@@ -4,12 +4,20 @@
 #      under target/ (from PyPI, pinned in tools/cloudwatch-bridge/requirements.txt);
 #   2. starts moto and the RPC v2 CBOR bridge in front of it on free 127.0.0.1 ports, and waits
 #      until both answer;
-#   3. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
+#   3. installs the engines' own tools under target/ (tools/engines/install.sh): promtool and
+#      amtool from Debian's prometheus and prometheus-alertmanager packages (apt-get download
+#      + dpkg -x), cfn-lint and Grafana's schema (grafana-foundation-sdk) from PyPI (pinned),
+#      and exports PROMTOOL, AMTOOL, CFN_LINT and GRAFANA_CHECK;
+#   4. runs every Rust test of the workspace with every feature: unit, integration (Workbook and
 #      Sloth golden numbers, proptest invariants, source contracts, CloudWatch faults through the
-#      SDK's mock layer, CloudWatch round trips through the emulator) and doctests;
-#   4. runs examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
+#      SDK's mock layer, CloudWatch round trips through the emulator; the SLO compiler's rules
+#      through promtool check/test rules and amtool, its templates through cfn-lint, its
+#      Grafana dashboards through Grafana's schema) and
+#      doctests;
+#   5. runs examples/compile_openslo for both engines, checking its outputs with promtool and
+#      cfn-lint, and examples/cloudwatch_backtest against the emulator (seeding two days with an incident,
 #      which must page), and the bridge's own test;
-#   5. runs the side-by-side benchmark's peers (numpy and pandas, installed into a second
+#   6. runs the side-by-side benchmark's peers (numpy and pandas, installed into a second
 #      virtual environment under target/, and the Rust crate peer) on two SLOs for one quick
 #      round: it fails if their alert minutes or detector alerts differ from the toolkit's;
 #   and on exit stops moto and the bridge.
@@ -37,13 +45,33 @@ echo "   emulator at $AWS_ENDPOINT_URL"
 export AWS_TELEMETRY_EMULATOR=1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
     AWS_SESSION_TOKEN=testing AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 
+engines_env=$(mktemp)
+bash tools/engines/install.sh "$engines_env"
+# shellcheck disable=SC1090
+source "$engines_env"
+rm -f "$engines_env"
+echo "   promtool, amtool and cfn-lint: $(cat target/engines/VERSIONS | paste -sd';'); $("$CFN_LINT" --version)"
+
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
 
-echo "== examples/compile_openslo on the checked-in OpenSLO file, and on a broken one"
+echo "== examples/compile_openslo on the checked-in OpenSLO files (both engines, checked by cfn-lint, promtool, amtool and Grafana's schema), and on a broken one"
 template=$(cargo run --quiet --locked -p sre-examples --example compile_openslo -- docs/examples/checkout.openslo.yaml)
 python3 -c 'import json, sys; t = json.load(sys.stdin); assert len(t["Resources"]) > 10, len(t["Resources"])' <<<"$template" \
   || { echo "compile_openslo: no CloudFormation template with resources" >&2; exit 1; }
+out=target/compile_openslo
+rm -rf "$out" "$out".*
+echo "$template" > "$out.template.json"
+"$CFN_LINT" -- "$out.template.json"
+cargo run --quiet --locked -p sre-examples --example compile_openslo -- --engine prometheus \
+    docs/examples/checkout.prometheus.openslo.yaml > "$out.rules.yml"
+"$PROMTOOL" check rules "$out.rules.yml"
+cargo run --quiet --locked -p sre-examples --example compile_openslo -- --engine prometheus \
+    --out "$out" docs/examples/checkout.prometheus.openslo.yaml
+"$PROMTOOL" check rules "$out"/rules/*.yml
+(cd "$out" && "$PROMTOOL" test rules tests/*.yml)
+"$AMTOOL" check-config "$out/alertmanager.yml" >/dev/null
+"$GRAFANA_CHECK" "$out"/dashboards/*.json
 broken=$(mktemp)
 sed "s/targetPercent: 99.5$/targetPercent: 100/" docs/examples/checkout.openslo.yaml > "$broken"
 if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$broken" >/dev/null 2>"$broken.err"; then

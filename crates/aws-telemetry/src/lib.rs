@@ -125,7 +125,6 @@
 struct ReadmeExample;
 
 mod aggregate;
-pub mod alarms;
 pub mod audit;
 mod blocking;
 pub mod catalog;
@@ -161,7 +160,10 @@ mod s3;
     feature = "rds",
     feature = "costexplorer"
 ))]
-mod sdk;
+// Public for `slo-compiler`'s `apply` (the same error mapping and retries for the alarm API),
+// hidden because it is not part of this crate's API: it may change in any release.
+#[doc(hidden)]
+pub mod sdk;
 #[cfg(feature = "servicequotas")]
 mod servicequotas;
 mod sink;

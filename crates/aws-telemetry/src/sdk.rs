@@ -1,5 +1,8 @@
-//! Plumbing shared by the SDK adapters: the retry configuration of a [`RetryPolicy`], attempt
-//! counting, and SDK errors mapped to this crate's [`Error`] kinds.
+//! Plumbing shared by the SDK adapters (feature `sdk`, enabled by each of them): the retry
+//! configuration of a [`RetryPolicy`], attempt counting, and SDK errors mapped to this crate's
+//! [`Error`] kinds. Public so that the toolkit's other crates that call AWS (the SLO compiler's
+//! `apply`) report failures with the same kinds; the SDK types here are the smithy runtime's,
+//! which every `aws-sdk-*` client shares.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,20 +20,35 @@ use crate::error::{BoxError, Error};
 use crate::retry::RetryPolicy;
 
 /// The SDK's standard retry configuration for `policy`.
-pub(crate) fn retry_config(policy: RetryPolicy) -> RetryConfig {
+///
+/// # Example
+/// ```
+/// use aws_telemetry::RetryPolicy;
+/// let config = aws_telemetry::sdk::retry_config(RetryPolicy::default());
+/// assert_eq!(config.max_attempts(), 5);
+/// ```
+pub fn retry_config(policy: RetryPolicy) -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(policy.max_attempts.max(1))
         .with_initial_backoff(policy.initial_backoff)
         .with_max_backoff(policy.max_backoff)
 }
 
-/// Counts the attempts of one operation (its first try and its retries), installed on each
-/// request so that concurrent calls do not mix their counts.
+/// Counts the attempts of one operation (its first try and its retries): an interceptor
+/// installed on each request (`.customize().interceptor(attempts.clone())`) so that concurrent
+/// calls do not mix their counts.
+///
+/// # Example
+/// ```
+/// let attempts = aws_telemetry::sdk::Attempts::default();
+/// assert_eq!(attempts.count(), 0);
+/// ```
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Attempts(Arc<AtomicU64>);
+pub struct Attempts(Arc<AtomicU64>);
 
 impl Attempts {
-    pub(crate) fn count(&self) -> u32 {
+    /// Attempts counted so far.
+    pub fn count(&self) -> u32 {
         u32::try_from(self.0.load(Ordering::Relaxed)).unwrap_or(u32::MAX)
     }
 }
@@ -51,13 +69,32 @@ impl Intercept for Attempts {
     }
 }
 
-/// Maps an SDK error to an actionable kind, with the service's code and message (never the
-/// `SdkError` Display, which says only "service error").
-pub(crate) fn map_sdk_error<E, R>(
-    backend: &'static str,
-    err: SdkError<E, R>,
-    attempts: u32,
-) -> Error
+/// Maps an SDK error to an actionable kind ([`Error::Throttled`], [`Error::PermissionDenied`],
+/// [`Error::Backend`]), with the service's code and message (never the `SdkError` Display,
+/// which says only "service error"), `attempts` (from [`Attempts`]) and the error as source.
+///
+/// # Example
+/// ```
+/// use aws_smithy_runtime_api::client::result::SdkError;
+/// use aws_smithy_types::error::ErrorMetadata;
+/// use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+///
+/// #[derive(Debug)]
+/// struct ServiceError(ErrorMetadata);
+/// impl std::fmt::Display for ServiceError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("service error") }
+/// }
+/// impl std::error::Error for ServiceError {}
+/// impl ProvideErrorMetadata for ServiceError {
+///     fn meta(&self) -> &ErrorMetadata { &self.0 }
+/// }
+///
+/// let meta = ErrorMetadata::builder().code("Throttling").message("Rate exceeded").build();
+/// let err = SdkError::service_error(ServiceError(meta), ());
+/// let mapped = aws_telemetry::sdk::map_sdk_error("CloudWatch", err, 5);
+/// assert_eq!(mapped.to_string(), "CloudWatch throttled the request 5 times: Throttling: Rate exceeded");
+/// ```
+pub fn map_sdk_error<E, R>(backend: &'static str, err: SdkError<E, R>, attempts: u32) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,

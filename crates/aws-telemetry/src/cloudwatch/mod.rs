@@ -3,7 +3,6 @@
 //! public API are the `Client` and `SdkConfig` the constructors take, so that callers keep their
 //! credential chain, region and endpoint.
 
-pub(crate) mod alarms;
 mod convert;
 mod sink;
 

@@ -2,22 +2,22 @@
 //! (an ALB availability SLO with the Workbook's four tiers, a latency SLO over published
 //! windows, a Lambda SLO from a metric-math source with a calendar month) and the whole
 //! CloudFormation template, compared byte for byte with tests/golden/. They were generated once
-//! and reviewed by hand; `UPDATE_GOLDEN=1 cargo test -p aws-telemetry --features openslo --test
-//! alarms_golden` regenerates them after a deliberate change (review the diff).
+//! and reviewed by hand; `UPDATE_GOLDEN=1 cargo test -p slo-compiler --features openslo --test
+//! cloudwatch_golden` regenerates them after a deliberate change (review the diff).
 
 #![cfg(feature = "openslo")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
-use aws_telemetry::alarms::{CompileOptions, DashboardOptions, compile, specs_from_openslo};
 use sli_core::openslo::{Mode, parse};
+use slo_compiler::cloudwatch::{CompileOptions, DashboardOptions, compile, specs_from_openslo};
 
-const EXAMPLE: &str = include_str!("../../../docs/examples/checkout.openslo.yaml");
+const EXAMPLE: &str = include_str!("data/checkout.openslo.yaml");
 
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
+        .join("tests/golden/cloudwatch")
         .join(name);
     if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") {
         std::fs::write(&path, actual).unwrap();

@@ -3,7 +3,7 @@
 //! then updated idempotently; through the SDK's mock layer for composite alarms, which moto
 //! does not implement, and for failures.
 
-#![cfg(feature = "cloudwatch")]
+#![cfg(feature = "apply")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::time::Duration;
@@ -16,12 +16,13 @@ use aws_sdk_cloudwatch::operation::put_metric_alarm::PutMetricAlarmOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
-use aws_telemetry::alarms::{
-    ApplyReport, CompileOptions, Compiled, Dashboard, DashboardOptions, Signal, SignalSource,
-    SloAlarmSpec, apply, compile,
-};
 use aws_telemetry::{Error, Metric, RetryPolicy, Statistic};
 use sli_core::{AlertPolicy, catalog};
+use slo_compiler::SloSpec;
+use slo_compiler::cloudwatch::{
+    ApplyReport, CompileOptions, Compiled, Dashboard, DashboardOptions, Signal, SignalSource,
+    apply, compile,
+};
 
 fn fast() -> RetryPolicy {
     RetryPolicy {
@@ -41,7 +42,7 @@ fn compiled(name: &str) -> (Compiled, Vec<Dashboard>) {
     };
     let mut slo = catalog::availability(name);
     slo.name = name.into();
-    let spec = SloAlarmSpec::new(
+    let spec = SloSpec::new(
         slo,
         AlertPolicy::default(),
         Signal::Bad {

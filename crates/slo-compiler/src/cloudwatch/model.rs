@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::{AlarmDimension, AlarmMetric};
+/// use slo_compiler::cloudwatch::{AlarmDimension, AlarmMetric};
 /// let m = AlarmMetric { namespace: "AWS/ApplicationELB".into(), metric_name: "RequestCount".into(),
 ///     dimensions: vec![AlarmDimension { name: "LoadBalancer".into(), value: "app/web/1".into() }] };
 /// let json = serde_json::to_value(&m).unwrap();
@@ -30,7 +30,7 @@ pub struct AlarmMetric {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::AlarmDimension;
+/// use slo_compiler::cloudwatch::AlarmDimension;
 /// let d = AlarmDimension { name: "FunctionName".into(), value: "orders".into() };
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"Name":"FunctionName","Value":"orders"}"#);
 /// ```
@@ -47,7 +47,7 @@ pub struct AlarmDimension {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::{AlarmMetric, MetricStat};
+/// use slo_compiler::cloudwatch::{AlarmMetric, MetricStat};
 /// let s = MetricStat { metric: AlarmMetric { namespace: "N".into(), metric_name: "M".into(),
 ///     dimensions: vec![] }, period: 3600, stat: "Sum".into() };
 /// assert_eq!(serde_json::to_value(&s).unwrap()["Period"], 3600);
@@ -67,7 +67,7 @@ pub struct MetricStat {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::MetricDataQuery;
+/// use slo_compiler::cloudwatch::MetricDataQuery;
 /// let q = MetricDataQuery::expression("excess", "bad - 0.0144 * total", "errors above 14.4x", true);
 /// assert_eq!(serde_json::to_value(&q).unwrap()["ReturnData"], true);
 /// ```
@@ -128,7 +128,7 @@ impl MetricDataQuery {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::TreatMissingData;
+/// use slo_compiler::cloudwatch::TreatMissingData;
 /// use sli_core::MissingData;
 /// assert_eq!(TreatMissingData::from(MissingData::Skip), TreatMissingData::Ignore);
 /// assert_eq!(serde_json::to_string(&TreatMissingData::NotBreaching).unwrap(), "\"notBreaching\"");
@@ -173,7 +173,7 @@ impl TreatMissingData {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::{MetricAlarm, TreatMissingData};
+/// use slo_compiler::cloudwatch::{MetricAlarm, TreatMissingData};
 /// let alarm = MetricAlarm {
 ///     alarm_name: "slo/api/long-1h".into(), alarm_description: None, actions_enabled: false,
 ///     alarm_actions: vec![], ok_actions: vec![], metrics: vec![],
@@ -216,7 +216,7 @@ pub struct MetricAlarm {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::CompositeAlarm;
+/// use slo_compiler::cloudwatch::CompositeAlarm;
 /// let c = CompositeAlarm { alarm_name: "page".into(), alarm_description: None,
 ///     alarm_rule: r#"ALARM("a") AND ALARM("b")"#.into(), actions_enabled: true,
 ///     alarm_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()], ok_actions: vec![] };
@@ -259,7 +259,7 @@ impl CompositeAlarm {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::Dashboard;
+/// use slo_compiler::cloudwatch::Dashboard;
 /// let d = Dashboard { name: "checkout-oncall".into(),
 ///     body: serde_json::json!({"widgets": [{"type": "alarm", "properties": {"alarms": ["arn:aws:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:x"]}}]}) };
 /// assert!(d.body_for("eu-west-1", "123456789012").contains("eu-west-1:123456789012"));

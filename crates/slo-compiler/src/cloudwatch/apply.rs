@@ -7,17 +7,19 @@ use aws_sdk_cloudwatch::types::{
     MetricStat as SdkStat,
 };
 
-use super::RetryPolicy;
-use super::convert::BACKEND;
-use crate::alarms::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
-use crate::error::{Error, Result};
-use crate::sdk::{Attempts, map_sdk_error, with_retry};
+use aws_telemetry::sdk::{Attempts, map_sdk_error, retry_config};
+use aws_telemetry::{Error, Result, RetryPolicy};
+
+use super::model::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
+
+/// The backend named in errors.
+const BACKEND: &str = "CloudWatch";
 
 /// What [`apply`] did.
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::ApplyReport;
+/// use slo_compiler::cloudwatch::ApplyReport;
 /// let report = ApplyReport::default();
 /// assert_eq!(report.metric_alarms + report.composite_alarms + report.dashboards, 0);
 /// ```
@@ -86,7 +88,7 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
 }
 
 /// Creates or updates `metric_alarms`, then `composite_alarms` (in order: children before
-/// parents, as [`Compiled::composite_alarms`](crate::alarms::Compiled::composite_alarms) lists
+/// parents, as [`Compiled::composite_alarms`](super::Compiled::composite_alarms) lists
 /// them), then the `dashboards`, with `region` and `account` filled into the
 /// dashboards' alarm ARNs. The Put operations replace an existing definition of the same name,
 /// so applying the same definitions again changes nothing: `apply` is idempotent.
@@ -97,9 +99,9 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
 ///
 /// # Example
 /// ```no_run
-/// # async fn run(compiled: aws_telemetry::alarms::Compiled) -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn run(compiled: slo_compiler::cloudwatch::Compiled) -> Result<(), Box<dyn std::error::Error>> {
 /// use aws_telemetry::RetryPolicy;
-/// use aws_telemetry::alarms::{apply, DashboardOptions};
+/// use slo_compiler::cloudwatch::{apply, DashboardOptions};
 ///
 /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 /// let client = aws_sdk_cloudwatch::Client::new(&config);
@@ -118,7 +120,13 @@ pub async fn apply<'a>(
     region: &str,
     account: &str,
 ) -> Result<ApplyReport> {
-    let client = with_retry!(Client, client, retry);
+    let client = Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .retry_config(retry_config(retry))
+            .build(),
+    );
     let mut report = ApplyReport::default();
     for alarm in metric_alarms {
         put_metric_alarm(&client, alarm).await?;
@@ -158,7 +166,7 @@ pub async fn apply<'a>(
             .find_map(|m| m.message())
         {
             return Err(Error::InvalidResponse {
-                backend: super::convert::BACKEND,
+                backend: BACKEND,
                 reason: format!("dashboard {}: {message}", dashboard.name),
             });
         }

@@ -1,66 +1,17 @@
-//! OpenSLO definitions (`sli_core::openslo`, feature `openslo`) → [`SloAlarmSpec`]s.
+//! OpenSLO definitions (`sli_core::openslo`, feature `openslo`) with CloudWatch metric sources
+//! → CloudWatch [`Spec`]s.
 
-use sli_core::AlertPolicy;
+use aws_telemetry::{Metric, Statistic};
 use sli_core::openslo::{IndicatorMetric, MetricSource, SloDefinition, SourceSpec, Value};
 
-use super::compile::{CompileError, CompileProblem, Signal, SignalSource, SloAlarmSpec};
-use crate::query::{Metric, Statistic};
-
-/// A field of a CloudWatch `metricSource.spec` that cannot be read, with its path in the spec.
-struct SpecError {
-    path: String,
-    reason: String,
-}
-
-fn spec_error(path: impl Into<String>, reason: impl Into<String>) -> SpecError {
-    SpecError {
-        path: path.into(),
-        reason: reason.into(),
-    }
-}
-
-/// The entries of a mapping, refusing keys outside `allowed` (a misspelt `dimension` would
-/// otherwise name another metric without a word).
-fn mapping<'v>(
-    value: &'v Value,
-    path: &str,
-    allowed: &[&str],
-) -> Result<&'v [(String, Value)], SpecError> {
-    let Value::Map(entries) = value else {
-        return Err(spec_error(path, "expected a mapping"));
-    };
-    if let Some((key, _)) = entries.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-        let at = if path.is_empty() {
-            key.clone()
-        } else {
-            format!("{path}.{key}")
-        };
-        return Err(spec_error(
-            at,
-            format!("unknown field of a CloudWatch source (expected one of {allowed:?})"),
-        ));
-    }
-    Ok(entries)
-}
-
-fn text<'v>(entries: &'v [(String, Value)], path: &str, key: &str) -> Result<&'v str, SpecError> {
-    let at = || {
-        if path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{path}.{key}")
-        }
-    };
-    match entries.iter().find(|(k, _)| k == key).map(|(_, v)| v) {
-        Some(Value::String(s) | Value::Number(s)) => Ok(s),
-        Some(_) => Err(spec_error(at(), "expected a string")),
-        None => Err(spec_error(at(), "required field is missing")),
-    }
-}
+use super::Spec;
+use super::signal::{Signal, SignalSource};
+use crate::error::{CompileError, CompileProblem, Engine};
+use crate::openslo::{SpecError, mapping, read_source, spec_error, text};
 
 /// `namespace`, `metricName`, `dimensions` (`[{name, value}]`) and `stat` of one metric.
 fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic), SpecError> {
-    let invalid = |field: &str, e: crate::Error| {
+    let invalid = |field: &str, e: aws_telemetry::Error| {
         let at = if path.is_empty() {
             field.to_owned()
         } else {
@@ -150,118 +101,68 @@ fn source(
     field: &str,
     m: &MetricSource,
 ) -> Result<SignalSource, CompileError> {
-    let fail = |field: String, problem| CompileError {
-        slo: def.slo.name.clone(),
-        document: Some(def.document),
-        field,
-        problem,
-    };
-    let base = format!("spec.indicator.spec.{field}.metricSource");
-    if !m.is_type("cloudwatch") {
-        return Err(fail(
-            base,
-            CompileProblem::SourceType {
-                source_type: m.source_type().map(str::to_owned),
-            },
-        ));
-    }
-    cloudwatch(&m.spec).map_err(|e| {
-        let at = m
-            .spec
-            .location_of(&e.path)
-            .map_or_else(|| format!("{base}.spec.{}", e.path), |l| l.path);
-        fail(
-            at,
-            CompileProblem::InvalidMetric {
-                field: field.to_owned(),
-                reason: format!("{}: {}", e.path, e.reason),
-            },
-        )
-    })
+    read_source(Engine::CloudWatch, "cloudwatch", def, field, m, cloudwatch)
 }
 
-/// One [`SloAlarmSpec`] per alert policy of each definition (one with no tier for an SLO
-/// without policies, which then has dashboards but no alarms).
+/// One [`Spec`] per alert policy of each definition (one with no tier for an SLO without
+/// policies, which then has dashboards but no alarms).
 ///
 /// # Errors
 /// [`CompileError`] naming the SLO, its document and the metric source: a source that is not
-/// CloudWatch ([`CompileProblem::SourceType`]), a raw ratio (a ratio of ratios is not an SLI CloudWatch can sum), a metric or
-/// statistic CloudWatch would reject.
+/// CloudWatch ([`CompileProblem::SourceType`]), a raw ratio (a ratio of ratios is not an SLI
+/// CloudWatch can sum), a field of the spec it does not know, a metric or statistic
+/// CloudWatch would reject.
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::alarms::specs_from_openslo;
+/// use slo_compiler::cloudwatch::specs_from_openslo;
 /// use sli_core::openslo::{parse, Mode};
 ///
 /// let yaml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"),
-///     "/../../docs/examples/checkout.openslo.yaml")).unwrap();
+///     "/tests/data/checkout.openslo.yaml")).unwrap();
 /// let specs = specs_from_openslo(&parse(&yaml, Mode::Strict)?.slos)?;
 /// assert_eq!(specs.len(), 3);
 /// assert_eq!(specs[0].policy_name, "multiwindow-burn");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn specs_from_openslo(
-    definitions: &[SloDefinition],
-) -> Result<Vec<SloAlarmSpec>, CompileError> {
-    let mut out = Vec::new();
-    for def in definitions {
-        let signal = match &def.indicator.metric {
-            IndicatorMetric::Ratio {
-                good: Some(good),
-                total,
-                ..
-            } => Signal::Good {
-                good: source(def, "ratioMetric.good", good)?,
-                total: source(def, "ratioMetric.total", total)?,
-            },
-            IndicatorMetric::Ratio {
-                bad: Some(bad),
-                total,
-                ..
-            } => Signal::Bad {
-                bad: source(def, "ratioMetric.bad", bad)?,
-                total: source(def, "ratioMetric.total", total)?,
-            },
-            IndicatorMetric::Threshold { metric } => Signal::Value {
-                value: source(def, "thresholdMetric", metric)?,
-            },
-            _ => {
-                return Err(CompileError {
-                    slo: def.slo.name.clone(),
-                    document: Some(def.document),
-                    field: "spec.indicator.spec.ratioMetric".into(),
-                    problem: CompileProblem::Unsupported {
-                        what: "a raw ratio metric: CloudWatch cannot sum ratios over a window into an error ratio".into(),
-                    },
-                });
-            }
-        };
-        let base = SloAlarmSpec {
-            slo: def.slo.clone(),
-            service: def.service.clone(),
-            policy_name: "none".into(),
-            policy: AlertPolicy {
-                tiers: Vec::new(),
-                ..AlertPolicy::default()
-            },
-            notify_resolved: false,
-            signal,
-            document: Some(def.document),
-        };
-        if def.alert_policies.is_empty() {
-            out.push(base);
-            continue;
+pub fn specs_from_openslo(definitions: &[SloDefinition]) -> Result<Vec<Spec>, CompileError> {
+    crate::openslo::specs(definitions, signal)
+}
+
+/// The CloudWatch signal of one definition.
+fn signal(def: &SloDefinition) -> Result<Signal, CompileError> {
+    Ok(match &def.indicator.metric {
+        IndicatorMetric::Ratio {
+            good: Some(good),
+            total,
+            ..
+        } => Signal::Good {
+            good: source(def, "ratioMetric.good", good)?,
+            total: source(def, "ratioMetric.total", total)?,
+        },
+        IndicatorMetric::Ratio {
+            bad: Some(bad),
+            total,
+            ..
+        } => Signal::Bad {
+            bad: source(def, "ratioMetric.bad", bad)?,
+            total: source(def, "ratioMetric.total", total)?,
+        },
+        IndicatorMetric::Threshold { metric } => Signal::Value {
+            value: source(def, "thresholdMetric", metric)?,
+        },
+        _ => {
+            return Err(CompileError::new(
+                Engine::CloudWatch,
+                &def.slo.name,
+                Some(def.document),
+                "spec.indicator.spec.ratioMetric",
+                CompileProblem::Unsupported {
+                    what: "a raw ratio metric: CloudWatch cannot sum ratios over a window into an error ratio".into(),
+                },
+            ));
         }
-        for p in &def.alert_policies {
-            out.push(SloAlarmSpec {
-                policy_name: p.name.clone(),
-                policy: p.policy.clone(),
-                notify_resolved: p.alert_when_resolved,
-                ..base.clone()
-            });
-        }
-    }
-    Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::compile::{CompileError, CompileProblem, CompiledSlo, Signal, SignalSource};
+use aws_telemetry::{Metric, Statistic};
+
+use super::compiled::CompiledSlo;
 use super::model::Dashboard;
-use crate::query::{Metric, Statistic};
+use super::signal::{Signal, SignalSource};
+use crate::error::{CompileError, CompileProblem, Engine};
 
 /// CloudWatch's limit on widgets per dashboard.
 pub const MAX_WIDGETS: usize = 500;
@@ -17,7 +20,7 @@ pub const MAX_WIDGETS: usize = 500;
 /// # Example
 /// ```
 /// use aws_telemetry::{Metric, Statistic};
-/// use aws_telemetry::alarms::DashboardOptions;
+/// use slo_compiler::cloudwatch::DashboardOptions;
 /// let options = DashboardOptions {
 ///     latency: Some(Metric::new("AWS/ApplicationELB", "TargetResponseTime")?),
 ///     db_instances: vec!["checkout-db".into()],
@@ -145,12 +148,9 @@ pub(super) fn dashboards(
     }
     let mut out = Vec::new();
     for (service, slos) in by_service {
-        let fail = |problem| CompileError {
-            slo: slos.first().map(|s| s.slo.clone()).unwrap_or_default(),
-            document: None,
-            field: "spec.service".into(),
-            problem,
-        };
+        let first = slos.first().map(|s| s.slo.as_str()).unwrap_or_default();
+        let fail =
+            |problem| CompileError::new(Engine::CloudWatch, first, None, "spec.service", problem);
         let mut executive = Vec::new();
         let mut oncall = Vec::new();
         let mut debug = Vec::new();

@@ -4,9 +4,9 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{EventCounts, Series, Span};
 
-use super::compile::{CompiledSlo, PublishedWindow};
-use crate::error::Result;
-use crate::sink::MetricSink;
+use aws_telemetry::{MetricSink, Result};
+
+use super::compiled::{CompiledSlo, PublishedWindow};
 
 /// Timestamped values of one metric.
 pub type Points = Vec<(DateTime<Utc>, f64)>;
@@ -21,7 +21,7 @@ pub type Points = Vec<(DateTime<Utc>, f64)>;
 /// # Example
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
-/// use aws_telemetry::alarms::window_points;
+/// use slo_compiler::cloudwatch::window_points;
 /// use sli_core::{Series, Span};
 ///
 /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
@@ -90,7 +90,7 @@ pub fn window_points(
 ///
 /// # Example
 /// ```
-/// # use aws_telemetry::alarms::{published_points, CompiledSlo};
+/// # use slo_compiler::cloudwatch::{published_points, CompiledSlo};
 /// # fn f(slo: &CompiledSlo, s: &sli_core::Series<sli_core::EventCounts>) { let _ = published_points(slo, s); }
 /// ```
 pub fn published_points(
@@ -119,7 +119,7 @@ pub fn published_points(
 ///
 /// # Example
 /// ```
-/// # use aws_telemetry::alarms::{publish_windows, CompiledSlo};
+/// # use slo_compiler::cloudwatch::{publish_windows, CompiledSlo};
 /// # async fn f(slo: &CompiledSlo, s: &sli_core::Series<sli_core::EventCounts>) -> aws_telemetry::Result<()> {
 /// let memory = aws_telemetry::InMemorySource::new();
 /// publish_windows(&memory, slo, s).await?;

@@ -5,73 +5,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aws_telemetry::alarms::{
-    AlarmMetric, AlarmState, CompileOptions, CompileProblem, Compiled, DashboardOptions,
-    MAX_RESOURCES, Signal, SignalSource, Simulator, SloAlarmSpec, States, compile,
-    published_points,
-};
+mod common;
+
 use aws_telemetry::{InMemorySource, Metric, Statistic};
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
+use common::{Rng, generate, t0};
 use sli_core::{
     AlertPolicy, AlertTier, Comparison, EventCounts, MissingData, Objective, PartialWindows,
     PolicyEvaluator, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold, Window, catalog,
 };
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap()
-}
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
-
-/// Per-minute (good, total) with incidents of random length and severity, quiet minutes (no
-/// events) and gaps (no datapoint at all).
-fn generate(seed: u64, minutes: i64) -> Vec<(DateTime<Utc>, f64, f64)> {
-    let mut rng = Rng(seed);
-    let mut out = Vec::new();
-    let mut incident: Option<(i64, f64)> = None;
-    for m in 0..minutes {
-        if incident.is_none() && rng.chance(3) {
-            let length = 5 + rng.below(400) as i64;
-            let rate = [0.002, 0.01, 0.05, 0.3, 1.0][rng.below(5) as usize];
-            incident = Some((m + length, rate));
-        }
-        if let Some((end, _)) = incident
-            && m >= end
-        {
-            incident = None;
-        }
-        if rng.chance(20) {
-            continue; // a gap: no datapoint
-        }
-        let total = if rng.chance(10) {
-            0.0
-        } else {
-            (50 + rng.below(950)) as f64
-        };
-        let rate = incident.map_or(0.0005, |(_, r)| r);
-        let bad = (total * rate).floor() + if rng.chance(100) { 1.0 } else { 0.0 };
-        let bad = bad.min(total);
-        out.push((t0() + TimeDelta::minutes(m), total - bad, total));
-    }
-    out
-}
+use slo_compiler::cloudwatch::{
+    AlarmMetric, AlarmState, CompileOptions, Compiled, DashboardOptions, MAX_RESOURCES, Signal,
+    SignalSource, Simulator, Spec, States, compile, published_points,
+};
+use slo_compiler::{CompileProblem, SloSpec};
 
 fn alb(name: &str) -> AlarmMetric {
     AlarmMetric {
@@ -113,7 +60,7 @@ fn checkout_policy() -> AlertPolicy {
 fn check(
     slo: &Slo,
     policy: &AlertPolicy,
-    spec: SloAlarmSpec,
+    spec: Spec,
     options: &CompileOptions,
     series: &Series<EventCounts>,
     feed: impl Fn(&mut Simulator, &Compiled),
@@ -223,7 +170,7 @@ fn alarms_agree_with_sli_core_minute_by_minute() {
                     },
                 ),
             ] {
-                let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+                let spec = SloSpec::new(slo.clone(), policy.clone(), signal);
                 fired += check(
                     &slo,
                     &policy,
@@ -267,7 +214,7 @@ fn metric_math_sources_agree_too() {
     );
     let mut policy = checkout_policy();
     policy.tiers.truncate(3);
-    let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+    let spec = SloSpec::new(slo.clone(), policy.clone(), signal);
     let at = |name: &str| AlarmMetric {
         namespace: "AWS/Lambda".into(),
         metric_name: name.into(),
@@ -307,7 +254,7 @@ fn long_policy() -> AlertPolicy {
 #[test]
 fn a_window_longer_than_seven_days_is_refused_without_a_published_namespace() {
     let slo = catalog::availability("checkout");
-    let spec = SloAlarmSpec::new(
+    let spec = SloSpec::new(
         slo,
         long_policy(),
         Signal::Bad {
@@ -331,7 +278,7 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
     let series = Series::from_counts(generate(7, 9 * 1440)).unwrap();
     let slo = catalog::availability("checkout");
     let policy = long_policy();
-    let spec = SloAlarmSpec::new(
+    let spec = SloSpec::new(
         slo.clone(),
         policy.clone(),
         Signal::Bad {
@@ -361,7 +308,7 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
     );
     // Through the MetricSink: the in-memory sink receives the windowed series.
     let memory = InMemorySource::new();
-    let calls = aws_telemetry::alarms::publish_windows(&memory, slo_alarms, &series)
+    let calls = slo_compiler::cloudwatch::publish_windows(&memory, slo_alarms, &series)
         .await
         .unwrap();
     assert_eq!(calls, 1);
@@ -373,14 +320,14 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
         feed_counts(&series)(sim, compiled);
         for (window, points) in published_points(&compiled.slos[0], &series) {
             sim.insert(
-                &aws_telemetry::alarms::AlarmMetric {
+                &slo_compiler::cloudwatch::AlarmMetric {
                     namespace: window.metric.namespace.clone(),
                     metric_name: window.metric.name.clone(),
                     dimensions: window
                         .metric
                         .dimensions
                         .iter()
-                        .map(|d| aws_telemetry::alarms::AlarmDimension {
+                        .map(|d| slo_compiler::cloudwatch::AlarmDimension {
                             name: d.name.clone(),
                             value: d.value.clone(),
                         })
@@ -430,7 +377,7 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
                 stat: "p99".parse().unwrap(),
             },
         };
-        let spec = SloAlarmSpec::new(slo.clone(), policy.clone(), signal);
+        let spec = SloSpec::new(slo.clone(), policy.clone(), signal);
         let err = compile(std::slice::from_ref(&spec), &CompileOptions::default()).unwrap_err();
         assert!(matches!(
             err.problem,
@@ -443,14 +390,14 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
         let fired = check(&slo, &policy, spec, &options, &counts, |sim, compiled| {
             for (window, points) in published_points(&compiled.slos[0], &counts) {
                 sim.insert(
-                    &aws_telemetry::alarms::AlarmMetric {
+                    &slo_compiler::cloudwatch::AlarmMetric {
                         namespace: window.metric.namespace.clone(),
                         metric_name: window.metric.name.clone(),
                         dimensions: window
                             .metric
                             .dimensions
                             .iter()
-                            .map(|d| aws_telemetry::alarms::AlarmDimension {
+                            .map(|d| slo_compiler::cloudwatch::AlarmDimension {
                                 name: d.name.clone(),
                                 value: d.value.clone(),
                             })
@@ -466,10 +413,10 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
 
 // ---- what CloudWatch cannot express --------------------------------------------------
 
-fn spec(name: &str) -> SloAlarmSpec {
+fn spec(name: &str) -> Spec {
     let mut slo = catalog::availability(name);
     slo.name = name.into();
-    SloAlarmSpec::new(
+    SloSpec::new(
         slo,
         checkout_policy(),
         Signal::Bad {
@@ -495,10 +442,7 @@ fn bad_names_and_limits_are_typed_errors() {
     let err = compile(&[spec("tab\there")], &options).unwrap_err();
     assert!(matches!(err.problem, CompileProblem::AlarmName { .. }));
     let err = compile(&[spec("a"), spec("a")], &options).unwrap_err();
-    assert!(matches!(
-        err.problem,
-        CompileProblem::DuplicateAlarmName { .. }
-    ));
+    assert!(matches!(err.problem, CompileProblem::DuplicateName { .. }));
 
     // Eleven entries: a ten-metric expression and the total.
     let many = SignalSource::Expression {

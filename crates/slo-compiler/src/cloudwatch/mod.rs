@@ -1,30 +1,25 @@
 //! SLOs as CloudWatch alarms and dashboards: CloudWatch, AWS's own distributed metrics engine,
-//! then evaluates thousands of SLOs continuously, the way Sloth and Pyrra compile SLOs into
-//! Prometheus rules. Pure, typed and serialisable, compiled without any feature.
-#![cfg_attr(
-    feature = "cloudwatch",
-    doc = "Applying them through the API is [`apply`] (feature `cloudwatch`)."
-)]
-#![cfg_attr(
-    not(feature = "cloudwatch"),
-    doc = "Applying them through the API is `apply`, with the `cloudwatch` feature."
-)]
+//! then evaluates thousands of SLOs continuously. Pure, typed and serialisable; applying them
+//! through the API is `apply` (feature `apply`).
 //!
 //! * [`compile`]: per SLO and alert policy, one metric-math alarm per window of each tier, a
 //!   composite alarm per tier, one per severity with the caller's SNS actions.
 //! * [`Compiled::dashboards`]: executive, on-call and debug dashboards per service.
 //! * [`Compiled::cloudformation`]: one template holding them all.
 //! * [`Simulator`]: an interpreter of the metric math and alarm rules emitted, to check, minute
-//!   by minute, that CloudWatch would alert exactly when `sli-core` does.
+//!   by minute, that CloudWatch would alert exactly when `sli-core` does (the crate's test
+//!   `cloudwatch_semantics` holds each construct it interprets against the AWS documentation
+//!   of the function it stands for).
 //! * [`publish_windows`]: windows an alarm cannot look back over, published as metrics.
 //!
 //! ```
 //! use aws_telemetry::{Metric, Statistic};
-//! use aws_telemetry::alarms::{compile, CompileOptions, DashboardOptions, Signal, SignalSource, SloAlarmSpec};
+//! use slo_compiler::SloSpec;
+//! use slo_compiler::cloudwatch::{compile, CompileOptions, DashboardOptions, Signal, SignalSource};
 //! use sli_core::{catalog, AlertPolicy};
 //!
 //! let alb = |name| Metric::new("AWS/ApplicationELB", name);
-//! let spec = SloAlarmSpec::new(catalog::availability("checkout"), AlertPolicy::default(), Signal::Bad {
+//! let spec = SloSpec::new(catalog::availability("checkout"), AlertPolicy::default(), Signal::Bad {
 //!     bad: SignalSource::Metric { metric: alb("HTTPCode_Target_5XX_Count")?, stat: Statistic::Sum },
 //!     total: SignalSource::Metric { metric: alb("RequestCount")?, stat: Statistic::Sum },
 //! });
@@ -42,46 +37,50 @@
 //! 3-day ticket window is a native alarm with `Period = 259200`. A longer window (or any window
 //! over a time-slice SLI, whose per-minute judgements one alarm cannot sum) is refused with a
 //! typed error unless [`CompileOptions::published`] names a namespace; then its alarm watches a
-//! metric that [`publish_windows`] computes and puts through a [`MetricSink`](crate::MetricSink)
-//! every minute.
+//! metric that [`publish_windows`] computes and puts through a
+//! [`MetricSink`](aws_telemetry::MetricSink) every minute.
 
-// Errors carry the SLO, document, field and problem by value: they are built once, on the
-// failure path of a compile, and boxing them would only make matching on them clumsier.
-#![allow(clippy::result_large_err)]
-
+#[cfg(feature = "apply")]
+mod apply;
 mod compile;
+mod compiled;
 mod dashboard;
 mod model;
+mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
 mod publish;
+mod signal;
 mod simulate;
 mod template;
 
-pub use compile::{
-    CompileError, CompileOptions, CompileProblem, CompiledSlo, MAX_ALARM_NAME,
-    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, PublishedWindow, Signal, SignalSource,
-    SloAlarmSpec, WindowRole, compile,
-};
+#[cfg(feature = "apply")]
+pub use apply::{ApplyReport, apply};
+pub use compile::{CompileOptions, compile};
+pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
 pub use dashboard::{DashboardOptions, MAX_WIDGETS};
 pub use model::{
     AlarmDimension, AlarmMetric, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
     MetricStat, TreatMissingData,
 };
+pub use names::{MAX_ALARM_NAME, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS};
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use publish::{Points, publish_windows, published_points, window_points};
+pub use signal::{Signal, SignalSource};
 pub use simulate::{AlarmState, BinOp, Expr, MathError, Simulator, States};
 pub use template::MAX_RESOURCES;
 
-#[cfg(feature = "cloudwatch")]
-pub use crate::cloudwatch::alarms::{ApplyReport, apply};
+use crate::error::CompileError;
+
+/// An SLO spec for CloudWatch: its signal names metrics and metric-math expressions.
+pub type Spec = crate::SloSpec<Signal>;
 
 /// What [`compile`] produced: one [`CompiledSlo`] per input spec, in order.
 ///
 /// # Example
 /// ```
-/// # use aws_telemetry::alarms::Compiled;
+/// # use slo_compiler::cloudwatch::Compiled;
 /// # fn f(c: &Compiled) -> usize { c.slos.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -94,13 +93,13 @@ impl Compiled {
     /// The executive, on-call and debug dashboards of each service.
     ///
     /// # Errors
-    /// [`CompileProblem::DashboardName`] for a service name CloudWatch would reject in a
-    /// dashboard name; [`CompileProblem::Unsupported`] past [`MAX_WIDGETS`] widgets.
+    /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service name CloudWatch would reject in a
+    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets.
     ///
     /// # Example
     /// ```
-    /// # use aws_telemetry::alarms::{Compiled, DashboardOptions};
-    /// # fn f(c: &Compiled) -> Result<(), aws_telemetry::alarms::CompileError> {
+    /// # use slo_compiler::cloudwatch::{Compiled, DashboardOptions};
+    /// # fn f(c: &Compiled) -> Result<(), slo_compiler::CompileError> {
     /// let names: Vec<String> = c.dashboards(&DashboardOptions::default())?.into_iter().map(|d| d.name).collect();
     /// # Ok(()) }
     /// ```

@@ -1,0 +1,120 @@
+//! CloudWatch's naming rules and limits, and the `Metrics` entries of a signal source.
+
+use std::collections::BTreeSet;
+
+use aws_telemetry::Metric;
+
+use super::model::{AlarmDimension, AlarmMetric, MetricDataQuery, MetricStat};
+use super::signal::SignalSource;
+use crate::error::CompileProblem;
+
+/// CloudWatch's limit on entries in a metric-math alarm's `Metrics`.
+pub const MAX_METRICS_PER_ALARM: usize = 10;
+/// CloudWatch's limit on alarm name length.
+pub const MAX_ALARM_NAME: usize = 255;
+/// The longest window, in seconds, a metric alarm can look back: `Period × EvaluationPeriods`
+/// is at most 7 days for periods of an hour or more (one day below an hour).
+pub const MAX_NATIVE_WINDOW_SECONDS: i64 = 7 * 86_400;
+
+/// Checks an alarm name against CloudWatch's rules and what an alarm rule can quote.
+pub(super) fn check_alarm_name(name: &str) -> Result<(), CompileProblem> {
+    let reason = if name.is_empty() {
+        "must not be empty"
+    } else if name.chars().count() > MAX_ALARM_NAME {
+        "is longer than 255 characters"
+    } else if name.chars().any(char::is_control) {
+        "contains a control character"
+    } else if name.contains('"') {
+        "contains a double quote, which an alarm rule cannot quote"
+    } else {
+        return Ok(());
+    };
+    Err(CompileProblem::AlarmName {
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+fn check_id(id: &str) -> Result<(), CompileProblem> {
+    let mut chars = id.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(CompileProblem::MetricId {
+            id: id.to_owned(),
+            reason: "ids start with a lowercase letter, then letters, digits and _",
+        })
+    }
+}
+
+pub(crate) fn alarm_metric(metric: &Metric) -> AlarmMetric {
+    AlarmMetric {
+        namespace: metric.namespace.clone(),
+        metric_name: metric.name.clone(),
+        dimensions: metric
+            .dimensions
+            .iter()
+            .map(|d| AlarmDimension {
+                name: d.name.clone(),
+                value: d.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The `Metrics` entries of a source under `id`, at `period` seconds.
+pub(super) fn source_entries(
+    source: &SignalSource,
+    id: &str,
+    period: u32,
+    ids: &mut BTreeSet<String>,
+) -> Result<Vec<MetricDataQuery>, CompileProblem> {
+    let mut claim = |id: &str| {
+        check_id(id)?;
+        if ids.insert(id.to_owned()) {
+            Ok(())
+        } else {
+            Err(CompileProblem::MetricId {
+                id: id.to_owned(),
+                reason: "is used twice in one alarm",
+            })
+        }
+    };
+    claim(id)?;
+    Ok(match source {
+        SignalSource::Metric { metric, stat } => vec![MetricDataQuery::metric(
+            id,
+            MetricStat {
+                metric: alarm_metric(metric),
+                period,
+                stat: stat.to_string(),
+            },
+        )],
+        SignalSource::Expression {
+            expression,
+            metrics,
+        } => {
+            let mut out = Vec::new();
+            for (sub, metric, stat) in metrics {
+                claim(sub)?;
+                out.push(MetricDataQuery::metric(
+                    sub,
+                    MetricStat {
+                        metric: alarm_metric(metric),
+                        period,
+                        stat: stat.to_string(),
+                    },
+                ));
+            }
+            out.push(MetricDataQuery::expression(
+                id,
+                expression.as_str(),
+                id,
+                false,
+            ));
+            out
+        }
+    })
+}

@@ -1,0 +1,264 @@
+//! [`CompileError`]: which SLO, which field, which engine, and what is wrong.
+
+use std::fmt;
+
+use sli_core::Span;
+
+/// The engine a compilation targets, named in every [`CompileError`].
+///
+/// # Example
+/// ```
+/// use slo_compiler::Engine;
+/// assert_eq!(Engine::Prometheus.to_string(), "Prometheus");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Engine {
+    /// CloudWatch alarms, dashboards and CloudFormation.
+    CloudWatch,
+    /// Prometheus (or Amazon Managed Service for Prometheus) rules, Alertmanager, Grafana.
+    Prometheus,
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::CloudWatch => "CloudWatch",
+            Self::Prometheus => "Prometheus",
+        })
+    }
+}
+
+/// What is wrong, for [`CompileError`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileProblem {
+    /// A generated alarm name CloudWatch would reject (too long, control characters, or a `"`
+    /// that an alarm rule cannot quote).
+    #[error("alarm name {name:?} is invalid: {reason}")]
+    AlarmName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Two generated alarms (or two SLOs' rules) with one name.
+    #[error("name {name:?} is generated twice")]
+    DuplicateName {
+        /// The name.
+        name: String,
+    },
+    /// A dashboard name the engine would reject.
+    #[error("dashboard name {name:?} is invalid: {reason}")]
+    DashboardName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A window longer than a metric alarm can look back, with no published namespace.
+    #[error(
+        "tier {tier:?}: the {window} window is longer than the {max_seconds} s a CloudWatch alarm can look back; set CompileOptions::published to publish it as a metric"
+    )]
+    WindowTooLong {
+        /// The tier.
+        tier: String,
+        /// The window.
+        window: Span,
+        /// The longest window an alarm can evaluate, in seconds.
+        max_seconds: i64,
+    },
+    /// A window CloudWatch cannot compute in one alarm for another reason, with no published
+    /// namespace.
+    #[error(
+        "tier {tier:?}: {reason}; set CompileOptions::published to publish the windowed ratio as a metric"
+    )]
+    NeedsPublishing {
+        /// The tier.
+        tier: String,
+        /// Why.
+        reason: String,
+    },
+    /// A window that is not a whole number of minutes.
+    #[error("tier {tier:?}: window {window} is not a whole number of minutes")]
+    WindowNotMinutes {
+        /// The tier.
+        tier: String,
+        /// The window.
+        window: Span,
+    },
+    /// More metrics and expressions in one alarm than CloudWatch allows.
+    #[error("alarm {alarm:?} needs {count} metrics and expressions; CloudWatch allows {max}")]
+    TooManyMetrics {
+        /// The alarm.
+        alarm: String,
+        /// Entries needed.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A sustain (N of M, OpenSLO `alertAfter`) rule on a tier, which neither emitter compiles
+    /// yet: a CloudWatch composite alarm has no N-of-M rule.
+    #[error("tier {tier:?}: a sustain rule ({rule}) is not compiled for this engine")]
+    Sustain {
+        /// The tier.
+        tier: String,
+        /// The rule, as `N of M`.
+        rule: String,
+    },
+    /// A metric-math id that breaks CloudWatch's rule or collides with another.
+    #[error("metric id {id:?}: {reason}")]
+    MetricId {
+        /// The id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// An SLI, window or budgeting method the engine cannot express.
+    #[error("not supported: {what}")]
+    Unsupported {
+        /// What.
+        what: String,
+    },
+    /// An action that is not an ARN.
+    #[error("action {action:?} is not an ARN")]
+    InvalidAction {
+        /// The action.
+        action: String,
+    },
+    /// An OpenSLO metric source of another engine's type (Prometheus, Datadog…), or of a type
+    /// the file does not say: each engine reads its own sources only.
+    #[error("metric source type {} is not one this engine reads", source_type.as_deref().map_or_else(|| "unknown (a DataSource defined elsewhere)".to_owned(), |t| format!("{t:?}")))]
+    SourceType {
+        /// The source's type, `None` when neither the metric source nor a DataSource in the
+        /// file gives it.
+        source_type: Option<String>,
+    },
+    /// A metric source the engine would reject (from an OpenSLO metric source or a query).
+    #[error("metric source {field}: {reason}")]
+    InvalidMetric {
+        /// Which source.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// A Prometheus label name or value the engine would reject, or that collides with one the
+    /// compiler sets.
+    #[error("label {name:?}: {reason}")]
+    Label {
+        /// The label name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// An option out of range.
+    #[error("option {option}: {reason}")]
+    InvalidOption {
+        /// The option.
+        option: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// `sli-core` rejected the SLO or its policy.
+    #[error("{0}")]
+    Core(sli_core::Error),
+    /// A tier `sli-core` flags as useless: a threshold at or above `1 / (1 − target)` that can
+    /// never fire, or a long window longer than the SLO window.
+    #[error("alert policy: {}", describe_warning(.0))]
+    Policy(sli_core::PolicyWarning),
+    /// A CloudFormation template with more resources than a stack may hold.
+    #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
+    TooManyResources {
+        /// Resources needed.
+        resources: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+fn describe_warning(warning: &sli_core::PolicyWarning) -> String {
+    match warning {
+        sli_core::PolicyWarning::NeverFires {
+            tier,
+            threshold,
+            max_burn_rate,
+        } => format!(
+            "tier {tier:?} can never fire: its burn-rate threshold {threshold} is at or above {max_burn_rate}, the highest burn rate the objective allows"
+        ),
+        sli_core::PolicyWarning::WindowExceedsSloPeriod {
+            tier,
+            long_window,
+            slo_period,
+        } => format!(
+            "tier {tier:?}: its long window {long_window} is longer than the SLO window {slo_period}"
+        ),
+        sli_core::PolicyWarning::NoEnabledTier => "no tier is enabled".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// An SLO that cannot be compiled: which one (and its document), the field at fault, the
+/// engine, and why.
+///
+/// # Example
+/// ```
+/// use slo_compiler::{CompileProblem, Engine, SloSpec};
+/// use slo_compiler::cloudwatch::{compile, CompileOptions, Signal, SignalSource};
+/// use aws_telemetry::{Metric, Statistic};
+/// use sli_core::catalog;
+///
+/// let m = SignalSource::Metric { metric: Metric::new("App", "Requests")?, stat: Statistic::Sum };
+/// let mut spec = SloSpec::new(catalog::availability("checkout"), Default::default(),
+///     Signal::Good { good: m.clone(), total: m });
+/// spec.slo.name = "x".repeat(300);
+/// let err = compile(&[spec], &CompileOptions::default()).unwrap_err();
+/// assert!(matches!(err.problem, CompileProblem::AlarmName { .. }));
+/// assert_eq!((err.field.as_str(), err.engine), ("metadata.name", Engine::CloudWatch));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct CompileError {
+    /// The SLO's name.
+    pub slo: String,
+    /// The document it came from, when known.
+    pub document: Option<usize>,
+    /// The field at fault (an OpenSLO path where one applies).
+    pub field: String,
+    /// The engine that cannot express it.
+    pub engine: Engine,
+    /// What.
+    pub problem: CompileProblem,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SLO {:?}", self.slo)?;
+        if let Some(d) = self.document {
+            write!(f, " (document {d})")?;
+        }
+        write!(
+            f,
+            ", field {}, for {}: {}",
+            self.field, self.engine, self.problem
+        )
+    }
+}
+
+impl CompileError {
+    /// An error about `slo` (and its `document`), `field`, for `engine`.
+    pub(crate) fn new(
+        engine: Engine,
+        slo: &str,
+        document: Option<usize>,
+        field: impl Into<String>,
+        problem: CompileProblem,
+    ) -> Self {
+        Self {
+            slo: slo.to_owned(),
+            document,
+            field: field.into(),
+            engine,
+            problem,
+        }
+    }
+}

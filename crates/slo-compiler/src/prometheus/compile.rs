@@ -1,0 +1,547 @@
+//! SLO + alert policy → recording rules per window, window states, multi-window alerts, the
+//! absent-data alert and the error-budget rules.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sli_core::{MissingData, Severity, Sli, Span, Window};
+
+use super::Spec;
+use super::expr::{Condition, Slo, Texts, cat, matchers};
+use super::names;
+use super::query::Signal;
+use super::rules::{AlertingRule, RecordingRule, Rule};
+use crate::error::{CompileError, CompileProblem, Engine};
+use crate::plan::{Plan, percent};
+
+/// How [`compile`] names, groups and splits what it generates.
+///
+/// # Example
+/// ```
+/// use slo_compiler::prometheus::Options;
+/// let options = Options { max_rules_per_group: 200, ..Options::default() };
+/// assert_eq!(options.alert_name, "ErrorBudgetBurn");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The name of every burn-rate alert (the SLO, tier and severity are labels), as Pyrra
+    /// names its own. Default `ErrorBudgetBurn`.
+    pub alert_name: String,
+    /// The name of the absent-data alerts. Default `SLOMetricAbsent`.
+    pub absent_alert_name: String,
+    /// How long an SLO's total must be absent before its absent-data alert fires. Default 10
+    /// minutes.
+    pub absent_for: Span,
+    /// The evaluation interval of the error-budget groups, whose rules read the whole SLO
+    /// window. Default 5 minutes. (The burn-rate groups are evaluated every minute: their
+    /// windows are whole minutes and their alerts start and end on the minute, as `sli-core`'s.)
+    pub budget_interval: Span,
+    /// The most rules in one group. An SLO's burn-rate rules always share a group (its alerts
+    /// read the ratios recorded in the same evaluation), so a group holds whole SLOs. Default
+    /// 500 (see [`Compiled::groups`](super::Compiled::groups)).
+    pub max_rules_per_group: usize,
+    /// The largest rule file, in bytes of YAML: files (and `PrometheusRule` manifests, one per
+    /// file) are split at group boundaries below it. Default 512 KiB, half of the 1 MiB
+    /// Kubernetes allows a ConfigMap, where the Prometheus Operator mounts rule files.
+    pub max_file_bytes: usize,
+    /// Prefix of group and file names. Default `slo`.
+    pub prefix: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            alert_name: "ErrorBudgetBurn".into(),
+            absent_alert_name: "SLOMetricAbsent".into(),
+            absent_for: Span::from_minutes(10).unwrap_or(Span::HOUR),
+            budget_interval: Span::from_minutes(5).unwrap_or(Span::HOUR),
+            max_rules_per_group: 500,
+            max_file_bytes: 512 * 1024,
+            prefix: "slo".into(),
+        }
+    }
+}
+
+/// One tier's alert as the rules raise it: for tests and dashboards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierAlert {
+    /// The tier.
+    pub tier: String,
+    /// Page or ticket.
+    pub severity: Severity,
+    /// The long window.
+    pub long_window: Span,
+    /// The short window.
+    pub short_window: Span,
+    /// The burn-rate threshold.
+    pub burn: f64,
+    /// The alert's labels, exactly as Prometheus sends them (sorted by name, the alert name
+    /// not included).
+    pub labels: Vec<(String, String)>,
+    /// The alert's annotations.
+    pub annotations: Vec<(String, String)>,
+}
+
+/// The rules of one SLO and alert policy.
+///
+/// # Example
+/// ```
+/// # use slo_compiler::prometheus::CompiledSlo;
+/// # fn f(c: &CompiledSlo) -> usize { c.burn_rate_rules.len() + c.budget_rules.len() }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledSlo {
+    /// Sloth's `sloth_id`: `<service>-<slo>`.
+    pub id: String,
+    /// The SLO's name.
+    pub slo: String,
+    /// Its service.
+    pub service: String,
+    /// The alert policy's name.
+    pub policy: String,
+    /// Evaluated every minute, in this order: the error ratio of every window the policy uses,
+    /// the events per window where a minimum applies, the window states where missing data
+    /// keeps the last state, one alert per tier, the absent-data alert.
+    pub burn_rate_rules: Vec<Rule>,
+    /// Evaluated every [`Options::budget_interval`]: the error ratio over the SLO window, the
+    /// objective, the error budget, the burn rates and the budget remaining, under Sloth's
+    /// names.
+    pub budget_rules: Vec<Rule>,
+    /// Each tier's alert.
+    pub tiers: Vec<TierAlert>,
+    /// The absent-data alert's labels (sorted, alert name not included).
+    pub absent_labels: Vec<(String, String)>,
+    /// The windows the policy uses, shortest first.
+    pub windows: Vec<Span>,
+    /// The SLO window.
+    pub slo_window: Span,
+    /// `1 − target`.
+    pub error_budget: f64,
+    /// The spec it was compiled from (for tests and dashboards).
+    pub(crate) spec: Spec,
+}
+
+/// What the specs of one SLO id compiled so far emitted (its later specs, other policies of
+/// the same SLO, share the recordings).
+struct Emitted<'a> {
+    signal: &'a Signal,
+    ratios: BTreeSet<Span>,
+    totals: BTreeSet<Span>,
+    states: Vec<Condition>,
+    absent: bool,
+    budget: bool,
+}
+
+/// Compiles SLOs and their alert policies into Prometheus rules.
+///
+/// For each SLO: the error ratio over every window its policy uses
+/// (`slo:sli_error:ratio_rate<window>`, Sloth's name, labels `sloth_id`, `sloth_service`,
+/// `sloth_slo`, `sloth_window`), and one alert per tier (`ErrorBudgetBurn`, labels `severity`
+/// and `sloth_severity` `page` or `ticket`, `tier`, `policy`) firing when the ratio over both
+/// windows exceeds `burn × (1 − target)`, written as `(14.4 * (1 - 0.999))` so that PromQL
+/// computes the very product `sli-core` compares with. A window without events (or with fewer
+/// than the SLO's minimum) follows the SLO's [`MissingData`]: `Good` does not fire, `Bad`
+/// fires, `Skip` keeps the window's last state (a recording rule reading its own previous
+/// value). An absent-data alert fires when the total has no series for
+/// [`Options::absent_for`]. The error-budget rules follow Sloth's names
+/// (`slo:period_error_budget_remaining:ratio`…).
+///
+/// # Errors
+/// [`CompileError`] naming the SLO, its document, the field and [`Engine::Prometheus`]: what
+/// every engine refuses (see [`cloudwatch::compile`](crate::cloudwatch::compile)), a
+/// time-slice SLI, a calendar window (PromQL ranges are fixed durations, so the budget of the
+/// current calendar period has no rule), a minimum number of events over a total that is not a
+/// counter, two specs of one SLO with different signals, options out of range.
+///
+/// # Example
+/// ```
+/// use slo_compiler::SloSpec;
+/// use slo_compiler::prometheus::{compile, Options, Query, Signal};
+/// use sli_core::{catalog, AlertPolicy, MissingData};
+///
+/// let mut slo = catalog::availability("checkout");
+/// slo.missing_data = MissingData::Good;
+/// let spec = SloSpec::new(slo, AlertPolicy::default(), Signal::Bad {
+///     bad: Query::counter(r#"http_requests_total{job="checkout",code=~"5.."}"#)?,
+///     total: Query::counter(r#"http_requests_total{job="checkout"}"#)?,
+/// });
+/// let compiled = compile(&[spec], &Options::default())?;
+/// let slo = &compiled.slos[0];
+/// assert_eq!(slo.id, "checkout-checkout");
+/// assert_eq!(slo.windows.len(), 7); // 5m 30m 1h 2h 6h 1d 3d
+/// assert_eq!(slo.tiers[0].labels.iter().find(|(k, _)| k == "severity").unwrap().1, "page");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compile(specs: &[Spec], options: &Options) -> Result<super::Compiled, CompileError> {
+    let mut slos = Vec::with_capacity(specs.len());
+    // Per SLO id: the signal its rules were compiled from, and the rules already emitted.
+    let mut seen: HashMap<String, Emitted<'_>> = HashMap::with_capacity(specs.len());
+    for spec in specs {
+        let plan = Plan::new(spec, Engine::Prometheus)?;
+        check_options(&plan, options)?;
+        let compiled = compile_one(plan, options, &mut seen)?;
+        slos.push(compiled);
+    }
+    Ok(super::Compiled {
+        slos,
+        options: options.clone(),
+    })
+}
+
+fn check_options(plan: &Plan<'_, Signal>, options: &Options) -> Result<(), CompileError> {
+    let invalid = |option, reason: &str| {
+        plan.fail(
+            "options",
+            CompileProblem::InvalidOption {
+                option,
+                reason: reason.to_owned(),
+            },
+        )
+    };
+    if options.max_rules_per_group == 0 {
+        return Err(invalid("max_rules_per_group", "must be at least 1"));
+    }
+    if options.max_file_bytes == 0 {
+        return Err(invalid("max_file_bytes", "must be at least 1"));
+    }
+    for (option, name) in [
+        ("alert_name", &options.alert_name),
+        ("absent_alert_name", &options.absent_alert_name),
+    ] {
+        if !names::is_metric_name(name) {
+            return Err(invalid(option, "must be a valid metric name"));
+        }
+    }
+    if !names::is_group_prefix(&options.prefix) {
+        return Err(invalid(
+            "prefix",
+            "must be letters, digits, '-' and '_' (it names files)",
+        ));
+    }
+    Ok(())
+}
+
+fn compile_one<'a>(
+    plan: Plan<'a, Signal>,
+    options: &Options,
+    seen: &mut HashMap<String, Emitted<'a>>,
+) -> Result<CompiledSlo, CompileError> {
+    let spec = plan.spec;
+    let slo = &spec.slo;
+    if !matches!(slo.sli, Sli::EventRatio) {
+        return Err(plan.fail(
+            "spec.indicator",
+            CompileProblem::Unsupported {
+                what: format!(
+                    "SLI {:?}: the Prometheus rules count events (a ratio of good or bad to total)",
+                    slo.sli
+                ),
+            },
+        ));
+    }
+    let slo_window = match slo.window {
+        Window::Rolling(span) => span,
+        Window::Calendar(_) => {
+            return Err(plan.fail(
+                "spec.timeWindow",
+                CompileProblem::Unsupported {
+                    what: "a calendar window: PromQL ranges are fixed durations, so no rule computes the budget of the current calendar period (compile a rolling window of the same length instead)".into(),
+                },
+            ));
+        }
+    };
+    let min_events = (slo.min_events > 0.0).then_some(slo.min_events);
+    if min_events.is_some() && !spec.signal.total().counts_events() {
+        return Err(plan.fail(
+            "spec.indicator.spec.ratioMetric.total",
+            CompileProblem::Unsupported {
+                what: "a minimum number of events over a total given as a template: only a counter says how many events a window holds".into(),
+            },
+        ));
+    }
+    let labels = names::slo_labels(&spec.service, &slo.name);
+    let id = labels.id().to_owned();
+    let emitted = seen.entry(id.clone()).or_insert_with(|| Emitted {
+        signal: &spec.signal,
+        ratios: BTreeSet::new(),
+        totals: BTreeSet::new(),
+        states: Vec::new(),
+        absent: false,
+        budget: false,
+    });
+    if emitted.signal != &spec.signal {
+        return Err(plan.fail(
+            "metadata.name",
+            CompileProblem::DuplicateName { name: id.clone() },
+        ));
+    }
+    let target = slo.objective.target();
+    let mut windows: Vec<Span> = Vec::new();
+    let mut conditions: Vec<Condition> = Vec::new();
+    for t in &plan.tiers {
+        for window in [t.tier.long_window, t.tier.short_window] {
+            if !windows.contains(&window) {
+                windows.push(window);
+            }
+            let c = Condition {
+                window,
+                burn: t.burn,
+            };
+            if !conditions.contains(&c) {
+                conditions.push(c);
+            }
+        }
+    }
+    windows.sort();
+    let text = Texts {
+        windows: windows.iter().map(|w| (*w, w.to_string())).collect(),
+        burns: plan
+            .tiers
+            .iter()
+            .map(|t| (t.burn.to_bits(), t.burn.to_string()))
+            .collect(),
+    };
+    let s = Slo {
+        matchers: matchers(&labels),
+        labels,
+        budget_expr: format!("(1 - {target})"),
+        min_events,
+        plan,
+        text,
+    };
+    let plan = &s.plan;
+    let mut rules = Vec::new();
+    let parts = spec.signal.parts();
+    let window_labels = |window: Span| {
+        let mut l = Vec::with_capacity(4);
+        l.extend(s.labels.iter().cloned());
+        l.push((names::WINDOW.into(), s.text.window(window).into_owned()));
+        l
+    };
+    for &window in &windows {
+        if emitted.ratios.insert(window) {
+            rules.push(Rule::Record(RecordingRule {
+                record: cat(&[names::ERROR_RATIO_PREFIX, &s.text.window(window)]),
+                expr: parts.error_ratio(&s.text.window(window)),
+                labels: window_labels(window),
+            }));
+        }
+        if min_events.is_some() && emitted.totals.insert(window) {
+            rules.push(Rule::Record(RecordingRule {
+                record: cat(&[names::TOTAL_PREFIX, &s.text.window(window)]),
+                expr: parts.total(&s.text.window(window)),
+                labels: window_labels(window),
+            }));
+        }
+    }
+    if slo.missing_data == MissingData::Skip {
+        for &c in &conditions {
+            if !emitted.states.contains(&c) {
+                emitted.states.push(c);
+                let mut rule = s.state_rule(c);
+                rule.labels.splice(0..0, window_labels(c.window));
+                rules.push(Rule::Record(rule));
+            }
+        }
+    }
+    let mut tiers = Vec::new();
+    let budget_percent = percent(plan.budget);
+    for t in &plan.tiers {
+        let tier = t.tier;
+        let severity = names::severity(tier.severity);
+        let long = Condition {
+            window: tier.long_window,
+            burn: t.burn,
+        };
+        let short = Condition {
+            window: tier.short_window,
+            burn: t.burn,
+        };
+        let expr = cat(&[
+            "max without (",
+            names::WINDOW,
+            ", ",
+            names::BURN_RATE,
+            ") (\n  (",
+            &s.firing(long),
+            ")\n  and ignoring (",
+            names::WINDOW,
+            ", ",
+            names::BURN_RATE,
+            ")\n  (",
+            &s.firing(short),
+            ")\n)",
+        ]);
+        // The SLO's labels come with the expression too; repeating them makes each rule
+        // distinct, as `promtool check rules` asks of rules sharing an alert name.
+        let mut rule_labels = s.labels.to_vec();
+        rule_labels.extend([
+            ("severity".to_owned(), severity.to_owned()),
+            (names::SEVERITY.to_owned(), severity.to_owned()),
+            ("tier".to_owned(), tier.id.clone()),
+            ("policy".to_owned(), spec.policy_name.clone()),
+        ]);
+        let annotations = vec![
+            (
+                "title".to_owned(),
+                format!(
+                    "({severity}) {} {} SLO error budget burn rate is too fast.",
+                    spec.service, slo.name
+                ),
+            ),
+            (
+                "summary".to_owned(),
+                format!(
+                    "{} {} SLO: the error ratio over {} and over {} is above {} times the error budget ({} %).",
+                    spec.service,
+                    slo.name,
+                    tier.long_window,
+                    tier.short_window,
+                    s.text.burn(t.burn),
+                    budget_percent
+                ),
+            ),
+            (
+                "description".to_owned(),
+                format!(
+                    "Tier {} of policy {}: at this rate {} % of the {} error budget is spent within {}.",
+                    tier.id,
+                    spec.policy_name,
+                    percent(tier.budget_fraction(plan.slo_period)),
+                    slo_window,
+                    tier.long_window
+                ),
+            ),
+        ];
+        let mut labels = rule_labels.clone();
+        labels.sort();
+        tiers.push(TierAlert {
+            tier: tier.id.clone(),
+            severity: tier.severity,
+            long_window: tier.long_window,
+            short_window: tier.short_window,
+            burn: t.burn,
+            labels,
+            annotations: annotations.clone(),
+        });
+        rules.push(Rule::Alert(AlertingRule {
+            alert: options.alert_name.clone(),
+            expr,
+            for_: None,
+            labels: rule_labels,
+            annotations,
+        }));
+    }
+    let absent_severity = names::severity(if slo.missing_data == MissingData::Bad {
+        Severity::Page
+    } else {
+        Severity::Ticket
+    });
+    let mut absent_labels = s.labels.to_vec();
+    absent_labels.push(("severity".into(), absent_severity.into()));
+    absent_labels.sort();
+    let shortest = windows
+        .first()
+        .copied()
+        .unwrap_or(Span::from_minutes(5).unwrap_or(Span::HOUR));
+    if !std::mem::replace(&mut emitted.absent, true) {
+        rules.push(Rule::Alert(AlertingRule {
+            alert: options.absent_alert_name.clone(),
+            expr: format!("absent({})", parts.total(&shortest.to_string())),
+            for_: Some(options.absent_for),
+            labels: absent_labels.clone(),
+            annotations: vec![
+                (
+                    "title".into(),
+                    format!("{} {} SLO has no data.", spec.service, slo.name),
+                ),
+                (
+                    "summary".into(),
+                    format!(
+                        "The total events of the {} {} SLO have returned no series for {}: its alerts cannot fire.",
+                        spec.service, slo.name, options.absent_for
+                    ),
+                ),
+            ],
+        }));
+    }
+    let mut budget_rules = Vec::new();
+    if !std::mem::replace(&mut emitted.budget, true) {
+        let base = s.labels.to_vec();
+        let on = format!(
+            "on ({}, {}, {}) group_left",
+            names::ID,
+            names::SERVICE,
+            names::SLO
+        );
+        let record = |record: &str, expr: String, labels: Vec<(String, String)>| {
+            Rule::Record(RecordingRule {
+                record: record.into(),
+                expr,
+                labels,
+            })
+        };
+        if !windows.contains(&slo_window) {
+            budget_rules.push(record(
+                &format!("{}{slo_window}", names::ERROR_RATIO_PREFIX),
+                parts.error_ratio(&slo_window.to_string()),
+                window_labels(slo_window),
+            ));
+        }
+        let filter = format!("{{{}}}", s.matchers);
+        budget_rules.push(record(
+            "slo:objective:ratio",
+            format!("vector({target})"),
+            base.clone(),
+        ));
+        budget_rules.push(record(
+            "slo:error_budget:ratio",
+            format!("vector{}", s.budget_expr),
+            base.clone(),
+        ));
+        budget_rules.push(record(
+            "slo:time_period:days",
+            format!("vector({})", slo_window.seconds() as f64 / 86_400.0),
+            base.clone(),
+        ));
+        if let Some(&shortest) = windows.first() {
+            budget_rules.push(record(
+                "slo:current_burn_rate:ratio",
+                format!(
+                    "{}\n/ {on}\nslo:error_budget:ratio{filter}",
+                    s.ratio(shortest)
+                ),
+                base.clone(),
+            ));
+        }
+        budget_rules.push(record(
+            "slo:period_burn_rate:ratio",
+            format!(
+                "{}\n/ {on}\nslo:error_budget:ratio{filter}",
+                s.ratio(slo_window)
+            ),
+            base.clone(),
+        ));
+        budget_rules.push(record(
+            "slo:period_error_budget_remaining:ratio",
+            format!("1 - slo:period_burn_rate:ratio{filter}"),
+            base.clone(),
+        ));
+        let mut info = base.clone();
+        info.push(("sloth_objective".into(), format!("{}", target * 100.0)));
+        budget_rules.push(record("sloth_slo_info", "vector(1)".into(), info));
+    }
+    Ok(CompiledSlo {
+        id,
+        slo: slo.name.clone(),
+        service: spec.service.clone(),
+        policy: spec.policy_name.clone(),
+        burn_rate_rules: rules,
+        budget_rules,
+        tiers,
+        absent_labels,
+        windows,
+        slo_window,
+        error_budget: plan.budget,
+        spec: spec.clone(),
+    })
+}

@@ -1,0 +1,415 @@
+//! Grafana dashboards for the Prometheus rules: executive, on-call and debug per service, as
+//! the dashboard JSON Grafana imports (schema version 38, Grafana 10), reading the series the
+//! rules record.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use sli_core::Span;
+
+use super::compile::CompiledSlo;
+use super::names;
+use super::query::Signal;
+use crate::error::{CompileError, CompileProblem, Engine};
+
+/// What the dashboards show beyond the SLOs themselves.
+///
+/// # Example
+/// ```
+/// use slo_compiler::prometheus::GrafanaOptions;
+/// let options = GrafanaOptions {
+///     latency_histogram: Some("http_request_duration_seconds".into()),
+///     ..GrafanaOptions::default()
+/// };
+/// assert_eq!(options.datasource_type, "prometheus");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrafanaOptions {
+    /// The data source plugin the dashboards' variable lists (`prometheus`, which Amazon
+    /// Managed Grafana's Amazon Managed Service for Prometheus sources are).
+    pub datasource_type: String,
+    /// A latency histogram's base name (`<name>_bucket`), whose p50, p90 and p99 the executive
+    /// and debug dashboards show.
+    pub latency_histogram: Option<String>,
+    /// The prefix of dashboard uids (at most 40 characters in all). Default `slo`.
+    pub uid_prefix: String,
+}
+
+impl Default for GrafanaOptions {
+    fn default() -> Self {
+        Self {
+            datasource_type: "prometheus".into(),
+            latency_histogram: None,
+            uid_prefix: "slo".into(),
+        }
+    }
+}
+
+/// A Grafana dashboard: its uid, title, and the JSON to import.
+///
+/// # Example
+/// ```
+/// # use slo_compiler::prometheus::GrafanaDashboard;
+/// # fn f(d: &GrafanaDashboard) -> String { d.json.to_string() }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrafanaDashboard {
+    /// The dashboard's uid.
+    pub uid: String,
+    /// Its title.
+    pub title: String,
+    /// The dashboard JSON (Dashboard → Import).
+    pub json: Value,
+}
+
+const DATASOURCE: &str = "${datasource}";
+
+struct Panels {
+    panels: Vec<Value>,
+    x: u64,
+    y: u64,
+}
+
+impl Panels {
+    fn new() -> Self {
+        Self {
+            panels: Vec::new(),
+            x: 0,
+            y: 0,
+        }
+    }
+
+    /// Adds a panel `w` wide (of 24) and `h` high, flowing left to right.
+    fn add(&mut self, mut panel: Value, w: u64, h: u64) {
+        if self.x + w > 24 {
+            self.x = 0;
+            self.y += h;
+        }
+        panel["id"] = json!(self.panels.len() + 1);
+        panel["gridPos"] = json!({"h": h, "w": w, "x": self.x, "y": self.y});
+        self.x += w;
+        self.panels.push(panel);
+    }
+}
+
+fn target(expr: String, legend: &str, datasource: &Value) -> Value {
+    json!({"refId": "A", "expr": expr, "legendFormat": legend, "datasource": datasource})
+}
+
+fn panel(kind: &str, title: &str, targets: Vec<Value>, unit: &str, datasource: &Value) -> Value {
+    let targets: Vec<Value> = targets
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            t["refId"] = json!(char::from(b'A' + u8::try_from(i % 26).unwrap_or(0)).to_string());
+            t
+        })
+        .collect();
+    json!({
+        "type": kind,
+        "title": title,
+        "datasource": datasource,
+        "targets": targets,
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+    })
+}
+
+/// `{sloth_id="…"}` of an SLO.
+fn filter(slo: &CompiledSlo) -> String {
+    format!(
+        "{{{}={}}}",
+        names::ID,
+        serde_json::Value::String(slo.id.clone())
+    )
+}
+
+fn window_ratio(slo: &CompiledSlo, window: Span) -> String {
+    format!("{}{window}{}", names::ERROR_RATIO_PREFIX, filter(slo))
+}
+
+/// Thresholds of a burn-rate panel: green below the lowest tier, then each tier's colour.
+fn burn_thresholds(slo: &CompiledSlo) -> Value {
+    let mut steps = vec![json!({"color": "green", "value": null})];
+    let mut burns: Vec<(f64, &str)> = slo
+        .tiers
+        .iter()
+        .map(|t| {
+            let colour = match t.severity {
+                sli_core::Severity::Page => "red",
+                sli_core::Severity::Ticket => "orange",
+            };
+            (t.burn, colour)
+        })
+        .collect();
+    burns.sort_by(|a, b| a.0.total_cmp(&b.0));
+    steps.extend(
+        burns
+            .into_iter()
+            .map(|(v, c)| json!({"color": c, "value": v})),
+    );
+    json!({"mode": "absolute", "steps": steps})
+}
+
+fn dashboard(
+    uid: String,
+    title: String,
+    tags: &[&str],
+    panels: Vec<Value>,
+    options: &GrafanaOptions,
+) -> GrafanaDashboard {
+    let json = json!({
+        "uid": uid,
+        "title": title,
+        "tags": tags,
+        "timezone": "browser",
+        "editable": true,
+        "graphTooltip": 1,
+        "schemaVersion": 38,
+        "version": 1,
+        "refresh": "1m",
+        "time": {"from": "now-24h", "to": "now"},
+        "templating": {"list": [{
+            "name": "datasource",
+            "label": "Data source",
+            "type": "datasource",
+            "query": options.datasource_type,
+            "hide": 0,
+            "refresh": 1,
+            "regex": "",
+            "skipUrlSync": false,
+            "options": [],
+        }]},
+        "annotations": {"list": []},
+        "links": [],
+        "panels": panels,
+    });
+    GrafanaDashboard { uid, title, json }
+}
+
+pub(super) fn dashboards(
+    slos: &[CompiledSlo],
+    options: &GrafanaOptions,
+) -> Result<Vec<GrafanaDashboard>, CompileError> {
+    let datasource = json!({"type": options.datasource_type, "uid": DATASOURCE});
+    let mut by_service: BTreeMap<&str, Vec<&CompiledSlo>> = BTreeMap::new();
+    for slo in slos {
+        let entry = by_service.entry(&slo.service).or_default();
+        // One SLO id once (several policies share its series).
+        if !entry.iter().any(|s| s.id == slo.id) {
+            entry.push(slo);
+        }
+    }
+    let mut out = Vec::new();
+    for (service, slos) in by_service {
+        let service_filter = format!(
+            "{}={}",
+            names::SERVICE,
+            serde_json::Value::String(service.to_owned())
+        );
+        let mut executive = Panels::new();
+        let mut oncall = Panels::new();
+        let mut debug = Panels::new();
+        let firing = format!("ALERTS{{alertstate=\"firing\",{service_filter}}}");
+        executive.add(
+            {
+                let mut p = panel(
+                    "table",
+                    &format!("{service}: active SLO alerts"),
+                    vec![json!({"expr": firing, "format": "table", "instant": true, "datasource": datasource})],
+                    "none",
+                    &datasource,
+                );
+                p["options"] = json!({"showHeader": true});
+                p
+            },
+            24,
+            5,
+        );
+        oncall.add(
+            panel(
+                "table",
+                &format!("{service}: firing SLO alerts"),
+                vec![json!({"expr": firing, "format": "table", "instant": true, "datasource": datasource})],
+                "none",
+                &datasource,
+            ),
+            24,
+            5,
+        );
+        for slo in &slos {
+            let name = &slo.slo;
+            let f = filter(slo);
+            let mut sli = panel(
+                "stat",
+                &format!("{name}: SLI over {}", slo.slo_window),
+                vec![target(
+                    format!("1 - {}", window_ratio(slo, slo.slo_window)),
+                    "SLI",
+                    &datasource,
+                )],
+                "percentunit",
+                &datasource,
+            );
+            sli["fieldConfig"]["defaults"]["decimals"] = json!(3);
+            executive.add(sli, 8, 6);
+            let mut budget = panel(
+                "gauge",
+                &format!("{name}: error budget remaining"),
+                vec![target(
+                    format!("slo:period_error_budget_remaining:ratio{f}"),
+                    "budget remaining",
+                    &datasource,
+                )],
+                "percentunit",
+                &datasource,
+            );
+            budget["fieldConfig"]["defaults"]["min"] = json!(0);
+            budget["fieldConfig"]["defaults"]["max"] = json!(1);
+            budget["fieldConfig"]["defaults"]["thresholds"] = json!({"mode": "absolute", "steps": [
+                {"color": "red", "value": null}, {"color": "orange", "value": 0.25}, {"color": "green", "value": 0.5}]});
+            executive.add(budget, 8, 6);
+            let burns: Vec<Value> = slo
+                .windows
+                .iter()
+                .map(|&w| {
+                    target(
+                        format!("{} / {}", window_ratio(slo, w), slo.error_budget),
+                        &format!("burn rate over {w}"),
+                        &datasource,
+                    )
+                })
+                .collect();
+            let mut burn = panel(
+                "timeseries",
+                &format!("{name}: burn rate per window"),
+                burns,
+                "none",
+                &datasource,
+            );
+            burn["fieldConfig"]["defaults"]["thresholds"] = burn_thresholds(slo);
+            burn["fieldConfig"]["defaults"]["custom"] =
+                json!({"thresholdsStyle": {"mode": "line"}});
+            executive.add(
+                panel(
+                    "timeseries",
+                    &format!("{name}: burn rate (current)"),
+                    vec![target(
+                        format!("slo:current_burn_rate:ratio{f}"),
+                        "burn rate",
+                        &datasource,
+                    )],
+                    "none",
+                    &datasource,
+                ),
+                8,
+                6,
+            );
+            oncall.add(burn, 12, 8);
+            let shortest = slo.windows.first().copied().unwrap_or(Span::HOUR);
+            oncall.add(
+                panel(
+                    "timeseries",
+                    &format!("{name}: error ratio over {shortest}"),
+                    vec![target(
+                        window_ratio(slo, shortest),
+                        "error ratio",
+                        &datasource,
+                    )],
+                    "percentunit",
+                    &datasource,
+                ),
+                12,
+                8,
+            );
+            let (events, label) = match &slo.spec.signal {
+                Signal::Bad { bad, .. } => (bad.over(shortest), "bad events"),
+                Signal::Good { good, .. } => (good.over(shortest), "good events"),
+            };
+            debug.add(
+                panel(
+                    "timeseries",
+                    &format!("{name}: SLI inputs over {shortest}"),
+                    vec![
+                        target(events, label, &datasource),
+                        target(
+                            slo.spec.signal.total().over(shortest),
+                            "all events",
+                            &datasource,
+                        ),
+                    ],
+                    "short",
+                    &datasource,
+                ),
+                12,
+                8,
+            );
+            debug.add(
+                panel(
+                    "timeseries",
+                    &format!("{name}: error ratio per window"),
+                    slo.windows
+                        .iter()
+                        .map(|&w| target(window_ratio(slo, w), &w.to_string(), &datasource))
+                        .collect(),
+                    "percentunit",
+                    &datasource,
+                ),
+                12,
+                8,
+            );
+        }
+        if let Some(histogram) = &options.latency_histogram {
+            let quantiles = |title: &str| {
+                panel(
+                    "timeseries",
+                    title,
+                    [0.5, 0.9, 0.99]
+                        .iter()
+                        .map(|q| {
+                            target(
+                                format!("histogram_quantile({q}, sum by (le) (rate({histogram}_bucket[5m])))"),
+                                &format!("p{}", q * 100.0),
+                                &datasource,
+                            )
+                        })
+                        .collect(),
+                    "s",
+                    &datasource,
+                )
+            };
+            executive.add(quantiles("Latency"), 12, 8);
+            debug.add(quantiles("Latency percentiles"), 12, 8);
+        }
+        for (kind, panels) in [
+            ("executive", executive),
+            ("oncall", oncall),
+            ("debug", debug),
+        ] {
+            let uid = format!("{}-{service}-{kind}", options.uid_prefix);
+            if uid.len() > 40
+                || !uid
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(CompileError::new(
+                    Engine::Prometheus,
+                    slos.first().map(|s| s.slo.as_str()).unwrap_or_default(),
+                    None,
+                    "spec.service",
+                    CompileProblem::DashboardName {
+                        name: uid,
+                        reason: "a Grafana uid is at most 40 letters, digits, '-' and '_'",
+                    },
+                ));
+            }
+            out.push(dashboard(
+                uid,
+                format!("{service} SLOs: {kind}"),
+                &["slo", kind, service],
+                panels.panels,
+                options,
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,151 @@
+//! `PrometheusRule` manifests (`monitoring.coreos.com/v1`) for the Prometheus Operator: the
+//! rule files' groups as each manifest's `spec`.
+
+use super::rules::RuleFile;
+use crate::error::{CompileError, CompileProblem, Engine};
+use crate::yaml::Node;
+
+/// How the manifests are named and labelled.
+///
+/// # Example
+/// ```
+/// use slo_compiler::prometheus::ManifestOptions;
+/// let options = ManifestOptions { namespace: Some("monitoring".into()),
+///     labels: vec![("release".into(), "kube-prometheus-stack".into())], ..ManifestOptions::default() };
+/// assert_eq!(options.name, "slo-rules");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestOptions {
+    /// The manifests' name, suffixed `-<n>` (a DNS subdomain: lowercase letters, digits, `-`
+    /// and `.`). Default `slo-rules`.
+    pub name: String,
+    /// The namespace (none: the one `kubectl apply` uses).
+    pub namespace: Option<String>,
+    /// Labels, e.g. those the `Prometheus` resource's `ruleSelector` matches.
+    pub labels: Vec<(String, String)>,
+}
+
+impl Default for ManifestOptions {
+    fn default() -> Self {
+        Self {
+            name: "slo-rules".into(),
+            namespace: None,
+            labels: Vec::new(),
+        }
+    }
+}
+
+/// A `PrometheusRule` manifest.
+///
+/// # Example
+/// ```
+/// # use slo_compiler::prometheus::Manifest;
+/// # fn f(m: &Manifest) -> &str { &m.yaml }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    /// `metadata.name`.
+    pub name: String,
+    /// The manifest, as `kubectl apply -f` takes it.
+    pub yaml: String,
+}
+
+/// A DNS label (RFC 1123): at most 63 lowercase letters, digits and `-`, alphanumeric at
+/// both ends; with `dots`, a subdomain of such labels, at most 253 characters.
+fn is_dns_name(name: &str, dots: bool) -> bool {
+    let max = if dots { 253 } else { 63 };
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    name.len() <= max
+        && if dots {
+            name.split('.').all(label_ok)
+        } else {
+            label_ok(name)
+        }
+}
+
+/// A Kubernetes label's name part or value: at most 63 letters, digits, `-`, `_` and `.`,
+/// alphanumeric at both ends (a value may be empty).
+fn is_label_part(text: &str, allow_empty: bool) -> bool {
+    if text.is_empty() {
+        return allow_empty;
+    }
+    let ends = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    text.len() <= 63
+        && ends(text.chars().next())
+        && ends(text.chars().last())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+pub(super) fn manifests(
+    files: &[RuleFile],
+    options: &ManifestOptions,
+) -> Result<Vec<Manifest>, CompileError> {
+    let invalid = |option, reason: String| {
+        CompileError::new(
+            Engine::Prometheus,
+            "",
+            None,
+            "manifest",
+            CompileProblem::InvalidOption { option, reason },
+        )
+    };
+    let longest = format!("{}-{}", options.name, files.len().max(1));
+    if !is_dns_name(&longest, true) {
+        return Err(invalid(
+            "name",
+            format!("{longest:?} is not a DNS subdomain name"),
+        ));
+    }
+    if let Some(ns) = &options.namespace
+        && !is_dns_name(ns, false)
+    {
+        return Err(invalid("namespace", format!("{ns:?} is not a DNS label")));
+    }
+    for (key, value) in &options.labels {
+        let (prefix, name) = key.rsplit_once('/').unwrap_or(("", key));
+        if !(is_label_part(name, false) && (prefix.is_empty() || is_dns_name(prefix, true)))
+            || !is_label_part(value, true)
+        {
+            return Err(invalid(
+                "labels",
+                format!("{key:?}: {value:?} is not a Kubernetes label"),
+            ));
+        }
+    }
+    Ok(files
+        .iter()
+        .enumerate()
+        .map(|(i, file)| {
+            let name = format!("{}-{}", options.name, i + 1);
+            let mut metadata = vec![("name", Node::str(&name))];
+            if let Some(ns) = &options.namespace {
+                metadata.push(("namespace", Node::str(ns)));
+            }
+            if !options.labels.is_empty() {
+                metadata.push((
+                    "labels",
+                    Node::string_map(options.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+                ));
+            }
+            let head = Node::map([
+                ("apiVersion", Node::str("monitoring.coreos.com/v1")),
+                ("kind", Node::str("PrometheusRule")),
+                ("metadata", Node::map(metadata)),
+            ]);
+            let mut yaml = head.to_yaml();
+            yaml.push_str("spec:\n");
+            file.write_groups(&mut yaml, 2);
+            Manifest { name, yaml }
+        })
+        .collect())
+}

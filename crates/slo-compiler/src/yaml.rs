@@ -1,0 +1,256 @@
+//! A small YAML writer for what the compiler emits (rule files, manifests, Alertmanager
+//! configuration, promtool tests): block mappings and sequences of strings and numbers.
+//!
+//! Strings are written plain only when no YAML 1.1 or 1.2 reader (Prometheus, Alertmanager and
+//! Kubernetes use go-yaml) can take them for anything but a string; as a literal block when
+//! they span lines and a block keeps them exactly; otherwise double-quoted with JSON escapes,
+//! which YAML reads the same way.
+
+/// A YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    /// A string.
+    Str(String),
+    /// A number or boolean, written as given.
+    Raw(String),
+    /// A sequence.
+    Seq(Vec<Self>),
+    /// A mapping, in order.
+    Map(Vec<(String, Self)>),
+}
+
+impl Node {
+    /// A string node.
+    pub(crate) fn str(s: impl Into<String>) -> Self {
+        Self::Str(s.into())
+    }
+
+    /// A mapping from `(key, value)` pairs.
+    pub(crate) fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Self)>) -> Self {
+        Self::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A mapping of strings to strings.
+    pub(crate) fn string_map<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), Self::str(v)))
+                .collect(),
+        )
+    }
+
+    /// The document, ending with a newline.
+    pub(crate) fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    /// Appends the document to `out`.
+    pub(crate) fn write_to(&self, out: &mut String) {
+        match self {
+            Self::Map(entries) if !entries.is_empty() => write_map(out, entries, 0),
+            Self::Seq(items) if !items.is_empty() => write_seq(out, items, 0),
+            scalar => {
+                write_scalar(out, scalar, 0);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+pub(crate) fn indent(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
+}
+
+fn write_map(out: &mut String, entries: &[(String, Node)], at: usize) {
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            indent(out, at);
+        }
+        write_string(out, key, at, false);
+        out.push(':');
+        write_value(out, value, at + 2);
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Node], at: usize) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            indent(out, at);
+        }
+        out.push_str("- ");
+        match item {
+            Node::Map(entries) if !entries.is_empty() => write_map(out, entries, at + 2),
+            Node::Seq(inner) if !inner.is_empty() => write_seq(out, inner, at + 2),
+            scalar => {
+                write_scalar(out, scalar, at + 2);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// Writes what follows `key:` (a space and a scalar, or a nested block on the next lines).
+fn write_value(out: &mut String, value: &Node, at: usize) {
+    match value {
+        Node::Map(entries) if !entries.is_empty() => {
+            out.push('\n');
+            indent(out, at);
+            write_map(out, entries, at);
+        }
+        Node::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            indent(out, at);
+            write_seq(out, items, at);
+        }
+        scalar => {
+            out.push(' ');
+            write_scalar(out, scalar, at);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_scalar(out: &mut String, node: &Node, at: usize) {
+    match node {
+        Node::Str(s) => write_string(out, s, at, true),
+        Node::Raw(s) => out.push_str(s),
+        Node::Seq(_) => out.push_str("[]"),
+        Node::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// Words YAML 1.1 (go-yaml v2) reads as booleans or null.
+const RESERVED: [&str; 14] = [
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "nan", ".nan", "inf", ".inf",
+];
+
+fn is_plain(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && bytes[1..]
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/' | b':'))
+        && !s.ends_with(':')
+        && !(s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)))
+}
+
+/// How a string can be written, from one pass over it.
+struct Shape {
+    /// Several lines, none but the first free to start with a space (the first sets the
+    /// block's indentation), no trailing spaces (a reader keeps them, an editor may not), no
+    /// control characters but tabs: a literal block (`|-`) keeps it exactly.
+    literal_block: bool,
+    /// One line without control characters: single quotes keep it exactly.
+    single_quoted: bool,
+}
+
+fn shape(s: &str) -> Shape {
+    let bytes = s.as_bytes();
+    // Control characters other than newlines and tabs, counted without branching (the
+    // compiler writes tens of megabytes of expressions).
+    let control = bytes.iter().fold(0u8, |acc, &b| {
+        acc | (u8::from(b < 0x20) & u8::from(b != b'\n') & u8::from(b != b'\t'))
+            | u8::from(b == 0x7f)
+    }) != 0
+        // Non-ASCII control characters (U+0080..U+009F, U+2028…) are rare: look only then.
+        || (!s.is_ascii() && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+    let mut newline = false;
+    let mut trailing_space = false;
+    for (i, _) in s.match_indices('\n') {
+        newline = true;
+        trailing_space |= i > 0 && matches!(bytes[i - 1], b' ' | b'\t');
+    }
+    let ends_badly = matches!(bytes.last(), Some(b' ' | b'\t' | b'\n'));
+    let starts_badly = matches!(bytes.first(), Some(b' ' | b'\t' | b'\n'));
+    Shape {
+        literal_block: newline && !control && !trailing_space && !ends_badly && !starts_badly,
+        single_quoted: !newline && !control,
+    }
+}
+
+/// Writes `s` as a scalar whose continuation lines (of a literal block) sit at `at`.
+pub(crate) fn write_string(out: &mut String, s: &str, at: usize, block_allowed: bool) {
+    if is_plain(s) {
+        out.push_str(s);
+        return;
+    }
+    let shape = shape(s);
+    if block_allowed && shape.literal_block {
+        out.push_str("|-");
+        for line in s.split('\n') {
+            out.push('\n');
+            if !line.is_empty() {
+                indent(out, at);
+                out.push_str(line);
+            }
+        }
+    } else if shape.single_quoted {
+        out.push('\'');
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
+    } else {
+        // A JSON string is a YAML double-quoted scalar with the same meaning.
+        out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_that_could_be_misread_are_quoted() {
+        let doc = Node::map([
+            ("a", Node::str("5m")),
+            ("b", Node::str("yes")),
+            ("c", Node::str("slo:sli_error:ratio_rate5m")),
+            ("d", Node::str("x: y")),
+            ("e", Node::str("")),
+            ("f", Node::Raw("1.5".into())),
+        ]);
+        assert_eq!(
+            doc.to_yaml(),
+            "a: '5m'\nb: 'yes'\nc: slo:sli_error:ratio_rate5m\nd: 'x: y'\ne: ''\nf: 1.5\n"
+        );
+    }
+
+    #[test]
+    fn nested_blocks_and_literal_strings() {
+        let doc = Node::map([(
+            "groups",
+            Node::Seq(vec![Node::map([
+                ("name", Node::str("g")),
+                (
+                    "rules",
+                    Node::Seq(vec![Node::map([("expr", Node::str("a\nor b"))])]),
+                ),
+            ])]),
+        )]);
+        assert_eq!(
+            doc.to_yaml(),
+            "groups:\n  - name: g\n    rules:\n      - expr: |-\n          a\n          or b\n"
+        );
+        // A first line indented more than the next cannot be a literal block.
+        let odd = Node::map([("expr", Node::str("  a\nb"))]);
+        assert_eq!(odd.to_yaml(), "expr: \"  a\\nb\"\n");
+        let quoted = Node::map([("expr", Node::str("it's {a=\"b\"}"))]);
+        assert_eq!(quoted.to_yaml(), "expr: 'it''s {a=\"b\"}'\n");
+    }
+}

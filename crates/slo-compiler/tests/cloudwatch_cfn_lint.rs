@@ -1,0 +1,150 @@
+//! Every kind of CloudFormation template the CloudWatch compiler generates, linted by
+//! `cfn-lint` (AWS's CloudFormation linter, from PyPI): zero errors and zero warnings. The
+//! templates: the three SLOs of the OpenSLO example (native alarms, published windows of a
+//! time-slice SLI, a metric-math source, dashboards), forty SLOs split into stacks under the
+//! 500-resource limit, and an SLO with every dashboard option.
+//!
+//! `scripts/test.sh` installs cfn-lint (pinned in `tools/engines/requirements.txt`)
+//! and sets `CFN_LINT`; without it this test prints SKIPPED and passes without running.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::Command;
+
+use aws_telemetry::{Metric, Statistic};
+use sli_core::{AlertPolicy, catalog};
+use slo_compiler::SloSpec;
+use slo_compiler::cloudwatch::{
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, compile,
+};
+
+fn options() -> CompileOptions {
+    CompileOptions {
+        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
+        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
+        published: Some("SLO/Published".into()),
+        ..CompileOptions::default()
+    }
+}
+
+fn templates() -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    #[cfg(feature = "openslo")]
+    {
+        let import = sli_core::openslo::parse(
+            include_str!("data/checkout.openslo.yaml"),
+            sli_core::openslo::Mode::Strict,
+        )
+        .unwrap();
+        let specs = slo_compiler::cloudwatch::specs_from_openslo(&import.slos).unwrap();
+        let compiled = compile(&specs, &options()).unwrap();
+        let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
+        out.push((
+            "openslo-example".to_owned(),
+            compiled.cloudformation(&dashboards).unwrap(),
+        ));
+    }
+    let alb = |name: &str, lb: &str| SignalSource::Metric {
+        metric: Metric::new("AWS/ApplicationELB", name)
+            .unwrap()
+            .with_dimension("LoadBalancer", lb)
+            .unwrap(),
+        stat: Statistic::Sum,
+    };
+    let specs: Vec<_> = (0..40)
+        .map(|i| {
+            let lb = format!("app/svc-{i}/50dc6c495c0c9188");
+            let mut spec = SloSpec::new(
+                catalog::availability(format!("svc-{i}")),
+                AlertPolicy::default(),
+                Signal::Bad {
+                    bad: alb("HTTPCode_Target_5XX_Count", &lb),
+                    total: alb("RequestCount", &lb),
+                },
+            );
+            spec.service = format!("team-{}", i % 3);
+            spec
+        })
+        .collect();
+    let compiled = compile(&specs, &options()).unwrap();
+    let dashboards = compiled
+        .dashboards(&DashboardOptions {
+            latency: Some(Metric::new("AWS/ApplicationELB", "TargetResponseTime").unwrap()),
+            db_instances: vec!["checkout-db".into()],
+            autoscaling_groups: vec!["checkout-asg".into()],
+            dependencies: vec![(
+                "Payments API latency".into(),
+                Metric::new("Payments", "Latency").unwrap(),
+                "p99".parse().unwrap(),
+            )],
+        })
+        .unwrap();
+    for (i, template) in compiled
+        .cloudformation_stacks(&dashboards, MAX_RESOURCES)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+    {
+        out.push((format!("stack-{i}"), template));
+    }
+    out
+}
+
+#[test]
+fn cfn_lint_finds_nothing_in_any_generated_template() {
+    let Some(cfn_lint) = std::env::var_os("CFN_LINT") else {
+        eprintln!(
+            "SKIPPED cfn_lint_finds_nothing_in_any_generated_template: CFN_LINT is not set (run `bash scripts/test.sh`, which installs it)"
+        );
+        return;
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cfn-lint");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let templates = templates();
+    assert!(templates.len() >= 3);
+    let mut paths = Vec::new();
+    for (name, template) in &templates {
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
+        paths.push(path);
+    }
+    let out = Command::new(&cfn_lint)
+        .arg("--")
+        .args(&paths)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    // Exit status 0: no error, no warning, no informational finding in any template.
+    assert!(
+        out.status.success(),
+        "cfn-lint ({}) found problems:\n{text}",
+        out.status
+    );
+    eprintln!("cfn-lint: {} templates, no finding", paths.len());
+
+    // The linter reads what we emit: an alarm with a comparison CloudWatch does not have is
+    // an error.
+    let mut broken = templates[0].1.clone();
+    let alarm = broken["Resources"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .find(|r| r["Type"] == "AWS::CloudWatch::Alarm")
+        .unwrap();
+    alarm["Properties"]["ComparisonOperator"] = "GreaterThan".into();
+    let path = dir.join("broken.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&broken).unwrap()).unwrap();
+    let out = Command::new(&cfn_lint)
+        .arg("--")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code().map(|c| c & 2),
+        Some(2),
+        "cfn-lint missed an invalid ComparisonOperator"
+    );
+}
