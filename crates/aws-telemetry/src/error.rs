@@ -235,6 +235,32 @@ pub enum Error {
         /// What was asked for, e.g. `DB instance "orders"`.
         what: String,
     },
+    /// An input that would make memory or output grow past a documented cap (the cap's
+    /// constant names it, e.g. [`MAX_DEPLOYS`](crate::deploys::MAX_DEPLOYS)).
+    #[error("{origin}: {what} would exceed the limit of {limit} (at least {requested})")]
+    LimitExceeded {
+        /// The capped quantity.
+        what: &'static str,
+        /// The cap.
+        limit: u64,
+        /// What the input asked for, at least (reading stops just past the cap).
+        requested: u64,
+        /// The file, or the caller's label for the input.
+        origin: String,
+    },
+    /// A deploy event that cannot be read: a CloudTrail deploy call that names no resource,
+    /// a CodeDeploy deployment that ends before it starts, a field of the wrong type.
+    #[error("{origin}: record {index}: {field} {reason}")]
+    DeployRecord {
+        /// The file, `LookupEvents`, `CodeDeploy`, or the caller's label.
+        origin: String,
+        /// The 0-based index of the record (the line, or the position in the listing).
+        index: usize,
+        /// The field at fault, e.g. `requestParameters.service`, `completeTime`.
+        field: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

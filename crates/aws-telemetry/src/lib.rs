@@ -139,6 +139,9 @@ mod cost;
 #[cfg(feature = "costexplorer")]
 mod costexplorer;
 mod csv;
+#[doc(hidden)]
+pub mod deploy_conformance;
+pub mod deploys;
 mod error;
 pub mod exposure;
 mod fetch;
@@ -178,6 +181,7 @@ pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
 #[cfg(feature = "costexplorer")]
 pub use costexplorer::CostExplorerSource;
 pub use csv::CsvSource;
+pub use deploys::{DeploySource, DynDeploySource, InMemoryDeploySource};
 pub use error::{BoxError, Error, Result};
 pub use exposure::{
     AclGrant, BucketExposure, Exposure, ExposureSource, Grantee, InMemoryExposureSource,
