@@ -174,7 +174,7 @@ mod source;
 pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
 pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, read_counts};
 #[cfg(feature = "cloudtrail")]
-pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
+pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_DEPLOY_RECORDS};
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
 pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
