@@ -78,9 +78,11 @@ fn rules(events: &BTreeMap<&'static str, Vec<Event>>) -> Vec<Rule> {
             (0..count)
                 .map(|page| {
                     let events = pages.get(page).cloned().unwrap_or_default();
-                    let token = (page == 0)
-                        .then_some(None)
-                        .unwrap_or(Some(format!("{name}-{page}")));
+                    let token = if page == 0 {
+                        None
+                    } else {
+                        Some(format!("{name}-{page}"))
+                    };
                     let next = (page + 1 < count).then(|| format!("{name}-{}", page + 1));
                     mock!(Client::lookup_events)
                         .match_requests(move |r| {
@@ -268,10 +270,6 @@ async fn records_read_are_bounded() {
         Error::LimitExceeded { limit, .. } => assert_eq!(limit, 5),
         other => panic!("{other:?}"),
     }
-    let source = source_with_limit(8);
+    let source = source(&standard_events()).with_max_deploy_records(8);
     assert_eq!(source.deploys(&day).await.unwrap().len(), 6);
-}
-
-fn source_with_limit(max: usize) -> CloudTrailSource {
-    source(&standard_events()).with_max_deploy_records(max)
 }
