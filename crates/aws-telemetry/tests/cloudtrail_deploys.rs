@@ -265,11 +265,11 @@ async fn a_deploy_record_naming_no_resource_is_an_error_with_its_position() {
 async fn records_read_are_bounded() {
     let day = TimeRange::new(t0(), t0() + TimeDelta::days(1)).unwrap();
     // Eight records in all; at most five may be read.
-    let source = source(&standard_events()).with_max_deploy_records(5);
-    match source.deploys(&day).await.unwrap_err() {
+    let tight = source(&standard_events()).with_max_deploy_records(5);
+    match tight.deploys(&day).await.unwrap_err() {
         Error::LimitExceeded { limit, .. } => assert_eq!(limit, 5),
         other => panic!("{other:?}"),
     }
-    let source = source(&standard_events()).with_max_deploy_records(8);
-    assert_eq!(source.deploys(&day).await.unwrap().len(), 6);
+    let roomy = source(&standard_events()).with_max_deploy_records(8);
+    assert_eq!(roomy.deploys(&day).await.unwrap().len(), 6);
 }
