@@ -78,6 +78,20 @@ macro_rules! forward_deploy_source {
 
 forward_deploy_source!(Arc, Box);
 
+/// Maps `sli-core`'s [`InvalidDeploy`](sli_core::Error::InvalidDeploy) into a
+/// [`Error::DeployRecord`] at `origin` and `index`; other errors as [`Error::Sli`].
+pub(crate) fn record_error(origin: &str, index: usize, error: sli_core::Error) -> Error {
+    match error {
+        sli_core::Error::InvalidDeploy { field, reason, .. } => Error::DeployRecord {
+            origin: origin.to_owned(),
+            index,
+            field,
+            reason,
+        },
+        other => Error::Sli(other),
+    }
+}
+
 /// Sorts deploys as the [`DeploySource`] contract orders them: by start, then by id.
 pub(crate) fn sort_deploys(deploys: &mut [Deploy]) {
     deploys.sort_by(|a, b| a.started().cmp(&b.started()).then(a.id().cmp(b.id())));

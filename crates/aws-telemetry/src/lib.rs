@@ -133,6 +133,8 @@ pub mod catalog;
 mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
+#[cfg(feature = "codedeploy")]
+mod codedeploy;
 #[doc(hidden)]
 pub mod conformance;
 mod cost;
@@ -159,6 +161,7 @@ mod s3;
 #[cfg(any(
     feature = "cloudwatch",
     feature = "cloudtrail",
+    feature = "codedeploy",
     feature = "s3",
     feature = "servicequotas",
     feature = "rds",
@@ -177,6 +180,8 @@ pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, re
 pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_DEPLOY_RECORDS};
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
+#[cfg(feature = "codedeploy")]
+pub use codedeploy::{BATCH_GET_DEPLOYMENTS_MAX, CodeDeploySource, QUEUE_ALLOWANCE};
 pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
 #[cfg(feature = "costexplorer")]
 pub use costexplorer::CostExplorerSource;

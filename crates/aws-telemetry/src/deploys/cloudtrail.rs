@@ -332,15 +332,11 @@ pub fn deploy_from_record(
         .as_deref()
         .filter(|id| !id.trim().is_empty())
         .ok_or_else(|| fields.error("eventID", "is missing: the deploy would have no id"))?;
-    let to_record_error = |e: sli_core::Error| match e {
-        sli_core::Error::InvalidDeploy { field, reason, .. } => fields.error(field, reason),
-        other => Error::Sli(other),
-    };
     Deploy::new(id, reading.service, at)
         .and_then(|d| d.with_rollout(reading.rollout))
         .and_then(|d| d.with_outcome(reading.outcome))
         .map(Some)
-        .map_err(to_record_error)
+        .map_err(|e| super::record_error(origin, index, e))
 }
 
 /// Parses one record's JSON (as `LookupEvents` returns it in `CloudTrailEvent`, or a line of a
