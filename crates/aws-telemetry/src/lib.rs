@@ -55,7 +55,7 @@
 //! Every source passes the same contract checks ([`conformance`]).
 //!
 //! # Evidence beyond metrics
-//! Five failure modes need facts that are not metric series. Each has a small object-safe
+//! Five failure modes and M9 need facts that are not metric series. Each has a small object-safe
 //! async trait (like [`MetricSource`]: `Send + Sync`, held as `Arc<dyn …>`), an in-memory
 //! implementation, and an SDK adapter behind its own feature. The traits and their types need
 //! no feature and hold no SDK type. Permissions and the cost of each call: `docs/permissions.md`.
@@ -67,16 +67,25 @@
 //! | [`QuotaSource`] | [`InMemoryQuotaSource`] | [`Quota`]: applied value and [`UsageMetric`] | F3 |
 //! | [`ConnectionLimitSource`] | [`InMemoryConnectionLimitSource`] | [`ConnectionLimit`]: `max_connections` evaluated ([`evaluate_max_connections`]) | F6 |
 //! | [`CostSource`] | [`InMemoryCostSource`] | [`DailyCost`]; [`daily_spend`] derives it from `EstimatedCharges` | F8 |
+//! | [`DeploySource`] | [`InMemoryDeploySource`] | `sli_core::Deploy`s: rollout, outcome; from CloudTrail records ([`deploys::cloudtrail`]) | M9 per deploy ([`sli_core::DeployCheck`]) |
 //!
 //! The adapters, each retrying throttling through the SDK ([`RetryPolicy`]) and mapping SDK
 //! errors to [`Error`] kinds:
 #![cfg_attr(
     feature = "cloudtrail",
-    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second; audit events and deploys."
 )]
 #![cfg_attr(
     not(feature = "cloudtrail"),
-    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second; audit events and deploys."
+)]
+#![cfg_attr(
+    feature = "codedeploy",
+    doc = "* [`CodeDeploySource`] (feature `codedeploy`): `ListDeployments`, `BatchGetDeployments`, `GetDeploymentConfig`; canary, linear and partial deployments told apart."
+)]
+#![cfg_attr(
+    not(feature = "codedeploy"),
+    doc = "* `CodeDeploySource` (feature `codedeploy`): `ListDeployments`, `BatchGetDeployments`, `GetDeploymentConfig`; canary, linear and partial deployments told apart."
 )]
 #![cfg_attr(
     feature = "s3",
