@@ -1,7 +1,6 @@
 //! The CloudTrail `LookupEvents` adapter: [`CloudTrailSource`], an
 //! [`AuditSource`](crate::AuditSource) on `aws-sdk-cloudtrail`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ use crate::deploys::{DeploySource, MAX_DEPLOYS, sort_deploys};
 use crate::error::{Error, Result};
 use crate::query::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CloudTrail";
 
@@ -130,7 +129,7 @@ impl CloudTrailSource {
         mut each: impl FnMut(&str, usize) -> Result<()> + Send,
     ) -> Result<()> {
         let mut token: Option<String> = None;
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut tokens = NextTokens::default();
         let mut index = 0;
         loop {
             self.limiter.acquire().await;
@@ -162,17 +161,9 @@ impl CloudTrailSource {
                 each(json, index)?;
                 index += 1;
             }
-            match output.next_token() {
-                Some(next) if !next.is_empty() => {
-                    if !seen.insert(next.to_owned()) {
-                        return Err(Error::InvalidResponse {
-                            backend: BACKEND,
-                            reason: format!("NextToken {next:?} returned twice"),
-                        });
-                    }
-                    token = Some(next.to_owned());
-                }
-                _ => return Ok(()),
+            token = tokens.follow(BACKEND, output.next_token())?;
+            if token.is_none() {
+                return Ok(());
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The CodeDeploy adapter: [`CodeDeploySource`], a [`DeploySource`](crate::DeploySource) on
 //! `aws-sdk-codedeploy`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_codedeploy::Client;
@@ -16,7 +16,7 @@ use crate::deploys::{DeploySource, MAX_DEPLOYS, record_error, sort_deploys};
 use crate::error::{Error, Result};
 use crate::query::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CodeDeploy";
 
@@ -133,7 +133,7 @@ impl CodeDeploySource {
             .end(sdk_time(range.end()))
             .build();
         let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
+        let mut tokens = NextTokens::default();
         loop {
             let attempts = Attempts::default();
             let output = self
@@ -159,17 +159,9 @@ impl CodeDeploySource {
                 }
                 ids.push(id.clone());
             }
-            match output.next_token() {
-                Some(next) if !next.is_empty() => {
-                    if !seen.insert(next.to_owned()) {
-                        return Err(Error::InvalidResponse {
-                            backend: BACKEND,
-                            reason: format!("NextToken {next:?} returned twice"),
-                        });
-                    }
-                    token = Some(next.to_owned());
-                }
-                _ => return Ok(()),
+            token = tokens.follow(BACKEND, output.next_token())?;
+            if token.is_none() {
+                return Ok(());
             }
         }
     }

@@ -98,6 +98,8 @@ pub(crate) fn sort_deploys(deploys: &mut [Deploy]) {
 }
 
 /// Deploys put in by the caller (e.g. from [`cloudtrail::parse_lines`]); clones share them.
+/// It holds what it is given (each deploy's names are bounded by
+/// [`sli_core::MAX_NAME_BYTES`]): the caller bounds how many.
 ///
 /// See the [module example](self).
 #[derive(Debug, Clone, Default)]

@@ -365,3 +365,55 @@ fn lines_are_sorted_and_name_their_line() {
         other => panic!("{other:?}"),
     }
 }
+
+/// From CloudTrail records to M9: an ECS deploy read from its `UpdateService` call is found
+/// regressed when the fleet's errors rise, never cleared while its end is unknown, and cleared
+/// once the caller says how long its rollouts take.
+#[test]
+fn cloudtrail_deploys_feed_m9_per_deploy() {
+    use chrono::TimeDelta;
+    use sli_core::{DeployCheck, Inconclusive, M9Status, Mixing, Series, ServiceCounts, Span};
+    let deploy = read(
+        "ecs.amazonaws.com",
+        "UpdateService",
+        json!({"cluster": "prod", "service": "web", "taskDefinition": "web:42"}),
+        Value::Null,
+    )
+    .unwrap();
+    let t0 = deploy.started() - TimeDelta::hours(2);
+    let counts = |bad_after: f64| {
+        let fleet = Series::from_counts((0..240).map(|m| {
+            let at = t0 + TimeDelta::minutes(m);
+            let bad = if at >= deploy.started() {
+                bad_after
+            } else {
+                1.0
+            };
+            (at, 2000.0 - bad, 2000.0)
+        }))
+        .unwrap();
+        ServiceCounts::new(Span::MINUTE, fleet)
+    };
+    let deploys = [deploy.clone()];
+    let check = DeployCheck::default();
+    let clean = &check
+        .evaluate(&deploys, "ecs:prod/web", &counts(1.0))
+        .unwrap()[0];
+    assert_eq!(clean.ids(), [deploy.id()]);
+    assert_eq!(
+        clean.status,
+        M9Status::Inconclusive(Inconclusive::Mixed {
+            mixing: Mixing::CompletionUnknown
+        })
+    );
+    let bad = &check
+        .evaluate(&deploys, "ecs:prod/web", &counts(3.0))
+        .unwrap()[0];
+    assert_eq!(bad.status, M9Status::Regressed);
+    let assumed = check.assuming_settled_within(Span::from_minutes(20).unwrap());
+    let cleared = &assumed
+        .evaluate(&deploys, "ecs:prod/web", &counts(1.0))
+        .unwrap()[0];
+    assert!(cleared.settled_assumed);
+    assert_eq!(cleared.status, M9Status::NoRegression);
+}
