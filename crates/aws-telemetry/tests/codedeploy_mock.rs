@@ -4,7 +4,8 @@
 //! `GetDeploymentConfig`: nothing this adapter reads beyond the listing. Here: the deploy
 //! contract on the standard fixture (every rollout and outcome), batches of 25, one
 //! configuration lookup per name, paging and its loop guard, deployments not yet started,
-//! bad deployments as typed errors, and the bound on deployments read.
+//! bad deployments as typed errors, and the bound on deployments read. What moto does model
+//! (the listing on the wire) is tested in `codedeploy_emulator.rs`.
 
 #![cfg(feature = "codedeploy")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
