@@ -87,7 +87,7 @@ async fn deployments_are_listed_over_http_and_unstarted_ones_left_out() {
         .send()
         .await
         .unwrap();
-    assert_eq!(listed.deployments(), [id.clone()]);
+    assert_eq!(listed.deployments(), std::slice::from_ref(&id));
     let described = client
         .batch_get_deployments()
         .deployment_ids(&id)
