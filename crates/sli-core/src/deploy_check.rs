@@ -19,7 +19,8 @@
 //! When the caller also has counts of the new version's own traffic (a canary's target group,
 //! a Lambda version's `ExecutedVersion` metrics, [`ServiceCounts::with_new_version`]), they are
 //! tested from the deploy's start to the end of its settled window: those counts are not
-//! diluted, so a clean result there clears a canary or a partial deploy.
+//! diluted, so a clean result there clears a canary or a partial deploy. For overlapping
+//! deploys, the counts given for the last of them are read.
 //!
 //! # Overlapping deploys
 //! A deploy that starts while an earlier deploy of the same service may still be rolling out
