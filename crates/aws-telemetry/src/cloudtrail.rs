@@ -1,21 +1,24 @@
 //! The CloudTrail `LookupEvents` adapter: [`CloudTrailSource`], an
 //! [`AuditSource`](crate::AuditSource) on `aws-sdk-cloudtrail`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::primitives::DateTime as SdkDateTime;
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
+use sli_core::Deploy;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::audit::{AuditEvent, AuditSource, parse_record};
+use crate::deploys::cloudtrail::{DEPLOY_EVENTS, parse_record as parse_deploy_record};
+use crate::deploys::{DeploySource, MAX_DEPLOYS, sort_deploys};
 use crate::error::{Error, Result};
 use crate::query::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CloudTrail";
 
@@ -24,6 +27,13 @@ pub const LOOKUP_EVENTS_PAGE: i32 = 50;
 
 /// `LookupEvents`' rate limit: 2 requests per second per account and region.
 const MIN_INTERVAL: Duration = Duration::from_millis(500);
+
+/// The most records one [`DeploySource::deploys`] call reads: 20,000, 400 pages of 50, which
+/// take at least 200 s at 2 requests per second. ECS service auto scaling records an
+/// `UpdateService` per scaling step, so the records read can far outnumber the deploys found;
+/// past this bound the call stops with [`Error::LimitExceeded`] instead of paging for an hour.
+/// [`CloudTrailSource::with_max_deploy_records`] sets another.
+pub const MAX_DEPLOY_RECORDS: usize = 20_000;
 
 /// Spaces calls at least [`MIN_INTERVAL`] apart (a token bucket of size one), across every
 /// clone of the source.
@@ -72,10 +82,18 @@ impl RateLimiter {
 /// println!("{} events in the last hour", events.len());
 /// # Ok(()) }
 /// ```
+///
+/// # Deploys
+/// It is also a [`DeploySource`]: one `LookupEvents` query per deploy call of
+/// [`DEPLOY_EVENTS`](crate::deploys::cloudtrail::DEPLOY_EVENTS) (filtered by `EventName`,
+/// so six queries at least, three seconds at the rate limit), each record read by
+/// [`deploys::cloudtrail`](crate::deploys::cloudtrail). At most [`MAX_DEPLOY_RECORDS`]
+/// records are read and [`MAX_DEPLOYS`] deploys returned per call.
 #[derive(Debug, Clone)]
 pub struct CloudTrailSource {
     client: Client,
     limiter: Arc<RateLimiter>,
+    max_deploy_records: usize,
 }
 
 impl CloudTrailSource {
@@ -89,22 +107,29 @@ impl CloudTrailSource {
         Self {
             client: with_retry!(Client, client, retry),
             limiter: Arc::new(RateLimiter::default()),
+            max_deploy_records: MAX_DEPLOY_RECORDS,
         }
     }
-}
 
-display_with_region!(CloudTrailSource, "CloudTrail");
+    /// The same source, reading at most `max` records per [`DeploySource::deploys`] call
+    /// instead of [`MAX_DEPLOY_RECORDS`].
+    #[must_use]
+    pub fn with_max_deploy_records(mut self, max: usize) -> Self {
+        self.max_deploy_records = max;
+        self
+    }
 
-fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
-    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
-}
-
-#[async_trait]
-impl AuditSource for CloudTrailSource {
-    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
-        let mut events = Vec::new();
+    /// Pages through `LookupEvents` over `range` (filtered by `attribute`), handing each
+    /// event's record (the `CloudTrailEvent` JSON) to `each` with its running index; an error
+    /// from `each` stops the paging.
+    async fn lookup(
+        &self,
+        range: &TimeRange,
+        attribute: Option<LookupAttribute>,
+        mut each: impl FnMut(&str, usize) -> Result<()> + Send,
+    ) -> Result<()> {
         let mut token: Option<String> = None;
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut tokens = NextTokens::default();
         let mut index = 0;
         loop {
             self.limiter.acquire().await;
@@ -115,6 +140,7 @@ impl AuditSource for CloudTrailSource {
                 .start_time(sdk_time(range.start()))
                 .end_time(sdk_time(range.end()))
                 .max_results(LOOKUP_EVENTS_PAGE)
+                .set_lookup_attributes(attribute.clone().map(|a| vec![a]))
                 .set_next_token(token.take())
                 .customize()
                 .interceptor(attempts.clone())
@@ -132,30 +158,88 @@ impl AuditSource for CloudTrailSource {
                             event.event_id().unwrap_or("?")
                         ),
                     })?;
-                let parsed = parse_record(json, "LookupEvents", index)?;
-                // LookupEvents' end time is inclusive; the trait's is not.
-                if parsed.time >= range.start() && parsed.time < range.end() {
-                    events.push(parsed);
-                }
+                each(json, index)?;
                 index += 1;
             }
-            match output.next_token() {
-                Some(next) if !next.is_empty() => {
-                    if !seen.insert(next.to_owned()) {
-                        return Err(Error::InvalidResponse {
-                            backend: BACKEND,
-                            reason: format!("NextToken {next:?} returned twice"),
-                        });
-                    }
-                    token = Some(next.to_owned());
-                }
-                _ => break,
+            token = tokens.follow(BACKEND, output.next_token())?;
+            if token.is_none() {
+                return Ok(());
             }
         }
+    }
+}
+
+display_with_region!(CloudTrailSource, "CloudTrail");
+
+fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
+    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
+}
+
+#[async_trait]
+impl AuditSource for CloudTrailSource {
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
+        let mut events = Vec::new();
+        self.lookup(range, None, |json, index| {
+            let parsed = parse_record(json, "LookupEvents", index)?;
+            // LookupEvents' end time is inclusive; the trait's is not.
+            if parsed.time >= range.start() && parsed.time < range.end() {
+                events.push(parsed);
+            }
+            Ok(())
+        })
+        .await?;
         // LookupEvents answers newest first: reverse, then a stable sort, so that events of
         // the same second keep CloudTrail's order.
         events.reverse();
         events.sort_by_key(|e| e.time);
         Ok(events)
+    }
+}
+
+#[async_trait]
+impl DeploySource for CloudTrailSource {
+    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>> {
+        let mut deploys = Vec::new();
+        let mut read = 0;
+        for (_, name) in DEPLOY_EVENTS {
+            let attribute = LookupAttribute::builder()
+                .attribute_key(LookupAttributeKey::EventName)
+                .attribute_value(*name)
+                .build()
+                .map_err(|e| Error::InvalidQuery {
+                    id: (*name).to_owned(),
+                    reason: e.to_string(),
+                })?;
+            self.lookup(range, Some(attribute), |json, index| {
+                read += 1;
+                let origin = format!("LookupEvents {name}");
+                if read > self.max_deploy_records {
+                    return Err(Error::LimitExceeded {
+                        what: "CloudTrail records read for deploys",
+                        limit: self.max_deploy_records as u64,
+                        requested: read as u64,
+                        origin,
+                    });
+                }
+                if let Some(deploy) = parse_deploy_record(json, &origin, index)?
+                    && deploy.started() >= range.start()
+                    && deploy.started() < range.end()
+                {
+                    if deploys.len() >= MAX_DEPLOYS {
+                        return Err(Error::LimitExceeded {
+                            what: "deploys returned",
+                            limit: MAX_DEPLOYS as u64,
+                            requested: MAX_DEPLOYS as u64 + 1,
+                            origin,
+                        });
+                    }
+                    deploys.push(deploy);
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        sort_deploys(&mut deploys);
+        Ok(deploys)
     }
 }

@@ -257,6 +257,19 @@ pub enum Error {
         /// The start of the period.
         at: DateTime<Utc>,
     },
+    /// A deploy event that cannot be read: a CloudTrail deploy call that names no resource,
+    /// a CodeDeploy deployment that ends before it starts, a field of the wrong type.
+    #[error("{origin}: record {index}: {field} {reason}")]
+    DeployRecord {
+        /// The file, `LookupEvents`, `CodeDeploy`, or the caller's label.
+        origin: String,
+        /// The 0-based index of the record (the line, or the position in the listing).
+        index: usize,
+        /// The field at fault, e.g. `requestParameters.service`, `completeTime`.
+        field: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// Fetched data rejected by `sli-core` (e.g. more errors than requests at a timestamp).
     #[error("fetched data is not a valid SLI input")]
     Sli(#[from] sli_core::Error),

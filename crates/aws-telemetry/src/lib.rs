@@ -55,7 +55,7 @@
 //! Every source passes the same contract checks ([`conformance`]).
 //!
 //! # Evidence beyond metrics
-//! Five failure modes need facts that are not metric series. Each has a small object-safe
+//! Five failure modes and M9 need facts that are not metric series. Each has a small object-safe
 //! async trait (like [`MetricSource`]: `Send + Sync`, held as `Arc<dyn …>`), an in-memory
 //! implementation, and an SDK adapter behind its own feature. The traits and their types need
 //! no feature and hold no SDK type. Permissions and the cost of each call: `docs/permissions.md`.
@@ -67,16 +67,25 @@
 //! | [`QuotaSource`] | [`InMemoryQuotaSource`] | [`Quota`]: applied value and [`UsageMetric`] | F3 |
 //! | [`ConnectionLimitSource`] | [`InMemoryConnectionLimitSource`] | [`ConnectionLimit`]: `max_connections` evaluated ([`evaluate_max_connections`]) | F6 |
 //! | [`CostSource`] | [`InMemoryCostSource`] | [`DailyCost`]; [`daily_spend`] derives it from `EstimatedCharges` | F8 |
+//! | [`DeploySource`] | [`InMemoryDeploySource`] | `sli_core::Deploy`s: rollout, outcome; from CloudTrail records ([`deploys::cloudtrail`]) | M9 per deploy ([`sli_core::DeployCheck`]) |
 //!
 //! The adapters, each retrying throttling through the SDK ([`RetryPolicy`]) and mapping SDK
 //! errors to [`Error`] kinds:
 #![cfg_attr(
     feature = "cloudtrail",
-    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+    doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second; audit events and deploys."
 )]
 #![cfg_attr(
     not(feature = "cloudtrail"),
-    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second."
+    doc = "* `CloudTrailSource` (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second; audit events and deploys."
+)]
+#![cfg_attr(
+    feature = "codedeploy",
+    doc = "* [`CodeDeploySource`] (feature `codedeploy`): `ListDeployments`, `BatchGetDeployments`, `GetDeploymentConfig`; canary, linear and partial deployments told apart."
+)]
+#![cfg_attr(
+    not(feature = "codedeploy"),
+    doc = "* `CodeDeploySource` (feature `codedeploy`): `ListDeployments`, `BatchGetDeployments`, `GetDeploymentConfig`; canary, linear and partial deployments told apart."
 )]
 #![cfg_attr(
     feature = "s3",
@@ -132,12 +141,17 @@ pub mod catalog;
 mod cloudtrail;
 #[cfg(feature = "cloudwatch")]
 mod cloudwatch;
+#[cfg(feature = "codedeploy")]
+mod codedeploy;
 #[doc(hidden)]
 pub mod conformance;
 mod cost;
 #[cfg(feature = "costexplorer")]
 mod costexplorer;
 mod csv;
+#[doc(hidden)]
+pub mod deploy_conformance;
+pub mod deploys;
 mod error;
 pub mod exposure;
 mod fetch;
@@ -155,6 +169,7 @@ mod s3;
 #[cfg(any(
     feature = "cloudwatch",
     feature = "cloudtrail",
+    feature = "codedeploy",
     feature = "s3",
     feature = "servicequotas",
     feature = "rds",
@@ -173,13 +188,16 @@ mod source;
 pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
 pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, read_counts};
 #[cfg(feature = "cloudtrail")]
-pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
+pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_DEPLOY_RECORDS};
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
+#[cfg(feature = "codedeploy")]
+pub use codedeploy::{BATCH_GET_DEPLOYMENTS_MAX, CodeDeploySource, QUEUE_ALLOWANCE};
 pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
 #[cfg(feature = "costexplorer")]
 pub use costexplorer::CostExplorerSource;
 pub use csv::CsvSource;
+pub use deploys::{DeploySource, DynDeploySource, InMemoryDeploySource};
 pub use error::{BoxError, Error, Result};
 pub use exposure::{
     AclGrant, BucketExposure, Exposure, ExposureSource, Grantee, InMemoryExposureSource,

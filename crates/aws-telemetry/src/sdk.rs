@@ -150,6 +150,39 @@ where
     }
 }
 
+/// Follows `NextToken`s for one paginated listing, refusing a token seen before: a service
+/// that hands back an old token would otherwise page forever.
+#[derive(Debug, Default)]
+pub(crate) struct NextTokens {
+    seen: std::collections::HashSet<String>,
+}
+
+impl NextTokens {
+    /// The token to ask with next, `None` when the listing is done (no token, or an empty
+    /// one).
+    ///
+    /// # Errors
+    /// [`Error::InvalidResponse`] when `next` was returned before.
+    pub(crate) fn follow(
+        &mut self,
+        backend: &'static str,
+        next: Option<&str>,
+    ) -> Result<Option<String>, Error> {
+        match next {
+            Some(next) if !next.is_empty() => {
+                if !self.seen.insert(next.to_owned()) {
+                    return Err(Error::InvalidResponse {
+                        backend,
+                        reason: format!("NextToken {next:?} returned twice"),
+                    });
+                }
+                Ok(Some(next.to_owned()))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
 /// `client` rebuilt with the retry configuration of `retry`: every SDK client type has the same
 /// builder methods but no shared trait, hence a macro. `with_retry!(Client, client, retry)`.
 macro_rules! with_retry {

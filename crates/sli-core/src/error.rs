@@ -245,6 +245,17 @@ pub enum Error {
         /// Why it was rejected.
         reason: &'static str,
     },
+    /// A deploy event that cannot be used: no service, an empty id, an end before its start, a
+    /// share or percentage out of range, an id given twice.
+    #[error("deploy {id:?}: {field} {reason}")]
+    InvalidDeploy {
+        /// The deploy's id as given (cut to 64 characters).
+        id: String,
+        /// The field at fault, e.g. `"service"`, `"outcome.at"`.
+        field: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// A timestamp too close to the ends of the supported date range for the arithmetic asked.
     #[error("timestamp {at} is too close to the end of the supported date range: {what}")]
     DateOutOfRange {

@@ -40,6 +40,8 @@
 //! * Noise: [`Sustained`] (N of M), [`MaintenanceWindows`], [`group_alerts`].
 //! * Statistics: [`wilson_interval`], [`clopper_pearson_interval`], [`breach_test`] and
 //!   [`deployment_regression`] (M9).
+//! * Deploys: [`Deploy`] events and M9 per deploy ([`DeployCheck`]): before/after windows,
+//!   canary and partial deploys kept apart from full ones, overlapping deploys reported together.
 //! * [`catalog`]: the M1–M10 table as ready-made SLOs and checks.
 #![cfg_attr(
     feature = "openslo",
@@ -81,6 +83,8 @@ mod composite;
 mod confidence;
 mod counts;
 mod deploy;
+mod deploy_check;
+mod deploy_event;
 mod error;
 mod missing;
 mod noise;
@@ -109,6 +113,11 @@ pub use confidence::{
 };
 pub use counts::{EventCounts, MAX_COUNT};
 pub use deploy::{DeployTest, DeployVerdict, deployment_regression};
+pub use deploy_check::{
+    DEFAULT_ALPHA, DEFAULT_MIN_EVENTS, DEFAULT_WINDOW, DeployCheck, DeployReport, Inconclusive,
+    M9Status, Mixing, ServiceCounts, WindowKind, WindowTest,
+};
+pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
 pub use missing::MissingData;
 pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};

@@ -11,7 +11,7 @@
 //! | M6 DB query latency | [`db_query_latency`] (per-query histograms), [`db_latency_minutes`] (CloudWatch's per-minute RDS latencies) |
 //! | M7 throttling | [`throttling`] |
 //! | M8 burn rate | [`burn_is_sustainable`]; the burn rates themselves: [`PolicyEvaluator`](crate::PolicyEvaluator) |
-//! | M9 deployment success | [`deployment_regression`](crate::deployment_regression) |
+//! | M9 deployment success | [`deployment_regression`](crate::deployment_regression); per deploy, with canary and partial deploys kept apart: [`DeployCheck`](crate::DeployCheck) |
 //! | M10 cost anomaly | [`cost_anomaly`] |
 //!
 //! `aws-telemetry`'s `catalog` module reads each from CloudWatch. Every entry is a starting
