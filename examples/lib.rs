@@ -1,1 +1,3 @@
-//! Nothing to see: this package only carries the workspace's examples (`examples/*.rs`).
+//! Shared code of the workspace's examples (`examples/*.rs`); not published.
+
+pub mod nab;

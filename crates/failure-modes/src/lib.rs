@@ -86,6 +86,6 @@ pub use detectors::quota::{QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHi
 pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
-pub use error::{Error, Result};
+pub use error::{Error, MAX_MAGNITUDE, Result};
 pub use finding::{Evidence, Finding};
 pub use mode::FailureMode;

@@ -9,7 +9,7 @@ mod linear;
 mod seasonal;
 mod tails;
 
-pub use baseline::{MAD_TO_SIGMA, RobustBaseline};
+pub use baseline::{MAD_TO_SIGMA, MEAN_AD_TO_SIGMA, RobustBaseline};
 pub use changepoint::{Cusum, Direction};
 pub use ewma::Ewma;
 pub use extremes::RollingMax;
@@ -30,6 +30,7 @@ pub(crate) fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
     match n {
         0 => None,
         _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+        // Halves first: `(a + b) / 2` overflows for two values near `f64::MAX`.
+        _ => Some(sorted[n / 2 - 1] / 2.0 + sorted[n / 2] / 2.0),
     }
 }
