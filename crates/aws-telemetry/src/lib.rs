@@ -135,7 +135,7 @@ mod sink;
 mod sli_input;
 mod source;
 
-pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource, SignInOutcome};
 #[cfg(feature = "cloudtrail")]
 pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE};
 #[cfg(feature = "cloudwatch")]
