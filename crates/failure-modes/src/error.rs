@@ -82,6 +82,16 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// A declared one-off charge (F8) that cannot be taken into account.
+    #[error("one-off charge {description:?} of {day} {reason}")]
+    OneOffCharge {
+        /// The charge's description.
+        description: String,
+        /// Its day.
+        day: chrono::NaiveDate,
+        /// What is wrong.
+        reason: String,
+    },
     /// The telemetry layer failed (fetching, or building a query).
     #[error(transparent)]
     Telemetry(#[from] aws_telemetry::Error),

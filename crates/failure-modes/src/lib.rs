@@ -59,6 +59,7 @@ mod detectors;
 mod episode;
 mod error;
 mod finding;
+pub mod gameday;
 mod mode;
 pub mod scenarios;
 pub mod stats;
@@ -77,7 +78,9 @@ pub use detectors::compromise::{CompromiseConfig, CredentialCompromise};
 pub use detectors::connections::{
     ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
 };
-pub use detectors::cost::{ChargeSample, CostConfig, CostRunaway};
+pub use detectors::cost::{
+    ChargeSample, CostConfig, CostRunaway, MAX_ONE_OFF_CHARGES, OneOffCharge,
+};
 pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
 pub use detectors::partition::{
     NetworkPartition, PartitionConfig, ZoneObservation, ZoneSample, ZoneSignal,

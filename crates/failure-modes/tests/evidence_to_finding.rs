@@ -307,14 +307,16 @@ async fn f7_from_facts(facts: aws_telemetry::BucketExposure) {
     let found = run(&mut make(), &metrics, range).await.unwrap();
     assert_eq!(found, make().detect(samples).unwrap());
     assert!(during(&found, &incident, Severity::Page), "{found:?}");
+    // Two pages: the public bucket (a security incident, from the first minute) and the spike.
     assert_eq!(
         found
             .iter()
             .filter(|f| f.severity == Severity::Page)
             .count(),
-        1,
+        2,
         "{found:?}"
     );
+    assert!(found[0].evidence.detail.starts_with("bucket is public"));
 }
 
 #[tokio::test]

@@ -1,0 +1,528 @@
+//! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
+//! trailing trend, with a month-end forecast.
+
+mod intraday;
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use sli_core::Severity;
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::error::{Error, Result, count, fraction, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::{RobustBaseline, TrendForecast};
+use intraday::{DayCurve, IntradayProfile};
+
+/// One reading of the month-to-date charges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChargeSample {
+    /// When it was read.
+    pub at: DateTime<Utc>,
+    /// `EstimatedCharges`: spend since the 1st of the month (UTC), in the account's currency.
+    pub estimated_charges: f64,
+}
+
+impl ChargeSample {
+    /// Month-to-date readings from daily costs (an [`aws_telemetry::CostSource`], e.g. Cost
+    /// Explorer's `GetCostAndUsage`): one reading at the last second of each day (UTC), the sum
+    /// of that month's days so far, restarting on the 1st. Days are sorted first; a day missing
+    /// from the input leaves a gap, which [`CostRunaway`] does not judge across.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative.
+    ///
+    /// # Example
+    /// ```
+    /// use aws_telemetry::DailyCost;
+    /// use chrono::NaiveDate;
+    /// use failure_modes::ChargeSample;
+    ///
+    /// let cost = |m, d, amount| DailyCost {
+    ///     day: NaiveDate::from_ymd_opt(2026, m, d).unwrap(), amount, unit: "USD".into(), estimated: false,
+    /// };
+    /// let readings = ChargeSample::from_daily_costs(&[cost(10, 31, 5.0), cost(11, 2, 3.0), cost(11, 1, 2.0)])?;
+    /// let totals: Vec<f64> = readings.iter().map(|r| r.estimated_charges).collect();
+    /// assert_eq!(totals, [5.0, 2.0, 5.0]);
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn from_daily_costs(days: &[aws_telemetry::DailyCost]) -> Result<Vec<Self>> {
+        let mut sorted: Vec<&aws_telemetry::DailyCost> = days.iter().collect();
+        sorted.sort_by_key(|d| d.day);
+        let mut readings = Vec::with_capacity(sorted.len());
+        let mut month = None;
+        let mut total = 0.0;
+        for day in sorted {
+            let at = day
+                .day
+                .and_hms_opt(23, 59, 59)
+                .map(|t| t.and_utc())
+                .unwrap_or_default();
+            if !day.amount.is_finite() || day.amount < 0.0 {
+                return Err(Error::InvalidInput {
+                    field: "amount",
+                    value: day.amount,
+                    at,
+                    reason: "a day's cost must be finite and >= 0",
+                });
+            }
+            let this_month = (day.day.year(), day.day.month());
+            if month != Some(this_month) {
+                month = Some(this_month);
+                total = 0.0;
+            }
+            total += day.amount;
+            readings.push(Self {
+                at,
+                estimated_charges: total,
+            });
+        }
+        Ok(readings)
+    }
+}
+
+/// A charge the caller knows is coming and is not a runaway: an annual support fee, a
+/// reserved-instance or savings-plan purchase, a marketplace subscription. Declared to
+/// [`CostRunaway::declare`], its amount is taken out of its day's spend, for judging and for
+/// learning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOffCharge {
+    /// The day (UTC) on which it shows in the month-to-date charges.
+    pub day: NaiveDate,
+    /// Its amount, in the detector's currency.
+    pub amount: f64,
+    /// What it is, for errors and evidence (e.g. `"Business support, annual"`).
+    pub description: String,
+}
+
+/// Settings of [`CostRunaway`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostConfig {
+    /// Today's spend at this multiple of the trend is a ticket (the guidance: "alert at 2x
+    /// trend").
+    pub ticket_multiple: f64,
+    /// At this multiple, something is burning money: page (kill switches).
+    pub page_multiple: f64,
+    /// Completed days in the trailing baseline (two weeks: both weekends in it).
+    pub trailing_days: usize,
+    /// Completed days seen before any finding (a week: every weekday once).
+    pub warm_up_days: usize,
+    /// Spend below this per day is never a runaway (cents do not page anyone).
+    pub min_daily_spend: f64,
+    /// Part of a day the readings must show before today is judged: 20 %, so that the first
+    /// reading of a day (a few hours of usage, publication some hours behind) is not a day.
+    pub min_share: f64,
+    /// How far behind usage `EstimatedCharges` is published, assumed until the reading cadence
+    /// has been learned (three days): zero by default, which only makes the first days'
+    /// judgements cautious. After that, what each time of day shows is learned from the
+    /// readings themselves.
+    pub publish_lag: TimeDelta,
+    /// Severity at `ticket_multiple` (ticket: a cost warning, by the alerting guidance).
+    pub warning_severity: Severity,
+    /// Severity at `page_multiple` (page: spend ten times its trend is an incident that needs
+    /// the kill switch now, not a warning).
+    pub runaway_severity: Severity,
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        Self {
+            ticket_multiple: 2.0,
+            page_multiple: 10.0,
+            trailing_days: 14,
+            warm_up_days: 7,
+            min_daily_spend: 1.0,
+            min_share: 0.2,
+            publish_lag: TimeDelta::zero(),
+            warning_severity: Severity::Ticket,
+            runaway_severity: Severity::Page,
+        }
+    }
+}
+
+/// One-off charges declared at most (a bound on what a caller can make the detector keep).
+pub const MAX_ONE_OFF_CHARGES: usize = 1024;
+
+/// F8: spend running away from its trend.
+///
+/// `EstimatedCharges` is cumulative over the calendar month, published a few times a day some
+/// hours behind usage. A day's spend is its last reading minus the previous day's last reading.
+/// The month's reset is found in the values, not the calendar: the first readings of the 1st
+/// may still show the old month's total, and the first drop in the first two days of a month
+/// is the reset (the old month's tail and the new month's start both count for that day).
+/// Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
+/// opening is unknown — the first day seen (unless it opens with the reset), or a day after a
+/// day without readings — is neither judged nor learned. Declared [`OneOffCharge`]s are taken
+/// out of their day.
+///
+/// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
+/// extrapolated to today and never below their median. Today's spend so far is compared with
+/// the part of the trend the readings should show by now: like with like. What a reading shows
+/// at each time of day (the share of a day's spend, given the publication lag and the daily
+/// pattern) is learned from the previous days' readings ([`CostConfig::publish_lag`] stands in
+/// for the first three days), and today is judged once that share reaches
+/// [`CostConfig::min_share`]. At [`CostConfig::ticket_multiple`] × a warning, within the
+/// day-to-day noise of the trailing days (so that exactly 2× is not missed half the time), at
+/// [`CostConfig::page_multiple`] × a runaway; each once per day, and a reported day is not
+/// learned. The evidence gives the month-end forecast. Score: multiple of the trend.
+///
+/// Signal: `AWS/Billing` `EstimatedCharges`, dimension `Currency`, `Maximum`, 6 h — published
+/// in us-east-1 only, a few times a day, when billing alerts are enabled. State: two weeks of
+/// daily totals and hourly shares (about 3 KiB), and the declared one-off charges (at most
+/// [`MAX_ONE_OFF_CHARGES`]).
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{ChargeSample, CostRunaway, Detector};
+///
+/// let mut f8 = CostRunaway::new("USD", Default::default())?;
+/// let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+/// let mut total = 0.0;
+/// let mut samples = Vec::new();
+/// for hour in 0..24 * 20 {
+///     let at = start + Duration::hours(hour);
+///     if at.format("%d").to_string() == "01" && at.format("%H").to_string() == "00" { total = 0.0; }
+///     let day = hour / 24;
+///     total += if day == 17 { 40.0 } else { 4.0 }; // 96 a day, then a runaway job
+///     samples.push(ChargeSample { at, estimated_charges: total });
+/// }
+/// let findings = f8.detect(samples)?;
+/// // Nov 6: a ticket once a fifth of the day shows twice the trend (04:00), a page at 10x.
+/// assert_eq!(findings.len(), 2);
+/// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 4, 0, 0).unwrap());
+/// assert_eq!(findings[1].severity, sli_core::Severity::Page);
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CostRunaway {
+    currency: String,
+    config: CostConfig,
+    last: Option<DateTime<Utc>>,
+    day: Option<NaiveDate>,
+    /// Month-to-date at the end of the previous day (0 on the 1st), less the old month's total
+    /// once the reset has been seen during the day.
+    day_opening: f64,
+    /// Latest month-to-date reading.
+    month_to_date: f64,
+    trend: TrendForecast,
+    median: RobustBaseline,
+    /// Daily spend relative to the trend it was judged against, for the day-to-day noise.
+    ratios: RobustBaseline,
+    profile: IntradayProfile,
+    curve: DayCurve,
+    days: usize,
+    reported: [bool; 2],
+    /// Expected spend per day, from the completed days.
+    expected_daily: Option<f64>,
+    /// `false` when today's opening is unknown.
+    judged_today: bool,
+    /// `true` once the reset has been seen in the current month's first days.
+    reset_seen: bool,
+    one_offs: Vec<OneOffCharge>,
+}
+
+impl CostRunaway {
+    /// A detector for the account's charges in `currency` (the `Currency` dimension, e.g.
+    /// `"USD"`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, or fewer
+    /// than 2 trailing days.
+    pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
+        positive("ticket_multiple", config.ticket_multiple)?;
+        positive("page_multiple", config.page_multiple)?;
+        positive("min_daily_spend", config.min_daily_spend)?;
+        fraction("min_share", config.min_share)?;
+        if config.publish_lag < TimeDelta::zero() || config.publish_lag >= TimeDelta::days(1) {
+            return Err(Error::InvalidConfig {
+                field: "publish_lag",
+                value: config.publish_lag.as_seconds_f64(),
+                reason: "must be within [0, 1 day)",
+            });
+        }
+        Ok(Self {
+            currency: currency.to_owned(),
+            trend: TrendForecast::new(config.trailing_days)?,
+            median: RobustBaseline::new(config.trailing_days)?,
+            ratios: RobustBaseline::new(config.trailing_days)?,
+            profile: IntradayProfile::new(config.trailing_days, config.publish_lag),
+            curve: DayCurve::default(),
+            config,
+            last: None,
+            day: None,
+            day_opening: 0.0,
+            month_to_date: 0.0,
+            days: 0,
+            reported: [false; 2],
+            judged_today: true,
+            expected_daily: None,
+            reset_seen: false,
+            one_offs: Vec::new(),
+        })
+    }
+
+    /// Declares a one-off charge: its amount is taken out of its day's spend.
+    ///
+    /// # Errors
+    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
+    /// a day already judged (before the latest reading's day), or more than
+    /// [`MAX_ONE_OFF_CHARGES`] declared.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use failure_modes::{CostRunaway, OneOffCharge};
+    ///
+    /// let mut f8 = CostRunaway::new("USD", Default::default())?;
+    /// f8.declare(OneOffCharge {
+    ///     day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    ///     amount: 15_000.0,
+    ///     description: "Enterprise support, annual".into(),
+    /// })?;
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn declare(&mut self, charge: OneOffCharge) -> Result<()> {
+        let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
+            Some(format!(
+                "amount {} must be positive and finite",
+                charge.amount
+            ))
+        } else if self.day.is_some_and(|day| charge.day < day) {
+            Some(format!(
+                "is dated {}, before {} (days already judged)",
+                charge.day,
+                self.day.map(|d| d.to_string()).unwrap_or_default()
+            ))
+        } else if self.one_offs.len() >= MAX_ONE_OFF_CHARGES {
+            Some(format!(
+                "more than {MAX_ONE_OFF_CHARGES} one-off charges declared"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::OneOffCharge {
+                description: charge.description,
+                day: charge.day,
+                reason,
+            });
+        }
+        self.one_offs.push(charge);
+        Ok(())
+    }
+
+    /// The declared one-off charges still to come or of today.
+    pub fn one_off_charges(&self) -> &[OneOffCharge] {
+        &self.one_offs
+    }
+
+    /// The one-off amount declared for `day`.
+    fn one_off_on(&self, day: NaiveDate) -> f64 {
+        self.one_offs
+            .iter()
+            .filter(|c| c.day == day)
+            .map(|c| c.amount)
+            .sum()
+    }
+
+    /// Expected spend for the next day: the trend, floored at the trailing median. Computed
+    /// when a day closes, as nothing it depends on changes in between.
+    fn compute_expected_daily(&self) -> Option<f64> {
+        let median = self.median.median()?;
+        let trend = self
+            .trend
+            .level()
+            .zip(self.trend.slope())
+            .map_or(median, |(level, slope)| level + slope);
+        Some(trend.max(median).max(self.config.min_daily_spend))
+    }
+
+    /// Month-to-date plus the expected spend of each remaining day of the month, after the
+    /// latest reading; `None` before the first completed day.
+    pub fn month_end_forecast(&self) -> Option<f64> {
+        let (last, expected) = (self.last?, self.expected_daily?);
+        let today_spent = (self.month_to_date - self.day_opening).max(0.0);
+        let remaining_today = (expected - today_spent).max(0.0);
+        Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
+    }
+
+    /// Today's spend so far, less its declared one-off charges.
+    fn spent_today(&self, date: NaiveDate) -> f64 {
+        (self.month_to_date - self.day_opening - self.one_off_on(date)).max(0.0)
+    }
+
+    /// Closes the previous day `day` and opens `date`.
+    fn close_day(&mut self, day: NaiveDate, date: NaiveDate) -> Result<()> {
+        // Only whole days teach the baseline: not the first day seen, nor one after a day
+        // without readings, nor a day reported as a runaway.
+        if self.judged_today {
+            let spent = self.spent_today(day);
+            self.profile.learn(&self.curve, spent);
+            if self.reported == [false; 2] {
+                if let Some(expected) = self.expected_daily {
+                    self.ratios.push(spent / expected)?;
+                }
+                self.trend.push(spent)?;
+                self.median.push(spent)?;
+                self.expected_daily = self.compute_expected_daily();
+            }
+            self.days += 1;
+        }
+        self.one_offs.retain(|c| c.day >= date);
+        self.reported = [false; 2];
+        self.day_opening = self.month_to_date;
+        self.curve = DayCurve::new(date, self.last);
+        self.judged_today = (date - day).num_days() == 1;
+        Ok(())
+    }
+}
+
+/// Whole days after `at`'s day until the end of its month.
+fn remaining_days(at: DateTime<Utc>) -> i64 {
+    let date = at.date_naive();
+    let first = date.with_day(1).unwrap_or(date);
+    first
+        .checked_add_months(Months::new(1))
+        .map_or(0, |next| (next - date).num_days() - 1)
+}
+
+impl Detector for CostRunaway {
+    type Input = ChargeSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::CostRunaway
+    }
+
+    fn push(&mut self, sample: ChargeSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        let charges = count("estimated_charges", sample.estimated_charges, at)?;
+        if let Some(previous) = self.last
+            && at <= previous
+        {
+            return Err(Error::OutOfOrder { previous, at });
+        }
+        let date = at.date_naive();
+        match self.day {
+            Some(day) if day != date => self.close_day(day, date)?,
+            Some(_) => {}
+            None => {
+                // The first reading: today's opening is known only if it is the month's start.
+                self.judged_today = date.day() == 1;
+                self.curve = DayCurve::new(date, None);
+            }
+        }
+        if (self
+            .day
+            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month())))
+            && date.day() <= 2
+        {
+            self.reset_seen = false;
+        }
+        if date.day() <= 2 && !self.reset_seen && charges < self.month_to_date {
+            // The reset: the old month ended at the last reading, the new one starts from 0.
+            // What today spent of the old month stays in today's spend.
+            self.day_opening -= self.month_to_date;
+            self.reset_seen = true;
+        } else if date.day() == 1 && self.day.is_none() {
+            self.reset_seen = true;
+        }
+        if date.day() > 2 {
+            self.reset_seen = true;
+        }
+        self.day = Some(date);
+        self.last = Some(at);
+        self.month_to_date = charges;
+        let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
+        let seconds = (at - midnight).as_seconds_f64();
+        self.curve.record(
+            seconds,
+            (charges - self.day_opening - self.one_off_on(date)).max(0.0),
+        );
+        let Some(expected) = self.expected_daily else {
+            return Ok(Vec::new());
+        };
+        if self.days < self.config.warm_up_days || !self.judged_today {
+            return Ok(Vec::new());
+        }
+        let share = self.profile.share_at(seconds);
+        if share < self.config.min_share {
+            return Ok(Vec::new());
+        }
+        let today = self.spent_today(date);
+        let expected_so_far = expected * share;
+        let multiple = today / expected_so_far;
+        // The day-to-day noise of the trailing days, as a robust σ of their multiples.
+        let noise = self.ratios.spread().unwrap_or(0.0).min(0.5);
+        let mut findings = Vec::new();
+        for (slot, severity, level) in [
+            (0, self.config.warning_severity, self.config.ticket_multiple),
+            (1, self.config.runaway_severity, self.config.page_multiple),
+        ] {
+            let threshold = level * (1.0 - noise);
+            if self.reported[slot] || multiple < threshold {
+                continue;
+            }
+            self.reported[slot] = true;
+            let forecast = self.month_end_forecast().unwrap_or(charges);
+            findings.push(Finding::new(
+                FailureMode::CostRunaway,
+                severity,
+                format!("account charges ({})", self.currency),
+                midnight,
+                at,
+                Evidence {
+                    observed: today,
+                    baseline: expected_so_far,
+                    threshold: threshold * expected_so_far,
+                    score: multiple,
+                    detail: format!(
+                        "{today:.2} {c} spent today by {} ({:.0} % of a usual day shown) against \
+                         {expected_so_far:.2} {c} expected by then ({multiple:.1}x; trend \
+                         {expected:.2} {c} a day); month-end forecast {forecast:.2} {c}",
+                        at.format("%H:%M"),
+                        100.0 * share,
+                        c = self.currency
+                    ),
+                },
+            ));
+        }
+        Ok(findings)
+    }
+}
+
+impl MetricDetector for CostRunaway {
+    /// Every declared one-off charge must fall within `range`: one outside it can only be a
+    /// mistake (a wrong year, a wrong account).
+    fn check_range(&self, range: &TimeRange) -> Result<()> {
+        let (first, last) = (range.start().date_naive(), range.end().date_naive());
+        match self.one_offs.iter().find(|c| c.day < first || c.day > last) {
+            Some(charge) => Err(Error::OneOffCharge {
+                description: charge.description.clone(),
+                day: charge.day,
+                reason: format!("is dated outside the range {first} .. {last}"),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        Ok(vec![MetricQuery::stat(
+            "charges",
+            Metric::new("AWS/Billing", "EstimatedCharges")?
+                .with_dimension("Currency", &self.currency)?,
+            Statistic::Maximum,
+            Period::new(21_600)?,
+        )?])
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ChargeSample>> {
+        Ok(join(fetched, &["charges"], &[])?
+            .into_iter()
+            .map(|(at, values, _)| ChargeSample {
+                at,
+                estimated_charges: values[0],
+            })
+            .collect())
+    }
+}
