@@ -94,21 +94,6 @@ fn main() -> Result<(), Box<dyn Error>> {
                     let found =
                         ApiThrottling::new(ThrottleSignal::lambda("api")?, Default::default())?
                             .detect(d.inputs.clone())?;
-                    if std::env::var("DEBUG_F1").is_ok() {
-                        for f in &found {
-                            if d.incidents
-                                .iter()
-                                .all(|i| f.end < i.start || f.end > i.end + i.grace)
-                            {
-                                for s in d.inputs.iter().filter(|s| {
-                                    s.at >= f.start - TimeDelta::minutes(3) && s.at <= f.end
-                                }) {
-                                    eprintln!("  {} {} {}", s.at, s.calls, s.throttled);
-                                }
-                                eprintln!("FP {f}");
-                            }
-                        }
-                    }
                     Ok(found)
                 })?;
             }

@@ -9,7 +9,7 @@ use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
-use crate::stats::{Ewma, poisson_upper_tail};
+use crate::stats::{Ewma, RollingMax, poisson_upper_tail};
 use aws_telemetry::{BucketExposure, Exposure};
 
 /// Requests to a bucket in one period.
@@ -26,8 +26,11 @@ pub struct AccessSample {
 pub struct LeakConfig {
     /// A period's requests must be this improbable under the bucket's Poisson baseline …
     pub significance: f64,
-    /// … and at least this multiple of it, to be a spike.
+    /// … and at least this multiple of it …
     pub min_ratio: f64,
+    /// … and more than any minute of this many periods before (a week: a bucket read in
+    /// bursts — a nightly export, a CDN refill — has its own usual peaks).
+    pub record_window: usize,
     /// Floor of the baseline requests per period (one: a bucket read a few times a day still
     /// has to see dozens of requests in a minute to spike).
     pub min_baseline: f64,
@@ -54,6 +57,7 @@ impl Default for LeakConfig {
         Self {
             significance: 1e-9,
             min_ratio: 3.0,
+            record_window: 7 * 1440,
             min_baseline: 1.0,
             baseline_alpha: 0.02,
             warm_up: 60,
@@ -82,7 +86,9 @@ struct Spike {
 /// The bucket's [`BucketExposure`] facts decide whether it is public. A public bucket is a
 /// finding as soon as it is seen — a security incident, [`LeakConfig::exposure_severity`] (a
 /// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
-/// bucket's usual rate and at least [`LeakConfig::min_ratio`] × it, sustained — on a public
+/// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
+/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
+/// sustained — on a public
 /// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
 /// either order: a spike that began before the scan saw the bucket public (and ended less
 /// than [`LeakConfig::spike_memory`] before) is reported with the scan, with its own start.
@@ -127,6 +133,9 @@ pub struct PublicDataLeak {
     episode: Episode,
     seen: u32,
     spike: Option<Spike>,
+    /// The largest requests of a minute, per hour, over the record window.
+    record: RollingMax,
+    this_hour: (i64, f64),
     period: Period,
 }
 
@@ -150,6 +159,8 @@ impl PublicDataLeak {
             last: None,
             seen: 0,
             spike: None,
+            record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
+            this_hour: (i64::MIN, 0.0),
             period: Period::new(60)?,
         })
     }
@@ -324,9 +335,20 @@ impl Detector for PublicDataLeak {
         } else {
             1.0
         };
-        let spiking = self.seen > self.config.warm_up && tail < self.config.significance;
+        let record = self.record.max().unwrap_or(0.0).max(self.this_hour.1);
+        let spiking =
+            self.seen > self.config.warm_up && tail < self.config.significance && requests > record;
         if !spiking && !self.episode.is_open() {
             self.baseline.push(requests);
+            // The hour's peak, closed into the record when the hour changes.
+            let hour = at.timestamp().div_euclid(3600);
+            if hour != self.this_hour.0 {
+                if self.this_hour.0 != i64::MIN {
+                    self.record.push(self.this_hour.1)?;
+                }
+                self.this_hour = (hour, 0.0);
+            }
+            self.this_hour.1 = self.this_hour.1.max(requests);
         }
         if let Some(start) = self.episode.update(spiking, at) {
             self.spike = Some(Spike {

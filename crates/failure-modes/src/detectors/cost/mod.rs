@@ -4,6 +4,8 @@
 mod intraday;
 
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use sli_core::Severity;
 
@@ -109,9 +111,14 @@ pub struct CostConfig {
     pub warm_up_days: usize,
     /// Spend below this per day is never a runaway (cents do not page anyone).
     pub min_daily_spend: f64,
-    /// Part of a day the readings must show before today is judged: 20 %, so that the first
-    /// reading of a day (a few hours of usage, publication some hours behind) is not a day.
+    /// Part of a day the readings must show before today is judged on its own: 50 %, so that
+    /// the first readings of a day (a few hours of usage, and the end of the day before that
+    /// publication lags behind) are not taken for the day. The last 24 hours are judged
+    /// meanwhile.
     pub min_share: f64,
+    /// How close to a multiple counts as reaching it: 5 %, so that a day at exactly twice its
+    /// trend is reported, not missed half the time on the day-to-day noise of the estimate.
+    pub tolerance: f64,
     /// How far behind usage `EstimatedCharges` is published, assumed until the reading cadence
     /// has been learned (three days): zero by default, which only makes the first days'
     /// judgements cautious. After that, what each time of day shows is learned from the
@@ -132,7 +139,8 @@ impl Default for CostConfig {
             trailing_days: 14,
             warm_up_days: 7,
             min_daily_spend: 1.0,
-            min_share: 0.2,
+            min_share: 0.5,
+            tolerance: 0.05,
             publish_lag: TimeDelta::zero(),
             warning_severity: Severity::Ticket,
             runaway_severity: Severity::Page,
@@ -156,14 +164,18 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// out of their day.
 ///
 /// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
-/// extrapolated to today and never below their median. Today's spend so far is compared with
-/// the part of the trend the readings should show by now: like with like. What a reading shows
+/// extrapolated to today and never below their median, with the weekly pattern taken out
+/// (each weekday's usual spend against the trend, the median of its last four such days).
+/// Like is compared with like: today's spend so far with the part of a usual such weekday the
+/// readings should show by now, and the spend of the last 24 hours (read on the readings made
+/// one continuous series across month resets) with a day of the same weekdays, so that an
+/// incident straddling midnight is seen whole. What a reading shows
 /// at each time of day (the share of a day's spend, given the publication lag and the daily
 /// pattern) is learned from the previous days' readings ([`CostConfig::publish_lag`] stands in
 /// for the first three days), and today is judged once that share reaches
-/// [`CostConfig::min_share`]. At [`CostConfig::ticket_multiple`] × a warning, within the
-/// day-to-day noise of the trailing days (so that exactly 2× is not missed half the time), at
-/// [`CostConfig::page_multiple`] × a runaway; each once per day, and a reported day is not
+/// [`CostConfig::min_share`]. At [`CostConfig::ticket_multiple`] × a warning and at
+/// [`CostConfig::page_multiple`] × a runaway, each within [`CostConfig::tolerance`]; each once
+/// per runaway (again only after a reading back under it), and a reported day is not
 /// learned. The evidence gives the month-end forecast. Score: multiple of the trend.
 ///
 /// Signal: `AWS/Billing` `EstimatedCharges`, dimension `Currency`, `Maximum`, 6 h — published
@@ -188,9 +200,11 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 ///     samples.push(ChargeSample { at, estimated_charges: total });
 /// }
 /// let findings = f8.detect(samples)?;
-/// // Nov 6: a ticket once a fifth of the day shows twice the trend (04:00), a page at 10x.
+/// // Nov 6: a ticket as soon as the readings show a quarter of a day at more than twice the
+/// // trend (00:00, the runaway's first hour in), a page when they show ten times (05:00).
 /// assert_eq!(findings.len(), 2);
-/// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 4, 0, 0).unwrap());
+/// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap());
+/// assert_eq!(findings[1].end, Utc.with_ymd_and_hms(2026, 11, 6, 5, 0, 0).unwrap());
 /// assert_eq!(findings[1].severity, sli_core::Severity::Page);
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
@@ -207,18 +221,27 @@ pub struct CostRunaway {
     month_to_date: f64,
     trend: TrendForecast,
     median: RobustBaseline,
-    /// Daily spend relative to the trend it was judged against, for the day-to-day noise.
-    ratios: RobustBaseline,
     profile: IntradayProfile,
     curve: DayCurve,
     days: usize,
     reported: [bool; 2],
+    /// Per severity, `true` once a reading has been under its multiple since it was last
+    /// reported: a runaway that goes on is reported once, not each day.
+    cleared: [bool; 2],
     /// Expected spend per day, from the completed days.
     expected_daily: Option<f64>,
     /// `false` when today's opening is unknown.
     judged_today: bool,
     /// `true` once the reset has been seen in the current month's first days.
     reset_seen: bool,
+    /// Spend of the months before the current one, and of declared one-off charges of the days
+    /// before today: what makes the readings one continuous cumulative series.
+    carried: f64,
+    one_offs_past: f64,
+    /// Recent readings on that continuous series, for the spend of the last 24 hours.
+    recent: VecDeque<(DateTime<Utc>, f64)>,
+    /// Per weekday (Monday first), its last days' spend relative to the trend.
+    weekdays: [VecDeque<f64>; 7],
     one_offs: Vec<OneOffCharge>,
 }
 
@@ -234,6 +257,13 @@ impl CostRunaway {
         positive("page_multiple", config.page_multiple)?;
         positive("min_daily_spend", config.min_daily_spend)?;
         fraction("min_share", config.min_share)?;
+        if !(0.0..0.5).contains(&config.tolerance) {
+            return Err(Error::InvalidConfig {
+                field: "tolerance",
+                value: config.tolerance,
+                reason: "must be within [0, 0.5)",
+            });
+        }
         if config.publish_lag < TimeDelta::zero() || config.publish_lag >= TimeDelta::days(1) {
             return Err(Error::InvalidConfig {
                 field: "publish_lag",
@@ -245,7 +275,6 @@ impl CostRunaway {
             currency: currency.to_owned(),
             trend: TrendForecast::new(config.trailing_days)?,
             median: RobustBaseline::new(config.trailing_days)?,
-            ratios: RobustBaseline::new(config.trailing_days)?,
             profile: IntradayProfile::new(config.trailing_days, config.publish_lag),
             curve: DayCurve::default(),
             config,
@@ -255,9 +284,14 @@ impl CostRunaway {
             month_to_date: 0.0,
             days: 0,
             reported: [false; 2],
+            cleared: [true; 2],
             judged_today: true,
             expected_daily: None,
             reset_seen: false,
+            carried: 0.0,
+            one_offs_past: 0.0,
+            recent: VecDeque::new(),
+            weekdays: Default::default(),
             one_offs: Vec::new(),
         })
     }
@@ -347,9 +381,21 @@ impl CostRunaway {
         Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
     }
 
+    /// `date`'s declared one-off charges once the readings show them: once the day has added
+    /// at least their amount (a reading before a charge lands does not include it, and taking
+    /// it out of such readings would hide the day's spend).
+    fn one_off_shown(&self, date: NaiveDate) -> f64 {
+        let amount = self.one_off_on(date);
+        if self.month_to_date - self.day_opening >= amount {
+            amount
+        } else {
+            0.0
+        }
+    }
+
     /// Today's spend so far, less its declared one-off charges.
     fn spent_today(&self, date: NaiveDate) -> f64 {
-        (self.month_to_date - self.day_opening - self.one_off_on(date)).max(0.0)
+        (self.month_to_date - self.day_opening - self.one_off_shown(date)).max(0.0)
     }
 
     /// Closes the previous day `day` and opens `date`.
@@ -360,21 +406,74 @@ impl CostRunaway {
             let spent = self.spent_today(day);
             self.profile.learn(&self.curve, spent);
             if self.reported == [false; 2] {
+                // The trend follows days with the weekly pattern taken out; the pattern is
+                // each weekday's spend relative to the trend it had when it closed.
+                let weekday = day.weekday().num_days_from_monday() as usize;
+                let factor = self.weekday_factor(day);
                 if let Some(expected) = self.expected_daily {
-                    self.ratios.push(spent / expected)?;
+                    let ratios = &mut self.weekdays[weekday];
+                    if ratios.len() == WEEKDAY_MEMORY {
+                        ratios.pop_front();
+                    }
+                    ratios.push_back(spent / expected);
                 }
-                self.trend.push(spent)?;
-                self.median.push(spent)?;
+                self.trend.push(spent / factor)?;
+                self.median.push(spent / factor)?;
                 self.expected_daily = self.compute_expected_daily();
             }
             self.days += 1;
         }
+        self.one_offs_past += self.one_off_shown(day);
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
         self.day_opening = self.month_to_date;
         self.curve = DayCurve::new(date, self.last);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
+    }
+}
+
+/// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
+const MAX_RECENT: usize = 2160;
+
+/// Past same-weekday days a weekday's factor is the median of (four weeks).
+const WEEKDAY_MEMORY: usize = 4;
+
+impl CostRunaway {
+    /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
+    /// median of its last days' ratios once it has two, else 1.
+    fn weekday_factor(&self, day: NaiveDate) -> f64 {
+        let ratios = &self.weekdays[day.weekday().num_days_from_monday() as usize];
+        if ratios.len() < 2 {
+            return 1.0;
+        }
+        let mut sorted: Vec<f64> = ratios.iter().copied().collect();
+        crate::stats::median_in_place(&mut sorted)
+            .unwrap_or(1.0)
+            .clamp(0.2, 5.0)
+    }
+
+    /// Records a reading on the continuous series and returns the spend of the 24 hours to
+    /// it, when the readings reach back that far without a gap of a day.
+    fn spend_last_day(&mut self, at: DateTime<Utc>, charges: f64, date: NaiveDate) -> Option<f64> {
+        let cumulative = self.carried + charges - self.one_offs_past - self.one_off_shown(date);
+        let day_ago = at - TimeDelta::days(1);
+        // Keep one reading at or before a day ago, drop the older ones.
+        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.0 <= day_ago) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((at, cumulative));
+        let (before, after) = (self.recent.front()?, self.recent.get(1)?);
+        if before.0 > day_ago || after.0 - before.0 > TimeDelta::days(1) {
+            return None;
+        }
+        let frac =
+            (day_ago - before.0).as_seconds_f64() / (after.0 - before.0).as_seconds_f64().max(1.0);
+        let then = before.1 + (after.1 - before.1) * frac.clamp(0.0, 1.0);
+        Some((cumulative - then).max(0.0))
     }
 }
 
@@ -423,6 +522,7 @@ impl Detector for CostRunaway {
             // The reset: the old month ended at the last reading, the new one starts from 0.
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
+            self.carried += self.month_to_date;
             self.reset_seen = true;
         } else if date.day() == 1 && self.day.is_none() {
             self.reset_seen = true;
@@ -435,55 +535,124 @@ impl Detector for CostRunaway {
         self.month_to_date = charges;
         let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
         let seconds = (at - midnight).as_seconds_f64();
-        self.curve.record(
-            seconds,
-            (charges - self.day_opening - self.one_off_on(date)).max(0.0),
-        );
+        self.curve.record(seconds, self.spent_today(date));
+        let last_day = self.spend_last_day(at, charges, date);
         let Some(expected) = self.expected_daily else {
             return Ok(Vec::new());
         };
-        if self.days < self.config.warm_up_days || !self.judged_today {
+        if self.days < self.config.warm_up_days {
             return Ok(Vec::new());
         }
         let share = self.profile.share_at(seconds);
-        if share < self.config.min_share {
-            return Ok(Vec::new());
+        // Like with like: today so far against the part of a usual such weekday the readings
+        // show by now, and the last 24 hours against a day of the same two weekdays (an
+        // incident that straddles midnight).
+        let factor = self.weekday_factor(date);
+        let today = (self.judged_today && share >= self.config.min_share)
+            .then(|| (self.spent_today(date), expected * factor * share, midnight));
+        let yesterday = self.weekday_factor(date - TimeDelta::days(1));
+        // The readings of the last 24 hours show usage up to the publication lag before them:
+        // today's share of that usage is the share of the day the readings show now.
+        let part = share;
+        let day = last_day.map(|spent| {
+            let usual = expected * (part * factor + (1.0 - part) * yesterday);
+            (spent, usual, at - TimeDelta::days(1))
+        });
+        // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
+        // plain within hours, even when it started in the middle of a day.
+        let mut recent = None;
+        for &(then, cumulative) in self.recent.iter().rev().skip(1) {
+            let then_midnight = then
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .map_or(then, |d| d.and_utc());
+            let then_share = self
+                .profile
+                .share_at((then - then_midnight).as_seconds_f64());
+            let part = if then.date_naive() == date {
+                (share - then_share) * factor
+            } else {
+                (1.0 - then_share) * self.weekday_factor(then.date_naive()) + share * factor
+            };
+            if part >= 0.25 {
+                let now = self.recent.back().map_or(cumulative, |r| r.1);
+                recent = Some(((now - cumulative).max(0.0), expected * part, then));
+                break;
+            }
         }
-        let today = self.spent_today(date);
-        let expected_so_far = expected * share;
-        let multiple = today / expected_so_far;
-        // The day-to-day noise of the trailing days, as a robust σ of their multiples.
-        let noise = self.ratios.spread().unwrap_or(0.0).min(0.5);
+        let best = |windows: &[Option<(f64, f64, DateTime<Utc>)>]| {
+            windows
+                .iter()
+                .flatten()
+                .copied()
+                .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))
+        };
+        let Some(worst) = best(&[today, day, recent]) else {
+            return Ok(Vec::new());
+        };
+        let (warning, runaway) = (worst, worst);
         let mut findings = Vec::new();
-        for (slot, severity, level) in [
-            (0, self.config.warning_severity, self.config.ticket_multiple),
-            (1, self.config.runaway_severity, self.config.page_multiple),
+        for (slot, severity, level, (today, expected_so_far, start)) in [
+            (
+                0,
+                self.config.warning_severity,
+                self.config.ticket_multiple,
+                warning,
+            ),
+            (
+                1,
+                self.config.runaway_severity,
+                self.config.page_multiple,
+                runaway,
+            ),
         ] {
-            let threshold = level * (1.0 - noise);
-            if self.reported[slot] || multiple < threshold {
+            let rolling = start != midnight;
+            let multiple = today / expected_so_far;
+            let threshold = level * (1.0 - self.config.tolerance);
+            if multiple < threshold {
+                // Cleared once the last 24 hours are back under it too (the shorter windows
+                // come and go with the readings' cadence).
+                if day.is_none_or(|(spent, usual, _)| spent / usual < threshold) {
+                    self.cleared[slot] = true;
+                }
+                continue;
+            }
+            if self.reported[slot] || !self.cleared[slot] {
                 continue;
             }
             self.reported[slot] = true;
+            self.cleared[slot] = false;
             let forecast = self.month_end_forecast().unwrap_or(charges);
             findings.push(Finding::new(
                 FailureMode::CostRunaway,
                 severity,
                 format!("account charges ({})", self.currency),
-                midnight,
+                start,
                 at,
                 Evidence {
                     observed: today,
                     baseline: expected_so_far,
                     threshold: threshold * expected_so_far,
                     score: multiple,
-                    detail: format!(
-                        "{today:.2} {c} spent today by {} ({:.0} % of a usual day shown) against \
-                         {expected_so_far:.2} {c} expected by then ({multiple:.1}x; trend \
-                         {expected:.2} {c} a day); month-end forecast {forecast:.2} {c}",
-                        at.format("%H:%M"),
-                        100.0 * share,
-                        c = self.currency
-                    ),
+                    detail: if rolling {
+                        format!(
+                            "{today:.2} {c} spent from {} to {} against {expected_so_far:.2} {c} \
+                             usual for that time ({multiple:.1}x; trend {expected:.2} {c} a day); \
+                             month-end forecast {forecast:.2} {c}",
+                            start.format("%Y-%m-%d %H:%M"),
+                            at.format("%Y-%m-%d %H:%M"),
+                            c = self.currency
+                        )
+                    } else {
+                        format!(
+                            "{today:.2} {c} spent today by {} ({:.0} % of a usual day shown) \
+                             against {expected_so_far:.2} {c} expected by then ({multiple:.1}x; \
+                             trend {expected:.2} {c} a day); month-end forecast {forecast:.2} {c}",
+                            at.format("%H:%M"),
+                            100.0 * share,
+                            c = self.currency
+                        )
+                    },
                 },
             ));
         }
