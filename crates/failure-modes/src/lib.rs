@@ -74,7 +74,7 @@ pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
     ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
 };
-pub use detectors::compromise::{CompromiseConfig, CredentialCompromise};
+pub use detectors::compromise::{CompromiseConfig, CredentialCompromise, MAX_REGIONS};
 pub use detectors::connections::{
     ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
 };
