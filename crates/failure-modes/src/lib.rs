@@ -40,7 +40,7 @@
 //!     let sample = ConnectionSample { at: t0 + Duration::minutes(minute), connections, upstream: None };
 //!     for finding in f6.push(sample)? {
 //!         println!("{finding}"); // F6 DB connection exhaustion [Ticket] orders ...
-//!         assert!(finding.forecast.is_some());
+//!         assert!(finding.evidence.observed >= 0.8 * 400.0); // 80 % of max_connections
 //!         return Ok(());
 //!     }
 //! }

@@ -182,7 +182,9 @@ impl Default for QuotaConfig {
 /// of the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
 /// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`].
 /// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
-/// the morning ramp of a service is not a leak. The finding's `forecast` is the projected exhaustion time. Each
+/// the morning ramp of a service is not a leak; and it is extrapolated only while usage is
+/// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
+/// is not re-reported as "exhaustion now". The finding's `forecast` is the projected exhaustion time. Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
 /// The forecast counts one sample per [`QuotaSignal::period`]: feed samples at that cadence
 /// (gaps shorter than `max_gap` stretch it).
@@ -264,7 +266,10 @@ impl Detector for ServiceQuotaHit {
         let share = usage / limit;
         let period = self.signal.period.as_time_delta();
         self.seen = self.seen.saturating_add(1);
-        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window;
+        // Forecasts from near the day's peak only: after a leak is fixed, usage falls while the
+        // day's peak still remembers it, and "exhaustion now" would be a false alarm.
+        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window
+            && usage >= 0.9 * self.peak.max().unwrap_or(usage);
         let steps = self.trend.steps_until(limit).filter(|_| forecasting);
         let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
         let within_horizon = exhaustion.is_some_and(|when| when - at <= self.config.horizon);

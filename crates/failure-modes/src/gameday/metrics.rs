@@ -282,37 +282,43 @@ pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSam
 }
 
 /// F3: usage of a quota of 1,000 following the shape (40 % of the quota at the median, at most
-/// 72 %: autoscaling bounds it), growing 1 % a week, every five minutes over two weeks, with a
-/// nightly batch from 01:00 adding 30 % of the quota for two hours (a daily ramp to about
-/// 75 %). Drills: two clean weeks; a leak climbing 70 % of the quota over two days until it
-/// hits the limit (a page: scaling is blocked; a ticket first is welcome); a scaling loop
-/// adding 60 % in three hours (a page); a slow leak to about 88 % over four days, fixed
-/// there (a ticket, and nothing after the fix).
+/// 60 %: autoscaling bounds it), growing 1 % a week, every five minutes over two weeks, with a
+/// nightly batch from 01:00 ramping usage up to 75 % of the quota over two hours (a daily climb
+/// a trend must not extrapolate). Drills: two clean weeks; a leak climbing over two days until
+/// it hits the limit (a page: scaling is blocked; a ticket first is welcome); a scaling loop
+/// reaching the limit in three hours (a page); a slow leak to 88 % at the daily peak over four
+/// days, fixed there (a ticket, and nothing after the fix).
 ///
 /// # Errors
 /// None at present (the generator makes valid input).
 pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample>>> {
     const LIMIT: f64 = 1000.0;
     let points = 14 * 288;
+    let usual = |m: usize| 0.4 * LIMIT * background.at(m).min(1.5);
+    // The usual daily peak of the first week: leaks are sized against it.
+    let peak = (0..7 * 288)
+        .map(|p| usual(p * 5))
+        .fold(0.0, f64::max)
+        .max(0.75 * LIMIT);
     let variants: [(&str, f64, i64, bool, Severity); 4] = [
         ("clean weeks", 0.0, 0, false, Severity::Ticket),
         (
             "leak to the limit over 2 days",
-            0.7,
+            1.15 * LIMIT - peak,
             2 * 1440,
             false,
             Severity::Page,
         ),
         (
-            "scaling loop, +60 % in 3 h",
-            0.6,
+            "scaling loop to the limit in 3 h",
+            1.1 * LIMIT - 0.4 * LIMIT,
             180,
             false,
             Severity::Page,
         ),
         (
             "slow leak to 88 %, fixed",
-            0.45,
+            0.88 * LIMIT - 0.6 * LIMIT,
             4 * 1440,
             true,
             Severity::Ticket,
@@ -331,14 +337,13 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
             let m = p * 5;
             let at = drill_start() + TimeDelta::minutes(m as i64);
             let growth = 1.0 + 0.01 * m as f64 / WEEK as f64;
-            let batch = if (60..180).contains(&(at.hour() * 60 + at.minute())) {
-                0.3 * LIMIT
-            } else {
-                0.0
-            };
-            let mut usage = 0.4 * LIMIT * background.at(m).min(1.8) * growth + batch;
+            let mut usage = usual(m) * growth;
+            let minute_of_day = f64::from(at.hour() * 60 + at.minute());
+            if (60.0..180.0).contains(&minute_of_day) {
+                usage = usage.max(0.75 * LIMIT * (minute_of_day - 60.0) / 120.0);
+            }
             if let Some(i) = incident.filter(|i| at >= i.start) {
-                let leak = size * LIMIT * i.progress(at);
+                let leak = size * i.progress(at);
                 if fixed && i.progress(at) >= 1.0 {
                     // Fixed: the leaked capacity is released over the next hour.
                     let after = (at - i.start - TimeDelta::minutes(i.minutes)).num_minutes() as f64;
@@ -359,6 +364,9 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
                 let mut expected = i.expected(label, severity, 24 * 60);
                 if !fixed && reached {
                     expected.end = drill_start() + TimeDelta::days(14);
+                }
+                if !reached && !fixed {
+                    expected.severity = Severity::Ticket;
                 }
                 vec![expected]
             })
@@ -469,12 +477,14 @@ pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdS
 
 /// F6: a database whose connections are 10 plus a pool of 3 per upstream execution, upstream
 /// concurrency `base` × the shape (10, 40 or 100 at the median, by seed, at most 2.5× it:
-/// the function's reserved concurrency), `max_connections` such that the median uses 35 %.
-/// A nightly batch from 02:00 opens connections up to 40 % of the limit more over an hour,
-/// holds them an hour, then closes them (a daily climb to about 75 %). Drills: a clean week; a
-/// scale-out storm (upstream ×3 over 30 minutes, capped by the limit: new connections fail,
-/// a page); a leak (connections never returned, +55 % of the limit over 6 hours: a ticket
-/// before they fail, then a page); a burst of batch work to 88 % (a ticket).
+/// the function's reserved concurrency), `max_connections` such that the function at its
+/// reserved concurrency uses 70 % (about 30 % at the median).
+/// A nightly batch from 02:00 opens connections up to 75 % of the limit over an hour, holds
+/// them an hour, then closes them (a daily climb a trend must not extrapolate). Drills: a
+/// clean week; a scale-out storm (upstream climbing over 30 minutes past what the limit allows:
+/// new connections fail, a page); a leak (connections never returned, +55 % of the limit over
+/// 6 hours: a page if it reaches 95 % of the limit, else a ticket); batch work held at 88 % for
+/// an hour (a ticket).
 ///
 /// # Errors
 /// None at present (the generator makes valid input).
@@ -483,21 +493,23 @@ pub fn connections(
     seed: u64,
 ) -> Result<Vec<(f64, Drill<ConnectionSample>)>> {
     let base: f64 = [10.0, 40.0, 100.0][(seed % 3) as usize];
-    let limit = ((10.0 + 3.0 * base) / 0.35).round();
-    let variants: [(&str, i64, Severity); 4] = [
-        ("clean week", 0, Severity::Ticket),
-        ("scale-out storm ×3", 30, Severity::Page),
-        ("connection leak over 6 h", 360, Severity::Page),
-        ("batch to 88 %", 60, Severity::Ticket),
+    // A database sized so that the function at its reserved concurrency uses 70 %.
+    let limit = ((10.0 + 3.0 * 2.5 * base) / 0.7).round();
+    let variants: [(&str, i64); 4] = [
+        ("clean week", 0),
+        ("scale-out storm past the limit", 30),
+        ("connection leak over 6 h", 360),
+        ("batch held at 88 %", 60),
     ];
     let mut drills = Vec::new();
-    for (v, (label, length, severity)) in variants.into_iter().enumerate() {
+    for (v, (label, length)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 60 + v as u64);
         let incident = (v > 0).then(|| Window {
             start: incident_time(&mut rng, 3, 3),
             minutes: length,
         });
         let mut inputs = Vec::with_capacity(WEEK);
+        let mut peak = 0.0f64;
         for (m, at) in minutes(WEEK) {
             let mut upstream =
                 (base * background.at(m).min(2.5) * (1.0 + 0.05 * rng.normal())).max(0.0);
@@ -506,19 +518,26 @@ pub fn connections(
                 120..180 => (minute_of_day - 120) as f64 / 60.0,
                 180..240 => 1.0,
                 _ => 0.0,
-            } * 0.4;
-            let mut extra = batch_share * limit;
-            match (v, incident.filter(|i| at >= i.start)) {
-                (1, Some(i)) if i.contains(at) => upstream *= 1.0 + 2.0 * i.progress(at),
-                (2, Some(i)) => extra += 0.55 * limit * i.progress(at),
-                (3, Some(i)) if i.contains(at) => {
-                    extra = extra.max(0.88 * limit - 10.0 - 3.0 * upstream)
+            };
+            let pool = 10.0 + 3.0 * upstream;
+            // The batch tops connections up to 75 % of the limit, never beyond.
+            let mut extra = ((0.75 * limit - pool) * batch_share).max(0.0);
+            let active = incident.filter(|i| at >= i.start);
+            match (v, active) {
+                (1, Some(i)) if i.contains(at) => {
+                    let target = 1.2 * (limit - 10.0) / 3.0;
+                    upstream += (target - upstream).max(0.0) * i.progress(at);
                 }
+                (2, Some(i)) => extra += 0.55 * limit * i.progress(at),
+                (3, Some(i)) if i.contains(at) => extra = extra.max(0.88 * limit - pool),
                 _ => {}
             }
             let connections = (10.0 + 3.0 * upstream + extra + rng.poisson(2.0))
                 .round()
                 .min(limit);
+            if incident.is_some_and(|i| at >= i.start) {
+                peak = peak.max(connections);
+            }
             inputs.push(ConnectionSample {
                 at,
                 connections,
@@ -527,6 +546,11 @@ pub fn connections(
         }
         let incidents = incident
             .map(|i| {
+                let severity = if peak >= 0.95 * limit {
+                    Severity::Page
+                } else {
+                    Severity::Ticket
+                };
                 let mut expected = i.expected(label, severity, 30);
                 if v == 2 {
                     // Leaked connections stay until someone restarts the clients.

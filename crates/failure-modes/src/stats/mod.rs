@@ -6,6 +6,7 @@ mod ewma;
 mod extremes;
 mod forecast;
 mod linear;
+mod peaks;
 mod seasonal;
 mod tails;
 
@@ -15,6 +16,7 @@ pub use ewma::Ewma;
 pub use extremes::RollingMax;
 pub use forecast::TrendForecast;
 pub use linear::LinearTrend;
+pub use peaks::DailyPeaks;
 pub use seasonal::SeasonalBaseline;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
 
