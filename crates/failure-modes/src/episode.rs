@@ -108,11 +108,6 @@ impl Escalation {
         self.ticket.reset();
         self.page.reset();
     }
-
-    /// `true` while either severity is open.
-    pub(crate) fn is_open(&self) -> bool {
-        self.ticket.is_open() || self.page.is_open()
-    }
 }
 
 #[cfg(test)]

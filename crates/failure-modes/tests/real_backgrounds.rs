@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 use failure_modes::gameday::{self, Background, BucketDrillInput, Drill, Tally};
 use failure_modes::{
-    ApiThrottling, BucketExposure, CostRunaway, CredentialCompromise, Detector, Finding,
-    PublicDataLeak, ThrottleSignal,
+    ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal, ConnectionSignal,
+    CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector, Finding, NetworkPartition,
+    PublicDataLeak, QuotaSignal, ServiceQuotaHit, ThrottleSignal, ZoneSignal,
 };
 
 const ELB: &str = include_str!("data/nab/elb_request_count_8c0756.csv");
@@ -307,4 +308,146 @@ fn f4_habits_on_real_noise() {
     assert!(tally.incidents >= 12, "{}", tally.incidents);
     assert_clean(&tally, 0.1);
     assert!(tally.delay_quantile(0.9).unwrap() <= TimeDelta::minutes(15));
+}
+
+/// F2 was blind for about two hours after a gap of more than 30 minutes (it forgot every
+/// zone's latency) and had no minimum-traffic guard (night-time p95 noise paged). Now: a
+/// silence ends incidents but keeps the zones' baselines, latency is judged from 20 requests a
+/// period, 5xx are summed over five periods, 4 of 5 periods sustain.
+#[test]
+fn f2_survives_gaps_and_low_traffic_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::partition(b, seed).unwrap(),
+        |drill| {
+            let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap();
+            NetworkPartition::new(signal, Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 30, "{}", tally.incidents);
+    assert!(
+        tally
+            .notes
+            .iter()
+            .all(|n| !n.contains("after an hour of silence")),
+        "{:#?}",
+        tally.notes
+    );
+    assert_clean(&tally, 0.1);
+}
+
+/// F3 extrapolated short trends through normal ramps and re-ticketed "exhaustion now" after a
+/// leak was fixed. Now: the daily peak is trended and only near it, and a nightly batch climb
+/// is not growth.
+#[test]
+fn f3_leaks_and_ramps_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::quota(b, seed).unwrap(),
+        |drill| {
+            let signal =
+                QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
+                    .unwrap();
+            ServiceQuotaHit::new(signal, Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 25, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// F5 was blind for about two hours after a gap of more than 30 minutes (it forgot its warm
+/// baseline). Now the baseline survives silences.
+#[test]
+fn f5_survives_gaps_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::cold_starts(b, seed).unwrap(),
+        |drill| {
+            ColdStartLatency::new(
+                ColdStartSignal::lambda("resize").unwrap(),
+                Default::default(),
+            )
+            .unwrap()
+            .detect(drill.inputs.clone())
+            .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 20, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// F6 extrapolated short trends through normal ramps: a nightly batch climbing to 75 % of
+/// max_connections paged every night. Now forecasts start only above what the database does at
+/// that hour, and they are tickets.
+#[test]
+fn f6_nightly_batches_on_real_noise() {
+    let mut tally = Tally::default();
+    for background in backgrounds() {
+        for seed in 0..3 {
+            for (limit, drill) in gameday::connections(&background, seed).unwrap() {
+                let signal = ConnectionSignal::rds("orders", limit).unwrap();
+                let found = DbConnectionExhaustion::new(signal, Default::default())
+                    .unwrap()
+                    .detect(drill.inputs.clone())
+                    .unwrap();
+                tally.add(&drill, &found);
+            }
+        }
+    }
+    assert!(tally.incidents >= 25, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// Issue 17: F3 and F6 reported `baseline = NaN` after values near `f64::MAX`. Values beyond
+/// CloudWatch's ±2^360 are refused; the largest accepted keep every number finite.
+#[test]
+fn f3_f6_evidence_stays_finite_at_the_range_limit() {
+    use chrono::TimeZone;
+    use failure_modes::{ConnectionSample, Error, MAX_MAGNITUDE, QuotaSample};
+    let t0 = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let signal =
+        QuotaSignal::resource_count("q", MAX_MAGNITUDE, "EC2", "vCPU", "Standard/OnDemand")
+            .unwrap();
+    let mut f3 = ServiceQuotaHit::new(signal, Default::default()).unwrap();
+    let mut f6 = DbConnectionExhaustion::new(
+        ConnectionSignal::rds("db", MAX_MAGNITUDE).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let mut findings = Vec::new();
+    for i in 0..1000 {
+        let at = t0 + TimeDelta::minutes(5 * i);
+        let value = if i % 7 == 0 { 0.0 } else { MAX_MAGNITUDE };
+        assert!(matches!(
+            f3.push(QuotaSample {
+                at,
+                usage: f64::MAX
+            }),
+            Err(Error::InvalidInput { .. })
+        ));
+        findings.extend(f3.push(QuotaSample { at, usage: value }).unwrap());
+        let sample = ConnectionSample {
+            at,
+            connections: value,
+            upstream: Some(value),
+        };
+        findings.extend(f6.push(sample).unwrap());
+    }
+    assert!(!findings.is_empty());
+    for f in &findings {
+        for number in [
+            f.evidence.observed,
+            f.evidence.baseline,
+            f.evidence.threshold,
+            f.evidence.score,
+        ] {
+            assert!(number.is_finite(), "{f:?}");
+        }
+    }
 }

@@ -90,8 +90,11 @@ pub struct ColdStartConfig {
     pub sustain: Sustained,
     /// Good periods that end an incident.
     pub clear_after: u32,
-    /// A longer silence restarts the warm-up.
+    /// A longer silence ends any incident in progress (the warm baseline is kept).
     pub max_gap: TimeDelta,
+    /// Severity (ticket: a non-urgent degradation; a breached latency SLO pages through the
+    /// SLO's own alerting).
+    pub severity: Severity,
 }
 
 impl Default for ColdStartConfig {
@@ -106,6 +109,7 @@ impl Default for ColdStartConfig {
             sustain: const { Sustained::of(3, 5) },
             clear_after: 15,
             max_gap: TimeDelta::minutes(30),
+            severity: Severity::Ticket,
         }
     }
 }
@@ -188,8 +192,8 @@ impl Detector for ColdStartLatency {
             .map(|v| count("init_ms", v, at))
             .transpose()?;
         if self.timeline.check(at)? == Step::Restart {
-            self.warm = RobustBaseline::new(self.config.baseline)?;
-            self.concurrency = Ewma::new(self.config.concurrency_alpha)?;
+            // After a silence (a quiet night publishes nothing): an incident in progress ends,
+            // but the warm latency and usual concurrency hold: the detector is not blind.
             self.episode.reset();
         }
         self.timeline.record(at);
@@ -231,7 +235,7 @@ impl Detector for ColdStartLatency {
         };
         Ok(vec![Finding::new(
             FailureMode::ColdStartLatency,
-            Severity::Ticket,
+            self.config.severity,
             &self.signal.function,
             start,
             at,

@@ -192,19 +192,26 @@ pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<Thrott
 /// everywhere) once a day, a rolling deploy slowing one zone ×1.5 for 3 minutes twice a day,
 /// and a 45-minute silence of the metrics each night. Drills: a clean week; one zone ×2
 /// latency for 30 min, ×1.6 for 45 min, 3 % 5xx for 20 min, ×3 latency and 5 % 5xx for
-/// 20 min (all pages: a zone outage is an outage).
+/// 20 min, ×2 latency 20 minutes after an hour of silence (all pages: a zone outage is an
+/// outage). Incidents go where each zone takes at least 20 requests a minute.
 ///
 /// # Errors
 /// None at present (the generator makes valid input).
 pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSample>>> {
     let base = [30.0, 300.0, 3000.0][(seed % 3) as usize];
     let zones = ["a", "b", "c"];
-    let variants: [(&str, f64, f64, i64); 5] = [
+    let variants: [(&str, f64, f64, i64); 6] = [
         ("clean week", 1.0, 0.0, 0),
         ("one zone ×2 latency for 30 min", 2.0, 0.0, 30),
         ("one zone ×1.6 latency for 45 min", 1.6, 0.0, 45),
         ("one zone 3 % 5xx for 20 min", 1.0, 0.03, 20),
         ("one zone ×3 latency and 5 % 5xx for 20 min", 3.0, 0.05, 20),
+        (
+            "one zone ×2 latency 20 min after an hour of silence",
+            2.0,
+            0.0,
+            30,
+        ),
     ];
     let mut drills = Vec::new();
     for (v, (label, slow, failing, length)) in variants.into_iter().enumerate() {
@@ -213,14 +220,32 @@ pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSam
         let deploys = nuisance_starts(&mut rng, 7, 1, 15);
         let rolling = nuisance_starts(&mut rng, 7, 2, 3);
         let silences = nuisance_starts(&mut rng, 7, 1, 45);
-        let incident = (v > 0).then(|| Window {
-            start: incident_time(&mut rng, 3, 3),
-            minutes: length,
-        });
+        let busy = |at: DateTime<Utc>| {
+            let from = (at - drill_start()).num_minutes() as usize;
+            (0..length as usize).all(|m| base / 3.0 * background.at(from + m) >= 20.0)
+        };
+        let incident = if v > 0 {
+            match placed(&mut rng, 3, 3, busy) {
+                Some(start) => Some(Window {
+                    start,
+                    minutes: length,
+                }),
+                None => continue,
+            }
+        } else {
+            None
+        };
         let hit_zone = (rng.next_u64() % 3) as usize;
         let mut inputs = Vec::with_capacity(WEEK);
         for (m, at) in minutes(WEEK) {
             if silences.iter().any(|s| s.contains(at)) && incident.is_none_or(|i| !i.contains(at)) {
+                continue;
+            }
+            if v == 5
+                && incident.is_some_and(|i| {
+                    at >= i.start - TimeDelta::minutes(80) && at < i.start - TimeDelta::minutes(20)
+                })
+            {
                 continue;
             }
             let shape = background.at(m);
@@ -384,45 +409,63 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
     Ok(drills)
 }
 
-/// F5: a function invoked `base` × the shape times a minute (6, 60 or 600 at the median, by
-/// seed), 400 ms warm, whose execution environments stay warm 10 minutes after their last use;
-/// every environment it has to add starts cold (800 ms of init, seen by the caller). A minute
-/// without invocations publishes no datapoint (a quiet night of a sparse background leaves
-/// gaps of hours). Nuisances: a deploy a day recycles every environment (a minute of cold
-/// starts). Drills: a clean week; bursty traffic (×4 every other minute for 30 min, the
-/// environments reaped between bursts) and a scale-out storm (×3 within 5 minutes, for 30
-/// min): tickets (a non-urgent degradation).
+/// F5: a function invoked `base` × the shape times a minute (20, 120 or 1,200 at the median, by
+/// seed), 400 ms warm, 2 s of work per environment a minute (so concurrency follows traffic);
+/// environments stay warm 10 minutes after their last use and every environment added starts
+/// cold (800 ms of init, seen by the caller). A minute without invocations publishes no
+/// datapoint (a quiet night of a sparse background leaves gaps of hours). Nuisances: a deploy a
+/// day recycles every environment (a minute or two of cold starts). Drills: a clean week;
+/// environments recycled every few requests for 30 minutes (a bad deploy setting, a memory
+/// leak killing them), a quarter of invocations cold; provisioned concurrency removed before a
+/// traffic burst ×4 for 30 minutes, a tenth of invocations cold; recycled environments 20
+/// minutes after an hour without a datapoint (tickets: a non-urgent degradation). Incidents go
+/// where the function is busy enough for a p95 to show them.
 ///
 /// # Errors
 /// None at present (the generator makes valid input).
 pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdStartSample>>> {
-    let base = [6.0, 60.0, 600.0][(seed % 3) as usize];
-    let variants: [(&str, i64); 3] = [
-        ("clean week", 0),
-        ("bursty traffic, environments reaped", 30),
-        ("scale-out storm ×3", 30),
+    let base = [20.0, 120.0, 1200.0][(seed % 3) as usize];
+    let variants: [(&str, f64, f64); 4] = [
+        ("clean week", 0.0, 1.0),
+        ("environments recycled every few requests", 0.25, 1.0),
+        ("burst ×4 without provisioned concurrency", 0.1, 4.0),
+        (
+            "recycled environments 20 min after an hour of silence",
+            0.25,
+            1.0,
+        ),
     ];
     let mut drills = Vec::new();
-    for (v, (label, length)) in variants.into_iter().enumerate() {
+    for (v, (label, cold_share, surge)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 50 + v as u64);
         let deploys = nuisance_starts(&mut rng, 7, 1, 1);
-        let incident = (v > 0).then(|| Window {
-            start: incident_time(&mut rng, 3, 3),
-            minutes: length,
-        });
+        // At least 20 invocations a minute through the incident: a p95 of fewer is noise.
+        let busy = |at: DateTime<Utc>| {
+            let from = (at - drill_start()).num_minutes() as usize;
+            (0..30).all(|m| base * background.at(from + m) >= 20.0)
+        };
+        let incident = if v > 0 {
+            match placed(&mut rng, 3, 3, busy) {
+                Some(start) => Some(Window { start, minutes: 30 }),
+                None => continue,
+            }
+        } else {
+            None
+        };
         // Warm environments and the minute each was last used.
         let mut warm: Vec<i64> = Vec::new();
         let mut inputs = Vec::with_capacity(WEEK);
         for (m, at) in minutes(WEEK) {
             let minute = m as i64;
-            let mut rate = base * background.at(m);
             let active = incident.filter(|i| i.contains(at));
-            match (v, active) {
-                (1, Some(_)) if minute % 2 == 0 => rate *= 4.0,
-                (1, Some(_)) => warm.clear(),
-                (2, Some(i)) => rate *= 1.0 + 2.0 * (i.progress(at) * 6.0).min(1.0),
-                _ => {}
+            let silent = v == 3
+                && incident.is_some_and(|i| {
+                    at >= i.start - TimeDelta::minutes(80) && at < i.start - TimeDelta::minutes(20)
+                });
+            if silent {
+                continue;
             }
+            let rate = base * background.at(m) * active.map_or(1.0, |_| surge);
             if deploys.iter().any(|d| d.contains(at)) {
                 warm.clear();
             }
@@ -431,11 +474,10 @@ pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdS
             if invocations == 0.0 {
                 continue;
             }
-            // Concurrency: arrivals per second × 0.4 s, rounded up, at least one.
-            let concurrency = (invocations / 60.0 * 0.4 * (1.0 + 0.3 * rng.uniform()))
+            let concurrency = (invocations / 60.0 * 2.0 * (1.0 + 0.2 * rng.uniform()))
                 .ceil()
                 .max(1.0);
-            let cold = (concurrency - warm.len() as f64).max(0.0);
+            let mut cold = (concurrency - warm.len() as f64).max(0.0);
             warm.sort_unstable_by(|a, b| b.cmp(a));
             warm.truncate(concurrency as usize);
             for slot in 0..concurrency as usize {
@@ -444,14 +486,23 @@ pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdS
                     None => warm.push(minute),
                 }
             }
-            let cold_share = (cold / invocations).min(1.0);
+            if active.is_some() {
+                cold = cold.max(rng.poisson(invocations * cold_share));
+            }
+            let share = (cold / invocations).min(1.0);
             let noise = (0.05 + 0.3 / invocations.sqrt()) * rng.normal();
             let warm_p95 = 400.0 * noise.exp();
-            let p95 = if cold_share > 0.05 {
+            let p95 = if share > 0.05 {
                 warm_p95 + 800.0
             } else {
                 warm_p95
             };
+            let concurrency = concurrency
+                + if active.is_some() {
+                    cold.min(invocations)
+                } else {
+                    0.0
+                };
             inputs.push(ColdStartSample {
                 at,
                 p95_ms: p95,
