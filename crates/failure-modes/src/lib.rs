@@ -83,7 +83,7 @@ pub use detectors::cost::{
 };
 pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
 pub use detectors::partition::{
-    NetworkPartition, PartitionConfig, ZoneObservation, ZoneSample, ZoneSignal,
+    NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation, ZoneSample, ZoneSignal,
 };
 pub use detectors::quota::{QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit};
 pub use detectors::throttling::{

@@ -20,8 +20,13 @@ pub struct ConnectionSignal {
     pub instance: String,
     /// The engine's connection limit (`max_connections`, evaluated for the instance class).
     pub max_connections: f64,
+    /// Open connections, read with `Maximum`: `AWS/RDS` `DatabaseConnections` of the instance.
+    pub connections: Metric,
     /// The upstream whose concurrency drives connections, if any: a Lambda function name.
     pub upstream_function: Option<String>,
+    /// The upstream concurrency, read with `Maximum` (`AWS/Lambda` `ConcurrentExecutions` of
+    /// `upstream_function`), if any.
+    pub upstream: Option<Metric>,
     /// The period.
     pub period: Period,
 }
@@ -36,7 +41,10 @@ impl ConnectionSignal {
         Ok(Self {
             instance: instance.to_owned(),
             max_connections,
+            connections: Metric::new("AWS/RDS", "DatabaseConnections")?
+                .with_dimension("DBInstanceIdentifier", instance)?,
             upstream_function: None,
+            upstream: None,
             period: Period::new(60)?,
         })
     }
@@ -64,10 +72,26 @@ impl ConnectionSignal {
 
     /// The same, with `AWS/Lambda` `ConcurrentExecutions` (`Maximum`) of `function` as the
     /// upstream concurrency.
-    #[must_use]
-    pub fn with_lambda_upstream(mut self, function: &str) -> Self {
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a function name CloudWatch would refuse.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::ConnectionSignal;
+    ///
+    /// let signal = ConnectionSignal::rds("orders", 450.0)?.with_lambda_upstream("checkout")?;
+    /// assert_eq!(signal.connections.name, "DatabaseConnections");
+    /// assert_eq!(signal.upstream.unwrap().name, "ConcurrentExecutions");
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn with_lambda_upstream(mut self, function: &str) -> Result<Self> {
+        self.upstream = Some(
+            Metric::new("AWS/Lambda", "ConcurrentExecutions")?
+                .with_dimension("FunctionName", function)?,
+        );
         self.upstream_function = Some(function.to_owned());
-        self
+        Ok(self)
     }
 }
 
@@ -326,16 +350,14 @@ impl MetricDetector for DbConnectionExhaustion {
         let s = &self.signal;
         let mut queries = vec![MetricQuery::stat(
             "connections",
-            Metric::new("AWS/RDS", "DatabaseConnections")?
-                .with_dimension("DBInstanceIdentifier", &s.instance)?,
+            s.connections.clone(),
             Statistic::Maximum,
             s.period,
         )?];
-        if let Some(function) = &s.upstream_function {
+        if let Some(upstream) = &s.upstream {
             queries.push(MetricQuery::stat(
                 "upstream",
-                Metric::new("AWS/Lambda", "ConcurrentExecutions")?
-                    .with_dimension("FunctionName", function)?,
+                upstream.clone(),
                 Statistic::Maximum,
                 s.period,
             )?);

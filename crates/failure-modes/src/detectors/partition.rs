@@ -54,11 +54,48 @@ impl ZoneSignal {
         })
     }
 
+    /// The metrics read for `zone`.
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::ZoneSignal;
+    ///
+    /// let signal = ZoneSignal::alb("app/shop/1", &["eu-west-1a", "eu-west-1b"])?;
+    /// let metrics = signal.zone_metrics("eu-west-1a")?;
+    /// assert_eq!(metrics.latency.name, "TargetResponseTime");
+    /// assert_eq!(metrics.elb_5xx.name, "HTTPCode_ELB_5XX_Count");
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn zone_metrics(&self, zone: &str) -> Result<ZoneMetrics> {
+        Ok(ZoneMetrics {
+            latency: self.metric("TargetResponseTime", zone)?,
+            requests: self.metric("RequestCount", zone)?,
+            target_5xx: self.metric("HTTPCode_Target_5XX_Count", zone)?,
+            elb_5xx: self.metric("HTTPCode_ELB_5XX_Count", zone)?,
+        })
+    }
+
     fn metric(&self, name: &str, zone: &str) -> Result<Metric> {
         Ok(Metric::new("AWS/ApplicationELB", name)?
             .with_dimension("LoadBalancer", &self.load_balancer)?
             .with_dimension("AvailabilityZone", zone)?)
     }
+}
+
+/// The metrics F2 reads for one zone ([`ZoneSignal::zone_metrics`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneMetrics {
+    /// `TargetResponseTime`, read as `p95`.
+    pub latency: Metric,
+    /// `RequestCount`, read as `Sum`.
+    pub requests: Metric,
+    /// `HTTPCode_Target_5XX_Count`, read as `Sum`.
+    pub target_5xx: Metric,
+    /// `HTTPCode_ELB_5XX_Count`, read as `Sum`.
+    pub elb_5xx: Metric,
 }
 
 /// One zone in one period.
@@ -399,28 +436,19 @@ impl MetricDetector for NetworkPartition {
         let s = &self.signal;
         let mut queries = Vec::with_capacity(3 * s.zones.len());
         for (i, zone) in s.zones.iter().enumerate() {
+            let metrics = s.zone_metrics(zone)?;
             queries.push(MetricQuery::stat(
                 &format!("latency_{i}"),
-                s.metric("TargetResponseTime", zone)?,
+                metrics.latency,
                 Statistic::Percentile(95.0),
                 s.period,
             )?);
-            queries.push(MetricQuery::stat(
-                &format!("requests_{i}"),
-                s.metric("RequestCount", zone)?,
-                Statistic::Sum,
-                s.period,
-            )?);
-            for (id, name) in [
-                (format!("errors_{i}"), "HTTPCode_Target_5XX_Count"),
-                (format!("elb_errors_{i}"), "HTTPCode_ELB_5XX_Count"),
+            for (id, metric) in [
+                (format!("requests_{i}"), metrics.requests),
+                (format!("errors_{i}"), metrics.target_5xx),
+                (format!("elb_errors_{i}"), metrics.elb_5xx),
             ] {
-                queries.push(MetricQuery::stat(
-                    &id,
-                    s.metric(name, zone)?,
-                    Statistic::Sum,
-                    s.period,
-                )?);
+                queries.push(MetricQuery::stat(&id, metric, Statistic::Sum, s.period)?);
             }
         }
         Ok(queries)
