@@ -61,6 +61,7 @@ mod error;
 mod finding;
 pub mod gameday;
 mod mode;
+mod notify;
 pub mod scenarios;
 pub mod stats;
 mod timeline;
@@ -92,3 +93,4 @@ pub use detectors::throttling::{
 pub use error::{Error, MAX_MAGNITUDE, Result};
 pub use finding::{Evidence, Finding};
 pub use mode::FailureMode;
+pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};

@@ -106,7 +106,9 @@ pub use counts::{EventCounts, MAX_COUNT};
 pub use deploy::{DeployTest, DeployVerdict, deployment_regression};
 pub use error::{Error, Position, Result};
 pub use missing::MissingData;
-pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
+pub use noise::{
+    AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,
+};
 pub use objective::Objective;
 pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, Sli};
