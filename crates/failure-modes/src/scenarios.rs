@@ -1,6 +1,6 @@
 //! Game days: realistic synthetic telemetry with an injected incident, for every detector.
 //!
-//! The seed asks teams to "schedule chaos for failure modes and validate runbooks". This module
+//! Teams are asked to "schedule chaos for failure modes and validate runbooks". This module
 //! does it for alerting: generate a week of a service's telemetry — daily seasonality, traffic
 //! growth, noise — with or without an [`Incident`], run a detector (yours or ours) over it, and
 //! check it catches the incident within the delay you need and stays quiet without it. The

@@ -157,6 +157,12 @@ pub struct QuotaConfig {
     pub clear_after: u32,
     /// A longer silence restarts the trend.
     pub max_gap: TimeDelta,
+    /// Severity at `warn_share` or a forecast within `horizon` (ticket: a quota increase takes
+    /// days to weeks to be granted, so it is a work item, not an emergency).
+    pub warning_severity: Severity,
+    /// Severity at `blocked_share` (page: scaling is blocked, an outage for whatever needs
+    /// the capacity).
+    pub blocked_severity: Severity,
 }
 
 impl Default for QuotaConfig {
@@ -171,6 +177,8 @@ impl Default for QuotaConfig {
             sustain: const { Sustained::of(3, 3) },
             clear_after: 12,
             max_gap: TimeDelta::hours(2),
+            warning_severity: Severity::Ticket,
+            blocked_severity: Severity::Page,
         }
     }
 }
@@ -277,7 +285,11 @@ impl Detector for ServiceQuotaHit {
         let warn = share >= self.config.warn_share
             || (within_horizon && share >= self.config.forecast_from_share);
         let mut findings = Vec::new();
-        for (severity, start) in self.escalation.update(warn, blocked, at) {
+        for (level, start) in self.escalation.update(warn, blocked, at) {
+            let severity = match level {
+                Severity::Page => self.config.blocked_severity,
+                _ => self.config.warning_severity,
+            };
             let forecast_text = match exhaustion {
                 Some(when) if when > at => format!(", projected to reach it at {when}"),
                 Some(_) => String::new(),
@@ -296,7 +308,7 @@ impl Detector for ServiceQuotaHit {
                         // A forecast-triggered ticket crossed nothing yet: its line is the limit
                         // the trend reaches.
                         threshold: limit
-                            * match severity {
+                            * match level {
                                 Severity::Page => self.config.blocked_share,
                                 _ if share >= self.config.warn_share => self.config.warn_share,
                                 _ => 1.0,

@@ -262,8 +262,8 @@ pub(crate) fn drill_start() -> DateTime<Utc> {
     DateTime::from_timestamp(1_791_158_400, 0).unwrap_or_default()
 }
 
-/// Where a drill puts its incident: on day `first_day` or later, at a time of day the seed
-/// picks (so incidents fall at peaks, at night and in between).
+/// Where a drill puts its incident: on day `first_day` or later, at a time of day the
+/// drill's seed picks (so incidents fall at peaks, at night and in between).
 pub(crate) fn incident_time(rng: &mut Rng, first_day: i64, days: i64) -> DateTime<Utc> {
     let day = first_day + (rng.next_u64() % days.max(1) as u64) as i64;
     let minute = (rng.next_u64() % 1440) as i64;
