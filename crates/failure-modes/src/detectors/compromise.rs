@@ -422,8 +422,8 @@ impl CredentialCompromise {
             ));
         }
         // Most events are in a known region: look before copying the name.
-        let new_region = !GLOBAL_SOURCES.contains(&event.source.as_str())
-            && !principal.regions.iter().any(|r| **r == *event.region);
+        let new_region = !principal.regions.iter().any(|r| **r == *event.region)
+            && !GLOBAL_SOURCES.contains(&event.source.as_str());
         if new_region {
             if learned {
                 let shown: Vec<&str> = principal

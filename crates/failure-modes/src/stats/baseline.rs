@@ -17,11 +17,11 @@ pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
 /// at a time.
 ///
 /// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove of
-/// contiguous `f64`s, cheap at the sizes used), O(1) to read the median, the MAD and the mean
-/// absolute deviation. The MAD is an order statistic of two sorted sequences (see
-/// [`RobustBaseline::mad`]); where it splits between them is kept from one push to the next,
-/// since one value in and one out move it little, so a push finds it again with a short gallop
-/// from where it was rather than a full binary search. The mean absolute deviation from the
+/// contiguous `f64`s, cheap at the sizes used), O(1) to read the median and the mean absolute
+/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted sequences (see
+/// [`RobustBaseline::mad`]); where it splits between them is remembered (refreshed every 16
+/// pushes), since one value in and one out move it little, so a read finds it again with a
+/// short gallop from there rather than a full binary search. The mean absolute deviation from the
 /// median is the sum of the upper half minus the sum of the lower half over the count; both
 /// sums are updated in O(1) per push and recomputed exactly once per `capacity` pushes, so
 /// rounding cannot drift. Memory: `2 × capacity` values.
@@ -106,7 +106,11 @@ impl RobustBaseline {
         if self.since_exact >= self.capacity {
             self.recompute_sums();
         }
-        self.mad_split = self.find_mad_split();
+        // The split is found again from this hint on each read of the MAD; refreshing the hint
+        // now and then keeps that search short without paying for it on every push.
+        if self.pushed % 16 == 0 {
+            self.mad_split = self.find_mad_split();
+        }
         Ok(())
     }
 
@@ -234,7 +238,8 @@ impl RobustBaseline {
     /// out by [`RobustBaseline::push`]). Each distance is the same floating-point number the
     /// naive `|x − m|` gives, so the result is identical.
     pub fn mad(&self) -> Option<f64> {
-        let (lower, upper) = self.distances()?.middle_pair(self.mad_split);
+        let distances = self.distances()?;
+        let (lower, upper) = distances.middle_pair(distances.split_near(self.mad_split));
         Some(if self.sorted.len() % 2 == 1 {
             lower
         } else {

@@ -62,8 +62,8 @@ impl DayCurve {
     }
 }
 
-/// The median share of a day's spend shown by each hour, over the last `days` learned days.
-/// Memory: `25 × days` values.
+/// The median share of a day's spend shown by each hour, over the last `days` learned days
+/// (interpolated between hours). Memory: `25 × (days + 1)` values.
 #[derive(Debug, Clone)]
 pub(super) struct IntradayProfile {
     days: VecDeque<[f64; POINTS]>,
@@ -72,7 +72,8 @@ pub(super) struct IntradayProfile {
     minimum: usize,
     /// The publication lag assumed by the fallback.
     lag: TimeDelta,
-    scratch: Vec<f64>,
+    /// The median share at each hour over the learned days, computed when a day is learned.
+    medians: [f64; POINTS],
 }
 
 impl IntradayProfile {
@@ -82,7 +83,7 @@ impl IntradayProfile {
             capacity: capacity.max(1),
             minimum: 3.min(capacity.max(1)),
             lag,
-            scratch: Vec::with_capacity(capacity),
+            medians: [0.0; POINTS],
         }
     }
 
@@ -93,26 +94,27 @@ impl IntradayProfile {
                 self.days.pop_front();
             }
             self.days.push_back(shares);
+            let mut column = Vec::with_capacity(self.days.len());
+            for (hour, median) in self.medians.iter_mut().enumerate() {
+                column.clear();
+                column.extend(self.days.iter().map(|d| d[hour]));
+                *median = median_in_place(&mut column).unwrap_or(0.0);
+            }
         }
     }
 
     /// The share of a day's spend the readings show `seconds` after midnight: the median of
     /// the learned days, or, before `minimum` of them, the share of the day elapsed `lag`
     /// ago.
-    pub(super) fn share_at(&mut self, seconds: f64) -> f64 {
+    pub(super) fn share_at(&self, seconds: f64) -> f64 {
         let hours = (seconds / 3600.0).clamp(0.0, 24.0);
         if self.days.len() < self.minimum {
             return ((seconds - self.lag.as_seconds_f64()) / 86_400.0).clamp(0.0, 1.0);
         }
-        let (hour, frac) = (hours.floor() as usize, hours.fract());
+        // Between hours, the hourly medians interpolated.
+        let (hour, frac) = ((hours.floor() as usize).min(POINTS - 1), hours.fract());
         let next = (hour + 1).min(POINTS - 1);
-        self.scratch.clear();
-        self.scratch.extend(
-            self.days
-                .iter()
-                .map(|d| d[hour.min(POINTS - 1)] + (d[next] - d[hour.min(POINTS - 1)]) * frac),
-        );
-        median_in_place(&mut self.scratch).unwrap_or(0.0)
+        self.medians[hour] + (self.medians[next] - self.medians[hour]) * frac
     }
 }
 
