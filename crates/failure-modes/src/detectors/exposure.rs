@@ -338,7 +338,10 @@ impl Detector for PublicDataLeak {
         let record = self.record.max().unwrap_or(0.0).max(self.this_hour.1);
         let spiking =
             self.seen > self.config.warm_up && tail < self.config.significance && requests > record;
-        if !spiking && !self.episode.is_open() {
+        // A private bucket's bursts are its habits (a spike there is not F7): everything is
+        // learned; on a public bucket a spike is not.
+        let public = matches!(self.exposure, Exposure::Public(_));
+        if !public || (!spiking && !self.episode.is_open()) {
             self.baseline.push(requests);
             // The hour's peak, closed into the record when the hour changes.
             let hour = at.timestamp().div_euclid(3600);
