@@ -35,6 +35,8 @@ pub struct DailyPeaks {
     day: Option<i64>,
     days: u32,
     decay: f32,
+    /// The largest of `past`, kept with it.
+    past_max: f32,
 }
 
 impl DailyPeaks {
@@ -56,6 +58,7 @@ impl DailyPeaks {
             day: None,
             days: 0,
             decay: daily_decay as f32,
+            past_max: 0.0,
         })
     }
 
@@ -67,6 +70,7 @@ impl DailyPeaks {
                     *past = past.max(*today) * fade;
                     *today = 0.0;
                 }
+                self.past_max = self.past.iter().copied().fold(0.0f32, f32::max);
                 self.days = self.days.saturating_add(1);
                 self.day = Some(day);
             }
@@ -120,14 +124,10 @@ impl DailyPeaks {
             return None;
         }
         let busiest = if day > current {
-            self.past
-                .iter()
-                .zip(&self.today)
-                .map(|(p, t)| p.max(*t))
-                .fold(0.0f32, f32::max)
+            self.today.iter().copied().fold(self.past_max, f32::max)
                 * self.decay.powi((day - current).min(3650) as i32)
         } else {
-            self.past.iter().copied().fold(0.0f32, f32::max)
+            self.past_max
         };
         Some(f64::from(busiest))
     }

@@ -239,9 +239,11 @@ pub struct CostRunaway {
     carried: f64,
     one_offs_past: f64,
     /// Recent readings on that continuous series, for the spend of the last 24 hours.
-    recent: VecDeque<(DateTime<Utc>, f64)>,
-    /// Per weekday (Monday first), its last days' spend relative to the trend.
+    recent: VecDeque<Recent>,
+    /// Per weekday (Monday first), its last days' spend relative to the trend, and the factor
+    /// they make (their median once there are two, else 1; recomputed when a day closes).
     weekdays: [VecDeque<f64>; 7],
+    factors: [f64; 7],
     one_offs: Vec<OneOffCharge>,
 }
 
@@ -292,6 +294,7 @@ impl CostRunaway {
             one_offs_past: 0.0,
             recent: VecDeque::new(),
             weekdays: Default::default(),
+            factors: [1.0; 7],
             one_offs: Vec::new(),
         })
     }
@@ -416,6 +419,12 @@ impl CostRunaway {
                         ratios.pop_front();
                     }
                     ratios.push_back(spent / expected);
+                    if ratios.len() >= 2 {
+                        let mut sorted: Vec<f64> = ratios.iter().copied().collect();
+                        self.factors[weekday] = crate::stats::median_in_place(&mut sorted)
+                            .unwrap_or(1.0)
+                            .clamp(0.2, 5.0);
+                    }
                 }
                 self.trend.push(spent / factor)?;
                 self.median.push(spent / factor)?;
@@ -436,6 +445,17 @@ impl CostRunaway {
 /// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
 const MAX_RECENT: usize = 2160;
 
+/// A recent reading on the continuous series: its time and value, and its day (days since the
+/// epoch) and the share of a usual day the readings showed then, kept so that windows over
+/// the recent readings cost no date arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct Recent {
+    at: DateTime<Utc>,
+    cumulative: f64,
+    day: i64,
+    share: f64,
+}
+
 /// Past same-weekday days a weekday's factor is the median of (four weeks).
 const WEEKDAY_MEMORY: usize = 4;
 
@@ -443,36 +463,41 @@ impl CostRunaway {
     /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
     /// median of its last days' ratios once it has two, else 1.
     fn weekday_factor(&self, day: NaiveDate) -> f64 {
-        let ratios = &self.weekdays[day.weekday().num_days_from_monday() as usize];
-        if ratios.len() < 2 {
-            return 1.0;
-        }
-        let mut sorted: Vec<f64> = ratios.iter().copied().collect();
-        crate::stats::median_in_place(&mut sorted)
-            .unwrap_or(1.0)
-            .clamp(0.2, 5.0)
+        self.factors[day.weekday().num_days_from_monday() as usize]
     }
 
     /// Records a reading on the continuous series and returns the spend of the 24 hours to
     /// it, when the readings reach back that far without a gap of a day.
-    fn spend_last_day(&mut self, at: DateTime<Utc>, charges: f64, date: NaiveDate) -> Option<f64> {
+    fn spend_last_day(
+        &mut self,
+        at: DateTime<Utc>,
+        charges: f64,
+        date: NaiveDate,
+        share: f64,
+    ) -> Option<f64> {
         let cumulative = self.carried + charges - self.one_offs_past - self.one_off_shown(date);
         let day_ago = at - TimeDelta::days(1);
         // Keep one reading at or before a day ago, drop the older ones.
-        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.0 <= day_ago) {
+        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.at <= day_ago) {
             self.recent.pop_front();
         }
         if self.recent.len() >= MAX_RECENT {
             self.recent.pop_front();
         }
-        self.recent.push_back((at, cumulative));
+        self.recent.push_back(Recent {
+            at,
+            cumulative,
+            day: at.timestamp().div_euclid(86_400),
+            share,
+        });
         let (before, after) = (self.recent.front()?, self.recent.get(1)?);
-        if before.0 > day_ago || after.0 - before.0 > TimeDelta::days(1) {
+        if before.at > day_ago || after.at - before.at > TimeDelta::days(1) {
             return None;
         }
-        let frac =
-            (day_ago - before.0).as_seconds_f64() / (after.0 - before.0).as_seconds_f64().max(1.0);
-        let then = before.1 + (after.1 - before.1) * frac.clamp(0.0, 1.0);
+        let frac = (day_ago - before.at).as_seconds_f64()
+            / (after.at - before.at).as_seconds_f64().max(1.0);
+        let then =
+            before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
         Some((cumulative - then).max(0.0))
     }
 }
@@ -536,7 +561,7 @@ impl Detector for CostRunaway {
         let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
         let seconds = (at - midnight).as_seconds_f64();
         self.curve.record(seconds, self.spent_today(date));
-        let last_day = self.spend_last_day(at, charges, date);
+        let last_day = self.spend_last_day(at, charges, date, self.profile.share_at(seconds));
         let Some(expected) = self.expected_daily else {
             return Ok(Vec::new());
         };
@@ -561,22 +586,20 @@ impl Detector for CostRunaway {
         // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
         // plain within hours, even when it started in the middle of a day.
         let mut recent = None;
-        for &(then, cumulative) in self.recent.iter().rev().skip(1) {
-            let then_midnight = then
-                .date_naive()
-                .and_hms_opt(0, 0, 0)
-                .map_or(then, |d| d.and_utc());
-            let then_share = self
-                .profile
-                .share_at((then - then_midnight).as_seconds_f64());
-            let part = if then.date_naive() == date {
-                (share - then_share) * factor
+        let (today_number, now) = (
+            at.timestamp().div_euclid(86_400),
+            self.recent.back().map_or(0.0, |r| r.cumulative),
+        );
+        for then in self.recent.iter().rev().skip(1) {
+            let part = if then.day == today_number {
+                (share - then.share) * factor
             } else {
-                (1.0 - then_share) * self.weekday_factor(then.date_naive()) + share * factor
+                // 1970-01-01 was a Thursday (weekday 3).
+                let weekday = (then.day + 3).rem_euclid(7) as usize;
+                (1.0 - then.share) * self.factors[weekday] + share * factor
             };
             if part >= 0.25 {
-                let now = self.recent.back().map_or(cumulative, |r| r.1);
-                recent = Some(((now - cumulative).max(0.0), expected * part, then));
+                recent = Some(((now - then.cumulative).max(0.0), expected * part, then.at));
                 break;
             }
         }
