@@ -314,7 +314,7 @@ impl DailyProfile {
         if let Some(max) = self.today.get_mut(slot) {
             *max = max.max(z);
         }
-        if (index + 1) % self.season.period as u64 == 0 {
+        if (index + 1).is_multiple_of(self.season.period as u64) {
             self.close_day();
         }
     }
@@ -523,7 +523,7 @@ impl AnomalyDetector {
             && self.shifts.get().is_some_and(|record| level.abs() > record);
         self.spikes.push(z.abs());
         self.shifts.push(level.abs());
-        if self.spikes.seen % self.config.short_window as u64 == 0 {
+        if self.spikes.seen.is_multiple_of(self.config.short_window as u64) {
             self.spikes.close_block()?;
             self.shifts.close_block()?;
         }

@@ -108,7 +108,7 @@ impl RobustBaseline {
         }
         // The split is found again from this hint on each read of the MAD; refreshing the hint
         // now and then keeps that search short without paying for it on every push.
-        if self.pushed % 16 == 0 {
+        if self.pushed.is_multiple_of(16) {
             self.mad_split = self.find_mad_split();
         }
         Ok(())

@@ -142,7 +142,7 @@ mod tests {
         assert!((profile.share_at(12.0 * 3600.0) - 18.0 / 24.0).abs() < 1e-9);
         assert!((profile.share_at(15.0 * 3600.0) - 21.0 / 24.0).abs() < 1e-9);
         // Without history: the elapsed share, minus the lag.
-        let mut fresh = IntradayProfile::new(14, TimeDelta::hours(4));
+        let fresh = IntradayProfile::new(14, TimeDelta::hours(4));
         assert!((fresh.share_at(12.0 * 3600.0) - 8.0 / 24.0).abs() < 1e-9);
     }
 }
