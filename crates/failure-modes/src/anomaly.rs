@@ -523,7 +523,11 @@ impl AnomalyDetector {
             && self.shifts.get().is_some_and(|record| level.abs() > record);
         self.spikes.push(z.abs());
         self.shifts.push(level.abs());
-        if self.spikes.seen.is_multiple_of(self.config.short_window as u64) {
+        if self
+            .spikes
+            .seen
+            .is_multiple_of(self.config.short_window as u64)
+        {
             self.spikes.close_block()?;
             self.shifts.close_block()?;
         }
