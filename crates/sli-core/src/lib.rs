@@ -120,7 +120,9 @@ pub use deploy_check::{
 pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
 pub use missing::MissingData;
-pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
+pub use noise::{
+    AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,
+};
 pub use objective::Objective;
 pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};

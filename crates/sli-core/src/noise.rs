@@ -279,14 +279,39 @@ pub struct AlertGroup<K> {
 /// assert_eq!(groups[0].severity, Severity::Page);
 /// ```
 pub fn group_alerts<K: Ord + Clone>(
-    mut alerts: Vec<AlertInterval>,
+    alerts: Vec<AlertInterval>,
     key: impl Fn(&AlertInterval) -> K,
 ) -> Vec<AlertGroup<K>> {
-    alerts.sort_by_key(|a| a.start);
+    group_keyed(alerts.into_iter().map(|a| (key(&a), a)).collect())
+}
+
+/// [`group_alerts`] with each alert's key given beside it: for alerts from several sources (an
+/// SLO's burn-rate alerts and the failure-mode findings behind them) keyed by a root cause that
+/// the alerts themselves do not carry.
+///
+/// # Example
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// use sli_core::{group_keyed, AlertInterval, Severity};
+/// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
+/// # let alert = |tier: &str, severity, start, end| AlertInterval {
+/// #     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None,
+/// #     peak_burn: None, threshold: 1.0, budget_fraction: 0.1,
+/// #     time_to_exhaustion_seconds: None, suppressed: false,
+/// # };
+/// let groups = group_keyed(vec![
+///     ("zone-a", alert("checkout page", Severity::Page, t(5), Some(t(40)))),
+///     ("zone-a", alert("F2 partition", Severity::Page, t(3), Some(t(20)))),
+///     ("db", alert("F6 connections", Severity::Ticket, t(10), Some(t(15)))),
+/// ]);
+/// assert_eq!(groups.len(), 2);
+/// assert_eq!(groups[0].alerts.len(), 2);
+/// ```
+pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<AlertGroup<K>> {
+    alerts.sort_by_key(|(_, a)| a.start);
     let mut open: BTreeMap<K, AlertGroup<K>> = BTreeMap::new();
     let mut done = Vec::new();
-    for alert in alerts {
-        let k = key(&alert);
+    for (k, alert) in alerts {
         match open.get_mut(&k) {
             Some(group) if group.end.is_none_or(|end| alert.start <= end) => {
                 group.severity = group.severity.max(alert.severity);
