@@ -20,6 +20,7 @@ use crate::objective::Objective;
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RatioInterval {
     /// Lower bound.
     pub lower: f64,
@@ -176,6 +177,7 @@ impl std::fmt::Display for BreachVerdict {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BreachTest {
     /// Observed `bad / total`.
     pub error_ratio: f64,

@@ -135,6 +135,7 @@ impl UtilizationBand {
 
 /// The mean of the samples of one interval `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntervalAverage {
     /// First instant of the interval (a multiple of its length since the Unix epoch).
     pub start: DateTime<Utc>,
@@ -163,6 +164,7 @@ pub enum Provisioning {
 /// `detected_at` is the end of the interval at which the sustain rule first held, and
 /// `resolved_at` the end of the first interval at which it no longer did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProvisioningFinding {
     /// Under- or over-provisioned.
     pub kind: Provisioning,
