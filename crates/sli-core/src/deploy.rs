@@ -1,4 +1,4 @@
-//! The seed's M9, "deployment success": is the error rate after a deploy significantly higher
+//! Deployment success (the catalog's M9): is the error rate after a deploy significantly higher
 //! than before it?
 
 use serde::{Deserialize, Serialize};

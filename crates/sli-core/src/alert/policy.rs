@@ -10,8 +10,8 @@ use crate::noise::Sustained;
 use crate::objective::Objective;
 use crate::span::Span;
 
-/// How urgent an alert is, from the seed's alerting guidance: page a human now, or file a
-/// ticket for working hours.
+/// How urgent an alert is: page a human now, or file a ticket for working hours (the two
+/// severities of the Google SRE Workbook's "Alerting on SLOs").
 ///
 /// # Example
 /// ```
