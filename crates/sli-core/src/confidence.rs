@@ -145,6 +145,7 @@ pub fn clopper_pearson_interval(
 /// assert_eq!(t.verdict, BreachVerdict::WithinObjective);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: a one-sided test either shows the breach, shows compliance, or cannot tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreachVerdict {

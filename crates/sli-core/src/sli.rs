@@ -24,6 +24,7 @@ pub const MAX_SLICES: usize = 1 << 22;
 /// assert!(Comparison::Below.is_good(299.0, 300.0) && !Comparison::Below.is_good(300.0, 300.0));
 /// assert!(Comparison::AtMost.is_good(300.0, 300.0));
 /// ```
+// Closed: a threshold is either an upper or a lower bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {

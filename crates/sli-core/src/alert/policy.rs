@@ -18,6 +18,7 @@ use crate::span::Span;
 /// use sli_core::Severity;
 /// assert!(Severity::Page > Severity::Ticket); // the more urgent compares higher
 /// ```
+// Closed: the alerting guidance has two severities, and routing matches on both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

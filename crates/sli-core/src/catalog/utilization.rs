@@ -19,6 +19,8 @@ use crate::span::Span;
 /// assert_eq!(UtilizationBand::default().classify(92.0)?, BandPosition::Above);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: a value is below, inside or above a band; there is no fourth place, so callers
+// may match exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BandPosition {
@@ -148,6 +150,7 @@ pub struct IntervalAverage {
 }
 
 /// Which way capacity is off: the two findings of M5, reported apart.
+// Closed: capacity is either too little or too much.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provisioning {
