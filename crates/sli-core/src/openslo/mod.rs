@@ -11,6 +11,12 @@
 //! [`export`] writes definitions built in code as OpenSLO; `parse → export → parse` is the
 //! identity, and so is `parse → export_objects → parse`.
 //!
+//! The definition types ([`SloDefinition`], [`Indicator`], [`AlertPolicyDefinition`], …)
+//! mirror OpenSLO v1 documents field for field and keep public fields, so that documents can
+//! be built in code and exported; a later version of the specification comes as a new minor
+//! version of this crate. What parsing reports ([`Import`], [`Object`], [`Error`],
+//! [`Warning`]) is `#[non_exhaustive]`: it may say more in a patch release.
+//!
 //! ```
 //! use sli_core::openslo::{parse, Mode};
 //! use sli_core::{Severity, Window, Span};
@@ -234,6 +240,7 @@ pub enum Mode {
 /// assert_eq!(ObjectKind::Sli.name(), "SLI");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ObjectKind {
     /// `SLO`.
     Slo,
@@ -303,6 +310,7 @@ impl std::fmt::Display for ObjectKind {
 /// # Ok::<(), sli_core::openslo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Object {
     /// The kind.
     pub kind: ObjectKind,
@@ -329,6 +337,7 @@ pub struct Object {
 /// # Ok::<(), sli_core::openslo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Import {
     /// Every object of the file, of every kind, in order.
     pub objects: Vec<Object>,
