@@ -77,10 +77,13 @@ pub mod gameday;
 mod mode;
 mod notify;
 pub mod scenarios;
+mod settings;
 pub mod stats;
 mod timeline;
 
-pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, Season};
+pub use anomaly::{
+    Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, RecordKind, Season, Spread,
+};
 pub use aws_telemetry::{
     AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
 };
