@@ -40,3 +40,40 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> Result<f64> {
     })?;
     Ok(if k == 0 { 1.0 } else { binomial.sf(k - 1) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `statrs`' `Binomial::sf` stops its continued fraction after 140 iterations and returns
+    /// the unconverged value for large counts: `P(X ≥ n/2)` of a fair coin came out below one
+    /// half, and a tail a little above the mean above it.
+    #[test]
+    fn large_counts_give_the_converged_tail() {
+        // For even n, P(X >= n/2) = (1 + P(X = n/2)) / 2, and P(X = n/2) ≈ √(2 / (π n)).
+        let n = 1_000_000u64;
+        let pmf = (2.0 / (std::f64::consts::PI * n as f64)).sqrt() * (1.0 - 1.0 / (4.0 * n as f64));
+        let tail = binomial_upper_tail(n / 2, n, 0.5).unwrap();
+        assert!((tail - (1.0 + pmf) / 2.0).abs() < 1e-9, "{tail}");
+        // 100 counts above the mean of 10^7 fair trials (0.063 σ): just under one half.
+        let tail = binomial_upper_tail(5_000_100, 10_000_000, 0.5).unwrap();
+        assert!(tail < 0.5 && tail > 0.47, "{tail}");
+        // Throttles: 1,500 of 100,000 calls where 1 % is usual is 5 σ out.
+        let tail = binomial_upper_tail(1_500, 100_000, 0.01).unwrap();
+        assert!(tail > 1e-8 && tail < 1e-5, "{tail}");
+    }
+
+    #[test]
+    fn edges_and_bad_parameters() {
+        assert_eq!(binomial_upper_tail(0, 10, 0.3).unwrap(), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.3).unwrap(), 0.0);
+        assert_eq!(binomial_upper_tail(1, 10, 0.0).unwrap(), 0.0);
+        assert_eq!(binomial_upper_tail(10, 10, 1.0).unwrap(), 1.0);
+        for p in [-0.1, 1.1, f64::NAN] {
+            assert!(matches!(
+                binomial_upper_tail(1, 10, p),
+                Err(Error::InvalidConfig { field: "p", .. })
+            ));
+        }
+    }
+}
