@@ -262,6 +262,45 @@ pub(crate) fn drill_start() -> DateTime<Utc> {
     DateTime::from_timestamp(1_791_158_400, 0).unwrap_or_default()
 }
 
+/// What every drill of one mode shares: the mode, its span from [`drill_start`] and the
+/// warm-up during which findings are not counted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DrillPlan {
+    mode: FailureMode,
+    span: TimeDelta,
+    warm_up: TimeDelta,
+}
+
+impl DrillPlan {
+    pub(crate) fn new(mode: FailureMode, span: TimeDelta, warm_up: TimeDelta) -> Self {
+        Self {
+            mode,
+            span,
+            warm_up,
+        }
+    }
+
+    /// The drill of `background`'s variant `label`: its inputs, and the incident it injects
+    /// (none in a clean drill).
+    pub(crate) fn drill<T>(
+        &self,
+        background: &Background,
+        label: &str,
+        inputs: Vec<T>,
+        incident: Option<Expected>,
+    ) -> Drill<T> {
+        Drill {
+            mode: self.mode,
+            name: format!("{}: {label}", background.name()),
+            inputs,
+            incidents: incident.into_iter().collect(),
+            start: drill_start(),
+            end: drill_start() + self.span,
+            warm_up: self.warm_up,
+        }
+    }
+}
+
 /// Where a drill puts its incident: on day `first_day` or later, at a time of day the
 /// drill's seed picks (so incidents fall at peaks, at night and in between).
 pub(crate) fn incident_time(rng: &mut Rng, first_day: i64, days: i64) -> DateTime<Utc> {
