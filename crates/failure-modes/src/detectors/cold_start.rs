@@ -82,29 +82,43 @@ pub struct ColdStartSample {
 
 /// Settings of [`ColdStartLatency`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct ColdStartConfig {
+    baseline: usize,
+    min_ratio: f64,
+    min_sigma: f64,
+    min_relative_spread: f64,
+    concurrency_rise: f64,
+    concurrency_alpha: f64,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    severity: Severity,
+}
+
+crate::settings::settings!(ColdStartConfig {
     /// The warm p95 baseline, in periods.
-    pub baseline: usize,
+    baseline, with_baseline: usize;
     /// p95 must be at least this multiple of the warm median …
-    pub min_ratio: f64,
+    min_ratio, with_min_ratio: f64;
     /// … and this many robust σ above it.
-    pub min_sigma: f64,
+    min_sigma, with_min_sigma: f64;
     /// Floor of the warm spread, as a share of its median.
-    pub min_relative_spread: f64,
+    min_relative_spread, with_min_relative_spread: f64;
     /// Concurrency at least this multiple of its recent average counts as a scale-out.
-    pub concurrency_rise: f64,
+    concurrency_rise, with_concurrency_rise: f64;
     /// Weight of the newest period in the concurrency average (EWMA).
-    pub concurrency_alpha: f64,
+    concurrency_alpha, with_concurrency_alpha: f64;
     /// N of M bad periods before a finding.
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence ends any incident in progress (the warm baseline is kept).
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity (ticket: a non-urgent degradation; a breached latency SLO pages through the
     /// SLO's own alerting).
-    pub severity: Severity,
-}
+    severity, with_severity: Severity;
+});
 
 impl Default for ColdStartConfig {
     fn default() -> Self {

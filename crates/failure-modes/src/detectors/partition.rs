@@ -123,38 +123,54 @@ pub struct ZoneSample {
 
 /// Settings of [`NetworkPartition`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PartitionConfig {
+    peer_ratio: f64,
+    own_sigma: f64,
+    baseline: usize,
+    min_relative_spread: f64,
+    min_requests: f64,
+    min_error_ratio: f64,
+    significance: f64,
+    error_window: usize,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    severity: Severity,
+}
+
+crate::settings::settings!(PartitionConfig {
     /// A zone's latency must be at least this multiple of its peers' median …
-    pub peer_ratio: f64,
+    peer_ratio, with_peer_ratio: f64;
     /// … and this many robust σ above its own trailing median.
-    pub own_sigma: f64,
+    own_sigma, with_own_sigma: f64;
     /// The zone's own baseline, in periods.
-    pub baseline: usize,
+    baseline, with_baseline: usize;
     /// Floor of the own-baseline spread, as a share of its median.
-    pub min_relative_spread: f64,
+    min_relative_spread, with_min_relative_spread: f64;
     /// A zone's latency is judged only in periods with at least this many requests (20: a p95
     /// of fewer rests on a single request; a quiet night's p95 is noise, not a partition).
-    pub min_requests: f64,
+    min_requests, with_min_requests: f64;
     /// A zone's 5xx share below this is never reported.
-    pub min_error_ratio: f64,
+    min_error_ratio, with_min_error_ratio: f64;
     /// The 5xx count of the last `error_window` periods must be this improbable at the peers'
     /// error rate (binomial tail): 1e-4, about one fluke a week at one test a minute, before
     /// the `min_error_ratio` gate.
-    pub significance: f64,
+    significance, with_significance: f64;
     /// Periods whose requests and 5xx are summed for the 5xx test (5: at 20 requests a minute,
     /// 3 % of failures is a handful of errors in five minutes, never in one).
-    pub error_window: usize,
+    error_window, with_error_window: usize;
     /// N of M bad periods before a finding (4 of 5: the guidance's "5m sustained", so that a
     /// rolling deploy slowing one zone for a few minutes is not a partition).
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence ends any incident in progress (the zones' learned latencies are
     /// kept: a quiet night does not make the detector blind in the morning).
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity of a partition (page: a zone's outage is an outage).
-    pub severity: Severity,
-}
+    severity, with_severity: Severity;
+});
 
 impl Default for PartitionConfig {
     fn default() -> Self {
