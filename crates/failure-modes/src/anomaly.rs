@@ -257,6 +257,7 @@ impl AnomalyConfig {
 
 /// Why a point was flagged.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum AnomalyKind {
     /// One point far from the baseline, further than any point of the record window.
     Spike {
@@ -275,6 +276,7 @@ pub enum AnomalyKind {
 
 /// A flagged point.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct Anomaly {
     /// Zero-based position in the stream.
     pub index: u64,

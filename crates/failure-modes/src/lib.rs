@@ -45,7 +45,7 @@
 //!     let connections = 100.0 + if minute > 60 { 4.0 * (minute - 60) as f64 } else { 0.0 };
 //!     let sample = ConnectionSample { at: t0 + Duration::minutes(minute), connections, upstream: None };
 //!     for finding in f6.push(sample)? {
-//!         println!("{finding}"); // F6 DB connection exhaustion [Ticket] orders ...
+//!         println!("{finding}"); // F6 DB connection exhaustion [ticket] orders ...
 //!         assert!(finding.evidence.observed >= 0.8 * 400.0); // 80 % of max_connections
 //!         return Ok(());
 //!     }
@@ -108,6 +108,6 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, MAX_MAGNITUDE, Result};
-pub use finding::{Evidence, Finding};
+pub use finding::{Evidence, Finding, Rounded};
 pub use mode::FailureMode;
 pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};

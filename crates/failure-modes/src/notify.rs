@@ -82,7 +82,7 @@ impl Finding {
 /// use sli_core::{Interval, MaintenanceWindows, Severity};
 ///
 /// let t = |h| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
-/// let evidence = Evidence { observed: 0.0, baseline: 0.0, threshold: 0.0, score: 0.0, detail: String::new() };
+/// let evidence = Evidence::new(0.0, 0.0, 0.0, 0.0, "");
 /// let finding = |mode, at| Finding::new(mode, Severity::Page, "x", at, at, evidence.clone());
 /// let windows = MaintenanceWindows::new([Interval::new(t(2), t(4))?]);
 /// let kept = outside_maintenance(
@@ -125,7 +125,7 @@ pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows)
 ///     end: Some(t(40)), long_burn: Some(15.0), short_burn: Some(20.0), peak_burn: Some(20.0),
 ///     threshold: 14.4, budget_fraction: 0.02, time_to_exhaustion_seconds: None, suppressed: false,
 /// };
-/// let evidence = Evidence { observed: 0.9, baseline: 0.1, threshold: 0.15, score: 9.0, detail: String::new() };
+/// let evidence = Evidence::new(0.9, 0.1, 0.15, 9.0, "");
 /// let partition = Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a", t(0), t(4), evidence);
 /// let groups = group_by_root_cause(vec![("eu-west-1a", slo_page)], vec![("eu-west-1a", partition)], DEFAULT_HOLD);
 /// assert_eq!(groups.len(), 1); // one notification: the SLO page and the partition behind it

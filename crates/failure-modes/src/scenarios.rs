@@ -581,6 +581,7 @@ impl GameDay {
 /// What a detector did on a game day: false alarms on the clean run, and how long it took
 /// to report the incident on the faulty one.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Findings on the clean run, plus findings of the faulty run that end before the incident
     /// starts.

@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, RobustBaseline};
 use crate::timeline::{Step, Timeline};
 
 /// The CloudWatch metrics F5 reads for one function.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ColdStartSignal {
     /// The function name.
     pub function: String,
@@ -252,8 +253,9 @@ impl Detector for ColdStartLatency {
             ),
             (Some(ms), false) => format!("init durations up to {ms} ms"),
             (None, _) => format!(
-                "concurrency {concurrency} vs a usual {:.1}",
-                usual_concurrency.unwrap_or(0.0)
+                "concurrency {} vs a usual {}",
+                Rounded(concurrency),
+                Rounded(usual_concurrency.unwrap_or(0.0))
             ),
         };
         Ok(vec![Finding::new(
@@ -267,7 +269,11 @@ impl Detector for ColdStartLatency {
                 baseline: median,
                 threshold: self.config.min_ratio * median,
                 score: if median > 0.0 { p95 / median } else { f64::MAX },
-                detail: format!("p95 {p95} ms against a warm {median} ms; {cause}"),
+                detail: format!(
+                    "p95 {} ms against a warm {} ms; {cause}",
+                    Rounded(p95),
+                    Rounded(median)
+                ),
             },
         )])
     }

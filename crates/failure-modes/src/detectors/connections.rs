@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Escalation;
 use crate::error::{Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{DailyPeaks, LinearTrend};
 use crate::timeline::{Step, Timeline, project};
 
 /// The CloudWatch metrics F6 reads.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionSignal {
     /// The database, as its `DBInstanceIdentifier`.
     pub instance: String,
@@ -347,9 +348,11 @@ impl Detector for DbConnectionExhaustion {
                             },
                         score: share,
                         detail: format!(
-                            "{connections} connections, {:.1} % of max_connections {limit}\
+                            "{} connections, {:.1} % of max_connections {}\
                              {when}{coupling}",
-                            100.0 * share
+                            Rounded(connections),
+                            100.0 * share,
+                            Rounded(limit)
                         ),
                     },
                 )

@@ -7,7 +7,7 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, RollingMax, poisson_upper_tail};
 use aws_telemetry::{BucketExposure, Exposure};
@@ -291,10 +291,10 @@ impl PublicDataLeak {
                     threshold: self.config.min_ratio * spike.usual,
                     score: -spike.tail.max(f64::MIN_POSITIVE).log10(),
                     detail: format!(
-                        "up to {} requests a minute against a usual {:.1}, since {}, to a public \
+                        "up to {} requests a minute against a usual {}, since {}, to a public \
                          bucket ({reasons}; Poisson tail {:.1e})",
-                        spike.peak,
-                        spike.usual,
+                        Rounded(spike.peak),
+                        Rounded(spike.usual),
                         spike.start.format("%Y-%m-%d %H:%M"),
                         spike.tail
                     ),

@@ -10,13 +10,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::episode::Episode;
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
 /// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ZoneSignal {
     /// The load balancer, as its `LoadBalancer` dimension (`app/name/id`).
     pub load_balancer: String,
@@ -87,6 +88,7 @@ impl ZoneSignal {
 
 /// The metrics F2 reads for one zone ([`ZoneSignal::zone_metrics`]).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ZoneMetrics {
     /// `TargetResponseTime`, read as `p95`.
     pub latency: Metric,
@@ -408,12 +410,12 @@ impl Detector for NetworkPartition {
                         threshold: self.config.peer_ratio * peer_latency.unwrap_or(0.0),
                         score: latency_ratio,
                         detail: format!(
-                            "latency {:.3} is {latency_ratio:.1}x the other zones' median {:.3} \
-                             and {:.1} robust σ above its own median {:.3}",
-                            latency,
-                            peer_latency.unwrap_or(0.0),
+                            "latency {} is {latency_ratio:.1}x the other zones' median {} \
+                             and {:.1} robust σ above its own median {}",
+                            Rounded(latency),
+                            Rounded(peer_latency.unwrap_or(0.0)),
                             own_z.unwrap_or(0.0),
-                            own_median.unwrap_or(0.0)
+                            Rounded(own_median.unwrap_or(0.0))
                         ),
                     }
                 } else {
@@ -425,8 +427,8 @@ impl Detector for NetworkPartition {
                         detail: format!(
                             "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
                              the other zones failed {:.3} % (binomial tail {tail:.1e})",
-                            errors,
-                            requests,
+                            Rounded(errors),
+                            Rounded(requests),
                             100.0 * error_ratio,
                             state.window.len(),
                             100.0 * peer_rate

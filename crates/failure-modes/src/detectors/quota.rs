@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Escalation;
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{LinearTrend, RollingMax};
 use crate::timeline::{Step, Timeline, project};
 
 /// The quota and the CloudWatch usage metric F3 reads.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuotaSignal {
     /// The quota's name, e.g. `"Running On-Demand Standard instances (vCPU)"`.
     pub quota: String,
@@ -330,8 +331,10 @@ impl Detector for ServiceQuotaHit {
                             },
                         score: share,
                         detail: format!(
-                            "usage {usage} is {:.1} % of the quota {limit}{forecast_text}",
-                            100.0 * share
+                            "usage {} is {:.1} % of the quota {}{forecast_text}",
+                            Rounded(usage),
+                            100.0 * share,
+                            Rounded(limit)
                         ),
                     },
                 )

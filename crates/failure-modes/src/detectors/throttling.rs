@@ -7,13 +7,14 @@ use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, binomial_upper_tail};
 use crate::timeline::{Step, Timeline};
 
 /// What the `calls` metric of a [`ThrottleSignal`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallsMetric {
     /// Every attempt, throttled or not.
     Attempts,
@@ -24,6 +25,7 @@ pub enum CallsMetric {
 
 /// The CloudWatch metrics F1 reads for one operation.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ThrottleSignal {
     /// What the finding names (a function, a table and operation, an API).
     pub subject: String,
@@ -376,8 +378,8 @@ impl ApiThrottling {
                     detail: format!(
                         "{} of {} calls throttled ({:.2} %) over {} periods against a baseline \
                          of {:.3} % (binomial tail {tail:.1e})",
-                        incident.throttled,
-                        incident.calls,
+                        Rounded(incident.throttled),
+                        Rounded(incident.calls),
                         100.0 * share,
                         incident.periods,
                         100.0 * rate

@@ -137,6 +137,7 @@ impl Background {
 
 /// An incident a drill injected, and what the alerting guidance expects of it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Expected {
     /// What it is, e.g. `"2 % throttled"`.
     pub label: String,
@@ -161,6 +162,7 @@ impl Expected {
 /// One game-day run: a detector's inputs over `start..end` and the incidents in them (none on
 /// a clean week).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Drill<T> {
     /// The mode exercised.
     pub mode: FailureMode,
@@ -181,6 +183,7 @@ pub struct Drill<T> {
 
 /// The tally of a mode's drills.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Tally {
     /// Incidents injected.
     pub incidents: usize,
