@@ -223,8 +223,9 @@ impl Tally {
             if severity == Some(incident.severity) {
                 self.severity_agrees += 1;
             } else {
+                let got = severity.map_or_else(|| "nothing".to_owned(), |s| s.to_string());
                 self.notes.push(format!(
-                    "{}: {} got {severity:?}, expected {:?}",
+                    "{}: {} got {got}, expected {}",
                     drill.name, incident.label, incident.severity
                 ));
             }
