@@ -84,8 +84,8 @@ pub trait MetricDetector: Detector {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::{InMemorySource, MetricSink, TimeRange};
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{InMemorySource, MetricSink, TimeRange};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{run, ApiThrottling, ThrottleSignal};
 ///
 /// # tokio_test();
@@ -134,7 +134,7 @@ pub(crate) fn join(
         match fetched.iter().find(|s| s.id.as_str() == id) {
             Some(series) if !series.is_complete() => Err(Error::IncompleteData {
                 id: id.to_owned(),
-                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
             }),
             found => Ok(found),
         }
@@ -191,7 +191,7 @@ pub(crate) fn join_any(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Vec<An
         if !series.is_complete() {
             return Err(Error::IncompleteData {
                 id: (*id).to_owned(),
-                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
             });
         }
         for &(at, value) in &series.points {

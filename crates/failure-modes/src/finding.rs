@@ -107,9 +107,9 @@ impl std::fmt::Display for Rounded {
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeZone, Utc};
+/// use failure_modes::chrono::{TimeZone, Utc};
 /// use failure_modes::{Evidence, FailureMode, Finding};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let at = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
 /// let finding = Finding::new(FailureMode::CostRunaway, Severity::Ticket, "account", at, at,

@@ -16,7 +16,9 @@
 //! Every detector implements [`Detector`]: push one observation at a time (streaming, no
 //! look-ahead) or [`Detector::detect`] a whole series. The metric-based ones also implement
 //! [`MetricDetector`]: they name their CloudWatch queries, and [`run`] fetches them from any
-//! `aws_telemetry::MetricSource` (CloudWatch, CSV replay, in memory) and feeds them through.
+//! [`MetricSource`] (CloudWatch, CSV replay, in memory) and feeds them through; a
+//! [`DetectorSet`] holds metric detectors of any modes as trait objects ([`FetchedDetector`],
+//! `Send + Debug`) and runs them all over one source with one fetch request.
 //! They are built from the shared parts in [`stats`] (robust baselines, daily peaks, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector for any plain metric, measured out of sample on real labelled CloudWatch data
@@ -33,10 +35,13 @@
 //! [`gameday`] plays game days on real noise — any real series as the traffic shape,
 //! incidents made by mechanisms, clean weeks full of nuisances — and tallies what a detector
 //! (ours or yours) finds; [`scenarios`] generates quick synthetic ones for examples.
+//! The types of `aws-telemetry`, `sli-core` and `chrono` that this API uses are re-exported
+//! here (and the three crates themselves, as [`aws_telemetry`], [`sli_core`] and [`chrono`]),
+//! so this crate is the only dependency its examples need.
 //!
 //! # Example
 //! ```
-//! use chrono::{Duration, TimeZone, Utc};
+//! use failure_modes::chrono::{Duration, TimeZone, Utc};
 //! use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
 //!
 //! let mut f6 = DbConnectionExhaustion::new(ConnectionSignal::rds("orders", 400.0)?, Default::default())?;
@@ -77,6 +82,7 @@ pub mod gameday;
 mod mode;
 mod notify;
 pub mod scenarios;
+mod set;
 mod settings;
 pub mod stats;
 mod timeline;
@@ -108,6 +114,18 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, MAX_MAGNITUDE, Result};
+pub use set::{DetectorSet, DynFetchedDetector, FetchedDetector};
+// What this crate's API exposes and its examples use, so that one dependency suffices; the
+// crates themselves for the rest (`failure_modes::sli_core::ErrorBudgetPolicy`).
+pub use aws_telemetry;
+pub use aws_telemetry::{
+    Completeness, ConnectionLimit, DailyCost, Dimension, DynMetricSource, FetchRequest,
+    FetchedSeries, InMemorySource, Metric, MetricQuery, MetricSink, MetricSource, Period, QueryId,
+    QueryKind, Quota, SignInOutcome, Statistic, TimeRange, UsageMetric,
+};
+pub use chrono;
 pub use finding::{Evidence, Finding, Rounded};
 pub use mode::FailureMode;
 pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};
+pub use sli_core;
+pub use sli_core::{AlertGroup, AlertInterval, Interval, MaintenanceWindows, Severity, Sustained};

@@ -44,7 +44,7 @@ impl Finding {
     ///
     /// # Example
     /// ```
-    /// use chrono::Utc;
+    /// use failure_modes::chrono::Utc;
     /// use failure_modes::{BucketExposure, PublicDataLeak};
     /// use sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
     ///
@@ -77,7 +77,7 @@ impl Finding {
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::chrono::{TimeDelta, TimeZone, Utc};
 /// use failure_modes::{outside_maintenance, Evidence, FailureMode, Finding};
 /// use sli_core::{Interval, MaintenanceWindows, Severity};
 ///
@@ -115,7 +115,7 @@ pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows)
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::chrono::{TimeDelta, TimeZone, Utc};
 /// use failure_modes::{group_by_root_cause, DEFAULT_HOLD, Evidence, FailureMode, Finding};
 /// use sli_core::{AlertInterval, Severity};
 ///

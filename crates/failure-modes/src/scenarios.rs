@@ -8,7 +8,7 @@
 //!
 //! # Example
 //! ```
-//! use chrono::{Duration, TimeZone, Utc};
+//! use failure_modes::chrono::{Duration, TimeZone, Utc};
 //! use failure_modes::scenarios::{GameDay, Incident};
 //! use failure_modes::{ApiThrottling, Detector, ThrottleSignal};
 //!
@@ -601,7 +601,7 @@ pub struct Outcome {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::scenarios::{play, GameDay, Incident};
 /// use failure_modes::{ColdStartLatency, ColdStartSignal};
 ///

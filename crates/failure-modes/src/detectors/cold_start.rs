@@ -150,7 +150,7 @@ impl Default for ColdStartConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ColdStartLatency, ColdStartSample, ColdStartSignal, Detector};
 ///
 /// let mut f5 = ColdStartLatency::new(ColdStartSignal::lambda("resize")?, Default::default())?;

@@ -263,7 +263,7 @@ impl Principal {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{AuditEvent, CredentialCompromise, Detector, Identity};
 ///
 /// let ci = Identity { kind: "IAMUser".into(), user_name: Some("ci".into()), ..Identity::default() };

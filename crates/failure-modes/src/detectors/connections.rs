@@ -58,7 +58,7 @@ impl ConnectionSignal {
     ///
     /// # Example
     /// ```
-    /// use aws_telemetry::ConnectionLimit;
+    /// use failure_modes::ConnectionLimit;
     /// use failure_modes::ConnectionSignal;
     ///
     /// let limit = ConnectionLimit::evaluate("orders", "db.t3.medium", "postgres",
@@ -189,9 +189,9 @@ impl Default for ConnectionConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let signal = ConnectionSignal::rds("orders-db", 1000.0)?;
 /// let mut f6 = DbConnectionExhaustion::new(signal, Default::default())?;

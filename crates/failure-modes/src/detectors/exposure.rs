@@ -120,9 +120,9 @@ struct Spike {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{AccessSample, AclGrant, BucketExposure, Detector, Grantee, Permission, PublicDataLeak};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let mut facts = BucketExposure::new("exports");
 /// facts.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
@@ -199,7 +199,7 @@ impl PublicDataLeak {
     /// observation.
     ///
     /// ```
-    /// use chrono::{TimeZone, Utc};
+    /// use failure_modes::chrono::{TimeZone, Utc};
     /// use failure_modes::{BucketExposure, PublicDataLeak};
     ///
     /// let mut f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
@@ -230,7 +230,7 @@ impl PublicDataLeak {
     /// metrics, call this after each scan.
     ///
     /// ```
-    /// use chrono::Utc;
+    /// use failure_modes::chrono::Utc;
     /// use failure_modes::{BucketExposure, PublicDataLeak};
     ///
     /// let mut facts = BucketExposure::new("exports");

@@ -236,7 +236,7 @@ impl ZoneState {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{Detector, NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
 ///
 /// let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"])?;

@@ -72,7 +72,7 @@ impl QuotaSignal {
     /// # Example
     /// ```
     /// use std::collections::BTreeMap;
-    /// use aws_telemetry::{Quota, UsageMetric};
+    /// use failure_modes::{Quota, UsageMetric};
     /// use failure_modes::QuotaSignal;
     ///
     /// let quota = Quota {
@@ -215,9 +215,9 @@ impl Default for QuotaConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{Detector, QuotaSample, QuotaSignal, ServiceQuotaHit};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let signal = QuotaSignal::resource_count("On-Demand vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")?;
 /// let mut f3 = ServiceQuotaHit::new(signal, Default::default())?;

@@ -218,7 +218,7 @@ impl Incident {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ApiThrottling, Detector, ThrottleSample, ThrottleSignal};
 ///
 /// let mut f1 = ApiThrottling::new(ThrottleSignal::lambda("checkout")?, Default::default())?;

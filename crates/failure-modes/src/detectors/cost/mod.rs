@@ -36,8 +36,8 @@ impl ChargeSample {
     ///
     /// # Example
     /// ```
-    /// use aws_telemetry::DailyCost;
-    /// use chrono::NaiveDate;
+    /// use failure_modes::DailyCost;
+    /// use failure_modes::chrono::NaiveDate;
     /// use failure_modes::ChargeSample;
     ///
     /// let cost = |m, d, amount| DailyCost {
@@ -199,7 +199,7 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ChargeSample, CostRunaway, Detector};
 ///
 /// let mut f8 = CostRunaway::new("USD", Default::default())?;
@@ -219,7 +219,7 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// assert_eq!(findings.len(), 2);
 /// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap());
 /// assert_eq!(findings[1].end, Utc.with_ymd_and_hms(2026, 11, 6, 5, 0, 0).unwrap());
-/// assert_eq!(findings[1].severity, sli_core::Severity::Page);
+/// assert_eq!(findings[1].severity, failure_modes::Severity::Page);
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -322,7 +322,7 @@ impl CostRunaway {
     ///
     /// # Example
     /// ```
-    /// use chrono::NaiveDate;
+    /// use failure_modes::chrono::NaiveDate;
     /// use failure_modes::{CostRunaway, OneOffCharge};
     ///
     /// let mut f8 = CostRunaway::new("USD", Default::default())?;
