@@ -111,6 +111,10 @@ fn inner_cv(runs: &Runs, members: &[usize], files: &[usize]) -> f64 {
     total.normalised()
 }
 
+/// A family chosen by [`select_family`]: its name, its members (indices into the grid) and
+/// every family's inner cross-validated score.
+type Selection = (&'static str, Vec<usize>, Vec<(&'static str, f64)>);
+
 /// The family with the best inner cross-validated score on `files`, its members, and each
 /// family's inner score.
 fn select_family(
@@ -118,7 +122,7 @@ fn select_family(
     runs: &Runs,
     families: &[&'static str],
     files: &[usize],
-) -> Option<(&'static str, Vec<usize>, Vec<(&'static str, f64)>)> {
+) -> Option<Selection> {
     let members = |family: &str| -> Vec<usize> {
         (0..grid.len())
             .filter(|c| grid[*c].family == family)
