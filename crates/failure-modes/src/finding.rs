@@ -1,4 +1,5 @@
-//! [`Finding`]: what a detector reports, carrying the failure-mode table's guidance with the evidence.
+//! [`Finding`]: what a detector reports: the evidence, with the failure mode's likely cause,
+//! mitigation and signal.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -122,8 +123,8 @@ impl std::fmt::Display for Rounded {
 pub struct Finding {
     /// Which failure mode.
     pub mode: FailureMode,
-    /// Page or ticket, by the alerting guidance (see [`FailureMode::default_severity`]
-    /// and each detector).
+    /// Page or ticket, by the [severity rule](crate#severities) (see
+    /// [`FailureMode::default_severity`] and each detector).
     pub severity: Severity,
     /// What it concerns: an operation, an availability zone, a principal, a bucket, a quota, a
     /// function, a database, an account.
@@ -147,7 +148,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the table's cause, mitigation and signal for `mode`, and no forecast.
+    /// A finding with the likely cause, mitigation and signal of `mode`, and no forecast.
     pub fn new(
         mode: FailureMode,
         severity: Severity,

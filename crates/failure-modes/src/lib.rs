@@ -1,6 +1,6 @@
 //! Detectors for the classic AWS failure modes (F1–F8), each reporting a [`Finding`] with
-//! the mode, a severity (page or ticket, by the alerting guidance), when, the evidence, and the
-//! likely cause, mitigation and signal from the table "Failure modes & mitigation".
+//! the mode, a severity (page or ticket, by the [severity rule](#severities)), when, the
+//! evidence, and the mode's likely cause, mitigation and signal ([`FailureMode`]).
 //!
 //! | id | detector | reads | finding (default severity) |
 //! |---|---|---|---|
@@ -22,9 +22,8 @@
 //! They are built from the shared parts in [`stats`] (robust baselines, daily peaks, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector for any plain metric, measured out of sample on real labelled CloudWatch data
-//! (`docs/detectors.md`). Each severity follows the alerting guidance by default (page for
-//! outages and security incidents, ticket for low-severity errors, degradations and cost
-//! warnings) and is a setting of the detector's config.
+//! (`docs/detectors.md`). Each severity follows the [severity rule](#severities) by default
+//! and is a setting of the detector's config.
 //! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
 //! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
 //! [`AuditEvent`] and [`BucketExposure`] are its types, re-exported here, and
@@ -35,6 +34,32 @@
 //! [`gameday`] plays game days on real noise — any real series as the traffic shape,
 //! incidents made by mechanisms, clean weeks full of nuisances — and tallies what a detector
 //! (ours or yours) finds; [`scenarios`] generates quick synthetic ones for examples.
+//! # Severities
+//!
+//! A finding pages when a person must act now, and is a ticket when the work can wait for
+//! working hours, as the Google SRE book asks of every alert ("Monitoring Distributed
+//! Systems", <https://sre.google/sre-book/monitoring-distributed-systems/>) and the SRE
+//! Workbook applies to SLOs ("Alerting on SLOs",
+//! <https://sre.google/workbook/alerting-on-slos/>): **page** for SLO breaches, total outages,
+//! data loss and security incidents (a bucket exposed to the public is one); **ticket** for
+//! low-severity errors that retries absorb, non-urgent degradations and cost warnings. Each
+//! detector documents its default and why; each is a setting of its config.
+//!
+//! # Sources
+//!
+//! The failure modes and their mitigations are those of the AWS Well-Architected Reliability
+//! Pillar (<https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/welcome.html>):
+//! throttling and retries with backoff (REL05-BP02,
+//! <https://docs.aws.amazon.com/wellarchitected/latest/framework/rel05-bp02.html>), service
+//! quotas (REL 1, <https://docs.aws.amazon.com/wellarchitected/latest/framework/rel-01.html>),
+//! zonal impairments (Advanced Multi-AZ Resilience Patterns,
+//! <https://docs.aws.amazon.com/whitepapers/latest/advanced-multi-az-resilience-patterns/availability-zone-independence.html>),
+//! Lambda cold starts (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html>),
+//! database connections and RDS Proxy (<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html>),
+//! S3 Block Public Access (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>),
+//! IAM credentials (<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html>) and
+//! estimated-charges monitoring (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>).
+//!
 //! The types of `aws-telemetry`, `sli-core` and `chrono` that this API uses are re-exported
 //! here (and the three crates themselves, as [`aws_telemetry`], [`sli_core`] and [`chrono`]),
 //! so this crate is the only dependency its examples need.

@@ -50,7 +50,7 @@ crate::settings::settings!(CompromiseConfig {
     idle_eviction, with_idle_eviction: TimeDelta;
     /// At most this many principals are kept; beyond, the longest idle are forgotten first.
     max_principals, with_max_principals: usize;
-    /// Severity of every F4 finding (page: a security incident, by the alerting guidance).
+    /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
 });
 

@@ -300,8 +300,8 @@ impl Detector for DbConnectionExhaustion {
         let until = forecast.map(|when| when - at);
         let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
-        // A forecast is a ticket: nothing fails yet, and a climb can stop (the guidance pages
-        // for outages, not for their prospect).
+        // A forecast is a ticket: nothing fails yet, and a climb can stop (the severity rule
+        // pages for outages, not for their prospect).
         let page = share >= self.config.page_share;
         let mut findings = Vec::new();
         for (level, start) in self.escalation.update(ticket, page, at) {

@@ -61,7 +61,7 @@ crate::settings::settings!(LeakConfig {
     /// reported with it (the scan that sees the exposure can come after the download).
     spike_memory, with_spike_memory: TimeDelta;
     /// Severity of a public bucket (page: a bucket exposed to the public is a security
-    /// incident, by the alerting guidance).
+    /// incident, by the [severity rule](crate#severities)).
     exposure_severity, with_exposure_severity: Severity;
     /// Severity of a spike of requests to a public bucket (page: data leaving now).
     spike_severity, with_spike_severity: Severity;

@@ -162,8 +162,8 @@ crate::settings::settings!(PartitionConfig {
     /// Periods whose requests and 5xx are summed for the 5xx test (5: at 20 requests a minute,
     /// 3 % of failures is a handful of errors in five minutes, never in one).
     error_window, with_error_window: usize;
-    /// N of M bad periods before a finding (4 of 5: the guidance's "5m sustained", so that a
-    /// rolling deploy slowing one zone for a few minutes is not a partition).
+    /// N of M bad periods before a finding (4 of 5: a condition sustained for 5 minutes, so
+    /// that a rolling deploy slowing one zone for a few minutes is not a partition).
     sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
     clear_after, with_clear_after: u32;

@@ -95,8 +95,9 @@ pub struct ThrottleSample {
     pub throttled: f64,
 }
 
-/// Settings of [`ApiThrottling`]; the defaults follow the alerting guidance (5 minutes
-/// sustained; tickets for low-severity errors, pages when the operation is effectively down).
+/// Settings of [`ApiThrottling`]; the defaults follow the [severity rule](crate#severities)
+/// (5 minutes sustained; tickets for low-severity errors, pages when the operation is
+/// effectively down).
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
 pub struct ThrottleConfig {
@@ -114,8 +115,8 @@ pub struct ThrottleConfig {
 }
 
 crate::settings::settings!(ThrottleConfig {
-    /// A throttled share below this is never reported: retries absorb it (1 %, the M7 target
-    /// being "about 0 % on SLO-critical paths").
+    /// A throttled share below this is never reported: retries with backoff absorb it (1 %;
+    /// on SLO-critical paths the aim is about 0 %).
     min_ratio, with_min_ratio: f64;
     /// At or above this share over the incident the operation is effectively blocked: 10 %, an
     /// error rate a hundred times an availability SLO's 0.1 % budget.
@@ -129,21 +130,21 @@ crate::settings::settings!(ThrottleConfig {
     /// Weight of the newest healthy period in the baseline rate (EWMA; 0.02 ≈ the last 50
     /// healthy periods).
     baseline_alpha, with_baseline_alpha: f64;
-    /// Periods in the window whose summed calls and throttles are judged: 5, the guidance's
-    /// "5m sustained" at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
+    /// Periods in the window whose summed calls and throttles are judged: 5, a threshold
+    /// sustained for 5 minutes at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
     /// throttle a minute, none in many minutes) as visible as at 60,000.
     window, with_window: u32;
     /// Throttling must span this many periods, from the first throttled period of the incident
     /// to a throttled current one, before it is reported (5: "5m sustained"); and the incident
     /// must be over `min_ratio` outside its busiest three periods too: a burst of a few
-    /// minutes, which the guidance says bursts create, is not an incident.
+    /// minutes, which a burst of traffic creates, is not an incident.
     sustain_periods, with_sustain_periods: u32;
     /// Periods in a row with the window below `min_ratio` that end an incident.
     clear_after, with_clear_after: u32;
     /// A longer silence restarts the incident state (the learned baseline is kept).
     max_gap, with_max_gap: TimeDelta;
     /// Severity of sustained throttling (ticket: low-severity errors that retries mostly
-    /// absorb, by the alerting guidance).
+    /// absorb, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
     /// Severity once the incident's share reaches `page_ratio` (page: the operation is
     /// effectively down, an SLO breach in the making).

@@ -78,7 +78,7 @@ fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> V
 
 /// F1: an operation called `base` × the shape times a minute (40, 200 or 1,500 at the median,
 /// by seed), 0.05 % throttled as background, with deploy bursts of 2–3 minutes at 5–20 %
-/// twice a day (the transient throttling the guidance says bursts create). Drills: a clean
+/// twice a day (the transient throttling that bursts create). Drills: a clean
 /// week; 1.5 % for 45 minutes, 3 % for 30 minutes, 2 % for 20 minutes (tickets: low-severity
 /// errors); a retry storm against a rate limit, demand ×1.5 over a cap at 1.15× the usual
 /// demand, every refused call retried the next minute (a page: the operation is down for a

@@ -1,9 +1,9 @@
 //! Game days on real noise: each failure mode's telemetry made by a mechanism (a rate limit, a
 //! connection pool, a quota, a billing pipeline, principals with habits) driven by a **real**
-//! CloudWatch series as the traffic shape, with incidents at and near the thresholds of the
-//! alerting guidance and clean weeks full of nuisances that must not fire. A detector is scored
-//! on what it finds: incidents detected, detection delay, false alarms per detector-week and
-//! whether the severity is the one the guidance asks for.
+//! CloudWatch series as the traffic shape, with incidents at and near the detectors' documented
+//! thresholds and clean weeks full of nuisances that must not fire. A detector is scored on
+//! what it finds: incidents detected, detection delay, false alarms per detector-week and
+//! whether the severity is the one the [severity rule](crate#severities) asks for.
 //!
 //! The library reads no file: the caller gives each [`Background`] as values (for example the
 //! stretches of the NAB `realAWSCloudwatch` series outside their labelled windows, as
@@ -135,7 +135,7 @@ impl Background {
     }
 }
 
-/// An incident a drill injected, and what the alerting guidance expects of it.
+/// An incident a drill injected, and what the [severity rule](crate#severities) expects of it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Expected {
@@ -145,7 +145,7 @@ pub struct Expected {
     pub start: DateTime<Utc>,
     /// When it ends: findings up to [`Expected::grace`] after it still count as its detection.
     pub end: DateTime<Utc>,
-    /// The severity the guidance asks for: page for SLO breaches, outages, data loss and
+    /// The severity the [severity rule](crate#severities) asks for: page for SLO breaches, outages, data loss and
     /// security incidents; ticket for low-severity errors, degradations and cost warnings.
     pub severity: Severity,
     /// How long after `end` a finding is still this incident's (a daily cost is only known

@@ -114,8 +114,8 @@ pub struct CostConfig {
 }
 
 crate::settings::settings!(CostConfig {
-    /// Today's spend at this multiple of the trend is a ticket (the guidance: "alert at 2x
-    /// trend").
+    /// Today's spend at this multiple of the trend is a ticket (2: a cost warning at twice
+    /// the trend).
     ticket_multiple, with_ticket_multiple: f64;
     /// At this multiple, something is burning money: page (kill switches).
     page_multiple, with_page_multiple: f64;
@@ -138,7 +138,7 @@ crate::settings::settings!(CostConfig {
     /// judgements cautious. After that, what each time of day shows is learned from the
     /// readings themselves.
     publish_lag, with_publish_lag: TimeDelta;
-    /// Severity at `ticket_multiple` (ticket: a cost warning, by the alerting guidance).
+    /// Severity at `ticket_multiple` (ticket: a cost warning, by the [severity rule](crate#severities)).
     warning_severity, with_warning_severity: Severity;
     /// Severity at `page_multiple` (page: spend ten times its trend is an incident that needs
     /// the kill switch now, not a warning).
