@@ -76,6 +76,11 @@ pub type DynFetchedDetector = dyn FetchedDetector;
 /// request, so two detectors of the same mode never collide; each sees its series under its
 /// own ids again.
 ///
+/// The set holds as many detectors as are added, and the request grows with them (each
+/// detector's queries; every series fetched is held once, then handed to its detector);
+/// `CloudWatchSource` splits a large request into `GetMetricData` calls of at most 500
+/// queries.
+///
 /// # Example
 /// ```
 /// use failure_modes::chrono::{Duration, TimeZone, Utc};
@@ -196,24 +201,59 @@ impl DetectorSet {
     {
         let request = self.fetch_request(range)?;
         let fetched = source.fetch(&request).await?;
-        let mut results = Vec::with_capacity(self.detectors.len());
-        for (position, detector) in self.detectors.iter_mut().enumerate() {
-            let prefix = prefix(position);
-            let mut own = Vec::new();
-            for series in &fetched {
-                if let Some(id) = series.id.as_str().strip_prefix(&prefix) {
-                    let mut series = series.clone();
-                    series.id = QueryId::new(id)?;
-                    own.push(series);
-                }
-            }
-            results.push(detector.judge_fetched(&own));
+        let mut own: Vec<Vec<FetchedSeries>> = self.detectors.iter().map(|_| Vec::new()).collect();
+        for mut series in fetched {
+            // A series under an id the request did not ask for belongs to no detector.
+            let Some((position, id)) = split_prefix(series.id.as_str()) else {
+                continue;
+            };
+            let Some(slot) = own.get_mut(position) else {
+                continue;
+            };
+            series.id = QueryId::new(id)?;
+            slot.push(series);
         }
-        Ok(results)
+        Ok(self
+            .detectors
+            .iter_mut()
+            .zip(&own)
+            .map(|(detector, series)| detector.judge_fetched(series))
+            .collect())
     }
 }
 
 /// The id prefix of the detector at `position` in a shared request.
 fn prefix(position: usize) -> String {
     format!("d{position}_")
+}
+
+/// The detector position and the detector's own id of an id in a shared request, if it has
+/// the form [`prefix`] gives (`d12_calls` is position 12's `calls`; `d012_calls` is nobody's).
+fn split_prefix(id: &str) -> Option<(usize, &str)> {
+    let (head, own) = id.strip_prefix('d')?.split_once('_')?;
+    let position: usize = head.parse().ok()?;
+    (position.to_string() == head).then_some((position, own))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{prefix, split_prefix};
+
+    #[test]
+    fn a_prefixed_id_splits_back_into_its_position_and_own_id() {
+        for position in [0, 1, 9, 10, 12, 1000] {
+            let id = format!("{}calls_total", prefix(position));
+            assert_eq!(split_prefix(&id), Some((position, "calls_total")));
+        }
+        for foreign in [
+            "calls",
+            "d_calls",
+            "dx_calls",
+            "d012_calls",
+            "e1_calls",
+            "d1",
+        ] {
+            assert_eq!(split_prefix(foreign), None, "{foreign}");
+        }
+    }
 }
