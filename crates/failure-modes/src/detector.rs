@@ -3,6 +3,7 @@
 //! [`MetricSource`] and feeds them through.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use aws_telemetry::{FetchRequest, FetchedSeries, MetricQuery, MetricSource, TimeRange};
 use chrono::{DateTime, Utc};
@@ -18,7 +19,12 @@ use crate::mode::FailureMode;
 /// order) is refused with a typed [`Error`] and leaves the detector unchanged; a detector that
 /// has not yet seen enough history to judge reports nothing (its documented warm-up), never a
 /// guess.
-pub trait Detector {
+///
+/// `Debug` and `Send` are supertraits, as for `object_store::ObjectStore`: a detector can be
+/// held as `Box<dyn Detector<Input = …>>`, printed while debugging a platform tool, and moved to
+/// another thread or task with its state; the metric-based ones also go into a
+/// [`DetectorSet`](crate::DetectorSet).
+pub trait Detector: fmt::Debug + Send {
     /// One observation: a sample of the detector's metrics at one time, an audit event, …
     type Input;
 

@@ -17,8 +17,8 @@ use crate::mode::FailureMode;
 /// detectors of different modes in one collection ([`DetectorSet`]) and hand them across
 /// threads.
 ///
-/// It is implemented for every `MetricDetector` that is `Debug + Send`; there is nothing to
-/// implement by hand.
+/// It is implemented for every `MetricDetector` (whose supertraits include `Debug` and `Send`);
+/// there is nothing to implement by hand.
 pub trait FetchedDetector: fmt::Debug + Send {
     /// The failure mode it detects.
     fn mode(&self) -> FailureMode;
@@ -43,10 +43,7 @@ pub trait FetchedDetector: fmt::Debug + Send {
     fn judge_fetched(&mut self, fetched: &[FetchedSeries]) -> Result<Vec<Finding>>;
 }
 
-impl<D> FetchedDetector for D
-where
-    D: MetricDetector + fmt::Debug + Send,
-{
+impl<D: MetricDetector> FetchedDetector for D {
     fn mode(&self) -> FailureMode {
         Detector::mode(self)
     }

@@ -171,7 +171,7 @@ async fn a_detector_without_data_does_not_hide_the_others() {
 fn holdable<D: failure_modes::FetchedDetector + 'static>() {}
 
 #[test]
-fn every_metric_detector_is_an_object_a_set_can_hold_and_f4_a_send_detector_object() {
+fn every_metric_detector_is_an_object_a_set_can_hold_and_f4_a_send_debug_detector_object() {
     holdable::<ApiThrottling>();
     holdable::<failure_modes::NetworkPartition>();
     holdable::<failure_modes::ServiceQuotaHit>();
@@ -179,11 +179,16 @@ fn every_metric_detector_is_an_object_a_set_can_hold_and_f4_a_send_detector_obje
     holdable::<DbConnectionExhaustion>();
     holdable::<failure_modes::PublicDataLeak>();
     holdable::<failure_modes::CostRunaway>();
-    // F4 reads CloudTrail events, not metrics: it is a `Detector` object of its own.
-    let f4: Box<dyn failure_modes::Detector<Input = failure_modes::AuditEvent> + Send> =
+    // F4 reads CloudTrail events, not metrics: it is a `Detector` object of its own, `Send`
+    // and `Debug` through the trait's supertraits.
+    let f4: Box<dyn failure_modes::Detector<Input = failure_modes::AuditEvent>> =
         Box::new(failure_modes::CredentialCompromise::new(Default::default()).unwrap());
     assert_send(&f4);
     assert_eq!(f4.mode(), failure_modes::FailureMode::CredentialCompromise);
+    assert!(
+        format!("{f4:?}").starts_with("CredentialCompromise"),
+        "{f4:?}"
+    );
 }
 
 /// A detector of the caller's own that asks for metric math over its other query.
