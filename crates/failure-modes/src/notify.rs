@@ -19,21 +19,17 @@ impl Finding {
     /// partition: subject"`, from the condition's start to `hold` after its detection, the
     /// evidence's threshold, the time to the forecast (if any) as time to exhaustion.
     pub fn to_alert(&self, hold: TimeDelta) -> AlertInterval {
-        AlertInterval {
-            tier: format!("{}: {}", self.mode, self.subject),
-            severity: self.severity,
-            start: self.start,
-            end: Some(self.end.checked_add_signed(hold).unwrap_or(self.end)),
-            long_burn: None,
-            short_burn: None,
-            peak_burn: None,
-            threshold: self.evidence.threshold,
-            budget_fraction: 0.0,
-            time_to_exhaustion_seconds: self
-                .forecast
+        AlertInterval::new(
+            format!("{}: {}", self.mode, self.subject),
+            self.severity,
+            self.start,
+            Some(self.end.checked_add_signed(hold).unwrap_or(self.end)),
+        )
+        .with_threshold(self.evidence.threshold)
+        .with_time_to_exhaustion_seconds(
+            self.forecast
                 .map(|at| (at - self.end).as_seconds_f64().max(0.0)),
-            suppressed: false,
-        }
+        )
     }
 
     /// The incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on: credential
@@ -120,11 +116,8 @@ pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows)
 /// use sli_core::{AlertInterval, Severity};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2026, 11, 2, 10, m, 0).unwrap();
-/// let slo_page = AlertInterval {
-///     tier: "checkout availability, page".into(), severity: Severity::Page, start: t(7),
-///     end: Some(t(40)), long_burn: Some(15.0), short_burn: Some(20.0), peak_burn: Some(20.0),
-///     threshold: 14.4, budget_fraction: 0.02, time_to_exhaustion_seconds: None, suppressed: false,
-/// };
+/// let slo_page = AlertInterval::new("checkout availability, page", Severity::Page, t(7), Some(t(40)))
+///     .with_threshold(14.4);
 /// let evidence = Evidence { observed: 0.9, baseline: 0.1, threshold: 0.15, score: 9.0, detail: String::new() };
 /// let partition = Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a", t(0), t(4), evidence);
 /// let groups = group_by_root_cause(vec![("eu-west-1a", slo_page)], vec![("eu-west-1a", partition)], DEFAULT_HOLD);

@@ -190,7 +190,7 @@ impl MaintenanceWindows {
     /// Maintenance windows from intervals (overlaps allowed).
     pub fn new(windows: impl IntoIterator<Item = Interval>) -> Self {
         let mut windows: Vec<Interval> = windows.into_iter().collect();
-        windows.sort_by_key(|w| w.start);
+        windows.sort_by_key(|w| w.start());
         Self { windows }
     }
 
@@ -204,8 +204,8 @@ impl MaintenanceWindows {
         let mut until: Option<DateTime<Utc>> = None;
         let mut probe = at;
         while let Some(w) = self.windows.iter().find(|w| w.contains(probe)) {
-            until = Some(w.end);
-            probe = w.end;
+            until = Some(w.end());
+            probe = w.end();
         }
         until
     }
@@ -235,10 +235,7 @@ impl MaintenanceWindows {
 /// use sli_core::{group_alerts, AlertInterval, Severity};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
-/// let alert = |tier: &str, severity, start, end| AlertInterval {
-///     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None, peak_burn: None,
-///     threshold: 1.0, budget_fraction: 0.1, time_to_exhaustion_seconds: None, suppressed: false,
-/// };
+/// let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
 /// let groups = group_alerts(vec![alert("slow", Severity::Ticket, t(0), None), alert("fast", Severity::Page, t(5), Some(t(9)))], |_| "api");
 /// assert_eq!((groups[0].key, groups[0].severity, groups[0].end), ("api", Severity::Page, None));
 /// ```
@@ -265,11 +262,7 @@ pub struct AlertGroup<K> {
 /// # use chrono::{TimeZone, Utc};
 /// use sli_core::{group_alerts, AlertInterval, Severity};
 /// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
-/// # let alert = |tier: &str, severity, start, end| AlertInterval {
-/// #     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None,
-/// #     peak_burn: None, threshold: 1.0, budget_fraction: 0.1,
-/// #     time_to_exhaustion_seconds: None, suppressed: false,
-/// # };
+/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
 /// let alerts = vec![
 ///     alert("ticket-fast", Severity::Ticket, t(0), Some(t(30))),
 ///     alert("page-fast", Severity::Page, t(10), Some(t(20))),
@@ -294,11 +287,7 @@ pub fn group_alerts<K: Ord + Clone>(
 /// # use chrono::{TimeZone, Utc};
 /// use sli_core::{group_keyed, AlertInterval, Severity};
 /// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
-/// # let alert = |tier: &str, severity, start, end| AlertInterval {
-/// #     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None,
-/// #     peak_burn: None, threshold: 1.0, budget_fraction: 0.1,
-/// #     time_to_exhaustion_seconds: None, suppressed: false,
-/// # };
+/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
 /// let groups = group_keyed(vec![
 ///     ("zone-a", alert("checkout page", Severity::Page, t(5), Some(t(40)))),
 ///     ("zone-a", alert("F2 partition", Severity::Page, t(3), Some(t(20)))),

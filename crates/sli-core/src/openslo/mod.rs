@@ -150,8 +150,11 @@ use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window, Zone};
 /// use sli_core::openslo::Limits;
 /// let limits = Limits::default();
 /// assert_eq!((limits.max_input_bytes, limits.max_nodes, limits.max_depth), (32 << 20, 2_000_000, 128));
+/// let tight = Limits::default().with_max_nodes(10_000).with_max_input_bytes(1 << 20);
+/// assert_eq!((tight.max_nodes, tight.max_input_bytes), (10_000, 1 << 20));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest input accepted, in bytes (default 32 MiB).
     pub max_input_bytes: usize,
@@ -173,6 +176,36 @@ impl Default for Limits {
             max_nodes: 2_000_000,
             max_depth: 128,
         }
+    }
+}
+
+impl Limits {
+    /// These limits with `bytes` as the longest input accepted.
+    #[must_use]
+    pub const fn with_max_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_input_bytes = bytes;
+        self
+    }
+
+    /// These limits with `bytes` as the longest flow collection.
+    #[must_use]
+    pub const fn with_max_flow_bytes(mut self, bytes: usize) -> Self {
+        self.max_flow_bytes = bytes;
+        self
+    }
+
+    /// These limits with at most `nodes` YAML nodes, alias expansions included.
+    #[must_use]
+    pub const fn with_max_nodes(mut self, nodes: usize) -> Self {
+        self.max_nodes = nodes;
+        self
+    }
+
+    /// These limits with nesting at most `depth` deep.
+    #[must_use]
+    pub const fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
     }
 }
 
@@ -523,7 +556,7 @@ pub struct NotificationTarget {
 /// use sli_core::AlertPolicy;
 /// let p = AlertPolicyDefinition { name: "burn".into(), description: None, alert_when_no_data: false,
 ///     alert_when_resolved: true, alert_when_breaching: true, notification_targets: vec![],
-///     policy: AlertPolicy { tiers: vec![], ..AlertPolicy::default() } };
+///     policy: AlertPolicy::new(vec![]) };
 /// assert!(p.policy.tiers.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
