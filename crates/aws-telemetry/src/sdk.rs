@@ -158,10 +158,18 @@ where
 /// Follows `NextToken`s for one paginated listing, refusing a token seen before: a service
 /// that hands back an old token would otherwise page forever.
 #[derive(Debug, Default)]
+#[cfg_attr(
+    not(any(feature = "cloudtrail", feature = "codedeploy")),
+    allow(dead_code) // only the paginated CloudTrail and CodeDeploy listings use it
+)]
 pub(crate) struct NextTokens {
     seen: std::collections::HashSet<String>,
 }
 
+#[cfg_attr(
+    not(any(feature = "cloudtrail", feature = "codedeploy")),
+    allow(dead_code)
+)]
 impl NextTokens {
     /// The token to ask with next, `None` when the listing is done (no token, or an empty
     /// one).
