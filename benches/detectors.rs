@@ -207,10 +207,9 @@ fn detectors(c: &mut Criterion) {
         },
     );
     let mut facts = BucketExposure::new("b");
-    facts.acl_grants.push(AclGrant {
-        grantee: Grantee::AllUsers,
-        permission: Permission::Read,
-    });
+    facts
+        .acl_grants
+        .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
     run_detector(
         c,
         "f7_public_bucket",

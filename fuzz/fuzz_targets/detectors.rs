@@ -160,11 +160,7 @@ fuzz_target!(|data: &[u8]| {
                     name,
                     region,
                     "198.51.100.9",
-                    Identity {
-                        kind: "IAMUser".into(),
-                        user_name: Some(user),
-                        ..Identity::default()
-                    },
+                    Identity::new("IAMUser").with_user_name(user),
                 );
                 if input.u8()? % 3 == 0 {
                     event.error_code = Some("AccessDenied".into());
@@ -208,11 +204,7 @@ fuzz_target!(|data: &[u8]| {
         ),
         6 => feed(
             PublicDataLeak::new(
-                BucketExposure {
-                    bucket: "b".into(),
-                    policy_is_public: Some(input.u8().unwrap_or(0) % 2 == 0),
-                    ..BucketExposure::default()
-                },
+                BucketExposure::new("b").with_policy_is_public(input.u8().unwrap_or(0) % 2 == 0),
                 Default::default(),
             )
             .unwrap(),

@@ -72,11 +72,10 @@ fn setup() -> &'static Setup {
                 _ => GetMetricDataOutput::builder().build(),
             });
         let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[&raw, &decoded]);
-        let retry = RetryPolicy {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(0),
-            max_backoff: Duration::from_millis(0),
-        };
+        let retry = RetryPolicy::default()
+            .with_max_attempts(2)
+            .with_initial_backoff(Duration::from_millis(0))
+            .with_max_backoff(Duration::from_millis(0));
         let now = Utc::now().timestamp();
         let end = DateTime::from_timestamp(now - now % 3600 - 3600, 0).unwrap();
         let start = end - TimeDelta::hours(1);
@@ -175,7 +174,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(series) = setup.runtime.block_on(setup.source.fetch(&setup.request)) {
         assert_eq!(series.len(), 3, "one series per query");
         for (s, q) in series.iter().zip(setup.request.queries()) {
-            assert_eq!(s.id, q.id, "series out of request order");
+            assert_eq!(&s.id, q.id(), "series out of request order");
             assert!(
                 s.points.windows(2).all(|w| w[0].0 < w[1].0),
                 "points out of order"

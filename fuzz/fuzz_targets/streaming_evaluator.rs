@@ -75,14 +75,8 @@ fuzz_target!(|data: &[u8]| {
         PartialWindows::Evaluate
     };
     let policies = [
-        AlertPolicy {
-            tiers,
-            partial_windows,
-        },
-        AlertPolicy {
-            partial_windows,
-            ..AlertPolicy::workbook()
-        },
+        AlertPolicy::new(tiers).with_partial_windows(partial_windows),
+        AlertPolicy::workbook().with_partial_windows(partial_windows),
     ];
     // Points: a gap (mostly one step), a total and a bad share.
     let t0 = Utc.with_ymd_and_hms(2024, 1, 31, 22, 0, 0).unwrap();

@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::FetchError;
 use crate::plan::{ceil_to, floor_to};
-use crate::query::{Period, Statistic, TimeRange};
+use crate::query::{Period, QueryId, Statistic};
+use crate::range::TimeRange;
 
 /// Aggregates time-ordered `samples` into periods aligned to the Unix epoch, keeping every
 /// period that overlaps `range`, whole, when it holds at least one sample. This is what
@@ -14,14 +15,15 @@ use crate::query::{Period, Statistic, TimeRange};
 /// order.
 ///
 /// # Errors
-/// [`Error::Overflow`] when a period's `Sum` of finite samples is beyond `f64`'s range (its
-/// `Average` never is: it is rescaled instead).
+/// [`FetchError::Overflow`] naming query `id` when a period's `Sum` of finite samples is
+/// beyond `f64`'s range (its `Average` never is: it is rescaled instead).
 pub(crate) fn aggregate(
+    id: &QueryId,
     samples: &[(DateTime<Utc>, f64)],
     stat: Statistic,
     period: Period,
     range: TimeRange,
-) -> Result<Vec<(DateTime<Utc>, f64)>> {
+) -> Result<Vec<(DateTime<Utc>, f64)>, FetchError> {
     let seconds = i64::from(period.seconds());
     let bucket_of = |at: DateTime<Utc>| at.timestamp().div_euclid(seconds);
     let (start, end) = (
@@ -36,22 +38,32 @@ pub(crate) fn aggregate(
     for &(at, value) in &samples[from..to] {
         let bucket = bucket_of(at);
         if current.is_some_and(|c| c != bucket) {
-            flush(current, &mut values, stat, seconds, &mut out)?;
+            flush(current, &mut values, stat, seconds, &mut out).map_err(overflow(id, stat))?;
         }
         current = Some(bucket);
         values.push(value);
     }
-    flush(current, &mut values, stat, seconds, &mut out)?;
+    flush(current, &mut values, stat, seconds, &mut out).map_err(overflow(id, stat))?;
     Ok(out)
 }
 
+/// The error for a statistic of query `id` that overflowed in the period starting `at`.
+fn overflow(id: &QueryId, statistic: Statistic) -> impl Fn(DateTime<Utc>) -> FetchError + '_ {
+    move |at| FetchError::Overflow {
+        id: id.to_string(),
+        statistic,
+        at,
+    }
+}
+
+/// Appends the statistic of the period `bucket`; `Err(period start)` when it is not finite.
 fn flush(
     bucket: Option<i64>,
     values: &mut Vec<f64>,
     stat: Statistic,
     seconds: i64,
     out: &mut Vec<(DateTime<Utc>, f64)>,
-) -> Result<()> {
+) -> Result<(), DateTime<Utc>> {
     let Some(bucket) = bucket else { return Ok(()) };
     if values.is_empty() {
         return Ok(());
@@ -60,10 +72,7 @@ fn flush(
     let value = statistic(values, stat);
     if !value.is_finite() {
         // Samples are finite, so only a sum past f64::MAX gets here.
-        return Err(Error::Overflow {
-            what: "Sum",
-            at: start,
-        });
+        return Err(start);
     }
     out.push((start, value));
     values.clear();
@@ -126,6 +135,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn id() -> QueryId {
+        QueryId::new("q").unwrap()
+    }
+
     #[test]
     fn statistics_over_one_period() {
         let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
@@ -133,7 +146,7 @@ mod tests {
             .map(|i| (t0 + TimeDelta::milliseconds(i * 100), i as f64))
             .collect();
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
-        let one = |stat| aggregate(&samples, stat, Period::MINUTE, range).unwrap()[0].1;
+        let one = |stat| aggregate(&id(), &samples, stat, Period::MINUTE, range).unwrap()[0].1;
         assert_eq!(one(Statistic::Sum), 5050.0);
         assert_eq!(one(Statistic::Average), 50.5);
         assert_eq!(one(Statistic::Minimum), 1.0);
@@ -152,7 +165,7 @@ mod tests {
             .collect();
         let range =
             TimeRange::new(t0 + TimeDelta::seconds(30), t0 + TimeDelta::seconds(90)).unwrap();
-        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(out, vec![(t0, 60.0), (t0 + TimeDelta::minutes(1), 60.0)]);
     }
 
@@ -165,7 +178,7 @@ mod tests {
             (t0 + TimeDelta::minutes(5), 4.0),
         ];
         let range = TimeRange::new(t0 - TimeDelta::hours(1), t0 + TimeDelta::hours(1)).unwrap();
-        let out = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         let minute = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
         assert_eq!(
             out,
@@ -183,11 +196,12 @@ mod tests {
             (t0 + TimeDelta::seconds(2), f64::MAX / 2.0),
         ];
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
-        let average = aggregate(&samples, Statistic::Average, Period::MINUTE, range).unwrap();
+        let average =
+            aggregate(&id(), &samples, Statistic::Average, Period::MINUTE, range).unwrap();
         assert_eq!(average, vec![(t0, f64::MAX / 6.0 * 5.0)]);
-        let sum = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap_err();
+        let sum = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap_err();
         assert!(
-            matches!(sum, Error::Overflow { what: "Sum", at } if at == t0),
+            matches!(&sum, FetchError::Overflow { statistic: Statistic::Sum, at, id } if *at == t0 && id == "q"),
             "{sum}"
         );
     }
@@ -206,7 +220,7 @@ mod tests {
             .map(|(i, v)| (t0 + TimeDelta::seconds(i as i64), *v))
             .collect();
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
-        let sum = aggregate(&samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        let sum = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(sum, vec![(t0, 10.0)]);
     }
 
@@ -247,7 +261,7 @@ mod tests {
         let end = DateTime::<Utc>::MAX_UTC;
         let at = end - TimeDelta::seconds(1);
         let range = TimeRange::new(end - TimeDelta::hours(1), end).unwrap();
-        let out = aggregate(&[(at, 3.0)], Statistic::Sum, Period::MINUTE, range).unwrap();
+        let out = aggregate(&id(), &[(at, 3.0)], Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].1, 3.0);
     }

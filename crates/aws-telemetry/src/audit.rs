@@ -21,11 +21,11 @@
 //! )?;
 //! let events = source.events(&day).await?;
 //! assert!(events[0].creates_credentials());
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
 
-mod records;
+pub(crate) mod records;
 mod strict_json;
 
 use std::fmt;
@@ -40,11 +40,25 @@ pub use records::{
     parse_record, read_log_file,
 };
 
-use crate::error::Result;
-use crate::query::TimeRange;
+use crate::error::EventSourceError;
+use crate::range::TimeRange;
 
-/// Who made a call (CloudTrail's `userIdentity`).
+/// Who made a call (CloudTrail's `userIdentity`, "CloudTrail userIdentity element", AWS
+/// CloudTrail User Guide).
+///
+/// A plain record of what the event says: its fields are public to read; build one with
+/// [`Identity::new`] and the `with_*` methods, since fields may be added.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::Identity;
+///
+/// let alice = Identity::new("IAMUser").with_user_name("alice").with_account_id("111122223333");
+/// assert_eq!(alice.principal(), "alice");
+/// assert_eq!(alice.to_string(), "alice");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Identity {
     /// `userIdentity.type`: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `AWSService` …
     pub kind: String,
@@ -59,12 +73,55 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// An identity of `kind` (`Root`, `IAMUser`, `AssumedRole` …) with nothing else known.
+    pub fn new(kind: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The same identity with its ARN.
+    #[must_use]
+    pub fn with_arn(mut self, arn: impl Into<String>) -> Self {
+        self.arn = Some(arn.into());
+        self
+    }
+
+    /// The same identity with its account id.
+    #[must_use]
+    pub fn with_account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The same identity with its user name.
+    #[must_use]
+    pub fn with_user_name(mut self, user_name: impl Into<String>) -> Self {
+        self.user_name = Some(user_name.into());
+        self
+    }
+
+    /// The same identity with the access key id the call was signed with.
+    #[must_use]
+    pub fn with_access_key_id(mut self, access_key_id: impl Into<String>) -> Self {
+        self.access_key_id = Some(access_key_id.into());
+        self
+    }
+
     /// The name findings use for the principal: the ARN, else the user name, else the kind.
     pub fn principal(&self) -> &str {
         self.arn
             .as_deref()
             .or(self.user_name.as_deref())
             .unwrap_or(&self.kind)
+    }
+}
+
+impl fmt::Display for Identity {
+    /// The [principal](Identity::principal).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.principal())
     }
 }
 
@@ -81,7 +138,21 @@ pub enum SignInOutcome {
     Failure,
 }
 
-/// One API call or console sign-in, from a CloudTrail record.
+impl fmt::Display for SignInOutcome {
+    /// As CloudTrail writes it: `Success`, `Failure`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Success => "Success",
+            Self::Failure => "Failure",
+        })
+    }
+}
+
+/// One API call or console sign-in, from a CloudTrail record ("CloudTrail record contents",
+/// AWS CloudTrail User Guide).
+///
+/// A plain record of what CloudTrail says: its fields are public to read; build one with
+/// [`AuditEvent::new`] and the `with_*` methods, since fields may be added.
 ///
 /// # Example
 /// ```
@@ -91,11 +162,13 @@ pub enum SignInOutcome {
 /// let event = AuditEvent::new(
 ///     Utc.with_ymd_and_hms(2026, 11, 2, 3, 4, 5).unwrap(),
 ///     "signin.amazonaws.com", "ConsoleLogin", "us-east-1", "203.0.113.7",
-///     Identity { kind: "IAMUser".into(), user_name: Some("alice".into()), ..Identity::default() },
+///     Identity::new("IAMUser").with_user_name("alice"),
 /// ).with_mfa(false);
 /// assert!(event.is_console_login_without_mfa());
+/// assert_eq!(event.to_string(), "2026-11-02T03:04:05Z signin.amazonaws.com ConsoleLogin by alice from 203.0.113.7");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AuditEvent {
     /// `eventTime`.
     pub time: DateTime<Utc>,
@@ -172,6 +245,20 @@ impl AuditEvent {
         self
     }
 
+    /// The same event with CloudTrail's `errorMessage`.
+    #[must_use]
+    pub fn with_error_message(mut self, message: impl Into<String>) -> Self {
+        self.error_message = Some(message.into());
+        self
+    }
+
+    /// The same event with its `eventID`.
+    #[must_use]
+    pub fn with_event_id(mut self, event_id: impl Into<String>) -> Self {
+        self.event_id = Some(event_id.into());
+        self
+    }
+
     /// The same event with `MFAUsed` known.
     #[must_use]
     pub fn with_mfa(mut self, used: bool) -> Self {
@@ -225,6 +312,27 @@ impl AuditEvent {
     }
 }
 
+impl fmt::Display for AuditEvent {
+    /// `time source name by principal from ip`, and `failed: code` when it failed, e.g.
+    /// `2026-11-02T03:04:05Z iam.amazonaws.com CreateAccessKey by ci from 198.51.100.9`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} by {} from {}",
+            self.time
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            self.source,
+            self.name,
+            self.identity,
+            self.source_ip
+        )?;
+        if let Some(code) = &self.error_code {
+            write!(f, " failed: {code}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A source of audit events: CloudTrail `LookupEvents`, parsed log files, memory.
 ///
 /// Object safe and `Send + Sync`, like [`MetricSource`](crate::MetricSource): hold it as
@@ -234,8 +342,9 @@ pub trait AuditSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// Every event whose time is in `range` (start included, end excluded), oldest first.
     ///
     /// # Errors
-    /// Backend-specific: see each source.
-    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>>;
+    /// An [`EventSourceError`]: a record the source read that cannot be used, or its
+    /// backend's failure. See each source.
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>, EventSourceError>;
 }
 
 /// Audit events put in by the caller (e.g. from [`read_log_file`]); clones share them.
@@ -280,11 +389,11 @@ impl fmt::Display for InMemoryAuditSource {
 
 #[async_trait]
 impl AuditSource for InMemoryAuditSource {
-    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>, EventSourceError> {
         let stored = self.events.read().unwrap_or_else(|e| e.into_inner());
         Ok(stored
             .iter()
-            .filter(|e| e.time >= range.start() && e.time < range.end())
+            .filter(|e| range.contains(e.time))
             .cloned()
             .collect())
     }

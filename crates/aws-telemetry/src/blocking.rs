@@ -8,10 +8,12 @@ use std::task::{Context, Poll, Wake, Waker};
 use sli_core::{EventCounts, Series};
 
 use crate::csv::CsvSource;
-use crate::error::{Error, Result};
+use crate::error::{FetchError, InputError, ReadError};
 use crate::fetch::{FetchRequest, FetchedSeries};
 use crate::memory::InMemorySource;
-use crate::query::{Metric, MetricQuery, Period, Statistic, TimeRange};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
+use crate::range::TimeRange;
 use crate::sli_input::{counts_from_bad, counts_from_good};
 use crate::source::MetricSource;
 
@@ -44,7 +46,7 @@ impl<T: BlockingSource + ?Sized> BlockingSource for Box<T> {}
 /// [`BlockingSource`] for which sources can).
 ///
 /// # Errors
-/// The source's.
+/// The source's [`FetchError`].
 ///
 /// # Example
 /// ```
@@ -54,12 +56,12 @@ impl<T: BlockingSource + ?Sized> BlockingSource for Box<T> {}
 /// let query = MetricQuery::stat("cpu", source.metric("cpu")?, Statistic::Average, Period::MINUTE)?;
 /// let fetched = fetch_blocking(&source, &FetchRequest::new(vec![query], source.span().unwrap())?)?;
 /// assert_eq!(fetched[0].points[0].1, 50.0);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn fetch_blocking<S: BlockingSource + ?Sized>(
     source: &S,
     request: &FetchRequest,
-) -> Result<Vec<FetchedSeries>> {
+) -> Result<Vec<FetchedSeries>, FetchError> {
     block_on(source.fetch(request))
 }
 
@@ -83,7 +85,7 @@ enum Counted {
 /// let query = CountsQuery::bad_total(alb("HTTPCode_Target_5XX_Count")?, alb("RequestCount")?)
 ///     .with_period(Period::new(300)?);
 /// assert_eq!(query.period(), Period::new(300)?);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CountsQuery {
@@ -141,44 +143,43 @@ impl CountsQuery {
     /// The request for `source`: both metrics with `Sum` per period over the query's range.
     ///
     /// # Errors
-    /// [`Error::UnknownSpan`] when no range was given and the source reports no span (it holds
-    /// nothing, or cannot tell).
-    pub fn request<S: MetricSource + ?Sized>(&self, source: &S) -> Result<FetchRequest> {
+    /// [`ReadError::UnknownSpan`] when no range was given and the source reports no span (it
+    /// holds nothing, or cannot tell).
+    pub fn request<S: MetricSource + ?Sized>(&self, source: &S) -> Result<FetchRequest, ReadError> {
         let range = match self.range {
             Some(range) => range,
-            None => source.span().ok_or_else(|| Error::UnknownSpan {
+            None => source.span().ok_or_else(|| ReadError::UnknownSpan {
                 source_name: source.to_string(),
             })?,
         };
         let sum = |id, metric: &Metric| {
             MetricQuery::stat(id, metric.clone(), Statistic::Sum, self.period)
         };
-        FetchRequest::new(
-            vec![sum("events", &self.events)?, sum("total", &self.total)?],
+        Ok(FetchRequest::new(
+            vec![sum(EVENTS, &self.events)?, sum(TOTAL, &self.total)?],
             range,
-        )
+        )?)
     }
 
     /// The counts from what a source returned for [`CountsQuery::request`].
     ///
     /// # Errors
-    /// [`Error::NoData`] when the metrics hold no sample in the range, and as
+    /// [`InputError::MissingSeries`] when `fetched` lacks a series of the request;
+    /// [`InputError::NoData`] when the metrics hold no sample in the range; and as
     /// [`counts_from_good`] / [`counts_from_bad`].
-    pub fn counts(&self, fetched: &[FetchedSeries]) -> Result<Series<EventCounts>> {
-        let (events, total) = match fetched {
-            [events, total] => (events, total),
-            _ => {
-                return Err(Error::InvalidResponse {
-                    backend: "CountsQuery",
-                    reason: format!("{} series for 2 queries", fetched.len()),
-                });
-            }
+    pub fn counts(&self, fetched: &[FetchedSeries]) -> Result<Series<EventCounts>, InputError> {
+        let series = |id: &str| {
+            fetched
+                .iter()
+                .find(|s| s.id.as_str() == id)
+                .ok_or_else(|| InputError::MissingSeries { id: id.to_owned() })
         };
+        let (events, total) = (series(EVENTS)?, series(TOTAL)?);
         let counts = match self.counted {
             Counted::Good => counts_from_good(events, total)?,
             Counted::Bad => counts_from_bad(total, events)?,
         };
-        counts.ok_or_else(|| Error::NoData {
+        counts.ok_or_else(|| InputError::NoData {
             what: format!(
                 "{} and {} have no sample in the range",
                 self.events, self.total
@@ -194,7 +195,8 @@ impl CountsQuery {
 /// same read for async code (and the AWS SDK adapters).
 ///
 /// # Errors
-/// As [`CountsQuery::request`], the source's fetch, and [`CountsQuery::counts`].
+/// A [`ReadError`]: as [`CountsQuery::request`], the source's fetch, and
+/// [`CountsQuery::counts`].
 ///
 /// # Example
 /// ```
@@ -205,12 +207,12 @@ impl CountsQuery {
 /// let counts = read_counts(&source, &CountsQuery::good_total(source.metric("good")?, source.metric("total")?))?;
 /// assert_eq!(counts.len(), 2);
 /// assert_eq!(counts.sum()?.bad(), 2.0);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_counts<S: BlockingSource + ?Sized>(
     source: &S,
     query: &CountsQuery,
-) -> Result<Series<EventCounts>> {
+) -> Result<Series<EventCounts>, ReadError> {
     block_on(fetch_counts(source, query))
 }
 
@@ -221,11 +223,15 @@ pub fn read_counts<S: BlockingSource + ?Sized>(
 pub async fn fetch_counts<S: MetricSource + ?Sized>(
     source: &S,
     query: &CountsQuery,
-) -> Result<Series<EventCounts>> {
+) -> Result<Series<EventCounts>, ReadError> {
     let request = query.request(source)?;
     let fetched = source.fetch(&request).await?;
-    query.counts(&fetched)
+    Ok(query.counts(&fetched)?)
 }
+
+/// The query ids of a [`CountsQuery`]'s request.
+const EVENTS: &str = "events";
+const TOTAL: &str = "total";
 
 /// Wakes the thread that polls.
 #[derive(Debug)]
@@ -308,12 +314,12 @@ mod tests {
         let later = TimeRange::new(t0 + TimeDelta::days(1), t0 + TimeDelta::days(2)).unwrap();
         assert!(matches!(
             read_counts(&memory, &query.clone().over(later)),
-            Err(Error::NoData { .. })
+            Err(ReadError::Input(InputError::NoData { .. }))
         ));
         // A source that cannot tell its span needs a range.
         assert!(matches!(
             read_counts(&InMemorySource::new(), &query),
-            Err(Error::UnknownSpan { .. })
+            Err(ReadError::UnknownSpan { .. })
         ));
     }
 }

@@ -15,8 +15,8 @@ use tokio::time::Instant;
 use crate::audit::{AuditEvent, AuditSource, parse_record};
 use crate::deploys::cloudtrail::{DEPLOY_EVENTS, parse_record as parse_deploy_record};
 use crate::deploys::{DeploySource, MAX_DEPLOYS, sort_deploys};
-use crate::error::{Error, Result};
-use crate::query::TimeRange;
+use crate::error::{EventSourceError, ServiceError};
+use crate::range::TimeRange;
 use crate::retry::RetryPolicy;
 use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
@@ -31,7 +31,8 @@ const MIN_INTERVAL: Duration = Duration::from_millis(500);
 /// The most records one [`DeploySource::deploys`] call reads: 20,000, 400 pages of 50, which
 /// take at least 200 s at 2 requests per second. ECS service auto scaling records an
 /// `UpdateService` per scaling step, so the records read can far outnumber the deploys found;
-/// past this bound the call stops with [`Error::LimitExceeded`] instead of paging for an hour.
+/// past this bound the call stops with [`EventSourceError::LimitExceeded`] instead of paging
+/// for an hour.
 /// [`CloudTrailSource::with_max_deploy_records`] sets another.
 pub const MAX_DEPLOY_RECORDS: usize = 20_000;
 
@@ -64,8 +65,8 @@ impl RateLimiter {
 /// `NextToken` (a token seen twice is an error, not a loop); at most 2 requests per second,
 /// enforced client-side by a rate limiter shared by every clone of the source (share one
 /// source per account and region); throttling (`ThrottlingException`) retried by the SDK's
-/// standard retry strategy ([`RetryPolicy`]), then reported as
-/// [`Error::Throttled`](crate::Error::Throttled). Each event's `CloudTrailEvent` (the record's
+/// standard retry strategy ([`RetryPolicy`]), then reported as [`ServiceError::Throttled`].
+/// Each event's `CloudTrailEvent` (the record's
 /// JSON, as a string) is parsed by [`parse_record`](crate::audit::parse_record), so events
 /// read here and from log files are the same. Events come back oldest first.
 ///
@@ -126,8 +127,8 @@ impl CloudTrailSource {
         &self,
         range: &TimeRange,
         attribute: Option<LookupAttribute>,
-        mut each: impl FnMut(&str, usize) -> Result<()> + Send,
-    ) -> Result<()> {
+        mut each: impl FnMut(&str, usize) -> Result<(), EventSourceError> + Send,
+    ) -> Result<(), EventSourceError> {
         let mut token: Option<String> = None;
         let mut tokens = NextTokens::default();
         let mut index = 0;
@@ -148,16 +149,16 @@ impl CloudTrailSource {
                 .await
                 .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
             for event in output.events() {
-                let json = event
-                    .cloud_trail_event()
-                    .ok_or_else(|| Error::AuditRecord {
-                        origin: "LookupEvents".to_owned(),
-                        index,
-                        reason: format!(
-                            "event {:?} has no CloudTrailEvent",
-                            event.event_id().unwrap_or("?")
-                        ),
-                    })?;
+                let json =
+                    event
+                        .cloud_trail_event()
+                        .ok_or_else(|| ServiceError::InvalidResponse {
+                            backend: BACKEND,
+                            reason: format!(
+                                "event {index} ({:?}) has no CloudTrailEvent",
+                                event.event_id().unwrap_or("?")
+                            ),
+                        })?;
                 each(json, index)?;
                 index += 1;
             }
@@ -177,12 +178,12 @@ fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
 
 #[async_trait]
 impl AuditSource for CloudTrailSource {
-    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>> {
+    async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>, EventSourceError> {
         let mut events = Vec::new();
         self.lookup(range, None, |json, index| {
             let parsed = parse_record(json, "LookupEvents", index)?;
             // LookupEvents' end time is inclusive; the trait's is not.
-            if parsed.time >= range.start() && parsed.time < range.end() {
+            if range.contains(parsed.time) {
                 events.push(parsed);
             }
             Ok(())
@@ -198,7 +199,7 @@ impl AuditSource for CloudTrailSource {
 
 #[async_trait]
 impl DeploySource for CloudTrailSource {
-    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>> {
+    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>, EventSourceError> {
         let mut deploys = Vec::new();
         let mut read = 0;
         for (_, name) in DEPLOY_EVENTS {
@@ -206,15 +207,16 @@ impl DeploySource for CloudTrailSource {
                 .attribute_key(LookupAttributeKey::EventName)
                 .attribute_value(*name)
                 .build()
-                .map_err(|e| Error::InvalidQuery {
-                    id: (*name).to_owned(),
-                    reason: e.to_string(),
+                .map_err(|e| ServiceError::Backend {
+                    backend: BACKEND,
+                    message: "the request could not be built".to_owned(),
+                    source: Box::new(e),
                 })?;
             self.lookup(range, Some(attribute), |json, index| {
                 read += 1;
                 let origin = format!("LookupEvents {name}");
                 if read > self.max_deploy_records {
-                    return Err(Error::LimitExceeded {
+                    return Err(EventSourceError::LimitExceeded {
                         what: "CloudTrail records read for deploys",
                         limit: self.max_deploy_records as u64,
                         requested: read as u64,
@@ -222,11 +224,10 @@ impl DeploySource for CloudTrailSource {
                     });
                 }
                 if let Some(deploy) = parse_deploy_record(json, &origin, index)?
-                    && deploy.started() >= range.start()
-                    && deploy.started() < range.end()
+                    && range.contains(deploy.started())
                 {
                     if deploys.len() >= MAX_DEPLOYS {
-                        return Err(Error::LimitExceeded {
+                        return Err(EventSourceError::LimitExceeded {
                             what: "deploys returned",
                             limit: MAX_DEPLOYS as u64,
                             requested: MAX_DEPLOYS as u64 + 1,

@@ -13,8 +13,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
 use crate::deploys::{DeploySource, MAX_DEPLOYS, record_error, sort_deploys};
-use crate::error::{Error, Result};
-use crate::query::TimeRange;
+use crate::error::{EventSourceError, RecordError, ServiceError};
+use crate::range::TimeRange;
 use crate::retry::RetryPolicy;
 use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
@@ -37,7 +37,7 @@ pub const QUEUE_ALLOWANCE: TimeDelta = TimeDelta::hours(1);
 /// `BatchGetDeployments` in batches of [`BATCH_GET_DEPLOYMENTS_MAX`]; `GetDeploymentConfig`
 /// once per deployment configuration named, for its traffic routing. At most
 /// [`MAX_DEPLOYS`] deployments are read ([`CodeDeploySource::with_max_deploys`] sets
-/// another); past that, [`Error::LimitExceeded`].
+/// another); past that, [`EventSourceError::LimitExceeded`].
 ///
 /// Each deployment becomes a [`Deploy`] named by its deployment id, of service
 /// `codedeploy:APPLICATION/GROUP`, starting at its `startTime` (its `createTime` if it has
@@ -127,7 +127,7 @@ impl CodeDeploySource {
         group: &str,
         range: &TimeRange,
         ids: &mut Vec<String>,
-    ) -> Result<()> {
+    ) -> Result<(), EventSourceError> {
         let created = SdkTimeRange::builder()
             .start(sdk_time(range.start() - QUEUE_ALLOWANCE))
             .end(sdk_time(range.end()))
@@ -150,7 +150,7 @@ impl CodeDeploySource {
                 .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
             for id in output.deployments() {
                 if ids.len() >= self.max_deploys {
-                    return Err(Error::LimitExceeded {
+                    return Err(EventSourceError::LimitExceeded {
                         what: "CodeDeploy deployments listed",
                         limit: self.max_deploys as u64,
                         requested: ids.len() as u64 + 1,
@@ -167,7 +167,11 @@ impl CodeDeploySource {
     }
 
     /// The rollout of a deployment configuration, asked once per name.
-    async fn rollout(&self, name: &str, cache: &mut HashMap<String, Rollout>) -> Result<Rollout> {
+    async fn rollout(
+        &self,
+        name: &str,
+        cache: &mut HashMap<String, Rollout>,
+    ) -> Result<Rollout, ServiceError> {
         if let Some(rollout) = cache.get(name) {
             return Ok(*rollout);
         }
@@ -222,9 +226,13 @@ fn instance_share(info: &DeploymentInfo) -> Option<f64> {
 }
 
 /// The deploy of one deployment, `None` for one that has not started.
-fn to_deploy(info: &DeploymentInfo, rollout: Rollout, index: usize) -> Result<Option<Deploy>> {
+fn to_deploy(
+    info: &DeploymentInfo,
+    rollout: Rollout,
+    index: usize,
+) -> Result<Option<Deploy>, RecordError> {
     let origin = "CodeDeploy";
-    let field_error = |field, reason: String| Error::DeployRecord {
+    let field_error = |field, reason: String| RecordError::Field {
         origin: origin.to_owned(),
         index,
         field,
@@ -302,7 +310,7 @@ fn to_deploy(info: &DeploymentInfo, rollout: Rollout, index: usize) -> Result<Op
 
 #[async_trait]
 impl DeploySource for CodeDeploySource {
-    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>> {
+    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>, EventSourceError> {
         let mut ids = Vec::new();
         for (application, group) in &self.groups {
             self.list(application, group, range, &mut ids).await?;
@@ -335,8 +343,7 @@ impl DeploySource for CodeDeploySource {
                     _ => Rollout::Direct,
                 };
                 if let Some(deploy) = to_deploy(info, rollout, index)?
-                    && deploy.started() >= range.start()
-                    && deploy.started() < range.end()
+                    && range.contains(deploy.started())
                 {
                     deploys.push(deploy);
                 }

@@ -10,9 +10,11 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
-use crate::error::Error;
+use crate::error::FetchError;
 use crate::fetch::{FetchRequest, FetchedSeries};
-use crate::query::{Metric, MetricQuery, Period, Statistic, TimeRange};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
+use crate::range::TimeRange;
 use crate::source::DynMetricSource;
 
 /// Raw samples of one metric, in time order.
@@ -148,7 +150,8 @@ impl Fixture {
 }
 
 fn samples(t0: DateTime<Utc>) -> Vec<(Metric, Samples)> {
-    let metric = |name| Metric::new(NAMESPACE, name).unwrap_or_else(|_| unreachable_metric());
+    // Constant names, valid by CloudWatch's rules.
+    let metric = |name| Metric::known(NAMESPACE, name);
     vec![
         (
             metric("Requests"),
@@ -165,22 +168,13 @@ fn samples(t0: DateTime<Utc>) -> Vec<(Metric, Samples)> {
     ]
 }
 
-#[cold]
-fn unreachable_metric() -> Metric {
-    Metric {
-        namespace: NAMESPACE.into(),
-        name: "Invalid".into(),
-        dimensions: Vec::new(),
-    }
-}
-
 fn write_csv(start: DateTime<Utc>, dir: &Path) -> std::io::Result<()> {
     for (metric, samples) in samples(start) {
         let mut text = String::from("timestamp,value\n");
         for (at, value) in samples {
             let _ = writeln!(text, "{},{value}", at.to_rfc3339());
         }
-        std::fs::write(dir.join(format!("{}.csv", metric.name)), text)?;
+        std::fs::write(dir.join(format!("{}.csv", metric.name())), text)?;
     }
     Ok(())
 }
@@ -288,7 +282,7 @@ async fn check_basic(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(), 
         query("latency_max", "Latency", Statistic::Maximum, 300)?,
         query("latency_n", "Latency", Statistic::SampleCount, 60)?,
     ];
-    let ids: Vec<String> = queries.iter().map(|q| q.id.to_string()).collect();
+    let ids: Vec<String> = queries.iter().map(|q| q.id().to_string()).collect();
     let got = fetch(t0, source, queries, 0, 60).await?;
     let got_ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
     if got_ids != ids {
@@ -390,7 +384,7 @@ async fn check_extended(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(
         .enumerate()
         .map(|(i, s)| query(&format!("q{i}"), "Latency", *s, 60))
         .collect::<Result<Vec<_>, _>>()?;
-    let ids: Vec<String> = queries.iter().map(|q| q.id.to_string()).collect();
+    let ids: Vec<String> = queries.iter().map(|q| q.id().to_string()).collect();
     let got = fetch(t0, source, queries, 0, 30).await?;
     let got_ids: Vec<String> = got.iter().map(|s| s.id.to_string()).collect();
     if got_ids != ids {
@@ -408,7 +402,7 @@ async fn check_extended(t0: DateTime<Utc>, source: &DynMetricSource) -> Result<(
     Ok(())
 }
 
-/// Metric math: either evaluated, or refused with [`Error::Unsupported`] before any result.
+/// Metric math: either evaluated, or refused with [`FetchError::Unsupported`] before any result.
 async fn check_expression_refusal(
     t0: DateTime<Utc>,
     source: &DynMetricSource,
@@ -439,7 +433,7 @@ async fn check_expression_refusal(
             }
             Ok(())
         }
-        Err(Error::Unsupported { .. }) => Ok(()),
+        Err(FetchError::Unsupported { .. }) => Ok(()),
         Err(e) => Err(format!("{source}: unexpected error for metric math: {e}")),
     }
 }

@@ -12,10 +12,24 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{InputError, ServiceError};
+use crate::range::DateRange;
 
 /// One UTC day's spend.
+///
+/// A plain record of what the source reports: fields are public; build one with
+/// [`DailyCost::new`] and [`DailyCost::with_estimated`], since fields may be added.
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use aws_telemetry::DailyCost;
+///
+/// let day = DailyCost::new(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), 12.5, "USD").with_estimated(true);
+/// assert_eq!(day.to_string(), "2026-11-01: 12.50 USD (estimated)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DailyCost {
     /// The day (UTC).
     pub day: NaiveDate,
@@ -26,6 +40,36 @@ pub struct DailyCost {
     /// `true` when the figure is an estimate (Cost Explorer's `Estimated`, or any day derived
     /// from `EstimatedCharges`).
     pub estimated: bool,
+}
+
+impl DailyCost {
+    /// `amount` spent on `day`, in `unit` (e.g. `USD`), final (not an estimate).
+    pub fn new(day: NaiveDate, amount: f64, unit: impl Into<String>) -> Self {
+        Self {
+            day,
+            amount,
+            unit: unit.into(),
+            estimated: false,
+        }
+    }
+
+    /// The same day, marked as an estimate or not.
+    #[must_use]
+    pub fn with_estimated(mut self, estimated: bool) -> Self {
+        self.estimated = estimated;
+        self
+    }
+}
+
+impl fmt::Display for DailyCost {
+    /// `day: amount unit`, the amount to the cent, and ` (estimated)` for an estimate.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {:.2} {}", self.day, self.amount, self.unit)?;
+        if self.estimated {
+            f.write_str(" (estimated)")?;
+        }
+        Ok(())
+    }
 }
 
 /// Daily spend from month-to-date `EstimatedCharges` readings (`AWS/Billing`, dimension
@@ -39,7 +83,8 @@ pub struct DailyCost {
 /// `failure_modes::CostRunaway`.
 ///
 /// # Errors
-/// [`Error::InvalidValue`] for a reading that is NaN, infinite or negative.
+/// [`InputError::InvalidValue`] for a reading that is NaN, infinite or negative, naming its
+/// position.
 ///
 /// # Example
 /// ```
@@ -57,14 +102,18 @@ pub struct DailyCost {
 /// assert_eq!(days[0].day, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
 /// assert_eq!(days[0].amount, 12.0);
 /// assert_eq!(days[1].amount, 11.0);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::InputError>(())
 /// ```
-pub fn daily_spend(readings: &[(DateTime<Utc>, f64)], unit: &str) -> Result<Vec<DailyCost>> {
+pub fn daily_spend(
+    readings: &[(DateTime<Utc>, f64)],
+    unit: &str,
+) -> Result<Vec<DailyCost>, InputError> {
     let mut maxima: BTreeMap<NaiveDate, f64> = BTreeMap::new();
-    for &(at, value) in readings {
+    for (index, &(at, value)) in readings.iter().enumerate() {
         if !value.is_finite() || value < 0.0 {
-            return Err(Error::InvalidValue {
+            return Err(InputError::InvalidValue {
                 what: "EstimatedCharges",
+                index,
                 at,
                 value,
             });
@@ -100,19 +149,12 @@ pub fn daily_spend(readings: &[(DateTime<Utc>, f64)], unit: &str) -> Result<Vec<
 /// Object safe and `Send + Sync`: hold it as `Arc<dyn CostSource>`.
 #[async_trait]
 pub trait CostSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
-    /// Spend per day from `start` up to `end` (exclusive), oldest first; days the source has
-    /// no figure for are left out.
+    /// Spend per day of `range`, oldest first; days the source has no figure for are left
+    /// out.
     ///
     /// # Errors
-    /// [`Error::InvalidDateRange`] when `end <= start`; otherwise backend-specific.
-    async fn daily_costs(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<DailyCost>>;
-}
-
-pub(crate) fn check_dates(start: NaiveDate, end: NaiveDate) -> Result<()> {
-    if end <= start {
-        return Err(Error::InvalidDateRange { start, end });
-    }
-    Ok(())
+    /// The backend's [`ServiceError`].
+    async fn daily_costs(&self, range: &DateRange) -> Result<Vec<DailyCost>, ServiceError>;
 }
 
 /// Daily costs put in by the caller; clones share them.
@@ -120,14 +162,14 @@ pub(crate) fn check_dates(start: NaiveDate, end: NaiveDate) -> Result<()> {
 /// # Example
 /// ```
 /// use chrono::NaiveDate;
-/// use aws_telemetry::{CostSource, DailyCost, InMemoryCostSource};
+/// use aws_telemetry::{CostSource, DailyCost, DateRange, InMemoryCostSource};
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let source = InMemoryCostSource::new();
 /// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-/// source.extend((1..=5).map(|d| DailyCost { day: day(d), amount: 10.0, unit: "USD".into(), estimated: false }));
-/// assert_eq!(source.daily_costs(day(2), day(4)).await?.len(), 2);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// source.extend((1..=5).map(|d| DailyCost::new(day(d), 10.0, "USD")));
+/// assert_eq!(source.daily_costs(&DateRange::new(day(2), day(4))?).await?.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -159,13 +201,12 @@ impl fmt::Display for InMemoryCostSource {
 
 #[async_trait]
 impl CostSource for InMemoryCostSource {
-    async fn daily_costs(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<DailyCost>> {
-        check_dates(start, end)?;
+    async fn daily_costs(&self, range: &DateRange) -> Result<Vec<DailyCost>, ServiceError> {
         Ok(self
             .days
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .range(start..end)
+            .range(range.start()..range.end())
             .map(|(_, d)| d.clone())
             .collect())
     }

@@ -10,8 +10,9 @@ use aws_sdk_costexplorer::Client;
 use aws_sdk_costexplorer::types::{DateInterval, Granularity};
 use chrono::NaiveDate;
 
-use crate::cost::{CostSource, DailyCost, check_dates};
-use crate::error::{Error, Result};
+use crate::cost::{CostSource, DailyCost};
+use crate::error::ServiceError;
+use crate::range::DateRange;
 use crate::retry::RetryPolicy;
 use crate::sdk::{Attempts, map_sdk_error, with_retry};
 
@@ -31,14 +32,14 @@ const METRIC: &str = "UnblendedCost";
 /// # Example
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use aws_telemetry::{CostExplorerSource, CostSource};
+/// use aws_telemetry::{CostExplorerSource, CostSource, DateRange};
 /// use chrono::NaiveDate;
 ///
 /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 /// let source = CostExplorerSource::new(&config);
 /// let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-/// for cost in source.daily_costs(day(1), day(27)).await? {
-///     println!("{} {:.2} {}", cost.day, cost.amount, cost.unit);
+/// for cost in source.daily_costs(&DateRange::new(day(1), day(27))?).await? {
+///     println!("{cost}");
 /// }
 /// assert_eq!(source.requests(), 1); // $0.01
 /// # Ok(()) }
@@ -76,8 +77,8 @@ impl fmt::Display for CostExplorerSource {
     }
 }
 
-fn invalid(reason: String) -> Error {
-    Error::InvalidResponse {
+fn invalid(reason: String) -> ServiceError {
+    ServiceError::InvalidResponse {
         backend: BACKEND,
         reason,
     }
@@ -85,13 +86,12 @@ fn invalid(reason: String) -> Error {
 
 #[async_trait]
 impl CostSource for CostExplorerSource {
-    async fn daily_costs(&self, start: NaiveDate, end: NaiveDate) -> Result<Vec<DailyCost>> {
-        check_dates(start, end)?;
+    async fn daily_costs(&self, range: &DateRange) -> Result<Vec<DailyCost>, ServiceError> {
         let period = DateInterval::builder()
-            .start(start.format("%Y-%m-%d").to_string())
-            .end(end.format("%Y-%m-%d").to_string())
+            .start(range.start().format("%Y-%m-%d").to_string())
+            .end(range.end().format("%Y-%m-%d").to_string())
             .build()
-            .map_err(|e| Error::Backend {
+            .map_err(|e| ServiceError::Backend {
                 backend: BACKEND,
                 message: "the request could not be built".to_owned(),
                 source: Box::new(e),
@@ -133,12 +133,10 @@ impl CostSource for CostExplorerSource {
                 if !amount.is_finite() {
                     return Err(invalid(format!("{day}: {METRIC} amount {amount_text:?}")));
                 }
-                days.push(DailyCost {
-                    day,
-                    amount,
-                    unit: value.unit().unwrap_or("USD").to_owned(),
-                    estimated: result.estimated(),
-                });
+                days.push(
+                    DailyCost::new(day, amount, value.unit().unwrap_or("USD"))
+                        .with_estimated(result.estimated()),
+                );
             }
             match page.next_page_token() {
                 Some(next) if !next.is_empty() => token = Some(next.to_owned()),

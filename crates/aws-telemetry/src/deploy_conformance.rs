@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
 use crate::deploys::DynDeploySource;
-use crate::query::TimeRange;
+use crate::range::TimeRange;
 
 /// A set of deploys and the checks a source holding exactly them must pass.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,7 +19,7 @@
 //!     .with_outcome(DeployOutcome::Complete { at: t0 + TimeDelta::minutes(9) })?])?;
 //! let day = TimeRange::new(t0 - TimeDelta::hours(12), t0 + TimeDelta::hours(12))?;
 //! assert_eq!(source.deploys(&day).await?[0].id(), "d-1");
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
 
@@ -31,13 +31,14 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use sli_core::Deploy;
 
-use crate::error::{Error, Result};
-use crate::query::TimeRange;
+use crate::error::{EventSourceError, RecordError};
+use crate::range::TimeRange;
 
 /// The most deploys one [`DeploySource::deploys`] call of this crate's adapters returns:
 /// 10,000. A busy service deploys some tens of times a day, so 90 days of CloudTrail history
 /// (`LookupEvents`' reach) stay well under it; past it the adapters stop reading and return
-/// [`Error::LimitExceeded`] rather than hold an unbounded list. Each adapter can set another.
+/// [`EventSourceError::LimitExceeded`] rather than hold an unbounded list. Each adapter can
+/// set another.
 pub const MAX_DEPLOYS: usize = 10_000;
 
 /// A source of deploy events: CodeDeploy, CloudTrail, memory.
@@ -57,8 +58,9 @@ pub trait DeploySource: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// Every deploy that started in `range`, oldest first.
     ///
     /// # Errors
-    /// Backend-specific: see each source.
-    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>>;
+    /// An [`EventSourceError`]: a record the source read that cannot be a deploy, a bound on
+    /// what one call reads, or its backend's failure. See each source.
+    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>, EventSourceError>;
 }
 
 /// A deploy source behind a pointer: `Arc<DynDeploySource>`.
@@ -69,7 +71,7 @@ macro_rules! forward_deploy_source {
         #[async_trait]
         #[deny(clippy::missing_trait_methods)]
         impl<T: DeploySource + ?Sized> DeploySource for $pointer<T> {
-            async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>> {
+            async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>, EventSourceError> {
                 (**self).deploys(range).await
             }
         }
@@ -78,17 +80,22 @@ macro_rules! forward_deploy_source {
 
 forward_deploy_source!(Arc, Box);
 
-/// Maps `sli-core`'s [`InvalidDeploy`](sli_core::Error::InvalidDeploy) into a
-/// [`Error::DeployRecord`] at `origin` and `index`; other errors as [`Error::Sli`].
-pub(crate) fn record_error(origin: &str, index: usize, error: sli_core::Error) -> Error {
+/// Places `sli-core`'s refusal of a deploy at `origin` and `index`: its
+/// [`InvalidDeploy`](sli_core::Error::InvalidDeploy) (field and reason) as a
+/// [`RecordError::Field`], anything else as [`RecordError::Deploy`] with it as the source.
+pub(crate) fn record_error(origin: &str, index: usize, error: sli_core::Error) -> RecordError {
     match error {
-        sli_core::Error::InvalidDeploy { field, reason, .. } => Error::DeployRecord {
+        sli_core::Error::InvalidDeploy { field, reason, .. } => RecordError::Field {
             origin: origin.to_owned(),
             index,
             field,
             reason,
         },
-        other => Error::Sli(other),
+        source => RecordError::Deploy {
+            origin: origin.to_owned(),
+            index,
+            source,
+        },
     }
 }
 
@@ -116,17 +123,17 @@ impl InMemoryDeploySource {
     /// Adds deploys (in any order).
     ///
     /// # Errors
-    /// [`Error::DeployRecord`] naming the `id` (and the deploy's index in `deploys`) when a
+    /// [`RecordError::Field`] for the field `id`, with the deploy's index in `deploys`, when a
     /// deploy has the id of one already held or of an earlier one in `deploys`; nothing is
     /// added then.
-    pub fn extend(&self, deploys: impl IntoIterator<Item = Deploy>) -> Result<()> {
+    pub fn extend(&self, deploys: impl IntoIterator<Item = Deploy>) -> Result<(), RecordError> {
         let mut stored = self.deploys.write().unwrap_or_else(|e| e.into_inner());
         let mut ids: std::collections::HashSet<String> =
             stored.iter().map(|d| d.id().to_owned()).collect();
         let new: Vec<Deploy> = deploys.into_iter().collect();
         for (index, deploy) in new.iter().enumerate() {
             if !ids.insert(deploy.id().to_owned()) {
-                return Err(Error::DeployRecord {
+                return Err(RecordError::Field {
                     origin: "InMemoryDeploySource".to_owned(),
                     index,
                     field: "id",
@@ -160,7 +167,7 @@ impl fmt::Display for InMemoryDeploySource {
 
 #[async_trait]
 impl DeploySource for InMemoryDeploySource {
-    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>> {
+    async fn deploys(&self, range: &TimeRange) -> Result<Vec<Deploy>, EventSourceError> {
         let stored = self.deploys.read().unwrap_or_else(|e| e.into_inner());
         let from = stored.partition_point(|d| d.started() < range.start());
         let to = stored.partition_point(|d| d.started() < range.end());

@@ -11,10 +11,22 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::ServiceError;
 
-/// The four Block Public Access settings (bucket level, or the account's combined with it).
+/// The four Block Public Access settings (bucket level, or the account's combined with it):
+/// "Blocking public access to your Amazon S3 storage", Amazon S3 User Guide.
+///
+/// A plain record of the settings: fields are public; build one from [`PublicAccessBlock::ALL`]
+/// or [`PublicAccessBlock::NONE`] and the `with_*` methods, since S3 may add settings.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::PublicAccessBlock;
+/// let acls_only = PublicAccessBlock::NONE.with_block_public_acls(true).with_ignore_public_acls(true);
+/// assert!(acls_only.ignore_public_acls && !acls_only.restrict_public_buckets);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicAccessBlock {
     /// `BlockPublicAcls`: new public ACLs are refused.
     pub block_public_acls: bool,
@@ -35,6 +47,42 @@ impl PublicAccessBlock {
         block_public_policy: true,
         restrict_public_buckets: true,
     };
+
+    /// All four off.
+    pub const NONE: Self = Self {
+        block_public_acls: false,
+        ignore_public_acls: false,
+        block_public_policy: false,
+        restrict_public_buckets: false,
+    };
+
+    /// The same settings with `BlockPublicAcls` set.
+    #[must_use]
+    pub const fn with_block_public_acls(mut self, on: bool) -> Self {
+        self.block_public_acls = on;
+        self
+    }
+
+    /// The same settings with `IgnorePublicAcls` set.
+    #[must_use]
+    pub const fn with_ignore_public_acls(mut self, on: bool) -> Self {
+        self.ignore_public_acls = on;
+        self
+    }
+
+    /// The same settings with `BlockPublicPolicy` set.
+    #[must_use]
+    pub const fn with_block_public_policy(mut self, on: bool) -> Self {
+        self.block_public_policy = on;
+        self
+    }
+
+    /// The same settings with `RestrictPublicBuckets` set.
+    #[must_use]
+    pub const fn with_restrict_public_buckets(mut self, on: bool) -> Self {
+        self.restrict_public_buckets = on;
+        self
+    }
 }
 
 /// Who an ACL grant is to.
@@ -53,7 +101,22 @@ pub enum Grantee {
     Group(String),
 }
 
-/// An ACL grant's permission.
+impl fmt::Display for Grantee {
+    /// `AllUsers`, `AuthenticatedUsers`, `LogDelivery`, `account ID`, or `group URI`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::AllUsers => f.write_str("AllUsers"),
+            Self::AuthenticatedUsers => f.write_str("AuthenticatedUsers"),
+            Self::LogDelivery => f.write_str("LogDelivery"),
+            Self::Account(id) => write!(f, "account {id}"),
+            Self::Group(uri) => write!(f, "group {uri}"),
+        }
+    }
+}
+
+/// An ACL grant's permission ("Access control list (ACL) overview", Amazon S3 User Guide).
+// Exhaustive: the ACL permissions are a closed set, fixed by the S3 ACL model for over a
+// decade, and S3 now steers away from ACLs altogether (`BucketOwnerEnforced`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Permission {
     /// `READ`: list (bucket) or read (object).
@@ -82,7 +145,11 @@ impl std::fmt::Display for Permission {
 }
 
 /// One ACL grant.
+///
+/// A plain record: fields are public; build one with [`AclGrant::new`], since fields may be
+/// added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AclGrant {
     /// To whom.
     pub grantee: Grantee,
@@ -90,8 +157,28 @@ pub struct AclGrant {
     pub permission: Permission,
 }
 
-/// `GetBucketOwnershipControls`' object ownership setting.
+impl AclGrant {
+    /// A grant of `permission` to `grantee`.
+    pub fn new(grantee: Grantee, permission: Permission) -> Self {
+        Self {
+            grantee,
+            permission,
+        }
+    }
+}
+
+impl fmt::Display for AclGrant {
+    /// `PERMISSION to grantee`, e.g. `READ to AllUsers`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} to {}", self.permission, self.grantee)
+    }
+}
+
+/// `GetBucketOwnershipControls`' object ownership setting ("Controlling ownership of objects
+/// and disabling ACLs for your bucket", Amazon S3 User Guide). S3 added
+/// `BucketOwnerEnforced` in 2021, hence `#[non_exhaustive]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ObjectOwnership {
     /// ACLs are disabled: they grant nothing.
     BucketOwnerEnforced,
@@ -101,8 +188,23 @@ pub enum ObjectOwnership {
     ObjectWriter,
 }
 
+impl fmt::Display for ObjectOwnership {
+    /// As S3 spells it: `BucketOwnerEnforced`, `BucketOwnerPreferred`, `ObjectWriter`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::BucketOwnerEnforced => "BucketOwnerEnforced",
+            Self::BucketOwnerPreferred => "BucketOwnerPreferred",
+            Self::ObjectWriter => "ObjectWriter",
+        })
+    }
+}
+
 /// The facts about one bucket.
+///
+/// A plain record of what S3 reports: fields are public; build one with
+/// [`BucketExposure::new`] and the `with_*` methods, since facts may be added.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BucketExposure {
     /// The bucket name.
     pub bucket: String,
@@ -117,12 +219,33 @@ pub struct BucketExposure {
 }
 
 /// Why a bucket is public, or that it is not.
+///
+/// # Example
+/// ```
+/// use aws_telemetry::{AclGrant, BucketExposure, Grantee, Permission};
+///
+/// let bucket = BucketExposure::new("exports")
+///     .with_acl_grant(AclGrant::new(Grantee::AllUsers, Permission::Read));
+/// assert_eq!(bucket.exposure().to_string(), "public: the ACL grants READ to AllUsers");
+/// assert_eq!(BucketExposure::new("backups").exposure().to_string(), "private");
+/// ```
+// Exhaustive: a verdict is public or it is not; what makes a bucket public is in the reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Exposure {
     /// Nothing makes it public.
     Private,
     /// Readable (or writable) by the public, with the reasons.
     Public(Vec<String>),
+}
+
+impl fmt::Display for Exposure {
+    /// `private`, or `public: ` and the reasons, separated by `; `.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Private => f.write_str("private"),
+            Self::Public(reasons) => write!(f, "public: {}", reasons.join("; ")),
+        }
+    }
 }
 
 impl BucketExposure {
@@ -134,6 +257,34 @@ impl BucketExposure {
         }
     }
 
+    /// The same facts with `GetBucketPolicyStatus.IsPublic`.
+    #[must_use]
+    pub fn with_policy_is_public(mut self, is_public: bool) -> Self {
+        self.policy_is_public = Some(is_public);
+        self
+    }
+
+    /// The same facts with Block Public Access settings.
+    #[must_use]
+    pub fn with_public_access_block(mut self, block: PublicAccessBlock) -> Self {
+        self.public_access_block = Some(block);
+        self
+    }
+
+    /// The same facts with one more ACL grant.
+    #[must_use]
+    pub fn with_acl_grant(mut self, grant: AclGrant) -> Self {
+        self.acl_grants.push(grant);
+        self
+    }
+
+    /// The same facts with an object ownership setting.
+    #[must_use]
+    pub fn with_object_ownership(mut self, ownership: ObjectOwnership) -> Self {
+        self.object_ownership = Some(ownership);
+        self
+    }
+
     /// The verdict: a public policy counts unless `RestrictPublicBuckets` is on; a grant to
     /// `AllUsers` or `AuthenticatedUsers` counts unless `IgnorePublicAcls` is on or ACLs are
     /// disabled (`BucketOwnerEnforced`).
@@ -142,10 +293,10 @@ impl BucketExposure {
     /// ```
     /// use aws_telemetry::{AclGrant, BucketExposure, Exposure, Grantee, Permission, PublicAccessBlock};
     ///
-    /// let mut bucket = BucketExposure::new("exports");
-    /// bucket.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
+    /// let bucket = BucketExposure::new("exports")
+    ///     .with_acl_grant(AclGrant::new(Grantee::AllUsers, Permission::Read));
     /// assert!(matches!(bucket.exposure(), Exposure::Public(_)));
-    /// bucket.public_access_block = Some(PublicAccessBlock::ALL);
+    /// let bucket = bucket.with_public_access_block(PublicAccessBlock::ALL);
     /// assert_eq!(bucket.exposure(), Exposure::Private);
     /// ```
     pub fn exposure(&self) -> Exposure {
@@ -182,9 +333,9 @@ pub trait ExposureSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// One [`BucketExposure`] per bucket of the account, in bucket name order.
     ///
     /// # Errors
-    /// Backend-specific: see each source. A configuration that is not set is `None` in the
+    /// The backend's [`ServiceError`]. A configuration that is not set is `None` in the
     /// facts, never an error.
-    async fn buckets(&self) -> Result<Vec<BucketExposure>>;
+    async fn buckets(&self) -> Result<Vec<BucketExposure>, ServiceError>;
 }
 
 /// Bucket facts put in by the caller; clones share them.
@@ -196,14 +347,12 @@ pub trait ExposureSource: fmt::Debug + fmt::Display + Send + Sync + 'static {
 ///
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let source = InMemoryExposureSource::new();
-/// let mut exports = BucketExposure::new("exports");
-/// exports.policy_is_public = Some(true);
-/// source.put(exports);
+/// source.put(BucketExposure::new("exports").with_policy_is_public(true));
 /// source.put(BucketExposure::new("backups"));
 /// let buckets = source.buckets().await?;
 /// assert_eq!(buckets[0].bucket, "backups");
 /// assert!(matches!(buckets[1].exposure(), Exposure::Public(_)));
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::ServiceError>(())
 /// # }).unwrap();
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -235,7 +384,7 @@ impl fmt::Display for InMemoryExposureSource {
 
 #[async_trait]
 impl ExposureSource for InMemoryExposureSource {
-    async fn buckets(&self) -> Result<Vec<BucketExposure>> {
+    async fn buckets(&self) -> Result<Vec<BucketExposure>, ServiceError> {
         Ok(self
             .buckets
             .read()

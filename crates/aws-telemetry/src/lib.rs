@@ -20,7 +20,7 @@
 //! let counts = counts_from_bad(&fetched[0], &fetched[1])?.unwrap(); // a sli-core Series<EventCounts>
 //! assert_eq!(counts.sum()?.bad(), 3.0);
 //! assert_eq!(counts.sum()?.total(), 1200.0);
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # }).unwrap();
 //! ```
 //!
@@ -36,7 +36,7 @@
 //! let source = CsvSource::from_bytes("checkout.csv", export.as_bytes(), "Checkout")?; // or from_file
 //! let counts = read_counts(&source, &CountsQuery::good_total(source.metric("good")?, source.metric("total")?))?;
 //! assert_eq!(counts.sum()?.bad(), 2.0);
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Sources and sinks
@@ -70,7 +70,7 @@
 //! | [`DeploySource`] | [`InMemoryDeploySource`] | `sli_core::Deploy`s: rollout, outcome; from CloudTrail records ([`deploys::cloudtrail`]) | M9 per deploy ([`sli_core::DeployCheck`]) |
 //!
 //! The adapters, each retrying throttling through the SDK ([`RetryPolicy`]) and mapping SDK
-//! errors to [`Error`] kinds:
+//! errors to [`ServiceError`] kinds:
 #![cfg_attr(
     feature = "cloudtrail",
     doc = "* [`CloudTrailSource`] (feature `cloudtrail`): `LookupEvents`, 50-event pages, at most 2 requests per second; audit events and deploys."
@@ -157,10 +157,12 @@ pub mod exposure;
 mod fetch;
 mod limits;
 mod memory;
+mod metric;
 #[cfg_attr(not(feature = "cloudwatch"), allow(dead_code))]
 mod plan;
 mod query;
 mod quota;
+mod range;
 #[cfg(feature = "rds")]
 mod rds;
 mod retry;
@@ -198,7 +200,10 @@ pub use cost::{CostSource, DailyCost, InMemoryCostSource, daily_spend};
 pub use costexplorer::CostExplorerSource;
 pub use csv::CsvSource;
 pub use deploys::{DeploySource, DynDeploySource, InMemoryDeploySource};
-pub use error::{BoxError, Error, Result};
+pub use error::{
+    BoxError, ConnectionLimitError, CsvError, EventSourceError, FetchError, FormulaError,
+    InputError, PutError, QueryError, ReadError, RecordError, ServiceError,
+};
 pub use exposure::{
     AclGrant, BucketExposure, Exposure, ExposureSource, Grantee, InMemoryExposureSource,
     ObjectOwnership, Permission, PublicAccessBlock,
@@ -209,8 +214,10 @@ pub use limits::{
     evaluate_max_connections, instance_class_memory, proxy_max_connections_metric,
 };
 pub use memory::InMemorySource;
-pub use query::{Dimension, Metric, MetricQuery, Period, QueryId, QueryKind, Statistic, TimeRange};
+pub use metric::{Dimension, Metric};
+pub use query::{MetricQuery, Period, QueryId, QueryKind, Statistic};
 pub use quota::{InMemoryQuotaSource, Quota, QuotaSource, UsageMetric};
+pub use range::{DateRange, TimeRange};
 #[cfg(feature = "rds")]
 pub use rds::RdsLimitSource;
 pub use retry::RetryPolicy;

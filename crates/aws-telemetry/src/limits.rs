@@ -16,8 +16,8 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::query::Metric;
+use crate::error::{ConnectionLimitError, FormulaError, QueryError, ServiceError};
+use crate::metric::Metric;
 
 const GIB: u64 = 1 << 30;
 
@@ -84,14 +84,16 @@ pub fn instance_class_memory(class: &str) -> Option<u64> {
 /// Evaluates a `max_connections` parameter value: a plain integer (`"500"`), a braced
 /// expression over `DBInstanceClassMemory` with `*` and `/` (`"{DBInstanceClassMemory/12582880}"`,
 /// the MySQL default), and `LEAST(…)`, `GREATEST(…)`, `SUM(…)` of those
-/// (`"LEAST({DBInstanceClassMemory/9531392},5000)"`, the PostgreSQL default). A braced
+/// (`"LEAST({DBInstanceClassMemory/9531392},5000)"`, the PostgreSQL default), as "Maximum
+/// number of database connections" in the Amazon RDS User Guide writes them. A braced
 /// expression is truncated to an integer, as RDS does. `memory` is `DBInstanceClassMemory` in
 /// bytes.
 ///
 /// # Errors
-/// [`Error::Formula`] naming the formula for anything else (e.g. Aurora's `log(…)` forms,
-/// other variables such as `DBInstanceVCPU`), a division by zero, or a result that is not a
-/// positive finite number.
+/// A [`FormulaError`] naming the formula: [`FormulaError::Unsupported`] with the byte
+/// offset for anything else (e.g. Aurora's `log(…)` forms, other variables such as
+/// `DBInstanceVCPU`, a syntax error); [`FormulaError::DivisionByZero`];
+/// [`FormulaError::NotPositive`] for a result that is not a positive finite number.
 ///
 /// # Example
 /// ```
@@ -101,27 +103,47 @@ pub fn instance_class_memory(class: &str) -> Option<u64> {
 /// assert_eq!(evaluate_max_connections("LEAST({DBInstanceClassMemory/9531392},5000)", memory)?, 1802.0);
 /// assert_eq!(evaluate_max_connections("250", memory)?, 250.0);
 /// assert!(evaluate_max_connections("GREATEST({log(DBInstanceClassMemory/805306368)*45},100)", memory).is_err());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::FormulaError>(())
 /// ```
-pub fn evaluate_max_connections(formula: &str, memory: u64) -> Result<f64> {
-    let fail = |reason: String| Error::Formula {
-        formula: formula.to_owned(),
-        reason,
+pub fn evaluate_max_connections(formula: &str, memory: u64) -> Result<f64, FormulaError> {
+    let fail = |fault: Fault| match fault {
+        Fault::Unsupported { position, reason } => FormulaError::Unsupported {
+            formula: formula.to_owned(),
+            position,
+            reason,
+        },
+        Fault::DivisionByZero { position } => FormulaError::DivisionByZero {
+            formula: formula.to_owned(),
+            position,
+        },
     };
     let mut parser = Parser {
         text: formula.as_bytes(),
         at: 0,
         memory: memory as f64,
     };
-    let value = parser.expr().map_err(&fail)?;
+    let value = parser.expr().map_err(fail)?;
     parser.skip_space();
     if parser.at != parser.text.len() {
-        return Err(fail(format!("unexpected text at byte {}", parser.at)));
+        return Err(fail(Fault::Unsupported {
+            position: parser.at,
+            reason: "unexpected text".to_owned(),
+        }));
     }
     if !value.is_finite() || value <= 0.0 {
-        return Err(fail(format!("evaluates to {value}, not a positive number")));
+        return Err(FormulaError::NotPositive {
+            formula: formula.to_owned(),
+            value,
+        });
     }
     Ok(value)
+}
+
+/// What the parser stopped at, and where (a 0-based byte offset).
+#[derive(Debug)]
+enum Fault {
+    Unsupported { position: usize, reason: String },
+    DivisionByZero { position: usize },
 }
 
 struct Parser<'a> {
@@ -147,6 +169,14 @@ impl Parser<'_> {
         }
     }
 
+    /// The fault `reason` at the current position.
+    fn unsupported(&self, reason: String) -> Fault {
+        Fault::Unsupported {
+            position: self.at,
+            reason,
+        }
+    }
+
     fn word(&mut self) -> &str {
         self.skip_space();
         let start = self.at;
@@ -161,18 +191,19 @@ impl Parser<'_> {
     }
 
     /// `expr := number | '{' product '}' | FUNC '(' expr (',' expr)* ')'`
-    fn expr(&mut self) -> std::result::Result<f64, String> {
+    fn expr(&mut self) -> Result<f64, Fault> {
         if self.eat(b'{') {
             let value = self.product()?;
             if !self.eat(b'}') {
-                return Err(format!("expected '}}' at byte {}", self.at));
+                return Err(self.unsupported("expected '}'".to_owned()));
             }
             return Ok(value.trunc());
         }
+        self.skip_space();
         let at = self.at;
         let word = self.word().to_owned();
         if word.is_empty() {
-            return Err(format!("expected a value at byte {at}"));
+            return Err(self.unsupported("expected a value".to_owned()));
         }
         if let Ok(number) = word.parse::<f64>() {
             return Ok(number);
@@ -181,31 +212,38 @@ impl Parser<'_> {
             "LEAST" => f64::min,
             "GREATEST" => f64::max,
             "SUM" => |a, b| a + b,
-            _ => return Err(format!("unsupported function or value {word:?}")),
+            _ => {
+                return Err(Fault::Unsupported {
+                    position: at,
+                    reason: format!("unsupported function or value {word:?}"),
+                });
+            }
         };
         if !self.eat(b'(') {
-            return Err(format!("expected '(' after {word}"));
+            return Err(self.unsupported(format!("expected '(' after {word}")));
         }
         let mut value = self.expr()?;
         while self.eat(b',') {
             value = combine(value, self.expr()?);
         }
         if !self.eat(b')') {
-            return Err(format!("expected ')' at byte {}", self.at));
+            return Err(self.unsupported("expected ')'".to_owned()));
         }
         Ok(value)
     }
 
     /// `product := factor (('*' | '/') factor)*`, inside braces.
-    fn product(&mut self) -> std::result::Result<f64, String> {
+    fn product(&mut self) -> Result<f64, Fault> {
         let mut value = self.factor()?;
         loop {
             if self.eat(b'*') {
                 value *= self.factor()?;
             } else if self.eat(b'/') {
+                self.skip_space();
+                let position = self.at;
                 let divisor = self.factor()?;
                 if divisor == 0.0 {
-                    return Err("division by zero".to_owned());
+                    return Err(Fault::DivisionByZero { position });
                 }
                 value /= divisor;
             } else {
@@ -215,19 +253,26 @@ impl Parser<'_> {
     }
 
     /// `factor := number | DBInstanceClassMemory`
-    fn factor(&mut self) -> std::result::Result<f64, String> {
+    fn factor(&mut self) -> Result<f64, Fault> {
+        self.skip_space();
         let at = self.at;
         let word = self.word().to_owned();
         if word == "DBInstanceClassMemory" {
             return Ok(self.memory);
         }
-        word.parse::<f64>()
-            .map_err(|_| format!("unsupported term {word:?} at byte {at}"))
+        word.parse::<f64>().map_err(|_| Fault::Unsupported {
+            position: at,
+            reason: format!("unsupported term {word:?}"),
+        })
     }
 }
 
 /// An RDS instance's connection limit and what it was computed from.
+///
+/// A plain output record: fields are public to read; build one with
+/// [`ConnectionLimit::evaluate`], since fields may be added.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConnectionLimit {
     /// `DBInstanceIdentifier`.
     pub instance: String,
@@ -251,8 +296,8 @@ impl ConnectionLimit {
     /// [`instance_class_memory`].
     ///
     /// # Errors
-    /// [`Error::UnknownInstanceClass`] when the formula needs the memory of a class not in the
-    /// table; [`Error::Formula`] as [`evaluate_max_connections`].
+    /// [`FormulaError::UnknownInstanceClass`] when the formula needs the memory of a class not
+    /// in the table; otherwise as [`evaluate_max_connections`].
     ///
     /// # Example
     /// ```
@@ -260,7 +305,8 @@ impl ConnectionLimit {
     /// let limit = ConnectionLimit::evaluate("orders", "db.m6g.large", "mysql", "default.mysql8.0",
     ///     "{DBInstanceClassMemory/12582880}")?;
     /// assert_eq!(limit.max_connections, 682.0);
-    /// # Ok::<(), aws_telemetry::Error>(())
+    /// assert_eq!(limit.to_string(), "orders (db.m6g.large, mysql): max_connections 682");
+    /// # Ok::<(), aws_telemetry::FormulaError>(())
     /// ```
     pub fn evaluate(
         instance: &str,
@@ -268,11 +314,11 @@ impl ConnectionLimit {
         engine: &str,
         parameter_group: &str,
         formula: &str,
-    ) -> Result<Self> {
+    ) -> Result<Self, FormulaError> {
         let uses_memory = formula.contains("DBInstanceClassMemory");
         let memory = if uses_memory {
             Some(instance_class_memory(instance_class).ok_or_else(|| {
-                Error::UnknownInstanceClass {
+                FormulaError::UnknownInstanceClass {
                     class: instance_class.to_owned(),
                 }
             })?)
@@ -292,18 +338,29 @@ impl ConnectionLimit {
     }
 }
 
+impl fmt::Display for ConnectionLimit {
+    /// `instance (class, engine): max_connections N`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}, {}): max_connections {}",
+            self.instance, self.instance_class, self.engine, self.max_connections
+        )
+    }
+}
+
 /// `AWS/RDS` `MaxDatabaseConnectionsAllowed` of an RDS Proxy (dimensions `ProxyName`,
 /// `TargetGroup`, `TargetRole`, e.g. `"default"`, `"READ_WRITE"`): the connection limit the
 /// proxy enforces, to read through a [`MetricSource`](crate::MetricSource) where a proxy
 /// exists, instead of the engine formula.
 ///
 /// # Errors
-/// [`Error::InvalidMetric`] for names CloudWatch would refuse.
+/// [`QueryError::InvalidMetric`] for names CloudWatch would refuse.
 pub fn proxy_max_connections_metric(
     proxy: &str,
     target_group: &str,
     target_role: &str,
-) -> Result<Metric> {
+) -> Result<Metric, QueryError> {
     Metric::new("AWS/RDS", "MaxDatabaseConnectionsAllowed")?
         .with_dimension("ProxyName", proxy)?
         .with_dimension("TargetGroup", target_group)?
@@ -318,10 +375,14 @@ pub trait ConnectionLimitSource: fmt::Debug + fmt::Display + Send + Sync + 'stat
     /// The limit of one instance (by `DBInstanceIdentifier`).
     ///
     /// # Errors
-    /// [`Error::NotFound`] for an unknown instance, or a parameter group without
-    /// `max_connections`; [`Error::Formula`] / [`Error::UnknownInstanceClass`] when the limit
-    /// cannot be evaluated; otherwise backend-specific.
-    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit>;
+    /// A [`ConnectionLimitError`]: [`ServiceError::NotFound`] (as
+    /// [`ConnectionLimitError::Service`]) for an unknown instance, or a parameter group
+    /// without `max_connections`; [`ConnectionLimitError::Formula`] when the limit cannot be
+    /// evaluated; otherwise the backend's [`ServiceError`].
+    async fn connection_limit(
+        &self,
+        instance: &str,
+    ) -> Result<ConnectionLimit, ConnectionLimitError>;
 }
 
 /// Limits put in by the caller; clones share them.
@@ -335,7 +396,7 @@ pub trait ConnectionLimitSource: fmt::Debug + fmt::Display + Send + Sync + 'stat
 /// source.put(ConnectionLimit::evaluate("orders", "db.t3.medium", "postgres", "default.postgres16",
 ///     "LEAST({DBInstanceClassMemory/9531392},5000)")?);
 /// assert_eq!(source.connection_limit("orders").await?.max_connections, 450.0);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -367,15 +428,21 @@ impl fmt::Display for InMemoryConnectionLimitSource {
 
 #[async_trait]
 impl ConnectionLimitSource for InMemoryConnectionLimitSource {
-    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit> {
+    async fn connection_limit(
+        &self,
+        instance: &str,
+    ) -> Result<ConnectionLimit, ConnectionLimitError> {
         self.limits
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(instance)
             .cloned()
-            .ok_or_else(|| Error::NotFound {
-                backend: "InMemoryConnectionLimitSource",
-                what: format!("DB instance {instance:?}"),
+            .ok_or_else(|| {
+                ServiceError::NotFound {
+                    backend: "InMemoryConnectionLimitSource",
+                    what: format!("DB instance {instance:?}"),
+                }
+                .into()
             })
     }
 }

@@ -7,12 +7,14 @@ use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sli_core::{Position, Series};
+use sli_core::Series;
 
 use crate::aggregate::aggregate;
-use crate::error::{Error, Result};
-use crate::fetch::{Completeness, FetchRequest, FetchedSeries};
-use crate::query::{Metric, QueryKind, TimeRange};
+use crate::error::{FetchError, PutError};
+use crate::fetch::{FetchRequest, FetchedSeries};
+use crate::metric::Metric;
+use crate::query::QueryKind;
+use crate::range::TimeRange;
 use crate::source::MetricSource;
 
 type Samples = Vec<(DateTime<Utc>, f64)>;
@@ -21,7 +23,7 @@ type Samples = Vec<(DateTime<Utc>, f64)>;
 ///
 /// Clones share the same data (as `object_store`'s `InMemory` does); [`InMemorySource::fork`]
 /// makes an independent copy. Metric-math expressions are not evaluated
-/// ([`Error::Unsupported`]).
+/// ([`FetchError::Unsupported`]).
 ///
 /// # Example
 /// ```
@@ -33,7 +35,7 @@ type Samples = Vec<(DateTime<Utc>, f64)>;
 /// memory.insert(Metric::new("App", "Latency")?, [(t, 120.0)])?;
 /// assert!(memory.insert(Metric::new("App", "Latency")?, [(t, f64::NAN)]).is_err());
 /// assert_eq!(memory.to_string(), "InMemory(1 metrics)");
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Default, Clone)]
 pub struct InMemorySource {
@@ -49,23 +51,30 @@ impl InMemorySource {
     /// Adds samples of `metric` (merged with what is there, in time order).
     ///
     /// # Errors
-    /// [`Error::Sli`] for a NaN or infinite value, naming its position in `samples`.
+    /// [`PutError::InvalidSample`] for a NaN or infinite value, naming its position in
+    /// `samples`; nothing is added then.
     pub fn insert(
         &self,
         metric: Metric,
         samples: impl IntoIterator<Item = (DateTime<Utc>, f64)>,
-    ) -> Result<()> {
-        let mut new: Samples = samples.into_iter().collect();
+    ) -> Result<(), PutError> {
+        let new: Samples = samples.into_iter().collect();
         if let Some((index, &(at, value))) =
             new.iter().enumerate().find(|(_, (_, v))| !v.is_finite())
         {
-            return Err(sli_core::Error::InvalidValue {
-                field: "sample",
+            return Err(PutError::InvalidSample {
+                index,
+                at,
                 value,
-                position: Position::point(index, at),
-            }
-            .into());
+                reason: "values must be finite",
+            });
         }
+        self.append_checked(metric, new);
+        Ok(())
+    }
+
+    /// Adds samples whose values are known to be finite (merged, in time order).
+    pub(crate) fn append_checked(&self, metric: Metric, mut new: Samples) {
         let mut metrics = self
             .metrics
             .write()
@@ -74,14 +83,13 @@ impl InMemorySource {
         stored.append(&mut new);
         // Stable: samples with equal timestamps keep their insertion order.
         stored.sort_by_key(|(at, _)| *at);
-        Ok(())
     }
 
     /// Adds a validated series of samples.
     ///
     /// # Errors
     /// As [`InMemorySource::insert`].
-    pub fn insert_series(&self, metric: Metric, series: &Series<f64>) -> Result<()> {
+    pub fn insert_series(&self, metric: Metric, series: &Series<f64>) -> Result<(), PutError> {
         self.insert(metric, series.iter().map(|(at, v)| (at, *v)))
     }
 
@@ -109,7 +117,7 @@ impl InMemorySource {
         &self,
         request: &FetchRequest,
         source_name: &'static str,
-    ) -> Result<Vec<FetchedSeries>> {
+    ) -> Result<Vec<FetchedSeries>, FetchError> {
         let metrics = self
             .metrics
             .read()
@@ -118,29 +126,30 @@ impl InMemorySource {
             .queries()
             .iter()
             .map(|query| {
-                let points = match &query.kind {
+                let points = match query.kind() {
                     QueryKind::Stat {
                         metric,
                         stat,
                         period,
                     } => metrics
                         .get(metric)
-                        .map(|samples| aggregate(samples, *stat, *period, request.range()))
+                        .map(|samples| {
+                            aggregate(query.id(), samples, *stat, *period, request.range())
+                        })
                         .transpose()?
                         .unwrap_or_default(),
                     QueryKind::Expression { .. } => {
-                        return Err(Error::Unsupported {
+                        return Err(FetchError::Unsupported {
                             source_name,
                             what: "metric-math expressions",
+                            id: query.id().to_string(),
                         });
                     }
                 };
-                Ok(FetchedSeries {
-                    id: query.id.clone(),
-                    label: query.label.clone(),
-                    points,
-                    completeness: Completeness::Complete,
-                    messages: Vec::new(),
+                let series = FetchedSeries::new(query.id().clone(), points);
+                Ok(match query.label() {
+                    Some(label) => series.with_label(label),
+                    None => series,
                 })
             })
             .collect()
@@ -159,7 +168,7 @@ impl fmt::Display for InMemorySource {
 
 #[async_trait]
 impl MetricSource for InMemorySource {
-    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>, FetchError> {
         self.answer(request, "InMemory")
     }
 

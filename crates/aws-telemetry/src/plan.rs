@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::FetchError;
 use crate::fetch::FetchRequest;
 use crate::query::{Period, QueryKind};
 
@@ -27,14 +27,13 @@ pub(crate) struct Call {
 /// expression can only read queries of its own call. For each group the planner picks the
 /// number of queries per call `k` and the time chunk `T` periods with `k × T <= 100,800` that
 /// give the fewest calls, `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
-pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>> {
+pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>, FetchError> {
     for query in request.queries() {
-        query.validate()?;
         check_retention(
             query.period(),
             request.range().start(),
             now,
-            query.id.as_str(),
+            query.id().as_str(),
         )?;
     }
     shape(request)
@@ -64,12 +63,12 @@ fn gcd(a: i64, b: i64) -> i64 {
 }
 
 /// The calls for `request`, retention aside.
-fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
+fn shape(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
     let range = request.range();
     let has_math = request
         .queries()
         .iter()
-        .any(|q| matches!(q.kind, QueryKind::Expression { .. }));
+        .any(|q| matches!(q.kind(), QueryKind::Expression { .. }));
     let mut groups: Vec<(Period, Vec<usize>)> = Vec::new();
     for (index, query) in request.queries().iter().enumerate() {
         let period = query.period();
@@ -80,12 +79,9 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>> {
         }
     }
     if has_math && request.queries().len() > MAX_QUERIES_PER_CALL {
-        return Err(Error::InvalidQuery {
-            id: request.queries()[MAX_QUERIES_PER_CALL].id.to_string(),
-            reason: format!(
-                "a request with metric math must fit in one GetMetricData call: at most {MAX_QUERIES_PER_CALL} queries, got {}",
-                request.queries().len()
-            ),
+        return Err(FetchError::TooManyQueries {
+            count: request.queries().len(),
+            max: MAX_QUERIES_PER_CALL,
         });
     }
     let mut calls = Vec::new();
@@ -188,7 +184,7 @@ fn check_retention(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
     id: &str,
-) -> Result<()> {
+) -> Result<(), FetchError> {
     let age = now - start;
     let seconds = period.seconds();
     let reason = if seconds < 60 && age > TimeDelta::hours(3) {
@@ -200,16 +196,20 @@ fn check_retention(
     } else {
         return Ok(());
     };
-    Err(Error::InvalidQuery {
+    Err(FetchError::BeyondRetention {
         id: id.to_owned(),
-        reason: format!("period of {seconds} s: {reason}"),
+        period,
+        start,
+        reason,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{Metric, MetricQuery, Statistic, TimeRange};
+    use crate::metric::Metric;
+    use crate::query::{MetricQuery, Statistic};
+    use crate::range::TimeRange;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -268,7 +268,7 @@ mod tests {
         let one = plan(&request(1, month, 60), now);
         // Thirty days back at one minute is beyond the 15-day retention tier.
         assert!(
-            matches!(&one, Err(Error::InvalidQuery { id, reason }) if id == "q0" && reason.contains("60 s")),
+            matches!(&one, Err(FetchError::BeyondRetention { id, period, .. }) if id == "q0" && period.seconds() == 60),
             "{one:?}"
         );
         let calls = plan(&request(1, month, 300), now).unwrap();
@@ -330,7 +330,13 @@ mod tests {
             TimeRange::new(end - TimeDelta::hours(1), end).unwrap(),
         )
         .unwrap();
-        assert!(matches!(plan(&req, now()), Err(Error::InvalidQuery { .. })));
+        assert!(matches!(
+            plan(&req, now()),
+            Err(FetchError::TooManyQueries {
+                count: 501,
+                max: 500
+            })
+        ));
     }
 
     #[test]
@@ -341,9 +347,11 @@ mod tests {
                 .queries()
                 .iter()
                 .map(|q| {
-                    let mut q = q.clone();
-                    q.id = crate::query::QueryId::new("slow").unwrap();
-                    q
+                    MetricQuery::new(
+                        crate::query::QueryId::new("slow").unwrap(),
+                        q.kind().clone(),
+                    )
+                    .unwrap()
                 }),
         );
         let end = now() - TimeDelta::hours(1);
@@ -378,12 +386,11 @@ mod tests {
         // number of 300 s periods.
         let end = now() - TimeDelta::hours(1);
         let mut queries = request(9, TimeDelta::days(10), 60).queries().to_vec();
-        let mut slow = queries[0].clone();
-        slow.id = crate::query::QueryId::new("slow").unwrap();
-        if let QueryKind::Stat { period, .. } = &mut slow.kind {
+        let mut kind = queries[0].kind().clone();
+        if let QueryKind::Stat { period, .. } = &mut kind {
             *period = Period::new(300).unwrap();
         }
-        queries.push(slow);
+        queries.push(MetricQuery::new(crate::query::QueryId::new("slow").unwrap(), kind).unwrap());
         queries.push(MetricQuery::expression("total", "SUM(METRICS())", Period::MINUTE).unwrap());
         let req = FetchRequest::new(
             queries,

@@ -1,157 +1,32 @@
-//! What to fetch: metrics, statistics, periods, query ids and time ranges, as the toolkit's own
-//! types (no SDK type appears here), validated against CloudWatch's rules on construction.
+//! What to fetch: statistics, periods, query ids and queries, as the toolkit's own types (no
+//! SDK type appears here), validated against CloudWatch's rules on construction and on
+//! deserialization.
 
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-
-/// A metric dimension, e.g. `LoadBalancer = app/checkout/50dc6c495c0c9188`.
-///
-/// CloudWatch's rules ([`Dimension` in the API reference](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html)),
-/// checked by [`Metric::with_dimension`]: names and values are ASCII only, without control
-/// characters, with at least one character that is not whitespace; a name does not start
-/// with a colon.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Dimension {
-    /// Dimension name (1–255 characters).
-    pub name: String,
-    /// Dimension value (1–1024 characters).
-    pub value: String,
-}
-
-/// A CloudWatch metric: namespace, name and dimensions.
-///
-/// # Example
-/// ```
-/// use aws_telemetry::Metric;
-///
-/// let requests = Metric::new("AWS/ApplicationELB", "RequestCount")?
-///     .with_dimension("LoadBalancer", "app/checkout/50dc6c495c0c9188")?;
-/// assert_eq!(requests.dimensions.len(), 1);
-/// assert!(Metric::new("", "RequestCount").is_err());
-/// # Ok::<(), aws_telemetry::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Metric {
-    /// Namespace, e.g. `AWS/ApplicationELB` (1–255 characters).
-    pub namespace: String,
-    /// Metric name, e.g. `RequestCount` (1–255 characters).
-    pub name: String,
-    /// Dimensions, sorted by name (at most 30).
-    pub dimensions: Vec<Dimension>,
-}
-
-fn check_text(field: &'static str, value: &str, max: usize) -> Result<()> {
-    let reason = if value.is_empty() {
-        "must not be empty"
-    } else if value.chars().count() > max {
-        "is too long"
-    } else if value.chars().any(char::is_control) {
-        "must not contain control characters"
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidMetric {
-        field,
-        value: value.to_owned(),
-        reason,
-    })
-}
-
-/// The rules CloudWatch adds for dimension names and values to [`check_text`]'s: ASCII only,
-/// not only whitespace, and (names) no leading colon.
-fn check_dimension_text(field: &'static str, value: &str) -> Result<()> {
-    let reason = if !value.is_ascii() {
-        "must contain only ASCII characters"
-    } else if value.chars().all(|c| c.is_ascii_whitespace()) {
-        "must include at least one character that is not whitespace"
-    } else if field == "dimension name" && value.starts_with(':') {
-        "must not start with a colon"
-    } else {
-        return Ok(());
-    };
-    Err(Error::InvalidMetric {
-        field,
-        value: value.to_owned(),
-        reason,
-    })
-}
-
-impl Metric {
-    /// A metric without dimensions.
-    ///
-    /// # Errors
-    /// [`Error::InvalidMetric`] for an empty or too long namespace or name.
-    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Result<Self> {
-        let (namespace, name) = (namespace.into(), name.into());
-        check_text("namespace", &namespace, 255)?;
-        check_text("name", &name, 255)?;
-        Ok(Self {
-            namespace,
-            name,
-            dimensions: Vec::new(),
-        })
-    }
-
-    /// Adds a dimension (kept sorted by name; a repeated name replaces the value).
-    ///
-    /// # Errors
-    /// [`Error::InvalidMetric`] for a bad name or value (see [`Dimension`] for CloudWatch's
-    /// rules), or a 31st dimension.
-    pub fn with_dimension(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Result<Self> {
-        let (name, value) = (name.into(), value.into());
-        check_text("dimension name", &name, 255)?;
-        check_dimension_text("dimension name", &name)?;
-        check_text("dimension value", &value, 1024)?;
-        check_dimension_text("dimension value", &value)?;
-        match self.dimensions.binary_search_by(|d| d.name.cmp(&name)) {
-            Ok(i) => self.dimensions[i].value = value,
-            Err(_) if self.dimensions.len() == 30 => {
-                return Err(Error::InvalidMetric {
-                    field: "dimensions",
-                    value: name,
-                    reason: "a metric has at most 30 dimensions",
-                });
-            }
-            Err(i) => self.dimensions.insert(i, Dimension { name, value }),
-        }
-        Ok(self)
-    }
-}
-
-impl fmt::Display for Metric {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.namespace, self.name)?;
-        for d in &self.dimensions {
-            write!(f, " {}={}", d.name, d.value)?;
-        }
-        Ok(())
-    }
-}
+use crate::error::QueryError;
+use crate::metric::Metric;
 
 /// A CloudWatch statistic, including extended statistics.
 ///
-/// Written as CloudWatch writes them: `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount`,
-/// `p95`, `p99.9`, and the percentile rank `PR(:300)` (the percentage of samples at or under
-/// 300), which is what latency threshold SLIs need.
+/// Written as CloudWatch writes them ("CloudWatch statistics definitions", Amazon CloudWatch
+/// User Guide): `Sum`, `Average`, `Minimum`, `Maximum`, `SampleCount`, `p95`, `p99.9`, and the
+/// percentile rank `PR(:300)` (the percentage of samples at or under 300), which is what
+/// latency threshold SLIs need.
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::Statistic;
+/// use aws_telemetry::{QueryError, Statistic};
 ///
 /// assert_eq!("p99.9".parse::<Statistic>()?, Statistic::Percentile(99.9));
 /// assert_eq!("PR(:300)".parse::<Statistic>()?, Statistic::PercentileRank { upper: 300.0 });
 /// assert_eq!(Statistic::PercentileRank { upper: 300.0 }.to_string(), "PR(:300)");
-/// assert!("p101".parse::<Statistic>().is_err());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// assert!(matches!("p101".parse::<Statistic>(), Err(QueryError::InvalidStatistic { .. })));
+/// # Ok::<(), QueryError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -176,7 +51,24 @@ pub enum Statistic {
     },
 }
 
+impl Statistic {
+    /// The rule a statistic breaks, if any: a percentile outside (0, 100], a percentile-rank
+    /// bound that is not finite.
+    fn problem(self) -> Option<&'static str> {
+        match self {
+            Self::Percentile(p) if !(p > 0.0 && p <= 100.0) => {
+                Some("a percentile must be within (0, 100]")
+            }
+            Self::PercentileRank { upper } if !upper.is_finite() => {
+                Some("a percentile-rank bound must be finite")
+            }
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Statistic {
+    /// As CloudWatch writes it: `Sum`, `p99.9`, `PR(:300)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Sum => f.write_str("Sum"),
@@ -191,13 +83,19 @@ impl fmt::Display for Statistic {
 }
 
 impl FromStr for Statistic {
-    type Err = Error;
+    type Err = QueryError;
 
-    fn from_str(text: &str) -> Result<Self> {
-        let unknown = || Error::UnknownStatistic {
+    /// # Errors
+    /// [`QueryError::InvalidStatistic`] for a name that is not one of CloudWatch's, a
+    /// percentile outside (0, 100], or a percentile-rank bound that is not a finite number.
+    fn from_str(text: &str) -> Result<Self, QueryError> {
+        let invalid = |reason| QueryError::InvalidStatistic {
             text: text.to_owned(),
+            reason,
         };
-        Ok(match text {
+        let unknown =
+            || invalid("expected Sum, Average, Minimum, Maximum, SampleCount, pNN or PR(:bound)");
+        let stat = match text {
             "Sum" => Self::Sum,
             "Average" => Self::Average,
             "Minimum" => Self::Minimum,
@@ -205,30 +103,28 @@ impl FromStr for Statistic {
             "SampleCount" => Self::SampleCount,
             _ => {
                 if let Some(p) = text.strip_prefix('p') {
-                    let p: f64 = p.parse().map_err(|_| unknown())?;
-                    if !(p > 0.0 && p <= 100.0) {
-                        return Err(unknown());
-                    }
-                    Self::Percentile(p)
+                    Self::Percentile(p.parse().map_err(|_| unknown())?)
                 } else if let Some(bound) =
                     text.strip_prefix("PR(:").and_then(|t| t.strip_suffix(')'))
                 {
-                    let upper: f64 = bound.parse().map_err(|_| unknown())?;
-                    if !upper.is_finite() {
-                        return Err(unknown());
+                    Self::PercentileRank {
+                        upper: bound.parse().map_err(|_| unknown())?,
                     }
-                    Self::PercentileRank { upper }
                 } else {
                     return Err(unknown());
                 }
             }
-        })
+        };
+        match stat.problem() {
+            Some(reason) => Err(invalid(reason)),
+            None => Ok(stat),
+        }
     }
 }
 
 impl TryFrom<String> for Statistic {
-    type Error = Error;
-    fn try_from(text: String) -> Result<Self> {
+    type Error = QueryError;
+    fn try_from(text: String) -> Result<Self, QueryError> {
         text.parse()
     }
 }
@@ -240,14 +136,17 @@ impl From<Statistic> for String {
 }
 
 /// The aggregation period of a query, in seconds: 1, 5, 10 or 30 (high resolution), or a
-/// multiple of 60, as CloudWatch requires.
+/// multiple of 60, as CloudWatch requires (`MetricStat.Period`, Amazon CloudWatch API
+/// Reference).
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::Period;
+/// use aws_telemetry::{Period, QueryError};
 /// assert_eq!(Period::new(300)?.seconds(), 300);
+/// assert_eq!(Period::new(300)?.to_string(), "300 s");
 /// assert!(Period::new(7).is_err());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// assert!(serde_json::from_str::<Period>("7").is_err());
+/// # Ok::<(), QueryError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]
@@ -260,10 +159,11 @@ impl Period {
     /// A period of `seconds`.
     ///
     /// # Errors
-    /// [`Error::InvalidPeriod`] unless 1, 5, 10, 30 or a positive multiple of 60.
-    pub fn new(seconds: u32) -> Result<Self> {
+    /// [`QueryError::InvalidPeriod`] unless 1, 5, 10, 30 or a positive multiple of 60 that
+    /// fits CloudWatch's 32-bit signed field.
+    pub fn new(seconds: u32) -> Result<Self, QueryError> {
         if seconds > i32::MAX as u32 {
-            return Err(Error::InvalidPeriod {
+            return Err(QueryError::InvalidPeriod {
                 seconds,
                 reason: "must fit CloudWatch's 32-bit signed period",
             });
@@ -271,7 +171,7 @@ impl Period {
         if matches!(seconds, 1 | 5 | 10 | 30) || (seconds > 0 && seconds.is_multiple_of(60)) {
             Ok(Self(seconds))
         } else {
-            Err(Error::InvalidPeriod {
+            Err(QueryError::InvalidPeriod {
                 seconds,
                 reason: "must be 1, 5, 10, 30 or a multiple of 60",
             })
@@ -289,9 +189,16 @@ impl Period {
     }
 }
 
+impl fmt::Display for Period {
+    /// The seconds, e.g. `60 s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} s", self.0)
+    }
+}
+
 impl TryFrom<u32> for Period {
-    type Error = Error;
-    fn try_from(seconds: u32) -> Result<Self> {
+    type Error = QueryError;
+    fn try_from(seconds: u32) -> Result<Self, QueryError> {
         Self::new(seconds)
     }
 }
@@ -302,14 +209,15 @@ impl From<Period> for u32 {
     }
 }
 
-/// A query id: starts with a lowercase letter, then letters, digits and underscores, at most
-/// 255 characters (CloudWatch's rule for `MetricDataQuery.Id`).
+/// A query id: starts with a lowercase letter, then ASCII letters, digits and underscores, at
+/// most 255 characters (CloudWatch's rule for `MetricDataQuery.Id`).
 ///
 /// # Example
 /// ```
 /// use aws_telemetry::QueryId;
 /// assert!(QueryId::new("requests_5xx").is_ok());
 /// assert!(QueryId::new("5xx").is_err());
+/// assert!(serde_json::from_str::<QueryId>("\"5xx\"").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -319,8 +227,8 @@ impl QueryId {
     /// A query id.
     ///
     /// # Errors
-    /// [`Error::InvalidQuery`] when the id breaks CloudWatch's rule.
-    pub fn new(id: impl Into<String>) -> Result<Self> {
+    /// [`QueryError::InvalidQueryId`] when the id breaks CloudWatch's rule.
+    pub fn new(id: impl Into<String>) -> Result<Self, QueryError> {
         let id = id.into();
         let mut chars = id.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
@@ -328,11 +236,7 @@ impl QueryId {
         if first_ok && rest_ok && id.len() <= 255 {
             Ok(Self(id))
         } else {
-            Err(Error::InvalidQuery {
-                id,
-                reason: "an id starts with a lowercase letter and holds only letters, digits and _ (at most 255)"
-                    .into(),
-            })
+            Err(QueryError::InvalidQueryId { id })
         }
     }
 
@@ -349,8 +253,8 @@ impl fmt::Display for QueryId {
 }
 
 impl TryFrom<String> for QueryId {
-    type Error = Error;
-    fn try_from(id: String) -> Result<Self> {
+    type Error = QueryError;
+    fn try_from(id: String) -> Result<Self, QueryError> {
         Self::new(id)
     }
 }
@@ -361,9 +265,11 @@ impl From<QueryId> for String {
     }
 }
 
-/// What one query asks for.
+/// What one query asks for. CloudWatch may add kinds of query (Metrics Insights has), hence
+/// `#[non_exhaustive]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum QueryKind {
     /// A statistic of a metric per period.
     Stat {
@@ -383,142 +289,183 @@ pub enum QueryKind {
     },
 }
 
-/// One query: an id, what to fetch, and an optional label.
+impl QueryKind {
+    /// The period of the result.
+    pub fn period(&self) -> Period {
+        match self {
+            Self::Stat { period, .. } | Self::Expression { period, .. } => *period,
+        }
+    }
+}
+
+impl fmt::Display for QueryKind {
+    /// `Sum of AWS/ApplicationELB/RequestCount per 60 s`, or `errors / requests per 60 s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Stat {
+                metric,
+                stat,
+                period,
+            } => write!(f, "{stat} of {metric} per {period}"),
+            Self::Expression { expression, period } => write!(f, "{expression} per {period}"),
+        }
+    }
+}
+
+/// One query: an id, what to fetch, and an optional label. Valid once built: its statistic
+/// is within CloudWatch's ranges and its expression is not empty, whether it was built by
+/// [`MetricQuery::stat`], [`MetricQuery::expression`], [`MetricQuery::new`] or `serde`.
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::{Metric, MetricQuery, Period, Statistic};
+/// use aws_telemetry::{Metric, MetricQuery, Period, QueryError, Statistic};
 ///
 /// let q = MetricQuery::stat("requests", Metric::new("AWS/ApplicationELB", "RequestCount")?,
-///     Statistic::Sum, Period::MINUTE)?;
-/// assert_eq!(q.id.as_str(), "requests");
-/// # Ok::<(), aws_telemetry::Error>(())
+///     Statistic::Sum, Period::MINUTE)?.with_label("Requests");
+/// assert_eq!(q.id().as_str(), "requests");
+/// assert_eq!(q.to_string(), "requests: Sum of AWS/ApplicationELB/RequestCount per 60 s");
+/// let p150 = MetricQuery::stat("slow", Metric::new("App", "Latency")?, Statistic::Percentile(150.0), Period::MINUTE);
+/// assert!(matches!(p150, Err(QueryError::InvalidQuery { field: "stat", .. })));
+/// # Ok::<(), QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MetricQueryFields")]
 pub struct MetricQuery {
-    /// The id results are returned under.
-    pub id: QueryId,
-    /// What is fetched.
-    pub kind: QueryKind,
-    /// A human label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    id: QueryId,
+    kind: QueryKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+}
+
+/// A [`MetricQuery`] as a document has it, before the query-level checks.
+#[derive(Deserialize)]
+struct MetricQueryFields {
+    id: QueryId,
+    kind: QueryKind,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+impl TryFrom<MetricQueryFields> for MetricQuery {
+    type Error = QueryError;
+
+    fn try_from(fields: MetricQueryFields) -> Result<Self, QueryError> {
+        let query = Self::new(fields.id, fields.kind)?;
+        Ok(Self {
+            label: fields.label,
+            ..query
+        })
+    }
 }
 
 impl MetricQuery {
+    /// A query of `kind`, answered under `id`.
+    ///
+    /// # Errors
+    /// [`QueryError::InvalidQuery`] for a percentile outside (0, 100], a percentile-rank
+    /// bound that is not finite, or an empty expression.
+    pub fn new(id: QueryId, kind: QueryKind) -> Result<Self, QueryError> {
+        let invalid = |field, value: String, reason| QueryError::InvalidQuery {
+            id: id.to_string(),
+            field,
+            value,
+            reason,
+        };
+        match &kind {
+            QueryKind::Stat { stat, .. } => {
+                if let Some(reason) = stat.problem() {
+                    return Err(invalid("stat", stat.to_string(), reason));
+                }
+            }
+            QueryKind::Expression { expression, .. } => {
+                if expression.trim().is_empty() {
+                    return Err(invalid(
+                        "expression",
+                        expression.clone(),
+                        "must not be empty",
+                    ));
+                }
+            }
+        }
+        Ok(Self {
+            id,
+            kind,
+            label: None,
+        })
+    }
+
     /// A statistic query.
     ///
     /// # Errors
-    /// [`Error::InvalidQuery`] for a bad id or an invalid percentile.
-    pub fn stat(id: &str, metric: Metric, stat: Statistic, period: Period) -> Result<Self> {
-        Ok(Self {
-            id: QueryId::new(id)?,
-            kind: QueryKind::Stat {
+    /// [`QueryError::InvalidQueryId`] for a bad id; [`QueryError::InvalidQuery`] for a
+    /// percentile outside (0, 100] or a percentile-rank bound that is not finite.
+    pub fn stat(
+        id: &str,
+        metric: Metric,
+        stat: Statistic,
+        period: Period,
+    ) -> Result<Self, QueryError> {
+        Self::new(
+            QueryId::new(id)?,
+            QueryKind::Stat {
                 metric,
                 stat,
                 period,
             },
-            label: None,
-        })
+        )
     }
 
     /// A metric-math query.
     ///
     /// # Errors
-    /// [`Error::InvalidQuery`] for a bad id or an empty expression.
-    pub fn expression(id: &str, expression: impl Into<String>, period: Period) -> Result<Self> {
-        let expression = expression.into();
-        if expression.trim().is_empty() {
-            return Err(Error::InvalidQuery {
-                id: id.to_owned(),
-                reason: "the expression is empty".into(),
-            });
-        }
-        Ok(Self {
-            id: QueryId::new(id)?,
-            kind: QueryKind::Expression { expression, period },
-            label: None,
-        })
+    /// [`QueryError::InvalidQueryId`] for a bad id; [`QueryError::InvalidQuery`] for an empty
+    /// expression.
+    pub fn expression(
+        id: &str,
+        expression: impl Into<String>,
+        period: Period,
+    ) -> Result<Self, QueryError> {
+        Self::new(
+            QueryId::new(id)?,
+            QueryKind::Expression {
+                expression: expression.into(),
+                period,
+            },
+        )
     }
 
-    /// Checks what the public fields allow but CloudWatch refuses: a percentile outside
-    /// (0, 100], a non-finite percentile-rank bound, an empty expression.
-    ///
-    /// # Errors
-    /// [`Error::InvalidQuery`] naming the query.
-    pub fn validate(&self) -> Result<()> {
-        let invalid = |reason: &str| Error::InvalidQuery {
-            id: self.id.to_string(),
-            reason: reason.to_owned(),
-        };
-        match &self.kind {
-            QueryKind::Stat {
-                stat: Statistic::Percentile(p),
-                ..
-            } if !(*p > 0.0 && *p <= 100.0) => Err(invalid("a percentile must be within (0, 100]")),
-            QueryKind::Stat {
-                stat: Statistic::PercentileRank { upper },
-                ..
-            } if !upper.is_finite() => Err(invalid("a percentile-rank bound must be finite")),
-            QueryKind::Expression { expression, .. } if expression.trim().is_empty() => {
-                Err(invalid("the expression is empty"))
-            }
-            _ => Ok(()),
-        }
+    /// The same query with a human label (CloudWatch's `Label`).
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The id results are returned under.
+    pub fn id(&self) -> &QueryId {
+        &self.id
+    }
+
+    /// What is fetched.
+    pub fn kind(&self) -> &QueryKind {
+        &self.kind
+    }
+
+    /// The label, if one was given.
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
     }
 
     /// The query's period.
     pub fn period(&self) -> Period {
-        match &self.kind {
-            QueryKind::Stat { period, .. } | QueryKind::Expression { period, .. } => *period,
-        }
+        self.kind.period()
     }
 }
 
-/// The half-open time range `[start, end)` of a fetch.
-///
-/// # Example
-/// ```
-/// use chrono::{TimeZone, Utc};
-/// use aws_telemetry::TimeRange;
-///
-/// let start = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
-/// let end = Utc.with_ymd_and_hms(2024, 5, 31, 0, 0, 0).unwrap();
-/// assert_eq!(TimeRange::new(start, end)?.length().num_days(), 30);
-/// assert!(TimeRange::new(end, start).is_err());
-/// # Ok::<(), aws_telemetry::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct TimeRange {
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-}
-
-impl TimeRange {
-    /// The range `[start, end)`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidTimeRange`] when `end <= start`.
-    pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self> {
-        if end <= start {
-            return Err(Error::InvalidTimeRange { start, end });
-        }
-        Ok(Self { start, end })
-    }
-
-    /// First instant inside.
-    pub const fn start(&self) -> DateTime<Utc> {
-        self.start
-    }
-
-    /// First instant after.
-    pub const fn end(&self) -> DateTime<Utc> {
-        self.end
-    }
-
-    /// `end - start`.
-    pub fn length(&self) -> TimeDelta {
-        self.end - self.start
+impl fmt::Display for MetricQuery {
+    /// `id: kind`, e.g. `requests: Sum of AWS/ApplicationELB/RequestCount per 60 s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.id, self.kind)
     }
 }
 
@@ -526,30 +473,129 @@ impl TimeRange {
 mod tests {
     use super::*;
 
+    fn refused<T: serde::de::DeserializeOwned + fmt::Debug>(json: &str) -> String {
+        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    }
+
     #[test]
-    fn dimensions_follow_cloudwatch_rules() {
-        // Found by the hostile-input probe: whitespace-only and non-ASCII names and values
-        // passed the validation that claims CloudWatch's rules.
-        let metric = || Metric::new("AWS/ApplicationELB", "RequestCount").unwrap();
-        for (name, value, field) in [
-            ("   ", "v", "dimension name"),
-            ("LoadBalancer", " \t ", "dimension value"),
-            ("Région", "v", "dimension name"),
-            ("LoadBalancer", "app/caf\u{e9}", "dimension value"),
-            (":Name", "v", "dimension name"),
+    fn statistics_parse_and_print_alike() {
+        for text in [
+            "Sum",
+            "Average",
+            "Minimum",
+            "Maximum",
+            "SampleCount",
+            "p95",
+            "p99.9",
+            "PR(:300)",
+            "PR(:0.25)",
         ] {
-            let err = metric().with_dimension(name, value).unwrap_err();
-            assert!(
-                matches!(&err, Error::InvalidMetric { field: f, .. } if *f == field),
-                "{name:?}={value:?}: {err:?}"
-            );
+            assert_eq!(text.parse::<Statistic>().unwrap().to_string(), text);
         }
-        // A colon inside a name, spaces around text and every printable ASCII are fine.
-        let ok = metric()
-            .with_dimension("Name:Part", " spaced value ")
+        for (text, reason) in [
+            ("p0", "a percentile must be within (0, 100]"),
+            ("p101", "a percentile must be within (0, 100]"),
+            ("pNaN", "a percentile must be within (0, 100]"),
+            ("PR(:inf)", "a percentile-rank bound must be finite"),
+            (
+                "Median",
+                "expected Sum, Average, Minimum, Maximum, SampleCount, pNN or PR(:bound)",
+            ),
+            (
+                "PR(:x)",
+                "expected Sum, Average, Minimum, Maximum, SampleCount, pNN or PR(:bound)",
+            ),
+        ] {
+            let err = text.parse::<Statistic>().unwrap_err();
+            assert_eq!(
+                err,
+                QueryError::InvalidStatistic {
+                    text: text.into(),
+                    reason
+                }
+            );
+            // serde goes through the same parse.
+            let json = serde_json::to_string(text).unwrap();
+            assert!(refused::<Statistic>(&json).starts_with(&err.to_string()));
+        }
+    }
+
+    #[test]
+    fn deserializing_a_period_or_an_id_checks_what_new_checks() {
+        for seconds in [0u32, 7, 61, u32::MAX] {
+            let want = Period::new(seconds).unwrap_err();
+            assert!(refused::<Period>(&seconds.to_string()).starts_with(&want.to_string()));
+        }
+        assert_eq!(
+            serde_json::from_str::<Period>("300").unwrap(),
+            Period::new(300).unwrap()
+        );
+        for id in ["", "5xx", "Upper", "a-b", "é", &"a".repeat(256)] {
+            let want = QueryId::new(id).unwrap_err();
+            assert_eq!(want, QueryError::InvalidQueryId { id: id.into() });
+            let json = serde_json::to_string(id).unwrap();
+            assert!(refused::<QueryId>(&json).starts_with(&want.to_string()));
+        }
+    }
+
+    #[test]
+    fn deserializing_a_query_checks_what_the_constructors_check() {
+        let metric = r#"{"namespace":"App","name":"Latency"}"#;
+        let latency = Metric::new("App", "Latency").unwrap();
+        let p150 = Statistic::Percentile(150.0);
+        // The statistic's own parse refuses "p150" first; a document cannot carry it past.
+        let json = format!(
+            r#"{{"id":"slow","kind":{{"kind":"stat","metric":{metric},"stat":"p150","period":60}}}}"#
+        );
+        assert!(
+            refused::<MetricQuery>(&json)
+                .starts_with(&"p150".parse::<Statistic>().unwrap_err().to_string())
+        );
+        // Built in code, the query refuses it.
+        assert_eq!(
+            MetricQuery::stat("slow", latency.clone(), p150, Period::MINUTE).unwrap_err(),
+            QueryError::InvalidQuery {
+                id: "slow".into(),
+                field: "stat",
+                value: "p150".into(),
+                reason: "a percentile must be within (0, 100]"
+            }
+        );
+        // An empty expression, in code and in a document.
+        let empty = MetricQuery::expression("ratio", "  ", Period::MINUTE).unwrap_err();
+        let json = r#"{"id":"ratio","kind":{"kind":"expression","expression":"  ","period":60}}"#;
+        assert!(
+            refused::<MetricQuery>(json).starts_with(&empty.to_string()),
+            "{}",
+            refused::<MetricQuery>(json)
+        );
+        // A bad id, a bad period, a bad metric inside a query.
+        let json = format!(
+            r#"{{"id":"Bad","kind":{{"kind":"stat","metric":{metric},"stat":"Sum","period":60}}}}"#
+        );
+        assert!(
+            refused::<MetricQuery>(&json)
+                .starts_with(&QueryId::new("Bad").unwrap_err().to_string())
+        );
+        let json = format!(
+            r#"{{"id":"q","kind":{{"kind":"stat","metric":{metric},"stat":"Sum","period":7}}}}"#
+        );
+        assert!(
+            refused::<MetricQuery>(&json).starts_with(&Period::new(7).unwrap_err().to_string())
+        );
+        // A valid query round-trips, its label with it.
+        let q = MetricQuery::stat("slow", latency, Statistic::Percentile(99.0), Period::MINUTE)
             .unwrap()
-            .with_dimension("Printable", "!\"#$%&'()*+,-./0-9:;<=>?@A-Z[\\]^_`a-z{|}~")
+            .with_label("p99");
+        let back: MetricQuery = serde_json::from_str(&serde_json::to_string(&q).unwrap()).unwrap();
+        assert_eq!(back, q);
+        assert_eq!(back.label(), Some("p99"));
+    }
+
+    #[test]
+    fn display() {
+        let q = MetricQuery::expression("ratio", "errors / requests", Period::new(300).unwrap())
             .unwrap();
-        assert_eq!(ok.dimensions.len(), 2);
+        assert_eq!(q.to_string(), "ratio: errors / requests per 300 s");
     }
 }

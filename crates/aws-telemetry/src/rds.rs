@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use aws_sdk_rds::Client;
 use aws_sdk_rds::error::ProvideErrorMetadata;
 
-use crate::error::{Error, Result};
+use crate::error::{ConnectionLimitError, ServiceError};
 use crate::limits::{ConnectionLimit, ConnectionLimitSource};
 use crate::retry::RetryPolicy;
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
@@ -19,7 +19,8 @@ const BACKEND: &str = "RDS";
 /// memory (an approximation: see [`instance_class_memory`](crate::instance_class_memory)).
 ///
 /// `DBInstanceNotFound`, and a group without a `max_connections` value, become
-/// [`Error::NotFound`]; a formula this crate cannot evaluate is [`Error::Formula`]. Where an
+/// [`ServiceError::NotFound`]; a formula this crate cannot evaluate is
+/// [`ConnectionLimitError::Formula`]. Where an
 /// RDS Proxy fronts the database, read its `MaxDatabaseConnectionsAllowed` instead
 /// ([`proxy_max_connections_metric`](crate::proxy_max_connections_metric)).
 ///
@@ -54,8 +55,8 @@ impl RdsLimitSource {
 
 display_with_region!(RdsLimitSource, "RDS");
 
-fn invalid(reason: String) -> Error {
-    Error::InvalidResponse {
+fn invalid(reason: String) -> ServiceError {
+    ServiceError::InvalidResponse {
         backend: BACKEND,
         reason,
     }
@@ -63,7 +64,10 @@ fn invalid(reason: String) -> Error {
 
 #[async_trait]
 impl ConnectionLimitSource for RdsLimitSource {
-    async fn connection_limit(&self, instance: &str) -> Result<ConnectionLimit> {
+    async fn connection_limit(
+        &self,
+        instance: &str,
+    ) -> Result<ConnectionLimit, ConnectionLimitError> {
         let attempts = Attempts::default();
         let described = self
             .client
@@ -76,18 +80,19 @@ impl ConnectionLimitSource for RdsLimitSource {
         let described = match described {
             Ok(out) => out,
             Err(err) if err.code() == Some("DBInstanceNotFound") => {
-                return Err(Error::NotFound {
+                return Err(ServiceError::NotFound {
                     backend: BACKEND,
                     what: format!("DB instance {instance:?}"),
-                });
+                }
+                .into());
             }
-            Err(err) => return Err(map_sdk_error(BACKEND, err, attempts.count())),
+            Err(err) => return Err(map_sdk_error(BACKEND, err, attempts.count()).into()),
         };
         let db = described
             .db_instances()
             .iter()
             .find(|db| db.db_instance_identifier() == Some(instance))
-            .ok_or_else(|| Error::NotFound {
+            .ok_or_else(|| ServiceError::NotFound {
                 backend: BACKEND,
                 what: format!("DB instance {instance:?}"),
             })?;
@@ -127,7 +132,7 @@ impl ConnectionLimitSource for RdsLimitSource {
                 break parameter
                     .parameter_value()
                     .map(str::to_owned)
-                    .ok_or_else(|| Error::NotFound {
+                    .ok_or_else(|| ServiceError::NotFound {
                         backend: BACKEND,
                         what: format!("max_connections value in parameter group {group:?}"),
                     })?;
@@ -135,13 +140,19 @@ impl ConnectionLimitSource for RdsLimitSource {
             match page.marker() {
                 Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
                 _ => {
-                    return Err(Error::NotFound {
+                    return Err(ServiceError::NotFound {
                         backend: BACKEND,
                         what: format!("max_connections in parameter group {group:?}"),
-                    });
+                    }
+                    .into());
                 }
             }
         };
-        ConnectionLimit::evaluate(instance, class, engine, group, &formula)
+        ConnectionLimit::evaluate(instance, class, engine, group, &formula).map_err(|source| {
+            ConnectionLimitError::Formula {
+                instance: instance.to_owned(),
+                source,
+            }
+        })
     }
 }

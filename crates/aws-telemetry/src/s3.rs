@@ -9,7 +9,7 @@ use aws_sdk_s3::config::Region;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types as s3;
 
-use crate::error::{Error, Result};
+use crate::error::ServiceError;
 use crate::exposure::{
     AclGrant, BucketExposure, ExposureSource, Grantee, ObjectOwnership, Permission,
     PublicAccessBlock,
@@ -76,8 +76,13 @@ impl S3ExposureSource {
     /// The facts of one bucket (four calls), in `region` when given.
     ///
     /// # Errors
-    /// As [`ExposureSource::buckets`], for this bucket.
-    pub async fn bucket(&self, bucket: &str, region: Option<&str>) -> Result<BucketExposure> {
+    /// As [`ExposureSource::buckets`], for this bucket: the [`ServiceError`] of its first
+    /// failed call, naming the bucket.
+    pub async fn bucket(
+        &self,
+        bucket: &str,
+        region: Option<&str>,
+    ) -> Result<BucketExposure, ServiceError> {
         let region_override = || {
             let mut builder = aws_sdk_s3::config::Builder::default();
             if let Some(region) = region {
@@ -114,13 +119,13 @@ impl S3ExposureSource {
             &attempts,
         )?
         .and_then(|out| {
-            out.public_access_block_configuration()
-                .map(|c| PublicAccessBlock {
-                    block_public_acls: c.block_public_acls().unwrap_or(false),
-                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                    block_public_policy: c.block_public_policy().unwrap_or(false),
-                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                })
+            out.public_access_block_configuration().map(|c| {
+                PublicAccessBlock::NONE
+                    .with_block_public_acls(c.block_public_acls().unwrap_or(false))
+                    .with_ignore_public_acls(c.ignore_public_acls().unwrap_or(false))
+                    .with_block_public_policy(c.block_public_policy().unwrap_or(false))
+                    .with_restrict_public_buckets(c.restrict_public_buckets().unwrap_or(false))
+            })
         });
 
         let attempts = Attempts::default();
@@ -135,7 +140,7 @@ impl S3ExposureSource {
             .grants()
             .iter()
             .map(|g| grant(g, bucket))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
 
         let attempts = Attempts::default();
         let ownership = send_for_bucket!(
@@ -157,13 +162,12 @@ impl S3ExposureSource {
             },
         };
 
-        Ok(BucketExposure {
-            bucket: bucket.to_owned(),
-            policy_is_public,
-            public_access_block,
-            acl_grants,
-            object_ownership,
-        })
+        let mut facts = BucketExposure::new(bucket);
+        facts.policy_is_public = policy_is_public;
+        facts.public_access_block = public_access_block;
+        facts.acl_grants = acl_grants;
+        facts.object_ownership = object_ownership;
+        Ok(facts)
     }
 }
 
@@ -183,33 +187,33 @@ macro_rules! send_for_bucket {
 use send_for_bucket;
 
 /// Names the bucket in a backend error's message.
-fn in_bucket(err: Error, bucket: &str) -> Error {
+fn in_bucket(err: ServiceError, bucket: &str) -> ServiceError {
     match err {
-        Error::Throttled {
+        ServiceError::Throttled {
             backend,
             attempts,
             message,
             source,
-        } => Error::Throttled {
+        } => ServiceError::Throttled {
             backend,
             attempts,
             message: format!("bucket {bucket:?}: {message}"),
             source,
         },
-        Error::PermissionDenied {
+        ServiceError::PermissionDenied {
             backend,
             message,
             source,
-        } => Error::PermissionDenied {
+        } => ServiceError::PermissionDenied {
             backend,
             message: format!("bucket {bucket:?}: {message}"),
             source,
         },
-        Error::Backend {
+        ServiceError::Backend {
             backend,
             message,
             source,
-        } => Error::Backend {
+        } => ServiceError::Backend {
             backend,
             message: format!("bucket {bucket:?}: {message}"),
             source,
@@ -224,7 +228,7 @@ fn not_set_as_none<T, E, R>(
     not_set: &str,
     bucket: &str,
     attempts: &Attempts,
-) -> Result<Option<T>>
+) -> Result<Option<T>, ServiceError>
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: fmt::Debug + Send + Sync + 'static,
@@ -239,14 +243,14 @@ where
     }
 }
 
-fn invalid(bucket: &str, reason: String) -> Error {
-    Error::InvalidResponse {
+fn invalid(bucket: &str, reason: String) -> ServiceError {
+    ServiceError::InvalidResponse {
         backend: BACKEND,
         reason: format!("bucket {bucket:?}: {reason}"),
     }
 }
 
-fn grant(grant: &s3::Grant, bucket: &str) -> Result<AclGrant> {
+fn grant(grant: &s3::Grant, bucket: &str) -> Result<AclGrant, ServiceError> {
     let grantee = grant
         .grantee()
         .ok_or_else(|| invalid(bucket, "an ACL grant without a grantee".to_owned()))?;
@@ -269,25 +273,34 @@ fn grant(grant: &s3::Grant, bucket: &str) -> Result<AclGrant> {
         Some(s3::Permission::ReadAcp) => Permission::ReadAcp,
         Some(s3::Permission::WriteAcp) => Permission::WriteAcp,
         Some(s3::Permission::FullControl) => Permission::FullControl,
-        other => {
+        Some(other) => {
             return Err(invalid(
                 bucket,
-                format!("an ACL grant with permission {other:?}"),
+                format!("an ACL grant with permission {:?}", other.as_str()),
+            ));
+        }
+        None => {
+            return Err(invalid(
+                bucket,
+                "an ACL grant without a permission".to_owned(),
             ));
         }
     };
-    Ok(AclGrant {
-        grantee,
-        permission,
-    })
+    Ok(AclGrant::new(grantee, permission))
 }
 
-fn ownership_of(value: &s3::ObjectOwnership, bucket: &str) -> Result<ObjectOwnership> {
+fn ownership_of(
+    value: &s3::ObjectOwnership,
+    bucket: &str,
+) -> Result<ObjectOwnership, ServiceError> {
     match value {
         s3::ObjectOwnership::BucketOwnerEnforced => Ok(ObjectOwnership::BucketOwnerEnforced),
         s3::ObjectOwnership::BucketOwnerPreferred => Ok(ObjectOwnership::BucketOwnerPreferred),
         s3::ObjectOwnership::ObjectWriter => Ok(ObjectOwnership::ObjectWriter),
-        other => Err(invalid(bucket, format!("object ownership {other:?}"))),
+        other => Err(invalid(
+            bucket,
+            format!("object ownership {:?}", other.as_str()),
+        )),
     }
 }
 
@@ -295,7 +308,7 @@ display_with_region!(S3ExposureSource, "S3");
 
 #[async_trait]
 impl ExposureSource for S3ExposureSource {
-    async fn buckets(&self) -> Result<Vec<BucketExposure>> {
+    async fn buckets(&self) -> Result<Vec<BucketExposure>, ServiceError> {
         let mut names: Vec<(String, Option<String>)> = Vec::new();
         let mut token: Option<String> = None;
         loop {

@@ -1,6 +1,6 @@
-//! Plumbing shared by the SDK adapters (feature `sdk`, enabled by each of them): the retry
-//! configuration of a [`RetryPolicy`], attempt counting, and SDK errors mapped to this crate's
-//! [`Error`] kinds. Public so that the toolkit's other crates that call AWS (the SLO compiler's
+//! Plumbing shared by the SDK adapters (compiled with any of their features): the retry
+//! configuration of a [`RetryPolicy`], attempt counting, and SDK errors mapped to
+//! [`ServiceError`] kinds. Public so that the toolkit's other crates that call AWS (the SLO compiler's
 //! `apply`) report failures with the same kinds; the SDK types here are the smithy runtime's,
 //! which every `aws-sdk-*` client shares.
 
@@ -16,7 +16,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, ServiceError};
 use crate::retry::RetryPolicy;
 
 /// The SDK's standard retry configuration for `policy`.
@@ -29,9 +29,9 @@ use crate::retry::RetryPolicy;
 /// ```
 pub fn retry_config(policy: RetryPolicy) -> RetryConfig {
     RetryConfig::standard()
-        .with_max_attempts(policy.max_attempts.max(1))
-        .with_initial_backoff(policy.initial_backoff)
-        .with_max_backoff(policy.max_backoff)
+        .with_max_attempts(policy.max_attempts().max(1))
+        .with_initial_backoff(policy.initial_backoff())
+        .with_max_backoff(policy.max_backoff())
 }
 
 /// Counts the attempts of one operation (its first try and its retries): an interceptor
@@ -69,8 +69,9 @@ impl Intercept for Attempts {
     }
 }
 
-/// Maps an SDK error to an actionable kind ([`Error::Throttled`], [`Error::PermissionDenied`],
-/// [`Error::Backend`]), with the service's code and message (never the `SdkError` Display,
+/// Maps an SDK error to an actionable kind ([`ServiceError::Throttled`],
+/// [`ServiceError::PermissionDenied`], [`ServiceError::Backend`]), with the service's code and
+/// message (never the `SdkError` Display,
 /// which says only "service error"), `attempts` (from [`Attempts`]) and the error as source.
 ///
 /// # Example
@@ -94,7 +95,11 @@ impl Intercept for Attempts {
 /// let mapped = aws_telemetry::sdk::map_sdk_error("CloudWatch", err, 5);
 /// assert_eq!(mapped.to_string(), "CloudWatch throttled the request 5 times: Throttling: Rate exceeded");
 /// ```
-pub fn map_sdk_error<E, R>(backend: &'static str, err: SdkError<E, R>, attempts: u32) -> Error
+pub fn map_sdk_error<E, R>(
+    backend: &'static str,
+    err: SdkError<E, R>,
+    attempts: u32,
+) -> ServiceError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -122,7 +127,7 @@ where
             | "SlowDown"
             | "LimitExceededException"
     ) {
-        Error::Throttled {
+        ServiceError::Throttled {
             backend,
             attempts,
             message,
@@ -136,13 +141,13 @@ where
             | "InvalidClientTokenId"
             | "UnrecognizedClientException"
     ) {
-        Error::PermissionDenied {
+        ServiceError::PermissionDenied {
             backend,
             message,
             source,
         }
     } else {
-        Error::Backend {
+        ServiceError::Backend {
             backend,
             message,
             source,
@@ -153,25 +158,33 @@ where
 /// Follows `NextToken`s for one paginated listing, refusing a token seen before: a service
 /// that hands back an old token would otherwise page forever.
 #[derive(Debug, Default)]
+#[cfg_attr(
+    not(any(feature = "cloudtrail", feature = "codedeploy")),
+    allow(dead_code) // only the paginated CloudTrail and CodeDeploy listings use it
+)]
 pub(crate) struct NextTokens {
     seen: std::collections::HashSet<String>,
 }
 
+#[cfg_attr(
+    not(any(feature = "cloudtrail", feature = "codedeploy")),
+    allow(dead_code)
+)]
 impl NextTokens {
     /// The token to ask with next, `None` when the listing is done (no token, or an empty
     /// one).
     ///
     /// # Errors
-    /// [`Error::InvalidResponse`] when `next` was returned before.
+    /// [`ServiceError::InvalidResponse`] when `next` was returned before.
     pub(crate) fn follow(
         &mut self,
         backend: &'static str,
         next: Option<&str>,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<String>, ServiceError> {
         match next {
             Some(next) if !next.is_empty() => {
                 if !self.seen.insert(next.to_owned()) {
-                    return Err(Error::InvalidResponse {
+                    return Err(ServiceError::InvalidResponse {
                         backend,
                         reason: format!("NextToken {next:?} returned twice"),
                     });

@@ -6,7 +6,7 @@ use aws_sdk_servicequotas::Client;
 use aws_sdk_servicequotas::error::ProvideErrorMetadata;
 use aws_sdk_servicequotas::types::ServiceQuota;
 
-use crate::error::{Error, Result};
+use crate::error::ServiceError;
 use crate::quota::{Quota, QuotaSource, UsageMetric};
 use crate::retry::RetryPolicy;
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
@@ -15,7 +15,7 @@ const BACKEND: &str = "ServiceQuotas";
 
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
 /// value, or the default where none was requested), `ListServiceQuotas` (every page of 100)
-/// for a service's. `NoSuchResourceException` becomes [`Error::NotFound`]; throttling
+/// for a service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
 /// regional: the client's region is the one read.
 ///
@@ -50,20 +50,23 @@ impl ServiceQuotasSource {
 
 display_with_region!(ServiceQuotasSource, "ServiceQuotas");
 
-fn invalid(reason: String) -> Error {
-    Error::InvalidResponse {
+fn invalid(reason: String) -> ServiceError {
+    ServiceError::InvalidResponse {
         backend: BACKEND,
         reason,
     }
 }
 
 /// The toolkit's [`Quota`] of the SDK's.
-fn to_quota(quota: &ServiceQuota) -> Result<Quota> {
+fn to_quota(quota: &ServiceQuota) -> Result<Quota, ServiceError> {
     let (service_code, quota_code) = match (quota.service_code(), quota.quota_code()) {
         (Some(s), Some(q)) => (s.to_owned(), q.to_owned()),
         _ => {
             return Err(invalid(format!(
-                "a quota without service or quota code: {quota:?}"
+                "a quota without ServiceCode or QuotaCode (ServiceCode {:?}, QuotaCode {:?}, QuotaName {:?})",
+                quota.service_code().unwrap_or_default(),
+                quota.quota_code().unwrap_or_default(),
+                quota.quota_name().unwrap_or_default()
             )));
         }
     };
@@ -108,7 +111,7 @@ fn to_quota(quota: &ServiceQuota) -> Result<Quota> {
 
 #[async_trait]
 impl QuotaSource for ServiceQuotasSource {
-    async fn quota(&self, service_code: &str, quota_code: &str) -> Result<Quota> {
+    async fn quota(&self, service_code: &str, quota_code: &str) -> Result<Quota, ServiceError> {
         let attempts = Attempts::default();
         let output = self
             .client
@@ -122,7 +125,7 @@ impl QuotaSource for ServiceQuotasSource {
         let output = match output {
             Ok(output) => output,
             Err(err) if err.code() == Some("NoSuchResourceException") => {
-                return Err(Error::NotFound {
+                return Err(ServiceError::NotFound {
                     backend: BACKEND,
                     what: format!("quota {service_code}/{quota_code}"),
                 });
@@ -137,7 +140,7 @@ impl QuotaSource for ServiceQuotasSource {
         to_quota(quota)
     }
 
-    async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>> {
+    async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>, ServiceError> {
         let mut quotas = Vec::new();
         let mut token: Option<String> = None;
         loop {

@@ -7,9 +7,9 @@ use std::fmt::{Debug, Display};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::error::Result;
+use crate::error::PutError;
 use crate::memory::InMemorySource;
-use crate::query::Metric;
+use crate::metric::Metric;
 
 /// A destination for metric samples.
 ///
@@ -23,7 +23,7 @@ use crate::query::Metric;
 /// let burn = Metric::new("SLO/checkout", "BurnRate1h")?;
 /// memory.put(&burn, &[(Utc::now(), 2.5)]).await?;
 /// assert_eq!(memory.metrics(), vec![burn]);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
 #[async_trait]
@@ -31,13 +31,23 @@ pub trait MetricSink: Debug + Display + Send + Sync + 'static {
     /// Publishes `samples` of `metric`; returns the number of backend calls made.
     ///
     /// # Errors
-    /// Backend-specific; invalid samples are refused before any call.
-    async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize>;
+    /// A [`PutError`]: samples (or a namespace) the destination refuses, before any call; or
+    /// the backend's failure. See each sink.
+    async fn put(
+        &self,
+        metric: &Metric,
+        samples: &[(DateTime<Utc>, f64)],
+    ) -> Result<usize, PutError>;
 }
 
 #[async_trait]
 impl MetricSink for InMemorySource {
-    async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize> {
+    /// Adds the samples, as [`InMemorySource::insert`]; one "call".
+    async fn put(
+        &self,
+        metric: &Metric,
+        samples: &[(DateTime<Utc>, f64)],
+    ) -> Result<usize, PutError> {
         self.insert(metric.clone(), samples.iter().copied())?;
         Ok(1)
     }

@@ -4,17 +4,17 @@
 use chrono::{DateTime, Utc};
 use sli_core::{EventCounts, MissingData, Position, Series, Sli};
 
-use crate::error::{Error, Result};
+use crate::error::InputError;
 use crate::fetch::{Completeness, FetchedSeries};
 use crate::plan::{ceil_to, floor_to};
-use crate::query::TimeRange;
+use crate::range::TimeRange;
 
 /// Refuses a series the backend marked partial: counts built from it would read missing data as
 /// missing traffic.
-fn complete(series: &FetchedSeries) -> Result<()> {
+pub(crate) fn complete(series: &FetchedSeries) -> Result<(), InputError> {
     match &series.completeness {
         Completeness::Complete => Ok(()),
-        Completeness::Partial { reason } => Err(Error::IncompleteData {
+        Completeness::Partial { reason } => Err(InputError::IncompleteData {
             id: series.id.to_string(),
             reason: reason.clone(),
         }),
@@ -27,7 +27,7 @@ fn join(
     primary: &FetchedSeries,
     other: &FetchedSeries,
     combine: impl Fn(Option<f64>, Option<f64>, Position) -> sli_core::Result<EventCounts>,
-) -> Result<Option<Series<EventCounts>>> {
+) -> Result<Option<Series<EventCounts>>, InputError> {
     complete(primary)?;
     complete(other)?;
     let mut points: Vec<(DateTime<Utc>, EventCounts)> = Vec::with_capacity(primary.points.len());
@@ -75,28 +75,27 @@ fn unpaired(field: &'static str, value: f64, position: Position) -> sli_core::Er
 /// a total is refused. `None` when both are empty.
 ///
 /// # Errors
-/// [`Error::IncompleteData`] when either series is partial; [`Error::Sli`] for more bad
-/// events than total, negative or NaN values, or a bad point without a total, naming the point.
+/// [`InputError::IncompleteData`] when either series is partial; [`InputError::Sli`] for more
+/// bad events than total, negative or NaN values, or a bad point without a total, naming the
+/// point.
 ///
 /// # Example
 /// ```
 /// use chrono::{TimeDelta, TimeZone, Utc};
-/// use aws_telemetry::{counts_from_bad, Completeness, FetchedSeries, QueryId};
+/// use aws_telemetry::{counts_from_bad, FetchedSeries, QueryId};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
-/// let series = |id: &str, points| FetchedSeries { id: QueryId::new(id).unwrap(), label: None, points,
-///     completeness: Completeness::Complete, messages: vec![] };
-/// let total = series("requests", vec![(t(0), 1000.0), (t(1), 1200.0)]);
-/// let bad = series("errors", vec![(t(1), 6.0)]);
+/// let total = FetchedSeries::new(QueryId::new("requests")?, vec![(t(0), 1000.0), (t(1), 1200.0)]);
+/// let bad = FetchedSeries::new(QueryId::new("errors")?, vec![(t(1), 6.0)]);
 /// let counts = counts_from_bad(&total, &bad)?.unwrap();
 /// assert_eq!(counts.sum()?.bad(), 6.0);
 /// assert_eq!(counts.sum()?.total(), 2200.0);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn counts_from_bad(
     total: &FetchedSeries,
     bad: &FetchedSeries,
-) -> Result<Option<Series<EventCounts>>> {
+) -> Result<Option<Series<EventCounts>>, InputError> {
     join(total, bad, |total, bad, position| {
         let Some(total) = total else {
             return Err(unpaired(
@@ -120,7 +119,7 @@ pub fn counts_from_bad(
 pub fn counts_from_good(
     good: &FetchedSeries,
     total: &FetchedSeries,
-) -> Result<Option<Series<EventCounts>>> {
+) -> Result<Option<Series<EventCounts>>, InputError> {
     join(total, good, |total, good, position| {
         let Some(total) = total else {
             return Err(unpaired(
@@ -138,13 +137,13 @@ pub fn counts_from_good(
 /// samples but no rank, or a rank but no samples, is refused.
 ///
 /// # Errors
-/// [`Error::IncompleteData`] for a partial series; [`Error::Sli`] for a rank outside
+/// [`InputError::IncompleteData`] for a partial series; [`InputError::Sli`] for a rank outside
 /// [0, 100], an unpaired point, or a SLI that is not [`Sli::Threshold`].
 pub fn threshold_counts(
     sli: &Sli,
     rank_percent: &FetchedSeries,
     samples: &FetchedSeries,
-) -> Result<Option<Series<EventCounts>>> {
+) -> Result<Option<Series<EventCounts>>, InputError> {
     join(samples, rank_percent, |samples, rank, position| {
         match (samples, rank) {
             (Some(samples), Some(rank)) => sli.counts_from_percentile_rank(rank, samples),
@@ -169,7 +168,7 @@ pub fn threshold_counts(
 /// `missing`. `None` when there is nothing to count.
 ///
 /// # Errors
-/// [`Error::IncompleteData`] for a partial series; [`Error::Sli`] when the SLI is not
+/// [`InputError::IncompleteData`] for a partial series; [`InputError::Sli`] when the SLI is not
 /// [`Sli::TimeSlice`], a timestamp is off the slice grid, or the slices written out (those
 /// filled in included) would be more than [`sli_core::MAX_SLICES`]
 /// ([`sli_core::Error::LimitExceeded`], checked before any is written).
@@ -178,7 +177,7 @@ pub fn time_slice_counts(
     values: &FetchedSeries,
     range: TimeRange,
     missing: MissingData,
-) -> Result<Option<Series<EventCounts>>> {
+) -> Result<Option<Series<EventCounts>>, InputError> {
     complete(values)?;
     let Sli::TimeSlice { slice, .. } = *sli else {
         return Err(sli_core::Error::InvalidField {
@@ -257,13 +256,7 @@ mod tests {
     }
 
     fn fetched(points: Vec<(DateTime<Utc>, f64)>) -> FetchedSeries {
-        FetchedSeries {
-            id: QueryId::new("q").unwrap(),
-            label: None,
-            points,
-            completeness: Completeness::Complete,
-            messages: Vec::new(),
-        }
+        FetchedSeries::new(QueryId::new("q").unwrap(), points)
     }
 
     #[test]
@@ -318,7 +311,7 @@ mod tests {
         };
         assert!(matches!(
             time_slice_counts(&sli, &partial, range, MissingData::Bad),
-            Err(Error::IncompleteData { .. })
+            Err(InputError::IncompleteData { .. })
         ));
     }
 
@@ -358,12 +351,12 @@ mod tests {
         assert!(
             matches!(
                 err,
-                Error::Sli(sli_core::Error::LimitExceeded {
+                InputError::Sli(sli_core::Error::LimitExceeded {
                     requested: 31_536_000,
                     ..
                 })
             ),
-            "{err:?}"
+            "{err}"
         );
         // Without filling, the one value is all there is.
         let one = time_slice_counts(&sli, &fetched(vec![(t(1), 1.0)]), range, MissingData::Skip)

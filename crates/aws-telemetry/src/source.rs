@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::FetchError;
 use crate::fetch::{FetchRequest, FetchedSeries};
-use crate::query::TimeRange;
+use crate::range::TimeRange;
 
 /// A source of metric series: CloudWatch, a file replay, memory.
 ///
@@ -42,7 +42,7 @@ use crate::query::TimeRange;
 /// let range = TimeRange::new(t0, t0 + TimeDelta::minutes(2))?;
 /// let fetched = source.fetch(&FetchRequest::new(vec![query], range)?).await?;
 /// assert_eq!(fetched[0].points, vec![(t0, 60.0), (t0 + TimeDelta::minutes(1), 60.0)]);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
 #[async_trait]
@@ -50,8 +50,10 @@ pub trait MetricSource: Debug + Display + Send + Sync + 'static {
     /// Fetches every query of `request` over its range.
     ///
     /// # Errors
-    /// Backend-specific: see each source. Invalid requests are refused before any I/O.
-    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>>;
+    /// A [`FetchError`]: what the source refuses (metric math it does not evaluate, a range
+    /// beyond its retention) before any I/O, a statistic beyond `f64`, or its backend's
+    /// failure ([`FetchError::Service`]). See each source.
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>, FetchError>;
 
     /// The time range the source holds samples for, when it knows it without a query: from the
     /// first sample to just after the last (1 ns later), so that a fetch over it returns every
@@ -69,7 +71,7 @@ pub trait MetricSource: Debug + Display + Send + Sync + 'static {
     /// memory.insert(Metric::new("App", "Requests")?, [(t0, 1.0), (t0 + TimeDelta::hours(1), 1.0)])?;
     /// let span = memory.span().unwrap();
     /// assert_eq!((span.start(), span.end()), (t0, t0 + TimeDelta::hours(1) + TimeDelta::nanoseconds(1)));
-    /// # Ok::<(), aws_telemetry::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     fn span(&self) -> Option<TimeRange> {
         None
@@ -84,7 +86,7 @@ macro_rules! forward_metric_source {
         #[async_trait]
         #[deny(clippy::missing_trait_methods)]
         impl<T: MetricSource + ?Sized> MetricSource for $pointer<T> {
-            async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+            async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>, FetchError> {
                 (**self).fetch(request).await
             }
 

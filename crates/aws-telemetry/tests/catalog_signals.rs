@@ -155,7 +155,7 @@ fn provisioning_on_real_ec2_cpu_matches_a_brute_force_oracle() {
     let source = CsvSource::from_dir(&dir, "NAB").unwrap();
     let mut total = 0;
     for metric in source.metrics() {
-        if !metric.name.contains("cpu_utilization") {
+        if !metric.name().contains("cpu_utilization") {
             continue;
         }
         let query = MetricQuery::stat(
@@ -172,24 +172,24 @@ fn provisioning_on_real_ec2_cpu_matches_a_brute_force_oracle() {
         .unwrap();
         let cpu = Series::from_values("cpu", fetched[0].points.iter().copied()).unwrap();
         let findings = UtilizationRule::default().evaluate(&cpu).unwrap();
-        let text = std::fs::read_to_string(dir.join(format!("{}.csv", metric.name))).unwrap();
+        let text = std::fs::read_to_string(dir.join(format!("{}.csv", metric.name()))).unwrap();
         let want = oracle(&text);
         let got: Vec<_> = findings
             .iter()
             .map(|f| (f.kind, f.since, f.detected_at, f.resolved_at, f.mean))
             .collect();
-        assert_eq!(got.len(), want.len(), "{}", metric.name);
+        assert_eq!(got.len(), want.len(), "{}", metric.name());
         for (g, w) in got.iter().zip(&want) {
             assert_eq!(
                 (g.0, g.1, g.2, g.3),
                 (w.0, w.1, w.2, w.3),
                 "{}",
-                metric.name
+                metric.name()
             );
             assert!(
                 (g.4 - w.4).abs() < 1e-9,
                 "{}: mean {} vs {}",
-                metric.name,
+                metric.name(),
                 g.4,
                 w.4
             );
@@ -200,7 +200,7 @@ fn provisioning_on_real_ec2_cpu_matches_a_brute_force_oracle() {
             .count();
         println!(
             "{}: {} intervals, {under} under-provisioned, {} over-provisioned",
-            metric.name,
+            metric.name(),
             cpu.len(),
             findings.len() - under
         );

@@ -15,7 +15,9 @@ use aws_sdk_cloudtrail::types::{Event, LookupAttributeKey};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_telemetry::deploy_conformance::DeployFixture;
 use aws_telemetry::deploys::cloudtrail::DEPLOY_EVENTS;
-use aws_telemetry::{CloudTrailSource, DeploySource, Error, RetryPolicy, TimeRange};
+use aws_telemetry::{
+    CloudTrailSource, DeploySource, EventSourceError, RecordError, RetryPolicy, TimeRange,
+};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde_json::{Value, json};
 use sli_core::{Deploy, DeployOutcome, Rollout};
@@ -25,11 +27,10 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 1,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(1)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 /// A record of `name` at minute `minute`.
@@ -246,12 +247,12 @@ async fn a_deploy_record_naming_no_resource_is_an_error_with_its_position() {
     );
     let day = TimeRange::new(t0(), t0() + TimeDelta::days(1)).unwrap();
     match source(&events).deploys(&day).await.unwrap_err() {
-        Error::DeployRecord {
+        EventSourceError::Record(RecordError::Field {
             origin,
             index,
             field,
             ..
-        } => {
+        }) => {
             assert_eq!(origin, "LookupEvents UpdateStack");
             // Newest first: e-9 is the first record of the lookup.
             assert_eq!(index, 0);
@@ -267,7 +268,7 @@ async fn records_read_are_bounded() {
     // Eight records in all; at most five may be read.
     let tight = source(&standard_events()).with_max_deploy_records(5);
     match tight.deploys(&day).await.unwrap_err() {
-        Error::LimitExceeded { limit, .. } => assert_eq!(limit, 5),
+        EventSourceError::LimitExceeded { limit, .. } => assert_eq!(limit, 5),
         other => panic!("{other:?}"),
     }
     let roomy = source(&standard_events()).with_max_deploy_records(8);

@@ -14,7 +14,10 @@ use aws_sdk_cloudtrail::types::Event;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
-use aws_telemetry::{AuditSource, CloudTrailSource, Error, RetryPolicy, TimeRange};
+use aws_telemetry::{
+    AuditSource, CloudTrailSource, EventSourceError, RecordError, RetryPolicy, ServiceError,
+    TimeRange,
+};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 
 fn t0() -> DateTime<Utc> {
@@ -59,11 +62,10 @@ fn page(from: i64, to: i64, next: Option<&str>) -> LookupEventsOutput {
 }
 
 fn fast_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 /// CloudTrail's throttling error in the AWS JSON 1.1 protocol.
@@ -162,12 +164,12 @@ async fn throttling_past_the_retry_budget_is_a_typed_error() {
     let client = mock_client!(aws_sdk_cloudtrail, RuleMode::Sequential, &[&rule]);
     let source = CloudTrailSource::from_client(client, fast_retries(3));
     match source.events(&range()).await.unwrap_err() {
-        Error::Throttled {
+        EventSourceError::Service(ServiceError::Throttled {
             backend,
             attempts,
             message,
             ..
-        } => {
+        }) => {
             assert_eq!(backend, "CloudTrail");
             assert_eq!(attempts, 3);
             assert!(message.contains("ThrottlingException"), "{message}");
@@ -191,7 +193,7 @@ async fn an_unreadable_cloudtrail_event_names_its_position() {
     let client = mock_client!(aws_sdk_cloudtrail, RuleMode::Sequential, &[&rule]);
     let source = CloudTrailSource::from_client(client, fast_retries(1));
     match source.events(&range()).await.unwrap_err() {
-        Error::AuditRecord { origin, index, .. } => {
+        EventSourceError::Record(RecordError::Record { origin, index, .. }) => {
             assert_eq!(origin, "LookupEvents");
             assert_eq!(index, 2);
         }
@@ -205,7 +207,9 @@ async fn a_next_token_loop_is_an_error_not_a_hang() {
     let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, &[&rule]);
     let source = CloudTrailSource::from_client(client, fast_retries(1));
     match source.events(&range()).await.unwrap_err() {
-        Error::InvalidResponse { reason, .. } => assert!(reason.contains("\"same\""), "{reason}"),
+        EventSourceError::Service(ServiceError::InvalidResponse { reason, .. }) => {
+            assert!(reason.contains("\"same\""), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(rule.num_calls(), 2);

@@ -52,11 +52,10 @@ async fn put_then_fetch_honours_the_contract() {
     assert_eq!(calls, 1 + 2);
     let source = CloudWatchSource::from_client(
         aws_sdk_cloudwatch::Client::new(&config),
-        RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(100),
-        },
+        RetryPolicy::default()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(10))
+            .with_max_backoff(Duration::from_millis(100)),
     );
     let dynamic: Arc<DynMetricSource> = Arc::new(source.clone());
     fixture.check_basic(&*dynamic).await.unwrap();

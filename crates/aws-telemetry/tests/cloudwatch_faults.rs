@@ -16,8 +16,8 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
 use aws_telemetry::{
-    CloudWatchSource, Completeness, Error, FetchRequest, Metric, MetricQuery, MetricSource, Period,
-    RetryPolicy, Statistic, TimeRange,
+    CloudWatchSource, Completeness, FetchError, FetchRequest, Metric, MetricQuery, MetricSource,
+    Period, RetryPolicy, ServiceError, Statistic, TimeRange,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -55,11 +55,10 @@ fn result(id: &str, minutes: &[i64], status: StatusCode) -> MetricDataResult {
 }
 
 fn fast_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 fn source(client: Client) -> CloudWatchSource {
@@ -93,7 +92,7 @@ fn throttled() -> HttpResponse {
 async fn fetch(
     source: &CloudWatchSource,
     queries: Vec<MetricQuery>,
-) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+) -> Result<Vec<aws_telemetry::FetchedSeries>, FetchError> {
     source
         .fetch(&FetchRequest::new(queries, range()).unwrap())
         .await
@@ -255,14 +254,17 @@ async fn throttling_past_the_retry_budget_is_a_typed_error() {
     ));
     let err = fetch(&source, vec![sum("requests")]).await.unwrap_err();
     match &err {
-        Error::Throttled {
+        FetchError::Service(ServiceError::Throttled {
             attempts, message, ..
-        } => {
+        }) => {
             assert_eq!(*attempts, 3);
             assert!(message.contains("Throttling"), "{message}");
         }
-        other => panic!("{other:?}"),
+        other => panic!("{other}"),
     }
+    // The SDK's error is kept as the source, and the message does not repeat it.
+    let source_error = std::error::Error::source(&err).expect("the SDK error");
+    assert!(!err.to_string().contains(&source_error.to_string()));
     assert_eq!(source.stats().retries, 2);
 }
 
@@ -280,7 +282,7 @@ async fn unexpected_or_missing_ids() {
     ));
     assert!(matches!(
         fetch(&source1, vec![sum("requests")]).await,
-        Err(Error::InvalidResponse { .. })
+        Err(FetchError::Service(ServiceError::InvalidResponse { .. }))
     ));
 
     let missing = mock!(Client::get_metric_data).then_output(|| {
@@ -376,7 +378,7 @@ async fn bad_requests_are_refused_before_any_call() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidQuery { id, .. } if id == "fast"),
+        matches!(&err, FetchError::BeyondRetention { id, period, .. } if id == "fast" && period.seconds() == 1),
         "{err}"
     );
     assert_eq!(source.stats().calls, 0);

@@ -23,16 +23,18 @@ use aws_sdk_codedeploy::types::{
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use aws_telemetry::deploy_conformance::DeployFixture;
-use aws_telemetry::{CodeDeploySource, DeploySource, Error, RetryPolicy, TimeRange};
+use aws_telemetry::{
+    CodeDeploySource, DeploySource, EventSourceError, RecordError, RetryPolicy, ServiceError,
+    TimeRange,
+};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
 fn retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 1,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(1)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 fn sdk(at: DateTime<Utc>) -> SdkDateTime {
@@ -327,12 +329,12 @@ async fn unstarted_deployments_are_left_out_and_bad_ones_are_typed_errors() {
     let (client, _rules) = mocked(vec![queued, backwards]);
     let source = CodeDeploySource::from_client(client, retries(), "shop", "checkout");
     match source.deploys(&range).await.unwrap_err() {
-        Error::DeployRecord {
+        EventSourceError::Record(RecordError::Field {
             origin,
             index,
             field,
             reason,
-        } => {
+        }) => {
             assert_eq!(
                 (origin.as_str(), index, field),
                 ("CodeDeploy", 1, "completeTime")
@@ -356,7 +358,7 @@ async fn paging_is_bounded_and_a_token_loop_is_an_error() {
         .await
         .unwrap_err()
     {
-        Error::LimitExceeded { limit, what, .. } => {
+        EventSourceError::LimitExceeded { limit, what, .. } => {
             assert_eq!(limit, 4);
             assert_eq!(what, "CodeDeploy deployments listed");
         }
@@ -375,7 +377,9 @@ async fn paging_is_bounded_and_a_token_loop_is_an_error() {
     );
     let source = CodeDeploySource::from_client(client, retries(), "shop", "checkout");
     match source.deploys(&range).await.unwrap_err() {
-        Error::InvalidResponse { reason, .. } => assert!(reason.contains("\"again\""), "{reason}"),
+        EventSourceError::Service(ServiceError::InvalidResponse { reason, .. }) => {
+            assert!(reason.contains("\"again\""), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(looping.num_calls(), 2);

@@ -50,7 +50,7 @@ async fn a_broken_source_is_caught() {
         async fn fetch(
             &self,
             r: &aws_telemetry::FetchRequest,
-        ) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+        ) -> Result<Vec<aws_telemetry::FetchedSeries>, aws_telemetry::FetchError> {
             let mut out = self.0.fetch(r).await?;
             out.pop();
             Ok(out)
@@ -82,7 +82,7 @@ async fn a_wrong_span_is_caught() {
         async fn fetch(
             &self,
             r: &aws_telemetry::FetchRequest,
-        ) -> aws_telemetry::Result<Vec<aws_telemetry::FetchedSeries>> {
+        ) -> Result<Vec<aws_telemetry::FetchedSeries>, aws_telemetry::FetchError> {
             self.0.fetch(r).await
         }
         fn span(&self) -> Option<aws_telemetry::TimeRange> {
@@ -129,10 +129,10 @@ async fn nab_files_replay() {
         aws_telemetry::FetchRequest::new(vec![query], source.span().unwrap()).unwrap()
     };
     for metric in source.metrics() {
-        let text = std::fs::read_to_string(dir.join(format!("{}.csv", metric.name))).unwrap();
+        let text = std::fs::read_to_string(dir.join(format!("{}.csv", metric.name()))).unwrap();
         let lines = text.lines().filter(|l| !l.trim().is_empty()).count() - 1;
         let fetched = source.fetch(&request_all(metric.clone())).await.unwrap();
         let samples: f64 = fetched[0].points.iter().map(|(_, n)| n).sum();
-        assert_eq!(samples, lines as f64, "{}", metric.name);
+        assert_eq!(samples, lines as f64, "{}", metric.name());
     }
 }

@@ -55,13 +55,17 @@ impl std::fmt::Display for Broken {
 
 #[async_trait::async_trait]
 impl DeploySource for Broken {
-    async fn deploys(&self, range: &TimeRange) -> aws_telemetry::Result<Vec<Deploy>> {
+    async fn deploys(
+        &self,
+        range: &TimeRange,
+    ) -> Result<Vec<Deploy>, aws_telemetry::EventSourceError> {
         match self {
             Self::EndInclusive(inner) => {
                 let wider = TimeRange::new(
                     range.start(),
                     range.end() + chrono::TimeDelta::nanoseconds(1),
-                )?;
+                )
+                .unwrap();
                 inner.deploys(&wider).await
             }
             Self::Unsorted(inner) => {

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use aws_telemetry::Error;
+use aws_telemetry::RecordError;
 use aws_telemetry::deploys::cloudtrail::{parse_lines, parse_record};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
@@ -254,7 +254,7 @@ fn change_sets_and_stack_arns() {
 /// The error of a record, with its field.
 fn error_field(source: &str, name: &str, request: Value) -> (&'static str, String) {
     match parse_record(&record(source, name, request, Value::Null), "trail.json", 7) {
-        Err(e @ Error::DeployRecord { field, .. }) => (field, e.to_string()),
+        Err(e @ RecordError::Field { field, .. }) => (field, e.to_string()),
         other => panic!("{other:?}"),
     }
 }
@@ -310,19 +310,21 @@ fn a_deploy_without_an_event_id_or_time_is_a_typed_error() {
     let mut value: Value = serde_json::from_str(DOCUMENTED_UPDATE_STACK).unwrap();
     value.as_object_mut().unwrap().remove("eventID");
     match parse_record(&value.to_string(), "x", 3) {
-        Err(Error::DeployRecord { field, index, .. }) => assert_eq!((field, index), ("eventID", 3)),
+        Err(RecordError::Field { field, index, .. }) => assert_eq!((field, index), ("eventID", 3)),
         other => panic!("{other:?}"),
     }
     let mut value: Value = serde_json::from_str(DOCUMENTED_UPDATE_STACK).unwrap();
     value["eventTime"] = json!("yesterday");
     match parse_record(&value.to_string(), "x", 3) {
-        Err(Error::DeployRecord { field, .. }) => assert_eq!(field, "eventTime"),
+        Err(RecordError::Time { field, value, .. }) => {
+            assert_eq!((field, value.as_str()), ("eventTime", "yesterday"))
+        }
         other => panic!("{other:?}"),
     }
     // Not a record at all.
     assert!(matches!(
         parse_record("[1, 2]", "x", 4),
-        Err(Error::AuditRecord { index: 4, .. })
+        Err(RecordError::Record { index: 4, .. })
     ));
 }
 
@@ -359,7 +361,7 @@ fn lines_are_sorted_and_name_their_line() {
         )
     );
     match parse_lines(&broken, "stream") {
-        Err(Error::DeployRecord { index, origin, .. }) => {
+        Err(RecordError::Field { index, origin, .. }) => {
             assert_eq!((index, origin.as_str()), (4, "stream"))
         }
         other => panic!("{other:?}"),

@@ -7,10 +7,12 @@
 use std::sync::Arc;
 
 use aws_telemetry::{
-    AuditEvent, AuditSource, BucketExposure, ConnectionLimit, ConnectionLimitSource, CostSource,
-    DailyCost, Error, ExposureSource, Identity, InMemoryAuditSource, InMemoryConnectionLimitSource,
-    InMemoryCostSource, InMemoryExposureSource, InMemoryQuotaSource, Quota, QuotaSource, TimeRange,
-    daily_spend, evaluate_max_connections, instance_class_memory, proxy_max_connections_metric,
+    AuditEvent, AuditSource, BucketExposure, ConnectionLimit, ConnectionLimitError,
+    ConnectionLimitSource, CostSource, DailyCost, DateRange, ExposureSource, FormulaError,
+    Identity, InMemoryAuditSource, InMemoryConnectionLimitSource, InMemoryCostSource,
+    InMemoryExposureSource, InMemoryQuotaSource, InputError, Quota, QuotaSource, ServiceError,
+    TimeRange, daily_spend, evaluate_max_connections, instance_class_memory,
+    proxy_max_connections_metric,
 };
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 
@@ -69,11 +71,14 @@ fn unsupported_formulas_are_typed_errors_naming_them() {
             "GREATEST({log(DBInstanceClassMemory/805306368)*45},{log(DBInstanceClassMemory/8187281408)*1000})",
             "log",
         ),
-        ("{DBInstanceVCPU*100}", "DBInstanceVCPU"),
-        ("{DBInstanceClassMemory/0}", "division by zero"),
+        (
+            "{DBInstanceVCPU*100}",
+            "at byte 1: unsupported term \"DBInstanceVCPU\"",
+        ),
+        ("{DBInstanceClassMemory/0}", "divides by zero at byte 23"),
         ("{DBInstanceClassMemory/12582880", "expected '}'"),
         ("LEAST({DBInstanceClassMemory/9531392},5000", "expected ')'"),
-        ("100 200", "unexpected text"),
+        ("100 200", "at byte 4: unexpected text"),
         ("", "expected a value"),
         ("0", "not a positive number"),
         ("-5", "expected a value"),
@@ -83,16 +88,15 @@ fn unsupported_formulas_are_typed_errors_naming_them() {
         ),
         ("MAX(1,2)", "MAX"),
     ] {
-        match evaluate_max_connections(formula, 8 * GIB).unwrap_err() {
-            Error::Formula {
-                formula: f,
-                reason: r,
-            } => {
-                assert_eq!(f, formula);
-                assert!(r.contains(reason), "{formula}: {r}");
-            }
+        let err = evaluate_max_connections(formula, 8 * GIB).unwrap_err();
+        let recorded = match &err {
+            FormulaError::Unsupported { formula, .. }
+            | FormulaError::DivisionByZero { formula, .. }
+            | FormulaError::NotPositive { formula, .. } => formula,
             other => panic!("{formula}: {other:?}"),
-        }
+        };
+        assert_eq!(recorded, formula);
+        assert!(err.to_string().contains(reason), "{formula}: {err}");
     }
 }
 
@@ -134,7 +138,7 @@ fn instance_class_memory_table() {
     )
     .unwrap_err()
     {
-        Error::UnknownInstanceClass { class } => assert_eq!(class, "db.x1e.xlarge"),
+        FormulaError::UnknownInstanceClass { class } => assert_eq!(class, "db.x1e.xlarge"),
         other => panic!("{other:?}"),
     }
     // A plain value needs no memory, so any class will do.
@@ -146,10 +150,10 @@ fn instance_class_memory_table() {
 fn proxy_limit_metric_names_the_proxy() {
     let metric = proxy_max_connections_metric("orders-proxy", "default", "READ_WRITE").unwrap();
     assert_eq!(
-        (metric.namespace.as_str(), metric.name.as_str()),
+        (metric.namespace(), metric.name()),
         ("AWS/RDS", "MaxDatabaseConnectionsAllowed")
     );
-    assert_eq!(metric.dimensions.len(), 3);
+    assert_eq!(metric.dimensions().len(), 3);
     assert!(proxy_max_connections_metric("", "default", "READ_WRITE").is_err());
 }
 
@@ -187,9 +191,14 @@ fn daily_spend_is_the_difference_of_daily_maxima_and_resets_on_the_first() {
     assert_eq!(daily_spend(&[], "USD").unwrap(), vec![]);
     for bad in [f64::NAN, f64::INFINITY, -1.0] {
         match daily_spend(&[(at(11, 1, 0), 1.0), (at(11, 1, 6), bad)], "USD").unwrap_err() {
-            Error::InvalidValue { what, at: when, .. } => {
+            InputError::InvalidValue {
+                what,
+                index,
+                at: when,
+                ..
+            } => {
                 assert_eq!(what, "EstimatedCharges");
-                assert_eq!(when, at(11, 1, 6));
+                assert_eq!((index, when), (1, at(11, 1, 6)));
             }
             other => panic!("{other:?}"),
         }
@@ -221,9 +230,7 @@ async fn in_memory_sources_behind_their_traits() {
     let exposure = InMemoryExposureSource::new();
     exposure.put(BucketExposure::new("b"));
     exposure.put(BucketExposure::new("a"));
-    let mut replaced = BucketExposure::new("b");
-    replaced.policy_is_public = Some(true);
-    exposure.put(replaced);
+    exposure.put(BucketExposure::new("b").with_policy_is_public(true));
     let exposure: Arc<dyn ExposureSource> = Arc::new(exposure);
     let buckets = exposure.buckets().await.unwrap();
     assert_eq!(buckets.len(), 2);
@@ -231,20 +238,12 @@ async fn in_memory_sources_behind_their_traits() {
 
     let quotas = InMemoryQuotaSource::new();
     for (service, code) in [("ec2", "L-1"), ("ec2", "L-2"), ("lambda", "L-3")] {
-        quotas.put(Quota {
-            service_code: service.into(),
-            quota_code: code.into(),
-            name: code.into(),
-            value: Some(1.0),
-            adjustable: false,
-            unit: None,
-            usage_metric: None,
-        });
+        quotas.put(Quota::new(service, code, code).with_value(1.0));
     }
     let quotas: Arc<dyn QuotaSource> = Arc::new(quotas);
     assert_eq!(quotas.quotas("ec2").await.unwrap().len(), 2);
     match quotas.quota("lambda", "L-9").await.unwrap_err() {
-        Error::NotFound { what, .. } => assert_eq!(what, "quota lambda/L-9"),
+        ServiceError::NotFound { what, .. } => assert_eq!(what, "quota lambda/L-9"),
         other => panic!("{other:?}"),
     }
 
@@ -270,28 +269,27 @@ async fn in_memory_sources_behind_their_traits() {
     );
     assert!(matches!(
         limits.connection_limit("other").await.unwrap_err(),
-        Error::NotFound { .. }
+        ConnectionLimitError::Service(ServiceError::NotFound { .. })
     ));
 
     let costs = InMemoryCostSource::new();
     let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-    costs.extend((1..=9).map(|d| DailyCost {
-        day: day(d),
-        amount: f64::from(d),
-        unit: "USD".into(),
-        estimated: false,
-    }));
+    costs.extend((1..=9).map(|d| DailyCost::new(day(d), f64::from(d), "USD")));
     let costs: Arc<dyn CostSource> = Arc::new(costs);
     let got: Vec<f64> = costs
-        .daily_costs(day(3), day(6))
+        .daily_costs(&DateRange::new(day(3), day(6)).unwrap())
         .await
         .unwrap()
         .iter()
         .map(|d| d.amount)
         .collect();
     assert_eq!(got, [3.0, 4.0, 5.0]);
-    match costs.daily_costs(day(6), day(3)).await.unwrap_err() {
-        Error::InvalidDateRange { start, end } => assert_eq!((start, end), (day(6), day(3))),
-        other => panic!("{other:?}"),
-    }
+    // A reversed range cannot reach a source: it is refused when built.
+    assert_eq!(
+        DateRange::new(day(6), day(3)).unwrap_err(),
+        aws_telemetry::QueryError::InvalidDateRange {
+            start: day(6),
+            end: day(3)
+        }
+    );
 }

@@ -6,12 +6,17 @@
 
 use std::io::Write;
 
-use aws_telemetry::Error;
+use aws_telemetry::RecordError;
 use aws_telemetry::audit::{
     MAX_LOG_BYTES, parse_lines, parse_log, parse_log_with_limit, parse_record,
 };
 use flate2::Compression;
 use flate2::write::GzEncoder;
+
+/// The message of the error `err` keeps as its source (the JSON reader's), if any.
+fn cause(err: &RecordError) -> String {
+    std::error::Error::source(err).map_or_else(String::new, |e| e.to_string())
+}
 
 const RECORD: &str = r#"{"eventTime":"2026-11-02T03:04:05Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","userName":"ci"}}"#;
 
@@ -34,7 +39,7 @@ fn a_gzip_bomb_stops_at_the_cap() {
     assert!(
         matches!(
             &err,
-            Error::LimitExceeded { limit, requested, origin, .. }
+            RecordError::LimitExceeded { limit, requested, origin, .. }
                 if *limit == cap && *requested == cap + 1 && origin == "bomb.json.gz"
         ),
         "{err:?}"
@@ -48,7 +53,7 @@ fn plain_json_past_the_cap_is_refused_and_the_default_cap_is_documented() {
     assert_eq!(parse_log(log.as_bytes(), "ok.json").unwrap().len(), 1);
     let err = parse_log_with_limit(log.as_bytes(), "big.json", 16).unwrap_err();
     assert!(
-        matches!(err, Error::LimitExceeded { limit: 16, .. }),
+        matches!(err, RecordError::LimitExceeded { limit: 16, .. }),
         "{err:?}"
     );
     assert_eq!(MAX_LOG_BYTES, 256 * 1024 * 1024);
@@ -67,9 +72,17 @@ fn a_second_records_array_is_refused_not_obeyed() {
     let log = format!(r#"{{"Records":[{RECORD}],"Records":[]}}"#);
     let err = parse_log(log.as_bytes(), "twice.json").unwrap_err();
     assert!(
-        matches!(&err, Error::AuditLog { reason, .. } if reason.contains("duplicate key \"Records\"")),
+        matches!(
+            &err,
+            RecordError::Log {
+                reason: "not JSON",
+                source: Some(_),
+                ..
+            }
+        ),
         "{err:?}"
     );
+    assert!(cause(&err).contains("duplicate key \"Records\""), "{err:?}");
 }
 
 #[test]
@@ -86,8 +99,11 @@ fn a_second_event_name_cannot_hide_a_credential_creation() {
         ),
     ] {
         assert!(
-            matches!(&err, Error::AuditRecord { reason, index: i, .. }
-                if reason.contains("duplicate key \"eventName\"") && *i == index),
+            matches!(&err, RecordError::Record { index: i, .. } if *i == index),
+            "{err:?}"
+        );
+        assert!(
+            cause(&err).contains("duplicate key \"eventName\""),
             "{err:?}"
         );
     }
@@ -97,9 +113,9 @@ fn a_second_event_name_cannot_hide_a_credential_creation() {
         "f",
     )
     .unwrap_err();
+    assert!(matches!(&err, RecordError::Log { .. }), "{err:?}");
     assert!(
-        matches!(&err, Error::AuditLog { reason, .. }
-            if reason.contains("duplicate key \"eventName\"") && reason.contains("column")),
+        cause(&err).contains("duplicate key \"eventName\"") && cause(&err).contains("column"),
         "{err:?}"
     );
     // Nested objects too: a second userName inside userIdentity.

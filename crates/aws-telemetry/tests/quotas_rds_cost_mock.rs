@@ -11,15 +11,14 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
 #[allow(unused_imports)]
-use aws_telemetry::{Error, RetryPolicy};
+use aws_telemetry::{ConnectionLimitError, RetryPolicy, ServiceError};
 
 #[allow(dead_code)]
 fn fast_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 #[allow(dead_code)]
@@ -78,13 +77,13 @@ mod service_quotas {
         let usage = quota.usage_metric.unwrap();
         let metric = usage.metric().unwrap();
         assert_eq!(
-            (metric.namespace.as_str(), metric.name.as_str()),
+            (metric.namespace(), metric.name()),
             ("AWS/Usage", "ResourceCount")
         );
         let dims: Vec<(&str, &str)> = metric
-            .dimensions
+            .dimensions()
             .iter()
-            .map(|d| (d.name.as_str(), d.value.as_str()))
+            .map(|d| (d.name(), d.value()))
             .collect();
         assert_eq!(
             dims,
@@ -143,7 +142,7 @@ mod service_quotas {
         let client = mock_client!(aws_sdk_servicequotas, RuleMode::Sequential, &[&missing]);
         let source = ServiceQuotasSource::from_client(client, fast_retries(1));
         match source.quota("ec2", "L-00000000").await.unwrap_err() {
-            Error::NotFound { backend, what } => {
+            ServiceError::NotFound { backend, what } => {
                 assert_eq!(backend, "ServiceQuotas");
                 assert_eq!(what, "quota ec2/L-00000000");
             }
@@ -176,7 +175,7 @@ mod service_quotas {
         let source = ServiceQuotasSource::from_client(client, fast_retries(1));
         assert!(matches!(
             source.quotas("ec2").await.unwrap_err(),
-            Error::PermissionDenied { .. }
+            ServiceError::PermissionDenied { .. }
         ));
     }
 }
@@ -311,7 +310,14 @@ mod rds {
         );
         let source = RdsLimitSource::from_client(client, fast_retries(1));
         match source.connection_limit("orders").await.unwrap_err() {
-            Error::Formula { formula, reason } => {
+            ConnectionLimitError::Formula { instance, source } => {
+                assert_eq!(instance, "orders");
+                let aws_telemetry::FormulaError::Unsupported {
+                    formula, reason, ..
+                } = source
+                else {
+                    panic!("{source:?}");
+                };
                 assert!(formula.starts_with("GREATEST({log("), "{formula}");
                 assert!(reason.contains("log"), "{reason}");
             }
@@ -330,7 +336,9 @@ mod rds {
         let client = mock_client!(aws_sdk_rds, RuleMode::Sequential, &[&missing]);
         let source = RdsLimitSource::from_client(client, fast_retries(1));
         match source.connection_limit("ghost").await.unwrap_err() {
-            Error::NotFound { what, .. } => assert_eq!(what, "DB instance \"ghost\""),
+            ConnectionLimitError::Service(ServiceError::NotFound { what, .. }) => {
+                assert_eq!(what, "DB instance \"ghost\"")
+            }
             other => panic!("{other:?}"),
         }
 
@@ -347,7 +355,7 @@ mod rds {
         );
         let source = RdsLimitSource::from_client(client, fast_retries(1));
         match source.connection_limit("orders").await.unwrap_err() {
-            Error::NotFound { what, .. } => {
+            ConnectionLimitError::Service(ServiceError::NotFound { what, .. }) => {
                 assert_eq!(what, "max_connections in parameter group \"orders-pg16\"")
             }
             other => panic!("{other:?}"),
@@ -365,6 +373,10 @@ mod cost_explorer {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn range(start: NaiveDate, end: NaiveDate) -> aws_telemetry::DateRange {
+        aws_telemetry::DateRange::new(start, end).unwrap()
     }
 
     #[tokio::test]
@@ -396,7 +408,7 @@ mod cost_explorer {
             }"#));
         let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&first, &second]);
         let source = CostExplorerSource::from_client(client, fast_retries(1));
-        let days = source.daily_costs(day(1), day(4)).await.unwrap();
+        let days = source.daily_costs(&range(day(1), day(4))).await.unwrap();
         assert_eq!(days.len(), 3);
         assert_eq!(days[0].day, day(1));
         assert!((days[0].amount - 96.421_337_015_4).abs() < 1e-9);
@@ -414,21 +426,19 @@ mod cost_explorer {
         }"#));
         let client = mock_client!(aws_sdk_costexplorer, RuleMode::Sequential, &[&rule]);
         let source = CostExplorerSource::from_client(client, fast_retries(1));
-        match source.daily_costs(day(1), day(2)).await.unwrap_err() {
-            Error::InvalidResponse { reason, .. } => {
+        match source
+            .daily_costs(&range(day(1), day(2)))
+            .await
+            .unwrap_err()
+        {
+            ServiceError::InvalidResponse { reason, .. } => {
                 assert!(reason.contains("\"lots\""), "{reason}")
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            source.daily_costs(day(2), day(2)).await.unwrap_err(),
-            Error::InvalidDateRange { .. }
-        ));
-        assert_eq!(
-            source.requests(),
-            1,
-            "an invalid range is refused before any billed call"
-        );
+        // An empty range cannot be built, so it never reaches a billed call.
+        assert!(aws_telemetry::DateRange::new(day(2), day(2)).is_err());
+        assert_eq!(source.requests(), 1);
 
         let throttled = mock!(Client::get_cost_and_usage)
             .sequence()
@@ -437,8 +447,12 @@ mod cost_explorer {
             .build();
         let client = mock_client!(aws_sdk_costexplorer, RuleMode::Sequential, &[&throttled]);
         let source = CostExplorerSource::from_client(client, fast_retries(2));
-        match source.daily_costs(day(1), day(2)).await.unwrap_err() {
-            Error::Throttled { attempts, .. } => assert_eq!(attempts, 2),
+        match source
+            .daily_costs(&range(day(1), day(2)))
+            .await
+            .unwrap_err()
+        {
+            ServiceError::Throttled { attempts, .. } => assert_eq!(attempts, 2),
             other => panic!("{other:?}"),
         }
         assert_eq!(source.requests(), 2, "every attempt is billed");

@@ -22,16 +22,15 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
 use aws_telemetry::{
-    AclGrant, Error, Exposure, ExposureSource, Grantee, ObjectOwnership, Permission,
-    PublicAccessBlock, RetryPolicy, S3ExposureSource,
+    AclGrant, Exposure, ExposureSource, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
+    RetryPolicy, S3ExposureSource, ServiceError,
 };
 
 fn fast_retries(attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: attempts,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 /// A path-style S3 client on the emulator, or `None` (with a loud SKIPPED line) without one.
@@ -176,10 +175,10 @@ async fn emulator_buckets_give_their_exposure_facts() {
     assert_eq!(blocked.exposure(), Exposure::Private);
 
     assert_eq!(acl.policy_is_public, None, "NoSuchBucketPolicy is not set");
-    assert!(acl.acl_grants.contains(&AclGrant {
-        grantee: Grantee::AllUsers,
-        permission: Permission::Read
-    }));
+    assert!(
+        acl.acl_grants
+            .contains(&AclGrant::new(Grantee::AllUsers, Permission::Read))
+    );
     assert!(matches!(acl.exposure(), Exposure::Public(ref r) if r[0].contains("AllUsers")));
 
     assert_eq!(
@@ -283,14 +282,8 @@ async fn not_set_errors_are_none_and_groups_are_recognised() {
     assert_eq!(
         logs.acl_grants[1..],
         [
-            AclGrant {
-                grantee: Grantee::AuthenticatedUsers,
-                permission: Permission::Read
-            },
-            AclGrant {
-                grantee: Grantee::LogDelivery,
-                permission: Permission::Write
-            },
+            AclGrant::new(Grantee::AuthenticatedUsers, Permission::Read),
+            AclGrant::new(Grantee::LogDelivery, Permission::Write),
         ]
     );
     match logs.exposure() {
@@ -321,7 +314,7 @@ async fn other_errors_fail_and_name_the_bucket() {
         .await
         .unwrap_err()
     {
-        Error::PermissionDenied {
+        ServiceError::PermissionDenied {
             backend, message, ..
         } => {
             assert_eq!(backend, "S3");
@@ -344,7 +337,7 @@ async fn other_errors_fail_and_name_the_bucket() {
         .await
         .unwrap_err()
     {
-        Error::Throttled {
+        ServiceError::Throttled {
             attempts, message, ..
         } => {
             assert_eq!(attempts, 2);

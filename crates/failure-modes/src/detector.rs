@@ -61,7 +61,7 @@ pub trait MetricDetector: Detector {
     /// statistic and period are documented on each detector's signal type).
     ///
     /// # Errors
-    /// [`Error::Telemetry`] if a query cannot be built (an invalid id or metric).
+    /// [`Error::Query`] if a query cannot be built (an invalid id or metric).
     fn queries(&self) -> Result<Vec<MetricQuery>>;
 
     /// The observations, in time order, from the fetched series of [`MetricDetector::queries`].
@@ -85,7 +85,7 @@ pub trait MetricDetector: Detector {
 /// Fetches a detector's metrics over `range` from `source` and runs the detector over them.
 ///
 /// # Errors
-/// [`Error::Telemetry`] when fetching fails, then the errors of
+/// [`Error::Fetch`] when fetching fails, then the errors of
 /// [`MetricDetector::observations`] and [`Detector::push`].
 ///
 /// # Example
@@ -112,7 +112,7 @@ pub trait MetricDetector: Detector {
 /// assert_eq!(findings.len(), 2);
 /// assert!(findings.iter().all(|f| f.start == start + Duration::minutes(500)));
 /// assert!(findings[0].end <= start + Duration::minutes(505));
-/// # Ok::<(), failure_modes::Error>(()) }).unwrap() }
+/// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap() }
 /// ```
 pub async fn run<D, S>(detector: &mut D, source: &S, range: TimeRange) -> Result<Vec<Finding>>
 where

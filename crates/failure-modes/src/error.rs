@@ -92,9 +92,13 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
-    /// The telemetry layer failed (fetching, or building a query).
+    /// A query CloudWatch would refuse (an invalid id, metric or dimension), refused before
+    /// any I/O.
     #[error(transparent)]
-    Telemetry(#[from] aws_telemetry::Error),
+    Query(#[from] aws_telemetry::QueryError),
+    /// Fetching the detector's series failed.
+    #[error(transparent)]
+    Fetch(#[from] aws_telemetry::FetchError),
 }
 
 /// `Result` with this crate's [`Error`].

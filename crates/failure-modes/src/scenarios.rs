@@ -461,20 +461,17 @@ impl GameDay {
     pub fn audit_events(&self, incident: Option<Incident>) -> Vec<AuditEvent> {
         let mut rng = self.rng(4);
         let end = self.end();
-        let user = |name: &str| Identity {
-            kind: "IAMUser".into(),
-            arn: Some(format!("arn:aws:iam::123456789012:user/{name}")),
-            account_id: Some("123456789012".into()),
-            user_name: Some(name.into()),
-            access_key_id: Some(format!("AKIA{}", name.to_uppercase())),
+        let user = |name: &str| {
+            Identity::new("IAMUser")
+                .with_arn(format!("arn:aws:iam::123456789012:user/{name}"))
+                .with_account_id("123456789012")
+                .with_user_name(name)
+                .with_access_key_id(format!("AKIA{}", name.to_uppercase()))
         };
         let (ci, alice) = (user("ci"), user("alice"));
-        let app = Identity {
-            kind: "AssumedRole".into(),
-            arn: Some("arn:aws:sts::123456789012:assumed-role/app/i-0abc".into()),
-            account_id: Some("123456789012".into()),
-            ..Identity::default()
-        };
+        let app = Identity::new("AssumedRole")
+            .with_arn("arn:aws:sts::123456789012:assumed-role/app/i-0abc")
+            .with_account_id("123456789012");
         let mut events = Vec::new();
         let mut hour = self.start;
         while hour < end {
@@ -775,10 +772,9 @@ pub fn play_mode(mode: FailureMode, seed: u64) -> Result<Outcome> {
             let game = minutes(7)?;
             let incident = Incident::new(day(4), TimeDelta::hours(1), 20.0);
             let mut facts = BucketExposure::new("exports");
-            facts.acl_grants.push(AclGrant {
-                grantee: Grantee::AllUsers,
-                permission: Permission::Read,
-            });
+            facts
+                .acl_grants
+                .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
             // Each run reports the public bucket once, as it should: only the spike's findings
             // are alarms.
             play_counting(

@@ -241,11 +241,7 @@ fn invalid_settings_are_refused() {
 
 #[test]
 fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
-    let who = Identity {
-        kind: "IAMUser".into(),
-        user_name: Some("u".into()),
-        ..Identity::default()
-    };
+    let who = Identity::new("IAMUser").with_user_name("u");
     let event = |m| {
         AuditEvent::new(
             t(m),

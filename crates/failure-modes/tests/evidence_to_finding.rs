@@ -33,11 +33,10 @@ use serde_json::{Value, json};
 use sli_core::Severity;
 
 fn retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 2,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 fn http(status: u16, content_type: &'static str, body: String) -> HttpResponse {
@@ -92,7 +91,7 @@ async fn f3_from_service_quotas_and_usage_metric() {
     store(
         &metrics,
         &queries,
-        &queries[0].id.to_string(),
+        &queries[0].id().to_string(),
         samples.iter().map(|s| (s.at, s.usage)).collect(),
     );
     let range = TimeRange::new(monday(), monday() + TimeDelta::days(14)).unwrap();
@@ -496,7 +495,7 @@ async fn f8_from_cost_explorer() {
     let source = CostExplorerSource::from_client(client, retries());
     let start = monday().date_naive();
     let costs = source
-        .daily_costs(start, start + TimeDelta::days(40))
+        .daily_costs(&aws_telemetry::DateRange::new(start, start + TimeDelta::days(40)).unwrap())
         .await
         .unwrap();
     assert_eq!(source.requests(), 1, "one billed request");

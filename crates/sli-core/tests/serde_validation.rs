@@ -15,6 +15,7 @@ use std::fmt::Debug;
 
 /// Deserializing `json` fails, and its message starts with the constructor's error message
 /// (serde_json appends the position in the document).
+#[allow(clippy::expect_used)] // a test helper: clippy's allow-expect-in-tests covers only #[test] fns
 fn rejects_like<T: DeserializeOwned + Debug>(json: &str, constructor: sli_core::Error) {
     let err = serde_json::from_str::<T>(json).expect_err(json);
     let expected = constructor.to_string();
@@ -25,6 +26,7 @@ fn rejects_like<T: DeserializeOwned + Debug>(json: &str, constructor: sli_core::
 }
 
 /// `value` serializes and deserializes back to itself.
+#[allow(clippy::unwrap_used)] // a test helper, as above
 fn round_trips<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
     let json = serde_json::to_string(value).unwrap();
     assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");

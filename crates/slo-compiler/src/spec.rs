@@ -23,7 +23,7 @@ use sli_core::{AlertPolicy, Slo};
 /// });
 /// spec.service = "shop".into();
 /// assert_eq!(spec.policy_name, "burn-rate");
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

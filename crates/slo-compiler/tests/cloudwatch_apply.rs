@@ -16,7 +16,7 @@ use aws_sdk_cloudwatch::operation::put_metric_alarm::PutMetricAlarmOutput;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
-use aws_telemetry::{Error, Metric, RetryPolicy, Statistic};
+use aws_telemetry::{Metric, RetryPolicy, ServiceError, Statistic};
 use sli_core::{AlertPolicy, catalog};
 use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{
@@ -25,11 +25,10 @@ use slo_compiler::cloudwatch::{
 };
 
 fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 2,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
 }
 
 fn compiled(name: &str) -> (Compiled, Vec<Dashboard>) {
@@ -163,7 +162,7 @@ async fn a_throttled_composite_alarm_is_a_typed_error_after_the_retries() {
     .await
     .unwrap_err();
     assert!(
-        matches!(err, Error::Throttled { attempts: 2, .. }),
+        matches!(err, ServiceError::Throttled { attempts: 2, .. }),
         "{err:?}"
     );
     assert_eq!(composite.num_calls(), 2); // one composite, tried twice

@@ -317,15 +317,15 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
         for (window, points) in published_points(&compiled.slos[0], &series) {
             sim.insert(
                 &slo_compiler::cloudwatch::AlarmMetric {
-                    namespace: window.metric.namespace.clone(),
-                    metric_name: window.metric.name.clone(),
+                    namespace: window.metric.namespace().to_owned(),
+                    metric_name: window.metric.name().to_owned(),
                     dimensions: window
                         .metric
-                        .dimensions
+                        .dimensions()
                         .iter()
                         .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                            name: d.name.clone(),
-                            value: d.value.clone(),
+                            name: d.name().to_owned(),
+                            value: d.value().to_owned(),
                         })
                         .collect(),
                 },
@@ -387,15 +387,15 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
             for (window, points) in published_points(&compiled.slos[0], &counts) {
                 sim.insert(
                     &slo_compiler::cloudwatch::AlarmMetric {
-                        namespace: window.metric.namespace.clone(),
-                        metric_name: window.metric.name.clone(),
+                        namespace: window.metric.namespace().to_owned(),
+                        metric_name: window.metric.name().to_owned(),
                         dimensions: window
                             .metric
-                            .dimensions
+                            .dimensions()
                             .iter()
                             .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                                name: d.name.clone(),
-                                value: d.value.clone(),
+                                name: d.name().to_owned(),
+                                value: d.value().to_owned(),
                             })
                             .collect(),
                     },

@@ -11,18 +11,22 @@ use serde_json::{Map, Value};
 
 use super::strict_json;
 use super::{AuditEvent, Identity, SignInOutcome};
-use crate::error::{Error, Result};
+use crate::error::RecordError;
 
 /// The largest CloudTrail log [`parse_log`] reads: 256 MiB of JSON, after gzip decompression.
 /// CloudTrail delivers a file about every five minutes per region, a few MB at most
 /// uncompressed; a gzip "bomb" of 1 MiB that inflates to 1 GiB is refused after 256 MiB read,
-/// with [`Error::LimitExceeded`], instead of taking the memory. [`parse_log_with_limit`] sets
-/// another cap.
+/// with [`RecordError::LimitExceeded`], instead of taking the memory. [`parse_log_with_limit`]
+/// sets another cap.
 pub const MAX_LOG_BYTES: u64 = 256 << 20;
 
 /// `userIdentity` of a CloudTrail record: the fields F4 reads, and every other field kept in
 /// [`UserIdentity::extra`] (`principalId`, `sessionContext`, `invokedBy` …).
+///
+/// A plain record of the log format, read with `serde`: fields are public; more may be typed
+/// out of `extra`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     /// `type`: `Root`, `IAMUser`, `AssumedRole`, `FederatedUser`, `AWSService` …
@@ -45,9 +49,13 @@ pub struct UserIdentity {
     pub extra: Map<String, Value>,
 }
 
-/// One CloudTrail record as the log format has it: the fields F4 reads, typed, and every
-/// other field kept in [`CloudTrailRecord::extra`], so that fields CloudTrail adds over time
-/// are carried, not rejected.
+/// One CloudTrail record as the log format has it ("CloudTrail record contents", AWS
+/// CloudTrail User Guide): the fields F4 reads, typed, and every other field kept in
+/// [`CloudTrailRecord::extra`], so that fields CloudTrail adds over time are carried, not
+/// rejected.
+///
+/// A plain record of the log format, read with `serde`: fields are public; more may be typed
+/// out of `extra`.
 ///
 /// # Example
 /// ```
@@ -61,12 +69,13 @@ pub struct UserIdentity {
 ///     "tlsDetails": {"tlsVersion": "TLSv1.2"}
 /// }"#)?;
 /// assert!(record.extra.contains_key("tlsDetails"));
-/// let event = record.to_event()?;
+/// let event = record.to_event("example.json", 0)?;
 /// assert_eq!(event.identity.principal(), "Alice");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CloudTrailRecord {
     /// `eventTime`, as written (ISO 8601, UTC).
     pub event_time: String,
@@ -108,14 +117,21 @@ impl CloudTrailRecord {
     /// `responseElements.ConsoleLogin` (`"Success"` or `"Failure"`; a sign-in with an
     /// `errorMessage` and no result failed).
     ///
+    /// `origin` and `index` label errors: the file (or `LookupEvents`) and the record's
+    /// position in it.
+    ///
     /// # Errors
-    /// A message naming the problem when `eventTime` is not an RFC 3339 time, `MFAUsed` is
-    /// neither `"Yes"` nor `"No"`, or `responseElements.ConsoleLogin` is neither `"Success"`
-    /// nor `"Failure"`.
-    pub fn to_event(&self) -> std::result::Result<AuditEvent, String> {
-        let time = DateTime::parse_from_rfc3339(&self.event_time)
-            .map_err(|e| format!("eventTime {:?}: {e}", self.event_time))?
-            .with_timezone(&Utc);
+    /// [`RecordError::Time`] when `eventTime` is not an RFC 3339 time; [`RecordError::Field`]
+    /// when `MFAUsed` is neither `"Yes"` nor `"No"`, or `responseElements.ConsoleLogin` is
+    /// neither `"Success"` nor `"Failure"`.
+    pub fn to_event(&self, origin: &str, index: usize) -> Result<AuditEvent, RecordError> {
+        let field_error = |field, reason| RecordError::Field {
+            origin: origin.to_owned(),
+            index,
+            field,
+            reason,
+        };
+        let time = parse_time(&self.event_time, origin, index, "eventTime")?;
         let mfa_used = match self
             .additional_event_data
             .as_ref()
@@ -125,8 +141,9 @@ impl CloudTrailRecord {
             Some(Value::String(s)) if s == "Yes" => Some(true),
             Some(Value::String(s)) if s == "No" => Some(false),
             Some(other) => {
-                return Err(format!(
-                    "additionalEventData.MFAUsed is {other}, not \"Yes\" or \"No\""
+                return Err(field_error(
+                    "additionalEventData.MFAUsed",
+                    format!("is {other}, not \"Yes\" or \"No\""),
                 ));
             }
         };
@@ -156,8 +173,9 @@ impl CloudTrailRecord {
             Some(Value::String(s)) if s == "Success" => Some(SignInOutcome::Success),
             Some(Value::String(s)) if s == "Failure" => Some(SignInOutcome::Failure),
             Some(other) => {
-                return Err(format!(
-                    "responseElements.ConsoleLogin is {other}, not \"Success\" or \"Failure\""
+                return Err(field_error(
+                    "responseElements.ConsoleLogin",
+                    format!("is {other}, not \"Success\" or \"Failure\""),
                 ));
             }
         };
@@ -178,11 +196,36 @@ impl CloudTrailRecord {
     }
 }
 
-fn record_error(origin: &str, index: usize, reason: impl Into<String>) -> Error {
-    Error::AuditRecord {
+/// The instant of a record's time field, which CloudTrail writes in RFC 3339 (UTC).
+pub(crate) fn parse_time(
+    value: &str,
+    origin: &str,
+    index: usize,
+    field: &'static str,
+) -> Result<DateTime<Utc>, RecordError> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|source| RecordError::Time {
+            origin: origin.to_owned(),
+            index,
+            field,
+            value: value.to_owned(),
+            source,
+        })
+}
+
+/// The error for record `index` of `origin` that is not a CloudTrail record.
+pub(crate) fn not_a_record(
+    origin: &str,
+    index: usize,
+    reason: &'static str,
+    source: Option<serde_json::Error>,
+) -> RecordError {
+    RecordError::Record {
         origin: origin.to_owned(),
         index,
-        reason: reason.into(),
+        reason,
+        source,
     }
 }
 
@@ -191,29 +234,33 @@ fn record_error(origin: &str, index: usize, reason: impl Into<String>) -> Error 
 const INSIGHT: &str = "AwsCloudTrailInsight";
 
 /// The event of one record; `None` for an Insights event.
-fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>> {
+fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>, RecordError> {
     let Value::Object(map) = &value else {
-        return Err(record_error(origin, index, "not a JSON object"));
+        return Err(not_a_record(origin, index, "is not a JSON object", None));
     };
     if map.get("eventType").and_then(Value::as_str) == Some(INSIGHT) {
         return Ok(None);
     }
-    let record: CloudTrailRecord =
-        serde_json::from_value(value).map_err(|e| record_error(origin, index, e.to_string()))?;
-    record
-        .to_event()
-        .map(Some)
-        .map_err(|reason| record_error(origin, index, reason))
+    let record: CloudTrailRecord = serde_json::from_value(value).map_err(|e| {
+        not_a_record(
+            origin,
+            index,
+            "lacks a required field, or has one of the wrong type",
+            Some(e),
+        )
+    })?;
+    record.to_event(origin, index).map(Some)
 }
 
 /// Parses one record: the JSON text of a single CloudTrail event, as `LookupEvents` returns in
 /// `CloudTrailEvent` or a CloudWatch Logs message holds. `origin` and `index` only label errors.
 ///
 /// # Errors
-/// [`Error::AuditRecord`] naming `origin` and `index` for text that is not a JSON object (or
-/// names a key twice, at any depth: the last would otherwise win unseen), a missing or
-/// mistyped required field (`eventTime`, `eventSource`, `eventName`, `awsRegion`),
-/// a bad `eventTime` / `MFAUsed`, or a CloudTrail Insights event (which has no caller).
+/// A [`RecordError`] naming `origin` and `index`: [`RecordError::Record`] for text that is
+/// not a JSON object (or names a key twice, at any depth: the last would otherwise win
+/// unseen), a missing or mistyped required field (`eventTime`, `eventSource`, `eventName`,
+/// `awsRegion`), or a CloudTrail Insights event (which has no caller); as
+/// [`CloudTrailRecord::to_event`] for a bad `eventTime`, `MFAUsed` or sign-in result.
 ///
 /// # Example
 /// ```
@@ -225,16 +272,17 @@ fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEven
 ///     "example", 0,
 /// )?;
 /// assert!(event.is_console_login_without_mfa());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::RecordError>(())
 /// ```
-pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent> {
-    let value =
-        strict_json::from_str(json).map_err(|e| record_error(origin, index, e.to_string()))?;
+pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent, RecordError> {
+    let value = strict_json::from_str(json)
+        .map_err(|e| not_a_record(origin, index, "is not JSON", Some(e)))?;
     to_event(origin, index, value)?.ok_or_else(|| {
-        record_error(
+        not_a_record(
             origin,
             index,
-            "a CloudTrail Insights event, not a call by a principal",
+            "is a CloudTrail Insights event, not a call by a principal",
+            None,
         )
     })
 }
@@ -249,9 +297,10 @@ pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent
 /// could empty the file, a second `"eventName"` hide a `CreateAccessKey`).
 ///
 /// # Errors
-/// [`Error::AuditLog`] for bytes that are not gzip or JSON, JSON without a `Records` array, or
-/// a key named twice; [`Error::LimitExceeded`] past [`MAX_LOG_BYTES`]; [`Error::AuditRecord`]
-/// with the record's index for the first record that cannot be read.
+/// A [`RecordError`]: [`RecordError::Gzip`] for gzip that does not inflate;
+/// [`RecordError::Log`] for bytes that are not JSON, JSON without a `Records` array, or a key
+/// named twice; [`RecordError::LimitExceeded`] past [`MAX_LOG_BYTES`]; as [`parse_record`],
+/// with the record's index, for the first record that cannot be read.
 ///
 /// # Example
 /// ```
@@ -260,9 +309,9 @@ pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<AuditEvent
 ///     "userIdentity":{"type":"IAMUser","userName":"ci"},"errorCode":"AccessDenied"}]}"#;
 /// let events = aws_telemetry::audit::parse_log(log, "example.json")?;
 /// assert!(events[0].is_access_denied());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::RecordError>(())
 /// ```
-pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>> {
+pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>, RecordError> {
     parse_log_with_limit(bytes, origin, MAX_LOG_BYTES)
 }
 
@@ -270,13 +319,18 @@ pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<AuditEvent>> {
 /// [`MAX_LOG_BYTES`].
 ///
 /// # Errors
-/// As [`parse_log`], with [`Error::LimitExceeded`] past `max_bytes`.
-pub fn parse_log_with_limit(bytes: &[u8], origin: &str, max_bytes: u64) -> Result<Vec<AuditEvent>> {
-    let log_error = |reason: String| Error::AuditLog {
+/// As [`parse_log`], with [`RecordError::LimitExceeded`] past `max_bytes`.
+pub fn parse_log_with_limit(
+    bytes: &[u8],
+    origin: &str,
+    max_bytes: u64,
+) -> Result<Vec<AuditEvent>, RecordError> {
+    let log_error = |reason: &'static str, source: Option<serde_json::Error>| RecordError::Log {
         origin: origin.to_owned(),
         reason,
+        source,
     };
-    let too_large = |requested: u64| Error::LimitExceeded {
+    let too_large = |requested: u64| RecordError::LimitExceeded {
         what: "CloudTrail log bytes (decompressed)",
         limit: max_bytes,
         requested,
@@ -289,7 +343,10 @@ pub fn parse_log_with_limit(bytes: &[u8], origin: &str, max_bytes: u64) -> Resul
         flate2::read::MultiGzDecoder::new(bytes)
             .take(max_bytes.saturating_add(1))
             .read_to_end(&mut out)
-            .map_err(|e| log_error(format!("bad gzip: {e}")))?;
+            .map_err(|source| RecordError::Gzip {
+                origin: origin.to_owned(),
+                source,
+            })?;
         if out.len() as u64 > max_bytes {
             return Err(too_large(out.len() as u64));
         }
@@ -303,13 +360,13 @@ pub fn parse_log_with_limit(bytes: &[u8], origin: &str, max_bytes: u64) -> Resul
     };
     let mut root: Map<String, Value> = match strict_json::from_slice(json) {
         Ok(Value::Object(root)) => root,
-        Ok(_) => return Err(log_error("not a JSON object".to_owned())),
-        Err(e) => return Err(log_error(format!("not a JSON object: {e}"))),
+        Ok(_) => return Err(log_error("not a JSON object", None)),
+        Err(e) => return Err(log_error("not JSON", Some(e))),
     };
     let records = match root.remove("Records") {
         Some(Value::Array(records)) => records,
-        Some(_) => return Err(log_error("\"Records\" is not an array".to_owned())),
-        None => return Err(log_error("no \"Records\" array".to_owned())),
+        Some(_) => return Err(log_error("\"Records\" is not an array", None)),
+        None => return Err(log_error("no \"Records\" array", None)),
     };
     let mut events = Vec::with_capacity(records.len());
     for (index, value) in records.into_iter().enumerate() {
@@ -324,10 +381,10 @@ pub fn parse_log_with_limit(bytes: &[u8], origin: &str, max_bytes: u64) -> Resul
 /// path.
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be read; otherwise as [`parse_log`].
-pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
+/// [`RecordError::Io`] when the file cannot be read; otherwise as [`parse_log`].
+pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>, RecordError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let bytes = std::fs::read(path).map_err(|source| RecordError::Io {
         path: path.to_owned(),
         source,
     })?;
@@ -339,7 +396,7 @@ pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
 /// number as the index.
 ///
 /// # Errors
-/// [`Error::AuditRecord`] for the first line that is not a readable record.
+/// As [`parse_record`], for the first line that is not a readable record.
 ///
 /// # Example
 /// ```
@@ -349,16 +406,18 @@ pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>> {
 ///     r#"{"eventTime":"2026-11-02T03:04:06Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#, "\n",
 /// );
 /// let err = aws_telemetry::audit::parse_lines(lines, "stream").unwrap_err();
-/// assert!(err.to_string().starts_with("stream: record 2: missing field `awsRegion`"));
+/// assert_eq!(err.to_string(), "stream: record 2 lacks a required field, or has one of the wrong type");
+/// let cause = std::error::Error::source(&err).unwrap();
+/// assert!(cause.to_string().starts_with("missing field `awsRegion`"));
 /// ```
-pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<AuditEvent>> {
+pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<AuditEvent>, RecordError> {
     let mut events = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let value =
-            strict_json::from_str(line).map_err(|e| record_error(origin, index, e.to_string()))?;
+        let value = strict_json::from_str(line)
+            .map_err(|e| not_a_record(origin, index, "is not JSON", Some(e)))?;
         if let Some(event) = to_event(origin, index, value)? {
             events.push(event);
         }

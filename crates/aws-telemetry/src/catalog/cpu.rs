@@ -3,9 +3,10 @@
 use sli_core::Series;
 
 use super::{Signal, find, non_empty};
-use crate::error::Result;
+use crate::error::{InputError, QueryError};
 use crate::fetch::FetchedSeries;
-use crate::query::{Metric, MetricQuery, Period, Statistic};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
 
 /// `CPUUtilization` (percent, `Average` per period) of one compute resource, for
 /// [`UtilizationRule`](sli_core::catalog::UtilizationRule).
@@ -36,7 +37,7 @@ use crate::query::{Metric, MetricQuery, Period, Statistic};
 /// let findings = UtilizationRule::default().evaluate(&cpu)?;
 /// assert_eq!(findings.len(), 1);
 /// assert_eq!(findings[0].kind, Provisioning::OverProvisioned);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CpuSignal {
@@ -48,8 +49,8 @@ impl CpuSignal {
     /// One EC2 instance, e.g. `i-0abcd1234efgh5678`.
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an empty or invalid value.
-    pub fn ec2_instance(instance_id: &str) -> Result<Self> {
+    /// [`QueryError::InvalidMetric`] for an empty or invalid value.
+    pub fn ec2_instance(instance_id: &str) -> Result<Self, QueryError> {
         Self::ec2("InstanceId", instance_id)
     }
 
@@ -58,11 +59,11 @@ impl CpuSignal {
     ///
     /// # Errors
     /// As [`CpuSignal::ec2_instance`].
-    pub fn ec2_auto_scaling_group(group: &str) -> Result<Self> {
+    pub fn ec2_auto_scaling_group(group: &str) -> Result<Self, QueryError> {
         Self::ec2("AutoScalingGroupName", group)
     }
 
-    fn ec2(dimension: &str, value: &str) -> Result<Self> {
+    fn ec2(dimension: &str, value: &str) -> Result<Self, QueryError> {
         Ok(Self {
             metric: Metric::new("AWS/EC2", "CPUUtilization")?.with_dimension(dimension, value)?,
             period: Period::new(300)?,
@@ -73,7 +74,7 @@ impl CpuSignal {
     ///
     /// # Errors
     /// As [`CpuSignal::ec2_instance`].
-    pub fn ecs_service(cluster: &str, service: &str) -> Result<Self> {
+    pub fn ecs_service(cluster: &str, service: &str) -> Result<Self, QueryError> {
         Ok(Self {
             metric: Metric::new("AWS/ECS", "CPUUtilization")?
                 .with_dimension("ClusterName", cluster)?
@@ -98,7 +99,7 @@ impl CpuSignal {
 impl Signal for CpuSignal {
     type Output = Series<f64>;
 
-    fn queries(&self) -> Result<Vec<MetricQuery>> {
+    fn queries(&self) -> Result<Vec<MetricQuery>, QueryError> {
         Ok(vec![MetricQuery::stat(
             "cpu",
             self.metric.clone(),
@@ -107,7 +108,7 @@ impl Signal for CpuSignal {
         )?])
     }
 
-    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output> {
+    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError> {
         let points = non_empty(find(fetched, "cpu")?.points.clone(), || {
             format!("{} has no sample in the range", self.metric)
         })?;

@@ -5,20 +5,26 @@ use chrono::{DateTime, Utc};
 use sli_core::{EventCounts, MissingData, Series, Sli};
 
 use super::{Signal, non_empty, union_rows};
-use crate::error::Result;
+use crate::error::{InputError, QueryError};
 use crate::fetch::FetchedSeries;
-use crate::query::{Metric, MetricQuery, Period, Statistic};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
 
 /// One minute of an RDS instance, latencies in milliseconds.
+///
+/// A plain output record of [`DbLatencySignal`]: its fields are public to read; build one
+/// with [`DbLatencyReading::new`] and [`DbLatencyReading::with_load`], since more metrics may
+/// be added.
 ///
 /// # Example
 /// ```
 /// use aws_telemetry::catalog::DbLatencyReading;
-/// let minute = DbLatencyReading { read_ms: Some(4.0), write_ms: Some(130.0), load: Some(3.5), load_cpu: Some(0.5) };
+/// let minute = DbLatencyReading::new(Some(4.0), Some(130.0)).with_load(Some(3.5), Some(0.5));
 /// assert_eq!(minute.worst_ms(), Some(130.0));
 /// assert_eq!(minute.load_not_cpu(), Some(3.0)); // sessions waiting on I/O, locks…
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct DbLatencyReading {
     /// `ReadLatency`: the average time per read I/O, in milliseconds.
     pub read_ms: Option<f64>,
@@ -32,6 +38,25 @@ pub struct DbLatencyReading {
 }
 
 impl DbLatencyReading {
+    /// A minute with these latencies (`None` where the metric published no point), without
+    /// load figures.
+    pub fn new(read_ms: Option<f64>, write_ms: Option<f64>) -> Self {
+        Self {
+            read_ms,
+            write_ms,
+            load: None,
+            load_cpu: None,
+        }
+    }
+
+    /// The same minute with Performance Insights' `DBLoad` and `DBLoadCPU`.
+    #[must_use]
+    pub fn with_load(mut self, load: Option<f64>, load_cpu: Option<f64>) -> Self {
+        self.load = load;
+        self.load_cpu = load_cpu;
+        self
+    }
+
     /// The slower of the read and write latencies, `None` when neither was published.
     pub fn worst_ms(&self) -> Option<f64> {
         match (self.read_ms, self.write_ms) {
@@ -81,7 +106,7 @@ impl DbLatencyReading {
 /// let slo = catalog::db_latency_minutes("orders-db");
 /// let counts = db_latency_counts(&slo.sli, &readings, MissingData::Skip)?;
 /// assert_eq!((counts.sum()?.good(), counts.sum()?.total()), (20.0, 25.0)); // 80 % of minutes
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbLatencySignal {
@@ -103,8 +128,8 @@ impl DbLatencySignal {
     /// The instance `DBInstanceIdentifier`, without Performance Insights.
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an empty or invalid identifier.
-    pub fn rds_instance(instance: &str) -> Result<Self> {
+    /// [`QueryError::InvalidMetric`] for an empty or invalid identifier.
+    pub fn rds_instance(instance: &str) -> Result<Self, QueryError> {
         let signal = Self {
             instance: instance.to_owned(),
             performance_insights: false,
@@ -123,8 +148,8 @@ impl DbLatencySignal {
     /// The instance's metric `name` in `AWS/RDS`.
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an invalid name.
-    pub fn metric(&self, name: &str) -> Result<Metric> {
+    /// [`QueryError::InvalidMetric`] for an invalid name.
+    pub fn metric(&self, name: &str) -> Result<Metric, QueryError> {
         Metric::new("AWS/RDS", name)?.with_dimension("DBInstanceIdentifier", self.instance.as_str())
     }
 
@@ -141,7 +166,7 @@ impl DbLatencySignal {
 impl Signal for DbLatencySignal {
     type Output = Series<DbLatencyReading>;
 
-    fn queries(&self) -> Result<Vec<MetricQuery>> {
+    fn queries(&self) -> Result<Vec<MetricQuery>, QueryError> {
         self.metrics()
             .map(|(name, id, _)| {
                 MetricQuery::stat(id, self.metric(name)?, Statistic::Average, Period::MINUTE)
@@ -149,7 +174,7 @@ impl Signal for DbLatencySignal {
             .collect()
     }
 
-    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output> {
+    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError> {
         let ids: Vec<&str> = self.metrics().map(|(_, id, _)| *id).collect();
         let scales: Vec<f64> = self.metrics().map(|(_, _, scale)| *scale).collect();
         let rows = non_empty(union_rows(fetched, &ids)?, || {
@@ -178,14 +203,14 @@ impl Signal for DbLatencySignal {
 /// minutes with neither latency, and gaps, resolved by `missing`.
 ///
 /// # Errors
-/// [`Error::Sli`](crate::Error::Sli) when `sli` is not a time-slice SLI, for a NaN latency, or
-/// for readings off the SLI's slice grid; [`Error::NoData`](crate::Error::NoData) when no
+/// [`InputError::Sli`] when `sli` is not a time-slice SLI, for a NaN latency, or
+/// for readings off the SLI's slice grid; [`InputError::NoData`] when no
 /// minute has a latency.
 pub fn db_latency_counts(
     sli: &Sli,
     readings: &Series<DbLatencyReading>,
     missing: MissingData,
-) -> Result<Series<EventCounts>> {
+) -> Result<Series<EventCounts>, InputError> {
     let worst: Vec<(DateTime<Utc>, f64)> = readings
         .iter()
         .filter_map(|(at, r)| Some((at, r.worst_ms()?)))

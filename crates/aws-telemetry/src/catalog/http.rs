@@ -5,9 +5,10 @@ use sli_core::catalog::HttpStatusCounts;
 use sli_core::{Position, Series};
 
 use super::{Signal, non_empty, union_rows};
-use crate::error::Result;
+use crate::error::{InputError, QueryError};
 use crate::fetch::FetchedSeries;
-use crate::query::{Metric, MetricQuery, Period, Statistic};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
 
 /// The metrics of the M3 error rate for one HTTP front door, `Sum` per period (one minute by
 /// default): requests, server errors (5xx) and client errors (4xx).
@@ -52,8 +53,8 @@ impl HttpErrorsSignal {
     /// A REST API stage (API Gateway v1).
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an empty or invalid name.
-    pub fn api_gateway_rest(api_name: &str, stage: &str) -> Result<Self> {
+    /// [`QueryError::InvalidMetric`] for an empty or invalid name.
+    pub fn api_gateway_rest(api_name: &str, stage: &str) -> Result<Self, QueryError> {
         let metric = |name| {
             Metric::new("AWS/ApiGateway", name)?
                 .with_dimension("ApiName", api_name)?
@@ -70,7 +71,7 @@ impl HttpErrorsSignal {
     ///
     /// # Errors
     /// As [`HttpErrorsSignal::api_gateway_rest`].
-    pub fn api_gateway_http(api_id: &str, stage: &str) -> Result<Self> {
+    pub fn api_gateway_http(api_id: &str, stage: &str) -> Result<Self, QueryError> {
         let metric = |name| {
             Metric::new("AWS/ApiGateway", name)?
                 .with_dimension("ApiId", api_id)?
@@ -84,7 +85,7 @@ impl HttpErrorsSignal {
     ///
     /// # Errors
     /// As [`HttpErrorsSignal::api_gateway_rest`].
-    pub fn alb_targets(load_balancer: &str) -> Result<Self> {
+    pub fn alb_targets(load_balancer: &str) -> Result<Self, QueryError> {
         let metric = |name| {
             Metric::new("AWS/ApplicationELB", name)?.with_dimension("LoadBalancer", load_balancer)
         };
@@ -99,19 +100,19 @@ impl HttpErrorsSignal {
     /// documentation).
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for a signal that is not an
+    /// [`QueryError::InvalidMetric`] for a signal that is not an
     /// Application Load Balancer's.
-    pub fn with_load_balancer_5xx(mut self) -> Result<Self> {
-        if self.requests.namespace != "AWS/ApplicationELB" {
-            return Err(crate::Error::InvalidMetric {
+    pub fn with_load_balancer_5xx(mut self) -> Result<Self, QueryError> {
+        if self.requests.namespace() != "AWS/ApplicationELB" {
+            return Err(QueryError::InvalidMetric {
                 field: "namespace",
-                value: self.requests.namespace.clone(),
+                value: self.requests.namespace().to_owned(),
                 reason: "only an Application Load Balancer has 5xx of its own (HTTPCode_ELB_5XX_Count)",
             });
         }
-        let mut metric = Metric::new(self.requests.namespace.clone(), "HTTPCode_ELB_5XX_Count")?;
-        for d in &self.requests.dimensions {
-            metric = metric.with_dimension(d.name.clone(), d.value.clone())?;
+        let mut metric = Metric::new(self.requests.namespace(), "HTTPCode_ELB_5XX_Count")?;
+        for d in self.requests.dimensions() {
+            metric = metric.with_dimension(d.name(), d.value())?;
         }
         self.balancer_5xx = Some(metric);
         Ok(self)
@@ -145,7 +146,7 @@ const IDS: [&str; 4] = ["requests", "errors_5xx", "errors_4xx", "balancer_5xx"];
 impl Signal for HttpErrorsSignal {
     type Output = Series<HttpStatusCounts>;
 
-    fn queries(&self) -> Result<Vec<MetricQuery>> {
+    fn queries(&self) -> Result<Vec<MetricQuery>, QueryError> {
         let mut metrics = vec![&self.requests, &self.server_errors, &self.client_errors];
         metrics.extend(&self.balancer_5xx);
         metrics
@@ -155,7 +156,7 @@ impl Signal for HttpErrorsSignal {
             .collect()
     }
 
-    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output> {
+    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError> {
         let ids = &IDS[..3 + usize::from(self.balancer_5xx.is_some())];
         let rows = non_empty(union_rows(fetched, ids)?, || {
             format!("{} has no sample in the range", self.requests)
@@ -174,7 +175,7 @@ impl Signal for HttpErrorsSignal {
                 )?;
                 Ok((at, counts))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, sli_core::Error>>()?;
         Ok(Series::new(points)?)
     }
 }
@@ -242,7 +243,9 @@ mod tests {
                 [(t + TimeDelta::minutes(1), 3.0)],
             )
             .unwrap();
-        let crate::Error::Sli(err) = read_signal(&source, &signal, None).unwrap_err() else {
+        let crate::ReadError::Input(InputError::Sli(err)) =
+            read_signal(&source, &signal, None).unwrap_err()
+        else {
             panic!("not an SLI input error");
         };
         assert!(
@@ -253,7 +256,7 @@ mod tests {
         let queries = signal.queries().unwrap();
         assert_eq!(queries.len(), 3);
         assert_eq!(
-            queries[1].kind,
+            *queries[1].kind(),
             crate::query::QueryKind::Stat {
                 metric: Metric::new("AWS/ApiGateway", "5XXError")
                     .unwrap()

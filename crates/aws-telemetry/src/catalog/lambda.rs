@@ -5,9 +5,10 @@ use sli_core::Series;
 use sli_core::catalog::LambdaMetrics;
 
 use super::{Signal, non_empty, union_rows};
-use crate::error::Result;
+use crate::error::{InputError, QueryError};
 use crate::fetch::FetchedSeries;
-use crate::query::{Metric, MetricQuery, Period, Statistic};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, Period, Statistic};
 
 /// The `AWS/Lambda` metrics of one function (dimension `FunctionName`), `Sum` per period
 /// (one minute by default): `Invocations`, `Errors`, `Throttles`, `AsyncEventsDropped`,
@@ -31,7 +32,7 @@ use crate::query::{Metric, MetricQuery, Period, Statistic};
 /// let minutes = read_signal(&source, &signal, None)?;
 /// assert_eq!(LambdaFailures::ERRORS_ONLY.series(&minutes)?.sum()?.bad(), 0.0);
 /// assert_eq!(LambdaFailures::ALL.series(&minutes)?.sum()?.bad(), 3.0); // lost events count
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LambdaSignal {
@@ -56,8 +57,8 @@ impl LambdaSignal {
     /// The function named `function` (all versions and aliases together).
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an empty or invalid name.
-    pub fn function(function: &str) -> Result<Self> {
+    /// [`QueryError::InvalidMetric`] for an empty or invalid name.
+    pub fn function(function: &str) -> Result<Self, QueryError> {
         let signal = Self {
             function: function.to_owned(),
             period: Period::MINUTE,
@@ -76,8 +77,8 @@ impl LambdaSignal {
     /// The function's metric `name` in `AWS/Lambda`.
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`](crate::Error::InvalidMetric) for an invalid name.
-    pub fn metric(&self, name: &str) -> Result<Metric> {
+    /// [`QueryError::InvalidMetric`] for an invalid name.
+    pub fn metric(&self, name: &str) -> Result<Metric, QueryError> {
         Metric::new("AWS/Lambda", name)?.with_dimension("FunctionName", self.function.as_str())
     }
 }
@@ -85,7 +86,7 @@ impl LambdaSignal {
 impl Signal for LambdaSignal {
     type Output = Series<LambdaMetrics>;
 
-    fn queries(&self) -> Result<Vec<MetricQuery>> {
+    fn queries(&self) -> Result<Vec<MetricQuery>, QueryError> {
         METRICS
             .iter()
             .map(|(name, id)| {
@@ -94,7 +95,7 @@ impl Signal for LambdaSignal {
             .collect()
     }
 
-    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output> {
+    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError> {
         let ids = METRICS.map(|(_, id)| id);
         let rows = non_empty(union_rows(fetched, &ids)?, || {
             format!(

@@ -28,7 +28,7 @@
 //! let minutes = read_signal(&source, &signal, None)?;
 //! let counts = ClientErrors::default().counts(&minutes)?; // the 600 4xx burn nothing
 //! assert_eq!(counts.sum()?.error_ratio(), Some(0.002));
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod cpu;
@@ -42,9 +42,11 @@ use std::fmt::Debug;
 use chrono::{DateTime, Utc};
 
 use crate::blocking::{BlockingSource, fetch_blocking};
-use crate::error::{Error, Result};
+use crate::error::{InputError, QueryError, ReadError};
 use crate::fetch::{FetchRequest, FetchedSeries};
-use crate::query::{MetricQuery, TimeRange};
+use crate::query::MetricQuery;
+use crate::range::TimeRange;
+use crate::sli_input::complete;
 use crate::source::MetricSource;
 
 pub use cpu::CpuSignal;
@@ -63,34 +65,35 @@ pub trait Signal: Debug {
     /// The queries, with distinct ids.
     ///
     /// # Errors
-    /// [`Error::InvalidQuery`] when a query cannot be built.
-    fn queries(&self) -> Result<Vec<MetricQuery>>;
+    /// A [`QueryError`] when a query cannot be built.
+    fn queries(&self) -> Result<Vec<MetricQuery>, QueryError>;
 
-    /// The output from the series a source returned for [`Signal::queries`], in their order.
+    /// The output from the series a source returned for [`Signal::queries`], found by id.
     ///
     /// # Errors
-    /// [`Error::NoData`] when there is nothing to read, [`Error::IncompleteData`] for a partial
-    /// series, and the signal's own checks.
-    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output>;
+    /// An [`InputError`]: [`InputError::NoData`] when there is nothing to read,
+    /// [`InputError::MissingSeries`] or [`InputError::IncompleteData`] for a series missing
+    /// or partial, and the signal's own checks.
+    fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError>;
 }
 
 /// Fetches `signal` over `range` (the source's span when `None`) and reads it.
 ///
 /// # Errors
-/// [`Error::UnknownSpan`] without a range from a source that reports no span; the source's
-/// errors; [`Signal::read`]'s.
+/// A [`ReadError`]: [`ReadError::UnknownSpan`] without a range from a source that reports no
+/// span; [`Signal::queries`]'s, the source's and [`Signal::read`]'s errors.
 pub async fn fetch_signal<S, G>(
     source: &S,
     signal: &G,
     range: Option<TimeRange>,
-) -> Result<G::Output>
+) -> Result<G::Output, ReadError>
 where
     S: MetricSource + ?Sized,
     G: Signal,
 {
     let request = request(source, signal, range)?;
     let fetched = source.fetch(&request).await?;
-    signal.read(&fetched)
+    Ok(signal.read(&fetched)?)
 }
 
 /// [`fetch_signal`] on the calling thread, for sources that need no async runtime (see
@@ -98,45 +101,41 @@ where
 ///
 /// # Errors
 /// As [`fetch_signal`].
-pub fn read_signal<S, G>(source: &S, signal: &G, range: Option<TimeRange>) -> Result<G::Output>
+pub fn read_signal<S, G>(
+    source: &S,
+    signal: &G,
+    range: Option<TimeRange>,
+) -> Result<G::Output, ReadError>
 where
     S: BlockingSource + ?Sized,
     G: Signal,
 {
     let request = request(source, signal, range)?;
-    signal.read(&fetch_blocking(source, &request)?)
+    Ok(signal.read(&fetch_blocking(source, &request)?)?)
 }
 
 fn request<S: MetricSource + ?Sized, G: Signal + ?Sized>(
     source: &S,
     signal: &G,
     range: Option<TimeRange>,
-) -> Result<FetchRequest> {
+) -> Result<FetchRequest, ReadError> {
     let range = match range {
         Some(range) => range,
-        None => source.span().ok_or_else(|| Error::UnknownSpan {
+        None => source.span().ok_or_else(|| ReadError::UnknownSpan {
             source_name: source.to_string(),
         })?,
     };
-    FetchRequest::new(signal.queries()?, range)
+    Ok(FetchRequest::new(signal.queries()?, range)?)
 }
 
 /// The series of `fetched` with id `id`, which must be complete.
-fn find<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<&'a FetchedSeries> {
+fn find<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<&'a FetchedSeries, InputError> {
     let series = fetched
         .iter()
         .find(|s| s.id.as_str() == id)
-        .ok_or_else(|| Error::InvalidResponse {
-            backend: "catalog",
-            reason: format!("no series for query {id:?}"),
-        })?;
-    match &series.completeness {
-        crate::fetch::Completeness::Complete => Ok(series),
-        crate::fetch::Completeness::Partial { reason } => Err(Error::IncompleteData {
-            id: id.to_owned(),
-            reason: reason.clone(),
-        }),
-    }
+        .ok_or_else(|| InputError::MissingSeries { id: id.to_owned() })?;
+    complete(series)?;
+    Ok(series)
 }
 
 /// One row per timestamp present in any of the series `ids`, with each series' value there,
@@ -144,7 +143,7 @@ fn find<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<&'a FetchedSeries>
 /// zero are often not reported at all).
 type Rows = Vec<(DateTime<Utc>, Vec<Option<f64>>)>;
 
-fn union_rows(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Rows> {
+fn union_rows(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Rows, InputError> {
     let mut rows: BTreeMap<DateTime<Utc>, Vec<Option<f64>>> = BTreeMap::new();
     for (slot, id) in ids.iter().enumerate() {
         for &(at, value) in &find(fetched, id)?.points {
@@ -155,9 +154,9 @@ fn union_rows(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Rows> {
 }
 
 /// `Err(NoData)` for an empty result.
-fn non_empty<T>(rows: Vec<T>, what: impl FnOnce() -> String) -> Result<Vec<T>> {
+fn non_empty<T>(rows: Vec<T>, what: impl FnOnce() -> String) -> Result<Vec<T>, InputError> {
     if rows.is_empty() {
-        return Err(Error::NoData { what: what() });
+        return Err(InputError::NoData { what: what() });
     }
     Ok(rows)
 }

@@ -1,11 +1,12 @@
 //! Conversions between the toolkit's types and the SDK's, kept in one place so that no SDK type
-//! leaks into the public API, and SDK errors become [`Error`] kinds a caller can act on.
+//! leaks into the public API.
 
 use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
 use aws_sdk_cloudwatch::types as cw;
 use chrono::{DateTime, Utc};
 
-use crate::query::{Metric, MetricQuery, QueryKind};
+use crate::metric::Metric;
+use crate::query::{MetricQuery, QueryKind};
 
 pub(super) const BACKEND: &str = "CloudWatch";
 
@@ -20,16 +21,16 @@ pub(super) fn from_sdk_time(at: &SdkDateTime) -> Option<DateTime<Utc>> {
 
 pub(super) fn to_sdk_metric(metric: &Metric) -> cw::Metric {
     cw::Metric::builder()
-        .namespace(&metric.namespace)
-        .metric_name(&metric.name)
+        .namespace(metric.namespace())
+        .metric_name(metric.name())
         .set_dimensions(Some(
             metric
-                .dimensions
+                .dimensions()
                 .iter()
                 .map(|d| {
                     cw::Dimension::builder()
-                        .name(&d.name)
-                        .value(&d.value)
+                        .name(d.name())
+                        .value(d.value())
                         .build()
                 })
                 .collect(),
@@ -39,13 +40,13 @@ pub(super) fn to_sdk_metric(metric: &Metric) -> cw::Metric {
 
 pub(super) fn to_sdk_query(query: &MetricQuery) -> cw::MetricDataQuery {
     let builder = cw::MetricDataQuery::builder()
-        .id(query.id.as_str())
+        .id(query.id().as_str())
         .return_data(true);
-    let builder = match &query.label {
+    let builder = match query.label() {
         Some(label) => builder.label(label),
         None => builder,
     };
-    match &query.kind {
+    match query.kind() {
         QueryKind::Stat {
             metric,
             stat,

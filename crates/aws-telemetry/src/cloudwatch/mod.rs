@@ -20,7 +20,7 @@ pub use sink::CloudWatchSink;
 use crate::retry::RetryPolicy;
 
 use self::convert::{BACKEND, from_sdk_time, to_sdk_query, to_sdk_time};
-use crate::error::{Error, Result};
+use crate::error::{FetchError, ServiceError};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, plan};
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
@@ -55,8 +55,9 @@ impl Counters {
 /// `NextToken` pages are followed and merged; results are mapped back by query id, never by
 /// position; `PartialData`, `InternalError` and `Forbidden` statuses become
 /// [`Completeness::Partial`], and every message the service sends is kept on its series;
-/// periods are checked against CloudWatch's retention tiers before any call; throttling and
-/// server errors are retried with bounded exponential backoff ([`RetryPolicy`]).
+/// periods are checked against CloudWatch's retention tiers before any call
+/// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
+/// exponential backoff ([`RetryPolicy`]), then reported as [`FetchError::Service`].
 /// [`CloudWatchSource::fetch_with_stats`] reports what one fetch cost, [`CloudWatchSource::stats`]
 /// the running total.
 ///
@@ -107,17 +108,17 @@ impl CloudWatchSource {
     pub async fn fetch_with_stats(
         &self,
         request: &FetchRequest,
-    ) -> Result<(Vec<FetchedSeries>, FetchStats)> {
+    ) -> Result<(Vec<FetchedSeries>, FetchStats), FetchError> {
         let calls = plan(request, Utc::now())?;
         let mut results: Vec<FetchedSeries> = request
             .queries()
             .iter()
-            .map(|q| FetchedSeries {
-                id: q.id.clone(),
-                label: q.label.clone(),
-                points: Vec::new(),
-                completeness: Completeness::Complete,
-                messages: Vec::new(),
+            .map(|q| {
+                let series = FetchedSeries::new(q.id().clone(), Vec::new());
+                match q.label() {
+                    Some(label) => series.with_label(label),
+                    None => series,
+                }
             })
             .collect();
         let mut stats = FetchStats::default();
@@ -146,7 +147,7 @@ impl CloudWatchSource {
         call: &Call,
         results: &mut [FetchedSeries],
         stats: &mut FetchStats,
-    ) -> Result<()> {
+    ) -> Result<(), ServiceError> {
         let queries: Vec<_> = call
             .queries
             .iter()
@@ -155,7 +156,7 @@ impl CloudWatchSource {
         let by_id: HashMap<&str, usize> = call
             .queries
             .iter()
-            .map(|&i| (request.queries()[i].id.as_str(), i))
+            .map(|&i| (request.queries()[i].id().as_str(), i))
             .collect();
         let mut last_status: HashMap<usize, Completeness> = HashMap::new();
         let mut token: Option<String> = None;
@@ -188,20 +189,20 @@ impl CloudWatchSource {
             for result in output.metric_data_results() {
                 let id = result.id().unwrap_or_default();
                 if !ids_in_page.insert(id) {
-                    return Err(Error::InvalidResponse {
+                    return Err(ServiceError::InvalidResponse {
                         backend: BACKEND,
                         reason: format!(
                             "several results for id {id:?} (expressions returning many series, such as SEARCH, are not supported)"
                         ),
                     });
                 }
-                let &index = by_id.get(id).ok_or_else(|| Error::InvalidResponse {
+                let &index = by_id.get(id).ok_or_else(|| ServiceError::InvalidResponse {
                     backend: BACKEND,
                     reason: format!("a result for id {id:?}, which the call did not ask for"),
                 })?;
                 let (timestamps, values) = (result.timestamps(), result.values());
                 if timestamps.len() != values.len() {
-                    return Err(Error::InvalidResponse {
+                    return Err(ServiceError::InvalidResponse {
                         backend: BACKEND,
                         reason: format!(
                             "{} timestamps and {} values for id {id:?}",
@@ -211,7 +212,7 @@ impl CloudWatchSource {
                     });
                 }
                 for (at, value) in timestamps.iter().zip(values) {
-                    let at = from_sdk_time(at).ok_or_else(|| Error::InvalidResponse {
+                    let at = from_sdk_time(at).ok_or_else(|| ServiceError::InvalidResponse {
                         backend: BACKEND,
                         reason: format!("a timestamp out of range for id {id:?}"),
                     })?;
@@ -243,7 +244,7 @@ impl CloudWatchSource {
             match output.next_token() {
                 Some(next) if !next.is_empty() => {
                     if !seen_tokens.insert(next.to_owned()) {
-                        return Err(Error::InvalidResponse {
+                        return Err(ServiceError::InvalidResponse {
                             backend: BACKEND,
                             reason: "the same NextToken twice".into(),
                         });
@@ -273,7 +274,7 @@ display_with_region!(CloudWatchSource, "CloudWatch");
 
 #[async_trait]
 impl MetricSource for CloudWatchSource {
-    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>, FetchError> {
         Ok(self.fetch_with_stats(request).await?.0)
     }
 }

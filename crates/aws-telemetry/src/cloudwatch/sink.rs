@@ -7,8 +7,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::RetryPolicy;
 use super::convert::{BACKEND, to_sdk_time};
-use crate::error::{Error, Result};
-use crate::query::Metric;
+use crate::error::PutError;
+use crate::metric::Metric;
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::sink::MetricSink;
 
@@ -60,15 +60,18 @@ impl MetricSink for CloudWatchSink {
     /// Publishes `samples` of `metric`; returns the number of calls made.
     ///
     /// # Errors
-    /// [`Error::InvalidMetric`] for an `AWS/` namespace (reserved), a NaN or infinite value, or
-    /// a timestamp more than two weeks old or two hours ahead (CloudWatch refuses those), each
-    /// named; the mapped SDK error of the first failed call.
-    async fn put(&self, metric: &Metric, samples: &[(DateTime<Utc>, f64)]) -> Result<usize> {
-        if metric.namespace.starts_with("AWS/") {
-            return Err(Error::InvalidMetric {
-                field: "namespace",
-                value: metric.namespace.clone(),
-                reason: "AWS/ namespaces are reserved for AWS services",
+    /// [`PutError::ReservedNamespace`] for an `AWS/` namespace; [`PutError::InvalidSample`]
+    /// for a NaN or infinite value, or a timestamp more than two weeks old or two hours ahead
+    /// (CloudWatch refuses those: `PutMetricData`, Amazon CloudWatch API Reference), naming
+    /// it; [`PutError::Service`] for the first failed call.
+    async fn put(
+        &self,
+        metric: &Metric,
+        samples: &[(DateTime<Utc>, f64)],
+    ) -> Result<usize, PutError> {
+        if metric.namespace().starts_with("AWS/") {
+            return Err(PutError::ReservedNamespace {
+                namespace: metric.namespace().to_owned(),
             });
         }
         let now = Utc::now();
@@ -80,20 +83,21 @@ impl MetricSink for CloudWatchSink {
             } else {
                 continue;
             };
-            return Err(Error::InvalidMetric {
-                field: "datapoint",
-                value: format!("#{index} ({at}, {value})"),
+            return Err(PutError::InvalidSample {
+                index,
+                at,
+                value,
                 reason,
             });
         }
         let sdk_metric = super::convert::to_sdk_metric(metric);
         // Every datum repeats the metric's name and dimensions: size batches by them.
         let datum_bytes = 64
-            + metric.name.len()
+            + metric.name().len()
             + metric
-                .dimensions
+                .dimensions()
                 .iter()
-                .map(|d| d.name.len() + d.value.len() + 16)
+                .map(|d| d.name().len() + d.value().len() + 16)
                 .sum::<usize>();
         let per_call = (MAX_PAYLOAD_BYTES / datum_bytes).clamp(1, MAX_DATUMS_PER_CALL);
         let mut calls = 0;
@@ -102,7 +106,7 @@ impl MetricSink for CloudWatchSink {
                 .iter()
                 .map(|&(at, value)| {
                     MetricDatum::builder()
-                        .metric_name(&metric.name)
+                        .metric_name(metric.name())
                         .set_dimensions(sdk_metric.dimensions.clone())
                         .timestamp(to_sdk_time(at))
                         .value(value)
@@ -112,7 +116,7 @@ impl MetricSink for CloudWatchSink {
             let counter = Attempts::default();
             self.client
                 .put_metric_data()
-                .namespace(&metric.namespace)
+                .namespace(metric.namespace())
                 .set_metric_data(Some(data))
                 .customize()
                 .interceptor(counter.clone())

@@ -11,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
-use crate::error::{Error, Result};
+use crate::error::{CsvError, FetchError, QueryError};
 use crate::fetch::{FetchRequest, FetchedSeries};
 use crate::memory::InMemorySource;
-use crate::query::{Metric, TimeRange};
+use crate::metric::Metric;
+use crate::range::TimeRange;
 use crate::source::MetricSource;
 
 /// Metrics read from CSV files, one metric per value column.
@@ -53,11 +54,11 @@ use crate::source::MetricSource;
 ///
 /// | bound | limit | error |
 /// |---|---|---|
-/// | bytes of one file | [`CsvSource::MAX_FILE_BYTES`] (256 MiB) | [`Error::InputTooLarge`] |
-/// | bytes of all files of a source | [`CsvSource::MAX_TOTAL_BYTES`] (1 GiB) | [`Error::InputTooLarge`] |
-/// | `*.csv` files in a directory | [`CsvSource::MAX_FILES`] (4,096) | [`Error::InputTooLarge`] |
-/// | bytes of one line | [`CsvSource::MAX_LINE_BYTES`] (64 KiB) | [`Error::Csv`] naming the line |
-/// | columns of one line | [`CsvSource::MAX_COLUMNS`] (1,024, timestamps included) | [`Error::Csv`] naming the line and column |
+/// | bytes of one file | [`CsvSource::MAX_FILE_BYTES`] (256 MiB) | [`CsvError::TooLarge`] |
+/// | bytes of all files of a source | [`CsvSource::MAX_TOTAL_BYTES`] (1 GiB) | [`CsvError::TooLarge`] |
+/// | `*.csv` files in a directory | [`CsvSource::MAX_FILES`] (4,096) | [`CsvError::TooLarge`] |
+/// | bytes of one line | [`CsvSource::MAX_LINE_BYTES`] (64 KiB) | [`CsvError::Malformed`] naming the line |
+/// | columns of one line | [`CsvSource::MAX_COLUMNS`] (1,024, timestamps included) | [`CsvError::Malformed`] naming the line and column |
 ///
 /// # Example
 /// ```
@@ -72,7 +73,7 @@ use crate::source::MetricSource;
 /// let err = CsvSource::from_bytes("checkout.csv", b"timestamp,good,total\n2024-05-01T00:00:00Z,998,n/a\n", "Checkout")
 ///     .unwrap_err();
 /// assert_eq!(err.to_string(), "checkout.csv:2:3: value \"n/a\" in column \"total\" is not a number");
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct CsvSource {
@@ -97,10 +98,12 @@ impl CsvSource {
     /// `namespace`.
     ///
     /// # Errors
-    /// [`Error::Io`] when the directory or a file cannot be read; [`Error::Csv`] naming the file,
-    /// line and column of the first malformed field (see the type's layout), or naming a
-    /// column whose metric another file already has; [`Error::InputTooLarge`] past a bound.
-    pub fn from_dir(dir: impl AsRef<Path>, namespace: &str) -> Result<Self> {
+    /// A [`CsvError`]: [`CsvError::Io`] when the directory or a file cannot be read;
+    /// [`CsvError::Malformed`] naming the file, line and column of the first malformed field
+    /// (see the type's layout); [`CsvError::MetricName`] for a header or file name that cannot
+    /// name a metric; [`CsvError::DuplicateMetric`] for a column whose metric another file
+    /// already has; [`CsvError::TooLarge`] past a bound.
+    pub fn from_dir(dir: impl AsRef<Path>, namespace: &str) -> Result<Self, CsvError> {
         let dir = dir.as_ref().to_path_buf();
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map_err(io(&dir))?
@@ -108,7 +111,7 @@ impl CsvSource {
             .filter(|p| p.extension().is_some_and(|e| e == "csv") && p.is_file())
             .collect();
         if files.len() > Self::MAX_FILES {
-            return Err(Error::InputTooLarge {
+            return Err(CsvError::TooLarge {
                 path: dir,
                 what: "number of *.csv files",
                 value: files.len() as u64,
@@ -128,7 +131,7 @@ impl CsvSource {
     ///
     /// # Errors
     /// As [`CsvSource::from_dir`].
-    pub fn from_file(path: impl AsRef<Path>, namespace: &str) -> Result<Self> {
+    pub fn from_file(path: impl AsRef<Path>, namespace: &str) -> Result<Self, CsvError> {
         let path = path.as_ref();
         let mut loader = Loader::new(namespace);
         let bytes = loader.read(path)?;
@@ -141,7 +144,11 @@ impl CsvSource {
     ///
     /// # Errors
     /// As [`CsvSource::from_dir`], without the I/O.
-    pub fn from_bytes(name: impl AsRef<Path>, bytes: &[u8], namespace: &str) -> Result<Self> {
+    pub fn from_bytes(
+        name: impl AsRef<Path>,
+        bytes: &[u8],
+        namespace: &str,
+    ) -> Result<Self, CsvError> {
         let name = name.as_ref();
         let mut loader = Loader::new(namespace);
         loader.count(name, bytes.len() as u64)?;
@@ -157,28 +164,24 @@ impl CsvSource {
     /// The metric loaded under `name` (a column's header, or a file's stem).
     ///
     /// # Errors
-    /// [`Error::NotFound`] listing the names there are.
-    pub fn metric(&self, name: &str) -> Result<Metric> {
+    /// [`QueryError::UnknownMetric`] listing the names there are.
+    pub fn metric(&self, name: &str) -> Result<Metric, QueryError> {
         let metrics = self.metrics();
-        if let Some(found) = metrics.iter().find(|m| m.name == name) {
+        if let Some(found) = metrics.iter().find(|m| m.name() == name) {
             return Ok(found.clone());
         }
-        let names: Vec<&str> = metrics.iter().map(|m| m.name.as_str()).collect();
-        Err(Error::NotFound {
-            backend: "Csv",
-            what: format!(
-                "metric {name:?} in {} (it has {})",
-                self.origin.display(),
-                names.join(", ")
-            ),
+        Err(QueryError::UnknownMetric {
+            name: name.to_owned(),
+            source_name: self.to_string(),
+            known: metrics.iter().map(|m| m.name().to_owned()).collect(),
         })
     }
 }
 
 /// The I/O error for `path`.
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CsvError + use<> {
     let path = path.to_path_buf();
-    move |source| Error::Io { path, source }
+    move |source| CsvError::Io { path, source }
 }
 
 /// Files read into one source: their metrics, which file holds each, and the bytes read.
@@ -201,9 +204,9 @@ impl Loader {
     }
 
     /// Counts `bytes` of `path` against the bounds.
-    fn count(&mut self, path: &Path, bytes: u64) -> Result<()> {
+    fn count(&mut self, path: &Path, bytes: u64) -> Result<(), CsvError> {
         if bytes > CsvSource::MAX_FILE_BYTES {
-            return Err(Error::InputTooLarge {
+            return Err(CsvError::TooLarge {
                 path: path.to_path_buf(),
                 what: "file size in bytes",
                 value: bytes,
@@ -212,7 +215,7 @@ impl Loader {
         }
         self.total_bytes += bytes;
         if self.total_bytes > CsvSource::MAX_TOTAL_BYTES {
-            return Err(Error::InputTooLarge {
+            return Err(CsvError::TooLarge {
                 path: path.to_path_buf(),
                 what: "bytes read by one source",
                 value: self.total_bytes,
@@ -224,7 +227,7 @@ impl Loader {
 
     /// Reads a file, stopping one byte past the bound (whatever its metadata says: a file can
     /// grow while it is read, and a device has no size).
-    fn read(&mut self, path: &Path) -> Result<Vec<u8>> {
+    fn read(&mut self, path: &Path) -> Result<Vec<u8>, CsvError> {
         let file = std::fs::File::open(path).map_err(io(path))?;
         let mut bytes = Vec::new();
         file.take(CsvSource::MAX_FILE_BYTES + 1)
@@ -235,24 +238,21 @@ impl Loader {
     }
 
     /// Parses one file's bytes and keeps its metrics.
-    fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+    fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<(), CsvError> {
         let stem = path.file_stem().and_then(|s| s.to_str());
         for column in parse::parse(path, stem, &self.namespace, bytes)? {
             if let Some(other) = self.owners.get(&column.metric) {
-                return Err(Error::Csv {
+                return Err(CsvError::DuplicateMetric {
                     path: path.to_path_buf(),
                     line: column.line,
-                    column: Some(column.column),
-                    reason: format!(
-                        "metric {:?} is also in {}: load the files as separate sources or rename the column",
-                        column.metric.name,
-                        other.display()
-                    ),
+                    column: column.column,
+                    name: column.metric.name().to_owned(),
+                    other: other.clone(),
                 });
             }
             self.owners
                 .insert(column.metric.clone(), path.to_path_buf());
-            self.memory.insert(column.metric, column.samples)?;
+            self.memory.append_checked(column.metric, column.samples);
         }
         Ok(())
     }
@@ -279,7 +279,7 @@ impl fmt::Display for CsvSource {
 
 #[async_trait]
 impl MetricSource for CsvSource {
-    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>> {
+    async fn fetch(&self, request: &FetchRequest) -> Result<Vec<FetchedSeries>, FetchError> {
         self.memory.answer(request, "Csv")
     }
 
@@ -316,7 +316,7 @@ mod tests {
         let source = CsvSource::from_bytes("x.csv", b"timestamp,good,total\n", "Ns").unwrap();
         assert_eq!(
             source.metric("bad").unwrap_err().to_string(),
-            "Csv has no metric \"bad\" in x.csv (it has good, total)"
+            "Csv(x.csv, namespace Ns) has no metric \"bad\" (it has good, total)"
         );
         // A header without rows: the metrics exist, with no data and no span.
         assert_eq!(source.metrics().len(), 2);
@@ -340,7 +340,7 @@ mod tests {
         }
         assert!(matches!(
             loader.count(Path::new("e.csv"), 1),
-            Err(Error::InputTooLarge {
+            Err(CsvError::TooLarge {
                 what: "bytes read by one source",
                 ..
             })

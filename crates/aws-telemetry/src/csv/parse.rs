@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::error::{Error, Result};
-use crate::query::Metric;
+use crate::error::{CsvError, QueryError};
+use crate::metric::Metric;
 
 /// The longest line accepted, in bytes (line end excluded).
 pub(super) const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -32,13 +32,14 @@ pub(super) fn parse(
     stem: Option<&str>,
     namespace: &str,
     bytes: &[u8],
-) -> Result<Vec<Column>> {
-    let fail = |line: usize, column: Option<usize>, reason: String| Error::Csv {
+) -> Result<Vec<Column>, CsvError> {
+    let fail = |line: usize, column: Option<usize>, reason: String| CsvError::Malformed {
         path: path.to_path_buf(),
         line,
         column,
         reason,
     };
+    let located = |line: usize| move |fault: Fault| fault.at(path, line);
     let bytes = match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => rest,
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => {
@@ -76,17 +77,13 @@ pub(super) fn parse(
         let fields =
             split_fields(text).map_err(|(column, reason)| fail(line, Some(column), reason))?;
         match &mut layout {
-            Some(layout) => layout
-                .push_row(&fields)
-                .map_err(|(c, r)| fail(line, c, r))?,
+            Some(layout) => layout.push_row(&fields).map_err(located(line))?,
             None => {
                 let (new, is_header) = Layout::from_first_line(line, &fields, stem, namespace)
-                    .map_err(|(c, r)| fail(line, c, r))?;
+                    .map_err(located(line))?;
                 let layout = layout.insert(new);
                 if !is_header {
-                    layout
-                        .push_row(&fields)
-                        .map_err(|(c, r)| fail(line, c, r))?;
+                    layout.push_row(&fields).map_err(located(line))?;
                 }
             }
         }
@@ -95,7 +92,7 @@ pub(super) fn parse(
         Some(layout) => Ok(layout.columns),
         // An empty file: its one metric, without samples.
         None => Ok(vec![Column {
-            metric: single_metric(stem, namespace).map_err(|(c, r)| fail(1, c, r))?,
+            metric: single_metric(stem, namespace).map_err(located(1))?,
             column: 2,
             line: 1,
             samples: Vec::new(),
@@ -103,8 +100,44 @@ pub(super) fn parse(
     }
 }
 
-/// A failure located by column (1-based, `None` for the whole line) and described.
-type Located = (Option<usize>, String);
+/// What is wrong with a line, located by column (1-based, `None` for the whole line).
+#[derive(Debug)]
+enum Fault {
+    /// A field or line that does not read, described.
+    Malformed(Option<usize>, String),
+    /// A name (a header's column, or the file's stem) that cannot name a metric.
+    MetricName {
+        column: Option<usize>,
+        name: String,
+        source: QueryError,
+    },
+}
+
+impl Fault {
+    /// The error for this fault at `line` of `path`.
+    fn at(self, path: &Path, line: usize) -> CsvError {
+        let path = path.to_path_buf();
+        match self {
+            Self::Malformed(column, reason) => CsvError::Malformed {
+                path,
+                line,
+                column,
+                reason,
+            },
+            Self::MetricName {
+                column,
+                name,
+                source,
+            } => CsvError::MetricName {
+                path,
+                line,
+                column,
+                name,
+                source: Box::new(source),
+            },
+        }
+    }
+}
 
 /// The columns of a file, known from its first line.
 #[derive(Debug)]
@@ -116,16 +149,19 @@ struct Layout {
 }
 
 /// The metric of a file with one value column and no name for it: the file's stem.
-fn single_metric(stem: Option<&str>, namespace: &str) -> std::result::Result<Metric, Located> {
+fn single_metric(stem: Option<&str>, namespace: &str) -> Result<Metric, Fault> {
     let stem = stem.ok_or_else(|| {
-        (
+        Fault::Malformed(
             None,
             "the file name is not UTF-8, so it cannot name the metric: add a header naming the value column"
                 .to_owned(),
         )
     })?;
-    Metric::new(namespace, stem)
-        .map_err(|e| (None, format!("the file name cannot name the metric: {e}")))
+    Metric::new(namespace, stem).map_err(|source| Fault::MetricName {
+        column: None,
+        name: stem.to_owned(),
+        source,
+    })
 }
 
 impl Layout {
@@ -136,7 +172,7 @@ impl Layout {
         fields: &[Cow<'_, str>],
         stem: Option<&str>,
         namespace: &str,
-    ) -> std::result::Result<(Self, bool), Located> {
+    ) -> Result<(Self, bool), Fault> {
         let column = |metric, column| Column {
             metric,
             column,
@@ -145,7 +181,7 @@ impl Layout {
         };
         if parse_timestamp(&fields[0]).is_some() {
             if fields.len() != 2 {
-                return Err((
+                return Err(Fault::Malformed(
                     None,
                     format!(
                         "{} fields but no header naming them: add a header line, e.g. timestamp,good,total",
@@ -166,7 +202,7 @@ impl Layout {
             } else {
                 ""
             };
-            return Err((
+            return Err(Fault::Malformed(
                 None,
                 format!(
                     "the first line is neither data (its first field {:?} is not a timestamp) nor a header naming a timestamp column and at least one value column{hint}",
@@ -179,16 +215,19 @@ impl Layout {
         for (index, name) in names.iter().enumerate().skip(1) {
             let number = index + 1;
             if name.is_empty() {
-                return Err((Some(number), format!("column {number} has no name")));
+                return Err(Fault::Malformed(
+                    Some(number),
+                    format!("column {number} has no name"),
+                ));
             }
             if let Some(first) = names[1..index].iter().position(|n| n == name) {
-                return Err((
+                return Err(Fault::Malformed(
                     Some(number),
                     format!("duplicate column name {name:?} (also column {})", first + 2),
                 ));
             }
             if name.parse::<f64>().is_ok() {
-                return Err((
+                return Err(Fault::Malformed(
                     Some(number),
                     format!(
                         "the first line is neither a header (column {number} is named {name:?}, a number) nor data (its first field {:?} is not a timestamp)",
@@ -201,8 +240,12 @@ impl Layout {
             columns.push(column(single_metric(stem, namespace)?, 2));
         } else {
             for (index, name) in names.iter().enumerate().skip(1) {
-                let metric = Metric::new(namespace, name.as_str())
-                    .map_err(|e| (Some(index + 1), format!("column {name:?}: {e}")))?;
+                let metric =
+                    Metric::new(namespace, name.as_str()).map_err(|source| Fault::MetricName {
+                        column: Some(index + 1),
+                        name: name.clone(),
+                        source,
+                    })?;
                 columns.push(column(metric, index + 1));
             }
         }
@@ -217,9 +260,9 @@ impl Layout {
     }
 
     /// Adds one data line's samples; an empty field is no sample.
-    fn push_row(&mut self, fields: &[Cow<'_, str>]) -> std::result::Result<(), Located> {
+    fn push_row(&mut self, fields: &[Cow<'_, str>]) -> Result<(), Fault> {
         if fields.len() != self.names.len() {
-            return Err((
+            return Err(Fault::Malformed(
                 None,
                 format!(
                     "expected {} fields ({}), found {}",
@@ -230,7 +273,7 @@ impl Layout {
             ));
         }
         let at = parse_timestamp(&fields[0]).ok_or_else(|| {
-            (
+            Fault::Malformed(
                 Some(1),
                 format!(
                     "timestamp {:?} is neither RFC 3339 nor YYYY-MM-DD HH:MM[:SS]",
@@ -241,7 +284,7 @@ impl Layout {
         if let Some(previous) = self.last
             && at < previous
         {
-            return Err((
+            return Err(Fault::Malformed(
                 Some(1),
                 format!("timestamp {at} is earlier than the line before ({previous})"),
             ));
@@ -256,13 +299,13 @@ impl Layout {
             }
             let name = &self.names[column.column - 1];
             let value: f64 = field.parse().map_err(|_| {
-                (
+                Fault::Malformed(
                     Some(column.column),
                     format!("value {field:?} in column {name:?} is not a number"),
                 )
             })?;
             if !value.is_finite() {
-                return Err((
+                return Err(Fault::Malformed(
                     Some(column.column),
                     format!("value {field} in column {name:?} is not finite"),
                 ));
@@ -319,7 +362,7 @@ impl<'a> Iterator for Lines<'a> {
 
 /// Splits a line into fields, trimmed of spaces; a field in double quotes may hold commas,
 /// and `""` inside it is one quote (RFC 4180, on one line). Fails with the 1-based column.
-fn split_fields(text: &str) -> std::result::Result<Vec<Cow<'_, str>>, (usize, String)> {
+fn split_fields(text: &str) -> Result<Vec<Cow<'_, str>>, (usize, String)> {
     let mut fields: Vec<Cow<'_, str>> = Vec::new();
     let mut rest = text;
     loop {
@@ -473,7 +516,7 @@ mod tests {
         let got = columns(
             b"timestamp,good,total\n2024-05-01T00:00:00Z,998,1000\n2024-05-01T00:01:00Z,,1000\n",
         );
-        let names: Vec<&str> = got.iter().map(|c| c.metric.name.as_str()).collect();
+        let names: Vec<&str> = got.iter().map(|c| c.metric.name()).collect();
         assert_eq!(names, ["good", "total"]);
         // An empty cell is no sample.
         assert_eq!(got[0].samples.len(), 1);
@@ -481,25 +524,25 @@ mod tests {
         assert_eq!(got[0].samples[0].1, 998.0);
         // One value column named other than "value" is named by its header too.
         assert_eq!(
-            columns(b"time,cpu\n2024-05-01 00:00,41\n")[0].metric.name,
+            columns(b"time,cpu\n2024-05-01 00:00,41\n")[0].metric.name(),
             "cpu"
         );
         // Without a header, or with `timestamp,value`, the file's stem names the metric.
-        assert_eq!(columns(b"2024-05-01 00:00,41\n")[0].metric.name, "f");
+        assert_eq!(columns(b"2024-05-01 00:00,41\n")[0].metric.name(), "f");
         assert_eq!(
             columns(b"Timestamp,Value\n2024-05-01 00:00,41\n")[0]
                 .metric
-                .name,
+                .name(),
             "f"
         );
-        assert_eq!(columns(b"")[0].metric.name, "f");
+        assert_eq!(columns(b"")[0].metric.name(), "f");
     }
 
     #[test]
     fn quoted_fields() {
         let got = columns(b"\"timestamp\",\"p95, ms\",\"say \"\"hi\"\"\"\n\"2024-05-01T00:00:00Z\", \"12.5\" ,3\n");
-        assert_eq!(got[0].metric.name, "p95, ms");
-        assert_eq!(got[1].metric.name, "say \"hi\"");
+        assert_eq!(got[0].metric.name(), "p95, ms");
+        assert_eq!(got[1].metric.name(), "say \"hi\"");
         assert_eq!(got[0].samples[0].1, 12.5);
         assert_eq!(
             err(b"timestamp,\"good\ntotal\n"),
@@ -556,10 +599,21 @@ mod tests {
                 .starts_with("f.csv:3: not UTF-8")
         );
         assert!(err(b"\xFF\xFEt\x00").starts_with("f.csv:1: UTF-16 text"));
-        let control = err(b"timestamp,a\x07b\n");
-        assert!(
-            control.starts_with("f.csv:1:2: column \"a\\u{7}b\": metric name"),
-            "{control}"
+        let control =
+            parse(Path::new("f.csv"), Some("f"), "Ns", b"timestamp,a\x07b\n").unwrap_err();
+        assert_eq!(
+            control.to_string(),
+            "f.csv:1:2: column \"a\\u{7}b\" cannot name a metric"
+        );
+        let CsvError::MetricName { source, .. } = control else {
+            panic!("{control}");
+        };
+        assert_eq!(*source, Metric::new("Ns", "a\u{7}b").unwrap_err());
+        // A file named after its metric, whose stem cannot name one.
+        let stem = parse(Path::new("\u{7}.csv"), Some("\u{7}"), "Ns", b"").unwrap_err();
+        assert_eq!(
+            stem.to_string(),
+            "\u{7}.csv:1: the file name \"\\u{7}\" cannot name a metric"
         );
     }
 

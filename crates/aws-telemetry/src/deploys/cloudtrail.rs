@@ -38,7 +38,7 @@
 //!     "example", 0)?.unwrap();
 //! assert_eq!(deploy.service(), "lambda:checkout");
 //! assert!(matches!(deploy.outcome(), DeployOutcome::Complete { .. }));
-//! # Ok::<(), aws_telemetry::Error>(())
+//! # Ok::<(), aws_telemetry::RecordError>(())
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -46,7 +46,8 @@ use serde_json::Value;
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
 use crate::audit::CloudTrailRecord;
-use crate::error::{Error, Result};
+use crate::audit::records::{not_a_record, parse_time};
+use crate::error::RecordError;
 
 /// The calls read as deploys, as `(eventSource, eventName)` the way CloudTrail records them
 /// (and `LookupEvents` matches them: exactly).
@@ -64,8 +65,8 @@ fn record_error(
     index: usize,
     field: &'static str,
     reason: impl Into<String>,
-) -> Error {
-    Error::DeployRecord {
+) -> RecordError {
+    RecordError::Field {
         origin: origin.to_owned(),
         index,
         field,
@@ -131,7 +132,7 @@ impl Fields<'_> {
             .filter(|v| !v.is_null())
     }
 
-    fn request_str(&self, field: &'static str, key: &str) -> Result<Option<&str>> {
+    fn request_str(&self, field: &'static str, key: &str) -> Result<Option<&str>, RecordError> {
         match self.request(key) {
             None => Ok(None),
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s)),
@@ -139,7 +140,7 @@ impl Fields<'_> {
         }
     }
 
-    fn required_str(&self, field: &'static str, key: &str) -> Result<&str> {
+    fn required_str(&self, field: &'static str, key: &str) -> Result<&str, RecordError> {
         self.request_str(field, key)?.ok_or_else(|| {
             self.error(
                 field,
@@ -151,11 +152,11 @@ impl Fields<'_> {
         })
     }
 
-    fn error(&self, field: &'static str, reason: impl Into<String>) -> Error {
+    fn error(&self, field: &'static str, reason: impl Into<String>) -> RecordError {
         record_error(self.origin, self.index, field, reason)
     }
 
-    fn ecs(&self) -> Result<Option<Reading>> {
+    fn ecs(&self) -> Result<Option<Reading>, RecordError> {
         let service = self.required_str("requestParameters.service", "service")?;
         let deploys = self.request("taskDefinition").is_some()
             || self.request("forceNewDeployment") == Some(&Value::Bool(true));
@@ -179,7 +180,7 @@ impl Fields<'_> {
         Ok(Some(direct(format!("ecs:{cluster}/{name}"))))
     }
 
-    fn lambda_function(&self) -> Result<String> {
+    fn lambda_function(&self) -> Result<String, RecordError> {
         let from_response = self
             .object("responseElements")
             .and_then(|r| r.get("functionName"))
@@ -196,7 +197,7 @@ impl Fields<'_> {
         Ok(format!("lambda:{name}"))
     }
 
-    fn lambda(&self, call: &str, at: DateTime<Utc>) -> Result<Option<Reading>> {
+    fn lambda(&self, call: &str, at: DateTime<Utc>) -> Result<Option<Reading>, RecordError> {
         if self.request("dryRun") == Some(&Value::Bool(true)) {
             return Ok(None);
         }
@@ -243,7 +244,7 @@ impl Fields<'_> {
         }
     }
 
-    fn weight_sum(&self, weights: &serde_json::Map<String, Value>) -> Result<f64> {
+    fn weight_sum(&self, weights: &serde_json::Map<String, Value>) -> Result<f64, RecordError> {
         let field = "requestParameters.routingConfig.additionalVersionWeights";
         let mut sum = 0.0;
         for (version, weight) in weights {
@@ -267,7 +268,7 @@ impl Fields<'_> {
         }
     }
 
-    fn cloudformation(&self) -> Result<Option<Reading>> {
+    fn cloudformation(&self) -> Result<Option<Reading>, RecordError> {
         let stack = self.required_str("requestParameters.stackName", "stackName")?;
         Ok(Some(direct(format!(
             "cloudformation:{}",
@@ -288,15 +289,15 @@ fn direct(service: String) -> Reading {
 /// scaling-only `UpdateService`, a dry run). `origin` and `index` label errors.
 ///
 /// # Errors
-/// [`Error::DeployRecord`] naming the field and the record's `origin` and `index` when a
+/// [`RecordError::Field`] naming the field and the record's `origin` and `index` when a
 /// deploy call names no resource (`requestParameters.service`, `.functionName`,
-/// `.stackName`), a field has the wrong type, alias weights are not in [0, 1], the record has
-/// no `eventID`, or its `eventTime` is not an RFC 3339 time.
+/// `.stackName`), a field has the wrong type, alias weights are not in [0, 1], or the record
+/// has no `eventID`; [`RecordError::Time`] when its `eventTime` is not an RFC 3339 time.
 pub fn deploy_from_record(
     record: &CloudTrailRecord,
     origin: &str,
     index: usize,
-) -> Result<Option<Deploy>> {
+) -> Result<Option<Deploy>, RecordError> {
     let fields = Fields {
         record,
         origin,
@@ -316,9 +317,7 @@ pub fn deploy_from_record(
     if !is_deploy_call || record.error_code.is_some() {
         return Ok(None);
     }
-    let at = DateTime::parse_from_rfc3339(&record.event_time)
-        .map_err(|e| fields.error("eventTime", format!("{:?}: {e}", record.event_time)))?
-        .with_timezone(&Utc);
+    let at = parse_time(&record.event_time, origin, index, "eventTime")?;
     let reading = match source {
         "ecs.amazonaws.com" => fields.ecs()?,
         "lambda.amazonaws.com" => fields.lambda(bare_lambda_name(name), at)?,
@@ -343,14 +342,17 @@ pub fn deploy_from_record(
 /// CloudWatch Logs export) and reads it with [`deploy_from_record`].
 ///
 /// # Errors
-/// [`Error::AuditRecord`] for text that is not a CloudTrail record (as
+/// [`RecordError::Record`] for text that is not a CloudTrail record (as
 /// [`audit::parse_record`](crate::audit::parse_record) reports it); otherwise as
 /// [`deploy_from_record`].
-pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<Option<Deploy>> {
-    let record: CloudTrailRecord = serde_json::from_str(json).map_err(|e| Error::AuditRecord {
-        origin: origin.to_owned(),
-        index,
-        reason: e.to_string(),
+pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<Option<Deploy>, RecordError> {
+    let record: CloudTrailRecord = serde_json::from_str(json).map_err(|e| {
+        not_a_record(
+            origin,
+            index,
+            "is not JSON, or lacks a required field, or has one of the wrong type",
+            Some(e),
+        )
     })?;
     deploy_from_record(&record, origin, index)
 }
@@ -372,7 +374,7 @@ pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<Option<Dep
 /// // The first line only scales the service; the second deploys, but names no service.
 /// assert_eq!(err.to_string(), "trail.jsonl: record 1: requestParameters.service is missing: the UpdateService record names no resource");
 /// ```
-pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<Deploy>> {
+pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<Deploy>, RecordError> {
     let mut deploys = Vec::new();
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {

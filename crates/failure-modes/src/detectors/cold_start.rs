@@ -40,7 +40,7 @@ impl ColdStartSignal {
     /// API, [`ColdStartSignal::api_gateway`] judges the latency callers see, init included.
     ///
     /// # Errors
-    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    /// [`Error::Query`](crate::Error::Query) for a name CloudWatch would refuse.
     pub fn lambda(function: &str) -> Result<Self> {
         Ok(Self {
             function: function.to_owned(),
@@ -59,7 +59,7 @@ impl ColdStartSignal {
     /// [`ColdStartSignal::lambda`].
     ///
     /// # Errors
-    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    /// [`Error::Query`](crate::Error::Query) for a name CloudWatch would refuse.
     pub fn api_gateway(api: &str, function: &str) -> Result<Self> {
         Ok(Self {
             latency: Metric::new("AWS/ApiGateway", "Latency")?.with_dimension("ApiName", api)?,
@@ -327,13 +327,13 @@ mod tests {
     #[test]
     fn queries_read_the_signals_metrics() {
         let signal = ColdStartSignal::api_gateway("shop", "checkout").unwrap();
-        assert_eq!(signal.concurrency.name, "ConcurrentExecutions");
+        assert_eq!(signal.concurrency.name(), "ConcurrentExecutions");
         let f5 = ColdStartLatency::new(signal.clone(), ColdStartConfig::default()).unwrap();
         let queries = f5.queries().unwrap();
-        let aws_telemetry::QueryKind::Stat { metric, .. } = &queries[0].kind else {
+        let aws_telemetry::QueryKind::Stat { metric, .. } = queries[0].kind() else {
             panic!("{queries:?}");
         };
         assert_eq!(metric, &signal.latency);
-        assert_eq!(metric.namespace, "AWS/ApiGateway");
+        assert_eq!(metric.namespace(), "AWS/ApiGateway");
     }
 }

@@ -266,7 +266,7 @@ impl Principal {
 /// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{AuditEvent, CredentialCompromise, Detector, Identity};
 ///
-/// let ci = Identity { kind: "IAMUser".into(), user_name: Some("ci".into()), ..Identity::default() };
+/// let ci = Identity::new("IAMUser").with_user_name("ci");
 /// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
 /// let mut events: Vec<_> = (0..24 * 10)
 ///     .map(|h| AuditEvent::new(t0 + Duration::hours(h), "s3.amazonaws.com", "PutObject",
@@ -554,11 +554,8 @@ mod tests {
     }
 
     fn role(session: &str) -> Identity {
-        Identity {
-            kind: "AssumedRole".into(),
-            arn: Some(format!("arn:aws:sts::1:assumed-role/deploy/{session}")),
-            ..Identity::default()
-        }
+        Identity::new("AssumedRole")
+            .with_arn(format!("arn:aws:sts::1:assumed-role/deploy/{session}"))
     }
 
     #[test]
@@ -622,11 +619,7 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
-        let user = Identity {
-            kind: "IAMUser".into(),
-            user_name: Some("bob".into()),
-            ..Identity::default()
-        };
+        let user = Identity::new("IAMUser").with_user_name("bob");
         assert_eq!(f4.push(login(user)).unwrap().len(), 1);
     }
 }
@@ -637,11 +630,7 @@ mod bound_tests {
     use chrono::TimeZone;
 
     fn user(name: &str) -> Identity {
-        Identity {
-            kind: "IAMUser".into(),
-            arn: Some(format!("arn:aws:iam::1:user/{name}")),
-            ..Identity::default()
-        }
+        Identity::new("IAMUser").with_arn(format!("arn:aws:iam::1:user/{name}"))
     }
 
     /// Issue 17: new-region findings listed every region seen so far (60,000 events gave
@@ -735,10 +724,9 @@ mod bound_tests {
     #[test]
     fn a_known_deployer_bursts_freely_and_others_do_not() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-        let deploy = |session: &str| Identity {
-            kind: "AssumedRole".into(),
-            arn: Some(format!("arn:aws:sts::1:assumed-role/deploy/{session}")),
-            ..Identity::default()
+        let deploy = |session: &str| {
+            Identity::new("AssumedRole")
+                .with_arn(format!("arn:aws:sts::1:assumed-role/deploy/{session}"))
         };
         let run = |f4: CredentialCompromise| {
             let mut f4 = f4;

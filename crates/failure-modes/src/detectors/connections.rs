@@ -65,7 +65,7 @@ impl ConnectionSignal {
     ///     "default.postgres16", "LEAST({DBInstanceClassMemory/9531392},5000)")?;
     /// let signal = ConnectionSignal::from_limit(&limit)?;
     /// assert_eq!((signal.instance.as_str(), signal.max_connections), ("orders", 450.0));
-    /// # Ok::<(), failure_modes::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_limit(limit: &aws_telemetry::ConnectionLimit) -> Result<Self> {
         Self::rds(&limit.instance, limit.max_connections)
@@ -75,15 +75,15 @@ impl ConnectionSignal {
     /// upstream concurrency.
     ///
     /// # Errors
-    /// [`Error::Telemetry`](crate::Error::Telemetry) for a function name CloudWatch would refuse.
+    /// [`Error::Query`](crate::Error::Query) for a function name CloudWatch would refuse.
     ///
     /// # Example
     /// ```
     /// use failure_modes::ConnectionSignal;
     ///
     /// let signal = ConnectionSignal::rds("orders", 450.0)?.with_lambda_upstream("checkout")?;
-    /// assert_eq!(signal.connections.name, "DatabaseConnections");
-    /// assert_eq!(signal.upstream.unwrap().name, "ConcurrentExecutions");
+    /// assert_eq!(signal.connections.name(), "DatabaseConnections");
+    /// assert_eq!(signal.upstream.unwrap().name(), "ConcurrentExecutions");
     /// # Ok::<(), failure_modes::Error>(())
     /// ```
     pub fn with_lambda_upstream(mut self, function: &str) -> Result<Self> {

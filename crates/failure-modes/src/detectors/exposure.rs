@@ -125,7 +125,7 @@ struct Spike {
 /// use failure_modes::Severity;
 ///
 /// let mut facts = BucketExposure::new("exports");
-/// facts.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
+/// facts.acl_grants.push(AclGrant::new(Grantee::AllUsers, Permission::Read));
 /// let mut f7 = PublicDataLeak::new(facts, Default::default())?;
 /// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
 /// let findings = f7.detect((0..200).map(|m| AccessSample {

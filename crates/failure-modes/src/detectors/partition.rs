@@ -58,7 +58,7 @@ impl ZoneSignal {
     /// The metrics read for `zone`.
     ///
     /// # Errors
-    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    /// [`Error::Query`](crate::Error::Query) for a name CloudWatch would refuse.
     ///
     /// # Example
     /// ```
@@ -66,8 +66,8 @@ impl ZoneSignal {
     ///
     /// let signal = ZoneSignal::alb("app/shop/1", &["eu-west-1a", "eu-west-1b"])?;
     /// let metrics = signal.zone_metrics("eu-west-1a")?;
-    /// assert_eq!(metrics.latency.name, "TargetResponseTime");
-    /// assert_eq!(metrics.elb_5xx.name, "HTTPCode_ELB_5XX_Count");
+    /// assert_eq!(metrics.latency.name(), "TargetResponseTime");
+    /// assert_eq!(metrics.elb_5xx.name(), "HTTPCode_ELB_5XX_Count");
     /// # Ok::<(), failure_modes::Error>(())
     /// ```
     pub fn zone_metrics(&self, zone: &str) -> Result<ZoneMetrics> {

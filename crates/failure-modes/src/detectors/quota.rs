@@ -34,7 +34,7 @@ impl QuotaSignal {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a limit that is not positive;
-    /// [`Error::Telemetry`](crate::Error::Telemetry) for names CloudWatch would refuse.
+    /// [`Error::Query`](crate::Error::Query) for names CloudWatch would refuse.
     pub fn resource_count(
         quota: &str,
         limit: f64,
@@ -67,27 +67,26 @@ impl QuotaSignal {
     /// or whose usage metric Service Quotas recommends reading with a statistic other than
     /// `Maximum` (a rate quota's `Sum` per period is not comparable with the limit);
     /// [`Error::InvalidConfig`] for a limit that is not positive;
-    /// [`Error::Telemetry`] for names CloudWatch would refuse.
+    /// [`Error::Query`] for names CloudWatch would refuse.
     ///
     /// # Example
     /// ```
-    /// use std::collections::BTreeMap;
     /// use failure_modes::{Quota, UsageMetric};
     /// use failure_modes::QuotaSignal;
     ///
-    /// let quota = Quota {
-    ///     service_code: "ec2".into(), quota_code: "L-1216C47A".into(),
-    ///     name: "Running On-Demand Standard instances".into(), value: Some(1152.0),
-    ///     adjustable: true, unit: Some("None".into()),
-    ///     usage_metric: Some(UsageMetric {
-    ///         namespace: "AWS/Usage".into(), name: "ResourceCount".into(),
-    ///         dimensions: BTreeMap::from([("Service".into(), "EC2".into()), ("Resource".into(), "vCPU".into())]),
-    ///         statistic: Some("Maximum".into()),
-    ///     }),
-    /// };
+    /// let quota = Quota::new("ec2", "L-1216C47A", "Running On-Demand Standard instances")
+    ///     .with_value(1152.0)
+    ///     .with_adjustable(true)
+    ///     .with_unit("None")
+    ///     .with_usage_metric(
+    ///         UsageMetric::new("AWS/Usage", "ResourceCount")
+    ///             .with_dimension("Service", "EC2")
+    ///             .with_dimension("Resource", "vCPU")
+    ///             .with_statistic("Maximum"),
+    ///     );
     /// let signal = QuotaSignal::from_quota(&quota)?;
     /// assert_eq!(signal.limit, 1152.0);
-    /// assert_eq!(signal.usage.name, "ResourceCount");
+    /// assert_eq!(signal.usage.name(), "ResourceCount");
     /// # Ok::<(), failure_modes::Error>(())
     /// ```
     pub fn from_quota(quota: &aws_telemetry::Quota) -> Result<Self> {

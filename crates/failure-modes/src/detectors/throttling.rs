@@ -47,7 +47,7 @@ impl ThrottleSignal {
     /// 60 s.
     ///
     /// # Errors
-    /// [`Error::Telemetry`] for a function name CloudWatch would refuse.
+    /// [`Error::Query`] for a function name CloudWatch would refuse.
     pub fn lambda(function: &str) -> Result<Self> {
         let metric = |name: &str| {
             Metric::new("AWS/Lambda", name).and_then(|m| m.with_dimension("FunctionName", function))
@@ -66,7 +66,7 @@ impl ThrottleSignal {
     /// the `SampleCount` of `SuccessfulRequestLatency` (the successful requests), 60 s.
     ///
     /// # Errors
-    /// [`Error::Telemetry`] for names CloudWatch would refuse.
+    /// [`Error::Query`] for names CloudWatch would refuse.
     pub fn dynamodb(table: &str, operation: &str) -> Result<Self> {
         let metric = |name: &str| {
             Metric::new("AWS/DynamoDB", name)

@@ -24,10 +24,9 @@ pub enum BucketDrillInput {
 fn facts(public: bool) -> BucketExposure {
     let mut facts = BucketExposure::new("exports");
     if public {
-        facts.acl_grants.push(AclGrant {
-            grantee: Grantee::AllUsers,
-            permission: Permission::Read,
-        });
+        facts
+            .acl_grants
+            .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
     }
     facts
 }

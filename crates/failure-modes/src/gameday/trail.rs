@@ -12,24 +12,19 @@ use crate::mode::FailureMode;
 use crate::scenarios::Rng;
 
 fn user(name: &str) -> Identity {
-    Identity {
-        kind: "IAMUser".into(),
-        arn: Some(format!("arn:aws:iam::123456789012:user/{name}")),
-        account_id: Some("123456789012".into()),
-        user_name: Some(name.into()),
-        access_key_id: Some(format!("AKIA{}", name.to_uppercase())),
-    }
+    Identity::new("IAMUser")
+        .with_arn(format!("arn:aws:iam::123456789012:user/{name}"))
+        .with_account_id("123456789012")
+        .with_user_name(name)
+        .with_access_key_id(format!("AKIA{}", name.to_uppercase()))
 }
 
 fn role(name: &str, session: u64) -> Identity {
-    Identity {
-        kind: "AssumedRole".into(),
-        arn: Some(format!(
+    Identity::new("AssumedRole")
+        .with_arn(format!(
             "arn:aws:sts::123456789012:assumed-role/{name}/session-{session}"
-        )),
-        account_id: Some("123456789012".into()),
-        ..Identity::default()
-    }
+        ))
+        .with_account_id("123456789012")
 }
 
 /// `count` events spread at random over `minutes` from `from`.

@@ -14,8 +14,8 @@ pub(crate) fn store(
     id: &str,
     points: Vec<(DateTime<Utc>, f64)>,
 ) {
-    let query = queries.iter().find(|q| q.id.as_str() == id).unwrap();
-    let QueryKind::Stat { metric, .. } = &query.kind else {
+    let query = queries.iter().find(|q| q.id().as_str() == id).unwrap();
+    let QueryKind::Stat { metric, .. } = query.kind() else {
         panic!("{id} is not a metric")
     };
     source.insert(metric.clone(), points).unwrap();

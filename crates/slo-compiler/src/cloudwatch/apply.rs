@@ -8,7 +8,7 @@ use aws_sdk_cloudwatch::types::{
 };
 
 use aws_telemetry::sdk::{Attempts, map_sdk_error, retry_config};
-use aws_telemetry::{Error, Result, RetryPolicy};
+use aws_telemetry::{RetryPolicy, ServiceError};
 
 use super::model::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
 
@@ -63,7 +63,7 @@ fn to_sdk_query(q: &MetricDataQuery) -> SdkQuery {
         .build()
 }
 
-async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
+async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<(), ServiceError> {
     let counter = Attempts::default();
     let operator = ComparisonOperator::from(alarm.comparison_operator.as_str());
     client
@@ -94,8 +94,9 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<()> {
 /// so applying the same definitions again changes nothing: `apply` is idempotent.
 ///
 /// # Errors
-/// The mapped SDK error of the first failed call ([`Error::Throttled`] past the retries,
-/// [`Error::PermissionDenied`], [`Error::Backend`]); what was put before it stays.
+/// The mapped SDK error of the first failed call ([`ServiceError::Throttled`] past the
+/// retries, [`ServiceError::PermissionDenied`], [`ServiceError::Backend`]); what was put
+/// before it stays.
 ///
 /// # Example
 /// ```no_run
@@ -119,7 +120,7 @@ pub async fn apply<'a>(
     dashboards: &[Dashboard],
     region: &str,
     account: &str,
-) -> Result<ApplyReport> {
+) -> Result<ApplyReport, ServiceError> {
     let client = Client::from_conf(
         client
             .config()
@@ -165,7 +166,7 @@ pub async fn apply<'a>(
             .iter()
             .find_map(|m| m.message())
         {
-            return Err(Error::InvalidResponse {
+            return Err(ServiceError::InvalidResponse {
                 backend: BACKEND,
                 reason: format!("dashboard {}: {message}", dashboard.name),
             });

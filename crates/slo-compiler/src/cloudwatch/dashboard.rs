@@ -27,7 +27,7 @@ pub const MAX_WIDGETS: usize = 500;
 ///     ..DashboardOptions::default()
 /// };
 /// assert!(options.autoscaling_groups.is_empty());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DashboardOptions {
@@ -42,10 +42,10 @@ pub struct DashboardOptions {
 }
 
 fn metric_entry(metric: &Metric, stat: &str, id: &str, visible: bool) -> Value {
-    let mut entry = vec![json!(metric.namespace), json!(metric.name)];
-    for d in &metric.dimensions {
-        entry.push(json!(d.name));
-        entry.push(json!(d.value));
+    let mut entry = vec![json!(metric.namespace()), json!(metric.name())];
+    for d in metric.dimensions() {
+        entry.push(json!(d.name()));
+        entry.push(json!(d.value()));
     }
     entry.push(json!({"id": id, "stat": stat, "visible": visible}));
     Value::Array(entry)

@@ -51,14 +51,14 @@ fn check_id(id: &str) -> Result<(), CompileProblem> {
 
 pub(crate) fn alarm_metric(metric: &Metric) -> AlarmMetric {
     AlarmMetric {
-        namespace: metric.namespace.clone(),
-        metric_name: metric.name.clone(),
+        namespace: metric.namespace().to_owned(),
+        metric_name: metric.name().to_owned(),
         dimensions: metric
-            .dimensions
+            .dimensions()
             .iter()
             .map(|d| AlarmDimension {
-                name: d.name.clone(),
-                value: d.value.clone(),
+                name: d.name().to_owned(),
+                value: d.value().to_owned(),
             })
             .collect(),
     }

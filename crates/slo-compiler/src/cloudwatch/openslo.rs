@@ -11,7 +11,7 @@ use crate::openslo::{SpecError, mapping, read_source, spec_error, text};
 
 /// `namespace`, `metricName`, `dimensions` (`[{name, value}]`) and `stat` of one metric.
 fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic), SpecError> {
-    let invalid = |field: &str, e: aws_telemetry::Error| {
+    let invalid = |field: &str, e: aws_telemetry::QueryError| {
         let at = if path.is_empty() {
             field.to_owned()
         } else {
@@ -211,7 +211,7 @@ mod tests {
         assert!(matches!(
             &specs[0].signal,
             Signal::Value { value: SignalSource::Metric { metric, stat: Statistic::Percentile(p) } }
-                if metric.dimensions.len() == 1 && *p == 99.0
+                if metric.dimensions().len() == 1 && *p == 99.0
         ));
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{EventCounts, Series, Span};
 
-use aws_telemetry::{MetricSink, Result};
+use aws_telemetry::{MetricSink, PutError};
 
 use super::compiled::{CompiledSlo, PublishedWindow};
 
@@ -120,7 +120,7 @@ pub fn published_points(
 /// # Example
 /// ```
 /// # use slo_compiler::cloudwatch::{publish_windows, CompiledSlo};
-/// # async fn f(slo: &CompiledSlo, s: &sli_core::Series<sli_core::EventCounts>) -> aws_telemetry::Result<()> {
+/// # async fn f(slo: &CompiledSlo, s: &sli_core::Series<sli_core::EventCounts>) -> Result<(), aws_telemetry::PutError> {
 /// let memory = aws_telemetry::InMemorySource::new();
 /// publish_windows(&memory, slo, s).await?;
 /// # Ok(()) }
@@ -129,7 +129,7 @@ pub async fn publish_windows(
     sink: &dyn MetricSink,
     slo: &CompiledSlo,
     series: &Series<EventCounts>,
-) -> Result<usize> {
+) -> Result<usize, PutError> {
     let mut calls = 0;
     for (window, points) in published_points(slo, series) {
         if !points.is_empty() {

@@ -10,7 +10,7 @@ use aws_telemetry::{Metric, Statistic};
 /// use slo_compiler::cloudwatch::SignalSource;
 /// let requests = SignalSource::Metric { metric: Metric::new("AWS/ApplicationELB", "RequestCount")?, stat: Statistic::Sum };
 /// assert_eq!(requests.metric_count(), 1);
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignalSource {
@@ -54,7 +54,7 @@ impl SignalSource {
 ///     total: SignalSource::Metric { metric: alb("RequestCount")?, stat: Statistic::Sum },
 /// };
 /// assert!(signal.is_counts());
-/// # Ok::<(), aws_telemetry::Error>(())
+/// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Signal {

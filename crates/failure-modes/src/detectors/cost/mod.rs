@@ -40,9 +40,7 @@ impl ChargeSample {
     /// use failure_modes::chrono::NaiveDate;
     /// use failure_modes::ChargeSample;
     ///
-    /// let cost = |m, d, amount| DailyCost {
-    ///     day: NaiveDate::from_ymd_opt(2026, m, d).unwrap(), amount, unit: "USD".into(), estimated: false,
-    /// };
+    /// let cost = |m, d, amount| DailyCost::new(NaiveDate::from_ymd_opt(2026, m, d).unwrap(), amount, "USD");
     /// let readings = ChargeSample::from_daily_costs(&[cost(10, 31, 5.0), cost(11, 2, 3.0), cost(11, 1, 2.0)])?;
     /// let totals: Vec<f64> = readings.iter().map(|r| r.estimated_charges).collect();
     /// assert_eq!(totals, [5.0, 2.0, 5.0]);
