@@ -111,7 +111,7 @@ pub type DynFetchedDetector = dyn FetchedDetector;
 /// };
 /// assert!(results[0].as_ref().is_ok_and(opened_at_500));
 /// assert!(results[1].as_ref().is_ok_and(|findings| findings.is_empty()));
-/// # Ok::<(), failure_modes::Error>(()) }).unwrap();
+/// # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 /// ```
 #[derive(Debug, Default)]
 pub struct DetectorSet {
@@ -155,7 +155,7 @@ impl DetectorSet {
     /// queries, their ids prefixed with its position (`d0_calls`, `d1_connections`, …).
     ///
     /// # Errors
-    /// A detector's query or range error; [`Error::Telemetry`](crate::Error::Telemetry) for an
+    /// A detector's query or range error; [`Error::Query`](crate::Error::Query) for an
     /// empty set, an id too long once prefixed (CloudWatch allows 255 characters), or a
     /// metric-math query (its expression names ids the set renames; no detector of this crate
     /// asks for one).
@@ -163,18 +163,23 @@ impl DetectorSet {
         let mut queries = Vec::new();
         for (position, detector) in self.detectors.iter().enumerate() {
             detector.check_range(&range)?;
-            for mut query in detector.queries()? {
-                if let QueryKind::Expression { .. } = query.kind {
-                    return Err(aws_telemetry::Error::InvalidQuery {
-                        id: query.id.to_string(),
+            for query in detector.queries()? {
+                if let QueryKind::Expression { expression, .. } = query.kind() {
+                    return Err(aws_telemetry::QueryError::InvalidQuery {
+                        id: query.id().to_string(),
+                        field: "expression",
+                        value: expression.clone(),
                         reason: "a detector set renames query ids, so it cannot run metric math \
-                                 that refers to them"
-                            .into(),
+                                 that refers to them",
                     }
                     .into());
                 }
-                query.id = QueryId::new(format!("{}{}", prefix(position), query.id.as_str()))?;
-                queries.push(query);
+                let id = QueryId::new(format!("{}{}", prefix(position), query.id().as_str()))?;
+                let mut renamed = MetricQuery::new(id, query.kind().clone())?;
+                if let Some(label) = query.label() {
+                    renamed = renamed.with_label(label);
+                }
+                queries.push(renamed);
             }
         }
         Ok(FetchRequest::new(queries, range)?)
@@ -187,7 +192,7 @@ impl DetectorSet {
     ///
     /// # Errors
     /// Building the request (see [`DetectorSet::fetch_request`]) or fetching it
-    /// ([`Error::Telemetry`](crate::Error::Telemetry)); a detector's own error is its entry.
+    /// ([`Error::Fetch`](crate::Error::Fetch)); a detector's own error is its entry.
     pub async fn run<S>(
         &mut self,
         source: &S,

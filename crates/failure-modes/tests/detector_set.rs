@@ -29,7 +29,10 @@ impl std::fmt::Display for Counting {
 
 #[async_trait]
 impl MetricSource for Counting {
-    async fn fetch(&self, request: &FetchRequest) -> aws_telemetry::Result<Vec<FetchedSeries>> {
+    async fn fetch(
+        &self,
+        request: &FetchRequest,
+    ) -> Result<Vec<FetchedSeries>, aws_telemetry::FetchError> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         self.queries
             .fetch_add(request.queries().len(), Ordering::SeqCst);
@@ -120,7 +123,7 @@ async fn one_fetch_for_a_heterogeneous_set_finds_what_each_detector_finds_alone(
     }
     assert_send(&set);
     let request = set.fetch_request(range).unwrap();
-    let ids: Vec<&str> = request.queries().iter().map(|q| q.id.as_str()).collect();
+    let ids: Vec<&str> = request.queries().iter().map(|q| q.id().as_str()).collect();
     assert_eq!(
         ids,
         [
