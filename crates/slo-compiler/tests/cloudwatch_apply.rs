@@ -50,11 +50,9 @@ fn compiled(name: &str) -> (Compiled, Vec<Dashboard>) {
             total: alb("RequestCount"),
         },
     );
-    let options = CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
-        ..CompileOptions::default()
-    };
+    let options = CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"]);
     let compiled = compile(&[spec], &options).unwrap();
     let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
     (compiled, dashboards)

@@ -20,12 +20,10 @@ use slo_compiler::cloudwatch::{
 };
 
 fn options() -> CompileOptions {
-    CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
-        published: Some("SLO/Published".into()),
-        ..CompileOptions::default()
-    }
+    CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
+        .with_published("SLO/Published")
 }
 
 fn templates() -> Vec<(String, serde_json::Value)> {
