@@ -95,7 +95,7 @@ fn args() -> Result<Args, String> {
 fn window(w: &sli_core::Window) -> String {
     match w {
         sli_core::Window::Rolling(span) => format!("a rolling {span}"),
-        sli_core::Window::Calendar(c) => format!("each calendar {:?} ({})", c.period, c.zone),
+        other => format!("each {other}"),
     }
 }
 

@@ -1,58 +1,221 @@
-//! Plays the standard game day of every failure mode (`failure_modes::scenarios::play_mode`)
-//! over many seeds and prints, per detector, false alarms per detector-week on clean data,
-//! detections, and the median and worst detection delay: the table in `docs/detectors.md`.
+//! Real-noise game days for every failure mode (`failure_modes::gameday`): the stretches of
+//! the NAB `realAWSCloudwatch` series outside their labelled windows (at least three days
+//! each) are the traffic shapes; each mode's drills (a clean week full of nuisances, and
+//! incidents at and near the thresholds of the alerting guidance) run through its detector
+//! with default settings and preset signals; prints, per mode, incidents detected, delay p50
+//! and p90, false alarms per detector-week and severity agreement.
 //!
 //! ```text
-//! cargo run --release -p sre-examples --example gameday -- [SEEDS]
+//! cargo run --release -p sre-examples --example gameday -- ../shared/data/nab-aws [SEEDS] [--notes]
 //! ```
+//!
+//! `SEEDS` (default 3) runs each background with that many seeds (traffic levels and incident
+//! times vary with the seed); `--notes` lists every miss, false alarm and wrong severity.
 
 use std::error::Error;
+use std::path::PathBuf;
 
 use chrono::TimeDelta;
-use failure_modes::FailureMode;
-use failure_modes::scenarios::play_mode;
+use failure_modes::gameday::{self, Background, BucketDrillInput, Drill, Tally};
+use failure_modes::{
+    ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal, ConnectionSignal,
+    CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector, Finding, NetworkPartition,
+    PublicDataLeak, QuotaSignal, ServiceQuotaHit, ThrottleSignal, ZoneSignal,
+};
+use sre_examples::nab;
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let seeds: u64 = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(20);
-    println!(
-        "| mode | detector-weeks clean | false alarms / detector-week | detected | median delay | worst delay |"
-    );
-    println!("|---|---|---|---|---|---|");
-    for mode in FailureMode::ALL {
-        let (mut false_alarms, mut weeks, mut delays) = (0, 0.0, Vec::new());
-        for seed in 1..=seeds {
-            let outcome = play_mode(mode, seed)?;
-            false_alarms += outcome.false_alarms;
-            // Clean data per seed: the clean run plus the faulty run before its incident.
-            weeks += clean_weeks(mode);
-            delays.extend(outcome.detection_delay);
-        }
-        delays.sort();
-        let show = |d: Option<&TimeDelta>| {
-            d.map_or("-".to_owned(), |d| format!("{} min", d.num_minutes()))
-        };
-        println!(
-            "| {mode} | {weeks:.0} | {:.3} | {}/{seeds} | {} | {} |",
-            false_alarms as f64 / weeks,
-            delays.len(),
-            show(delays.get(delays.len() / 2)),
-            show(delays.last()),
-        );
+type Run<T> = dyn Fn(&Drill<T>) -> Result<Vec<Finding>, Box<dyn Error>>;
+
+fn play<T>(tally: &mut Tally, drills: &[Drill<T>], run: &Run<T>) -> Result<(), Box<dyn Error>> {
+    for drill in drills {
+        tally.add(drill, &run(drill)?);
     }
     Ok(())
 }
 
-/// Weeks of clean telemetry per seed in `play_mode`: the whole clean run plus the faulty run
-/// up to its incident.
-fn clean_weeks(mode: FailureMode) -> f64 {
-    let days = match mode {
-        FailureMode::ServiceQuotaHit | FailureMode::CredentialCompromise => 14.0 + 9.4,
-        FailureMode::CostRunaway => 28.0 + 19.4,
-        _ => 7.0 + 4.4,
-    };
-    days / 7.0
+fn minutes(d: Option<TimeDelta>) -> String {
+    d.map_or_else(|| "-".to_owned(), |d| format!("{} min", d.num_minutes()))
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let data_dir = args
+        .first()
+        .ok_or("usage: gameday DATA_DIR [SEEDS] [--notes]")?;
+    let seeds: u64 = args
+        .get(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(3);
+    let notes = args.iter().any(|a| a == "--notes");
+    let only: Option<&str> = args
+        .iter()
+        .position(|a| a == "--mode")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
+    let wanted = |mode: &str| only.is_none_or(|m| m == mode);
+    let mut backgrounds = Vec::new();
+    for series in nab::load(&PathBuf::from(data_dir))? {
+        let name = series
+            .key
+            .rsplit('/')
+            .next()
+            .unwrap_or(&series.key)
+            .trim_end_matches(".csv")
+            .to_owned();
+        let mut from = 0;
+        let mut bounds = series.windows.clone();
+        bounds.push((series.values.len(), series.values.len()));
+        for (i, (start, end)) in bounds.into_iter().enumerate() {
+            if start.saturating_sub(from) >= 3 * 288 {
+                backgrounds.push(Background::new(
+                    format!("{name}#{i}"),
+                    &series.values[from..start],
+                )?);
+            }
+            from = end + 1;
+        }
+    }
+    eprintln!("{} backgrounds, {seeds} seeds each", backgrounds.len());
+    let mut tallies: Vec<(&str, Tally)> = Vec::new();
+    let mut f1 = Tally::default();
+    let mut f2 = Tally::default();
+    let mut f3 = Tally::default();
+    let mut f4 = Tally::default();
+    let mut f5 = Tally::default();
+    let mut f6 = Tally::default();
+    let mut f7 = Tally::default();
+    let mut f8 = Tally::default();
+    for background in &backgrounds {
+        for seed in 0..seeds {
+            if wanted("F1") {
+                play(&mut f1, &gameday::throttling(background, seed)?, &|d| {
+                    let found =
+                        ApiThrottling::new(ThrottleSignal::lambda("api")?, Default::default())?
+                            .detect(d.inputs.clone())?;
+                    Ok(found)
+                })?;
+            }
+            if wanted("F2") {
+                play(&mut f2, &gameday::partition(background, seed)?, &|d| {
+                    let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"])?;
+                    Ok(NetworkPartition::new(signal, Default::default())?
+                        .detect(d.inputs.clone())?)
+                })?;
+            }
+            if wanted("F3") {
+                play(&mut f3, &gameday::quota(background, seed)?, &|d| {
+                    let signal = QuotaSignal::resource_count(
+                        "vCPU",
+                        1000.0,
+                        "EC2",
+                        "vCPU",
+                        "Standard/OnDemand",
+                    )?;
+                    Ok(ServiceQuotaHit::new(signal, Default::default())?
+                        .detect(d.inputs.clone())?)
+                })?;
+            }
+            if wanted("F4") {
+                play(&mut f4, &gameday::audit_trail(background, seed)?, &|d| {
+                    Ok(CredentialCompromise::new(Default::default())?.detect(d.inputs.clone())?)
+                })?;
+            }
+            if wanted("F5") {
+                play(&mut f5, &gameday::cold_starts(background, seed)?, &|d| {
+                    let signal = ColdStartSignal::lambda("resize")?;
+                    Ok(ColdStartLatency::new(signal, Default::default())?
+                        .detect(d.inputs.clone())?)
+                })?;
+            }
+            if wanted("F6") {
+                for (limit, drill) in gameday::connections(background, seed)? {
+                    let signal = ConnectionSignal::rds("orders", limit)?;
+                    let found = DbConnectionExhaustion::new(signal, Default::default())?
+                        .detect(drill.inputs.clone())?;
+                    f6.add(&drill, &found);
+                }
+            }
+            if wanted("F7") {
+                play(&mut f7, &gameday::bucket_leak(background, seed)?, &|d| {
+                    let mut detector =
+                        PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
+                    let mut found = Vec::new();
+                    for input in &d.inputs {
+                        match input {
+                            BucketDrillInput::Access(sample) => {
+                                found.extend(detector.push(*sample)?);
+                            }
+                            BucketDrillInput::Scan(at, facts) => {
+                                found.extend(detector.scan(*at, facts.clone())?);
+                            }
+                        }
+                    }
+                    Ok(found)
+                })?;
+            }
+            if wanted("F8") {
+                for (one_offs, drill) in gameday::charges(background, seed)? {
+                    let mut detector = CostRunaway::new("USD", Default::default())?;
+                    for charge in one_offs {
+                        detector.declare(charge)?;
+                    }
+                    let found = detector.detect(drill.inputs.clone())?;
+                    f8.add(&drill, &found);
+                }
+            }
+        }
+    }
+    tallies.extend([
+        ("F1 API throttling", f1),
+        ("F2 Network partition", f2),
+        ("F3 Service quota hit", f3),
+        ("F4 Credential compromise", f4),
+        ("F5 Cold start latency", f5),
+        ("F6 DB connection exhaustion", f6),
+        ("F7 Public data leak", f7),
+        ("F8 Cost runaway", f8),
+    ]);
+    println!(
+        "| mode | detected | delay p50 | delay p90 | false alarms / detector-week (weeks) | severity agrees |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let mut all = Tally::default();
+    for (mode, tally) in tallies.iter().filter(|(_, t)| t.incidents > 0) {
+        println!(
+            "| {mode} | {}/{} | {} | {} | {:.3} ({:.0}) | {}/{} |",
+            tally.detected,
+            tally.incidents,
+            minutes(tally.delay_quantile(0.5)),
+            minutes(tally.delay_quantile(0.9)),
+            tally.false_alarms_per_week(),
+            tally.clean.as_seconds_f64() / (7.0 * 86_400.0),
+            tally.severity_agrees,
+            tally.detected,
+        );
+        all.incidents += tally.incidents;
+        all.detected += tally.detected;
+        all.false_alarms += tally.false_alarms;
+        all.clean += tally.clean;
+        all.severity_agrees += tally.severity_agrees;
+    }
+    println!(
+        "| all | {}/{} ({:.1} %) | | | {:.3} | {}/{} ({:.1} %) |",
+        all.detected,
+        all.incidents,
+        100.0 * all.detected as f64 / all.incidents.max(1) as f64,
+        all.false_alarms_per_week(),
+        all.severity_agrees,
+        all.detected,
+        100.0 * all.severity_agrees as f64 / all.detected.max(1) as f64,
+    );
+    if notes {
+        for (mode, tally) in &tallies {
+            for note in &tally.notes {
+                println!("{mode}: {note}");
+            }
+        }
+    }
+    Ok(())
 }

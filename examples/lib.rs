@@ -1,4 +1,4 @@
-//! This package carries the workspace's examples (`examples/*.rs`), and runs the code in the
+//! Shared code of the workspace's examples (`examples/*.rs`; not published), and runs the code in the
 //! workspace's documents as doctests: those documents live outside the published crates, so
 //! their doctests run here rather than in a package that would not ship them.
 
@@ -9,3 +9,5 @@ struct WorkspaceReadme;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/guide-counts-to-paging.md")]
 struct GuideCountsToPaging;
+
+pub mod nab;

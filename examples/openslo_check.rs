@@ -22,6 +22,7 @@ fn window(w: &Window) -> Json {
             "timeZone": c.zone.to_string(),
             "startTime": c.anchor.map(|a| a.format("%Y-%m-%d %H:%M:%S").to_string()),
         }),
+        other => json!({"window": other.to_string()}),
     }
 }
 
@@ -37,6 +38,7 @@ fn method(m: &BudgetingMethod) -> Json {
         BudgetingMethod::RatioTimeslices { slice } => {
             json!({"method": "RatioTimeslices", "timeSliceWindow": slice.to_string()})
         }
+        other => json!({"method": other.to_string()}),
     }
 }
 

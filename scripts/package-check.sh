@@ -39,7 +39,9 @@ members=()
 patches=()
 for c in "${crates[@]}"; do
   name=${c%% *} version=${c##* }
-  tar -xzf "target/package/$name-$version.crate" -C "$staging"
+  # -m: the files get the time of extraction. The .crate's own times are fixed by cargo for
+  # reproducibility, so with them cargo's fingerprints would reuse an earlier run's build.
+  tar -xzmf "target/package/$name-$version.crate" -C "$staging"
   members+=("\"$name-$version\"")
   patches+=("$name = { path = \"$name-$version\" }")
 done

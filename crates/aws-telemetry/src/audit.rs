@@ -68,6 +68,19 @@ impl Identity {
     }
 }
 
+/// The result of a console sign-in (`ConsoleLogin`, `CheckMfa` …): CloudTrail's
+/// `responseElements.ConsoleLogin`. A failed sign-in carries no `errorCode`: only this and
+/// `errorMessage` (e.g. `"Failed authentication"`) say it failed ("AWS Management Console
+/// sign-in events", AWS CloudTrail User Guide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum SignInOutcome {
+    /// `"Success"`.
+    Success,
+    /// `"Failure"`.
+    Failure,
+}
+
 /// One API call or console sign-in, from a CloudTrail record.
 ///
 /// # Example
@@ -98,6 +111,17 @@ pub struct AuditEvent {
     pub identity: Identity,
     /// `errorCode`, e.g. `AccessDenied`, when the call failed.
     pub error_code: Option<String>,
+    /// `errorMessage`, e.g. `Failed authentication` (a failed console sign-in has a message and
+    /// no code).
+    #[serde(default)]
+    pub error_message: Option<String>,
+    /// `responseElements`, as sent (`null` and absent are `None`).
+    #[serde(default)]
+    pub response_elements: Option<serde_json::Value>,
+    /// For a console sign-in, its result (`responseElements.ConsoleLogin`; a sign-in record
+    /// with an `errorMessage` and no result is a [`SignInOutcome::Failure`]).
+    #[serde(default)]
+    pub sign_in: Option<SignInOutcome>,
     /// `additionalEventData.MFAUsed` (`"Yes"` / `"No"`), for console sign-ins.
     pub mfa_used: Option<bool>,
     /// `eventID`, when known.
@@ -122,9 +146,23 @@ impl AuditEvent {
             source_ip: source_ip.into(),
             identity,
             error_code: None,
+            error_message: None,
+            response_elements: None,
+            sign_in: None,
             mfa_used: None,
             event_id: None,
         }
+    }
+
+    /// The same event with a console sign-in result (a failure also gets CloudTrail's
+    /// `errorMessage`, `"Failed authentication"`, unless it has one).
+    #[must_use]
+    pub fn with_sign_in(mut self, outcome: SignInOutcome) -> Self {
+        self.sign_in = Some(outcome);
+        if outcome == SignInOutcome::Failure && self.error_message.is_none() {
+            self.error_message = Some("Failed authentication".to_owned());
+        }
+        self
     }
 
     /// The same event, failed with `code`.
@@ -155,9 +193,25 @@ impl AuditEvent {
         )
     }
 
-    /// `true` for a successful console sign-in whose record says MFA was not used.
+    /// `true` for a console sign-in that succeeded: its result says so, or (an event built
+    /// without one) it carries neither an error code nor an error message.
+    pub fn is_successful_console_login(&self) -> bool {
+        self.name == "ConsoleLogin"
+            && match self.sign_in {
+                Some(outcome) => outcome == SignInOutcome::Success,
+                None => self.error_code.is_none() && self.error_message.is_none(),
+            }
+    }
+
+    /// `true` for a console sign-in that failed (a wrong password, a wrong MFA code).
+    pub fn is_failed_console_login(&self) -> bool {
+        self.name == "ConsoleLogin" && !self.is_successful_console_login()
+    }
+
+    /// `true` for a successful console sign-in whose record says MFA was not used. A failed
+    /// sign-in is never one, whatever its `MFAUsed` says.
     pub fn is_console_login_without_mfa(&self) -> bool {
-        self.name == "ConsoleLogin" && self.error_code.is_none() && self.mfa_used == Some(false)
+        self.is_successful_console_login() && self.mfa_used == Some(false)
     }
 
     /// `true` for calls that mint long-lived credentials: `CreateAccessKey`,

@@ -185,7 +185,7 @@ mod sink;
 mod sli_input;
 mod source;
 
-pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource};
+pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource, SignInOutcome};
 pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, read_counts};
 #[cfg(feature = "cloudtrail")]
 pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_DEPLOY_RECORDS};

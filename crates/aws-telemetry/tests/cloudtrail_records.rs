@@ -9,8 +9,8 @@
 
 use std::io::Write;
 
-use aws_telemetry::Error;
 use aws_telemetry::audit::{CloudTrailRecord, parse_lines, parse_log, parse_record, read_log_file};
+use aws_telemetry::{Error, SignInOutcome};
 use chrono::{TimeZone, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -68,9 +68,20 @@ fn documented_records_parse_into_events() {
     let login = &events[2];
     assert_eq!(login.mfa_used, Some(false));
     assert!(login.is_console_login_without_mfa());
+    assert_eq!(login.sign_in, Some(SignInOutcome::Success));
+    assert_eq!(
+        login.response_elements,
+        Some(json!({"ConsoleLogin": "Success"}))
+    );
     // A failed sign-in with MFA: CloudTrail sets errorMessage, not errorCode.
     assert_eq!(events[3].mfa_used, Some(true));
     assert!(!events[3].is_console_login_without_mfa());
+    assert_eq!(events[3].sign_in, Some(SignInOutcome::Failure));
+    assert_eq!(
+        events[3].error_message.as_deref(),
+        Some("Failed authentication")
+    );
+    assert!(events[3].is_failed_console_login());
 
     let refused = &events[4];
     assert_eq!(refused.identity.kind, "AssumedRole");
@@ -92,6 +103,49 @@ fn documented_records_parse_into_events() {
     );
     assert_eq!(root.identity.principal(), "arn:aws:iam::123456789012:root");
     assert!(root.is_console_login_without_mfa());
+}
+
+/// A failed console sign-in whose record says `MFAUsed: No` (a wrong password for a user
+/// without MFA) once read as a successful sign-in without MFA: the parser dropped
+/// `errorMessage` and `responseElements`, and a failed sign-in has no `errorCode`.
+#[test]
+fn a_failed_sign_in_without_mfa_is_not_a_successful_one() {
+    let root: Value = serde_json::from_str(DOCUMENTED).unwrap();
+    let mut failed = root["Records"][3].clone();
+    failed["additionalEventData"]["MFAUsed"] = json!("No");
+    let event = parse_record(&failed.to_string(), "failed", 0).unwrap();
+    assert_eq!(event.error_code, None);
+    assert_eq!(
+        event.error_message.as_deref(),
+        Some("Failed authentication")
+    );
+    assert_eq!(event.sign_in, Some(SignInOutcome::Failure));
+    assert_eq!(
+        event.response_elements,
+        Some(json!({"ConsoleLogin": "Failure"}))
+    );
+    assert!(event.is_failed_console_login());
+    assert!(!event.is_successful_console_login());
+    assert!(!event.is_console_login_without_mfa());
+    // Without responseElements, the error message alone says it failed.
+    failed.as_object_mut().unwrap().remove("responseElements");
+    let event = parse_record(&failed.to_string(), "failed", 0).unwrap();
+    assert_eq!(event.sign_in, Some(SignInOutcome::Failure));
+    assert!(!event.is_console_login_without_mfa());
+    // A result CloudTrail does not write is a typed error naming the field.
+    failed["responseElements"] = json!({"ConsoleLogin": "Maybe"});
+    let err = parse_record(&failed.to_string(), "failed", 7).unwrap_err();
+    assert!(
+        err.to_string().contains("responseElements.ConsoleLogin"),
+        "{err}"
+    );
+    // An API call's response elements are carried as sent.
+    let call = &parse_log(DOCUMENTED.as_bytes(), "documented.json").unwrap()[0];
+    assert_eq!(call.sign_in, None);
+    assert_eq!(
+        call.response_elements.is_some(),
+        !root["Records"][0]["responseElements"].is_null()
+    );
 }
 
 #[test]

@@ -64,6 +64,16 @@ pub trait MetricDetector: Detector {
     /// [`Error::MissingSeries`], [`Error::NoData`] or [`Error::IncompleteData`] when the data
     /// cannot be judged.
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<Self::Input>>;
+
+    /// Checks that the detector's settings fit the range [`run`] is asked to cover (F8: every
+    /// declared one-off charge within it). The default accepts any range.
+    ///
+    /// # Errors
+    /// A typed error naming what does not fit.
+    fn check_range(&self, range: &TimeRange) -> Result<()> {
+        let _ = range;
+        Ok(())
+    }
 }
 
 /// Fetches a detector's metrics over `range` from `source` and runs the detector over them.
@@ -103,6 +113,7 @@ where
     D: MetricDetector,
     S: MetricSource + ?Sized,
 {
+    detector.check_range(&range)?;
     let request = FetchRequest::new(detector.queries()?, range)?;
     let fetched = source.fetch(&request).await?;
     let observations = detector.observations(&fetched)?;

@@ -1,5 +1,5 @@
 //! [`Episode`]: turns a per-observation "this looks bad" into one finding per incident: it
-//! opens after N of the last M observations were bad (the seed's "5m sustained" threshold
+//! opens after N of the last M observations were bad (the alerting guidance's "5m sustained" threshold
 //! windows) and closes after a run of good ones, so an incident that lasts a day is reported
 //! once, not 1,440 times.
 
@@ -107,11 +107,6 @@ impl Escalation {
     pub(crate) fn reset(&mut self) {
         self.ticket.reset();
         self.page.reset();
-    }
-
-    /// `true` while either severity is open.
-    pub(crate) fn is_open(&self) -> bool {
-        self.ticket.is_open() || self.page.is_open()
     }
 }
 

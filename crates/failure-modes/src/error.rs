@@ -16,13 +16,16 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
-    /// A NaN or infinite input value, with its position in the stream.
-    #[error("value {value} at point {index} is not finite")]
+    /// A NaN, infinite or out-of-range input value (see [`MAX_MAGNITUDE`]), with its position
+    /// in the stream.
+    #[error("value {value} at point {index} is invalid: {reason}")]
     InvalidValue {
         /// The value.
         value: f64,
         /// Its zero-based position in the stream.
         index: u64,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// An input value outside its domain (a negative count, more throttled calls than calls,
     /// a NaN latency …), with the field and the time of the observation.
@@ -79,6 +82,16 @@ pub enum Error {
         /// Why it cannot be used.
         reason: String,
     },
+    /// A declared one-off charge (F8) that cannot be taken into account.
+    #[error("one-off charge {description:?} of {day} {reason}")]
+    OneOffCharge {
+        /// The charge's description.
+        description: String,
+        /// Its day.
+        day: chrono::NaiveDate,
+        /// What is wrong.
+        reason: String,
+    },
     /// The telemetry layer failed (fetching, or building a query).
     #[error(transparent)]
     Telemetry(#[from] aws_telemetry::Error),
@@ -87,12 +100,35 @@ pub enum Error {
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// `value` if finite, else [`Error::InvalidValue`] at stream position `index`.
-pub(crate) fn finite(value: f64, index: u64) -> Result<f64> {
-    if value.is_finite() {
-        Ok(value)
+/// The largest magnitude of a value the detectors and their parts accept: 2^360, the bound
+/// CloudWatch puts on metric values ("Values must be in the range of -2^360 to 2^360",
+/// `PutMetricData`, Amazon CloudWatch API Reference). Inside it, every sum, difference and
+/// product a detector forms of a window of values stays finite, so no state can become
+/// infinite or NaN; a finite value beyond it (say `f64::MAX`) is refused with a typed error
+/// rather than allowed to overflow a median or a sum.
+pub const MAX_MAGNITUDE: f64 = 2.348_542_582_773_833_2e108;
+
+/// Why a value is refused, `None` when it is a valid metric value.
+fn value_problem(value: f64) -> Option<&'static str> {
+    if !value.is_finite() {
+        Some("must be finite")
+    } else if value.abs() > MAX_MAGNITUDE {
+        Some("must be within ±2^360, the range of a CloudWatch metric value")
     } else {
-        Err(Error::InvalidValue { value, index })
+        None
+    }
+}
+
+/// `value` if finite and within [`MAX_MAGNITUDE`], else [`Error::InvalidValue`] at stream
+/// position `index`.
+pub(crate) fn finite(value: f64, index: u64) -> Result<f64> {
+    match value_problem(value) {
+        None => Ok(value),
+        Some(reason) => Err(Error::InvalidValue {
+            value,
+            index,
+            reason,
+        }),
     }
 }
 
@@ -108,18 +144,20 @@ pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64> {
     }
 }
 
-/// `value` if finite and not negative, else [`Error::InvalidInput`].
+/// `value` if finite, not negative and within [`MAX_MAGNITUDE`], else
+/// [`Error::InvalidInput`].
 pub(crate) fn count(field: &'static str, value: f64, at: DateTime<Utc>) -> Result<f64> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(Error::InvalidInput {
-            field,
-            value,
-            at,
-            reason: "must be a finite, non-negative number",
-        })
-    }
+    let reason = match value_problem(value) {
+        None if value >= 0.0 => return Ok(value),
+        None => "must not be negative",
+        Some(reason) => reason,
+    };
+    Err(Error::InvalidInput {
+        field,
+        value,
+        at,
+        reason,
+    })
 }
 
 /// `value` if in (0, 1], else [`Error::InvalidConfig`] for `field`.

@@ -1,4 +1,4 @@
-//! [`Finding`]: what a detector reports, carrying the seed's guidance with the evidence.
+//! [`Finding`]: what a detector reports, carrying the failure-mode table's guidance with the evidence.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -44,7 +44,7 @@ pub struct Evidence {
 pub struct Finding {
     /// Which failure mode.
     pub mode: FailureMode,
-    /// Page or ticket, by the seed's alerting guidance (see [`FailureMode::default_severity`]
+    /// Page or ticket, by the alerting guidance (see [`FailureMode::default_severity`]
     /// and each detector).
     pub severity: Severity,
     /// What it concerns: an operation, an availability zone, a principal, a bucket, a quota, a
@@ -60,16 +60,16 @@ pub struct Finding {
     /// When a forecast says a limit will be reached (quota, connections, month-end budget), if
     /// the detector forecasts one.
     pub forecast: Option<DateTime<Utc>>,
-    /// The seed's likely cause for the mode.
+    /// The likely cause the failure-mode table gives.
     pub likely_cause: &'static str,
-    /// The seed's mitigation for the mode.
+    /// The mitigation the failure-mode table gives.
     pub mitigation: &'static str,
-    /// The seed's observability signal for the mode.
+    /// The observability signal the failure-mode table gives.
     pub signal: &'static str,
 }
 
 impl Finding {
-    /// A finding with the seed's cause, mitigation and signal for `mode`, and no forecast.
+    /// A finding with the table's cause, mitigation and signal for `mode`, and no forecast.
     pub fn new(
         mode: FailureMode,
         severity: Severity,
@@ -99,17 +99,17 @@ impl Finding {
         self
     }
 
-    /// The seed's likely cause.
+    /// The likely cause from the failure-mode table.
     pub fn likely_cause(&self) -> &'static str {
         self.likely_cause
     }
 
-    /// The seed's mitigation.
+    /// The mitigation from the failure-mode table.
     pub fn mitigation(&self) -> &'static str {
         self.mitigation
     }
 
-    /// The seed's observability signal.
+    /// The observability signal from the failure-mode table.
     pub fn signal(&self) -> &'static str {
         self.signal
     }

@@ -2,31 +2,37 @@
 //! the mode, a severity (page or ticket, by the alerting guidance), when, the evidence, and the
 //! likely cause, mitigation and signal from the table "Failure modes & mitigation".
 //!
-//! | id | detector | reads | finding |
+//! | id | detector | reads | finding (default severity) |
 //! |---|---|---|---|
-//! | F1 | [`ApiThrottling`] | throttled vs all calls ([`ThrottleSignal`]) | binomial tail vs the operation's own rate, sustained |
-//! | F2 | [`NetworkPartition`] | per-AZ latency, requests, 5xx ([`ZoneSignal`]) | one zone diverging from its peers *and* its own baseline |
-//! | F3 | [`ServiceQuotaHit`] | usage vs the applied quota ([`QuotaSignal`]) | trend of the daily peak reaching the quota; page when blocked |
-//! | F4 | [`CredentialCompromise`] | CloudTrail events ([`AuditEvent`]) | new region, Poisson burst, AccessDenied storm, no-MFA sign-in, unusual key creation |
-//! | F5 | [`ColdStartLatency`] | Lambda p95, concurrency, init duration ([`ColdStartSignal`]) | p95 above the warm baseline, tied to a scale-out |
-//! | F6 | [`DbConnectionExhaustion`] | connections vs `max_connections`, upstream concurrency ([`ConnectionSignal`]) | share of the limit and the minute a trend reaches it |
-//! | F7 | [`PublicDataLeak`] | bucket facts ([`BucketExposure`]) and requests | public bucket (ticket); public and spiking (page) |
-//! | F8 | [`CostRunaway`] | month-to-date `EstimatedCharges` | today's spend at 2× trend (ticket), 10× (page); month-end forecast |
+//! | F1 | [`ApiThrottling`] | throttled vs all calls ([`ThrottleSignal`]) | 5-minute windows over 1 %, sustained, improbable at the operation's own rate (ticket; page from 10 %) |
+//! | F2 | [`NetworkPartition`] | per-AZ latency, requests, 5xx ([`ZoneSignal`]) | one zone diverging from its peers *and* its own baseline, or failing (page) |
+//! | F3 | [`ServiceQuotaHit`] | usage vs the applied quota ([`QuotaSignal`]) | 80 %, or the daily peak's trend reaching the quota (ticket); blocked (page) |
+//! | F4 | [`CredentialCompromise`] | CloudTrail events ([`AuditEvent`]) | new region, a burst beyond the principal's hourly and weekly peaks, AccessDenied storm, no-MFA sign-in, unusual key creation (page) |
+//! | F5 | [`ColdStartLatency`] | Lambda p95, concurrency, init duration ([`ColdStartSignal`]) | p95 above the warm baseline, tied to cold starts (ticket) |
+//! | F6 | [`DbConnectionExhaustion`] | connections vs `max_connections`, upstream concurrency ([`ConnectionSignal`]) | 80 % or an unusual climb's trend reaching the limit (ticket); 95 % (page) |
+//! | F7 | [`PublicDataLeak`] | bucket facts ([`BucketExposure`]) and requests | public bucket (page: a security incident); public and spiking, in either order (page) |
+//! | F8 | [`CostRunaway`] | month-to-date `EstimatedCharges` | spend at 2× trend, like with like (ticket), 10× (page); one-off charges declared; month-end forecast |
 //!
 //! Every detector implements [`Detector`]: push one observation at a time (streaming, no
 //! look-ahead) or [`Detector::detect`] a whole series. The metric-based ones also implement
 //! [`MetricDetector`]: they name their CloudWatch queries, and [`run`] fetches them from any
 //! `aws_telemetry::MetricSource` (CloudWatch, CSV replay, in memory) and feeds them through.
-//! They are built from the shared parts in [`stats`] (robust and seasonal baselines, EWMA,
+//! They are built from the shared parts in [`stats`] (robust baselines, daily peaks, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
-//! detector those parts make, measured on real labelled CloudWatch data (`docs/detectors.md`).
+//! detector for any plain metric, measured out of sample on real labelled CloudWatch data
+//! (`docs/detectors.md`). Each severity follows the alerting guidance by default (page for
+//! outages and security incidents, ticket for low-severity errors, degradations and cost
+//! warnings) and is a setting of the detector's config.
 //! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
 //! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
 //! [`AuditEvent`] and [`BucketExposure`] are its types, re-exported here, and
 //! [`QuotaSignal::from_quota`], [`ConnectionSignal::from_limit`] and
 //! [`ChargeSample::from_daily_costs`] build detector inputs from the others.
-//! [`scenarios`] generates game days — realistic telemetry with an injected incident — to
-//! check that a detector (ours or yours) catches it and stays quiet without it.
+//! Findings go through the same noise reduction as SLO alerts: [`outside_maintenance`],
+//! [`group_by_root_cause`] and [`Finding::policy_incident`] for an error-budget policy.
+//! [`gameday`] plays game days on real noise — any real series as the traffic shape,
+//! incidents made by mechanisms, clean weeks full of nuisances — and tallies what a detector
+//! (ours or yours) finds; [`scenarios`] generates quick synthetic ones for examples.
 //!
 //! # Example
 //! ```
@@ -40,7 +46,7 @@
 //!     let sample = ConnectionSample { at: t0 + Duration::minutes(minute), connections, upstream: None };
 //!     for finding in f6.push(sample)? {
 //!         println!("{finding}"); // F6 DB connection exhaustion [Ticket] orders ...
-//!         assert!(finding.forecast.is_some());
+//!         assert!(finding.evidence.observed >= 0.8 * 400.0); // 80 % of max_connections
 //!         return Ok(());
 //!     }
 //! }
@@ -67,12 +73,14 @@ mod detectors;
 mod episode;
 mod error;
 mod finding;
+pub mod gameday;
 mod mode;
+mod notify;
 pub mod scenarios;
 pub mod stats;
 mod timeline;
 
-pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind};
+pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, Season};
 pub use aws_telemetry::{
     AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
 };
@@ -81,19 +89,22 @@ pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
     ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
 };
-pub use detectors::compromise::{CompromiseConfig, CredentialCompromise};
+pub use detectors::compromise::{CompromiseConfig, CredentialCompromise, MAX_REGIONS};
 pub use detectors::connections::{
     ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
 };
-pub use detectors::cost::{ChargeSample, CostConfig, CostRunaway};
+pub use detectors::cost::{
+    ChargeSample, CostConfig, CostRunaway, MAX_ONE_OFF_CHARGES, OneOffCharge,
+};
 pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
 pub use detectors::partition::{
-    NetworkPartition, PartitionConfig, ZoneObservation, ZoneSample, ZoneSignal,
+    NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation, ZoneSample, ZoneSignal,
 };
 pub use detectors::quota::{QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit};
 pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
-pub use error::{Error, Result};
+pub use error::{Error, MAX_MAGNITUDE, Result};
 pub use finding::{Evidence, Finding};
 pub use mode::FailureMode;
+pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};

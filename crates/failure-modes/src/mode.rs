@@ -1,4 +1,5 @@
-//! [`FailureMode`]: the seed's table "Failure modes & mitigation" (F1–F8) as data.
+//! [`FailureMode`]: the table "Failure modes & mitigation" (F1–F8) of the AWS reliability
+//! guide this crate implements, as data.
 
 use serde::{Deserialize, Serialize};
 use sli_core::Severity;
@@ -81,7 +82,7 @@ impl FailureMode {
         self.row()[5]
     }
 
-    /// The severity the seed's alerting guidance gives the mode when nothing more specific is
+    /// The severity the alerting guidance gives the mode when nothing more specific is
     /// known: security incidents (F4, F7) page; F2 is an outage of a zone and pages; the rest
     /// start as tickets and each detector escalates to a page when its own evidence says the
     /// service is blocked (see each detector).

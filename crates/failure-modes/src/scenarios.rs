@@ -1,6 +1,6 @@
 //! Game days: realistic synthetic telemetry with an injected incident, for every detector.
 //!
-//! The seed asks teams to "schedule chaos for failure modes and validate runbooks". This module
+//! Teams are asked to "schedule chaos for failure modes and validate runbooks". This module
 //! does it for alerting: generate a week of a service's telemetry — daily seasonality, traffic
 //! growth, noise — with or without an [`Incident`], run a detector (yours or ours) over it, and
 //! check it catches the incident within the delay you need and stays quiet without it. The
@@ -661,7 +661,7 @@ pub fn play_counting<D: Detector>(
 /// | F4 | 14 days of CloudTrail | the CI key used from a new region, 300 calls/h, for 2 h on day 10 |
 /// | F5 | 7 days, 1 min | concurrency ×4 with cold starts for 30 min on day 5 |
 /// | F6 | 7 days, 1 min, 500 connections max | upstream concurrency ramping ×4 over 2 h on day 5 |
-/// | F7 | 7 days, 1 min, a public bucket | requests ×20 for 1 h on day 5 (pages count; the exposure ticket is expected) |
+/// | F7 | 7 days, 1 min, a public bucket | requests ×20 for 1 h on day 5 (the spike counts; the exposure's page is expected) |
 /// | F8 | 28 days of hourly charges across a month end | spend ×5 for 12 h on day 20 |
 ///
 /// Incidents start at 10:00 UTC; `seed` varies the noise.
@@ -680,7 +680,6 @@ pub fn play_mode(mode: FailureMode, seed: u64) -> Result<Outcome> {
         throttling::{ApiThrottling, ThrottleSignal},
     };
     use aws_telemetry::{AclGrant, BucketExposure, Grantee, Permission};
-    use sli_core::Severity;
 
     // A Monday, so that the F8 run crosses the end of October.
     let start = DateTime::from_timestamp(1_791_158_400, 0).unwrap_or_default(); // 2026-10-05
@@ -779,13 +778,14 @@ pub fn play_mode(mode: FailureMode, seed: u64) -> Result<Outcome> {
                 grantee: Grantee::AllUsers,
                 permission: Permission::Read,
             });
-            // Each run reports the public bucket once, as it should: only pages are alarms.
+            // Each run reports the public bucket once, as it should: only the spike's findings
+            // are alarms.
             play_counting(
                 || PublicDataLeak::new(facts.clone(), Default::default()),
                 game.bucket_access(None),
                 game.bucket_access(Some(incident)),
                 &incident,
-                |f| f.severity == Severity::Page,
+                |f| !f.evidence.detail.starts_with("bucket is public"),
             )
         }
         FailureMode::CostRunaway => {

@@ -307,14 +307,16 @@ async fn f7_from_facts(facts: aws_telemetry::BucketExposure) {
     let found = run(&mut make(), &metrics, range).await.unwrap();
     assert_eq!(found, make().detect(samples).unwrap());
     assert!(during(&found, &incident, Severity::Page), "{found:?}");
+    // Two pages: the public bucket (a security incident, from the first minute) and the spike.
     assert_eq!(
         found
             .iter()
             .filter(|f| f.severity == Severity::Page)
             .count(),
-        1,
+        2,
         "{found:?}"
     );
+    assert!(found[0].evidence.detail.starts_with("bucket is public"));
 }
 
 #[tokio::test]
@@ -425,15 +427,16 @@ async fn f8_from_estimated_charges() {
     );
     let range = TimeRange::new(monday(), monday() + TimeDelta::days(40)).unwrap();
     let found = run(&mut make(), &metrics, range).await.unwrap();
-    // A cost finding covers the day (from 00:00 UTC) on which the runaway started.
+    // One ticket, raised while the runaway's hours are in the readings: its window (today so
+    // far, the last six or 24 hours) covers the runaway. A 6-hour `Maximum` is stamped with
+    // its period's start and holds the period's last reading, so the reading that first shows
+    // the runaway is stamped up to 6 hours before it began.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].severity, Severity::Ticket);
     assert!(
-        found.iter().any(|f| f.severity == Severity::Ticket),
-        "{found:?}"
-    );
-    assert!(
-        found
-            .iter()
-            .all(|f| f.start.date_naive() == incident.start.date_naive()),
+        found[0].start <= incident.start + incident.duration
+            && found[0].end >= incident.start - TimeDelta::hours(6)
+            && found[0].end <= incident.start + TimeDelta::days(1),
         "{found:?}"
     );
 

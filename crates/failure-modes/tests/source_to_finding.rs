@@ -110,7 +110,8 @@ async fn connections_with_upstream_from_a_source() {
     let samples = game.connections(500.0, Some(incident));
     let signal = ConnectionSignal::rds("orders", 500.0)
         .unwrap()
-        .with_lambda_upstream("api");
+        .with_lambda_upstream("api")
+        .unwrap();
     let make = || DbConnectionExhaustion::new(signal.clone(), Default::default()).unwrap();
     let queries = make().queries().unwrap();
     let source = InMemorySource::new();

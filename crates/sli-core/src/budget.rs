@@ -26,6 +26,7 @@ use crate::span::Span;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum BudgetUnit {
     /// Bad events (event-ratio and threshold SLIs, budgeting method Occurrences).
     Events,

@@ -226,6 +226,10 @@ pub struct ErrorBudgetPolicy {
     /// Burn samples further apart than this break a sustained stretch: a gap in the history is
     /// not evidence that the burn went on.
     pub max_sample_gap: Span,
+    /// Freeze releases while a security incident is open (off by default: the guidance pages
+    /// for security incidents; whether a release may go out during one is each team's call).
+    #[serde(default)]
+    pub freeze_on_security: bool,
 }
 
 impl Default for ErrorBudgetPolicy {
@@ -235,6 +239,7 @@ impl Default for ErrorBudgetPolicy {
             sustained_for: Span::HOUR,
             freeze_when_exhausted: true,
             max_sample_gap: Span::known_valid(300),
+            freeze_on_security: false,
         }
     }
 }
@@ -289,6 +294,8 @@ impl ErrorBudgetPolicy {
                         Severity::Page,
                         Reason::PagingIncident { incident },
                     );
+                    decision.freeze_releases |=
+                        self.freeze_on_security && incident == Incident::Security;
                 }
                 Incident::Degradation | Incident::CostWarning => {
                     notify(
@@ -388,6 +395,27 @@ mod tests {
         assert_eq!(page.notify, Some(Severity::Page));
         assert_eq!(page.reasons.len(), 2);
         assert!(!page.freeze_releases);
+    }
+
+    #[test]
+    fn a_security_incident_freezes_releases_only_when_asked() {
+        let input = PolicyInput {
+            incidents: &[Incident::Security],
+            ..Default::default()
+        };
+        let default = ErrorBudgetPolicy::default().decide(&input, t(0));
+        assert_eq!(default.notify, Some(Severity::Page));
+        assert!(!default.freeze_releases);
+        let strict = ErrorBudgetPolicy {
+            freeze_on_security: true,
+            ..ErrorBudgetPolicy::default()
+        };
+        assert!(strict.decide(&input, t(0)).freeze_releases);
+        let outage = PolicyInput {
+            incidents: &[Incident::TotalOutage],
+            ..Default::default()
+        };
+        assert!(!strict.decide(&outage, t(0)).freeze_releases);
     }
 
     #[test]

@@ -49,6 +49,7 @@ type SliceScore = fn(EventCounts, f64) -> Option<f64>;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "method")]
+#[non_exhaustive]
 pub enum BudgetingMethod {
     /// Event-weighted: bad events / total events.
     #[default]
@@ -67,6 +68,17 @@ pub enum BudgetingMethod {
     },
 }
 
+impl std::fmt::Display for BudgetingMethod {
+    /// OpenSLO's names: `Occurrences`, `Timeslices`, `RatioTimeslices`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Occurrences => "Occurrences",
+            Self::Timeslices { .. } => "Timeslices",
+            Self::RatioTimeslices { .. } => "RatioTimeslices",
+        })
+    }
+}
+
 /// An SLI's value over a window: `good` out of `total`, in events or slices.
 ///
 /// # Example
@@ -83,6 +95,7 @@ pub enum BudgetingMethod {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Attainment {
     /// Good events, or good slices (fractional for `RatioTimeslices`).
     pub good: f64,
@@ -150,7 +163,7 @@ impl BudgetingMethod {
         missing: MissingData,
     ) -> Result<Attainment> {
         self.validate()?;
-        let Some(points) = series.between(window.start, window.end) else {
+        let Some(points) = series.between(window.start(), window.end()) else {
             return Ok(Attainment {
                 good: 0.0,
                 total: 0.0,
@@ -177,7 +190,7 @@ impl BudgetingMethod {
             _ => 0.0,
         };
         let slice_of =
-            |at: DateTime<Utc>| ((at - window.start).num_seconds() / slice.seconds()) as usize;
+            |at: DateTime<Utc>| ((at - window.start()).num_seconds() / slice.seconds()) as usize;
         let missing_score = match missing {
             MissingData::Good => Some(1.0),
             MissingData::Bad => Some(0.0),

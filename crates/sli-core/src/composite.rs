@@ -52,6 +52,7 @@ pub struct Composite {
 
 /// A composite's state over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CompositeReport {
     /// The weighted mean of the attainments of the components with data; `None` without any.
     pub attainment: Option<f64>,

@@ -20,6 +20,7 @@ use crate::objective::Objective;
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RatioInterval {
     /// Lower bound.
     pub lower: f64,
@@ -144,6 +145,7 @@ pub fn clopper_pearson_interval(
 /// assert_eq!(t.verdict, BreachVerdict::WithinObjective);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: a one-sided test either shows the breach, shows compliance, or cannot tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreachVerdict {
@@ -176,6 +178,7 @@ impl std::fmt::Display for BreachVerdict {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BreachTest {
     /// Observed `bad / total`.
     pub error_ratio: f64,

@@ -1,4 +1,4 @@
-//! The seed's M9, "deployment success": is the error rate after a deploy significantly higher
+//! Deployment success (the catalog's M9): is the error rate after a deploy significantly higher
 //! than before it?
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DeployTest {
     /// One-sided pooled two-proportion z-test, used when every expected cell count is at least 5.
     TwoProportionZ,
@@ -47,6 +48,7 @@ impl std::fmt::Display for DeployTest {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeployVerdict {
     /// Error ratio before the deploy.
     pub before_error_ratio: f64,

@@ -107,10 +107,10 @@ impl ServiceCounts {
     fn sum(&self, series: &Series<EventCounts>, window: Interval) -> Result<EventCounts> {
         let times = series.times();
         let period = self.period.as_time_delta();
-        let from = times.partition_point(|t| *t < window.start);
+        let from = times.partition_point(|t| *t < window.start());
         let mut sum = EventCounts::ZERO;
         for (at, counts) in times[from..].iter().zip(&series.values()[from..]) {
-            if *at + period > window.end {
+            if *at + period > window.end() {
                 break;
             }
             sum = sum.checked_add(*counts)?;
@@ -122,6 +122,7 @@ impl ServiceCounts {
 /// Which window of a [`DeployReport`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum WindowKind {
     /// The baseline, before the deploy.
     Before,
@@ -181,6 +182,7 @@ pub enum Inconclusive {
 /// The M9 status of one test or of a whole report.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum M9Status {
     /// The error ratio rose significantly.
     Regressed,
@@ -192,6 +194,7 @@ pub enum M9Status {
 
 /// One window tested against the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WindowTest {
     /// Which window.
     pub kind: WindowKind,
@@ -207,6 +210,7 @@ pub struct WindowTest {
 
 /// M9 for one deploy, or for several overlapping deploys of one service evaluated together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeployReport {
     /// The service.
     pub service: String,
@@ -477,7 +481,7 @@ impl DeployCheck {
             Some(at) if !rolled_back => window(at, cap(at + self.after.as_time_delta())),
             _ => None,
         };
-        let exposure_end = settled_window.map_or(rollout_end, |w| w.end);
+        let exposure_end = settled_window.map_or(rollout_end, |w| w.end());
         let settled_mixing = match final_outcome {
             DeployOutcome::Partial { share, .. } => Some(Mixing::Partial { share }),
             _ => None,

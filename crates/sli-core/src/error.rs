@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 /// assert!(matches!(err, Error::DuplicateTimestamp { position: Position { index: Some(1), .. }, .. }));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Position {
     /// Zero-based index of the datapoint in the caller's input.
     pub index: Option<usize>,

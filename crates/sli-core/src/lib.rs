@@ -127,7 +127,9 @@ pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
 pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow};
 pub use missing::MissingData;
-pub use noise::{AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts};
+pub use noise::{
+    AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,
+};
 pub use objective::Objective;
 pub use release_gate::{GateError, ReleaseGate};
 pub use routing::{MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing, RoutingError, RunbookUrl};

@@ -84,8 +84,8 @@ pub enum MaintenanceError {
 ///     Span::from_hours(2)?, "Europe/Paris".parse()?)?;
 /// let july = Utc.with_ymd_and_hms(2024, 7, 7, 1, 30, 0).unwrap();
 /// let january = Utc.with_ymd_and_hms(2024, 1, 7, 1, 30, 0).unwrap();
-/// assert_eq!(sunday.occurrence_at(july).unwrap().end, Utc.with_ymd_and_hms(2024, 7, 7, 2, 0, 0).unwrap());
-/// assert_eq!(sunday.occurrence_at(january).unwrap().start, Utc.with_ymd_and_hms(2024, 1, 7, 1, 0, 0).unwrap());
+/// assert_eq!(sunday.occurrence_at(july).unwrap().end(), Utc.with_ymd_and_hms(2024, 7, 7, 2, 0, 0).unwrap());
+/// assert_eq!(sunday.occurrence_at(january).unwrap().start(), Utc.with_ymd_and_hms(2024, 1, 7, 1, 0, 0).unwrap());
 /// assert!(sunday.occurrence_at(Utc.with_ymd_and_hms(2024, 7, 7, 2, 0, 0).unwrap()).is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -284,12 +284,13 @@ impl RecurringWindow {
             .filter_map(|k| local.checked_sub_signed(TimeDelta::days(k)))
             .filter_map(|date| self.occurrence_on(date))
             .filter(|o| o.contains(at))
-            .max_by_key(|o| o.end)
+            .max_by_key(|o| o.end())
     }
 
     /// The occurrences that overlap `range`, in order (at most one per day of the range).
     pub fn occurrences(&self, range: Interval) -> Vec<Interval> {
-        let (Some(first), Some(last)) = (self.zone.local(range.start), self.zone.local(range.end))
+        let (Some(first), Some(last)) =
+            (self.zone.local(range.start()), self.zone.local(range.end()))
         else {
             return Vec::new();
         };
@@ -390,8 +391,11 @@ mod tests {
         let o = w
             .occurrence_at(Utc.with_ymd_and_hms(2024, 11, 3, 5, 0, 0).unwrap())
             .unwrap();
-        assert_eq!(o.start, Utc.with_ymd_and_hms(2024, 11, 3, 3, 0, 0).unwrap());
-        assert_eq!(o.end, Utc.with_ymd_and_hms(2024, 11, 3, 7, 0, 0).unwrap());
+        assert_eq!(
+            o.start(),
+            Utc.with_ymd_and_hms(2024, 11, 3, 3, 0, 0).unwrap()
+        );
+        assert_eq!(o.end(), Utc.with_ymd_and_hms(2024, 11, 3, 7, 0, 0).unwrap());
         let range = Interval::new(
             Utc.with_ymd_and_hms(2024, 10, 1, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(2024, 11, 1, 0, 0, 0).unwrap(),

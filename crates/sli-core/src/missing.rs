@@ -29,6 +29,7 @@ use crate::counts::EventCounts;
 /// assert_eq!(MissingData::Good.cloudwatch_name(), "notBreaching");
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: missing data counts as good, as bad, or not at all; there is no other reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MissingData {

@@ -205,7 +205,7 @@ impl MaintenanceWindows {
     /// Maintenance windows from intervals (overlaps allowed).
     pub fn new(windows: impl IntoIterator<Item = Interval>) -> Self {
         let mut windows: Vec<Interval> = windows.into_iter().collect();
-        windows.sort_by_key(|w| w.start);
+        windows.sort_by_key(|w| w.start());
         Self {
             windows,
             recurring: Vec::new(),
@@ -250,8 +250,8 @@ impl MaintenanceWindows {
                 field: "end",
                 reason: format!(
                     "the window from {} to {} is longer than {max}",
-                    w.start.to_rfc3339(),
-                    w.end.to_rfc3339()
+                    w.start().to_rfc3339(),
+                    w.end().to_rfc3339()
                 ),
             }),
             None => Ok(()),
@@ -282,7 +282,7 @@ impl MaintenanceWindows {
         let mut until: Option<DateTime<Utc>> = None;
         let mut probe = at;
         for _ in 0..MAX_CHAINED_WINDOWS {
-            let Some(end) = self.containing(probe).map(|w| w.end).max() else {
+            let Some(end) = self.containing(probe).map(|w| w.end()).max() else {
                 break;
             };
             until = Some(end);
@@ -316,10 +316,7 @@ impl MaintenanceWindows {
 /// use sli_core::{group_alerts, AlertInterval, Severity};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
-/// let alert = |tier: &str, severity, start, end| AlertInterval {
-///     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None, peak_burn: None,
-///     threshold: 1.0, budget_fraction: 0.1, time_to_exhaustion_seconds: None, suppressed: false,
-/// };
+/// let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
 /// let groups = group_alerts(vec![alert("slow", Severity::Ticket, t(0), None), alert("fast", Severity::Page, t(5), Some(t(9)))], |_| "api");
 /// assert_eq!((groups[0].key, groups[0].severity, groups[0].end), ("api", Severity::Page, None));
 /// ```
@@ -346,11 +343,7 @@ pub struct AlertGroup<K> {
 /// # use chrono::{TimeZone, Utc};
 /// use sli_core::{group_alerts, AlertInterval, Severity};
 /// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
-/// # let alert = |tier: &str, severity, start, end| AlertInterval {
-/// #     tier: tier.into(), severity, start, end, long_burn: None, short_burn: None,
-/// #     peak_burn: None, threshold: 1.0, budget_fraction: 0.1,
-/// #     time_to_exhaustion_seconds: None, suppressed: false,
-/// # };
+/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
 /// let alerts = vec![
 ///     alert("ticket-fast", Severity::Ticket, t(0), Some(t(30))),
 ///     alert("page-fast", Severity::Page, t(10), Some(t(20))),
@@ -360,14 +353,35 @@ pub struct AlertGroup<K> {
 /// assert_eq!(groups[0].severity, Severity::Page);
 /// ```
 pub fn group_alerts<K: Ord + Clone>(
-    mut alerts: Vec<AlertInterval>,
+    alerts: Vec<AlertInterval>,
     key: impl Fn(&AlertInterval) -> K,
 ) -> Vec<AlertGroup<K>> {
-    alerts.sort_by_key(|a| a.start);
+    group_keyed(alerts.into_iter().map(|a| (key(&a), a)).collect())
+}
+
+/// [`group_alerts`] with each alert's key given beside it: for alerts from several sources (an
+/// SLO's burn-rate alerts and the failure-mode findings behind them) keyed by a root cause that
+/// the alerts themselves do not carry.
+///
+/// # Example
+/// ```
+/// # use chrono::{TimeZone, Utc};
+/// use sli_core::{group_keyed, AlertInterval, Severity};
+/// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
+/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
+/// let groups = group_keyed(vec![
+///     ("zone-a", alert("checkout page", Severity::Page, t(5), Some(t(40)))),
+///     ("zone-a", alert("F2 partition", Severity::Page, t(3), Some(t(20)))),
+///     ("db", alert("F6 connections", Severity::Ticket, t(10), Some(t(15)))),
+/// ]);
+/// assert_eq!(groups.len(), 2);
+/// assert_eq!(groups[0].alerts.len(), 2);
+/// ```
+pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<AlertGroup<K>> {
+    alerts.sort_by_key(|(_, a)| a.start);
     let mut open: BTreeMap<K, AlertGroup<K>> = BTreeMap::new();
     let mut done = Vec::new();
-    for alert in alerts {
-        let k = key(&alert);
+    for (k, alert) in alerts {
         match open.get_mut(&k) {
             Some(group) if group.end.is_none_or(|end| alert.start <= end) => {
                 group.severity = group.severity.max(alert.severity);

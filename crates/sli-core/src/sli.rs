@@ -24,6 +24,7 @@ pub const MAX_SLICES: usize = 1 << 22;
 /// assert!(Comparison::Below.is_good(299.0, 300.0) && !Comparison::Below.is_good(300.0, 300.0));
 /// assert!(Comparison::AtMost.is_good(300.0, 300.0));
 /// ```
+// Closed: a threshold is either an upper or a lower bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
@@ -72,6 +73,7 @@ impl Comparison {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Sli {
     /// Good events over total events, e.g. non-5xx responses over requests.
     EventRatio,
@@ -100,17 +102,26 @@ pub enum Sli {
 /// ```
 /// use sli_core::{BetweenBuckets, Bucket, Sli};
 ///
-/// let buckets = [Bucket { upper_bound: 250.0, count: 90.0 }, Bucket { upper_bound: f64::INFINITY, count: 100.0 }];
+/// let buckets = [Bucket::new(250.0, 90.0), Bucket::new(f64::INFINITY, 100.0)];
 /// let counts = Sli::Threshold { threshold: 250.0 }.counts_from_histogram(&buckets, BetweenBuckets::Reject)?;
 /// assert_eq!(counts.bad(), 10.0);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Bucket {
     /// The bucket's inclusive upper bound (`f64::INFINITY` for the last).
     pub upper_bound: f64,
     /// Observations at or under the bound (cumulative, Prometheus `le` semantics).
     pub count: f64,
+}
+
+impl Bucket {
+    /// The bucket `le = upper_bound` holding `count` observations (cumulative); the
+    /// conversions that read buckets check them.
+    pub const fn new(upper_bound: f64, count: f64) -> Self {
+        Self { upper_bound, count }
+    }
 }
 
 /// What to do when a latency threshold falls strictly between two bucket bounds.
@@ -119,8 +130,8 @@ pub struct Bucket {
 /// ```
 /// use sli_core::{BetweenBuckets, Bucket, Error, Sli};
 ///
-/// let buckets = [Bucket { upper_bound: 100.0, count: 50.0 }, Bucket { upper_bound: 500.0, count: 90.0 },
-///                Bucket { upper_bound: f64::INFINITY, count: 100.0 }];
+/// let buckets = [Bucket::new(100.0, 50.0), Bucket::new(500.0, 90.0),
+///                Bucket::new(f64::INFINITY, 100.0)];
 /// let sli = Sli::Threshold { threshold: 300.0 };
 /// let err = sli.counts_from_histogram(&buckets, BetweenBuckets::Reject).unwrap_err();
 /// assert!(matches!(err, Error::ThresholdBetweenBuckets { lower: 100.0, upper: 500.0, .. }));
@@ -129,6 +140,7 @@ pub struct Bucket {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum BetweenBuckets {
     /// Refuse: the good count is not known ([`Error::ThresholdBetweenBuckets`]).
     Reject,
@@ -172,9 +184,9 @@ impl Sli {
     /// use sli_core::{BetweenBuckets, Bucket, Sli};
     ///
     /// let buckets = [
-    ///     Bucket { upper_bound: 100.0, count: 700.0 },
-    ///     Bucket { upper_bound: 300.0, count: 950.0 },
-    ///     Bucket { upper_bound: f64::INFINITY, count: 1000.0 },
+    ///     Bucket::new(100.0, 700.0),
+    ///     Bucket::new(300.0, 950.0),
+    ///     Bucket::new(f64::INFINITY, 1000.0),
     /// ];
     /// let sli = Sli::Threshold { threshold: 300.0 };
     /// let counts = sli.counts_from_histogram(&buckets, BetweenBuckets::Reject)?;

@@ -32,6 +32,7 @@ use crate::window::{Interval, Window};
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Slo {
     /// A name unique among the caller's SLOs.
     pub name: String,
@@ -70,6 +71,7 @@ pub struct Slo {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SloReport {
     /// The window evaluated.
     pub window: Interval,
@@ -127,7 +129,7 @@ impl Slo {
         match self.window {
             Window::Rolling(_) if burn_rate <= 1.0 && spent < 1.0 => None,
             Window::Rolling(_) => Some(at),
-            Window::Calendar(_) => (at < period.end).then_some(at),
+            Window::Calendar(_) => (at < period.end()).then_some(at),
         }
     }
 
@@ -143,6 +145,28 @@ impl Slo {
             missing_data: MissingData::Skip,
             min_events: 0.0,
         }
+    }
+
+    /// The SLO with `budgeting` as its budgeting method.
+    #[must_use]
+    pub fn with_budgeting(mut self, budgeting: BudgetingMethod) -> Self {
+        self.budgeting = budgeting;
+        self
+    }
+
+    /// The SLO with `missing_data` as the treatment of windows without events.
+    #[must_use]
+    pub fn with_missing_data(mut self, missing_data: MissingData) -> Self {
+        self.missing_data = missing_data;
+        self
+    }
+
+    /// The SLO with a minimum number of events a window needs before it is judged (fewer is
+    /// treated as missing data); [`Slo::validate`] checks it.
+    #[must_use]
+    pub fn with_min_events(mut self, min_events: f64) -> Self {
+        self.min_events = min_events;
+        self
     }
 
     /// Checks what types alone cannot: a finite non-negative `min_events`, a valid slice
@@ -204,26 +228,28 @@ impl Slo {
             Window::Rolling(_) => self.window.containing(at)?,
             Window::Calendar(_) => self.window.containing(before)?,
         };
-        let window = if full.end > at {
-            Interval::new(full.start, at)?
+        let window = if full.end() > at {
+            Interval::new(full.start(), at)?
         } else {
             full
         };
         let attainment = self
             .budgeting
             .attainment(series, window, self.missing_data)?;
-        let data = series.between(window.start, window.end);
+        let data = series.between(window.start(), window.end());
         let ratio = attainment
             .ratio()
             .filter(|_| attainment.total >= self.min_events);
         let budget = ratio.and_then(|_| attainment.budget(self.objective, full.length()));
         let burn_rate = ratio.map(|r| (1.0 - r) / self.objective.error_budget());
         let coverage = data.as_ref().map_or(0.0, |d| {
-            let covered = (window.end - d.first_time()).num_seconds() as f64;
+            let covered = (window.end() - d.first_time()).num_seconds() as f64;
             (covered / full.length().num_seconds() as f64).clamp(0.0, 1.0)
         });
         let exhausted_at = match (budget, burn_rate) {
-            (Some(b), Some(rate)) => self.forecast_exhaustion(b, rate, coverage, full, window.end),
+            (Some(b), Some(rate)) => {
+                self.forecast_exhaustion(b, rate, coverage, full, window.end())
+            }
             _ => None,
         };
         Ok(SloReport {

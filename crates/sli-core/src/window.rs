@@ -54,10 +54,10 @@ use crate::span::Span;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawInterval", into = "RawInterval")]
 pub struct Interval {
-    /// First instant inside the interval.
-    pub start: DateTime<Utc>,
-    /// First instant after the interval.
-    pub end: DateTime<Utc>,
+    // Private, so that no path (a struct literal, a field assignment, a document) can make an
+    // empty or reversed interval: `new` and serde's `try_from` are the only ways in.
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -98,6 +98,16 @@ impl Interval {
         Ok(Self { start, end })
     }
 
+    /// The first instant inside the interval.
+    pub const fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// The first instant after the interval.
+    pub const fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+
     /// `end - start`.
     pub fn length(&self) -> TimeDelta {
         self.end - self.start
@@ -123,11 +133,12 @@ impl Interval {
 ///
 /// let sunday = Utc.with_ymd_and_hms(2024, 5, 5, 12, 0, 0).unwrap();
 /// let week = Window::calendar(CalendarPeriod::Week).containing(sunday)?;
-/// assert_eq!(week.start, Utc.with_ymd_and_hms(2024, 4, 29, 0, 0, 0).unwrap()); // Monday
+/// assert_eq!(week.start(), Utc.with_ymd_and_hms(2024, 4, 29, 0, 0, 0).unwrap()); // Monday
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum CalendarPeriod {
     /// A minute: OpenSLO's `m` on a calendar window (60 seconds from the anchor, whatever the
     /// zone's offset does).
@@ -373,12 +384,13 @@ impl From<Zone> for String {
 /// // The New York day of the spring-forward change has 23 hours.
 /// let day = CalendarWindow::new(CalendarPeriod::Day, "America/New_York".parse()?);
 /// let march_10 = day.containing(Utc.with_ymd_and_hms(2024, 3, 10, 12, 0, 0).unwrap())?;
-/// assert_eq!(march_10.start, Utc.with_ymd_and_hms(2024, 3, 10, 5, 0, 0).unwrap()); // 00:00 EST
+/// assert_eq!(march_10.start(), Utc.with_ymd_and_hms(2024, 3, 10, 5, 0, 0).unwrap()); // 00:00 EST
 /// assert_eq!(march_10.length().num_hours(), 23);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawCalendarWindow", into = "RawCalendarWindow")]
+#[non_exhaustive]
 pub struct CalendarWindow {
     /// The calendar unit.
     pub period: CalendarPeriod,
@@ -606,11 +618,12 @@ impl fmt::Display for CalendarWindow {
 /// assert_eq!(feb.length().num_days(), 29); // 2024 is a leap year
 ///
 /// let rolling = Window::rolling(Span::from_days(28)?);
-/// assert_eq!(rolling.containing(at)?.end, at);
+/// assert_eq!(rolling.containing(at)?.end(), at);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Window {
     /// The span that ends at the instant of evaluation, e.g. the last 30 days.
     Rolling(Span),

@@ -98,10 +98,7 @@ fn state_grows_with_points_not_with_steps() {
 
     // The batch sweep of a sparse series (hands it to the streaming evaluator), with windows
     // evaluated while they fill (they are years long).
-    let policy = AlertPolicy {
-        partial_windows: PartialWindows::Evaluate,
-        ..AlertPolicy::default()
-    };
+    let policy = AlertPolicy::default().with_partial_windows(PartialWindows::Evaluate);
     let evaluator = PolicyEvaluator::new(&year, &policy, Span::SECOND).unwrap();
     let sparse =
         Series::from_counts((0..1_000).map(|i| (t0 + TimeDelta::hours(7 * i), 0.0, 1000.0)))

@@ -18,25 +18,22 @@ fn t0() -> DateTime<Utc> {
 /// Short windows, so that small series cover every case: windows full, partial, past a gap.
 fn small_policy() -> AlertPolicy {
     let m = |k| Span::from_minutes(k).unwrap();
-    AlertPolicy {
-        tiers: vec![
-            AlertTier::new(
-                "a",
-                Severity::Page,
-                m(10),
-                m(2),
-                TierThreshold::BurnRate(8.0),
-            ),
-            AlertTier::new(
-                "b",
-                Severity::Ticket,
-                m(60),
-                m(10),
-                TierThreshold::BurnRate(1.0),
-            ),
-        ],
-        ..AlertPolicy::default()
-    }
+    AlertPolicy::new(vec![
+        AlertTier::new(
+            "a",
+            Severity::Page,
+            m(10),
+            m(2),
+            TierThreshold::BurnRate(8.0),
+        ),
+        AlertTier::new(
+            "b",
+            Severity::Ticket,
+            m(60),
+            m(10),
+            TierThreshold::BurnRate(1.0),
+        ),
+    ])
 }
 
 /// What a streaming evaluator reports at `at`: every point stamped before `at` pushed, then,

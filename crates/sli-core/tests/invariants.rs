@@ -42,10 +42,7 @@ fn small_policy(sustain: Option<Sustained>, partial_windows: PartialWindows) -> 
         ),
     ];
     tiers[1].sustain = sustain;
-    AlertPolicy {
-        tiers,
-        partial_windows,
-    }
+    AlertPolicy::new(tiers).with_partial_windows(partial_windows)
 }
 
 /// Points with random gaps (mostly 1–3 steps, sometimes hours), traffic (including none) and

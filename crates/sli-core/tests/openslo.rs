@@ -202,7 +202,7 @@ fn calendar_windows_in_real_time_zones() {
     let window = import.slos[1].slo.window;
     // Saturday 9 March 2024 12:00 EST to Saturday 16 March 12:00 EDT: 167 hours.
     let w = window.containing(at("2024-03-12T00:00:00Z")).unwrap();
-    assert_eq!(w.start, at("2024-03-09T17:00:00Z"));
+    assert_eq!(w.start(), at("2024-03-09T17:00:00Z"));
     assert_eq!(w.length().num_hours(), 167);
     // A quarter in Berlin; a year in Tokyo.
     for (duration, zone, inside, start, hours) in [
@@ -238,7 +238,7 @@ fn calendar_windows_in_real_time_zones() {
         let import = strict(&text).unwrap();
         let w = import.slos[2].slo.window.containing(at(inside)).unwrap();
         assert_eq!(
-            (w.start, w.length().num_hours()),
+            (w.start(), w.length().num_hours()),
             (at(start), hours),
             "{duration} {zone}"
         );
@@ -687,10 +687,7 @@ fn policy() -> impl Strategy<Value = AlertPolicyDefinition> {
                         target: t.clone(),
                     })
                     .collect(),
-                policy: AlertPolicy {
-                    tiers,
-                    ..AlertPolicy::default()
-                },
+                policy: AlertPolicy::new(tiers),
             })
         })
 }
@@ -774,15 +771,15 @@ fn definition() -> impl Strategy<Value = SloDefinition> {
                     )
                 };
                 SloDefinition {
-                    slo: Slo {
+                    slo: Slo::new(
                         name,
-                        objective: Objective::new(f64::from(target) / 10_000.0).unwrap(),
+                        Objective::new(f64::from(target) / 10_000.0).unwrap(),
                         window,
                         sli,
-                        budgeting,
-                        missing_data,
-                        min_events: f64::from(min_events * 50),
-                    },
+                    )
+                    .with_budgeting(budgeting)
+                    .with_missing_data(missing_data)
+                    .with_min_events(f64::from(min_events * 50)),
                     display_name,
                     description,
                     service,

@@ -15,14 +15,7 @@ pub(crate) fn specs<S: Clone>(
 ) -> Result<Vec<SloSpec<S>>, CompileError> {
     let mut out = Vec::new();
     for def in definitions {
-        let mut base = SloSpec::new(
-            def.slo.clone(),
-            AlertPolicy {
-                tiers: Vec::new(),
-                ..AlertPolicy::default()
-            },
-            signal(def)?,
-        );
+        let mut base = SloSpec::new(def.slo.clone(), AlertPolicy::new(Vec::new()), signal(def)?);
         base.service = def.service.clone();
         base.policy_name = "none".into();
         base.document = Some(def.document);

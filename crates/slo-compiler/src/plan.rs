@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use sli_core::{
-    AlertPolicy, AlertTier, BudgetingMethod, PolicyEvaluator, PolicyWarning, ReleaseGate, Sli, Span,
+    AlertTier, BudgetingMethod, PolicyEvaluator, PolicyWarning, ReleaseGate, Sli, Span,
 };
 
 use crate::error::{CompileError, CompileProblem, Engine};
@@ -49,21 +49,13 @@ pub(crate) struct Plan<'a, S> {
     pub(crate) gate: Option<PlannedTier<'a>>,
 }
 
-/// What people call a budgeting method, for messages.
-fn budgeting_name(method: &BudgetingMethod) -> &'static str {
-    match method {
-        BudgetingMethod::Occurrences => "Occurrences",
-        BudgetingMethod::Timeslices { .. } => "Timeslices",
-        BudgetingMethod::RatioTimeslices { .. } => "RatioTimeslices",
-    }
-}
-
 /// What people call an SLI kind, for messages.
 pub(crate) fn sli_name(sli: &Sli) -> &'static str {
     match sli {
         Sli::EventRatio => "an event-ratio SLI",
         Sli::Threshold { .. } => "a threshold SLI",
         Sli::TimeSlice { .. } => "a time-slice SLI",
+        _ => "an SLI of a kind this compiler does not know",
     }
 }
 
@@ -110,7 +102,7 @@ impl<'a, S> Plan<'a, S> {
                 CompileProblem::Unsupported {
                     what: format!(
                         "{} over event counts: the compiled rules count events (Occurrences)",
-                        budgeting_name(&slo.budgeting)
+                        slo.budgeting
                     ),
                 },
             ));
@@ -185,10 +177,8 @@ fn plan_gate<S>(
             ),
         });
     }
-    let policy = AlertPolicy {
-        tiers: vec![tier],
-        ..spec.policy.clone()
-    };
+    let mut policy = spec.policy.clone();
+    policy.tiers = vec![tier];
     let evaluator =
         PolicyEvaluator::new(&spec.slo, &policy, Span::MINUTE).map_err(CompileProblem::Core)?;
     if let Some(PolicyWarning::NeverFires { max_burn_rate, .. }) = evaluator

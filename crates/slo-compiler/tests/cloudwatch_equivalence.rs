@@ -47,15 +47,13 @@ fn checkout_policy() -> AlertPolicy {
             TierThreshold::BurnRate(burn),
         )
     };
-    AlertPolicy {
-        tiers: vec![
-            tier("page-fast", Severity::Page, 60, 5, 14.4),
-            tier("page-slow", Severity::Page, 360, 30, 6.0),
-            tier("ticket-fast", Severity::Ticket, 1440, 120, 3.0),
-            tier("ticket-slow", Severity::Ticket, 3 * 1440, 360, 1.0),
-        ],
-        partial_windows: PartialWindows::Evaluate,
-    }
+    AlertPolicy::new(vec![
+        tier("page-fast", Severity::Page, 60, 5, 14.4),
+        tier("page-slow", Severity::Page, 360, 30, 6.0),
+        tier("ticket-fast", Severity::Ticket, 1440, 120, 3.0),
+        tier("ticket-slow", Severity::Ticket, 3 * 1440, 360, 1.0),
+    ])
+    .with_partial_windows(PartialWindows::Evaluate)
 }
 
 /// Runs both evaluators and compares every tier's intervals; returns how many alerts fired.
@@ -242,16 +240,14 @@ fn metric_math_sources_agree_too() {
 
 /// An 8-day window: longer than the 7 days an alarm can look back.
 fn long_policy() -> AlertPolicy {
-    AlertPolicy {
-        tiers: vec![AlertTier::new(
-            "ticket-week",
-            Severity::Ticket,
-            Span::from_days(8).unwrap(),
-            Span::from_hours(12).unwrap(),
-            TierThreshold::BurnRate(1.0),
-        )],
-        partial_windows: PartialWindows::Evaluate,
-    }
+    AlertPolicy::new(vec![AlertTier::new(
+        "ticket-week",
+        Severity::Ticket,
+        Span::from_days(8).unwrap(),
+        Span::from_hours(12).unwrap(),
+        TierThreshold::BurnRate(1.0),
+    )])
+    .with_partial_windows(PartialWindows::Evaluate)
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::strict_json;
-use super::{AuditEvent, Identity};
+use super::{AuditEvent, Identity, SignInOutcome};
 use crate::error::{Error, Result};
 
 /// The largest CloudTrail log [`parse_log`] reads: 256 MiB of JSON, after gzip decompression.
@@ -103,11 +103,15 @@ pub struct CloudTrailRecord {
 impl CloudTrailRecord {
     /// The [`AuditEvent`] of this record. A record without `userIdentity` (CloudTrail Insights
     /// events) gets an [`Identity`] whose `kind` is empty; without `sourceIPAddress`, an empty
-    /// `source_ip`. `MFAUsed` is read from `additionalEventData` when it is `"Yes"` or `"No"`.
+    /// `source_ip`. `MFAUsed` is read from `additionalEventData` when it is `"Yes"` or `"No"`;
+    /// `errorMessage` and `responseElements` are carried, and a sign-in's result is read from
+    /// `responseElements.ConsoleLogin` (`"Success"` or `"Failure"`; a sign-in with an
+    /// `errorMessage` and no result failed).
     ///
     /// # Errors
-    /// A message naming the problem when `eventTime` is not an RFC 3339 time, or `MFAUsed` is
-    /// neither `"Yes"` nor `"No"`.
+    /// A message naming the problem when `eventTime` is not an RFC 3339 time, `MFAUsed` is
+    /// neither `"Yes"` nor `"No"`, or `responseElements.ConsoleLogin` is neither `"Success"`
+    /// nor `"Failure"`.
     pub fn to_event(&self) -> std::result::Result<AuditEvent, String> {
         let time = DateTime::parse_from_rfc3339(&self.event_time)
             .map_err(|e| format!("eventTime {:?}: {e}", self.event_time))?
@@ -137,6 +141,26 @@ impl CloudTrailRecord {
                 access_key_id: u.access_key_id.clone().filter(|k| !k.is_empty()),
             })
             .unwrap_or_default();
+        let response_elements = self
+            .extra
+            .get("responseElements")
+            .filter(|v| !v.is_null())
+            .cloned();
+        let sign_in = match response_elements
+            .as_ref()
+            .and_then(|r| r.get("ConsoleLogin"))
+        {
+            None | Some(Value::Null) => (self.event_source == "signin.amazonaws.com"
+                && self.error_message.is_some())
+            .then_some(SignInOutcome::Failure),
+            Some(Value::String(s)) if s == "Success" => Some(SignInOutcome::Success),
+            Some(Value::String(s)) if s == "Failure" => Some(SignInOutcome::Failure),
+            Some(other) => {
+                return Err(format!(
+                    "responseElements.ConsoleLogin is {other}, not \"Success\" or \"Failure\""
+                ));
+            }
+        };
         Ok(AuditEvent {
             time,
             source: self.event_source.clone(),
@@ -145,6 +169,9 @@ impl CloudTrailRecord {
             source_ip: self.source_ip_address.clone().unwrap_or_default(),
             identity,
             error_code: self.error_code.clone(),
+            error_message: self.error_message.clone(),
+            response_elements,
+            sign_in,
             mfa_used,
             event_id: self.event_id.clone(),
         })

@@ -104,14 +104,11 @@ impl Signal for LambdaSignal {
         })?;
         let points = rows.into_iter().map(|(at, values)| {
             let value = |i: usize| values[i].unwrap_or(0.0);
-            let metrics = LambdaMetrics {
-                invocations: value(0),
-                errors: value(1),
-                throttles: value(2),
-                async_events_dropped: value(3),
-                dead_letter_errors: value(4),
-                destination_delivery_failures: value(5),
-            };
+            let metrics = LambdaMetrics::new(value(0), value(1))
+                .with_throttles(value(2))
+                .with_async_events_dropped(value(3))
+                .with_dead_letter_errors(value(4))
+                .with_destination_delivery_failures(value(5));
             (at, metrics)
         });
         Ok(Series::new(points)?)

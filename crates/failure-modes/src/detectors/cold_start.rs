@@ -20,6 +20,11 @@ pub struct ColdStartSignal {
     pub function: String,
     /// The latency whose p95 is judged.
     pub latency: Metric,
+    /// Concurrent executions, read with `Maximum`: `AWS/Lambda` `ConcurrentExecutions`.
+    pub concurrency: Metric,
+    /// Init durations, read with `Maximum`: `LambdaInsights` `init_duration` (published only
+    /// where Lambda Insights is enabled; optional).
+    pub init_duration: Metric,
     /// The period.
     pub period: Period,
 }
@@ -40,6 +45,10 @@ impl ColdStartSignal {
             function: function.to_owned(),
             latency: Metric::new("AWS/Lambda", "Duration")?
                 .with_dimension("FunctionName", function)?,
+            concurrency: Metric::new("AWS/Lambda", "ConcurrentExecutions")?
+                .with_dimension("FunctionName", function)?,
+            init_duration: Metric::new("LambdaInsights", "init_duration")?
+                .with_dimension("function_name", function)?,
             period: Period::new(60)?,
         })
     }
@@ -90,8 +99,11 @@ pub struct ColdStartConfig {
     pub sustain: Sustained,
     /// Good periods that end an incident.
     pub clear_after: u32,
-    /// A longer silence restarts the warm-up.
+    /// A longer silence ends any incident in progress (the warm baseline is kept).
     pub max_gap: TimeDelta,
+    /// Severity (ticket: a non-urgent degradation; a breached latency SLO pages through the
+    /// SLO's own alerting).
+    pub severity: Severity,
 }
 
 impl Default for ColdStartConfig {
@@ -106,6 +118,7 @@ impl Default for ColdStartConfig {
             sustain: const { Sustained::of(3, 5) },
             clear_after: 15,
             max_gap: TimeDelta::minutes(30),
+            severity: Severity::Ticket,
         }
     }
 }
@@ -188,8 +201,8 @@ impl Detector for ColdStartLatency {
             .map(|v| count("init_ms", v, at))
             .transpose()?;
         if self.timeline.check(at)? == Step::Restart {
-            self.warm = RobustBaseline::new(self.config.baseline)?;
-            self.concurrency = Ewma::new(self.config.concurrency_alpha)?;
+            // After a silence (a quiet night publishes nothing): an incident in progress ends,
+            // but the warm latency and usual concurrency hold: the detector is not blind.
             self.episode.reset();
         }
         self.timeline.record(at);
@@ -231,7 +244,7 @@ impl Detector for ColdStartLatency {
         };
         Ok(vec![Finding::new(
             FailureMode::ColdStartLatency,
-            Severity::Ticket,
+            self.config.severity,
             &self.signal.function,
             start,
             at,
@@ -248,27 +261,27 @@ impl Detector for ColdStartLatency {
 
 impl MetricDetector for ColdStartLatency {
     fn queries(&self) -> Result<Vec<MetricQuery>> {
-        let function = &self.signal.function;
-        let lambda = |name: &str| {
-            Metric::new("AWS/Lambda", name).and_then(|m| m.with_dimension("FunctionName", function))
-        };
-        let insights = Metric::new("LambdaInsights", "init_duration")?
-            .with_dimension("function_name", function)?;
-        let period = self.signal.period;
+        // The latency of the signal: the function's Duration, or API Gateway's Latency.
+        let s = &self.signal;
         Ok(vec![
             MetricQuery::stat(
                 "p95",
-                lambda("Duration")?,
+                s.latency.clone(),
                 Statistic::Percentile(95.0),
-                period,
+                s.period,
             )?,
             MetricQuery::stat(
                 "concurrency",
-                lambda("ConcurrentExecutions")?,
+                s.concurrency.clone(),
                 Statistic::Maximum,
-                period,
+                s.period,
             )?,
-            MetricQuery::stat("init", insights, Statistic::Maximum, period)?,
+            MetricQuery::stat(
+                "init",
+                s.init_duration.clone(),
+                Statistic::Maximum,
+                s.period,
+            )?,
         ])
     }
 
@@ -282,5 +295,25 @@ impl MetricDetector for ColdStartLatency {
                 init_ms: optional[0],
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The queries read the signal's metrics: an API's latency when the signal says so (the
+    /// function's `Duration` was queried whatever the signal).
+    #[test]
+    fn queries_read_the_signals_metrics() {
+        let signal = ColdStartSignal::api_gateway("shop", "checkout").unwrap();
+        assert_eq!(signal.concurrency.name, "ConcurrentExecutions");
+        let f5 = ColdStartLatency::new(signal.clone(), ColdStartConfig::default()).unwrap();
+        let queries = f5.queries().unwrap();
+        let aws_telemetry::QueryKind::Stat { metric, .. } = &queries[0].kind else {
+            panic!("{queries:?}");
+        };
+        assert_eq!(metric, &signal.latency);
+        assert_eq!(metric.namespace, "AWS/ApiGateway");
     }
 }

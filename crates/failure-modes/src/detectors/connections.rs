@@ -10,7 +10,7 @@ use crate::episode::Escalation;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
-use crate::stats::LinearTrend;
+use crate::stats::{DailyPeaks, LinearTrend};
 use crate::timeline::{Step, Timeline, project};
 
 /// The CloudWatch metrics F6 reads.
@@ -20,8 +20,13 @@ pub struct ConnectionSignal {
     pub instance: String,
     /// The engine's connection limit (`max_connections`, evaluated for the instance class).
     pub max_connections: f64,
+    /// Open connections, read with `Maximum`: `AWS/RDS` `DatabaseConnections` of the instance.
+    pub connections: Metric,
     /// The upstream whose concurrency drives connections, if any: a Lambda function name.
     pub upstream_function: Option<String>,
+    /// The upstream concurrency, read with `Maximum` (`AWS/Lambda` `ConcurrentExecutions` of
+    /// `upstream_function`), if any.
+    pub upstream: Option<Metric>,
     /// The period.
     pub period: Period,
 }
@@ -36,7 +41,10 @@ impl ConnectionSignal {
         Ok(Self {
             instance: instance.to_owned(),
             max_connections,
+            connections: Metric::new("AWS/RDS", "DatabaseConnections")?
+                .with_dimension("DBInstanceIdentifier", instance)?,
             upstream_function: None,
+            upstream: None,
             period: Period::new(60)?,
         })
     }
@@ -64,10 +72,26 @@ impl ConnectionSignal {
 
     /// The same, with `AWS/Lambda` `ConcurrentExecutions` (`Maximum`) of `function` as the
     /// upstream concurrency.
-    #[must_use]
-    pub fn with_lambda_upstream(mut self, function: &str) -> Self {
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a function name CloudWatch would refuse.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::ConnectionSignal;
+    ///
+    /// let signal = ConnectionSignal::rds("orders", 450.0)?.with_lambda_upstream("checkout")?;
+    /// assert_eq!(signal.connections.name, "DatabaseConnections");
+    /// assert_eq!(signal.upstream.unwrap().name, "ConcurrentExecutions");
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn with_lambda_upstream(mut self, function: &str) -> Result<Self> {
+        self.upstream = Some(
+            Metric::new("AWS/Lambda", "ConcurrentExecutions")?
+                .with_dimension("FunctionName", function)?,
+        );
         self.upstream_function = Some(function.to_owned());
-        self
+        Ok(self)
     }
 }
 
@@ -91,8 +115,6 @@ pub struct ConnectionConfig {
     pub page_share: f64,
     /// A trend reaching the limit within this time is a ticket …
     pub ticket_horizon: TimeDelta,
-    /// … and within this time a page.
-    pub page_horizon: TimeDelta,
     /// Forecasts are judged only above this share (a trend from an idle database says little).
     pub forecast_from_share: f64,
     /// Periods in the trend window.
@@ -103,6 +125,15 @@ pub struct ConnectionConfig {
     pub clear_after: u32,
     /// A longer silence restarts the trend.
     pub max_gap: TimeDelta,
+    /// How much of a past day's peak survives each day in the profile of usual peaks (0.98:
+    /// halved in about five weeks).
+    pub daily_decay: f64,
+    /// Severity at `warn_share` or a trend reaching the limit within `ticket_horizon` (ticket:
+    /// a degradation to come, not yet errors).
+    pub warning_severity: Severity,
+    /// Severity at `page_share` (page: new connections are failing or about to, an outage of
+    /// whatever needs the database).
+    pub critical_severity: Severity,
 }
 
 impl Default for ConnectionConfig {
@@ -111,12 +142,14 @@ impl Default for ConnectionConfig {
             warn_share: 0.8,
             page_share: 0.95,
             ticket_horizon: TimeDelta::hours(1),
-            page_horizon: TimeDelta::minutes(15),
             forecast_from_share: 0.5,
             trend_window: 30,
             sustain: const { Sustained::of(3, 5) },
             clear_after: 15,
             max_gap: TimeDelta::minutes(30),
+            daily_decay: 0.98,
+            warning_severity: Severity::Ticket,
+            critical_severity: Severity::Page,
         }
     }
 }
@@ -125,8 +158,14 @@ impl Default for ConnectionConfig {
 ///
 /// Ticket at [`ConnectionConfig::warn_share`] of the limit or when a least-squares trend over
 /// the last [`ConnectionConfig::trend_window`] periods reaches the limit within
-/// [`ConnectionConfig::ticket_horizon`]; page at [`ConnectionConfig::page_share`] or within
-/// [`ConnectionConfig::page_horizon`]. The finding's `forecast` is the minute the trend
+/// [`ConnectionConfig::ticket_horizon`]; page at [`ConnectionConfig::page_share`] (a forecast
+/// is a ticket: nothing fails yet). A trend is extrapolated only from a level above the
+/// busiest of the previous days at this hour ([`DailyPeaks`]) by more than 5 % of the limit:
+/// a nightly batch that climbs to 75 % of the limit every night is the database's habit, not
+/// a leak (forecasts start after a day of history); and a fast climb (the limit within half
+/// the ticket horizon) back to a level held before at another hour is left to the
+/// thresholds, which see it within minutes. Severities are
+/// [`ConnectionConfig::warning_severity`] and [`ConnectionConfig::critical_severity`]. The finding's `forecast` is the minute the trend
 /// reaches the limit; the evidence says whether connections rise with upstream concurrency
 /// (connections per unit of concurrency over the trend window), the signature of a pool per
 /// function instance, which a connection proxy fixes. The forecast counts one sample per
@@ -162,6 +201,8 @@ pub struct DbConnectionExhaustion {
     /// cover the same periods.
     paired: (LinearTrend, LinearTrend),
     escalation: Escalation,
+    /// The busiest connections of previous days at each hour.
+    usual: DailyPeaks,
 }
 
 impl DbConnectionExhaustion {
@@ -176,7 +217,6 @@ impl DbConnectionExhaustion {
         fraction("page_share", config.page_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;
         positive("ticket_horizon", config.ticket_horizon.as_seconds_f64())?;
-        positive("page_horizon", config.page_horizon.as_seconds_f64())?;
         Ok(Self {
             connections: LinearTrend::new(config.trend_window)?,
             paired: (
@@ -185,6 +225,7 @@ impl DbConnectionExhaustion {
             ),
             timeline: Timeline::new(config.max_gap),
             escalation: Escalation::new(config.sustain, config.clear_after),
+            usual: DailyPeaks::new(config.daily_decay)?,
             signal,
             config,
         })
@@ -222,19 +263,36 @@ impl Detector for DbConnectionExhaustion {
         let limit = self.signal.max_connections;
         let share = connections / limit;
         let period_s = self.signal.period.as_time_delta().as_seconds_f64();
-        let forecast = if share >= self.config.forecast_from_share {
+        // A climb the database makes every day at this hour (a nightly batch) is not a trend
+        // to extrapolate: forecasts only from a level above the previous days' at this hour.
+        let (usual, busiest) = (self.usual.usual(at), self.usual.busiest(at));
+        self.usual.record(at, connections);
+        // Above it by 5 % of the limit: connection counts move by a few every minute.
+        let margin = 0.05 * limit;
+        let unusual = usual.is_some_and(|u| connections > u + margin);
+        let new_territory = busiest.is_some_and(|b| connections > b + margin);
+        let forecast = if share >= self.config.forecast_from_share && unusual {
             self.connections
                 .steps_until(limit)
                 .and_then(|steps| project(at, steps, period_s))
+                // A fast climb back to a level the database has held before (a burst of work
+                // at another hour) is left to the thresholds: they see it within minutes.
+                .filter(|when| new_territory || *when - at >= self.config.ticket_horizon / 2)
         } else {
             None
         };
         let until = forecast.map(|when| when - at);
         let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
-        let page = share >= self.config.page_share || within(self.config.page_horizon);
+        // A forecast is a ticket: nothing fails yet, and a climb can stop (the guidance pages
+        // for outages, not for their prospect).
+        let page = share >= self.config.page_share;
         let mut findings = Vec::new();
-        for (severity, start) in self.escalation.update(ticket, page, at) {
+        for (level, start) in self.escalation.update(ticket, page, at) {
+            let severity = match level {
+                Severity::Page => self.config.critical_severity,
+                _ => self.config.warning_severity,
+            };
             let coupling = match (self.paired.0.slope(), self.paired.1.slope()) {
                 (Some(c), Some(u)) if upstream.is_some() && u > 0.0 && c > 0.0 => format!(
                     "; rising with upstream concurrency: {:.1} connections per unit of upstream \
@@ -263,7 +321,7 @@ impl Detector for DbConnectionExhaustion {
                         // A forecast-triggered finding crossed nothing yet: its line is the
                         // limit the trend reaches.
                         threshold: limit
-                            * match severity {
+                            * match level {
                                 Severity::Page if share >= self.config.page_share => {
                                     self.config.page_share
                                 }
@@ -292,16 +350,14 @@ impl MetricDetector for DbConnectionExhaustion {
         let s = &self.signal;
         let mut queries = vec![MetricQuery::stat(
             "connections",
-            Metric::new("AWS/RDS", "DatabaseConnections")?
-                .with_dimension("DBInstanceIdentifier", &s.instance)?,
+            s.connections.clone(),
             Statistic::Maximum,
             s.period,
         )?];
-        if let Some(function) = &s.upstream_function {
+        if let Some(upstream) = &s.upstream {
             queries.push(MetricQuery::stat(
                 "upstream",
-                Metric::new("AWS/Lambda", "ConcurrentExecutions")?
-                    .with_dimension("FunctionName", function)?,
+                upstream.clone(),
                 Statistic::Maximum,
                 s.period,
             )?);

@@ -9,8 +9,7 @@ use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
-use crate::stats::{Ewma, poisson_upper_tail};
-use crate::timeline::{Step, Timeline};
+use crate::stats::{Ewma, RollingMax, poisson_upper_tail};
 use aws_telemetry::{BucketExposure, Exposure};
 
 /// Requests to a bucket in one period.
@@ -27,20 +26,30 @@ pub struct AccessSample {
 pub struct LeakConfig {
     /// A period's requests must be this improbable under the bucket's Poisson baseline …
     pub significance: f64,
-    /// … and at least this multiple of it, to be a spike.
+    /// … and at least this multiple of it …
     pub min_ratio: f64,
-    /// Floor of the baseline requests per period.
+    /// … and more than any minute of this many periods before (a week: a bucket read in
+    /// bursts — a nightly export, a CDN refill — has its own usual peaks).
+    pub record_window: usize,
+    /// Floor of the baseline requests per period (one: a bucket read a few times a day still
+    /// has to see dozens of requests in a minute to spike).
     pub min_baseline: f64,
     /// Weight of the newest period in the baseline (EWMA).
     pub baseline_alpha: f64,
     /// Periods seen before a spike can be judged.
     pub warm_up: u32,
-    /// N of M spiking periods before a page.
+    /// N of M spiking periods before a spike counts.
     pub sustain: Sustained,
     /// Quiet periods that end a spike.
     pub clear_after: u32,
-    /// A longer silence restarts the warm-up.
-    pub max_gap: TimeDelta,
+    /// A spike that ended less than this long before the bucket is seen public is still
+    /// reported with it (the scan that sees the exposure can come after the download).
+    pub spike_memory: TimeDelta,
+    /// Severity of a public bucket (page: a bucket exposed to the public is a security
+    /// incident, by the alerting guidance).
+    pub exposure_severity: Severity,
+    /// Severity of a spike of requests to a public bucket (page: data leaving now).
+    pub spike_severity: Severity,
 }
 
 impl Default for LeakConfig {
@@ -48,24 +57,47 @@ impl Default for LeakConfig {
         Self {
             significance: 1e-9,
             min_ratio: 3.0,
+            record_window: 7 * 1440,
             min_baseline: 1.0,
             baseline_alpha: 0.02,
             warm_up: 60,
             sustain: const { Sustained::of(2, 3) },
             clear_after: 15,
-            max_gap: TimeDelta::minutes(30),
+            spike_memory: TimeDelta::hours(1),
+            exposure_severity: Severity::Page,
+            spike_severity: Severity::Page,
         }
     }
+}
+
+/// A spike of requests: open, or recently over.
+#[derive(Debug, Clone, Copy)]
+struct Spike {
+    start: DateTime<Utc>,
+    last: DateTime<Utc>,
+    peak: f64,
+    usual: f64,
+    tail: f64,
+    reported: bool,
 }
 
 /// F7: a publicly accessible bucket, and people using that.
 ///
 /// The bucket's [`BucketExposure`] facts decide whether it is public. A public bucket is a
-/// finding on the first observation (ticket: misconfigured, nobody seen exploiting it yet); a
-/// public bucket whose requests spike — improbable under a Poisson law with the bucket's usual
-/// rate and at least [`LeakConfig::min_ratio`] × it, sustained — pages (data loss in
-/// progress). Spikes on a private bucket are not F7. Update the facts with
-/// [`PublicDataLeak::set_exposure`] when they change. Evidence score: `-log10` of the tail.
+/// finding as soon as it is seen — a security incident, [`LeakConfig::exposure_severity`] (a
+/// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
+/// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
+/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
+/// sustained — on a public
+/// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
+/// either order: a spike that began before the scan saw the bucket public (and ended less
+/// than [`LeakConfig::spike_memory`] before) is reported with the scan, with its own start.
+/// Spikes on a private bucket are not F7. Feed scans with [`PublicDataLeak::scan`] (or
+/// [`PublicDataLeak::set_exposure`], reported at the next observation).
+///
+/// Minutes without requests publish no datapoint: a silence is read as zero requests (the
+/// baseline decays through it), so a sparse bucket keeps its history instead of warming up
+/// again after each quiet spell. Evidence score: `-log10` of the tail.
 ///
 /// Signal: `AWS/S3` `GetRequests` (`Sum`, dimensions `BucketName` and `FilterId`, 60 s; S3
 /// publishes request metrics only for buckets with a request-metrics filter, here one named
@@ -86,8 +118,8 @@ impl Default for LeakConfig {
 ///     requests: if m >= 150 { 5000.0 } else { 20.0 + (m % 5) as f64 },
 /// }))?;
 /// assert_eq!(findings.len(), 2);
-/// assert_eq!(findings[0].severity, Severity::Ticket);
-/// assert_eq!(findings[1].severity, Severity::Page);
+/// assert!(findings[0].evidence.detail.contains("bucket is public"));
+/// assert!(findings.iter().all(|f| f.severity == Severity::Page));
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -96,10 +128,14 @@ pub struct PublicDataLeak {
     exposure: Exposure,
     reported_exposure: bool,
     config: LeakConfig,
-    timeline: Timeline,
+    last: Option<DateTime<Utc>>,
     baseline: Ewma,
     episode: Episode,
     seen: u32,
+    spike: Option<Spike>,
+    /// The largest requests of a minute, per hour, over the record window.
+    record: RollingMax,
+    this_hour: (i64, f64),
     period: Period,
 }
 
@@ -117,16 +153,20 @@ impl PublicDataLeak {
             exposure: facts.exposure(),
             facts,
             reported_exposure: false,
-            timeline: Timeline::new(config.max_gap),
             baseline: Ewma::new(config.baseline_alpha)?,
             episode: Episode::new(config.sustain, config.clear_after),
             config,
+            last: None,
             seen: 0,
+            spike: None,
+            record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
+            this_hour: (i64::MIN, 0.0),
             period: Period::new(60)?,
         })
     }
 
-    /// Replaces the facts (after a new scan); a bucket that becomes public is reported again.
+    /// Replaces the facts (after a new scan); a bucket that becomes public is reported again,
+    /// at the next observation. [`PublicDataLeak::scan`] reports at once.
     pub fn set_exposure(&mut self, facts: BucketExposure) {
         let exposure = facts.exposure();
         if exposure != self.exposure {
@@ -136,13 +176,43 @@ impl PublicDataLeak {
         self.facts = facts;
     }
 
+    /// A scan's facts at `at`: replaces them and returns what they reveal — the public bucket,
+    /// and a spike of requests under way or ended within [`LeakConfig::spike_memory`].
+    ///
+    /// # Errors
+    /// [`Error::OutOfOrder`](crate::Error::OutOfOrder) for a scan before the latest
+    /// observation.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use failure_modes::{BucketExposure, PublicDataLeak};
+    ///
+    /// let mut f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
+    /// let at = Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+    /// assert!(f7.scan(at, BucketExposure::new("exports"))?.is_empty());
+    /// let mut public = BucketExposure::new("exports");
+    /// public.policy_is_public = Some(true);
+    /// assert_eq!(f7.scan(at + chrono::Duration::hours(1), public)?.len(), 1);
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn scan(&mut self, at: DateTime<Utc>, facts: BucketExposure) -> Result<Vec<Finding>> {
+        if let Some(previous) = self.last
+            && at < previous
+        {
+            return Err(crate::Error::OutOfOrder { previous, at });
+        }
+        self.set_exposure(facts);
+        Ok(self.report(at, None))
+    }
+
     /// The current verdict.
     pub fn exposure(&self) -> &Exposure {
         &self.exposure
     }
 
-    /// The ticket for a public bucket, once per exposure (also raised by the first
-    /// [`Detector::push`]): for buckets without S3 request metrics, call this after each scan.
+    /// The finding for a public bucket, once per exposure (also raised by the first
+    /// [`Detector::push`] and by [`PublicDataLeak::scan`]): for buckets without S3 request
+    /// metrics, call this after each scan.
     ///
     /// ```
     /// use chrono::Utc;
@@ -165,7 +235,7 @@ impl PublicDataLeak {
         self.reported_exposure = true;
         Some(Finding::new(
             FailureMode::PublicDataLeak,
-            Severity::Ticket,
+            self.config.exposure_severity,
             &self.facts.bucket,
             at,
             at,
@@ -177,6 +247,46 @@ impl PublicDataLeak {
                 detail: format!("bucket is public: {}", reasons.join("; ")),
             },
         ))
+    }
+
+    /// What is to report at `at` on a public bucket: the exposure, and the spike (open, or
+    /// ended within the memory) not yet reported; `requests` is the current period's, if any.
+    fn report(&mut self, at: DateTime<Utc>, requests: Option<f64>) -> Vec<Finding> {
+        let Exposure::Public(reasons) = &self.exposure else {
+            return Vec::new();
+        };
+        let reasons = reasons.join("; ");
+        let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
+        let memory = self.config.spike_memory;
+        if let Some(spike) = self
+            .spike
+            .as_mut()
+            .filter(|s| !s.reported && at - s.last <= memory)
+        {
+            spike.reported = true;
+            findings.push(Finding::new(
+                FailureMode::PublicDataLeak,
+                self.config.spike_severity,
+                &self.facts.bucket,
+                spike.start,
+                at,
+                Evidence {
+                    observed: requests.unwrap_or(spike.peak).max(spike.peak),
+                    baseline: spike.usual,
+                    threshold: self.config.min_ratio * spike.usual,
+                    score: -spike.tail.max(f64::MIN_POSITIVE).log10(),
+                    detail: format!(
+                        "up to {} requests a minute against a usual {:.1}, since {}, to a public \
+                         bucket ({reasons}; Poisson tail {:.1e})",
+                        spike.peak,
+                        spike.usual,
+                        spike.start.format("%Y-%m-%d %H:%M"),
+                        spike.tail
+                    ),
+                },
+            ));
+        }
+        findings
     }
 }
 
@@ -190,12 +300,29 @@ impl Detector for PublicDataLeak {
     fn push(&mut self, sample: AccessSample) -> Result<Vec<Finding>> {
         let at = sample.at;
         let requests = count("requests", sample.requests, at)?;
-        if self.timeline.check(at)? == Step::Restart {
-            self.baseline = Ewma::new(self.config.baseline_alpha)?;
-            self.episode.reset();
-            self.seen = 0;
+        if let Some(previous) = self.last
+            && at <= previous
+        {
+            return Err(crate::Error::OutOfOrder { previous, at });
         }
-        self.timeline.record(at);
+        // Minutes without a datapoint had no requests: the baseline decays through them, at
+        // most a week's worth (beyond that it is at its floor anyway).
+        if let Some(previous) = self.last {
+            let period = self.period.as_time_delta();
+            let missing = ((at - previous).num_seconds() / period.num_seconds().max(1) - 1)
+                .clamp(0, 7 * 1440);
+            for _ in 0..missing.min(64) {
+                self.baseline.push(0.0);
+            }
+            if missing > 64 {
+                self.baseline.decay(missing - 64);
+            }
+            self.seen = self.seen.saturating_add(missing as u32);
+            if missing > 0 {
+                self.episode.reset();
+            }
+        }
+        self.last = Some(at);
         self.seen = self.seen.saturating_add(1);
         let usual = self
             .baseline
@@ -208,38 +335,39 @@ impl Detector for PublicDataLeak {
         } else {
             1.0
         };
-        let spike = self.seen > self.config.warm_up && tail < self.config.significance;
-        if !spike && !self.episode.is_open() {
+        let record = self.record.max().unwrap_or(0.0).max(self.this_hour.1);
+        let spiking =
+            self.seen > self.config.warm_up && tail < self.config.significance && requests > record;
+        // A private bucket's bursts are its habits (a spike there is not F7): everything is
+        // learned; on a public bucket a spike is not.
+        let public = matches!(self.exposure, Exposure::Public(_));
+        if !public || (!spiking && !self.episode.is_open()) {
             self.baseline.push(requests);
+            // The hour's peak, closed into the record when the hour changes.
+            let hour = at.timestamp().div_euclid(3600);
+            if hour != self.this_hour.0 {
+                if self.this_hour.0 != i64::MIN {
+                    self.record.push(self.this_hour.1)?;
+                }
+                self.this_hour = (hour, 0.0);
+            }
+            self.this_hour.1 = self.this_hour.1.max(requests);
         }
-        let opened = self.episode.update(spike, at);
-        if !matches!(self.exposure, Exposure::Public(_)) {
-            return Ok(Vec::new());
-        }
-        let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
-        if let Some(start) = opened
-            && let Exposure::Public(reasons) = &self.exposure
-        {
-            let reasons = reasons.join("; ");
-            findings.push(Finding::new(
-                FailureMode::PublicDataLeak,
-                Severity::Page,
-                &self.facts.bucket,
+        if let Some(start) = self.episode.update(spiking, at) {
+            self.spike = Some(Spike {
                 start,
-                at,
-                Evidence {
-                    observed: requests,
-                    baseline: usual,
-                    threshold: self.config.min_ratio * usual,
-                    score: -tail.max(f64::MIN_POSITIVE).log10(),
-                    detail: format!(
-                        "{requests} requests against a usual {usual:.1} to a public bucket \
-                         ({reasons}; Poisson tail {tail:.1e})"
-                    ),
-                },
-            ));
+                last: at,
+                peak: requests,
+                usual,
+                tail,
+                reported: false,
+            });
+        } else if let Some(spike) = self.spike.as_mut().filter(|_| self.episode.is_open()) {
+            spike.last = at;
+            spike.peak = spike.peak.max(requests);
+            spike.tail = spike.tail.min(tail);
         }
-        Ok(findings)
+        Ok(self.report(at, Some(requests)))
     }
 }
 

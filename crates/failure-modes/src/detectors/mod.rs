@@ -1,4 +1,4 @@
-//! The eight detectors, one module per row of the seed's table.
+//! The eight detectors, one module per row of the failure-mode table.
 
 pub(crate) mod cold_start;
 pub(crate) mod compromise;

@@ -1,7 +1,7 @@
 //! F2 network partition: the availability zone whose latency or 5xx rate diverges from its
 //! peers at the same moment and from its own history, which a fleet-wide traffic rise does not.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -54,11 +54,48 @@ impl ZoneSignal {
         })
     }
 
+    /// The metrics read for `zone`.
+    ///
+    /// # Errors
+    /// [`Error::Telemetry`](crate::Error::Telemetry) for a name CloudWatch would refuse.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::ZoneSignal;
+    ///
+    /// let signal = ZoneSignal::alb("app/shop/1", &["eu-west-1a", "eu-west-1b"])?;
+    /// let metrics = signal.zone_metrics("eu-west-1a")?;
+    /// assert_eq!(metrics.latency.name, "TargetResponseTime");
+    /// assert_eq!(metrics.elb_5xx.name, "HTTPCode_ELB_5XX_Count");
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn zone_metrics(&self, zone: &str) -> Result<ZoneMetrics> {
+        Ok(ZoneMetrics {
+            latency: self.metric("TargetResponseTime", zone)?,
+            requests: self.metric("RequestCount", zone)?,
+            target_5xx: self.metric("HTTPCode_Target_5XX_Count", zone)?,
+            elb_5xx: self.metric("HTTPCode_ELB_5XX_Count", zone)?,
+        })
+    }
+
     fn metric(&self, name: &str, zone: &str) -> Result<Metric> {
         Ok(Metric::new("AWS/ApplicationELB", name)?
             .with_dimension("LoadBalancer", &self.load_balancer)?
             .with_dimension("AvailabilityZone", zone)?)
     }
+}
+
+/// The metrics F2 reads for one zone ([`ZoneSignal::zone_metrics`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneMetrics {
+    /// `TargetResponseTime`, read as `p95`.
+    pub latency: Metric,
+    /// `RequestCount`, read as `Sum`.
+    pub requests: Metric,
+    /// `HTTPCode_Target_5XX_Count`, read as `Sum`.
+    pub target_5xx: Metric,
+    /// `HTTPCode_ELB_5XX_Count`, read as `Sum`.
+    pub elb_5xx: Metric,
 }
 
 /// One zone in one period.
@@ -95,16 +132,28 @@ pub struct PartitionConfig {
     pub baseline: usize,
     /// Floor of the own-baseline spread, as a share of its median.
     pub min_relative_spread: f64,
+    /// A zone's latency is judged only in periods with at least this many requests (20: a p95
+    /// of fewer rests on a single request; a quiet night's p95 is noise, not a partition).
+    pub min_requests: f64,
     /// A zone's 5xx share below this is never reported.
     pub min_error_ratio: f64,
-    /// The 5xx count must be this improbable at the peers' error rate (binomial tail).
+    /// The 5xx count of the last `error_window` periods must be this improbable at the peers'
+    /// error rate (binomial tail): 1e-4, about one fluke a week at one test a minute, before
+    /// the `min_error_ratio` gate.
     pub significance: f64,
-    /// N of M bad periods before a finding.
+    /// Periods whose requests and 5xx are summed for the 5xx test (5: at 20 requests a minute,
+    /// 3 % of failures is a handful of errors in five minutes, never in one).
+    pub error_window: usize,
+    /// N of M bad periods before a finding (4 of 5: the guidance's "5m sustained", so that a
+    /// rolling deploy slowing one zone for a few minutes is not a partition).
     pub sustain: Sustained,
     /// Good periods that end an incident.
     pub clear_after: u32,
-    /// A longer silence restarts the warm-up.
+    /// A longer silence ends any incident in progress (the zones' learned latencies are
+    /// kept: a quiet night does not make the detector blind in the morning).
     pub max_gap: TimeDelta,
+    /// Severity of a partition (page: a zone's outage is an outage).
+    pub severity: Severity,
 }
 
 impl Default for PartitionConfig {
@@ -114,11 +163,14 @@ impl Default for PartitionConfig {
             own_sigma: 4.0,
             baseline: 120,
             min_relative_spread: 0.05,
+            min_requests: 20.0,
             min_error_ratio: 0.01,
-            significance: 1e-6,
-            sustain: const { Sustained::of(3, 5) },
+            significance: 1e-4,
+            error_window: 5,
+            sustain: const { Sustained::of(4, 5) },
             clear_after: 15,
             max_gap: TimeDelta::minutes(30),
+            severity: Severity::Page,
         }
     }
 }
@@ -127,6 +179,23 @@ impl Default for PartitionConfig {
 struct ZoneState {
     latency: RobustBaseline,
     episode: Episode,
+    /// The last `error_window` periods' (requests, errors, peers' requests, peers' errors).
+    window: VecDeque<[f64; 4]>,
+}
+
+impl ZoneState {
+    fn slide(&mut self, capacity: usize, period: [f64; 4]) -> [f64; 4] {
+        if self.window.len() == capacity {
+            self.window.pop_front();
+        }
+        self.window.push_back(period);
+        self.window.iter().fold([0.0; 4], |mut sum, p| {
+            for (s, v) in sum.iter_mut().zip(p) {
+                *s += v;
+            }
+            sum
+        })
+    }
 }
 
 /// F2: one zone diverging from its peers and from itself.
@@ -136,11 +205,16 @@ struct ZoneState {
 ///   latency at the same time, **and** [`PartitionConfig::own_sigma`] robust σ above its own
 ///   trailing median (so a zone that is always a little slower is not flagged, nor is a
 ///   fleet-wide rise, which moves the peers too); or
-/// * its 5xx share is at least [`PartitionConfig::min_error_ratio`] and its 5xx count is
-///   improbable at the peers' pooled error rate (binomial tail).
+/// * over the last [`PartitionConfig::error_window`] periods, its 5xx share is at least
+///   [`PartitionConfig::min_error_ratio`] and its 5xx count improbable at the peers' pooled
+///   error rate (binomial tail), this period failing too.
 ///
-/// Sustained N of M, one finding per incident per zone, severity page (a zone outage is an
-/// outage). Evidence score: the latency ratio to peers, or `-log10` of the 5xx tail.
+/// Latency is judged only in periods with at least [`PartitionConfig::min_requests`] requests
+/// (a quiet night's p95 is noise). Sustained N of M, one finding per incident per zone,
+/// [`PartitionConfig::severity`] (a page: a zone outage is an outage). A silence longer than
+/// [`PartitionConfig::max_gap`] ends incidents but keeps what each zone's latency usually is,
+/// so the detector is not blind after a quiet night. Evidence score: the latency ratio to
+/// peers, or `-log10` of the 5xx tail.
 ///
 /// # Example
 /// ```
@@ -183,6 +257,7 @@ impl NetworkPartition {
         positive("own_sigma", config.own_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
         fraction("min_error_ratio", config.min_error_ratio)?;
+        positive("error_window", config.error_window as f64)?;
         fraction("significance", config.significance)?;
         RobustBaseline::new(config.baseline)?;
         Ok(Self {
@@ -234,7 +309,11 @@ impl Detector for NetworkPartition {
             }
         }
         if self.timeline.check(at)? == Step::Restart {
-            self.zones.clear();
+            // After a silence: incidents end, but what each zone's latency usually is holds.
+            for state in self.zones.values_mut() {
+                state.episode.reset();
+                state.window.clear();
+            }
         }
         self.timeline.record(at);
         let (all_requests, all_errors) = sample
@@ -249,13 +328,15 @@ impl Detector for NetworkPartition {
                 None => self.zones.entry(zone.zone.clone()).or_insert(ZoneState {
                     latency: RobustBaseline::new(self.config.baseline)?,
                     episode: Episode::new(self.config.sustain, self.config.clear_after),
+                    window: VecDeque::with_capacity(self.config.error_window),
                 }),
             };
             let own_median = state.latency.median();
             let floor = self.config.min_relative_spread * own_median.unwrap_or(0.0).abs();
             let latency = zone.latency.unwrap_or(0.0);
+            let enough = zone.requests >= self.config.min_requests;
             let own_z = match zone.latency {
-                Some(latency) if state.latency.is_full() => state
+                Some(latency) if state.latency.is_full() && enough => state
                     .latency
                     .robust_z(latency, floor.max(f64::MIN_POSITIVE)),
                 _ => None,
@@ -265,30 +346,42 @@ impl Detector for NetworkPartition {
                 .map_or(0.0, |p| latency / p);
             let slow = latency_ratio >= self.config.peer_ratio
                 && own_z.is_some_and(|z| z >= self.config.own_sigma);
-            let peer_requests = all_requests - zone.requests;
+            let [requests, errors, peer_requests, peer_errors] = state.slide(
+                self.config.error_window,
+                [
+                    zone.requests,
+                    zone.errors,
+                    all_requests - zone.requests,
+                    all_errors - zone.errors,
+                ],
+            );
             let peer_rate = if peer_requests > 0.0 {
-                ((all_errors - zone.errors) / peer_requests).max(1e-4)
+                (peer_errors / peer_requests).max(1e-4)
             } else {
                 1e-4
             };
-            let error_ratio = if zone.requests > 0.0 {
-                zone.errors / zone.requests
+            let error_ratio = if requests > 0.0 {
+                errors / requests
             } else {
                 0.0
             };
-            // The tail is costly and only matters past the ratio test.
-            let tail = if error_ratio >= self.config.min_error_ratio {
+            // The tail is costly and only matters past the ratio test; and only while this
+            // period fails too (a burst of errors that ended is not an ongoing partition).
+            let tail = if error_ratio >= self.config.min_error_ratio && zone.errors > 0.0 {
                 binomial_upper_tail(
-                    zone.errors.round() as u64,
-                    zone.requests.round() as u64,
+                    errors.round() as u64,
+                    requests.round() as u64,
                     peer_rate.min(1.0),
                 )?
             } else {
                 1.0
             };
-            let failing = tail < self.config.significance && state.latency.is_full();
+            let failing = tail < self.config.significance;
             let bad = slow || failing;
-            if let Some(latency) = zone.latency.filter(|_| !bad && !state.episode.is_open()) {
+            if let Some(latency) = zone
+                .latency
+                .filter(|_| enough && !bad && !state.episode.is_open())
+            {
                 state.latency.push(latency)?;
             }
             if let Some(start) = state.episode.update(bad, at) {
@@ -314,18 +407,19 @@ impl Detector for NetworkPartition {
                         threshold: self.config.min_error_ratio,
                         score: -tail.max(f64::MIN_POSITIVE).log10(),
                         detail: format!(
-                            "{} of {} requests failed with 5xx ({:.2} %) while the other zones \
-                             failed {:.3} % (binomial tail {tail:.1e})",
-                            zone.errors,
-                            zone.requests,
+                            "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
+                             the other zones failed {:.3} % (binomial tail {tail:.1e})",
+                            errors,
+                            requests,
                             100.0 * error_ratio,
+                            state.window.len(),
                             100.0 * peer_rate
                         ),
                     }
                 };
                 findings.push(Finding::new(
                     FailureMode::NetworkPartition,
-                    Severity::Page,
+                    self.config.severity,
                     &zone.zone,
                     start,
                     at,
@@ -342,28 +436,19 @@ impl MetricDetector for NetworkPartition {
         let s = &self.signal;
         let mut queries = Vec::with_capacity(3 * s.zones.len());
         for (i, zone) in s.zones.iter().enumerate() {
+            let metrics = s.zone_metrics(zone)?;
             queries.push(MetricQuery::stat(
                 &format!("latency_{i}"),
-                s.metric("TargetResponseTime", zone)?,
+                metrics.latency,
                 Statistic::Percentile(95.0),
                 s.period,
             )?);
-            queries.push(MetricQuery::stat(
-                &format!("requests_{i}"),
-                s.metric("RequestCount", zone)?,
-                Statistic::Sum,
-                s.period,
-            )?);
-            for (id, name) in [
-                (format!("errors_{i}"), "HTTPCode_Target_5XX_Count"),
-                (format!("elb_errors_{i}"), "HTTPCode_ELB_5XX_Count"),
+            for (id, metric) in [
+                (format!("requests_{i}"), metrics.requests),
+                (format!("errors_{i}"), metrics.target_5xx),
+                (format!("elb_errors_{i}"), metrics.elb_5xx),
             ] {
-                queries.push(MetricQuery::stat(
-                    &id,
-                    s.metric(name, zone)?,
-                    Statistic::Sum,
-                    s.period,
-                )?);
+                queries.push(MetricQuery::stat(&id, metric, Statistic::Sum, s.period)?);
             }
         }
         Ok(queries)

@@ -157,6 +157,12 @@ pub struct QuotaConfig {
     pub clear_after: u32,
     /// A longer silence restarts the trend.
     pub max_gap: TimeDelta,
+    /// Severity at `warn_share` or a forecast within `horizon` (ticket: a quota increase takes
+    /// days to weeks to be granted, so it is a work item, not an emergency).
+    pub warning_severity: Severity,
+    /// Severity at `blocked_share` (page: scaling is blocked, an outage for whatever needs
+    /// the capacity).
+    pub blocked_severity: Severity,
 }
 
 impl Default for QuotaConfig {
@@ -171,6 +177,8 @@ impl Default for QuotaConfig {
             sustain: const { Sustained::of(3, 3) },
             clear_after: 12,
             max_gap: TimeDelta::hours(2),
+            warning_severity: Severity::Ticket,
+            blocked_severity: Severity::Page,
         }
     }
 }
@@ -182,7 +190,9 @@ impl Default for QuotaConfig {
 /// of the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
 /// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`].
 /// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
-/// the morning ramp of a service is not a leak. The finding's `forecast` is the projected exhaustion time. Each
+/// the morning ramp of a service is not a leak; and it is extrapolated only while usage is
+/// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
+/// is not re-reported as "exhaustion now". The finding's `forecast` is the projected exhaustion time. Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
 /// The forecast counts one sample per [`QuotaSignal::period`]: feed samples at that cadence
 /// (gaps shorter than `max_gap` stretch it).
@@ -264,7 +274,10 @@ impl Detector for ServiceQuotaHit {
         let share = usage / limit;
         let period = self.signal.period.as_time_delta();
         self.seen = self.seen.saturating_add(1);
-        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window;
+        // Forecasts from near the day's peak only: after a leak is fixed, usage falls while the
+        // day's peak still remembers it, and "exhaustion now" would be a false alarm.
+        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window
+            && usage >= 0.9 * self.peak.max().unwrap_or(usage);
         let steps = self.trend.steps_until(limit).filter(|_| forecasting);
         let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
         let within_horizon = exhaustion.is_some_and(|when| when - at <= self.config.horizon);
@@ -272,7 +285,11 @@ impl Detector for ServiceQuotaHit {
         let warn = share >= self.config.warn_share
             || (within_horizon && share >= self.config.forecast_from_share);
         let mut findings = Vec::new();
-        for (severity, start) in self.escalation.update(warn, blocked, at) {
+        for (level, start) in self.escalation.update(warn, blocked, at) {
+            let severity = match level {
+                Severity::Page => self.config.blocked_severity,
+                _ => self.config.warning_severity,
+            };
             let forecast_text = match exhaustion {
                 Some(when) if when > at => format!(", projected to reach it at {when}"),
                 Some(_) => String::new(),
@@ -291,7 +308,7 @@ impl Detector for ServiceQuotaHit {
                         // A forecast-triggered ticket crossed nothing yet: its line is the limit
                         // the trend reaches.
                         threshold: limit
-                            * match severity {
+                            * match level {
                                 Severity::Page => self.config.blocked_share,
                                 _ if share >= self.config.warn_share => self.config.warn_share,
                                 _ => 1.0,

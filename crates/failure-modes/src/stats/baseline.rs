@@ -9,14 +9,22 @@ use crate::error::{Error, Result, finite};
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
 pub const MAD_TO_SIGMA: f64 = 1.4826;
 
-/// Median and MAD over the last `capacity` values, updated one value at a time.
+/// The mean absolute deviation of normally distributed data is σ·√(2/π): this (√(π/2))
+/// scales it to a σ estimate.
+pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
+
+/// Median, MAD and mean absolute deviation over the last `capacity` values, updated one value
+/// at a time.
 ///
 /// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove of
-/// contiguous `f64`s, cheap at the sizes used), O(1) to read the median and the MAD. The MAD is
-/// an order statistic of two sorted sequences (see [`RobustBaseline::mad`]); where it splits
-/// between them is kept from one push to the next, since one value in and one out move it
-/// little, so a push finds it again with a short gallop from where it was rather than a full
-/// binary search.
+/// contiguous `f64`s, cheap at the sizes used), O(1) to read the median and the mean absolute
+/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted sequences (see
+/// [`RobustBaseline::mad`]); where it splits between them is remembered (refreshed every 16
+/// pushes), since one value in and one out move it little, so a read finds it again with a
+/// short gallop from there rather than a full binary search. The mean absolute deviation from the
+/// median is the sum of the upper half minus the sum of the lower half over the count; both
+/// sums are updated in O(1) per push and recomputed exactly once per `capacity` pushes, so
+/// rounding cannot drift. Memory: `2 × capacity` values.
 ///
 /// # Example
 /// ```
@@ -39,6 +47,13 @@ pub struct RobustBaseline {
     /// For the current window: how many of the distances up to and including the MAD's lower
     /// middle one come from the values below the median (see [`RobustBaseline::mad`]).
     mad_split: usize,
+    /// Sums of the `len / 2` smallest and of the `len / 2` largest values, and of all
+    /// magnitudes.
+    lower_sum: f64,
+    upper_sum: f64,
+    abs_sum: f64,
+    /// Pushes since the sums were last recomputed exactly.
+    since_exact: usize,
 }
 
 impl RobustBaseline {
@@ -60,13 +75,18 @@ impl RobustBaseline {
             sorted: Vec::with_capacity(capacity),
             pushed: 0,
             mad_split: 0,
+            lower_sum: 0.0,
+            upper_sum: 0.0,
+            abs_sum: 0.0,
+            since_exact: 0,
         })
     }
 
     /// Adds a value, dropping the oldest when full.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for NaN or infinite values (the baseline is unchanged).
+    /// [`Error::InvalidValue`] for NaN, infinite or out-of-range values (beyond
+    /// [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE)); the baseline is unchanged.
     pub fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
         self.pushed += 1;
@@ -74,14 +94,93 @@ impl RobustBaseline {
             && let Some(old) = self.arrival.pop_front()
         {
             self.arrival.push_back(value);
+            self.update_sums_replacing(old, value);
             self.replace_sorted(old, value);
         } else {
             self.arrival.push_back(value);
+            self.update_sums_inserting(value);
             let at = self.sorted.partition_point(|v| *v < value);
             self.sorted.insert(at, value);
         }
-        self.mad_split = self.find_mad_split();
+        self.since_exact += 1;
+        if self.since_exact >= self.capacity {
+            self.recompute_sums();
+        }
+        // The split is found again from this hint on each read of the MAD; refreshing the hint
+        // now and then keeps that search short without paying for it on every push.
+        if self.pushed.is_multiple_of(16) {
+            self.mad_split = self.find_mad_split();
+        }
         Ok(())
+    }
+
+    /// Forgets every value (as a new baseline), keeping the allocation.
+    pub fn clear(&mut self) {
+        self.arrival.clear();
+        self.sorted.clear();
+        self.mad_split = 0;
+        self.recompute_sums();
+    }
+
+    fn recompute_sums(&mut self) {
+        let half = self.sorted.len() / 2;
+        self.lower_sum = self.sorted[..half].iter().sum();
+        self.upper_sum = self.sorted[self.sorted.len() - half..].iter().sum();
+        self.abs_sum = self.sorted.iter().map(|v| v.abs()).sum();
+        self.since_exact = 0;
+    }
+
+    /// The half sums after inserting `value` into the (not yet changed) sorted window.
+    fn update_sums_inserting(&mut self, value: f64) {
+        self.abs_sum += value.abs();
+        let (n, s) = (self.sorted.len(), &self.sorted);
+        let half = n / 2;
+        if n % 2 == 1 {
+            // Both halves grow by one: the middle value or the new one, whichever is nearer.
+            self.lower_sum += value.min(s[half]);
+            self.upper_sum += value.max(s[half]);
+        } else if n > 0 {
+            // The halves keep their size: the new value displaces the nearest one if it is
+            // further out.
+            let (largest_low, smallest_high) = (s[half - 1], s[n - half]);
+            if value < largest_low {
+                self.lower_sum += value - largest_low;
+            }
+            if value > smallest_high {
+                self.upper_sum += value - smallest_high;
+            }
+        }
+    }
+
+    /// The half sums after replacing `old` by `value` in the (not yet changed) full window.
+    fn update_sums_replacing(&mut self, old: f64, value: f64) {
+        self.abs_sum += value.abs() - old.abs();
+        let (n, s) = (self.sorted.len(), &self.sorted);
+        let half = n / 2;
+        if half == 0 {
+            return;
+        }
+        // The sum of the `half` smallest: removing `old` (if a copy of it is among them, the
+        // next value moves in), then adding `value` (if it is below the largest of them).
+        let (mut lower, mut largest_low) = (self.lower_sum, s[half - 1]);
+        if old <= largest_low {
+            lower += s[half] - old;
+            largest_low = s[half];
+        }
+        if value < largest_low {
+            lower += value - largest_low;
+        }
+        // The same for the `half` largest, mirrored.
+        let (mut upper, mut smallest_high) = (self.upper_sum, s[n - half]);
+        if old >= smallest_high {
+            upper += s[n - half - 1] - old;
+            smallest_high = s[n - half - 1];
+        }
+        if value > smallest_high {
+            upper += value - smallest_high;
+        }
+        self.lower_sum = lower;
+        self.upper_sum = upper;
     }
 
     /// Replaces one copy of `old` by `value` in the sorted window, shifting only the values
@@ -103,6 +202,11 @@ impl RobustBaseline {
                 *slot = value;
             }
         }
+    }
+
+    /// The window's values, oldest first.
+    pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.arrival.iter().copied()
     }
 
     /// How many values the window holds.
@@ -134,7 +238,8 @@ impl RobustBaseline {
     /// out by [`RobustBaseline::push`]). Each distance is the same floating-point number the
     /// naive `|x − m|` gives, so the result is identical.
     pub fn mad(&self) -> Option<f64> {
-        let (lower, upper) = self.distances()?.middle_pair(self.mad_split);
+        let distances = self.distances()?;
+        let (lower, upper) = distances.middle_pair(distances.split_near(self.mad_split));
         Some(if self.sorted.len() % 2 == 1 {
             lower
         } else {
@@ -157,6 +262,28 @@ impl RobustBaseline {
     /// window, found near where it split before the last push.
     fn find_mad_split(&self) -> usize {
         self.distances().map_or(0, |d| d.split_near(self.mad_split))
+    }
+
+    /// The mean absolute deviation from the median, `Σ |x − median| / len`, in O(1); `None`
+    /// for an empty window.
+    pub fn mean_abs_deviation(&self) -> Option<f64> {
+        let n = self.sorted.len();
+        (n > 0).then(|| ((self.upper_sum - self.lower_sum) / n as f64).max(0.0))
+    }
+
+    /// The mean magnitude `Σ |x| / len`, in O(1); `None` for an empty window.
+    pub fn mean_magnitude(&self) -> Option<f64> {
+        let n = self.sorted.len();
+        (n > 0).then(|| (self.abs_sum / n as f64).max(0.0))
+    }
+
+    /// A robust estimate of σ: the larger of `1.4826 × MAD` and `1.2533 × mean absolute
+    /// deviation` (each an estimate of σ for normal data). The MAD alone is zero for a metric
+    /// that is flat most of the time and bursts now and then (a disk, a batch job), which would
+    /// make every burst infinitely surprising; the mean absolute deviation alone is dragged by
+    /// the bursts. `None` for an empty window.
+    pub fn spread(&self) -> Option<f64> {
+        Some((MAD_TO_SIGMA * self.mad()?).max(MEAN_AD_TO_SIGMA * self.mean_abs_deviation()?))
     }
 
     /// How many robust σ `value` lies from the median: `(value − median) / (1.4826 × MAD)`,
@@ -347,6 +474,62 @@ mod tests {
                 assert_eq!(b.mad(), expected, "capacity {capacity}, step {step}");
             }
         }
+    }
+
+    fn naive_mean_ad(window: &[f64]) -> Option<f64> {
+        let mut sorted = window.to_vec();
+        let median = super::super::median_in_place(&mut sorted)?;
+        Some(sorted.iter().map(|v| (v - median).abs()).sum::<f64>() / sorted.len() as f64)
+    }
+
+    #[test]
+    fn mean_abs_deviation_and_magnitude_match_the_naive_computation() {
+        let mut rng = SplitMix(3);
+        for capacity in 1..=30 {
+            let mut b = RobustBaseline::new(capacity).unwrap();
+            let mut window = std::collections::VecDeque::new();
+            for step in 0..300 {
+                let value = match rng.next() % 5 {
+                    0 => (rng.next() % 4) as f64,
+                    1 => (rng.next() % 1000) as f64 / 8.0,
+                    2 => -((rng.next() % 3) as f64),
+                    3 if step % 13 == 0 => 1e6,
+                    _ => 2.0,
+                };
+                b.push(value).unwrap();
+                window.push_back(value);
+                if window.len() > capacity {
+                    window.pop_front();
+                }
+                let w = window.make_contiguous();
+                let (got, want) = (b.mean_abs_deviation().unwrap(), naive_mean_ad(w).unwrap());
+                // Values are multiples of 1/8 below 2^20: every sum is exact.
+                assert_eq!(got, want, "capacity {capacity}, step {step}");
+                let magnitude = w.iter().map(|v| v.abs()).sum::<f64>() / w.len() as f64;
+                assert_eq!(b.mean_magnitude().unwrap(), magnitude);
+            }
+        }
+    }
+
+    #[test]
+    fn values_near_the_range_limit_keep_the_window_finite() {
+        let mut b = RobustBaseline::new(4).unwrap();
+        for v in [
+            crate::MAX_MAGNITUDE,
+            -crate::MAX_MAGNITUDE,
+            crate::MAX_MAGNITUDE,
+            0.0,
+        ] {
+            b.push(v).unwrap();
+        }
+        for read in [b.median(), b.mad(), b.mean_abs_deviation(), b.spread()] {
+            assert!(read.is_some_and(f64::is_finite), "{read:?}");
+        }
+        // Beyond the range: refused, and the window is unchanged.
+        let err = b.push(f64::MAX).unwrap_err();
+        assert!(err.to_string().contains("2^360"), "{err}");
+        assert_eq!(b.len(), 4);
+        assert_eq!(b.median(), Some(crate::MAX_MAGNITUDE / 2.0));
     }
 
     #[test]

@@ -58,6 +58,16 @@ impl Ewma {
         }
     }
 
+    /// The same as pushing `count` zeros, in O(1): the mean and the variance decay.
+    pub fn decay(&mut self, count: i64) {
+        if let Some(mean) = self.mean {
+            let keep = (1.0 - self.alpha).powi(count.clamp(0, i64::from(i32::MAX)) as i32);
+            // k zeros: the mean shrinks by (1 − α)^k; the variance tends to what zeros leave.
+            self.mean = Some(mean * keep);
+            self.variance *= keep;
+        }
+    }
+
     /// The weighted mean, `None` before the first value.
     pub fn mean(&self) -> Option<f64> {
         self.mean

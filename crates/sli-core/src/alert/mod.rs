@@ -49,6 +49,7 @@ pub use stream::{AlertUpdate, StreamingEvaluator, WindowBurn};
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AlertInterval {
     /// The id of the tier that fired (stable across evaluations: use it to de-duplicate).
     pub tier: String,
@@ -90,9 +91,22 @@ impl AlertInterval {
         self.end.map(|end| end - self.start)
     }
 
-    #[cfg(test)]
-    pub(crate) fn for_test(
-        tier: &str,
+    /// An alert of tier `tier` at `severity` from `start` to `end` (`None`: still firing) with
+    /// no burn figures: how an alert from elsewhere (a detector's finding, an engine's alarm)
+    /// joins [`group_alerts`](crate::group_alerts) and [`MaintenanceWindows`](crate::MaintenanceWindows)
+    /// with the SLO alerts. Set the threshold and the time to exhaustion with the setters.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use sli_core::{AlertInterval, Severity};
+    ///
+    /// let at = Utc.with_ymd_and_hms(2024, 5, 1, 9, 0, 0).unwrap();
+    /// let alert = AlertInterval::new("F6 DB connection exhaustion: orders", Severity::Page, at, None)
+    ///     .with_threshold(0.9);
+    /// assert!(alert.end.is_none() && alert.long_burn.is_none());
+    /// ```
+    pub fn new(
+        tier: impl Into<String>,
         severity: Severity,
         start: DateTime<Utc>,
         end: Option<DateTime<Utc>>,
@@ -110,5 +124,29 @@ impl AlertInterval {
             time_to_exhaustion_seconds: None,
             suppressed: false,
         }
+    }
+
+    /// With `threshold` as the value that was crossed.
+    #[must_use]
+    pub fn with_threshold(mut self, threshold: f64) -> Self {
+        self.threshold = threshold;
+        self
+    }
+
+    /// With the time until the budget (or the resource) runs out, in seconds.
+    #[must_use]
+    pub fn with_time_to_exhaustion_seconds(mut self, seconds: Option<f64>) -> Self {
+        self.time_to_exhaustion_seconds = seconds;
+        self
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_test(
+        tier: &str,
+        severity: Severity,
+        start: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+    ) -> Self {
+        Self::new(tier, severity, start, end)
     }
 }

@@ -10,14 +10,15 @@ use crate::noise::Sustained;
 use crate::objective::Objective;
 use crate::span::Span;
 
-/// How urgent an alert is, from the seed's alerting guidance: page a human now, or file a
-/// ticket for working hours.
+/// How urgent an alert is: page a human now, or file a ticket for working hours (the two
+/// severities of the Google SRE Workbook's "Alerting on SLOs").
 ///
 /// # Example
 /// ```
 /// use sli_core::Severity;
 /// assert!(Severity::Page > Severity::Ticket); // the more urgent compares higher
 /// ```
+// Closed: the alerting guidance has two severities, and routing matches on both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -54,6 +55,7 @@ impl std::fmt::Display for Severity {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TierThreshold {
     /// Fire when this share of the SLO window's budget (e.g. `0.02`) would be spent within the
     /// long window: a burn rate of `fraction × SLO window / long window`. Scales with the SLO
@@ -76,11 +78,12 @@ pub enum TierThreshold {
 /// let mut tier = AlertTier::new("checkout-fast", Severity::Page, Span::HOUR,
 ///     Span::from_minutes(5)?, TierThreshold::BurnRate(14.4));
 /// tier.sustain = Some(Sustained::new(2, 2)?); // two consecutive minutes
-/// let policy = AlertPolicy { tiers: vec![tier], ..AlertPolicy::default() };
+/// let policy = AlertPolicy::new(vec![tier]);
 /// assert!(policy.validate(Objective::new(0.999)?, Span::from_days(30)?)?.is_empty());
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AlertTier {
     /// Stable identifier, carried on every alert so callers can de-duplicate.
     pub id: String,
@@ -122,6 +125,21 @@ impl AlertTier {
             sustain: None,
             enabled: true,
         }
+    }
+
+    /// The tier with a sustain rule: it fires only once `sustain` holds over its evaluations
+    /// (e.g. 5 of 5 minutes, to avoid flapping).
+    #[must_use]
+    pub fn with_sustain(mut self, sustain: Sustained) -> Self {
+        self.sustain = Some(sustain);
+        self
+    }
+
+    /// The tier enabled or disabled (a disabled tier is kept but never evaluated).
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
     }
 
     /// The burn rate above which this tier fires, for an SLO window of `slo_period`.
@@ -207,6 +225,7 @@ pub enum PolicyWarning {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PartialWindows {
     /// Until the series has run for a window's length, that window has no data (resolved by the
     /// SLO's [`MissingData`](crate::MissingData) policy). The default.
@@ -240,6 +259,7 @@ pub enum PartialWindows {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AlertPolicy {
     /// The tiers, fastest first by convention.
     pub tiers: Vec<AlertTier>,
@@ -255,6 +275,33 @@ impl Default for AlertPolicy {
 }
 
 impl AlertPolicy {
+    /// A policy of `tiers`, with the default treatment of partial windows
+    /// ([`PartialWindows::NoData`]).
+    ///
+    /// ```
+    /// use sli_core::{AlertPolicy, AlertTier, PartialWindows, Severity, Span, TierThreshold};
+    ///
+    /// let page = AlertTier::new("page", Severity::Page, Span::HOUR, Span::from_minutes(5)?,
+    ///     TierThreshold::BurnRate(14.4));
+    /// let policy = AlertPolicy::new(vec![page]).with_partial_windows(PartialWindows::Evaluate);
+    /// assert_eq!(policy.tiers.len(), 1);
+    /// # Ok::<(), sli_core::Error>(())
+    /// ```
+    pub fn new(tiers: Vec<AlertTier>) -> Self {
+        Self {
+            tiers,
+            partial_windows: PartialWindows::default(),
+        }
+    }
+
+    /// The policy with `partial_windows` as the treatment of windows that reach before the
+    /// first datapoint.
+    #[must_use]
+    pub fn with_partial_windows(mut self, partial_windows: PartialWindows) -> Self {
+        self.partial_windows = partial_windows;
+        self
+    }
+
     /// The SRE Workbook's multi-window, multi-burn-rate table as four tiers (see the type docs).
     pub fn workbook() -> Self {
         let tier = |id: &str, severity, long, short, fraction| {

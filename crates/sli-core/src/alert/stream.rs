@@ -42,6 +42,7 @@ use crate::window::{Interval, Window};
 /// assert!(log.contains(&"resolved page-fast".to_string()));
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: an update either fires an alert or resolves one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertUpdate {
     /// A tier started firing (the alert has `end: None`).
@@ -68,6 +69,7 @@ pub enum AlertUpdate {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct WindowBurn {
     /// The window length.
     pub window: Span,

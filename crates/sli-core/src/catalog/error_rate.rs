@@ -34,6 +34,7 @@ use crate::series::Series;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ClientErrors {
     /// A 4xx is a request served as intended: good. The error rate is 5xx / requests, as the
     /// M3 row measures it.

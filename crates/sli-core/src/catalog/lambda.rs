@@ -25,6 +25,7 @@ use crate::series::Series;
 /// * `DeadLetterErrors`, `DestinationDeliveryFailures`: attempts to send an event to the
 ///   dead-letter queue, or to a destination, that failed: the event is not even kept.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LambdaMetrics {
     /// `Invocations`.
     pub invocations: f64,
@@ -38,6 +39,48 @@ pub struct LambdaMetrics {
     pub dead_letter_errors: f64,
     /// `DestinationDeliveryFailures`.
     pub destination_delivery_failures: f64,
+}
+
+impl LambdaMetrics {
+    /// An interval with `invocations` and `errors` and none of the other counts.
+    pub const fn new(invocations: f64, errors: f64) -> Self {
+        Self {
+            invocations,
+            errors,
+            throttles: 0.0,
+            async_events_dropped: 0.0,
+            dead_letter_errors: 0.0,
+            destination_delivery_failures: 0.0,
+        }
+    }
+
+    /// With `Throttles`.
+    #[must_use]
+    pub const fn with_throttles(mut self, throttles: f64) -> Self {
+        self.throttles = throttles;
+        self
+    }
+
+    /// With `AsyncEventsDropped`.
+    #[must_use]
+    pub const fn with_async_events_dropped(mut self, dropped: f64) -> Self {
+        self.async_events_dropped = dropped;
+        self
+    }
+
+    /// With `DeadLetterErrors`.
+    #[must_use]
+    pub const fn with_dead_letter_errors(mut self, errors: f64) -> Self {
+        self.dead_letter_errors = errors;
+        self
+    }
+
+    /// With `DestinationDeliveryFailures`.
+    #[must_use]
+    pub const fn with_destination_delivery_failures(mut self, failures: f64) -> Self {
+        self.destination_delivery_failures = failures;
+        self
+    }
 }
 
 /// Which failures the M4 success rate counts beyond `Errors`.
@@ -61,8 +104,8 @@ pub struct LambdaMetrics {
 /// ```
 /// use sli_core::catalog::{LambdaFailures, LambdaMetrics};
 ///
-/// let minute = LambdaMetrics { invocations: 1000.0, errors: 4.0, throttles: 6.0, async_events_dropped: 2.0,
-///     dead_letter_errors: 1.0, destination_delivery_failures: 0.0 };
+/// let minute = LambdaMetrics::new(1000.0, 4.0).with_throttles(6.0).with_async_events_dropped(2.0)
+///     .with_dead_letter_errors(1.0);
 /// let plain = LambdaFailures::default().counts(&minute)?;
 /// assert_eq!((plain.good(), plain.total()), (996.0, 1000.0)); // 99.6 %
 /// let all = LambdaFailures::ALL.counts(&minute)?;
@@ -71,6 +114,7 @@ pub struct LambdaMetrics {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[non_exhaustive]
 pub struct LambdaFailures {
     /// Count throttled requests as failures.
     pub throttles: bool,
@@ -94,6 +138,27 @@ impl LambdaFailures {
         dropped_events: true,
         failed_deliveries: true,
     };
+
+    /// With throttled requests counted as failures or not.
+    #[must_use]
+    pub const fn with_throttles(mut self, throttles: bool) -> Self {
+        self.throttles = throttles;
+        self
+    }
+
+    /// With dropped asynchronous events counted as failures or not.
+    #[must_use]
+    pub const fn with_dropped_events(mut self, dropped_events: bool) -> Self {
+        self.dropped_events = dropped_events;
+        self
+    }
+
+    /// With failed dead-letter and destination deliveries counted as failures or not.
+    #[must_use]
+    pub const fn with_failed_deliveries(mut self, failed_deliveries: bool) -> Self {
+        self.failed_deliveries = failed_deliveries;
+        self
+    }
 
     /// The good and total events of one interval.
     ///

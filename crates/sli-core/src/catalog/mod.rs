@@ -48,6 +48,7 @@ use crate::window::Window;
 /// assert_eq!(m9.starting_target, "100% no regressions");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Entry {
     /// `"M1"` … `"M10"`.
     pub id: &'static str,
@@ -241,7 +242,7 @@ pub fn error_rate(name: impl Into<String>) -> Slo {
 ///
 /// let slo = catalog::lambda_success("resize-images");
 /// assert_eq!(slo.objective.target(), 0.999);
-/// let minute = LambdaMetrics { invocations: 500.0, errors: 1.0, async_events_dropped: 1.0, ..Default::default() };
+/// let minute = LambdaMetrics::new(500.0, 1.0).with_async_events_dropped(1.0);
 /// assert_eq!(LambdaFailures::ALL.counts(&minute)?.bad(), 2.0);
 /// # Ok::<(), sli_core::Error>(())
 /// ```

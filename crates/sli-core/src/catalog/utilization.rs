@@ -19,6 +19,8 @@ use crate::span::Span;
 /// assert_eq!(UtilizationBand::default().classify(92.0)?, BandPosition::Above);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
+// Closed: a value is below, inside or above a band; there is no fourth place, so callers
+// may match exhaustively.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BandPosition {
@@ -135,6 +137,7 @@ impl UtilizationBand {
 
 /// The mean of the samples of one interval `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntervalAverage {
     /// First instant of the interval (a multiple of its length since the Unix epoch).
     pub start: DateTime<Utc>,
@@ -147,6 +150,7 @@ pub struct IntervalAverage {
 }
 
 /// Which way capacity is off: the two findings of M5, reported apart.
+// Closed: capacity is either too little or too much.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Provisioning {
@@ -163,6 +167,7 @@ pub enum Provisioning {
 /// `detected_at` is the end of the interval at which the sustain rule first held, and
 /// `resolved_at` the end of the first interval at which it no longer did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProvisioningFinding {
     /// Under- or over-provisioned.
     pub kind: Provisioning,

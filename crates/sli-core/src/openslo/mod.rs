@@ -523,7 +523,7 @@ pub struct NotificationTarget {
 /// use sli_core::AlertPolicy;
 /// let p = AlertPolicyDefinition { name: "burn".into(), description: None, alert_when_no_data: false,
 ///     alert_when_resolved: true, alert_when_breaching: true, notification_targets: vec![],
-///     policy: AlertPolicy { tiers: vec![], ..AlertPolicy::default() } };
+///     policy: AlertPolicy::new(vec![]) };
 /// assert!(p.policy.tiers.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq)]

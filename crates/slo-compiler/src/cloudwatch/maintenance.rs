@@ -182,8 +182,8 @@ pub(super) fn maintenance(
         let at =
             |t: chrono::DateTime<chrono::Utc>| format!("at({})", t.format("%Y-%m-%dT%H:%M:%S"));
         for (expression, state, what) in [
-            (at(w.start), ScheduledState::Alarm, "Opens"),
-            (at(w.end), ScheduledState::Ok, "Closes"),
+            (at(w.start()), ScheduledState::Alarm, "Opens"),
+            (at(w.end()), ScheduledState::Ok, "Closes"),
         ] {
             schedules.push(MaintenanceSchedule {
                 expression,
@@ -192,8 +192,8 @@ pub(super) fn maintenance(
                 alarm_name: name.to_owned(),
                 description: format!(
                     "{what} the maintenance window {} to {}",
-                    w.start.to_rfc3339(),
-                    w.end.to_rfc3339()
+                    w.start().to_rfc3339(),
+                    w.end().to_rfc3339()
                 ),
             });
         }

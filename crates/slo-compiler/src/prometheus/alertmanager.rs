@@ -204,7 +204,7 @@ fn intervals(windows: &[MaintenanceWindows]) -> Vec<Node> {
     let mut out = Vec::new();
     for w in windows {
         for once in w.once() {
-            out.extend(utc_days(once.start, once.end));
+            out.extend(utc_days(once.start(), once.end()));
         }
         for r in w.recurring() {
             out.extend(weekly(r));

@@ -314,7 +314,8 @@ fn compile_one<'a>(
     }
     let slo_window = match slo.window {
         Window::Rolling(span) => span,
-        Window::Calendar(_) => {
+        // A calendar window, or any window that is not a fixed span.
+        _ => {
             return Err(plan.fail(
                 "spec.timeWindow",
                 CompileProblem::Unsupported {

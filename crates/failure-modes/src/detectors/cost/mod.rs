@@ -1,0 +1,720 @@
+//! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
+//! trailing trend, with a month-end forecast.
+
+mod intraday;
+
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
+use std::collections::VecDeque;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use sli_core::Severity;
+
+use crate::detector::{Detector, MetricDetector, join};
+use crate::error::{Error, Result, count, fraction, positive};
+use crate::finding::{Evidence, Finding};
+use crate::mode::FailureMode;
+use crate::stats::{RobustBaseline, TrendForecast};
+use intraday::{DayCurve, IntradayProfile};
+
+/// One reading of the month-to-date charges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChargeSample {
+    /// When it was read.
+    pub at: DateTime<Utc>,
+    /// `EstimatedCharges`: spend since the 1st of the month (UTC), in the account's currency.
+    pub estimated_charges: f64,
+}
+
+impl ChargeSample {
+    /// Month-to-date readings from daily costs (an [`aws_telemetry::CostSource`], e.g. Cost
+    /// Explorer's `GetCostAndUsage`): one reading at the last second of each day (UTC), the sum
+    /// of that month's days so far, restarting on the 1st. Days are sorted first; a day missing
+    /// from the input leaves a gap, which [`CostRunaway`] does not judge across.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative.
+    ///
+    /// # Example
+    /// ```
+    /// use aws_telemetry::DailyCost;
+    /// use chrono::NaiveDate;
+    /// use failure_modes::ChargeSample;
+    ///
+    /// let cost = |m, d, amount| DailyCost {
+    ///     day: NaiveDate::from_ymd_opt(2026, m, d).unwrap(), amount, unit: "USD".into(), estimated: false,
+    /// };
+    /// let readings = ChargeSample::from_daily_costs(&[cost(10, 31, 5.0), cost(11, 2, 3.0), cost(11, 1, 2.0)])?;
+    /// let totals: Vec<f64> = readings.iter().map(|r| r.estimated_charges).collect();
+    /// assert_eq!(totals, [5.0, 2.0, 5.0]);
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn from_daily_costs(days: &[aws_telemetry::DailyCost]) -> Result<Vec<Self>> {
+        let mut sorted: Vec<&aws_telemetry::DailyCost> = days.iter().collect();
+        sorted.sort_by_key(|d| d.day);
+        let mut readings = Vec::with_capacity(sorted.len());
+        let mut month = None;
+        let mut total = 0.0;
+        for day in sorted {
+            let at = day
+                .day
+                .and_hms_opt(23, 59, 59)
+                .map(|t| t.and_utc())
+                .unwrap_or_default();
+            if !day.amount.is_finite() || day.amount < 0.0 {
+                return Err(Error::InvalidInput {
+                    field: "amount",
+                    value: day.amount,
+                    at,
+                    reason: "a day's cost must be finite and >= 0",
+                });
+            }
+            let this_month = (day.day.year(), day.day.month());
+            if month != Some(this_month) {
+                month = Some(this_month);
+                total = 0.0;
+            }
+            total += day.amount;
+            readings.push(Self {
+                at,
+                estimated_charges: total,
+            });
+        }
+        Ok(readings)
+    }
+}
+
+/// A charge the caller knows is coming and is not a runaway: an annual support fee, a
+/// reserved-instance or savings-plan purchase, a marketplace subscription. Declared to
+/// [`CostRunaway::declare`], its amount is taken out of its day's spend, for judging and for
+/// learning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOffCharge {
+    /// The day (UTC) on which it shows in the month-to-date charges.
+    pub day: NaiveDate,
+    /// Its amount, in the detector's currency.
+    pub amount: f64,
+    /// What it is, for errors and evidence (e.g. `"Business support, annual"`).
+    pub description: String,
+}
+
+/// Settings of [`CostRunaway`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostConfig {
+    /// Today's spend at this multiple of the trend is a ticket (the guidance: "alert at 2x
+    /// trend").
+    pub ticket_multiple: f64,
+    /// At this multiple, something is burning money: page (kill switches).
+    pub page_multiple: f64,
+    /// Completed days in the trailing baseline (two weeks: both weekends in it).
+    pub trailing_days: usize,
+    /// Completed days seen before any finding (a week: every weekday once).
+    pub warm_up_days: usize,
+    /// Spend below this per day is never a runaway (cents do not page anyone).
+    pub min_daily_spend: f64,
+    /// Part of a day the readings must show before today is judged on its own: 50 %, so that
+    /// the first readings of a day (a few hours of usage, and the end of the day before that
+    /// publication lags behind) are not taken for the day. The last 24 hours are judged
+    /// meanwhile.
+    pub min_share: f64,
+    /// How close to a multiple counts as reaching it: 5 %, so that a day at exactly twice its
+    /// trend is reported, not missed half the time on the day-to-day noise of the estimate.
+    pub tolerance: f64,
+    /// How far behind usage `EstimatedCharges` is published, assumed until the reading cadence
+    /// has been learned (three days): zero by default, which only makes the first days'
+    /// judgements cautious. After that, what each time of day shows is learned from the
+    /// readings themselves.
+    pub publish_lag: TimeDelta,
+    /// Severity at `ticket_multiple` (ticket: a cost warning, by the alerting guidance).
+    pub warning_severity: Severity,
+    /// Severity at `page_multiple` (page: spend ten times its trend is an incident that needs
+    /// the kill switch now, not a warning).
+    pub runaway_severity: Severity,
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        Self {
+            ticket_multiple: 2.0,
+            page_multiple: 10.0,
+            trailing_days: 14,
+            warm_up_days: 7,
+            min_daily_spend: 1.0,
+            min_share: 0.5,
+            tolerance: 0.05,
+            publish_lag: TimeDelta::zero(),
+            warning_severity: Severity::Ticket,
+            runaway_severity: Severity::Page,
+        }
+    }
+}
+
+/// One-off charges declared at most (a bound on what a caller can make the detector keep).
+pub const MAX_ONE_OFF_CHARGES: usize = 1024;
+
+/// F8: spend running away from its trend.
+///
+/// `EstimatedCharges` is cumulative over the calendar month, published a few times a day some
+/// hours behind usage. A day's spend is its last reading minus the previous day's last reading.
+/// The month's reset is found in the values, not the calendar: the first readings of the 1st
+/// may still show the old month's total, and the first drop in the first two days of a month
+/// is the reset (the old month's tail and the new month's start both count for that day).
+/// Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
+/// opening is unknown — the first day seen (unless it opens with the reset), or a day after a
+/// day without readings — is neither judged nor learned. Declared [`OneOffCharge`]s are taken
+/// out of their day.
+///
+/// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
+/// extrapolated to today and never below their median, with the weekly pattern taken out
+/// (each weekday's usual spend against the trend, the median of its last four such days).
+/// Like is compared with like: today's spend so far with the part of a usual such weekday the
+/// readings should show by now, and the spend of the last 24 hours (read on the readings made
+/// one continuous series across month resets) with a day of the same weekdays, so that an
+/// incident straddling midnight is seen whole. What a reading shows
+/// at each time of day (the share of a day's spend, given the publication lag and the daily
+/// pattern) is learned from the previous days' readings ([`CostConfig::publish_lag`] stands in
+/// for the first three days), and today is judged once that share reaches
+/// [`CostConfig::min_share`]. At [`CostConfig::ticket_multiple`] × a warning and at
+/// [`CostConfig::page_multiple`] × a runaway, each within [`CostConfig::tolerance`]; each once
+/// per runaway (again only after a reading back under it), and a reported day is not
+/// learned. The evidence gives the month-end forecast. Score: multiple of the trend.
+///
+/// Signal: `AWS/Billing` `EstimatedCharges`, dimension `Currency`, `Maximum`, 6 h — published
+/// in us-east-1 only, a few times a day, when billing alerts are enabled. State: two weeks of
+/// daily totals and hourly shares (about 3 KiB), and the declared one-off charges (at most
+/// [`MAX_ONE_OFF_CHARGES`]).
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{ChargeSample, CostRunaway, Detector};
+///
+/// let mut f8 = CostRunaway::new("USD", Default::default())?;
+/// let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+/// let mut total = 0.0;
+/// let mut samples = Vec::new();
+/// for hour in 0..24 * 20 {
+///     let at = start + Duration::hours(hour);
+///     if at.format("%d").to_string() == "01" && at.format("%H").to_string() == "00" { total = 0.0; }
+///     let day = hour / 24;
+///     total += if day == 17 { 40.0 } else { 4.0 }; // 96 a day, then a runaway job
+///     samples.push(ChargeSample { at, estimated_charges: total });
+/// }
+/// let findings = f8.detect(samples)?;
+/// // Nov 6: a ticket as soon as the readings show a quarter of a day at more than twice the
+/// // trend (00:00, the runaway's first hour in), a page when they show ten times (05:00).
+/// assert_eq!(findings.len(), 2);
+/// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap());
+/// assert_eq!(findings[1].end, Utc.with_ymd_and_hms(2026, 11, 6, 5, 0, 0).unwrap());
+/// assert_eq!(findings[1].severity, sli_core::Severity::Page);
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CostRunaway {
+    currency: String,
+    config: CostConfig,
+    last: Option<DateTime<Utc>>,
+    day: Option<NaiveDate>,
+    /// Month-to-date at the end of the previous day (0 on the 1st), less the old month's total
+    /// once the reset has been seen during the day.
+    day_opening: f64,
+    /// Latest month-to-date reading.
+    month_to_date: f64,
+    trend: TrendForecast,
+    median: RobustBaseline,
+    profile: IntradayProfile,
+    curve: DayCurve,
+    days: usize,
+    reported: [bool; 2],
+    /// Per severity, `true` once a reading has been under its multiple since it was last
+    /// reported: a runaway that goes on is reported once, not each day.
+    cleared: [bool; 2],
+    /// Expected spend per day, from the completed days.
+    expected_daily: Option<f64>,
+    /// `false` when today's opening is unknown.
+    judged_today: bool,
+    /// `true` once the reset has been seen in the current month's first days.
+    reset_seen: bool,
+    /// Spend of the months before the current one, and of declared one-off charges of the days
+    /// before today: what makes the readings one continuous cumulative series.
+    carried: f64,
+    one_offs_past: f64,
+    /// Recent readings on that continuous series, for the spend of the last 24 hours.
+    recent: VecDeque<Recent>,
+    /// Per weekday (Monday first), its last days' spend relative to the trend, and the factor
+    /// they make (their median once there are two, else 1; recomputed when a day closes).
+    weekdays: [VecDeque<f64>; 7],
+    factors: [f64; 7],
+    one_offs: Vec<OneOffCharge>,
+}
+
+impl CostRunaway {
+    /// A detector for the account's charges in `currency` (the `Currency` dimension, e.g.
+    /// `"USD"`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, or fewer
+    /// than 2 trailing days.
+    pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
+        positive("ticket_multiple", config.ticket_multiple)?;
+        positive("page_multiple", config.page_multiple)?;
+        positive("min_daily_spend", config.min_daily_spend)?;
+        fraction("min_share", config.min_share)?;
+        if !(0.0..0.5).contains(&config.tolerance) {
+            return Err(Error::InvalidConfig {
+                field: "tolerance",
+                value: config.tolerance,
+                reason: "must be within [0, 0.5)",
+            });
+        }
+        if config.publish_lag < TimeDelta::zero() || config.publish_lag >= TimeDelta::days(1) {
+            return Err(Error::InvalidConfig {
+                field: "publish_lag",
+                value: config.publish_lag.as_seconds_f64(),
+                reason: "must be within [0, 1 day)",
+            });
+        }
+        Ok(Self {
+            currency: currency.to_owned(),
+            trend: TrendForecast::new(config.trailing_days)?,
+            median: RobustBaseline::new(config.trailing_days)?,
+            profile: IntradayProfile::new(config.trailing_days, config.publish_lag),
+            curve: DayCurve::default(),
+            config,
+            last: None,
+            day: None,
+            day_opening: 0.0,
+            month_to_date: 0.0,
+            days: 0,
+            reported: [false; 2],
+            cleared: [true; 2],
+            judged_today: true,
+            expected_daily: None,
+            reset_seen: false,
+            carried: 0.0,
+            one_offs_past: 0.0,
+            recent: VecDeque::new(),
+            weekdays: Default::default(),
+            factors: [1.0; 7],
+            one_offs: Vec::new(),
+        })
+    }
+
+    /// Declares a one-off charge: its amount is taken out of its day's spend.
+    ///
+    /// # Errors
+    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
+    /// a day already judged (before the latest reading's day), or more than
+    /// [`MAX_ONE_OFF_CHARGES`] declared.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use failure_modes::{CostRunaway, OneOffCharge};
+    ///
+    /// let mut f8 = CostRunaway::new("USD", Default::default())?;
+    /// f8.declare(OneOffCharge {
+    ///     day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+    ///     amount: 15_000.0,
+    ///     description: "Enterprise support, annual".into(),
+    /// })?;
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn declare(&mut self, charge: OneOffCharge) -> Result<()> {
+        let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
+            Some(format!(
+                "amount {} must be positive and finite",
+                charge.amount
+            ))
+        } else if self.day.is_some_and(|day| charge.day < day) {
+            Some(format!(
+                "is dated {}, before {} (days already judged)",
+                charge.day,
+                self.day.map(|d| d.to_string()).unwrap_or_default()
+            ))
+        } else if self.one_offs.len() >= MAX_ONE_OFF_CHARGES {
+            Some(format!(
+                "more than {MAX_ONE_OFF_CHARGES} one-off charges declared"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::OneOffCharge {
+                description: charge.description,
+                day: charge.day,
+                reason,
+            });
+        }
+        self.one_offs.push(charge);
+        Ok(())
+    }
+
+    /// The declared one-off charges still to come or of today.
+    pub fn one_off_charges(&self) -> &[OneOffCharge] {
+        &self.one_offs
+    }
+
+    /// The one-off amount declared for `day`.
+    fn one_off_on(&self, day: NaiveDate) -> f64 {
+        self.one_offs
+            .iter()
+            .filter(|c| c.day == day)
+            .map(|c| c.amount)
+            .sum()
+    }
+
+    /// Expected spend for the next day: the trend, floored at the trailing median. Computed
+    /// when a day closes, as nothing it depends on changes in between.
+    fn compute_expected_daily(&self) -> Option<f64> {
+        let median = self.median.median()?;
+        let trend = self
+            .trend
+            .level()
+            .zip(self.trend.slope())
+            .map_or(median, |(level, slope)| level + slope);
+        Some(trend.max(median).max(self.config.min_daily_spend))
+    }
+
+    /// Month-to-date plus the expected spend of each remaining day of the month, after the
+    /// latest reading; `None` before the first completed day.
+    pub fn month_end_forecast(&self) -> Option<f64> {
+        let (last, expected) = (self.last?, self.expected_daily?);
+        let today_spent = (self.month_to_date - self.day_opening).max(0.0);
+        let remaining_today = (expected - today_spent).max(0.0);
+        Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
+    }
+
+    /// `date`'s declared one-off charges once the readings show them: once the day has added
+    /// at least their amount (a reading before a charge lands does not include it, and taking
+    /// it out of such readings would hide the day's spend).
+    fn one_off_shown(&self, date: NaiveDate) -> f64 {
+        let amount = self.one_off_on(date);
+        if self.month_to_date - self.day_opening >= amount {
+            amount
+        } else {
+            0.0
+        }
+    }
+
+    /// Today's spend so far, less its declared one-off charges.
+    fn spent_today(&self, date: NaiveDate) -> f64 {
+        (self.month_to_date - self.day_opening - self.one_off_shown(date)).max(0.0)
+    }
+
+    /// Closes the previous day `day` and opens `date`.
+    fn close_day(&mut self, day: NaiveDate, date: NaiveDate) -> Result<()> {
+        // Only whole days teach the baseline: not the first day seen, nor one after a day
+        // without readings, nor a day reported as a runaway.
+        if self.judged_today {
+            let spent = self.spent_today(day);
+            self.profile.learn(&self.curve, spent);
+            if self.reported == [false; 2] {
+                // The trend follows days with the weekly pattern taken out; the pattern is
+                // each weekday's spend relative to the trend it had when it closed.
+                let weekday = day.weekday().num_days_from_monday() as usize;
+                let factor = self.weekday_factor(day);
+                if let Some(expected) = self.expected_daily {
+                    let ratios = &mut self.weekdays[weekday];
+                    if ratios.len() == WEEKDAY_MEMORY {
+                        ratios.pop_front();
+                    }
+                    ratios.push_back(spent / expected);
+                    if ratios.len() >= 2 {
+                        let mut sorted: Vec<f64> = ratios.iter().copied().collect();
+                        self.factors[weekday] = crate::stats::median_in_place(&mut sorted)
+                            .unwrap_or(1.0)
+                            .clamp(0.2, 5.0);
+                    }
+                }
+                self.trend.push(spent / factor)?;
+                self.median.push(spent / factor)?;
+                self.expected_daily = self.compute_expected_daily();
+            }
+            self.days += 1;
+        }
+        self.one_offs_past += self.one_off_shown(day);
+        self.one_offs.retain(|c| c.day >= date);
+        self.reported = [false; 2];
+        self.day_opening = self.month_to_date;
+        self.curve = DayCurve::new(date, self.last);
+        self.judged_today = (date - day).num_days() == 1;
+        Ok(())
+    }
+}
+
+/// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
+const MAX_RECENT: usize = 2160;
+
+/// A recent reading on the continuous series: its time and value, and its day (days since the
+/// epoch) and the share of a usual day the readings showed then, kept so that windows over
+/// the recent readings cost no date arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct Recent {
+    at: DateTime<Utc>,
+    cumulative: f64,
+    day: i64,
+    share: f64,
+}
+
+/// Past same-weekday days a weekday's factor is the median of (four weeks).
+const WEEKDAY_MEMORY: usize = 4;
+
+impl CostRunaway {
+    /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
+    /// median of its last days' ratios once it has two, else 1.
+    fn weekday_factor(&self, day: NaiveDate) -> f64 {
+        self.factors[day.weekday().num_days_from_monday() as usize]
+    }
+
+    /// Records a reading on the continuous series and returns the spend of the 24 hours to
+    /// it, when the readings reach back that far without a gap of a day.
+    fn spend_last_day(
+        &mut self,
+        at: DateTime<Utc>,
+        charges: f64,
+        date: NaiveDate,
+        share: f64,
+    ) -> Option<f64> {
+        let cumulative = self.carried + charges - self.one_offs_past - self.one_off_shown(date);
+        let day_ago = at - TimeDelta::days(1);
+        // Keep one reading at or before a day ago, drop the older ones.
+        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.at <= day_ago) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Recent {
+            at,
+            cumulative,
+            day: at.timestamp().div_euclid(86_400),
+            share,
+        });
+        let (before, after) = (self.recent.front()?, self.recent.get(1)?);
+        if before.at > day_ago || after.at - before.at > TimeDelta::days(1) {
+            return None;
+        }
+        let frac = (day_ago - before.at).as_seconds_f64()
+            / (after.at - before.at).as_seconds_f64().max(1.0);
+        let then =
+            before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
+        Some((cumulative - then).max(0.0))
+    }
+}
+
+/// Whole days after `at`'s day until the end of its month.
+fn remaining_days(at: DateTime<Utc>) -> i64 {
+    let date = at.date_naive();
+    let first = date.with_day(1).unwrap_or(date);
+    first
+        .checked_add_months(Months::new(1))
+        .map_or(0, |next| (next - date).num_days() - 1)
+}
+
+impl Detector for CostRunaway {
+    type Input = ChargeSample;
+
+    fn mode(&self) -> FailureMode {
+        FailureMode::CostRunaway
+    }
+
+    fn push(&mut self, sample: ChargeSample) -> Result<Vec<Finding>> {
+        let at = sample.at;
+        let charges = count("estimated_charges", sample.estimated_charges, at)?;
+        if let Some(previous) = self.last
+            && at <= previous
+        {
+            return Err(Error::OutOfOrder { previous, at });
+        }
+        let date = at.date_naive();
+        match self.day {
+            Some(day) if day != date => self.close_day(day, date)?,
+            Some(_) => {}
+            None => {
+                // The first reading: today's opening is known only if it is the month's start.
+                self.judged_today = date.day() == 1;
+                self.curve = DayCurve::new(date, None);
+            }
+        }
+        if (self
+            .day
+            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month())))
+            && date.day() <= 2
+        {
+            self.reset_seen = false;
+        }
+        if date.day() <= 2 && !self.reset_seen && charges < self.month_to_date {
+            // The reset: the old month ended at the last reading, the new one starts from 0.
+            // What today spent of the old month stays in today's spend.
+            self.day_opening -= self.month_to_date;
+            self.carried += self.month_to_date;
+            self.reset_seen = true;
+        } else if date.day() == 1 && self.day.is_none() {
+            self.reset_seen = true;
+        }
+        if date.day() > 2 {
+            self.reset_seen = true;
+        }
+        self.day = Some(date);
+        self.last = Some(at);
+        self.month_to_date = charges;
+        let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
+        let seconds = (at - midnight).as_seconds_f64();
+        self.curve.record(seconds, self.spent_today(date));
+        let last_day = self.spend_last_day(at, charges, date, self.profile.share_at(seconds));
+        let Some(expected) = self.expected_daily else {
+            return Ok(Vec::new());
+        };
+        if self.days < self.config.warm_up_days {
+            return Ok(Vec::new());
+        }
+        let share = self.profile.share_at(seconds);
+        // Like with like: today so far against the part of a usual such weekday the readings
+        // show by now, and the last 24 hours against a day of the same two weekdays (an
+        // incident that straddles midnight).
+        let factor = self.weekday_factor(date);
+        let today = (self.judged_today && share >= self.config.min_share)
+            .then(|| (self.spent_today(date), expected * factor * share, midnight));
+        let yesterday = self.weekday_factor(date - TimeDelta::days(1));
+        // The readings of the last 24 hours show usage up to the publication lag before them:
+        // today's share of that usage is the share of the day the readings show now.
+        let part = share;
+        let day = last_day.map(|spent| {
+            let usual = expected * (part * factor + (1.0 - part) * yesterday);
+            (spent, usual, at - TimeDelta::days(1))
+        });
+        // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
+        // plain within hours, even when it started in the middle of a day.
+        let mut recent = None;
+        let (today_number, now) = (
+            at.timestamp().div_euclid(86_400),
+            self.recent.back().map_or(0.0, |r| r.cumulative),
+        );
+        for then in self.recent.iter().rev().skip(1) {
+            let part = if then.day == today_number {
+                (share - then.share) * factor
+            } else {
+                // 1970-01-01 was a Thursday (weekday 3).
+                let weekday = (then.day + 3).rem_euclid(7) as usize;
+                (1.0 - then.share) * self.factors[weekday] + share * factor
+            };
+            if part >= 0.25 {
+                recent = Some(((now - then.cumulative).max(0.0), expected * part, then.at));
+                break;
+            }
+        }
+        let best = |windows: &[Option<(f64, f64, DateTime<Utc>)>]| {
+            windows
+                .iter()
+                .flatten()
+                .copied()
+                .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))
+        };
+        let Some(worst) = best(&[today, day, recent]) else {
+            return Ok(Vec::new());
+        };
+        let (warning, runaway) = (worst, worst);
+        let mut findings = Vec::new();
+        for (slot, severity, level, (today, expected_so_far, start)) in [
+            (
+                0,
+                self.config.warning_severity,
+                self.config.ticket_multiple,
+                warning,
+            ),
+            (
+                1,
+                self.config.runaway_severity,
+                self.config.page_multiple,
+                runaway,
+            ),
+        ] {
+            let rolling = start != midnight;
+            let multiple = today / expected_so_far;
+            let threshold = level * (1.0 - self.config.tolerance);
+            if multiple < threshold {
+                // Cleared once the last 24 hours are back under it too (the shorter windows
+                // come and go with the readings' cadence).
+                if day.is_none_or(|(spent, usual, _)| spent / usual < threshold) {
+                    self.cleared[slot] = true;
+                }
+                continue;
+            }
+            if self.reported[slot] || !self.cleared[slot] {
+                continue;
+            }
+            self.reported[slot] = true;
+            self.cleared[slot] = false;
+            let forecast = self.month_end_forecast().unwrap_or(charges);
+            findings.push(Finding::new(
+                FailureMode::CostRunaway,
+                severity,
+                format!("account charges ({})", self.currency),
+                start,
+                at,
+                Evidence {
+                    observed: today,
+                    baseline: expected_so_far,
+                    threshold: threshold * expected_so_far,
+                    score: multiple,
+                    detail: if rolling {
+                        format!(
+                            "{today:.2} {c} spent from {} to {} against {expected_so_far:.2} {c} \
+                             usual for that time ({multiple:.1}x; trend {expected:.2} {c} a day); \
+                             month-end forecast {forecast:.2} {c}",
+                            start.format("%Y-%m-%d %H:%M"),
+                            at.format("%Y-%m-%d %H:%M"),
+                            c = self.currency
+                        )
+                    } else {
+                        format!(
+                            "{today:.2} {c} spent today by {} ({:.0} % of a usual day shown) \
+                             against {expected_so_far:.2} {c} expected by then ({multiple:.1}x; \
+                             trend {expected:.2} {c} a day); month-end forecast {forecast:.2} {c}",
+                            at.format("%H:%M"),
+                            100.0 * share,
+                            c = self.currency
+                        )
+                    },
+                },
+            ));
+        }
+        Ok(findings)
+    }
+}
+
+impl MetricDetector for CostRunaway {
+    /// Every declared one-off charge must fall within `range`: one outside it can only be a
+    /// mistake (a wrong year, a wrong account).
+    fn check_range(&self, range: &TimeRange) -> Result<()> {
+        let (first, last) = (range.start().date_naive(), range.end().date_naive());
+        match self.one_offs.iter().find(|c| c.day < first || c.day > last) {
+            Some(charge) => Err(Error::OneOffCharge {
+                description: charge.description.clone(),
+                day: charge.day,
+                reason: format!("is dated outside the range {first} .. {last}"),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn queries(&self) -> Result<Vec<MetricQuery>> {
+        Ok(vec![MetricQuery::stat(
+            "charges",
+            Metric::new("AWS/Billing", "EstimatedCharges")?
+                .with_dimension("Currency", &self.currency)?,
+            Statistic::Maximum,
+            Period::new(21_600)?,
+        )?])
+    }
+
+    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ChargeSample>> {
+        Ok(join(fetched, &["charges"], &[])?
+            .into_iter()
+            .map(|(at, values, _)| ChargeSample {
+                at,
+                estimated_charges: values[0],
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,135 @@
+//! Findings through the same noise reduction as SLO alerts (`sli_core::noise`): maintenance
+//! windows suppress them, grouping by root cause puts an SLO's page and the findings behind it
+//! (an F2 partition, an F6 pool exhaustion) into one notification, and each finding maps to
+//! the incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on.
+
+use chrono::TimeDelta;
+use sli_core::{AlertGroup, AlertInterval, Incident, MaintenanceWindows, Severity, group_keyed};
+
+use crate::finding::Finding;
+use crate::mode::FailureMode;
+
+/// How long after its detection a finding still counts as current when grouped with alerts
+/// ([`group_by_root_cause`]): an hour, the time an on-call engineer takes to act on it. A
+/// finding has a detection time but no end (detectors report an incident once).
+pub const DEFAULT_HOLD: TimeDelta = TimeDelta::hours(1);
+
+impl Finding {
+    /// The finding as an alert interval, for `sli_core`'s grouping: tier `"F2 Network
+    /// partition: subject"`, from the condition's start to `hold` after its detection, the
+    /// evidence's threshold, the time to the forecast (if any) as time to exhaustion.
+    pub fn to_alert(&self, hold: TimeDelta) -> AlertInterval {
+        AlertInterval::new(
+            format!("{}: {}", self.mode, self.subject),
+            self.severity,
+            self.start,
+            Some(self.end.checked_add_signed(hold).unwrap_or(self.end)),
+        )
+        .with_threshold(self.evidence.threshold)
+        .with_time_to_exhaustion_seconds(
+            self.forecast
+                .map(|at| (at - self.end).as_seconds_f64().max(0.0)),
+        )
+    }
+
+    /// The incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on: credential
+    /// compromise and public data (F4, F7) are security incidents; cost runaway (F8) a cost
+    /// warning; any other page an outage of the part of the service the finding names (a zone,
+    /// an operation, a database: a page says it is failing now); any other ticket a
+    /// degradation.
+    ///
+    /// # Example
+    /// ```
+    /// use chrono::Utc;
+    /// use failure_modes::{BucketExposure, PublicDataLeak};
+    /// use sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
+    ///
+    /// let mut facts = BucketExposure::new("exports");
+    /// facts.policy_is_public = Some(true);
+    /// let finding = PublicDataLeak::new(facts, Default::default())?.assess(Utc::now()).unwrap();
+    /// let incidents = [finding.policy_incident()];
+    /// assert_eq!(incidents[0], Incident::Security);
+    /// let policy = ErrorBudgetPolicy { freeze_on_security: true, ..Default::default() };
+    /// let decision = policy.decide(&PolicyInput { incidents: &incidents, ..Default::default() }, Utc::now());
+    /// assert_eq!(decision.notify, Some(Severity::Page));
+    /// assert!(decision.freeze_releases);
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn policy_incident(&self) -> Incident {
+        match (self.mode, self.severity) {
+            (FailureMode::CredentialCompromise | FailureMode::PublicDataLeak, _) => {
+                Incident::Security
+            }
+            (FailureMode::CostRunaway, _) => Incident::CostWarning,
+            (_, Severity::Page) => Incident::TotalOutage,
+            _ => Incident::Degradation,
+        }
+    }
+}
+
+/// The findings not detected inside a maintenance window. Security findings (F4, F7) are kept
+/// whatever the window: planned work explains latency, errors, throttling and spend, not a
+/// stranger's credentials or a public bucket.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::{outside_maintenance, Evidence, FailureMode, Finding};
+/// use sli_core::{Interval, MaintenanceWindows, Severity};
+///
+/// let t = |h| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
+/// let evidence = Evidence { observed: 0.0, baseline: 0.0, threshold: 0.0, score: 0.0, detail: String::new() };
+/// let finding = |mode, at| Finding::new(mode, Severity::Page, "x", at, at, evidence.clone());
+/// let windows = MaintenanceWindows::new([Interval::new(t(2), t(4))?]);
+/// let kept = outside_maintenance(
+///     vec![
+///         finding(FailureMode::NetworkPartition, t(3)),     // a zone drained for maintenance
+///         finding(FailureMode::CredentialCompromise, t(3)), // never explained by maintenance
+///         finding(FailureMode::NetworkPartition, t(5)),
+///     ],
+///     &windows,
+/// );
+/// assert_eq!(kept.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| {
+            matches!(
+                f.mode,
+                FailureMode::CredentialCompromise | FailureMode::PublicDataLeak
+            ) || !windows.is_suppressed(f.end)
+        })
+        .collect()
+}
+
+/// SLO alerts and findings grouped by root cause: each comes with its key (the zone, the
+/// database, the dependency it points at), and those with equal keys whose intervals overlap
+/// become one notification at the highest severity ([`sli_core::group_keyed`]). A finding
+/// counts as current from its start to `hold` after its detection ([`DEFAULT_HOLD`]).
+///
+/// # Example
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::{group_by_root_cause, DEFAULT_HOLD, Evidence, FailureMode, Finding};
+/// use sli_core::{AlertInterval, Severity};
+///
+/// let t = |m| Utc.with_ymd_and_hms(2026, 11, 2, 10, m, 0).unwrap();
+/// let slo_page = AlertInterval::new("checkout availability, page", Severity::Page, t(7), Some(t(40)))
+///     .with_threshold(14.4);
+/// let evidence = Evidence { observed: 0.9, baseline: 0.1, threshold: 0.15, score: 9.0, detail: String::new() };
+/// let partition = Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a", t(0), t(4), evidence);
+/// let groups = group_by_root_cause(vec![("eu-west-1a", slo_page)], vec![("eu-west-1a", partition)], DEFAULT_HOLD);
+/// assert_eq!(groups.len(), 1); // one notification: the SLO page and the partition behind it
+/// assert_eq!(groups[0].alerts.len(), 2);
+/// ```
+pub fn group_by_root_cause<K: Ord + Clone>(
+    slo_alerts: Vec<(K, AlertInterval)>,
+    findings: Vec<(K, Finding)>,
+    hold: TimeDelta,
+) -> Vec<AlertGroup<K>> {
+    let mut alerts = slo_alerts;
+    alerts.extend(findings.into_iter().map(|(k, f)| (k, f.to_alert(hold))));
+    group_keyed(alerts)
+}

@@ -1,0 +1,139 @@
+//! [`DailyPeaks`]: the busiest value a metric reached at each hour of the day on previous days,
+//! so that a climb it makes every night (a batch job, a backup) is known as usual.
+
+use chrono::{DateTime, Timelike, Utc};
+
+use crate::error::{Error, Result};
+
+/// The largest value seen in each hour of the day over previous days, fading by a factor each
+/// day so that old habits give way to new ones. Today's values join at midnight: what the
+/// series does now is judged against the days before, never against itself. Memory: 48 values.
+///
+/// # Example
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::stats::DailyPeaks;
+///
+/// let mut peaks = DailyPeaks::new(1.0)?;
+/// let day = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+/// // Every night at 02:00 a batch holds 300 connections.
+/// for d in 0..3 {
+///     peaks.record(day + Duration::days(d) + Duration::hours(2), 300.0);
+///     peaks.record(day + Duration::days(d) + Duration::hours(14), 100.0);
+/// }
+/// let tonight = day + Duration::days(3) + Duration::hours(2);
+/// assert_eq!(peaks.usual(tonight), Some(300.0));
+/// assert_eq!(peaks.usual(tonight + Duration::hours(12)), Some(100.0));
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct DailyPeaks {
+    /// Previous days' peaks per hour, and today's so far.
+    past: [f32; 24],
+    today: [f32; 24],
+    /// The day (since the epoch) `today` belongs to; `None` before any value.
+    day: Option<i64>,
+    days: u32,
+    decay: f32,
+    /// The largest of `past`, kept with it.
+    past_max: f32,
+}
+
+impl DailyPeaks {
+    /// Peaks fading by `daily_decay` a day (1 keeps them, 0.98 halves them in about five weeks).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a decay outside (0, 1].
+    pub fn new(daily_decay: f64) -> Result<Self> {
+        if !(daily_decay > 0.0 && daily_decay <= 1.0) {
+            return Err(Error::InvalidConfig {
+                field: "daily_decay",
+                value: daily_decay,
+                reason: "must be in (0, 1]",
+            });
+        }
+        Ok(Self {
+            past: [0.0; 24],
+            today: [0.0; 24],
+            day: None,
+            days: 0,
+            decay: daily_decay as f32,
+            past_max: 0.0,
+        })
+    }
+
+    fn roll_to(&mut self, day: i64) {
+        match self.day {
+            Some(current) if day > current => {
+                let fade = self.decay.powi((day - current).min(3650) as i32);
+                for (past, today) in self.past.iter_mut().zip(&mut self.today) {
+                    *past = past.max(*today) * fade;
+                    *today = 0.0;
+                }
+                self.past_max = self.past.iter().copied().fold(0.0f32, f32::max);
+                self.days = self.days.saturating_add(1);
+                self.day = Some(day);
+            }
+            None => self.day = Some(day),
+            Some(_) => {}
+        }
+    }
+
+    /// Records a value at `at` (values of a day earlier than the latest are ignored).
+    pub fn record(&mut self, at: DateTime<Utc>, value: f64) {
+        let day = at.timestamp().div_euclid(86_400);
+        if self.day.is_some_and(|current| day < current) || !value.is_finite() {
+            return;
+        }
+        self.roll_to(day);
+        let slot = &mut self.today[at.hour() as usize];
+        *slot = slot.max(value as f32);
+    }
+
+    /// The busiest value of previous days at `at`'s hour or the hours either side; `None`
+    /// before a whole day has been seen.
+    pub fn usual(&self, at: DateTime<Utc>) -> Option<f64> {
+        let day = at.timestamp().div_euclid(86_400);
+        let current = self.day?;
+        if day == current && self.days == 0 {
+            return None;
+        }
+        let hour = at.hour() as usize;
+        let value = |slot: usize| {
+            if day > current {
+                // Nothing recorded yet on `at`'s day: today's values are past too.
+                self.past[slot].max(self.today[slot])
+                    * self.decay.powi((day - current).min(3650) as i32)
+            } else {
+                self.past[slot]
+            }
+        };
+        Some(f64::from(
+            [23, 0, 1]
+                .iter()
+                .map(|d| value((hour + d) % 24))
+                .fold(0.0f32, f32::max),
+        ))
+    }
+
+    /// The busiest value of previous days at any hour; `None` before a whole day has been seen.
+    pub fn busiest(&self, at: DateTime<Utc>) -> Option<f64> {
+        let day = at.timestamp().div_euclid(86_400);
+        let current = self.day?;
+        if day == current && self.days == 0 {
+            return None;
+        }
+        let busiest = if day > current {
+            self.today.iter().copied().fold(self.past_max, f32::max)
+                * self.decay.powi((day - current).min(3650) as i32)
+        } else {
+            self.past_max
+        };
+        Some(f64::from(busiest))
+    }
+
+    /// Whole days seen.
+    pub fn days(&self) -> u32 {
+        self.days
+    }
+}

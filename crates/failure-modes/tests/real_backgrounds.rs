@@ -1,0 +1,453 @@
+//! F1–F8 on real CloudWatch noise: the game-day drills of `failure_modes::gameday` (incidents
+//! made by mechanisms at and near the guidance's thresholds, clean weeks full of nuisances)
+//! over NAB `realAWSCloudwatch` series outside their labelled windows (`tests/data/nab/`).
+//! Each test is the regression test of a defect the independent game days found; its doc says
+//! which. The drills are deterministic for a seed, so a failure replays exactly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+
+use chrono::TimeDelta;
+use failure_modes::gameday::{self, Background, BucketDrillInput, Drill, Tally};
+use failure_modes::{
+    ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal, ConnectionSignal,
+    CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector, Finding, NetworkPartition,
+    PublicDataLeak, QuotaSignal, ServiceQuotaHit, ThrottleSignal, ZoneSignal,
+};
+
+const ELB: &str = include_str!("data/nab/elb_request_count_8c0756.csv");
+const EC2: &str = include_str!("data/nab/ec2_cpu_utilization_5f5533.csv");
+const RDS: &str = include_str!("data/nab/rds_cpu_utilization_cc0c53.csv");
+const WINDOWS: &str = include_str!("data/nab/combined_windows.json");
+
+/// The longest stretch of a series outside its labelled windows, as a background.
+fn background(name: &str, csv: &str) -> Background {
+    let rows: Vec<(&str, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (t, v) = l.split_once(',').unwrap();
+            (t, v.trim().parse().unwrap())
+        })
+        .collect();
+    let windows: BTreeMap<String, Vec<[String; 2]>> = serde_json::from_str(WINDOWS).unwrap();
+    let spans = windows
+        .iter()
+        .find(|(k, _)| k.contains(name))
+        .map(|(_, v)| v)
+        .unwrap();
+    let row = |stamp: &str| rows.iter().position(|(t, _)| *t == &stamp[..19]).unwrap();
+    let mut cuts = vec![0];
+    for [start, end] in spans {
+        cuts.push(row(start));
+        cuts.push(row(end) + 1);
+    }
+    cuts.push(rows.len());
+    let (from, to) = cuts
+        .chunks(2)
+        .map(|c| (c[0], c[1]))
+        .max_by_key(|(a, b)| b - a)
+        .unwrap();
+    let values: Vec<f64> = rows[from..to].iter().map(|(_, v)| *v).collect();
+    Background::new(name, &values).unwrap()
+}
+
+fn backgrounds() -> Vec<Background> {
+    vec![
+        background("elb_request_count_8c0756", ELB),
+        background("ec2_cpu_utilization_5f5533", EC2),
+        background("rds_cpu_utilization_cc0c53", RDS),
+    ]
+}
+
+/// Runs every drill of every background and of seeds `0..seeds` through `run`.
+fn tally<T>(
+    seeds: u64,
+    drills: impl Fn(&Background, u64) -> Vec<Drill<T>>,
+    run: impl Fn(&Drill<T>) -> Vec<Finding>,
+) -> Tally {
+    let mut tally = Tally::default();
+    for background in backgrounds() {
+        for seed in 0..seeds {
+            for drill in drills(&background, seed) {
+                tally.add(&drill, &run(&drill));
+            }
+        }
+    }
+    tally
+}
+
+/// Every incident detected with the expected severity, and at most `per_week` false alarms per
+/// detector-week of clean time (the target is 0.1, about five a year).
+fn assert_clean(tally: &Tally, per_week: f64) {
+    assert!(
+        tally.detected == tally.incidents
+            && tally.severity_agrees == tally.detected
+            && tally.false_alarms_per_week() <= per_week,
+        "{} of {} detected, {} with the expected severity, {} false alarms over {:.1} weeks:\n{}",
+        tally.detected,
+        tally.incidents,
+        tally.severity_agrees,
+        tally.false_alarms,
+        tally.clean.as_seconds_f64() / (7.0 * 86_400.0),
+        tally.notes.join("\n")
+    );
+}
+
+/// F1 missed 1.5–3 % throttling at modest traffic (per-minute tests, no aggregation over
+/// time), learned a sustained 1 % as normal within half an hour (minutes under the bar fed the
+/// baseline), and ticketed deploy bursts. Now: 5-minute windows, a baseline that learns only
+/// healthy periods outside incidents, bursts told apart from sustained throttling.
+#[test]
+fn f1_throttling_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::throttling(b, seed).unwrap(),
+        |drill| {
+            ApiThrottling::new(ThrottleSignal::lambda("api").unwrap(), Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 12, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+    assert!(tally.delay_quantile(0.9).unwrap() <= TimeDelta::minutes(15));
+}
+
+/// A sustained 1.5 % is never learned as normal: six hours of it are one incident, reported
+/// once, and the same throttling an hour after it ends is reported again.
+#[test]
+fn f1_never_learns_an_open_incident() {
+    let elb = background("elb_request_count_8c0756", ELB);
+    let mut f1 =
+        ApiThrottling::new(ThrottleSignal::lambda("api").unwrap(), Default::default()).unwrap();
+    let t0 = chrono::DateTime::from_timestamp(1_791_158_400, 0).unwrap();
+    let mut findings = Vec::new();
+    let mut rng = failure_modes::scenarios::Rng::new(7);
+    for m in 0..3 * 1440 {
+        let at = t0 + TimeDelta::minutes(m as i64);
+        let calls = rng.poisson(200.0 * elb.at(m));
+        let share = if (1440..1800).contains(&m) || (1860..1920).contains(&m) {
+            0.015
+        } else {
+            0.0
+        };
+        let throttled = rng.poisson(calls * share);
+        findings.extend(
+            f1.push(failure_modes::ThrottleSample {
+                at,
+                calls,
+                throttled,
+            })
+            .unwrap(),
+        );
+    }
+    let starts: Vec<i64> = findings
+        .iter()
+        .map(|f| (f.start - t0).num_minutes())
+        .collect();
+    assert_eq!(findings.len(), 2, "{findings:#?}");
+    assert!(
+        (1440..1460).contains(&starts[0]) && (1860..1880).contains(&starts[1]),
+        "{starts:?}"
+    );
+}
+
+/// F7 lost the page when the access spike started before the hourly exposure scan saw the
+/// bucket public, kept restarting its warm-up on sparse buckets (minutes without requests
+/// publish nothing), and only ticketed a public bucket. Now: a public bucket pages (a security
+/// incident), a spike is reported with the scan that reveals the exposure, silences are zero
+/// requests.
+#[test]
+fn f7_exposure_and_access_in_either_order_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::bucket_leak(b, seed).unwrap(),
+        |drill| {
+            let mut f7 =
+                PublicDataLeak::new(BucketExposure::new("exports"), Default::default()).unwrap();
+            let mut found = Vec::new();
+            for input in &drill.inputs {
+                match input {
+                    BucketDrillInput::Access(sample) => found.extend(f7.push(*sample).unwrap()),
+                    BucketDrillInput::Scan(at, facts) => {
+                        found.extend(f7.scan(*at, facts.clone()).unwrap());
+                    }
+                }
+            }
+            found
+        },
+    );
+    assert!(tally.incidents >= 20, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// F8 compared a partial day's spend with a whole day's trend (a 2.5× day read as 1.7×; 2.2×
+/// for three days and exactly 2× were missed; a 10× day only ticketed), and knew nothing of
+/// one-off charges. Now: like with like (today so far, the last 24 hours and the shortest
+/// recent stretch holding a quarter of a day, each against what the readings usually show
+/// for it, weekdays and publication lag learned), the month's reset found in the values, a
+/// declared annual fee taken out.
+#[test]
+fn f8_like_with_like_on_real_noise() {
+    let mut tally = Tally::default();
+    for background in backgrounds() {
+        for seed in 0..3 {
+            for (one_offs, drill) in gameday::charges(&background, seed).unwrap() {
+                let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+                for charge in one_offs {
+                    f8.declare(charge).unwrap();
+                }
+                let found = f8.detect(drill.inputs.clone()).unwrap();
+                tally.add(&drill, &found);
+            }
+        }
+    }
+    // Measured on these backgrounds: 32 of 36 found, 30 with the expected severity, 0.18 false
+    // alarms a week: short of the targets (95 %, 0.1) and said so in docs/detectors.md; this
+    // holds the line against regressions.
+    assert!(tally.incidents >= 30, "{}", tally.incidents);
+    assert!(
+        tally.detected as f64 >= 0.85 * tally.incidents as f64
+            && tally.severity_agrees as f64 >= 0.9 * tally.detected as f64
+            && tally.false_alarms_per_week() <= 0.2,
+        "{} of {} detected, {} with the expected severity, {:.3} false alarms a week:\n{}",
+        tally.detected,
+        tally.incidents,
+        tally.severity_agrees,
+        tally.false_alarms_per_week(),
+        tally.notes.join("\n")
+    );
+}
+
+/// Issue 22: a known one-off charge must not raise a cost anomaly, and one dated outside the
+/// range asked for is a typed error naming it.
+#[test]
+fn f8_one_off_charges() {
+    use aws_telemetry::{InMemorySource, TimeRange};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use failure_modes::{ChargeSample, Error, MetricDetector, OneOffCharge};
+
+    let day = NaiveDate::from_ymd_opt(2026, 11, 18).unwrap();
+    let fee = || OneOffCharge {
+        day,
+        amount: 3000.0,
+        description: "Reserved instances, 1 year upfront".into(),
+    };
+    // 100 a day, hourly readings; on the 18th the fee lands at 09:00.
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let mut total = 0.0;
+    let readings: Vec<ChargeSample> = (0..24 * 24)
+        .map(|h| {
+            let at = start + TimeDelta::hours(h);
+            total += 100.0 / 24.0;
+            if at == day.and_hms_opt(9, 0, 0).unwrap().and_utc() {
+                total += 3000.0;
+            }
+            ChargeSample {
+                at,
+                estimated_charges: total,
+            }
+        })
+        .collect();
+    let undeclared = CostRunaway::new("USD", Default::default())
+        .unwrap()
+        .detect(readings.clone())
+        .unwrap();
+    assert!(
+        undeclared.iter().any(|f| f.end.date_naive() == day),
+        "the fee undeclared is a runaway: {undeclared:?}"
+    );
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    f8.declare(fee()).unwrap();
+    let declared = f8.detect(readings).unwrap();
+    assert!(declared.is_empty(), "{declared:?}");
+
+    // Declared for a day already judged, or outside the range fetched: typed errors naming it.
+    let err = f8.declare(fee()).unwrap_err();
+    assert!(
+        matches!(&err, Error::OneOffCharge { description, .. } if description.starts_with("Reserved")),
+        "{err}"
+    );
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    f8.declare(OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        ..fee()
+    })
+    .unwrap();
+    let range = TimeRange::new(start, start + TimeDelta::days(30)).unwrap();
+    let err = f8.check_range(&range).unwrap_err();
+    assert!(err.to_string().contains("outside the range"), "{err}");
+    let err = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(failure_modes::run(&mut f8, &InMemorySource::new(), range))
+        .unwrap_err();
+    assert!(matches!(err, Error::OneOffCharge { .. }), "{err}");
+}
+
+/// F4 paged on ordinary workloads (7.7 false alarms per detector-week): its hourly Poisson test
+/// around a running mean took an application's daily peak and every CI deploy burst for a
+/// compromise, and paged hours were learned as normal. Now: per-principal hourly and weekly
+/// peaks, a principal's own bursts at any hour are its habit, reported hours never learned.
+#[test]
+fn f4_habits_on_real_noise() {
+    // One seed (the quietest traffic level): three weeks of CloudTrail per drill is the
+    // slowest of these tests in a debug build.
+    let tally = tally(
+        1,
+        |b, seed| gameday::audit_trail(b, seed).unwrap(),
+        |drill| {
+            CredentialCompromise::new(Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 12, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+    assert!(tally.delay_quantile(0.9).unwrap() <= TimeDelta::minutes(15));
+}
+
+/// F2 was blind for about two hours after a gap of more than 30 minutes (it forgot every
+/// zone's latency) and had no minimum-traffic guard (night-time p95 noise paged). Now: a
+/// silence ends incidents but keeps the zones' baselines, latency is judged from 20 requests a
+/// period, 5xx are summed over five periods, 4 of 5 periods sustain.
+#[test]
+fn f2_survives_gaps_and_low_traffic_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::partition(b, seed).unwrap(),
+        |drill| {
+            let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap();
+            NetworkPartition::new(signal, Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 30, "{}", tally.incidents);
+    assert!(
+        tally
+            .notes
+            .iter()
+            .all(|n| !n.contains("after an hour of silence")),
+        "{:#?}",
+        tally.notes
+    );
+    assert_clean(&tally, 0.1);
+}
+
+/// F3 extrapolated short trends through normal ramps and re-ticketed "exhaustion now" after a
+/// leak was fixed. Now: the daily peak is trended and only near it, and a nightly batch climb
+/// is not growth.
+#[test]
+fn f3_leaks_and_ramps_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::quota(b, seed).unwrap(),
+        |drill| {
+            let signal =
+                QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
+                    .unwrap();
+            ServiceQuotaHit::new(signal, Default::default())
+                .unwrap()
+                .detect(drill.inputs.clone())
+                .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 25, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// F5 was blind for about two hours after a gap of more than 30 minutes (it forgot its warm
+/// baseline). Now the baseline survives silences.
+#[test]
+fn f5_survives_gaps_on_real_noise() {
+    let tally = tally(
+        3,
+        |b, seed| gameday::cold_starts(b, seed).unwrap(),
+        |drill| {
+            ColdStartLatency::new(
+                ColdStartSignal::lambda("resize").unwrap(),
+                Default::default(),
+            )
+            .unwrap()
+            .detect(drill.inputs.clone())
+            .unwrap()
+        },
+    );
+    assert!(tally.incidents >= 20, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// F6 extrapolated short trends through normal ramps: a nightly batch climbing to 75 % of
+/// max_connections paged every night. Now forecasts start only above what the database does at
+/// that hour, and they are tickets.
+#[test]
+fn f6_nightly_batches_on_real_noise() {
+    let mut tally = Tally::default();
+    for background in backgrounds() {
+        for seed in 0..3 {
+            for (limit, drill) in gameday::connections(&background, seed).unwrap() {
+                let signal = ConnectionSignal::rds("orders", limit).unwrap();
+                let found = DbConnectionExhaustion::new(signal, Default::default())
+                    .unwrap()
+                    .detect(drill.inputs.clone())
+                    .unwrap();
+                tally.add(&drill, &found);
+            }
+        }
+    }
+    assert!(tally.incidents >= 25, "{}", tally.incidents);
+    assert_clean(&tally, 0.1);
+}
+
+/// Issue 17: F3 and F6 reported `baseline = NaN` after values near `f64::MAX`. Values beyond
+/// CloudWatch's ±2^360 are refused; the largest accepted keep every number finite.
+#[test]
+fn f3_f6_evidence_stays_finite_at_the_range_limit() {
+    use chrono::TimeZone;
+    use failure_modes::{ConnectionSample, Error, MAX_MAGNITUDE, QuotaSample};
+    let t0 = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let signal =
+        QuotaSignal::resource_count("q", MAX_MAGNITUDE, "EC2", "vCPU", "Standard/OnDemand")
+            .unwrap();
+    let mut f3 = ServiceQuotaHit::new(signal, Default::default()).unwrap();
+    let mut f6 = DbConnectionExhaustion::new(
+        ConnectionSignal::rds("db", MAX_MAGNITUDE).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let mut findings = Vec::new();
+    for i in 0..1000 {
+        let at = t0 + TimeDelta::minutes(5 * i);
+        let value = if i % 7 == 0 { 0.0 } else { MAX_MAGNITUDE };
+        assert!(matches!(
+            f3.push(QuotaSample {
+                at,
+                usage: f64::MAX
+            }),
+            Err(Error::InvalidInput { .. })
+        ));
+        findings.extend(f3.push(QuotaSample { at, usage: value }).unwrap());
+        let sample = ConnectionSample {
+            at,
+            connections: value,
+            upstream: Some(value),
+        };
+        findings.extend(f6.push(sample).unwrap());
+    }
+    assert!(!findings.is_empty());
+    for f in &findings {
+        for number in [
+            f.evidence.observed,
+            f.evidence.baseline,
+            f.evidence.threshold,
+            f.evidence.score,
+        ] {
+            assert!(number.is_finite(), "{f:?}");
+        }
+    }
+}

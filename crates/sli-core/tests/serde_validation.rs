@@ -1,0 +1,150 @@
+//! Every validated type stays valid through serde: a document carrying an invalid value gets
+//! the same typed error the constructor gives, and a valid one round-trips unchanged.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{TimeZone, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sli_core::catalog::{HttpStatusCounts, UtilizationBand};
+use sli_core::{
+    BurnRate, CalendarWindow, Deploy, EventCounts, Interval, Objective, Span, Sustained, Zone,
+};
+use std::fmt::Debug;
+
+/// Deserializing `json` fails, and its message starts with the constructor's error message
+/// (serde_json appends the position in the document).
+fn rejects_like<T: DeserializeOwned + Debug>(json: &str, constructor: sli_core::Error) {
+    let err = serde_json::from_str::<T>(json).expect_err(json);
+    let expected = constructor.to_string();
+    assert!(
+        err.to_string().starts_with(&expected),
+        "{json}: serde said {err}, the constructor says {expected}"
+    );
+}
+
+/// `value` serializes and deserializes back to itself.
+fn round_trips<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
+    let json = serde_json::to_string(value).unwrap();
+    assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value, "{json}");
+}
+
+#[test]
+fn objective_out_of_range() {
+    for bad in ["1.0", "0.0", "1.5", "-0.2"] {
+        let constructor = Objective::new(bad.parse().unwrap()).unwrap_err();
+        rejects_like::<Objective>(bad, constructor);
+    }
+    round_trips(&Objective::new(0.999).unwrap());
+}
+
+#[test]
+fn burn_rate_negative() {
+    rejects_like::<BurnRate>("-1.0", BurnRate::new(-1.0).unwrap_err());
+    round_trips(&BurnRate::new(14.4).unwrap());
+}
+
+#[test]
+fn event_counts_good_above_total_or_negative() {
+    rejects_like::<EventCounts>(
+        r#"{"good": 11.0, "total": 10.0}"#,
+        EventCounts::new(11.0, 10.0).unwrap_err(),
+    );
+    rejects_like::<EventCounts>(
+        r#"{"good": -1.0, "total": 10.0}"#,
+        EventCounts::new(-1.0, 10.0).unwrap_err(),
+    );
+    round_trips(&EventCounts::new(9.0, 10.0).unwrap());
+}
+
+#[test]
+fn interval_end_not_after_start() {
+    let start = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    let end = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    rejects_like::<Interval>(
+        r#"{"start": "2026-01-02T00:00:00Z", "end": "2026-01-01T00:00:00Z"}"#,
+        Interval::new(start, end).unwrap_err(),
+    );
+    rejects_like::<Interval>(
+        r#"{"start": "2026-01-02T00:00:00Z", "end": "2026-01-02T00:00:00Z"}"#,
+        Interval::new(start, start).unwrap_err(),
+    );
+    round_trips(&Interval::new(end, start).unwrap());
+}
+
+#[test]
+fn span_text_that_is_no_span() {
+    for bad in ["0m", "30", "5 parsecs", "-5m", ""] {
+        let constructor = bad.parse::<Span>().unwrap_err();
+        rejects_like::<Span>(&format!("\"{bad}\""), constructor);
+    }
+    round_trips(&Span::from_days(28).unwrap());
+}
+
+#[test]
+fn zone_unknown() {
+    let constructor = "Mars/Olympus_Mons".parse::<Zone>().unwrap_err();
+    rejects_like::<Zone>("\"Mars/Olympus_Mons\"", constructor);
+    round_trips(&"America/New_York".parse::<Zone>().unwrap());
+}
+
+#[test]
+fn calendar_window_zero_periods_or_bad_zone() {
+    let err = serde_json::from_str::<CalendarWindow>(r#"{"period": "month", "count": 0}"#)
+        .expect_err("a window of zero months");
+    assert!(err.to_string().contains("count"), "{err}");
+    let zone_err = "Nowhere/City".parse::<Zone>().unwrap_err();
+    rejects_like::<CalendarWindow>(r#"{"period": "month", "zone": "Nowhere/City"}"#, zone_err);
+    let err =
+        serde_json::from_str::<CalendarWindow>(r#"{"period": "day", "utc_offset_seconds": 90000}"#)
+            .expect_err("an offset of 25 hours");
+    assert!(err.to_string().contains("utc_offset_seconds"), "{err}");
+}
+
+#[test]
+fn sustained_more_datapoints_than_periods() {
+    rejects_like::<Sustained>(
+        r#"{"datapoints_to_alarm": 6, "evaluation_periods": 5}"#,
+        Sustained::new(6, 5).unwrap_err(),
+    );
+    rejects_like::<Sustained>(
+        r#"{"datapoints_to_alarm": 0, "evaluation_periods": 5}"#,
+        Sustained::new(0, 5).unwrap_err(),
+    );
+    round_trips(&Sustained::new(3, 5).unwrap());
+}
+
+#[test]
+fn http_status_counts_errors_above_requests() {
+    rejects_like::<HttpStatusCounts>(
+        r#"{"requests": 10.0, "server_errors": 8.0, "client_errors": 5.0}"#,
+        HttpStatusCounts::new(10.0, 8.0, 5.0).unwrap_err(),
+    );
+    round_trips(&HttpStatusCounts::new(10.0, 1.0, 2.0).unwrap());
+}
+
+#[test]
+fn utilization_band_inverted() {
+    rejects_like::<UtilizationBand>(
+        r#"{"low": 90.0, "high": 20.0}"#,
+        UtilizationBand::new(90.0, 20.0).unwrap_err(),
+    );
+    rejects_like::<UtilizationBand>(
+        r#"{"low": 20.0, "high": 150.0}"#,
+        UtilizationBand::new(20.0, 150.0).unwrap_err(),
+    );
+    round_trips(&UtilizationBand::new(20.0, 80.0).unwrap());
+}
+
+#[test]
+fn deploy_without_a_service() {
+    let started = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let valid = Deploy::new("d-1", "checkout", started).unwrap();
+    let json = serde_json::to_string(&valid).unwrap();
+    assert!(json.contains(r#""service":"checkout""#), "{json}");
+    rejects_like::<Deploy>(
+        &json.replace(r#""service":"checkout""#, r#""service":"  ""#),
+        Deploy::new("d-1", "  ", started).unwrap_err(),
+    );
+    round_trips(&valid);
+}
