@@ -353,6 +353,10 @@ mod tests {
         ] {
             let err = RunbookUrl::new(bad).unwrap_err();
             assert!(err.to_string().contains(why), "{bad}: {err}");
+            assert!(
+                matches!(&err, RoutingError::InvalidRunbook { field: "runbook", url, .. } if url == bad),
+                "{bad}: {err}"
+            );
         }
         let long = format!("https://example.com/{}", "a".repeat(MAX_RUNBOOK_URL));
         assert!(RunbookUrl::new(long).is_err());

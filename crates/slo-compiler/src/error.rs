@@ -108,12 +108,22 @@ pub enum CompileProblem {
         /// Why.
         reason: String,
     },
-    /// Maintenance windows the engine cannot deploy (a window that never ends, a zone the
-    /// engine cannot name).
-    #[error("maintenance: {reason}")]
+    /// Maintenance windows `sli-core` refuses to deploy: a window that never ends (longer
+    /// than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)), naming the window's field.
+    #[error("{source}")]
     Maintenance {
-        /// Why.
-        reason: String,
+        /// What `sli-core` found, with the field.
+        #[source]
+        source: sli_core::MaintenanceError,
+    },
+    /// A recurring maintenance window in a zone the engine cannot name: EventBridge Scheduler
+    /// reads time zones by IANA name, and a fixed offset (`+05:30`) has none.
+    #[error(
+        "maintenance zone {zone}: EventBridge Scheduler reads time zones by IANA name, and a fixed offset has none (use a zone such as Asia/Kolkata)"
+    )]
+    MaintenanceZone {
+        /// The zone, as written.
+        zone: String,
     },
     /// A release gate that cannot be compiled (it can never fire, or looks back further than
     /// the SLO window).

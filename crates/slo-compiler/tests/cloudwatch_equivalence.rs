@@ -12,9 +12,9 @@ use chrono::TimeDelta;
 use common::{Rng, generate, t0};
 use sli_core::{
     AlertGroup, AlertInterval, AlertPolicy, AlertTier, Comparison, ErrorBudgetPolicy, EventCounts,
-    Interval, MaintenanceWindows, MissingData, Objective, PartialWindows, PolicyEvaluator,
-    RecurringWindow, ReleaseGate, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold,
-    Window, catalog, group_alerts,
+    Interval, MaintenanceError, MaintenanceWindows, MissingData, Objective, PartialWindows,
+    PolicyEvaluator, RecurringWindow, ReleaseGate, Series, Severity, Sli, Slo, Span, Sustained,
+    TierThreshold, Window, catalog, group_alerts,
 };
 use slo_compiler::cloudwatch::{
     AlarmMetric, AlarmState, CompileOptions, Compiled, DashboardOptions, MAX_RESOURCES, Signal,
@@ -517,7 +517,31 @@ fn bad_names_and_limits_are_typed_errors() {
     .unwrap()]));
     let err = compile(&[s], &options).unwrap_err();
     assert!(
-        matches!(&err.problem, CompileProblem::Maintenance { reason } if reason.contains("never ends")),
+        matches!(
+            &err.problem,
+            CompileProblem::Maintenance {
+                source: MaintenanceError::NeverEnds { field: "end", .. }
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.field, "maintenance");
+    assert!(err.to_string().contains("maintenance end"), "{err}");
+    assert!(std::error::Error::source(&err.problem).is_some());
+    // A recurring window in a fixed offset: EventBridge Scheduler needs an IANA zone.
+    let s = spec("offset").with_maintenance(
+        MaintenanceWindows::default().with_recurring(
+            RecurringWindow::daily(
+                chrono::NaiveTime::from_hms_opt(1, 0, 0).unwrap(),
+                Span::HOUR,
+                "+05:30".parse().unwrap(),
+            )
+            .unwrap(),
+        ),
+    );
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::MaintenanceZone { zone } if zone == "+05:30"),
         "{err}"
     );
     assert_eq!(err.field, "maintenance");

@@ -100,11 +100,7 @@ const fn cron_day(day: Weekday) -> &'static str {
 fn timezone(zone: Zone) -> Result<String, CompileProblem> {
     let name = zone.to_string();
     if name.starts_with(['+', '-']) {
-        return Err(CompileProblem::Maintenance {
-            reason: format!(
-                "EventBridge Scheduler reads time zones by IANA name, and the fixed offset {name} has none (use a zone such as Asia/Kolkata)"
-            ),
-        });
+        return Err(CompileProblem::MaintenanceZone { zone: name });
     }
     Ok(name)
 }
@@ -174,9 +170,7 @@ pub(super) fn maintenance(
     }
     windows
         .validate()
-        .map_err(|e| CompileProblem::Maintenance {
-            reason: e.to_string(),
-        })?;
+        .map_err(|source| CompileProblem::Maintenance { source })?;
     let mut schedules = Vec::new();
     for w in windows.once() {
         let at =

@@ -167,9 +167,7 @@ impl Compiled {
                     &spec.slo.name,
                     spec.document,
                     "maintenance",
-                    CompileProblem::Maintenance {
-                        reason: e.to_string(),
-                    },
+                    CompileProblem::Maintenance { source: e },
                 )
             })?;
             let entry = slos.entry(slo.id.clone()).or_default();
@@ -464,4 +462,49 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::{AlertPolicy, Interval, MaintenanceError, MaintenanceWindows, catalog};
+
+    use super::*;
+    use crate::SloSpec;
+    use crate::prometheus::{Options, Query, Signal, compile};
+
+    #[test]
+    fn a_maintenance_window_that_never_ends_is_a_typed_error_naming_the_field() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let window = |days| {
+            MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::days(days)).unwrap()])
+        };
+        let spec = |maintenance| {
+            SloSpec::new(
+                catalog::availability("checkout"),
+                AlertPolicy::default(),
+                Signal::Bad {
+                    bad: Query::counter(r#"http_requests_total{code="500"}"#).unwrap(),
+                    total: Query::counter("http_requests_total").unwrap(),
+                },
+            )
+            .with_maintenance(maintenance)
+        };
+        let options = AlertmanagerOptions::default();
+        let compiled = compile(&[spec(window(1))], &Options::default()).unwrap();
+        assert!(compiled.alertmanager(&options).is_ok());
+        let compiled = compile(&[spec(window(30))], &Options::default()).unwrap();
+        let err = compiled.alertmanager(&options).unwrap_err();
+        assert_eq!(err.field, "maintenance");
+        assert!(
+            matches!(
+                &err.problem,
+                CompileProblem::Maintenance {
+                    source: MaintenanceError::NeverEnds { field: "end", .. }
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("never ends"), "{err}");
+    }
 }
