@@ -4,7 +4,8 @@
 //! time-slice SLI, a metric-math source, dashboards), forty SLOs split into stacks under the
 //! 500-resource limit, an SLO with every dashboard option, and an SLO with the alerting
 //! guidance (sustain rules, a release gate, maintenance windows with their EventBridge
-//! Scheduler schedules and role, an owner's topics, a runbook).
+//! Scheduler schedules and role, an owner's topics, a runbook), and the example that wires its
+//! release-gate alarm into a CodeDeploy deployment group and a CodePipeline stage condition.
 //!
 //! `scripts/test.sh` installs cfn-lint (pinned in `tools/engines/requirements.txt`)
 //! and sets `CFN_LINT`; without it this test prints SKIPPED and passes without running.
@@ -24,6 +25,12 @@ use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, TeamActions, compile,
 };
+
+/// The gate alarm of the alerting template, which the wiring example names.
+const GATE_ALARM: &str = "slo/checkout/burn-rate/release-gate";
+
+/// CodeDeploy and CodePipeline consuming the gate alarm, as docs/slo-as-code.md shows them.
+const GATE_WIRING: &str = include_str!("data/release-gate.cloudformation.yaml");
 
 fn options() -> CompileOptions {
     CompileOptions::new()
@@ -124,6 +131,16 @@ fn templates() -> Vec<(String, serde_json::Value)> {
     for kind in ["AWS::Scheduler::Schedule", "AWS::IAM::Role"] {
         assert!(types.contains(&kind), "no {kind} in {types:?}");
     }
+    // The alarm the release-gate wiring (tests/data/release-gate.cloudformation.yaml) names.
+    assert!(
+        template["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|r| r["Type"] == "AWS::CloudWatch::CompositeAlarm"
+                && r["Properties"]["AlarmName"] == GATE_ALARM),
+        "no composite alarm {GATE_ALARM}"
+    );
     out.push(("alerting".to_owned(), template));
 
     let compiled = compile(&specs, &options()).unwrap();
@@ -169,6 +186,17 @@ fn cfn_lint_finds_nothing_in_any_generated_template() {
         std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
         paths.push(path);
     }
+    // The release-gate wiring: the deployment group's alarm configuration and the pipeline's
+    // entry condition both name the compiled gate alarm.
+    assert_eq!(
+        GATE_WIRING
+            .matches(&format!("Name: {GATE_ALARM}\n"))
+            .count(),
+        2
+    );
+    let wiring = dir.join("release-gate.cloudformation.yaml");
+    std::fs::write(&wiring, GATE_WIRING).unwrap();
+    paths.push(wiring);
     let out = Command::new(&cfn_lint)
         .arg("--")
         .args(&paths)
