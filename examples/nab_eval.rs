@@ -6,17 +6,30 @@
 //! ```text
 //! # in sample: the default configuration on every file
 //! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/in.csv
-//! # out of sample, leave one file out: each file's alerts come from the configuration that
-//! # scores best on the other files; the held-out file's labels are never read for its own run
+//! # out of sample, leave one file out, model selection included: for each held-out file, the
+//! # detector family is the one with the best cross-validated score on the other files (an
+//! # inner leave-one-file-out), and its constants are the best on those files; the held-out
+//! # file's labels are never read for its own run
 //! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/cv.csv --cv
-//! # the same with K folds (files in key order, file i in fold i mod K)
+//! # the same with K outer folds (files in key order, file i in fold i mod K)
 //! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/cv3.csv --folds 3
+//! # one family only (its constants still chosen on the training files), e.g. the default's:
+//! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/cv-rs.csv --cv --family record-surprise
 //! python3 ../shared/tools/nab_score.py /tmp/cv.csv
 //! ```
 //!
-//! The grid the cross-validation chooses from is the three constants of [`AnomalyConfig`]
-//! marked as chosen on training folds: `spike_sigma` and `shift_sigma` in {2, 3, 4} and
-//! `record_window` in {3.5 days, a week, two weeks}; every other constant is fixed a priori.
+//! The candidate families, each a configuration of [`AnomalyDetector`] with a small grid of
+//! constants (every other constant fixed a priori):
+//! * `median-mad`: the plain trailing median/MAD z-score with a 12-hour cooldown
+//!   ([`AnomalyConfig::median_mad`]): baseline of half a day, a day or three days, threshold
+//!   3, 4, 5, 6 or 8 σ;
+//! * `record-surprise`: spikes and level shifts that beat the week's most surprising point,
+//!   with the learned daily profile and re-baselining ([`RecordKind::Surprise`]):
+//!   `spike_sigma` and `shift_sigma` in {2, 3, 4}, `record_window` in {3.5 days, a week, two
+//!   weeks};
+//! * `record-value`: the same with records of values ([`RecordKind::Value`]): a spike must go
+//!   beyond every value of the record window; same grid.
+//!
 //! The totals printed here come from a port of the scorer (`examples/nab.rs`); the script is
 //! the reference, and `--check` runs it on the written file to confirm they agree.
 
@@ -24,25 +37,109 @@ use std::error::Error;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use failure_modes::{AnomalyConfig, AnomalyDetector};
+use failure_modes::{AnomalyConfig, AnomalyDetector, RecordKind};
 use sre_examples::nab::{self, Score, Series};
 
-/// The configurations the cross-validation chooses among, the default among them.
-fn grid() -> Vec<AnomalyConfig> {
+/// One candidate of the model selection: a family and one configuration of it.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    family: &'static str,
+    config: AnomalyConfig,
+}
+
+/// The candidates the cross-validation chooses among (the module docs list them).
+fn grid() -> Vec<Candidate> {
     let mut grid = Vec::new();
-    for spike_sigma in [2.0, 3.0, 4.0] {
-        for shift_sigma in [2.0, 3.0, 4.0] {
-            for record_window in [1008, 2016, 4032] {
-                grid.push(AnomalyConfig {
-                    spike_sigma,
-                    shift_sigma,
-                    record_window,
-                    ..AnomalyConfig::default()
-                });
+    for baseline in [144, 288, 864] {
+        for sigma in [3.0, 4.0, 5.0, 6.0, 8.0] {
+            grid.push(Candidate {
+                family: "median-mad",
+                config: AnomalyConfig::median_mad(baseline, sigma, 144),
+            });
+        }
+    }
+    for (family, kind) in [
+        ("record-surprise", RecordKind::Surprise),
+        ("record-value", RecordKind::Value),
+    ] {
+        for spike_sigma in [2.0, 3.0, 4.0] {
+            for shift_sigma in [2.0, 3.0, 4.0] {
+                for record_window in [1008, 2016, 4032] {
+                    grid.push(Candidate {
+                        family,
+                        config: AnomalyConfig::default()
+                            .with_record_kind(kind)
+                            .with_spike_sigma(spike_sigma)
+                            .with_shift_sigma(Some(shift_sigma))
+                            .with_record_window(Some(record_window)),
+                    });
+                }
             }
         }
     }
     grid
+}
+
+/// The candidates' alert rows and scores on every file, computed once: `runs[c][file]`.
+type Runs = Vec<Vec<(Vec<usize>, Score)>>;
+
+/// The candidate among `members` with the best summed score on `files` (the first on a tie).
+fn best_on(runs: &Runs, members: &[usize], files: &[usize]) -> Option<(f64, usize)> {
+    let mut best: Option<(f64, usize)> = None;
+    for &c in members {
+        let mut total = Score::default();
+        for &file in files {
+            total.add(&runs[c][file].1);
+        }
+        let value = total.normalised();
+        if best.is_none_or(|(b, _)| value > b + 1e-12) {
+            best = Some((value, c));
+        }
+    }
+    best
+}
+
+/// The leave-one-file-out score of a family on `files`: each file scored with the
+/// configuration that is best on the others.
+fn inner_cv(runs: &Runs, members: &[usize], files: &[usize]) -> f64 {
+    let mut total = Score::default();
+    for &held in files {
+        let rest: Vec<usize> = files.iter().copied().filter(|f| *f != held).collect();
+        if let Some((_, c)) = best_on(runs, members, &rest) {
+            total.add(&runs[c][held].1);
+        }
+    }
+    total.normalised()
+}
+
+/// A family chosen by [`select_family`]: its name, its members (indices into the grid) and
+/// every family's inner cross-validated score.
+type Selection = (&'static str, Vec<usize>, Vec<(&'static str, f64)>);
+
+/// The family with the best inner cross-validated score on `files`, its members, and each
+/// family's inner score.
+fn select_family(
+    grid: &[Candidate],
+    runs: &Runs,
+    families: &[&'static str],
+    files: &[usize],
+) -> Option<Selection> {
+    let members = |family: &str| -> Vec<usize> {
+        (0..grid.len())
+            .filter(|c| grid[*c].family == family)
+            .collect()
+    };
+    let scores: Vec<(&'static str, f64)> = families
+        .iter()
+        .map(|family| (*family, inner_cv(runs, &members(family), files)))
+        .collect();
+    let mut best: Option<(f64, &'static str)> = None;
+    for &(family, score) in &scores {
+        if best.is_none_or(|(b, _)| score > b + 1e-12) {
+            best = Some((score, family));
+        }
+    }
+    best.map(|(_, family)| (family, members(family), scores))
 }
 
 /// The rows at which a fresh detector alerts.
@@ -57,11 +154,23 @@ fn alerts(config: AnomalyConfig, series: &Series) -> Result<Vec<usize>, Box<dyn 
     Ok(rows)
 }
 
-fn describe(config: &AnomalyConfig) -> String {
-    format!(
-        "spike_sigma {} shift_sigma {} record_window {}",
-        config.spike_sigma, config.shift_sigma, config.record_window
-    )
+fn describe(candidate: &Candidate) -> String {
+    let c = &candidate.config;
+    match candidate.family {
+        "median-mad" => format!(
+            "{}: baseline {} sigma {} cooldown {}",
+            candidate.family,
+            c.baseline(),
+            c.spike_sigma(),
+            c.refractory()
+        ),
+        family => format!(
+            "{family}: spike_sigma {} shift_sigma {} record_window {}",
+            c.spike_sigma(),
+            c.shift_sigma().unwrap_or(f64::NAN),
+            c.record_window().unwrap_or(0)
+        ),
+    }
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -85,13 +194,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
         Some(k) => {
             let k = k.clamp(2, corpus.len());
-            let grid = grid();
-            // Every configuration's alerts and score on every file, computed once.
-            let mut runs: Vec<Vec<(Vec<usize>, Score)>> = Vec::new();
-            for config in &grid {
+            let mut grid = grid();
+            if let Some(i) = args.iter().position(|a| a == "--family") {
+                let family = args.get(i + 1).ok_or("--family needs a name")?;
+                grid.retain(|c| c.family == family.as_str());
+                if grid.is_empty() {
+                    return Err(format!("no family {family}").into());
+                }
+            }
+            let mut families: Vec<&'static str> = grid.iter().map(|c| c.family).collect();
+            families.dedup();
+            let mut runs: Runs = Vec::new();
+            for candidate in &grid {
                 let mut per_file = Vec::new();
                 for series in &corpus {
-                    let rows = alerts(*config, series)?;
+                    let rows = alerts(candidate.config, series)?;
                     let score = nab::score(series, &rows);
                     per_file.push((rows, score));
                 }
@@ -100,35 +217,54 @@ fn main() -> Result<(), Box<dyn Error>> {
             rows_of = vec![Vec::new(); corpus.len()];
             for fold in 0..k {
                 let held_out = |file: usize| file % k == fold;
-                let mut best: Option<(f64, usize)> = None;
-                for (c, per_file) in runs.iter().enumerate() {
-                    let mut training = Score::default();
-                    for (file, (_, score)) in per_file.iter().enumerate() {
-                        if !held_out(file) {
-                            training.add(score);
-                        }
-                    }
-                    let value = training.normalised();
-                    if best.is_none_or(|(b, _)| value > b + 1e-12) {
-                        best = Some((value, c));
-                    }
-                }
-                let (training, chosen) = best.ok_or("empty grid")?;
-                let names: Vec<&str> = (0..corpus.len())
-                    .filter(|f| held_out(*f))
-                    .map(|f| corpus[f].key.rsplit('/').next().unwrap_or(&corpus[f].key))
-                    .collect();
-                eprintln!(
-                    "fold {fold}: held out {} | chosen on the rest ({training:.2}): {}",
-                    names.join(", "),
-                    describe(&grid[chosen])
-                );
+                let training: Vec<usize> = (0..corpus.len()).filter(|f| !held_out(*f)).collect();
+                let (_, members, inner) =
+                    select_family(&grid, &runs, &families, &training).ok_or("empty grid")?;
+                let (trained, chosen) = best_on(&runs, &members, &training).ok_or("empty grid")?;
+                let mut held = Score::default();
+                let mut names = Vec::new();
                 for (file, rows) in rows_of.iter_mut().enumerate() {
                     if held_out(file) {
                         rows.clone_from(&runs[chosen][file].0);
+                        held.add(&runs[chosen][file].1);
+                        let key = &corpus[file].key;
+                        names.push(key.rsplit('/').next().unwrap_or(key));
                     }
                 }
+                let inner: Vec<String> = inner
+                    .iter()
+                    .map(|(f, score)| format!("{f} {score:.2}"))
+                    .collect();
+                eprintln!(
+                    "fold {fold:2}: held out {} | families, cross-validated on the rest: {} | chosen: {} ({trained:.2} on the rest) | held out: windows {}/{} false alarms {} raw {:.3}",
+                    names.join(", "),
+                    inner.join(", "),
+                    describe(&grid[chosen]),
+                    held.detected,
+                    held.windows,
+                    held.false_alarms,
+                    held.raw,
+                );
             }
+            // What the same selection picks on every file: the defaults must be this.
+            let all: Vec<usize> = (0..corpus.len()).collect();
+            let (_, members, inner) =
+                select_family(&grid, &runs, &families, &all).ok_or("empty grid")?;
+            let (score, chosen) = best_on(&runs, &members, &all).ok_or("empty grid")?;
+            let inner: Vec<String> = inner
+                .iter()
+                .map(|(f, score)| format!("{f} {score:.2}"))
+                .collect();
+            eprintln!(
+                "on all files: families, cross-validated: {} | selected: {} ({score:.2} in sample){}",
+                inner.join(", "),
+                describe(&grid[chosen]),
+                if grid[chosen].config == AnomalyConfig::default() {
+                    ", which is AnomalyConfig::default()"
+                } else {
+                    ", which is NOT AnomalyConfig::default()"
+                }
+            );
         }
     }
     let mut csv = String::from("file,timestamp\n");

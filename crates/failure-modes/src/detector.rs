@@ -3,6 +3,7 @@
 //! [`MetricSource`] and feeds them through.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use aws_telemetry::{FetchRequest, FetchedSeries, MetricQuery, MetricSource, TimeRange};
 use chrono::{DateTime, Utc};
@@ -18,7 +19,12 @@ use crate::mode::FailureMode;
 /// order) is refused with a typed [`Error`] and leaves the detector unchanged; a detector that
 /// has not yet seen enough history to judge reports nothing (its documented warm-up), never a
 /// guess.
-pub trait Detector {
+///
+/// `Debug` and `Send` are supertraits, as for `object_store::ObjectStore`: a detector can be
+/// held as `Box<dyn Detector<Input = …>>`, printed while debugging a platform tool, and moved to
+/// another thread or task with its state; the metric-based ones also go into a
+/// [`DetectorSet`](crate::DetectorSet).
+pub trait Detector: fmt::Debug + Send {
     /// One observation: a sample of the detector's metrics at one time, an audit event, …
     type Input;
 
@@ -84,8 +90,8 @@ pub trait MetricDetector: Detector {
 ///
 /// # Example
 /// ```
-/// use aws_telemetry::{InMemorySource, MetricSink, TimeRange};
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::{InMemorySource, MetricSink, TimeRange};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{run, ApiThrottling, ThrottleSignal};
 ///
 /// # tokio_test();
@@ -134,7 +140,7 @@ pub(crate) fn join(
         match fetched.iter().find(|s| s.id.as_str() == id) {
             Some(series) if !series.is_complete() => Err(Error::IncompleteData {
                 id: id.to_owned(),
-                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
             }),
             found => Ok(found),
         }
@@ -191,7 +197,7 @@ pub(crate) fn join_any(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Vec<An
         if !series.is_complete() {
             return Err(Error::IncompleteData {
                 id: (*id).to_owned(),
-                reason: format!("{:?} {}", series.completeness, series.messages.join("; ")),
+                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
             });
         }
         for &(at, value) in &series.points {

@@ -1,7 +1,7 @@
 //! [`Episode`]: turns a per-observation "this looks bad" into one finding per incident: it
-//! opens after N of the last M observations were bad (the alerting guidance's "5m sustained" threshold
-//! windows) and closes after a run of good ones, so an incident that lasts a day is reported
-//! once, not 1,440 times.
+//! opens after N of the last M observations were bad (as a CloudWatch alarm's "M out of N"
+//! datapoints, e.g. a threshold sustained for 5 minutes) and closes after a run of good ones,
+//! so an incident that lasts a day is reported once, not 1,440 times.
 
 use chrono::{DateTime, Utc};
 use sli_core::{Severity, SustainFilter, Sustained};

@@ -1,4 +1,5 @@
-//! [`Finding`]: what a detector reports, carrying the failure-mode table's guidance with the evidence.
+//! [`Finding`]: what a detector reports: the evidence, with the failure mode's likely cause,
+//! mitigation and signal.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -8,7 +9,11 @@ use crate::mode::FailureMode;
 
 /// The numbers behind a finding: what was observed, what it was judged against, and how far
 /// apart they are.
+///
+/// A plain output record: its fields are public to read. Detectors build it; others can with
+/// [`Evidence::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Evidence {
     /// The value that crossed (a ratio, a latency, a count, a spend …; see `detail`).
     pub observed: f64,
@@ -25,27 +30,101 @@ pub struct Evidence {
     pub detail: String,
 }
 
-/// One detected occurrence of a failure mode.
+impl Evidence {
+    /// Evidence with these values and one sentence saying which crossed what.
+    pub fn new(
+        observed: f64,
+        baseline: f64,
+        threshold: f64,
+        score: f64,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            observed,
+            baseline,
+            threshold,
+            score,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// A number as evidence text shows it to people: whole from 100 up (with thousands
+/// separators), three significant digits below (`813.8334271626727` → `814`, `0.0123456` →
+/// `0.0123`). The exact value stays in the [`Evidence`] fields.
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeZone, Utc};
+/// use failure_modes::Rounded;
+///
+/// assert_eq!(Rounded(813.8334271626727).to_string(), "814");
+/// assert_eq!(Rounded(1_234_567.8).to_string(), "1,234,568");
+/// assert_eq!(Rounded(12.345).to_string(), "12.3");
+/// assert_eq!(Rounded(0.5).to_string(), "0.5");
+/// assert_eq!(Rounded(-0.001234).to_string(), "-0.00123");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rounded(pub f64);
+
+impl std::fmt::Display for Rounded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = self.0;
+        if !value.is_finite() || value == 0.0 {
+            return write!(f, "{value}");
+        }
+        let magnitude = value.abs();
+        if magnitude >= 100.0 {
+            if magnitude >= 1e18 {
+                return write!(f, "{value:.3e}");
+            }
+            let whole = format!("{:.0}", magnitude);
+            let digits = whole.len();
+            let mut text = String::with_capacity(digits + digits / 3 + 1);
+            if value < 0.0 {
+                text.push('-');
+            }
+            for (i, digit) in whole.chars().enumerate() {
+                if i > 0 && (digits - i) % 3 == 0 {
+                    text.push(',');
+                }
+                text.push(digit);
+            }
+            return f.write_str(&text);
+        }
+        // Three significant digits, trailing zeros dropped.
+        let decimals = (2 - magnitude.log10().floor() as i32).clamp(0, 17) as usize;
+        let text = format!("{value:.decimals$}");
+        let text = if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            &text
+        };
+        f.write_str(text)
+    }
+}
+
+/// One detected occurrence of a failure mode: a plain output record whose fields are public
+/// to read (a detector builds it; [`Finding::new`] for others).
+///
+/// # Example
+/// ```
+/// use failure_modes::chrono::{TimeZone, Utc};
 /// use failure_modes::{Evidence, FailureMode, Finding};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let at = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
 /// let finding = Finding::new(FailureMode::CostRunaway, Severity::Ticket, "account", at, at,
-///     Evidence { observed: 900.0, baseline: 300.0, threshold: 600.0, score: 3.0,
-///                detail: "spend today 900 USD vs trend 300 USD".into() });
+///     Evidence::new(900.0, 300.0, 600.0, 3.0, "spend today 900 USD vs trend 300 USD"));
 /// assert_eq!(finding.mitigation(), "Budget alerts and kill switches");
-/// assert!(finding.to_string().starts_with("F8 Cost runaway [Ticket] account"));
+/// assert!(finding.to_string().starts_with("F8 Cost runaway [ticket] account"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// Which failure mode.
     pub mode: FailureMode,
-    /// Page or ticket, by the alerting guidance (see [`FailureMode::default_severity`]
-    /// and each detector).
+    /// Page or ticket, by the [severity rule](crate#severities) (see
+    /// [`FailureMode::default_severity`] and each detector).
     pub severity: Severity,
     /// What it concerns: an operation, an availability zone, a principal, a bucket, a quota, a
     /// function, a database, an account.
@@ -69,7 +148,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the table's cause, mitigation and signal for `mode`, and no forecast.
+    /// A finding with the likely cause, mitigation and signal of `mode`, and no forecast.
     pub fn new(
         mode: FailureMode,
         severity: Severity,
@@ -119,7 +198,7 @@ impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} [{:?}] {} {} .. {}: {} (mitigation: {})",
+            "{} [{}] {} {} .. {}: {} (mitigation: {})",
             self.mode,
             self.severity,
             self.subject,

@@ -1,6 +1,6 @@
 //! Detectors for the classic AWS failure modes (F1–F8), each reporting a [`Finding`] with
-//! the mode, a severity (page or ticket, by the alerting guidance), when, the evidence, and the
-//! likely cause, mitigation and signal from the table "Failure modes & mitigation".
+//! the mode, a severity (page or ticket, by the [severity rule](#severities)), when, the
+//! evidence, and the mode's likely cause, mitigation and signal ([`FailureMode`]).
 //!
 //! | id | detector | reads | finding (default severity) |
 //! |---|---|---|---|
@@ -16,13 +16,14 @@
 //! Every detector implements [`Detector`]: push one observation at a time (streaming, no
 //! look-ahead) or [`Detector::detect`] a whole series. The metric-based ones also implement
 //! [`MetricDetector`]: they name their CloudWatch queries, and [`run`] fetches them from any
-//! `aws_telemetry::MetricSource` (CloudWatch, CSV replay, in memory) and feeds them through.
+//! [`MetricSource`] (CloudWatch, CSV replay, in memory) and feeds them through; a
+//! [`DetectorSet`] holds metric detectors of any modes as trait objects ([`FetchedDetector`],
+//! `Send + Debug`) and runs them all over one source with one fetch request.
 //! They are built from the shared parts in [`stats`] (robust baselines, daily peaks, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector for any plain metric, measured out of sample on real labelled CloudWatch data
-//! (`docs/detectors.md`). Each severity follows the alerting guidance by default (page for
-//! outages and security incidents, ticket for low-severity errors, degradations and cost
-//! warnings) and is a setting of the detector's config.
+//! (`docs/detectors.md`). Each severity follows the [severity rule](#severities) by default
+//! and is a setting of the detector's config.
 //! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
 //! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
 //! [`AuditEvent`] and [`BucketExposure`] are its types, re-exported here, and
@@ -33,10 +34,39 @@
 //! [`gameday`] plays game days on real noise — any real series as the traffic shape,
 //! incidents made by mechanisms, clean weeks full of nuisances — and tallies what a detector
 //! (ours or yours) finds; [`scenarios`] generates quick synthetic ones for examples.
+//! # Severities
+//!
+//! A finding pages when a person must act now, and is a ticket when the work can wait for
+//! working hours, as the Google SRE book asks of every alert ("Monitoring Distributed
+//! Systems", <https://sre.google/sre-book/monitoring-distributed-systems/>) and the SRE
+//! Workbook applies to SLOs ("Alerting on SLOs",
+//! <https://sre.google/workbook/alerting-on-slos/>): **page** for SLO breaches, total outages,
+//! data loss and security incidents (a bucket exposed to the public is one); **ticket** for
+//! low-severity errors that retries absorb, non-urgent degradations and cost warnings. Each
+//! detector documents its default and why; each is a setting of its config.
+//!
+//! # Sources
+//!
+//! The failure modes and their mitigations are those of the AWS Well-Architected Reliability
+//! Pillar (<https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/welcome.html>):
+//! throttling and retries with backoff (REL05-BP02,
+//! <https://docs.aws.amazon.com/wellarchitected/latest/framework/rel05-bp02.html>), service
+//! quotas (REL 1, <https://docs.aws.amazon.com/wellarchitected/latest/framework/rel-01.html>),
+//! zonal impairments (Advanced Multi-AZ Resilience Patterns,
+//! <https://docs.aws.amazon.com/whitepapers/latest/advanced-multi-az-resilience-patterns/availability-zone-independence.html>),
+//! Lambda cold starts (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html>),
+//! database connections and RDS Proxy (<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.html>),
+//! S3 Block Public Access (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>),
+//! IAM credentials (<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html>) and
+//! estimated-charges monitoring (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>).
+//!
+//! The types of `aws-telemetry`, `sli-core` and `chrono` that this API uses are re-exported
+//! here (and the three crates themselves, as [`aws_telemetry`], [`sli_core`] and [`chrono`]),
+//! so this crate is the only dependency its examples need.
 //!
 //! # Example
 //! ```
-//! use chrono::{Duration, TimeZone, Utc};
+//! use failure_modes::chrono::{Duration, TimeZone, Utc};
 //! use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
 //!
 //! let mut f6 = DbConnectionExhaustion::new(ConnectionSignal::rds("orders", 400.0)?, Default::default())?;
@@ -45,7 +75,7 @@
 //!     let connections = 100.0 + if minute > 60 { 4.0 * (minute - 60) as f64 } else { 0.0 };
 //!     let sample = ConnectionSample { at: t0 + Duration::minutes(minute), connections, upstream: None };
 //!     for finding in f6.push(sample)? {
-//!         println!("{finding}"); // F6 DB connection exhaustion [Ticket] orders ...
+//!         println!("{finding}"); // F6 DB connection exhaustion [ticket] orders ...
 //!         assert!(finding.evidence.observed >= 0.8 * 400.0); // 80 % of max_connections
 //!         return Ok(());
 //!     }
@@ -77,10 +107,14 @@ pub mod gameday;
 mod mode;
 mod notify;
 pub mod scenarios;
+mod set;
+mod settings;
 pub mod stats;
 mod timeline;
 
-pub use anomaly::{Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, Season};
+pub use anomaly::{
+    Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, RecordKind, Season, Spread,
+};
 pub use aws_telemetry::{
     AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,
 };
@@ -105,6 +139,18 @@ pub use detectors::throttling::{
     ApiThrottling, CallsMetric, ThrottleConfig, ThrottleSample, ThrottleSignal,
 };
 pub use error::{Error, MAX_MAGNITUDE, Result};
-pub use finding::{Evidence, Finding};
+pub use set::{DetectorSet, DynFetchedDetector, FetchedDetector};
+// What this crate's API exposes and its examples use, so that one dependency suffices; the
+// crates themselves for the rest (`failure_modes::sli_core::ErrorBudgetPolicy`).
+pub use aws_telemetry;
+pub use aws_telemetry::{
+    Completeness, ConnectionLimit, DailyCost, Dimension, DynMetricSource, FetchRequest,
+    FetchedSeries, InMemorySource, Metric, MetricQuery, MetricSink, MetricSource, Period, QueryId,
+    QueryKind, Quota, SignInOutcome, Statistic, TimeRange, UsageMetric,
+};
+pub use chrono;
+pub use finding::{Evidence, Finding, Rounded};
 pub use mode::FailureMode;
 pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};
+pub use sli_core;
+pub use sli_core::{AlertGroup, AlertInterval, Interval, MaintenanceWindows, Severity, Sustained};

@@ -1,13 +1,13 @@
-//! [`FailureMode`]: the table "Failure modes & mitigation" (F1–F8) of the AWS reliability
-//! guide this crate implements, as data.
+//! [`FailureMode`]: the eight classic AWS failure modes (F1–F8) this crate detects, with their
+//! likely cause, mitigation and signal, as data (sources in the [crate docs](crate#sources)).
 
 use serde::{Deserialize, Serialize};
 use sli_core::Severity;
 
-/// One row of the table "Failure modes & mitigation".
+/// One classic AWS failure mode, with its likely cause, mitigation and signal.
 ///
-/// The texts are the table's own words, so a [`Finding`](crate::Finding) tells the on-call
-/// engineer what the guide says about it.
+/// The texts are short on purpose, so that a [`Finding`](crate::Finding) tells the on-call
+/// engineer where to look and what usually helps.
 ///
 /// # Example
 /// ```
@@ -52,7 +52,7 @@ impl FailureMode {
         Self::CostRunaway,
     ];
 
-    /// The table's id, `"F1"` … `"F8"`.
+    /// The mode's id, `"F1"` … `"F8"`.
     pub fn id(self) -> &'static str {
         self.row()[0]
     }
@@ -82,7 +82,7 @@ impl FailureMode {
         self.row()[5]
     }
 
-    /// The severity the alerting guidance gives the mode when nothing more specific is
+    /// The severity the [severity rule](crate#severities) gives the mode when nothing more specific is
     /// known: security incidents (F4, F7) page; F2 is an outage of a zone and pages; the rest
     /// start as tickets and each detector escalates to a page when its own evidence says the
     /// service is blocked (see each detector).

@@ -40,9 +40,9 @@ impl Finding {
     ///
     /// # Example
     /// ```
-    /// use chrono::Utc;
+    /// use failure_modes::chrono::Utc;
     /// use failure_modes::{BucketExposure, PublicDataLeak};
-    /// use sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
+    /// use failure_modes::sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
     ///
     /// let mut facts = BucketExposure::new("exports");
     /// facts.policy_is_public = Some(true);
@@ -73,12 +73,12 @@ impl Finding {
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::chrono::{TimeDelta, TimeZone, Utc};
 /// use failure_modes::{outside_maintenance, Evidence, FailureMode, Finding};
-/// use sli_core::{Interval, MaintenanceWindows, Severity};
+/// use failure_modes::{Interval, MaintenanceWindows, Severity};
 ///
 /// let t = |h| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
-/// let evidence = Evidence { observed: 0.0, baseline: 0.0, threshold: 0.0, score: 0.0, detail: String::new() };
+/// let evidence = Evidence::new(0.0, 0.0, 0.0, 0.0, "");
 /// let finding = |mode, at| Finding::new(mode, Severity::Page, "x", at, at, evidence.clone());
 /// let windows = MaintenanceWindows::new([Interval::new(t(2), t(4))?]);
 /// let kept = outside_maintenance(
@@ -111,14 +111,14 @@ pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows)
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use failure_modes::chrono::{TimeDelta, TimeZone, Utc};
 /// use failure_modes::{group_by_root_cause, DEFAULT_HOLD, Evidence, FailureMode, Finding};
-/// use sli_core::{AlertInterval, Severity};
+/// use failure_modes::{AlertInterval, Severity};
 ///
 /// let t = |m| Utc.with_ymd_and_hms(2026, 11, 2, 10, m, 0).unwrap();
 /// let slo_page = AlertInterval::new("checkout availability, page", Severity::Page, t(7), Some(t(40)))
 ///     .with_threshold(14.4);
-/// let evidence = Evidence { observed: 0.9, baseline: 0.1, threshold: 0.15, score: 9.0, detail: String::new() };
+/// let evidence = Evidence::new(0.9, 0.1, 0.15, 9.0, "");
 /// let partition = Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a", t(0), t(4), evidence);
 /// let groups = group_by_root_cause(vec![("eu-west-1a", slo_page)], vec![("eu-west-1a", partition)], DEFAULT_HOLD);
 /// assert_eq!(groups.len(), 1); // one notification: the SLO page and the partition behind it

@@ -8,7 +8,7 @@
 //!
 //! # Example
 //! ```
-//! use chrono::{Duration, TimeZone, Utc};
+//! use failure_modes::chrono::{Duration, TimeZone, Utc};
 //! use failure_modes::scenarios::{GameDay, Incident};
 //! use failure_modes::{ApiThrottling, Detector, ThrottleSignal};
 //!
@@ -581,6 +581,7 @@ impl GameDay {
 /// What a detector did on a game day: false alarms on the clean run, and how long it took
 /// to report the incident on the faulty one.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Findings on the clean run, plus findings of the faulty run that end before the incident
     /// starts.
@@ -600,7 +601,7 @@ pub struct Outcome {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::scenarios::{play, GameDay, Incident};
 /// use failure_modes::{ColdStartLatency, ColdStartSignal};
 ///

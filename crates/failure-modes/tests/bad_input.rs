@@ -229,10 +229,7 @@ fn invalid_settings_are_refused() {
     assert!(ZoneSignal::alb("app/x/1", &["only-one"]).is_err());
     assert!(ConnectionSignal::rds("db", 0.0).is_err());
     assert!(QuotaSignal::resource_count("q", f64::NAN, "EC2", "vCPU", "x").is_err());
-    let config = failure_modes::ThrottleConfig {
-        min_ratio: 1.5,
-        ..Default::default()
-    };
+    let config = failure_modes::ThrottleConfig::default().with_min_ratio(1.5);
     assert!(matches!(
         ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), config),
         Err(Error::InvalidConfig {
@@ -323,10 +320,7 @@ fn the_partial_first_day_is_not_learned() {
     // Judging from one learned day: the first whole day (Oct 21, 100) is the baseline, so Oct 22
     // at 300 is a runaway. Had the partial first day (1,900 + 75, the month so far) been
     // learned, the baseline would be ten times too high and Oct 22 would pass.
-    let config = failure_modes::CostConfig {
-        warm_up_days: 1,
-        ..Default::default()
-    };
+    let config = failure_modes::CostConfig::default().with_warm_up_days(1);
     let mut f8 = CostRunaway::new("USD", config).unwrap();
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 6, 0, 0).unwrap();
     let day_22 = |at: DateTime<Utc>| at.format("%d").to_string() == "22";

@@ -35,10 +35,7 @@ fn throttling_tickets_then_pages_when_blocked_and_can_be_told_otherwise() {
         [Severity::Ticket, Severity::Page]
     );
     // A team whose throttled operation is its checkout: every sustained throttle pages.
-    let strict = ThrottleConfig {
-        severity: Severity::Page,
-        ..ThrottleConfig::default()
-    };
+    let strict = ThrottleConfig::default().with_severity(Severity::Page);
     assert_eq!(throttled(strict, 0.03), [Severity::Page]);
 }
 
@@ -54,10 +51,7 @@ fn a_public_bucket_pages_by_default_and_can_be_a_ticket() {
     let mut f7 = PublicDataLeak::new(facts.clone(), LeakConfig::default()).unwrap();
     assert_eq!(f7.push(sample).unwrap()[0].severity, Severity::Page);
     // A bucket meant to serve a public website: the exposure is expected, a ticket is enough.
-    let relaxed = LeakConfig {
-        exposure_severity: Severity::Ticket,
-        ..LeakConfig::default()
-    };
+    let relaxed = LeakConfig::default().with_exposure_severity(Severity::Ticket);
     let mut f7 = PublicDataLeak::new(facts, relaxed).unwrap();
     assert_eq!(f7.push(sample).unwrap()[0].severity, Severity::Ticket);
 }

@@ -136,6 +136,49 @@ pub(crate) fn binomial_tail_ge(k: f64, n: f64, p: f64) -> f64 {
     tail_ge(k, n, p, 1.0 - p)
 }
 
+/// `P(X ≥ k)` for `X ~ Binomial(n, p)`: how surprising `k` or more bad events out of `n` are
+/// when each is bad with probability `p` (throttled calls at an operation's usual rate, 5xx
+/// responses at the peers' rate).
+///
+/// Exact summation while it takes at most 40,000 terms (a standard deviation below about
+/// 4,400), the Lugannani–Rice saddle-point approximation past that (relative error below
+/// 10^-9); bounded in time for any counts up to [`MAX_COUNT`](crate::MAX_COUNT), and always
+/// within [0, 1]. (`statrs`' `Binomial::sf` stops its continued fraction after 140 iterations
+/// and returns an unconverged value for large counts.)
+///
+/// # Errors
+/// [`Error::InvalidParameter`](crate::Error::InvalidParameter) for `p` outside [0, 1] or a
+/// count above [`MAX_COUNT`](crate::MAX_COUNT).
+///
+/// # Example
+/// ```
+/// // 1,160 throttles in 100,000 calls where 1 % is usual: five standard deviations out.
+/// let tail = sli_core::binomial_upper_tail(1_160, 100_000, 0.01)?;
+/// assert!(tail > 1e-8 && tail < 1e-5);
+/// // A fair coin: P(X >= n/2) is a little above one half.
+/// assert!(sli_core::binomial_upper_tail(500_000, 1_000_000, 0.5)? > 0.5);
+/// # Ok::<(), sli_core::Error>(())
+/// ```
+pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> crate::Result<f64> {
+    if !(0.0..=1.0).contains(&p) {
+        return Err(crate::Error::InvalidParameter {
+            field: "p",
+            value: p,
+            reason: "a probability must be within [0, 1]",
+        });
+    }
+    for (field, count) in [("k", k), ("n", n)] {
+        if count as f64 > crate::MAX_COUNT {
+            return Err(crate::Error::InvalidParameter {
+                field,
+                value: count as f64,
+                reason: "counts above 2^53 are not exact in f64",
+            });
+        }
+    }
+    Ok(binomial_tail_ge(k as f64, n as f64, p))
+}
+
 /// `P(X <= k)` for `X ~ Binomial(n, p)`: the upper tail of the failures, `P(n - X >= n - k)`,
 /// so that a small lower tail keeps its digits (it is never `1 - P(X >= k + 1)`).
 pub(crate) fn binomial_tail_le(k: f64, n: f64, p: f64) -> f64 {

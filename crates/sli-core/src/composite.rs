@@ -46,8 +46,29 @@ use crate::slo::{Slo, SloReport};
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawComposite", into = "RawComposite")]
 pub struct Composite {
     components: Vec<(Slo, f64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RawComposite {
+    components: Vec<(Slo, f64)>,
+}
+
+impl TryFrom<RawComposite> for Composite {
+    type Error = Error;
+    fn try_from(raw: RawComposite) -> Result<Self> {
+        Self::new(raw.components)
+    }
+}
+
+impl From<Composite> for RawComposite {
+    fn from(c: Composite) -> Self {
+        Self {
+            components: c.components,
+        }
+    }
 }
 
 /// A composite's state over one window.

@@ -272,14 +272,21 @@ fn target_percent_of_100_names_document_field_line_and_column() {
         ),
         "{err}"
     );
+    let Location {
+        document,
+        path,
+        line,
+        column,
+        ..
+    } = &err.location;
     assert_eq!(
-        err.location,
-        Location {
-            document: 11,
-            path: "spec.objectives[0].targetPercent".into(),
-            line: line_of(&text, "targetPercent: 100"),
-            column: 22, // `    - targetPercent: 100`
-        }
+        (*document, path.as_str(), *line, *column),
+        (
+            11,
+            "spec.objectives[0].targetPercent",
+            line_of(&text, "targetPercent: 100"),
+            22, // `    - targetPercent: 100`
+        )
     );
     let msg = err.to_string();
     assert!(

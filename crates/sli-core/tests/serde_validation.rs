@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sli_core::catalog::{HttpStatusCounts, UtilizationBand};
 use sli_core::{
-    BurnRate, CalendarWindow, Deploy, EventCounts, Interval, Objective, Span, Sustained, Zone,
+    BurnRate, CalendarWindow, Composite, Deploy, EventCounts, Interval, Objective, Span, Sustained,
+    Zone,
 };
 use std::fmt::Debug;
 
@@ -146,5 +147,17 @@ fn deploy_without_a_service() {
         &json.replace(r#""service":"checkout""#, r#""service":"  ""#),
         Deploy::new("d-1", "  ", started).unwrap_err(),
     );
+    round_trips(&valid);
+}
+
+#[test]
+fn composite_without_components_or_with_a_bad_weight() {
+    rejects_like::<Composite>(r#"{"components": []}"#, Composite::new(vec![]).unwrap_err());
+    let slo = sli_core::catalog::availability("checkout");
+    let valid = Composite::new(vec![(slo.clone(), 2.0)]).unwrap();
+    let json = serde_json::to_string(&valid).unwrap();
+    let negative = json.replacen(",2.0]", ",-2.0]", 1);
+    assert_ne!(negative, json, "{json}");
+    rejects_like::<Composite>(&negative, Composite::new(vec![(slo, -2.0)]).unwrap_err());
     round_trips(&valid);
 }

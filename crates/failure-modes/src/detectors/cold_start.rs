@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, RobustBaseline};
 use crate::timeline::{Step, Timeline};
 
 /// The CloudWatch metrics F5 reads for one function.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ColdStartSignal {
     /// The function name.
     pub function: String,
@@ -82,29 +83,43 @@ pub struct ColdStartSample {
 
 /// Settings of [`ColdStartLatency`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct ColdStartConfig {
+    baseline: usize,
+    min_ratio: f64,
+    min_sigma: f64,
+    min_relative_spread: f64,
+    concurrency_rise: f64,
+    concurrency_alpha: f64,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    severity: Severity,
+}
+
+crate::settings::settings!(ColdStartConfig {
     /// The warm p95 baseline, in periods.
-    pub baseline: usize,
+    baseline, with_baseline: usize;
     /// p95 must be at least this multiple of the warm median …
-    pub min_ratio: f64,
+    min_ratio, with_min_ratio: f64;
     /// … and this many robust σ above it.
-    pub min_sigma: f64,
+    min_sigma, with_min_sigma: f64;
     /// Floor of the warm spread, as a share of its median.
-    pub min_relative_spread: f64,
+    min_relative_spread, with_min_relative_spread: f64;
     /// Concurrency at least this multiple of its recent average counts as a scale-out.
-    pub concurrency_rise: f64,
+    concurrency_rise, with_concurrency_rise: f64;
     /// Weight of the newest period in the concurrency average (EWMA).
-    pub concurrency_alpha: f64,
+    concurrency_alpha, with_concurrency_alpha: f64;
     /// N of M bad periods before a finding.
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence ends any incident in progress (the warm baseline is kept).
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity (ticket: a non-urgent degradation; a breached latency SLO pages through the
     /// SLO's own alerting).
-    pub severity: Severity,
-}
+    severity, with_severity: Severity;
+});
 
 impl Default for ColdStartConfig {
     fn default() -> Self {
@@ -135,7 +150,7 @@ impl Default for ColdStartConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ColdStartLatency, ColdStartSample, ColdStartSignal, Detector};
 ///
 /// let mut f5 = ColdStartLatency::new(ColdStartSignal::lambda("resize")?, Default::default())?;
@@ -238,8 +253,9 @@ impl Detector for ColdStartLatency {
             ),
             (Some(ms), false) => format!("init durations up to {ms} ms"),
             (None, _) => format!(
-                "concurrency {concurrency} vs a usual {:.1}",
-                usual_concurrency.unwrap_or(0.0)
+                "concurrency {} vs a usual {}",
+                Rounded(concurrency),
+                Rounded(usual_concurrency.unwrap_or(0.0))
             ),
         };
         Ok(vec![Finding::new(
@@ -253,7 +269,11 @@ impl Detector for ColdStartLatency {
                 baseline: median,
                 threshold: self.config.min_ratio * median,
                 score: if median > 0.0 { p95 / median } else { f64::MAX },
-                detail: format!("p95 {p95} ms against a warm {median} ms; {cause}"),
+                detail: format!(
+                    "p95 {} ms against a warm {} ms; {cause}",
+                    Rounded(p95),
+                    Rounded(median)
+                ),
             },
         )])
     }

@@ -15,31 +15,44 @@ use aws_telemetry::{AuditEvent, Identity};
 
 /// Settings of [`CredentialCompromise`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct CompromiseConfig {
+    learning: TimeDelta,
+    burst_multiple: f64,
+    overall_multiple: f64,
+    min_burst: u32,
+    min_denied: u32,
+    daily_decay: f64,
+    idle_eviction: TimeDelta,
+    max_principals: usize,
+    severity: Severity,
+}
+
+crate::settings::settings!(CompromiseConfig {
     /// How long a principal is watched before its regions, volume and habits count as known (a
     /// week: every weekday and the weekend once).
-    pub learning: TimeDelta,
+    learning, with_learning: TimeDelta;
     /// An hour's calls are a burst when they exceed this multiple of the principal's busiest
     /// such hour (same hour of the day ± 1, weekday or weekend) …
-    pub burst_multiple: f64,
+    burst_multiple, with_burst_multiple: f64;
     /// … and this multiple of its busiest hour of all (a deploy role bursts at any hour; its
     /// bursts are its habit) …
-    pub overall_multiple: f64,
+    overall_multiple, with_overall_multiple: f64;
     /// … and number at least this many.
-    pub min_burst: u32,
+    min_burst, with_min_burst: u32;
     /// An hour's denied calls are a storm when they exceed `burst_multiple` × the principal's
     /// busiest hour of denials and number at least this many.
-    pub min_denied: u32,
+    min_denied, with_min_denied: u32;
     /// How much of a past peak survives each day (0.98: a peak halves in about five weeks, so
     /// a principal's habits follow its workload).
-    pub daily_decay: f64,
+    daily_decay, with_daily_decay: f64;
     /// A principal not seen for this long is forgotten (and learned again if it comes back).
-    pub idle_eviction: TimeDelta,
+    idle_eviction, with_idle_eviction: TimeDelta;
     /// At most this many principals are kept; beyond, the longest idle are forgotten first.
-    pub max_principals: usize,
-    /// Severity of every F4 finding (page: a security incident, by the alerting guidance).
-    pub severity: Severity,
-}
+    max_principals, with_max_principals: usize;
+    /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
+    severity, with_severity: Severity;
+});
 
 impl Default for CompromiseConfig {
     fn default() -> Self {
@@ -250,7 +263,7 @@ impl Principal {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{AuditEvent, CredentialCompromise, Detector, Identity};
 ///
 /// let ci = Identity { kind: "IAMUser".into(), user_name: Some("ci".into()), ..Identity::default() };

@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Escalation;
 use crate::error::{Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{DailyPeaks, LinearTrend};
 use crate::timeline::{Step, Timeline, project};
 
 /// The CloudWatch metrics F6 reads.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionSignal {
     /// The database, as its `DBInstanceIdentifier`.
     pub instance: String,
@@ -57,7 +58,7 @@ impl ConnectionSignal {
     ///
     /// # Example
     /// ```
-    /// use aws_telemetry::ConnectionLimit;
+    /// use failure_modes::ConnectionLimit;
     /// use failure_modes::ConnectionSignal;
     ///
     /// let limit = ConnectionLimit::evaluate("orders", "db.t3.medium", "postgres",
@@ -108,33 +109,48 @@ pub struct ConnectionSample {
 
 /// Settings of [`DbConnectionExhaustion`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct ConnectionConfig {
+    warn_share: f64,
+    page_share: f64,
+    ticket_horizon: TimeDelta,
+    forecast_from_share: f64,
+    trend_window: usize,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    daily_decay: f64,
+    warning_severity: Severity,
+    critical_severity: Severity,
+}
+
+crate::settings::settings!(ConnectionConfig {
     /// At this share of the limit, a ticket.
-    pub warn_share: f64,
+    warn_share, with_warn_share: f64;
     /// At this share of the limit, new connections are about to fail: page.
-    pub page_share: f64,
+    page_share, with_page_share: f64;
     /// A trend reaching the limit within this time is a ticket …
-    pub ticket_horizon: TimeDelta,
+    ticket_horizon, with_ticket_horizon: TimeDelta;
     /// Forecasts are judged only above this share (a trend from an idle database says little).
-    pub forecast_from_share: f64,
+    forecast_from_share, with_forecast_from_share: f64;
     /// Periods in the trend window.
-    pub trend_window: usize,
+    trend_window, with_trend_window: usize;
     /// N of M bad periods before a finding.
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence restarts the trend.
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// How much of a past day's peak survives each day in the profile of usual peaks (0.98:
     /// halved in about five weeks).
-    pub daily_decay: f64,
+    daily_decay, with_daily_decay: f64;
     /// Severity at `warn_share` or a trend reaching the limit within `ticket_horizon` (ticket:
     /// a degradation to come, not yet errors).
-    pub warning_severity: Severity,
+    warning_severity, with_warning_severity: Severity;
     /// Severity at `page_share` (page: new connections are failing or about to, an outage of
     /// whatever needs the database).
-    pub critical_severity: Severity,
-}
+    critical_severity, with_critical_severity: Severity;
+});
 
 impl Default for ConnectionConfig {
     fn default() -> Self {
@@ -173,9 +189,9 @@ impl Default for ConnectionConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let signal = ConnectionSignal::rds("orders-db", 1000.0)?;
 /// let mut f6 = DbConnectionExhaustion::new(signal, Default::default())?;
@@ -284,8 +300,8 @@ impl Detector for DbConnectionExhaustion {
         let until = forecast.map(|when| when - at);
         let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
-        // A forecast is a ticket: nothing fails yet, and a climb can stop (the guidance pages
-        // for outages, not for their prospect).
+        // A forecast is a ticket: nothing fails yet, and a climb can stop (the severity rule
+        // pages for outages, not for their prospect).
         let page = share >= self.config.page_share;
         let mut findings = Vec::new();
         for (level, start) in self.escalation.update(ticket, page, at) {
@@ -332,9 +348,11 @@ impl Detector for DbConnectionExhaustion {
                             },
                         score: share,
                         detail: format!(
-                            "{connections} connections, {:.1} % of max_connections {limit}\
+                            "{} connections, {:.1} % of max_connections {}\
                              {when}{coupling}",
-                            100.0 * share
+                            Rounded(connections),
+                            100.0 * share,
+                            Rounded(limit)
                         ),
                     },
                 )

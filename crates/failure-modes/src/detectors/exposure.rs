@@ -7,7 +7,7 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, RollingMax, poisson_upper_tail};
 use aws_telemetry::{BucketExposure, Exposure};
@@ -23,34 +23,49 @@ pub struct AccessSample {
 
 /// Settings of [`PublicDataLeak`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct LeakConfig {
+    significance: f64,
+    min_ratio: f64,
+    record_window: usize,
+    min_baseline: f64,
+    baseline_alpha: f64,
+    warm_up: u32,
+    sustain: Sustained,
+    clear_after: u32,
+    spike_memory: TimeDelta,
+    exposure_severity: Severity,
+    spike_severity: Severity,
+}
+
+crate::settings::settings!(LeakConfig {
     /// A period's requests must be this improbable under the bucket's Poisson baseline …
-    pub significance: f64,
+    significance, with_significance: f64;
     /// … and at least this multiple of it …
-    pub min_ratio: f64,
+    min_ratio, with_min_ratio: f64;
     /// … and more than any minute of this many periods before (a week: a bucket read in
     /// bursts — a nightly export, a CDN refill — has its own usual peaks).
-    pub record_window: usize,
+    record_window, with_record_window: usize;
     /// Floor of the baseline requests per period (one: a bucket read a few times a day still
     /// has to see dozens of requests in a minute to spike).
-    pub min_baseline: f64,
+    min_baseline, with_min_baseline: f64;
     /// Weight of the newest period in the baseline (EWMA).
-    pub baseline_alpha: f64,
+    baseline_alpha, with_baseline_alpha: f64;
     /// Periods seen before a spike can be judged.
-    pub warm_up: u32,
+    warm_up, with_warm_up: u32;
     /// N of M spiking periods before a spike counts.
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Quiet periods that end a spike.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A spike that ended less than this long before the bucket is seen public is still
     /// reported with it (the scan that sees the exposure can come after the download).
-    pub spike_memory: TimeDelta,
+    spike_memory, with_spike_memory: TimeDelta;
     /// Severity of a public bucket (page: a bucket exposed to the public is a security
-    /// incident, by the alerting guidance).
-    pub exposure_severity: Severity,
+    /// incident, by the [severity rule](crate#severities)).
+    exposure_severity, with_exposure_severity: Severity;
     /// Severity of a spike of requests to a public bucket (page: data leaving now).
-    pub spike_severity: Severity,
-}
+    spike_severity, with_spike_severity: Severity;
+});
 
 impl Default for LeakConfig {
     fn default() -> Self {
@@ -105,9 +120,9 @@ struct Spike {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{AccessSample, AclGrant, BucketExposure, Detector, Grantee, Permission, PublicDataLeak};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let mut facts = BucketExposure::new("exports");
 /// facts.acl_grants.push(AclGrant { grantee: Grantee::AllUsers, permission: Permission::Read });
@@ -184,7 +199,7 @@ impl PublicDataLeak {
     /// observation.
     ///
     /// ```
-    /// use chrono::{TimeZone, Utc};
+    /// use failure_modes::chrono::{TimeZone, Utc};
     /// use failure_modes::{BucketExposure, PublicDataLeak};
     ///
     /// let mut f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
@@ -215,7 +230,7 @@ impl PublicDataLeak {
     /// metrics, call this after each scan.
     ///
     /// ```
-    /// use chrono::Utc;
+    /// use failure_modes::chrono::Utc;
     /// use failure_modes::{BucketExposure, PublicDataLeak};
     ///
     /// let mut facts = BucketExposure::new("exports");
@@ -276,10 +291,10 @@ impl PublicDataLeak {
                     threshold: self.config.min_ratio * spike.usual,
                     score: -spike.tail.max(f64::MIN_POSITIVE).log10(),
                     detail: format!(
-                        "up to {} requests a minute against a usual {:.1}, since {}, to a public \
+                        "up to {} requests a minute against a usual {}, since {}, to a public \
                          bucket ({reasons}; Poisson tail {:.1e})",
-                        spike.peak,
-                        spike.usual,
+                        Rounded(spike.peak),
+                        Rounded(spike.usual),
                         spike.start.format("%Y-%m-%d %H:%M"),
                         spike.tail
                     ),

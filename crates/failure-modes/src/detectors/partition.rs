@@ -10,13 +10,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::episode::Episode;
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
 /// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ZoneSignal {
     /// The load balancer, as its `LoadBalancer` dimension (`app/name/id`).
     pub load_balancer: String,
@@ -87,6 +88,7 @@ impl ZoneSignal {
 
 /// The metrics F2 reads for one zone ([`ZoneSignal::zone_metrics`]).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ZoneMetrics {
     /// `TargetResponseTime`, read as `p95`.
     pub latency: Metric,
@@ -123,38 +125,54 @@ pub struct ZoneSample {
 
 /// Settings of [`NetworkPartition`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PartitionConfig {
+    peer_ratio: f64,
+    own_sigma: f64,
+    baseline: usize,
+    min_relative_spread: f64,
+    min_requests: f64,
+    min_error_ratio: f64,
+    significance: f64,
+    error_window: usize,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    severity: Severity,
+}
+
+crate::settings::settings!(PartitionConfig {
     /// A zone's latency must be at least this multiple of its peers' median …
-    pub peer_ratio: f64,
+    peer_ratio, with_peer_ratio: f64;
     /// … and this many robust σ above its own trailing median.
-    pub own_sigma: f64,
+    own_sigma, with_own_sigma: f64;
     /// The zone's own baseline, in periods.
-    pub baseline: usize,
+    baseline, with_baseline: usize;
     /// Floor of the own-baseline spread, as a share of its median.
-    pub min_relative_spread: f64,
+    min_relative_spread, with_min_relative_spread: f64;
     /// A zone's latency is judged only in periods with at least this many requests (20: a p95
     /// of fewer rests on a single request; a quiet night's p95 is noise, not a partition).
-    pub min_requests: f64,
+    min_requests, with_min_requests: f64;
     /// A zone's 5xx share below this is never reported.
-    pub min_error_ratio: f64,
+    min_error_ratio, with_min_error_ratio: f64;
     /// The 5xx count of the last `error_window` periods must be this improbable at the peers'
     /// error rate (binomial tail): 1e-4, about one fluke a week at one test a minute, before
     /// the `min_error_ratio` gate.
-    pub significance: f64,
+    significance, with_significance: f64;
     /// Periods whose requests and 5xx are summed for the 5xx test (5: at 20 requests a minute,
     /// 3 % of failures is a handful of errors in five minutes, never in one).
-    pub error_window: usize,
-    /// N of M bad periods before a finding (4 of 5: the guidance's "5m sustained", so that a
-    /// rolling deploy slowing one zone for a few minutes is not a partition).
-    pub sustain: Sustained,
+    error_window, with_error_window: usize;
+    /// N of M bad periods before a finding (4 of 5: a condition sustained for 5 minutes, so
+    /// that a rolling deploy slowing one zone for a few minutes is not a partition).
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence ends any incident in progress (the zones' learned latencies are
     /// kept: a quiet night does not make the detector blind in the morning).
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity of a partition (page: a zone's outage is an outage).
-    pub severity: Severity,
-}
+    severity, with_severity: Severity;
+});
 
 impl Default for PartitionConfig {
     fn default() -> Self {
@@ -218,7 +236,7 @@ impl ZoneState {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{Detector, NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
 ///
 /// let signal = ZoneSignal::alb("app/shop/1", &["a", "b", "c"])?;
@@ -392,12 +410,12 @@ impl Detector for NetworkPartition {
                         threshold: self.config.peer_ratio * peer_latency.unwrap_or(0.0),
                         score: latency_ratio,
                         detail: format!(
-                            "latency {:.3} is {latency_ratio:.1}x the other zones' median {:.3} \
-                             and {:.1} robust σ above its own median {:.3}",
-                            latency,
-                            peer_latency.unwrap_or(0.0),
+                            "latency {} is {latency_ratio:.1}x the other zones' median {} \
+                             and {:.1} robust σ above its own median {}",
+                            Rounded(latency),
+                            Rounded(peer_latency.unwrap_or(0.0)),
                             own_z.unwrap_or(0.0),
-                            own_median.unwrap_or(0.0)
+                            Rounded(own_median.unwrap_or(0.0))
                         ),
                     }
                 } else {
@@ -409,8 +427,8 @@ impl Detector for NetworkPartition {
                         detail: format!(
                             "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
                              the other zones failed {:.3} % (binomial tail {tail:.1e})",
-                            errors,
-                            requests,
+                            Rounded(errors),
+                            Rounded(requests),
                             100.0 * error_ratio,
                             state.window.len(),
                             100.0 * peer_rate

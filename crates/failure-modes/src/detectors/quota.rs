@@ -8,13 +8,14 @@ use sli_core::{Severity, Sustained};
 use crate::detector::{Detector, MetricDetector, join};
 use crate::episode::Escalation;
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{LinearTrend, RollingMax};
 use crate::timeline::{Step, Timeline, project};
 
 /// The quota and the CloudWatch usage metric F3 reads.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct QuotaSignal {
     /// The quota's name, e.g. `"Running On-Demand Standard instances (vCPU)"`.
     pub quota: String,
@@ -71,7 +72,7 @@ impl QuotaSignal {
     /// # Example
     /// ```
     /// use std::collections::BTreeMap;
-    /// use aws_telemetry::{Quota, UsageMetric};
+    /// use failure_modes::{Quota, UsageMetric};
     /// use failure_modes::QuotaSignal;
     ///
     /// let quota = Quota {
@@ -134,36 +135,51 @@ pub struct QuotaSample {
 
 /// Settings of [`ServiceQuotaHit`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct QuotaConfig {
+    blocked_share: f64,
+    warn_share: f64,
+    horizon: TimeDelta,
+    forecast_from_share: f64,
+    peak_window: usize,
+    trend_window: usize,
+    sustain: Sustained,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    warning_severity: Severity,
+    blocked_severity: Severity,
+}
+
+crate::settings::settings!(QuotaConfig {
     /// Usage at this share of the limit blocks scaling: page.
-    pub blocked_share: f64,
+    blocked_share, with_blocked_share: f64;
     /// Usage at this share of the limit is a ticket whatever the trend.
-    pub warn_share: f64,
+    warn_share, with_warn_share: f64;
     /// A forecast of exhaustion within this horizon is a ticket …
-    pub horizon: TimeDelta,
+    horizon, with_horizon: TimeDelta;
     /// … once usage is at least this share of the limit (a forecast from 2 % of a quota is
     /// mostly noise).
-    pub forecast_from_share: f64,
+    forecast_from_share, with_forecast_from_share: f64;
     /// Periods over which the peak is taken (one day: usage peaks daily, and it is the peak
     /// that hits the quota).
-    pub peak_window: usize,
+    peak_window, with_peak_window: usize;
     /// Periods in the trend window over those peaks. Forecasts start once one peak window
     /// and one trend window have been seen (the first day's peak rises with the day's ramp
     /// and says nothing about growth).
-    pub trend_window: usize,
+    trend_window, with_trend_window: usize;
     /// N of M bad periods before a finding.
-    pub sustain: Sustained,
+    sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence restarts the trend.
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity at `warn_share` or a forecast within `horizon` (ticket: a quota increase takes
     /// days to weeks to be granted, so it is a work item, not an emergency).
-    pub warning_severity: Severity,
+    warning_severity, with_warning_severity: Severity;
     /// Severity at `blocked_share` (page: scaling is blocked, an outage for whatever needs
     /// the capacity).
-    pub blocked_severity: Severity,
-}
+    blocked_severity, with_blocked_severity: Severity;
+});
 
 impl Default for QuotaConfig {
     fn default() -> Self {
@@ -199,9 +215,9 @@ impl Default for QuotaConfig {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{Detector, QuotaSample, QuotaSignal, ServiceQuotaHit};
-/// use sli_core::Severity;
+/// use failure_modes::Severity;
 ///
 /// let signal = QuotaSignal::resource_count("On-Demand vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")?;
 /// let mut f3 = ServiceQuotaHit::new(signal, Default::default())?;
@@ -315,8 +331,10 @@ impl Detector for ServiceQuotaHit {
                             },
                         score: share,
                         detail: format!(
-                            "usage {usage} is {:.1} % of the quota {limit}{forecast_text}",
-                            100.0 * share
+                            "usage {} is {:.1} % of the quota {}{forecast_text}",
+                            Rounded(usage),
+                            100.0 * share,
+                            Rounded(limit)
                         ),
                     },
                 )

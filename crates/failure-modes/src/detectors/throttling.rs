@@ -7,13 +7,14 @@ use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::error::{Error, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, binomial_upper_tail};
 use crate::timeline::{Step, Timeline};
 
 /// What the `calls` metric of a [`ThrottleSignal`] counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallsMetric {
     /// Every attempt, throttled or not.
     Attempts,
@@ -24,6 +25,7 @@ pub enum CallsMetric {
 
 /// The CloudWatch metrics F1 reads for one operation.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ThrottleSignal {
     /// What the finding names (a function, a table and operation, an API).
     pub subject: String,
@@ -93,45 +95,61 @@ pub struct ThrottleSample {
     pub throttled: f64,
 }
 
-/// Settings of [`ApiThrottling`]; the defaults follow the alerting guidance (5 minutes
-/// sustained; tickets for low-severity errors, pages when the operation is effectively down).
+/// Settings of [`ApiThrottling`]; the defaults follow the [severity rule](crate#severities)
+/// (5 minutes sustained; tickets for low-severity errors, pages when the operation is
+/// effectively down).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct ThrottleConfig {
-    /// A throttled share below this is never reported: retries absorb it (1 %, the M7 target
-    /// being "about 0 % on SLO-critical paths").
-    pub min_ratio: f64,
+    min_ratio: f64,
+    page_ratio: f64,
+    significance: f64,
+    floor_rate: f64,
+    baseline_alpha: f64,
+    window: u32,
+    sustain_periods: u32,
+    clear_after: u32,
+    max_gap: TimeDelta,
+    severity: Severity,
+    blocked_severity: Severity,
+}
+
+crate::settings::settings!(ThrottleConfig {
+    /// A throttled share below this is never reported: retries with backoff absorb it (1 %;
+    /// on SLO-critical paths the aim is about 0 %).
+    min_ratio, with_min_ratio: f64;
     /// At or above this share over the incident the operation is effectively blocked: 10 %, an
     /// error rate a hundred times an availability SLO's 0.1 % budget.
-    pub page_ratio: f64,
+    page_ratio, with_page_ratio: f64;
     /// The incident's throttled count must be this improbable at the operation's own baseline
     /// rate (binomial upper tail): 1e-4, about one fluke a week at one test a minute, before
     /// the `min_ratio` gate, which alone decides at high traffic.
-    pub significance: f64,
+    significance, with_significance: f64;
     /// The throttle rate assumed before any history, and the floor of the learned one (0.1 %).
-    pub floor_rate: f64,
+    floor_rate, with_floor_rate: f64;
     /// Weight of the newest healthy period in the baseline rate (EWMA; 0.02 ≈ the last 50
     /// healthy periods).
-    pub baseline_alpha: f64,
-    /// Periods in the window whose summed calls and throttles are judged: 5, the guidance's
-    /// "5m sustained" at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
+    baseline_alpha, with_baseline_alpha: f64;
+    /// Periods in the window whose summed calls and throttles are judged: 5, a threshold
+    /// sustained for 5 minutes at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
     /// throttle a minute, none in many minutes) as visible as at 60,000.
-    pub window: u32,
+    window, with_window: u32;
     /// Throttling must span this many periods, from the first throttled period of the incident
     /// to a throttled current one, before it is reported (5: "5m sustained"); and the incident
     /// must be over `min_ratio` outside its busiest three periods too: a burst of a few
-    /// minutes, which the guidance says bursts create, is not an incident.
-    pub sustain_periods: u32,
+    /// minutes, which a burst of traffic creates, is not an incident.
+    sustain_periods, with_sustain_periods: u32;
     /// Periods in a row with the window below `min_ratio` that end an incident.
-    pub clear_after: u32,
+    clear_after, with_clear_after: u32;
     /// A longer silence restarts the incident state (the learned baseline is kept).
-    pub max_gap: TimeDelta,
+    max_gap, with_max_gap: TimeDelta;
     /// Severity of sustained throttling (ticket: low-severity errors that retries mostly
-    /// absorb, by the alerting guidance).
-    pub severity: Severity,
+    /// absorb, by the [severity rule](crate#severities)).
+    severity, with_severity: Severity;
     /// Severity once the incident's share reaches `page_ratio` (page: the operation is
     /// effectively down, an SLO breach in the making).
-    pub blocked_severity: Severity,
-}
+    blocked_severity, with_blocked_severity: Severity;
+});
 
 impl Default for ThrottleConfig {
     fn default() -> Self {
@@ -201,7 +219,7 @@ impl Incident {
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ApiThrottling, Detector, ThrottleSample, ThrottleSignal};
 ///
 /// let mut f1 = ApiThrottling::new(ThrottleSignal::lambda("checkout")?, Default::default())?;
@@ -361,8 +379,8 @@ impl ApiThrottling {
                     detail: format!(
                         "{} of {} calls throttled ({:.2} %) over {} periods against a baseline \
                          of {:.3} % (binomial tail {tail:.1e})",
-                        incident.throttled,
-                        incident.calls,
+                        Rounded(incident.throttled),
+                        Rounded(incident.calls),
                         100.0 * share,
                         incident.periods,
                         100.0 * rate

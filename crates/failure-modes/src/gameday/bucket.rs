@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use sli_core::Severity;
 
 use super::metrics::rng_for;
-use super::{Background, Drill, Expected, drill_start, incident_time};
+use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time};
 use crate::detectors::exposure::AccessSample;
 use crate::error::Result;
 use crate::mode::FailureMode;
@@ -50,6 +50,11 @@ pub fn bucket_leak(background: &Background, seed: u64) -> Result<Vec<Drill<Bucke
         "made public, downloaded before the scan sees it",
         "public, then downloaded",
     ];
+    let plan = DrillPlan::new(
+        FailureMode::PublicDataLeak,
+        TimeDelta::days(7),
+        TimeDelta::hours(2),
+    );
     let mut drills = Vec::new();
     for (v, label) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 70 + v as u64);
@@ -86,27 +91,15 @@ pub fn bucket_leak(background: &Background, seed: u64) -> Result<Vec<Drill<Bucke
                 inputs.push(BucketDrillInput::Access(AccessSample { at, requests }));
             }
         }
-        let incidents = exposed
-            .map(|start| {
-                vec![Expected {
-                    label: label.to_owned(),
-                    start,
-                    end: spike_start.map_or(start, |s| s + TimeDelta::minutes(40)),
-                    severity: Severity::Page,
-                    // The scan sees it within the hour.
-                    grace: TimeDelta::minutes(70),
-                }]
-            })
-            .unwrap_or_default();
-        drills.push(Drill {
-            mode: FailureMode::PublicDataLeak,
-            name: format!("{}: {label}", background.name()),
-            inputs,
-            incidents,
-            start: drill_start(),
-            end: drill_start() + TimeDelta::days(7),
-            warm_up: TimeDelta::hours(2),
+        let incident = exposed.map(|start| Expected {
+            label: label.to_owned(),
+            start,
+            end: spike_start.map_or(start, |s| s + TimeDelta::minutes(40)),
+            severity: Severity::Page,
+            // The scan sees it within the hour.
+            grace: TimeDelta::minutes(70),
         });
+        drills.push(plan.drill(background, label, inputs, incident));
     }
     Ok(drills)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use sli_core::Severity;
 
 use super::metrics::rng_for;
-use super::{Background, Drill, Expected, drill_start, incident_time};
+use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time};
 use crate::detectors::cost::{ChargeSample, OneOffCharge};
 use crate::error::Result;
 use crate::mode::FailureMode;
@@ -83,29 +83,18 @@ pub fn charges(
             });
             at += TimeDelta::minutes(240 + (rng.next_u64() % 240) as i64);
         }
-        let incidents = incident
-            .map(|start| {
-                vec![Expected {
-                    label: label.to_owned(),
-                    start,
-                    end: start + TimeDelta::days(days),
-                    severity,
-                    // The day's readings arrive up to a day later.
-                    grace: TimeDelta::days(1),
-                }]
-            })
-            .unwrap_or_default();
+        let incident = incident.map(|start| Expected {
+            label: label.to_owned(),
+            start,
+            end: start + TimeDelta::days(days),
+            severity,
+            // The day's readings arrive up to a day later.
+            grace: TimeDelta::days(1),
+        });
+        let plan = DrillPlan::new(FailureMode::CostRunaway, span, TimeDelta::days(8));
         drills.push((
             vec![fee.clone()],
-            Drill {
-                mode: FailureMode::CostRunaway,
-                name: format!("{}: {label}", background.name()),
-                inputs: readings,
-                incidents,
-                start: drill_start(),
-                end,
-                warm_up: TimeDelta::days(8),
-            },
+            plan.drill(background, label, readings, incident),
         ));
     }
     Ok(drills)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use sli_core::Severity;
 
-use super::{Background, Drill, Expected, drill_start, incident_time, placed};
+use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time, placed};
 use crate::detectors::cold_start::ColdStartSample;
 use crate::detectors::connections::ConnectionSample;
 use crate::detectors::partition::{ZoneObservation, ZoneSample};
@@ -60,26 +60,6 @@ pub(super) fn rng_for(background: &Background, seed: u64, salt: u64) -> Rng {
     Rng::new(name ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ salt)
 }
 
-fn drill<T>(
-    mode: FailureMode,
-    background: &Background,
-    variant: &str,
-    inputs: Vec<T>,
-    incidents: Vec<Expected>,
-    span: TimeDelta,
-    warm_up: TimeDelta,
-) -> Drill<T> {
-    Drill {
-        mode,
-        name: format!("{}: {variant}", background.name()),
-        inputs,
-        incidents,
-        start: drill_start(),
-        end: drill_start() + span,
-        warm_up,
-    }
-}
-
 /// A nuisance of `length` minutes `per_day` times a day, each in its own part of the day (so
 /// that two of them never merge into one longer event, which would be an incident).
 fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> Vec<Window> {
@@ -98,7 +78,7 @@ fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> V
 
 /// F1: an operation called `base` × the shape times a minute (40, 200 or 1,500 at the median,
 /// by seed), 0.05 % throttled as background, with deploy bursts of 2–3 minutes at 5–20 %
-/// twice a day (the transient throttling the guidance says bursts create). Drills: a clean
+/// twice a day (the transient throttling that bursts create). Drills: a clean
 /// week; 1.5 % for 45 minutes, 3 % for 30 minutes, 2 % for 20 minutes (tickets: low-severity
 /// errors); a retry storm against a rate limit, demand ×1.5 over a cap at 1.15× the usual
 /// demand, every refused call retried the next minute (a page: the operation is down for a
@@ -108,6 +88,11 @@ fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> V
 /// None at present (the generator makes valid input); kept for future variants.
 pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<ThrottleSample>>> {
     let base = [40.0, 200.0, 1500.0][(seed % 3) as usize];
+    let plan = DrillPlan::new(
+        FailureMode::ApiThrottling,
+        TimeDelta::days(7),
+        TimeDelta::hours(1),
+    );
     let mut drills = Vec::new();
     let variants: [(&str, f64, i64, Severity); 5] = [
         ("clean week", 0.0, 0, Severity::Ticket),
@@ -168,18 +153,8 @@ pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<Thrott
                 throttled: throttled.min(calls),
             });
         }
-        let incidents = incident
-            .map(|i| vec![i.expected(label, severity, 10)])
-            .unwrap_or_default();
-        drills.push(drill(
-            FailureMode::ApiThrottling,
-            background,
-            label,
-            inputs,
-            incidents,
-            TimeDelta::days(7),
-            TimeDelta::hours(1),
-        ));
+        let incident = incident.map(|i| i.expected(label, severity, 10));
+        drills.push(plan.drill(background, label, inputs, incident));
     }
     Ok(drills)
 }
@@ -213,6 +188,11 @@ pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSam
             30,
         ),
     ];
+    let plan = DrillPlan::new(
+        FailureMode::NetworkPartition,
+        TimeDelta::days(7),
+        TimeDelta::hours(2),
+    );
     let mut drills = Vec::new();
     for (v, (label, slow, failing, length)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 20 + v as u64);
@@ -290,18 +270,8 @@ pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSam
                 });
             }
         }
-        let incidents = incident
-            .map(|i| vec![i.expected(label, Severity::Page, 10)])
-            .unwrap_or_default();
-        drills.push(drill(
-            FailureMode::NetworkPartition,
-            background,
-            label,
-            inputs,
-            incidents,
-            TimeDelta::days(7),
-            TimeDelta::hours(2),
-        ));
+        let incident = incident.map(|i| i.expected(label, Severity::Page, 10));
+        drills.push(plan.drill(background, label, inputs, incident));
     }
     Ok(drills)
 }
@@ -349,6 +319,11 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
             Severity::Ticket,
         ),
     ];
+    let plan = DrillPlan::new(
+        FailureMode::ServiceQuotaHit,
+        TimeDelta::days(14),
+        TimeDelta::days(1),
+    );
     let mut drills = Vec::new();
     for (v, (label, size, length, fixed, severity)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 30 + v as u64);
@@ -383,28 +358,18 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
             reached |= usage >= LIMIT;
             inputs.push(QuotaSample { at, usage });
         }
-        let incidents = incident
-            .map(|i| {
-                // The leak lasts until the limit stops it; findings within a day after count.
-                let mut expected = i.expected(label, severity, 24 * 60);
-                if !fixed && reached {
-                    expected.end = drill_start() + TimeDelta::days(14);
-                }
-                if !reached && !fixed {
-                    expected.severity = Severity::Ticket;
-                }
-                vec![expected]
-            })
-            .unwrap_or_default();
-        drills.push(drill(
-            FailureMode::ServiceQuotaHit,
-            background,
-            label,
-            inputs,
-            incidents,
-            TimeDelta::days(14),
-            TimeDelta::days(1),
-        ));
+        let incident = incident.map(|i| {
+            // The leak lasts until the limit stops it; findings within a day after count.
+            let mut expected = i.expected(label, severity, 24 * 60);
+            if !fixed && reached {
+                expected.end = drill_start() + TimeDelta::days(14);
+            }
+            if !reached && !fixed {
+                expected.severity = Severity::Ticket;
+            }
+            expected
+        });
+        drills.push(plan.drill(background, label, inputs, incident));
     }
     Ok(drills)
 }
@@ -435,6 +400,11 @@ pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdS
             1.0,
         ),
     ];
+    let plan = DrillPlan::new(
+        FailureMode::ColdStartLatency,
+        TimeDelta::days(7),
+        TimeDelta::hours(2),
+    );
     let mut drills = Vec::new();
     for (v, (label, cold_share, surge)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 50 + v as u64);
@@ -510,18 +480,8 @@ pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdS
                 init_ms: (cold > 0.0).then(|| 800.0 * (1.0 + 0.1 * rng.normal().abs())),
             });
         }
-        let incidents = incident
-            .map(|i| vec![i.expected(label, Severity::Ticket, 10)])
-            .unwrap_or_default();
-        drills.push(drill(
-            FailureMode::ColdStartLatency,
-            background,
-            label,
-            inputs,
-            incidents,
-            TimeDelta::days(7),
-            TimeDelta::hours(2),
-        ));
+        let incident = incident.map(|i| i.expected(label, Severity::Ticket, 10));
+        drills.push(plan.drill(background, label, inputs, incident));
     }
     Ok(drills)
 }
@@ -552,6 +512,11 @@ pub fn connections(
         ("connection leak over 6 h", 360),
         ("batch held at 88 %", 60),
     ];
+    let plan = DrillPlan::new(
+        FailureMode::DbConnectionExhaustion,
+        TimeDelta::days(7),
+        TimeDelta::hours(2),
+    );
     let mut drills = Vec::new();
     for (v, (label, length)) in variants.into_iter().enumerate() {
         let mut rng = rng_for(background, seed, 60 + v as u64);
@@ -595,33 +560,20 @@ pub fn connections(
                 upstream: Some(upstream.round()),
             });
         }
-        let incidents = incident
-            .map(|i| {
-                let severity = if peak >= 0.95 * limit {
-                    Severity::Page
-                } else {
-                    Severity::Ticket
-                };
-                let mut expected = i.expected(label, severity, 30);
-                if v == 2 {
-                    // Leaked connections stay until someone restarts the clients.
-                    expected.end = drill_start() + TimeDelta::days(7);
-                }
-                vec![expected]
-            })
-            .unwrap_or_default();
-        drills.push((
-            limit,
-            drill(
-                FailureMode::DbConnectionExhaustion,
-                background,
-                label,
-                inputs,
-                incidents,
-                TimeDelta::days(7),
-                TimeDelta::hours(2),
-            ),
-        ));
+        let incident = incident.map(|i| {
+            let severity = if peak >= 0.95 * limit {
+                Severity::Page
+            } else {
+                Severity::Ticket
+            };
+            let mut expected = i.expected(label, severity, 30);
+            if v == 2 {
+                // Leaked connections stay until someone restarts the clients.
+                expected.end = drill_start() + TimeDelta::days(7);
+            }
+            expected
+        });
+        drills.push((limit, plan.drill(background, label, inputs, incident)));
     }
     Ok(drills)
 }

@@ -1,9 +1,9 @@
 //! Game days on real noise: each failure mode's telemetry made by a mechanism (a rate limit, a
 //! connection pool, a quota, a billing pipeline, principals with habits) driven by a **real**
-//! CloudWatch series as the traffic shape, with incidents at and near the thresholds of the
-//! alerting guidance and clean weeks full of nuisances that must not fire. A detector is scored
-//! on what it finds: incidents detected, detection delay, false alarms per detector-week and
-//! whether the severity is the one the guidance asks for.
+//! CloudWatch series as the traffic shape, with incidents at and near the detectors' documented
+//! thresholds and clean weeks full of nuisances that must not fire. A detector is scored on
+//! what it finds: incidents detected, detection delay, false alarms per detector-week and
+//! whether the severity is the one the [severity rule](crate#severities) asks for.
 //!
 //! The library reads no file: the caller gives each [`Background`] as values (for example the
 //! stretches of the NAB `realAWSCloudwatch` series outside their labelled windows, as
@@ -135,8 +135,9 @@ impl Background {
     }
 }
 
-/// An incident a drill injected, and what the alerting guidance expects of it.
+/// An incident a drill injected, and what the [severity rule](crate#severities) expects of it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Expected {
     /// What it is, e.g. `"2 % throttled"`.
     pub label: String,
@@ -144,7 +145,7 @@ pub struct Expected {
     pub start: DateTime<Utc>,
     /// When it ends: findings up to [`Expected::grace`] after it still count as its detection.
     pub end: DateTime<Utc>,
-    /// The severity the guidance asks for: page for SLO breaches, outages, data loss and
+    /// The severity the [severity rule](crate#severities) asks for: page for SLO breaches, outages, data loss and
     /// security incidents; ticket for low-severity errors, degradations and cost warnings.
     pub severity: Severity,
     /// How long after `end` a finding is still this incident's (a daily cost is only known
@@ -161,6 +162,7 @@ impl Expected {
 /// One game-day run: a detector's inputs over `start..end` and the incidents in them (none on
 /// a clean week).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Drill<T> {
     /// The mode exercised.
     pub mode: FailureMode,
@@ -181,6 +183,7 @@ pub struct Drill<T> {
 
 /// The tally of a mode's drills.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Tally {
     /// Incidents injected.
     pub incidents: usize,
@@ -220,8 +223,9 @@ impl Tally {
             if severity == Some(incident.severity) {
                 self.severity_agrees += 1;
             } else {
+                let got = severity.map_or_else(|| "nothing".to_owned(), |s| s.to_string());
                 self.notes.push(format!(
-                    "{}: {} got {severity:?}, expected {:?}",
+                    "{}: {} got {got}, expected {}",
                     drill.name, incident.label, incident.severity
                 ));
             }
@@ -260,6 +264,45 @@ impl Tally {
 /// The Monday every drill starts on (2026-10-05, so that two-month drills cross month ends).
 pub(crate) fn drill_start() -> DateTime<Utc> {
     DateTime::from_timestamp(1_791_158_400, 0).unwrap_or_default()
+}
+
+/// What every drill of one mode shares: the mode, its span from [`drill_start`] and the
+/// warm-up during which findings are not counted.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DrillPlan {
+    mode: FailureMode,
+    span: TimeDelta,
+    warm_up: TimeDelta,
+}
+
+impl DrillPlan {
+    pub(crate) fn new(mode: FailureMode, span: TimeDelta, warm_up: TimeDelta) -> Self {
+        Self {
+            mode,
+            span,
+            warm_up,
+        }
+    }
+
+    /// The drill of `background`'s variant `label`: its inputs, and the incident it injects
+    /// (none in a clean drill).
+    pub(crate) fn drill<T>(
+        &self,
+        background: &Background,
+        label: &str,
+        inputs: Vec<T>,
+        incident: Option<Expected>,
+    ) -> Drill<T> {
+        Drill {
+            mode: self.mode,
+            name: format!("{}: {label}", background.name()),
+            inputs,
+            incidents: incident.into_iter().collect(),
+            start: drill_start(),
+            end: drill_start() + self.span,
+            warm_up: self.warm_up,
+        }
+    }
 }
 
 /// Where a drill puts its incident: on day `first_day` or later, at a time of day the

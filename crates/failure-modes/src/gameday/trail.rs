@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
 use sli_core::Severity;
 
 use super::metrics::rng_for;
-use super::{Background, Drill, Expected, drill_start, incident_time};
+use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time};
 use crate::error::Result;
 use crate::mode::FailureMode;
 use crate::scenarios::Rng;
@@ -312,39 +312,34 @@ pub fn audit_trail(background: &Background, seed: u64) -> Result<Vec<Drill<Audit
         let end = drill_start() + TimeDelta::days(days as i64);
         events.retain(|e| e.time < end);
         events.sort_by_key(|e| e.time);
-        let incidents = incident
-            .map(|start| {
-                let (start, minutes) = match v {
-                    3 => (
-                        start
-                            .date_naive()
-                            .and_hms_opt(3, 0, 0)
-                            .map_or(start, |t| t.and_utc())
-                            .max(start),
-                        1,
-                    ),
-                    1 => (start, 120),
-                    2 => (start, 20),
-                    _ => (start, 60),
-                };
-                vec![Expected {
-                    label: label.to_owned(),
-                    start,
-                    end: start + TimeDelta::minutes(minutes),
-                    severity: Severity::Page,
-                    grace: TimeDelta::minutes(60),
-                }]
-            })
-            .unwrap_or_default();
-        drills.push(Drill {
-            mode: FailureMode::CredentialCompromise,
-            name: format!("{}: {label}", background.name()),
-            inputs: events,
-            incidents,
-            start: drill_start(),
-            end,
-            warm_up: TimeDelta::days(7),
+        let incident = incident.map(|start| {
+            let (start, minutes) = match v {
+                3 => (
+                    start
+                        .date_naive()
+                        .and_hms_opt(3, 0, 0)
+                        .map_or(start, |t| t.and_utc())
+                        .max(start),
+                    1,
+                ),
+                1 => (start, 120),
+                2 => (start, 20),
+                _ => (start, 60),
+            };
+            Expected {
+                label: label.to_owned(),
+                start,
+                end: start + TimeDelta::minutes(minutes),
+                severity: Severity::Page,
+                grace: TimeDelta::minutes(60),
+            }
         });
+        let plan = DrillPlan::new(
+            FailureMode::CredentialCompromise,
+            TimeDelta::days(days as i64),
+            TimeDelta::days(7),
+        );
+        drills.push(plan.drill(background, label, events, incident));
     }
     Ok(drills)
 }

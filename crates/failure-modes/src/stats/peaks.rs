@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::stats::DailyPeaks;
 ///
 /// let mut peaks = DailyPeaks::new(1.0)?;

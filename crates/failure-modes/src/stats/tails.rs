@@ -1,7 +1,7 @@
 //! Tail probabilities of counts: how surprising is this many events (a burst of API calls, of
 //! throttles) given a baseline rate?
 
-use statrs::distribution::{Binomial, DiscreteCDF, Poisson};
+use statrs::distribution::{DiscreteCDF, Poisson};
 
 use crate::error::{Error, Result};
 
@@ -28,15 +28,71 @@ pub fn poisson_upper_tail(k: u64, mean: f64) -> Result<f64> {
 }
 
 /// `P(X >= k)` for `X ~ Binomial(n, p)`: e.g. `k` throttled calls out of `n` when the usual
-/// throttle ratio is `p`.
+/// throttle ratio is `p`. Exact or saddle-point, bounded in time and accurate for any counts up
+/// to 2^53 ([`sli_core::binomial_upper_tail`]).
 ///
 /// # Errors
-/// [`Error::InvalidConfig`] unless `0 <= p <= 1`.
+/// [`Error::InvalidConfig`] unless `0 <= p <= 1` and the counts are at most 2^53.
+///
+/// # Example
+/// ```
+/// use failure_modes::stats::binomial_upper_tail;
+/// // 30 throttles in 1,000 calls where 1 % is usual: about 1 in 10 million.
+/// assert!(binomial_upper_tail(30, 1_000, 0.01)? < 1e-6);
+/// # Ok::<(), failure_modes::Error>(())
+/// ```
 pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> Result<f64> {
-    let binomial = Binomial::new(p, n).map_err(|_| Error::InvalidConfig {
-        field: "p",
-        value: p,
-        reason: "must be within [0, 1]",
-    })?;
-    Ok(if k == 0 { 1.0 } else { binomial.sf(k - 1) })
+    sli_core::binomial_upper_tail(k, n, p).map_err(|error| match error {
+        sli_core::Error::InvalidParameter {
+            field,
+            value,
+            reason,
+        } => Error::InvalidConfig {
+            field,
+            value,
+            reason,
+        },
+        _ => Error::InvalidConfig {
+            field: "p",
+            value: p,
+            reason: "must be within [0, 1]",
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `statrs`' `Binomial::sf` stops its continued fraction after 140 iterations and returns
+    /// the unconverged value for large counts: `P(X ≥ n/2)` of a fair coin came out below one
+    /// half, and a tail a little above the mean above it.
+    #[test]
+    fn large_counts_give_the_converged_tail() {
+        // For even n, P(X >= n/2) = (1 + P(X = n/2)) / 2, and P(X = n/2) ≈ √(2 / (π n)).
+        let n = 1_000_000u64;
+        let pmf = (2.0 / (std::f64::consts::PI * n as f64)).sqrt() * (1.0 - 1.0 / (4.0 * n as f64));
+        let tail = binomial_upper_tail(n / 2, n, 0.5).unwrap();
+        assert!((tail - (1.0 + pmf) / 2.0).abs() < 1e-9, "{tail}");
+        // 100 counts above the mean of 10^7 fair trials (0.063 σ): just under one half.
+        let tail = binomial_upper_tail(5_000_100, 10_000_000, 0.5).unwrap();
+        assert!(tail < 0.5 && tail > 0.47, "{tail}");
+        // Throttles: 1,160 of 100,000 calls where 1 % is usual is 5 σ out.
+        let tail = binomial_upper_tail(1_160, 100_000, 0.01).unwrap();
+        assert!(tail > 1e-8 && tail < 1e-5, "{tail}");
+    }
+
+    #[test]
+    fn edges_and_bad_parameters() {
+        assert_eq!(binomial_upper_tail(0, 10, 0.3).unwrap(), 1.0);
+        assert_eq!(binomial_upper_tail(11, 10, 0.3).unwrap(), 0.0);
+        assert_eq!(binomial_upper_tail(1, 10, 0.0).unwrap(), 0.0);
+        assert_eq!(binomial_upper_tail(10, 10, 1.0).unwrap(), 1.0);
+        for p in [-0.1, 1.1, f64::NAN] {
+            assert!(matches!(
+                binomial_upper_tail(1, 10, p),
+                Err(Error::InvalidConfig { field: "p", .. })
+            ));
+        }
+    }
 }

@@ -18,6 +18,7 @@ use std::fmt;
 /// assert_eq!(err.location.path, "kind");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Location {
     /// 0-based index of the YAML document in the file.
     pub document: usize,
@@ -170,6 +171,7 @@ pub enum Problem {
 /// assert!(err.to_string().starts_with("document 1"), "{err}");
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 #[error("{location}: {problem}")]
 pub struct Error {
     /// Where.
@@ -191,6 +193,7 @@ pub struct Error {
 /// # Ok::<(), sli_core::openslo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Warning {
     /// Where.
     pub location: Location,

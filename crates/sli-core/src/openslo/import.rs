@@ -42,7 +42,7 @@ pub fn parse(text: &str, mode: Mode) -> Result<Import> {
 /// ```
 /// use sli_core::openslo::{parse_with_limits, Limits, Mode, Problem};
 ///
-/// let limits = Limits { max_nodes: 10, ..Limits::default() };
+/// let limits = Limits::default().with_max_nodes(10);
 /// let err = parse_with_limits("[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", Mode::Lenient, limits).unwrap_err();
 /// assert!(matches!(err.problem, Problem::LimitExceeded { limit: "YAML nodes", max: 10 }));
 /// ```

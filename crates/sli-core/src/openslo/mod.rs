@@ -11,6 +11,12 @@
 //! [`export`] writes definitions built in code as OpenSLO; `parse → export → parse` is the
 //! identity, and so is `parse → export_objects → parse`.
 //!
+//! The definition types ([`SloDefinition`], [`Indicator`], [`AlertPolicyDefinition`], …)
+//! mirror OpenSLO v1 documents field for field and keep public fields, so that documents can
+//! be built in code and exported; a later version of the specification comes as a new minor
+//! version of this crate. What parsing reports ([`Import`], [`Object`], [`Error`],
+//! [`Warning`]) is `#[non_exhaustive]`: it may say more in a patch release.
+//!
 //! ```
 //! use sli_core::openslo::{parse, Mode};
 //! use sli_core::{Severity, Window, Span};
@@ -150,8 +156,11 @@ use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window, Zone};
 /// use sli_core::openslo::Limits;
 /// let limits = Limits::default();
 /// assert_eq!((limits.max_input_bytes, limits.max_nodes, limits.max_depth), (32 << 20, 2_000_000, 128));
+/// let tight = Limits::default().with_max_nodes(10_000).with_max_input_bytes(1 << 20);
+/// assert_eq!((tight.max_nodes, tight.max_input_bytes), (10_000, 1 << 20));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Longest input accepted, in bytes (default 32 MiB).
     pub max_input_bytes: usize,
@@ -173,6 +182,36 @@ impl Default for Limits {
             max_nodes: 2_000_000,
             max_depth: 128,
         }
+    }
+}
+
+impl Limits {
+    /// These limits with `bytes` as the longest input accepted.
+    #[must_use]
+    pub const fn with_max_input_bytes(mut self, bytes: usize) -> Self {
+        self.max_input_bytes = bytes;
+        self
+    }
+
+    /// These limits with `bytes` as the longest flow collection.
+    #[must_use]
+    pub const fn with_max_flow_bytes(mut self, bytes: usize) -> Self {
+        self.max_flow_bytes = bytes;
+        self
+    }
+
+    /// These limits with at most `nodes` YAML nodes, alias expansions included.
+    #[must_use]
+    pub const fn with_max_nodes(mut self, nodes: usize) -> Self {
+        self.max_nodes = nodes;
+        self
+    }
+
+    /// These limits with nesting at most `depth` deep.
+    #[must_use]
+    pub const fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
     }
 }
 
@@ -201,6 +240,7 @@ pub enum Mode {
 /// assert_eq!(ObjectKind::Sli.name(), "SLI");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ObjectKind {
     /// `SLO`.
     Slo,
@@ -270,6 +310,7 @@ impl std::fmt::Display for ObjectKind {
 /// # Ok::<(), sli_core::openslo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Object {
     /// The kind.
     pub kind: ObjectKind,
@@ -296,6 +337,7 @@ pub struct Object {
 /// # Ok::<(), sli_core::openslo::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Import {
     /// Every object of the file, of every kind, in order.
     pub objects: Vec<Object>,

@@ -36,8 +36,8 @@ impl ChargeSample {
     ///
     /// # Example
     /// ```
-    /// use aws_telemetry::DailyCost;
-    /// use chrono::NaiveDate;
+    /// use failure_modes::DailyCost;
+    /// use failure_modes::chrono::NaiveDate;
     /// use failure_modes::ChargeSample;
     ///
     /// let cost = |m, d, amount| DailyCost {
@@ -99,37 +99,51 @@ pub struct OneOffCharge {
 
 /// Settings of [`CostRunaway`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct CostConfig {
-    /// Today's spend at this multiple of the trend is a ticket (the guidance: "alert at 2x
-    /// trend").
-    pub ticket_multiple: f64,
+    ticket_multiple: f64,
+    page_multiple: f64,
+    trailing_days: usize,
+    warm_up_days: usize,
+    min_daily_spend: f64,
+    min_share: f64,
+    tolerance: f64,
+    publish_lag: TimeDelta,
+    warning_severity: Severity,
+    runaway_severity: Severity,
+}
+
+crate::settings::settings!(CostConfig {
+    /// Today's spend at this multiple of the trend is a ticket (2: a cost warning at twice
+    /// the trend).
+    ticket_multiple, with_ticket_multiple: f64;
     /// At this multiple, something is burning money: page (kill switches).
-    pub page_multiple: f64,
+    page_multiple, with_page_multiple: f64;
     /// Completed days in the trailing baseline (two weeks: both weekends in it).
-    pub trailing_days: usize,
+    trailing_days, with_trailing_days: usize;
     /// Completed days seen before any finding (a week: every weekday once).
-    pub warm_up_days: usize,
+    warm_up_days, with_warm_up_days: usize;
     /// Spend below this per day is never a runaway (cents do not page anyone).
-    pub min_daily_spend: f64,
+    min_daily_spend, with_min_daily_spend: f64;
     /// Part of a day the readings must show before today is judged on its own: 50 %, so that
     /// the first readings of a day (a few hours of usage, and the end of the day before that
     /// publication lags behind) are not taken for the day. The last 24 hours are judged
     /// meanwhile.
-    pub min_share: f64,
+    min_share, with_min_share: f64;
     /// How close to a multiple counts as reaching it: 5 %, so that a day at exactly twice its
     /// trend is reported, not missed half the time on the day-to-day noise of the estimate.
-    pub tolerance: f64,
+    tolerance, with_tolerance: f64;
     /// How far behind usage `EstimatedCharges` is published, assumed until the reading cadence
     /// has been learned (three days): zero by default, which only makes the first days'
     /// judgements cautious. After that, what each time of day shows is learned from the
     /// readings themselves.
-    pub publish_lag: TimeDelta,
-    /// Severity at `ticket_multiple` (ticket: a cost warning, by the alerting guidance).
-    pub warning_severity: Severity,
+    publish_lag, with_publish_lag: TimeDelta;
+    /// Severity at `ticket_multiple` (ticket: a cost warning, by the [severity rule](crate#severities)).
+    warning_severity, with_warning_severity: Severity;
     /// Severity at `page_multiple` (page: spend ten times its trend is an incident that needs
     /// the kill switch now, not a warning).
-    pub runaway_severity: Severity,
-}
+    runaway_severity, with_runaway_severity: Severity;
+});
 
 impl Default for CostConfig {
     fn default() -> Self {
@@ -185,7 +199,7 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 ///
 /// # Example
 /// ```
-/// use chrono::{Duration, TimeZone, Utc};
+/// use failure_modes::chrono::{Duration, TimeZone, Utc};
 /// use failure_modes::{ChargeSample, CostRunaway, Detector};
 ///
 /// let mut f8 = CostRunaway::new("USD", Default::default())?;
@@ -205,7 +219,7 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// assert_eq!(findings.len(), 2);
 /// assert_eq!(findings[0].end, Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap());
 /// assert_eq!(findings[1].end, Utc.with_ymd_and_hms(2026, 11, 6, 5, 0, 0).unwrap());
-/// assert_eq!(findings[1].severity, sli_core::Severity::Page);
+/// assert_eq!(findings[1].severity, failure_modes::Severity::Page);
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -308,7 +322,7 @@ impl CostRunaway {
     ///
     /// # Example
     /// ```
-    /// use chrono::NaiveDate;
+    /// use failure_modes::chrono::NaiveDate;
     /// use failure_modes::{CostRunaway, OneOffCharge};
     ///
     /// let mut f8 = CostRunaway::new("USD", Default::default())?;
