@@ -49,11 +49,9 @@ fn specs() -> Vec<Spec> {
 }
 
 fn options() -> CompileOptions {
-    CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
-        ..CompileOptions::default()
-    }
+    CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
 }
 
 fn compile_bench(c: &mut Criterion) {

@@ -55,10 +55,7 @@ fn args() -> Result<Args, String> {
         mode: Mode::Strict,
         engine: Engine::CloudWatch,
         out: None,
-        cloudwatch: cloudwatch::CompileOptions {
-            published: Some("SLO/Published".into()),
-            ..cloudwatch::CompileOptions::default()
-        },
+        cloudwatch: cloudwatch::CompileOptions::new().with_published("SLO/Published"),
         manifests: prometheus::ManifestOptions::default(),
     };
     let mut it = std::env::args().skip(1);
@@ -258,11 +255,8 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
             ("workbook-15-percent-10-minutes", &workbook),
             ("full-outage", &outage),
         ]
-        .map(|(name, counts)| prometheus::TestCase {
-            name: format!("{name} ({} {})", slo.slo, slo.policy),
-            slo: i,
-            counts,
-            series: None,
+        .map(|(name, counts)| {
+            prometheus::TestCase::new(format!("{name} ({} {})", slo.slo, slo.policy), i, counts)
         });
         match prometheus::unit_tests(&compiled, &rule_files, &cases) {
             Ok(yaml) => {

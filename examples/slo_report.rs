@@ -222,11 +222,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             .between(series.first_time(), until)
             .ok_or("no data")?;
         let budget = slo.report(&upto, until)?.budget;
-        Ok(ErrorBudgetPolicy::default().decide(&PolicyInput {
-            budget,
-            burn_history: Some(&history),
-            incidents: &[],
-        }))
+        Ok(ErrorBudgetPolicy::default().decide(
+            &PolicyInput {
+                budget,
+                burn_history: Some(&history),
+                incidents: &[],
+            },
+            until,
+        ))
     };
     let during: DateTime<Utc> = "2024-05-18T15:10:00Z".parse()?;
     println!("\nerror-budget policy at {during}: {}", decide(during)?);

@@ -50,7 +50,7 @@ impl Finding {
     /// let incidents = [finding.policy_incident()];
     /// assert_eq!(incidents[0], Incident::Security);
     /// let policy = ErrorBudgetPolicy { freeze_on_security: true, ..Default::default() };
-    /// let decision = policy.decide(&PolicyInput { incidents: &incidents, ..Default::default() });
+    /// let decision = policy.decide(&PolicyInput { incidents: &incidents, ..Default::default() }, Utc::now());
     /// assert_eq!(decision.notify, Some(Severity::Page));
     /// assert!(decision.freeze_releases);
     /// # Ok::<(), failure_modes::Error>(())

@@ -1,7 +1,7 @@
 //! The error-budget policy from the seed's alerting guidance: who gets told, and when releases
 //! stop.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::Severity;
@@ -14,10 +14,12 @@ use crate::span::Span;
 ///
 /// # Example
 /// ```
+/// use chrono::{TimeZone, Utc};
 /// use sli_core::{ErrorBudgetPolicy, Incident, PolicyInput, Severity};
 ///
+/// let now = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
 /// let decide = |incidents: &[Incident]| ErrorBudgetPolicy::default()
-///     .decide(&PolicyInput { incidents, ..Default::default() }).notify;
+///     .decide(&PolicyInput { incidents, ..Default::default() }, now).notify;
 /// assert_eq!(decide(&[Incident::Security]), Some(Severity::Page));
 /// assert_eq!(decide(&[Incident::CostWarning]), Some(Severity::Ticket));
 /// ```
@@ -52,10 +54,11 @@ impl std::fmt::Display for Incident {
 ///
 /// # Example
 /// ```
+/// use chrono::Utc;
 /// use sli_core::{ErrorBudget, ErrorBudgetPolicy, EventCounts, Objective, PolicyInput, Reason};
 ///
 /// let budget = ErrorBudget::for_events(Objective::new(0.99)?, EventCounts::from_bad(30.0, 1000.0)?);
-/// let decision = ErrorBudgetPolicy::default().decide(&PolicyInput { budget, ..Default::default() });
+/// let decision = ErrorBudgetPolicy::default().decide(&PolicyInput { budget, ..Default::default() }, Utc::now());
 /// assert!(matches!(decision.reasons[0], Reason::SloBreached { consumed_fraction } if consumed_fraction > 2.9));
 /// # Ok::<(), sli_core::Error>(())
 /// ```
@@ -119,10 +122,11 @@ impl std::fmt::Display for Reason {
 ///
 /// # Example
 /// ```
+/// use chrono::Utc;
 /// use sli_core::{Decision, ErrorBudget, ErrorBudgetPolicy, EventCounts, Incident, Objective, PolicyInput};
 ///
 /// // Nothing wrong: nobody is told and releases go on.
-/// let calm = ErrorBudgetPolicy::default().decide(&PolicyInput::default());
+/// let calm = ErrorBudgetPolicy::default().decide(&PolicyInput::default(), Utc::now());
 /// assert_eq!(calm, Decision::default());
 /// assert_eq!(calm.to_string(), "no action");
 ///
@@ -130,7 +134,7 @@ impl std::fmt::Display for Reason {
 ///     budget: ErrorBudget::for_events(Objective::new(0.99)?, EventCounts::from_bad(30.0, 1000.0)?),
 ///     incidents: &[Incident::Security],
 ///     ..Default::default()
-/// });
+/// }, Utc::now());
 /// assert_eq!(breached.to_string(),
 ///     "page; releases frozen (SLO breached: 300 % of the error budget spent; security incident)");
 /// # Ok::<(), sli_core::Error>(())
@@ -170,6 +174,7 @@ impl std::fmt::Display for Decision {
 ///
 /// # Example
 /// ```
+/// use chrono::Utc;
 /// use sli_core::{ErrorBudget, ErrorBudgetPolicy, EventCounts, Incident, Objective, PolicyInput};
 ///
 /// let input = PolicyInput {
@@ -177,7 +182,7 @@ impl std::fmt::Display for Decision {
 ///     burn_history: None,
 ///     incidents: &[Incident::Degradation],
 /// };
-/// assert!(!ErrorBudgetPolicy::default().decide(&input).freeze_releases);
+/// assert!(!ErrorBudgetPolicy::default().decide(&input, Utc::now()).freeze_releases);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
@@ -202,9 +207,12 @@ pub struct PolicyInput<'a> {
 /// let policy = ErrorBudgetPolicy::default(); // > 4x for 1 hour freezes releases
 /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
 /// let burn = Series::from_values("burn", (0..=60).map(|m| (t0 + TimeDelta::minutes(m), 5.0)))?;
-/// let decision = policy.decide(&PolicyInput { burn_history: Some(&burn), ..Default::default() });
+/// let input = PolicyInput { burn_history: Some(&burn), ..Default::default() };
+/// let decision = policy.decide(&input, t0 + TimeDelta::minutes(61));
 /// assert!(decision.freeze_releases);
 /// assert_eq!(decision.notify, None);
+/// // A day later the same history is stale: it freezes nothing.
+/// assert!(!policy.decide(&input, t0 + TimeDelta::days(1)).freeze_releases);
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -256,8 +264,13 @@ impl ErrorBudgetPolicy {
         })
     }
 
-    /// Decides what to do, with every reason.
-    pub fn decide(&self, input: &PolicyInput<'_>) -> Decision {
+    /// Decides what to do at `at`, with every reason.
+    ///
+    /// Burn samples after `at` are not known yet and are ignored. A sustained burn freezes
+    /// releases only while it is current: its last sample at most
+    /// [`max_sample_gap`](Self::max_sample_gap) before `at`, so a history that stopped (a
+    /// source that went quiet, a stale cache) cannot keep releases frozen.
+    pub fn decide(&self, input: &PolicyInput<'_>, at: DateTime<Utc>) -> Decision {
         let mut decision = Decision::default();
         let notify = |decision: &mut Decision, severity: Severity, reason: Reason| {
             decision.notify = decision.notify.max(Some(severity));
@@ -293,11 +306,12 @@ impl ErrorBudgetPolicy {
                 }
             }
         }
-        if let Some((since, lowest)) = input.burn_history.and_then(|h| self.sustained_above(h)) {
-            let held = input
-                .burn_history
-                .map_or(TimeDelta::zero(), |h| h.last_time() - since);
-            if held >= self.sustained_for.as_time_delta() {
+        if let Some((since, last, lowest)) =
+            input.burn_history.and_then(|h| self.sustained_above(h, at))
+        {
+            let held = last - since;
+            let current = at - last <= self.max_sample_gap.as_time_delta();
+            if current && held >= self.sustained_for.as_time_delta() {
                 decision.freeze_releases = true;
                 decision.reasons.push(Reason::SustainedBurn {
                     burn_rate: lowest,
@@ -308,17 +322,24 @@ impl ErrorBudgetPolicy {
         decision
     }
 
-    /// The start of the trailing run of burn rates above the threshold, with no gap longer
-    /// than `max_sample_gap`, and its lowest value.
-    fn sustained_above(&self, history: &Series<f64>) -> Option<(DateTime<Utc>, f64)> {
-        let mut run: Option<(DateTime<Utc>, f64)> = None;
-        for (at, &burn) in history.iter().rev() {
+    /// The trailing run of burn rates above the threshold among the samples up to `at`, with
+    /// no gap longer than `max_sample_gap`: its first and last instants and its lowest value.
+    fn sustained_above(
+        &self,
+        history: &Series<f64>,
+        at: DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, DateTime<Utc>, f64)> {
+        let mut run: Option<(DateTime<Utc>, DateTime<Utc>, f64)> = None;
+        for (t, &burn) in history.iter().rev().skip_while(|(t, _)| *t > at) {
             let gap_too_long =
-                run.is_some_and(|(later, _)| later - at > self.max_sample_gap.as_time_delta());
+                run.is_some_and(|(later, _, _)| later - t > self.max_sample_gap.as_time_delta());
             if burn <= self.freeze_burn_rate || gap_too_long {
                 break;
             }
-            run = Some((at, run.map_or(burn, |(_, low)| low.min(burn))));
+            run = Some(match run {
+                None => (t, t, burn),
+                Some((_, last, low)) => (t, last, low.min(burn)),
+            });
         }
         run
     }
@@ -329,7 +350,7 @@ mod tests {
     use super::*;
     use crate::counts::EventCounts;
     use crate::objective::Objective;
-    use chrono::TimeZone;
+    use chrono::{TimeDelta, TimeZone};
 
     fn t(m: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + TimeDelta::minutes(m)
@@ -341,10 +362,13 @@ mod tests {
             Objective::new(0.999).unwrap(),
             EventCounts::from_bad(2.0, 1000.0).unwrap(),
         );
-        let d = ErrorBudgetPolicy::default().decide(&PolicyInput {
-            budget,
-            ..Default::default()
-        });
+        let d = ErrorBudgetPolicy::default().decide(
+            &PolicyInput {
+                budget,
+                ..Default::default()
+            },
+            t(0),
+        );
         assert_eq!(d.notify, Some(Severity::Page));
         assert!(d.freeze_releases);
         assert!(matches!(d.reasons[0], Reason::SloBreached { .. }));
@@ -353,15 +377,21 @@ mod tests {
     #[test]
     fn incidents_by_severity() {
         let policy = ErrorBudgetPolicy::default();
-        let ticket = policy.decide(&PolicyInput {
-            incidents: &[Incident::Degradation],
-            ..Default::default()
-        });
+        let ticket = policy.decide(
+            &PolicyInput {
+                incidents: &[Incident::Degradation],
+                ..Default::default()
+            },
+            t(0),
+        );
         assert_eq!(ticket.notify, Some(Severity::Ticket));
-        let page = policy.decide(&PolicyInput {
-            incidents: &[Incident::Degradation, Incident::DataLoss],
-            ..Default::default()
-        });
+        let page = policy.decide(
+            &PolicyInput {
+                incidents: &[Incident::Degradation, Incident::DataLoss],
+                ..Default::default()
+            },
+            t(0),
+        );
         assert_eq!(page.notify, Some(Severity::Page));
         assert_eq!(page.reasons.len(), 2);
         assert!(!page.freeze_releases);
@@ -373,19 +403,19 @@ mod tests {
             incidents: &[Incident::Security],
             ..Default::default()
         };
-        let default = ErrorBudgetPolicy::default().decide(&input);
+        let default = ErrorBudgetPolicy::default().decide(&input, t(0));
         assert_eq!(default.notify, Some(Severity::Page));
         assert!(!default.freeze_releases);
         let strict = ErrorBudgetPolicy {
             freeze_on_security: true,
             ..ErrorBudgetPolicy::default()
         };
-        assert!(strict.decide(&input).freeze_releases);
+        assert!(strict.decide(&input, t(0)).freeze_releases);
         let outage = PolicyInput {
             incidents: &[Incident::TotalOutage],
             ..Default::default()
         };
-        assert!(!strict.decide(&outage).freeze_releases);
+        assert!(!strict.decide(&outage, t(0)).freeze_releases);
     }
 
     #[test]
@@ -399,10 +429,13 @@ mod tests {
         .unwrap();
         assert!(
             !policy
-                .decide(&PolicyInput {
-                    burn_history: Some(&short),
-                    ..Default::default()
-                })
+                .decide(
+                    &PolicyInput {
+                        burn_history: Some(&short),
+                        ..Default::default()
+                    },
+                    t(71),
+                )
                 .freeze_releases
         );
         let long = Series::from_values(
@@ -410,10 +443,11 @@ mod tests {
             (0..=70).map(|m| (t(m), if m < 10 { 1.0 } else { 6.0 })),
         )
         .unwrap();
-        let d = policy.decide(&PolicyInput {
+        let long_input = PolicyInput {
             burn_history: Some(&long),
             ..Default::default()
-        });
+        };
+        let d = policy.decide(&long_input, t(71));
         assert!(d.freeze_releases);
         assert!(matches!(
             d.reasons[0],
@@ -425,10 +459,27 @@ mod tests {
         assert!(ErrorBudgetPolicy::new(0.0, Span::HOUR).is_err());
         // Two samples an hour apart are not a sustained hour.
         let sparse = Series::from_values("burn", [(t(0), 6.0), (t(60), 6.0)]).unwrap();
-        let d = policy.decide(&PolicyInput {
-            burn_history: Some(&sparse),
-            ..Default::default()
-        });
+        let d = policy.decide(
+            &PolicyInput {
+                burn_history: Some(&sparse),
+                ..Default::default()
+            },
+            t(61),
+        );
         assert!(!d.freeze_releases);
+        // Stale history freezes nothing: ten minutes after its last sample (the gap allowed
+        // is five), and seen from before the run was long enough (later samples unknown).
+        assert!(!policy.decide(&long_input, t(80)).freeze_releases);
+        assert!(policy.decide(&long_input, t(75)).freeze_releases);
+        assert!(!policy.decide(&long_input, t(60)).freeze_releases);
+        let at_70 = policy.decide(&long_input, t(70));
+        assert!(at_70.freeze_releases);
+        assert!(matches!(
+            at_70.reasons[0],
+            Reason::SustainedBurn {
+                for_seconds: 3600,
+                ..
+            }
+        ));
     }
 }

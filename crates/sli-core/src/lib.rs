@@ -37,7 +37,10 @@
 //!   Workbook's; [`PolicyEvaluator::sweep`] (batch) and [`StreamingEvaluator`] (one point at a
 //!   time) give identical alerts.
 //! * [`ErrorBudgetPolicy::decide`]: page, ticket or freeze releases, with reasons.
-//! * Noise: [`Sustained`] (N of M), [`MaintenanceWindows`], [`group_alerts`].
+//! * Noise: [`Sustained`] (N of M), [`MaintenanceWindows`] (one-off and [`RecurringWindow`]s in
+//!   a time zone), [`group_alerts`].
+//! * Release gate: [`ReleaseGate`], the burn rate above which releases halt, as a tier the
+//!   engines evaluate. Routing: [`Routing`], a [`RunbookUrl`] and an [`Owner`] for alerts.
 //! * Statistics: [`wilson_interval`], [`clopper_pearson_interval`], [`breach_test`] and
 //!   [`deployment_regression`] (M9).
 //! * Deploys: [`Deploy`] events and M9 per deploy ([`DeployCheck`]): before/after windows,
@@ -86,12 +89,15 @@ mod deploy;
 mod deploy_check;
 mod deploy_event;
 mod error;
+mod maintenance;
 mod missing;
 mod noise;
 mod objective;
 #[cfg(feature = "openslo")]
 #[cfg_attr(docsrs, doc(cfg(feature = "openslo")))]
 pub mod openslo;
+mod release_gate;
+mod routing;
 mod series;
 mod sli;
 mod slo;
@@ -120,11 +126,14 @@ pub use deploy_check::{
 };
 pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
+pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow};
 pub use missing::MissingData;
 pub use noise::{
     AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,
 };
 pub use objective::Objective;
+pub use release_gate::{GateError, ReleaseGate};
+pub use routing::{MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing, RoutingError, RunbookUrl};
 pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};

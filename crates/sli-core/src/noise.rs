@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::alert::{AlertInterval, Severity};
 use crate::error::{Error, Result};
+use crate::maintenance::{MaintenanceError, RecurringWindow};
 use crate::window::Interval;
 
 /// "N out of M": a condition counts only when it held on at least `datapoints_to_alarm` of the
@@ -165,47 +166,127 @@ impl SustainFilter {
     }
 }
 
-/// Planned maintenance during which alerts are suppressed, as the seed recommends.
+/// Planned maintenance during which alerts are suppressed: one-off intervals and
+/// [`RecurringWindow`]s (weekly, at a local time, in a zone).
 ///
 /// An alert that starts inside a maintenance window is dropped when it also ends inside it, and
 /// otherwise re-starts when the maintenance ends (marked as suppressed), so that an incident that
-/// outlasts the maintenance still pages.
+/// outlasts the maintenance still pages. This is what CloudWatch does with a composite alarm's
+/// `ActionsSuppressor` (its actions run once the suppressor leaves `ALARM` if the composite is
+/// still in `ALARM`) and Alertmanager with a route's `mute_time_intervals` (a firing alert is
+/// notified once the interval ends).
 ///
 /// # Example
 /// ```
-/// use chrono::{TimeZone, Utc};
-/// use sli_core::{Interval, MaintenanceWindows};
+/// use chrono::{NaiveTime, TimeZone, Utc, Weekday};
+/// use sli_core::{Interval, MaintenanceWindows, RecurringWindow, Span, Zone};
 ///
 /// let t = |h| Utc.with_ymd_and_hms(2024, 5, 1, h, 0, 0).unwrap();
 /// let planned = MaintenanceWindows::new([Interval::new(t(2), t(4))?]);
 /// assert!(planned.is_suppressed(t(3)) && !planned.is_suppressed(t(4)));
-/// # Ok::<(), sli_core::Error>(())
+/// // Every Wednesday 22:00-23:00 UTC too (1 May 2024 is a Wednesday).
+/// let weekly = planned.with_recurring(RecurringWindow::weekly([Weekday::Wed],
+///     NaiveTime::from_hms_opt(22, 0, 0).unwrap(), Span::HOUR, Zone::UTC)?);
+/// assert!(weekly.is_suppressed(t(22)) && !weekly.is_suppressed(t(23)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MaintenanceWindows {
     windows: Vec<Interval>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    recurring: Vec<RecurringWindow>,
 }
+
+/// How many back-to-back windows [`MaintenanceWindows::suppress`] follows from one alert's
+/// start: the bound on its work when windows chain (a week of hourly windows is 168).
+const MAX_CHAINED_WINDOWS: usize = 1_000;
 
 impl MaintenanceWindows {
     /// Maintenance windows from intervals (overlaps allowed).
     pub fn new(windows: impl IntoIterator<Item = Interval>) -> Self {
         let mut windows: Vec<Interval> = windows.into_iter().collect();
         windows.sort_by_key(|w| w.start());
-        Self { windows }
+        Self {
+            windows,
+            recurring: Vec::new(),
+        }
+    }
+
+    /// The same windows and `window`, recurring.
+    #[must_use]
+    pub fn with_recurring(mut self, window: RecurringWindow) -> Self {
+        self.recurring.push(window);
+        self
+    }
+
+    /// The one-off windows, by start.
+    pub fn once(&self) -> &[Interval] {
+        &self.windows
+    }
+
+    /// The recurring windows.
+    pub fn recurring(&self) -> &[RecurringWindow] {
+        &self.recurring
+    }
+
+    /// Whether there is no window at all.
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty() && self.recurring.is_empty()
+    }
+
+    /// Checks what an engine must be able to deploy: no one-off window longer than
+    /// [`MAX_MAINTENANCE`](crate::MAX_MAINTENANCE) (recurring windows are checked when built).
+    ///
+    /// # Errors
+    /// [`MaintenanceError::NeverEnds`] naming the field `end` of the first such window.
+    pub fn validate(&self) -> std::result::Result<(), MaintenanceError> {
+        let max = crate::maintenance::MAX_MAINTENANCE;
+        match self
+            .windows
+            .iter()
+            .find(|w| w.length() > max.as_time_delta())
+        {
+            Some(w) => Err(MaintenanceError::NeverEnds {
+                field: "end",
+                reason: format!(
+                    "the window from {} to {} is longer than {max}",
+                    w.start().to_rfc3339(),
+                    w.end().to_rfc3339()
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The windows containing `at` (one-off, and the recurring windows' occurrences).
+    fn containing(&self, at: DateTime<Utc>) -> impl Iterator<Item = Interval> + '_ {
+        self.windows
+            .iter()
+            .copied()
+            .filter(move |w| w.contains(at))
+            .chain(
+                self.recurring
+                    .iter()
+                    .filter_map(move |r| r.occurrence_at(at)),
+            )
     }
 
     /// Whether `at` is inside a maintenance window.
     pub fn is_suppressed(&self, at: DateTime<Utc>) -> bool {
-        self.windows.iter().any(|w| w.contains(at))
+        self.containing(at).next().is_some()
     }
 
-    /// The end of the maintenance covering `at`, following back-to-back windows.
+    /// The end of the maintenance covering `at`, following back-to-back windows (at most
+    /// [`MAX_CHAINED_WINDOWS`] of them).
     fn suppressed_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let mut until: Option<DateTime<Utc>> = None;
         let mut probe = at;
-        while let Some(w) = self.windows.iter().find(|w| w.contains(probe)) {
-            until = Some(w.end());
-            probe = w.end();
+        for _ in 0..MAX_CHAINED_WINDOWS {
+            let Some(end) = self.containing(probe).map(|w| w.end()).max() else {
+                break;
+            };
+            until = Some(end);
+            probe = end;
         }
         until
     }

@@ -246,13 +246,13 @@ impl Zone {
     }
 
     /// The civil time at `at`, or `None` past the ends of chrono's range.
-    fn local(&self, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+    pub(crate) fn local(&self, at: DateTime<Utc>) -> Option<NaiveDateTime> {
         at.naive_utc().checked_add_offset(self.offset_at(at))
     }
 
     /// The instant a civil time names: the earlier of two (a fall-back fold), and in a
     /// spring-forward gap the time read with the offset in force before the gap.
-    fn instant(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    pub(crate) fn instant(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let tz = match self.0 {
             ZoneKind::Utc => return Some(local.and_utc()),
             ZoneKind::Fixed(offset) => {

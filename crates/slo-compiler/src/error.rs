@@ -97,14 +97,40 @@ pub enum CompileProblem {
         /// The limit.
         max: usize,
     },
-    /// A sustain (N of M, OpenSLO `alertAfter`) rule on a tier, which neither emitter compiles
-    /// yet: a CloudWatch composite alarm has no N-of-M rule.
-    #[error("tier {tier:?}: a sustain rule ({rule}) is not compiled for this engine")]
+    /// A sustain (N of M, OpenSLO `alertAfter`) rule the engine cannot evaluate as `sli-core`
+    /// does, and why.
+    #[error("tier {tier:?}: the sustain rule {rule} cannot be compiled: {reason}")]
     Sustain {
         /// The tier.
         tier: String,
         /// The rule, as `N of M`.
         rule: String,
+        /// Why.
+        reason: String,
+    },
+    /// Maintenance windows `sli-core` refuses to deploy: a window that never ends (longer
+    /// than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)), naming the window's field.
+    #[error("{source}")]
+    Maintenance {
+        /// What `sli-core` found, with the field.
+        #[source]
+        source: sli_core::MaintenanceError,
+    },
+    /// A recurring maintenance window in a zone the engine cannot name: EventBridge Scheduler
+    /// reads time zones by IANA name, and a fixed offset (`+05:30`) has none.
+    #[error(
+        "maintenance zone {zone}: EventBridge Scheduler reads time zones by IANA name, and a fixed offset has none (use a zone such as Asia/Kolkata)"
+    )]
+    MaintenanceZone {
+        /// The zone, as written.
+        zone: String,
+    },
+    /// A release gate that cannot be compiled (it can never fire, or looks back further than
+    /// the SLO window).
+    #[error("release gate: {reason}")]
+    ReleaseGate {
+        /// Why.
+        reason: String,
     },
     /// A metric-math id that breaks CloudWatch's rule or collides with another.
     #[error("metric id {id:?}: {reason}")]
@@ -193,7 +219,7 @@ fn describe_warning(warning: &sli_core::PolicyWarning) -> String {
             "tier {tier:?}: its long window {long_window} is longer than the SLO window {slo_period}"
         ),
         sli_core::PolicyWarning::NoEnabledTier => "no tier is enabled".to_owned(),
-        other => format!("{other:?}"),
+        _ => "sli-core warns that the policy cannot work as written".to_owned(),
     }
 }
 
@@ -217,6 +243,7 @@ fn describe_warning(warning: &sli_core::PolicyWarning) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub struct CompileError {
     /// The SLO's name.
     pub slo: String,

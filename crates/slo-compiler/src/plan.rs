@@ -1,8 +1,12 @@
 //! What every engine compiles alike: the alert policy resolved against the SLO exactly as
-//! `sli-core`'s [`PolicyEvaluator`] resolves it, and the checks no engine can skip. The
-//! per-engine emitters start from a [`Plan`].
+//! `sli-core`'s [`PolicyEvaluator`] resolves it (the release gate's tier included), and the
+//! checks no engine can skip. The per-engine emitters start from a [`Plan`].
 
-use sli_core::{AlertTier, BudgetingMethod, PolicyEvaluator, PolicyWarning, Sli, Span};
+use std::borrow::Cow;
+
+use sli_core::{
+    AlertTier, BudgetingMethod, PolicyEvaluator, PolicyWarning, ReleaseGate, Sli, Span,
+};
 
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::spec::SloSpec;
@@ -10,11 +14,25 @@ use crate::spec::SloSpec;
 /// One enabled tier with its thresholds for this SLO.
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedTier<'a> {
-    pub(crate) tier: &'a AlertTier,
+    pub(crate) tier: Cow<'a, AlertTier>,
     /// The burn-rate threshold, scaled to the SLO window as `sli-core` scales it.
     pub(crate) burn: f64,
     /// `burn × (1 − target)`: the same product `sli-core` compares with, so the same rounding.
     pub(crate) ratio_threshold: f64,
+}
+
+impl PlannedTier<'_> {
+    /// The tier's sustain rule when it asks for more than one datapoint.
+    pub(crate) fn sustain(&self) -> Option<sli_core::Sustained> {
+        self.tier.sustain.filter(|s| s.evaluation_periods() > 1)
+    }
+
+    /// `N of M`, for messages.
+    pub(crate) fn sustain_text(&self) -> String {
+        self.tier.sustain.map_or_else(String::new, |s| {
+            format!("{} of {}", s.datapoints_to_alarm(), s.evaluation_periods())
+        })
+    }
 }
 
 /// A spec checked and resolved for one engine.
@@ -27,15 +45,27 @@ pub(crate) struct Plan<'a, S> {
     /// The SLO window's nominal length (a calendar month is 30 days, as in `sli-core`).
     pub(crate) slo_period: Span,
     pub(crate) tiers: Vec<PlannedTier<'a>>,
+    /// The release gate's tier, when the spec has a gate.
+    pub(crate) gate: Option<PlannedTier<'a>>,
+}
+
+/// What people call an SLI kind, for messages.
+pub(crate) fn sli_name(sli: &Sli) -> &'static str {
+    match sli {
+        Sli::EventRatio => "an event-ratio SLI",
+        Sli::Threshold { .. } => "a threshold SLI",
+        Sli::TimeSlice { .. } => "a time-slice SLI",
+        _ => "an SLI of a kind this compiler does not know",
+    }
 }
 
 impl<'a, S> Plan<'a, S> {
-    /// Checks `spec` and resolves its policy.
+    /// Checks `spec` and resolves its policy and release gate.
     ///
     /// # Errors
     /// What `sli-core` rejects or warns about (a tier that can never fire or looks back
     /// further than the SLO window), an event-ratio SLI budgeted other than by occurrences,
-    /// a sustain rule, a window that is not a whole number of minutes.
+    /// a window that is not a whole number of minutes, a release gate that can never fire.
     pub(crate) fn new(spec: &'a SloSpec<S>, engine: Engine) -> Result<Self, CompileError> {
         let slo = &spec.slo;
         let fail = |field: &str, problem| {
@@ -71,7 +101,7 @@ impl<'a, S> Plan<'a, S> {
                 "spec.budgetingMethod",
                 CompileProblem::Unsupported {
                     what: format!(
-                        "{:?} over event counts: the compiled rules count events (Occurrences)",
+                        "{} over event counts: the compiled rules count events (Occurrences)",
                         slo.budgeting
                     ),
                 },
@@ -80,38 +110,36 @@ impl<'a, S> Plan<'a, S> {
         let budget = slo.objective.error_budget();
         let mut tiers = Vec::new();
         for (tier, burn) in evaluator.thresholds() {
-            if let Some(rule) = tier.sustain
-                && rule.evaluation_periods() > 1
-            {
-                return Err(fail(
-                    &format!("tier {} alertAfter", tier.id),
-                    CompileProblem::Sustain {
-                        tier: tier.id.clone(),
-                        rule: format!(
-                            "{} of {}",
-                            rule.datapoints_to_alarm(),
-                            rule.evaluation_periods()
-                        ),
-                    },
-                ));
-            }
             // `thresholds` borrows the evaluator; the policy holds the same tier.
             let Some(tier) = spec.policy.tiers.iter().find(|t| t.id == tier.id) else {
                 continue;
             };
             tiers.push(PlannedTier {
-                tier,
+                tier: Cow::Borrowed(tier),
                 burn,
                 ratio_threshold: burn * budget,
             });
         }
+        let gate = match &spec.release_gate {
+            Some(gate) => Some(
+                plan_gate(spec, gate, evaluator.slo_period())
+                    .map_err(|p| fail("releaseGate", p))?,
+            ),
+            None => None,
+        };
         Ok(Self {
             spec,
             engine,
             budget,
             slo_period: evaluator.slo_period(),
             tiers,
+            gate,
         })
+    }
+
+    /// The enabled tiers, then the release gate's.
+    pub(crate) fn all_tiers(&self) -> impl Iterator<Item = &PlannedTier<'a>> + '_ {
+        self.tiers.iter().chain(self.gate.iter())
     }
 
     /// An error about this SLO.
@@ -124,6 +152,60 @@ impl<'a, S> Plan<'a, S> {
             problem,
         )
     }
+}
+
+/// The gate's tier, resolved as `PolicyEvaluator` resolves it beside no other tier.
+fn plan_gate<S>(
+    spec: &SloSpec<S>,
+    gate: &ReleaseGate,
+    slo_period: Span,
+) -> Result<PlannedTier<'static>, CompileProblem> {
+    let tier = gate.tier();
+    if spec.policy.tiers.iter().any(|t| t.id == tier.id) {
+        return Err(CompileProblem::ReleaseGate {
+            reason: format!(
+                "the policy already has a tier named {:?}, the gate's",
+                ReleaseGate::TIER_ID
+            ),
+        });
+    }
+    if gate.sustain() > slo_period {
+        return Err(CompileProblem::ReleaseGate {
+            reason: format!(
+                "its sustain window {} is longer than the SLO window {slo_period}",
+                gate.sustain()
+            ),
+        });
+    }
+    let mut policy = spec.policy.clone();
+    policy.tiers = vec![tier];
+    let evaluator =
+        PolicyEvaluator::new(&spec.slo, &policy, Span::MINUTE).map_err(CompileProblem::Core)?;
+    if let Some(PolicyWarning::NeverFires { max_burn_rate, .. }) = evaluator
+        .warnings()
+        .iter()
+        .find(|w| matches!(w, PolicyWarning::NeverFires { .. }))
+    {
+        return Err(CompileProblem::ReleaseGate {
+            reason: format!(
+                "its threshold {}x is at or above {max_burn_rate}x, the highest burn rate the objective allows: it can never fire",
+                gate.burn_rate()
+            ),
+        });
+    }
+    let budget = spec.slo.objective.error_budget();
+    let (tier, burn) = evaluator
+        .thresholds()
+        .next()
+        .map(|(t, b)| (t.clone(), b))
+        .ok_or_else(|| CompileProblem::ReleaseGate {
+            reason: "sli-core resolved no tier for it".into(),
+        })?;
+    Ok(PlannedTier {
+        tier: Cow::Owned(tier),
+        burn,
+        ratio_threshold: burn * budget,
+    })
 }
 
 /// A share as a short percentage (`0.1`, not `0.10000000000000009`), for descriptions.

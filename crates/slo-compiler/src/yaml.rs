@@ -146,38 +146,61 @@ fn is_plain(s: &str) -> bool {
         && !(s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)))
 }
 
-/// How a string can be written, from one pass over it.
-struct Shape {
-    /// Several lines, none but the first free to start with a space (the first sets the
-    /// block's indentation), no trailing spaces (a reader keeps them, an editor may not), no
-    /// control characters but tabs: a literal block (`|-`) keeps it exactly.
-    literal_block: bool,
-    /// One line without control characters: single quotes keep it exactly.
-    single_quoted: bool,
+/// What one pass over a string finds, for choosing how to write it.
+struct Scan {
+    /// A control character other than a newline or a tab.
+    control: bool,
+    /// A newline.
+    newline: bool,
+    /// A single quote.
+    quote: bool,
 }
 
-fn shape(s: &str) -> Shape {
+/// One branch-free pass over the bytes (the compiler writes tens of megabytes of
+/// expressions), and a look at the characters only for non-ASCII text, where control
+/// characters (U+0080..U+009F, U+2028…) are rare.
+fn scan(s: &str) -> Scan {
+    let (control, newline, quote) = s.as_bytes().iter().fold((0u8, 0u8, 0u8), |(c, n, q), &b| {
+        (
+            c | (u8::from(b < 0x20) & u8::from(b != b'\n') & u8::from(b != b'\t'))
+                | u8::from(b == 0x7f),
+            n | u8::from(b == b'\n'),
+            q | u8::from(b == b'\''),
+        )
+    });
+    Scan {
+        control: control != 0
+            || (!s.is_ascii() && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')),
+        newline: newline != 0,
+        quote: quote != 0,
+    }
+}
+
+/// Writes `s` as a literal block (`|-`) whose lines sit at `at`, or returns `false` (writing
+/// nothing) when a block would not keep it exactly: a line other than the first starting
+/// with a space (the first sets the block's indentation), trailing spaces (a reader keeps
+/// them, an editor may not), a leading or trailing blank.
+fn write_literal_block(out: &mut String, s: &str, at: usize) -> bool {
     let bytes = s.as_bytes();
-    // Control characters other than newlines and tabs, counted without branching (the
-    // compiler writes tens of megabytes of expressions).
-    let control = bytes.iter().fold(0u8, |acc, &b| {
-        acc | (u8::from(b < 0x20) & u8::from(b != b'\n') & u8::from(b != b'\t'))
-            | u8::from(b == 0x7f)
-    }) != 0
-        // Non-ASCII control characters (U+0080..U+009F, U+2028…) are rare: look only then.
-        || (!s.is_ascii() && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
-    let mut newline = false;
-    let mut trailing_space = false;
-    for (i, _) in s.match_indices('\n') {
-        newline = true;
-        trailing_space |= i > 0 && matches!(bytes[i - 1], b' ' | b'\t');
+    if matches!(bytes.first(), Some(b' ' | b'\t' | b'\n'))
+        || matches!(bytes.last(), Some(b' ' | b'\t' | b'\n'))
+    {
+        return false;
     }
-    let ends_badly = matches!(bytes.last(), Some(b' ' | b'\t' | b'\n'));
-    let starts_badly = matches!(bytes.first(), Some(b' ' | b'\t' | b'\n'));
-    Shape {
-        literal_block: newline && !control && !trailing_space && !ends_badly && !starts_badly,
-        single_quoted: !newline && !control,
+    let mark = out.len();
+    out.push_str("|-");
+    for line in s.split('\n') {
+        if matches!(line.as_bytes().last(), Some(b' ' | b'\t')) {
+            out.truncate(mark);
+            return false;
+        }
+        out.push('\n');
+        if !line.is_empty() {
+            indent(out, at);
+            out.push_str(line);
+        }
     }
+    true
 }
 
 /// Writes `s` as a scalar whose continuation lines (of a literal block) sit at `at`.
@@ -186,17 +209,15 @@ pub(crate) fn write_string(out: &mut String, s: &str, at: usize, block_allowed: 
         out.push_str(s);
         return;
     }
-    let shape = shape(s);
-    if block_allowed && shape.literal_block {
-        out.push_str("|-");
-        for line in s.split('\n') {
-            out.push('\n');
-            if !line.is_empty() {
-                indent(out, at);
-                out.push_str(line);
-            }
+    let scan = scan(s);
+    if scan.control {
+        // A JSON string is a YAML double-quoted scalar with the same meaning.
+        out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
+    } else if scan.newline {
+        if !(block_allowed && write_literal_block(out, s, at)) {
+            out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
         }
-    } else if shape.single_quoted {
+    } else if scan.quote {
         out.push('\'');
         for (i, part) in s.split('\'').enumerate() {
             if i > 0 {
@@ -206,8 +227,9 @@ pub(crate) fn write_string(out: &mut String, s: &str, at: usize, block_allowed: 
         }
         out.push('\'');
     } else {
-        // A JSON string is a YAML double-quoted scalar with the same meaning.
-        out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
     }
 }
 

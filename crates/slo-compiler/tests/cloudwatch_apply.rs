@@ -1,7 +1,9 @@
 //! `alarms::apply` through the real SDK: against the CloudWatch emulator (moto behind the RPC
 //! v2 CBOR bridge, started by `scripts/test.sh`) for metric alarms and dashboards, created and
 //! then updated idempotently; through the SDK's mock layer for composite alarms, which moto
-//! does not implement, and for failures.
+//! does not implement, and for failures. The alarms of the alerting guidance (sustain rules,
+//! the release gate's windows, the maintenance alarm, the owner's tag) go through the
+//! emulator too.
 
 #![cfg(feature = "apply")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -49,11 +51,9 @@ fn compiled(name: &str) -> (Compiled, Vec<Dashboard>) {
             total: alb("RequestCount"),
         },
     );
-    let options = CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
-        ..CompileOptions::default()
-    };
+    let options = CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"]);
     let compiled = compile(&[spec], &options).unwrap();
     let dashboards = compiled.dashboards(&DashboardOptions::default()).unwrap();
     (compiled, dashboards)
@@ -253,4 +253,152 @@ async fn apply_against_the_emulator_creates_then_updates_idempotently() {
             assert_eq!(body, expected);
         }
     }
+}
+
+/// An SLO with sustain rules (5 of 5 on page-fast, 10 of 10 on page-slow), a release gate,
+/// maintenance windows and an owner.
+fn alerting(name: &str) -> Compiled {
+    use chrono::{NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+    use sli_core::{
+        ErrorBudgetPolicy, Interval, MaintenanceWindows, MissingData, RecurringWindow, Routing,
+        Span, Sustained,
+    };
+    let alb = |n: &str| SignalSource::Metric {
+        metric: Metric::new("AWS/ApplicationELB", n)
+            .unwrap()
+            .with_dimension("LoadBalancer", "app/checkout/50dc6c495c0c9188")
+            .unwrap(),
+        stat: Statistic::Sum,
+    };
+    let mut policy = AlertPolicy::default();
+    policy.tiers[0].sustain = Some(Sustained::new(5, 5).unwrap());
+    policy.tiers[1].sustain = Some(Sustained::new(10, 10).unwrap());
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 5, 22, 0, 0).unwrap();
+    let spec = SloSpec::new(
+        catalog::availability(name).with_missing_data(MissingData::Good),
+        policy,
+        Signal::Bad {
+            bad: alb("HTTPCode_Target_5XX_Count"),
+            total: alb("RequestCount"),
+        },
+    )
+    .with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap())
+    .with_routing(Routing::new().with_owner("payments".parse().unwrap()))
+    .with_maintenance(
+        MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::hours(4)).unwrap()])
+            .with_recurring(
+                RecurringWindow::weekly(
+                    [Weekday::Sun],
+                    NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+                    Span::from_minutes(150).unwrap(),
+                    "Europe/Paris".parse().unwrap(),
+                )
+                .unwrap(),
+            ),
+    );
+    // (Sustain rules count minutes: the windows are evaluated every minute on published
+    // metrics.)
+    compile(
+        &[spec],
+        &CompileOptions::new().with_published("SLO/Published"),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_alerting_alarms_go_through_the_emulator_as_compiled() {
+    let Some(config) = emulator("the_alerting_alarms_go_through_the_emulator_as_compiled").await
+    else {
+        return;
+    };
+    let client = Client::new(&config);
+    let compiled = alerting("emulated-alerting");
+    let expected: Vec<_> = compiled.metric_alarms().collect();
+    // The maintenance alarm, two windows for each of the four tiers, two for the gate.
+    assert_eq!(expected.len(), 1 + 8 + 2);
+    let report = apply(
+        &client,
+        fast(),
+        compiled.metric_alarms(),
+        [],
+        &[],
+        "us-east-1",
+        "123456789012",
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.metric_alarms, expected.len());
+    let described = client
+        .describe_alarms()
+        .alarm_name_prefix("slo/emulated-alerting/")
+        .send()
+        .await
+        .unwrap();
+    let alarms = described.metric_alarms();
+    assert_eq!(alarms.len(), expected.len());
+    for want in &expected {
+        let got = alarms
+            .iter()
+            .find(|a| a.alarm_name() == Some(want.alarm_name.as_str()))
+            .unwrap_or_else(|| panic!("{} was not stored", want.alarm_name));
+        assert_eq!(
+            (got.evaluation_periods(), got.datapoints_to_alarm()),
+            (
+                Some(i32::try_from(want.evaluation_periods).unwrap()),
+                Some(i32::try_from(want.datapoints_to_alarm).unwrap())
+            ),
+            "{}",
+            want.alarm_name
+        );
+        assert_eq!(
+            got.treat_missing_data(),
+            Some(want.treat_missing_data.as_str()),
+            "{}",
+            want.alarm_name
+        );
+    }
+    let by_name = |name: &str| {
+        alarms
+            .iter()
+            .find(|a| a.alarm_name() == Some(name))
+            .unwrap()
+    };
+    // Sustain: 5 of 5 and 10 of 10 on both windows of the sustained tiers.
+    let base = "slo/emulated-alerting/burn-rate";
+    for (alarm, n) in [
+        ("page-fast/long-1h", 5),
+        ("page-fast/short-5m", 5),
+        ("page-slow/long-6h", 10),
+        ("page-slow/short-30m", 10),
+        ("release-gate/long-1h", 1),
+    ] {
+        let got = by_name(&format!("{base}/{alarm}"));
+        assert_eq!(
+            (got.evaluation_periods(), got.datapoints_to_alarm()),
+            (Some(n), Some(n)),
+            "{alarm}"
+        );
+    }
+    // The maintenance alarm keeps the state its schedules set.
+    let maintenance = by_name(&format!("{base}/maintenance"));
+    assert_eq!(maintenance.treat_missing_data(), Some("ignore"));
+    assert_eq!(maintenance.actions_enabled(), Some(false));
+    // The owner's tag.
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(
+            by_name(&format!("{base}/page-fast/long-1h"))
+                .alarm_arn()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == Some("Owner") && t.value() == Some("payments")),
+        "{:?}",
+        tags.tags()
+    );
 }

@@ -2,7 +2,10 @@
 //! `cfn-lint` (AWS's CloudFormation linter, from PyPI): zero errors and zero warnings. The
 //! templates: the three SLOs of the OpenSLO example (native alarms, published windows of a
 //! time-slice SLI, a metric-math source, dashboards), forty SLOs split into stacks under the
-//! 500-resource limit, and an SLO with every dashboard option.
+//! 500-resource limit, an SLO with every dashboard option, and an SLO with the alerting
+//! guidance (sustain rules, a release gate, maintenance windows with their EventBridge
+//! Scheduler schedules and role, an owner's topics, a runbook), and the example that wires its
+//! release-gate alarm into a CodeDeploy deployment group and a CodePipeline stage condition.
 //!
 //! `scripts/test.sh` installs cfn-lint (pinned in `tools/engines/requirements.txt`)
 //! and sets `CFN_LINT`; without it this test prints SKIPPED and passes without running.
@@ -13,19 +16,27 @@ use std::path::Path;
 use std::process::Command;
 
 use aws_telemetry::{Metric, Statistic};
-use sli_core::{AlertPolicy, catalog};
+use chrono::{NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use sli_core::{
+    AlertPolicy, ErrorBudgetPolicy, Interval, MaintenanceWindows, MissingData, RecurringWindow,
+    Routing, Span, Sustained, catalog,
+};
 use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, compile,
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, TeamActions, compile,
 };
 
+/// The gate alarm of the alerting template, which the wiring example names.
+const GATE_ALARM: &str = "slo/checkout/burn-rate/release-gate";
+
+/// CodeDeploy and CodePipeline consuming the gate alarm, as docs/slo-as-code.md shows them.
+const GATE_WIRING: &str = include_str!("data/release-gate.cloudformation.yaml");
+
 fn options() -> CompileOptions {
-    CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:ticket".into()],
-        published: Some("SLO/Published".into()),
-        ..CompileOptions::default()
-    }
+    CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
+        .with_published("SLO/Published")
 }
 
 fn templates() -> Vec<(String, serde_json::Value)> {
@@ -67,6 +78,71 @@ fn templates() -> Vec<(String, serde_json::Value)> {
             spec
         })
         .collect();
+    // The alerting guidance: sustain rules, a release gate, maintenance windows (recurring in
+    // a zone, and one-off) with their schedules and the role that runs them, an owner with
+    // topics of its own and a runbook.
+    let mut policy = AlertPolicy::default();
+    policy.tiers[0].sustain = Some(Sustained::new(5, 5).unwrap());
+    policy.tiers[1].sustain = Some(Sustained::new(10, 10).unwrap());
+    let lb = "app/checkout/50dc6c495c0c9188";
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 5, 22, 0, 0).unwrap();
+    // (CloudWatch compiles M of M only, with missing data good or bad.)
+    let alerting = SloSpec::new(
+        catalog::availability("checkout").with_missing_data(MissingData::Good),
+        policy,
+        Signal::Bad {
+            bad: alb("HTTPCode_Target_5XX_Count", lb),
+            total: alb("RequestCount", lb),
+        },
+    )
+    .with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap())
+    .with_routing(
+        Routing::new()
+            .with_owner("payments".parse().unwrap())
+            .with_runbook("https://runbooks.example.com/checkout".parse().unwrap()),
+    )
+    .with_maintenance(
+        MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::hours(4)).unwrap()])
+            .with_recurring(
+                RecurringWindow::weekly(
+                    [Weekday::Sun],
+                    NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+                    Span::from_minutes(150).unwrap(),
+                    "Europe/Paris".parse().unwrap(),
+                )
+                .unwrap(),
+            ),
+    );
+    let team = options().with_team_actions(
+        "payments".parse().unwrap(),
+        TeamActions::new(
+            ["arn:aws:sns:us-east-1:123456789012:payments-page"],
+            ["arn:aws:sns:us-east-1:123456789012:payments-ticket"],
+        ),
+    );
+    let compiled = compile(std::slice::from_ref(&alerting), &team).unwrap();
+    let template = compiled.cloudformation(&[]).unwrap();
+    let types: Vec<&str> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|r| r["Type"].as_str())
+        .collect();
+    for kind in ["AWS::Scheduler::Schedule", "AWS::IAM::Role"] {
+        assert!(types.contains(&kind), "no {kind} in {types:?}");
+    }
+    // The alarm the release-gate wiring (tests/data/release-gate.cloudformation.yaml) names.
+    assert!(
+        template["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .any(|r| r["Type"] == "AWS::CloudWatch::CompositeAlarm"
+                && r["Properties"]["AlarmName"] == GATE_ALARM),
+        "no composite alarm {GATE_ALARM}"
+    );
+    out.push(("alerting".to_owned(), template));
+
     let compiled = compile(&specs, &options()).unwrap();
     let dashboards = compiled
         .dashboards(&DashboardOptions {
@@ -110,6 +186,17 @@ fn cfn_lint_finds_nothing_in_any_generated_template() {
         std::fs::write(&path, serde_json::to_string_pretty(template).unwrap()).unwrap();
         paths.push(path);
     }
+    // The release-gate wiring: the deployment group's alarm configuration and the pipeline's
+    // entry condition both name the compiled gate alarm.
+    assert_eq!(
+        GATE_WIRING
+            .matches(&format!("Name: {GATE_ALARM}\n"))
+            .count(),
+        2
+    );
+    let wiring = dir.join("release-gate.cloudformation.yaml");
+    std::fs::write(&wiring, GATE_WIRING).unwrap();
+    paths.push(wiring);
     let out = Command::new(&cfn_lint)
         .arg("--")
         .args(&paths)

@@ -11,8 +11,10 @@ use aws_telemetry::{InMemorySource, Metric, Statistic};
 use chrono::TimeDelta;
 use common::{Rng, generate, t0};
 use sli_core::{
-    AlertPolicy, AlertTier, Comparison, EventCounts, MissingData, Objective, PartialWindows,
-    PolicyEvaluator, Series, Severity, Sli, Slo, Span, Sustained, TierThreshold, Window, catalog,
+    AlertGroup, AlertInterval, AlertPolicy, AlertTier, Comparison, ErrorBudgetPolicy, EventCounts,
+    Interval, MaintenanceError, MaintenanceWindows, MissingData, Objective, PartialWindows,
+    PolicyEvaluator, RecurringWindow, ReleaseGate, Series, Severity, Sli, Slo, Span, Sustained,
+    TierThreshold, Window, catalog, group_alerts,
 };
 use slo_compiler::cloudwatch::{
     AlarmMetric, AlarmState, CompileOptions, Compiled, DashboardOptions, MAX_RESOURCES, Signal,
@@ -87,11 +89,12 @@ fn check(
             tier.id, slo.name, slo.missing_data
         );
     }
-    // A severity alarm is in ALARM exactly when one of its tiers is.
+    // A severity alarm is in ALARM exactly when one of its tiers is (the release gate is
+    // no severity's).
     for severity in [Severity::Page, Severity::Ticket] {
         let tiers: Vec<_> = policy
             .enabled_tiers()
-            .filter(|t| t.severity == severity)
+            .filter(|t| t.severity == severity && t.id != ReleaseGate::TIER_ID)
             .map(|t| format!("{base}/{}", t.id))
             .collect();
         if tiers.is_empty() {
@@ -282,10 +285,7 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
             total: source("RequestCount"),
         },
     );
-    let options = CompileOptions {
-        published: Some("SLO/Published".into()),
-        ..CompileOptions::default()
-    };
+    let options = CompileOptions::new().with_published("SLO/Published");
     let compiled = compile(std::slice::from_ref(&spec), &options).unwrap();
     let slo_alarms = &compiled.slos[0];
     // The 8-day window is published; the 12-hour one stays a native alarm.
@@ -379,10 +379,7 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
             err.problem,
             CompileProblem::NeedsPublishing { .. }
         ));
-        let options = CompileOptions {
-            published: Some("SLO/Published".into()),
-            ..CompileOptions::default()
-        };
+        let options = CompileOptions::new().with_published("SLO/Published");
         let fired = check(&slo, &policy, spec, &options, &counts, |sim, compiled| {
             for (window, points) in published_points(&compiled.slos[0], &counts) {
                 sim.insert(
@@ -471,12 +468,83 @@ fn bad_names_and_limits_are_typed_errors() {
         "{err}"
     );
 
-    // A sustain rule has no composite-alarm equivalent.
+    // Sustain rules CloudWatch cannot evaluate as sli-core does: M of M minutes on a native
+    // window of an hour (its datapoints are an hour apart), N of M below M (N of M of each
+    // window is not N of M of both), and missing data kept (`ignore` keeps the alarm's
+    // state, not each minute's judgement).
     let mut s = spec("sustained");
+    s.slo.missing_data = MissingData::Good;
     s.policy.tiers[0].sustain = Some(Sustained::new(3, 3).unwrap());
-    let err = compile(&[s], &options).unwrap_err();
-    assert!(matches!(err.problem, CompileProblem::Sustain { .. }));
+    let err = compile(std::slice::from_ref(&s), &options).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::Sustain { reason, .. } if reason.contains("published")),
+        "{err}"
+    );
     assert_eq!(err.field, "tier page-fast alertAfter");
+    let published = CompileOptions::new().with_published("SLO/Published");
+    assert!(compile(std::slice::from_ref(&s), &published).is_ok());
+    s.policy.tiers[0].sustain = Some(Sustained::new(2, 3).unwrap());
+    let err = compile(std::slice::from_ref(&s), &published).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::Sustain { rule, reason, .. } if rule == "2 of 3" && reason.contains("N of M")),
+        "{err}"
+    );
+    s.policy.tiers[0].sustain = Some(Sustained::new(3, 3).unwrap());
+    s.slo.missing_data = MissingData::Skip;
+    let err = compile(&[s], &published).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::Sustain { reason, .. } if reason.contains("ignore")),
+        "{err}"
+    );
+    // A release gate that can never fire (4x is the most a 75 % objective can burn).
+    let mut s = spec("gate");
+    s.slo.objective = Objective::new(0.75).unwrap();
+    s.policy.tiers.truncate(1);
+    s.policy.tiers[0].threshold = TierThreshold::BurnRate(2.0);
+    let s = s.with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap());
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::ReleaseGate { reason } if reason.contains("never fire")),
+        "{err}"
+    );
+    assert_eq!(err.field, "releaseGate");
+    // Maintenance that never ends.
+    let t = common::t0();
+    let s = spec("forever").with_maintenance(MaintenanceWindows::new([Interval::new(
+        t,
+        t + TimeDelta::days(30),
+    )
+    .unwrap()]));
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(
+            &err.problem,
+            CompileProblem::Maintenance {
+                source: MaintenanceError::NeverEnds { field: "end", .. }
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.field, "maintenance");
+    assert!(err.to_string().contains("maintenance end"), "{err}");
+    assert!(std::error::Error::source(&err.problem).is_some());
+    // A recurring window in a fixed offset: EventBridge Scheduler needs an IANA zone.
+    let s = spec("offset").with_maintenance(
+        MaintenanceWindows::default().with_recurring(
+            RecurringWindow::daily(
+                chrono::NaiveTime::from_hms_opt(1, 0, 0).unwrap(),
+                Span::HOUR,
+                "+05:30".parse().unwrap(),
+            )
+            .unwrap(),
+        ),
+    );
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::MaintenanceZone { zone } if zone == "+05:30"),
+        "{err}"
+    );
+    assert_eq!(err.field, "maintenance");
 
     // A threshold above 1 / (1 - target) can never fire.
     let mut s = spec("never");
@@ -485,10 +553,7 @@ fn bad_names_and_limits_are_typed_errors() {
     assert!(matches!(err.problem, CompileProblem::Policy(_)));
     assert_eq!(err.field, "tier page-fast threshold");
 
-    let bad_action = CompileOptions {
-        page_actions: vec!["my-topic".into()],
-        ..CompileOptions::default()
-    };
+    let bad_action = CompileOptions::new().with_page_actions(["my-topic"]);
     assert!(matches!(
         compile(&[spec("a")], &bad_action).unwrap_err().problem,
         CompileProblem::InvalidAction { .. }
@@ -537,4 +602,242 @@ fn cloudformation_respects_the_resource_limit() {
         .find(|r| r["Type"] == "AWS::CloudWatch::CompositeAlarm")
         .unwrap();
     assert_eq!(composite["DependsOn"].as_array().unwrap().len(), 2);
+}
+
+// ---- sustain rules, the release gate, maintenance and routing ------------------------
+
+/// Generated counts whose first `clean` minutes have traffic and no errors: CloudWatch reads
+/// the minutes before an alarm's first datapoint as missing (breaching, when missing data is
+/// bad), `sli-core` starts with no history; after M clean minutes both agree.
+fn clean_start(seed: u64, minutes: i64, clean: i64) -> Series<EventCounts> {
+    let mut points = generate(seed, minutes);
+    points.retain(|(t, _, _)| (*t - t0()).num_minutes() >= clean);
+    points.extend((0..clean).map(|m| (t0() + TimeDelta::minutes(m), 1000.0, 1000.0)));
+    points.sort_by_key(|(t, _, _)| *t);
+    Series::from_counts(points).unwrap()
+}
+
+fn feed_published(series: &Series<EventCounts>) -> impl Fn(&mut Simulator, &Compiled) + '_ {
+    move |sim, compiled| {
+        feed_counts(series)(sim, compiled);
+        for (window, points) in published_points(&compiled.slos[0], series) {
+            sim.insert(
+                &slo_compiler::cloudwatch::AlarmMetric {
+                    namespace: window.metric.namespace.clone(),
+                    metric_name: window.metric.name.clone(),
+                    dimensions: window
+                        .metric
+                        .dimensions
+                        .iter()
+                        .map(|d| slo_compiler::cloudwatch::AlarmDimension {
+                            name: d.name.clone(),
+                            value: d.value.clone(),
+                        })
+                        .collect(),
+                },
+                points,
+            );
+        }
+    }
+}
+
+#[test]
+fn sustain_rules_and_the_release_gate_agree_with_sli_core() {
+    let mut fired = 0;
+    let mut sustained_alarms = 0;
+    for seed in 11..=13u64 {
+        let series = clean_start(seed, 3 * 1440, 30);
+        for missing in [MissingData::Good, MissingData::Bad] {
+            let mut slo = catalog::availability("checkout");
+            slo.missing_data = missing;
+            let mut policy = checkout_policy();
+            policy.tiers.truncate(3);
+            // The "5 minutes sustained" of noise reduction, and a longer one on a ticket.
+            policy.tiers[0].sustain = Some(Sustained::new(5, 5).unwrap());
+            policy.tiers[2].sustain = Some(Sustained::new(30, 30).unwrap());
+            let spec = SloSpec::new(
+                slo.clone(),
+                policy,
+                Signal::Bad {
+                    bad: source("HTTPCode_Target_5XX_Count"),
+                    total: source("RequestCount"),
+                },
+            )
+            .with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap());
+            let evaluated = spec.evaluated_policy().into_owned();
+            let options = CompileOptions::new().with_published("SLO/Published");
+            let compiled = compile(std::slice::from_ref(&spec), &options).unwrap();
+            let alarms = &compiled.slos[0].metric_alarms;
+            sustained_alarms += alarms.iter().filter(|a| a.evaluation_periods > 1).count();
+            assert!(alarms.iter().any(|a| a.evaluation_periods == 5
+                && a.datapoints_to_alarm == 5
+                && a.metrics[0].metric_stat.as_ref().unwrap().period == 60));
+            assert_eq!(
+                compiled.slos[0].release_gate.as_deref(),
+                Some("slo/checkout/burn-rate/release-gate")
+            );
+            fired += check(
+                &slo,
+                &evaluated,
+                spec,
+                &options,
+                &series,
+                feed_published(&series),
+            );
+        }
+    }
+    assert_eq!(sustained_alarms, 3 * 2 * 4);
+    assert!(fired > 20, "the generated incidents must fire: {fired}");
+}
+
+/// A moved sustain rule or gate threshold is caught: the comparison is not vacuous.
+#[test]
+fn a_sustain_rule_off_by_one_minute_is_caught() {
+    let series = clean_start(12, 3 * 1440, 30);
+    let mut slo = catalog::availability("checkout");
+    slo.missing_data = MissingData::Good;
+    let mut policy = checkout_policy();
+    policy.tiers.truncate(1);
+    policy.tiers[0].sustain = Some(Sustained::new(5, 5).unwrap());
+    let spec = SloSpec::new(
+        slo.clone(),
+        policy.clone(),
+        Signal::Bad {
+            bad: source("HTTPCode_Target_5XX_Count"),
+            total: source("RequestCount"),
+        },
+    );
+    let mut expected_policy = policy;
+    expected_policy.tiers[0].sustain = Some(Sustained::new(6, 6).unwrap());
+    let options = CompileOptions::new().with_published("SLO/Published");
+    let result = std::panic::catch_unwind(|| {
+        check(
+            &slo,
+            &expected_policy,
+            spec,
+            &options,
+            &series,
+            feed_published(&series),
+        )
+    });
+    assert!(result.is_err(), "6 of 6 minutes must differ from 5 of 5");
+}
+
+/// Alerts of one severity as the severity alarm sees them: overlapping or touching tiers
+/// merged (`group_alerts`), each as an interval `MaintenanceWindows::suppress` takes.
+fn episodes(alerts: &[AlertInterval], severity: Severity) -> Vec<AlertInterval> {
+    let of: Vec<AlertInterval> = alerts
+        .iter()
+        .filter(|a| a.severity == severity && a.tier != ReleaseGate::TIER_ID)
+        .cloned()
+        .collect();
+    group_alerts(of, |_| ())
+        .into_iter()
+        .map(|g: AlertGroup<()>| {
+            let mut a = g.alerts[0].clone();
+            a.start = g.start;
+            a.end = g.end;
+            a
+        })
+        .collect()
+}
+
+#[test]
+fn maintenance_windows_and_paging_suppress_notifications_as_sli_core_does() {
+    let mut notified = 0;
+    let mut suppressed = 0;
+    for seed in 21..=23u64 {
+        let series = Series::from_counts(generate(seed, 7 * 1440)).unwrap();
+        let end = series.last_time() + TimeDelta::days(1);
+        let mut slo = catalog::availability("checkout");
+        slo.missing_data = MissingData::Good;
+        let policy = checkout_policy();
+        // A one-off change on day 3, and every day 01:30-04:00 in Paris (CEST: 23:30-02:00
+        // UTC the day before), crossing midnight in UTC.
+        let maintenance = MaintenanceWindows::new([Interval::new(
+            t0() + TimeDelta::hours(2 * 24 + 10),
+            t0() + TimeDelta::hours(2 * 24 + 16),
+        )
+        .unwrap()])
+        .with_recurring(
+            RecurringWindow::daily(
+                chrono::NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+                Span::from_minutes(150).unwrap(),
+                "Europe/Paris".parse().unwrap(),
+            )
+            .unwrap(),
+        );
+        let spec = SloSpec::new(
+            slo.clone(),
+            policy.clone(),
+            Signal::Bad {
+                bad: source("HTTPCode_Target_5XX_Count"),
+                total: source("RequestCount"),
+            },
+        )
+        .with_maintenance(maintenance.clone());
+        let options = CompileOptions::new()
+            .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+            .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
+            .with_suppressor_periods(0, 0);
+        let compiled = compile(std::slice::from_ref(&spec), &options).unwrap();
+        let slo_alarms = &compiled.slos[0];
+        let schedules = &slo_alarms.maintenance.as_ref().unwrap().schedules;
+        assert_eq!(schedules.len(), 4);
+        assert!(schedules.iter().any(|s| s.expression
+            == "cron(30 1 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"
+            && s.timezone == "Europe/Paris"));
+        let minutes = ((series.last_time() - t0()).num_minutes() + 1) as usize;
+        let mut sim = Simulator::new(t0(), minutes);
+        feed_counts(&series)(&mut sim, &compiled);
+        sim.set_schedules(schedules).unwrap();
+        let states = sim.run_slo(slo_alarms).unwrap();
+        // The maintenance alarm is in ALARM exactly inside the windows.
+        let maintenance_states = &states["slo/checkout/burn-rate/maintenance"];
+        for (i, state) in maintenance_states.iter().enumerate() {
+            assert_eq!(
+                *state == AlarmState::Alarm,
+                maintenance.is_suppressed(sim.instant(i)),
+                "minute {i}"
+            );
+        }
+        let alerts = PolicyEvaluator::new(&slo, &policy, Span::MINUTE)
+            .unwrap()
+            .sweep(&series)
+            .unwrap();
+        let pages = episodes(&alerts, Severity::Page);
+        // Tickets wait while their SLO pages, as during maintenance.
+        let paging: Vec<Interval> = pages
+            .iter()
+            .map(|p| Interval::new(p.start, p.end.unwrap_or(end)).unwrap())
+            .collect();
+        let mut ticket_quiet =
+            MaintenanceWindows::new(maintenance.once().iter().copied().chain(paging));
+        for r in maintenance.recurring() {
+            ticket_quiet = ticket_quiet.with_recurring(r.clone());
+        }
+        for (severity, quiet) in [
+            (Severity::Page, &maintenance),
+            (Severity::Ticket, &ticket_quiet),
+        ] {
+            let episodes = episodes(&alerts, severity);
+            let expected: Vec<_> = quiet
+                .suppress(episodes.clone())
+                .into_iter()
+                .map(|a| a.start)
+                .collect();
+            suppressed += episodes.len() - expected.len()
+                + quiet
+                    .suppress(episodes)
+                    .iter()
+                    .filter(|a| a.suppressed)
+                    .count();
+            let composite = slo_alarms.severity_alarm(severity).unwrap();
+            let got = sim.notifications(&states, composite).unwrap();
+            assert_eq!(got, expected, "{severity} notifications, seed {seed}");
+            notified += got.len();
+        }
+    }
+    assert!(notified > 10, "{notified} notifications");
+    assert!(suppressed > 0, "the windows must suppress something");
 }

@@ -33,12 +33,10 @@ fn golden(name: &str, actual: &str) {
 }
 
 fn options() -> CompileOptions {
-    CompileOptions {
-        page_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-page".into()],
-        ticket_actions: vec!["arn:aws:sns:us-east-1:123456789012:checkout-ticket".into()],
-        published: Some("SLO/Published".into()),
-        ..CompileOptions::default()
-    }
+    CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:checkout-page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:checkout-ticket"])
+        .with_published("SLO/Published")
 }
 
 #[test]

@@ -65,28 +65,11 @@ fn alarm(
     threshold: f64,
     missing: TreatMissingData,
 ) -> MetricAlarm {
-    let mut q = MetricDataQuery::metric(
-        "m",
-        MetricStat {
-            metric: metric(m),
-            period: period_minutes * 60,
-            stat: stat.into(),
-        },
-    );
+    let mut q = MetricDataQuery::metric("m", MetricStat::new(metric(m), period_minutes * 60, stat));
     q.return_data = true;
-    MetricAlarm {
-        alarm_name: name.into(),
-        alarm_description: None,
-        actions_enabled: false,
-        alarm_actions: vec![],
-        ok_actions: vec![],
-        metrics: vec![q],
-        comparison_operator: comparison.into(),
-        threshold,
-        evaluation_periods: 1,
-        datapoints_to_alarm: 1,
-        treat_missing_data: missing,
-    }
+    let mut alarm = MetricAlarm::new(name, vec![q], comparison, threshold);
+    alarm.treat_missing_data = missing;
+    alarm
 }
 
 fn states(
@@ -387,14 +370,7 @@ fn composite_rules() {
             TreatMissingData::Missing,
         ),
     ];
-    let composite = |rule: &str| CompositeAlarm {
-        alarm_name: "c".into(),
-        alarm_description: None,
-        alarm_rule: rule.into(),
-        actions_enabled: false,
-        alarm_actions: vec![],
-        ok_actions: vec![],
-    };
+    let composite = |rule: &str| CompositeAlarm::new("c", rule);
     for (rule, expected) in [
         (r#"ALARM("a") AND ALARM("b")"#, [Fine, Fine, Alarm, Fine]),
         (r#"ALARM("a") OR ALARM("b")"#, [Fine, Alarm, Alarm, Alarm]),

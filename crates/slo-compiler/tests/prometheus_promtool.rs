@@ -21,8 +21,8 @@ use std::process::Command;
 use chrono::TimeDelta;
 use common::{Rng, generate, t0};
 use sli_core::{
-    AlertPolicy, EventCounts, MissingData, Objective, PartialWindows, PolicyEvaluator, Series, Sli,
-    Slo, Span, TierThreshold, Window,
+    AlertPolicy, ErrorBudgetPolicy, EventCounts, MissingData, Objective, PartialWindows,
+    PolicyEvaluator, Routing, Series, Sli, Slo, Span, Sustained, TierThreshold, Window,
 };
 use slo_compiler::SloSpec;
 use slo_compiler::prometheus::{
@@ -74,8 +74,10 @@ fn run_tests(promtool: &Path, dirs: &[PathBuf]) -> Vec<(bool, String)> {
     })
 }
 
-/// The SLO variants: each missing-data policy, a minimum of events, good or bad counts. Each
-/// reads counters of its own, so that one test's input moves only its SLO's alerts.
+/// The SLO variants: each missing-data policy, a minimum of events, good or bad counts, and
+/// two with sustain rules (`M of M` as `for:`, `N of M` as a recorded condition) and the
+/// release gate. Each reads counters of its own, so that one test's input moves only its
+/// SLO's alerts.
 fn variants(threshold_factor: f64) -> Vec<Spec> {
     let variants = [
         ("skip", MissingData::Skip, 0.0, true),
@@ -83,6 +85,8 @@ fn variants(threshold_factor: f64) -> Vec<Spec> {
         ("bad", MissingData::Bad, 0.0, true),
         ("min-events", MissingData::Skip, 2000.0, false),
         ("min-events-bad", MissingData::Bad, 500.0, true),
+        ("sustain", MissingData::Skip, 0.0, true),
+        ("sustain-bad", MissingData::Bad, 0.0, false),
     ];
     variants
         .into_iter()
@@ -117,8 +121,27 @@ fn variants(threshold_factor: f64) -> Vec<Spec> {
                     total: counter("requests"),
                 }
             };
-            let mut spec = SloSpec::new(slo, policy, signal);
-            spec.service = "shop".into();
+            let sustained = name.starts_with("sustain");
+            if sustained {
+                // page-fast: the "5 minutes sustained" of noise reduction (`for: 4m`);
+                // ticket-fast: 3 of the last 5 minutes (a recorded condition); page-slow 10
+                // minutes on the second variant.
+                policy.tiers[0].sustain = Some(Sustained::new(5, 5).unwrap());
+                policy.tiers[2].sustain = Some(Sustained::new(3, 5).unwrap());
+                if missing == MissingData::Bad {
+                    policy.tiers[1].sustain = Some(Sustained::new(10, 10).unwrap());
+                }
+            }
+            let mut spec = SloSpec::new(slo, policy, signal).with_service("shop");
+            if sustained {
+                spec = spec
+                    .with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap())
+                    .with_routing(
+                        Routing::new()
+                            .with_owner("payments".parse().unwrap())
+                            .with_runbook("https://runbooks.example.com/checkout".parse().unwrap()),
+                    );
+            }
             spec
         })
         .collect()
@@ -235,7 +258,7 @@ fn write_rules(compiled: &Compiled, dir: &Path) -> Vec<String> {
 
 /// The alerts `sli-core` raises on `counts`: (tier, start, end) in minutes.
 fn alerts(spec: &Spec, counts: &Series<EventCounts>) -> Vec<(String, i64, Option<i64>)> {
-    PolicyEvaluator::new(&spec.slo, &spec.policy, Span::MINUTE)
+    PolicyEvaluator::new(&spec.slo, &spec.evaluated_policy(), Span::MINUTE)
         .unwrap()
         .sweep(counts)
         .unwrap()
@@ -255,7 +278,7 @@ fn alerts(spec: &Spec, counts: &Series<EventCounts>) -> Vec<(String, i64, Option
 fn scenarios_of(variant: usize, scenario: &str) -> bool {
     match scenario {
         "slow-burn" => variant == 0 || variant == 3,
-        "generated" => variant == 1 || variant == 2,
+        "generated" => variant == 1 || variant == 2 || variant == 6,
         _ => true,
     }
 }
@@ -288,12 +311,7 @@ fn write_variant_tests(
             .filter(|(name, _)| pick(v, name))
             .map(|(name, counts)| {
                 fired += alerts(expected, counts).len();
-                TestCase {
-                    name: format!("{name} ({})", spec.slo.name),
-                    slo: 0,
-                    counts,
-                    series: None,
-                }
+                TestCase::new(format!("{name} ({})", spec.slo.name), 0, counts)
             })
             .collect();
         if cases.is_empty() {
@@ -325,6 +343,32 @@ fn promtool_checks_the_rules_and_their_alerts_equal_sli_core() {
             "{name} raises no alert"
         );
     }
+    // The sustain rules and the gate change what fires: the comparison is not vacuous.
+    let plain = |spec: &Spec| {
+        let mut spec = spec.clone();
+        spec.release_gate = None;
+        for tier in &mut spec.policy.tiers {
+            tier.sustain = None;
+        }
+        spec
+    };
+    for v in [5, 6] {
+        assert!(
+            scenarios
+                .iter()
+                .any(|(_, counts)| alerts(&specs[v], counts) != alerts(&plain(&specs[v]), counts)),
+            "variant {v}: its sustain rules and gate change nothing"
+        );
+    }
+    let sustained = compile(&specs[5..6], &Options::default()).unwrap();
+    let yaml = &sustained.files_yaml()[0].1;
+    assert!(yaml.contains("for: '4m'"), "M of M is `for:`: {yaml}");
+    assert!(
+        yaml.contains("record: slo:tier_breach:state"),
+        "N of M is recorded"
+    );
+    assert!(yaml.contains("alert: SLOReleaseGate"));
+    assert!(yaml.contains("runbook_url: https://runbooks.example.com/checkout"));
     let (dirs, fired) = write_variant_tests(&root, &specs, &specs, &scenarios, scenarios_of);
     assert!(fired >= 40, "{fired} alerts expected");
     for dir in &dirs {
@@ -422,11 +466,9 @@ fn manifests_and_split_files_pass_promtool_and_routing_passes_amtool() {
     };
     let dir = dir("promtool-split");
     // Small limits: many groups and files.
-    let options = Options {
-        max_rules_per_group: 40,
-        max_file_bytes: 40_000,
-        ..Options::default()
-    };
+    let options = Options::new()
+        .with_max_rules_per_group(40)
+        .with_max_file_bytes(40_000);
     let many: Vec<Spec> = (0..30)
         .map(|i| {
             let mut spec = variants(1.0).swap_remove(i % 5);
@@ -484,12 +526,47 @@ fn manifests_and_split_files_pass_promtool_and_routing_passes_amtool() {
         return;
     };
     std::fs::write(
-        dir.join("alertmanager.yml"),
+        dir.join("plain.yml"),
         alertmanager_routing(&AlertmanagerOptions::default()),
     )
     .unwrap();
-    let (ok, out) = run(&amtool, &dir, &["check-config", "alertmanager.yml"]);
+    let (ok, out) = run(&amtool, &dir, &["check-config", "plain.yml"]);
     assert!(ok, "{out}");
+    // The compiled SLOs' routing: a team's SLO, maintenance windows (recurring in a zone,
+    // crossing midnight; one-off over two UTC days), the release gate.
+    let mut owned = variants(1.0).swap_remove(5);
+    owned.maintenance = sli_core::MaintenanceWindows::new([sli_core::Interval::new(
+        t0() + TimeDelta::hours(20),
+        t0() + TimeDelta::hours(30),
+    )
+    .unwrap()])
+    .with_recurring(
+        sli_core::RecurringWindow::weekly(
+            [chrono::Weekday::Sat, chrono::Weekday::Sun],
+            chrono::NaiveTime::from_hms_opt(23, 0, 0).unwrap(),
+            Span::from_hours(3).unwrap(),
+            "Europe/Paris".parse().unwrap(),
+        )
+        .unwrap(),
+    );
+    let mut unowned = variants(1.0).swap_remove(1);
+    unowned.maintenance = owned.maintenance.clone();
+    let routed = compile(
+        &[owned, unowned, variants(1.0).swap_remove(2)],
+        &Options::default(),
+    )
+    .unwrap();
+    let config = routed
+        .alertmanager(&AlertmanagerOptions::default())
+        .unwrap();
+    assert!(config.contains("location: Europe/Paris"), "{config}");
+    assert!(
+        config.contains("end_time: '24:00'") || config.contains("end_time: \"24:00\""),
+        "{config}"
+    );
+    std::fs::write(dir.join("alertmanager.yml"), &config).unwrap();
+    let (ok, out) = run(&amtool, &dir, &["check-config", "alertmanager.yml"]);
+    assert!(ok, "{out}\n{config}");
     // Pages and tickets reach different receivers; other alerts the default one.
     for (labels, receiver) in [
         (
@@ -513,6 +590,33 @@ fn manifests_and_split_files_pass_promtool_and_routing_passes_amtool() {
             "slo-ticket",
         ),
         (&["alertname=Watchdog", "severity=page"][..], "default"),
+        // The team's SLO reaches the team's receivers; its gate the pipeline's.
+        (
+            &[
+                "alertname=ErrorBudgetBurn",
+                "severity=page",
+                "team=payments",
+                "sloth_id=shop-checkout-sustain",
+            ][..],
+            "payments-page",
+        ),
+        (
+            &[
+                "alertname=SLOMetricAbsent",
+                "severity=ticket",
+                "team=payments",
+                "sloth_id=shop-checkout-sustain",
+            ][..],
+            "payments-ticket",
+        ),
+        (
+            &[
+                "alertname=SLOReleaseGate",
+                "team=payments",
+                "sloth_id=shop-checkout-sustain",
+            ][..],
+            "slo-release-gate",
+        ),
     ] {
         let args = [
             &["config", "routes", "test", "--config.file=alertmanager.yml"][..],

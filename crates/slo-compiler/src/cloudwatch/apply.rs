@@ -4,13 +4,23 @@
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::types::{
     ComparisonOperator, Dimension, Metric as SdkMetric, MetricDataQuery as SdkQuery,
-    MetricStat as SdkStat,
+    MetricStat as SdkStat, Tag,
 };
 
 use aws_telemetry::sdk::{Attempts, map_sdk_error, retry_config};
 use aws_telemetry::{RetryPolicy, ServiceError};
 
-use super::model::{CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
+use super::model::{AlarmTag, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery};
+
+/// The SDK's tags (`None` without tags: PutMetricAlarm leaves the alarm's tags as they are
+/// then).
+fn to_sdk_tags(tags: &[AlarmTag]) -> Option<Vec<Tag>> {
+    (!tags.is_empty()).then(|| {
+        tags.iter()
+            .map(|t| Tag::builder().key(&t.key).value(&t.value).build())
+            .collect()
+    })
+}
 
 /// The backend named in errors.
 const BACKEND: &str = "CloudWatch";
@@ -79,6 +89,7 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<(), Se
         .evaluation_periods(i32::try_from(alarm.evaluation_periods).unwrap_or(i32::MAX))
         .datapoints_to_alarm(i32::try_from(alarm.datapoints_to_alarm).unwrap_or(i32::MAX))
         .treat_missing_data(alarm.treat_missing_data.as_str())
+        .set_tags(to_sdk_tags(&alarm.tags))
         .customize()
         .interceptor(counter.clone())
         .send()
@@ -91,7 +102,10 @@ async fn put_metric_alarm(client: &Client, alarm: &MetricAlarm) -> Result<(), Se
 /// parents, as [`Compiled::composite_alarms`](super::Compiled::composite_alarms) lists
 /// them), then the `dashboards`, with `region` and `account` filled into the
 /// dashboards' alarm ARNs. The Put operations replace an existing definition of the same name,
-/// so applying the same definitions again changes nothing: `apply` is idempotent.
+/// so applying the same definitions again changes nothing: `apply` is idempotent. The
+/// maintenance alarms are put with the other metric alarms; their EventBridge Scheduler
+/// schedules are not (another service's API): deploy them with
+/// [`Compiled::cloudformation`](super::Compiled::cloudformation).
 ///
 /// # Errors
 /// The mapped SDK error of the first failed call ([`ServiceError::Throttled`] past the
@@ -143,6 +157,18 @@ pub async fn apply<'a>(
             .actions_enabled(composite.actions_enabled)
             .set_alarm_actions(Some(composite.alarm_actions.clone()))
             .set_ok_actions(Some(composite.ok_actions.clone()))
+            .set_actions_suppressor(composite.actions_suppressor.clone())
+            .set_actions_suppressor_wait_period(
+                composite
+                    .actions_suppressor_wait_period
+                    .map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
+            )
+            .set_actions_suppressor_extension_period(
+                composite
+                    .actions_suppressor_extension_period
+                    .map(|s| i32::try_from(s).unwrap_or(i32::MAX)),
+            )
+            .set_tags(to_sdk_tags(&composite.tags))
             .customize()
             .interceptor(counter.clone())
             .send()

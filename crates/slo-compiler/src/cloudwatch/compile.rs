@@ -1,47 +1,101 @@
-//! SLO + alert policy → burn-rate metric alarms, composite alarms per tier and per severity.
+//! SLO + alert policy → burn-rate metric alarms, composite alarms per tier, per severity and
+//! for the release gate, and the maintenance alarm that suppresses notifications.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_telemetry::Metric;
-use sli_core::{Severity, Sli, Span};
+use sli_core::{MissingData, Owner, Severity, Sli, Span};
 
 use super::Compiled;
 use super::Spec;
 use super::compiled::{CompiledSlo, PublishedWindow, WindowRole, severity_name};
-use super::model::{CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData};
+use super::maintenance::maintenance;
+use super::model::{
+    AlarmTag, CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData,
+};
 use super::names::{
     MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, alarm_metric, check_alarm_name,
     source_entries,
 };
 use super::signal::Signal;
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::plan::{Plan, percent};
+use crate::plan::{Plan, PlannedTier, percent, sli_name};
+
+/// The SNS topics one team's pages and tickets go to.
+///
+/// # Example
+/// ```
+/// use slo_compiler::cloudwatch::TeamActions;
+/// let payments = TeamActions::new(["arn:aws:sns:us-east-1:123456789012:payments-page"],
+///     ["arn:aws:sns:us-east-1:123456789012:payments-ticket"]);
+/// assert_eq!(payments.page.len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct TeamActions {
+    /// Topics notified by the page severity alarm.
+    pub page: Vec<String>,
+    /// Topics notified by the ticket severity alarm.
+    pub ticket: Vec<String>,
+}
+
+impl TeamActions {
+    /// Pages to `page`, tickets to `ticket`.
+    pub fn new<P: Into<String>, T: Into<String>>(
+        page: impl IntoIterator<Item = P>,
+        ticket: impl IntoIterator<Item = T>,
+    ) -> Self {
+        Self {
+            page: page.into_iter().map(Into::into).collect(),
+            ticket: ticket.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 /// How [`compile`] names and wires what it generates.
 ///
 /// # Example
 /// ```
-/// use slo_compiler::cloudwatch::CompileOptions;
-/// let options = CompileOptions {
-///     page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()],
-///     ..CompileOptions::default()
-/// };
+/// use slo_compiler::cloudwatch::{CompileOptions, TeamActions};
+/// let options = CompileOptions::new()
+///     .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+///     .with_team_actions("payments".parse()?, TeamActions::new(
+///         ["arn:aws:sns:us-east-1:123456789012:payments-page"], Vec::<String>::new()));
 /// assert_eq!(options.prefix, "slo/");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompileOptions {
     /// Prepended to every alarm name (default `slo/`).
     pub prefix: String,
-    /// SNS topic ARNs notified by the page severity alarm.
+    /// SNS topic ARNs notified by the page severity alarm of SLOs without a team of their
+    /// own in [`CompileOptions::team_actions`].
     pub page_actions: Vec<String>,
-    /// SNS topic ARNs notified by the ticket severity alarm.
+    /// SNS topic ARNs notified by the ticket severity alarm (same rule).
     pub ticket_actions: Vec<String>,
+    /// Per owning team ([`Routing::owner`](sli_core::Routing::owner)), the topics its SLOs'
+    /// pages and tickets go to.
+    pub team_actions: BTreeMap<Owner, TeamActions>,
     /// A namespace for windows CloudWatch cannot evaluate in one alarm (longer than
-    /// [`MAX_NATIVE_WINDOW_SECONDS`], or over a time-slice SLI): their alarms watch a metric that the
-    /// caller publishes every minute with [`publish_windows`](super::publish_windows) through
-    /// a [`MetricSink`](aws_telemetry::MetricSink). `None` (the default) refuses such windows with
-    /// [`CompileProblem::WindowTooLong`] or [`CompileProblem::NeedsPublishing`].
+    /// [`MAX_NATIVE_WINDOW_SECONDS`], over a time-slice SLI, or of a tier with a sustain rule
+    /// on a window longer than a minute): their alarms watch a metric that the caller
+    /// publishes every minute with [`publish_windows`](super::publish_windows) through a
+    /// [`MetricSink`](aws_telemetry::MetricSink). `None` (the default) refuses such windows with
+    /// [`CompileProblem::WindowTooLong`], [`CompileProblem::NeedsPublishing`] or
+    /// [`CompileProblem::Sustain`].
     pub published: Option<String>,
+    /// `ActionsSuppressorWaitPeriod` of the severity alarms that have a suppressor, in
+    /// seconds, a multiple of 60 (default 60): how long a notification waits for a suppressor
+    /// that enters `ALARM` at the same moment (a maintenance window opening, a page starting).
+    pub suppressor_wait_seconds: u32,
+    /// `ActionsSuppressorExtensionPeriod`, in seconds, a multiple of 60 (default 60): how long
+    /// after the suppressor leaves `ALARM` a still-firing alarm notifies.
+    pub suppressor_extension_seconds: u32,
+    /// The IAM role EventBridge Scheduler assumes to set maintenance alarms
+    /// (`cloudwatch:SetAlarmState`); `None` (the default) makes the CloudFormation template
+    /// create one.
+    pub scheduler_role_arn: Option<String>,
 }
 
 impl Default for CompileOptions {
@@ -50,8 +104,75 @@ impl Default for CompileOptions {
             prefix: "slo/".into(),
             page_actions: Vec::new(),
             ticket_actions: Vec::new(),
+            team_actions: BTreeMap::new(),
             published: None,
+            suppressor_wait_seconds: 60,
+            suppressor_extension_seconds: 60,
+            scheduler_role_arn: None,
         }
+    }
+}
+
+impl CompileOptions {
+    /// The defaults: prefix `slo/`, no actions, no published namespace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Alarm names start with `prefix`.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Pages of SLOs without a team of their own go to `topics`.
+    #[must_use]
+    pub fn with_page_actions<T: Into<String>>(
+        mut self,
+        topics: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.page_actions = topics.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Tickets of SLOs without a team of their own go to `topics`.
+    #[must_use]
+    pub fn with_ticket_actions<T: Into<String>>(
+        mut self,
+        topics: impl IntoIterator<Item = T>,
+    ) -> Self {
+        self.ticket_actions = topics.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `team`'s SLOs notify `actions`.
+    #[must_use]
+    pub fn with_team_actions(mut self, team: Owner, actions: TeamActions) -> Self {
+        self.team_actions.insert(team, actions);
+        self
+    }
+
+    /// Windows CloudWatch cannot evaluate in one alarm are published to `namespace`.
+    #[must_use]
+    pub fn with_published(mut self, namespace: impl Into<String>) -> Self {
+        self.published = Some(namespace.into());
+        self
+    }
+
+    /// The suppressor's wait and extension periods, in seconds (multiples of 60).
+    #[must_use]
+    pub fn with_suppressor_periods(mut self, wait_seconds: u32, extension_seconds: u32) -> Self {
+        self.suppressor_wait_seconds = wait_seconds;
+        self.suppressor_extension_seconds = extension_seconds;
+        self
+    }
+
+    /// EventBridge Scheduler assumes `role_arn` to set maintenance alarms.
+    #[must_use]
+    pub fn with_scheduler_role(mut self, role_arn: impl Into<String>) -> Self {
+        self.scheduler_role_arn = Some(role_arn.into());
+        self
     }
 }
 
@@ -64,15 +185,32 @@ impl Default for CompileOptions {
 /// decides exactly as `sli-core` does (`bad > threshold × budget × total`, no division to round
 /// at the boundary) and a window without events is missing data; then a composite alarm per
 /// tier (`ALARM(long) AND ALARM(short)`), and one per severity over its tiers
-/// (`ALARM(tier) OR …`) carrying the severity's actions. `TreatMissingData` follows the SLO's
-/// [`MissingData`](sli_core::MissingData). Thresholds given as budget fractions are scaled to the
-/// SLO window exactly as [`PolicyEvaluator`](sli_core::PolicyEvaluator) scales them.
+/// (`ALARM(tier) OR …`) carrying the severity's actions: one notification per SLO and severity
+/// however many of its tiers fire. `TreatMissingData` follows the SLO's
+/// [`MissingData`](sli_core::MissingData). Thresholds given as budget fractions are scaled to
+/// the SLO window exactly as [`PolicyEvaluator`](sli_core::PolicyEvaluator) scales them.
+///
+/// * A tier's sustain rule `M of M` (OpenSLO `alertAfter`, the "5 minutes sustained" of
+///   noise reduction) becomes `EvaluationPeriods = DatapointsToAlarm = M` on both window
+///   alarms, whose datapoints are then a minute apart: published windows (one-minute alarms
+///   over a published metric) or one-minute windows. All of M minutes of both windows is
+///   exactly all of M minutes of the tier.
+/// * A release gate ([`SloSpec::release_gate`](crate::SloSpec::release_gate)) is a tier of its
+///   own, `<prefix><slo>/<policy>/release-gate`, with no actions: the alarm CodeDeploy's
+///   deployment groups and CodePipeline's stage conditions read.
+/// * The ticket alarm's actions are suppressed while the page alarm is in `ALARM` (one
+///   notification for the tiers of one SLO), and both while a maintenance window is open:
+///   the maintenance alarm, which EventBridge Scheduler sets, is their `ActionsSuppressor`.
+/// * The owner ([`Routing`](sli_core::Routing)) picks the team's topics and tags every alarm
+///   `Owner`; the runbook ends every description.
 ///
 /// # Errors
 /// [`CompileError`] naming the SLO, its document and the field: invalid names, a tier that
-/// can never fire or looks back further than the SLO window, a window over seven days or over a time-slice SLI without [`CompileOptions::published`], more than ten
-/// metrics in an alarm, a sustain rule, invalid policies (through `sli-core`), actions that are
-/// not ARNs.
+/// can never fire or looks back further than the SLO window, a window over seven days or over a
+/// time-slice SLI without [`CompileOptions::published`], more than ten metrics in an alarm, a
+/// sustain rule CloudWatch cannot evaluate as `sli-core` does ([`CompileProblem::Sustain`]),
+/// maintenance windows that never end, a release gate that can never fire, invalid policies
+/// (through `sli-core`), actions that are not ARNs.
 ///
 /// # Example
 /// ```
@@ -120,16 +258,25 @@ pub fn compile(specs: &[Spec], options: &CompileOptions) -> Result<Compiled, Com
         }
         slos.push(compiled);
     }
-    Ok(Compiled { slos })
+    Ok(Compiled {
+        slos,
+        scheduler_role_arn: options.scheduler_role_arn.clone(),
+    })
 }
 
-fn compile_one(
-    plan: &Plan<'_, Signal>,
-    options: &CompileOptions,
-) -> Result<CompiledSlo, CompileError> {
-    let spec = plan.spec;
-    let slo = &spec.slo;
-    for action in options.page_actions.iter().chain(&options.ticket_actions) {
+/// Checks the options every SLO shares.
+fn check_options(plan: &Plan<'_, Signal>, options: &CompileOptions) -> Result<(), CompileError> {
+    let actions = options
+        .page_actions
+        .iter()
+        .chain(&options.ticket_actions)
+        .chain(
+            options
+                .team_actions
+                .values()
+                .flat_map(|t| t.page.iter().chain(&t.ticket)),
+        );
+    for action in actions {
         if !action.starts_with("arn:") {
             return Err(plan.fail(
                 "actions",
@@ -139,6 +286,51 @@ fn compile_one(
             ));
         }
     }
+    for (option, seconds) in [
+        ("suppressor_wait_seconds", options.suppressor_wait_seconds),
+        (
+            "suppressor_extension_seconds",
+            options.suppressor_extension_seconds,
+        ),
+    ] {
+        if seconds % 60 != 0 {
+            return Err(plan.fail(
+                "options",
+                CompileProblem::InvalidOption {
+                    option,
+                    reason: format!("{seconds} is not a whole number of minutes"),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What one SLO's alarms share: names, routing text, tags, the missing-data treatment.
+struct Context<'p, 'a> {
+    plan: &'p Plan<'a, Signal>,
+    options: &'p CompileOptions,
+    base: String,
+    treat: TreatMissingData,
+    /// ` Runbook: … Owner: ….`, appended to descriptions.
+    routing: String,
+    tags: Vec<AlarmTag>,
+}
+
+/// The alarms of one tier (or of the release gate).
+struct TierAlarms {
+    metric_alarms: Vec<MetricAlarm>,
+    composite: CompositeAlarm,
+    published: Vec<PublishedWindow>,
+}
+
+fn compile_one(
+    plan: &Plan<'_, Signal>,
+    options: &CompileOptions,
+) -> Result<CompiledSlo, CompileError> {
+    let spec = plan.spec;
+    let slo = &spec.slo;
+    check_options(plan, options)?;
     match (&slo.sli, &spec.signal) {
         (Sli::EventRatio, Signal::Good { .. } | Signal::Bad { .. }) => {}
         (Sli::TimeSlice { slice, .. }, Signal::Value { .. }) if *slice == Span::MINUTE => {}
@@ -147,134 +339,85 @@ fn compile_one(
                 "spec.indicator",
                 CompileProblem::Unsupported {
                     what: format!(
-                        "SLI {sli:?} with this metric source (event ratios from counts, or time slices of one minute from a value)"
+                        "{} with this metric source (event ratios from counts, or time slices of one minute from a value)",
+                        sli_name(sli)
                     ),
                 },
             ));
         }
     }
-    let base = format!("{}{}/{}", options.prefix, slo.name, spec.policy_name);
-    let treat = TreatMissingData::from(slo.missing_data);
+    let mut routing = String::new();
+    if let Some(runbook) = &spec.routing.runbook {
+        routing.push_str(" Runbook: ");
+        routing.push_str(runbook.as_str());
+    }
+    if let Some(owner) = &spec.routing.owner {
+        routing.push_str(" Owner: ");
+        routing.push_str(owner.as_str());
+    }
+    let tags = spec
+        .routing
+        .owner
+        .iter()
+        .map(|o| AlarmTag {
+            key: "Owner".into(),
+            value: o.as_str().to_owned(),
+        })
+        .collect();
+    let ctx = Context {
+        plan,
+        options,
+        base: format!("{}{}/{}", options.prefix, slo.name, spec.policy_name),
+        treat: TreatMissingData::from(slo.missing_data),
+        routing,
+        tags,
+    };
+    let base = &ctx.base;
+    let maintenance_name = format!("{base}/maintenance");
+    let maintenance = maintenance(&maintenance_name, &slo.name, &spec.maintenance)
+        .map_err(|p| plan.fail("maintenance", p))?;
+    if maintenance.is_some() {
+        check_alarm_name(&maintenance_name).map_err(|p| plan.fail("metadata.name", p))?;
+    }
     let mut metric_alarms = Vec::new();
     let mut composite_alarms = Vec::new();
     let mut published = Vec::new();
     let mut tiers = Vec::new();
-    for planned in &plan.tiers {
-        let (tier, burn, ratio_threshold) = (planned.tier, planned.burn, planned.ratio_threshold);
-        let field = format!("tier {}", tier.id);
-        let tier_name = format!("{base}/{}", tier.id);
-        let mut window_names = Vec::new();
-        for (role, window) in [
-            (WindowRole::Long, tier.long_window),
-            (WindowRole::Short, tier.short_window),
-        ] {
-            let name = format!("{tier_name}/{}-{window}", role.as_str());
-            check_alarm_name(&name).map_err(|p| plan.fail("metadata.name", p))?;
-            // Whole minutes (checked by the plan) that fit the API's 32-bit period.
-            let seconds = u32::try_from(window.seconds()).map_err(|_| {
-                plan.fail(
-                    format!("{field} lookbackWindow"),
-                    CompileProblem::WindowTooLong {
-                        tier: tier.id.clone(),
-                        window,
-                        max_seconds: MAX_NATIVE_WINDOW_SECONDS,
-                    },
-                )
-            })?;
-            let native = spec.signal.is_counts() && window.seconds() <= MAX_NATIVE_WINDOW_SECONDS;
-            let description = format!(
-                "SLO {} ({}): error ratio over {window} / error budget ({} %) > {burn} (tier {}, {:?}, {} window)",
-                slo.name,
-                slo.objective,
-                percent(plan.budget),
-                tier.id,
-                tier.severity,
-                role.as_str()
-            );
-            let metrics = if native {
-                native_metrics(plan, seconds, ratio_threshold, burn, window)
-                    .map_err(|p| plan.fail("spec.indicator", p))?
-            } else {
-                let Some(namespace) = &options.published else {
-                    let problem = if spec.signal.is_counts() {
-                        CompileProblem::WindowTooLong {
-                            tier: tier.id.clone(),
-                            window,
-                            max_seconds: MAX_NATIVE_WINDOW_SECONDS,
-                        }
-                    } else {
-                        CompileProblem::NeedsPublishing {
-                            tier: tier.id.clone(),
-                            reason: "a time-slice SLI's per-minute judgements cannot be summed over a window by one alarm".into(),
-                        }
-                    };
-                    return Err(plan.fail(format!("{field} lookbackWindow"), problem));
-                };
-                let metric = published_metric(namespace, plan, &tier.id, role, window)?;
-                let mut entry = MetricDataQuery::metric(
-                    "excess",
-                    MetricStat {
-                        metric: alarm_metric(&metric),
-                        period: 60,
-                        stat: "Maximum".into(),
-                    },
-                );
-                entry.return_data = true;
-                entry.label = Some(format!(
-                    "bad events above {burn}x the budget over {window} (published)"
-                ));
-                published.push(PublishedWindow {
-                    tier: tier.id.clone(),
-                    role,
-                    window,
-                    metric,
-                    ratio_threshold,
-                });
-                vec![entry]
-            };
-            if metrics.len() > MAX_METRICS_PER_ALARM {
-                return Err(plan.fail(
-                    "spec.indicator",
-                    CompileProblem::TooManyMetrics {
-                        alarm: name,
-                        count: metrics.len(),
-                        max: MAX_METRICS_PER_ALARM,
-                    },
-                ));
-            }
-            metric_alarms.push(MetricAlarm {
-                alarm_name: name.clone(),
-                alarm_description: Some(description),
-                actions_enabled: false,
-                alarm_actions: Vec::new(),
-                ok_actions: Vec::new(),
-                metrics,
-                comparison_operator: "GreaterThanThreshold".into(),
-                threshold: 0.0,
-                evaluation_periods: 1,
-                datapoints_to_alarm: 1,
-                treat_missing_data: treat,
-            });
-            window_names.push(name);
-        }
-        check_alarm_name(&tier_name).map_err(|p| plan.fail("metadata.name", p))?;
-        composite_alarms.push(CompositeAlarm {
-            alarm_name: tier_name.clone(),
-            alarm_description: Some(format!(
-                "SLO {}: tier {} ({:?}) burns faster than {burn}x over both {} and {}",
-                slo.name, tier.id, tier.severity, tier.long_window, tier.short_window
-            )),
-            alarm_rule: window_names
-                .iter()
-                .map(|n| format!("ALARM(\"{n}\")"))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-            actions_enabled: false,
-            alarm_actions: Vec::new(),
-            ok_actions: Vec::new(),
-        });
-        tiers.push((tier.id.clone(), tier.severity, tier.long_window, burn));
+    if let Some(m) = &maintenance {
+        let mut alarm = m.alarm.clone();
+        alarm.tags.clone_from(&ctx.tags);
+        metric_alarms.push(alarm);
     }
+    for planned in &plan.tiers {
+        let alarms = tier_alarms(&ctx, planned)?;
+        metric_alarms.extend(alarms.metric_alarms);
+        composite_alarms.push(alarms.composite);
+        published.extend(alarms.published);
+        tiers.push((
+            planned.tier.id.clone(),
+            planned.tier.severity,
+            planned.tier.long_window,
+            planned.burn,
+        ));
+    }
+    let release_gate = match &plan.gate {
+        Some(gate) => {
+            let alarms = tier_alarms(&ctx, gate)?;
+            metric_alarms.extend(alarms.metric_alarms);
+            let name = alarms.composite.alarm_name.clone();
+            composite_alarms.push(alarms.composite);
+            published.extend(alarms.published);
+            Some(name)
+        }
+        None => None,
+    };
+    let team = spec
+        .routing
+        .owner
+        .as_ref()
+        .and_then(|o| options.team_actions.get(o));
+    let has_page = plan.tiers.iter().any(|t| t.tier.severity == Severity::Page);
+    let page_name = format!("{base}/{}", severity_name(Severity::Page));
     for severity in [Severity::Page, Severity::Ticket] {
         let members: Vec<&str> = plan
             .tiers
@@ -287,29 +430,57 @@ fn compile_one(
         }
         let name = format!("{base}/{}", severity_name(severity));
         check_alarm_name(&name).map_err(|p| plan.fail("metadata.name", p))?;
-        let actions = match severity {
-            Severity::Page => options.page_actions.clone(),
-            Severity::Ticket => options.ticket_actions.clone(),
+        let actions = match (severity, team) {
+            (Severity::Page, Some(team)) => team.page.clone(),
+            (Severity::Ticket, Some(team)) => team.ticket.clone(),
+            (Severity::Page, None) => options.page_actions.clone(),
+            (Severity::Ticket, None) => options.ticket_actions.clone(),
         };
-        composite_alarms.push(CompositeAlarm {
-            alarm_name: name,
-            alarm_description: Some(format!(
-                "SLO {}: {:?} when any of its {:?} tiers fires",
-                slo.name, severity, severity
-            )),
-            alarm_rule: members
+        // Tickets wait while the SLO pages; everything waits while maintenance is open.
+        let suppressor = match (severity, has_page, &maintenance) {
+            (Severity::Ticket, true, Some(_)) => {
+                let name = format!("{base}/suppress-ticket");
+                check_alarm_name(&name).map_err(|p| plan.fail("metadata.name", p))?;
+                let mut either = CompositeAlarm::new(
+                    &name,
+                    format!("ALARM(\"{page_name}\") OR ALARM(\"{maintenance_name}\")"),
+                );
+                either.alarm_description = Some(format!(
+                    "SLO {}: while it pages or a maintenance window is open, its ticket alarm stays silent.",
+                    slo.name
+                ));
+                either.tags.clone_from(&ctx.tags);
+                composite_alarms.push(either);
+                Some(name)
+            }
+            (Severity::Ticket, true, None) => Some(page_name.clone()),
+            (_, _, Some(_)) => Some(maintenance_name.clone()),
+            _ => None,
+        };
+        let mut alarm = CompositeAlarm::new(
+            name,
+            members
                 .iter()
                 .map(|id| format!("ALARM(\"{base}/{id}\")"))
                 .collect::<Vec<_>>()
                 .join(" OR "),
-            actions_enabled: !actions.is_empty(),
-            ok_actions: if spec.notify_resolved {
-                actions.clone()
-            } else {
-                Vec::new()
-            },
-            alarm_actions: actions,
-        });
+        );
+        alarm.alarm_description = Some(format!(
+            "SLO {}: {severity} when any of its {severity} tiers fires.{}",
+            slo.name, ctx.routing
+        ));
+        alarm.actions_enabled = !actions.is_empty();
+        if spec.notify_resolved {
+            alarm.ok_actions.clone_from(&actions);
+        }
+        alarm.alarm_actions = actions;
+        if suppressor.is_some() {
+            alarm.actions_suppressor_wait_period = Some(options.suppressor_wait_seconds);
+            alarm.actions_suppressor_extension_period = Some(options.suppressor_extension_seconds);
+        }
+        alarm.actions_suppressor = suppressor;
+        alarm.tags.clone_from(&ctx.tags);
+        composite_alarms.push(alarm);
     }
     Ok(CompiledSlo {
         slo: slo.name.clone(),
@@ -317,12 +488,188 @@ fn compile_one(
         metric_alarms,
         composite_alarms,
         published,
+        release_gate,
+        maintenance,
         signal: spec.signal.clone(),
         budget: plan.budget,
         window: plan.slo_period,
         tiers,
+        gate_burn: plan.gate.as_ref().map(|g| g.burn),
         min_events: slo.min_events,
         full_windows_only: spec.policy.partial_windows != sli_core::PartialWindows::Evaluate,
+    })
+}
+
+/// The two window alarms of a tier and its composite.
+fn tier_alarms(
+    ctx: &Context<'_, '_>,
+    planned: &PlannedTier<'_>,
+) -> Result<TierAlarms, CompileError> {
+    let plan = ctx.plan;
+    let spec = plan.spec;
+    let slo = &spec.slo;
+    let tier = &planned.tier;
+    let (burn, ratio_threshold) = (planned.burn, planned.ratio_threshold);
+    let field = format!("tier {}", tier.id);
+    let sustain = planned.sustain();
+    if let Some(rule) = sustain {
+        let refuse = |reason: &str| {
+            plan.fail(
+                format!("{field} alertAfter"),
+                CompileProblem::Sustain {
+                    tier: tier.id.clone(),
+                    rule: planned.sustain_text(),
+                    reason: reason.to_owned(),
+                },
+            )
+        };
+        if rule.datapoints_to_alarm() < rule.evaluation_periods() {
+            return Err(refuse(
+                "CloudWatch applies N of M to each window's alarm, and N of M minutes of each window is not N of M minutes of both windows; only M of M is (Prometheus compiles any N of M)",
+            ));
+        }
+        if slo.missing_data == MissingData::Skip {
+            return Err(refuse(
+                "with missing data kept (TreatMissingData ignore), CloudWatch keeps the alarm's state through missing datapoints rather than counting each minute's last judgement (choose missing data good or bad, or Prometheus)",
+            ));
+        }
+    }
+    let tier_name = format!("{}/{}", ctx.base, tier.id);
+    let mut metric_alarms = Vec::new();
+    let mut published = Vec::new();
+    let mut window_names = Vec::new();
+    for (role, window) in [
+        (WindowRole::Long, tier.long_window),
+        (WindowRole::Short, tier.short_window),
+    ] {
+        let name = format!("{tier_name}/{}-{window}", role.as_str());
+        check_alarm_name(&name).map_err(|p| plan.fail("metadata.name", p))?;
+        // Whole minutes (checked by the plan) that fit the API's 32-bit period.
+        let seconds = u32::try_from(window.seconds()).map_err(|_| {
+            plan.fail(
+                format!("{field} lookbackWindow"),
+                CompileProblem::WindowTooLong {
+                    tier: tier.id.clone(),
+                    window,
+                    max_seconds: MAX_NATIVE_WINDOW_SECONDS,
+                },
+            )
+        })?;
+        // N of M minutes needs datapoints a minute apart: a window's own alarm has one per
+        // window length.
+        let minute_datapoints = sustain.is_none() || window == Span::MINUTE;
+        let native = spec.signal.is_counts()
+            && window.seconds() <= MAX_NATIVE_WINDOW_SECONDS
+            && minute_datapoints;
+        let description = format!(
+            "SLO {} ({}): error ratio over {window} / error budget ({} %) > {burn} (tier {}, {}, {} window).{}",
+            slo.name,
+            slo.objective,
+            percent(plan.budget),
+            tier.id,
+            tier.severity,
+            role.as_str(),
+            ctx.routing
+        );
+        let metrics = if native {
+            native_metrics(plan, seconds, ratio_threshold, burn, window)
+                .map_err(|p| plan.fail("spec.indicator", p))?
+        } else {
+            let Some(namespace) = &ctx.options.published else {
+                let problem = if !spec.signal.is_counts() {
+                    CompileProblem::NeedsPublishing {
+                        tier: tier.id.clone(),
+                        reason: "a time-slice SLI's per-minute judgements cannot be summed over a window by one alarm".into(),
+                    }
+                } else if window.seconds() > MAX_NATIVE_WINDOW_SECONDS {
+                    CompileProblem::WindowTooLong {
+                        tier: tier.id.clone(),
+                        window,
+                        max_seconds: MAX_NATIVE_WINDOW_SECONDS,
+                    }
+                } else {
+                    CompileProblem::Sustain {
+                        tier: tier.id.clone(),
+                        rule: planned.sustain_text(),
+                        reason: format!(
+                            "CloudWatch counts a window alarm's EvaluationPeriods in periods of the window ({window}), not in minutes; set CompileOptions::published to evaluate the window every minute"
+                        ),
+                    }
+                };
+                let field = if matches!(problem, CompileProblem::Sustain { .. }) {
+                    format!("{field} alertAfter")
+                } else {
+                    format!("{field} lookbackWindow")
+                };
+                return Err(plan.fail(field, problem));
+            };
+            let metric = published_metric(namespace, plan, &tier.id, role, window)?;
+            let mut entry = MetricDataQuery::metric(
+                "excess",
+                MetricStat::new(alarm_metric(&metric), 60, "Maximum"),
+            );
+            entry.return_data = true;
+            entry.label = Some(format!(
+                "bad events above {burn}x the budget over {window} (published)"
+            ));
+            published.push(PublishedWindow {
+                tier: tier.id.clone(),
+                role,
+                window,
+                metric,
+                ratio_threshold,
+            });
+            vec![entry]
+        };
+        if metrics.len() > MAX_METRICS_PER_ALARM {
+            return Err(plan.fail(
+                "spec.indicator",
+                CompileProblem::TooManyMetrics {
+                    alarm: name,
+                    count: metrics.len(),
+                    max: MAX_METRICS_PER_ALARM,
+                },
+            ));
+        }
+        let mut alarm = MetricAlarm::new(name.clone(), metrics, "GreaterThanThreshold", 0.0);
+        alarm.alarm_description = Some(description);
+        alarm.treat_missing_data = ctx.treat;
+        if let Some(rule) = sustain {
+            alarm.evaluation_periods = rule.evaluation_periods();
+            alarm.datapoints_to_alarm = rule.datapoints_to_alarm();
+        }
+        alarm.tags.clone_from(&ctx.tags);
+        metric_alarms.push(alarm);
+        window_names.push(name);
+    }
+    check_alarm_name(&tier_name).map_err(|p| plan.fail("metadata.name", p))?;
+    let sustained = sustain.map_or_else(String::new, |_| {
+        format!(" for {} minutes", planned.sustain_text())
+    });
+    let mut composite = CompositeAlarm::new(
+        tier_name,
+        window_names
+            .iter()
+            .map(|n| format!("ALARM(\"{n}\")"))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    );
+    composite.alarm_description = Some(if tier.id == sli_core::ReleaseGate::TIER_ID {
+        format!(
+            "SLO {}: release gate. In ALARM while the burn rate exceeds {burn}x over both {} and {}: releases halt (CodeDeploy alarm configuration, CodePipeline stage conditions).{}",
+            slo.name, tier.long_window, tier.short_window, ctx.routing
+        )
+    } else {
+        format!(
+            "SLO {}: tier {} ({}) burns faster than {burn}x over both {} and {}{sustained}.{}",
+            slo.name, tier.id, tier.severity, tier.long_window, tier.short_window, ctx.routing
+        )
+    });
+    composite.tags.clone_from(&ctx.tags);
+    Ok(TierAlarms {
+        metric_alarms,
+        composite,
+        published,
     })
 }
 

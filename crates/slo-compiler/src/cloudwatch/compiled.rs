@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sli_core::{Severity, Span};
 
+use super::maintenance::Maintenance;
 use super::model::{CompositeAlarm, MetricAlarm};
 use super::signal::Signal;
 use aws_telemetry::Metric;
@@ -16,6 +17,7 @@ use aws_telemetry::Metric;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum WindowRole {
     /// The long window.
     Long,
@@ -41,6 +43,7 @@ impl WindowRole {
 /// # fn f(p: &PublishedWindow) { let _ = (p.window, p.ratio_threshold); }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PublishedWindow {
     /// The tier.
     pub tier: String,
@@ -56,7 +59,8 @@ pub struct PublishedWindow {
     pub ratio_threshold: f64,
 }
 
-/// The alarms of one SLO and alert policy.
+/// The alarms of one SLO and alert policy: a plain output record (its public fields are what
+/// was generated).
 ///
 /// # Example
 /// ```
@@ -64,18 +68,26 @@ pub struct PublishedWindow {
 /// # fn f(c: &CompiledSlo) -> usize { c.metric_alarms.len() + c.composite_alarms.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct CompiledSlo {
     /// The SLO's name.
     pub slo: String,
     /// Its service.
     pub service: String,
-    /// One alarm per window of each tier, long then short, tiers in policy order.
+    /// The maintenance alarm (when the SLO has maintenance windows), then one alarm per
+    /// window of each tier, long then short, tiers in policy order, the release gate's last.
     pub metric_alarms: Vec<MetricAlarm>,
-    /// One composite per tier (both windows), then one per severity over its tiers (page,
-    /// then ticket), which carry the actions.
+    /// One composite per tier (both windows), the release gate's, then one per severity over
+    /// its tiers (page, then ticket), which carry the actions (with, before the ticket's, the
+    /// composite suppressing it while the SLO pages or is in maintenance). Children come
+    /// before their parents.
     pub composite_alarms: Vec<CompositeAlarm>,
     /// Windows whose alarms watch a published metric.
     pub published: Vec<PublishedWindow>,
+    /// The release gate's composite alarm: what CodeDeploy and CodePipeline read.
+    pub release_gate: Option<String>,
+    /// The maintenance alarm and its EventBridge Scheduler schedules.
+    pub maintenance: Option<Maintenance>,
     /// Burn-rate expressions for dashboards: (label, expression over `bad`/`good` and `total`).
     #[serde(skip)]
     pub(super) signal: Signal,
@@ -85,6 +97,8 @@ pub struct CompiledSlo {
     pub(super) window: Span,
     #[serde(skip)]
     pub(super) tiers: Vec<(String, Severity, Span, f64)>,
+    #[serde(skip)]
+    pub(super) gate_burn: Option<f64>,
     #[serde(skip)]
     pub(super) min_events: f64,
     #[serde(skip)]

@@ -23,7 +23,7 @@
 //!     bad: SignalSource::Metric { metric: alb("HTTPCode_Target_5XX_Count")?, stat: Statistic::Sum },
 //!     total: SignalSource::Metric { metric: alb("RequestCount")?, stat: Statistic::Sum },
 //! });
-//! let options = CompileOptions { page_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()], ..Default::default() };
+//! let options = CompileOptions::new().with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"]);
 //! let compiled = compile(&[spec], &options)?;
 //! let template = compiled.cloudformation(&compiled.dashboards(&DashboardOptions::default())?)?;
 //! assert!(template["Resources"].as_object().unwrap().len() > 10);
@@ -45,6 +45,7 @@ mod apply;
 mod compile;
 mod compiled;
 mod dashboard;
+mod maintenance;
 mod model;
 mod names;
 #[cfg(feature = "openslo")]
@@ -56,11 +57,12 @@ mod template;
 
 #[cfg(feature = "apply")]
 pub use apply::{ApplyReport, apply};
-pub use compile::{CompileOptions, compile};
+pub use compile::{CompileOptions, TeamActions, compile};
 pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
 pub use dashboard::{DashboardOptions, MAX_WIDGETS};
+pub use maintenance::{Maintenance, MaintenanceSchedule, ScheduledState};
 pub use model::{
-    AlarmDimension, AlarmMetric, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
+    AlarmDimension, AlarmMetric, AlarmTag, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
     MetricStat, TreatMissingData,
 };
 pub use names::{MAX_ALARM_NAME, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS};
@@ -84,9 +86,13 @@ pub type Spec = crate::SloSpec<Signal>;
 /// # fn f(c: &Compiled) -> usize { c.slos.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Compiled {
     /// The SLOs' alarms.
     pub slos: Vec<CompiledSlo>,
+    /// The role EventBridge Scheduler assumes ([`CompileOptions::scheduler_role_arn`]).
+    #[serde(skip)]
+    pub(crate) scheduler_role_arn: Option<String>,
 }
 
 impl Compiled {

@@ -48,12 +48,13 @@ pub struct AlarmDimension {
 /// # Example
 /// ```
 /// use slo_compiler::cloudwatch::{AlarmMetric, MetricStat};
-/// let s = MetricStat { metric: AlarmMetric { namespace: "N".into(), metric_name: "M".into(),
-///     dimensions: vec![] }, period: 3600, stat: "Sum".into() };
+/// let s = MetricStat::new(AlarmMetric { namespace: "N".into(), metric_name: "M".into(),
+///     dimensions: vec![] }, 3600, "Sum");
 /// assert_eq!(serde_json::to_value(&s).unwrap()["Period"], 3600);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct MetricStat {
     /// The metric.
     pub metric: AlarmMetric,
@@ -61,6 +62,17 @@ pub struct MetricStat {
     pub period: u32,
     /// The statistic (`Sum`, `Maximum`, `p99`…).
     pub stat: String,
+}
+
+impl MetricStat {
+    /// `stat` of `metric` over periods of `period` seconds.
+    pub fn new(metric: AlarmMetric, period: u32, stat: impl Into<String>) -> Self {
+        Self {
+            metric,
+            period,
+            stat: stat.into(),
+        }
+    }
 }
 
 /// One entry of a metric-math alarm's `Metrics`: a metric or an expression.
@@ -73,6 +85,7 @@ pub struct MetricStat {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct MetricDataQuery {
     /// The id other expressions use.
     pub id: String,
@@ -168,22 +181,39 @@ impl TreatMissingData {
     }
 }
 
-/// A metric-math alarm (`AWS::CloudWatch::Alarm` with `Metrics`). Burn-rate window alarms use
-/// `GreaterThanThreshold` with one evaluation period, whose length is the window.
+/// A tag on an alarm (`Key`, `Value`): the compilers tag alarms with their SLO's `Owner`.
+///
+/// # Example
+/// ```
+/// use slo_compiler::cloudwatch::AlarmTag;
+/// let tag = AlarmTag { key: "Owner".into(), value: "payments".into() };
+/// assert_eq!(serde_json::to_string(&tag).unwrap(), r#"{"Key":"Owner","Value":"payments"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AlarmTag {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+/// A metric-math alarm (`AWS::CloudWatch::Alarm` with `Metrics`), a plain record of
+/// CloudFormation's properties. Burn-rate window alarms use `GreaterThanThreshold` with one
+/// evaluation period, whose length is the window; a sustain rule (`N of M` minutes) makes
+/// `EvaluationPeriods` M and `DatapointsToAlarm` N on alarms whose period is a minute.
 ///
 /// # Example
 /// ```
 /// use slo_compiler::cloudwatch::{MetricAlarm, TreatMissingData};
-/// let alarm = MetricAlarm {
-///     alarm_name: "slo/api/long-1h".into(), alarm_description: None, actions_enabled: false,
-///     alarm_actions: vec![], ok_actions: vec![], metrics: vec![],
-///     comparison_operator: "GreaterThanThreshold".into(), threshold: 0.0,
-///     evaluation_periods: 1, datapoints_to_alarm: 1, treat_missing_data: TreatMissingData::Ignore,
-/// };
-/// assert_eq!(serde_json::to_value(&alarm).unwrap()["TreatMissingData"], "ignore");
+/// let mut alarm = MetricAlarm::new("slo/api/long-1h", vec![], "GreaterThanThreshold", 0.0);
+/// alarm.treat_missing_data = TreatMissingData::Ignore;
+/// let json = serde_json::to_value(&alarm).unwrap();
+/// assert_eq!((json["TreatMissingData"].as_str(), json["EvaluationPeriods"].as_u64()), (Some("ignore"), Some(1)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct MetricAlarm {
     /// The name (unique in the account and region).
     pub alarm_name: String,
@@ -210,20 +240,58 @@ pub struct MetricAlarm {
     pub datapoints_to_alarm: u32,
     /// What a period without data counts as.
     pub treat_missing_data: TreatMissingData,
+    /// Tags (the SLO's owner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<AlarmTag>,
 }
 
-/// A composite alarm (`AWS::CloudWatch::CompositeAlarm`): a rule over other alarms' states.
+impl MetricAlarm {
+    /// An alarm named `name` on `metrics` (one with `return_data`), comparing with
+    /// `comparison_operator` and `threshold`: one evaluation period, one datapoint to alarm,
+    /// missing data missing (CloudWatch's default), no actions, no description, no tags.
+    pub fn new(
+        name: impl Into<String>,
+        metrics: Vec<MetricDataQuery>,
+        comparison_operator: impl Into<String>,
+        threshold: f64,
+    ) -> Self {
+        Self {
+            alarm_name: name.into(),
+            alarm_description: None,
+            actions_enabled: false,
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+            metrics,
+            comparison_operator: comparison_operator.into(),
+            threshold,
+            evaluation_periods: 1,
+            datapoints_to_alarm: 1,
+            treat_missing_data: TreatMissingData::Missing,
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// A composite alarm (`AWS::CloudWatch::CompositeAlarm`): a rule over other alarms' states,
+/// a plain record of CloudFormation's properties.
+///
+/// With an `ActionsSuppressor`, the composite takes no action while that alarm is in `ALARM`,
+/// waits up to `ActionsSuppressorWaitPeriod` seconds after entering `ALARM` for the suppressor
+/// to follow, and after the suppressor leaves `ALARM` waits `ActionsSuppressorExtensionPeriod`
+/// seconds, then takes its actions if it is still in `ALARM` (Amazon CloudWatch User Guide,
+/// "Suppressing composite alarm actions").
 ///
 /// # Example
 /// ```
 /// use slo_compiler::cloudwatch::CompositeAlarm;
-/// let c = CompositeAlarm { alarm_name: "page".into(), alarm_description: None,
-///     alarm_rule: r#"ALARM("a") AND ALARM("b")"#.into(), actions_enabled: true,
-///     alarm_actions: vec!["arn:aws:sns:us-east-1:123456789012:page".into()], ok_actions: vec![] };
+/// let mut c = CompositeAlarm::new("page", r#"ALARM("a") AND ALARM("b")"#);
+/// c.alarm_actions = vec!["arn:aws:sns:us-east-1:123456789012:page".into()];
+/// c.actions_enabled = true;
 /// assert_eq!(c.children(), ["a", "b"]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[non_exhaustive]
 pub struct CompositeAlarm {
     /// The name.
     pub alarm_name: String,
@@ -240,9 +308,37 @@ pub struct CompositeAlarm {
     /// Actions on `OK`.
     #[serde(default, rename = "OKActions", skip_serializing_if = "Vec::is_empty")]
     pub ok_actions: Vec<String>,
+    /// The alarm whose `ALARM` state suppresses this one's actions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor: Option<String>,
+    /// Seconds to wait, after entering `ALARM`, for the suppressor to enter `ALARM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor_wait_period: Option<u32>,
+    /// Seconds to wait, after the suppressor leaves `ALARM`, before acting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions_suppressor_extension_period: Option<u32>,
+    /// Tags (the SLO's owner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<AlarmTag>,
 }
 
 impl CompositeAlarm {
+    /// A composite named `name` with `rule`: no actions, no suppressor, no description.
+    pub fn new(name: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            alarm_name: name.into(),
+            alarm_description: None,
+            alarm_rule: rule.into(),
+            actions_enabled: false,
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+            actions_suppressor: None,
+            actions_suppressor_wait_period: None,
+            actions_suppressor_extension_period: None,
+            tags: Vec::new(),
+        }
+    }
+
     /// The alarms the rule names, in order.
     pub fn children(&self) -> Vec<&str> {
         self.alarm_rule

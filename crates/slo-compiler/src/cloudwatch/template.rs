@@ -36,15 +36,53 @@ fn serialise<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Resources of one SLO: its alarms and maintenance schedules.
+fn resources_of(slo: &CompiledSlo) -> usize {
+    slo.metric_alarms.len()
+        + slo.composite_alarms.len()
+        + slo.maintenance.as_ref().map_or(0, |m| m.schedules.len())
+}
+
+/// The role EventBridge Scheduler assumes to set the maintenance alarms: `SetAlarmState` on
+/// alarms named `…/maintenance` only, assumed by the scheduler of this account only.
+fn scheduler_role() -> Value {
+    json!({
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "Description": "EventBridge Scheduler sets the SLO maintenance alarms (cloudwatch:SetAlarmState)",
+            "AssumeRolePolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": "scheduler.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                }],
+            },
+            "Policies": [{
+                "PolicyName": "set-maintenance-alarms",
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Allow",
+                        "Action": "cloudwatch:SetAlarmState",
+                        "Resource": {"Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:*/maintenance"},
+                    }],
+                },
+            }],
+        }
+    })
+}
+
 pub(super) fn template(
     slos: &[&CompiledSlo],
     dashboards: &[Dashboard],
+    role_arn: Option<&str>,
 ) -> Result<Value, CompileError> {
-    let count: usize = slos
-        .iter()
-        .map(|s| s.metric_alarms.len() + s.composite_alarms.len())
-        .sum::<usize>()
-        + dashboards.len();
+    let needs_role = role_arn.is_none() && slos.iter().any(|s| s.maintenance.is_some());
+    let count: usize = slos.iter().map(|s| resources_of(s)).sum::<usize>()
+        + dashboards.len()
+        + usize::from(needs_role);
     if count > MAX_RESOURCES {
         return Err(CompileError::new(
             Engine::CloudWatch,
@@ -60,6 +98,13 @@ pub(super) fn template(
     let mut taken = BTreeSet::new();
     let mut ids: HashMap<&str, String> = HashMap::new();
     let mut resources = BTreeMap::new();
+    let role = if needs_role {
+        let id = logical_id("Role", "SloMaintenanceScheduler", &mut taken);
+        resources.insert(id.clone(), scheduler_role());
+        json!({"Fn::GetAtt": [id, "Arn"]})
+    } else {
+        json!(role_arn.unwrap_or_default())
+    };
     for slo in slos {
         for alarm in &slo.metric_alarms {
             let id = logical_id("Alarm", &alarm.alarm_name, &mut taken);
@@ -74,6 +119,7 @@ pub(super) fn template(
             let depends: Vec<&String> = composite
                 .children()
                 .into_iter()
+                .chain(composite.actions_suppressor.as_deref())
                 .filter_map(|child| ids.get(child))
                 .collect();
             let resource = json!({
@@ -83,6 +129,46 @@ pub(super) fn template(
             });
             ids.insert(&composite.alarm_name, id.clone());
             resources.insert(id, resource);
+        }
+        for (i, schedule) in slo
+            .maintenance
+            .iter()
+            .flat_map(|m| m.schedules.iter())
+            .enumerate()
+        {
+            let id = logical_id(
+                "Schedule",
+                &format!("{} {i}", schedule.alarm_name),
+                &mut taken,
+            );
+            let input = json!({
+                "AlarmName": schedule.alarm_name,
+                "StateValue": schedule.state.as_str(),
+                "StateReason": schedule.description,
+            });
+            let mut depends = Vec::new();
+            if let Some(alarm) = ids.get(schedule.alarm_name.as_str()) {
+                depends.push(alarm.clone());
+            }
+            resources.insert(
+                id,
+                json!({
+                    "Type": "AWS::Scheduler::Schedule",
+                    "DependsOn": depends,
+                    "Properties": {
+                        "Description": schedule.description,
+                        "ScheduleExpression": schedule.expression,
+                        "ScheduleExpressionTimezone": schedule.timezone,
+                        "FlexibleTimeWindow": {"Mode": "OFF"},
+                        "State": "ENABLED",
+                        "Target": {
+                            "Arn": "arn:aws:scheduler:::aws-sdk:cloudwatch:setAlarmState",
+                            "RoleArn": role,
+                            "Input": input.to_string(),
+                        },
+                    }
+                }),
+            );
         }
     }
     for dashboard in dashboards {
@@ -131,7 +217,11 @@ impl Compiled {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cloudformation(&self, dashboards: &[Dashboard]) -> Result<Value, CompileError> {
-        template(&self.slos.iter().collect::<Vec<_>>(), dashboards)
+        template(
+            &self.slos.iter().collect::<Vec<_>>(),
+            dashboards,
+            self.scheduler_role_arn.as_deref(),
+        )
     }
 
     /// Templates of at most `max_resources` resources each (at most [`MAX_RESOURCES`]), an
@@ -154,21 +244,28 @@ impl Compiled {
         let mut out = Vec::new();
         let mut batch: Vec<&CompiledSlo> = Vec::new();
         let mut size = 0;
+        let role = self.scheduler_role_arn.as_deref();
+        // A template with maintenance windows holds their scheduler's role too.
+        let needs_role = |maintained: bool| usize::from(role.is_none() && maintained);
+        let mut maintained = false;
         for slo in &self.slos {
-            let n = slo.metric_alarms.len() + slo.composite_alarms.len();
-            if size + n > max && !batch.is_empty() {
-                out.push(template(&batch, &[])?);
+            let n = resources_of(slo);
+            let with = maintained || slo.maintenance.is_some();
+            if size + n + needs_role(with) > max && !batch.is_empty() {
+                out.push(template(&batch, &[], role)?);
                 batch.clear();
                 size = 0;
+                maintained = false;
             }
             batch.push(slo);
             size += n;
+            maintained |= slo.maintenance.is_some();
         }
-        if size + dashboards.len() > max && !batch.is_empty() {
-            out.push(template(&batch, &[])?);
+        if size + dashboards.len() + needs_role(maintained) > max && !batch.is_empty() {
+            out.push(template(&batch, &[], role)?);
             batch.clear();
         }
-        out.push(template(&batch, dashboards)?);
+        out.push(template(&batch, dashboards, role)?);
         Ok(out)
     }
 }

@@ -1,7 +1,16 @@
-//! The Alertmanager routing of the SLO alerts: pages and tickets to different receivers, the
-//! tiers of one SLO in one notification, a ticket held back while its SLO pages.
+//! The Alertmanager routing of the SLO alerts: pages and tickets to different receivers (per
+//! owning team when the SLO has one), the alerts of one SLO in one notification, a ticket held
+//! back while its SLO pages, notifications muted during the SLO's maintenance windows, and the
+//! release-gate alerts to a receiver of their own.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc, Weekday};
+use sli_core::{MaintenanceWindows, RecurringWindow};
+
+use super::Compiled;
 use super::names;
+use crate::error::{CompileError, CompileProblem, Engine};
 use crate::yaml::Node;
 
 /// How the routes are wired.
@@ -9,19 +18,27 @@ use crate::yaml::Node;
 /// # Example
 /// ```
 /// use slo_compiler::prometheus::AlertmanagerOptions;
-/// let options = AlertmanagerOptions { page_receiver: "checkout-pagerduty".into(), ..AlertmanagerOptions::default() };
-/// assert_eq!(options.ticket_receiver, "slo-ticket");
+/// let options = AlertmanagerOptions::new().with_receivers("checkout-pagerduty", "checkout-jira");
+/// assert_eq!(options.ticket_receiver, "checkout-jira");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AlertmanagerOptions {
-    /// The receiver of pages. Default `slo-page`.
+    /// The receiver of pages of SLOs without an owner. Default `slo-page`.
     pub page_receiver: String,
-    /// The receiver of tickets. Default `slo-ticket`.
+    /// The receiver of tickets of SLOs without an owner. Default `slo-ticket`.
     pub ticket_receiver: String,
+    /// The receiver of release-gate alerts (a webhook of the deployment pipeline, say).
+    /// Default `slo-release-gate`.
+    pub gate_receiver: String,
     /// The receiver of everything else (the top route's). Default `default`.
     pub default_receiver: String,
-    /// The alert names routed (the burn-rate and absent-data alerts' names).
+    /// The alert names routed to pages and tickets (the burn-rate and absent-data alerts'
+    /// names); [`Compiled::alertmanager`] takes them from the compile options.
     pub alert_names: Vec<String>,
+    /// The release-gate alert's name; [`Compiled::alertmanager`] takes it from the compile
+    /// options.
+    pub gate_alert_name: String,
     /// How long to re-send a page that is still firing. Default `1h`.
     pub page_repeat: String,
     /// How long to re-send a ticket that is still firing. Default `1d`.
@@ -33,21 +50,56 @@ impl Default for AlertmanagerOptions {
         Self {
             page_receiver: "slo-page".into(),
             ticket_receiver: "slo-ticket".into(),
+            gate_receiver: "slo-release-gate".into(),
             default_receiver: "default".into(),
             alert_names: vec!["ErrorBudgetBurn".into(), "SLOMetricAbsent".into()],
+            gate_alert_name: "SLOReleaseGate".into(),
             page_repeat: "1h".into(),
             ticket_repeat: "1d".into(),
         }
     }
 }
 
+impl AlertmanagerOptions {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Pages of SLOs without an owner go to `page`, tickets to `ticket`.
+    #[must_use]
+    pub fn with_receivers(mut self, page: impl Into<String>, ticket: impl Into<String>) -> Self {
+        self.page_receiver = page.into();
+        self.ticket_receiver = ticket.into();
+        self
+    }
+
+    /// Release-gate alerts go to `receiver`.
+    #[must_use]
+    pub fn with_gate_receiver(mut self, receiver: impl Into<String>) -> Self {
+        self.gate_receiver = receiver.into();
+        self
+    }
+
+    /// Everything else goes to `receiver`.
+    #[must_use]
+    pub fn with_default_receiver(mut self, receiver: impl Into<String>) -> Self {
+        self.default_receiver = receiver.into();
+        self
+    }
+
+    /// Pages repeat every `page`, tickets every `ticket` (Alertmanager durations: `1h`, `1d`).
+    #[must_use]
+    pub fn with_repeat(mut self, page: impl Into<String>, ticket: impl Into<String>) -> Self {
+        self.page_repeat = page.into();
+        self.ticket_repeat = ticket.into();
+        self
+    }
+}
+
 /// An Alertmanager configuration (`alertmanager.yml`, which `amtool check-config` accepts as
-/// it is) whose routes send the SLO alerts with `severity="page"` to
-/// [`AlertmanagerOptions::page_receiver`] and those with `severity="ticket"` to
-/// [`AlertmanagerOptions::ticket_receiver`], grouped by SLO and severity (one notification for
-/// the tiers of one SLO), with an inhibition holding back an SLO's tickets while it pages.
-/// Its receivers have no integration yet: merge the routes into your tree and give each
-/// receiver its PagerDuty, Opsgenie, Slack or SNS configuration.
+/// it is) for SLO alerts whose owners and maintenance windows it does not know: see
+/// [`Compiled::alertmanager`] for the configuration of compiled SLOs.
 ///
 /// # Example
 /// ```
@@ -57,42 +109,303 @@ impl Default for AlertmanagerOptions {
 /// assert!(yaml.contains(r#"- 'severity="ticket"'"#));
 /// ```
 pub fn alertmanager_routing(options: &AlertmanagerOptions) -> String {
+    routing(options, &BTreeMap::new())
+}
+
+/// What the routing needs of one SLO id.
+#[derive(Default)]
+struct SloRouting {
+    owner: Option<String>,
+    maintenance: Vec<MaintenanceWindows>,
+}
+
+impl Compiled {
+    /// The Alertmanager configuration (`alertmanager.yml`, which `amtool check-config`
+    /// accepts as it is) of these SLOs:
+    ///
+    /// * pages (`severity="page"`) to [`AlertmanagerOptions::page_receiver`] and tickets to
+    ///   [`AlertmanagerOptions::ticket_receiver`], or, for an SLO with an owner
+    ///   ([`Routing::owner`](sli_core::Routing::owner), the `team` label), to `<team>-page`
+    ///   and `<team>-ticket`;
+    /// * grouped by SLO and severity, so that the tiers of one SLO, and its absent-data alert,
+    ///   make one notification (the SLO is the root cause they share); an inhibition holds
+    ///   back an SLO's tickets while it pages;
+    /// * muted during the SLO's maintenance windows: a `time_intervals` entry per SLO
+    ///   (recurring windows as weekdays and times in their `location`, one-off windows as
+    ///   dates in UTC) named in `mute_time_intervals` of the SLO's routes. Alertmanager sends a
+    ///   muted alert that is still firing once the interval ends;
+    /// * release-gate alerts to [`AlertmanagerOptions::gate_receiver`], never muted.
+    ///
+    /// The receivers have no integration: merge the routes into your tree and give each its
+    /// PagerDuty, Opsgenie, Slack or SNS configuration.
+    ///
+    /// # Errors
+    /// [`CompileProblem::Maintenance`] for a one-off window longer than
+    /// [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE).
+    ///
+    /// # Example
+    /// ```
+    /// use slo_compiler::SloSpec;
+    /// use slo_compiler::prometheus::{compile, AlertmanagerOptions, Options, Query, Signal};
+    /// use sli_core::{catalog, AlertPolicy, Routing};
+    ///
+    /// let spec = SloSpec::new(catalog::availability("checkout"), AlertPolicy::default(), Signal::Bad {
+    ///     bad: Query::counter(r#"http_requests_total{code="500"}"#)?,
+    ///     total: Query::counter(r#"http_requests_total{code="all"}"#)?,
+    /// }).with_routing(Routing::new().with_owner("payments".parse()?));
+    /// let yaml = compile(&[spec], &Options::default())?.alertmanager(&AlertmanagerOptions::default())?;
+    /// assert!(yaml.contains("receiver: payments-page"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alertmanager(&self, options: &AlertmanagerOptions) -> Result<String, CompileError> {
+        let mut slos: BTreeMap<String, SloRouting> = BTreeMap::new();
+        for slo in &self.slos {
+            let spec = &slo.spec;
+            spec.maintenance.validate().map_err(|e| {
+                CompileError::new(
+                    Engine::Prometheus,
+                    &spec.slo.name,
+                    spec.document,
+                    "maintenance",
+                    CompileProblem::Maintenance { source: e },
+                )
+            })?;
+            let entry = slos.entry(slo.id.clone()).or_default();
+            if let Some(owner) = &spec.routing.owner {
+                entry.owner = Some(owner.as_str().to_owned());
+            }
+            if !spec.maintenance.is_empty() {
+                entry.maintenance.push(spec.maintenance.clone());
+            }
+        }
+        let options = AlertmanagerOptions {
+            alert_names: vec![
+                self.options.alert_name.clone(),
+                self.options.absent_alert_name.clone(),
+            ],
+            gate_alert_name: self.options.gate_alert_name.clone(),
+            ..options.clone()
+        };
+        Ok(routing(&options, &slos))
+    }
+}
+
+fn matcher(label: &str, value: &str) -> Node {
+    Node::str(format!(
+        "{label}={}",
+        serde_json::Value::String(value.to_owned())
+    ))
+}
+
+/// The `time_intervals` of maintenance windows.
+fn intervals(windows: &[MaintenanceWindows]) -> Vec<Node> {
+    let mut out = Vec::new();
+    for w in windows {
+        for once in w.once() {
+            out.extend(utc_days(once.start(), once.end()));
+        }
+        for r in w.recurring() {
+            out.extend(weekly(r));
+        }
+    }
+    out
+}
+
+fn hhmm(minutes: i64) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// `times:` from `from` to `to` minutes of a day (nothing for the whole day).
+fn times(from: i64, to: i64) -> Option<(&'static str, Node)> {
+    (from > 0 || to < 1440).then(|| {
+        (
+            "times",
+            Node::Seq(vec![Node::map([
+                ("start_time", Node::str(hhmm(from))),
+                ("end_time", Node::str(hhmm(to))),
+            ])]),
+        )
+    })
+}
+
+/// A one-off window in UTC, one entry per UTC day it touches.
+fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut day = start.date_naive();
+    while let Some(midnight) = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()) {
+        if midnight >= end {
+            break;
+        }
+        let from = if start > midnight {
+            i64::from(start.hour() * 60 + start.minute())
+        } else {
+            0
+        };
+        let to = if end < midnight + TimeDelta::days(1) {
+            i64::from(end.hour() * 60 + end.minute())
+        } else {
+            1440
+        };
+        let mut entry: Vec<(&str, Node)> = Vec::new();
+        entry.extend(times(from, to));
+        entry.push((
+            "days_of_month",
+            Node::Seq(vec![Node::str(day.day().to_string())]),
+        ));
+        entry.push((
+            "months",
+            Node::Seq(vec![Node::str(month_name(day.month()))]),
+        ));
+        entry.push(("years", Node::Seq(vec![Node::str(day.year().to_string())])));
+        entry.push(("location", Node::str("UTC")));
+        out.push(Node::map(entry));
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    out
+}
+
+fn month_name(month: u32) -> &'static str {
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+    .get(month.saturating_sub(1) as usize)
+    .copied()
+    .unwrap_or("january")
+}
+
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
+}
+
+/// A recurring window: per day it reaches (the day it starts, and the next ones when it
+/// crosses midnight), the weekdays and wall-clock times, in its zone.
+fn weekly(window: &RecurringWindow) -> Vec<Node> {
+    let start = i64::from(window.start().hour() * 60 + window.start().minute());
+    let end = start + window.duration().seconds() / 60;
+    let mut out = Vec::new();
+    let mut k = 0;
+    while start - 1440 * k < 1440 && end - 1440 * k > 0 {
+        let from = (start - 1440 * k).max(0);
+        let to = (end - 1440 * k).min(1440);
+        let days: Vec<Node> = window
+            .days()
+            .iter()
+            .map(|d| {
+                let mut d = *d;
+                for _ in 0..k % 7 {
+                    d = d.succ();
+                }
+                Node::str(weekday_name(d))
+            })
+            .collect();
+        let mut entry: Vec<(&str, Node)> = Vec::new();
+        entry.extend(times(from, to));
+        entry.push(("weekdays", Node::Seq(days)));
+        entry.push(("location", Node::str(window.zone().to_string())));
+        out.push(Node::map(entry));
+        k += 1;
+    }
+    out
+}
+
+fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -> String {
     let names = options
         .alert_names
         .iter()
         .map(|n| regex_escape(n))
         .collect::<Vec<_>>()
         .join("|");
-    let alerts = format!("alertname=~\"{names}\"");
-    let route = |receiver: &str, severity: &str, repeat: &str| {
+    let alerts = Node::str(format!("alertname=~\"{names}\""));
+    let severity = |s: &str| matcher("severity", s);
+    let mute_name = |id: &str| format!("maintenance-{id}");
+    // Per SLO with maintenance, a route muting it; per team, a route to its receiver.
+    let muted = |id: &str| {
         Node::map([
-            ("receiver", Node::str(receiver)),
+            ("matchers", Node::Seq(vec![matcher(names::ID, id)])),
             (
-                "matchers",
-                Node::Seq(vec![
-                    Node::str(&alerts),
-                    Node::str(format!("severity=\"{severity}\"")),
-                ]),
+                "mute_time_intervals",
+                Node::Seq(vec![Node::str(mute_name(id))]),
             ),
+        ])
+    };
+    let teams: BTreeSet<&str> = slos.values().filter_map(|s| s.owner.as_deref()).collect();
+    let route = |receiver: &str, level: &str, repeat: &str| {
+        let mut children = Vec::new();
+        for team in &teams {
+            let mutes: Vec<Node> = slos
+                .iter()
+                .filter(|(_, s)| s.owner.as_deref() == Some(*team) && !s.maintenance.is_empty())
+                .map(|(id, _)| muted(id))
+                .collect();
+            let mut entries = vec![
+                ("receiver", Node::str(format!("{team}-{level}"))),
+                ("matchers", Node::Seq(vec![matcher(names::TEAM, team)])),
+            ];
+            if !mutes.is_empty() {
+                entries.push(("routes", Node::Seq(mutes)));
+            }
+            children.push(Node::map(entries));
+        }
+        children.extend(
+            slos.iter()
+                .filter(|(_, s)| s.owner.is_none() && !s.maintenance.is_empty())
+                .map(|(id, _)| muted(id)),
+        );
+        let mut entries = vec![
+            ("receiver", Node::str(receiver)),
+            ("matchers", Node::Seq(vec![alerts.clone(), severity(level)])),
             (
                 "group_by",
-                Node::Seq(vec![
-                    Node::str("alertname"),
-                    Node::str(names::ID),
-                    Node::str("severity"),
-                ]),
+                Node::Seq(vec![Node::str(names::ID), Node::str("severity")]),
             ),
             ("repeat_interval", Node::str(repeat)),
-        ])
+        ];
+        if !children.is_empty() {
+            entries.push(("routes", Node::Seq(children)));
+        }
+        Node::map(entries)
     };
+    let gate = Node::map([
+        ("receiver", Node::str(&options.gate_receiver)),
+        (
+            "matchers",
+            Node::Seq(vec![matcher("alertname", &options.gate_alert_name)]),
+        ),
+        ("group_by", Node::Seq(vec![Node::str(names::ID)])),
+        ("repeat_interval", Node::str(&options.page_repeat)),
+    ]);
     let receiver = |name: &str| Node::map([("name", Node::str(name))]);
-    let matchers = |severity: &str| {
-        Node::Seq(vec![
-            Node::str(&alerts),
-            Node::str(format!("severity=\"{severity}\"")),
-        ])
-    };
-    Node::map([
+    let mut receivers = vec![
+        receiver(&options.default_receiver),
+        receiver(&options.page_receiver),
+        receiver(&options.ticket_receiver),
+        receiver(&options.gate_receiver),
+    ];
+    for team in &teams {
+        receivers.push(receiver(&format!("{team}-page")));
+        receivers.push(receiver(&format!("{team}-ticket")));
+    }
+    let mut config = vec![
         (
             "route",
             Node::map([
@@ -100,6 +413,7 @@ pub fn alertmanager_routing(options: &AlertmanagerOptions) -> String {
                 (
                     "routes",
                     Node::Seq(vec![
+                        gate,
                         route(&options.page_receiver, "page", &options.page_repeat),
                         route(&options.ticket_receiver, "ticket", &options.ticket_repeat),
                     ]),
@@ -109,21 +423,33 @@ pub fn alertmanager_routing(options: &AlertmanagerOptions) -> String {
         (
             "inhibit_rules",
             Node::Seq(vec![Node::map([
-                ("source_matchers", matchers("page")),
-                ("target_matchers", matchers("ticket")),
+                (
+                    "source_matchers",
+                    Node::Seq(vec![alerts.clone(), severity("page")]),
+                ),
+                (
+                    "target_matchers",
+                    Node::Seq(vec![alerts.clone(), severity("ticket")]),
+                ),
                 ("equal", Node::Seq(vec![Node::str(names::ID)])),
             ])]),
         ),
-        (
-            "receivers",
-            Node::Seq(vec![
-                receiver(&options.default_receiver),
-                receiver(&options.page_receiver),
-                receiver(&options.ticket_receiver),
-            ]),
-        ),
-    ])
-    .to_yaml()
+    ];
+    let maintained: Vec<Node> = slos
+        .iter()
+        .filter(|(_, s)| !s.maintenance.is_empty())
+        .map(|(id, s)| {
+            Node::map([
+                ("name", Node::str(mute_name(id))),
+                ("time_intervals", Node::Seq(intervals(&s.maintenance))),
+            ])
+        })
+        .collect();
+    if !maintained.is_empty() {
+        config.push(("time_intervals", Node::Seq(maintained)));
+    }
+    config.push(("receivers", Node::Seq(receivers)));
+    Node::map(config).to_yaml()
 }
 
 /// Escapes what a regular expression would read as an operator.
@@ -136,4 +462,49 @@ fn regex_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::{AlertPolicy, Interval, MaintenanceError, MaintenanceWindows, catalog};
+
+    use super::*;
+    use crate::SloSpec;
+    use crate::prometheus::{Options, Query, Signal, compile};
+
+    #[test]
+    fn a_maintenance_window_that_never_ends_is_a_typed_error_naming_the_field() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let window = |days| {
+            MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::days(days)).unwrap()])
+        };
+        let spec = |maintenance| {
+            SloSpec::new(
+                catalog::availability("checkout"),
+                AlertPolicy::default(),
+                Signal::Bad {
+                    bad: Query::counter(r#"http_requests_total{code="500"}"#).unwrap(),
+                    total: Query::counter("http_requests_total").unwrap(),
+                },
+            )
+            .with_maintenance(maintenance)
+        };
+        let options = AlertmanagerOptions::default();
+        let compiled = compile(&[spec(window(1))], &Options::default()).unwrap();
+        assert!(compiled.alertmanager(&options).is_ok());
+        let compiled = compile(&[spec(window(30))], &Options::default()).unwrap();
+        let err = compiled.alertmanager(&options).unwrap_err();
+        assert_eq!(err.field, "maintenance");
+        assert!(
+            matches!(
+                &err.problem,
+                CompileProblem::Maintenance {
+                    source: MaintenanceError::NeverEnds { field: "end", .. }
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("never ends"), "{err}");
+    }
 }

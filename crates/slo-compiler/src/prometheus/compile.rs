@@ -11,23 +11,26 @@ use super::names;
 use super::query::Signal;
 use super::rules::{AlertingRule, RecordingRule, Rule};
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::plan::{Plan, percent};
+use crate::plan::{Plan, PlannedTier, percent, sli_name};
 
 /// How [`compile`] names, groups and splits what it generates.
 ///
 /// # Example
 /// ```
 /// use slo_compiler::prometheus::Options;
-/// let options = Options { max_rules_per_group: 200, ..Options::default() };
+/// let options = Options::new().with_max_rules_per_group(200);
 /// assert_eq!(options.alert_name, "ErrorBudgetBurn");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The name of every burn-rate alert (the SLO, tier and severity are labels), as Pyrra
     /// names its own. Default `ErrorBudgetBurn`.
     pub alert_name: String,
     /// The name of the absent-data alerts. Default `SLOMetricAbsent`.
     pub absent_alert_name: String,
+    /// The name of the release-gate alerts. Default `SLOReleaseGate`.
+    pub gate_alert_name: String,
     /// How long an SLO's total must be absent before its absent-data alert fires. Default 10
     /// minutes.
     pub absent_for: Span,
@@ -52,6 +55,7 @@ impl Default for Options {
         Self {
             alert_name: "ErrorBudgetBurn".into(),
             absent_alert_name: "SLOMetricAbsent".into(),
+            gate_alert_name: "SLOReleaseGate".into(),
             absent_for: Span::from_minutes(10).unwrap_or(Span::HOUR),
             budget_interval: Span::from_minutes(5).unwrap_or(Span::HOUR),
             max_rules_per_group: 500,
@@ -61,9 +65,77 @@ impl Default for Options {
     }
 }
 
-/// One tier's alert as the rules raise it: for tests and dashboards.
+impl Options {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Burn-rate alerts are named `name`.
+    #[must_use]
+    pub fn with_alert_name(mut self, name: impl Into<String>) -> Self {
+        self.alert_name = name.into();
+        self
+    }
+
+    /// Absent-data alerts are named `name`.
+    #[must_use]
+    pub fn with_absent_alert_name(mut self, name: impl Into<String>) -> Self {
+        self.absent_alert_name = name.into();
+        self
+    }
+
+    /// Release-gate alerts are named `name`.
+    #[must_use]
+    pub fn with_gate_alert_name(mut self, name: impl Into<String>) -> Self {
+        self.gate_alert_name = name.into();
+        self
+    }
+
+    /// The absent-data alert waits `span`.
+    #[must_use]
+    pub fn with_absent_for(mut self, span: Span) -> Self {
+        self.absent_for = span;
+        self
+    }
+
+    /// Error-budget groups are evaluated every `span`.
+    #[must_use]
+    pub fn with_budget_interval(mut self, span: Span) -> Self {
+        self.budget_interval = span;
+        self
+    }
+
+    /// At most `max` rules in a group.
+    #[must_use]
+    pub fn with_max_rules_per_group(mut self, max: usize) -> Self {
+        self.max_rules_per_group = max;
+        self
+    }
+
+    /// Rule files of at most `max` bytes.
+    #[must_use]
+    pub fn with_max_file_bytes(mut self, max: usize) -> Self {
+        self.max_file_bytes = max;
+        self
+    }
+
+    /// Group and file names start with `prefix`.
+    #[must_use]
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+}
+
+/// One tier's alert as the rules raise it (the release gate's too): for tests and
+/// dashboards, a plain output record.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct TierAlert {
+    /// The alert's name ([`Options::alert_name`], or [`Options::gate_alert_name`] for the
+    /// release gate).
+    pub alert: String,
     /// The tier.
     pub tier: String,
     /// Page or ticket.
@@ -81,7 +153,7 @@ pub struct TierAlert {
     pub annotations: Vec<(String, String)>,
 }
 
-/// The rules of one SLO and alert policy.
+/// The rules of one SLO and alert policy: a plain output record.
 ///
 /// # Example
 /// ```
@@ -89,6 +161,7 @@ pub struct TierAlert {
 /// # fn f(c: &CompiledSlo) -> usize { c.burn_rate_rules.len() + c.budget_rules.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CompiledSlo {
     /// Sloth's `sloth_id`: `<service>-<slo>`.
     pub id: String,
@@ -106,7 +179,7 @@ pub struct CompiledSlo {
     /// objective, the error budget, the burn rates and the budget remaining, under Sloth's
     /// names.
     pub budget_rules: Vec<Rule>,
-    /// Each tier's alert.
+    /// Each tier's alert, then the release gate's.
     pub tiers: Vec<TierAlert>,
     /// The absent-data alert's labels (sorted, alert name not included).
     pub absent_labels: Vec<(String, String)>,
@@ -206,6 +279,7 @@ fn check_options(plan: &Plan<'_, Signal>, options: &Options) -> Result<(), Compi
     for (option, name) in [
         ("alert_name", &options.alert_name),
         ("absent_alert_name", &options.absent_alert_name),
+        ("gate_alert_name", &options.gate_alert_name),
     ] {
         if !names::is_metric_name(name) {
             return Err(invalid(option, "must be a valid metric name"));
@@ -232,8 +306,8 @@ fn compile_one<'a>(
             "spec.indicator",
             CompileProblem::Unsupported {
                 what: format!(
-                    "SLI {:?}: the Prometheus rules count events (a ratio of good or bad to total)",
-                    slo.sli
+                    "{}: the Prometheus rules count events (a ratio of good or bad to total)",
+                    sli_name(&slo.sli)
                 ),
             },
         ));
@@ -278,7 +352,7 @@ fn compile_one<'a>(
     let target = slo.objective.target();
     let mut windows: Vec<Span> = Vec::new();
     let mut conditions: Vec<Condition> = Vec::new();
-    for t in &plan.tiers {
+    for t in plan.all_tiers() {
         for window in [t.tier.long_window, t.tier.short_window] {
             if !windows.contains(&window) {
                 windows.push(window);
@@ -296,8 +370,7 @@ fn compile_one<'a>(
     let text = Texts {
         windows: windows.iter().map(|w| (*w, w.to_string())).collect(),
         burns: plan
-            .tiers
-            .iter()
+            .all_tiers()
             .map(|t| (t.burn.to_bits(), t.burn.to_string()))
             .collect(),
     };
@@ -345,92 +418,15 @@ fn compile_one<'a>(
         }
     }
     let mut tiers = Vec::new();
-    let budget_percent = percent(plan.budget);
     for t in &plan.tiers {
-        let tier = t.tier;
-        let severity = names::severity(tier.severity);
-        let long = Condition {
-            window: tier.long_window,
-            burn: t.burn,
-        };
-        let short = Condition {
-            window: tier.short_window,
-            burn: t.burn,
-        };
-        let expr = cat(&[
-            "max without (",
-            names::WINDOW,
-            ", ",
-            names::BURN_RATE,
-            ") (\n  (",
-            &s.firing(long),
-            ")\n  and ignoring (",
-            names::WINDOW,
-            ", ",
-            names::BURN_RATE,
-            ")\n  (",
-            &s.firing(short),
-            ")\n)",
-        ]);
-        // The SLO's labels come with the expression too; repeating them makes each rule
-        // distinct, as `promtool check rules` asks of rules sharing an alert name.
-        let mut rule_labels = s.labels.to_vec();
-        rule_labels.extend([
-            ("severity".to_owned(), severity.to_owned()),
-            (names::SEVERITY.to_owned(), severity.to_owned()),
-            ("tier".to_owned(), tier.id.clone()),
-            ("policy".to_owned(), spec.policy_name.clone()),
-        ]);
-        let annotations = vec![
-            (
-                "title".to_owned(),
-                format!(
-                    "({severity}) {} {} SLO error budget burn rate is too fast.",
-                    spec.service, slo.name
-                ),
-            ),
-            (
-                "summary".to_owned(),
-                format!(
-                    "{} {} SLO: the error ratio over {} and over {} is above {} times the error budget ({} %).",
-                    spec.service,
-                    slo.name,
-                    tier.long_window,
-                    tier.short_window,
-                    s.text.burn(t.burn),
-                    budget_percent
-                ),
-            ),
-            (
-                "description".to_owned(),
-                format!(
-                    "Tier {} of policy {}: at this rate {} % of the {} error budget is spent within {}.",
-                    tier.id,
-                    spec.policy_name,
-                    percent(tier.budget_fraction(plan.slo_period)),
-                    slo_window,
-                    tier.long_window
-                ),
-            ),
-        ];
-        let mut labels = rule_labels.clone();
-        labels.sort();
-        tiers.push(TierAlert {
-            tier: tier.id.clone(),
-            severity: tier.severity,
-            long_window: tier.long_window,
-            short_window: tier.short_window,
-            burn: t.burn,
-            labels,
-            annotations: annotations.clone(),
-        });
-        rules.push(Rule::Alert(AlertingRule {
-            alert: options.alert_name.clone(),
-            expr,
-            for_: None,
-            labels: rule_labels,
-            annotations,
-        }));
+        let (alert, tier_rules) = tier_rules(&s, t, slo_window, options, false);
+        tiers.push(alert);
+        rules.extend(tier_rules);
+    }
+    if let Some(gate) = &plan.gate {
+        let (alert, gate_rules) = tier_rules(&s, gate, slo_window, options, true);
+        tiers.push(alert);
+        rules.extend(gate_rules);
     }
     let absent_severity = names::severity(if slo.missing_data == MissingData::Bad {
         Severity::Page
@@ -439,6 +435,7 @@ fn compile_one<'a>(
     });
     let mut absent_labels = s.labels.to_vec();
     absent_labels.push(("severity".into(), absent_severity.into()));
+    absent_labels.extend(team_label(spec));
     absent_labels.sort();
     let shortest = windows
         .first()
@@ -462,7 +459,10 @@ fn compile_one<'a>(
                         spec.service, slo.name, options.absent_for
                     ),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(runbook_annotation(spec))
+            .collect(),
         }));
     }
     let mut budget_rules = Vec::new();
@@ -545,4 +545,209 @@ fn compile_one<'a>(
         error_budget: plan.budget,
         spec: spec.clone(),
     })
+}
+
+/// `team: <owner>`, when the SLO has an owner.
+fn team_label(spec: &Spec) -> Option<(String, String)> {
+    spec.routing
+        .owner
+        .as_ref()
+        .map(|o| (names::TEAM.to_owned(), o.as_str().to_owned()))
+}
+
+/// `runbook_url: <url>`, when the SLO has a runbook.
+fn runbook_annotation(spec: &Spec) -> Option<(String, String)> {
+    spec.routing
+        .runbook
+        .as_ref()
+        .map(|r| ("runbook_url".to_owned(), r.as_str().to_owned()))
+}
+
+/// The alert of one tier (or of the release gate), and the rules before it.
+///
+/// A sustain rule `M of M` is Prometheus's `for: (M-1)m`: the expression must hold at M
+/// evaluations a minute apart, the first making the alert pending and the M-th firing it,
+/// and the alert resolves at the first evaluation where it does not hold, as `sli-core`'s
+/// sustain filter drops at the first clear minute. `N of M` with `N < M` records the tier's
+/// condition every minute (`slo:tier_breach:state`, 1 or 0) and fires when the last M
+/// recordings hold at least N ones (`sum_over_time` over `M-1` minutes and a half, so that
+/// exactly M samples fall in the range whether its left end is closed, as in Prometheus 2,
+/// or open, as in Prometheus 3).
+fn tier_rules(
+    s: &Slo<'_>,
+    t: &PlannedTier<'_>,
+    slo_window: Span,
+    options: &Options,
+    gate: bool,
+) -> (TierAlert, Vec<Rule>) {
+    let plan = &s.plan;
+    let spec = plan.spec;
+    let slo = &spec.slo;
+    let tier = &t.tier;
+    let severity = names::severity(tier.severity);
+    let long = Condition {
+        window: tier.long_window,
+        burn: t.burn,
+    };
+    let short = Condition {
+        window: tier.short_window,
+        burn: t.burn,
+    };
+    let condition = cat(&[
+        "max without (",
+        names::WINDOW,
+        ", ",
+        names::BURN_RATE,
+        ") (\n  (",
+        &s.firing(long),
+        ")\n  and ignoring (",
+        names::WINDOW,
+        ", ",
+        names::BURN_RATE,
+        ")\n  (",
+        &s.firing(short),
+        ")\n)",
+    ]);
+    // The SLO's labels come with the expression too; repeating them makes each rule
+    // distinct, as `promtool check rules` asks of rules sharing an alert name.
+    let mut rule_labels = s.labels.to_vec();
+    if !gate {
+        rule_labels.extend([
+            ("severity".to_owned(), severity.to_owned()),
+            (names::SEVERITY.to_owned(), severity.to_owned()),
+        ]);
+    }
+    rule_labels.extend([
+        ("tier".to_owned(), tier.id.clone()),
+        ("policy".to_owned(), spec.policy_name.clone()),
+    ]);
+    rule_labels.extend(team_label(spec));
+    let mut rules = Vec::new();
+    let (expr, for_) = match t.sustain() {
+        None => (condition, None),
+        Some(rule) if rule.datapoints_to_alarm() == rule.evaluation_periods() => (
+            condition,
+            Span::from_minutes(i64::from(rule.evaluation_periods()) - 1).ok(),
+        ),
+        Some(rule) => {
+            let mut state_labels = s.labels.to_vec();
+            state_labels.extend([
+                ("tier".to_owned(), tier.id.clone()),
+                ("policy".to_owned(), spec.policy_name.clone()),
+            ]);
+            let selector = cat(&[
+                names::TIER_STATE,
+                "{",
+                &s.matchers,
+                ",tier=",
+                &super::expr::quote(&tier.id),
+                ",policy=",
+                &super::expr::quote(&spec.policy_name),
+                "}",
+            ]);
+            rules.push(Rule::Record(RecordingRule {
+                record: names::TIER_STATE.into(),
+                expr: cat(&["count(\n", &condition, "\n) or vector(0)"]),
+                labels: state_labels,
+            }));
+            let range = format!("{}m30s", rule.evaluation_periods() - 1);
+            (
+                format!(
+                    "sum_over_time({selector}[{range}]) >= {}",
+                    rule.datapoints_to_alarm()
+                ),
+                None,
+            )
+        }
+    };
+    let sustained = t.sustain().map_or_else(String::new, |r| {
+        format!(
+            ", on {} of the last {} minutes",
+            r.datapoints_to_alarm(),
+            r.evaluation_periods()
+        )
+    });
+    let budget_percent = percent(plan.budget);
+    let mut annotations = if gate {
+        vec![
+            (
+                "title".to_owned(),
+                format!(
+                    "{} {} SLO: releases halted, the error budget burns too fast.",
+                    spec.service, slo.name
+                ),
+            ),
+            (
+                "summary".to_owned(),
+                format!(
+                    "{} {} SLO: the error ratio over {} and over {} is above {} times the error budget ({} %): halt releases.",
+                    spec.service,
+                    slo.name,
+                    tier.long_window,
+                    tier.short_window,
+                    s.text.burn(t.burn),
+                    budget_percent
+                ),
+            ),
+        ]
+    } else {
+        vec![
+            (
+                "title".to_owned(),
+                format!(
+                    "({severity}) {} {} SLO error budget burn rate is too fast.",
+                    spec.service, slo.name
+                ),
+            ),
+            (
+                "summary".to_owned(),
+                format!(
+                    "{} {} SLO: the error ratio over {} and over {} is above {} times the error budget ({} %){sustained}.",
+                    spec.service,
+                    slo.name,
+                    tier.long_window,
+                    tier.short_window,
+                    s.text.burn(t.burn),
+                    budget_percent
+                ),
+            ),
+            (
+                "description".to_owned(),
+                format!(
+                    "Tier {} of policy {}: at this rate {} % of the {} error budget is spent within {}.",
+                    tier.id,
+                    spec.policy_name,
+                    percent(tier.budget_fraction(plan.slo_period)),
+                    slo_window,
+                    tier.long_window
+                ),
+            ),
+        ]
+    };
+    annotations.extend(runbook_annotation(spec));
+    let alert_name = if gate {
+        &options.gate_alert_name
+    } else {
+        &options.alert_name
+    };
+    let mut labels = rule_labels.clone();
+    labels.sort();
+    let alert = TierAlert {
+        alert: alert_name.clone(),
+        tier: tier.id.clone(),
+        severity: tier.severity,
+        long_window: tier.long_window,
+        short_window: tier.short_window,
+        burn: t.burn,
+        labels,
+        annotations: annotations.clone(),
+    };
+    rules.push(Rule::Alert(AlertingRule {
+        alert: alert_name.clone(),
+        expr,
+        for_,
+        labels: rule_labels,
+        annotations,
+    }));
+    (alert, rules)
 }

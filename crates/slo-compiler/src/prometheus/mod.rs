@@ -237,26 +237,42 @@ impl Compiled {
             .collect()
     }
 
-    /// The rule files of [`Compiled::files`] as `(name, YAML)`, each group written once and no
-    /// rule copied: the fast way to write thousands of SLOs to disk.
+    /// The rule files of [`Compiled::files`] as `(name, YAML)`: the fast way to write
+    /// thousands of SLOs to disk. Each group is written once, straight into its file's
+    /// buffer, and no rule is copied; a group that takes a file past
+    /// [`Options::max_file_bytes`] moves (its text only) to the next file.
     pub fn files_yaml(&self) -> Vec<(String, String)> {
-        self.packed_files()
-            .into_iter()
-            .map(|(name, groups)| {
-                let mut yaml = String::with_capacity(
-                    "groups:\n".len() + groups.iter().map(|(_, t)| t.len()).sum::<usize>(),
-                );
-                if groups.is_empty() {
-                    yaml.push_str("groups: []\n");
-                } else {
-                    yaml.push_str("groups:\n");
-                    for (_, text) in &groups {
-                        yaml.push_str(text);
-                    }
-                }
-                (name, yaml)
-            })
-            .collect()
+        const HEADER: &str = "groups:\n";
+        let max = self.options.max_file_bytes;
+        let name = |n: usize| format!("{}-rules-{n}.yml", self.options.prefix);
+        // Room for a whole file (up to 4 MiB at once) and the group that overflows it.
+        let buffer = || {
+            let mut text = String::with_capacity(max.min(4 << 20) + (64 << 10));
+            text.push_str(HEADER);
+            text
+        };
+        let mut files = Vec::new();
+        let mut current = buffer();
+        let mut groups = 0usize;
+        for group in self.planned_groups() {
+            let mark = current.len();
+            write_group(&mut current, 2, &group.name, group.interval, &group.rules);
+            if groups > 0 && current.len() > max {
+                let mut next = buffer();
+                next.push_str(&current[mark..]);
+                current.truncate(mark);
+                files.push((name(files.len() + 1), std::mem::replace(&mut current, next)));
+                groups = 1;
+            } else {
+                groups += 1;
+            }
+        }
+        if groups == 0 {
+            current.clear();
+            current.push_str("groups: []\n");
+        }
+        files.push((name(files.len() + 1), current));
+        files
     }
 
     /// The executive, on-call and debug Grafana dashboards of each service: the SLI over its

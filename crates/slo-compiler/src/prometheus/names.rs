@@ -20,6 +20,12 @@ pub(crate) const WINDOW: &str = "sloth_window";
 pub(crate) const SEVERITY: &str = "sloth_severity";
 /// The burn-rate threshold of a window state.
 pub(crate) const BURN_RATE: &str = "burn_rate";
+/// A tier's condition, 1 or 0, recorded every minute for an `N of M` sustain rule (not in
+/// Sloth).
+pub(crate) const TIER_STATE: &str = "slo:tier_breach:state";
+/// The label of an alert's owning team (the Prometheus community's convention, e.g. the
+/// kube-prometheus mixins route on `team`).
+pub(crate) const TEAM: &str = "team";
 
 /// The labels every series and alert of one SLO carries: `sloth_id`, `sloth_service`,
 /// `sloth_slo`, in that order.

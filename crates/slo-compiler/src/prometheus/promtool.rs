@@ -74,10 +74,12 @@ pub enum UnitTestError {
 /// ```
 /// # use slo_compiler::prometheus::TestCase;
 /// # fn f(counts: &sli_core::Series<sli_core::EventCounts>) {
-/// let case = TestCase { name: "outage".into(), slo: 0, counts, series: None };
+/// let case = TestCase::new("outage", 0, counts)
+///     .with_series("http_errors_total{job=\"api\"}", "http_requests_total{job=\"api\"}");
 /// # }
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TestCase<'a> {
     /// The test's name.
     pub name: String,
@@ -91,11 +93,32 @@ pub struct TestCase<'a> {
     pub series: Option<(String, String)>,
 }
 
-/// An alert `sli-core` expects: labels, annotations, start and end minute (`None`: still
-/// firing at the end).
-type Expected = (
-    Vec<(String, String)>,
-    Vec<(String, String)>,
+impl<'a> TestCase<'a> {
+    /// A test named `name` of the SLO at index `slo`, on `counts`, with series derived from
+    /// the SLO's counter selectors.
+    pub fn new(name: impl Into<String>, slo: usize, counts: &'a Series<EventCounts>) -> Self {
+        Self {
+            name: name.into(),
+            slo,
+            counts,
+            series: None,
+        }
+    }
+
+    /// The input series of the bad (or good) and the total queries, in promtool's notation.
+    #[must_use]
+    pub fn with_series(mut self, events: impl Into<String>, total: impl Into<String>) -> Self {
+        self.series = Some((events.into(), total.into()));
+        self
+    }
+}
+
+/// An alert `sli-core` expects: its name, labels, annotations, start and end minute (`None`:
+/// still firing at the end).
+type Expected<'t> = (
+    &'t str,
+    &'t [(String, String)],
+    &'t [(String, String)],
     i64,
     Option<i64>,
 );
@@ -147,10 +170,12 @@ fn minutes(origin: chrono::DateTime<chrono::Utc>, at: chrono::DateTime<chrono::U
 /// A `promtool test rules` file over `rule_files` (paths as promtool resolves them, relative
 /// to the test file), one test per case: the counters of the case's counts as input series,
 /// and, at each minute where a tier of the SLO starts or stops alerting and at the minute
-/// before, the alerts `PolicyEvaluator::sweep` says are firing, labels and annotations as the
-/// rules set them; at the last minute (for counter queries), the burn rate and the error
-/// budget remaining over the SLO window from `sli-core`'s counts over that window. The alerts of every compiled spec with the case's SLO id are
-/// expected (they read the same series).
+/// before, the alerts `PolicyEvaluator::sweep` says are firing (the release gate's among them,
+/// evaluated as its tier; sustain rules as `sli-core`'s sustain filter), labels and
+/// annotations as the rules set them; at the last minute (for counter queries), the burn
+/// rate and the error budget remaining over the SLO window from `sli-core`'s counts over that
+/// window. The alerts of every compiled spec with the case's SLO id are expected (they read
+/// the same series).
 ///
 /// The sweep evaluates partial windows (`PartialWindows::Evaluate`), as a rule engine does
 /// over a counter's first samples (see the [module docs](super)).
@@ -177,7 +202,7 @@ fn minutes(origin: chrono::DateTime<chrono::Utc>, at: chrono::DateTime<chrono::U
 ///     (t0 + TimeDelta::minutes(m), if (60..70).contains(&m) { 0.0 } else { 1000.0 }, 1000.0)
 /// }))?;
 /// let test = unit_tests(&compiled, &["slo-rules-1.yml"],
-///     &[TestCase { name: "outage".into(), slo: 0, counts: &counts, series: None }])?;
+///     &[TestCase::new("outage", 0, &counts)])?;
 /// assert!(test.contains("eval_time: '61m'")); // page-fast starts at the end of minute 60
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -253,9 +278,9 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
         },
     };
     // The alerts every spec of this SLO id raises on these counts.
-    let mut expected: Vec<Expected> = Vec::new();
+    let mut expected: Vec<Expected<'_>> = Vec::new();
     for slo in compiled.slos.iter().filter(|s| s.id == target.id) {
-        let mut policy = slo.spec.policy.clone();
+        let mut policy = slo.spec.evaluated_policy().into_owned();
         policy.partial_windows = PartialWindows::Evaluate;
         let alerts = PolicyEvaluator::new(&slo.spec.slo, &policy, Span::MINUTE)
             .and_then(|e| e.sweep(counts))
@@ -265,8 +290,9 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
                 continue;
             };
             expected.push((
-                tier.labels.clone(),
-                tier.annotations.clone(),
+                &tier.alert,
+                &tier.labels,
+                &tier.annotations,
                 minutes(origin, alert.start),
                 alert.end.map(|end| minutes(origin, end)),
             ));
@@ -274,7 +300,7 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
     }
     let end = last + 1;
     let mut checks = BTreeSet::new();
-    for (_, _, start, stop) in &expected {
+    for (_, _, _, start, stop) in &expected {
         for t in [Some(start - 1), Some(*start), stop.map(|s| s - 1), *stop] {
             if let Some(t) = t.filter(|t| (1..=end).contains(t)) {
                 checks.insert(t);
@@ -282,13 +308,25 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
         }
     }
     checks.insert(end);
+    // Every alert name the SLO's rules raise is checked at every instant.
+    let mut names: Vec<&str> = compiled
+        .slos
+        .iter()
+        .filter(|s| s.id == target.id)
+        .flat_map(|s| s.tiers.iter().map(|t| t.alert.as_str()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
     let alert_tests: Vec<Node> = checks
         .iter()
-        .map(|&t| {
+        .flat_map(|&t| names.iter().map(move |&name| (t, name)))
+        .map(|(t, name)| {
             let firing: Vec<Node> = expected
                 .iter()
-                .filter(|(_, _, start, stop)| *start <= t && stop.is_none_or(|s| t < s))
-                .map(|(labels, annotations, _, _)| {
+                .filter(|(alert, _, _, start, stop)| {
+                    *alert == name && *start <= t && stop.is_none_or(|s| t < s)
+                })
+                .map(|(_, labels, annotations, _, _)| {
                     let map = |pairs: &[(String, String)]| {
                         Node::string_map(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                     };
@@ -300,7 +338,7 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
                 .collect();
             Node::map([
                 ("eval_time", Node::str(format!("{t}m"))),
-                ("alertname", Node::str(&compiled.options.alert_name)),
+                ("alertname", Node::str(name)),
                 ("exp_alerts", Node::Seq(firing)),
             ])
         })
@@ -348,7 +386,8 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
             let mut labels: Vec<(String, String)> = target
                 .absent_labels
                 .iter()
-                .filter(|(k, _)| k != "severity")
+                // Severity and team label the alerts, not the budget's records.
+                .filter(|(k, _)| k != "severity" && k != names::TEAM)
                 .cloned()
                 .collect();
             labels.push((names::WINDOW.into(), window.to_string()));

@@ -6,6 +6,7 @@
 
 mod expr;
 mod rule;
+mod schedule;
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub use expr::{BinOp, Expr, MathError};
 
 use super::compiled::CompiledSlo;
+use super::maintenance::MaintenanceSchedule;
 use super::model::{AlarmMetric, CompositeAlarm, MetricAlarm, TreatMissingData};
 use expr::ids;
 use rule::{parse_rule, rule_holds};
@@ -26,6 +28,7 @@ use rule::{parse_rule, rule_holds};
 /// assert_ne!(AlarmState::Alarm, AlarmState::Ok);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AlarmState {
     /// `OK`
     Ok,
@@ -48,11 +51,10 @@ pub enum AlarmState {
 /// let errors = AlarmMetric { namespace: "App".into(), metric_name: "Errors".into(), dimensions: vec![] };
 /// let mut sim = Simulator::new(t0, 10);
 /// sim.insert(&errors, (0..10).map(|m| (t0 + TimeDelta::minutes(m), if m >= 5 { 3.0 } else { 0.0 })));
-/// let mut e = MetricDataQuery::metric("e", MetricStat { metric: errors, period: 120, stat: "Sum".into() });
+/// let mut e = MetricDataQuery::metric("e", MetricStat::new(errors, 120, "Sum"));
 /// e.return_data = true;
-/// let alarm = MetricAlarm { alarm_name: "errors".into(), alarm_description: None, actions_enabled: false,
-///     alarm_actions: vec![], ok_actions: vec![], metrics: vec![e], comparison_operator: "GreaterThanThreshold".into(),
-///     threshold: 5.0, evaluation_periods: 1, datapoints_to_alarm: 1, treat_missing_data: TreatMissingData::Ignore };
+/// let mut alarm = MetricAlarm::new("errors", vec![e], "GreaterThanThreshold", 5.0);
+/// alarm.treat_missing_data = TreatMissingData::Ignore;
 /// let states = sim.run(&[alarm], &[])?;
 /// // At the end of minute 6, minutes 5 and 6 hold 6 errors: above 5.
 /// assert_eq!(states["errors"][5], AlarmState::Ok);
@@ -64,6 +66,8 @@ pub struct Simulator {
     origin: DateTime<Utc>,
     minutes: usize,
     data: HashMap<AlarmMetric, Vec<Option<f64>>>,
+    /// Per alarm set by schedules (`SetAlarmState`), its state at each evaluation instant.
+    scheduled: HashMap<String, Vec<AlarmState>>,
 }
 
 /// Per alarm, its state at each evaluation instant (the end of each minute).
@@ -76,7 +80,55 @@ impl Simulator {
             origin,
             minutes,
             data: HashMap::new(),
+            scheduled: HashMap::new(),
         }
+    }
+
+    /// Lets `schedules` set the states of the alarms they name, as EventBridge Scheduler's
+    /// `SetAlarmState` does: each alarm they name keeps the state the latest schedule run at or
+    /// before an evaluation instant set (`INSUFFICIENT_DATA` before any), in place of
+    /// evaluating its metrics (the maintenance alarm's metric has no data and its missing data
+    /// is ignored, so its state is whatever was set last). Runs are taken from eight days
+    /// before the first minute, so that a window open at the start is open.
+    ///
+    /// A cron expression runs at every minute whose wall-clock time in the schedule's zone
+    /// matches its minute, hour and day-of-week fields (our reading of EventBridge
+    /// Scheduler's cron expressions, the subset the compiler emits: `cron(M H ? * DAYS *)`);
+    /// `at(…)` runs once at that wall-clock time.
+    ///
+    /// # Errors
+    /// [`MathError::Unsupported`] for an expression outside that subset or an unknown zone.
+    pub fn set_schedules(&mut self, schedules: &[MaintenanceSchedule]) -> Result<(), MathError> {
+        let from = self.origin - TimeDelta::days(8);
+        let until = self.instant(self.minutes.saturating_sub(1));
+        let mut runs: HashMap<&str, Vec<(DateTime<Utc>, AlarmState)>> = HashMap::new();
+        for s in schedules {
+            let state = match s.state {
+                super::maintenance::ScheduledState::Alarm => AlarmState::Alarm,
+                super::maintenance::ScheduledState::Ok => AlarmState::Ok,
+            };
+            for at in schedule::runs(&s.expression, &s.timezone, from, until)? {
+                runs.entry(&s.alarm_name).or_default().push((at, state));
+            }
+        }
+        for (alarm, mut runs) in runs {
+            runs.sort_by_key(|(at, _)| *at);
+            let mut states = Vec::with_capacity(self.minutes);
+            let mut next = 0;
+            let mut state = AlarmState::InsufficientData;
+            for i in 0..self.minutes {
+                let now = self.instant(i);
+                while let Some(&(at, s)) = runs.get(next)
+                    && at <= now
+                {
+                    state = s;
+                    next += 1;
+                }
+                states.push(state);
+            }
+            self.scheduled.insert(alarm.to_owned(), states);
+        }
+        Ok(())
     }
 
     /// The instant of evaluation `index`: the end of minute `index`.
@@ -175,68 +227,12 @@ impl Simulator {
             .collect();
         let mut out: States = HashMap::new();
         for alarm in metric_alarms {
-            let parsed: Vec<Option<Expr>> = alarm
-                .metrics
-                .iter()
-                .map(|q| q.expression.as_deref().map(Expr::parse).transpose())
-                .collect::<Result<_, _>>()?;
-            let mut state = AlarmState::InsufficientData;
-            let mut states = Vec::with_capacity(self.minutes);
-            for i in 0..self.minutes {
-                let mut values: HashMap<&str, Option<f64>> = HashMap::new();
-                let mut watched = None;
-                for (q, expr) in alarm.metrics.iter().zip(&parsed) {
-                    let v = match (&q.metric_stat, expr) {
-                        (Some(ms), _) => {
-                            let minutes = (ms.period / 60).max(1) as usize;
-                            self.stat(&ms.metric, &ms.stat, minutes, i, &prefix)?
-                        }
-                        (None, Some(e)) => {
-                            let lookup = |id: &str| values.get(id).copied().flatten();
-                            for id in ids(e) {
-                                if !values.contains_key(id.as_str()) {
-                                    return Err(MathError::UnknownId { id });
-                                }
-                            }
-                            e.eval(&lookup)?
-                        }
-                        (None, None) => None,
-                    };
-                    values.insert(&q.id, v);
-                    if q.return_data {
-                        watched = Some(v);
-                    }
-                }
-                let value = watched.flatten();
-                state = match value {
-                    Some(v) => {
-                        let breach = match alarm.comparison_operator.as_str() {
-                            "GreaterThanThreshold" => v > alarm.threshold,
-                            "GreaterThanOrEqualToThreshold" => v >= alarm.threshold,
-                            "LessThanThreshold" => v < alarm.threshold,
-                            "LessThanOrEqualToThreshold" => v <= alarm.threshold,
-                            other => {
-                                return Err(MathError::Unsupported {
-                                    what: format!("comparison {other}"),
-                                });
-                            }
-                        };
-                        if breach {
-                            AlarmState::Alarm
-                        } else {
-                            AlarmState::Ok
-                        }
-                    }
-                    None => match alarm.treat_missing_data {
-                        TreatMissingData::Breaching => AlarmState::Alarm,
-                        TreatMissingData::NotBreaching => AlarmState::Ok,
-                        TreatMissingData::Ignore => state,
-                        TreatMissingData::Missing => AlarmState::InsufficientData,
-                    },
-                };
-                states.push(state);
+            if let Some(states) = self.scheduled.get(&alarm.alarm_name) {
+                out.insert(alarm.alarm_name.clone(), states.clone());
+                continue;
             }
-            out.insert(alarm.alarm_name.clone(), states);
+            let values = self.watched(alarm, &prefix)?;
+            out.insert(alarm.alarm_name.clone(), self.judge(alarm, &values)?);
         }
         for composite in composites {
             let rule = parse_rule(&composite.alarm_rule)?;
@@ -251,6 +247,201 @@ impl Simulator {
                 });
             }
             out.insert(composite.alarm_name.clone(), states);
+        }
+        Ok(out)
+    }
+
+    /// The value of the entry an alarm watches (`ReturnData`), at the end of every minute.
+    fn watched(
+        &self,
+        alarm: &MetricAlarm,
+        prefix: &HashMap<AlarmMetric, (Vec<f64>, Vec<u32>)>,
+    ) -> Result<Vec<Option<f64>>, MathError> {
+        let parsed: Vec<Option<Expr>> = alarm
+            .metrics
+            .iter()
+            .map(|q| q.expression.as_deref().map(Expr::parse).transpose())
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(self.minutes);
+        for i in 0..self.minutes {
+            let mut values: HashMap<&str, Option<f64>> = HashMap::new();
+            let mut watched = None;
+            for (q, expr) in alarm.metrics.iter().zip(&parsed) {
+                let v = match (&q.metric_stat, expr) {
+                    (Some(ms), _) => {
+                        let minutes = (ms.period / 60).max(1) as usize;
+                        self.stat(&ms.metric, &ms.stat, minutes, i, prefix)?
+                    }
+                    (None, Some(e)) => {
+                        let lookup = |id: &str| values.get(id).copied().flatten();
+                        for id in ids(e) {
+                            if !values.contains_key(id.as_str()) {
+                                return Err(MathError::UnknownId { id });
+                            }
+                        }
+                        e.eval(&lookup)?
+                    }
+                    (None, None) => None,
+                };
+                values.insert(&q.id, v);
+                if q.return_data {
+                    watched = Some(v);
+                }
+            }
+            out.push(watched.flatten());
+        }
+        Ok(out)
+    }
+
+    /// The alarm's state at the end of every minute from its watched values: the last
+    /// `EvaluationPeriods` datapoints, one period apart, of which at least `DatapointsToAlarm`
+    /// must breach. A missing datapoint (or one before the first minute) counts as breaching
+    /// or not as `TreatMissingData` says ("Configuring how CloudWatch alarms treat missing
+    /// data"); with one evaluation period, `ignore` keeps the state and `missing` goes to
+    /// `INSUFFICIENT_DATA`.
+    fn judge(
+        &self,
+        alarm: &MetricAlarm,
+        values: &[Option<f64>],
+    ) -> Result<Vec<AlarmState>, MathError> {
+        let breaches = |v: f64| -> Result<bool, MathError> {
+            Ok(match alarm.comparison_operator.as_str() {
+                "GreaterThanThreshold" => v > alarm.threshold,
+                "GreaterThanOrEqualToThreshold" => v >= alarm.threshold,
+                "LessThanThreshold" => v < alarm.threshold,
+                "LessThanOrEqualToThreshold" => v <= alarm.threshold,
+                other => {
+                    return Err(MathError::Unsupported {
+                        what: format!("comparison {other}"),
+                    });
+                }
+            })
+        };
+        let m = alarm.evaluation_periods.max(1) as usize;
+        let n = alarm.datapoints_to_alarm.max(1) as usize;
+        let period = alarm
+            .metrics
+            .iter()
+            .find_map(|q| q.metric_stat.as_ref().map(|ms| ms.period))
+            .or_else(|| alarm.metrics.iter().find_map(|q| q.period))
+            .map_or(1, |p| (p / 60).max(1) as usize);
+        let mut states = Vec::with_capacity(values.len());
+        let mut state = AlarmState::InsufficientData;
+        for i in 0..values.len() {
+            state = if m == 1 {
+                match values[i] {
+                    Some(v) => {
+                        if breaches(v)? {
+                            AlarmState::Alarm
+                        } else {
+                            AlarmState::Ok
+                        }
+                    }
+                    None => match alarm.treat_missing_data {
+                        TreatMissingData::Breaching => AlarmState::Alarm,
+                        TreatMissingData::NotBreaching => AlarmState::Ok,
+                        TreatMissingData::Ignore => state,
+                        TreatMissingData::Missing => AlarmState::InsufficientData,
+                    },
+                }
+            } else {
+                let mut breaching = 0;
+                for k in 0..m {
+                    let value = (i + 1).checked_sub(1 + k * period).and_then(|j| values[j]);
+                    let breach = match (value, alarm.treat_missing_data) {
+                        (Some(v), _) => breaches(v)?,
+                        (None, TreatMissingData::Breaching) => true,
+                        (None, TreatMissingData::NotBreaching) => false,
+                        (None, other) => {
+                            return Err(MathError::Unsupported {
+                                what: format!(
+                                    "a missing datapoint in an {n} of {m} alarm treating missing data as {}",
+                                    other.as_str()
+                                ),
+                            });
+                        }
+                    };
+                    breaching += usize::from(breach);
+                }
+                if breaching >= n {
+                    AlarmState::Alarm
+                } else {
+                    AlarmState::Ok
+                }
+            };
+            states.push(state);
+        }
+        Ok(states)
+    }
+
+    /// When `composite` takes its `ALARM` actions, given every alarm's states (from
+    /// [`Simulator::run`]): at the instant it enters `ALARM`, or with an `ActionsSuppressor`,
+    /// as "Suppressing composite alarm actions" (Amazon CloudWatch User Guide) describes it:
+    /// not while the suppressor is in `ALARM`, nor when the suppressor enters `ALARM` within
+    /// `ActionsSuppressorWaitPeriod` (otherwise the actions run once that wait is over, if the
+    /// composite is still in `ALARM`); once the suppressor leaves `ALARM`, after
+    /// `ActionsSuppressorExtensionPeriod`, if the composite is still in the same `ALARM` and
+    /// the suppressor has not gone back. Periods are taken in whole minutes.
+    ///
+    /// # Errors
+    /// [`MathError::UnknownId`] when `states` lacks the composite or its suppressor.
+    pub fn notifications(
+        &self,
+        states: &States,
+        composite: &CompositeAlarm,
+    ) -> Result<Vec<DateTime<Utc>>, MathError> {
+        let unknown = |id: &str| MathError::UnknownId { id: id.to_owned() };
+        let own = states
+            .get(&composite.alarm_name)
+            .ok_or_else(|| unknown(&composite.alarm_name))?;
+        let suppressor = match &composite.actions_suppressor {
+            Some(name) => Some(states.get(name).ok_or_else(|| unknown(name))?),
+            None => None,
+        };
+        let minutes = |seconds: Option<u32>| seconds.map_or(0, |s| (s / 60) as usize);
+        let wait = minutes(composite.actions_suppressor_wait_period);
+        let extension = minutes(composite.actions_suppressor_extension_period);
+        let alarm_at = |i: usize| own.get(i) == Some(&AlarmState::Alarm);
+        let suppressed_at =
+            |i: usize| suppressor.is_some_and(|s| s.get(i) == Some(&AlarmState::Alarm));
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < own.len() {
+            if !alarm_at(i) || (i > 0 && alarm_at(i - 1)) {
+                i += 1;
+                continue;
+            }
+            // An ALARM episode starts at `i`; it ends at the first minute not in ALARM.
+            let end = (i..own.len()).find(|&j| !alarm_at(j)).unwrap_or(own.len());
+            let Some(_) = suppressor else {
+                out.push(self.instant(i));
+                i = end;
+                continue;
+            };
+            // Waiting for the suppressor.
+            let entered = (i..=i + wait).take_while(|&j| j < end).any(suppressed_at);
+            if !entered {
+                if i + wait < end {
+                    out.push(self.instant(i + wait));
+                }
+                i = end;
+                continue;
+            }
+            // Suppressed: act once the suppressor has been out of ALARM for the extension.
+            let mut j = i;
+            while j < end {
+                if suppressed_at(j) {
+                    j += 1;
+                    continue;
+                }
+                let act = j + extension;
+                if act < end && (j..=act).all(|k| !suppressed_at(k)) {
+                    out.push(self.instant(act));
+                    break;
+                }
+                j += 1;
+            }
+            i = end;
         }
         Ok(out)
     }
