@@ -623,15 +623,15 @@ fn feed_published(series: &Series<EventCounts>) -> impl Fn(&mut Simulator, &Comp
         for (window, points) in published_points(&compiled.slos[0], series) {
             sim.insert(
                 &slo_compiler::cloudwatch::AlarmMetric {
-                    namespace: window.metric.namespace.clone(),
-                    metric_name: window.metric.name.clone(),
+                    namespace: window.metric.namespace().to_owned(),
+                    metric_name: window.metric.name().to_owned(),
                     dimensions: window
                         .metric
-                        .dimensions
+                        .dimensions()
                         .iter()
                         .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                            name: d.name.clone(),
-                            value: d.value.clone(),
+                            name: d.name().to_owned(),
+                            value: d.value().to_owned(),
                         })
                         .collect(),
                 },
