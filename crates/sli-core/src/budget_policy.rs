@@ -1,5 +1,5 @@
-//! The error-budget policy from the seed's alerting guidance: who gets told, and when releases
-//! stop.
+//! The error-budget policy: who gets told, and when releases stop (after the Google SRE
+//! Workbook's "Example Error Budget Policy").
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -195,7 +195,7 @@ pub struct PolicyInput<'a> {
     pub incidents: &'a [Incident],
 }
 
-/// The seed's error-budget policy: page on SLO breach, total outage, data loss or a security
+/// The default error-budget policy: page on SLO breach, total outage, data loss or a security
 /// incident; ticket on low-severity degradation and cost warnings; halt releases when the burn
 /// rate stays above 4x for a sustained time, or the budget is spent.
 ///
@@ -217,7 +217,7 @@ pub struct PolicyInput<'a> {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBudgetPolicy {
-    /// Freeze releases when the burn rate stays above this (the seed: 4x).
+    /// Freeze releases when the burn rate stays above this (default 4x).
     pub freeze_burn_rate: f64,
     /// …for at least this long.
     pub sustained_for: Span,

@@ -1,4 +1,4 @@
-//! Noise reduction from the seed's alerting guidance: sustained thresholds (N of M datapoints),
+//! Noise reduction: sustained thresholds (N of M datapoints),
 //! maintenance windows that suppress alerts, and grouping of alerts by a key.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use crate::window::Interval;
 
 /// "N out of M": a condition counts only when it held on at least `datapoints_to_alarm` of the
 /// last `evaluation_periods` datapoints, CloudWatch's `DatapointsToAlarm` / `EvaluationPeriods`.
-/// `5 of 5` at one-minute resolution is the seed's "5 minutes sustained".
+/// `5 of 5` at one-minute resolution is "5 minutes sustained".
 ///
 /// # Example
 /// ```
@@ -335,7 +335,7 @@ pub struct AlertGroup<K> {
 }
 
 /// Groups alerts by `key`, merging those with equal keys whose intervals overlap or touch:
-/// the seed's "deduplicate alerts by grouping by root cause". A fast tier firing during a slow
+/// alerts of one root cause become one notification. A fast tier firing during a slow
 /// tier's alert for the same SLO becomes one group at the higher severity.
 ///
 /// # Example

@@ -323,7 +323,7 @@ pub fn burn_is_sustainable(burn_rate: f64) -> bool {
     burn_rate < 1.0
 }
 
-/// M10: daily spend at or above `factor` times its trailing baseline (the seed: 2x trend).
+/// M10: daily spend at or above `factor` times its trailing baseline (default 2x the trend).
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for a negative or non-finite spend or baseline;

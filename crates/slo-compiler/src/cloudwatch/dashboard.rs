@@ -1,5 +1,4 @@
-//! Dashboards per service, following the seed's "Recommended dashboards": executive, on-call,
-//! debug.
+//! Dashboards per service, one per audience: executive, on-call, debug.
 
 use std::collections::BTreeMap;
 
