@@ -168,6 +168,19 @@ pub enum CompileProblem {
         /// Why.
         reason: String,
     },
+    /// A field of an OpenSLO metric source that names a metric, statistic or query the engine
+    /// refuses, with the refusal itself as the source.
+    #[error("metric source {field}: {path}: {source}")]
+    InvalidSourceField {
+        /// Which source (`good`, `bad`, `total`, `metric`).
+        field: String,
+        /// The field within the source's `spec` (`metricName`, `dimensions[0]`, `stat`,
+        /// `query`).
+        path: String,
+        /// What the engine's query model refused.
+        #[source]
+        source: SourceFieldError,
+    },
     /// A Prometheus label name or value the engine would reject, or that collides with one the
     /// compiler sets.
     #[error("label {name:?}: {reason}")]
@@ -200,6 +213,18 @@ pub enum CompileProblem {
         /// The limit.
         max: usize,
     },
+}
+
+/// The refusal behind [`CompileProblem::InvalidSourceField`], from the engine's query model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceFieldError {
+    /// A CloudWatch metric, dimension or statistic `aws-telemetry` refuses.
+    #[error(transparent)]
+    CloudWatch(#[from] aws_telemetry::QueryError),
+    /// A Prometheus query or template the compiler refuses.
+    #[error(transparent)]
+    Prometheus(#[from] crate::prometheus::QueryError),
 }
 
 fn describe_warning(warning: &sli_core::PolicyWarning) -> String {

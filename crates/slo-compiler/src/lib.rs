@@ -50,5 +50,5 @@ pub mod prometheus;
 mod spec;
 mod yaml;
 
-pub use error::{CompileError, CompileProblem, Engine};
+pub use error::{CompileError, CompileProblem, Engine, SourceFieldError};
 pub use spec::SloSpec;

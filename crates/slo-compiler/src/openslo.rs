@@ -4,7 +4,7 @@
 use sli_core::AlertPolicy;
 use sli_core::openslo::{MetricSource, SloDefinition, SourceSpec, Value};
 
-use crate::error::{CompileError, CompileProblem, Engine};
+use crate::error::{CompileError, CompileProblem, Engine, SourceFieldError};
 use crate::spec::SloSpec;
 
 /// One spec per alert policy of each definition (one with no tier for an SLO without
@@ -38,12 +38,24 @@ pub(crate) fn specs<S: Clone>(
 pub(crate) struct SpecError {
     pub(crate) path: String,
     pub(crate) reason: String,
+    /// The engine's own refusal, kept typed, when there is one.
+    pub(crate) source: Option<SourceFieldError>,
+}
+
+/// A field whose value the engine's query model refuses, the refusal kept as the source.
+pub(crate) fn refused(path: impl Into<String>, source: impl Into<SourceFieldError>) -> SpecError {
+    SpecError {
+        path: path.into(),
+        reason: String::new(),
+        source: Some(source.into()),
+    }
 }
 
 pub(crate) fn spec_error(path: impl Into<String>, reason: impl Into<String>) -> SpecError {
     SpecError {
         path: path.into(),
         reason: reason.into(),
+        source: None,
     }
 }
 
@@ -119,12 +131,17 @@ pub(crate) fn read_source<T>(
             .spec
             .location_of(&e.path)
             .map_or_else(|| format!("{base}.spec.{}", e.path), |l| l.path);
-        fail(
-            at,
-            CompileProblem::InvalidMetric {
+        let problem = match e.source {
+            Some(source) => CompileProblem::InvalidSourceField {
+                field: field.to_owned(),
+                path: e.path,
+                source,
+            },
+            None => CompileProblem::InvalidMetric {
                 field: field.to_owned(),
                 reason: format!("{}: {}", e.path, e.reason),
             },
-        )
+        };
+        fail(at, problem)
     })
 }

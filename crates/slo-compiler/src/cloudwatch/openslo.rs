@@ -7,7 +7,7 @@ use sli_core::openslo::{IndicatorMetric, MetricSource, SloDefinition, SourceSpec
 use super::Spec;
 use super::signal::{Signal, SignalSource};
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::openslo::{SpecError, mapping, read_source, spec_error, text};
+use crate::openslo::{SpecError, mapping, read_source, refused, spec_error, text};
 
 /// `namespace`, `metricName`, `dimensions` (`[{name, value}]`) and `stat` of one metric.
 fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic), SpecError> {
@@ -17,7 +17,7 @@ fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic)
         } else {
             format!("{path}.{field}")
         };
-        spec_error(at, e.to_string())
+        refused(at, e)
     };
     let mut m = Metric::new(
         text(entries, path, "namespace")?,
@@ -41,7 +41,7 @@ fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic)
             let d = mapping(item, &at, &["name", "value"])?;
             m = m
                 .with_dimension(text(d, &at, "name")?, text(d, &at, "value")?)
-                .map_err(|e| spec_error(at.clone(), e.to_string()))?;
+                .map_err(|e| refused(at.clone(), e))?;
         }
     }
     let stat = text(entries, path, "stat")?
@@ -168,6 +168,7 @@ fn signal(def: &SloDefinition) -> Result<Signal, CompileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::SourceFieldError;
     use sli_core::openslo::{Mode, parse};
 
     fn slo(source: &str) -> String {
@@ -206,6 +207,22 @@ mod tests {
             matches!(err.problem, CompileProblem::InvalidMetric { .. }),
             "{err}"
         );
+        // A statistic CloudWatch refuses: aws-telemetry's own error, kept as the source.
+        let bad_stat = yaml
+            .replace("dimension:", "dimensions:")
+            .replace("stat: p99", "stat: p101");
+        let err = specs_from_openslo(&parse(&bad_stat, Mode::Strict).unwrap().slos).unwrap_err();
+        assert_eq!(
+            err.field,
+            "spec.indicator.spec.thresholdMetric.metricSource.spec.stat"
+        );
+        let CompileProblem::InvalidSourceField { path, source, .. } = &err.problem else {
+            panic!("{err}");
+        };
+        assert_eq!(path, "stat");
+        let expected = "p101".parse::<Statistic>().unwrap_err();
+        assert_eq!(source, &SourceFieldError::CloudWatch(expected));
+        assert!(std::error::Error::source(&err.problem).is_some(), "{err}");
         let ok = yaml.replace("dimension:", "dimensions:");
         let specs = specs_from_openslo(&parse(&ok, Mode::Strict).unwrap().slos).unwrap();
         assert!(matches!(

@@ -15,7 +15,7 @@ use sli_core::openslo::{IndicatorMetric, MetricSource, SloDefinition, SourceSpec
 use super::Spec;
 use super::query::{Query, Signal};
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::openslo::{SpecError, mapping, read_source, spec_error, text};
+use crate::openslo::{SpecError, mapping, read_source, refused, spec_error, text};
 
 /// The query of a Prometheus `metricSource.spec`; `counter` is the SLI's `counter`.
 fn prometheus(spec: &SourceSpec, counter: bool) -> Result<Query, SpecError> {
@@ -23,7 +23,7 @@ fn prometheus(spec: &SourceSpec, counter: bool) -> Result<Query, SpecError> {
     let entries = mapping(&value, "", &["query"])?;
     let query = text(entries, "", "query")?.trim();
     if query.contains("{{") {
-        return Query::template(query).map_err(|e| spec_error("query", e.to_string()));
+        return Query::template(query).map_err(|e| refused("query", e));
     }
     if !counter {
         return Err(spec_error(
