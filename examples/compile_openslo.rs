@@ -200,10 +200,7 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
     let files = compiled.files();
     let Some(dir) = &args.out else {
         // Every group in one file: promtool takes it as it is.
-        let all = prometheus::RuleFile {
-            name: "slo-rules.yml".into(),
-            groups: compiled.groups(),
-        };
+        let all = prometheus::RuleFile::new("slo-rules.yml", compiled.groups());
         if files.len() > 1 {
             eprintln!(
                 "{} groups in one file on stdout; --out DIR splits them into {} files",

@@ -145,16 +145,17 @@ fn templates() -> Vec<(String, serde_json::Value)> {
 
     let compiled = compile(&specs, &options()).unwrap();
     let dashboards = compiled
-        .dashboards(&DashboardOptions {
-            latency: Some(Metric::new("AWS/ApplicationELB", "TargetResponseTime").unwrap()),
-            db_instances: vec!["checkout-db".into()],
-            autoscaling_groups: vec!["checkout-asg".into()],
-            dependencies: vec![(
-                "Payments API latency".into(),
-                Metric::new("Payments", "Latency").unwrap(),
-                "p99".parse().unwrap(),
-            )],
-        })
+        .dashboards(
+            &DashboardOptions::new()
+                .with_latency(Metric::new("AWS/ApplicationELB", "TargetResponseTime").unwrap())
+                .with_db_instance("checkout-db")
+                .with_autoscaling_group("checkout-asg")
+                .with_dependency(
+                    "Payments API latency",
+                    Metric::new("Payments", "Latency").unwrap(),
+                    "p99".parse().unwrap(),
+                ),
+        )
         .unwrap();
     for (i, template) in compiled
         .cloudformation_stacks(&dashboards, MAX_RESOURCES)

@@ -48,10 +48,9 @@ fn dashboards_are_what_grafana_imports_and_read_recorded_series() {
     )
     .unwrap();
     let dashboards = compiled
-        .dashboards(&GrafanaOptions {
-            latency_histogram: Some("http_request_duration_seconds".into()),
-            ..GrafanaOptions::default()
-        })
+        .dashboards(
+            &GrafanaOptions::default().with_latency_histogram("http_request_duration_seconds"),
+        )
         .unwrap();
     assert_eq!(
         dashboards

@@ -499,11 +499,11 @@ fn manifests_and_split_files_pass_promtool_and_routing_passes_amtool() {
     // Each manifest's spec is a rule file promtool accepts: written back from the manifest's
     // own text (everything under `spec:`, dedented), not from the rule file.
     let manifests = compiled
-        .prometheus_rules(&ManifestOptions {
-            namespace: Some("monitoring".into()),
-            labels: vec![("release".into(), "kube-prometheus-stack".into())],
-            ..ManifestOptions::default()
-        })
+        .prometheus_rules(
+            &ManifestOptions::default()
+                .with_namespace("monitoring")
+                .with_label("release", "kube-prometheus-stack"),
+        )
         .unwrap();
     assert_eq!(manifests.len(), files.len());
     for m in &manifests {

@@ -34,6 +34,7 @@ const BACKEND: &str = "CloudWatch";
 /// assert_eq!(report.metric_alarms + report.composite_alarms + report.dashboards, 0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct ApplyReport {
     /// Metric alarms put.
     pub metric_alarms: usize,

@@ -20,15 +20,14 @@ pub const MAX_WIDGETS: usize = 500;
 /// ```
 /// use aws_telemetry::{Metric, Statistic};
 /// use slo_compiler::cloudwatch::DashboardOptions;
-/// let options = DashboardOptions {
-///     latency: Some(Metric::new("AWS/ApplicationELB", "TargetResponseTime")?),
-///     db_instances: vec!["checkout-db".into()],
-///     ..DashboardOptions::default()
-/// };
+/// let options = DashboardOptions::new()
+///     .with_latency(Metric::new("AWS/ApplicationELB", "TargetResponseTime")?)
+///     .with_db_instance("checkout-db");
 /// assert!(options.autoscaling_groups.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DashboardOptions {
     /// A latency metric for the executive and debug dashboards (p50, p90, p99).
     pub latency: Option<Metric>,
@@ -38,6 +37,46 @@ pub struct DashboardOptions {
     pub autoscaling_groups: Vec<String>,
     /// Dependency metrics for the debug dashboard: (label, metric, statistic).
     pub dependencies: Vec<(String, Metric, Statistic)>,
+}
+
+impl DashboardOptions {
+    /// No latency metric, databases, scaling groups or dependencies.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// These options with `metric` as the service's latency.
+    #[must_use]
+    pub fn with_latency(mut self, metric: Metric) -> Self {
+        self.latency = Some(metric);
+        self
+    }
+
+    /// These options with one more RDS instance (`DBInstanceIdentifier`).
+    #[must_use]
+    pub fn with_db_instance(mut self, instance: impl Into<String>) -> Self {
+        self.db_instances.push(instance.into());
+        self
+    }
+
+    /// These options with one more Auto Scaling group.
+    #[must_use]
+    pub fn with_autoscaling_group(mut self, group: impl Into<String>) -> Self {
+        self.autoscaling_groups.push(group.into());
+        self
+    }
+
+    /// These options with one more dependency: a title, its latency metric and statistic.
+    #[must_use]
+    pub fn with_dependency(
+        mut self,
+        title: impl Into<String>,
+        metric: Metric,
+        stat: Statistic,
+    ) -> Self {
+        self.dependencies.push((title.into(), metric, stat));
+        self
+    }
 }
 
 fn metric_entry(metric: &Metric, stat: &str, id: &str, visible: bool) -> Value {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// let json = serde_json::to_value(&m).unwrap();
 /// assert_eq!(json["MetricName"], "RequestCount");
 /// ```
+// Plain data: CloudWatch's Metric (namespace, name, dimensions), closed by the API.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AlarmMetric {
@@ -34,6 +35,7 @@ pub struct AlarmMetric {
 /// let d = AlarmDimension { name: "FunctionName".into(), value: "orders".into() };
 /// assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"Name":"FunctionName","Value":"orders"}"#);
 /// ```
+// Plain data: CloudWatch's Dimension, a name and a value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AlarmDimension {
@@ -146,6 +148,7 @@ impl MetricDataQuery {
 /// assert_eq!(TreatMissingData::from(MissingData::Skip), TreatMissingData::Ignore);
 /// assert_eq!(serde_json::to_string(&TreatMissingData::NotBreaching).unwrap(), "\"notBreaching\"");
 /// ```
+// Closed: the four values CloudWatch's TreatMissingData takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TreatMissingData {
@@ -189,6 +192,7 @@ impl TreatMissingData {
 /// let tag = AlarmTag { key: "Owner".into(), value: "payments".into() };
 /// assert_eq!(serde_json::to_string(&tag).unwrap(), r#"{"Key":"Owner","Value":"payments"}"#);
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AlarmTag {
@@ -360,6 +364,7 @@ impl CompositeAlarm {
 ///     body: serde_json::json!({"widgets": [{"type": "alarm", "properties": {"alarms": ["arn:aws:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:x"]}}]}) };
 /// assert!(d.body_for("eu-west-1", "123456789012").contains("eu-west-1:123456789012"));
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     /// The name: letters, digits, `-` and `_`, at most 255.

@@ -13,6 +13,7 @@ use aws_telemetry::{Metric, Statistic};
 /// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignalSource {
     /// One metric.
     Metric {
@@ -57,6 +58,7 @@ impl SignalSource {
 /// # Ok::<(), aws_telemetry::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Signal {
     /// Good and total event counts.
     Good {

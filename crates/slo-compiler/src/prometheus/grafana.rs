@@ -17,13 +17,11 @@ use crate::error::{CompileError, CompileProblem, Engine};
 /// # Example
 /// ```
 /// use slo_compiler::prometheus::GrafanaOptions;
-/// let options = GrafanaOptions {
-///     latency_histogram: Some("http_request_duration_seconds".into()),
-///     ..GrafanaOptions::default()
-/// };
+/// let options = GrafanaOptions::default().with_latency_histogram("http_request_duration_seconds");
 /// assert_eq!(options.datasource_type, "prometheus");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GrafanaOptions {
     /// The data source plugin the dashboards' variable lists (`prometheus`, which Amazon
     /// Managed Grafana's Amazon Managed Service for Prometheus sources are).
@@ -45,6 +43,29 @@ impl Default for GrafanaOptions {
     }
 }
 
+impl GrafanaOptions {
+    /// These options with the data source plugin `datasource_type`.
+    #[must_use]
+    pub fn with_datasource_type(mut self, datasource_type: impl Into<String>) -> Self {
+        self.datasource_type = datasource_type.into();
+        self
+    }
+
+    /// These options with the latency histogram `name` (`<name>_bucket`).
+    #[must_use]
+    pub fn with_latency_histogram(mut self, name: impl Into<String>) -> Self {
+        self.latency_histogram = Some(name.into());
+        self
+    }
+
+    /// These options with dashboard uids starting with `prefix`.
+    #[must_use]
+    pub fn with_uid_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.uid_prefix = prefix.into();
+        self
+    }
+}
+
 /// A Grafana dashboard: its uid, title, and the JSON to import.
 ///
 /// # Example
@@ -53,6 +74,7 @@ impl Default for GrafanaOptions {
 /// # fn f(d: &GrafanaDashboard) -> String { d.json.to_string() }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GrafanaDashboard {
     /// The dashboard's uid.
     pub uid: String,

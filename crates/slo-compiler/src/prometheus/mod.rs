@@ -100,6 +100,7 @@ pub type Spec = crate::SloSpec<Signal>;
 /// # fn f(c: &Compiled) -> usize { c.slos.len() }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Compiled {
     /// The SLOs' rules.
     pub slos: Vec<CompiledSlo>,

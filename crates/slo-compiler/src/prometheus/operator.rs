@@ -10,11 +10,13 @@ use crate::yaml::Node;
 /// # Example
 /// ```
 /// use slo_compiler::prometheus::ManifestOptions;
-/// let options = ManifestOptions { namespace: Some("monitoring".into()),
-///     labels: vec![("release".into(), "kube-prometheus-stack".into())], ..ManifestOptions::default() };
+/// let options = ManifestOptions::default()
+///     .with_namespace("monitoring")
+///     .with_label("release", "kube-prometheus-stack");
 /// assert_eq!(options.name, "slo-rules");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ManifestOptions {
     /// The manifests' name, suffixed `-<n>` (a DNS subdomain: lowercase letters, digits, `-`
     /// and `.`). Default `slo-rules`.
@@ -35,6 +37,30 @@ impl Default for ManifestOptions {
     }
 }
 
+impl ManifestOptions {
+    /// These options with the manifests named after `name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// These options with the manifests in `namespace`.
+    #[must_use]
+    pub fn with_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// These options with one more label on the manifests (the operator's rule selector
+    /// matches on them).
+    #[must_use]
+    pub fn with_label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.push((name.into(), value.into()));
+        self
+    }
+}
+
 /// A `PrometheusRule` manifest.
 ///
 /// # Example
@@ -43,6 +69,7 @@ impl Default for ManifestOptions {
 /// # fn f(m: &Manifest) -> &str { &m.yaml }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Manifest {
     /// `metadata.name`.
     pub name: String,

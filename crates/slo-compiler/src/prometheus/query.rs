@@ -47,6 +47,7 @@ pub enum QueryError {
 /// assert_eq!(selector.matchers[1].op, MatchOp::Regex);
 /// # Ok::<(), slo_compiler::prometheus::QueryError>(())
 /// ```
+// Plain data: a PromQL label matcher is a name, an operator and a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matcher {
     /// The label name.
@@ -58,6 +59,7 @@ pub struct Matcher {
 }
 
 /// The operator of a [`Matcher`].
+// Closed: the four label matchers of PromQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchOp {
     /// `=`
@@ -91,6 +93,7 @@ impl MatchOp {
 /// assert_eq!(q.selector().unwrap().to_string(), r#"http_requests_total{job="api"}"#);
 /// # Ok::<(), slo_compiler::prometheus::QueryError>(())
 /// ```
+// Plain data: a PromQL selector is a metric name and its matchers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selector {
     /// The metric name.
@@ -293,6 +296,7 @@ const WINDOW_PLACEHOLDERS: [&str; 2] = ["{{.window}}", "{{ .window }}"];
 /// # Ok::<(), slo_compiler::prometheus::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Query {
     /// A counter: the events over a window are `sum(increase(<selector>[<window>]))`.
     Counter(Selector),
@@ -416,6 +420,7 @@ impl QueryParts {
 /// # Ok::<(), slo_compiler::prometheus::QueryError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Signal {
     /// Bad events and all events (Sloth's `errorQuery` and `totalQuery`).
     Bad {

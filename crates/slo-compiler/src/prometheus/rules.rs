@@ -63,6 +63,7 @@ pub(crate) fn write_group<R: std::borrow::Borrow<Rule>>(
 /// let r = RecordingRule { record: "slo:objective:ratio".into(), expr: "vector(0.999)".into(), labels: vec![] };
 /// assert_eq!(r.record, "slo:objective:ratio");
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordingRule {
     /// The series it records.
@@ -82,6 +83,7 @@ pub struct RecordingRule {
 ///     labels: vec![], annotations: vec![] };
 /// assert!(a.for_.is_none());
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertingRule {
     /// The alert name.
@@ -104,6 +106,7 @@ pub struct AlertingRule {
 /// let r = Rule::Record(RecordingRule { record: "a:b:c".into(), expr: "vector(1)".into(), labels: vec![] });
 /// assert_eq!(r.expr(), "vector(1)");
 /// ```
+// Closed: Prometheus has recording and alerting rules, nothing else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {
     /// A recording rule.
@@ -193,6 +196,7 @@ impl Rule {
 /// let g = RuleGroup { name: "slo-burn-rate-1".into(), interval: None, rules: vec![] };
 /// assert!(g.rules.is_empty());
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleGroup {
     /// The group's name, unique in a file.
@@ -233,6 +237,7 @@ impl RuleGroup {
 ///     groups: vec![RuleGroup { name: "g".into(), interval: None, rules: vec![] }] };
 /// assert_eq!(file.to_yaml(), "groups:\n  - name: g\n    rules: []\n");
 /// ```
+// Plain data with public fields: the shape of the engine's own document, built by hand too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleFile {
     /// A file name for it (`<prefix>-rules-<n>.yml`).
@@ -242,6 +247,14 @@ pub struct RuleFile {
 }
 
 impl RuleFile {
+    /// A rule file named `name` holding `groups`.
+    pub fn new(name: impl Into<String>, groups: Vec<RuleGroup>) -> Self {
+        Self {
+            name: name.into(),
+            groups,
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn to_node(&self) -> Node {
         Node::map([(

@@ -43,6 +43,7 @@ pub enum MathError {
 /// assert_ne!(BinOp::Add, BinOp::Sub);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BinOp {
     /// `+`
     Add,
@@ -86,6 +87,7 @@ pub enum BinOp {
 /// # Ok::<(), slo_compiler::cloudwatch::MathError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Expr {
     /// A number.
     Number(f64),
