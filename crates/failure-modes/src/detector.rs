@@ -54,6 +54,20 @@ pub trait Detector: fmt::Debug + Send {
     }
 }
 
+/// A boxed detector is a detector: `Box<dyn Detector<Input = …>>` goes where a detector goes
+/// (into a [`Routed`](crate::Routed), through [`Detector::detect`]).
+impl<D: Detector + ?Sized> Detector for Box<D> {
+    type Input = D::Input;
+
+    fn mode(&self) -> FailureMode {
+        (**self).mode()
+    }
+
+    fn push(&mut self, input: Self::Input) -> Result<Vec<Finding>> {
+        (**self).push(input)
+    }
+}
+
 /// A detector whose observations are CloudWatch metrics: it names the queries it needs and
 /// builds its observations from what a [`MetricSource`] returns for them.
 pub trait MetricDetector: Detector {

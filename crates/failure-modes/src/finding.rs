@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sli_core::Severity;
+use sli_core::{Routing, Severity};
 
 use crate::mode::FailureMode;
 
@@ -145,6 +145,11 @@ pub struct Finding {
     pub mitigation: &'static str,
     /// The observability signal the failure-mode table gives.
     pub signal: &'static str,
+    /// Whom to notify and the runbook to link: empty unless set ([`Finding::with_routing`],
+    /// or for every finding of a detector, [`Routed`](crate::Routed)). Left out of the
+    /// serialized finding when empty.
+    #[serde(skip_serializing_if = "Routing::is_empty")]
+    pub routing: Routing,
 }
 
 impl Finding {
@@ -168,6 +173,7 @@ impl Finding {
             likely_cause: mode.likely_cause(),
             mitigation: mode.mitigation(),
             signal: mode.signal(),
+            routing: Routing::new(),
         }
     }
 
@@ -175,6 +181,36 @@ impl Finding {
     #[must_use]
     pub fn with_forecast(mut self, at: Option<DateTime<Utc>>) -> Self {
         self.forecast = at;
+        self
+    }
+
+    /// The same finding with `routing`: the owning team it goes to and the runbook its reader
+    /// opens first (replacing any routing it had).
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::chrono::{TimeZone, Utc};
+    /// use failure_modes::sli_core::{Routing, RoutingError, RunbookUrl};
+    /// use failure_modes::{Evidence, FailureMode, Finding, Severity};
+    ///
+    /// let at = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let routing = Routing::new()
+    ///     .with_owner("db-team".parse()?)
+    ///     .with_runbook("https://runbooks.example.com/orders-db".parse()?);
+    /// let finding = Finding::new(FailureMode::DbConnectionExhaustion, Severity::Ticket, "orders",
+    ///     at, at, Evidence::new(330.0, 100.0, 320.0, 3.3, "330 of 400 connections"))
+    ///     .with_routing(routing);
+    /// assert!(finding.to_string().ends_with(
+    ///     "; owner: db-team; runbook: https://runbooks.example.com/orders-db)"));
+    ///
+    /// // A runbook that is not a URL is refused when parsed, naming the field.
+    /// let err = "wiki/orders-db".parse::<RunbookUrl>().unwrap_err();
+    /// assert!(matches!(err, RoutingError::InvalidRunbook { field: "runbook", .. }));
+    /// # Ok::<(), RoutingError>(())
+    /// ```
+    #[must_use]
+    pub fn with_routing(mut self, routing: Routing) -> Self {
+        self.routing = routing;
         self
     }
 
@@ -198,7 +234,7 @@ impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} [{}] {} {} .. {}: {} (mitigation: {})",
+            "{} [{}] {} {} .. {}: {} (mitigation: {}",
             self.mode,
             self.severity,
             self.subject,
@@ -206,6 +242,13 @@ impl std::fmt::Display for Finding {
             self.end.format("%Y-%m-%d %H:%M"),
             self.evidence.detail,
             self.mitigation
-        )
+        )?;
+        if let Some(owner) = &self.routing.owner {
+            write!(f, "; owner: {owner}")?;
+        }
+        if let Some(runbook) = &self.routing.runbook {
+            write!(f, "; runbook: {runbook}")?;
+        }
+        f.write_str(")")
     }
 }

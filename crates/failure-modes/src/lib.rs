@@ -30,7 +30,9 @@
 //! [`QuotaSignal::from_quota`], [`ConnectionSignal::from_limit`] and
 //! [`ChargeSample::from_daily_costs`] build detector inputs from the others.
 //! Findings go through the same noise reduction as SLO alerts: [`outside_maintenance`],
-//! [`group_by_root_cause`] and [`Finding::policy_incident`] for an error-budget policy.
+//! [`group_by_root_cause`] and [`Finding::policy_incident`] for an error-budget policy. A
+//! finding carries a runbook and an owning team ([`Finding::routing`]) when its detector is
+//! [`Routed`], and [`group_by_root_cause_routed`] says whom each [`Notification`] goes to.
 //! [`gameday`] plays game days on real noise — any real series as the traffic shape,
 //! incidents made by mechanisms, clean weeks full of nuisances — and tallies what a detector
 //! (ours or yours) finds; [`scenarios`] generates quick synthetic ones for examples.
@@ -106,6 +108,7 @@ mod finding;
 pub mod gameday;
 mod mode;
 mod notify;
+mod routed;
 pub mod scenarios;
 mod set;
 mod settings;
@@ -151,6 +154,10 @@ pub use aws_telemetry::{
 pub use chrono;
 pub use finding::{Evidence, Finding, Rounded};
 pub use mode::FailureMode;
-pub use notify::{DEFAULT_HOLD, group_by_root_cause, outside_maintenance};
+pub use notify::{
+    DEFAULT_HOLD, Notification, group_by_root_cause, group_by_root_cause_routed,
+    outside_maintenance,
+};
+pub use routed::Routed;
 pub use sli_core;
 pub use sli_core::{AlertGroup, AlertInterval, Interval, MaintenanceWindows, Severity, Sustained};

@@ -2,9 +2,15 @@
 //! windows suppress them, grouping by root cause puts an SLO's page and the findings behind it
 //! (an F2 partition, an F6 pool exhaustion) into one notification, and each finding maps to
 //! the incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on.
+//! [`group_by_root_cause_routed`] also says whom each notification goes to and which runbook
+//! it links ([`Notification`]).
+
+use std::collections::{BTreeMap, VecDeque};
 
 use chrono::TimeDelta;
-use sli_core::{AlertGroup, AlertInterval, Incident, MaintenanceWindows, Severity, group_keyed};
+use sli_core::{
+    AlertGroup, AlertInterval, Incident, MaintenanceWindows, Routing, Severity, group_keyed,
+};
 
 use crate::finding::Finding;
 use crate::mode::FailureMode;
@@ -132,4 +138,116 @@ pub fn group_by_root_cause<K: Ord + Clone>(
     let mut alerts = slo_alerts;
     alerts.extend(findings.into_iter().map(|(k, f)| (k, f.to_alert(hold))));
     group_keyed(alerts)
+}
+
+/// One notification of [`group_by_root_cause_routed`]: the group, the findings in it, and
+/// whom it goes to with the runbook it links.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Notification<K> {
+    /// The SLO alerts and findings of one root cause, as [`group_by_root_cause`] gives them
+    /// (the findings as alert intervals, [`Finding::to_alert`]).
+    pub group: AlertGroup<K>,
+    /// The findings in the group, whole (evidence, mitigation, their own routing), in start
+    /// order.
+    pub findings: Vec<Finding>,
+    /// Whom to notify and the runbook to link, field by field: the owner of the first SLO
+    /// alert (in start order) whose SLO has one, else of the first finding that has one; the
+    /// runbook likewise. Empty when nothing in the group is routed (the engines' default
+    /// receivers).
+    pub routing: Routing,
+}
+
+/// [`group_by_root_cause`], each SLO alert with its SLO's [`Routing`] (`SloSpec`'s in
+/// `slo-compiler`), each finding with its own ([`Finding::routing`], set by
+/// [`Routed`](crate::Routed)): one [`Notification`] per group, routed to the SLO's owner first,
+/// since the page is about the SLO the owner answers for, else to the owner of the findings
+/// behind it (a finding alone, or with unrouted SLO alerts).
+///
+/// # Example
+/// ```
+/// use failure_modes::chrono::{TimeZone, Utc};
+/// use failure_modes::sli_core::Routing;
+/// use failure_modes::{group_by_root_cause_routed, DEFAULT_HOLD, Evidence, FailureMode, Finding};
+/// use failure_modes::{AlertInterval, Severity};
+///
+/// let t = |m| Utc.with_ymd_and_hms(2026, 11, 2, 10, m, 0).unwrap();
+/// let payments = Routing::new()
+///     .with_owner("payments".parse()?)
+///     .with_runbook("https://runbooks.example.com/checkout".parse()?);
+/// let network = Routing::new().with_owner("network".parse()?);
+/// let slo_page = AlertInterval::new("checkout availability, page", Severity::Page, t(7), Some(t(40)));
+/// let evidence = Evidence::new(0.9, 0.1, 0.15, 9.0, "");
+/// let partition = |at| Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a", at, at,
+///     evidence.clone()).with_routing(network.clone());
+/// let notifications = group_by_root_cause_routed(
+///     vec![("eu-west-1a", slo_page, payments.clone())],
+///     vec![("eu-west-1a", partition(t(0))), ("eu-west-1b", partition(t(0)))],
+///     DEFAULT_HOLD,
+/// );
+/// assert_eq!(notifications.len(), 2);
+/// // The SLO page and the partition behind it: one notification, to the SLO's owner.
+/// assert_eq!(notifications[0].group.alerts.len(), 2);
+/// assert_eq!(notifications[0].routing, payments);
+/// // A finding alone goes to its own owner.
+/// assert_eq!(notifications[1].routing, network);
+/// # Ok::<(), failure_modes::sli_core::RoutingError>(())
+/// ```
+pub fn group_by_root_cause_routed<K: Ord + Clone>(
+    slo_alerts: Vec<(K, AlertInterval, Routing)>,
+    findings: Vec<(K, Finding)>,
+    hold: TimeDelta,
+) -> Vec<Notification<K>> {
+    enum Source {
+        Slo(Routing),
+        Finding(Finding),
+    }
+    let mut alerts = Vec::with_capacity(slo_alerts.len() + findings.len());
+    let mut sources = Vec::with_capacity(alerts.capacity());
+    for (key, alert, routing) in slo_alerts {
+        alerts.push((key, alert));
+        sources.push(Source::Slo(routing));
+    }
+    for (key, finding) in findings {
+        alerts.push((key, finding.to_alert(hold)));
+        sources.push(Source::Finding(finding));
+    }
+    // `group_keyed` files the alerts of a key by start (a stable sort), into groups that follow
+    // one another in time: the same order hands each group its sources.
+    let mut order: Vec<usize> = (0..alerts.len()).collect();
+    order.sort_by_key(|&i| alerts[i].1.start);
+    let mut queues: BTreeMap<K, VecDeque<Source>> = BTreeMap::new();
+    let mut sources: Vec<Option<Source>> = sources.into_iter().map(Some).collect();
+    for i in order {
+        if let Some(source) = sources[i].take() {
+            queues
+                .entry(alerts[i].0.clone())
+                .or_default()
+                .push_back(source);
+        }
+    }
+    group_keyed(alerts)
+        .into_iter()
+        .map(|group| {
+            let queue = queues.entry(group.key.clone()).or_default();
+            let mut slo_routing = Vec::new();
+            let mut findings = Vec::new();
+            for source in queue.drain(..group.alerts.len().min(queue.len())) {
+                match source {
+                    Source::Slo(routing) => slo_routing.push(routing),
+                    Source::Finding(finding) => findings.push(finding),
+                }
+            }
+            let from_findings = findings.iter().map(|f| &f.routing);
+            let routed: Vec<&Routing> = slo_routing.iter().chain(from_findings).collect();
+            let mut routing = Routing::new();
+            routing.owner = routed.iter().find_map(|r| r.owner.clone());
+            routing.runbook = routed.iter().find_map(|r| r.runbook.clone());
+            Notification {
+                group,
+                findings,
+                routing,
+            }
+        })
+        .collect()
 }
