@@ -107,7 +107,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
-    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.file);
+    let at = |e: &dyn std::error::Error| format!("{}: {}", args.file, chain(e));
     let specs = cloudwatch::specs_from_openslo(slos).map_err(|e| at(&e))?;
     let compiled = cloudwatch::compile(&specs, &args.cloudwatch).map_err(|e| at(&e))?;
     for (spec, slo) in specs.iter().zip(&compiled.slos) {
@@ -181,7 +181,7 @@ fn scenario(minutes: i64, bad_share: impl Fn(i64) -> f64) -> Result<Series<Event
 }
 
 fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
-    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.file);
+    let at = |e: &dyn std::error::Error| format!("{}: {}", args.file, chain(e));
     let specs = prometheus::specs_from_openslo(slos).map_err(|e| at(&e))?;
     let options = prometheus::Options::default();
     let compiled = prometheus::compile(&specs, &options).map_err(|e| at(&e))?;
@@ -294,6 +294,20 @@ fn run() -> Result<(), String> {
         Engine::CloudWatch => run_cloudwatch(&args, &import.slos),
         Engine::Prometheus => run_prometheus(&args, &import.slos),
     }
+}
+
+/// An error and its sources, each once: "what failed: why: the cause".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn main() -> ExitCode {

@@ -160,4 +160,7 @@ pub use notify::{
 };
 pub use routed::Routed;
 pub use sli_core;
-pub use sli_core::{AlertGroup, AlertInterval, Interval, MaintenanceWindows, Severity, Sustained};
+pub use sli_core::{
+    AlertGroup, AlertInterval, Interval, MaintenanceWindows, Owner, RecurringWindow, Routing,
+    RoutingError, RunbookUrl, Severity, Sustained,
+};

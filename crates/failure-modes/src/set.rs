@@ -212,7 +212,11 @@ impl DetectorSet {
             let Some(slot) = own.get_mut(position) else {
                 continue;
             };
-            series.id = QueryId::new(id)?;
+            // `d0_` alone (or an id the source made up) is no detector's query either.
+            let Ok(id) = QueryId::new(id) else {
+                continue;
+            };
+            series.id = id;
             slot.push(series);
         }
         Ok(self

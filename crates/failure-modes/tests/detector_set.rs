@@ -248,3 +248,50 @@ fn metric_math_whose_ids_the_set_would_rename_is_refused_with_the_query_named() 
     let alone = failure_modes::MetricDetector::queries(&RatioDetector).unwrap();
     assert!(FetchRequest::new(alone, range).is_ok());
 }
+
+/// A source that answers with series the request did not ask for as well.
+#[derive(Debug)]
+struct Chatty {
+    inner: InMemorySource,
+}
+
+impl std::fmt::Display for Chatty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("chatty")
+    }
+}
+
+#[async_trait]
+impl MetricSource for Chatty {
+    async fn fetch(
+        &self,
+        request: &FetchRequest,
+    ) -> Result<Vec<FetchedSeries>, aws_telemetry::FetchError> {
+        let mut out = self.inner.fetch(request).await?;
+        for foreign in ["d0_", "d9_calls", "zz"] {
+            let id = failure_modes::QueryId::new(foreign).unwrap();
+            out.push(FetchedSeries::new(id, Vec::new()));
+        }
+        Ok(out)
+    }
+}
+
+#[tokio::test]
+async fn series_no_detector_asked_for_are_left_out() {
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let range = TimeRange::new(start, start + Duration::minutes(120)).unwrap();
+    let db = ConnectionSignal::rds("orders", 100.0).unwrap();
+    let inner = InMemorySource::new();
+    for minute in 0..120 {
+        let at = start + Duration::minutes(minute);
+        inner.put(&db.connections, &[(at, 99.0)]).await.unwrap();
+    }
+    let mut set =
+        DetectorSet::new().with(DbConnectionExhaustion::new(db, Default::default()).unwrap());
+    let results = set.run(&Chatty { inner }, range).await.unwrap();
+    assert_eq!(results.len(), 1);
+    assert!(
+        results[0].as_ref().is_ok_and(|f| !f.is_empty()),
+        "{results:?}"
+    );
+}

@@ -295,7 +295,11 @@ impl RecurringWindow {
             return Vec::new();
         };
         let back = self.duration.seconds() / 86_400 + 1;
-        let mut date = first.date() - TimeDelta::days(back);
+        // At chrono's first day there is nothing earlier to start from.
+        let mut date = first
+            .date()
+            .checked_sub_signed(TimeDelta::days(back))
+            .unwrap_or(chrono::NaiveDate::MIN);
         let mut out = Vec::new();
         while date <= last.date() {
             if let Some(o) = self.occurrence_on(date)

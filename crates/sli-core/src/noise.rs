@@ -191,10 +191,28 @@ impl SustainFilter {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RawMaintenanceWindows")]
 pub struct MaintenanceWindows {
     windows: Vec<Interval>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     recurring: Vec<RecurringWindow>,
+}
+
+/// The serialized form: the one-off windows in any order, sorted on the way in as
+/// [`MaintenanceWindows::new`] sorts them (suppression looks them up by start).
+#[derive(Deserialize)]
+struct RawMaintenanceWindows {
+    windows: Vec<Interval>,
+    #[serde(default)]
+    recurring: Vec<RecurringWindow>,
+}
+
+impl From<RawMaintenanceWindows> for MaintenanceWindows {
+    fn from(raw: RawMaintenanceWindows) -> Self {
+        let mut windows = Self::new(raw.windows);
+        windows.recurring = raw.recurring;
+        windows
+    }
 }
 
 /// How many back-to-back windows [`MaintenanceWindows::suppress`] follows from one alert's

@@ -163,3 +163,20 @@ fn composite_without_components_or_with_a_bad_weight() {
     rejects_like::<Composite>(&negative, Composite::new(vec![(slo, -2.0)]).unwrap_err());
     round_trips(&valid);
 }
+
+#[test]
+fn maintenance_windows_in_any_order_are_sorted_as_the_constructor_sorts_them() {
+    let t = |h| Utc.with_ymd_and_hms(2026, 1, 1, h, 0, 0).unwrap();
+    let late = Interval::new(t(10), t(11)).unwrap();
+    let early = Interval::new(t(2), t(3)).unwrap();
+    let json = format!(
+        r#"{{"windows": [{}, {}]}}"#,
+        serde_json::to_string(&late).unwrap(),
+        serde_json::to_string(&early).unwrap()
+    );
+    let read: sli_core::MaintenanceWindows = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, sli_core::MaintenanceWindows::new([late, early]));
+    assert_eq!(read.once(), &[early, late]);
+    assert!(read.is_suppressed(t(2)) && read.is_suppressed(t(10)) && !read.is_suppressed(t(5)));
+    round_trips(&read);
+}

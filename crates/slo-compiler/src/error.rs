@@ -110,16 +110,16 @@ pub enum CompileProblem {
     },
     /// Maintenance windows `sli-core` refuses to deploy: a window that never ends (longer
     /// than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)), naming the window's field.
-    #[error("{source}")]
+    #[error("maintenance windows cannot be deployed")]
     Maintenance {
         /// What `sli-core` found, with the field.
         #[source]
         source: sli_core::MaintenanceError,
     },
     /// A recurring maintenance window in a zone the engine cannot name: EventBridge Scheduler
-    /// reads time zones by IANA name, and a fixed offset (`+05:30`) has none.
+    /// and Alertmanager read time zones by IANA name, and a fixed offset (`+05:30`) has none.
     #[error(
-        "maintenance zone {zone}: EventBridge Scheduler reads time zones by IANA name, and a fixed offset has none (use a zone such as Asia/Kolkata)"
+        "maintenance zone {zone}: the engine reads time zones by IANA name, and a fixed offset has none (use a zone such as Asia/Kolkata)"
     )]
     MaintenanceZone {
         /// The zone, as written.
@@ -170,7 +170,7 @@ pub enum CompileProblem {
     },
     /// A field of an OpenSLO metric source that names a metric, statistic or query the engine
     /// refuses, with the refusal itself as the source.
-    #[error("metric source {field}: {path}: {source}")]
+    #[error("metric source {field}: {path} is refused")]
     InvalidSourceField {
         /// Which source (`good`, `bad`, `total`, `metric`).
         field: String,
@@ -203,7 +203,7 @@ pub enum CompileProblem {
     Core(sli_core::Error),
     /// A tier `sli-core` flags as useless: a threshold at or above `1 / (1 − target)` that can
     /// never fire, or a long window longer than the SLO window.
-    #[error("alert policy: {}", describe_warning(.0))]
+    #[error("alert policy: {0}")]
     Policy(sli_core::PolicyWarning),
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
@@ -225,27 +225,6 @@ pub enum SourceFieldError {
     /// A Prometheus query or template the compiler refuses.
     #[error(transparent)]
     Prometheus(#[from] crate::prometheus::QueryError),
-}
-
-fn describe_warning(warning: &sli_core::PolicyWarning) -> String {
-    match warning {
-        sli_core::PolicyWarning::NeverFires {
-            tier,
-            threshold,
-            max_burn_rate,
-        } => format!(
-            "tier {tier:?} can never fire: its burn-rate threshold {threshold} is at or above {max_burn_rate}, the highest burn rate the objective allows"
-        ),
-        sli_core::PolicyWarning::WindowExceedsSloPeriod {
-            tier,
-            long_window,
-            slo_period,
-        } => format!(
-            "tier {tier:?}: its long window {long_window} is longer than the SLO window {slo_period}"
-        ),
-        sli_core::PolicyWarning::NoEnabledTier => "no tier is enabled".to_owned(),
-        _ => "sli-core warns that the policy cannot work as written".to_owned(),
-    }
 }
 
 /// An SLO that cannot be compiled: which one (and its document), the field at fault, the

@@ -526,8 +526,12 @@ fn bad_names_and_limits_are_typed_errors() {
         "{err}"
     );
     assert_eq!(err.field, "maintenance");
-    assert!(err.to_string().contains("maintenance end"), "{err}");
-    assert!(std::error::Error::source(&err.problem).is_some());
+    let source = std::error::Error::source(&err.problem).expect("the typed source");
+    assert!(source.to_string().contains("maintenance end"), "{source}");
+    assert!(
+        !err.to_string().contains("maintenance end"),
+        "{err} repeats its source"
+    );
     // A recurring window in a fixed offset: EventBridge Scheduler needs an IANA zone.
     let s = spec("offset").with_maintenance(
         MaintenanceWindows::default().with_recurring(

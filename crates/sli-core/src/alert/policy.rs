@@ -2,6 +2,7 @@
 //! Workbook's defaults expressed as budget fractions so they scale to any SLO window.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -198,6 +199,32 @@ pub enum PolicyWarning {
     },
     /// No tier is enabled: the policy never alerts.
     NoEnabledTier,
+}
+
+impl fmt::Display for PolicyWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NeverFires {
+                tier,
+                threshold,
+                max_burn_rate,
+            } => write!(
+                f,
+                "tier {tier:?} can never fire: its burn-rate threshold {threshold} is at or above \
+                 {max_burn_rate}, the highest burn rate the objective allows"
+            ),
+            Self::WindowExceedsSloPeriod {
+                tier,
+                long_window,
+                slo_period,
+            } => write!(
+                f,
+                "tier {tier:?}: its long window {long_window} is longer than the SLO window \
+                 {slo_period}"
+            ),
+            Self::NoEnabledTier => f.write_str("no tier is enabled: the policy never alerts"),
+        }
+    }
 }
 
 /// What an alert window that reaches before the first datapoint counts as.

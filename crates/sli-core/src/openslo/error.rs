@@ -154,7 +154,7 @@ pub enum Problem {
     Core(crate::Error),
     /// An alert policy that `sli-core` flags: a condition that can never fire (threshold at or
     /// above `1 / (1 - target)`), a lookback window longer than the SLO window, no condition.
-    #[error("alert policy: {0:?}")]
+    #[error("alert policy: {0}")]
     Policy(crate::PolicyWarning),
 }
 

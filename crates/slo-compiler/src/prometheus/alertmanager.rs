@@ -170,6 +170,23 @@ impl Compiled {
                     CompileProblem::Maintenance { source: e },
                 )
             })?;
+            // Alertmanager's `location` is an IANA name; a fixed offset such as +05:30 has none
+            // (whole-hour offsets are the `Etc/GMT±h` zones already).
+            if let Some(zone) = spec
+                .maintenance
+                .recurring()
+                .iter()
+                .map(|r| r.zone().to_string())
+                .find(|name| name.starts_with(['+', '-']))
+            {
+                return Err(CompileError::new(
+                    Engine::Prometheus,
+                    &spec.slo.name,
+                    spec.document,
+                    "maintenance",
+                    CompileProblem::MaintenanceZone { zone },
+                ));
+            }
             let entry = slos.entry(slo.id.clone()).or_default();
             if let Some(owner) = &spec.routing.owner {
                 entry.owner = Some(owner.as_str().to_owned());
@@ -241,7 +258,10 @@ fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
         } else {
             0
         };
-        let to = if end < midnight + TimeDelta::days(1) {
+        let to = if midnight
+            .checked_add_signed(TimeDelta::days(1))
+            .is_some_and(|next| end < next)
+        {
             i64::from(end.hour() * 60 + end.minute())
         } else {
             1440
@@ -505,6 +525,28 @@ mod tests {
             ),
             "{err}"
         );
-        assert!(err.to_string().contains("never ends"), "{err}");
+        let source = std::error::Error::source(&err.problem).expect("the typed source");
+        assert!(source.to_string().contains("never ends"), "{source}");
+
+        // A recurring window in a fixed offset: Alertmanager's `location` needs an IANA name.
+        let daily = |zone: &str| {
+            MaintenanceWindows::default().with_recurring(
+                sli_core::RecurringWindow::daily(
+                    chrono::NaiveTime::from_hms_opt(1, 0, 0).unwrap(),
+                    sli_core::Span::HOUR,
+                    zone.parse().unwrap(),
+                )
+                .unwrap(),
+            )
+        };
+        let compiled = compile(&[spec(daily("+05:30"))], &Options::default()).unwrap();
+        let err = compiled.alertmanager(&options).unwrap_err();
+        assert_eq!(err.field, "maintenance");
+        assert!(
+            matches!(&err.problem, CompileProblem::MaintenanceZone { zone } if zone == "+05:30"),
+            "{err}"
+        );
+        let compiled = compile(&[spec(daily("Asia/Kolkata"))], &Options::default()).unwrap();
+        assert!(compiled.alertmanager(&options).is_ok());
     }
 }
