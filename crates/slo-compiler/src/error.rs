@@ -42,6 +42,20 @@ pub enum CompileProblem {
         /// Why.
         reason: &'static str,
     },
+    /// A generated alarm description longer than CloudWatch's `AlarmDescription` allows
+    /// ([`MAX_ALARM_DESCRIPTION`](crate::cloudwatch::MAX_ALARM_DESCRIPTION) characters): the
+    /// SLO's name, its tier ids and the runbook URL and owner appended to it are too long together.
+    #[error(
+        "alarm {alarm:?}: its description is {length} characters, CloudWatch allows {max} (shorten the runbook URL, the SLO name or the tier ids)"
+    )]
+    AlarmDescription {
+        /// The alarm.
+        alarm: String,
+        /// The description's length in characters.
+        length: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
     /// Two generated alarms (or two SLOs' rules) with one name.
     #[error("name {name:?} is generated twice")]
     DuplicateName {

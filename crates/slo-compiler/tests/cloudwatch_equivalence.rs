@@ -845,3 +845,39 @@ fn maintenance_windows_and_paging_suppress_notifications_as_sli_core_does() {
     assert!(notified > 10, "{notified} notifications");
     assert!(suppressed > 0, "the windows must suppress something");
 }
+
+#[test]
+fn the_longest_runbook_and_owner_fit_cloudwatch_description_limit() {
+    // The longest runbook URL and owner, with an SLO name as long as alarm names allow: every
+    // description stays within CloudWatch's 1,024 characters (the compiler checks each one and
+    // refuses with `CompileProblem::AlarmDescription` otherwise).
+    let runbook = format!(
+        "https://wiki.example.com/{}",
+        "r".repeat(sli_core::MAX_RUNBOOK_URL - 25)
+    );
+    let mut s = spec("checkout").with_routing(
+        sli_core::Routing::new()
+            .with_runbook(runbook.parse().unwrap())
+            .with_owner("o".repeat(64).parse().unwrap()),
+    );
+    s.slo.name = format!("checkout-{}", "n".repeat(190));
+    let compiled = compile(&[s], &CompileOptions::default()).unwrap();
+    let slo = &compiled.slos[0];
+    let longest = slo
+        .metric_alarms
+        .iter()
+        .map(|a| &a.alarm_description)
+        .chain(slo.composite_alarms.iter().map(|a| &a.alarm_description))
+        .filter_map(|d| d.as_deref())
+        .map(|d| d.chars().count())
+        .max()
+        .unwrap();
+    assert!(
+        longest > 700,
+        "{longest}: the routing is in the descriptions"
+    );
+    assert!(
+        longest <= slo_compiler::cloudwatch::MAX_ALARM_DESCRIPTION,
+        "{longest}"
+    );
+}

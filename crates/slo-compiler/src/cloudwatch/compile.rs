@@ -14,8 +14,8 @@ use super::model::{
     AlarmTag, CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData,
 };
 use super::names::{
-    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, alarm_metric, check_alarm_name,
-    source_entries,
+    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, alarm_metric, check_alarm_description,
+    check_alarm_name, source_entries,
 };
 use super::signal::Signal;
 use crate::error::{CompileError, CompileProblem, Engine};
@@ -481,6 +481,23 @@ fn compile_one(
         alarm.actions_suppressor = suppressor;
         alarm.tags.clone_from(&ctx.tags);
         composite_alarms.push(alarm);
+    }
+    let described = metric_alarms
+        .iter()
+        .map(|a| (&a.alarm_name, &a.alarm_description))
+        .chain(
+            composite_alarms
+                .iter()
+                .map(|a| (&a.alarm_name, &a.alarm_description)),
+        )
+        .chain(
+            maintenance
+                .iter()
+                .map(|m| (&m.alarm.alarm_name, &m.alarm.alarm_description)),
+        );
+    for (name, description) in described {
+        check_alarm_description(name, description.as_deref())
+            .map_err(|p| plan.fail("routing", p))?;
     }
     Ok(CompiledSlo {
         slo: slo.name.clone(),

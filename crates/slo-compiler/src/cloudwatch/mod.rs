@@ -65,7 +65,9 @@ pub use model::{
     AlarmDimension, AlarmMetric, AlarmTag, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
     MetricStat, TreatMissingData,
 };
-pub use names::{MAX_ALARM_NAME, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS};
+pub use names::{
+    MAX_ALARM_DESCRIPTION, MAX_ALARM_NAME, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS,
+};
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use publish::{Points, publish_windows, published_points, window_points};

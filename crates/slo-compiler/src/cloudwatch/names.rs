@@ -12,6 +12,8 @@ use crate::error::CompileProblem;
 pub const MAX_METRICS_PER_ALARM: usize = 10;
 /// CloudWatch's limit on alarm name length.
 pub const MAX_ALARM_NAME: usize = 255;
+/// CloudWatch's limit on an alarm's `AlarmDescription`, in characters.
+pub const MAX_ALARM_DESCRIPTION: usize = 1_024;
 /// The longest window, in seconds, a metric alarm can look back: `Period × EvaluationPeriods`
 /// is at most 7 days for periods of an hour or more (one day below an hour).
 pub const MAX_NATIVE_WINDOW_SECONDS: i64 = 7 * 86_400;
@@ -33,6 +35,22 @@ pub(super) fn check_alarm_name(name: &str) -> Result<(), CompileProblem> {
         name: name.to_owned(),
         reason,
     })
+}
+
+/// Checks an alarm's description against CloudWatch's length limit.
+pub(super) fn check_alarm_description(
+    alarm: &str,
+    description: Option<&str>,
+) -> Result<(), CompileProblem> {
+    let length = description.map_or(0, |d| d.chars().count());
+    if length > MAX_ALARM_DESCRIPTION {
+        return Err(CompileProblem::AlarmDescription {
+            alarm: alarm.to_owned(),
+            length,
+            max: MAX_ALARM_DESCRIPTION,
+        });
+    }
+    Ok(())
 }
 
 fn check_id(id: &str) -> Result<(), CompileProblem> {
@@ -117,4 +135,25 @@ pub(super) fn source_entries(
             out
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_past_cloudwatch_limit_is_a_typed_error_naming_the_alarm() {
+        let at_limit = "d".repeat(MAX_ALARM_DESCRIPTION);
+        assert!(check_alarm_description("slo/a", Some(&at_limit)).is_ok());
+        assert!(check_alarm_description("slo/a", None).is_ok());
+        let over = format!("{at_limit}é");
+        assert_eq!(
+            check_alarm_description("slo/a", Some(&over)),
+            Err(CompileProblem::AlarmDescription {
+                alarm: "slo/a".into(),
+                length: MAX_ALARM_DESCRIPTION + 1,
+                max: MAX_ALARM_DESCRIPTION,
+            })
+        );
+    }
 }
