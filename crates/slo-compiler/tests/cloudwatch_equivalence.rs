@@ -724,7 +724,17 @@ fn a_sustain_rule_off_by_one_minute_is_caught() {
             feed_published(&series),
         )
     });
-    assert!(result.is_err(), "6 of 6 minutes must differ from 5 of 5");
+    // It must fail on the tier's intervals, not on anything else along the way.
+    let payload = result.expect_err("6 of 6 minutes must differ from 5 of 5");
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    assert!(
+        message.contains("tier page-fast of checkout"),
+        "failed for another reason: {message}"
+    );
 }
 
 /// Alerts of one severity as the severity alarm sees them: overlapping or touching tiers
