@@ -312,27 +312,14 @@ async fn long_windows_are_published_through_a_metric_sink_and_agree() {
         memory.metrics(),
         vec![slo_alarms.published[0].metric.clone()]
     );
-    let fired = check(&slo, &policy, spec, &options, &series, |sim, compiled| {
-        feed_counts(&series)(sim, compiled);
-        for (window, points) in published_points(&compiled.slos[0], &series) {
-            sim.insert(
-                &slo_compiler::cloudwatch::AlarmMetric {
-                    namespace: window.metric.namespace().to_owned(),
-                    metric_name: window.metric.name().to_owned(),
-                    dimensions: window
-                        .metric
-                        .dimensions()
-                        .iter()
-                        .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                            name: d.name().to_owned(),
-                            value: d.value().to_owned(),
-                        })
-                        .collect(),
-                },
-                points,
-            );
-        }
-    });
+    let fired = check(
+        &slo,
+        &policy,
+        spec,
+        &options,
+        &series,
+        feed_published(&series),
+    );
     assert!(fired > 0);
 }
 
@@ -381,24 +368,7 @@ fn time_slice_slos_go_through_published_windows_and_agree() {
         ));
         let options = CompileOptions::new().with_published("SLO/Published");
         let fired = check(&slo, &policy, spec, &options, &counts, |sim, compiled| {
-            for (window, points) in published_points(&compiled.slos[0], &counts) {
-                sim.insert(
-                    &slo_compiler::cloudwatch::AlarmMetric {
-                        namespace: window.metric.namespace().to_owned(),
-                        metric_name: window.metric.name().to_owned(),
-                        dimensions: window
-                            .metric
-                            .dimensions()
-                            .iter()
-                            .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                                name: d.name().to_owned(),
-                                value: d.value().to_owned(),
-                            })
-                            .collect(),
-                    },
-                    points,
-                );
-            }
+            insert_published(sim, compiled, &counts);
         });
         assert!(fired > 0, "{missing:?}");
     }
@@ -621,27 +591,17 @@ fn clean_start(seed: u64, minutes: i64, clean: i64) -> Series<EventCounts> {
     Series::from_counts(points).unwrap()
 }
 
+/// Inserts the windows the compiled SLO publishes, computed from `series`, into `sim`.
+fn insert_published(sim: &mut Simulator, compiled: &Compiled, series: &Series<EventCounts>) {
+    for (window, points) in published_points(&compiled.slos[0], series) {
+        sim.insert(&(&window.metric).into(), points);
+    }
+}
+
 fn feed_published(series: &Series<EventCounts>) -> impl Fn(&mut Simulator, &Compiled) + '_ {
     move |sim, compiled| {
         feed_counts(series)(sim, compiled);
-        for (window, points) in published_points(&compiled.slos[0], series) {
-            sim.insert(
-                &slo_compiler::cloudwatch::AlarmMetric {
-                    namespace: window.metric.namespace().to_owned(),
-                    metric_name: window.metric.name().to_owned(),
-                    dimensions: window
-                        .metric
-                        .dimensions()
-                        .iter()
-                        .map(|d| slo_compiler::cloudwatch::AlarmDimension {
-                            name: d.name().to_owned(),
-                            value: d.value().to_owned(),
-                        })
-                        .collect(),
-                },
-                points,
-            );
-        }
+        insert_published(sim, compiled, series);
     }
 }
 

@@ -82,6 +82,14 @@ pub(crate) fn alarm_metric(metric: &Metric) -> AlarmMetric {
     }
 }
 
+impl From<&Metric> for AlarmMetric {
+    /// The alarm's form of a metric: its namespace, name and dimensions, as `MetricStat` takes
+    /// them.
+    fn from(metric: &Metric) -> Self {
+        alarm_metric(metric)
+    }
+}
+
 /// The `Metrics` entries of a source under `id`, at `period` seconds.
 pub(super) fn source_entries(
     source: &SignalSource,
