@@ -17,6 +17,7 @@ use std::process::Command;
 
 use serde_json::Value;
 use sli_core::openslo::{Mode, parse};
+use slo_compiler::cloudwatch::{DashboardOptions, SlowQueryLog};
 use slo_compiler::prometheus::{GrafanaOptions, Options, compile, specs_from_openslo};
 
 fn queries(value: &Value, out: &mut Vec<String>) {
@@ -49,7 +50,21 @@ fn dashboards_are_what_grafana_imports_and_read_recorded_series() {
     .unwrap();
     let dashboards = compiled
         .dashboards(
-            &GrafanaOptions::default().with_latency_histogram("http_request_duration_seconds"),
+            &GrafanaOptions::default()
+                .with_latency_histogram("http_request_duration_seconds")
+                // the AWS panels (CloudWatch data source) and the Kubernetes ones, whose
+                // queries `dashboard_panels.rs` runs over fixtures; here Grafana's schema
+                // must take them
+                .with_aws_panels(
+                    DashboardOptions::new()
+                        .with_db_instance("checkout-db")
+                        .with_slow_query_log("checkout-db", SlowQueryLog::Postgres)
+                        .with_log_group("/aws/eks/prod/checkout")
+                        .with_cloudtrail_log_group("/aws/cloudtrail/management")
+                        .with_application_signals("checkout", "eks:prod/default")
+                        .with_remote_service("payments"),
+                )
+                .with_kubernetes_deployment("prod", "checkout"),
         )
         .unwrap();
     assert_eq!(

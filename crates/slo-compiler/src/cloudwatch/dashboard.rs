@@ -4,25 +4,65 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use aws_telemetry::{Metric, Statistic};
+use aws_telemetry::{Dimension, Metric, Statistic};
+use chrono::SecondsFormat;
+use sli_core::Deploy;
 
 use super::compiled::CompiledSlo;
 use super::model::Dashboard;
+use super::panels::{self, AwsPanel, Board, PanelQuery};
 use super::signal::{Signal, SignalSource};
 use crate::error::{CompileError, CompileProblem, Engine};
 
 /// CloudWatch's limit on widgets per dashboard.
 pub const MAX_WIDGETS: usize = 500;
 
-/// What the dashboards show beyond the SLOs themselves (all optional).
+/// The most deploys drawn as annotations on one dashboard (each is one marker on every
+/// time series of the executive and on-call dashboards).
+pub const MAX_DEPLOY_ANNOTATIONS: usize = 100;
+
+/// Which slow query log an RDS instance publishes to CloudWatch Logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SlowQueryLog {
+    /// MySQL or MariaDB `slowquery` (`slow_query_log = 1`, `log_output = FILE`):
+    /// `/aws/rds/instance/<id>/slowquery`.
+    MySql,
+    /// PostgreSQL's log with `log_min_duration_statement` set: `/aws/rds/instance/<id>/postgresql`.
+    Postgres,
+}
+
+/// What the dashboards show beyond the SLOs themselves (all optional): the service's AWS
+/// resources, each drawn on the dashboard whose audience needs it.
+///
+/// | option | dashboard | panel |
+/// |---|---|---|
+/// | (always) | executive | SLI, error budget, burn rate per SLO; estimated charges (cost trend); SLO alarm status (active incidents) |
+/// | (always) | on-call | SLO alarm status; burn rate and bad events per SLO |
+/// | [`latency`](Self::latency) | executive, debug | p50, p90, p99 |
+/// | [`log_groups`](Self::log_groups) | on-call | recent error lines and error lines per 5 minutes (Logs Insights) |
+/// | [`cloudtrail_log_group`](Self::cloudtrail_log_group) | on-call | recent deploys: ECS, Lambda, CloudFormation, CodeDeploy calls (Logs Insights over CloudTrail) |
+/// | [`deploys`](Self::deploys) | executive, on-call | a marker per deploy on every time series |
+/// | [`db_instances`](Self::db_instances) | on-call, debug | DB connections; DB load from Performance Insights |
+/// | [`slow_query_logs`](Self::slow_query_logs) | debug | the slowest statements (Logs Insights) |
+/// | [`autoscaling_groups`](Self::autoscaling_groups), [`ecs_services`](Self::ecs_services), [`lambda_functions`](Self::lambda_functions) | on-call | scaling events: desired and in-service capacity, task counts, concurrency |
+/// | [`ecs_services`](Self::ecs_services) | debug | CPU and memory as % of reserved (Container Insights) |
+/// | [`application_signals`](Self::application_signals), [`remote_services`](Self::remote_services) | debug | traced latency and faults; dependency latency (Application Signals, built on X-Ray traces) |
+/// | [`dependencies`](Self::dependencies) | debug | any other dependency metric |
+///
+/// Environment variables are left out on purpose: no CloudWatch widget reads them, and they
+/// often hold secrets that anyone allowed to read a dashboard could then read.
 ///
 /// # Example
 /// ```
 /// use aws_telemetry::{Metric, Statistic};
-/// use slo_compiler::cloudwatch::DashboardOptions;
+/// use slo_compiler::cloudwatch::{DashboardOptions, SlowQueryLog};
 /// let options = DashboardOptions::new()
 ///     .with_latency(Metric::new("AWS/ApplicationELB", "TargetResponseTime")?)
-///     .with_db_instance("checkout-db");
+///     .with_db_instance("checkout-db")
+///     .with_slow_query_log("checkout-db", SlowQueryLog::Postgres)
+///     .with_log_group("/aws/lambda/checkout")
+///     .with_ecs_service("prod", "checkout");
 /// assert!(options.autoscaling_groups.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -31,12 +71,33 @@ pub const MAX_WIDGETS: usize = 500;
 pub struct DashboardOptions {
     /// A latency metric for the executive and debug dashboards (p50, p90, p99).
     pub latency: Option<Metric>,
-    /// RDS instances whose `DatabaseConnections` the on-call dashboard shows.
+    /// RDS instances (`DBInstanceIdentifier`) whose connections (on-call) and Performance
+    /// Insights load (debug) are shown.
     pub db_instances: Vec<String>,
     /// Auto Scaling groups whose desired and in-service capacity the on-call dashboard shows.
     pub autoscaling_groups: Vec<String>,
     /// Dependency metrics for the debug dashboard: (label, metric, statistic).
     pub dependencies: Vec<(String, Metric, Statistic)>,
+    /// The service's application log groups, searched for error lines.
+    pub log_groups: Vec<String>,
+    /// A log group CloudTrail delivers the account's management events to, searched for
+    /// deploy calls.
+    pub cloudtrail_log_group: Option<String>,
+    /// Deploys to mark on the time series (at most [`MAX_DEPLOY_ANNOTATIONS`]; a dashboard is
+    /// a fixed document, so these are the deploys known when it is compiled).
+    pub deploys: Vec<Deploy>,
+    /// RDS instances whose slow query log is published to CloudWatch Logs.
+    pub slow_query_logs: Vec<(String, SlowQueryLog)>,
+    /// ECS services as (cluster, service), with Container Insights enabled.
+    pub ecs_services: Vec<(String, String)>,
+    /// Lambda functions whose concurrency the on-call dashboard shows.
+    pub lambda_functions: Vec<String>,
+    /// The service as Application Signals names it: (service, environment), e.g.
+    /// `("checkout", "eks:prod/default")`.
+    pub application_signals: Option<(String, String)>,
+    /// Services the Application Signals service calls (`RemoteService`), whose latency the
+    /// debug dashboard shows.
+    pub remote_services: Vec<String>,
 }
 
 impl DashboardOptions {
@@ -76,6 +137,141 @@ impl DashboardOptions {
     ) -> Self {
         self.dependencies.push((title.into(), metric, stat));
         self
+    }
+
+    /// These options with one more application log group.
+    #[must_use]
+    pub fn with_log_group(mut self, group: impl Into<String>) -> Self {
+        self.log_groups.push(group.into());
+        self
+    }
+
+    /// These options reading deploys from the CloudTrail log group `group`.
+    #[must_use]
+    pub fn with_cloudtrail_log_group(mut self, group: impl Into<String>) -> Self {
+        self.cloudtrail_log_group = Some(group.into());
+        self
+    }
+
+    /// These options marking `deploys` on the time series.
+    #[must_use]
+    pub fn with_deploys(mut self, deploys: impl IntoIterator<Item = Deploy>) -> Self {
+        self.deploys.extend(deploys);
+        self
+    }
+
+    /// These options with the slow query log of RDS instance `instance`.
+    #[must_use]
+    pub fn with_slow_query_log(mut self, instance: impl Into<String>, log: SlowQueryLog) -> Self {
+        self.slow_query_logs.push((instance.into(), log));
+        self
+    }
+
+    /// These options with the ECS service `service` of `cluster`.
+    #[must_use]
+    pub fn with_ecs_service(
+        mut self,
+        cluster: impl Into<String>,
+        service: impl Into<String>,
+    ) -> Self {
+        self.ecs_services.push((cluster.into(), service.into()));
+        self
+    }
+
+    /// These options with one more Lambda function.
+    #[must_use]
+    pub fn with_lambda_function(mut self, function: impl Into<String>) -> Self {
+        self.lambda_functions.push(function.into());
+        self
+    }
+
+    /// These options with the service's Application Signals name and environment.
+    #[must_use]
+    pub fn with_application_signals(
+        mut self,
+        service: impl Into<String>,
+        environment: impl Into<String>,
+    ) -> Self {
+        self.application_signals = Some((service.into(), environment.into()));
+        self
+    }
+
+    /// These options with one more remote service of the Application Signals service.
+    #[must_use]
+    pub fn with_remote_service(mut self, service: impl Into<String>) -> Self {
+        self.remote_services.push(service.into());
+        self
+    }
+
+    /// Checks every name against what CloudWatch accepts, and the deploys against
+    /// [`MAX_DEPLOY_ANNOTATIONS`].
+    pub(crate) fn check(&self) -> Result<(), CompileProblem> {
+        let invalid =
+            |option: &'static str, value: &str, reason: String| CompileProblem::InvalidOption {
+                option,
+                reason: format!("{value:?} {reason}"),
+            };
+        let dimension = |option: &'static str, name: &str, value: &str| {
+            if value.contains("${") {
+                // The template's dashboard body goes through Fn::Sub.
+                return Err(invalid(option, value, "holds \"${\"".into()));
+            }
+            Dimension::new(name, value)
+                .map(drop)
+                .map_err(|e| invalid(option, value, format!("is not a {name}: {e}")))
+        };
+        for group in self.log_groups.iter().chain(&self.cloudtrail_log_group) {
+            check_log_group(group).map_err(|reason| invalid("log group", group, reason.into()))?;
+        }
+        for id in &self.db_instances {
+            dimension("db_instances", "DBInstanceIdentifier", id)?;
+        }
+        for (id, _) in &self.slow_query_logs {
+            dimension("slow_query_logs", "DBInstanceIdentifier", id)?;
+            check_log_group(&panels::slow_query_log_group(id, SlowQueryLog::MySql))
+                .map_err(|reason| invalid("slow_query_logs", id, reason.into()))?;
+        }
+        for group in &self.autoscaling_groups {
+            dimension("autoscaling_groups", "AutoScalingGroupName", group)?;
+        }
+        for (cluster, service) in &self.ecs_services {
+            dimension("ecs_services", "ClusterName", cluster)?;
+            dimension("ecs_services", "ServiceName", service)?;
+        }
+        for function in &self.lambda_functions {
+            dimension("lambda_functions", "FunctionName", function)?;
+        }
+        if let Some((service, environment)) = &self.application_signals {
+            dimension("application_signals", "Service", service)?;
+            dimension("application_signals", "Environment", environment)?;
+        }
+        for remote in &self.remote_services {
+            dimension("remote_services", "RemoteService", remote)?;
+        }
+        if self.deploys.len() > MAX_DEPLOY_ANNOTATIONS {
+            return Err(CompileProblem::InvalidOption {
+                option: "deploys",
+                reason: format!(
+                    "{} deploys; a dashboard marks at most {MAX_DEPLOY_ANNOTATIONS}",
+                    self.deploys.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A CloudWatch Logs group name: 1 to 512 of letters, digits, `_ - / . #`.
+fn check_log_group(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() || name.len() > 512 {
+        Err("is not 1 to 512 characters long")
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c))
+    {
+        Err("may hold only letters, digits and '_', '-', '/', '.', '#'")
+    } else {
+        Ok(())
     }
 }
 
@@ -148,6 +344,63 @@ fn alarm_arn(name: &str) -> String {
     format!("arn:aws:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{name}")
 }
 
+fn alarm_status(title: &str, alarms: &[String]) -> Value {
+    json!({"type": "alarm", "width": 24, "height": 4,
+           "properties": {"title": title, "alarms": alarms, "sortBy": "stateUpdatedTimestamp",
+                          "states": ["ALARM", "INSUFFICIENT_DATA", "OK"]}})
+}
+
+/// A vertical annotation per deploy: when it started, labelled with what it was.
+fn deploy_marks(deploys: &[Deploy]) -> Vec<Value> {
+    deploys
+        .iter()
+        .map(|d| {
+            json!({"label": d.to_string(),
+                   "value": d.started().to_rfc3339_opts(SecondsFormat::Secs, true)})
+        })
+        .collect()
+}
+
+/// A widget drawing an AWS panel: a metric widget, or a Logs Insights table.
+fn aws_widget(panel: &AwsPanel) -> Value {
+    match &panel.query {
+        PanelQuery::Metrics {
+            metrics,
+            expressions,
+            period,
+            region,
+        } => {
+            let mut entries: Vec<Value> = metrics
+                .iter()
+                .map(|m| metric_entry(&m.metric, &m.stat, &m.id, m.visible))
+                .collect();
+            entries.extend(expressions.iter().map(
+                |(id, expression, label)| json!([{"expression": expression, "label": label, "id": id}]),
+            ));
+            let mut w = widget("metric", &panel.title, "timeSeries", entries, *period);
+            if let Some(region) = region {
+                w["properties"]["region"] = json!(region);
+            }
+            w
+        }
+        PanelQuery::Logs { log_groups, query } => {
+            let sources: String = log_groups
+                .iter()
+                .map(|g| format!("SOURCE '{g}' | "))
+                .collect();
+            // Counts per bin are drawn over time; rows of events are listed.
+            let view = if query.contains("| stats ") {
+                "timeSeries"
+            } else {
+                "table"
+            };
+            json!({"type": "log", "width": 24, "height": 6, "properties": {
+                "title": panel.title, "region": "${AWS::Region}", "view": view,
+                "query": format!("{sources}{query}")}})
+        }
+    }
+}
+
 fn latency_widget(title: &str, metric: &Metric) -> Value {
     let metrics = ["p50", "p90", "p99"]
         .iter()
@@ -180,6 +433,16 @@ pub(super) fn dashboards(
     slos: &[CompiledSlo],
     options: &DashboardOptions,
 ) -> Result<Vec<Dashboard>, CompileError> {
+    if let Err(problem) = options.check() {
+        let first = slos.first().map(|s| s.slo.as_str()).unwrap_or_default();
+        return Err(CompileError::new(
+            Engine::CloudWatch,
+            first,
+            None,
+            "dashboard options",
+            problem,
+        ));
+    }
     let mut by_service: BTreeMap<&str, Vec<&CompiledSlo>> = BTreeMap::new();
     for slo in slos {
         by_service.entry(&slo.service).or_default().push(slo);
@@ -292,67 +555,25 @@ pub(super) fn dashboards(
             executive.push(latency_widget("Latency", latency));
             debug.push(latency_widget("Latency percentiles", latency));
         }
-        let mut cost = widget(
-            "metric",
-            "Estimated charges (cost trend)",
-            "timeSeries",
-            vec![
-                json!(["AWS/Billing", "EstimatedCharges", "Currency", "USD", {"stat": "Maximum"}]),
-            ],
-            86_400,
-        );
-        cost["properties"]["region"] = json!("us-east-1"); // billing metrics live there
-        executive.push(cost);
-        oncall.insert(
-            0,
-            json!({"type": "alarm", "width": 24, "height": 4,
-                   "properties": {"title": format!("{service}: SLO alarms"), "alarms": alarms}}),
-        );
-        if !options.db_instances.is_empty() {
-            let metrics = options
-                .db_instances
-                .iter()
-                .map(|db| json!(["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", db, {"stat": "Maximum"}]))
-                .collect();
-            oncall.push(widget(
-                "metric",
-                "DB connections",
-                "timeSeries",
-                metrics,
-                60,
-            ));
+        executive.push(alarm_status(
+            &format!("{service}: active incidents (SLO alarm status)"),
+            &alarms,
+        ));
+        oncall.insert(0, alarm_status(&format!("{service}: SLO alarms"), &alarms));
+        for panel in panels::aws_panels(options) {
+            let board = match panel.board {
+                Board::Executive => &mut executive,
+                Board::OnCall => &mut oncall,
+                Board::Debug => &mut debug,
+            };
+            board.push(aws_widget(&panel));
         }
-        if !options.autoscaling_groups.is_empty() {
-            let metrics = options
-                .autoscaling_groups
-                .iter()
-                .flat_map(|g| {
-                    ["GroupDesiredCapacity", "GroupInServiceInstances"].map(|m| {
-                        json!(["AWS/AutoScaling", m, "AutoScalingGroupName", g, {"stat": "Maximum"}])
-                    })
-                })
-                .collect();
-            oncall.push(widget(
-                "metric",
-                "Scaling events",
-                "timeSeries",
-                metrics,
-                60,
-            ));
-        }
-        for (i, (label, metric, stat)) in options.dependencies.iter().enumerate() {
-            debug.push(widget(
-                "metric",
-                label,
-                "timeSeries",
-                vec![metric_entry(
-                    metric,
-                    &stat.to_string(),
-                    &format!("d{i}"),
-                    true,
-                )],
-                60,
-            ));
+        let marks = deploy_marks(&options.deploys);
+        for w in executive.iter_mut().chain(oncall.iter_mut()) {
+            if w["type"] == "metric" && w["properties"]["view"] == "timeSeries" && !marks.is_empty()
+            {
+                w["properties"]["annotations"]["vertical"] = Value::Array(marks.clone());
+            }
         }
         for (kind, widgets) in [
             ("executive", executive),

@@ -50,6 +50,7 @@ mod model;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
+pub(crate) mod panels;
 mod publish;
 mod signal;
 mod simulate;
@@ -59,7 +60,7 @@ mod template;
 pub use apply::{ApplyReport, apply};
 pub use compile::{CompileOptions, TeamActions, compile};
 pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
-pub use dashboard::{DashboardOptions, MAX_WIDGETS};
+pub use dashboard::{DashboardOptions, MAX_DEPLOY_ANNOTATIONS, MAX_WIDGETS, SlowQueryLog};
 pub use maintenance::{Maintenance, MaintenanceSchedule, ScheduledState};
 pub use model::{
     AlarmDimension, AlarmMetric, AlarmTag, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
@@ -70,6 +71,7 @@ pub use names::{
 };
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
+pub use panels::ERROR_PATTERN;
 pub use publish::{Points, publish_windows, published_points, window_points};
 pub use signal::{Signal, SignalSource};
 pub use simulate::{AlarmState, BinOp, Expr, MathError, Simulator, States};

@@ -10,6 +10,8 @@ use sli_core::Span;
 use super::compile::CompiledSlo;
 use super::names;
 use super::query::Signal;
+use crate::cloudwatch::DashboardOptions;
+use crate::cloudwatch::panels::{self, AwsPanel, Board, PanelQuery};
 use crate::error::{CompileError, CompileProblem, Engine};
 
 /// What the dashboards show beyond the SLOs themselves.
@@ -20,7 +22,7 @@ use crate::error::{CompileError, CompileProblem, Engine};
 /// let options = GrafanaOptions::default().with_latency_histogram("http_request_duration_seconds");
 /// assert_eq!(options.datasource_type, "prometheus");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GrafanaOptions {
     /// The data source plugin the dashboards' variable lists (`prometheus`, which Amazon
@@ -31,6 +33,15 @@ pub struct GrafanaOptions {
     pub latency_histogram: Option<String>,
     /// The prefix of dashboard uids (at most 40 characters in all). Default `slo`.
     pub uid_prefix: String,
+    /// The service's AWS resources, drawn through Grafana's CloudWatch data source (a
+    /// dashboard variable `cloudwatch`): the same panels as the CloudWatch dashboards' (cost,
+    /// recent errors and deploys from Logs Insights, DB connections and load, slow queries,
+    /// scaling, Container Insights, Application Signals), see [`DashboardOptions`].
+    pub aws: Option<DashboardOptions>,
+    /// A Kubernetes Deployment as (namespace, deployment), read from kube-state-metrics and
+    /// the kubelet's cAdvisor metrics: replicas (scaling events, on-call), container CPU,
+    /// memory and restarts (debug), and each new ReplicaSet as a deploy annotation.
+    pub kubernetes: Option<(String, String)>,
 }
 
 impl Default for GrafanaOptions {
@@ -39,6 +50,8 @@ impl Default for GrafanaOptions {
             datasource_type: "prometheus".into(),
             latency_histogram: None,
             uid_prefix: "slo".into(),
+            aws: None,
+            kubernetes: None,
         }
     }
 }
@@ -55,6 +68,24 @@ impl GrafanaOptions {
     #[must_use]
     pub fn with_latency_histogram(mut self, name: impl Into<String>) -> Self {
         self.latency_histogram = Some(name.into());
+        self
+    }
+
+    /// These options with the AWS panels `aws` asks for, through the CloudWatch data source.
+    #[must_use]
+    pub fn with_aws_panels(mut self, aws: DashboardOptions) -> Self {
+        self.aws = Some(aws);
+        self
+    }
+
+    /// These options with the Kubernetes Deployment `deployment` in `namespace`.
+    #[must_use]
+    pub fn with_kubernetes_deployment(
+        mut self,
+        namespace: impl Into<String>,
+        deployment: impl Into<String>,
+    ) -> Self {
+        self.kubernetes = Some((namespace.into(), deployment.into()));
         self
     }
 
@@ -177,8 +208,33 @@ fn dashboard(
     title: String,
     tags: &[&str],
     panels: Vec<Value>,
+    annotations: Vec<Value>,
     options: &GrafanaOptions,
 ) -> GrafanaDashboard {
+    let mut variables = vec![json!({
+        "name": "datasource",
+        "label": "Data source",
+        "type": "datasource",
+        "query": options.datasource_type,
+        "hide": 0,
+        "refresh": 1,
+        "regex": "",
+        "skipUrlSync": false,
+        "options": [],
+    })];
+    if options.aws.is_some() {
+        variables.push(json!({
+            "name": "cloudwatch",
+            "label": "CloudWatch",
+            "type": "datasource",
+            "query": "cloudwatch",
+            "hide": 0,
+            "refresh": 1,
+            "regex": "",
+            "skipUrlSync": false,
+            "options": [],
+        }));
+    }
     let json = json!({
         "uid": uid,
         "title": title,
@@ -190,28 +246,193 @@ fn dashboard(
         "version": 1,
         "refresh": "1m",
         "time": {"from": "now-24h", "to": "now"},
-        "templating": {"list": [{
-            "name": "datasource",
-            "label": "Data source",
-            "type": "datasource",
-            "query": options.datasource_type,
-            "hide": 0,
-            "refresh": 1,
-            "regex": "",
-            "skipUrlSync": false,
-            "options": [],
-        }]},
-        "annotations": {"list": []},
+        "templating": {"list": variables},
+        "annotations": {"list": annotations},
         "links": [],
         "panels": panels,
     });
     GrafanaDashboard { uid, title, json }
 }
 
+const CLOUDWATCH: &str = "${cloudwatch}";
+
+/// A panel drawing an AWS panel through Grafana's CloudWatch data source.
+fn cloudwatch_panel(aws: &AwsPanel) -> Value {
+    let datasource = json!({"type": "cloudwatch", "uid": CLOUDWATCH});
+    match &aws.query {
+        PanelQuery::Metrics {
+            metrics,
+            expressions,
+            period,
+            region,
+        } => {
+            let region = region.unwrap_or("default");
+            let mut targets: Vec<Value> = metrics
+                .iter()
+                .map(|m| {
+                    let dimensions: serde_json::Map<String, Value> = m
+                        .metric
+                        .dimensions()
+                        .iter()
+                        .map(|d| (d.name().to_owned(), json!([d.value()])))
+                        .collect();
+                    json!({"datasource": datasource, "queryMode": "Metrics",
+                           "metricQueryType": 0, "metricEditorMode": 0,
+                           "namespace": m.metric.namespace(), "metricName": m.metric.name(),
+                           "dimensions": dimensions, "matchExact": true, "statistic": m.stat,
+                           "period": period.to_string(), "region": region, "id": m.id,
+                           "hide": !m.visible})
+                })
+                .collect();
+            targets.extend(expressions.iter().map(|(id, expression, label)| {
+                json!({"datasource": datasource, "queryMode": "Metrics", "metricQueryType": 0,
+                       "metricEditorMode": 1, "expression": expression, "id": id,
+                       "label": label, "period": period.to_string(), "region": region})
+            }));
+            panel("timeseries", &aws.title, targets, "short", &datasource)
+        }
+        PanelQuery::Logs { log_groups, query } => panel(
+            "table",
+            &aws.title,
+            vec![
+                json!({"datasource": datasource, "queryMode": "Logs", "region": "default",
+                        "logGroupNames": log_groups, "expression": query}),
+            ],
+            "none",
+            &datasource,
+        ),
+    }
+}
+
+/// A Kubernetes name Grafana's queries can hold unescaped: a DNS-1123 label.
+fn check_kubernetes_name(what: &'static str, name: &str) -> Result<(), CompileProblem> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(CompileProblem::InvalidOption {
+            option: what,
+            reason: format!(
+                "{name:?} is not a DNS-1123 label (1 to 63 of a-z, 0-9 and '-', \
+                 starting and ending with a letter or digit)"
+            ),
+        })
+    }
+}
+
+/// The Kubernetes panels: (on-call, debug) panels and the deploy annotation.
+fn kubernetes_panels(
+    namespace: &str,
+    deployment: &str,
+    datasource: &Value,
+) -> (Vec<Value>, Vec<Value>, Value) {
+    let deployment_filter = format!("namespace=\"{namespace}\",deployment=\"{deployment}\"");
+    // A Deployment's pods are <deployment>-<ReplicaSet hash>-<suffix>.
+    let pods = format!("namespace=\"{namespace}\",pod=~\"{deployment}-[a-z0-9]+-[a-z0-9]+\"");
+    let scaling = panel(
+        "timeseries",
+        &format!("{deployment}: replicas (scaling events)"),
+        vec![
+            target(
+                format!("kube_deployment_spec_replicas{{{deployment_filter}}}"),
+                "desired",
+                datasource,
+            ),
+            target(
+                format!("kube_deployment_status_replicas_available{{{deployment_filter}}}"),
+                "available",
+                datasource,
+            ),
+        ],
+        "short",
+        datasource,
+    );
+    let debug = vec![
+        panel(
+            "timeseries",
+            &format!("{deployment}: container CPU (cores)"),
+            vec![target(
+                format!(
+                    "sum by (pod) (rate(container_cpu_usage_seconds_total{{{pods},container!=\"\"}}[5m]))"
+                ),
+                "{{pod}}",
+                datasource,
+            )],
+            "short",
+            datasource,
+        ),
+        panel(
+            "timeseries",
+            &format!("{deployment}: container memory (working set)"),
+            vec![target(
+                format!(
+                    "sum by (pod) (container_memory_working_set_bytes{{{pods},container!=\"\"}})"
+                ),
+                "{{pod}}",
+                datasource,
+            )],
+            "bytes",
+            datasource,
+        ),
+        panel(
+            "timeseries",
+            &format!("{deployment}: container restarts per hour"),
+            vec![target(
+                format!(
+                    "sum by (pod) (increase(kube_pod_container_status_restarts_total{{{pods}}}[1h]))"
+                ),
+                "{{pod}}",
+                datasource,
+            )],
+            "short",
+            datasource,
+        ),
+    ];
+    // Each new ReplicaSet of the Deployment is a rollout; its creation time (seconds) is the
+    // series' value, which Grafana places the annotation at (milliseconds).
+    let annotation = json!({
+        "name": "Deploys",
+        "datasource": datasource,
+        "enable": true,
+        "hide": false,
+        "iconColor": "blue",
+        "expr": format!(
+            "max by (replicaset) (kube_replicaset_created{{namespace=\"{namespace}\",replicaset=~\"{deployment}-[a-z0-9]+\"}}) * 1000"
+        ),
+        "useValueForTime": true,
+        "step": "60s",
+        "titleFormat": "deploy {{replicaset}}",
+    });
+    (vec![scaling], debug, annotation)
+}
+
 pub(super) fn dashboards(
     slos: &[CompiledSlo],
     options: &GrafanaOptions,
 ) -> Result<Vec<GrafanaDashboard>, CompileError> {
+    let first = slos.first().map(|s| s.slo.as_str()).unwrap_or_default();
+    let fail = |problem| {
+        CompileError::new(
+            Engine::Prometheus,
+            first,
+            None,
+            "dashboard options",
+            problem,
+        )
+    };
+    if let Some(aws) = &options.aws {
+        aws.check().map_err(fail)?;
+    }
+    if let Some((namespace, deployment)) = &options.kubernetes {
+        check_kubernetes_name("kubernetes namespace", namespace).map_err(fail)?;
+        check_kubernetes_name("kubernetes deployment", deployment).map_err(fail)?;
+    }
     let datasource = json!({"type": options.datasource_type, "uid": DATASOURCE});
     let mut by_service: BTreeMap<&str, Vec<&CompiledSlo>> = BTreeMap::new();
     for slo in slos {
@@ -402,6 +623,24 @@ pub(super) fn dashboards(
             executive.add(quantiles("Latency"), 12, 8);
             debug.add(quantiles("Latency percentiles"), 12, 8);
         }
+        let mut annotations = Vec::new();
+        if let Some((namespace, deployment)) = &options.kubernetes {
+            let (on_call, debugging, deploys) =
+                kubernetes_panels(namespace, deployment, &datasource);
+            on_call.into_iter().for_each(|p| oncall.add(p, 12, 8));
+            debugging.into_iter().for_each(|p| debug.add(p, 12, 8));
+            annotations.push(deploys);
+        }
+        for aws in options.aws.iter().flat_map(panels::aws_panels) {
+            let (board, width) = match (aws.board, &aws.query) {
+                (Board::Executive, _) => (&mut executive, 12),
+                (Board::OnCall, PanelQuery::Logs { .. }) => (&mut oncall, 24),
+                (Board::OnCall, _) => (&mut oncall, 12),
+                (Board::Debug, PanelQuery::Logs { .. }) => (&mut debug, 24),
+                (Board::Debug, _) => (&mut debug, 12),
+            };
+            board.add(cloudwatch_panel(&aws), width, 8);
+        }
         for (kind, panels) in [
             ("executive", executive),
             ("oncall", oncall),
@@ -424,11 +663,17 @@ pub(super) fn dashboards(
                     },
                 ));
             }
+            let marks = if kind == "debug" {
+                Vec::new()
+            } else {
+                annotations.clone()
+            };
             out.push(dashboard(
                 uid,
                 format!("{service} SLOs: {kind}"),
                 &["slo", kind, service],
                 panels.panels,
+                marks,
                 options,
             ));
         }
