@@ -23,7 +23,8 @@ use sli_core::{
 };
 use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, TeamActions, compile,
+    CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, SlowQueryLog,
+    TeamActions, compile,
 };
 
 /// The gate alarm of the alerting template, which the wiring example names.
@@ -154,7 +155,22 @@ fn templates() -> Vec<(String, serde_json::Value)> {
                     "Payments API latency",
                     Metric::new("Payments", "Latency").unwrap(),
                     "p99".parse().unwrap(),
-                ),
+                )
+                // every AWS panel (Logs Insights queries, deploy markers, Container
+                // Insights, Application Signals), so the template holding them is linted
+                .with_log_group("/aws/lambda/checkout")
+                .with_cloudtrail_log_group("/aws/cloudtrail/management")
+                .with_slow_query_log("checkout-db", SlowQueryLog::Postgres)
+                .with_ecs_service("prod", "checkout")
+                .with_lambda_function("checkout-worker")
+                .with_application_signals("checkout", "ecs:prod")
+                .with_remote_service("payments")
+                .with_deploys([sli_core::Deploy::new(
+                    "d-1",
+                    "ecs:prod/checkout",
+                    chrono::Utc::now(),
+                )
+                .unwrap()]),
         )
         .unwrap();
     for (i, template) in compiled

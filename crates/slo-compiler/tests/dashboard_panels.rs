@@ -1200,3 +1200,101 @@ fn the_kubernetes_panels_and_deploy_annotation_read_the_fixture_series_under_pro
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// The executive and on-call dashboards' active-incidents table reads `ALERTS` of the service:
+/// under promtool, with the compiled rules and a total outage after an hour of clean traffic,
+/// it lists the availability SLO's page; before the outage it lists no page, only the tickets
+/// of the SLOs whose metrics are absent.
+#[cfg(feature = "openslo")]
+#[test]
+fn the_active_incidents_table_lists_the_firing_slo_alerts_under_promtool() {
+    use sli_core::openslo::{Mode, parse};
+    use slo_compiler::prometheus::{Options, compile, specs_from_openslo};
+    use std::process::Command;
+    let import = parse(
+        include_str!("data/checkout.prometheus.openslo.yaml"),
+        Mode::Strict,
+    )
+    .unwrap();
+    let compiled = compile(
+        &specs_from_openslo(&import.slos).unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
+    let mut tables = Vec::new();
+    for d in grafana_dashboards() {
+        for p in d.json["panels"].as_array().unwrap() {
+            if p["type"] == "table" && p["datasource"]["type"] == "prometheus" {
+                tables.push(p["targets"][0]["expr"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    tables.dedup();
+    assert_eq!(tables.len(), 1, "one active-incidents query: {tables:?}");
+    let firing = &tables[0];
+    let Some(promtool) = std::env::var_os("PROMTOOL") else {
+        eprintln!(
+            "SKIPPED the active-incidents table under promtool: PROMTOOL is not set (run `bash scripts/test.sh`)"
+        );
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard_incidents");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rule_files = Vec::new();
+    for (name, yaml) in compiled.files_yaml() {
+        std::fs::write(dir.join(&name), yaml).unwrap();
+        rule_files.push(name);
+    }
+    let test = |at: &str, expr: String, samples: Value| serde_json::json!({"expr": expr, "eval_time": at, "exp_samples": samples});
+    let file = serde_json::json!({
+        "rule_files": rule_files,
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [
+                {"series": r#"checkout_requests_total{job="checkout"}"#, "values": "0+100x80"},
+                {"series": r#"checkout_request_errors_total{job="checkout"}"#, "values": "0+0x60 100+100x20"},
+            ],
+            "promql_expr_test": [
+                // an hour of clean traffic: no page; the two SLOs whose series this test does
+                // not feed are listed as tickets for their absent metrics
+                test(
+                    "59m",
+                    format!("absent({},sloth_severity=\"page\"}})", firing.strip_suffix('}').unwrap()),
+                    serde_json::json!([{"labels": r#"{alertstate="firing",sloth_service="checkout",sloth_severity="page"}"#, "value": 1}]),
+                ),
+                test(
+                    "59m",
+                    format!("count by (alertname, sloth_slo) ({firing})"),
+                    serde_json::json!([
+                        {"labels": r#"{alertname="SLOMetricAbsent",sloth_slo="checkout-latency"}"#, "value": 1},
+                        {"labels": r#"{alertname="SLOMetricAbsent",sloth_slo="payments-availability"}"#, "value": 1},
+                    ]),
+                ),
+                // after fifteen minutes of outage the availability SLO's alerts are listed, a
+                // page among them (the latency SLO has no input and stays quiet)
+                test(
+                    "75m",
+                    format!(
+                        "count by (sloth_slo, sloth_severity) ({},sloth_severity=\"page\"}}) > bool 0",
+                        firing.strip_suffix('}').unwrap()
+                    ),
+                    serde_json::json!([{"labels": r#"{sloth_slo="checkout-availability",sloth_severity="page"}"#, "value": 1}]),
+                ),
+            ],
+        }],
+    });
+    std::fs::write(dir.join("incidents.test.yml"), file.to_string()).unwrap();
+    let out = Command::new(&promtool)
+        .args(["test", "rules", "incidents.test.yml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
