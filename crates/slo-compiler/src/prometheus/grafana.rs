@@ -36,7 +36,9 @@ pub struct GrafanaOptions {
     /// The service's AWS resources, drawn through Grafana's CloudWatch data source (a
     /// dashboard variable `cloudwatch`): the same panels as the CloudWatch dashboards' (cost,
     /// recent errors and deploys from Logs Insights, DB connections and load, slow queries,
-    /// scaling, Container Insights, Application Signals), see [`DashboardOptions`].
+    /// scaling, Container Insights, Application Signals), see [`DashboardOptions`]. Its
+    /// `deploys` are not drawn: Grafana keeps annotations in its database, not in the
+    /// dashboard (with [`kubernetes`](Self::kubernetes), each rollout is an annotation).
     pub aws: Option<DashboardOptions>,
     /// A Kubernetes Deployment as (namespace, deployment), read from kube-state-metrics and
     /// the kubelet's cAdvisor metrics: replicas (scaling events, on-call), container CPU,
