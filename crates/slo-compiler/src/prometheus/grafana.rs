@@ -9,6 +9,7 @@ use sli_core::Span;
 
 use super::compile::CompiledSlo;
 use super::names;
+use super::operator::is_dns_name;
 use super::query::Signal;
 use crate::cloudwatch::DashboardOptions;
 use crate::cloudwatch::panels::{self, AwsPanel, Board, PanelQuery};
@@ -308,13 +309,7 @@ fn cloudwatch_panel(aws: &AwsPanel) -> Value {
 
 /// A Kubernetes name Grafana's queries can hold unescaped: a DNS-1123 label.
 fn check_kubernetes_name(what: &'static str, name: &str) -> Result<(), CompileProblem> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
+    let ok = is_dns_name(name, false);
     if ok {
         Ok(())
     } else {
@@ -396,8 +391,10 @@ fn kubernetes_panels(
             datasource,
         ),
     ];
-    // Each new ReplicaSet of the Deployment is a rollout; its creation time (seconds) is the
-    // series' value, which Grafana places the annotation at (milliseconds).
+    // Each new ReplicaSet of the Deployment is a rollout. Grafana marks where an annotation
+    // query's series is non-zero, so the series exists only in the two minutes after the
+    // ReplicaSet's creation: a mark at the deploy, labelled with the ReplicaSet. (Grafana's
+    // `useValueForTime` would place it exactly, but the dashboard schema has no such field.)
     let annotation = json!({
         "name": "Deploys",
         "datasource": datasource,
@@ -405,11 +402,8 @@ fn kubernetes_panels(
         "hide": false,
         "iconColor": "blue",
         "expr": format!(
-            "max by (replicaset) (kube_replicaset_created{{namespace=\"{namespace}\",replicaset=~\"{deployment}-[a-z0-9]+\"}}) * 1000"
+            "max by (replicaset) (kube_replicaset_created{{namespace=\"{namespace}\",replicaset=~\"{deployment}-[a-z0-9]+\"}} > time() - 120)"
         ),
-        "useValueForTime": true,
-        "step": "60s",
-        "titleFormat": "deploy {{replicaset}}",
     });
     (vec![scaling], debug, annotation)
 }

@@ -79,7 +79,7 @@ pub struct Manifest {
 
 /// A DNS label (RFC 1123): at most 63 lowercase letters, digits and `-`, alphanumeric at
 /// both ends; with `dots`, a subdomain of such labels, at most 253 characters.
-fn is_dns_name(name: &str, dots: bool) -> bool {
+pub(super) fn is_dns_name(name: &str, dots: bool) -> bool {
     let max = if dots { 253 } else { 63 };
     let label_ok = |label: &str| {
         !label.is_empty()
