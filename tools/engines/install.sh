@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the engines' own tools under target/ (cached: a second run installs nothing) and
-# writes the lines to source: PROMTOOL, AMTOOL, CFN_LINT, GRAFANA_CHECK.
-#   * promtool and amtool: Debian 12's `prometheus` (2.42) and `prometheus-alertmanager`
-#     (0.25) packages, fetched with `apt-get download` and unpacked with `dpkg -x` into
+# writes the lines to source: PROMTOOL, AMTOOL, ALERTMANAGER, CFN_LINT, GRAFANA_CHECK.
+#   * promtool, amtool and Alertmanager itself: Debian 12's `prometheus` (2.42) and
+#     `prometheus-alertmanager` (0.25) packages, fetched with `apt-get download` and unpacked with `dpkg -x` into
 #     target/engines (no system install; the binaries are static Go programs). The upstream
 #     versions are checked, the Debian revisions recorded in target/engines/VERSIONS.
 #   * cfn-lint and grafana-foundation-sdk: from PyPI into target/engines-venv, pinned in
@@ -50,9 +50,25 @@ printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$PWD/$venv/bin/python" "$PWD/tools/en
     > "$engines/bin/grafana-check"
 chmod +x "$engines/bin/grafana-check"
 
+# Debian's Alertmanager reads its notification templates (default.tmpl, email.tmpl) from a
+# fixed directory; put the package's copies there when this machine lets us (without them,
+# the test that runs Alertmanager prints SKIPPED).
+alertmanager_ok=1
+templates=/usr/share/prometheus/alertmanager
+for t in "$engines$templates"/*.tmpl; do
+    if ! cmp -s "$t" "$templates/$(basename "$t")" \
+       && ! { mkdir -p "$templates" 2>/dev/null && cp "$t" "$templates/" 2>/dev/null; }; then
+        alertmanager_ok=0
+    fi
+done
+[ "$alertmanager_ok" = 1 ] || echo "   (cannot write $templates: the Alertmanager test will be SKIPPED)" >&2
+
 {
     echo "export PROMTOOL=$PWD/$engines/usr/bin/promtool"
     echo "export AMTOOL=$PWD/$engines/usr/bin/amtool"
+    if [ "$alertmanager_ok" = 1 ]; then
+        echo "export ALERTMANAGER=$PWD/$engines/usr/bin/prometheus-alertmanager"
+    fi
     echo "export CFN_LINT=$PWD/$venv/bin/cfn-lint"
     echo "export GRAFANA_CHECK=$PWD/$engines/bin/grafana-check"
 } > "$env_file"

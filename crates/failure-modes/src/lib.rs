@@ -99,6 +99,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeExample;
 
+mod alertmanager;
 mod anomaly;
 mod detector;
 mod detectors;
@@ -145,6 +146,7 @@ pub use error::{Error, MAX_MAGNITUDE, Result};
 pub use set::{DetectorSet, DynFetchedDetector, FetchedDetector};
 // What this crate's API exposes and its examples use, so that one dependency suffices; the
 // crates themselves for the rest (`failure_modes::sli_core::ErrorBudgetPolicy`).
+pub use alertmanager::SLO_ID_LABEL;
 pub use aws_telemetry;
 pub use aws_telemetry::{
     Completeness, ConnectionLimit, DailyCost, Dimension, DynMetricSource, FetchRequest,

@@ -133,7 +133,9 @@ pub use noise::{
 };
 pub use objective::Objective;
 pub use release_gate::{GateError, ReleaseGate};
-pub use routing::{MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing, RoutingError, RunbookUrl};
+pub use routing::{
+    FINDING_ALERT_NAME, MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing, RoutingError, RunbookUrl,
+};
 pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};

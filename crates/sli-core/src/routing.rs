@@ -11,6 +11,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// The alert name a failure-mode finding carries when it is sent to Alertmanager
+/// (`failure_modes::Finding::alertmanager_alert`), and which the routing `slo-compiler`
+/// compiles sends to the page and ticket receivers with the SLO alerts: a finding labelled with
+/// an SLO's id joins that SLO's notification.
+pub const FINDING_ALERT_NAME: &str = "FailureModeFinding";
+
 /// The longest runbook URL accepted, in bytes. A CloudWatch alarm description holds 1,024
 /// characters (`PutMetricAlarm`'s `AlarmDescription`), and the runbook shares it with what the
 /// alarm means; 512 leaves room for that.

@@ -1,12 +1,14 @@
 //! The Alertmanager routing of the SLO alerts: pages and tickets to different receivers (per
 //! owning team when the SLO has one), the alerts of one SLO in one notification, a ticket held
 //! back while its SLO pages, notifications muted during the SLO's maintenance windows, and the
-//! release-gate alerts to a receiver of their own.
+//! release-gate alerts to a receiver of their own. Findings of the failure-mode detectors
+//! (`failure_modes::Finding::alertmanager_alert`) take the same routes: one labelled with an
+//! SLO's id joins that SLO's notification; one of no SLO is grouped by mode and subject.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc, Weekday};
-use sli_core::{MaintenanceWindows, RecurringWindow};
+use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow};
 
 use super::Compiled;
 use super::names;
@@ -34,7 +36,8 @@ pub struct AlertmanagerOptions {
     /// The receiver of everything else (the top route's). Default `default`.
     pub default_receiver: String,
     /// The alert names routed to pages and tickets (the burn-rate and absent-data alerts'
-    /// names); [`Compiled::alertmanager`] takes them from the compile options.
+    /// names, and [`FINDING_ALERT_NAME`](sli_core::FINDING_ALERT_NAME), the detectors'
+    /// findings); [`Compiled::alertmanager`] takes the first two from the compile options.
     pub alert_names: Vec<String>,
     /// The release-gate alert's name; [`Compiled::alertmanager`] takes it from the compile
     /// options.
@@ -52,7 +55,11 @@ impl Default for AlertmanagerOptions {
             ticket_receiver: "slo-ticket".into(),
             gate_receiver: "slo-release-gate".into(),
             default_receiver: "default".into(),
-            alert_names: vec!["ErrorBudgetBurn".into(), "SLOMetricAbsent".into()],
+            alert_names: vec![
+                "ErrorBudgetBurn".into(),
+                "SLOMetricAbsent".into(),
+                FINDING_ALERT_NAME.into(),
+            ],
             gate_alert_name: "SLOReleaseGate".into(),
             page_repeat: "1h".into(),
             ticket_repeat: "1d".into(),
@@ -199,6 +206,7 @@ impl Compiled {
             alert_names: vec![
                 self.options.alert_name.clone(),
                 self.options.absent_alert_name.clone(),
+                FINDING_ALERT_NAME.into(),
             ],
             gate_alert_name: self.options.gate_alert_name.clone(),
             ..options.clone()
@@ -369,12 +377,21 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         ])
     };
     let teams: BTreeSet<&str> = slos.values().filter_map(|s| s.owner.as_deref()).collect();
-    let route = |receiver: &str, level: &str, repeat: &str| {
+    // The route of one severity: to the team's receiver when the alert names a team, with the
+    // SLOs' maintenance mutes below (`slo_mutes`), else to `receiver`.
+    let route = |receiver: &str,
+                 level: &str,
+                 repeat: &str,
+                 mut matchers: Vec<Node>,
+                 group_by: &[&str],
+                 slo_mutes: bool| {
         let mut children = Vec::new();
         for team in &teams {
             let mutes: Vec<Node> = slos
                 .iter()
-                .filter(|(_, s)| s.owner.as_deref() == Some(*team) && !s.maintenance.is_empty())
+                .filter(|(_, s)| {
+                    slo_mutes && s.owner.as_deref() == Some(*team) && !s.maintenance.is_empty()
+                })
                 .map(|(id, _)| muted(id))
                 .collect();
             let mut entries = vec![
@@ -388,15 +405,16 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         }
         children.extend(
             slos.iter()
-                .filter(|(_, s)| s.owner.is_none() && !s.maintenance.is_empty())
+                .filter(|(_, s)| slo_mutes && s.owner.is_none() && !s.maintenance.is_empty())
                 .map(|(id, _)| muted(id)),
         );
+        matchers.push(severity(level));
         let mut entries = vec![
             ("receiver", Node::str(receiver)),
-            ("matchers", Node::Seq(vec![alerts.clone(), severity(level)])),
+            ("matchers", Node::Seq(matchers)),
             (
                 "group_by",
-                Node::Seq(vec![Node::str(names::ID), Node::str("severity")]),
+                Node::Seq(group_by.iter().map(|g| Node::str(*g)).collect()),
             ),
             ("repeat_interval", Node::str(repeat)),
         ];
@@ -405,6 +423,16 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         }
         Node::map(entries)
     };
+    // A finding of no SLO (no SLO id) is its own root cause: grouped by mode and subject. A
+    // finding with an SLO id takes the SLO routes below and joins the SLO's notification.
+    let lone_finding = || {
+        vec![
+            matcher("alertname", FINDING_ALERT_NAME),
+            matcher(names::ID, ""),
+        ]
+    };
+    let slo_group = [names::ID, "severity"];
+    let finding_group = ["failure_mode", "subject", "severity"];
     let gate = Node::map([
         ("receiver", Node::str(&options.gate_receiver)),
         (
@@ -434,8 +462,38 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
                     "routes",
                     Node::Seq(vec![
                         gate,
-                        route(&options.page_receiver, "page", &options.page_repeat),
-                        route(&options.ticket_receiver, "ticket", &options.ticket_repeat),
+                        route(
+                            &options.page_receiver,
+                            "page",
+                            &options.page_repeat,
+                            lone_finding(),
+                            &finding_group,
+                            false,
+                        ),
+                        route(
+                            &options.ticket_receiver,
+                            "ticket",
+                            &options.ticket_repeat,
+                            lone_finding(),
+                            &finding_group,
+                            false,
+                        ),
+                        route(
+                            &options.page_receiver,
+                            "page",
+                            &options.page_repeat,
+                            vec![alerts.clone()],
+                            &slo_group,
+                            true,
+                        ),
+                        route(
+                            &options.ticket_receiver,
+                            "ticket",
+                            &options.ticket_repeat,
+                            vec![alerts.clone()],
+                            &slo_group,
+                            true,
+                        ),
                     ]),
                 ),
             ]),
@@ -443,9 +501,15 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         (
             "inhibit_rules",
             Node::Seq(vec![Node::map([
+                // Only an SLO's page holds its tickets (a finding of no SLO has no id, and
+                // `equal` would read two missing ids as equal).
                 (
                     "source_matchers",
-                    Node::Seq(vec![alerts.clone(), severity("page")]),
+                    Node::Seq(vec![
+                        alerts.clone(),
+                        severity("page"),
+                        Node::str(format!("{}=~\".+\"", names::ID)),
+                    ]),
                 ),
                 (
                     "target_matchers",

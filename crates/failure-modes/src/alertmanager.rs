@@ -1,0 +1,133 @@
+//! Findings as Alertmanager alerts, so they reach the routing `slo-compiler` compiles
+//! (`prometheus::Compiled::alertmanager`): a finding labelled with an SLO's id joins that SLO's
+//! notification (the routes group by SLO id and severity), is muted in the SLO's maintenance
+//! windows, and, as a ticket, is held while the SLO pages; a finding of no SLO is grouped by
+//! mode and subject.
+
+use chrono::{SecondsFormat, TimeDelta};
+use serde_json::{Map, Value, json};
+use sli_core::FINDING_ALERT_NAME;
+
+use crate::finding::Finding;
+use crate::mode::FailureMode;
+
+/// The label holding the SLO's id (Sloth's `sloth_id`, as the compiled rules and routes name it).
+pub const SLO_ID_LABEL: &str = "sloth_id";
+
+impl Finding {
+    /// The finding as an alert Alertmanager's API takes (`POST /api/v2/alerts`, one
+    /// `postableAlert`): labels `alertname` ([`FINDING_ALERT_NAME`]), `failure_mode` (`F2`),
+    /// `subject`, `severity` (`page`/`ticket`), `team` (the routing's owner, if any) and, for a
+    /// finding behind an SLO, [`SLO_ID_LABEL`] = `slo_id`; annotations `summary`,
+    /// `description` (the evidence), `likely_cause`, `mitigation` and `runbook_url` (if any);
+    /// `startsAt` the condition's start, `endsAt` `hold` after the detection
+    /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own).
+    ///
+    /// To join an SLO's notification the finding must also reach the SLO's receiver: route it
+    /// with the SLO's owner (the `team` label), or with none when the SLO has none.
+    ///
+    /// A security finding (F4, F7) is never attached to an SLO, whatever `slo_id` says:
+    /// planned work does not explain it, so neither the SLO's maintenance window nor its page
+    /// may hold it back (as [`outside_maintenance`](crate::outside_maintenance) keeps it).
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::chrono::{TimeZone, Utc};
+    /// use failure_modes::{DEFAULT_HOLD, Evidence, FailureMode, Finding, Severity};
+    /// let t = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
+    /// let partition = Finding::new(FailureMode::NetworkPartition, Severity::Page, "eu-west-1a",
+    ///     t, t, Evidence::new(0.9, 0.1, 0.15, 9.0, "5xx 90 % in eu-west-1a"));
+    /// let alert = partition.alertmanager_alert(Some("checkout-availability"), DEFAULT_HOLD);
+    /// assert_eq!(alert["labels"]["alertname"], "FailureModeFinding");
+    /// assert_eq!(alert["labels"]["sloth_id"], "checkout-availability");
+    /// assert_eq!(alert["endsAt"], "2026-11-02T11:00:00Z");
+    /// ```
+    pub fn alertmanager_alert(&self, slo_id: Option<&str>, hold: TimeDelta) -> Value {
+        let mut labels = Map::new();
+        labels.insert("alertname".into(), json!(FINDING_ALERT_NAME));
+        labels.insert("failure_mode".into(), json!(self.mode.id()));
+        labels.insert("subject".into(), json!(self.subject));
+        labels.insert("severity".into(), json!(self.severity.to_string()));
+        if let Some(owner) = &self.routing.owner {
+            labels.insert("team".into(), json!(owner.as_str()));
+        }
+        let security = matches!(
+            self.mode,
+            FailureMode::CredentialCompromise | FailureMode::PublicDataLeak
+        );
+        if let (Some(id), false) = (slo_id, security) {
+            labels.insert(SLO_ID_LABEL.into(), json!(id));
+        }
+        let mut annotations = Map::new();
+        annotations.insert(
+            "summary".into(),
+            json!(format!("{}: {}", self.mode, self.subject)),
+        );
+        annotations.insert("description".into(), json!(self.evidence.detail));
+        annotations.insert("likely_cause".into(), json!(self.likely_cause));
+        annotations.insert("mitigation".into(), json!(self.mitigation));
+        if let Some(runbook) = &self.routing.runbook {
+            annotations.insert("runbook_url".into(), json!(runbook.as_str()));
+        }
+        let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        json!({
+            "labels": labels,
+            "annotations": annotations,
+            "startsAt": at(self.start),
+            "endsAt": at(self.end.checked_add_signed(hold).unwrap_or(self.end)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use sli_core::{Routing, Severity};
+
+    use super::*;
+    use crate::finding::Evidence;
+
+    fn finding(mode: FailureMode) -> Finding {
+        let t = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
+        Finding::new(
+            mode,
+            Severity::Ticket,
+            "x",
+            t,
+            t,
+            Evidence::new(1.0, 0.0, 1.0, 1.0, "d"),
+        )
+    }
+
+    #[test]
+    fn a_security_finding_is_never_attached_to_an_slo() {
+        for mode in [
+            FailureMode::CredentialCompromise,
+            FailureMode::PublicDataLeak,
+        ] {
+            let alert = finding(mode).alertmanager_alert(Some("checkout"), TimeDelta::hours(1));
+            assert!(alert["labels"].get(SLO_ID_LABEL).is_none(), "{mode}");
+        }
+        let alert = finding(FailureMode::DbConnectionExhaustion)
+            .alertmanager_alert(Some("checkout"), TimeDelta::hours(1));
+        assert_eq!(alert["labels"][SLO_ID_LABEL], "checkout");
+    }
+
+    #[test]
+    fn the_owner_and_runbook_become_the_team_label_and_the_runbook_annotation() {
+        let routing = Routing::new()
+            .with_owner("payments".parse().unwrap())
+            .with_runbook("https://runbooks.example.com/db".parse().unwrap());
+        let alert = finding(FailureMode::DbConnectionExhaustion)
+            .with_routing(routing)
+            .alertmanager_alert(None, TimeDelta::hours(1));
+        assert_eq!(alert["labels"]["team"], "payments");
+        assert_eq!(alert["labels"]["severity"], "ticket");
+        assert_eq!(alert["labels"]["failure_mode"], "F6");
+        assert_eq!(
+            alert["annotations"]["runbook_url"],
+            "https://runbooks.example.com/db"
+        );
+        assert!(alert["labels"].get(SLO_ID_LABEL).is_none());
+    }
+}

@@ -1,0 +1,243 @@
+//! Findings and SLO alerts through a real Alertmanager (0.25, Debian's
+//! `prometheus-alertmanager`, which `scripts/test.sh` installs and points `ALERTMANAGER` at)
+//! running the routing `slo-compiler` compiles: an SLO's page and the finding behind it
+//! (labelled with the SLO's id, routed to the SLO's owner) make one group, hence one
+//! notification, at the owner's page receiver; a ticket finding behind the paging SLO is
+//! inhibited; a finding of no SLO is a group of its own; a security finding stays apart even
+//! when given an SLO id. Without `ALERTMANAGER` the test prints SKIPPED.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, Utc};
+use failure_modes::{DEFAULT_HOLD, Evidence, FailureMode, Finding, Severity};
+use serde_json::{Value, json};
+use sli_core::Routing;
+use sli_core::openslo::{Mode, parse};
+use slo_compiler::prometheus::{AlertmanagerOptions, Options, compile, specs_from_openslo};
+
+/// An HTTP/1.0 exchange (no chunked bodies, the connection closes after the response).
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_owned())
+}
+
+struct Alertmanager(Child);
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn finding(mode: FailureMode, severity: Severity, subject: &str, owner: Option<&str>) -> Finding {
+    let now = Utc::now();
+    let finding = Finding::new(
+        mode,
+        severity,
+        subject,
+        now - TimeDelta::minutes(5),
+        now - TimeDelta::minutes(1),
+        Evidence::new(1.0, 0.0, 1.0, 9.0, "drill"),
+    );
+    match owner {
+        Some(team) => finding.with_routing(Routing::new().with_owner(team.parse().unwrap())),
+        None => finding,
+    }
+}
+
+#[test]
+fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager() {
+    let Some(binary) = std::env::var_os("ALERTMANAGER") else {
+        eprintln!("SKIPPED: ALERTMANAGER is not set (run `bash scripts/test.sh`)");
+        return;
+    };
+    // The checkout SLOs, the availability SLO owned by the payments team.
+    let import = parse(
+        include_str!("../../docs/examples/checkout.prometheus.openslo.yaml"),
+        Mode::Strict,
+    )
+    .unwrap();
+    let mut specs = specs_from_openslo(&import.slos).unwrap();
+    specs[0] = specs[0]
+        .clone()
+        .with_routing(Routing::new().with_owner("payments".parse().unwrap()));
+    let compiled = compile(&specs, &Options::default()).unwrap();
+    let slo_id = compiled.slos[0].id.clone();
+    let config = compiled
+        .alertmanager(&AlertmanagerOptions::default())
+        .unwrap();
+
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("alertmanager_grouping");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::write(dir.join("alertmanager.yml"), &config).unwrap();
+    let port = free_port();
+    let _server = Alertmanager(
+        Command::new(binary)
+            .arg(format!(
+                "--config.file={}",
+                dir.join("alertmanager.yml").display()
+            ))
+            .arg(format!("--storage.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ready = || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http(port, "GET", "/-/ready", None).0 == 200
+    };
+    while !ready() {
+        assert!(Instant::now() < deadline, "Alertmanager did not start");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    let page = json!({
+        "labels": {"alertname": "ErrorBudgetBurn", "sloth_id": slo_id, "sloth_service": "checkout",
+                   "sloth_slo": "checkout-availability", "severity": "page", "team": "payments"},
+        "startsAt": (Utc::now() - TimeDelta::minutes(3)).to_rfc3339(),
+    });
+    let alerts = [
+        page,
+        // the partition behind the page, routed to the SLO's owner
+        finding(
+            FailureMode::NetworkPartition,
+            Severity::Page,
+            "eu-west-1a",
+            Some("payments"),
+        )
+        .alertmanager_alert(Some(&slo_id), DEFAULT_HOLD),
+        // a ticket behind the paging SLO: held while it pages
+        finding(
+            FailureMode::DbConnectionExhaustion,
+            Severity::Ticket,
+            "checkout-db",
+            Some("payments"),
+        )
+        .alertmanager_alert(Some(&slo_id), DEFAULT_HOLD),
+        // a quota nearing its limit, behind no SLO: a notification of its own
+        finding(
+            FailureMode::ServiceQuotaHit,
+            Severity::Ticket,
+            "lambda concurrency",
+            None,
+        )
+        .alertmanager_alert(None, DEFAULT_HOLD),
+        // a compromised key named with the SLO: security stays apart
+        finding(
+            FailureMode::CredentialCompromise,
+            Severity::Page,
+            "ci-deployer",
+            None,
+        )
+        .alertmanager_alert(Some(&slo_id), DEFAULT_HOLD),
+    ];
+    let (status, body) = http(port, "POST", "/api/v2/alerts", Some(&json!(alerts)));
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = http(port, "GET", "/api/v2/alerts/groups", None);
+    assert_eq!(status, 200, "{body}");
+    let groups: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let summary: Vec<(String, Vec<String>)> = groups
+        .iter()
+        .map(|g| {
+            let mut names: Vec<String> = g["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    let l = &a["labels"];
+                    l["failure_mode"]
+                        .as_str()
+                        .unwrap_or(l["alertname"].as_str().unwrap())
+                        .to_owned()
+                })
+                .collect();
+            names.sort();
+            (g["receiver"]["name"].as_str().unwrap().to_owned(), names)
+        })
+        .collect();
+    let group_of = |member: &str| {
+        summary
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n == member))
+            .unwrap_or_else(|| panic!("{member} in no group: {summary:?}"))
+            .clone()
+    };
+    // The SLO's page and the partition: one group at the owner's page receiver.
+    assert_eq!(
+        group_of("ErrorBudgetBurn"),
+        (
+            "payments-page".to_owned(),
+            vec!["ErrorBudgetBurn".to_owned(), "F2".to_owned()]
+        )
+    );
+    // The ticket behind it goes to the owner's ticket receiver, inhibited by the page.
+    assert_eq!(
+        group_of("F6"),
+        ("payments-ticket".to_owned(), vec!["F6".to_owned()])
+    );
+    // The quota finding and the compromise each alone, at the default page/ticket receivers.
+    assert_eq!(
+        group_of("F3"),
+        ("slo-ticket".to_owned(), vec!["F3".to_owned()])
+    );
+    assert_eq!(
+        group_of("F4"),
+        ("slo-page".to_owned(), vec!["F4".to_owned()])
+    );
+    assert_eq!(summary.len(), 4, "{summary:?}");
+
+    let (_, body) = http(port, "GET", "/api/v2/alerts", None);
+    let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let inhibited: Vec<&str> = listed
+        .iter()
+        .filter(|a| {
+            a["status"]["inhibitedBy"]
+                .as_array()
+                .is_some_and(|by| !by.is_empty())
+        })
+        .map(|a| {
+            a["labels"]["failure_mode"]
+                .as_str()
+                .unwrap_or(a["labels"]["alertname"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(inhibited, ["F6"], "{body}");
+}
