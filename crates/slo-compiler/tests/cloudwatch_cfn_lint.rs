@@ -38,6 +38,8 @@ fn options() -> CompileOptions {
         .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
         .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
         .with_published("SLO/Published")
+        // the findings alarms and their place in the severity composites, linted too
+        .with_findings("SLO/Findings")
 }
 
 fn templates() -> Vec<(String, serde_json::Value)> {

@@ -9,6 +9,7 @@ use sli_core::{MissingData, Owner, Severity, Sli, Span};
 use super::Compiled;
 use super::Spec;
 use super::compiled::{CompiledSlo, PublishedWindow, WindowRole, severity_name};
+use super::findings::{findings_alarm, findings_metric};
 use super::maintenance::maintenance;
 use super::model::{
     AlarmTag, CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData,
@@ -96,6 +97,12 @@ pub struct CompileOptions {
     /// (`cloudwatch:SetAlarmState`); `None` (the default) makes the CloudFormation template
     /// create one.
     pub scheduler_role_arn: Option<String>,
+    /// A namespace the failure-mode detectors' findings behind each SLO are published to
+    /// ([`CompiledSlo::findings_metric`](super::CompiledSlo::findings_metric)): each SLO gets a
+    /// `findings-page` and a `findings-ticket` alarm, members of its severity composites, so an
+    /// SLO page and the findings behind it make one notification. `None` (the default): no
+    /// findings alarms.
+    pub findings: Option<String>,
 }
 
 impl Default for CompileOptions {
@@ -109,6 +116,7 @@ impl Default for CompileOptions {
             suppressor_wait_seconds: 60,
             suppressor_extension_seconds: 60,
             scheduler_role_arn: None,
+            findings: None,
         }
     }
 }
@@ -165,6 +173,13 @@ impl CompileOptions {
     pub fn with_suppressor_periods(mut self, wait_seconds: u32, extension_seconds: u32) -> Self {
         self.suppressor_wait_seconds = wait_seconds;
         self.suppressor_extension_seconds = extension_seconds;
+        self
+    }
+
+    /// Findings behind each SLO are published to `namespace` and join its notifications.
+    #[must_use]
+    pub fn with_findings(mut self, namespace: impl Into<String>) -> Self {
+        self.findings = Some(namespace.into());
         self
     }
 
@@ -416,15 +431,33 @@ fn compile_one(
         .owner
         .as_ref()
         .and_then(|o| options.team_actions.get(o));
-    let has_page = plan.tiers.iter().any(|t| t.tier.severity == Severity::Page);
+    // Per severity, the alarm of the findings behind the SLO (with `CompileOptions::findings`).
+    let mut findings = Vec::new();
+    if let Some(namespace) = &options.findings {
+        for severity in [Severity::Page, Severity::Ticket] {
+            let metric = findings_metric(namespace, &slo.name, severity)
+                .map_err(|p| plan.fail("options.findings", p))?;
+            let name = format!("{base}/findings-{severity}");
+            check_alarm_name(&name).map_err(|p| plan.fail("metadata.name", p))?;
+            let mut alarm = findings_alarm(&name, &slo.name, severity, &metric);
+            alarm.tags.clone_from(&ctx.tags);
+            metric_alarms.push(alarm);
+            findings.push((severity, metric));
+        }
+    }
+    let has_page =
+        !findings.is_empty() || plan.tiers.iter().any(|t| t.tier.severity == Severity::Page);
     let page_name = format!("{base}/{}", severity_name(Severity::Page));
     for severity in [Severity::Page, Severity::Ticket] {
-        let members: Vec<&str> = plan
+        let mut members: Vec<String> = plan
             .tiers
             .iter()
             .filter(|t| t.tier.severity == severity)
-            .map(|t| t.tier.id.as_str())
+            .map(|t| t.tier.id.clone())
             .collect();
+        if !findings.is_empty() {
+            members.push(format!("findings-{severity}"));
+        }
         if members.is_empty() {
             continue;
         }
@@ -465,8 +498,13 @@ fn compile_one(
                 .collect::<Vec<_>>()
                 .join(" OR "),
         );
+        let what = if findings.is_empty() {
+            ""
+        } else {
+            " or a finding behind it"
+        };
         alarm.alarm_description = Some(format!(
-            "SLO {}: {severity} when any of its {severity} tiers fires.{}",
+            "SLO {}: {severity} when any of its {severity} tiers fires{what}.{}",
             slo.name, ctx.routing
         ));
         alarm.actions_enabled = !actions.is_empty();
@@ -507,6 +545,7 @@ fn compile_one(
         published,
         release_gate,
         maintenance,
+        findings,
         signal: spec.signal.clone(),
         budget: plan.budget,
         window: plan.slo_period,

@@ -88,6 +88,9 @@ pub struct CompiledSlo {
     pub release_gate: Option<String>,
     /// The maintenance alarm and its EventBridge Scheduler schedules.
     pub maintenance: Option<Maintenance>,
+    /// With [`CompileOptions::findings`](super::CompileOptions::findings): per severity, the
+    /// metric a finding behind this SLO is published to (see [`CompiledSlo::findings_metric`]).
+    pub findings: Vec<(Severity, Metric)>,
     /// Burn-rate expressions for dashboards: (label, expression over `bad`/`good` and `total`).
     #[serde(skip)]
     pub(super) signal: Signal,
@@ -106,6 +109,44 @@ pub struct CompiledSlo {
 }
 
 impl CompiledSlo {
+    /// The metric to publish a finding of `severity` behind this SLO to (compiled with
+    /// [`CompileOptions::findings`](super::CompileOptions::findings)): one sample, `1` at the
+    /// finding's detection, through a [`MetricSink`](aws_telemetry::MetricSink); the SLO's
+    /// `findings-<severity>` alarm is then in `ALARM` for
+    /// [`FINDING_HOLD_SECONDS`](super::FINDING_HOLD_SECONDS). `None` without that option.
+    ///
+    /// Leave security findings (credential compromise, public data) unattached: the SLO's
+    /// maintenance window and page must not hold them back.
+    ///
+    /// # Example
+    /// ```
+    /// use aws_telemetry::{InMemorySource, Metric, MetricSink, Statistic};
+    /// use chrono::Utc;
+    /// use sli_core::{catalog, AlertPolicy, Severity};
+    /// use slo_compiler::SloSpec;
+    /// use slo_compiler::cloudwatch::{compile, CompileOptions, Signal, SignalSource};
+    ///
+    /// let alb = |name| Metric::new("AWS/ApplicationELB", name);
+    /// let spec = SloSpec::new(catalog::availability("checkout"), AlertPolicy::default(), Signal::Bad {
+    ///     bad: SignalSource::Metric { metric: alb("HTTPCode_Target_5XX_Count")?, stat: Statistic::Sum },
+    ///     total: SignalSource::Metric { metric: alb("RequestCount")?, stat: Statistic::Sum },
+    /// });
+    /// let compiled = compile(&[spec], &CompileOptions::new().with_findings("SLO/Findings"))?;
+    /// let metric = compiled.slos[0].findings_metric(Severity::Page).unwrap();
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let sink = InMemorySource::new(); // or aws_telemetry's CloudWatchSink
+    /// sink.put(metric, &[(Utc::now(), 1.0)]).await?; // an F2 partition behind the SLO, say
+    /// # Ok::<(), aws_telemetry::PutError>(())
+    /// # }).unwrap();
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn findings_metric(&self, severity: Severity) -> Option<&Metric> {
+        self.findings
+            .iter()
+            .find(|(s, _)| *s == severity)
+            .map(|(_, m)| m)
+    }
+
     /// The name of the severity composite alarm for `severity`, if the policy has such tiers.
     pub fn severity_alarm(&self, severity: Severity) -> Option<&CompositeAlarm> {
         let suffix = severity_name(severity);

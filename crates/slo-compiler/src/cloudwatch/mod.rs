@@ -45,6 +45,7 @@ mod apply;
 mod compile;
 mod compiled;
 mod dashboard;
+mod findings;
 mod maintenance;
 mod model;
 mod names;
@@ -61,6 +62,7 @@ pub use apply::{ApplyReport, apply};
 pub use compile::{CompileOptions, TeamActions, compile};
 pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
 pub use dashboard::{DashboardOptions, MAX_DEPLOY_ANNOTATIONS, MAX_WIDGETS, SlowQueryLog};
+pub use findings::{FINDING_HOLD_SECONDS, FINDINGS_METRIC};
 pub use maintenance::{Maintenance, MaintenanceSchedule, ScheduledState};
 pub use model::{
     AlarmDimension, AlarmMetric, AlarmTag, CompositeAlarm, Dashboard, MetricAlarm, MetricDataQuery,
