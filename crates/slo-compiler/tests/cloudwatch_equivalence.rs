@@ -9,7 +9,7 @@ mod common;
 
 use aws_telemetry::{InMemorySource, Metric, Statistic};
 use chrono::TimeDelta;
-use common::{Rng, generate, t0};
+use common::{Rng, generate, t0, tier};
 use sli_core::{
     AlertGroup, AlertInterval, AlertPolicy, AlertTier, Comparison, ErrorBudgetPolicy, EventCounts,
     Interval, MaintenanceError, MaintenanceWindows, MissingData, Objective, PartialWindows,
@@ -38,15 +38,6 @@ fn source(name: &str) -> SignalSource {
 }
 
 fn checkout_policy() -> AlertPolicy {
-    let tier = |id: &str, severity, long: i64, short: i64, burn| {
-        AlertTier::new(
-            id,
-            severity,
-            Span::from_minutes(long).unwrap(),
-            Span::from_minutes(short).unwrap(),
-            TierThreshold::BurnRate(burn),
-        )
-    };
     AlertPolicy::new(vec![
         tier("page-fast", Severity::Page, 60, 5, 14.4),
         tier("page-slow", Severity::Page, 360, 30, 6.0),

@@ -8,14 +8,12 @@
 
 mod common;
 
-use aws_telemetry::{Metric, Statistic};
+use aws_telemetry::Metric;
 use chrono::{DateTime, TimeDelta, Utc};
-use common::t0;
-use sli_core::{AlertPolicy, AlertTier, PartialWindows, Severity, Span, TierThreshold, catalog};
-use slo_compiler::SloSpec;
+use common::{alb_availability, t0, tier};
+use sli_core::{AlertPolicy, PartialWindows, Severity};
 use slo_compiler::cloudwatch::{
-    AlarmMetric, CompileOptions, CompiledSlo, FINDING_HOLD_SECONDS, Signal, SignalSource,
-    Simulator, compile,
+    AlarmMetric, CompileOptions, CompiledSlo, FINDING_HOLD_SECONDS, Simulator, compile,
 };
 
 const MINUTES: usize = 720;
@@ -25,34 +23,12 @@ fn alb(name: &str) -> Metric {
 }
 
 fn compiled(findings: bool) -> CompiledSlo {
-    let tier = |id: &str, severity, long: i64, short: i64, burn| {
-        AlertTier::new(
-            id,
-            severity,
-            Span::from_minutes(long).unwrap(),
-            Span::from_minutes(short).unwrap(),
-            TierThreshold::BurnRate(burn),
-        )
-    };
     let policy = AlertPolicy::new(vec![
         tier("page-fast", Severity::Page, 60, 5, 14.4),
         tier("ticket-slow", Severity::Ticket, 360, 30, 6.0),
     ])
     .with_partial_windows(PartialWindows::Evaluate);
-    let spec = SloSpec::new(
-        catalog::availability("checkout"),
-        policy,
-        Signal::Bad {
-            bad: SignalSource::Metric {
-                metric: alb("HTTPCode_Target_5XX_Count"),
-                stat: Statistic::Sum,
-            },
-            total: SignalSource::Metric {
-                metric: alb("RequestCount"),
-                stat: Statistic::Sum,
-            },
-        },
-    );
+    let spec = alb_availability(policy, alb);
     let mut options = CompileOptions::new()
         .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
         .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"])
@@ -138,20 +114,7 @@ fn sim_instant(m: i64) -> DateTime<Utc> {
 
 #[test]
 fn a_findings_namespace_cloudwatch_refuses_is_a_typed_error() {
-    let spec = SloSpec::new(
-        catalog::availability("checkout"),
-        AlertPolicy::default(),
-        Signal::Bad {
-            bad: SignalSource::Metric {
-                metric: alb("HTTPCode_Target_5XX_Count"),
-                stat: Statistic::Sum,
-            },
-            total: SignalSource::Metric {
-                metric: alb("RequestCount"),
-                stat: Statistic::Sum,
-            },
-        },
-    );
+    let spec = alb_availability(AlertPolicy::default(), alb);
     let err = compile(
         &[spec],
         &CompileOptions::new().with_findings("AWS/Findings"),

@@ -21,17 +21,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
-use aws_telemetry::{Metric, Statistic};
+use aws_telemetry::Metric;
 use chrono::{TimeZone, Utc};
+use common::alb_availability;
 use regex_lite::Regex;
 use serde_json::Value;
-use sli_core::{AlertPolicy, Deploy, catalog};
-use slo_compiler::cloudwatch::{
-    self, CompileOptions, DashboardOptions, Expr, Signal, SignalSource, SlowQueryLog,
-};
-use slo_compiler::{CompileProblem, SloSpec};
+use sli_core::{AlertPolicy, Deploy};
+use slo_compiler::CompileProblem;
+use slo_compiler::cloudwatch::{self, CompileOptions, DashboardOptions, Expr, SlowQueryLog};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -130,20 +131,7 @@ fn aws_options() -> DashboardOptions {
 }
 
 fn compiled() -> cloudwatch::Compiled {
-    let spec = SloSpec::new(
-        catalog::availability("checkout"),
-        AlertPolicy::default(),
-        Signal::Bad {
-            bad: SignalSource::Metric {
-                metric: alb("HTTPCode_Target_5XX_Count"),
-                stat: Statistic::Sum,
-            },
-            total: SignalSource::Metric {
-                metric: alb("RequestCount"),
-                stat: Statistic::Sum,
-            },
-        },
-    );
+    let spec = alb_availability(AlertPolicy::default(), alb);
     cloudwatch::compile(&[spec], &CompileOptions::new()).unwrap()
 }
 

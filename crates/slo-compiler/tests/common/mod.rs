@@ -60,3 +60,41 @@ pub(crate) fn generate(seed: u64, minutes: i64) -> Vec<(DateTime<Utc>, f64, f64)
     }
     out
 }
+
+/// A burn-rate tier over `long` and `short` minutes.
+pub(crate) fn tier(
+    id: &str,
+    severity: sli_core::Severity,
+    long: i64,
+    short: i64,
+    burn: f64,
+) -> sli_core::AlertTier {
+    sli_core::AlertTier::new(
+        id,
+        severity,
+        sli_core::Span::from_minutes(long).unwrap(),
+        sli_core::Span::from_minutes(short).unwrap(),
+        sli_core::TierThreshold::BurnRate(burn),
+    )
+}
+
+/// The checkout availability SLO under `policy`, over an ALB's 5xx and request counts (sums),
+/// `metric` naming each.
+pub(crate) fn alb_availability(
+    policy: sli_core::AlertPolicy,
+    metric: impl Fn(&str) -> aws_telemetry::Metric,
+) -> slo_compiler::cloudwatch::Spec {
+    use slo_compiler::cloudwatch::{Signal, SignalSource};
+    let sum = |name| SignalSource::Metric {
+        metric: metric(name),
+        stat: aws_telemetry::Statistic::Sum,
+    };
+    slo_compiler::SloSpec::new(
+        sli_core::catalog::availability("checkout"),
+        policy,
+        Signal::Bad {
+            bad: sum("HTTPCode_Target_5XX_Count"),
+            total: sum("RequestCount"),
+        },
+    )
+}
