@@ -419,3 +419,58 @@ fn cloudtrail_deploys_feed_m9_per_deploy() {
     assert!(cleared.settled_assumed);
     assert_eq!(cleared.status, M9Status::NoRegression);
 }
+
+/// A log file as a trail delivers it to S3 (`{"Records": [...]}`, gzip'd): the documented
+/// `UpdateStack`, an ECS deploy, a read-only call, a failed deploy call and an Insights event;
+/// the deploys come out in start order, the rest skipped.
+#[test]
+fn a_delivered_log_file_gives_its_deploys_in_start_order() {
+    use std::io::Write;
+    let ecs = record(
+        "ecs.amazonaws.com",
+        "UpdateService",
+        json!({"cluster": "prod", "service": "web", "taskDefinition": "web:42"}),
+        json!({"service": {"serviceName": "web"}}),
+    );
+    let describe = record(
+        "ecs.amazonaws.com",
+        "DescribeServices",
+        json!({"cluster": "prod", "services": ["web"]}),
+        Value::Null,
+    );
+    let mut denied: Value = serde_json::from_str(&ecs).unwrap();
+    denied["errorCode"] = json!("AccessDenied");
+    denied["eventID"] = json!("denied");
+    let insight = json!({"eventVersion": "1.07", "eventTime": "2026-03-02T14:00:00Z",
+        "awsRegion": "us-east-1", "eventID": "i1", "eventType": "AwsCloudTrailInsight",
+        "insightDetails": {"state": "Start", "eventSource": "ecs.amazonaws.com",
+                           "eventName": "UpdateService", "insightType": "ApiCallRateInsight"}});
+    let log = json!({"Records": [
+        serde_json::from_str::<Value>(&ecs).unwrap(),
+        serde_json::from_str::<Value>(DOCUMENTED_UPDATE_STACK).unwrap(),
+        serde_json::from_str::<Value>(&describe).unwrap(),
+        denied,
+        insight,
+    ]});
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(log.to_string().as_bytes()).unwrap();
+    let bytes = gz.finish().unwrap();
+    let deploys = aws_telemetry::deploys::cloudtrail::parse_log(&bytes, "trail.json.gz").unwrap();
+    // 2014's stack update first, then the ECS deploy: each as its record alone reads
+    let one = |json: &str| parse_record(json, "trail.json.gz", 0).unwrap().unwrap();
+    assert_eq!(deploys, [one(DOCUMENTED_UPDATE_STACK), one(&ecs)]);
+
+    // A deploy record naming no service is an error naming the record's index in the file.
+    let mut nameless: Value = serde_json::from_str(&ecs).unwrap();
+    nameless["requestParameters"] = json!({"cluster": "prod", "taskDefinition": "web:43"});
+    let log = json!({"Records": [serde_json::from_str::<Value>(&describe).unwrap(), nameless]});
+    let err = aws_telemetry::deploys::cloudtrail::parse_log(log.to_string().as_bytes(), "t.json")
+        .unwrap_err();
+    assert!(
+        matches!(&err, RecordError::Field { index: 1, field, .. } if field.contains("service")),
+        "{err}"
+    );
+    // Not a log: a typed error, not a panic.
+    let err = aws_telemetry::deploys::cloudtrail::parse_log(b"[1, 2]", "t.json").unwrap_err();
+    assert!(matches!(err, RecordError::Log { .. }), "{err}");
+}

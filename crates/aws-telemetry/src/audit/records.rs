@@ -235,6 +235,17 @@ const INSIGHT: &str = "AwsCloudTrailInsight";
 
 /// The event of one record; `None` for an Insights event.
 fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>, RecordError> {
+    to_record(origin, index, value)?
+        .map(|record| record.to_event(origin, index))
+        .transpose()
+}
+
+/// One record of a log; `None` for an Insights event.
+fn to_record(
+    origin: &str,
+    index: usize,
+    value: Value,
+) -> Result<Option<CloudTrailRecord>, RecordError> {
     let Value::Object(map) = &value else {
         return Err(not_a_record(origin, index, "is not a JSON object", None));
     };
@@ -249,7 +260,7 @@ fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEven
             Some(e),
         )
     })?;
-    record.to_event(origin, index).map(Some)
+    Ok(Some(record))
 }
 
 /// Parses one record: the JSON text of a single CloudTrail event, as `LookupEvents` returns in
@@ -325,6 +336,23 @@ pub fn parse_log_with_limit(
     origin: &str,
     max_bytes: u64,
 ) -> Result<Vec<AuditEvent>, RecordError> {
+    let mut events = Vec::new();
+    for (index, record) in log_records(bytes, origin, max_bytes)? {
+        events.push(record.to_event(origin, index)?);
+    }
+    Ok(events)
+}
+
+/// The records of a CloudTrail log file (gzip'd or not, at most `max_bytes` of JSON), with
+/// their index in its `Records` array; Insights events are skipped.
+///
+/// # Errors
+/// As [`parse_log_with_limit`], before any record is interpreted.
+pub(crate) fn log_records(
+    bytes: &[u8],
+    origin: &str,
+    max_bytes: u64,
+) -> Result<Vec<(usize, CloudTrailRecord)>, RecordError> {
     let log_error = |reason: &'static str, source: Option<serde_json::Error>| RecordError::Log {
         origin: origin.to_owned(),
         reason,
@@ -368,13 +396,13 @@ pub fn parse_log_with_limit(
         Some(_) => return Err(log_error("\"Records\" is not an array", None)),
         None => return Err(log_error("no \"Records\" array", None)),
     };
-    let mut events = Vec::with_capacity(records.len());
+    let mut out = Vec::with_capacity(records.len());
     for (index, value) in records.into_iter().enumerate() {
-        if let Some(event) = to_event(origin, index, value)? {
-            events.push(event);
+        if let Some(record) = to_record(origin, index, value)? {
+            out.push((index, record));
         }
     }
-    Ok(events)
+    Ok(out)
 }
 
 /// Reads a CloudTrail log file (gzip'd or not) with [`parse_log`], labelling errors with its

@@ -1,6 +1,8 @@
 //! Deploys read from CloudTrail records: the API calls that release new code or configuration
-//! to a service. Pure: no feature needed; `CloudTrailSource` (feature `cloudtrail`) looks these
-//! calls up with `LookupEvents`.
+//! to a service. Pure: no feature needed. The records come from a trail's delivered log files
+//! ([`parse_log`], [`read_log_file`]: no 90-day horizon, no request rate), from CloudWatch Logs
+//! lines ([`parse_lines`]), or through `CloudTrailSource` (feature `cloudtrail`), which looks
+//! these calls up with `LookupEvents`.
 //!
 //! | record (`eventSource`, `eventName`) | deploy | service | rollout, outcome |
 //! |---|---|---|---|
@@ -42,11 +44,13 @@
 //! ```
 
 use chrono::{DateTime, Utc};
+use std::path::Path;
+
 use serde_json::Value;
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
-use crate::audit::CloudTrailRecord;
-use crate::audit::records::{not_a_record, parse_time};
+use crate::audit::records::{log_records, not_a_record, parse_time};
+use crate::audit::{CloudTrailRecord, MAX_LOG_BYTES};
 use crate::error::RecordError;
 
 /// The calls read as deploys, as `(eventSource, eventName)` the way CloudTrail records them
@@ -386,6 +390,52 @@ pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<Deploy>, RecordError>
     }
     super::sort_deploys(&mut deploys);
     Ok(deploys)
+}
+
+/// The deploys of a CloudTrail log file as CloudTrail delivers it to S3 (`{"Records": [...]}`,
+/// gzip'd or not, at most [`MAX_LOG_BYTES`](crate::audit::MAX_LOG_BYTES) of JSON), in start
+/// order: what a trail records, without `LookupEvents`' 90-day horizon and two requests a
+/// second. Records that are not deploys (other calls, failed calls, scaling-only
+/// `UpdateService`) and Insights events are skipped.
+///
+/// # Errors
+/// As [`audit::parse_log`](crate::audit::parse_log) for the file; as [`deploy_from_record`],
+/// with the record's index, for the first deploy record that cannot be read.
+///
+/// # Example
+/// ```
+/// let log = br#"{"Records":[
+///   {"eventTime":"2026-03-02T14:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"UpdateService","awsRegion":"us-east-1","eventID":"e1","requestParameters":{"cluster":"prod","service":"web","taskDefinition":"web:42"}},
+///   {"eventTime":"2026-03-02T14:01:00Z","eventSource":"ecs.amazonaws.com","eventName":"DescribeServices","awsRegion":"us-east-1","eventID":"e2"}
+/// ]}"#;
+/// let deploys = aws_telemetry::deploys::cloudtrail::parse_log(log, "trail.json")?;
+/// assert_eq!(deploys.len(), 1);
+/// assert_eq!(deploys[0].id(), "e1");
+/// # Ok::<(), aws_telemetry::RecordError>(())
+/// ```
+pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<Deploy>, RecordError> {
+    let mut deploys = Vec::new();
+    for (index, record) in log_records(bytes, origin, MAX_LOG_BYTES)? {
+        if let Some(deploy) = deploy_from_record(&record, origin, index)? {
+            deploys.push(deploy);
+        }
+    }
+    super::sort_deploys(&mut deploys);
+    Ok(deploys)
+}
+
+/// Reads a CloudTrail log file (gzip'd or not) with [`parse_log`], labelling errors with its
+/// path.
+///
+/// # Errors
+/// [`RecordError::Io`] when the file cannot be read; otherwise as [`parse_log`].
+pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<Deploy>, RecordError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| RecordError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_log(&bytes, &path.display().to_string())
 }
 
 #[cfg(test)]
