@@ -393,7 +393,7 @@ pub fn parse_lines(text: &str, origin: &str) -> Result<Vec<Deploy>, RecordError>
 }
 
 /// The deploys of a CloudTrail log file as CloudTrail delivers it to S3 (`{"Records": [...]}`,
-/// gzip'd or not, at most [`MAX_LOG_BYTES`](crate::audit::MAX_LOG_BYTES) of JSON), in start
+/// gzip'd or not, at most [`MAX_LOG_BYTES`] of JSON), in start
 /// order: what a trail records, without `LookupEvents`' 90-day horizon and two requests a
 /// second. Records that are not deploys (other calls, failed calls, scaling-only
 /// `UpdateService`) and Insights events are skipped.
