@@ -171,9 +171,27 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
     let (status, body) = http(port, "POST", "/api/v2/alerts", Some(&json!(alerts)));
     assert_eq!(status, 200, "{body}");
 
-    let (status, body) = http(port, "GET", "/api/v2/alerts/groups", None);
-    assert_eq!(status, 200, "{body}");
-    let groups: Vec<Value> = serde_json::from_str(&body).unwrap();
+    // The dispatcher files received alerts into groups asynchronously: read the groups once
+    // all five alerts are in them.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let groups = loop {
+        let (status, body) = http(port, "GET", "/api/v2/alerts/groups", None);
+        assert_eq!(status, 200, "{body}");
+        let groups: Vec<Value> = serde_json::from_str(&body).unwrap();
+        let filed: usize = groups
+            .iter()
+            .map(|g| g["alerts"].as_array().map_or(0, Vec::len))
+            .sum();
+        if filed == alerts.len() {
+            break groups;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{filed} of {} alerts grouped: {body}",
+            alerts.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let summary: Vec<(String, Vec<String>)> = groups
         .iter()
         .map(|g| {
@@ -224,20 +242,30 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
     );
     assert_eq!(summary.len(), 4, "{summary:?}");
 
-    let (_, body) = http(port, "GET", "/api/v2/alerts", None);
-    let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
-    let inhibited: Vec<&str> = listed
-        .iter()
-        .filter(|a| {
-            a["status"]["inhibitedBy"]
-                .as_array()
-                .is_some_and(|by| !by.is_empty())
-        })
-        .map(|a| {
-            a["labels"]["failure_mode"]
-                .as_str()
-                .unwrap_or(a["labels"]["alertname"].as_str().unwrap())
-        })
-        .collect();
-    assert_eq!(inhibited, ["F6"], "{body}");
+    // The inhibitor learns of the page asynchronously too: poll for the settled answer.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, body) = http(port, "GET", "/api/v2/alerts", None);
+        let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
+        let inhibited: Vec<String> = listed
+            .iter()
+            .filter(|a| {
+                a["status"]["inhibitedBy"]
+                    .as_array()
+                    .is_some_and(|by| !by.is_empty())
+            })
+            .map(|a| {
+                let l = &a["labels"];
+                l["failure_mode"]
+                    .as_str()
+                    .unwrap_or(l["alertname"].as_str().unwrap())
+                    .to_owned()
+            })
+            .collect();
+        if inhibited == ["F6"] || Instant::now() > deadline {
+            assert_eq!(inhibited, ["F6"], "{body}");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
