@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::median_in_place;
+use super::median_by_selection;
 use crate::error::{Error, Result, finite};
 
 /// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
@@ -88,7 +88,7 @@ impl TrendForecast {
             .enumerate()
             .map(|(i, v)| v + slope * (last - i) as f64)
             .collect();
-        median_in_place(&mut projected)
+        median_by_selection(&mut projected)
     }
 
     /// Steps from the latest value until the trend reaches `limit` from below: `Some(0.0)` when
@@ -115,7 +115,7 @@ pub(crate) fn theil_sen_slope(values: &[f64]) -> Option<f64> {
             slopes.push((b - a) / (j - i) as f64);
         }
     }
-    median_in_place(&mut slopes)
+    median_by_selection(&mut slopes)
 }
 
 #[cfg(test)]

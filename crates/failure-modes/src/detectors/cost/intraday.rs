@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use crate::stats::median_in_place;
+use crate::stats::median_of_sorted;
 
 /// Hours a day's curve is kept at: 0 (midnight) to 24.
 const POINTS: usize = 25;
@@ -63,7 +63,7 @@ impl DayCurve {
 }
 
 /// The median share of a day's spend shown by each hour, over the last `days` learned days
-/// (interpolated between hours). Memory: `25 × (days + 1)` values.
+/// (interpolated between hours). Memory: `25 × (2 × days + 1)` values.
 #[derive(Debug, Clone)]
 pub(super) struct IntradayProfile {
     days: VecDeque<[f64; POINTS]>,
@@ -72,6 +72,10 @@ pub(super) struct IntradayProfile {
     minimum: usize,
     /// The publication lag assumed by the fallback.
     lag: TimeDelta,
+    /// Each hour's shares over the learned days in ascending order (`f64::total_cmp`), kept
+    /// with `days`: a day learned is one removal and one insertion per hour, not a median
+    /// taken afresh.
+    sorted: [Vec<f64>; POINTS],
     /// The median share at each hour over the learned days, computed when a day is learned.
     medians: [f64; POINTS],
 }
@@ -83,6 +87,7 @@ impl IntradayProfile {
             capacity: capacity.max(1),
             minimum: 3.min(capacity.max(1)),
             lag,
+            sorted: std::array::from_fn(|_| Vec::with_capacity(capacity.max(1))),
             medians: [0.0; POINTS],
         }
     }
@@ -90,15 +95,21 @@ impl IntradayProfile {
     /// Learns a closed day from its readings and its total spend.
     pub(super) fn learn(&mut self, curve: &DayCurve, total: f64) {
         if let Some(shares) = curve.shares(total) {
-            if self.days.len() == self.capacity {
-                self.days.pop_front();
+            if self.days.len() == self.capacity
+                && let Some(oldest) = self.days.pop_front()
+            {
+                for (column, old) in self.sorted.iter_mut().zip(oldest) {
+                    if let Ok(at) = column.binary_search_by(|v| v.total_cmp(&old)) {
+                        column.remove(at);
+                    }
+                }
             }
             self.days.push_back(shares);
-            let mut column = Vec::with_capacity(self.days.len());
-            for (hour, median) in self.medians.iter_mut().enumerate() {
-                column.clear();
-                column.extend(self.days.iter().map(|d| d[hour]));
-                *median = median_in_place(&mut column).unwrap_or(0.0);
+            for ((column, new), median) in self.sorted.iter_mut().zip(shares).zip(&mut self.medians)
+            {
+                let at = column.partition_point(|v| v.total_cmp(&new).is_lt());
+                column.insert(at, new);
+                *median = median_of_sorted(column).unwrap_or(0.0);
             }
         }
     }
