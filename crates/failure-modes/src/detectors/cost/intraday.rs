@@ -135,6 +135,38 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn sorted_columns_give_the_medians_of_the_last_days() {
+        // More days than the profile keeps, each with its own cadence: the medians kept
+        // sorted as days come and go equal medians taken afresh over the last 14 days.
+        let day = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut profile = IntradayProfile::new(14, TimeDelta::zero());
+        let mut learned = Vec::new();
+        for d in 0..30i64 {
+            let date = (day + TimeDelta::days(d)).date_naive();
+            let mut curve =
+                DayCurve::new(date, Some(day + TimeDelta::days(d) - TimeDelta::hours(5)));
+            let step = 3 + d % 5;
+            for h in (0..24).step_by(step as usize) {
+                curve.record(h as f64 * 3600.0, (h as f64 + (d % 7) as f64) * 10.0);
+            }
+            learned.push(curve.shares(240.0).unwrap());
+            profile.learn(&curve, 240.0);
+        }
+        for hour in 0..POINTS {
+            let mut column: Vec<f64> = learned[learned.len() - 14..]
+                .iter()
+                .map(|s| s[hour])
+                .collect();
+            let expected = crate::stats::median_in_place(&mut column).unwrap();
+            assert_eq!(
+                profile.share_at(hour as f64 * 3600.0),
+                expected,
+                "hour {hour}"
+            );
+        }
+    }
+
+    #[test]
     fn a_lagged_reading_cadence_is_learned() {
         // Readings every 6 hours, each showing the spend up to 4 hours earlier, of a flat
         // spend: at 12:00 the readings show 8/24 of the day.
