@@ -133,7 +133,9 @@ crate::settings::settings!(ConnectionConfig {
     ticket_horizon, with_ticket_horizon: TimeDelta;
     /// Forecasts are judged only above this share (a trend from an idle database says little).
     forecast_from_share, with_forecast_from_share: f64;
-    /// Periods in the trend window.
+    /// Periods in the trend window (60: an hour of one-minute periods, as long as the ticket
+    /// horizon, so that a trend is never extrapolated further ahead than it has been watched;
+    /// each half must show the climb on its own).
     trend_window, with_trend_window: usize;
     /// N of M bad periods before a finding.
     sustain, with_sustain: Sustained;
@@ -159,7 +161,7 @@ impl Default for ConnectionConfig {
             page_share: 0.95,
             ticket_horizon: TimeDelta::hours(1),
             forecast_from_share: 0.5,
-            trend_window: 30,
+            trend_window: 60,
             sustain: const { Sustained::of(3, 5) },
             clear_after: 15,
             max_gap: TimeDelta::minutes(30),
@@ -172,17 +174,22 @@ impl Default for ConnectionConfig {
 
 /// F6: a database running out of connections.
 ///
-/// Ticket at [`ConnectionConfig::warn_share`] of the limit or when a least-squares trend over
-/// the last [`ConnectionConfig::trend_window`] periods reaches the limit within
+/// Ticket at [`ConnectionConfig::warn_share`] of the limit or when a sustained climb over the
+/// last [`ConnectionConfig::trend_window`] periods reaches the limit within
 /// [`ConnectionConfig::ticket_horizon`]; page at [`ConnectionConfig::page_share`] (a forecast
-/// is a ticket: nothing fails yet). A trend is extrapolated only from a level above the
-/// busiest of the previous days at this hour ([`DailyPeaks`]) by more than 5 % of the limit:
-/// a nightly batch that climbs to 75 % of the limit every night is the database's habit, not
-/// a leak (forecasts start after a day of history); and a fast climb (the limit within half
-/// the ticket horizon) back to a level held before at another hour is left to the
-/// thresholds, which see it within minutes. Severities are
-/// [`ConnectionConfig::warning_severity`] and [`ConnectionConfig::critical_severity`]. The finding's `forecast` is the minute the trend
-/// reaches the limit; the evidence says whether connections rise with upstream concurrency
+/// is a ticket: nothing fails yet). Sustained means the whole window's least-squares line and
+/// the robust (Theil–Sen) lines of its older and its recent half all rise, and the forecast is
+/// the latest of the three, each drawn from the window's fitted level: a leak or a scale-out
+/// that goes on climbs alike in both halves, while a burst's step leaves one half flat and a
+/// climb that has levelled off leaves the recent half flat (a burst up to a plateau is a
+/// level shift, not a trend towards exhaustion). A trend is extrapolated only from a level
+/// above the busiest of the previous days at this hour ([`DailyPeaks`]) by more than 5 % of
+/// the limit: a nightly batch that climbs to 75 % of the limit every night is the database's
+/// habit, not a leak (forecasts start after a day of history); and a fast climb (the limit
+/// within half the ticket horizon) back to a level held before at another hour is left to
+/// the thresholds, which see it within minutes. Severities are
+/// [`ConnectionConfig::warning_severity`] and [`ConnectionConfig::critical_severity`]. The
+/// finding's `forecast` is the minute the trend reaches the limit; the evidence says whether connections rise with upstream concurrency
 /// (connections per unit of concurrency over the trend window), the signature of a pool per
 /// function instance, which a connection proxy fixes. The forecast counts one sample per
 /// [`ConnectionSignal::period`]: feed samples at that cadence.
@@ -287,16 +294,24 @@ impl Detector for DbConnectionExhaustion {
         let margin = 0.05 * limit;
         let unusual = usual.is_some_and(|u| connections > u + margin);
         let new_territory = busiest.is_some_and(|b| connections > b + margin);
-        let forecast = if share >= self.config.forecast_from_share && unusual {
-            self.connections
-                .steps_until(limit)
+        let judged = share >= self.config.forecast_from_share && unusual;
+        let horizon = self.config.ticket_horizon;
+        let trend = &self.connections;
+        let sustained_forecast = || {
+            sustained_steps_until(trend, limit)
                 .and_then(|steps| project(at, steps, period_s))
                 // A fast climb back to a level the database has held before (a burst of work
                 // at another hour) is left to the thresholds: they see it within minutes.
-                .filter(|when| new_territory || *when - at >= self.config.ticket_horizon / 2)
-        } else {
-            None
+                .filter(|when| new_territory || *when - at >= horizon / 2)
         };
+        // The sustained forecast is never earlier than the whole window's least-squares line
+        // (O(1)): when that line is beyond the horizon there is no ticket to decide, and the
+        // robust halves (O(window²)) wait until a finding needs the forecast for its evidence.
+        let soon = judged
+            && trend
+                .steps_until(limit)
+                .is_some_and(|steps| steps * period_s <= horizon.as_seconds_f64());
+        let forecast = if soon { sustained_forecast() } else { None };
         let until = forecast.map(|when| when - at);
         let within = |horizon: TimeDelta| until.is_some_and(|d| d <= horizon);
         let ticket = share >= self.config.warn_share || within(self.config.ticket_horizon);
@@ -304,7 +319,12 @@ impl Detector for DbConnectionExhaustion {
         // pages for outages, not for their prospect).
         let page = share >= self.config.page_share;
         let mut findings = Vec::new();
-        for (level, start) in self.escalation.update(ticket, page, at) {
+        let mut escalated = self.escalation.update(ticket, page, at).peekable();
+        let forecast = match forecast {
+            None if judged && !soon && escalated.peek().is_some() => sustained_forecast(),
+            known => known,
+        };
+        for (level, start) in escalated {
             let severity = match level {
                 Severity::Page => self.config.critical_severity,
                 _ => self.config.warning_severity,
@@ -361,6 +381,23 @@ impl Detector for DbConnectionExhaustion {
         }
         Ok(findings)
     }
+}
+
+/// Steps until `trend` reaches `limit` when the climb is sustained: the latest of the three
+/// forecasts made from the window's fitted level with the least-squares slope of the whole
+/// window and the Theil–Sen slopes of its older and its recent half (robust: a few minutes of
+/// burst inside a half do not tilt it). A steady climb (a leak, a scale-out that goes on) gives
+/// three alike; a burst's step leaves one half flat, and a climb that has levelled off leaves
+/// the recent half flat: neither is a forecast. `Some(0.0)` when the fitted level is already
+/// at the limit.
+fn sustained_steps_until(trend: &LinearTrend, limit: f64) -> Option<f64> {
+    let steps = trend.steps_until(limit)?;
+    if steps <= 0.0 {
+        return Some(0.0);
+    }
+    let level = trend.level()?;
+    let (older, recent) = trend.half_slopes()?;
+    (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
 }
 
 impl MetricDetector for DbConnectionExhaustion {

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::median_in_place;
+use super::median_by_selection;
 use crate::error::{Error, Result, finite};
 
 /// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
@@ -72,17 +72,10 @@ impl TrendForecast {
 
     /// The Theil–Sen slope per step, `None` with fewer than 2 values.
     pub fn slope(&self) -> Option<f64> {
-        let n = self.values.len();
-        if n < 2 {
-            return None;
+        match self.values.as_slices() {
+            (values, []) => theil_sen_slope(values),
+            _ => theil_sen_slope(&self.values.iter().copied().collect::<Vec<f64>>()),
         }
-        let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
-        for i in 0..n {
-            for j in i + 1..n {
-                slopes.push((self.values[j] - self.values[i]) / (j - i) as f64);
-            }
-        }
-        median_in_place(&mut slopes)
     }
 
     /// The trend line's value at the latest step: median of `value_i + slope × (last − i)`.
@@ -95,7 +88,7 @@ impl TrendForecast {
             .enumerate()
             .map(|(i, v)| v + slope * (last - i) as f64)
             .collect();
-        median_in_place(&mut projected)
+        median_by_selection(&mut projected)
     }
 
     /// Steps from the latest value until the trend reaches `limit` from below: `Some(0.0)` when
@@ -107,6 +100,22 @@ impl TrendForecast {
         }
         (slope > 0.0).then(|| (limit - level) / slope)
     }
+}
+
+/// The Theil–Sen slope of `values` at steps 0, 1, 2 …: the median of the slopes between every
+/// pair, `None` with fewer than 2 values. O(n²).
+pub(crate) fn theil_sen_slope(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let mut slopes = Vec::with_capacity(n * (n - 1) / 2);
+    for (i, a) in values.iter().enumerate() {
+        for (j, b) in values.iter().enumerate().skip(i + 1) {
+            slopes.push((b - a) / (j - i) as f64);
+        }
+    }
+    median_by_selection(&mut slopes)
 }
 
 #[cfg(test)]

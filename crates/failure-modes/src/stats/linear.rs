@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use super::forecast::theil_sen_slope;
 use crate::error::{Error, Result, finite};
 
 /// Ordinary least squares over the last `capacity` values, the values at steps 0, 1, 2 …
@@ -121,6 +122,20 @@ impl LinearTrend {
         Some(intercept + slope * (n - 1.0))
     }
 
+    /// The Theil–Sen slopes (medians of pairwise slopes) of the older and the more recent half
+    /// of the window (the middle value, with an odd count, goes to the recent half), `None`
+    /// before four values. O(window²): for the rare moment a forecast is about to be made, not
+    /// for every value.
+    pub(crate) fn half_slopes(&self) -> Option<(f64, f64)> {
+        let n = self.values.len();
+        if n < 4 {
+            return None;
+        }
+        let values: Vec<f64> = self.values.iter().copied().collect();
+        let (older, recent) = values.split_at(n / 2);
+        Some((theil_sen_slope(older)?, theil_sen_slope(recent)?))
+    }
+
     /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
     /// already there, `None` when the line does not rise towards it (or before two values).
     pub fn steps_until(&self, limit: f64) -> Option<f64> {
@@ -155,6 +170,26 @@ mod tests {
         let (a, b) = (sliding.slope().unwrap(), fresh.slope().unwrap());
         assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         assert!((sliding.level().unwrap() - fresh.level().unwrap()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn half_slopes_tell_a_steady_climb_from_a_step() {
+        let mut steady = LinearTrend::new(20).unwrap();
+        let mut step = LinearTrend::new(20).unwrap();
+        assert_eq!(steady.half_slopes(), None);
+        for i in 0..40u32 {
+            steady.push(2.0 * f64::from(i)).unwrap();
+            step.push(if i < 37 { 5.0 } else { 50.0 }).unwrap();
+        }
+        let (older, recent) = steady.half_slopes().unwrap();
+        assert!((older - 2.0).abs() < 1e-9 && (recent - 2.0).abs() < 1e-9);
+        // The step is in the recent half: the older half is flat, and three high values of
+        // ten do not tilt the recent half's robust slope either.
+        let (older, recent) = step.half_slopes().unwrap();
+        assert!(
+            older.abs() < 1e-9 && recent.abs() < 1e-9,
+            "{older} {recent}"
+        );
     }
 
     #[test]

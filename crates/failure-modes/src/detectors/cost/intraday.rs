@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use crate::stats::median_in_place;
+use crate::stats::median_of_sorted;
 
 /// Hours a day's curve is kept at: 0 (midnight) to 24.
 const POINTS: usize = 25;
@@ -63,7 +63,7 @@ impl DayCurve {
 }
 
 /// The median share of a day's spend shown by each hour, over the last `days` learned days
-/// (interpolated between hours). Memory: `25 × (days + 1)` values.
+/// (interpolated between hours). Memory: `25 × (2 × days + 1)` values.
 #[derive(Debug, Clone)]
 pub(super) struct IntradayProfile {
     days: VecDeque<[f64; POINTS]>,
@@ -72,6 +72,10 @@ pub(super) struct IntradayProfile {
     minimum: usize,
     /// The publication lag assumed by the fallback.
     lag: TimeDelta,
+    /// Each hour's shares over the learned days in ascending order (`f64::total_cmp`), kept
+    /// with `days`: a day learned is one removal and one insertion per hour, not a median
+    /// taken afresh.
+    sorted: [Vec<f64>; POINTS],
     /// The median share at each hour over the learned days, computed when a day is learned.
     medians: [f64; POINTS],
 }
@@ -83,6 +87,7 @@ impl IntradayProfile {
             capacity: capacity.max(1),
             minimum: 3.min(capacity.max(1)),
             lag,
+            sorted: std::array::from_fn(|_| Vec::with_capacity(capacity.max(1))),
             medians: [0.0; POINTS],
         }
     }
@@ -90,15 +95,21 @@ impl IntradayProfile {
     /// Learns a closed day from its readings and its total spend.
     pub(super) fn learn(&mut self, curve: &DayCurve, total: f64) {
         if let Some(shares) = curve.shares(total) {
-            if self.days.len() == self.capacity {
-                self.days.pop_front();
+            if self.days.len() == self.capacity
+                && let Some(oldest) = self.days.pop_front()
+            {
+                for (column, old) in self.sorted.iter_mut().zip(oldest) {
+                    if let Ok(at) = column.binary_search_by(|v| v.total_cmp(&old)) {
+                        column.remove(at);
+                    }
+                }
             }
             self.days.push_back(shares);
-            let mut column = Vec::with_capacity(self.days.len());
-            for (hour, median) in self.medians.iter_mut().enumerate() {
-                column.clear();
-                column.extend(self.days.iter().map(|d| d[hour]));
-                *median = median_in_place(&mut column).unwrap_or(0.0);
+            for ((column, new), median) in self.sorted.iter_mut().zip(shares).zip(&mut self.medians)
+            {
+                let at = column.partition_point(|v| v.total_cmp(&new).is_lt());
+                column.insert(at, new);
+                *median = median_of_sorted(column).unwrap_or(0.0);
             }
         }
     }
@@ -122,6 +133,38 @@ impl IntradayProfile {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sorted_columns_give_the_medians_of_the_last_days() {
+        // More days than the profile keeps, each with its own cadence: the medians kept
+        // sorted as days come and go equal medians taken afresh over the last 14 days.
+        let day = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut profile = IntradayProfile::new(14, TimeDelta::zero());
+        let mut learned = Vec::new();
+        for d in 0..30i64 {
+            let date = (day + TimeDelta::days(d)).date_naive();
+            let mut curve =
+                DayCurve::new(date, Some(day + TimeDelta::days(d) - TimeDelta::hours(5)));
+            let step = 3 + d % 5;
+            for h in (0..24).step_by(step as usize) {
+                curve.record(h as f64 * 3600.0, (h as f64 + (d % 7) as f64) * 10.0);
+            }
+            learned.push(curve.shares(240.0).unwrap());
+            profile.learn(&curve, 240.0);
+        }
+        for hour in 0..POINTS {
+            let mut column: Vec<f64> = learned[learned.len() - 14..]
+                .iter()
+                .map(|s| s[hour])
+                .collect();
+            let expected = crate::stats::median_in_place(&mut column).unwrap();
+            assert_eq!(
+                profile.share_at(hour as f64 * 3600.0),
+                expected,
+                "hour {hour}"
+            );
+        }
+    }
 
     #[test]
     fn a_lagged_reading_cadence_is_learned() {

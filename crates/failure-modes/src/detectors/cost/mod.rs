@@ -432,8 +432,8 @@ impl CostRunaway {
                     }
                     ratios.push_back(spent / expected);
                     if ratios.len() >= 2 {
-                        let mut sorted: Vec<f64> = ratios.iter().copied().collect();
-                        self.factors[weekday] = crate::stats::median_in_place(&mut sorted)
+                        let mut scratch: Vec<f64> = ratios.iter().copied().collect();
+                        self.factors[weekday] = crate::stats::median_by_selection(&mut scratch)
                             .unwrap_or(1.0)
                             .clamp(0.2, 5.0);
                     }
