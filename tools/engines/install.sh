@@ -2,9 +2,12 @@
 # Installs the engines' own tools under target/ (cached: a second run installs nothing) and
 # writes the lines to source: PROMTOOL, AMTOOL, ALERTMANAGER, CFN_LINT, GRAFANA_CHECK.
 #   * promtool, amtool and Alertmanager itself: Debian 12's `prometheus` (2.42) and
-#     `prometheus-alertmanager` (0.25) packages, fetched with `apt-get download` and unpacked with `dpkg -x` into
-#     target/engines (no system install; the binaries are static Go programs). The upstream
-#     versions are checked, the Debian revisions recorded in target/engines/VERSIONS.
+#     `prometheus-alertmanager` (0.25) packages, fetched with `apt-get download` and unpacked
+#     with `dpkg -x` into target/engines (no package is installed; the binaries are static Go
+#     programs). The one write outside target/: Debian's Alertmanager reads its notification
+#     templates from /usr/share/prometheus/alertmanager, where the package's two are copied.
+#     The upstream versions are checked, the Debian revisions recorded in
+#     target/engines/VERSIONS.
 #   * cfn-lint and grafana-foundation-sdk: from PyPI into target/engines-venv, pinned in
 #     requirements.txt; tools/engines/grafana_check.py checks dashboards with the latter.
 # Usage: tools/engines/install.sh ENV_FILE

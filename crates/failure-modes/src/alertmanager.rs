@@ -9,7 +9,6 @@ use serde_json::{Map, Value, json};
 use sli_core::FINDING_ALERT_NAME;
 
 use crate::finding::Finding;
-use crate::mode::FailureMode;
 
 /// The label holding the SLO's id (Sloth's `sloth_id`, as the compiled rules and routes name it).
 pub const SLO_ID_LABEL: &str = "sloth_id";
@@ -51,11 +50,7 @@ impl Finding {
         if let Some(owner) = &self.routing.owner {
             labels.insert("team".into(), json!(owner.as_str()));
         }
-        let security = matches!(
-            self.mode,
-            FailureMode::CredentialCompromise | FailureMode::PublicDataLeak
-        );
-        if let (Some(id), false) = (slo_id, security) {
+        if let (Some(id), false) = (slo_id, self.mode.is_security()) {
             labels.insert(SLO_ID_LABEL.into(), json!(id));
         }
         let mut annotations = Map::new();
@@ -86,6 +81,7 @@ mod tests {
 
     use super::*;
     use crate::finding::Evidence;
+    use crate::mode::FailureMode;
 
     fn finding(mode: FailureMode) -> Finding {
         let t = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();

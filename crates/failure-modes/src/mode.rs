@@ -82,6 +82,20 @@ impl FailureMode {
         self.row()[5]
     }
 
+    /// Whether the mode is a security incident (F4 credential compromise, F7 public data):
+    /// planned work does not explain one, so maintenance windows and an SLO's page never hold
+    /// its findings back.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::FailureMode;
+    /// assert!(FailureMode::PublicDataLeak.is_security());
+    /// assert!(!FailureMode::CostRunaway.is_security());
+    /// ```
+    pub fn is_security(self) -> bool {
+        matches!(self, Self::CredentialCompromise | Self::PublicDataLeak)
+    }
+
     /// The severity the [severity rule](crate#severities) gives the mode when nothing more specific is
     /// known: security incidents (F4, F7) page; F2 is an outage of a zone and pages; the rest
     /// start as tickets and each detector escalates to a page when its own evidence says the

@@ -63,9 +63,7 @@ impl Finding {
     /// ```
     pub fn policy_incident(&self) -> Incident {
         match (self.mode, self.severity) {
-            (FailureMode::CredentialCompromise | FailureMode::PublicDataLeak, _) => {
-                Incident::Security
-            }
+            (mode, _) if mode.is_security() => Incident::Security,
             (FailureMode::CostRunaway, _) => Incident::CostWarning,
             (_, Severity::Page) => Incident::TotalOutage,
             _ => Incident::Degradation,
@@ -101,12 +99,7 @@ impl Finding {
 pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows) -> Vec<Finding> {
     findings
         .into_iter()
-        .filter(|f| {
-            matches!(
-                f.mode,
-                FailureMode::CredentialCompromise | FailureMode::PublicDataLeak
-            ) || !windows.is_suppressed(f.end)
-        })
+        .filter(|f| f.mode.is_security() || !windows.is_suppressed(f.end))
         .collect()
 }
 

@@ -123,3 +123,17 @@ fn a_findings_namespace_cloudwatch_refuses_is_a_typed_error() {
     assert_eq!(err.field, "options.findings");
     assert!(err.to_string().contains("AWS/Findings"), "{err}");
 }
+
+#[test]
+fn a_tier_named_like_a_findings_alarm_is_a_typed_error() {
+    let policy = AlertPolicy::new(vec![tier("findings-page", Severity::Page, 60, 5, 14.4)]);
+    let spec = alb_availability(policy, alb);
+    let options = CompileOptions::new().with_findings("SLO/Findings");
+    let err = compile(std::slice::from_ref(&spec), &options).unwrap_err();
+    assert!(
+        matches!(&err.problem, slo_compiler::CompileProblem::DuplicateName { name } if name.ends_with("/findings-page")),
+        "{err}"
+    );
+    // Without the option the tier's name is free.
+    assert!(compile(&[spec], &CompileOptions::new()).is_ok());
+}

@@ -755,11 +755,13 @@ fn assert_logs_panel(title: &str, rows: &[Row]) -> bool {
             );
         }
         "Recent deploys (CloudTrail)" => {
-            // newest first; App Runner's UpdateService and ECS's DescribeServices left out,
-            // the denied UpdateService kept with its error code
+            // newest first; the forced redeploy kept, Application Auto Scaling's scaling step,
+            // App Runner's UpdateService and ECS's DescribeServices left out, the denied
+            // UpdateService kept with its error code
             assert_eq!(
                 column(rows, "eventName"),
                 [
+                    "UpdateService",
                     "UpdateStack",
                     "UpdateService",
                     "UpdateFunctionCode20150331v2",
@@ -768,8 +770,13 @@ fn assert_logs_panel(title: &str, rows: &[Row]) -> bool {
                 "{title}"
             );
             assert_eq!(
+                column(rows, "eventID"),
+                ["e8", "e6", "e5", "e2", "e1"],
+                "{title}"
+            );
+            assert_eq!(
                 column(rows, "errorCode"),
-                ["", "AccessDenied", "", ""],
+                ["", "", "AccessDenied", "", ""],
                 "{title}"
             );
             assert_eq!(
@@ -898,6 +905,21 @@ fn bad_dashboard_options_are_typed_errors_naming_the_value() {
             )),
             "101 deploys",
         ),
+        (
+            (0..=cloudwatch::MAX_PER_OPTION).fold(DashboardOptions::new(), |o, i| {
+                o.with_log_group(format!("/aws/lambda/f{i}"))
+            }),
+            "51 entries",
+        ),
+        (
+            DashboardOptions::new().with_deploys([Deploy::new(
+                "d-${AWS::AccountId}",
+                "ecs:prod/checkout",
+                Utc.with_ymd_and_hms(2024, 12, 5, 10, 1, 40).unwrap(),
+            )
+            .unwrap()]),
+            "d-${AWS::AccountId}",
+        ),
     ];
     let compiled = compiled();
     for (options, needle) in cases {
@@ -1002,8 +1024,9 @@ fn every_grafana_cloudwatch_panel_reads_published_metrics_and_shows_the_worked_v
 /// Kubernetes series as kube-state-metrics and the kubelet's cAdvisor export them
 /// (<https://github.com/kubernetes/kube-state-metrics/tree/main/docs/metrics>,
 /// <https://kubernetes.io/docs/reference/instrumentation/metrics/>), over ten minutes, with a
-/// second Deployment (`checkout-worker`) whose pods must not be read, and the pod-level cgroup
-/// series (`container=""`) that would double the containers' sum.
+/// second Deployment (`checkout-worker`) and a CronJob named like the Deployment whose pods
+/// must not be read, and the pod-level cgroup series (`container=""`) that would double the
+/// containers' sum.
 #[cfg(feature = "openslo")]
 const KUBE_SERIES: &[(&str, &str)] = &[
     (
@@ -1033,6 +1056,24 @@ const KUBE_SERIES: &[(&str, &str)] = &[
     (
         r#"container_memory_working_set_bytes{namespace="prod",pod="checkout-5d4f7c9b8-x2k9p",container="app"}"#,
         "268435456+0x10",
+    ),
+    // a CronJob named like the Deployment: its pods share the prefix, a Job owns them
+    (
+        r#"container_cpu_usage_seconds_total{namespace="prod",pod="checkout-28391234-q7xzk",container="report"}"#,
+        "0+240x10",
+    ),
+    (
+        r#"kube_pod_owner{namespace="prod",pod="checkout-28391234-q7xzk",owner_kind="Job",owner_name="checkout-28391234"}"#,
+        "1+0x10",
+    ),
+    // the owners kube-state-metrics reports
+    (
+        r#"kube_pod_owner{namespace="prod",pod="checkout-5d4f7c9b8-x2k9p",owner_kind="ReplicaSet",owner_name="checkout-5d4f7c9b8"}"#,
+        "1+0x10",
+    ),
+    (
+        r#"kube_pod_owner{namespace="prod",pod="checkout-worker-7c9d8f6b5-abcde",owner_kind="ReplicaSet",owner_name="checkout-worker-7c9d8f6b5"}"#,
+        "1+0x10",
     ),
     (
         r#"kube_pod_container_status_restarts_total{namespace="prod",pod="checkout-5d4f7c9b8-x2k9p",container="app"}"#,
@@ -1070,7 +1111,7 @@ const KUBE_EXPECTED: &[(&str, &str, &str, f64)] = &[
         r#"kube_deployment_status_replicas_available{namespace="prod",deployment="checkout"}"#,
         3.0,
     ),
-    // 30 CPU-seconds a minute is half a core; the pod cgroup and the worker left out
+    // 30 CPU-seconds a minute is half a core; the pod cgroup, the worker and the CronJob left out
     (
         "checkout: container CPU (cores)",
         "{{pod}}",
@@ -1314,4 +1355,32 @@ fn a_kubernetes_name_that_is_not_a_dns_label_is_a_typed_error_naming_it() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("no spaces allowed"), "{err}");
+}
+
+#[test]
+fn more_alarms_than_a_status_widget_holds_are_spread_over_several() {
+    // 17 SLOs of one service, six composite alarms each: 102 alarms, two widgets.
+    let specs: Vec<_> = (0..17)
+        .map(|i| {
+            let mut spec = alb_availability(AlertPolicy::default(), alb);
+            spec.slo.name = format!("checkout-{i}");
+            spec
+        })
+        .collect();
+    let compiled = cloudwatch::compile(&specs, &CompileOptions::new()).unwrap();
+    let dashboards = compiled.dashboards(&DashboardOptions::new()).unwrap();
+    for d in &dashboards {
+        let lists: Vec<usize> = d.body["widgets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["type"] == "alarm")
+            .map(|w| w["properties"]["alarms"].as_array().unwrap().len())
+            .collect();
+        if d.name.ends_with("-debug") {
+            assert!(lists.is_empty());
+        } else {
+            assert_eq!(lists, [cloudwatch::MAX_ALARMS_PER_WIDGET, 2], "{}", d.name);
+        }
+    }
 }

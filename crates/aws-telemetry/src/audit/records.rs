@@ -409,14 +409,40 @@ pub(crate) fn log_records(
 /// path.
 ///
 /// # Errors
-/// [`RecordError::Io`] when the file cannot be read; otherwise as [`parse_log`].
+/// [`RecordError::Io`] when the file cannot be read; [`RecordError::LimitExceeded`] past
+/// [`MAX_LOG_BYTES`] bytes; otherwise as [`parse_log`].
 pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<AuditEvent>, RecordError> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| RecordError::Io {
+    let (bytes, origin) = read_log_bytes(path.as_ref())?;
+    parse_log(&bytes, &origin)
+}
+
+/// The bytes of a log file and its path as an origin, reading at most [`MAX_LOG_BYTES`] (a
+/// larger file, gzip'd or not, would be refused by the parser anyway).
+///
+/// # Errors
+/// [`RecordError::Io`] when the file cannot be read; [`RecordError::LimitExceeded`] past
+/// [`MAX_LOG_BYTES`].
+pub(crate) fn read_log_bytes(path: &Path) -> Result<(Vec<u8>, String), RecordError> {
+    let io = |source| RecordError::Io {
         path: path.to_owned(),
         source,
-    })?;
-    parse_log(&bytes, &path.display().to_string())
+    };
+    let origin = path.display().to_string();
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_LOG_BYTES.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_LOG_BYTES {
+        return Err(RecordError::LimitExceeded {
+            what: "CloudTrail log file bytes",
+            limit: MAX_LOG_BYTES,
+            requested: bytes.len() as u64,
+            origin,
+        });
+    }
+    Ok((bytes, origin))
 }
 
 /// Reads one record per line (CloudWatch Logs messages exported or streamed as JSON lines);

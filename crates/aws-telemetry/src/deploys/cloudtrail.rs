@@ -49,7 +49,7 @@ use std::path::Path;
 use serde_json::Value;
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
-use crate::audit::records::{log_records, not_a_record, parse_time};
+use crate::audit::records::{log_records, not_a_record, parse_time, read_log_bytes};
 use crate::audit::{CloudTrailRecord, MAX_LOG_BYTES};
 use crate::error::RecordError;
 
@@ -428,14 +428,11 @@ pub fn parse_log(bytes: &[u8], origin: &str) -> Result<Vec<Deploy>, RecordError>
 /// path.
 ///
 /// # Errors
-/// [`RecordError::Io`] when the file cannot be read; otherwise as [`parse_log`].
+/// [`RecordError::Io`] when the file cannot be read; [`RecordError::LimitExceeded`] past
+/// [`MAX_LOG_BYTES`] bytes; otherwise as [`parse_log`].
 pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<Deploy>, RecordError> {
-    let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| RecordError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse_log(&bytes, &path.display().to_string())
+    let (bytes, origin) = read_log_bytes(path.as_ref())?;
+    parse_log(&bytes, &origin)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use sli_core::Deploy;
 
 use super::compiled::CompiledSlo;
 use super::model::Dashboard;
-use super::panels::{self, AwsPanel, Board, PanelQuery};
+use super::panels::{self, AwsPanel, Board, LogsView, PanelQuery};
 use super::signal::{Signal, SignalSource};
 use crate::error::{CompileError, CompileProblem, Engine};
 
@@ -20,6 +20,17 @@ pub const MAX_WIDGETS: usize = 500;
 /// The most deploys drawn as annotations on one dashboard (each is one marker on every
 /// time series of the executive and on-call dashboards).
 pub const MAX_DEPLOY_ANNOTATIONS: usize = 100;
+
+/// The most resources of one kind a [`DashboardOptions`] names (log groups, RDS instances,
+/// scaling groups, ECS services, Lambda functions, remote services, slow query logs): Logs
+/// Insights reads at most 50 log groups in one query, and the same bound keeps every panel's
+/// list of series readable (a scaling panel of 50 groups, 50 services and 50 functions draws
+/// 250 lines).
+pub const MAX_PER_OPTION: usize = 50;
+
+/// The most alarms one alarm status widget lists (CloudWatch's limit); more are spread over
+/// several widgets.
+pub const MAX_ALARMS_PER_WIDGET: usize = 100;
 
 /// Which slow query log an RDS instance publishes to CloudWatch Logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,15 +231,36 @@ impl DashboardOptions {
                 .map(drop)
                 .map_err(|e| invalid(option, value, format!("is not a {name}: {e}")))
         };
-        for group in self.log_groups.iter().chain(&self.cloudtrail_log_group) {
-            check_log_group(group).map_err(|reason| invalid("log group", group, reason.into()))?;
+        for (option, count) in [
+            ("log_groups", self.log_groups.len()),
+            ("db_instances", self.db_instances.len()),
+            ("slow_query_logs", self.slow_query_logs.len()),
+            ("autoscaling_groups", self.autoscaling_groups.len()),
+            ("ecs_services", self.ecs_services.len()),
+            ("lambda_functions", self.lambda_functions.len()),
+            ("remote_services", self.remote_services.len()),
+            ("dependencies", self.dependencies.len()),
+        ] {
+            if count > MAX_PER_OPTION {
+                return Err(CompileProblem::InvalidOption {
+                    option,
+                    reason: format!("{count} entries; a dashboard shows at most {MAX_PER_OPTION}"),
+                });
+            }
+        }
+        for group in &self.log_groups {
+            check_log_group(group).map_err(|reason| invalid("log_groups", group, reason.into()))?;
+        }
+        if let Some(group) = &self.cloudtrail_log_group {
+            check_log_group(group)
+                .map_err(|reason| invalid("cloudtrail_log_group", group, reason.into()))?;
         }
         for id in &self.db_instances {
             dimension("db_instances", "DBInstanceIdentifier", id)?;
         }
-        for (id, _) in &self.slow_query_logs {
+        for (id, log) in &self.slow_query_logs {
             dimension("slow_query_logs", "DBInstanceIdentifier", id)?;
-            check_log_group(&panels::slow_query_log_group(id, SlowQueryLog::MySql))
+            check_log_group(&panels::slow_query_log_group(id, *log))
                 .map_err(|reason| invalid("slow_query_logs", id, reason.into()))?;
         }
         for group in &self.autoscaling_groups {
@@ -247,6 +279,12 @@ impl DashboardOptions {
         }
         for remote in &self.remote_services {
             dimension("remote_services", "RemoteService", remote)?;
+        }
+        for deploy in &self.deploys {
+            // A deploy's label is written into the body, which the template passes to Fn::Sub.
+            if deploy.id().contains("${") || deploy.service().contains("${") {
+                return Err(invalid("deploys", deploy.id(), "holds \"${\"".into()));
+            }
         }
         if self.deploys.len() > MAX_DEPLOY_ANNOTATIONS {
             return Err(CompileProblem::InvalidOption {
@@ -344,10 +382,28 @@ fn alarm_arn(name: &str) -> String {
     format!("arn:aws:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:{name}")
 }
 
-fn alarm_status(title: &str, alarms: &[String]) -> Value {
-    json!({"type": "alarm", "width": 24, "height": 4,
-           "properties": {"title": title, "alarms": alarms, "sortBy": "stateUpdatedTimestamp",
-                          "states": ["ALARM", "INSUFFICIENT_DATA", "OK"]}})
+/// Alarm status widgets over `alarms` ([`MAX_ALARMS_PER_WIDGET`] each; none for no alarms),
+/// listing those in `states`.
+fn alarm_status(title: &str, alarms: &[String], states: &[&str]) -> Vec<Value> {
+    let parts = alarms.chunks(MAX_ALARMS_PER_WIDGET);
+    let several = parts.len() > 1;
+    parts
+        .enumerate()
+        .map(|(i, chunk)| {
+            let title = if several {
+                format!(
+                    "{title} ({}/{})",
+                    i + 1,
+                    alarms.len().div_ceil(MAX_ALARMS_PER_WIDGET)
+                )
+            } else {
+                title.to_owned()
+            };
+            json!({"type": "alarm", "width": 24, "height": 4,
+                   "properties": {"title": title, "alarms": chunk,
+                                  "sortBy": "stateUpdatedTimestamp", "states": states}})
+        })
+        .collect()
 }
 
 /// A vertical annotation per deploy: when it started, labelled with what it was.
@@ -383,16 +439,18 @@ fn aws_widget(panel: &AwsPanel) -> Value {
             }
             w
         }
-        PanelQuery::Logs { log_groups, query } => {
+        PanelQuery::Logs {
+            log_groups,
+            query,
+            view,
+        } => {
             let sources: String = log_groups
                 .iter()
                 .map(|g| format!("SOURCE '{g}' | "))
                 .collect();
-            // Counts per bin are drawn over time; rows of events are listed.
-            let view = if query.contains("| stats ") {
-                "timeSeries"
-            } else {
-                "table"
+            let view = match view {
+                LogsView::Table => "table",
+                LogsView::TimeSeries => "timeSeries",
             };
             json!({"type": "log", "width": 24, "height": 6, "properties": {
                 "title": panel.title, "region": "${AWS::Region}", "view": view,
@@ -498,7 +556,7 @@ pub(super) fn dashboards(
                     );
                     burn["properties"]["annotations"] = json!({
                         "horizontal": slo.tiers.iter().map(|(id, severity, _, threshold)| json!({
-                            "label": format!("{id} ({severity:?})"), "value": threshold
+                            "label": format!("{id} ({severity})"), "value": threshold
                         })).collect::<Vec<_>>()
                     });
                     executive.push(burn.clone());
@@ -555,11 +613,18 @@ pub(super) fn dashboards(
             executive.push(latency_widget("Latency", latency));
             debug.push(latency_widget("Latency percentiles", latency));
         }
-        executive.push(alarm_status(
-            &format!("{service}: active incidents (SLO alarm status)"),
+        // Active incidents: the alarms in ALARM; on call, every state.
+        executive.extend(alarm_status(
+            &format!("{service}: active incidents (SLO alarms in ALARM)"),
             &alarms,
+            &["ALARM"],
         ));
-        oncall.insert(0, alarm_status(&format!("{service}: SLO alarms"), &alarms));
+        let all_states = alarm_status(
+            &format!("{service}: SLO alarms"),
+            &alarms,
+            &["ALARM", "INSUFFICIENT_DATA", "OK"],
+        );
+        oncall.splice(0..0, all_states);
         for panel in panels::aws_panels(options) {
             let board = match panel.board {
                 Board::Executive => &mut executive,

@@ -12,8 +12,9 @@ use crate::error::CompileProblem;
 
 /// How long a published finding keeps its alarm in `ALARM`: an hour, the time an on-call
 /// engineer takes to act on it (`failure_modes::DEFAULT_HOLD`, the hold of the in-process
-/// grouping). The alarm's period: a finding is one datapoint, and `Maximum > 0` over the last
-/// hour holds it.
+/// grouping). A finding is one datapoint; the alarm judges one-minute periods and needs one
+/// breaching period among the last 60 (`DatapointsToAlarm` 1 of `EvaluationPeriods` 60), an
+/// hour that slides with every minute whatever the clock.
 pub const FINDING_HOLD_SECONDS: u32 = 3600;
 
 /// The name of the metric findings are published to (dimensions `SLO` and `Severity`).
@@ -55,12 +56,14 @@ pub(super) fn findings_alarm(
         "findings",
         MetricStat {
             metric: metric.into(),
-            period: FINDING_HOLD_SECONDS,
+            period: 60,
             stat: "Maximum".into(),
         },
     );
     watched.return_data = true;
     let mut alarm = MetricAlarm::new(name, vec![watched], "GreaterThanThreshold", 0.0);
+    alarm.evaluation_periods = FINDING_HOLD_SECONDS / 60;
+    alarm.datapoints_to_alarm = 1;
     alarm.treat_missing_data = TreatMissingData::NotBreaching;
     alarm.alarm_description = Some(format!(
         "SLO {slo}: a {severity} finding behind it (a failure-mode detector's, published to {} {FINDINGS_METRIC}) within the last hour.",

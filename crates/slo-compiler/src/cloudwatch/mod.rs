@@ -61,7 +61,10 @@ mod template;
 pub use apply::{ApplyReport, apply};
 pub use compile::{CompileOptions, TeamActions, compile};
 pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
-pub use dashboard::{DashboardOptions, MAX_DEPLOY_ANNOTATIONS, MAX_WIDGETS, SlowQueryLog};
+pub use dashboard::{
+    DashboardOptions, MAX_ALARMS_PER_WIDGET, MAX_DEPLOY_ANNOTATIONS, MAX_PER_OPTION, MAX_WIDGETS,
+    SlowQueryLog,
+};
 pub use findings::{FINDING_HOLD_SECONDS, FINDINGS_METRIC};
 pub use maintenance::{Maintenance, MaintenanceSchedule, ScheduledState};
 pub use model::{

@@ -41,11 +41,19 @@ pub(crate) enum PanelQuery {
         /// A region the metrics live in whatever the dashboard's (billing: `us-east-1`).
         region: Option<&'static str>,
     },
-    /// A CloudWatch Logs Insights query over the log groups.
+    /// A CloudWatch Logs Insights query over the log groups, drawn as `view`.
     Logs {
         log_groups: Vec<String>,
         query: String,
+        view: LogsView,
     },
+}
+
+/// How a logs panel is drawn: rows of events, or counts per bin over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LogsView {
+    Table,
+    TimeSeries,
 }
 
 /// A panel: where it goes, its title and its query.
@@ -56,9 +64,12 @@ pub(crate) struct AwsPanel {
     pub query: PanelQuery,
 }
 
-/// The Logs Insights filter of an error line: the word `error` (not `errors=0`), exceptions,
-/// fatal errors, panics and Lambda's `Task timed out`, in any case.
-pub const ERROR_PATTERN: &str = r"/(?i)(\berror\b|exception|fatal|panic|task timed out)/";
+/// The Logs Insights filter of an error line: the word `error` (not `errors=0` nor
+/// `terror`), exceptions, fatal errors, panics and Lambda's `Task timed out`, in any case. The
+/// word's edges are spelled out rather than `\b`, which not every regular-expression dialect
+/// reads alike.
+pub const ERROR_PATTERN: &str =
+    r"/(?i)((^|[^a-z])error([^a-z]|$)|exception|fatal|panic|task timed out)/";
 
 /// The Logs Insights query of the on-call dashboard's recent errors.
 pub(crate) fn recent_errors_query() -> String {
@@ -91,14 +102,23 @@ fn deploy_events() -> Vec<(&'static str, Vec<&'static str>)> {
 
 /// The Logs Insights query of recent deploys over CloudTrail records delivered to CloudWatch
 /// Logs: each deploy call by its event source and name (`UpdateService` alone would also
-/// match App Runner's), failed calls shown with their `errorCode`.
+/// match App Runner's), failed calls shown with their `errorCode`. As the CloudTrail deploy
+/// adapter reads them, an ECS `UpdateService` is a deploy only with a new task definition or a
+/// forced deployment: Application Auto Scaling's calls change only the desired count.
 pub(crate) fn recent_deploys_query() -> String {
     let clauses: Vec<String> = deploy_events()
         .into_iter()
         .map(|(source, names)| {
             let names: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            // A JSON `true` read as text or as 1, whichever Logs Insights makes of it.
+            let rollout = if source == "ecs.amazonaws.com" {
+                " and (ispresent(requestParameters.taskDefinition) \
+                 or requestParameters.forceNewDeployment like /^(?i)(true|1)$/)"
+            } else {
+                ""
+            };
             format!(
-                "(eventSource = \"{source}\" and eventName in [{}])",
+                "(eventSource = \"{source}\" and eventName in [{}]{rollout})",
                 names.join(", ")
             )
         })
@@ -209,6 +229,7 @@ pub(crate) fn aws_panels(options: &DashboardOptions) -> Vec<AwsPanel> {
             query: PanelQuery::Logs {
                 log_groups: options.log_groups.clone(),
                 query: recent_errors_query(),
+                view: LogsView::Table,
             },
         });
         out.push(AwsPanel {
@@ -217,6 +238,7 @@ pub(crate) fn aws_panels(options: &DashboardOptions) -> Vec<AwsPanel> {
             query: PanelQuery::Logs {
                 log_groups: options.log_groups.clone(),
                 query: errors_per_bin_query(),
+                view: LogsView::TimeSeries,
             },
         });
     }
@@ -227,6 +249,7 @@ pub(crate) fn aws_panels(options: &DashboardOptions) -> Vec<AwsPanel> {
             query: PanelQuery::Logs {
                 log_groups: vec![trail.clone()],
                 query: recent_deploys_query(),
+                view: LogsView::Table,
             },
         });
     }
@@ -263,6 +286,7 @@ pub(crate) fn aws_panels(options: &DashboardOptions) -> Vec<AwsPanel> {
             query: PanelQuery::Logs {
                 log_groups: vec![slow_query_log_group(instance, *log)],
                 query: slow_queries_query(*log).to_owned(),
+                view: LogsView::Table,
             },
         });
     }

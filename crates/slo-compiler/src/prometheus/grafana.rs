@@ -12,7 +12,7 @@ use super::names;
 use super::operator::is_dns_name;
 use super::query::Signal;
 use crate::cloudwatch::DashboardOptions;
-use crate::cloudwatch::panels::{self, AwsPanel, Board, PanelQuery};
+use crate::cloudwatch::panels::{self, AwsPanel, Board, LogsView, PanelQuery};
 use crate::error::{CompileError, CompileProblem, Engine};
 
 /// What the dashboards show beyond the SLOs themselves.
@@ -152,12 +152,26 @@ fn target(expr: String, legend: &str, datasource: &Value) -> Value {
     json!({"refId": "A", "expr": expr, "legendFormat": legend, "datasource": datasource})
 }
 
+/// The `i`-th query id of a panel, as Grafana names them: A … Z, AA, AB, …
+fn ref_id(mut i: usize) -> String {
+    let mut id = Vec::new();
+    loop {
+        id.push(b'A' + u8::try_from(i % 26).unwrap_or(0));
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    id.reverse();
+    String::from_utf8(id).unwrap_or_default()
+}
+
 fn panel(kind: &str, title: &str, targets: Vec<Value>, unit: &str, datasource: &Value) -> Value {
     let targets: Vec<Value> = targets
         .into_iter()
         .enumerate()
         .map(|(i, mut t)| {
-            t["refId"] = json!(char::from(b'A' + u8::try_from(i % 26).unwrap_or(0)).to_string());
+            t["refId"] = json!(ref_id(i));
             t
         })
         .collect();
@@ -294,8 +308,15 @@ fn cloudwatch_panel(aws: &AwsPanel) -> Value {
             }));
             panel("timeseries", &aws.title, targets, "short", &datasource)
         }
-        PanelQuery::Logs { log_groups, query } => panel(
-            "table",
+        PanelQuery::Logs {
+            log_groups,
+            query,
+            view,
+        } => panel(
+            match view {
+                LogsView::Table => "table",
+                LogsView::TimeSeries => "timeseries",
+            },
             &aws.title,
             vec![
                 json!({"datasource": datasource, "queryMode": "Logs", "region": "default",
@@ -330,8 +351,13 @@ fn kubernetes_panels(
     datasource: &Value,
 ) -> (Vec<Value>, Vec<Value>, Value) {
     let deployment_filter = format!("namespace=\"{namespace}\",deployment=\"{deployment}\"");
-    // A Deployment's pods are <deployment>-<ReplicaSet hash>-<suffix>.
-    let pods = format!("namespace=\"{namespace}\",pod=~\"{deployment}-[a-z0-9]+-[a-z0-9]+\"");
+    // A Deployment's pods are those its ReplicaSets (`<deployment>-<hash>`) own: joined on
+    // kube-state-metrics' `kube_pod_owner`, so a CronJob's or another Deployment's pods with
+    // the same prefix are not read.
+    let owned = format!(
+        "on (namespace, pod) group_left() max by (namespace, pod) (kube_pod_owner{{namespace=\"{namespace}\",owner_kind=\"ReplicaSet\",owner_name=~\"{deployment}-[a-z0-9]+\"}})"
+    );
+    let containers = format!("namespace=\"{namespace}\",container!=\"\"");
     let scaling = panel(
         "timeseries",
         &format!("{deployment}: replicas (scaling events)"),
@@ -356,7 +382,7 @@ fn kubernetes_panels(
             &format!("{deployment}: container CPU (cores)"),
             vec![target(
                 format!(
-                    "sum by (pod) (rate(container_cpu_usage_seconds_total{{{pods},container!=\"\"}}[5m]))"
+                    "sum by (pod) (rate(container_cpu_usage_seconds_total{{{containers}}}[5m]) * {owned})"
                 ),
                 "{{pod}}",
                 datasource,
@@ -369,7 +395,7 @@ fn kubernetes_panels(
             &format!("{deployment}: container memory (working set)"),
             vec![target(
                 format!(
-                    "sum by (pod) (container_memory_working_set_bytes{{{pods},container!=\"\"}})"
+                    "sum by (pod) (container_memory_working_set_bytes{{{containers}}} * {owned})"
                 ),
                 "{{pod}}",
                 datasource,
@@ -382,7 +408,7 @@ fn kubernetes_panels(
             &format!("{deployment}: container restarts per hour"),
             vec![target(
                 format!(
-                    "sum by (pod) (increase(kube_pod_container_status_restarts_total{{{pods}}}[1h]))"
+                    "sum by (pod) (increase(kube_pod_container_status_restarts_total{{namespace=\"{namespace}\"}}[1h]) * {owned})"
                 ),
                 "{{pod}}",
                 datasource,
@@ -393,8 +419,9 @@ fn kubernetes_panels(
     ];
     // Each new ReplicaSet of the Deployment is a rollout. Grafana marks where an annotation
     // query's series is non-zero, so the series exists only in the two minutes after the
-    // ReplicaSet's creation: a mark at the deploy, labelled with the ReplicaSet. (Grafana's
-    // `useValueForTime` would place it exactly, but the dashboard schema has no such field.)
+    // ReplicaSet's creation: a mark at the deploy, its text the series' labels (the
+    // ReplicaSet). Grafana's `useValueForTime` would place it exactly and `titleFormat` would
+    // word it, but the dashboard schema has neither field.
     let annotation = json!({
         "name": "Deploys",
         "datasource": datasource,
@@ -675,4 +702,17 @@ pub(super) fn dashboards(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_ids_never_repeat() {
+        let ids: Vec<String> = (0..1000).map(super::ref_id).collect();
+        assert_eq!(&ids[..3], ["A", "B", "C"]);
+        assert_eq!(&ids[25..28], ["Z", "AA", "AB"]);
+        assert_eq!(ids[26 + 26 * 26], "AAA");
+        let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+    }
 }
