@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::median_of_sorted;
+use super::{median_of_sorted, rank_in_sorted};
 use crate::error::{Error, Result, finite};
 
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
@@ -99,7 +99,7 @@ impl RobustBaseline {
         } else {
             self.arrival.push_back(value);
             self.update_sums_inserting(value);
-            let at = self.sorted.partition_point(|v| *v < value);
+            let at = rank_in_sorted(&self.sorted, value);
             self.sorted.insert(at, value);
         }
         self.since_exact += 1;
@@ -187,8 +187,8 @@ impl RobustBaseline {
     /// between the two positions (one memmove of, on average, a third of the window instead of
     /// a removal and an insertion that each move half of it).
     fn replace_sorted(&mut self, old: f64, value: f64) {
-        let from = self.sorted.partition_point(|v| *v < old);
-        let to = self.sorted.partition_point(|v| *v < value);
+        let from = rank_in_sorted(&self.sorted, old);
+        let to = rank_in_sorted(&self.sorted, value);
         if to > from {
             // Values in (from, to) are >= old and < value: slide them down over `old`.
             self.sorted.copy_within(from + 1..to, from);
@@ -239,12 +239,25 @@ impl RobustBaseline {
     /// naive `|x − m|` gives, so the result is identical.
     pub fn mad(&self) -> Option<f64> {
         let distances = self.distances()?;
-        let (lower, upper) = distances.middle_pair(distances.split_near(self.mad_split));
-        Some(if self.sorted.len() % 2 == 1 {
-            lower
-        } else {
-            (lower + upper) / 2.0
-        })
+        Some(distances.mad(distances.split_near(self.mad_split)))
+    }
+
+    /// [`RobustBaseline::mad`], remembering where its order statistic split so that the next
+    /// read (after a push or two) finds it again in a step or two: for a caller that reads the
+    /// MAD at every point.
+    pub(crate) fn mad_remembering_split(&mut self) -> Option<f64> {
+        let distances = self.distances()?;
+        let split = distances.split_near(self.mad_split);
+        let mad = distances.mad(split);
+        self.mad_split = split;
+        Some(mad)
+    }
+
+    /// [`RobustBaseline::spread`], remembering the MAD's split as
+    /// [`RobustBaseline::mad_remembering_split`] does.
+    pub(crate) fn spread_remembering_split(&mut self) -> Option<f64> {
+        let mad = self.mad_remembering_split()?;
+        Some((MAD_TO_SIGMA * mad).max(MEAN_AD_TO_SIGMA * self.mean_abs_deviation()?))
     }
 
     /// The two sequences of distances of [`RobustBaseline::mad`]; `None` for an empty window.
@@ -329,6 +342,16 @@ impl Distances<'_> {
         let hi = self.below.len().min(k + 1);
         // lo <= i < hi <= k + 1 and i >= k + 1 − nr, so 0 <= k − i < nr.
         partition_point_near(lo, hi, hint, |i| self.left(i) < self.right(k - i))
+    }
+
+    /// The median of all the distances, given the split `i` of [`Distances::split_near`].
+    fn mad(&self, i: usize) -> f64 {
+        let (lower, upper) = self.middle_pair(i);
+        if (self.below.len() + self.above.len()) % 2 == 1 {
+            lower
+        } else {
+            (lower + upper) / 2.0
+        }
     }
 
     /// The `k`-th and `(k + 1)`-th smallest distances, given the split `i` of
