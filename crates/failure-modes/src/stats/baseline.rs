@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::{median_of_sorted, rank_in_sorted};
+use super::median_of_sorted;
 use crate::error::{Error, Result, finite};
 
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
@@ -18,11 +18,12 @@ pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
 ///
 /// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove of
 /// contiguous `f64`s, cheap at the sizes used), O(1) to read the median and the mean absolute
-/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted sequences (see
-/// [`RobustBaseline::mad`]); where it splits between them is remembered (refreshed every 16
-/// pushes), since one value in and one out move it little, so a read finds it again with a
-/// short gallop from there rather than a full binary search. The mean absolute deviation from the
-/// median is the sum of the upper half minus the sum of the lower half over the count; both
+/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted
+/// sequences (see [`RobustBaseline::mad`]); where it splits between them is remembered
+/// (refreshed every 16 pushes, and at every read by the
+/// [`AnomalyDetector`](crate::AnomalyDetector)), since one value in and one out move it little,
+/// so a read finds it again with a short gallop from there rather than a full binary search.
+/// The mean absolute deviation from the median is the sum of the upper half minus the sum of the lower half over the count; both
 /// sums are updated in O(1) per push and recomputed exactly once per `capacity` pushes, so
 /// rounding cannot drift. Memory: `2 × capacity` values.
 ///
@@ -99,7 +100,7 @@ impl RobustBaseline {
         } else {
             self.arrival.push_back(value);
             self.update_sums_inserting(value);
-            let at = rank_in_sorted(&self.sorted, value);
+            let at = self.sorted.partition_point(|v| *v < value);
             self.sorted.insert(at, value);
         }
         self.since_exact += 1;
@@ -187,8 +188,8 @@ impl RobustBaseline {
     /// between the two positions (one memmove of, on average, a third of the window instead of
     /// a removal and an insertion that each move half of it).
     fn replace_sorted(&mut self, old: f64, value: f64) {
-        let from = rank_in_sorted(&self.sorted, old);
-        let to = rank_in_sorted(&self.sorted, value);
+        let from = self.sorted.partition_point(|v| *v < old);
+        let to = self.sorted.partition_point(|v| *v < value);
         if to > from {
             // Values in (from, to) are >= old and < value: slide them down over `old`.
             self.sorted.copy_within(from + 1..to, from);

@@ -69,46 +69,11 @@ pub(crate) fn replace_in_short_sorted(sorted: &mut [f64], old: f64, value: f64) 
     sorted[at] = value;
 }
 
-/// How many values of the sorted slice are below `x`: `sorted.partition_point(|v| *v < x)`,
-/// found in fewer dependent steps for the window sizes the detectors use.
-///
-/// A binary search over a few hundred values is a chain of nine or so loads, each waiting for
-/// the comparison before it. Counting is branch-free and its comparisons independent: first
-/// the values at every [`RANK_STRIDE`]-th position below `x` (which block `x` falls in), then
-/// the values of that block. For windows beyond [`RANK_COUNT_LIMIT`] values the binary search
-/// is cheaper again, and is used.
-pub(crate) fn rank_in_sorted(sorted: &[f64], x: f64) -> usize {
-    if sorted.len() > RANK_COUNT_LIMIT {
-        return sorted.partition_point(|v| *v < x);
-    }
-    // Blocks whose first value is below `x`: `x`'s position is past the start of each.
-    let blocks = sorted
-        .iter()
-        .step_by(RANK_STRIDE)
-        .filter(|v| **v < x)
-        .count();
-    let Some(block) = blocks.checked_sub(1) else {
-        return 0;
-    };
-    let start = block * RANK_STRIDE;
-    let end = (start + RANK_STRIDE).min(sorted.len());
-    start
-        + sorted
-            .get(start..end)
-            .map_or(0, |values| values.iter().filter(|v| **v < x).count())
-}
-
-/// The block length of [`rank_in_sorted`].
-const RANK_STRIDE: usize = 16;
-
-/// The longest slice [`rank_in_sorted`] counts in rather than bisects (128 block starts).
-const RANK_COUNT_LIMIT: usize = 2048;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Sorted windows with ties, both zeros and the block edges of [`rank_in_sorted`].
+    /// Sorted windows with ties and both zeros.
     fn windows() -> Vec<Vec<f64>> {
         let mut windows = vec![
             Vec::new(),
@@ -117,7 +82,7 @@ mod tests {
             // Equal under `<`, different bits: a sorted window may hold them in any order.
             vec![-1.0, 0.0, -0.0, 0.0, -0.0, 2.0],
         ];
-        for len in [1, 2, 15, 16, 17, 31, 32, 33, 288, 300, RANK_COUNT_LIMIT + 5] {
+        for len in [1, 2, 11, 12, 13, 31] {
             let mut w: Vec<f64> = (0..len)
                 .map(|i| f64::from((i * 37 % 23) as u32) - 9.0)
                 .collect();
@@ -125,16 +90,6 @@ mod tests {
             windows.push(w);
         }
         windows
-    }
-
-    #[test]
-    fn rank_in_sorted_is_the_partition_point() {
-        for w in windows() {
-            for x in [-100.0, -9.5, -9.0, -0.0, 0.0, 0.5, 3.0, 13.0, 13.5, 1e9] {
-                let expected = w.partition_point(|v| *v < x);
-                assert_eq!(rank_in_sorted(&w, x), expected, "{x} in {} values", w.len());
-            }
-        }
     }
 
     #[test]
