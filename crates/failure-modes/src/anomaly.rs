@@ -310,8 +310,9 @@ impl ShortWindow {
         if self.arrival.len() == self.capacity
             && let Some(old) = self.arrival.pop_front()
         {
-            let at = self.sorted.partition_point(|v| *v < old);
-            self.sorted.remove(at);
+            self.arrival.push_back(value);
+            crate::stats::replace_in_short_sorted(&mut self.sorted, old, value);
+            return;
         }
         self.arrival.push_back(value);
         let at = self.sorted.partition_point(|v| *v < value);
@@ -392,6 +393,53 @@ struct DailyProfile {
     next_day: usize,
     today: Vec<f64>,
     explained: Vec<f64>,
+    /// The next point's slot, kept up to date as points are recorded in order so that the
+    /// common case needs no integer division (two of them a point otherwise).
+    cursor: SlotCursor,
+}
+
+/// Where point `index` falls in the day, advanced one point at a time: its slot
+/// `(index mod period) × slots / period` and whether it closes the day, with additions only.
+#[derive(Debug, Clone)]
+struct SlotCursor {
+    index: u64,
+    /// `index mod period`.
+    in_day: u64,
+    /// `in_day × slots`.
+    scaled: u64,
+    slot: usize,
+    /// `(slot + 1) × period`: `scaled` at or beyond it moves to the next slot.
+    next_slot_at: u64,
+}
+
+impl SlotCursor {
+    fn new(period: u64) -> Self {
+        Self {
+            index: 0,
+            in_day: 0,
+            scaled: 0,
+            slot: 0,
+            next_slot_at: period,
+        }
+    }
+
+    /// Moves to the next point. `slots <= period`, so a step moves at most one slot on.
+    fn advance(&mut self, period: u64, slots: u64) {
+        self.index = self.index.saturating_add(1);
+        self.in_day += 1;
+        if self.in_day == period {
+            *self = Self {
+                index: self.index,
+                ..Self::new(period)
+            };
+        } else {
+            self.scaled += slots;
+            if self.scaled >= self.next_slot_at {
+                self.slot += 1;
+                self.next_slot_at = self.next_slot_at.saturating_add(period);
+            }
+        }
+    }
 }
 
 impl DailyProfile {
@@ -422,11 +470,15 @@ impl DailyProfile {
             next_day: 0,
             today: vec![0.0; season.slots],
             explained: vec![0.0; season.slots],
+            cursor: SlotCursor::new(season.period as u64),
             season,
         })
     }
 
     fn slot(&self, index: u64) -> usize {
+        if index == self.cursor.index {
+            return self.cursor.slot;
+        }
         let period = self.season.period as u64;
         ((index % period) * self.season.slots as u64 / period) as usize
     }
@@ -442,7 +494,16 @@ impl DailyProfile {
         if let Some(max) = self.today.get_mut(slot) {
             *max = max.max(z);
         }
-        if (index + 1).is_multiple_of(self.season.period as u64) {
+        let period = self.season.period as u64;
+        let closes_day = if index == self.cursor.index {
+            self.cursor.in_day + 1 == period
+        } else {
+            (index + 1).is_multiple_of(period)
+        };
+        if index == self.cursor.index {
+            self.cursor.advance(period, self.season.slots as u64);
+        }
+        if closes_day {
             self.close_day();
         }
     }
@@ -535,6 +596,9 @@ pub struct AnomalyDetector {
 struct Records {
     kind: RecordKind,
     block: u64,
+    /// Points left before the current block closes (`block` minus the points judged since the
+    /// last close): a countdown rather than a division a point.
+    until_close: u64,
     spike_up: Record,
     spike_down: Record,
     shift_up: Record,
@@ -547,6 +611,7 @@ impl Records {
         Ok(Self {
             kind,
             block: block as u64,
+            until_close: block as u64,
             spike_up: Record::new(blocks)?,
             spike_down: Record::new(blocks)?,
             shift_up: Record::new(blocks)?,
@@ -599,7 +664,9 @@ impl Records {
                 (spike, shift)
             }
         };
-        if self.spike_up.seen.is_multiple_of(self.block) {
+        self.until_close -= 1;
+        if self.until_close == 0 {
+            self.until_close = self.block;
             for record in [
                 &mut self.spike_up,
                 &mut self.spike_down,
@@ -721,10 +788,11 @@ impl AnomalyDetector {
 
     /// The robust σ of the baseline, floored so that a flat baseline does not make every
     /// change infinitely surprising.
-    fn sigma(&self) -> Option<f64> {
+    fn sigma(&mut self) -> Option<f64> {
+        // Read at every point: the MAD's split is remembered from one point to the next.
         let spread = match self.config.spread {
-            Spread::Mad => MAD_TO_SIGMA * self.baseline.mad()?,
-            Spread::MadOrMeanDeviation => self.baseline.spread()?,
+            Spread::Mad => MAD_TO_SIGMA * self.baseline.mad_remembering_split()?,
+            Spread::MadOrMeanDeviation => self.baseline.spread_remembering_split()?,
         };
         let floor = 1e-3 * self.baseline.mean_magnitude().unwrap_or(0.0);
         Some(spread.max(floor).max(f64::MIN_POSITIVE))
@@ -819,6 +887,34 @@ mod tests {
             .with_warm_up(100)
             .with_refractory(50)
             .with_season(None)
+    }
+
+    #[test]
+    fn the_slot_cursor_agrees_with_the_division() {
+        for (period, slots) in [
+            (288, 24),
+            (1440, 24),
+            (7, 7),
+            (7, 3),
+            (10, 1),
+            (1, 1),
+            (5, 4),
+        ] {
+            let season = Season::new(period, slots, 2);
+            let mut profile = DailyProfile::new(season).unwrap();
+            for index in 0..(3 * period as u64 + 5) {
+                let expected = ((index % period as u64) * slots as u64 / period as u64) as usize;
+                assert_eq!(profile.cursor.index, index);
+                assert_eq!(profile.slot(index), expected, "{period}/{slots} at {index}");
+                assert_eq!(
+                    profile.cursor.in_day + 1 == period as u64,
+                    (index + 1).is_multiple_of(period as u64)
+                );
+                profile.record(index, index as f64);
+            }
+            // Out of order, the division answers.
+            assert_eq!(profile.slot(period as u64 - 1), slots - 1);
+        }
     }
 
     fn noise(i: u64) -> f64 {

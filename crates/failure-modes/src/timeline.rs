@@ -50,11 +50,17 @@ impl Timeline {
 /// The time `steps` periods of `period_seconds` after `at`, `None` when that is not a real
 /// time (a trend barely rising projects centuries ahead; past ~300 years it is not a forecast).
 pub(crate) fn project(at: DateTime<Utc>, steps: f64, period_seconds: f64) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(projection_delta(steps, period_seconds)?)
+}
+
+/// How far ahead [`project`] projects, `None` where it has no projection (the time it adds
+/// to `at`, whose sum may still fall beyond chrono's range).
+pub(crate) fn projection_delta(steps: f64, period_seconds: f64) -> Option<TimeDelta> {
     let seconds = steps * period_seconds;
     if !(0.0..1e10).contains(&seconds) {
         return None;
     }
-    at.checked_add_signed(TimeDelta::try_seconds(seconds.round() as i64)?)
+    TimeDelta::try_seconds(seconds.round() as i64)
 }
 
 #[cfg(test)]

@@ -112,16 +112,38 @@ struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        // Whole words read directly, the last partial one zero-padded: the same words as
+        // copying each chunk into a zeroed word, without a call to `memcpy` a word.
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let mut whole = [0u8; 8];
+            whole.copy_from_slice(word);
+            self.mix(u64::from_le_bytes(whole));
         }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            // Little-endian, zero-padded: byte `i` at bits `8i..8i + 8`.
+            let word = rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, byte)| word | u64::from(*byte) << (8 * i));
+            self.mix(word);
+        }
+    }
+
+    // `str`'s `Hash` ends each key with this byte: one word, without the slice path.
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
     }
 
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
@@ -391,124 +413,142 @@ impl CredentialCompromise {
         }
         let now = at.timestamp();
         let key = principal_key(&event.identity);
+        let deployer = !self.deployers.is_empty() && self.is_deployer(key);
+        let config = self.config;
+        // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
+        if now.div_euclid(3600) == self.swept
+            && let Some(principal) = self.principals.get_mut(key)
+        {
+            return Ok(judge(principal, event, now, deployer, &config));
+        }
         if !self.principals.contains_key(key) {
             self.evict(now);
             self.principals.insert(key.into(), Principal::new(now));
         } else if now.div_euclid(3600) != self.swept {
             self.evict(now);
         }
-        let deployer = !self.deployers.is_empty() && self.is_deployer(key);
-        let config = self.config;
         let Some(principal) = self.principals.get_mut(key) else {
             return Ok(Vec::new());
         };
-        principal.last_seen = now;
-        principal.advance_to(now.div_euclid(3600), &config);
-        principal.calls = principal.calls.saturating_add(1);
-        principal.denied = principal
-            .denied
-            .saturating_add(u32::from(event.is_access_denied()));
-        let learned = now - principal.first_seen >= config.learning.num_seconds();
-        let mut findings = Vec::new();
-        let finding = |start: DateTime<Utc>, evidence: Evidence| {
-            Finding::new(
-                FailureMode::CredentialCompromise,
-                config.severity,
-                event.identity.principal(),
-                start,
-                at,
-                evidence,
-            )
-        };
+        Ok(judge(principal, event, now, deployer, &config))
+    }
+}
 
-        // Federated and SSO sign-ins record MFAUsed = No (MFA happens at the identity
-        // provider): the rule is for IAM users and root, as CIS's filter has it.
-        if event.is_console_login_without_mfa()
-            && matches!(event.identity.kind.as_str(), "IAMUser" | "Root")
-        {
+/// Judges one event of `principal` (its counters and habits updated first).
+fn judge(
+    principal: &mut Principal,
+    event: &AuditEvent,
+    now: i64,
+    deployer: bool,
+    config: &CompromiseConfig,
+) -> Vec<Finding> {
+    let at = event.time;
+    principal.last_seen = now;
+    principal.advance_to(now.div_euclid(3600), config);
+    principal.calls = principal.calls.saturating_add(1);
+    principal.denied = principal
+        .denied
+        .saturating_add(u32::from(event.is_access_denied()));
+    let learned = now - principal.first_seen >= config.learning.num_seconds();
+    let mut findings = Vec::new();
+    let finding = |start: DateTime<Utc>, evidence: Evidence| {
+        Finding::new(
+            FailureMode::CredentialCompromise,
+            config.severity,
+            event.identity.principal(),
+            start,
+            at,
+            evidence,
+        )
+    };
+
+    // Federated and SSO sign-ins record MFAUsed = No (MFA happens at the identity
+    // provider): the rule is for IAM users and root, as CIS's filter has it.
+    if event.is_console_login_without_mfa()
+        && matches!(event.identity.kind.as_str(), "IAMUser" | "Root")
+    {
+        findings.push(finding(
+            at,
+            rule(format!(
+                "console sign-in without MFA from {}",
+                event.source_ip
+            )),
+        ));
+    }
+    // Most events are in a known region: look before copying the name.
+    let new_region = !principal.regions.iter().any(|r| **r == *event.region)
+        && !GLOBAL_SOURCES.contains(&event.source.as_str());
+    if new_region {
+        if learned {
+            let shown: Vec<&str> = principal
+                .regions
+                .iter()
+                .take(REGIONS_SHOWN)
+                .map(|r| &**r)
+                .collect();
+            let more = principal.regions.len().saturating_sub(REGIONS_SHOWN);
             findings.push(finding(
                 at,
                 rule(format!(
-                    "console sign-in without MFA from {}",
-                    event.source_ip
+                    "{} in {}, a region this principal has not used before (known: {}{})",
+                    event.name,
+                    event.region,
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
                 )),
             ));
         }
-        // Most events are in a known region: look before copying the name.
-        let new_region = !principal.regions.iter().any(|r| **r == *event.region)
-            && !GLOBAL_SOURCES.contains(&event.source.as_str());
-        if new_region {
-            if learned {
-                let shown: Vec<&str> = principal
-                    .regions
-                    .iter()
-                    .take(REGIONS_SHOWN)
-                    .map(|r| &**r)
-                    .collect();
-                let more = principal.regions.len().saturating_sub(REGIONS_SHOWN);
-                findings.push(finding(
-                    at,
-                    rule(format!(
-                        "{} in {}, a region this principal has not used before (known: {}{})",
-                        event.name,
-                        event.region,
-                        shown.join(", "),
-                        if more > 0 {
-                            format!(" and {more} more")
-                        } else {
-                            String::new()
-                        }
-                    )),
-                ));
-            }
-            if principal.regions.len() < MAX_REGIONS {
-                principal.regions.push(event.region.as_str().into());
-            }
+        if principal.regions.len() < MAX_REGIONS {
+            principal.regions.push(event.region.as_str().into());
         }
-        if event.creates_credentials() && event.error_code.is_none() {
-            if learned && !principal.mints_credentials {
-                findings.push(finding(
-                    at,
-                    rule(format!(
-                        "{} by a principal that did not create credentials while learning",
-                        event.name
-                    )),
-                ));
-            }
-            principal.mints_credentials = true;
-        }
-        if learned {
-            let hour_start = DateTime::from_timestamp(principal.hour * 3600, 0).unwrap_or(at);
-            if !deployer
-                && !principal.burst_reported
-                && principal.calls as f32 > principal.burst_bar
-            {
-                principal.burst_reported = true;
-                findings.push(finding(
-                    hour_start,
-                    volume(
-                        principal.calls,
-                        principal.burst_bar,
-                        "calls",
-                        "usual for this hour",
-                    ),
-                ));
-            }
-            if !principal.storm_reported && principal.denied as f32 > principal.storm_bar {
-                principal.storm_reported = true;
-                findings.push(finding(
-                    hour_start,
-                    volume(
-                        principal.denied,
-                        principal.storm_bar,
-                        "denied calls",
-                        "its busiest hour of denials",
-                    ),
-                ));
-            }
-        }
-        Ok(findings)
     }
+    if event.creates_credentials() && event.error_code.is_none() {
+        if learned && !principal.mints_credentials {
+            findings.push(finding(
+                at,
+                rule(format!(
+                    "{} by a principal that did not create credentials while learning",
+                    event.name
+                )),
+            ));
+        }
+        principal.mints_credentials = true;
+    }
+    if learned {
+        // Only a burst or a storm needs it: worked out when one is found.
+        let hour_start = |principal: &Principal| {
+            DateTime::from_timestamp(principal.hour * 3600, 0).unwrap_or(at)
+        };
+        if !deployer && !principal.burst_reported && principal.calls as f32 > principal.burst_bar {
+            principal.burst_reported = true;
+            findings.push(finding(
+                hour_start(principal),
+                volume(
+                    principal.calls,
+                    principal.burst_bar,
+                    "calls",
+                    "usual for this hour",
+                ),
+            ));
+        }
+        if !principal.storm_reported && principal.denied as f32 > principal.storm_bar {
+            principal.storm_reported = true;
+            findings.push(finding(
+                hour_start(principal),
+                volume(
+                    principal.denied,
+                    principal.storm_bar,
+                    "denied calls",
+                    "its busiest hour of denials",
+                ),
+            ));
+        }
+    }
+    findings
 }
 
 fn rule(detail: String) -> Evidence {
@@ -548,6 +588,41 @@ impl Detector for CredentialCompromise {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// The hasher as it was first written: each chunk of 8 bytes copied into a zeroed word.
+    fn hash_by_copied_chunks(mut state: u64, bytes: &[u8]) -> u64 {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            state = (state.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        state
+    }
+
+    #[test]
+    fn key_hasher_mixes_the_same_words_as_copied_chunks() {
+        use std::hash::{BuildHasher, Hasher};
+        // The map's iteration order (which principals an eviction at the cap drops first among
+        // equally idle ones) follows the hash values: they must not change.
+        let arn = "arn:aws:sts::123456789012:assumed-role/deploy-é/i-0abc";
+        for end in 0..=arn.len() {
+            let bytes = &arn.as_bytes()[..end];
+            let mut hasher = KeyHasher::default();
+            hasher.write(bytes);
+            assert_eq!(
+                hasher.finish(),
+                hash_by_copied_chunks(0, bytes),
+                "{end} bytes"
+            );
+        }
+        // A `str` key: its bytes, then the 0xff that `Hash for str` appends.
+        for key in ["", "ci", "arn:aws:iam::123456789012:user/alice", arn] {
+            let expected = hash_by_copied_chunks(hash_by_copied_chunks(0, key.as_bytes()), &[0xff]);
+            let hashed = BuildHasherDefault::<KeyHasher>::default().hash_one(key);
+            assert_eq!(hashed, expected, "{key}");
+        }
+    }
 
     fn at(hour: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + TimeDelta::hours(hour)

@@ -267,10 +267,9 @@ impl PublicDataLeak {
     /// What is to report at `at` on a public bucket: the exposure, and the spike (open, or
     /// ended within the memory) not yet reported; `requests` is the current period's, if any.
     fn report(&mut self, at: DateTime<Utc>, requests: Option<f64>) -> Vec<Finding> {
-        let Exposure::Public(reasons) = &self.exposure else {
+        if !matches!(self.exposure, Exposure::Public(_)) {
             return Vec::new();
-        };
-        let reasons = reasons.join("; ");
+        }
         let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
         let memory = self.config.spike_memory;
         if let Some(spike) = self
@@ -279,6 +278,11 @@ impl PublicDataLeak {
             .filter(|s| !s.reported && at - s.last <= memory)
         {
             spike.reported = true;
+            // Joined only for a finding: most minutes of a public bucket report nothing.
+            let reasons = match &self.exposure {
+                Exposure::Public(reasons) => reasons.join("; "),
+                _ => String::new(),
+            };
             findings.push(Finding::new(
                 FailureMode::PublicDataLeak,
                 self.config.spike_severity,

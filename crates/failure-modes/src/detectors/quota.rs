@@ -11,7 +11,7 @@ use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{LinearTrend, RollingMax};
-use crate::timeline::{Step, Timeline, project};
+use crate::timeline::{Step, Timeline, project, projection_delta};
 
 /// The quota and the CloudWatch usage metric F3 reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -293,9 +293,22 @@ impl Detector for ServiceQuotaHit {
         // day's peak still remembers it, and "exhaustion now" would be a false alarm.
         let forecasting = self.seen >= self.config.peak_window + self.config.trend_window
             && usage >= 0.9 * self.peak.max().unwrap_or(usage);
-        let steps = self.trend.steps_until(limit).filter(|_| forecasting);
-        let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
-        let within_horizon = exhaustion.is_some_and(|when| when - at <= self.config.horizon);
+        let steps = if forecasting {
+            self.trend.steps_until(limit)
+        } else {
+            None
+        };
+        // `when − at` is the projection's delta itself, so the horizon is judged without date
+        // arithmetic; the time is worked out when within it (it may be beyond chrono's range)
+        // or for a finding. Not for a time inside a leap second, where adding is not exact.
+        let delta = steps.and_then(|s| projection_delta(s, period.as_seconds_f64()));
+        let within_horizon = if at.timestamp_subsec_nanos() < 1_000_000_000 {
+            delta.is_some_and(|d| d <= self.config.horizon && at.checked_add_signed(d).is_some())
+        } else {
+            let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
+            exhaustion.is_some_and(|when| when - at <= self.config.horizon)
+        };
+        let exhaustion = || steps.and_then(|s| project(at, s, period.as_seconds_f64()));
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share
             || (within_horizon && share >= self.config.forecast_from_share);
@@ -305,6 +318,7 @@ impl Detector for ServiceQuotaHit {
                 Severity::Page => self.config.blocked_severity,
                 _ => self.config.warning_severity,
             };
+            let exhaustion = exhaustion();
             let forecast_text = match exhaustion {
                 Some(when) if when > at => format!(", projected to reach it at {when}"),
                 Some(_) => String::new(),

@@ -18,11 +18,12 @@ pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
 ///
 /// Keeps the window in arrival order and in sorted order: O(capacity) per push (a memmove of
 /// contiguous `f64`s, cheap at the sizes used), O(1) to read the median and the mean absolute
-/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted sequences (see
-/// [`RobustBaseline::mad`]); where it splits between them is remembered (refreshed every 16
-/// pushes), since one value in and one out move it little, so a read finds it again with a
-/// short gallop from there rather than a full binary search. The mean absolute deviation from the
-/// median is the sum of the upper half minus the sum of the lower half over the count; both
+/// deviation, O(log capacity) at worst for the MAD. The MAD is an order statistic of two sorted
+/// sequences (see [`RobustBaseline::mad`]); where it splits between them is remembered
+/// (refreshed every 16 pushes, and at every read by the
+/// [`AnomalyDetector`](crate::AnomalyDetector)), since one value in and one out move it little,
+/// so a read finds it again with a short gallop from there rather than a full binary search.
+/// The mean absolute deviation from the median is the sum of the upper half minus the sum of the lower half over the count; both
 /// sums are updated in O(1) per push and recomputed exactly once per `capacity` pushes, so
 /// rounding cannot drift. Memory: `2 × capacity` values.
 ///
@@ -239,12 +240,25 @@ impl RobustBaseline {
     /// naive `|x − m|` gives, so the result is identical.
     pub fn mad(&self) -> Option<f64> {
         let distances = self.distances()?;
-        let (lower, upper) = distances.middle_pair(distances.split_near(self.mad_split));
-        Some(if self.sorted.len() % 2 == 1 {
-            lower
-        } else {
-            (lower + upper) / 2.0
-        })
+        Some(distances.mad(distances.split_near(self.mad_split)))
+    }
+
+    /// [`RobustBaseline::mad`], remembering where its order statistic split so that the next
+    /// read (after a push or two) finds it again in a step or two: for a caller that reads the
+    /// MAD at every point.
+    pub(crate) fn mad_remembering_split(&mut self) -> Option<f64> {
+        let distances = self.distances()?;
+        let split = distances.split_near(self.mad_split);
+        let mad = distances.mad(split);
+        self.mad_split = split;
+        Some(mad)
+    }
+
+    /// [`RobustBaseline::spread`], remembering the MAD's split as
+    /// [`RobustBaseline::mad_remembering_split`] does.
+    pub(crate) fn spread_remembering_split(&mut self) -> Option<f64> {
+        let mad = self.mad_remembering_split()?;
+        Some((MAD_TO_SIGMA * mad).max(MEAN_AD_TO_SIGMA * self.mean_abs_deviation()?))
     }
 
     /// The two sequences of distances of [`RobustBaseline::mad`]; `None` for an empty window.
@@ -329,6 +343,16 @@ impl Distances<'_> {
         let hi = self.below.len().min(k + 1);
         // lo <= i < hi <= k + 1 and i >= k + 1 − nr, so 0 <= k − i < nr.
         partition_point_near(lo, hi, hint, |i| self.left(i) < self.right(k - i))
+    }
+
+    /// The median of all the distances, given the split `i` of [`Distances::split_near`].
+    fn mad(&self, i: usize) -> f64 {
+        let (lower, upper) = self.middle_pair(i);
+        if (self.below.len() + self.above.len()) % 2 == 1 {
+            lower
+        } else {
+            (lower + upper) / 2.0
+        }
     }
 
     /// The `k`-th and `(k + 1)`-th smallest distances, given the split `i` of

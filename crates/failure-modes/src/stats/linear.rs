@@ -116,10 +116,14 @@ impl LinearTrend {
 
     /// The fitted value at the latest step, `None` before two values.
     pub fn level(&self) -> Option<f64> {
-        let slope = self.slope()?;
+        self.slope().map(|slope| self.level_on(slope))
+    }
+
+    /// The fitted value at the newest point, on the line of this `slope` (the window's).
+    fn level_on(&self, slope: f64) -> f64 {
         let n = self.values.len() as f64;
         let intercept = (self.sum - slope * n * (n - 1.0) / 2.0) / n;
-        Some(intercept + slope * (n - 1.0))
+        intercept + slope * (n - 1.0)
     }
 
     /// The Theil–Sen slopes (medians of pairwise slopes) of the older and the more recent half
@@ -139,7 +143,9 @@ impl LinearTrend {
     /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
     /// already there, `None` when the line does not rise towards it (or before two values).
     pub fn steps_until(&self, limit: f64) -> Option<f64> {
-        let (level, slope) = (self.level()?, self.slope()?);
+        // The slope once, for both.
+        let slope = self.slope()?;
+        let level = self.level_on(slope);
         if level >= limit {
             Some(0.0)
         } else if slope > 0.0 {

@@ -85,3 +85,82 @@ mod median_tests {
         assert_eq!(median_by_selection(&mut big), Some(f64::MAX));
     }
 }
+
+/// Replaces one copy of `old` (which `sorted` must hold) by `value`, keeping `sorted` sorted:
+/// the same slice as removing the first value not below `old` and then inserting `value` before
+/// the first value not below it. For short windows: it walks from `old`'s position to
+/// `value`'s, moving each value passed by one, with no binary search and no call to `memmove`
+/// (O(distance), which a window of a dozen values keeps small).
+pub(crate) fn replace_in_short_sorted(sorted: &mut [f64], old: f64, value: f64) {
+    // The first value not below `old`: a count, since the slice is sorted (no early exit to
+    // mispredict).
+    let mut at = sorted.iter().filter(|v| **v < old).count();
+    if at >= sorted.len() {
+        // `old` is not in the window: nothing to replace (unreachable for a caller that keeps
+        // the window, but not worth a panic).
+        return;
+    }
+    if old < value {
+        // Values in (at, first not below `value`) slide down over `old`.
+        while let Some(&next) = sorted.get(at + 1)
+            && next < value
+        {
+            sorted[at] = next;
+            at += 1;
+        }
+    } else {
+        // Values in [first not below `value`, at) slide up over `old`.
+        while at > 0 && sorted[at - 1] >= value {
+            sorted[at] = sorted[at - 1];
+            at -= 1;
+        }
+    }
+    sorted[at] = value;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sorted windows with ties and both zeros.
+    fn windows() -> Vec<Vec<f64>> {
+        let mut windows = vec![
+            Vec::new(),
+            vec![-0.0],
+            vec![0.0, 0.0, 1.0],
+            // Equal under `<`, different bits: a sorted window may hold them in any order.
+            vec![-1.0, 0.0, -0.0, 0.0, -0.0, 2.0],
+        ];
+        for len in [1, 2, 11, 12, 13, 31] {
+            let mut w: Vec<f64> = (0..len)
+                .map(|i| f64::from((i * 37 % 23) as u32) - 9.0)
+                .collect();
+            w.sort_by(f64::total_cmp);
+            windows.push(w);
+        }
+        windows
+    }
+
+    #[test]
+    fn replacing_in_a_short_window_is_removing_then_inserting() {
+        for w in windows()
+            .into_iter()
+            .filter(|w| !w.is_empty() && w.len() < 40)
+        {
+            for &old in &w {
+                for value in [-100.0, -9.0, -0.0, 0.0, 0.5, 3.0, 13.0, 1e9] {
+                    let mut expected = w.clone();
+                    let at = expected.partition_point(|v| *v < old);
+                    expected.remove(at);
+                    let at = expected.partition_point(|v| *v < value);
+                    expected.insert(at, value);
+                    let mut got = w.clone();
+                    replace_in_short_sorted(&mut got, old, value);
+                    // Bit for bit: which zero sits where must not change either.
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&got), bits(&expected), "{old} -> {value} in {w:?}");
+                }
+            }
+        }
+    }
+}
