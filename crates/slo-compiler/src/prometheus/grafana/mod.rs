@@ -7,13 +7,17 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use sli_core::Span;
 
+mod aws;
+mod kubernetes;
+
 use super::compile::CompiledSlo;
 use super::names;
-use super::operator::is_dns_name;
 use super::query::Signal;
 use crate::cloudwatch::DashboardOptions;
-use crate::cloudwatch::panels::{self, AwsPanel, Board, LogsView, PanelQuery};
+use crate::cloudwatch::panels::{self, Board, PanelQuery};
 use crate::error::{CompileError, CompileProblem, Engine};
+use aws::cloudwatch_panel;
+use kubernetes::{check_kubernetes_name, kubernetes_panels};
 
 /// What the dashboards show beyond the SLOs themselves.
 ///
@@ -269,170 +273,6 @@ fn dashboard(
         "panels": panels,
     });
     GrafanaDashboard { uid, title, json }
-}
-
-const CLOUDWATCH: &str = "${cloudwatch}";
-
-/// A panel drawing an AWS panel through Grafana's CloudWatch data source.
-fn cloudwatch_panel(aws: &AwsPanel) -> Value {
-    let datasource = json!({"type": "cloudwatch", "uid": CLOUDWATCH});
-    match &aws.query {
-        PanelQuery::Metrics {
-            metrics,
-            expressions,
-            period,
-            region,
-        } => {
-            let region = region.unwrap_or("default");
-            let mut targets: Vec<Value> = metrics
-                .iter()
-                .map(|m| {
-                    let dimensions: serde_json::Map<String, Value> = m
-                        .metric
-                        .dimensions()
-                        .iter()
-                        .map(|d| (d.name().to_owned(), json!([d.value()])))
-                        .collect();
-                    json!({"datasource": datasource, "queryMode": "Metrics",
-                           "metricQueryType": 0, "metricEditorMode": 0,
-                           "namespace": m.metric.namespace(), "metricName": m.metric.name(),
-                           "dimensions": dimensions, "matchExact": true, "statistic": m.stat,
-                           "period": period.to_string(), "region": region, "id": m.id,
-                           "hide": !m.visible})
-                })
-                .collect();
-            targets.extend(expressions.iter().map(|(id, expression, label)| {
-                json!({"datasource": datasource, "queryMode": "Metrics", "metricQueryType": 0,
-                       "metricEditorMode": 1, "expression": expression, "id": id,
-                       "label": label, "period": period.to_string(), "region": region})
-            }));
-            panel("timeseries", &aws.title, targets, "short", &datasource)
-        }
-        PanelQuery::Logs {
-            log_groups,
-            query,
-            view,
-        } => panel(
-            match view {
-                LogsView::Table => "table",
-                LogsView::TimeSeries => "timeseries",
-            },
-            &aws.title,
-            vec![
-                json!({"datasource": datasource, "queryMode": "Logs", "region": "default",
-                        "logGroupNames": log_groups, "expression": query}),
-            ],
-            "none",
-            &datasource,
-        ),
-    }
-}
-
-/// A Kubernetes name Grafana's queries can hold unescaped: a DNS-1123 label.
-fn check_kubernetes_name(what: &'static str, name: &str) -> Result<(), CompileProblem> {
-    let ok = is_dns_name(name, false);
-    if ok {
-        Ok(())
-    } else {
-        Err(CompileProblem::InvalidOption {
-            option: what,
-            reason: format!(
-                "{name:?} is not a DNS-1123 label (1 to 63 of a-z, 0-9 and '-', \
-                 starting and ending with a letter or digit)"
-            ),
-        })
-    }
-}
-
-/// The Kubernetes panels: (on-call, debug) panels and the deploy annotation.
-fn kubernetes_panels(
-    namespace: &str,
-    deployment: &str,
-    datasource: &Value,
-) -> (Vec<Value>, Vec<Value>, Value) {
-    let deployment_filter = format!("namespace=\"{namespace}\",deployment=\"{deployment}\"");
-    // A Deployment's pods are those its ReplicaSets (`<deployment>-<hash>`) own: joined on
-    // kube-state-metrics' `kube_pod_owner`, so a CronJob's or another Deployment's pods with
-    // the same prefix are not read.
-    let owned = format!(
-        "on (namespace, pod) group_left() max by (namespace, pod) (kube_pod_owner{{namespace=\"{namespace}\",owner_kind=\"ReplicaSet\",owner_name=~\"{deployment}-[a-z0-9]+\"}})"
-    );
-    let containers = format!("namespace=\"{namespace}\",container!=\"\"");
-    let scaling = panel(
-        "timeseries",
-        &format!("{deployment}: replicas (scaling events)"),
-        vec![
-            target(
-                format!("kube_deployment_spec_replicas{{{deployment_filter}}}"),
-                "desired",
-                datasource,
-            ),
-            target(
-                format!("kube_deployment_status_replicas_available{{{deployment_filter}}}"),
-                "available",
-                datasource,
-            ),
-        ],
-        "short",
-        datasource,
-    );
-    let debug = vec![
-        panel(
-            "timeseries",
-            &format!("{deployment}: container CPU (cores)"),
-            vec![target(
-                format!(
-                    "sum by (pod) (rate(container_cpu_usage_seconds_total{{{containers}}}[5m]) * {owned})"
-                ),
-                "{{pod}}",
-                datasource,
-            )],
-            "short",
-            datasource,
-        ),
-        panel(
-            "timeseries",
-            &format!("{deployment}: container memory (working set)"),
-            vec![target(
-                format!(
-                    "sum by (pod) (container_memory_working_set_bytes{{{containers}}} * {owned})"
-                ),
-                "{{pod}}",
-                datasource,
-            )],
-            "bytes",
-            datasource,
-        ),
-        panel(
-            "timeseries",
-            &format!("{deployment}: container restarts per hour"),
-            vec![target(
-                format!(
-                    "sum by (pod) (increase(kube_pod_container_status_restarts_total{{namespace=\"{namespace}\"}}[1h]) * {owned})"
-                ),
-                "{{pod}}",
-                datasource,
-            )],
-            "short",
-            datasource,
-        ),
-    ];
-    // Each new ReplicaSet of the Deployment is a rollout. Grafana marks where an annotation
-    // query's series is non-zero, so the series exists only in the two minutes after the
-    // ReplicaSet's creation: a mark at the deploy, its text the series' labels (the
-    // ReplicaSet). Grafana's `useValueForTime` would place it exactly and `titleFormat` would
-    // word it, but the dashboard schema has neither field.
-    let annotation = json!({
-        "name": "Deploys",
-        "datasource": datasource,
-        "enable": true,
-        "hide": false,
-        "iconColor": "blue",
-        "expr": format!(
-            "max by (replicaset) (kube_replicaset_created{{namespace=\"{namespace}\",replicaset=~\"{deployment}-[a-z0-9]+\"}} > time() - 120)"
-        ),
-    });
-    (vec![scaling], debug, annotation)
 }
 
 pub(super) fn dashboards(
