@@ -44,6 +44,16 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (u16, Stri
     (status, body.to_owned())
 }
 
+/// An alert's failure mode (`F2`) if it is a finding, else its name.
+fn alert_name(alert: &Value) -> String {
+    let labels = &alert["labels"];
+    labels["failure_mode"]
+        .as_str()
+        .or(labels["alertname"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 struct Alertmanager(Child);
 
 impl Drop for Alertmanager {
@@ -199,13 +209,7 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|a| {
-                    let l = &a["labels"];
-                    l["failure_mode"]
-                        .as_str()
-                        .unwrap_or(l["alertname"].as_str().unwrap())
-                        .to_owned()
-                })
+                .map(alert_name)
                 .collect();
             names.sort();
             (g["receiver"]["name"].as_str().unwrap().to_owned(), names)
@@ -254,13 +258,7 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
                     .as_array()
                     .is_some_and(|by| !by.is_empty())
             })
-            .map(|a| {
-                let l = &a["labels"];
-                l["failure_mode"]
-                    .as_str()
-                    .unwrap_or(l["alertname"].as_str().unwrap())
-                    .to_owned()
-            })
+            .map(alert_name)
             .collect();
         if inhibited == ["F6"] || Instant::now() > deadline {
             assert_eq!(inhibited, ["F6"], "{body}");

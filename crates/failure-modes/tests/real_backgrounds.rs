@@ -387,10 +387,10 @@ fn f5_survives_gaps_on_real_noise() {
 /// F6 extrapolated short trends through normal ramps: a nightly batch climbing to 75 % of
 /// max_connections paged every night. Now forecasts start only above what the database does at
 /// that hour, and they are tickets.
-#[test]
-fn f6_nightly_batches_on_real_noise() {
+/// F6's game-day drills (three seeds) on `backgrounds`, tallied.
+fn f6_tally(backgrounds: impl IntoIterator<Item = Background>) -> Tally {
     let mut tally = Tally::default();
-    for background in backgrounds() {
+    for background in backgrounds {
         for seed in 0..3 {
             for (limit, drill) in gameday::connections(&background, seed).unwrap() {
                 let signal = ConnectionSignal::rds("orders", limit).unwrap();
@@ -402,6 +402,12 @@ fn f6_nightly_batches_on_real_noise() {
             }
         }
     }
+    tally
+}
+
+#[test]
+fn f6_nightly_batches_on_real_noise() {
+    let tally = f6_tally(backgrounds());
     assert!(tally.incidents >= 25, "{}", tally.incidents);
     assert_clean(&tally, 0.1);
 }
@@ -414,22 +420,10 @@ fn f6_nightly_batches_on_real_noise() {
 /// must rise, so a step or a plateau is no forecast. Before: 36 false alarms over 21 weeks.
 #[test]
 fn f6_bursts_to_a_plateau_are_no_forecast_on_real_noise() {
-    let mut tally = Tally::default();
-    for background in [
+    let tally = f6_tally([
         background("ec2_network_in_257a54", NETWORK),
         background("ec2_cpu_utilization_fe7f93", ONOFF_CPU),
-    ] {
-        for seed in 0..3 {
-            for (limit, drill) in gameday::connections(&background, seed).unwrap() {
-                let signal = ConnectionSignal::rds("orders", limit).unwrap();
-                let found = DbConnectionExhaustion::new(signal, Default::default())
-                    .unwrap()
-                    .detect(drill.inputs.clone())
-                    .unwrap();
-                tally.add(&drill, &found);
-            }
-        }
-    }
+    ]);
     assert!(tally.incidents >= 18, "{}", tally.incidents);
     assert_clean(&tally, 0.1);
 }
