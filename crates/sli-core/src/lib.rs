@@ -126,7 +126,7 @@ pub use deploy_check::{
 };
 pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
-pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow};
+pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow, day_name};
 pub use missing::MissingData;
 pub use noise::{
     AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,

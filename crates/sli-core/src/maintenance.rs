@@ -147,8 +147,14 @@ impl From<RecurringWindow> for RawRecurring {
     }
 }
 
-/// `monday`, `tuesday`, …: the names both the serialised form and Alertmanager use.
-pub(crate) const fn day_name(day: Weekday) -> &'static str {
+/// `monday`, `tuesday`, …: the names of days in a serialised [`RecurringWindow`], which are
+/// also Alertmanager's `weekdays`.
+///
+/// # Example
+/// ```
+/// assert_eq!(sli_core::day_name(chrono::Weekday::Sun), "sunday");
+/// ```
+pub const fn day_name(day: Weekday) -> &'static str {
     match day {
         Weekday::Mon => "monday",
         Weekday::Tue => "tuesday",

@@ -8,6 +8,8 @@
 #![cfg(feature = "apply")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
@@ -257,11 +259,8 @@ async fn apply_against_the_emulator_creates_then_updates_idempotently() {
 /// An SLO with sustain rules (5 of 5 on page-fast, 10 of 10 on page-slow), a release gate,
 /// maintenance windows and an owner.
 fn alerting(name: &str) -> Compiled {
-    use chrono::{NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
-    use sli_core::{
-        ErrorBudgetPolicy, Interval, MaintenanceWindows, MissingData, RecurringWindow, Routing,
-        Span, Sustained,
-    };
+    use chrono::{TimeZone, Utc};
+    use sli_core::{ErrorBudgetPolicy, MissingData, Routing, Sustained};
     let alb = |n: &str| SignalSource::Metric {
         metric: Metric::new("AWS/ApplicationELB", n)
             .unwrap()
@@ -283,18 +282,7 @@ fn alerting(name: &str) -> Compiled {
     )
     .with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap())
     .with_routing(Routing::new().with_owner("payments".parse().unwrap()))
-    .with_maintenance(
-        MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::hours(4)).unwrap()])
-            .with_recurring(
-                RecurringWindow::weekly(
-                    [Weekday::Sun],
-                    NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
-                    Span::from_minutes(150).unwrap(),
-                    "Europe/Paris".parse().unwrap(),
-                )
-                .unwrap(),
-            ),
-    );
+    .with_maintenance(common::sunday_maintenance(t0));
     // (Sustain rules count minutes: the windows are evaluated every minute on published
     // metrics.)
     compile(

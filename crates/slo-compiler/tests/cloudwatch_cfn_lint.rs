@@ -12,15 +12,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use aws_telemetry::{Metric, Statistic};
-use chrono::{NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
-use sli_core::{
-    AlertPolicy, ErrorBudgetPolicy, Interval, MaintenanceWindows, MissingData, RecurringWindow,
-    Routing, Span, Sustained, catalog,
-};
+use chrono::{TimeZone, Utc};
+use sli_core::{AlertPolicy, ErrorBudgetPolicy, MissingData, Routing, Sustained, catalog};
 use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, SlowQueryLog,
@@ -104,18 +103,7 @@ fn templates() -> Vec<(String, serde_json::Value)> {
             .with_owner("payments".parse().unwrap())
             .with_runbook("https://runbooks.example.com/checkout".parse().unwrap()),
     )
-    .with_maintenance(
-        MaintenanceWindows::new([Interval::new(t0, t0 + TimeDelta::hours(4)).unwrap()])
-            .with_recurring(
-                RecurringWindow::weekly(
-                    [Weekday::Sun],
-                    NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
-                    Span::from_minutes(150).unwrap(),
-                    "Europe/Paris".parse().unwrap(),
-                )
-                .unwrap(),
-            ),
-    );
+    .with_maintenance(common::sunday_maintenance(t0));
     let team = options().with_team_actions(
         "payments".parse().unwrap(),
         TeamActions::new(

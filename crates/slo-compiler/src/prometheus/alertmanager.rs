@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc, Weekday};
-use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow};
+use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
+use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow, day_name};
 
 use super::Compiled;
 use super::names;
@@ -313,18 +313,6 @@ fn month_name(month: u32) -> &'static str {
     .unwrap_or("january")
 }
 
-fn weekday_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "monday",
-        Weekday::Tue => "tuesday",
-        Weekday::Wed => "wednesday",
-        Weekday::Thu => "thursday",
-        Weekday::Fri => "friday",
-        Weekday::Sat => "saturday",
-        Weekday::Sun => "sunday",
-    }
-}
-
 /// A recurring window: per day it reaches (the day it starts, and the next ones when it
 /// crosses midnight), the weekdays and wall-clock times, in its zone.
 fn weekly(window: &RecurringWindow) -> Vec<Node> {
@@ -343,7 +331,7 @@ fn weekly(window: &RecurringWindow) -> Vec<Node> {
                 for _ in 0..k % 7 {
                     d = d.succ();
                 }
-                Node::str(weekday_name(d))
+                Node::str(day_name(d))
             })
             .collect();
         let mut entry: Vec<(&str, Node)> = Vec::new();

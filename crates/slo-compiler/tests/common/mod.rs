@@ -98,3 +98,19 @@ pub(crate) fn alb_availability(
         },
     )
 }
+
+/// Maintenance from `t0` for four hours, and every Sunday 01:30–04:00 in Paris.
+pub(crate) fn sunday_maintenance(t0: DateTime<Utc>) -> sli_core::MaintenanceWindows {
+    sli_core::MaintenanceWindows::new([
+        sli_core::Interval::new(t0, t0 + TimeDelta::hours(4)).unwrap()
+    ])
+    .with_recurring(
+        sli_core::RecurringWindow::weekly(
+            [chrono::Weekday::Sun],
+            chrono::NaiveTime::from_hms_opt(1, 30, 0).unwrap(),
+            sli_core::Span::from_minutes(150).unwrap(),
+            "Europe/Paris".parse().unwrap(),
+        )
+        .unwrap(),
+    )
+}
