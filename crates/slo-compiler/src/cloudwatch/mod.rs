@@ -51,6 +51,7 @@ mod model;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
+mod options;
 pub(crate) mod panels;
 mod publish;
 mod signal;
@@ -59,7 +60,7 @@ mod template;
 
 #[cfg(feature = "apply")]
 pub use apply::{ApplyReport, apply};
-pub use compile::{CompileOptions, TeamActions, compile};
+pub use compile::compile;
 pub use compiled::{CompiledSlo, PublishedWindow, WindowRole};
 pub use dashboard::{
     DashboardOptions, MAX_ALARMS_PER_WIDGET, MAX_DEPLOY_ANNOTATIONS, MAX_PER_OPTION, MAX_WIDGETS,
@@ -76,6 +77,7 @@ pub use names::{
 };
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
+pub use options::{CompileOptions, TeamActions};
 pub use panels::ERROR_PATTERN;
 pub use publish::{Points, publish_windows, published_points, window_points};
 pub use signal::{Signal, SignalSource};

@@ -59,22 +59,26 @@
 
 mod alertmanager;
 mod compile;
+mod compiled;
 mod expr;
 mod grafana;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
 mod operator;
+mod options;
 mod promtool;
 mod query;
 mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
-pub use compile::{CompiledSlo, Options, TierAlert, compile};
+pub use compile::compile;
+pub use compiled::{CompiledSlo, TierAlert};
 pub use grafana::{GrafanaDashboard, GrafanaOptions};
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use operator::{Manifest, ManifestOptions};
+pub use options::Options;
 pub use promtool::{TestCase, UnitTestError, unit_tests};
 pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
 use rules::write_group;

@@ -10,7 +10,7 @@ use sli_core::Span;
 mod aws;
 mod kubernetes;
 
-use super::compile::CompiledSlo;
+use super::CompiledSlo;
 use super::names;
 use super::query::Signal;
 use crate::cloudwatch::DashboardOptions;
