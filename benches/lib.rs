@@ -77,3 +77,109 @@ pub fn cpu_series(seed: u64, points: usize) -> Vec<f64> {
         })
         .collect()
 }
+
+/// The metric source of an [`openslo_document`]'s indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenSloSource {
+    /// Prometheus queries, a calendar month in New York, two conditions (about 1.6 kB).
+    Prometheus,
+    /// CloudWatch ALB metrics, a rolling 28 days, four conditions (about 1.9 kB): the
+    /// document `benches/slo_as_code.rs` parses and compiles.
+    CloudWatch,
+}
+
+/// SLO number `i` as one OpenSLO document with its indicator and alert policy inline (100
+/// SLOs a service): what the OpenSLO benchmarks and `examples/openslo_speed.rs` parse, so
+/// their figures are measured on the same text.
+pub fn openslo_document(i: usize, source: OpenSloSource) -> String {
+    let (source_type, bad, total, time_window, conditions) = match source {
+        OpenSloSource::Prometheus => (
+            "Prometheus",
+            format!(
+                r#"query: sum(rate(http_requests_total{{service="checkout-{i}",code=~"5.."}}[5m]))"#
+            ),
+            format!(r#"query: sum(rate(http_requests_total{{service="checkout-{i}"}}[5m]))"#),
+            "    - duration: 1M\n      isRolling: false\n      calendar:\n        startTime: 2024-01-01 00:00:00\n        timeZone: America/New_York\n",
+            &[
+                ("page-fast", "page", "14.4", "1h"),
+                ("ticket-slow", "ticket", "1", "3d"),
+            ][..],
+        ),
+        OpenSloSource::CloudWatch => (
+            "CloudWatch",
+            cloudwatch_metric(i, "HTTPCode_Target_5XX_Count"),
+            cloudwatch_metric(i, "RequestCount"),
+            "    - duration: 28d\n      isRolling: true\n",
+            &[
+                ("page-fast", "page", "14.4", "1h"),
+                ("page-slow", "page", "6", "6h"),
+                ("ticket-fast", "ticket", "3", "1d"),
+                ("ticket-slow", "ticket", "1", "3d"),
+            ][..],
+        ),
+    };
+    let mut text = format!(
+        r#"---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-{i}
+  displayName: Checkout {i}
+spec:
+  description: 99.9 % of checkout requests succeed.
+  service: checkout-{service}
+  indicator:
+    metadata:
+      name: checkout-errors-{i}
+    spec:
+      ratioMetric:
+        counter: true
+        bad:
+          metricSource:
+            type: {source_type}
+            spec:
+              {bad}
+        total:
+          metricSource:
+            type: {source_type}
+            spec:
+              {total}
+  timeWindow:
+{time_window}  budgetingMethod: Occurrences
+  objectives:
+    - targetPercent: 99.9
+  alertPolicies:
+    - kind: AlertPolicy
+      metadata:
+        name: burn-{i}
+      spec:
+        alertWhenResolved: true
+        conditions:
+"#,
+        service = i / 100
+    );
+    for (name, severity, threshold, window) in conditions {
+        text.push_str(&format!(
+            r#"          - kind: AlertCondition
+            metadata:
+              name: {name}
+            spec:
+              severity: {severity}
+              condition: {{kind: burnrate, op: gt, threshold: {threshold}, lookbackWindow: {window}}}
+"#
+        ));
+    }
+    text
+}
+
+/// A CloudWatch metric source's `spec` body (after its first key's indentation) for SLO `i`.
+fn cloudwatch_metric(i: usize, metric: &str) -> String {
+    format!(
+        "namespace: AWS/ApplicationELB
+              metricName: {metric}
+              dimensions:
+                - name: LoadBalancer
+                  value: app/checkout-{i}/50dc6c495c0c9188
+              stat: Sum"
+    )
+}

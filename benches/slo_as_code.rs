@@ -19,6 +19,7 @@ use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, Signal, SignalSource, Spec, compile,
 };
 use slo_compiler::prometheus;
+use sre_benches::{OpenSloSource, openslo_document};
 
 const SLOS: usize = 10_000;
 
@@ -118,91 +119,11 @@ fn prometheus_bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// One SLO document with its indicator and alert policy inline (about 1.9 kB).
-fn document(i: usize) -> String {
-    format!(
-        r#"---
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: checkout-{i}
-  displayName: Checkout {i}
-spec:
-  description: 99.9 % of checkout requests succeed.
-  service: checkout-{service}
-  indicator:
-    metadata:
-      name: checkout-errors-{i}
-    spec:
-      ratioMetric:
-        counter: true
-        bad:
-          metricSource:
-            type: CloudWatch
-            spec:
-              namespace: AWS/ApplicationELB
-              metricName: HTTPCode_Target_5XX_Count
-              dimensions:
-                - name: LoadBalancer
-                  value: app/checkout-{i}/50dc6c495c0c9188
-              stat: Sum
-        total:
-          metricSource:
-            type: CloudWatch
-            spec:
-              namespace: AWS/ApplicationELB
-              metricName: RequestCount
-              dimensions:
-                - name: LoadBalancer
-                  value: app/checkout-{i}/50dc6c495c0c9188
-              stat: Sum
-  timeWindow:
-    - duration: 28d
-      isRolling: true
-  budgetingMethod: Occurrences
-  objectives:
-    - targetPercent: 99.9
-  alertPolicies:
-    - kind: AlertPolicy
-      metadata:
-        name: burn-{i}
-      spec:
-        alertWhenResolved: true
-        conditions:
-          - kind: AlertCondition
-            metadata:
-              name: page-fast
-            spec:
-              severity: page
-              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
-          - kind: AlertCondition
-            metadata:
-              name: page-slow
-            spec:
-              severity: page
-              condition: {{kind: burnrate, op: gt, threshold: 6, lookbackWindow: 6h}}
-          - kind: AlertCondition
-            metadata:
-              name: ticket-fast
-            spec:
-              severity: ticket
-              condition: {{kind: burnrate, op: gt, threshold: 3, lookbackWindow: 1d}}
-          - kind: AlertCondition
-            metadata:
-              name: ticket-slow
-            spec:
-              severity: ticket
-              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
-"#,
-        service = i / 100
-    )
-}
-
 fn parse_bench(c: &mut Criterion) {
     let mut text = String::new();
     let mut n = 0;
     while text.len() < 10 * 1024 * 1024 {
-        text.push_str(&document(n));
+        text.push_str(&openslo_document(n, OpenSloSource::CloudWatch));
         n += 1;
     }
     let slos = parse(&text, Mode::Strict).unwrap().slos;

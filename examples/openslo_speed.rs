@@ -11,148 +11,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use sli_core::openslo::{Mode, parse};
-
-/// One SLO document with its indicator (Prometheus) and alert policy inline, about 1.6 kB.
-fn document(i: usize) -> String {
-    format!(
-        r#"---
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: checkout-{i}
-  displayName: Checkout {i}
-spec:
-  description: 99.9 % of checkout requests succeed.
-  service: checkout-{service}
-  indicator:
-    metadata:
-      name: checkout-errors-{i}
-    spec:
-      ratioMetric:
-        counter: true
-        bad:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: sum(rate(http_requests_total{{service="checkout-{i}",code=~"5.."}}[5m]))
-        total:
-          metricSource:
-            type: Prometheus
-            spec:
-              query: sum(rate(http_requests_total{{service="checkout-{i}"}}[5m]))
-  timeWindow:
-    - duration: 1M
-      isRolling: false
-      calendar:
-        startTime: 2024-01-01 00:00:00
-        timeZone: America/New_York
-  budgetingMethod: Occurrences
-  objectives:
-    - targetPercent: 99.9
-  alertPolicies:
-    - kind: AlertPolicy
-      metadata:
-        name: burn-{i}
-      spec:
-        alertWhenResolved: true
-        conditions:
-          - kind: AlertCondition
-            metadata:
-              name: page-fast
-            spec:
-              severity: page
-              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
-          - kind: AlertCondition
-            metadata:
-              name: ticket-slow
-            spec:
-              severity: ticket
-              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
-"#,
-        service = i / 100
-    )
-}
-
-/// The document of `benches/slo_as_code.rs` (CloudWatch sources, four conditions, about
-/// 1.9 kB), to compare with its figures.
-fn cloudwatch_document(i: usize) -> String {
-    format!(
-        r#"---
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: checkout-{i}
-  displayName: Checkout {i}
-spec:
-  description: 99.9 % of checkout requests succeed.
-  service: checkout-{service}
-  indicator:
-    metadata:
-      name: checkout-errors-{i}
-    spec:
-      ratioMetric:
-        counter: true
-        bad:
-          metricSource:
-            type: CloudWatch
-            spec:
-              namespace: AWS/ApplicationELB
-              metricName: HTTPCode_Target_5XX_Count
-              dimensions:
-                - name: LoadBalancer
-                  value: app/checkout-{i}/50dc6c495c0c9188
-              stat: Sum
-        total:
-          metricSource:
-            type: CloudWatch
-            spec:
-              namespace: AWS/ApplicationELB
-              metricName: RequestCount
-              dimensions:
-                - name: LoadBalancer
-                  value: app/checkout-{i}/50dc6c495c0c9188
-              stat: Sum
-  timeWindow:
-    - duration: 28d
-      isRolling: true
-  budgetingMethod: Occurrences
-  objectives:
-    - targetPercent: 99.9
-  alertPolicies:
-    - kind: AlertPolicy
-      metadata:
-        name: burn-{i}
-      spec:
-        alertWhenResolved: true
-        conditions:
-          - kind: AlertCondition
-            metadata:
-              name: page-fast
-            spec:
-              severity: page
-              condition: {{kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}
-          - kind: AlertCondition
-            metadata:
-              name: page-slow
-            spec:
-              severity: page
-              condition: {{kind: burnrate, op: gt, threshold: 6, lookbackWindow: 6h}}
-          - kind: AlertCondition
-            metadata:
-              name: ticket-fast
-            spec:
-              severity: ticket
-              condition: {{kind: burnrate, op: gt, threshold: 3, lookbackWindow: 1d}}
-          - kind: AlertCondition
-            metadata:
-              name: ticket-slow
-            spec:
-              severity: ticket
-              condition: {{kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}
-"#,
-        service = i / 100
-    )
-}
+use sre_benches::{OpenSloSource, openslo_document};
 
 /// Peak resident memory of this process, from /proc (Linux), in MiB.
 fn peak_mib() -> f64 {
@@ -170,7 +29,7 @@ fn input(case: &str) -> Option<String> {
             let mut text = String::new();
             let mut n = 0;
             while text.len() < 10 << 20 {
-                text.push_str(&document(n));
+                text.push_str(&openslo_document(n, OpenSloSource::Prometheus));
                 n += 1;
             }
             text
@@ -179,7 +38,7 @@ fn input(case: &str) -> Option<String> {
             let mut text = String::new();
             let mut n = 0;
             while text.len() < 10 << 20 {
-                text.push_str(&cloudwatch_document(n));
+                text.push_str(&openslo_document(n, OpenSloSource::CloudWatch));
                 n += 1;
             }
             text
