@@ -1,5 +1,5 @@
 //! CloudTrail input: log files (`{"Records": [...]}`) plain and gzip'd, one record per line,
-//! and single records. The first byte picks the reader; the rest is the input (gzip'd here for
+//! and single records, read as audit events and as deploys (`deploys::cloudtrail`). The first byte picks the reader; the rest is the input (gzip'd here for
 //! the gzip reader, so that the fuzzer explores the JSON inside, not only gzip headers).
 //! Typed errors only: no panic, no hang, and never more than the decompression cap.
 #![no_main]
@@ -7,6 +7,7 @@
 use std::io::Write;
 
 use aws_telemetry::audit::{parse_lines, parse_log_with_limit, parse_record};
+use aws_telemetry::deploys::cloudtrail as deploys;
 use libfuzzer_sys::fuzz_target;
 
 /// A small cap, so that a bomb in the corpus is refused quickly.
@@ -16,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
-    match mode % 5 {
+    match mode % 8 {
         0 => {
             let _ = parse_log_with_limit(rest, "fuzz.json", CAP);
         }
@@ -44,6 +45,20 @@ fuzz_target!(|data: &[u8]| {
         3 => {
             if let Ok(text) = std::str::from_utf8(rest) {
                 let _ = parse_lines(text, "fuzz.jsonl");
+            }
+        }
+        4 => {
+            // Deploys share the log reader (gzip, cap, strict JSON) with the audit events.
+            let _ = deploys::parse_log(rest, "fuzz.json");
+        }
+        5 => {
+            if let Ok(text) = std::str::from_utf8(rest) {
+                let _ = deploys::parse_lines(text, "fuzz.jsonl");
+            }
+        }
+        6 => {
+            if let Ok(text) = std::str::from_utf8(rest) {
+                let _ = deploys::parse_record(text, "fuzz", 0);
             }
         }
         _ => {
