@@ -36,7 +36,7 @@ impl Timeline {
         match self.last {
             None => Ok(Step::Restart),
             Some(previous) if at <= previous => Err(Error::OutOfOrder { previous, at }),
-            Some(previous) if at - previous > self.max_gap => Ok(Step::Restart),
+            Some(previous) if gap(previous, at) > self.max_gap => Ok(Step::Restart),
             Some(_) => Ok(Step::Next),
         }
     }
@@ -44,6 +44,19 @@ impl Timeline {
     /// Records `at` as the latest observation (after [`Timeline::check`] accepted it).
     pub(crate) fn record(&mut self, at: DateTime<Utc>) {
         self.last = Some(at);
+    }
+}
+
+/// `at − previous`, as chrono works it out, without its date arithmetic when both fall on one
+/// day (as all but one sample a day do): the days between them are then none, and the
+/// difference is that of their times of day alone (leap seconds included, as chrono counts
+/// them).
+fn gap(previous: DateTime<Utc>, at: DateTime<Utc>) -> TimeDelta {
+    let (previous, at) = (previous.naive_utc(), at.naive_utc());
+    if previous.date() == at.date() {
+        at.time() - previous.time()
+    } else {
+        at - previous
     }
 }
 
@@ -75,6 +88,30 @@ mod tests {
         assert_eq!(project(t0, 1e12, 60.0), None);
         assert_eq!(project(t0, f64::NAN, 60.0), None);
         assert_eq!(project(DateTime::<Utc>::MAX_UTC, 10.0, 60.0), None);
+    }
+
+    #[test]
+    fn the_gap_is_chronos_difference() {
+        let t0 = Utc.with_ymd_and_hms(2026, 12, 31, 22, 0, 0).unwrap();
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .unwrap()
+            .and_utc();
+        for previous in [
+            t0,
+            leap,
+            leap - TimeDelta::hours(1),
+            DateTime::<Utc>::MIN_UTC,
+        ] {
+            for later in [1, 59, 60, 3599, 7200, 7201, 86_399, 86_400, 400 * 86_400] {
+                for nanos in [0, 1, 999_999_999] {
+                    let at = previous + TimeDelta::new(later, nanos).unwrap();
+                    assert_eq!(gap(previous, at), at - previous, "{previous} {at}");
+                }
+            }
+            let at = leap + TimeDelta::milliseconds(300);
+            assert_eq!(gap(leap, at), at - leap);
+        }
     }
 
     #[test]

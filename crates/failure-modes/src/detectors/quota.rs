@@ -287,31 +287,41 @@ impl Detector for ServiceQuotaHit {
         self.trend.push(self.peak.max().unwrap_or(usage))?;
         let limit = self.signal.limit;
         let share = usage / limit;
-        let period = self.signal.period.as_time_delta();
         self.seen = self.seen.saturating_add(1);
         // Forecasts from near the day's peak only: after a leak is fixed, usage falls while the
         // day's peak still remembers it, and "exhaustion now" would be a false alarm.
         let forecasting = self.seen >= self.config.peak_window + self.config.trend_window
             && usage >= 0.9 * self.peak.max().unwrap_or(usage);
-        let steps = if forecasting {
-            self.trend.steps_until(limit)
-        } else {
-            None
+        // The forecast is worked out only where it can decide something (usage between the
+        // forecast share and the warning share) or for a finding: the trend's divisions and the
+        // date arithmetic are the most of a sample's cost.
+        let trend = &self.trend;
+        let signal_period = self.signal.period;
+        let period = || signal_period.as_time_delta().as_seconds_f64();
+        let steps = || {
+            if forecasting {
+                trend.steps_until(limit)
+            } else {
+                None
+            }
         };
+        let exhaustion = || steps().and_then(|s| project(at, s, period()));
         // `when − at` is the projection's delta itself, so the horizon is judged without date
         // arithmetic; the time is worked out when within it (it may be beyond chrono's range)
         // or for a finding. Not for a time inside a leap second, where adding is not exact.
-        let delta = steps.and_then(|s| projection_delta(s, period.as_seconds_f64()));
-        let within_horizon = if at.timestamp_subsec_nanos() < 1_000_000_000 {
-            delta.is_some_and(|d| d <= self.config.horizon && at.checked_add_signed(d).is_some())
-        } else {
-            let exhaustion = steps.and_then(|s| project(at, s, period.as_seconds_f64()));
-            exhaustion.is_some_and(|when| when - at <= self.config.horizon)
+        let horizon = self.config.horizon;
+        let within_horizon = || {
+            if at.timestamp_subsec_nanos() < 1_000_000_000 {
+                steps()
+                    .and_then(|s| projection_delta(s, period()))
+                    .is_some_and(|d| d <= horizon && at.checked_add_signed(d).is_some())
+            } else {
+                exhaustion().is_some_and(|when| when - at <= horizon)
+            }
         };
-        let exhaustion = || steps.and_then(|s| project(at, s, period.as_seconds_f64()));
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share
-            || (within_horizon && share >= self.config.forecast_from_share);
+            || (share >= self.config.forecast_from_share && within_horizon());
         let mut findings = Vec::new();
         for (level, start) in self.escalation.update(warn, blocked, at) {
             let severity = match level {
