@@ -1,0 +1,185 @@
+//! The learned daily profile: the largest surprise at each time of day on the previous days.
+
+use super::Season;
+use crate::error::{Error, Result};
+
+/// The largest surprise seen at each slot of the day on each of the last days, and for each
+/// slot the largest of itself and its two neighbours over those days (recomputed once a day).
+/// Memory: `slots × (days + 2)` values.
+#[derive(Debug, Clone)]
+pub(super) struct DailyProfile {
+    season: Season,
+    /// Completed days, oldest first, `slots` values each (a ring of `days` days).
+    days: Vec<f64>,
+    filled: usize,
+    next_day: usize,
+    today: Vec<f64>,
+    explained: Vec<f64>,
+    /// The next point's slot, kept up to date as points are recorded in order so that the
+    /// common case needs no integer division (two of them a point otherwise).
+    cursor: SlotCursor,
+}
+
+/// Where point `index` falls in the day, advanced one point at a time: its slot
+/// `(index mod period) × slots / period` and whether it closes the day, with additions only.
+#[derive(Debug, Clone)]
+struct SlotCursor {
+    index: u64,
+    /// `index mod period`.
+    in_day: u64,
+    /// `in_day × slots`.
+    scaled: u64,
+    slot: usize,
+    /// `(slot + 1) × period`: `scaled` at or beyond it moves to the next slot.
+    next_slot_at: u64,
+}
+
+impl SlotCursor {
+    fn new(period: u64) -> Self {
+        Self {
+            index: 0,
+            in_day: 0,
+            scaled: 0,
+            slot: 0,
+            next_slot_at: period,
+        }
+    }
+
+    /// Moves to the next point. `slots <= period`, so a step moves at most one slot on.
+    fn advance(&mut self, period: u64, slots: u64) {
+        self.index = self.index.saturating_add(1);
+        self.in_day += 1;
+        if self.in_day == period {
+            *self = Self {
+                index: self.index,
+                ..Self::new(period)
+            };
+        } else {
+            self.scaled += slots;
+            if self.scaled >= self.next_slot_at {
+                self.slot += 1;
+                self.next_slot_at = self.next_slot_at.saturating_add(period);
+            }
+        }
+    }
+}
+
+impl DailyProfile {
+    pub(super) fn new(season: Season) -> Result<Self> {
+        for (field, value) in [
+            ("season.period", season.period),
+            ("season.slots", season.slots),
+            ("season.days", season.days),
+        ] {
+            if value == 0 {
+                return Err(Error::InvalidConfig {
+                    field,
+                    value: 0.0,
+                    reason: "must be at least 1",
+                });
+            }
+        }
+        if season.slots > season.period {
+            return Err(Error::InvalidConfig {
+                field: "season.slots",
+                value: season.slots as f64,
+                reason: "cannot exceed the points in a day",
+            });
+        }
+        Ok(Self {
+            days: vec![0.0; season.slots * season.days],
+            filled: 0,
+            next_day: 0,
+            today: vec![0.0; season.slots],
+            explained: vec![0.0; season.slots],
+            cursor: SlotCursor::new(season.period as u64),
+            season,
+        })
+    }
+
+    pub(super) fn slot(&self, index: u64) -> usize {
+        if index == self.cursor.index {
+            return self.cursor.slot;
+        }
+        let period = self.season.period as u64;
+        ((index % period) * self.season.slots as u64 / period) as usize
+    }
+
+    /// The largest surprise at this slot or a neighbour on the remembered days.
+    pub(super) fn explained(&self, index: u64) -> f64 {
+        self.explained.get(self.slot(index)).copied().unwrap_or(0.0)
+    }
+
+    /// Records the surprise of point `index`, and closes the day after its last point.
+    pub(super) fn record(&mut self, index: u64, z: f64) {
+        let slot = self.slot(index);
+        if let Some(max) = self.today.get_mut(slot) {
+            *max = max.max(z);
+        }
+        let period = self.season.period as u64;
+        let closes_day = if index == self.cursor.index {
+            self.cursor.in_day + 1 == period
+        } else {
+            (index + 1).is_multiple_of(period)
+        };
+        if index == self.cursor.index {
+            self.cursor.advance(period, self.season.slots as u64);
+        }
+        if closes_day {
+            self.close_day();
+        }
+    }
+
+    fn close_day(&mut self) {
+        let slots = self.season.slots;
+        let start = self.next_day * slots;
+        if let Some(day) = self.days.get_mut(start..start + slots) {
+            day.copy_from_slice(&self.today);
+        }
+        self.today.fill(0.0);
+        self.next_day = (self.next_day + 1) % self.season.days;
+        self.filled = (self.filled + 1).min(self.season.days);
+        for (slot, explained) in self.explained.iter_mut().enumerate() {
+            let mut max = 0.0f64;
+            for day in self.days.chunks_exact(slots).take(self.filled) {
+                for neighbour in [slots - 1, 0, 1] {
+                    max = max.max(day[(slot + neighbour) % slots]);
+                }
+            }
+            *explained = max;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slot_cursor_agrees_with_the_division() {
+        for (period, slots) in [
+            (288, 24),
+            (1440, 24),
+            (7, 7),
+            (7, 3),
+            (10, 1),
+            (1, 1),
+            (5, 4),
+        ] {
+            let season = Season::new(period, slots, 2);
+            let mut profile = DailyProfile::new(season).unwrap();
+            for index in 0..(3 * period as u64 + 5) {
+                let expected = ((index % period as u64) * slots as u64 / period as u64) as usize;
+                assert_eq!(profile.cursor.index, index);
+                assert_eq!(profile.slot(index), expected, "{period}/{slots} at {index}");
+                assert_eq!(
+                    profile.cursor.in_day + 1 == period as u64,
+                    (index + 1).is_multiple_of(period as u64)
+                );
+                profile.record(index, index as f64);
+            }
+            // Out of order, the division answers.
+            assert_eq!(profile.slot(period as u64 - 1), slots - 1);
+        }
+    }
+}

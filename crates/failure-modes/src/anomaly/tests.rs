@@ -1,0 +1,237 @@
+//! The detector on hand-made series: level shifts, usual and unusual spikes, daily jobs, bad
+//! input.
+
+use super::*;
+use crate::stats::Direction;
+
+fn noise(i: u64) -> f64 {
+    ((i * 7919) % 11) as f64 / 10.0
+}
+
+fn config() -> AnomalyConfig {
+    AnomalyConfig::default()
+        .with_baseline(100)
+        .with_warm_up(100)
+        .with_refractory(50)
+        .with_season(None)
+}
+
+#[test]
+fn level_shift_is_caught_once_and_the_new_level_is_learned_fast() {
+    let mut d = AnomalyDetector::new(config()).unwrap();
+    // Noise in [0, 1] (robust σ about 0.44); a shift of 0.6 makes no single point a spike
+    // (z < 3) but moves an hour's median by about five standard errors.
+    let alerts: Vec<_> = (0..1200u64)
+        .filter_map(|i| {
+            let level = if i >= 250 { 50.6 } else { 50.0 };
+            // A spike on the new level, an hour and a half after the shift: judged
+            // against the new level, not lost in a baseline still half old.
+            let spike = if i == 400 { 5.0 } else { 0.0 };
+            d.push(level + noise(i) + spike).unwrap()
+        })
+        .collect();
+    assert!(
+        matches!(
+            alerts[0].kind,
+            AnomalyKind::Shift {
+                direction: Direction::Up,
+                ..
+            }
+        ),
+        "{alerts:?}"
+    );
+    assert!(
+        alerts[0].index >= 250 && alerts[0].index < 262,
+        "{alerts:?}"
+    );
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    assert_eq!(alerts[1].index, 400);
+    assert!((alerts[1].baseline - 51.3).abs() < 0.2, "{alerts:?}");
+}
+
+#[test]
+fn clean_noise_raises_nothing() {
+    let mut d = AnomalyDetector::new(config()).unwrap();
+    let alerts = (0..5000u64)
+        .filter_map(|i| d.push(50.0 + noise(i)).unwrap())
+        .count();
+    assert_eq!(alerts, 0);
+}
+
+#[test]
+fn a_usual_spike_stops_alerting_and_a_bigger_one_does() {
+    let mut d = AnomalyDetector::new(
+        AnomalyConfig::default()
+            .with_baseline(50)
+            .with_warm_up(50)
+            .with_refractory(10)
+            .with_record_window(Some(500))
+            .with_season(None),
+    )
+    .unwrap();
+    let alerts: Vec<u64> = (0..1000u64)
+        .filter_map(|i| {
+            // A job: the same spike every 100 points, a little smaller each time.
+            let job = if i % 100 == 0 && i > 0 {
+                100.0 - (i / 100) as f64
+            } else {
+                0.0
+            };
+            let incident = if i == 950 { 1000.0 } else { 0.0 };
+            d.push(50.0 + noise(i) + job + incident)
+                .unwrap()
+                .map(|a| a.index)
+        })
+        .collect();
+    assert_eq!(alerts, [100, 950]);
+}
+
+#[test]
+fn a_daily_job_is_learned_and_an_off_hours_spike_is_not() {
+    // 12 points a day, a job at slot 3 every day, larger than anything else; the record
+    // window is shorter than a day's spacing, so only the season can explain it.
+    let season = Season::new(12, 12, 3);
+    let base = AnomalyConfig::default()
+        .with_baseline(24)
+        .with_short_window(4)
+        .with_warm_up(24)
+        .with_record_window(Some(8))
+        .with_refractory(4)
+        .with_season(Some(season));
+    let run = |config: AnomalyConfig| -> Vec<u64> {
+        let mut d = AnomalyDetector::new(config).unwrap();
+        (0..240u64)
+            .filter_map(|i| {
+                // A little smaller each day: each day's job is explained by the day before.
+                let value = match i {
+                    200 => 60.0,
+                    _ if i % 12 == 3 => 50.0 - (i / 12) as f64 * 0.5,
+                    _ => 10.0 + noise(i),
+                };
+                d.push(value).unwrap().map(|a| a.index)
+            })
+            .collect()
+    };
+    let with_season = run(base);
+    assert!(with_season.contains(&200), "{with_season:?}");
+    assert!(
+        with_season.iter().all(|i| *i == 200 || *i < 48),
+        "{with_season:?}"
+    );
+    // Without the season, the job is raised again whenever the record has forgotten it.
+    let without = run(base.with_season(None));
+    assert!(
+        without.iter().filter(|i| **i % 12 == 3 && **i > 48).count() > 5,
+        "{without:?}"
+    );
+}
+
+#[test]
+fn bad_input_is_typed_and_leaves_the_detector_unchanged() {
+    let mut d = AnomalyDetector::new(config()).unwrap();
+    assert!(matches!(
+        d.push(f64::NAN),
+        Err(Error::InvalidValue { index: 0, .. })
+    ));
+    for bad in [
+        config().with_spike_sigma(0.0),
+        config().with_shift_sigma(Some(f64::NAN)),
+        config().with_short_window(0),
+        config().with_short_window(101),
+        config().with_record_window(Some(0)),
+        config().with_season(Some(Season::new(10, 11, 1))),
+    ] {
+        assert!(AnomalyDetector::new(bad).is_err(), "{bad:?}");
+    }
+}
+
+/// The plain median/MAD family: no record, no shift, no season; a point 5 σ out is
+/// flagged, then nothing during the cooldown, and again after it.
+#[test]
+fn median_mad_flags_every_outlier_outside_the_cooldown() {
+    let mut d = AnomalyDetector::new(AnomalyConfig::median_mad(100, 5.0, 30)).unwrap();
+    let alerts: Vec<u64> = (0..400u64)
+        .filter_map(|i| {
+            let v = if [200, 210, 250].contains(&i) {
+                80.0
+            } else {
+                50.0 + noise(i)
+            };
+            d.push(v).unwrap().map(|a| a.index)
+        })
+        .collect();
+    // 210 falls in the cooldown of 200; 250 does not, and is as large as 200 (no record).
+    assert_eq!(alerts, [200, 250]);
+}
+
+/// Value records: a spike up must beat every value of the record window, however quiet
+/// the day it comes on.
+#[test]
+fn value_records_raise_only_new_extremes() {
+    let base = config()
+        .with_record_window(Some(600))
+        .with_refractory(5)
+        .with_shift_sigma(None);
+    let run = |config: AnomalyConfig| -> Vec<u64> {
+        let mut d = AnomalyDetector::new(config).unwrap();
+        (0..900u64)
+            .filter_map(|i| {
+                // Noisy at first, then quiet: the burst at 700 is smaller than the one at
+                // 300 but far more surprising against the quiet spread.
+                let noise = if i < 500 { 10.0 * noise(i) } else { noise(i) };
+                let burst = match i {
+                    300 => 60.0,
+                    700 => 40.0,
+                    _ => 0.0,
+                };
+                d.push(50.0 + noise + burst).unwrap().map(|a| a.index)
+            })
+            .collect()
+    };
+    let by_value = run(base.with_record_kind(RecordKind::Value));
+    assert!(
+        by_value.contains(&300) && !by_value.contains(&700),
+        "{by_value:?}"
+    );
+    let by_surprise = run(base.with_record_kind(RecordKind::Surprise));
+    assert!(by_surprise.contains(&700), "{by_surprise:?}");
+}
+
+/// Issue 17: finite values near `f64::MAX` overflowed the median into NaN, after which every
+/// push was refused; and the state changed before the error.
+#[test]
+fn values_near_f64_max_are_refused_without_bricking_the_detector() {
+    let mut d = AnomalyDetector::new(config()).unwrap();
+    let mut reference = AnomalyDetector::new(config()).unwrap();
+    for i in 0..300u64 {
+        let v = 50.0 + noise(i);
+        assert_eq!(d.push(v).unwrap(), reference.push(v).unwrap());
+        if i % 7 == 0 {
+            for huge in [f64::MAX, -f64::MAX, 1e300] {
+                let err = d.push(huge).unwrap_err();
+                assert!(
+                    matches!(err, Error::InvalidValue { index, .. } if index == i + 1),
+                    "{err}"
+                );
+            }
+        }
+    }
+    // The refused values changed nothing: both detectors see the same incident alike.
+    for i in 300..600u64 {
+        let v = if i == 450 { 500.0 } else { 50.0 + noise(i) };
+        assert_eq!(d.push(v).unwrap(), reference.push(v).unwrap());
+    }
+    // The largest accepted magnitudes keep every reading finite.
+    let mut edge = AnomalyDetector::new(config()).unwrap();
+    for i in 0..400u64 {
+        let v = if i % 2 == 0 {
+            crate::MAX_MAGNITUDE
+        } else {
+            -crate::MAX_MAGNITUDE
+        };
+        if let Some(a) = edge.push(v).unwrap() {
+            assert!(a.baseline.is_finite(), "{a:?}");
+        }
+    }
+    assert!(edge.push(1.0).is_ok());
+}
