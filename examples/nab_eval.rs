@@ -15,6 +15,8 @@
 //! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/cv3.csv --folds 3
 //! # one family only (its constants still chosen on the training files), e.g. the default's:
 //! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/cv-rs.csv --cv --family record-surprise
+//! # how much a score owes to the a-priori refractory period (a day): every run with another
+//! cargo run --release -p sre-examples --example nab_eval -- ../shared/data/nab-aws /tmp/r.csv --refractory 216
 //! python3 ../shared/tools/nab_score.py /tmp/cv.csv
 //! ```
 //!
@@ -176,9 +178,26 @@ fn describe(candidate: &Candidate) -> String {
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(data_dir), Some(out)) = (args.first(), args.get(1)) else {
-        return Err("usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--check]".into());
+        return Err(
+            "usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--family NAME] [--refractory POINTS] [--check]"
+                .into(),
+        );
     };
     let flag = |name: &str| args.iter().any(|a| a == name);
+    // A refractory period other than the a-priori day, for every configuration run: to see
+    // how much the score owes to that convention.
+    let refractory: Option<usize> = match args.iter().position(|a| a == "--refractory") {
+        Some(i) => Some(
+            args.get(i + 1)
+                .ok_or("--refractory needs a number")?
+                .parse()?,
+        ),
+        None => None,
+    };
+    let adjust = |config: AnomalyConfig| match refractory {
+        Some(points) => config.with_refractory(points),
+        None => config,
+    };
     let folds: Option<usize> = match args.iter().position(|a| a == "--folds") {
         Some(i) => Some(args.get(i + 1).ok_or("--folds needs a number")?.parse()?),
         None if flag("--cv") => Some(usize::MAX),
@@ -189,7 +208,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     match folds {
         None => {
             for series in &corpus {
-                rows_of.push(alerts(AnomalyConfig::default(), series)?);
+                rows_of.push(alerts(adjust(AnomalyConfig::default()), series)?);
             }
         }
         Some(k) => {
@@ -208,7 +227,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             for candidate in &grid {
                 let mut per_file = Vec::new();
                 for series in &corpus {
-                    let rows = alerts(candidate.config, series)?;
+                    let rows = alerts(adjust(candidate.config), series)?;
                     let score = nab::score(series, &rows);
                     per_file.push((rows, score));
                 }
