@@ -419,8 +419,10 @@ impl Detector for NetworkPartition {
             let latency_ratio = peer_latency
                 .filter(|p| *p > 0.0 && zone.latency.is_some())
                 .map(|p| latency / p);
+            // The baselines' spreads are read only where the peer test passes: they decide
+            // nothing elsewhere.
             let own = latency_ratio
-                .filter(|_| enough)
+                .filter(|r| enough && *r >= self.config.peer_ratio)
                 .and_then(|r| state.surprise(latency, r, self.config.min_relative_spread));
             let own_z = own.map(|(z, _)| z);
             let latency_ratio = latency_ratio.unwrap_or(0.0);
