@@ -24,6 +24,15 @@ const WINDOWS: &str = include_str!("data/nab/combined_windows.json");
 
 /// The longest stretch of a series outside its labelled windows, as a background.
 fn background(name: &str, csv: &str) -> Background {
+    let values = stretches(name, csv)
+        .into_iter()
+        .max_by_key(Vec::len)
+        .unwrap();
+    Background::new(name, &values).unwrap()
+}
+
+/// The stretches of a series outside its labelled windows, in time order.
+fn stretches(name: &str, csv: &str) -> Vec<Vec<f64>> {
     let rows: Vec<(&str, f64)> = csv
         .lines()
         .skip(1)
@@ -45,13 +54,9 @@ fn background(name: &str, csv: &str) -> Background {
         cuts.push(row(end) + 1);
     }
     cuts.push(rows.len());
-    let (from, to) = cuts
-        .chunks(2)
-        .map(|c| (c[0], c[1]))
-        .max_by_key(|(a, b)| b - a)
-        .unwrap();
-    let values: Vec<f64> = rows[from..to].iter().map(|(_, v)| *v).collect();
-    Background::new(name, &values).unwrap()
+    cuts.chunks(2)
+        .map(|c| rows[c[0]..c[1]].iter().map(|(_, v)| *v).collect())
+        .collect()
 }
 
 fn backgrounds() -> Vec<Background> {
@@ -339,6 +344,109 @@ fn f2_survives_gaps_and_low_traffic_on_real_noise() {
         tally.notes
     );
     assert_clean(&tally, 0.1);
+}
+
+/// Three zones behind one load balancer, one sample a minute for `days` over `traffic`: each
+/// zone takes `rate` × the shape in requests; latency grows with load, the same in every zone
+/// (80 ms, + 20 % per unit of load up to 5), times each zone's own sampling noise (a p95 of
+/// fewer requests is noisier). From hour 6, every 12 hours one zone (in turn) is ×1.6 slower
+/// for 45 minutes when `incidents`. Returns the incidents missed and the findings outside them.
+fn zones_through_bursts(
+    traffic: &Background,
+    days: usize,
+    rate: f64,
+    incidents: bool,
+) -> (Vec<String>, Vec<Finding>) {
+    use failure_modes::{ZoneObservation, ZoneSample};
+    const ZONES: [&str; 3] = ["a", "b", "c"];
+    let t0 = chrono::DateTime::from_timestamp(1_791_158_400, 0).unwrap();
+    let slow_zone = |m: usize| {
+        (incidents && m >= 360 && (m - 360) % 720 < 45).then(|| (m - 360) / 720 % ZONES.len())
+    };
+    let mut rng = failure_modes::scenarios::Rng::new(3);
+    let samples: Vec<ZoneSample> = (0..days * 1440)
+        .map(|m| {
+            let shape = traffic.at(m);
+            let zones = ZONES
+                .iter()
+                .enumerate()
+                .map(|(z, zone)| {
+                    let requests = rng.poisson(rate * shape);
+                    let noise = 0.05 + 0.6 / requests.max(1.0).sqrt();
+                    let slow = if slow_zone(m) == Some(z) { 1.6 } else { 1.0 };
+                    ZoneObservation {
+                        zone: (*zone).to_owned(),
+                        latency: Some(
+                            0.08 * (1.0 + 0.2 * shape.min(5.0))
+                                * slow
+                                * (noise * rng.normal()).exp(),
+                        ),
+                        requests,
+                        errors: 0.0,
+                    }
+                })
+                .collect();
+            ZoneSample {
+                at: t0 + TimeDelta::minutes(m as i64),
+                zones,
+            }
+        })
+        .collect();
+    let signal = ZoneSignal::alb("app/shop/1", &ZONES).unwrap();
+    let found = NetworkPartition::new(signal, Default::default())
+        .unwrap()
+        .detect(samples)
+        .unwrap();
+    let mut missed = Vec::new();
+    let mut matched = vec![false; found.len()];
+    for start in (360..days * 1440).step_by(720).filter(|_| incidents) {
+        let (from, to) = (
+            t0 + TimeDelta::minutes(start as i64),
+            t0 + TimeDelta::minutes(start as i64 + 55),
+        );
+        let zone = ZONES[slow_zone(start).unwrap()];
+        let hit = found
+            .iter()
+            .position(|f| f.subject == zone && f.end >= from && f.end <= to);
+        match hit {
+            Some(i) => matched[i] = true,
+            None => missed.push(format!("{zone} at {from}")),
+        }
+    }
+    let others = found
+        .into_iter()
+        .zip(matched)
+        .filter(|(_, m)| !m)
+        .map(|(f, _)| f)
+        .collect();
+    (missed, others)
+}
+
+/// F2 missed ×1.6 one-zone latency on bursty backgrounds (8 of the game days' 12 misses): it
+/// asked the zone to be 4 robust σ above its *own* 2-hour median latency, and on a bursty
+/// background that σ is inflated by the traffic-driven swings that move every zone alike.
+/// Now a zone may also be judged by its ratio to its peers' median, whose spread a burst
+/// leaves where it was, whichever of the two its history shows to be the tighter. At 100
+/// requests a zone and minute: on the bursty stretch of `ec2_network_in_257a54` (hourly
+/// bursts to 14× its median) the old rule missed 5 of these 10 incidents; on its calm
+/// stretch, where the ratio carries the peers' sampling noise too and the zone's own latency
+/// is the tighter, the ratio alone missed 3 of 14 and nothing is lost now. The same traffic
+/// without incidents raises nothing.
+#[test]
+fn f2_judges_a_zone_against_its_peers_through_traffic_bursts() {
+    let stretches = stretches("ec2_network_in_257a54", NETWORK);
+    let bursty = Background::new("bursty", &stretches[0]).unwrap();
+    let calm = background("ec2_network_in_257a54", NETWORK);
+    for (traffic, days) in [(&bursty, 5), (&calm, 7)] {
+        let (missed, others) = zones_through_bursts(traffic, days, 100.0, true);
+        assert!(
+            missed.is_empty() && others.is_empty(),
+            "{}: missed {missed:?}; other findings {others:#?}",
+            traffic.name()
+        );
+        let (_, clean) = zones_through_bursts(traffic, days, 100.0, false);
+        assert!(clean.is_empty(), "{}: {clean:#?}", traffic.name());
+    }
 }
 
 /// F3 extrapolated short trends through normal ramps and re-ticketed "exhaustion now" after a

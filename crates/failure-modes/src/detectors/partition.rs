@@ -12,7 +12,7 @@ use crate::episode::Episode;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{RobustBaseline, binomial_upper_tail, median_in_place};
+use crate::stats::{MAD_TO_SIGMA, RobustBaseline, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
 /// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
@@ -144,11 +144,13 @@ pub struct PartitionConfig {
 crate::settings::settings!(PartitionConfig {
     /// A zone's latency must be at least this multiple of its peers' median …
     peer_ratio, with_peer_ratio: f64;
-    /// … and this many robust σ above its own trailing median.
+    /// … and this many robust σ above what its own history predicts (its trailing median
+    /// latency, or its trailing median ratio to its peers: see [`NetworkPartition`]).
     own_sigma, with_own_sigma: f64;
-    /// The zone's own baseline, in periods.
+    /// The zone's own baselines (its latency, its ratio to its peers), in periods.
     baseline, with_baseline: usize;
-    /// Floor of the own-baseline spread, as a share of its median.
+    /// Floor of a baseline's spread, as a share of its median (a zone that never moved
+    /// would otherwise make any change infinitely surprising).
     min_relative_spread, with_min_relative_spread: f64;
     /// A zone's latency is judged only in periods with at least this many requests (20: a p95
     /// of fewer rests on a single request; a quiet night's p95 is noise, not a partition).
@@ -195,13 +197,60 @@ impl Default for PartitionConfig {
 
 #[derive(Debug, Clone)]
 struct ZoneState {
+    /// The zone's latency in the periods it was judged healthy.
     latency: RobustBaseline,
+    /// The zone's latency over its peers' median in the same periods: how far it usually
+    /// diverges from them.
+    ratio: RobustBaseline,
     episode: Episode,
     /// The last `error_window` periods' (requests, errors, peers' requests, peers' errors).
     window: VecDeque<[f64; 4]>,
 }
 
+/// What a zone's latency was judged against, with its median.
+#[derive(Debug, Clone, Copy)]
+enum Reference {
+    OwnLatency(f64),
+    RatioToPeers(f64),
+}
+
 impl ZoneState {
+    /// How many robust σ this period lies above what the zone's history predicts, judged
+    /// against the tighter of its two baselines (the smaller spread for its median); `None`
+    /// until they are full.
+    fn surprise(
+        &self,
+        latency: f64,
+        ratio: f64,
+        min_relative_spread: f64,
+    ) -> Option<(f64, Reference)> {
+        // Both baselines learn the same periods, so they fill together.
+        if !self.ratio.is_full() {
+            return None;
+        }
+        let centre_and_spread = |baseline: &RobustBaseline| {
+            let median = baseline.median()?;
+            let spread = (MAD_TO_SIGMA * baseline.mad()?)
+                .max(min_relative_spread * median.abs())
+                .max(f64::MIN_POSITIVE);
+            Some((median, spread))
+        };
+        let (own_median, own_spread) = centre_and_spread(&self.latency)?;
+        let (usual_ratio, ratio_spread) = centre_and_spread(&self.ratio)?;
+        // own_spread / own_median <= ratio_spread / usual_ratio, without dividing by a median.
+        Some(if own_spread * usual_ratio <= ratio_spread * own_median {
+            (
+                (latency - own_median) / own_spread,
+                Reference::OwnLatency(own_median),
+            )
+        } else {
+            (
+                (ratio - usual_ratio) / ratio_spread,
+                Reference::RatioToPeers(usual_ratio),
+            )
+        })
+    }
+
     fn slide(&mut self, capacity: usize, period: [f64; 4]) -> [f64; 4] {
         if self.window.len() == capacity {
             self.window.pop_front();
@@ -220,19 +269,32 @@ impl ZoneState {
 ///
 /// A period is bad for a zone when either
 /// * its latency is at least [`PartitionConfig::peer_ratio`] × the median of the other zones'
-///   latency at the same time, **and** [`PartitionConfig::own_sigma`] robust σ above its own
-///   trailing median (so a zone that is always a little slower is not flagged, nor is a
-///   fleet-wide rise, which moves the peers too); or
+///   latency at the same time (a fleet-wide rise moves the peers too), **and**
+///   [`PartitionConfig::own_sigma`] robust σ above what the zone's own history predicts (a
+///   zone that is always a little slower is not flagged); or
 /// * over the last [`PartitionConfig::error_window`] periods, its 5xx share is at least
 ///   [`PartitionConfig::min_error_ratio`] and its 5xx count improbable at the peers' pooled
 ///   error rate (binomial tail), this period failing too.
 ///
+/// The zone's history gives two predictions, each a trailing median over
+/// [`PartitionConfig::baseline`] healthy periods: its own latency, and its ratio to its peers'
+/// median (the period is then judged by that ratio). A burst of traffic slows every zone
+/// alike: it widens the spread of the zone's own latency, which a partition then has to clear,
+/// but leaves the ratio where it was; on calm traffic the ratio carries the peers' sampling
+/// noise besides the zone's own (their median is one more noisy p95), and the zone's own
+/// latency is the tighter. Each period is judged against the one whose spread, relative to its
+/// median, is the smaller over the baseline: the better prediction for this zone and this
+/// traffic, chosen from the history alone.
+///
 /// Latency is judged only in periods with at least [`PartitionConfig::min_requests`] requests
 /// (a quiet night's p95 is noise). Sustained N of M, one finding per incident per zone,
 /// [`PartitionConfig::severity`] (a page: a zone outage is an outage). A silence longer than
-/// [`PartitionConfig::max_gap`] ends incidents but keeps what each zone's latency usually is,
+/// [`PartitionConfig::max_gap`] ends incidents but keeps each zone's baselines,
 /// so the detector is not blind after a quiet night. Evidence score: the latency ratio to
 /// peers, or `-log10` of the 5xx tail.
+///
+/// State per zone: the two baselines (`2 × 2 ×` [`PartitionConfig::baseline`] values) and
+/// the [`PartitionConfig::error_window`] periods of the 5xx test.
 ///
 /// # Example
 /// ```
@@ -345,23 +407,25 @@ impl Detector for NetworkPartition {
                 Some(state) => state,
                 None => self.zones.entry(zone.zone.clone()).or_insert(ZoneState {
                     latency: RobustBaseline::new(self.config.baseline)?,
+                    ratio: RobustBaseline::new(self.config.baseline)?,
                     episode: Episode::new(self.config.sustain, self.config.clear_after),
                     window: VecDeque::with_capacity(self.config.error_window),
                 }),
             };
-            let own_median = state.latency.median();
-            let floor = self.config.min_relative_spread * own_median.unwrap_or(0.0).abs();
             let latency = zone.latency.unwrap_or(0.0);
             let enough = zone.requests >= self.config.min_requests;
-            let own_z = match zone.latency {
-                Some(latency) if state.latency.is_full() && enough => state
-                    .latency
-                    .robust_z(latency, floor.max(f64::MIN_POSITIVE)),
-                _ => None,
-            };
+            // A ratio only where both latencies are known and the peers' is positive (no
+            // ratio to peers answering in no time).
             let latency_ratio = peer_latency
-                .filter(|p| *p > 0.0)
-                .map_or(0.0, |p| latency / p);
+                .filter(|p| *p > 0.0 && zone.latency.is_some())
+                .map(|p| latency / p);
+            // The baselines' spreads are read only where the peer test passes: they decide
+            // nothing elsewhere.
+            let own = latency_ratio
+                .filter(|r| enough && *r >= self.config.peer_ratio)
+                .and_then(|r| state.surprise(latency, r, self.config.min_relative_spread));
+            let own_z = own.map(|(z, _)| z);
+            let latency_ratio = latency_ratio.unwrap_or(0.0);
             let slow = latency_ratio >= self.config.peer_ratio
                 && own_z.is_some_and(|z| z >= self.config.own_sigma);
             let [requests, errors, peer_requests, peer_errors] = state.slide(
@@ -396,11 +460,11 @@ impl Detector for NetworkPartition {
             };
             let failing = tail < self.config.significance;
             let bad = slow || failing;
-            if let Some(latency) = zone
-                .latency
-                .filter(|_| enough && !bad && !state.episode.is_open())
+            if let Some(ratio) = Some(latency_ratio)
+                .filter(|r| *r > 0.0 && enough && !bad && !state.episode.is_open())
             {
                 state.latency.push(latency)?;
+                state.ratio.push(ratio)?;
             }
             if let Some(start) = state.episode.update(bad, at) {
                 let evidence = if slow {
@@ -411,11 +475,19 @@ impl Detector for NetworkPartition {
                         score: latency_ratio,
                         detail: format!(
                             "latency {} is {latency_ratio:.1}x the other zones' median {} \
-                             and {:.1} robust σ above its own median {}",
+                             and {:.1} robust σ above {}",
                             Rounded(latency),
                             Rounded(peer_latency.unwrap_or(0.0)),
                             own_z.unwrap_or(0.0),
-                            Rounded(own_median.unwrap_or(0.0))
+                            match own {
+                                Some((_, Reference::OwnLatency(median))) => {
+                                    format!("its own median {}", Rounded(median))
+                                }
+                                Some((_, Reference::RatioToPeers(median))) => {
+                                    format!("its usual ratio to them ({median:.2}x)")
+                                }
+                                None => String::new(),
+                            }
                         ),
                     }
                 } else {
