@@ -40,6 +40,17 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
+    /// A zone of an F2 sample that cannot be taken: named twice in one sample, or one zone
+    /// more than [`MAX_ZONES`](crate::MAX_ZONES) (the state per zone is bounded).
+    #[error("zone {zone:?} at {at} is invalid: {reason}")]
+    InvalidZone {
+        /// The zone's name.
+        zone: String,
+        /// The observation's timestamp.
+        at: DateTime<Utc>,
+        /// Why.
+        reason: &'static str,
+    },
     /// An observation not later than the one before it.
     #[error("observation at {at} does not follow the previous one at {previous}{}", if at == previous { " (duplicate timestamp)" } else { " (out of order)" })]
     OutOfOrder {

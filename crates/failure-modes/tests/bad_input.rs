@@ -110,6 +110,74 @@ fn zero_traffic_is_not_throttling() {
 }
 
 #[test]
+fn f2_zones_are_bounded_and_named_once_a_sample() {
+    use failure_modes::MAX_ZONES;
+    let observation = |zone: String| ZoneObservation {
+        zone,
+        latency: Some(0.1),
+        requests: 100.0,
+        errors: 0.0,
+    };
+    let names: Vec<String> = (0..=MAX_ZONES).map(|i| format!("zone-{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert!(matches!(
+        ZoneSignal::alb("app/x/1", &refs),
+        Err(Error::InvalidConfig { field: "zones", .. })
+    ));
+    let mut f2 = NetworkPartition::new(
+        ZoneSignal::alb("app/x/1", &refs[..2]).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    // A zone named twice in one sample: refused, naming it.
+    let twice = ZoneSample {
+        at: t(0),
+        zones: vec![observation("zone-1".into()), observation("zone-1".into())],
+    };
+    match f2.push(twice) {
+        Err(Error::InvalidZone { zone, .. }) => assert_eq!(zone, "zone-1"),
+        other => panic!("expected InvalidZone, got {other:?}"),
+    }
+    // MAX_ZONES zones are taken, over two samples; one more is refused, and the detector is
+    // unchanged by the refusal (the next sample in order is taken).
+    let first = ZoneSample {
+        at: t(0),
+        zones: names[..MAX_ZONES / 2]
+            .iter()
+            .cloned()
+            .map(observation)
+            .collect(),
+    };
+    assert!(f2.push(first).is_ok());
+    let second = ZoneSample {
+        at: t(1),
+        zones: names[..MAX_ZONES]
+            .iter()
+            .cloned()
+            .map(observation)
+            .collect(),
+    };
+    assert!(f2.push(second).is_ok());
+    let one_more = ZoneSample {
+        at: t(2),
+        zones: names.iter().cloned().map(observation).collect(),
+    };
+    match f2.push(one_more) {
+        Err(Error::InvalidZone { zone, .. }) => assert_eq!(zone, names[MAX_ZONES]),
+        other => panic!("expected InvalidZone, got {other:?}"),
+    }
+    let again = ZoneSample {
+        at: t(2),
+        zones: names[..MAX_ZONES]
+            .iter()
+            .cloned()
+            .map(observation)
+            .collect(),
+    };
+    assert!(f2.push(again).is_ok());
+}
+
+#[test]
 fn every_metric_detector_refuses_nan_and_order_errors() {
     let nan = f64::NAN;
     let zones = |at, latency| ZoneSample {

@@ -15,6 +15,12 @@ use crate::mode::FailureMode;
 use crate::stats::{MAD_TO_SIGMA, RobustBaseline, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
+/// The most zones one [`NetworkPartition`] tracks: 32. A region has at most six availability
+/// zones and a load balancer spans a handful more with Local Zones; each zone holds two
+/// baselines, so the bound keeps a detector fed arbitrary zone names within about 32 × 4 KiB.
+/// A sample bringing a 33rd zone is refused with [`Error::InvalidZone`].
+pub const MAX_ZONES: usize = 32;
+
 /// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -39,13 +45,20 @@ impl ZoneSignal {
     /// one zone; per-zone target groups see it where it is.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for fewer than two zones.
+    /// [`Error::InvalidConfig`] for fewer than two zones or more than [`MAX_ZONES`].
     pub fn alb(load_balancer: &str, zones: &[&str]) -> Result<Self> {
         if zones.len() < 2 {
             return Err(Error::InvalidConfig {
                 field: "zones",
                 value: zones.len() as f64,
                 reason: "a zone can only diverge from at least one peer",
+            });
+        }
+        if zones.len() > MAX_ZONES {
+            return Err(Error::InvalidConfig {
+                field: "zones",
+                value: zones.len() as f64,
+                reason: "more than MAX_ZONES (32)",
             });
         }
         Ok(Self {
@@ -373,7 +386,22 @@ impl Detector for NetworkPartition {
 
     fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        for zone in &sample.zones {
+        let mut new_zones = 0;
+        for (index, zone) in sample.zones.iter().enumerate() {
+            let invalid = |reason| Error::InvalidZone {
+                zone: zone.zone.clone(),
+                at,
+                reason,
+            };
+            if sample.zones[..index].iter().any(|z| z.zone == zone.zone) {
+                return Err(invalid("named twice in one sample"));
+            }
+            if !self.zones.contains_key(&zone.zone) {
+                new_zones += 1;
+                if self.zones.len() + new_zones > MAX_ZONES {
+                    return Err(invalid("one zone more than MAX_ZONES (32)"));
+                }
+            }
             if let Some(latency) = zone.latency {
                 count("latency", latency, at)?;
             }
