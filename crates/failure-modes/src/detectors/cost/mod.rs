@@ -375,6 +375,20 @@ impl CostRunaway {
             .sum()
     }
 
+    /// Whether `charges`, read on one of a month's first two days before its reset was seen,
+    /// is the new month's first reading: a fall, or, when one-off charges are declared for
+    /// `date`, a reading nearer to them than to the last one. A charge dated in the new month
+    /// shows only in the new month's total, and one larger than the old month's total hides
+    /// the fall; between readings a few hours apart either month moves by a few hours'
+    /// spend, so the nearer of the two readings it can be is the one it is.
+    fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
+        if charges < self.month_to_date {
+            return true;
+        }
+        let declared = self.one_off_on(date);
+        declared > 0.0 && (charges - declared).abs() < charges - self.month_to_date
+    }
+
     /// Expected spend for the next day: the trend, floored at the trailing median. Computed
     /// when a day closes, as nothing it depends on changes in between.
     fn compute_expected_daily(&self) -> Option<f64> {
@@ -555,7 +569,7 @@ impl Detector for CostRunaway {
         {
             self.reset_seen = false;
         }
-        if date.day() <= 2 && !self.reset_seen && charges < self.month_to_date {
+        if date.day() <= 2 && !self.reset_seen && self.is_reset(charges, date) {
             // The reset: the old month ended at the last reading, the new one starts from 0.
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
