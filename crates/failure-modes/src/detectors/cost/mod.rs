@@ -717,11 +717,16 @@ impl Detector for CostRunaway {
         // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
         // plain within hours, even when it started in the middle of a day.
         let recent = self.recent_stretch(expected, share, 0.25);
-        let Some(worst) = [today, day, recent]
-            .into_iter()
-            .flatten()
-            .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))
-        else {
+        // The window with the highest multiple (the later one of equals), each multiple worked
+        // out once.
+        let mut worst: Option<(f64, Window)> = None;
+        for window in [today, day, recent].into_iter().flatten() {
+            let multiple = window.0 / window.1;
+            if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
+                worst = Some((multiple, window));
+            }
+        }
+        let Some((_, worst)) = worst else {
             return Ok(Vec::new());
         };
         let (warning, runaway) = (worst, worst);
