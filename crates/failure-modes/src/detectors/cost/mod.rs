@@ -169,8 +169,9 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// hours behind usage. A day's spend is its last reading minus the previous day's last reading.
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
-/// is the reset (the old month's tail and the new month's start both count for that day).
-/// Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
+/// is the reset (the old month's tail and the new month's start both count for that day); so
+/// is, on a day with declared one-off charges, the first reading nearer to them than to the
+/// last reading (a charge larger than the whole old month hides the drop). Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
 /// opening is unknown — the first day seen (unless it opens with the reset), or a day after a
 /// day without readings — is neither judged nor learned. Declared [`OneOffCharge`]s are taken
 /// out of their day.
