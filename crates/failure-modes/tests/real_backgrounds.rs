@@ -228,6 +228,91 @@ fn f8_like_with_like_on_real_noise() {
     );
 }
 
+/// Month-to-date charges from a real background's shape, published as AWS does (every 6
+/// hours, showing usage up to 4 hours before), `base` a day; `runaway` multiplies the usage of
+/// a span; `fee` lands with the first usage of 1 November.
+fn billed(
+    background: &Background,
+    base: f64,
+    runaway: Option<(chrono::DateTime<chrono::Utc>, TimeDelta, f64)>,
+    fee: f64,
+) -> Vec<failure_modes::ChargeSample> {
+    use chrono::{Datelike, TimeZone, Utc};
+    let start = Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).unwrap();
+    let lag = TimeDelta::hours(4);
+    let (mut month, mut total, mut usage_at) = (10, 0.0, start - lag);
+    let mut readings = Vec::new();
+    let mut at = start + TimeDelta::hours(2);
+    while at < start + TimeDelta::days(42) {
+        while usage_at < at - lag {
+            if usage_at.month() != month {
+                (month, total) = (usage_at.month(), fee);
+            }
+            let minute = (usage_at - start).num_minutes().max(0) as usize;
+            let times = runaway
+                .filter(|(from, span, _)| usage_at >= *from && usage_at < *from + *span)
+                .map_or(1.0, |(_, _, times)| times);
+            total += base / 144.0 * background.at(minute).min(4.0) * times;
+            usage_at += TimeDelta::minutes(10);
+        }
+        readings.push(failure_modes::ChargeSample {
+            at,
+            estimated_charges: total,
+        });
+        at += TimeDelta::hours(6);
+    }
+    readings
+}
+
+/// F8 found the month's reset only as a fall in the readings: a declared one-off charge on the
+/// 1st larger than the whole old month (an annual fee on a small account) hid the fall, the
+/// new month's first reading was read as the old month going on, the fee was never taken out
+/// and the 1st was paged as a runaway of some hundred times its trend. Now the reading nearer
+/// the declared charge than the last reading is the new month's. A runaway on that same day
+/// must still be paged.
+#[test]
+fn f8_a_fee_larger_than_the_old_month_on_real_noise() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use failure_modes::{OneOffCharge, Severity};
+    let november = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+    for background in backgrounds() {
+        let fee = || OneOffCharge {
+            day: november,
+            // Two months of spend: more than October's total whatever the shape.
+            amount: 2.0 * 31.0 * 4.0 * 10.0,
+            description: "Support, annual".into(),
+        };
+        let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+        f8.declare(fee()).unwrap();
+        let clean = f8
+            .detect(billed(&background, 10.0, None, fee().amount))
+            .unwrap();
+        assert!(
+            !clean.iter().any(|f| f.end.date_naive() == november),
+            "{}: {clean:?}",
+            background.name()
+        );
+        let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+        f8.declare(fee()).unwrap();
+        let found = f8
+            .detect(billed(
+                &background,
+                10.0,
+                Some((from, TimeDelta::days(1), 10.0)),
+                fee().amount,
+            ))
+            .unwrap();
+        assert!(
+            found.iter().any(|f| f.severity == Severity::Page
+                && f.end >= from
+                && f.end <= from + TimeDelta::days(2)),
+            "{}: {found:?}",
+            background.name()
+        );
+    }
+}
+
 /// Issue 22: a known one-off charge must not raise a cost anomaly, and one dated outside the
 /// range asked for is a typed error naming it.
 #[test]

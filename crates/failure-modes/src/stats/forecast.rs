@@ -80,8 +80,18 @@ impl TrendForecast {
 
     /// The trend line's value at the latest step: median of `value_i + slope × (last − i)`.
     pub fn level(&self) -> Option<f64> {
+        self.line().map(|(level, _)| level)
+    }
+
+    /// The level and the slope together, the slope computed once.
+    pub fn line(&self) -> Option<(f64, f64)> {
         let slope = self.slope()?;
-        let last = self.values.len() - 1;
+        self.level_on(slope).map(|level| (level, slope))
+    }
+
+    /// The level given the slope.
+    fn level_on(&self, slope: f64) -> Option<f64> {
+        let last = self.values.len().checked_sub(1)?;
         let mut projected: Vec<f64> = self
             .values
             .iter()
@@ -94,7 +104,7 @@ impl TrendForecast {
     /// Steps from the latest value until the trend reaches `limit` from below: `Some(0.0)` when
     /// it already has, `None` when the trend is flat or falling (it never does).
     pub fn steps_until(&self, limit: f64) -> Option<f64> {
-        let (slope, level) = (self.slope()?, self.level()?);
+        let (level, slope) = self.line()?;
         if level >= limit {
             return Some(0.0);
         }

@@ -21,13 +21,22 @@ pub(super) struct DayCurve {
 
 impl DayCurve {
     /// A day opening with the reading at `anchor` (the last one of the day before).
+    #[cfg(test)]
     pub(super) fn new(day: NaiveDate, anchor: Option<DateTime<Utc>>) -> Self {
+        let mut curve = Self::default();
+        curve.reopen(day, anchor);
+        curve
+    }
+
+    /// Starts `day` afresh, with the reading at `anchor` (the last one of the day before),
+    /// keeping the allocation.
+    pub(super) fn reopen(&mut self, day: NaiveDate, anchor: Option<DateTime<Utc>>) {
+        self.points.clear();
         let midnight = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        let points = match (anchor, midnight) {
-            (Some(anchor), Some(midnight)) => vec![((anchor - midnight).as_seconds_f64(), 0.0)],
-            _ => Vec::new(),
-        };
-        Self { points }
+        if let (Some(anchor), Some(midnight)) = (anchor, midnight) {
+            self.points
+                .push(((anchor - midnight).as_seconds_f64(), 0.0));
+        }
     }
 
     pub(super) fn record(&mut self, seconds: f64, spent: f64) {
@@ -45,9 +54,13 @@ impl DayCurve {
             return None;
         }
         let mut shares = [0.0; POINTS];
+        // The points are in time order: the first after each hour only moves forward.
+        let mut after = 0;
         for (hour, share) in shares.iter_mut().enumerate() {
             let t = hour as f64 * 3600.0;
-            let after = self.points.partition_point(|p| p.0 <= t);
+            while self.points.get(after).is_some_and(|p| p.0 <= t) {
+                after += 1;
+            }
             let value = match (
                 after.checked_sub(1).map(|i| self.points[i]),
                 self.points.get(after),

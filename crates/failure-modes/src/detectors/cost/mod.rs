@@ -169,8 +169,9 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// hours behind usage. A day's spend is its last reading minus the previous day's last reading.
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
-/// is the reset (the old month's tail and the new month's start both count for that day).
-/// Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
+/// is the reset (the old month's tail and the new month's start both count for that day); so
+/// is, on a day with declared one-off charges, the first reading nearer to them than to the
+/// last reading (a charge larger than the whole old month hides the drop). Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
 /// opening is unknown — the first day seen (unless it opens with the reset), or a day after a
 /// day without readings — is neither judged nor learned. Declared [`OneOffCharge`]s are taken
 /// out of their day.
@@ -226,6 +227,9 @@ pub struct CostRunaway {
     config: CostConfig,
     last: Option<DateTime<Utc>>,
     day: Option<NaiveDate>,
+    /// What the readings of `day` share, worked out once when the day opens (no date
+    /// arithmetic per reading).
+    calendar: DayCalendar,
     /// Month-to-date at the end of the previous day (0 on the 1st), less the old month's total
     /// once the reset has been seen during the day.
     day_opening: f64,
@@ -294,6 +298,7 @@ impl CostRunaway {
             config,
             last: None,
             day: None,
+            calendar: DayCalendar::default(),
             day_opening: 0.0,
             month_to_date: 0.0,
             days: 0,
@@ -357,7 +362,11 @@ impl CostRunaway {
                 reason,
             });
         }
+        let today = self.day == Some(charge.day);
         self.one_offs.push(charge);
+        if today {
+            self.calendar.one_off = self.one_off_on(self.calendar.date);
+        }
         Ok(())
     }
 
@@ -375,14 +384,27 @@ impl CostRunaway {
             .sum()
     }
 
+    /// Whether `charges`, read on one of a month's first two days before its reset was seen,
+    /// is the new month's first reading: a fall, or, when one-off charges are declared for
+    /// `date`, a reading nearer to them than to the last one. A charge dated in the new month
+    /// shows only in the new month's total, and one larger than the old month's total hides
+    /// the fall; between readings a few hours apart either month moves by a few hours'
+    /// spend, so the nearer of the two readings it can be is the one it is.
+    fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
+        if charges < self.month_to_date {
+            return true;
+        }
+        let declared = self.one_off_on(date);
+        declared > 0.0 && (charges - declared).abs() < charges - self.month_to_date
+    }
+
     /// Expected spend for the next day: the trend, floored at the trailing median. Computed
     /// when a day closes, as nothing it depends on changes in between.
     fn compute_expected_daily(&self) -> Option<f64> {
         let median = self.median.median()?;
         let trend = self
             .trend
-            .level()
-            .zip(self.trend.slope())
+            .line()
             .map_or(median, |(level, slope)| level + slope);
         Some(trend.max(median).max(self.config.min_daily_spend))
     }
@@ -400,7 +422,11 @@ impl CostRunaway {
     /// at least their amount (a reading before a charge lands does not include it, and taking
     /// it out of such readings would hide the day's spend).
     fn one_off_shown(&self, date: NaiveDate) -> f64 {
-        let amount = self.one_off_on(date);
+        self.shown(self.one_off_on(date))
+    }
+
+    /// `amount` once the readings of the day show it (see [`Self::one_off_shown`]).
+    fn shown(&self, amount: f64) -> f64 {
         if self.month_to_date - self.day_opening >= amount {
             amount
         } else {
@@ -408,9 +434,14 @@ impl CostRunaway {
         }
     }
 
-    /// Today's spend so far, less its declared one-off charges.
+    /// The spend so far of the day being read (`date`), less its declared one-off charges.
     fn spent_today(&self, date: NaiveDate) -> f64 {
-        (self.month_to_date - self.day_opening - self.one_off_shown(date)).max(0.0)
+        self.spent_less(self.one_off_on(date))
+    }
+
+    /// The spend so far of the day being read, less `one_off` once it shows.
+    fn spent_less(&self, one_off: f64) -> f64 {
+        (self.month_to_date - self.day_opening - self.shown(one_off)).max(0.0)
     }
 
     /// Closes the previous day `day` and opens `date`.
@@ -432,10 +463,15 @@ impl CostRunaway {
                     }
                     ratios.push_back(spent / expected);
                     if ratios.len() >= 2 {
-                        let mut scratch: Vec<f64> = ratios.iter().copied().collect();
-                        self.factors[weekday] = crate::stats::median_by_selection(&mut scratch)
-                            .unwrap_or(1.0)
-                            .clamp(0.2, 5.0);
+                        let mut scratch = [0.0; WEEKDAY_MEMORY];
+                        let n = ratios.len().min(WEEKDAY_MEMORY);
+                        for (slot, ratio) in scratch.iter_mut().zip(ratios.iter()) {
+                            *slot = *ratio;
+                        }
+                        self.factors[weekday] =
+                            crate::stats::median_by_selection(&mut scratch[..n])
+                                .unwrap_or(1.0)
+                                .clamp(0.2, 5.0);
                     }
                 }
                 self.trend.push(spent / factor)?;
@@ -448,7 +484,7 @@ impl CostRunaway {
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
         self.day_opening = self.month_to_date;
-        self.curve = DayCurve::new(date, self.last);
+        self.curve.reopen(date, self.last);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
     }
@@ -457,19 +493,52 @@ impl CostRunaway {
 /// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
 const MAX_RECENT: usize = 2160;
 
-/// A recent reading on the continuous series: its time and value, and its day (days since the
-/// epoch) and the share of a usual day the readings showed then, kept so that windows over
-/// the recent readings cost no date arithmetic.
+/// A recent reading on the continuous series: its time (and the same as a duration since the
+/// epoch), its value, its day (days since the epoch) and the share of a usual day the
+/// readings showed then, kept so that windows over the recent readings cost no date
+/// arithmetic.
 #[derive(Debug, Clone, Copy)]
 struct Recent {
     at: DateTime<Utc>,
+    since_epoch: TimeDelta,
     cumulative: f64,
     day: i64,
     share: f64,
 }
 
+/// The calendar facts of the day being read, worked out when its first reading comes.
+#[derive(Debug, Clone, Copy, Default)]
+struct DayCalendar {
+    date: NaiveDate,
+    /// Days since the epoch.
+    number: i64,
+    midnight: DateTime<Utc>,
+    day_of_month: u32,
+    /// The weekday factors of the day and of the day before.
+    factor: f64,
+    yesterday: f64,
+    /// The one-off charges declared for the day.
+    one_off: f64,
+}
+
+/// Where a window judged begins, made a time only for a finding.
+#[derive(Debug, Clone, Copy)]
+enum WindowStart {
+    Midnight,
+    DayAgo,
+    At(DateTime<Utc>),
+}
+
+/// A window judged: its spend, the usual spend for it, where it begins.
+type Window = (f64, f64, WindowStart);
+
 /// Past same-weekday days a weekday's factor is the median of (four weeks).
 const WEEKDAY_MEMORY: usize = 4;
+
+/// 1970-01-01 was a Thursday: a day `n` days after it is weekday `(n + 3) mod 7`, Monday 0.
+fn weekday_of(days_since_epoch: i64) -> usize {
+    (days_since_epoch + 3).rem_euclid(7) as usize
+}
 
 impl CostRunaway {
     /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
@@ -478,19 +547,34 @@ impl CostRunaway {
         self.factors[day.weekday().num_days_from_monday() as usize]
     }
 
+    /// The calendar of the day `number` days after the epoch, `date`.
+    fn calendar(&self, date: NaiveDate, number: i64, at: DateTime<Utc>) -> DayCalendar {
+        DayCalendar {
+            date,
+            number,
+            midnight: date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc()),
+            day_of_month: date.day(),
+            factor: self.factors[weekday_of(number)],
+            yesterday: self.factors[weekday_of(number - 1)],
+            one_off: self.one_off_on(date),
+        }
+    }
+
     /// Records a reading on the continuous series and returns the spend of the 24 hours to
     /// it, when the readings reach back that far without a gap of a day.
     fn spend_last_day(
         &mut self,
         at: DateTime<Utc>,
+        since_epoch: TimeDelta,
         charges: f64,
-        date: NaiveDate,
         share: f64,
     ) -> Option<f64> {
-        let cumulative = self.carried + charges - self.one_offs_past - self.one_off_shown(date);
-        let day_ago = at - TimeDelta::days(1);
+        let cumulative =
+            self.carried + charges - self.one_offs_past - self.shown(self.calendar.one_off);
+        let day_ago = since_epoch - TimeDelta::days(1);
         // Keep one reading at or before a day ago, drop the older ones.
-        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.at <= day_ago) {
+        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.since_epoch <= day_ago)
+        {
             self.recent.pop_front();
         }
         if self.recent.len() >= MAX_RECENT {
@@ -498,19 +582,43 @@ impl CostRunaway {
         }
         self.recent.push_back(Recent {
             at,
+            since_epoch,
             cumulative,
-            day: at.timestamp().div_euclid(86_400),
+            day: self.calendar.number,
             share,
         });
         let (before, after) = (self.recent.front()?, self.recent.get(1)?);
-        if before.at > day_ago || after.at - before.at > TimeDelta::days(1) {
+        let span = after.since_epoch - before.since_epoch;
+        if before.since_epoch > day_ago || span > TimeDelta::days(1) {
             return None;
         }
-        let frac = (day_ago - before.at).as_seconds_f64()
-            / (after.at - before.at).as_seconds_f64().max(1.0);
+        let frac = (day_ago - before.since_epoch).as_seconds_f64() / span.as_seconds_f64().max(1.0);
         let then =
             before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
         Some((cumulative - then).max(0.0))
+    }
+
+    /// The shortest recent stretch that holds `quarter` of a usual day, against its usual
+    /// spend.
+    fn recent_stretch(&self, expected: f64, share: f64, quarter: f64) -> Option<Window> {
+        let today = self.calendar.number;
+        let factor = self.calendar.factor;
+        let now = self.recent.back().map_or(0.0, |r| r.cumulative);
+        for then in self.recent.iter().rev().skip(1) {
+            let part = if then.day == today {
+                (share - then.share) * factor
+            } else {
+                (1.0 - then.share) * self.factors[weekday_of(then.day)] + share * factor
+            };
+            if part >= quarter {
+                return Some((
+                    (now - then.cumulative).max(0.0),
+                    expected * part,
+                    WindowStart::At(then.at),
+                ));
+            }
+        }
+        None
     }
 }
 
@@ -538,91 +646,88 @@ impl Detector for CostRunaway {
         {
             return Err(Error::OutOfOrder { previous, at });
         }
-        let date = at.date_naive();
-        match self.day {
-            Some(day) if day != date => self.close_day(day, date)?,
-            Some(_) => {}
-            None => {
-                // The first reading: today's opening is known only if it is the month's start.
-                self.judged_today = date.day() == 1;
-                self.curve = DayCurve::new(date, None);
+        // Calendar facts change only with the day: worked out at its first reading.
+        let (stamp, nanos) = (at.timestamp(), at.timestamp_subsec_nanos());
+        let number = stamp.div_euclid(86_400);
+        let since_epoch = TimeDelta::new(stamp, nanos)
+            .unwrap_or_else(|| at.signed_duration_since(DateTime::UNIX_EPOCH));
+        let seconds = stamp.rem_euclid(86_400) as f64 + f64::from(nanos) / 1e9;
+        if self.day.is_none() || number != self.calendar.number {
+            let date = at.date_naive();
+            match self.day {
+                Some(day) => self.close_day(day, date)?,
+                None => {
+                    // The first reading: today's opening is known only if it is the month's
+                    // start.
+                    self.judged_today = date.day() == 1;
+                    self.curve.reopen(date, None);
+                }
+            }
+            self.calendar = self.calendar(date, number, at);
+            if self
+                .day
+                .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()))
+                && date.day() <= 2
+            {
+                self.reset_seen = false;
             }
         }
-        if (self
-            .day
-            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month())))
-            && date.day() <= 2
-        {
-            self.reset_seen = false;
-        }
-        if date.day() <= 2 && !self.reset_seen && charges < self.month_to_date {
+        let date = self.calendar.date;
+        let day_of_month = self.calendar.day_of_month;
+        if day_of_month <= 2 && !self.reset_seen && self.is_reset(charges, date) {
             // The reset: the old month ended at the last reading, the new one starts from 0.
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
             self.carried += self.month_to_date;
             self.reset_seen = true;
-        } else if date.day() == 1 && self.day.is_none() {
+        } else if day_of_month == 1 && self.day.is_none() {
             self.reset_seen = true;
         }
-        if date.day() > 2 {
+        if day_of_month > 2 {
             self.reset_seen = true;
         }
         self.day = Some(date);
         self.last = Some(at);
         self.month_to_date = charges;
-        let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
-        let seconds = (at - midnight).as_seconds_f64();
-        self.curve.record(seconds, self.spent_today(date));
-        let last_day = self.spend_last_day(at, charges, date, self.profile.share_at(seconds));
+        let share = self.profile.share_at(seconds);
+        let spent_today = self.spent_less(self.calendar.one_off);
+        self.curve.record(seconds, spent_today);
+        let last_day = self.spend_last_day(at, since_epoch, charges, share);
         let Some(expected) = self.expected_daily else {
             return Ok(Vec::new());
         };
         if self.days < self.config.warm_up_days {
             return Ok(Vec::new());
         }
-        let share = self.profile.share_at(seconds);
         // Like with like: today so far against the part of a usual such weekday the readings
         // show by now, and the last 24 hours against a day of the same two weekdays (an
         // incident that straddles midnight).
-        let factor = self.weekday_factor(date);
-        let today = (self.judged_today && share >= self.config.min_share)
-            .then(|| (self.spent_today(date), expected * factor * share, midnight));
-        let yesterday = self.weekday_factor(date - TimeDelta::days(1));
+        let (factor, yesterday) = (self.calendar.factor, self.calendar.yesterday);
+        let today = (self.judged_today && share >= self.config.min_share).then_some((
+            spent_today,
+            expected * factor * share,
+            WindowStart::Midnight,
+        ));
         // The readings of the last 24 hours show usage up to the publication lag before them:
         // today's share of that usage is the share of the day the readings show now.
         let part = share;
         let day = last_day.map(|spent| {
             let usual = expected * (part * factor + (1.0 - part) * yesterday);
-            (spent, usual, at - TimeDelta::days(1))
+            (spent, usual, WindowStart::DayAgo)
         });
         // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
         // plain within hours, even when it started in the middle of a day.
-        let mut recent = None;
-        let (today_number, now) = (
-            at.timestamp().div_euclid(86_400),
-            self.recent.back().map_or(0.0, |r| r.cumulative),
-        );
-        for then in self.recent.iter().rev().skip(1) {
-            let part = if then.day == today_number {
-                (share - then.share) * factor
-            } else {
-                // 1970-01-01 was a Thursday (weekday 3).
-                let weekday = (then.day + 3).rem_euclid(7) as usize;
-                (1.0 - then.share) * self.factors[weekday] + share * factor
-            };
-            if part >= 0.25 {
-                recent = Some(((now - then.cumulative).max(0.0), expected * part, then.at));
-                break;
+        let recent = self.recent_stretch(expected, share, 0.25);
+        // The window with the highest multiple (the later one of equals), each multiple worked
+        // out once.
+        let mut worst: Option<(f64, Window)> = None;
+        for window in [today, day, recent].into_iter().flatten() {
+            let multiple = window.0 / window.1;
+            if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
+                worst = Some((multiple, window));
             }
         }
-        let best = |windows: &[Option<(f64, f64, DateTime<Utc>)>]| {
-            windows
-                .iter()
-                .flatten()
-                .copied()
-                .max_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)))
-        };
-        let Some(worst) = best(&[today, day, recent]) else {
+        let Some((_, worst)) = worst else {
             return Ok(Vec::new());
         };
         let (warning, runaway) = (worst, worst);
@@ -641,7 +746,6 @@ impl Detector for CostRunaway {
                 runaway,
             ),
         ] {
-            let rolling = start != midnight;
             let multiple = today / expected_so_far;
             let threshold = level * (1.0 - self.config.tolerance);
             if multiple < threshold {
@@ -657,6 +761,13 @@ impl Detector for CostRunaway {
             }
             self.reported[slot] = true;
             self.cleared[slot] = false;
+            let midnight = self.calendar.midnight;
+            let start = match start {
+                WindowStart::Midnight => midnight,
+                WindowStart::DayAgo => at - TimeDelta::days(1),
+                WindowStart::At(then) => then,
+            };
+            let rolling = start != midnight;
             let forecast = self.month_end_forecast().unwrap_or(charges);
             findings.push(Finding::new(
                 FailureMode::CostRunaway,
