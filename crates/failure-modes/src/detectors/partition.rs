@@ -12,7 +12,9 @@ use crate::episode::Episode;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{MAD_TO_SIGMA, RobustBaseline, binomial_upper_tail, median_in_place};
+use crate::stats::{
+    MAD_TO_SIGMA, RobustBaseline, TrailingWindow, binomial_upper_tail, median_in_place,
+};
 use crate::timeline::{Step, Timeline};
 
 /// The most zones one [`NetworkPartition`] tracks: 32. A region has at most six availability
@@ -211,10 +213,10 @@ impl Default for PartitionConfig {
 #[derive(Debug, Clone)]
 struct ZoneState {
     /// The zone's latency in the periods it was judged healthy.
-    latency: RobustBaseline,
+    latency: TrailingWindow,
     /// The zone's latency over its peers' median in the same periods: how far it usually
     /// diverges from them.
-    ratio: RobustBaseline,
+    ratio: TrailingWindow,
     episode: Episode,
     /// The last `error_window` periods' (requests, errors, peers' requests, peers' errors).
     window: VecDeque<[f64; 4]>,
@@ -236,14 +238,15 @@ impl ZoneState {
         latency: f64,
         ratio: f64,
         min_relative_spread: f64,
+        scratch: &mut Vec<f64>,
     ) -> Option<(f64, Reference)> {
         // Both baselines learn the same periods, so they fill together.
         if !self.ratio.is_full() {
             return None;
         }
-        let centre_and_spread = |baseline: &RobustBaseline| {
-            let median = baseline.median()?;
-            let spread = (MAD_TO_SIGMA * baseline.mad()?)
+        let mut centre_and_spread = |baseline: &TrailingWindow| {
+            let (median, mad) = baseline.median_and_mad(scratch)?;
+            let spread = (MAD_TO_SIGMA * mad)
                 .max(min_relative_spread * median.abs())
                 .max(f64::MIN_POSITIVE);
             Some((median, spread))
@@ -306,8 +309,11 @@ impl ZoneState {
 /// so the detector is not blind after a quiet night. Evidence score: the latency ratio to
 /// peers, or `-log10` of the 5xx tail.
 ///
-/// State per zone: the two baselines (`2 × 2 ×` [`PartitionConfig::baseline`] values) and
-/// the [`PartitionConfig::error_window`] periods of the 5xx test.
+/// State per zone: the two baselines (`2 ×` [`PartitionConfig::baseline`] values, kept in
+/// arrival order; their medians and MADs are worked out by selection only in a period where
+/// the zone is already [`PartitionConfig::peer_ratio`] × its peers, so learning costs O(1) a
+/// period) and the [`PartitionConfig::error_window`] periods of the 5xx test; at most
+/// [`MAX_ZONES`] zones.
 ///
 /// # Example
 /// ```
@@ -434,8 +440,8 @@ impl Detector for NetworkPartition {
             let state = match self.zones.get_mut(&zone.zone) {
                 Some(state) => state,
                 None => self.zones.entry(zone.zone.clone()).or_insert(ZoneState {
-                    latency: RobustBaseline::new(self.config.baseline)?,
-                    ratio: RobustBaseline::new(self.config.baseline)?,
+                    latency: TrailingWindow::new(self.config.baseline),
+                    ratio: TrailingWindow::new(self.config.baseline),
                     episode: Episode::new(self.config.sustain, self.config.clear_after),
                     window: VecDeque::with_capacity(self.config.error_window),
                 }),
@@ -451,7 +457,14 @@ impl Detector for NetworkPartition {
             // nothing elsewhere.
             let own = latency_ratio
                 .filter(|r| enough && *r >= self.config.peer_ratio)
-                .and_then(|r| state.surprise(latency, r, self.config.min_relative_spread));
+                .and_then(|r| {
+                    state.surprise(
+                        latency,
+                        r,
+                        self.config.min_relative_spread,
+                        &mut self.scratch,
+                    )
+                });
             let own_z = own.map(|(z, _)| z);
             let latency_ratio = latency_ratio.unwrap_or(0.0);
             let slow = latency_ratio >= self.config.peer_ratio

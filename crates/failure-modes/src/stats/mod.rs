@@ -9,6 +9,7 @@ mod linear;
 mod peaks;
 mod seasonal;
 mod tails;
+mod window;
 
 pub use baseline::{MAD_TO_SIGMA, MEAN_AD_TO_SIGMA, RobustBaseline};
 pub use changepoint::{Cusum, Direction};
@@ -19,6 +20,7 @@ pub use linear::LinearTrend;
 pub use peaks::DailyPeaks;
 pub use seasonal::SeasonalBaseline;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
+pub(crate) use window::TrailingWindow;
 
 /// The median of `values`, sorting them in place; `None` when empty.
 pub(crate) fn median_in_place(values: &mut [f64]) -> Option<f64> {
