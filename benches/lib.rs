@@ -99,7 +99,10 @@ pub fn openslo_document(i: usize, source: OpenSloSource) -> String {
                 r#"query: sum(rate(http_requests_total{{service="checkout-{i}",code=~"5.."}}[5m]))"#
             ),
             format!(r#"query: sum(rate(http_requests_total{{service="checkout-{i}"}}[5m]))"#),
-            "    - duration: 1M\n      isRolling: false\n      calendar:\n        startTime: 2024-01-01 00:00:00\n        timeZone: America/New_York\n",
+            concat!(
+                "    - duration: 1M\n      isRolling: false\n      calendar:\n",
+                "        startTime: 2024-01-01 00:00:00\n        timeZone: America/New_York\n",
+            ),
             &[
                 ("page-fast", "page", "14.4", "1h"),
                 ("ticket-slow", "ticket", "1", "3d"),

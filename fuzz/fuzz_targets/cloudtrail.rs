@@ -1,7 +1,9 @@
 //! CloudTrail input: log files (`{"Records": [...]}`) plain and gzip'd, one record per line,
-//! and single records, read as audit events and as deploys (`deploys::cloudtrail`). The first byte picks the reader; the rest is the input (gzip'd here for
-//! the gzip reader, so that the fuzzer explores the JSON inside, not only gzip headers).
-//! Typed errors only: no panic, no hang, and never more than the decompression cap.
+//! and single records, read as audit events and as deploys (`deploys::cloudtrail`). The first
+//! byte picks the reader; the rest is the input (gzip'd here for the gzip reader, so that the
+//! fuzzer explores the JSON inside, not only gzip headers). Typed errors only: no panic, no
+//! hang, and never more than the decompression cap (the audit readers this target's 1 MiB,
+//! the deploy reader its own 256 MiB, which it offers no way to lower).
 #![no_main]
 
 use std::io::Write;

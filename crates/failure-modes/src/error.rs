@@ -40,9 +40,10 @@ pub enum Error {
         /// Why.
         reason: &'static str,
     },
-    /// A zone of an F2 sample that cannot be taken: named twice in one sample, or one zone
-    /// more than [`MAX_ZONES`](crate::MAX_ZONES) (the state per zone is bounded).
-    #[error("zone {zone:?} at {at} is invalid: {reason}")]
+    /// A zone of an F2 sample that cannot be taken: named twice in one sample, one zone more
+    /// than [`MAX_ZONES`](crate::MAX_ZONES) (the state per zone is bounded), or a name longer
+    /// than [`MAX_ZONE_NAME`](crate::MAX_ZONE_NAME).
+    #[error("zone '{zone}' at {at} is invalid: {reason}")]
     InvalidZone {
         /// The zone's name.
         zone: String,

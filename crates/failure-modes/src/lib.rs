@@ -136,8 +136,8 @@ pub use detectors::cost::{
 };
 pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
 pub use detectors::partition::{
-    MAX_ZONES, NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation, ZoneSample,
-    ZoneSignal,
+    MAX_ZONE_NAME, MAX_ZONES, NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation,
+    ZoneSample, ZoneSignal,
 };
 pub use detectors::quota::{QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit};
 pub use detectors::throttling::{

@@ -124,11 +124,24 @@ fn f2_zones_are_bounded_and_named_once_a_sample() {
         ZoneSignal::alb("app/x/1", &refs),
         Err(Error::InvalidConfig { field: "zones", .. })
     ));
+    assert!(matches!(
+        ZoneSignal::alb("app/x/1", &["zone-1", "zone-2", "zone-1"]),
+        Err(Error::InvalidConfig { field: "zones", value, .. }) if value == 2.0
+    ));
     let mut f2 = NetworkPartition::new(
         ZoneSignal::alb("app/x/1", &refs[..2]).unwrap(),
         Default::default(),
     )
     .unwrap();
+    // A name longer than CloudWatch takes: refused, named by its start.
+    let long = ZoneSample {
+        at: t(0),
+        zones: vec![observation("z".repeat(failure_modes::MAX_ZONE_NAME + 1))],
+    };
+    match f2.push(long) {
+        Err(Error::InvalidZone { zone, .. }) => assert_eq!(zone.chars().count(), 65),
+        other => panic!("expected InvalidZone, got {other:?}"),
+    }
     // A zone named twice in one sample: refused, naming it.
     let twice = ZoneSample {
         at: t(0),
@@ -175,6 +188,53 @@ fn f2_zones_are_bounded_and_named_once_a_sample() {
             .collect(),
     };
     assert!(f2.push(again).is_ok());
+}
+
+#[test]
+fn f2_refuses_uncountable_requests_and_ignores_unmeasurable_ratios_without_half_updates() {
+    let observation = |zone: &str, latency: f64, requests: f64| ZoneObservation {
+        zone: zone.into(),
+        latency: Some(latency),
+        requests,
+        errors: 0.0,
+    };
+    let sample = |at, zones| ZoneSample { at, zones };
+    let mut f2 = NetworkPartition::new(
+        ZoneSignal::alb("app/x/1", &["a", "b", "c"]).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    // More requests than the 5xx window can count exactly: refused up front, and the same
+    // time is still free for a valid sample.
+    let huge = sample(
+        t(0),
+        vec![observation("a", 0.1, 1e16), observation("b", 0.1, 100.0)],
+    );
+    assert!(matches!(
+        f2.push(huge),
+        Err(Error::InvalidInput {
+            field: "requests",
+            ..
+        })
+    ));
+    // Each latency is in range, their ratio is not (peers answering in next to no time): no
+    // error, no finding from a ratio that measures nothing, and the detector goes on.
+    for minute in 0..300 {
+        let findings = f2
+            .push(sample(
+                t(minute),
+                vec![
+                    observation("a", 1e100, 100.0),
+                    observation("b", 1e-10, 100.0),
+                    observation("c", 1e-10, 100.0),
+                ],
+            ))
+            .unwrap();
+        assert!(
+            findings.iter().all(|f| f.evidence.score.is_finite()),
+            "{findings:?}"
+        );
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ use sli_core::{Severity, Sustained};
 
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::episode::Episode;
-use crate::error::{Error, Result, count, fraction, positive};
+use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{
@@ -18,10 +18,15 @@ use crate::stats::{
 use crate::timeline::{Step, Timeline};
 
 /// The most zones one [`NetworkPartition`] tracks: 32. A region has at most six availability
-/// zones and a load balancer spans a handful more with Local Zones; each zone holds two
-/// baselines, so the bound keeps a detector fed arbitrary zone names within about 32 × 4 KiB.
-/// A sample bringing a 33rd zone is refused with [`Error::InvalidZone`].
+/// zones and a load balancer spans a handful more with Local Zones. Zones are never forgotten:
+/// a sample bringing a 33rd distinct name is refused with [`Error::InvalidZone`], as is a name
+/// longer than [`MAX_ZONE_NAME`] bytes, so a detector fed arbitrary names holds at most
+/// `32 × (2 ×` [`PartitionConfig::baseline`] `× 8 bytes + name + the 5xx window)`, about
+/// 32 × 2.5 KiB with the defaults.
 pub const MAX_ZONES: usize = 32;
+
+/// The longest zone name taken, in bytes: 1,024, CloudWatch's limit on a dimension value.
+pub const MAX_ZONE_NAME: usize = 1024;
 
 /// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +52,8 @@ impl ZoneSignal {
     /// one zone; per-zone target groups see it where it is.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for fewer than two zones or more than [`MAX_ZONES`].
+    /// [`Error::InvalidConfig`] for fewer than two zones, more than [`MAX_ZONES`] or a zone
+    /// named twice.
     pub fn alb(load_balancer: &str, zones: &[&str]) -> Result<Self> {
         if zones.len() < 2 {
             return Err(Error::InvalidConfig {
@@ -61,6 +67,13 @@ impl ZoneSignal {
                 field: "zones",
                 value: zones.len() as f64,
                 reason: "more than MAX_ZONES (32)",
+            });
+        }
+        if let Some(index) = (1..zones.len()).find(|&i| zones[..i].contains(&zones[i])) {
+            return Err(Error::InvalidConfig {
+                field: "zones",
+                value: index as f64,
+                reason: "names a zone twice (the value is the second one's position)",
             });
         }
         Ok(Self {
@@ -399,6 +412,14 @@ impl Detector for NetworkPartition {
                 at,
                 reason,
             };
+            if zone.zone.len() > MAX_ZONE_NAME {
+                // The error names it by its start: it may be any length.
+                return Err(Error::InvalidZone {
+                    zone: zone.zone.chars().take(64).chain(['…']).collect(),
+                    at,
+                    reason: "longer than MAX_ZONE_NAME (1,024 bytes)",
+                });
+            }
             if sample.zones[..index].iter().any(|z| z.zone == zone.zone) {
                 return Err(invalid("named twice in one sample"));
             }
@@ -413,6 +434,14 @@ impl Detector for NetworkPartition {
             }
             count("requests", zone.requests, at)?;
             count("errors", zone.errors, at)?;
+            if zone.requests * self.config.error_window as f64 > sli_core::MAX_COUNT {
+                return Err(Error::InvalidInput {
+                    field: "requests",
+                    value: zone.requests,
+                    at,
+                    reason: "too many to count exactly over the 5xx window (2^53 in all)",
+                });
+            }
             if zone.errors > zone.requests {
                 return Err(Error::InvalidInput {
                     field: "errors",
@@ -452,7 +481,10 @@ impl Detector for NetworkPartition {
             // ratio to peers answering in no time).
             let latency_ratio = peer_latency
                 .filter(|p| *p > 0.0 && zone.latency.is_some())
-                .map(|p| latency / p);
+                .map(|p| latency / p)
+                // A ratio past any metric's range (peers answering in next to no time) is no
+                // measure either, and learning it would fail part-way through the sample.
+                .filter(|r| *r <= MAX_MAGNITUDE);
             // The baselines' spreads are read only where the peer test passes: they decide
             // nothing elsewhere.
             let own = latency_ratio

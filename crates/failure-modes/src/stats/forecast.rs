@@ -83,7 +83,8 @@ impl TrendForecast {
         self.line().map(|(level, _)| level)
     }
 
-    /// The level and the slope together, the slope computed once.
+    /// `(level, slope)` together, the slope computed once: the same values as
+    /// [`TrendForecast::level`] and [`TrendForecast::slope`], and `None` when they are.
     pub fn line(&self) -> Option<(f64, f64)> {
         let slope = self.slope()?;
         self.level_on(slope).map(|level| (level, slope))

@@ -9,7 +9,9 @@ use crate::error::{Result, finite};
 
 /// The last `capacity` values in arrival order. [`TrailingWindow::median_and_mad`] gives the
 /// same median and MAD as [`RobustBaseline`](super::RobustBaseline) over the same values, to
-/// the bit (checked in the tests), in O(n) per read instead of O(log n + n moves) per push.
+/// the bit for normal numbers (checked in the tests; the two may differ in the sign of a zero
+/// median when the window holds both zeros, and in the last bit among subnormals), in O(n)
+/// per read instead of O(log n + n moves) per push.
 #[derive(Debug, Clone)]
 pub(crate) struct TrailingWindow {
     values: VecDeque<f64>,
@@ -35,7 +37,7 @@ impl TrailingWindow {
     pub(crate) fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
         self.pushed += 1;
-        if self.values.len() == self.capacity {
+        if self.values.len() >= self.capacity {
             self.values.pop_front();
         }
         self.values.push_back(value);

@@ -170,10 +170,12 @@ pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
 /// is the reset (the old month's tail and the new month's start both count for that day); so
-/// is, on a day with declared one-off charges, the first reading nearer to them than to the
-/// last reading (a charge larger than the whole old month hides the drop). Any other fall (a credit or refund) is not spend: the day is floored at zero. A day whose
-/// opening is unknown — the first day seen (unless it opens with the reset), or a day after a
-/// day without readings — is neither judged nor learned. Declared [`OneOffCharge`]s are taken
+/// is, when one-off charges are declared for the month so far, the first reading nearer to
+/// them than to the last reading and risen by more than the ticket multiple of a usual day
+/// (a charge larger than the whole old month hides the drop). Any other fall (a credit or
+/// refund) is not spend: the day is floored at zero. A day whose opening is unknown — the
+/// first day seen (unless it opens with the reset), or a day after a day without readings —
+/// is neither judged nor learned. Declared [`OneOffCharge`]s are taken
 /// out of their day.
 ///
 /// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
@@ -261,6 +263,8 @@ pub struct CostRunaway {
     weekdays: [VecDeque<f64>; 7],
     factors: [f64; 7],
     one_offs: Vec<OneOffCharge>,
+    /// The one-off charges declared for this month's days already closed.
+    declared_this_month: f64,
 }
 
 impl CostRunaway {
@@ -313,6 +317,7 @@ impl CostRunaway {
             weekdays: Default::default(),
             factors: [1.0; 7],
             one_offs: Vec::new(),
+            declared_this_month: 0.0,
         })
     }
 
@@ -386,16 +391,24 @@ impl CostRunaway {
 
     /// Whether `charges`, read on one of a month's first two days before its reset was seen,
     /// is the new month's first reading: a fall, or, when one-off charges are declared for
-    /// `date`, a reading nearer to them than to the last one. A charge dated in the new month
-    /// shows only in the new month's total, and one larger than the old month's total hides
-    /// the fall; between readings a few hours apart either month moves by a few hours'
-    /// spend, so the nearer of the two readings it can be is the one it is.
+    /// this month so far, a reading nearer to them than to the last one and risen by more
+    /// than the ticket multiple of a usual day since it. A charge dated in the new month shows
+    /// only in the new month's total, and one larger than the old month's total hides the
+    /// fall; between readings a few hours apart either month moves by a few hours' spend, so
+    /// the nearer of the two readings it can be is the one it is. When the charge is within a
+    /// couple of days' spend of the old month's total the two cannot be told apart, and
+    /// reading it as the old month going on costs nothing (its rise stays under a ticket),
+    /// while a reset read too early would hide the real one.
     fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
         if charges < self.month_to_date {
             return true;
         }
-        let declared = self.one_off_on(date);
-        declared > 0.0 && (charges - declared).abs() < charges - self.month_to_date
+        let declared = self.declared_this_month + self.one_off_on(date);
+        let rise = charges - self.month_to_date;
+        let implausible = self
+            .expected_daily
+            .is_none_or(|daily| rise > self.config.ticket_multiple * daily);
+        declared > 0.0 && implausible && (charges - declared).abs() < rise
     }
 
     /// Expected spend for the next day: the trend, floored at the trailing median. Computed
@@ -481,6 +494,12 @@ impl CostRunaway {
             self.days += 1;
         }
         self.one_offs_past += self.one_off_shown(day);
+        // What this month has declared so far, for the reset that may first show on its 2nd.
+        self.declared_this_month = if date.day() == 1 || date.month() != day.month() {
+            0.0
+        } else {
+            self.declared_this_month + self.one_off_on(day)
+        };
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
         self.day_opening = self.month_to_date;
