@@ -461,3 +461,79 @@ fn the_partial_first_day_is_not_learned() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn a_window_past_what_any_detector_holds_is_a_typed_error_not_an_allocation() {
+    use failure_modes::stats::{MAX_THEIL_SEN, MAX_WINDOW, RobustBaseline, TrendForecast};
+    use failure_modes::{
+        AnomalyConfig, AnomalyDetector, BucketExposure, ConnectionSignal, CostRunaway,
+        DbConnectionExhaustion, PublicDataLeak, Season,
+    };
+    // Each a configuration error naming its field, refused before anything is allocated
+    // (usize::MAX used to abort on "capacity overflow" or ask for exabytes).
+    let config_error = |result: Result<(), Error>| {
+        assert!(
+            matches!(result, Err(Error::InvalidConfig { .. })),
+            "{result:?}"
+        );
+    };
+    assert!(RobustBaseline::new(MAX_WINDOW).is_ok());
+    config_error(RobustBaseline::new(MAX_WINDOW + 1).map(drop));
+    config_error(TrendForecast::new(MAX_THEIL_SEN + 1).map(drop));
+    for config in [
+        AnomalyConfig::default().with_baseline(usize::MAX),
+        AnomalyConfig::default().with_record_window(Some(usize::MAX)),
+        AnomalyConfig::default().with_season(Some(Season::new(usize::MAX, usize::MAX, 7))),
+    ] {
+        config_error(AnomalyDetector::new(config).map(drop));
+    }
+    let zones = || ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap();
+    for config in [
+        failure_modes::PartitionConfig::default().with_baseline(usize::MAX),
+        failure_modes::PartitionConfig::default().with_error_window(usize::MAX),
+    ] {
+        config_error(NetworkPartition::new(zones(), config).map(drop));
+    }
+    config_error(
+        ApiThrottling::new(
+            ThrottleSignal::lambda("f").unwrap(),
+            failure_modes::ThrottleConfig::default().with_window(u32::MAX),
+        )
+        .map(drop),
+    );
+    let quota = || QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap();
+    for config in [
+        failure_modes::QuotaConfig::default().with_peak_window(usize::MAX),
+        failure_modes::QuotaConfig::default().with_trend_window(usize::MAX),
+    ] {
+        config_error(ServiceQuotaHit::new(quota(), config).map(drop));
+    }
+    config_error(
+        ColdStartLatency::new(
+            ColdStartSignal::lambda("f").unwrap(),
+            failure_modes::ColdStartConfig::default().with_baseline(usize::MAX),
+        )
+        .map(drop),
+    );
+    config_error(
+        DbConnectionExhaustion::new(
+            ConnectionSignal::rds("db", 100.0).unwrap(),
+            failure_modes::ConnectionConfig::default().with_trend_window(usize::MAX),
+        )
+        .map(drop),
+    );
+    config_error(
+        PublicDataLeak::new(
+            BucketExposure::new("b"),
+            failure_modes::LeakConfig::default().with_record_window(usize::MAX),
+        )
+        .map(drop),
+    );
+    config_error(
+        CostRunaway::new(
+            "USD",
+            failure_modes::CostConfig::default().with_trailing_days(usize::MAX),
+        )
+        .map(drop),
+    );
+}

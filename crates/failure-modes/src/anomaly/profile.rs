@@ -86,6 +86,12 @@ impl DailyProfile {
                 reason: "cannot exceed the points in a day",
             });
         }
+        crate::stats::check_window(
+            "season.days",
+            season.slots.saturating_mul(season.days),
+            1,
+            crate::stats::MAX_WINDOW,
+        )?;
         Ok(Self {
             days: vec![0.0; season.slots * season.days],
             filled: 0,

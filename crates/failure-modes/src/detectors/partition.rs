@@ -12,9 +12,7 @@ use crate::episode::Episode;
 use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{
-    MAD_TO_SIGMA, RobustBaseline, TrailingWindow, binomial_upper_tail, median_in_place,
-};
+use crate::stats::{MAD_TO_SIGMA, TrailingWindow, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
 /// The most zones one [`NetworkPartition`] tracks: 32. A region has at most six availability
@@ -370,8 +368,14 @@ impl NetworkPartition {
         positive("min_relative_spread", config.min_relative_spread)?;
         fraction("min_error_ratio", config.min_error_ratio)?;
         positive("error_window", config.error_window as f64)?;
+        crate::stats::check_window(
+            "error_window",
+            config.error_window,
+            1,
+            crate::stats::MAX_WINDOW,
+        )?;
         fraction("significance", config.significance)?;
-        RobustBaseline::new(config.baseline)?;
+        crate::stats::check_window("baseline", config.baseline, 1, crate::stats::MAX_WINDOW)?;
         Ok(Self {
             signal,
             timeline: Timeline::new(config.max_gap),

@@ -263,6 +263,12 @@ impl ApiThrottling {
         fraction("floor_rate", config.floor_rate)?;
         positive("max_gap", config.max_gap.as_seconds_f64())?;
         positive("window", f64::from(config.window))?;
+        crate::stats::check_window(
+            "window",
+            config.window as usize,
+            1,
+            crate::stats::MAX_WINDOW,
+        )?;
         Ok(Self {
             signal,
             timeline: Timeline::new(config.max_gap),

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 
 use super::median_of_sorted;
-use crate::error::{Error, Result, finite};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Result, finite};
 
 /// The MAD of normally distributed data is σ / 1.4826: this scales it to a σ estimate.
 pub const MAD_TO_SIGMA: f64 = 1.4826;
@@ -61,15 +63,9 @@ impl RobustBaseline {
     /// A baseline over the last `capacity` values.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a capacity of 0.
+    /// [`Error::InvalidConfig`] for a capacity of 0 or above [`MAX_WINDOW`](super::MAX_WINDOW).
     pub fn new(capacity: usize) -> Result<Self> {
-        if capacity == 0 {
-            return Err(Error::InvalidConfig {
-                field: "capacity",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
+        super::check_window("capacity", capacity, 1, super::MAX_WINDOW)?;
         Ok(Self {
             capacity,
             arrival: VecDeque::with_capacity(capacity),

@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use crate::error::{Error, Result, finite};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Result, finite};
 
 /// The maximum over a sliding window of the last `capacity` values (a monotonic deque: only
 /// values that can still become the maximum are kept, so memory is at most `capacity` and
@@ -35,15 +37,9 @@ impl RollingMax {
     /// The maximum of the last `capacity` values.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a capacity of 0.
+    /// [`Error::InvalidConfig`] for a capacity of 0 or above [`MAX_WINDOW`](super::MAX_WINDOW).
     pub fn new(capacity: usize) -> Result<Self> {
-        if capacity == 0 {
-            return Err(Error::InvalidConfig {
-                field: "capacity",
-                value: 0.0,
-                reason: "must be at least 1",
-            });
-        }
+        super::check_window("capacity", capacity, 1, super::MAX_WINDOW)?;
         Ok(Self {
             capacity: capacity as u64,
             candidates: VecDeque::new(),

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 
 use super::median_by_selection;
-use crate::error::{Error, Result, finite};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Result, finite};
 
 /// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
 /// which a few outliers cannot tilt. O(capacity²) per estimate, so keep the window to a few
@@ -40,15 +42,9 @@ impl TrendForecast {
     /// A trend over the last `capacity` values (at least 2).
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a capacity below 2.
+    /// [`Error::InvalidConfig`] for a capacity below 2 or above [`MAX_THEIL_SEN`](super::MAX_THEIL_SEN).
     pub fn new(capacity: usize) -> Result<Self> {
-        if capacity < 2 {
-            return Err(Error::InvalidConfig {
-                field: "capacity",
-                value: capacity as f64,
-                reason: "a trend needs at least 2 points",
-            });
-        }
+        super::check_window("capacity", capacity, 2, super::MAX_THEIL_SEN)?;
         Ok(Self {
             capacity,
             values: VecDeque::with_capacity(capacity),

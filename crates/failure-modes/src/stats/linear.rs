@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 
 use super::forecast::theil_sen_slope;
-use crate::error::{Error, Result, finite};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Result, finite};
 
 /// Ordinary least squares over the last `capacity` values, the values at steps 0, 1, 2 …
 ///
@@ -37,15 +39,9 @@ impl LinearTrend {
     /// A trend over the last `capacity` values (at least 2).
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a capacity below 2.
+    /// [`Error::InvalidConfig`] for a capacity below 2 or above [`MAX_WINDOW`](super::MAX_WINDOW).
     pub fn new(capacity: usize) -> Result<Self> {
-        if capacity < 2 {
-            return Err(Error::InvalidConfig {
-                field: "capacity",
-                value: capacity as f64,
-                reason: "a trend needs at least 2 points",
-            });
-        }
+        super::check_window("capacity", capacity, 2, super::MAX_WINDOW)?;
         Ok(Self {
             capacity,
             values: VecDeque::with_capacity(capacity),

@@ -22,6 +22,46 @@ pub use seasonal::SeasonalBaseline;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
 pub(crate) use window::TrailingWindow;
 
+use crate::error::{Error, Result};
+
+/// The most values any window of these statistics holds: 2^20 (1,048,576: two years of
+/// one-minute points, 8 MiB of values). A larger window (or `period × days` of a season) is a
+/// configuration error, refused before anything is allocated, so a configuration read from
+/// outside cannot ask for unbounded memory.
+pub const MAX_WINDOW: usize = 1 << 20;
+
+/// The most values [`TrendForecast`] takes: 1,024 (its Theil–Sen slope is the median of all
+/// `n (n − 1) / 2` pairwise slopes: about 520,000 at this bound, 4 MiB while it is computed).
+pub const MAX_THEIL_SEN: usize = 1 << 10;
+
+/// `Ok` when a window of `values` lies within `min..=max`, else the typed error naming `field`.
+pub(crate) fn check_window(
+    field: &'static str,
+    values: usize,
+    min: usize,
+    max: usize,
+) -> Result<()> {
+    if values < min {
+        return Err(Error::InvalidConfig {
+            field,
+            value: values as f64,
+            reason: if min == 1 {
+                "must be at least 1"
+            } else {
+                "a trend needs at least 2 points"
+            },
+        });
+    }
+    if values > max {
+        return Err(Error::InvalidConfig {
+            field,
+            value: values as f64,
+            reason: "exceeds the most values a window holds (stats::MAX_WINDOW, MAX_THEIL_SEN)",
+        });
+    }
+    Ok(())
+}
+
 /// The median of `values`, sorting them in place; `None` when empty.
 pub(crate) fn median_in_place(values: &mut [f64]) -> Option<f64> {
     values.sort_by(f64::total_cmp);

@@ -47,7 +47,8 @@ impl SeasonalBaseline {
     /// A baseline over `days` seasons of `period` slots.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a zero period or number of seasons.
+    /// [`Error::InvalidConfig`] for a zero period or number of seasons, or more than
+    /// [`MAX_WINDOW`](super::MAX_WINDOW) values in all.
     pub fn new(period: usize, days: usize) -> Result<Self> {
         for (field, value) in [("period", period), ("days", days)] {
             if value == 0 {
@@ -58,6 +59,7 @@ impl SeasonalBaseline {
                 });
             }
         }
+        super::check_window("period", period.saturating_mul(days), 1, super::MAX_WINDOW)?;
         Ok(Self {
             period,
             days,
