@@ -1,7 +1,11 @@
 //! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
 //! trailing trend, with a month-end forecast.
 
+mod input;
 mod intraday;
+mod windows;
+
+pub use input::{ChargeSample, OneOffCharge};
 
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
 use std::collections::VecDeque;
@@ -15,85 +19,7 @@ use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
-
-/// One reading of the month-to-date charges.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ChargeSample {
-    /// When it was read.
-    pub at: DateTime<Utc>,
-    /// `EstimatedCharges`: spend since the 1st of the month (UTC), in the account's currency.
-    pub estimated_charges: f64,
-}
-
-impl ChargeSample {
-    /// Month-to-date readings from daily costs (an [`aws_telemetry::CostSource`], e.g. Cost
-    /// Explorer's `GetCostAndUsage`): one reading at the last second of each day (UTC), the sum
-    /// of that month's days so far, restarting on the 1st. Days are sorted first; a day missing
-    /// from the input leaves a gap, which [`CostRunaway`] does not judge across.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative.
-    ///
-    /// # Example
-    /// ```
-    /// use failure_modes::DailyCost;
-    /// use failure_modes::chrono::NaiveDate;
-    /// use failure_modes::ChargeSample;
-    ///
-    /// let cost = |m, d, amount| DailyCost::new(NaiveDate::from_ymd_opt(2026, m, d).unwrap(), amount, "USD");
-    /// let readings = ChargeSample::from_daily_costs(&[cost(10, 31, 5.0), cost(11, 2, 3.0), cost(11, 1, 2.0)])?;
-    /// let totals: Vec<f64> = readings.iter().map(|r| r.estimated_charges).collect();
-    /// assert_eq!(totals, [5.0, 2.0, 5.0]);
-    /// # Ok::<(), failure_modes::Error>(())
-    /// ```
-    pub fn from_daily_costs(days: &[aws_telemetry::DailyCost]) -> Result<Vec<Self>> {
-        let mut sorted: Vec<&aws_telemetry::DailyCost> = days.iter().collect();
-        sorted.sort_by_key(|d| d.day);
-        let mut readings = Vec::with_capacity(sorted.len());
-        let mut month = None;
-        let mut total = 0.0;
-        for day in sorted {
-            let at = day
-                .day
-                .and_hms_opt(23, 59, 59)
-                .map(|t| t.and_utc())
-                .unwrap_or_default();
-            if !day.amount.is_finite() || day.amount < 0.0 {
-                return Err(Error::InvalidInput {
-                    field: "amount",
-                    value: day.amount,
-                    at,
-                    reason: "a day's cost must be finite and >= 0",
-                });
-            }
-            let this_month = (day.day.year(), day.day.month());
-            if month != Some(this_month) {
-                month = Some(this_month);
-                total = 0.0;
-            }
-            total += day.amount;
-            readings.push(Self {
-                at,
-                estimated_charges: total,
-            });
-        }
-        Ok(readings)
-    }
-}
-
-/// A charge the caller knows is coming and is not a runaway: an annual support fee, a
-/// reserved-instance or savings-plan purchase, a marketplace subscription. Declared to
-/// [`CostRunaway::declare`], its amount is taken out of its day's spend, for judging and for
-/// learning.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OneOffCharge {
-    /// The day (UTC) on which it shows in the month-to-date charges.
-    pub day: NaiveDate,
-    /// Its amount, in the detector's currency.
-    pub amount: f64,
-    /// What it is, for errors and evidence (e.g. `"Business support, annual"`).
-    pub description: String,
-}
+use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 
 /// Settings of [`CostRunaway`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -506,138 +432,6 @@ impl CostRunaway {
         self.curve.reopen(date, self.last);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
-    }
-}
-
-/// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
-const MAX_RECENT: usize = 2160;
-
-/// A recent reading on the continuous series: its time (and the same as a duration since the
-/// epoch), its value, its day (days since the epoch) and the share of a usual day the
-/// readings showed then, kept so that windows over the recent readings cost no date
-/// arithmetic.
-#[derive(Debug, Clone, Copy)]
-struct Recent {
-    at: DateTime<Utc>,
-    since_epoch: TimeDelta,
-    cumulative: f64,
-    day: i64,
-    share: f64,
-}
-
-/// The calendar facts of the day being read, worked out when its first reading comes.
-#[derive(Debug, Clone, Copy, Default)]
-struct DayCalendar {
-    date: NaiveDate,
-    /// Days since the epoch.
-    number: i64,
-    midnight: DateTime<Utc>,
-    day_of_month: u32,
-    /// The weekday factors of the day and of the day before.
-    factor: f64,
-    yesterday: f64,
-    /// The one-off charges declared for the day.
-    one_off: f64,
-}
-
-/// Where a window judged begins, made a time only for a finding.
-#[derive(Debug, Clone, Copy)]
-enum WindowStart {
-    Midnight,
-    DayAgo,
-    At(DateTime<Utc>),
-}
-
-/// A window judged: its spend, the usual spend for it, where it begins.
-type Window = (f64, f64, WindowStart);
-
-/// Past same-weekday days a weekday's factor is the median of (four weeks).
-const WEEKDAY_MEMORY: usize = 4;
-
-/// 1970-01-01 was a Thursday: a day `n` days after it is weekday `(n + 3) mod 7`, Monday 0.
-fn weekday_of(days_since_epoch: i64) -> usize {
-    (days_since_epoch + 3).rem_euclid(7) as usize
-}
-
-impl CostRunaway {
-    /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
-    /// median of its last days' ratios once it has two, else 1.
-    fn weekday_factor(&self, day: NaiveDate) -> f64 {
-        self.factors[day.weekday().num_days_from_monday() as usize]
-    }
-
-    /// The calendar of the day `number` days after the epoch, `date`.
-    fn calendar(&self, date: NaiveDate, number: i64, at: DateTime<Utc>) -> DayCalendar {
-        DayCalendar {
-            date,
-            number,
-            midnight: date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc()),
-            day_of_month: date.day(),
-            factor: self.factors[weekday_of(number)],
-            yesterday: self.factors[weekday_of(number - 1)],
-            one_off: self.one_off_on(date),
-        }
-    }
-
-    /// Records a reading on the continuous series and returns the spend of the 24 hours to
-    /// it, when the readings reach back that far without a gap of a day.
-    fn spend_last_day(
-        &mut self,
-        at: DateTime<Utc>,
-        since_epoch: TimeDelta,
-        charges: f64,
-        share: f64,
-    ) -> Option<f64> {
-        let cumulative =
-            self.carried + charges - self.one_offs_past - self.shown(self.calendar.one_off);
-        let day_ago = since_epoch - TimeDelta::days(1);
-        // Keep one reading at or before a day ago, drop the older ones.
-        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.since_epoch <= day_ago)
-        {
-            self.recent.pop_front();
-        }
-        if self.recent.len() >= MAX_RECENT {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(Recent {
-            at,
-            since_epoch,
-            cumulative,
-            day: self.calendar.number,
-            share,
-        });
-        let (before, after) = (self.recent.front()?, self.recent.get(1)?);
-        let span = after.since_epoch - before.since_epoch;
-        if before.since_epoch > day_ago || span > TimeDelta::days(1) {
-            return None;
-        }
-        let frac = (day_ago - before.since_epoch).as_seconds_f64() / span.as_seconds_f64().max(1.0);
-        let then =
-            before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
-        Some((cumulative - then).max(0.0))
-    }
-
-    /// The shortest recent stretch that holds `quarter` of a usual day, against its usual
-    /// spend.
-    fn recent_stretch(&self, expected: f64, share: f64, quarter: f64) -> Option<Window> {
-        let today = self.calendar.number;
-        let factor = self.calendar.factor;
-        let now = self.recent.back().map_or(0.0, |r| r.cumulative);
-        for then in self.recent.iter().rev().skip(1) {
-            let part = if then.day == today {
-                (share - then.share) * factor
-            } else {
-                (1.0 - then.share) * self.factors[weekday_of(then.day)] + share * factor
-            };
-            if part >= quarter {
-                return Some((
-                    (now - then.cumulative).max(0.0),
-                    expected * part,
-                    WindowStart::At(then.at),
-                ));
-            }
-        }
-        None
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use aws_telemetry::{FetchedSeries, MetricQuery, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
@@ -15,6 +15,10 @@ use crate::mode::FailureMode;
 use crate::stats::{MAD_TO_SIGMA, TrailingWindow, binomial_upper_tail, median_in_place};
 use crate::timeline::{Step, Timeline};
 
+mod signal;
+
+pub use signal::{ZoneMetrics, ZoneSignal};
+
 /// The most zones one [`NetworkPartition`] tracks: 32. A region has at most six availability
 /// zones and a load balancer spans a handful more with Local Zones. Zones are never forgotten:
 /// a sample bringing a 33rd distinct name is refused with [`Error::InvalidZone`], as is a name
@@ -25,106 +29,6 @@ pub const MAX_ZONES: usize = 32;
 
 /// The longest zone name taken, in bytes: 1,024, CloudWatch's limit on a dimension value.
 pub const MAX_ZONE_NAME: usize = 1024;
-
-/// The CloudWatch metrics F2 reads: per zone, latency, requests and 5xx of one load balancer.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ZoneSignal {
-    /// The load balancer, as its `LoadBalancer` dimension (`app/name/id`).
-    pub load_balancer: String,
-    /// The availability zones to compare (at least 2).
-    pub zones: Vec<String>,
-    /// The period.
-    pub period: Period,
-}
-
-impl ZoneSignal {
-    /// An Application Load Balancer: `AWS/ApplicationELB` `TargetResponseTime` (`p95`),
-    /// `RequestCount`, `HTTPCode_Target_5XX_Count` and `HTTPCode_ELB_5XX_Count` (the 502/503/504
-    /// the load balancer returns when targets are unreachable) (`Sum`), dimensions
-    /// `LoadBalancer` and `AvailabilityZone`, 60 s.
-    ///
-    /// The `AvailabilityZone` dimension is the zone of the load balancer node that took the
-    /// request. With cross-zone load balancing (always on for ALB), a failure of one zone's
-    /// targets is spread over every node, and this signal sees it fleet-wide rather than in
-    /// one zone; per-zone target groups see it where it is.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] for fewer than two zones, more than [`MAX_ZONES`] or a zone
-    /// named twice.
-    pub fn alb(load_balancer: &str, zones: &[&str]) -> Result<Self> {
-        if zones.len() < 2 {
-            return Err(Error::InvalidConfig {
-                field: "zones",
-                value: zones.len() as f64,
-                reason: "a zone can only diverge from at least one peer",
-            });
-        }
-        if zones.len() > MAX_ZONES {
-            return Err(Error::InvalidConfig {
-                field: "zones",
-                value: zones.len() as f64,
-                reason: "more than MAX_ZONES (32)",
-            });
-        }
-        if let Some(index) = (1..zones.len()).find(|&i| zones[..i].contains(&zones[i])) {
-            return Err(Error::InvalidConfig {
-                field: "zones",
-                value: index as f64,
-                reason: "names a zone twice (the value is the second one's position)",
-            });
-        }
-        Ok(Self {
-            load_balancer: load_balancer.to_owned(),
-            zones: zones.iter().map(|z| (*z).to_owned()).collect(),
-            period: Period::new(60)?,
-        })
-    }
-
-    /// The metrics read for `zone`.
-    ///
-    /// # Errors
-    /// [`Error::Query`](crate::Error::Query) for a name CloudWatch would refuse.
-    ///
-    /// # Example
-    /// ```
-    /// use failure_modes::ZoneSignal;
-    ///
-    /// let signal = ZoneSignal::alb("app/shop/1", &["eu-west-1a", "eu-west-1b"])?;
-    /// let metrics = signal.zone_metrics("eu-west-1a")?;
-    /// assert_eq!(metrics.latency.name(), "TargetResponseTime");
-    /// assert_eq!(metrics.elb_5xx.name(), "HTTPCode_ELB_5XX_Count");
-    /// # Ok::<(), failure_modes::Error>(())
-    /// ```
-    pub fn zone_metrics(&self, zone: &str) -> Result<ZoneMetrics> {
-        Ok(ZoneMetrics {
-            latency: self.metric("TargetResponseTime", zone)?,
-            requests: self.metric("RequestCount", zone)?,
-            target_5xx: self.metric("HTTPCode_Target_5XX_Count", zone)?,
-            elb_5xx: self.metric("HTTPCode_ELB_5XX_Count", zone)?,
-        })
-    }
-
-    fn metric(&self, name: &str, zone: &str) -> Result<Metric> {
-        Ok(Metric::new("AWS/ApplicationELB", name)?
-            .with_dimension("LoadBalancer", &self.load_balancer)?
-            .with_dimension("AvailabilityZone", zone)?)
-    }
-}
-
-/// The metrics F2 reads for one zone ([`ZoneSignal::zone_metrics`]).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ZoneMetrics {
-    /// `TargetResponseTime`, read as `p95`.
-    pub latency: Metric,
-    /// `RequestCount`, read as `Sum`.
-    pub requests: Metric,
-    /// `HTTPCode_Target_5XX_Count`, read as `Sum`.
-    pub target_5xx: Metric,
-    /// `HTTPCode_ELB_5XX_Count`, read as `Sum`.
-    pub elb_5xx: Metric,
-}
 
 /// One zone in one period.
 #[derive(Debug, Clone, PartialEq)]

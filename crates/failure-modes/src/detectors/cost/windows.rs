@@ -1,0 +1,139 @@
+//! The windows F8 judges over recent readings — the last 24 hours and the shortest stretch
+//! holding a quarter of a day — and the calendar facts of the day being read, worked out once
+//! a day so that a reading costs no date arithmetic.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+
+use super::CostRunaway;
+
+/// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
+pub(super) const MAX_RECENT: usize = 2160;
+
+/// A recent reading on the continuous series: its time (and the same as a duration since the
+/// epoch), its value, its day (days since the epoch) and the share of a usual day the
+/// readings showed then, kept so that windows over the recent readings cost no date
+/// arithmetic.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Recent {
+    pub(super) at: DateTime<Utc>,
+    pub(super) since_epoch: TimeDelta,
+    pub(super) cumulative: f64,
+    pub(super) day: i64,
+    pub(super) share: f64,
+}
+
+/// The calendar facts of the day being read, worked out when its first reading comes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DayCalendar {
+    pub(super) date: NaiveDate,
+    /// Days since the epoch.
+    pub(super) number: i64,
+    pub(super) midnight: DateTime<Utc>,
+    pub(super) day_of_month: u32,
+    /// The weekday factors of the day and of the day before.
+    pub(super) factor: f64,
+    pub(super) yesterday: f64,
+    /// The one-off charges declared for the day.
+    pub(super) one_off: f64,
+}
+
+/// Where a window judged begins, made a time only for a finding.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum WindowStart {
+    Midnight,
+    DayAgo,
+    At(DateTime<Utc>),
+}
+
+/// A window judged: its spend, the usual spend for it, where it begins.
+pub(super) type Window = (f64, f64, WindowStart);
+
+/// Past same-weekday days a weekday's factor is the median of (four weeks).
+pub(super) const WEEKDAY_MEMORY: usize = 4;
+
+/// 1970-01-01 was a Thursday: a day `n` days after it is weekday `(n + 3) mod 7`, Monday 0.
+pub(super) fn weekday_of(days_since_epoch: i64) -> usize {
+    (days_since_epoch + 3).rem_euclid(7) as usize
+}
+
+impl CostRunaway {
+    /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
+    /// median of its last days' ratios once it has two, else 1.
+    pub(super) fn weekday_factor(&self, day: NaiveDate) -> f64 {
+        self.factors[day.weekday().num_days_from_monday() as usize]
+    }
+
+    /// The calendar of the day `number` days after the epoch, `date`.
+    pub(super) fn calendar(&self, date: NaiveDate, number: i64, at: DateTime<Utc>) -> DayCalendar {
+        DayCalendar {
+            date,
+            number,
+            midnight: date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc()),
+            day_of_month: date.day(),
+            factor: self.factors[weekday_of(number)],
+            yesterday: self.factors[weekday_of(number - 1)],
+            one_off: self.one_off_on(date),
+        }
+    }
+
+    /// Records a reading on the continuous series and returns the spend of the 24 hours to
+    /// it, when the readings reach back that far without a gap of a day.
+    pub(super) fn spend_last_day(
+        &mut self,
+        at: DateTime<Utc>,
+        since_epoch: TimeDelta,
+        charges: f64,
+        share: f64,
+    ) -> Option<f64> {
+        let cumulative =
+            self.carried + charges - self.one_offs_past - self.shown(self.calendar.one_off);
+        let day_ago = since_epoch - TimeDelta::days(1);
+        // Keep one reading at or before a day ago, drop the older ones.
+        while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.since_epoch <= day_ago)
+        {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Recent {
+            at,
+            since_epoch,
+            cumulative,
+            day: self.calendar.number,
+            share,
+        });
+        let (before, after) = (self.recent.front()?, self.recent.get(1)?);
+        let span = after.since_epoch - before.since_epoch;
+        if before.since_epoch > day_ago || span > TimeDelta::days(1) {
+            return None;
+        }
+        let frac = (day_ago - before.since_epoch).as_seconds_f64() / span.as_seconds_f64().max(1.0);
+        let then =
+            before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
+        Some((cumulative - then).max(0.0))
+    }
+
+    /// The shortest recent stretch that holds `quarter` of a usual day, against its usual
+    /// spend.
+    pub(super) fn recent_stretch(&self, expected: f64, share: f64, quarter: f64) -> Option<Window> {
+        let today = self.calendar.number;
+        let factor = self.calendar.factor;
+        let now = self.recent.back().map_or(0.0, |r| r.cumulative);
+        for then in self.recent.iter().rev().skip(1) {
+            let part = if then.day == today {
+                (share - then.share) * factor
+            } else {
+                (1.0 - then.share) * self.factors[weekday_of(then.day)] + share * factor
+            };
+            if part >= quarter {
+                return Some((
+                    (now - then.cumulative).max(0.0),
+                    expected * part,
+                    WindowStart::At(then.at),
+                ));
+            }
+        }
+        None
+    }
+}
