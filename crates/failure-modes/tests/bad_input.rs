@@ -480,12 +480,24 @@ fn a_window_past_what_any_detector_holds_is_a_typed_error_not_an_allocation() {
     assert!(RobustBaseline::new(MAX_WINDOW).is_ok());
     config_error(RobustBaseline::new(MAX_WINDOW + 1).map(drop));
     config_error(TrendForecast::new(MAX_THEIL_SEN + 1).map(drop));
-    for config in [
-        AnomalyConfig::default().with_baseline(usize::MAX),
-        AnomalyConfig::default().with_record_window(Some(usize::MAX)),
-        AnomalyConfig::default().with_season(Some(Season::new(usize::MAX, usize::MAX, 7))),
+    for (config, setting) in [
+        (
+            AnomalyConfig::default().with_baseline(usize::MAX),
+            "baseline",
+        ),
+        (
+            AnomalyConfig::default().with_record_window(Some(usize::MAX)),
+            "record_window",
+        ),
+        (
+            AnomalyConfig::default().with_season(Some(Season::new(usize::MAX, usize::MAX, 7))),
+            "season.days",
+        ),
     ] {
-        config_error(AnomalyDetector::new(config).map(drop));
+        match AnomalyDetector::new(config) {
+            Err(Error::InvalidConfig { field, .. }) => assert_eq!(field, setting),
+            other => panic!("{setting}: {other:?}"),
+        }
     }
     let zones = || ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap();
     for config in [

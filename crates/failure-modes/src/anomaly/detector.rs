@@ -172,13 +172,7 @@ impl AnomalyDetector {
             ("short_window", config.short_window),
             ("record_window", config.record_window.unwrap_or(1)),
         ] {
-            if value == 0 {
-                return Err(Error::InvalidConfig {
-                    field,
-                    value: 0.0,
-                    reason: "must be at least 1",
-                });
-            }
+            crate::stats::check_window(field, value, 1, crate::stats::MAX_WINDOW)?;
         }
         if config.short_window > config.baseline {
             return Err(Error::InvalidConfig {
