@@ -71,13 +71,7 @@ impl DailyProfile {
             ("season.slots", season.slots),
             ("season.days", season.days),
         ] {
-            if value == 0 {
-                return Err(Error::InvalidConfig {
-                    field,
-                    value: 0.0,
-                    reason: "must be at least 1",
-                });
-            }
+            crate::stats::check_window(field, value, 1, usize::MAX)?;
         }
         if season.slots > season.period {
             return Err(Error::InvalidConfig {

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 
 use super::median_of_sorted;
-use crate::error::{Error, Result, finite};
+#[cfg(doc)]
+use crate::error::Error;
+use crate::error::{Result, finite};
 
 /// The median of the same slot over the last `days` seasons, fed one value per slot.
 ///
@@ -51,13 +53,7 @@ impl SeasonalBaseline {
     /// [`MAX_WINDOW`](super::MAX_WINDOW) values in all.
     pub fn new(period: usize, days: usize) -> Result<Self> {
         for (field, value) in [("period", period), ("days", days)] {
-            if value == 0 {
-                return Err(Error::InvalidConfig {
-                    field,
-                    value: 0.0,
-                    reason: "must be at least 1",
-                });
-            }
+            super::check_window(field, value, 1, usize::MAX)?;
         }
         super::check_window("period", period.saturating_mul(days), 1, super::MAX_WINDOW)?;
         Ok(Self {

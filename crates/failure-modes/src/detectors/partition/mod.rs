@@ -314,6 +314,7 @@ impl Detector for NetworkPartition {
     fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
         let at = sample.at;
         let mut new_zones = 0;
+        let may_overflow = self.zones.len() + sample.zones.len() > MAX_ZONES;
         for (index, zone) in sample.zones.iter().enumerate() {
             let invalid = |reason| Error::InvalidZone {
                 zone: zone.zone.clone(),
@@ -331,7 +332,9 @@ impl Detector for NetworkPartition {
             if sample.zones[..index].iter().any(|z| z.zone == zone.zone) {
                 return Err(invalid("named twice in one sample"));
             }
-            if !self.zones.contains_key(&zone.zone) {
+            // Looked up only when this sample could bring the count past the bound: the
+            // common case (the same few zones every period) costs no lookup here.
+            if may_overflow && !self.zones.contains_key(&zone.zone) {
                 new_zones += 1;
                 if self.zones.len() + new_zones > MAX_ZONES {
                     return Err(invalid("one zone more than MAX_ZONES (32)"));
@@ -405,10 +408,10 @@ impl Detector for NetworkPartition {
                         &mut self.scratch,
                     )
                 });
-            let own_z = own.map(|(z, _)| z);
             let latency_ratio = latency_ratio.unwrap_or(0.0);
-            let slow = latency_ratio >= self.config.peer_ratio
-                && own_z.is_some_and(|z| z >= self.config.own_sigma);
+            // Judged only past the peer test (above), so this is both tests passing.
+            let slow_against = own.filter(|(z, _)| *z >= self.config.own_sigma);
+            let slow = slow_against.is_some();
             let [requests, errors, peer_requests, peer_errors] = state.slide(
                 self.config.error_window,
                 [
@@ -448,7 +451,7 @@ impl Detector for NetworkPartition {
                 state.ratio.push(ratio)?;
             }
             if let Some(start) = state.episode.update(bad, at) {
-                let evidence = if slow {
+                let evidence = if let Some((own_z, reference)) = slow_against {
                     Evidence {
                         observed: latency,
                         baseline: peer_latency.unwrap_or(0.0),
@@ -456,18 +459,16 @@ impl Detector for NetworkPartition {
                         score: latency_ratio,
                         detail: format!(
                             "latency {} is {latency_ratio:.1}x the other zones' median {} \
-                             and {:.1} robust σ above {}",
+                             and {own_z:.1} robust σ above {}",
                             Rounded(latency),
                             Rounded(peer_latency.unwrap_or(0.0)),
-                            own_z.unwrap_or(0.0),
-                            match own {
-                                Some((_, Reference::OwnLatency(median))) => {
+                            match reference {
+                                Reference::OwnLatency(median) => {
                                     format!("its own median {}", Rounded(median))
                                 }
-                                Some((_, Reference::RatioToPeers(median))) => {
+                                Reference::RatioToPeers(median) => {
                                     format!("its usual ratio to them ({median:.2}x)")
                                 }
-                                None => String::new(),
                             }
                         ),
                     }
