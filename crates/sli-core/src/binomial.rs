@@ -229,7 +229,11 @@ fn saddle_point_tail_ge(k: f64, n: f64, p: f64, q: f64) -> f64 {
     let (mean, sd) = (n * p, (n * p * q).sqrt());
     let normal_sf = |z: f64| 0.5 * erfc(z / std::f64::consts::SQRT_2);
     let density = |z: f64| (-0.5 * z * z).exp() / (std::f64::consts::TAU).sqrt();
-    if (k - mean).abs() < 0.5 {
+    // Within half a count of the mean the approximation is 0/0; within a hundredth of a
+    // standard deviation its `1/w - 1/u` is the difference of two huge, rounded terms (for
+    // n near 2^53, wrong by more than the tail itself), while the expansion's error there is
+    // O(1/n): the expansion takes both.
+    if (k - mean).abs() < 0.5_f64.max(0.01 * sd) {
         let z = (k - 0.5 - mean) / sd;
         let skew = (q - p) / sd;
         return normal_sf(z) + density(z) * skew / 6.0 * (z * z - 1.0);
