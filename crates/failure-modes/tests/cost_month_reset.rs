@@ -2,9 +2,8 @@
 //! hourly readings published hours behind usage (the old month's total still grows past
 //! midnight until the reset shows), and a fee dated the 1st that shows from the reset on.
 //! Whatever the fee's size, a steady month whose reset shows on the 1st raises nothing around
-//! it. (A reset that first shows on the 2nd, more than a day of lag, is recognised, but the
-//! fee dated the 1st then lands in the 2nd's readings and is still reported: a known gap,
-//! docs/detectors.md.)
+//! it, nor does one whose reset and fee first show on the 2nd (more than a day of lag); a
+//! runaway behind such a late fee is still paged.
 
 // Test code: a failed expectation should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,6 +15,11 @@ use failure_modes::{ChargeSample, CostRunaway, Detector, Finding, OneOffCharge};
 /// the usage up to `lag_hours` before it (so the old month's total keeps being published
 /// into November until the reset shows).
 fn steady_month_with_fee(fee: f64, lag_hours: i64) -> Vec<Finding> {
+    month_with_fee(fee, lag_hours, None)
+}
+
+/// The same, with ten times the usual spend through November's `runaway_day`.
+fn month_with_fee(fee: f64, lag_hours: i64, runaway_day: Option<u32>) -> Vec<Finding> {
     let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
     f8.declare(OneOffCharge {
         day: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
@@ -25,20 +29,32 @@ fn steady_month_with_fee(fee: f64, lag_hours: i64) -> Vec<Finding> {
     .unwrap();
     let october: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
     let november = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    let hourly = 100.0 / 24.0;
+    let usage = |hour: DateTime<Utc>| {
+        let runaway = runaway_day.is_some_and(|day| {
+            hour >= november + Duration::days(i64::from(day) - 1)
+                && hour < november + Duration::days(i64::from(day))
+        });
+        if runaway { 1000.0 / 24.0 } else { 100.0 / 24.0 }
+    };
+    // Month-to-date as published at `seen`: the usage of the month's whole hours before it.
+    let month_to_date = |seen: DateTime<Utc>| {
+        let (start, extra) = if seen < november {
+            (october, 0.0)
+        } else {
+            (november, fee)
+        };
+        extra
+            + (0..(seen - start).num_hours())
+                .map(|h| usage(start + Duration::hours(h)))
+                .sum::<f64>()
+    };
     let mut findings = Vec::new();
     for hour in lag_hours + 1..(40 * 24) {
         let at = october + Duration::hours(hour);
-        let seen = at - Duration::hours(lag_hours);
-        let charges = if seen < november {
-            (seen - october).num_hours() as f64 * hourly
-        } else {
-            fee + (seen - november).num_hours() as f64 * hourly
-        };
         findings.extend(
             f8.push(ChargeSample {
                 at,
-                estimated_charges: charges,
+                estimated_charges: month_to_date(at - Duration::hours(lag_hours)),
             })
             .unwrap(),
         );
@@ -58,6 +74,47 @@ fn a_fee_near_or_far_above_the_old_month_raises_nothing() {
             assert!(
                 findings.is_empty(),
                 "fee {fee}, readings {lag_hours} h behind: {:?}",
+                findings
+                    .iter()
+                    .map(|f| (f.severity, f.end, f.evidence.score))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fee_dated_the_first_that_shows_only_on_the_second_raises_nothing() {
+    // More than a day of publication lag: the 1st's readings still show October, the reset and
+    // the fee dated the 1st show first on the 2nd. The fee was never in the 1st's readings, so
+    // it is the 2nd's to take out.
+    for fee in [500.0, 3_000.0, 10_000.0] {
+        for lag_hours in [25, 30] {
+            let findings = steady_month_with_fee(fee, lag_hours);
+            assert!(
+                findings.is_empty(),
+                "fee {fee}, readings {lag_hours} h behind: {:?}",
+                findings
+                    .iter()
+                    .map(|f| (f.severity, f.end, f.evidence.score))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_runaway_behind_a_late_fee_is_still_paged() {
+    // The fee taken out of the 2nd's readings is the fee only: ten times the usual spend on
+    // the 2nd (or the 3rd) under the same lag is still a page.
+    for fee in [500.0, 10_000.0] {
+        for day in [2, 3] {
+            let findings = month_with_fee(fee, 30, Some(day));
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.severity == failure_modes::Severity::Page),
+                "fee {fee}, runaway on November {day}: {:?}",
                 findings
                     .iter()
                     .map(|f| (f.severity, f.end, f.evidence.score))

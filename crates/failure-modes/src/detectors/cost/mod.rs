@@ -191,6 +191,9 @@ pub struct CostRunaway {
     one_offs: Vec<OneOffCharge>,
     /// The one-off charges declared for this month's days already closed.
     declared_this_month: f64,
+    /// The one-off charges declared for the day before, which its readings never showed
+    /// (published more than a day behind): they are due in today's readings instead.
+    one_off_late: f64,
 }
 
 impl CostRunaway {
@@ -244,6 +247,7 @@ impl CostRunaway {
             factors: [1.0; 7],
             one_offs: Vec::new(),
             declared_this_month: 0.0,
+            one_off_late: 0.0,
         })
     }
 
@@ -296,7 +300,7 @@ impl CostRunaway {
         let today = self.day == Some(charge.day);
         self.one_offs.push(charge);
         if today {
-            self.calendar.one_off = self.one_off_on(self.calendar.date);
+            self.calendar.one_off = self.one_off_on(self.calendar.date) + self.one_off_late;
         }
         Ok(())
     }
@@ -357,25 +361,15 @@ impl CostRunaway {
         Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
     }
 
-    /// `date`'s declared one-off charges once the readings show them: once the day has added
-    /// at least their amount (a reading before a charge lands does not include it, and taking
-    /// it out of such readings would hide the day's spend).
-    fn one_off_shown(&self, date: NaiveDate) -> f64 {
-        self.shown(self.one_off_on(date))
-    }
-
-    /// `amount` once the readings of the day show it (see [`Self::one_off_shown`]).
+    /// `amount` of declared one-off charges once the readings of the day show it: once the
+    /// day has added at least that much (a reading before a charge lands does not include it,
+    /// and taking it out of such readings would hide the day's spend).
     fn shown(&self, amount: f64) -> f64 {
         if self.month_to_date - self.day_opening >= amount {
             amount
         } else {
             0.0
         }
-    }
-
-    /// The spend so far of the day being read (`date`), less its declared one-off charges.
-    fn spent_today(&self, date: NaiveDate) -> f64 {
-        self.spent_less(self.one_off_on(date))
     }
 
     /// The spend so far of the day being read, less `one_off` once it shows.
@@ -388,7 +382,7 @@ impl CostRunaway {
         // Only whole days teach the baseline: not the first day seen, nor one after a day
         // without readings, nor a day reported as a runaway.
         if self.judged_today {
-            let spent = self.spent_today(day);
+            let spent = self.spent_less(self.calendar.one_off);
             self.profile.learn(&self.curve, spent);
             if self.reported == [false; 2] {
                 // The trend follows days with the weekly pattern taken out; the pattern is
@@ -419,7 +413,17 @@ impl CostRunaway {
             }
             self.days += 1;
         }
-        self.one_offs_past += self.one_off_shown(day);
+        let shown = self.shown(self.calendar.one_off);
+        self.one_offs_past += shown;
+        // A charge of this day that its readings never showed is in the next day's instead
+        // (more than a day of publication lag: the 1st's fee first shows with the reset on
+        // the 2nd). Carried one day only: one that never shows is not taken out of a later
+        // runaway.
+        self.one_off_late = if shown == 0.0 && (date - day).num_days() == 1 {
+            self.one_off_on(day)
+        } else {
+            0.0
+        };
         // What this month has declared so far, for the reset that may first show on its 2nd.
         self.declared_this_month = if date.day() == 1 || date.month() != day.month() {
             0.0

@@ -33,7 +33,8 @@ pub(super) struct DayCalendar {
     /// The weekday factors of the day and of the day before.
     pub(super) factor: f64,
     pub(super) yesterday: f64,
-    /// The one-off charges declared for the day.
+    /// The one-off charges due in the day's readings: those declared for it, and those of the
+    /// day before that its readings never showed.
     pub(super) one_off: f64,
 }
 
@@ -72,7 +73,7 @@ impl CostRunaway {
             day_of_month: date.day(),
             factor: self.factors[weekday_of(number)],
             yesterday: self.factors[weekday_of(number - 1)],
-            one_off: self.one_off_on(date),
+            one_off: self.one_off_on(date) + self.one_off_late,
         }
     }
 
