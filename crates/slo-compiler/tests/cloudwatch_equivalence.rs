@@ -842,3 +842,39 @@ fn the_longest_runbook_and_owner_fit_cloudwatch_description_limit() {
         "{longest}"
     );
 }
+
+#[test]
+fn a_published_namespace_cloudwatch_refuses_is_a_typed_error() {
+    // PutMetricData refuses AWS/ namespaces: the 8-day window could never be published.
+    let spec = SloSpec::new(
+        catalog::availability("checkout"),
+        long_policy(),
+        Signal::Bad {
+            bad: source("HTTPCode_Target_5XX_Count"),
+            total: source("RequestCount"),
+        },
+    );
+    let err = compile(
+        std::slice::from_ref(&spec),
+        &CompileOptions::new().with_published("AWS/Published"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            &err.problem,
+            slo_compiler::CompileProblem::InvalidOption {
+                option: "published",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("AWS/Published"), "{err}");
+    assert!(
+        compile(
+            &[spec],
+            &CompileOptions::new().with_published("SLO/Published")
+        )
+        .is_ok()
+    );
+}

@@ -528,6 +528,7 @@ fn published_metric(
     window: Span,
 ) -> Result<Metric, CompileError> {
     let spec = plan.spec;
+    super::findings::publishable("published", namespace).map_err(|p| plan.fail("published", p))?;
     Metric::new(namespace, "ExcessBadEvents")
         .and_then(|m| m.with_dimension("SLO", spec.slo.name.clone()))
         .and_then(|m| m.with_dimension("Policy", spec.policy_name.clone()))

@@ -20,21 +20,28 @@ pub const FINDING_HOLD_SECONDS: u32 = 3600;
 /// The name of the metric findings are published to (dimensions `SLO` and `Severity`).
 pub const FINDINGS_METRIC: &str = "Findings";
 
+/// `Ok` when the caller can publish to `namespace` (the value of `option`): PutMetricData
+/// refuses the `AWS/` namespaces, reserved for AWS's own metrics, so alarms over such a
+/// metric could never see a datapoint.
+pub(super) fn publishable(option: &'static str, namespace: &str) -> Result<(), CompileProblem> {
+    if namespace.starts_with("AWS/") {
+        return Err(CompileProblem::InvalidOption {
+            option,
+            reason: format!(
+                "namespace {namespace:?}: AWS/ namespaces are reserved for AWS's own metrics"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The metric a finding of `severity` behind SLO `slo` is published to, in `namespace`.
 pub(super) fn findings_metric(
     namespace: &str,
     slo: &str,
     severity: Severity,
 ) -> Result<Metric, CompileProblem> {
-    if namespace.starts_with("AWS/") {
-        // PutMetricData refuses them: the findings could never be published.
-        return Err(CompileProblem::InvalidOption {
-            option: "findings",
-            reason: format!(
-                "namespace {namespace:?}: AWS/ namespaces are reserved for AWS's own metrics"
-            ),
-        });
-    }
+    publishable("findings", namespace)?;
     Metric::new(namespace, FINDINGS_METRIC)
         .and_then(|m| m.with_dimension("SLO", slo))
         .and_then(|m| m.with_dimension("Severity", severity.to_string()))

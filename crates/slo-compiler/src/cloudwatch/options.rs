@@ -149,7 +149,8 @@ impl CompileOptions {
         self
     }
 
-    /// Windows CloudWatch cannot evaluate in one alarm are published to `namespace`.
+    /// Windows CloudWatch cannot evaluate in one alarm are published to `namespace` (yours:
+    /// an `AWS/` namespace is refused when compiling, as PutMetricData refuses it).
     #[must_use]
     pub fn with_published(mut self, namespace: impl Into<String>) -> Self {
         self.published = Some(namespace.into());
@@ -164,7 +165,8 @@ impl CompileOptions {
         self
     }
 
-    /// Findings behind each SLO are published to `namespace` and join its notifications.
+    /// Findings behind each SLO are published to `namespace` and join its notifications (not
+    /// an `AWS/` namespace, as for [`with_published`](Self::with_published)).
     #[must_use]
     pub fn with_findings(mut self, namespace: impl Into<String>) -> Self {
         self.findings = Some(namespace.into());
