@@ -1,7 +1,11 @@
 //! Names and windows chosen to break the Prometheus road's output: what each one used to
-//! produce, and what it gets now.
+//! produce, and what it gets now. Where `scripts/test.sh` sets `PROMTOOL` and `AMTOOL`, the
+//! outputs also go through the engines' own checks.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use sli_core::{AlertPolicy, MissingData, catalog};
 use slo_compiler::prometheus::{Options, Query, Signal, Spec, compile};
@@ -21,6 +25,27 @@ fn spec(service: &str, slo: &str) -> Spec {
     .with_service(service)
 }
 
+/// `tool check <what> <file>` on `text`, when the environment names the tool: its output on
+/// failure, `None` when it passed or is not installed.
+fn engine_check(var: &str, args: &[&str], name: &str, text: &str) -> Option<String> {
+    let Some(tool) = std::env::var_os(var) else {
+        eprintln!("SKIPPED the {var} check of {name}: {var} is not set");
+        return None;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("prometheus_hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(tool).args(args).arg(&file).output().unwrap();
+    (!out.status.success()).then(|| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
 /// Sloth's id is `<service>-<slo>`: service `a-b` with SLO `c` and service `a` with SLO `b-c`
 /// share it. The second used to reuse the first's recordings, which carry the first's
 /// `sloth_service` and `sloth_slo`, while its alerts selected its own: they read series nobody
@@ -38,4 +63,53 @@ fn two_slos_with_one_sloth_id_are_refused() {
     // One SLO under two policies still shares its recordings.
     let twice = compile(&[spec("a-b", "c"), spec("a-b", "c")], &Options::default()).unwrap();
     assert_eq!(twice.slos.len(), 2);
+}
+
+/// A one-off maintenance window with seconds used to be truncated to the minute in
+/// Alertmanager's `time_intervals`: 23:59:30 to 00:00:30 wrote `00:00`-`00:00` for its second
+/// day, and 10:00:10 to 10:00:20 `10:00`-`10:00`, which Alertmanager refuses to load ("start
+/// time cannot be equal or greater than end time"). Such windows now cover their whole minutes.
+#[test]
+fn maintenance_windows_with_seconds_give_ranges_alertmanager_loads() {
+    use chrono::{TimeZone, Utc};
+    use sli_core::{Interval, MaintenanceWindows};
+    use slo_compiler::prometheus::AlertmanagerOptions;
+    let at = |d, h, m, s| Utc.with_ymd_and_hms(2024, 5, d, h, m, s).unwrap();
+    for (start, end, ranges) in [
+        (
+            at(1, 23, 59, 30),
+            at(2, 0, 0, 30),
+            &[("23:59", "24:00"), ("00:00", "00:01")][..],
+        ),
+        (
+            at(1, 10, 0, 10),
+            at(1, 10, 0, 20),
+            &[("10:00", "10:01")][..],
+        ),
+        // Whole minutes are written as they are.
+        (at(1, 10, 0, 0), at(1, 10, 5, 0), &[("10:00", "10:05")][..]),
+    ] {
+        let window = MaintenanceWindows::new([Interval::new(start, end).unwrap()]);
+        let compiled = compile(
+            &[spec("svc", "api").with_maintenance(window)],
+            &Options::default(),
+        )
+        .unwrap();
+        let config = compiled
+            .alertmanager(&AlertmanagerOptions::default())
+            .unwrap();
+        let written: Vec<(&str, &str)> = config
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- start_time: "))
+            .zip(
+                config
+                    .lines()
+                    .filter_map(|l| l.trim().strip_prefix("end_time: ")),
+            )
+            .map(|(s, e)| (s.trim_matches('\''), e.trim_matches('\'')))
+            .collect();
+        assert_eq!(written, ranges, "{start} to {end}:\n{config}");
+        let failed = engine_check("AMTOOL", &["check-config"], "seconds.yml", &config);
+        assert!(failed.is_none(), "{start} to {end}: {failed:?}\n{config}");
+    }
 }

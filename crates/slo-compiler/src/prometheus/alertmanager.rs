@@ -139,7 +139,8 @@ impl Compiled {
     ///   back an SLO's tickets while it pages;
     /// * muted during the SLO's maintenance windows: a `time_intervals` entry per SLO
     ///   (recurring windows as weekdays and times in their `location`, one-off windows as
-    ///   dates in UTC) named in `mute_time_intervals` of the SLO's routes. Alertmanager sends a
+    ///   dates in UTC, widened to whole minutes: a window from 10:00:10 to 10:00:20 mutes
+    ///   10:00 to 10:01) named in `mute_time_intervals` of the SLO's routes. Alertmanager sends a
     ///   muted alert that is still firing once the interval ends;
     /// * release-gate alerts to [`AlertmanagerOptions::gate_receiver`], never muted.
     ///
@@ -253,7 +254,9 @@ fn times(from: i64, to: i64) -> Option<(&'static str, Node)> {
     })
 }
 
-/// A one-off window in UTC, one entry per UTC day it touches.
+/// A one-off window in UTC, one entry per UTC day it touches, widened to whole minutes:
+/// Alertmanager's times are minutes and it refuses an empty range, which truncating a window
+/// that ends within a minute of its start (or of a midnight) to the minute used to write.
 fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
     let mut out = Vec::new();
     let mut day = start.date_naive();
@@ -270,7 +273,8 @@ fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
             .checked_add_signed(TimeDelta::days(1))
             .is_some_and(|next| end < next)
         {
-            i64::from(end.hour() * 60 + end.minute())
+            let past_the_minute = end.second() > 0 || end.nanosecond() > 0;
+            i64::from(end.hour() * 60 + end.minute()) + i64::from(past_the_minute)
         } else {
             1440
         };
