@@ -113,3 +113,29 @@ fn maintenance_windows_with_seconds_give_ranges_alertmanager_loads() {
         assert!(failed.is_none(), "{start} to {end}: {failed:?}\n{config}");
     }
 }
+
+/// Service and SLO names are label values, written into every rule. With a C1 control or
+/// U+FFFE in one, `promtool check rules` refused the file ("control characters are not
+/// allowed"); with U+2028 ("could not find expected ':'") too, since go-yaml reads it as a line
+/// break. They are escaped now; the rules keep the names exactly.
+#[test]
+fn names_with_characters_yaml_breaks_on_give_rules_promtool_loads() {
+    let specials = [
+        '\u{81}', '\u{85}', '\u{2028}', '\u{2029}', '\u{7f}', '\u{feff}', '\u{fffe}',
+    ];
+    for (i, c) in specials.into_iter().enumerate() {
+        let service = format!("svc{c}x");
+        let compiled =
+            compile(&[spec(&service, &format!("api\n{c}"))], &Options::default()).unwrap();
+        for (name, text) in compiled.files_yaml() {
+            assert!(!text.contains(c), "{c:?} written raw in {name}");
+            let failed = engine_check(
+                "PROMTOOL",
+                &["check", "rules"],
+                &format!("{i}-{name}"),
+                &text,
+            );
+            assert!(failed.is_none(), "{c:?}: {failed:?}");
+        }
+    }
+}
