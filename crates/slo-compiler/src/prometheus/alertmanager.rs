@@ -216,11 +216,24 @@ impl Compiled {
     }
 }
 
+/// `label="value"` as Alertmanager's matcher parser reads it back: it unescapes `\"`, `\\`
+/// and `\n` only, and keeps any other backslash as written, so a JSON string's `\t` or
+/// `\u0001` would match a backslash, not the character. Every other character is written as it
+/// is (the YAML writer escapes what YAML needs).
 fn matcher(label: &str, value: &str) -> Node {
-    Node::str(format!(
-        "{label}={}",
-        serde_json::Value::String(value.to_owned())
-    ))
+    let mut text = String::with_capacity(label.len() + value.len() + 3);
+    text.push_str(label);
+    text.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+    Node::str(text)
 }
 
 /// The `time_intervals` of maintenance windows.
