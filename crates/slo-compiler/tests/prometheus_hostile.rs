@@ -215,3 +215,23 @@ fn maintenance_mutes_match_ids_with_control_characters() {
         );
     }
 }
+
+/// One receiver for pages and tickets (or a default receiver that is also the page receiver)
+/// used to be declared twice, and Alertmanager refused the configuration: `notification config
+/// name "oncall" is not unique`.
+#[test]
+fn a_receiver_named_for_several_routes_is_declared_once() {
+    use slo_compiler::prometheus::{AlertmanagerOptions, alertmanager_routing};
+    let options = AlertmanagerOptions::new()
+        .with_receivers("oncall", "oncall")
+        .with_default_receiver("oncall");
+    let config = alertmanager_routing(&options);
+    let declared: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("  - name: "))
+        .collect();
+    assert_eq!(declared, ["oncall", "slo-release-gate"], "{config}");
+    assert_eq!(config.matches("receiver: oncall").count(), 5, "{config}");
+    let failed = engine_check("AMTOOL", &["check-config"], "receivers.yml", &config);
+    assert!(failed.is_none(), "{failed:?}");
+}

@@ -447,17 +447,24 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         ("group_by", Node::Seq(vec![Node::str(names::ID)])),
         ("repeat_interval", Node::str(&options.page_repeat)),
     ]);
-    let receiver = |name: &str| Node::map([("name", Node::str(name))]);
-    let mut receivers = vec![
-        receiver(&options.default_receiver),
-        receiver(&options.page_receiver),
-        receiver(&options.ticket_receiver),
-        receiver(&options.gate_receiver),
+    let mut receiver_names = vec![
+        options.default_receiver.clone(),
+        options.page_receiver.clone(),
+        options.ticket_receiver.clone(),
+        options.gate_receiver.clone(),
     ];
     for team in &teams {
-        receivers.push(receiver(&format!("{team}-page")));
-        receivers.push(receiver(&format!("{team}-ticket")));
+        receiver_names.push(format!("{team}-page"));
+        receiver_names.push(format!("{team}-ticket"));
     }
+    // Each receiver once: one receiver for pages and tickets is common, and Alertmanager
+    // refuses a configuration naming a receiver twice.
+    let mut named = BTreeSet::new();
+    let receivers: Vec<Node> = receiver_names
+        .iter()
+        .filter(|name| named.insert(name.as_str()))
+        .map(|name| Node::map([("name", Node::str(name))]))
+        .collect();
     let mut config = vec![
         (
             "route",
