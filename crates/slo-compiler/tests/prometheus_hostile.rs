@@ -235,3 +235,36 @@ fn a_receiver_named_for_several_routes_is_declared_once() {
     let failed = engine_check("AMTOOL", &["check-config"], "receivers.yml", &config);
     assert!(failed.is_none(), "{failed:?}");
 }
+
+/// A promtool test lays its counters out a minute at a time: a case whose points lie
+/// centuries apart used to allocate gigabytes (16 bytes a minute). Past
+/// `MAX_TEST_MINUTES` it is refused before any allocation; at the cap it is written.
+#[test]
+fn a_test_case_past_the_minute_cap_is_refused() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::Series;
+    use slo_compiler::prometheus::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
+    let compiled = compile(&[spec("svc", "api")], &Options::default()).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    let case = |minutes: i64| {
+        Series::from_counts([(t0, 1.0, 1.0), (t0 + TimeDelta::minutes(minutes), 1.0, 1.0)]).unwrap()
+    };
+    let test = |name: &str, counts| {
+        unit_tests(
+            &compiled,
+            &["r.yml"],
+            &[TestCase::new(name, 0, counts).with_series("bad", "all")],
+        )
+    };
+    let long = case(MAX_TEST_MINUTES + 1);
+    let err = test("long", &long).unwrap_err();
+    assert!(
+        matches!(&err, UnitTestError::Series { reason, .. } if reason.contains("MAX_TEST_MINUTES")),
+        "{err}"
+    );
+    let longest = case(MAX_TEST_MINUTES);
+    let written = test("cap", &longest).unwrap();
+    // The total counter: 0, then 1 for every minute to the last point, then 2.
+    let total = format!("'0 1+0x{} 2'", MAX_TEST_MINUTES - 1);
+    assert!(written.contains(&total), "{written}");
+}
