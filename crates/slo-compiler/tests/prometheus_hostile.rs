@@ -268,3 +268,23 @@ fn a_test_case_past_the_minute_cap_is_refused() {
     let total = format!("'0 1+0x{} 2'", MAX_TEST_MINUTES - 1);
     assert!(written.contains(&total), "{written}");
 }
+
+/// A case starting at chrono's first instant used to panic (`DateTime - TimeDelta`
+/// overflowed) placing the SLO window of its last evaluation; the window starts there now.
+#[test]
+fn a_test_case_at_the_start_of_time_is_written() {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use sli_core::Series;
+    use slo_compiler::prometheus::{TestCase, unit_tests};
+    let compiled = compile(&[spec("svc", "api")], &Options::default()).unwrap();
+    let first = DateTime::<Utc>::MIN_UTC;
+    let counts =
+        Series::from_counts((0..10).map(|m| (first + TimeDelta::minutes(m), 9.0, 10.0))).unwrap();
+    let case = TestCase::new("first", 0, &counts).with_series("bad", "all");
+    let written = unit_tests(&compiled, &["r.yml"], &[case]).unwrap();
+    // The error budget remaining at the last evaluation is among the expectations.
+    assert!(
+        written.contains("slo:period_error_budget_remaining:ratio"),
+        "{written}"
+    );
+}

@@ -384,8 +384,13 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
         };
     if let (Window::Rolling(window), true) = (spec.slo.window, counters) {
         let now = origin + chrono::TimeDelta::minutes(end);
+        // Within a window of chrono's first instant the window starts there (it used to
+        // panic on the overflow).
+        let since = now
+            .checked_sub_signed(window.as_time_delta())
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
         let in_window = counts
-            .between(now - window.as_time_delta(), now)
+            .between(since, now)
             .map(|s| s.sum())
             .transpose()
             .map_err(core)?;
