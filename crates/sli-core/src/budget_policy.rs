@@ -216,6 +216,7 @@ pub struct PolicyInput<'a> {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPolicy", into = "RawPolicy")]
 pub struct ErrorBudgetPolicy {
     /// Freeze releases when the burn rate stays above this (default 4x).
     pub freeze_burn_rate: f64,
@@ -228,8 +229,44 @@ pub struct ErrorBudgetPolicy {
     pub max_sample_gap: Span,
     /// Freeze releases while a security incident is open (off by default: the guidance pages
     /// for security incidents; whether a release may go out during one is each team's call).
-    #[serde(default)]
     pub freeze_on_security: bool,
+}
+
+/// A policy as a document holds it, checked as [`ErrorBudgetPolicy::new`] checks it: a
+/// document with a burn rate of `-1` (which froze releases on any sustained data) used to be
+/// taken as it was.
+#[derive(Serialize, Deserialize)]
+struct RawPolicy {
+    freeze_burn_rate: f64,
+    sustained_for: Span,
+    freeze_when_exhausted: bool,
+    max_sample_gap: Span,
+    #[serde(default)]
+    freeze_on_security: bool,
+}
+
+impl TryFrom<RawPolicy> for ErrorBudgetPolicy {
+    type Error = Error;
+    fn try_from(raw: RawPolicy) -> Result<Self> {
+        Ok(Self {
+            freeze_when_exhausted: raw.freeze_when_exhausted,
+            max_sample_gap: raw.max_sample_gap,
+            freeze_on_security: raw.freeze_on_security,
+            ..Self::new(raw.freeze_burn_rate, raw.sustained_for)?
+        })
+    }
+}
+
+impl From<ErrorBudgetPolicy> for RawPolicy {
+    fn from(policy: ErrorBudgetPolicy) -> Self {
+        Self {
+            freeze_burn_rate: policy.freeze_burn_rate,
+            sustained_for: policy.sustained_for,
+            freeze_when_exhausted: policy.freeze_when_exhausted,
+            max_sample_gap: policy.max_sample_gap,
+            freeze_on_security: policy.freeze_on_security,
+        }
+    }
 }
 
 impl Default for ErrorBudgetPolicy {
