@@ -139,10 +139,17 @@ impl Composite {
                 reason: "one series per component is needed",
             });
         }
-        // Weights relative to the largest: each valid weight is finite, but two of 1e308 sum
-        // past f64::MAX (the attainment came out NaN) and subnormal ones lose their digits.
+        // Weights over a power of two near the largest: each valid weight is finite, but two
+        // of 1e308 summed past f64::MAX (the attainment came out NaN), and subnormal ones lost
+        // their digits. Dividing by a power of two is exact, so wherever the weights as given
+        // sum to a finite normal number the report is theirs to the last bit.
         let largest = self.components.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-        let relative = |w: f64| w / largest;
+        let scale = if largest >= f64::MIN_POSITIVE {
+            f64::from_bits(largest.to_bits() & 0x7ff0_0000_0000_0000)
+        } else {
+            f64::from_bits(1) // 2^-1074: a subnormal weight over it is its integer mantissa
+        };
+        let relative = |w: f64| w / scale;
         let mut components = Vec::with_capacity(series.len());
         let (mut weights, mut attained, mut targeted) = (0.0, 0.0, 0.0);
         for ((slo, weight), s) in self.components.iter().zip(series) {
@@ -204,27 +211,38 @@ mod tests {
     }
 
     /// Two weights of 1e308 are each valid, but their sum is not finite: the report used to
-    /// be NaN (attainment, target, budget) and "not met". Weights are now relative to the
-    /// largest, so any common scale gives the report of equal weights.
+    /// be NaN (attainment, target, budget) and "not met". Weights are now scaled by a power of
+    /// two, so any common scale gives the report of equal weights, and ordinary weights the
+    /// very same bits as before.
     #[test]
     fn weights_at_the_ends_of_f64_weigh_as_their_ratio() {
         let at = Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap();
         let (a, b) = (series(1.0, 1000.0), series(8.0, 1000.0));
-        let report = |w: f64| {
-            Composite::new(vec![(slo("a", 0.99), w), (slo("b", 0.995), w)])
+        let report = |wa: f64, wb: f64| {
+            Composite::new(vec![(slo("a", 0.99), wa), (slo("b", 0.995), wb)])
                 .unwrap()
                 .report(&[&a, &b], at)
                 .unwrap()
         };
-        let equal = report(1.0);
+        let equal = report(1.0, 1.0);
         assert!((equal.attainment.unwrap() - 0.9955).abs() < 1e-12);
         for w in [1e308, f64::MAX, 5e-324, 1e-310] {
-            let r = report(w);
-            assert_eq!(r.attainment, equal.attainment, "{w}");
-            assert_eq!(r.target, equal.target, "{w}");
-            assert_eq!(r.budget_consumed, equal.budget_consumed, "{w}");
+            let r = report(w, w);
+            let close = |x: Option<f64>, y: Option<f64>| (x.unwrap() - y.unwrap()).abs() < 1e-12;
+            assert!(close(r.attainment, equal.attainment), "{w}: {r:?}");
+            assert!((r.target - equal.target).abs() < 1e-12, "{w}: {r:?}");
+            assert!(
+                close(r.budget_consumed, equal.budget_consumed),
+                "{w}: {r:?}"
+            );
             assert_eq!(r.met, equal.met, "{w}");
         }
+        // Ordinary weights: the sums as written, to the last bit.
+        let r = report(2.0, 3.0);
+        let attained = 2.0 * 0.999 + 3.0 * 0.992;
+        let targeted = 2.0 * 0.99 + 3.0 * 0.995;
+        assert_eq!(r.attainment, Some(attained / 5.0));
+        assert_eq!(r.target, targeted / 5.0);
         // With no data at all, the target is the weighted one all the same.
         let empty = Series::from_counts([(at, 0.0, 0.0)]).unwrap();
         let none = Composite::new(vec![(slo("a", 0.99), 1e308), (slo("b", 0.995), 1e308)])
