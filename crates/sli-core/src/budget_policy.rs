@@ -216,6 +216,7 @@ pub struct PolicyInput<'a> {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawPolicy", into = "RawPolicy")]
 pub struct ErrorBudgetPolicy {
     /// Freeze releases when the burn rate stays above this (default 4x).
     pub freeze_burn_rate: f64,
@@ -228,8 +229,44 @@ pub struct ErrorBudgetPolicy {
     pub max_sample_gap: Span,
     /// Freeze releases while a security incident is open (off by default: the guidance pages
     /// for security incidents; whether a release may go out during one is each team's call).
-    #[serde(default)]
     pub freeze_on_security: bool,
+}
+
+/// A policy as a document holds it, checked as [`ErrorBudgetPolicy::new`] checks it: a
+/// document with a burn rate of `-1` (which froze releases on any sustained data) used to be
+/// taken as it was.
+#[derive(Serialize, Deserialize)]
+struct RawPolicy {
+    freeze_burn_rate: f64,
+    sustained_for: Span,
+    freeze_when_exhausted: bool,
+    max_sample_gap: Span,
+    #[serde(default)]
+    freeze_on_security: bool,
+}
+
+impl TryFrom<RawPolicy> for ErrorBudgetPolicy {
+    type Error = Error;
+    fn try_from(raw: RawPolicy) -> Result<Self> {
+        Ok(Self {
+            freeze_when_exhausted: raw.freeze_when_exhausted,
+            max_sample_gap: raw.max_sample_gap,
+            freeze_on_security: raw.freeze_on_security,
+            ..Self::new(raw.freeze_burn_rate, raw.sustained_for)?
+        })
+    }
+}
+
+impl From<ErrorBudgetPolicy> for RawPolicy {
+    fn from(policy: ErrorBudgetPolicy) -> Self {
+        Self {
+            freeze_burn_rate: policy.freeze_burn_rate,
+            sustained_for: policy.sustained_for,
+            freeze_when_exhausted: policy.freeze_when_exhausted,
+            max_sample_gap: policy.max_sample_gap,
+            freeze_on_security: policy.freeze_on_security,
+        }
+    }
 }
 
 impl Default for ErrorBudgetPolicy {
@@ -333,7 +370,11 @@ impl ErrorBudgetPolicy {
         for (t, &burn) in history.iter().rev().skip_while(|(t, _)| *t > at) {
             let gap_too_long =
                 run.is_some_and(|(later, _, _)| later - t > self.max_sample_gap.as_time_delta());
-            if burn <= self.freeze_burn_rate || gap_too_long {
+            // Written so that NaN is never above: a NaN sample (a history built with
+            // `Series::new` is not checked) or threshold (the fields are public) is no evidence
+            // of burn, where `burn <= threshold` let either hold releases frozen.
+            let above = burn > self.freeze_burn_rate;
+            if !above || gap_too_long {
                 break;
             }
             run = Some(match run {
@@ -416,6 +457,48 @@ mod tests {
             ..Default::default()
         };
         assert!(!strict.decide(&outage, t(0)).freeze_releases);
+    }
+
+    /// A NaN burn rate, or a NaN threshold, used to count as above the threshold: an hour of
+    /// NaN samples froze releases (reason: a sustained burn of NaN).
+    #[test]
+    fn nan_is_no_evidence_of_burn() {
+        let nan = Series::new((0..=70).map(|m| (t(m), f64::NAN))).unwrap();
+        let input = PolicyInput {
+            burn_history: Some(&nan),
+            ..Default::default()
+        };
+        assert_eq!(
+            ErrorBudgetPolicy::default().decide(&input, t(71)),
+            Decision::default()
+        );
+        // NaN among burning samples ends the run as a dip below the threshold would.
+        let broken =
+            Series::new((0..=70).map(|m| (t(m), if m == 40 { f64::NAN } else { 6.0 }))).unwrap();
+        let input = PolicyInput {
+            burn_history: Some(&broken),
+            ..Default::default()
+        };
+        assert!(
+            !ErrorBudgetPolicy::default()
+                .decide(&input, t(71))
+                .freeze_releases
+        );
+        let hot = Series::from_values("burn", (0..=70).map(|m| (t(m), 6.0))).unwrap();
+        let nan_threshold = ErrorBudgetPolicy {
+            freeze_burn_rate: f64::NAN,
+            ..ErrorBudgetPolicy::default()
+        };
+        let input = PolicyInput {
+            burn_history: Some(&hot),
+            ..Default::default()
+        };
+        assert!(!nan_threshold.decide(&input, t(71)).freeze_releases);
+        assert!(
+            ErrorBudgetPolicy::default()
+                .decide(&input, t(71))
+                .freeze_releases
+        );
     }
 
     #[test]

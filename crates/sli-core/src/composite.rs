@@ -139,23 +139,35 @@ impl Composite {
                 reason: "one series per component is needed",
             });
         }
+        // Weights over a power of two near the largest: each valid weight is finite, but two
+        // of 1e308 summed past f64::MAX (the attainment came out NaN), and subnormal ones lost
+        // their digits. Dividing by a power of two is exact, so wherever the weights as given
+        // sum to a finite normal number the report is theirs to the last bit.
+        let largest = self.components.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+        let scale = if largest >= f64::MIN_POSITIVE {
+            f64::from_bits(largest.to_bits() & 0x7ff0_0000_0000_0000)
+        } else {
+            f64::from_bits(1) // 2^-1074: a subnormal weight over it is its integer mantissa
+        };
+        let relative = |w: f64| w / scale;
         let mut components = Vec::with_capacity(series.len());
         let (mut weights, mut attained, mut targeted) = (0.0, 0.0, 0.0);
         for ((slo, weight), s) in self.components.iter().zip(series) {
             let report = slo.report(s, at)?;
             if let Some(a) = report.attainment.ratio().filter(|_| report.met.is_some()) {
-                weights += weight;
-                attained += weight * a;
-                targeted += weight * slo.objective.target();
+                let w = relative(*weight);
+                weights += w;
+                attained += w * a;
+                targeted += w * slo.objective.target();
             }
             components.push((report, *weight));
         }
         if weights == 0.0 {
-            let total: f64 = self.components.iter().map(|(_, w)| w).sum();
+            let total: f64 = self.components.iter().map(|(_, w)| relative(*w)).sum();
             let target = self
                 .components
                 .iter()
-                .map(|(s, w)| w * s.objective.target())
+                .map(|(s, w)| relative(*w) * s.objective.target())
                 .sum::<f64>()
                 / total;
             return Ok(CompositeReport {
@@ -196,6 +208,48 @@ mod tests {
     fn series(bad: f64, total: f64) -> Series<EventCounts> {
         let t = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
         Series::from_counts([(t, total - bad, total)]).unwrap()
+    }
+
+    /// Two weights of 1e308 are each valid, but their sum is not finite: the report used to
+    /// be NaN (attainment, target, budget) and "not met". Weights are now scaled by a power of
+    /// two, so any common scale gives the report of equal weights, and ordinary weights the
+    /// very same bits as before.
+    #[test]
+    fn weights_at_the_ends_of_f64_weigh_as_their_ratio() {
+        let at = Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap();
+        let (a, b) = (series(1.0, 1000.0), series(8.0, 1000.0));
+        let report = |wa: f64, wb: f64| {
+            Composite::new(vec![(slo("a", 0.99), wa), (slo("b", 0.995), wb)])
+                .unwrap()
+                .report(&[&a, &b], at)
+                .unwrap()
+        };
+        let equal = report(1.0, 1.0);
+        assert!((equal.attainment.unwrap() - 0.9955).abs() < 1e-12);
+        for w in [1e308, f64::MAX, 5e-324, 1e-310] {
+            let r = report(w, w);
+            let close = |x: Option<f64>, y: Option<f64>| (x.unwrap() - y.unwrap()).abs() < 1e-12;
+            assert!(close(r.attainment, equal.attainment), "{w}: {r:?}");
+            assert!((r.target - equal.target).abs() < 1e-12, "{w}: {r:?}");
+            assert!(
+                close(r.budget_consumed, equal.budget_consumed),
+                "{w}: {r:?}"
+            );
+            assert_eq!(r.met, equal.met, "{w}");
+        }
+        // Ordinary weights: the sums as written, to the last bit.
+        let r = report(2.0, 3.0);
+        let attained = 2.0 * 0.999 + 3.0 * 0.992;
+        let targeted = 2.0 * 0.99 + 3.0 * 0.995;
+        assert_eq!(r.attainment, Some(attained / 5.0));
+        assert_eq!(r.target, targeted / 5.0);
+        // With no data at all, the target is the weighted one all the same.
+        let empty = Series::from_counts([(at, 0.0, 0.0)]).unwrap();
+        let none = Composite::new(vec![(slo("a", 0.99), 1e308), (slo("b", 0.995), 1e308)])
+            .unwrap()
+            .report(&[&empty, &empty], at)
+            .unwrap();
+        assert!((none.target - 0.9925).abs() < 1e-12, "{}", none.target);
     }
 
     fn at() -> DateTime<Utc> {

@@ -106,11 +106,10 @@ impl ServiceCounts {
     /// The counts of the periods entirely inside `window`.
     fn sum(&self, series: &Series<EventCounts>, window: Interval) -> Result<EventCounts> {
         let times = series.times();
-        let period = self.period.as_time_delta();
         let from = times.partition_point(|t| *t < window.start());
         let mut sum = EventCounts::ZERO;
         for (at, counts) in times[from..].iter().zip(&series.values()[from..]) {
-            if *at + period > window.end() {
+            if later(*at, self.period) > window.end() {
                 break;
             }
             sum = sum.checked_add(*counts)?;
@@ -320,7 +319,21 @@ fn settle_of(deploy: &Deploy, assume: Option<Span>) -> Option<DateTime<Utc>> {
     deploy
         .outcome()
         .ended_at()
-        .or_else(|| assume.map(|s| deploy.started() + s.as_time_delta()))
+        .or_else(|| assume.map(|s| later(deploy.started(), s)))
+}
+
+/// `at + span`, or chrono's last instant when that is past it: a window reaching beyond the
+/// representable range ends where time (and any data) does. A deploy near either end of
+/// chrono's range used to panic on the overflow.
+fn later(at: DateTime<Utc>, span: Span) -> DateTime<Utc> {
+    at.checked_add_signed(span.as_time_delta())
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `at - span`, or chrono's first instant when that is before it.
+fn earlier(at: DateTime<Utc>, span: Span) -> DateTime<Utc> {
+    at.checked_sub_signed(span.as_time_delta())
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// Deploys of one service that overlapped, evaluated together.
@@ -428,11 +441,10 @@ impl DeployCheck {
 
     /// Chains of deploys each starting no later than the rollout horizon of those before it.
     fn group<'a>(&self, sorted: &[&'a Deploy]) -> Vec<Group<'a>> {
-        let after = self.after.as_time_delta();
         let mut groups: Vec<Group<'a>> = Vec::new();
         for &deploy in sorted {
             let settled = settle_of(deploy, self.assume_settled_within);
-            let horizon = settled.unwrap_or(deploy.started() + after);
+            let horizon = settled.unwrap_or_else(|| later(deploy.started(), self.after));
             match groups.last_mut() {
                 Some(group) if deploy.started() <= group.horizon => {
                     group.members.push(deploy);
@@ -464,9 +476,8 @@ impl DeployCheck {
         let cap = |end: DateTime<Utc>| next_start.map_or(end, |n| end.min(n));
         let window = |from: DateTime<Utc>, to: DateTime<Utc>| Interval::new(from, to).ok();
 
-        let before_from = previous_horizon.map_or(start - self.before.as_time_delta(), |h| {
-            h.max(start - self.before.as_time_delta())
-        });
+        let before_from = earlier(start, self.before);
+        let before_from = previous_horizon.map_or(before_from, |h| h.max(before_from));
         let before = window(before_from, start);
         let before_counts = match before {
             Some(w) => counts.sum(&counts.fleet, w)?,
@@ -476,9 +487,9 @@ impl DeployCheck {
         let rolled_back = matches!(final_outcome, DeployOutcome::RolledBack { .. });
         let rollout_end = cap(group
             .settled
-            .unwrap_or(last.started() + self.after.as_time_delta()));
+            .unwrap_or_else(|| later(last.started(), self.after)));
         let settled_window = match group.settled {
-            Some(at) if !rolled_back => window(at, cap(at + self.after.as_time_delta())),
+            Some(at) if !rolled_back => window(at, cap(later(at, self.after))),
             _ => None,
         };
         let exposure_end = settled_window.map_or(rollout_end, |w| w.end());

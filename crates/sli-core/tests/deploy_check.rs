@@ -339,3 +339,36 @@ fn fractional_counts_are_refused_by_the_test() {
         .unwrap_err();
     assert!(matches!(err, Error::NonIntegerCount { .. }), "{err}");
 }
+
+/// Deploys at either end of chrono's range used to panic (`DateTime + TimeDelta` overflowed)
+/// placing their windows; the windows now end where time does, and are tested as any other.
+#[test]
+fn deploys_at_the_ends_of_time_get_windows_not_panics() {
+    let (first, last) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let day = Span::DAY;
+    for at in [first, last, last - TimeDelta::minutes(30)] {
+        let deploys = [
+            Deploy::new("plain", "api", at).unwrap(),
+            Deploy::new("done", "api", at)
+                .unwrap()
+                .with_outcome(DeployOutcome::Complete { at })
+                .unwrap(),
+        ];
+        let counts = ServiceCounts::new(
+            Span::MINUTE,
+            Series::from_counts([(at, 10.0, 10.0)]).unwrap(),
+        );
+        for deploy in deploys {
+            for check in [
+                DeployCheck::new(),
+                DeployCheck::new().assuming_settled_within(Span::from_days(36_500).unwrap()),
+                DeployCheck::new().with_windows(day, day),
+            ] {
+                let reports = check
+                    .evaluate(std::slice::from_ref(&deploy), "api", &counts)
+                    .unwrap();
+                assert_eq!(reports.len(), 1, "{} at {at}", deploy.id());
+            }
+        }
+    }
+}

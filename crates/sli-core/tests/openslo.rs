@@ -830,6 +830,27 @@ proptest! {
     }
 }
 
+/// The round trip above writes printable text only. A C1 control or U+FFFE used to be
+/// written raw, which YAML does not allow and go-yaml (the OpenSLO tools' reader) refuses
+/// ("control characters are not allowed"); they are escaped now, and read back the same.
+#[test]
+fn export_escapes_what_yaml_does_not_allow_raw() {
+    let mut defs = strict(EXAMPLE).unwrap().slos;
+    defs.truncate(1);
+    for c in [
+        '\u{80}', '\u{81}', '\u{9f}', '\u{fffe}', '\u{ffff}', '\u{85}', '\u{2028}',
+    ] {
+        let text = format!("a{c}b");
+        defs[0].description = Some(text.clone());
+        defs[0].display_name = Some(text.clone());
+        let yaml = export(&defs).unwrap();
+        assert!(!yaml.contains(c), "{c:?} written raw");
+        let back = strict(&yaml).unwrap().slos;
+        assert_eq!(back[0].description.as_deref(), Some(text.as_str()));
+        assert_eq!(back[0].display_name.as_deref(), Some(text.as_str()));
+    }
+}
+
 // ---- fuzz ------------------------------------------------------------------------------
 
 proptest! {

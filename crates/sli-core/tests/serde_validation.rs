@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sli_core::catalog::{HttpStatusCounts, UtilizationBand};
 use sli_core::{
-    BurnRate, CalendarWindow, Composite, Deploy, EventCounts, Interval, Objective, Span, Sustained,
-    Zone,
+    BurnRate, CalendarWindow, Composite, Deploy, ErrorBudgetPolicy, EventCounts, Interval,
+    Objective, Span, Sustained, Zone,
 };
 use std::fmt::Debug;
 
@@ -179,4 +179,30 @@ fn maintenance_windows_in_any_order_are_sorted_as_the_constructor_sorts_them() {
     assert_eq!(read.once(), &[early, late]);
     assert!(read.is_suppressed(t(2)) && read.is_suppressed(t(10)) && !read.is_suppressed(t(5)));
     round_trips(&read);
+}
+
+/// `ErrorBudgetPolicy::new` refuses a burn rate that is not positive; a document holding one
+/// used to be taken as written (a rate of -1 froze releases on any hour of data).
+#[test]
+fn error_budget_policy_burn_rate_not_positive() {
+    for rate in ["-1", "0", "-0.0"] {
+        let value: f64 = rate.parse().unwrap();
+        rejects_like::<ErrorBudgetPolicy>(
+            &format!(
+                r#"{{"freeze_burn_rate":{rate},"sustained_for":"1h","freeze_when_exhausted":true,"max_sample_gap":"5m"}}"#
+            ),
+            ErrorBudgetPolicy::new(value, Span::HOUR).unwrap_err(),
+        );
+    }
+    let policy = ErrorBudgetPolicy {
+        freeze_on_security: true,
+        ..ErrorBudgetPolicy::new(2.5, Span::from_minutes(30).unwrap()).unwrap()
+    };
+    round_trips(&policy);
+    // `freeze_on_security` may be left out, as before.
+    let read: ErrorBudgetPolicy = serde_json::from_str(
+        r#"{"freeze_burn_rate":4,"sustained_for":"1h","freeze_when_exhausted":true,"max_sample_gap":"5m"}"#,
+    )
+    .unwrap();
+    assert_eq!(read, ErrorBudgetPolicy::default());
 }

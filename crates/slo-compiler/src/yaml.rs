@@ -4,7 +4,10 @@
 //! Strings are written plain only when no YAML 1.1 or 1.2 reader (Prometheus, Alertmanager and
 //! Kubernetes use go-yaml) can take them for anything but a string; as a literal block when
 //! they span lines and a block keeps them exactly; otherwise double-quoted with JSON escapes,
-//! which YAML reads the same way.
+//! which YAML reads the same way, and with every character a YAML reader would take for a
+//! line break or refuse escaped.
+
+use std::fmt::Write as _;
 
 /// A YAML value.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +151,8 @@ fn is_plain(s: &str) -> bool {
 
 /// What one pass over a string finds, for choosing how to write it.
 struct Scan {
-    /// A control character other than a newline or a tab.
+    /// A control character other than a newline or a tab, or a character a YAML reader takes
+    /// for a line break or refuses ([`escaped`]).
     control: bool,
     /// A newline.
     newline: bool,
@@ -169,10 +173,40 @@ fn scan(s: &str) -> Scan {
         )
     });
     Scan {
-        control: control != 0
-            || (!s.is_ascii() && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')),
+        control: control != 0 || (!s.is_ascii() && s.chars().any(escaped)),
         newline: newline != 0,
         quote: quote != 0,
+    }
+}
+
+/// The characters written as `\uXXXX` escapes in a double-quoted scalar: control characters
+/// (U+0080..U+009F among them, which go-yaml, Prometheus's and Alertmanager's reader, refuses:
+/// "control characters are not allowed"), the line breaks of YAML 1.1 that are not ASCII
+/// (U+0085, U+2028, U+2029: go-yaml folds them, or breaks a block, where they stand raw), the
+/// byte-order mark, and U+FFFE and U+FFFF, which YAML does not allow. Newlines and tabs have
+/// forms of their own.
+fn escaped(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// `s` as a double-quoted scalar: a JSON string (a YAML double-quoted scalar with the same
+/// meaning), with what JSON leaves raw but YAML must not see raw escaped as well.
+fn write_double_quoted(out: &mut String, s: &str) {
+    let json = serde_json::Value::String(s.to_owned()).to_string();
+    if json.is_ascii() && !json.contains('\u{7f}') {
+        out.push_str(&json);
+        return;
+    }
+    for c in json.chars() {
+        if escaped(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
     }
 }
 
@@ -211,11 +245,10 @@ pub(crate) fn write_string(out: &mut String, s: &str, at: usize, block_allowed: 
     }
     let scan = scan(s);
     if scan.control {
-        // A JSON string is a YAML double-quoted scalar with the same meaning.
-        out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
+        write_double_quoted(out, s);
     } else if scan.newline {
         if !(block_allowed && write_literal_block(out, s, at)) {
-            out.push_str(&serde_json::Value::String(s.to_owned()).to_string());
+            write_double_quoted(out, s);
         }
     } else if scan.quote {
         out.push('\'');
@@ -250,6 +283,46 @@ mod tests {
         assert_eq!(
             doc.to_yaml(),
             "a: '5m'\nb: 'yes'\nc: slo:sli_error:ratio_rate5m\nd: 'x: y'\ne: ''\nf: 1.5\n"
+        );
+    }
+
+    /// Raw, these used to reach go-yaml (the Prometheus and Alertmanager reader), which
+    /// refuses a C1 control, DEL or U+FFFE ("control characters are not allowed") and takes
+    /// U+0085, U+2028 and U+2029 for line breaks (`promtool check rules`: "could not find
+    /// expected ':'" for a label value holding U+2028).
+    #[test]
+    fn characters_yaml_reads_as_breaks_or_refuses_are_escaped() {
+        for value in [
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{85}b",
+            "a\u{81}b",
+            "a\u{9f}b",
+            "a\u{7f}b",
+            "a\u{feff}b",
+            "a\u{fffe}b",
+            "a\u{ffff}b",
+            "it's\u{2028}",
+            "line\u{2028}\nnext",
+            "é\u{2028}\u{1}",
+        ] {
+            let yaml = Node::map([("v", Node::str(value))]).to_yaml();
+            let scalar = yaml
+                .strip_prefix("v: ")
+                .unwrap()
+                .strip_suffix('\n')
+                .unwrap();
+            assert!(
+                !scalar.chars().any(escaped),
+                "{value:?} written raw: {yaml:?}"
+            );
+            // YAML's double-quoted escapes are JSON's: the scalar reads back as the value.
+            assert_eq!(serde_json::from_str::<String>(scalar).unwrap(), value);
+        }
+        // Other text outside ASCII is written as it is.
+        assert_eq!(
+            Node::map([("v", Node::str("café ✓"))]).to_yaml(),
+            "v: 'café ✓'\n"
         );
     }
 

@@ -281,7 +281,8 @@ impl UtilizationRule {
     /// The average of every interval that holds samples, in time order.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] for a NaN or infinite sample, naming it.
+    /// [`Error::InvalidValue`] for a NaN or infinite sample, naming it;
+    /// [`Error::DateOutOfRange`] for a sample whose interval ends past chrono's last instant.
     pub fn averages(&self, samples: &Series<f64>) -> Result<Vec<IntervalAverage>> {
         let seconds = self.interval.seconds();
         let mut out: Vec<IntervalAverage> = Vec::new();
@@ -302,24 +303,34 @@ impl UtilizationRule {
                 }
                 _ => {
                     if let Some(done) = current.replace((bucket, value, 1)) {
-                        out.push(self.average(done));
+                        out.push(self.average(done)?);
                     }
                 }
             }
         }
-        out.extend(current.map(|done| self.average(done)));
+        if let Some(done) = current {
+            out.push(self.average(done)?);
+        }
         Ok(out)
     }
 
-    fn average(&self, (bucket, sum, samples): (i64, f64, usize)) -> IntervalAverage {
+    fn average(&self, (bucket, sum, samples): (i64, f64, usize)) -> Result<IntervalAverage> {
         let seconds = self.interval.seconds();
+        // The bucket's start is at or before a sample, so within chrono's range; its end may
+        // not be (a sample in chrono's last interval used to panic on the overflow).
         let start = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::seconds(bucket * seconds);
-        IntervalAverage {
+        let end = start
+            .checked_add_signed(self.interval.as_time_delta())
+            .ok_or(Error::DateOutOfRange {
+                at: start,
+                what: "the end of the averaging interval",
+            })?;
+        Ok(IntervalAverage {
             start,
-            end: start + TimeDelta::seconds(seconds),
+            end,
             mean: sum / samples as f64,
             samples,
-        }
+        })
     }
 
     /// The under- and over-provisioning findings over `samples`, ordered by detection time.
@@ -465,6 +476,30 @@ impl Tracker {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    /// A sample in chrono's last interval used to panic (`DateTime + TimeDelta` overflowed)
+    /// placing the interval's end; it is a typed error now, and the interval before it is not.
+    #[test]
+    fn an_interval_past_the_end_of_time_is_an_error_not_a_panic() {
+        let last = DateTime::<Utc>::MAX_UTC;
+        let rule = UtilizationRule::default();
+        for at in [last, last - TimeDelta::seconds(30)] {
+            let samples = Series::from_values("cpu", [(at, 50.0)]).unwrap();
+            assert!(matches!(
+                rule.averages(&samples),
+                Err(Error::DateOutOfRange {
+                    what: "the end of the averaging interval",
+                    ..
+                })
+            ));
+            assert!(rule.evaluate(&samples).is_err());
+        }
+        let earlier = last - TimeDelta::minutes(10);
+        let samples = Series::from_values("cpu", [(earlier, 50.0)]).unwrap();
+        let averages = rule.averages(&samples).unwrap();
+        assert_eq!(averages.len(), 1);
+        assert!(averages[0].start <= earlier && earlier < averages[0].end);
+    }
 
     fn t(minute: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap() + TimeDelta::minutes(minute)

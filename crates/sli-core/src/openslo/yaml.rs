@@ -570,12 +570,14 @@ fn write_string(out: &mut String, s: &str) {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20
-                || c == '\u{7f}'
-                || c == '\u{85}'
-                || c == '\u{2028}'
-                || c == '\u{2029}'
-                || c == '\u{feff}' =>
+            // Every control character (C1 ones too: YAML does not allow them raw, and go-yaml,
+            // the OpenSLO tools' reader, refuses them), the non-ASCII line breaks, the
+            // byte-order mark, and U+FFFE and U+FFFF, which YAML does not allow either.
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
             {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }

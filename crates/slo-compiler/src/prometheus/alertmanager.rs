@@ -139,7 +139,8 @@ impl Compiled {
     ///   back an SLO's tickets while it pages;
     /// * muted during the SLO's maintenance windows: a `time_intervals` entry per SLO
     ///   (recurring windows as weekdays and times in their `location`, one-off windows as
-    ///   dates in UTC) named in `mute_time_intervals` of the SLO's routes. Alertmanager sends a
+    ///   dates in UTC, widened to whole minutes: a window from 10:00:10 to 10:00:20 mutes
+    ///   10:00 to 10:01) named in `mute_time_intervals` of the SLO's routes. Alertmanager sends a
     ///   muted alert that is still firing once the interval ends;
     /// * release-gate alerts to [`AlertmanagerOptions::gate_receiver`], never muted.
     ///
@@ -215,11 +216,24 @@ impl Compiled {
     }
 }
 
+/// `label="value"` as Alertmanager's matcher parser reads it back: it unescapes `\"`, `\\`
+/// and `\n` only, and keeps any other backslash as written, so a JSON string's `\t` or
+/// `\u0001` would match a backslash, not the character. Every other character is written as it
+/// is (the YAML writer escapes what YAML needs).
 fn matcher(label: &str, value: &str) -> Node {
-    Node::str(format!(
-        "{label}={}",
-        serde_json::Value::String(value.to_owned())
-    ))
+    let mut text = String::with_capacity(label.len() + value.len() + 3);
+    text.push_str(label);
+    text.push_str("=\"");
+    for c in value.chars() {
+        match c {
+            '"' => text.push_str("\\\""),
+            '\\' => text.push_str("\\\\"),
+            '\n' => text.push_str("\\n"),
+            c => text.push(c),
+        }
+    }
+    text.push('"');
+    Node::str(text)
 }
 
 /// The `time_intervals` of maintenance windows.
@@ -253,7 +267,9 @@ fn times(from: i64, to: i64) -> Option<(&'static str, Node)> {
     })
 }
 
-/// A one-off window in UTC, one entry per UTC day it touches.
+/// A one-off window in UTC, one entry per UTC day it touches, widened to whole minutes:
+/// Alertmanager's times are minutes and it refuses an empty range, which truncating a window
+/// that ends within a minute of its start (or of a midnight) to the minute used to write.
 fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
     let mut out = Vec::new();
     let mut day = start.date_naive();
@@ -270,7 +286,8 @@ fn utc_days(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Node> {
             .checked_add_signed(TimeDelta::days(1))
             .is_some_and(|next| end < next)
         {
-            i64::from(end.hour() * 60 + end.minute())
+            let past_the_minute = end.second() > 0 || end.nanosecond() > 0;
+            i64::from(end.hour() * 60 + end.minute()) + i64::from(past_the_minute)
         } else {
             1440
         };
@@ -430,17 +447,24 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         ("group_by", Node::Seq(vec![Node::str(names::ID)])),
         ("repeat_interval", Node::str(&options.page_repeat)),
     ]);
-    let receiver = |name: &str| Node::map([("name", Node::str(name))]);
-    let mut receivers = vec![
-        receiver(&options.default_receiver),
-        receiver(&options.page_receiver),
-        receiver(&options.ticket_receiver),
-        receiver(&options.gate_receiver),
+    let mut receiver_names = vec![
+        options.default_receiver.clone(),
+        options.page_receiver.clone(),
+        options.ticket_receiver.clone(),
+        options.gate_receiver.clone(),
     ];
     for team in &teams {
-        receivers.push(receiver(&format!("{team}-page")));
-        receivers.push(receiver(&format!("{team}-ticket")));
+        receiver_names.push(format!("{team}-page"));
+        receiver_names.push(format!("{team}-ticket"));
     }
+    // Each receiver once: one receiver for pages and tickets is common, and Alertmanager
+    // refuses a configuration naming a receiver twice.
+    let mut named = BTreeSet::new();
+    let receivers: Vec<Node> = receiver_names
+        .iter()
+        .filter(|name| named.insert(name.as_str()))
+        .map(|name| Node::map([("name", Node::str(name))]))
+        .collect();
     let mut config = vec![
         (
             "route",

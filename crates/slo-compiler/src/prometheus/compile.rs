@@ -18,6 +18,9 @@ use crate::plan::{Plan, PlannedTier, percent, sli_name};
 /// What the specs of one SLO id compiled so far emitted (its later specs, other policies of
 /// the same SLO, share the recordings).
 struct Emitted<'a> {
+    /// The service and SLO names the recordings are labelled with: `<service>-<slo>` is the
+    /// id, so `a-b`/`c` and `a`/`b-c` share one, but not their labels.
+    names: (&'a str, &'a str),
     signal: &'a Signal,
     ratios: BTreeSet<Span>,
     totals: BTreeSet<Span>,
@@ -45,7 +48,9 @@ struct Emitted<'a> {
 /// every engine refuses (see [`cloudwatch::compile`](crate::cloudwatch::compile)), a
 /// time-slice SLI, a calendar window (PromQL ranges are fixed durations, so the budget of the
 /// current calendar period has no rule), a minimum number of events over a total that is not a
-/// counter, two specs of one SLO with different signals, options out of range.
+/// counter, two specs of one SLO with different signals, two SLOs whose Sloth id
+/// (`<service>-<slo>`) is the same (service `a-b` with SLO `c`, service `a` with SLO `b-c`),
+/// options out of range.
 ///
 /// # Example
 /// ```
@@ -124,6 +129,7 @@ fn compile_one<'a>(
     let labels = names::slo_labels(&spec.service, &slo.name);
     let id = labels.id().to_owned();
     let emitted = seen.entry(id.clone()).or_insert_with(|| Emitted {
+        names: (&spec.service, &slo.name),
         signal: &spec.signal,
         ratios: BTreeSet::new(),
         totals: BTreeSet::new(),
@@ -131,7 +137,10 @@ fn compile_one<'a>(
         absent: false,
         budget: false,
     });
-    if emitted.signal != &spec.signal {
+    // Another SLO's recordings under this id carry other labels: this SLO's alerts, which
+    // select its own labels, would read series nobody records and never fire.
+    if emitted.signal != &spec.signal || emitted.names != (spec.service.as_str(), slo.name.as_str())
+    {
         return Err(plan.fail(
             "metadata.name",
             CompileProblem::DuplicateName { name: id.clone() },

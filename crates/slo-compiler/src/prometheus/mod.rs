@@ -79,7 +79,7 @@ pub use grafana::{GrafanaDashboard, GrafanaOptions};
 pub use openslo::specs_from_openslo;
 pub use operator::{Manifest, ManifestOptions};
 pub use options::Options;
-pub use promtool::{TestCase, UnitTestError, unit_tests};
+pub use promtool::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
 pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
 use rules::write_group;
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};

@@ -20,6 +20,12 @@ use super::names;
 use super::query::{Query, Signal};
 use crate::yaml::Node;
 
+/// The longest test [`unit_tests`] writes, in minutes from a case's first point to its last:
+/// 2^22, about eight years. The counters are laid out a minute at a time (16 bytes a minute,
+/// 64 MiB at the cap) before they are written, and promtool evaluates every minute; a case
+/// of two points centuries apart used to allocate gigabytes.
+pub const MAX_TEST_MINUTES: i64 = 1 << 22;
+
 /// Why a test could not be generated.
 ///
 /// # Example
@@ -182,7 +188,7 @@ fn minutes(origin: chrono::DateTime<chrono::Utc>, at: chrono::DateTime<chrono::U
 ///
 /// # Errors
 /// [`UnitTestError`]: an unknown SLO, series that cannot be derived, counts off the minute
-/// grid, what `sli-core` refuses.
+/// grid or spanning more than [`MAX_TEST_MINUTES`], what `sli-core` refuses.
 ///
 /// # Example
 /// ```
@@ -241,6 +247,14 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
     let origin = counts.first_time();
     // Cumulative counters: sample k (minute k) holds the counts of points before minute k.
     let last = minutes(origin, counts.last_time());
+    if last > MAX_TEST_MINUTES {
+        return Err(UnitTestError::Series {
+            slo: name.clone(),
+            reason: format!(
+                "it spans {last} minutes, more than MAX_TEST_MINUTES ({MAX_TEST_MINUTES})"
+            ),
+        });
+    }
     let samples = usize::try_from(last + 2).map_err(|_| UnitTestError::Series {
         slo: name.clone(),
         reason: "the series is too long".into(),
@@ -370,8 +384,13 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
         };
     if let (Window::Rolling(window), true) = (spec.slo.window, counters) {
         let now = origin + chrono::TimeDelta::minutes(end);
+        // Within a window of chrono's first instant the window starts there (it used to
+        // panic on the overflow).
+        let since = now
+            .checked_sub_signed(window.as_time_delta())
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
         let in_window = counts
-            .between(now - window.as_time_delta(), now)
+            .between(since, now)
             .map(|s| s.sum())
             .transpose()
             .map_err(core)?;

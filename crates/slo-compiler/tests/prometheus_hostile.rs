@@ -1,0 +1,290 @@
+//! Names and windows chosen to break the Prometheus road's output: what each one used to
+//! produce, and what it gets now. Where `scripts/test.sh` sets `PROMTOOL` and `AMTOOL`, the
+//! outputs also go through the engines' own checks.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use sli_core::{AlertPolicy, MissingData, catalog};
+use slo_compiler::prometheus::{Options, Query, Signal, Spec, compile};
+use slo_compiler::{CompileProblem, SloSpec};
+
+fn spec(service: &str, slo: &str) -> Spec {
+    let mut slo = catalog::availability(slo);
+    slo.missing_data = MissingData::Good;
+    SloSpec::new(
+        slo,
+        AlertPolicy::default(),
+        Signal::Bad {
+            bad: Query::counter(r#"http_requests_total{job="checkout",code=~"5.."}"#).unwrap(),
+            total: Query::counter(r#"http_requests_total{job="checkout"}"#).unwrap(),
+        },
+    )
+    .with_service(service)
+}
+
+/// `tool check <what> <file>` on `text`, when the environment names the tool: its output on
+/// failure, `None` when it passed or is not installed.
+fn engine_check(var: &str, args: &[&str], name: &str, text: &str) -> Option<String> {
+    let Some(tool) = std::env::var_os(var) else {
+        eprintln!("SKIPPED the {var} check of {name}: {var} is not set");
+        return None;
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("prometheus_hostile");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(tool).args(args).arg(&file).output().unwrap();
+    (!out.status.success()).then(|| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Sloth's id is `<service>-<slo>`: service `a-b` with SLO `c` and service `a` with SLO `b-c`
+/// share it. The second used to reuse the first's recordings, which carry the first's
+/// `sloth_service` and `sloth_slo`, while its alerts selected its own: they read series nobody
+/// recorded and could never fire.
+#[test]
+fn two_slos_with_one_sloth_id_are_refused() {
+    let Err(err) = compile(&[spec("a-b", "c"), spec("a", "b-c")], &Options::default()) else {
+        panic!("two SLOs with the id a-b-c compiled");
+    };
+    assert_eq!(err.slo, "b-c");
+    assert!(
+        matches!(&err.problem, CompileProblem::DuplicateName { name } if name == "a-b-c"),
+        "{err}"
+    );
+    // One SLO under two policies still shares its recordings.
+    let twice = compile(&[spec("a-b", "c"), spec("a-b", "c")], &Options::default()).unwrap();
+    assert_eq!(twice.slos.len(), 2);
+}
+
+/// A one-off maintenance window with seconds used to be truncated to the minute in
+/// Alertmanager's `time_intervals`: 23:59:30 to 00:00:30 wrote `00:00`-`00:00` for its second
+/// day, and 10:00:10 to 10:00:20 `10:00`-`10:00`, which Alertmanager refuses to load ("start
+/// time cannot be equal or greater than end time"). Such windows now cover their whole minutes.
+#[test]
+fn maintenance_windows_with_seconds_give_ranges_alertmanager_loads() {
+    use chrono::{TimeZone, Utc};
+    use sli_core::{Interval, MaintenanceWindows};
+    use slo_compiler::prometheus::AlertmanagerOptions;
+    let at = |d, h, m, s| Utc.with_ymd_and_hms(2024, 5, d, h, m, s).unwrap();
+    for (start, end, ranges) in [
+        (
+            at(1, 23, 59, 30),
+            at(2, 0, 0, 30),
+            &[("23:59", "24:00"), ("00:00", "00:01")][..],
+        ),
+        (
+            at(1, 10, 0, 10),
+            at(1, 10, 0, 20),
+            &[("10:00", "10:01")][..],
+        ),
+        // Whole minutes are written as they are.
+        (at(1, 10, 0, 0), at(1, 10, 5, 0), &[("10:00", "10:05")][..]),
+    ] {
+        let window = MaintenanceWindows::new([Interval::new(start, end).unwrap()]);
+        let compiled = compile(
+            &[spec("svc", "api").with_maintenance(window)],
+            &Options::default(),
+        )
+        .unwrap();
+        let config = compiled
+            .alertmanager(&AlertmanagerOptions::default())
+            .unwrap();
+        let written: Vec<(&str, &str)> = config
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- start_time: "))
+            .zip(
+                config
+                    .lines()
+                    .filter_map(|l| l.trim().strip_prefix("end_time: ")),
+            )
+            .map(|(s, e)| (s.trim_matches('\''), e.trim_matches('\'')))
+            .collect();
+        assert_eq!(written, ranges, "{start} to {end}:\n{config}");
+        let failed = engine_check("AMTOOL", &["check-config"], "seconds.yml", &config);
+        assert!(failed.is_none(), "{start} to {end}: {failed:?}\n{config}");
+    }
+}
+
+/// Service and SLO names are label values, written into every rule. With a C1 control or
+/// U+FFFE in one, `promtool check rules` refused the file ("control characters are not
+/// allowed"); with U+2028 ("could not find expected ':'") too, since go-yaml reads it as a line
+/// break. They are escaped now; the rules keep the names exactly.
+#[test]
+fn names_with_characters_yaml_breaks_on_give_rules_promtool_loads() {
+    let specials = [
+        '\u{81}', '\u{85}', '\u{2028}', '\u{2029}', '\u{7f}', '\u{feff}', '\u{fffe}',
+    ];
+    for (i, c) in specials.into_iter().enumerate() {
+        let service = format!("svc{c}x");
+        let compiled =
+            compile(&[spec(&service, &format!("api\n{c}"))], &Options::default()).unwrap();
+        for (name, text) in compiled.files_yaml() {
+            assert!(!text.contains(c), "{c:?} written raw in {name}");
+            let failed = engine_check(
+                "PROMTOOL",
+                &["check", "rules"],
+                &format!("{i}-{name}"),
+                &text,
+            );
+            assert!(failed.is_none(), "{c:?}: {failed:?}");
+        }
+    }
+}
+
+/// A one-line YAML scalar as the writer puts it (plain, `'…'` or JSON's `"…"`), read back.
+fn yaml_scalar(text: &str) -> String {
+    if let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+        inner.replace("''", "'")
+    } else if text.starts_with('"') {
+        serde_json::from_str(text).unwrap()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A quoted matcher value as Alertmanager 0.25's parser (`pkg/labels/parse.go`) reads it:
+/// `\"`, `\\` and `\n` are escapes, any other backslash is itself.
+fn alertmanager_value(quoted: &str) -> String {
+    let inner = quoted.strip_prefix('"').unwrap().strip_suffix('"').unwrap();
+    let (mut out, mut chars) = (String::new(), inner.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some('"' | '\\')) => out.push(chars.next().unwrap()),
+            ('\\', Some('n')) => {
+                chars.next();
+                out.push('\n');
+            }
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// The maintenance mutes match alerts by `sloth_id`. The matcher used to be written as a JSON
+/// string, whose `\t` (or `\u0001`) Alertmanager reads as a backslash and letters: the mute of
+/// an SLO whose service or name held a tab matched no alert, and its maintenance paged.
+#[test]
+fn maintenance_mutes_match_ids_with_control_characters() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::{Interval, MaintenanceWindows};
+    use slo_compiler::prometheus::AlertmanagerOptions;
+    let start = Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap();
+    let window = Interval::new(start, start + TimeDelta::hours(1)).unwrap();
+    for service in [
+        "svc\tx",
+        "svc\u{1}x",
+        "svc\\x",
+        "svc\"x",
+        "svc\nx",
+        "svc\r\nx",
+        "svc\\tx",
+    ] {
+        let compiled = compile(
+            &[spec(service, "api").with_maintenance(MaintenanceWindows::new([window]))],
+            &Options::default(),
+        )
+        .unwrap();
+        let config = compiled
+            .alertmanager(&AlertmanagerOptions::default())
+            .unwrap();
+        let ids: Vec<String> = config
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("- "))
+            .map(yaml_scalar)
+            .filter_map(|m| {
+                m.strip_prefix("sloth_id=")
+                    .filter(|v| v.starts_with('"'))
+                    .map(alertmanager_value)
+            })
+            .filter(|id| !id.is_empty())
+            .collect();
+        let id = format!("{service}-api");
+        assert_eq!(ids, [id.clone(), id], "{config}");
+        assert!(
+            engine_check("AMTOOL", &["check-config"], "ids.yml", &config).is_none(),
+            "{service:?}"
+        );
+    }
+}
+
+/// One receiver for pages and tickets (or a default receiver that is also the page receiver)
+/// used to be declared twice, and Alertmanager refused the configuration: `notification config
+/// name "oncall" is not unique`.
+#[test]
+fn a_receiver_named_for_several_routes_is_declared_once() {
+    use slo_compiler::prometheus::{AlertmanagerOptions, alertmanager_routing};
+    let options = AlertmanagerOptions::new()
+        .with_receivers("oncall", "oncall")
+        .with_default_receiver("oncall");
+    let config = alertmanager_routing(&options);
+    let declared: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("  - name: "))
+        .collect();
+    assert_eq!(declared, ["oncall", "slo-release-gate"], "{config}");
+    assert_eq!(config.matches("receiver: oncall").count(), 5, "{config}");
+    let failed = engine_check("AMTOOL", &["check-config"], "receivers.yml", &config);
+    assert!(failed.is_none(), "{failed:?}");
+}
+
+/// A promtool test lays its counters out a minute at a time: a case whose points lie
+/// centuries apart used to allocate gigabytes (16 bytes a minute). Past
+/// `MAX_TEST_MINUTES` it is refused before any allocation; at the cap it is written.
+#[test]
+fn a_test_case_past_the_minute_cap_is_refused() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::Series;
+    use slo_compiler::prometheus::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
+    let compiled = compile(&[spec("svc", "api")], &Options::default()).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    let case = |minutes: i64| {
+        Series::from_counts([(t0, 1.0, 1.0), (t0 + TimeDelta::minutes(minutes), 1.0, 1.0)]).unwrap()
+    };
+    let test = |name: &str, counts| {
+        unit_tests(
+            &compiled,
+            &["r.yml"],
+            &[TestCase::new(name, 0, counts).with_series("bad", "all")],
+        )
+    };
+    let long = case(MAX_TEST_MINUTES + 1);
+    let err = test("long", &long).unwrap_err();
+    assert!(
+        matches!(&err, UnitTestError::Series { reason, .. } if reason.contains("MAX_TEST_MINUTES")),
+        "{err}"
+    );
+    let longest = case(MAX_TEST_MINUTES);
+    let written = test("cap", &longest).unwrap();
+    // The total counter: 0, then 1 for every minute to the last point, then 2.
+    let total = format!("'0 1+0x{} 2'", MAX_TEST_MINUTES - 1);
+    assert!(written.contains(&total), "{written}");
+}
+
+/// A case starting at chrono's first instant used to panic (`DateTime - TimeDelta`
+/// overflowed) placing the SLO window of its last evaluation; the window starts there now.
+#[test]
+fn a_test_case_at_the_start_of_time_is_written() {
+    use chrono::{DateTime, TimeDelta, Utc};
+    use sli_core::Series;
+    use slo_compiler::prometheus::{TestCase, unit_tests};
+    let compiled = compile(&[spec("svc", "api")], &Options::default()).unwrap();
+    let first = DateTime::<Utc>::MIN_UTC;
+    let counts =
+        Series::from_counts((0..10).map(|m| (first + TimeDelta::minutes(m), 9.0, 10.0))).unwrap();
+    let case = TestCase::new("first", 0, &counts).with_series("bad", "all");
+    let written = unit_tests(&compiled, &["r.yml"], &[case]).unwrap();
+    // The error budget remaining at the last evaluation is among the expectations.
+    assert!(
+        written.contains("slo:period_error_budget_remaining:ratio"),
+        "{written}"
+    );
+}
