@@ -225,7 +225,8 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
     }
     write(
         &dir.join("alertmanager.yml"),
-        &prometheus::alertmanager_routing(&prometheus::AlertmanagerOptions::default()),
+        &prometheus::alertmanager_routing(&prometheus::AlertmanagerOptions::default())
+            .map_err(|e| e.to_string())?,
     )?;
     for d in compiled
         .dashboards(&prometheus::GrafanaOptions::default())

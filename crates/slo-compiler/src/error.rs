@@ -263,7 +263,7 @@ pub enum SourceFieldError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub struct CompileError {
-    /// The SLO's name.
+    /// The SLO's name; empty for an option every SLO shares.
     pub slo: String,
     /// The document it came from, when known.
     pub document: Option<usize>,
@@ -277,7 +277,12 @@ pub struct CompileError {
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SLO {:?}", self.slo)?;
+        if self.slo.is_empty() {
+            // An option every SLO shares.
+            f.write_str("options")?;
+        } else {
+            write!(f, "SLO {:?}", self.slo)?;
+        }
         if let Some(d) = self.document {
             write!(f, " (document {d})")?;
         }

@@ -225,7 +225,7 @@ fn a_receiver_named_for_several_routes_is_declared_once() {
     let options = AlertmanagerOptions::new()
         .with_receivers("oncall", "oncall")
         .with_default_receiver("oncall");
-    let config = alertmanager_routing(&options);
+    let config = alertmanager_routing(&options).unwrap();
     let declared: Vec<&str> = config
         .lines()
         .filter_map(|l| l.strip_prefix("  - name: "))
@@ -287,4 +287,44 @@ fn a_test_case_at_the_start_of_time_is_written() {
         written.contains("slo:period_error_budget_remaining:ratio"),
         "{written}"
     );
+}
+
+/// Options Alertmanager refuses (`repeat_interval cannot be zero`, `not a valid duration
+/// string`, `duration out of range`, `missing name in receiver`) are typed errors naming the
+/// option, from both entry points; the ones it loads still go through amtool.
+#[test]
+fn alertmanager_options_amtool_refuses_are_typed_errors() {
+    use slo_compiler::CompileProblem;
+    use slo_compiler::prometheus::{AlertmanagerOptions, alertmanager_routing};
+    let base = AlertmanagerOptions::new();
+    for (options, option) in [
+        (base.clone().with_repeat("banana", "1d"), "page_repeat"),
+        (base.clone().with_repeat("1h", ""), "ticket_repeat"),
+        (base.clone().with_repeat("0s", "1d"), "page_repeat"),
+        (base.clone().with_repeat("1h", "1m1h"), "ticket_repeat"),
+        (base.clone().with_repeat("293y", "1d"), "page_repeat"),
+        (base.clone().with_receivers("", "jira"), "page_receiver"),
+        (base.clone().with_default_receiver(""), "default_receiver"),
+        (base.clone().with_gate_receiver(""), "gate_receiver"),
+    ] {
+        let err = alertmanager_routing(&options).unwrap_err();
+        assert!(
+            matches!(&err, CompileProblem::InvalidOption { option: o, .. } if *o == option),
+            "{option}: {err}"
+        );
+        let compiled = compile(&[spec("svc", "api")], &Options::default()).unwrap();
+        let err = compiled.alertmanager(&options).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("options, field alertmanager options"),
+            "{err}"
+        );
+    }
+    for (page, ticket) in [("1ms", "290y"), ("1h30m", "2w1d"), ("5m", "106751d")] {
+        let config = alertmanager_routing(&base.clone().with_repeat(page, ticket)).unwrap();
+        assert!(
+            engine_check("AMTOOL", &["check-config"], "repeat.yml", &config).is_none(),
+            "{page} {ticket}"
+        );
+    }
 }

@@ -527,7 +527,7 @@ fn manifests_and_split_files_pass_promtool_and_routing_passes_amtool() {
     };
     std::fs::write(
         dir.join("plain.yml"),
-        alertmanager_routing(&AlertmanagerOptions::default()),
+        alertmanager_routing(&AlertmanagerOptions::default()).unwrap(),
     )
     .unwrap();
     let (ok, out) = run(&amtool, &dir, &["check-config", "plain.yml"]);

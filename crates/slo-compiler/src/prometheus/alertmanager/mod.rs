@@ -12,111 +12,32 @@ use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow, day_name
 
 use super::Compiled;
 use super::names;
+
+mod options;
+
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::yaml::Node;
-
-/// How the routes are wired.
-///
-/// # Example
-/// ```
-/// use slo_compiler::prometheus::AlertmanagerOptions;
-/// let options = AlertmanagerOptions::new().with_receivers("checkout-pagerduty", "checkout-jira");
-/// assert_eq!(options.ticket_receiver, "checkout-jira");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct AlertmanagerOptions {
-    /// The receiver of pages of SLOs without an owner. Default `slo-page`.
-    pub page_receiver: String,
-    /// The receiver of tickets of SLOs without an owner. Default `slo-ticket`.
-    pub ticket_receiver: String,
-    /// The receiver of release-gate alerts (a webhook of the deployment pipeline, say).
-    /// Default `slo-release-gate`.
-    pub gate_receiver: String,
-    /// The receiver of everything else (the top route's). Default `default`.
-    pub default_receiver: String,
-    /// The alert names routed to pages and tickets (the burn-rate and absent-data alerts'
-    /// names, and [`FINDING_ALERT_NAME`](sli_core::FINDING_ALERT_NAME), the detectors'
-    /// findings); [`Compiled::alertmanager`] takes the first two from the compile options.
-    pub alert_names: Vec<String>,
-    /// The release-gate alert's name; [`Compiled::alertmanager`] takes it from the compile
-    /// options.
-    pub gate_alert_name: String,
-    /// How long to re-send a page that is still firing. Default `1h`.
-    pub page_repeat: String,
-    /// How long to re-send a ticket that is still firing. Default `1d`.
-    pub ticket_repeat: String,
-}
-
-impl Default for AlertmanagerOptions {
-    fn default() -> Self {
-        Self {
-            page_receiver: "slo-page".into(),
-            ticket_receiver: "slo-ticket".into(),
-            gate_receiver: "slo-release-gate".into(),
-            default_receiver: "default".into(),
-            alert_names: vec![
-                "ErrorBudgetBurn".into(),
-                "SLOMetricAbsent".into(),
-                FINDING_ALERT_NAME.into(),
-            ],
-            gate_alert_name: "SLOReleaseGate".into(),
-            page_repeat: "1h".into(),
-            ticket_repeat: "1d".into(),
-        }
-    }
-}
-
-impl AlertmanagerOptions {
-    /// The defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Pages of SLOs without an owner go to `page`, tickets to `ticket`.
-    #[must_use]
-    pub fn with_receivers(mut self, page: impl Into<String>, ticket: impl Into<String>) -> Self {
-        self.page_receiver = page.into();
-        self.ticket_receiver = ticket.into();
-        self
-    }
-
-    /// Release-gate alerts go to `receiver`.
-    #[must_use]
-    pub fn with_gate_receiver(mut self, receiver: impl Into<String>) -> Self {
-        self.gate_receiver = receiver.into();
-        self
-    }
-
-    /// Everything else goes to `receiver`.
-    #[must_use]
-    pub fn with_default_receiver(mut self, receiver: impl Into<String>) -> Self {
-        self.default_receiver = receiver.into();
-        self
-    }
-
-    /// Pages repeat every `page`, tickets every `ticket` (Alertmanager durations: `1h`, `1d`).
-    #[must_use]
-    pub fn with_repeat(mut self, page: impl Into<String>, ticket: impl Into<String>) -> Self {
-        self.page_repeat = page.into();
-        self.ticket_repeat = ticket.into();
-        self
-    }
-}
+pub use options::AlertmanagerOptions;
 
 /// An Alertmanager configuration (`alertmanager.yml`, which `amtool check-config` accepts as
 /// it is) for SLO alerts whose owners and maintenance windows it does not know: see
 /// [`Compiled::alertmanager`] for the configuration of compiled SLOs.
 ///
+/// # Errors
+/// [`CompileProblem::InvalidOption`] for options Alertmanager would refuse
+/// ([`AlertmanagerOptions::check`]).
+///
 /// # Example
 /// ```
 /// use slo_compiler::prometheus::{alertmanager_routing, AlertmanagerOptions};
-/// let yaml = alertmanager_routing(&AlertmanagerOptions::default());
+/// let yaml = alertmanager_routing(&AlertmanagerOptions::default())?;
 /// assert!(yaml.contains("receiver: slo-page"));
 /// assert!(yaml.contains(r#"- 'severity="ticket"'"#));
+/// # Ok::<(), slo_compiler::CompileProblem>(())
 /// ```
-pub fn alertmanager_routing(options: &AlertmanagerOptions) -> String {
-    routing(options, &BTreeMap::new())
+pub fn alertmanager_routing(options: &AlertmanagerOptions) -> Result<String, CompileProblem> {
+    options.check()?;
+    Ok(routing(options, &BTreeMap::new()))
 }
 
 /// What the routing needs of one SLO id.
@@ -149,7 +70,9 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::Maintenance`] for a one-off window longer than
-    /// [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE).
+    /// [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE);
+    /// [`CompileProblem::InvalidOption`] for options Alertmanager would refuse
+    /// ([`AlertmanagerOptions::check`]), in an error naming no SLO.
     ///
     /// # Example
     /// ```
@@ -166,6 +89,15 @@ impl Compiled {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn alertmanager(&self, options: &AlertmanagerOptions) -> Result<String, CompileError> {
+        options.check().map_err(|problem| {
+            CompileError::new(
+                Engine::Prometheus,
+                "",
+                None,
+                "alertmanager options",
+                problem,
+            )
+        })?;
         let mut slos: BTreeMap<String, SloRouting> = BTreeMap::new();
         for slo in &self.slos {
             let spec = &slo.spec;
