@@ -11,6 +11,9 @@ use crate::noise::{SustainFilter, Sustained};
 use crate::series::Series;
 use crate::span::Span;
 
+/// 2^-64: samples scaled by it cannot sum past `f64::MAX` (see [`UtilizationRule::averages`]).
+const SCALE_DOWN: f64 = 1.0 / 18_446_744_073_709_551_616.0;
+
 /// Where a utilisation value sits against the M5 band.
 ///
 /// # Example
@@ -286,7 +289,10 @@ impl UtilizationRule {
     pub fn averages(&self, samples: &Series<f64>) -> Result<Vec<IntervalAverage>> {
         let seconds = self.interval.seconds();
         let mut out: Vec<IntervalAverage> = Vec::new();
-        let mut current: Option<(i64, f64, usize)> = None;
+        // (interval, sum, sum × 2^-64, samples): the scaled sum gives the mean when samples
+        // near f64::MAX sum past it (scaling by a power of two is exact for any value that
+        // matters beside them), so the mean is never infinite for finite samples.
+        let mut current: Option<(i64, f64, f64, usize)> = None;
         for (index, (at, &value)) in samples.iter().enumerate() {
             if !value.is_finite() {
                 return Err(Error::InvalidValue {
@@ -297,12 +303,13 @@ impl UtilizationRule {
             }
             let bucket = at.timestamp().div_euclid(seconds);
             match &mut current {
-                Some((b, sum, n)) if *b == bucket => {
+                Some((b, sum, scaled, n)) if *b == bucket => {
                     *sum += value;
+                    *scaled += value * SCALE_DOWN;
                     *n += 1;
                 }
                 _ => {
-                    if let Some(done) = current.replace((bucket, value, 1)) {
+                    if let Some(done) = current.replace((bucket, value, value * SCALE_DOWN, 1)) {
                         out.push(self.average(done)?);
                     }
                 }
@@ -314,7 +321,10 @@ impl UtilizationRule {
         Ok(out)
     }
 
-    fn average(&self, (bucket, sum, samples): (i64, f64, usize)) -> Result<IntervalAverage> {
+    fn average(
+        &self,
+        (bucket, sum, scaled, samples): (i64, f64, f64, usize),
+    ) -> Result<IntervalAverage> {
         let seconds = self.interval.seconds();
         // The bucket's start is at or before a sample, so within chrono's range; its end may
         // not be (a sample in chrono's last interval used to panic on the overflow).
@@ -328,7 +338,11 @@ impl UtilizationRule {
         Ok(IntervalAverage {
             start,
             end,
-            mean: sum / samples as f64,
+            mean: if sum.is_finite() {
+                sum / samples as f64
+            } else {
+                scaled / samples as f64 / SCALE_DOWN
+            },
             samples,
         })
     }
@@ -499,6 +513,28 @@ mod tests {
         let averages = rule.averages(&samples).unwrap();
         assert_eq!(averages.len(), 1);
         assert!(averages[0].start <= earlier && earlier < averages[0].end);
+    }
+
+    /// Samples near `f64::MAX` summed past it: the mean came out infinite. It is their mean
+    /// now, and an ordinary interval's mean is still its sum over its count, to the bit.
+    #[test]
+    fn samples_near_the_top_of_f64_average_to_their_mean() {
+        let rule = UtilizationRule::default();
+        let huge = f64::MAX / 2.0 * 1.5;
+        let samples = Series::from_values("cpu", (0..5).map(|m| (t(m), huge))).unwrap();
+        let averages = rule.averages(&samples).unwrap();
+        assert_eq!(averages[0].mean, huge);
+        let mixed = [1e308, 1.7e308, 3.0, 1.6e308, 0.5];
+        let samples = Series::from_values("cpu", (0..5).zip(mixed).map(|(m, v)| (t(m), v)));
+        let mean = rule.averages(&samples.unwrap()).unwrap()[0].mean;
+        assert!((mean - 0.86e308).abs() <= 1e-15 * mean, "{mean}");
+        let ordinary = [12.5, 99.9, 0.1, 47.0, 33.3];
+        let samples = Series::from_values("cpu", (0..5).zip(ordinary).map(|(m, v)| (t(m), v)));
+        let mean = rule.averages(&samples.unwrap()).unwrap()[0].mean;
+        assert_eq!(
+            mean.to_bits(),
+            (ordinary.iter().sum::<f64>() / 5.0).to_bits()
+        );
     }
 
     fn t(minute: i64) -> DateTime<Utc> {
