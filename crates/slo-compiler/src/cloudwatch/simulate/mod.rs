@@ -99,7 +99,11 @@ impl Simulator {
     /// # Errors
     /// [`MathError::Unsupported`] for an expression outside that subset or an unknown zone.
     pub fn set_schedules(&mut self, schedules: &[MaintenanceSchedule]) -> Result<(), MathError> {
-        let from = self.origin - TimeDelta::days(8);
+        // Near chrono's first instant there is nothing earlier to take runs from.
+        let from = self
+            .origin
+            .checked_sub_signed(TimeDelta::days(8))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let until = self.instant(self.minutes.saturating_sub(1));
         let mut runs: HashMap<&str, Vec<(DateTime<Utc>, AlarmState)>> = HashMap::new();
         for s in schedules {
@@ -131,9 +135,14 @@ impl Simulator {
         Ok(())
     }
 
-    /// The instant of evaluation `index`: the end of minute `index`.
+    /// The instant of evaluation `index`: the end of minute `index` (chrono's last instant for
+    /// one past it).
     pub fn instant(&self, index: usize) -> DateTime<Utc> {
-        self.origin + TimeDelta::minutes(i64::try_from(index).unwrap_or(i64::MAX / 120) + 1)
+        i64::try_from(index)
+            .ok()
+            .and_then(|i| TimeDelta::try_minutes(i.checked_add(1)?))
+            .and_then(|d| self.origin.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Adds datapoints of `metric` (outside the simulated minutes, or off the minute grid, they
@@ -476,5 +485,35 @@ impl Simulator {
             out.push((start, None));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudwatch::maintenance::{MaintenanceSchedule, ScheduledState};
+
+    /// Runs are taken from eight days before the first minute: near chrono's first instant
+    /// that subtraction panicked ('DateTime - TimeDelta overflowed'); near its last, so did
+    /// placing the evaluation instants.
+    #[test]
+    fn schedules_and_instants_at_the_ends_of_time() {
+        let schedule = MaintenanceSchedule {
+            expression: "cron(0 2 ? * SUN *)".into(),
+            timezone: "UTC".into(),
+            state: ScheduledState::Alarm,
+            alarm_name: "maintenance".into(),
+            description: String::new(),
+        };
+        let first = DateTime::<Utc>::MIN_UTC + TimeDelta::days(1);
+        let mut sim = Simulator::new(first, 10);
+        sim.set_schedules(std::slice::from_ref(&schedule)).unwrap();
+        assert_eq!(sim.instant(0), first + TimeDelta::minutes(1));
+        let last = DateTime::<Utc>::MAX_UTC - TimeDelta::minutes(5);
+        let mut sim = Simulator::new(last, 10);
+        sim.set_schedules(&[schedule]).unwrap();
+        assert_eq!(sim.instant(3), last + TimeDelta::minutes(4));
+        assert_eq!(sim.instant(7), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(sim.instant(usize::MAX), DateTime::<Utc>::MAX_UTC);
     }
 }

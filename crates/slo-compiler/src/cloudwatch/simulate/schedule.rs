@@ -82,20 +82,26 @@ pub(super) fn runs(
     let mut out = Vec::new();
     let mut at = from;
     while at <= until {
-        let local =
-            at.naive_utc() + TimeDelta::seconds(i64::from(zone.offset_at(at).local_minus_utc()));
-        let hit = match &pattern {
-            Pattern::Cron { minute, hour, days } => {
-                local.minute() == *minute
-                    && local.hour() == *hour
-                    && days.as_ref().is_none_or(|d| d.contains(&local.weekday()))
-            }
-            Pattern::At(when) => local == *when,
-        };
+        let offset = TimeDelta::seconds(i64::from(zone.offset_at(at).local_minus_utc()));
+        // Checked: the local time of chrono's first or last minutes may lie outside its range.
+        let hit = at
+            .naive_utc()
+            .checked_add_signed(offset)
+            .is_some_and(|local| match &pattern {
+                Pattern::Cron { minute, hour, days } => {
+                    local.minute() == *minute
+                        && local.hour() == *hour
+                        && days.as_ref().is_none_or(|d| d.contains(&local.weekday()))
+                }
+                Pattern::At(when) => local == *when,
+            });
         if hit {
             out.push(at);
         }
-        at += TimeDelta::minutes(1);
+        let Some(next) = at.checked_add_signed(TimeDelta::minutes(1)) else {
+            break;
+        };
+        at = next;
     }
     Ok(out)
 }
