@@ -10,7 +10,7 @@ pub use input::{ChargeSample, OneOffCharge};
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Timelike, Utc};
 use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join};
@@ -19,7 +19,7 @@ use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
-use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
+use windows::{DayCalendar, EpochTime, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 
 /// Settings of [`CostRunaway`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -459,12 +459,19 @@ impl Detector for CostRunaway {
         {
             return Err(Error::OutOfOrder { previous, at });
         }
-        // Calendar facts change only with the day: worked out at its first reading.
-        let (stamp, nanos) = (at.timestamp(), at.timestamp_subsec_nanos());
-        let number = stamp.div_euclid(86_400);
-        let since_epoch = TimeDelta::new(stamp, nanos)
-            .unwrap_or_else(|| at.signed_duration_since(DateTime::UNIX_EPOCH));
-        let seconds = stamp.rem_euclid(86_400) as f64 + f64::from(nanos) / 1e9;
+        // Calendar facts change only with the day: worked out at its first reading. Within
+        // the day, the day's number is the calendar's (`timestamp` is the day's number × 86,400
+        // plus the seconds since midnight).
+        let (utc, nanos) = (at.naive_utc(), at.timestamp_subsec_nanos());
+        let of_day = i64::from(utc.time().num_seconds_from_midnight());
+        let number = if self.day == Some(utc.date()) {
+            self.calendar.number
+        } else {
+            at.timestamp().div_euclid(86_400)
+        };
+        let stamp = number * 86_400 + of_day;
+        let since_epoch = EpochTime::new(at, stamp, nanos);
+        let seconds = of_day as f64 + f64::from(nanos) / 1e9;
         if self.day.is_none() || number != self.calendar.number {
             let date = at.date_naive();
             match self.day {
@@ -534,32 +541,27 @@ impl Detector for CostRunaway {
         // The window with the highest multiple (the later one of equals), each multiple worked
         // out once.
         let mut worst: Option<(f64, Window)> = None;
-        for window in [today, day, recent].into_iter().flatten() {
-            let multiple = window.0 / window.1;
-            if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
-                worst = Some((multiple, window));
+        let mut weigh = |window: Option<Window>| {
+            if let Some(window) = window {
+                let multiple = window.0 / window.1;
+                if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
+                    worst = Some((multiple, window));
+                }
             }
-        }
-        let Some((_, worst)) = worst else {
+        };
+        weigh(today);
+        weigh(day);
+        weigh(recent);
+        let Some((multiple, (today, expected_so_far, start))) = worst else {
             return Ok(Vec::new());
         };
-        let (warning, runaway) = (worst, worst);
         let mut findings = Vec::new();
-        for (slot, severity, level, (today, expected_so_far, start)) in [
-            (
-                0,
-                self.config.warning_severity,
-                self.config.ticket_multiple,
-                warning,
-            ),
-            (
-                1,
-                self.config.runaway_severity,
-                self.config.page_multiple,
-                runaway,
-            ),
-        ] {
-            let multiple = today / expected_so_far;
+        for slot in 0..2 {
+            let (severity, level) = if slot == 0 {
+                (self.config.warning_severity, self.config.ticket_multiple)
+            } else {
+                (self.config.runaway_severity, self.config.page_multiple)
+            };
             let threshold = level * (1.0 - self.config.tolerance);
             if multiple < threshold {
                 // Cleared once the last 24 hours are back under it too (the shorter windows
