@@ -10,7 +10,7 @@ pub use input::{ChargeSample, OneOffCharge};
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
 use std::collections::VecDeque;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join};
@@ -19,7 +19,7 @@ use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
-use windows::{DayCalendar, EpochTime, Recent, WEEKDAY_MEMORY, Window, WindowStart};
+use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 
 /// Settings of [`CostRunaway`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -459,19 +459,8 @@ impl Detector for CostRunaway {
         {
             return Err(Error::OutOfOrder { previous, at });
         }
-        // Calendar facts change only with the day: worked out at its first reading. Within
-        // the day, the day's number is the calendar's (`timestamp` is the day's number × 86,400
-        // plus the seconds since midnight).
-        let (utc, nanos) = (at.naive_utc(), at.timestamp_subsec_nanos());
-        let of_day = i64::from(utc.time().num_seconds_from_midnight());
-        let number = if self.day == Some(utc.date()) {
-            self.calendar.number
-        } else {
-            at.timestamp().div_euclid(86_400)
-        };
-        let stamp = number * 86_400 + of_day;
-        let since_epoch = EpochTime::new(at, stamp, nanos);
-        let seconds = of_day as f64 + f64::from(nanos) / 1e9;
+        // Calendar facts change only with the day: worked out at its first reading.
+        let (number, since_epoch, seconds) = self.place(at);
         if self.day.is_none() || number != self.calendar.number {
             let date = at.date_naive();
             match self.day {

@@ -2,7 +2,7 @@
 //! holding a quarter of a day — and the calendar facts of the day being read, worked out once
 //! a day so that a reading costs no date arithmetic.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use super::CostRunaway;
 
@@ -113,6 +113,22 @@ impl CostRunaway {
     /// median of its last days' ratios once it has two, else 1.
     pub(super) fn weekday_factor(&self, day: NaiveDate) -> f64 {
         self.factors[day.weekday().num_days_from_monday() as usize]
+    }
+
+    /// Where a reading at `at` falls: its day (days since the epoch), its time since the epoch
+    /// and its seconds since midnight. Within the day being read, the day's number is the
+    /// calendar's (`timestamp` is the day's number × 86,400 plus the seconds since midnight),
+    /// so that only a day's first reading costs date arithmetic.
+    pub(super) fn place(&self, at: DateTime<Utc>) -> (i64, EpochTime, f64) {
+        let (utc, nanos) = (at.naive_utc(), at.timestamp_subsec_nanos());
+        let of_day = i64::from(utc.time().num_seconds_from_midnight());
+        let number = if self.day == Some(utc.date()) {
+            self.calendar.number
+        } else {
+            at.timestamp().div_euclid(86_400)
+        };
+        let since_epoch = EpochTime::new(at, number * 86_400 + of_day, nanos);
+        (number, since_epoch, of_day as f64 + f64::from(nanos) / 1e9)
     }
 
     /// The calendar of the day `number` days after the epoch, `date`.
