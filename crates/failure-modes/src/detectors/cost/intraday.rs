@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use crate::stats::median_of_sorted;
+use crate::stats::{insert_key, median_of_sorted_keys, replace_key, total_order_key};
 
 /// Hours a day's curve is kept at: 0 (midnight) to 24.
 const POINTS: usize = 25;
@@ -85,10 +85,10 @@ pub(super) struct IntradayProfile {
     minimum: usize,
     /// The publication lag assumed by the fallback.
     lag: TimeDelta,
-    /// Each hour's shares over the learned days in ascending order (`f64::total_cmp`), kept
-    /// with `days`: a day learned is one removal and one insertion per hour, not a median
-    /// taken afresh.
-    sorted: [Vec<f64>; POINTS],
+    /// Each hour's shares over the learned days as their `total_order_key`s, in ascending
+    /// order (`f64::total_cmp`'s), kept with `days`: a day learned is one value replaced per
+    /// hour, not a median taken afresh.
+    sorted: [Vec<i64>; POINTS],
     /// The median share at each hour over the learned days, computed when a day is learned.
     medians: [f64; POINTS],
 }
@@ -107,23 +107,22 @@ impl IntradayProfile {
 
     /// Learns a closed day from its readings and its total spend.
     pub(super) fn learn(&mut self, curve: &DayCurve, total: f64) {
-        if let Some(shares) = curve.shares(total) {
-            if self.days.len() == self.capacity
-                && let Some(oldest) = self.days.pop_front()
-            {
-                for (column, old) in self.sorted.iter_mut().zip(oldest) {
-                    if let Ok(at) = column.binary_search_by(|v| v.total_cmp(&old)) {
-                        column.remove(at);
-                    }
-                }
+        let Some(shares) = curve.shares(total) else {
+            return;
+        };
+        let oldest = if self.days.len() == self.capacity {
+            self.days.pop_front()
+        } else {
+            None
+        };
+        self.days.push_back(shares);
+        for (hour, (column, median)) in self.sorted.iter_mut().zip(&mut self.medians).enumerate() {
+            let new = total_order_key(shares[hour]);
+            match &oldest {
+                Some(oldest) => replace_key(column, total_order_key(oldest[hour]), new),
+                None => insert_key(column, new),
             }
-            self.days.push_back(shares);
-            for ((column, new), median) in self.sorted.iter_mut().zip(shares).zip(&mut self.medians)
-            {
-                let at = column.partition_point(|v| v.total_cmp(&new).is_lt());
-                column.insert(at, new);
-                *median = median_of_sorted(column).unwrap_or(0.0);
-            }
+            *median = median_of_sorted_keys(column).unwrap_or(0.0);
         }
     }
 
@@ -135,8 +134,12 @@ impl IntradayProfile {
         if self.days.len() < self.minimum {
             return ((seconds - self.lag.as_seconds_f64()) / 86_400.0).clamp(0.0, 1.0);
         }
-        // Between hours, the hourly medians interpolated.
-        let (hour, frac) = ((hours.floor() as usize).min(POINTS - 1), hours.fract());
+        // Between hours, the hourly medians interpolated. `hours` is within [0, 24] and not -0
+        // (`seconds` is a sum of non-negative terms): its whole part is `hours as usize`, and
+        // `hours - whole` is `hours.fract()` (defined as `self - self.trunc()`) bit for bit,
+        // without the calls to `floor` and `trunc`.
+        let whole = hours as usize;
+        let (hour, frac) = (whole.min(POINTS - 1), hours - whole as f64);
         let next = (hour + 1).min(POINTS - 1);
         self.medians[hour] + (self.medians[next] - self.medians[hour]) * frac
     }

@@ -464,11 +464,7 @@ impl Detector for CostRunaway {
             return Err(Error::OutOfOrder { previous, at });
         }
         // Calendar facts change only with the day: worked out at its first reading.
-        let (stamp, nanos) = (at.timestamp(), at.timestamp_subsec_nanos());
-        let number = stamp.div_euclid(86_400);
-        let since_epoch = TimeDelta::new(stamp, nanos)
-            .unwrap_or_else(|| at.signed_duration_since(DateTime::UNIX_EPOCH));
-        let seconds = stamp.rem_euclid(86_400) as f64 + f64::from(nanos) / 1e9;
+        let (number, since_epoch, seconds) = self.place(at);
         if self.day.is_none() || number != self.calendar.number {
             let date = at.date_naive();
             match self.day {
@@ -538,32 +534,27 @@ impl Detector for CostRunaway {
         // The window with the highest multiple (the later one of equals), each multiple worked
         // out once.
         let mut worst: Option<(f64, Window)> = None;
-        for window in [today, day, recent].into_iter().flatten() {
-            let multiple = window.0 / window.1;
-            if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
-                worst = Some((multiple, window));
+        let mut weigh = |window: Option<Window>| {
+            if let Some(window) = window {
+                let multiple = window.0 / window.1;
+                if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
+                    worst = Some((multiple, window));
+                }
             }
-        }
-        let Some((_, worst)) = worst else {
+        };
+        weigh(today);
+        weigh(day);
+        weigh(recent);
+        let Some((multiple, (today, expected_so_far, start))) = worst else {
             return Ok(Vec::new());
         };
-        let (warning, runaway) = (worst, worst);
         let mut findings = Vec::new();
-        for (slot, severity, level, (today, expected_so_far, start)) in [
-            (
-                0,
-                self.config.warning_severity,
-                self.config.ticket_multiple,
-                warning,
-            ),
-            (
-                1,
-                self.config.runaway_severity,
-                self.config.page_multiple,
-                runaway,
-            ),
-        ] {
-            let multiple = today / expected_so_far;
+        for slot in 0..2 {
+            let (severity, level) = if slot == 0 {
+                (self.config.warning_severity, self.config.ticket_multiple)
+            } else {
+                (self.config.runaway_severity, self.config.page_multiple)
+            };
             let threshold = level * (1.0 - self.config.tolerance);
             if multiple < threshold {
                 // Cleared once the last 24 hours are back under it too (the shorter windows

@@ -2,21 +2,73 @@
 //! holding a quarter of a day — and the calendar facts of the day being read, worked out once
 //! a day so that a reading costs no date arithmetic.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use super::CostRunaway;
 
 /// Readings kept for the spend of the last 24 hours (a reading a minute for a day and a half).
 pub(super) const MAX_RECENT: usize = 2160;
 
-/// A recent reading on the continuous series: its time (and the same as a duration since the
-/// epoch), its value, its day (days since the epoch) and the share of a usual day the
-/// readings showed then, kept so that windows over the recent readings cost no date
-/// arithmetic.
+/// A time as whole seconds since the epoch and nanoseconds within `0..1_000_000_000`: the
+/// fields of the `TimeDelta` since the epoch, with its subtraction and `as_seconds_f64` done
+/// in a few integer operations (chrono also checks its range, which no two `DateTime`s apart
+/// can leave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct EpochTime {
+    secs: i64,
+    nanos: i64,
+}
+
+impl EpochTime {
+    /// `at`, `stamp` seconds and `nanos` nanoseconds after the epoch (`nanos` past a second
+    /// during a leap second, which only chrono's own subtraction puts right).
+    pub(super) fn new(at: DateTime<Utc>, stamp: i64, nanos: u32) -> Self {
+        if nanos < 1_000_000_000 {
+            return Self {
+                secs: stamp,
+                nanos: i64::from(nanos),
+            };
+        }
+        let delta = at.signed_duration_since(DateTime::UNIX_EPOCH);
+        // `num_seconds` and `subsec_nanos` round toward zero; the fields floor.
+        let (secs, nanos) = (delta.num_seconds(), i64::from(delta.subsec_nanos()));
+        if nanos < 0 {
+            Self {
+                secs: secs - 1,
+                nanos: nanos + 1_000_000_000,
+            }
+        } else {
+            Self { secs, nanos }
+        }
+    }
+
+    /// A day (86,400 seconds) earlier.
+    fn day_before(self) -> Self {
+        Self {
+            secs: self.secs - 86_400,
+            ..self
+        }
+    }
+
+    /// Seconds from `earlier`: `(self - earlier).as_seconds_f64()` on the `TimeDelta`s, bit
+    /// for bit (the same borrow of a second into the nanoseconds, the same sum).
+    fn seconds_since(self, earlier: Self) -> f64 {
+        let (mut secs, mut nanos) = (self.secs - earlier.secs, self.nanos - earlier.nanos);
+        if nanos < 0 {
+            nanos += 1_000_000_000;
+            secs -= 1;
+        }
+        secs as f64 + nanos as f64 / 1e9
+    }
+}
+
+/// A recent reading on the continuous series: its time (and the same since the epoch), its
+/// value, its day (days since the epoch) and the share of a usual day the readings showed
+/// then, kept so that windows over the recent readings cost no date arithmetic.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Recent {
     pub(super) at: DateTime<Utc>,
-    pub(super) since_epoch: TimeDelta,
+    pub(super) since_epoch: EpochTime,
     pub(super) cumulative: f64,
     pub(super) day: i64,
     pub(super) share: f64,
@@ -64,6 +116,22 @@ impl CostRunaway {
         self.factors[day.weekday().num_days_from_monday() as usize]
     }
 
+    /// Where a reading at `at` falls: its day (days since the epoch), its time since the epoch
+    /// and its seconds since midnight. Within the day being read, the day's number is the
+    /// calendar's (`timestamp` is the day's number × 86,400 plus the seconds since midnight),
+    /// so that only a day's first reading costs date arithmetic.
+    pub(super) fn place(&self, at: DateTime<Utc>) -> (i64, EpochTime, f64) {
+        let (utc, nanos) = (at.naive_utc(), at.timestamp_subsec_nanos());
+        let of_day = i64::from(utc.time().num_seconds_from_midnight());
+        let number = if self.day == Some(utc.date()) {
+            self.calendar.number
+        } else {
+            at.timestamp().div_euclid(86_400)
+        };
+        let since_epoch = EpochTime::new(at, number * 86_400 + of_day, nanos);
+        (number, since_epoch, of_day as f64 + f64::from(nanos) / 1e9)
+    }
+
     /// The calendar of the day `number` days after the epoch, `date`.
     pub(super) fn calendar(&self, date: NaiveDate, number: i64, at: DateTime<Utc>) -> DayCalendar {
         DayCalendar {
@@ -82,13 +150,13 @@ impl CostRunaway {
     pub(super) fn spend_last_day(
         &mut self,
         at: DateTime<Utc>,
-        since_epoch: TimeDelta,
+        since_epoch: EpochTime,
         charges: f64,
         share: f64,
     ) -> Option<f64> {
         let cumulative =
             self.carried + charges - self.one_offs_past - self.shown(self.calendar.one_off);
-        let day_ago = since_epoch - TimeDelta::days(1);
+        let day_ago = since_epoch.day_before();
         // Keep one reading at or before a day ago, drop the older ones.
         while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.since_epoch <= day_ago)
         {
@@ -105,11 +173,12 @@ impl CostRunaway {
             share,
         });
         let (before, after) = (self.recent.front()?, self.recent.get(1)?);
-        let span = after.since_epoch - before.since_epoch;
-        if before.since_epoch > day_ago || span > TimeDelta::days(1) {
+        // More than a day between the two: `after - before > 1 day`, exactly.
+        if before.since_epoch > day_ago || after.since_epoch.day_before() > before.since_epoch {
             return None;
         }
-        let frac = (day_ago - before.since_epoch).as_seconds_f64() / span.as_seconds_f64().max(1.0);
+        let span = after.since_epoch.seconds_since(before.since_epoch);
+        let frac = day_ago.seconds_since(before.since_epoch) / span.max(1.0);
         let then =
             before.cumulative + (after.cumulative - before.cumulative) * frac.clamp(0.0, 1.0);
         Some((cumulative - then).max(0.0))
@@ -120,12 +189,20 @@ impl CostRunaway {
     pub(super) fn recent_stretch(&self, expected: f64, share: f64, quarter: f64) -> Option<Window> {
         let today = self.calendar.number;
         let factor = self.calendar.factor;
+        let shown_today = share * factor;
         let now = self.recent.back().map_or(0.0, |r| r.cumulative);
         for then in self.recent.iter().rev().skip(1) {
             let part = if then.day == today {
                 (share - then.share) * factor
             } else {
-                (1.0 - then.share) * self.factors[weekday_of(then.day)] + share * factor
+                // Yesterday's factor is the calendar's (the factors change only when a day
+                // closes, before the calendar is worked out).
+                let then_factor = if then.day == today - 1 {
+                    self.calendar.yesterday
+                } else {
+                    self.factors[weekday_of(then.day)]
+                };
+                (1.0 - then.share) * then_factor + shown_today
             };
             if part >= quarter {
                 return Some((
