@@ -242,7 +242,8 @@ impl AnomalyDetector {
                 return Ok(Some(anomaly));
             }
         }
-        self.baseline.push(value)?;
+        // Checked on entry.
+        self.baseline.push_valid(value);
         Ok(judged)
     }
 
@@ -324,7 +325,8 @@ impl AnomalyDetector {
         self.baseline.clear();
         if let Some(short) = self.short.as_ref() {
             for value in short.values() {
-                self.baseline.push(value)?;
+                // Each was checked when it was pushed.
+                self.baseline.push_valid(value);
             }
         }
         self.records = Self::fresh_records(&self.config)?;

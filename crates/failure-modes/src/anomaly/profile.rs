@@ -140,10 +140,14 @@ impl DailyProfile {
         self.next_day = (self.next_day + 1) % self.season.days;
         self.filled = (self.filled + 1).min(self.season.days);
         for (slot, explained) in self.explained.iter_mut().enumerate() {
+            // The slot before and after, wrapping around the day, worked out once rather than
+            // by a division per day and neighbour (504 a day with the defaults).
+            let before = slot.checked_sub(1).unwrap_or(slots - 1);
+            let after = if slot + 1 == slots { 0 } else { slot + 1 };
             let mut max = 0.0f64;
             for day in self.days.chunks_exact(slots).take(self.filled) {
-                for neighbour in [slots - 1, 0, 1] {
-                    max = max.max(day[(slot + neighbour) % slots]);
+                for neighbour in [before, slot, after] {
+                    max = max.max(day[neighbour]);
                 }
             }
             *explained = max;

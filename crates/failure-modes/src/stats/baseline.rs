@@ -86,6 +86,14 @@ impl RobustBaseline {
     /// [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE)); the baseline is unchanged.
     pub fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
+        self.push_valid(value);
+        Ok(())
+    }
+
+    /// [`RobustBaseline::push`] of a value the caller has already checked with
+    /// [`finite`](crate::error::finite), as the [`AnomalyDetector`](crate::AnomalyDetector)
+    /// does once for all its parts.
+    pub(crate) fn push_valid(&mut self, value: f64) {
         self.pushed += 1;
         if self.arrival.len() == self.capacity
             && let Some(old) = self.arrival.pop_front()
@@ -96,7 +104,7 @@ impl RobustBaseline {
         } else {
             self.arrival.push_back(value);
             self.update_sums_inserting(value);
-            let at = self.sorted.partition_point(|v| *v < value);
+            let at = rank_below(&self.sorted, value);
             self.sorted.insert(at, value);
         }
         self.since_exact += 1;
@@ -108,7 +116,6 @@ impl RobustBaseline {
         if self.pushed.is_multiple_of(16) {
             self.mad_split = self.find_mad_split();
         }
-        Ok(())
     }
 
     /// Forgets every value (as a new baseline), keeping the allocation.
@@ -184,8 +191,8 @@ impl RobustBaseline {
     /// between the two positions (one memmove of, on average, a third of the window instead of
     /// a removal and an insertion that each move half of it).
     fn replace_sorted(&mut self, old: f64, value: f64) {
-        let from = self.sorted.partition_point(|v| *v < old);
-        let to = self.sorted.partition_point(|v| *v < value);
+        let from = rank_below(&self.sorted, old);
+        let to = rank_below(&self.sorted, value);
         if to > from {
             // Values in (from, to) are >= old and < value: slide them down over `old`.
             self.sorted.copy_within(from + 1..to, from);
@@ -338,7 +345,15 @@ impl Distances<'_> {
         let lo = (k + 1).saturating_sub(nr);
         let hi = self.below.len().min(k + 1);
         // lo <= i < hi <= k + 1 and i >= k + 1 − nr, so 0 <= k − i < nr.
-        partition_point_near(lo, hi, hint, |i| self.left(i) < self.right(k - i))
+        let pred = |i| self.left(i) < self.right(k - i);
+        // Between two reads the split moves by a step or two: when `pred` holds at
+        // `hint − 3` and fails at `hint + 2`, the answer is `hint − 2` plus the number of the
+        // four probes between where it holds (a prefix, `pred` being monotone), counted
+        // without a branch to mispredict. Otherwise the gallop finds it from the hint.
+        if hint >= lo + 3 && hint + 2 < hi && pred(hint - 3) && !pred(hint + 2) {
+            return hint - 2 + (hint - 2..hint + 2).filter(|&i| pred(i)).count();
+        }
+        partition_point_near(lo, hi, hint, pred)
     }
 
     /// The median of all the distances, given the split `i` of [`Distances::split_near`].
@@ -378,6 +393,29 @@ impl Distances<'_> {
         };
         (last_left.max(last_right), next_left.min(next_right))
     }
+}
+
+/// Values per block of [`rank_below`]'s first pass: about the square root of the detectors'
+/// windows (288), so that both passes are short.
+const RANK_BLOCK: usize = 16;
+
+/// How many values of `sorted` (finite, ascending) are below `x`: the same index as
+/// `sorted.partition_point(|v| *v < x)`, found in two passes of independent comparisons
+/// rather than a binary search, whose steps each wait for the previous load and, unless compiled
+/// to conditional moves, take a branch the processor mispredicts half the time (twice a push,
+/// the costliest step of one). The first pass counts the blocks of
+/// [`RANK_BLOCK`] values whose last value is below `x`: since `v < x` holds on a prefix of a
+/// sorted slice, every value of those `c` blocks is below `x` and the answer lies in block
+/// `c` (or the partial block at the end), whose values the second pass counts.
+fn rank_below(sorted: &[f64], x: f64) -> usize {
+    let below = sorted
+        .chunks_exact(RANK_BLOCK)
+        .filter(|block| block[RANK_BLOCK - 1] < x)
+        .count();
+    let start = below * RANK_BLOCK;
+    let block = sorted.get(start..).unwrap_or_default();
+    let block = &block[..block.len().min(RANK_BLOCK)];
+    start + block.iter().filter(|v| **v < x).count()
 }
 
 /// The first index in `lo..hi` where `pred` (true, then false) is false, or `hi` (`lo` for an
@@ -550,6 +588,54 @@ mod tests {
         assert!(err.to_string().contains("2^360"), "{err}");
         assert_eq!(b.len(), 4);
         assert_eq!(b.median(), Some(crate::MAX_MAGNITUDE / 2.0));
+    }
+
+    #[test]
+    fn rank_below_is_the_partition_point() {
+        let mut rng = SplitMix(5);
+        for len in 0..80 {
+            // Few distinct levels (long runs of ties), both zeros, and a wider spread.
+            let mut sorted: Vec<f64> = (0..len)
+                .map(|_| match rng.next() % 3 {
+                    0 => [-0.0, 0.0, 1.0][(rng.next() % 3) as usize],
+                    1 => (rng.next() % 7) as f64 - 3.0,
+                    _ => (rng.next() % 1000) as f64 / 10.0 - 50.0,
+                })
+                .collect();
+            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            let probes = sorted
+                .iter()
+                .copied()
+                .chain([-1e9, -0.0, 0.0, 0.5, 1e9, -3.0, 3.0]);
+            for x in probes {
+                let want = sorted.partition_point(|v| *v < x);
+                assert_eq!(rank_below(&sorted, x), want, "{x} in {sorted:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_split_is_the_same_from_any_hint() {
+        let mut rng = SplitMix(13);
+        for capacity in [1, 2, 5, 8, 33, 288] {
+            let mut b = RobustBaseline::new(capacity).unwrap();
+            for step in 0..400 {
+                let value = match rng.next() % 3 {
+                    0 => (rng.next() % 4) as f64,
+                    _ => (rng.next() % 500) as f64 / 3.0 + (step % 50) as f64,
+                };
+                b.push(value).unwrap();
+                let d = b.distances().unwrap();
+                let (k, nr) = (d.k(), d.above.len());
+                let (lo, hi) = ((k + 1).saturating_sub(nr), d.below.len().min(k + 1));
+                let want = (lo..hi)
+                    .find(|&i| d.left(i) >= d.right(k - i))
+                    .unwrap_or(hi);
+                for hint in 0..b.len() + 3 {
+                    assert_eq!(d.split_near(hint), want, "{capacity} {step} {hint}");
+                }
+            }
+        }
     }
 
     #[test]
