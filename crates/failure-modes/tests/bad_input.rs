@@ -368,6 +368,50 @@ fn invalid_settings_are_refused() {
 }
 
 #[test]
+fn a_max_gap_that_is_not_positive_is_refused_by_every_detector_that_has_one() {
+    // Found by the hostile-input probe: F2, F3, F5 and F6 took a zero or negative `max_gap`
+    // (only F1 refused it), then treated every sample as following a gap, restarted their
+    // warm-up each time and never reported anything (a quota at 100 % for 16 hours: none).
+    use failure_modes::{ColdStartConfig, ConnectionConfig, PartitionConfig, QuotaConfig};
+    for gap in [Duration::zero(), Duration::minutes(-1), Duration::MIN] {
+        let results = [
+            NetworkPartition::new(
+                ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap(),
+                PartitionConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            ServiceQuotaHit::new(
+                QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+                QuotaConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            ColdStartLatency::new(
+                ColdStartSignal::lambda("f").unwrap(),
+                ColdStartConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            DbConnectionExhaustion::new(
+                ConnectionSignal::rds("db", 100.0).unwrap(),
+                ConnectionConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+        ];
+        for (detector, result) in ["F2", "F3", "F5", "F6"].iter().zip(results) {
+            assert!(
+                matches!(
+                    result,
+                    Err(Error::InvalidConfig {
+                        field: "max_gap",
+                        ..
+                    })
+                ),
+                "{detector} with max_gap {gap}: {result:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
     let who = Identity::new("IAMUser").with_user_name("u");
     let event = |m| {
