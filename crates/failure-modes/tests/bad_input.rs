@@ -7,7 +7,7 @@ use failure_modes::{
     ApiThrottling, AuditEvent, ChargeSample, ColdStartLatency, ColdStartSample, ColdStartSignal,
     ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
     Detector, Error, Identity, NetworkPartition, QuotaSample, QuotaSignal, ServiceQuotaHit,
-    ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
+    Severity, ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
 };
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -100,6 +100,27 @@ fn a_gap_ends_an_incident_and_the_next_one_is_new() {
             .iter()
             .all(|f| f.start == t(220) && f.end == t(224))
     );
+}
+
+#[test]
+fn an_incident_past_2_pow_53_calls_is_still_judged() {
+    // Found by the hostile-input probe: once an incident's calls passed 2^53 the binomial test
+    // refused them, and that period and every later one of the incident failed with an
+    // `InvalidConfig` naming the test's `n` or `k`, settings the caller never gave; nothing was
+    // reported.
+    let calls = 2f64.powi(50); // eight periods of it are 2^53
+    let mut f1 = f1();
+    let mut findings = Vec::new();
+    for minute in 0..40 {
+        let throttled = if minute < 10 { 0.0 } else { 0.9 * calls };
+        let pushed = f1.push(sample(minute, calls, throttled));
+        findings.extend(pushed.unwrap_or_else(|e| panic!("minute {minute}: {e}")));
+    }
+    // The incident opens with the five-period window (five quiet periods before it):
+    // 9 × 2^50 calls when it is reported, half of them throttled.
+    let severities: Vec<_> = findings.iter().map(|f| f.severity).collect();
+    assert_eq!(severities, [Severity::Ticket, Severity::Page]);
+    assert!(findings.iter().all(|f| f.evidence.observed == 0.5));
 }
 
 #[test]
