@@ -433,6 +433,52 @@ fn a_max_gap_that_is_not_positive_is_refused_by_every_detector_that_has_one() {
 }
 
 #[test]
+fn f4_refuses_principals_and_regions_longer_than_it_keeps() {
+    // Found by the hostile-input probe: F4 kept each principal's ARN and region names whatever
+    // their length, so its memory grew with the text of the records (100,000 principals of a
+    // 1 MiB ARN each: 100 GB), where its documentation promised about 300 bytes a principal.
+    use failure_modes::{MAX_PRINCIPAL_BYTES, MAX_REGION_BYTES};
+    let event = |arn: &str, region: &str| {
+        let who = Identity::new("IAMUser").with_arn(arn);
+        AuditEvent::new(
+            t(0),
+            "s3.amazonaws.com",
+            "GetObject",
+            region,
+            "192.0.2.1",
+            who,
+        )
+    };
+    let arn = |bytes: usize| format!("arn:aws:iam::123456789012:user/{}", "u".repeat(bytes - 31));
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    for (too_long, field, length) in [
+        (
+            event(&arn(MAX_PRINCIPAL_BYTES + 1), "eu-west-1"),
+            "identity",
+            MAX_PRINCIPAL_BYTES + 1,
+        ),
+        (
+            event(&arn(64), &"r".repeat(MAX_REGION_BYTES + 1)),
+            "region",
+            MAX_REGION_BYTES + 1,
+        ),
+    ] {
+        match f4.push(too_long) {
+            Err(Error::InvalidInput {
+                field: refused,
+                value,
+                ..
+            }) => assert_eq!((refused, value), (field, length as f64)),
+            other => panic!("{field}: {other:?}"),
+        }
+        assert_eq!(f4.principals(), 0, "{field}: nothing kept");
+    }
+    let longest = event(&arn(MAX_PRINCIPAL_BYTES), &"r".repeat(MAX_REGION_BYTES));
+    assert!(f4.push(longest).unwrap().is_empty());
+    assert_eq!(f4.principals(), 1);
+}
+
+#[test]
 fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
     let who = Identity::new("IAMUser").with_user_name("u");
     let event = |m| {
