@@ -479,6 +479,42 @@ fn f4_refuses_principals_and_regions_longer_than_it_keeps() {
 }
 
 #[test]
+fn fetched_series_whose_times_do_not_increase_are_refused() {
+    // Found by the hostile-input probe: the detectors join fetched series by time, so a
+    // series with two values at one minute (a source breaking `FetchedSeries`' increasing
+    // order) lost one of them unseen: a quota usage of 10 of 10 dropped for a 1.
+    use failure_modes::MetricDetector;
+    use failure_modes::aws_telemetry::{FetchedSeries, QueryId};
+    let f3 = ServiceQuotaHit::new(
+        QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let f1 = f1();
+    let series = |id: &str, points: &[(i64, f64)]| {
+        let points = points.iter().map(|&(m, v)| (t(m), v)).collect();
+        FetchedSeries::new(QueryId::new(id).unwrap(), points)
+    };
+    for (previous, at, points) in [
+        (0, 0, &[(0, 10.0), (0, 1.0)][..]),
+        (5, 1, &[(0, 1.0), (5, 2.0), (1, 3.0)]),
+    ] {
+        let want = (t(previous), t(at));
+        match f3.observations(&[series("usage", points)]) {
+            Err(Error::OutOfOrder { previous, at }) => assert_eq!((previous, at), want),
+            other => panic!("F3 {points:?}: {other:?}"),
+        }
+        let calls = series("calls", &[(0, 5.0), (1, 5.0), (5, 5.0)]);
+        match f1.observations(&[calls, series("throttles", points)]) {
+            Err(Error::OutOfOrder { previous, at }) => assert_eq!((previous, at), want),
+            other => panic!("F1 {points:?}: {other:?}"),
+        }
+    }
+    let ordered = f3.observations(&[series("usage", &[(0, 1.0), (5, 2.0)])]);
+    assert_eq!(ordered.unwrap().len(), 2);
+}
+
+#[test]
 fn audit_events_out_of_order_are_refused_but_equal_times_are_fine() {
     let who = Identity::new("IAMUser").with_user_name("u");
     let event = |m| {
