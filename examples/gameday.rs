@@ -60,6 +60,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             .parse()?,
         None => 0,
     };
+    let end_seed = first_seed
+        .checked_add(seeds)
+        .ok_or("--first-seed plus SEEDS passes the last seed (2^64 - 1)")?;
     let only: Option<&str> = args
         .iter()
         .position(|a| a == "--mode")
@@ -89,9 +92,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     eprintln!(
-        "{} backgrounds, seeds {first_seed}..{} each",
-        backgrounds.len(),
-        first_seed + seeds
+        "{} backgrounds, seeds {first_seed}..{end_seed} each",
+        backgrounds.len()
     );
     let mut tallies: Vec<(&str, Tally)> = Vec::new();
     let mut f1 = Tally::default();
@@ -103,7 +105,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut f7 = Tally::default();
     let mut f8 = Tally::default();
     for background in &backgrounds {
-        for seed in first_seed..first_seed + seeds {
+        for seed in first_seed..end_seed {
             if wanted("F1") {
                 play(&mut f1, &gameday::throttling(background, seed)?, &|d| {
                     let found =

@@ -73,6 +73,20 @@ pub fn load(dir: &Path) -> Result<Vec<Series>, Box<dyn Error>> {
             .iter()
             .map(|[start, end]| Ok((row(start)?, row(end)?)))
             .collect::<Result<Vec<_>, Box<dyn Error>>>()?;
+        // `score` finds a row's window by bisection and measures windows as `end - start`:
+        // windows out of order or overlapping scored silently wrong, and one ending before it
+        // starts overflowed.
+        for (k, pair) in windows.iter().enumerate() {
+            let after_previous = k == 0 || windows[k - 1].1 < pair.0;
+            if pair.1 < pair.0 || !after_previous {
+                let [start, end] = &spans[k];
+                return Err(format!(
+                    "{key}: window {k} [{start}, {end}] ends before it starts, or does not \
+                     follow the window before it"
+                )
+                .into());
+            }
+        }
         out.push(Series {
             key,
             times,

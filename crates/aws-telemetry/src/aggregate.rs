@@ -1,7 +1,7 @@
 //! Statistics over raw samples per period, as CloudWatch computes them: the reference the
 //! in-memory and CSV sources answer with.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::FetchError;
 use crate::plan::{ceil_to, floor_to};
@@ -68,7 +68,11 @@ fn flush(
     if values.is_empty() {
         return Ok(());
     }
-    let start = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::seconds(bucket * seconds);
+    // A period that begins before chrono's first instant (a sample in the first period of
+    // a length that does not divide the distance to the epoch) is stamped with that instant,
+    // as `ceil_to` stamps one past the last with the last: no sample can be earlier.
+    let start =
+        DateTime::<Utc>::from_timestamp(bucket * seconds, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
     let value = statistic(values, stat);
     if !value.is_finite() {
         // Samples are finite, so only a sum past f64::MAX gets here.
@@ -133,7 +137,7 @@ fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeDelta, TimeZone};
 
     fn id() -> QueryId {
         QueryId::new("q").unwrap()
@@ -264,5 +268,24 @@ mod tests {
         let out = aggregate(&id(), &[(at, 3.0)], Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].1, 3.0);
+    }
+
+    #[test]
+    fn a_period_beginning_before_the_first_representable_instant_does_not_panic() {
+        // Found by the hostile-input probe: a sample at chrono's first instant, under a period
+        // that does not divide its distance to the epoch (7,919 minutes), fell in a period
+        // starting before that instant, and stamping the period panicked on overflow.
+        let first = DateTime::<Utc>::MIN_UTC;
+        let period = Period::new(60 * 7_919).unwrap();
+        assert_ne!(first.timestamp() % i64::from(period.seconds()), 0);
+        let range = TimeRange::new(first, first + TimeDelta::hours(1)).unwrap();
+        let samples = [(first, 2.0), (first + TimeDelta::seconds(1), 3.0)];
+        for stat in [Statistic::Sum, Statistic::Percentile(50.0)] {
+            let out = aggregate(&id(), &samples, stat, period, range).unwrap();
+            assert_eq!(out.len(), 1, "{stat}");
+            assert_eq!(out[0].0, first, "{stat}");
+        }
+        let sum = aggregate(&id(), &samples, Statistic::Sum, period, range).unwrap();
+        assert_eq!(sum[0].1, 5.0);
     }
 }

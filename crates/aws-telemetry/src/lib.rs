@@ -210,7 +210,7 @@ pub use exposure::{
 };
 pub use fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 pub use limits::{
-    ConnectionLimit, ConnectionLimitSource, InMemoryConnectionLimitSource,
+    ConnectionLimit, ConnectionLimitSource, InMemoryConnectionLimitSource, MAX_FORMULA_DEPTH,
     evaluate_max_connections, instance_class_memory, proxy_max_connections_metric,
 };
 pub use memory::InMemorySource;

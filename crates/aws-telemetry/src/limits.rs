@@ -93,7 +93,11 @@ pub fn instance_class_memory(class: &str) -> Option<u64> {
 /// A [`FormulaError`] naming the formula: [`FormulaError::Unsupported`] with the byte
 /// offset for anything else (e.g. Aurora's `log(…)` forms, other variables such as
 /// `DBInstanceVCPU`, a syntax error); [`FormulaError::DivisionByZero`];
-/// [`FormulaError::NotPositive`] for a result that is not a positive finite number.
+/// [`FormulaError::NotPositive`] for a result that is not a positive finite number. A number
+/// is written in digits (`NaN`, `inf` and numbers past `f64::MAX` such as `1e400` are
+/// [`FormulaError::Unsupported`]: `LEAST(NaN,5)` was 5), and functions nest at most
+/// [`MAX_FORMULA_DEPTH`] deep (a deeper formula is [`FormulaError::Unsupported`] at the
+/// function that passes it, not a stack overflow).
 ///
 /// # Example
 /// ```
@@ -122,7 +126,7 @@ pub fn evaluate_max_connections(formula: &str, memory: u64) -> Result<f64, Formu
         at: 0,
         memory: memory as f64,
     };
-    let value = parser.expr().map_err(fail)?;
+    let value = parser.expr(0).map_err(fail)?;
     parser.skip_space();
     if parser.at != parser.text.len() {
         return Err(fail(Fault::Unsupported {
@@ -190,8 +194,9 @@ impl Parser<'_> {
         std::str::from_utf8(&self.text[start..self.at]).unwrap_or("")
     }
 
-    /// `expr := number | '{' product '}' | FUNC '(' expr (',' expr)* ')'`
-    fn expr(&mut self) -> Result<f64, Fault> {
+    /// `expr := number | '{' product '}' | FUNC '(' expr (',' expr)* ')'`, within `depth`
+    /// functions.
+    fn expr(&mut self, depth: usize) -> Result<f64, Fault> {
         if self.eat(b'{') {
             let value = self.product()?;
             if !self.eat(b'}') {
@@ -205,8 +210,8 @@ impl Parser<'_> {
         if word.is_empty() {
             return Err(self.unsupported("expected a value".to_owned()));
         }
-        if let Ok(number) = word.parse::<f64>() {
-            return Ok(number);
+        if starts_a_number(&word) {
+            return number(&word, at);
         }
         let combine: fn(f64, f64) -> f64 = match word.to_ascii_uppercase().as_str() {
             "LEAST" => f64::min,
@@ -219,12 +224,18 @@ impl Parser<'_> {
                 });
             }
         };
+        if depth == MAX_FORMULA_DEPTH {
+            return Err(Fault::Unsupported {
+                position: at,
+                reason: format!("functions nested more than {MAX_FORMULA_DEPTH} deep"),
+            });
+        }
         if !self.eat(b'(') {
             return Err(self.unsupported(format!("expected '(' after {word}")));
         }
-        let mut value = self.expr()?;
+        let mut value = self.expr(depth + 1)?;
         while self.eat(b',') {
-            value = combine(value, self.expr()?);
+            value = combine(value, self.expr(depth + 1)?);
         }
         if !self.eat(b')') {
             return Err(self.unsupported("expected ')'".to_owned()));
@@ -260,10 +271,35 @@ impl Parser<'_> {
         if word == "DBInstanceClassMemory" {
             return Ok(self.memory);
         }
-        word.parse::<f64>().map_err(|_| Fault::Unsupported {
+        if starts_a_number(&word) {
+            return number(&word, at);
+        }
+        Err(Fault::Unsupported {
             position: at,
             reason: format!("unsupported term {word:?}"),
         })
+    }
+}
+
+/// How deep [`evaluate_max_connections`] nests `LEAST`, `GREATEST` and `SUM`: the formulas RDS
+/// documents nest one deep; the bound keeps the recursive parser's stack small on any thread
+/// (200,000 nested `LEAST(` overflowed a 2 MiB stack and aborted the process).
+pub const MAX_FORMULA_DEPTH: usize = 32;
+
+/// Whether `word` is written as a number (a digit or a point first), not a name: `f64`'s
+/// parser also reads `NaN`, `inf` and `infinity`.
+fn starts_a_number(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+}
+
+/// `word` as a finite number; one past `f64::MAX` (`1e400`) is refused, not read as infinity.
+fn number(word: &str, position: usize) -> Result<f64, Fault> {
+    match word.parse::<f64>() {
+        Ok(value) if value.is_finite() => Ok(value),
+        _ => Err(Fault::Unsupported {
+            position,
+            reason: format!("{word:?} is not a finite number"),
+        }),
     }
 }
 

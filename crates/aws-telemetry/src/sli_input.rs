@@ -198,6 +198,21 @@ pub fn time_slice_counts(
         .filter(|(t, _)| *t >= first && *t < end)
         .collect();
     let fill = missing.as_slice();
+    if fill.is_some()
+        && let Some(&(head, _)) = inside.first()
+        && floor_to(head, seconds) != head
+    {
+        // Filled slices sit on the range's grid (whole slices from the epoch): a first value
+        // off it would be a second slice within one of theirs (61 slices in an hour).
+        let index = values.points.iter().position(|(t, _)| *t == head);
+        return Err(sli_core::Error::Misaligned {
+            at: head,
+            origin: first,
+            step_seconds: seconds,
+            position: sli_core::Position::point(index.unwrap_or(0), head),
+        }
+        .into());
+    }
     let slices = if fill.is_some() {
         usize::try_from((end - first).num_seconds() / seconds).unwrap_or(usize::MAX)
     } else {
@@ -313,6 +328,41 @@ mod tests {
             time_slice_counts(&sli, &partial, range, MissingData::Bad),
             Err(InputError::IncompleteData { .. })
         ));
+    }
+
+    #[test]
+    fn a_value_off_the_slice_grid_is_refused_when_gaps_are_filled() {
+        // Found by the hostile-input probe: filled minutes sit on whole minutes, the values
+        // on the first value's own grid, so a first value at 00:02:30 made 7 slices of 6
+        // minutes (00:02:00 filled, 00:02:30 measured).
+        let sli = Sli::TimeSlice {
+            comparison: Comparison::Below,
+            threshold: 300.0,
+            slice: Span::MINUTE,
+        };
+        let range = TimeRange::new(t(0), t(6)).unwrap();
+        let half_past = t(2) + chrono::TimeDelta::seconds(30);
+        let p95 = fetched(vec![(t(1), 100.0), (half_past, 100.0)]);
+        for missing in [MissingData::Good, MissingData::Bad] {
+            let off = fetched(vec![(half_past, 100.0)]);
+            match time_slice_counts(&sli, &off, range, missing) {
+                Err(InputError::Sli(sli_core::Error::Misaligned { at, origin, .. })) => {
+                    assert_eq!((at, origin), (half_past, t(0)));
+                }
+                other => panic!("{missing:?}: {other:?}"),
+            }
+            // A later value off the grid is refused by the series' own grid check.
+            assert!(time_slice_counts(&sli, &p95, range, missing).is_err());
+            let on = fetched(vec![(t(2), 100.0)]);
+            let counts = time_slice_counts(&sli, &on, range, missing)
+                .unwrap()
+                .unwrap();
+            assert_eq!(counts.sum().unwrap().total(), 6.0);
+        }
+        // Nothing is filled under `Skip`: one slice per value.
+        let off = fetched(vec![(half_past, 100.0)]);
+        let skipped = time_slice_counts(&sli, &off, range, MissingData::Skip);
+        assert_eq!(skipped.unwrap().unwrap().sum().unwrap().total(), 1.0);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use aws_telemetry::catalog::{LambdaSignal, Signal, read_signal};
 use aws_telemetry::{
-    CsvSource, FetchRequest, InMemorySource, MetricQuery, MetricSource, Period, Statistic,
-    fetch_blocking,
+    CsvSource, FetchRequest, InMemorySource, InputError, MetricQuery, MetricSource, Period,
+    Statistic, fetch_blocking,
 };
 use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use sli_core::Series;
@@ -253,6 +253,32 @@ fn rds_minutes_worked_by_hand() {
     assert_eq!(sum(MissingData::Skip), (2.0, 3.0));
     assert_eq!(sum(MissingData::Bad), (2.0, 4.0));
     assert_eq!(sum(MissingData::Good), (3.0, 4.0));
+}
+
+#[test]
+fn a_nan_latency_is_refused_not_judged_by_the_other() {
+    // Found by the hostile-input probe: `worst_ms` took `f64::max`, which drops a NaN, so a
+    // minute with a NaN read latency and a 5 ms write latency counted as good, where
+    // `db_latency_counts` promises an error for a NaN latency.
+    use aws_telemetry::catalog::{DbLatencyReading, db_latency_counts};
+    use sli_core::MissingData;
+    let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+    let slo = sli_core::catalog::db_latency_minutes("orders-db");
+    for (read, write) in [(f64::NAN, 5.0), (5.0, f64::NAN)] {
+        let minute = DbLatencyReading::new(Some(read), Some(write));
+        assert!(minute.worst_ms().unwrap().is_nan());
+        let readings = Series::new(vec![(t0, minute)]).unwrap();
+        let counted = db_latency_counts(&slo.sli, &readings, MissingData::Skip);
+        assert!(
+            matches!(
+                counted,
+                Err(InputError::Sli(sli_core::Error::InvalidValue { .. }))
+            ),
+            "{counted:?}"
+        );
+    }
+    let waiting = DbLatencyReading::new(None, None).with_load(Some(f64::NAN), Some(1.0));
+    assert!(waiting.load_not_cpu().unwrap().is_nan());
 }
 
 /// M6's reading of "p95 under 100 ms": the nearest-rank 95th percentile of the per-minute

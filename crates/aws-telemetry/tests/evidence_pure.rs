@@ -10,8 +10,8 @@ use aws_telemetry::{
     AuditEvent, AuditSource, BucketExposure, ConnectionLimit, ConnectionLimitError,
     ConnectionLimitSource, CostSource, DailyCost, DateRange, ExposureSource, FormulaError,
     Identity, InMemoryAuditSource, InMemoryConnectionLimitSource, InMemoryCostSource,
-    InMemoryExposureSource, InMemoryQuotaSource, InputError, Quota, QuotaSource, ServiceError,
-    TimeRange, daily_spend, evaluate_max_connections, instance_class_memory,
+    InMemoryExposureSource, InMemoryQuotaSource, InputError, MAX_FORMULA_DEPTH, Quota, QuotaSource,
+    ServiceError, TimeRange, daily_spend, evaluate_max_connections, instance_class_memory,
     proxy_max_connections_metric,
 };
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
@@ -97,6 +97,62 @@ fn unsupported_formulas_are_typed_errors_naming_them() {
         };
         assert_eq!(recorded, formula);
         assert!(err.to_string().contains(reason), "{formula}: {err}");
+    }
+}
+
+#[test]
+fn a_formula_names_no_nan_or_infinity_and_numbers_past_f64_max_are_refused() {
+    // Found by the hostile-input probe: f64's parser reads `NaN` and `inf`, and `LEAST` of a
+    // NaN is the other argument, so `LEAST(NaN,5)` evaluated to 5.
+    for (formula, at) in [
+        ("LEAST(NaN,5)", 6),
+        ("GREATEST(5,nan)", 11),
+        ("LEAST(infinity,5)", 6),
+        ("LEAST(1e400, 3)", 6),
+        ("{DBInstanceClassMemory*NaN}", 23),
+        ("{DBInstanceClassMemory/inf}", 23),
+        ("1e400", 0),
+    ] {
+        match evaluate_max_connections(formula, 8 * GIB) {
+            Err(FormulaError::Unsupported { position, .. }) => {
+                assert_eq!(position, at, "{formula}")
+            }
+            other => panic!("{formula}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        evaluate_max_connections("LEAST(.5e4,1e4)", 8 * GIB).unwrap(),
+        5000.0
+    );
+}
+
+#[test]
+fn functions_nest_to_a_bound_not_to_a_stack_overflow() {
+    // Found by the hostile-input probe: 200,000 nested `LEAST(` overflowed the stack and
+    // aborted the process. Run on a small stack so that a recursion without the bound fails.
+    let nested = |depth: usize| format!("{}7{}", "LEAST(".repeat(depth), ")".repeat(depth));
+    let result = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || {
+            let deepest = evaluate_max_connections(&nested(MAX_FORMULA_DEPTH), GIB);
+            let deeper = evaluate_max_connections(&nested(MAX_FORMULA_DEPTH + 1), GIB);
+            let hostile = evaluate_max_connections(&nested(200_000), GIB);
+            (deepest, deeper, hostile)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(result.0.unwrap(), 7.0);
+    for err in [result.1.unwrap_err(), result.2.unwrap_err()] {
+        match &err {
+            FormulaError::Unsupported {
+                position, reason, ..
+            } => {
+                assert_eq!(*position, 6 * MAX_FORMULA_DEPTH);
+                assert!(reason.contains("nested more than 32"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
 

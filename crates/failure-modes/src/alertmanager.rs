@@ -20,7 +20,8 @@ impl Finding {
     /// finding behind an SLO, [`SLO_ID_LABEL`] = `slo_id`; annotations `summary`,
     /// `description` (the evidence), `likely_cause`, `mitigation` and `runbook_url` (if any);
     /// `startsAt` the condition's start, `endsAt` `hold` after the detection
-    /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own).
+    /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own; a negative
+    /// `hold` counts as none).
     ///
     /// To join an SLO's notification the finding must also reach the SLO's receiver: route it
     /// with the SLO's owner (the `team` label), or with none when the SLO has none.
@@ -69,7 +70,7 @@ impl Finding {
             "labels": labels,
             "annotations": annotations,
             "startsAt": at(self.start),
-            "endsAt": at(self.end.checked_add_signed(hold).unwrap_or(self.end)),
+            "endsAt": at(self.held_until(hold)),
         })
     }
 }
@@ -93,6 +94,29 @@ mod tests {
             t,
             Evidence::new(1.0, 0.0, 1.0, 1.0, "d"),
         )
+    }
+
+    #[test]
+    fn a_negative_hold_counts_as_none() {
+        // Found by the hostile-input probe: `endsAt` came before `startsAt`, and two alerts of
+        // one finding each ended before they started, so grouping split them in two.
+        let f = finding(FailureMode::ServiceQuotaHit);
+        for hold in [TimeDelta::hours(-5), TimeDelta::MIN] {
+            let alert = f.alertmanager_alert(None, hold);
+            assert_eq!(alert["endsAt"], alert["startsAt"], "{hold}");
+            assert_eq!(f.to_alert(hold).end, Some(f.end));
+            let groups = crate::group_by_root_cause(
+                Vec::new(),
+                vec![("k", f.clone()), ("k", f.clone())],
+                hold,
+            );
+            assert_eq!(groups.len(), 1, "{hold}");
+        }
+        // A hold past chrono's last instant ends there.
+        assert_eq!(
+            f.to_alert(TimeDelta::MAX).end,
+            Some(chrono::DateTime::<Utc>::MAX_UTC)
+        );
     }
 
     #[test]

@@ -82,7 +82,8 @@ pub trait MetricDetector: Detector {
     ///
     /// # Errors
     /// [`Error::MissingSeries`], [`Error::NoData`] or [`Error::IncompleteData`] when the data
-    /// cannot be judged.
+    /// cannot be judged; [`Error::OutOfOrder`] for a series whose timestamps do not increase
+    /// (a second value at one time would be dropped unseen).
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<Self::Input>>;
 
     /// Checks that the detector's settings fit the range [`run`] is asked to cover (F8: every
@@ -170,6 +171,7 @@ pub(crate) fn join(
                 id: (*id).to_owned(),
             });
         }
+        increasing(series)?;
         for &(at, value) in &series.points {
             let row = by_time
                 .entry(at)
@@ -179,6 +181,7 @@ pub(crate) fn join(
     }
     for (slot, id) in optional.iter().enumerate() {
         if let Some(series) = find(id)? {
+            increasing(series)?;
             for &(at, value) in &series.points {
                 if let Some(row) = by_time.get_mut(&at) {
                     row.1[slot] = Some(value);
@@ -196,6 +199,18 @@ pub(crate) fn join(
 }
 
 /// A timestamp and each series' value there, if it has one.
+/// [`Error::OutOfOrder`] at the first timestamp of `series` not after the one before it: rows
+/// are joined by time, where a second value at one time would replace the first unseen.
+fn increasing(series: &FetchedSeries) -> Result<()> {
+    match series.points.windows(2).find(|pair| pair[1].0 <= pair[0].0) {
+        Some(pair) => Err(Error::OutOfOrder {
+            previous: pair[0].0,
+            at: pair[1].0,
+        }),
+        None => Ok(()),
+    }
+}
+
 pub(crate) type AnyRow = (DateTime<Utc>, Vec<Option<f64>>);
 
 /// Joins fetched series on the union of their timestamps: one row per timestamp present in any
@@ -214,6 +229,7 @@ pub(crate) fn join_any(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Vec<An
                 reason: format!("{} {}", series.completeness, series.messages.join("; ")),
             });
         }
+        increasing(series)?;
         for &(at, value) in &series.points {
             by_time.entry(at).or_insert_with(|| vec![None; ids.len()])[slot] = Some(value);
         }

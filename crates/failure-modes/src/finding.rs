@@ -51,7 +51,8 @@ impl Evidence {
 
 /// A number as evidence text shows it to people: whole from 100 up (with thousands
 /// separators), three significant digits below (`813.8334271626727` → `814`, `0.0123456` →
-/// `0.0123`). The exact value stays in the [`Evidence`] fields.
+/// `0.0123`), and in scientific notation where that would take more than 17 decimals
+/// (`1.23e-300`, not `0`) or from 10^18 up. The exact value stays in the [`Evidence`] fields.
 ///
 /// # Example
 /// ```
@@ -62,6 +63,7 @@ impl Evidence {
 /// assert_eq!(Rounded(12.345).to_string(), "12.3");
 /// assert_eq!(Rounded(0.5).to_string(), "0.5");
 /// assert_eq!(Rounded(-0.001234).to_string(), "-0.00123");
+/// assert_eq!(Rounded(1.234e-300).to_string(), "1.23e-300");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rounded(pub f64);
@@ -91,8 +93,12 @@ impl std::fmt::Display for Rounded {
             }
             return f.write_str(&text);
         }
-        // Three significant digits, trailing zeros dropped.
-        let decimals = (2 - magnitude.log10().floor() as i32).clamp(0, 17) as usize;
+        // Three significant digits, trailing zeros dropped; past 17 decimals (below 1e-15)
+        // a fixed format would cut them off (1e-300 printed as 0).
+        let decimals = (2 - magnitude.log10().floor() as i32).max(0) as usize;
+        if decimals > 17 {
+            return write!(f, "{value:.2e}");
+        }
         let text = format!("{value:.decimals$}");
         let text = if text.contains('.') {
             text.trim_end_matches('0').trim_end_matches('.')

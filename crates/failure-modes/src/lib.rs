@@ -127,7 +127,9 @@ pub use detector::{Detector, MetricDetector, run};
 pub use detectors::cold_start::{
     ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
 };
-pub use detectors::compromise::{CompromiseConfig, CredentialCompromise, MAX_REGIONS};
+pub use detectors::compromise::{
+    CompromiseConfig, CredentialCompromise, MAX_PRINCIPAL_BYTES, MAX_REGION_BYTES, MAX_REGIONS,
+};
 pub use detectors::connections::{
     ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
 };

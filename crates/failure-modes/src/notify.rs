@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{
     AlertGroup, AlertInterval, Incident, MaintenanceWindows, Routing, Severity, group_keyed,
 };
@@ -23,19 +23,29 @@ pub const DEFAULT_HOLD: TimeDelta = TimeDelta::hours(1);
 impl Finding {
     /// The finding as an alert interval, for `sli_core`'s grouping: tier `"F2 Network
     /// partition: subject"`, from the condition's start to `hold` after its detection, the
-    /// evidence's threshold, the time to the forecast (if any) as time to exhaustion.
+    /// evidence's threshold, the time to the forecast (if any) as time to exhaustion. A
+    /// negative `hold` counts as none (the interval would end before it starts).
     pub fn to_alert(&self, hold: TimeDelta) -> AlertInterval {
         AlertInterval::new(
             format!("{}: {}", self.mode, self.subject),
             self.severity,
             self.start,
-            Some(self.end.checked_add_signed(hold).unwrap_or(self.end)),
+            Some(self.held_until(hold)),
         )
         .with_threshold(self.evidence.threshold)
         .with_time_to_exhaustion_seconds(
             self.forecast
                 .map(|at| (at - self.end).as_seconds_f64().max(0.0)),
         )
+    }
+
+    /// `hold` after the detection, at least the detection (a negative hold made intervals and
+    /// Alertmanager alerts that end before they start, and two of one incident fell into two
+    /// groups), at most chrono's last instant.
+    pub(crate) fn held_until(&self, hold: TimeDelta) -> DateTime<Utc> {
+        self.end
+            .checked_add_signed(hold.max(TimeDelta::zero()))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// The incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on: credential

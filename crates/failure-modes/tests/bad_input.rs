@@ -7,7 +7,7 @@ use failure_modes::{
     ApiThrottling, AuditEvent, ChargeSample, ColdStartLatency, ColdStartSample, ColdStartSignal,
     ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
     Detector, Error, Identity, NetworkPartition, QuotaSample, QuotaSignal, ServiceQuotaHit,
-    ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
+    Severity, ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
 };
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -100,6 +100,27 @@ fn a_gap_ends_an_incident_and_the_next_one_is_new() {
             .iter()
             .all(|f| f.start == t(220) && f.end == t(224))
     );
+}
+
+#[test]
+fn an_incident_past_2_pow_53_calls_is_still_judged() {
+    // Found by the hostile-input probe: once an incident's calls passed 2^53 the binomial test
+    // refused them, and that period and every later one of the incident failed with an
+    // `InvalidConfig` naming the test's `n` or `k`, settings the caller never gave; nothing was
+    // reported.
+    let calls = 2f64.powi(50); // eight periods of it are 2^53
+    let mut f1 = f1();
+    let mut findings = Vec::new();
+    for minute in 0..40 {
+        let throttled = if minute < 10 { 0.0 } else { 0.9 * calls };
+        let pushed = f1.push(sample(minute, calls, throttled));
+        findings.extend(pushed.unwrap_or_else(|e| panic!("minute {minute}: {e}")));
+    }
+    // The incident opens with the five-period window (five quiet periods before it):
+    // 9 × 2^50 calls when it is reported, half of them throttled.
+    let severities: Vec<_> = findings.iter().map(|f| f.severity).collect();
+    assert_eq!(severities, [Severity::Ticket, Severity::Page]);
+    assert!(findings.iter().all(|f| f.evidence.observed == 0.5));
 }
 
 #[test]
@@ -365,6 +386,132 @@ fn invalid_settings_are_refused() {
             ..
         })
     ));
+}
+
+#[test]
+fn a_max_gap_that_is_not_positive_is_refused_by_every_detector_that_has_one() {
+    // Found by the hostile-input probe: F2, F3, F5 and F6 took a zero or negative `max_gap`
+    // (only F1 refused it), then treated every sample as following a gap, restarted their
+    // warm-up each time and never reported anything (a quota at 100 % for 16 hours: none).
+    use failure_modes::{ColdStartConfig, ConnectionConfig, PartitionConfig, QuotaConfig};
+    for gap in [Duration::zero(), Duration::minutes(-1), Duration::MIN] {
+        let results = [
+            NetworkPartition::new(
+                ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap(),
+                PartitionConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            ServiceQuotaHit::new(
+                QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+                QuotaConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            ColdStartLatency::new(
+                ColdStartSignal::lambda("f").unwrap(),
+                ColdStartConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+            DbConnectionExhaustion::new(
+                ConnectionSignal::rds("db", 100.0).unwrap(),
+                ConnectionConfig::default().with_max_gap(gap),
+            )
+            .map(drop),
+        ];
+        for (detector, result) in ["F2", "F3", "F5", "F6"].iter().zip(results) {
+            assert!(
+                matches!(
+                    result,
+                    Err(Error::InvalidConfig {
+                        field: "max_gap",
+                        ..
+                    })
+                ),
+                "{detector} with max_gap {gap}: {result:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn f4_refuses_principals_and_regions_longer_than_it_keeps() {
+    // Found by the hostile-input probe: F4 kept each principal's ARN and region names whatever
+    // their length, so its memory grew with the text of the records (100,000 principals of a
+    // 1 MiB ARN each: 100 GB), where its documentation promised about 300 bytes a principal.
+    use failure_modes::{MAX_PRINCIPAL_BYTES, MAX_REGION_BYTES};
+    let event = |arn: &str, region: &str| {
+        let who = Identity::new("IAMUser").with_arn(arn);
+        AuditEvent::new(
+            t(0),
+            "s3.amazonaws.com",
+            "GetObject",
+            region,
+            "192.0.2.1",
+            who,
+        )
+    };
+    let arn = |bytes: usize| format!("arn:aws:iam::123456789012:user/{}", "u".repeat(bytes - 31));
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    for (too_long, field, length) in [
+        (
+            event(&arn(MAX_PRINCIPAL_BYTES + 1), "eu-west-1"),
+            "identity",
+            MAX_PRINCIPAL_BYTES + 1,
+        ),
+        (
+            event(&arn(64), &"r".repeat(MAX_REGION_BYTES + 1)),
+            "region",
+            MAX_REGION_BYTES + 1,
+        ),
+    ] {
+        match f4.push(too_long) {
+            Err(Error::InvalidInput {
+                field: refused,
+                value,
+                ..
+            }) => assert_eq!((refused, value), (field, length as f64)),
+            other => panic!("{field}: {other:?}"),
+        }
+        assert_eq!(f4.principals(), 0, "{field}: nothing kept");
+    }
+    let longest = event(&arn(MAX_PRINCIPAL_BYTES), &"r".repeat(MAX_REGION_BYTES));
+    assert!(f4.push(longest).unwrap().is_empty());
+    assert_eq!(f4.principals(), 1);
+}
+
+#[test]
+fn fetched_series_whose_times_do_not_increase_are_refused() {
+    // Found by the hostile-input probe: the detectors join fetched series by time, so a
+    // series with two values at one minute (a source breaking `FetchedSeries`' increasing
+    // order) lost one of them unseen: a quota usage of 10 of 10 dropped for a 1.
+    use failure_modes::MetricDetector;
+    use failure_modes::aws_telemetry::{FetchedSeries, QueryId};
+    let f3 = ServiceQuotaHit::new(
+        QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let f1 = f1();
+    let series = |id: &str, points: &[(i64, f64)]| {
+        let points = points.iter().map(|&(m, v)| (t(m), v)).collect();
+        FetchedSeries::new(QueryId::new(id).unwrap(), points)
+    };
+    for (previous, at, points) in [
+        (0, 0, &[(0, 10.0), (0, 1.0)][..]),
+        (5, 1, &[(0, 1.0), (5, 2.0), (1, 3.0)]),
+    ] {
+        let want = (t(previous), t(at));
+        match f3.observations(&[series("usage", points)]) {
+            Err(Error::OutOfOrder { previous, at }) => assert_eq!((previous, at), want),
+            other => panic!("F3 {points:?}: {other:?}"),
+        }
+        let calls = series("calls", &[(0, 5.0), (1, 5.0), (5, 5.0)]);
+        match f1.observations(&[calls, series("throttles", points)]) {
+            Err(Error::OutOfOrder { previous, at }) => assert_eq!((previous, at), want),
+            other => panic!("F1 {points:?}: {other:?}"),
+        }
+    }
+    let ordered = f3.observations(&[series("usage", &[(0, 1.0), (5, 2.0)])]);
+    assert_eq!(ordered.unwrap().len(), 2);
 }
 
 #[test]

@@ -57,18 +57,25 @@ impl DbLatencyReading {
         self
     }
 
-    /// The slower of the read and write latencies, `None` when neither was published.
+    /// The slower of the read and write latencies, `None` when neither was published; NaN
+    /// when either is NaN (`f64::max` would drop it, and judge the minute by the other).
     pub fn worst_ms(&self) -> Option<f64> {
         match (self.read_ms, self.write_ms) {
+            (Some(r), Some(w)) if r.is_nan() || w.is_nan() => Some(f64::NAN),
             (Some(r), Some(w)) => Some(r.max(w)),
             (r, w) => r.or(w),
         }
     }
 
     /// `DBLoad − DBLoadCPU`: active sessions waiting on something other than CPU (I/O,
-    /// locks, the network): where long-running queries show.
+    /// locks, the network): where long-running queries show. NaN when either is NaN.
     pub fn load_not_cpu(&self) -> Option<f64> {
-        Some((self.load? - self.load_cpu?).max(0.0))
+        let waiting = self.load? - self.load_cpu?;
+        Some(if waiting.is_nan() {
+            waiting
+        } else {
+            waiting.max(0.0)
+        })
     }
 }
 

@@ -182,10 +182,11 @@ impl ColdStartLatency {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for non-positive ratios or a zero
-    /// baseline.
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for non-positive ratios or
+    /// `max_gap`, or a zero baseline.
     pub fn new(signal: ColdStartSignal, config: ColdStartConfig) -> Result<Self> {
         positive("min_ratio", config.min_ratio)?;
+        positive("max_gap", config.max_gap.as_seconds_f64())?;
         positive("min_sigma", config.min_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
         positive("concurrency_rise", config.concurrency_rise)?;

@@ -74,6 +74,16 @@ impl Default for CompromiseConfig {
 /// each new one, but no more are stored).
 pub const MAX_REGIONS: usize = 48;
 
+/// The longest principal (ARN, or user name or key id without one) [`CredentialCompromise`]
+/// keeps: 2,048 bytes, the longest ARN IAM allows. A longer one is refused
+/// ([`Error::InvalidInput`] naming `identity` with the length): stored as a key, it would make
+/// the detector's memory grow with the text of the records it reads.
+pub const MAX_PRINCIPAL_BYTES: usize = 2048;
+
+/// The longest region name [`CredentialCompromise`] keeps: 64 bytes (AWS's are under 20). A
+/// longer one is refused ([`Error::InvalidInput`] naming `region` with the length).
+pub const MAX_REGION_BYTES: usize = 64;
+
 /// Known regions listed in a new-region finding's text: a finding's evidence stays small
 /// however many regions the principal has used.
 const REGIONS_SHOWN: usize = 5;
@@ -276,7 +286,8 @@ impl Principal {
 /// as a new region. Calls made by AWS services (`userIdentity.type = AWSService`) are ignored.
 ///
 /// Bounded state: about 300 bytes per principal (48 hourly peaks, counters, at most
-/// [`MAX_REGIONS`] regions); a principal idle for [`CompromiseConfig::idle_eviction`] is
+/// [`MAX_REGIONS`] regions), plus its ARN (at most [`MAX_PRINCIPAL_BYTES`]) and region names
+/// (at most [`MAX_REGION_BYTES`] each; an event past either is refused); a principal idle for [`CompromiseConfig::idle_eviction`] is
 /// forgotten, and at most [`CompromiseConfig::max_principals`] are kept (the longest idle go
 /// first). A finding's text names at most five of the known regions.
 ///
@@ -407,12 +418,35 @@ impl CredentialCompromise {
         {
             return Err(Error::OutOfOrder { previous, at });
         }
+        let key = principal_key(&event.identity);
+        for (field, length, max, reason) in [
+            (
+                "identity",
+                key.len(),
+                MAX_PRINCIPAL_BYTES,
+                "a principal longer than MAX_PRINCIPAL_BYTES (IAM's longest ARN)",
+            ),
+            (
+                "region",
+                event.region.len(),
+                MAX_REGION_BYTES,
+                "a region name longer than MAX_REGION_BYTES",
+            ),
+        ] {
+            if length > max {
+                return Err(Error::InvalidInput {
+                    field,
+                    value: length as f64,
+                    at,
+                    reason,
+                });
+            }
+        }
         self.last = Some(at);
         if event.identity.kind == "AWSService" {
             return Ok(Vec::new());
         }
         let now = at.timestamp();
-        let key = principal_key(&event.identity);
         let deployer = !self.deployers.is_empty() && self.is_deployer(key);
         let config = self.config;
         // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.

@@ -233,9 +233,10 @@ impl DbConnectionExhaustion {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1],
-    /// non-positive horizons or a trend window below 2.
+    /// non-positive horizons or `max_gap`, or a trend window below 2.
     pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
         positive("max_connections", signal.max_connections)?;
+        positive("max_gap", config.max_gap.as_seconds_f64())?;
         fraction("warn_share", config.warn_share)?;
         fraction("page_share", config.page_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;

@@ -247,9 +247,11 @@ impl ServiceQuotaHit {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1] (the
-    /// blocked share may be above 1 for soft limits), a trend window below 2.
+    /// blocked share may be above 1 for soft limits), a trend window below 2, a `max_gap` that
+    /// is not positive.
     pub fn new(signal: QuotaSignal, config: QuotaConfig) -> Result<Self> {
         positive("limit", signal.limit)?;
+        positive("max_gap", config.max_gap.as_seconds_f64())?;
         positive("blocked_share", config.blocked_share)?;
         fraction("warn_share", config.warn_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;

@@ -352,11 +352,8 @@ impl ApiThrottling {
             return Ok(Vec::new());
         }
         let rate = self.rate();
-        let tail = binomial_upper_tail(
-            incident.throttled.round() as u64,
-            incident.calls.round() as u64,
-            rate,
-        )?;
+        let (throttled, calls) = exact_trials(incident.throttled, incident.calls);
+        let tail = binomial_upper_tail(throttled, calls, rate)?;
         if tail >= config.significance {
             return Ok(Vec::new());
         }
@@ -396,6 +393,19 @@ impl ApiThrottling {
         }
         Ok(findings)
     }
+}
+
+/// `throttled` of `calls` as whole counts for the binomial test, which counts exactly up to
+/// [`MAX_COUNT`](sli_core::MAX_COUNT) (2^53) trials. An incident past that (10^9 calls a minute
+/// throttled for 17 weeks, or hostile counts) is tested as 2^53 trials at the same share: at a
+/// share above the rate the tail only grows as trials are taken away, so the test is never more
+/// confident than the counts allow. (Past 2^53 the test refused, and every later period of the
+/// incident failed with an error about a parameter `n` the caller never gave.)
+fn exact_trials(throttled: f64, calls: f64) -> (u64, u64) {
+    let max = sli_core::MAX_COUNT;
+    let scale = (max / calls).min(1.0);
+    let whole = |count: f64| (count * scale).round().min(max) as u64;
+    (whole(throttled), whole(calls))
 }
 
 impl Detector for ApiThrottling {

@@ -265,9 +265,10 @@ impl NetworkPartition {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas or baselines.
+    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`.
     pub fn new(signal: ZoneSignal, config: PartitionConfig) -> Result<Self> {
         positive("peer_ratio", config.peer_ratio)?;
+        positive("max_gap", config.max_gap.as_seconds_f64())?;
         positive("own_sigma", config.own_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
         fraction("min_error_ratio", config.min_error_ratio)?;
