@@ -696,3 +696,26 @@ fn a_window_past_what_any_detector_holds_is_a_typed_error_not_an_allocation() {
         .map(drop),
     );
 }
+
+/// Two days of `f64::MAX` in one month summed to an infinite month-to-date reading, returned
+/// as `Ok` (which the detector then refused as a reading of no day); the day that takes the
+/// total past `MAX_MAGNITUDE` is now refused by name.
+#[test]
+fn daily_costs_whose_month_total_passes_any_metric_are_refused() {
+    use failure_modes::chrono::NaiveDate;
+    let day = |d: u32, amount: f64| {
+        aws_telemetry::DailyCost::new(NaiveDate::from_ymd_opt(2026, 11, d).unwrap(), amount, "USD")
+    };
+    let big = 0.75 * failure_modes::MAX_MAGNITUDE;
+    let err =
+        failure_modes::ChargeSample::from_daily_costs(&[day(1, big), day(2, big)]).unwrap_err();
+    assert!(
+        matches!(err, failure_modes::Error::InvalidInput { field: "amount", at, .. }
+            if at.date_naive() == NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()),
+        "{err}"
+    );
+    // Large but countable totals are still readings.
+    let readings =
+        failure_modes::ChargeSample::from_daily_costs(&[day(1, 1e15), day(2, 1e15)]).unwrap();
+    assert_eq!(readings[1].estimated_charges, 2e15);
+}

@@ -326,9 +326,15 @@ impl UtilizationRule {
         (bucket, sum, scaled, samples): (i64, f64, f64, usize),
     ) -> Result<IntervalAverage> {
         let seconds = self.interval.seconds();
-        // The bucket's start is at or before a sample, so within chrono's range; its end may
-        // not be (a sample in chrono's last interval used to panic on the overflow).
-        let start = DateTime::<Utc>::UNIX_EPOCH + TimeDelta::seconds(bucket * seconds);
+        // The bucket's start is at or before a sample and may lie before chrono's first
+        // instant (an interval that does not divide the distance to the epoch): it is then
+        // stamped with that instant. Its end may lie past chrono's last instant: an error (a
+        // sample in chrono's last interval used to panic on either overflow).
+        let start = bucket
+            .checked_mul(seconds)
+            .and_then(TimeDelta::try_seconds)
+            .and_then(|offset| DateTime::<Utc>::UNIX_EPOCH.checked_add_signed(offset))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let end = start
             .checked_add_signed(self.interval.as_time_delta())
             .ok_or(Error::DateOutOfRange {
@@ -513,6 +519,21 @@ mod tests {
         let averages = rule.averages(&samples).unwrap();
         assert_eq!(averages.len(), 1);
         assert!(averages[0].start <= earlier && earlier < averages[0].end);
+    }
+
+    /// An interval that does not divide the distance from the epoch to chrono's first instant
+    /// begins before it: placing its start panicked ('DateTime + TimeDelta overflowed').
+    #[test]
+    fn an_interval_beginning_before_the_first_instant_starts_there() {
+        let rule = UtilizationRule::new(
+            UtilizationBand::new(10.0, 80.0).unwrap(),
+            Span::from_minutes(7919).unwrap(),
+        );
+        let first = DateTime::<Utc>::MIN_UTC;
+        let samples = Series::from_values("cpu", [(first, 50.0)]).unwrap();
+        let averages = rule.averages(&samples).unwrap();
+        assert_eq!(averages[0].start, first);
+        assert_eq!(averages[0].mean, 50.0);
     }
 
     /// Samples near `f64::MAX` summed past it: the mean came out infinite. It is their mean

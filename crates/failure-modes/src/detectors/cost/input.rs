@@ -23,7 +23,8 @@ impl ChargeSample {
     /// from the input leaves a gap, which [`CostRunaway`] does not judge across.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative.
+    /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative, or that brings
+    /// the month's total past [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE).
     ///
     /// # Example
     /// ```
@@ -63,6 +64,15 @@ impl ChargeSample {
                 total = 0.0;
             }
             total += day.amount;
+            if total > crate::MAX_MAGNITUDE {
+                // The detector refuses such a reading: say which day's cost took it there.
+                return Err(Error::InvalidInput {
+                    field: "amount",
+                    value: day.amount,
+                    at,
+                    reason: "the month's total to this day passes the largest value a metric holds (MAX_MAGNITUDE)",
+                });
+            }
             readings.push(Self {
                 at,
                 estimated_charges: total,
