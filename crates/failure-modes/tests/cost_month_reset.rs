@@ -15,35 +15,42 @@ use failure_modes::{ChargeSample, CostRunaway, Detector, Finding, OneOffCharge};
 /// the usage up to `lag_hours` before it (so the old month's total keeps being published
 /// into November until the reset shows).
 fn steady_month_with_fee(fee: f64, lag_hours: i64) -> Vec<Finding> {
-    month_with_fee(fee, lag_hours, None)
+    month_with_fees(&[(1, fee)], lag_hours, None)
 }
 
-/// The same, with ten times the usual spend through November's `runaway_day`.
+/// The same with ten times the usual spend through November's `runaway_day`.
 fn month_with_fee(fee: f64, lag_hours: i64, runaway_day: Option<u32>) -> Vec<Finding> {
+    month_with_fees(&[(1, fee)], lag_hours, runaway_day)
+}
+
+/// The same with declared fees `(November day, amount)`, each landing at its day's start.
+fn month_with_fees(fees: &[(u32, f64)], lag_hours: i64, runaway_day: Option<u32>) -> Vec<Finding> {
     let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
-    f8.declare(OneOffCharge {
-        day: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-        amount: fee,
-        description: "annual support fee".into(),
-    })
-    .unwrap();
+    for &(day, amount) in fees {
+        f8.declare(OneOffCharge {
+            day: NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            amount,
+            description: "annual support fee".into(),
+        })
+        .unwrap();
+    }
     let october: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
     let november = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let nov = |day: u32| november + Duration::days(i64::from(day) - 1);
     let usage = |hour: DateTime<Utc>| {
-        let runaway = runaway_day.is_some_and(|day| {
-            hour >= november + Duration::days(i64::from(day) - 1)
-                && hour < november + Duration::days(i64::from(day))
-        });
+        let runaway = runaway_day.is_some_and(|day| hour >= nov(day) && hour < nov(day + 1));
         if runaway { 1000.0 / 24.0 } else { 100.0 / 24.0 }
     };
-    // Month-to-date as published at `seen`: the usage of the month's whole hours before it.
+    // Month-to-date as published at `seen`: the fees landed by then, and the usage of the
+    // month's whole hours before it.
     let month_to_date = |seen: DateTime<Utc>| {
-        let (start, extra) = if seen < november {
-            (october, 0.0)
-        } else {
-            (november, fee)
-        };
-        extra
+        let start = if seen < november { october } else { november };
+        let landed: f64 = fees
+            .iter()
+            .filter(|(day, _)| seen >= november && seen >= nov(*day))
+            .map(|(_, amount)| amount)
+            .sum();
+        landed
             + (0..(seen - start).num_hours())
                 .map(|h| usage(start + Duration::hours(h)))
                 .sum::<f64>()
@@ -115,6 +122,26 @@ fn a_runaway_behind_a_late_fee_is_still_paged() {
                     .iter()
                     .any(|f| f.severity == failure_modes::Severity::Page),
                 "fee {fee}, runaway on November {day}: {:?}",
+                findings
+                    .iter()
+                    .map(|f| (f.severity, f.end, f.evidence.score))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn late_fees_on_two_days_in_a_row_raise_nothing() {
+    // Fees dated the 1st and the 2nd, both shown a day late: the 2nd's readings show the
+    // 1st's fee but not yet its own, the 3rd's show the 2nd's. Each is taken out where it
+    // lands (the late one first); the 1st's was paged when the two were taken out as one.
+    for (first, second) in [(500.0, 800.0), (3_000.0, 200.0), (10_000.0, 10_000.0)] {
+        for lag_hours in [25, 30] {
+            let findings = month_with_fees(&[(1, first), (2, second)], lag_hours, None);
+            assert!(
+                findings.is_empty(),
+                "fees {first} and {second}, readings {lag_hours} h behind: {:?}",
                 findings
                     .iter()
                     .map(|f| (f.severity, f.end, f.evidence.score))

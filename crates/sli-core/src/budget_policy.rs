@@ -368,11 +368,15 @@ impl ErrorBudgetPolicy {
     ) -> Option<(DateTime<Utc>, DateTime<Utc>, f64)> {
         let mut run: Option<(DateTime<Utc>, DateTime<Utc>, f64)> = None;
         for (t, &burn) in history.iter().rev().skip_while(|(t, _)| *t > at) {
+            // A NaN sample (a history built with `Series::new` is not checked) is a missing
+            // one: the gap rule decides whether the run goes on across it.
+            if burn.is_nan() {
+                continue;
+            }
             let gap_too_long =
                 run.is_some_and(|(later, _, _)| later - t > self.max_sample_gap.as_time_delta());
-            // Written so that NaN is never above: a NaN sample (a history built with
-            // `Series::new` is not checked) or threshold (the fields are public) is no evidence
-            // of burn, where `burn <= threshold` let either hold releases frozen.
+            // Written so that a NaN threshold (the fields are public) is never exceeded, where
+            // `burn <= threshold` let it hold releases frozen.
             let above = burn > self.freeze_burn_rate;
             if !above || gap_too_long {
                 break;
@@ -472,18 +476,24 @@ mod tests {
             ErrorBudgetPolicy::default().decide(&input, t(71)),
             Decision::default()
         );
-        // NaN among burning samples ends the run as a dip below the threshold would.
-        let broken =
-            Series::new((0..=70).map(|m| (t(m), if m == 40 { f64::NAN } else { 6.0 }))).unwrap();
-        let input = PolicyInput {
-            burn_history: Some(&broken),
-            ..Default::default()
+        // A NaN among burning samples is a missing one: a minute's gap does not end an
+        // hour's burn, a gap longer than `max_sample_gap` of NaN does.
+        let burning = |nan: std::ops::Range<i64>| {
+            Series::new((0..=70).map(|m| (t(m), if nan.contains(&m) { f64::NAN } else { 6.0 })))
+                .unwrap()
         };
-        assert!(
-            !ErrorBudgetPolicy::default()
+        let decide = |history: &Series<f64>| {
+            let input = PolicyInput {
+                burn_history: Some(history),
+                ..Default::default()
+            };
+            ErrorBudgetPolicy::default()
                 .decide(&input, t(71))
                 .freeze_releases
-        );
+        };
+        assert!(decide(&burning(40..41)));
+        let gap = ErrorBudgetPolicy::default().max_sample_gap.seconds() / 60;
+        assert!(!decide(&burning(40..41 + gap)));
         let hot = Series::from_values("burn", (0..=70).map(|m| (t(m), 6.0))).unwrap();
         let nan_threshold = ErrorBudgetPolicy {
             freeze_burn_rate: f64::NAN,

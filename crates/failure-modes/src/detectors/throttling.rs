@@ -397,7 +397,7 @@ impl ApiThrottling {
 
 /// `throttled` of `calls` as whole counts for the binomial test, which counts exactly up to
 /// [`MAX_COUNT`](sli_core::MAX_COUNT) (2^53) trials. An incident past that (10^9 calls a minute
-/// throttled for 17 weeks, or hostile counts) is tested as 2^53 trials at the same share: at a
+/// throttled for 17 years, or hostile counts) is tested as 2^53 trials at the same share: at a
 /// share above the rate the tail only grows as trials are taken away, so the test is never more
 /// confident than the counts allow. (Past 2^53 the test refused, and every later period of the
 /// incident failed with an error about a parameter `n` the caller never gave.)

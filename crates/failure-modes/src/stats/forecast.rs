@@ -13,8 +13,11 @@ use crate::error::{Result, finite};
 /// which a few outliers cannot tilt. The pairwise slopes are kept sorted as values come and go
 /// (a slope depends only on its two values and how many steps apart they are, so the window
 /// sliding on does not change it): a push trades `capacity − 1` of the `capacity² / 2` slopes
-/// kept (4 MiB at [`MAX_THEIL_SEN`](super::MAX_THEIL_SEN)) in O(capacity²) and works out the
-/// line, which is then read off in O(1). Keep the window to a few hundred points.
+/// kept (4 MiB at [`MAX_THEIL_SEN`](super::MAX_THEIL_SEN)), each found by binary search and
+/// moved past the keys between its old and new places (O(capacity²) moves a push for a
+/// steady series, O(capacity³) at worst for one that swings from one extreme to the other),
+/// and works out the line, which is then read off in O(1). Keep the window to a few hundred
+/// points.
 ///
 /// # Example
 /// ```

@@ -347,7 +347,8 @@ impl UtilizationRule {
             mean: if sum.is_finite() {
                 sum / samples as f64
             } else {
-                scaled / samples as f64 / SCALE_DOWN
+                // The mean lies within the samples' range: rounding cannot take it past it.
+                (scaled / samples as f64 / SCALE_DOWN).clamp(-f64::MAX, f64::MAX)
             },
             samples,
         })

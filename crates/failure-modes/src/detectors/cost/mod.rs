@@ -301,7 +301,7 @@ impl CostRunaway {
         let today = self.day == Some(charge.day);
         self.one_offs.push(charge);
         if today {
-            self.calendar.one_off = self.one_off_on(self.calendar.date) + self.one_off_late;
+            self.calendar.one_off = self.one_off_on(self.calendar.date);
         }
         Ok(())
     }
@@ -329,17 +329,22 @@ impl CostRunaway {
     /// the nearer of the two readings it can be is the one it is. When the charge is within a
     /// couple of days' spend of the old month's total the two cannot be told apart, and
     /// reading it as the old month going on costs nothing (its rise stays under a ticket),
-    /// while a reset read too early would hide the real one.
+    /// while a reset read too early would hide the real one. The charges declared so far are
+    /// those of the month's closed days, with or without today's (which may not have landed
+    /// yet when the readings are more than a day behind).
     fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
         if charges < self.month_to_date {
             return true;
         }
-        let declared = self.declared_this_month + self.one_off_on(date);
         let rise = charges - self.month_to_date;
         let implausible = self
             .expected_daily
             .is_none_or(|daily| rise > self.config.ticket_multiple * daily);
-        declared > 0.0 && implausible && (charges - declared).abs() < rise
+        let before_today = self.declared_this_month;
+        implausible
+            && [before_today, before_today + self.one_off_on(date)]
+                .into_iter()
+                .any(|declared| declared > 0.0 && (charges - declared).abs() < rise)
     }
 
     /// Expected spend for the next day: the trend, floored at the trailing median. Computed
@@ -362,20 +367,23 @@ impl CostRunaway {
         Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
     }
 
-    /// `amount` of declared one-off charges once the readings of the day show it: once the
-    /// day has added at least that much (a reading before a charge lands does not include it,
-    /// and taking it out of such readings would hide the day's spend).
-    fn shown(&self, amount: f64) -> f64 {
-        if self.month_to_date - self.day_opening >= amount {
-            amount
-        } else {
-            0.0
+    /// The declared one-off charges the readings of the day show so far: each part once the
+    /// day has added at least that much (a reading before a charge lands does not include
+    /// it, and taking it out of such readings would hide the day's spend). The charges of the
+    /// day before that its readings never showed come first (they were due earlier), then the
+    /// day's own.
+    fn shown_one_offs(&self) -> f64 {
+        let rise = self.month_to_date - self.day_opening;
+        let (late, own) = (self.calendar.one_off_late, self.calendar.one_off);
+        if rise < late {
+            return 0.0;
         }
+        if rise >= late + own { late + own } else { late }
     }
 
-    /// The spend so far of the day being read, less `one_off` once it shows.
-    fn spent_less(&self, one_off: f64) -> f64 {
-        (self.month_to_date - self.day_opening - self.shown(one_off)).max(0.0)
+    /// The spend so far of the day being read, less its one-off charges once they show.
+    fn spent_today(&self) -> f64 {
+        (self.month_to_date - self.day_opening - self.shown_one_offs()).max(0.0)
     }
 
     /// Closes the previous day `day` and opens `date`.
@@ -383,7 +391,7 @@ impl CostRunaway {
         // Only whole days teach the baseline: not the first day seen, nor one after a day
         // without readings, nor a day reported as a runaway.
         if self.judged_today {
-            let spent = self.spent_less(self.calendar.one_off);
+            let spent = self.spent_today();
             self.profile.learn(&self.curve, spent);
             if self.reported == [false; 2] {
                 // The trend follows days with the weekly pattern taken out; the pattern is
@@ -414,14 +422,16 @@ impl CostRunaway {
             }
             self.days += 1;
         }
-        let shown = self.shown(self.calendar.one_off);
+        let shown = self.shown_one_offs();
         self.one_offs_past += shown;
         // A charge of this day that its readings never showed is in the next day's instead
         // (more than a day of publication lag: the 1st's fee first shows with the reset on
         // the 2nd). Carried one day only: one that never shows is not taken out of a later
         // runaway.
-        self.one_off_late = if shown == 0.0 && (date - day).num_days() == 1 {
-            self.one_off_on(day)
+        let own = self.calendar.one_off;
+        let own_shown = self.month_to_date - self.day_opening >= self.calendar.one_off_late + own;
+        self.one_off_late = if !own_shown && (date - day).num_days() == 1 {
+            own
         } else {
             0.0
         };
@@ -504,7 +514,7 @@ impl Detector for CostRunaway {
         self.last = Some(at);
         self.month_to_date = charges;
         let share = self.profile.share_at(seconds);
-        let spent_today = self.spent_less(self.calendar.one_off);
+        let spent_today = self.spent_today();
         self.curve.record(seconds, spent_today);
         let last_day = self.spend_last_day(at, since_epoch, charges, share);
         let Some(expected) = self.expected_daily else {

@@ -85,9 +85,11 @@ pub(super) struct DayCalendar {
     /// The weekday factors of the day and of the day before.
     pub(super) factor: f64,
     pub(super) yesterday: f64,
-    /// The one-off charges due in the day's readings: those declared for it, and those of the
-    /// day before that its readings never showed.
+    /// The one-off charges declared for the day.
     pub(super) one_off: f64,
+    /// Those of the day before that its readings never showed (published more than a day
+    /// behind): due in this day's readings.
+    pub(super) one_off_late: f64,
 }
 
 /// Where a window judged begins, made a time only for a finding.
@@ -141,7 +143,8 @@ impl CostRunaway {
             day_of_month: date.day(),
             factor: self.factors[weekday_of(number)],
             yesterday: self.factors[weekday_of(number - 1)],
-            one_off: self.one_off_on(date) + self.one_off_late,
+            one_off: self.one_off_on(date),
+            one_off_late: self.one_off_late,
         }
     }
 
@@ -154,8 +157,7 @@ impl CostRunaway {
         charges: f64,
         share: f64,
     ) -> Option<f64> {
-        let cumulative =
-            self.carried + charges - self.one_offs_past - self.shown(self.calendar.one_off);
+        let cumulative = self.carried + charges - self.one_offs_past - self.shown_one_offs();
         let day_ago = since_epoch.day_before();
         // Keep one reading at or before a day ago, drop the older ones.
         while self.recent.len() >= 2 && self.recent.get(1).is_some_and(|r| r.since_epoch <= day_ago)

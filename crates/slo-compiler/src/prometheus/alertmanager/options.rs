@@ -169,11 +169,17 @@ fn duration_ms(text: &str) -> Option<u128> {
     let (mut rest, mut total, mut next_unit) = (text, 0u128, 0);
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        // More than 20 digits is past any duration Go can hold.
-        if digits == 0 || digits > 20 {
+        // Leading zeros are read as Go reads them; more than 20 significant digits is past any
+        // duration Go can hold.
+        let significant = rest[..digits].trim_start_matches('0');
+        if digits == 0 || significant.len() > 20 {
             return None;
         }
-        let number: u128 = rest[..digits].parse().ok()?;
+        let number: u128 = if significant.is_empty() {
+            0
+        } else {
+            significant.parse().ok()?
+        };
         rest = &rest[digits..];
         // "ms" before "m": the longest unit that matches, and units only in decreasing order.
         let (index, unit, scale) = UNITS
@@ -209,6 +215,8 @@ mod tests {
             ("106751d", 106_751 * 86_400_000),
             ("290y", 290 * 365 * 86_400_000),
             ("1m5s10ms", 65_010),
+            ("000000000000000000000001h", 3_600_000),
+            ("00m", 0),
         ] {
             assert_eq!(duration_ms(text), Some(ms), "{text}");
         }
