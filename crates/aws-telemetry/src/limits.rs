@@ -298,7 +298,7 @@ fn number(word: &str, position: usize) -> Result<f64, Fault> {
         Ok(value) if value.is_finite() => Ok(value),
         _ => Err(Fault::Unsupported {
             position,
-            reason: format!("{word:?} is not a finite number"),
+            reason: format!("'{word}' is not a finite number"),
         }),
     }
 }

@@ -131,7 +131,7 @@ impl AlertmanagerOptions {
                 Some(0) => {
                     return Err(CompileProblem::InvalidOption {
                         option,
-                        reason: format!("{text:?}: a repeat interval cannot be zero"),
+                        reason: format!("'{text}': a repeat interval cannot be zero"),
                     });
                 }
                 Some(_) => {}
@@ -139,7 +139,7 @@ impl AlertmanagerOptions {
                     return Err(CompileProblem::InvalidOption {
                         option,
                         reason: format!(
-                            "{text:?} is not a duration Alertmanager reads (such as 1h, 1h30m or \
+                            "'{text}' is not a duration Alertmanager reads (such as 1h, 1h30m or \
                              1d, within 292 years)"
                         ),
                     });
