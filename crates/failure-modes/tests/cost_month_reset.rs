@@ -11,14 +11,10 @@
 use failure_modes::chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use failure_modes::{ChargeSample, CostRunaway, Detector, Finding, OneOffCharge};
 
-/// The findings of a steady 100-a-day account, the fee dated 1 November, each reading showing
-/// the usage up to `lag_hours` before it (so the old month's total keeps being published
-/// into November until the reset shows).
-fn steady_month_with_fee(fee: f64, lag_hours: i64) -> Vec<Finding> {
-    month_with_fees(&[(1, fee)], lag_hours, None)
-}
-
-/// The same with ten times the usual spend through November's `runaway_day`.
+/// The findings of a steady 100-a-day account with a fee dated 1 November, each reading
+/// showing the usage up to `lag_hours` before it (so the old month's total keeps being
+/// published into November until the reset shows), and ten times the usual spend through
+/// November's `runaway_day`.
 fn month_with_fee(fee: f64, lag_hours: i64, runaway_day: Option<u32>) -> Vec<Finding> {
     month_with_fees(&[(1, fee)], lag_hours, runaway_day)
 }
@@ -69,6 +65,26 @@ fn month_with_fees(fees: &[(u32, f64)], lag_hours: i64, runaway_day: Option<u32>
     findings
 }
 
+/// Asserts that a steady month with `fees` raises nothing under each of `lags` (hours).
+fn assert_quiet(fees: &[(u32, f64)], lags: &[i64]) {
+    for &lag_hours in lags {
+        let findings = month_with_fees(fees, lag_hours, None);
+        assert!(
+            findings.is_empty(),
+            "fees {fees:?}, readings {lag_hours} h behind: {:?}",
+            shown(&findings)
+        );
+    }
+}
+
+/// What a finding shows in a failure message: severity, time and multiple.
+fn shown(findings: &[Finding]) -> Vec<(failure_modes::Severity, DateTime<Utc>, f64)> {
+    findings
+        .iter()
+        .map(|f| (f.severity, f.end, f.evidence.score))
+        .collect()
+}
+
 #[test]
 fn a_fee_near_or_far_above_the_old_month_raises_nothing() {
     // October's total is 3,100. A fee of 3,090 lies between two of October's last readings
@@ -76,17 +92,7 @@ fn a_fee_near_or_far_above_the_old_month_raises_nothing() {
     // than a usual day); 3,103 is within an hour's spend of the total (the months cannot be
     // told apart); 4,000 and 10,000 hide the fall.
     for fee in [3_090.0, 3_103.0, 4_000.0, 10_000.0] {
-        for lag_hours in [1, 4, 8] {
-            let findings = steady_month_with_fee(fee, lag_hours);
-            assert!(
-                findings.is_empty(),
-                "fee {fee}, readings {lag_hours} h behind: {:?}",
-                findings
-                    .iter()
-                    .map(|f| (f.severity, f.end, f.evidence.score))
-                    .collect::<Vec<_>>()
-            );
-        }
+        assert_quiet(&[(1, fee)], &[1, 4, 8]);
     }
 }
 
@@ -96,17 +102,7 @@ fn a_fee_dated_the_first_that_shows_only_on_the_second_raises_nothing() {
     // the fee dated the 1st show first on the 2nd. The fee was never in the 1st's readings, so
     // it is the 2nd's to take out.
     for fee in [500.0, 3_000.0, 10_000.0] {
-        for lag_hours in [25, 30] {
-            let findings = steady_month_with_fee(fee, lag_hours);
-            assert!(
-                findings.is_empty(),
-                "fee {fee}, readings {lag_hours} h behind: {:?}",
-                findings
-                    .iter()
-                    .map(|f| (f.severity, f.end, f.evidence.score))
-                    .collect::<Vec<_>>()
-            );
-        }
+        assert_quiet(&[(1, fee)], &[25, 30]);
     }
 }
 
@@ -122,10 +118,7 @@ fn a_runaway_behind_a_late_fee_is_still_paged() {
                     .iter()
                     .any(|f| f.severity == failure_modes::Severity::Page),
                 "fee {fee}, runaway on November {day}: {:?}",
-                findings
-                    .iter()
-                    .map(|f| (f.severity, f.end, f.evidence.score))
-                    .collect::<Vec<_>>()
+                shown(&findings)
             );
         }
     }
@@ -137,16 +130,6 @@ fn late_fees_on_two_days_in_a_row_raise_nothing() {
     // 1st's fee but not yet its own, the 3rd's show the 2nd's. Each is taken out where it
     // lands (the late one first); the 1st's was paged when the two were taken out as one.
     for (first, second) in [(500.0, 800.0), (3_000.0, 200.0), (10_000.0, 10_000.0)] {
-        for lag_hours in [25, 30] {
-            let findings = month_with_fees(&[(1, first), (2, second)], lag_hours, None);
-            assert!(
-                findings.is_empty(),
-                "fees {first} and {second}, readings {lag_hours} h behind: {:?}",
-                findings
-                    .iter()
-                    .map(|f| (f.severity, f.end, f.evidence.score))
-                    .collect::<Vec<_>>()
-            );
-        }
+        assert_quiet(&[(1, first), (2, second)], &[25, 30]);
     }
 }
