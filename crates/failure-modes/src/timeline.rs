@@ -24,11 +24,18 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    pub(crate) fn new(max_gap: TimeDelta) -> Self {
-        Self {
+    /// A timeline allowing gaps up to `max_gap`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming `max_gap` when it is not positive: every observation
+    /// would then follow a gap, and a detector would restart its warm-up at each one and never
+    /// report anything.
+    pub(crate) fn new(max_gap: TimeDelta) -> Result<Self> {
+        crate::error::positive("max_gap", max_gap.as_seconds_f64())?;
+        Ok(Self {
             last: None,
             max_gap,
-        }
+        })
     }
 
     /// Checks `at` without recording it.
@@ -117,7 +124,7 @@ mod tests {
     #[test]
     fn order_duplicates_and_gaps() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let mut line = Timeline::new(TimeDelta::minutes(10));
+        let mut line = Timeline::new(TimeDelta::minutes(10)).unwrap();
         assert_eq!(line.check(t0).unwrap(), Step::Restart);
         line.record(t0);
         assert!(matches!(line.check(t0), Err(Error::OutOfOrder { .. })));

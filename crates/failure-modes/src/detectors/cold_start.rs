@@ -186,13 +186,13 @@ impl ColdStartLatency {
     /// `max_gap`, or a zero baseline.
     pub fn new(signal: ColdStartSignal, config: ColdStartConfig) -> Result<Self> {
         positive("min_ratio", config.min_ratio)?;
-        positive("max_gap", config.max_gap.as_seconds_f64())?;
+        let timeline = Timeline::new(config.max_gap)?;
         positive("min_sigma", config.min_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
         positive("concurrency_rise", config.concurrency_rise)?;
         Ok(Self {
             signal,
-            timeline: Timeline::new(config.max_gap),
+            timeline,
             warm: RobustBaseline::new(config.baseline)?,
             concurrency: Ewma::new(config.concurrency_alpha)?,
             episode: Episode::new(config.sustain, config.clear_after),

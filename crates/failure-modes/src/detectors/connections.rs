@@ -236,7 +236,7 @@ impl DbConnectionExhaustion {
     /// non-positive horizons or `max_gap`, or a trend window below 2.
     pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
         positive("max_connections", signal.max_connections)?;
-        positive("max_gap", config.max_gap.as_seconds_f64())?;
+        let timeline = Timeline::new(config.max_gap)?;
         fraction("warn_share", config.warn_share)?;
         fraction("page_share", config.page_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;
@@ -247,7 +247,7 @@ impl DbConnectionExhaustion {
                 LinearTrend::new(config.trend_window)?,
                 LinearTrend::new(config.trend_window)?,
             ),
-            timeline: Timeline::new(config.max_gap),
+            timeline,
             escalation: Escalation::new(config.sustain, config.clear_after),
             usual: DailyPeaks::new(config.daily_decay)?,
             signal,

@@ -251,7 +251,7 @@ impl ServiceQuotaHit {
     /// is not positive.
     pub fn new(signal: QuotaSignal, config: QuotaConfig) -> Result<Self> {
         positive("limit", signal.limit)?;
-        positive("max_gap", config.max_gap.as_seconds_f64())?;
+        let timeline = Timeline::new(config.max_gap)?;
         positive("blocked_share", config.blocked_share)?;
         fraction("warn_share", config.warn_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;
@@ -260,7 +260,7 @@ impl ServiceQuotaHit {
             peak: RollingMax::new(config.peak_window)?,
             trend: LinearTrend::new(config.trend_window)?,
             seen: 0,
-            timeline: Timeline::new(config.max_gap),
+            timeline,
             escalation: Escalation::new(config.sustain, config.clear_after),
             signal,
             config,

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join_any};
-use crate::error::{Error, Result, count, fraction, positive};
+use crate::error::{Error, Result, count, fraction};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{Ewma, binomial_upper_tail};
@@ -261,8 +261,7 @@ impl ApiThrottling {
         fraction("page_ratio", config.page_ratio)?;
         fraction("significance", config.significance)?;
         fraction("floor_rate", config.floor_rate)?;
-        positive("max_gap", config.max_gap.as_seconds_f64())?;
-        positive("window", f64::from(config.window))?;
+        let timeline = Timeline::new(config.max_gap)?;
         crate::stats::check_window(
             "window",
             config.window as usize,
@@ -271,7 +270,7 @@ impl ApiThrottling {
         )?;
         Ok(Self {
             signal,
-            timeline: Timeline::new(config.max_gap),
+            timeline,
             baseline: Ewma::new(config.baseline_alpha)?,
             window: Vec::with_capacity(config.window as usize),
             next: 0,

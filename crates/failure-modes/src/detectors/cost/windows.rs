@@ -217,3 +217,46 @@ impl CostRunaway {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EpochTime;
+    use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+    fn epoch(at: DateTime<Utc>) -> EpochTime {
+        EpochTime::new(at, at.timestamp(), at.timestamp_subsec_nanos())
+    }
+
+    /// `seconds_since` is chrono's subtraction and `as_seconds_f64`, to the bit: before and
+    /// after the epoch, with nanoseconds either side, a day earlier, and in a leap second.
+    #[test]
+    fn seconds_between_epoch_times_are_chronos() {
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .map(|t| t.and_utc())
+            .unwrap();
+        let mut times = vec![leap, DateTime::UNIX_EPOCH];
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        for _ in 0..2000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let secs = (state % 8_000_000_000) as i64 - 4_000_000_000;
+            let nanos = (state >> 33) as u32 % 1_000_000_000;
+            times.push(DateTime::from_timestamp(secs, nanos).unwrap());
+        }
+        for pair in times.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            assert_eq!(
+                epoch(a).seconds_since(epoch(b)).to_bits(),
+                (a - b).as_seconds_f64().to_bits(),
+                "{a} - {b}"
+            );
+            assert_eq!(
+                epoch(a).day_before().seconds_since(epoch(b)).to_bits(),
+                (a - TimeDelta::days(1) - b).as_seconds_f64().to_bits(),
+                "{a} - 1 day - {b}"
+            );
+        }
+    }
+}

@@ -268,11 +268,10 @@ impl NetworkPartition {
     /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`.
     pub fn new(signal: ZoneSignal, config: PartitionConfig) -> Result<Self> {
         positive("peer_ratio", config.peer_ratio)?;
-        positive("max_gap", config.max_gap.as_seconds_f64())?;
+        let timeline = Timeline::new(config.max_gap)?;
         positive("own_sigma", config.own_sigma)?;
         positive("min_relative_spread", config.min_relative_spread)?;
         fraction("min_error_ratio", config.min_error_ratio)?;
-        positive("error_window", config.error_window as f64)?;
         crate::stats::check_window(
             "error_window",
             config.error_window,
@@ -283,7 +282,7 @@ impl NetworkPartition {
         crate::stats::check_window("baseline", config.baseline, 1, crate::stats::MAX_WINDOW)?;
         Ok(Self {
             signal,
-            timeline: Timeline::new(config.max_gap),
+            timeline,
             config,
             zones: BTreeMap::new(),
             scratch: Vec::new(),
