@@ -4,7 +4,7 @@
 //! windows, and, as a ticket, is held while the SLO pages; a finding of no SLO is grouped by
 //! mode and subject.
 
-use chrono::{SecondsFormat, TimeDelta};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 use sli_core::FINDING_ALERT_NAME;
 
@@ -12,6 +12,20 @@ use crate::finding::Finding;
 
 /// The label holding the SLO's id (Sloth's `sloth_id`, as the compiled rules and routes name it).
 pub const SLO_ID_LABEL: &str = "sloth_id";
+
+/// 0000-01-01T00:00:00Z, the first instant RFC 3339 can write.
+fn rfc3339_first() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(0, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.and_utc())
+}
+
+/// 9999-12-31T23:59:59Z, the last whole second RFC 3339 can write.
+fn rfc3339_last() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
 
 impl Finding {
     /// The finding as an alert Alertmanager's API takes (`POST /api/v2/alerts`, one
@@ -21,7 +35,10 @@ impl Finding {
     /// `description` (the evidence), `likely_cause`, `mitigation` and `runbook_url` (if any);
     /// `startsAt` the condition's start, `endsAt` `hold` after the detection
     /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own; a negative
-    /// `hold` counts as none).
+    /// `hold` counts as none). Alertmanager reads times as RFC 3339, which writes years 0000
+    /// to 9999 only: an instant outside them (a hold of centuries, a hostile timestamp) is
+    /// written as the nearest one RFC 3339 can write, never as chrono's `+262142-…`, which
+    /// Alertmanager refuses along with the whole post.
     ///
     /// To join an SLO's notification the finding must also reach the SLO's receiver: route it
     /// with the SLO's owner (the `team` label), or with none when the SLO has none.
@@ -65,7 +82,10 @@ impl Finding {
         if let Some(runbook) = &self.routing.runbook {
             annotations.insert("runbook_url".into(), json!(runbook.as_str()));
         }
-        let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let at = |t: DateTime<Utc>| {
+            t.clamp(rfc3339_first(), rfc3339_last())
+                .to_rfc3339_opts(SecondsFormat::Secs, true)
+        };
         json!({
             "labels": labels,
             "annotations": annotations,
@@ -117,6 +137,29 @@ mod tests {
             f.to_alert(TimeDelta::MAX).end,
             Some(chrono::DateTime::<Utc>::MAX_UTC)
         );
+    }
+
+    #[test]
+    fn times_rfc3339_cannot_write_are_written_as_its_nearest() {
+        // chrono wrote a hold past year 9999 as `+262142-12-31T23:59:59Z`: Go's RFC 3339
+        // parser, and so Alertmanager, refuses it and the whole post with it.
+        let f = finding(FailureMode::ServiceQuotaHit);
+        let alert = f.alertmanager_alert(None, TimeDelta::MAX);
+        assert_eq!(alert["endsAt"], "9999-12-31T23:59:59Z");
+        assert_eq!(alert["startsAt"], "2026-11-02T10:00:00Z");
+        let far = |year| Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).unwrap();
+        let mut early = f.clone();
+        (early.start, early.end) = (far(-40), far(-40));
+        let alert = early.alertmanager_alert(None, TimeDelta::hours(1));
+        assert_eq!(alert["startsAt"], "0000-01-01T00:00:00Z");
+        assert_eq!(alert["endsAt"], "0000-01-01T00:00:00Z");
+        for alert in [alert, f.alertmanager_alert(None, TimeDelta::MAX)] {
+            for key in ["startsAt", "endsAt"] {
+                let text = alert[key].as_str().unwrap();
+                assert!(DateTime::parse_from_rfc3339(text).is_ok(), "{text}");
+                assert_eq!(text.len(), 20, "{text}");
+            }
+        }
     }
 
     #[test]

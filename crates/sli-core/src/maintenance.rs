@@ -8,6 +8,13 @@
 //! EventBridge Scheduler's cron expressions (with `ScheduleExpressionTimezone`) read theirs. A
 //! local time a transition skips or repeats is read as [`Zone`] reads it (the earlier instant
 //! of a repeated hour; a skipped one with the offset before the gap).
+//!
+//! On the two transition days the engines themselves differ. EventBridge Scheduler skips a
+//! cron time that falls in the skipped hour and runs a repeated one once, as this module
+//! reads them: a window 02:30–03:30 in Paris is empty on the spring-forward day and lasts two
+//! hours (02:30 summer time to 03:30 winter time) on the fall-back day. Alertmanager compares
+//! local times of day, so it mutes 03:00–03:30 on the first and both passes of 02:30–03:00 on
+//! the second. A window that avoids 02:00–03:00 local time is read alike by all three.
 
 use std::fmt;
 
@@ -58,6 +65,18 @@ pub enum MaintenanceError {
         /// `start` or `duration`.
         field: &'static str,
         /// The value as written.
+        value: String,
+    },
+    /// A one-off window that starts or ends outside the years 0000 to 9999: the engines
+    /// schedule by dates with four-digit years (EventBridge Scheduler's `at(…)`, RFC 3339),
+    /// so it cannot be deployed.
+    #[error(
+        "maintenance {field}: {value} lies outside the years 0000 to 9999 an engine can schedule"
+    )]
+    OutOfRange {
+        /// `start` or `end`.
+        field: &'static str,
+        /// The instant, as chrono writes it.
         value: String,
     },
     /// A day or a start time that cannot be read.

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{AlertInterval, Severity};
@@ -253,11 +253,29 @@ impl MaintenanceWindows {
     }
 
     /// Checks what an engine must be able to deploy: no one-off window longer than
-    /// [`MAX_MAINTENANCE`](crate::MAX_MAINTENANCE) (recurring windows are checked when built).
+    /// [`MAX_MAINTENANCE`](crate::MAX_MAINTENANCE), none starting or ending outside the years
+    /// 0000 to 9999 (recurring windows are checked when built).
     ///
     /// # Errors
-    /// [`MaintenanceError::NeverEnds`] naming the field `end` of the first such window.
+    /// [`MaintenanceError::OutOfRange`] naming `start` or `end` of the first window outside
+    /// those years; else [`MaintenanceError::NeverEnds`] naming the field `end` of the first
+    /// window too long.
     pub fn validate(&self) -> std::result::Result<(), MaintenanceError> {
+        let first = NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
+        let writable = |t: DateTime<Utc>| {
+            first.is_some_and(|f| t.naive_utc() >= f) && last.is_some_and(|l| t.naive_utc() <= l)
+        };
+        for w in &self.windows {
+            for (field, at) in [("start", w.start()), ("end", w.end())] {
+                if !writable(at) {
+                    return Err(MaintenanceError::OutOfRange {
+                        field,
+                        value: at.to_rfc3339(),
+                    });
+                }
+            }
+        }
         let max = crate::maintenance::MAX_MAINTENANCE;
         match self
             .windows
@@ -435,6 +453,26 @@ mod tests {
 
     fn t(m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap()
+    }
+
+    #[test]
+    fn one_off_windows_outside_four_digit_years_cannot_be_deployed() {
+        let at = |y: i32, h: u32| Utc.with_ymd_and_hms(y, 1, 1, h, 0, 0).unwrap();
+        let windows = |a, b| MaintenanceWindows::new([Interval::new(a, b).unwrap()]);
+        assert!(windows(at(9999, 0), at(9999, 5)).validate().is_ok());
+        assert!(windows(at(0, 0), at(0, 5)).validate().is_ok());
+        let err = windows(at(-1, 23), at(0, 1)).validate().unwrap_err();
+        assert!(
+            matches!(err, MaintenanceError::OutOfRange { field: "start", .. }),
+            "{err}"
+        );
+        let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 0, 0).unwrap();
+        let err = windows(last, at(10_000, 1)).validate().unwrap_err();
+        assert!(
+            matches!(err, MaintenanceError::OutOfRange { field: "end", .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("+10000-01-01"), "{err}");
     }
 
     #[test]

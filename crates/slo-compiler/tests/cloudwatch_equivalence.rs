@@ -493,6 +493,28 @@ fn bad_names_and_limits_are_typed_errors() {
         !err.to_string().contains("maintenance end"),
         "{err} repeats its source"
     );
+    // A one-off window ending past year 9999: `at(10000-…)` is no EventBridge expression.
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+        .unwrap()
+        .and_hms_opt(23, 0, 0)
+        .unwrap()
+        .and_utc();
+    let s = spec("far").with_maintenance(MaintenanceWindows::new([Interval::new(
+        last,
+        last + TimeDelta::hours(2),
+    )
+    .unwrap()]));
+    let err = compile(&[s], &options).unwrap_err();
+    assert!(
+        matches!(
+            &err.problem,
+            CompileProblem::Maintenance {
+                source: MaintenanceError::OutOfRange { field: "end", .. }
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.problem.to_string().contains("maintenance"), "{err}");
     // A recurring window in a fixed offset: EventBridge Scheduler needs an IANA zone.
     let s = spec("offset").with_maintenance(
         MaintenanceWindows::default().with_recurring(

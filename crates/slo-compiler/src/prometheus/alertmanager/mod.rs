@@ -536,6 +536,28 @@ mod tests {
         let source = std::error::Error::source(&err.problem).expect("the typed source");
         assert!(source.to_string().contains("never ends"), "{source}");
 
+        // A one-off window past year 9999: `years` would name a year no engine schedules.
+        let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+        let compiled = compile(
+            &[spec(MaintenanceWindows::new([Interval::new(
+                far,
+                far + TimeDelta::hours(1),
+            )
+            .unwrap()]))],
+            &Options::default(),
+        )
+        .unwrap();
+        let err = compiled.alertmanager(&options).unwrap_err();
+        assert!(
+            matches!(
+                &err.problem,
+                CompileProblem::Maintenance {
+                    source: MaintenanceError::OutOfRange { field: "start", .. }
+                }
+            ),
+            "{err}"
+        );
+
         // A recurring window in a fixed offset: Alertmanager's `location` needs an IANA name.
         let daily = |zone: &str| {
             MaintenanceWindows::default().with_recurring(
