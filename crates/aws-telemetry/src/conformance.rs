@@ -50,9 +50,17 @@ fn latency_value(i: i64) -> f64 {
 }
 
 impl Fixture {
+    /// How far before chrono's last instant a fixture may start: its two hours and a margin
+    /// for the checks' ranges past them.
+    pub const LATEST_START: TimeDelta = TimeDelta::hours(4);
+
     /// A fixture starting at `start`, truncated to the whole hour (a source with retention
-    /// limits, such as CloudWatch, needs one close to now).
+    /// limits, such as CloudWatch, needs one close to now). The fixture spans two hours: a
+    /// start later than [`Fixture::LATEST_START`] before chrono's last instant is moved back
+    /// by that much, so that every check's arithmetic stays in range.
     pub fn at(start: DateTime<Utc>) -> Self {
+        let latest = DateTime::<Utc>::MAX_UTC - Self::LATEST_START;
+        let start = start.min(latest);
         let hour = start.timestamp() - start.timestamp().rem_euclid(3600);
         Self {
             start: DateTime::from_timestamp(hour, 0).unwrap_or(start),
