@@ -1,93 +1,26 @@
 //! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
 //! trailing trend, with a month-end forecast.
 
+mod config;
 mod input;
 mod intraday;
+mod source;
 mod windows;
 
+pub use config::{CostConfig, MAX_ONE_OFF_CHARGES};
 pub use input::{ChargeSample, OneOffCharge};
 
-use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
-use sli_core::Severity;
 
-use crate::detector::{Detector, MetricDetector, join};
+use crate::detector::Detector;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
 use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
-
-/// Settings of [`CostRunaway`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[non_exhaustive]
-pub struct CostConfig {
-    ticket_multiple: f64,
-    page_multiple: f64,
-    trailing_days: usize,
-    warm_up_days: usize,
-    min_daily_spend: f64,
-    min_share: f64,
-    tolerance: f64,
-    publish_lag: TimeDelta,
-    warning_severity: Severity,
-    runaway_severity: Severity,
-}
-
-crate::settings::settings!(CostConfig {
-    /// Today's spend at this multiple of the trend is a ticket (2: a cost warning at twice
-    /// the trend).
-    ticket_multiple, with_ticket_multiple: f64;
-    /// At this multiple, something is burning money: page (kill switches).
-    page_multiple, with_page_multiple: f64;
-    /// Completed days in the trailing baseline (two weeks: both weekends in it).
-    trailing_days, with_trailing_days: usize;
-    /// Completed days seen before any finding (a week: every weekday once).
-    warm_up_days, with_warm_up_days: usize;
-    /// Spend below this per day is never a runaway (cents do not page anyone).
-    min_daily_spend, with_min_daily_spend: f64;
-    /// Part of a day the readings must show before today is judged on its own: 50 %, so that
-    /// the first readings of a day (a few hours of usage, and the end of the day before that
-    /// publication lags behind) are not taken for the day. The last 24 hours are judged
-    /// meanwhile.
-    min_share, with_min_share: f64;
-    /// How close to a multiple counts as reaching it: 5 %, so that a day at exactly twice its
-    /// trend is reported, not missed half the time on the day-to-day noise of the estimate.
-    tolerance, with_tolerance: f64;
-    /// How far behind usage `EstimatedCharges` is published, assumed until the reading cadence
-    /// has been learned (three days): zero by default, which only makes the first days'
-    /// judgements cautious. After that, what each time of day shows is learned from the
-    /// readings themselves.
-    publish_lag, with_publish_lag: TimeDelta;
-    /// Severity at `ticket_multiple` (ticket: a cost warning, by the [severity rule](crate#severities)).
-    warning_severity, with_warning_severity: Severity;
-    /// Severity at `page_multiple` (page: spend ten times its trend is an incident that needs
-    /// the kill switch now, not a warning).
-    runaway_severity, with_runaway_severity: Severity;
-});
-
-impl Default for CostConfig {
-    fn default() -> Self {
-        Self {
-            ticket_multiple: 2.0,
-            page_multiple: 10.0,
-            trailing_days: 14,
-            warm_up_days: 7,
-            min_daily_spend: 1.0,
-            min_share: 0.5,
-            tolerance: 0.05,
-            publish_lag: TimeDelta::zero(),
-            warning_severity: Severity::Ticket,
-            runaway_severity: Severity::Page,
-        }
-    }
-}
-
-/// One-off charges declared at most (a bound on what a caller can make the detector keep).
-pub const MAX_ONE_OFF_CHARGES: usize = 1024;
 
 /// F8: spend running away from its trend.
 ///
@@ -624,41 +557,5 @@ impl Detector for CostRunaway {
             ));
         }
         Ok(findings)
-    }
-}
-
-impl MetricDetector for CostRunaway {
-    /// Every declared one-off charge must fall within `range`: one outside it can only be a
-    /// mistake (a wrong year, a wrong account).
-    fn check_range(&self, range: &TimeRange) -> Result<()> {
-        let (first, last) = (range.start().date_naive(), range.end().date_naive());
-        match self.one_offs.iter().find(|c| c.day < first || c.day > last) {
-            Some(charge) => Err(Error::OneOffCharge {
-                description: charge.description.clone(),
-                day: charge.day,
-                reason: format!("is dated outside the range {first} .. {last}"),
-            }),
-            None => Ok(()),
-        }
-    }
-
-    fn queries(&self) -> Result<Vec<MetricQuery>> {
-        Ok(vec![MetricQuery::stat(
-            "charges",
-            Metric::new("AWS/Billing", "EstimatedCharges")?
-                .with_dimension("Currency", &self.currency)?,
-            Statistic::Maximum,
-            Period::new(21_600)?,
-        )?])
-    }
-
-    fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<ChargeSample>> {
-        Ok(join(fetched, &["charges"], &[])?
-            .into_iter()
-            .map(|(at, values, _)| ChargeSample {
-                at,
-                estimated_charges: values[0],
-            })
-            .collect())
     }
 }
