@@ -38,7 +38,7 @@ use crate::error::{Result, finite};
 /// assert_eq!(draining.steps_until(100.0), None);    // a falling trend never gets there
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TrendForecast {
     capacity: usize,
     values: VecDeque<f64>,
@@ -50,6 +50,19 @@ pub struct TrendForecast {
     /// them), and the buffer its level is selected in.
     line: Option<(f64, f64)>,
     projected: Vec<f64>,
+}
+
+impl std::fmt::Debug for TrendForecast {
+    /// The window and its line; the pairwise slopes are kept as sort keys, meaningless to read
+    /// (and up to half a million of them).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrendForecast")
+            .field("capacity", &self.capacity)
+            .field("values", &self.values)
+            .field("pushed", &self.pushed)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TrendForecast {
