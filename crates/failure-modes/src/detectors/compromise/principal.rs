@@ -1,0 +1,164 @@
+//! What F4 remembers of a principal (its hourly peaks, regions and bars), the key it is
+//! remembered by, and the hasher of the map that holds them.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use aws_telemetry::Identity;
+
+use super::CompromiseConfig;
+
+/// Who the habits belong to: a role for its sessions (each CI run or instance is a new session
+/// of the same role), else the identity's principal.
+pub(super) fn principal_key(identity: &Identity) -> &str {
+    let principal = identity.principal();
+    if identity.kind == "AssumedRole"
+        && let Some((role, _session)) = principal.rsplit_once('/')
+        && role.contains(":assumed-role/")
+    {
+        return role;
+    }
+    principal
+}
+
+/// A small, fast, non-cryptographic hasher for principal keys (FxHash's multiply-rotate):
+/// the map is keyed by ARNs the detector itself stores, and eviction bounds it, so a crafted
+/// collision can slow it but not grow it.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Whole words read directly, the last partial one zero-padded: the same words as
+        // copying each chunk into a zeroed word, without a call to `memcpy` a word.
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let mut whole = [0u8; 8];
+            whole.copy_from_slice(word);
+            self.mix(u64::from_le_bytes(whole));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            // Little-endian, zero-padded: byte `i` at bits `8i..8i + 8`.
+            let word = rest
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, byte)| word | u64::from(*byte) << (8 * i));
+            self.mix(word);
+        }
+    }
+
+    // `str`'s `Hash` ends each key with this byte: one word, without the slice path.
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl KeyHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(super) type Keyed<V> = HashMap<Box<str>, V, BuildHasherDefault<KeyHasher>>;
+
+/// What the detector remembers of a principal: about 300 bytes, whatever it does.
+#[derive(Debug, Clone)]
+pub(super) struct Principal {
+    pub(super) first_seen: i64,
+    pub(super) last_seen: i64,
+    /// The hour (since the epoch) being counted, and its calls and denials so far.
+    pub(super) hour: i64,
+    pub(super) calls: u32,
+    pub(super) denied: u32,
+    /// The busiest hour seen at each hour of the day, weekdays then weekends (decayed daily).
+    pub(super) peaks: [f32; 48],
+    /// The busiest hour of all, and of denials (decayed daily).
+    pub(super) busiest: f32,
+    pub(super) busiest_denied: f32,
+    /// The day (since the epoch) the peaks were last decayed to.
+    pub(super) decayed_to: i64,
+    /// What this hour's calls and denials must exceed to be a burst or a storm.
+    pub(super) burst_bar: f32,
+    pub(super) storm_bar: f32,
+    pub(super) regions: Vec<Box<str>>,
+    pub(super) mints_credentials: bool,
+    pub(super) burst_reported: bool,
+    pub(super) storm_reported: bool,
+}
+
+pub(super) fn slot(hour: i64) -> usize {
+    // 1970-01-01 was a Thursday: day 0 is weekday 3 (Monday = 0).
+    let day = hour.div_euclid(24);
+    let weekend = (day + 3).rem_euclid(7) >= 5;
+    usize::from(weekend) * 24 + hour.rem_euclid(24) as usize
+}
+
+impl Principal {
+    pub(super) fn new(at: i64) -> Self {
+        Self {
+            first_seen: at,
+            last_seen: at,
+            hour: at.div_euclid(3600),
+            calls: 0,
+            denied: 0,
+            peaks: [0.0; 48],
+            busiest: 0.0,
+            busiest_denied: 0.0,
+            decayed_to: at.div_euclid(86_400),
+            burst_bar: f32::INFINITY,
+            storm_bar: f32::INFINITY,
+            regions: Vec::new(),
+            mints_credentials: false,
+            burst_reported: false,
+            storm_reported: false,
+        }
+    }
+
+    /// Closes the counted hour into the peaks (unless it was reported: an incident is not a
+    /// habit) and opens `hour`, with its bars.
+    pub(super) fn advance_to(&mut self, hour: i64, config: &CompromiseConfig) {
+        if hour <= self.hour {
+            return;
+        }
+        let closed = slot(self.hour);
+        if !self.burst_reported {
+            let calls = self.calls as f32;
+            self.peaks[closed] = self.peaks[closed].max(calls);
+            self.busiest = self.busiest.max(calls);
+        }
+        if !self.storm_reported {
+            self.busiest_denied = self.busiest_denied.max(self.denied as f32);
+        }
+        let day = hour.div_euclid(24);
+        if day > self.decayed_to {
+            let keep = (config.daily_decay as f32).powi((day - self.decayed_to).min(3650) as i32);
+            for peak in &mut self.peaks {
+                *peak *= keep;
+            }
+            self.busiest *= keep;
+            self.busiest_denied *= keep;
+            self.decayed_to = day;
+        }
+        self.hour = hour;
+        self.calls = 0;
+        self.denied = 0;
+        self.burst_reported = false;
+        self.storm_reported = false;
+        let now = slot(hour);
+        let (half, base) = (now / 24 * 24, now % 24);
+        let near = [23, 0, 1]
+            .iter()
+            .map(|d| self.peaks[half + (base + d) % 24])
+            .fold(0.0f32, f32::max);
+        let multiple = config.burst_multiple as f32;
+        self.burst_bar = (multiple * near)
+            .max(config.overall_multiple as f32 * self.busiest)
+            .max(config.min_burst as f32 - 1.0);
+        self.storm_bar = (multiple * self.busiest_denied).max(config.min_denied as f32 - 1.0);
+    }
+}
