@@ -10,9 +10,10 @@
 //! of a repeated hour; a skipped one with the offset before the gap).
 //!
 //! On the two transition days the engines themselves differ. EventBridge Scheduler skips a
-//! cron time that falls in the skipped hour and runs a repeated one once, as this module
-//! reads them: a window 02:30–03:30 in Paris is empty on the spring-forward day and lasts two
-//! hours (02:30 summer time to 03:30 winter time) on the fall-back day. Alertmanager compares
+//! cron time that falls in the skipped hour, as this module does, and runs a repeated one
+//! once (AWS does not say which pass; this module takes the earlier): a window 02:30–03:30 in
+//! Paris is empty on the spring-forward day and lasts two hours here (02:30 summer time to
+//! 03:30 winter time) on the fall-back day. Alertmanager compares
 //! local times of day, so it mutes 03:00–03:30 on the first and both passes of 02:30–03:00 on
 //! the second. A window that avoids 02:00–03:00 local time is read alike by all three.
 
