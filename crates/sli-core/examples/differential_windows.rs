@@ -105,6 +105,11 @@ fn main() -> Result<(), sli_core::Error> {
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let cases: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let mut rng = Rng(seed);
+    // The tz database compiled in, which windows.py compares with the system's.
+    println!(
+        "{}",
+        json!({"kind": "meta", "tzdata": chrono_tz::IANA_TZDB_VERSION})
+    );
     // 1971 to 2037: the years both tz databases hold explicit transitions for.
     let (lo, hi) = (31_536_000_i64, 2_114_380_800_i64);
     for _ in 0..cases {
