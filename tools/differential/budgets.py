@@ -51,15 +51,48 @@ def composite_case(c):
             {"met": A >= T})
 
 
+def slices_case(c):
+    """Time slices aligned to the window's start, from the slice of the first point in the
+    window to the slice of the last; a slice's counts summed; a slice without events (no point,
+    or points of zero total) resolved by the missing-data policy; Timeslices scores 1 when the
+    slice's ratio reaches the slice target, RatioTimeslices the ratio."""
+    start, end = c["window"]
+    inside = [(m, F(g), F(t)) for m, g, t in c["points"] if start <= m < end]
+    if not inside:
+        return {"good": F(0), "total": F(0)}
+    width = c["slice"]
+    sums = {}
+    for m, g, t in inside:
+        k = (m - start) // width
+        g0, t0 = sums.get(k, (F(0), F(0)))
+        sums[k] = (g0 + g, t0 + t)
+    missing = {"Good": F(1), "Bad": F(0), "Skip": None}[c["missing"]]
+    good = total = F(0)
+    for k in range(min(sums), max(sums) + 1):
+        g, t = sums.get(k, (F(0), F(0)))
+        if t > 0:
+            ratio = g / t
+            score = ratio if c["method"] == "RatioTimeslices" else F(int(ratio >= F(c["slice_target"])))
+        else:
+            score = missing
+        if score is not None:
+            good += score
+            total += 1
+    return {"good": good, "total": total}
+
+
 def main():
     worst = {}
     over = {}
     flips = {}
-    counted = {"budget": 0, "composite": 0}
+    counted = {"budget": 0, "composite": 0, "slices": 0}
     for line in sys.stdin:
         c = json.loads(line)
         counted[c["kind"]] += 1
-        exact, flags = (budget_case if c["kind"] == "budget" else composite_case)(c)
+        if c["kind"] == "slices":
+            exact, flags = slices_case(c), {}
+        else:
+            exact, flags = (budget_case if c["kind"] == "budget" else composite_case)(c)
         for field, value in exact.items():
             key = f'{c["kind"]}.{field}'
             # A remaining fraction is 1 minus the consumed one: its error is in ulps of the

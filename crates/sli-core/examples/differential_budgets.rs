@@ -31,6 +31,10 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
 }
 
 /// Whole counts: totals of every magnitude up to 10^12, and bad counts near the budget (an
@@ -105,6 +109,66 @@ fn main() -> Result<(), sli_core::Error> {
             "{}",
             json!({"kind": "composite", "parts": parts, "attainment": r.attainment,
                    "target": r.target, "budget_consumed": r.budget_consumed, "met": r.met})
+        );
+    }
+    for _ in 0..cases / 4 {
+        slices(&mut rng, t0)?;
+    }
+    Ok(())
+}
+
+/// A time-slice case: a minute series with gaps and empty minutes, a window that cuts it, a
+/// slice of 1 to 10 minutes, and each budgeting method and missing-data policy.
+fn slices(rng: &mut Rng, t0: DateTime<chrono::Utc>) -> Result<(), sli_core::Error> {
+    let mut points = Vec::new();
+    let mut minute = 0_i64;
+    for _ in 0..1 + rng.below(60) {
+        minute += 1 + if rng.below(4) == 0 {
+            rng.below(15) as i64
+        } else {
+            0
+        };
+        let total = if rng.below(8) == 0 {
+            0.0
+        } else {
+            (1 + rng.below(1000)) as f64
+        };
+        let bad = match rng.below(3) {
+            0 => 0.0,
+            1 => (total * 0.01).round(),
+            _ => rng.below(total as u64 + 1) as f64,
+        };
+        points.push((minute, total - bad, total));
+    }
+    let series = Series::from_counts(
+        points
+            .iter()
+            .map(|&(m, g, t)| (t0 + TimeDelta::minutes(m), g, t)),
+    )?;
+    let start = rng.below(minute as u64 + 1) as i64;
+    let end = start + 1 + rng.below(minute as u64 + 10) as i64;
+    let window =
+        sli_core::Interval::new(t0 + TimeDelta::minutes(start), t0 + TimeDelta::minutes(end))?;
+    let slice = Span::from_minutes(1 + rng.below(10) as i64)?;
+    let slice_target = *rng.pick(&["0.9", "0.99", "0.95", "0.999", "0.5", "1"]);
+    let missing = *rng.pick(&[
+        sli_core::MissingData::Good,
+        sli_core::MissingData::Bad,
+        sli_core::MissingData::Skip,
+    ]);
+    for method in [
+        sli_core::BudgetingMethod::Timeslices {
+            slice,
+            slice_target: target_f(slice_target),
+        },
+        sli_core::BudgetingMethod::RatioTimeslices { slice },
+    ] {
+        let a = method.attainment(&series, window, missing)?;
+        println!(
+            "{}",
+            json!({"kind": "slices", "method": method.to_string(), "slice": slice.seconds() / 60,
+                   "slice_target": slice_target, "missing": format!("{missing:?}"),
+                   "window": [start, end], "points": points, "good": a.good, "total": a.total})
         );
     }
     Ok(())
