@@ -67,7 +67,7 @@ impl ErrorBudget {
         (!counts.is_empty()).then(|| Self {
             objective,
             unit: BudgetUnit::Events,
-            allowed: objective.error_budget() * counts.total(),
+            allowed: objective.budget_of(counts.total()),
             consumed: counts.bad(),
         })
     }
@@ -101,7 +101,7 @@ impl ErrorBudget {
         Ok(Self {
             objective,
             unit: BudgetUnit::Seconds,
-            allowed: objective.error_budget() * seconds(window_length),
+            allowed: objective.budget_of(seconds(window_length)),
             consumed: seconds(bad_time),
         })
     }
@@ -226,6 +226,9 @@ mod tests {
             (0.995, 20_000.0, 4e6),
             (0.98, 1.6e9, 8e10),
             (0.999_999, 4.0, 4e6),
+            // 1e-5 × 7e7 is 700.0000000000001 in binary64, whichever 1e-5 it starts from.
+            (0.999_99, 700.0, 7e7),
+            (0.999_99, 8e6, 8e11),
         ] {
             let o = Objective::new(target).unwrap();
             let b = ErrorBudget::for_events(o, EventCounts::from_bad(bad, total).unwrap()).unwrap();

@@ -30,6 +30,8 @@ pub struct Objective {
     target: f64,
     /// `1 − target`, worked out once from the decimal (see [`Objective::error_budget`]).
     budget: f64,
+    /// `1 − target` as `digits / 10^places` (both exact in binary64), when it can be.
+    scaled: Option<(f64, f64)>,
 }
 
 impl fmt::Debug for Objective {
@@ -42,9 +44,11 @@ impl fmt::Debug for Objective {
 impl Objective {
     /// For literal targets the crate itself knows to be inside (0, 1).
     pub(crate) fn known_valid(target: f64) -> Self {
+        let (budget, scaled) = decimal_complement(target);
         Self {
             target,
-            budget: decimal_complement(target),
+            budget,
+            scaled,
         }
     }
 
@@ -105,6 +109,20 @@ impl Objective {
         self.budget
     }
 
+    /// `(1 − target) × amount`, rounded once when `amount` is whole and the product of the
+    /// budget's decimal digits by it is exact (below 2^53): so that a budget spent to the last
+    /// event (`1 − 0.99999` of 7e7 events is 700) is exactly what was spent, where
+    /// `error_budget() × amount` rounds twice (700.0000000000001).
+    pub(crate) fn budget_of(self, amount: f64) -> f64 {
+        if let Some((digits, scale)) = self.scaled {
+            let product = digits * amount;
+            if amount.fract() == 0.0 && product <= crate::counts::MAX_COUNT {
+                return product / scale;
+            }
+        }
+        self.budget * amount
+    }
+
     /// The highest burn rate possible under this objective: `1 / (1 - target)`, reached when
     /// every event is bad. An alert threshold above it can never fire.
     pub fn max_burn_rate(self) -> f64 {
@@ -113,9 +131,10 @@ impl Objective {
 }
 
 /// `1 − value` for `0 < value < 1`, computed on the shortest decimal that prints `value` and
-/// rounded once. Past 38 decimals (targets below about 1e-21, whose complement rounds to 1
-/// either way) it is the binary `1 − value`.
-fn decimal_complement(value: f64) -> f64 {
+/// rounded once, with that decimal as `(digits, 10^places)` when both are exact in binary64.
+/// Past 38 decimals (targets below about 1e-21, whose complement rounds to 1 either way) it is
+/// the binary `1 − value`.
+fn decimal_complement(value: f64) -> (f64, Option<(f64, f64)>) {
     let text = format!("{value:e}");
     let exact = text.split_once('e').and_then(|(mantissa, exp)| {
         let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
@@ -123,9 +142,14 @@ fn decimal_complement(value: f64) -> f64 {
         let places = u32::try_from(digits.len() as i64 - 1 - exp.parse::<i64>().ok()?).ok()?;
         let scaled: u128 = digits.parse().ok()?;
         let complement = 10_u128.checked_pow(places)?.checked_sub(scaled)?;
-        format!("{complement}e-{places}").parse().ok()
+        let rounded: f64 = format!("{complement}e-{places}").parse().ok()?;
+        // 10^22 is the last power of ten exact in binary64, 2^53 the last exact integer.
+        // (Parsed, not `powi`, whose precision is unspecified.)
+        let scale: f64 = format!("1e{places}").parse().ok()?;
+        let exact = (places <= 22 && complement <= 1 << 53).then_some((complement as f64, scale));
+        Some((rounded, exact))
     });
-    exact.unwrap_or(1.0 - value)
+    exact.unwrap_or((1.0 - value, None))
 }
 
 /// `value × 10^exponent`, rounded once from the shortest decimal that prints `value`.
