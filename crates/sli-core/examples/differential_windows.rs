@@ -2,7 +2,7 @@
 //! `tools/differential/windows.py`, which recomputes each window from its definition with
 //! Python's `zoneinfo` and compares.
 //!
-//! `cargo run -p sli-core --example differential_windows -- <seed> <cases> > cases.jsonl`
+//! `cargo run -p sli-core --example differential_windows -- <seed> <cases> [end] > cases.jsonl`
 //!
 //! Half the instants are drawn near a change of the zone's UTC offset (found by bisection on
 //! `Zone::offset_at`), and half the anchors at the local time of such a change, because that is
@@ -110,8 +110,13 @@ fn main() -> Result<(), sli_core::Error> {
         "{}",
         json!({"kind": "meta", "tzdata": chrono_tz::IANA_TZDB_VERSION})
     );
-    // 1971 to 2037: the years both tz databases hold explicit transitions for.
-    let (lo, hi) = (31_536_000_i64, 2_114_380_800_i64);
+    // 1971 to 2037 by default: the years both tz databases hold explicit transitions for; a
+    // third argument moves the end (seconds since the epoch), to compare the rules' far future.
+    let lo = 31_536_000_i64;
+    let hi: i64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_114_380_800);
     for _ in 0..cases {
         let name = ZONES[rng.below(ZONES.len() as u64) as usize];
         let zone: Zone = name.parse()?;
