@@ -67,7 +67,7 @@ impl ErrorBudget {
         (!counts.is_empty()).then(|| Self {
             objective,
             unit: BudgetUnit::Events,
-            allowed: objective.error_budget() * counts.total(),
+            allowed: objective.budget_of(counts.total()),
             consumed: counts.bad(),
         })
     }
@@ -101,7 +101,7 @@ impl ErrorBudget {
         Ok(Self {
             objective,
             unit: BudgetUnit::Seconds,
-            allowed: objective.error_budget() * seconds(window_length),
+            allowed: objective.budget_of(seconds(window_length)),
             consumed: seconds(bad_time),
         })
     }
@@ -213,5 +213,28 @@ mod tests {
             .unwrap();
         assert_eq!(at - now, TimeDelta::hours(180));
         assert_eq!(ErrorBudget::for_events(o, EventCounts::ZERO), None);
+    }
+
+    /// A budget spent to the last event is exhausted, whatever the target: `1 − target` was
+    /// binary arithmetic on the target's double, 0.0010000000000000009 for 99.9 %, and one bad
+    /// request in 1,000 read as 0.9999999999999991 of it, 8.9e-16 remaining (found by
+    /// `tools/differential/budgets.py` against exact rationals).
+    #[test]
+    fn an_exactly_spent_budget_is_exhausted() {
+        for (target, bad, total) in [
+            (0.999, 1.0, 1000.0),
+            (0.995, 20_000.0, 4e6),
+            (0.98, 1.6e9, 8e10),
+            (0.999_999, 4.0, 4e6),
+            // 1e-5 × 7e7 is 700.0000000000001 in binary64, whichever 1e-5 it starts from.
+            (0.999_99, 700.0, 7e7),
+            (0.999_99, 8e6, 8e11),
+        ] {
+            let o = Objective::new(target).unwrap();
+            let b = ErrorBudget::for_events(o, EventCounts::from_bad(bad, total).unwrap()).unwrap();
+            assert_eq!(b.allowed(), bad, "{target}");
+            assert_eq!(b.consumed_fraction(), 1.0, "{target}");
+            assert!(b.is_exhausted(), "{target}");
+        }
     }
 }

@@ -20,6 +20,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::budgeting::Attainment;
 use crate::counts::EventCounts;
 use crate::error::{Error, Result};
 use crate::series::Series;
@@ -81,7 +82,8 @@ pub struct CompositeReport {
     /// none has data).
     pub target: f64,
     /// `(1 − attainment) / (1 − target)`: the share of the composite's error budget spent,
-    /// which is also its average burn rate; `None` without data.
+    /// which is also its average burn rate; `None` without data. Computed as
+    /// `Σ wᵢ·eᵢ / Σ wᵢ·(1 − tᵢ)` from the error ratios `eᵢ`, which keeps their digits.
     pub budget_consumed: Option<f64>,
     /// Whether the attainment reaches the target; `None` without data.
     pub met: Option<bool>,
@@ -152,6 +154,9 @@ impl Composite {
         let relative = |w: f64| w / scale;
         let mut components = Vec::with_capacity(series.len());
         let (mut weights, mut attained, mut targeted) = (0.0, 0.0, 0.0);
+        // Σ wᵢ·(bad share)ᵢ and Σ wᵢ·(1 − tᵢ): the spent share is their ratio, summed from the
+        // error ratios because `1 − A` would cancel the digits of a small one.
+        let (mut spent, mut allowed) = (0.0, 0.0);
         for ((slo, weight), s) in self.components.iter().zip(series) {
             let report = slo.report(s, at)?;
             if let Some(a) = report.attainment.ratio().filter(|_| report.met.is_some()) {
@@ -159,6 +164,9 @@ impl Composite {
                 weights += w;
                 attained += w * a;
                 targeted += w * slo.objective.target();
+                let Attainment { good, total, .. } = report.attainment;
+                spent += w * ((total - good) / total);
+                allowed += w * slo.objective.error_budget();
             }
             components.push((report, *weight));
         }
@@ -183,7 +191,7 @@ impl Composite {
         Ok(CompositeReport {
             attainment: Some(attainment),
             target,
-            budget_consumed: Some((1.0 - attainment) / (1.0 - target)),
+            budget_consumed: Some(spent / allowed),
             met: Some(attainment >= target),
             components,
         })
@@ -313,5 +321,21 @@ mod tests {
         }
         let one = Composite::new(vec![(slo("a", 0.99), 1.0)]).unwrap();
         assert!(one.report(&[], at()).is_err());
+    }
+
+    /// The share of the budget spent is summed from the components' error ratios: it was
+    /// `(1 - A) / (1 - T)`, whose subtraction cancels the digits of a small error ratio (one
+    /// bad request in 10^9 read 1.99999994e-9 for 2e-9; found by
+    /// `tools/differential/budgets.py`).
+    #[test]
+    fn budget_consumed_keeps_the_digits_of_small_error_ratios() {
+        let at = Utc.with_ymd_and_hms(2024, 5, 2, 0, 0, 0).unwrap();
+        let s = series(1.0, 1e9);
+        // Targets of 1/2 are exact in binary, so only the composite's own arithmetic shows.
+        let report = Composite::new(vec![(slo("a", 0.5), 1.0), (slo("b", 0.5), 3.0)])
+            .unwrap()
+            .report(&[&s, &s], at)
+            .unwrap();
+        assert_eq!(report.budget_consumed, Some(2e-9));
     }
 }

@@ -18,19 +18,38 @@ use crate::error::{Error, Result};
 ///
 /// let three_nines = Objective::new(0.999)?;
 /// assert_eq!(three_nines, Objective::from_percent(99.9)?);
-/// assert!((three_nines.error_budget() - 0.001).abs() < 1e-15);
+/// // 1 − 0.999 from the decimal: 0.001, not the 0.0010000000000000009 of binary arithmetic.
+/// assert_eq!(three_nines.error_budget(), 0.001);
 /// assert!(Objective::new(1.0).is_err());
 /// assert!(Objective::from_percent(150.0).is_err());
 /// # Ok::<(), sli_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(try_from = "f64", into = "f64")]
-pub struct Objective(f64);
+pub struct Objective {
+    target: f64,
+    /// `1 − target`, worked out once from the decimal (see [`Objective::error_budget`]).
+    budget: f64,
+    /// `1 − target` as `digits / 10^places` (both exact in binary64), when it can be.
+    scaled: Option<(f64, f64)>,
+}
+
+impl fmt::Debug for Objective {
+    /// `Objective(0.999)`: the budget is a function of the target.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Objective").field(&self.target).finish()
+    }
+}
 
 impl Objective {
     /// For literal targets the crate itself knows to be inside (0, 1).
-    pub(crate) const fn known_valid(target: f64) -> Self {
-        Self(target)
+    pub(crate) fn known_valid(target: f64) -> Self {
+        let (budget, scaled) = decimal_complement(target);
+        Self {
+            target,
+            budget,
+            scaled,
+        }
     }
 
     /// An objective from a ratio, e.g. `0.999`.
@@ -39,7 +58,7 @@ impl Objective {
     /// [`Error::InvalidTarget`] unless `0 < target < 1`.
     pub fn new(target: f64) -> Result<Self> {
         if target > 0.0 && target < 1.0 {
-            Ok(Self(target))
+            Ok(Self::known_valid(target))
         } else {
             Err(Error::InvalidTarget {
                 value: target,
@@ -71,17 +90,37 @@ impl Objective {
 
     /// The target as a ratio in (0, 1).
     pub const fn target(self) -> f64 {
-        self.0
+        self.target
     }
 
     /// The target in percent, in (0, 100).
     pub fn percent(self) -> f64 {
-        self.0 * 100.0
+        self.target * 100.0
     }
 
     /// The error budget as a ratio: `1 - target`, the share of events allowed to be bad.
-    pub fn error_budget(self) -> f64 {
-        1.0 - self.0
+    ///
+    /// Worked out from the decimal the target is written as (the shortest that reads back as
+    /// it, as `from_percent` does) and rounded once: `1 - 0.999` is `0.001`, where binary
+    /// arithmetic gives `0.0010000000000000009`, and `1 - 0.999999` is `1e-6`, not
+    /// `1.0000000000287557e-6` (29 parts in a trillion off, enough to call an exactly spent
+    /// budget unspent).
+    pub const fn error_budget(self) -> f64 {
+        self.budget
+    }
+
+    /// `(1 − target) × amount`, rounded once when `amount` is whole and the product of the
+    /// budget's decimal digits by it is exact (below 2^53): so that a budget spent to the last
+    /// event (`1 − 0.99999` of 7e7 events is 700) is exactly what was spent, where
+    /// `error_budget() × amount` rounds twice (700.0000000000001).
+    pub(crate) fn budget_of(self, amount: f64) -> f64 {
+        if let Some((digits, scale)) = self.scaled {
+            let product = digits * amount;
+            if amount.fract() == 0.0 && product <= crate::counts::MAX_COUNT {
+                return product / scale;
+            }
+        }
+        self.budget * amount
     }
 
     /// The highest burn rate possible under this objective: `1 / (1 - target)`, reached when
@@ -89,6 +128,28 @@ impl Objective {
     pub fn max_burn_rate(self) -> f64 {
         1.0 / self.error_budget()
     }
+}
+
+/// `1 − value` for `0 < value < 1`, computed on the shortest decimal that prints `value` and
+/// rounded once, with that decimal as `(digits, 10^places)` when both are exact in binary64.
+/// Past 38 decimals (targets below about 1e-21, whose complement rounds to 1 either way) it is
+/// the binary `1 − value`.
+fn decimal_complement(value: f64) -> (f64, Option<(f64, f64)>) {
+    let text = format!("{value:e}");
+    let exact = text.split_once('e').and_then(|(mantissa, exp)| {
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        // value = digits × 10^-places
+        let places = u32::try_from(digits.len() as i64 - 1 - exp.parse::<i64>().ok()?).ok()?;
+        let scaled: u128 = digits.parse().ok()?;
+        let complement = 10_u128.checked_pow(places)?.checked_sub(scaled)?;
+        let rounded: f64 = format!("{complement}e-{places}").parse().ok()?;
+        // 10^22 is the last power of ten exact in binary64, 2^53 the last exact integer.
+        // (Parsed, not `powi`, whose precision is unspecified.)
+        let scale: f64 = format!("1e{places}").parse().ok()?;
+        let exact = (places <= 22 && complement <= 1 << 53).then_some((complement as f64, scale));
+        Some((rounded, exact))
+    });
+    exact.unwrap_or((1.0 - value, None))
 }
 
 /// `value × 10^exponent`, rounded once from the shortest decimal that prints `value`.
@@ -115,7 +176,7 @@ impl TryFrom<f64> for Objective {
 
 impl From<Objective> for f64 {
     fn from(objective: Objective) -> Self {
-        objective.0
+        objective.target
     }
 }
 
@@ -123,7 +184,7 @@ impl fmt::Display for Objective {
     /// Prints the target in percent, e.g. `99.9%`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Round away the binary noise of `0.999 * 100` without hiding real digits.
-        let percent = (self.0 * 100.0 * 1e9).round() / 1e9;
+        let percent = (self.target * 100.0 * 1e9).round() / 1e9;
         write!(f, "{percent}%")
     }
 }

@@ -524,4 +524,31 @@ mod tests {
             }
         );
     }
+
+    /// The highest burn rate of 99.9 % is 1000, the line between tiers that can fire and
+    /// tiers that cannot (`bad > total` is impossible): with `1 − 0.999` read in binary it was
+    /// 999.9999999999991, and a 999.9999999999995x tier, which fires on a total outage, was
+    /// warned as never firing.
+    #[test]
+    fn the_highest_burn_rate_is_exact() {
+        let objective = Objective::new(0.999).unwrap();
+        assert_eq!(objective.max_burn_rate(), 1000.0);
+        let warnings = |rate: f64| {
+            let tier = AlertTier::new(
+                "total-outage",
+                Severity::Page,
+                Span::HOUR,
+                Span::from_minutes(5).unwrap(),
+                TierThreshold::BurnRate(rate),
+            );
+            AlertPolicy::new(vec![tier])
+                .validate(objective, Span::from_days(30).unwrap())
+                .unwrap()
+        };
+        assert!(matches!(
+            &warnings(1000.0)[..],
+            [PolicyWarning::NeverFires { .. }]
+        ));
+        assert_eq!(warnings(999.999_999_999_999_5), []);
+    }
 }

@@ -402,20 +402,26 @@ impl CalendarWindow {
                 elapsed.div_euclid(i64::from(months) * i64::from(self.count.get()))
             }
         };
+        // The steps compare instants, not local times: a fold repeats local times and a gap
+        // moves a skipped start later, so the period whose local bounds hold `local` need not
+        // hold `at` (St. John's fell back at 00:01: 23:31 read twice is after the next day began).
+        let instant_of = |k: i64| {
+            self.start(anchor, k)
+                .and_then(|local| self.zone.instant(local))
+                .ok_or_else(out_of_range)
+        };
         let mut k = guess;
-        let mut start = self.start(anchor, k).ok_or_else(out_of_range)?;
-        while start > local {
+        let mut start = instant_of(k)?;
+        while start > at {
             k -= 1;
-            start = self.start(anchor, k).ok_or_else(out_of_range)?;
+            start = instant_of(k)?;
         }
-        let mut end = self.start(anchor, k + 1).ok_or_else(out_of_range)?;
-        while end <= local {
+        let mut end = instant_of(k + 1)?;
+        while end <= at {
             k += 1;
             start = end;
-            end = self.start(anchor, k + 1).ok_or_else(out_of_range)?;
+            end = instant_of(k + 1)?;
         }
-        let start = self.zone.instant(start).ok_or_else(out_of_range)?;
-        let end = self.zone.instant(end).ok_or_else(out_of_range)?;
         Interval::new(start, end)
     }
 }

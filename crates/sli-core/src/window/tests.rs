@@ -227,6 +227,37 @@ fn anchored_windows_across_dst() {
     assert_eq!(w.length().num_hours(), 25);
 }
 
+/// The window returned holds the instant asked about, also where the local clock repeats or
+/// skips the local time of a period's start (found by `tools/differential/windows.py`: the
+/// period was chosen by comparing local times, which a fold and a gap do not order).
+#[test]
+fn the_window_holds_the_instant_across_folds_and_gaps() {
+    let hms = |y, m, d, h, mi, s| Utc.with_ymd_and_hms(y, m, d, h, mi, s).unwrap();
+    // St. John's fell back at 00:01 on 7 November 2010: 02:31 UTC is 23:31 NST on the 6th,
+    // read a second time, after the 7th began (00:00 NDT, 02:30 UTC).
+    let at = hms(2010, 11, 7, 2, 31, 0);
+    let w = window(CalendarPeriod::Day, "America/St_Johns", at);
+    assert!(w.contains(at), "{w:?}");
+    assert_eq!(
+        (w.start, w.end),
+        (hms(2010, 11, 7, 2, 30, 0), hms(2010, 11, 8, 3, 30, 0))
+    );
+    // Days from 02:30 in New York: on 10 March 2024 02:30 is skipped and read as 07:30 UTC,
+    // so 07:00 UTC (03:00 EDT) is still in the day that began on the 9th.
+    let daily = CalendarWindow::new(CalendarPeriod::Day, zone("America/New_York")).with_anchor(
+        NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap(),
+    );
+    let at = hms(2024, 3, 10, 7, 0, 0);
+    let w = daily.containing(at).unwrap();
+    assert_eq!(
+        (w.start, w.end),
+        (hms(2024, 3, 9, 7, 30, 0), hms(2024, 3, 10, 7, 30, 0))
+    );
+}
+
 #[test]
 fn minutes_and_hours_follow_the_clock() {
     // An hourly window in New York across the spring-forward change: always 60 minutes.

@@ -79,7 +79,7 @@ use crate::plan::{Plan, PlannedTier, percent, sli_name};
 /// assert_eq!(fast.alarm_name, "slo/checkout/burn-rate/page-fast/long-1h");
 /// // 14.4 × (1 − 0.999) as sli-core computes it, digit for digit.
 /// assert_eq!(fast.metrics[2].expression.as_deref(),
-///     Some("IF(total > 0, bad - 0.014400000000000013 * total)"));
+///     Some("IF(total > 0, bad - 0.014400000000000001 * total)"));
 /// assert_eq!(slo.composite_alarms[4].alarm_rule,
 ///     r#"ALARM("slo/checkout/burn-rate/page-fast") OR ALARM("slo/checkout/burn-rate/page-slow")"#);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
