@@ -35,8 +35,9 @@ struct Emitted<'a> {
 /// (`slo:sli_error:ratio_rate<window>`, Sloth's name, labels `sloth_id`, `sloth_service`,
 /// `sloth_slo`, `sloth_window`), and one alert per tier (`ErrorBudgetBurn`, labels `severity`
 /// and `sloth_severity` `page` or `ticket`, `tier`, `policy`) firing when the ratio over both
-/// windows exceeds `burn × (1 − target)`, written as `(14.4 * (1 - 0.999))` so that PromQL
-/// computes the very product `sli-core` compares with. A window without events (or with fewer
+/// windows exceeds `burn × budget`, written as `(14.4 * 0.001)` with `sli-core`'s budget (the
+/// target's decimal complement) so that PromQL computes the very product `sli-core` compares
+/// with. A window without events (or with fewer
 /// than the SLO's minimum) follows the SLO's [`MissingData`]: `Good` does not fire, `Bad`
 /// fires, `Skip` keeps the window's last state (a recording rule reading its own previous
 /// value). An absent-data alert fires when the total has no series for
@@ -174,7 +175,10 @@ fn compile_one<'a>(
     let s = Slo {
         matchers: matchers(&labels),
         labels,
-        budget_expr: format!("(1 - {target})"),
+        // sli-core's budget, the target's decimal complement rounded once, printed in full
+        // (the shortest text that reads back as it): PromQL's `1 - 0.999` would be binary
+        // arithmetic on the target, 0.0010000000000000009, not the 0.001 sli-core compares with.
+        budget_expr: format!("{}", slo.objective.error_budget()),
         min_events,
         plan,
         text,
@@ -293,7 +297,7 @@ fn compile_one<'a>(
         ));
         budget_rules.push(record(
             "slo:error_budget:ratio",
-            format!("vector{}", s.budget_expr),
+            format!("vector({})", s.budget_expr),
             base.clone(),
         ));
         budget_rules.push(record(

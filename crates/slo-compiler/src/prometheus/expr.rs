@@ -37,7 +37,8 @@ pub(super) struct Slo<'a> {
     pub(super) labels: Labels,
     /// [`matchers`] of `labels`, computed once.
     pub(super) matchers: String,
-    /// `(1 − target)` as PromQL computes it: the same two floating-point operations.
+    /// The budget as `sli-core` works it out (`1 − target` on the target's decimal), printed in
+    /// full, so that PromQL multiplies the same two numbers `sli-core` does.
     pub(super) budget_expr: String,
     pub(super) min_events: Option<f64>,
     /// The windows and burn rates as written, computed once.

@@ -33,9 +33,11 @@
 //! ```
 //!
 //! # How the rules mean what `sli-core` means
-//! A window fires when `bad > burn × (1 − target) × total` in `sli-core`; the rules compare the
-//! window's error ratio with `(burn * (1 - target))`, the same product computed by PromQL from
-//! the same two numbers. Counters give each window's events exactly when their samples sit on
+//! A window fires when `bad > burn × budget × total` in `sli-core`; the rules compare the
+//! window's error ratio with `(burn * budget)`, the same product computed by PromQL from the
+//! same two numbers (the budget written as `sli-core` works it out, `1 − target` on the
+//! target's decimal: `0.001` for 99.9 %, where PromQL's `1 - 0.999` would give
+//! `0.0010000000000000009`). Counters give each window's events exactly when their samples sit on
 //! the window's edges, which is how the generated `promtool` tests feed them: a per-minute
 //! count stamped `t` (covering `[t, t + 1m)`) is the counter's increase from its sample at `t`
 //! to its sample at `t + 1m`, and Prometheus evaluates at `t + 1m`, the instant `sli-core`

@@ -395,13 +395,14 @@ fn one_test(compiled: &Compiled, case: &TestCase<'_>) -> Result<Node, UnitTestEr
             .transpose()
             .map_err(core)?;
         if let Some(c) = in_window.filter(|c| c.total() > 0.0) {
-            // `(bad) / (total)`, or `((total) - (good)) / (total)`; then `/ (1 - target)`.
+            // `(bad) / (total)`, or `((total) - (good)) / (total)`; then divided by the budget
+            // the rules write (`slo:error_budget:ratio`, sli-core's).
             let ratio = if is_bad {
                 c.bad() / c.total()
             } else {
                 (c.total() - c.good()) / c.total()
             };
-            let burn = ratio / (1.0 - spec.slo.objective.target());
+            let burn = ratio / spec.slo.objective.error_budget();
             let mut labels: Vec<(String, String)> = target
                 .absent_labels
                 .iter()
