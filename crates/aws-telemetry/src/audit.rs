@@ -70,6 +70,13 @@ pub struct Identity {
     pub user_name: Option<String>,
     /// `userIdentity.accessKeyId`, when the call was signed with a key.
     pub access_key_id: Option<String>,
+    /// `userIdentity.principalId`, when not empty: the caller's unique id (`AIDA…` for a user,
+    /// `AROA…:session` for a role session, the calling principal of another account).
+    pub principal_id: Option<String>,
+    /// `userIdentity.onBehalfOf.userId`: the IAM Identity Center user a call was made for.
+    pub on_behalf_of: Option<String>,
+    /// `userIdentity.invokedBy`: the AWS service that made the call.
+    pub invoked_by: Option<String>,
 }
 
 impl Identity {
@@ -109,12 +116,31 @@ impl Identity {
         self
     }
 
-    /// The name findings use for the principal: the ARN, else the user name, else the kind.
+    /// The same identity with its principal id (`userIdentity.principalId`).
+    #[must_use]
+    pub fn with_principal_id(mut self, principal_id: impl Into<String>) -> Self {
+        self.principal_id = Some(principal_id.into());
+        self
+    }
+
+    /// The name findings use for the principal, and F4 learns habits by: the ARN, else the
+    /// user name, else the principal id, else the Identity Center user (`onBehalfOf.userId`),
+    /// else the calling service (`invokedBy`), else the account, else the kind. Callers
+    /// without an ARN (an IAM Identity Center user, a principal of another account, an
+    /// anonymous S3 caller, a type CloudTrail cannot determine) are told apart by these; by
+    /// their kind alone, every Identity Center user of an organisation would be one principal.
     pub fn principal(&self) -> &str {
-        self.arn
-            .as_deref()
-            .or(self.user_name.as_deref())
-            .unwrap_or(&self.kind)
+        [
+            &self.arn,
+            &self.user_name,
+            &self.principal_id,
+            &self.on_behalf_of,
+            &self.invoked_by,
+            &self.account_id,
+        ]
+        .into_iter()
+        .find_map(Option::as_deref)
+        .unwrap_or(&self.kind)
     }
 }
 

@@ -114,7 +114,7 @@ fn record(event: &AuditEvent) -> Value {
         "eventVersion": "1.09",
         "userIdentity": {
             "type": event.identity.kind,
-            "principalId": "AIDAEXAMPLE",
+            "principalId": event.identity.principal_id,
             "arn": event.identity.arn,
             "accountId": event.identity.account_id,
             "userName": event.identity.user_name,
