@@ -417,3 +417,74 @@ fn names_with_template_delimiters_are_alert_labels_as_written() {
         }
     }
 }
+
+/// Grafana replaces variables (`$name`, `${name}`, `[[name]]`) anywhere in a panel's query
+/// before it sends it, the dashboards' own `datasource` and Grafana's built-ins
+/// (`$__interval` …) among them. An SLO whose name held one was written into the panels'
+/// `sloth_id="…"` as it is, so Grafana queried another series and the panels were empty.
+/// Label values now spell `$` and `[` as PromQL escapes (`\u0024`, `\u005b`); promtool shows
+/// the selector still matches the SLO's series.
+#[test]
+fn dashboard_queries_hold_no_grafana_variables() {
+    use slo_compiler::prometheus::GrafanaOptions;
+    fn exprs(json: &serde_json::Value, out: &mut Vec<String>) {
+        match json {
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| match v {
+                serde_json::Value::String(e) if k == "expr" => out.push(e.clone()),
+                _ => exprs(v, out),
+            }),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| exprs(v, out)),
+            _ => {}
+        }
+    }
+    for (i, slo) in ["api$datasource", "x${__interval}y", "[[datasource]]"]
+        .into_iter()
+        .enumerate()
+    {
+        let compiled = compile(&[spec("svc", slo)], &Options::default()).unwrap();
+        let mut found = Vec::new();
+        for dashboard in compiled.dashboards(&GrafanaOptions::default()).unwrap() {
+            exprs(&dashboard.json, &mut found);
+        }
+        let id = format!("svc-{slo}");
+        let selectors: Vec<&String> = found
+            .iter()
+            .filter(|e| e.starts_with("slo:sli_error:ratio_rate5m{") && e.ends_with('}'))
+            .collect();
+        assert!(!selectors.is_empty(), "{found:?}");
+        for expr in &found {
+            assert!(!expr.contains('$') && !expr.contains("[["), "{slo}: {expr}");
+        }
+        let Some(promtool) = std::env::var_os("PROMTOOL") else {
+            eprintln!("SKIPPED the promtool check of {slo:?}: PROMTOOL is not set");
+            continue;
+        };
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("prometheus_hostile")
+            .join(format!("grafana-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("none.yml"), "groups: []\n").unwrap();
+        let series = format!(
+            "slo:sli_error:ratio_rate5m{{sloth_id={}}}",
+            serde_json::Value::String(id.clone())
+        );
+        let test = format!(
+            "rule_files: [none.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: {}\n        values: '1 1 1'\n    promql_expr_test:\n      - expr: {}\n        eval_time: 1m\n        exp_samples:\n          - labels: {}\n            value: 1\n",
+            serde_json::Value::String(series.clone()),
+            serde_json::Value::String(selectors[0].clone()),
+            serde_json::Value::String(series)
+        );
+        std::fs::write(dir.join("t.yml"), test).unwrap();
+        let out = Command::new(&promtool)
+            .args(["test", "rules", "t.yml"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{slo:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
