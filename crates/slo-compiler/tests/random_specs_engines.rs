@@ -20,25 +20,33 @@
 // The compiler's own error type, passed through closures as it comes.
 #![allow(clippy::result_large_err)]
 
+mod common;
+
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_telemetry::{Metric, Statistic};
 use chrono::{NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use common::generate;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sli_core::{
     AlertPolicy, CalendarPeriod, CalendarWindow, ErrorBudgetPolicy, Interval, MaintenanceWindows,
-    MissingData, Objective, RecurringWindow, Routing, Sli, Slo, Span, Sustained, Window, Zone,
+    MissingData, Objective, RecurringWindow, Routing, Series, Sli, Slo, Span, Sustained, Window,
+    Zone,
 };
 use slo_compiler::SloSpec;
 use slo_compiler::cloudwatch::{self, CompileOptions, DashboardOptions, SignalSource, TeamActions};
-use slo_compiler::prometheus::{self, AlertmanagerOptions, GrafanaOptions, Options, Query};
+use slo_compiler::prometheus::{
+    self, AlertmanagerOptions, GrafanaOptions, Options, Query, TestCase, unit_tests,
+};
 
 /// How many specs one run draws (each compiled for both engines).
 const BATCHES: usize = 150;
+/// How many batches also go through `promtool test rules` (each takes seconds).
+const PROMTOOL_TESTS: usize = 8;
 
 /// One random spec, engine-neutral: what both compilers are given.
 #[derive(Debug, Clone)]
@@ -354,24 +362,30 @@ fn spec<S>(d: &Drawn, signal: S) -> SloSpec<S> {
     spec
 }
 
-fn prometheus_spec(d: &Drawn) -> prometheus::Spec {
-    let total = Query::counter(r#"http_requests_total{job="checkout"}"#).unwrap();
+/// Counters of their own for spec `j` of a batch (`slo="j"`), so that a promtool test of
+/// one SLO moves no other SLO's alerts, with `=` matchers only, from which the tests derive
+/// their input series.
+fn prometheus_spec(j: usize, d: &Drawn) -> prometheus::Spec {
+    let counter = |name: &str, extra: &str| {
+        Query::counter(&format!(r#"{name}{{slo="{j}"{extra}}}"#)).unwrap()
+    };
+    let total = counter("requests_total", "");
     let signal = if let Some(threshold) = d.latency {
         prometheus::Signal::Good {
-            good: Query::counter(&format!(
-                r#"http_request_duration_seconds_bucket{{job="checkout",le="{threshold}"}}"#
-            ))
-            .unwrap(),
+            good: counter(
+                "request_duration_seconds_bucket",
+                &format!(r#",le="{threshold}""#),
+            ),
             total,
         }
     } else if d.good {
         prometheus::Signal::Good {
-            good: Query::counter(r#"http_requests_total{job="checkout",code!~"5.."}"#).unwrap(),
+            good: counter("good_total", ""),
             total,
         }
     } else {
         prometheus::Signal::Bad {
-            bad: Query::counter(r#"http_requests_total{job="checkout",code=~"5.."}"#).unwrap(),
+            bad: counter("errors_total", ""),
             total,
         }
     };
@@ -413,10 +427,20 @@ fn tool(var: &str) -> Option<PathBuf> {
 /// Runs `tool args… files…` once over the batch (each tool takes many files and names the
 /// one it refuses); its output when it fails.
 fn refused(tool: &Path, args: &[&str], files: &[PathBuf]) -> Option<String> {
+    refused_in(tool, Path::new("."), args, files)
+}
+
+/// [`refused`], run in `dir`.
+fn refused_in(tool: &Path, dir: &Path, args: &[&str], files: &[PathBuf]) -> Option<String> {
     if files.is_empty() {
         return None;
     }
-    let out = Command::new(tool).args(args).args(files).output().unwrap();
+    let out = Command::new(tool)
+        .args(args)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     (!out.status.success()).then(|| {
         format!(
             "{} {}:\n{}{}",
@@ -426,6 +450,22 @@ fn refused(tool: &Path, args: &[&str], files: &[PathBuf]) -> Option<String> {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// Every `expr` of a dashboard's JSON, as JSON strings (which YAML reads as they are).
+fn exprs_of(json: &serde_json::Value, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    serde_json::Value::String(_) if key == "expr" => out.push(value.to_string()),
+                    _ => exprs_of(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| exprs_of(v, out)),
+        _ => {}
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -439,6 +479,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[derive(Default)]
 struct Outputs {
     rules: Vec<PathBuf>,
+    tests: Vec<PathBuf>,
     alertmanager: Vec<PathBuf>,
     templates: Vec<PathBuf>,
     dashboards: Vec<PathBuf>,
@@ -491,14 +532,39 @@ fn compile_all(batches: &[Batch], dir: &Path) -> (Outputs, Vec<String>) {
     let mut refusals = Vec::new();
     for (i, b) in batches.iter().enumerate() {
         let (options, alertmanager) = prometheus_options(b);
-        let specs: Vec<_> = b.specs.iter().map(prometheus_spec).collect();
+        let specs: Vec<_> = b
+            .specs
+            .iter()
+            .enumerate()
+            .map(|(j, d)| prometheus_spec(j, d))
+            .collect();
         let compiled = no_panic("prometheus::compile", i, b, || {
             prometheus::compile(&specs, &options)
         });
         match compiled {
             Ok(compiled) => {
-                for (name, text) in no_panic("files_yaml", i, b, || compiled.files_yaml()) {
-                    out.rules.push(write(dir, &format!("{i}-{name}"), &text));
+                let files = no_panic("files_yaml", i, b, || compiled.files_yaml());
+                for (name, text) in &files {
+                    out.rules.push(write(dir, &format!("{i}-{name}"), text));
+                }
+                // Each SLO through an incident: promtool's alerts must be sli-core's (for the
+                // first few batches: promtool takes seconds a test).
+                if out.tests.len() < PROMTOOL_TESTS {
+                    let names: Vec<String> =
+                        files.iter().map(|(n, _)| format!("{i}-{n}")).collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let counts: Vec<_> = (0..b.specs.len())
+                        .map(|j| Series::from_counts(generate((i * 8 + j) as u64, 240)).unwrap())
+                        .collect();
+                    let cases: Vec<_> = counts
+                        .iter()
+                        .enumerate()
+                        .map(|(j, counts)| TestCase::new(format!("{i}-{j}"), j, counts))
+                        .collect();
+                    match no_panic("unit_tests", i, b, || unit_tests(&compiled, &names, &cases)) {
+                        Ok(text) => out.tests.push(write(dir, &format!("{i}.test.yml"), &text)),
+                        Err(e) => refusals.push(format!("{i} unit tests: {e}")),
+                    }
                 }
                 match no_panic("alertmanager", i, b, || {
                     compiled.alertmanager(&alertmanager)
@@ -513,6 +579,7 @@ fn compile_all(batches: &[Batch], dir: &Path) -> (Outputs, Vec<String>) {
                     compiled.dashboards(&GrafanaOptions::default())
                 }) {
                     Ok(dashboards) => {
+                        let mut exprs = Vec::new();
                         for (j, dashboard) in dashboards.iter().enumerate() {
                             let text = serde_json::to_string_pretty(&dashboard.json).unwrap();
                             out.dashboards.push(write(
@@ -520,7 +587,19 @@ fn compile_all(batches: &[Batch], dir: &Path) -> (Outputs, Vec<String>) {
                                 &format!("{i}-{j}-dashboard.json"),
                                 &text,
                             ));
+                            exprs_of(&dashboard.json, &mut exprs);
                         }
+                        // The panels' PromQL, as promtool parses it: one recording rule each.
+                        let rules: String = exprs
+                            .iter()
+                            .enumerate()
+                            .map(|(n, e)| {
+                                format!("      - record: dashboard_expr_{n}\n        expr: {e}\n")
+                            })
+                            .collect();
+                        let text = format!("groups:\n  - name: dashboards\n    rules:\n{rules}");
+                        out.rules
+                            .push(write(dir, &format!("{i}-dashboard-exprs.yml"), &text));
                     }
                     Err(e) => refusals.push(format!("{i} grafana: {e}")),
                 }
@@ -559,9 +638,10 @@ fn random_valid_specs_give_output_the_engines_accept() {
     let drawn = draw(count, seed);
     let (out, refusals) = compile_all(&drawn, &dir);
     eprintln!(
-        "{} batches: {} rule files, {} Alertmanager configurations, {} templates, {} dashboards; {} typed refusals:\n{}",
+        "{} batches: {} rule files, {} promtool tests, {} Alertmanager configurations, {} templates, {} dashboards; {} typed refusals:\n{}",
         drawn.len(),
         out.rules.len(),
+        out.tests.len(),
         out.alertmanager.len(),
         out.templates.len(),
         out.dashboards.len(),
@@ -571,6 +651,13 @@ fn random_valid_specs_give_output_the_engines_accept() {
     let mut failures = Vec::new();
     if let Some(promtool) = tool("PROMTOOL") {
         failures.extend(refused(&promtool, &["check", "rules"], &out.rules));
+        // The tests name their rule files relative to the directory they run in.
+        let tests: Vec<PathBuf> = out
+            .tests
+            .iter()
+            .map(|t| PathBuf::from(t.file_name().unwrap()))
+            .collect();
+        failures.extend(refused_in(&promtool, &dir, &["test", "rules"], &tests));
     }
     if let Some(amtool) = tool("AMTOOL") {
         failures.extend(refused(&amtool, &["check-config"], &out.alertmanager));
