@@ -225,6 +225,11 @@ pub struct AuditEvent {
     pub mfa_used: Option<bool>,
     /// `eventID`, when known.
     pub event_id: Option<String>,
+    /// `eventType`, when known: `AwsApiCall`, `AwsConsoleSignIn`, `AwsConsoleAction`, or
+    /// `AwsServiceEvent` for an event AWS generated itself (a KMS key rotated, another
+    /// account's call on a resource you own), which no principal of yours made.
+    #[serde(default)]
+    pub event_type: Option<String>,
 }
 
 impl AuditEvent {
@@ -250,7 +255,15 @@ impl AuditEvent {
             sign_in: None,
             mfa_used: None,
             event_id: None,
+            event_type: None,
         }
+    }
+
+    /// Whether AWS made this call or generated this event: a `userIdentity.type` of
+    /// `AWSService`, or an `eventType` of `AwsServiceEvent` (whose `userIdentity` has no type,
+    /// only the account and `invokedBy`).
+    pub fn is_by_aws(&self) -> bool {
+        self.identity.kind == "AWSService" || self.event_type.as_deref() == Some("AwsServiceEvent")
     }
 
     /// The same event with a console sign-in result (a failure also gets CloudTrail's

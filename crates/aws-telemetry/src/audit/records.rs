@@ -208,6 +208,11 @@ impl CloudTrailRecord {
             sign_in,
             mfa_used,
             event_id: self.event_id.clone(),
+            event_type: self
+                .extra
+                .get("eventType")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 }
