@@ -402,20 +402,28 @@ impl CalendarWindow {
                 elapsed.div_euclid(i64::from(months) * i64::from(self.count.get()))
             }
         };
+        // The steps compare instants, not civil times: a start the zone's clock skips (02:30
+        // on a spring-forward day) or shows twice (01:30 on a fall-back day) is one instant,
+        // and an `at` between that instant and the civil time belongs to the period it
+        // starts or ends, where a comparison of civil times put it in the other one (03:07
+        // EDT fell in a period starting at 03:30 EDT).
+        let boundary = |k: i64| {
+            self.start(anchor, k)
+                .and_then(|local| self.zone.instant(local))
+                .ok_or_else(out_of_range)
+        };
         let mut k = guess;
-        let mut start = self.start(anchor, k).ok_or_else(out_of_range)?;
-        while start > local {
+        let mut start = boundary(k)?;
+        while start > at {
             k -= 1;
-            start = self.start(anchor, k).ok_or_else(out_of_range)?;
+            start = boundary(k)?;
         }
-        let mut end = self.start(anchor, k + 1).ok_or_else(out_of_range)?;
-        while end <= local {
+        let mut end = boundary(k + 1)?;
+        while end <= at {
             k += 1;
             start = end;
-            end = self.start(anchor, k + 1).ok_or_else(out_of_range)?;
+            end = boundary(k + 1)?;
         }
-        let start = self.zone.instant(start).ok_or_else(out_of_range)?;
-        let end = self.zone.instant(end).ok_or_else(out_of_range)?;
         Interval::new(start, end)
     }
 }
