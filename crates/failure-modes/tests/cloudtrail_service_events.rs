@@ -39,3 +39,25 @@ fn aws_service_events_are_not_a_principal_s_calls() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(f4.principals(), 0);
 }
+
+/// Another account's role calling into this one is recorded as `AWSAccount` with the session's
+/// principal id (`AROA…:session`) and no ARN. Its sessions share the role's habits, as
+/// `AssumedRole` sessions do: one principal, not one per CI run.
+#[test]
+fn another_account_s_role_sessions_are_one_principal() {
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+    for run in 0..5 {
+        let record = json!({
+            "eventVersion": "1.09",
+            "userIdentity": {"type": "AWSAccount", "principalId": format!("AROAQRSTUVWXYZEXAMPLE:run-{run}"), "accountId": "444455556666"},
+            "eventTime": (t0 + TimeDelta::hours(run)).to_rfc3339(),
+            "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+            "awsRegion": "eu-west-1", "sourceIPAddress": "198.51.100.7",
+            "eventType": "AwsApiCall",
+        });
+        let event = parse_record(&record.to_string(), "cross-account", 0).unwrap();
+        assert!(f4.push(event).unwrap().is_empty());
+    }
+    assert_eq!(f4.principals(), 1);
+}
