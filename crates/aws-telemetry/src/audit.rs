@@ -70,6 +70,13 @@ pub struct Identity {
     pub user_name: Option<String>,
     /// `userIdentity.accessKeyId`, when the call was signed with a key.
     pub access_key_id: Option<String>,
+    /// `userIdentity.principalId`, when not empty: the caller's unique id (`AIDA…` for a user,
+    /// `AROA…:session` for a role session, the calling principal of another account).
+    pub principal_id: Option<String>,
+    /// `userIdentity.onBehalfOf.userId`: the IAM Identity Center user a call was made for.
+    pub on_behalf_of: Option<String>,
+    /// `userIdentity.invokedBy`: the AWS service that made the call.
+    pub invoked_by: Option<String>,
 }
 
 impl Identity {
@@ -109,12 +116,31 @@ impl Identity {
         self
     }
 
-    /// The name findings use for the principal: the ARN, else the user name, else the kind.
+    /// The same identity with its principal id (`userIdentity.principalId`).
+    #[must_use]
+    pub fn with_principal_id(mut self, principal_id: impl Into<String>) -> Self {
+        self.principal_id = Some(principal_id.into());
+        self
+    }
+
+    /// The name findings use for the principal, and F4 learns habits by: the ARN, else the
+    /// user name, else the principal id, else the Identity Center user (`onBehalfOf.userId`),
+    /// else the calling service (`invokedBy`), else the account, else the kind. Callers
+    /// without an ARN (an IAM Identity Center user, a principal of another account, an
+    /// anonymous S3 caller, a type CloudTrail cannot determine) are told apart by these; by
+    /// their kind alone, every Identity Center user of an organisation would be one principal.
     pub fn principal(&self) -> &str {
-        self.arn
-            .as_deref()
-            .or(self.user_name.as_deref())
-            .unwrap_or(&self.kind)
+        [
+            &self.arn,
+            &self.user_name,
+            &self.principal_id,
+            &self.on_behalf_of,
+            &self.invoked_by,
+            &self.account_id,
+        ]
+        .into_iter()
+        .find_map(Option::as_deref)
+        .unwrap_or(&self.kind)
     }
 }
 
@@ -199,6 +225,11 @@ pub struct AuditEvent {
     pub mfa_used: Option<bool>,
     /// `eventID`, when known.
     pub event_id: Option<String>,
+    /// `eventType`, when known: `AwsApiCall`, `AwsConsoleSignIn`, `AwsConsoleAction`, or
+    /// `AwsServiceEvent` for an event AWS generated itself (a KMS key rotated, another
+    /// account's call on a resource you own), which no principal of yours made.
+    #[serde(default)]
+    pub event_type: Option<String>,
 }
 
 impl AuditEvent {
@@ -224,7 +255,15 @@ impl AuditEvent {
             sign_in: None,
             mfa_used: None,
             event_id: None,
+            event_type: None,
         }
+    }
+
+    /// Whether AWS made this call or generated this event: a `userIdentity.type` of
+    /// `AWSService`, or an `eventType` of `AwsServiceEvent` (whose `userIdentity` has no type,
+    /// only the account and `invokedBy`).
+    pub fn is_by_aws(&self) -> bool {
+        self.identity.kind == "AWSService" || self.event_type.as_deref() == Some("AwsServiceEvent")
     }
 
     /// The same event with a console sign-in result (a failure also gets CloudTrail's

@@ -434,3 +434,97 @@ fn no_truncation_or_corruption_of_a_log_panics() {
         flipped[i] ^= 0x55;
     }
 }
+
+/// The principal of every `userIdentity.type` the CloudTrail User Guide documents ("CloudTrail
+/// userIdentity element"), two callers of each. Identities without `arn` or `userName` (an
+/// IAM Identity Center user, another account, an anonymous caller, a type CloudTrail cannot
+/// determine) used to be named by their type alone: every Identity Center user of an
+/// organisation was one principal "IdentityCenterUser", every other account one "AWSAccount",
+/// so F4 learnt one set of habits for all of them and named no one in its findings.
+#[test]
+fn every_documented_identity_type_names_its_own_principal() {
+    let record = |identity: Value| {
+        let record = json!({
+            "eventVersion": "1.09", "eventTime": "2026-11-02T03:04:05Z",
+            "eventSource": "s3.amazonaws.com", "eventName": "GetObject",
+            "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
+            "userIdentity": identity,
+        });
+        parse_record(&record.to_string(), "identities", 0).unwrap()
+    };
+    let pairs: [(&str, Value, Value, &str, &str); 9] = [
+        (
+            "IAMUser",
+            json!({"type": "IAMUser", "principalId": "AIDAJ45Q7YFFAREXAMPLE", "arn": "arn:aws:iam::123456789012:user/Alice", "accountId": "123456789012", "accessKeyId": "", "userName": "Alice"}),
+            json!({"type": "IAMUser", "principalId": "AIDAJ45Q7YFFBEXAMPLE", "arn": "arn:aws:iam::123456789012:user/Bob", "accountId": "123456789012", "userName": "Bob"}),
+            "arn:aws:iam::123456789012:user/Alice",
+            "arn:aws:iam::123456789012:user/Bob",
+        ),
+        (
+            "Root",
+            json!({"type": "Root", "principalId": "123456789012", "arn": "arn:aws:iam::123456789012:root", "accountId": "123456789012"}),
+            json!({"type": "Root", "principalId": "111122223333", "arn": "arn:aws:iam::111122223333:root", "accountId": "111122223333"}),
+            "arn:aws:iam::123456789012:root",
+            "arn:aws:iam::111122223333:root",
+        ),
+        (
+            "AssumedRole",
+            json!({"type": "AssumedRole", "principalId": "AROAIDPPEZS35WEXAMPLE:s1", "arn": "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/s1", "accountId": "123456789012"}),
+            json!({"type": "AssumedRole", "principalId": "AROAIDPPEZS35WEXAMPLE:s2", "arn": "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/s2", "accountId": "123456789012"}),
+            "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/s1",
+            "arn:aws:sts::123456789012:assumed-role/RoleToBeAssumed/s2",
+        ),
+        (
+            "FederatedUser",
+            json!({"type": "FederatedUser", "principalId": "123456789012:Bob", "arn": "arn:aws:sts::123456789012:federated-user/Bob", "accountId": "123456789012"}),
+            json!({"type": "FederatedUser", "principalId": "123456789012:Carol", "arn": "arn:aws:sts::123456789012:federated-user/Carol", "accountId": "123456789012"}),
+            "arn:aws:sts::123456789012:federated-user/Bob",
+            "arn:aws:sts::123456789012:federated-user/Carol",
+        ),
+        (
+            "IdentityCenterUser",
+            json!({"type": "IdentityCenterUser", "accountId": "123456789012", "onBehalfOf": {"userId": "544894e8-80c1-707f-60e3-3ba6510dfac1", "identityStoreArn": "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}, "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"}),
+            json!({"type": "IdentityCenterUser", "accountId": "123456789012", "onBehalfOf": {"userId": "f4e8a4c8-3001-70d1-29a5-fbe6c7e56b54", "identityStoreArn": "arn:aws:identitystore::123456789012:identitystore/d-9067642ac7"}, "credentialId": "EXAMPLEcd7Cm9pDrSQ9Xsa3CBUI3Tue7SCWo1fEXAMPLE"}),
+            "544894e8-80c1-707f-60e3-3ba6510dfac1",
+            "f4e8a4c8-3001-70d1-29a5-fbe6c7e56b54",
+        ),
+        (
+            "AWSAccount",
+            json!({"type": "AWSAccount", "principalId": "AIDAQRSTUVWXYZEXAMPLE", "accountId": "444455556666"}),
+            json!({"type": "AWSAccount", "principalId": "AROAQRSTUVWXYZEXAMPLE:build", "accountId": "777788889999"}),
+            "AIDAQRSTUVWXYZEXAMPLE",
+            "AROAQRSTUVWXYZEXAMPLE:build",
+        ),
+        (
+            // S3's anonymous requests: an empty principal id, the account "anonymous".
+            "AWSAccount",
+            json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}),
+            json!({"type": "AWSAccount", "principalId": "", "accountId": "444455556666"}),
+            "anonymous",
+            "444455556666",
+        ),
+        (
+            "WebIdentityUser",
+            json!({"type": "WebIdentityUser", "principalId": "accounts.google.com:123", "userName": "123", "identityProvider": "accounts.google.com"}),
+            json!({"type": "WebIdentityUser", "principalId": "accounts.google.com:456", "userName": "456", "identityProvider": "accounts.google.com"}),
+            "123",
+            "456",
+        ),
+        (
+            "Unknown",
+            json!({"type": "Unknown", "principalId": "AIDACKCEVSQ6C2EXAMPLE", "accountId": "123456789012"}),
+            json!({"type": "Unknown", "principalId": "AIDACKCEVSQ6C3EXAMPLE", "accountId": "123456789012"}),
+            "AIDACKCEVSQ6C2EXAMPLE",
+            "AIDACKCEVSQ6C3EXAMPLE",
+        ),
+    ];
+    for (kind, first, second, first_principal, second_principal) in pairs {
+        let (first, second) = (record(first), record(second));
+        assert_eq!(first.identity.kind, kind);
+        assert_eq!(first.identity.principal(), first_principal, "{kind}");
+        assert_eq!(second.identity.principal(), second_principal, "{kind}");
+    }
+    // An AWS service calling on its own account is named by the service.
+    let service = record(json!({"type": "AWSService", "invokedBy": "config.amazonaws.com"}));
+    assert_eq!(service.identity.principal(), "config.amazonaws.com");
+}

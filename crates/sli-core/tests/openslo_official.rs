@@ -203,3 +203,65 @@ fn official_examples_round_trip() {
         assert_eq!(export_objects(&second.objects), text, "{file}");
     }
 }
+
+/// YAML's explicit core-schema tags say what a scalar is: `!!float 0.99` and `!!float "0.99"`
+/// are the float 0.99, `!!bool true` the boolean (YAML 1.2, "10.3 Core Schema"; tools that
+/// write YAML, and people making a type explicit, use them). Strict mode used to refuse them
+/// ("expected a number, found a quoted string") and lenient mode to warn so. A `!!str` tag
+/// still makes a string, which a number field refuses in strict mode.
+#[test]
+fn core_schema_tags_are_read_as_their_types() {
+    // The calendar example without its objective's `op`, which the v1 rules refuse.
+    let base: String = read(ALL[7])
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("op:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let want = parse(&base, Mode::Strict).unwrap();
+    let target = base
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("target: "))
+        .and_then(|t| t.split('#').next())
+        .unwrap()
+        .trim()
+        .to_owned();
+    for (from, to) in [
+        (
+            format!("target: {target}"),
+            format!("target: !!float {target}"),
+        ),
+        (
+            format!("target: {target}"),
+            format!("target: !!float \"{target}\""),
+        ),
+        (
+            format!("target: {target}"),
+            format!("target: !<tag:yaml.org,2002:float> {target}"),
+        ),
+        (
+            "isRolling: false".to_owned(),
+            "isRolling: !!bool false".to_owned(),
+        ),
+        (
+            "isRolling: false".to_owned(),
+            "isRolling: !!bool 'false'".to_owned(),
+        ),
+    ] {
+        assert!(base.contains(&from), "{from}");
+        let tagged = base.replace(&from, &to);
+        let got = parse(&tagged, Mode::Strict).unwrap_or_else(|e| panic!("{to}: {e}"));
+        assert_eq!(got.slos, want.slos, "{to}");
+        assert_eq!(got.warnings, want.warnings, "{to}");
+    }
+    for to in [
+        format!("target: !!str {target}"),
+        format!("target: !!bool {target}"),
+    ] {
+        let tagged = base.replace(&format!("target: {target}"), &to);
+        let err = parse(&tagged, Mode::Strict).unwrap_err();
+        assert!(
+            matches!(err.problem, Problem::WrongType { .. }),
+            "{to}: {err}"
+        );
+    }
+}

@@ -328,3 +328,163 @@ fn alertmanager_options_amtool_refuses_are_typed_errors() {
         );
     }
 }
+
+/// Prometheus expands an alerting rule's labels and annotations as Go templates. A service or
+/// SLO name holding `{{` used to be written into them as it is: `{{{.window}}` made
+/// `promtool check rules` refuse the file ("unexpected \"{\" in command"), and `{{.window}}`
+/// or `{{ "x" }}` loaded and were expanded when the alert fired, so its `sloth_id` and
+/// `sloth_slo` were not the SLO's (the maintenance mutes and the dashboards, which match them,
+/// missed it). Found by `random_specs_engines`. The names are now written as templates that
+/// expand to themselves; `promtool test rules` checks the fired alert's labels and
+/// annotations are the names.
+#[test]
+fn names_with_template_delimiters_are_alert_labels_as_written() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use sli_core::Series;
+    use slo_compiler::prometheus::{Rule, TestCase, unit_tests};
+    for (i, (service, slo)) in [
+        ("svc{{x", "{{{.window}}"),
+        ("svc", "{{.window}}"),
+        ("{{ \"forged\" }}", "api}}{{"),
+        ("a{", "{b"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Counters the test's input series can feed (the shared spec's total also selects
+        // its bad series).
+        let mut spec = spec(service, slo);
+        spec.signal = Signal::Bad {
+            bad: Query::counter(r#"errors_total{job="checkout"}"#).unwrap(),
+            total: Query::counter(r#"requests_total{job="checkout"}"#).unwrap(),
+        };
+        let compiled = compile(&[spec], &Options::default()).unwrap();
+        let tier = &compiled.slos[0].tiers[0];
+        assert!(
+            tier.labels.contains(&("sloth_slo".into(), slo.into())),
+            "{:?}",
+            tier.labels
+        );
+        // What Prometheus reads as template text: with the escapes taken out, no `{{` is left.
+        for group in compiled.groups() {
+            for rule in &group.rules {
+                let Rule::Alert(alert) = rule else { continue };
+                for (key, value) in alert.labels.iter().chain(&alert.annotations) {
+                    assert!(
+                        !value.replace(r#"{{"{{"}}"#, "").contains("{{"),
+                        "{service:?} {slo:?}: {key}: {value}"
+                    );
+                }
+            }
+        }
+        let Some(promtool) = std::env::var_os("PROMTOOL") else {
+            eprintln!("SKIPPED the promtool checks of template names: PROMTOOL is not set");
+            continue;
+        };
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("prometheus_hostile")
+            .join(format!("template-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = compiled.files_yaml();
+        assert_eq!(files.len(), 1);
+        std::fs::write(dir.join("r.yml"), &files[0].1).unwrap();
+        // Half an hour of clean traffic, then a full outage: page-fast fires.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let counts = Series::from_counts((0..45).map(|m| {
+            let good = if m < 30 { 100.0 } else { 0.0 };
+            (t0 + TimeDelta::minutes(m), good, 100.0)
+        }))
+        .unwrap();
+        let case = TestCase::new("outage", 0, &counts);
+        let test = unit_tests(&compiled, &["r.yml"], &[case]).unwrap();
+        assert!(test.contains("exp_labels"), "{test}");
+        std::fs::write(dir.join("r.test.yml"), test).unwrap();
+        for args in [
+            &["check", "rules", "r.yml"][..],
+            &["test", "rules", "r.test.yml"],
+        ] {
+            let out = Command::new(&promtool)
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{service:?} {slo:?}: promtool {args:?}:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Grafana replaces variables (`$name`, `${name}`, `[[name]]`) anywhere in a panel's query
+/// before it sends it, the dashboards' own `datasource` and Grafana's built-ins
+/// (`$__interval` …) among them. An SLO whose name held one was written into the panels'
+/// `sloth_id="…"` as it is, so Grafana queried another series and the panels were empty.
+/// Label values now spell `$` and `[` as PromQL escapes (`\u0024`, `\u005b`); promtool shows
+/// the selector still matches the SLO's series.
+#[test]
+fn dashboard_queries_hold_no_grafana_variables() {
+    use slo_compiler::prometheus::GrafanaOptions;
+    fn exprs(json: &serde_json::Value, out: &mut Vec<String>) {
+        match json {
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| match v {
+                serde_json::Value::String(e) if k == "expr" => out.push(e.clone()),
+                _ => exprs(v, out),
+            }),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| exprs(v, out)),
+            _ => {}
+        }
+    }
+    for (i, slo) in ["api$datasource", "x${__interval}y", "[[datasource]]"]
+        .into_iter()
+        .enumerate()
+    {
+        let compiled = compile(&[spec("svc", slo)], &Options::default()).unwrap();
+        let mut found = Vec::new();
+        for dashboard in compiled.dashboards(&GrafanaOptions::default()).unwrap() {
+            exprs(&dashboard.json, &mut found);
+        }
+        let id = format!("svc-{slo}");
+        let selectors: Vec<&String> = found
+            .iter()
+            .filter(|e| e.starts_with("slo:sli_error:ratio_rate5m{") && e.ends_with('}'))
+            .collect();
+        assert!(!selectors.is_empty(), "{found:?}");
+        for expr in &found {
+            assert!(!expr.contains('$') && !expr.contains("[["), "{slo}: {expr}");
+        }
+        let Some(promtool) = std::env::var_os("PROMTOOL") else {
+            eprintln!("SKIPPED the promtool check of {slo:?}: PROMTOOL is not set");
+            continue;
+        };
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("prometheus_hostile")
+            .join(format!("grafana-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("none.yml"), "groups: []\n").unwrap();
+        let series = format!(
+            "slo:sli_error:ratio_rate5m{{sloth_id={}}}",
+            serde_json::Value::String(id.clone())
+        );
+        let test = format!(
+            "rule_files: [none.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: {}\n        values: '1 1 1'\n    promql_expr_test:\n      - expr: {}\n        eval_time: 1m\n        exp_samples:\n          - labels: {}\n            value: 1\n",
+            serde_json::Value::String(series.clone()),
+            serde_json::Value::String(selectors[0].clone()),
+            serde_json::Value::String(series)
+        );
+        std::fs::write(dir.join("t.yml"), test).unwrap();
+        let out = Command::new(&promtool)
+            .args(["test", "rules", "t.yml"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{slo:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

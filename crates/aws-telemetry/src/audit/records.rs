@@ -49,6 +49,19 @@ pub struct UserIdentity {
     pub extra: Map<String, Value>,
 }
 
+impl UserIdentity {
+    /// The non-empty string at `key` of [`UserIdentity::extra`] (or at `key.inner`): CloudTrail
+    /// writes `"principalId": ""` for anonymous callers, which names no one.
+    fn text(&self, key: &str, inner: Option<&str>) -> Option<String> {
+        let value = self.extra.get(key)?;
+        let value = match inner {
+            Some(inner) => value.get(inner)?,
+            None => value,
+        };
+        value.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+}
+
 /// One CloudTrail record as the log format has it ("CloudTrail record contents", AWS
 /// CloudTrail User Guide): the fields F4 reads, typed, and every other field kept in
 /// [`CloudTrailRecord::extra`], so that fields CloudTrail adds over time are carried, not
@@ -156,6 +169,9 @@ impl CloudTrailRecord {
                 account_id: u.account_id.clone(),
                 user_name: u.user_name.clone(),
                 access_key_id: u.access_key_id.clone().filter(|k| !k.is_empty()),
+                principal_id: u.text("principalId", None),
+                on_behalf_of: u.text("onBehalfOf", Some("userId")),
+                invoked_by: u.text("invokedBy", None),
             })
             .unwrap_or_default();
         let response_elements = self
@@ -192,6 +208,11 @@ impl CloudTrailRecord {
             sign_in,
             mfa_used,
             event_id: self.event_id.clone(),
+            event_type: self
+                .extra
+                .get("eventType")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 }

@@ -134,6 +134,28 @@ pub(super) fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// Whether a scalar tagged `tag` is what its text reads as when plain: a core-schema tag of
+/// a boolean, an integer, a float or null (`!!float 0.99`, `!!float "0.99"`, `!!bool true`)
+/// says the scalar is of that type whatever its quoting (YAML 1.2, "10.3 Core Schema"), so
+/// it is read as a plain scalar when its text is one of that type. Any other tag (`!!str`, a
+/// local tag) makes a string.
+fn resolves_as_tagged(tag: &saphyr_parser::Tag, text: &str) -> bool {
+    // `!!float` is the handle `tag:yaml.org,2002:` and the suffix `float`; the verbatim
+    // `!<tag:yaml.org,2002:float>` comes as one or the other whole.
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some("bool") => parse_bool(text).is_some(),
+        // Decimal integers only, as `parse_number` reads no other base.
+        Some("int") => {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+        }
+        Some("float") => parse_number(text).is_some(),
+        Some("null") => is_null_text(text),
+        _ => false,
+    }
+}
+
 /// A YAML 1.2 core-schema number (decimal only; `.inf` and `.nan` are not numbers here).
 pub(super) fn parse_number(text: &str) -> Option<f64> {
     let t = text.strip_prefix(['+', '-']).unwrap_or(text);
@@ -299,7 +321,10 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
             },
             Event::Scalar(text, style, anchor, tag) => {
                 charge(1)?;
-                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let plain = match &tag {
+                    None => style == ScalarStyle::Plain,
+                    Some(tag) => resolves_as_tagged(tag, &text),
+                };
                 let text: Cow<'_, str> = text;
                 (
                     at(Kind::Scalar {

@@ -247,8 +247,8 @@ fn compile_one<'a>(
             alert: options.absent_alert_name.clone(),
             expr: format!("absent({})", parts.total(&shortest.to_string())),
             for_: Some(options.absent_for),
-            labels: absent_labels.clone(),
-            annotations: vec![
+            labels: as_templates(absent_labels.clone()),
+            annotations: as_templates(vec![
                 (
                     "title".into(),
                     format!("{} {} SLO has no data.", spec.service, slo.name),
@@ -262,8 +262,7 @@ fn compile_one<'a>(
                 ),
             ]
             .into_iter()
-            .chain(runbook_annotation(spec))
-            .collect(),
+            .chain(runbook_annotation(spec))),
         }));
     }
     let mut budget_rules = Vec::new();
@@ -354,6 +353,18 @@ fn team_label(spec: &Spec) -> Option<(String, String)> {
         .owner
         .as_ref()
         .map(|o| (names::TEAM.to_owned(), o.as_str().to_owned()))
+}
+
+/// Labels or annotations of an alerting rule, written so that each expands to its value:
+/// Prometheus expands them as Go templates when the alert fires, and a service or SLO name
+/// may hold `{{`, which would open an action (`{{{.window}}` failed to load; `{{.window}}`
+/// loaded and gave the alert other labels than the SLO's). The values kept in
+/// [`TierAlert`](super::TierAlert) stay as they are: they are what the fired alert carries.
+fn as_templates(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+    pairs
+        .into_iter()
+        .map(|(key, value)| (key, value.replace("{{", r#"{{"{{"}}"#)))
+        .collect()
 }
 
 /// `runbook_url: <url>`, when the SLO has a runbook.
@@ -547,8 +558,8 @@ fn tier_rules(
         alert: alert_name.clone(),
         expr,
         for_,
-        labels: rule_labels,
-        annotations,
+        labels: as_templates(rule_labels),
+        annotations: as_templates(annotations),
     }));
     (alert, rules)
 }

@@ -130,7 +130,8 @@ const GLOBAL_SOURCES: [&str; 8] = [
 /// A role's sessions share one history (the session name is dropped from
 /// `assumed-role/ROLE/SESSION`); events of global services (IAM, STS, sign-in, Organizations,
 /// CloudFront, Route 53, Support, Health), which CloudTrail records in us-east-1, never count
-/// as a new region. Calls made by AWS services (`userIdentity.type = AWSService`) are ignored.
+/// as a new region. Calls made by AWS services (`userIdentity.type = AWSService`) and events AWS
+/// generated (`eventType = AwsServiceEvent`) are ignored ([`AuditEvent::is_by_aws`]).
 ///
 /// Bounded state: about 300 bytes per principal (48 hourly peaks, counters, at most
 /// [`MAX_REGIONS`] regions), plus its ARN (at most [`MAX_PRINCIPAL_BYTES`]) and region names
@@ -290,7 +291,7 @@ impl CredentialCompromise {
             }
         }
         self.last = Some(at);
-        if event.identity.kind == "AWSService" {
+        if event.is_by_aws() {
             return Ok(Vec::new());
         }
         let now = at.timestamp();

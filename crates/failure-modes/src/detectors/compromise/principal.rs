@@ -9,12 +9,19 @@ use aws_telemetry::Identity;
 use super::CompromiseConfig;
 
 /// Who the habits belong to: a role for its sessions (each CI run or instance is a new session
-/// of the same role), else the identity's principal.
+/// of the same role), else the identity's principal. A session named by its principal id
+/// alone (`AROA…:session`, another account's role calling into this one) is its role's too.
 pub(super) fn principal_key(identity: &Identity) -> &str {
     let principal = identity.principal();
     if identity.kind == "AssumedRole"
         && let Some((role, _session)) = principal.rsplit_once('/')
         && role.contains(":assumed-role/")
+    {
+        return role;
+    }
+    if identity.principal_id.as_deref() == Some(principal)
+        && principal.starts_with("AROA")
+        && let Some((role, _session)) = principal.split_once(':')
     {
         return role;
     }

@@ -190,11 +190,19 @@ fn panel(kind: &str, title: &str, targets: Vec<Value>, unit: &str, datasource: &
 
 /// `{sloth_id="…"}` of an SLO.
 fn filter(slo: &CompiledSlo) -> String {
-    format!(
-        "{{{}={}}}",
-        names::ID,
-        serde_json::Value::String(slo.id.clone())
-    )
+    format!("{{{}={}}}", names::ID, label_value(&slo.id))
+}
+
+/// A label value as a PromQL string that Grafana leaves alone. Grafana replaces variables
+/// (`$name`, `${name}`, `[[name]]`) anywhere in a query before sending it, this dashboard's
+/// own `datasource` and its built-ins (`$__interval`, `$__range` …) among them, so an SLO or
+/// service name holding one selected another series. PromQL reads `\u0024` as `$` and
+/// `\u005b` as `[` in a string, and Grafana sees neither.
+fn label_value(value: &str) -> String {
+    serde_json::Value::String(value.to_owned())
+        .to_string()
+        .replace('$', r"\u0024")
+        .replace('[', r"\u005b")
 }
 
 fn window_ratio(slo: &CompiledSlo, window: Span) -> String {
@@ -307,11 +315,7 @@ pub(super) fn dashboards(
     }
     let mut out = Vec::new();
     for (service, slos) in by_service {
-        let service_filter = format!(
-            "{}={}",
-            names::SERVICE,
-            serde_json::Value::String(service.to_owned())
-        );
+        let service_filter = format!("{}={}", names::SERVICE, label_value(service));
         let mut executive = Panels::new();
         let mut oncall = Panels::new();
         let mut debug = Panels::new();

@@ -1,0 +1,680 @@
+//! Random but valid SLO specs, compiled for both engines and handed to the engines' own tools:
+//! every rule file to `promtool check rules`, every Alertmanager configuration to
+//! `amtool check-config`, every CloudFormation template to `cfn-lint`, every Grafana
+//! dashboard to Grafana's schema. The specs are what a user may legally write: names with
+//! unicode, quotes, colons and backslashes, long names, objectives from 0.5 to 0.99999999,
+//! rolling windows of an hour to 90 days, calendar windows in zones with odd offsets,
+//! latency thresholds, sustain rules, a release gate, maintenance windows, owners and
+//! runbooks. A spec the compiler accepts must give output the engine accepts, and no spec may
+//! make it panic (a refusal is a typed error, which is fine).
+//!
+//! The specs come from proptest's strategies drawn with a fixed seed, so a run is
+//! reproducible (`RANDOM_SPECS_SEED` and `RANDOM_SPECS_BATCHES` draw others, to explore); up
+//! to four specs are compiled together, with random options, and the tools then run once
+//! over all the files. Typed refusals are printed and counted, not failures. A spec name
+//! holding `{{` was found this way (`prometheus_hostile.rs` keeps it).
+//! `scripts/test.sh` installs the tools and sets `PROMTOOL`, `AMTOOL`, `CFN_LINT` and
+//! `GRAFANA_CHECK`; a tool that is not set is SKIPPED with a message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The compiler's own error type, passed through closures as it comes.
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_telemetry::{Metric, Statistic};
+use chrono::{NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use common::generate;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use sli_core::{
+    AlertPolicy, CalendarPeriod, CalendarWindow, ErrorBudgetPolicy, Interval, MaintenanceWindows,
+    MissingData, Objective, RecurringWindow, Routing, Series, Sli, Slo, Span, Sustained, Window,
+    Zone,
+};
+use slo_compiler::SloSpec;
+use slo_compiler::cloudwatch::{self, CompileOptions, DashboardOptions, SignalSource, TeamActions};
+use slo_compiler::prometheus::{
+    self, AlertmanagerOptions, GrafanaOptions, Options, Query, TestCase, unit_tests,
+};
+
+/// How many specs one run draws (each compiled for both engines).
+const BATCHES: usize = 150;
+/// How many batches also go through `promtool test rules` (each takes seconds).
+const PROMTOOL_TESTS: usize = 6;
+
+/// One random spec, engine-neutral: what both compilers are given.
+#[derive(Debug, Clone)]
+struct Drawn {
+    service: String,
+    slo: Slo,
+    /// A latency bound: the good events are a histogram's bucket at it.
+    latency: Option<f64>,
+    policy: AlertPolicy,
+    routing: Routing,
+    maintenance: MaintenanceWindows,
+    gate: bool,
+    good: bool,
+}
+
+/// Pieces of names a user may legally write.
+fn name() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "checkout",
+        "api",
+        "café",
+        "日本語",
+        "🚀",
+        "o'brien",
+        "say \"hi\"",
+        "a:b",
+        "x::y",
+        "back\\slash",
+        "{{.window}}",
+        "$1",
+        "%s",
+        "50%",
+        "a b",
+        "-",
+        "_",
+        "é",
+        "ß",
+        "Ω",
+        "{",
+        "}",
+        "[",
+        "]",
+        "#",
+        "&",
+        "*",
+        "!",
+        "|",
+        ">",
+        "?",
+        "@",
+        "`",
+        ",",
+        "=",
+        "~",
+        "0",
+        "1e3",
+        "yes",
+        "null",
+    ]);
+    prop_oneof![
+        8 => prop::collection::vec(piece, 1..5).prop_map(|p| p.concat()),
+        1 => (1usize..130).prop_map(|n| "n".repeat(n)),
+        1 => (1usize..60).prop_map(|n| "é".repeat(n)),
+    ]
+}
+
+fn objective() -> impl Strategy<Value = Objective> {
+    prop_oneof![
+        prop::sample::select(vec![
+            0.98,
+            0.99,
+            0.995,
+            0.999,
+            0.9995,
+            0.9999,
+            0.99999,
+            0.99999999,
+            0.987654321,
+            0.999999999999,
+            0.9999999999999999,
+        ]),
+        (0.98f64..0.99999999),
+    ]
+    .prop_map(|t| Objective::new(t).unwrap())
+}
+
+fn zone() -> impl Strategy<Value = Zone> {
+    prop::sample::select(vec![
+        "UTC",
+        "America/New_York",
+        "Europe/Paris",
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Australia/Lord_Howe",
+        "Pacific/Chatham",
+        "Pacific/Kiritimati",
+        "America/St_Johns",
+        "Etc/GMT+12",
+    ])
+    .prop_map(|z| z.parse().unwrap())
+}
+
+fn window() -> impl Strategy<Value = Window> {
+    let calendar = (
+        prop::sample::select(vec![
+            CalendarPeriod::Day,
+            CalendarPeriod::Week,
+            CalendarPeriod::Month,
+            CalendarPeriod::Quarter,
+        ]),
+        1u32..3,
+        zone(),
+        prop::option::of((0i64..3_000, 0u32..24)),
+    )
+        .prop_map(|(period, count, zone, anchor)| {
+            let mut w =
+                CalendarWindow::new(period, zone).with_count(NonZeroU32::new(count).unwrap());
+            w.anchor = anchor.map(|(days, hour)| {
+                (NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + TimeDelta::days(days))
+                    .and_hms_opt(hour, 0, 0)
+                    .unwrap()
+            });
+            // A window of a month or more spans at most 90 days.
+            if matches!(period, CalendarPeriod::Month | CalendarPeriod::Quarter) {
+                w = w.with_count(NonZeroU32::MIN);
+            }
+            Window::Calendar(w)
+        });
+    prop_oneof![
+        1 => (1i64..=72).prop_map(|h| Window::rolling(Span::from_hours(h).unwrap())),
+        5 => (72i64..=2_160).prop_map(|h| Window::rolling(Span::from_hours(h).unwrap())),
+        1 => prop::sample::select(vec![1i64, 7, 28, 30, 90])
+            .prop_map(|d| Window::rolling(Span::from_days(d).unwrap())),
+        2 => calendar,
+    ]
+}
+
+fn maintenance() -> impl Strategy<Value = MaintenanceWindows> {
+    let t0 = Utc.with_ymd_and_hms(2026, 12, 5, 22, 0, 0).unwrap();
+    let one_off = (0i64..100_000, 1i64..20_000).prop_map(move |(start, length)| {
+        let start = t0 + TimeDelta::seconds(start * 7);
+        Interval::new(start, start + TimeDelta::seconds(length)).unwrap()
+    });
+    let recurring = (
+        prop::sample::subsequence(
+            vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Sat,
+                Weekday::Sun,
+            ],
+            0..4,
+        ),
+        0u32..24,
+        0u32..60,
+        1i64..600,
+        zone(),
+    )
+        .prop_filter_map("an occurrence must end", |(days, h, m, minutes, zone)| {
+            let start = NaiveTime::from_hms_opt(h, m, 0).unwrap();
+            let duration = Span::from_minutes(minutes).unwrap();
+            if days.is_empty() {
+                RecurringWindow::daily(start, duration, zone).ok()
+            } else {
+                RecurringWindow::weekly(days, start, duration, zone).ok()
+            }
+        });
+    (
+        prop::collection::vec(one_off, 0..3),
+        prop::collection::vec(recurring, 0..3),
+    )
+        .prop_map(|(once, recurring)| {
+            recurring.into_iter().fold(
+                MaintenanceWindows::new(once),
+                MaintenanceWindows::with_recurring,
+            )
+        })
+}
+
+fn drawn() -> impl Strategy<Value = Drawn> {
+    (
+        (
+            prop_oneof![name(), "[a-zA-Z0-9_-]{1,40}"],
+            name(),
+            objective(),
+            window(),
+        ),
+        (
+            prop::option::of(0.001f64..5_000.0),
+            prop::sample::select(vec![MissingData::Good, MissingData::Bad, MissingData::Skip]),
+            prop::option::of(1.0f64..1e6),
+        ),
+        (
+            prop_oneof![
+                2 => Just(None),
+                2 => (1u32..15).prop_map(|m| Some((m, 0))),
+                1 => (1u32..15, 0u32..10).prop_map(Some),
+            ],
+            prop::option::of(prop_oneof![name(), "[a-z0-9][a-zA-Z0-9._-]{0,63}"]),
+            any::<bool>(),
+            maintenance(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+    )
+        .prop_map(
+            |(
+                (service, slo_name, objective, window),
+                (latency, missing, min),
+                (sustain, owner, runbook, maintenance, gate, good),
+            )| {
+                let mut slo = Slo::new(slo_name, objective, window, Sli::EventRatio)
+                    .with_missing_data(missing);
+                if let Some(min) = min {
+                    slo = slo.with_min_events(min.floor());
+                }
+                let mut policy = AlertPolicy::default();
+                if let Some((m, extra)) = sustain {
+                    policy.tiers[0].sustain = Some(Sustained::new(m, m + extra).unwrap());
+                }
+                let mut routing = Routing::new();
+                if let Some(owner) = owner.and_then(|o| o.parse().ok()) {
+                    routing = routing.with_owner(owner);
+                }
+                if runbook {
+                    routing = routing
+                        .with_runbook("https://runbooks.example.com/a?b=c&d='e'".parse().unwrap());
+                }
+                Drawn {
+                    service,
+                    slo,
+                    latency,
+                    policy,
+                    routing,
+                    maintenance,
+                    gate,
+                    good,
+                }
+            },
+        )
+}
+
+/// The options of one batch of specs compiled together.
+#[derive(Debug, Clone)]
+struct Batch {
+    specs: Vec<Drawn>,
+    max_rules_per_group: usize,
+    max_file_bytes: usize,
+    budget_interval: Span,
+    absent_for: Span,
+    receivers: (String, String, String, String),
+    repeats: (String, String),
+    published: bool,
+    teams: bool,
+}
+
+fn batch() -> impl Strategy<Value = Batch> {
+    let receiver = || prop_oneof![name(), "[a-z][a-z0-9-]{0,20}"];
+    let repeat = || {
+        prop::sample::select(vec![
+            "1m", "5m", "90s", "1h30m", "1d", "1w", "2w", "1y", "4h", "500ms", "1h0m0s",
+        ])
+        .prop_map(String::from)
+    };
+    (
+        prop::collection::vec(drawn(), 1..5),
+        (1usize..40, prop_oneof![Just(1usize << 30), 1usize..20_000]),
+        (1i64..200_000, 1i64..200_000),
+        (receiver(), receiver(), receiver(), receiver()),
+        (repeat(), repeat()),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(specs, (rules, bytes), (interval, absent), receivers, repeats, published, teams)| {
+                Batch {
+                    specs,
+                    max_rules_per_group: rules,
+                    max_file_bytes: bytes,
+                    budget_interval: Span::from_seconds(interval).unwrap(),
+                    absent_for: Span::from_seconds(absent).unwrap(),
+                    receivers,
+                    repeats,
+                    published,
+                    teams,
+                }
+            },
+        )
+}
+
+fn draw(count: usize, seed: u8) -> Vec<Batch> {
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
+    );
+    let strategy = batch();
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
+fn spec<S>(d: &Drawn, signal: S) -> SloSpec<S> {
+    let mut spec = SloSpec::new(d.slo.clone(), d.policy.clone(), signal)
+        .with_service(d.service.clone())
+        .with_routing(d.routing.clone())
+        .with_maintenance(d.maintenance.clone());
+    if d.gate {
+        spec = spec.with_release_gate(ErrorBudgetPolicy::default().release_gate().unwrap());
+    }
+    spec
+}
+
+/// Counters of their own for spec `j` of a batch (`slo="j"`), so that a promtool test of
+/// one SLO moves no other SLO's alerts, with `=` matchers only, from which the tests derive
+/// their input series.
+fn prometheus_spec(j: usize, d: &Drawn) -> prometheus::Spec {
+    let counter = |name: &str, extra: &str| {
+        Query::counter(&format!(r#"{name}{{slo="{j}"{extra}}}"#)).unwrap()
+    };
+    let total = counter("requests_total", "");
+    let signal = if let Some(threshold) = d.latency {
+        prometheus::Signal::Good {
+            good: counter(
+                "request_duration_seconds_bucket",
+                &format!(r#",le="{threshold}""#),
+            ),
+            total,
+        }
+    } else if d.good {
+        prometheus::Signal::Good {
+            good: counter("good_total", ""),
+            total,
+        }
+    } else {
+        prometheus::Signal::Bad {
+            bad: counter("errors_total", ""),
+            total,
+        }
+    };
+    spec(d, signal)
+}
+
+fn cloudwatch_spec(d: &Drawn) -> cloudwatch::Spec {
+    let alb = |name: &str| SignalSource::Metric {
+        metric: Metric::new("AWS/ApplicationELB", name)
+            .unwrap()
+            .with_dimension("LoadBalancer", "app/checkout/50dc6c495c0c9188")
+            .unwrap(),
+        stat: Statistic::Sum,
+    };
+    let signal = if d.good {
+        cloudwatch::Signal::Good {
+            good: alb("HTTPCode_Target_2XX_Count"),
+            total: alb("RequestCount"),
+        }
+    } else {
+        cloudwatch::Signal::Bad {
+            bad: alb("HTTPCode_Target_5XX_Count"),
+            total: alb("RequestCount"),
+        }
+    };
+    spec(d, signal)
+}
+
+fn tool(var: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var).map(PathBuf::from);
+    if path.is_none() {
+        eprintln!(
+            "SKIPPED the {var} checks of random specs: {var} is not set (run `bash scripts/test.sh`, which installs it)"
+        );
+    }
+    path
+}
+
+/// Runs `tool args… files…` once over the batch (each tool takes many files and names the
+/// one it refuses); its output when it fails.
+fn refused(tool: &Path, args: &[&str], files: &[PathBuf]) -> Option<String> {
+    refused_in(tool, Path::new("."), args, files)
+}
+
+/// [`refused`], run in `dir`.
+fn refused_in(tool: &Path, dir: &Path, args: &[&str], files: &[PathBuf]) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
+    let out = Command::new(tool)
+        .args(args)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (!out.status.success()).then(|| {
+        format!(
+            "{} {}:\n{}{}",
+            tool.display(),
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Every `expr` of a dashboard's JSON, as JSON strings (which YAML reads as they are).
+fn exprs_of(json: &serde_json::Value, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    serde_json::Value::String(_) if key == "expr" => out.push(value.to_string()),
+                    _ => exprs_of(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| exprs_of(v, out)),
+        _ => {}
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Compiles each spec for both engines (a panic is a failure naming the spec) and writes
+/// what comes out; the files each tool must accept.
+#[derive(Default)]
+struct Outputs {
+    rules: Vec<PathBuf>,
+    tests: Vec<PathBuf>,
+    alertmanager: Vec<PathBuf>,
+    templates: Vec<PathBuf>,
+    dashboards: Vec<PathBuf>,
+}
+
+/// Runs `f`, failing with the spec when it panics.
+fn no_panic<T>(what: &str, i: usize, d: &Batch, f: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| panic!("{what} panicked on batch {i}: {d:#?}"))
+}
+
+fn prometheus_options(b: &Batch) -> (Options, AlertmanagerOptions) {
+    let options = Options::new()
+        .with_max_rules_per_group(b.max_rules_per_group)
+        .with_max_file_bytes(b.max_file_bytes)
+        .with_budget_interval(b.budget_interval)
+        .with_absent_for(b.absent_for);
+    let (page, ticket, gate, default) = b.receivers.clone();
+    let alertmanager = AlertmanagerOptions::new()
+        .with_receivers(page, ticket)
+        .with_gate_receiver(gate)
+        .with_default_receiver(default)
+        .with_repeat(b.repeats.0.clone(), b.repeats.1.clone());
+    (options, alertmanager)
+}
+
+fn cloudwatch_options(b: &Batch) -> CompileOptions {
+    let mut options = CompileOptions::new()
+        .with_page_actions(["arn:aws:sns:us-east-1:123456789012:page"])
+        .with_ticket_actions(["arn:aws:sns:us-east-1:123456789012:ticket"]);
+    if b.published {
+        options = options.with_published("SLO/Published");
+    }
+    if b.teams {
+        for owner in b.specs.iter().filter_map(|d| d.routing.owner.clone()) {
+            let topic = |kind: &str| format!("arn:aws:sns:us-east-1:123456789012:{owner}-{kind}");
+            options = options.with_team_actions(
+                owner.clone(),
+                TeamActions::new([topic("page")], [topic("ticket")]),
+            );
+        }
+    }
+    options
+}
+
+fn compile_all(batches: &[Batch], dir: &Path) -> (Outputs, Vec<String>) {
+    let mut out = Outputs::default();
+    // Typed refusals are allowed (a name too long for a Grafana uid, a window CloudWatch cannot
+    // look back over): counted, and printed, so that a run shows what it did not check.
+    let mut refusals = Vec::new();
+    for (i, b) in batches.iter().enumerate() {
+        let (options, alertmanager) = prometheus_options(b);
+        let specs: Vec<_> = b
+            .specs
+            .iter()
+            .enumerate()
+            .map(|(j, d)| prometheus_spec(j, d))
+            .collect();
+        let compiled = no_panic("prometheus::compile", i, b, || {
+            prometheus::compile(&specs, &options)
+        });
+        match compiled {
+            Ok(compiled) => {
+                let files = no_panic("files_yaml", i, b, || compiled.files_yaml());
+                for (name, text) in &files {
+                    out.rules.push(write(dir, &format!("{i}-{name}"), text));
+                }
+                // Each SLO through an incident: promtool's alerts must be sli-core's (for the
+                // first few batches: promtool takes seconds a test).
+                if out.tests.len() < PROMTOOL_TESTS {
+                    let names: Vec<String> =
+                        files.iter().map(|(n, _)| format!("{i}-{n}")).collect();
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let counts: Vec<_> = (0..b.specs.len())
+                        .map(|j| Series::from_counts(generate((i * 8 + j) as u64, 240)).unwrap())
+                        .collect();
+                    let cases: Vec<_> = counts
+                        .iter()
+                        .enumerate()
+                        .map(|(j, counts)| TestCase::new(format!("{i}-{j}"), j, counts))
+                        .collect();
+                    match no_panic("unit_tests", i, b, || unit_tests(&compiled, &names, &cases)) {
+                        Ok(text) => out.tests.push(write(dir, &format!("{i}.test.yml"), &text)),
+                        Err(e) => refusals.push(format!("{i} unit tests: {e}")),
+                    }
+                }
+                match no_panic("alertmanager", i, b, || {
+                    compiled.alertmanager(&alertmanager)
+                }) {
+                    Ok(config) => {
+                        out.alertmanager
+                            .push(write(dir, &format!("{i}-alertmanager.yml"), &config))
+                    }
+                    Err(e) => refusals.push(format!("{i} alertmanager: {e}")),
+                }
+                match no_panic("dashboards", i, b, || {
+                    compiled.dashboards(&GrafanaOptions::default())
+                }) {
+                    Ok(dashboards) => {
+                        let mut exprs = Vec::new();
+                        for (j, dashboard) in dashboards.iter().enumerate() {
+                            let text = serde_json::to_string_pretty(&dashboard.json).unwrap();
+                            out.dashboards.push(write(
+                                dir,
+                                &format!("{i}-{j}-dashboard.json"),
+                                &text,
+                            ));
+                            exprs_of(&dashboard.json, &mut exprs);
+                        }
+                        // The panels' PromQL, as promtool parses it: one recording rule each.
+                        let rules: String = exprs
+                            .iter()
+                            .enumerate()
+                            .map(|(n, e)| {
+                                format!("      - record: dashboard_expr_{n}\n        expr: {e}\n")
+                            })
+                            .collect();
+                        let text = format!("groups:\n  - name: dashboards\n    rules:\n{rules}");
+                        out.rules
+                            .push(write(dir, &format!("{i}-dashboard-exprs.yml"), &text));
+                    }
+                    Err(e) => refusals.push(format!("{i} grafana: {e}")),
+                }
+            }
+            Err(e) => refusals.push(format!("{i} prometheus: {e}")),
+        }
+        // The batch, and each spec alone when the batch is refused (CloudWatch refuses more
+        // than Prometheus: sustain rules, windows past an alarm's look-back).
+        let specs: Vec<_> = b.specs.iter().map(cloudwatch_spec).collect();
+        let mut units = vec![specs];
+        let template = |unit: &[cloudwatch::Spec]| {
+            no_panic("cloudwatch::compile", i, b, || {
+                let compiled = cloudwatch::compile(unit, &cloudwatch_options(b))?;
+                let dashboards = compiled.dashboards(&DashboardOptions::default())?;
+                compiled.cloudformation(&dashboards)
+            })
+        };
+        while let Some(unit) = units.pop() {
+            match template(&unit) {
+                Ok(template) => {
+                    let text = serde_json::to_string_pretty(&template).unwrap();
+                    let n = out.templates.len();
+                    out.templates
+                        .push(write(dir, &format!("{i}-{n}-template.json"), &text));
+                }
+                Err(e) if unit.len() > 1 => {
+                    refusals.push(format!("{i} cloudwatch: {e}"));
+                    units.extend(unit.into_iter().map(|s| vec![s]));
+                }
+                Err(e) => refusals.push(format!("{i} cloudwatch: {e}")),
+            }
+        }
+    }
+    (out, refusals)
+}
+
+#[test]
+fn random_valid_specs_give_output_the_engines_accept() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("random_specs_engines");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = std::env::var("RANDOM_SPECS_SEED").map_or(1, |s| s.parse().unwrap());
+    let count = std::env::var("RANDOM_SPECS_BATCHES").map_or(BATCHES, |s| s.parse().unwrap());
+    let drawn = draw(count, seed);
+    let (out, refusals) = compile_all(&drawn, &dir);
+    eprintln!(
+        "{} batches: {} rule files, {} promtool tests, {} Alertmanager configurations, {} templates, {} dashboards; {} typed refusals:\n{}",
+        drawn.len(),
+        out.rules.len(),
+        out.tests.len(),
+        out.alertmanager.len(),
+        out.templates.len(),
+        out.dashboards.len(),
+        refusals.len(),
+        refusals.join("\n")
+    );
+    let mut failures = Vec::new();
+    if let Some(promtool) = tool("PROMTOOL") {
+        failures.extend(refused(&promtool, &["check", "rules"], &out.rules));
+        // The tests name their rule files relative to the directory they run in.
+        let tests: Vec<PathBuf> = out
+            .tests
+            .iter()
+            .map(|t| PathBuf::from(t.file_name().unwrap()))
+            .collect();
+        failures.extend(refused_in(&promtool, &dir, &["test", "rules"], &tests));
+    }
+    if let Some(amtool) = tool("AMTOOL") {
+        failures.extend(refused(&amtool, &["check-config"], &out.alertmanager));
+    }
+    if let Some(cfn_lint) = tool("CFN_LINT") {
+        failures.extend(refused(&cfn_lint, &["--"], &out.templates));
+    }
+    if let Some(grafana) = tool("GRAFANA_CHECK") {
+        failures.extend(refused(&grafana, &[], &out.dashboards));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
