@@ -2,7 +2,7 @@
 # Differential tests of sli-core against independent Python reimplementations written from the
 # documented definitions (standard library only: fractions, zoneinfo, datetime).
 #   tools/differential/run.sh [seed] [window cases] [budget cases] [alert cases]
-# Exits non-zero on any disagreement. About a minute with the defaults.
+# Exits non-zero on any disagreement. About 20 to 30 s with the defaults.
 set -eu
 seed=${1:-1}
 cd "$(dirname "$0")/../.."

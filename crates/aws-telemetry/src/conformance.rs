@@ -56,8 +56,8 @@ impl Fixture {
 
     /// A fixture starting at `start`, truncated to the whole hour (a source with retention
     /// limits, such as CloudWatch, needs one close to now). The fixture spans two hours: a
-    /// start later than [`Fixture::LATEST_START`] before chrono's last instant is moved back
-    /// by that much, so that every check's arithmetic stays in range.
+    /// start later than [`Fixture::LATEST_START`] before chrono's last instant is taken as that
+    /// instant, so that every check's arithmetic stays in range.
     pub fn at(start: DateTime<Utc>) -> Self {
         let latest = DateTime::<Utc>::MAX_UTC - Self::LATEST_START;
         let start = start.min(latest);

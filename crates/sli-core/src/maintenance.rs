@@ -9,13 +9,15 @@
 //! local time a transition skips or repeats is read as [`Zone`] reads it (the earlier instant
 //! of a repeated hour; a skipped one with the offset before the gap).
 //!
-//! On the two transition days the engines themselves differ. EventBridge Scheduler skips a
-//! cron time that falls in the skipped hour, as this module does, and runs a repeated one
-//! once (AWS does not say which pass; this module takes the earlier): a window 02:30–03:30 in
-//! Paris is empty on the spring-forward day and lasts two hours here (02:30 summer time to
-//! 03:30 winter time) on the fall-back day. Alertmanager compares
-//! local times of day, so it mutes 03:00–03:30 on the first and both passes of 02:30–03:00 on
-//! the second. A window that avoids 02:00–03:00 local time is read alike by all three.
+//! On the two transition days the engines differ, from this module and from each other, for a
+//! window whose start or end falls in the skipped or repeated hour. In Paris, on the
+//! spring-forward day: this module reads a 02:30 start with the offset before the gap (03:30
+//! summer time), so 02:30–04:00 is 03:30–04:00 and 02:30–03:30 is empty; EventBridge Scheduler
+//! skips a cron time in the skipped hour, so its `ALARM` schedule does not run and nothing is
+//! muted; Alertmanager compares local times of day and mutes 03:00–04:00. On the fall-back
+//! day this module takes the earlier 02:30; EventBridge runs a repeated time once (AWS does
+//! not say which pass); Alertmanager mutes both passes. A window that avoids the transition
+//! hour (02:00–03:00 local time in most of Europe and North America) is read alike by all.
 
 use std::fmt;
 

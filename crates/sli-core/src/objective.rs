@@ -116,7 +116,7 @@ impl Objective {
     pub(crate) fn budget_of(self, amount: f64) -> f64 {
         if let Some((digits, scale)) = self.scaled {
             let product = digits * amount;
-            if amount.fract() == 0.0 && product <= crate::counts::MAX_COUNT {
+            if amount.fract() == 0.0 && product < crate::counts::MAX_COUNT {
                 return product / scale;
             }
         }

@@ -236,7 +236,7 @@ async fn apply_against_the_emulator_creates_then_updates_idempotently() {
         let excess = metrics.iter().find(|m| m.id() == Some("excess")).unwrap();
         assert_eq!(
             excess.expression(),
-            Some("IF(total > 0, bad - 0.014400000000000013 * total)")
+            Some("IF(total > 0, bad - 0.014400000000000001 * total)")
         );
         let requests = metrics.iter().find(|m| m.id() == Some("total")).unwrap();
         assert_eq!(requests.metric_stat().unwrap().period(), Some(3600));

@@ -233,7 +233,7 @@ fn anchored_windows_across_dst() {
 #[test]
 fn the_window_holds_the_instant_across_folds_and_gaps() {
     let hms = |y, m, d, h, mi, s| Utc.with_ymd_and_hms(y, m, d, h, mi, s).unwrap();
-    // St. John's fell back at 00:01 on 7 November 2010: 02:31 UTC is 23:31 NST on the 6th,
+    // St. John's fell back at 00:01 on 7 November 2010: 02:31 UTC is 23:01 NST on the 6th,
     // read a second time, after the 7th began (00:00 NDT, 02:30 UTC).
     let at = hms(2010, 11, 7, 2, 31, 0);
     let w = window(CalendarPeriod::Day, "America/St_Johns", at);
