@@ -253,15 +253,34 @@ fn core_schema_tags_are_read_as_their_types() {
         assert_eq!(got.slos, want.slos, "{to}");
         assert_eq!(got.warnings, want.warnings, "{to}");
     }
-    for to in [
-        format!("target: !!str {target}"),
-        format!("target: !!bool {target}"),
+    // A string where a number belongs is the wrong type.
+    let tagged = base.replace(
+        &format!("target: {target}"),
+        &format!("target: !!str {target}"),
+    );
+    let err = parse(&tagged, Mode::Strict).unwrap_err();
+    assert!(matches!(err.problem, Problem::WrongType { .. }), "{err}");
+    // A core-schema tag its text does not fit is no YAML value at all (it was read as a
+    // string, and reported as "found a quoted string"), in either mode.
+    for (to, says) in [
+        (
+            format!("target: !!bool {target}"),
+            "tagged !!bool but is not a boolean",
+        ),
+        (
+            "target: !!float abc".to_owned(),
+            "tagged !!float but is not a finite decimal number",
+        ),
+        (
+            "target: !<tag:yaml.org,2002:int> 0x1F".to_owned(),
+            "is not a decimal integer",
+        ),
     ] {
         let tagged = base.replace(&format!("target: {target}"), &to);
-        let err = parse(&tagged, Mode::Strict).unwrap_err();
-        assert!(
-            matches!(err.problem, Problem::WrongType { .. }),
-            "{to}: {err}"
-        );
+        for mode in [Mode::Strict, Mode::Lenient] {
+            let err = parse(&tagged, mode).unwrap_err();
+            assert!(matches!(err.problem, Problem::Syntax { .. }), "{to}: {err}");
+            assert!(err.to_string().contains(says), "{to}: {err}");
+        }
     }
 }

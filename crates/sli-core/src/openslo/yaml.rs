@@ -134,25 +134,38 @@ pub(super) fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Whether a scalar tagged `tag` is what its text reads as when plain: a core-schema tag of
-/// a boolean, an integer, a float or null (`!!float 0.99`, `!!float "0.99"`, `!!bool true`)
-/// says the scalar is of that type whatever its quoting (YAML 1.2, "10.3 Core Schema"), so
-/// it is read as a plain scalar when its text is one of that type. Any other tag (`!!str`, a
-/// local tag) makes a string.
-fn resolves_as_tagged(tag: &saphyr_parser::Tag, text: &str) -> bool {
+/// Whether a scalar tagged `tag` is read as a plain scalar: a core-schema tag of a boolean,
+/// an integer, a float or null (`!!float 0.99`, `!!float "0.99"`, `!!bool true`) says the
+/// scalar is of that type whatever its quoting (YAML 1.2, "10.3 Core Schema"), so it is read
+/// as a plain scalar of that type. Any other tag (`!!str`, a local tag) makes a string.
+///
+/// # Errors
+/// The message for a core-schema tag whose text is not of its type (`!!float abc`,
+/// `!!bool 0.99`), which a YAML processor cannot resolve: read as a string, it surfaced as a
+/// misleading "found a quoted string". Integers are decimal only, floats finite decimals.
+fn resolves_as_tagged(tag: &saphyr_parser::Tag, text: &str) -> Result<bool, String> {
     // `!!float` is the handle `tag:yaml.org,2002:` and the suffix `float`; the verbatim
     // `!<tag:yaml.org,2002:float>` comes as one or the other whole.
     let full = format!("{}{}", tag.handle, tag.suffix);
-    match full.strip_prefix("tag:yaml.org,2002:") {
-        Some("bool") => parse_bool(text).is_some(),
+    let (ok, what) = match full.strip_prefix("tag:yaml.org,2002:") {
+        Some("bool") => (parse_bool(text).is_some(), "a boolean"),
         // Decimal integers only, as `parse_number` reads no other base.
         Some("int") => {
             let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            let decimal = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+            (decimal, "a decimal integer")
         }
-        Some("float") => parse_number(text).is_some(),
-        Some("null") => is_null_text(text),
-        _ => false,
+        Some("float") => (parse_number(text).is_some(), "a finite decimal number"),
+        Some("null") => (is_null_text(text), "null"),
+        _ => return Ok(false),
+    };
+    if ok {
+        Ok(true)
+    } else {
+        Err(format!(
+            "the scalar {text:?} is tagged !!{} but is not {what}",
+            tag.suffix.rsplit(':').next().unwrap_or(&tag.suffix)
+        ))
     }
 }
 
@@ -323,7 +336,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                 charge(1)?;
                 let plain = match &tag {
                     None => style == ScalarStyle::Plain,
-                    Some(tag) => resolves_as_tagged(tag, &text),
+                    Some(tag) => resolves_as_tagged(tag, &text).map_err(syntax)?,
                 };
                 let text: Cow<'_, str> = text;
                 (
