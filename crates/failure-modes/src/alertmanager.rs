@@ -4,7 +4,7 @@
 //! windows, and, as a ticket, is held while the SLO pages; a finding of no SLO is grouped by
 //! mode and subject.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
 use sli_core::FINDING_ALERT_NAME;
 
@@ -12,20 +12,6 @@ use crate::finding::Finding;
 
 /// The label holding the SLO's id (Sloth's `sloth_id`, as the compiled rules and routes name it).
 pub const SLO_ID_LABEL: &str = "sloth_id";
-
-/// 0000-01-01T00:00:00Z, the first instant RFC 3339 can write.
-fn rfc3339_first() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(0, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.and_utc())
-}
-
-/// 9999-12-31T23:59:59Z, the last whole second RFC 3339 can write.
-fn rfc3339_last() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(9999, 12, 31)
-        .and_then(|d| d.and_hms_opt(23, 59, 59))
-        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
-}
 
 impl Finding {
     /// The finding as an alert Alertmanager's API takes (`POST /api/v2/alerts`, one
@@ -83,7 +69,8 @@ impl Finding {
             annotations.insert("runbook_url".into(), json!(runbook.as_str()));
         }
         let at = |t: DateTime<Utc>| {
-            t.clamp(rfc3339_first(), rfc3339_last())
+            let (first, last) = sli_core::rfc3339_bounds();
+            t.clamp(first, last)
                 .to_rfc3339_opts(SecondsFormat::Secs, true)
         };
         json!({

@@ -140,4 +140,4 @@ pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
-pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone};
+pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone, rfc3339_bounds};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{AlertInterval, Severity};
@@ -261,11 +261,8 @@ impl MaintenanceWindows {
     /// those years; else [`MaintenanceError::NeverEnds`] naming the field `end` of the first
     /// window too long.
     pub fn validate(&self) -> std::result::Result<(), MaintenanceError> {
-        let first = NaiveDate::from_ymd_opt(0, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let last = NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
-        let writable = |t: DateTime<Utc>| {
-            first.is_some_and(|f| t.naive_utc() >= f) && last.is_some_and(|l| t.naive_utc() <= l)
-        };
+        let (first, last) = crate::window::rfc3339_bounds();
+        let writable = |t: DateTime<Utc>| first <= t && t <= last;
         for w in &self.windows {
             for (field, at) in [("start", w.start()), ("end", w.end())] {
                 if !writable(at) {

@@ -38,6 +38,29 @@ mod zone;
 
 pub use zone::Zone;
 
+/// The first and last instants RFC 3339 (and so Alertmanager, Go's time parser and
+/// EventBridge Scheduler's `at(…)`) can write: 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+/// chrono writes instants outside them with a sign and more digits (`+10000-…`), which those
+/// readers refuse.
+///
+/// # Example
+/// ```
+/// let (first, last) = sli_core::rfc3339_bounds();
+/// assert_eq!(first.to_rfc3339(), "0000-01-01T00:00:00+00:00");
+/// assert_eq!(last.to_rfc3339(), "9999-12-31T23:59:59+00:00");
+/// ```
+pub fn rfc3339_bounds() -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |y, m, d, h, mi, s| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|day| day.and_hms_opt(h, mi, s))
+            .map(|t| t.and_utc())
+    };
+    (
+        at(0, 1, 1, 0, 0, 0).unwrap_or(DateTime::<Utc>::MIN_UTC),
+        at(9999, 12, 31, 23, 59, 59).unwrap_or(DateTime::<Utc>::MAX_UTC),
+    )
+}
+
 /// A half-open interval of time `[start, end)`, never empty.
 ///
 /// # Example
