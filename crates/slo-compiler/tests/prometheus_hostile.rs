@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -427,16 +429,6 @@ fn names_with_template_delimiters_are_alert_labels_as_written() {
 #[test]
 fn dashboard_queries_hold_no_grafana_variables() {
     use slo_compiler::prometheus::GrafanaOptions;
-    fn exprs(json: &serde_json::Value, out: &mut Vec<String>) {
-        match json {
-            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| match v {
-                serde_json::Value::String(e) if k == "expr" => out.push(e.clone()),
-                _ => exprs(v, out),
-            }),
-            serde_json::Value::Array(items) => items.iter().for_each(|v| exprs(v, out)),
-            _ => {}
-        }
-    }
     for (i, slo) in ["api$datasource", "x${__interval}y", "[[datasource]]"]
         .into_iter()
         .enumerate()
@@ -444,7 +436,7 @@ fn dashboard_queries_hold_no_grafana_variables() {
         let compiled = compile(&[spec("svc", slo)], &Options::default()).unwrap();
         let mut found = Vec::new();
         for dashboard in compiled.dashboards(&GrafanaOptions::default()).unwrap() {
-            exprs(&dashboard.json, &mut found);
+            found.extend(common::dashboard_exprs(&dashboard.json));
         }
         let id = format!("svc-{slo}");
         let selectors: Vec<&String> = found

@@ -144,22 +144,6 @@ fn refused_in(tool: &Path, dir: &Path, args: &[&str], files: &[PathBuf]) -> Opti
     })
 }
 
-/// Every `expr` of a dashboard's JSON, as JSON strings (which YAML reads as they are).
-fn exprs_of(json: &serde_json::Value, out: &mut Vec<String>) {
-    match json {
-        serde_json::Value::Object(map) => {
-            for (key, value) in map {
-                match value {
-                    serde_json::Value::String(_) if key == "expr" => out.push(value.to_string()),
-                    _ => exprs_of(value, out),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(|v| exprs_of(v, out)),
-        _ => {}
-    }
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -279,7 +263,12 @@ fn compile_all(batches: &[Batch], dir: &Path) -> (Outputs, Vec<String>) {
                                 &format!("{i}-{j}-dashboard.json"),
                                 &text,
                             ));
-                            exprs_of(&dashboard.json, &mut exprs);
+                            // As JSON strings, which YAML reads as they are.
+                            exprs.extend(
+                                common::dashboard_exprs(&dashboard.json)
+                                    .iter()
+                                    .map(|e| serde_json::Value::from(e.as_str()).to_string()),
+                            );
                         }
                         // The panels' PromQL, as promtool parses it: one recording rule each.
                         let rules: String = exprs

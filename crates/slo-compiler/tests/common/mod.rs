@@ -114,3 +114,20 @@ pub(crate) fn sunday_maintenance(t0: DateTime<Utc>) -> sli_core::MaintenanceWind
         .unwrap(),
     )
 }
+
+/// Every `expr` of a dashboard's JSON (Grafana's panel queries), in document order.
+pub(crate) fn dashboard_exprs(json: &serde_json::Value) -> Vec<String> {
+    fn walk(json: &serde_json::Value, out: &mut Vec<String>) {
+        match json {
+            serde_json::Value::Object(map) => map.iter().for_each(|(key, value)| match value {
+                serde_json::Value::String(expr) if key == "expr" => out.push(expr.clone()),
+                _ => walk(value, out),
+            }),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(json, &mut out);
+    out
+}
