@@ -383,3 +383,41 @@ async fn bad_requests_are_refused_before_any_call() {
     );
     assert_eq!(source.stats().calls, 0);
 }
+
+/// `Messages` of the whole call ("as much of the operation as possible is still executed",
+/// GetMetricData, Amazon CloudWatch API Reference) reach every series of the call, including
+/// those the page has no result for: they are what explains the missing result.
+#[tokio::test]
+async fn call_messages_reach_series_without_a_result() {
+    let rule = mock!(Client::get_metric_data).then_output(|| {
+        GetMetricDataOutput::builder()
+            .metric_data_results(result("requests", &[0], StatusCode::Complete))
+            .messages(
+                MessageData::builder()
+                    .code("MaxMetricsExceeded")
+                    .value("Maximum number of allowed metrics exceeded")
+                    .build(),
+            )
+            .build()
+    });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let got = fetch(&source, vec![sum("requests"), sum("errors")])
+        .await
+        .unwrap();
+    let want = "MaxMetricsExceeded: Maximum number of allowed metrics exceeded";
+    assert_eq!(got[0].messages, [want]);
+    assert_eq!(got[1].messages, [want], "the series without a result");
+    match &got[1].completeness {
+        Completeness::Partial { reason } => {
+            assert!(
+                reason.contains("no result") && reason.contains(want),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -54,7 +54,8 @@ impl Counters {
 /// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
 /// `NextToken` pages are followed and merged; results are mapped back by query id, never by
 /// position; `PartialData`, `InternalError` and `Forbidden` statuses become
-/// [`Completeness::Partial`], and every message the service sends is kept on its series;
+/// [`Completeness::Partial`], and every message the service sends is kept on its series (the
+/// call's own `Messages` on every series of the call);
 /// periods are checked against CloudWatch's retention tiers before any call
 /// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
 /// exponential backoff ([`RetryPolicy`]), then reported as [`FetchError::Service`].
@@ -161,6 +162,9 @@ impl CloudWatchSource {
         let mut last_status: HashMap<usize, Completeness> = HashMap::new();
         let mut token: Option<String> = None;
         let mut seen_tokens: HashSet<String> = HashSet::new();
+        // The call's own `Messages`, from every page: they concern every query of the call,
+        // and are what explains a query left without a result.
+        let mut call_level: Vec<String> = Vec::new();
         loop {
             let counter = Attempts::default();
             let sent = self
@@ -185,6 +189,7 @@ impl CloudWatchSource {
                 .iter()
                 .map(|m| format!("{}: {}", m.code().unwrap_or("?"), m.value().unwrap_or("")))
                 .collect();
+            push_new(&mut call_level, call_messages.iter().cloned());
             let mut ids_in_page: HashSet<&str> = HashSet::new();
             for result in output.metric_data_results() {
                 let id = result.id().unwrap_or_default();
@@ -234,11 +239,7 @@ impl CloudWatchSource {
                             .join("; "),
                     },
                 };
-                for message in messages {
-                    if !results[index].messages.contains(&message) {
-                        results[index].messages.push(message);
-                    }
-                }
+                push_new(&mut results[index].messages, messages);
                 last_status.insert(index, status);
             }
             match output.next_token() {
@@ -255,10 +256,17 @@ impl CloudWatchSource {
             }
         }
         for &index in &call.queries {
+            push_new(&mut results[index].messages, call_level.iter().cloned());
             let status = last_status
                 .remove(&index)
                 .unwrap_or_else(|| Completeness::Partial {
-                    reason: format!("no result for {} .. {}", call.start, call.end),
+                    reason: std::iter::once(format!(
+                        "no result for {} .. {}",
+                        call.start, call.end
+                    ))
+                    .chain(call_level.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 });
             if let Completeness::Partial { .. } = status
                 && results[index].is_complete()
@@ -267,6 +275,15 @@ impl CloudWatchSource {
             }
         }
         Ok(())
+    }
+}
+
+/// Adds `messages` to `into`, each once (a message repeated on every page is one message).
+fn push_new(into: &mut Vec<String>, messages: impl IntoIterator<Item = String>) {
+    for message in messages {
+        if !into.contains(&message) {
+            into.push(message);
+        }
     }
 }
 
