@@ -421,3 +421,52 @@ async fn call_messages_reach_series_without_a_result() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Two values for one timestamp of one query (across pages) cannot both be the period's
+/// value: keeping either would be a silently wrong number, so the response is refused. The
+/// same value twice is merely repeated and kept once.
+#[tokio::test]
+async fn one_timestamp_with_two_values_is_refused() {
+    let pages = |second_value: f64| {
+        let first = mock!(Client::get_metric_data)
+            .match_requests(|r| r.next_token().is_none())
+            .then_output(|| {
+                GetMetricDataOutput::builder()
+                    .metric_data_results(result("requests", &[0, 1], StatusCode::PartialData))
+                    .next_token("page-2")
+                    .build()
+            });
+        let second = mock!(Client::get_metric_data)
+            .match_requests(|r| r.next_token() == Some("page-2"))
+            .then_output(move || {
+                GetMetricDataOutput::builder()
+                    .metric_data_results(
+                        MetricDataResult::builder()
+                            .id("requests")
+                            .timestamps(SdkDateTime::from_secs(
+                                (hour_ago() + TimeDelta::minutes(1)).timestamp(),
+                            ))
+                            .values(second_value)
+                            .status_code(StatusCode::Complete)
+                            .build(),
+                    )
+                    .build()
+            });
+        source(mock_client!(
+            aws_sdk_cloudwatch,
+            RuleMode::MatchAny,
+            &[&first, &second]
+        ))
+    };
+    let repeated = fetch(&pages(1.0), vec![sum("requests")]).await.unwrap();
+    assert_eq!(repeated[0].points.len(), 2);
+    match fetch(&pages(7.0), vec![sum("requests")]).await {
+        Err(FetchError::Service(ServiceError::InvalidResponse { reason, .. })) => {
+            assert!(
+                reason.contains("requests") && reason.contains('7'),
+                "{reason}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -52,8 +52,9 @@ impl Counters {
 /// time range split so that no call exceeds 100,800 datapoints, with the fewest calls those
 /// limits allow for each period (queries of different periods share a call when they fit);
 /// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
-/// `NextToken` pages are followed and merged; results are mapped back by query id, never by
-/// position; `PartialData`, `InternalError` and `Forbidden` statuses become
+/// `NextToken` pages are followed and merged in time order (one timestamp with two different
+/// values is refused as [`ServiceError::InvalidResponse`]); results are mapped back by query id,
+/// never by position; `PartialData`, `InternalError` and `Forbidden` statuses become
 /// [`Completeness::Partial`], and every message the service sends is kept on its series (the
 /// call's own `Messages` on every series of the call);
 /// periods are checked against CloudWatch's retention tiers before any call
@@ -134,9 +135,7 @@ impl CloudWatchSource {
         self.counters.add(stats);
         outcome?;
         for series in &mut results {
-            // Time chunks arrive in order, but pages need not.
-            series.points.sort_by_key(|(at, _)| *at);
-            series.points.dedup_by_key(|(at, _)| *at);
+            merge_points(series)?;
         }
         Ok((results, stats))
     }
@@ -285,6 +284,31 @@ fn push_new(into: &mut Vec<String>, messages: impl IntoIterator<Item = String>) 
             into.push(message);
         }
     }
+}
+
+/// Puts a series' points, gathered from calls and pages, in time order. Time chunks arrive in
+/// order, but pages need not; a timestamp repeated with the same value is kept once, with two
+/// values it is refused: one period has one value, and keeping either would be a silently
+/// wrong number.
+fn merge_points(series: &mut FetchedSeries) -> Result<(), ServiceError> {
+    series.points.sort_by_key(|(at, _)| *at);
+    if let Some(pair) = series.points.windows(2).find(|pair| {
+        let ((a_at, a), (b_at, b)) = (pair[0], pair[1]);
+        a_at == b_at && a != b && !(a.is_nan() && b.is_nan())
+    }) {
+        return Err(ServiceError::InvalidResponse {
+            backend: BACKEND,
+            reason: format!(
+                "two values ({} and {}) at {} for id {:?}",
+                pair[0].1,
+                pair[1].1,
+                pair[0].0,
+                series.id.as_str()
+            ),
+        });
+    }
+    series.points.dedup_by_key(|(at, _)| *at);
+    Ok(())
 }
 
 display_with_region!(CloudWatchSource, "CloudWatch");
