@@ -226,7 +226,10 @@ impl Layout {
                     format!("duplicate column name {name:?} (also column {})", first + 2),
                 ));
             }
-            if name.parse::<f64>().is_ok() {
+            // A finite number where a name should be is a data line without a timestamp; `inf`,
+            // `NaN` or `Infinity` (which `f64` also parses) are names a metric may have, and no
+            // value a file may hold (non-finite values are refused anyway).
+            if name.parse::<f64>().is_ok_and(f64::is_finite) {
                 return Err(Fault::Malformed(
                     Some(number),
                     format!(
@@ -536,6 +539,12 @@ mod tests {
             "f"
         );
         assert_eq!(columns(b"")[0].metric.name(), "f");
+        // Names `f64` would also read as a number, but not a finite one, are names: CloudWatch
+        // allows them, and no value a file may hold looks like them.
+        let odd = columns(b"timestamp,inf,NaN,Infinity\n2024-05-01 00:00,1,2,3\n");
+        let names: Vec<&str> = odd.iter().map(|c| c.metric.name()).collect();
+        assert_eq!(names, ["inf", "NaN", "Infinity"]);
+        assert_eq!(odd[2].samples[0].1, 3.0);
     }
 
     #[test]
