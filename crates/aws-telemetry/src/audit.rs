@@ -306,7 +306,8 @@ impl AuditEvent {
     }
 
     /// `true` when the call was refused for lack of permission (`AccessDenied`,
-    /// `UnauthorizedOperation`, `Client.UnauthorizedOperation`, `AccessDeniedException`).
+    /// `UnauthorizedOperation`, `Client.UnauthorizedOperation`, `AccessDeniedException`, or
+    /// `VpceAccessDenied`, a VPC endpoint policy's refusal in a network activity event).
     pub fn is_access_denied(&self) -> bool {
         matches!(
             self.error_code.as_deref(),
@@ -315,6 +316,7 @@ impl AuditEvent {
                     | "AccessDeniedException"
                     | "UnauthorizedOperation"
                     | "Client.UnauthorizedOperation"
+                    | "VpceAccessDenied"
             )
         )
     }

@@ -528,3 +528,28 @@ fn every_documented_identity_type_names_its_own_principal() {
     let service = record(json!({"type": "AWSService", "invokedBy": "config.amazonaws.com"}));
     assert_eq!(service.identity.principal(), "config.amazonaws.com");
 }
+
+/// A network activity event (`eventType` `AwsVpceEvent`, `eventCategory` `NetworkActivity`)
+/// refused by a VPC endpoint policy carries `errorCode` `VpceAccessDenied` ("Logging network
+/// activity events", CloudTrail User Guide): a refusal for lack of permission like the others.
+/// It used to read as not refused, so F4's AccessDenied storm did not count calls that an
+/// endpoint policy blocked.
+#[test]
+fn a_vpc_endpoint_policy_refusal_is_access_denied() {
+    let record = json!({
+        "eventVersion": "1.09",
+        "userIdentity": {"type": "AWSAccount", "principalId": "AKIAIOSFODNN7EXAMPLE", "accountId": "777788889999"},
+        "eventTime": "2024-07-15T23:57:12Z", "eventSource": "kms.amazonaws.com",
+        "eventName": "ListKeys", "awsRegion": "us-east-1", "sourceIPAddress": "192.0.2.0",
+        "errorCode": "VpceAccessDenied",
+        "errorMessage": "The request was denied due to a VPC endpoint policy",
+        "requestID": "899003b8-abc4-42bb-ad95-EXAMPLE0c374",
+        "eventID": "7c6e3d04-0c3b-42f2-8589-EXAMPLE826c0", "eventType": "AwsVpceEvent",
+        "recipientAccountId": "123456789012", "vpcEndpointId": "vpce-EXAMPLE08c1b6b9b7",
+        "vpcEndpointAccountId": "123456789012", "eventCategory": "NetworkActivity",
+    });
+    let event = parse_record(&record.to_string(), "network", 0).unwrap();
+    assert_eq!(event.event_type.as_deref(), Some("AwsVpceEvent"));
+    assert!(event.is_access_denied());
+    assert!(!event.is_by_aws(), "another account's call, not AWS's");
+}
