@@ -299,7 +299,7 @@ fn merge_points(series: &mut FetchedSeries) -> Result<(), ServiceError> {
         return Err(ServiceError::InvalidResponse {
             backend: BACKEND,
             reason: format!(
-                "two values ({} and {}) at {} for id {:?}",
+                "two values ({} and {}) at {} for id \"{}\"",
                 pair[0].1,
                 pair[1].1,
                 pair[0].0,
