@@ -4,7 +4,11 @@
 //!
 //! `cargo run -p sli-core --example differential_alerts -- <seed> <cases> > cases.jsonl`
 
+#[path = "differential/rng.rs"]
+mod rng;
+
 use chrono::{DateTime, TimeDelta, Utc};
+use rng::Rng;
 use serde_json::{Value, json};
 use sli_core::{
     AlertInterval, AlertPolicy, AlertTier, AlertUpdate, EventCounts, MissingData, Objective,
@@ -16,27 +20,6 @@ const TARGETS: &[&str] = &[
     "0.9", "0.99", "0.995", "0.999", "0.9995", "0.9999", "0.99999",
 ];
 const RATES: &[&str] = &["1", "2", "3", "6", "14.4", "0.5", "1.5", "10", "36"];
-
-/// SplitMix64: a seeded generator, so a case file is reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
 
 fn alert_json(a: &AlertInterval) -> Value {
     json!([

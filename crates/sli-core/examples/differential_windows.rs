@@ -8,6 +8,10 @@
 //! `Zone::offset_at`), and half the anchors at the local time of such a change, because that is
 //! where a window's bounds are hardest to get right.
 
+#[path = "differential/rng.rs"]
+mod rng;
+
+use rng::Rng;
 use std::num::NonZeroU32;
 
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
@@ -52,27 +56,6 @@ const PERIODS: &[CalendarPeriod] = &[
     CalendarPeriod::Quarter,
     CalendarPeriod::Year,
 ];
-
-/// SplitMix64: a seeded generator, so a case file is reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo) as u64) as i64
-    }
-}
 
 fn instant(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
