@@ -288,9 +288,10 @@ impl Compiled {
     /// [`GrafanaOptions::latency_histogram`]. A data-source variable picks the Prometheus.
     ///
     /// # Errors
-    /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service
-    /// whose uid Grafana would refuse (more than 40 characters, or other than letters, digits,
-    /// `-` and `_`).
+    /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) when
+    /// [`GrafanaOptions::uid_prefix`] holds characters a Grafana uid may not (other than
+    /// letters, digits, `-` and `_`) or leaves no room in its 40 characters; a service name of
+    /// any length or alphabet gets a uid (see [`GrafanaOptions::uid_prefix`]).
     pub fn dashboards(
         &self,
         options: &GrafanaOptions,

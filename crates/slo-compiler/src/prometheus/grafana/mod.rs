@@ -9,6 +9,7 @@ use sli_core::Span;
 
 mod aws;
 mod kubernetes;
+mod uid;
 
 use super::CompiledSlo;
 use super::names;
@@ -36,7 +37,11 @@ pub struct GrafanaOptions {
     /// A latency histogram's base name (`<name>_bucket`), whose p50, p90 and p99 the executive
     /// and debug dashboards show.
     pub latency_histogram: Option<String>,
-    /// The prefix of dashboard uids (at most 40 characters in all). Default `slo`.
+    /// The prefix of dashboard uids, `{prefix}-{service}-{kind}`. Default `slo`. Grafana
+    /// takes at most 40 letters, digits, `-` and `_`: for a service name that does not fit,
+    /// the uid keeps the name's beginning (other characters as `-`) and 8 hexadecimal digits of
+    /// a fixed hash of the whole name, `slo-payments-authoriz-b5252971-executive` for
+    /// `payments-authorization-gateway`.
     pub uid_prefix: String,
     /// The service's AWS resources, drawn through Grafana's CloudWatch data source (a
     /// dashboard variable `cloudwatch`): the same panels as the CloudWatch dashboards' (cost,
@@ -513,23 +518,18 @@ pub(super) fn dashboards(
             ("oncall", oncall),
             ("debug", debug),
         ] {
-            let uid = format!("{}-{service}-{kind}", options.uid_prefix);
-            if uid.len() > 40
-                || !uid
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(CompileError::new(
+            let uid = uid::dashboard_uid(&options.uid_prefix, service, kind).map_err(|name| {
+                CompileError::new(
                     Engine::Prometheus,
                     slos.first().map(|s| s.slo.as_str()).unwrap_or_default(),
                     None,
-                    "spec.service",
+                    "uid_prefix",
                     CompileProblem::DashboardName {
-                        name: uid,
-                        reason: "a Grafana uid is at most 40 letters, digits, '-' and '_'",
+                        name,
+                        reason: "the uid prefix must be letters, digits, '-' and '_', short enough to leave room in Grafana's 40 characters for the service and the board",
                     },
-                ));
-            }
+                )
+            })?;
             let marks = if kind == "debug" {
                 Vec::new()
             } else {
