@@ -66,7 +66,8 @@ pub struct Identity {
     pub arn: Option<String>,
     /// `userIdentity.accountId`.
     pub account_id: Option<String>,
-    /// `userIdentity.userName` (IAM users and root).
+    /// `userIdentity.userName` (IAM users and root; a web identity or SAML user's id at its
+    /// provider).
     pub user_name: Option<String>,
     /// `userIdentity.accessKeyId`, when the call was signed with a key.
     pub access_key_id: Option<String>,
@@ -129,11 +130,20 @@ impl Identity {
     /// without an ARN (an IAM Identity Center user, a principal of another account, an
     /// anonymous S3 caller, a type CloudTrail cannot determine) are told apart by these; by
     /// their kind alone, every Identity Center user of an organisation would be one principal.
+    ///
+    /// A federated web identity or SAML user (`WebIdentityUser`, `SAMLUser`) is named by its
+    /// principal id first: CloudTrail writes it `provider:user`, while the user name is the
+    /// provider's id alone, which two providers (or two Cognito pools) can share.
     pub fn principal(&self) -> &str {
+        let (first, second) = if matches!(self.kind.as_str(), "WebIdentityUser" | "SAMLUser") {
+            (&self.principal_id, &self.user_name)
+        } else {
+            (&self.user_name, &self.principal_id)
+        };
         [
             &self.arn,
-            &self.user_name,
-            &self.principal_id,
+            first,
+            second,
             &self.on_behalf_of,
             &self.invoked_by,
             &self.account_id,

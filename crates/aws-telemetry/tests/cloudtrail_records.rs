@@ -452,7 +452,7 @@ fn every_documented_identity_type_names_its_own_principal() {
         });
         parse_record(&record.to_string(), "identities", 0).unwrap()
     };
-    let pairs: [(&str, Value, Value, &str, &str); 9] = [
+    let pairs: [(&str, Value, Value, &str, &str); 10] = [
         (
             "IAMUser",
             json!({"type": "IAMUser", "principalId": "AIDAJ45Q7YFFAREXAMPLE", "arn": "arn:aws:iam::123456789012:user/Alice", "accountId": "123456789012", "accessKeyId": "", "userName": "Alice"}),
@@ -506,9 +506,18 @@ fn every_documented_identity_type_names_its_own_principal() {
         (
             "WebIdentityUser",
             json!({"type": "WebIdentityUser", "principalId": "accounts.google.com:123", "userName": "123", "identityProvider": "accounts.google.com"}),
-            json!({"type": "WebIdentityUser", "principalId": "accounts.google.com:456", "userName": "456", "identityProvider": "accounts.google.com"}),
-            "123",
-            "456",
+            json!({"type": "WebIdentityUser", "principalId": "graph.facebook.com:123", "userName": "123", "identityProvider": "graph.facebook.com"}),
+            // Two providers' user "123": two people, not one.
+            "accounts.google.com:123",
+            "graph.facebook.com:123",
+        ),
+        (
+            // The SAML example of the CloudTrail userIdentity element's documentation.
+            "SAMLUser",
+            json!({"type": "SAMLUser", "principalId": "Q4tGaDvX4ds+rVEH2fAs3XZ9CmA=:SamlExample", "userName": "SamlExample", "identityProvider": "Q4tGaDvX4ds+rVEH2fAs3XZ9CmA="}),
+            json!({"type": "SAMLUser", "principalId": "bWVudHMvc2FtbC1vdGhlcg==:SamlExample", "userName": "SamlExample", "identityProvider": "bWVudHMvc2FtbC1vdGhlcg=="}),
+            "Q4tGaDvX4ds+rVEH2fAs3XZ9CmA=:SamlExample",
+            "bWVudHMvc2FtbC1vdGhlcg==:SamlExample",
         ),
         (
             "Unknown",
