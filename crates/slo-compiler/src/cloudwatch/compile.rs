@@ -15,8 +15,8 @@ use super::model::{
     AlarmTag, CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData,
 };
 use super::names::{
-    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, alarm_metric, check_alarm_description,
-    check_alarm_name, source_entries,
+    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, MAX_SUB_HOUR_EVALUATION_SECONDS,
+    alarm_metric, check_alarm_description, check_alarm_name, source_entries,
 };
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
@@ -55,9 +55,9 @@ use crate::plan::{Plan, PlannedTier, percent, sli_name};
 /// [`CompileError`] naming the SLO, its document and the field: invalid names, a tier that
 /// can never fire or looks back further than the SLO window, a window over seven days or over a
 /// time-slice SLI without [`CompileOptions::published`], more than ten metrics in an alarm, a
-/// sustain rule CloudWatch cannot evaluate as `sli-core` does ([`CompileProblem::Sustain`]),
-/// maintenance windows that never end, a release gate that can never fire, invalid policies
-/// (through `sli-core`), actions that are not ARNs.
+/// sustain rule CloudWatch cannot evaluate as `sli-core` does ([`CompileProblem::Sustain`]:
+/// N of M, or more than a day of minutes), maintenance windows that never end, a release gate
+/// that can never fire, invalid policies (through `sli-core`), actions that are not ARNs.
 ///
 /// # Example
 /// ```
@@ -373,6 +373,15 @@ fn tier_alarms(
             return Err(refuse(
                 "CloudWatch applies N of M to each window's alarm, and N of M minutes of each window is not N of M minutes of both windows; only M of M is (Prometheus compiles any N of M)",
             ));
+        }
+        // Both window alarms of a sustained tier have one-minute periods (published windows or
+        // one-minute windows) and EvaluationPeriods = M.
+        let range = u64::from(rule.evaluation_periods()) * 60;
+        if range > MAX_SUB_HOUR_EVALUATION_SECONDS {
+            return Err(refuse(&format!(
+                "its alarms would evaluate {} one-minute periods ({range} s), and CloudWatch evaluates at most {MAX_SUB_HOUR_EVALUATION_SECONDS} s for periods under an hour (PutMetricAlarm); Prometheus compiles it",
+                rule.evaluation_periods()
+            )));
         }
         if slo.missing_data == MissingData::Skip {
             return Err(refuse(

@@ -17,6 +17,11 @@ pub const MAX_ALARM_DESCRIPTION: usize = 1_024;
 /// The longest window, in seconds, a metric alarm can look back: `Period × EvaluationPeriods`
 /// is at most 7 days for periods of an hour or more (one day below an hour).
 pub const MAX_NATIVE_WINDOW_SECONDS: i64 = 7 * 86_400;
+/// The longest `Period × EvaluationPeriods`, in seconds, of an alarm whose period is under an
+/// hour: "For alarms with a period of less than one hour (3,600 seconds), the total evaluation
+/// period can't be longer than one day (86,400 seconds)" (CloudWatch API Reference,
+/// PutMetricAlarm, `EvaluationPeriods`). A sustain rule of M minutes is M one-minute periods.
+pub(super) const MAX_SUB_HOUR_EVALUATION_SECONDS: u64 = 86_400;
 
 /// Checks an alarm name against CloudWatch's rules and what an alarm rule can quote.
 pub(super) fn check_alarm_name(name: &str) -> Result<(), CompileProblem> {

@@ -1,0 +1,59 @@
+//! Valid SLO specs whose CloudWatch output the AWS APIs would refuse, held to the limits the API
+//! references document (cfn-lint checks the resource schemas only, not what PutMetricAlarm,
+//! PutCompositeAlarm or CloudFormation's `Fn::Sub` refuse). Each spec is refused at compile
+//! time with a typed error naming the value and the limit; the spec just inside the limit
+//! compiles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The closures return the crate's own `Result<_, CompileError>`, large by design (see lib.rs).
+#![allow(clippy::result_large_err)]
+
+mod common;
+
+use aws_telemetry::Metric;
+use common::alb_availability;
+use sli_core::{AlertPolicy, MissingData, Sustained};
+use slo_compiler::CompileProblem;
+use slo_compiler::cloudwatch::{CompileOptions, Spec, compile};
+
+fn alb(name: &str) -> Metric {
+    Metric::new("AWS/ApplicationELB", name).unwrap()
+}
+
+fn spec(policy: AlertPolicy) -> Spec {
+    alb_availability(policy, alb)
+}
+
+/// PutMetricAlarm: for a period under an hour, `Period × EvaluationPeriods` is at most a day.
+/// A sustain rule of M minutes puts `EvaluationPeriods = M` on one-minute alarms.
+#[test]
+fn a_sustain_rule_longer_than_a_day_of_minutes_is_refused() {
+    let sustained = |m: u32| {
+        let mut policy = AlertPolicy::default();
+        policy.tiers[0].sustain = Some(Sustained::new(m, m).unwrap());
+        let mut spec = spec(policy);
+        // A sustain rule counts each minute's judgement: missing data must be judged.
+        spec.slo.missing_data = MissingData::Good;
+        compile(&[spec], &CompileOptions::new().with_published("App/SLO"))
+    };
+    let compiled = sustained(1_440).unwrap();
+    let alarm = &compiled.slos[0].metric_alarms[0];
+    assert_eq!(alarm.evaluation_periods, 1_440);
+    assert!(
+        alarm
+            .metrics
+            .iter()
+            .filter_map(|m| m.metric_stat.as_ref())
+            .all(|m| m.period == 60)
+    );
+    let err = sustained(1_441).unwrap_err();
+    assert_eq!(err.field, "tier page-fast alertAfter");
+    let CompileProblem::Sustain { tier, rule, reason } = &err.problem else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        (tier.as_str(), rule.as_str()),
+        ("page-fast", "1441 of 1441")
+    );
+    assert!(reason.contains("86400"), "{reason}");
+}
