@@ -13,8 +13,8 @@ mod common;
 use aws_telemetry::Metric;
 use common::alb_availability;
 use sli_core::{AlertPolicy, MissingData, Sustained};
-use slo_compiler::CompileProblem;
-use slo_compiler::cloudwatch::{CompileOptions, Spec, compile};
+use slo_compiler::cloudwatch::{CompileOptions, Spec, TeamActions, compile};
+use slo_compiler::{CompileError, CompileProblem};
 
 fn alb(name: &str) -> Metric {
     Metric::new("AWS/ApplicationELB", name).unwrap()
@@ -22,6 +22,12 @@ fn alb(name: &str) -> Metric {
 
 fn spec(policy: AlertPolicy) -> Spec {
     alb_availability(policy, alb)
+}
+
+fn topics(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("arn:aws:sns:us-east-1:123456789012:topic-{i}"))
+        .collect()
 }
 
 /// PutMetricAlarm: for a period under an hour, `Period × EvaluationPeriods` is at most a day.
@@ -56,4 +62,35 @@ fn a_sustain_rule_longer_than_a_day_of_minutes_is_refused() {
         ("page-fast", "1441 of 1441")
     );
     assert!(reason.contains("86400"), "{reason}");
+}
+
+/// PutCompositeAlarm: `AlarmActions` and `OKActions` hold at most five ARNs.
+#[test]
+fn more_than_five_topics_for_one_severity_are_refused() {
+    let run = |options: CompileOptions| compile(&[spec(AlertPolicy::default())], &options);
+    let five = run(CompileOptions::new()
+        .with_page_actions(topics(5))
+        .with_ticket_actions(topics(5)))
+    .unwrap();
+    assert!(five.composite_alarms().all(|c| c.alarm_actions.len() <= 5));
+    let option = |err: CompileError| match err.problem {
+        CompileProblem::InvalidOption { option, reason } => (option, reason),
+        other => panic!("{other}"),
+    };
+    let (name, reason) =
+        option(run(CompileOptions::new().with_page_actions(topics(6))).unwrap_err());
+    assert_eq!(name, "page_actions");
+    assert!(reason.contains('6') && reason.contains('5'), "{reason}");
+    let (name, _) = option(run(CompileOptions::new().with_ticket_actions(topics(6))).unwrap_err());
+    assert_eq!(name, "ticket_actions");
+    let team = CompileOptions::new().with_team_actions(
+        "payments".parse().unwrap(),
+        TeamActions::new(topics(1), topics(7)),
+    );
+    let (name, reason) = option(run(team).unwrap_err());
+    assert_eq!(name, "team_actions");
+    assert!(
+        reason.contains("payments") && reason.contains('7'),
+        "{reason}"
+    );
 }

@@ -10,6 +10,10 @@ use crate::error::CompileProblem;
 
 /// CloudWatch's limit on entries in a metric-math alarm's `Metrics`.
 pub const MAX_METRICS_PER_ALARM: usize = 10;
+/// CloudWatch's limit on the topics one alarm notifies per state change (`AlarmActions`,
+/// `OKActions`: "Maximum number of 5 items", CloudWatch API Reference, PutMetricAlarm and
+/// PutCompositeAlarm).
+pub const MAX_ACTIONS_PER_ALARM: usize = 5;
 /// CloudWatch's limit on alarm name length.
 pub const MAX_ALARM_NAME: usize = 255;
 /// CloudWatch's limit on an alarm's `AlarmDescription`, in characters.
