@@ -56,6 +56,33 @@ pub enum CompileProblem {
         /// CloudWatch's limit.
         max: usize,
     },
+    /// A composite alarm whose rule names more alarms than PutCompositeAlarm allows
+    /// ([`MAX_ALARMS_PER_RULE`](crate::cloudwatch::MAX_ALARMS_PER_RULE)): a severity alarm names
+    /// one alarm per tier of its severity.
+    #[error(
+        "composite alarm {alarm:?}: its rule names {count} alarms, CloudWatch allows {max} (fewer tiers of one severity)"
+    )]
+    TooManyRuleAlarms {
+        /// The composite alarm.
+        alarm: String,
+        /// The alarms its rule names.
+        count: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
+    /// A composite alarm whose rule is longer than PutCompositeAlarm allows
+    /// ([`MAX_ALARM_RULE`](crate::cloudwatch::MAX_ALARM_RULE) characters).
+    #[error(
+        "composite alarm {alarm:?}: its rule is {length} characters, CloudWatch allows {max} (fewer tiers of one severity, or shorter names)"
+    )]
+    AlarmRuleLength {
+        /// The composite alarm.
+        alarm: String,
+        /// The rule's length in characters.
+        length: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
     /// Two generated alarms (or two SLOs' rules) with one name.
     #[error("name {name:?} is generated twice")]
     DuplicateName {

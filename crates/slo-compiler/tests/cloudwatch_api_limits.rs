@@ -11,8 +11,8 @@
 mod common;
 
 use aws_telemetry::Metric;
-use common::alb_availability;
-use sli_core::{AlertPolicy, MissingData, Sustained};
+use common::{alb_availability, tier};
+use sli_core::{AlertPolicy, MissingData, Severity, Sustained};
 use slo_compiler::cloudwatch::{CompileOptions, Spec, TeamActions, compile};
 use slo_compiler::{CompileError, CompileProblem};
 
@@ -93,4 +93,43 @@ fn more_than_five_topics_for_one_severity_are_refused() {
         reason.contains("payments") && reason.contains('7'),
         "{reason}"
     );
+}
+
+/// PutCompositeAlarm: a rule names at most 100 alarms, in at most 10,240 characters.
+#[test]
+fn a_severity_rule_past_put_composite_alarm_limits_is_refused() {
+    let tiers = |n: usize, id: &dyn Fn(usize) -> String| {
+        AlertPolicy::new(
+            (0..n)
+                .map(|i| tier(&id(i), Severity::Page, 60, 5, 14.4))
+                .collect(),
+        )
+    };
+    let short = |i: usize| format!("p{i}");
+    let hundred = compile(&[spec(tiers(100, &short))], &CompileOptions::new()).unwrap();
+    let page = hundred
+        .composite_alarms()
+        .find(|c| c.alarm_name == "slo/checkout/burn-rate/severity-page")
+        .unwrap();
+    assert_eq!(page.children().len(), 100);
+    let err = compile(&[spec(tiers(101, &short))], &CompileOptions::new()).unwrap_err();
+    assert_eq!(
+        err.problem,
+        CompileProblem::TooManyRuleAlarms {
+            alarm: "slo/checkout/burn-rate/severity-page".into(),
+            count: 101,
+            max: 100,
+        }
+    );
+    // 50 tiers of 200-character ids: each `ALARM("…")` is over 230 characters.
+    let long = |i: usize| format!("{i:0>200}");
+    let err = compile(&[spec(tiers(50, &long))], &CompileOptions::new()).unwrap_err();
+    let CompileProblem::AlarmRuleLength { alarm, length, max } = &err.problem else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        (alarm.as_str(), *max),
+        ("slo/checkout/burn-rate/severity-page", 10_240)
+    );
+    assert!(*length > 10_240);
 }

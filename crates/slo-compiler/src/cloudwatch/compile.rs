@@ -16,7 +16,7 @@ use super::model::{
 };
 use super::names::{
     MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, MAX_SUB_HOUR_EVALUATION_SECONDS,
-    alarm_metric, check_alarm_description, check_alarm_name, source_entries,
+    alarm_metric, check_alarm_description, check_alarm_name, check_alarm_rule, source_entries,
 };
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
@@ -326,6 +326,9 @@ fn compile_one(
     for (name, description) in described {
         check_alarm_description(name, description.as_deref())
             .map_err(|p| plan.fail("routing", p))?;
+    }
+    for composite in &composite_alarms {
+        check_alarm_rule(composite).map_err(|p| plan.fail("spec.alertPolicies", p))?;
     }
     Ok(CompiledSlo {
         slo: slo.name.clone(),

@@ -73,8 +73,8 @@ pub use model::{
     MetricStat, TreatMissingData,
 };
 pub use names::{
-    MAX_ACTIONS_PER_ALARM, MAX_ALARM_DESCRIPTION, MAX_ALARM_NAME, MAX_METRICS_PER_ALARM,
-    MAX_NATIVE_WINDOW_SECONDS,
+    MAX_ACTIONS_PER_ALARM, MAX_ALARM_DESCRIPTION, MAX_ALARM_NAME, MAX_ALARM_RULE,
+    MAX_ALARMS_PER_RULE, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS,
 };
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use aws_telemetry::Metric;
 
-use super::model::{AlarmDimension, AlarmMetric, MetricDataQuery, MetricStat};
+use super::model::{AlarmDimension, AlarmMetric, CompositeAlarm, MetricDataQuery, MetricStat};
 use super::signal::SignalSource;
 use crate::error::CompileProblem;
 
@@ -14,6 +14,13 @@ pub const MAX_METRICS_PER_ALARM: usize = 10;
 /// `OKActions`: "Maximum number of 5 items", CloudWatch API Reference, PutMetricAlarm and
 /// PutCompositeAlarm).
 pub const MAX_ACTIONS_PER_ALARM: usize = 5;
+/// CloudWatch's limit on the alarms one composite alarm's rule names: "The rule expression of
+/// a composite alarm can include as many as 100 underlying alarms" (CloudWatch API Reference,
+/// PutCompositeAlarm).
+pub const MAX_ALARMS_PER_RULE: usize = 100;
+/// CloudWatch's limit on a composite alarm's `AlarmRule`, in characters: "The maximum length
+/// is 10240 characters" (CloudWatch API Reference, PutCompositeAlarm).
+pub const MAX_ALARM_RULE: usize = 10_240;
 /// CloudWatch's limit on alarm name length.
 pub const MAX_ALARM_NAME: usize = 255;
 /// CloudWatch's limit on an alarm's `AlarmDescription`, in characters.
@@ -57,6 +64,28 @@ pub(super) fn check_alarm_description(
             alarm: alarm.to_owned(),
             length,
             max: MAX_ALARM_DESCRIPTION,
+        });
+    }
+    Ok(())
+}
+
+/// Checks a composite alarm's rule against PutCompositeAlarm's limits: the alarms it names,
+/// then its length (a severity alarm names one alarm per tier of its severity).
+pub(super) fn check_alarm_rule(alarm: &CompositeAlarm) -> Result<(), CompileProblem> {
+    let count = alarm.children().len();
+    if count > MAX_ALARMS_PER_RULE {
+        return Err(CompileProblem::TooManyRuleAlarms {
+            alarm: alarm.alarm_name.clone(),
+            count,
+            max: MAX_ALARMS_PER_RULE,
+        });
+    }
+    let length = alarm.alarm_rule.chars().count();
+    if length > MAX_ALARM_RULE {
+        return Err(CompileProblem::AlarmRuleLength {
+            alarm: alarm.alarm_name.clone(),
+            length,
+            max: MAX_ALARM_RULE,
         });
     }
     Ok(())
