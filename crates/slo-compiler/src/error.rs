@@ -181,6 +181,17 @@ pub enum CompileProblem {
         /// Why.
         reason: &'static str,
     },
+    /// A metric-math expression of a signal source that is empty or longer than CloudWatch's
+    /// `Expression` allows (2,048 characters, CloudWatch API Reference, MetricDataQuery).
+    #[error("metric-math expression {id:?} is {length} characters; CloudWatch takes 1 to {max}")]
+    ExpressionLength {
+        /// The id of the expression's entry (`good`, `bad`, `total`, `value`).
+        id: String,
+        /// Its length in characters.
+        length: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
     /// An SLI, window or budgeting method the engine cannot express.
     #[error("not supported: {what}")]
     Unsupported {

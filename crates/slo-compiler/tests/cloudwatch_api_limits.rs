@@ -10,10 +10,10 @@
 
 mod common;
 
-use aws_telemetry::Metric;
+use aws_telemetry::{Metric, Statistic};
 use common::{alb_availability, tier};
 use sli_core::{AlertPolicy, MissingData, Severity, Sustained};
-use slo_compiler::cloudwatch::{CompileOptions, Spec, TeamActions, compile};
+use slo_compiler::cloudwatch::{CompileOptions, Signal, SignalSource, Spec, TeamActions, compile};
 use slo_compiler::{CompileError, CompileProblem};
 
 fn alb(name: &str) -> Metric {
@@ -132,4 +132,65 @@ fn a_severity_rule_past_put_composite_alarm_limits_is_refused() {
         ("slo/checkout/burn-rate/severity-page", 10_240)
     );
     assert!(*length > 10_240);
+}
+
+fn expression_spec(expression: String, id: &str) -> Spec {
+    let mut s = spec(AlertPolicy::default());
+    s.signal = Signal::Bad {
+        bad: SignalSource::Expression {
+            expression,
+            metrics: vec![(
+                id.to_owned(),
+                alb("HTTPCode_Target_5XX_Count"),
+                Statistic::Sum,
+            )],
+        },
+        total: SignalSource::Metric {
+            metric: alb("RequestCount"),
+            stat: Statistic::Sum,
+        },
+    };
+    s
+}
+
+/// MetricDataQuery: `Expression` is 1 to 2,048 characters, `Id` at most 255.
+#[test]
+fn a_metric_math_expression_or_id_past_the_api_limits_is_refused() {
+    let padded = |length: usize| format!("e5xx{}", " + 0".repeat((length - 4) / 4));
+    assert_eq!(padded(2_048).len(), 2_048);
+    compile(
+        &[expression_spec(padded(2_048), "e5xx")],
+        &CompileOptions::new(),
+    )
+    .unwrap();
+    let err = compile(
+        &[expression_spec(padded(2_052), "e5xx")],
+        &CompileOptions::new(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.problem,
+        CompileProblem::ExpressionLength {
+            id: "bad".into(),
+            length: 2_052,
+            max: 2_048,
+        }
+    );
+    let err = compile(
+        &[expression_spec(String::new(), "e5xx")],
+        &CompileOptions::new(),
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err.problem,
+        CompileProblem::ExpressionLength { length: 0, .. }
+    ));
+    let id = format!("e{}", "x".repeat(255));
+    let err = compile(&[expression_spec(id.clone(), &id)], &CompileOptions::new()).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::MetricId { id: got, .. } if *got == id),
+        "{err}"
+    );
+    let id = format!("e{}", "x".repeat(254));
+    compile(&[expression_spec(id.clone(), &id)], &CompileOptions::new()).unwrap();
 }

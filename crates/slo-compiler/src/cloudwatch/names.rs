@@ -21,6 +21,12 @@ pub const MAX_ALARMS_PER_RULE: usize = 100;
 /// CloudWatch's limit on a composite alarm's `AlarmRule`, in characters: "The maximum length
 /// is 10240 characters" (CloudWatch API Reference, PutCompositeAlarm).
 pub const MAX_ALARM_RULE: usize = 10_240;
+/// MetricDataQuery's `Id`: "Minimum length of 1. Maximum length of 255" (CloudWatch API
+/// Reference, MetricDataQuery).
+const MAX_METRIC_ID: usize = 255;
+/// MetricDataQuery's `Expression`: "Minimum length of 1. Maximum length of 2048" (CloudWatch
+/// API Reference, MetricDataQuery).
+pub(super) const MAX_EXPRESSION: usize = 2_048;
 /// CloudWatch's limit on alarm name length.
 pub const MAX_ALARM_NAME: usize = 255;
 /// CloudWatch's limit on an alarm's `AlarmDescription`, in characters.
@@ -93,16 +99,32 @@ pub(super) fn check_alarm_rule(alarm: &CompositeAlarm) -> Result<(), CompileProb
 
 fn check_id(id: &str) -> Result<(), CompileProblem> {
     let mut chars = id.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
+    let reason = if !(chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        "ids start with a lowercase letter, then letters, digits and _"
+    } else if id.len() > MAX_METRIC_ID {
+        "is longer than the 255 characters CloudWatch allows"
     } else {
-        Err(CompileProblem::MetricId {
+        return Ok(());
+    };
+    Err(CompileProblem::MetricId {
+        id: id.to_owned(),
+        reason,
+    })
+}
+
+/// Checks the metric-math expression of entry `id` against MetricDataQuery's length limits.
+fn check_expression(id: &str, expression: &str) -> Result<(), CompileProblem> {
+    let length = expression.chars().count();
+    if length == 0 || length > MAX_EXPRESSION {
+        return Err(CompileProblem::ExpressionLength {
             id: id.to_owned(),
-            reason: "ids start with a lowercase letter, then letters, digits and _",
-        })
+            length,
+            max: MAX_EXPRESSION,
+        });
     }
+    Ok(())
 }
 
 pub(crate) fn alarm_metric(metric: &Metric) -> AlarmMetric {
@@ -160,6 +182,7 @@ pub(super) fn source_entries(
             expression,
             metrics,
         } => {
+            check_expression(id, expression)?;
             let mut out = Vec::new();
             for (sub, metric, stat) in metrics {
                 claim(sub)?;
