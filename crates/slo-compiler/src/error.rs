@@ -192,6 +192,15 @@ pub enum CompileProblem {
         /// CloudWatch's limit.
         max: usize,
     },
+    /// A name or metric text holding `${`, written into a dashboard body that CloudFormation's
+    /// `Fn::Sub` reads: it would take the text for a variable and fail the stack, or replace it.
+    #[error(
+        "{text:?} holds \"${{\", which CloudFormation's Fn::Sub reads as a variable in the dashboard body"
+    )]
+    SubVariable {
+        /// The text.
+        text: String,
+    },
     /// An SLI, window or budgeting method the engine cannot express.
     #[error("not supported: {what}")]
     Unsupported {

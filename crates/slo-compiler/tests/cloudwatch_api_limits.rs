@@ -13,7 +13,9 @@ mod common;
 use aws_telemetry::{Metric, Statistic};
 use common::{alb_availability, tier};
 use sli_core::{AlertPolicy, MissingData, Severity, Sustained};
-use slo_compiler::cloudwatch::{CompileOptions, Signal, SignalSource, Spec, TeamActions, compile};
+use slo_compiler::cloudwatch::{
+    CompileOptions, DashboardOptions, Signal, SignalSource, Spec, TeamActions, compile,
+};
 use slo_compiler::{CompileError, CompileProblem};
 
 fn alb(name: &str) -> Metric {
@@ -193,4 +195,36 @@ fn a_metric_math_expression_or_id_past_the_api_limits_is_refused() {
     );
     let id = format!("e{}", "x".repeat(254));
     compile(&[expression_spec(id.clone(), &id)], &CompileOptions::new()).unwrap();
+}
+
+/// CloudFormation's `Fn::Sub` reads `${…}` in the dashboard body as a variable: an SLO, alarm
+/// or metric name holding `${` would fail the stack or be silently replaced.
+#[test]
+fn text_holding_a_sub_variable_is_refused_in_dashboards() {
+    let dashboards = |s: Spec| {
+        compile(&[s], &CompileOptions::new())
+            .unwrap()
+            .dashboards(&DashboardOptions::default())
+    };
+    dashboards(spec(AlertPolicy::default())).unwrap();
+    let mut named = spec(AlertPolicy::default()).with_service("checkout");
+    named.slo.name = "checkout-${Env}".into();
+    let err = dashboards(named).unwrap_err();
+    assert_eq!(err.field, "metadata.name");
+    assert!(err.to_string().contains("checkout-${Env}"), "{err}");
+    let mut dimensioned = spec(AlertPolicy::default());
+    dimensioned.signal = Signal::Bad {
+        bad: SignalSource::Metric {
+            metric: alb("HTTPCode_Target_5XX_Count")
+                .with_dimension("LoadBalancer", "app/${AWS::Region}/1")
+                .unwrap(),
+            stat: Statistic::Sum,
+        },
+        total: SignalSource::Metric {
+            metric: alb("RequestCount"),
+            stat: Statistic::Sum,
+        },
+    };
+    let err = dashboards(dimensioned).unwrap_err();
+    assert!(err.to_string().contains("app/${AWS::Region}/1"), "{err}");
 }

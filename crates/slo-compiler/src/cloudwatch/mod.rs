@@ -112,7 +112,9 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service name CloudWatch would reject in a
-    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets.
+    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets;
+    /// [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable) for an SLO, alarm or
+    /// metric name holding `${`, which the template's `Fn::Sub` would read as a variable.
     ///
     /// # Example
     /// ```
