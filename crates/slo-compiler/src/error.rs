@@ -266,6 +266,17 @@ pub enum CompileProblem {
     /// never fire, or a long window longer than the SLO window.
     #[error("alert policy: {0}")]
     Policy(sli_core::PolicyWarning),
+    /// A CloudFormation template larger than CloudFormation takes
+    /// ([`MAX_TEMPLATE_BYTES`](crate::cloudwatch::MAX_TEMPLATE_BYTES)).
+    #[error(
+        "the template is {bytes} bytes, CloudFormation takes at most {max} (split the SLOs with Compiled::cloudformation_stacks)"
+    )]
+    TemplateTooLarge {
+        /// The template's size in bytes of compact JSON.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
     TooManyResources {

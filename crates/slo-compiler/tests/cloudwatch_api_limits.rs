@@ -14,7 +14,8 @@ use aws_telemetry::{Metric, Statistic};
 use common::{alb_availability, tier};
 use sli_core::{AlertPolicy, MissingData, Severity, Sustained};
 use slo_compiler::cloudwatch::{
-    CompileOptions, DashboardOptions, Signal, SignalSource, Spec, TeamActions, compile,
+    CompileOptions, DashboardOptions, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Signal, SignalSource,
+    Spec, TeamActions, compile,
 };
 use slo_compiler::{CompileError, CompileProblem};
 
@@ -227,4 +228,50 @@ fn text_holding_a_sub_variable_is_refused_in_dashboards() {
     };
     let err = dashboards(dimensioned).unwrap_err();
     assert!(err.to_string().contains("app/${AWS::Region}/1"), "{err}");
+}
+
+/// `count` SLOs of long (valid) names, dimensions and runbooks: about 2 KB per alarm resource.
+fn wordy(count: usize) -> Vec<Spec> {
+    (0..count)
+        .map(|i| {
+            let lb = format!("app/{}-{i}/0123456789abcdef", "x".repeat(200));
+            let sum = |name| SignalSource::Metric {
+                metric: alb(name)
+                    .with_dimension("LoadBalancer", lb.clone())
+                    .unwrap(),
+                stat: Statistic::Sum,
+            };
+            let mut s = spec(AlertPolicy::default());
+            s.slo.name = format!("{}-{i}", "checkout-service-availability".repeat(5));
+            s.signal = Signal::Bad {
+                bad: sum("HTTPCode_Target_5XX_Count"),
+                total: sum("RequestCount"),
+            };
+            let runbook = format!("https://runbooks.example.com/{}", "r".repeat(400));
+            s.with_routing(sli_core::Routing::new().with_runbook(runbook.parse().unwrap()))
+        })
+        .collect()
+}
+
+/// CloudFormation: a template body in S3 is at most 1 MB; `cloudformation_stacks` splits by
+/// size as well as by resource count, and `cloudformation` refuses a template past the size.
+#[test]
+fn templates_past_cloudformation_size_limit_are_split_or_refused() {
+    let compiled = compile(&wordy(40), &CompileOptions::new()).unwrap();
+    let stacks = compiled.cloudformation_stacks(&[], MAX_RESOURCES).unwrap();
+    let mut resources = 0;
+    for template in &stacks {
+        let bytes = template.to_string().len();
+        assert!(bytes <= MAX_TEMPLATE_BYTES, "{bytes} bytes");
+        resources += template["Resources"].as_object().unwrap().len();
+    }
+    assert_eq!(resources, 40 * 14);
+    let compiled = compile(&wordy(35), &CompileOptions::new()).unwrap();
+    let err = compiled.cloudformation(&[]).unwrap_err();
+    let CompileProblem::TemplateTooLarge { bytes, max } = err.problem else {
+        panic!("{err}");
+    };
+    assert!(bytes > MAX_TEMPLATE_BYTES && max == MAX_TEMPLATE_BYTES);
+    let compiled = compile(&wordy(20), &CompileOptions::new()).unwrap();
+    assert!(compiled.cloudformation(&[]).is_ok());
 }
