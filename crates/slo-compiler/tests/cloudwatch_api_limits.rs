@@ -17,7 +17,7 @@ use slo_compiler::cloudwatch::{
     CompileOptions, DashboardOptions, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Signal, SignalSource,
     Spec, TeamActions, compile,
 };
-use slo_compiler::{CompileError, CompileProblem};
+use slo_compiler::{CompileError, CompileProblem, SloSpec};
 
 fn alb(name: &str) -> Metric {
     Metric::new("AWS/ApplicationELB", name).unwrap()
@@ -274,4 +274,56 @@ fn templates_past_cloudformation_size_limit_are_split_or_refused() {
     assert!(bytes > MAX_TEMPLATE_BYTES && max == MAX_TEMPLATE_BYTES);
     let compiled = compile(&wordy(20), &CompileOptions::new()).unwrap();
     assert!(compiled.cloudformation(&[]).is_ok());
+}
+
+/// A signal's ids and expressions are held to MetricDataQuery's rules whichever alarms read
+/// them: a time-slice SLO's windows are all published, yet its dashboards carry the signal's
+/// entries; and `shown`, the id of the dashboards' own expression, is reserved like `excess`.
+#[test]
+fn signal_ids_are_checked_when_every_window_is_published() {
+    let expression = |id: &str| SignalSource::Expression {
+        expression: format!("{id} * 1000"),
+        metrics: vec![(
+            id.to_owned(),
+            Metric::new("App", "LatencySeconds").unwrap(),
+            Statistic::Maximum,
+        )],
+    };
+    let timeslice = |id: &str| {
+        SloSpec::new(
+            sli_core::catalog::db_latency_minutes("orders-db"),
+            AlertPolicy::default(),
+            Signal::Value {
+                value: expression(id),
+            },
+        )
+    };
+    let published = CompileOptions::new().with_published("SLO/Published");
+    compile(&[timeslice("seconds")], &published).unwrap();
+    let err = compile(&[timeslice("Seconds")], &published).unwrap_err();
+    assert_eq!(err.field, "spec.indicator");
+    assert!(
+        matches!(&err.problem, CompileProblem::MetricId { id, .. } if id == "Seconds"),
+        "{err}"
+    );
+    let err = compile(&[timeslice("value")], &published).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::MetricId { id, .. } if id == "value"),
+        "{err}"
+    );
+    for reserved in ["shown", "excess"] {
+        let mut s = spec(AlertPolicy::default());
+        s.signal = Signal::Bad {
+            bad: expression(reserved),
+            total: SignalSource::Metric {
+                metric: alb("RequestCount"),
+                stat: Statistic::Sum,
+            },
+        };
+        let err = compile(&[s], &CompileOptions::new()).unwrap_err();
+        assert!(
+            matches!(&err.problem, CompileProblem::MetricId { id, .. } if id == reserved),
+            "{err}"
+        );
+    }
 }

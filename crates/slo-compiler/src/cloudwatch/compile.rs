@@ -16,7 +16,8 @@ use super::model::{
 };
 use super::names::{
     MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, MAX_SUB_HOUR_EVALUATION_SECONDS,
-    alarm_metric, check_alarm_description, check_alarm_name, check_alarm_rule, source_entries,
+    alarm_metric, check_alarm_description, check_alarm_name, check_alarm_rule, check_signal,
+    source_entries,
 };
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
@@ -151,6 +152,7 @@ fn compile_one(
             ));
         }
     }
+    check_signal(&spec.signal).map_err(|p| plan.fail("spec.indicator", p))?;
     let mut routing = String::new();
     if let Some(runbook) = &spec.routing.runbook {
         routing.push_str(" Runbook: ");
@@ -589,12 +591,6 @@ fn native_metrics(
     } else {
         "total > 0".to_owned()
     };
-    if ids.contains("excess") {
-        return Err(CompileProblem::MetricId {
-            id: "excess".into(),
-            reason: "is reserved for the alarm's own expression",
-        });
-    }
     metrics.push(MetricDataQuery::expression(
         "excess",
         format!("IF({guard}, {bad} - {ratio_threshold} * total)"),

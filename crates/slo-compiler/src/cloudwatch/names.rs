@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use aws_telemetry::Metric;
 
 use super::model::{AlarmDimension, AlarmMetric, CompositeAlarm, MetricDataQuery, MetricStat};
-use super::signal::SignalSource;
+use super::signal::{Signal, SignalSource};
 use crate::error::CompileProblem;
 
 /// CloudWatch's limit on entries in a metric-math alarm's `Metrics`.
@@ -147,6 +147,31 @@ impl From<&Metric> for AlarmMetric {
     /// them.
     fn from(metric: &Metric) -> Self {
         alarm_metric(metric)
+    }
+}
+
+/// Ids the compiled output gives entries of its own: each window alarm's expression, and the
+/// expression a dashboard widget draws over the signal's entries.
+const RESERVED_IDS: [&str; 2] = ["excess", "shown"];
+
+/// Checks a signal's ids and expressions once, whichever alarms read them: with every window
+/// published no alarm does, yet the dashboards carry the entries all the same.
+pub(super) fn check_signal(signal: &Signal) -> Result<(), CompileProblem> {
+    let sources = match signal {
+        Signal::Good { good, total } => vec![("good", good), ("total", total)],
+        Signal::Bad { bad, total } => vec![("bad", bad), ("total", total)],
+        Signal::Value { value } => vec![("value", value)],
+    };
+    let mut ids = BTreeSet::new();
+    for (id, source) in sources {
+        source_entries(source, id, 60, &mut ids)?;
+    }
+    match RESERVED_IDS.into_iter().find(|id| ids.contains(*id)) {
+        Some(id) => Err(CompileProblem::MetricId {
+            id: id.to_owned(),
+            reason: "is reserved for the compiler's own expressions",
+        }),
+        None => Ok(()),
     }
 }
 
