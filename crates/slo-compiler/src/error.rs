@@ -128,12 +128,15 @@ pub enum CompileProblem {
         /// The window.
         window: Span,
     },
-    /// More metrics and expressions in one alarm than CloudWatch allows.
-    #[error("alarm {alarm:?} needs {count} metrics and expressions; CloudWatch allows {max}")]
+    /// More metrics, or more expressions, in one alarm than CloudWatch allows
+    /// ([`MAX_METRICS_PER_ALARM`](crate::cloudwatch::MAX_METRICS_PER_ALARM) of each).
+    #[error("alarm {alarm:?} needs {count} {kind}; CloudWatch allows {max}")]
     TooManyMetrics {
         /// The alarm.
         alarm: String,
-        /// Entries needed.
+        /// `metrics` (entries with a `MetricStat`) or `expressions`.
+        kind: &'static str,
+        /// Entries of that kind needed.
         count: usize,
         /// The limit.
         max: usize,

@@ -327,3 +327,45 @@ fn signal_ids_are_checked_when_every_window_is_published() {
         );
     }
 }
+
+/// MetricDataQuery: "A single PutMetricAlarm call can include up to 20 MetricDataQuery
+/// structures", at most 10 with a `MetricStat` and 10 with an `Expression`: an expression over
+/// nine metrics and a total (ten metrics, three expressions with the alarm's own) compiles; one
+/// more metric is refused, naming the kind.
+#[test]
+fn an_alarm_takes_ten_metrics_and_ten_expressions() {
+    let over = |n: usize| {
+        let mut s = spec(AlertPolicy::default());
+        s.signal = Signal::Bad {
+            bad: SignalSource::Expression {
+                expression: (0..n)
+                    .map(|i| format!("m{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                metrics: (0..n)
+                    .map(|i| {
+                        let metric = Metric::new("App", format!("Errors{i}")).unwrap();
+                        (format!("m{i}"), metric, Statistic::Sum)
+                    })
+                    .collect(),
+            },
+            total: SignalSource::Metric {
+                metric: alb("RequestCount"),
+                stat: Statistic::Sum,
+            },
+        };
+        compile(&[s], &CompileOptions::new())
+    };
+    let compiled = over(9).unwrap();
+    assert_eq!(compiled.slos[0].metric_alarms[0].metrics.len(), 12);
+    let err = over(10).unwrap_err();
+    assert_eq!(
+        err.problem,
+        CompileProblem::TooManyMetrics {
+            alarm: "slo/checkout/burn-rate/page-fast/long-1h".into(),
+            kind: "metrics",
+            count: 11,
+            max: 10,
+        }
+    );
+}

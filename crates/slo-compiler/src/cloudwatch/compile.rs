@@ -55,10 +55,11 @@ use crate::plan::{Plan, PlannedTier, percent, sli_name};
 /// # Errors
 /// [`CompileError`] naming the SLO, its document and the field: invalid names, a tier that
 /// can never fire or looks back further than the SLO window, a window over seven days or over a
-/// time-slice SLI without [`CompileOptions::published`], more than ten metrics in an alarm, a
-/// sustain rule CloudWatch cannot evaluate as `sli-core` does ([`CompileProblem::Sustain`]:
-/// N of M, or more than a day of minutes), maintenance windows that never end, a release gate
-/// that can never fire, invalid policies (through `sli-core`), actions that are not ARNs.
+/// time-slice SLI without [`CompileOptions::published`], more than ten metrics (or ten
+/// expressions) in an alarm, a sustain rule CloudWatch cannot evaluate as `sli-core` does
+/// ([`CompileProblem::Sustain`]: N of M, or more than a day of minutes), maintenance windows
+/// that never end, a release gate that can never fire, invalid policies (through `sli-core`),
+/// actions that are not ARNs.
 ///
 /// # Example
 /// ```
@@ -481,15 +482,22 @@ fn tier_alarms(
             });
             vec![entry]
         };
-        if metrics.len() > MAX_METRICS_PER_ALARM {
-            return Err(plan.fail(
-                "spec.indicator",
-                CompileProblem::TooManyMetrics {
-                    alarm: name,
-                    count: metrics.len(),
-                    max: MAX_METRICS_PER_ALARM,
-                },
-            ));
+        let retrieved = metrics.iter().filter(|m| m.metric_stat.is_some()).count();
+        for (kind, count) in [
+            ("metrics", retrieved),
+            ("expressions", metrics.len() - retrieved),
+        ] {
+            if count > MAX_METRICS_PER_ALARM {
+                return Err(plan.fail(
+                    "spec.indicator",
+                    CompileProblem::TooManyMetrics {
+                        alarm: name,
+                        kind,
+                        count,
+                        max: MAX_METRICS_PER_ALARM,
+                    },
+                ));
+            }
         }
         let mut alarm = MetricAlarm::new(name.clone(), metrics, "GreaterThanThreshold", 0.0);
         alarm.alarm_description = Some(description);

@@ -8,7 +8,11 @@ use super::model::{AlarmDimension, AlarmMetric, CompositeAlarm, MetricDataQuery,
 use super::signal::{Signal, SignalSource};
 use crate::error::CompileProblem;
 
-/// CloudWatch's limit on entries in a metric-math alarm's `Metrics`.
+/// CloudWatch's limit on entries of each kind in a metric-math alarm's `Metrics`: "A single
+/// PutMetricAlarm call can include up to 20 MetricDataQuery structures in the array. The 20
+/// structures can include as many as 10 structures that contain a MetricStat parameter to
+/// retrieve a metric, and as many as 10 structures that contain the Expression parameter"
+/// (CloudWatch API Reference, MetricDataQuery).
 pub const MAX_METRICS_PER_ALARM: usize = 10;
 /// CloudWatch's limit on the topics one alarm notifies per state change (`AlarmActions`,
 /// `OKActions`: "Maximum number of 5 items", CloudWatch API Reference, PutMetricAlarm and
