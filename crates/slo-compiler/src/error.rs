@@ -56,6 +56,33 @@ pub enum CompileProblem {
         /// CloudWatch's limit.
         max: usize,
     },
+    /// A composite alarm whose rule names more alarms than PutCompositeAlarm allows
+    /// ([`MAX_ALARMS_PER_RULE`](crate::cloudwatch::MAX_ALARMS_PER_RULE)): a severity alarm names
+    /// one alarm per tier of its severity.
+    #[error(
+        "composite alarm {alarm:?}: its rule names {count} alarms, CloudWatch allows {max} (fewer tiers of one severity)"
+    )]
+    TooManyRuleAlarms {
+        /// The composite alarm.
+        alarm: String,
+        /// The alarms its rule names.
+        count: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
+    /// A composite alarm whose rule is longer than PutCompositeAlarm allows
+    /// ([`MAX_ALARM_RULE`](crate::cloudwatch::MAX_ALARM_RULE) characters).
+    #[error(
+        "composite alarm {alarm:?}: its rule is {length} characters, CloudWatch allows {max} (fewer tiers of one severity, or shorter names)"
+    )]
+    AlarmRuleLength {
+        /// The composite alarm.
+        alarm: String,
+        /// The rule's length in characters.
+        length: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
     /// Two generated alarms (or two SLOs' rules) with one name.
     #[error("name {name:?} is generated twice")]
     DuplicateName {
@@ -101,12 +128,15 @@ pub enum CompileProblem {
         /// The window.
         window: Span,
     },
-    /// More metrics and expressions in one alarm than CloudWatch allows.
-    #[error("alarm {alarm:?} needs {count} metrics and expressions; CloudWatch allows {max}")]
+    /// More metrics, or more expressions, in one alarm than CloudWatch allows
+    /// ([`MAX_METRICS_PER_ALARM`](crate::cloudwatch::MAX_METRICS_PER_ALARM) of each).
+    #[error("alarm {alarm:?} needs {count} {kind}; CloudWatch allows {max}")]
     TooManyMetrics {
         /// The alarm.
         alarm: String,
-        /// Entries needed.
+        /// `metrics` (entries with a `MetricStat`) or `expressions`.
+        kind: &'static str,
+        /// Entries of that kind needed.
         count: usize,
         /// The limit.
         max: usize,
@@ -153,6 +183,26 @@ pub enum CompileProblem {
         id: String,
         /// Why.
         reason: &'static str,
+    },
+    /// A metric-math expression of a signal source that is empty or longer than CloudWatch's
+    /// `Expression` allows (2,048 characters, CloudWatch API Reference, MetricDataQuery).
+    #[error("metric-math expression {id:?} is {length} characters; CloudWatch takes 1 to {max}")]
+    ExpressionLength {
+        /// The id of the expression's entry (`good`, `bad`, `total`, `value`).
+        id: String,
+        /// Its length in characters.
+        length: usize,
+        /// CloudWatch's limit.
+        max: usize,
+    },
+    /// A name or metric text holding `${`, written into a dashboard body that CloudFormation's
+    /// `Fn::Sub` reads: it would take the text for a variable and fail the stack, or replace it.
+    #[error(
+        "{text:?} holds \"${{\", which CloudFormation's Fn::Sub reads as a variable in the dashboard body"
+    )]
+    SubVariable {
+        /// The text.
+        text: String,
     },
     /// An SLI, window or budgeting method the engine cannot express.
     #[error("not supported: {what}")]
@@ -219,6 +269,17 @@ pub enum CompileProblem {
     /// never fire, or a long window longer than the SLO window.
     #[error("alert policy: {0}")]
     Policy(sli_core::PolicyWarning),
+    /// A CloudFormation template larger than CloudFormation takes
+    /// ([`MAX_TEMPLATE_BYTES`](crate::cloudwatch::MAX_TEMPLATE_BYTES)).
+    #[error(
+        "the template is {bytes} bytes, CloudFormation takes at most {max} (split the SLOs with Compiled::cloudformation_stacks)"
+    )]
+    TemplateTooLarge {
+        /// The template's size in bytes of compact JSON.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
     TooManyResources {

@@ -398,10 +398,11 @@ fn bad_names_and_limits_are_typed_errors() {
     let err = compile(&[spec("a"), spec("a")], &options).unwrap_err();
     assert!(matches!(err.problem, CompileProblem::DuplicateName { .. }));
 
-    // Eleven entries: a ten-metric expression and the total.
+    // Eleven metrics: a ten-metric expression and the total (an alarm takes ten metrics and
+    // ten expressions, MetricDataQuery in the CloudWatch API Reference).
     let many = SignalSource::Expression {
         expression: "m0 + m1".into(),
-        metrics: (0..9)
+        metrics: (0..10)
             .map(|i| {
                 (
                     format!("m{i}"),
@@ -421,7 +422,8 @@ fn bad_names_and_limits_are_typed_errors() {
         matches!(
             err.problem,
             CompileProblem::TooManyMetrics {
-                count: 12,
+                kind: "metrics",
+                count: 11,
                 max: 10,
                 ..
             }

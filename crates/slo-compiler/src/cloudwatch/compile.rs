@@ -15,8 +15,9 @@ use super::model::{
     AlarmTag, CompositeAlarm, MetricAlarm, MetricDataQuery, MetricStat, TreatMissingData,
 };
 use super::names::{
-    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, alarm_metric, check_alarm_description,
-    check_alarm_name, source_entries,
+    MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS, MAX_SUB_HOUR_EVALUATION_SECONDS,
+    alarm_metric, check_alarm_description, check_alarm_name, check_alarm_rule, check_signal,
+    source_entries,
 };
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
@@ -54,10 +55,11 @@ use crate::plan::{Plan, PlannedTier, percent, sli_name};
 /// # Errors
 /// [`CompileError`] naming the SLO, its document and the field: invalid names, a tier that
 /// can never fire or looks back further than the SLO window, a window over seven days or over a
-/// time-slice SLI without [`CompileOptions::published`], more than ten metrics in an alarm, a
-/// sustain rule CloudWatch cannot evaluate as `sli-core` does ([`CompileProblem::Sustain`]),
-/// maintenance windows that never end, a release gate that can never fire, invalid policies
-/// (through `sli-core`), actions that are not ARNs.
+/// time-slice SLI without [`CompileOptions::published`], more than ten metrics (or ten
+/// expressions) in an alarm, a sustain rule CloudWatch cannot evaluate as `sli-core` does
+/// ([`CompileProblem::Sustain`]: N of M, or more than a day of minutes), maintenance windows
+/// that never end, a release gate that can never fire, invalid policies (through `sli-core`),
+/// actions that are not ARNs.
 ///
 /// # Example
 /// ```
@@ -151,6 +153,7 @@ fn compile_one(
             ));
         }
     }
+    check_signal(&spec.signal).map_err(|p| plan.fail("spec.indicator", p))?;
     let mut routing = String::new();
     if let Some(runbook) = &spec.routing.runbook {
         routing.push_str(" Runbook: ");
@@ -327,6 +330,9 @@ fn compile_one(
         check_alarm_description(name, description.as_deref())
             .map_err(|p| plan.fail("routing", p))?;
     }
+    for composite in &composite_alarms {
+        check_alarm_rule(composite).map_err(|p| plan.fail("spec.alertPolicies", p))?;
+    }
     Ok(CompiledSlo {
         slo: slo.name.clone(),
         service: spec.service.clone(),
@@ -373,6 +379,15 @@ fn tier_alarms(
             return Err(refuse(
                 "CloudWatch applies N of M to each window's alarm, and N of M minutes of each window is not N of M minutes of both windows; only M of M is (Prometheus compiles any N of M)",
             ));
+        }
+        // Both window alarms of a sustained tier have one-minute periods (published windows or
+        // one-minute windows) and EvaluationPeriods = M.
+        let range = u64::from(rule.evaluation_periods()) * 60;
+        if range > MAX_SUB_HOUR_EVALUATION_SECONDS {
+            return Err(refuse(&format!(
+                "its alarms would evaluate {} one-minute periods ({range} s), and CloudWatch evaluates at most {MAX_SUB_HOUR_EVALUATION_SECONDS} s for periods under an hour (PutMetricAlarm); Prometheus compiles it",
+                rule.evaluation_periods()
+            )));
         }
         if slo.missing_data == MissingData::Skip {
             return Err(refuse(
@@ -467,15 +482,22 @@ fn tier_alarms(
             });
             vec![entry]
         };
-        if metrics.len() > MAX_METRICS_PER_ALARM {
-            return Err(plan.fail(
-                "spec.indicator",
-                CompileProblem::TooManyMetrics {
-                    alarm: name,
-                    count: metrics.len(),
-                    max: MAX_METRICS_PER_ALARM,
-                },
-            ));
+        let retrieved = metrics.iter().filter(|m| m.metric_stat.is_some()).count();
+        for (kind, count) in [
+            ("metrics", retrieved),
+            ("expressions", metrics.len() - retrieved),
+        ] {
+            if count > MAX_METRICS_PER_ALARM {
+                return Err(plan.fail(
+                    "spec.indicator",
+                    CompileProblem::TooManyMetrics {
+                        alarm: name,
+                        kind,
+                        count,
+                        max: MAX_METRICS_PER_ALARM,
+                    },
+                ));
+            }
         }
         let mut alarm = MetricAlarm::new(name.clone(), metrics, "GreaterThanThreshold", 0.0);
         alarm.alarm_description = Some(description);
@@ -577,12 +599,6 @@ fn native_metrics(
     } else {
         "total > 0".to_owned()
     };
-    if ids.contains("excess") {
-        return Err(CompileProblem::MetricId {
-            id: "excess".into(),
-            reason: "is reserved for the alarm's own expression",
-        });
-    }
     metrics.push(MetricDataQuery::expression(
         "excess",
         format!("IF({guard}, {bad} - {ratio_threshold} * total)"),

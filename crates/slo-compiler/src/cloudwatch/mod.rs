@@ -73,7 +73,8 @@ pub use model::{
     MetricStat, TreatMissingData,
 };
 pub use names::{
-    MAX_ALARM_DESCRIPTION, MAX_ALARM_NAME, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS,
+    MAX_ACTIONS_PER_ALARM, MAX_ALARM_DESCRIPTION, MAX_ALARM_NAME, MAX_ALARM_RULE,
+    MAX_ALARMS_PER_RULE, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS,
 };
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
@@ -82,7 +83,7 @@ pub use panels::ERROR_PATTERN;
 pub use publish::{Points, publish_windows, published_points, window_points};
 pub use signal::{Signal, SignalSource};
 pub use simulate::{AlarmState, BinOp, Expr, MathError, Simulator, States};
-pub use template::MAX_RESOURCES;
+pub use template::{MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 
 use crate::error::CompileError;
 
@@ -111,7 +112,9 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service name CloudWatch would reject in a
-    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets.
+    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets;
+    /// [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable) for an SLO, alarm or
+    /// metric name holding `${`, which the template's `Fn::Sub` would read as a variable.
     ///
     /// # Example
     /// ```

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use sli_core::Owner;
 
 use super::Signal;
+use super::names::MAX_ACTIONS_PER_ALARM;
 use crate::error::{CompileError, CompileProblem};
 use crate::plan::Plan;
 
@@ -59,7 +60,8 @@ pub struct CompileOptions {
     /// Prepended to every alarm name (default `slo/`).
     pub prefix: String,
     /// SNS topic ARNs notified by the page severity alarm of SLOs without a team of their
-    /// own in [`CompileOptions::team_actions`].
+    /// own in [`CompileOptions::team_actions`]: at most
+    /// [`MAX_ACTIONS_PER_ALARM`](super::MAX_ACTIONS_PER_ALARM), as for every list of topics here.
     pub page_actions: Vec<String>,
     /// SNS topic ARNs notified by the ticket severity alarm (same rule).
     pub ticket_actions: Vec<String>,
@@ -202,6 +204,37 @@ pub(super) fn check_options(
                 "actions",
                 CompileProblem::InvalidAction {
                     action: action.clone(),
+                },
+            ));
+        }
+    }
+    // "AlarmActions … Array Members: Maximum number of 5 items", and the same for OKActions
+    // (CloudWatch API Reference, PutCompositeAlarm): a severity alarm notifies its topics as
+    // both when OK transitions notify too.
+    let lists = [
+        ("page_actions", None, &options.page_actions),
+        ("ticket_actions", None, &options.ticket_actions),
+    ]
+    .into_iter()
+    .chain(options.team_actions.iter().flat_map(|(team, t)| {
+        [
+            ("team_actions", Some((team, "page")), &t.page),
+            ("team_actions", Some((team, "ticket")), &t.ticket),
+        ]
+    }));
+    for (option, team, topics) in lists {
+        if topics.len() > MAX_ACTIONS_PER_ALARM {
+            let whose = team.map_or_else(String::new, |(team, severity)| {
+                format!("team {team}'s {severity} actions: ")
+            });
+            return Err(plan.fail(
+                "actions",
+                CompileProblem::InvalidOption {
+                    option,
+                    reason: format!(
+                        "{whose}{} topics, and a CloudWatch alarm notifies at most {MAX_ACTIONS_PER_ALARM}",
+                        topics.len()
+                    ),
                 },
             ));
         }

@@ -68,6 +68,66 @@ fn counts(slo: &CompiledSlo) -> Option<(Vec<Value>, &'static str)> {
     }
 }
 
+/// A metric's namespace, name and dimensions.
+fn metric_text(m: &Metric) -> Vec<&str> {
+    let mut text = vec![m.namespace(), m.name()];
+    for d in m.dimensions() {
+        text.extend([d.name(), d.value()]);
+    }
+    text
+}
+
+/// The names and metric text of `slo` that its dashboards write into their bodies, with the
+/// field each comes from.
+fn written_text(slo: &CompiledSlo) -> Vec<(&'static str, &str)> {
+    let mut out = vec![("metadata.name", slo.slo.as_str())];
+    out.extend(
+        slo.composite_alarms
+            .iter()
+            .map(|c| ("metadata.name", c.alarm_name.as_str())),
+    );
+    let sources: Vec<&SignalSource> = match &slo.signal {
+        Signal::Good { good, total } => vec![good, total],
+        Signal::Bad { bad, total } => vec![bad, total],
+        Signal::Value { value } => vec![value],
+    };
+    for source in sources {
+        let text = match source {
+            SignalSource::Metric { metric, .. } => metric_text(metric),
+            SignalSource::Expression {
+                expression,
+                metrics,
+            } => std::iter::once(expression.as_str())
+                .chain(metrics.iter().flat_map(|(_, m, _)| metric_text(m)))
+                .collect(),
+        };
+        out.extend(text.into_iter().map(|t| ("spec.indicator", t)));
+    }
+    out
+}
+
+/// Refuses text holding `${`: the CloudFormation template passes dashboard bodies to
+/// `Fn::Sub`, which reads `${Name}` as a variable ("To write a dollar sign and curly braces
+/// (`${}`) literally, add an exclamation point", AWS CloudFormation Template Reference, Fn::Sub), so
+/// such text fails the stack or is silently replaced (and `Dashboard::body_for` fills in
+/// `${AWS::Region}` wherever it stands).
+fn check_literal(slo: &CompiledSlo) -> Result<(), CompileError> {
+    for (field, text) in written_text(slo) {
+        if text.contains("${") {
+            return Err(CompileError::new(
+                Engine::CloudWatch,
+                &slo.slo,
+                None,
+                field,
+                CompileProblem::SubVariable {
+                    text: text.to_owned(),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn widget(kind: &str, title: &str, view: &str, metrics: Vec<Value>, period: i64) -> Value {
     json!({
         "type": kind,
@@ -225,6 +285,7 @@ pub(super) fn dashboards(
         let mut debug = Vec::new();
         let mut alarms = Vec::new();
         for slo in &slos {
+            check_literal(slo)?;
             let name = &slo.slo;
             let budget = slo.budget;
             let window = slo.window.seconds();
