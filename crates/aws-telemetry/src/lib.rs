@@ -52,7 +52,8 @@
     doc = "* `CloudWatchSource` / `CloudWatchSink`: GetMetricData and PutMetricData through `aws-sdk-cloudwatch`, with the `cloudwatch` feature."
 )]
 //!
-//! Every source passes the same contract checks ([`conformance`]).
+//! Every source passes the same contract checks (`aws_telemetry::conformance`, hidden from these
+//! docs because it is not stable API; third-party sources may run it too).
 //!
 //! # Evidence beyond metrics
 //! Five failure modes and M9 need facts that are not metric series. Each has a small object-safe

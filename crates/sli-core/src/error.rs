@@ -1,4 +1,4 @@
-//! The crate's error type: one enum, each variant naming the offending value and where it was.
+//! The crate's main error type: one enum, each variant naming the offending value and where it was.
 
 use std::fmt;
 
@@ -54,7 +54,9 @@ impl fmt::Display for Position {
     }
 }
 
-/// Everything that can go wrong in `sli-core`. Every variant carries the value that was rejected.
+/// What can go wrong in `sli-core`'s counts, series, windows, SLOs and evaluators (maintenance
+/// windows, the release gate, routing and OpenSLO have their own error types). Every variant
+/// carries the value that was rejected.
 ///
 /// # Example
 /// ```

@@ -56,8 +56,12 @@
 )]
 //!
 //! # Errors
-//! Every fallible function returns [`Error`], which names the rejected value and, for series,
-//! the index and timestamp of the offending point. Library code never panics on bad input.
+//! Fallible functions return [`Error`], which names the rejected value and, for series, the
+//! index and timestamp of the offending point. Three small families have their own enums, each
+//! naming the rejected field: [`MaintenanceError`] (recurring maintenance windows),
+//! [`GateError`] (the release gate) and [`RoutingError`] (runbook URLs and owners); the OpenSLO
+//! reader and writer return `openslo::Error`, with the document, field path, line and column.
+//! Library code never panics on bad input.
 //!
 #![doc = include_str!("../FEATURES.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -1,4 +1,4 @@
-//! The M1–M10 measurements of `sli_core::catalog` read from CloudWatch: each a [`Signal`],
+//! The M3–M6 measurements of `sli_core::catalog` read from CloudWatch: each a [`Signal`],
 //! the `GetMetricData` queries for an AWS resource and how their results become the catalog's
 //! inputs, through any [`MetricSource`] (CloudWatch, a CSV replay, memory).
 //!

@@ -100,9 +100,10 @@ enum BudgetTracker {
 ///
 /// # Resource limits
 /// It keeps the running sums of the points within its longest window: the longest alert
-/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]: 24 bytes a point, and
-/// gaps hold nothing. Room for up to 65,536 points (1.5 MB: 30 days of one-minute points) is
-/// set up and written through when it is built, so that an ordinary dense stream is resident
+/// window, or the rolling SLO window for [`StreamingEvaluator::budget`]: 16 bytes a point (24
+/// once a gap makes it keep each point's slot too), and gaps hold nothing. Room for up to
+/// 65,536 points (1 MiB: 30 days of one-minute points) is set up and written through when it
+/// is built, so that an ordinary dense stream is resident
 /// from its first point; beyond that it grows as points arrive. Memory is O(points in that
 /// window), whatever the window's length in steps. A push that would keep more than
 /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) (or the cap given to

@@ -14,8 +14,9 @@
 //! | M9 deployment success | [`deployment_regression`](crate::deployment_regression); per deploy, with canary and partial deploys kept apart: [`DeployCheck`](crate::DeployCheck) |
 //! | M10 cost anomaly | [`cost_anomaly`] |
 //!
-//! `aws-telemetry`'s `catalog` module reads each from CloudWatch. Every entry is a starting
-//! point: tune targets to your users.
+//! `aws-telemetry`'s `catalog` module reads M3–M6 from CloudWatch, and its `CountsQuery` the
+//! good/total counts of M1, M2 and M7. Every entry is a starting point: tune targets to your
+//! users.
 
 mod error_rate;
 mod lambda;
