@@ -152,9 +152,10 @@ fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
         Ok([one]) => one,
         Err(many) => {
             eprintln!(
-                "{} templates: more than {} resources",
+                "{} templates: more than one holds (CloudFormation takes at most {} resources and {} bytes a template)",
                 many.len(),
-                cloudwatch::MAX_RESOURCES
+                cloudwatch::MAX_RESOURCES,
+                cloudwatch::MAX_TEMPLATE_BYTES
             );
             serde_json::Value::Array(many)
         }
@@ -290,6 +291,11 @@ fn run() -> Result<(), String> {
     let import = parse(&text, args.mode).map_err(|e| format!("{}: {e}", args.file))?;
     for warning in &import.warnings {
         eprintln!("warning: {}: {warning}", args.file);
+    }
+    if import.slos.is_empty() {
+        // Rules or a template for nothing: CloudFormation refuses a template without
+        // resources, and an empty rule file would hide a file given by mistake.
+        return Err(format!("{}: no SLO to compile", args.file));
     }
     match args.engine {
         Engine::CloudWatch => run_cloudwatch(&args, &import.slos),

@@ -62,7 +62,7 @@ fi
 echo "== cargo test --workspace --all-features"
 cargo test --workspace --all-features --locked
 
-echo "== examples/compile_openslo on the checked-in OpenSLO files (both engines, checked by cfn-lint, promtool, amtool and Grafana's schema), and on a broken one"
+echo "== examples/compile_openslo on the checked-in OpenSLO files (both engines, checked by cfn-lint, promtool, amtool and Grafana's schema), on a broken one and on an empty one"
 template=$(cargo run --quiet --locked -p sre-examples --example compile_openslo -- docs/examples/checkout.openslo.yaml)
 python3 -c 'import json, sys; t = json.load(sys.stdin); assert len(t["Resources"]) > 10, len(t["Resources"])' <<<"$template" \
   || { echo "compile_openslo: no CloudFormation template with resources" >&2; exit 1; }
@@ -86,6 +86,9 @@ if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$bro
 fi
 grep -q "line" "$broken.err" || { echo "compile_openslo: the error names no line" >&2; cat "$broken.err" >&2; exit 1; }
 rm -f "$broken" "$broken.err"
+if cargo run --quiet --locked -p sre-examples --example compile_openslo -- /dev/null >/dev/null 2>&1; then
+  echo "compile_openslo compiled a file without SLOs (CloudFormation refuses a template without resources)" >&2; exit 1
+fi
 
 echo "== examples/cloudwatch_backtest against the emulator"
 backtest=$(cargo run --quiet --locked -p sre-examples --features cloudwatch --example cloudwatch_backtest -- \

@@ -280,6 +280,13 @@ pub enum CompileProblem {
         /// The limit.
         max: usize,
     },
+    /// A CloudFormation template with nothing in it: CloudFormation refuses a template whose
+    /// `Resources` is empty ("At least one Resources member must be defined", Template
+    /// anatomy, AWS CloudFormation User Guide), and cfn-lint does not catch it.
+    #[error(
+        "no SLO and no dashboard to put in the template; CloudFormation requires at least one resource"
+    )]
+    EmptyTemplate,
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
     TooManyResources {

@@ -276,6 +276,38 @@ fn templates_past_cloudformation_size_limit_are_split_or_refused() {
     assert!(compiled.cloudformation(&[]).is_ok());
 }
 
+/// CloudFormation refuses a template whose `Resources` is empty ("At least one Resources member
+/// must be defined"), which cfn-lint lets through: nothing to deploy is a typed error for one
+/// template and no template at all for stacks. `compile_openslo` on an empty file used to
+/// print such a template.
+#[test]
+fn nothing_to_deploy_is_no_template_not_an_empty_one() {
+    let compiled = compile(&[], &CompileOptions::new()).unwrap();
+    let err = compiled.cloudformation(&[]).unwrap_err();
+    assert!(
+        matches!(err.problem, CompileProblem::EmptyTemplate),
+        "{err}"
+    );
+    assert!(err.to_string().contains("at least one resource"), "{err}");
+    assert!(
+        compiled
+            .cloudformation_stacks(&[], MAX_RESOURCES)
+            .unwrap()
+            .is_empty()
+    );
+    // A dashboard alone is something to deploy.
+    let one = compile(&wordy(1), &CompileOptions::new()).unwrap();
+    let dashboards = one.dashboards(&DashboardOptions::default()).unwrap();
+    let stacks = compiled
+        .cloudformation_stacks(&dashboards, MAX_RESOURCES)
+        .unwrap();
+    assert_eq!(stacks.len(), 1);
+    assert_eq!(
+        stacks[0]["Resources"].as_object().unwrap().len(),
+        dashboards.len()
+    );
+}
+
 /// A signal's ids and expressions are held to MetricDataQuery's rules whichever alarms read
 /// them: a time-slice SLO's windows are all published, yet its dashboards carry the signal's
 /// entries; and `shown`, the id of the dashboards' own expression, is reserved like `excess`.

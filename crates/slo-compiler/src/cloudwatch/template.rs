@@ -89,6 +89,15 @@ pub(super) fn template(
     let count: usize = slos.iter().map(|s| resources_of(s)).sum::<usize>()
         + dashboards.len()
         + usize::from(needs_role);
+    if count == 0 {
+        return Err(CompileError::new(
+            Engine::CloudWatch,
+            "",
+            None,
+            "template",
+            CompileProblem::EmptyTemplate,
+        ));
+    }
     if count > MAX_RESOURCES {
         return Err(CompileError::new(
             Engine::CloudWatch,
@@ -219,7 +228,8 @@ impl Compiled {
     /// # Errors
     /// [`CompileProblem::TooManyResources`] beyond [`MAX_RESOURCES`], and
     /// [`CompileProblem::TemplateTooLarge`] beyond [`MAX_TEMPLATE_BYTES`]: split the SLOs with
-    /// [`Compiled::cloudformation_stacks`].
+    /// [`Compiled::cloudformation_stacks`]. [`CompileProblem::EmptyTemplate`] for no SLO and
+    /// no dashboard (CloudFormation refuses a template without resources).
     ///
     /// # Example
     /// ```
@@ -251,7 +261,8 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::TooManyResources`] or [`CompileProblem::TemplateTooLarge`] when one
-    /// SLO alone, or the dashboards, do not fit.
+    /// SLO alone, or the dashboards, do not fit. No SLO and no dashboard is no template (an
+    /// empty list), never a template without resources.
     ///
     /// # Example
     /// ```
@@ -288,7 +299,9 @@ impl Compiled {
             fit(&batch, &[], role, &mut out)?;
             batch.clear();
         }
-        fit(&batch, dashboards, role, &mut out)?;
+        if !batch.is_empty() || !dashboards.is_empty() {
+            fit(&batch, dashboards, role, &mut out)?;
+        }
         Ok(out)
     }
 }
