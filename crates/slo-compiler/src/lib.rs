@@ -41,6 +41,7 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeExample;
 
+mod board_name;
 pub mod cloudwatch;
 mod error;
 #[cfg(feature = "openslo")]

@@ -548,17 +548,26 @@ fn bad_names_and_limits_are_typed_errors() {
         CompileProblem::InvalidAction { .. }
     ));
 
-    // Dashboard names: letters, digits, - and _ only.
+    // Dashboard names: letters, digits, - and _ only; a service named otherwise gets boards
+    // named from it, which CloudWatch takes.
     let mut s = spec("svc");
     s.service = "check out".into();
     let compiled = compile(&[s], &options).unwrap();
-    assert!(matches!(
-        compiled
-            .dashboards(&DashboardOptions::default())
-            .unwrap_err()
-            .problem,
-        CompileProblem::DashboardName { .. }
-    ));
+    let names: Vec<String> = compiled
+        .dashboards(&DashboardOptions::default())
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names.len(), 3);
+    for name in &names {
+        assert!(name.starts_with("check-out-"), "{name}");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -108,12 +108,15 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// The executive, on-call and debug dashboards of each service.
+    /// The executive, on-call and debug dashboards of each service, named
+    /// `{service}-{kind}`. A name CloudWatch would refuse (other than letters, digits, `-` and
+    /// `_`, or past 255 characters) becomes the service's beginning, those characters as `-`,
+    /// and 8 hexadecimal digits of a fixed hash of the whole name (`checkout-api-…-oncall` for
+    /// `checkout.api`), so every service gets its boards.
     ///
     /// # Errors
-    /// [`CompileProblem::DashboardName`](crate::CompileProblem::DashboardName) for a service name CloudWatch would reject in a
-    /// dashboard name; [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`] widgets;
-    /// [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable) for an SLO, alarm or
+    /// [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`]
+    /// widgets; [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable) for an SLO, alarm or
     /// metric name holding `${`, which the template's `Fn::Sub` would read as a variable.
     ///
     /// # Example

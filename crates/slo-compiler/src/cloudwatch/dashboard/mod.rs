@@ -18,6 +18,7 @@ use super::compiled::CompiledSlo;
 use super::model::Dashboard;
 use super::panels::{self, AwsPanel, Board, LogsView, PanelQuery};
 use super::signal::{Signal, SignalSource};
+use crate::board_name::{MAX_CLOUDWATCH_NAME, dashboard_name};
 use crate::error::{CompileError, CompileProblem, Engine};
 
 /// CloudWatch's limit on widgets per dashboard.
@@ -238,24 +239,6 @@ fn latency_widget(title: &str, metric: &Metric) -> Value {
     widget("metric", title, "timeSeries", metrics, 60)
 }
 
-/// Checks a dashboard name: letters, digits, `-` and `_`, at most 255.
-fn check_name(name: &str) -> Result<(), CompileProblem> {
-    let reason = if name.is_empty() || name.len() > 255 {
-        "must be 1 to 255 characters"
-    } else if !name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        "may contain only letters, digits, '-' and '_'"
-    } else {
-        return Ok(());
-    };
-    Err(CompileProblem::DashboardName {
-        name: name.to_owned(),
-        reason,
-    })
-}
-
 /// The three dashboards of each service.
 pub(super) fn dashboards(
     slos: &[CompiledSlo],
@@ -416,8 +399,12 @@ pub(super) fn dashboards(
             ("oncall", oncall),
             ("debug", debug),
         ] {
-            let name = format!("{service}-{kind}");
-            check_name(&name).map_err(fail)?;
+            let name = dashboard_name("", service, kind, MAX_CLOUDWATCH_NAME).map_err(|name| {
+                fail(CompileProblem::DashboardName {
+                    name,
+                    reason: "may contain only letters, digits, '-' and '_', up to 255 characters",
+                })
+            })?;
             if widgets.len() > MAX_WIDGETS {
                 return Err(fail(CompileProblem::Unsupported {
                     what: format!(

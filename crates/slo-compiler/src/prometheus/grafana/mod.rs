@@ -9,11 +9,11 @@ use sli_core::Span;
 
 mod aws;
 mod kubernetes;
-mod uid;
 
 use super::CompiledSlo;
 use super::names;
 use super::query::Signal;
+use crate::board_name::{self, MAX_GRAFANA_UID};
 use crate::cloudwatch::DashboardOptions;
 use crate::cloudwatch::panels::{self, Board, PanelQuery};
 use crate::error::{CompileError, CompileProblem, Engine};
@@ -518,7 +518,8 @@ pub(super) fn dashboards(
             ("oncall", oncall),
             ("debug", debug),
         ] {
-            let uid = uid::dashboard_uid(&options.uid_prefix, service, kind).map_err(|name| {
+            let head = format!("{}-", options.uid_prefix);
+            let uid = board_name::dashboard_name(&head, service, kind, MAX_GRAFANA_UID).map_err(|name| {
                 CompileError::new(
                     Engine::Prometheus,
                     slos.first().map(|s| s.slo.as_str()).unwrap_or_default(),

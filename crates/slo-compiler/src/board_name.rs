@@ -1,15 +1,19 @@
-//! Dashboard uids Grafana accepts, for any service name.
+//! Dashboard names (CloudWatch) and uids (Grafana) the engines accept, for any service name.
 //!
-//! Grafana refuses a uid longer than 40 characters or holding anything but ASCII letters,
-//! digits, `-` and `_` (its `util.IsValidShortUID`, checked on import and by the HTTP API).
-//! Valid OpenSLO service names (RFC 1123 labels, up to 63 characters) often exceed what is
-//! left of 40 after a prefix and a board's kind, so a uid that would not fit is derived: the
-//! name's characters Grafana refuses become `-`, it is cut to fit, and 8 hexadecimal digits
-//! of a fixed hash of the whole name keep two long names that share their beginning apart.
-//! A name that fits as it is keeps the plain `{prefix}-{service}-{kind}`.
+//! Both take ASCII letters, digits, `-` and `_` only: CloudWatch up to 255 characters
+//! (PutDashboard's `DashboardName`), Grafana up to 40 (its `util.IsValidShortUID`, checked on
+//! import and by the HTTP API). Valid OpenSLO service names (RFC 1123 labels, up to 63
+//! characters) often exceed what is left of 40 after a prefix and a board's kind, and a
+//! service named in another alphabet or with a `.` fits neither, so a name that would not fit
+//! is derived: its characters the engine refuses become `-`, it is cut to fit, and 8
+//! hexadecimal digits of a fixed hash of the whole name keep two names that share their
+//! beginning apart. A name that fits as it is keeps the plain `{head}{service}-{kind}`.
 
 /// The longest uid Grafana accepts.
-pub(super) const MAX_UID: usize = 40;
+pub(crate) const MAX_GRAFANA_UID: usize = 40;
+
+/// The longest dashboard name CloudWatch accepts.
+pub(crate) const MAX_CLOUDWATCH_NAME: usize = 255;
 
 /// The part of a uid a derived service name ends with: `-` and 8 hexadecimal digits.
 const HASH_SUFFIX: usize = 9;
@@ -18,18 +22,25 @@ fn is_uid_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
-/// The uid of `service`'s `kind` board, or why `prefix` leaves no room for one.
-pub(super) fn dashboard_uid(prefix: &str, service: &str, kind: &str) -> Result<String, String> {
-    let plain = format!("{prefix}-{service}-{kind}");
-    if plain.len() <= MAX_UID && plain.chars().all(is_uid_char) {
+/// The name of `service`'s `kind` board, `{head}{service}-{kind}` in at most `max`
+/// characters, or the plain name when `head` leaves no room for one (or holds a character
+/// the engines refuse).
+pub(crate) fn dashboard_name(
+    head: &str,
+    service: &str,
+    kind: &str,
+    max: usize,
+) -> Result<String, String> {
+    let plain = format!("{head}{service}-{kind}");
+    if plain.len() <= max && plain.chars().all(is_uid_char) {
         return Ok(plain);
     }
-    if !prefix.chars().all(is_uid_char) {
+    if !head.chars().all(is_uid_char) {
         return Err(plain);
     }
-    // prefix, '-', at least one character of the service, the hash, '-', kind.
-    let room = MAX_UID
-        .checked_sub(prefix.len() + 1 + HASH_SUFFIX + 1 + kind.len())
+    // head, at least one character of the service, the hash, '-', kind.
+    let room = max
+        .checked_sub(head.len() + HASH_SUFFIX + 1 + kind.len())
         .filter(|&room| room > 0)
         .ok_or_else(|| plain.clone())?;
     let readable: String = service
@@ -38,7 +49,7 @@ pub(super) fn dashboard_uid(prefix: &str, service: &str, kind: &str) -> Result<S
         .take(room)
         .collect();
     Ok(format!(
-        "{prefix}-{readable}-{:08x}-{kind}",
+        "{head}{readable}-{:08x}-{kind}",
         fnv1a(service.as_bytes()) as u32
     ))
 }
@@ -54,6 +65,10 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn dashboard_uid(prefix: &str, service: &str, kind: &str) -> Result<String, String> {
+        dashboard_name(&format!("{prefix}-"), service, kind, MAX_GRAFANA_UID)
+    }
 
     #[test]
     fn a_name_that_fits_keeps_the_plain_uid() {
@@ -94,7 +109,7 @@ mod tests {
         for name in names {
             for kind in ["executive", "oncall", "debug"] {
                 let uid = dashboard_uid("slo", name, kind).unwrap();
-                assert!(uid.len() <= MAX_UID, "{uid}");
+                assert!(uid.len() <= MAX_GRAFANA_UID, "{uid}");
                 assert!(uid.chars().all(is_uid_char), "{uid}");
                 assert!(uid.starts_with("slo-") && uid.ends_with(kind), "{uid}");
                 assert!(seen.insert(uid.clone()), "{uid} twice");
@@ -103,11 +118,25 @@ mod tests {
     }
 
     #[test]
+    fn a_cloudwatch_name_keeps_all_it_can_of_the_service() {
+        let name = |service: &str| dashboard_name("", service, "oncall", MAX_CLOUDWATCH_NAME);
+        assert_eq!(name("checkout").as_deref(), Ok("checkout-oncall"));
+        let dotted = name("checkout.api").unwrap();
+        assert!(
+            dotted.starts_with("checkout-api-") && dotted.ends_with("-oncall"),
+            "{dotted}"
+        );
+        assert_ne!(dotted, name("checkout-api").unwrap());
+        let long = name(&"s".repeat(300)).unwrap();
+        assert_eq!(long.len(), MAX_CLOUDWATCH_NAME, "{long}");
+    }
+
+    #[test]
     fn a_prefix_leaving_no_room_is_refused() {
         assert!(dashboard_uid("slo.x", "checkout", "debug").is_err());
         // 19 + '-' + one character + '-' + 8 digits + '-' + "executive" = 40.
         assert!(dashboard_uid(&"p".repeat(20), "payments-authorization", "executive").is_err());
         let tight = dashboard_uid(&"p".repeat(19), "payments-authorization", "executive").unwrap();
-        assert_eq!(tight.len(), MAX_UID, "{tight}");
+        assert_eq!(tight.len(), MAX_GRAFANA_UID, "{tight}");
     }
 }
