@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+#[allow(unused_imports)]
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;

@@ -8,7 +8,7 @@
 // The closures return the crate's own `Result<_, CompileError>`, large by design (see lib.rs).
 #![allow(clippy::result_large_err)]
 
-mod common;
+use crate::common;
 
 use aws_telemetry::{Metric, Statistic};
 use common::{alb_availability, tier};

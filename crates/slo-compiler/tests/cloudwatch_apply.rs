@@ -8,7 +8,7 @@
 #![cfg(feature = "apply")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

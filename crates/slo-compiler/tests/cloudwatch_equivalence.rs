@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use aws_telemetry::{InMemorySource, Metric, Statistic};
 use chrono::TimeDelta;

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use aws_telemetry::Metric;
 use chrono::{DateTime, TimeDelta, Utc};

@@ -3,7 +3,7 @@
 //! windows, a Lambda SLO from a metric-math source with a calendar month) and the whole
 //! CloudFormation template, compared byte for byte with tests/golden/. They were generated once
 //! and reviewed by hand; `UPDATE_GOLDEN=1 cargo test -p slo-compiler --features openslo --test
-//! cloudwatch_golden` regenerates them after a deliberate change (review the diff).
+//! integration cloudwatch_golden::` regenerates them after a deliberate change (review the diff).
 
 #![cfg(feature = "openslo")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -22,7 +22,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
+#[path = "logs_insights/mod.rs"]
 mod logs_insights;
 
 use std::collections::BTreeMap;

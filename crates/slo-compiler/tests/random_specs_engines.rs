@@ -21,7 +21,7 @@
 // The compiler's own error type, passed through closures as it comes.
 #![allow(clippy::result_large_err)]
 
-mod common;
+use crate::common;
 #[path = "random_specs_engines/strategies.rs"]
 mod strategies;
 
