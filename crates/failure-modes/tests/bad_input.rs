@@ -719,3 +719,30 @@ fn daily_costs_whose_month_total_passes_any_metric_are_refused() {
         failure_modes::ChargeSample::from_daily_costs(&[day(1, 1e15), day(2, 1e15)]).unwrap();
     assert_eq!(readings[1].estimated_charges, 2e15);
 }
+
+#[test]
+fn a_finding_detected_before_its_start_never_ends_before_it_starts() {
+    // Found by the hostile-input probe: `Finding`'s fields are public, and one whose `end`
+    // (detection) preceded its `start` became an interval and an Alertmanager alert ending
+    // before they start (which Alertmanager refuses: "start time must be before end time"),
+    // and two copies of it with one key fell into two notifications.
+    use failure_modes::{Evidence, FailureMode, Finding, group_by_root_cause_routed};
+    let evidence = Evidence::new(1.0, 0.0, 1.0, 1.0, "");
+    let reversed = Finding::new(
+        FailureMode::NetworkPartition,
+        Severity::Page,
+        "eu-west-1a",
+        t(30),
+        t(0),
+        evidence,
+    );
+    let alert = reversed.alertmanager_alert(None, Duration::zero());
+    assert_eq!(alert["startsAt"], "2026-11-02T00:30:00Z");
+    assert_eq!(alert["endsAt"], "2026-11-02T00:30:00Z");
+    let interval = reversed.to_alert(Duration::minutes(5));
+    assert_eq!(interval.end, Some(t(35)));
+    let twice = vec![("eu-west-1a", reversed.clone()), ("eu-west-1a", reversed)];
+    let notifications = group_by_root_cause_routed(Vec::new(), twice, Duration::zero());
+    assert_eq!(notifications.len(), 1, "{notifications:?}");
+    assert_eq!(notifications[0].findings.len(), 2);
+}
