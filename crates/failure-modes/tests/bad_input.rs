@@ -746,3 +746,35 @@ fn a_finding_detected_before_its_start_never_ends_before_it_starts() {
     assert_eq!(notifications.len(), 1, "{notifications:?}");
     assert_eq!(notifications[0].findings.len(), 2);
 }
+
+#[test]
+fn f7_judges_huge_request_counts_at_once() {
+    // Found by the hostile-input probe: F7's Poisson tail (`statrs`' `Poisson::sf`) ran its
+    // series for about 8 √mean terms when a minute's requests were near the baseline (taken
+    // when `min_ratio` is 1 or less): 0.4 s a minute at 10^15 requests a minute, and no
+    // return at all past 2^53, where the series' counter stops moving.
+    use failure_modes::{AccessSample, AclGrant, Grantee, LeakConfig, Permission, PublicDataLeak};
+    let mut facts = failure_modes::BucketExposure::new("exports");
+    facts
+        .acl_grants
+        .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let config = LeakConfig::default().with_min_ratio(1.0);
+        let mut f7 = PublicDataLeak::new(facts, config).unwrap();
+        for minute in 0..120 {
+            let requests = 2f64.powi(60) + (minute % 3) as f64 * 2f64.powi(28);
+            let sample = AccessSample {
+                at: t(minute),
+                requests,
+            };
+            for finding in f7.push(sample).unwrap() {
+                // The bucket is public; a steady 2^60 a minute is no spike.
+                assert!(finding.evidence.detail.contains("public"), "{finding}");
+            }
+        }
+        done.send(()).unwrap();
+    });
+    let waited = finished.recv_timeout(std::time::Duration::from_secs(20));
+    assert!(waited.is_ok(), "120 minutes not judged in 20 s");
+}
