@@ -176,6 +176,26 @@ pub(crate) fn count(field: &'static str, value: f64, at: DateTime<Utc>) -> Resul
     })
 }
 
+/// [`Error::InvalidConfig`] for the ticket threshold `field` when it is above the page
+/// threshold `page`: its ticket would open after the page of the same incident (or never
+/// before it), the wrong way round.
+pub(crate) fn ticket_not_above_page(
+    field: &'static str,
+    ticket: f64,
+    page: f64,
+    reason: &'static str,
+) -> Result<()> {
+    if ticket <= page {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            field,
+            value: ticket,
+            reason,
+        })
+    }
+}
+
 /// `value` if in (0, 1], else [`Error::InvalidConfig`] for `field`.
 pub(crate) fn fraction(field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 && value <= 1.0 {

@@ -778,3 +778,65 @@ fn f7_judges_huge_request_counts_at_once() {
     let waited = finished.recv_timeout(std::time::Duration::from_secs(20));
     assert!(waited.is_ok(), "120 minutes not judged in 20 s");
 }
+
+#[test]
+fn a_ticket_threshold_above_its_page_threshold_is_refused() {
+    // Found by the hostile-input probe: each was taken. F6 with `warn_share` 0.97 over
+    // `page_share` 0.95 paged at 96 % and sent the incident's ticket half an hour later, at
+    // 98 %; F8 with a `ticket_multiple` of 0.5 warned on a month of flat spend; F1 and F3 took
+    // their ticket share above their page share likewise.
+    use failure_modes::{ConnectionConfig, CostConfig, QuotaConfig, ThrottleConfig};
+    let quota = || QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap();
+    let field = |result: Result<(), Error>| match result {
+        Err(Error::InvalidConfig { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    let throttling = |config| ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), config);
+    let quotas = |config| ServiceQuotaHit::new(quota(), config);
+    let connections =
+        |config| DbConnectionExhaustion::new(ConnectionSignal::rds("db", 100.0).unwrap(), config);
+    let cost = |config| CostRunaway::new("USD", config);
+    let refused = [
+        field(
+            throttling(
+                ThrottleConfig::default()
+                    .with_min_ratio(0.2)
+                    .with_page_ratio(0.1),
+            )
+            .map(drop),
+        ),
+        field(
+            quotas(
+                QuotaConfig::default()
+                    .with_warn_share(0.9)
+                    .with_blocked_share(0.8),
+            )
+            .map(drop),
+        ),
+        field(
+            connections(
+                ConnectionConfig::default()
+                    .with_warn_share(0.97)
+                    .with_page_share(0.95),
+            )
+            .map(drop),
+        ),
+        field(cost(CostConfig::default().with_ticket_multiple(12.0)).map(drop)),
+        field(cost(CostConfig::default().with_ticket_multiple(0.5)).map(drop)),
+    ];
+    assert_eq!(
+        refused,
+        [
+            "min_ratio",
+            "warn_share",
+            "warn_share",
+            "ticket_multiple",
+            "ticket_multiple"
+        ]
+    );
+    // Equal thresholds are consistent: one incident, a ticket and a page at once.
+    assert!(throttling(ThrottleConfig::default().with_min_ratio(0.1)).is_ok());
+    assert!(quotas(QuotaConfig::default().with_warn_share(1.0)).is_ok());
+    assert!(connections(ConnectionConfig::default().with_warn_share(0.95)).is_ok());
+    assert!(cost(CostConfig::default().with_ticket_multiple(10.0)).is_ok());
+}

@@ -137,11 +137,24 @@ impl CostRunaway {
     /// `"USD"`).
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, or fewer
-    /// than 2 trailing days.
+    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, a
+    /// `ticket_multiple` below 1 or above `page_multiple`, or fewer than 2 trailing days.
     pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
-        positive("ticket_multiple", config.ticket_multiple)?;
+        // A multiple of the trend below 1 would flag ordinary days (spend at its trend).
+        if !(config.ticket_multiple.is_finite() && config.ticket_multiple >= 1.0) {
+            return Err(Error::InvalidConfig {
+                field: "ticket_multiple",
+                value: config.ticket_multiple,
+                reason: "must be at least 1 (a multiple of the trend) and finite",
+            });
+        }
         positive("page_multiple", config.page_multiple)?;
+        crate::error::ticket_not_above_page(
+            "ticket_multiple",
+            config.ticket_multiple,
+            config.page_multiple,
+            "must not be above page_multiple",
+        )?;
         positive("min_daily_spend", config.min_daily_spend)?;
         fraction("min_share", config.min_share)?;
         if !(0.0..0.5).contains(&config.tolerance) {
