@@ -66,6 +66,17 @@ pub enum Error {
         /// The query id.
         id: String,
     },
+    /// More than one fetched series has a query's id (a source that returned its pages
+    /// unmerged): judging one of them would drop the others' datapoints unseen.
+    #[error(
+        "the fetched data has {count} series with id {id:?}; a source must return one per query"
+    )]
+    DuplicateSeries {
+        /// The query id.
+        id: String,
+        /// How many series have it.
+        count: usize,
+    },
     /// A series a detector cannot work without came back with no datapoints over the whole
     /// range: no traffic at all, or (more often) a metric name or dimension that does not
     /// exist. Nothing can be judged, so nothing is reported as fine.

@@ -840,3 +840,39 @@ fn a_ticket_threshold_above_its_page_threshold_is_refused() {
     assert!(connections(ConnectionConfig::default().with_warn_share(0.95)).is_ok());
     assert!(cost(CostConfig::default().with_ticket_multiple(10.0)).is_ok());
 }
+
+#[test]
+fn two_fetched_series_under_one_id_are_refused() {
+    // Found by the hostile-input probe: a source that returned a query's pages as two series
+    // with one id (CloudWatch's adapter merges them; a `MetricSource` of one's own may not)
+    // had the detectors read the first and drop the second unseen: a quota at 10 of 10 in
+    // the second page was never judged.
+    use failure_modes::MetricDetector;
+    use failure_modes::aws_telemetry::{FetchedSeries, QueryId};
+    let f3 = ServiceQuotaHit::new(
+        QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let series = |id: &str, points: &[(i64, f64)]| {
+        let points = points.iter().map(|&(m, v)| (t(m), v)).collect();
+        FetchedSeries::new(QueryId::new(id).unwrap(), points)
+    };
+    let pages = [
+        series("usage", &[(0, 1.0), (5, 2.0)]),
+        series("usage", &[(10, 10.0), (15, 10.0)]),
+    ];
+    match f3.observations(&pages) {
+        Err(Error::DuplicateSeries { id, count }) => assert_eq!((id.as_str(), count), ("usage", 2)),
+        other => panic!("F3: {other:?}"),
+    }
+    let f1 = f1();
+    let calls = series("calls", &[(0, 5.0), (1, 5.0)]);
+    let throttles = series("throttles", &[(0, 0.0), (1, 0.0)]);
+    let fetched = [calls.clone(), throttles.clone(), calls];
+    match f1.observations(&fetched) {
+        Err(Error::DuplicateSeries { id, count }) => assert_eq!((id.as_str(), count), ("calls", 2)),
+        other => panic!("F1: {other:?}"),
+    }
+    assert_eq!(f1.observations(&fetched[..2]).unwrap().len(), 2);
+}
