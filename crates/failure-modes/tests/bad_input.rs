@@ -876,3 +876,27 @@ fn two_fetched_series_under_one_id_are_refused() {
     }
     assert_eq!(f1.observations(&fetched[..2]).unwrap().len(), 2);
 }
+
+#[test]
+fn a_one_off_description_longer_than_kept_is_refused_by_its_start() {
+    // Found by the hostile-input probe: F8 kept each declared charge's description whatever
+    // its length, so up to MAX_ONE_OFF_CHARGES of them made its memory grow with their text
+    // (1,024 descriptions of 1 MiB: a GiB), where its documentation bounds the one-offs.
+    use failure_modes::chrono::NaiveDate;
+    use failure_modes::{MAX_ONE_OFF_DESCRIPTION_BYTES, OneOffCharge};
+    let charge = |bytes: usize| OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        amount: 100.0,
+        description: "é".repeat(bytes / 2),
+    };
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    match f8.declare(charge(MAX_ONE_OFF_DESCRIPTION_BYTES + 2)) {
+        Err(Error::OneOffCharge { description, .. }) => {
+            assert_eq!(description, format!("{}…", "é".repeat(64)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(f8.one_off_charges().is_empty());
+    f8.declare(charge(MAX_ONE_OFF_DESCRIPTION_BYTES)).unwrap();
+    assert_eq!(f8.one_off_charges().len(), 1);
+}

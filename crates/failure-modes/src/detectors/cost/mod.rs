@@ -7,7 +7,7 @@ mod intraday;
 mod source;
 mod windows;
 
-pub use config::{CostConfig, MAX_ONE_OFF_CHARGES};
+pub use config::{CostConfig, MAX_ONE_OFF_CHARGES, MAX_ONE_OFF_DESCRIPTION_BYTES};
 pub use input::{ChargeSample, OneOffCharge};
 
 use std::collections::VecDeque;
@@ -204,7 +204,8 @@ impl CostRunaway {
     ///
     /// # Errors
     /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
-    /// a day already judged (before the latest reading's day), or more than
+    /// a day already judged (before the latest reading's day), a description longer than
+    /// [`MAX_ONE_OFF_DESCRIPTION_BYTES`] (named by its first 64 characters), or more than
     /// [`MAX_ONE_OFF_CHARGES`] declared.
     ///
     /// # Example
@@ -221,6 +222,17 @@ impl CostRunaway {
     /// # Ok::<(), failure_modes::Error>(())
     /// ```
     pub fn declare(&mut self, charge: OneOffCharge) -> Result<()> {
+        let length = charge.description.len();
+        if length > MAX_ONE_OFF_DESCRIPTION_BYTES {
+            return Err(Error::OneOffCharge {
+                description: charge.description.chars().take(64).chain(['…']).collect(),
+                day: charge.day,
+                reason: format!(
+                    "has a description of {length} bytes, longer than \
+                     MAX_ONE_OFF_DESCRIPTION_BYTES ({MAX_ONE_OFF_DESCRIPTION_BYTES})"
+                ),
+            });
+        }
         let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
             Some(format!(
                 "amount {} must be positive and finite",
