@@ -83,7 +83,8 @@ pub trait MetricDetector: Detector {
     /// # Errors
     /// [`Error::MissingSeries`], [`Error::NoData`] or [`Error::IncompleteData`] when the data
     /// cannot be judged; [`Error::OutOfOrder`] for a series whose timestamps do not increase
-    /// (a second value at one time would be dropped unseen).
+    /// (a second value at one time would be dropped unseen); [`Error::DuplicateSeries`] for
+    /// two series with one id (one would be dropped unseen).
     fn observations(&self, fetched: &[FetchedSeries]) -> Result<Vec<Self::Input>>;
 
     /// Checks that the detector's settings fit the range [`run`] is asked to cover (F8: every
@@ -151,15 +152,7 @@ pub(crate) fn join(
     required: &[&str],
     optional: &[&str],
 ) -> Result<Vec<JoinedRow>> {
-    let find = |id: &str| -> Result<Option<&FetchedSeries>> {
-        match fetched.iter().find(|s| s.id.as_str() == id) {
-            Some(series) if !series.is_complete() => Err(Error::IncompleteData {
-                id: id.to_owned(),
-                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
-            }),
-            found => Ok(found),
-        }
-    };
+    let find = |id: &str| find_series(fetched, id);
     type Slots = (Vec<Option<f64>>, Vec<Option<f64>>);
     let mut by_time: BTreeMap<DateTime<Utc>, Slots> = BTreeMap::new();
     for (slot, id) in required.iter().enumerate() {
@@ -198,7 +191,29 @@ pub(crate) fn join(
         .collect())
 }
 
-/// A timestamp and each series' value there, if it has one.
+/// The one fetched series with query id `id`, if any: refused when incomplete, or when more
+/// than one has the id (taking the first would drop the others' points unseen).
+fn find_series<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<Option<&'a FetchedSeries>> {
+    let mut matching = fetched.iter().filter(|s| s.id.as_str() == id);
+    let Some(series) = matching.next() else {
+        return Ok(None);
+    };
+    let others = matching.count();
+    if others > 0 {
+        return Err(Error::DuplicateSeries {
+            id: id.to_owned(),
+            count: others + 1,
+        });
+    }
+    if !series.is_complete() {
+        return Err(Error::IncompleteData {
+            id: id.to_owned(),
+            reason: format!("{} {}", series.completeness, series.messages.join("; ")),
+        });
+    }
+    Ok(Some(series))
+}
+
 /// [`Error::OutOfOrder`] at the first timestamp of `series` not after the one before it: rows
 /// are joined by time, where a second value at one time would replace the first unseen.
 fn increasing(series: &FetchedSeries) -> Result<()> {
@@ -211,6 +226,7 @@ fn increasing(series: &FetchedSeries) -> Result<()> {
     }
 }
 
+/// A timestamp and each series' value there, if it has one.
 pub(crate) type AnyRow = (DateTime<Utc>, Vec<Option<f64>>);
 
 /// Joins fetched series on the union of their timestamps: one row per timestamp present in any
@@ -218,17 +234,11 @@ pub(crate) type AnyRow = (DateTime<Utc>, Vec<Option<f64>>);
 pub(crate) fn join_any(fetched: &[FetchedSeries], ids: &[&str]) -> Result<Vec<AnyRow>> {
     let mut by_time: BTreeMap<DateTime<Utc>, Vec<Option<f64>>> = BTreeMap::new();
     for (slot, id) in ids.iter().enumerate() {
-        let Some(series) = fetched.iter().find(|s| s.id.as_str() == *id) else {
+        let Some(series) = find_series(fetched, id)? else {
             return Err(Error::MissingSeries {
                 id: (*id).to_owned(),
             });
         };
-        if !series.is_complete() {
-            return Err(Error::IncompleteData {
-                id: (*id).to_owned(),
-                reason: format!("{} {}", series.completeness, series.messages.join("; ")),
-            });
-        }
         increasing(series)?;
         for &(at, value) in &series.points {
             by_time.entry(at).or_insert_with(|| vec![None; ids.len()])[slot] = Some(value);

@@ -66,6 +66,17 @@ pub enum Error {
         /// The query id.
         id: String,
     },
+    /// More than one fetched series has a query's id (a source that returned its pages
+    /// unmerged): judging one of them would drop the others' datapoints unseen.
+    #[error(
+        "the fetched data has {count} series with id {id:?}; a source must return one per query"
+    )]
+    DuplicateSeries {
+        /// The query id.
+        id: String,
+        /// How many series have it.
+        count: usize,
+    },
     /// A series a detector cannot work without came back with no datapoints over the whole
     /// range: no traffic at all, or (more often) a metric name or dimension that does not
     /// exist. Nothing can be judged, so nothing is reported as fine.
@@ -174,6 +185,26 @@ pub(crate) fn count(field: &'static str, value: f64, at: DateTime<Utc>) -> Resul
         at,
         reason,
     })
+}
+
+/// [`Error::InvalidConfig`] for the ticket threshold `field` when it is above the page
+/// threshold `page`: its ticket would open after the page of the same incident (or never
+/// before it), the wrong way round.
+pub(crate) fn ticket_not_above_page(
+    field: &'static str,
+    ticket: f64,
+    page: f64,
+    reason: &'static str,
+) -> Result<()> {
+    if ticket <= page {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            field,
+            value: ticket,
+            reason,
+        })
+    }
 }
 
 /// `value` if in (0, 1], else [`Error::InvalidConfig`] for `field`.

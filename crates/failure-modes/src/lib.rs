@@ -134,7 +134,8 @@ pub use detectors::connections::{
     ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion,
 };
 pub use detectors::cost::{
-    ChargeSample, CostConfig, CostRunaway, MAX_ONE_OFF_CHARGES, OneOffCharge,
+    ChargeSample, CostConfig, CostRunaway, MAX_ONE_OFF_CHARGES, MAX_ONE_OFF_DESCRIPTION_BYTES,
+    OneOffCharge,
 };
 pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
 pub use detectors::partition::{

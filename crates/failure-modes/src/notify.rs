@@ -24,7 +24,8 @@ impl Finding {
     /// The finding as an alert interval, for `sli_core`'s grouping: tier `"F2 Network
     /// partition: subject"`, from the condition's start to `hold` after its detection, the
     /// evidence's threshold, the time to the forecast (if any) as time to exhaustion. A
-    /// negative `hold` counts as none (the interval would end before it starts).
+    /// negative `hold` counts as none (the interval would end before it starts), and so does a
+    /// detection before the start: the interval never ends before it starts.
     pub fn to_alert(&self, hold: TimeDelta) -> AlertInterval {
         AlertInterval::new(
             format!("{}: {}", self.mode, self.subject),
@@ -41,9 +42,12 @@ impl Finding {
 
     /// `hold` after the detection, at least the detection (a negative hold made intervals and
     /// Alertmanager alerts that end before they start, and two of one incident fell into two
-    /// groups), at most chrono's last instant.
+    /// groups), at most chrono's last instant. A finding whose detection precedes its start
+    /// (its fields are public) is held from its start instead: its interval and alert end no
+    /// earlier than they start, which Alertmanager requires of every alert it is posted.
     pub(crate) fn held_until(&self, hold: TimeDelta) -> DateTime<Utc> {
         self.end
+            .max(self.start)
             .checked_add_signed(hold.max(TimeDelta::zero()))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }

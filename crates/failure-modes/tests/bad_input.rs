@@ -719,3 +719,184 @@ fn daily_costs_whose_month_total_passes_any_metric_are_refused() {
         failure_modes::ChargeSample::from_daily_costs(&[day(1, 1e15), day(2, 1e15)]).unwrap();
     assert_eq!(readings[1].estimated_charges, 2e15);
 }
+
+#[test]
+fn a_finding_detected_before_its_start_never_ends_before_it_starts() {
+    // Found by the hostile-input probe: `Finding`'s fields are public, and one whose `end`
+    // (detection) preceded its `start` became an interval and an Alertmanager alert ending
+    // before they start (which Alertmanager refuses: "start time must be before end time"),
+    // and two copies of it with one key fell into two notifications.
+    use failure_modes::{Evidence, FailureMode, Finding, group_by_root_cause_routed};
+    let evidence = Evidence::new(1.0, 0.0, 1.0, 1.0, "");
+    let reversed = Finding::new(
+        FailureMode::NetworkPartition,
+        Severity::Page,
+        "eu-west-1a",
+        t(30),
+        t(0),
+        evidence,
+    );
+    let alert = reversed.alertmanager_alert(None, Duration::zero());
+    assert_eq!(alert["startsAt"], "2026-11-02T00:30:00Z");
+    assert_eq!(alert["endsAt"], "2026-11-02T00:30:00Z");
+    let interval = reversed.to_alert(Duration::minutes(5));
+    assert_eq!(interval.end, Some(t(35)));
+    let twice = vec![("eu-west-1a", reversed.clone()), ("eu-west-1a", reversed)];
+    let notifications = group_by_root_cause_routed(Vec::new(), twice, Duration::zero());
+    assert_eq!(notifications.len(), 1, "{notifications:?}");
+    assert_eq!(notifications[0].findings.len(), 2);
+}
+
+#[test]
+fn f7_judges_huge_request_counts_at_once() {
+    // Found by the hostile-input probe: F7's Poisson tail (`statrs`' `Poisson::sf`) ran its
+    // series for about 8 √mean terms when a minute's requests were near the baseline (taken
+    // when `min_ratio` is 1 or less): 0.4 s a minute at 10^15 requests a minute, and no
+    // return at all past 2^53, where the series' counter stops moving.
+    use failure_modes::{AccessSample, AclGrant, Grantee, LeakConfig, Permission, PublicDataLeak};
+    let mut facts = failure_modes::BucketExposure::new("exports");
+    facts
+        .acl_grants
+        .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let config = LeakConfig::default().with_min_ratio(1.0);
+        let mut f7 = PublicDataLeak::new(facts, config).unwrap();
+        for minute in 0..120 {
+            let requests = 2f64.powi(60) + (minute % 3) as f64 * 2f64.powi(28);
+            let sample = AccessSample {
+                at: t(minute),
+                requests,
+            };
+            for finding in f7.push(sample).unwrap() {
+                // The bucket is public; a steady 2^60 a minute is no spike.
+                assert!(finding.evidence.detail.contains("public"), "{finding}");
+            }
+        }
+        done.send(()).unwrap();
+    });
+    let waited = finished.recv_timeout(std::time::Duration::from_secs(20));
+    assert!(waited.is_ok(), "120 minutes not judged in 20 s");
+}
+
+#[test]
+fn a_ticket_threshold_above_its_page_threshold_is_refused() {
+    // Found by the hostile-input probe: each was taken. F6 with `warn_share` 0.97 over
+    // `page_share` 0.95 paged at 96 % and sent the incident's ticket half an hour later, at
+    // 98 %; F8 with a `ticket_multiple` of 0.5 warned on a month of flat spend; F1 and F3 took
+    // their ticket share above their page share likewise.
+    use failure_modes::{ConnectionConfig, CostConfig, QuotaConfig, ThrottleConfig};
+    let quota = || QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap();
+    let field = |result: Result<(), Error>| match result {
+        Err(Error::InvalidConfig { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    let throttling = |config| ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), config);
+    let quotas = |config| ServiceQuotaHit::new(quota(), config);
+    let connections =
+        |config| DbConnectionExhaustion::new(ConnectionSignal::rds("db", 100.0).unwrap(), config);
+    let cost = |config| CostRunaway::new("USD", config);
+    let refused = [
+        field(
+            throttling(
+                ThrottleConfig::default()
+                    .with_min_ratio(0.2)
+                    .with_page_ratio(0.1),
+            )
+            .map(drop),
+        ),
+        field(
+            quotas(
+                QuotaConfig::default()
+                    .with_warn_share(0.9)
+                    .with_blocked_share(0.8),
+            )
+            .map(drop),
+        ),
+        field(
+            connections(
+                ConnectionConfig::default()
+                    .with_warn_share(0.97)
+                    .with_page_share(0.95),
+            )
+            .map(drop),
+        ),
+        field(cost(CostConfig::default().with_ticket_multiple(12.0)).map(drop)),
+        field(cost(CostConfig::default().with_ticket_multiple(0.5)).map(drop)),
+    ];
+    assert_eq!(
+        refused,
+        [
+            "min_ratio",
+            "warn_share",
+            "warn_share",
+            "ticket_multiple",
+            "ticket_multiple"
+        ]
+    );
+    // Equal thresholds are consistent: one incident, a ticket and a page at once.
+    assert!(throttling(ThrottleConfig::default().with_min_ratio(0.1)).is_ok());
+    assert!(quotas(QuotaConfig::default().with_warn_share(1.0)).is_ok());
+    assert!(connections(ConnectionConfig::default().with_warn_share(0.95)).is_ok());
+    assert!(cost(CostConfig::default().with_ticket_multiple(10.0)).is_ok());
+}
+
+#[test]
+fn two_fetched_series_under_one_id_are_refused() {
+    // Found by the hostile-input probe: a source that returned a query's pages as two series
+    // with one id (CloudWatch's adapter merges them; a `MetricSource` of one's own may not)
+    // had the detectors read the first and drop the second unseen: a quota at 10 of 10 in
+    // the second page was never judged.
+    use failure_modes::MetricDetector;
+    use failure_modes::aws_telemetry::{FetchedSeries, QueryId};
+    let f3 = ServiceQuotaHit::new(
+        QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let series = |id: &str, points: &[(i64, f64)]| {
+        let points = points.iter().map(|&(m, v)| (t(m), v)).collect();
+        FetchedSeries::new(QueryId::new(id).unwrap(), points)
+    };
+    let pages = [
+        series("usage", &[(0, 1.0), (5, 2.0)]),
+        series("usage", &[(10, 10.0), (15, 10.0)]),
+    ];
+    match f3.observations(&pages) {
+        Err(Error::DuplicateSeries { id, count }) => assert_eq!((id.as_str(), count), ("usage", 2)),
+        other => panic!("F3: {other:?}"),
+    }
+    let f1 = f1();
+    let calls = series("calls", &[(0, 5.0), (1, 5.0)]);
+    let throttles = series("throttles", &[(0, 0.0), (1, 0.0)]);
+    let fetched = [calls.clone(), throttles.clone(), calls];
+    match f1.observations(&fetched) {
+        Err(Error::DuplicateSeries { id, count }) => assert_eq!((id.as_str(), count), ("calls", 2)),
+        other => panic!("F1: {other:?}"),
+    }
+    assert_eq!(f1.observations(&fetched[..2]).unwrap().len(), 2);
+}
+
+#[test]
+fn a_one_off_description_longer_than_kept_is_refused_by_its_start() {
+    // Found by the hostile-input probe: F8 kept each declared charge's description whatever
+    // its length, so up to MAX_ONE_OFF_CHARGES of them made its memory grow with their text
+    // (1,024 descriptions of 1 MiB: a GiB), where its documentation bounds the one-offs.
+    use failure_modes::chrono::NaiveDate;
+    use failure_modes::{MAX_ONE_OFF_DESCRIPTION_BYTES, OneOffCharge};
+    let charge = |bytes: usize| OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        amount: 100.0,
+        description: "é".repeat(bytes / 2),
+    };
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    match f8.declare(charge(MAX_ONE_OFF_DESCRIPTION_BYTES + 2)) {
+        Err(Error::OneOffCharge { description, .. }) => {
+            assert_eq!(description, format!("{}…", "é".repeat(64)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(f8.one_off_charges().is_empty());
+    f8.declare(charge(MAX_ONE_OFF_DESCRIPTION_BYTES)).unwrap();
+    assert_eq!(f8.one_off_charges().len(), 1);
+}

@@ -112,7 +112,7 @@ pub use alert::{
     AlertInterval, AlertPolicy, AlertTier, AlertUpdate, MAX_STREAM_POINTS, PartialWindows,
     PolicyEvaluator, PolicyWarning, Severity, StreamingEvaluator, TierThreshold, WindowBurn,
 };
-pub use binomial::binomial_upper_tail;
+pub use binomial::{binomial_upper_tail, poisson_upper_tail};
 pub use budget::{BudgetUnit, ErrorBudget};
 pub use budget_policy::{Decision, ErrorBudgetPolicy, Incident, PolicyInput, Reason};
 pub use budgeting::{Attainment, BudgetingMethod};

@@ -232,14 +232,21 @@ impl DbConnectionExhaustion {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1],
-    /// non-positive horizons or `max_gap`, or a trend window below 2.
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1], a
+    /// `warn_share` above `page_share`, non-positive horizons or `max_gap`, or a trend window
+    /// below 2.
     pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
         positive("max_connections", signal.max_connections)?;
         let timeline = Timeline::new(config.max_gap)?;
         fraction("warn_share", config.warn_share)?;
         fraction("page_share", config.page_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;
+        crate::error::ticket_not_above_page(
+            "warn_share",
+            config.warn_share,
+            config.page_share,
+            "must not be above page_share",
+        )?;
         positive("ticket_horizon", config.ticket_horizon.as_seconds_f64())?;
         Ok(Self {
             connections: LinearTrend::new(config.trend_window)?,

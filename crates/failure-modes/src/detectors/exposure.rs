@@ -9,7 +9,7 @@ use crate::episode::Episode;
 use crate::error::{Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{Ewma, RollingMax, poisson_upper_tail};
+use crate::stats::{Ewma, RollingMax, poisson_tail_ge};
 use aws_telemetry::{BucketExposure, Exposure};
 
 /// Requests to a bucket in one period.
@@ -350,7 +350,7 @@ impl Detector for PublicDataLeak {
             .max(self.config.min_baseline);
         // The tail is costly and only matters past the ratio test.
         let tail = if requests >= self.config.min_ratio * usual {
-            poisson_upper_tail(requests.round() as u64, usual)?
+            poisson_tail_ge(requests.round(), usual)?
         } else {
             1.0
         };

@@ -247,14 +247,20 @@ impl ServiceQuotaHit {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1] (the
-    /// blocked share may be above 1 for soft limits), a trend window below 2, a `max_gap` that
-    /// is not positive.
+    /// blocked share may be above 1 for soft limits), a `warn_share` above `blocked_share`, a
+    /// trend window below 2, a `max_gap` that is not positive.
     pub fn new(signal: QuotaSignal, config: QuotaConfig) -> Result<Self> {
         positive("limit", signal.limit)?;
         let timeline = Timeline::new(config.max_gap)?;
         positive("blocked_share", config.blocked_share)?;
         fraction("warn_share", config.warn_share)?;
         fraction("forecast_from_share", config.forecast_from_share)?;
+        crate::error::ticket_not_above_page(
+            "warn_share",
+            config.warn_share,
+            config.blocked_share,
+            "must not be above blocked_share (the page share)",
+        )?;
         positive("horizon", config.horizon.as_seconds_f64())?;
         Ok(Self {
             peak: RollingMax::new(config.peak_window)?,

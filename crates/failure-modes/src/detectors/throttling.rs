@@ -254,13 +254,19 @@ impl ApiThrottling {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for ratios outside (0, 1], a non-positive significance, gap
-    /// or window.
+    /// [`Error::InvalidConfig`] for ratios outside (0, 1], a `min_ratio` above `page_ratio`, a
+    /// non-positive significance, gap or window.
     pub fn new(signal: ThrottleSignal, config: ThrottleConfig) -> Result<Self> {
         fraction("min_ratio", config.min_ratio)?;
         fraction("page_ratio", config.page_ratio)?;
         fraction("significance", config.significance)?;
         fraction("floor_rate", config.floor_rate)?;
+        crate::error::ticket_not_above_page(
+            "min_ratio",
+            config.min_ratio,
+            config.page_ratio,
+            "must not be above page_ratio (the page share)",
+        )?;
         let timeline = Timeline::new(config.max_gap)?;
         crate::stats::check_window(
             "window",

@@ -21,6 +21,7 @@ pub use linear::LinearTrend;
 pub use peaks::DailyPeaks;
 pub use seasonal::SeasonalBaseline;
 pub(crate) use sorted_keys::{insert_key, median_of_sorted_keys, replace_key, total_order_key};
+pub(crate) use tails::poisson_tail_ge;
 pub use tails::{binomial_upper_tail, poisson_upper_tail};
 pub(crate) use window::TrailingWindow;
 

@@ -1,11 +1,11 @@
 //! Tail probabilities of counts: how surprising is this many events (a burst of API calls, of
 //! throttles) given a baseline rate?
 
-use statrs::distribution::{DiscreteCDF, Poisson};
-
 use crate::error::{Error, Result};
 
-/// `P(X >= k)` for `X ~ Poisson(mean)`.
+/// `P(X >= k)` for `X ~ Poisson(mean)`: exact or saddle-point, bounded in time and accurate for
+/// any count and mean ([`sli_core::poisson_upper_tail`]; `statrs`' `Poisson::sf`, used before,
+/// took seconds a value near a mean of 10^15 and never returned past 2^53).
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] for a mean that is not positive and finite.
@@ -13,18 +13,35 @@ use crate::error::{Error, Result};
 /// # Example
 /// ```
 /// use failure_modes::stats::poisson_upper_tail;
-/// // 20 calls where 5 are usual: about 1 in 2.5 million.
+/// // 20 calls where 5 are usual: about 1 in 2.9 million.
 /// assert!(poisson_upper_tail(20, 5.0)? < 1e-6);
 /// assert_eq!(poisson_upper_tail(0, 5.0)?, 1.0);
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 pub fn poisson_upper_tail(k: u64, mean: f64) -> Result<f64> {
-    let poisson = Poisson::new(mean).map_err(|_| Error::InvalidConfig {
-        field: "mean",
-        value: mean,
-        reason: "must be positive and finite",
-    })?;
-    Ok(if k == 0 { 1.0 } else { poisson.sf(k - 1) })
+    // A u64 is whole and finite: only the mean can be refused.
+    poisson_tail_ge(k as f64, mean)
+}
+
+/// [`poisson_upper_tail`] of a whole count held as `f64` (a metric's sum, which may pass
+/// `u64::MAX`: cast, it would saturate and compare a smaller count with the mean).
+pub(crate) fn poisson_tail_ge(k: f64, mean: f64) -> Result<f64> {
+    sli_core::poisson_upper_tail(k, mean).map_err(|error| match error {
+        sli_core::Error::InvalidParameter {
+            field,
+            value,
+            reason,
+        } => Error::InvalidConfig {
+            field,
+            value,
+            reason,
+        },
+        _ => Error::InvalidConfig {
+            field: "mean",
+            value: mean,
+            reason: "must be positive and finite",
+        },
+    })
 }
 
 /// `P(X >= k)` for `X ~ Binomial(n, p)`: e.g. `k` throttled calls out of `n` when the usual

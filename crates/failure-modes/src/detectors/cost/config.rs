@@ -71,3 +71,9 @@ impl Default for CostConfig {
 
 /// One-off charges declared at most (a bound on what a caller can make the detector keep).
 pub const MAX_ONE_OFF_CHARGES: usize = 1024;
+
+/// The longest one-off charge description [`CostRunaway`](super::CostRunaway) keeps: 1,024
+/// bytes, a line of text. A longer one is refused ([`Error::OneOffCharge`](crate::Error::OneOffCharge),
+/// naming it by its first 64 characters): kept, it would make the detector's memory grow
+/// with the text it is given.
+pub const MAX_ONE_OFF_DESCRIPTION_BYTES: usize = 1024;

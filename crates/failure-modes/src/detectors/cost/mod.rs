@@ -7,7 +7,7 @@ mod intraday;
 mod source;
 mod windows;
 
-pub use config::{CostConfig, MAX_ONE_OFF_CHARGES};
+pub use config::{CostConfig, MAX_ONE_OFF_CHARGES, MAX_ONE_OFF_DESCRIPTION_BYTES};
 pub use input::{ChargeSample, OneOffCharge};
 
 use std::collections::VecDeque;
@@ -137,11 +137,24 @@ impl CostRunaway {
     /// `"USD"`).
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, or fewer
-    /// than 2 trailing days.
+    /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, a
+    /// `ticket_multiple` below 1 or above `page_multiple`, or fewer than 2 trailing days.
     pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
-        positive("ticket_multiple", config.ticket_multiple)?;
+        // A multiple of the trend below 1 would flag ordinary days (spend at its trend).
+        if !(config.ticket_multiple.is_finite() && config.ticket_multiple >= 1.0) {
+            return Err(Error::InvalidConfig {
+                field: "ticket_multiple",
+                value: config.ticket_multiple,
+                reason: "must be at least 1 (a multiple of the trend) and finite",
+            });
+        }
         positive("page_multiple", config.page_multiple)?;
+        crate::error::ticket_not_above_page(
+            "ticket_multiple",
+            config.ticket_multiple,
+            config.page_multiple,
+            "must not be above page_multiple",
+        )?;
         positive("min_daily_spend", config.min_daily_spend)?;
         fraction("min_share", config.min_share)?;
         if !(0.0..0.5).contains(&config.tolerance) {
@@ -191,7 +204,8 @@ impl CostRunaway {
     ///
     /// # Errors
     /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
-    /// a day already judged (before the latest reading's day), or more than
+    /// a day already judged (before the latest reading's day), a description longer than
+    /// [`MAX_ONE_OFF_DESCRIPTION_BYTES`] (named by its first 64 characters), or more than
     /// [`MAX_ONE_OFF_CHARGES`] declared.
     ///
     /// # Example
@@ -208,6 +222,17 @@ impl CostRunaway {
     /// # Ok::<(), failure_modes::Error>(())
     /// ```
     pub fn declare(&mut self, charge: OneOffCharge) -> Result<()> {
+        let length = charge.description.len();
+        if length > MAX_ONE_OFF_DESCRIPTION_BYTES {
+            return Err(Error::OneOffCharge {
+                description: charge.description.chars().take(64).chain(['…']).collect(),
+                day: charge.day,
+                reason: format!(
+                    "has a description of {length} bytes, longer than \
+                     MAX_ONE_OFF_DESCRIPTION_BYTES ({MAX_ONE_OFF_DESCRIPTION_BYTES})"
+                ),
+            });
+        }
         let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
             Some(format!(
                 "amount {} must be positive and finite",
