@@ -241,16 +241,19 @@ impl CredentialCompromise {
         }
         if self.principals.len() >= self.config.max_principals {
             // Drop the longest idle tenth (at least one): amortised O(1) per new principal.
-            let mut seen: Vec<i64> = self.principals.values().map(|p| p.last_seen).collect();
+            // Among equally idle ones the first names go, so what is dropped never depends on
+            // the map's seeded order.
+            let mut seen: Vec<(i64, &str)> = self
+                .principals
+                .iter()
+                .map(|(key, p)| (p.last_seen, &**key))
+                .collect();
             let cut = (seen.len() / 10).max(1);
-            let (_, threshold, _) = seen.select_nth_unstable(cut - 1);
-            let threshold = *threshold;
-            let mut dropped = 0;
-            self.principals.retain(|_, p| {
-                let keep = p.last_seen > threshold || dropped >= cut;
-                dropped += usize::from(!keep);
-                keep
-            });
+            let (_, &mut (idle_since, name), _) = seen.select_nth_unstable(cut - 1);
+            let last_dropped: (i64, Box<str>) = (idle_since, name.into());
+            drop(seen);
+            self.principals
+                .retain(|key, p| (p.last_seen, &**key) > (last_dropped.0, &*last_dropped.1));
         }
     }
 

@@ -1,8 +1,7 @@
 //! What F4 remembers of a principal (its hourly peaks, regions and bars), the key it is
-//! remembered by, and the hasher of the map that holds them.
+//! remembered by, and the map that holds them.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use aws_telemetry::Identity;
 
@@ -28,50 +27,13 @@ pub(super) fn principal_key(identity: &Identity) -> &str {
     principal
 }
 
-/// A small, fast, non-cryptographic hasher for principal keys (FxHash's multiply-rotate):
-/// the map is keyed by ARNs the detector itself stores, and eviction bounds it, so a crafted
-/// collision can slow it but not grow it.
-#[derive(Debug, Default, Clone, Copy)]
-pub(super) struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Whole words read directly, the last partial one zero-padded: the same words as
-        // copying each chunk into a zeroed word, without a call to `memcpy` a word.
-        let mut words = bytes.chunks_exact(8);
-        for word in words.by_ref() {
-            let mut whole = [0u8; 8];
-            whole.copy_from_slice(word);
-            self.mix(u64::from_le_bytes(whole));
-        }
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            // Little-endian, zero-padded: byte `i` at bits `8i..8i + 8`.
-            let word = rest
-                .iter()
-                .enumerate()
-                .fold(0u64, |word, (i, byte)| word | u64::from(*byte) << (8 * i));
-            self.mix(word);
-        }
-    }
-
-    // `str`'s `Hash` ends each key with this byte: one word, without the slice path.
-    fn write_u8(&mut self, byte: u8) {
-        self.mix(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl KeyHasher {
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-pub(super) type Keyed<V> = HashMap<Box<str>, V, BuildHasherDefault<KeyHasher>>;
+/// The map of principals, hashed with a seed drawn for each map (foldhash's `RandomState`):
+/// principal names come from other accounts too (a role session calling in is named by its
+/// role), and with an unseeded hash a caller could choose names that all collide, making
+/// every lookup scan the whole table (the hostile-input probe measured 20,000 such names at
+/// 31.9 s against 0.21 s for ordinary ones). Nothing the detector reports depends on the
+/// seed: eviction breaks ties by name, not by the map's order.
+pub(super) type Keyed<V> = HashMap<Box<str>, V, foldhash::fast::RandomState>;
 
 /// What the detector remembers of a principal: about 300 bytes, whatever it does.
 #[derive(Debug, Clone)]
