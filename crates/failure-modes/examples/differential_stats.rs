@@ -130,8 +130,8 @@ fn main() -> failure_modes::Result<()> {
         let steps: Vec<Value> = values
             .iter()
             .map(|&v| {
-                ewma.push(v);
-                json!([f(v), opt(ewma.mean()), f(ewma.std_dev())])
+                let accepted = ewma.push(v).is_ok();
+                json!([f(v), accepted, opt(ewma.mean()), f(ewma.std_dev())])
             })
             .collect();
         println!(
