@@ -82,7 +82,9 @@ impl Ewma {
         self.mean
     }
 
-    /// The weighted standard deviation.
+    /// The weighted standard deviation: the square root of the variance kept, so below about
+    /// 1.5e-154 (2^-511, whose square is the smallest normal `f64`) the variance underflows
+    /// and this reads 0 or less than it should.
     pub fn std_dev(&self) -> f64 {
         self.variance.sqrt()
     }
