@@ -5,7 +5,11 @@ use statrs::distribution::{DiscreteCDF, Poisson};
 
 use crate::error::{Error, Result};
 
-/// `P(X >= k)` for `X ~ Poisson(mean)`.
+/// `P(X >= k)` for `X ~ Poisson(mean)`, from `statrs`' regularized incomplete gamma function:
+/// not correctly rounded. `tools/differential/stats.py` measures it against a 50-digit sum of
+/// the terms: within a relative 1e-11 for means up to 4,000 (about 4 × 10^4 ulps at worst, for
+/// `k` a couple of standard deviations above a large mean), far finer than any threshold a
+/// detector sets on it.
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] for a mean that is not positive and finite.
