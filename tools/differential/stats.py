@@ -15,6 +15,8 @@ References (standard library `fractions` unless said):
   spread, z     the documented formulas applied in f64 to Rust's own median, MAD and mean
                 absolute deviation (checks the composition; the parts are checked above).
   rolling_max   the largest value of the window.
+  peaks         DailyPeaks: the largest value of previous days near the hour (or at any), faded
+                by decay^days, exact.
   ewma          the documented recursion m += a (x - m), v = (1 - a)(v + (x - m) a (x - m)),
                 carried out exactly.
   cusum         S+ = max(0, S+ + z - k), S- = max(0, S- - z - k), signal when one exceeds h,
@@ -65,6 +67,8 @@ TOLERANCE = {
     "ewma_mean": (None, "4/alpha ulps of the largest |x|: errors of each step decay by 1 - alpha"),
     "ewma_std": (None, "4/alpha ulps of the largest |x|, past an absolute 2^-511 (underflow)"),
     "cusum": (0, "signals must agree"),
+    "peaks_usual": (None, "0 ulps without fading, 2 a day of fading"),
+    "peaks_busiest": (None, "0 ulps without fading, 2 a day of fading"),
     "cusum_ties": (None, "counted apart: within 2 ulps of h a step of a tie"),
     "linear_steps_until_ties": (None, "counted apart: level or slope within tolerance of the tie"),
     "trend_steps_until_ties": (None, "counted apart: level or slope within tolerance of the tie"),
@@ -199,6 +203,37 @@ def rolling_max(c):
                 w.popleft()
         record("rolling_max", ulps(fl(got), max(w) if w else None), 0,
                {"kind": "rolling_max", "step": i, "window": [repr(x) for x in w]})
+
+
+def peaks(c):
+    """The largest value of previous days at the hour asked or the hours either side (usual),
+    or at any hour (busiest), each faded by decay^(days from its day to the day asked); a day's
+    values join when a later day begins; values of an earlier day than the latest are ignored.
+    Exact, then compared in ulps of the correctly rounded result: 0 with no fading, else 2 a
+    day of fading (each day's fade is a rounded product and a rounded power)."""
+    decay = F(float(c["decay"]))
+    seen = []  # (day, hour, value) accepted
+    current = None
+    for i, (t, vt, ask, usual, busiest) in enumerate(c["steps"]):
+        v, day = float(vt), t // 86400
+        if math.isfinite(v) and (current is None or day >= current):
+            seen.append((day, t % 86400 // 3600, F(v)))
+            current = day
+        ask_day, ask_hour = ask // 86400, ask % 86400 // 3600
+        done = [(d, h, x) for d, h, x in seen if d < ask_day]
+        want = {"usual": None, "busiest": None}
+        oldest = ask_day
+        if current is not None and done:
+            near = [x * decay ** (ask_day - d) for d, h, x in done
+                    if (h - ask_hour) % 24 in (0, 1, 23)]
+            want = {"usual": max(near + [F(0)]),
+                    "busiest": max([x * decay ** (ask_day - d) for d, h, x in done] + [F(0)])}
+            oldest = min(d for d, _, _ in done)
+        tol = 0 if decay == 1 else 2 * (ask_day - oldest)
+        for name, got in [("usual", usual), ("busiest", busiest)]:
+            record("peaks_" + name, ulps(fl(got), want[name]), tol,
+                   {"kind": "peaks", "step": i, "decay": c["decay"], "got": got,
+                    "want": None if want[name] is None else float(want[name])})
 
 
 def sqrt_fraction(x):
@@ -401,7 +436,7 @@ def tails(c):
 
 def main():
     kinds = {"baseline": baseline, "seasonal": seasonal, "rolling_max": rolling_max,
-             "ewma": ewma, "cusum": cusum, "linear": linear, "trend": trend}
+             "ewma": ewma, "cusum": cusum, "peaks": peaks, "linear": linear, "trend": trend}
     if mpmath is not None:
         mpmath.mp.dps = 50
         kinds.update(poisson=tails, binomial=tails)

@@ -10,8 +10,9 @@
 #[path = "../../sli-core/examples/differential/rng.rs"]
 mod rng;
 
+use failure_modes::chrono::DateTime;
 use failure_modes::stats::{
-    Cusum, Direction, Ewma, LinearTrend, RobustBaseline, RollingMax, SeasonalBaseline,
+    Cusum, DailyPeaks, Direction, Ewma, LinearTrend, RobustBaseline, RollingMax, SeasonalBaseline,
     TrendForecast, binomial_upper_tail, poisson_upper_tail,
 };
 use rng::Rng;
@@ -193,6 +194,33 @@ fn main() -> failure_modes::Result<()> {
         println!(
             "{}",
             json!({"kind": "trend", "capacity": capacity, "limit": f(limit), "steps": steps})
+        );
+
+        // Peaks: non-negative values (connections) at times that move forward by up to three
+        // days, each followed by a query now or a day or two ahead.
+        let decay = *rng.pick(&[1.0, 0.98, 0.5]);
+        let mut peaks = DailyPeaks::new(decay)?;
+        let mut t = 1_793_491_200 + rng.below(86_400) as i64;
+        let steps: Vec<Value> = values
+            .iter()
+            .map(|&v| {
+                t += rng.range(0, 3 * 3600) * *rng.pick(&[1, 1, 1, 8]);
+                let at = DateTime::from_timestamp(t, 0).unwrap_or_default();
+                peaks.record(at, v.abs());
+                let ask = t + rng.range(0, 86_400) * rng.range(0, 3);
+                let ask_at = DateTime::from_timestamp(ask, 0).unwrap_or_default();
+                json!([
+                    t,
+                    f(v.abs()),
+                    ask,
+                    opt(peaks.usual(ask_at)),
+                    opt(peaks.busiest(ask_at))
+                ])
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"kind": "peaks", "decay": f(decay), "steps": steps})
         );
 
         for _ in 0..3 {
