@@ -28,7 +28,9 @@ pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
 /// The mean absolute deviation from the median is the sum of the upper half minus the sum of
 /// the lower half over the count; both sums are updated in O(1) per push and recomputed once
 /// per `capacity` pushes, and whenever a value that passed through them since is more than 16
-/// times the window's largest magnitude (a spike that left), so rounding cannot drift. Memory: `2 × capacity` values.
+/// times the window's largest magnitude (a spike that left), so rounding cannot drift (a series
+/// whose level falls 16-fold within a window pays an O(capacity) recomputation each time it
+/// does). Memory: `2 × capacity` values.
 ///
 /// # Example
 /// ```

@@ -18,8 +18,9 @@ pub enum Direction {
 /// The sums are kept in binary64, each step rounding twice, so a sum within a few ulps of `h`
 /// per step since the last restart is a tie that rounding decides: residuals written in decimal
 /// whose sum less the allowances is `h` in decimal (whose binary64 values exceed it by an ulp
-/// or two) may signal a step later, or earlier, than exact arithmetic would. `tools/differential/stats.py` counts these
-/// ties apart (none lies further than 2 ulps of `h` a step).
+/// or two) may signal a step later, or earlier, than exact arithmetic would.
+/// `tools/differential/stats.py` counts these ties apart (none lies further than 2 ulps of `h`
+/// a step).
 ///
 /// # Example
 /// ```
