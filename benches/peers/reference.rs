@@ -73,7 +73,7 @@ fn reference_detector(values: &[f64]) -> Vec<usize> {
             }
         }
         baseline.push(x).unwrap();
-        ewma.push(x);
+        ewma.push(x).unwrap();
     }
     alerts
 }

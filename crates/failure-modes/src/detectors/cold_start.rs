@@ -242,7 +242,7 @@ impl Detector for ColdStartLatency {
         // deploy, a slower dependency) becomes the new warm normal instead of freezing it.
         if !bad && !self.episode.is_open() {
             self.warm.push(p95)?;
-            self.concurrency.push(concurrency);
+            self.concurrency.push(concurrency)?;
         }
         let Some(start) = self.episode.update(bad, at) else {
             return Ok(Vec::new());

@@ -331,7 +331,7 @@ impl Detector for PublicDataLeak {
             let missing = ((at - previous).num_seconds() / period.num_seconds().max(1) - 1)
                 .clamp(0, 7 * 1440);
             for _ in 0..missing.min(64) {
-                self.baseline.push(0.0);
+                self.baseline.push(0.0)?;
             }
             if missing > 64 {
                 self.baseline.decay(missing - 64);
@@ -361,7 +361,7 @@ impl Detector for PublicDataLeak {
         // learned; on a public bucket a spike is not.
         let public = matches!(self.exposure, Exposure::Public(_));
         if !public || (!spiking && !self.episode.is_open()) {
-            self.baseline.push(requests);
+            self.baseline.push(requests)?;
             // The hour's peak, closed into the record when the hour changes.
             let hour = at.timestamp().div_euclid(3600);
             if hour != self.this_hour.0 {

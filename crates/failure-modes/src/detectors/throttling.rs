@@ -483,7 +483,7 @@ impl Detector for ApiThrottling {
                     self.throttled_since = None;
                 }
                 if calls > 0.0 && ratio < config.min_ratio {
-                    self.baseline.push(ratio);
+                    self.baseline.push(ratio)?;
                 }
             }
         }

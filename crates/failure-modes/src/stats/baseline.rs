@@ -25,9 +25,12 @@ pub const MEAN_AD_TO_SIGMA: f64 = 1.253_314_137_315_500_3;
 /// (refreshed every 16 pushes, and at every read by the
 /// [`AnomalyDetector`](crate::AnomalyDetector)), since one value in and one out move it little,
 /// so a read finds it again with a short gallop from there rather than a full binary search.
-/// The mean absolute deviation from the median is the sum of the upper half minus the sum of the lower half over the count; both
-/// sums are updated in O(1) per push and recomputed exactly once per `capacity` pushes, so
-/// rounding cannot drift. Memory: `2 × capacity` values.
+/// The mean absolute deviation from the median is the sum of the upper half minus the sum of
+/// the lower half over the count; both sums are updated in O(1) per push and recomputed once
+/// per `capacity` pushes, and whenever a value that passed through them since is more than 16
+/// times the window's largest magnitude (a spike that left), so rounding cannot drift (a series
+/// whose level falls 16-fold within a window pays an O(capacity) recomputation each time it
+/// does). Memory: `2 × capacity` values.
 ///
 /// # Example
 /// ```
@@ -57,6 +60,9 @@ pub struct RobustBaseline {
     abs_sum: f64,
     /// Pushes since the sums were last recomputed exactly.
     since_exact: usize,
+    /// The largest magnitude that has entered the sums since they were last recomputed: the
+    /// scale of the rounding they carry.
+    scale_since_exact: f64,
 }
 
 impl RobustBaseline {
@@ -76,6 +82,7 @@ impl RobustBaseline {
             upper_sum: 0.0,
             abs_sum: 0.0,
             since_exact: 0,
+            scale_since_exact: 0.0,
         })
     }
 
@@ -108,7 +115,14 @@ impl RobustBaseline {
             self.sorted.insert(at, value);
         }
         self.since_exact += 1;
-        if self.since_exact >= self.capacity {
+        self.scale_since_exact = self.scale_since_exact.max(value.abs());
+        // Recomputed once a window, and as soon as a value that passed through the sums
+        // dwarfs the window: a spike leaving would otherwise leave its rounding behind (1e100
+        // in and out of a sum of ones leaves 0), and the means would read it until the next
+        // recomputation. A spike costs one O(capacity) recomputation when it leaves.
+        if self.since_exact >= self.capacity
+            || self.scale_since_exact > SCALE_BEFORE_RECOMPUTING * self.largest_magnitude()
+        {
             self.recompute_sums();
         }
         // The split is found again from this hint on each read of the MAD; refreshing the hint
@@ -126,12 +140,21 @@ impl RobustBaseline {
         self.recompute_sums();
     }
 
+    /// The largest magnitude in the window (0 when empty): at one end of the sorted values.
+    fn largest_magnitude(&self) -> f64 {
+        match (self.sorted.first(), self.sorted.last()) {
+            (Some(low), Some(high)) => low.abs().max(high.abs()),
+            _ => 0.0,
+        }
+    }
+
     fn recompute_sums(&mut self) {
         let half = self.sorted.len() / 2;
         self.lower_sum = self.sorted[..half].iter().sum();
         self.upper_sum = self.sorted[self.sorted.len() - half..].iter().sum();
         self.abs_sum = self.sorted.iter().map(|v| v.abs()).sum();
         self.since_exact = 0;
+        self.scale_since_exact = self.largest_magnitude();
     }
 
     /// The half sums after inserting `value` into the (not yet changed) sorted window.
@@ -283,12 +306,19 @@ impl RobustBaseline {
 
     /// The mean absolute deviation from the median, `Σ |x − median| / len`, in O(1); `None`
     /// for an empty window.
+    ///
+    /// From running sums: within `32 × len` ulps of the window's largest magnitude (at most
+    /// `len` updates since the last exact recomputation, each rounding a sum of at most `len`
+    /// values no larger than 16 times that magnitude), so not exact, and not to the last ulp
+    /// of a small deviation among large values.
     pub fn mean_abs_deviation(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| ((self.upper_sum - self.lower_sum) / n as f64).max(0.0))
     }
 
-    /// The mean magnitude `Σ |x| / len`, in O(1); `None` for an empty window.
+    /// The mean magnitude `Σ |x| / len`, in O(1); `None` for an empty window. From a running
+    /// sum: within `16 × len` ulps of the window's largest magnitude (as
+    /// [`RobustBaseline::mean_abs_deviation`]).
     pub fn mean_magnitude(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| (self.abs_sum / n as f64).max(0.0))
@@ -394,6 +424,11 @@ impl Distances<'_> {
         (last_left.max(last_right), next_left.min(next_right))
     }
 }
+
+/// How many times the window's largest magnitude a value that passed through the running sums
+/// since their last exact recomputation may be before they are recomputed: a power of two,
+/// so that the bound of [`RobustBaseline::mean_abs_deviation`] is simple.
+const SCALE_BEFORE_RECOMPUTING: f64 = 16.0;
 
 /// Values per block of [`rank_below`]'s first pass: about the square root of the detectors'
 /// windows (288), so that both passes are short.
@@ -588,6 +623,31 @@ mod tests {
         assert!(err.to_string().contains("2^360"), "{err}");
         assert_eq!(b.len(), 4);
         assert_eq!(b.median(), Some(crate::MAX_MAGNITUDE / 2.0));
+    }
+
+    /// A spike leaving the window must not leave its rounding behind in the running sums
+    /// (found by `tools/differential/stats.py`: 1e100 then 1, 2, 3, 4 read a mean magnitude
+    /// of 0 until the next exact recomputation).
+    #[test]
+    fn sums_forget_a_spike_that_left() {
+        let mut b = RobustBaseline::new(4).unwrap();
+        for v in [1e100, 1.0, 2.0, 3.0, 4.0] {
+            b.push(v).unwrap();
+        }
+        assert_eq!(b.mean_magnitude(), Some(2.5));
+        assert_eq!(b.mean_abs_deviation(), Some(1.0));
+        // The same with the spike leaving mid-way between two periodic recomputations.
+        let mut b = RobustBaseline::new(8).unwrap();
+        for v in [
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1e100, 1.0, 1.0, 1.0,
+        ] {
+            b.push(v).unwrap();
+        }
+        for v in [1.0, 1.0, 1.0, 1.0, 1.0, 1.0] {
+            b.push(v).unwrap();
+            let want = b.values().map(f64::abs).sum::<f64>() / 8.0;
+            assert_eq!(b.mean_magnitude(), Some(want));
+        }
     }
 
     #[test]

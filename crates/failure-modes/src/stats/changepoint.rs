@@ -15,6 +15,13 @@ pub enum Direction {
 /// Two-sided CUSUM over standardised residuals: `S⁺ = max(0, S⁺ + z − k)`,
 /// `S⁻ = max(0, S⁻ − z − k)`; a change is signalled when either exceeds `h`, and both restart.
 ///
+/// The sums are kept in binary64, each step rounding twice, so a sum within a few ulps of `h`
+/// per step since the last restart is a tie that rounding decides: residuals written in decimal
+/// whose sum less the allowances is `h` in decimal (whose binary64 values exceed it by an ulp
+/// or two) may signal a step later, or earlier, than exact arithmetic would.
+/// `tools/differential/stats.py` counts these ties apart (none lies further than 2 ulps of `h`
+/// a step).
+///
 /// # Example
 /// ```
 /// use failure_modes::stats::{Cusum, Direction};

@@ -86,18 +86,20 @@ pub(crate) fn median_by_selection(values: &mut [f64]) -> Option<f64> {
     }
     // The largest of the lower half is the other middle value.
     let lower = lower.iter().copied().max_by(f64::total_cmp)?;
-    // As `median_of_sorted`: halves first, so that two values near `f64::MAX` do not overflow.
-    Some(lower / 2.0 + upper / 2.0)
+    Some(lower.midpoint(upper))
 }
 
-/// The median of already sorted values; `None` when empty.
+/// The median of already sorted values, correctly rounded (the middle value, or the mean of the
+/// two middle ones rounded once to the nearest `f64`); `None` when empty.
 pub(crate) fn median_of_sorted(sorted: &[f64]) -> Option<f64> {
     let n = sorted.len();
     match n {
         0 => None,
         _ if n % 2 == 1 => Some(sorted[n / 2]),
-        // Halves first: `(a + b) / 2` overflows for two values near `f64::MAX`.
-        _ => Some(sorted[n / 2 - 1] / 2.0 + sorted[n / 2] / 2.0),
+        // `midpoint` rounds once: `(a + b) / 2` overflows for two values near `f64::MAX`, and
+        // halving each first rounds twice among subnormals (the median of two copies of
+        // 5e-324 would be 0).
+        _ => Some(sorted[n / 2 - 1].midpoint(sorted[n / 2])),
     }
 }
 
@@ -128,6 +130,27 @@ mod median_tests {
         }
         let mut big = [f64::MAX, f64::MAX];
         assert_eq!(median_by_selection(&mut big), Some(f64::MAX));
+    }
+
+    /// The mean of the two middle values is rounded once, also among subnormals, where
+    /// halving each first rounds twice (found by `tools/differential/stats.py`).
+    #[test]
+    fn even_medians_of_subnormals_are_correctly_rounded() {
+        let tiny = f64::from_bits(1); // 5e-324
+        for (pair, want) in [
+            ([tiny, tiny], tiny),
+            ([tiny, f64::from_bits(5)], f64::from_bits(3)),
+            ([-tiny, -tiny], -tiny),
+            ([f64::MAX, f64::MAX], f64::MAX),
+            ([-f64::MAX, f64::MAX], 0.0),
+        ] {
+            let got = [
+                median_of_sorted(&pair),
+                median_by_selection(&mut pair.clone()),
+                median_of_sorted_keys(&pair.map(total_order_key)),
+            ];
+            assert_eq!(got, [Some(want); 3], "{pair:?}");
+        }
     }
 }
 

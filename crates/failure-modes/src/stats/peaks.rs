@@ -7,7 +7,8 @@ use crate::error::{Error, Result};
 
 /// The largest value seen in each hour of the day over previous days, fading by a factor each
 /// day so that old habits give way to new ones. Today's values join at midnight: what the
-/// series does now is judged against the days before, never against itself. Memory: 48 values.
+/// series does now is judged against the days before, never against itself. Memory: 48 values
+/// (`f64`: in `f32` a value above `f32::MAX`, within the crate's range, read back infinite).
 ///
 /// # Example
 /// ```
@@ -29,14 +30,14 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone)]
 pub struct DailyPeaks {
     /// Previous days' peaks per hour, and today's so far.
-    past: [f32; 24],
-    today: [f32; 24],
+    past: [f64; 24],
+    today: [f64; 24],
     /// The day (since the epoch) `today` belongs to; `None` before any value.
     day: Option<i64>,
     days: u32,
-    decay: f32,
+    decay: f64,
     /// The largest of `past`, kept with it.
-    past_max: f32,
+    past_max: f64,
 }
 
 impl DailyPeaks {
@@ -57,7 +58,7 @@ impl DailyPeaks {
             today: [0.0; 24],
             day: None,
             days: 0,
-            decay: daily_decay as f32,
+            decay: daily_decay,
             past_max: 0.0,
         })
     }
@@ -70,7 +71,7 @@ impl DailyPeaks {
                     *past = past.max(*today) * fade;
                     *today = 0.0;
                 }
-                self.past_max = self.past.iter().copied().fold(0.0f32, f32::max);
+                self.past_max = self.past.iter().copied().fold(0.0, f64::max);
                 self.days = self.days.saturating_add(1);
                 self.day = Some(day);
             }
@@ -87,7 +88,7 @@ impl DailyPeaks {
         }
         self.roll_to(day);
         let slot = &mut self.today[at.hour() as usize];
-        *slot = slot.max(value as f32);
+        *slot = slot.max(value);
     }
 
     /// The busiest value of previous days at `at`'s hour or the hours either side; `None`
@@ -108,12 +109,12 @@ impl DailyPeaks {
                 self.past[slot]
             }
         };
-        Some(f64::from(
+        Some(
             [23, 0, 1]
                 .iter()
                 .map(|d| value((hour + d) % 24))
-                .fold(0.0f32, f32::max),
-        ))
+                .fold(0.0, f64::max),
+        )
     }
 
     /// The busiest value of previous days at any hour; `None` before a whole day has been seen.
@@ -124,16 +125,37 @@ impl DailyPeaks {
             return None;
         }
         let busiest = if day > current {
-            self.today.iter().copied().fold(self.past_max, f32::max)
+            self.today.iter().copied().fold(self.past_max, f64::max)
                 * self.decay.powi((day - current).min(3650) as i32)
         } else {
             self.past_max
         };
-        Some(f64::from(busiest))
+        Some(busiest)
     }
 
     /// Whole days seen.
     pub fn days(&self) -> u32 {
         self.days
+    }
+}
+
+#[cfg(test)]
+mod f64_tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+
+    /// Peaks were kept in `f32`: a value above `f32::MAX` (within the crate's range, up to
+    /// 2^360) read back infinite, and 1,000,000,001 connections read 1,000,000,000.
+    #[test]
+    fn peaks_keep_the_values_recorded() {
+        let day = Utc.with_ymd_and_hms(2026, 11, 2, 3, 0, 0).unwrap();
+        for value in [1e100, 1_000_000_001.0, 0.1] {
+            let mut peaks = DailyPeaks::new(1.0).unwrap();
+            peaks.record(day, value);
+            let tomorrow = day + Duration::days(1);
+            assert_eq!(peaks.usual(tomorrow), Some(value));
+            assert_eq!(peaks.busiest(tomorrow), Some(value));
+        }
     }
 }
