@@ -78,7 +78,7 @@ TOLERANCE = {
                     " then / d), their mean once"),
     "trend_level": (None, "1.5 ulps of the largest part of v_i + round(s (last - i)): two"
                     " roundings a term, and a mean"),
-    "poisson": (None, "1e-11 relative (documented: statrs' incomplete gamma)"),
+    "poisson": (None, "1e-11 relative (sli-core's exact sum or saddle point; it documents 1e-9)"),
     "binomial": (None, "1e-9 relative (documented for the saddle point)"),
 }
 
