@@ -3,7 +3,7 @@
 //! and `run` must find exactly what the detector finds on the samples directly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 use common::store;
 
 use aws_telemetry::{InMemorySource, TimeRange};

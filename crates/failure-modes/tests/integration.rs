@@ -1,0 +1,15 @@
+//! The integration tests of `failure-modes`, one binary: every module below was a test binary of
+//! its own (the evidence tests linking the AWS SDK). The files stay where they were;
+//! `cargo test -p failure-modes --all-features --test integration <module>::` runs one of them.
+
+mod bad_input;
+mod cloudtrail_service_events;
+mod common;
+mod cost_month_reset;
+mod detector_set;
+mod evidence_to_finding;
+mod real_backgrounds;
+mod routing;
+mod scenarios;
+mod severities;
+mod source_to_finding;
