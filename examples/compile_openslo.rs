@@ -137,7 +137,16 @@ fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
     let stacks = compiled
         .cloudformation_stacks(&dashboards, cloudwatch::MAX_RESOURCES)
         .map_err(|e| at(&e))?;
-    let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(|e| e.to_string());
+    // Indented when that still fits the size CloudFormation takes (which the compiler checks
+    // on the compact form), compact otherwise.
+    let json = |v: &serde_json::Value| {
+        let pretty = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+        if pretty.len() <= cloudwatch::MAX_TEMPLATE_BYTES {
+            Ok(pretty)
+        } else {
+            serde_json::to_string(v).map_err(|e| e.to_string())
+        }
+    };
     if let Some(dir) = &args.out {
         for (i, stack) in stacks.iter().enumerate() {
             write(
@@ -152,7 +161,7 @@ fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
         Ok([one]) => one,
         Err(many) => {
             eprintln!(
-                "{} templates: more than one holds (CloudFormation takes at most {} resources and {} bytes a template)",
+                "{} templates (CloudFormation takes at most {} resources and {} bytes a template)",
                 many.len(),
                 cloudwatch::MAX_RESOURCES,
                 cloudwatch::MAX_TEMPLATE_BYTES

@@ -86,9 +86,15 @@ if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$bro
 fi
 grep -q "line" "$broken.err" || { echo "compile_openslo: the error names no line" >&2; cat "$broken.err" >&2; exit 1; }
 rm -f "$broken" "$broken.err"
-if cargo run --quiet --locked -p sre-examples --example compile_openslo -- /dev/null >/dev/null 2>&1; then
-  echo "compile_openslo compiled a file without SLOs (CloudFormation refuses a template without resources)" >&2; exit 1
-fi
+empty=$(mktemp)
+printf 'apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: checkout\nspec:\n  description: no SLO\n' > "$empty"
+for file in /dev/null "$empty"; do
+  if cargo run --quiet --locked -p sre-examples --example compile_openslo -- "$file" >/dev/null 2>"$empty.err"; then
+    echo "compile_openslo compiled $file, which holds no SLO (CloudFormation refuses a template without resources)" >&2; exit 1
+  fi
+  grep -q "no SLO to compile" "$empty.err" || { echo "compile_openslo: $file refused for another reason:" >&2; cat "$empty.err" >&2; exit 1; }
+done
+rm -f "$empty" "$empty.err"
 
 echo "== examples/cloudwatch_backtest against the emulator"
 backtest=$(cargo run --quiet --locked -p sre-examples --features cloudwatch --example cloudwatch_backtest -- \

@@ -164,16 +164,12 @@ impl CountsQuery {
     /// The counts from what a source returned for [`CountsQuery::request`].
     ///
     /// # Errors
-    /// [`InputError::MissingSeries`] when `fetched` lacks a series of the request;
+    /// [`InputError::MissingSeries`] when `fetched` lacks a series of the request,
+    /// [`InputError::DuplicateSeries`] when it holds one twice;
     /// [`InputError::NoData`] when the metrics hold no sample in the range; and as
     /// [`counts_from_good`] / [`counts_from_bad`].
     pub fn counts(&self, fetched: &[FetchedSeries]) -> Result<Series<EventCounts>, InputError> {
-        let series = |id: &str| {
-            fetched
-                .iter()
-                .find(|s| s.id.as_str() == id)
-                .ok_or_else(|| InputError::MissingSeries { id: id.to_owned() })
-        };
+        let series = |id: &str| FetchedSeries::by_id(fetched, id);
         let (events, total) = (series(EVENTS)?, series(TOTAL)?);
         let counts = match self.counted {
             Counted::Good => counts_from_good(events, total)?,
@@ -321,5 +317,33 @@ mod tests {
             read_counts(&InMemorySource::new(), &query),
             Err(ReadError::UnknownSpan { .. })
         ));
+    }
+
+    #[test]
+    fn a_series_given_twice_is_refused_not_half_read() {
+        // Found by the fourth session's probe of failure-modes: the first series of an id was
+        // read and the others dropped, so errors arriving in a second answer were never counted.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let metric = |name| Metric::new("AWS/Lambda", name).unwrap();
+        let query = CountsQuery::bad_total(metric("Errors"), metric("Invocations"));
+        let series = |id: &str, value: f64| {
+            FetchedSeries::new(crate::QueryId::new(id).unwrap(), vec![(t0, value)])
+        };
+        let once = [series(EVENTS, 0.0), series(TOTAL, 10.0)];
+        assert_eq!(query.counts(&once).unwrap().values()[0].bad(), 0.0);
+        let twice = [
+            series(EVENTS, 0.0),
+            series(TOTAL, 10.0),
+            series(EVENTS, 4.0),
+        ];
+        let err = query.counts(&twice).unwrap_err();
+        assert!(
+            matches!(&err, InputError::DuplicateSeries { id, count: 2 } if id == EVENTS),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("2 series with the query id"),
+            "{err}"
+        );
     }
 }

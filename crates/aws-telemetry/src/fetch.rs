@@ -195,6 +195,27 @@ impl FetchedSeries {
     pub fn is_complete(&self) -> bool {
         self.completeness == Completeness::Complete
     }
+
+    /// The one series of `fetched` with query id `id`.
+    ///
+    /// # Errors
+    /// [`InputError::MissingSeries`] when there is none, and [`InputError::DuplicateSeries`]
+    /// when there are several: reading the first would silently drop what the others hold
+    /// (a second page, a second source's answer).
+    pub(crate) fn by_id<'a>(fetched: &'a [Self], id: &str) -> Result<&'a Self, InputError> {
+        let mut found = fetched.iter().filter(|s| s.id.as_str() == id);
+        let first = found
+            .next()
+            .ok_or_else(|| InputError::MissingSeries { id: id.to_owned() })?;
+        let more = found.count();
+        if more > 0 {
+            return Err(InputError::DuplicateSeries {
+                id: id.to_owned(),
+                count: more + 1,
+            });
+        }
+        Ok(first)
+    }
 }
 
 /// What a fetch cost: API calls, retries and datapoints returned (bounded retries with

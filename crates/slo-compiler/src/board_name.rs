@@ -43,11 +43,15 @@ pub(crate) fn dashboard_name(
         .checked_sub(head.len() + HASH_SUFFIX + 1 + kind.len())
         .filter(|&room| room > 0)
         .ok_or_else(|| plain.clone())?;
-    let readable: String = service
+    let mut readable: String = service
         .chars()
         .map(|c| if is_uid_char(c) { c } else { '-' })
         .take(room)
         .collect();
+    // `payments-` then `-b525…` would read `payments--b525…`.
+    while readable.len() > 1 && readable.ends_with('-') {
+        readable.pop();
+    }
     Ok(format!(
         "{head}{readable}-{:08x}-{kind}",
         fnv1a(service.as_bytes()) as u32

@@ -228,6 +228,36 @@ fn text_holding_a_sub_variable_is_refused_in_dashboards() {
     };
     let err = dashboards(dimensioned).unwrap_err();
     assert!(err.to_string().contains("app/${AWS::Region}/1"), "{err}");
+    // The service names the alarm widgets' titles: since any service gets a dashboard name,
+    // one holding `${` reached the body (found by the session's review).
+    let serviced = spec(AlertPolicy::default()).with_service("checkout-${Env}");
+    let err = dashboards(serviced).unwrap_err();
+    assert_eq!(err.field, "spec.service");
+    assert!(err.to_string().contains("checkout-${Env}"), "{err}");
+}
+
+/// A dashboard name derived for a service CloudWatch would refuse can equal another service's
+/// own name; PutDashboard would then overwrite one board with the other.
+#[test]
+fn a_derived_dashboard_name_taken_by_another_service_is_refused() {
+    let boards = |specs: &[Spec]| {
+        compile(specs, &CompileOptions::new())
+            .unwrap()
+            .dashboards(&DashboardOptions::default())
+    };
+    let dotted = spec(AlertPolicy::default()).with_service("checkout.api");
+    let derived = boards(std::slice::from_ref(&dotted)).unwrap()[0]
+        .name
+        .clone();
+    let service = derived.strip_suffix("-executive").unwrap();
+    assert!(service.starts_with("checkout-api-"), "{derived}");
+    let mut twin = spec(AlertPolicy::default()).with_service(service);
+    twin.slo.name = "twin".into();
+    let err = boards(&[dotted, twin]).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::DuplicateName { name } if *name == derived),
+        "{err}"
+    );
 }
 
 /// `count` SLOs of long (valid) names, dimensions and runbooks: about 2 KB per alarm resource.

@@ -72,8 +72,9 @@ pub trait Signal: Debug {
     ///
     /// # Errors
     /// An [`InputError`]: [`InputError::NoData`] when there is nothing to read,
-    /// [`InputError::MissingSeries`] or [`InputError::IncompleteData`] for a series missing
-    /// or partial, and the signal's own checks.
+    /// [`InputError::MissingSeries`], [`InputError::DuplicateSeries`] or
+    /// [`InputError::IncompleteData`] for a series missing, given twice or partial, and the
+    /// signal's own checks.
     fn read(&self, fetched: &[FetchedSeries]) -> Result<Self::Output, InputError>;
 }
 
@@ -130,10 +131,7 @@ fn request<S: MetricSource + ?Sized, G: Signal + ?Sized>(
 
 /// The series of `fetched` with id `id`, which must be complete.
 fn find<'a>(fetched: &'a [FetchedSeries], id: &str) -> Result<&'a FetchedSeries, InputError> {
-    let series = fetched
-        .iter()
-        .find(|s| s.id.as_str() == id)
-        .ok_or_else(|| InputError::MissingSeries { id: id.to_owned() })?;
+    let series = FetchedSeries::by_id(fetched, id)?;
     complete(series)?;
     Ok(series)
 }

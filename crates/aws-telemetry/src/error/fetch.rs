@@ -153,6 +153,15 @@ pub enum InputError {
         /// The query id.
         id: String,
     },
+    /// Several series with one query id among those fetched: which one holds the data is
+    /// not known, so none is read.
+    #[error("{count} series with the query id {id:?} among those fetched, where one is expected")]
+    DuplicateSeries {
+        /// The query id.
+        id: String,
+        /// How many series carry it.
+        count: usize,
+    },
     /// Nothing to convert: the metrics asked for hold no sample in the range.
     #[error("no data: {what}")]
     NoData {

@@ -60,6 +60,13 @@ mod unit {
             "{} distinct hashes of 1000",
             seeded.len()
         );
+        // Seeded per map, not fixed: a fixed seed anyone can read is collided as easily.
+        let other = principal::Keyed::<()>::default();
+        assert!(
+            names.iter().any(|n| {
+                other.hasher().hash_one(n.as_str()) != map.hasher().hash_one(n.as_str())
+            })
+        );
     }
 
     #[test]

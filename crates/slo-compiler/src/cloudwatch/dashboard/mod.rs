@@ -81,7 +81,11 @@ fn metric_text(m: &Metric) -> Vec<&str> {
 /// The names and metric text of `slo` that its dashboards write into their bodies, with the
 /// field each comes from.
 fn written_text(slo: &CompiledSlo) -> Vec<(&'static str, &str)> {
-    let mut out = vec![("metadata.name", slo.slo.as_str())];
+    // The service names the alarm widgets' titles.
+    let mut out = vec![
+        ("spec.service", slo.service.as_str()),
+        ("metadata.name", slo.slo.as_str()),
+    ];
     out.extend(
         slo.composite_alarms
             .iter()
@@ -259,6 +263,9 @@ pub(super) fn dashboards(
         by_service.entry(&slo.service).or_default().push(slo);
     }
     let mut out = Vec::new();
+    // A derived name could equal another service's own (`checkout.api` and `checkout-api-<its
+    // hash>`): PutDashboard would overwrite one board with the other.
+    let mut names = std::collections::BTreeSet::new();
     for (service, slos) in by_service {
         let first = slos.first().map(|s| s.slo.as_str()).unwrap_or_default();
         let fail =
@@ -399,12 +406,16 @@ pub(super) fn dashboards(
             ("oncall", oncall),
             ("debug", debug),
         ] {
+            // With no prefix there is always room, so this error is a guard only.
             let name = dashboard_name("", service, kind, MAX_CLOUDWATCH_NAME).map_err(|name| {
                 fail(CompileProblem::DashboardName {
                     name,
                     reason: "may contain only letters, digits, '-' and '_', up to 255 characters",
                 })
             })?;
+            if !names.insert(name.clone()) {
+                return Err(fail(CompileProblem::DuplicateName { name }));
+            }
             if widgets.len() > MAX_WIDGETS {
                 return Err(fail(CompileProblem::Unsupported {
                     what: format!(

@@ -319,6 +319,8 @@ pub(super) fn dashboards(
         }
     }
     let mut out = Vec::new();
+    // A derived uid could equal another service's own: an import would overwrite one board.
+    let mut uids = std::collections::BTreeSet::new();
     for (service, slos) in by_service {
         let service_filter = format!("{}={}", names::SERVICE, label_value(service));
         let mut executive = Panels::new();
@@ -531,6 +533,15 @@ pub(super) fn dashboards(
                     },
                 )
             })?;
+            if !uids.insert(uid.clone()) {
+                return Err(CompileError::new(
+                    Engine::Prometheus,
+                    slos.first().map(|s| s.slo.as_str()).unwrap_or_default(),
+                    None,
+                    "spec.service",
+                    CompileProblem::DuplicateName { name: uid },
+                ));
+            }
             let marks = if kind == "debug" {
                 Vec::new()
             } else {
