@@ -121,7 +121,7 @@ impl RobustBaseline {
         // in and out of a sum of ones leaves 0), and the means would read it until the next
         // recomputation. A spike costs one O(capacity) recomputation when it leaves.
         if self.since_exact >= self.capacity
-            || self.scale_since_exact > SCALE_BEFORE_RECOMPUTING * self.largest_magnitude()
+            || self.scale_since_exact > super::SCALE_BEFORE_RECOMPUTING * self.largest_magnitude()
         {
             self.recompute_sums();
         }
@@ -425,11 +425,6 @@ impl Distances<'_> {
     }
 }
 
-/// How many times the window's largest magnitude a value that passed through the running sums
-/// since their last exact recomputation may be before they are recomputed: a power of two,
-/// so that the bound of [`RobustBaseline::mean_abs_deviation`] is simple.
-const SCALE_BEFORE_RECOMPUTING: f64 = 16.0;
-
 /// Values per block of [`rank_below`]'s first pass: about the square root of the detectors'
 /// windows (288), so that both passes are short.
 const RANK_BLOCK: usize = 16;
@@ -636,7 +631,8 @@ mod tests {
         }
         assert_eq!(b.mean_magnitude(), Some(2.5));
         assert_eq!(b.mean_abs_deviation(), Some(1.0));
-        // The same with the spike leaving mid-way between two periodic recomputations.
+        // The same with the spike (the 9th push into a window of 8) leaving at the 17th push,
+        // one after the periodic recomputation at the 16th, so only the spike rule clears it.
         let mut b = RobustBaseline::new(8).unwrap();
         for v in [
             0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1e100, 1.0, 1.0, 1.0,

@@ -92,7 +92,9 @@ impl LinearTrend {
         // through them dwarfs the window: a spike leaving would otherwise leave its rounding
         // behind (1e100 in and out of a sum of small values leaves nothing of them).
         let largest = self.magnitudes.max().unwrap_or(0.0);
-        if self.since_refresh >= self.capacity || self.scale_since_refresh > 16.0 * largest {
+        if self.since_refresh >= self.capacity
+            || self.scale_since_refresh > super::SCALE_BEFORE_RECOMPUTING * largest
+        {
             self.refresh();
         }
         Ok(())

@@ -33,6 +33,12 @@ use crate::error::{Error, Result};
 /// outside cannot ask for unbounded memory.
 pub const MAX_WINDOW: usize = 1 << 20;
 
+/// How many times a window's largest magnitude a value that passed through a running sum since
+/// its last exact recomputation may be before the sum is recomputed (`RobustBaseline`,
+/// `LinearTrend`): a power of two, so that the bound of
+/// [`RobustBaseline::mean_abs_deviation`] is simple.
+const SCALE_BEFORE_RECOMPUTING: f64 = 16.0;
+
 /// The most values [`TrendForecast`] takes: 1,024 (its Theil–Sen slope is the median of all
 /// `n (n − 1) / 2` pairwise slopes: about 520,000 at this bound, 4 MiB, kept sorted).
 pub const MAX_THEIL_SEN: usize = 1 << 10;

@@ -19,7 +19,8 @@ use crate::error::{Error, Result};
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 pub fn poisson_upper_tail(k: u64, mean: f64) -> Result<f64> {
-    // A u64 is whole and finite: only the mean can be refused.
+    // A u64 is whole and finite: only the mean can be refused. Past 2^53 the cast rounds to
+    // the nearest double (up to 2^11 away), far below anything a mean that large resolves.
     poisson_tail_ge(k as f64, mean)
 }
 

@@ -482,6 +482,8 @@ fn tier_alarms(
             });
             vec![entry]
         };
+        // A signal gives at most two expressions and the alarm adds `excess`, so only the
+        // metrics can pass ten today; both are checked so that a richer signal cannot slip by.
         let retrieved = metrics.iter().filter(|m| m.metric_stat.is_some()).count();
         for (kind, count) in [
             ("metrics", retrieved),
