@@ -27,22 +27,8 @@ pub fn poisson_upper_tail(k: u64, mean: f64) -> Result<f64> {
 /// [`poisson_upper_tail`] of a whole count held as `f64` (a metric's sum, which may pass
 /// `u64::MAX`: cast, it would saturate and compare a smaller count with the mean).
 pub(crate) fn poisson_tail_ge(k: f64, mean: f64) -> Result<f64> {
-    sli_core::poisson_upper_tail(k, mean).map_err(|error| match error {
-        sli_core::Error::InvalidParameter {
-            field,
-            value,
-            reason,
-        } => Error::InvalidConfig {
-            field,
-            value,
-            reason,
-        },
-        _ => Error::InvalidConfig {
-            field: "mean",
-            value: mean,
-            reason: "must be positive and finite",
-        },
-    })
+    sli_core::poisson_upper_tail(k, mean)
+        .map_err(|e| config_error(e, "mean", mean, "must be positive and finite"))
 }
 
 /// `P(X >= k)` for `X ~ Binomial(n, p)`: e.g. `k` throttled calls out of `n` when the usual
@@ -60,7 +46,19 @@ pub(crate) fn poisson_tail_ge(k: f64, mean: f64) -> Result<f64> {
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> Result<f64> {
-    sli_core::binomial_upper_tail(k, n, p).map_err(|error| match error {
+    sli_core::binomial_upper_tail(k, n, p)
+        .map_err(|e| config_error(e, "p", p, "must be within [0, 1]"))
+}
+
+/// sli-core's refusal of a tail's parameter as this crate's `InvalidConfig`: its own field,
+/// value and reason when it names them, else `field` = `value` with `reason`.
+fn config_error(
+    error: sli_core::Error,
+    field: &'static str,
+    value: f64,
+    reason: &'static str,
+) -> Error {
+    match error {
         sli_core::Error::InvalidParameter {
             field,
             value,
@@ -71,11 +69,11 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> Result<f64> {
             reason,
         },
         _ => Error::InvalidConfig {
-            field: "p",
-            value: p,
-            reason: "must be within [0, 1]",
+            field,
+            value,
+            reason,
         },
-    })
+    }
 }
 
 #[cfg(test)]
