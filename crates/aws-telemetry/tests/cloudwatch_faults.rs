@@ -98,6 +98,18 @@ async fn fetch(
         .await
 }
 
+/// The `requests` and `errors` series fetched in one call that `rule` answers.
+async fn requests_and_errors(rule: &aws_smithy_mocks::Rule) -> Vec<aws_telemetry::FetchedSeries> {
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[rule]
+    ));
+    fetch(&source, vec![sum("requests"), sum("errors")])
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn follows_next_token_and_merges_pages() {
     let first = mock!(Client::get_metric_data)
@@ -146,14 +158,7 @@ async fn partial_data_and_internal_error_are_flagged_not_dropped() {
             .metric_data_results(result("errors", &[5], StatusCode::InternalError))
             .build()
     });
-    let source = source(mock_client!(
-        aws_sdk_cloudwatch,
-        RuleMode::Sequential,
-        &[&rule]
-    ));
-    let got = fetch(&source, vec![sum("requests"), sum("errors")])
-        .await
-        .unwrap();
+    let got = requests_and_errors(&rule).await;
     match &got[0].completeness {
         Completeness::Partial { reason } => assert!(
             reason.contains("PartialData") && reason.contains("too many metrics"),
@@ -400,14 +405,7 @@ async fn call_messages_reach_series_without_a_result() {
             )
             .build()
     });
-    let source = source(mock_client!(
-        aws_sdk_cloudwatch,
-        RuleMode::Sequential,
-        &[&rule]
-    ));
-    let got = fetch(&source, vec![sum("requests"), sum("errors")])
-        .await
-        .unwrap();
+    let got = requests_and_errors(&rule).await;
     let want = "MaxMetricsExceeded: Maximum number of allowed metrics exceeded";
     assert_eq!(got[0].messages, [want]);
     assert_eq!(got[1].messages, [want], "the series without a result");
