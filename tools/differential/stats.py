@@ -210,13 +210,15 @@ def peaks(c):
     or at any hour (busiest), each faded by decay^(days from its day to the day asked); a day's
     values join when a later day begins; values of an earlier day than the latest are ignored.
     Exact, then compared in ulps of the correctly rounded result: 0 with no fading, else 2 a
-    day of fading (each day's fade is a rounded product and a rounded power)."""
+    day of fading (each day's fade is a rounded product and a rounded power). Values out of
+    range (NaN, infinite, beyond MAX_MAGNITUDE) must be refused."""
     decay = F(float(c["decay"]))
     seen = []  # (day, hour, value) accepted
     current = None
-    for i, (t, vt, ask, usual, busiest) in enumerate(c["steps"]):
+    for i, (t, vt, accepted, ask, usual, busiest) in enumerate(c["steps"]):
         v, day = float(vt), t // 86400
-        if math.isfinite(v) and (current is None or day >= current):
+        check_accepted("peaks", v, accepted, {"kind": "peaks", "step": i})
+        if valid(v) and (current is None or day >= current):
             seen.append((day, t % 86400 // 3600, F(v)))
             current = day
         ask_day, ask_hour = ask // 86400, ask % 86400 // 3600

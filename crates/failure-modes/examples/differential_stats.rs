@@ -142,17 +142,17 @@ fn main() -> failure_modes::Result<()> {
 
         let (slack, threshold) = (*rng.pick(&[0.5, 0.25, 1.0]), *rng.pick(&[5.0, 4.0, 0.1]));
         let mut cusum = Cusum::new(slack, threshold)?;
-        let steps: Vec<Value> = (0..len)
+        let steps = (0..len)
             .map(|_| {
                 let z = rng.range(-40, 60) as f64 / 10.0 + *rng.pick(&[0.0, 0.05, 1e-17]);
-                let signal = match cusum.push(z) {
+                let signal = match cusum.push(z)? {
                     Some(Direction::Up) => "up",
                     Some(Direction::Down) => "down",
                     None => "",
                 };
-                json!([f(z), signal])
+                Ok(json!([f(z), signal]))
             })
-            .collect();
+            .collect::<Result<Vec<Value>, failure_modes::Error>>()?;
         println!(
             "{}",
             json!({"kind": "cusum", "slack": f(slack), "threshold": f(threshold), "steps": steps})
@@ -206,12 +206,13 @@ fn main() -> failure_modes::Result<()> {
             .map(|&v| {
                 t += rng.range(0, 3 * 3600) * *rng.pick(&[1, 1, 1, 8]);
                 let at = DateTime::from_timestamp(t, 0).unwrap_or_default();
-                peaks.record(at, v.abs());
+                let accepted = peaks.record(at, v.abs()).is_ok();
                 let ask = t + rng.range(0, 86_400) * rng.range(0, 3);
                 let ask_at = DateTime::from_timestamp(ask, 0).unwrap_or_default();
                 json!([
                     t,
                     f(v.abs()),
+                    accepted,
                     ask,
                     opt(peaks.usual(ask_at)),
                     opt(peaks.busiest(ask_at))

@@ -297,7 +297,7 @@ impl Detector for DbConnectionExhaustion {
         // A climb the database makes every day at this hour (a nightly batch) is not a trend
         // to extrapolate: forecasts only from a level above the previous days' at this hour.
         let (usual, busiest) = (self.usual.usual(at), self.usual.busiest(at));
-        self.usual.record(at, connections);
+        self.usual.record(at, connections)?;
         // Above it by 5 % of the limit: connection counts move by a few every minute.
         let margin = 0.05 * limit;
         let unusual = usual.is_some_and(|u| connections > u + margin);

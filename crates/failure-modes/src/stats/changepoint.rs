@@ -1,7 +1,7 @@
 //! [`Cusum`]: Page's two-sided cumulative sum, for sustained shifts of level that no single
 //! point reveals.
 
-use crate::error::{Result, positive};
+use crate::error::{Result, finite, positive};
 
 /// Which way a change went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,9 +27,14 @@ pub enum Direction {
 /// use failure_modes::stats::{Cusum, Direction};
 ///
 /// let mut cusum = Cusum::new(0.5, 5.0)?;
-/// assert_eq!(cusum.push(0.3), None);          // noise
-/// let signal = (0..5).find_map(|_| cusum.push(2.0)); // a sustained +2σ shift
+/// assert_eq!(cusum.push(0.3)?, None); // noise
+/// let mut signal = None;
+/// for _ in 0..5 {
+///     // a sustained +2σ shift
+///     signal = signal.or(cusum.push(2.0)?);
+/// }
 /// assert_eq!(signal, Some(Direction::Up));
+/// assert!(cusum.push(f64::NAN).is_err()); // refused, the sums unchanged
 /// # Ok::<(), failure_modes::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +43,8 @@ pub struct Cusum {
     threshold: f64,
     up: f64,
     down: f64,
+    /// Residuals offered so far, refused ones included: the position an error names.
+    pushed: u64,
 }
 
 impl Cusum {
@@ -51,14 +58,21 @@ impl Cusum {
             threshold: positive("threshold", threshold)?,
             up: 0.0,
             down: 0.0,
+            pushed: 0,
         })
     }
 
     /// Adds a standardised residual; returns the direction of a detected change.
-    pub fn push(&mut self, z: f64) -> Option<Direction> {
-        if !z.is_finite() {
-            return None;
-        }
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidValue`] for NaN, infinite or out-of-range residuals (beyond
+    /// [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE)), with their position among the residuals
+    /// offered; the sums are unchanged. (A NaN used to be skipped in silence, so a residual
+    /// worked out from a zero σ left no trace.)
+    pub fn push(&mut self, z: f64) -> Result<Option<Direction>> {
+        let index = self.pushed;
+        self.pushed += 1;
+        finite(z, index)?;
         self.up = (self.up + z - self.slack).max(0.0);
         self.down = (self.down - z - self.slack).max(0.0);
         let signal = if self.up > self.threshold {
@@ -71,12 +85,38 @@ impl Cusum {
         if signal.is_some() {
             self.reset();
         }
-        signal
+        Ok(signal)
     }
 
     /// Forgets the accumulated evidence.
     pub fn reset(&mut self) {
         self.up = 0.0;
         self.down = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+
+    /// A NaN residual (from a zero σ, say) was skipped in silence: the caller learned nothing
+    /// was judged. It is refused now, with its position, and the sums are unchanged.
+    #[test]
+    fn residuals_out_of_range_are_refused_and_change_nothing() {
+        let mut cusum = Cusum::new(0.5, 5.0).unwrap();
+        for _ in 0..2 {
+            assert_eq!(cusum.push(2.0).unwrap(), None);
+        }
+        for (offset, bad) in [f64::NAN, f64::INFINITY, -1e300].into_iter().enumerate() {
+            match cusum.push(bad) {
+                Err(Error::InvalidValue { index, .. }) => assert_eq!(index, offset as u64 + 2),
+                other => panic!("{bad} gave {other:?}"),
+            }
+        }
+        // 1.5 + 1.5 + 1.5 + 1.5 = 6 > 5: the fourth +2σ residual signals, the refused ones
+        // having added nothing.
+        assert_eq!(cusum.push(2.0).unwrap(), None);
+        assert_eq!(cusum.push(2.0).unwrap(), Some(Direction::Up));
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Timelike, Utc};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, finite};
 
 /// The largest value seen in each hour of the day over previous days, fading by a factor each
 /// day so that old habits give way to new ones. Today's values join at midnight: what the
@@ -19,8 +19,8 @@ use crate::error::{Error, Result};
 /// let day = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
 /// // Every night at 02:00 a batch holds 300 connections.
 /// for d in 0..3 {
-///     peaks.record(day + Duration::days(d) + Duration::hours(2), 300.0);
-///     peaks.record(day + Duration::days(d) + Duration::hours(14), 100.0);
+///     peaks.record(day + Duration::days(d) + Duration::hours(2), 300.0)?;
+///     peaks.record(day + Duration::days(d) + Duration::hours(14), 100.0)?;
 /// }
 /// let tonight = day + Duration::days(3) + Duration::hours(2);
 /// assert_eq!(peaks.usual(tonight), Some(300.0));
@@ -38,6 +38,8 @@ pub struct DailyPeaks {
     decay: f64,
     /// The largest of `past`, kept with it.
     past_max: f64,
+    /// Values offered so far, refused ones included: the position an error names.
+    recorded: u64,
 }
 
 impl DailyPeaks {
@@ -60,6 +62,7 @@ impl DailyPeaks {
             days: 0,
             decay: daily_decay,
             past_max: 0.0,
+            recorded: 0,
         })
     }
 
@@ -80,15 +83,26 @@ impl DailyPeaks {
         }
     }
 
-    /// Records a value at `at` (values of a day earlier than the latest are ignored).
-    pub fn record(&mut self, at: DateTime<Utc>, value: f64) {
+    /// Records a value at `at`. Values of a day earlier than the latest are ignored (a peak
+    /// is learned for days to come, and those days have passed); values below zero never
+    /// raise a peak, which starts at zero (the counts and levels this keeps are not negative).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for NaN, infinite or out-of-range values (beyond
+    /// [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE)), with their position among the values
+    /// recorded; the peaks are unchanged. (They used to be skipped in silence.)
+    pub fn record(&mut self, at: DateTime<Utc>, value: f64) -> Result<()> {
+        let index = self.recorded;
+        self.recorded += 1;
+        finite(value, index)?;
         let day = at.timestamp().div_euclid(86_400);
-        if self.day.is_some_and(|current| day < current) || !value.is_finite() {
-            return;
+        if self.day.is_some_and(|current| day < current) {
+            return Ok(());
         }
         self.roll_to(day);
         let slot = &mut self.today[at.hour() as usize];
         *slot = slot.max(value);
+        Ok(())
     }
 
     /// The busiest value of previous days at `at`'s hour or the hours either side; `None`
@@ -152,10 +166,30 @@ mod f64_tests {
         let day = Utc.with_ymd_and_hms(2026, 11, 2, 3, 0, 0).unwrap();
         for value in [1e100, 1_000_000_001.0, 0.1] {
             let mut peaks = DailyPeaks::new(1.0).unwrap();
-            peaks.record(day, value);
+            peaks.record(day, value).unwrap();
             let tomorrow = day + Duration::days(1);
             assert_eq!(peaks.usual(tomorrow), Some(value));
             assert_eq!(peaks.busiest(tomorrow), Some(value));
         }
+    }
+
+    /// A NaN or infinite value was skipped in silence: a caller that fed a broken reading
+    /// learned nothing and was not told.
+    #[test]
+    fn values_out_of_range_are_refused_with_their_position() {
+        let day = Utc.with_ymd_and_hms(2026, 11, 2, 3, 0, 0).unwrap();
+        let mut peaks = DailyPeaks::new(1.0).unwrap();
+        peaks.record(day, 5.0).unwrap();
+        for (offset, bad) in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e300]
+            .into_iter()
+            .enumerate()
+        {
+            match peaks.record(day, bad) {
+                Err(Error::InvalidValue { index, .. }) => assert_eq!(index, offset as u64 + 1),
+                other => panic!("{bad} gave {other:?}"),
+            }
+        }
+        peaks.record(day, 7.0).unwrap();
+        assert_eq!(peaks.usual(day + Duration::days(1)), Some(7.0));
     }
 }
