@@ -22,6 +22,20 @@ fn is_uid_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
+/// Why `name` is not a dashboard name the engine accepts (at most `max` characters, each an
+/// ASCII letter, digit, `-` or `_`), or `None` when it is one: for names built by hand.
+pub(crate) fn name_problem(name: &str, max: usize) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("is empty")
+    } else if name.len() > max {
+        Some("is too long")
+    } else if !name.chars().all(is_uid_char) {
+        Some("holds a character other than ASCII letters, digits, '-' and '_'")
+    } else {
+        None
+    }
+}
+
 /// The name of `service`'s `kind` board, `{head}{service}-{kind}` in at most `max`
 /// characters, or the plain name when `head` leaves no room for one (or holds a character
 /// the engines refuse).

@@ -14,8 +14,8 @@ use aws_telemetry::{Metric, Statistic};
 use common::{alb_availability, tier};
 use sli_core::{AlertPolicy, MissingData, Severity, Sustained};
 use slo_compiler::cloudwatch::{
-    CompileOptions, DashboardOptions, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Signal, SignalSource,
-    Spec, TeamActions, compile,
+    CompileOptions, Dashboard, DashboardOptions, MAX_RESOURCES, MAX_TEMPLATE_BYTES, Signal,
+    SignalSource, Spec, TeamActions, compile,
 };
 use slo_compiler::{CompileError, CompileProblem, SloSpec};
 
@@ -256,6 +256,50 @@ fn a_derived_dashboard_name_taken_by_another_service_is_refused() {
     let err = boards(&[dotted, twin]).unwrap_err();
     assert!(
         matches!(&err.problem, CompileProblem::DuplicateName { name } if *name == derived),
+        "{err}"
+    );
+}
+
+/// `Dashboard` is plain data that callers build by hand too; the template used to take its
+/// name and body as given, so a body holding `${Env}` reached `Fn::Sub` (the stack fails: no
+/// such parameter), and an invalid or repeated name reached PutDashboard.
+#[test]
+fn hand_built_dashboards_are_held_to_what_compiled_ones_are() {
+    let compiled = compile(&[spec(AlertPolicy::default())], &CompileOptions::new()).unwrap();
+    let board = |name: &str, text: &str| Dashboard {
+        name: name.to_owned(),
+        body: serde_json::json!({"widgets": [{"type": "text", "properties": {"markdown": text}}]}),
+    };
+    let template = |boards: &[Dashboard]| compiled.cloudformation(boards);
+    // The variables the compiler writes itself, and no variable at all, pass.
+    template(&[
+        board("ops", "region ${AWS::Region}, account ${AWS::AccountId}"),
+        board("ops-2", "plain text, a lone $ and { } braces"),
+    ])
+    .unwrap();
+    for (text, shown) in [
+        ("deployed to ${Env}", "${Env}"),
+        ("${AWS::Region} then ${AWS::StackName}", "${AWS::StackName}"),
+        ("escaped ${!Literal}", "${!Literal}"),
+    ] {
+        let err = template(&[board("ops", text)]).unwrap_err();
+        assert_eq!(err.field, "dashboard ops: body", "{err}");
+        assert!(
+            matches!(&err.problem, CompileProblem::SubVariable { text } if text.starts_with(shown)),
+            "{text}: {err}"
+        );
+    }
+    for name in ["", "checkout.api", "board with spaces", &"x".repeat(256)] {
+        let err = template(&[board(name, "")]).unwrap_err();
+        assert!(
+            matches!(&err.problem, CompileProblem::DashboardName { name: got, .. } if got == name),
+            "{name:?}: {err}"
+        );
+    }
+    template(&[board(&"x".repeat(255), "")]).unwrap();
+    let err = template(&[board("ops", "a"), board("ops", "b")]).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::DuplicateName { name } if name == "ops"),
         "{err}"
     );
 }

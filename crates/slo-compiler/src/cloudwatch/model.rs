@@ -355,7 +355,9 @@ impl CompositeAlarm {
 
 /// A dashboard: its name and body (the JSON CloudWatch takes). The body may contain
 /// `${AWS::Region}` and `${AWS::AccountId}`, which CloudFormation substitutes (`Fn::Sub`) and
-/// [`Dashboard::body_for`] fills in for the API.
+/// [`Dashboard::body_for`] fills in for the API, and no other `${`; the name is at most 255
+/// ASCII letters, digits, `-` and `_`. Built by hand, it is checked for both when it goes into
+/// a template ([`Compiled::cloudformation`](super::Compiled::cloudformation)).
 ///
 /// # Example
 /// ```

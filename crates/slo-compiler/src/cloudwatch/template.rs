@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::Compiled;
 use super::compiled::CompiledSlo;
 use super::model::Dashboard;
+use crate::board_name::{MAX_CLOUDWATCH_NAME, name_problem};
 use crate::error::{CompileError, CompileProblem, Engine};
 
 /// CloudFormation's limit on resources in one template.
@@ -80,6 +81,62 @@ fn scheduler_role() -> Value {
     })
 }
 
+/// The variables a dashboard body may hold: the ones the compiler writes and
+/// [`Dashboard::body_for`] fills in.
+const BODY_VARIABLES: [&str; 2] = ["${AWS::Region}", "${AWS::AccountId}"];
+
+/// Dashboards are plain data and may be built by hand, so what the compiler guarantees for
+/// its own is checked again here: a name CloudWatch accepts, given once, and no `${` in a
+/// body but the variables [`BODY_VARIABLES`] (the body goes through `Fn::Sub`, which would
+/// fail the stack on any other, or replace it silently).
+fn check_dashboards(dashboards: &[Dashboard]) -> Result<(), CompileError> {
+    let error = |name: &str, part: &str, problem| {
+        CompileError::new(
+            Engine::CloudWatch,
+            "",
+            None,
+            format!("dashboard {name}: {part}"),
+            problem,
+        )
+    };
+    let mut names = BTreeSet::new();
+    for dashboard in dashboards {
+        let name = dashboard.name.as_str();
+        if let Some(reason) = name_problem(name, MAX_CLOUDWATCH_NAME) {
+            return Err(error(
+                name,
+                "name",
+                CompileProblem::DashboardName {
+                    name: name.to_owned(),
+                    reason,
+                },
+            ));
+        }
+        if !names.insert(name) {
+            return Err(error(
+                name,
+                "name",
+                CompileProblem::DuplicateName {
+                    name: name.to_owned(),
+                },
+            ));
+        }
+        let body = dashboard.body.to_string();
+        let mut rest = body.as_str();
+        while let Some(at) = rest.find("${") {
+            rest = &rest[at..];
+            match BODY_VARIABLES.iter().find(|v| rest.starts_with(**v)) {
+                Some(variable) => rest = &rest[variable.len()..],
+                None => {
+                    let text: String = rest.chars().take(64).collect();
+                    return Err(error(name, "body", CompileProblem::SubVariable { text }));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn template(
     slos: &[&CompiledSlo],
     dashboards: &[Dashboard],
@@ -110,6 +167,7 @@ pub(super) fn template(
             },
         ));
     }
+    check_dashboards(dashboards)?;
     let mut taken = BTreeSet::new();
     let mut ids: HashMap<&str, String> = HashMap::new();
     let mut resources = BTreeMap::new();
@@ -229,7 +287,11 @@ impl Compiled {
     /// [`CompileProblem::TooManyResources`] beyond [`MAX_RESOURCES`], and
     /// [`CompileProblem::TemplateTooLarge`] beyond [`MAX_TEMPLATE_BYTES`]: split the SLOs with
     /// [`Compiled::cloudformation_stacks`]. [`CompileProblem::EmptyTemplate`] for no SLO and
-    /// no dashboard (CloudFormation refuses a template without resources).
+    /// no dashboard (CloudFormation refuses a template without resources). For dashboards
+    /// built by hand: [`CompileProblem::DashboardName`] for a name CloudWatch refuses,
+    /// [`CompileProblem::DuplicateName`] for a name given twice, and
+    /// [`CompileProblem::SubVariable`] for a body holding `${` other than `${AWS::Region}` and
+    /// `${AWS::AccountId}`.
     ///
     /// # Example
     /// ```
@@ -261,8 +323,9 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::TooManyResources`] or [`CompileProblem::TemplateTooLarge`] when one
-    /// SLO alone, or the dashboards, do not fit. No SLO and no dashboard is no template (an
-    /// empty list), never a template without resources.
+    /// SLO alone, or the dashboards, do not fit; the dashboards' own errors as for
+    /// [`Compiled::cloudformation`]. No SLO and no dashboard is no template (an empty list),
+    /// never a template without resources.
     ///
     /// # Example
     /// ```
