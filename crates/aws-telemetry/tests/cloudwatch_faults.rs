@@ -139,6 +139,39 @@ async fn follows_next_token_and_merges_pages() {
     assert_eq!((stats.calls, stats.retries, stats.datapoints), (2, 0, 3));
 }
 
+/// A page that failed for a query (`InternalError`) lost its data; the last page's
+/// `Complete` used to win and the series read complete with a hole in it.
+#[tokio::test]
+async fn an_error_on_an_earlier_page_is_not_undone_by_a_later_complete() {
+    let first = mock!(Client::get_metric_data)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("requests", &[0], StatusCode::InternalError))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::get_metric_data)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(|| {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("requests", &[2], StatusCode::Complete))
+                .build()
+        });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::MatchAny,
+        &[&first, &second]
+    ));
+    let got = fetch(&source, vec![sum("requests")]).await.unwrap();
+    assert_eq!(got[0].points.len(), 2, "the data of both pages is kept");
+    assert!(
+        matches!(&got[0].completeness, Completeness::Partial { reason } if reason.contains("InternalError")),
+        "{:?}",
+        got[0].completeness
+    );
+}
+
 #[tokio::test]
 async fn partial_data_and_internal_error_are_flagged_not_dropped() {
     let rule = mock!(Client::get_metric_data).then_output(|| {

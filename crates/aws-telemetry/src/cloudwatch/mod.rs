@@ -54,8 +54,8 @@ impl Counters {
 /// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
 /// `NextToken` pages are followed and merged in time order (one timestamp with two different
 /// values is refused as [`ServiceError::InvalidResponse`]); results are mapped back by query id,
-/// never by position; `PartialData`, `InternalError` and `Forbidden` statuses become
-/// [`Completeness::Partial`], and every message the service sends is kept on its series (the
+/// never by position; `PartialData` on the last page, and `InternalError` or `Forbidden` on any
+/// page, make the series [`Completeness::Partial`], and every message the service sends is kept on its series (the
 /// call's own `Messages` on every series of the call);
 /// periods are checked against CloudWatch's retention tiers before any call
 /// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
@@ -158,7 +158,11 @@ impl CloudWatchSource {
             .iter()
             .map(|&i| (request.queries()[i].id().as_str(), i))
             .collect();
-        let mut last_status: HashMap<usize, Completeness> = HashMap::new();
+        // Per query: the status to report, and whether it is final. `PartialData` on a page
+        // says more pages follow, so a later page decides it; `InternalError` or `Forbidden`
+        // on any page lost that page's data, and a later page's `Complete` does not bring it
+        // back.
+        let mut last_status: HashMap<usize, (Completeness, bool)> = HashMap::new();
         let mut token: Option<String> = None;
         let mut seen_tokens: HashSet<String> = HashSet::new();
         // The call's own `Messages`, from every page: they concern every query of the call,
@@ -229,6 +233,10 @@ impl CloudWatchSource {
                     .map(|m| format!("{}: {}", m.code().unwrap_or("?"), m.value().unwrap_or("")))
                     .chain(call_messages.iter().cloned())
                     .collect();
+                let failed = !matches!(
+                    result.status_code(),
+                    Some(StatusCode::Complete | StatusCode::PartialData) | None
+                );
                 let status = match result.status_code() {
                     Some(StatusCode::Complete) | None => Completeness::Complete,
                     Some(other) => Completeness::Partial {
@@ -239,7 +247,9 @@ impl CloudWatchSource {
                     },
                 };
                 push_new(&mut results[index].messages, messages);
-                last_status.insert(index, status);
+                if !last_status.get(&index).is_some_and(|(_, last)| *last) {
+                    last_status.insert(index, (status, failed));
+                }
             }
             match output.next_token() {
                 Some(next) if !next.is_empty() => {
@@ -258,6 +268,7 @@ impl CloudWatchSource {
             push_new(&mut results[index].messages, call_level.iter().cloned());
             let status = last_status
                 .remove(&index)
+                .map(|(status, _)| status)
                 .unwrap_or_else(|| Completeness::Partial {
                     reason: std::iter::once(format!(
                         "no result for {} .. {}",
