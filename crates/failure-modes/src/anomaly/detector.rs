@@ -144,6 +144,10 @@ pub struct AnomalyDetector {
     quiet_until: u64,
     /// `1.25 / √short_window`: the standard error of the short window's median, in σ.
     median_error: f64,
+    /// The median, σ, z and level of the last point judged, for the bit-identity checker
+    /// (`anomaly::bit_identity`) to compare across versions of the hot path.
+    #[cfg(test)]
+    pub(super) last_judged: Option<[f64; 4]>,
 }
 
 impl AnomalyDetector {
@@ -193,6 +197,8 @@ impl AnomalyDetector {
             quiet_until: 0,
             median_error: 1.25 / (config.short_window as f64).sqrt(),
             config,
+            #[cfg(test)]
+            last_judged: None,
         })
     }
 
@@ -218,6 +224,10 @@ impl AnomalyDetector {
         // Validated once here: every part below takes only values within range, so nothing
         // after this line can fail and leave the detector half updated.
         finite(value, self.seen)?;
+        #[cfg(test)]
+        {
+            self.last_judged = None;
+        }
         let index = self.seen;
         self.seen += 1;
         if let Some(short) = self.short.as_mut() {
@@ -276,6 +286,10 @@ impl AnomalyDetector {
         let level = short.map_or(0.0, |short| {
             ((short - median) / (self.median_error * sigma)).clamp(-MAX_Z, MAX_Z)
         });
+        #[cfg(test)]
+        {
+            self.last_judged = Some([median, sigma, z, level]);
+        }
         let explained = self
             .profile
             .as_ref()
