@@ -97,6 +97,7 @@ impl DailyProfile {
         })
     }
 
+    #[inline]
     pub(super) fn slot(&self, index: u64) -> usize {
         if index == self.cursor.index {
             return self.cursor.slot;
@@ -106,11 +107,13 @@ impl DailyProfile {
     }
 
     /// The largest surprise at this slot or a neighbour on the remembered days.
+    #[inline]
     pub(super) fn explained(&self, index: u64) -> f64 {
         self.explained.get(self.slot(index)).copied().unwrap_or(0.0)
     }
 
     /// Records the surprise of point `index`, and closes the day after its last point.
+    #[inline]
     pub(super) fn record(&mut self, index: u64, z: f64) {
         let slot = self.slot(index);
         if let Some(max) = self.today.get_mut(slot) {

@@ -214,8 +214,7 @@ impl RobustBaseline {
     /// between the two positions (one memmove of, on average, a third of the window instead of
     /// a removal and an insertion that each move half of it).
     fn replace_sorted(&mut self, old: f64, value: f64) {
-        let from = rank_below(&self.sorted, old);
-        let to = rank_below(&self.sorted, value);
+        let (from, to) = ranks_below(&self.sorted, old, value);
         if to > from {
             // Values in (from, to) are >= old and < value: slide them down over `old`.
             self.sorted.copy_within(from + 1..to, from);
@@ -252,6 +251,7 @@ impl RobustBaseline {
     }
 
     /// The median of the window.
+    #[inline]
     pub fn median(&self) -> Option<f64> {
         median_of_sorted(&self.sorted)
     }
@@ -272,6 +272,7 @@ impl RobustBaseline {
     /// [`RobustBaseline::mad`], remembering where its order statistic split so that the next
     /// read (after a push or two) finds it again in a step or two: for a caller that reads the
     /// MAD at every point.
+    #[inline]
     pub(crate) fn mad_remembering_split(&mut self) -> Option<f64> {
         let distances = self.distances()?;
         let split = distances.split_near(self.mad_split);
@@ -280,14 +281,8 @@ impl RobustBaseline {
         Some(mad)
     }
 
-    /// [`RobustBaseline::spread`], remembering the MAD's split as
-    /// [`RobustBaseline::mad_remembering_split`] does.
-    pub(crate) fn spread_remembering_split(&mut self) -> Option<f64> {
-        let mad = self.mad_remembering_split()?;
-        Some((MAD_TO_SIGMA * mad).max(MEAN_AD_TO_SIGMA * self.mean_abs_deviation()?))
-    }
-
     /// The two sequences of distances of [`RobustBaseline::mad`]; `None` for an empty window.
+    #[inline]
     fn distances(&self) -> Option<Distances<'_>> {
         let median = self.median()?;
         let (below, above) = self.sorted.split_at(self.sorted.len() / 2);
@@ -311,6 +306,7 @@ impl RobustBaseline {
     /// `len` updates since the last exact recomputation, each rounding a sum of at most `len`
     /// values no larger than 16 times that magnitude), so not exact, and not to the last ulp
     /// of a small deviation among large values.
+    #[inline]
     pub fn mean_abs_deviation(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| ((self.upper_sum - self.lower_sum) / n as f64).max(0.0))
@@ -319,6 +315,7 @@ impl RobustBaseline {
     /// The mean magnitude `Σ |x| / len`, in O(1); `None` for an empty window. From a running
     /// sum: within `16 × len` ulps of the window's largest magnitude (as
     /// [`RobustBaseline::mean_abs_deviation`]).
+    #[inline]
     pub fn mean_magnitude(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| (self.abs_sum / n as f64).max(0.0))
@@ -353,15 +350,18 @@ struct Distances<'a> {
 }
 
 impl Distances<'_> {
+    #[inline]
     fn left(&self, i: usize) -> f64 {
         self.median - self.below[self.below.len() - 1 - i]
     }
 
+    #[inline]
     fn right(&self, j: usize) -> f64 {
         self.above[j] - self.median
     }
 
     /// The zero-based rank of the lower middle distance.
+    #[inline]
     fn k(&self) -> usize {
         (self.below.len() + self.above.len() - 1) / 2
     }
@@ -370,6 +370,7 @@ impl Distances<'_> {
     /// `left(i)` is not below the last distance taken from `right`, `right(k − i)`. The search
     /// starts from `hint` (the answer for a window that differed by a value or two) and gallops
     /// out from it: O(log distance) rather than O(log len).
+    #[inline]
     fn split_near(&self, hint: usize) -> usize {
         let (k, nr) = (self.k(), self.above.len());
         let lo = (k + 1).saturating_sub(nr);
@@ -387,6 +388,7 @@ impl Distances<'_> {
     }
 
     /// The median of all the distances, given the split `i` of [`Distances::split_near`].
+    #[inline]
     fn mad(&self, i: usize) -> f64 {
         let (lower, upper) = self.middle_pair(i);
         if (self.below.len() + self.above.len()) % 2 == 1 {
@@ -399,6 +401,7 @@ impl Distances<'_> {
     /// The `k`-th and `(k + 1)`-th smallest distances, given the split `i` of
     /// [`Distances::split_near`]: the larger of the last distances taken from each side, and
     /// the smaller of the first left behind (`+∞` when none is).
+    #[inline]
     fn middle_pair(&self, i: usize) -> (f64, f64) {
         let j = self.k() + 1 - i;
         let last_left = if i > 0 {
@@ -446,6 +449,24 @@ fn rank_below(sorted: &[f64], x: f64) -> usize {
     let block = sorted.get(start..).unwrap_or_default();
     let block = &block[..block.len().min(RANK_BLOCK)];
     start + block.iter().filter(|v| **v < x).count()
+}
+
+/// [`rank_below`] of two values at once (a replaced value's and its replacement's): the first
+/// pass reads each block's last value once for both, half the loads of two calls.
+fn ranks_below(sorted: &[f64], a: f64, b: f64) -> (usize, usize) {
+    let (mut blocks_a, mut blocks_b) = (0, 0);
+    for block in sorted.chunks_exact(RANK_BLOCK) {
+        let last = block[RANK_BLOCK - 1];
+        blocks_a += usize::from(last < a);
+        blocks_b += usize::from(last < b);
+    }
+    let within = |blocks: usize, x: f64| {
+        let start = blocks * RANK_BLOCK;
+        let block = sorted.get(start..).unwrap_or_default();
+        let block = &block[..block.len().min(RANK_BLOCK)];
+        start + block.iter().filter(|v| **v < x).count()
+    };
+    (within(blocks_a, a), within(blocks_b, b))
 }
 
 /// The first index in `lo..hi` where `pred` (true, then false) is false, or `hi` (`lo` for an
@@ -663,9 +684,14 @@ mod tests {
                 .iter()
                 .copied()
                 .chain([-1e9, -0.0, 0.0, 0.5, 1e9, -3.0, 3.0]);
-            for x in probes {
+            let probes: Vec<f64> = probes.collect();
+            for &x in &probes {
                 let want = sorted.partition_point(|v| *v < x);
                 assert_eq!(rank_below(&sorted, x), want, "{x} in {sorted:?}");
+                for &y in &probes {
+                    let want_y = sorted.partition_point(|v| *v < y);
+                    assert_eq!(ranks_below(&sorted, x, y), (want, want_y), "{x}, {y}");
+                }
             }
         }
     }
