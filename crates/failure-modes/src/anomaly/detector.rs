@@ -7,7 +7,7 @@ use super::{AnomalyConfig, MAX_Z, Spread};
 #[cfg(doc)]
 use super::{RecordKind, Season};
 use crate::error::{Error, Result, finite};
-use crate::stats::{Direction, MAD_TO_SIGMA, RobustBaseline};
+use crate::stats::{Direction, MAD_TO_SIGMA, MEAN_AD_TO_SIGMA, RobustBaseline};
 
 /// Why a point was flagged.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -144,6 +144,10 @@ pub struct AnomalyDetector {
     quiet_until: u64,
     /// `1.25 / √short_window`: the standard error of the short window's median, in σ.
     median_error: f64,
+    /// The median, σ, z and level of the last point judged, for the bit-identity checker
+    /// (`anomaly::bit_identity`) to compare across versions of the hot path.
+    #[cfg(test)]
+    pub(super) last_judged: Option<[f64; 4]>,
 }
 
 impl AnomalyDetector {
@@ -193,6 +197,8 @@ impl AnomalyDetector {
             quiet_until: 0,
             median_error: 1.25 / (config.short_window as f64).sqrt(),
             config,
+            #[cfg(test)]
+            last_judged: None,
         })
     }
 
@@ -218,6 +224,10 @@ impl AnomalyDetector {
         // Validated once here: every part below takes only values within range, so nothing
         // after this line can fail and leave the detector half updated.
         finite(value, self.seen)?;
+        #[cfg(test)]
+        {
+            self.last_judged = None;
+        }
         let index = self.seen;
         self.seen += 1;
         if let Some(short) = self.short.as_mut() {
@@ -247,16 +257,19 @@ impl AnomalyDetector {
         Ok(judged)
     }
 
-    /// The robust σ of the baseline, floored so that a flat baseline does not make every
-    /// change infinitely surprising.
-    fn sigma(&mut self) -> Option<f64> {
-        // Read at every point: the MAD's split is remembered from one point to the next.
-        let spread = match self.config.spread {
-            Spread::Mad => MAD_TO_SIGMA * self.baseline.mad_remembering_split()?,
-            Spread::MadOrMeanDeviation => self.baseline.spread_remembering_split()?,
+    /// Every term of the robust σ but the MAD's: the mean absolute deviation's (with
+    /// [`Spread::MadOrMeanDeviation`]) and the floors that keep a flat baseline from making
+    /// every change infinitely surprising. σ is the larger of this and `1.4826 × MAD`: all the
+    /// terms are maxima of positive numbers, so grouping them so gives σ to the bit.
+    fn sigma_without_mad(&self) -> f64 {
+        let mean_deviation = match self.config.spread {
+            Spread::Mad => 0.0,
+            Spread::MadOrMeanDeviation => {
+                MEAN_AD_TO_SIGMA * self.baseline.mean_abs_deviation().unwrap_or(0.0)
+            }
         };
         let floor = 1e-3 * self.baseline.mean_magnitude().unwrap_or(0.0);
-        Some(spread.max(floor).max(f64::MIN_POSITIVE))
+        mean_deviation.max(floor).max(f64::MIN_POSITIVE)
     }
 
     /// Judges `value` against the baseline and updates the records; the anomaly, if any and
@@ -264,18 +277,28 @@ impl AnomalyDetector {
     fn judge(&mut self, index: u64, value: f64) -> Result<Option<Anomaly>> {
         // Read afresh at every point: reusing them for three points, which would save most of
         // a point's cost, was measured at 60.19 out of sample on NAB against 64.94.
-        let (Some(median), Some(sigma)) = (self.baseline.median(), self.sigma()) else {
+        let Some(median) = self.baseline.median() else {
             return Ok(None);
         };
-        let z = ((value - median) / sigma).clamp(-MAX_Z, MAX_Z);
         let short = self
             .short
             .as_ref()
             .filter(|short| short.is_full())
             .and_then(ShortWindow::median);
+        let without_mad = self.sigma_without_mad();
+        // Read at every point: the MAD's split is remembered from one point to the next.
+        let Some(mad) = self.baseline.mad_remembering_split() else {
+            return Ok(None);
+        };
+        let sigma = (MAD_TO_SIGMA * mad).max(without_mad);
+        let z = ((value - median) / sigma).clamp(-MAX_Z, MAX_Z);
         let level = short.map_or(0.0, |short| {
             ((short - median) / (self.median_error * sigma)).clamp(-MAX_Z, MAX_Z)
         });
+        #[cfg(test)]
+        {
+            self.last_judged = Some([median, sigma, z, level]);
+        }
         let explained = self
             .profile
             .as_ref()

@@ -5,6 +5,8 @@
 
 use crate::error::{Error, Result};
 
+#[cfg(test)]
+mod bit_identity;
 mod detector;
 mod profile;
 mod records;

@@ -3,13 +3,14 @@
 use super::Season;
 use crate::error::{Error, Result};
 
-/// The largest surprise seen at each slot of the day on each of the last days, and for each
-/// slot the largest of itself and its two neighbours over those days (recomputed once a day).
+/// For each slot of the day, the largest surprise at it or at its two neighbours on each of the
+/// last days, and the largest of those over the days (recomputed once a day).
 /// Memory: `slots × (days + 2)` values.
 #[derive(Debug, Clone)]
 pub(super) struct DailyProfile {
     season: Season,
-    /// Completed days, oldest first, `slots` values each (a ring of `days` days).
+    /// Completed days, `slots` values each (a ring of `days` days): each slot's largest
+    /// surprise with its two neighbours'.
     days: Vec<f64>,
     filled: usize,
     next_day: usize,
@@ -97,6 +98,7 @@ impl DailyProfile {
         })
     }
 
+    #[inline]
     pub(super) fn slot(&self, index: u64) -> usize {
         if index == self.cursor.index {
             return self.cursor.slot;
@@ -106,11 +108,13 @@ impl DailyProfile {
     }
 
     /// The largest surprise at this slot or a neighbour on the remembered days.
+    #[inline]
     pub(super) fn explained(&self, index: u64) -> f64 {
         self.explained.get(self.slot(index)).copied().unwrap_or(0.0)
     }
 
     /// Records the surprise of point `index`, and closes the day after its last point.
+    #[inline]
     pub(super) fn record(&mut self, index: u64, z: f64) {
         let slot = self.slot(index);
         if let Some(max) = self.today.get_mut(slot) {
@@ -134,23 +138,27 @@ impl DailyProfile {
         let slots = self.season.slots;
         let start = self.next_day * slots;
         if let Some(day) = self.days.get_mut(start..start + slots) {
-            day.copy_from_slice(&self.today);
+            // Each slot's neighbourhood (itself and the slots before and after, wrapping around
+            // the day) is what `explained` is made of: taken once when the day closes rather
+            // than for every remembered day at every close (504 maxima a day with the
+            // defaults, now 72 and 168). Surprises are non-negative, so the maxima come out
+            // the same in any grouping.
+            for (slot, stored) in day.iter_mut().enumerate() {
+                let before = slot.checked_sub(1).unwrap_or(slots - 1);
+                let after = if slot + 1 == slots { 0 } else { slot + 1 };
+                *stored = [before, slot, after]
+                    .into_iter()
+                    .fold(0.0f64, |max, neighbour| max.max(self.today[neighbour]));
+            }
         }
         self.today.fill(0.0);
         self.next_day = (self.next_day + 1) % self.season.days;
         self.filled = (self.filled + 1).min(self.season.days);
-        for (slot, explained) in self.explained.iter_mut().enumerate() {
-            // The slot before and after, wrapping around the day, worked out once rather than
-            // by a division per day and neighbour (504 a day with the defaults).
-            let before = slot.checked_sub(1).unwrap_or(slots - 1);
-            let after = if slot + 1 == slots { 0 } else { slot + 1 };
-            let mut max = 0.0f64;
-            for day in self.days.chunks_exact(slots).take(self.filled) {
-                for neighbour in [before, slot, after] {
-                    max = max.max(day[neighbour]);
-                }
+        self.explained.fill(0.0);
+        for day in self.days.chunks_exact(slots).take(self.filled) {
+            for (explained, &stored) in self.explained.iter_mut().zip(day) {
+                *explained = explained.max(stored);
             }
-            *explained = max;
         }
     }
 }

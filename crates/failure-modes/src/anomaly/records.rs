@@ -11,6 +11,10 @@ use crate::stats::RollingMax;
 #[derive(Debug, Clone)]
 struct Record {
     blocks: RollingMax,
+    /// The largest of the completed blocks within the record window (`-∞` when none): it
+    /// changes only when a block closes, so it is read from here rather than from `blocks` at
+    /// every point.
+    past: f64,
     current: f64,
     /// Values pushed since the record was last cleared.
     seen: u64,
@@ -20,20 +24,19 @@ impl Record {
     fn new(blocks: usize) -> Result<Self> {
         Ok(Self {
             blocks: RollingMax::new(blocks)?,
+            past: f64::NEG_INFINITY,
             current: f64::NEG_INFINITY,
             seen: 0,
         })
     }
 
     /// The record, `None` before any value.
+    #[inline]
     fn get(&self) -> Option<f64> {
-        (self.seen > 0).then(|| {
-            self.blocks
-                .max()
-                .map_or(self.current, |m| m.max(self.current))
-        })
+        (self.seen > 0).then(|| self.past.max(self.current))
     }
 
+    #[inline]
     fn push(&mut self, value: f64) {
         self.current = self.current.max(value);
         self.seen += 1;
@@ -44,6 +47,7 @@ impl Record {
     fn close_block(&mut self) -> Result<()> {
         if self.current > f64::NEG_INFINITY {
             self.blocks.push(self.current)?;
+            self.past = self.blocks.max().unwrap_or(f64::NEG_INFINITY);
         }
         self.current = f64::NEG_INFINITY;
         Ok(())
@@ -83,6 +87,7 @@ impl Records {
     /// Whether a spike (value `value`, score `z`) and a shift (short median `short`, score
     /// `level`) beat their records; then the point joins the records. A record is judged
     /// before the point joins it: it must beat the past, not itself.
+    #[inline]
     pub(super) fn judge(
         &mut self,
         value: f64,

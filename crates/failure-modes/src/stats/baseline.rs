@@ -1,9 +1,11 @@
 //! [`RobustBaseline`]: the median and the median absolute deviation (MAD) of a trailing window,
-//! a baseline that a few wild points cannot drag.
+//! a baseline that a few wild points cannot drag. Its sorted window's ranks, moves and MAD
+//! search are in `sorted_window`.
 
 use std::collections::VecDeque;
 
 use super::median_of_sorted;
+use super::sorted_window::{Distances, rank_below, replace_in_sorted};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::{Result, finite};
@@ -107,7 +109,7 @@ impl RobustBaseline {
         {
             self.arrival.push_back(value);
             self.update_sums_replacing(old, value);
-            self.replace_sorted(old, value);
+            replace_in_sorted(&mut self.sorted, old, value);
         } else {
             self.arrival.push_back(value);
             self.update_sums_inserting(value);
@@ -210,27 +212,6 @@ impl RobustBaseline {
         self.upper_sum = upper;
     }
 
-    /// Replaces one copy of `old` by `value` in the sorted window, shifting only the values
-    /// between the two positions (one memmove of, on average, a third of the window instead of
-    /// a removal and an insertion that each move half of it).
-    fn replace_sorted(&mut self, old: f64, value: f64) {
-        let from = rank_below(&self.sorted, old);
-        let to = rank_below(&self.sorted, value);
-        if to > from {
-            // Values in (from, to) are >= old and < value: slide them down over `old`.
-            self.sorted.copy_within(from + 1..to, from);
-            if let Some(slot) = self.sorted.get_mut(to - 1) {
-                *slot = value;
-            }
-        } else {
-            // to <= from: values in [to, from) are >= value and < old: slide them up.
-            self.sorted.copy_within(to..from, to + 1);
-            if let Some(slot) = self.sorted.get_mut(to) {
-                *slot = value;
-            }
-        }
-    }
-
     /// The window's values, oldest first.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         self.arrival.iter().copied()
@@ -252,6 +233,7 @@ impl RobustBaseline {
     }
 
     /// The median of the window.
+    #[inline]
     pub fn median(&self) -> Option<f64> {
         median_of_sorted(&self.sorted)
     }
@@ -272,6 +254,7 @@ impl RobustBaseline {
     /// [`RobustBaseline::mad`], remembering where its order statistic split so that the next
     /// read (after a push or two) finds it again in a step or two: for a caller that reads the
     /// MAD at every point.
+    #[inline]
     pub(crate) fn mad_remembering_split(&mut self) -> Option<f64> {
         let distances = self.distances()?;
         let split = distances.split_near(self.mad_split);
@@ -280,22 +263,10 @@ impl RobustBaseline {
         Some(mad)
     }
 
-    /// [`RobustBaseline::spread`], remembering the MAD's split as
-    /// [`RobustBaseline::mad_remembering_split`] does.
-    pub(crate) fn spread_remembering_split(&mut self) -> Option<f64> {
-        let mad = self.mad_remembering_split()?;
-        Some((MAD_TO_SIGMA * mad).max(MEAN_AD_TO_SIGMA * self.mean_abs_deviation()?))
-    }
-
     /// The two sequences of distances of [`RobustBaseline::mad`]; `None` for an empty window.
+    #[inline]
     fn distances(&self) -> Option<Distances<'_>> {
-        let median = self.median()?;
-        let (below, above) = self.sorted.split_at(self.sorted.len() / 2);
-        Some(Distances {
-            median,
-            below,
-            above,
-        })
+        Distances::of(&self.sorted)
     }
 
     /// Where the MAD's order statistic splits between the two sequences for the current
@@ -311,6 +282,7 @@ impl RobustBaseline {
     /// `len` updates since the last exact recomputation, each rounding a sum of at most `len`
     /// values no larger than 16 times that magnitude), so not exact, and not to the last ulp
     /// of a small deviation among large values.
+    #[inline]
     pub fn mean_abs_deviation(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| ((self.upper_sum - self.lower_sum) / n as f64).max(0.0))
@@ -319,6 +291,7 @@ impl RobustBaseline {
     /// The mean magnitude `Σ |x| / len`, in O(1); `None` for an empty window. From a running
     /// sum: within `16 × len` ulps of the window's largest magnitude (as
     /// [`RobustBaseline::mean_abs_deviation`]).
+    #[inline]
     pub fn mean_magnitude(&self) -> Option<f64> {
         let n = self.sorted.len();
         (n > 0).then(|| (self.abs_sum / n as f64).max(0.0))
@@ -341,156 +314,6 @@ impl RobustBaseline {
         let spread = (MAD_TO_SIGMA * self.mad()?).max(min_spread);
         Some((value - median) / spread)
     }
-}
-
-/// The distances `|x − m|` of a sorted, non-empty window from its median `m`, as two
-/// non-decreasing sequences: `left(i) = m − below[last − i]` walking left from the median, and
-/// `right(j) = above[j] − m` walking right.
-struct Distances<'a> {
-    median: f64,
-    below: &'a [f64],
-    above: &'a [f64],
-}
-
-impl Distances<'_> {
-    fn left(&self, i: usize) -> f64 {
-        self.median - self.below[self.below.len() - 1 - i]
-    }
-
-    fn right(&self, j: usize) -> f64 {
-        self.above[j] - self.median
-    }
-
-    /// The zero-based rank of the lower middle distance.
-    fn k(&self) -> usize {
-        (self.below.len() + self.above.len() - 1) / 2
-    }
-
-    /// How many of the `k + 1` smallest distances come from `left`: the first `i` where
-    /// `left(i)` is not below the last distance taken from `right`, `right(k − i)`. The search
-    /// starts from `hint` (the answer for a window that differed by a value or two) and gallops
-    /// out from it: O(log distance) rather than O(log len).
-    fn split_near(&self, hint: usize) -> usize {
-        let (k, nr) = (self.k(), self.above.len());
-        let lo = (k + 1).saturating_sub(nr);
-        let hi = self.below.len().min(k + 1);
-        // lo <= i < hi <= k + 1 and i >= k + 1 − nr, so 0 <= k − i < nr.
-        let pred = |i| self.left(i) < self.right(k - i);
-        // Between two reads the split moves by a step or two: when `pred` holds at
-        // `hint − 3` and fails at `hint + 2`, the answer is `hint − 2` plus the number of the
-        // four probes between where it holds (a prefix, `pred` being monotone), counted
-        // without a branch to mispredict. Otherwise the gallop finds it from the hint.
-        if hint >= lo + 3 && hint + 2 < hi && pred(hint - 3) && !pred(hint + 2) {
-            return hint - 2 + (hint - 2..hint + 2).filter(|&i| pred(i)).count();
-        }
-        partition_point_near(lo, hi, hint, pred)
-    }
-
-    /// The median of all the distances, given the split `i` of [`Distances::split_near`].
-    fn mad(&self, i: usize) -> f64 {
-        let (lower, upper) = self.middle_pair(i);
-        if (self.below.len() + self.above.len()) % 2 == 1 {
-            lower
-        } else {
-            (lower + upper) / 2.0
-        }
-    }
-
-    /// The `k`-th and `(k + 1)`-th smallest distances, given the split `i` of
-    /// [`Distances::split_near`]: the larger of the last distances taken from each side, and
-    /// the smaller of the first left behind (`+∞` when none is).
-    fn middle_pair(&self, i: usize) -> (f64, f64) {
-        let j = self.k() + 1 - i;
-        let last_left = if i > 0 {
-            self.left(i - 1)
-        } else {
-            f64::NEG_INFINITY
-        };
-        let last_right = if j > 0 {
-            self.right(j - 1)
-        } else {
-            f64::NEG_INFINITY
-        };
-        let next_left = if i < self.below.len() {
-            self.left(i)
-        } else {
-            f64::INFINITY
-        };
-        let next_right = if j < self.above.len() {
-            self.right(j)
-        } else {
-            f64::INFINITY
-        };
-        (last_left.max(last_right), next_left.min(next_right))
-    }
-}
-
-/// Values per block of [`rank_below`]'s first pass: about the square root of the detectors'
-/// windows (288), so that both passes are short.
-const RANK_BLOCK: usize = 16;
-
-/// How many values of `sorted` (finite, ascending) are below `x`: the same index as
-/// `sorted.partition_point(|v| *v < x)`, found in two passes of independent comparisons
-/// rather than a binary search, whose steps each wait for the previous load and, unless compiled
-/// to conditional moves, take a branch the processor mispredicts half the time (twice a push,
-/// the costliest step of one). The first pass counts the blocks of
-/// [`RANK_BLOCK`] values whose last value is below `x`: since `v < x` holds on a prefix of a
-/// sorted slice, every value of those `c` blocks is below `x` and the answer lies in block
-/// `c` (or the partial block at the end), whose values the second pass counts.
-fn rank_below(sorted: &[f64], x: f64) -> usize {
-    let below = sorted
-        .chunks_exact(RANK_BLOCK)
-        .filter(|block| block[RANK_BLOCK - 1] < x)
-        .count();
-    let start = below * RANK_BLOCK;
-    let block = sorted.get(start..).unwrap_or_default();
-    let block = &block[..block.len().min(RANK_BLOCK)];
-    start + block.iter().filter(|v| **v < x).count()
-}
-
-/// The first index in `lo..hi` where `pred` (true, then false) is false, or `hi` (`lo` for an
-/// empty range): found by galloping from `hint` to bracket it, then bisecting the bracket.
-fn partition_point_near(lo: usize, hi: usize, hint: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let bisect = |mut a: usize, mut b: usize| {
-        while a < b {
-            let mid = a + (b - a) / 2;
-            if pred(mid) {
-                a = mid + 1;
-            } else {
-                b = mid;
-            }
-        }
-        a
-    };
-    // `min` then `max` rather than `clamp`, which would panic on an empty range (lo > hi).
-    let hint = hint.min(hi).max(lo);
-    let mut step = 1;
-    if hint < hi && pred(hint) {
-        // The answer lies above `hint`: `pred` holds below `from`.
-        let mut from = hint + 1;
-        loop {
-            let probe = from + step - 1;
-            if probe >= hi {
-                return bisect(from, hi);
-            }
-            if !pred(probe) {
-                return bisect(from, probe);
-            }
-            from = probe + 1;
-            step *= 2;
-        }
-    }
-    // The answer is at or below `hint`: `pred` fails at `to` (or `to` is `hi`).
-    let mut to = hint;
-    while to > lo {
-        let probe = to.saturating_sub(step).max(lo);
-        if pred(probe) {
-            return bisect(probe + 1, to);
-        }
-        to = probe;
-        step *= 2;
-    }
-    lo
 }
 
 #[cfg(test)]
@@ -647,30 +470,6 @@ mod tests {
     }
 
     #[test]
-    fn rank_below_is_the_partition_point() {
-        let mut rng = SplitMix(5);
-        for len in 0..80 {
-            // Few distinct levels (long runs of ties), both zeros, and a wider spread.
-            let mut sorted: Vec<f64> = (0..len)
-                .map(|_| match rng.next() % 3 {
-                    0 => [-0.0, 0.0, 1.0][(rng.next() % 3) as usize],
-                    1 => (rng.next() % 7) as f64 - 3.0,
-                    _ => (rng.next() % 1000) as f64 / 10.0 - 50.0,
-                })
-                .collect();
-            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-            let probes = sorted
-                .iter()
-                .copied()
-                .chain([-1e9, -0.0, 0.0, 0.5, 1e9, -3.0, 3.0]);
-            for x in probes {
-                let want = sorted.partition_point(|v| *v < x);
-                assert_eq!(rank_below(&sorted, x), want, "{x} in {sorted:?}");
-            }
-        }
-    }
-
-    #[test]
     fn the_split_is_the_same_from_any_hint() {
         let mut rng = SplitMix(13);
         for capacity in [1, 2, 5, 8, 33, 288] {
@@ -691,28 +490,6 @@ mod tests {
                     assert_eq!(d.split_near(hint), want, "{capacity} {step} {hint}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn the_gallop_finds_the_first_false_from_any_hint() {
-        for lo in 0..4 {
-            for hi in lo..lo + 20 {
-                for answer in lo..=hi {
-                    for hint in 0..hi + 4 {
-                        let found = partition_point_near(lo, hi, hint, |i| {
-                            assert!((lo..hi).contains(&i), "probed {i} outside {lo}..{hi}");
-                            i < answer
-                        });
-                        assert_eq!(found, answer, "{lo}..{hi} from {hint}");
-                    }
-                }
-            }
-            // An empty range, even one given backwards, probes nothing.
-            assert_eq!(
-                partition_point_near(lo + 1, lo, 0, |_| unreachable!()),
-                lo + 1
-            );
         }
     }
 

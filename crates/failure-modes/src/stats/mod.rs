@@ -9,6 +9,7 @@ mod linear;
 mod peaks;
 mod seasonal;
 mod sorted_keys;
+mod sorted_window;
 mod tails;
 mod window;
 
