@@ -7,8 +7,8 @@
 //! Ignored (the NAB files lie outside the repository, and the run takes a while in debug):
 //! `cargo test -p failure-modes --release --lib bit_identity -- --ignored --nocapture`, with
 //! `NAB_AWS_DIR` pointing at the `realAWSCloudwatch` folder (by default
-//! `/work/shared/data/nab-aws/realAWSCloudwatch`; without it only the synthetic digests are
-//! compared). A mismatch prints the table of digests the code gives now.
+//! `../shared/data/nab-aws/realAWSCloudwatch` beside the repository, where the other NAB tests
+//! look; without it only the synthetic digests are compared). A mismatch prints the table of digests the code gives now.
 
 use super::*;
 use crate::MAX_MAGNITUDE;
@@ -172,8 +172,13 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
 
 /// The NAB AWS series' values, by file name; empty when the folder is absent.
 fn nab() -> Vec<(String, Vec<f64>)> {
-    let dir = std::env::var("NAB_AWS_DIR")
-        .unwrap_or_else(|_| "/work/shared/data/nab-aws/realAWSCloudwatch".to_owned());
+    let dir = std::env::var("NAB_AWS_DIR").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/nab-aws/realAWSCloudwatch"
+        )
+        .to_owned()
+    });
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!("{dir} absent: the NAB digests are not compared");
         return Vec::new();
