@@ -460,21 +460,32 @@ impl Detector for ApiThrottling {
                 }
             }
             None if hot => {
-                // The incident starts with the window that crossed: its throttles count.
+                // The incident starts with the window that crossed: its throttles count, from
+                // its first period over the bar on (the window's share being over the bar, one
+                // is). The healthy periods before that one are not the incident: counted, a
+                // busy minute just before it diluted its share, and an hour at 12 % never
+                // reached the 10 % page ratio.
                 let len = self.window.len();
                 let mut opened = Incident {
                     start: self.throttled_since.unwrap_or(at),
-                    periods: self.window.len() as u32,
+                    periods: 0,
                     last_three: [(0.0, 0.0); 3],
                     busiest: (0.0, 0.0),
-                    calls: self.sums.0,
-                    throttled: self.sums.1,
+                    calls: 0.0,
+                    throttled: 0.0,
                     quiet: 0,
                     reported: [false; 2],
                 };
+                let mut begun = false;
                 for k in (1..=len).rev() {
                     let (c, t) = self.window[(self.next + len - k) % len];
-                    opened.push_period(c, t);
+                    begun |= c > 0.0 && t / c >= config.min_ratio;
+                    if begun {
+                        opened.periods += 1;
+                        opened.calls += c;
+                        opened.throttled += t;
+                        opened.push_period(c, t);
+                    }
                 }
                 self.incident = Some(opened);
             }
