@@ -11,6 +11,8 @@
 
 #[path = "blind/events.rs"]
 mod events;
+#[path = "blind/limits.rs"]
+mod limits;
 #[path = "blind/metrics.rs"]
 mod metrics;
 
@@ -21,7 +23,7 @@ use failure_modes::chrono::{DateTime, Duration, TimeZone, Utc};
 use failure_modes::{Finding, Severity};
 
 /// The start of every drill: a Monday, 00:00 UTC.
-pub fn t0() -> DateTime<Utc> {
+pub(crate) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0)
         .single()
         .unwrap_or_default()
@@ -29,7 +31,8 @@ pub fn t0() -> DateTime<Utc> {
 
 /// A traffic shape from a real series: its values over their median, clamped to [0.1, 10],
 /// read back and forth (no jump where the stretch ends).
-pub struct Shape {
+#[derive(Debug)]
+pub(crate) struct Shape {
     values: Vec<f64>,
 }
 
@@ -66,7 +69,7 @@ impl Shape {
 
     /// The shape at `minute` minutes from the drill's start (one NAB row per 5 minutes),
     /// starting `offset` rows in.
-    pub fn at(&self, minute: i64, offset: usize) -> f64 {
+    pub(crate) fn at(&self, minute: i64, offset: usize) -> f64 {
         let n = self.values.len().max(2);
         let i = (minute.max(0) as usize / 5 + offset) % (2 * n - 2);
         self.values[if i < n { i } else { 2 * n - 2 - i }]
@@ -74,27 +77,28 @@ impl Shape {
 }
 
 /// A small deterministic generator (xorshift64*), so that each drill is reproducible.
-pub struct Rng(u64);
+#[derive(Debug)]
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
     /// Uniform in [0, 1).
-    pub fn uniform(&mut self) -> f64 {
+    pub(crate) fn uniform(&mut self) -> f64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
     }
     /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
+    pub(crate) fn normal(&mut self) -> f64 {
         let u = self.uniform().max(1e-12);
         (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
     }
     /// Poisson with mean `mean` (Knuth below 30, normal approximation above).
-    pub fn poisson(&mut self, mean: f64) -> f64 {
+    pub(crate) fn poisson(&mut self, mean: f64) -> f64 {
         if mean <= 0.0 {
             return 0.0;
         }
@@ -113,7 +117,8 @@ impl Rng {
 }
 
 /// What a drill expects.
-pub enum Expect {
+#[derive(Debug)]
+pub(crate) enum Expect {
     /// An incident from `onset` to `until`, whose worst finding should have this severity.
     Incident {
         onset: DateTime<Utc>,
@@ -125,17 +130,18 @@ pub enum Expect {
 }
 
 /// One drill's run.
-pub struct Drill {
+#[derive(Debug)]
+pub(crate) struct Drill {
     /// F1 … F8.
-    pub mode: &'static str,
+    pub(crate) mode: &'static str,
     /// What it plays.
-    pub name: String,
+    pub(crate) name: String,
     /// The verdict it expects.
-    pub expect: Expect,
+    pub(crate) expect: Expect,
     /// The stretch it covers.
-    pub span: (DateTime<Utc>, DateTime<Utc>),
+    pub(crate) span: (DateTime<Utc>, DateTime<Utc>),
     /// What the detector reported.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
 }
 
 /// How long after an incident ends a finding still counts as its detection.
@@ -147,7 +153,7 @@ fn slack(mode: &str) -> Duration {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Tally {
     incidents: usize,
     detected: usize,

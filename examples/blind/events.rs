@@ -15,8 +15,18 @@ use crate::{Drill, Expect, Rng, t0};
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
+/// F7: name, expected severity, public from the start, the minute a scan finds it public, and
+/// a spike of reads (start, minutes, factor).
+type LeakCase = (
+    String,
+    Option<Severity>,
+    bool,
+    Option<i64>,
+    Option<(i64, i64, f64)>,
+);
+
 /// All drills of F4, F7 and F8.
-pub fn drills(sh: &Shapes) -> Res<Vec<Drill>> {
+pub(crate) fn drills(sh: &Shapes) -> Res<Vec<Drill>> {
     let mut out = f4(sh)?;
     out.extend(f7(sh)?);
     out.extend(f8()?);
@@ -322,13 +332,7 @@ fn f7(sh: &Shapes) -> Res<Vec<Drill>> {
     };
     let onset = 1440 + 12 * 60;
     // (name, expected, public from the start?, scan minute making it public, spike (start, len, factor))
-    let mut cases: Vec<(
-        String,
-        Option<Severity>,
-        bool,
-        Option<i64>,
-        Option<(i64, i64, f64)>,
-    )> = Vec::new();
+    let mut cases: Vec<LeakCase> = Vec::new();
     cases.push((
         "bucket made public by a policy at 12:00 (scan)".into(),
         Some(Severity::Page),

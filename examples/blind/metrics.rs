@@ -5,36 +5,39 @@ use std::error::Error;
 
 use failure_modes::chrono::{DateTime, Duration, Utc};
 use failure_modes::{
-    ApiThrottling, ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal,
-    ConnectionConfig, ConnectionSample, ConnectionSignal, DbConnectionExhaustion, Detector,
-    NetworkPartition, PartitionConfig, QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit,
-    Severity, ThrottleConfig, ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample,
-    ZoneSignal,
+    ApiThrottling, ColdStartConfig, ColdStartLatency, ColdStartSample, ColdStartSignal, Detector,
+    NetworkPartition, PartitionConfig, Severity, ThrottleConfig, ThrottleSample, ThrottleSignal,
+    ZoneObservation, ZoneSample, ZoneSignal,
 };
 
 use crate::{Drill, Expect, Rng, Shape, t0};
 
 /// The real series the drills take their shapes from.
-pub struct Shapes {
+#[derive(Debug)]
+pub(crate) struct Shapes {
     /// Load balancer requests: traffic.
-    pub traffic: Shape,
+    pub(crate) traffic: Shape,
     /// EC2 CPU: usage of a quota.
-    pub cpu: Shape,
+    pub(crate) cpu: Shape,
     /// RDS CPU: database load.
-    pub db: Shape,
+    pub(crate) db: Shape,
     /// Network in: bucket reads.
-    pub network: Shape,
+    pub(crate) network: Shape,
 }
 
-type Res<T> = Result<T, Box<dyn Error>>;
+pub(crate) type Res<T> = Result<T, Box<dyn Error>>;
+
+/// A drill's name, its incident (onset and length in minutes, expected severity) if any, and
+/// its mechanism.
+pub(crate) type Case<F> = (String, Option<(i64, i64, Severity)>, F);
 
 /// The minute of the day of `m`.
-fn hour(m: i64) -> i64 {
+pub(crate) fn hour(m: i64) -> i64 {
     (m / 60) % 24
 }
 
 /// A drill that is an incident from `onset` (minutes) for `len` minutes, over `days` days.
-fn drill(
+pub(crate) fn drill(
     mode: &'static str,
     name: String,
     days: i64,
@@ -59,7 +62,7 @@ fn drill(
 
 /// Runs `detector` over the minutes of `d`'s span at `step` minutes, each turned into a sample
 /// by `sample` (`None`: no datapoint).
-fn play<D: Detector>(
+pub(crate) fn play<D: Detector>(
     mut d: Drill,
     detector: &mut D,
     step: i64,
@@ -75,13 +78,13 @@ fn play<D: Detector>(
 }
 
 /// All metric drills.
-pub fn drills(sh: &Shapes) -> Res<Vec<Drill>> {
+pub(crate) fn drills(sh: &Shapes) -> Res<Vec<Drill>> {
     let mut out = Vec::new();
     out.extend(f1(sh)?);
     out.extend(f2(sh)?);
-    out.extend(f3(sh)?);
+    out.extend(crate::limits::f3(sh)?);
     out.extend(f5(sh)?);
-    out.extend(f6(sh)?);
+    out.extend(crate::limits::f6(sh)?);
     Ok(out)
 }
 
@@ -90,11 +93,8 @@ fn f1(sh: &Shapes) -> Res<Vec<Drill>> {
     let cfg = ThrottleConfig::default();
     let (min, page) = (cfg.min_ratio(), cfg.page_ratio());
     let onset = 1440 + 14 * 60;
-    let mut cases: Vec<(
-        String,
-        Option<(i64, i64, Severity)>,
-        Box<dyn Fn(i64) -> (f64, f64)>,
-    )> = Vec::new();
+    type Fx = Box<dyn Fn(i64) -> (f64, f64)>;
+    let mut cases: Vec<Case<Fx>> = Vec::new();
     for k in [1.2, 2.0, 5.0] {
         let share = k * min;
         cases.push((
@@ -207,7 +207,7 @@ fn f2(sh: &Shapes) -> Res<Vec<Drill>> {
     type Fx = Box<dyn Fn(i64, usize) -> (f64, f64, f64, bool)>;
     const NORMAL: (f64, f64, f64, bool) = (1.0, 0.0005, 1.0, true);
     let during = move |m: i64| (onset..onset + 60).contains(&m);
-    let mut cases: Vec<(String, Option<(i64, i64, Severity)>, Fx)> = Vec::new();
+    let mut cases: Vec<Case<Fx>> = Vec::new();
     for k in [1.2, 2.0, 5.0] {
         let r = k * cfg.peer_ratio();
         cases.push((
@@ -343,104 +343,13 @@ fn f2(sh: &Shapes) -> Res<Vec<Drill>> {
     Ok(out)
 }
 
-/// F3: vCPUs of a fleet against a quota of 1,000, five-minute periods.
-fn f3(sh: &Shapes) -> Res<Vec<Drill>> {
-    let cfg = QuotaConfig::default();
-    let (warn, blocked) = (cfg.warn_share(), cfg.blocked_share());
-    let onset = 4 * 1440 + 12 * 60;
-    let limit = 1000.0;
-    // The level the fleet would run at, or `None` for a gap, from the shaped usage.
-    type Fx = Box<dyn Fn(i64, f64) -> Option<f64>>;
-    let mut cases: Vec<(String, Option<(i64, i64, Severity)>, Fx)> = Vec::new();
-    for (label, share, sev) in [
-        (
-            "just over warn_share (x1.05)",
-            warn * 1.05,
-            Severity::Ticket,
-        ),
-        (
-            "midway warn..blocked",
-            (warn + blocked) / 2.0,
-            Severity::Ticket,
-        ),
-        ("at blocked_share", blocked, Severity::Page),
-    ] {
-        cases.push((
-            format!("usage steps to {:.0} % ({label}) for 6 h", 100.0 * share),
-            Some((onset, 360, sev)),
-            Box::new(move |m, u| {
-                Some(if (onset..onset + 360).contains(&m) {
-                    share * limit
-                } else {
-                    u
-                })
-            }),
-        ));
-    }
-    cases.push((
-        "autoscaling leak: +1 vCPU/5 min, capped at 0.97 warn_share".into(),
-        Some((onset, 2 * 1440, Severity::Ticket)),
-        Box::new(move |m, u| {
-            Some(if m >= onset {
-                (u + (m - onset) as f64 / 5.0).min(0.97 * warn * limit)
-            } else {
-                u
-            })
-        }),
-    ));
-    cases.push((
-        "clean 2 weeks: nightly batch to 75 % for 1 h".into(),
-        None,
-        Box::new(|m, u| Some(if hour(m) == 1 { 750.0 } else { u })),
-    ));
-    cases.push((
-        "clean 2 weeks: release shifts usage +50 % (day 5)".into(),
-        None,
-        Box::new(|m, u| Some(if m >= 5 * 1440 { 1.5 * u } else { u })),
-    ));
-    cases.push((
-        "clean 2 weeks: 6 h gaps every other day".into(),
-        None,
-        Box::new(|m, u| {
-            if (m / 1440) % 2 == 1 && hour(m) < 6 {
-                None
-            } else {
-                Some(u)
-            }
-        }),
-    ));
-    let mut out = Vec::new();
-    for (i, (name, inc, f)) in cases.into_iter().enumerate() {
-        let days = if inc.is_some() { 7 } else { 14 };
-        let mut rng = Rng::new(300 + i as u64);
-        let signal = QuotaSignal::resource_count(
-            "On-Demand vCPU",
-            limit,
-            "EC2",
-            "vCPU",
-            "Standard/OnDemand",
-        )?;
-        let mut det = ServiceQuotaHit::new(signal, cfg)?;
-        out.push(play(drill("F3", name, days, inc), &mut det, 5, |m, at| {
-            let u = (350.0 * sh.cpu.at(m, 0).sqrt() + 5.0 * rng.normal())
-                .clamp(50.0, 650.0)
-                .round();
-            f(m, u).map(|usage| QuotaSample {
-                at,
-                usage: usage.min(limit),
-            })
-        })?);
-    }
-    Ok(out)
-}
-
 /// F5: a Lambda behind an API; warm p95 120 ms.
 fn f5(sh: &Shapes) -> Res<Vec<Drill>> {
     let cfg = ColdStartConfig::default();
     let onset = 1440 + 12 * 60;
     // Per minute: (p95 factor, concurrency factor, init reported?)
     type Fx = Box<dyn Fn(i64) -> Option<(f64, f64, bool)>>;
-    let mut cases: Vec<(String, Option<(i64, i64, Severity)>, Fx)> = Vec::new();
+    let mut cases: Vec<Case<Fx>> = Vec::new();
     for k in [1.2, 2.0, 5.0] {
         let r = k * cfg.min_ratio();
         cases.push((
@@ -505,134 +414,6 @@ fn f5(sh: &Shapes) -> Res<Vec<Drill>> {
                 p95_ms,
                 concurrency,
                 init_ms: init.then_some(700.0),
-            })
-        })?);
-    }
-    Ok(out)
-}
-
-/// F6: an RDS instance with `max_connections` 1,000 behind a Lambda (5 connections per
-/// instance).
-fn f6(sh: &Shapes) -> Res<Vec<Drill>> {
-    let cfg = ConnectionConfig::default();
-    let (warn, page) = (cfg.warn_share(), cfg.page_share());
-    let onset = 2 * 1440 + 14 * 60;
-    let limit = 1000.0;
-    type Fx = Box<dyn Fn(i64, f64) -> Option<f64>>;
-    let mut cases: Vec<(String, Option<(i64, i64, Severity)>, Fx)> = Vec::new();
-    for (label, share, sev) in [
-        (
-            "just over warn_share (x1.05)",
-            warn * 1.05,
-            Severity::Ticket,
-        ),
-        (
-            "just over page_share (x1.01)",
-            (page * 1.01).min(1.0),
-            Severity::Page,
-        ),
-    ] {
-        cases.push((
-            format!(
-                "connections step to {:.0} % ({label}) for 2 h",
-                100.0 * share
-            ),
-            Some((onset, 120, sev)),
-            Box::new(move |m, c| {
-                Some(if (onset..onset + 120).contains(&m) {
-                    share * limit
-                } else {
-                    c
-                })
-            }),
-        ));
-    }
-    cases.push((
-        "pool leak: +1.5 connections/min until the limit".into(),
-        Some((onset, 600, Severity::Page)),
-        Box::new(move |m, c| {
-            Some(if m >= onset {
-                (c + 1.5 * (m - onset) as f64).min(limit)
-            } else {
-                c
-            })
-        }),
-    ));
-    cases.push((
-        "slow leak: +0.5/min, stops at 0.97 warn_share".into(),
-        Some((onset, 900, Severity::Ticket)),
-        Box::new(move |m, c| {
-            Some(if m >= onset {
-                (c + 0.5 * (m - onset) as f64).min(0.97 * warn * limit)
-            } else {
-                c
-            })
-        }),
-    ));
-    cases.push((
-        "retry storm: upstream concurrency ramps 4x over 30 min".into(),
-        Some((onset, 60, Severity::Page)),
-        Box::new(move |m, c| {
-            Some(if (onset..onset + 60).contains(&m) {
-                (c * (1.0 + 3.0 * ((m - onset) as f64 / 30.0).min(1.0))).min(limit)
-            } else {
-                c
-            })
-        }),
-    ));
-    cases.push((
-        "clean week: nightly batch ramps to 75 % for 1 h".into(),
-        None,
-        Box::new(|m, c| {
-            Some(if hour(m) == 1 {
-                c.max(750.0 * ((m % 60) as f64 / 20.0).min(1.0))
-            } else {
-                c
-            })
-        }),
-    ));
-    cases.push((
-        "clean week: deploy drops then reconnects (x1.4 for 10 min)".into(),
-        None,
-        Box::new(|m, c| {
-            Some(match m % 1440 {
-                x if (900..905).contains(&x) => 0.2 * c,
-                x if (905..915).contains(&x) => 1.4 * c,
-                _ => c,
-            })
-        }),
-    ));
-    cases.push((
-        "clean week: release shifts connections +50 % (day 3)".into(),
-        None,
-        Box::new(|m, c| Some(if m >= 3 * 1440 { 1.5 * c } else { c })),
-    ));
-    cases.push((
-        "clean week: 2 h gaps of missing data daily".into(),
-        None,
-        Box::new(|m, c| {
-            if (180..300).contains(&(m % 1440)) {
-                None
-            } else {
-                Some(c)
-            }
-        }),
-    ));
-    let mut out = Vec::new();
-    for (i, (name, inc, f)) in cases.into_iter().enumerate() {
-        let days = if inc.is_some() { 4 } else { 7 };
-        let mut rng = Rng::new(600 + i as u64);
-        let signal = ConnectionSignal::rds("orders", limit)?.with_lambda_upstream("checkout")?;
-        let mut det = DbConnectionExhaustion::new(signal, cfg)?;
-        out.push(play(drill("F6", name, days, inc), &mut det, 1, |m, at| {
-            let base = (250.0 * sh.db.at(m, 0).powf(0.7) + 8.0 * rng.normal())
-                .clamp(20.0, 550.0)
-                .round();
-            let connections = f(m, base)?.round().min(limit);
-            Some(ConnectionSample {
-                at,
-                connections,
-                upstream: Some((connections / 5.0).round()),
             })
         })?);
     }
