@@ -51,3 +51,32 @@ fn f1_an_hour_over_the_page_ratio_pages_whatever_the_traffic_just_before_it() {
             .all(|f| f.start == t0() + Duration::minutes(120))
     );
 }
+
+/// The other side of the fix above: with the share counted from the first throttled period,
+/// a burst of five minutes at a few dozen calls a minute (11 of 100 calls, nine of them in
+/// three minutes) reached the page ratio, and the project's game day paged on such a night
+/// blip. Blocked is judged as lasting is, outside the busiest three periods too.
+#[test]
+fn f1_a_five_minute_burst_at_low_traffic_is_not_a_block() {
+    let mut f1 = ApiThrottling::new(
+        ThrottleSignal::lambda("checkout").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let throttled = [3.0, 3.0, 3.0, 1.0, 1.0];
+    let findings = f1
+        .detect((0..120).map(|m| ThrottleSample {
+            at: t0() + Duration::minutes(m),
+            calls: 20.0,
+            throttled: if (60..65).contains(&m) {
+                throttled[m as usize - 60]
+            } else {
+                0.0
+            },
+        }))
+        .unwrap();
+    assert!(
+        findings.iter().all(|f| f.severity == Severity::Ticket),
+        "{findings:#?}"
+    );
+}
