@@ -3,6 +3,7 @@
 //! `cargo test -p failure-modes --all-features --test integration <module>::` runs one of them.
 
 mod bad_input;
+mod blind_gameday;
 mod cloudtrail_service_events;
 mod common;
 mod cost_month_reset;

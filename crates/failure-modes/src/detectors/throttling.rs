@@ -180,6 +180,11 @@ struct Incident {
     busiest: (f64, f64),
     calls: f64,
     throttled: f64,
+    /// The periods, calls and throttles of the window that crossed before its first period
+    /// over the bar: healthy traffic from before the incident. They count for the burst test
+    /// and the tail (as the window that opened the incident), not for the incident's share
+    /// that the severities and the evidence give.
+    lead: (u32, f64, f64),
     /// Periods in a row with the window below `min_ratio`.
     quiet: u32,
     /// Which severities were reported: [sustained, blocked].
@@ -214,7 +219,10 @@ impl Incident {
 ///
 /// Severity: [`ThrottleConfig::severity`] (a ticket) for sustained throttling,
 /// [`ThrottleConfig::blocked_severity`] (a page) once the incident's share reaches
-/// [`ThrottleConfig::page_ratio`]; each once per incident, with the incident's start. Evidence
+/// [`ThrottleConfig::page_ratio`], outside its busiest three periods too (a burst is not a
+/// block); each once per incident, with the incident's start. The share that the severities
+/// judge and the evidence gives counts the incident from its first throttled period: the
+/// healthy periods of the window that opened it are not part of it. Evidence
 /// score: `-log10` of the tail probability. State: the window (a few values) and the baseline.
 ///
 /// # Example
@@ -341,7 +349,14 @@ impl ApiThrottling {
 
     fn findings(&mut self, at: DateTime<Utc>, incident: Incident) -> Result<Vec<Finding>> {
         let config = self.config;
-        let share = incident.throttled / incident.calls.max(1.0);
+        // The share over the incident, from its first throttled period: a busy healthy minute
+        // just before it diluted it, and an hour at 12 % never reached the 10 % page ratio.
+        let (lead_periods, lead_calls, lead_throttled) = incident.lead;
+        let (own_calls, own_throttled) = (
+            incident.calls - lead_calls,
+            incident.throttled - lead_throttled,
+        );
+        let share = own_throttled / own_calls.max(1.0);
         // Outside its busiest three periods, the incident must still be over the bar.
         let (rest_calls, rest_throttled) = (
             incident.calls - incident.busiest.0,
@@ -363,11 +378,21 @@ impl ApiThrottling {
             return Ok(Vec::new());
         }
         let mut findings = Vec::new();
-        for (slot, severity, threshold) in [
-            (0, config.severity, config.min_ratio),
-            (1, config.blocked_severity, config.page_ratio),
+        // Blocked is judged as lasting is: outside the busiest three periods too (of the
+        // incident's own periods), so that a burst of a few minutes at night, a handful of
+        // calls, is not a page however high its share.
+        let own_rest_share = (own_throttled - incident.busiest.1).max(0.0)
+            / (own_calls - incident.busiest.0).max(1.0);
+        for (slot, severity, threshold, rest_share) in [
+            (0, config.severity, config.min_ratio, share),
+            (
+                1,
+                config.blocked_severity,
+                config.page_ratio,
+                own_rest_share,
+            ),
         ] {
-            if incident.reported[slot] || share < threshold {
+            if incident.reported[slot] || share < threshold || rest_share < threshold {
                 continue;
             }
             if let Some(open) = self.incident.as_mut() {
@@ -387,10 +412,10 @@ impl ApiThrottling {
                     detail: format!(
                         "{} of {} calls throttled ({:.2} %) over {} periods against a baseline \
                          of {:.3} % (binomial tail {tail:.1e})",
-                        Rounded(incident.throttled),
-                        Rounded(incident.calls),
+                        Rounded(own_throttled),
+                        Rounded(own_calls),
                         100.0 * share,
-                        incident.periods,
+                        incident.periods - lead_periods,
                         100.0 * rate
                     ),
                 },
@@ -469,12 +494,19 @@ impl Detector for ApiThrottling {
                     busiest: (0.0, 0.0),
                     calls: self.sums.0,
                     throttled: self.sums.1,
+                    lead: (0, 0.0, 0.0),
                     quiet: 0,
                     reported: [false; 2],
                 };
+                let mut begun = false;
                 for k in (1..=len).rev() {
                     let (c, t) = self.window[(self.next + len - k) % len];
                     opened.push_period(c, t);
+                    // The window's share being over the bar, one of its periods is.
+                    begun |= c > 0.0 && t / c >= config.min_ratio;
+                    if !begun {
+                        opened.lead = (opened.lead.0 + 1, opened.lead.1 + c, opened.lead.2 + t);
+                    }
                 }
                 self.incident = Some(opened);
             }
