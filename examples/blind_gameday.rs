@@ -4,7 +4,7 @@
 //! at and near the default thresholds; clean weeks carry nuisances that must not fire. Every
 //! detector runs with its default configuration and a preset signal, as a user would run it.
 //!
-//! `cargo run --release -p sre-examples --example blind_gameday -- /work/shared/data/nab-aws`
+//! `cargo run --release -p sre-examples --example blind_gameday -- ../shared/data/nab-aws`
 //!
 //! The drills and the severities they expect are listed in `examples/blind/DRILLS.md`, written
 //! before the first run.
