@@ -75,8 +75,65 @@ fn f1_a_five_minute_burst_at_low_traffic_is_not_a_block() {
             },
         }))
         .unwrap();
-    assert!(
-        findings.iter().all(|f| f.severity == Severity::Ticket),
-        "{findings:#?}"
-    );
+    let severities: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+    assert_eq!(severities, [Severity::Ticket], "{findings:#?}");
+}
+
+/// The page rule above, found by the session's review: the busiest three periods were taken
+/// over the window that opened the incident, healthy lead included, but subtracted from the
+/// incident's own calls. One busy healthy minute (1,000 calls) before the same kind of blip
+/// made "the calls outside the busiest run" negative, clamped to 1, and the blip paged.
+#[test]
+fn f1_a_busy_minute_before_a_blip_does_not_make_it_a_block() {
+    let mut f1 = ApiThrottling::new(
+        ThrottleSignal::lambda("checkout").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let findings = f1
+        .detect((0..120).map(|m| ThrottleSample {
+            at: t0() + Duration::minutes(m),
+            calls: if m == 59 { 1000.0 } else { 20.0 },
+            throttled: match m {
+                60 | 61 => 10.0,
+                62 => 0.0,
+                63..=90 => 1.0,
+                _ => 0.0,
+            },
+        }))
+        .unwrap();
+    let severities: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+    assert_eq!(severities, [Severity::Ticket], "{findings:#?}");
+}
+
+/// Also from the review of the fix: the incident's own calls were the window's running sum
+/// less the healthy lead, and past 2^53 calls that sum had drifted from the lead summed
+/// exactly, so the difference went negative and the share read 200 %. The own periods are
+/// summed on their own now.
+#[test]
+fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
+    let mut f1 = ApiThrottling::new(
+        ThrottleSignal::lambda("checkout").unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let findings = f1
+        .detect((0..90).map(|m| {
+            let (calls, throttled) = match m {
+                0..=55 => (10.0, 0.0),
+                56 => (1e20, 1e17),
+                57..=59 => (10.0, 0.0),
+                _ => (10.0, 5.0),
+            };
+            ThrottleSample {
+                at: t0() + Duration::minutes(m),
+                calls,
+                throttled,
+            }
+        }))
+        .unwrap();
+    assert!(!findings.is_empty());
+    for finding in &findings {
+        assert_eq!(finding.evidence.observed, 0.5, "{finding:#?}");
+    }
 }

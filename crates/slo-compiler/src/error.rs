@@ -84,7 +84,7 @@ pub enum CompileProblem {
         max: usize,
     },
     /// Two generated alarms (or two SLOs' rules) with one name.
-    #[error("name {name:?} is generated twice")]
+    #[error("name {name:?} is used twice")]
     DuplicateName {
         /// The name.
         name: String,

@@ -282,8 +282,8 @@ fn hand_built_dashboards_are_held_to_what_compiled_ones_are() {
         ("${AWS::Region} then ${AWS::StackName}", "${AWS::StackName}"),
         ("escaped ${!Literal}", "${!Literal}"),
     ] {
-        let err = template(&[board("ops", text)]).unwrap_err();
-        assert_eq!(err.field, "dashboard ops: body", "{err}");
+        let err = template(&[board("fine", ""), board("ops", text)]).unwrap_err();
+        assert_eq!(err.field, "dashboards[1].body", "{err}");
         assert!(
             matches!(&err.problem, CompileProblem::SubVariable { text } if text.starts_with(shown)),
             "{text}: {err}"
@@ -300,6 +300,18 @@ fn hand_built_dashboards_are_held_to_what_compiled_ones_are() {
     let err = template(&[board("ops", "a"), board("ops", "b")]).unwrap_err();
     assert!(
         matches!(&err.problem, CompileProblem::DuplicateName { name } if name == "ops"),
+        "{err}"
+    );
+    assert_eq!(err.field, "dashboards[1].name");
+    // A name holding a line break is quoted by the problem, not written raw in the field.
+    let err = template(&[board("ops\nforged: line", "")]).unwrap_err();
+    assert!(!err.to_string().contains('\n'), "{err}");
+    // The split templates check them too.
+    let err = compiled
+        .cloudformation_stacks(&[board("ops", "${Env}")], MAX_RESOURCES)
+        .unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::SubVariable { .. }),
         "{err}"
     );
 }

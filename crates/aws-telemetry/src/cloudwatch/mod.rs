@@ -55,9 +55,9 @@ impl Counters {
 /// `NextToken` pages are followed and merged in time order (one timestamp with two different
 /// values is refused as [`ServiceError::InvalidResponse`]); results are mapped back by query id,
 /// never by position; `PartialData` on the last page, and `InternalError` or `Forbidden` on any
-/// page, make the series [`Completeness::Partial`], and every message the service sends is kept on its series (the
-/// call's own `Messages` on every series of the call);
-/// periods are checked against CloudWatch's retention tiers before any call
+/// page, make the series [`Completeness::Partial`], and every message the service sends is
+/// kept on its series (the call's own `Messages` on every series of the call); periods are
+/// checked against CloudWatch's retention tiers before any call
 /// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
 /// exponential backoff ([`RetryPolicy`]), then reported as [`FetchError::Service`].
 /// [`CloudWatchSource::fetch_with_stats`] reports what one fetch cost, [`CloudWatchSource::stats`]

@@ -4,7 +4,8 @@
 //! compared with the digests the code gave before the speed work of issue 16. A change meant to
 //! be only faster must leave every digest as it is.
 //!
-//! Ignored (the NAB files lie outside the repository, and the run takes a while in debug):
+//! The synthetic streams are compared on every test run. The whole comparison is ignored (the
+//! NAB files lie outside the repository, and the run takes a while in debug):
 //! `cargo test -p failure-modes --release --lib bit_identity -- --ignored --nocapture`, with
 //! `NAB_AWS_DIR` pointing at the `realAWSCloudwatch` folder (by default
 //! `../shared/data/nab-aws/realAWSCloudwatch` beside the repository, where the other NAB tests
@@ -305,5 +306,18 @@ fn outputs_are_bit_identical_to_the_stored_digests() {
         if !nab.is_empty() {
             assert_eq!(n, stored_n, "{name}, NAB series; now:\n{table}");
         }
+    }
+}
+
+/// The synthetic half on every run (the NAB half needs the corpus beside the repository): a
+/// change to the hot path that alters any output on these streams fails the suite, not only a
+/// run someone remembers to ask for.
+#[test]
+fn synthetic_outputs_are_bit_identical_to_the_stored_digests() {
+    let synthetic = synthetic();
+    for ((name, config), (stored_name, stored, _)) in configs().into_iter().zip(STORED) {
+        assert_eq!(name, *stored_name);
+        let now = digest_of(config, &synthetic);
+        assert_eq!(now, *stored, "{name}: now {now:#018x}");
     }
 }

@@ -169,30 +169,22 @@ impl Default for ThrottleConfig {
     }
 }
 
-/// An incident in progress: from the first period whose window crossed `min_ratio`.
-#[derive(Debug, Clone, Copy)]
-struct Incident {
-    start: DateTime<Utc>,
+/// Periods summed, with their busiest run of three: throttling that is all in one run of
+/// three periods is a burst, not an incident.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
     periods: u32,
-    /// The last three periods' (calls, throttled), and the busiest such run of the incident:
-    /// throttling that is all in one run of three periods is a burst, not an incident.
-    last_three: [(f64, f64); 3],
-    busiest: (f64, f64),
     calls: f64,
     throttled: f64,
-    /// The periods, calls and throttles of the window that crossed before its first period
-    /// over the bar: healthy traffic from before the incident. They count for the burst test
-    /// and the tail (as the window that opened the incident), not for the incident's share
-    /// that the severities and the evidence give.
-    lead: (u32, f64, f64),
-    /// Periods in a row with the window below `min_ratio`.
-    quiet: u32,
-    /// Which severities were reported: [sustained, blocked].
-    reported: [bool; 2],
+    last_three: [(f64, f64); 3],
+    busiest: (f64, f64),
 }
 
-impl Incident {
-    fn push_period(&mut self, calls: f64, throttled: f64) {
+impl Tally {
+    fn push(&mut self, calls: f64, throttled: f64) {
+        self.periods += 1;
+        self.calls += calls;
+        self.throttled += throttled;
         self.last_three = [self.last_three[1], self.last_three[2], (calls, throttled)];
         let run = self
             .last_three
@@ -201,6 +193,44 @@ impl Incident {
         if run.1 > self.busiest.1 {
             self.busiest = run;
         }
+    }
+
+    /// The throttled share.
+    fn share(&self) -> f64 {
+        self.throttled / self.calls.max(1.0)
+    }
+
+    /// The throttled share outside the busiest run of three periods, and whether any
+    /// throttle lies there.
+    fn share_outside_busiest(&self) -> (f64, bool) {
+        let throttled = (self.throttled - self.busiest.1).max(0.0);
+        let calls = (self.calls - self.busiest.0).max(1.0);
+        (throttled / calls, throttled > 0.0)
+    }
+}
+
+/// An incident in progress: from the first period whose window crossed `min_ratio`.
+#[derive(Debug, Clone, Copy)]
+struct Incident {
+    start: DateTime<Utc>,
+    /// Every period since the window that crossed, that window's healthy first periods
+    /// included: what the burst test and the tail judge, as they judged the window.
+    opened: Tally,
+    /// The incident's own periods, from its first throttled one: the healthy periods before
+    /// it are not the incident (counted, a busy minute just before it diluted its share, and
+    /// an hour at 12 % never reached the 10 % page ratio). What the severities judge and the
+    /// evidence gives.
+    own: Tally,
+    /// Periods in a row with the window below `min_ratio`.
+    quiet: u32,
+    /// Which severities were reported: [sustained, blocked].
+    reported: [bool; 2],
+}
+
+impl Incident {
+    fn push_period(&mut self, calls: f64, throttled: f64) {
+        self.opened.push(calls, throttled);
+        self.own.push(calls, throttled);
     }
 }
 
@@ -349,21 +379,10 @@ impl ApiThrottling {
 
     fn findings(&mut self, at: DateTime<Utc>, incident: Incident) -> Result<Vec<Finding>> {
         let config = self.config;
-        // The share over the incident, from its first throttled period: a busy healthy minute
-        // just before it diluted it, and an hour at 12 % never reached the 10 % page ratio.
-        let (lead_periods, lead_calls, lead_throttled) = incident.lead;
-        let (own_calls, own_throttled) = (
-            incident.calls - lead_calls,
-            incident.throttled - lead_throttled,
-        );
-        let share = own_throttled / own_calls.max(1.0);
         // Outside its busiest three periods, the incident must still be over the bar.
-        let (rest_calls, rest_throttled) = (
-            incident.calls - incident.busiest.0,
-            incident.throttled - incident.busiest.1,
-        );
-        let lasted = rest_throttled > 0.0
-            && rest_throttled / rest_calls.max(1.0) >= config.min_ratio
+        let (rest_share, rest_throttled) = incident.opened.share_outside_busiest();
+        let lasted = rest_throttled
+            && rest_share >= config.min_ratio
             && self.throttled_since.is_some_and(|since| {
                 at - since
                     >= self.signal.period.as_time_delta() * (config.sustain_periods as i32 - 1)
@@ -372,27 +391,28 @@ impl ApiThrottling {
             return Ok(Vec::new());
         }
         let rate = self.rate();
-        let (throttled, calls) = exact_trials(incident.throttled, incident.calls);
+        let (throttled, calls) = exact_trials(incident.opened.throttled, incident.opened.calls);
         let tail = binomial_upper_tail(throttled, calls, rate)?;
         if tail >= config.significance {
             return Ok(Vec::new());
         }
         let mut findings = Vec::new();
-        // Blocked is judged as lasting is: outside the busiest three periods too (of the
-        // incident's own periods), so that a burst of a few minutes at night, a handful of
-        // calls, is not a page however high its share.
-        let own_rest_share = (own_throttled - incident.busiest.1).max(0.0)
-            / (own_calls - incident.busiest.0).max(1.0);
-        for (slot, severity, threshold, rest_share) in [
+        let own = incident.own;
+        let share = own.share();
+        // Blocked is judged as lasting is, outside the busiest three of the incident's own
+        // periods too, so that a burst of a few minutes at night, a handful of calls, is not
+        // a page however high its share.
+        let (own_rest_share, _) = own.share_outside_busiest();
+        for (slot, severity, threshold, judged) in [
             (0, config.severity, config.min_ratio, share),
             (
                 1,
                 config.blocked_severity,
                 config.page_ratio,
-                own_rest_share,
+                share.min(own_rest_share),
             ),
         ] {
-            if incident.reported[slot] || share < threshold || rest_share < threshold {
+            if incident.reported[slot] || judged < threshold {
                 continue;
             }
             if let Some(open) = self.incident.as_mut() {
@@ -411,11 +431,11 @@ impl ApiThrottling {
                     score: -tail.max(f64::MIN_POSITIVE).log10(),
                     detail: format!(
                         "{} of {} calls throttled ({:.2} %) over {} periods against a baseline \
-                         of {:.3} % (binomial tail {tail:.1e})",
-                        Rounded(own_throttled),
-                        Rounded(own_calls),
+                         of {:.3} % (binomial tail {tail:.1e}, from the window that crossed)",
+                        Rounded(own.throttled),
+                        Rounded(own.calls),
                         100.0 * share,
-                        incident.periods - lead_periods,
+                        own.periods,
                         100.0 * rate
                     ),
                 },
@@ -474,10 +494,7 @@ impl Detector for ApiThrottling {
         }
         match self.incident.as_mut() {
             Some(incident) => {
-                incident.periods += 1;
                 incident.push_period(calls, throttled);
-                incident.calls += calls;
-                incident.throttled += throttled;
                 incident.quiet = if hot { 0 } else { incident.quiet + 1 };
                 if incident.quiet >= config.clear_after {
                     self.incident = None;
@@ -485,27 +502,22 @@ impl Detector for ApiThrottling {
                 }
             }
             None if hot => {
-                // The incident starts with the window that crossed: its throttles count.
+                // The incident opens with the window that crossed: its throttles count, and its
+                // own periods begin with the first over the bar (the window's share being over
+                // the bar, one of its periods is).
                 let len = self.window.len();
                 let mut opened = Incident {
                     start: self.throttled_since.unwrap_or(at),
-                    periods: self.window.len() as u32,
-                    last_three: [(0.0, 0.0); 3],
-                    busiest: (0.0, 0.0),
-                    calls: self.sums.0,
-                    throttled: self.sums.1,
-                    lead: (0, 0.0, 0.0),
+                    opened: Tally::default(),
+                    own: Tally::default(),
                     quiet: 0,
                     reported: [false; 2],
                 };
-                let mut begun = false;
                 for k in (1..=len).rev() {
                     let (c, t) = self.window[(self.next + len - k) % len];
-                    opened.push_period(c, t);
-                    // The window's share being over the bar, one of its periods is.
-                    begun |= c > 0.0 && t / c >= config.min_ratio;
-                    if !begun {
-                        opened.lead = (opened.lead.0 + 1, opened.lead.1 + c, opened.lead.2 + t);
+                    opened.opened.push(c, t);
+                    if opened.own.periods > 0 || (c > 0.0 && t / c >= config.min_ratio) {
+                        opened.own.push(c, t);
                     }
                 }
                 self.incident = Some(opened);

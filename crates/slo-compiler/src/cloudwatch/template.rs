@@ -90,21 +90,23 @@ const BODY_VARIABLES: [&str; 2] = ["${AWS::Region}", "${AWS::AccountId}"];
 /// body but the variables [`BODY_VARIABLES`] (the body goes through `Fn::Sub`, which would
 /// fail the stack on any other, or replace it silently).
 fn check_dashboards(dashboards: &[Dashboard]) -> Result<(), CompileError> {
-    let error = |name: &str, part: &str, problem| {
+    // The position names the dashboard: the name itself may be what is wrong (empty, or
+    // holding a line break), and the problem quotes it.
+    let error = |index: usize, part: &str, problem| {
         CompileError::new(
             Engine::CloudWatch,
             "",
             None,
-            format!("dashboard {name}: {part}"),
+            format!("dashboards[{index}].{part}"),
             problem,
         )
     };
     let mut names = BTreeSet::new();
-    for dashboard in dashboards {
+    for (index, dashboard) in dashboards.iter().enumerate() {
         let name = dashboard.name.as_str();
         if let Some(reason) = name_problem(name, MAX_CLOUDWATCH_NAME) {
             return Err(error(
-                name,
+                index,
                 "name",
                 CompileProblem::DashboardName {
                     name: name.to_owned(),
@@ -114,7 +116,7 @@ fn check_dashboards(dashboards: &[Dashboard]) -> Result<(), CompileError> {
         }
         if !names.insert(name) {
             return Err(error(
-                name,
+                index,
                 "name",
                 CompileProblem::DuplicateName {
                     name: name.to_owned(),
@@ -129,7 +131,7 @@ fn check_dashboards(dashboards: &[Dashboard]) -> Result<(), CompileError> {
                 Some(variable) => rest = &rest[variable.len()..],
                 None => {
                     let text: String = rest.chars().take(64).collect();
-                    return Err(error(name, "body", CompileProblem::SubVariable { text }));
+                    return Err(error(index, "body", CompileProblem::SubVariable { text }));
                 }
             }
         }
