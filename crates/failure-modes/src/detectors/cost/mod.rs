@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 
 use crate::detector::Detector;
-use crate::error::{Error, Result, count, fraction, positive};
+use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
@@ -156,6 +156,15 @@ impl CostRunaway {
             "must not be above page_multiple",
         )?;
         positive("min_daily_spend", config.min_daily_spend)?;
+        // A floor past the charges' own range would make the month-end forecast (the floor
+        // times the days left) infinite.
+        if config.min_daily_spend > MAX_MAGNITUDE {
+            return Err(Error::InvalidConfig {
+                field: "min_daily_spend",
+                value: config.min_daily_spend,
+                reason: "must be within 2^360, the range of the charges it floors",
+            });
+        }
         fraction("min_share", config.min_share)?;
         if !(0.0..0.5).contains(&config.tolerance) {
             return Err(Error::InvalidConfig {
