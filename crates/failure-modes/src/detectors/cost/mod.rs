@@ -516,7 +516,11 @@ impl Detector for CostRunaway {
         let mut worst: Option<(f64, Window)> = None;
         let mut weigh = |window: Option<Window>| {
             if let Some(window) = window {
-                let multiple = window.0 / window.1;
+                // Over a usual spend of almost nothing the ratio overflows: capped, as F5's.
+                let multiple = match window.0 / window.1 {
+                    m if m.is_infinite() => f64::MAX,
+                    m => m,
+                };
                 if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
                     worst = Some((multiple, window));
                 }
