@@ -132,6 +132,78 @@ spec:
     write("streaming_evaluator", "burst", calm + bytes([0, 200, 255]) * 30 + bytes([0, 200, 0]) * 60)
     write("streaming_evaluator", "gaps", bytes([5, 2, 8]) + bytes([0, 50, 10, 12, 80, 100, 14, 9, 200, 15, 1, 0]) * 20)
 
+    # OpenSLO compiled for every engine: the repository's examples and the official OpenSLO
+    # examples kept as test fixtures (compiled leniently, as the target does).
+    compile_sources = [
+        "docs/examples/checkout.openslo.yaml",
+        "docs/examples/checkout.prometheus.openslo.yaml",
+        "crates/slo-compiler/tests/data/checkout.openslo.yaml",
+        "crates/slo-compiler/tests/data/checkout.prometheus.openslo.yaml",
+    ]
+    official = os.path.join(ROOT, "crates/sli-core/tests/fixtures/openslo/official")
+    compile_sources += [
+        os.path.join(official, f) for f in sorted(os.listdir(official)) if f.endswith(".yaml")
+    ]
+    for source in compile_sources:
+        with open(os.path.join(ROOT, source), "rb") as f:
+            name = os.path.relpath(os.path.join(ROOT, source), ROOT).replace("/", "-")
+            write("openslo_compile", name, f.read())
+    # A service name no dashboard name or uid takes as it is (derived names).
+    with open(os.path.join(ROOT, "docs/examples/checkout.prometheus.openslo.yaml"), "rb") as f:
+        text = f.read()
+    write("openslo_compile", "long-service.yaml", text.replace(b"service: checkout", b"service: payments-authorization-gateway-eu-west-1-blue"))
+
+    # Detector configurations: the detector byte, a byte per setting (1: keep the default,
+    # 0: change it, then its value), then the observations of the detector seeds.
+    settings = [11, 12, 11, 9, 10, 11, 11, 10, 11, 11]
+    for which in range(10):
+        steady = bytes([5, 8, 100, 8, 1]) * 40 + bytes([5, 8, 100, 8, 90]) * 10
+        write("detector_configs", f"defaults-{which}", bytes([which]) + bytes([1]) * settings[which] + steady)
+        write("detector_configs", f"first-zero-{which}", bytes([which, 0, 6]) + bytes([1]) * (settings[which] - 1) + steady)
+    # F8 with a one-off charge declared (byte 0, day 2 ahead, 200) before its readings.
+    write("detector_configs", "one-off", bytes([7]) + bytes([1]) * 10 + bytes([0, 4, 8, 200]) + bytes([1, 5, 8, 100]) * 60)
+
+    # sli-core's serde types: the type byte (see sli_serde.rs), then JSON that sli-core 0.1
+    # writes for valid values (printed by serde_json::to_string), and a few variants.
+    serde_seeds = [
+        ('slo-policy', 0, '[{"name":"checkout","objective":0.999,"window":{"rolling":"30d"},"sli":{"kind":"event_ratio"},"budgeting":{"method":"Occurrences"},"missing_data":"skip","min_events":0.0},{"tiers":[{"id":"page-fast","severity":"page","long_window":"1h","short_window":"5m","threshold":{"budget_consumed":0.02},"enabled":true},{"id":"page-slow","severity":"page","long_window":"6h","short_window":"30m","threshold":{"budget_consumed":0.05},"enabled":true},{"id":"ticket-fast","severity":"ticket","long_window":"1d","short_window":"2h","threshold":{"budget_consumed":0.1},"enabled":true},{"id":"ticket-slow","severity":"ticket","long_window":"3d","short_window":"6h","threshold":{"budget_consumed":0.1},"enabled":true}],"partial_windows":"no_data"}]'),
+        ('slo-policy-default', 0, '[{"name":"cal","objective":0.995,"window":{"calendar":{"period":"month","zone":"UTC"}},"sli":{"kind":"event_ratio"},"budgeting":{"method":"Occurrences"},"missing_data":"bad","min_events":10.0},{"tiers":[{"id":"page-fast","severity":"page","long_window":"1h","short_window":"5m","threshold":{"budget_consumed":0.02},"enabled":true},{"id":"page-slow","severity":"page","long_window":"6h","short_window":"30m","threshold":{"budget_consumed":0.05},"enabled":true},{"id":"ticket-fast","severity":"ticket","long_window":"1d","short_window":"2h","threshold":{"budget_consumed":0.1},"enabled":true},{"id":"ticket-slow","severity":"ticket","long_window":"3d","short_window":"6h","threshold":{"budget_consumed":0.1},"enabled":true}],"partial_windows":"no_data"}]'),
+        ('slo', 1, '{"name":"cal","objective":0.995,"window":{"calendar":{"period":"month","zone":"UTC"}},"sli":{"kind":"event_ratio"},"budgeting":{"method":"Occurrences"},"missing_data":"bad","min_events":10.0}'),
+        ('policy', 2, '{"tiers":[{"id":"page-fast","severity":"page","long_window":"1h","short_window":"5m","threshold":{"budget_consumed":0.02},"enabled":true},{"id":"page-slow","severity":"page","long_window":"6h","short_window":"30m","threshold":{"budget_consumed":0.05},"enabled":true},{"id":"ticket-fast","severity":"ticket","long_window":"1d","short_window":"2h","threshold":{"budget_consumed":0.1},"enabled":true},{"id":"ticket-slow","severity":"ticket","long_window":"3d","short_window":"6h","threshold":{"budget_consumed":0.1},"enabled":true}],"partial_windows":"evaluate"}'),
+        ('maintenance', 3, '{"windows":[{"start":"2026-01-01T02:00:00Z","end":"2026-01-01T03:00:00Z"}],"recurring":[{"days":["sunday"],"start":"02:00","duration":"1h","zone":"Etc/GMT-1"}]}'),
+        ('composite', 4, '{"components":[[{"name":"checkout","objective":0.999,"window":{"rolling":"30d"},"sli":{"kind":"event_ratio"},"budgeting":{"method":"Occurrences"},"missing_data":"skip","min_events":0.0},2.0],[{"name":"cal","objective":0.995,"window":{"calendar":{"period":"month","zone":"UTC"}},"sli":{"kind":"event_ratio"},"budgeting":{"method":"Occurrences"},"missing_data":"bad","min_events":10.0},1.0]]}'),
+        ('release-gate', 5, '{"burn_rate":4.0,"sustain":"10m"}'),
+        ('deploy', 6, '{"id":"d-1","service":"checkout","started":"2026-01-01T01:00:00Z","rollout":{"kind":"direct"},"outcome":{"kind":"unknown"}}'),
+        ('window', 7, '{"rolling":"28d"}'),
+        ('calendar-window', 8, '{"period":"week","zone":"Etc/GMT-1"}'),
+        ('interval', 9, '{"start":"2026-01-01T02:00:00Z","end":"2026-01-01T03:00:00Z"}'),
+        ('zone', 10, '"Etc/GMT-1"'),
+        ('sustained', 11, '{"datapoints_to_alarm":3,"evaluation_periods":5}'),
+        ('alert-group', 12, '{"key":"api","severity":"page","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z","alerts":[{"tier":"fast","severity":"page","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z","long_burn":null,"short_burn":null,"peak_burn":null,"threshold":0.0,"budget_fraction":0.0,"time_to_exhaustion_seconds":null,"suppressed":false}]}'),
+        ('routing', 13, '{"owner":"payments"}'),
+        ('error-budget-policy', 14, '{"freeze_burn_rate":4.0,"sustained_for":"1h","freeze_when_exhausted":true,"max_sample_gap":"5m","freeze_on_security":false}'),
+        ('objective', 15, '0.999'),
+        ('calendar-window-paris', 8, '{"period":"month","zone":"Europe/Paris"}'),
+        ('zone-new-york', 10, '"America/New_York"'),
+        ('burn-rate', 15, '14.4'),
+    ]
+    for name, which, text in serde_seeds:
+        write("sli_serde", name, bytes([which]) + text.encode())
+    # RDS max_connections formulas (the engines' defaults and the documented shapes): the
+    # memory byte, then "class\nformula".
+    formulas = [
+        "{DBInstanceClassMemory/12582880}",
+        "LEAST({DBInstanceClassMemory/9531392},5000)",
+        "GREATEST({log(DBInstanceClassMemory/805306368)*45},100)",
+        "250",
+        "GREATEST({DBInstanceClassMemory/9531392},1000)",
+        "LEAST({DBInstanceClassMemory/9531392},{DBInstanceClassMemory/12582880})",
+        "{(DBInstanceClassMemory - 1073741824) / 25165824}",
+    ]
+    for i, formula in enumerate(formulas):
+        write("rds_formula", f"formula-{i}", b"\x00db.r6g.large\n" + formula.encode())
+    write("rds_formula", "small-class", b"\x00db.t3.micro\n" + formulas[0].encode())
+
 
 if __name__ == "__main__":
     main()

@@ -4,9 +4,10 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 60 s, every target)
 #
-# Targets (fuzz/fuzz_targets/): openslo_parse, cloudtrail, csv_source, get_metric_data,
-# detectors, streaming_evaluator. Each starts from its committed corpus (fuzz/corpus/TARGET,
-# read only: the seeds fuzz/make_seeds.py writes, and the inputs of the 2026-12-05 runs merged
+# Targets (fuzz/fuzz_targets/): openslo_parse, openslo_compile, cloudtrail, csv_source,
+# get_metric_data, rds_formula, detectors, detector_configs, streaming_evaluator, sli_serde.
+# Each starts from its committed corpus (fuzz/corpus/TARGET, read only: the seeds
+# fuzz/make_seeds.py writes, and the inputs of the 2026-12-05 and 2026-12-06 runs merged
 # down to those that add coverage, `-merge=1`) plus what earlier local runs found
 # (target/fuzz/corpus, where new inputs go); crashes are written to target/fuzz/artifacts/TARGET
 # and fail the run.
@@ -22,7 +23,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
 shift || true
-all=(openslo_parse cloudtrail csv_source get_metric_data detectors streaming_evaluator)
+all=(openslo_parse openslo_compile cloudtrail csv_source get_metric_data rds_formula detectors
+    detector_configs streaming_evaluator sli_serde)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

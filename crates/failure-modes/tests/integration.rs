@@ -6,6 +6,7 @@ mod bad_input;
 mod blind_gameday;
 mod cloudtrail_service_events;
 mod common;
+mod config_extremes;
 mod cost_month_reset;
 mod detector_set;
 mod evidence_to_finding;

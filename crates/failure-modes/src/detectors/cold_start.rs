@@ -269,7 +269,13 @@ impl Detector for ColdStartLatency {
                 observed: p95,
                 baseline: median,
                 threshold: self.config.min_ratio * median,
-                score: if median > 0.0 { p95 / median } else { f64::MAX },
+                // Over a warm median of almost nothing the ratio overflows: capped as for
+                // a median of zero, so that the evidence stays a number.
+                score: if median > 0.0 {
+                    (p95 / median).min(f64::MAX)
+                } else {
+                    f64::MAX
+                },
                 detail: format!(
                     "p95 {} ms against a warm {} ms; {cause}",
                     Rounded(p95),
@@ -336,5 +342,39 @@ mod tests {
         };
         assert_eq!(metric, &signal.latency);
         assert_eq!(metric.namespace(), "AWS/ApiGateway");
+    }
+
+    /// A warm p95 of almost nothing (a subnormal number of milliseconds, as a broken exporter
+    /// writes) made the score of the next cold start `p95 / median` overflow to infinity,
+    /// which a finding's JSON writes as `null`. Found by the `detector_configs` fuzz target.
+    #[test]
+    fn the_score_stays_finite_over_a_warm_p95_of_almost_nothing() {
+        use chrono::{TimeDelta, TimeZone, Utc};
+        let mut f5 = ColdStartLatency::new(
+            ColdStartSignal::lambda("f").unwrap(),
+            ColdStartConfig::default(),
+        )
+        .unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let sample = |minute, p95_ms, concurrency, init_ms| ColdStartSample {
+            at: t0 + TimeDelta::minutes(minute),
+            p95_ms,
+            concurrency,
+            init_ms,
+        };
+        let mut findings = Vec::new();
+        for minute in 0..200 {
+            findings.extend(
+                f5.push(sample(minute, f64::MIN_POSITIVE, 1.0, None))
+                    .unwrap(),
+            );
+        }
+        for minute in 200..230 {
+            findings.extend(f5.push(sample(minute, 153.0, 153.0, Some(64.0))).unwrap());
+        }
+        assert!(!findings.is_empty(), "the cold start was not found");
+        for f in &findings {
+            assert!(f.evidence.score.is_finite(), "{:?}", f.evidence);
+        }
     }
 }

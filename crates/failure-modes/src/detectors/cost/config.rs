@@ -30,7 +30,8 @@ crate::settings::settings!(CostConfig {
     trailing_days, with_trailing_days: usize;
     /// Completed days seen before any finding (a week: every weekday once).
     warm_up_days, with_warm_up_days: usize;
-    /// Spend below this per day is never a runaway (cents do not page anyone).
+    /// Spend below this per day is never a runaway (cents do not page anyone). Positive, and
+    /// at most [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE) like the charges themselves.
     min_daily_spend, with_min_daily_spend: f64;
     /// Part of a day the readings must show before today is judged on its own: 50 %, so that
     /// the first readings of a day (a few hours of usage, and the end of the day before that

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 
 use crate::detector::Detector;
-use crate::error::{Error, Result, count, fraction, positive};
+use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
@@ -156,6 +156,15 @@ impl CostRunaway {
             "must not be above page_multiple",
         )?;
         positive("min_daily_spend", config.min_daily_spend)?;
+        // A floor past the charges' own range would make the month-end forecast (the floor
+        // times the days left) infinite.
+        if config.min_daily_spend > MAX_MAGNITUDE {
+            return Err(Error::InvalidConfig {
+                field: "min_daily_spend",
+                value: config.min_daily_spend,
+                reason: "must be within 2^360, the range of the charges it floors",
+            });
+        }
         fraction("min_share", config.min_share)?;
         if !(0.0..0.5).contains(&config.tolerance) {
             return Err(Error::InvalidConfig {
@@ -507,7 +516,11 @@ impl Detector for CostRunaway {
         let mut worst: Option<(f64, Window)> = None;
         let mut weigh = |window: Option<Window>| {
             if let Some(window) = window {
-                let multiple = window.0 / window.1;
+                // Over a usual spend of almost nothing the ratio overflows: capped, as F5's.
+                let multiple = match window.0 / window.1 {
+                    m if m.is_infinite() => f64::MAX,
+                    m => m,
+                };
                 if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
                     worst = Some((multiple, window));
                 }

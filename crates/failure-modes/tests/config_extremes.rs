@@ -1,0 +1,70 @@
+//! Settings at the edge of what a detector accepts, found by the `detector_configs` fuzz
+//! target: a setting is refused with a typed error naming it, or everything the detector
+//! computes from it stays finite.
+
+// Test code: a failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use failure_modes::chrono::{Duration, TimeZone, Utc};
+use failure_modes::{ChargeSample, CostConfig, CostRunaway, Detector, Error, MAX_MAGNITUDE};
+
+/// F8's spend floor above the range of the charges it floors (`f64::MAX` was taken) made the
+/// month-end forecast, a day's floor times the days left, infinite.
+#[test]
+fn f8_refuses_a_spend_floor_past_the_range_of_charges() {
+    let config = CostConfig::default().with_min_daily_spend(f64::MAX);
+    match CostRunaway::new("USD", config) {
+        Err(Error::InvalidConfig {
+            field: "min_daily_spend",
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    // The largest floor taken keeps the forecast finite.
+    let config = CostConfig::default()
+        .with_min_daily_spend(MAX_MAGNITUDE)
+        .with_warm_up_days(0);
+    let mut f8 = CostRunaway::new("USD", config).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 2, 0, 0, 0).unwrap();
+    for hour in 0..24 * 3 {
+        f8.push(ChargeSample {
+            at: start + Duration::hours(hour),
+            estimated_charges: 100.0 * (1.0 + hour as f64) / 24.0,
+        })
+        .unwrap();
+    }
+    let forecast = f8
+        .month_end_forecast()
+        .expect("a forecast after three days");
+    assert!(forecast.is_finite(), "{forecast}");
+}
+
+/// F8's spend floor of almost nothing (`f64::MIN_POSITIVE`), over an account that spent
+/// nothing for days: the first 8 USD are an infinite multiple of the usual spend, which the
+/// evidence score carried as `inf`. Capped at `f64::MAX`, as F5's.
+#[test]
+fn f8_score_stays_finite_over_a_floor_of_almost_nothing() {
+    let config = CostConfig::default()
+        .with_min_daily_spend(f64::MIN_POSITIVE)
+        .with_warm_up_days(0);
+    let mut f8 = CostRunaway::new("USD", config).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 2, 0, 0, 0).unwrap();
+    let mut findings = Vec::new();
+    for hour in 0..24 * 5 {
+        let charges = if hour < 24 * 4 { 0.0 } else { 8.0 };
+        findings.extend(
+            f8.push(ChargeSample {
+                at: start + Duration::hours(hour),
+                estimated_charges: charges,
+            })
+            .unwrap(),
+        );
+    }
+    assert!(
+        !findings.is_empty(),
+        "8 USD after days of nothing raised nothing"
+    );
+    for f in &findings {
+        assert!(f.evidence.score.is_finite(), "{:?}", f.evidence);
+    }
+}
