@@ -13,6 +13,8 @@
 
 use super::*;
 use crate::MAX_MAGNITUDE;
+// SplitMix64 (the game days' generator), for the synthetic streams.
+use crate::scenarios::Rng;
 
 /// FNV-1a over 64-bit words: enough to tell two runs apart, no dependency.
 struct Digest(u64);
@@ -34,33 +36,15 @@ impl Digest {
     }
 }
 
-/// SplitMix64, for the synthetic streams.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 const POINTS: usize = 4000;
 
 /// Named synthetic streams: the shapes the hot path must treat alike before and after.
 fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
-    let mut rng = SplitMix(16);
+    let mut rng = Rng::new(16);
     let mut walk = 100.0;
     let random_walk = (0..POINTS)
         .map(|_| {
-            walk += rng.unit() - 0.5;
+            walk += rng.uniform() - 0.5;
             walk
         })
         .collect();
@@ -74,8 +58,8 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
         .collect();
     let spikes = (0..POINTS)
         .map(|i| {
-            let noise = (rng.next() % 100) as f64 / 10.0;
-            if rng.next().is_multiple_of(150) {
+            let noise = (rng.next_u64() % 100) as f64 / 10.0;
+            if rng.next_u64().is_multiple_of(150) {
                 noise * 100.0 + 500.0
             } else if i % 1000 == 999 {
                 -300.0
@@ -88,14 +72,14 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
     let shifts = (0..POINTS)
         .map(|i| {
             if i % 700 == 350 {
-                level += (rng.unit() - 0.4) * 40.0;
+                level += (rng.uniform() - 0.4) * 40.0;
             }
-            level + rng.unit()
+            level + rng.uniform()
         })
         .collect();
     let huge = (0..POINTS)
         .map(|i| {
-            let sign = if rng.next().is_multiple_of(2) {
+            let sign = if rng.next_u64().is_multiple_of(2) {
                 1.0
             } else {
                 -1.0
@@ -103,7 +87,7 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
             match i % 11 {
                 0 => MAX_MAGNITUDE * sign,
                 1 => 1e-300,
-                _ => sign * MAX_MAGNITUDE * (0.9 + 0.1 * rng.unit()),
+                _ => sign * MAX_MAGNITUDE * (0.9 + 0.1 * rng.uniform()),
             }
         })
         .collect();
@@ -112,23 +96,23 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
             if i % 500 == 250 {
                 MAX_MAGNITUDE
             } else {
-                1e100 * (1.0 + rng.unit())
+                1e100 * (1.0 + rng.uniform())
             }
         })
         .collect();
     let daily_integers = (0..POINTS)
         .map(|i| {
             let cycle = 50.0 + 30.0 * (i as f64 / 288.0 * std::f64::consts::TAU).sin();
-            (cycle + (rng.next() % 20) as f64).round()
+            (cycle + (rng.next_u64() % 20) as f64).round()
         })
         .collect();
     let subnormal = (0..POINTS)
-        .map(|_| f64::from_bits(rng.next() % 64))
+        .map(|_| f64::from_bits(rng.next_u64() % 64))
         .collect();
     let bursts = (0..POINTS)
         .map(|i| {
             if (i / 40) % 9 == 0 {
-                1e6 + (rng.next() % 1000) as f64
+                1e6 + (rng.next_u64() % 1000) as f64
             } else {
                 0.0
             }
@@ -143,7 +127,7 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
             } else {
                 0.0
             };
-            10.0 + rng.unit() + job
+            10.0 + rng.uniform() + job
         })
         .collect();
     // Refused values in the middle of a stream: the detector must be unchanged after each.
@@ -152,7 +136,7 @@ fn synthetic() -> Vec<(&'static str, Vec<f64>)> {
             7 => f64::NAN,
             8 => f64::INFINITY,
             9 => MAX_MAGNITUDE * 2.0,
-            _ => 20.0 + (rng.next() % 7) as f64,
+            _ => 20.0 + (rng.next_u64() % 7) as f64,
         })
         .collect();
     vec![

@@ -319,6 +319,8 @@ impl RobustBaseline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // SplitMix64: shuffled test windows, the same sequence for a seed on every run.
+    use crate::scenarios::Rng;
 
     #[test]
     fn window_slides_and_rejects_nan() {
@@ -341,19 +343,6 @@ mod tests {
         assert_eq!(b.robust_z(7.0, 0.5), Some(4.0));
     }
 
-    /// A tiny deterministic generator (SplitMix64), enough for shuffled test windows.
-    struct SplitMix(u64);
-
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-    }
-
     fn naive_mad(window: &[f64]) -> Option<f64> {
         let mut sorted = window.to_vec();
         let median = super::super::median_in_place(&mut sorted)?;
@@ -363,16 +352,16 @@ mod tests {
 
     #[test]
     fn mad_matches_the_naive_computation() {
-        let mut rng = SplitMix(7);
+        let mut rng = Rng::new(7);
         for capacity in 1..=40 {
             let mut b = RobustBaseline::new(capacity).unwrap();
             let mut window = std::collections::VecDeque::new();
             for step in 0..200 {
                 // Mix continuous values, a few repeated levels (ties) and rare outliers.
-                let value = match rng.next() % 4 {
-                    0 => (rng.next() % 5) as f64,
-                    1 => (rng.next() % 1000) as f64 / 7.0,
-                    2 => -((rng.next() % 3) as f64) * 0.5,
+                let value = match rng.next_u64() % 4 {
+                    0 => (rng.next_u64() % 5) as f64,
+                    1 => (rng.next_u64() % 1000) as f64 / 7.0,
+                    2 => -((rng.next_u64() % 3) as f64) * 0.5,
                     _ if step % 17 == 0 => 1e6,
                     _ => 2.0,
                 };
@@ -395,15 +384,15 @@ mod tests {
 
     #[test]
     fn mean_abs_deviation_and_magnitude_match_the_naive_computation() {
-        let mut rng = SplitMix(3);
+        let mut rng = Rng::new(3);
         for capacity in 1..=30 {
             let mut b = RobustBaseline::new(capacity).unwrap();
             let mut window = std::collections::VecDeque::new();
             for step in 0..300 {
-                let value = match rng.next() % 5 {
-                    0 => (rng.next() % 4) as f64,
-                    1 => (rng.next() % 1000) as f64 / 8.0,
-                    2 => -((rng.next() % 3) as f64),
+                let value = match rng.next_u64() % 5 {
+                    0 => (rng.next_u64() % 4) as f64,
+                    1 => (rng.next_u64() % 1000) as f64 / 8.0,
+                    2 => -((rng.next_u64() % 3) as f64),
                     3 if step % 13 == 0 => 1e6,
                     _ => 2.0,
                 };
@@ -471,13 +460,13 @@ mod tests {
 
     #[test]
     fn the_split_is_the_same_from_any_hint() {
-        let mut rng = SplitMix(13);
+        let mut rng = Rng::new(13);
         for capacity in [1, 2, 5, 8, 33, 288] {
             let mut b = RobustBaseline::new(capacity).unwrap();
             for step in 0..400 {
-                let value = match rng.next() % 3 {
-                    0 => (rng.next() % 4) as f64,
-                    _ => (rng.next() % 500) as f64 / 3.0 + (step % 50) as f64,
+                let value = match rng.next_u64() % 3 {
+                    0 => (rng.next_u64() % 4) as f64,
+                    _ => (rng.next_u64() % 500) as f64 / 3.0 + (step % 50) as f64,
                 };
                 b.push(value).unwrap();
                 let d = b.distances().unwrap();
@@ -497,15 +486,15 @@ mod tests {
     fn mad_matches_the_naive_computation_over_a_day_of_noisy_cycles() {
         // The detectors' size: 288 five-minute points, a daily cycle with noise and plateaus,
         // so the split the MAD is found from moves by various distances between pushes.
-        let mut rng = SplitMix(11);
+        let mut rng = Rng::new(11);
         let mut b = RobustBaseline::new(288).unwrap();
         let mut window = std::collections::VecDeque::new();
         for step in 0..1500u64 {
             let cycle = 50.0 + 30.0 * (step as f64 / 288.0 * std::f64::consts::TAU).sin();
-            let value = match rng.next() % 10 {
+            let value = match rng.next_u64() % 10 {
                 0 => 40.0,
                 1 => cycle * 5.0,
-                _ => (cycle + (rng.next() % 2000) as f64 / 100.0).round(),
+                _ => (cycle + (rng.next_u64() % 2000) as f64 / 100.0).round(),
             };
             b.push(value).unwrap();
             window.push_back(value);

@@ -214,30 +214,19 @@ fn partition_point_near(lo: usize, hi: usize, hint: usize, pred: impl Fn(usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A tiny deterministic generator (SplitMix64), enough for shuffled test windows.
-    struct SplitMix(u64);
-
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-    }
+    // SplitMix64: shuffled test windows, the same sequence for a seed on every run.
+    use crate::scenarios::Rng;
 
     #[test]
     fn rank_below_is_the_partition_point() {
-        let mut rng = SplitMix(5);
+        let mut rng = Rng::new(5);
         for len in 0..80 {
             // Few distinct levels (long runs of ties), both zeros, and a wider spread.
             let mut sorted: Vec<f64> = (0..len)
-                .map(|_| match rng.next() % 3 {
-                    0 => [-0.0, 0.0, 1.0][(rng.next() % 3) as usize],
-                    1 => (rng.next() % 7) as f64 - 3.0,
-                    _ => (rng.next() % 1000) as f64 / 10.0 - 50.0,
+                .map(|_| match rng.next_u64() % 3 {
+                    0 => [-0.0, 0.0, 1.0][(rng.next_u64() % 3) as usize],
+                    1 => (rng.next_u64() % 7) as f64 - 3.0,
+                    _ => (rng.next_u64() % 1000) as f64 / 10.0 - 50.0,
                 })
                 .collect();
             sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
