@@ -110,28 +110,37 @@ async fn requests_and_errors(rule: &aws_smithy_mocks::Rule) -> Vec<aws_telemetry
         .unwrap()
 }
 
-#[tokio::test]
-async fn follows_next_token_and_merges_pages() {
+/// A source whose `GetMetricData` answers in two pages: `first` with a `NextToken`, then
+/// `second`. The first request must ask for the most datapoints a call allows.
+fn two_pages(first: MetricDataResult, second: MetricDataResult) -> CloudWatchSource {
     let first = mock!(Client::get_metric_data)
         .match_requests(|r| r.next_token().is_none() && r.max_datapoints() == Some(100_800))
-        .then_output(|| {
+        .then_output(move || {
             GetMetricDataOutput::builder()
-                .metric_data_results(result("requests", &[0, 1], StatusCode::PartialData))
+                .metric_data_results(first.clone())
                 .next_token("page-2")
                 .build()
         });
     let second = mock!(Client::get_metric_data)
         .match_requests(|r| r.next_token() == Some("page-2"))
-        .then_output(|| {
+        .then_output(move || {
             GetMetricDataOutput::builder()
-                .metric_data_results(result("requests", &[2], StatusCode::Complete))
+                .metric_data_results(second.clone())
                 .build()
         });
-    let source = source(mock_client!(
+    source(mock_client!(
         aws_sdk_cloudwatch,
         RuleMode::MatchAny,
         &[&first, &second]
-    ));
+    ))
+}
+
+#[tokio::test]
+async fn follows_next_token_and_merges_pages() {
+    let source = two_pages(
+        result("requests", &[0, 1], StatusCode::PartialData),
+        result("requests", &[2], StatusCode::Complete),
+    );
     let got = fetch(&source, vec![sum("requests")]).await.unwrap();
     assert_eq!(got[0].points.len(), 3);
     assert!(got[0].is_complete(), "the last page completes the series");
@@ -143,26 +152,10 @@ async fn follows_next_token_and_merges_pages() {
 /// `Complete` used to win and the series read complete with a hole in it.
 #[tokio::test]
 async fn an_error_on_an_earlier_page_is_not_undone_by_a_later_complete() {
-    let first = mock!(Client::get_metric_data)
-        .match_requests(|r| r.next_token().is_none())
-        .then_output(|| {
-            GetMetricDataOutput::builder()
-                .metric_data_results(result("requests", &[0], StatusCode::InternalError))
-                .next_token("page-2")
-                .build()
-        });
-    let second = mock!(Client::get_metric_data)
-        .match_requests(|r| r.next_token() == Some("page-2"))
-        .then_output(|| {
-            GetMetricDataOutput::builder()
-                .metric_data_results(result("requests", &[2], StatusCode::Complete))
-                .build()
-        });
-    let source = source(mock_client!(
-        aws_sdk_cloudwatch,
-        RuleMode::MatchAny,
-        &[&first, &second]
-    ));
+    let source = two_pages(
+        result("requests", &[0], StatusCode::InternalError),
+        result("requests", &[2], StatusCode::Complete),
+    );
     let got = fetch(&source, vec![sum("requests")]).await.unwrap();
     assert_eq!(got[0].points.len(), 2, "the data of both pages is kept");
     assert!(
@@ -459,35 +452,17 @@ async fn call_messages_reach_series_without_a_result() {
 #[tokio::test]
 async fn one_timestamp_with_two_values_is_refused() {
     let pages = |second_value: f64| {
-        let first = mock!(Client::get_metric_data)
-            .match_requests(|r| r.next_token().is_none())
-            .then_output(|| {
-                GetMetricDataOutput::builder()
-                    .metric_data_results(result("requests", &[0, 1], StatusCode::PartialData))
-                    .next_token("page-2")
-                    .build()
-            });
-        let second = mock!(Client::get_metric_data)
-            .match_requests(|r| r.next_token() == Some("page-2"))
-            .then_output(move || {
-                GetMetricDataOutput::builder()
-                    .metric_data_results(
-                        MetricDataResult::builder()
-                            .id("requests")
-                            .timestamps(SdkDateTime::from_secs(
-                                (hour_ago() + TimeDelta::minutes(1)).timestamp(),
-                            ))
-                            .values(second_value)
-                            .status_code(StatusCode::Complete)
-                            .build(),
-                    )
-                    .build()
-            });
-        source(mock_client!(
-            aws_sdk_cloudwatch,
-            RuleMode::MatchAny,
-            &[&first, &second]
-        ))
+        two_pages(
+            result("requests", &[0, 1], StatusCode::PartialData),
+            MetricDataResult::builder()
+                .id("requests")
+                .timestamps(SdkDateTime::from_secs(
+                    (hour_ago() + TimeDelta::minutes(1)).timestamp(),
+                ))
+                .values(second_value)
+                .status_code(StatusCode::Complete)
+                .build(),
+        )
     };
     let repeated = fetch(&pages(1.0), vec![sum("requests")]).await.unwrap();
     assert_eq!(repeated[0].points.len(), 2);
