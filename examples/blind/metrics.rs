@@ -94,6 +94,17 @@ fn f1(sh: &Shapes) -> Res<Vec<Drill>> {
     let (min, page) = (cfg.min_ratio(), cfg.page_ratio());
     let onset = 1440 + 14 * 60;
     type Fx = Box<dyn Fn(i64) -> (f64, f64)>;
+    // `share` of the calls throttled for the hour from the onset, the usual 0.05 % otherwise.
+    let for_an_hour = |share: f64| -> Fx {
+        Box::new(move |m| {
+            let throttled = if (onset..onset + 60).contains(&m) {
+                share
+            } else {
+                0.0005
+            };
+            (1.0, throttled)
+        })
+    };
     let mut cases: Vec<Case<Fx>> = Vec::new();
     for k in [1.2, 2.0, 5.0] {
         let share = k * min;
@@ -103,16 +114,7 @@ fn f1(sh: &Shapes) -> Res<Vec<Drill>> {
                 100.0 * share
             ),
             Some((onset, 60, Severity::Ticket)),
-            Box::new(move |m| {
-                (
-                    1.0,
-                    if (onset..onset + 60).contains(&m) {
-                        share
-                    } else {
-                        0.0005
-                    },
-                )
-            }),
+            for_an_hour(share),
         ));
     }
     let share = 1.2 * page;
@@ -122,16 +124,7 @@ fn f1(sh: &Shapes) -> Res<Vec<Drill>> {
             100.0 * share
         ),
         Some((onset, 60, Severity::Page)),
-        Box::new(move |m| {
-            (
-                1.0,
-                if (onset..onset + 60).contains(&m) {
-                    share
-                } else {
-                    0.0005
-                },
-            )
-        }),
+        for_an_hour(share),
     ));
     cases.push((
         "retry storm ramping to 3x page_ratio over 30 min, retries add calls".into(),
