@@ -39,6 +39,12 @@ fn round_trips(value: &Value) -> String {
     text
 }
 
+/// An alarm's name and description within what PutMetricAlarm and PutCompositeAlarm take.
+fn check_alarm_text(name: &str, description: Option<&str>) {
+    assert!(name.chars().count() <= cloudwatch::MAX_ALARM_NAME, "{name}");
+    assert!(description.is_none_or(|d| d.chars().count() <= cloudwatch::MAX_ALARM_DESCRIPTION));
+}
+
 /// Everything the CloudWatch engine writes for `slos`, as text; `None` when it refuses them.
 fn cloudwatch_output(
     slos: &[SloDefinition],
@@ -47,17 +53,7 @@ fn cloudwatch_output(
     let specs = cloudwatch::specs_from_openslo(slos).ok()?;
     let compiled = cloudwatch::compile(&specs, options).ok()?;
     for alarm in compiled.metric_alarms() {
-        assert!(
-            alarm.alarm_name.chars().count() <= cloudwatch::MAX_ALARM_NAME,
-            "{}",
-            alarm.alarm_name
-        );
-        assert!(
-            alarm
-                .alarm_description
-                .as_ref()
-                .is_none_or(|d| d.chars().count() <= cloudwatch::MAX_ALARM_DESCRIPTION)
-        );
+        check_alarm_text(&alarm.alarm_name, alarm.alarm_description.as_deref());
         let stats = alarm
             .metrics
             .iter()
@@ -99,17 +95,7 @@ fn cloudwatch_output(
         }
     }
     for alarm in compiled.composite_alarms() {
-        assert!(
-            alarm.alarm_name.chars().count() <= cloudwatch::MAX_ALARM_NAME,
-            "{}",
-            alarm.alarm_name
-        );
-        assert!(
-            alarm
-                .alarm_description
-                .as_ref()
-                .is_none_or(|d| d.chars().count() <= cloudwatch::MAX_ALARM_DESCRIPTION)
-        );
+        check_alarm_text(&alarm.alarm_name, alarm.alarm_description.as_deref());
         assert!(
             alarm.alarm_rule.chars().count() <= cloudwatch::MAX_ALARM_RULE,
             "{}: rule of {} characters",
