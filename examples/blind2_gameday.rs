@@ -4,11 +4,13 @@
 //!
 //! Run: `cargo run --release -p sre-examples --example blind2_gameday -- ../shared/data/nab-aws`.
 //! Prints per mode: incidents detected, false alarms per detector-week, severity agreement,
-//! and one line per drill that failed.
+//! and one line per drill that failed; `--all` adds every drill's findings, `--seed N` replays
+//! the drills on other noise, `--repro` runs the minimal reproductions of RESULTS.md instead.
 
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use failure_modes::chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use failure_modes::{Finding, Severity};
@@ -31,6 +33,8 @@ mod facts;
 mod limits2;
 #[path = "blind2/metrics.rs"]
 mod metrics2;
+#[path = "blind2/repro.rs"]
+mod repro;
 
 /// Monday 2026-11-02 00:00 UTC, minute 0 of every metric drill.
 pub(crate) fn t0() -> DateTime<Utc> {
@@ -66,8 +70,13 @@ pub(crate) struct Drill {
 #[derive(Debug)]
 pub(crate) struct Rng(u64);
 
+/// Added to every drill's seed: `--seed N` replays the game day on other noise (0 is the
+/// recorded run).
+static SEED: AtomicU64 = AtomicU64::new(0);
+
 impl Rng {
     pub(crate) fn new(seed: u64) -> Self {
+        let seed = seed.wrapping_add(SEED.load(Ordering::Relaxed).wrapping_mul(100_000));
         Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03)
     }
 
@@ -244,9 +253,21 @@ fn judge(d: &Drill) -> (Option<(bool, bool)>, usize, Option<String>) {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let dir = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().collect();
+    let dir = args
+        .get(1)
+        .cloned()
         .unwrap_or_else(|| "../shared/data/nab-aws".into());
+    if let Some(seed) = args
+        .iter()
+        .position(|a| a == "--seed")
+        .and_then(|i| args.get(i + 1))
+    {
+        SEED.store(seed.parse()?, Ordering::Relaxed);
+    }
+    if args.iter().any(|a| a == "--repro") {
+        return repro::run();
+    }
     let all = sre_examples::nab::load(Path::new(&dir))?;
     let sh = Shapes2 {
         traffic: Shape::load(&all, "ec2_cpu_utilization_825cc2")?,
@@ -290,7 +311,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("- {line}");
     }
     // `--all`: every drill's findings, passing drills too.
-    if std::env::args().any(|a| a == "--all") {
+    if args.iter().any(|a| a == "--all") {
         for d in &drills {
             println!("\n{} {} ({} findings)", d.mode, d.name, d.findings.len());
             for f in &d.findings {
