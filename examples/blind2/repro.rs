@@ -151,6 +151,22 @@ pub(crate) fn run() -> Res<()> {
         f4.detect(events)?,
     ));
 
+    // F4: the same CI role, whose pipeline grows from 2,000 to 7,000 calls a deploy for good
+    // (day 8 on): is a paged hour ever learned?
+    let mut f4 = CredentialCompromise::new(CompromiseConfig::default())?;
+    let mut events = Vec::new();
+    for d in 0..16 {
+        events.extend(deploy(
+            d * 1440 + (9 + d % 3) * 60,
+            if d < 8 { 2000 } else { 7000 },
+        ));
+    }
+    out.push((
+        "F4 CI role: a deploy a day at 09-11 h, 2,000 calls for 8 days, then 7,000 for 8 days",
+        "at most one page (the new size becomes the habit)",
+        f4.detect(events)?,
+    ));
+
     // F7: a public bucket read 75 times a minute for 16 h, then 350 a minute for 10 minutes.
     let mut facts = BucketExposure::new("assets");
     facts.policy_is_public = Some(true);
