@@ -198,6 +198,38 @@ pub(crate) fn run() -> Res<()> {
         f7.detect(samples)?,
     ));
 
+    // F7: a public website bucket whose readers grow 4.7x for good (a launch), day 8 on.
+    let mut facts = BucketExposure::new("assets");
+    facts.policy_is_public = Some(true);
+    let mut f7 = PublicDataLeak::new(facts, LeakConfig::default())?;
+    let _ = f7.assess(t0());
+    let samples = (0..16 * 1440).map(|m| AccessSample {
+        at: at(m),
+        requests: if m >= 8 * 1440 { 350.0 } else { 75.0 },
+    });
+    out.push((
+        "F7 public bucket: 75 reads/min for 8 days, then 350/min for good",
+        "one page (data leaving, or a launch: someone must look once)",
+        f7.detect(samples)?,
+    ));
+
+    // F1: a table under-provisioned for good: 1.5 % of 1,500 calls a minute throttled for 3
+    // days, after 2 days at 0.07 %.
+    let mut f1 = ApiThrottling::new(
+        ThrottleSignal::dynamodb("orders", "Query")?,
+        Default::default(),
+    )?;
+    let samples = (0..5 * 1440).map(|m| ThrottleSample {
+        at: at(m),
+        calls: 1500.0,
+        throttled: if m >= 2 * 1440 { 22.5_f64.round() } else { 1.0 },
+    });
+    out.push((
+        "F1 1,500 calls/min, 23 throttled (1.5 %) for 3 days",
+        "one ticket (one lasting incident)",
+        f1.detect(samples)?,
+    ));
+
     for (name, expected, findings) in out {
         println!(
             "\n{name}\n  expected: {expected}\n  got {}:",
