@@ -207,6 +207,25 @@ pub(crate) fn ticket_not_above_page(
     }
 }
 
+/// The most periods a count of periods (a sustain, a quiet run that ends an incident) may
+/// hold: a week of one-minute periods, the bound `sli_core::Sustained` puts on its window.
+pub(crate) const MAX_PERIODS: u32 = 10_080;
+
+/// `value` if a count of periods within `1..=MAX_PERIODS`, else [`Error::InvalidConfig`]
+/// for `field`: no period would end an incident at once (or sustain one from nothing), and
+/// a count past a week of minutes is a mistake, not a setting.
+pub(crate) fn periods(field: &'static str, value: u32) -> Result<u32> {
+    if (1..=MAX_PERIODS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::InvalidConfig {
+            field,
+            value: f64::from(value),
+            reason: "must be within 1..=10080 periods (a week of minutes)",
+        })
+    }
+}
+
 /// `value` if in (0, 1], else [`Error::InvalidConfig`] for `field`.
 pub(crate) fn fraction(field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 && value <= 1.0 {

@@ -438,6 +438,78 @@ fn a_max_gap_that_is_not_positive_is_refused_by_every_detector_that_has_one() {
     }
 }
 
+/// Found by the read-only audit of 2026-12-06: F1 took any `sustain_periods`, and
+/// `u32::MAX` (or `1 << 31`) overflowed the sustain's length — a panic in a debug build, a
+/// sustain of none in a release one; `0` was taken too. Every detector took `clear_after = 0`
+/// (silently read as 1 by most), and F7 a negative `spike_memory`. Each is refused, naming
+/// the field; the bounds are taken.
+#[test]
+fn counts_of_periods_outside_a_week_of_minutes_are_refused() {
+    use failure_modes::{
+        BucketExposure, ColdStartConfig, ConnectionConfig, LeakConfig, PartitionConfig,
+        PublicDataLeak, QuotaConfig, ThrottleConfig,
+    };
+    let build = |n: u32| -> [(&str, &str, Result<(), Error>); 7] {
+        [
+            ("F1", "sustain_periods", {
+                let c = ThrottleConfig::default().with_sustain_periods(n);
+                ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), c).map(drop)
+            }),
+            ("F1", "clear_after", {
+                let c = ThrottleConfig::default().with_clear_after(n);
+                ApiThrottling::new(ThrottleSignal::lambda("f").unwrap(), c).map(drop)
+            }),
+            ("F2", "clear_after", {
+                let c = PartitionConfig::default().with_clear_after(n);
+                let signal = ZoneSignal::alb("app/x/1", &["a", "b"]).unwrap();
+                NetworkPartition::new(signal, c).map(drop)
+            }),
+            ("F3", "clear_after", {
+                let c = QuotaConfig::default().with_clear_after(n);
+                let signal =
+                    QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap();
+                ServiceQuotaHit::new(signal, c).map(drop)
+            }),
+            ("F5", "clear_after", {
+                let c = ColdStartConfig::default().with_clear_after(n);
+                ColdStartLatency::new(ColdStartSignal::lambda("f").unwrap(), c).map(drop)
+            }),
+            ("F6", "clear_after", {
+                let c = ConnectionConfig::default().with_clear_after(n);
+                let signal = ConnectionSignal::rds("db", 100.0).unwrap();
+                DbConnectionExhaustion::new(signal, c).map(drop)
+            }),
+            ("F7", "clear_after", {
+                let c = LeakConfig::default().with_clear_after(n);
+                PublicDataLeak::new(BucketExposure::new("b"), c).map(drop)
+            }),
+        ]
+    };
+    for n in [0, 10_081, 1 << 31, u32::MAX] {
+        for (detector, field, result) in build(n) {
+            match result {
+                Err(Error::InvalidConfig {
+                    field: f, value, ..
+                }) if f == field && value == f64::from(n) => {}
+                other => panic!("{detector} {field} = {n}: {other:?}"),
+            }
+        }
+    }
+    for n in [1, 10_080] {
+        for (detector, field, result) in build(n) {
+            assert!(result.is_ok(), "{detector} {field} = {n}: {result:?}");
+        }
+    }
+    let config = LeakConfig::default().with_spike_memory(Duration::minutes(-1));
+    assert!(matches!(
+        PublicDataLeak::new(BucketExposure::new("b"), config),
+        Err(Error::InvalidConfig {
+            field: "spike_memory",
+            ..
+        })
+    ));
+}
+
 #[test]
 fn f4_refuses_principals_and_regions_longer_than_it_keeps() {
     // Found by the hostile-input probe: F4 kept each principal's ARN and region names whatever

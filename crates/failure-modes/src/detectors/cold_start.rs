@@ -183,8 +183,9 @@ impl ColdStartLatency {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for non-positive ratios or
-    /// `max_gap`, or a zero baseline.
+    /// `max_gap`, a zero baseline, or a `clear_after` outside `1..=10080`.
     pub fn new(signal: ColdStartSignal, config: ColdStartConfig) -> Result<Self> {
+        crate::error::periods("clear_after", config.clear_after)?;
         positive("min_ratio", config.min_ratio)?;
         let timeline = Timeline::new(config.max_gap)?;
         positive("min_sigma", config.min_sigma)?;

@@ -233,9 +233,10 @@ impl DbConnectionExhaustion {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1], a
-    /// `warn_share` above `page_share`, non-positive horizons or `max_gap`, or a trend window
-    /// below 2.
+    /// `warn_share` above `page_share`, non-positive horizons or `max_gap`, a trend window
+    /// below 2, or a `clear_after` outside `1..=10080`.
     pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
+        crate::error::periods("clear_after", config.clear_after)?;
         positive("max_connections", signal.max_connections)?;
         let timeline = Timeline::new(config.max_gap)?;
         fraction("warn_share", config.warn_share)?;

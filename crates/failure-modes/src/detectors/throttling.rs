@@ -293,7 +293,8 @@ impl ApiThrottling {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for ratios outside (0, 1], a `min_ratio` above `page_ratio`, a
-    /// non-positive significance, gap or window.
+    /// non-positive significance, gap or window, or `sustain_periods` or `clear_after` outside
+    /// `1..=10080`.
     pub fn new(signal: ThrottleSignal, config: ThrottleConfig) -> Result<Self> {
         fraction("min_ratio", config.min_ratio)?;
         fraction("page_ratio", config.page_ratio)?;
@@ -305,6 +306,8 @@ impl ApiThrottling {
             config.page_ratio,
             "must not be above page_ratio (the page share)",
         )?;
+        crate::error::periods("sustain_periods", config.sustain_periods)?;
+        crate::error::periods("clear_after", config.clear_after)?;
         let timeline = Timeline::new(config.max_gap)?;
         crate::stats::check_window(
             "window",

@@ -265,8 +265,10 @@ impl NetworkPartition {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`.
+    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`, or a
+    /// `clear_after` outside `1..=10080`.
     pub fn new(signal: ZoneSignal, config: PartitionConfig) -> Result<Self> {
+        crate::error::periods("clear_after", config.clear_after)?;
         positive("peer_ratio", config.peer_ratio)?;
         let timeline = Timeline::new(config.max_gap)?;
         positive("own_sigma", config.own_sigma)?;
