@@ -102,7 +102,8 @@ struct Spike {
 /// finding as soon as it is seen — a security incident, [`LeakConfig::exposure_severity`] (a
 /// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
 /// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
-/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
+/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks; a
+/// spike's minutes count among them once it is over, so a burst that recurs pages once),
 /// sustained — on a public
 /// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
 /// either order: a spike that began before the scan saw the bucket public (and ended less
@@ -151,6 +152,9 @@ pub struct PublicDataLeak {
     /// The largest requests of a minute, per hour, over the record window.
     record: RollingMax,
     this_hour: (i64, f64),
+    /// The busiest minute of an excursion not learned (a public bucket's spike), and the quiet
+    /// minutes since its last: it joins the record once the excursion is over.
+    unlearned: (f64, u32),
     period: Period,
 }
 
@@ -159,8 +163,17 @@ impl PublicDataLeak {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a significance outside
-    /// (0, 1] or non-positive ratios.
+    /// (0, 1], non-positive ratios, a negative `spike_memory`, or a `clear_after` outside
+    /// `1..=10080`.
     pub fn new(facts: BucketExposure, config: LeakConfig) -> Result<Self> {
+        crate::error::periods("clear_after", config.clear_after)?;
+        if config.spike_memory < TimeDelta::zero() {
+            return Err(crate::Error::InvalidConfig {
+                field: "spike_memory",
+                value: config.spike_memory.as_seconds_f64(),
+                reason: "must not be negative",
+            });
+        }
         fraction("significance", config.significance)?;
         positive("min_ratio", config.min_ratio)?;
         positive("min_baseline", config.min_baseline)?;
@@ -176,6 +189,7 @@ impl PublicDataLeak {
             spike: None,
             record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
             this_hour: (i64::MIN, 0.0),
+            unlearned: (0.0, 0),
             period: Period::new(60)?,
         })
     }
@@ -371,6 +385,20 @@ impl Detector for PublicDataLeak {
                 self.this_hour = (hour, 0.0);
             }
             self.this_hour.1 = self.this_hour.1.max(requests);
+            // An excursion is over after `clear_after` quiet minutes (as a spike ends): its
+            // busiest minute joins the record — a bucket's own recurring bursts are its usual
+            // peaks, and the rule asks a spike to top every minute of the last week — but
+            // never the Poisson baseline. Folded only then, so that the quiet minute of a
+            // 2-of-3 spike does not hide the spike's next minute.
+            if self.unlearned.0 > 0.0 {
+                self.unlearned.1 += 1;
+                if self.unlearned.1 >= self.config.clear_after {
+                    self.this_hour.1 = self.this_hour.1.max(self.unlearned.0);
+                    self.unlearned = (0.0, 0);
+                }
+            }
+        } else {
+            self.unlearned = (self.unlearned.0.max(requests), 0);
         }
         if let Some(start) = self.episode.update(spiking, at) {
             self.spike = Some(Spike {

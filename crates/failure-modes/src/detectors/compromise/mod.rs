@@ -118,8 +118,10 @@ const GLOBAL_SOURCES: [&str; 8] = [
 /// * **unusual credential minting**: `CreateAccessKey`, `CreateLoginProfile` or
 ///   `UpdateLoginProfile` by a principal that never did so while learning.
 ///
-/// Peaks are learned from every hour that was not reported (an incident does not become a
-/// habit) and fade by [`CompromiseConfig::daily_decay`] a day. Principals named with
+/// Peaks are learned from every hour once it is over, a reported one too (the page has told
+/// someone; a habit that changes for good pages once, not every day), and fade by
+/// [`CompromiseConfig::daily_decay`] a day: a burst is judged against what the principal did
+/// before it, never against itself. Principals named with
 /// [`CredentialCompromise::with_known_deployers`] are never judged on volume (their other
 /// rules still apply).
 ///

@@ -88,21 +88,20 @@ impl Principal {
         }
     }
 
-    /// Closes the counted hour into the peaks (unless it was reported: an incident is not a
-    /// habit) and opens `hour`, with its bars.
+    /// Closes the counted hour into the peaks and opens `hour`, with its bars. A reported
+    /// hour is learned too, once it is over: the page has told someone, and a habit that
+    /// changes for good (a deploy grown to three times its size) pages once, not every day
+    /// for as long as the daily decay takes to forget the old peaks — which, with the old
+    /// peaks decaying and the paged ones never learned, was for ever.
     pub(super) fn advance_to(&mut self, hour: i64, config: &CompromiseConfig) {
         if hour <= self.hour {
             return;
         }
         let closed = slot(self.hour);
-        if !self.burst_reported {
-            let calls = self.calls as f32;
-            self.peaks[closed] = self.peaks[closed].max(calls);
-            self.busiest = self.busiest.max(calls);
-        }
-        if !self.storm_reported {
-            self.busiest_denied = self.busiest_denied.max(self.denied as f32);
-        }
+        let calls = self.calls as f32;
+        self.peaks[closed] = self.peaks[closed].max(calls);
+        self.busiest = self.busiest.max(calls);
+        self.busiest_denied = self.busiest_denied.max(self.denied as f32);
         let day = hour.div_euclid(24);
         if day > self.decayed_to {
             let keep = (config.daily_decay as f32).powi((day - self.decayed_to).min(3650) as i32);
