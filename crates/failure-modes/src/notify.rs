@@ -52,11 +52,14 @@ impl Finding {
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
-    /// The incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on: credential
-    /// compromise and public data (F4, F7) are security incidents; cost runaway (F8) a cost
-    /// warning; any other page an outage of the part of the service the finding names (a zone,
-    /// an operation, a database: a page says it is failing now); any other ticket a
-    /// degradation.
+    /// The incident an [`ErrorBudgetPolicy`](sli_core::ErrorBudgetPolicy) decides on, so that
+    /// the policy notifies at the finding's own severity (a default or a caller's override):
+    /// a paged credential compromise or public data (F4, F7) is a security incident; a paged
+    /// cost runaway (F8) a [`CostRunaway`](Incident::CostRunaway), a ticketed one a cost
+    /// warning; any other page an outage of the part of the service the finding names (a
+    /// zone, an operation, a database: a page says it is failing now); any other ticket a
+    /// degradation — a security finding a caller chose to ticket (a bucket meant to be
+    /// public) included, so it freezes no release.
     ///
     /// # Example
     /// ```
@@ -77,10 +80,11 @@ impl Finding {
     /// ```
     pub fn policy_incident(&self) -> Incident {
         match (self.mode, self.severity) {
-            (mode, _) if mode.is_security() => Incident::Security,
-            (FailureMode::CostRunaway, _) => Incident::CostWarning,
+            (mode, Severity::Page) if mode.is_security() => Incident::Security,
+            (FailureMode::CostRunaway, Severity::Page) => Incident::CostRunaway,
+            (FailureMode::CostRunaway, Severity::Ticket) => Incident::CostWarning,
             (_, Severity::Page) => Incident::TotalOutage,
-            _ => Incident::Degradation,
+            (_, Severity::Ticket) => Incident::Degradation,
         }
     }
 }
@@ -257,4 +261,41 @@ pub fn group_by_root_cause_routed<K: Ord + Clone>(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use sli_core::{ErrorBudgetPolicy, PolicyInput, Severity};
+
+    use crate::{Evidence, FailureMode, Finding};
+
+    /// Found by the read-only audit of 2026-12-06: the policy ignored a finding's severity for
+    /// F4, F7 and F8 — a paged F8 runaway (the kill switch) became a cost warning and a
+    /// ticket; an F4 or F7 finding a caller had turned into a ticket still paged and froze
+    /// releases. Now the policy notifies at the finding's severity, for every mode and both
+    /// severities, and freezes releases (when asked) for a paged security finding only.
+    #[test]
+    fn the_policy_notifies_at_the_findings_own_severity() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let policy = ErrorBudgetPolicy {
+            freeze_on_security: true,
+            ..Default::default()
+        };
+        for mode in FailureMode::ALL {
+            for severity in [Severity::Ticket, Severity::Page] {
+                let evidence = Evidence::new(0.0, 0.0, 0.0, 0.0, "");
+                let finding = Finding::new(mode, severity, "x", at, at, evidence);
+                let incidents = [finding.policy_incident()];
+                let input = PolicyInput {
+                    incidents: &incidents,
+                    ..Default::default()
+                };
+                let decision = policy.decide(&input, at);
+                assert_eq!(decision.notify, Some(severity), "{mode} {severity}");
+                let freeze = mode.is_security() && severity == Severity::Page;
+                assert_eq!(decision.freeze_releases, freeze, "{mode} {severity}");
+            }
+        }
+    }
 }

@@ -22,9 +22,11 @@ use crate::span::Span;
 ///     .decide(&PolicyInput { incidents, ..Default::default() }, now).notify;
 /// assert_eq!(decide(&[Incident::Security]), Some(Severity::Page));
 /// assert_eq!(decide(&[Incident::CostWarning]), Some(Severity::Ticket));
+/// assert_eq!(decide(&[Incident::CostRunaway]), Some(Severity::Page));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Incident {
     /// The service is entirely down.
     TotalOutage,
@@ -36,6 +38,10 @@ pub enum Incident {
     Degradation,
     /// A cost warning (e.g. spend above twice its trend).
     CostWarning,
+    /// Spend running away (e.g. ten times its trend): someone must act now — budget
+    /// actions, a kill switch — so it pages, as a cost warning does not. It freezes nothing:
+    /// a release is rarely what burns the money, and stopping releases does not stop it.
+    CostRunaway,
 }
 
 impl std::fmt::Display for Incident {
@@ -46,6 +52,7 @@ impl std::fmt::Display for Incident {
             Self::Security => "security incident",
             Self::Degradation => "degradation",
             Self::CostWarning => "cost warning",
+            Self::CostRunaway => "cost runaway",
         })
     }
 }
@@ -325,7 +332,10 @@ impl ErrorBudgetPolicy {
         }
         for &incident in input.incidents {
             match incident {
-                Incident::TotalOutage | Incident::DataLoss | Incident::Security => {
+                Incident::TotalOutage
+                | Incident::DataLoss
+                | Incident::Security
+                | Incident::CostRunaway => {
                     notify(
                         &mut decision,
                         Severity::Page,
