@@ -7,7 +7,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use failure_modes::{
     AccessSample, ApiThrottling, AuditEvent, BucketExposure, CredentialCompromise, Detector,
-    Identity, PublicDataLeak, ThrottleSample, ThrottleSignal,
+    Identity, PublicDataLeak, QuotaSample, QuotaSignal, ServiceQuotaHit, ThrottleSample,
+    ThrottleSignal,
 };
 use sli_core::Severity;
 
@@ -233,4 +234,56 @@ fn f4_a_habit_that_grows_for_good_pages_once() {
         .map(|f| (f.start - t0()).num_days())
         .collect();
     assert_eq!(days, [8], "{findings:#?}");
+}
+
+/// Both blind game days, drill D-3d of the second ("a 6-hour step below `warn_share`"): usage
+/// that steps up for a few hours — a release, a batch of new tenants — was ticketed as a
+/// forecast of exhaustion days ahead. The daily peak jumps with the step and stays up for a
+/// day, and a least-squares line over a day of peaks reads the jump as a slope. Now a
+/// forecast needs a sustained climb (both halves of the trend window rising): the step is a
+/// level. Usage follows a real CloudWatch series (`ec2_cpu_utilization_5f5533`, NAB, scaled
+/// to 300 of 1,000 vCPU at its median), then 720 for six hours; a leak on the same
+/// background is still forecast before it crosses 80 %.
+#[test]
+fn f3_a_step_in_usage_is_a_level_not_a_trend() {
+    let csv = include_str!("data/nab/ec2_cpu_utilization_5f5533.csv");
+    let mut shape: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1.trim().parse().unwrap())
+        .collect();
+    let mut sorted = shape.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    for v in &mut shape {
+        *v = (300.0 * *v / median).clamp(30.0, 450.0);
+    }
+    let run = |usage: &dyn Fn(usize, f64) -> f64| {
+        let signal =
+            QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
+                .unwrap();
+        let mut f3 = ServiceQuotaHit::new(signal, Default::default()).unwrap();
+        let samples = (0..8 * 288).map(|i| QuotaSample {
+            at: t0() + Duration::minutes(5 * i as i64),
+            usage: usage(i, shape[i % shape.len()]),
+        });
+        f3.detect(samples).unwrap()
+    };
+    let step = run(&|i, usual| {
+        if (4 * 288..4 * 288 + 72).contains(&i) {
+            720.0
+        } else {
+            usual
+        }
+    });
+    assert!(step.is_empty(), "{step:#?}");
+    // A leak from day 4: +1 vCPU every 5 minutes on top of the same usage, so 80 % is
+    // crossed on day 5 or 6, depending on the background.
+    let leak = run(&|i, usual| usual + i.saturating_sub(4 * 288) as f64);
+    let first = leak.first().expect("the leak is reported");
+    assert!(
+        first.forecast.is_some_and(|at| at > first.end),
+        "{first:#?}"
+    );
+    assert!(first.evidence.observed < 800.0, "{first:#?}");
 }

@@ -307,7 +307,8 @@ impl Detector for DbConnectionExhaustion {
         let horizon = self.config.ticket_horizon;
         let trend = &self.connections;
         let sustained_forecast = || {
-            sustained_steps_until(trend, limit)
+            trend
+                .sustained_steps_until(limit)
                 .and_then(|steps| project(at, steps, period_s))
                 // A fast climb back to a level the database has held before (a burst of work
                 // at another hour) is left to the thresholds: they see it within minutes.
@@ -390,23 +391,6 @@ impl Detector for DbConnectionExhaustion {
         }
         Ok(findings)
     }
-}
-
-/// Steps until `trend` reaches `limit` when the climb is sustained: the latest of the three
-/// forecasts made from the window's fitted level with the least-squares slope of the whole
-/// window and the Theil–Sen slopes of its older and its recent half (robust: a few minutes of
-/// burst inside a half do not tilt it). A steady climb (a leak, a scale-out that goes on) gives
-/// three alike; a burst's step leaves one half flat, and a climb that has levelled off leaves
-/// the recent half flat: neither is a forecast. `Some(0.0)` when the fitted level is already
-/// at the limit.
-fn sustained_steps_until(trend: &LinearTrend, limit: f64) -> Option<f64> {
-    let steps = trend.steps_until(limit)?;
-    if steps <= 0.0 {
-        return Some(0.0);
-    }
-    let level = trend.level()?;
-    let (older, recent) = trend.half_slopes()?;
-    (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
 }
 
 impl MetricDetector for DbConnectionExhaustion {

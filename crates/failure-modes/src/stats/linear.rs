@@ -159,6 +159,23 @@ impl LinearTrend {
         Some((theil_sen_slope(older)?, theil_sen_slope(recent)?))
     }
 
+    /// Steps until the line reaches `limit` when the climb is sustained: the latest of the
+    /// three forecasts made from the window's fitted level with the least-squares slope of the
+    /// whole window and the Theil–Sen slopes of its older and its recent half (robust: a few
+    /// minutes of burst inside a half do not tilt it). A steady climb (a leak, a scale-out
+    /// that goes on) gives three alike; a step leaves one half flat, and a climb that has
+    /// levelled off leaves the recent half flat: neither is a forecast. `Some(0.0)` when the
+    /// fitted level is already at the limit. O(window²), as [`half_slopes`](Self::half_slopes).
+    pub(crate) fn sustained_steps_until(&self, limit: f64) -> Option<f64> {
+        let steps = self.steps_until(limit)?;
+        if steps <= 0.0 {
+            return Some(0.0);
+        }
+        let level = self.level()?;
+        let (older, recent) = self.half_slopes()?;
+        (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
+    }
+
     /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
     /// already there, `None` when the line does not rise towards it (or before two values).
     pub fn steps_until(&self, limit: f64) -> Option<f64> {
