@@ -137,7 +137,7 @@ pub use detectors::cost::{
     ChargeSample, CostConfig, CostRunaway, MAX_ONE_OFF_CHARGES, MAX_ONE_OFF_DESCRIPTION_BYTES,
     OneOffCharge,
 };
-pub use detectors::exposure::{AccessSample, LeakConfig, PublicDataLeak};
+pub use detectors::exposure::{AccessSample, LeakConfig, MAX_SPIKES_REMEMBERED, PublicDataLeak};
 pub use detectors::partition::{
     MAX_ZONE_NAME, MAX_ZONES, NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation,
     ZoneSample, ZoneSignal,

@@ -144,13 +144,14 @@ fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
 }
 
 /// Second blind game day, drills D-7d and D-7e: a public bucket whose readers come in a daily
-/// burst (a nightly export, a CDN refill) paged at every burst, day after day. A spike's
-/// minutes were kept out of the bucket's record of its busiest minutes for good, so the
-/// documented rule — a spike must be above every minute of the last week — never saw the
-/// bursts it had already reported. Now an excursion's minutes join the record once it is
-/// over (never the Poisson baseline): the first burst pages, the same burst the next days does
-/// not, a larger one still does. The access shape is a real CloudWatch series
-/// (`ec2_network_in_257a54`, NAB, scaled to 75 reads a minute at its median).
+/// burst (a nightly export, a CDN refill) paged at every burst, day after day: a spike is
+/// never learned, so the documented record (above every minute of the last week) never saw
+/// the bursts already reported. Now a spike within an hour of the time of day of an earlier
+/// day's spike at least as large is the bucket's habit: the first burst pages, the same burst
+/// the next days does not, a larger one still does — and so does a smaller read at another
+/// hour, which folding the bursts into the record (tried first) hid for a week. The access
+/// shape is a real CloudWatch series (`ec2_network_in_257a54`, NAB, scaled to 75 reads a
+/// minute at its median).
 #[test]
 fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     let csv = include_str!("data/nab/ec2_network_in_257a54.csv");
@@ -169,36 +170,33 @@ fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     facts.policy_is_public = Some(true);
     let mut f7 = PublicDataLeak::new(facts, Default::default()).unwrap();
     let days = 9;
-    let burst = |minute: i64, level: f64| {
-        let (day, of_day) = (minute / 1440, minute % 1440);
-        // 10 minutes at 14:00 every day; the last day's burst is twice as large.
-        let level = if day == days - 1 { 2.0 * level } else { level };
-        (840..850).contains(&of_day).then_some(level)
+    // 10 minutes at 350 at 14:00 every day, twice as many on the last day; on day 5, half an
+    // hour at 300 at 03:00 (about 3.4 times the usual reads then).
+    let read = |minute: i64| match (minute / 1440, minute % 1440) {
+        (day, 840..850) if day == days - 1 => Some(700.0),
+        (_, 840..850) => Some(350.0),
+        (5, 180..210) => Some(300.0),
+        _ => None,
     };
     let mut spikes = Vec::new();
     for minute in 0..days * 1440 {
         let usual = shape[(minute as usize / 5) % shape.len()];
-        let requests = burst(minute, 350.0).unwrap_or(usual);
         let findings = f7
             .push(AccessSample {
                 at: t0() + Duration::minutes(minute),
-                requests,
+                requests: read(minute).unwrap_or(usual),
             })
             .unwrap();
-        spikes.extend(
-            findings
-                .into_iter()
-                .filter(|f| f.start != f.end || f.evidence.observed > 1.0),
-        );
+        // The exposure's finding starts and ends at once and observes 1.
+        spikes.extend(findings.into_iter().filter(|f| f.evidence.observed > 1.0));
     }
-    let in_bursts: Vec<i64> = spikes
+    let read_days: Vec<(i64, i64)> = spikes
         .iter()
         .map(|f| (f.start - t0()).num_minutes())
-        .filter(|m| burst(*m, 1.0).is_some())
-        .map(|m| m / 1440)
+        .filter(|m| read(*m).is_some())
+        .map(|m| (m / 1440, m % 1440 / 60))
         .collect();
-    // The first burst after the warm-up, and the larger one on the last day; none between.
-    assert_eq!(in_bursts, [0, days - 1], "{spikes:#?}");
+    assert_eq!(read_days, [(0, 14), (5, 3), (days - 1, 14)], "{spikes:#?}");
 }
 
 /// Second blind game day, the outside team's "paged hours are never learned": a CI role

@@ -1,6 +1,8 @@
 //! F7 public data leak: a bucket the public can read, and a spike of requests to it.
 
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
+use std::collections::VecDeque;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
@@ -85,6 +87,21 @@ impl Default for LeakConfig {
     }
 }
 
+/// The most spikes F7 remembers (a bucket's spikes over its record window, for its daily
+/// habits): more than one an hour for a week would be no habit to learn.
+pub const MAX_SPIKES_REMEMBERED: usize = 256;
+
+/// Whether a spike from `start` up to `peak` is the habit an earlier spike from `then` up to
+/// `then_peak` shows: on an earlier day (at least 20 hours before), within an hour of the
+/// same time of day, and at least as large. A bucket read in a daily burst (a nightly export,
+/// a CDN refill) pages on the first day, not on every one; a larger burst, or one at another
+/// hour, is still a spike.
+fn is_habit(start: DateTime<Utc>, peak: f64, then: DateTime<Utc>, then_peak: f64) -> bool {
+    let apart = (start - then).num_minutes();
+    let of_day = apart.rem_euclid(1440);
+    apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && then_peak >= peak
+}
+
 /// A spike of requests: open, or recently over.
 #[derive(Debug, Clone, Copy)]
 struct Spike {
@@ -102,9 +119,9 @@ struct Spike {
 /// finding as soon as it is seen — a security incident, [`LeakConfig::exposure_severity`] (a
 /// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
 /// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
-/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks; a
-/// spike's minutes count among them once it is over, so a burst that recurs pages once),
-/// sustained — on a public
+/// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
+/// sustained, and larger than any spike within an hour of the same time of day on the
+/// previous days of that window (a daily burst pages on its first day) — on a public
 /// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
 /// either order: a spike that began before the scan saw the bucket public (and ended less
 /// than [`LeakConfig::spike_memory`] before) is reported with the scan, with its own start.
@@ -152,9 +169,10 @@ pub struct PublicDataLeak {
     /// The largest requests of a minute, per hour, over the record window.
     record: RollingMax,
     this_hour: (i64, f64),
-    /// The busiest minute of an excursion not learned (a public bucket's spike), and the quiet
-    /// minutes since its last: it joins the record once the excursion is over.
-    unlearned: (f64, u32),
+    /// The spikes of the record window (their start and peak, the newest last, at most
+    /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's at
+    /// least as large one is the bucket's habit.
+    spikes: VecDeque<(DateTime<Utc>, f64)>,
     period: Period,
 }
 
@@ -189,7 +207,7 @@ impl PublicDataLeak {
             spike: None,
             record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
             this_hour: (i64::MIN, 0.0),
-            unlearned: (0.0, 0),
+            spikes: VecDeque::new(),
             period: Period::new(60)?,
         })
     }
@@ -286,10 +304,15 @@ impl PublicDataLeak {
         }
         let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
         let memory = self.config.spike_memory;
+        let habitual = |spike: &Spike| {
+            self.spikes
+                .iter()
+                .any(|&(then, peak)| is_habit(spike.start, spike.peak, then, peak))
+        };
         if let Some(spike) = self
             .spike
-            .as_mut()
-            .filter(|s| !s.reported && at - s.last <= memory)
+            .filter(|s| !s.reported && at - s.last <= memory && !habitual(s))
+            .and(self.spike.as_mut())
         {
             spike.reported = true;
             // Joined only for a finding: most minutes of a public bucket report nothing.
@@ -385,20 +408,6 @@ impl Detector for PublicDataLeak {
                 self.this_hour = (hour, 0.0);
             }
             self.this_hour.1 = self.this_hour.1.max(requests);
-            // An excursion is over after `clear_after` quiet minutes (as a spike ends): its
-            // busiest minute joins the record — a bucket's own recurring bursts are its usual
-            // peaks, and the rule asks a spike to top every minute of the last week — but
-            // never the Poisson baseline. Folded only then, so that the quiet minute of a
-            // 2-of-3 spike does not hide the spike's next minute.
-            if self.unlearned.0 > 0.0 {
-                self.unlearned.1 += 1;
-                if self.unlearned.1 >= self.config.clear_after {
-                    self.this_hour.1 = self.this_hour.1.max(self.unlearned.0);
-                    self.unlearned = (0.0, 0);
-                }
-            }
-        } else {
-            self.unlearned = (self.unlearned.0.max(requests), 0);
         }
         if let Some(start) = self.episode.update(spiking, at) {
             self.spike = Some(Spike {
@@ -409,10 +418,23 @@ impl Detector for PublicDataLeak {
                 tail,
                 reported: false,
             });
+            let window = TimeDelta::minutes(self.config.record_window as i64);
+            while self
+                .spikes
+                .front()
+                .is_some_and(|(then, _)| at - *then > window)
+                || self.spikes.len() >= MAX_SPIKES_REMEMBERED
+            {
+                self.spikes.pop_front();
+            }
+            self.spikes.push_back((start, requests));
         } else if let Some(spike) = self.spike.as_mut().filter(|_| self.episode.is_open()) {
             spike.last = at;
             spike.peak = spike.peak.max(requests);
             spike.tail = spike.tail.min(tail);
+            if let Some(newest) = self.spikes.back_mut() {
+                newest.1 = spike.peak;
+            }
         }
         Ok(self.report(at, Some(requests)))
     }
