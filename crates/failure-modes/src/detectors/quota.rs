@@ -204,9 +204,10 @@ impl Default for QuotaConfig {
 /// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a sustained climb of
 /// the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
 /// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`]:
-/// sustained means the least-squares line of the window and the Theil–Sen lines of its older
-/// and its recent half all rise, and the forecast is the latest of the three (a step up in
-/// usage — a release, a new tenant — leaves one half flat: a level, not growth).
+/// sustained means the least-squares line of the window rises and the daily peak ends each
+/// half of the window higher than it began it, and the forecast is the later of the line's
+/// and the one drawn with the smaller half's rise (a step up in usage — a release, a new
+/// tenant — leaves one half flat: a level, not growth).
 /// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
 /// the morning ramp of a service is not a leak; and it is extrapolated only while usage is
 /// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
@@ -320,12 +321,13 @@ impl Detector for ServiceQuotaHit {
                 None
             }
         };
-        // Then a sustained climb only (the older and the recent half of the trend window both
-        // rising): a step up in usage (a release, a new tenant) is a level, not growth, and
-        // extrapolating it predicted exhaustion days ahead that never came.
+        // Then a sustained climb only (the daily peak higher at the end of each half of the
+        // trend window than at its start): a step up in usage (a release, a new tenant) is a
+        // level, not growth, and extrapolating it predicted exhaustion days ahead that never
+        // came.
         let steps = || {
             if forecasting {
-                trend.sustained_steps_until(limit)
+                trend.steps_until_both_halves_rise(limit)
             } else {
                 None
             }
