@@ -11,6 +11,7 @@ mod cost_month_reset;
 mod detector_set;
 mod evidence_to_finding;
 mod real_backgrounds;
+mod regressions;
 mod routing;
 mod scenarios;
 mod severities;

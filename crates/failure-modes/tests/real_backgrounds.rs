@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use chrono::TimeDelta;
 use failure_modes::gameday::{self, Background, BucketDrillInput, Drill, Tally};
 use failure_modes::{
-    ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal, ConnectionSignal,
-    CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector, Finding, NetworkPartition,
-    PublicDataLeak, QuotaSignal, ServiceQuotaHit, ThrottleSignal, ZoneSignal,
+    AccessSample, ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal,
+    ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector,
+    Exposure, Finding, NetworkPartition, PublicDataLeak, QuotaSignal, ServiceQuotaHit,
+    ThrottleSignal, ZoneSignal,
 };
 
 const ELB: &str = include_str!("data/nab/elb_request_count_8c0756.csv");
@@ -188,6 +189,137 @@ fn f7_exposure_and_access_in_either_order_on_real_noise() {
     );
     assert!(tally.incidents >= 20, "{}", tally.incidents);
     assert_clean(&tally, 0.1);
+}
+
+/// Feeds an F7 drill's inputs (minutes of requests, hourly scans) and returns the findings.
+fn run_f7(inputs: &[BucketDrillInput]) -> Vec<Finding> {
+    let mut f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default()).unwrap();
+    let mut found = Vec::new();
+    for input in inputs {
+        match input {
+            BucketDrillInput::Access(sample) => found.extend(f7.push(*sample).unwrap()),
+            BucketDrillInput::Scan(at, facts) => found.extend(f7.scan(*at, facts.clone()).unwrap()),
+        }
+    }
+    found
+}
+
+/// The spike findings of F7 (the exposure finding's detail starts with "bucket is public").
+fn spikes(findings: &[Finding]) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|f| f.evidence.detail.contains("requests a minute"))
+        .collect()
+}
+
+/// The either-order half of the F7 defect, which the tally above cannot see (the exposure
+/// page from the next scan alone detects those drills): a download that began after the bucket
+/// was made public but before the hourly scan saw it is reported as a spike, with its own
+/// start, when the scan sees the bucket public — on every background and seed where the
+/// same download is reported when the scan saw the bucket public first (at 6 requests a
+/// minute against a floor of one, seed 0's sparse bucket, it is a spike in neither order).
+#[test]
+#[ignore = "fails: F7 learns a download on a bucket it still believes private into the hour's record, so the spike is not sustained and the scan that sees the bucket public reports only the exposure (issue 16, either order)"]
+fn f7_a_download_before_the_scan_is_reported_with_its_own_start_on_real_noise() {
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for background in backgrounds() {
+        for seed in 0..3 {
+            let drills = gameday::bucket_leak(&background, seed).unwrap();
+            let after = drills
+                .iter()
+                .find(|d| d.name.ends_with("public, then downloaded"));
+            if spikes(&run_f7(&after.unwrap().inputs)).is_empty() {
+                continue;
+            }
+            for drill in drills {
+                if !drill.name.contains("downloaded before the scan sees it") {
+                    continue;
+                }
+                // The drill downloads from 10 minutes after the exposure, for 40 minutes.
+                let download = drill.incidents[0].start + TimeDelta::minutes(10);
+                let seen = drill
+                    .inputs
+                    .iter()
+                    .find_map(|input| match input {
+                        BucketDrillInput::Scan(at, facts)
+                            if matches!(facts.exposure(), Exposure::Public(_)) =>
+                        {
+                            Some(*at)
+                        }
+                        _ => None,
+                    })
+                    .unwrap();
+                if seen <= download {
+                    continue; // the scan saw the bucket public first: not this case
+                }
+                checked += 1;
+                let found = run_f7(&drill.inputs);
+                let spikes = spikes(&found);
+                if spikes.len() != 1
+                    || spikes[0].start < download
+                    || spikes[0].start >= download + TimeDelta::minutes(5)
+                    || spikes[0].end != seen
+                {
+                    wrong.push(format!(
+                        "{} seed {seed}: download from {download}, seen public at {seen}: {:?}",
+                        drill.name,
+                        spikes.iter().map(|f| (f.start, f.end)).collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(checked >= 4, "{checked}");
+}
+
+/// The sparse-bucket half of the F7 defect: a bucket read a few times a day (the NAB shape at
+/// about six reads a day, minutes without requests publishing nothing, gaps of hours) keeps
+/// its history, so a 30-minute download a week later — shorter than the warm-up — is judged
+/// and reported, with its start.
+#[test]
+fn f7_a_sparse_bucket_keeps_its_warm_up_on_real_noise() {
+    use chrono::TimeZone;
+    use failure_modes::scenarios::Rng;
+    for background in backgrounds() {
+        for seed in 0..3 {
+            let mut rng = Rng::new(seed);
+            let mut facts = BucketExposure::new("exports");
+            facts.policy_is_public = Some(true);
+            let mut f7 = PublicDataLeak::new(facts, Default::default()).unwrap();
+            let t0 = chrono::Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).unwrap();
+            let download = 7 * 1440 + 13 * 60 + 17;
+            let samples = (0..8 * 1440).filter_map(|m| {
+                let rate = if (download..download + 30).contains(&m) {
+                    30.0
+                } else {
+                    0.004 * background.at(m)
+                };
+                let requests = rng.poisson(rate);
+                (requests > 0.0).then(|| AccessSample {
+                    at: t0 + TimeDelta::minutes(m as i64),
+                    requests,
+                })
+            });
+            let found = f7.detect(samples).unwrap();
+            let name = background.name();
+            assert_eq!(found.len(), 2, "{name} seed {seed}: {found:#?}");
+            let spikes = spikes(&found);
+            assert_eq!(spikes.len(), 1, "{name} seed {seed}: {found:#?}");
+            let start = (spikes[0].start - t0).num_minutes();
+            assert!(
+                (download as i64..download as i64 + 3).contains(&start),
+                "{name} seed {seed}: {start} {:#?}",
+                spikes[0]
+            );
+        }
+    }
 }
 
 /// F8 compared a partial day's spend with a whole day's trend (a 2.5× day read as 1.7×; 2.2×
