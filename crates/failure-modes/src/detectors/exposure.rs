@@ -173,6 +173,9 @@ pub struct PublicDataLeak {
     /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's at
     /// least as large one is the bucket's habit.
     spikes: VecDeque<(DateTime<Utc>, f64)>,
+    /// The busiest minute of the burst under way or just over, kept out of the record, and
+    /// the quiet minutes since: a private bucket's joins the record once the burst is over.
+    held_back: (f64, u32),
     period: Period,
 }
 
@@ -208,6 +211,7 @@ impl PublicDataLeak {
             record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
+            held_back: (0.0, 0),
             period: Period::new(60)?,
         })
     }
@@ -394,20 +398,39 @@ impl Detector for PublicDataLeak {
         let record = self.record.max().unwrap_or(0.0).max(self.this_hour.1);
         let spiking =
             self.seen > self.config.warm_up && tail < self.config.significance && requests > record;
-        // A private bucket's bursts are its habits (a spike there is not F7): everything is
-        // learned; on a public bucket a spike is not.
+        // A private bucket's bursts are its habits (a spike there is not F7): its rate is
+        // learned, and its busiest minute joins the record of the busiest minutes once the
+        // burst is over (`clear_after` quiet minutes) — not while it goes on: the first minute
+        // would be the mark the next must beat, so a download on a bucket not yet seen public
+        // (the scan comes hourly) could never be sustained, and the scan that reveals the
+        // exposure would find no spike to report with it. On a public bucket a spike is not
+        // learned at all; a burst that recurs is known by its time of day instead.
         let public = matches!(self.exposure, Exposure::Public(_));
-        if !public || (!spiking && !self.episode.is_open()) {
+        let in_spike = spiking || self.episode.is_open();
+        if !public || !in_spike {
             self.baseline.push(requests)?;
-            // The hour's peak, closed into the record when the hour changes.
-            let hour = at.timestamp().div_euclid(3600);
-            if hour != self.this_hour.0 {
-                if self.this_hour.0 != i64::MIN {
-                    self.record.push(self.this_hour.1)?;
-                }
-                self.this_hour = (hour, 0.0);
+        }
+        // The hour's peak, closed into the record when the hour changes.
+        let hour = at.timestamp().div_euclid(3600);
+        if hour != self.this_hour.0 {
+            if self.this_hour.0 != i64::MIN {
+                self.record.push(self.this_hour.1)?;
             }
+            self.this_hour = (hour, 0.0);
+        }
+        if in_spike {
+            self.held_back = (self.held_back.0.max(requests), 0);
+        } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
+            if self.held_back.0 > 0.0 {
+                self.held_back.1 += 1;
+                if self.held_back.1 >= self.config.clear_after {
+                    if !public {
+                        self.this_hour.1 = self.this_hour.1.max(self.held_back.0);
+                    }
+                    self.held_back = (0.0, 0);
+                }
+            }
         }
         if let Some(start) = self.episode.update(spiking, at) {
             self.spike = Some(Spike {
