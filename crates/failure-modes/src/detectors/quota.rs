@@ -348,7 +348,10 @@ impl Detector for ServiceQuotaHit {
                     .is_some_and(|when| when - at <= horizon)
             }
         };
-        let within_horizon = || within(line_steps()) && within(steps());
+        let within_horizon = || {
+            let line = line_steps();
+            within(line) && within(line.and_then(|s| trend.both_halves_rise_after(s, limit)))
+        };
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share
             || (share >= self.config.forecast_from_share && within_horizon());

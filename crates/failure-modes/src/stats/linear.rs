@@ -183,7 +183,13 @@ impl LinearTrend {
     /// while growth that goes on raises both. `Some(0.0)` when the fitted level is already at
     /// the limit.
     pub(crate) fn steps_until_both_halves_rise(&self, limit: f64) -> Option<f64> {
-        let steps = self.steps_until(limit)?;
+        self.both_halves_rise_after(self.steps_until(limit)?, limit)
+    }
+
+    /// [`steps_until_both_halves_rise`](Self::steps_until_both_halves_rise) from the
+    /// least-squares line's `steps` (what [`steps_until`](Self::steps_until) gave), worked out
+    /// once by a caller that needs both.
+    pub(crate) fn both_halves_rise_after(&self, steps: f64, limit: f64) -> Option<f64> {
         if steps <= 0.0 {
             return Some(0.0);
         }
