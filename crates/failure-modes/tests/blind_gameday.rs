@@ -16,6 +16,23 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap()
 }
 
+/// The values of a NAB series (`timestamp,value` rows), scaled so that its median is
+/// `median` and clamped to `range`: a real CloudWatch shape at the level a drill needs.
+fn nab_shape(csv: &str, median: f64, range: (f64, f64)) -> Vec<f64> {
+    let values: Vec<f64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1.trim().parse().unwrap())
+        .collect();
+    let mut sorted = values.clone();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted[sorted.len() / 2];
+    values
+        .into_iter()
+        .map(|v| (median * v / middle).clamp(range.0, range.1))
+        .collect()
+}
+
 /// Blind drill "F1 throttling at 1.2x page_ratio (12 %) for 60 min": an hour of 12 % throttled
 /// calls — over the 10 % at which the operation counts as blocked — never paged when the
 /// minutes just before it were busy. The incident's share counted every call of the window
@@ -154,18 +171,14 @@ fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
 /// minute at its median).
 #[test]
 fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
-    let csv = include_str!("data/nab/ec2_network_in_257a54.csv");
-    let mut shape: Vec<f64> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split_once(',').unwrap().1.trim().parse().unwrap())
-        .collect();
-    let mut sorted = shape.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    for v in &mut shape {
-        *v = (75.0 * *v / median).clamp(7.5, 150.0).round();
-    }
+    let shape: Vec<f64> = nab_shape(
+        include_str!("data/nab/ec2_network_in_257a54.csv"),
+        75.0,
+        (7.5, 150.0),
+    )
+    .into_iter()
+    .map(f64::round)
+    .collect();
     let mut facts = BucketExposure::new("exports");
     facts.policy_is_public = Some(true);
     let mut f7 = PublicDataLeak::new(facts, Default::default()).unwrap();
@@ -244,18 +257,11 @@ fn f4_a_habit_that_grows_for_good_pages_once() {
 /// background is still forecast before it crosses 80 %.
 #[test]
 fn f3_a_step_in_usage_is_a_level_not_a_trend() {
-    let csv = include_str!("data/nab/ec2_cpu_utilization_5f5533.csv");
-    let mut shape: Vec<f64> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.split_once(',').unwrap().1.trim().parse().unwrap())
-        .collect();
-    let mut sorted = shape.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
-    for v in &mut shape {
-        *v = (300.0 * *v / median).clamp(30.0, 450.0);
-    }
+    let shape = nab_shape(
+        include_str!("data/nab/ec2_cpu_utilization_5f5533.csv"),
+        300.0,
+        (30.0, 450.0),
+    );
     let run = |usage: &dyn Fn(usize, f64) -> f64| {
         let signal =
             QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")

@@ -120,15 +120,9 @@ fn write_string(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Caps, parse_stream};
+    use super::super::parse_stream;
+    use super::super::tests::CAPS;
     use super::*;
-
-    const CAPS: Caps = Caps {
-        input_bytes: 1 << 20,
-        flow_bytes: 1 << 20,
-        nodes: 100_000,
-        depth: 64,
-    };
 
     #[test]
     fn emitted_strings_read_back() {

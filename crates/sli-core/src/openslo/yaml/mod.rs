@@ -392,7 +392,8 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
 mod tests {
     use super::*;
 
-    const CAPS: Caps = Caps {
+    /// Caps far above what the tests' documents need (shared with the emitter's tests).
+    pub(super) const CAPS: Caps = Caps {
         input_bytes: 1 << 20,
         flow_bytes: 1 << 20,
         nodes: 100_000,
