@@ -199,7 +199,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => config,
     };
     let folds: Option<usize> = match args.iter().position(|a| a == "--folds") {
-        Some(i) => Some(args.get(i + 1).ok_or("--folds needs a number")?.parse()?),
+        Some(i) => {
+            let k: usize = args.get(i + 1).ok_or("--folds needs a number")?.parse()?;
+            if k < 2 {
+                // One fold would train on nothing; zero folds holds nothing out.
+                return Err(format!(
+                    "--folds {k}: cross-validation needs at least 2 folds (--cv holds out one file at a time)"
+                )
+                .into());
+            }
+            Some(k)
+        }
         None if flag("--cv") => Some(usize::MAX),
         None => None,
     };
