@@ -320,7 +320,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         match folds {
             None => "in sample".to_owned(),
             Some(usize::MAX) => "out of sample, leave one file out".to_owned(),
-            Some(k) => format!("out of sample, {k} folds"),
+            // More folds than files is one file a fold: say how many were run.
+            Some(k) => format!("out of sample, {} folds", k.min(corpus.len())),
         }
     );
     if flag("--check") {
