@@ -199,7 +199,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         None => config,
     };
     let folds: Option<usize> = match args.iter().position(|a| a == "--folds") {
-        Some(i) => Some(args.get(i + 1).ok_or("--folds needs a number")?.parse()?),
+        Some(i) => {
+            let k: usize = args.get(i + 1).ok_or("--folds needs a number")?.parse()?;
+            if k < 2 {
+                // One fold would train on nothing; zero folds holds nothing out.
+                return Err(format!(
+                    "--folds {k}: cross-validation needs at least 2 folds (--cv holds out one file at a time)"
+                )
+                .into());
+            }
+            Some(k)
+        }
         None if flag("--cv") => Some(usize::MAX),
         None => None,
     };
@@ -310,7 +320,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         match folds {
             None => "in sample".to_owned(),
             Some(usize::MAX) => "out of sample, leave one file out".to_owned(),
-            Some(k) => format!("out of sample, {k} folds"),
+            // More folds than files is one file a fold: say how many were run.
+            Some(k) => format!("out of sample, {} folds", k.min(corpus.len())),
         }
     );
     if flag("--check") {

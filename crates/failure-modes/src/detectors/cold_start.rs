@@ -98,19 +98,23 @@ pub struct ColdStartConfig {
 }
 
 crate::settings::settings!(ColdStartConfig {
-    /// The warm p95 baseline, in periods.
+    /// The warm p95 baseline, in periods (120: two hours of one-minute periods, a round
+    /// value; the median of 120 values moves by about 0.11 σ of noise).
     baseline, with_baseline: usize;
-    /// p95 must be at least this multiple of the warm median …
+    /// p95 must be at least this multiple of the warm median (1.5, a round value) …
     min_ratio, with_min_ratio: f64;
-    /// … and this many robust σ above it.
+    /// … and this many robust σ above it (4: a normal tail of 3 × 10⁻⁵, about one fluke
+    /// minute in three weeks before the N-of-M rule; heavier tails make flukes more common).
     min_sigma, with_min_sigma: f64;
     /// Floor of the warm spread, as a share of its median.
     min_relative_spread, with_min_relative_spread: f64;
-    /// Concurrency at least this multiple of its recent average counts as a scale-out.
+    /// Concurrency at least this multiple of its recent average counts as a scale-out (1.3, a
+    /// round value).
     concurrency_rise, with_concurrency_rise: f64;
-    /// Weight of the newest period in the concurrency average (EWMA).
+    /// Weight of the newest period in the concurrency average (EWMA; 0.05 remembers about
+    /// 1/α = 20 periods, a round value).
     concurrency_alpha, with_concurrency_alpha: f64;
-    /// N of M bad periods before a finding.
+    /// N of M bad periods before a finding (3 of 5, a round value: most of five minutes).
     sustain, with_sustain: Sustained;
     /// Good periods that end an incident.
     clear_after, with_clear_after: u32;

@@ -125,13 +125,16 @@ pub struct ConnectionConfig {
 }
 
 crate::settings::settings!(ConnectionConfig {
-    /// At this share of the limit, a ticket.
+    /// At this share of the limit, a ticket (0.8: the 80 % at which AWS Trusted Advisor's
+    /// service limit checks warn, borrowed; RDS documents no threshold of its own).
     warn_share, with_warn_share: f64;
-    /// At this share of the limit, new connections are about to fail: page.
+    /// At this share of the limit, new connections are about to fail: page (0.95, a round
+    /// value: 5 % of the limit left).
     page_share, with_page_share: f64;
     /// A trend reaching the limit within this time is a ticket …
     ticket_horizon, with_ticket_horizon: TimeDelta;
-    /// Forecasts are judged only above this share (a trend from an idle database says little).
+    /// Forecasts are judged only above this share (a trend from an idle database says little;
+    /// 0.5 is a round value).
     forecast_from_share, with_forecast_from_share: f64;
     /// Periods in the trend window (60: an hour of one-minute periods, as long as the ticket
     /// horizon, so that a trend is never extrapolated further ahead than it has been watched;

@@ -41,7 +41,9 @@ pub struct LeakConfig {
 }
 
 crate::settings::settings!(LeakConfig {
-    /// A period's requests must be this improbable under the bucket's Poisson baseline …
+    /// A period's requests must be this improbable under the bucket's Poisson baseline (1e-9:
+    /// at one test a minute, one fluke in about 1,900 years a bucket if requests were Poisson;
+    /// a round order of magnitude, see `docs/detectors.md`) …
     significance, with_significance: f64;
     /// … and at least this multiple of it …
     min_ratio, with_min_ratio: f64;

@@ -152,7 +152,8 @@ pub struct QuotaConfig {
 crate::settings::settings!(QuotaConfig {
     /// Usage at this share of the limit blocks scaling: page.
     blocked_share, with_blocked_share: f64;
-    /// Usage at this share of the limit is a ticket whatever the trend.
+    /// Usage at this share of the limit is a ticket whatever the trend (0.8: AWS Trusted
+    /// Advisor's service limit checks warn at 80 % of a limit).
     warn_share, with_warn_share: f64;
     /// A forecast of exhaustion within this horizon is a ticket …
     horizon, with_horizon: TimeDelta;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use sli_core::Severity;
 
-use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time, placed};
+use super::{Background, Drill, DrillPlan, Expected, Unplaced, drill_start, incident_time, placed};
 use crate::detectors::cold_start::ColdStartSample;
 use crate::detectors::connections::ConnectionSample;
 use crate::detectors::partition::{ZoneObservation, ZoneSample};
@@ -76,6 +76,58 @@ fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> V
         .collect()
 }
 
+/// Where a drill's incident goes: none (a clean drill), a window, or nowhere (no time tried
+/// makes it observable at the drill's traffic: the drill is not run, and is counted as
+/// [`Unplaced`]).
+enum Placement {
+    Clean,
+    At(Window),
+    Nowhere,
+}
+
+impl Placement {
+    fn of(v: usize, at: Option<DateTime<Utc>>, minutes: i64) -> Self {
+        match (v, at) {
+            (0, _) => Self::Clean,
+            (_, Some(start)) => Self::At(Window { start, minutes }),
+            (_, None) => Self::Nowhere,
+        }
+    }
+}
+
+/// F1's variants: label, throttled share (negative: a retry storm), minutes, severity.
+const F1_VARIANTS: [(&str, f64, i64, Severity); 5] = [
+    ("clean week", 0.0, 0, Severity::Ticket),
+    ("1.5 % throttled for 45 min", 0.015, 45, Severity::Ticket),
+    ("3 % throttled for 30 min", 0.03, 30, Severity::Ticket),
+    ("2 % throttled for 20 min", 0.02, 20, Severity::Ticket),
+    ("retry storm against a rate limit", -1.0, 40, Severity::Page),
+];
+
+fn f1_base(seed: u64) -> f64 {
+    [40.0, 200.0, 1500.0][(seed % 3) as usize]
+}
+
+/// F1 variant `v`'s random stream, deploy bursts and incident.
+fn f1_plan(background: &Background, seed: u64, v: usize) -> (Rng, Vec<Window>, Placement) {
+    let (_, share, length, _) = F1_VARIANTS[v];
+    let base = f1_base(seed);
+    let mut rng = rng_for(background, seed, 1 + v as u64);
+    let bursts = nuisance_starts(&mut rng, 7, 2, 3);
+    // Where the incident throttles at least 20 calls: fewer is nothing anyone could see.
+    let throttles = |at: DateTime<Utc>| {
+        let from = (at - drill_start()).num_minutes() as usize;
+        let share = if share < 0.0 { 0.2 } else { share };
+        base * background.mean(from, length as usize) * length as f64 * share
+    };
+    let at = if v > 0 {
+        placed(&mut rng, 3, 3, |at| throttles(at) >= 20.0)
+    } else {
+        None
+    };
+    (rng, bursts, Placement::of(v, at, length))
+}
+
 /// F1: an operation called `base` × the shape times a minute (40, 200 or 1,500 at the median,
 /// by seed), 0.05 % throttled as background, with deploy bursts of 2–3 minutes at 5–20 %
 /// twice a day (the transient throttling that bursts create). Drills: a clean
@@ -87,39 +139,19 @@ fn nuisance_starts(rng: &mut Rng, days: usize, per_day: usize, length: i64) -> V
 /// # Errors
 /// None at present (the generator makes valid input); kept for future variants.
 pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<ThrottleSample>>> {
-    let base = [40.0, 200.0, 1500.0][(seed % 3) as usize];
+    let base = f1_base(seed);
     let plan = DrillPlan::new(
         FailureMode::ApiThrottling,
         TimeDelta::days(7),
         TimeDelta::hours(1),
     );
     let mut drills = Vec::new();
-    let variants: [(&str, f64, i64, Severity); 5] = [
-        ("clean week", 0.0, 0, Severity::Ticket),
-        ("1.5 % throttled for 45 min", 0.015, 45, Severity::Ticket),
-        ("3 % throttled for 30 min", 0.03, 30, Severity::Ticket),
-        ("2 % throttled for 20 min", 0.02, 20, Severity::Ticket),
-        ("retry storm against a rate limit", -1.0, 40, Severity::Page),
-    ];
-    for (v, (label, share, length, severity)) in variants.into_iter().enumerate() {
-        let mut rng = rng_for(background, seed, 1 + v as u64);
-        let bursts = nuisance_starts(&mut rng, 7, 2, 3);
-        // Where the incident throttles at least 20 calls: fewer is nothing anyone could see.
-        let throttles = |at: DateTime<Utc>| {
-            let from = (at - drill_start()).num_minutes() as usize;
-            let share = if share < 0.0 { 0.2 } else { share };
-            base * background.mean(from, length as usize) * length as f64 * share
-        };
-        let incident = if v > 0 {
-            match placed(&mut rng, 3, 3, |at| throttles(at) >= 20.0) {
-                Some(start) => Some(Window {
-                    start,
-                    minutes: length,
-                }),
-                None => continue,
-            }
-        } else {
-            None
+    for (v, (label, share, _, severity)) in F1_VARIANTS.into_iter().enumerate() {
+        let (mut rng, bursts, placement) = f1_plan(background, seed, v);
+        let incident = match placement {
+            Placement::Clean => None,
+            Placement::At(window) => Some(window),
+            Placement::Nowhere => continue,
         };
         let mut retries = 0.0;
         let mut inputs = Vec::with_capacity(WEEK);
@@ -159,6 +191,51 @@ pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<Thrott
     Ok(drills)
 }
 
+/// F2's variants: label, latency multiple, 5xx share, minutes.
+const F2_VARIANTS: [(&str, f64, f64, i64); 6] = [
+    ("clean week", 1.0, 0.0, 0),
+    ("one zone ×2 latency for 30 min", 2.0, 0.0, 30),
+    ("one zone ×1.6 latency for 45 min", 1.6, 0.0, 45),
+    ("one zone 3 % 5xx for 20 min", 1.0, 0.03, 20),
+    ("one zone ×3 latency and 5 % 5xx for 20 min", 3.0, 0.05, 20),
+    (
+        "one zone ×2 latency 20 min after an hour of silence",
+        2.0,
+        0.0,
+        30,
+    ),
+];
+
+fn f2_base(seed: u64) -> f64 {
+    [30.0, 300.0, 3000.0][(seed % 3) as usize]
+}
+
+/// F2 variant `v`'s random stream, nuisances (surges, fleet deploys, rolling deploys,
+/// silences) and incident.
+fn f2_plan(background: &Background, seed: u64, v: usize) -> (Rng, [Vec<Window>; 4], Placement) {
+    let (_, _, _, length) = F2_VARIANTS[v];
+    let base = f2_base(seed);
+    let mut rng = rng_for(background, seed, 20 + v as u64);
+    let surges = nuisance_starts(&mut rng, 7, 1, 30);
+    let deploys = nuisance_starts(&mut rng, 7, 1, 15);
+    let rolling = nuisance_starts(&mut rng, 7, 2, 3);
+    let silences = nuisance_starts(&mut rng, 7, 1, 45);
+    let busy = |at: DateTime<Utc>| {
+        let from = (at - drill_start()).num_minutes() as usize;
+        (0..length as usize).all(|m| base / 3.0 * background.at(from + m) >= 20.0)
+    };
+    let at = if v > 0 {
+        placed(&mut rng, 3, 3, busy)
+    } else {
+        None
+    };
+    (
+        rng,
+        [surges, deploys, rolling, silences],
+        Placement::of(v, at, length),
+    )
+}
+
 /// F2: a load balancer over three zones, each taking a third of `base` × the shape requests a
 /// minute (30, 300 or 3,000 at the median, by seed; the night's quiet hours of a spiky
 /// background leave a handful), p95 latency 80 ms rising with load, noisier the fewer the
@@ -173,47 +250,21 @@ pub fn throttling(background: &Background, seed: u64) -> Result<Vec<Drill<Thrott
 /// # Errors
 /// None at present (the generator makes valid input).
 pub fn partition(background: &Background, seed: u64) -> Result<Vec<Drill<ZoneSample>>> {
-    let base = [30.0, 300.0, 3000.0][(seed % 3) as usize];
+    let base = f2_base(seed);
     let zones = ["a", "b", "c"];
-    let variants: [(&str, f64, f64, i64); 6] = [
-        ("clean week", 1.0, 0.0, 0),
-        ("one zone ×2 latency for 30 min", 2.0, 0.0, 30),
-        ("one zone ×1.6 latency for 45 min", 1.6, 0.0, 45),
-        ("one zone 3 % 5xx for 20 min", 1.0, 0.03, 20),
-        ("one zone ×3 latency and 5 % 5xx for 20 min", 3.0, 0.05, 20),
-        (
-            "one zone ×2 latency 20 min after an hour of silence",
-            2.0,
-            0.0,
-            30,
-        ),
-    ];
     let plan = DrillPlan::new(
         FailureMode::NetworkPartition,
         TimeDelta::days(7),
         TimeDelta::hours(2),
     );
     let mut drills = Vec::new();
-    for (v, (label, slow, failing, length)) in variants.into_iter().enumerate() {
-        let mut rng = rng_for(background, seed, 20 + v as u64);
-        let surges = nuisance_starts(&mut rng, 7, 1, 30);
-        let deploys = nuisance_starts(&mut rng, 7, 1, 15);
-        let rolling = nuisance_starts(&mut rng, 7, 2, 3);
-        let silences = nuisance_starts(&mut rng, 7, 1, 45);
-        let busy = |at: DateTime<Utc>| {
-            let from = (at - drill_start()).num_minutes() as usize;
-            (0..length as usize).all(|m| base / 3.0 * background.at(from + m) >= 20.0)
-        };
-        let incident = if v > 0 {
-            match placed(&mut rng, 3, 3, busy) {
-                Some(start) => Some(Window {
-                    start,
-                    minutes: length,
-                }),
-                None => continue,
-            }
-        } else {
-            None
+    for (v, (label, slow, failing, _)) in F2_VARIANTS.into_iter().enumerate() {
+        let (mut rng, [surges, deploys, rolling, silences], placement) =
+            f2_plan(background, seed, v);
+        let incident = match placement {
+            Placement::Clean => None,
+            Placement::At(window) => Some(window),
+            Placement::Nowhere => continue,
         };
         let hit_zone = (rng.next_u64() % 3) as usize;
         let mut inputs = Vec::with_capacity(WEEK);
@@ -374,6 +425,40 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
     Ok(drills)
 }
 
+/// F5's variants: label, share of cold invocations, traffic multiple.
+const F5_VARIANTS: [(&str, f64, f64); 4] = [
+    ("clean week", 0.0, 1.0),
+    ("environments recycled every few requests", 0.25, 1.0),
+    ("burst ×4 without provisioned concurrency", 0.1, 4.0),
+    (
+        "recycled environments 20 min after an hour of silence",
+        0.25,
+        1.0,
+    ),
+];
+
+fn f5_base(seed: u64) -> f64 {
+    [20.0, 120.0, 1200.0][(seed % 3) as usize]
+}
+
+/// F5 variant `v`'s random stream, daily deploys and incident.
+fn f5_plan(background: &Background, seed: u64, v: usize) -> (Rng, Vec<Window>, Placement) {
+    let base = f5_base(seed);
+    let mut rng = rng_for(background, seed, 50 + v as u64);
+    let deploys = nuisance_starts(&mut rng, 7, 1, 1);
+    // At least 20 invocations a minute through the incident: a p95 of fewer is noise.
+    let busy = |at: DateTime<Utc>| {
+        let from = (at - drill_start()).num_minutes() as usize;
+        (0..30).all(|m| base * background.at(from + m) >= 20.0)
+    };
+    let at = if v > 0 {
+        placed(&mut rng, 3, 3, busy)
+    } else {
+        None
+    };
+    (rng, deploys, Placement::of(v, at, 30))
+}
+
 /// F5: a function invoked `base` × the shape times a minute (20, 120 or 1,200 at the median, by
 /// seed), 400 ms warm, 2 s of work per environment a minute (so concurrency follows traffic);
 /// environments stay warm 10 minutes after their last use and every environment added starts
@@ -389,38 +474,19 @@ pub fn quota(background: &Background, seed: u64) -> Result<Vec<Drill<QuotaSample
 /// # Errors
 /// None at present (the generator makes valid input).
 pub fn cold_starts(background: &Background, seed: u64) -> Result<Vec<Drill<ColdStartSample>>> {
-    let base = [20.0, 120.0, 1200.0][(seed % 3) as usize];
-    let variants: [(&str, f64, f64); 4] = [
-        ("clean week", 0.0, 1.0),
-        ("environments recycled every few requests", 0.25, 1.0),
-        ("burst ×4 without provisioned concurrency", 0.1, 4.0),
-        (
-            "recycled environments 20 min after an hour of silence",
-            0.25,
-            1.0,
-        ),
-    ];
+    let base = f5_base(seed);
     let plan = DrillPlan::new(
         FailureMode::ColdStartLatency,
         TimeDelta::days(7),
         TimeDelta::hours(2),
     );
     let mut drills = Vec::new();
-    for (v, (label, cold_share, surge)) in variants.into_iter().enumerate() {
-        let mut rng = rng_for(background, seed, 50 + v as u64);
-        let deploys = nuisance_starts(&mut rng, 7, 1, 1);
-        // At least 20 invocations a minute through the incident: a p95 of fewer is noise.
-        let busy = |at: DateTime<Utc>| {
-            let from = (at - drill_start()).num_minutes() as usize;
-            (0..30).all(|m| base * background.at(from + m) >= 20.0)
-        };
-        let incident = if v > 0 {
-            match placed(&mut rng, 3, 3, busy) {
-                Some(start) => Some(Window { start, minutes: 30 }),
-                None => continue,
-            }
-        } else {
-            None
+    for (v, (label, cold_share, surge)) in F5_VARIANTS.into_iter().enumerate() {
+        let (mut rng, deploys, placement) = f5_plan(background, seed, v);
+        let incident = match placement {
+            Placement::Clean => None,
+            Placement::At(window) => Some(window),
+            Placement::Nowhere => continue,
         };
         // Warm environments and the minute each was last used.
         let mut warm: Vec<i64> = Vec::new();
@@ -576,4 +642,42 @@ pub fn connections(
         drills.push((limit, plan.drill(background, label, inputs, incident)));
     }
     Ok(drills)
+}
+
+/// The incidents of `mode`'s drills on `background` with `seed` that [`placed`] found no
+/// observable time for (F1, F2 and F5 only: the other modes place every incident).
+pub(super) fn unplaced(mode: FailureMode, background: &Background, seed: u64) -> Vec<Unplaced> {
+    let nowhere = |plan: Placement| matches!(plan, Placement::Nowhere);
+    let (labels, reason): (Vec<&str>, &'static str) = match mode {
+        FailureMode::ApiThrottling => (
+            (1..F1_VARIANTS.len())
+                .filter(|v| nowhere(f1_plan(background, seed, *v).2))
+                .map(|v| F1_VARIANTS[v].0)
+                .collect(),
+            "it throttles fewer than 20 calls at every time tried",
+        ),
+        FailureMode::NetworkPartition => (
+            (1..F2_VARIANTS.len())
+                .filter(|v| nowhere(f2_plan(background, seed, *v).2))
+                .map(|v| F2_VARIANTS[v].0)
+                .collect(),
+            "a zone takes fewer than 20 requests a minute within it at every time tried",
+        ),
+        FailureMode::ColdStartLatency => (
+            (1..F5_VARIANTS.len())
+                .filter(|v| nowhere(f5_plan(background, seed, *v).2))
+                .map(|v| F5_VARIANTS[v].0)
+                .collect(),
+            "fewer than 20 invocations in a minute of it at every time tried",
+        ),
+        _ => (Vec::new(), ""),
+    };
+    labels
+        .into_iter()
+        .map(|label| Unplaced {
+            mode,
+            name: format!("{}: {label}", background.name()),
+            reason,
+        })
+        .collect()
 }

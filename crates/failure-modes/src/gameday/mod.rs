@@ -181,6 +181,29 @@ pub struct Drill<T> {
     pub warm_up: TimeDelta,
 }
 
+/// An incident a drill could not place: at none of the times tried (50 draws over days 3–5)
+/// would the mechanism make it observable at the drill's traffic (a 1.5 % throttle rate on a
+/// dozen calls an hour is not an incident anyone could see), so the drill was not run. Only F1,
+/// F2 and F5 place their incidents so; at low traffic these modes are tested for false alarms
+/// (the clean week still runs), and for detection only where an incident is observable.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Unplaced {
+    /// The mode of the drill.
+    pub mode: FailureMode,
+    /// Which background and variant, as [`Drill::name`] would have been.
+    pub name: String,
+    /// Why no time fitted.
+    pub reason: &'static str,
+}
+
+/// The incidents of `mode`'s drills on `background` with `seed` that were not placed, so not
+/// run: what [`throttling`], [`partition`] and [`cold_starts`] leave out of the drills they
+/// return (the other modes place every incident, and give none here).
+pub fn unplaced(mode: FailureMode, background: &Background, seed: u64) -> Vec<Unplaced> {
+    metrics::unplaced(mode, background, seed)
+}
+
 /// The tally of a mode's drills.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
@@ -197,7 +220,10 @@ pub struct Tally {
     pub false_alarms: usize,
     /// Time outside incidents and warm-ups: what the false alarms are counted over.
     pub clean: TimeDelta,
-    /// The drills with a miss, a false alarm or a wrong severity, for a closer look.
+    /// Incidents not placed, so not run ([`Unplaced`]): not in `incidents`.
+    pub unplaced: usize,
+    /// The drills with a miss, a false alarm or a wrong severity, and the incidents not
+    /// placed, for a closer look.
     pub notes: Vec<String>,
 }
 
@@ -238,6 +264,15 @@ impl Tally {
                     .push(format!("{}: false alarm {finding}", drill.name));
             }
         }
+    }
+
+    /// Counts an incident that was not placed (it changes nothing else).
+    pub fn add_unplaced(&mut self, unplaced: &Unplaced) {
+        self.unplaced += 1;
+        self.notes.push(format!(
+            "{}: not placed ({})",
+            unplaced.name, unplaced.reason
+        ));
     }
 
     /// False alarms per detector-week of clean time.
@@ -406,5 +441,53 @@ mod tests {
         assert_eq!(tally.false_alarms, 1);
         assert_eq!(tally.clean, TimeDelta::hours(24 * 7 - 2));
         assert_eq!(tally.delay_quantile(0.5), Some(TimeDelta::minutes(5)));
+    }
+
+    /// Every incident variant is either run or counted as not placed: none is dropped unseen.
+    #[test]
+    fn incidents_not_placed_are_counted() {
+        // A week idle but for one burst on its first day: scaled by its mean, the shape sits
+        // at its floor (2 %) on days 3–5, where incidents go.
+        let mut idle = vec![0.0; 7 * 288];
+        idle[10] = 1000.0;
+        let idle = Background::new("idle", &idle).unwrap();
+        let cycle: Vec<f64> = (0..2016)
+            .map(|i| 100.0 + 50.0 * ((i % 288) as f64 / 45.8).sin())
+            .collect();
+        let cycle = Background::new("cycle", &cycle).unwrap();
+        let count = |b: &Background, seed| {
+            let incidents = |n: usize| n - 1; // every mode has one clean week
+            [
+                (
+                    incidents(throttling(b, seed).unwrap().len()),
+                    unplaced(FailureMode::ApiThrottling, b, seed).len(),
+                ),
+                (
+                    incidents(partition(b, seed).unwrap().len()),
+                    unplaced(FailureMode::NetworkPartition, b, seed).len(),
+                ),
+                (
+                    incidents(cold_starts(b, seed).unwrap().len()),
+                    unplaced(FailureMode::ColdStartLatency, b, seed).len(),
+                ),
+            ]
+        };
+        // Seed 0 is the quietest traffic: nothing can be placed on the idle week.
+        assert_eq!(count(&idle, 0), [(0, 4), (0, 5), (0, 3)]);
+        // Seed 2 is the busiest: everything is placed on a daily cycle.
+        assert_eq!(count(&cycle, 2), [(4, 0), (5, 0), (3, 0)]);
+        for seed in 0..6 {
+            for b in [&idle, &cycle] {
+                let sums = count(b, seed).map(|(run, not)| run + not);
+                assert_eq!(sums, [4, 5, 3], "{} seed {seed}", b.name());
+            }
+        }
+        assert!(unplaced(FailureMode::ServiceQuotaHit, &idle, 0).is_empty());
+        let mut tally = Tally::default();
+        for u in unplaced(FailureMode::ApiThrottling, &idle, 0) {
+            tally.add_unplaced(&u);
+        }
+        assert_eq!((tally.unplaced, tally.incidents), (4, 0));
+        assert!(tally.notes[0].starts_with("idle: 1.5 % throttled for 45 min: not placed ("));
     }
 }

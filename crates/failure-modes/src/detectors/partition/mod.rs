@@ -72,12 +72,15 @@ pub struct PartitionConfig {
 }
 
 crate::settings::settings!(PartitionConfig {
-    /// A zone's latency must be at least this multiple of its peers' median …
+    /// A zone's latency must be at least this multiple of its peers' median (1.5, a round
+    /// value) …
     peer_ratio, with_peer_ratio: f64;
     /// … and this many robust σ above what its own history predicts (its trailing median
-    /// latency, or its trailing median ratio to its peers: see [`NetworkPartition`]).
+    /// latency, or its trailing median ratio to its peers: see [`NetworkPartition`]; 4: a
+    /// normal tail of 3 × 10⁻⁵, about one fluke minute in three weeks before the N-of-M rule).
     own_sigma, with_own_sigma: f64;
-    /// The zone's own baselines (its latency, its ratio to its peers), in periods.
+    /// The zone's own baselines (its latency, its ratio to its peers), in periods (120: two
+    /// hours of one-minute periods, a round value).
     baseline, with_baseline: usize;
     /// Floor of a baseline's spread, as a share of its median (a zone that never moved
     /// would otherwise make any change infinitely surprising).
