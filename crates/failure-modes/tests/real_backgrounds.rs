@@ -498,8 +498,9 @@ fn f8_one_off_charges() {
 
 /// F4 paged on ordinary workloads (7.7 false alarms per detector-week): its hourly Poisson test
 /// around a running mean took an application's daily peak and every CI deploy burst for a
-/// compromise. Now: per-principal hourly and weekly peaks, a principal's own bursts at any
-/// hour are its habit (a reported hour is learned once it is over:
+/// compromise. Now: per-principal peaks by hour of day (weekdays and weekends apart), a
+/// principal's own bursts at any hour are its habit (a reported hour is learned once it is
+/// over:
 /// `blind_gameday::f4_a_habit_that_grows_for_good_pages_once`).
 #[test]
 fn f4_habits_on_real_noise() {
