@@ -7,8 +7,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use failure_modes::{
     AccessSample, ApiThrottling, AuditEvent, BucketExposure, CredentialCompromise, Detector,
-    Identity, PublicDataLeak, QuotaSample, QuotaSignal, ServiceQuotaHit, ThrottleSample,
-    ThrottleSignal,
+    Identity, PublicDataLeak, ThrottleSample, ThrottleSignal,
 };
 use sli_core::Severity;
 
@@ -164,11 +163,13 @@ fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
 /// burst (a nightly export, a CDN refill) paged at every burst, day after day: a spike is
 /// never learned, so the documented record (above every minute of the last week) never saw
 /// the bursts already reported. Now a spike within an hour of the time of day of an earlier
-/// day's spike at least as large is the bucket's habit: the first burst pages, the same burst
-/// the next days does not, a larger one still does — and so does a smaller read at another
-/// hour, which folding the bursts into the record (tried first) hid for a week. The access
-/// shape is a real CloudWatch series (`ec2_network_in_257a54`, NAB, scaled to 75 reads a
-/// minute at its median).
+/// day's spike (under `min_ratio` times it) is the bucket's habit: the first burst pages, the
+/// same burst the next days does not, though its size varies by a few per cent (with no margin
+/// a burst that topped the days before it paged: a review's probe found about one page a
+/// week), one four times as large does — and so does a smaller read at another hour, which
+/// folding the bursts into the record (tried first) hid for a week. The access shape is a
+/// real CloudWatch series (`ec2_network_in_257a54`, NAB, scaled to 75 reads a minute at its
+/// median).
 #[test]
 fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     let shape: Vec<f64> = nab_shape(
@@ -183,11 +184,14 @@ fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     facts.policy_is_public = Some(true);
     let mut f7 = PublicDataLeak::new(facts, Default::default()).unwrap();
     let days = 9;
-    // 10 minutes at 350 at 14:00 every day, twice as many on the last day; on day 5, half an
-    // hour at 300 at 03:00 (about 3.4 times the usual reads then).
+    // 10 minutes at 350 (± 5 %, a different size every day) at 14:00 every day, four times as
+    // many on the last day; on day 5, half an hour at 300 at 03:00 (about 3.4 times the usual
+    // reads then).
     let read = |minute: i64| match (minute / 1440, minute % 1440) {
-        (day, 840..850) if day == days - 1 => Some(700.0),
-        (_, 840..850) => Some(350.0),
+        (day, 840..850) if day == days - 1 => Some(1400.0),
+        (day, 840..850) => {
+            Some((350.0 * (1.0 + 0.05 * ((day * 7 % 5) as f64 - 2.0) / 2.0)).round())
+        }
         (5, 180..210) => Some(300.0),
         _ => None,
     };
@@ -245,49 +249,4 @@ fn f4_a_habit_that_grows_for_good_pages_once() {
         .map(|f| (f.start - t0()).num_days())
         .collect();
     assert_eq!(days, [8], "{findings:#?}");
-}
-
-/// Both blind game days, drill D-3d of the second ("a 6-hour step below `warn_share`"): usage
-/// that steps up for a few hours — a release, a batch of new tenants — was ticketed as a
-/// forecast of exhaustion days ahead. The daily peak jumps with the step and stays up for a
-/// day, and a least-squares line over a day of peaks reads the jump as a slope. Now a
-/// forecast needs a sustained climb (both halves of the trend window rising): the step is a
-/// level. Usage follows a real CloudWatch series (`ec2_cpu_utilization_5f5533`, NAB, scaled
-/// to 300 of 1,000 vCPU at its median), then 720 for six hours; a leak on the same
-/// background is still forecast before it crosses 80 %.
-#[test]
-fn f3_a_step_in_usage_is_a_level_not_a_trend() {
-    let shape = nab_shape(
-        include_str!("data/nab/ec2_cpu_utilization_5f5533.csv"),
-        300.0,
-        (30.0, 450.0),
-    );
-    let run = |usage: &dyn Fn(usize, f64) -> f64| {
-        let signal =
-            QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
-                .unwrap();
-        let mut f3 = ServiceQuotaHit::new(signal, Default::default()).unwrap();
-        let samples = (0..8 * 288).map(|i| QuotaSample {
-            at: t0() + Duration::minutes(5 * i as i64),
-            usage: usage(i, shape[i % shape.len()]),
-        });
-        f3.detect(samples).unwrap()
-    };
-    let step = run(&|i, usual| {
-        if (4 * 288..4 * 288 + 72).contains(&i) {
-            720.0
-        } else {
-            usual
-        }
-    });
-    assert!(step.is_empty(), "{step:#?}");
-    // A leak from day 4: +1 vCPU every 5 minutes on top of the same usage, so 80 % is
-    // crossed on day 5 or 6, depending on the background.
-    let leak = run(&|i, usual| usual + i.saturating_sub(4 * 288) as f64);
-    let first = leak.first().expect("the leak is reported");
-    assert!(
-        first.forecast.is_some_and(|at| at > first.end),
-        "{first:#?}"
-    );
-    assert!(first.evidence.observed < 800.0, "{first:#?}");
 }

@@ -104,3 +104,41 @@ fn f3_a_fixed_leak_is_not_ticketed_again() {
     assert!(!found.is_empty(), "the leak is ticketed");
     assert!(found.iter().all(|f| f.end < fixed_at), "{found:#?}");
 }
+
+/// F7 (review of 2026-12-06): a leak cut short by making the bucket private mid-download was
+/// learned into the record of the busiest minutes as the bucket's own burst (whether it was
+/// decided by the exposure when the burst ended), so the same leak after the bucket was
+/// exposed again two days later was no spike. A burst on a bucket public at any of its
+/// minutes is never learned into the record.
+#[test]
+fn f7_a_leak_cut_short_by_making_the_bucket_private_is_not_learned() {
+    let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
+    let leak =
+        |at: DateTime<Utc>, from: DateTime<Utc>| at >= from && at < from + Duration::minutes(30);
+    let (first, second) = (
+        t0() + Duration::hours(10),
+        t0() + Duration::days(2) + Duration::hours(15),
+    );
+    let mut spikes = Vec::new();
+    for m in 0..3 * 1440 {
+        let at = t0() + Duration::minutes(m);
+        if at == first + Duration::minutes(20) {
+            spikes.extend(f7.scan(at, public(false)).unwrap());
+        }
+        if at == second - Duration::hours(1) {
+            spikes.extend(f7.scan(at, public(true)).unwrap());
+        }
+        let requests = if leak(at, first) || leak(at, second) {
+            5000.0
+        } else {
+            20.0 + (m % 5) as f64
+        };
+        spikes.extend(f7.push(AccessSample { at, requests }).unwrap());
+    }
+    let starts: Vec<DateTime<Utc>> = spikes
+        .iter()
+        .filter(|f| is_spike(f))
+        .map(|f| f.start)
+        .collect();
+    assert_eq!(starts, [first, second], "{spikes:#?}");
+}

@@ -21,10 +21,7 @@ fn stated_delay(mode: FailureMode) -> TimeDelta {
         // standard scale-out (×4 over two hours) is ticketed about 50 minutes in, still before
         // it crosses 80 %.
         FailureMode::DbConnectionExhaustion => Duration::minutes(60),
-        // A climb of the daily peak is forecast once both halves of the trend window (a
-        // day) rise: the standard leak (60 % of the quota over two days) is ticketed a little
-        // over a day in, long before it crosses 80 %.
-        FailureMode::ServiceQuotaHit => Duration::hours(30),
+        FailureMode::ServiceQuotaHit => Duration::hours(12),
         FailureMode::CostRunaway => Duration::hours(8),
         _ => unreachable!(),
     }

@@ -1,8 +1,8 @@
 //! F7 public data leak: a bucket the public can read, and a spike of requests to it.
 
-use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use std::collections::VecDeque;
 
+use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
 
@@ -95,13 +95,22 @@ pub const MAX_SPIKES_REMEMBERED: usize = 256;
 
 /// Whether a spike from `start` up to `peak` is the habit an earlier spike from `then` up to
 /// `then_peak` shows: on an earlier day (at least 20 hours before), within an hour of the
-/// same time of day, and at least as large. A bucket read in a daily burst (a nightly export,
-/// a CDN refill) pages on the first day, not on every one; a larger burst, or one at another
-/// hour, is still a spike.
-fn is_habit(start: DateTime<Utc>, peak: f64, then: DateTime<Utc>, then_peak: f64) -> bool {
+/// same time of day, and under `min_ratio` times it — the margin a spike must clear over the
+/// usual rate, the earlier burst being what is usual at that hour (without a margin, a daily
+/// burst varying by a few per cent paged whenever it topped the days before it). A bucket read
+/// in a daily burst (a nightly export, a CDN refill) pages on the first day, not on every one;
+/// a burst `min_ratio` times larger, or one at another hour, is still a spike. The price: a
+/// leak repeated daily at the same hour and size pages once, as does one hidden in the hour of
+/// a private bucket's own export.
+fn is_habit(
+    start: DateTime<Utc>,
+    peak: f64,
+    (then, then_peak): (DateTime<Utc>, f64),
+    min_ratio: f64,
+) -> bool {
     let apart = (start - then).num_minutes();
     let of_day = apart.rem_euclid(1440);
-    apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && then_peak >= peak
+    apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && peak < min_ratio * then_peak
 }
 
 /// A spike of requests: open, or recently over.
@@ -175,9 +184,11 @@ pub struct PublicDataLeak {
     /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's at
     /// least as large one is the bucket's habit.
     spikes: VecDeque<(DateTime<Utc>, f64)>,
-    /// The busiest minute of the burst under way or just over, kept out of the record, and
-    /// the quiet minutes since: a private bucket's joins the record once the burst is over.
-    held_back: (f64, u32),
+    /// The busiest minute of the burst under way or just over, kept out of the record, the
+    /// quiet minutes since, and whether the bucket was public at any of its minutes: a burst
+    /// on a bucket that stayed private joins the record once it is over (a leak cut short by
+    /// making the bucket private does not).
+    held_back: (f64, u32, bool),
     period: Period,
 }
 
@@ -213,7 +224,7 @@ impl PublicDataLeak {
             record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
-            held_back: (0.0, 0),
+            held_back: (0.0, 0, false),
             period: Period::new(60)?,
         })
     }
@@ -310,16 +321,17 @@ impl PublicDataLeak {
         }
         let mut findings: Vec<Finding> = self.assess(at).into_iter().collect();
         let memory = self.config.spike_memory;
+        let min_ratio = self.config.min_ratio;
         let habitual = |spike: &Spike| {
             self.spikes
                 .iter()
-                .any(|&(then, peak)| is_habit(spike.start, spike.peak, then, peak))
+                .any(|&earlier| is_habit(spike.start, spike.peak, earlier, min_ratio))
         };
-        if let Some(spike) = self
+        let due = self
             .spike
-            .filter(|s| !s.reported && at - s.last <= memory && !habitual(s))
-            .and(self.spike.as_mut())
-        {
+            .as_ref()
+            .is_some_and(|s| !s.reported && at - s.last <= memory && !habitual(s));
+        if due && let Some(spike) = self.spike.as_mut() {
             spike.reported = true;
             // Joined only for a finding: most minutes of a public bucket report nothing.
             let reasons = match &self.exposure {
@@ -402,7 +414,8 @@ impl Detector for PublicDataLeak {
             self.seen > self.config.warm_up && tail < self.config.significance && requests > record;
         // A private bucket's bursts are its habits (a spike there is not F7): its rate is
         // learned, and its busiest minute joins the record of the busiest minutes once the
-        // burst is over (`clear_after` quiet minutes) — not while it goes on: the first minute
+        // burst is over (its spike closed, then `clear_after` quiet minutes more) — not while
+        // it goes on: the first minute
         // would be the mark the next must beat, so a download on a bucket not yet seen public
         // (the scan comes hourly) could never be sustained, and the scan that reveals the
         // exposure would find no spike to report with it. On a public bucket a spike is not
@@ -421,16 +434,20 @@ impl Detector for PublicDataLeak {
             self.this_hour = (hour, 0.0);
         }
         if in_spike {
-            self.held_back = (self.held_back.0.max(requests), 0);
+            self.held_back = (
+                self.held_back.0.max(requests),
+                0,
+                self.held_back.2 || public,
+            );
         } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
             if self.held_back.0 > 0.0 {
                 self.held_back.1 += 1;
                 if self.held_back.1 >= self.config.clear_after {
-                    if !public {
+                    if !self.held_back.2 {
                         self.this_hour.1 = self.this_hour.1.max(self.held_back.0);
                     }
-                    self.held_back = (0.0, 0);
+                    self.held_back = (0.0, 0, false);
                 }
             }
         }

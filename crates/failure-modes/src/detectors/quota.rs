@@ -202,13 +202,9 @@ impl Default for QuotaConfig {
 /// F3: usage reaching an account limit.
 ///
 /// Page when usage reaches [`QuotaConfig::blocked_share`] of the limit (scaling is blocked
-/// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a sustained climb of
-/// the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
-/// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`]:
-/// sustained means the least-squares line of the window rises and the daily peak ends each
-/// half of the window higher than it began it, and the forecast is the later of the line's
-/// and the one drawn with the smaller half's rise (a step up in usage — a release, a new
-/// tenant — leaves one half flat: a level, not growth).
+/// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a least-squares trend
+/// of the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
+/// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`].
 /// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
 /// the morning ramp of a service is not a leak; and it is extrapolated only while usage is
 /// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
@@ -313,22 +309,9 @@ impl Detector for ServiceQuotaHit {
         let trend = &self.trend;
         let signal_period = self.signal.period;
         let period = || signal_period.as_time_delta().as_seconds_f64();
-        // The least-squares line first (O(1)): the sustained forecast is never earlier, so
-        // when that line is beyond the horizon there is nothing to decide.
-        let line_steps = || {
-            if forecasting {
-                trend.steps_until(limit)
-            } else {
-                None
-            }
-        };
-        // Then a sustained climb only (the daily peak higher at the end of each half of the
-        // trend window than at its start): a step up in usage (a release, a new tenant) is a
-        // level, not growth, and extrapolating it predicted exhaustion days ahead that never
-        // came.
         let steps = || {
             if forecasting {
-                trend.steps_until_both_halves_rise(limit)
+                trend.steps_until(limit)
             } else {
                 None
             }
@@ -338,20 +321,14 @@ impl Detector for ServiceQuotaHit {
         // arithmetic; the time is worked out when within it (it may be beyond chrono's range)
         // or for a finding. Not for a time inside a leap second, where adding is not exact.
         let horizon = self.config.horizon;
-        let within = |steps: Option<f64>| {
+        let within_horizon = || {
             if at.timestamp_subsec_nanos() < 1_000_000_000 {
-                steps
+                steps()
                     .and_then(|s| projection_delta(s, period()))
                     .is_some_and(|d| d <= horizon && at.checked_add_signed(d).is_some())
             } else {
-                steps
-                    .and_then(|s| project(at, s, period()))
-                    .is_some_and(|when| when - at <= horizon)
+                exhaustion().is_some_and(|when| when - at <= horizon)
             }
-        };
-        let within_horizon = || {
-            let line = line_steps();
-            within(line) && within(line.and_then(|s| trend.both_halves_rise_after(s, limit)))
         };
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share

@@ -176,34 +176,6 @@ impl LinearTrend {
         (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
     }
 
-    /// Steps until the line reaches `limit` when both halves of the window rose, each from
-    /// its first value to its last: the later of the least-squares forecast and the one drawn
-    /// from the window's fitted level with the smaller half's rise per step. O(1), for a
-    /// series that moves by steps, as a rolling maximum does: a step up leaves one half flat,
-    /// while growth that goes on raises both. `Some(0.0)` when the fitted level is already at
-    /// the limit.
-    pub(crate) fn steps_until_both_halves_rise(&self, limit: f64) -> Option<f64> {
-        self.both_halves_rise_after(self.steps_until(limit)?, limit)
-    }
-
-    /// [`steps_until_both_halves_rise`](Self::steps_until_both_halves_rise) from the
-    /// least-squares line's `steps` (what [`steps_until`](Self::steps_until) gave), worked out
-    /// once by a caller that needs both.
-    pub(crate) fn both_halves_rise_after(&self, steps: f64, limit: f64) -> Option<f64> {
-        if steps <= 0.0 {
-            return Some(0.0);
-        }
-        let n = self.values.len();
-        if n < 4 {
-            return None;
-        }
-        let half = n / 2;
-        let older = (self.values[half - 1] - self.values[0]) / (half - 1) as f64;
-        let recent = (self.values[n - 1] - self.values[half]) / (n - 1 - half) as f64;
-        let level = self.level()?;
-        (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
-    }
-
     /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
     /// already there, `None` when the line does not rise towards it (or before two values).
     pub fn steps_until(&self, limit: f64) -> Option<f64> {
