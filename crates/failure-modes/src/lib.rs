@@ -6,7 +6,7 @@
 //! |---|---|---|---|
 //! | F1 | [`ApiThrottling`] | throttled vs all calls ([`ThrottleSignal`]) | 5-minute windows over 1 %, sustained, improbable at the operation's own rate (ticket; page from 10 %) |
 //! | F2 | [`NetworkPartition`] | per-AZ latency, requests, 5xx ([`ZoneSignal`]) | one zone diverging from its peers *and* its own baseline, or failing (page) |
-//! | F3 | [`ServiceQuotaHit`] | usage vs the applied quota ([`QuotaSignal`]) | 80 %, or the daily peak's sustained climb reaching the quota (ticket); blocked (page) |
+//! | F3 | [`ServiceQuotaHit`] | usage vs the applied quota ([`QuotaSignal`]) | 80 %, or the daily peak's trend reaching the quota (ticket); blocked (page) |
 //! | F4 | [`CredentialCompromise`] | CloudTrail events ([`AuditEvent`]) | new region, a burst beyond the principal's peaks by hour of day (weekdays and weekends apart, UTC), AccessDenied storm, no-MFA sign-in, unusual key creation (page) |
 //! | F5 | [`ColdStartLatency`] | Lambda p95, concurrency, init duration ([`ColdStartSignal`]) | p95 above the warm baseline, tied to cold starts (ticket) |
 //! | F6 | [`DbConnectionExhaustion`] | connections vs `max_connections`, upstream concurrency ([`ConnectionSignal`]) | 80 % or an unusual climb's trend reaching the limit (ticket); 95 % (page) |
