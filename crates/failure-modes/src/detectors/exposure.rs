@@ -131,8 +131,8 @@ struct Spike {
 /// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
 /// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
 /// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
-/// sustained, and larger than any spike within an hour of the same time of day on the
-/// previous days of that window (a daily burst pages on its first day) — on a public
+/// sustained, and not under `min_ratio` × a spike within an hour of the same time of day on
+/// an earlier day of that window (a daily burst pages on its first day) — on a public
 /// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
 /// either order: a spike that began before the scan saw the bucket public (and ended less
 /// than [`LeakConfig::spike_memory`] before) is reported with the scan, with its own start.
@@ -181,8 +181,8 @@ pub struct PublicDataLeak {
     record: RollingMax,
     this_hour: (i64, f64),
     /// The spikes of the record window (their start and peak, the newest last, at most
-    /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's at
-    /// least as large one is the bucket's habit.
+    /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's, and
+    /// under `min_ratio` times it, is the bucket's habit.
     spikes: VecDeque<(DateTime<Utc>, f64)>,
     /// The busiest minute of the burst under way or just over, kept out of the record, the
     /// quiet minutes since, and whether the bucket was public at any of its minutes: a burst
@@ -415,11 +415,11 @@ impl Detector for PublicDataLeak {
         // A private bucket's bursts are its habits (a spike there is not F7): its rate is
         // learned, and its busiest minute joins the record of the busiest minutes once the
         // burst is over (its spike closed, then `clear_after` quiet minutes more) — not while
-        // it goes on: the first minute
-        // would be the mark the next must beat, so a download on a bucket not yet seen public
-        // (the scan comes hourly) could never be sustained, and the scan that reveals the
-        // exposure would find no spike to report with it. On a public bucket a spike is not
-        // learned at all; a burst that recurs is known by its time of day instead.
+        // it goes on: the first minute would be the mark the next must beat, so a download on
+        // a bucket not yet seen public (the scan comes hourly) could never be sustained, and
+        // the scan that reveals the exposure would find no spike to report with it. On a
+        // public bucket a spike is not learned at all; a burst that recurs is known by its
+        // time of day instead.
         let public = matches!(self.exposure, Exposure::Public(_));
         let in_spike = spiking || self.episode.is_open();
         if !public || !in_spike {
