@@ -9,7 +9,7 @@ use super::metrics::rng_for;
 use super::{Background, Drill, DrillPlan, Expected, drill_start, incident_time};
 use crate::error::Result;
 use crate::mode::FailureMode;
-use crate::scenarios::Rng;
+use crate::scenarios::{Rng, sometimes_denied, stolen_key_launch};
 
 fn user(name: &str) -> Identity {
     Identity::new("IAMUser")
@@ -191,11 +191,7 @@ pub fn audit_trail(background: &Background, seed: u64) -> Result<Vec<Drill<Audit
                             "192.0.2.55",
                             person.clone(),
                         );
-                        if rng.uniform() < 0.03 {
-                            event.with_error("Client.UnauthorizedOperation")
-                        } else {
-                            event
-                        }
+                        sometimes_denied(event, rng, 0.03)
                     });
                 }
             }
@@ -219,21 +215,7 @@ pub fn audit_trail(background: &Background, seed: u64) -> Result<Vec<Drill<Audit
                                 start + TimeDelta::hours(h),
                                 60,
                                 300.0,
-                                &|t, rng| {
-                                    let event = AuditEvent::new(
-                                        t,
-                                        "ec2.amazonaws.com",
-                                        "RunInstances",
-                                        "ap-east-1",
-                                        "203.0.113.66",
-                                        ci.clone(),
-                                    );
-                                    if rng.uniform() < 0.33 {
-                                        event.with_error("Client.UnauthorizedOperation")
-                                    } else {
-                                        event
-                                    }
-                                },
+                                &|t, rng| stolen_key_launch(t, rng, &ci),
                             );
                         }
                         events.push(AuditEvent::new(

@@ -28,7 +28,7 @@ use std::f64::consts::TAU;
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 
 use crate::error::{Error, Result};
-use aws_telemetry::AuditEvent;
+use aws_telemetry::{AuditEvent, Identity};
 
 mod play;
 mod telemetry;
@@ -159,6 +159,33 @@ impl Incident {
         let total = self.duration.as_seconds_f64().max(1.0);
         ((at - self.start).as_seconds_f64() / total).clamp(0.0, 1.0)
     }
+}
+
+/// `event`, failed as `Client.UnauthorizedOperation` with probability `share`.
+pub(crate) fn sometimes_denied(event: AuditEvent, rng: &mut Rng, share: f64) -> AuditEvent {
+    if rng.uniform() < share {
+        event.with_error("Client.UnauthorizedOperation")
+    } else {
+        event
+    }
+}
+
+/// A stolen key at work: `RunInstances` by `identity` from a region and an address it never
+/// used, a third of the calls denied (the thief probing what the key may do).
+pub(crate) fn stolen_key_launch(
+    at: DateTime<Utc>,
+    rng: &mut Rng,
+    identity: &Identity,
+) -> AuditEvent {
+    let event = AuditEvent::new(
+        at,
+        "ec2.amazonaws.com",
+        "RunInstances",
+        "ap-east-1",
+        "203.0.113.66",
+        identity.clone(),
+    );
+    sometimes_denied(event, rng, 0.33)
 }
 
 /// Appends a Poisson number of events (mean `mean`) at random seconds of the hour from `at`.

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, TimeDelta, Timelike};
 
-use super::{GameDay, Incident, Traffic, active, emit};
+use super::{GameDay, Incident, Traffic, active, emit, stolen_key_launch};
 use crate::detectors::cold_start::ColdStartSample;
 use crate::detectors::connections::ConnectionSample;
 use crate::detectors::cost::ChargeSample;
@@ -283,19 +283,7 @@ impl GameDay {
             }
             if let Some(i) = active(incident, hour) {
                 emit(&mut events, &mut rng, hour, i.magnitude, &|at, rng| {
-                    let event = AuditEvent::new(
-                        at,
-                        "ec2.amazonaws.com",
-                        "RunInstances",
-                        "ap-east-1",
-                        "203.0.113.66",
-                        ci.clone(),
-                    );
-                    if rng.uniform() < 0.33 {
-                        event.with_error("Client.UnauthorizedOperation")
-                    } else {
-                        event
-                    }
+                    stolen_key_launch(at, rng, &ci)
                 });
                 if hour == i.start {
                     events.push(AuditEvent::new(
