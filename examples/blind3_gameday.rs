@@ -10,6 +10,8 @@
 
 #[path = "blind3/modes.rs"]
 mod modes;
+#[path = "blind3/repro.rs"]
+mod repro;
 
 use std::error::Error;
 use std::path::Path;
@@ -22,7 +24,9 @@ pub(crate) type Res<T> = Result<T, Box<dyn Error>>;
 
 /// Minute 0 of every drill: Monday 2026-10-05 00:00 UTC.
 pub(crate) fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 /// The time at minute `m`.
@@ -303,9 +307,7 @@ impl Drill {
         Self {
             mode,
             name,
-            expect: plan
-                .inc
-                .map(|(s, l)| (at(s), at(s + l + grace), sev)),
+            expect: plan.inc.map(|(s, l)| (at(s), at(s + l + grace), sev)),
             weeks: plan.days as f64 / 7.0,
             findings: Vec::new(),
         }
@@ -337,7 +339,12 @@ fn line(f: &Finding) -> String {
 
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = args.first().ok_or("usage: blind3_gameday NAB_DIR [--seed N]")?;
+    if args.iter().any(|a| a == "--repro") {
+        return repro::run();
+    }
+    let dir = args
+        .first()
+        .ok_or("usage: blind3_gameday NAB_DIR [--seed N] | --repro")?;
     let seed: u64 = match args.iter().position(|a| a == "--seed") {
         Some(i) => args.get(i + 1).ok_or("--seed N")?.parse()?,
         None => 0,
@@ -348,7 +355,9 @@ fn main() -> Res<()> {
     ];
     let drills = modes::all(&shapes, seed)?;
     println!("seed {seed}");
-    println!("mode | incidents detected | severity agrees | false alarms | detector-weeks | FA/week");
+    println!(
+        "mode | incidents detected | severity agrees | false alarms | detector-weeks | FA/week"
+    );
     let mut fails = Vec::new();
     for mode in ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"] {
         let (mut n, mut det, mut agree, mut fa, mut weeks) = (0, 0, 0, 0, 0.0);
@@ -361,14 +370,26 @@ fn main() -> Res<()> {
                 det += usize::from(hit);
                 agree += usize::from(ok);
                 if !hit {
-                    fails.push(format!("{mode} {}: expected {sev} from {}, missed", d.name, s.format("%a %m-%d %H:%M")));
+                    fails.push(format!(
+                        "{mode} {}: expected {sev} from {}, missed",
+                        d.name,
+                        s.format("%a %m-%d %H:%M")
+                    ));
                 } else if !ok {
                     let got: Vec<String> = d.findings.iter().map(line).collect();
-                    fails.push(format!("{mode} {}: expected {sev}, got {}", d.name, got.join(" | ")));
+                    fails.push(format!(
+                        "{mode} {}: expected {sev}, got {}",
+                        d.name,
+                        got.join(" | ")
+                    ));
                 }
             }
             for f in alarms {
-                fails.push(format!("{mode} {}: expected none here, false alarm {}", d.name, line(f)));
+                fails.push(format!(
+                    "{mode} {}: expected none here, false alarm {}",
+                    d.name,
+                    line(f)
+                ));
             }
         }
         println!(

@@ -36,13 +36,16 @@ fn cases<'a>(
     sev: Severity,
 ) -> impl Iterator<Item = (usize, &'a Shape, Drill, Plan, Rng)> {
     shapes.iter().enumerate().flat_map(move |(si, shape)| {
-        FAMILIES.iter().enumerate().map(move |(fi, &(family, label))| {
-            let mut rng = Rng::new(seed + 100 * si as u64 + fi as u64);
-            let plan = Plan::new(family, &mut rng, day0, shift, lens, days);
-            let name = format!("[{} {label}]", &shape.name[20..]);
-            let drill = Drill::new(mode, name, &plan, sev);
-            (si, shape, drill, plan, rng)
-        })
+        FAMILIES
+            .iter()
+            .enumerate()
+            .map(move |(fi, &(family, label))| {
+                let mut rng = Rng::new(seed + 100 * si as u64 + fi as u64);
+                let plan = Plan::new(family, &mut rng, day0, shift, lens, days);
+                let name = format!("[{} {label}]", &shape.name[20..]);
+                let drill = Drill::new(mode, name, &plan, sev);
+                (si, shape, drill, plan, rng)
+            })
     })
 }
 
@@ -87,19 +90,25 @@ fn f1(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
             ThrottleSignal::dynamodb("orders", "Query")?
         };
         let mut det = ApiThrottling::new(signal, cfg)?;
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 1, |e, rng, m| {
-            let calls = rng.poisson(600.0 * e.load);
-            let share = if e.inc || e.near {
-                bump(e, 0.85, 1.3) * min
-            } else {
-                0.0005
-            };
-            ThrottleSample {
-                at: at(m),
-                calls,
-                throttled: rng.poisson(calls * share).min(calls),
-            }
-        })?);
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            1,
+            |e, rng, m| {
+                let calls = rng.poisson(600.0 * e.load);
+                let share = if e.inc || e.near {
+                    bump(e, 0.85, 1.3) * min
+                } else {
+                    0.0005
+                };
+                ThrottleSample {
+                    at: at(m),
+                    calls,
+                    throttled: rng.poisson(calls * share).min(calls),
+                }
+            },
+        )?);
     }
     Ok(out)
 }
@@ -112,34 +121,44 @@ fn f2(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     let mut out = Vec::new();
     for (_, shape, d, plan, mut rng) in cases("F2", sh, seed, timing, Severity::Page) {
         let mut det = NetworkPartition::new(ZoneSignal::alb("app/web/7", &names)?, cfg)?;
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 1, |e, rng, m| {
-            // An upward shift is a rebalance: zone a takes more of the same traffic.
-            let rebalance = e.level > 1.0;
-            let load = if rebalance { e.load / e.level } else { e.load };
-            let zones = (0..3)
-                .map(|z| {
-                    let share = if rebalance { [1.5, 0.75, 0.75][z] } else { 1.0 };
-                    let n = rng.poisson(200.0 * load * share);
-                    let spread = 0.06 + 0.6 / (n + 1.0).sqrt();
-                    let own = [1.0, 1.04, 0.97][z];
-                    let moved = if rebalance && z == 0 { 1.15 } else { 1.0 };
-                    let bad = if z == 1 { bump(e, 0.85 * r, 1.3 * r) } else { 1.0 };
-                    let latency = 0.12
-                        * own
-                        * (1.0 + 0.15 * load)
-                        * (spread * plan.unit(rng)).exp()
-                        * moved
-                        * bad;
-                    ZoneObservation {
-                        zone: names[z].to_string(),
-                        latency: (n > 0.0).then_some(latency),
-                        requests: n,
-                        errors: rng.poisson(n * 0.0005).min(n),
-                    }
-                })
-                .collect();
-            ZoneSample { at: at(m), zones }
-        })?);
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            1,
+            |e, rng, m| {
+                // An upward shift is a rebalance: zone a takes more of the same traffic.
+                let rebalance = e.level > 1.0;
+                let load = if rebalance { e.load / e.level } else { e.load };
+                let zones = (0..3)
+                    .map(|z| {
+                        let share = if rebalance { [1.5, 0.75, 0.75][z] } else { 1.0 };
+                        let n = rng.poisson(200.0 * load * share);
+                        let spread = 0.06 + 0.6 / (n + 1.0).sqrt();
+                        let own = [1.0, 1.04, 0.97][z];
+                        let moved = if rebalance && z == 0 { 1.15 } else { 1.0 };
+                        let bad = if z == 1 {
+                            bump(e, 0.85 * r, 1.3 * r)
+                        } else {
+                            1.0
+                        };
+                        let latency = 0.12
+                            * own
+                            * (1.0 + 0.15 * load)
+                            * (spread * plan.unit(rng)).exp()
+                            * moved
+                            * bad;
+                        ZoneObservation {
+                            zone: names[z].to_string(),
+                            latency: (n > 0.0).then_some(latency),
+                            requests: n,
+                            errors: rng.poisson(n * 0.0005).min(n),
+                        }
+                    })
+                    .collect();
+                ZoneSample { at: at(m), zones }
+            },
+        )?);
     }
     Ok(out)
 }
@@ -164,12 +183,18 @@ fn f3(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
                 UsageMetric::new("AWS/Lambda", "ConcurrentExecutions").with_statistic("Maximum"),
             );
         let mut det = ServiceQuotaHit::new(QuotaSignal::from_quota(&quota)?, cfg)?;
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 5, |e, _, m| {
-            QuotaSample {
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            5,
+            |e, _, m| QuotaSample {
                 at: at(m),
-                usage: (1000.0 * usage_share(e, cfg.warn_share())).round().min(1000.0),
-            }
-        })?);
+                usage: (1000.0 * usage_share(e, cfg.warn_share()))
+                    .round()
+                    .min(1000.0),
+            },
+        )?);
     }
     Ok(out)
 }
@@ -180,13 +205,19 @@ fn f6(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     let mut out = Vec::new();
     for (_, shape, d, plan, mut rng) in cases("F6", sh, seed, timing, Severity::Page) {
         let mut det = DbConnectionExhaustion::new(ConnectionSignal::rds("ledger", 1000.0)?, cfg)?;
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 1, |e, _, m| {
-            ConnectionSample {
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            1,
+            |e, _, m| ConnectionSample {
                 at: at(m),
-                connections: (1000.0 * usage_share(e, cfg.warn_share())).round().min(1000.0),
+                connections: (1000.0 * usage_share(e, cfg.warn_share()))
+                    .round()
+                    .min(1000.0),
                 upstream: None,
-            }
-        })?);
+            },
+        )?);
     }
     Ok(out)
 }
@@ -198,17 +229,26 @@ fn f5(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     let mut out = Vec::new();
     for (_, shape, d, plan, mut rng) in cases("F5", sh, seed, timing, Severity::Ticket) {
         let mut det = ColdStartLatency::new(ColdStartSignal::lambda("thumbnails")?, cfg)?;
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 1, |e, rng, m| {
-            let concurrency = (rng.poisson(25.0 * e.load) * bump(e, 2.0, 3.0)).max(1.0);
-            let spread = 0.04 + 0.1 / concurrency.sqrt();
-            let deploy = if e.level > 1.0 { 1.2 } else { 1.0 };
-            ColdStartSample {
-                at: at(m),
-                p95_ms: 150.0 * (spread * plan.unit(rng)).exp() * deploy * bump(e, 0.85 * r, 1.3 * r),
-                concurrency,
-                init_ms: (e.near || e.inc).then_some(800.0),
-            }
-        })?);
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            1,
+            |e, rng, m| {
+                let concurrency = (rng.poisson(25.0 * e.load) * bump(e, 2.0, 3.0)).max(1.0);
+                let spread = 0.04 + 0.1 / concurrency.sqrt();
+                let deploy = if e.level > 1.0 { 1.2 } else { 1.0 };
+                ColdStartSample {
+                    at: at(m),
+                    p95_ms: 150.0
+                        * (spread * plan.unit(rng)).exp()
+                        * deploy
+                        * bump(e, 0.85 * r, 1.3 * r),
+                    concurrency,
+                    init_ms: (e.near || e.inc).then_some(800.0),
+                }
+            },
+        )?);
     }
     Ok(out)
 }
@@ -218,18 +258,26 @@ fn f7(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     let r = cfg.min_ratio();
     let timing = (3, 2.0, (30, 30), (14, 7));
     let mut out = Vec::new();
-    for (si, shape, d, plan, mut rng) in cases("F7", sh, seed, timing, Severity::Page) {
+    for (si, shape, mut d, plan, mut rng) in cases("F7", sh, seed, timing, Severity::Page) {
+        // Spikes on a private bucket are not F7 (its docs): shape 1's spikes must not fire.
+        if si == 1 {
+            d.expect = None;
+        }
         let mut facts = BucketExposure::new("site-assets");
         facts.policy_is_public = Some(si == 0);
         let mut det = PublicDataLeak::new(facts, cfg)?;
         // A bucket known public from the start: that known exposure is not what is scored.
         let _ = det.assess(t0());
-        out.push(play(d, &mut det, (&plan, shape, &mut rng), 1, |e, rng, m| {
-            AccessSample {
+        out.push(play(
+            d,
+            &mut det,
+            (&plan, shape, &mut rng),
+            1,
+            |e, rng, m| AccessSample {
                 at: at(m),
                 requests: rng.poisson(20.0 * e.load * bump(e, 0.85 * r, 1.3 * r)),
-            }
-        })?);
+            },
+        )?);
     }
     Ok(out)
 }
@@ -263,7 +311,9 @@ fn f8(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         d = Drill::new("F8", d.name, &plan, Severity::Ticket);
         let (every, lag) = if si == 0 { (6, 8) } else { (1, 4) };
         let hours = plan.days * 24;
-        let envs: Vec<Env> = (0..hours).map(|h| plan.env(shape, &mut rng, h * 60)).collect();
+        let envs: Vec<Env> = (0..hours)
+            .map(|h| plan.env(shape, &mut rng, h * 60))
+            .collect();
         let spend = |e: &Env| {
             let usual = 10.0 * (0.5 + 0.5 * e.load / e.level);
             if e.inc {
@@ -300,12 +350,7 @@ fn app() -> Identity {
 /// busiest same-day-type hour within ± 1 of h's, overall × busiest hour, min_burst), peaks
 /// decayed by `daily_decay` per day.
 fn burst_bar(cfg: &CompromiseConfig, counts: &[f64], h: usize) -> f64 {
-    let weekend = |k: usize| {
-        matches!(
-            at(k as i64 * 60).weekday(),
-            Weekday::Sat | Weekday::Sun
-        )
-    };
+    let weekend = |k: usize| matches!(at(k as i64 * 60).weekday(), Weekday::Sat | Weekday::Sun);
     let decayed = |k: usize| counts[k] * cfg.daily_decay().powf((h - k) as f64 / 24.0);
     let near_hour = |k: usize| {
         let d = (k % 24).abs_diff(h % 24);
@@ -330,10 +375,18 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         plan.inc = plan.inc.map(|(s, l)| ((s + 59) / 60 * 60, l));
         d = Drill::new("F4", d.name, &plan, Severity::Page);
         let hours = (plan.days * 24) as usize;
-        let envs: Vec<Env> = (0..hours).map(|h| plan.env(shape, &mut rng, h as i64 * 60)).collect();
+        let envs: Vec<Env> = (0..hours)
+            .map(|h| plan.env(shape, &mut rng, h as i64 * 60))
+            .collect();
         let mut counts: Vec<f64> = envs
             .iter()
-            .map(|e| if e.present { rng.poisson(150.0 * e.load) } else { 0.0 })
+            .map(|e| {
+                if e.present {
+                    rng.poisson(150.0 * e.load)
+                } else {
+                    0.0
+                }
+            })
             .collect();
         // Near: each near hour at 0.85× the first near hour's bar; incident 1.3× its bar.
         let mut near_bar = None;
