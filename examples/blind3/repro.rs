@@ -94,6 +94,24 @@ pub(crate) fn run() -> Res<()> {
         "none (a doubling is under min_ratio 3; the bursts are its habit)",
         &after,
     );
+    // R6: F7, a public bucket read 20 a minute 08–20 h and 5 otherwise, with its 3.5× bursts
+    // every half hour, for 8 days; then a leak at 4× the usual rate (20 a minute) for 30 min at
+    // 02:00 on day 8.
+    let leak_at = 8 * 1440 + 120;
+    let f = leak(9, |m| {
+        let base = if (480..1200).contains(&(m % 1440)) { 20.0 } else { 5.0 };
+        if (leak_at..leak_at + 30).contains(&m) {
+            4.0 * base
+        } else {
+            bursty(base, m)
+        }
+    })?;
+    let after: Vec<Finding> = f.into_iter().filter(|x| x.end >= at(leak_at)).collect();
+    show(
+        "R6 F7 public bucket 20/min by day, 5 at night, 3.5x bursts every 30 min; night leak 4x (20/min) 30 min on day 8",
+        "page (4x the usual rate, above min_ratio 3)",
+        &after,
+    );
     // R3: F3, usage 450 of a 1,000 quota, steps to 700 for good at day 4 09:00 (a deploy).
     let quota = Quota::new("lambda", "L-B99A9384", "Concurrent executions")
         .with_value(1000.0)
