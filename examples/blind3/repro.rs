@@ -99,7 +99,11 @@ pub(crate) fn run() -> Res<()> {
     // 02:00 on day 8.
     let leak_at = 8 * 1440 + 120;
     let f = leak(9, |m| {
-        let base = if (480..1200).contains(&(m % 1440)) { 20.0 } else { 5.0 };
+        let base = if (480..1200).contains(&(m % 1440)) {
+            20.0
+        } else {
+            5.0
+        };
         if (leak_at..leak_at + 30).contains(&m) {
             4.0 * base
         } else {
