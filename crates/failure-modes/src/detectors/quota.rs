@@ -1,6 +1,8 @@
 //! F3 service quota hit: usage against the applied quota, with a trend forecast of when it
 //! runs out.
 
+use std::collections::VecDeque;
+
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
@@ -10,7 +12,7 @@ use crate::episode::Escalation;
 use crate::error::{Error, Result, count, fraction, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{LinearTrend, RollingMax};
+use crate::stats::{LineSums, LinearTrend, RollingMax};
 use crate::timeline::{Step, Timeline, project, projection_delta};
 
 /// The quota and the CloudWatch usage metric F3 reads.
@@ -163,9 +165,11 @@ crate::settings::settings!(QuotaConfig {
     /// Periods over which the peak is taken (one day: usage peaks daily, and it is the peak
     /// that hits the quota).
     peak_window, with_peak_window: usize;
-    /// Periods in the trend window over those peaks. Forecasts start once one peak window
-    /// and one trend window have been seen (the first day's peak rises with the day's ramp
-    /// and says nothing about growth).
+    /// Periods in the trend window over those peaks. A forecast needs the line to rise over
+    /// this window and over the one before it (one day each: a step in usage raises the peak
+    /// in one of two days only, and on a daily cycle every whole day holds one morning ramp).
+    /// Forecasts start once one peak window and two trend windows have been seen (the first
+    /// day's peak rises with the day's ramp and says nothing about growth).
     trend_window, with_trend_window: usize;
     /// N of M bad periods before a finding.
     sustain, with_sustain: Sustained;
@@ -204,9 +208,12 @@ impl Default for QuotaConfig {
 /// Page when usage reaches [`QuotaConfig::blocked_share`] of the limit (scaling is blocked
 /// now). Ticket when usage passes [`QuotaConfig::warn_share`], or when a least-squares trend
 /// of the daily peak (the maximum over [`QuotaConfig::peak_window`] periods) over the last
-/// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`].
-/// Trending the peak rather than the raw usage keeps a daily cycle from reading as growth:
-/// the morning ramp of a service is not a leak; and it is extrapolated only while usage is
+/// [`QuotaConfig::trend_window`] periods reaches the limit within [`QuotaConfig::horizon`],
+/// and so does the line at the slope of the trend window before it (the later of the two
+/// forecasts decides). Trending the peak rather than the raw usage keeps a daily cycle from
+/// reading as growth: the morning ramp of a service is not a leak; asking two windows in a
+/// row to rise keeps a step (a deploy, a load test, a weekday after a weekend) from reading as
+/// one; and it is extrapolated only while usage is
 /// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
 /// is not re-reported as "exhaustion now". The finding's `forecast` is the projected exhaustion time. Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
@@ -239,6 +246,9 @@ pub struct ServiceQuotaHit {
     timeline: Timeline,
     peak: RollingMax,
     trend: LinearTrend,
+    /// The trend's sums after each of the last `trend_window` samples: the oldest is the
+    /// window before the current one.
+    earlier: VecDeque<LineSums>,
     seen: usize,
     escalation: Escalation,
 }
@@ -268,6 +278,7 @@ impl ServiceQuotaHit {
         Ok(Self {
             peak: RollingMax::new(config.peak_window)?,
             trend: LinearTrend::new(config.trend_window)?,
+            earlier: VecDeque::with_capacity(config.trend_window),
             seen: 0,
             timeline,
             escalation: Escalation::new(config.sustain, config.clear_after),
@@ -290,18 +301,27 @@ impl Detector for ServiceQuotaHit {
         if self.timeline.check(at)? == Step::Restart {
             self.peak = RollingMax::new(self.config.peak_window)?;
             self.trend = LinearTrend::new(self.config.trend_window)?;
+            self.earlier.clear();
             self.seen = 0;
             self.escalation.reset();
         }
         self.timeline.record(at);
         self.peak.push(usage)?;
         self.trend.push(self.peak.max().unwrap_or(usage))?;
+        // The window that ended `trend_window` samples ago, before this sample's sums take
+        // its place.
+        let earlier = if self.earlier.len() == self.config.trend_window {
+            self.earlier.pop_front()
+        } else {
+            None
+        };
+        self.earlier.push_back(self.trend.sums());
         let limit = self.signal.limit;
         let share = usage / limit;
         self.seen = self.seen.saturating_add(1);
         // Forecasts from near the day's peak only: after a leak is fixed, usage falls while the
         // day's peak still remembers it, and "exhaustion now" would be a false alarm.
-        let forecasting = self.seen >= self.config.peak_window + self.config.trend_window
+        let forecasting = self.seen >= self.config.peak_window + 2 * self.config.trend_window
             && usage >= 0.9 * self.peak.max().unwrap_or(usage);
         // The forecast is worked out only where it can decide something (usage between the
         // forecast share and the warning share) or for a finding: the trend's divisions and the
@@ -309,6 +329,7 @@ impl Detector for ServiceQuotaHit {
         let trend = &self.trend;
         let signal_period = self.signal.period;
         let period = || signal_period.as_time_delta().as_seconds_f64();
+        // The current window's line: the finding's exhaustion time.
         let steps = || {
             if forecasting {
                 trend.steps_until(limit)
@@ -316,18 +337,33 @@ impl Detector for ServiceQuotaHit {
                 None
             }
         };
+        // What decides a forecast ticket: the later of that line's forecast and the one at the
+        // earlier window's slope, none unless both rise.
+        let sustained_steps = || {
+            let steps = steps()?;
+            if steps <= 0.0 {
+                return Some(0.0);
+            }
+            let earlier = earlier
+                .and_then(LineSums::slope)
+                .filter(|slope| *slope > 0.0)?;
+            Some(steps.max((limit - trend.level()?) / earlier))
+        };
         let exhaustion = || steps().and_then(|s| project(at, s, period()));
         // `when − at` is the projection's delta itself, so the horizon is judged without date
         // arithmetic; the time is worked out when within it (it may be beyond chrono's range)
         // or for a finding. Not for a time inside a leap second, where adding is not exact.
         let horizon = self.config.horizon;
         let within_horizon = || {
+            let steps = sustained_steps();
             if at.timestamp_subsec_nanos() < 1_000_000_000 {
-                steps()
+                steps
                     .and_then(|s| projection_delta(s, period()))
                     .is_some_and(|d| d <= horizon && at.checked_add_signed(d).is_some())
             } else {
-                exhaustion().is_some_and(|when| when - at <= horizon)
+                steps
+                    .and_then(|s| project(at, s, period()))
+                    .is_some_and(|when| when - at <= horizon)
             }
         };
         let blocked = share >= self.config.blocked_share;

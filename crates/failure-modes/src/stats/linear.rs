@@ -124,13 +124,17 @@ impl LinearTrend {
 
     /// Change per step, `None` before two values.
     pub fn slope(&self) -> Option<f64> {
-        let n = self.values.len() as f64;
-        if n < 2.0 {
-            return None;
+        self.sums().slope()
+    }
+
+    /// The running sums the line is fitted from, to read the window's slope later (a few
+    /// loads: cheap enough to keep one per value).
+    pub(crate) fn sums(&self) -> LineSums {
+        LineSums {
+            len: self.values.len(),
+            sum: self.sum,
+            weighted_sum: self.weighted_sum,
         }
-        let sum_x = n * (n - 1.0) / 2.0;
-        let sum_xx = (n - 1.0) * n * (2.0 * n - 1.0) / 6.0;
-        Some((n * self.weighted_sum - sum_x * self.sum) / (n * sum_xx - sum_x * sum_x))
     }
 
     /// The fitted value at the latest step, `None` before two values.
@@ -189,6 +193,28 @@ impl LinearTrend {
         } else {
             None
         }
+    }
+}
+
+/// A [`LinearTrend`]'s window as its running sums, taken at one moment
+/// ([`LinearTrend::sums`]): its slope can be read from them afterwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LineSums {
+    len: usize,
+    sum: f64,
+    weighted_sum: f64,
+}
+
+impl LineSums {
+    /// The window's change per step, `None` with fewer than two values.
+    pub(crate) fn slope(self) -> Option<f64> {
+        let n = self.len as f64;
+        if n < 2.0 {
+            return None;
+        }
+        let sum_x = n * (n - 1.0) / 2.0;
+        let sum_xx = (n - 1.0) * n * (2.0 * n - 1.0) / 6.0;
+        Some((n * self.weighted_sum - sum_x * self.sum) / (n * sum_xx - sum_x * sum_x))
     }
 }
 

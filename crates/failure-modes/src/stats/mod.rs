@@ -18,6 +18,7 @@ pub use changepoint::{Cusum, Direction};
 pub use ewma::Ewma;
 pub use extremes::RollingMax;
 pub use forecast::TrendForecast;
+pub(crate) use linear::LineSums;
 pub use linear::LinearTrend;
 pub use peaks::DailyPeaks;
 pub use seasonal::SeasonalBaseline;
