@@ -227,3 +227,59 @@ fn f3_a_leak_on_a_daily_cycle_is_forecast_with_its_date() {
         "forecast {forecast}, reached {reached_at}: {first}"
     );
 }
+
+/// The spike pages F7 raises on a bucket public from the start, fed `requests(minute, rng)`
+/// for `days` (Poisson noise from a fixed seed); the exposure's own page is left out.
+fn f7_spikes(days: i64, mut requests: impl FnMut(i64, &mut Rng) -> f64) -> Vec<Finding> {
+    let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
+    let mut rng = Rng::new(1);
+    let mut found = Vec::new();
+    for m in 0..days * 1440 {
+        let requests = requests(m, &mut rng);
+        found.extend(
+            f7.push(AccessSample {
+                at: t0() + Duration::minutes(m),
+                requests,
+            })
+            .unwrap(),
+        );
+    }
+    found.retain(is_spike);
+    found
+}
+
+/// F7 paged a bursty public bucket's first day (third blind game day, R1: 25 pages on its first
+/// day, none on the identical second): the record of the busiest minutes had not yet seen a
+/// day of the bucket's traffic, so each burst at a new hour topped it, and a public bucket's
+/// spikes are never learned. Reads ramp from 5 to 20 a minute over the morning, 3.5× in a
+/// fifth of the five-minute blocks, at random. The first burst may page (nothing has shown it
+/// is the bucket's habit); the ones after it, under `min_ratio` times it, repeat it.
+#[test]
+fn f7_a_bursty_public_buckets_first_day_pages_at_most_once() {
+    let mut bursts = Vec::new();
+    let found = f7_spikes(2, |m, rng| {
+        if m % 5 == 0 {
+            bursts.push(rng.uniform() < 0.2);
+        }
+        let base = 5.0 + 15.0 * ((m % 1440) as f64 / 900.0).min(1.0);
+        let burst = if bursts[bursts.len() - 1] { 3.5 } else { 1.0 };
+        rng.poisson(burst * base)
+    });
+    assert!(found.len() <= 1, "{found:#?}");
+}
+
+/// F7 paged every burst of a public bucket for a day after its read rate doubled (third blind
+/// game day, R2: one page per burst): a public bucket's spikes are never learned (a leak must
+/// not become the mark the next must beat), so the bursts at twice their old size topped the
+/// record until the time-of-day habit covered them a day later. A spike under `min_ratio`
+/// times one already reported in the last day is that incident going on, not a new one:
+/// the doubling pages once.
+#[test]
+fn f7_a_public_buckets_doubled_bursts_page_once() {
+    let found = f7_spikes(10, |m, rng| {
+        let base = if m >= 8 * 1440 + 720 { 20.0 } else { 10.0 };
+        let burst = if m % 30 < 5 { 3.5 } else { 1.0 };
+        rng.poisson(burst * base)
+    });
+    assert!(found.len() <= 1, "{found:#?}");
+}

@@ -113,6 +113,33 @@ fn is_habit(
     apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && peak < min_ratio * then_peak
 }
 
+/// How long a reported spike covers the spikes after it: a spike within a day of one already
+/// reported on the same exposure, and under `min_ratio` times it, is that incident going on
+/// (the bursts of a public bucket whose read rate has grown, a leak that comes back in
+/// waves), not a new page. After a day, a burst at the same time of day is the bucket's habit
+/// ([`is_habit`]), and one at another hour is judged afresh.
+const REPEAT_WINDOW: TimeDelta = TimeDelta::days(1);
+
+/// A spike remembered over the record window: its start and peak, and whether it was
+/// reported on the current exposure.
+#[derive(Debug, Clone, Copy)]
+struct PastSpike {
+    start: DateTime<Utc>,
+    peak: f64,
+    reported: bool,
+}
+
+impl PastSpike {
+    /// Whether a spike from `start` up to `peak` repeats this one: within [`REPEAT_WINDOW`]
+    /// after it, reported, and under `min_ratio` times its peak.
+    fn is_repeated_by(&self, start: DateTime<Utc>, peak: f64, min_ratio: f64) -> bool {
+        self.reported
+            && start > self.start
+            && start - self.start <= REPEAT_WINDOW
+            && peak < min_ratio * self.peak
+    }
+}
+
 /// A spike of requests: open, or recently over.
 #[derive(Debug, Clone, Copy)]
 struct Spike {
@@ -180,10 +207,11 @@ pub struct PublicDataLeak {
     /// The largest requests of a minute, per hour, over the record window.
     record: RollingMax,
     this_hour: (i64, f64),
-    /// The spikes of the record window (their start and peak, the newest last, at most
-    /// [`MAX_SPIKES_REMEMBERED`]): a spike at about the time of day of an earlier day's, and
-    /// under `min_ratio` times it, is the bucket's habit.
-    spikes: VecDeque<(DateTime<Utc>, f64)>,
+    /// The spikes of the record window (the newest last, at most [`MAX_SPIKES_REMEMBERED`]):
+    /// a spike at about the time of day of an earlier day's, and under `min_ratio` times it,
+    /// is the bucket's habit; one within a day of a reported one, and under `min_ratio` times
+    /// it, is that incident going on.
+    spikes: VecDeque<PastSpike>,
     /// The busiest minute of the burst under way or just over, kept out of the record, the
     /// quiet minutes since, and whether the bucket was public at any of its minutes: a burst
     /// on a bucket that stayed private joins the record once it is over (a leak cut short by
@@ -235,6 +263,10 @@ impl PublicDataLeak {
         let exposure = facts.exposure();
         if exposure != self.exposure {
             self.reported_exposure = false;
+            // A new exposure is a new incident: its spikes are judged afresh.
+            for spike in &mut self.spikes {
+                spike.reported = false;
+            }
         }
         self.exposure = exposure;
         self.facts = facts;
@@ -323,9 +355,14 @@ impl PublicDataLeak {
         let memory = self.config.spike_memory;
         let min_ratio = self.config.min_ratio;
         let habitual = |spike: &Spike| {
-            self.spikes
-                .iter()
-                .any(|&earlier| is_habit(spike.start, spike.peak, earlier, min_ratio))
+            self.spikes.iter().any(|earlier| {
+                is_habit(
+                    spike.start,
+                    spike.peak,
+                    (earlier.start, earlier.peak),
+                    min_ratio,
+                ) || earlier.is_repeated_by(spike.start, spike.peak, min_ratio)
+            })
         };
         let due = self
             .spike
@@ -333,6 +370,10 @@ impl PublicDataLeak {
             .is_some_and(|s| !s.reported && at - s.last <= memory && !habitual(s));
         if due && let Some(spike) = self.spike.as_mut() {
             spike.reported = true;
+            // The newest remembered spike is this one.
+            if let Some(newest) = self.spikes.back_mut() {
+                newest.reported = true;
+            }
             // Joined only for a finding: most minutes of a public bucket report nothing.
             let reasons = match &self.exposure {
                 Exposure::Public(reasons) => reasons.join("; "),
@@ -464,18 +505,22 @@ impl Detector for PublicDataLeak {
             while self
                 .spikes
                 .front()
-                .is_some_and(|(then, _)| at - *then > window)
+                .is_some_and(|earlier| at - earlier.start > window)
                 || self.spikes.len() >= MAX_SPIKES_REMEMBERED
             {
                 self.spikes.pop_front();
             }
-            self.spikes.push_back((start, requests));
+            self.spikes.push_back(PastSpike {
+                start,
+                peak: requests,
+                reported: false,
+            });
         } else if let Some(spike) = self.spike.as_mut().filter(|_| self.episode.is_open()) {
             spike.last = at;
             spike.peak = spike.peak.max(requests);
             spike.tail = spike.tail.min(tail);
             if let Some(newest) = self.spikes.back_mut() {
-                newest.1 = spike.peak;
+                newest.peak = spike.peak;
             }
         }
         Ok(self.report(at, Some(requests)))
