@@ -181,8 +181,10 @@ fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     .map(f64::round)
     .collect();
     let mut facts = BucketExposure::new("exports");
+    // Made public while watched, an hour before the first burst (a bucket already public at
+    // the first sample is given a day before its spikes are reported).
+    let mut f7 = PublicDataLeak::new(facts.clone(), Default::default()).unwrap();
     facts.policy_is_public = Some(true);
-    let mut f7 = PublicDataLeak::new(facts, Default::default()).unwrap();
     let days = 9;
     // 10 minutes at 350 (± 5 %, a different size every day) at 14:00 every day, four times as
     // many on the last day; on day 5, half an hour at 300 at 03:00 (about 3.4 times the usual
@@ -197,6 +199,10 @@ fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     };
     let mut spikes = Vec::new();
     for minute in 0..days * 1440 {
+        if minute == 13 * 60 {
+            f7.scan(t0() + Duration::minutes(minute), facts.clone())
+                .unwrap();
+        }
         let usual = shape[(minute as usize / 5) % shape.len()];
         let findings = f7
             .push(AccessSample {

@@ -297,15 +297,16 @@ fn f6_every_severity_setting_is_on_its_finding() {
 
 #[test]
 fn f7_every_severity_setting_is_on_its_finding() {
-    // A public bucket (the exposure finding), then a download spike on it (the spike finding).
+    // A public bucket (the exposure finding), then a download spike on it (the spike finding)
+    // once a day has passed (a bucket public at the first sample is given a day).
     let fire = |config: LeakConfig| {
         let mut facts = BucketExposure::new("exports");
         facts.policy_is_public = Some(true);
         let mut f7 = PublicDataLeak::new(facts, config).unwrap();
         let findings = f7
-            .detect((0..200).map(|m| AccessSample {
+            .detect((0..1440 + 200).map(|m| AccessSample {
                 at: minutes(m),
-                requests: if m >= 150 {
+                requests: if m >= 1440 + 150 {
                     5000.0
                 } else {
                     20.0 + (m % 5) as f64

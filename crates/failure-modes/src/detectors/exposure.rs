@@ -159,10 +159,14 @@ struct Spike {
 /// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
 /// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
 /// sustained, and not under `min_ratio` × a spike within an hour of the same time of day on
-/// an earlier day of that window (a daily burst pages on its first day) — on a public
-/// bucket is a second finding ([`LeakConfig::spike_severity`], a page: data leaving now), in
-/// either order: a spike that began before the scan saw the bucket public (and ended less
-/// than [`LeakConfig::spike_memory`] before) is reported with the scan, with its own start.
+/// an earlier day of that window (a daily burst pages on its first day), nor under
+/// `min_ratio` × a spike reported within the day before on the same exposure (that incident
+/// going on) — on a public bucket is a second finding ([`LeakConfig::spike_severity`], a
+/// page: data leaving now), in either order: a spike that began before the scan saw the
+/// bucket public (and ended less than [`LeakConfig::spike_memory`] before) is reported with
+/// the scan, with its own start. On a bucket already public at the first sample, a spike that
+/// starts within a day of it is not reported: nothing is known yet of the bucket's own bursts,
+/// and its exposure is paged at once (a bucket made public while watched is judged at once).
 /// Spikes on a private bucket are not F7. Feed scans with [`PublicDataLeak::scan`] (or
 /// [`PublicDataLeak::set_exposure`], reported at the next observation).
 ///
@@ -181,13 +185,19 @@ struct Spike {
 /// use failure_modes::Severity;
 ///
 /// let mut facts = BucketExposure::new("exports");
-/// facts.acl_grants.push(AclGrant::new(Grantee::AllUsers, Permission::Read));
-/// let mut f7 = PublicDataLeak::new(facts, Default::default())?;
+/// let mut f7 = PublicDataLeak::new(facts.clone(), Default::default())?;
 /// let t0 = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-/// let findings = f7.detect((0..200).map(|m| AccessSample {
-///     at: t0 + Duration::minutes(m),
-///     requests: if m >= 150 { 5000.0 } else { 20.0 + (m % 5) as f64 },
-/// }))?;
+/// let mut findings = Vec::new();
+/// for m in 0..200 {
+///     let at = t0 + Duration::minutes(m);
+///     if m == 120 {
+///         // The hourly scan finds a grant to everyone.
+///         facts.acl_grants.push(AclGrant::new(Grantee::AllUsers, Permission::Read));
+///         findings.extend(f7.scan(at, facts.clone())?);
+///     }
+///     let requests = if m >= 150 { 5000.0 } else { 20.0 + (m % 5) as f64 };
+///     findings.extend(f7.push(AccessSample { at, requests })?);
+/// }
 /// assert_eq!(findings.len(), 2);
 /// assert!(findings[0].evidence.detail.contains("bucket is public"));
 /// assert!(findings.iter().all(|f| f.severity == Severity::Page));
@@ -217,6 +227,9 @@ pub struct PublicDataLeak {
     /// on a bucket that stayed private joins the record once it is over (a leak cut short by
     /// making the bucket private does not).
     held_back: (f64, u32, bool),
+    /// Until when spikes go unreported: a day from the first observation of a bucket already
+    /// public then (nothing is known of its traffic; its exposure is paged at once).
+    unreported_until: Option<DateTime<Utc>>,
     period: Period,
 }
 
@@ -253,6 +266,7 @@ impl PublicDataLeak {
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
             held_back: (0.0, 0, false),
+            unreported_until: None,
             period: Period::new(60)?,
         })
     }
@@ -263,6 +277,7 @@ impl PublicDataLeak {
         let exposure = facts.exposure();
         if exposure != self.exposure {
             self.reported_exposure = false;
+            self.unreported_until = None;
             // A new exposure is a new incident: its spikes are judged afresh.
             for spike in &mut self.spikes {
                 spike.reported = false;
@@ -364,10 +379,11 @@ impl PublicDataLeak {
                 ) || earlier.is_repeated_by(spike.start, spike.peak, min_ratio)
             })
         };
+        let known = |s: &Spike| self.unreported_until.is_none_or(|until| s.start >= until);
         let due = self
             .spike
             .as_ref()
-            .is_some_and(|s| !s.reported && at - s.last <= memory && !habitual(s));
+            .is_some_and(|s| !s.reported && at - s.last <= memory && known(s) && !habitual(s));
         if due && let Some(spike) = self.spike.as_mut() {
             spike.reported = true;
             // The newest remembered spike is this one.
@@ -436,6 +452,9 @@ impl Detector for PublicDataLeak {
             if missing > 0 {
                 self.episode.reset();
             }
+        }
+        if self.last.is_none() && matches!(self.exposure, Exposure::Public(_)) {
+            self.unreported_until = at.checked_add_signed(TimeDelta::days(1));
         }
         self.last = Some(at);
         self.seen = self.seen.saturating_add(1);
