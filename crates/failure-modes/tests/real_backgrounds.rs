@@ -675,6 +675,36 @@ fn f3_leaks_and_ramps_on_real_noise() {
     assert_clean(&tally, 0.1);
 }
 
+/// F3 read a deploy's step in usage as a trend to exhaustion (third blind game day: a step from
+/// 45 % to 70 % of the quota, up to seven tickets a drill). Usage follows a real background
+/// (35 % of the quota at its median, at most 52 %), and at 09:00 on day 4 a deploy raises it
+/// by 45 % for good, its peaks staying under the 80 % warning: no finding, on any background.
+#[test]
+fn f3_a_deploy_step_on_real_noise_is_not_a_trend() {
+    use chrono::{DateTime, Duration};
+    use failure_modes::QuotaSample;
+    let t0 = DateTime::from_timestamp(1_791_158_400, 0).unwrap();
+    let step = (4 * 24 + 9) * 12;
+    for traffic in backgrounds() {
+        let usage = |p: usize| {
+            let raised = if p >= step { 1.45 } else { 1.0 };
+            (350.0 * traffic.at(5 * p).min(1.5) * raised).round()
+        };
+        assert!((0..10 * 288).all(|p| usage(p) < 800.0));
+        let signal =
+            QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
+                .unwrap();
+        let found = ServiceQuotaHit::new(signal, Default::default())
+            .unwrap()
+            .detect((0..10 * 288).map(|p| QuotaSample {
+                at: t0 + Duration::minutes(5 * p as i64),
+                usage: usage(p),
+            }))
+            .unwrap();
+        assert!(found.is_empty(), "{}: {found:#?}", traffic.name());
+    }
+}
+
 /// F5 was blind for about two hours after a gap of more than 30 minutes (it forgot its warm
 /// baseline). Now the baseline survives silences.
 #[test]
