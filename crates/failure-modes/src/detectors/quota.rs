@@ -278,7 +278,7 @@ impl ServiceQuotaHit {
         Ok(Self {
             peak: RollingMax::new(config.peak_window)?,
             trend: LinearTrend::new(config.trend_window)?,
-            earlier: VecDeque::with_capacity(config.trend_window),
+            earlier: VecDeque::new(),
             seen: 0,
             timeline,
             escalation: Escalation::new(config.sustain, config.clear_after),
