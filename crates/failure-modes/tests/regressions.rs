@@ -300,3 +300,49 @@ fn f7_a_bucket_public_at_the_first_sample_is_given_a_day() {
         .collect();
     assert_eq!(starts, [leak], "{found:#?}");
 }
+
+/// F3's two windows, pinned (review of the third blind round's fix): with a peak window of one
+/// sample and a trend window of `w`, usage flat at 60 % of the quota and then climbing from
+/// sample 40 is first ticketed by the forecast at sample `41 + w` — the earlier window (ending
+/// `w` samples back) holds the first rise from then on, not a sample sooner or later — and a
+/// climb from the first sample at sample `2 w`, once one peak window and two trend windows
+/// have been seen.
+#[test]
+fn f3_forecasts_need_the_window_before_to_rise_too() {
+    use sli_core::Sustained;
+    let first_ticket = |w: usize, rise_from: usize| {
+        let signal =
+            QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")
+                .unwrap();
+        let config = failure_modes::QuotaConfig::default()
+            .with_peak_window(1)
+            .with_trend_window(w)
+            .with_sustain(Sustained::of(1, 1))
+            .with_horizon(Duration::days(365));
+        let found = ServiceQuotaHit::new(signal, config)
+            .unwrap()
+            .detect((0..200usize).map(|i| QuotaSample {
+                at: t0() + Duration::minutes(5 * i as i64),
+                usage: 600.0 + 2.0 * i.saturating_sub(rise_from) as f64,
+            }))
+            .unwrap();
+        let first = found.first().expect("the climb is ticketed");
+        assert!(first.evidence.score < 0.8, "{first}");
+        (first.end - t0()).num_minutes() / 5
+    };
+    for w in [2, 3, 4, 7] {
+        assert_eq!(first_ticket(w, 40), 41 + w as i64, "trend window {w}");
+        assert_eq!(first_ticket(w, 0), 2 * w as i64, "trend window {w}");
+    }
+}
+
+/// A least-squares line through a large step overshoots it: usage stepping from 9 % to 79 % of
+/// the quota (under the 80 % warning) put the fitted level at the quota, which read as
+/// "exhaustion now" without asking the window before to rise (review of the third blind
+/// round's fix: a ticket 820 minutes after the step). No finding now.
+#[test]
+fn f3_a_large_step_is_not_exhaustion_now() {
+    let day = 288;
+    let found = f3_findings(8 * day, |i| if i >= 4 * day { 790.0 } else { 90.0 });
+    assert!(found.is_empty(), "{found:#?}");
+}

@@ -213,9 +213,10 @@ impl Default for QuotaConfig {
 /// forecasts decides). Trending the peak rather than the raw usage keeps a daily cycle from
 /// reading as growth: the morning ramp of a service is not a leak; asking two windows in a
 /// row to rise keeps a step (a deploy, a load test, a weekday after a weekend) from reading as
-/// one; and it is extrapolated only while usage is
-/// near the day's peak, so that a leak fixed (usage falling while the day's peak remembers it)
-/// is not re-reported as "exhaustion now". The finding's `forecast` is the projected exhaustion time. Each
+/// one; and it is extrapolated only while usage is near the day's peak, so that a leak fixed
+/// (usage falling while the day's peak remembers it) is not re-reported as "exhaustion now".
+/// The finding's `forecast` is the exhaustion time on the current window's line (the best
+/// estimate of the date; the later one that decided the ticket is the cautious one). Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
 /// The forecast counts one sample per [`QuotaSignal::period`]: feed samples at that cadence
 /// (gaps shorter than `max_gap` stretch it).
@@ -338,12 +339,10 @@ impl Detector for ServiceQuotaHit {
             }
         };
         // What decides a forecast ticket: the later of that line's forecast and the one at the
-        // earlier window's slope, none unless both rise.
+        // earlier window's slope, none unless both rise — also when the line is already at the
+        // limit, which a least-squares line through a large step can overshoot to.
         let sustained_steps = || {
             let steps = steps()?;
-            if steps <= 0.0 {
-                return Some(0.0);
-            }
             let earlier = earlier
                 .and_then(LineSums::slope)
                 .filter(|slope| *slope > 0.0)?;
