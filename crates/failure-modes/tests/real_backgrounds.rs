@@ -215,11 +215,11 @@ fn spikes(findings: &[Finding]) -> Vec<&Finding> {
 /// third blind game days: most of their F7 false alarms): nothing was known of its traffic,
 /// so each burst at a new hour topped the record. Its exposure pages at once; its spikes are
 /// reported from a day after the first sample. On the two bursty backgrounds (reads following
-/// the series, 20 a minute at its median, at most 4 times that), public from the first minute,
-/// downloaded at 600 a minute for 30 minutes at 15:00 on day 2: that download is the only
-/// spike reported. (Clamped at 8 times the median instead, the network background's burst at
-/// 07:09 on day 2 pages too, before and after the change: a burst larger than any minute of
-/// the day before, at an hour of its own, is a spike by the rule.)
+/// the series, 20 a minute at its median, at most 8 times that), public from the first minute,
+/// downloaded at 600 a minute for 30 minutes at 15:00 on day 2: no spike is reported in the
+/// first day, and the download is. (Whatever the rule, the network background's own burst at
+/// 07:09 on day 2 pages too: larger than any minute of the day before, at an hour of its own,
+/// it is a spike by the rule.)
 #[test]
 fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real_noise() {
     let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 0, 0, 0).unwrap();
@@ -234,7 +234,7 @@ fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real
         for minute in 0..3 * 1440 {
             let at = start + TimeDelta::minutes(minute);
             let usual = (20.0 * background.at(minute as usize))
-                .clamp(0.0, 80.0)
+                .clamp(0.0, 160.0)
                 .round();
             let download = at >= leak && at < leak + TimeDelta::minutes(30);
             inputs.push(BucketDrillInput::Access(failure_modes::AccessSample {
@@ -244,7 +244,11 @@ fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real
         }
         let found = run_f7(&inputs);
         let starts: Vec<_> = spikes(&found).iter().map(|f| f.start).collect();
-        assert_eq!(starts, [leak], "{}: {found:#?}", background.name());
+        assert!(
+            starts.contains(&leak) && starts.iter().all(|s| *s >= start + TimeDelta::days(1)),
+            "{}: {found:#?}",
+            background.name()
+        );
     }
 }
 

@@ -114,29 +114,41 @@ fn is_habit(
 }
 
 /// How long a reported spike covers the spikes after it: a spike within a day of one already
-/// reported on the same exposure, and under `min_ratio` times it, is that incident going on
-/// (the bursts of a public bucket whose read rate has grown, a leak that comes back in
-/// waves), not a new page. After a day, a burst at the same time of day is the bucket's habit
-/// ([`is_habit`]), and one at another hour is judged afresh.
+/// reported on the same exposure, and under `min_ratio` times it in size and in length, is
+/// that incident going on (the bursts of a public bucket whose read rate has grown, a leak
+/// that comes back in waves), not a new page. After a day, a burst at the same time of day is
+/// the bucket's habit ([`is_habit`]), and one at another hour is judged afresh. A day: the
+/// period of the daily cycle, after which the habit rule has seen the hour.
 const REPEAT_WINDOW: TimeDelta = TimeDelta::days(1);
 
-/// A spike remembered over the record window: its start and peak, and whether it was
-/// reported on the current exposure.
+/// How long spikes on a bucket already public at the first sample go unreported (unless they
+/// go on spiking past it): a day, one daily cycle of the bucket's own traffic.
+const UNKNOWN_TRAFFIC: TimeDelta = TimeDelta::days(1);
+
+/// A spike remembered over the record window: its first and latest spiking minute, its peak,
+/// and whether it was reported on the current exposure.
 #[derive(Debug, Clone, Copy)]
 struct PastSpike {
     start: DateTime<Utc>,
+    last: DateTime<Utc>,
     peak: f64,
     reported: bool,
 }
 
 impl PastSpike {
-    /// Whether a spike from `start` up to `peak` repeats this one: within [`REPEAT_WINDOW`]
-    /// after it, reported, and under `min_ratio` times its peak.
-    fn is_repeated_by(&self, start: DateTime<Utc>, peak: f64, min_ratio: f64) -> bool {
+    /// Whether `spike` repeats this one: starting after it and within [`REPEAT_WINDOW`], this
+    /// one reported, and `spike` under `min_ratio` times its peak and its length (a download
+    /// of an hour is no repeat of a burst of five minutes, once it has lasted three times as
+    /// long).
+    fn is_repeated_by(&self, spike: &Spike, min_ratio: f64) -> bool {
+        let minutes = |start: DateTime<Utc>, last: DateTime<Utc>| {
+            (last - start).as_seconds_f64() / 60.0 + 1.0
+        };
         self.reported
-            && start > self.start
-            && start - self.start <= REPEAT_WINDOW
-            && peak < min_ratio * self.peak
+            && spike.start > self.start
+            && spike.start - self.start <= REPEAT_WINDOW
+            && spike.peak < min_ratio * self.peak
+            && minutes(spike.start, spike.last_spiking) < min_ratio * minutes(self.start, self.last)
     }
 }
 
@@ -144,7 +156,10 @@ impl PastSpike {
 #[derive(Debug, Clone, Copy)]
 struct Spike {
     start: DateTime<Utc>,
+    /// The latest minute of the episode (spiking or in its quiet tail).
     last: DateTime<Utc>,
+    /// The latest minute that itself spiked.
+    last_spiking: DateTime<Utc>,
     peak: f64,
     usual: f64,
     tail: f64,
@@ -164,9 +179,12 @@ struct Spike {
 /// going on) — on a public bucket is a second finding ([`LeakConfig::spike_severity`], a
 /// page: data leaving now), in either order: a spike that began before the scan saw the
 /// bucket public (and ended less than [`LeakConfig::spike_memory`] before) is reported with
-/// the scan, with its own start. On a bucket already public at the first sample, a spike that
-/// starts within a day of it is not reported: nothing is known yet of the bucket's own bursts,
-/// and its exposure is paged at once (a bucket made public while watched is judged at once).
+/// the scan, with its own start. On a bucket already public at the first sample, a spike within
+/// a day of it is reported only if it goes on spiking past that day: nothing is known yet of
+/// the bucket's own bursts, and its exposure is paged at once (a bucket made public while
+/// watched is judged at once). So feed a detector for an already public bucket a day of its
+/// history before relying on its spike findings: one built afresh for each shorter run
+/// reports the exposure only.
 /// Spikes on a private bucket are not F7. Feed scans with [`PublicDataLeak::scan`] (or
 /// [`PublicDataLeak::set_exposure`], reported at the next observation).
 ///
@@ -227,8 +245,9 @@ pub struct PublicDataLeak {
     /// on a bucket that stayed private joins the record once it is over (a leak cut short by
     /// making the bucket private does not).
     held_back: (f64, u32, bool),
-    /// Until when spikes go unreported: a day from the first observation of a bucket already
-    /// public then (nothing is known of its traffic; its exposure is paged at once).
+    /// Until when spikes go unreported (unless they go on past it): [`UNKNOWN_TRAFFIC`] from the
+    /// first observation of a bucket already public then (nothing is known of its traffic;
+    /// its exposure is paged at once).
     unreported_until: Option<DateTime<Utc>>,
     period: Period,
 }
@@ -376,10 +395,15 @@ impl PublicDataLeak {
                     spike.peak,
                     (earlier.start, earlier.peak),
                     min_ratio,
-                ) || earlier.is_repeated_by(spike.start, spike.peak, min_ratio)
+                ) || earlier.is_repeated_by(spike, min_ratio)
             })
         };
-        let known = |s: &Spike| self.unreported_until.is_none_or(|until| s.start >= until);
+        // Before a day of an already public bucket's traffic has been seen, a spike is reported
+        // only if it goes on spiking past that day.
+        let known = |s: &Spike| {
+            self.unreported_until
+                .is_none_or(|until| s.start >= until || s.last_spiking >= until)
+        };
         let due = self
             .spike
             .as_ref()
@@ -454,7 +478,7 @@ impl Detector for PublicDataLeak {
             }
         }
         if self.last.is_none() && matches!(self.exposure, Exposure::Public(_)) {
-            self.unreported_until = at.checked_add_signed(TimeDelta::days(1));
+            self.unreported_until = at.checked_add_signed(UNKNOWN_TRAFFIC);
         }
         self.last = Some(at);
         self.seen = self.seen.saturating_add(1);
@@ -515,6 +539,7 @@ impl Detector for PublicDataLeak {
             self.spike = Some(Spike {
                 start,
                 last: at,
+                last_spiking: at,
                 peak: requests,
                 usual,
                 tail,
@@ -531,6 +556,7 @@ impl Detector for PublicDataLeak {
             }
             self.spikes.push_back(PastSpike {
                 start,
+                last: at,
                 peak: requests,
                 reported: false,
             });
@@ -538,8 +564,12 @@ impl Detector for PublicDataLeak {
             spike.last = at;
             spike.peak = spike.peak.max(requests);
             spike.tail = spike.tail.min(tail);
+            if spiking {
+                spike.last_spiking = at;
+            }
             if let Some(newest) = self.spikes.back_mut() {
                 newest.peak = spike.peak;
+                newest.last = spike.last_spiking;
             }
         }
         Ok(self.report(at, Some(requests)))
