@@ -93,31 +93,11 @@ impl Default for LeakConfig {
 /// habits): more than one an hour for a week would be no habit to learn.
 pub const MAX_SPIKES_REMEMBERED: usize = 256;
 
-/// Whether a spike from `start` up to `peak` is the habit an earlier spike from `then` up to
-/// `then_peak` shows: on an earlier day (at least 20 hours before), within an hour of the
-/// same time of day, and under `min_ratio` times it — the margin a spike must clear over the
-/// usual rate, the earlier burst being what is usual at that hour (without a margin, a daily
-/// burst varying by a few per cent paged whenever it topped the days before it). A bucket read
-/// in a daily burst (a nightly export, a CDN refill) pages on the first day, not on every one;
-/// a burst `min_ratio` times larger, or one at another hour, is still a spike. The price: a
-/// leak repeated daily at the same hour and size pages once, as does one hidden in the hour of
-/// a private bucket's own export.
-fn is_habit(
-    start: DateTime<Utc>,
-    peak: f64,
-    (then, then_peak): (DateTime<Utc>, f64),
-    min_ratio: f64,
-) -> bool {
-    let apart = (start - then).num_minutes();
-    let of_day = apart.rem_euclid(1440);
-    apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && peak < min_ratio * then_peak
-}
-
 /// How long a reported spike covers the spikes after it: a spike within a day of one already
 /// reported on the same exposure, and under `min_ratio` times it in size and in length, is
 /// that incident going on (the bursts of a public bucket whose read rate has grown, a leak
 /// that comes back in waves), not a new page. After a day, a burst at the same time of day is
-/// the bucket's habit ([`is_habit`]), and one at another hour is judged afresh. A day: the
+/// the bucket's habit ([`PastSpike::is_habit_for`]), and one at another hour is judged afresh. A day: the
 /// period of the daily cycle, after which the habit rule has seen the hour.
 const REPEAT_WINDOW: TimeDelta = TimeDelta::days(1);
 
@@ -136,19 +116,39 @@ struct PastSpike {
 }
 
 impl PastSpike {
-    /// Whether `spike` repeats this one: starting after it and within [`REPEAT_WINDOW`], this
-    /// one reported, and `spike` under `min_ratio` times its peak and its length (a download
-    /// of an hour is no repeat of a burst of five minutes, once it has lasted three times as
-    /// long).
-    fn is_repeated_by(&self, spike: &Spike, min_ratio: f64) -> bool {
+    /// Whether `spike` is within this one's margin: under `min_ratio` times its peak and its
+    /// length — the margin a spike must clear over the usual rate, this one being what is
+    /// usual (a download of an hour is no repeat of a burst of five minutes, once it has lasted
+    /// three times as long). Lengths count spiking minutes, from the first to the latest.
+    fn covers(&self, spike: &Spike, min_ratio: f64) -> bool {
         let minutes = |start: DateTime<Utc>, last: DateTime<Utc>| {
             (last - start).as_seconds_f64() / 60.0 + 1.0
         };
+        spike.peak < min_ratio * self.peak
+            && minutes(spike.start, spike.last_spiking) < min_ratio * minutes(self.start, self.last)
+    }
+
+    /// Whether `spike` is the habit this one shows: on a later day (at least 20 hours after),
+    /// within an hour of the same time of day, and within its margin ([`covers`](Self::covers);
+    /// without a margin, a daily burst varying by a few per cent paged whenever it topped the
+    /// days before it). A bucket read in a daily burst (a nightly export, a CDN refill) pages
+    /// on the first day, not on every one; a burst `min_ratio` times larger or longer, or one at
+    /// another hour, is still a spike. The price: a leak repeated daily at the same hour, size
+    /// and length pages once, as does one hidden in the hour, size and length of a private
+    /// bucket's own export.
+    fn is_habit_for(&self, spike: &Spike, min_ratio: f64) -> bool {
+        let apart = (spike.start - self.start).num_minutes();
+        let of_day = apart.rem_euclid(1440);
+        apart >= 20 * 60 && (of_day <= 60 || of_day >= 1440 - 60) && self.covers(spike, min_ratio)
+    }
+
+    /// Whether `spike` repeats this one: starting after it and within [`REPEAT_WINDOW`], this
+    /// one reported, and `spike` within its margin ([`covers`](Self::covers)).
+    fn is_repeated_by(&self, spike: &Spike, min_ratio: f64) -> bool {
         self.reported
             && spike.start > self.start
             && spike.start - self.start <= REPEAT_WINDOW
-            && spike.peak < min_ratio * self.peak
-            && minutes(spike.start, spike.last_spiking) < min_ratio * minutes(self.start, self.last)
+            && self.covers(spike, min_ratio)
     }
 }
 
@@ -390,19 +390,14 @@ impl PublicDataLeak {
         let min_ratio = self.config.min_ratio;
         let habitual = |spike: &Spike| {
             self.spikes.iter().any(|earlier| {
-                is_habit(
-                    spike.start,
-                    spike.peak,
-                    (earlier.start, earlier.peak),
-                    min_ratio,
-                ) || earlier.is_repeated_by(spike, min_ratio)
+                earlier.is_habit_for(spike, min_ratio) || earlier.is_repeated_by(spike, min_ratio)
             })
         };
         // Before a day of an already public bucket's traffic has been seen, a spike is reported
         // only if it goes on spiking past that day.
         let known = |s: &Spike| {
             self.unreported_until
-                .is_none_or(|until| s.start >= until || s.last_spiking >= until)
+                .is_none_or(|until| s.last_spiking >= until)
         };
         let due = self
             .spike
