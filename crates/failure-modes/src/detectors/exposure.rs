@@ -97,8 +97,8 @@ pub const MAX_SPIKES_REMEMBERED: usize = 256;
 /// reported on the same exposure, and under `min_ratio` times it in size and in length, is
 /// that incident going on (the bursts of a public bucket whose read rate has grown, a leak
 /// that comes back in waves), not a new page. After a day, a burst at the same time of day is
-/// the bucket's habit ([`PastSpike::is_habit_for`]), and one at another hour is judged afresh. A day: the
-/// period of the daily cycle, after which the habit rule has seen the hour.
+/// the bucket's habit ([`PastSpike::is_habit_for`]), and one at another hour is judged
+/// afresh. A day: the period of the daily cycle, after which the habit rule has seen the hour.
 const REPEAT_WINDOW: TimeDelta = TimeDelta::days(1);
 
 /// How long spikes on a bucket already public at the first sample go unreported (unless they
@@ -173,10 +173,10 @@ struct Spike {
 /// page) —, once per exposure. A spike of requests — improbable under a Poisson law with the
 /// bucket's usual rate, at least [`LeakConfig::min_ratio`] × it and above every minute of the
 /// last [`LeakConfig::record_window`] periods (a bucket read in bursts has its own peaks),
-/// sustained, and not under `min_ratio` × a spike within an hour of the same time of day on
-/// an earlier day of that window (a daily burst pages on its first day), nor under
-/// `min_ratio` × a spike reported within the day before on the same exposure (that incident
-/// going on) — on a public bucket is a second finding ([`LeakConfig::spike_severity`], a
+/// sustained, and not under `min_ratio` × a spike (in size and in length) within an hour of
+/// the same time of day on an earlier day of that window (a daily burst pages on its first
+/// day), nor under `min_ratio` × a spike reported within the day before on the same exposure
+/// (that incident going on) — on a public bucket is a second finding ([`LeakConfig::spike_severity`], a
 /// page: data leaving now), in either order: a spike that began before the scan saw the
 /// bucket public (and ended less than [`LeakConfig::spike_memory`] before) is reported with
 /// the scan, with its own start. On a bucket already public at the first sample, a spike within
