@@ -342,11 +342,11 @@ impl Detector for ServiceQuotaHit {
         // earlier window's slope, none unless both rise — also when the line is already at the
         // limit, which a least-squares line through a large step can overshoot to.
         let sustained_steps = || {
-            let steps = steps()?;
-            let earlier = earlier
-                .and_then(LineSums::slope)
-                .filter(|slope| *slope > 0.0)?;
-            Some(steps.max((limit - trend.level()?) / earlier))
+            if forecasting {
+                trend.later_steps_until(limit, earlier.and_then(LineSums::slope))
+            } else {
+                None
+            }
         };
         let exhaustion = || steps().and_then(|s| project(at, s, period()));
         // `when − at` is the projection's delta itself, so the horizon is judged without date

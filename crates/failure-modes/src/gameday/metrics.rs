@@ -647,27 +647,30 @@ pub fn connections(
 /// The incidents of `mode`'s drills on `background` with `seed` that [`placed`] found no
 /// observable time for (F1, F2 and F5 only: the other modes place every incident).
 pub(super) fn unplaced(mode: FailureMode, background: &Background, seed: u64) -> Vec<Unplaced> {
-    let nowhere = |plan: Placement| matches!(plan, Placement::Nowhere);
+    // The labels of the variants (past the clean one) whose plan places them nowhere.
+    let nowhere = |labels: &[&'static str], plan: &dyn Fn(usize) -> Placement| -> Vec<&str> {
+        (1..labels.len())
+            .filter(|v| matches!(plan(*v), Placement::Nowhere))
+            .map(|v| labels[v])
+            .collect()
+    };
     let (labels, reason): (Vec<&str>, &'static str) = match mode {
         FailureMode::ApiThrottling => (
-            (1..F1_VARIANTS.len())
-                .filter(|v| nowhere(f1_plan(background, seed, *v).2))
-                .map(|v| F1_VARIANTS[v].0)
-                .collect(),
+            nowhere(&F1_VARIANTS.map(|v| v.0), &|v| {
+                f1_plan(background, seed, v).2
+            }),
             "it throttles fewer than 20 calls at every time tried",
         ),
         FailureMode::NetworkPartition => (
-            (1..F2_VARIANTS.len())
-                .filter(|v| nowhere(f2_plan(background, seed, *v).2))
-                .map(|v| F2_VARIANTS[v].0)
-                .collect(),
+            nowhere(&F2_VARIANTS.map(|v| v.0), &|v| {
+                f2_plan(background, seed, v).2
+            }),
             "a zone takes fewer than 20 requests a minute within it at every time tried",
         ),
         FailureMode::ColdStartLatency => (
-            (1..F5_VARIANTS.len())
-                .filter(|v| nowhere(f5_plan(background, seed, *v).2))
-                .map(|v| F5_VARIANTS[v].0)
-                .collect(),
+            nowhere(&F5_VARIANTS.map(|v| v.0), &|v| {
+                f5_plan(background, seed, v).2
+            }),
             "fewer than 20 invocations in a minute of it at every time tried",
         ),
         _ => (Vec::new(), ""),

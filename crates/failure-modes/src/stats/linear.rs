@@ -171,13 +171,20 @@ impl LinearTrend {
     /// levelled off leaves the recent half flat: neither is a forecast. `Some(0.0)` when the
     /// fitted level is already at the limit. O(window²), as [`half_slopes`](Self::half_slopes).
     pub(crate) fn sustained_steps_until(&self, limit: f64) -> Option<f64> {
-        let steps = self.steps_until(limit)?;
-        if steps <= 0.0 {
+        if self.steps_until(limit)? <= 0.0 {
             return Some(0.0);
         }
-        let level = self.level()?;
         let (older, recent) = self.half_slopes()?;
-        (older > 0.0 && recent > 0.0).then(|| steps.max((limit - level) / older.min(recent)))
+        self.later_steps_until(limit, Some(older.min(recent)))
+    }
+
+    /// The later of two forecasts of when the line reaches `limit`: its own
+    /// ([`steps_until`](Self::steps_until)), and the one from its fitted level at `slope`
+    /// (another window's). `None` unless both rise: a climb must hold in both.
+    pub(crate) fn later_steps_until(&self, limit: f64, slope: Option<f64>) -> Option<f64> {
+        let steps = self.steps_until(limit)?;
+        let slope = slope.filter(|slope| *slope > 0.0)?;
+        Some(steps.max((limit - self.level()?) / slope))
     }
 
     /// Steps from the latest value until the line reaches `limit`: 0 when the fitted level is
