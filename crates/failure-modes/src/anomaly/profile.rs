@@ -1,17 +1,22 @@
-//! The learned daily profile: the largest surprise at each time of day on the previous days.
+//! The learned daily profile: the largest surprise at each time of day on the previous days,
+//! and on the same day of the week in the previous weeks.
 
 use super::Season;
 use crate::error::{Error, Result};
 
 /// For each slot of the day, the largest surprise at it or at its two neighbours on each of the
-/// last days, and the largest of those over the days (recomputed once a day).
-/// Memory: `slots × (days + 2)` values.
+/// last `days` days and on the days 7, 14, … `7 × weeks` days before the coming one, and the
+/// largest of those (recomputed once a day). The weekly memory costs nothing per point: it is
+/// the same completed days, kept longer.
+/// Memory: `slots × (max(days, 7 × weeks) + 2)` values.
 #[derive(Debug, Clone)]
 pub(super) struct DailyProfile {
     season: Season,
-    /// Completed days, `slots` values each (a ring of `days` days): each slot's largest
+    /// Completed days, `slots` values each (a ring of `remembered` days): each slot's largest
     /// surprise with its two neighbours'.
     days: Vec<f64>,
+    /// Days the ring holds: `max(days, 7 × weeks)`.
+    remembered: usize,
     filled: usize,
     next_day: usize,
     today: Vec<f64>,
@@ -81,14 +86,20 @@ impl DailyProfile {
                 reason: "cannot exceed the points in a day",
             });
         }
+        let remembered = season.days.max(season.weeks.saturating_mul(7));
         crate::stats::check_window(
-            "season.days",
-            season.slots.saturating_mul(season.days),
+            if remembered == season.days {
+                "season.days"
+            } else {
+                "season.weeks"
+            },
+            season.slots.saturating_mul(remembered),
             1,
             crate::stats::MAX_WINDOW,
         )?;
         Ok(Self {
-            days: vec![0.0; season.slots * season.days],
+            days: vec![0.0; season.slots * remembered],
+            remembered,
             filled: 0,
             next_day: 0,
             today: vec![0.0; season.slots],
@@ -152,10 +163,21 @@ impl DailyProfile {
             }
         }
         self.today.fill(0.0);
-        self.next_day = (self.next_day + 1) % self.season.days;
-        self.filled = (self.filled + 1).min(self.season.days);
+        let newest = self.next_day;
+        self.next_day = (self.next_day + 1) % self.remembered;
+        self.filled = (self.filled + 1).min(self.remembered);
         self.explained.fill(0.0);
-        for day in self.days.chunks_exact(slots).take(self.filled) {
+        // Days back from the one just closed: the last `days`, then the coming day's weekday
+        // in each remembered week (7 k days before the coming day: 7 k − 1 before this one; a
+        // day in both is taken twice, which changes no maximum).
+        let recent = 0..self.season.days;
+        let weekdays = (1..=self.season.weeks).map(|week| 7 * week - 1);
+        for back in recent.chain(weekdays).filter(|&back| back < self.filled) {
+            let at = (newest + self.remembered - back) % self.remembered;
+            let day = self
+                .days
+                .get(at * slots..(at + 1) * slots)
+                .unwrap_or_default();
             for (explained, &stored) in self.explained.iter_mut().zip(day) {
                 *explained = explained.max(stored);
             }

@@ -159,6 +159,50 @@ fn a_daily_job_is_learned_and_an_off_hours_spike_is_not() {
     );
 }
 
+/// A weekly job (a Sunday backup): 12 points a day, 84 a week, the job at one point of the
+/// week, larger than anything else, and a little smaller each week. The daily season remembers
+/// three days and the record window is shorter than a day, so only the weekly season can
+/// explain it; a spike at the same hour on another day of the week is still raised.
+#[test]
+fn a_weekly_job_is_learned_and_the_same_hour_on_another_day_is_not() {
+    let base = AnomalyConfig::default()
+        .with_baseline(24)
+        .with_short_window(4)
+        .with_warm_up(24)
+        .with_record_window(Some(8))
+        .with_refractory(4)
+        .with_season(Some(Season::new(12, 12, 3).with_weeks(4)));
+    // The job at point 40 of each week (day 3, hour 4); the spike at the job's hour four days
+    // after the sixth week's job, beyond the daily season's memory (point 4 of the seventh
+    // week).
+    let spike = 6 * 84 + 4;
+    let run = |config: AnomalyConfig| -> Vec<u64> {
+        let mut d = AnomalyDetector::new(config).unwrap();
+        (0..8 * 84u64)
+            .filter_map(|i| {
+                let value = if i == spike {
+                    60.0
+                } else if i % 84 == 40 {
+                    50.0 - (i / 84) as f64 * 0.5
+                } else {
+                    10.0 + noise(i)
+                };
+                d.push(value).unwrap().map(|a| a.index)
+            })
+            .collect()
+    };
+    let jobs = |alerts: &[u64]| alerts.iter().filter(|i| **i % 84 == 40).count();
+    let weekly = run(base);
+    assert!(weekly.contains(&spike), "{weekly:?}");
+    // The first week's job is new; every later one is explained by the week before.
+    assert_eq!(jobs(&weekly), 1, "{weekly:?}");
+    assert!(weekly.iter().all(|i| *i == spike || *i < 84), "{weekly:?}");
+    // Without the weekly season, the job is raised every week but the seventh, which the
+    // larger spike at its hour three days before explains.
+    let daily_only = run(base.with_season(Some(Season::new(12, 12, 3))));
+    assert_eq!(jobs(&daily_only), 7, "{daily_only:?}");
+}
+
 #[test]
 fn bad_input_is_typed_and_leaves_the_detector_unchanged() {
     let mut d = AnomalyDetector::new(config()).unwrap();
@@ -175,6 +219,23 @@ fn bad_input_is_typed_and_leaves_the_detector_unchanged() {
         config().with_season(Some(Season::new(10, 11, 1))),
     ] {
         assert!(AnomalyDetector::new(bad).is_err(), "{bad:?}");
+    }
+    // The weeks are checked like the days.
+    for (bad, named) in [
+        (Season::new(10, 10, 0).with_weeks(1), "season.days"),
+        (
+            Season::new(2016, 168, 7).with_weeks(usize::MAX),
+            "season.weeks",
+        ),
+        (
+            Season::new(2016, 168, usize::MAX).with_weeks(1),
+            "season.days",
+        ),
+    ] {
+        match AnomalyDetector::new(config().with_season(Some(bad))) {
+            Err(Error::InvalidConfig { field, .. }) => assert_eq!(field, named, "{bad:?}"),
+            other => panic!("{bad:?}: {other:?}"),
+        }
     }
 }
 
