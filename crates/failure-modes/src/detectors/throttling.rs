@@ -127,8 +127,8 @@ crate::settings::settings!(ThrottleConfig {
     significance, with_significance: f64;
     /// The throttle rate assumed before any history, and the floor of the learned one (0.1 %).
     floor_rate, with_floor_rate: f64;
-    /// Weight of the newest healthy period in the baseline rate (EWMA; 0.02 ≈ the last 50
-    /// healthy periods).
+    /// Weight of the newest period outside an incident in the baseline rate (EWMA; 0.02 ≈ the
+    /// last 50 such periods).
     baseline_alpha, with_baseline_alpha: f64;
     /// Periods in the window whose summed calls and throttles are judged: 5, a threshold
     /// sustained for 5 minutes at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
@@ -243,9 +243,12 @@ impl Incident {
 /// qualifies) and the
 /// incident's summed throttles are improbable (binomial upper tail below
 /// [`ThrottleConfig::significance`]) at the operation's baseline rate. The baseline is an EWMA
-/// of the shares of healthy periods only — below `min_ratio` and outside any incident — floored
-/// at [`ThrottleConfig::floor_rate`]: a sustained 1 % is never learned as normal, and an open
-/// incident never teaches it anything.
+/// of the shares of the periods outside any incident, whatever their share, floored at
+/// [`ThrottleConfig::floor_rate`]: a sustained 1 % is never learned as normal, since an open
+/// incident never teaches it anything. Learning only the periods under the bar as well read an
+/// operation at a steady 0.85 % as throttling at about half that at a few hundred calls a
+/// minute (a period's share moves there in steps of a third of a per cent), and the bar
+/// crossed by noise as improbable.
 ///
 /// Severity: [`ThrottleConfig::severity`] (a ticket) for sustained throttling,
 /// [`ThrottleConfig::blocked_severity`] (a page) once the incident's share reaches
@@ -373,7 +376,11 @@ impl ApiThrottling {
         self.incident = None;
     }
 
-    fn rate(&self) -> f64 {
+    /// The operation's own throttle rate learnt so far, which an incident's throttles are
+    /// judged against: the EWMA of the shares of the periods outside incidents, at least
+    /// [`ThrottleConfig::floor_rate`] (the floor before any period).
+    #[must_use]
+    pub fn baseline_rate(&self) -> f64 {
         self.baseline
             .mean()
             .unwrap_or(0.0)
@@ -393,7 +400,7 @@ impl ApiThrottling {
         if !lasted {
             return Ok(Vec::new());
         }
-        let rate = self.rate();
+        let rate = self.baseline_rate();
         let (throttled, calls) = exact_trials(incident.opened.throttled, incident.opened.calls);
         let tail = binomial_upper_tail(throttled, calls, rate)?;
         if tail >= config.significance {
@@ -529,7 +536,7 @@ impl Detector for ApiThrottling {
                 if !period_hot {
                     self.throttled_since = None;
                 }
-                if calls > 0.0 && ratio < config.min_ratio {
+                if calls > 0.0 {
                     self.baseline.push(ratio)?;
                 }
             }
