@@ -229,7 +229,7 @@ impl AnomalyDetector {
             self.last_judged = None;
         }
         let index = self.seen;
-        self.seen += 1;
+        self.seen = self.seen.saturating_add(1);
         if let Some(short) = self.short.as_mut() {
             short.push(value);
         }
@@ -255,6 +255,46 @@ impl AnomalyDetector {
         // Checked on entry.
         self.baseline.push_valid(value);
         Ok(judged)
+    }
+
+    /// Records that the next `count` points of the series are missing (CloudWatch publishes no
+    /// datapoint for a period without data): the stream's index moves on by `count`, so that
+    /// the season keeps each later point at its own time of day and the refractory period
+    /// counts the missing points as time. Nothing is judged or learnt: the baseline, the short
+    /// window and the records hold the last values received (the record window counts values
+    /// received, not time). O(1), plus one close of the season's day for each day the gap
+    /// ends, at most `days + 1` of them, whatever `count`.
+    ///
+    /// A caller reading timestamped data (`aws_telemetry`'s series) skips
+    /// `(t − previous) / period − 1` points before each value.
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::{AnomalyConfig, AnomalyDetector};
+    ///
+    /// let mut detector = AnomalyDetector::new(AnomalyConfig::default())?;
+    /// detector.push(40.0)?;
+    /// detector.skip(11); // an hour without datapoints
+    /// assert_eq!(detector.next_index(), 12);
+    /// # Ok::<(), failure_modes::Error>(())
+    /// ```
+    pub fn skip(&mut self, count: u64) {
+        if count == 0 {
+            return;
+        }
+        let from = self.seen;
+        if let Some(profile) = self.profile.as_mut() {
+            profile.skip(from, count);
+        }
+        self.seen = self.seen.saturating_add(count);
+    }
+
+    /// The index the next value pushed will have: the values accepted plus the points
+    /// skipped. A refused value does not move it; skip it if it stood for a point of the
+    /// series.
+    #[must_use]
+    pub fn next_index(&self) -> u64 {
+        self.seen
     }
 
     /// Every term of the robust σ but the MAD's: the mean absolute deviation's (with

@@ -51,6 +51,20 @@ impl SlotCursor {
         }
     }
 
+    /// At point `index`, by division.
+    fn at(index: u64, period: u64, slots: u64) -> Self {
+        let in_day = index % period;
+        let scaled = in_day * slots;
+        let slot = scaled / period;
+        Self {
+            index,
+            in_day,
+            scaled,
+            slot: slot as usize,
+            next_slot_at: (slot + 1) * period,
+        }
+    }
+
     /// Moves to the next point. `slots <= period`, so a step moves at most one slot on.
     fn advance(&mut self, period: u64, slots: u64) {
         self.index = self.index.saturating_add(1);
@@ -145,6 +159,20 @@ impl DailyProfile {
         }
     }
 
+    /// Moves on past `count` missing points from `from` (the index the next point would have
+    /// had): each day that ends within the gap closes, with what it had seen, and the days
+    /// that had no point at all close empty (they explain nothing). At most one more close than
+    /// the days remembered, whatever the gap: the ring is then empty.
+    pub(super) fn skip(&mut self, from: u64, count: u64) {
+        let period = self.season.period as u64;
+        let next = from.saturating_add(count);
+        let closes = next / period - from / period;
+        for _ in 0..closes.min(self.remembered as u64 + 1) {
+            self.close_day();
+        }
+        self.cursor = SlotCursor::at(next, period, self.season.slots as u64);
+    }
+
     fn close_day(&mut self) {
         let slots = self.season.slots;
         let start = self.next_day * slots;
@@ -215,5 +243,44 @@ mod tests {
             // Out of order, the division answers.
             assert_eq!(profile.slot(period as u64 - 1), slots - 1);
         }
+    }
+
+    #[test]
+    fn a_skip_closes_the_days_it_spans_and_no_more_than_remembered() {
+        let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
+        for index in 0..6 {
+            profile.record(index, if index == 3 { 5.0 } else { 0.0 });
+        }
+        // Days 0 (from index 6) to 3 missing: four closes, day 0 with its surprise of 5 and
+        // three empty days, so that nothing of day 0 is remembered on day 4.
+        profile.skip(6, 44);
+        assert_eq!(profile.explained(51), 0.0);
+        // The cursor is at the next point (day 4, slot 2), for the additions-only path.
+        assert_eq!(
+            (
+                profile.cursor.index,
+                profile.cursor.slot,
+                profile.cursor.in_day
+            ),
+            (50, 2, 2)
+        );
+        // A gap of a day and a half from a fresh day 0: day 0 closes with its surprise and day
+        // 1 closes empty; day 0 explains day 2.
+        let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
+        for index in 0..6 {
+            profile.record(index, if index == 3 { 5.0 } else { 0.0 });
+        }
+        profile.skip(6, 18);
+        assert_eq!(profile.explained(27), 5.0);
+        assert_eq!(profile.explained(28), 5.0);
+        assert_eq!(profile.explained(29), 0.0);
+        // A gap across one midnight closes one day: the three remembered are days 0 to 2, and
+        // day 0's surprise still explains day 3.
+        let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
+        for index in 0..30 {
+            profile.record(index, if index == 3 { 5.0 } else { 0.0 });
+        }
+        profile.skip(30, 8);
+        assert_eq!(profile.explained(39), 5.0);
     }
 }
