@@ -105,8 +105,8 @@ impl ShortWindow {
 ///
 /// One alert per [`AnomalyConfig::refractory`] points. Memory is bounded and allocated up
 /// front: `2 × baseline + 2 × short_window` values, the records (one entry per short window
-/// of the record window, at most four of them) and `slots × (days + 2)` values for the season:
-/// about 11 KiB with the defaults.
+/// of the record window, at most four of them) and `slots × (max(days, 7 × weeks) + 2)`
+/// values for the season: about 11 KiB with the defaults.
 ///
 /// Values beyond [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE) (CloudWatch's range), NaN and
 /// infinities are refused with a typed error, and the detector is then unchanged.
