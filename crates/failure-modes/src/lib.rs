@@ -117,7 +117,8 @@ pub mod stats;
 mod timeline;
 
 pub use anomaly::{
-    Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, RecordKind, Season, Spread,
+    Anomaly, AnomalyConfig, AnomalyDetector, AnomalyKind, RecordKind, Season, Spread, TimedAnomaly,
+    TimedAnomalyDetector,
 };
 pub use aws_telemetry::{
     AclGrant, BucketExposure, Exposure, Grantee, ObjectOwnership, Permission, PublicAccessBlock,

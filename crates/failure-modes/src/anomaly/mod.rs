@@ -12,8 +12,10 @@ mod profile;
 mod records;
 #[cfg(test)]
 mod tests;
+mod timed;
 
 pub use detector::{Anomaly, AnomalyDetector, AnomalyKind};
+pub use timed::{TimedAnomaly, TimedAnomalyDetector};
 
 /// Settings of [`AnomalyDetector`], in points of the series (the defaults are for 5-minute
 /// CloudWatch data: 12 points an hour, 288 a day).

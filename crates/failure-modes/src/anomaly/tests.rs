@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::stats::Direction;
+use chrono::{DateTime, Utc};
 
 fn noise(i: u64) -> f64 {
     ((i * 7919) % 11) as f64 / 10.0
@@ -393,4 +394,92 @@ fn values_near_f64_max_are_refused_without_bricking_the_detector() {
         }
     }
     assert!(edge.push(1.0).is_ok());
+}
+
+/// The timed detector on a real CloudWatch series with its own gaps (NAB's ELB request count,
+/// eight periods missing): each point's index is its period since the first, and the alerts are
+/// those of the index-based detector with the same periods skipped.
+#[test]
+fn the_timed_detector_skips_the_missing_periods_of_a_real_series() {
+    let csv = include_str!("../../tests/data/nab/elb_request_count_8c0756.csv");
+    let points: Vec<(DateTime<Utc>, f64)> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (time, value) = line.split_once(',').unwrap();
+            let time = chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S").unwrap();
+            (time.and_utc(), value.trim().parse().unwrap())
+        })
+        .collect();
+    let t0 = points[0].0;
+    let period = |at: DateTime<Utc>| ((at - t0).num_seconds() / 300) as u64;
+    let mut timed = TimedAnomalyDetector::new(
+        AnomalyConfig::default(),
+        aws_telemetry::Period::new(300).unwrap(),
+    )
+    .unwrap();
+    let found = timed.detect(&points).unwrap();
+    let last = points.last().unwrap().0;
+    assert_eq!(timed.detector().next_index(), period(last) + 1);
+    assert_eq!(period(last) + 1 - points.len() as u64, 8, "the file's gaps");
+    let mut by_index = AnomalyDetector::new(AnomalyConfig::default()).unwrap();
+    let mut expected = Vec::new();
+    for &(at, value) in &points {
+        by_index.skip(period(at) - by_index.next_index());
+        if let Some(anomaly) = by_index.push(value).unwrap() {
+            expected.push((at, anomaly));
+        }
+    }
+    assert!(!expected.is_empty());
+    let found: Vec<_> = found.iter().map(|f| (f.at, f.anomaly)).collect();
+    assert_eq!(found, expected);
+    assert!(found.iter().all(|(at, a)| a.index == period(*at)));
+}
+
+/// Times out of order, on no grid, and refused values are typed errors that leave the timed
+/// detector as it was: it then goes on exactly as one that never saw them.
+#[test]
+fn the_timed_detector_refuses_bad_times_and_values_unchanged() {
+    use chrono::TimeDelta;
+    let t0 = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+    let at = |minutes: i64| t0 + TimeDelta::minutes(minutes);
+    let config = config();
+    let new = || TimedAnomalyDetector::new(config, aws_telemetry::Period::MINUTE).unwrap();
+    let (mut faulty, mut clean) = (new(), new());
+    for m in 0..300 {
+        let value = if m == 250 {
+            90.0
+        } else {
+            50.0 + noise(m as u64)
+        };
+        if m == 120 {
+            assert!(matches!(
+                faulty.push(at(m - 1), 1.0),
+                Err(Error::OutOfOrder { .. })
+            ));
+            assert!(matches!(
+                faulty.push(at(m - 2), 1.0),
+                Err(Error::OutOfOrder { .. })
+            ));
+            match faulty.push(at(m) + TimeDelta::seconds(7), 1.0) {
+                Err(Error::InvalidInput { field, value, .. }) => {
+                    assert_eq!((field, value), ("at", 7.0));
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(matches!(
+                faulty.push(at(m + 3), f64::NAN),
+                Err(Error::InvalidValue { index: 123, .. })
+            ));
+        }
+        assert_eq!(
+            faulty.push(at(m), value).unwrap(),
+            clean.push(at(m), value).unwrap()
+        );
+        assert_eq!(
+            faulty.detector().next_index(),
+            clean.detector().next_index()
+        );
+    }
+    assert_eq!(clean.detector().next_index(), 300);
 }
