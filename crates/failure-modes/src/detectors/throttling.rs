@@ -9,7 +9,7 @@ use crate::detector::{Detector, MetricDetector, join_any};
 use crate::error::{Error, Result, count, fraction};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::{Ewma, binomial_upper_tail};
+use crate::stats::binomial_upper_tail;
 use crate::timeline::{Step, Timeline};
 
 /// What the `calls` metric of a [`ThrottleSignal`] counts.
@@ -127,8 +127,9 @@ crate::settings::settings!(ThrottleConfig {
     significance, with_significance: f64;
     /// The throttle rate assumed before any history, and the floor of the learned one (0.1 %).
     floor_rate, with_floor_rate: f64;
-    /// Weight of the newest period outside an incident in the baseline rate (EWMA; 0.02 ≈ the
-    /// last 50 such periods).
+    /// Weight of the newest period outside an incident in the baseline rate: its throttles and
+    /// its calls are each averaged with this weight, and the rate is their ratio, so a period
+    /// counts for its calls (0.02 ≈ the last 50 such periods).
     baseline_alpha, with_baseline_alpha: f64;
     /// Periods in the window whose summed calls and throttles are judged: 5, a threshold
     /// sustained for 5 minutes at one-minute periods. Summing makes 1.5 % at 60 calls a minute (one
@@ -242,13 +243,16 @@ impl Incident {
 /// periods (the current period and window still over the bar, so a short burst never
 /// qualifies) and the
 /// incident's summed throttles are improbable (binomial upper tail below
-/// [`ThrottleConfig::significance`]) at the operation's baseline rate. The baseline is an EWMA
-/// of the shares of the periods outside any incident, whatever their share, floored at
-/// [`ThrottleConfig::floor_rate`]: a sustained 1 % is never learned as normal, since an open
-/// incident never teaches it anything. Learning only the periods under the bar as well read an
-/// operation at a steady 0.85 % as throttling at about half that at a few hundred calls a
-/// minute (a period's share moves there in steps of a third of a per cent), and the bar
-/// crossed by noise as improbable.
+/// [`ThrottleConfig::significance`]) at the operation's baseline rate. The baseline is the
+/// throttled share of the periods outside any incident, whatever their own share, weighted by
+/// their calls and exponentially by age ([`ThrottleConfig::baseline_alpha`]), floored at
+/// [`ThrottleConfig::floor_rate`]. An open incident never teaches it anything, and the periods
+/// it learns end windows under the bar (a window over it opens an incident), so a sustained
+/// 1 % is not learned as normal; weighting by calls keeps a period of a few calls, all
+/// throttled, from moving it. Learning only the periods under the bar read an operation at a
+/// steady 0.85 % as throttling at about half that at a few hundred calls a minute (a period's
+/// share moves there in steps of a third of a per cent), and the bar crossed by noise as
+/// improbable.
 ///
 /// Severity: [`ThrottleConfig::severity`] (a ticket) for sustained throttling,
 /// [`ThrottleConfig::blocked_severity`] (a page) once the incident's share reaches
@@ -281,7 +285,7 @@ pub struct ApiThrottling {
     signal: ThrottleSignal,
     config: ThrottleConfig,
     timeline: Timeline,
-    baseline: Ewma,
+    baseline: OwnRate,
     /// The last `window` periods' (calls, throttled), a ring.
     window: Vec<(f64, f64)>,
     next: usize,
@@ -321,7 +325,7 @@ impl ApiThrottling {
         Ok(Self {
             signal,
             timeline,
-            baseline: Ewma::new(config.baseline_alpha)?,
+            baseline: OwnRate::new(config.baseline_alpha)?,
             window: Vec::with_capacity(config.window as usize),
             next: 0,
             sums: (0.0, 0.0),
@@ -381,10 +385,7 @@ impl ApiThrottling {
     /// [`ThrottleConfig::floor_rate`] (the floor before any period).
     #[must_use]
     pub fn baseline_rate(&self) -> f64 {
-        self.baseline
-            .mean()
-            .unwrap_or(0.0)
-            .max(self.config.floor_rate)
+        self.baseline.rate().max(self.config.floor_rate)
     }
 
     fn findings(&mut self, at: DateTime<Utc>, incident: Incident) -> Result<Vec<Finding>> {
@@ -461,6 +462,48 @@ impl ApiThrottling {
 /// share above the rate the tail only grows as trials are taken away, so the test is never more
 /// confident than the counts allow. (Past 2^53 the test refused, and every later period of the
 /// incident failed with an error about a parameter `n` the caller never gave.)
+/// The operation's own throttle rate: its throttles and its calls each exponentially averaged
+/// from zero, their ratio the rate. Each period counts for its calls (a period of one call,
+/// throttled, barely moves it) and with weight `alpha (1 − alpha)^age` (the common factor of a
+/// short history cancels in the ratio, so no start-up correction is needed).
+#[derive(Debug, Clone, Copy)]
+struct OwnRate {
+    alpha: f64,
+    /// Averaged (calls, throttles).
+    averages: (f64, f64),
+}
+
+impl OwnRate {
+    fn new(alpha: f64) -> Result<Self> {
+        if !(alpha > 0.0 && alpha <= 1.0) {
+            return Err(Error::InvalidConfig {
+                field: "baseline_alpha",
+                value: alpha,
+                reason: "must be in (0, 1]",
+            });
+        }
+        Ok(Self {
+            alpha,
+            averages: (0.0, 0.0),
+        })
+    }
+
+    /// Counts checked by the caller (finite, not negative, within range).
+    fn push(&mut self, calls: f64, throttled: f64) {
+        let (c, t) = self.averages;
+        self.averages = (
+            c + self.alpha * (calls - c),
+            t + self.alpha * (throttled - t),
+        );
+    }
+
+    /// 0 before any call.
+    fn rate(&self) -> f64 {
+        let (calls, throttled) = self.averages;
+        if calls > 0.0 { throttled / calls } else { 0.0 }
+    }
+}
+
 fn exact_trials(throttled: f64, calls: f64) -> (u64, u64) {
     let max = sli_core::MAX_COUNT;
     let scale = (max / calls).min(1.0);
@@ -536,9 +579,7 @@ impl Detector for ApiThrottling {
                 if !period_hot {
                     self.throttled_since = None;
                 }
-                if calls > 0.0 {
-                    self.baseline.push(ratio)?;
-                }
+                self.baseline.push(calls, throttled);
             }
         }
         // Reported while throttling goes on: this period, the window and its newer half all
