@@ -1,8 +1,9 @@
 //! The generic detector's weekly memory ([`Season::with_weeks`]) against the daily season alone,
 //! on real CloudWatch series: each NAB `realAWSCloudwatch` series gone round to eight weeks,
 //! with an hour-long weekly job added (day 2, 03:00; its level 2 × (p99 − median) above the
-//! series' 99th percentile, ±7.5 % from week to week). Prints, per series and in total, the
-//! job's alerts and every alert from week 3 on. The labels are not read.
+//! series' 99th percentile, that excess moved by −7.5 % to +6.3 % from week to week). Prints,
+//! per series and in total, the job's alerts and every alert from week 3 on. The labels are
+//! not read.
 //!
 //! Run: `cargo run --release -p sre-examples --example season_weeks -- ../shared/data/nab-aws`
 

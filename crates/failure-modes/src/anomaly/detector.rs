@@ -262,8 +262,10 @@ impl AnomalyDetector {
     /// the season keeps each later point at its own time of day and the refractory period
     /// counts the missing points as time. Nothing is judged or learnt: the baseline, the short
     /// window and the records hold the last values received (the record window counts values
-    /// received, not time). O(1), plus one close of the season's day for each day the gap
-    /// ends, at most `days + 1` of them, whatever `count`.
+    /// received, not time). Cost: O(1) within a day; a gap that ends days stores at most
+    /// `max(days, 7 × weeks) + 1` of them and works out the next day's comparison once,
+    /// whatever `count`. The index saturates at `u64::MAX` (past it, the refractory period no
+    /// longer separates alerts).
     ///
     /// A caller reading timestamped data (`aws_telemetry`'s series) skips
     /// `(t − previous) / period − 1` points before each value.

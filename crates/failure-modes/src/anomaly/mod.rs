@@ -151,8 +151,9 @@ pub struct Season {
 impl Season {
     /// A season of `period` points a day, cut into `slots` slots, remembered for `days` days,
     /// and no weeks (see [`with_weeks`](Self::with_weeks)). Checked by
-    /// [`AnomalyDetector::new`]: each at least 1, no more slots than points, and at most
-    /// [`MAX_WINDOW`](crate::stats::MAX_WINDOW) slots remembered.
+    /// [`AnomalyDetector::new`]: each at least 1, no more slots than points, a day of at most
+    /// [`MAX_WINDOW`](crate::stats::MAX_WINDOW) points (a week of one-second points), and at
+    /// most `MAX_WINDOW` slots remembered.
     #[must_use]
     pub const fn new(period: usize, slots: usize, days: usize) -> Self {
         Self {

@@ -86,11 +86,10 @@ impl SlotCursor {
 
 impl DailyProfile {
     pub(super) fn new(season: Season) -> Result<Self> {
-        for (field, value) in [
-            ("season.period", season.period),
-            ("season.slots", season.slots),
-            ("season.days", season.days),
-        ] {
+        // A day of at most `MAX_WINDOW` points keeps the slot arithmetic (`in_day × slots`)
+        // far from overflowing, wherever `AnomalyDetector::skip` moves the index.
+        crate::stats::check_window("season.period", season.period, 1, crate::stats::MAX_WINDOW)?;
+        for (field, value) in [("season.slots", season.slots), ("season.days", season.days)] {
             crate::stats::check_window(field, value, 1, usize::MAX)?;
         }
         if season.slots > season.period {
@@ -160,20 +159,30 @@ impl DailyProfile {
     }
 
     /// Moves on past `count` missing points from `from` (the index the next point would have
-    /// had): each day that ends within the gap closes, with what it had seen, and the days
-    /// that had no point at all close empty (they explain nothing). At most one more close than
-    /// the days remembered, whatever the gap: the ring is then empty.
+    /// had): each day that ends within the gap is stored, with what it had seen, and the days
+    /// that had no point at all are stored empty (they explain nothing); what explains the next
+    /// day is then worked out once. At most one more day stored than the days remembered,
+    /// whatever the gap (the ring is then empty): `O(slots × (remembered + 1 + days + weeks))`.
     pub(super) fn skip(&mut self, from: u64, count: u64) {
         let period = self.season.period as u64;
         let next = from.saturating_add(count);
         let closes = next / period - from / period;
-        for _ in 0..closes.min(self.remembered as u64 + 1) {
-            self.close_day();
+        if closes > 0 {
+            for _ in 0..closes.min(self.remembered as u64 + 1) {
+                self.store_day();
+            }
+            self.explain_next_day();
         }
         self.cursor = SlotCursor::at(next, period, self.season.slots as u64);
     }
 
     fn close_day(&mut self) {
+        self.store_day();
+        self.explain_next_day();
+    }
+
+    /// Stores today's neighbourhood maxima as the newest remembered day and starts a new day.
+    fn store_day(&mut self) {
         let slots = self.season.slots;
         let start = self.next_day * slots;
         if let Some(day) = self.days.get_mut(start..start + slots) {
@@ -191,9 +200,14 @@ impl DailyProfile {
             }
         }
         self.today.fill(0.0);
-        let newest = self.next_day;
         self.next_day = (self.next_day + 1) % self.remembered;
         self.filled = (self.filled + 1).min(self.remembered);
+    }
+
+    /// What explains the coming day: the maxima of the remembered days it is compared with.
+    fn explain_next_day(&mut self) {
+        let slots = self.season.slots;
+        let newest = (self.next_day + self.remembered - 1) % self.remembered;
         self.explained.fill(0.0);
         // Days back from the one just closed: the last `days`, then the coming day's weekday
         // in each remembered week (7 k days before the coming day: 7 k − 1 before this one; a
@@ -245,12 +259,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_skip_closes_the_days_it_spans_and_no_more_than_remembered() {
+    /// Three days of 12 one-point slots, points `0..points` recorded, a surprise of 5 at 3.
+    fn surprise_at_3(points: u64) -> DailyProfile {
         let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
-        for index in 0..6 {
+        for index in 0..points {
             profile.record(index, if index == 3 { 5.0 } else { 0.0 });
         }
+        profile
+    }
+
+    #[test]
+    fn a_skip_closes_the_days_it_spans_and_no_more_than_remembered() {
+        let mut profile = surprise_at_3(6);
         // Days 0 (from index 6) to 3 missing: four closes, day 0 with its surprise of 5 and
         // three empty days, so that nothing of day 0 is remembered on day 4.
         profile.skip(6, 44);
@@ -266,20 +286,14 @@ mod tests {
         );
         // A gap of a day and a half from a fresh day 0: day 0 closes with its surprise and day
         // 1 closes empty; day 0 explains day 2.
-        let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
-        for index in 0..6 {
-            profile.record(index, if index == 3 { 5.0 } else { 0.0 });
-        }
+        let mut profile = surprise_at_3(6);
         profile.skip(6, 18);
         assert_eq!(profile.explained(27), 5.0);
         assert_eq!(profile.explained(28), 5.0);
         assert_eq!(profile.explained(29), 0.0);
         // A gap across one midnight closes one day: the three remembered are days 0 to 2, and
         // day 0's surprise still explains day 3.
-        let mut profile = DailyProfile::new(Season::new(12, 12, 3)).unwrap();
-        for index in 0..30 {
-            profile.record(index, if index == 3 { 5.0 } else { 0.0 });
-        }
+        let mut profile = surprise_at_3(30);
         profile.skip(30, 8);
         assert_eq!(profile.explained(39), 5.0);
     }

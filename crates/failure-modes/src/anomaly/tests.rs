@@ -120,18 +120,23 @@ fn a_usual_spike_stops_alerting_and_a_bigger_one_does() {
     assert_eq!(alerts, [100, 950]);
 }
 
-#[test]
-fn a_daily_job_is_learned_and_an_off_hours_spike_is_not() {
-    // 12 points a day, a job at slot 3 every day, larger than anything else; the record
-    // window is shorter than a day's spacing, so only the season can explain it.
-    let season = Season::new(12, 12, 3);
-    let base = AnomalyConfig::default()
+/// The seasonal tests' detector: 12 points a day, a baseline of two days, and a record window
+/// shorter than a day, so that only the season can explain a job.
+fn job_config(season: Season) -> AnomalyConfig {
+    AnomalyConfig::default()
         .with_baseline(24)
         .with_short_window(4)
         .with_warm_up(24)
         .with_record_window(Some(8))
         .with_refractory(4)
-        .with_season(Some(season));
+        .with_season(Some(season))
+}
+
+#[test]
+fn a_daily_job_is_learned_and_an_off_hours_spike_is_not() {
+    // 12 points a day, a job at slot 3 every day, larger than anything else; the record
+    // window is shorter than a day's spacing, so only the season can explain it.
+    let base = job_config(Season::new(12, 12, 3));
     let run = |config: AnomalyConfig| -> Vec<u64> {
         let mut d = AnomalyDetector::new(config).unwrap();
         (0..240u64)
@@ -166,13 +171,7 @@ fn a_daily_job_is_learned_and_an_off_hours_spike_is_not() {
 /// explain it; a spike at the same hour on another day of the week is still raised.
 #[test]
 fn a_weekly_job_is_learned_and_the_same_hour_on_another_day_is_not() {
-    let base = AnomalyConfig::default()
-        .with_baseline(24)
-        .with_short_window(4)
-        .with_warm_up(24)
-        .with_record_window(Some(8))
-        .with_refractory(4)
-        .with_season(Some(Season::new(12, 12, 3).with_weeks(4)));
+    let base = job_config(Season::new(12, 12, 3).with_weeks(4));
     // The job at point 40 of each week (day 3, hour 4); the spike at the job's hour four days
     // after the sixth week's job, beyond the daily season's memory (point 4 of the seventh
     // week).
@@ -211,13 +210,7 @@ fn a_weekly_job_is_learned_and_the_same_hour_on_another_day_is_not() {
 /// season: the first job after it is new.
 #[test]
 fn skipped_points_keep_the_season_at_its_time_of_day() {
-    let config = AnomalyConfig::default()
-        .with_baseline(24)
-        .with_short_window(4)
-        .with_warm_up(24)
-        .with_record_window(Some(8))
-        .with_refractory(4)
-        .with_season(Some(Season::new(12, 12, 3)));
+    let config = job_config(Season::new(12, 12, 3));
     let run = |gap: std::ops::Range<u64>, skip: bool| -> Vec<u64> {
         let mut d = AnomalyDetector::new(config).unwrap();
         let mut alerts = Vec::new();
@@ -251,6 +244,25 @@ fn skipped_points_keep_the_season_at_its_time_of_day() {
     );
     let long = run(100..148, true);
     assert_eq!(long.iter().find(|i| **i >= 148), Some(&159), "{long:?}");
+}
+
+/// A day longer than `MAX_WINDOW` points is refused (the slot arithmetic stays far from
+/// overflowing wherever a skip moves the index), and a gap over a memory of a million days
+/// stores each day once and works out the comparison once: linear (a close each, recomputing
+/// the comparison every time, was quadratic: a review measured 15 s for 16,384 days, so this
+/// million would not finish).
+#[test]
+fn a_skip_is_bounded_by_the_season_it_moves() {
+    match AnomalyDetector::new(config().with_season(Some(Season::new(1 << 50, 1 << 15, 1)))) {
+        Err(Error::InvalidConfig { field, .. }) => assert_eq!(field, "season.period"),
+        other => panic!("{other:?}"),
+    }
+    let mut d =
+        AnomalyDetector::new(config().with_season(Some(Season::new(2, 1, 1 << 20)))).unwrap();
+    d.push(1.0).unwrap();
+    d.skip(u64::MAX / 2);
+    d.push(1.0).unwrap();
+    assert_eq!(d.next_index(), u64::MAX / 2 + 2);
 }
 
 /// A gap of any length closes at most the remembered days, and the index saturates.
