@@ -1,8 +1,6 @@
 //! F3 service quota hit: usage against the applied quota, with a trend forecast of when it
 //! runs out.
 
-use std::collections::VecDeque;
-
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::{Severity, Sustained};
@@ -249,7 +247,7 @@ pub struct ServiceQuotaHit {
     trend: LinearTrend,
     /// The trend's sums after each of the last `trend_window` samples: the oldest is the
     /// window before the current one.
-    earlier: VecDeque<LineSums>,
+    earlier: SumsRing,
     seen: usize,
     escalation: Escalation,
 }
@@ -279,7 +277,7 @@ impl ServiceQuotaHit {
         Ok(Self {
             peak: RollingMax::new(config.peak_window)?,
             trend: LinearTrend::new(config.trend_window)?,
-            earlier: VecDeque::new(),
+            earlier: SumsRing::new(config.trend_window),
             seen: 0,
             timeline,
             escalation: Escalation::new(config.sustain, config.clear_after),
@@ -311,12 +309,7 @@ impl Detector for ServiceQuotaHit {
         self.trend.push(self.peak.max().unwrap_or(usage))?;
         // The window that ended `trend_window` samples ago, before this sample's sums take
         // its place.
-        let earlier = if self.earlier.len() == self.config.trend_window {
-            self.earlier.pop_front()
-        } else {
-            None
-        };
-        self.earlier.push_back(self.trend.sums());
+        let earlier = self.earlier.replace_oldest(self.trend.sums());
         let limit = self.signal.limit;
         let share = usage / limit;
         self.seen = self.seen.saturating_add(1);
@@ -368,8 +361,17 @@ impl Detector for ServiceQuotaHit {
         let blocked = share >= self.config.blocked_share;
         let warn = share >= self.config.warn_share
             || (share >= self.config.forecast_from_share && within_horizon());
+        let (ticket, page) = self.escalation.update_each(warn, blocked, at);
+        if ticket.is_none() && page.is_none() {
+            // Most samples: the empty result built where it is returned, not copied there.
+            return Ok(Vec::new());
+        }
+        let opened = ticket
+            .map(|start| (Severity::Ticket, start))
+            .into_iter()
+            .chain(page.map(|start| (Severity::Page, start)));
         let mut findings = Vec::new();
-        for (level, start) in self.escalation.update(warn, blocked, at) {
+        for (level, start) in opened {
             let severity = match level {
                 Severity::Page => self.config.blocked_severity,
                 _ => self.config.warning_severity,
@@ -411,6 +413,52 @@ impl Detector for ServiceQuotaHit {
             );
         }
         Ok(findings)
+    }
+}
+
+/// The last `capacity` [`LineSums`] in a ring allocated once (a `VecDeque` grew it from empty
+/// for each detector and paid for its bookkeeping per sample).
+#[derive(Debug, Clone)]
+struct SumsRing {
+    capacity: usize,
+    sums: Vec<LineSums>,
+    /// The oldest once full.
+    oldest: usize,
+}
+
+impl SumsRing {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            sums: Vec::with_capacity(capacity),
+            oldest: 0,
+        }
+    }
+
+    /// Adds `sums`; returns the oldest, which they replace, once `capacity` are held.
+    #[inline(always)]
+    fn replace_oldest(&mut self, sums: LineSums) -> Option<LineSums> {
+        if let Some(slot) = self.sums.get_mut(self.oldest) {
+            let oldest = std::mem::replace(slot, sums);
+            self.oldest += 1;
+            if self.oldest == self.capacity {
+                self.oldest = 0;
+            }
+            Some(oldest)
+        } else {
+            self.sums.push(sums);
+            if self.sums.len() < self.capacity {
+                self.oldest = self.sums.len();
+            } else {
+                self.oldest = 0;
+            }
+            None
+        }
+    }
+
+    fn clear(&mut self) {
+        self.sums.clear();
+        self.oldest = 0;
     }
 }
 
