@@ -34,6 +34,7 @@ impl Episode {
 
     /// Feeds one observation; returns the time of the first bad observation of the incident
     /// when this observation opens one.
+    #[inline(always)]
     pub(crate) fn update(&mut self, bad: bool, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         if bad {
             self.good_run = 0;
@@ -90,18 +91,29 @@ impl Escalation {
     }
 
     /// Feeds both conditions; returns the severities that open now, with their start times.
+    #[inline(always)]
     pub(crate) fn update(
         &mut self,
         ticket: bool,
         page: bool,
         at: DateTime<Utc>,
     ) -> impl Iterator<Item = (Severity, DateTime<Utc>)> + use<> {
-        let ticket = self
-            .ticket
-            .update(ticket, at)
-            .map(|s| (Severity::Ticket, s));
-        let page = self.page.update(page, at).map(|s| (Severity::Page, s));
+        let (ticket, page) = self.update_each(ticket, page, at);
+        let ticket = ticket.map(|s| (Severity::Ticket, s));
+        let page = page.map(|s| (Severity::Page, s));
         ticket.into_iter().chain(page)
+    }
+
+    /// [`update`](Self::update) as the start times of the ticket and the page that open now:
+    /// plain values, which a detector's per-sample path tests without an iterator's moves.
+    #[inline(always)]
+    pub(crate) fn update_each(
+        &mut self,
+        ticket: bool,
+        page: bool,
+        at: DateTime<Utc>,
+    ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        (self.ticket.update(ticket, at), self.page.update(page, at))
     }
 
     pub(crate) fn reset(&mut self) {

@@ -155,13 +155,18 @@ impl SustainFilter {
     }
 
     /// Pushes the next raw condition; returns whether the sustained condition holds.
+    #[inline]
     pub fn push(&mut self, raw: bool) -> bool {
         if let Some(slot) = self.recent.get_mut(self.next) {
             self.breaching -= u32::from(*slot);
             *slot = raw;
             self.breaching += u32::from(raw);
         }
-        self.next = (self.next + 1) % self.recent.len().max(1);
+        // Wrapping without a division (a detector pushes twice a sample).
+        self.next += 1;
+        if self.next >= self.recent.len() {
+            self.next = 0;
+        }
         self.breaching >= self.rule.datapoints_to_alarm
     }
 }

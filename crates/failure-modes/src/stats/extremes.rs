@@ -51,6 +51,7 @@ impl RollingMax {
     ///
     /// # Errors
     /// [`Error::InvalidValue`] for NaN or infinite values (the window is unchanged).
+    #[inline]
     pub fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
         while self.candidates.back().is_some_and(|&(_, v)| v <= value) {
