@@ -212,9 +212,12 @@ impl DailyProfile {
         // Days back from the one just closed: the last `days`, then the coming day's weekday
         // in each remembered week (7 k days before the coming day: 7 k − 1 before this one; a
         // day in both is taken twice, which changes no maximum).
-        let recent = 0..self.season.days;
-        let weekdays = (1..=self.season.weeks).map(|week| 7 * week - 1);
-        for back in recent.chain(weekdays).filter(|&back| back < self.filled) {
+        let filled = self.filled;
+        let recent = 0..self.season.days.min(filled);
+        let weekdays = (1..=self.season.weeks)
+            .map(|week| 7 * week - 1)
+            .take_while(|&back| back < filled);
+        for back in recent.chain(weekdays) {
             let at = (newest + self.remembered - back) % self.remembered;
             let day = self
                 .days
