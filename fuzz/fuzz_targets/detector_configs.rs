@@ -2,9 +2,9 @@
 //! detector's config (`with_*`) left at its default or set from the input (zeros, negatives,
 //! NaN and infinities, `usize::MAX`, huge and negative durations, sustain rules of any shape),
 //! then a short stream of observations as in the `detectors` target, F8's with one-off charges
-//! declared between readings. A configuration is refused with a typed error by the detector's
-//! `new`, or runs without a panic, a hang or unbounded memory, and its findings and forecasts
-//! stay finite.
+//! declared between readings, the generic detector's with missing points skipped between
+//! values. A configuration is refused with a typed error by the detector's `new`, or runs
+//! without a panic, a hang or unbounded memory, and its findings and forecasts stay finite.
 #![no_main]
 
 use chrono::TimeDelta;
@@ -156,7 +156,21 @@ impl Bytes<'_> {
                 _ => usize::from(self.u8()?),
             })
         };
-        Some(Some(Season::new(part()?, part()?, part()?)))
+        let season = Season::new(part()?, part()?, part()?);
+        // Weeks: the default (none) once the input runs out, else one of the edges (1 << 17
+        // weeks, 917,504 days, is the most one slot a day may remember).
+        let weeks = match self.u8() {
+            None => 0,
+            Some(b) => match b % 8 {
+                0 => 0,
+                1 => 1,
+                2 => 4,
+                3 => usize::MAX,
+                4 => 1 << 17,
+                _ => usize::from(self.u8().unwrap_or(0) % 16),
+            },
+        };
+        Some(Some(season.with_weeks(weeks)))
     }
 }
 

@@ -1,8 +1,9 @@
 //! The input reader and the observation streams of the `detectors` and `detector_configs`
 //! targets: the first byte picks the detector, the rest is a sequence of observations (time
 //! steps forward, sometimes back or repeated; values from the extremes of f64 as well as
-//! ordinary ones). Each push gives findings or a typed error, never a panic or a hang; a
-//! detector stays usable after an error; what it finds is finite and ends after it starts.
+//! ordinary ones; for the generic detector, gaps of missing points between values). Each push
+//! gives findings or a typed error, never a panic or a hang; a detector stays usable after an
+//! error; what it finds is finite and ends after it starts.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use failure_modes::{
@@ -38,6 +39,37 @@ impl Bytes<'_> {
             7 => 1e15,
             8..=10 => f64::from(self.u8()?),
             _ => f64::from_le_bytes([
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+                self.u8()?,
+            ]),
+        })
+    }
+
+    /// Points of a gap for `AnomalyDetector::skip`, when the next byte is a skip marker (240 or
+    /// above; below, a byte is left for the value it starts): the edges of a day of 5-minute
+    /// points and of a week, a long gap, the saturating ones, or counts from the input.
+    pub fn skip_count(&mut self) -> Option<u64> {
+        let marker = self.0.first().copied().filter(|&b| b >= 240)?;
+        self.u8();
+        Some(match marker - 240 {
+            0 => 1,
+            1 => 5,
+            2 => 287,
+            3 => 288,
+            4 => 289,
+            5 => 2016,
+            6 => 1_000_000,
+            7 => u64::MAX / 2,
+            8 => u64::MAX,
+            9..=12 => u64::from(self.u8()?),
+            13 | 14 => u64::from(u16::from_le_bytes([self.u8()?, self.u8()?])),
+            _ => u64::from_le_bytes([
                 self.u8()?,
                 self.u8()?,
                 self.u8()?,
@@ -104,16 +136,23 @@ fn check(finding: &Finding) {
 
 /// Pushes every observation `next` reads until the input runs out (at most `max` of them);
 /// errors are fine, panics are not.
-fn feed<D: Detector>(
+fn feed<D: Detector>(detector: D, max: usize, next: impl FnMut(&mut D) -> Option<D::Input>) {
+    feed_checked(detector, max, next, |_| {});
+}
+
+/// [`feed`], with `after` checking the detector after each push, accepted or refused.
+fn feed_checked<D: Detector>(
     mut detector: D,
     max: usize,
     mut next: impl FnMut(&mut D) -> Option<D::Input>,
+    mut after: impl FnMut(&D),
 ) {
     let mut pushes = 0;
     while let Some(input) = next(&mut detector) {
         if let Ok(findings) = detector.push(input) {
             findings.iter().for_each(check);
         }
+        after(&detector);
         pushes += 1;
         if pushes > max {
             break;
@@ -132,13 +171,26 @@ pub fn run(which: u8, configs: &Configs, input: &mut Bytes, max: usize) {
             else {
                 return;
             };
-            feed(d, max, |_| {
-                Some(ThrottleSample {
-                    at: input.time(now)?,
-                    calls: input.f64()?,
-                    throttled: input.f64()?,
-                })
-            })
+            let floor = configs.throttle.floor_rate();
+            feed_checked(
+                d,
+                max,
+                |_| {
+                    Some(ThrottleSample {
+                        at: input.time(now)?,
+                        calls: input.f64()?,
+                        throttled: input.f64()?,
+                    })
+                },
+                // The rate learnt is a share of throttled calls, never under the floor.
+                |d| {
+                    let rate = d.baseline_rate();
+                    assert!(
+                        rate.is_finite() && (floor..=1.0).contains(&rate),
+                        "baseline_rate {rate} (floor {floor})"
+                    );
+                },
+            )
         }
         1 => {
             let Ok(d) = NetworkPartition::new(
@@ -297,8 +349,35 @@ pub fn run(which: u8, configs: &Configs, input: &mut Bytes, max: usize) {
                 return;
             };
             let mut pushes = 0;
-            while let Some(value) = input.f64() {
-                if let Ok(Some(found)) = anomaly.push(value) {
+            loop {
+                // Missing points between values, when the input says so: the index moves on by
+                // the gap (saturating), whatever the season.
+                while let Some(count) = input.skip_count() {
+                    let before = anomaly.next_index();
+                    anomaly.skip(count);
+                    assert_eq!(
+                        anomaly.next_index(),
+                        before.saturating_add(count),
+                        "skip({count}) from {before}"
+                    );
+                }
+                let Some(value) = input.f64() else {
+                    break;
+                };
+                let before = anomaly.next_index();
+                let pushed = anomaly.push(value);
+                let after = anomaly.next_index();
+                // An accepted value takes the next index; a refused one moves nothing.
+                let expected = if pushed.is_ok() {
+                    before.saturating_add(1)
+                } else {
+                    before
+                };
+                assert_eq!(
+                    after, expected,
+                    "next_index after pushing {value} at {before}"
+                );
+                if let Ok(Some(found)) = pushed {
                     let z = match found.kind {
                         AnomalyKind::Spike { z } | AnomalyKind::Shift { z, .. } => z,
                         _ => 0.0,
@@ -306,6 +385,13 @@ pub fn run(which: u8, configs: &Configs, input: &mut Bytes, max: usize) {
                     assert!(
                         found.value.is_finite() && found.baseline.is_finite() && z.is_finite(),
                         "{found:?}"
+                    );
+                    // The alert is the value just pushed, behind the next index, but at the
+                    // saturated end, where the index stays at u64::MAX (documented).
+                    assert_eq!(found.index, before, "{found:?}");
+                    assert!(
+                        found.index < after || after == u64::MAX,
+                        "{found:?} at next_index {after}"
                     );
                 }
                 pushes += 1;
