@@ -26,6 +26,13 @@ impl Bytes<'_> {
         Some(*first)
     }
 
+    /// The next eight bytes.
+    fn bytes8(&mut self) -> Option<[u8; 8]> {
+        let (first, rest) = self.0.split_first_chunk::<8>()?;
+        self.0 = rest;
+        Some(*first)
+    }
+
     /// Values that matter: the extremes and specials of f64, small counts, raw bit patterns.
     pub fn f64(&mut self) -> Option<f64> {
         Some(match self.u8()? % 12 {
@@ -38,16 +45,7 @@ impl Bytes<'_> {
             6 => 0.0,
             7 => 1e15,
             8..=10 => f64::from(self.u8()?),
-            _ => f64::from_le_bytes([
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-            ]),
+            _ => f64::from_le_bytes(self.bytes8()?),
         })
     }
 
@@ -69,16 +67,7 @@ impl Bytes<'_> {
             8 => u64::MAX,
             9..=12 => u64::from(self.u8()?),
             13 | 14 => u64::from(u16::from_le_bytes([self.u8()?, self.u8()?])),
-            _ => u64::from_le_bytes([
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-                self.u8()?,
-            ]),
+            _ => u64::from_le_bytes(self.bytes8()?),
         })
     }
 
