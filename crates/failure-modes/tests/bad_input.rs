@@ -716,7 +716,16 @@ fn a_window_past_what_any_detector_holds_is_a_typed_error_not_an_allocation() {
         ),
         (
             AnomalyConfig::default().with_season(Some(Season::new(usize::MAX, usize::MAX, 7))),
+            "season.period",
+        ),
+        (
+            AnomalyConfig::default().with_season(Some(Season::new(1440, 1440, usize::MAX))),
             "season.days",
+        ),
+        (
+            AnomalyConfig::default()
+                .with_season(Some(Season::new(1440, 1440, 7).with_weeks(usize::MAX))),
+            "season.weeks",
         ),
     ] {
         match AnomalyDetector::new(config) {
