@@ -381,8 +381,9 @@ impl ApiThrottling {
     }
 
     /// The operation's own throttle rate learnt so far, which an incident's throttles are
-    /// judged against: the EWMA of the shares of the periods outside incidents, at least
-    /// [`ThrottleConfig::floor_rate`] (the floor before any period).
+    /// judged against: the throttled share of the periods outside incidents, weighted by their
+    /// calls and exponentially by age, at least [`ThrottleConfig::floor_rate`] (the floor
+    /// before any period).
     #[must_use]
     pub fn baseline_rate(&self) -> f64 {
         self.baseline.rate().max(self.config.floor_rate)
