@@ -476,15 +476,8 @@ struct OwnRate {
 
 impl OwnRate {
     fn new(alpha: f64) -> Result<Self> {
-        if !(alpha > 0.0 && alpha <= 1.0) {
-            return Err(Error::InvalidConfig {
-                field: "baseline_alpha",
-                value: alpha,
-                reason: "must be in (0, 1]",
-            });
-        }
         Ok(Self {
-            alpha,
+            alpha: fraction("baseline_alpha", alpha)?,
             averages: (0.0, 0.0),
         })
     }

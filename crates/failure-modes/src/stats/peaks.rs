@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Timelike, Utc};
 
-use crate::error::{Error, Result, finite};
+#[cfg(any(doc, test))]
+use crate::error::Error;
+use crate::error::{Result, finite, fraction};
 
 /// The largest value seen in each hour of the day over previous days, fading by a factor each
 /// day so that old habits give way to new ones. Today's values join at midnight: what the
@@ -48,13 +50,7 @@ impl DailyPeaks {
     /// # Errors
     /// [`Error::InvalidConfig`] for a decay outside (0, 1].
     pub fn new(daily_decay: f64) -> Result<Self> {
-        if !(daily_decay > 0.0 && daily_decay <= 1.0) {
-            return Err(Error::InvalidConfig {
-                field: "daily_decay",
-                value: daily_decay,
-                reason: "must be in (0, 1]",
-            });
-        }
+        fraction("daily_decay", daily_decay)?;
         Ok(Self {
             past: [0.0; 24],
             today: [0.0; 24],
