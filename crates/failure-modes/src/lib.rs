@@ -22,7 +22,9 @@
 //! They are built from the shared parts in [`stats`] (robust baselines, daily peaks, EWMA,
 //! CUSUM, Poisson and binomial tails, trends and forecasts); [`AnomalyDetector`] is the generic
 //! detector for any plain metric, measured out of sample on real labelled CloudWatch data
-//! (`docs/detectors.md`). Each severity follows the [severity rule](#severities) by default
+//! (`docs/detectors.md`), and [`MetricAnomalies`] runs it on one CloudWatch metric as a
+//! [`MetricDetector`] whose alerts are findings of the mode the caller files them under
+//! (a ticket by default). Each severity follows the [severity rule](#severities) by default
 //! and is a setting of the detector's config.
 //! The facts that are not metrics come from `aws-telemetry`'s evidence sources (CloudTrail,
 //! S3, Service Quotas, RDS, Cost Explorer, each behind its feature there):
@@ -139,6 +141,7 @@ pub use detectors::cost::{
     OneOffCharge,
 };
 pub use detectors::exposure::{AccessSample, LeakConfig, MAX_SPIKES_REMEMBERED, PublicDataLeak};
+pub use detectors::metric_anomaly::{AnomalySignal, MetricAnomalies};
 pub use detectors::partition::{
     MAX_ZONE_NAME, MAX_ZONES, NetworkPartition, PartitionConfig, ZoneMetrics, ZoneObservation,
     ZoneSample, ZoneSignal,

@@ -182,6 +182,7 @@ fn every_metric_detector_is_an_object_a_set_can_hold_and_f4_a_send_debug_detecto
     holdable::<DbConnectionExhaustion>();
     holdable::<failure_modes::PublicDataLeak>();
     holdable::<failure_modes::CostRunaway>();
+    holdable::<failure_modes::MetricAnomalies>();
     // F4 reads CloudTrail events, not metrics: it is a `Detector` object of its own, `Send`
     // and `Debug` through the trait's supertraits.
     let f4: Box<dyn failure_modes::Detector<Input = failure_modes::AuditEvent>> =
