@@ -66,5 +66,39 @@ fn f8_score_stays_finite_over_a_floor_of_almost_nothing() {
     );
     for f in &findings {
         assert!(f.evidence.score.is_finite(), "{:?}", f.evidence);
+        // The capped multiple is written as 1.798e308, not its 309 digits.
+        assert!(f.evidence.detail.len() < 300, "{}", f.evidence.detail);
+    }
+}
+
+/// Charges at the top of their range (2^360) make amounts of 109 digits: a finding's
+/// sentence writes them in scientific notation, and stays a sentence.
+#[test]
+fn f8_writes_amounts_past_a_quadrillion_in_scientific_notation() {
+    let config = CostConfig::default().with_warm_up_days(2);
+    let mut f8 = CostRunaway::new("USD", config).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 2, 0, 0, 0).unwrap();
+    let mut findings = Vec::new();
+    for hour in 0..24 * 6 {
+        let charges = if hour < 24 * 5 {
+            hour as f64
+        } else {
+            MAX_MAGNITUDE / 2.0
+        };
+        findings.extend(
+            f8.push(ChargeSample {
+                at: start + Duration::hours(hour),
+                estimated_charges: charges,
+            })
+            .unwrap(),
+        );
+    }
+    assert!(!findings.is_empty(), "a jump to 2^359 raised nothing");
+    for f in &findings {
+        let detail = &f.evidence.detail;
+        assert!(
+            detail.len() < 300 && detail.contains("e108 USD"),
+            "{detail}"
+        );
     }
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 
 use crate::detector::Detector;
 use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding};
+use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
@@ -421,6 +421,21 @@ impl CostRunaway {
     }
 }
 
+/// An amount of money as a finding's detail shows it: to the cent, or past 10^15 (a
+/// quadrillion: no bill, but within the charges' range of 2^360) in scientific notation, so
+/// that a hostile reading cannot make the sentence hundreds of digits long.
+struct Amount(f64);
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.abs() < 1e15 {
+            write!(f, "{:.2}", self.0)
+        } else {
+            write!(f, "{:.3e}", self.0)
+        }
+    }
+}
+
 /// Whole days after `at`'s day until the end of its month.
 fn remaining_days(at: DateTime<Utc>) -> i64 {
     let date = at.date_naive();
@@ -576,20 +591,29 @@ impl Detector for CostRunaway {
                     score: multiple,
                     detail: if rolling {
                         format!(
-                            "{today:.2} {c} spent from {} to {} against {expected_so_far:.2} {c} \
-                             usual for that time ({multiple:.1}x; trend {expected:.2} {c} a day); \
-                             month-end forecast {forecast:.2} {c}",
+                            "{} {c} spent from {} to {} against {} {c} usual for that time \
+                             ({}x; trend {} {c} a day); month-end forecast {} {c}",
+                            Amount(today),
                             start.format("%Y-%m-%d %H:%M"),
                             at.format("%Y-%m-%d %H:%M"),
+                            Amount(expected_so_far),
+                            Rounded(multiple),
+                            Amount(expected),
+                            Amount(forecast),
                             c = self.currency
                         )
                     } else {
                         format!(
-                            "{today:.2} {c} spent today by {} ({:.0} % of a usual day shown) \
-                             against {expected_so_far:.2} {c} expected by then ({multiple:.1}x; \
-                             trend {expected:.2} {c} a day); month-end forecast {forecast:.2} {c}",
+                            "{} {c} spent today by {} ({:.0} % of a usual day shown) against {} \
+                             {c} expected by then ({}x; trend {} {c} a day); month-end forecast \
+                             {} {c}",
+                            Amount(today),
                             at.format("%H:%M"),
                             100.0 * share,
+                            Amount(expected_so_far),
+                            Rounded(multiple),
+                            Amount(expected),
+                            Amount(forecast),
                             c = self.currency
                         )
                     },

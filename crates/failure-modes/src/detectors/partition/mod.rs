@@ -463,16 +463,17 @@ impl Detector for NetworkPartition {
                         threshold: self.config.peer_ratio * peer_latency.unwrap_or(0.0),
                         score: latency_ratio,
                         detail: format!(
-                            "latency {} is {latency_ratio:.1}x the other zones' median {} \
+                            "latency {} is {}x the other zones' median {} \
                              and {own_z:.1} robust σ above {}",
                             Rounded(latency),
+                            Rounded(latency_ratio),
                             Rounded(peer_latency.unwrap_or(0.0)),
                             match reference {
                                 Reference::OwnLatency(median) => {
                                     format!("its own median {}", Rounded(median))
                                 }
                                 Reference::RatioToPeers(median) => {
-                                    format!("its usual ratio to them ({median:.2}x)")
+                                    format!("its usual ratio to them ({}x)", Rounded(median))
                                 }
                             }
                         ),
