@@ -216,7 +216,10 @@ impl Score {
     fn line(&self, mode: &str) -> String {
         let mut d = self.delays.clone();
         d.sort_unstable();
-        let q = |p: f64| d.get(((d.len() as f64 - 1.0) * p).round() as usize).copied();
+        let q = |p: f64| {
+            d.get(((d.len() as f64 - 1.0) * p).round() as usize)
+                .copied()
+        };
         let fmt = |x: Option<i64>| x.map_or("-".into(), |x| x.to_string());
         format!(
             "{mode}  detected {}/{} ({:.1} %)  delay p50 {} p90 {} min  false alarms {} ({:.3}/detector-week)  severity {}/{} ({:.1} %)",
@@ -284,12 +287,16 @@ fn main() -> Res<()> {
     );
     let (mut fails, mut total) = (Vec::new(), Score::default());
     for mode in ["F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"] {
-        let mut s = Score::default();
+        let (mut s, mut per) = (Score::default(), [Score::default(), Score::default()]);
         for d in drills.iter().filter(|d| d.mode == mode) {
             s.add(d, &mut fails);
             total.add(d, &mut Vec::new());
+            per[usize::from(d.name.starts_with("[S2"))].add(d, &mut Vec::new());
         }
         println!("{}", s.line(mode));
+        for (i, p) in per.iter().enumerate() {
+            println!("{}", p.line(&format!("  {mode} S{}", i + 1)));
+        }
     }
     println!("{}", total.line("all"));
     for f in fails {

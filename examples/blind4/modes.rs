@@ -7,9 +7,9 @@ use failure_modes::{
     ColdStartLatency, ColdStartSample, ColdStartSignal, CompromiseConfig, ConnectionConfig,
     ConnectionSample, ConnectionSignal, CostConfig, CostRunaway, CredentialCompromise,
     DbConnectionExhaustion, Detector, Finding, Identity, LeakConfig, NetworkPartition,
-    PartitionConfig, PublicDataLeak, Quota, QuotaConfig, QuotaSample, QuotaSignal,
-    ServiceQuotaHit, Severity, SignInOutcome, ThrottleConfig, ThrottleSample, ThrottleSignal,
-    UsageMetric, ZoneObservation, ZoneSample, ZoneSignal,
+    PartitionConfig, PublicDataLeak, Quota, QuotaConfig, QuotaSample, QuotaSignal, ServiceQuotaHit,
+    Severity, SignInOutcome, ThrottleConfig, ThrottleSample, ThrottleSignal, UsageMetric,
+    ZoneObservation, ZoneSample, ZoneSignal,
 };
 
 use crate::{Check, Drill, Res, Rng, Shape, at, t0};
@@ -94,6 +94,8 @@ struct Spec {
     align: i64,
     /// Offsets and length of the three incidents of `multi`.
     multi: ([i64; 3], i64),
+    /// Minutes between samples: the delay counts from the first sample of the incident.
+    step: i64,
 }
 
 /// The standard case list: k10/k12/k15 at `t` (severity `ts`), p10/p12 at `p`, grow, multi,
@@ -143,7 +145,7 @@ fn standard(
         ..case(
             "gap",
             When::Day,
-            vec![ph(0, len + gap.1 - gap.0, t[2], ts, what)],
+            vec![ph(0, len + (gap.1 - gap.0).max(0), t[2], ts, what)],
         )
     });
     out.push(case("start", When::Start(start.0), vec![start.1]));
@@ -215,7 +217,9 @@ fn plan(spec: &Spec, c: &Case, si: usize, rng: &mut Rng) -> (Plan, Vec<Check>) {
     let onset = match c.when {
         When::Day => b + 600 + rng.below(360),
         When::Night => b + 120 + rng.below(120),
-        When::Weekend => (spec.base..).find(|d| d % 7 == 5).unwrap_or(0) * 1440 + 660 + rng.below(300),
+        When::Weekend => {
+            (spec.base..).find(|d| d % 7 == 5).unwrap_or(0) * 1440 + 660 + rng.below(300)
+        }
         When::Start(m) => m,
         When::Clean => 0,
     } / spec.align
@@ -257,7 +261,7 @@ fn plan(spec: &Spec, c: &Case, si: usize, rng: &mut Rng) -> (Plan, Vec<Check>) {
                 .map(|&(s, l)| s + l)
                 .max()
                 .unwrap_or(on);
-            let from = resumed.max(on + g[0].from);
+            let from = (resumed.max(on + g[0].from) + spec.step - 1) / spec.step * spec.step;
             let latest = if g[0].what == "expose" {
                 (on / 60 + 1) * 60 + 1
             } else if c.boundary {
@@ -301,7 +305,8 @@ fn run(
     let mode_no = u64::from(spec.mode.as_bytes()[1]);
     for (si, shape) in shapes.iter().enumerate() {
         for (ci, c) in list.iter().enumerate() {
-            let mut rng = Rng::new(seed * 1_000_003 + mode_no * 10_000 + si as u64 * 100 + ci as u64);
+            let mut rng =
+                Rng::new(seed * 1_000_003 + mode_no * 10_000 + si as u64 * 100 + ci as u64);
             let (p, checks) = plan(spec, c, si, &mut rng);
             let findings = drive(si, c, &p, shape, &mut rng)?;
             out.push(Drill {
@@ -350,6 +355,7 @@ fn metric_spec(mode: &'static str, delay: i64, grace: i64) -> Spec {
         grace,
         align: 1,
         multi: MULTI,
+        step: 1,
     }
 }
 
@@ -408,18 +414,26 @@ fn f2(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
                 ..case("e10", When::Day, vec![ph(0, 30, 0.01, Page, "5xx")])
             },
             case("e15", When::Day, vec![ph(0, 30, 0.015, Page, "5xx")]),
-            case("e15-night", When::Night, vec![ph(0, 30, 0.015, Page, "5xx")]),
+            case(
+                "e15-night",
+                When::Night,
+                vec![ph(0, 30, 0.015, Page, "5xx")],
+            ),
         ],
     );
     let names = ["a", "b", "c"];
     run(&spec, &list, sh, seed, |_, _, p, shape, rng| {
         let mut det = NetworkPartition::new(ZoneSignal::alb("app/web/7", &names)?, cfg)?;
         play(&mut det, p, shape, rng, 1, |e, rng, m| {
-            let n: Vec<f64> = (0..3).map(|_| rng.poisson((200.0 * e.load).max(30.0))).collect();
+            let n: Vec<f64> = (0..3)
+                .map(|_| rng.poisson((200.0 * e.load).max(30.0)))
+                .collect();
             let mut lat: Vec<f64> = (0..3)
                 .map(|z| {
                     let spread = 0.06 + 0.6 / (n[z] + 1.0).sqrt();
-                    0.12 * [1.0, 1.04, 0.97][z] * (1.0 + 0.15 * e.load) * (spread * rng.normal()).exp()
+                    0.12 * [1.0, 1.04, 0.97][z]
+                        * (1.0 + 0.15 * e.load)
+                        * (spread * rng.normal()).exp()
                 })
                 .collect();
             let mut err: Vec<f64> = n.iter().map(|&k| rng.poisson(k * 0.0005).min(k)).collect();
@@ -453,6 +467,7 @@ fn f3(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     let w = cfg.warn_share();
     let spec = Spec {
         multi: ([0, 1740, 3480], 120),
+        step: 5,
         ..metric_spec("F3", 15, 60)
     };
     let list = standard(
@@ -584,7 +599,11 @@ fn f7(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         (0, ph(0, 60, 1.0, Page, "public0")),
         vec![
             case("expose", When::Day, vec![ph(0, 600, 1.0, Page, "expose")]),
-            case("expose-night", When::Night, vec![ph(0, 600, 1.0, Page, "expose")]),
+            case(
+                "expose-night",
+                When::Night,
+                vec![ph(0, 600, 1.0, Page, "expose")],
+            ),
         ],
     );
     run(&spec, &list, sh, seed, |_, c, p, shape, rng| {
@@ -597,10 +616,10 @@ fn f7(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         let mut det = PublicDataLeak::new(facts(!exposure), cfg)?;
         let mut out = Vec::new();
         // A bucket public from the start: its exposure is scored only in the start drill.
-        if let Some(f) = det.assess(t0()) {
-            if c.name == "start" {
-                out.push(f);
-            }
+        if let Some(f) = det.assess(t0())
+            && c.name == "start"
+        {
+            out.push(f);
         }
         let (mut hist, mut bar) = (Vec::with_capacity(p.span as usize), None::<f64>);
         for m in 0..p.span {
@@ -615,7 +634,10 @@ fn f7(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
                     let b = *bar.get_or_insert_with(|| {
                         let n = hist.len();
                         let mean = hist[n.saturating_sub(60)..].iter().sum::<f64>() / 60.0;
-                        let week = hist[n.saturating_sub(10080)..].iter().copied().fold(0.0, f64::max);
+                        let week = hist[n.saturating_sub(10080)..]
+                            .iter()
+                            .copied()
+                            .fold(0.0, f64::max);
                         (3.0 * mean).max(week + 1.0).max(poisson_bar(mean))
                     });
                     (k * b).ceil()
@@ -627,7 +649,10 @@ fn f7(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
             };
             hist.push(usual);
             if e.present {
-                out.extend(det.push(AccessSample { at: at(m), requests })?);
+                out.extend(det.push(AccessSample {
+                    at: at(m),
+                    requests,
+                })?);
             }
         }
         Ok(out)
@@ -674,6 +699,7 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         grace: 120,
         align: 60,
         multi: ([0, 1740, 3480], 60),
+        step: 1,
     };
     let list = standard(
         &spec,
@@ -681,10 +707,7 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         [1.0, 1.2, 1.5],
         Page,
         &[],
-        vec![
-            ph(0, 60, 1.0, Page, "burst"),
-            ph(60, 60, 1.5, Page, "deny"),
-        ],
+        vec![ph(0, 60, 1.0, Page, "burst"), ph(60, 60, 1.5, Page, "deny")],
         (360, 0),
         (30, ph(0, 60, 1.0, Page, "nomfa")),
         vec![
@@ -694,7 +717,11 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
             },
             case("deny15", When::Day, vec![ph(0, 60, 1.5, Page, "deny")]),
             case("region", When::Day, vec![ph(0, 60, 1.0, Page, "region")]),
-            case("nomfa-night", When::Night, vec![ph(0, 60, 1.0, Page, "nomfa")]),
+            case(
+                "nomfa-night",
+                When::Night,
+                vec![ph(0, 60, 1.0, Page, "nomfa")],
+            ),
             case(
                 "multi-kinds",
                 When::Day,
@@ -708,7 +735,9 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
     );
     run(&spec, &list, sh, seed, |_, _, p, shape, rng| {
         let hours = (p.span / 60) as usize;
-        let envs: Vec<Env> = (0..hours).map(|h| p.env(shape, rng, h as i64 * 60)).collect();
+        let envs: Vec<Env> = (0..hours)
+            .map(|h| p.env(shape, rng, h as i64 * 60))
+            .collect();
         let mut counts: Vec<f64> = envs.iter().map(|e| rng.poisson(150.0 * e.load)).collect();
         let mut denied: Vec<f64> = (0..hours)
             .map(|_| f64::from(u8::from(rng.uniform() < 5.0 / 24.0)))
@@ -718,7 +747,10 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
                 (counts[h], denied[h]) = (0.0, 0.0);
             }
             match (envs[h].what(), envs[h].val()) {
-                ("burst", Some(k)) => counts[h] = (k * burst_bar(&cfg, &counts, h)).floor() + 1.0,
+                ("burst", Some(k)) => {
+                    let all: Vec<f64> = (0..h).map(|j| counts[j] + denied[j]).collect();
+                    counts[h] = (k * burst_bar(&cfg, &all, h)).floor() + 1.0 - denied[h];
+                }
                 ("deny", Some(k)) => {
                     let busiest = (0..h)
                         .map(|j| denied[j] * cfg.daily_decay().powf((h - j) as f64 / 24.0))
@@ -736,21 +768,43 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
                 continue;
             }
             let start = at(h as i64 * 60);
-            let spread = |n: f64, i: i64| start + Duration::milliseconds(i * 3_600_000 / (n as i64).max(1));
+            let spread =
+                |n: f64, i: i64| start + Duration::milliseconds(i * 3_600_000 / (n as i64).max(1));
             let call = |t, region: &str| {
-                AuditEvent::new(t, "dynamodb.amazonaws.com", "GetItem", region, "10.1.2.3", app())
+                AuditEvent::new(
+                    t,
+                    "dynamodb.amazonaws.com",
+                    "GetItem",
+                    region,
+                    "10.1.2.3",
+                    app(),
+                )
             };
             let mut ev: Vec<AuditEvent> = (0..counts[h] as i64)
                 .map(|i| call(spread(counts[h], i), "eu-central-1"))
                 .collect();
             ev.extend((0..denied[h] as i64).map(|i| {
-                AuditEvent::new(spread(denied[h], i), "s3.amazonaws.com", "GetObject", "eu-central-1", "10.1.2.3", app())
-                    .with_error("AccessDenied")
+                AuditEvent::new(
+                    spread(denied[h], i),
+                    "s3.amazonaws.com",
+                    "GetObject",
+                    "eu-central-1",
+                    "10.1.2.3",
+                    app(),
+                )
+                .with_error("AccessDenied")
             }));
             let login = |t, who: &str, mfa| {
-                AuditEvent::new(t, "signin.amazonaws.com", "ConsoleLogin", "us-east-1", "198.51.100.20", user(who))
-                    .with_sign_in(SignInOutcome::Success)
-                    .with_mfa(mfa)
+                AuditEvent::new(
+                    t,
+                    "signin.amazonaws.com",
+                    "ConsoleLogin",
+                    "us-east-1",
+                    "198.51.100.20",
+                    user(who),
+                )
+                .with_sign_in(SignInOutcome::Success)
+                .with_mfa(mfa)
             };
             if !matches!(start.weekday(), Weekday::Sat | Weekday::Sun) && h % 24 == 9 {
                 ev.push(login(start + Duration::minutes(2), "alice", true));
@@ -758,9 +812,14 @@ fn f4(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
             if let Some((ph, since)) = envs[h].ph {
                 match ph.what {
                     "region" if since == 0 => {
-                        ev.extend((0..30).map(|i| call(start + Duration::minutes(10 + i), "ap-southeast-2")));
+                        ev.extend(
+                            (0..30)
+                                .map(|i| call(start + Duration::minutes(10 + i), "ap-southeast-2")),
+                        );
                     }
-                    "nomfa" if since == 0 => ev.push(login(at(ph.off) + Duration::minutes(1), "bob", false)),
+                    "nomfa" if since == 0 => {
+                        ev.push(login(at(ph.off) + Duration::minutes(1), "bob", false))
+                    }
                     _ => {}
                 }
             }
@@ -786,6 +845,7 @@ fn f8(sh: &[Shape; 2], seed: u64) -> Res<Vec<Drill>> {
         grace: 2 * 1440,
         align: 1440,
         multi: ([0, 3 * 1440, 6 * 1440], 1440),
+        step: 1,
     };
     let mut list = standard(
         &spec,
