@@ -170,6 +170,18 @@ pub(crate) fn run() -> Res<()> {
         &throttling(1000.0, 90, 1, |s| if s < 45 { 0.015 } else { 0.12 })?,
     );
     show(
+        "R1b the same growth, 12 % held for 4 h",
+        "page within 15 min of 12 %",
+        day,
+        &throttling(1000.0, 285, 1, |s| if s < 45 { 0.015 } else { 0.12 })?,
+    );
+    show(
+        "R1d 1.5 % for 2 h, then 30 % for 45 min",
+        "page within 15 min of 30 %",
+        day,
+        &throttling(1000.0, 165, 1, |s| if s < 120 { 0.015 } else { 0.30 })?,
+    );
+    show(
         "R1c control: 12 % throttled from the start for 45 min",
         "page",
         day,
