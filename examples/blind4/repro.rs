@@ -212,6 +212,29 @@ pub(crate) fn run() -> Res<()> {
             &partition(n, share, 1)?,
         );
     }
+    // Sweeps: the first finding's minute after onset over seeds 1-10 ("-": none by the end).
+    let first = |fs: &[Finding], from: i64| {
+        fs.iter()
+            .map(|f| (f.end - at(from)).num_minutes())
+            .find(|&m| m >= 0)
+            .map_or("-".to_string(), |m| m.to_string())
+    };
+    for n in [40.0, 70.0, 100.0, 150.0] {
+        let mins: Vec<String> = (1..=10)
+            .map(|seed| Ok(first(&partition(n, 0.015, seed)?, day)))
+            .collect::<Res<_>>()?;
+        println!(
+            "S1 F2 {n} req/zone/min, zone b 1.5 % 5xx for 30 min: first page after {mins:?} min"
+        );
+    }
+    for calls in [100.0, 200.0, 400.0, 1000.0] {
+        let mins: Vec<String> = (1..=10)
+            .map(|seed| Ok(first(&throttling(calls, 60, seed, |_| 0.015)?, day)))
+            .collect::<Res<_>>()?;
+        println!(
+            "S2 F1 {calls} calls/min, 1.5 % throttled for 60 min: first ticket after {mins:?} min"
+        );
+    }
     for gap in [0, 1, 6] {
         show(
             &format!(
