@@ -224,7 +224,7 @@ pub(crate) fn run() -> Res<()> {
             .map(|seed| Ok(first(&partition(n, 0.015, seed)?, day)))
             .collect::<Res<_>>()?;
         println!(
-            "S1 F2 {n} req/zone/min, zone b 1.5 % 5xx for 30 min: first page after {mins:?} min"
+            "R4s F2 {n} req/zone/min, zone b 1.5 % 5xx for 30 min: first page after {mins:?} min"
         );
     }
     for calls in [100.0, 200.0, 400.0, 1000.0] {
@@ -232,7 +232,7 @@ pub(crate) fn run() -> Res<()> {
             .map(|seed| Ok(first(&throttling(calls, 60, seed, |_| 0.015)?, day)))
             .collect::<Res<_>>()?;
         println!(
-            "S2 F1 {calls} calls/min, 1.5 % throttled for 60 min: first ticket after {mins:?} min"
+            "R3s F1 {calls} calls/min, 1.5 % throttled for 60 min: first ticket after {mins:?} min"
         );
     }
     for gap in [0, 1, 6] {
