@@ -224,6 +224,10 @@ struct Incident {
     own: Tally,
     /// Periods in a row with the window below `min_ratio`.
     quiet: u32,
+    /// The current run of periods whose window is at or over `page_ratio`, from the first of
+    /// them: an incident that grows from a ticket's share to a block is judged blocked on this
+    /// run, which the incident's earlier, lighter periods do not dilute.
+    surge: Option<Tally>,
     /// Which severities were reported: [sustained, blocked].
     reported: [bool; 2],
 }
@@ -257,7 +261,10 @@ impl Incident {
 /// Severity: [`ThrottleConfig::severity`] (a ticket) for sustained throttling,
 /// [`ThrottleConfig::blocked_severity`] (a page) once the incident's share reaches
 /// [`ThrottleConfig::page_ratio`], outside its busiest three periods too (a burst is not a
-/// block); each once per incident, with the incident's start. The share that the severities
+/// block), or once its current surge does: the periods since the window last crossed
+/// `page_ratio`, while it stays over it, lasting `sustain_periods` outside their busiest
+/// three (an incident that grows from a ticket's share into a block is not diluted by its
+/// first hours); each once per incident, with the incident's start. The share that the severities
 /// judge and the evidence gives counts the incident from its first throttled period: the
 /// healthy periods of the window that opened it are not part of it. Evidence
 /// score: `-log10` of the tail probability. State: the window (a few values) and the baseline.
@@ -410,18 +417,29 @@ impl ApiThrottling {
         }
         let mut findings = Vec::new();
         let own = incident.own;
-        let share = own.share();
-        // Blocked is judged as lasting is, outside the busiest three of the incident's own
-        // periods too, so that a burst of a few minutes at night, a handful of calls, is not
-        // a page however high its share.
-        let (own_rest_share, _) = own.share_outside_busiest();
-        for (slot, severity, threshold, judged) in [
-            (0, config.severity, config.min_ratio, share),
+        // Blocked is judged as lasting is, outside the busiest three periods too, so that a
+        // burst of a few minutes at night, a handful of calls, is not a page however high its
+        // share: over the incident's own periods, or over its current surge once that has
+        // lasted `sustain_periods` outside its busiest three (an incident that grew from a
+        // ticket's share). With the surge's busiest three inside its `sustain_periods`, a
+        // steady 9 % at 300 calls a minute paged on its noise twice as often (the second
+        // blind game day's 0.9x drill).
+        let blocked = |tally: &Tally| tally.share().min(tally.share_outside_busiest().0);
+        let surge = incident
+            .surge
+            .filter(|surge| surge.periods >= config.sustain_periods.saturating_add(3));
+        let blocking = match surge {
+            Some(surge) if blocked(&own) < config.page_ratio => surge,
+            _ => own,
+        };
+        for (slot, severity, threshold, tally, judged) in [
+            (0, config.severity, config.min_ratio, own, own.share()),
             (
                 1,
                 config.blocked_severity,
                 config.page_ratio,
-                share.min(own_rest_share),
+                blocking,
+                blocked(&blocking),
             ),
         ] {
             if incident.reported[slot] || judged < threshold {
@@ -430,6 +448,12 @@ impl ApiThrottling {
             if let Some(open) = self.incident.as_mut() {
                 open.reported[slot] = true;
             }
+            let share = tally.share();
+            let over = if tally.periods < own.periods {
+                format!("over the last {} periods of {}", tally.periods, own.periods)
+            } else {
+                format!("over {} periods", tally.periods)
+            };
             findings.push(Finding::new(
                 FailureMode::ApiThrottling,
                 severity,
@@ -442,12 +466,11 @@ impl ApiThrottling {
                     threshold,
                     score: -tail.max(f64::MIN_POSITIVE).log10(),
                     detail: format!(
-                        "{} of {} calls throttled ({:.2} %) over {} periods against a baseline \
-                         of {:.3} % (binomial tail {tail:.1e}, from the window that crossed)",
-                        Rounded(own.throttled),
-                        Rounded(own.calls),
+                        "{} of {} calls throttled ({:.2} %) {over} against a baseline of {:.3} % \
+                         (binomial tail {tail:.1e}, from the window that crossed)",
+                        Rounded(tally.throttled),
+                        Rounded(tally.calls),
                         100.0 * share,
-                        own.periods,
                         100.0 * rate
                     ),
                 },
@@ -542,6 +565,17 @@ impl Detector for ApiThrottling {
         match self.incident.as_mut() {
             Some(incident) => {
                 incident.push_period(calls, throttled);
+                if window_share < config.page_ratio {
+                    incident.surge = None;
+                } else {
+                    // From the period whose window crossed: seeded with the window's earlier
+                    // periods, as the incident's own are, a steady 9 % at a few hundred calls
+                    // a minute paged more often on its noise (the second blind game day).
+                    incident
+                        .surge
+                        .get_or_insert_with(Tally::default)
+                        .push(calls, throttled);
+                }
                 incident.quiet = if hot { 0 } else { incident.quiet + 1 };
                 if incident.quiet >= config.clear_after {
                     self.incident = None;
@@ -558,6 +592,7 @@ impl Detector for ApiThrottling {
                     opened: Tally::default(),
                     own: Tally::default(),
                     quiet: 0,
+                    surge: None,
                     reported: [false; 2],
                 };
                 for k in (1..=len).rev() {
