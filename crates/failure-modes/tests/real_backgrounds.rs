@@ -728,6 +728,100 @@ fn f2_survives_gaps_and_low_traffic_on_real_noise() {
     assert_clean(&tally, 0.1);
 }
 
+/// The zones' names, the first minute, and F2 run over `minutes` one-minute samples of three
+/// zones, each zone's (latency, requests, errors) at minute `m` from `observe(m, zone, rng)`.
+const ZONES: [&str; 3] = ["a", "b", "c"];
+
+fn zones_t0() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_791_158_400, 0).unwrap()
+}
+
+fn f2_over_three_zones(
+    minutes: usize,
+    seed: u64,
+    mut observe: impl FnMut(usize, usize, &mut failure_modes::scenarios::Rng) -> (f64, f64, f64),
+) -> Vec<Finding> {
+    use failure_modes::{ZoneObservation, ZoneSample};
+    let mut rng = failure_modes::scenarios::Rng::new(seed);
+    let samples: Vec<ZoneSample> = (0..minutes)
+        .map(|m| ZoneSample {
+            at: zones_t0() + TimeDelta::minutes(m as i64),
+            zones: ZONES
+                .iter()
+                .enumerate()
+                .map(|(z, zone)| {
+                    let (latency, requests, errors) = observe(m, z, &mut rng);
+                    ZoneObservation {
+                        zone: (*zone).to_owned(),
+                        latency: Some(latency),
+                        requests,
+                        errors,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let signal = ZoneSignal::alb("app/shop/1", &ZONES).unwrap();
+    NetworkPartition::new(signal, Default::default())
+        .unwrap()
+        .detect(samples)
+        .unwrap()
+}
+
+/// Three zones at about 40 requests a minute each along a NAB shape, 0.05 % 5xx, for three
+/// days; when `failing`, zone b fails 1.5 % of its requests for 30 minutes from day 2, 12:00.
+/// Returns the findings.
+fn zones_at_low_traffic(traffic: &Background, seed: u64, failing: bool) -> Vec<Finding> {
+    f2_over_three_zones(3 * 1440, seed, |m, z, rng| {
+        let requests = rng.poisson(40.0 * traffic.at(m));
+        let share = if failing && z == 1 && (2160..2190).contains(&m) {
+            0.015
+        } else {
+            0.0005
+        };
+        let latency = 0.12 * (0.1 * rng.normal()).exp();
+        (
+            latency,
+            requests,
+            rng.poisson(requests * share).min(requests),
+        )
+    })
+}
+
+/// The fourth blind game day: a zone failing 1.5 % of 40 requests a minute for 30 minutes
+/// was never paged on 5 of 10 seeds. A period counted as failing only with an error of its
+/// own, which at 0.6 errors a minute holds under half the time, and the sustain rule asks 4 of
+/// 5. The newer half of the 5-minute window now has to fail instead; and so that two stray
+/// errors in 140 requests do not page, the 5xx must be improbable at the zone's own usual rate
+/// as well as at the peers' (at this traffic their five minutes often hold no error, and the
+/// floor of 0.01 % alone made those two errors improbable). On two NAB shapes, ten seeds each:
+/// no finding in three clean days, and the failing zone paged within its 30 minutes. Measured
+/// when the test was written: 17 of 20 paged in time (10 and 7), against 14 (10 and 4) before
+/// the change; the bound of 16 was set after measuring.
+#[test]
+fn f2_a_zone_failing_at_low_traffic_is_paged_and_stray_errors_are_not() {
+    let mut paged = 0;
+    for (name, csv) in [
+        ("elb_request_count_8c0756", ELB),
+        ("ec2_cpu_utilization_5f5533", EC2),
+    ] {
+        let shape = background(name, csv);
+        for seed in 0..10 {
+            let clean = zones_at_low_traffic(&shape, seed, false);
+            assert!(clean.is_empty(), "{name} seed {seed}: {clean:#?}");
+            let failing = zones_at_low_traffic(&shape, seed, true);
+            let onset = zones_t0() + TimeDelta::minutes(2160);
+            let page = failing
+                .iter()
+                .find(|f| f.subject.ends_with('b') && f.end >= onset);
+            if page.is_some_and(|p| p.end <= onset + TimeDelta::minutes(30)) {
+                paged += 1;
+            }
+        }
+    }
+    assert!(paged >= 16, "{paged} of 20 paged within the incident");
+}
+
 /// Three zones behind one load balancer, one sample a minute for `days` over `traffic`: each
 /// zone takes `rate` × the shape in requests; latency grows with load, the same in every zone
 /// (80 ms, + 20 % per unit of load up to 5), times each zone's own sampling noise (a p95 of
@@ -739,46 +833,18 @@ fn zones_through_bursts(
     rate: f64,
     incidents: bool,
 ) -> (Vec<String>, Vec<Finding>) {
-    use failure_modes::{ZoneObservation, ZoneSample};
-    const ZONES: [&str; 3] = ["a", "b", "c"];
-    let t0 = chrono::DateTime::from_timestamp(1_791_158_400, 0).unwrap();
+    let t0 = zones_t0();
     let slow_zone = |m: usize| {
         (incidents && m >= 360 && (m - 360) % 720 < 45).then(|| (m - 360) / 720 % ZONES.len())
     };
-    let mut rng = failure_modes::scenarios::Rng::new(3);
-    let samples: Vec<ZoneSample> = (0..days * 1440)
-        .map(|m| {
-            let shape = traffic.at(m);
-            let zones = ZONES
-                .iter()
-                .enumerate()
-                .map(|(z, zone)| {
-                    let requests = rng.poisson(rate * shape);
-                    let noise = 0.05 + 0.6 / requests.max(1.0).sqrt();
-                    let slow = if slow_zone(m) == Some(z) { 1.6 } else { 1.0 };
-                    ZoneObservation {
-                        zone: (*zone).to_owned(),
-                        latency: Some(
-                            0.08 * (1.0 + 0.2 * shape.min(5.0))
-                                * slow
-                                * (noise * rng.normal()).exp(),
-                        ),
-                        requests,
-                        errors: 0.0,
-                    }
-                })
-                .collect();
-            ZoneSample {
-                at: t0 + TimeDelta::minutes(m as i64),
-                zones,
-            }
-        })
-        .collect();
-    let signal = ZoneSignal::alb("app/shop/1", &ZONES).unwrap();
-    let found = NetworkPartition::new(signal, Default::default())
-        .unwrap()
-        .detect(samples)
-        .unwrap();
+    let found = f2_over_three_zones(days * 1440, 3, |m, z, rng| {
+        let shape = traffic.at(m);
+        let requests = rng.poisson(rate * shape);
+        let noise = 0.05 + 0.6 / requests.max(1.0).sqrt();
+        let slow = if slow_zone(m) == Some(z) { 1.6 } else { 1.0 };
+        let latency = 0.08 * (1.0 + 0.2 * shape.min(5.0)) * slow * (noise * rng.normal()).exp();
+        (latency, requests, 0.0)
+    });
     let mut missed = Vec::new();
     let mut matched = vec![false; found.len()];
     for start in (360..days * 1440).step_by(720).filter(|_| incidents) {

@@ -1,4 +1,4 @@
-//! Minimal deterministic cases of defects fixed in F3 and F7, each able to fail if the fix
+//! Minimal deterministic cases of defects fixed in F2, F3 and F7, each able to fail if the fix
 //! is undone (the game days' grace windows and finding counts hid them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -449,4 +449,46 @@ fn f7_a_long_download_at_the_hour_of_a_short_burst_is_no_habit() {
         with_bursts(&[(burst, 5, 50.0), (download, 180, 100.0)]),
     );
     assert_eq!(starts(&found), [burst, download], "{found:#?}");
+}
+
+/// F2 at low traffic: a zone whose own 5xx rate is 0.3 % (one error in 11 minutes at 30
+/// requests a minute), then four errors in four minutes while the other zones have none.
+/// Against the peers' rate alone (floored at 0.01 %) three or four errors in 150 requests are
+/// improbable (tails under 1e-6), and with the newer half of the 5-minute window failing, four
+/// periods in a row are bad: a page. Against the zone's own usual rate as well (tails of 2e-3
+/// and more) they are its usual stray errors.
+#[test]
+fn f2_stray_errors_at_a_zones_usual_rate_are_not_a_partition() {
+    use failure_modes::{NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let mut f2 = NetworkPartition::new(
+        ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let mut findings = Vec::new();
+    for m in 0..1500 {
+        let errors = match m {
+            1450..=1453 => 1.0,
+            m if m < 1440 && m % 11 == 0 => 1.0,
+            _ => 0.0,
+        };
+        let zones = ["a", "b", "c"]
+            .iter()
+            .map(|zone| ZoneObservation {
+                zone: (*zone).to_owned(),
+                latency: Some(0.12),
+                requests: 30.0,
+                errors: if *zone == "b" { errors } else { 0.0 },
+            })
+            .collect();
+        findings.extend(
+            f2.push(ZoneSample {
+                at: t0 + Duration::minutes(m),
+                zones,
+            })
+            .unwrap(),
+        );
+    }
+    assert!(findings.is_empty(), "{findings:#?}");
 }

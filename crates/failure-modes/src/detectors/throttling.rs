@@ -9,7 +9,7 @@ use crate::detector::{Detector, MetricDetector, join_any};
 use crate::error::{Error, Result, count, fraction};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
-use crate::stats::binomial_upper_tail;
+use crate::stats::{CountRate, binomial_upper_tail};
 use crate::timeline::{Step, Timeline};
 
 /// What the `calls` metric of a [`ThrottleSignal`] counts.
@@ -292,7 +292,8 @@ pub struct ApiThrottling {
     signal: ThrottleSignal,
     config: ThrottleConfig,
     timeline: Timeline,
-    baseline: OwnRate,
+    /// The operation's own throttle rate, learnt outside incidents.
+    baseline: CountRate,
     /// The last `window` periods' (calls, throttled), a ring.
     window: Vec<(f64, f64)>,
     next: usize,
@@ -332,7 +333,7 @@ impl ApiThrottling {
         Ok(Self {
             signal,
             timeline,
-            baseline: OwnRate::new(config.baseline_alpha)?,
+            baseline: CountRate::new(fraction("baseline_alpha", config.baseline_alpha)?),
             window: Vec::with_capacity(config.window as usize),
             next: 0,
             sums: (0.0, 0.0),
@@ -486,41 +487,6 @@ impl ApiThrottling {
 /// share above the rate the tail only grows as trials are taken away, so the test is never more
 /// confident than the counts allow. (Past 2^53 the test refused, and every later period of the
 /// incident failed with an error about a parameter `n` the caller never gave.)
-/// The operation's own throttle rate: its throttles and its calls each exponentially averaged
-/// from zero, their ratio the rate. Each period counts for its calls (a period of one call,
-/// throttled, barely moves it) and with weight `alpha (1 − alpha)^age` (the common factor of a
-/// short history cancels in the ratio, so no start-up correction is needed).
-#[derive(Debug, Clone, Copy)]
-struct OwnRate {
-    alpha: f64,
-    /// Averaged (calls, throttles).
-    averages: (f64, f64),
-}
-
-impl OwnRate {
-    fn new(alpha: f64) -> Result<Self> {
-        Ok(Self {
-            alpha: fraction("baseline_alpha", alpha)?,
-            averages: (0.0, 0.0),
-        })
-    }
-
-    /// Counts checked by the caller (finite, not negative, within range).
-    fn push(&mut self, calls: f64, throttled: f64) {
-        let (c, t) = self.averages;
-        self.averages = (
-            c + self.alpha * (calls - c),
-            t + self.alpha * (throttled - t),
-        );
-    }
-
-    /// 0 before any call.
-    fn rate(&self) -> f64 {
-        let (calls, throttled) = self.averages;
-        if calls > 0.0 { throttled / calls } else { 0.0 }
-    }
-}
-
 fn exact_trials(throttled: f64, calls: f64) -> (u64, u64) {
     let max = sli_core::MAX_COUNT;
     let scale = (max / calls).min(1.0);
