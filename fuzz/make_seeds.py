@@ -141,6 +141,7 @@ spec:
     # A leap second (2016-12-31 23:59:60) and then the second after it, which chrono orders
     # after it at no distance.
     write("timed_anomaly", "leap-second", bytes([4, 8, 0, 0, 11, 5, 9, 11, 5]))
+    write("timed_anomaly", "leap-second-refused-value", bytes([0, 8, 0, 0, 11, 5, 9, 0]))
 
     # Streaming evaluator: three setup bytes, then (gap, total, bad share) per point.
     calm = bytes([0, 0, 1]) + bytes([0, 200, 0]) * 300
