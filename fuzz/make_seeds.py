@@ -126,6 +126,23 @@ spec:
         write("detectors", f"detector-{which}", steady)
     write("detectors", "anomaly-extremes", bytes([9]) + bytes([3, 4, 8, 100, 0, 1]) * 30)
 
+    # The timed anomaly detector: the period, first time and configuration bytes, then (time
+    # step, value) per point; a step byte of 250 or more starts a batch for `detect`.
+    point = lambda step, v: bytes([step, 11, v])
+    steady = b"".join(point(1, 40 + i % 5) for i in range(60))
+    write("timed_anomaly", "steady-spike", bytes([5, 0, 2]) + steady + point(1, 250) + steady)
+    write("timed_anomaly", "gaps", bytes([4, 7, 3]) + b"".join(
+        point(1, 40) + bytes([6, 3, 11, 41]) + point(9, 40) + point(8, 40) for _ in range(30)))
+    write("timed_anomaly", "batches", bytes([5, 0, 4]) + steady + (bytes([255]) + steady[:36]) * 4)
+    write("timed_anomaly", "default-day", bytes([5, 0, 0]) + b"".join(
+        point(1, 40 + i % 7) for i in range(400)) + point(1, 255))
+    write("timed_anomaly", "ends", bytes([0, 3, 5]) + steady[:30] + point(12, 40) + point(13, 40)
+          + bytes([15]) + struct.pack("<q", 2**62) + bytes([11, 40]) + point(1, 40))
+    # A leap second (2016-12-31 23:59:60) and then the second after it, which chrono orders
+    # after it at no distance.
+    write("timed_anomaly", "leap-second", bytes([4, 8, 0, 0, 11, 5, 9, 11, 5]))
+    write("timed_anomaly", "leap-second-refused-value", bytes([0, 8, 0, 0, 11, 5, 9, 0]))
+
     # Streaming evaluator: three setup bytes, then (gap, total, bad share) per point.
     calm = bytes([0, 0, 1]) + bytes([0, 200, 0]) * 300
     write("streaming_evaluator", "calm", calm)
