@@ -12,8 +12,8 @@
 # down to those that add coverage, `-merge=1`) plus what earlier local runs found
 # (target/fuzz/corpus, where new inputs go); crashes are written to target/fuzz/artifacts/TARGET
 # and fail the run.
-# timed_anomaly's corpus/leap-second* fail until TimedAnomalyDetector::push refuses a time
-# chrono orders after the last one at no distance (a leap second, 23:59:60, then 00:00:00).
+# timed_anomaly's corpus/leap-second* are the inputs of a defect fixed on 2026-12-07
+# (TimedAnomalyDetector took 00:00:00 after a leap second, 23:59:60, at no distance).
 # Inputs found to crash code owned elsewhere are kept in fuzz/crashes-for-others/ (not run).
 #
 # Needs the nightly toolchain (`cargo +nightly`); installs cargo-fuzz into target/cargo-fuzz

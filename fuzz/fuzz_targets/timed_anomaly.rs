@@ -209,9 +209,17 @@ struct Model {
 /// What a push must give, by the model.
 enum Expected {
     OutOfOrder,
-    OffGrid { seconds: i128 },
-    Refused { index: u64 },
-    Taken { index: u64 },
+    /// Whole seconds and the nanoseconds of the last second past the grid.
+    OffGrid {
+        seconds: i128,
+        nanos: i128,
+    },
+    Refused {
+        index: u64,
+    },
+    Taken {
+        index: u64,
+    },
 }
 
 impl Model {
@@ -226,6 +234,7 @@ impl Model {
                 if since % p != 0 {
                     return Expected::OffGrid {
                         seconds: since / 1_000_000_000 % i128::from(period.seconds()),
+                        nanos: since % 1_000_000_000,
                     };
                 }
                 let gap = (nanos(at) - nanos(last)) / p;
@@ -294,10 +303,17 @@ fn push(
                 at: got,
                 ..
             }),
-            Expected::OffGrid { seconds },
+            Expected::OffGrid { seconds, nanos },
         ) => {
             assert_eq!((*field, *got), ("at", at));
-            assert_eq!(*off, seconds as f64, "off the grid of {:?}", model.first);
+            // The seconds past the grid, the fraction included.
+            let past = seconds as f64 + nanos as f64 / 1e9;
+            assert_eq!(
+                off.to_bits(),
+                past.to_bits(),
+                "off the grid of {:?}",
+                model.first
+            );
         }
         (
             Err(Error::InvalidValue {
@@ -324,7 +340,9 @@ fn push(
             d.detector().next_index(),
             match model.expect(period, at, value) {
                 Expected::OutOfOrder => "OutOfOrder".to_string(),
-                Expected::OffGrid { seconds } => format!("off the grid by {seconds} s"),
+                Expected::OffGrid { seconds, nanos } => {
+                    format!("off the grid by {seconds} s and {nanos} ns")
+                }
                 Expected::Refused { index } => format!("InvalidValue at {index}"),
                 Expected::Taken { index } => format!("taken at {index}"),
             }

@@ -495,3 +495,37 @@ fn the_timed_detector_refuses_bad_times_and_values_unchanged() {
     }
     assert_eq!(clean.detector().next_index(), 300);
 }
+
+/// The fuzz target's leap-second input: chrono orders 2017-01-01 00:00:00 after the leap
+/// second 2016-12-31 23:59:60, but no time passes between them. Taken, it made a period of -1
+/// and skipped 2^64 - 1 points, the index stuck at `u64::MAX` for good; it is out of order.
+/// And a time a fraction of a second off the grid names that fraction.
+#[test]
+fn the_timed_detector_refuses_the_second_after_a_leap_second_and_names_fractions() {
+    use chrono::{NaiveDate, TimeDelta};
+    let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+        .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_000))
+        .unwrap()
+        .and_utc();
+    let next = NaiveDate::from_ymd_opt(2017, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap()
+        .and_utc();
+    assert!(next > leap && next - leap == TimeDelta::zero());
+    let mut timed = TimedAnomalyDetector::new(config(), aws_telemetry::Period::MINUTE).unwrap();
+    timed.push(leap, 1.0).unwrap();
+    match timed.push(next, 1.0) {
+        Err(Error::OutOfOrder { previous, at }) => assert_eq!((previous, at), (leap, next)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(timed.detector().next_index(), 1);
+    timed.push(next + TimeDelta::minutes(1), 1.0).unwrap();
+    assert_eq!(timed.detector().next_index(), 2);
+    match timed.push(
+        next + TimeDelta::minutes(2) + TimeDelta::milliseconds(250),
+        1.0,
+    ) {
+        Err(Error::InvalidInput { field, value, .. }) => assert_eq!((field, value), ("at", 0.25)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -2,7 +2,7 @@
 //! CloudWatch returns them, with the missing periods skipped by time.
 
 use aws_telemetry::Period;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Anomaly, AnomalyConfig, AnomalyDetector};
 use crate::error::{Error, Result, finite};
@@ -92,28 +92,33 @@ impl TimedAnomalyDetector {
         let missing = match self.span {
             None => 0,
             Some((first, last)) => {
-                if at <= last {
+                // Not after `last` in time: chrono orders 00:00:00 after the leap second
+                // 23:59:60 before it, but no time passes between them (the fuzz target's
+                // leap-second input made a period of -1, skipped as 2^64 - 1 points).
+                let step = at - last;
+                if step <= TimeDelta::zero() {
                     return Err(Error::OutOfOrder { previous: last, at });
                 }
-                let off_grid = (at - first).num_seconds().rem_euclid(period);
-                if off_grid != 0 || (at - first).subsec_nanos() != 0 {
+                let since_first = at - first;
+                let off_grid = since_first.num_seconds().rem_euclid(period);
+                let nanos = since_first.subsec_nanos();
+                if off_grid != 0 || nanos != 0 {
                     return Err(Error::InvalidInput {
                         field: "at",
-                        value: off_grid as f64,
+                        // The seconds past the grid, fractions included.
+                        value: off_grid as f64 + f64::from(nanos) / 1e9,
                         at,
                         reason: "is not a whole number of periods after the first point",
                     });
                 }
-                // At least one period after `last`: `at > last`, both on the grid.
-                (at - last).num_seconds() / period - 1
+                // At least one period after `last`: time has passed, both on the grid.
+                u64::try_from(step.num_seconds() / period - 1)
+                    .map_err(|_| Error::OutOfOrder { previous: last, at })?
             }
         };
         // Checked here, before the skip, so that a refused value leaves everything unchanged.
-        finite(
-            value,
-            self.detector.next_index().saturating_add(missing as u64),
-        )?;
-        self.detector.skip(missing as u64);
+        finite(value, self.detector.next_index().saturating_add(missing))?;
+        self.detector.skip(missing);
         let found = self.detector.push(value)?;
         self.span = Some((self.span.map_or(at, |(first, _)| first), at));
         Ok(found.map(|anomaly| TimedAnomaly { at, anomaly }))
