@@ -492,3 +492,101 @@ fn f2_stray_errors_at_a_zones_usual_rate_are_not_a_partition() {
     }
     assert!(findings.is_empty(), "{findings:#?}");
 }
+
+/// A review's probe of F1's surge (the block judged on the periods since the window crossed
+/// `page_ratio`): at a thousand calls a minute, two hours at 2 % (a ticket), then four minutes
+/// at 100 %, then 2 % again. The four minutes keep the 5-minute window over 10 % for four
+/// more, and when the surge's length decided, those eight periods paged. A burst is not a
+/// block: a page needs `sustain_periods` of the surge's periods blocked on their own. Five
+/// minutes at 100 % are, and page.
+#[test]
+fn f1_a_burst_inside_a_ticket_is_not_a_block() {
+    use failure_modes::{ApiThrottling, Severity, ThrottleSample, ThrottleSignal};
+    for (burst, pages) in [(4, false), (5, true)] {
+        let mut rng = Rng::new(7);
+        let mut f1 = ApiThrottling::new(
+            ThrottleSignal::lambda("checkout").unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+        let mut findings = Vec::new();
+        for m in 0..300 {
+            let share = match m {
+                ..60 => 0.0005,
+                m if (180..180 + burst).contains(&m) => 1.0,
+                _ => 0.02,
+            };
+            let throttled = if share == 1.0 {
+                1000.0
+            } else {
+                rng.poisson(1000.0 * share)
+            };
+            findings.extend(
+                f1.push(ThrottleSample {
+                    at: t0() + Duration::minutes(m),
+                    calls: 1000.0,
+                    throttled,
+                })
+                .unwrap(),
+            );
+        }
+        let severities: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+        let expected = if pages {
+            vec![Severity::Ticket, Severity::Page]
+        } else {
+            vec![Severity::Ticket]
+        };
+        assert_eq!(severities, expected, "{burst} minutes: {findings:#?}");
+    }
+}
+
+/// A review's probes of F2's 5xx test at a thousand requests a minute: a burst of two minutes
+/// at 50 % is over when the newer half of the window still holds it, and paged two minutes
+/// after it ended when that half decided; this period decides from a hundred requests. And a
+/// zone whose 5xx ramp from 0 to 5 % over four hours at 40 requests a minute, learnt by its
+/// own rate as they grow: counted only up to `min_error_ratio`, that rate does not hide them.
+#[test]
+fn f2_a_burst_that_ended_is_no_partition_and_a_slow_ramp_is_not_learnt() {
+    use failure_modes::{NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
+    let run = |requests: f64, errors: &dyn Fn(i64) -> f64| {
+        let mut rng = Rng::new(11);
+        let mut f2 = NetworkPartition::new(
+            ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+        let mut findings = Vec::new();
+        for m in 0..900 {
+            let zones = ["a", "b", "c"]
+                .iter()
+                .map(|zone| ZoneObservation {
+                    zone: (*zone).to_owned(),
+                    latency: Some(0.12),
+                    requests,
+                    errors: if *zone == "a" {
+                        rng.poisson(requests * errors(m)).min(requests)
+                    } else {
+                        rng.poisson(requests * 0.0005)
+                    },
+                })
+                .collect();
+            findings.extend(
+                f2.push(ZoneSample {
+                    at: t0() + Duration::minutes(m),
+                    zones,
+                })
+                .unwrap(),
+            );
+        }
+        findings
+    };
+    let burst = run(1000.0, &|m| {
+        if (300..302).contains(&m) { 0.5 } else { 0.0005 }
+    });
+    assert!(burst.is_empty(), "{burst:#?}");
+    let ramp = run(40.0, &|m| 0.05 * (m as f64 / 240.0).min(1.0));
+    assert!(
+        ramp.iter().any(|f| f.subject == "a"),
+        "a ramp to 5 % never paged"
+    );
+}

@@ -61,7 +61,9 @@ impl AnomalySignal {
 /// gives the values in the metric's units. A spike starts and ends at its point; a shift starts
 /// `short_window − 1` periods before its point, where the window whose median moved begins
 /// when no period in it is missing. Missing periods are skipped by
-/// time ([`TimedAnomalyDetector`]). State: the detector's (about 11 KiB with the defaults).
+/// time ([`TimedAnomalyDetector`]). State: the generic detector's, allocated up front, whose
+/// windows hold more points at shorter periods (about 11 KiB at 5-minute points, the
+/// [`AnomalyDetector`](crate::AnomalyDetector) defaults).
 ///
 /// # Example
 /// ```

@@ -228,6 +228,8 @@ struct Incident {
     /// them: an incident that grows from a ticket's share to a block is judged blocked on this
     /// run, which the incident's earlier, lighter periods do not dilute.
     surge: Option<Tally>,
+    /// The surge's periods whose own share is at or over `page_ratio`.
+    surge_blocked: u32,
     /// Which severities were reported: [sustained, blocked].
     reported: [bool; 2],
 }
@@ -262,9 +264,9 @@ impl Incident {
 /// [`ThrottleConfig::blocked_severity`] (a page) once the incident's share reaches
 /// [`ThrottleConfig::page_ratio`], outside its busiest three periods too (a burst is not a
 /// block), or once its current surge does: the periods since the window last crossed
-/// `page_ratio`, while it stays over it, lasting `sustain_periods` outside their busiest
-/// three (an incident that grows from a ticket's share into a block is not diluted by its
-/// first hours); each once per incident, with the incident's start. The share that the severities
+/// `page_ratio`, while it stays over it, once `sustain_periods` of them are over it on their
+/// own (an incident that grows from a ticket's share into a block is not diluted by its first
+/// hours); each once per incident, with the incident's start. The share that the severities
 /// judge and the evidence gives counts the incident from its first throttled period: the
 /// healthy periods of the window that opened it are not part of it. Evidence
 /// score: `-log10` of the tail probability. State: the window (a few values) and the baseline.
@@ -420,15 +422,17 @@ impl ApiThrottling {
         let own = incident.own;
         // Blocked is judged as lasting is, outside the busiest three periods too, so that a
         // burst of a few minutes at night, a handful of calls, is not a page however high its
-        // share: over the incident's own periods, or over its current surge once that has
-        // lasted `sustain_periods` outside its busiest three (an incident that grew from a
-        // ticket's share). With the surge's busiest three inside its `sustain_periods`, a
-        // steady 9 % at 300 calls a minute paged on its noise twice as often (the second
+        // share: over the incident's own periods, or over its current surge (an incident
+        // that grew from a ticket's share) once `sustain_periods` of its periods are blocked
+        // on their own. Counting the surge's length instead let a burst of four minutes,
+        // which keeps the window over `page_ratio` four minutes more, page inside a ticket's
+        // incident (a review's probe: a burst is not a block); a length of `sustain_periods`
+        // paged a steady 9 % at 300 calls a minute on its noise twice as often (the second
         // blind game day's 0.9x drill).
         let blocked = |tally: &Tally| tally.share().min(tally.share_outside_busiest().0);
         let surge = incident
             .surge
-            .filter(|surge| surge.periods >= config.sustain_periods.saturating_add(3));
+            .filter(|_| incident.surge_blocked >= config.sustain_periods);
         let blocking = match surge {
             Some(surge) if blocked(&own) < config.page_ratio => surge,
             _ => own,
@@ -533,6 +537,7 @@ impl Detector for ApiThrottling {
                 incident.push_period(calls, throttled);
                 if window_share < config.page_ratio {
                     incident.surge = None;
+                    incident.surge_blocked = 0;
                 } else {
                     // From the period whose window crossed: seeded with the window's earlier
                     // periods, as the incident's own are, a steady 9 % at a few hundred calls
@@ -541,6 +546,9 @@ impl Detector for ApiThrottling {
                         .surge
                         .get_or_insert_with(Tally::default)
                         .push(calls, throttled);
+                    if ratio >= config.page_ratio {
+                        incident.surge_blocked += 1;
+                    }
                 }
                 incident.quiet = if hot { 0 } else { incident.quiet + 1 };
                 if incident.quiet >= config.clear_after {
@@ -559,6 +567,7 @@ impl Detector for ApiThrottling {
                     own: Tally::default(),
                     quiet: 0,
                     surge: None,
+                    surge_blocked: 0,
                     reported: [false; 2],
                 };
                 for k in (1..=len).rev() {

@@ -80,7 +80,8 @@ crate::settings::settings!(PartitionConfig {
     /// normal tail of 3 × 10⁻⁵, about one fluke minute in three weeks before the N-of-M rule).
     own_sigma, with_own_sigma: f64;
     /// The zone's own baselines (its latency, its ratio to its peers), in periods (120: two
-    /// hours of one-minute periods, a round value).
+    /// hours of one-minute periods, a round value); also the memory of its usual 5xx rate
+    /// (each period weighted `1 / baseline`).
     baseline, with_baseline: usize;
     /// Floor of a baseline's spread, as a share of its median (a zone that never moved
     /// would otherwise make any change infinitely surprising).
@@ -90,9 +91,9 @@ crate::settings::settings!(PartitionConfig {
     min_requests, with_min_requests: f64;
     /// A zone's 5xx share below this is never reported.
     min_error_ratio, with_min_error_ratio: f64;
-    /// The 5xx count of the last `error_window` periods must be this improbable at the peers'
-    /// error rate (binomial tail): 1e-4, about one fluke a week at one test a minute, before
-    /// the `min_error_ratio` gate.
+    /// The 5xx count of the last `error_window` periods must be this improbable (binomial
+    /// tail) at the higher of the peers' error rate over them and the zone's own usual rate:
+    /// 1e-4, about one fluke a week at one test a minute, after the `min_error_ratio` gate.
     significance, with_significance: f64;
     /// Periods whose requests and 5xx are summed for the 5xx test (5: at 20 requests a minute,
     /// 3 % of failures is a handful of errors in five minutes, never in one).
@@ -188,10 +189,21 @@ impl ZoneState {
         })
     }
 
-    /// The zone's 5xx in the newer half of its error window (rounded up).
-    fn recent_errors(&self) -> f64 {
+    /// Whether the zone fails at `ratio` now: its newest periods of the error window that hold
+    /// at least `1 / ratio` requests between them (the newest period at least, the newer half
+    /// of the window, rounded up, at most) hold the whole 5xx `ratio` asks of their requests,
+    /// and at least one.
+    fn failing_now(&self, ratio: f64) -> bool {
+        let (mut requests, mut errors) = (0.0, 0.0);
         let half = self.window.len().div_ceil(2);
-        self.window.iter().rev().take(half).map(|p| p[1]).sum()
+        for period in self.window.iter().rev().take(half) {
+            requests += period[0];
+            errors += period[1];
+            if requests * ratio >= 1.0 {
+                break;
+            }
+        }
+        errors >= (requests * ratio).floor().max(1.0)
     }
 
     fn slide(&mut self, capacity: usize, period: [f64; 4]) -> [f64; 4] {
@@ -218,8 +230,12 @@ impl ZoneState {
 /// * over the last [`PartitionConfig::error_window`] periods, its 5xx share is at least
 ///   [`PartitionConfig::min_error_ratio`] and its 5xx count improbable (binomial tail) at
 ///   the peers' pooled error rate over those periods and at the zone's own usual rate (its
-///   5xx among its requests outside incidents, weighted by requests over about
-///   [`PartitionConfig::baseline`] periods), the newer half of those periods failing too.
+///   5xx among its requests in the periods outside its incidents whose 5xx were not
+///   improbable, weighted by requests over about [`PartitionConfig::baseline`] periods, and
+///   counted up to `min_error_ratio`), and the zone failing now: its newest periods holding
+///   enough requests to show one error at `min_error_ratio` (this period alone from
+///   `1 / min_error_ratio` requests; at most the newer half of the window) hold the whole
+///   errors `min_error_ratio` asks of them, and at least one.
 ///
 /// The zone's history gives two predictions, each a trailing median over
 /// [`PartitionConfig::baseline`] healthy periods: its own latency, and its ratio to its peers'
@@ -439,37 +455,50 @@ impl Detector for NetworkPartition {
                     all_errors - zone.errors,
                 ],
             );
-            // The 5xx must be improbable at the peers' rate now and at the zone's own usual
-            // rate: at a few dozen requests a minute the peers' five minutes often hold no
-            // error, and two stray errors in 140 requests are improbable at the floor alone.
             let peer_rate = if peer_requests > 0.0 {
                 (peer_errors / peer_requests).max(1e-4)
             } else {
                 1e-4
-            }
-            .max(state.errors.rate());
+            };
+            // The 5xx must be improbable at the peers' rate now and at the zone's own usual
+            // rate: at a few dozen requests a minute the peers' five minutes often hold no
+            // error, and two stray errors in 140 requests are improbable at the floor alone.
+            // The own rate counts up to `min_error_ratio`: a zone that usually fails more is
+            // failing, and a failure that grew slowly enough to be learnt (a review's ramp to
+            // 5 % over four hours) is still judged against the bar.
+            let own_rate = state.errors.rate();
+            let tested_rate = peer_rate.max(own_rate.min(self.config.min_error_ratio));
             let error_ratio = if requests > 0.0 {
                 errors / requests
             } else {
                 0.0
             };
-            // The tail is costly and only matters past the ratio test; and only while the
-            // window's newer half fails too (a burst of errors that ended is not an ongoing
-            // partition). Not this period alone: at 40 requests a minute a zone failing 1.5 %
-            // has an error in under half of its minutes, and with the sustain rule's 4 of 5
-            // it was never reported (the fourth blind game day).
-            let tail = if error_ratio >= self.config.min_error_ratio && state.recent_errors() > 0.0
-            {
+            // The tail is costly and only matters past the ratio test; and only while the zone
+            // is failing now (a burst of errors that ended is not an ongoing partition): its
+            // newest periods that hold enough requests to show one error at
+            // `min_error_ratio`, at most the newer half of the window, hold the errors the bar
+            // asks of them. From a hundred requests a minute that is this period alone, and a
+            // stray error after a burst is not the burst going on; at 40 a minute, whose
+            // periods fail 1.5 % with an error in under half of them, this period alone was
+            // never 4 of 5 (the fourth blind game day).
+            let ongoing = state.failing_now(self.config.min_error_ratio);
+            let ratio_failing = error_ratio >= self.config.min_error_ratio;
+            let tail = if ratio_failing && ongoing {
                 binomial_upper_tail(
                     errors.round() as u64,
                     requests.round() as u64,
-                    peer_rate.min(1.0),
+                    tested_rate.min(1.0),
                 )?
             } else {
                 1.0
             };
             let failing = tail < self.config.significance;
             let bad = slow || failing;
+            // The zone's own rate learns the periods outside its incidents whose 5xx are not
+            // improbable. (Only those whose window is under the bar: at a dozen requests a
+            // minute a window with one error is over it, and the rate learnt nothing but
+            // zeros.) A failure that starts slowly teaches it too, which is why it counts only
+            // up to `min_error_ratio` (above).
             if !failing && !state.episode.is_open() {
                 state.errors.push(zone.requests, zone.errors);
             }
@@ -505,17 +534,19 @@ impl Detector for NetworkPartition {
                 } else {
                     Evidence {
                         observed: error_ratio,
-                        baseline: peer_rate,
+                        baseline: tested_rate,
                         threshold: self.config.min_error_ratio,
                         score: -tail.max(f64::MIN_POSITIVE).log10(),
                         detail: format!(
                             "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
-                             the other zones failed {:.3} % (binomial tail {tail:.1e})",
+                             the other zones failed {:.3} % and its own usual rate is {:.3} % \
+                             (binomial tail {tail:.1e} at the higher)",
                             Rounded(errors),
                             Rounded(requests),
                             100.0 * error_ratio,
                             state.window.len(),
-                            100.0 * peer_rate
+                            100.0 * peer_rate,
+                            100.0 * own_rate
                         ),
                     }
                 };
