@@ -177,23 +177,10 @@ fn f1_never_learns_an_open_incident() {
 #[test]
 fn f1_learns_a_steady_throttle_under_the_bar() {
     const TRUE_RATE: f64 = 0.0085;
-    let mut learnt = Vec::new();
-    for (name, csv) in [
-        ("elb_request_count_8c0756", ELB),
-        ("ec2_cpu_utilization_5f5533", EC2),
-    ] {
-        let shape = background(name, csv);
-        for seed in 0..10 {
-            let mut f1 = lambda_f1();
-            let mut rng = failure_modes::scenarios::Rng::new(seed);
-            for m in 0..3 * 1440 {
-                let calls = rng.poisson(300.0 * shape.at(m));
-                let throttled = rng.poisson(calls * TRUE_RATE);
-                f1.push(throttle_sample(m, calls, throttled)).unwrap();
-            }
-            learnt.push(f1.baseline_rate());
-        }
-    }
+    let learnt: Vec<f64> = f1_at_300_calls_a_minute(3 * 1440, |_| TRUE_RATE)
+        .iter()
+        .map(|run| run.detector.baseline_rate())
+        .collect();
     let mean = learnt.iter().sum::<f64>() / learnt.len() as f64;
     assert!(
         (mean / TRUE_RATE - 1.0).abs() < 0.1,
@@ -250,37 +237,66 @@ fn f1_a_period_of_one_throttled_call_does_not_hide_the_next_incident() {
 /// ticket before the growth.
 #[test]
 fn f1_an_incident_that_grows_into_a_block_pages() {
+    let runs = f1_at_300_calls_a_minute(900, |m| match m {
+        ..600 => 0.0005,
+        600..645 => 0.015,
+        _ => 0.12,
+    });
+    for F1Run {
+        name,
+        seed,
+        findings,
+        ..
+    } in &runs
+    {
+        let first = |severity| findings.iter().find(|f| f.severity == severity);
+        let (ticket, page) = (first(Severity::Ticket), first(Severity::Page));
+        assert!(
+            ticket.is_some_and(|t| t.end < minute(645)),
+            "{name} seed {seed}: {findings:#?}"
+        );
+        assert!(
+            page.is_some_and(|p| p.end >= minute(645) && p.end <= minute(665)),
+            "{name} seed {seed}: {findings:#?}"
+        );
+    }
+}
+
+/// One run of F1 over `minutes` at about 300 calls a minute along a NAB shape.
+struct F1Run {
+    name: &'static str,
+    seed: u64,
+    detector: ApiThrottling,
+    findings: Vec<Finding>,
+}
+
+/// F1 at 300 calls a minute along the ELB and a flat EC2 shape, ten seeds each, each minute's
+/// calls Poisson and its throttles Poisson at `share(minute)` of them.
+fn f1_at_300_calls_a_minute(minutes: usize, share: impl Fn(usize) -> f64) -> Vec<F1Run> {
+    let mut runs = Vec::new();
     for (name, csv) in [
         ("elb_request_count_8c0756", ELB),
         ("ec2_cpu_utilization_5f5533", EC2),
     ] {
         let shape = background(name, csv);
         for seed in 0..10 {
-            let mut f1 = lambda_f1();
+            let mut detector = lambda_f1();
             let mut rng = failure_modes::scenarios::Rng::new(seed);
             let mut findings = Vec::new();
-            for m in 0..900 {
-                let share = match m {
-                    ..600 => 0.0005,
-                    600..645 => 0.015,
-                    _ => 0.12,
-                };
+            for m in 0..minutes {
                 let calls = rng.poisson(300.0 * shape.at(m));
-                let throttled = rng.poisson(calls * share);
-                findings.extend(f1.push(throttle_sample(m, calls, throttled)).unwrap());
+                let throttled = rng.poisson(calls * share(m));
+                findings.extend(detector.push(throttle_sample(m, calls, throttled)).unwrap());
             }
-            let first = |severity| findings.iter().find(|f| f.severity == severity);
-            let (ticket, page) = (first(Severity::Ticket), first(Severity::Page));
-            assert!(
-                ticket.is_some_and(|t| t.end < minute(645)),
-                "{name} seed {seed}: {findings:#?}"
-            );
-            assert!(
-                page.is_some_and(|p| p.end >= minute(645) && p.end <= minute(665)),
-                "{name} seed {seed}: {findings:#?}"
-            );
+            runs.push(F1Run {
+                name,
+                seed,
+                detector,
+                findings,
+            });
         }
     }
+    runs
 }
 
 fn lambda_f1() -> ApiThrottling {
