@@ -495,10 +495,10 @@ impl Detector for NetworkPartition {
             let failing = tail < self.config.significance;
             let bad = slow || failing;
             // The zone's own rate learns the periods outside its incidents whose 5xx are not
-            // improbable. (Only those whose window is under the bar: at a dozen requests a
-            // minute a window with one error is over it, and the rate learnt nothing but
-            // zeros.) A failure that starts slowly teaches it too, which is why it counts only
-            // up to `min_error_ratio` (above).
+            // improbable. A failure that starts slowly teaches it too, which is why it counts
+            // only up to `min_error_ratio` (above). Learning only the periods whose window is
+            // under the bar instead learnt nothing but zeros at a dozen requests a minute,
+            // where one error puts a window over it.
             if !failing && !state.episode.is_open() {
                 state.errors.push(zone.requests, zone.errors);
             }
