@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 
 use chrono::TimeDelta;
+
+use crate::common::{ZONES, f2_over_three_zones, zones_t0};
 use failure_modes::gameday::{self, Background, BucketDrillInput, Drill, Tally};
 use failure_modes::{
     AccessSample, ApiThrottling, BucketExposure, ColdStartLatency, ColdStartSignal,
@@ -743,46 +745,6 @@ fn f2_survives_gaps_and_low_traffic_on_real_noise() {
         tally.notes
     );
     assert_clean(&tally, 0.1);
-}
-
-/// The zones' names, the first minute, and F2 run over `minutes` one-minute samples of three
-/// zones, each zone's (latency, requests, errors) at minute `m` from `observe(m, zone, rng)`.
-const ZONES: [&str; 3] = ["a", "b", "c"];
-
-fn zones_t0() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(1_791_158_400, 0).unwrap()
-}
-
-fn f2_over_three_zones(
-    minutes: usize,
-    seed: u64,
-    mut observe: impl FnMut(usize, usize, &mut failure_modes::scenarios::Rng) -> (f64, f64, f64),
-) -> Vec<Finding> {
-    use failure_modes::{ZoneObservation, ZoneSample};
-    let mut rng = failure_modes::scenarios::Rng::new(seed);
-    let samples: Vec<ZoneSample> = (0..minutes)
-        .map(|m| ZoneSample {
-            at: zones_t0() + TimeDelta::minutes(m as i64),
-            zones: ZONES
-                .iter()
-                .enumerate()
-                .map(|(z, zone)| {
-                    let (latency, requests, errors) = observe(m, z, &mut rng);
-                    ZoneObservation {
-                        zone: (*zone).to_owned(),
-                        latency: Some(latency),
-                        requests,
-                        errors,
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let signal = ZoneSignal::alb("app/shop/1", &ZONES).unwrap();
-    NetworkPartition::new(signal, Default::default())
-        .unwrap()
-        .detect(samples)
-        .unwrap()
 }
 
 /// Three zones at about 40 requests a minute each along a NAB shape, 0.05 % 5xx, for three

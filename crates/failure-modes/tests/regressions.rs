@@ -459,37 +459,14 @@ fn f7_a_long_download_at_the_hour_of_a_short_burst_is_no_habit() {
 /// and more) they are its usual stray errors.
 #[test]
 fn f2_stray_errors_at_a_zones_usual_rate_are_not_a_partition() {
-    use failure_modes::{NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    let mut f2 = NetworkPartition::new(
-        ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap(),
-        Default::default(),
-    )
-    .unwrap();
-    let mut findings = Vec::new();
-    for m in 0..1500 {
+    let findings = crate::common::f2_over_three_zones(1500, 0, |m, zone, _| {
         let errors = match m {
             1450..=1453 => 1.0,
             m if m < 1440 && m % 11 == 0 => 1.0,
             _ => 0.0,
         };
-        let zones = ["a", "b", "c"]
-            .iter()
-            .map(|zone| ZoneObservation {
-                zone: (*zone).to_owned(),
-                latency: Some(0.12),
-                requests: 30.0,
-                errors: if *zone == "b" { errors } else { 0.0 },
-            })
-            .collect();
-        findings.extend(
-            f2.push(ZoneSample {
-                at: t0 + Duration::minutes(m),
-                zones,
-            })
-            .unwrap(),
-        );
-    }
+        (0.12, 30.0, if zone == 1 { errors } else { 0.0 })
+    });
     assert!(findings.is_empty(), "{findings:#?}");
 }
 
@@ -547,38 +524,11 @@ fn f1_a_burst_inside_a_ticket_is_not_a_block() {
 /// own rate as they grow: counted only up to `min_error_ratio`, that rate does not hide them.
 #[test]
 fn f2_a_burst_that_ended_is_no_partition_and_a_slow_ramp_is_not_learnt() {
-    use failure_modes::{NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
-    let run = |requests: f64, errors: &dyn Fn(i64) -> f64| {
-        let mut rng = Rng::new(11);
-        let mut f2 = NetworkPartition::new(
-            ZoneSignal::alb("app/shop/1", &["a", "b", "c"]).unwrap(),
-            Default::default(),
-        )
-        .unwrap();
-        let mut findings = Vec::new();
-        for m in 0..900 {
-            let zones = ["a", "b", "c"]
-                .iter()
-                .map(|zone| ZoneObservation {
-                    zone: (*zone).to_owned(),
-                    latency: Some(0.12),
-                    requests,
-                    errors: if *zone == "a" {
-                        rng.poisson(requests * errors(m)).min(requests)
-                    } else {
-                        rng.poisson(requests * 0.0005)
-                    },
-                })
-                .collect();
-            findings.extend(
-                f2.push(ZoneSample {
-                    at: t0() + Duration::minutes(m),
-                    zones,
-                })
-                .unwrap(),
-            );
-        }
-        findings
+    let run = |requests: f64, errors: &dyn Fn(usize) -> f64| {
+        crate::common::f2_over_three_zones(900, 11, |m, zone, rng| {
+            let share = if zone == 0 { errors(m) } else { 0.0005 };
+            (0.12, requests, rng.poisson(requests * share).min(requests))
+        })
     };
     let burst = run(1000.0, &|m| {
         if (300..302).contains(&m) { 0.5 } else { 0.0005 }

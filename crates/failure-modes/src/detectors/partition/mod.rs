@@ -481,9 +481,9 @@ impl Detector for NetworkPartition {
             // stray error after a burst is not the burst going on; at 40 a minute, whose
             // periods fail 1.5 % with an error in under half of them, this period alone was
             // never 4 of 5 (the fourth blind game day).
-            let ongoing = state.failing_now(self.config.min_error_ratio);
-            let ratio_failing = error_ratio >= self.config.min_error_ratio;
-            let tail = if ratio_failing && ongoing {
+            let tail = if error_ratio >= self.config.min_error_ratio
+                && state.failing_now(self.config.min_error_ratio)
+            {
                 binomial_upper_tail(
                     errors.round() as u64,
                     requests.round() as u64,
