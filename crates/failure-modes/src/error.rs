@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 #[non_exhaustive]
 pub enum Error {
     /// A configuration value outside its domain.
-    #[error("{field} = {value} is invalid: {reason}")]
+    #[error("{field} = {} is invalid: {reason}", sli_core::ExactValue(*.value))]
     InvalidConfig {
         /// The field.
         field: &'static str,
@@ -18,7 +18,7 @@ pub enum Error {
     },
     /// A NaN, infinite or out-of-range input value (see [`MAX_MAGNITUDE`]), with its position
     /// in the stream.
-    #[error("value {value} at point {index} is invalid: {reason}")]
+    #[error("value {} at point {index} is invalid: {reason}", sli_core::ExactValue(*.value))]
     InvalidValue {
         /// The value.
         value: f64,
@@ -29,7 +29,7 @@ pub enum Error {
     },
     /// An input value outside its domain (a negative count, more throttled calls than calls,
     /// a NaN latency …), with the field and the time of the observation.
-    #[error("{field} = {value} at {at} is invalid: {reason}")]
+    #[error("{field} = {} at {at} is invalid: {reason}", sli_core::ExactValue(*.value))]
     InvalidInput {
         /// The field.
         field: &'static str,

@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use failure_modes::{
-    ApiThrottling, AuditEvent, ChargeSample, ColdStartLatency, ColdStartSample, ColdStartSignal,
-    ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
-    Detector, Error, Identity, NetworkPartition, QuotaSample, QuotaSignal, ServiceQuotaHit,
-    Severity, ThrottleSample, ThrottleSignal, ZoneObservation, ZoneSample, ZoneSignal,
+    AnomalyConfig, AnomalyDetector, ApiThrottling, AuditEvent, ChargeSample, ColdStartLatency,
+    ColdStartSample, ColdStartSignal, ConnectionSample, ConnectionSignal, CostRunaway,
+    CredentialCompromise, DbConnectionExhaustion, Detector, Error, Identity, NetworkPartition,
+    QuotaSample, QuotaSignal, ServiceQuotaHit, Severity, ThrottleSample, ThrottleSignal,
+    ZoneObservation, ZoneSample, ZoneSignal,
 };
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -45,6 +46,27 @@ fn invalid_values_are_typed_errors_with_field_and_time() {
     }
     // Refused input leaves the detector usable, at the same position.
     assert!(d.push(sample(0, 10.0, 0.0)).unwrap().is_empty());
+}
+
+/// A hostile value is named exactly but briefly: `{}` on an `f64` would write 1e300 as 301
+/// digits and 1e-300 as 300 zeros.
+#[test]
+fn refused_values_are_printed_exactly_and_briefly() {
+    let mut d = f1();
+    let err = d.push(sample(0, 1e300, 0.0)).unwrap_err();
+    assert!(err.to_string().starts_with("calls = 1e300 at "), "{err}");
+    let err = d.push(sample(0, 3.0, -1e-300)).unwrap_err();
+    assert!(
+        err.to_string().starts_with("throttled = -1e-300 at "),
+        "{err}"
+    );
+    let mut generic = AnomalyDetector::new(AnomalyConfig::default()).unwrap();
+    let err = generic.push(-1e300).unwrap_err();
+    assert!(
+        err.to_string().starts_with("value -1e300 at point 0 "),
+        "{err}"
+    );
+    assert!(err.to_string().len() < 120, "{err}");
 }
 
 #[test]

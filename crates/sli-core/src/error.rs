@@ -70,7 +70,7 @@ impl fmt::Display for Position {
 #[non_exhaustive]
 pub enum Error {
     /// An objective's target is not strictly between 0 and 1 (or 0 and 100 %).
-    #[error("objective target {value} {unit} must be strictly between {low} and {high}")]
+    #[error("objective target {} {unit} must be strictly between {} and {}", crate::ExactValue(*.value), crate::ExactValue(*.low), crate::ExactValue(*.high))]
     InvalidTarget {
         /// The rejected value, as given.
         value: f64,
@@ -82,7 +82,7 @@ pub enum Error {
         high: f64,
     },
     /// A count is NaN, infinite, negative or above 2^53 (where `f64` stops counting exactly).
-    #[error("{field} count {value} is not a finite number in [0, 2^53]{position}")]
+    #[error("{field} count {} is not a finite number in [0, 2^53]{position}", crate::ExactValue(*.value))]
     InvalidCount {
         /// Which count: `"good"`, `"total"`, a bucket name…
         field: &'static str,
@@ -92,7 +92,7 @@ pub enum Error {
         position: Position,
     },
     /// A measured value (latency, utilisation, spend…) that is NaN or infinite.
-    #[error("{field} value {value} is not a finite number{position}")]
+    #[error("{field} value {} is not a finite number{position}", crate::ExactValue(*.value))]
     InvalidValue {
         /// What the value measures.
         field: &'static str,
@@ -102,7 +102,7 @@ pub enum Error {
         position: Position,
     },
     /// More good events than events.
-    #[error("good count {good} exceeds total count {total}{position}")]
+    #[error("good count {} exceeds total count {}{position}", crate::ExactValue(*.good), crate::ExactValue(*.total))]
     GoodExceedsTotal {
         /// The good count.
         good: f64,
@@ -113,7 +113,7 @@ pub enum Error {
     },
     /// A part of a count larger than its whole: more errors than requests, more failed
     /// invocations than invocations.
-    #[error("{what}: {part} > {whole}{position}")]
+    #[error("{what}: {} > {}{position}", crate::ExactValue(*.part), crate::ExactValue(*.whole))]
     PartExceedsWhole {
         /// Which part exceeds which whole, e.g. `"5xx + 4xx exceed requests"`.
         what: &'static str,
@@ -125,7 +125,7 @@ pub enum Error {
         position: Position,
     },
     /// Adding counts overflowed the exactly representable range.
-    #[error("count sum {value} overflows 2^53, where f64 stops counting exactly")]
+    #[error("count sum {} overflows 2^53, where f64 stops counting exactly", crate::ExactValue(*.value))]
     CountOverflow {
         /// The sum that was too large.
         value: f64,
@@ -167,7 +167,7 @@ pub enum Error {
         position: Position,
     },
     /// A window or step length that is zero, negative, not whole seconds, or too long.
-    #[error("{what} of {seconds} s is invalid: {reason}")]
+    #[error("{what} of {} s is invalid: {reason}", crate::ExactValue(*.seconds))]
     InvalidDuration {
         /// Which duration (`"rolling window"`, `"step"`, `"short window"`…).
         what: &'static str,
@@ -186,7 +186,7 @@ pub enum Error {
     },
     /// A numeric parameter outside its domain (a negative burn-rate threshold, a confidence
     /// level of 1.2, a budget fraction of 0, …).
-    #[error("{field} = {value} is invalid: {reason}")]
+    #[error("{field} = {} is invalid: {reason}", crate::ExactValue(*.value))]
     InvalidParameter {
         /// The parameter's name.
         field: &'static str,
@@ -205,7 +205,7 @@ pub enum Error {
         reason: String,
     },
     /// Histogram buckets that are not cumulative, not sorted, or lack a `+Inf` bucket.
-    #[error("histogram bucket {index} (le = {upper_bound}): {reason}")]
+    #[error("histogram bucket {index} (le = {}): {reason}", crate::ExactValue(*.upper_bound))]
     InvalidHistogram {
         /// Index of the offending bucket.
         index: usize,
@@ -217,7 +217,7 @@ pub enum Error {
     /// A latency threshold falls strictly between two bucket bounds and the caller asked for
     /// exact buckets only.
     #[error(
-        "threshold {threshold} falls between histogram bucket bounds {lower} and {upper}; choose BetweenBuckets::Interpolate or a bucket bound"
+        "threshold {} falls between histogram bucket bounds {} and {}; choose BetweenBuckets::Interpolate or a bucket bound", crate::ExactValue(*.threshold), crate::ExactValue(*.lower), crate::ExactValue(*.upper)
     )]
     ThresholdBetweenBuckets {
         /// The requested threshold.
@@ -286,7 +286,7 @@ pub enum Error {
         requested: u64,
     },
     /// A statistical test that needs whole counts was given fractional ones.
-    #[error("{field} count {value} must be a whole number for an exact binomial test")]
+    #[error("{field} count {} must be a whole number for an exact binomial test", crate::ExactValue(*.value))]
     NonIntegerCount {
         /// Which count.
         field: &'static str,

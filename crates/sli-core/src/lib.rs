@@ -93,6 +93,7 @@ mod deploy;
 mod deploy_check;
 mod deploy_event;
 mod error;
+mod exact_value;
 mod maintenance;
 mod missing;
 mod noise;
@@ -130,6 +131,7 @@ pub use deploy_check::{
 };
 pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
+pub use exact_value::ExactValue;
 pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow, day_name};
 pub use missing::MissingData;
 pub use noise::{

@@ -27,7 +27,7 @@ use crate::span::Span;
 #[non_exhaustive]
 pub enum GateError {
     /// A burn-rate threshold that is not positive and finite.
-    #[error("release gate {field}: {value} must be positive and finite")]
+    #[error("release gate {field}: {} must be positive and finite", crate::ExactValue(*.value))]
     BurnRate {
         /// `burn_rate`.
         field: &'static str,

@@ -67,7 +67,7 @@ pub enum FormulaError {
         position: usize,
     },
     /// A formula whose value is not a positive, finite number of connections.
-    #[error("max_connections formula {formula:?} evaluates to {value}, not a positive number")]
+    #[error("max_connections formula {formula:?} evaluates to {}, not a positive number", sli_core::ExactValue(*.value))]
     NotPositive {
         /// The parameter value.
         formula: String,

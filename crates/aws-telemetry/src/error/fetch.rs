@@ -103,7 +103,7 @@ pub enum PutError {
         namespace: String,
     },
     /// A sample the destination refuses, refused before anything is written.
-    #[error("sample {index} ({at}, {value}) is invalid: {reason}")]
+    #[error("sample {index} ({at}, {}) is invalid: {reason}", sli_core::ExactValue(*.value))]
     InvalidSample {
         /// Its 0-based position among the samples given.
         index: usize,
@@ -169,7 +169,7 @@ pub enum InputError {
         what: String,
     },
     /// A reading that cannot be used: NaN, infinite or negative where an amount is needed.
-    #[error("{what} reading {index} ({at}) is {value}, not a finite amount >= 0")]
+    #[error("{what} reading {index} ({at}) is {}, not a finite amount >= 0", sli_core::ExactValue(*.value))]
     InvalidValue {
         /// What the value is, e.g. `EstimatedCharges`.
         what: &'static str,

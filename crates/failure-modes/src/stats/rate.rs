@@ -5,6 +5,10 @@
 /// zero, their ratio the rate. Each period counts for its trials (a period of one trial, an
 /// event, barely moves it) and with weight `alpha (1 − alpha)^age` (the common factor of a
 /// short history cancels in the ratio, so no start-up correction is needed).
+/// The averaged trials below which an empty period no longer decays them (see
+/// [`CountRate::push`]); far above the subnormals, where the ratio would lose its digits.
+const FROZEN_BELOW: f64 = 1e-250;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CountRate {
     alpha: f64,
@@ -25,6 +29,14 @@ impl CountRate {
     #[inline]
     pub(crate) fn push(&mut self, trials: f64, events: f64) {
         let (t, e) = self.averages;
+        if trials == 0.0 && events == 0.0 && t < FROZEN_BELOW {
+            // A long idle stretch (about 580 / alpha periods) has made the history this light:
+            // decaying on would only lose the rate's digits in subnormals and then zero it,
+            // though an empty period says nothing about the rate. Left as it is, it is below
+            // half an ulp of any later period's `alpha × trials` over 1e-234, so such a
+            // period replaces it as decaying would have.
+            return;
+        }
         self.averages = (t + self.alpha * (trials - t), e + self.alpha * (events - e));
     }
 
@@ -49,5 +61,24 @@ mod tests {
         // One trial, an event, at half the weight: (250 + 0.5) trials, (2.5 + 0.5) events.
         rate.push(1.0, 1.0);
         assert_eq!(rate.rate(), 3.0 / 250.5);
+    }
+
+    #[test]
+    fn a_long_idle_stretch_keeps_the_rate_and_stays_out_of_subnormals() {
+        let mut rate = CountRate::new(1.0 / 120.0);
+        rate.push(1000.0, 10.0);
+        // 120,000 empty periods: the history decays below 1e-250 after about 69,000 of them
+        // (and, decaying on, into subnormals after 85,000 and to zero after 89,000).
+        for _ in 0..120_000 {
+            rate.push(0.0, 0.0);
+        }
+        assert!(rate.averages.0 >= f64::MIN_POSITIVE, "{:e}", rate.averages.0);
+        assert!((rate.rate() - 0.01).abs() < 1e-12, "{}", rate.rate());
+        // The first period with trials replaces the history, as decaying to nothing would
+        // have: to the bit, the rate of a fresh history given that period.
+        rate.push(100.0, 5.0);
+        let mut fresh = CountRate::new(1.0 / 120.0);
+        fresh.push(100.0, 5.0);
+        assert_eq!(rate.rate(), fresh.rate());
     }
 }
