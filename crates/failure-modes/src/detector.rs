@@ -40,7 +40,9 @@ pub trait Detector: fmt::Debug + Send {
     /// Feeds every observation in order and collects the findings.
     ///
     /// # Errors
-    /// The first error of [`Detector::push`].
+    /// The first error of [`Detector::push`]. The observations before it have been taken, and
+    /// the findings they opened are not returned: push one at a time to keep them. [`run`]
+    /// checks fetched observations before it pushes any.
     fn detect<I>(&mut self, inputs: I) -> Result<Vec<Finding>>
     where
         I: IntoIterator<Item = Self::Input>,
@@ -96,13 +98,86 @@ pub trait MetricDetector: Detector {
         let _ = range;
         Ok(())
     }
+
+    /// When `input` was observed, the start of its period: [`run`] refuses observations
+    /// whose times do not increase and skips those an earlier run judged. `None` (the
+    /// default, for a detector of your own) leaves both to [`Detector::push`].
+    fn observed_at(input: &Self::Input) -> Option<DateTime<Utc>> {
+        let _ = input;
+        None
+    }
+
+    /// The time of the last observation the detector took, `None` before the first (and by
+    /// default). [`run`] and [`DetectorSet::run`](crate::DetectorSet::run) skip fetched
+    /// observations at or before it: an earlier run judged them.
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        None
+    }
+
+    /// Checks `input` as [`Detector::push`] checks it, without taking it: `Ok` when push
+    /// would not refuse its values (the order of observations is checked apart). [`run`]
+    /// checks every new observation before it pushes the first, so that a bad one leaves the
+    /// detector unchanged and no finding of the observations before it is lost. The default
+    /// accepts everything.
+    ///
+    /// # Errors
+    /// The error push would return for `input`'s values.
+    fn check(&self, input: &Self::Input) -> Result<()> {
+        let _ = input;
+        Ok(())
+    }
+}
+
+/// The new observations of `fetched` (after the detector's last), checked before any is
+/// pushed, then pushed: the body of [`run`] and of a [`DetectorSet`](crate::DetectorSet)'s
+/// runs.
+pub(crate) fn judge_new<D: MetricDetector>(
+    detector: &mut D,
+    fetched: &[FetchedSeries],
+) -> Result<Vec<Finding>> {
+    let observations = detector.observations(fetched)?;
+    let judged_until = detector.last_observed();
+    let mut previous: Option<DateTime<Utc>> = None;
+    let mut new = Vec::with_capacity(observations.len());
+    for input in observations {
+        if let Some(at) = D::observed_at(&input) {
+            // Checked on the whole batch before anything is skipped: an observation out of
+            // order is an error, not one an earlier run judged.
+            if let Some(previous) = previous
+                && at <= previous
+            {
+                return Err(Error::OutOfOrder { previous, at });
+            }
+            previous = Some(at);
+            if judged_until.is_some_and(|last| at <= last) {
+                continue;
+            }
+        }
+        detector.check(&input)?;
+        new.push(input);
+    }
+    detector.detect(new)
 }
 
 /// Fetches a detector's metrics over `range` from `source` and runs the detector over them.
 ///
+/// Runs can overlap, as a scheduler fetching the last hour every few minutes makes them:
+/// observations at or before the detector's [last](MetricDetector::last_observed) were judged
+/// by an earlier run and are skipped, so each period is judged once and its findings are not
+/// reported twice. A period CloudWatch was still aggregating when an earlier run read it
+/// (the newest minute of a range ending now) is not read again: end ranges a period or two
+/// before now.
+///
+/// A run is all or nothing for bad values: every new observation is
+/// [checked](MetricDetector::check) before the first is pushed, so an error leaves the
+/// detector as it was and the same range can be run again once the data is mended. (A
+/// refusal that depends on the history, such as an F8 day whose spend passes ±2^360, can
+/// still stop a run part way.)
+///
 /// # Errors
 /// [`Error::Fetch`] when fetching fails, then the errors of
-/// [`MetricDetector::observations`] and [`Detector::push`].
+/// [`MetricDetector::observations`], [`Error::OutOfOrder`] for observations whose times do
+/// not increase, and the errors of [`MetricDetector::check`] and [`Detector::push`].
 ///
 /// # Example
 /// ```
@@ -138,8 +213,7 @@ where
     detector.check_range(&range)?;
     let request = FetchRequest::new(detector.queries()?, range)?;
     let fetched = source.fetch(&request).await?;
-    let observations = detector.observations(&fetched)?;
-    detector.detect(observations)
+    judge_new(detector, &fetched)
 }
 
 /// A timestamp, the required series' values and the optional series' values where present.

@@ -1,6 +1,7 @@
 //! [`Routed`]: a detector whose every finding carries the owning team and the runbook, set once.
 
 use aws_telemetry::{FetchedSeries, MetricQuery, TimeRange};
+use chrono::{DateTime, Utc};
 use sli_core::Routing;
 
 use crate::detector::{Detector, MetricDetector};
@@ -123,5 +124,17 @@ impl<D: MetricDetector> MetricDetector for Routed<D> {
 
     fn check_range(&self, range: &TimeRange) -> Result<()> {
         self.detector.check_range(range)
+    }
+
+    fn observed_at(input: &Self::Input) -> Option<DateTime<Utc>> {
+        D::observed_at(input)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.detector.last_observed()
+    }
+
+    fn check(&self, input: &Self::Input) -> Result<()> {
+        self.detector.check(input)
     }
 }

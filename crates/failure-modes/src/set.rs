@@ -35,11 +35,13 @@ pub trait FetchedDetector: fmt::Debug + Send {
     /// As [`MetricDetector::check_range`].
     fn check_range(&self, range: &TimeRange) -> Result<()>;
 
-    /// Builds its observations from the fetched series of its queries and pushes them through,
-    /// in time order; the findings they open.
+    /// Builds its observations from the fetched series of its queries and pushes the new ones
+    /// through, in time order; the findings they open. As [`run`](crate::run): observations
+    /// at or before the detector's last are skipped, and every new one is checked before the
+    /// first is pushed.
     ///
     /// # Errors
-    /// As [`MetricDetector::observations`] and [`Detector::push`].
+    /// As [`run`](crate::run) after the fetch.
     fn judge_fetched(&mut self, fetched: &[FetchedSeries]) -> Result<Vec<Finding>>;
 }
 
@@ -57,8 +59,7 @@ impl<D: MetricDetector> FetchedDetector for D {
     }
 
     fn judge_fetched(&mut self, fetched: &[FetchedSeries]) -> Result<Vec<Finding>> {
-        let observations = self.observations(fetched)?;
-        self.detect(observations)
+        crate::detector::judge_new(self, fetched)
     }
 }
 

@@ -48,6 +48,11 @@ impl Timeline {
         }
     }
 
+    /// The latest observation's time, `None` before the first.
+    pub(crate) fn last(&self) -> Option<DateTime<Utc>> {
+        self.last
+    }
+
     /// Records `at` as the latest observation (after [`Timeline::check`] accepted it).
     pub(crate) fn record(&mut self, at: DateTime<Utc>) {
         self.last = Some(at);

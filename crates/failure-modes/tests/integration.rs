@@ -15,5 +15,6 @@ mod real_backgrounds;
 mod regressions;
 mod routing;
 mod scenarios;
+mod scheduled_runs;
 mod severities;
 mod source_to_finding;

@@ -88,6 +88,16 @@ impl TimedAnomalyDetector {
     ///
     /// The detector is unchanged after an error.
     pub fn push(&mut self, at: DateTime<Utc>, value: f64) -> Result<Option<TimedAnomaly>> {
+        let missing = self.missing_before(at, value)?;
+        self.detector.skip(missing);
+        let found = self.detector.push(value)?;
+        self.span = Some((self.span.map_or(at, |(first, _)| first), at));
+        Ok(found.map(|anomaly| TimedAnomaly { at, anomaly }))
+    }
+
+    /// The periods missing before `at`, or the error [`push`](Self::push) returns for
+    /// `(at, value)`; nothing changes.
+    pub(crate) fn missing_before(&self, at: DateTime<Utc>, value: f64) -> Result<u64> {
         let period = i64::from(self.period.seconds());
         let missing = match self.span {
             None => 0,
@@ -118,10 +128,12 @@ impl TimedAnomalyDetector {
         };
         // Checked here, before the skip, so that a refused value leaves everything unchanged.
         finite(value, self.detector.next_index().saturating_add(missing))?;
-        self.detector.skip(missing);
-        let found = self.detector.push(value)?;
-        self.span = Some((self.span.map_or(at, |(first, _)| first), at));
-        Ok(found.map(|anomaly| TimedAnomaly { at, anomaly }))
+        Ok(missing)
+    }
+
+    /// The start of the last period pushed, `None` before the first.
+    pub(crate) fn last_at(&self) -> Option<DateTime<Utc>> {
+        self.span.map(|(_, last)| last)
     }
 
     /// Pushes `points` (`(period start, value)` in increasing time order, as

@@ -215,12 +215,7 @@ impl Detector for ColdStartLatency {
 
     fn push(&mut self, sample: ColdStartSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        let p95 = count("p95_ms", sample.p95_ms, at)?;
-        let concurrency = count("concurrency", sample.concurrency, at)?;
-        let init = sample
-            .init_ms
-            .map(|v| count("init_ms", v, at))
-            .transpose()?;
+        let (p95, concurrency, init) = checked_sample(&sample)?;
         if self.timeline.check(at)? == Step::Restart {
             // After a silence (a quiet night publishes nothing): an incident in progress ends,
             // but the warm latency and usual concurrency hold: the detector is not blind.
@@ -291,7 +286,31 @@ impl Detector for ColdStartLatency {
     }
 }
 
+/// A sample's p95, concurrency and init duration, or the error that refuses them.
+fn checked_sample(sample: &ColdStartSample) -> Result<(f64, f64, Option<f64>)> {
+    let at = sample.at;
+    let p95 = count("p95_ms", sample.p95_ms, at)?;
+    let concurrency = count("concurrency", sample.concurrency, at)?;
+    let init = sample
+        .init_ms
+        .map(|v| count("init_ms", v, at))
+        .transpose()?;
+    Ok((p95, concurrency, init))
+}
+
 impl MetricDetector for ColdStartLatency {
+    fn observed_at(input: &ColdStartSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.timeline.last()
+    }
+
+    fn check(&self, input: &ColdStartSample) -> Result<()> {
+        checked_sample(input).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         // The latency of the signal: the function's Duration, or API Gateway's Latency.
         let s = &self.signal;

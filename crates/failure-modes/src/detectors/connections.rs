@@ -276,11 +276,7 @@ impl Detector for DbConnectionExhaustion {
 
     fn push(&mut self, sample: ConnectionSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        let connections = count("connections", sample.connections, at)?;
-        let upstream = sample
-            .upstream
-            .map(|v| count("upstream", v, at))
-            .transpose()?;
+        let (connections, upstream) = checked_connections(&sample)?;
         if self.timeline.check(at)? == Step::Restart {
             self.connections = LinearTrend::new(self.config.trend_window)?;
             self.paired = (
@@ -396,7 +392,30 @@ impl Detector for DbConnectionExhaustion {
     }
 }
 
+/// A sample's connections and upstream demand, or the error that refuses them.
+fn checked_connections(sample: &ConnectionSample) -> Result<(f64, Option<f64>)> {
+    let at = sample.at;
+    let connections = count("connections", sample.connections, at)?;
+    let upstream = sample
+        .upstream
+        .map(|v| count("upstream", v, at))
+        .transpose()?;
+    Ok((connections, upstream))
+}
+
 impl MetricDetector for DbConnectionExhaustion {
+    fn observed_at(input: &ConnectionSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.timeline.last()
+    }
+
+    fn check(&self, input: &ConnectionSample) -> Result<()> {
+        checked_connections(input).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         let s = &self.signal;
         let mut queries = vec![MetricQuery::stat(

@@ -572,6 +572,18 @@ impl Detector for PublicDataLeak {
 }
 
 impl MetricDetector for PublicDataLeak {
+    fn observed_at(input: &AccessSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.last
+    }
+
+    fn check(&self, input: &AccessSample) -> Result<()> {
+        count("requests", input.requests, input.at).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         Ok(vec![MetricQuery::stat(
             "requests",

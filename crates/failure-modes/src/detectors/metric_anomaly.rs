@@ -221,6 +221,20 @@ impl Detector for MetricAnomalies {
 }
 
 impl MetricDetector for MetricAnomalies {
+    fn observed_at(input: &(DateTime<Utc>, f64)) -> Option<DateTime<Utc>> {
+        Some(input.0)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.detector.last_at()
+    }
+
+    /// The value's range, and the time's place on the period grid of the first point pushed
+    /// (points of a first run are placed on the grid of its first point as they are pushed).
+    fn check(&self, &(at, value): &(DateTime<Utc>, f64)) -> Result<()> {
+        self.detector.missing_before(at, value).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         let s = &self.signal;
         Ok(vec![MetricQuery::stat(

@@ -507,16 +507,7 @@ impl Detector for ApiThrottling {
 
     fn push(&mut self, sample: ThrottleSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        let calls = count("calls", sample.calls, at)?;
-        let throttled = count("throttled", sample.throttled, at)?;
-        if throttled > calls {
-            return Err(Error::InvalidInput {
-                field: "throttled",
-                value: throttled,
-                at,
-                reason: "exceeds the calls of the period",
-            });
-        }
+        let (calls, throttled) = checked_counts(&sample)?;
         if self.timeline.check(at)? == Step::Restart {
             self.restart();
         }
@@ -597,7 +588,38 @@ impl Detector for ApiThrottling {
     }
 }
 
+/// A sample's calls and throttles, or the error that refuses them.
+fn checked_counts(sample: &ThrottleSample) -> Result<(f64, f64)> {
+    let at = sample.at;
+    // The throttles first: where `calls` is the successes plus the throttles (Lambda's
+    // `Invocations` counts no throttled call), a bad `Throttles` value makes both bad, and the
+    // error should name the metric that held it.
+    let throttled = count("throttled", sample.throttled, at)?;
+    let calls = count("calls", sample.calls, at)?;
+    if throttled > calls {
+        return Err(Error::InvalidInput {
+            field: "throttled",
+            value: throttled,
+            at,
+            reason: "exceeds the calls of the period",
+        });
+    }
+    Ok((calls, throttled))
+}
+
 impl MetricDetector for ApiThrottling {
+    fn observed_at(input: &ThrottleSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.timeline.last()
+    }
+
+    fn check(&self, input: &ThrottleSample) -> Result<()> {
+        checked_counts(input).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         let s = &self.signal;
         Ok(vec![

@@ -1,14 +1,14 @@
 //! [`CountRate`]: a long-run rate of events among trials (throttled calls among calls, 5xx
 //! among requests), each period counting for its trials.
 
-/// A rate of events among trials: the events and the trials each exponentially averaged from
-/// zero, their ratio the rate. Each period counts for its trials (a period of one trial, an
-/// event, barely moves it) and with weight `alpha (1 − alpha)^age` (the common factor of a
-/// short history cancels in the ratio, so no start-up correction is needed).
 /// The averaged trials below which an empty period no longer decays them (see
 /// [`CountRate::push`]); far above the subnormals, where the ratio would lose its digits.
 const FROZEN_BELOW: f64 = 1e-250;
 
+/// A rate of events among trials: the events and the trials each exponentially averaged from
+/// zero, their ratio the rate. Each period counts for its trials (a period of one trial, an
+/// event, barely moves it) and with weight `alpha (1 − alpha)^age` (the common factor of a
+/// short history cancels in the ratio, so no start-up correction is needed).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CountRate {
     alpha: f64,
@@ -72,7 +72,11 @@ mod tests {
         for _ in 0..120_000 {
             rate.push(0.0, 0.0);
         }
-        assert!(rate.averages.0 >= f64::MIN_POSITIVE, "{:e}", rate.averages.0);
+        assert!(
+            rate.averages.0 >= f64::MIN_POSITIVE,
+            "{:e}",
+            rate.averages.0
+        );
         assert!((rate.rate() - 0.01).abs() < 1e-12, "{}", rate.rate());
         // The first period with trials replaces the history, as decaying to nothing would
         // have: to the bit, the rate of a fresh history given that period.

@@ -293,6 +293,62 @@ pub struct NetworkPartition {
 }
 
 impl NetworkPartition {
+    /// Refuses a sample whose zones cannot be taken (see [`Detector::push`]'s errors), without
+    /// changing anything.
+    fn check_zones(&self, sample: &ZoneSample) -> Result<()> {
+        let at = sample.at;
+        let mut new_zones = 0;
+        let may_overflow = self.zones.len() + sample.zones.len() > MAX_ZONES;
+        for (index, zone) in sample.zones.iter().enumerate() {
+            let invalid = |reason| Error::InvalidZone {
+                zone: zone.zone.clone(),
+                at,
+                reason,
+            };
+            if zone.zone.len() > MAX_ZONE_NAME {
+                // The error names it by its start: it may be any length.
+                return Err(Error::InvalidZone {
+                    zone: zone.zone.chars().take(64).chain(['…']).collect(),
+                    at,
+                    reason: "longer than MAX_ZONE_NAME (1,024 bytes)",
+                });
+            }
+            if sample.zones[..index].iter().any(|z| z.zone == zone.zone) {
+                return Err(invalid("named twice in one sample"));
+            }
+            // Looked up only when this sample could bring the count past the bound: the
+            // common case (the same few zones every period) costs no lookup here.
+            if may_overflow && !self.zones.contains_key(&zone.zone) {
+                new_zones += 1;
+                if self.zones.len() + new_zones > MAX_ZONES {
+                    return Err(invalid("one zone more than MAX_ZONES (32)"));
+                }
+            }
+            if let Some(latency) = zone.latency {
+                count("latency", latency, at)?;
+            }
+            count("requests", zone.requests, at)?;
+            count("errors", zone.errors, at)?;
+            if zone.requests * self.config.error_window as f64 > sli_core::MAX_COUNT {
+                return Err(Error::InvalidInput {
+                    field: "requests",
+                    value: zone.requests,
+                    at,
+                    reason: "too many to count exactly over the 5xx window (2^53 in all)",
+                });
+            }
+            if zone.errors > zone.requests {
+                return Err(Error::InvalidInput {
+                    field: "errors",
+                    value: zone.errors,
+                    at,
+                    reason: "exceeds the zone's requests",
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// A detector for `signal`.
     ///
     /// # Errors
@@ -346,55 +402,7 @@ impl Detector for NetworkPartition {
 
     fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        let mut new_zones = 0;
-        let may_overflow = self.zones.len() + sample.zones.len() > MAX_ZONES;
-        for (index, zone) in sample.zones.iter().enumerate() {
-            let invalid = |reason| Error::InvalidZone {
-                zone: zone.zone.clone(),
-                at,
-                reason,
-            };
-            if zone.zone.len() > MAX_ZONE_NAME {
-                // The error names it by its start: it may be any length.
-                return Err(Error::InvalidZone {
-                    zone: zone.zone.chars().take(64).chain(['…']).collect(),
-                    at,
-                    reason: "longer than MAX_ZONE_NAME (1,024 bytes)",
-                });
-            }
-            if sample.zones[..index].iter().any(|z| z.zone == zone.zone) {
-                return Err(invalid("named twice in one sample"));
-            }
-            // Looked up only when this sample could bring the count past the bound: the
-            // common case (the same few zones every period) costs no lookup here.
-            if may_overflow && !self.zones.contains_key(&zone.zone) {
-                new_zones += 1;
-                if self.zones.len() + new_zones > MAX_ZONES {
-                    return Err(invalid("one zone more than MAX_ZONES (32)"));
-                }
-            }
-            if let Some(latency) = zone.latency {
-                count("latency", latency, at)?;
-            }
-            count("requests", zone.requests, at)?;
-            count("errors", zone.errors, at)?;
-            if zone.requests * self.config.error_window as f64 > sli_core::MAX_COUNT {
-                return Err(Error::InvalidInput {
-                    field: "requests",
-                    value: zone.requests,
-                    at,
-                    reason: "too many to count exactly over the 5xx window (2^53 in all)",
-                });
-            }
-            if zone.errors > zone.requests {
-                return Err(Error::InvalidInput {
-                    field: "errors",
-                    value: zone.errors,
-                    at,
-                    reason: "exceeds the zone's requests",
-                });
-            }
-        }
+        self.check_zones(&sample)?;
         if self.timeline.check(at)? == Step::Restart {
             // After a silence: incidents end, but what each zone's latency usually is holds.
             for state in self.zones.values_mut() {
@@ -565,6 +573,18 @@ impl Detector for NetworkPartition {
 }
 
 impl MetricDetector for NetworkPartition {
+    fn observed_at(input: &ZoneSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.timeline.last()
+    }
+
+    fn check(&self, input: &ZoneSample) -> Result<()> {
+        self.check_zones(input)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         let s = &self.signal;
         let mut queries = Vec::with_capacity(3 * s.zones.len());

@@ -463,6 +463,18 @@ impl SumsRing {
 }
 
 impl MetricDetector for ServiceQuotaHit {
+    fn observed_at(input: &QuotaSample) -> Option<DateTime<Utc>> {
+        Some(input.at)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.timeline.last()
+    }
+
+    fn check(&self, input: &QuotaSample) -> Result<()> {
+        count("usage", input.usage, input.at).map(drop)
+    }
+
     fn queries(&self) -> Result<Vec<MetricQuery>> {
         Ok(vec![MetricQuery::stat(
             "usage",

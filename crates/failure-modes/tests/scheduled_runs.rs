@@ -1,0 +1,221 @@
+//! Runs as a scheduler makes them: the last hour fetched every few minutes (overlapping
+//! ranges), a bad datapoint in the middle of a range, a declared F8 one-off read by daily runs.
+//! The fifth blind game day (`examples/blind5`) went through the `MetricSource` pipeline and
+//! found that a bad point lost the findings of the points before it and wedged every retry;
+//! overlapping runs were refused as out of order.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use aws_telemetry::{InMemorySource, MetricSink, TimeRange};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use failure_modes::{
+    ApiThrottling, ChargeSample, CostRunaway, Detector, DetectorSet, Error, MetricDetector,
+    OneOffCharge, ThrottleSignal, run,
+};
+
+fn at(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// Lambda at 1,000 calls a minute for `minutes`, 5 % throttled in minutes 90–119, the calls of
+/// minute `bad` (if any) stored as -1; minutes without throttles have no `Throttles` point.
+fn throttling_source(minutes: i64, bad: Option<i64>) -> (ThrottleSignal, InMemorySource) {
+    let signal = ThrottleSignal::lambda("checkout").unwrap();
+    let source = InMemorySource::new();
+    for m in 0..minutes {
+        let calls = if Some(m) == bad { -1.0 } else { 1000.0 };
+        block_on(source.put(&signal.calls, &[(at(m), calls)])).unwrap();
+        if (90..120).contains(&m) {
+            block_on(source.put(&signal.throttles, &[(at(m), 50.0)])).unwrap();
+        }
+    }
+    (signal, source)
+}
+
+fn f1(signal: &ThrottleSignal) -> ApiThrottling {
+    ApiThrottling::new(signal.clone(), Default::default()).unwrap()
+}
+
+fn range(from: i64, to: i64) -> TimeRange {
+    TimeRange::new(at(from), at(to)).unwrap()
+}
+
+#[test]
+fn overlapping_runs_find_what_one_run_finds_once() {
+    let (signal, source) = throttling_source(240, None);
+    let once = block_on(run(&mut f1(&signal), &source, range(0, 240))).unwrap();
+    assert_eq!(once.len(), 1, "{once:?}");
+    // Every 15 minutes, the last hour: each period is fetched four times.
+    let mut detector = f1(&signal);
+    let mut scheduled = Vec::new();
+    for end in (15..=240).step_by(15) {
+        let found = block_on(run(&mut detector, &source, range((end - 60).max(0), end)));
+        scheduled.extend(found.unwrap());
+    }
+    assert_eq!(scheduled, once);
+    assert_eq!(detector.last_observed(), Some(at(239)));
+    // A set's runs skip what each detector has judged as well.
+    let mut set = DetectorSet::new().with(f1(&signal));
+    let mut from_set = Vec::new();
+    for end in (15..=240).step_by(15) {
+        for result in block_on(set.run(&source, range((end - 60).max(0), end))).unwrap() {
+            from_set.extend(result.unwrap());
+        }
+    }
+    assert_eq!(from_set, once);
+}
+
+#[test]
+fn a_bad_point_leaves_the_detector_unchanged_and_loses_no_finding() {
+    let (signal, source) = throttling_source(200, Some(150));
+    let mut detector = f1(&signal);
+    let err = block_on(run(&mut detector, &source, range(0, 200))).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { field: "calls", at: when, .. } if when == at(150)),
+        "{err}"
+    );
+    // Nothing was taken: the range up to the bad point, run again, finds the incident.
+    assert_eq!(detector.last_observed(), None);
+    let found = block_on(run(&mut detector, &source, range(0, 150))).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].start, at(90));
+    // The same through a set: its entry is the error, and the detector is unchanged.
+    let mut set = DetectorSet::new().with(f1(&signal));
+    let results = block_on(set.run(&source, range(0, 200))).unwrap();
+    assert!(matches!(results[0], Err(Error::InvalidInput { .. })));
+    let results = block_on(set.run(&source, range(0, 150))).unwrap();
+    assert_eq!(results[0].as_ref().unwrap(), &found);
+}
+
+/// A detector of your own whose observations come out of order: refused before any is taken.
+#[derive(Debug, Default)]
+struct Recorder {
+    taken: Vec<DateTime<Utc>>,
+}
+
+impl Detector for Recorder {
+    type Input = DateTime<Utc>;
+
+    fn mode(&self) -> failure_modes::FailureMode {
+        failure_modes::FailureMode::ApiThrottling
+    }
+
+    fn push(&mut self, at: DateTime<Utc>) -> failure_modes::Result<Vec<failure_modes::Finding>> {
+        self.taken.push(at);
+        Ok(Vec::new())
+    }
+}
+
+impl MetricDetector for Recorder {
+    fn queries(&self) -> failure_modes::Result<Vec<failure_modes::MetricQuery>> {
+        let signal = ThrottleSignal::lambda("checkout").unwrap();
+        Ok(vec![failure_modes::MetricQuery::stat(
+            "calls",
+            signal.calls,
+            failure_modes::Statistic::Sum,
+            signal.period,
+        )?])
+    }
+
+    fn observations(
+        &self,
+        _: &[aws_telemetry::FetchedSeries],
+    ) -> failure_modes::Result<Vec<DateTime<Utc>>> {
+        Ok(vec![at(0), at(2), at(1)])
+    }
+
+    fn observed_at(input: &DateTime<Utc>) -> Option<DateTime<Utc>> {
+        Some(*input)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.taken.last().copied()
+    }
+}
+
+#[test]
+fn observations_out_of_order_in_one_batch_are_refused_before_any_is_taken() {
+    let (_, source) = throttling_source(3, None);
+    let mut recorder = Recorder::default();
+    let err = block_on(run(&mut recorder, &source, range(0, 3))).unwrap_err();
+    assert!(
+        matches!(err, Error::OutOfOrder { previous, at: when } if previous == at(2) && when == at(1)),
+        "{err}"
+    );
+    assert!(recorder.taken.is_empty(), "{:?}", recorder.taken);
+}
+
+/// An F8 one-off declared for the 1st was refused by every run whose range did not hold it,
+/// so a scheduler running F8 over the last day could not run it on the 2nd.
+#[test]
+fn daily_f8_runs_keep_a_declared_one_off() {
+    let source = InMemorySource::new();
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    let metric = match f8.queries().unwrap()[0].kind() {
+        aws_telemetry::QueryKind::Stat { metric, .. } => metric.clone(),
+        other => panic!("{other:?}"),
+    };
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    // 100 a day, read every six hours, month to date.
+    let readings: Vec<ChargeSample> = (1..4 * 30)
+        .map(|i| ChargeSample {
+            at: start + Duration::hours(6 * i),
+            estimated_charges: 25.0 * (i - 1) as f64,
+        })
+        .collect();
+    let points: Vec<_> = readings
+        .iter()
+        .map(|r| (r.at, r.estimated_charges))
+        .collect();
+    block_on(source.put(&metric, &points)).unwrap();
+    f8.declare(OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
+        amount: 5_000.0,
+        description: "Support, annual".into(),
+    })
+    .unwrap();
+    for day in 0..29 {
+        let end = start + Duration::days(day + 1);
+        let found = block_on(run(
+            &mut f8,
+            &source,
+            TimeRange::new(end - Duration::days(1), end).unwrap(),
+        ));
+        assert!(found.is_ok(), "day {day}: {found:?}");
+    }
+    // A charge dated before any run's range, on a detector that has read nothing: a mistake.
+    let mut fresh = CostRunaway::new("USD", Default::default()).unwrap();
+    fresh
+        .declare(OneOffCharge {
+            day: NaiveDate::from_ymd_opt(2025, 11, 3).unwrap(),
+            amount: 5_000.0,
+            description: "Support, annual".into(),
+        })
+        .unwrap();
+    let err = block_on(run(
+        &mut fresh,
+        &source,
+        TimeRange::new(start, start + Duration::days(2)).unwrap(),
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("before the range"), "{err}");
+}
+
+/// Lambda's calls are `Invocations` plus `Throttles`, so a bad `Throttles` value makes both
+/// bad: the error names the throttles, the metric that held it (it named the calls).
+#[test]
+fn a_bad_throttles_value_is_named_as_the_throttles() {
+    let (signal, source) = throttling_source(10, None);
+    block_on(source.put(&signal.throttles, &[(at(5), 1e300)])).unwrap();
+    let err = block_on(run(&mut f1(&signal), &source, range(0, 10))).unwrap_err();
+    assert!(
+        err.to_string().starts_with("throttled = 1e300 at "),
+        "{err}"
+    );
+}
