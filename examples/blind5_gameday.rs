@@ -138,10 +138,6 @@ impl Store {
     fn sort(&mut self) {
         self.samples.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     }
-    fn remove_between(&mut self, m: &Metric, from: DateTime<Utc>, to: DateTime<Utc>) {
-        let i = self.idx(m);
-        self.samples.retain(|s| !(s.1 == i && s.0 >= from && s.0 < to));
-    }
     fn source(&self) -> InMemorySource {
         let src = InMemorySource::new();
         self.feed(&src, 0, None);
@@ -340,7 +336,6 @@ fn run_once<D: MetricDetector>(mut d: D, store: &Store, range: TimeRange) -> std
 struct F1Gen {
     signal: ThrottleSignal,
     store: Store,
-    minutes: i64,
 }
 
 /// `level(m)` = throttle probability at minute m.
@@ -354,7 +349,7 @@ fn f1_gen(shape: &[f64], rate: f64, minutes: i64, level: &dyn Fn(i64) -> f64, rn
         store.count(&signal.throttles, minute(m), th, rng);
     }
     store.sort();
-    F1Gen { signal, store, minutes }
+    F1Gen { signal, store }
 }
 
 fn f1_det(g: &F1Gen) -> ApiThrottling {
@@ -390,7 +385,7 @@ fn f2_gen(shape: &[f64], rate: f64, minutes: i64, level: &dyn Fn(i64, usize) -> 
             store.count(&zm.requests, minute(m), req, rng);
             store.count(&zm.target_5xx, minute(m), t5, rng);
             store.count(&zm.elb_5xx, minute(m), e5, rng);
-            if req > 0 {
+            if req > 0 && lv.elb_p < 1.0 {
                 let median = 0.12 * (1.0 + 0.3 * sh) * lv.lat_mult;
                 for _ in 0..20 {
                     let v = median * (0.25 * rng.normal()).exp();
@@ -481,11 +476,23 @@ enum Sched {
 
 /// Runs a detector as a scheduler would, data arriving as it goes. Returns the findings, or
 /// the first error with the run's time.
-fn scheduled<D>(mut d: D, store: &Store, minutes: i64, sched: Sched) -> std::result::Result<Vec<Finding>, String>
+fn scheduled<D>(mut d: D, store: &Store, minutes: i64, sched: Sched) -> std::result::Result<(Vec<Finding>, u32), String>
 where
     D: MetricDetector,
     D::Input: At,
 {
+    let nodata = std::cell::Cell::new(0u32);
+    // a run whose series are all empty is `NoData` (documented): note it and go on
+    let ok_or_nodata = |r: failure_modes::Result<Vec<Finding>>, now: DateTime<Utc>| -> std::result::Result<Vec<Finding>, String> {
+        match r {
+            Ok(f) => Ok(f),
+            Err(Error::NoData { .. }) => {
+                nodata.set(nodata.get() + 1);
+                Ok(Vec::new())
+            }
+            Err(e) => Err(format!("run at {}: {}", hm(now), short(&e))),
+        }
+    };
     let src = InMemorySource::new();
     let mut fed = 0usize;
     let mut out = Vec::new();
@@ -510,19 +517,19 @@ where
         match sched {
             Sched::Every15 => {
                 let r = TimeRange::new(last_end, now).unwrap();
-                out.extend(block_on(run(&mut d, &src, r)).map_err(|e| format!("run at {}: {}", hm(now), short(&e)))?);
+                out.extend(ok_or_nodata(block_on(run(&mut d, &src, r)), now)?);
                 last_end = now;
             }
             Sched::Mid15 => {
                 let r = TimeRange::new(last_end, now).unwrap();
-                out.extend(block_on(run(&mut d, &src, r)).map_err(|e| format!("run at {}: {}", hm(now), short(&e)))?);
+                out.extend(ok_or_nodata(block_on(run(&mut d, &src, r)), now)?);
                 // the period holding `now` was pushed (partial): go on after it
                 last_end = now - Duration::seconds(30) + Duration::minutes(1);
             }
             Sched::Overlap5x60Raw => {
                 let start = (now - Duration::minutes(60)).max(minute(0));
                 let r = TimeRange::new(start, now).unwrap();
-                out.extend(block_on(run(&mut d, &src, r)).map_err(|e| format!("run at {}: {}", hm(now), short(&e)))?);
+                out.extend(ok_or_nodata(block_on(run(&mut d, &src, r)), now)?);
             }
             Sched::Overlap5x60Dedup => {
                 let start = (now - Duration::minutes(60)).max(minute(0));
@@ -530,7 +537,14 @@ where
                 let q = MetricDetector::queries(&d).map_err(|e| short(&e))?;
                 let req = FetchRequest::new(q, r).map_err(|e| e.to_string())?;
                 let fetched = block_on(src.fetch(&req)).map_err(|e| e.to_string())?;
-                let obs = d.observations(&fetched).map_err(|e| format!("observations at {}: {}", hm(now), short(&e)))?;
+                let obs = match d.observations(&fetched) {
+                    Ok(o) => o,
+                    Err(Error::NoData { .. }) => {
+                        nodata.set(nodata.get() + 1);
+                        continue;
+                    }
+                    Err(e) => return Err(format!("observations at {}: {}", hm(now), short(&e))),
+                };
                 for o in obs {
                     if last_pushed.is_some_and(|l| o.at() <= l) {
                         continue;
@@ -541,7 +555,7 @@ where
             }
         }
     }
-    Ok(out)
+    Ok((out, nodata.get()))
 }
 
 fn same_findings(a: &[Finding], b: &[Finding], slack_min: i64) -> bool {
@@ -578,6 +592,12 @@ where
             }
         };
         let slack = if matches!(sched, Sched::Mid15) { 2 } else { 0 };
+        let res = res.map(|(f, nodata)| {
+            if nodata > 0 {
+                sched_note(t, &drill, &format!("{nodata} run(s) answered NoData (documented), scheduler went on"));
+            }
+            f
+        });
         match (&res, sched) {
             (Err(e), Sched::Overlap5x60Raw) => {
                 let documented = e.contains("OutOfOrder");
@@ -705,6 +725,16 @@ fn main() -> Res<()> {
         let res = run_once(f1_det(&g_clean), &g_clean.store, range_of(days3));
         let sig = g_clean.signal.clone();
         sched_drills(&mut t, "F1-clean", &|| ApiThrottling::new(sig.clone(), Default::default()).unwrap(), &g_clean.store, days3, &res);
+        // amendment 1
+        let g = f1_gen(&f1_shape, f1_rate, days3, &|m| if (onset_f1..onset_f1 + 30).contains(&m) { 1.0 } else { bg }, &mut rng);
+        let res = run_once(f1_det(&g), &g.store, range_of(days3));
+        judge_incident(&mut t, "F1", "F1-block", &res, minute(onset_f1), 3, &[(Severity::Ticket, minute(onset_f1 + 10)), (Severity::Page, minute(onset_f1 + 10))], minute(onset_f1), None);
+        let g = f1_gen(&f1_shape, 3.0, days3, &|_| bg, &mut rng);
+        let res = run_once(f1_det(&g), &g.store, range_of(days3));
+        judge_clean(&mut t, "F1", "F1-low-clean", &res);
+        let g = f1_gen(&f1_shape, 3.0, days3, &|m| if (onset_f1..onset_f1 + 60).contains(&m) { 0.2 } else { bg }, &mut rng);
+        let res = run_once(f1_det(&g), &g.store, range_of(days3));
+        judge_incident(&mut t, "F1", "F1-low-20", &res, minute(onset_f1), 3, &[(Severity::Ticket, minute(onset_f1 + 15)), (Severity::Page, minute(onset_f1 + 15))], minute(onset_f1), None);
     }
 
     // ---------------- F2
@@ -738,6 +768,7 @@ fn main() -> Res<()> {
         let drills: Vec<(&str, Lv)> = vec![
             ("F2-5xx-2", Box::new(move |m, z| ZoneLevel { lat_mult: 1.0, target_p: if z == 1 && inc(m) { 0.02 } else { 0.0005 }, elb_p: 0.0 })),
             ("F2-5xx-6-elb", Box::new(move |m, z| ZoneLevel { lat_mult: 1.0, target_p: 0.0005, elb_p: if z == 1 && inc(m) { 0.06 } else { 0.0 } })),
+            ("F2-dead", Box::new(move |m, z| ZoneLevel { lat_mult: 1.0, target_p: if z == 1 && inc(m) { 0.0 } else { 0.0005 }, elb_p: if z == 1 && inc(m) { 1.0 } else { 0.0 } })),
             ("F2-lat", Box::new(move |m, z| ZoneLevel { lat_mult: if z == 1 && inc(m) { 3.0 } else { 1.0 }, target_p: 0.0005, elb_p: 0.0 })),
         ];
         for (name, lv) in drills {
@@ -761,6 +792,8 @@ fn main() -> Res<()> {
             t.check(s == "Maximum", format!("F6 query {n} asks {s}, docs say Maximum"));
         }
     }
+    // amendment 1: the documented sustain (N of M) delays a finding by N - 1 periods
+    let n6 = i64::from(failure_modes::ConnectionConfig::default().sustain().datapoints_to_alarm()) - 1;
     let f6_det = |sig: &ConnectionSignal| DbConnectionExhaustion::new(sig.clone(), Default::default()).unwrap();
     if want("F6") {
         // clean with a step to 70 % and an agent outage
@@ -776,14 +809,15 @@ fn main() -> Res<()> {
         let store = f6_store(&f6_sig, &peaks, &mut rng);
         let res = run_once(f6_det(&f6_sig), &store, range_of(days3));
         judge_clean(&mut t, "F6", "F6-clean", &res);
+        sched_drills(&mut t, "F6-clean", &|| f6_det(&f6_sig), &store, days3, &res);
 
         for (name, target) in [("F6-85", 340.0), ("F6-97", 388.0)] {
             let mut peaks = f6_peaks(&f6_shape, days3, &mut rng);
             f6_incident(&mut peaks, onset_f6, target);
             let t80 = first_at_or_above(&peaks, onset_f6, 320.0);
-            let mut exp = vec![(Severity::Ticket, minute(t80 + 1))];
+            let mut exp = vec![(Severity::Ticket, minute(t80 + n6 + 1))];
             if target >= 380.0 {
-                exp.push((Severity::Page, minute(first_at_or_above(&peaks, onset_f6, 380.0) + 1)));
+                exp.push((Severity::Page, minute(first_at_or_above(&peaks, onset_f6, 380.0) + n6 + 1)));
             }
             let store = f6_store(&f6_sig, &peaks, &mut rng);
             let res = run_once(f6_det(&f6_sig), &store, range_of(days3));
@@ -798,14 +832,14 @@ fn main() -> Res<()> {
                 }
                 let store = f6_store(&f6_sig, &gp, &mut rng);
                 let res = run_once(f6_det(&f6_sig), &store, range_of(days3));
-                judge_incident(&mut t, "F6", "F6-gap", &res, minute(onset_f6), 40, &[(Severity::Ticket, minute(t80 + 11))], minute(onset_f6), None);
+                judge_incident(&mut t, "F6", "F6-gap", &res, minute(onset_f6), 40, &[(Severity::Ticket, minute(t80 + 10 + n6 + 1))], minute(onset_f6), None);
                 // 5-minute basic monitoring
                 let mut s5 = f6_sig.clone();
                 s5.period = Period::new(300)?;
                 let store = f6_store(&s5, &peaks, &mut rng);
                 let p5 = t80 - t80.rem_euclid(5);
                 let res = run_once(f6_det(&s5), &store, range_of(days3));
-                judge_incident(&mut t, "F6", "F6-5min", &res, minute(onset_f6 - onset_f6.rem_euclid(5)), 25, &[(Severity::Ticket, minute(p5 + 5))], minute(onset_f6 - 5), None);
+                judge_incident(&mut t, "F6", "F6-5min", &res, minute(onset_f6 - onset_f6.rem_euclid(5)), 25, &[(Severity::Ticket, minute(p5 + 5 * n6 + 5))], minute(onset_f6 - 5), None);
             }
         }
     }
@@ -891,6 +925,9 @@ fn main() -> Res<()> {
         bad_drill(&mut t, "B-dupseries", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Throttles").clone(); f.push(s); }, &["DuplicateSeries"]);
         bad_drill(&mut t, "B-missing", &d1, &src, r, &|f, n| { let i = n.iter().position(|x| x.0 == "Throttles").unwrap(); f.remove(i); }, &["MissingSeries"]);
         bad_drill(&mut t, "B-partial", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Invocations"); let c = s.clone().with_completeness(Completeness::Partial { reason: "PartialData".into() }); *s = c; }, &["IncompleteData"]);
+        let d2 = NetworkPartition::new(zsig.clone(), Default::default())?;
+        bad_drill(&mut t, "B-f2-nan", &d2, &src, r, &|f, n| { let s = series_named(f, n, "TargetResponseTime"); let i = mid(s); s.points[i].1 = f64::NAN; }, &["InvalidInput", "InvalidValue"]);
+        bad_drill(&mut t, "B-f2-missing", &d2, &src, r, &|f, n| { let i = n.iter().position(|x| x.0 == "RequestCount").unwrap(); f.remove(i); }, &["MissingSeries"]);
         // B-set: F1 on a function with no data, beside F6
         let mut set = DetectorSet::new()
             .with(ApiThrottling::new(ThrottleSignal::lambda("no-such-function")?, Default::default())?)
