@@ -365,6 +365,26 @@ fn f1_slack(g: &F1Gen, onset: i64) -> i64 {
     (first - onset).max(3)
 }
 
+/// DynamoDB: one `SuccessfulRequestLatency` raw sample per successful request, throttled
+/// requests counted in `ThrottledRequests` (nothing when 0).
+fn f1_ddb_gen(shape: &[f64], rate: f64, minutes: i64, level: &dyn Fn(i64) -> f64, rng: &mut Rng) -> F1Gen {
+    let signal = ThrottleSignal::dynamodb("orders", "PutItem").unwrap();
+    let mut store = Store::default();
+    let mut throttled = Vec::new();
+    for m in 0..minutes {
+        let a = rng.poisson(rate * shape[m as usize % shape.len()]);
+        let th = rng.binomial(a, level(m));
+        for _ in 0..a - th {
+            let at = minute(m) + Duration::milliseconds(rng.below(60_000) as i64);
+            store.raw(&signal.calls, at, 4.0 + 4.0 * rng.unif());
+        }
+        store.count(&signal.throttles, minute(m), th, rng);
+        throttled.push(th);
+    }
+    store.sort();
+    F1Gen { signal, store, throttled }
+}
+
 fn f1_det(g: &F1Gen) -> ApiThrottling {
     ApiThrottling::new(g.signal.clone(), Default::default()).unwrap()
 }
@@ -738,6 +758,18 @@ fn main() -> Res<()> {
         let res = run_once(f1_det(&g_clean), &g_clean.store, range_of(days3));
         let sig = g_clean.signal.clone();
         sched_drills(&mut t, "F1-clean", &|| ApiThrottling::new(sig.clone(), Default::default()).unwrap(), &g_clean.store, days3, &res);
+        // amendment 3: DynamoDB
+        {
+            let q = MetricDetector::queries(&ApiThrottling::new(ThrottleSignal::dynamodb("orders", "PutItem")?, Default::default())?)?;
+            let stats: Vec<(String, String)> = q.iter().map(stat_of).collect();
+            t.check(stats.iter().any(|(n, s)| n == "SuccessfulRequestLatency" && s == "SampleCount") && stats.iter().any(|(n, s)| n == "ThrottledRequests" && s == "Sum"), format!("F1-ddb queries {stats:?}"));
+            let g = f1_ddb_gen(&f1_shape, 300.0, days3, &|m| if (onset_f1..onset_f1 + 60).contains(&m) { 0.04 } else { bg }, &mut rng);
+            let res = run_once(f1_det(&g), &g.store, range_of(days3));
+            judge_incident(&mut t, "F1", "F1-ddb-4", &res, minute(onset_f1), f1_slack(&g, onset_f1), &[(Severity::Ticket, minute(onset_f1 + 10))], minute(onset_f1), None);
+            let g = f1_ddb_gen(&f1_shape, 300.0, days3, &|_| bg, &mut rng);
+            let res = run_once(f1_det(&g), &g.store, range_of(days3));
+            judge_clean(&mut t, "F1", "F1-ddb-clean", &res);
+        }
         // amendment 1
         let g = f1_gen(&f1_shape, f1_rate, days3, &|m| if (onset_f1..onset_f1 + 30).contains(&m) { 1.0 } else { bg }, &mut rng);
         let res = run_once(f1_det(&g), &g.store, range_of(days3));
@@ -967,6 +999,50 @@ fn main() -> Res<()> {
         let d2 = NetworkPartition::new(zsig.clone(), Default::default())?;
         bad_drill(&mut t, "B-f2-nan", &d2, &src, r, &|f, n| { let s = series_named(f, n, "TargetResponseTime"); let i = mid(s); s.points[i].1 = f64::NAN; }, &["InvalidInput", "InvalidValue"]);
         bad_drill(&mut t, "B-f2-missing", &d2, &src, r, &|f, n| { let i = n.iter().position(|x| x.0 == "RequestCount").unwrap(); f.remove(i); }, &["MissingSeries"]);
+        // amendment 3: B-after / B-before
+        {
+            let src1 = g1.store.source();
+            let q = MetricDetector::queries(&f1_det(&g1))?;
+            let names: Vec<(String, String)> = q.iter().map(stat_of).collect();
+            let fetched = block_on(src1.fetch(&FetchRequest::new(q, r)?))?;
+            let ci = names.iter().position(|n| n.0 == "Invocations").unwrap();
+            for (drill, bad_min) in [("B-after", o1 + 150), ("B-before", 600)] {
+                let mut broken = fetched.clone();
+                let pi = broken[ci].points.iter().position(|p| p.0 >= minute(bad_min)).unwrap();
+                broken[ci].points[pi].1 = f64::NAN;
+                let mut d = f1_det(&g1);
+                let first = catch_unwind(AssertUnwindSafe(|| FetchedDetector::judge_fetched(&mut d, &broken)));
+                let first = match first {
+                    Err(_) => {
+                        t.check(false, format!("{drill}: PANIC"));
+                        continue;
+                    }
+                    Ok(x) => x,
+                };
+                let err = match &first {
+                    Ok(f) => {
+                        t.check(false, format!("{drill}: NaN accepted, {} findings", f.len()));
+                        continue;
+                    }
+                    Err(e) => short(e),
+                };
+                let mut fixed = fetched.clone();
+                fixed[ci].points.remove(pi);
+                let retry = FetchedDetector::judge_fetched(&mut d, &fixed).map_err(|e| short(&e));
+                let found = retry.as_ref().is_ok_and(|v| v.iter().any(|f| f.start >= minute(o1 - 2) && f.start <= minute(o1 + 30)));
+                INFO.with(|i| i.borrow_mut().push(format!("{drill}: first call {err}; retry of the range without the bad point: {:?}", retry.as_ref().map(|v| v.iter().map(fdesc).collect::<Vec<_>>()))));
+                if drill == "B-before" && !found {
+                    // the next scheduled range, as a platform would go on
+                    let next = TimeRange::new(minute(bad_min + 1), minute(days2))?;
+                    let nq = MetricDetector::queries(&d)?;
+                    let nf = block_on(src1.fetch(&FetchRequest::new(nq, next)?))?;
+                    let nres = FetchedDetector::judge_fetched(&mut d, &nf).map_err(|e| short(&e));
+                    INFO.with(|i| i.borrow_mut().push(format!("{drill}: next range from the bad point on: {:?}", nres.as_ref().map(|v| v.iter().map(fdesc).collect::<Vec<_>>()))));
+                }
+                t.check(found, format!("{drill}: after `{err}` the range retried without the bad point gives {:?}: the incident's finding (onset {}) reached no caller",
+                    retry.as_ref().map(|v| v.iter().map(fdesc).collect::<Vec<_>>()), hm(minute(o1))));
+            }
+        }
         // B-set: F1 on a function with no data, beside F6
         let mut set = DetectorSet::new()
             .with(ApiThrottling::new(ThrottleSignal::lambda("no-such-function")?, Default::default())?)
