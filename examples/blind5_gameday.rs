@@ -412,6 +412,10 @@ fn f2_gen(shape: &[f64], rate: f64, minutes: i64, level: &dyn Fn(i64, usize) -> 
         for m in 0..minutes {
             let sh = shape[m as usize % shape.len()];
             let lv = level(m, z);
+            if lv.lat_mult == 0.0 {
+                // drained (amendment 4): no request, no datapoint of this zone
+                continue;
+            }
             let req = rng.poisson(rate * sh * zshift);
             let t5 = rng.binomial(req, lv.target_p);
             let e5 = rng.binomial(req - t5, lv.elb_p);
@@ -450,7 +454,26 @@ fn f6_peaks(shape: &[f64], minutes: i64, rng: &mut Rng) -> Vec<Option<f64>> {
 }
 
 fn f6_store(signal: &ConnectionSignal, peaks: &[Option<f64>], rng: &mut Rng) -> Store {
+    f6_store_up(signal, peaks, None, rng)
+}
+
+/// With the upstream concurrency (amendment 4), published in about 2/3 of the minutes, always
+/// in `always`.
+fn f6_store_up(signal: &ConnectionSignal, peaks: &[Option<f64>], always: Option<(i64, i64)>, rng: &mut Rng) -> Store {
     let mut store = Store::default();
+    if let Some(up) = &signal.upstream {
+        for (m, p) in peaks.iter().enumerate() {
+            let must = always.is_some_and(|(a, b)| (a..b).contains(&(m as i64)));
+            if !must && rng.below(3) == 0 {
+                continue;
+            }
+            let c = (p.unwrap_or(100.0) / 5.0 * (1.0 + 0.05 * rng.normal())).round().max(1.0);
+            for k in 0..3 {
+                let at = minute(m as i64) + Duration::seconds(20 * k) + Duration::milliseconds(rng.below(900) as i64);
+                store.raw(up, at, (c - 3.0 * rng.unif()).round().max(0.0));
+            }
+        }
+    }
     for (m, p) in peaks.iter().enumerate() {
         let Some(p) = *p else { continue };
         let top = rng.below(6);
@@ -812,6 +835,11 @@ fn main() -> Res<()> {
         let (sig, store) = f2_gen(&f2_shape, f2_rate, days2, &lvl, &mut rng);
         let res = run_once(NetworkPartition::new(sig.clone(), Default::default())?, &store, range_of(days2));
         judge_clean(&mut t, "F2", "F2-clean", &res);
+        // amendment 4: zone c drained for 2 hours
+        let drain = 1440 + 120 + rng.below(1000) as i64;
+        let (sig, store) = f2_gen(&f2_shape, f2_rate, days2, &move |m, z| ZoneLevel { lat_mult: if z == 2 && (drain..drain + 120).contains(&m) { 0.0 } else { 1.0 }, target_p: 0.0005, elb_p: 0.0 }, &mut rng);
+        let res = run_once(NetworkPartition::new(sig.clone(), Default::default())?, &store, range_of(days2));
+        judge_clean(&mut t, "F2", "F2-drain", &res);
         type Lv = Box<dyn Fn(i64, usize) -> ZoneLevel>;
         let o = onset_f2;
         let inc = move |m: i64| (o..o + 30).contains(&m);
@@ -859,6 +887,11 @@ fn main() -> Res<()> {
         let store = f6_store(&f6_sig, &peaks, &mut rng);
         let res = run_once(f6_det(&f6_sig), &store, range_of(days3));
         judge_clean(&mut t, "F6", "F6-clean", &res);
+        // amendment 4: sparse upstream
+        let up_sig = f6_sig.clone().with_lambda_upstream("checkout")?;
+        let ustore = f6_store_up(&up_sig, &peaks, None, &mut rng);
+        let ures = run_once(f6_det(&up_sig), &ustore, range_of(days3));
+        judge_clean(&mut t, "F6", "F6-up-clean", &ures);
         sched_drills(&mut t, "F6-clean", &|| f6_det(&f6_sig), &store, days3, &res);
 
         for (name, target) in [("F6-85", 340.0), ("F6-97", 388.0)] {
@@ -875,6 +908,14 @@ fn main() -> Res<()> {
             if name == "F6-85" {
                 // average of the crossing minute is under 80 % by construction: note it
                 sched_drills(&mut t, "F6-85", &|| f6_det(&f6_sig), &store, days3, &res);
+                // amendment 4: sparse upstream
+                let up_sig = f6_sig.clone().with_lambda_upstream("checkout")?;
+                let ustore = f6_store_up(&up_sig, &peaks, Some((onset_f6, onset_f6 + 60)), &mut rng);
+                let ures = run_once(f6_det(&up_sig), &ustore, range_of(days3));
+                judge_incident(&mut t, "F6", "F6-up-85", &ures, minute(onset_f6), 25, &exp, minute(onset_f6), None);
+                if let Ok(v) = &ures {
+                    INFO.with(|i| i.borrow_mut().push(format!("F6-up-85 evidence: {}", v.iter().map(|f| f.evidence.detail.clone()).collect::<Vec<_>>().join(" | "))));
+                }
                 // gap
                 let mut gp = peaks.clone();
                 for m in t80 - 10..t80 + 10 {
