@@ -210,10 +210,28 @@ struct Tally {
     rows: BTreeMap<String, (u32, u32, u32, u32, u32, Vec<i64>)>,
     checks: u32,
     failed: Vec<String>,
+    // per category: (checks, failed)
+    cats: BTreeMap<String, (u32, u32)>,
 }
 impl Tally {
     fn check(&mut self, ok: bool, what: String) {
         self.checks += 1;
+        let cat = if what.starts_with("S-") {
+            "scheduler"
+        } else if what.starts_with("B-") {
+            "bad data"
+        } else if what.starts_with("F1") {
+            "F1"
+        } else if what.starts_with("F2") {
+            "F2"
+        } else if what.starts_with("F6") {
+            "F6"
+        } else {
+            "noise/set"
+        };
+        let c = self.cats.entry(cat.to_string()).or_default();
+        c.0 += 1;
+        c.1 += u32::from(!ok);
         if !ok {
             self.failed.push(what);
         }
@@ -257,6 +275,16 @@ fn judge_incident(
     earliest_ok: DateTime<Utc>,
     subject: Option<&str>,
 ) {
+    INFO.with(|i| {
+        i.borrow_mut().push(format!(
+            "{drill}: onset {} -> {}",
+            hm(onset),
+            match res {
+                Ok(f) => f.iter().map(fdesc).collect::<Vec<_>>().join(" | "),
+                Err(e) => e.clone(),
+            }
+        ))
+    });
     let findings = match res {
         Ok(f) => f,
         Err(e) => {
@@ -383,6 +411,34 @@ fn f1_ddb_gen(shape: &[f64], rate: f64, minutes: i64, level: &dyn Fn(i64) -> f64
     }
     store.sort();
     F1Gen { signal, store, throttled }
+}
+
+/// Amendment 5: the minute by which the data allow the documented sustain (≥ 4 throttled
+/// minutes since the first, the newest ≥ 4 after it and throttled itself).
+fn f1_sustain_minute(g: &F1Gen, onset: i64) -> i64 {
+    let Some(first) = (onset as usize..g.throttled.len()).find(|&m| g.throttled[m] > 0) else { return onset };
+    let mut n = 0;
+    for m in first..g.throttled.len() {
+        if g.throttled[m] > 0 {
+            n += 1;
+            if n >= 4 && m >= first + 4 {
+                return m as i64;
+            }
+        }
+    }
+    g.throttled.len() as i64
+}
+
+/// Amendment 5: deadlines of an F1 incident of `len` minutes.
+fn f1_deadlines(g: &F1Gen, onset: i64, len: i64, registered: &[(Severity, i64)]) -> Vec<(Severity, DateTime<Utc>)> {
+    let m = f1_sustain_minute(g, onset);
+    registered
+        .iter()
+        .map(|(s, d)| {
+            let rule = if *s == Severity::Page { m + 15 } else { m + 5 };
+            (*s, minute((onset + d).max(rule.min(onset + len))))
+        })
+        .collect()
 }
 
 fn f1_det(g: &F1Gen) -> ApiThrottling {
@@ -736,6 +792,7 @@ fn main() -> Res<()> {
     let all = nab::load(Path::new(dir))?;
     let mut rng = Rng(0xB11D_5000 ^ seed.wrapping_mul(0x9E37_79B9));
     let mut t = Tally::default();
+    t.rows.entry("F1".into()).or_default();
     let mut shapes_used = Vec::new();
     let days3 = 4320i64;
     let days2 = 2880i64;
@@ -771,7 +828,7 @@ fn main() -> Res<()> {
         ] {
             let g = f1_gen(&f1_shape, f1_rate, days3, &|m| if (onset_f1..onset_f1 + 60).contains(&m) { p } else { bg }, &mut rng);
             let res = run_once(f1_det(&g), &g.store, range_of(days3));
-            let exp: Vec<(Severity, DateTime<Utc>)> = sevs.iter().map(|(s, d)| (*s, minute(onset_f1 + d))).collect();
+            let exp = f1_deadlines(&g, onset_f1, 60, &sevs.iter().map(|(s, d)| (*s, *d as i64)).collect::<Vec<_>>());
             judge_incident(&mut t, "F1", name, &res, minute(onset_f1), f1_slack(&g, onset_f1), &exp, minute(onset_f1), None);
             if name == "F1-4" && want("F1") {
                 let sig = g.signal.clone();
@@ -788,7 +845,7 @@ fn main() -> Res<()> {
             t.check(stats.iter().any(|(n, s)| n == "SuccessfulRequestLatency" && s == "SampleCount") && stats.iter().any(|(n, s)| n == "ThrottledRequests" && s == "Sum"), format!("F1-ddb queries {stats:?}"));
             let g = f1_ddb_gen(&f1_shape, 300.0, days3, &|m| if (onset_f1..onset_f1 + 60).contains(&m) { 0.04 } else { bg }, &mut rng);
             let res = run_once(f1_det(&g), &g.store, range_of(days3));
-            judge_incident(&mut t, "F1", "F1-ddb-4", &res, minute(onset_f1), f1_slack(&g, onset_f1), &[(Severity::Ticket, minute(onset_f1 + 10))], minute(onset_f1), None);
+            judge_incident(&mut t, "F1", "F1-ddb-4", &res, minute(onset_f1), f1_slack(&g, onset_f1), &f1_deadlines(&g, onset_f1, 60, &[(Severity::Ticket, 10)]), minute(onset_f1), None);
             let g = f1_ddb_gen(&f1_shape, 300.0, days3, &|_| bg, &mut rng);
             let res = run_once(f1_det(&g), &g.store, range_of(days3));
             judge_clean(&mut t, "F1", "F1-ddb-clean", &res);
@@ -796,7 +853,7 @@ fn main() -> Res<()> {
         // amendment 1
         let g = f1_gen(&f1_shape, f1_rate, days3, &|m| if (onset_f1..onset_f1 + 30).contains(&m) { 1.0 } else { bg }, &mut rng);
         let res = run_once(f1_det(&g), &g.store, range_of(days3));
-        judge_incident(&mut t, "F1", "F1-block", &res, minute(onset_f1), f1_slack(&g, onset_f1), &[(Severity::Ticket, minute(onset_f1 + 10)), (Severity::Page, minute(onset_f1 + 10))], minute(onset_f1), None);
+        judge_incident(&mut t, "F1", "F1-block", &res, minute(onset_f1), f1_slack(&g, onset_f1), &f1_deadlines(&g, onset_f1, 30, &[(Severity::Ticket, 10), (Severity::Page, 10)]), minute(onset_f1), None);
         {
             let sig = g.signal.clone();
             sched_drills(&mut t, "F1-block", &|| ApiThrottling::new(sig.clone(), Default::default()).unwrap(), &g.store, days3, &res);
@@ -807,7 +864,7 @@ fn main() -> Res<()> {
         let _ = &res;
         let g = f1_gen(&f1_shape, 3.0, days3, &|m| if (onset_f1..onset_f1 + 60).contains(&m) { 0.2 } else { bg }, &mut rng);
         let res = run_once(f1_det(&g), &g.store, range_of(days3));
-        judge_incident(&mut t, "F1", "F1-low-20", &res, minute(onset_f1), f1_slack(&g, onset_f1), &[(Severity::Ticket, minute(onset_f1 + 15)), (Severity::Page, minute(onset_f1 + 15))], minute(onset_f1), None);
+        judge_incident(&mut t, "F1", "F1-low-20", &res, minute(onset_f1), f1_slack(&g, onset_f1), &f1_deadlines(&g, onset_f1, 60, &[(Severity::Ticket, 15), (Severity::Page, 15)]), minute(onset_f1), None);
     }
 
     // ---------------- F2
@@ -1112,6 +1169,10 @@ fn main() -> Res<()> {
     println!("  {:<10} {:>9} {:>6} {:>9} {:>12}", "mode", "det/exp", "false", "sev ok", "delays(min)");
     for (mode, (d, e, fa, sa, st, delays)) in &t.rows {
         println!("  {mode:<10} {:>9} {fa:>6} {:>9} {:>12}", format!("{d}/{e}"), format!("{sa}/{st}"), format!("{delays:?}"));
+    }
+    println!("  checks by category (passed/total):");
+    for (cat, (n, f)) in &t.cats {
+        println!("    {cat:<10} {}/{n}", n - f);
     }
     if notes_on {
         println!("notes (failed checks):");
