@@ -1034,6 +1034,54 @@ fn main() -> Res<()> {
                 }
             }
         }
+        // S-set-15 (amendment 6)
+        {
+            let one = block_on(
+                DetectorSet::new()
+                    .with(f1_det(&g1))
+                    .with(NetworkPartition::new(zsig.clone(), Default::default())?)
+                    .with(f6_det(&f6_sig))
+                    .run(&src, r),
+            );
+            let mut set = DetectorSet::new()
+                .with(f1_det(&g1))
+                .with(NetworkPartition::new(zsig.clone(), Default::default())?)
+                .with(f6_det(&f6_sig));
+            let live = InMemorySource::new();
+            let (mut fed, mut last) = (0usize, minute(0));
+            let mut got: Vec<Vec<Finding>> = vec![Vec::new(); 3];
+            let mut errs: Vec<String> = Vec::new();
+            let mut nodata = 0;
+            for k in 1..=(days2 / 15) {
+                let now = minute(15 * k);
+                fed = all_store.feed(&live, fed, Some(now));
+                match block_on(set.run(&live, TimeRange::new(last, now)?)) {
+                    Err(e) => errs.push(format!("set at {}: {}", hm(now), short(&e))),
+                    Ok(rs) => {
+                        for (i, x) in rs.into_iter().enumerate() {
+                            match x {
+                                Ok(f) => got[i].extend(f),
+                                Err(Error::NoData { .. }) => nodata += 1,
+                                Err(e) => errs.push(format!("detector {i} at {}: {}", hm(now), short(&e))),
+                            }
+                        }
+                    }
+                }
+                last = now;
+            }
+            match one {
+                Err(e) => t.check(false, format!("S-set-15: the one-shot set failed: {}", short(&e))),
+                Ok(rs) => {
+                    for (i, x) in rs.iter().enumerate() {
+                        let want = x.as_ref().map_err(short).cloned().unwrap_or_default();
+                        t.check(same_findings(&got[i], &want, 0), format!("S-set-15 detector {i}: windows {} vs one run {}",
+                            got[i].iter().map(fdesc).collect::<Vec<_>>().join(" | "), want.iter().map(fdesc).collect::<Vec<_>>().join(" | ")));
+                    }
+                }
+            }
+            t.check(errs.is_empty(), format!("S-set-15: errors {errs:?}"));
+            INFO.with(|i| i.borrow_mut().push(format!("S-set-15: {nodata} detector-window(s) answered NoData, findings per detector {:?}", got.iter().map(Vec::len).collect::<Vec<_>>())));
+        }
         // set-2xF1 (amendment 2)
         {
             let gb = f1_gen_named("search", &f1_shape, f1_rate, days2, &|_| bg, &mut rng);
@@ -1089,6 +1137,23 @@ fn main() -> Res<()> {
         bad_drill(&mut t, "B-inf", &d6, &src, r, &|f, n| { let s = series_named(f, n, "DatabaseConnections"); let i = mid(s); s.points[i].1 = f64::INFINITY; }, &["InvalidInput", "InvalidValue"]);
         bad_drill(&mut t, "B-huge", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Throttles"); let i = mid(s); s.points[i].1 = 1e300; }, &["InvalidInput", "InvalidValue"]);
         bad_drill(&mut t, "B-neg", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Invocations"); let i = mid(s); s.points[i].1 = -5.0; }, &["InvalidInput"]);
+        {
+            // B-neg-comp (amendment 6): a minute with Throttles > 1
+            let q = MetricDetector::queries(&d1)?;
+            let names: Vec<(String, String)> = q.iter().map(stat_of).collect();
+            let fetched = block_on(src.fetch(&FetchRequest::new(q, r)?))?;
+            let th = &fetched[names.iter().position(|n| n.0 == "Throttles").unwrap()];
+            if let Some(&(at, _)) = th.points.iter().find(|p| p.1 > 1.0) {
+                bad_drill(&mut t, "B-neg-comp", &d1, &src, r, &move |f, n| {
+                    let s = series_named(f, n, "Invocations");
+                    if let Some(p) = s.points.iter_mut().find(|p| p.0 == at) {
+                        p.1 = -1.0;
+                    }
+                }, &["InvalidInput"]);
+            } else {
+                t.check(false, "B-neg-comp: harness found no minute with Throttles > 1".into());
+            }
+        }
         bad_drill(&mut t, "B-dup", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Throttles"); let i = mid(s); let p = s.points[i]; s.points.insert(i, p); }, &["OutOfOrder"]);
         bad_drill(&mut t, "B-dup6", &d6, &src, r, &|f, n| { let s = series_named(f, n, "DatabaseConnections"); let i = mid(s); let p = s.points[i]; s.points.insert(i, p); }, &["OutOfOrder"]);
         bad_drill(&mut t, "B-dupseries", &d1, &src, r, &|f, n| { let s = series_named(f, n, "Throttles").clone(); f.push(s); }, &["DuplicateSeries"]);
