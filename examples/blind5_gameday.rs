@@ -5,6 +5,15 @@
 //!
 //! `cargo run --release -p sre-examples --example blind5_gameday -- /work/shared/data/nab-aws --seed N [--notes]`
 
+// A harness: a failure should stop the run loudly; kept as its blind author wrote it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    clippy::use_self,
+    clippy::needless_range_loop
+)]
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
