@@ -122,6 +122,9 @@ pub enum Error {
     /// Fetching the detector's series failed.
     #[error(transparent)]
     Fetch(#[from] aws_telemetry::FetchError),
+    /// Reading audit events failed ([`CredentialCompromise::run`](crate::CredentialCompromise::run)).
+    #[error(transparent)]
+    Events(#[from] aws_telemetry::EventSourceError),
 }
 
 /// `Result` with this crate's [`Error`].

@@ -421,3 +421,68 @@ fn every_metric_detector_runs_resumably_and_all_or_nothing() {
         count_like,
     );
 }
+
+/// F4 read from an `AuditSource` as a scheduler reads it, the last hour every 30 minutes: each
+/// event is judged once, and the findings are those of one pass over every event (an
+/// overlapping read used to be an `OutOfOrder` error at its first event). A bad event is
+/// refused before any of the run is taken.
+#[test]
+fn f4_runs_over_the_last_hour_every_half_hour_judge_each_event_once() {
+    use aws_telemetry::InMemoryAuditSource;
+    use failure_modes::CredentialCompromise;
+    use failure_modes::scenarios::{GameDay, Incident};
+
+    // A Monday; two weeks of hours, the incident on day 9 (F4 learns each principal's week).
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let game = GameDay::new(start, Duration::hours(1), 14 * 24, 5).unwrap();
+    let incident = Incident::new(
+        start + Duration::hours(9 * 24 + 10),
+        Duration::hours(2),
+        300.0,
+    );
+    let events = game.audit_events(Some(incident));
+    let once = CredentialCompromise::new(Default::default())
+        .unwrap()
+        .detect(events.clone())
+        .unwrap();
+    assert!(!once.is_empty());
+    let source = InMemoryAuditSource::new();
+    source.extend(events.clone());
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    let mut scheduled = Vec::new();
+    for end in (30..=14 * 1440 + 30).step_by(30) {
+        let range = TimeRange::new(at(end - 60), at(end)).unwrap();
+        scheduled.extend(block_on(f4.run(&source, range)).unwrap());
+    }
+    assert_eq!(scheduled, once);
+
+    // A principal longer than any ARN in the middle of a run: refused, nothing of the run
+    // taken, and the run before the bad event finds what it finds.
+    let bad_at = events[events.len() / 2].time;
+    let mut long = events[events.len() / 2].clone();
+    long.identity.arn = Some("x".repeat(failure_modes::MAX_PRINCIPAL_BYTES + 1));
+    let spoilt = InMemoryAuditSource::new();
+    spoilt.extend(
+        events
+            .iter()
+            .filter(|e| e.time != bad_at)
+            .cloned()
+            .chain([long]),
+    );
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    let first = TimeRange::new(start, bad_at - Duration::hours(1)).unwrap();
+    block_on(f4.run(&spoilt, first)).unwrap();
+    let before = format!("{f4:?}");
+    let err = block_on(f4.run(&spoilt, TimeRange::new(start, at(14 * 1440)).unwrap())).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "identity",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(format!("{f4:?}"), before);
+}

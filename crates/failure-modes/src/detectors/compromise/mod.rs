@@ -8,7 +8,7 @@ use crate::detector::Detector;
 use crate::error::{Error, Result, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
-use aws_telemetry::AuditEvent;
+use aws_telemetry::{AuditEvent, AuditSource, TimeRange};
 use principal::{Keyed, Principal, principal_key};
 
 mod principal;
@@ -218,6 +218,75 @@ impl CredentialCompromise {
         self
     }
 
+    /// Reads the events of `range` from `source` and judges those after the last event the
+    /// detector took: what [`run`](crate::run) is for the metric detectors.
+    ///
+    /// Runs can overlap, as a scheduler reading the last hour every few minutes makes them:
+    /// events at or before the last one taken were in an earlier run's range (a range holds
+    /// every event of its seconds) and are skipped. An event that reaches the source only
+    /// after a later one was judged is skipped too, since a detector is fed in time order:
+    /// CloudTrail delivers an event within about 15 minutes of it, so end each range 15
+    /// minutes before now. A run is all or nothing: every new event is checked (its order, its
+    /// principal's and region's lengths) before the first is taken, so an error leaves the
+    /// detector as it was.
+    ///
+    /// # Errors
+    /// [`Error::Events`] when the source fails; [`Error::OutOfOrder`] for events it returns
+    /// out of time order; [`Error::InvalidInput`] as [`Detector::push`].
+    ///
+    /// # Example
+    /// ```
+    /// use failure_modes::aws_telemetry::InMemoryAuditSource;
+    /// use failure_modes::chrono::{Duration, TimeZone, Utc};
+    /// use failure_modes::{AuditEvent, CredentialCompromise, Identity, TimeRange};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    /// let source = InMemoryAuditSource::new();
+    /// source.extend((0..120).map(|m| {
+    ///     let who = Identity::new("IAMUser").with_arn("arn:aws:iam::123456789012:user/ci");
+    ///     let at = t0 + Duration::minutes(m);
+    ///     AuditEvent::new(at, "s3.amazonaws.com", "GetObject", "us-east-1", "10.0.0.1", who)
+    /// }));
+    /// let mut f4 = CredentialCompromise::new(Default::default())?;
+    /// // The last hour, every 15 minutes: each event is judged once.
+    /// for end in [60, 75, 90, 105, 120] {
+    ///     let range = TimeRange::new(t0 + Duration::minutes(end - 60), t0 + Duration::minutes(end))?;
+    ///     assert!(f4.run(&source, range).await?.is_empty());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn run<S>(&mut self, source: &S, range: TimeRange) -> Result<Vec<Finding>>
+    where
+        S: AuditSource + ?Sized,
+    {
+        let events = source.events(&range).await?;
+        let mut previous = None;
+        let mut new = Vec::with_capacity(events.len());
+        for event in &events {
+            if let Some(previous) = previous
+                && event.time < previous
+            {
+                return Err(Error::OutOfOrder {
+                    previous,
+                    at: event.time,
+                });
+            }
+            previous = Some(event.time);
+            if self.last.is_some_and(|last| event.time <= last) {
+                continue;
+            }
+            check_fields(event)?;
+            new.push(event);
+        }
+        let mut findings = Vec::new();
+        for event in new {
+            findings.extend(self.push_ref(event)?);
+        }
+        Ok(findings)
+    }
+
     /// How many principals it remembers.
     pub fn principals(&self) -> usize {
         self.principals.len()
@@ -271,30 +340,7 @@ impl CredentialCompromise {
         {
             return Err(Error::OutOfOrder { previous, at });
         }
-        let key = principal_key(&event.identity);
-        for (field, length, max, reason) in [
-            (
-                "identity",
-                key.len(),
-                MAX_PRINCIPAL_BYTES,
-                "a principal longer than MAX_PRINCIPAL_BYTES (IAM's longest ARN)",
-            ),
-            (
-                "region",
-                event.region.len(),
-                MAX_REGION_BYTES,
-                "a region name longer than MAX_REGION_BYTES",
-            ),
-        ] {
-            if length > max {
-                return Err(Error::InvalidInput {
-                    field,
-                    value: length as f64,
-                    at,
-                    reason,
-                });
-            }
-        }
+        let key = check_fields(event)?;
         self.last = Some(at);
         if event.is_by_aws() {
             return Ok(Vec::new());
@@ -457,6 +503,36 @@ fn volume(observed: u32, bar: f32, what: &str, against: &str) -> Evidence {
         score: f64::from(observed) / bar.max(1.0),
         detail: format!("{observed} {what} this hour, more than the {bar:.0} {against} allows"),
     }
+}
+
+/// The event's principal key, or the error that refuses the event: a principal or a region
+/// longer than the detector keeps.
+fn check_fields(event: &AuditEvent) -> Result<&str> {
+    let key = principal_key(&event.identity);
+    for (field, length, max, reason) in [
+        (
+            "identity",
+            key.len(),
+            MAX_PRINCIPAL_BYTES,
+            "a principal longer than MAX_PRINCIPAL_BYTES (IAM's longest ARN)",
+        ),
+        (
+            "region",
+            event.region.len(),
+            MAX_REGION_BYTES,
+            "a region name longer than MAX_REGION_BYTES",
+        ),
+    ] {
+        if length > max {
+            return Err(Error::InvalidInput {
+                field,
+                value: length as f64,
+                at: event.time,
+                reason,
+            });
+        }
+    }
+    Ok(key)
 }
 
 impl Detector for CredentialCompromise {
