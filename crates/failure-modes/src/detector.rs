@@ -109,22 +109,35 @@ pub trait MetricDetector: Detector {
 
     /// The time of the last observation the detector took, `None` before the first (and by
     /// default). [`run`] and [`DetectorSet::run`](crate::DetectorSet::run) skip fetched
-    /// observations at or before it: an earlier run judged them.
+    /// observations at or before it (an earlier run took them), and refuse a range that ends
+    /// at or before it.
     fn last_observed(&self) -> Option<DateTime<Utc>> {
         None
     }
 
-    /// Checks `input` as [`Detector::push`] checks it, without taking it: `Ok` when push
-    /// would not refuse its values (the order of observations is checked apart). [`run`]
-    /// checks every new observation before it pushes the first, so that a bad one leaves the
-    /// detector unchanged and no finding of the observations before it is lost. The default
-    /// accepts everything.
+    /// Checks `inputs`, pushed in this order after what the detector has taken, as
+    /// [`Detector::push`] checks each, without taking any: `Ok` when push would refuse none
+    /// (their order is checked apart). [`run`] checks the new observations of a fetch before it
+    /// pushes the first, so that a bad one leaves the detector unchanged and no finding of the
+    /// observations before it is lost. The default accepts everything.
     ///
     /// # Errors
-    /// The error push would return for `input`'s values.
-    fn check(&self, input: &Self::Input) -> Result<()> {
-        let _ = input;
+    /// The error push would return for the first it would refuse.
+    fn check(&self, inputs: &[Self::Input]) -> Result<()> {
+        let _ = inputs;
         Ok(())
+    }
+}
+
+/// [`Error::RangeBehind`] when `range` ends at or before `last`: every observation it holds
+/// is before what the detector has taken.
+pub(crate) fn not_behind(last: Option<DateTime<Utc>>, range: &TimeRange) -> Result<()> {
+    match last {
+        Some(last) if range.end() <= last => Err(Error::RangeBehind {
+            end: range.end(),
+            last,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -153,18 +166,21 @@ pub(crate) fn judge_new<D: MetricDetector>(
                 continue;
             }
         }
-        detector.check(&input)?;
         new.push(input);
     }
+    detector.check(&new)?;
     detector.detect(new)
 }
 
 /// Fetches a detector's metrics over `range` from `source` and runs the detector over them.
 ///
 /// Runs can overlap, as a scheduler fetching the last hour every few minutes makes them:
-/// observations at or before the detector's [last](MetricDetector::last_observed) were judged
-/// by an earlier run and are skipped, so each period is judged once and its findings are not
-/// reported twice. A period CloudWatch was still aggregating when an earlier run read it
+/// observations at or before the detector's [last](MetricDetector::last_observed) are skipped,
+/// so each period is judged once and its findings are not reported twice. A detector takes
+/// observations in time order: a range that ends at or before its last observation is an
+/// error ([`Error::RangeBehind`]), and once a range is run, the part of an earlier range that
+/// failed and was not run again cannot be judged (run a failed range again before later
+/// ones). A period CloudWatch was still aggregating when an earlier run read it
 /// (the newest minute of a range ending now) is not read again: end ranges a period or two
 /// before now.
 ///
@@ -175,7 +191,8 @@ pub(crate) fn judge_new<D: MetricDetector>(
 /// still stop a run part way.)
 ///
 /// # Errors
-/// [`Error::Fetch`] when fetching fails, then the errors of
+/// [`Error::RangeBehind`] for a range that ends at or before the detector's last
+/// observation; [`Error::Fetch`] when fetching fails, then the errors of
 /// [`MetricDetector::observations`], [`Error::OutOfOrder`] for observations whose times do
 /// not increase, and the errors of [`MetricDetector::check`] and [`Detector::push`].
 ///
@@ -211,6 +228,7 @@ where
     S: MetricSource + ?Sized,
 {
     detector.check_range(&range)?;
+    not_behind(detector.last_observed(), &range)?;
     let request = FetchRequest::new(detector.queries()?, range)?;
     let fetched = source.fetch(&request).await?;
     judge_new(detector, &fetched)

@@ -122,6 +122,19 @@ pub enum Error {
     /// Fetching the detector's series failed.
     #[error(transparent)]
     Fetch(#[from] aws_telemetry::FetchError),
+    /// A run over a range that ends at or before the detector's last observation (a retry or
+    /// a backfill after later ranges were run): a detector takes observations in time order,
+    /// so it cannot judge that range any more.
+    #[error(
+        "the range ends at {end}, not after the detector's last observation at {last}: a \
+         detector takes observations in time order, so it cannot judge this range any more"
+    )]
+    RangeBehind {
+        /// The end of the range asked for.
+        end: DateTime<Utc>,
+        /// The time of the detector's last observation.
+        last: DateTime<Utc>,
+    },
     /// Reading audit events failed ([`CredentialCompromise::run`](crate::CredentialCompromise::run)).
     #[error(transparent)]
     Events(#[from] aws_telemetry::EventSourceError),

@@ -134,7 +134,7 @@ impl<D: MetricDetector> MetricDetector for Routed<D> {
         self.detector.last_observed()
     }
 
-    fn check(&self, input: &Self::Input) -> Result<()> {
-        self.detector.check(input)
+    fn check(&self, inputs: &[Self::Input]) -> Result<()> {
+        self.detector.check(inputs)
     }
 }

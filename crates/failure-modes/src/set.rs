@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use aws_telemetry::{
     FetchRequest, FetchedSeries, MetricQuery, MetricSource, QueryId, QueryKind, TimeRange,
 };
@@ -43,6 +45,9 @@ pub trait FetchedDetector: fmt::Debug + Send {
     /// # Errors
     /// As [`run`](crate::run) after the fetch.
     fn judge_fetched(&mut self, fetched: &[FetchedSeries]) -> Result<Vec<Finding>>;
+
+    /// The time of the last observation it took ([`MetricDetector::last_observed`]).
+    fn last_observed(&self) -> Option<DateTime<Utc>>;
 }
 
 impl<D: MetricDetector> FetchedDetector for D {
@@ -60,6 +65,10 @@ impl<D: MetricDetector> FetchedDetector for D {
 
     fn judge_fetched(&mut self, fetched: &[FetchedSeries]) -> Result<Vec<Finding>> {
         crate::detector::judge_new(self, fetched)
+    }
+
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        MetricDetector::last_observed(self)
     }
 }
 
@@ -193,7 +202,9 @@ impl DetectorSet {
     ///
     /// # Errors
     /// Building the request (see [`DetectorSet::fetch_request`]) or fetching it
-    /// ([`Error::Fetch`](crate::Error::Fetch)); a detector's own error is its entry.
+    /// ([`Error::Fetch`](crate::Error::Fetch)); a detector's own error is its entry (as
+    /// [`run`](crate::run): [`Error::RangeBehind`](crate::Error::RangeBehind) for a range that
+    /// ends at or before its last observation, a bad value, …).
     pub async fn run<S>(
         &mut self,
         source: &S,
@@ -224,7 +235,10 @@ impl DetectorSet {
             .detectors
             .iter_mut()
             .zip(&own)
-            .map(|(detector, series)| detector.judge_fetched(series))
+            .map(|(detector, series)| {
+                crate::detector::not_behind(detector.last_observed(), &range)?;
+                detector.judge_fetched(series)
+            })
             .collect())
     }
 }

@@ -9,8 +9,8 @@ use aws_telemetry::{InMemorySource, MetricSink, TimeRange};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use failure_modes::scenarios::Rng;
 use failure_modes::{
-    ApiThrottling, ChargeSample, CostRunaway, Detector, DetectorSet, Error, MetricDetector,
-    OneOffCharge, ThrottleSignal, run,
+    ApiThrottling, CostRunaway, Detector, DetectorSet, Error, MetricDetector, OneOffCharge,
+    ThrottleSignal, run,
 };
 
 fn at(minute: i64) -> DateTime<Utc> {
@@ -152,60 +152,158 @@ fn observations_out_of_order_in_one_batch_are_refused_before_any_is_taken() {
     assert!(recorder.taken.is_empty(), "{:?}", recorder.taken);
 }
 
-/// An F8 one-off declared for the 1st was refused by every run whose range did not hold it,
-/// so a scheduler running F8 over the last day could not run it on the 2nd.
+/// An F8 one-off declared for the 3rd was refused by every run whose range did not hold it,
+/// so a scheduler running F8 over the last day could not run it on the 4th; and a charge on a
+/// day a scheduler missed blocked every later run.
 #[test]
 fn daily_f8_runs_keep_a_declared_one_off() {
-    let source = InMemorySource::new();
-    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
-    let metric = match f8.queries().unwrap()[0].kind() {
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let fee_day = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+    let fee = |day| OneOffCharge {
+        day,
+        amount: 5_000.0,
+        description: "Support, annual".into(),
+    };
+    let f8 = || CostRunaway::new("USD", Default::default()).unwrap();
+    let metric = match f8().queries().unwrap()[0].kind() {
         aws_telemetry::QueryKind::Stat { metric, .. } => metric.clone(),
         other => panic!("{other:?}"),
     };
-    let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    // 100 a day, read every six hours, month to date.
-    let readings: Vec<ChargeSample> = (1..4 * 30)
-        .map(|i| ChargeSample {
-            at: start + Duration::hours(6 * i),
-            estimated_charges: 25.0 * (i - 1) as f64,
+    // 100 a day, read every six hours, month to date; the fee shows from the 3rd's noon.
+    let source = InMemorySource::new();
+    let points: Vec<_> = (1..4 * 30)
+        .map(|i| {
+            let at = start + Duration::hours(6 * i);
+            let fee = if at >= start + Duration::hours(2 * 24 + 12) {
+                5_000.0
+            } else {
+                0.0
+            };
+            (at, 25.0 * (i - 1) as f64 + fee)
         })
-        .collect();
-    let points: Vec<_> = readings
-        .iter()
-        .map(|r| (r.at, r.estimated_charges))
         .collect();
     block_on(source.put(&metric, &points)).unwrap();
-    f8.declare(OneOffCharge {
-        day: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
-        amount: 5_000.0,
-        description: "Support, annual".into(),
-    })
-    .unwrap();
-    for day in 0..29 {
-        let end = start + Duration::days(day + 1);
-        let found = block_on(run(
-            &mut f8,
-            &source,
-            TimeRange::new(end - Duration::days(1), end).unwrap(),
-        ));
-        assert!(found.is_ok(), "day {day}: {found:?}");
-    }
-    // A charge dated before any run's range, on a detector that has read nothing: a mistake.
-    let mut fresh = CostRunaway::new("USD", Default::default()).unwrap();
-    fresh
-        .declare(OneOffCharge {
-            day: NaiveDate::from_ymd_opt(2025, 11, 3).unwrap(),
-            amount: 5_000.0,
-            description: "Support, annual".into(),
+    let daily_runs = |detector: &mut CostRunaway, days: std::ops::Range<i64>| {
+        let mut found = Vec::new();
+        for day in days {
+            let end = start + Duration::days(day + 1);
+            let range = TimeRange::new(end - Duration::days(1), end).unwrap();
+            found.extend(block_on(run(detector, &source, range)).unwrap());
+        }
+        found
+    };
+    // Undeclared, the fee is a runaway; declared before the runs, nothing is reported.
+    assert!(!daily_runs(&mut f8(), 0..29).is_empty());
+    let mut declared = f8();
+    declared.declare(fee(fee_day)).unwrap();
+    assert_eq!(daily_runs(&mut declared, 0..29), []);
+    // A scheduler that missed the days around a declared charge goes on.
+    let mut missed = f8();
+    missed
+        .declare(fee(NaiveDate::from_ymd_opt(2026, 11, 11).unwrap()))
+        .unwrap();
+    daily_runs(&mut missed, 0..9);
+    daily_runs(&mut missed, 11..29);
+    // A charge dated years ahead is a wrong year: refused by name.
+    let mut typo = f8();
+    typo.declare(fee(NaiveDate::from_ymd_opt(2062, 11, 3).unwrap()))
+        .unwrap();
+    let range = TimeRange::new(start, start + Duration::days(2)).unwrap();
+    let err = block_on(run(&mut typo, &source, range)).unwrap_err();
+    assert!(err.to_string().contains("a wrong year"), "{err}");
+}
+
+/// A range that ends before what the detector has taken (the retry of a failed run after later
+/// ones, a backfill) cannot be judged: an error, not an empty success.
+#[test]
+fn a_range_behind_the_detector_is_an_error() {
+    let (signal, source) = throttling_source(180, None);
+    let mut detector = f1(&signal);
+    block_on(run(&mut detector, &source, range(0, 60))).unwrap();
+    block_on(run(&mut detector, &source, range(120, 180))).unwrap();
+    let err = block_on(run(&mut detector, &source, range(60, 120))).unwrap_err();
+    assert!(
+        matches!(err, Error::RangeBehind { end, last } if end == at(120) && last == at(179)),
+        "{err}"
+    );
+    let mut set = DetectorSet::new().with(f1(&signal));
+    block_on(set.run(&source, range(120, 180))).unwrap();
+    let results = block_on(set.run(&source, range(60, 120))).unwrap();
+    assert!(matches!(results[0], Err(Error::RangeBehind { .. })));
+}
+
+/// The generic detector's first run: the points of one fetch are checked against the grid and
+/// the positions they will have, not each against an empty history (a review found an
+/// off-grid third point taken after the first two, and a bad fifth value named as point 0).
+#[test]
+fn a_first_run_of_the_generic_detector_is_checked_as_a_whole() {
+    use failure_modes::{AnomalySignal, FailureMode, Metric, MetricAnomalies, Period, Statistic};
+    let make = || {
+        let metric = Metric::new("AWS/EC2", "CPUUtilization").unwrap();
+        let signal =
+            AnomalySignal::new("i-1", metric, Statistic::Average, Period::new(60).unwrap());
+        MetricAnomalies::new(signal, FailureMode::ApiThrottling).unwrap()
+    };
+    let series = |points| {
+        aws_telemetry::FetchedSeries::new(aws_telemetry::QueryId::new("value").unwrap(), points)
+    };
+    let off_grid = [series(vec![
+        (at(0), 1.0),
+        (at(1), 1.0),
+        (at(2) + Duration::seconds(30), 1.0),
+        (at(3), 1.0),
+    ])];
+    let mut detector = make();
+    let err = failure_modes::FetchedDetector::judge_fetched(&mut detector, &off_grid).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { field: "at", .. }),
+        "{err}"
+    );
+    assert_eq!(detector.last_observed(), None);
+    let bad_fifth = [series(
+        (0..10)
+            .map(|m| (at(m), if m == 5 { 1e200 } else { 1.0 }))
+            .collect(),
+    )];
+    let err = failure_modes::FetchedDetector::judge_fetched(&mut detector, &bad_fifth).unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { index: 5, .. }), "{err}");
+    assert_eq!(detector.last_observed(), None);
+}
+
+/// F2's bound on zones counts the zones that earlier samples of the same run bring.
+#[test]
+fn f2_counts_the_zones_a_whole_run_brings_against_its_bound() {
+    use failure_modes::{NetworkPartition, ZoneObservation, ZoneSample, ZoneSignal};
+    let zone = |name: String| ZoneObservation {
+        zone: name,
+        latency: Some(100.0),
+        requests: 100.0,
+        errors: 0.0,
+    };
+    let signal = ZoneSignal::alb("app/x/1", &["z0", "z1"]).unwrap();
+    let mut detector = NetworkPartition::new(signal, Default::default()).unwrap();
+    detector
+        .push(ZoneSample {
+            at: at(0),
+            zones: (0..25).map(|z| zone(format!("z{z}"))).collect(),
         })
         .unwrap();
-    let err = block_on(run(
-        &mut fresh,
-        &source,
-        TimeRange::new(start, start + Duration::days(2)).unwrap(),
-    ))
-    .unwrap_err();
-    assert!(err.to_string().contains("before the range"), "{err}");
+    let batch = vec![
+        ZoneSample {
+            at: at(1),
+            zones: (25..32).map(|z| zone(format!("z{z}"))).collect(),
+        },
+        ZoneSample {
+            at: at(2),
+            zones: vec![zone("z32".into())],
+        },
+    ];
+    let err = detector.check(&batch).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidZone { ref zone, .. } if zone == "z32"),
+        "{err}"
+    );
+    assert!(detector.check(&batch[..1]).is_ok());
 }
 
 /// Lambda's calls are `Invocations` plus `Throttles`, so a bad `Throttles` value makes both

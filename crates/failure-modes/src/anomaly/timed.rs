@@ -97,38 +97,26 @@ impl TimedAnomalyDetector {
 
     /// The periods missing before `at`, or the error [`push`](Self::push) returns for
     /// `(at, value)`; nothing changes.
-    pub(crate) fn missing_before(&self, at: DateTime<Utc>, value: f64) -> Result<u64> {
-        let period = i64::from(self.period.seconds());
-        let missing = match self.span {
-            None => 0,
-            Some((first, last)) => {
-                // Not after `last` in time: chrono orders 00:00:00 after the leap second
-                // 23:59:60 before it, but no time passes between them (the fuzz target's
-                // leap-second input made a period of -1, skipped as 2^64 - 1 points).
-                let step = at - last;
-                if step <= TimeDelta::zero() {
-                    return Err(Error::OutOfOrder { previous: last, at });
-                }
-                let since_first = at - first;
-                let off_grid = since_first.num_seconds().rem_euclid(period);
-                let nanos = since_first.subsec_nanos();
-                if off_grid != 0 || nanos != 0 {
-                    return Err(Error::InvalidInput {
-                        field: "at",
-                        // The seconds past the grid, fractions included.
-                        value: off_grid as f64 + f64::from(nanos) / 1e9,
-                        at,
-                        reason: "is not a whole number of periods after the first point",
-                    });
-                }
-                // At least one period after `last`: time has passed, both on the grid.
-                u64::try_from(step.num_seconds() / period - 1)
-                    .map_err(|_| Error::OutOfOrder { previous: last, at })?
-            }
-        };
-        // Checked here, before the skip, so that a refused value leaves everything unchanged.
-        finite(value, self.detector.next_index().saturating_add(missing))?;
-        Ok(missing)
+    fn missing_before(&self, at: DateTime<Utc>, value: f64) -> Result<u64> {
+        missing_before(
+            self.span,
+            self.detector.next_index(),
+            self.period,
+            at,
+            value,
+        )
+    }
+
+    /// Checks `points`, pushed in this order, as [`push`](Self::push) would, without pushing
+    /// any: the first one it would refuse, with the error it would give.
+    pub(crate) fn check(&self, points: &[(DateTime<Utc>, f64)]) -> Result<()> {
+        let (mut span, mut next) = (self.span, self.detector.next_index());
+        for &(at, value) in points {
+            let missing = missing_before(span, next, self.period, at, value)?;
+            next = next.saturating_add(missing).saturating_add(1);
+            span = Some((span.map_or(at, |(first, _)| first), at));
+        }
+        Ok(())
     }
 
     /// The start of the last period pushed, `None` before the first.
@@ -149,4 +137,47 @@ impl TimedAnomalyDetector {
         }
         Ok(found)
     }
+}
+
+/// The periods missing before `at` for a detector whose points so far span `span` and whose
+/// next index is `next_index`, or the error [`TimedAnomalyDetector::push`] returns for
+/// `(at, value)`.
+fn missing_before(
+    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    next_index: u64,
+    period: Period,
+    at: DateTime<Utc>,
+    value: f64,
+) -> Result<u64> {
+    let period = i64::from(period.seconds());
+    let missing = match span {
+        None => 0,
+        Some((first, last)) => {
+            // Not after `last` in time: chrono orders 00:00:00 after the leap second
+            // 23:59:60 before it, but no time passes between them (the fuzz target's
+            // leap-second input made a period of -1, skipped as 2^64 - 1 points).
+            let step = at - last;
+            if step <= TimeDelta::zero() {
+                return Err(Error::OutOfOrder { previous: last, at });
+            }
+            let since_first = at - first;
+            let off_grid = since_first.num_seconds().rem_euclid(period);
+            let nanos = since_first.subsec_nanos();
+            if off_grid != 0 || nanos != 0 {
+                return Err(Error::InvalidInput {
+                    field: "at",
+                    // The seconds past the grid, fractions included.
+                    value: off_grid as f64 + f64::from(nanos) / 1e9,
+                    at,
+                    reason: "is not a whole number of periods after the first point",
+                });
+            }
+            // At least one period after `last`: time has passed, both on the grid.
+            u64::try_from(step.num_seconds() / period - 1)
+                .map_err(|_| Error::OutOfOrder { previous: last, at })?
+        }
+    };
+    // Checked here, before the skip, so that a refused value leaves everything unchanged.
+    finite(value, next_index.saturating_add(missing))?;
+    Ok(missing)
 }

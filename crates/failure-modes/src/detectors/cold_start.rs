@@ -307,8 +307,10 @@ impl MetricDetector for ColdStartLatency {
         self.timeline.last()
     }
 
-    fn check(&self, input: &ColdStartSample) -> Result<()> {
-        checked_sample(input).map(drop)
+    fn check(&self, inputs: &[ColdStartSample]) -> Result<()> {
+        inputs
+            .iter()
+            .try_for_each(|input| checked_sample(input).map(drop))
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {

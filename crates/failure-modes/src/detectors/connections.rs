@@ -412,8 +412,10 @@ impl MetricDetector for DbConnectionExhaustion {
         self.timeline.last()
     }
 
-    fn check(&self, input: &ConnectionSample) -> Result<()> {
-        checked_connections(input).map(drop)
+    fn check(&self, inputs: &[ConnectionSample]) -> Result<()> {
+        inputs
+            .iter()
+            .try_for_each(|input| checked_connections(input).map(drop))
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {

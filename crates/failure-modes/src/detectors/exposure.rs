@@ -580,8 +580,10 @@ impl MetricDetector for PublicDataLeak {
         self.last
     }
 
-    fn check(&self, input: &AccessSample) -> Result<()> {
-        count("requests", input.requests, input.at).map(drop)
+    fn check(&self, inputs: &[AccessSample]) -> Result<()> {
+        inputs
+            .iter()
+            .try_for_each(|input| count("requests", input.requests, input.at).map(drop))
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {

@@ -231,8 +231,8 @@ impl MetricDetector for MetricAnomalies {
 
     /// The value's range, and the time's place on the period grid of the first point pushed
     /// (points of a first run are placed on the grid of its first point as they are pushed).
-    fn check(&self, &(at, value): &(DateTime<Utc>, f64)) -> Result<()> {
-        self.detector.missing_before(at, value).map(drop)
+    fn check(&self, inputs: &[(DateTime<Utc>, f64)]) -> Result<()> {
+        self.detector.check(inputs)
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {

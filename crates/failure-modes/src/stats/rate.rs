@@ -28,14 +28,17 @@ impl CountRate {
     /// Counts checked by the caller (finite, not negative, within range).
     #[inline]
     pub(crate) fn push(&mut self, trials: f64, events: f64) {
-        let (t, e) = self.averages;
-        if trials == 0.0 && events == 0.0 && t < FROZEN_BELOW {
+        let (mut t, mut e) = self.averages;
+        if t < FROZEN_BELOW {
             // A long idle stretch (about 580 / alpha periods) has made the history this light:
             // decaying on would only lose the rate's digits in subnormals and then zero it,
-            // though an empty period says nothing about the rate. Left as it is, it is below
-            // half an ulp of any later period's `alpha × trials` over 1e-234, so such a
-            // period replaces it as decaying would have.
-            return;
+            // though an empty period says nothing about the rate, so an empty period leaves
+            // it. A period with trials outweighs it by more than 2^53 (for `alpha × trials`
+            // over 1e-234), and starts from nothing, as decaying would all but have.
+            if trials == 0.0 && events == 0.0 {
+                return;
+            }
+            (t, e) = (0.0, 0.0);
         }
         self.averages = (t + self.alpha * (trials - t), e + self.alpha * (events - e));
     }
@@ -79,10 +82,14 @@ mod tests {
         );
         assert!((rate.rate() - 0.01).abs() < 1e-12, "{}", rate.rate());
         // The first period with trials replaces the history, as decaying to nothing would
-        // have: to the bit, the rate of a fresh history given that period.
-        rate.push(100.0, 5.0);
-        let mut fresh = CountRate::new(1.0 / 120.0);
-        fresh.push(100.0, 5.0);
-        assert_eq!(rate.rate(), fresh.rate());
+        // have: to the bit, the rate of a fresh history given that period, with or without
+        // events.
+        for events in [5.0, 0.0] {
+            let mut idle = rate;
+            idle.push(100.0, events);
+            let mut fresh = CountRate::new(1.0 / 120.0);
+            fresh.push(100.0, events);
+            assert_eq!(idle.rate(), fresh.rate());
+        }
     }
 }

@@ -405,7 +405,8 @@ impl AlertPolicy {
             };
             if !(value.is_finite() && value > 0.0 && value <= max) {
                 return Err(invalid(format!(
-                    "threshold {value} must be positive and finite (and a budget fraction at most 1)"
+                    "threshold {} must be positive and finite (and a budget fraction at most 1)",
+                    crate::ExactValue(value)
                 )));
             }
             if !tier.enabled {

@@ -369,7 +369,11 @@ pub(super) fn objective_target(cx: &mut Cx<'_>, o: &F<'_>) -> Result<Objective> 
         (Some((t, tf)), Some((p, pf))) => {
             if (t * 100.0 - p).abs() > 1e-9 {
                 return Err(pf.err(Problem::Conflict {
-                    reason: format!("target {t} and targetPercent {p} disagree"),
+                    reason: format!(
+                        "target {} and targetPercent {} disagree",
+                        crate::ExactValue(t),
+                        crate::ExactValue(p)
+                    ),
                 }));
             }
             cx.rule(

@@ -247,7 +247,7 @@ impl CostRunaway {
         let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
             Some(format!(
                 "amount {} must be positive and finite",
-                charge.amount
+                sli_core::ExactValue(charge.amount)
             ))
         } else if self.day.is_some_and(|day| charge.day < day) {
             Some(format!(

@@ -2,7 +2,7 @@
 //! `AWS/Billing` `EstimatedCharges` and the readings from what it returns.
 
 use aws_telemetry::{FetchedSeries, Metric, MetricQuery, Period, Statistic, TimeRange};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::{ChargeSample, CostRunaway};
 use crate::detector::{MetricDetector, join};
@@ -17,28 +17,30 @@ impl MetricDetector for CostRunaway {
         self.last
     }
 
-    fn check(&self, input: &ChargeSample) -> Result<()> {
-        count("estimated_charges", input.estimated_charges, input.at).map(drop)
+    fn check(&self, inputs: &[ChargeSample]) -> Result<()> {
+        inputs.iter().try_for_each(|input| {
+            count("estimated_charges", input.estimated_charges, input.at).map(drop)
+        })
     }
 
-    /// No declared one-off charge may fall on a day the detector will never read: before
-    /// `range` and after the last day it has read (any day before `range` for a detector that
-    /// has read nothing). Such a charge can only be a mistake (a wrong year, a wrong account)
-    /// or a gap between runs. A charge on a day the detector has read is past, and one after
-    /// `range` is for a later run: scheduled runs over a day at a time keep their one-offs.
+    /// No declared one-off charge may be dated more than a year after `range`: no bill is
+    /// declared that far ahead, so it is a wrong year (2062 for 2026), and the charge it
+    /// stands for would be read as a runaway. Any other date is taken: a charge on a day
+    /// already read is past, one on a day no run read (a scheduler that missed a day) is
+    /// dropped when the detector passes it, and one after `range` is for a later run, so
+    /// scheduled runs over a day at a time keep their one-offs.
     fn check_range(&self, range: &TimeRange) -> Result<()> {
-        let first = range.start().date_naive();
-        let unread = |day| day < first && self.day.is_none_or(|read| day > read);
-        match self.one_offs.iter().find(|c| unread(c.day)) {
+        let last = range.end().date_naive();
+        let too_far = last
+            .checked_add_days(Days::new(366))
+            .unwrap_or(NaiveDate::MAX);
+        match self.one_offs.iter().find(|c| c.day > too_far) {
             Some(charge) => Err(Error::OneOffCharge {
                 description: charge.description.clone(),
                 day: charge.day,
-                reason: match self.day {
-                    Some(read) => format!(
-                        "is dated after the last day read ({read}) and before the range,                          which starts on {first}: no run reads it"
-                    ),
-                    None => format!("is dated before the range, which starts on {first}"),
-                },
+                reason: format!(
+                    "is dated more than a year after the range, which ends on {last}: a wrong year?"
+                ),
             }),
             None => Ok(()),
         }

@@ -1,7 +1,7 @@
 //! F2 network partition: the availability zone whose latency or 5xx rate diverges from its
 //! peers at the same moment and from its own history, which a fleet-wide traffic rise does not.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use aws_telemetry::{FetchedSeries, MetricQuery, Statistic};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -294,11 +294,11 @@ pub struct NetworkPartition {
 
 impl NetworkPartition {
     /// Refuses a sample whose zones cannot be taken (see [`Detector::push`]'s errors), without
-    /// changing anything.
-    fn check_zones(&self, sample: &ZoneSample) -> Result<()> {
+    /// changing anything; `added` are the zones that samples to be pushed before it bring.
+    fn check_zones(&self, sample: &ZoneSample, added: &BTreeSet<&str>) -> Result<()> {
         let at = sample.at;
-        let mut new_zones = 0;
-        let may_overflow = self.zones.len() + sample.zones.len() > MAX_ZONES;
+        let mut new_zones = added.len();
+        let may_overflow = self.zones.len() + new_zones + sample.zones.len() > MAX_ZONES;
         for (index, zone) in sample.zones.iter().enumerate() {
             let invalid = |reason| Error::InvalidZone {
                 zone: zone.zone.clone(),
@@ -318,7 +318,10 @@ impl NetworkPartition {
             }
             // Looked up only when this sample could bring the count past the bound: the
             // common case (the same few zones every period) costs no lookup here.
-            if may_overflow && !self.zones.contains_key(&zone.zone) {
+            if may_overflow
+                && !self.zones.contains_key(&zone.zone)
+                && !added.contains(zone.zone.as_str())
+            {
                 new_zones += 1;
                 if self.zones.len() + new_zones > MAX_ZONES {
                     return Err(invalid("one zone more than MAX_ZONES (32)"));
@@ -402,7 +405,7 @@ impl Detector for NetworkPartition {
 
     fn push(&mut self, sample: ZoneSample) -> Result<Vec<Finding>> {
         let at = sample.at;
-        self.check_zones(&sample)?;
+        self.check_zones(&sample, &BTreeSet::new())?;
         if self.timeline.check(at)? == Step::Restart {
             // After a silence: incidents end, but what each zone's latency usually is holds.
             for state in self.zones.values_mut() {
@@ -581,8 +584,19 @@ impl MetricDetector for NetworkPartition {
         self.timeline.last()
     }
 
-    fn check(&self, input: &ZoneSample) -> Result<()> {
-        self.check_zones(input)
+    fn check(&self, inputs: &[ZoneSample]) -> Result<()> {
+        let mut added = BTreeSet::new();
+        for sample in inputs {
+            self.check_zones(sample, &added)?;
+            added.extend(
+                sample
+                    .zones
+                    .iter()
+                    .map(|zone| zone.zone.as_str())
+                    .filter(|zone| !self.zones.contains_key(*zone)),
+            );
+        }
+        Ok(())
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {

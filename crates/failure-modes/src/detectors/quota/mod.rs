@@ -471,8 +471,10 @@ impl MetricDetector for ServiceQuotaHit {
         self.timeline.last()
     }
 
-    fn check(&self, input: &QuotaSample) -> Result<()> {
-        count("usage", input.usage, input.at).map(drop)
+    fn check(&self, inputs: &[QuotaSample]) -> Result<()> {
+        inputs
+            .iter()
+            .try_for_each(|input| count("usage", input.usage, input.at).map(drop))
     }
 
     fn queries(&self) -> Result<Vec<MetricQuery>> {
