@@ -284,7 +284,7 @@ impl Tally {
 
 /// Matches findings against expectations; findings with a severity in `allowed` that match no
 /// expectation are neither false alarms nor failures.
-fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[Severity]) {
+fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[(Severity, T, T)]) {
     let mut used = vec![false; found.len()];
     for e in exps {
         t.expected += 1;
@@ -328,7 +328,9 @@ fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[Sever
         }
     }
     for (i, f) in found.iter().enumerate() {
-        if !used[i] && !allowed.contains(&f.sev) {
+        // Amended 2026-12-07: an allowed severity only counts near the incident (in the
+        // first version a page drill's allowance hid false tickets weeks before it).
+        if !used[i] && !allowed.iter().any(|&(sev, from, to)| f.sev == sev && f.start >= from && f.start <= to) {
             t.false_alarms += 1;
             t.fail(format!("{drill}: unexpected finding {}", show(&[f.clone()])));
         }
@@ -493,7 +495,9 @@ fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
         let exps: Vec<Exp> = match kind {
             Q::Clean => vec![],
             Q::Warn => vec![Exp { sev: Severity::Ticket, at: step, start_from: step, start_to: step + min(30), latest: step + min(30), cond: None }],
-            Q::Blocked => vec![Exp { sev: Severity::Page, at: step, start_from: step - min(5), start_to: step + min(30), latest: step + min(30), cond: None }],
+            // Condition added 2026-12-07 after the first runs (see DRILLS.md): over the
+            // quota, a forecast of when usage "will reach it" must not lie in the future.
+            Q::Blocked => vec![Exp { sev: Severity::Page, at: step, start_from: step - min(5), start_to: step + min(30), latest: step + min(30), cond: Some(("over the quota: no forecast in the future", |f: &F| f.forecast.is_none_or(|x| x <= f.end))) }],
             Q::Leak => vec![Exp {
                 sev: Severity::Ticket,
                 at: step,
@@ -503,8 +507,8 @@ fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                 cond: Some(("a forecast, usage under 80 %", |f: &F| f.forecast.is_some())),
             }],
         };
-        let allowed: &[Severity] = if kind == Q::Blocked { &[Severity::Ticket] } else { &[] };
-        judge(t, &drill, &found, &exps, allowed);
+        let allowed = if kind == Q::Blocked { vec![(Severity::Ticket, step - min(5), step + min(30))] } else { vec![] };
+        judge(t, &drill, &found, &exps, &allowed);
         if kind == Q::Warn {
             // Bad data: 1e300 in the run that first finds the step.
             if let Some(k) = first_finding_run(&fresh, &src, &ranges) {
@@ -512,6 +516,7 @@ fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                 let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "ResourceCount", Bad::Value(1e300))), no_before, no_after);
                 let named = errs.first().is_some_and(|(_, e)| e.to_lowercase().contains("usage"));
                 t.check(errs.len() == 1 && named, || format!("bad-F3: expected one error naming the usage, got {errs:?}"));
+                store.notes.push(format!("bad-F3 errors: {errs:?}"));
                 t.check(same(&got, &found), || format!("bad-F3: after mending, findings {} vs control {}", show(&got), show(&found)));
             } else {
                 t.fail("bad-F3: no run with a finding to tamper".into());
@@ -641,6 +646,7 @@ fn f5_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                     e.contains("p95") || e.contains("latency") || e.contains("duration")
                 });
                 t.check(errs.len() == 1 && named, || format!("bad-F5: expected one error naming the latency, got {errs:?}"));
+                store.notes.push(format!("bad-F5 errors: {errs:?}"));
                 t.check(same(&got, &found), || format!("bad-F5: after mending, findings {} vs control {}", show(&got), show(&found)));
             } else {
                 t.fail("bad-F5: no run with a finding to tamper".into());
@@ -783,6 +789,7 @@ fn f7_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                 let (got, errs, _) = f7_schedule(&mut d, &bucket, &src, start, dr.end, dr.grant, Some((k, "GetRequests", Bad::Value(-3.0))));
                 let named = errs.first().is_some_and(|(_, e)| e.to_lowercase().contains("request"));
                 t.check(errs.len() == 1 && named, || format!("bad-F7: expected one error naming the requests, got {errs:?}"));
+                store.notes.push(format!("bad-F7 errors: {errs:?}"));
                 t.check(same(&got, &found), || format!("bad-F7: after mending, findings {} vs control {}", show(&got), show(&found)));
             }
             store.f7_public = found.clone();
@@ -910,6 +917,17 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
         }
         let (found, errs) = run_ranges(&mut det, &src, &ranges, None, |d, i, r| declare(d, i, r, &derr), no_after);
         t.check(errs.is_empty() && derr.lock().unwrap().is_empty(), || format!("{drill}: run errors {errs:?} {:?}", derr.lock().unwrap()));
+        // A one-off declared for a day already judged is refused, naming it (docs of `declare`);
+        // one for the latest reading's day is taken.
+        if kind == K::Clean {
+            let late = OneOffCharge { day: day(2026, 11, 3), amount: 700.0, description: "Marketplace, late".into() };
+            let err = det.declare(late).map_err(|e| e.to_string());
+            t.check(err.as_ref().is_err_and(|e| e.contains("Marketplace, late")), || format!("F8 declare for a judged day: {err:?}"));
+            let today = OneOffCharge { day: day(2026, 11, 15), amount: 700.0, description: "Marketplace, today".into() };
+            let ok = det.declare(today).map_err(|e| e.to_string());
+            t.check(ok.is_ok(), || format!("F8 declare for the latest reading's day: {ok:?}"));
+            store.notes.push(format!("F8 declare late: {err:?}; for the latest day: {ok:?}"));
+        }
         // One run, both declared first.
         let mut one = fresh.clone();
         one.declare(support.clone()).unwrap();
@@ -926,8 +944,9 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
             K::Ticket => vec![Exp { sev: Severity::Ticket, at: runaway, start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc(), start_to: runaway + TimeDelta::hours(30), latest: runaway + TimeDelta::hours(30), cond: None }],
             K::Page => vec![Exp { sev: Severity::Page, at: runaway, start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc() - TimeDelta::days(1), start_to: runaway + TimeDelta::hours(30), latest: runaway + TimeDelta::hours(30), cond: None }],
         };
-        let allowed: &[Severity] = if kind == K::Page { &[Severity::Ticket] } else { &[] };
-        judge(t, &drill, &found, &exps, allowed);
+        let rday = runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+        let allowed = if kind == K::Page { vec![(Severity::Ticket, rday - TimeDelta::days(1), runaway + TimeDelta::hours(30))] } else { vec![] };
+        judge(t, &drill, &found, &exps, &allowed);
         if kind == K::Ticket {
             for (name, bad) in [("bad-F8 duplicate", Bad::Duplicate), ("bad-F8 negative", Bad::Value(-50.0))] {
                 if let Some(k) = ranges.iter().position(|r| found.first().is_some_and(|f| r.end() > f.end)) {
@@ -943,6 +962,7 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
                         }
                     });
                     t.check(errs.len() == 1 && named, || format!("{name}: expected one typed error naming it, got {errs:?}"));
+                    store.notes.push(format!("{name} errors: {errs:?}"));
                     t.check(same(&got, &found), || format!("{name}: after mending, findings {} vs control {}", show(&got), show(&found)));
                 } else {
                     t.fail(format!("{name}: no finding to place the bad point after"));
@@ -1012,6 +1032,7 @@ fn anomaly_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, s
         let mut d = fresh.clone();
         let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "RequestCount", Bad::Value(1e300))), no_before, no_after);
         t.check(errs.len() == 1, || format!("bad-anomaly: expected one typed error, got {errs:?}"));
+        store.notes.push(format!("bad-anomaly errors: {errs:?}"));
         t.check(same(&got, &found), || format!("bad-anomaly: after mending, findings {} vs control {}", show(&got), show(&found)));
     }
     store.anomaly = found;
@@ -1098,7 +1119,7 @@ fn set_drill(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
     let f7 = f7_data(L::Private, "set-exports", start, 4, &src, nab, &mut r7).det;
     let mut ra = Rng::new(seed, 1004);
     let (an, spike, _) = anomaly_data("app/set/1", start - TimeDelta::days(5), &src, nab, &mut ra, None);
-    let until = start + TimeDelta::days(3) + TimeDelta::hours(4);
+    let until = start + TimeDelta::days(3) + TimeDelta::hours(7);
     let ranges = schedule(start - TimeDelta::days(5), start + TimeDelta::days(3) - TimeDelta::hours(4), min(10), min(60), min(5), until);
     let mut set = DetectorSet::new().with(f3.clone()).with(f5.clone()).with(f7.clone()).with(an.clone());
     let mut per: Vec<Vec<F>> = vec![Vec::new(); 4];
