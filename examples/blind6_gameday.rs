@@ -21,10 +21,9 @@ use failure_modes::chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, 
 use failure_modes::sli_core::Interval;
 use failure_modes::{
     AlertInterval, AnomalySignal, ColdStartLatency, ColdStartSignal, CostRunaway, DEFAULT_HOLD,
-    DetectorSet, FailureMode, Finding, InMemorySource, MaintenanceWindows, Metric,
-    MetricDetector, MetricSource, MetricAnomalies, OneOffCharge, Period, PublicDataLeak,
-    QuotaSignal, ServiceQuotaHit, Severity, Statistic, TimeRange, group_by_root_cause,
-    outside_maintenance, run,
+    DetectorSet, FailureMode, Finding, InMemorySource, MaintenanceWindows, Metric, MetricAnomalies,
+    MetricDetector, MetricSource, OneOffCharge, Period, PublicDataLeak, QuotaSignal,
+    ServiceQuotaHit, Severity, Statistic, TimeRange, group_by_root_cause, outside_maintenance, run,
 };
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -98,7 +97,10 @@ fn t0() -> T {
 /// A clean stretch (no row inside a labelled window) of `len` rows of a NAB series, divided
 /// by its median; tiled from the longest clean run when no run is long enough.
 fn nab_shape(all: &[sre_examples::nab::Series], key: &str, len: usize, rng: &mut Rng) -> Vec<f64> {
-    let s = all.iter().find(|s| s.key.contains(key)).expect("NAB series");
+    let s = all
+        .iter()
+        .find(|s| s.key.contains(key))
+        .expect("NAB series");
     let n = s.values.len();
     let mut starts = Vec::new();
     let mut longest = (0, 0);
@@ -238,7 +240,9 @@ fn show(fs: &[F]) -> String {
                 f.subject,
                 f.start.format("%m-%d %H:%M"),
                 f.end.format("%m-%d %H:%M:%S"),
-                f.forecast.map(|t| format!(" forecast {}", t.format("%m-%d %H:%M"))).unwrap_or_default(),
+                f.forecast
+                    .map(|t| format!(" forecast {}", t.format("%m-%d %H:%M")))
+                    .unwrap_or_default(),
                 f.detail
             )
         })
@@ -310,7 +314,12 @@ fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[(Seve
         if f.sev == e.sev {
             t.sev_agree += 1;
         } else {
-            t.fail(format!("{drill}: severity {} where {} expected: {}", f.sev, e.sev, show(&[f.clone()])));
+            t.fail(format!(
+                "{drill}: severity {} where {} expected: {}",
+                f.sev,
+                e.sev,
+                show(&[f.clone()])
+            ));
         }
         if f.end > e.latest {
             t.fail(format!(
@@ -324,15 +333,27 @@ fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[(Seve
         }
         t.delays.push((f.end - e.at).num_minutes());
         if let Some((name, c)) = e.cond {
-            t.check(c(f), || format!("{drill}: condition '{name}' fails on {}", show(&[f.clone()])));
+            t.check(c(f), || {
+                format!(
+                    "{drill}: condition '{name}' fails on {}",
+                    show(&[f.clone()])
+                )
+            });
         }
     }
     for (i, f) in found.iter().enumerate() {
         // Amended 2026-12-07: an allowed severity only counts near the incident (in the
         // first version a page drill's allowance hid false tickets weeks before it).
-        if !used[i] && !allowed.iter().any(|&(sev, from, to)| f.sev == sev && f.start >= from && f.start <= to) {
+        if !used[i]
+            && !allowed
+                .iter()
+                .any(|&(sev, from, to)| f.sev == sev && f.start >= from && f.start <= to)
+        {
             t.false_alarms += 1;
-            t.fail(format!("{drill}: unexpected finding {}", show(&[f.clone()])));
+            t.fail(format!(
+                "{drill}: unexpected finding {}",
+                show(&[f.clone()])
+            ));
         }
     }
 }
@@ -341,7 +362,14 @@ fn judge(t: &mut Tally, drill: &str, found: &[F], exps: &[Exp], allowed: &[(Seve
 
 /// Ranges of a scheduler: a backfill `[from, backfill_end)`, then a run every `every` over
 /// `[now − lag − window, now − lag)` until `now` passes `until`.
-fn schedule(from: T, backfill_end: T, every: TimeDelta, window: TimeDelta, lag: TimeDelta, until: T) -> Vec<TimeRange> {
+fn schedule(
+    from: T,
+    backfill_end: T,
+    every: TimeDelta,
+    window: TimeDelta,
+    lag: TimeDelta,
+    until: T,
+) -> Vec<TimeRange> {
     let mut out = vec![TimeRange::new(from, backfill_end).unwrap()];
     // Runs at whole multiples of `every` after the backfill's end (a cron schedule).
     let mut now = backfill_end + every;
@@ -396,7 +424,11 @@ fn no_after<D>(_: &mut D, _: usize, _: &TimeRange) -> Vec<F> {
 }
 
 /// Index of the first range whose run (on the control) gave a finding.
-fn first_finding_run<D: MetricDetector + Clone>(fresh: &D, src: &Tamper, ranges: &[TimeRange]) -> Option<usize> {
+fn first_finding_run<D: MetricDetector + Clone>(
+    fresh: &D,
+    src: &Tamper,
+    ranges: &[TimeRange],
+) -> Option<usize> {
     let mut d = fresh.clone();
     for (i, r) in ranges.iter().enumerate() {
         if let Ok(fs) = block_on(run(&mut d, src, *r))
@@ -421,7 +453,14 @@ const LIMIT: f64 = 1000.0;
 
 /// Puts a quota drill's usage (one sample a minute) into `src`; returns the detector and the
 /// incident time and level.
-fn f3_data(kind: Q, name: &str, start: T, src: &InMemorySource, nab: &[sre_examples::nab::Series], rng: &mut Rng) -> (ServiceQuotaHit, T, T) {
+fn f3_data(
+    kind: Q,
+    name: &str,
+    start: T,
+    src: &InMemorySource,
+    nab: &[sre_examples::nab::Series],
+    rng: &mut Rng,
+) -> (ServiceQuotaHit, T, T) {
     let days = match kind {
         Q::Clean => 7,
         Q::Warn | Q::Blocked => 4,
@@ -429,8 +468,11 @@ fn f3_data(kind: Q, name: &str, start: T, src: &InMemorySource, nab: &[sre_examp
     };
     let rows = days * 288;
     let shape = nab_shape(nab, "rds_cpu_utilization_cc0c53", rows, rng);
-    let (lo, hi) = shape.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
-    let signal = QuotaSignal::resource_count(name, LIMIT, "EC2", name, "Standard/OnDemand").unwrap();
+    let (lo, hi) = shape
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+    let signal =
+        QuotaSignal::resource_count(name, LIMIT, "EC2", name, "Standard/OnDemand").unwrap();
     let det = ServiceQuotaHit::new(signal, Default::default()).unwrap();
     let metric = metric_of(&det, "ResourceCount");
     let step_at = start + TimeDelta::days(3) + min(5 * rng.below(72) as i64);
@@ -451,7 +493,11 @@ fn f3_data(kind: Q, name: &str, start: T, src: &InMemorySource, nab: &[sre_examp
                 {
                     continue; // a 90-minute hole
                 }
-                let step = if at >= start + TimeDelta::days(4) { 0.05 } else { 0.0 };
+                let step = if at >= start + TimeDelta::days(4) {
+                    0.05
+                } else {
+                    0.0
+                };
                 LIMIT * (0.30 + 0.20 * u + step) + noise
             }
             Q::Warn | Q::Blocked => {
@@ -463,7 +509,11 @@ fn f3_data(kind: Q, name: &str, start: T, src: &InMemorySource, nab: &[sre_examp
             }
             Q::Leak => {
                 let days_in = (at - step_at).num_minutes() as f64 / 1440.0;
-                let leak = if days_in > 0.0 { (0.07 * days_in).min(0.35) } else { 0.0 };
+                let leak = if days_in > 0.0 {
+                    (0.07 * days_in).min(0.35)
+                } else {
+                    0.0
+                };
                 // Peak near 50 % before the leak: a cycle between 40 % and 50 %.
                 LIMIT * (0.40 + 0.10 * u + leak) + noise
             }
@@ -475,29 +525,62 @@ fn f3_data(kind: Q, name: &str, start: T, src: &InMemorySource, nab: &[sre_examp
 }
 
 fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store: &mut Store) {
-    for (k, kind) in [Q::Clean, Q::Warn, Q::Blocked, Q::Leak].into_iter().enumerate() {
+    for (k, kind) in [Q::Clean, Q::Warn, Q::Blocked, Q::Leak]
+        .into_iter()
+        .enumerate()
+    {
         let mut rng = Rng::new(seed, 300 + k as u64);
         let src = Tamper::default();
         let name = format!("vcpu{k}");
         let (fresh, step, end) = f3_data(kind, &name, t0(), &src.inner, nab, &mut rng);
-        let ranges = schedule(t0(), t0() + TimeDelta::days(3), min(10), min(60), min(5), end);
+        let ranges = schedule(
+            t0(),
+            t0() + TimeDelta::days(3),
+            min(10),
+            min(60),
+            min(5),
+            end,
+        );
         let mut det = fresh.clone();
         let (found, errs) = run_ranges(&mut det, &src, &ranges, None, no_before, no_after);
         let drill = format!("F3-{kind:?}");
         t.check(errs.is_empty(), || format!("{drill}: run errors {errs:?}"));
         // Split check: one run over the whole stretch.
         let mut one = fresh.clone();
-        let whole = block_on(run(&mut one, &src, TimeRange::new(t0(), end).unwrap())).map(|v| v.iter().map(rec).collect::<Vec<_>>());
+        let whole = block_on(run(&mut one, &src, TimeRange::new(t0(), end).unwrap()))
+            .map(|v| v.iter().map(rec).collect::<Vec<_>>());
         match whole {
-            Ok(w) => t.check(same(&w, &found), || format!("{drill}: split: one run {} vs scheduled {}", show(&w), show(&found))),
+            Ok(w) => t.check(same(&w, &found), || {
+                format!(
+                    "{drill}: split: one run {} vs scheduled {}",
+                    show(&w),
+                    show(&found)
+                )
+            }),
             Err(e) => t.fail(format!("{drill}: one run failed: {e}")),
         }
         let exps: Vec<Exp> = match kind {
             Q::Clean => vec![],
-            Q::Warn => vec![Exp { sev: Severity::Ticket, at: step, start_from: step, start_to: step + min(30), latest: step + min(30), cond: None }],
+            Q::Warn => vec![Exp {
+                sev: Severity::Ticket,
+                at: step,
+                start_from: step,
+                start_to: step + min(30),
+                latest: step + min(30),
+                cond: None,
+            }],
             // Condition added 2026-12-07 after the first runs (see DRILLS.md): over the
             // quota, a forecast of when usage "will reach it" must not lie in the future.
-            Q::Blocked => vec![Exp { sev: Severity::Page, at: step, start_from: step - min(5), start_to: step + min(30), latest: step + min(30), cond: Some(("over the quota: no forecast in the future", |f: &F| f.forecast.is_none_or(|x| x <= f.end))) }],
+            Q::Blocked => vec![Exp {
+                sev: Severity::Page,
+                at: step,
+                start_from: step - min(5),
+                start_to: step + min(30),
+                latest: step + min(30),
+                cond: Some(("over the quota: no forecast in the future", |f: &F| {
+                    f.forecast.is_none_or(|x| x <= f.end)
+                })),
+            }],
             Q::Leak => vec![Exp {
                 sev: Severity::Ticket,
                 at: step,
@@ -507,17 +590,38 @@ fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                 cond: Some(("a forecast, usage under 80 %", |f: &F| f.forecast.is_some())),
             }],
         };
-        let allowed = if kind == Q::Blocked { vec![(Severity::Ticket, step - min(5), step + min(30))] } else { vec![] };
+        let allowed = if kind == Q::Blocked {
+            vec![(Severity::Ticket, step - min(5), step + min(30))]
+        } else {
+            vec![]
+        };
         judge(t, &drill, &found, &exps, &allowed);
         if kind == Q::Warn {
             // Bad data: 1e300 in the run that first finds the step.
             if let Some(k) = first_finding_run(&fresh, &src, &ranges) {
                 let mut d = fresh.clone();
-                let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "ResourceCount", Bad::Value(1e300))), no_before, no_after);
-                let named = errs.first().is_some_and(|(_, e)| e.to_lowercase().contains("usage"));
-                t.check(errs.len() == 1 && named, || format!("bad-F3: expected one error naming the usage, got {errs:?}"));
+                let (got, errs) = run_ranges(
+                    &mut d,
+                    &src,
+                    &ranges,
+                    Some((k, "ResourceCount", Bad::Value(1e300))),
+                    no_before,
+                    no_after,
+                );
+                let named = errs
+                    .first()
+                    .is_some_and(|(_, e)| e.to_lowercase().contains("usage"));
+                t.check(errs.len() == 1 && named, || {
+                    format!("bad-F3: expected one error naming the usage, got {errs:?}")
+                });
                 store.notes.push(format!("bad-F3 errors: {errs:?}"));
-                t.check(same(&got, &found), || format!("bad-F3: after mending, findings {} vs control {}", show(&got), show(&found)));
+                t.check(same(&got, &found), || {
+                    format!(
+                        "bad-F3: after mending, findings {} vs control {}",
+                        show(&got),
+                        show(&found)
+                    )
+                });
             } else {
                 t.fail("bad-F3: no run with a finding to tamper".into());
             }
@@ -536,14 +640,35 @@ enum C {
     Threshold,
 }
 
-fn f5_data(kind: C, function: &str, start: T, src: &InMemorySource, nab: &[sre_examples::nab::Series], rng: &mut Rng) -> (ColdStartLatency, T, T) {
+fn f5_data(
+    kind: C,
+    function: &str,
+    start: T,
+    src: &InMemorySource,
+    nab: &[sre_examples::nab::Series],
+    rng: &mut Rng,
+) -> (ColdStartLatency, T, T) {
     let minutes = 600i64;
     let shape = nab_shape(nab, "elb_request_count_8c0756", (minutes / 5) as usize, rng);
-    let det = ColdStartLatency::new(ColdStartSignal::lambda(function).unwrap(), Default::default()).unwrap();
-    let (dur, conc, init) = (metric_of(&det, "Duration"), metric_of(&det, "ConcurrentExecutions"), det.queries().unwrap().iter().find_map(|q| match q.kind() {
-        QueryKind::Stat { metric, .. } if metric.namespace() == "LambdaInsights" => Some(metric.clone()),
-        _ => None,
-    }).expect("init query"));
+    let det = ColdStartLatency::new(
+        ColdStartSignal::lambda(function).unwrap(),
+        Default::default(),
+    )
+    .unwrap();
+    let (dur, conc, init) = (
+        metric_of(&det, "Duration"),
+        metric_of(&det, "ConcurrentExecutions"),
+        det.queries()
+            .unwrap()
+            .iter()
+            .find_map(|q| match q.kind() {
+                QueryKind::Stat { metric, .. } if metric.namespace() == "LambdaInsights" => {
+                    Some(metric.clone())
+                }
+                _ => None,
+            })
+            .expect("init query"),
+    );
     let burst = start + TimeDelta::hours(6) + min(rng.below(30) as i64);
     let (ratio, crise) = match kind {
         C::Burst => (rng.range(2.0, 2.5), 3.0),
@@ -589,7 +714,10 @@ fn f5_data(kind: C, function: &str, start: T, src: &InMemorySource, nab: &[sre_e
         }
         for j in 0..n {
             let ms = 120.0 * (0.25 * rng.normal()).exp() * mult;
-            d.push((at + TimeDelta::milliseconds((j as i64 * 59_000) / n as i64), ms));
+            d.push((
+                at + TimeDelta::milliseconds((j as i64 * 59_000) / n as i64),
+                ms,
+            ));
         }
         let base = (10.0 * s + rng.normal()).round().max(2.0);
         let a = avg.unwrap_or(base);
@@ -597,7 +725,11 @@ fn f5_data(kind: C, function: &str, start: T, src: &InMemorySource, nab: &[sre_e
         // recent average, not to this minute's NAB-shaped base (harness error: the threshold
         // drill's 1.6x of a low minute was under 1.3x of the average, and the clean drill's
         // regression rode on a traffic rise that doubled concurrency).
-        let value = if mult != 1.0 || cmult != 1.0 { (a * cmult).round() } else { base };
+        let value = if mult != 1.0 || cmult != 1.0 {
+            (a * cmult).round()
+        } else {
+            base
+        };
         c.push((at + TimeDelta::seconds(30), value));
         avg = Some(0.95 * a + 0.05 * value);
         if let Some(x) = init_ms {
@@ -628,26 +760,54 @@ fn f5_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
         match block_on(run(&mut one, &src, TimeRange::new(start, end).unwrap())) {
             Ok(w) => {
                 let w: Vec<F> = w.iter().map(rec).collect();
-                t.check(same(&w, &found), || format!("{drill}: split: one run {} vs scheduled {}", show(&w), show(&found)));
+                t.check(same(&w, &found), || {
+                    format!(
+                        "{drill}: split: one run {} vs scheduled {}",
+                        show(&w),
+                        show(&found)
+                    )
+                });
             }
             Err(e) => t.fail(format!("{drill}: one run failed: {e}")),
         }
         let exps = match kind {
             C::Clean => vec![],
-            _ => vec![Exp { sev: Severity::Ticket, at: burst, start_from: burst, start_to: burst + min(2), latest: burst + min(5), cond: None }],
+            _ => vec![Exp {
+                sev: Severity::Ticket,
+                at: burst,
+                start_from: burst,
+                start_to: burst + min(2),
+                latest: burst + min(5),
+                cond: None,
+            }],
         };
         judge(t, &drill, &found, &exps, &[]);
         if kind == C::Burst {
             if let Some(k) = first_finding_run(&fresh, &src, &ranges) {
                 let mut d = fresh.clone();
-                let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "Duration", Bad::Value(f64::NAN))), no_before, no_after);
+                let (got, errs) = run_ranges(
+                    &mut d,
+                    &src,
+                    &ranges,
+                    Some((k, "Duration", Bad::Value(f64::NAN))),
+                    no_before,
+                    no_after,
+                );
                 let named = errs.first().is_some_and(|(_, e)| {
                     let e = e.to_lowercase();
                     e.contains("p95") || e.contains("latency") || e.contains("duration")
                 });
-                t.check(errs.len() == 1 && named, || format!("bad-F5: expected one error naming the latency, got {errs:?}"));
+                t.check(errs.len() == 1 && named, || {
+                    format!("bad-F5: expected one error naming the latency, got {errs:?}")
+                });
                 store.notes.push(format!("bad-F5 errors: {errs:?}"));
-                t.check(same(&got, &found), || format!("bad-F5: after mending, findings {} vs control {}", show(&got), show(&found)));
+                t.check(same(&got, &found), || {
+                    format!(
+                        "bad-F5: after mending, findings {} vs control {}",
+                        show(&got),
+                        show(&found)
+                    )
+                });
             } else {
                 t.fail("bad-F5: no run with a finding to tamper".into());
             }
@@ -674,7 +834,15 @@ struct F7Drill {
     end: T,
 }
 
-fn f7_data(kind: L, bucket: &str, start: T, days: i64, src: &InMemorySource, nab: &[sre_examples::nab::Series], rng: &mut Rng) -> F7Drill {
+fn f7_data(
+    kind: L,
+    bucket: &str,
+    start: T,
+    days: i64,
+    src: &InMemorySource,
+    nab: &[sre_examples::nab::Series],
+    rng: &mut Rng,
+) -> F7Drill {
     let minutes = days * 1440;
     let shape = nab_shape(nab, "elb_request_count_8c0756", (minutes / 5) as usize, rng);
     let det = PublicDataLeak::new(BucketExposure::new(bucket), Default::default()).unwrap();
@@ -682,9 +850,21 @@ fn f7_data(kind: L, bucket: &str, start: T, days: i64, src: &InMemorySource, nab
     let d2 = start + TimeDelta::days(2);
     let (grant, spike, spike_len) = match kind {
         L::Private => (None, None, 0),
-        L::PublicSpike => (Some(d2 + TimeDelta::hours(10) + min(rng.below(50) as i64)), Some(d2 + TimeDelta::hours(14) + min(rng.below(40) as i64)), 20),
-        L::SpikeBeforeScan => (Some(d2 + TimeDelta::hours(9) + min(5)), Some(d2 + TimeDelta::hours(9) + min(10 + rng.below(5) as i64)), 20),
-        L::Sparse => (Some(start + TimeDelta::days(1) + TimeDelta::hours(12)), Some(d2 + TimeDelta::hours(3) + min(rng.below(40) as i64)), 10),
+        L::PublicSpike => (
+            Some(d2 + TimeDelta::hours(10) + min(rng.below(50) as i64)),
+            Some(d2 + TimeDelta::hours(14) + min(rng.below(40) as i64)),
+            20,
+        ),
+        L::SpikeBeforeScan => (
+            Some(d2 + TimeDelta::hours(9) + min(5)),
+            Some(d2 + TimeDelta::hours(9) + min(10 + rng.below(5) as i64)),
+            20,
+        ),
+        L::Sparse => (
+            Some(start + TimeDelta::days(1) + TimeDelta::hours(12)),
+            Some(d2 + TimeDelta::hours(3) + min(rng.below(40) as i64)),
+            10,
+        ),
     };
     let sparse = kind == L::Sparse;
     let mut lambdas = Vec::new();
@@ -698,25 +878,58 @@ fn f7_data(kind: L, bucket: &str, start: T, days: i64, src: &InMemorySource, nab
         }
         lambdas.push((at, lambda, export));
     }
-    let mut counts: Vec<(T, f64)> = lambdas.iter().map(|&(at, l, _)| (at, rng.poisson(l))).collect();
-    let export_max = counts.iter().zip(&lambdas).filter(|(_, l)| l.2).map(|(c, _)| c.1).fold(0.0, f64::max);
+    let mut counts: Vec<(T, f64)> = lambdas
+        .iter()
+        .map(|&(at, l, _)| (at, rng.poisson(l)))
+        .collect();
+    let export_max = counts
+        .iter()
+        .zip(&lambdas)
+        .filter(|(_, l)| l.2)
+        .map(|(c, _)| c.1)
+        .fold(0.0, f64::max);
     if let Some(sp) = spike {
         for (k, (at, l, _)) in lambdas.iter().enumerate() {
             if *at >= sp && *at < sp + min(spike_len) {
-                let lam = if sparse { 60.0 } else { (5.0 * l).max(1.5 * export_max) };
+                let lam = if sparse {
+                    60.0
+                } else {
+                    (5.0 * l).max(1.5 * export_max)
+                };
                 counts[k].1 = rng.poisson(lam);
             }
         }
     }
     // A minute without a request publishes no datapoint.
-    src.insert(metric, counts.into_iter().filter(|c| c.1 > 0.0)).unwrap();
-    F7Drill { det, grant, spike, end: start + min(minutes) }
+    src.insert(metric, counts.into_iter().filter(|c| c.1 > 0.0))
+        .unwrap();
+    F7Drill {
+        det,
+        grant,
+        spike,
+        end: start + min(minutes),
+    }
 }
 
 /// Runs F7 as the scheduler does: every 5 minutes over the last hour; on the hour, after the
 /// run, the exposure source's facts (as of `now`) are scanned at the end of the run's range.
-fn f7_schedule(d: &mut PublicDataLeak, bucket: &str, src: &Tamper, start: T, end: T, grant: Option<T>, tamper: Option<(usize, &str, Bad)>) -> (Vec<F>, Vec<(usize, String)>, Vec<TimeRange>) {
-    let ranges = schedule(start, start + TimeDelta::hours(2), min(5), min(60), min(1), end);
+fn f7_schedule(
+    d: &mut PublicDataLeak,
+    bucket: &str,
+    src: &Tamper,
+    start: T,
+    end: T,
+    grant: Option<T>,
+    tamper: Option<(usize, &str, Bad)>,
+) -> (Vec<F>, Vec<(usize, String)>, Vec<TimeRange>) {
+    let ranges = schedule(
+        start,
+        start + TimeDelta::hours(2),
+        min(5),
+        min(60),
+        min(1),
+        end,
+    );
     let exposure = InMemoryExposureSource::new();
     exposure.put(BucketExposure::new(bucket));
     let lag = min(1);
@@ -728,7 +941,10 @@ fn f7_schedule(d: &mut PublicDataLeak, bucket: &str, src: &Tamper, start: T, end
         |_, _, r| {
             let now = r.end() + lag;
             if grant.is_some_and(|g| now >= g) {
-                exposure.put(BucketExposure::new(bucket).with_acl_grant(AclGrant::new(Grantee::AllUsers, Permission::Read)));
+                exposure.put(
+                    BucketExposure::new(bucket)
+                        .with_acl_grant(AclGrant::new(Grantee::AllUsers, Permission::Read)),
+                );
             }
         },
         |det, _, r| {
@@ -740,7 +956,15 @@ fn f7_schedule(d: &mut PublicDataLeak, bucket: &str, src: &Tamper, start: T, end
             let facts = facts.into_iter().find(|b| b.bucket == bucket).unwrap();
             match det.scan(r.end() - TimeDelta::seconds(1), facts) {
                 Ok(fs) => fs.iter().map(rec).collect(),
-                Err(e) => vec![F { mode: "SCAN-ERROR".into(), sev: Severity::Page, subject: bucket.into(), start: now, end: now, forecast: None, detail: e.to_string() }],
+                Err(e) => vec![F {
+                    mode: "SCAN-ERROR".into(),
+                    sev: Severity::Page,
+                    subject: bucket.into(),
+                    start: now,
+                    end: now,
+                    forecast: None,
+                    detail: e.to_string(),
+                }],
             }
         },
     );
@@ -749,13 +973,17 @@ fn f7_schedule(d: &mut PublicDataLeak, bucket: &str, src: &Tamper, start: T, end
 
 fn f7_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store: &mut Store) {
     let start = t0();
-    for (k, kind) in [L::Private, L::PublicSpike, L::SpikeBeforeScan, L::Sparse].into_iter().enumerate() {
+    for (k, kind) in [L::Private, L::PublicSpike, L::SpikeBeforeScan, L::Sparse]
+        .into_iter()
+        .enumerate()
+    {
         let mut rng = Rng::new(seed, 700 + k as u64);
         let src = Tamper::default();
         let bucket = format!("exports-{k}");
         let dr = f7_data(kind, &bucket, start, 3, &src.inner, nab, &mut rng);
         let mut det = dr.det.clone();
-        let (found, errs, ranges) = f7_schedule(&mut det, &bucket, &src, start, dr.end, dr.grant, None);
+        let (found, errs, ranges) =
+            f7_schedule(&mut det, &bucket, &src, start, dr.end, dr.grant, None);
         let drill = format!("F7-{kind:?}");
         t.check(errs.is_empty(), || format!("{drill}: run errors {errs:?}"));
         let hour_after = |g: T| {
@@ -768,29 +996,78 @@ fn f7_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
             L::PublicSpike | L::Sparse => {
                 let (g, s) = (dr.grant.unwrap(), dr.spike.unwrap());
                 vec![
-                    Exp { sev: Severity::Page, at: g, start_from: g - TimeDelta::hours(1), start_to: hour_after(g), latest: g + TimeDelta::hours(1), cond: Some(("the exposure", |f: &F| f.detail.contains("public"))) },
-                    Exp { sev: Severity::Page, at: s, start_from: s, start_to: s + min(3), latest: s + min(5), cond: None },
+                    Exp {
+                        sev: Severity::Page,
+                        at: g,
+                        start_from: g - TimeDelta::hours(1),
+                        start_to: hour_after(g),
+                        latest: g + TimeDelta::hours(1),
+                        cond: Some(("the exposure", |f: &F| f.detail.contains("public"))),
+                    },
+                    Exp {
+                        sev: Severity::Page,
+                        at: s,
+                        start_from: s,
+                        start_to: s + min(3),
+                        latest: s + min(5),
+                        cond: None,
+                    },
                 ]
             }
             L::SpikeBeforeScan => {
                 let (g, s) = (dr.grant.unwrap(), dr.spike.unwrap());
                 let scan = hour_after(g);
                 vec![
-                    Exp { sev: Severity::Page, at: g, start_from: g - TimeDelta::hours(1), start_to: scan, latest: scan, cond: Some(("the exposure", |f: &F| f.detail.contains("public"))) },
-                    Exp { sev: Severity::Page, at: s, start_from: s, start_to: s + min(3), latest: scan, cond: None },
+                    Exp {
+                        sev: Severity::Page,
+                        at: g,
+                        start_from: g - TimeDelta::hours(1),
+                        start_to: scan,
+                        latest: scan,
+                        cond: Some(("the exposure", |f: &F| f.detail.contains("public"))),
+                    },
+                    Exp {
+                        sev: Severity::Page,
+                        at: s,
+                        start_from: s,
+                        start_to: s + min(3),
+                        latest: scan,
+                        cond: None,
+                    },
                 ]
             }
         };
         // The exposure's finding starts where the detector says; match it by a wide window.
         judge(t, &drill, &found, &exps, &[]);
         if kind == L::PublicSpike {
-            if let Some(k) = ranges.iter().position(|r| dr.spike.is_some_and(|s| r.end() > s + min(5))) {
+            if let Some(k) = ranges
+                .iter()
+                .position(|r| dr.spike.is_some_and(|s| r.end() > s + min(5)))
+            {
                 let mut d = dr.det.clone();
-                let (got, errs, _) = f7_schedule(&mut d, &bucket, &src, start, dr.end, dr.grant, Some((k, "GetRequests", Bad::Value(-3.0))));
-                let named = errs.first().is_some_and(|(_, e)| e.to_lowercase().contains("request"));
-                t.check(errs.len() == 1 && named, || format!("bad-F7: expected one error naming the requests, got {errs:?}"));
+                let (got, errs, _) = f7_schedule(
+                    &mut d,
+                    &bucket,
+                    &src,
+                    start,
+                    dr.end,
+                    dr.grant,
+                    Some((k, "GetRequests", Bad::Value(-3.0))),
+                );
+                let named = errs
+                    .first()
+                    .is_some_and(|(_, e)| e.to_lowercase().contains("request"));
+                t.check(errs.len() == 1 && named, || {
+                    format!("bad-F7: expected one error naming the requests, got {errs:?}")
+                });
                 store.notes.push(format!("bad-F7 errors: {errs:?}"));
-                t.check(same(&got, &found), || format!("bad-F7: after mending, findings {} vs control {}", show(&got), show(&found)));
+                t.check(same(&got, &found), || {
+                    format!(
+                        "bad-F7: after mending, findings {} vs control {}",
+                        show(&got),
+                        show(&found)
+                    )
+                });
             }
             store.f7_public = found.clone();
         }
@@ -823,7 +1100,8 @@ fn f8_data(kind: K, src: &InMemorySource, rng: &mut Rng) -> (CostRunaway, T, T, 
     let sim_start = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
     let first = Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).unwrap();
     let end = Utc.with_ymd_and_hms(2026, 11, 16, 0, 0, 0).unwrap();
-    let runaway = Utc.with_ymd_and_hms(2026, 11, 10, 0, 0, 0).unwrap() + TimeDelta::hours(rng.below(7) as i64);
+    let runaway = Utc.with_ymd_and_hms(2026, 11, 10, 0, 0, 0).unwrap()
+        + TimeDelta::hours(rng.below(7) as i64);
     let k = match kind {
         K::Clean | K::CleanJitter | K::CleanSteady | K::CleanDrops => 1.0,
         K::Ticket => rng.range(2.4, 2.8),
@@ -839,11 +1117,20 @@ fn f8_data(kind: K, src: &InMemorySource, rng: &mut Rng) -> (CostRunaway, T, T, 
         let at = sim_start + TimeDelta::hours(h);
         if at.hour() == 0 {
             let d = (at - sim_start).num_days() as f64;
-            let wk = if at.weekday().number_from_monday() >= 6 { 0.6 } else { 1.0 };
+            let wk = if at.weekday().number_from_monday() >= 6 {
+                0.6
+            } else {
+                1.0
+            };
             daily = 100.0 * (1.0 + 0.003 * d) * wk * (1.0 + 0.08 * rng.normal()).max(0.5);
         }
         let mut x = daily / 24.0 * profile(at.hour()) / norm;
-        if !matches!(kind, K::Clean | K::CleanJitter | K::CleanSteady | K::CleanDrops) && at >= runaway && at < runaway + TimeDelta::hours(48) {
+        if !matches!(
+            kind,
+            K::Clean | K::CleanJitter | K::CleanSteady | K::CleanDrops
+        ) && at >= runaway
+            && at < runaway + TimeDelta::hours(48)
+        {
             x *= k;
         }
         if at == Utc.with_ymd_and_hms(2026, 10, 20, 10, 0, 0).unwrap() {
@@ -856,8 +1143,14 @@ fn f8_data(kind: K, src: &InMemorySource, rng: &mut Rng) -> (CostRunaway, T, T, 
     }
     // Month-to-date as of an instant (spend of whole hours before it, in its month).
     let mtd = |asof: T| -> f64 {
-        let ms = Utc.with_ymd_and_hms(asof.year(), asof.month(), 1, 0, 0, 0).unwrap();
-        spend.iter().filter(|(at, _)| *at >= ms && *at + TimeDelta::hours(1) <= asof).map(|p| p.1).sum()
+        let ms = Utc
+            .with_ymd_and_hms(asof.year(), asof.month(), 1, 0, 0, 0)
+            .unwrap();
+        spend
+            .iter()
+            .filter(|(at, _)| *at >= ms && *at + TimeDelta::hours(1) <= asof)
+            .map(|p| p.1)
+            .sum()
     };
     let mut readings = Vec::new();
     let mut asof_prev = first - TimeDelta::hours(8);
@@ -889,9 +1182,27 @@ fn f8_data(kind: K, src: &InMemorySource, rng: &mut Rng) -> (CostRunaway, T, T, 
 }
 
 fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
-    let support = OneOffCharge { day: day(2026, 11, 1), amount: 6000.0, description: "Enterprise support, annual".into() };
-    let plan = OneOffCharge { day: day(2026, 10, 20), amount: 1500.0, description: "Savings Plan purchase".into() };
-    for (k, kind) in [K::CleanJitter, K::CleanSteady, K::CleanDrops, K::Clean, K::Ticket, K::Page].into_iter().enumerate() {
+    let support = OneOffCharge {
+        day: day(2026, 11, 1),
+        amount: 6000.0,
+        description: "Enterprise support, annual".into(),
+    };
+    let plan = OneOffCharge {
+        day: day(2026, 10, 20),
+        amount: 1500.0,
+        description: "Savings Plan purchase".into(),
+    };
+    for (k, kind) in [
+        K::CleanJitter,
+        K::CleanSteady,
+        K::CleanDrops,
+        K::Clean,
+        K::Ticket,
+        K::Page,
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let mut rng = Rng::new(seed, 800 + k as u64);
         let src = Tamper::default();
         let (fresh, first, end, runaway) = f8_data(kind, &src.inner, &mut rng);
@@ -902,31 +1213,59 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
             ranges.push(TimeRange::new(now - TimeDelta::days(1), now).unwrap());
             now += TimeDelta::hours(6);
         }
-        let declare = |det: &mut CostRunaway, _: usize, r: &TimeRange, errs: &Mutex<Vec<String>>| {
-            if r.end().date_naive() == plan.day && r.end().hour() == 0
-                && let Err(e) = det.declare(plan.clone())
-            {
-                errs.lock().unwrap().push(format!("declare during runs: {e}"));
-            }
-        };
+        let declare =
+            |det: &mut CostRunaway, _: usize, r: &TimeRange, errs: &Mutex<Vec<String>>| {
+                if r.end().date_naive() == plan.day
+                    && r.end().hour() == 0
+                    && let Err(e) = det.declare(plan.clone())
+                {
+                    errs.lock()
+                        .unwrap()
+                        .push(format!("declare during runs: {e}"));
+                }
+            };
         let derr = Mutex::new(Vec::new());
         let mut det = fresh.clone();
         let drill = format!("F8-{kind:?}");
         if let Err(e) = det.declare(support.clone()) {
             t.fail(format!("{drill}: declare before runs: {e}"));
         }
-        let (found, errs) = run_ranges(&mut det, &src, &ranges, None, |d, i, r| declare(d, i, r, &derr), no_after);
-        t.check(errs.is_empty() && derr.lock().unwrap().is_empty(), || format!("{drill}: run errors {errs:?} {:?}", derr.lock().unwrap()));
+        let (found, errs) = run_ranges(
+            &mut det,
+            &src,
+            &ranges,
+            None,
+            |d, i, r| declare(d, i, r, &derr),
+            no_after,
+        );
+        t.check(errs.is_empty() && derr.lock().unwrap().is_empty(), || {
+            format!("{drill}: run errors {errs:?} {:?}", derr.lock().unwrap())
+        });
         // A one-off declared for a day already judged is refused, naming it (docs of `declare`);
         // one for the latest reading's day is taken.
         if kind == K::Clean {
-            let late = OneOffCharge { day: day(2026, 11, 3), amount: 700.0, description: "Marketplace, late".into() };
+            let late = OneOffCharge {
+                day: day(2026, 11, 3),
+                amount: 700.0,
+                description: "Marketplace, late".into(),
+            };
             let err = det.declare(late).map_err(|e| e.to_string());
-            t.check(err.as_ref().is_err_and(|e| e.contains("Marketplace, late")), || format!("F8 declare for a judged day: {err:?}"));
-            let today = OneOffCharge { day: day(2026, 11, 15), amount: 700.0, description: "Marketplace, today".into() };
+            t.check(
+                err.as_ref().is_err_and(|e| e.contains("Marketplace, late")),
+                || format!("F8 declare for a judged day: {err:?}"),
+            );
+            let today = OneOffCharge {
+                day: day(2026, 11, 15),
+                amount: 700.0,
+                description: "Marketplace, today".into(),
+            };
             let ok = det.declare(today).map_err(|e| e.to_string());
-            t.check(ok.is_ok(), || format!("F8 declare for the latest reading's day: {ok:?}"));
-            store.notes.push(format!("F8 declare late: {err:?}; for the latest day: {ok:?}"));
+            t.check(ok.is_ok(), || {
+                format!("F8 declare for the latest reading's day: {ok:?}")
+            });
+            store.notes.push(format!(
+                "F8 declare late: {err:?}; for the latest day: {ok:?}"
+            ));
         }
         // One run, both declared first.
         let mut one = fresh.clone();
@@ -935,25 +1274,67 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
         match block_on(run(&mut one, &src, TimeRange::new(first, end).unwrap())) {
             Ok(w) => {
                 let w: Vec<F> = w.iter().map(rec).collect();
-                t.check(same(&w, &found), || format!("{drill}: split: one run {} vs scheduled {}", show(&w), show(&found)));
+                t.check(same(&w, &found), || {
+                    format!(
+                        "{drill}: split: one run {} vs scheduled {}",
+                        show(&w),
+                        show(&found)
+                    )
+                });
             }
             Err(e) => t.fail(format!("{drill}: one run failed: {e}")),
         }
         let exps = match kind {
             K::Clean | K::CleanJitter | K::CleanSteady | K::CleanDrops => vec![],
-            K::Ticket => vec![Exp { sev: Severity::Ticket, at: runaway, start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc(), start_to: runaway + TimeDelta::hours(30), latest: runaway + TimeDelta::hours(30), cond: None }],
-            K::Page => vec![Exp { sev: Severity::Page, at: runaway, start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc() - TimeDelta::days(1), start_to: runaway + TimeDelta::hours(30), latest: runaway + TimeDelta::hours(30), cond: None }],
+            K::Ticket => vec![Exp {
+                sev: Severity::Ticket,
+                at: runaway,
+                start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc(),
+                start_to: runaway + TimeDelta::hours(30),
+                latest: runaway + TimeDelta::hours(30),
+                cond: None,
+            }],
+            K::Page => vec![Exp {
+                sev: Severity::Page,
+                at: runaway,
+                start_from: runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc()
+                    - TimeDelta::days(1),
+                start_to: runaway + TimeDelta::hours(30),
+                latest: runaway + TimeDelta::hours(30),
+                cond: None,
+            }],
         };
         let rday = runaway.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
-        let allowed = if kind == K::Page { vec![(Severity::Ticket, rday - TimeDelta::days(1), runaway + TimeDelta::hours(30))] } else { vec![] };
+        let allowed = if kind == K::Page {
+            vec![(
+                Severity::Ticket,
+                rday - TimeDelta::days(1),
+                runaway + TimeDelta::hours(30),
+            )]
+        } else {
+            vec![]
+        };
         judge(t, &drill, &found, &exps, &allowed);
         if kind == K::Ticket {
-            for (name, bad) in [("bad-F8 duplicate", Bad::Duplicate), ("bad-F8 negative", Bad::Value(-50.0))] {
-                if let Some(k) = ranges.iter().position(|r| found.first().is_some_and(|f| r.end() > f.end)) {
+            for (name, bad) in [
+                ("bad-F8 duplicate", Bad::Duplicate),
+                ("bad-F8 negative", Bad::Value(-50.0)),
+            ] {
+                if let Some(k) = ranges
+                    .iter()
+                    .position(|r| found.first().is_some_and(|f| r.end() > f.end))
+                {
                     let mut d = fresh.clone();
                     d.declare(support.clone()).unwrap();
                     let derr = Mutex::new(Vec::new());
-                    let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "EstimatedCharges", bad)), |d, i, r| declare(d, i, r, &derr), no_after);
+                    let (got, errs) = run_ranges(
+                        &mut d,
+                        &src,
+                        &ranges,
+                        Some((k, "EstimatedCharges", bad)),
+                        |d, i, r| declare(d, i, r, &derr),
+                        no_after,
+                    );
                     let named = errs.first().is_some_and(|(_, e)| {
                         let e = e.to_lowercase();
                         match bad {
@@ -961,9 +1342,17 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
                             Bad::Value(_) => e.contains("charge"),
                         }
                     });
-                    t.check(errs.len() == 1 && named, || format!("{name}: expected one typed error naming it, got {errs:?}"));
+                    t.check(errs.len() == 1 && named, || {
+                        format!("{name}: expected one typed error naming it, got {errs:?}")
+                    });
                     store.notes.push(format!("{name} errors: {errs:?}"));
-                    t.check(same(&got, &found), || format!("{name}: after mending, findings {} vs control {}", show(&got), show(&found)));
+                    t.check(same(&got, &found), || {
+                        format!(
+                            "{name}: after mending, findings {} vs control {}",
+                            show(&got),
+                            show(&found)
+                        )
+                    });
                 } else {
                     t.fail(format!("{name}: no finding to place the bad point after"));
                 }
@@ -975,11 +1364,26 @@ fn f8_drills(seed: u64, t: &mut Tally, store: &mut Store) {
 
 // ---------------------------------------------------------------- MetricAnomalies
 
-fn anomaly_data(name: &str, start: T, src: &InMemorySource, nab: &[sre_examples::nab::Series], rng: &mut Rng, spike_at: Option<T>) -> (MetricAnomalies, T, T) {
+fn anomaly_data(
+    name: &str,
+    start: T,
+    src: &InMemorySource,
+    nab: &[sre_examples::nab::Series],
+    rng: &mut Rng,
+    spike_at: Option<T>,
+) -> (MetricAnomalies, T, T) {
     let rows = 9 * 288;
     let shape = nab_shape(nab, "elb_request_count_8c0756", rows, rng);
-    let metric = Metric::new("AWS/ApplicationELB", "RequestCount").unwrap().with_dimension("LoadBalancer", name).unwrap();
-    let signal = AnomalySignal::new(name, metric.clone(), Statistic::Sum, Period::new(300).unwrap());
+    let metric = Metric::new("AWS/ApplicationELB", "RequestCount")
+        .unwrap()
+        .with_dimension("LoadBalancer", name)
+        .unwrap();
+    let signal = AnomalySignal::new(
+        name,
+        metric.clone(),
+        Statistic::Sum,
+        Period::new(300).unwrap(),
+    );
     let det = MetricAnomalies::new(signal, FailureMode::NetworkPartition).unwrap();
     let top = shape.iter().cloned().fold(0.0, f64::max) * 48.0;
     let spike = start + TimeDelta::days(8) + min(5 * rng.below(144) as i64);
@@ -987,11 +1391,18 @@ fn anomaly_data(name: &str, start: T, src: &InMemorySource, nab: &[sre_examples:
     let mut pts = Vec::new();
     for (i, s) in shape.iter().enumerate() {
         let at = start + min(5 * i as i64);
-        let hole = |d: i64| at >= start + TimeDelta::days(d) + TimeDelta::hours(5) && at < start + TimeDelta::days(d) + TimeDelta::hours(6);
+        let hole = |d: i64| {
+            at >= start + TimeDelta::days(d) + TimeDelta::hours(5)
+                && at < start + TimeDelta::days(d) + TimeDelta::hours(6)
+        };
         if hole(3) || hole(6) {
             continue;
         }
-        let v = if at == spike { 2.0 * top } else { (s * 48.0 * (1.0 + 0.02 * rng.normal())).round().max(0.0) };
+        let v = if at == spike {
+            2.0 * top
+        } else {
+            (s * 48.0 * (1.0 + 0.02 * rng.normal())).round().max(0.0)
+        };
         pts.push((at, v));
     }
     src.insert(metric, pts).unwrap();
@@ -1005,7 +1416,14 @@ fn anomaly_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, s
     let src = Tamper::default();
     let spike_placed = spike.is_some();
     let (fresh, spike, end) = anomaly_data("app/web/1", start, &src.inner, nab, &mut rng, spike);
-    let ranges = schedule(start, start + TimeDelta::days(7), min(15), min(60), min(5), end);
+    let ranges = schedule(
+        start,
+        start + TimeDelta::days(7),
+        min(15),
+        min(60),
+        min(5),
+        end,
+    );
     let mut det = fresh.clone();
     let (found, errs) = run_ranges(&mut det, &src, &ranges, None, no_before, no_after);
     t.check(errs.is_empty(), || format!("anomaly: run errors {errs:?}"));
@@ -1013,27 +1431,65 @@ fn anomaly_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, s
     match block_on(run(&mut one, &src, TimeRange::new(start, end).unwrap())) {
         Ok(w) => {
             let w: Vec<F> = w.iter().map(rec).collect();
-            t.check(same(&w, &found), || format!("anomaly: split: one run {} vs scheduled {}", show(&w), show(&found)));
+            t.check(same(&w, &found), || {
+                format!(
+                    "anomaly: split: one run {} vs scheduled {}",
+                    show(&w),
+                    show(&found)
+                )
+            });
         }
         Err(e) => t.fail(format!("anomaly: one run failed: {e}")),
     }
     // The spike: one alert a day at most, so an alert in the 24 h before is a documented boundary.
-    let before: Vec<&F> = found.iter().filter(|f| f.end < spike && f.end > spike - TimeDelta::days(1)).collect();
+    let before: Vec<&F> = found
+        .iter()
+        .filter(|f| f.end < spike && f.end > spike - TimeDelta::days(1))
+        .collect();
     let others: Vec<F> = found.iter().filter(|f| f.start != spike).cloned().collect();
     if spike_placed && before.is_empty() {
         let at_spike: Vec<F> = found.iter().filter(|f| f.start == spike).cloned().collect();
-        let exps = vec![Exp { sev: Severity::Ticket, at: spike, start_from: spike, start_to: spike, latest: spike, cond: Some(("filed under F2", |f: &F| f.mode == "F2")) }];
+        let exps = vec![Exp {
+            sev: Severity::Ticket,
+            at: spike,
+            start_from: spike,
+            start_to: spike,
+            latest: spike,
+            cond: Some(("filed under F2", |f: &F| f.mode == "F2")),
+        }];
         judge(t, "anomaly-spike", &at_spike, &exps, &[]);
     } else {
-        store.notes.push(format!("anomaly-spike: BOUNDARY, an alert in the day before the spike: {}", show(&before.into_iter().cloned().collect::<Vec<_>>())));
+        store.notes.push(format!(
+            "anomaly-spike: BOUNDARY, an alert in the day before the spike: {}",
+            show(&before.into_iter().cloned().collect::<Vec<_>>())
+        ));
     }
-    store.notes.push(format!("anomaly: {} other alerts on the clean stretch (counted, not failed): {}", others.len(), show(&others)));
+    store.notes.push(format!(
+        "anomaly: {} other alerts on the clean stretch (counted, not failed): {}",
+        others.len(),
+        show(&others)
+    ));
     if let Some(k) = ranges.iter().position(|r| r.end() > spike + min(5)) {
         let mut d = fresh.clone();
-        let (got, errs) = run_ranges(&mut d, &src, &ranges, Some((k, "RequestCount", Bad::Value(1e300))), no_before, no_after);
-        t.check(errs.len() == 1, || format!("bad-anomaly: expected one typed error, got {errs:?}"));
+        let (got, errs) = run_ranges(
+            &mut d,
+            &src,
+            &ranges,
+            Some((k, "RequestCount", Bad::Value(1e300))),
+            no_before,
+            no_after,
+        );
+        t.check(errs.len() == 1, || {
+            format!("bad-anomaly: expected one typed error, got {errs:?}")
+        });
         store.notes.push(format!("bad-anomaly errors: {errs:?}"));
-        t.check(same(&got, &found), || format!("bad-anomaly: after mending, findings {} vs control {}", show(&got), show(&found)));
+        t.check(same(&got, &found), || {
+            format!(
+                "bad-anomaly: after mending, findings {} vs control {}",
+                show(&got),
+                show(&found)
+            )
+        });
     }
     store.anomaly = found;
 }
@@ -1041,16 +1497,39 @@ fn anomaly_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, s
 /// Amended 2026-12-07 after the first run: the spike goes where the clean stretch (the same
 /// seeded data without it) has no alert in the 24 h before, from day 7.5 on, so that "one
 /// alert a day" does not hide it; `None` when there is no such time (a boundary).
-fn anomaly_spike_time(name: &str, start: T, seed: u64, salt: u64, nab: &[sre_examples::nab::Series]) -> (Option<T>, Vec<T>) {
+fn anomaly_spike_time(
+    name: &str,
+    start: T,
+    seed: u64,
+    salt: u64,
+    nab: &[sre_examples::nab::Series],
+) -> (Option<T>, Vec<T>) {
     let scratch = InMemorySource::new();
     let mut rng = Rng::new(seed, salt);
     // A spike time outside the stretch: the clean data only.
-    let (mut det, _, end) = anomaly_data(name, start, &scratch, nab, &mut rng, Some(start - TimeDelta::days(30)));
-    let alerts: Vec<T> = block_on(run(&mut det, &scratch, TimeRange::new(start, end).unwrap())).map(|v| v.iter().map(|f| f.end).collect()).unwrap_or_default();
+    let (mut det, _, end) = anomaly_data(
+        name,
+        start,
+        &scratch,
+        nab,
+        &mut rng,
+        Some(start - TimeDelta::days(30)),
+    );
+    let alerts: Vec<T> = block_on(run(&mut det, &scratch, TimeRange::new(start, end).unwrap()))
+        .map(|v| v.iter().map(|f| f.end).collect())
+        .unwrap_or_default();
     let mut at = start + TimeDelta::days(7) + TimeDelta::hours(12);
-    let hole = |at: T| (at - start).num_hours() % 24 == 5 && [3, 6].contains(&(at - start).num_days());
+    let hole =
+        |at: T| (at - start).num_hours() % 24 == 5 && [3, 6].contains(&(at - start).num_days());
     while at < end - min(30) {
-        if !hole(at) && alerts.iter().all(|&a| a >= at || a < at - TimeDelta::days(1) - TimeDelta::hours(1)) && alerts.iter().all(|&a| a < at || a > at + TimeDelta::days(1)) {
+        if !hole(at)
+            && alerts
+                .iter()
+                .all(|&a| a >= at || a < at - TimeDelta::days(1) - TimeDelta::hours(1))
+            && alerts
+                .iter()
+                .all(|&a| a < at || a > at + TimeDelta::days(1))
+        {
             return (Some(at), alerts);
         }
         at += min(5);
@@ -1070,8 +1549,18 @@ struct Store {
 }
 
 fn to_finding(f: &F) -> Finding {
-    let mode = FailureMode::ALL.into_iter().find(|m| m.id() == f.mode).unwrap_or(FailureMode::CostRunaway);
-    Finding::new(mode, f.sev, f.subject.clone(), f.start, f.end, failure_modes::Evidence::new(0.0, 0.0, 0.0, 0.0, f.detail.clone()))
+    let mode = FailureMode::ALL
+        .into_iter()
+        .find(|m| m.id() == f.mode)
+        .unwrap_or(FailureMode::CostRunaway);
+    Finding::new(
+        mode,
+        f.sev,
+        f.subject.clone(),
+        f.start,
+        f.end,
+        failure_modes::Evidence::new(0.0, 0.0, 0.0, 0.0, f.detail.clone()),
+    )
 }
 
 fn noise_drills(t: &mut Tally, store: &Store) {
@@ -1082,27 +1571,64 @@ fn noise_drills(t: &mut Tally, store: &Store) {
             wins.push(Interval::new(f.end - min(10), f.end + min(10)).unwrap());
         }
         let windows = MaintenanceWindows::new(wins);
-        let all: Vec<Finding> = store.f3_warn.iter().chain(&store.f7_public).map(to_finding).collect();
+        let all: Vec<Finding> = store
+            .f3_warn
+            .iter()
+            .chain(&store.f7_public)
+            .map(to_finding)
+            .collect();
         let kept = outside_maintenance(all, &windows);
-        let f3_kept = kept.iter().filter(|f| f.mode == FailureMode::ServiceQuotaHit).count();
-        let f7_kept = kept.iter().filter(|f| f.mode == FailureMode::PublicDataLeak).count();
-        t.check(f3_kept == 0 && f7_kept == store.f7_public.len(), || format!("maintenance: kept {f3_kept} F3 (0 expected) and {f7_kept} F7 ({} expected)", store.f7_public.len()));
+        let f3_kept = kept
+            .iter()
+            .filter(|f| f.mode == FailureMode::ServiceQuotaHit)
+            .count();
+        let f7_kept = kept
+            .iter()
+            .filter(|f| f.mode == FailureMode::PublicDataLeak)
+            .count();
+        t.check(f3_kept == 0 && f7_kept == store.f7_public.len(), || {
+            format!(
+                "maintenance: kept {f3_kept} F3 (0 expected) and {f7_kept} F7 ({} expected)",
+                store.f7_public.len()
+            )
+        });
     } else {
         t.fail("maintenance: missing F3-warn or F7 findings to test with".into());
     }
     // Grouping: F5's finding and an SLO page on the same key; F7 on another.
     if let Some(f5) = store.f5_burst.first() {
-        let slo = AlertInterval::new("resize latency, page", Severity::Page, f5.start + min(4), Some(f5.start + min(40)));
+        let slo = AlertInterval::new(
+            "resize latency, page",
+            Severity::Page,
+            f5.start + min(4),
+            Some(f5.start + min(40)),
+        );
         let mut findings = vec![("resize".to_string(), to_finding(f5))];
         if let Some(f7) = store.f7_public.first() {
             findings.push(("exports".to_string(), to_finding(f7)));
         }
         let groups = group_by_root_cause(vec![("resize".to_string(), slo)], findings, DEFAULT_HOLD);
-        let resize = groups.iter().filter(|g| g.key == "resize").collect::<Vec<_>>();
+        let resize = groups
+            .iter()
+            .filter(|g| g.key == "resize")
+            .collect::<Vec<_>>();
         let want = if store.f7_public.is_empty() { 1 } else { 2 };
-        t.check(groups.len() == want && resize.len() == 1 && resize[0].alerts.len() == 2 && resize[0].severity == Severity::Page, || {
-            format!("grouping: {} groups ({want} expected), resize groups {:?}", groups.len(), resize.iter().map(|g| (g.alerts.len(), g.severity)).collect::<Vec<_>>())
-        });
+        t.check(
+            groups.len() == want
+                && resize.len() == 1
+                && resize[0].alerts.len() == 2
+                && resize[0].severity == Severity::Page,
+            || {
+                format!(
+                    "grouping: {} groups ({want} expected), resize groups {:?}",
+                    groups.len(),
+                    resize
+                        .iter()
+                        .map(|g| (g.alerts.len(), g.severity))
+                        .collect::<Vec<_>>()
+                )
+            },
+        );
     } else {
         t.fail("grouping: no F5-burst finding to group".into());
     }
@@ -1114,14 +1640,39 @@ fn set_drill(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
     let mut r3 = Rng::new(seed, 1001);
     let (f3, step, _) = f3_data(Q::Warn, "set-vcpu", start, &src, nab, &mut r3);
     let mut r5 = Rng::new(seed, 1002);
-    let (f5, burst, _) = f5_data(C::Burst, "set-resize", start + TimeDelta::days(3) - TimeDelta::hours(6), &src, nab, &mut r5);
+    let (f5, burst, _) = f5_data(
+        C::Burst,
+        "set-resize",
+        start + TimeDelta::days(3) - TimeDelta::hours(6),
+        &src,
+        nab,
+        &mut r5,
+    );
     let mut r7 = Rng::new(seed, 1003);
     let f7 = f7_data(L::Private, "set-exports", start, 4, &src, nab, &mut r7).det;
     let mut ra = Rng::new(seed, 1004);
-    let (an, spike, _) = anomaly_data("app/set/1", start - TimeDelta::days(5), &src, nab, &mut ra, None);
+    let (an, spike, _) = anomaly_data(
+        "app/set/1",
+        start - TimeDelta::days(5),
+        &src,
+        nab,
+        &mut ra,
+        None,
+    );
     let until = start + TimeDelta::days(3) + TimeDelta::hours(7);
-    let ranges = schedule(start - TimeDelta::days(5), start + TimeDelta::days(3) - TimeDelta::hours(4), min(10), min(60), min(5), until);
-    let mut set = DetectorSet::new().with(f3.clone()).with(f5.clone()).with(f7.clone()).with(an.clone());
+    let ranges = schedule(
+        start - TimeDelta::days(5),
+        start + TimeDelta::days(3) - TimeDelta::hours(4),
+        min(10),
+        min(60),
+        min(5),
+        until,
+    );
+    let mut set = DetectorSet::new()
+        .with(f3.clone())
+        .with(f5.clone())
+        .with(f7.clone())
+        .with(an.clone());
     let mut per: Vec<Vec<F>> = vec![Vec::new(); 4];
     let mut errs: Vec<Vec<String>> = vec![Vec::new(); 4];
     for r in &ranges {
@@ -1138,9 +1689,18 @@ fn set_drill(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
         }
     }
     // Each on its own, same ranges.
-    let tam = Tamper { inner: src.clone(), rule: Mutex::new(None) };
+    let tam = Tamper {
+        inner: src.clone(),
+        rule: Mutex::new(None),
+    };
     let own = |name: &str, got: Vec<F>, errs: Vec<(usize, String)>, t: &mut Tally, set_f: &[F]| {
-        t.check(same(set_f, &got), || format!("set: {name} in the set {} vs alone {}", show(set_f), show(&got)));
+        t.check(same(set_f, &got), || {
+            format!(
+                "set: {name} in the set {} vs alone {}",
+                show(set_f),
+                show(&got)
+            )
+        });
         let _ = errs;
     };
     let (g3, e3) = run_ranges(&mut f3.clone(), &tam, &ranges, None, no_before, no_after);
@@ -1152,16 +1712,51 @@ fn set_drill(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
     own("F7", g7, e7, t, &per[2]);
     let (ga, ea) = run_ranges(&mut an.clone(), &tam, &ranges, None, no_before, no_after);
     own("anomaly", ga, ea, t, &per[3]);
-    judge(t, "set F3-warn", &per[0], &[Exp { sev: Severity::Ticket, at: step, start_from: step, start_to: step + min(30), latest: step + min(30), cond: None }], &[]);
-    judge(t, "set F5-burst", &per[1], &[Exp { sev: Severity::Ticket, at: burst, start_from: burst, start_to: burst + min(2), latest: burst + min(5), cond: None }], &[]);
+    judge(
+        t,
+        "set F3-warn",
+        &per[0],
+        &[Exp {
+            sev: Severity::Ticket,
+            at: step,
+            start_from: step,
+            start_to: step + min(30),
+            latest: step + min(30),
+            cond: None,
+        }],
+        &[],
+    );
+    judge(
+        t,
+        "set F5-burst",
+        &per[1],
+        &[Exp {
+            sev: Severity::Ticket,
+            at: burst,
+            start_from: burst,
+            start_to: burst + min(2),
+            latest: burst + min(5),
+            cond: None,
+        }],
+        &[],
+    );
     judge(t, "set F7-private", &per[2], &[], &[]);
     let spike_found = per[3].iter().any(|f| f.start == spike);
-    store.notes.push(format!("set: anomaly spike found: {spike_found}; anomaly findings {}", show(&per[3])));
+    store.notes.push(format!(
+        "set: anomaly spike found: {spike_found}; anomaly findings {}",
+        show(&per[3])
+    ));
     for (i, e) in errs.iter().enumerate() {
         let nodata = e.iter().all(|x| x.contains("no datapoints"));
-        t.check(nodata, || format!("set: detector {i} errors other than NoData: {e:?}"));
+        t.check(nodata, || {
+            format!("set: detector {i} errors other than NoData: {e:?}")
+        });
         if !e.is_empty() {
-            store.notes.push(format!("set: detector {i}: {} runs with an error (first: {})", e.len(), e[0]));
+            store.notes.push(format!(
+                "set: detector {i}: {} runs with an error (first: {})",
+                e.len(),
+                e[0]
+            ));
         }
     }
     let _ = e5_alone;
@@ -1171,8 +1766,16 @@ fn set_drill(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
 
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = args.get(1).ok_or("usage: blind6_gameday NAB_DIR --seed N [--notes]")?;
-    let seed: u64 = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)).map(|s| s.parse()).transpose()?.unwrap_or(0);
+    let dir = args
+        .get(1)
+        .ok_or("usage: blind6_gameday NAB_DIR --seed N [--notes]")?;
+    let seed: u64 = args
+        .iter()
+        .position(|a| a == "--seed")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(0);
     let notes = args.iter().any(|a| a == "--notes");
     let nab = sre_examples::nab::load(Path::new(dir))?;
     let mut store = Store::default();
@@ -1197,11 +1800,22 @@ fn main() -> Res<()> {
     set_drill(seed, &nab, &mut t, &mut store);
     tallies.insert("noise+set", t);
     println!("seed {seed}");
-    println!("{:<10} {:>9} {:>6} {:>8} {:>14} {:>7}  delays (min)", "mode", "detected", "false", "sev", "checks failed", "checks");
+    println!(
+        "{:<10} {:>9} {:>6} {:>8} {:>14} {:>7}  delays (min)",
+        "mode", "detected", "false", "sev", "checks failed", "checks"
+    );
     for (mode, t) in &tallies {
         println!(
             "{:<10} {:>4}/{:<4} {:>6} {:>4}/{:<3} {:>14} {:>7}  {:?}",
-            mode, t.detected, t.expected, t.false_alarms, t.sev_agree, t.sev_total, t.failed.len(), t.checks, t.delays
+            mode,
+            t.detected,
+            t.expected,
+            t.false_alarms,
+            t.sev_agree,
+            t.sev_total,
+            t.failed.len(),
+            t.checks,
+            t.delays
         );
     }
     if notes {

@@ -7,7 +7,9 @@
 //! `cargo run --release -p sre-examples --example blind6_repro`
 
 use failure_modes::chrono::{Duration, TimeZone, Timelike, Utc};
-use failure_modes::{ChargeSample, CostRunaway, Detector, QuotaSample, QuotaSignal, ServiceQuotaHit, Severity};
+use failure_modes::{
+    ChargeSample, CostRunaway, Detector, QuotaSample, QuotaSignal, ServiceQuotaHit, Severity,
+};
 
 fn readings(skip: impl Fn(i64) -> bool, late: impl Fn(i64) -> Option<i64>) -> Vec<ChargeSample> {
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
@@ -25,7 +27,10 @@ fn readings(skip: impl Fn(i64) -> bool, late: impl Fn(i64) -> Option<i64>) -> Ve
             continue;
         }
         let shown = late(hour).map_or(total, |h| totals[(hour - h) as usize]);
-        out.push(ChargeSample { at, estimated_charges: shown });
+        out.push(ChargeSample {
+            at,
+            estimated_charges: shown,
+        });
     }
     out
 }
@@ -55,10 +60,16 @@ fn main() -> Result<(), failure_modes::Error> {
     let found = f3.detect((0..(4 * 288)).map(|i| {
         let at = t0 + Duration::minutes(5 * i);
         let cycle = 400.0 + 100.0 * (std::f64::consts::PI * (i % 288) as f64 / 288.0).sin();
-        QuotaSample { at, usage: if i >= 3 * 288 { 1010.0 } else { cycle } }
+        QuotaSample {
+            at,
+            usage: if i >= 3 * 288 { 1010.0 } else { cycle },
+        }
     }))?;
     for f in found.iter().filter(|f| f.severity == Severity::Page) {
-        println!("(3) F3 page at {}: forecast {:?}; {}", f.end, f.forecast, f.evidence.detail);
+        println!(
+            "(3) F3 page at {}: forecast {:?}; {}",
+            f.end, f.forecast, f.evidence.detail
+        );
     }
     Ok(())
 }
