@@ -448,6 +448,8 @@ enum Q {
     Warn,
     Blocked,
     Leak,
+    /// The leak with a 3-hour hole one day in (amendment 9).
+    LeakHole,
 }
 const LIMIT: f64 = 1000.0;
 
@@ -464,7 +466,7 @@ fn f3_data(
     let days = match kind {
         Q::Clean => 7,
         Q::Warn | Q::Blocked => 4,
-        Q::Leak => 8,
+        Q::Leak | Q::LeakHole => 8,
     };
     let rows = days * 288;
     let shape = nab_shape(nab, "rds_cpu_utilization_cc0c53", rows, rng);
@@ -507,7 +509,11 @@ fn f3_data(
                     LIMIT * (0.30 + 0.20 * u) + noise
                 }
             }
-            Q::Leak => {
+            Q::Leak | Q::LeakHole => {
+                let hole = step_at + TimeDelta::days(1);
+                if kind == Q::LeakHole && at >= hole && at < hole + TimeDelta::hours(3) {
+                    continue;
+                }
                 let days_in = (at - step_at).num_minutes() as f64 / 1440.0;
                 let leak = if days_in > 0.0 {
                     (0.07 * days_in).min(0.35)
@@ -525,7 +531,7 @@ fn f3_data(
 }
 
 fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store: &mut Store) {
-    for (k, kind) in [Q::Clean, Q::Warn, Q::Blocked, Q::Leak]
+    for (k, kind) in [Q::Clean, Q::Warn, Q::Blocked, Q::Leak, Q::LeakHole]
         .into_iter()
         .enumerate()
     {
@@ -588,6 +594,14 @@ fn f3_drills(seed: u64, nab: &[sre_examples::nab::Series], t: &mut Tally, store:
                 start_to: step + TimeDelta::days(4),
                 latest: step + TimeDelta::days(4),
                 cond: Some(("a forecast, usage under 80 %", |f: &F| f.forecast.is_some())),
+            }],
+            Q::LeakHole => vec![Exp {
+                sev: Severity::Ticket,
+                at: step,
+                start_from: step,
+                start_to: step + TimeDelta::days(4) + TimeDelta::hours(12),
+                latest: step + TimeDelta::days(4) + TimeDelta::hours(12),
+                cond: None,
             }],
         };
         let allowed = if kind == Q::Blocked {
