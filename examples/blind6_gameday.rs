@@ -6,7 +6,6 @@
 //!
 //! `cargo run --release -p sre-examples --example blind6_gameday -- /work/shared/data/nab-aws --seed N [--notes]`
 
-
 // A harness: a failure should stop the run loudly; kept as its blind author wrote it.
 #![allow(
     clippy::unwrap_used,
