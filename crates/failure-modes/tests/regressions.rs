@@ -80,6 +80,31 @@ fn f7_a_sparse_bucket_does_not_restart_its_warm_up() {
 /// of the quota; from day 3 a leak adds 10 % a day, ticketed as it climbs; fixed at midnight of
 /// day 6. The night after the fix is below the forecast share (the incident clears), and the
 /// next morning's usage is back above it: nothing may be raised from the fix on.
+/// The sixth blind game day: a page at 101 % of the quota, after three days of a daily cycle
+/// peaking at 50 %, said "projected to reach it at" a date nine days ahead (the trend line
+/// lags the step). The quota is reached: no forecast.
+#[test]
+fn f3_a_quota_already_reached_has_no_forecast() {
+    let signal =
+        QuotaSignal::resource_count("vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand").unwrap();
+    let mut f3 = ServiceQuotaHit::new(signal, Default::default()).unwrap();
+    let found = f3
+        .detect((0..4 * 288).map(|i| {
+            let cycle = 400.0 + 100.0 * (std::f64::consts::PI * (i % 288) as f64 / 288.0).sin();
+            QuotaSample {
+                at: t0() + Duration::minutes(5 * i),
+                usage: if i >= 3 * 288 { 1010.0 } else { cycle },
+            }
+        }))
+        .unwrap();
+    let page = found
+        .iter()
+        .find(|f| f.severity == failure_modes::Severity::Page)
+        .expect("a page at 101 %");
+    assert_eq!(page.forecast, None, "{page}");
+    assert!(page.evidence.detail.ends_with(", reached"), "{page}");
+}
+
 #[test]
 fn f3_a_fixed_leak_is_not_ticketed_again() {
     let signal =
@@ -538,5 +563,55 @@ fn f2_a_burst_that_ended_is_no_partition_and_a_slow_ramp_is_not_learnt() {
     assert!(
         ramp.iter().any(|f| f.subject == "a"),
         "a ramp to 5 % never paged"
+    );
+}
+
+/// The sixth blind game day: a flat account (96 a day, read hourly) whose evening readings of
+/// one day were never published was ticketed the next morning at 1.92x: the next day opened
+/// from the noon reading, so its spend held yesterday's afternoon. The opening is now read
+/// at midnight on the line across the gap; a runaway on the same day is still found.
+#[test]
+fn f8_an_evening_without_readings_is_not_a_runaway() {
+    use failure_modes::{ChargeSample, CostRunaway};
+    let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+    let readings = |rate_from: Option<i64>| {
+        let mut total = 0.0;
+        let mut out = Vec::new();
+        for hour in 0..24 * 20 {
+            let at = start + Duration::hours(hour);
+            if at.format("%d %H").to_string() == "01 00" {
+                total = 0.0;
+            }
+            // 4 an hour; ten times that from `rate_from` on.
+            total += if rate_from.is_some_and(|from| hour >= from) {
+                40.0
+            } else {
+                4.0
+            };
+            // 2026-11-05 (day 16) published nothing from 13:00.
+            if hour / 24 == 16 && hour % 24 >= 13 {
+                continue;
+            }
+            out.push(ChargeSample {
+                at,
+                estimated_charges: total,
+            });
+        }
+        out
+    };
+    let quiet = CostRunaway::new("USD", Default::default())
+        .unwrap()
+        .detect(readings(None))
+        .unwrap();
+    assert!(quiet.is_empty(), "{quiet:?}");
+    let runaway = CostRunaway::new("USD", Default::default())
+        .unwrap()
+        .detect(readings(Some(17 * 24)))
+        .unwrap();
+    assert!(
+        runaway
+            .iter()
+            .any(|f| f.start.date_naive() == (start + Duration::days(17)).date_naive()),
+        "{runaway:?}"
     );
 }

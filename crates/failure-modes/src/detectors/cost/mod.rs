@@ -358,7 +358,13 @@ impl CostRunaway {
     }
 
     /// Closes the previous day `day` and opens `date`.
-    fn close_day(&mut self, day: NaiveDate, date: NaiveDate) -> Result<()> {
+    fn close_day(
+        &mut self,
+        day: NaiveDate,
+        date: NaiveDate,
+        at: DateTime<Utc>,
+        charges: f64,
+    ) -> Result<()> {
         // Only whole days teach the baseline: not the first day seen, nor one after a day
         // without readings, nor a day reported as a runaway.
         if self.judged_today {
@@ -414,7 +420,25 @@ impl CostRunaway {
         };
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
+        // The opening is the last reading before midnight. When it came more than three usual
+        // intervals before this one (two readings or more missing in a row, past the hours
+        // by which billing publication moves), today's spend would hold the rest of
+        // yesterday's (the sixth blind game day: a flat account ticketed at 1.92x after an
+        // evening without readings): the opening is then read at midnight on the line from
+        // that reading to this one, as the last day's window reads a day ago. Not across the
+        // month's reset, which this reading may be.
         self.day_opening = self.month_to_date;
+        if let Some(last) = self.last
+            && self
+                .usual_reading_interval()
+                .is_some_and(|usual| (at - last).as_seconds_f64() > 3.0 * usual)
+            && date.day() > 2
+            && charges >= self.month_to_date
+        {
+            let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
+            let part = (midnight - last).as_seconds_f64() / (at - last).as_seconds_f64();
+            self.day_opening += (charges - self.month_to_date) * part.clamp(0.0, 1.0);
+        }
         self.curve.reopen(date, self.last);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
@@ -465,7 +489,7 @@ impl Detector for CostRunaway {
         if self.day.is_none() || number != self.calendar.number {
             let date = at.date_naive();
             match self.day {
-                Some(day) => self.close_day(day, date)?,
+                Some(day) => self.close_day(day, date, at, charges)?,
                 None => {
                     // The first reading: today's opening is known only if it is the month's
                     // start.

@@ -148,6 +148,21 @@ impl CostRunaway {
         }
     }
 
+    /// The median interval, in seconds, between the recent readings (the last day's), `None`
+    /// with fewer than three of them. Worked out when a day closes.
+    pub(super) fn usual_reading_interval(&self) -> Option<f64> {
+        let mut intervals: Vec<f64> = self
+            .recent
+            .iter()
+            .zip(self.recent.iter().skip(1))
+            .map(|(before, after)| (after.at - before.at).as_seconds_f64())
+            .collect();
+        if intervals.len() < 2 {
+            return None;
+        }
+        crate::stats::median_by_selection(&mut intervals)
+    }
+
     /// Records a reading on the continuous series and returns the spend of the 24 hours to
     /// it, when the readings reach back that far without a gap of a day.
     pub(super) fn spend_last_day(

@@ -1,6 +1,12 @@
 //! F3's outputs pinned to those of 26ac580, before its speed work: the `Debug` of every
 //! finding and error over random streams must stay the same, byte for byte (FNV-1a of the
 //! text). A change meant to be only faster must leave the digest as it is.
+//!
+//! Moved once, on purpose (2026-12-07, the sixth blind game day): a finding at or over the
+//! quota has no forecast (the quota is reached) and its detail ends ", reached". Of the
+//! streams' 11,548 lines, the 1,224 that changed were each checked to be a finding whose
+//! usage is at least the quota, the same but for that forecast and that ending; no other
+//! line changed, and forecasts went from 325 to 169.
 
 use std::fmt::Write as _;
 
@@ -139,7 +145,7 @@ fn streams(count: u64) -> String {
 }
 
 #[test]
-fn f3_findings_and_errors_are_those_of_26ac580() {
+fn f3_findings_and_errors_are_those_of_26ac580_but_a_reached_quota() {
     let text = streams(300);
     let mut digest = 0xcbf2_9ce4_8422_2325_u64;
     for byte in text.bytes() {
@@ -147,6 +153,6 @@ fn f3_findings_and_errors_are_those_of_26ac580() {
         digest = digest.wrapping_mul(0x0000_0100_0000_01b3);
     }
     // What the streams reach: forecasts, findings, refusals.
-    assert_eq!(text.matches("forecast: Some").count(), 325);
-    assert_eq!(digest, 0xd961_51de_7281_0f71, "F3's findings changed");
+    assert_eq!(text.matches("forecast: Some").count(), 169);
+    assert_eq!(digest, 0xd6e7_45fa_d796_5032, "F3's findings changed");
 }

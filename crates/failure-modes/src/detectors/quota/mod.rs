@@ -376,10 +376,13 @@ impl Detector for ServiceQuotaHit {
                 Severity::Page => self.config.blocked_severity,
                 _ => self.config.warning_severity,
             };
-            let exhaustion = exhaustion();
+            // At or over the quota, it is reached: a line through the climb (which lags a
+            // step) would still date it in the future (the sixth blind game day).
+            let exhaustion = if share >= 1.0 { None } else { exhaustion() };
             let forecast_text = match exhaustion {
                 Some(when) if when > at => format!(", projected to reach it at {when}"),
                 Some(_) => String::new(),
+                None if share >= 1.0 => ", reached".to_owned(),
                 None => ", not rising towards it".to_owned(),
             };
             findings.push(
