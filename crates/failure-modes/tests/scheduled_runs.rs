@@ -584,3 +584,52 @@ fn f4_runs_over_the_last_hour_every_half_hour_judge_each_event_once() {
     );
     assert_eq!(format!("{f4:?}"), before);
 }
+
+/// F7 in a `DetectorSet`: its exposure scans reach it through `get_mut` (the sixth blind game
+/// day found no way to give a set's F7 a scan), and a download after the scan found the bucket
+/// public is paged by the set's runs.
+#[test]
+fn f7_in_a_set_is_given_its_scans() {
+    use failure_modes::{AclGrant, BucketExposure, Grantee, Permission, PublicDataLeak};
+    let facts = BucketExposure::new("exports");
+    let f7 = PublicDataLeak::new(facts.clone(), Default::default()).unwrap();
+    let metric = match f7.queries().unwrap()[0].kind() {
+        aws_telemetry::QueryKind::Stat { metric, .. } => metric.clone(),
+        other => panic!("{other:?}"),
+    };
+    let source = InMemorySource::new();
+    let reads: Vec<_> = (0..240)
+        .map(|m| {
+            (
+                at(m),
+                if m >= 200 {
+                    5_000.0
+                } else {
+                    20.0 + (m % 5) as f64
+                },
+            )
+        })
+        .collect();
+    source.insert(metric, reads).unwrap();
+    let mut set = DetectorSet::new().with(f7);
+    let mut found = Vec::new();
+    for end in (15..=240).step_by(15) {
+        if end == 180 {
+            let public = facts
+                .clone()
+                .with_acl_grant(AclGrant::new(Grantee::AllUsers, Permission::Read));
+            let f7 = set.get_mut::<PublicDataLeak>(0).unwrap();
+            found.extend(f7.scan(at(end - 1), public).unwrap());
+        }
+        for result in block_on(set.run(&source, range((end - 60).max(0), end))).unwrap() {
+            found.extend(result.unwrap());
+        }
+    }
+    assert!(
+        found
+            .iter()
+            .any(|f| f.evidence.detail.contains("bucket is public")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|f| f.start == at(200)), "{found:?}");
+}
