@@ -553,6 +553,9 @@ fn f4_runs_over_the_last_hour_every_half_hour_judge_each_event_once() {
         scheduled.extend(block_on(f4.run(&source, range)).unwrap());
     }
     assert_eq!(scheduled, once);
+    // A range behind what it has taken cannot be judged: an error, not an empty success.
+    let err = block_on(f4.run(&source, TimeRange::new(start, at(60)).unwrap())).unwrap_err();
+    assert!(matches!(err, Error::RangeBehind { .. }), "{err}");
 
     // A principal longer than any ARN in the middle of a run: refused, nothing of the run
     // taken, and the run before the bad event finds what it finds.

@@ -226,11 +226,13 @@ impl CredentialCompromise {
     /// every event of its seconds) and are skipped. An event that reaches the source only
     /// after a later one was judged is skipped too, since a detector is fed in time order:
     /// CloudTrail delivers an event within about 15 minutes of it, so end each range 15
-    /// minutes before now. A run is all or nothing: every new event is checked (its order, its
-    /// principal's and region's lengths) before the first is taken, so an error leaves the
-    /// detector as it was.
+    /// minutes before now. A range that ends at or before the last event taken is an error
+    /// ([`Error::RangeBehind`]): its events can no longer be judged. A run is all or nothing:
+    /// every new event is checked (its order, its principal's and region's lengths) before the
+    /// first is taken, so an error leaves the detector as it was.
     ///
     /// # Errors
+    /// [`Error::RangeBehind`] for a range that ends at or before the last event taken;
     /// [`Error::Events`] when the source fails; [`Error::OutOfOrder`] for events it returns
     /// out of time order; [`Error::InvalidInput`] as [`Detector::push`].
     ///
@@ -261,6 +263,7 @@ impl CredentialCompromise {
     where
         S: AuditSource + ?Sized,
     {
+        crate::detector::not_behind(self.last, &range)?;
         let events = source.events(&range).await?;
         let mut previous = None;
         let mut new = Vec::with_capacity(events.len());
