@@ -1,7 +1,6 @@
 //! [`DetectorSet`]: a heterogeneous set of metric detectors, held as trait objects and run over
 //! one [`MetricSource`] with one fetch.
 
-use std::any::Any;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -49,12 +48,9 @@ pub trait FetchedDetector: fmt::Debug + Send {
 
     /// The time of the last observation it took ([`MetricDetector::last_observed`]).
     fn last_observed(&self) -> Option<DateTime<Utc>>;
-
-    /// The detector as `Any`, for [`DetectorSet::get_mut`] to give it back as its own type.
-    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<D: MetricDetector + 'static> FetchedDetector for D {
+impl<D: MetricDetector> FetchedDetector for D {
     fn mode(&self) -> FailureMode {
         Detector::mode(self)
     }
@@ -74,10 +70,6 @@ impl<D: MetricDetector + 'static> FetchedDetector for D {
     fn last_observed(&self) -> Option<DateTime<Utc>> {
         MetricDetector::last_observed(self)
     }
-
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
 }
 
 /// `dyn FetchedDetector`, the type a heterogeneous collection holds.
@@ -90,6 +82,11 @@ pub type DynFetchedDetector = dyn FetchedDetector;
 /// Each detector's query ids are prefixed with its position (`d0_`, `d1_`, …) in the shared
 /// request, so two detectors of the same mode never collide; each sees its series under its
 /// own ids again.
+///
+/// A set runs its detectors on their metrics only and hands them out read-only: a detector
+/// that also takes other facts, such as F7's exposure scans
+/// ([`PublicDataLeak::scan`](crate::PublicDataLeak::scan)), is run beside a set, on the same
+/// source, with [`run`](crate::run).
 ///
 /// The set holds as many detectors as are added, and the request grows with them (each
 /// detector's queries; every series fetched is held once, then handed to its detector);
@@ -157,27 +154,6 @@ impl DetectorSet {
     /// The detectors, in the order they were added.
     pub fn detectors(&self) -> &[Box<DynFetchedDetector>] {
         &self.detectors
-    }
-
-    /// The detector at `position` (in the order they were added) as its own type, `None` when
-    /// there is none there or it is of another type: for what a set's runs do not feed, such
-    /// as F7's exposure scans ([`PublicDataLeak::scan`](crate::PublicDataLeak::scan)).
-    ///
-    /// # Example
-    /// ```
-    /// use failure_modes::{BucketExposure, DetectorSet, PublicDataLeak};
-    ///
-    /// let f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
-    /// let mut set = DetectorSet::new().with(f7);
-    /// assert!(set.get_mut::<PublicDataLeak>(0).is_some());
-    /// assert!(set.get_mut::<PublicDataLeak>(1).is_none());
-    /// # Ok::<(), failure_modes::Error>(())
-    /// ```
-    pub fn get_mut<D: 'static>(&mut self, position: usize) -> Option<&mut D> {
-        self.detectors
-            .get_mut(position)?
-            .as_any_mut()
-            .downcast_mut::<D>()
     }
 
     /// How many detectors the set holds.
