@@ -75,11 +75,6 @@ fn f7_a_sparse_bucket_does_not_restart_its_warm_up() {
     assert_eq!(found[1].start, t0() + Duration::minutes(download));
 }
 
-/// F3 re-ticketed "exhaustion now" after a leak was fixed: usage falls back while the day's
-/// peak (the trend's input) still remembers the leak. Usage swings daily between 30 % and 60 %
-/// of the quota; from day 3 a leak adds 10 % a day, ticketed as it climbs; fixed at midnight of
-/// day 6. The night after the fix is below the forecast share (the incident clears), and the
-/// next morning's usage is back above it: nothing may be raised from the fix on.
 /// The sixth blind game day: a page at 101 % of the quota, after three days of a daily cycle
 /// peaking at 50 %, said "projected to reach it at" a date nine days ahead (the trend line
 /// lags the step). The quota is reached: no forecast.
@@ -105,6 +100,11 @@ fn f3_a_quota_already_reached_has_no_forecast() {
     assert!(page.evidence.detail.ends_with(", reached"), "{page}");
 }
 
+/// F3 re-ticketed "exhaustion now" after a leak was fixed: usage falls back while the day's
+/// peak (the trend's input) still remembers the leak. Usage swings daily between 30 % and 60 %
+/// of the quota; from day 3 a leak adds 10 % a day, ticketed as it climbs; fixed at midnight of
+/// day 6. The night after the fix is below the forecast share (the incident clears), and the
+/// next morning's usage is back above it: nothing may be raised from the fix on.
 #[test]
 fn f3_a_fixed_leak_is_not_ticketed_again() {
     let signal =
@@ -569,12 +569,18 @@ fn f2_a_burst_that_ended_is_no_partition_and_a_slow_ramp_is_not_learnt() {
 /// The sixth blind game day: a flat account (96 a day, read hourly) whose evening readings of
 /// one day were never published was ticketed the next morning at 1.92x: the next day opened
 /// from the noon reading, so its spend held yesterday's afternoon. The opening is now read
-/// at midnight on the line across the gap; a runaway on the same day is still found.
+/// at midnight on the line across the gap; a runaway on the same day is still found. A review
+/// then found the same ticket on the 2nd of a month (left out with the 1st, where the reset may
+/// be), and a declared one-off showing after such a gap paged at 21.8x (the line spread it
+/// over both days, and neither took it out).
 #[test]
 fn f8_an_evening_without_readings_is_not_a_runaway() {
-    use failure_modes::{ChargeSample, CostRunaway};
+    use chrono::NaiveDate;
+    use failure_modes::{ChargeSample, CostRunaway, OneOffCharge};
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
-    let readings = |rate_from: Option<i64>| {
+    // Hourly month-to-date readings of 4 an hour, those of day `gap_day` from 13:00 missing,
+    // ten times that from hour `rate_from`, and `fee` added at the next day's first reading.
+    let readings = |gap_day: i64, rate_from: Option<i64>, fee: f64| {
         let mut total = 0.0;
         let mut out = Vec::new();
         for hour in 0..24 * 20 {
@@ -582,14 +588,15 @@ fn f8_an_evening_without_readings_is_not_a_runaway() {
             if at.format("%d %H").to_string() == "01 00" {
                 total = 0.0;
             }
-            // 4 an hour; ten times that from `rate_from` on.
             total += if rate_from.is_some_and(|from| hour >= from) {
                 40.0
             } else {
                 4.0
             };
-            // 2026-11-05 (day 16) published nothing from 13:00.
-            if hour / 24 == 16 && hour % 24 >= 13 {
+            if hour == (gap_day + 1) * 24 {
+                total += fee;
+            }
+            if hour / 24 == gap_day && hour % 24 >= 13 {
                 continue;
             }
             out.push(ChargeSample {
@@ -599,19 +606,60 @@ fn f8_an_evening_without_readings_is_not_a_runaway() {
         }
         out
     };
-    let quiet = CostRunaway::new("USD", Default::default())
-        .unwrap()
-        .detect(readings(None))
-        .unwrap();
-    assert!(quiet.is_empty(), "{quiet:?}");
-    let runaway = CostRunaway::new("USD", Default::default())
-        .unwrap()
-        .detect(readings(Some(17 * 24)))
-        .unwrap();
+    let f8 = || CostRunaway::new("USD", Default::default()).unwrap();
+    // 2026-11-05 (day 16), and 2026-11-01 (day 12, the reset at its midnight).
+    for gap_day in [16, 12] {
+        let quiet = f8().detect(readings(gap_day, None, 0.0)).unwrap();
+        assert!(quiet.is_empty(), "gap on day {gap_day}: {quiet:?}");
+    }
+    // Declared for the day after the gap, or for the day of the gap (shown a day late).
+    for fee_day in [6, 5] {
+        let mut declared = f8();
+        declared
+            .declare(OneOffCharge {
+                day: NaiveDate::from_ymd_opt(2026, 11, fee_day).unwrap(),
+                amount: 1000.0,
+                description: "Support, annual".into(),
+            })
+            .unwrap();
+        let fee = declared.detect(readings(16, None, 1000.0)).unwrap();
+        assert!(fee.is_empty(), "fee of 11-{fee_day}: {fee:?}");
+    }
+    let runaway = f8().detect(readings(16, Some(17 * 24), 0.0)).unwrap();
     assert!(
         runaway
             .iter()
             .any(|f| f.start.date_naive() == (start + Duration::days(17)).date_naive()),
         "{runaway:?}"
     );
+}
+
+/// A review: a one-off declared with a wrong year (2062 for 2026) was taken, and every later
+/// run of F8 (and of a set holding it) was then refused, with no way to withdraw it. Once a
+/// day is read, `declare` refuses a charge more than a year after it.
+#[test]
+fn f8_refuses_a_one_off_of_a_wrong_year_once_it_has_read_a_day() {
+    use chrono::NaiveDate;
+    use failure_modes::{ChargeSample, CostRunaway, Error, OneOffCharge};
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    f8.push(ChargeSample {
+        at: t0(),
+        estimated_charges: 10.0,
+    })
+    .unwrap();
+    let typo = OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2062, 11, 3).unwrap(),
+        amount: 500.0,
+        description: "Support, annual".into(),
+    };
+    let err = f8.declare(typo.clone()).unwrap_err();
+    assert!(
+        matches!(&err, Error::OneOffCharge { reason, .. } if reason.contains("a wrong year")),
+        "{err}"
+    );
+    let next_year = OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2027, 11, 1).unwrap(),
+        ..typo
+    };
+    assert!(f8.declare(next_year).is_ok());
 }

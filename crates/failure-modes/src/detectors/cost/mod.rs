@@ -25,7 +25,9 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// F8: spend running away from its trend.
 ///
 /// `EstimatedCharges` is cumulative over the calendar month, published a few times a day some
-/// hours behind usage. A day's spend is its last reading minus the previous day's last reading.
+/// hours behind usage. A day's spend is its last reading minus the previous day's last reading
+/// (read at midnight on the line to the day's first reading when more than three usual
+/// intervals separate them: an evening whose readings were not published).
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
 /// is the reset (the old month's tail and the new month's start both count for that day); so
@@ -96,8 +98,9 @@ pub struct CostRunaway {
     /// What the readings of `day` share, worked out once when the day opens (no date
     /// arithmetic per reading).
     calendar: DayCalendar,
-    /// Month-to-date at the end of the previous day (0 on the 1st), less the old month's total
-    /// once the reset has been seen during the day.
+    /// Month-to-date at the end of the previous day (0 on the 1st; read at midnight across a
+    /// gap, see `close_day`), less the old month's total once the reset has been seen during
+    /// the day.
     day_opening: f64,
     /// Latest month-to-date reading.
     month_to_date: f64,
@@ -215,7 +218,9 @@ impl CostRunaway {
     ///
     /// # Errors
     /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
-    /// a day already judged (before the latest reading's day), a description longer than
+    /// a day already judged (before the latest reading's day), a day more than a year after it
+    /// (a wrong year: [`run`](crate::run) refuses such a charge on a detector that has read
+    /// nothing yet, before it reads anything), a description longer than
     /// [`MAX_ONE_OFF_DESCRIPTION_BYTES`] (named by its first 64 characters), or more than
     /// [`MAX_ONE_OFF_CHARGES`] declared.
     ///
@@ -254,6 +259,15 @@ impl CostRunaway {
                 "is dated {}, before {} (days already judged)",
                 charge.day,
                 self.day.map(|d| d.to_string()).unwrap_or_default()
+            ))
+        } else if let Some(day) = self.day
+            && day
+                .checked_add_days(chrono::Days::new(366))
+                .is_some_and(|far| charge.day > far)
+        {
+            Some(format!(
+                "is dated {}, more than a year after the last day read ({day}): a wrong year?",
+                charge.day
             ))
         } else if self.one_offs.len() >= MAX_ONE_OFF_CHARGES {
             Some(format!(
@@ -421,23 +435,34 @@ impl CostRunaway {
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
         // The opening is the last reading before midnight. When it came more than three usual
-        // intervals before this one (two readings or more missing in a row, past the hours
+        // intervals before this one (three readings or more missing in a row, past the hours
         // by which billing publication moves), today's spend would hold the rest of
         // yesterday's (the sixth blind game day: a flat account ticketed at 1.92x after an
         // evening without readings): the opening is then read at midnight on the line from
         // that reading to this one, as the last day's window reads a day ago. Not across the
-        // month's reset, which this reading may be.
+        // month's reset, which this reading may be (the 1st, and the 2nd before the reset
+        // was seen). A declared charge due today (yesterday's not yet shown, or today's) that
+        // this reading shows is not on the line: spread over both days, neither would take it
+        // out (a review: 21.8x); it stays in today's spend, which takes it out.
         self.day_opening = self.month_to_date;
+        let reset_passed = date.day() > 2 || (date.day() == 2 && self.reset_seen);
         if let Some(last) = self.last
             && self
                 .usual_reading_interval()
                 .is_some_and(|usual| (at - last).as_seconds_f64() > 3.0 * usual)
-            && date.day() > 2
+            && reset_passed
             && charges >= self.month_to_date
         {
             let midnight = date.and_hms_opt(0, 0, 0).map_or(at, |d| d.and_utc());
             let part = (midnight - last).as_seconds_f64() / (at - last).as_seconds_f64();
-            self.day_opening += (charges - self.month_to_date) * part.clamp(0.0, 1.0);
+            let rise = charges - self.month_to_date;
+            let due = self.one_off_late + self.one_off_on(date);
+            let spend = if due > 0.0 && rise >= due {
+                rise - due
+            } else {
+                rise
+            };
+            self.day_opening += spend * part.clamp(0.0, 1.0);
         }
         self.curve.reopen(date, self.last);
         self.judged_today = (date - day).num_days() == 1;

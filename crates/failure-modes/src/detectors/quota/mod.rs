@@ -214,7 +214,8 @@ impl Default for QuotaConfig {
 /// one; and it is extrapolated only while usage is near the day's peak, so that a leak fixed
 /// (usage falling while the day's peak remembers it) is not re-reported as "exhaustion now".
 /// The finding's `forecast` is the exhaustion time on the current window's line (the best
-/// estimate of the date; the later one that decided the ticket is the cautious one). Each
+/// estimate of the date; the later one that decided the ticket is the cautious one); at or
+/// over the quota there is none (it is reached) and the detail ends ", reached". Each
 /// severity is reported once per incident, so a ticket days ahead can be followed by a page.
 /// The forecast counts one sample per [`QuotaSignal::period`]: feed samples at that cadence
 /// (gaps shorter than `max_gap` stretch it).
