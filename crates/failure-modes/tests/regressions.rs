@@ -663,3 +663,101 @@ fn f8_refuses_a_one_off_of_a_wrong_year_once_it_has_read_a_day() {
     };
     assert!(f8.declare(next_year).is_ok());
 }
+
+/// Ten days of 30 calls an hour by `who`, then 1,000 calls in 17 minutes: F4's findings with
+/// `known` as its known deployers.
+fn f4_burst_after_ten_days(
+    who: &failure_modes::Identity,
+    known: &[&str],
+) -> Vec<failure_modes::Finding> {
+    use failure_modes::{AuditEvent, CredentialCompromise};
+    let call = |t| {
+        AuditEvent::new(
+            t,
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+            "eu-west-1",
+            "10.0.0.1",
+            who.clone(),
+        )
+    };
+    let mut events: Vec<_> = (0..24 * 10 * 30)
+        .map(|i| call(t0() + Duration::seconds(i * 120)))
+        .collect();
+    let burst = t0() + Duration::days(10);
+    events.extend((0..1000).map(|i| call(burst + Duration::seconds(i))));
+    CredentialCompromise::new(Default::default())
+        .unwrap()
+        .with_known_deployers(known.iter().copied())
+        .detect(events)
+        .unwrap()
+}
+
+/// The seventh blind game day: a known deployer given as its role ARN did not cover that
+/// role's sessions (paged at 5,889 calls an hour), and a role name covered an IAM user of
+/// that name, who could then make 3,000 reconnaissance calls unjudged.
+#[test]
+fn f4_known_deployers_cover_role_sessions_by_arn_and_never_a_user_of_that_name() {
+    use failure_modes::Identity;
+    let session = Identity::new("AssumedRole")
+        .with_arn("arn:aws:sts::111122223333:assumed-role/deploy-prod/gha-run-7");
+    let user = Identity::new("IAMUser")
+        .with_user_name("deploy-prod")
+        .with_arn("arn:aws:iam::111122223333:user/deploy-prod");
+    assert_eq!(f4_burst_after_ten_days(&session, &[]).len(), 1);
+    for known in [
+        "deploy-prod",
+        "arn:aws:iam::111122223333:role/deploy-prod",
+        "arn:aws:iam::111122223333:role/ci/deploy-prod",
+        "arn:aws:sts::111122223333:assumed-role/deploy-prod",
+    ] {
+        assert_eq!(f4_burst_after_ten_days(&session, &[known]), [], "{known}");
+    }
+    // Another account's role of that ARN, and another role, are still judged.
+    for known in [
+        "arn:aws:iam::999988887777:role/deploy-prod",
+        "arn:aws:iam::111122223333:role/deploy-stage",
+    ] {
+        assert_eq!(
+            f4_burst_after_ten_days(&session, &[known]).len(),
+            1,
+            "{known}"
+        );
+    }
+    // A user named like the role is judged on volume, unless named as a user.
+    for known in ["deploy-prod", "arn:aws:iam::111122223333:role/deploy-prod"] {
+        assert_eq!(f4_burst_after_ten_days(&user, &[known]).len(), 1, "{known}");
+    }
+    assert_eq!(
+        f4_burst_after_ten_days(&user, &["arn:aws:iam::111122223333:user/deploy-prod"]),
+        []
+    );
+}
+
+/// The seventh blind game day: an event with an empty region was learnt, then paged as "in ,
+/// a region" it had not used. Every CloudTrail record names its region: refused by name.
+#[test]
+fn f4_refuses_an_empty_region() {
+    use failure_modes::{AuditEvent, CredentialCompromise, Error, Identity};
+    let who = Identity::new("IAMUser").with_arn("arn:aws:iam::111122223333:user/ci");
+    let mut f4 = CredentialCompromise::new(Default::default()).unwrap();
+    let event = AuditEvent::new(
+        t0(),
+        "ec2.amazonaws.com",
+        "DescribeInstances",
+        "",
+        "10.0.0.1",
+        who,
+    );
+    let err = f4.push(event).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                field: "region",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

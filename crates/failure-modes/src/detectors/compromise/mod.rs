@@ -205,9 +205,12 @@ impl CredentialCompromise {
     }
 
     /// The same detector, never judging these principals on volume: a CI or deploy role's
-    /// bursts are its job. Each entry is a role name (`deploy`), a role or user ARN, or the
-    /// principal as findings name it; new regions, credential minting and sign-ins without MFA
-    /// are still reported for them.
+    /// bursts are its job. Each entry is a role name (`deploy`: that role's sessions in any
+    /// account), a role ARN (`arn:aws:iam::111122223333:role/ci/deploy`: that role's sessions
+    /// in that account), a user ARN, or the principal as findings name it; new regions,
+    /// credential minting and sign-ins without MFA are still reported for them. A role name
+    /// or role ARN never covers an IAM user of the same name (anyone who may create users
+    /// could otherwise name one after a deploy role and go unjudged).
     #[must_use]
     pub fn with_known_deployers<S: AsRef<str>>(
         mut self,
@@ -296,12 +299,9 @@ impl CredentialCompromise {
     }
 
     fn is_deployer(&self, key: &str) -> bool {
-        self.deployers.iter().any(|d| {
-            key == &**d
-                || key
-                    .strip_suffix(&**d)
-                    .is_some_and(|rest| rest.ends_with('/'))
-        })
+        self.deployers
+            .iter()
+            .any(|entry| deployer_matches(entry, key))
     }
 
     /// Forgets principals idle for longer than the eviction age (once an hour of event time),
@@ -504,8 +504,41 @@ fn volume(observed: u32, bar: f32, what: &str, against: &str) -> Evidence {
         baseline: bar,
         threshold: bar,
         score: f64::from(observed) / bar.max(1.0),
-        detail: format!("{observed} {what} this hour, more than the {bar:.0} {against} allows"),
+        // The bar rounded down: the count is above the bar, so above its floor too (rounded to
+        // the nearest, 3,891.6 read "3892 calls, more than the 3892 usual").
+        detail: format!(
+            "{observed} {what} this hour, more than the {:.0} {against} allows",
+            bar.floor()
+        ),
     }
+}
+
+/// Whether a known-deployer `entry` covers the principal `key` (see
+/// [`CredentialCompromise::with_known_deployers`]): the same name, or, for the key of a role's
+/// sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the
+/// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path).
+fn deployer_matches(entry: &str, key: &str) -> bool {
+    if key == entry {
+        return true;
+    }
+    let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
+        return false;
+    };
+    if !entry.contains(':') {
+        return entry == role;
+    }
+    let Some((role_prefix, path_and_name)) = entry.split_once(":role/") else {
+        return false;
+    };
+    // `arn:aws:sts::111122223333` against `arn:aws:iam::111122223333`: the same partition and
+    // account.
+    path_and_name.rsplit('/').next() == Some(role)
+        && partition_and_account(session_prefix) == partition_and_account(role_prefix)
+}
+
+/// The partition and the account of an ARN's prefix (`arn:aws:iam::111122223333`).
+fn partition_and_account(prefix: &str) -> (Option<&str>, Option<&str>) {
+    (prefix.split(':').nth(1), prefix.rsplit(':').next())
 }
 
 /// The event's principal key, or the error that refuses the event: a principal or a region
@@ -534,6 +567,16 @@ fn check_fields(event: &AuditEvent) -> Result<&str> {
                 reason,
             });
         }
+    }
+    if event.region.is_empty() {
+        // Every CloudTrail record names its region; an empty one would be learnt and paged
+        // as a new region named "".
+        return Err(Error::InvalidInput {
+            field: "region",
+            value: 0.0,
+            at: event.time,
+            reason: "is empty (every CloudTrail record names its region)",
+        });
     }
     Ok(key)
 }

@@ -318,3 +318,14 @@ mod bounds {
         assert!(allowed.is_empty(), "{allowed:?}");
     }
 }
+
+/// The seventh blind game day read "3892 calls this hour, more than the 3892 usual": the bar,
+/// 3,891.6, rounded to the nearest. It is rounded down now, so the sentence stays true.
+#[test]
+fn volume_evidence_never_says_a_count_is_more_than_itself() {
+    let evidence = super::volume(3892, 3891.6, "calls", "usual");
+    assert_eq!(
+        evidence.detail,
+        "3892 calls this hour, more than the 3891 usual allows"
+    );
+}
