@@ -26,6 +26,7 @@ use failure_modes::{
 use serde_json::{Value, json};
 
 const ACCT: &str = "111122223333";
+const KNOWN: [&str; 2] = ["deploy-prod", "arn:aws:iam::111122223333:user/release-bot"];
 
 // ---------------------------------------------------------------- small tools
 
@@ -488,7 +489,94 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     for t in spread(&mut rng, big, 30, 6000) {
         recs.push(call(&mut rng, t, "ecs.amazonaws.com", "DescribeServices", "eu-west-1", "34.250.1.11", role_session("deploy-prod", "gha-big")));
     }
-    quiet.push(("N1 deploy-prod known deployer", "deploy-prod".into()));
+    quiet.push(("N1 deploy-prod known deployer", "assumed-role/deploy-prod".into()));
+
+    // A6: an IAM *user* named like the known deployer role, judged on volume.
+    let mut u_times = Vec::new();
+    for h in 0..DAYS * 24 {
+        let hs = at(0, h, 0);
+        let n = if weekend(hs) { rng.range(5, 15) } else if (8..18).contains(&(h % 24)) { rng.range(20, 60) } else { rng.range(5, 15) } as usize;
+        u_times.extend(spread(&mut rng, hs, 60, n));
+    }
+    let a6_hour = at(10, rng.range(0, 23), 0);
+    u_times.retain(|t| *t < a6_hour || *t >= a6_hour + Duration::hours(1));
+    let a6s = a6_hour + Duration::minutes(rng.range(0, 20));
+    let a6 = spread(&mut rng, a6s, 30, 3000);
+    let k6 = burst_k(&u_times, a6_hour);
+    let a6_latest = kth_in_hour(&a6, a6_hour, k6).unwrap_or(a6_hour + Duration::hours(1));
+    for t in &u_times {
+        recs.push(call(&mut rng, *t, "ecr.amazonaws.com", "BatchGetImage", "eu-west-1", "34.250.1.12", iam_user("deploy-prod")));
+    }
+    for t in &a6 {
+        let (src, op) = [("ec2", "DescribeInstances"), ("s3", "ListBuckets"), ("rds", "DescribeDBInstances"), ("secretsmanager", "ListSecrets")][rng.below(4) as usize];
+        recs.push(call(&mut rng, *t, &format!("{src}.amazonaws.com"), op, "eu-west-1", "34.250.1.12", iam_user("deploy-prod")));
+    }
+    expects.push(Expect { id: "A6", theme: "B bursts / denial storms", who: "user/deploy-prod".into(), first: a6[0], latest_end: a6_latest, detail_has: None });
+
+    // A7 / N10: release-bot, a known deployer by user ARN: bursts are habit, a sign-in without MFA is not.
+    for d in 0..DAYS {
+        for _ in 0..rng.range(1, 2) {
+            let start = at(d, rng.range(0, 23), rng.range(0, 30));
+            let size = rng.range(500, 2500) as usize;
+            for t in spread(&mut rng, start, 25, size) {
+                recs.push(call(&mut rng, t, "codedeploy.amazonaws.com", "GetDeployment", "eu-west-1", "34.250.1.13", iam_user("release-bot")));
+            }
+        }
+    }
+    let a7 = at(12, rng.range(0, 23), rng.range(0, 59));
+    recs.push(sign_in(&mut rng, a7, "192.0.2.202", iam_user("release-bot"), true, false));
+    expects.push(Expect { id: "A7", theme: "A leaked key / new region", who: "user/release-bot".into(), first: a7, latest_end: a7, detail_has: None });
+
+    // B3: inventory-app, a storm of EC2-style denial codes.
+    let shape = pick(&mut rng);
+    let b3_hour = at(11, rng.range(0, 23), 0);
+    let mut den3 = Vec::new();
+    for h in 0..DAYS * 24 {
+        let hs = at(0, h, 0);
+        let n = (150.0 + 150.0 * shape.at(h)).round() as usize;
+        for t in spread(&mut rng, hs, 60, n) {
+            recs.push(call(&mut rng, t, "ec2.amazonaws.com", "DescribeVolumes", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv")));
+        }
+        if hs == b3_hour {
+            continue;
+        }
+        let nd = rng.below(3) as usize;
+        for t in spread(&mut rng, hs, 60, nd) {
+            den3.push(t);
+            recs.push(denied(&mut rng, t, "ec2.amazonaws.com", "DescribeSnapshots", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv")));
+        }
+    }
+    let maxden3 = {
+        let mut c: BTreeMap<i64, usize> = BTreeMap::new();
+        for t in den3.iter().filter(|t| **t < b3_hour) {
+            *c.entry(t.timestamp().div_euclid(3600)).or_default() += 1;
+        }
+        c.values().copied().max().unwrap_or(0)
+    };
+    let b3s = b3_hour + Duration::minutes(rng.range(0, 15));
+    let storm3 = spread(&mut rng, b3s, 40, 120);
+    for t in &storm3 {
+        let code = ["Client.UnauthorizedOperation", "UnauthorizedOperation", "AccessDeniedException"][rng.below(3) as usize];
+        let mut r = denied(&mut rng, *t, "ec2.amazonaws.com", "DescribeInstances", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv"));
+        r.v["errorCode"] = json!(code);
+        recs.push(r);
+    }
+    expects.push(Expect { id: "B3", theme: "B bursts / denial storms", who: "inventory-app".into(), first: storm3[0],
+        latest_end: storm3[20usize.max(3 * maxden3 + 1) - 1], detail_has: Some("denied".into()) });
+
+    // A8 / N11: the learning boundary.
+    for (name, first, probe) in [("edge-early", at(2, 0, 0), at(9, 0, 1)), ("edge-late", at(2, 12, 0), at(9, 11, 59))] {
+        recs.push(call(&mut rng, first, "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.4.4", iam_user(name)));
+        let mut t = first + Duration::minutes(30);
+        while t < at(DAYS, 0, 0) {
+            recs.push(call(&mut rng, t, "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.4.4", iam_user(name)));
+            t += Duration::hours(1);
+        }
+        recs.push(call(&mut rng, probe, "s3.amazonaws.com", "ListBuckets", "sa-east-1", "10.0.4.4", iam_user(name)));
+    }
+    expects.push(Expect { id: "A8", theme: "A leaked key / new region", who: "user/edge-early".into(), first: at(9, 0, 1), latest_end: at(9, 0, 1), detail_has: Some("sa-east-1".into()) });
+    quiet.push(("N11 edge-late new region 1 min before learning ends", "user/edge-late".into()));
+    quiet.push(("N10 release-bot bursts (known deployer by ARN)", "user/release-bot-NEVER".into()));
 
     // N2 nightly-etl.
     for d in 0..DAYS {
@@ -636,6 +724,10 @@ fn rec_json(extra: &[(&str, Value)]) -> Value {
     v
 }
 
+fn cause(e: &RecordError) -> String {
+    std::error::Error::source(e).map(|c| format!(" | cause: {c}")).unwrap_or_default()
+}
+
 fn variant(e: &RecordError) -> String {
     match e {
         RecordError::Io { .. } => "Io".into(),
@@ -679,9 +771,9 @@ fn run_case(id: &str) -> String {
     let one = |v: Value| parse_record(&v.to_string(), "case", 0);
     let show = |r: Result<AuditEvent, RecordError>| match r {
         Ok(e) => format!("OK {}", ts(e.time)),
-        Err(e) => format!("ERR {}: {e}", variant(&e)),
+        Err(e) => format!("ERR {}: {e}{}", variant(&e), cause(&e)),
     };
-    let err = |e: RecordError| format!("ERR {}: {e}", variant(&e));
+    let err = |e: RecordError| format!("ERR {}: {e}{}", variant(&e), cause(&e));
     match id {
         "D1" => show(one(rec_json(&[("eventTime", Value::Null)]))),
         "D2" => show(one(rec_json(&[("eventTime", json!(1_762_052_645))]))),
@@ -758,7 +850,7 @@ fn hostile_parse(fails: &mut Vec<String>, lines: &mut Vec<String>) -> (usize, us
     for (id, want) in CASES {
         let out = std::process::Command::new(&exe).args(["--case", id]).output().expect("spawn");
         let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let short: String = text.chars().take(160).collect();
+        let short: String = text.chars().take(260).collect();
         if !out.status.success() {
             fails.push(format!("{id}: crashed ({}) stderr: {}", out.status, String::from_utf8_lossy(&out.stderr).chars().take(200).collect::<String>()));
         } else if !text.starts_with(want) {
@@ -812,6 +904,24 @@ fn hostile_run(fails: &mut Vec<String>) -> (usize, usize) {
     (passed, checks)
 }
 
+/// D13c: an ARN of exactly 2,048 bytes and a region of exactly 64 bytes are accepted.
+fn hostile_bounds(fails: &mut Vec<String>) -> (usize, usize) {
+    let prefix = format!("arn:aws:iam::{ACCT}:user/");
+    let arn = format!("{prefix}{}", "x".repeat(2048 - prefix.len()));
+    let region = "r".repeat(64);
+    let source = InMemoryAuditSource::new();
+    source.extend([
+        AuditEvent::new(at(0, 1, 0), "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.0.1", Identity::new("IAMUser").with_arn(arn.clone())),
+        AuditEvent::new(at(0, 1, 1), "s3.amazonaws.com", "GetObject", region.as_str(), "10.0.0.1", Identity::new("IAMUser").with_arn("arn:aws:iam::111122223333:user/b")),
+    ]);
+    let mut det = CredentialCompromise::new(CompromiseConfig::default()).expect("config");
+    match block_on(det.run(&source, TimeRange::new(at(0, 0, 0), at(0, 2, 0)).expect("range"))) {
+        Ok(_) if det.principals() == 2 => (1, 1),
+        Ok(_) => { fails.push(format!("D13c: {} principals kept, expected 2", det.principals())); (0, 1) }
+        Err(e) => { fails.push(format!("D13c: ARN of {} bytes / region of {} bytes refused: {e}", arn.len(), region.len())); (0, 1) }
+    }
+}
+
 // ---------------------------------------------------------------- main
 
 fn key(f: &Finding) -> (String, DateTime<Utc>, String) {
@@ -840,7 +950,7 @@ fn main() {
     let source = InMemoryAuditSource::new();
     let mut det = CredentialCompromise::new(CompromiseConfig::default())
         .expect("config")
-        .with_known_deployers(["deploy-prod"]);
+        .with_known_deployers(KNOWN);
     let reported = schedule(&mut det, &files, &source, &mut fails);
 
     // Matching: each expectation against the findings on its principal.
@@ -905,7 +1015,7 @@ fn main() {
     // D21: the scheduled runs against `detect` over every event in time order.
     let mut all: Vec<AuditEvent> = files.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
     all.sort_by_key(|e| e.time);
-    let mut ref_det = CredentialCompromise::new(CompromiseConfig::default()).expect("config").with_known_deployers(["deploy-prod"]);
+    let mut ref_det = CredentialCompromise::new(CompromiseConfig::default()).expect("config").with_known_deployers(KNOWN);
     let mut d21 = (0, 1);
     match ref_det.detect(all.clone()) {
         Ok(reference) => {
@@ -941,6 +1051,7 @@ fn main() {
         other => fails.push(format!("D19: expected OutOfOrder, got {:?}", other.map(|f| f.len()))),
     }
     let (hr_pass, hr_n) = hostile_run(&mut fails);
+    let (hb_pass, hb_n) = hostile_bounds(&mut fails);
     let mut case_lines = Vec::new();
     let (hp_pass, hp_n) = hostile_parse(&mut fails, &mut case_lines);
 
@@ -973,7 +1084,7 @@ fn main() {
     if decision.notify == Some(Severity::Page) && decision.freeze_releases { e_checks.0 += 1 } else {
         fails.push(format!("E3: policy decision notify {:?} freeze {}", decision.notify, decision.freeze_releases));
     }
-    let mut ticket_det = CredentialCompromise::new(CompromiseConfig::default().with_severity(Severity::Ticket)).expect("config").with_known_deployers(["deploy-prod"]);
+    let mut ticket_det = CredentialCompromise::new(CompromiseConfig::default().with_severity(Severity::Ticket)).expect("config").with_known_deployers(KNOWN);
     e_checks.1 += 1;
     match ticket_det.detect(all) {
         Ok(t) => {
@@ -1000,6 +1111,7 @@ fn main() {
     println!("| C nuisances (principals that must stay quiet) | {}/{} quiet | {} | - | - |", world.quiet.len() - quiet_fails, world.quiet.len(), false_alarms.len());
     println!("| D records: parse (child process) | {hp_pass}/{hp_n} | - | - | - |");
     println!("| D records: hostile in run (D13) | {hr_pass}/{hr_n} | - | - | - |");
+    println!("| D records: limits exactly at the bound (D13c) | {hb_pass}/{hb_n} | - | - | - |");
     println!("| D order: RangeBehind, OutOfOrder | {}/{} | - | - | - |", dchecks.0, dchecks.1);
     println!("| D21 scheduled runs = detect in order | {}/{} | - | - | - |", d21.0, d21.1);
     println!("| E noise reduction | {}/{} | - | - | - |", e_checks.0, e_checks.1);

@@ -1,0 +1,28 @@
+//! Blind round 7, minimal reproduction: a known-deployer entry that is a role name
+//! (`with_known_deployers(["deploy-prod"])`) also exempts an IAM *user* named `deploy-prod`
+//! from volume judgement. Run:
+//! `cargo run --release -p sre-examples --example blind7_repro`
+
+use failure_modes::chrono::{Duration, TimeZone, Utc};
+use failure_modes::{AuditEvent, CompromiseConfig, CredentialCompromise, Detector, Identity};
+
+fn findings(who: &Identity, known: &[&str]) -> usize {
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let call = |t| AuditEvent::new(t, "ec2.amazonaws.com", "DescribeInstances", "eu-west-1", "10.0.0.1", who.clone());
+    // Ten days of 30 calls an hour, then 1,000 calls in the first half of the next hour.
+    let mut events: Vec<_> = (0..24 * 10 * 30).map(|i| call(t0 + Duration::seconds(i * 120))).collect();
+    let burst = t0 + Duration::days(10);
+    events.extend((0..1000).map(|i| call(burst + Duration::seconds(i))));
+    let det = CredentialCompromise::new(CompromiseConfig::default()).unwrap().with_known_deployers(known.iter().copied());
+    let mut det = det;
+    det.detect(events).unwrap().len()
+}
+
+fn main() {
+    let user = Identity::new("IAMUser").with_user_name("deploy-prod").with_arn("arn:aws:iam::111122223333:user/deploy-prod");
+    let other_role = Identity::new("AssumedRole").with_arn("arn:aws:sts::999988887777:assumed-role/deploy-prod/x");
+    println!("IAM user deploy-prod, no known deployers:              {} finding(s) (expected 1)", findings(&user, &[]));
+    println!("IAM user deploy-prod, known deployers [\"deploy-prod\"]: {} finding(s) (expected 1: the entry is a role name)", findings(&user, &["deploy-prod"]));
+    println!("IAM user deploy-prod, known deployers [\"deploy-pro\"]:  {} finding(s) (control)", findings(&user, &["deploy-pro"]));
+    println!("role deploy-prod of ANOTHER account, known [\"deploy-prod\"]: {} finding(s) (docs ambiguous)", findings(&other_role, &["deploy-prod"]));
+}
