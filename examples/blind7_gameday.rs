@@ -26,7 +26,7 @@ use failure_modes::{
 use serde_json::{Value, json};
 
 const ACCT: &str = "111122223333";
-const KNOWN: [&str; 2] = ["deploy-prod", "arn:aws:iam::111122223333:user/release-bot"];
+const KNOWN: [&str; 3] = ["deploy-prod", "arn:aws:iam::111122223333:user/release-bot", "arn:aws:iam::111122223333:role/deploy-stage"];
 
 // ---------------------------------------------------------------- small tools
 
@@ -490,6 +490,22 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         recs.push(call(&mut rng, t, "ecs.amazonaws.com", "DescribeServices", "eu-west-1", "34.250.1.11", role_session("deploy-prod", "gha-big")));
     }
     quiet.push(("N1 deploy-prod known deployer", "assumed-role/deploy-prod".into()));
+    // N1b deploy-stage: a known deployer given by its role ARN, first seen day 1, same kind of bursts.
+    for d in 1..DAYS {
+        for _ in 0..rng.range(1, 3) {
+            let start = at(d, rng.range(0, 23), rng.range(0, 30));
+            let size = rng.range(500, 3000) as usize;
+            for t in spread(&mut rng, start, 25, size) {
+                recs.push(call(&mut rng, t, "cloudformation.amazonaws.com", "DescribeStackEvents", "eu-west-1", "34.250.1.14",
+                    role_session("deploy-stage", "gha-stage")));
+            }
+        }
+    }
+    let big2 = at(12, rng.range(0, 23), rng.range(0, 20));
+    for t in spread(&mut rng, big2, 30, 6000) {
+        recs.push(call(&mut rng, t, "ecs.amazonaws.com", "DescribeServices", "eu-west-1", "34.250.1.14", role_session("deploy-stage", "gha-big")));
+    }
+    quiet.push(("N1b deploy-stage known deployer by role ARN", "assumed-role/deploy-stage".into()));
 
     // A6: an IAM *user* named like the known deployer role, judged on volume.
     let mut u_times = Vec::new();
