@@ -8,6 +8,15 @@
 //! cargo run --release -p sre-examples --example blind7_gameday -- /work/shared/data/nab-aws --seed N [--notes]
 //! ```
 
+// A harness: a failure should stop the run loudly; kept as its blind author wrote it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    clippy::unusual_byte_groupings,
+    clippy::collapsible_if
+)]
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -26,7 +35,11 @@ use failure_modes::{
 use serde_json::{Value, json};
 
 const ACCT: &str = "111122223333";
-const KNOWN: [&str; 3] = ["deploy-prod", "arn:aws:iam::111122223333:user/release-bot", "arn:aws:iam::111122223333:role/deploy-stage"];
+const KNOWN: [&str; 3] = [
+    "deploy-prod",
+    "arn:aws:iam::111122223333:user/release-bot",
+    "arn:aws:iam::111122223333:role/deploy-stage",
+];
 
 // ---------------------------------------------------------------- small tools
 
@@ -98,7 +111,10 @@ fn nab_shapes(dir: &Path) -> Vec<(String, Vec<f64>)> {
         .collect();
     files.sort();
     for f in files {
-        let name = format!("realAWSCloudwatch/{}", f.file_name().unwrap().to_string_lossy());
+        let name = format!(
+            "realAWSCloudwatch/{}",
+            f.file_name().unwrap().to_string_lossy()
+        );
         let labelled: Vec<(DateTime<Utc>, DateTime<Utc>)> = windows
             .get(&name)
             .and_then(|w| w.as_array())
@@ -114,12 +130,18 @@ fn nab_shapes(dir: &Path) -> Vec<(String, Vec<f64>)> {
         let mut hours: BTreeMap<i64, (f64, u32)> = BTreeMap::new();
         for line in text.lines().skip(1) {
             let mut it = line.split(',');
-            let (Some(t), Some(v)) = (it.next(), it.next()) else { continue };
-            let (Some(t), Ok(v)) = (parse_t(t), v.trim().parse::<f64>()) else { continue };
+            let (Some(t), Some(v)) = (it.next(), it.next()) else {
+                continue;
+            };
+            let (Some(t), Ok(v)) = (parse_t(t), v.trim().parse::<f64>()) else {
+                continue;
+            };
             if labelled.iter().any(|(a, b)| t >= *a && t <= *b) {
                 continue;
             }
-            let e = hours.entry(t.timestamp().div_euclid(3600)).or_insert((0.0, 0));
+            let e = hours
+                .entry(t.timestamp().div_euclid(3600))
+                .or_insert((0.0, 0));
             e.0 += v;
             e.1 += 1;
         }
@@ -132,7 +154,12 @@ fn nab_shapes(dir: &Path) -> Vec<(String, Vec<f64>)> {
         let lo = sorted[sorted.len() / 20];
         let hi = sorted[sorted.len() * 19 / 20];
         let span = (hi - lo).max(1e-9);
-        out.push((name, vals.iter().map(|v| ((v - lo) / span).clamp(0.0, 1.0)).collect()));
+        out.push((
+            name,
+            vals.iter()
+                .map(|v| ((v - lo) / span).clamp(0.0, 1.0))
+                .collect(),
+        ));
     }
     out
 }
@@ -187,7 +214,15 @@ struct Rec {
     extra_late: i64,
 }
 
-fn call(rng: &mut Rng, t: DateTime<Utc>, src: &str, name: &str, region: &str, ip: &str, who: Value) -> Rec {
+fn call(
+    rng: &mut Rng,
+    t: DateTime<Utc>,
+    src: &str,
+    name: &str,
+    region: &str,
+    ip: &str,
+    who: Value,
+) -> Rec {
     let id = uuid(rng);
     Rec {
         t,
@@ -199,7 +234,15 @@ fn call(rng: &mut Rng, t: DateTime<Utc>, src: &str, name: &str, region: &str, ip
         extra_late: 0,
     }
 }
-fn denied(rng: &mut Rng, t: DateTime<Utc>, src: &str, name: &str, region: &str, ip: &str, who: Value) -> Rec {
+fn denied(
+    rng: &mut Rng,
+    t: DateTime<Utc>,
+    src: &str,
+    name: &str,
+    region: &str,
+    ip: &str,
+    who: Value,
+) -> Rec {
     let mut r = call(rng, t, src, name, region, ip, who);
     r.v["errorCode"] = json!("AccessDenied");
     r.v["errorMessage"] = json!(format!("User is not authorized to perform: {name}"));
@@ -217,7 +260,11 @@ fn sign_in(rng: &mut Rng, t: DateTime<Utc>, ip: &str, who: Value, success: bool,
     if !success {
         v["errorMessage"] = json!("Failed authentication");
     }
-    Rec { t, v, extra_late: 0 }
+    Rec {
+        t,
+        v,
+        extra_late: 0,
+    }
 }
 
 /// `n` times spread uniformly in `[start, start + minutes)`, sorted.
@@ -254,7 +301,11 @@ struct World {
 }
 
 /// The k-th (1-based) time in `times` at or after `from` within the hour of `from`.
-fn kth_in_hour(times: &[DateTime<Utc>], hour_start: DateTime<Utc>, k: usize) -> Option<DateTime<Utc>> {
+fn kth_in_hour(
+    times: &[DateTime<Utc>],
+    hour_start: DateTime<Utc>,
+    k: usize,
+) -> Option<DateTime<Utc>> {
     let mut v: Vec<_> = times
         .iter()
         .copied()
@@ -299,12 +350,22 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     let mut pick = |rng: &mut Rng| {
         let (name, vals) = &shapes[rng.below(shapes.len() as u64) as usize];
         shapes_used.push(name.clone());
-        Shape { vals, offset: rng.below(vals.len() as u64) as usize }
+        Shape {
+            vals,
+            offset: rng.below(vals.len() as u64) as usize,
+        }
     };
 
     // orders-app: NAB-shaped eu-west-1 traffic; A1 new region on day 9; N7 global calls.
     let shape = pick(&mut rng);
-    let ops = ["GetItem", "PutItem", "Query", "SendMessage", "GetObject", "PutObject"];
+    let ops = [
+        "GetItem",
+        "PutItem",
+        "Query",
+        "SendMessage",
+        "GetObject",
+        "PutObject",
+    ];
     let srcs = ["dynamodb", "dynamodb", "dynamodb", "sqs", "s3", "s3"];
     let mut sessions = 0;
     for h in 0..DAYS * 24 {
@@ -315,13 +376,37 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         for t in spread(&mut rng, at(0, h, 0), 60, n) {
             let i = rng.below(ops.len() as u64) as usize;
             let who = role_session("orders-app", &format!("i-0abc{sessions:04}"));
-            recs.push(call(&mut rng, t, &format!("{}.amazonaws.com", srcs[i]), ops[i], "eu-west-1", "10.0.3.17", who));
+            recs.push(call(
+                &mut rng,
+                t,
+                &format!("{}.amazonaws.com", srcs[i]),
+                ops[i],
+                "eu-west-1",
+                "10.0.3.17",
+                who,
+            ));
         }
         if h >= 8 * 24 && h % 5 == 0 {
             let t = at(0, h, rng.range(0, 59));
             let who = role_session("orders-app", &format!("i-0abc{sessions:04}"));
-            recs.push(call(&mut rng, t, "iam.amazonaws.com", "GetRole", "us-east-1", "10.0.3.17", who.clone()));
-            recs.push(call(&mut rng, t, "sts.amazonaws.com", "GetCallerIdentity", "us-east-1", "10.0.3.17", who));
+            recs.push(call(
+                &mut rng,
+                t,
+                "iam.amazonaws.com",
+                "GetRole",
+                "us-east-1",
+                "10.0.3.17",
+                who.clone(),
+            ));
+            recs.push(call(
+                &mut rng,
+                t,
+                "sts.amazonaws.com",
+                "GetCallerIdentity",
+                "us-east-1",
+                "10.0.3.17",
+                who,
+            ));
         }
     }
     let a1 = at(9, rng.range(0, 23), rng.range(0, 40));
@@ -331,13 +416,31 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         let who = role_session("orders-app", &format!("i-0abc{sessions:04}"));
         let op = ["ListBuckets", "DescribeInstances", "GetCallerIdentity"][rng.below(3) as usize];
         let src = ["s3", "ec2", "ec2"][rng.below(3) as usize];
-        recs.push(call(&mut rng, t, &format!("{src}.amazonaws.com"), op, "ap-southeast-2", "203.0.113.66", who));
+        recs.push(call(
+            &mut rng,
+            t,
+            &format!("{src}.amazonaws.com"),
+            op,
+            "ap-southeast-2",
+            "203.0.113.66",
+            who,
+        ));
     }
-    expects.push(Expect { id: "A1", theme: "A leaked key / new region", who: "orders-app".into(), first: a1_first,
-        latest_end: a1_first, detail_has: Some("ap-southeast-2".into()) });
+    expects.push(Expect {
+        id: "A1",
+        theme: "A leaked key / new region",
+        who: "orders-app".into(),
+        first: a1_first,
+        latest_end: a1_first,
+        detail_has: Some("ap-southeast-2".into()),
+    });
 
     // Humans: alice (A4, N4), bob (A2), carol (D20). Weekday console work with MFA sign-ins.
-    for (name, ip) in [("alice", "198.51.100.21"), ("bob", "198.51.100.22"), ("carol", "198.51.100.23")] {
+    for (name, ip) in [
+        ("alice", "198.51.100.21"),
+        ("bob", "198.51.100.22"),
+        ("carol", "198.51.100.23"),
+    ] {
         for d in 0..DAYS {
             if weekend(at(d, 0, 0)) {
                 continue;
@@ -347,9 +450,22 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
             for h in 8..17 {
                 let n = rng.range(5, 30) as usize;
                 for t in spread(&mut rng, at(d, h, 31), 29, n) {
-                    let op = ["DescribeInstances", "DescribeAlarms", "GetMetricData", "ListFunctions"][rng.below(4) as usize];
+                    let op = [
+                        "DescribeInstances",
+                        "DescribeAlarms",
+                        "GetMetricData",
+                        "ListFunctions",
+                    ][rng.below(4) as usize];
                     let src = ["ec2", "monitoring", "monitoring", "lambda"][rng.below(4) as usize];
-                    recs.push(call(&mut rng, t, &format!("{src}.amazonaws.com"), op, "eu-west-1", ip, iam_user(name)));
+                    recs.push(call(
+                        &mut rng,
+                        t,
+                        &format!("{src}.amazonaws.com"),
+                        op,
+                        "eu-west-1",
+                        ip,
+                        iam_user(name),
+                    ));
                 }
             }
         }
@@ -357,49 +473,139 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     // N4: alice's failed sign-ins (wrong password), during and after learning.
     for d in [2, 9, 12] {
         let t = at(d, 7, rng.range(0, 50));
-        recs.push(sign_in(&mut rng, t, "198.51.100.21", iam_user("alice"), false, false));
-        recs.push(sign_in(&mut rng, t + Duration::seconds(20), "198.51.100.21", iam_user("alice"), false, false));
+        recs.push(sign_in(
+            &mut rng,
+            t,
+            "198.51.100.21",
+            iam_user("alice"),
+            false,
+            false,
+        ));
+        recs.push(sign_in(
+            &mut rng,
+            t + Duration::seconds(20),
+            "198.51.100.21",
+            iam_user("alice"),
+            false,
+            false,
+        ));
     }
     // A4: alice signs in without MFA from a new IP on day 11 (a Friday).
     let a4 = at(11, rng.range(0, 23), rng.range(0, 59));
-    recs.push(sign_in(&mut rng, a4, "192.0.2.200", iam_user("alice"), true, false));
-    expects.push(Expect { id: "A4", theme: "A leaked key / new region", who: "alice".into(), first: a4, latest_end: a4, detail_has: None });
+    recs.push(sign_in(
+        &mut rng,
+        a4,
+        "192.0.2.200",
+        iam_user("alice"),
+        true,
+        false,
+    ));
+    expects.push(Expect {
+        id: "A4",
+        theme: "A leaked key / new region",
+        who: "alice".into(),
+        first: a4,
+        latest_end: a4,
+        detail_has: None,
+    });
     // A2: bob mints an access key on day 12 (Saturday? day 12 = Nov 14, a Saturday).
     let a2 = at(12, rng.range(0, 23), rng.range(0, 59));
-    recs.push(call(&mut rng, a2, "iam.amazonaws.com", "CreateAccessKey", "us-east-1", "198.51.100.22", iam_user("bob")));
-    expects.push(Expect { id: "A2", theme: "A leaked key / new region", who: "bob".into(), first: a2, latest_end: a2, detail_has: None });
+    recs.push(call(
+        &mut rng,
+        a2,
+        "iam.amazonaws.com",
+        "CreateAccessKey",
+        "us-east-1",
+        "198.51.100.22",
+        iam_user("bob"),
+    ));
+    expects.push(Expect {
+        id: "A2",
+        theme: "A leaked key / new region",
+        who: "bob".into(),
+        first: a2,
+        latest_end: a2,
+        detail_has: None,
+    });
     // D20: carol's CreateAccessKey, delivered 40 minutes late.
     let d20 = at(10, rng.range(9, 15), rng.range(0, 59));
-    let mut late = call(&mut rng, d20, "iam.amazonaws.com", "CreateAccessKey", "us-east-1", "198.51.100.23", iam_user("carol"));
+    let mut late = call(
+        &mut rng,
+        d20,
+        "iam.amazonaws.com",
+        "CreateAccessKey",
+        "us-east-1",
+        "198.51.100.23",
+        iam_user("carol"),
+    );
     late.extra_late = 40;
     recs.push(late);
-    quiet.push(("D20 carol late CreateAccessKey (documented skip)", "carol".into()));
+    quiet.push((
+        "D20 carol late CreateAccessKey (documented skip)",
+        "carol".into(),
+    ));
 
     // svc-reports: NAB-shaped traffic; A3 CreateLoginProfile on day 11.
     let shape = pick(&mut rng);
     for h in 0..DAYS * 24 {
         let n = (5.0 + 60.0 * shape.at(h)).round() as usize;
         for t in spread(&mut rng, at(0, h, 0), 60, n) {
-            recs.push(call(&mut rng, t, "athena.amazonaws.com", "StartQueryExecution", "eu-west-1", "10.0.9.4",
-                role_session("svc-reports", &format!("run-{}", h / 3))));
+            recs.push(call(
+                &mut rng,
+                t,
+                "athena.amazonaws.com",
+                "StartQueryExecution",
+                "eu-west-1",
+                "10.0.9.4",
+                role_session("svc-reports", &format!("run-{}", h / 3)),
+            ));
         }
     }
     let a3 = at(11, rng.range(0, 23), rng.range(0, 59));
-    let mut r = call(&mut rng, a3, "iam.amazonaws.com", "CreateLoginProfile", "us-east-1", "10.0.9.4",
-        role_session("svc-reports", "run-a3"));
+    let mut r = call(
+        &mut rng,
+        a3,
+        "iam.amazonaws.com",
+        "CreateLoginProfile",
+        "us-east-1",
+        "10.0.9.4",
+        role_session("svc-reports", "run-a3"),
+    );
     r.v["requestParameters"] = json!({"userName": "backdoor", "passwordResetRequired": false});
     recs.push(r);
-    expects.push(Expect { id: "A3", theme: "A leaked key / new region", who: "svc-reports".into(), first: a3, latest_end: a3, detail_has: None });
+    expects.push(Expect {
+        id: "A3",
+        theme: "A leaked key / new region",
+        who: "svc-reports".into(),
+        first: a3,
+        latest_end: a3,
+        detail_has: None,
+    });
 
     // Root: first seen day 9 with MFA (N9), A5 without MFA on day 12.
     let r9 = at(9, rng.range(9, 16), rng.range(0, 50));
     recs.push(sign_in(&mut rng, r9, "198.51.100.99", root(), true, true));
     for k in 0..5 {
-        recs.push(call(&mut rng, r9 + Duration::minutes(k + 1), "billing.amazonaws.com", "GetAccountInformation", "us-east-1", "198.51.100.99", root()));
+        recs.push(call(
+            &mut rng,
+            r9 + Duration::minutes(k + 1),
+            "billing.amazonaws.com",
+            "GetAccountInformation",
+            "us-east-1",
+            "198.51.100.99",
+            root(),
+        ));
     }
     let a5 = at(12, rng.range(0, 23), rng.range(0, 59));
     recs.push(sign_in(&mut rng, a5, "192.0.2.201", root(), true, false));
-    expects.push(Expect { id: "A5", theme: "A leaked key / new region", who: ":root".into(), first: a5, latest_end: a5, detail_has: None });
+    expects.push(Expect {
+        id: "A5",
+        theme: "A leaked key / new region",
+        who: ":root".into(),
+        first: a5,
+        latest_end: a5,
+        detail_has: None,
+    });
 
     // ci-bot: light NAB-shaped traffic plus CI bursts; B1 recon on day 10 (a Thursday).
     let shape = pick(&mut rng);
@@ -409,10 +615,18 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         ci_times.extend(spread(&mut rng, at(0, h, 0), 60, n));
     }
     for d in 0..DAYS {
-        let bursts = if weekend(at(d, 0, 0)) { 1 } else { rng.range(3, 6) };
+        let bursts = if weekend(at(d, 0, 0)) {
+            1
+        } else {
+            rng.range(3, 6)
+        };
         for _ in 0..bursts {
             let start = at(d, rng.range(0, 23), rng.range(0, 40));
-            let size = if weekend(start) { rng.range(100, 200) } else { rng.range(100, 400) } as usize;
+            let size = if weekend(start) {
+                rng.range(100, 200)
+            } else {
+                rng.range(100, 400)
+            } as usize;
             ci_times.extend(spread(&mut rng, start, 20, size));
         }
     }
@@ -423,19 +637,58 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     let k = burst_k(&ci_times, b1_hour);
     let b1_latest = kth_in_hour(&recon, b1_hour, k).unwrap_or(b1_hour + Duration::hours(1));
     for t in &ci_times {
-        let op = ["PutObject", "GetObject", "UpdateFunctionCode", "DescribeStacks"][rng.below(4) as usize];
+        let op = [
+            "PutObject",
+            "GetObject",
+            "UpdateFunctionCode",
+            "DescribeStacks",
+        ][rng.below(4) as usize];
         let src = ["s3", "s3", "lambda", "cloudformation"][rng.below(4) as usize];
-        recs.push(call(&mut rng, *t, &format!("{src}.amazonaws.com"), op, "eu-west-1", "34.250.1.10", iam_user("ci-bot")));
+        recs.push(call(
+            &mut rng,
+            *t,
+            &format!("{src}.amazonaws.com"),
+            op,
+            "eu-west-1",
+            "34.250.1.10",
+            iam_user("ci-bot"),
+        ));
     }
     for t in &recon {
-        let (src, op) = [("iam", "ListRoles"), ("iam", "ListUsers"), ("s3", "ListBuckets"), ("ec2", "DescribeInstances"),
-            ("ec2", "DescribeSecurityGroups"), ("rds", "DescribeDBInstances"), ("lambda", "ListFunctions20150331"),
-            ("secretsmanager", "ListSecrets")][rng.below(8) as usize];
-        let region = if src == "iam" { "us-east-1" } else { "eu-west-1" };
-        recs.push(call(&mut rng, *t, &format!("{src}.amazonaws.com"), op, region, "34.250.1.10", iam_user("ci-bot")));
+        let (src, op) = [
+            ("iam", "ListRoles"),
+            ("iam", "ListUsers"),
+            ("s3", "ListBuckets"),
+            ("ec2", "DescribeInstances"),
+            ("ec2", "DescribeSecurityGroups"),
+            ("rds", "DescribeDBInstances"),
+            ("lambda", "ListFunctions20150331"),
+            ("secretsmanager", "ListSecrets"),
+        ][rng.below(8) as usize];
+        let region = if src == "iam" {
+            "us-east-1"
+        } else {
+            "eu-west-1"
+        };
+        recs.push(call(
+            &mut rng,
+            *t,
+            &format!("{src}.amazonaws.com"),
+            op,
+            region,
+            "34.250.1.10",
+            iam_user("ci-bot"),
+        ));
     }
     ci_times.extend(recon.iter().copied());
-    expects.push(Expect { id: "B1", theme: "B bursts / denial storms", who: "ci-bot".into(), first: recon[0], latest_end: b1_latest, detail_has: None });
+    expects.push(Expect {
+        id: "B1",
+        theme: "B bursts / denial storms",
+        who: "ci-bot".into(),
+        first: recon[0],
+        latest_end: b1_latest,
+        detail_has: None,
+    });
 
     // reporting-app: NAB-shaped 100–300 calls/h with 0–3 denials/h; B2 storm on day 10.
     let shape = pick(&mut rng);
@@ -445,7 +698,15 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         let n = (100.0 + 200.0 * shape.at(h)).round() as usize;
         let hs = at(0, h, 0);
         for t in spread(&mut rng, hs, 60, n) {
-            recs.push(call(&mut rng, t, "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.5.5", role_session("reporting-app", "ecs-task-1")));
+            recs.push(call(
+                &mut rng,
+                t,
+                "s3.amazonaws.com",
+                "GetObject",
+                "eu-west-1",
+                "10.0.5.5",
+                role_session("reporting-app", "ecs-task-1"),
+            ));
         }
         if hs == b2_hour {
             continue;
@@ -453,7 +714,15 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         let nd = rng.below(4) as usize;
         for t in spread(&mut rng, hs, 60, nd) {
             den_times.push(t);
-            recs.push(denied(&mut rng, t, "kms.amazonaws.com", "Decrypt", "eu-west-1", "10.0.5.5", role_session("reporting-app", "ecs-task-1")));
+            recs.push(denied(
+                &mut rng,
+                t,
+                "kms.amazonaws.com",
+                "Decrypt",
+                "eu-west-1",
+                "10.0.5.5",
+                role_session("reporting-app", "ecs-task-1"),
+            ));
         }
     }
     let b2_start = b2_hour + Duration::minutes(rng.range(0, 10));
@@ -467,12 +736,27 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     };
     let k2 = (20usize).max((3 * maxden) + 1);
     for t in &storm {
-        let op = ["GetSecretValue", "AssumeRole", "ListBuckets", "GetObject"][rng.below(4) as usize];
+        let op =
+            ["GetSecretValue", "AssumeRole", "ListBuckets", "GetObject"][rng.below(4) as usize];
         let src = ["secretsmanager", "sts", "s3", "s3"][rng.below(4) as usize];
-        recs.push(denied(&mut rng, *t, &format!("{src}.amazonaws.com"), op, "eu-west-1", "10.0.5.5", role_session("reporting-app", "ecs-task-1")));
+        recs.push(denied(
+            &mut rng,
+            *t,
+            &format!("{src}.amazonaws.com"),
+            op,
+            "eu-west-1",
+            "10.0.5.5",
+            role_session("reporting-app", "ecs-task-1"),
+        ));
     }
-    expects.push(Expect { id: "B2", theme: "B bursts / denial storms", who: "reporting-app".into(), first: storm[0],
-        latest_end: storm[k2 - 1], detail_has: None });
+    expects.push(Expect {
+        id: "B2",
+        theme: "B bursts / denial storms",
+        who: "reporting-app".into(),
+        first: storm[0],
+        latest_end: storm[k2 - 1],
+        detail_has: None,
+    });
 
     // N1 deploy-prod: first seen day 3, bursts at random hours.
     for d in 3..DAYS {
@@ -480,38 +764,80 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
             let start = at(d, rng.range(0, 23), rng.range(0, 30));
             let size = rng.range(500, 3000) as usize;
             for t in spread(&mut rng, start, 25, size) {
-                recs.push(call(&mut rng, t, "cloudformation.amazonaws.com", "DescribeStackEvents", "eu-west-1", "34.250.1.11",
-                    role_session("deploy-prod", "gha-run")));
+                recs.push(call(
+                    &mut rng,
+                    t,
+                    "cloudformation.amazonaws.com",
+                    "DescribeStackEvents",
+                    "eu-west-1",
+                    "34.250.1.11",
+                    role_session("deploy-prod", "gha-run"),
+                ));
             }
         }
     }
     let big = at(11, rng.range(0, 23), rng.range(0, 20));
     for t in spread(&mut rng, big, 30, 6000) {
-        recs.push(call(&mut rng, t, "ecs.amazonaws.com", "DescribeServices", "eu-west-1", "34.250.1.11", role_session("deploy-prod", "gha-big")));
+        recs.push(call(
+            &mut rng,
+            t,
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            "eu-west-1",
+            "34.250.1.11",
+            role_session("deploy-prod", "gha-big"),
+        ));
     }
-    quiet.push(("N1 deploy-prod known deployer", "assumed-role/deploy-prod".into()));
+    quiet.push((
+        "N1 deploy-prod known deployer",
+        "assumed-role/deploy-prod".into(),
+    ));
     // N1b deploy-stage: a known deployer given by its role ARN, first seen day 1, same kind of bursts.
     for d in 1..DAYS {
         for _ in 0..rng.range(1, 3) {
             let start = at(d, rng.range(0, 23), rng.range(0, 30));
             let size = rng.range(500, 3000) as usize;
             for t in spread(&mut rng, start, 25, size) {
-                recs.push(call(&mut rng, t, "cloudformation.amazonaws.com", "DescribeStackEvents", "eu-west-1", "34.250.1.14",
-                    role_session("deploy-stage", "gha-stage")));
+                recs.push(call(
+                    &mut rng,
+                    t,
+                    "cloudformation.amazonaws.com",
+                    "DescribeStackEvents",
+                    "eu-west-1",
+                    "34.250.1.14",
+                    role_session("deploy-stage", "gha-stage"),
+                ));
             }
         }
     }
     let big2 = at(12, rng.range(0, 23), rng.range(0, 20));
     for t in spread(&mut rng, big2, 30, 6000) {
-        recs.push(call(&mut rng, t, "ecs.amazonaws.com", "DescribeServices", "eu-west-1", "34.250.1.14", role_session("deploy-stage", "gha-big")));
+        recs.push(call(
+            &mut rng,
+            t,
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            "eu-west-1",
+            "34.250.1.14",
+            role_session("deploy-stage", "gha-big"),
+        ));
     }
-    quiet.push(("N1b deploy-stage known deployer by role ARN", "assumed-role/deploy-stage".into()));
+    quiet.push((
+        "N1b deploy-stage known deployer by role ARN",
+        "assumed-role/deploy-stage".into(),
+    ));
 
     // A6: an IAM *user* named like the known deployer role, judged on volume.
     let mut u_times = Vec::new();
     for h in 0..DAYS * 24 {
         let hs = at(0, h, 0);
-        let n = if weekend(hs) { rng.range(5, 15) } else if (8..18).contains(&(h % 24)) { rng.range(20, 60) } else { rng.range(5, 15) } as usize;
+        let n = if weekend(hs) {
+            rng.range(5, 15)
+        } else if (8..18).contains(&(h % 24)) {
+            rng.range(20, 60)
+        } else {
+            rng.range(5, 15)
+        } as usize;
         u_times.extend(spread(&mut rng, hs, 60, n));
     }
     let a6_hour = at(10, rng.range(0, 23), 0);
@@ -521,13 +847,41 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     let k6 = burst_k(&u_times, a6_hour);
     let a6_latest = kth_in_hour(&a6, a6_hour, k6).unwrap_or(a6_hour + Duration::hours(1));
     for t in &u_times {
-        recs.push(call(&mut rng, *t, "ecr.amazonaws.com", "BatchGetImage", "eu-west-1", "34.250.1.12", iam_user("deploy-prod")));
+        recs.push(call(
+            &mut rng,
+            *t,
+            "ecr.amazonaws.com",
+            "BatchGetImage",
+            "eu-west-1",
+            "34.250.1.12",
+            iam_user("deploy-prod"),
+        ));
     }
     for t in &a6 {
-        let (src, op) = [("ec2", "DescribeInstances"), ("s3", "ListBuckets"), ("rds", "DescribeDBInstances"), ("secretsmanager", "ListSecrets")][rng.below(4) as usize];
-        recs.push(call(&mut rng, *t, &format!("{src}.amazonaws.com"), op, "eu-west-1", "34.250.1.12", iam_user("deploy-prod")));
+        let (src, op) = [
+            ("ec2", "DescribeInstances"),
+            ("s3", "ListBuckets"),
+            ("rds", "DescribeDBInstances"),
+            ("secretsmanager", "ListSecrets"),
+        ][rng.below(4) as usize];
+        recs.push(call(
+            &mut rng,
+            *t,
+            &format!("{src}.amazonaws.com"),
+            op,
+            "eu-west-1",
+            "34.250.1.12",
+            iam_user("deploy-prod"),
+        ));
     }
-    expects.push(Expect { id: "A6", theme: "B bursts / denial storms", who: "user/deploy-prod".into(), first: a6[0], latest_end: a6_latest, detail_has: None });
+    expects.push(Expect {
+        id: "A6",
+        theme: "B bursts / denial storms",
+        who: "user/deploy-prod".into(),
+        first: a6[0],
+        latest_end: a6_latest,
+        detail_has: None,
+    });
 
     // A7 / N10: release-bot, a known deployer by user ARN: bursts are habit, a sign-in without MFA is not.
     for d in 0..DAYS {
@@ -535,13 +889,35 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
             let start = at(d, rng.range(0, 23), rng.range(0, 30));
             let size = rng.range(500, 2500) as usize;
             for t in spread(&mut rng, start, 25, size) {
-                recs.push(call(&mut rng, t, "codedeploy.amazonaws.com", "GetDeployment", "eu-west-1", "34.250.1.13", iam_user("release-bot")));
+                recs.push(call(
+                    &mut rng,
+                    t,
+                    "codedeploy.amazonaws.com",
+                    "GetDeployment",
+                    "eu-west-1",
+                    "34.250.1.13",
+                    iam_user("release-bot"),
+                ));
             }
         }
     }
     let a7 = at(12, rng.range(0, 23), rng.range(0, 59));
-    recs.push(sign_in(&mut rng, a7, "192.0.2.202", iam_user("release-bot"), true, false));
-    expects.push(Expect { id: "A7", theme: "A leaked key / new region", who: "user/release-bot".into(), first: a7, latest_end: a7, detail_has: None });
+    recs.push(sign_in(
+        &mut rng,
+        a7,
+        "192.0.2.202",
+        iam_user("release-bot"),
+        true,
+        false,
+    ));
+    expects.push(Expect {
+        id: "A7",
+        theme: "A leaked key / new region",
+        who: "user/release-bot".into(),
+        first: a7,
+        latest_end: a7,
+        detail_has: None,
+    });
 
     // B3: inventory-app, a storm of EC2-style denial codes.
     let shape = pick(&mut rng);
@@ -551,7 +927,15 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         let hs = at(0, h, 0);
         let n = (150.0 + 150.0 * shape.at(h)).round() as usize;
         for t in spread(&mut rng, hs, 60, n) {
-            recs.push(call(&mut rng, t, "ec2.amazonaws.com", "DescribeVolumes", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv")));
+            recs.push(call(
+                &mut rng,
+                t,
+                "ec2.amazonaws.com",
+                "DescribeVolumes",
+                "eu-west-1",
+                "10.0.6.6",
+                role_session("inventory-app", "lambda-inv"),
+            ));
         }
         if hs == b3_hour {
             continue;
@@ -559,7 +943,15 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         let nd = rng.below(3) as usize;
         for t in spread(&mut rng, hs, 60, nd) {
             den3.push(t);
-            recs.push(denied(&mut rng, t, "ec2.amazonaws.com", "DescribeSnapshots", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv")));
+            recs.push(denied(
+                &mut rng,
+                t,
+                "ec2.amazonaws.com",
+                "DescribeSnapshots",
+                "eu-west-1",
+                "10.0.6.6",
+                role_session("inventory-app", "lambda-inv"),
+            ));
         }
     }
     let maxden3 = {
@@ -572,35 +964,105 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     let b3s = b3_hour + Duration::minutes(rng.range(0, 15));
     let storm3 = spread(&mut rng, b3s, 40, 120);
     for t in &storm3 {
-        let code = ["Client.UnauthorizedOperation", "UnauthorizedOperation", "AccessDeniedException"][rng.below(3) as usize];
-        let mut r = denied(&mut rng, *t, "ec2.amazonaws.com", "DescribeInstances", "eu-west-1", "10.0.6.6", role_session("inventory-app", "lambda-inv"));
+        let code = [
+            "Client.UnauthorizedOperation",
+            "UnauthorizedOperation",
+            "AccessDeniedException",
+        ][rng.below(3) as usize];
+        let mut r = denied(
+            &mut rng,
+            *t,
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+            "eu-west-1",
+            "10.0.6.6",
+            role_session("inventory-app", "lambda-inv"),
+        );
         r.v["errorCode"] = json!(code);
         recs.push(r);
     }
-    expects.push(Expect { id: "B3", theme: "B bursts / denial storms", who: "inventory-app".into(), first: storm3[0],
-        latest_end: storm3[20usize.max(3 * maxden3 + 1) - 1], detail_has: Some("denied".into()) });
+    expects.push(Expect {
+        id: "B3",
+        theme: "B bursts / denial storms",
+        who: "inventory-app".into(),
+        first: storm3[0],
+        latest_end: storm3[20usize.max(3 * maxden3 + 1) - 1],
+        detail_has: Some("denied".into()),
+    });
 
     // A8 / N11: the learning boundary.
-    for (name, first, probe) in [("edge-early", at(2, 0, 0), at(9, 0, 1)), ("edge-late", at(2, 12, 0), at(9, 11, 59))] {
-        recs.push(call(&mut rng, first, "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.4.4", iam_user(name)));
+    for (name, first, probe) in [
+        ("edge-early", at(2, 0, 0), at(9, 0, 1)),
+        ("edge-late", at(2, 12, 0), at(9, 11, 59)),
+    ] {
+        recs.push(call(
+            &mut rng,
+            first,
+            "s3.amazonaws.com",
+            "GetObject",
+            "eu-west-1",
+            "10.0.4.4",
+            iam_user(name),
+        ));
         let mut t = first + Duration::minutes(30);
         while t < at(DAYS, 0, 0) {
-            recs.push(call(&mut rng, t, "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.4.4", iam_user(name)));
+            recs.push(call(
+                &mut rng,
+                t,
+                "s3.amazonaws.com",
+                "GetObject",
+                "eu-west-1",
+                "10.0.4.4",
+                iam_user(name),
+            ));
             t += Duration::hours(1);
         }
-        recs.push(call(&mut rng, probe, "s3.amazonaws.com", "ListBuckets", "sa-east-1", "10.0.4.4", iam_user(name)));
+        recs.push(call(
+            &mut rng,
+            probe,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            "sa-east-1",
+            "10.0.4.4",
+            iam_user(name),
+        ));
     }
-    expects.push(Expect { id: "A8", theme: "A leaked key / new region", who: "user/edge-early".into(), first: at(9, 0, 1), latest_end: at(9, 0, 1), detail_has: Some("sa-east-1".into()) });
-    quiet.push(("N11 edge-late new region 1 min before learning ends", "user/edge-late".into()));
-    quiet.push(("N10 release-bot bursts (known deployer by ARN)", "user/release-bot-NEVER".into()));
+    expects.push(Expect {
+        id: "A8",
+        theme: "A leaked key / new region",
+        who: "user/edge-early".into(),
+        first: at(9, 0, 1),
+        latest_end: at(9, 0, 1),
+        detail_has: Some("sa-east-1".into()),
+    });
+    quiet.push((
+        "N11 edge-late new region 1 min before learning ends",
+        "user/edge-late".into(),
+    ));
+    quiet.push((
+        "N10 release-bot bursts (known deployer by ARN)",
+        "user/release-bot-NEVER".into(),
+    ));
 
     // N2 nightly-etl.
     for d in 0..DAYS {
         for h in 0..24 {
-            let n = if h == 2 { (800.0 * (0.8 + 0.4 * rng.unit())) as usize } else { rng.range(2, 8) as usize };
+            let n = if h == 2 {
+                (800.0 * (0.8 + 0.4 * rng.unit())) as usize
+            } else {
+                rng.range(2, 8) as usize
+            };
             let minutes = if h == 2 { 40 } else { 60 };
             for t in spread(&mut rng, at(d, h, 0), minutes, n) {
-                recs.push(call(&mut rng, t, "glue.amazonaws.com", "GetTable", "eu-west-1", "10.0.7.7", role_session("nightly-etl", &format!("etl-{d}"))));
+                recs.push(call(
+                    &mut rng,
+                    t,
+                    "glue.amazonaws.com",
+                    "GetTable",
+                    "eu-west-1",
+                    "10.0.7.7",
+                    role_session("nightly-etl", &format!("etl-{d}")),
+                ));
             }
         }
     }
@@ -616,7 +1078,14 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         recs.push(sign_in(&mut rng, t, "198.51.100.50", fed, true, false));
         let mut saml = role_session("sso-admins", "dana@example.com");
         saml["sessionContext"]["attributes"]["mfaAuthenticated"] = json!("false");
-        recs.push(sign_in(&mut rng, t + Duration::minutes(3), "198.51.100.51", saml, true, false));
+        recs.push(sign_in(
+            &mut rng,
+            t + Duration::minutes(3),
+            "198.51.100.51",
+            saml,
+            true,
+            false,
+        ));
     }
     quiet.push(("N5 federated sign-in", "dev-fed".into()));
     quiet.push(("N5 SAML role sign-in", "sso-admins".into()));
@@ -627,10 +1096,25 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
             if d >= 8 || region == "eu-west-1" {
                 let t = at(d, rng.range(0, 23), rng.range(0, 59));
                 let svc = json!({"type": "AWSService", "invokedBy": "autoscaling.amazonaws.com"});
-                recs.push(call(&mut rng, t, "ec2.amazonaws.com", "RunInstances", region, "autoscaling.amazonaws.com", svc));
+                recs.push(call(
+                    &mut rng,
+                    t,
+                    "ec2.amazonaws.com",
+                    "RunInstances",
+                    region,
+                    "autoscaling.amazonaws.com",
+                    svc,
+                ));
                 let t2 = at(d, rng.range(0, 23), rng.range(0, 59));
-                let mut r = call(&mut rng, t2, "kms.amazonaws.com", "RotateKey", region, "AWS Internal",
-                    json!({"accountId": ACCT, "invokedBy": "AWS Internal"}));
+                let mut r = call(
+                    &mut rng,
+                    t2,
+                    "kms.amazonaws.com",
+                    "RotateKey",
+                    region,
+                    "AWS Internal",
+                    json!({"accountId": ACCT, "invokedBy": "AWS Internal"}),
+                );
                 r.v["eventType"] = json!("AwsServiceEvent");
                 recs.push(r);
             }
@@ -642,8 +1126,24 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
     // N8 key-rotator.
     for d in [1, 8, 13] {
         let t = at(d, 3, rng.range(0, 59));
-        recs.push(call(&mut rng, t, "iam.amazonaws.com", "CreateAccessKey", "us-east-1", "10.0.8.8", role_session("key-rotator", "lambda-rot")));
-        recs.push(call(&mut rng, t + Duration::seconds(30), "iam.amazonaws.com", "DeleteAccessKey", "us-east-1", "10.0.8.8", role_session("key-rotator", "lambda-rot")));
+        recs.push(call(
+            &mut rng,
+            t,
+            "iam.amazonaws.com",
+            "CreateAccessKey",
+            "us-east-1",
+            "10.0.8.8",
+            role_session("key-rotator", "lambda-rot"),
+        ));
+        recs.push(call(
+            &mut rng,
+            t + Duration::seconds(30),
+            "iam.amazonaws.com",
+            "DeleteAccessKey",
+            "us-east-1",
+            "10.0.8.8",
+            role_session("key-rotator", "lambda-rot"),
+        ));
     }
     quiet.push(("N8 key-rotator", "key-rotator".into()));
 
@@ -653,17 +1153,30 @@ fn build_world(seed: u64, shapes: &[(String, Vec<f64>)]) -> World {
         (a4 - Duration::hours(1), a4 + Duration::hours(2)),
     ];
     recs.sort_by_key(|r| r.t);
-    World { recs, expects, quiet, maintenance, shapes_used }
+    World {
+        recs,
+        expects,
+        quiet,
+        maintenance,
+        shapes_used,
+    }
 }
 
 // ---------------------------------------------------------------- delivery and the schedule
 
 /// Log files of 5 minutes of event time, serialized as CloudTrail writes them, parsed back with
 /// `parse_log` (or `parse_lines` for every 7th), each with its delivery time.
-fn deliveries(world: &World, rng: &mut Rng, fails: &mut Vec<String>) -> Vec<(DateTime<Utc>, Vec<AuditEvent>)> {
+fn deliveries(
+    world: &World,
+    rng: &mut Rng,
+    fails: &mut Vec<String>,
+) -> Vec<(DateTime<Utc>, Vec<AuditEvent>)> {
     let mut files: BTreeMap<(i64, bool), Vec<&Rec>> = BTreeMap::new();
     for r in &world.recs {
-        files.entry((r.t.timestamp().div_euclid(300), r.extra_late > 0)).or_default().push(r);
+        files
+            .entry((r.t.timestamp().div_euclid(300), r.extra_late > 0))
+            .or_default()
+            .push(r);
     }
     let mut out = Vec::new();
     for (i, ((bucket, late), recs)) in files.into_iter().enumerate() {
@@ -678,7 +1191,11 @@ fn deliveries(world: &World, rng: &mut Rng, fails: &mut Vec<String>) -> Vec<(Dat
         match parsed {
             Ok(events) => {
                 if events.len() != recs.len() {
-                    fails.push(format!("parse {origin}: {} records gave {} events", recs.len(), events.len()));
+                    fails.push(format!(
+                        "parse {origin}: {} records gave {} events",
+                        recs.len(),
+                        events.len()
+                    ));
                 }
                 let extra = recs.iter().map(|r| r.extra_late).max().unwrap_or(0);
                 let base = Utc.timestamp_opt((bucket + 1) * 300, 0).unwrap();
@@ -741,7 +1258,9 @@ fn rec_json(extra: &[(&str, Value)]) -> Value {
 }
 
 fn cause(e: &RecordError) -> String {
-    std::error::Error::source(e).map(|c| format!(" | cause: {c}")).unwrap_or_default()
+    std::error::Error::source(e)
+        .map(|c| format!(" | cause: {c}"))
+        .unwrap_or_default()
 }
 
 fn variant(e: &RecordError) -> String {
@@ -794,12 +1313,27 @@ fn run_case(id: &str) -> String {
         "D1" => show(one(rec_json(&[("eventTime", Value::Null)]))),
         "D2" => show(one(rec_json(&[("eventTime", json!(1_762_052_645))]))),
         "D3a" => show(one(rec_json(&[("eventTime", json!("yesterday"))]))),
-        "D3b" => show(one(rec_json(&[("eventTime", json!("2026-11-02T03:04:05"))]))),
-        "D4" => show(one(rec_json(&[("eventTime", json!("2026-11-02T05:04:05+02:00"))]))),
-        "D5" => show(one(rec_json(&[("additionalEventData", json!({"MFAUsed": "maybe"})), ("eventName", json!("ConsoleLogin"))]))),
-        "D6" => show(one(rec_json(&[("responseElements", json!({"ConsoleLogin": "Perhaps"})), ("eventName", json!("ConsoleLogin"))]))),
+        "D3b" => show(one(rec_json(&[(
+            "eventTime",
+            json!("2026-11-02T03:04:05"),
+        )]))),
+        "D4" => show(one(rec_json(&[(
+            "eventTime",
+            json!("2026-11-02T05:04:05+02:00"),
+        )]))),
+        "D5" => show(one(rec_json(&[
+            ("additionalEventData", json!({"MFAUsed": "maybe"})),
+            ("eventName", json!("ConsoleLogin")),
+        ]))),
+        "D6" => show(one(rec_json(&[
+            ("responseElements", json!({"ConsoleLogin": "Perhaps"})),
+            ("eventName", json!("ConsoleLogin")),
+        ]))),
         "D7" => show(one(rec_json(&[("userIdentity", json!("root"))]))),
-        "D8" => match one(rec_json(&[("userIdentity", json!({"type": "Martian", "userName": "martian-1"}))])) {
+        "D8" => match one(rec_json(&[(
+            "userIdentity",
+            json!({"type": "Martian", "userName": "martian-1"}),
+        )])) {
             Ok(e) => format!("OK principal={}", e.identity.principal()),
             Err(e) => err(e),
         },
@@ -809,18 +1343,39 @@ fn run_case(id: &str) -> String {
         }
         "D9b" => {
             let text = r#"{"Records":[{"eventTime":"2026-11-02T03:04:05Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","eventName":"ListUsers"}]}"#;
-            match parse_log(text.as_bytes(), "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) }
+            match parse_log(text.as_bytes(), "case") {
+                Ok(v) => format!("OK {} events", v.len()),
+                Err(e) => err(e),
+            }
         }
-        "D10a" => match parse_log(br#"{"Records":{"a":1}}"#, "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) },
-        "D10b" => match parse_log(b"this is not json", "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) },
-        "D10c" => match parse_log(&[0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02], "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) },
+        "D10a" => match parse_log(br#"{"Records":{"a":1}}"#, "case") {
+            Ok(v) => format!("OK {} events", v.len()),
+            Err(e) => err(e),
+        },
+        "D10b" => match parse_log(b"this is not json", "case") {
+            Ok(v) => format!("OK {} events", v.len()),
+            Err(e) => err(e),
+        },
+        "D10c" => match parse_log(
+            &[
+                0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02,
+            ],
+            "case",
+        ) {
+            Ok(v) => format!("OK {} events", v.len()),
+            Err(e) => err(e),
+        },
         "D11" => {
             let depth = 100_000;
             let text = format!(
                 r#"{{"Records":[{{"eventTime":"2026-11-02T03:04:05Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"eu-west-1","requestParameters":{}1{}}}]}}"#,
-                "[".repeat(depth), "]".repeat(depth)
+                "[".repeat(depth),
+                "]".repeat(depth)
             );
-            match parse_log(text.as_bytes(), "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) }
+            match parse_log(text.as_bytes(), "case") {
+                Ok(v) => format!("OK {} events", v.len()),
+                Err(e) => err(e),
+            }
         }
         "D12" => match one(rec_json(&[("eventName", json!("A".repeat(1 << 20)))])) {
             Ok(e) => format!("OK name of {} bytes", e.name.len()),
@@ -828,7 +1383,10 @@ fn run_case(id: &str) -> String {
         },
         "D14a" => {
             let text = r#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-11-02T03:04:05Z","awsRegion":"us-east-1","eventID":"x","eventType":"AwsCloudTrailInsight","recipientAccountId":"111122223333","sharedEventID":"y","insightDetails":{"state":"Start","eventSource":"iam.amazonaws.com","eventName":"ListUsers","insightType":"ApiCallRateInsight"},"eventCategory":"Insight"}]}"#;
-            match parse_log(text.as_bytes(), "case") { Ok(v) => format!("OK {} events", v.len()), Err(e) => err(e) }
+            match parse_log(text.as_bytes(), "case") {
+                Ok(v) => format!("OK {} events", v.len()),
+                Err(e) => err(e),
+            }
         }
         "D14b" => {
             let text = r#"{"eventVersion":"1.08","eventTime":"2026-11-02T03:04:05Z","awsRegion":"us-east-1","eventID":"x","eventType":"AwsCloudTrailInsight","recipientAccountId":"111122223333","insightDetails":{"state":"Start","eventSource":"iam.amazonaws.com","eventName":"ListUsers"},"eventCategory":"Insight"}"#;
@@ -839,7 +1397,8 @@ fn run_case(id: &str) -> String {
         "D16" => match one(rec_json(&[("userIdentity", Value::Null)])) {
             Ok(e) => {
                 let kind = e.identity.kind.clone();
-                let mut det = CredentialCompromise::new(CompromiseConfig::default()).expect("config");
+                let mut det =
+                    CredentialCompromise::new(CompromiseConfig::default()).expect("config");
                 match det.push(e) {
                     Ok(f) => format!("OK pushed kind={kind:?} findings={}", f.len()),
                     Err(e) => format!("ERR push: {e}"),
@@ -848,11 +1407,19 @@ fn run_case(id: &str) -> String {
             Err(e) => err(e),
         },
         "D17" => {
-            let mut v = rec_json(&[("eventSource", json!("signin.amazonaws.com")), ("eventName", json!("ConsoleLogin")),
-                ("errorMessage", json!("Failed authentication")), ("additionalEventData", json!({"MFAUsed": "No"}))]);
+            let mut v = rec_json(&[
+                ("eventSource", json!("signin.amazonaws.com")),
+                ("eventName", json!("ConsoleLogin")),
+                ("errorMessage", json!("Failed authentication")),
+                ("additionalEventData", json!({"MFAUsed": "No"})),
+            ]);
             v.as_object_mut().unwrap().remove("responseElements");
             match one(v) {
-                Ok(e) => format!("OK failed={} nomfa={}", e.is_failed_console_login(), e.is_console_login_without_mfa()),
+                Ok(e) => format!(
+                    "OK failed={} nomfa={}",
+                    e.is_failed_console_login(),
+                    e.is_console_login_without_mfa()
+                ),
                 Err(e) => err(e),
             }
         }
@@ -864,11 +1431,21 @@ fn hostile_parse(fails: &mut Vec<String>, lines: &mut Vec<String>) -> (usize, us
     let exe = std::env::current_exe().expect("exe");
     let mut passed = 0;
     for (id, want) in CASES {
-        let out = std::process::Command::new(&exe).args(["--case", id]).output().expect("spawn");
+        let out = std::process::Command::new(&exe)
+            .args(["--case", id])
+            .output()
+            .expect("spawn");
         let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let short: String = text.chars().take(260).collect();
         if !out.status.success() {
-            fails.push(format!("{id}: crashed ({}) stderr: {}", out.status, String::from_utf8_lossy(&out.stderr).chars().take(200).collect::<String>()));
+            fails.push(format!(
+                "{id}: crashed ({}) stderr: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
+            ));
         } else if !text.starts_with(want) {
             fails.push(format!("{id}: expected `{want}…`, got `{short}`"));
         } else {
@@ -884,15 +1461,34 @@ fn hostile_run(fails: &mut Vec<String>) -> (usize, usize) {
     let mut checks = 0;
     let mut passed = 0;
     for (field, bad) in [
-        ("identity", Identity::new("IAMUser").with_arn(format!("arn:aws:iam::{ACCT}:user/{}", "x".repeat(4096)))),
-        ("region", Identity::new("IAMUser").with_arn(format!("arn:aws:iam::{ACCT}:user/good"))),
+        (
+            "identity",
+            Identity::new("IAMUser")
+                .with_arn(format!("arn:aws:iam::{ACCT}:user/{}", "x".repeat(4096))),
+        ),
+        (
+            "region",
+            Identity::new("IAMUser").with_arn(format!("arn:aws:iam::{ACCT}:user/good")),
+        ),
     ] {
         let good = Identity::new("IAMUser").with_arn(format!("arn:aws:iam::{ACCT}:user/good"));
         let mk = |m: i64, who: Identity, region: &str| {
-            AuditEvent::new(at(0, 1, m), "s3.amazonaws.com", "GetObject", region, "10.0.0.1", who)
+            AuditEvent::new(
+                at(0, 1, m),
+                "s3.amazonaws.com",
+                "GetObject",
+                region,
+                "10.0.0.1",
+                who,
+            )
         };
-        let mut events: Vec<AuditEvent> = (0..10).map(|m| mk(m, good.clone(), "eu-west-1")).collect();
-        let bad_event = if field == "region" { mk(5, bad, &"r".repeat(100)) } else { mk(5, bad, "eu-west-1") };
+        let mut events: Vec<AuditEvent> =
+            (0..10).map(|m| mk(m, good.clone(), "eu-west-1")).collect();
+        let bad_event = if field == "region" {
+            mk(5, bad, &"r".repeat(100))
+        } else {
+            mk(5, bad, "eu-west-1")
+        };
         let clean = InMemoryAuditSource::new();
         clean.extend(events.clone());
         events.push(bad_event);
@@ -903,18 +1499,31 @@ fn hostile_run(fails: &mut Vec<String>) -> (usize, usize) {
         checks += 3;
         match block_on(det.run(&dirty, range)) {
             Err(Error::InvalidInput { field: f, .. }) if f == field => passed += 1,
-            Err(e) => fails.push(format!("D13 {field}: expected InvalidInput naming {field}, got error {e}")),
-            Ok(fs) => fails.push(format!("D13 {field}: expected InvalidInput, got Ok with {} findings", fs.len())),
+            Err(e) => fails.push(format!(
+                "D13 {field}: expected InvalidInput naming {field}, got error {e}"
+            )),
+            Ok(fs) => fails.push(format!(
+                "D13 {field}: expected InvalidInput, got Ok with {} findings",
+                fs.len()
+            )),
         }
         if det.principals() == 0 {
             passed += 1;
         } else {
-            fails.push(format!("D13 {field}: detector changed by a refused run ({} principals)", det.principals()));
+            fails.push(format!(
+                "D13 {field}: detector changed by a refused run ({} principals)",
+                det.principals()
+            ));
         }
         match block_on(det.run(&clean, range)) {
             Ok(_) if det.principals() == 1 => passed += 1,
-            Ok(_) => fails.push(format!("D13 {field}: rerun without the bad record: {} principals, expected 1", det.principals())),
-            Err(e) => fails.push(format!("D13 {field}: rerun without the bad record failed: {e}")),
+            Ok(_) => fails.push(format!(
+                "D13 {field}: rerun without the bad record: {} principals, expected 1",
+                det.principals()
+            )),
+            Err(e) => fails.push(format!(
+                "D13 {field}: rerun without the bad record failed: {e}"
+            )),
         }
     }
     (passed, checks)
@@ -927,14 +1536,44 @@ fn hostile_bounds(fails: &mut Vec<String>) -> (usize, usize) {
     let region = "r".repeat(64);
     let source = InMemoryAuditSource::new();
     source.extend([
-        AuditEvent::new(at(0, 1, 0), "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.0.1", Identity::new("IAMUser").with_arn(arn.clone())),
-        AuditEvent::new(at(0, 1, 1), "s3.amazonaws.com", "GetObject", region.as_str(), "10.0.0.1", Identity::new("IAMUser").with_arn("arn:aws:iam::111122223333:user/b")),
+        AuditEvent::new(
+            at(0, 1, 0),
+            "s3.amazonaws.com",
+            "GetObject",
+            "eu-west-1",
+            "10.0.0.1",
+            Identity::new("IAMUser").with_arn(arn.clone()),
+        ),
+        AuditEvent::new(
+            at(0, 1, 1),
+            "s3.amazonaws.com",
+            "GetObject",
+            region.as_str(),
+            "10.0.0.1",
+            Identity::new("IAMUser").with_arn("arn:aws:iam::111122223333:user/b"),
+        ),
     ]);
     let mut det = CredentialCompromise::new(CompromiseConfig::default()).expect("config");
-    match block_on(det.run(&source, TimeRange::new(at(0, 0, 0), at(0, 2, 0)).expect("range"))) {
+    match block_on(det.run(
+        &source,
+        TimeRange::new(at(0, 0, 0), at(0, 2, 0)).expect("range"),
+    )) {
         Ok(_) if det.principals() == 2 => (1, 1),
-        Ok(_) => { fails.push(format!("D13c: {} principals kept, expected 2", det.principals())); (0, 1) }
-        Err(e) => { fails.push(format!("D13c: ARN of {} bytes / region of {} bytes refused: {e}", arn.len(), region.len())); (0, 1) }
+        Ok(_) => {
+            fails.push(format!(
+                "D13c: {} principals kept, expected 2",
+                det.principals()
+            ));
+            (0, 1)
+        }
+        Err(e) => {
+            fails.push(format!(
+                "D13c: ARN of {} bytes / region of {} bytes refused: {e}",
+                arn.len(),
+                region.len()
+            ));
+            (0, 1)
+        }
     }
 }
 
@@ -950,8 +1589,17 @@ fn main() {
         println!("{}", run_case(&args[i + 1]));
         return;
     }
-    let dir = PathBuf::from(args.get(1).cloned().unwrap_or_else(|| "/work/shared/data/nab-aws".into()));
-    let seed: u64 = args.iter().position(|a| a == "--seed").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let dir = PathBuf::from(
+        args.get(1)
+            .cloned()
+            .unwrap_or_else(|| "/work/shared/data/nab-aws".into()),
+    );
+    let seed: u64 = args
+        .iter()
+        .position(|a| a == "--seed")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let notes = args.iter().any(|a| a == "--notes");
 
     let shapes = nab_shapes(&dir);
@@ -970,7 +1618,8 @@ fn main() {
     let reported = schedule(&mut det, &files, &source, &mut fails);
 
     // Matching: each expectation against the findings on its principal.
-    let mut results: BTreeMap<&str, (usize, usize, usize, usize, usize, Vec<i64>)> = BTreeMap::new(); // theme -> (det, exp, fa, sev_ok, n, delays)
+    let mut results: BTreeMap<&str, (usize, usize, usize, usize, usize, Vec<i64>)> =
+        BTreeMap::new(); // theme -> (det, exp, fa, sev_ok, n, delays)
     let mut used = vec![false; reported.len()];
     for e in &world.expects {
         let entry = results.entry(e.theme).or_default();
@@ -978,14 +1627,21 @@ fn main() {
         let hits: Vec<usize> = reported
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.finding.subject.contains(&e.who) && r.finding.end >= e.first && r.finding.end <= e.first + Duration::hours(3))
+            .filter(|(_, r)| {
+                r.finding.subject.contains(&e.who)
+                    && r.finding.end >= e.first
+                    && r.finding.end <= e.first + Duration::hours(3)
+            })
             .map(|(i, _)| i)
             .collect();
         for &i in &hits {
             used[i] = true;
         }
         let Some(&i) = hits.first() else {
-            fails.push(format!("{} ({}): missed; incident from {}, latest acceptable end {}", e.id, e.who, e.first, e.latest_end));
+            fails.push(format!(
+                "{} ({}): missed; incident from {}, latest acceptable end {}",
+                e.id, e.who, e.first, e.latest_end
+            ));
             continue;
         };
         let r = &reported[i];
@@ -996,32 +1652,72 @@ fn main() {
         if f.severity == Severity::Page {
             entry.3 += 1;
         } else {
-            fails.push(format!("{}: severity {:?}, expected page", e.id, f.severity));
+            fails.push(format!(
+                "{}: severity {:?}, expected page",
+                e.id, f.severity
+            ));
         }
         if f.end > e.latest_end {
-            fails.push(format!("{}: detected at {} (end), latest acceptable {} ({} s late): {}", e.id, f.end, e.latest_end, (f.end - e.latest_end).num_seconds(), f.evidence.detail));
+            fails.push(format!(
+                "{}: detected at {} (end), latest acceptable {} ({} s late): {}",
+                e.id,
+                f.end,
+                e.latest_end,
+                (f.end - e.latest_end).num_seconds(),
+                f.evidence.detail
+            ));
         }
         if r.now > e.latest_end + Duration::minutes(20) {
-            fails.push(format!("{}: reported by the run at {}, later than {} + 20 min", e.id, r.now, e.latest_end));
+            fails.push(format!(
+                "{}: reported by the run at {}, later than {} + 20 min",
+                e.id, r.now, e.latest_end
+            ));
         }
         if let Some(s) = &e.detail_has {
             if !f.evidence.detail.contains(s.as_str()) {
-                fails.push(format!("{}: detail does not name {s}: {}", e.id, f.evidence.detail));
+                fails.push(format!(
+                    "{}: detail does not name {s}: {}",
+                    e.id, f.evidence.detail
+                ));
             }
         }
         if hits.len() > 1 {
-            fails.push(format!("{}: {} findings for one incident: {}", e.id, hits.len(),
-                hits.iter().map(|&i| format!("[{} {}]", reported[i].finding.end, reported[i].finding.evidence.detail)).collect::<Vec<_>>().join(" ")));
+            fails.push(format!(
+                "{}: {} findings for one incident: {}",
+                e.id,
+                hits.len(),
+                hits.iter()
+                    .map(|&i| format!(
+                        "[{} {}]",
+                        reported[i].finding.end, reported[i].finding.evidence.detail
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
         }
     }
     let mut false_alarms = Vec::new();
     for (i, r) in reported.iter().enumerate() {
         if !used[i] {
-            false_alarms.push(format!("false alarm: {} [{}] at {} (reported {}): {}", r.finding.subject, if r.finding.severity == Severity::Page { "page" } else { "ticket" }, r.finding.end, r.now, r.finding.evidence.detail));
+            false_alarms.push(format!(
+                "false alarm: {} [{}] at {} (reported {}): {}",
+                r.finding.subject,
+                if r.finding.severity == Severity::Page {
+                    "page"
+                } else {
+                    "ticket"
+                },
+                r.finding.end,
+                r.now,
+                r.finding.evidence.detail
+            ));
         }
     }
     for (name, who) in &world.quiet {
-        let n = reported.iter().filter(|r| r.finding.subject.contains(who.as_str())).count();
+        let n = reported
+            .iter()
+            .filter(|r| r.finding.subject.contains(who.as_str()))
+            .count();
         if n > 0 {
             fails.push(format!("{name}: {n} findings, expected none"));
         }
@@ -1031,7 +1727,9 @@ fn main() {
     // D21: the scheduled runs against `detect` over every event in time order.
     let mut all: Vec<AuditEvent> = files.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
     all.sort_by_key(|e| e.time);
-    let mut ref_det = CredentialCompromise::new(CompromiseConfig::default()).expect("config").with_known_deployers(KNOWN);
+    let mut ref_det = CredentialCompromise::new(CompromiseConfig::default())
+        .expect("config")
+        .with_known_deployers(KNOWN);
     let mut d21 = (0, 1);
     match ref_det.detect(all.clone()) {
         Ok(reference) => {
@@ -1057,14 +1755,30 @@ fn main() {
 
     // D18, D19 on the scheduled detector (after everything else).
     let mut dchecks = (0, 2);
-    match block_on(det.run(&source, TimeRange::new(t0(), t0() + Duration::hours(1)).expect("range"))) {
+    match block_on(det.run(
+        &source,
+        TimeRange::new(t0(), t0() + Duration::hours(1)).expect("range"),
+    )) {
         Err(Error::RangeBehind { .. }) => dchecks.0 += 1,
-        other => fails.push(format!("D18: expected RangeBehind, got {:?}", other.map(|f| f.len()))),
+        other => fails.push(format!(
+            "D18: expected RangeBehind, got {:?}",
+            other.map(|f| f.len())
+        )),
     }
-    let old = AuditEvent::new(t0(), "s3.amazonaws.com", "GetObject", "eu-west-1", "10.0.0.1", Identity::new("IAMUser").with_user_name("zed"));
+    let old = AuditEvent::new(
+        t0(),
+        "s3.amazonaws.com",
+        "GetObject",
+        "eu-west-1",
+        "10.0.0.1",
+        Identity::new("IAMUser").with_user_name("zed"),
+    );
     match det.push(old) {
         Err(Error::OutOfOrder { .. }) => dchecks.0 += 1,
-        other => fails.push(format!("D19: expected OutOfOrder, got {:?}", other.map(|f| f.len()))),
+        other => fails.push(format!(
+            "D19: expected OutOfOrder, got {:?}",
+            other.map(|f| f.len())
+        )),
     }
     let (hr_pass, hr_n) = hostile_run(&mut fails);
     let (hb_pass, hb_n) = hostile_bounds(&mut fails);
@@ -1074,63 +1788,148 @@ fn main() {
     // Theme E: noise reduction.
     let findings: Vec<Finding> = reported.iter().map(|r| r.finding.clone()).collect();
     let mut e_checks = (0, 0);
-    let windows = MaintenanceWindows::new(world.maintenance.iter().map(|(a, b)| Interval::new(*a, *b).expect("interval")));
+    let windows = MaintenanceWindows::new(
+        world
+            .maintenance
+            .iter()
+            .map(|(a, b)| Interval::new(*a, *b).expect("interval")),
+    );
     let kept = outside_maintenance(findings.clone(), &windows);
     e_checks.1 += 1;
-    if kept.len() == findings.len() { e_checks.0 += 1 } else {
-        fails.push(format!("E1: outside_maintenance kept {} of {} F4 findings", kept.len(), findings.len()));
+    if kept.len() == findings.len() {
+        e_checks.0 += 1
+    } else {
+        fails.push(format!(
+            "E1: outside_maintenance kept {} of {} F4 findings",
+            kept.len(),
+            findings.len()
+        ));
     }
     let routing = Routing::new()
         .with_owner("security".parse().expect("owner"))
-        .with_runbook("https://runbooks.example.com/f4-credential-compromise".parse().expect("runbook"));
-    let routed: Vec<(String, Finding)> = kept.iter().map(|f| (f.subject.clone(), f.clone().with_routing(routing.clone()))).collect();
+        .with_runbook(
+            "https://runbooks.example.com/f4-credential-compromise"
+                .parse()
+                .expect("runbook"),
+        );
+    let routed: Vec<(String, Finding)> = kept
+        .iter()
+        .map(|f| (f.subject.clone(), f.clone().with_routing(routing.clone())))
+        .collect();
     let notes_n = group_by_root_cause_routed::<String>(Vec::new(), routed, DEFAULT_HOLD);
     e_checks.1 += 1;
-    if !notes_n.is_empty() && notes_n.iter().all(|n| n.routing == routing && n.group.severity == Severity::Page) { e_checks.0 += 1 } else {
-        fails.push(format!("E2: {} notifications, routed to security at page: {}", notes_n.len(), notes_n.iter().filter(|n| n.routing == routing).count()));
+    if !notes_n.is_empty()
+        && notes_n
+            .iter()
+            .all(|n| n.routing == routing && n.group.severity == Severity::Page)
+    {
+        e_checks.0 += 1
+    } else {
+        fails.push(format!(
+            "E2: {} notifications, routed to security at page: {}",
+            notes_n.len(),
+            notes_n.iter().filter(|n| n.routing == routing).count()
+        ));
     }
     let incidents: Vec<Incident> = kept.iter().map(Finding::policy_incident).collect();
     e_checks.1 += 1;
-    if incidents.iter().all(|i| *i == Incident::Security) { e_checks.0 += 1 } else {
+    if incidents.iter().all(|i| *i == Incident::Security) {
+        e_checks.0 += 1
+    } else {
         fails.push(format!("E3: policy incidents {incidents:?}"));
     }
-    let policy = ErrorBudgetPolicy { freeze_on_security: true, ..Default::default() };
-    let decision = policy.decide(&PolicyInput { incidents: &incidents, ..Default::default() }, t0() + Duration::days(DAYS));
+    let policy = ErrorBudgetPolicy {
+        freeze_on_security: true,
+        ..Default::default()
+    };
+    let decision = policy.decide(
+        &PolicyInput {
+            incidents: &incidents,
+            ..Default::default()
+        },
+        t0() + Duration::days(DAYS),
+    );
     e_checks.1 += 1;
-    if decision.notify == Some(Severity::Page) && decision.freeze_releases { e_checks.0 += 1 } else {
-        fails.push(format!("E3: policy decision notify {:?} freeze {}", decision.notify, decision.freeze_releases));
+    if decision.notify == Some(Severity::Page) && decision.freeze_releases {
+        e_checks.0 += 1
+    } else {
+        fails.push(format!(
+            "E3: policy decision notify {:?} freeze {}",
+            decision.notify, decision.freeze_releases
+        ));
     }
-    let mut ticket_det = CredentialCompromise::new(CompromiseConfig::default().with_severity(Severity::Ticket)).expect("config").with_known_deployers(KNOWN);
+    let mut ticket_det =
+        CredentialCompromise::new(CompromiseConfig::default().with_severity(Severity::Ticket))
+            .expect("config")
+            .with_known_deployers(KNOWN);
     e_checks.1 += 1;
     match ticket_det.detect(all) {
         Ok(t) => {
-            if t.iter().all(|f| f.severity == Severity::Ticket && f.policy_incident() != Incident::Security) && !t.is_empty() {
+            if t.iter().all(|f| {
+                f.severity == Severity::Ticket && f.policy_incident() != Incident::Security
+            }) && !t.is_empty()
+            {
                 e_checks.0 += 1;
             } else {
-                fails.push(format!("E4: ticket-severity detector: {} findings, {} at ticket, {} Security", t.len(),
-                    t.iter().filter(|f| f.severity == Severity::Ticket).count(), t.iter().filter(|f| f.policy_incident() == Incident::Security).count()));
+                fails.push(format!(
+                    "E4: ticket-severity detector: {} findings, {} at ticket, {} Security",
+                    t.len(),
+                    t.iter().filter(|f| f.severity == Severity::Ticket).count(),
+                    t.iter()
+                        .filter(|f| f.policy_incident() == Incident::Security)
+                        .count()
+                ));
             }
         }
         Err(e) => fails.push(format!("E4: detect failed: {e}")),
     }
 
     // Report.
-    println!("blind7 F4 game day, seed {seed}: {} CloudTrail records in {} files, {} findings reported by {} scheduled runs",
-        n_events, files.len(), reported.len(), (DAYS * 288) as usize);
+    println!(
+        "blind7 F4 game day, seed {seed}: {} CloudTrail records in {} files, {} findings reported by {} scheduled runs",
+        n_events,
+        files.len(),
+        reported.len(),
+        (DAYS * 288) as usize
+    );
     println!("NAB shapes: {}", world.shapes_used.join(", "));
-    println!("| theme | detected/expected | false alarms | severity agree | delays (s, end − first incident event) |");
+    println!(
+        "| theme | detected/expected | false alarms | severity agree | delays (s, end − first incident event) |"
+    );
     println!("|---|---|---|---|---|");
     for (theme, (d, n, _, sev, m, delays)) in &results {
         println!("| {theme} | {d}/{n} | - | {sev}/{m} | {delays:?} |");
     }
-    let quiet_fails = world.quiet.iter().filter(|(_, w)| reported.iter().any(|r| r.finding.subject.contains(w.as_str()))).count();
-    println!("| C nuisances (principals that must stay quiet) | {}/{} quiet | {} | - | - |", world.quiet.len() - quiet_fails, world.quiet.len(), false_alarms.len());
+    let quiet_fails = world
+        .quiet
+        .iter()
+        .filter(|(_, w)| {
+            reported
+                .iter()
+                .any(|r| r.finding.subject.contains(w.as_str()))
+        })
+        .count();
+    println!(
+        "| C nuisances (principals that must stay quiet) | {}/{} quiet | {} | - | - |",
+        world.quiet.len() - quiet_fails,
+        world.quiet.len(),
+        false_alarms.len()
+    );
     println!("| D records: parse (child process) | {hp_pass}/{hp_n} | - | - | - |");
     println!("| D records: hostile in run (D13) | {hr_pass}/{hr_n} | - | - | - |");
     println!("| D records: limits exactly at the bound (D13c) | {hb_pass}/{hb_n} | - | - | - |");
-    println!("| D order: RangeBehind, OutOfOrder | {}/{} | - | - | - |", dchecks.0, dchecks.1);
-    println!("| D21 scheduled runs = detect in order | {}/{} | - | - | - |", d21.0, d21.1);
-    println!("| E noise reduction | {}/{} | - | - | - |", e_checks.0, e_checks.1);
+    println!(
+        "| D order: RangeBehind, OutOfOrder | {}/{} | - | - | - |",
+        dchecks.0, dchecks.1
+    );
+    println!(
+        "| D21 scheduled runs = detect in order | {}/{} | - | - | - |",
+        d21.0, d21.1
+    );
+    println!(
+        "| E noise reduction | {}/{} | - | - | - |",
+        e_checks.0, e_checks.1
+    );
     println!("failed checks: {}", fails.len());
     if notes {
         println!("--notes");
@@ -1147,4 +1946,3 @@ fn main() {
         }
     }
 }
-
