@@ -136,8 +136,16 @@ pub enum Error {
         last: DateTime<Utc>,
     },
     /// Reading audit events failed ([`CredentialCompromise::run`](crate::CredentialCompromise::run)).
+    /// Boxed: the source's error is the largest of all, and every `push` returns this type
+    /// (unboxed, it grew the `Result` from 80 to 104 bytes and F8 by about a tenth slower).
     #[error(transparent)]
-    Events(#[from] aws_telemetry::EventSourceError),
+    Events(Box<aws_telemetry::EventSourceError>),
+}
+
+impl From<aws_telemetry::EventSourceError> for Error {
+    fn from(error: aws_telemetry::EventSourceError) -> Self {
+        Self::Events(Box::new(error))
+    }
 }
 
 /// `Result` with this crate's [`Error`].

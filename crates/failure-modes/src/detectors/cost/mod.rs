@@ -125,6 +125,9 @@ pub struct CostRunaway {
     one_offs_past: f64,
     /// Recent readings on that continuous series, for the spend of the last 24 hours.
     recent: VecDeque<Recent>,
+    /// The shortest interval between two readings so far, in seconds: a bound under the
+    /// recent readings' median interval, so that an ordinary midnight skips working it out.
+    shortest_interval: f64,
     /// Per weekday (Monday first), its last days' spend relative to the trend, and the factor
     /// they make (their median once there are two, else 1; recomputed when a day closes).
     weekdays: [VecDeque<f64>; 7],
@@ -206,6 +209,7 @@ impl CostRunaway {
             carried: 0.0,
             one_offs_past: 0.0,
             recent: VecDeque::new(),
+            shortest_interval: f64::INFINITY,
             weekdays: Default::default(),
             factors: [1.0; 7],
             one_offs: Vec::new(),
@@ -447,9 +451,7 @@ impl CostRunaway {
         self.day_opening = self.month_to_date;
         let reset_passed = date.day() > 2 || (date.day() == 2 && self.reset_seen);
         if let Some(last) = self.last
-            && self
-                .usual_reading_interval()
-                .is_some_and(|usual| (at - last).as_seconds_f64() > 3.0 * usual)
+            && self.gap_is_unusual((at - last).as_seconds_f64(), 3.0)
             && reset_passed
             && charges >= self.month_to_date
         {

@@ -148,14 +148,25 @@ impl CostRunaway {
         }
     }
 
+    /// Whether `gap` (seconds) is more than `times` the median interval between the recent
+    /// readings (the last day's); `false` with fewer than three of them. Worked out when a day
+    /// closes: the median only when the gap passes `times` the shortest interval seen (no more
+    /// than the median), which a gap of about one interval (every ordinary midnight) does not.
+    pub(super) fn gap_is_unusual(&self, gap: f64, times: f64) -> bool {
+        gap > times * self.shortest_interval
+            && self
+                .usual_reading_interval()
+                .is_some_and(|usual| gap > times * usual)
+    }
+
     /// The median interval, in seconds, between the recent readings (the last day's), `None`
-    /// with fewer than three of them. Worked out when a day closes.
-    pub(super) fn usual_reading_interval(&self) -> Option<f64> {
+    /// with fewer than three of them.
+    fn usual_reading_interval(&self) -> Option<f64> {
         let mut intervals: Vec<f64> = self
             .recent
             .iter()
             .zip(self.recent.iter().skip(1))
-            .map(|(before, after)| (after.at - before.at).as_seconds_f64())
+            .map(|(before, after)| after.since_epoch.seconds_since(before.since_epoch))
             .collect();
         if intervals.len() < 2 {
             return None;
@@ -181,6 +192,11 @@ impl CostRunaway {
         }
         if self.recent.len() >= MAX_RECENT {
             self.recent.pop_front();
+        }
+        if let Some(previous) = self.recent.back() {
+            self.shortest_interval = self
+                .shortest_interval
+                .min(since_epoch.seconds_since(previous.since_epoch));
         }
         self.recent.push_back(Recent {
             at,
