@@ -195,14 +195,20 @@ pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64> {
     }
 }
 
+/// Whether [`count`] takes `value`: finite, not negative and within [`MAX_MAGNITUDE`]. A few
+/// comparisons, for a hot path that builds the error only when this is `false`.
+#[inline]
+pub(crate) fn is_count(value: f64) -> bool {
+    (0.0..=MAX_MAGNITUDE).contains(&value)
+}
+
 /// `value` if finite, not negative and within [`MAX_MAGNITUDE`], else
 /// [`Error::InvalidInput`].
 pub(crate) fn count(field: &'static str, value: f64, at: DateTime<Utc>) -> Result<f64> {
-    let reason = match value_problem(value) {
-        None if value >= 0.0 => return Ok(value),
-        None => "must not be negative",
-        Some(reason) => reason,
-    };
+    if is_count(value) {
+        return Ok(value);
+    }
+    let reason = value_problem(value).unwrap_or("must not be negative");
     Err(Error::InvalidInput {
         field,
         value,

@@ -91,7 +91,7 @@ impl TimedAnomalyDetector {
         let missing = self.missing_before(at, value)?;
         self.detector.skip(missing);
         let found = self.detector.push(value)?;
-        self.span = Some((self.span.map_or(at, |(first, _)| first), at));
+        self.span = spanned(self.span, at);
         Ok(found.map(|anomaly| TimedAnomaly { at, anomaly }))
     }
 
@@ -114,7 +114,7 @@ impl TimedAnomalyDetector {
         for &(at, value) in points {
             let missing = missing_before(span, next, self.period, at, value)?;
             next = next.saturating_add(missing).saturating_add(1);
-            span = Some((span.map_or(at, |(first, _)| first), at));
+            span = spanned(span, at);
         }
         Ok(())
     }
@@ -180,4 +180,12 @@ fn missing_before(
     // Checked here, before the skip, so that a refused value leaves everything unchanged.
     finite(value, next_index.saturating_add(missing))?;
     Ok(missing)
+}
+
+/// The first and last times of the points pushed, once `at` is pushed after those of `span`.
+fn spanned(
+    span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    at: DateTime<Utc>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    Some((span.map_or(at, |(first, _)| first), at))
 }

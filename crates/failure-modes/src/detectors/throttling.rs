@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sli_core::Severity;
 
 use crate::detector::{Detector, MetricDetector, join_any};
-use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction};
+use crate::error::{Error, Result, count, fraction, is_count};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{CountRate, binomial_upper_tail};
@@ -596,10 +596,7 @@ impl Detector for ApiThrottling {
 /// the error is left to [`counts_error`] (a `Result` of the counts measured 12 % slower here).
 #[inline]
 fn counts_are_valid(sample: &ThrottleSample) -> bool {
-    let range = 0.0..=MAX_MAGNITUDE;
-    range.contains(&sample.throttled)
-        && range.contains(&sample.calls)
-        && sample.throttled <= sample.calls
+    is_count(sample.throttled) && is_count(sample.calls) && sample.throttled <= sample.calls
 }
 
 /// The error refusing a sample [`counts_are_valid`] refuses. The throttles are checked first:
