@@ -761,3 +761,62 @@ fn f4_refuses_an_empty_region() {
         "{err}"
     );
 }
+
+/// The sixth blind game day: a reading published late (the 23:00 reading of 2026-11-05 showing
+/// the 17:00 total) made the stretch after it hold six hours too many and ticketed a flat
+/// account at 2x. A fall is now held for one reading: passed over when the next reading is
+/// back above the total before it, read as a credit when it is not.
+#[test]
+fn f8_a_late_reading_is_passed_over_and_a_credit_is_not_spend() {
+    use failure_modes::{ChargeSample, CostRunaway, Severity};
+    let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+    // Hourly month-to-date readings of 4 an hour; `shown(hour, total)` is what a reading shows.
+    let readings = |runaway_from: Option<i64>, shown: &dyn Fn(i64, f64) -> f64| {
+        let mut total = 0.0;
+        let mut out = Vec::new();
+        for hour in 0..24 * 20 {
+            let at = start + Duration::hours(hour);
+            if at.format("%d %H").to_string() == "01 00" {
+                total = 0.0;
+            }
+            total += if runaway_from.is_some_and(|from| hour >= from) {
+                12.0
+            } else {
+                4.0
+            };
+            out.push(ChargeSample {
+                at,
+                estimated_charges: shown(hour, total),
+            });
+        }
+        out
+    };
+    let f8 = || CostRunaway::new("USD", Default::default()).unwrap();
+    // One reading six hours late, twice: on the evening of the 5th (the blind round's case)
+    // and as the first reading of the 7th.
+    for late in [16 * 24 + 23, 18 * 24] {
+        let late_totals = |hour: i64, total: f64| if hour == late { total - 24.0 } else { total };
+        let found = f8().detect(readings(None, &late_totals)).unwrap();
+        assert!(found.is_empty(), "late reading at hour {late}: {found:?}");
+    }
+    // A credit of 200 from 10:00 on the 5th stays in every later reading: both readings
+    // after it are read, so a runaway (3x) from the 6th is seen the same day, as without
+    // the credit; the credit hides no spend of the days after it.
+    let credit = |hour: i64, total: f64| {
+        if hour >= 16 * 24 + 10 {
+            total - 200.0
+        } else {
+            total
+        }
+    };
+    let plain = f8().detect(readings(Some(17 * 24), &|_, t| t)).unwrap();
+    let credited = f8().detect(readings(Some(17 * 24), &credit)).unwrap();
+    let ticket_at = |found: &[failure_modes::Finding]| {
+        found
+            .iter()
+            .find(|f| f.severity == Severity::Ticket)
+            .map(|f| f.end)
+    };
+    assert!(ticket_at(&plain).is_some(), "{plain:?}");
+    assert_eq!(ticket_at(&credited), ticket_at(&plain), "{credited:?}");
+}

@@ -33,8 +33,13 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// is the reset (the old month's tail and the new month's start both count for that day); so
 /// is, when one-off charges are declared for the month so far, the first reading nearer to
 /// them than to the last reading and risen by more than the ticket multiple of a usual day
-/// (a charge larger than the whole old month hides the drop). Any other fall (a credit or
-/// refund) is not spend: the day is floored at zero. A day whose opening is unknown — the
+/// (a charge larger than the whole old month hides the drop). Any other fall is held for one
+/// reading: a month-to-date total falls only by a credit or refund, or when a reading is
+/// published late and shows an older total than the one before it. If the next reading is
+/// back at or above the total before the fall, the fall was a late reading and is passed
+/// over (read as spend, the hours it hid would fall into the next stretch and make it look
+/// twice its usual); if the next reading is below it too, the fall was a credit and both are
+/// read, the credit not as spend: the day is floored at zero. A day whose opening is unknown — the
 /// first day seen (unless it opens with the reset), or a day after a day without readings —
 /// is neither judged nor learned. Declared [`OneOffCharge`]s are taken
 /// out of their day.
@@ -102,8 +107,13 @@ pub struct CostRunaway {
     /// gap, see `close_day`), less the old month's total once the reset has been seen during
     /// the day.
     day_opening: f64,
-    /// Latest month-to-date reading.
+    /// Latest month-to-date reading taken (a fall held for one reading is not taken).
     month_to_date: f64,
+    /// When the reading `month_to_date` came from was made.
+    taken_at: Option<DateTime<Utc>>,
+    /// `true` when the latest reading fell below `month_to_date` and was held: a second fall
+    /// in a row is a credit.
+    fall_held: bool,
     trend: TrendForecast,
     median: RobustBaseline,
     profile: IntradayProfile,
@@ -196,6 +206,8 @@ impl CostRunaway {
             curve: DayCurve::default(),
             config,
             last: None,
+            taken_at: None,
+            fall_held: false,
             day: None,
             calendar: DayCalendar::default(),
             day_opening: 0.0,
@@ -450,7 +462,7 @@ impl CostRunaway {
         // out (a review: 21.8x); it stays in today's spend, which takes it out.
         self.day_opening = self.month_to_date;
         let reset_passed = date.day() > 2 || (date.day() == 2 && self.reset_seen);
-        if let Some(last) = self.last
+        if let Some(last) = self.taken_at
             && self.gap_is_unusual((at - last).as_seconds_f64(), 3.0)
             && reset_passed
             && charges >= self.month_to_date
@@ -466,7 +478,7 @@ impl CostRunaway {
             };
             self.day_opening += spend * part.clamp(0.0, 1.0);
         }
-        self.curve.reopen(date, self.last);
+        self.curve.reopen(date, self.taken_at);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
     }
@@ -535,12 +547,14 @@ impl Detector for CostRunaway {
         }
         let date = self.calendar.date;
         let day_of_month = self.calendar.day_of_month;
+        let mut reset = false;
         if day_of_month <= 2 && !self.reset_seen && self.is_reset(charges, date) {
             // The reset: the old month ended at the last reading, the new one starts from 0.
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
             self.carried += self.month_to_date;
             self.reset_seen = true;
+            reset = true;
         } else if day_of_month == 1 && self.day.is_none() {
             self.reset_seen = true;
         }
@@ -549,6 +563,14 @@ impl Detector for CostRunaway {
         }
         self.day = Some(date);
         self.last = Some(at);
+        // A fall that is not the reset: held for one reading (a late one is passed over).
+        let falls = !reset && charges < self.month_to_date;
+        if falls && !self.fall_held {
+            self.fall_held = true;
+            return Ok(Vec::new());
+        }
+        self.fall_held = false;
+        self.taken_at = Some(at);
         self.month_to_date = charges;
         let share = self.profile.share_at(seconds);
         let spent_today = self.spent_today();
