@@ -820,3 +820,98 @@ fn f8_a_late_reading_is_passed_over_and_a_credit_is_not_spend() {
     assert!(ticket_at(&plain).is_some(), "{plain:?}");
     assert_eq!(ticket_at(&credited), ticket_at(&plain), "{credited:?}");
 }
+
+/// A flat account at 100 a day, hourly month-to-date readings from 2026-10-03 for 40 days
+/// (reset on the 1st), without those `keep` refuses and with `extra` readings put in time
+/// order: F8's findings, pushed one at a time.
+fn f8_flat(keep: impl Fn(DateTime<Utc>) -> bool, extra: &[(DateTime<Utc>, f64)]) -> Vec<Finding> {
+    use chrono::{Datelike, Timelike};
+    use failure_modes::{ChargeSample, CostRunaway};
+    let start = Utc.with_ymd_and_hms(2026, 10, 3, 0, 0, 0).unwrap();
+    let mut readings: Vec<(DateTime<Utc>, f64)> = (0..40 * 24)
+        .map(|hour| start + Duration::hours(hour))
+        .filter(|at| keep(*at))
+        .map(|at| {
+            let since_first = i64::from(at.day0()) * 24 + i64::from(at.hour());
+            (at, (since_first + 1) as f64 * 100.0 / 24.0)
+        })
+        .chain(extra.iter().copied())
+        .collect();
+    readings.sort_by_key(|r| r.0);
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    readings
+        .into_iter()
+        .flat_map(|(at, estimated_charges)| {
+            f8.push(ChargeSample {
+                at,
+                estimated_charges,
+            })
+            .unwrap()
+        })
+        .collect()
+}
+
+/// A hostile-input probe (2026-12-07): a late reading that was the first of a day closed the
+/// day while held, so the evening without readings before it was not read across (a 2.42x
+/// ticket on a flat account); and a day without any reading was left out of the usual spend
+/// of the stretch across it (a 5x ticket, a 13x page after three such days).
+#[test]
+fn f8_gaps_of_an_evening_or_of_days_are_no_runaway() {
+    let t = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 10, d, h, m, 0).unwrap();
+    let evening = |at: DateTime<Utc>| !(at > t(19, 6, 0) && at <= t(20, 0, 0));
+    assert!(f8_flat(evening, &[]).is_empty());
+    // The Oct 19 05:00 total, published at 00:05 on the 20th.
+    let late = f8_flat(evening, &[(t(20, 0, 5), 1825.0)]);
+    assert!(late.is_empty(), "{late:?}");
+    for days in [1, 3] {
+        let outage = |at: DateTime<Utc>| !(at >= t(20, 0, 0) && at < t(20 + days, 0, 0));
+        let found = f8_flat(outage, &[]);
+        assert!(
+            found.is_empty(),
+            "{days} day(s) without readings: {found:?}"
+        );
+    }
+}
+
+/// A hostile-input probe (2026-12-07): a day holding two months' totals (a reading at the
+/// charges' bound just before and after the reset) was refused when it closed, and so was
+/// every later reading: the day never closed. A day's spend is now learned within the range.
+#[test]
+fn f8_a_day_past_the_range_does_not_block_the_detector() {
+    use failure_modes::{ChargeSample, CostRunaway, MAX_MAGNITUDE};
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    let at = |y: i32, mo: u32, d: u32, h: u32| Utc.with_ymd_and_hms(y, mo, d, h, 0, 0).unwrap();
+    for (when, value) in [
+        (at(2026, 10, 31, 23), 0.0),
+        (at(2026, 11, 1, 0), MAX_MAGNITUDE),
+        (at(2026, 11, 1, 1), 1.0),
+        (at(2026, 11, 1, 2), MAX_MAGNITUDE),
+        (at(2026, 11, 2, 0), MAX_MAGNITUDE),
+        (at(2027, 6, 1, 0), 1.0),
+    ] {
+        let pushed = f8.push(ChargeSample {
+            at: when,
+            estimated_charges: value,
+        });
+        assert!(pushed.is_ok(), "{when}: {pushed:?}");
+    }
+}
+
+/// A hostile-input probe (2026-12-07): on the 1st, a reading published late paged a flat
+/// account at about 115x, after the reset (the old month's total back, read as the month's
+/// spend) and before it (a fall of a few hours' spend taken for the reset, and the real reset
+/// then for a credit).
+#[test]
+fn f8_a_late_reading_on_the_first_of_the_month_is_no_runaway() {
+    let t = |d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
+    let october = |hours: f64| hours * 100.0 / 24.0;
+    // After the reset at 00:00: the total of Oct 31 21:00, published at 00:30.
+    let after = f8_flat(|_| true, &[(t(1, 0, 30), october(30.0 * 24.0 + 22.0))]);
+    assert!(after.is_empty(), "{after:?}");
+    // Before it: 00:00 still shows October (two hours more), 00:20 a total some hours older.
+    let not_midnight = |at: DateTime<Utc>| at != t(1, 0, 0);
+    let old_month = (t(1, 0, 0), october(30.0 * 24.0 + 26.0));
+    assert!(f8_flat(not_midnight, &[old_month]).is_empty());
+    let before = f8_flat(not_midnight, &[old_month, (t(1, 0, 20), 3099.0)]);
+    assert!(before.is_empty(), "{before:?}");
+}

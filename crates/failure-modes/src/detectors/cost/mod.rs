@@ -30,19 +30,23 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// intervals separate them: an evening whose readings were not published).
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
-/// is the reset (the old month's tail and the new month's start both count for that day); so
-/// is, when one-off charges are declared for the month so far, the first reading nearer to
-/// them than to the last reading and risen by more than the ticket multiple of a usual day
-/// (a charge larger than the whole old month hides the drop). Any other fall is held for one
-/// reading: a month-to-date total falls only by a credit or refund, or when a reading is
-/// published late and shows an older total than the one before it. If the next reading is
-/// back at or above the total before the fall, the fall was a late reading and is passed
-/// over (read as spend, the hours it hid would fall into the next stretch and make it look
-/// twice its usual); if the next reading is below it too, the fall was a credit and both are
-/// read, the credit not as spend: the day is floored at zero. A day whose opening is unknown — the
-/// first day seen (unless it opens with the reset), or a day after a day without readings —
-/// is neither judged nor learned. Declared [`OneOffCharge`]s are taken
-/// out of their day.
+/// by more than the ticket multiple of a usual day (or to nearer the month's start, nothing
+/// or its declared one-off charges, than the last reading) is the reset (the old month's tail
+/// and the new month's start both count for that day); so is, when one-off charges are
+/// declared for the month so far, the first reading nearer to them than to the last reading
+/// and risen by more than the ticket multiple of a usual day (a charge larger than the whole
+/// old month hides the drop). Any other fall is held for one reading: a month-to-date total
+/// falls only by a credit or refund, or when a reading is published late and shows an older
+/// total than the one before it; so is, on the 1st and 2nd after the reset, a reading risen
+/// by more than the ticket multiple of a usual day to within a usual day of the old month's
+/// total (the old month published late). The next reading is taken whatever it shows: back
+/// in line, the held one was late and is passed over (read as spend, the hours it hid would
+/// fall into the next stretch and make it look twice its usual, or the old month would read
+/// as a day's spend); still below, the fall was a credit, read with it and not as spend: the
+/// day is floored at zero. Two such readings in a row are not told apart: the second is
+/// taken. A day whose opening is unknown — the first day seen (unless it opens with the
+/// reset), or a day after a day without readings — is neither judged nor learned. Declared
+/// [`OneOffCharge`]s are taken out of their day.
 ///
 /// The trend is a Theil–Sen line over the last [`CostConfig::trailing_days`] completed days,
 /// extrapolated to today and never below their median, with the weekly pattern taken out
@@ -111,9 +115,12 @@ pub struct CostRunaway {
     month_to_date: f64,
     /// When the reading `month_to_date` came from was made.
     taken_at: Option<DateTime<Utc>>,
-    /// `true` when the latest reading fell below `month_to_date` and was held: a second fall
-    /// in a row is a credit.
-    fall_held: bool,
+    /// `true` when the latest reading was held (a fall, or the old month's total after the
+    /// reset): the next reading is taken whatever it shows.
+    held: bool,
+    /// The old month's total, from the reset until the month's 2nd is over: a reading back
+    /// near it was published late.
+    old_month_total: Option<f64>,
     trend: TrendForecast,
     median: RobustBaseline,
     profile: IntradayProfile,
@@ -207,7 +214,8 @@ impl CostRunaway {
             config,
             last: None,
             taken_at: None,
-            fall_held: false,
+            held: false,
+            old_month_total: None,
             day: None,
             calendar: DayCalendar::default(),
             day_opening: 0.0,
@@ -321,8 +329,78 @@ impl CostRunaway {
             .sum()
     }
 
+    /// Whether a fall to `charges` is a reset, not a reading published late (a total a few
+    /// hours old): it falls by more than the ticket multiple of a usual day (or before one is
+    /// known), or lands nearer where a month starts (nothing, or the one-off charges
+    /// `declared` for the month's closed days, with or without `date`'s) than the last
+    /// reading (a small old month).
+    fn fall_is_reset(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
+        let fall = self.month_to_date - charges;
+        self.expected_daily
+            .is_none_or(|daily| fall > self.config.ticket_multiple * daily)
+            || [0.0, declared, declared + self.one_off_on(date)]
+                .into_iter()
+                .any(|start| (charges - start).abs() < fall)
+    }
+
+    /// Whether a reading is out of line with the month: a fall that cannot be its reset, or
+    /// the old month's total back after the reset (see `push`).
+    fn out_of_line(&self, charges: f64, at: DateTime<Utc>, new_day: bool) -> bool {
+        let date = if new_day {
+            at.date_naive()
+        } else {
+            self.calendar.date
+        };
+        let new_month = self
+            .day
+            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()));
+        // The month's declared charges of its closed days once `date` is open, as
+        // `close_day` works them out.
+        let declared = match self.day {
+            Some(day) if new_day => {
+                if date.day() == 1 || date.month() != day.month() {
+                    0.0
+                } else {
+                    self.declared_this_month + self.one_off_on(day)
+                }
+            }
+            _ => self.declared_this_month,
+        };
+        if charges < self.month_to_date {
+            let may_reset = date.day() <= 2 && (new_month || !self.reset_seen);
+            !(may_reset && self.fall_is_reset(charges, declared, date))
+        } else {
+            !new_month
+                && date.day() <= 2
+                && self.reset_seen
+                && self.shows_old_month(charges, declared, date)
+        }
+    }
+
+    /// Whether `charges`, read on the 1st or 2nd after the reset, is the old month's total
+    /// published late: risen by more than the ticket multiple of a usual day, to within a
+    /// usual day of the old month's total (a reading is published less than a day behind;
+    /// before a usual day is known, nearer it than the last reading), and nearer it than the
+    /// month's declared charges.
+    fn shows_old_month(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
+        let Some(old) = self.old_month_total else {
+            return false;
+        };
+        let rise = charges - self.month_to_date;
+        let to_old = (charges - old).abs();
+        let (implausible, near) = match self.expected_daily {
+            Some(daily) => (rise > self.config.ticket_multiple * daily, to_old <= daily),
+            None => (true, to_old < rise),
+        };
+        implausible
+            && near
+            && [declared, declared + self.one_off_on(date)]
+                .into_iter()
+                .all(|charge| charge <= 0.0 || to_old < (charges - charge).abs())
+    }
+
     /// Whether `charges`, read on one of a month's first two days before its reset was seen,
-    /// is the new month's first reading: a fall, or, when one-off charges are declared for
+    /// is the new month's first reading: a fall that is a reset (`fall_is_reset`), or, when one-off charges are declared for
     /// this month so far, a reading nearer to them than to the last one and risen by more
     /// than the ticket multiple of a usual day since it. A charge dated in the new month shows
     /// only in the new month's total, and one larger than the old month's total hides the
@@ -335,7 +413,7 @@ impl CostRunaway {
     /// yet when the readings are more than a day behind).
     fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
         if charges < self.month_to_date {
-            return true;
+            return self.fall_is_reset(charges, self.declared_this_month, date);
         }
         let rise = charges - self.month_to_date;
         let implausible = self
@@ -398,7 +476,10 @@ impl CostRunaway {
         // Only whole days teach the baseline: not the first day seen, nor one after a day
         // without readings, nor a day reported as a runaway.
         if self.judged_today {
-            let spent = self.spent_today();
+            // Within the charges' range: each reading is, but a day across the reset can
+            // hold two months' totals, and a refusal here would come back at every later
+            // reading (the day never closes). No bill comes near 2^360.
+            let spent = self.spent_today().min(MAX_MAGNITUDE);
             self.profile.learn(&self.curve, spent);
             if self.reported == [false; 2] {
                 // The trend follows days with the weekly pattern taken out; the pattern is
@@ -423,8 +504,10 @@ impl CostRunaway {
                                 .clamp(0.2, 5.0);
                     }
                 }
-                self.trend.push(spent / factor)?;
-                self.median.push(spent / factor)?;
+                // A weekday factor under 1 could carry the spend past the range.
+                let learned = (spent / factor).min(MAX_MAGNITUDE);
+                self.trend.push(learned)?;
+                self.median.push(learned)?;
                 self.expected_daily = self.compute_expected_daily();
             }
             self.days += 1;
@@ -525,7 +608,21 @@ impl Detector for CostRunaway {
         }
         // Calendar facts change only with the day: worked out at its first reading.
         let (number, since_epoch, seconds) = self.place(at);
-        if self.day.is_none() || number != self.calendar.number {
+        let new_day = self.day.is_none() || number != self.calendar.number;
+        // A reading out of line with the month — a fall that is not the month's reset, or
+        // the old month's total back after it — is held for one reading before it moves
+        // anything (a day it would open is opened by the next reading taken, so an evening
+        // without readings is still read across). The next reading is taken whatever it
+        // shows: back in line, the held one was published late and is passed over; still
+        // below, the fall was a credit, read with it (month-to-date totals lose nothing when
+        // one is passed over).
+        if !self.held && self.out_of_line(charges, at, new_day) {
+            self.held = true;
+            self.last = Some(at);
+            return Ok(Vec::new());
+        }
+        self.held = false;
+        if new_day {
             let date = at.date_naive();
             match self.day {
                 Some(day) => self.close_day(day, date, at, charges)?,
@@ -540,36 +637,31 @@ impl Detector for CostRunaway {
             if self
                 .day
                 .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()))
-                && date.day() <= 2
             {
-                self.reset_seen = false;
+                self.old_month_total = None;
+                if date.day() <= 2 {
+                    self.reset_seen = false;
+                }
             }
         }
         let date = self.calendar.date;
         let day_of_month = self.calendar.day_of_month;
-        let mut reset = false;
         if day_of_month <= 2 && !self.reset_seen && self.is_reset(charges, date) {
             // The reset: the old month ended at the last reading, the new one starts from 0.
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
             self.carried += self.month_to_date;
+            self.old_month_total = Some(self.month_to_date);
             self.reset_seen = true;
-            reset = true;
         } else if day_of_month == 1 && self.day.is_none() {
             self.reset_seen = true;
         }
         if day_of_month > 2 {
             self.reset_seen = true;
+            self.old_month_total = None;
         }
         self.day = Some(date);
         self.last = Some(at);
-        // A fall that is not the reset: held for one reading (a late one is passed over).
-        let falls = !reset && charges < self.month_to_date;
-        if falls && !self.fall_held {
-            self.fall_held = true;
-            return Ok(Vec::new());
-        }
-        self.fall_held = false;
         self.taken_at = Some(at);
         self.month_to_date = charges;
         let share = self.profile.share_at(seconds);

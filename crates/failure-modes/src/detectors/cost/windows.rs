@@ -112,6 +112,17 @@ pub(super) fn weekday_of(days_since_epoch: i64) -> usize {
 }
 
 impl CostRunaway {
+    /// The usual spend, in days at the trend, of the whole days strictly between days
+    /// `first` and `last` (days since the epoch): each its weekday's factor. O(1) for any gap.
+    fn whole_days_between(&self, first: i64, last: i64) -> f64 {
+        let days = (last - first - 1).max(0);
+        let weeks = (days / 7) as f64 * self.factors.iter().sum::<f64>();
+        weeks
+            + (1..=days % 7)
+                .map(|d| self.factors[weekday_of(first + d)])
+                .sum::<f64>()
+    }
+
     /// How `day`'s weekday usually spends against the trend (weekends are often cheaper): the
     /// median of its last days' ratios once it has two, else 1.
     pub(super) fn weekday_factor(&self, day: NaiveDate) -> f64 {
@@ -235,7 +246,11 @@ impl CostRunaway {
                 } else {
                     self.factors[weekday_of(then.day)]
                 };
-                (1.0 - then.share) * then_factor + shown_today
+                // And the whole days between, which no reading showed (days of a publication
+                // outage: their spend is in this stretch).
+                (1.0 - then.share) * then_factor
+                    + self.whole_days_between(then.day, today)
+                    + shown_today
             };
             if part >= quarter {
                 return Some((
