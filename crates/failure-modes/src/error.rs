@@ -183,6 +183,22 @@ pub(crate) fn finite(value: f64, index: u64) -> Result<f64> {
     }
 }
 
+impl Error {
+    /// This error, when it is an [`Error::InvalidConfig`] from a part a detector builds from
+    /// its config, named as the caller's config names it (`field`, set to `value`): the
+    /// part's own parameter ("capacity", "alpha") says nothing to the caller.
+    pub(crate) fn in_field(self, field: &'static str, value: f64) -> Self {
+        match self {
+            Self::InvalidConfig { reason, .. } => Self::InvalidConfig {
+                field,
+                value,
+                reason,
+            },
+            other => other,
+        }
+    }
+}
+
 pub(crate) fn positive(field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)

@@ -1009,3 +1009,88 @@ fn a_one_off_description_longer_than_kept_is_refused_by_its_start() {
     f8.declare(charge(MAX_ONE_OFF_DESCRIPTION_BYTES)).unwrap();
     assert_eq!(f8.one_off_charges().len(), 1);
 }
+
+/// A hostile-input probe (2026-12-07): configuration errors named the part a detector builds
+/// ("capacity", "alpha") instead of the setting, F7's named a window in hours the caller
+/// never set, F6 took a trend window whose Theil–Sen halves asked for 17 GB at the first
+/// forecast, and F2 took a NaN `min_requests`, which judged no period's latency, silently.
+#[test]
+fn configuration_errors_name_the_setting_and_its_value() {
+    use failure_modes::stats::MAX_THEIL_SEN;
+    use failure_modes::{
+        BucketExposure, ColdStartConfig, ConnectionConfig, ConnectionSignal,
+        DbConnectionExhaustion, LeakConfig, PartitionConfig, PublicDataLeak, QuotaConfig,
+    };
+    let named = |result: Result<(), Error>, setting: &str, set: f64| match result {
+        Err(Error::InvalidConfig { field, value, .. }) => {
+            assert_eq!(field, setting);
+            assert!(
+                value == set || (value.is_nan() && set.is_nan()),
+                "{setting}: {value} for {set}"
+            );
+        }
+        other => panic!("{setting}: {other:?}"),
+    };
+    let quota = || QuotaSignal::resource_count("q", 10.0, "EC2", "vCPU", "Standard").unwrap();
+    let f3 = |config| ServiceQuotaHit::new(quota(), config).map(drop);
+    named(
+        f3(QuotaConfig::default().with_trend_window(1)),
+        "trend_window",
+        1.0,
+    );
+    named(
+        f3(QuotaConfig::default().with_peak_window(0)),
+        "peak_window",
+        0.0,
+    );
+    let f5 =
+        |config| ColdStartLatency::new(ColdStartSignal::lambda("f").unwrap(), config).map(drop);
+    named(
+        f5(ColdStartConfig::default().with_baseline(0)),
+        "baseline",
+        0.0,
+    );
+    named(
+        f5(ColdStartConfig::default().with_concurrency_alpha(0.0)),
+        "concurrency_alpha",
+        0.0,
+    );
+    let f6 = |config| {
+        DbConnectionExhaustion::new(ConnectionSignal::rds("db", 100.0).unwrap(), config).map(drop)
+    };
+    named(
+        f6(ConnectionConfig::default().with_trend_window(1)),
+        "trend_window",
+        1.0,
+    );
+    let halves = 2 * MAX_THEIL_SEN;
+    assert!(f6(ConnectionConfig::default().with_trend_window(halves)).is_ok());
+    named(
+        f6(ConnectionConfig::default().with_trend_window(halves + 1)),
+        "trend_window",
+        (halves + 1) as f64,
+    );
+    let f7 = |config| PublicDataLeak::new(BucketExposure::new("b"), config).map(drop);
+    named(
+        f7(LeakConfig::default().with_baseline_alpha(f64::NAN)),
+        "baseline_alpha",
+        f64::NAN,
+    );
+    named(
+        f7(LeakConfig::default().with_record_window(62_914_561)),
+        "record_window",
+        62_914_561.0,
+    );
+    let zones = || ZoneSignal::alb("app/x/1", &["a", "b", "c"]).unwrap();
+    for bad in [f64::NAN, -1.0, f64::NEG_INFINITY, f64::INFINITY] {
+        named(
+            NetworkPartition::new(zones(), PartitionConfig::default().with_min_requests(bad))
+                .map(drop),
+            "min_requests",
+            bad,
+        );
+    }
+    assert!(
+        NetworkPartition::new(zones(), PartitionConfig::default().with_min_requests(0.0)).is_ok()
+    );
+}

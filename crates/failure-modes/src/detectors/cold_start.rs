@@ -198,8 +198,10 @@ impl ColdStartLatency {
         Ok(Self {
             signal,
             timeline,
-            warm: RobustBaseline::new(config.baseline)?,
-            concurrency: Ewma::new(config.concurrency_alpha)?,
+            warm: RobustBaseline::new(config.baseline)
+                .map_err(|e| e.in_field("baseline", config.baseline as f64))?,
+            concurrency: Ewma::new(config.concurrency_alpha)
+                .map_err(|e| e.in_field("concurrency_alpha", config.concurrency_alpha))?,
             episode: Episode::new(config.sustain, config.clear_after),
             config,
         })

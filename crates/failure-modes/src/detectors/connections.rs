@@ -237,7 +237,9 @@ impl DbConnectionExhaustion {
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1], a
     /// `warn_share` above `page_share`, non-positive horizons or `max_gap`, a trend window
-    /// below 2, or a `clear_after` outside `1..=10080`.
+    /// below 2 or above twice [`MAX_THEIL_SEN`](crate::stats::MAX_THEIL_SEN) (2,048 values:
+    /// each half is fitted by Theil–Sen, whose pairwise slopes grow as the square of the
+    /// half), or a `clear_after` outside `1..=10080`.
     pub fn new(signal: ConnectionSignal, config: ConnectionConfig) -> Result<Self> {
         crate::error::periods("clear_after", config.clear_after)?;
         positive("max_connections", signal.max_connections)?;
@@ -252,6 +254,14 @@ impl DbConnectionExhaustion {
             "must not be above page_share",
         )?;
         positive("ticket_horizon", config.ticket_horizon.as_seconds_f64())?;
+        // Each half of the window gets a Theil–Sen slope (its pairwise slopes: the square
+        // of the half) when a forecast is near; the bound on Theil–Sen trends bounds each half.
+        crate::stats::check_window(
+            "trend_window",
+            config.trend_window,
+            2,
+            2 * crate::stats::MAX_THEIL_SEN,
+        )?;
         Ok(Self {
             connections: LinearTrend::new(config.trend_window)?,
             paired: (

@@ -275,13 +275,15 @@ impl PublicDataLeak {
             exposure: facts.exposure(),
             facts,
             reported_exposure: false,
-            baseline: Ewma::new(config.baseline_alpha)?,
+            baseline: Ewma::new(config.baseline_alpha)
+                .map_err(|e| e.in_field("baseline_alpha", config.baseline_alpha))?,
             episode: Episode::new(config.sustain, config.clear_after),
             config,
             last: None,
             seen: 0,
             spike: None,
-            record: RollingMax::new(config.record_window.div_ceil(60).max(1))?,
+            record: RollingMax::new(config.record_window.div_ceil(60).max(1))
+                .map_err(|e| e.in_field("record_window", config.record_window as f64))?,
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
             held_back: (0.0, 0, false),

@@ -355,8 +355,8 @@ impl NetworkPartition {
     /// A detector for `signal`.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`, or a
-    /// `clear_after` outside `1..=10080`.
+    /// [`Error::InvalidConfig`] for non-positive ratios, sigmas, baselines or `max_gap`, a
+    /// `min_requests` that is negative or not finite, or a `clear_after` outside `1..=10080`.
     pub fn new(signal: ZoneSignal, config: PartitionConfig) -> Result<Self> {
         crate::error::periods("clear_after", config.clear_after)?;
         positive("peer_ratio", config.peer_ratio)?;
@@ -372,6 +372,14 @@ impl NetworkPartition {
         )?;
         fraction("significance", config.significance)?;
         crate::stats::check_window("baseline", config.baseline, 1, crate::stats::MAX_WINDOW)?;
+        // NaN would judge no period's latency (no count is at least NaN), silently.
+        if !(config.min_requests.is_finite() && config.min_requests >= 0.0) {
+            return Err(Error::InvalidConfig {
+                field: "min_requests",
+                value: config.min_requests,
+                reason: "must be finite and not negative",
+            });
+        }
         Ok(Self {
             signal,
             timeline,

@@ -276,8 +276,10 @@ impl ServiceQuotaHit {
         )?;
         positive("horizon", config.horizon.as_seconds_f64())?;
         Ok(Self {
-            peak: RollingMax::new(config.peak_window)?,
-            trend: LinearTrend::new(config.trend_window)?,
+            peak: RollingMax::new(config.peak_window)
+                .map_err(|e| e.in_field("peak_window", config.peak_window as f64))?,
+            trend: LinearTrend::new(config.trend_window)
+                .map_err(|e| e.in_field("trend_window", config.trend_window as f64))?,
             earlier: SumsRing::new(config.trend_window),
             seen: 0,
             timeline,
