@@ -148,6 +148,17 @@ pub(crate) fn judge_new<D: MetricDetector>(
     detector: &mut D,
     fetched: &[FetchedSeries],
 ) -> Result<Vec<Finding>> {
+    // Only the series of its own queries: a series under an id it did not ask for (a
+    // source's extra, F6's upstream for a signal without one) is no evidence of it.
+    let asked = detector.queries()?;
+    let is_asked = |series: &FetchedSeries| asked.iter().any(|query| *query.id() == series.id);
+    let own: Vec<FetchedSeries>;
+    let fetched = if fetched.iter().all(is_asked) {
+        fetched
+    } else {
+        own = fetched.iter().filter(|s| is_asked(s)).cloned().collect();
+        &own
+    };
     let observations = detector.observations(fetched)?;
     let judged_until = detector.last_observed();
     let mut previous: Option<DateTime<Utc>> = None;

@@ -587,3 +587,87 @@ fn f4_runs_over_the_last_hour_every_half_hour_judge_each_event_once() {
     );
     assert_eq!(format!("{f4:?}"), before);
 }
+
+/// A probe of the run path (2026-12-07): F2 added a zone's target and load-balancer 5xx before
+/// checking either and capped the sum at the requests, so a NaN or 1e300 paged ("80 % of
+/// requests failed"), a negative one cancelled 900 real ones, and neither was refused (a NaN
+/// too, through `judge_fetched`; a source refuses to store one).
+#[test]
+fn f2_refuses_a_bad_5xx_count_instead_of_summing_it_away() {
+    use failure_modes::{NetworkPartition, ZoneSignal};
+    for (target, elb, bad) in [
+        (1e300, 0.0, 1e300),
+        (900.0, -900.0, -900.0),
+        (-5.0, 5.0, -5.0),
+    ] {
+        let signal = ZoneSignal::alb("app/lb/1", &["a", "b", "c"]).unwrap();
+        let source = InMemorySource::new();
+        for zone in ["a", "b", "c"] {
+            let metrics = signal.zone_metrics(zone).unwrap();
+            for m in 0..140 {
+                block_on(source.put(&metrics.requests, &[(at(m), 1000.0)])).unwrap();
+                block_on(source.put(&metrics.latency, &[(at(m), 0.05)])).unwrap();
+                if zone == "a" && m >= 120 {
+                    block_on(source.put(&metrics.target_5xx, &[(at(m), target)])).unwrap();
+                    block_on(source.put(&metrics.elb_5xx, &[(at(m), elb)])).unwrap();
+                }
+            }
+        }
+        let mut detector = NetworkPartition::new(signal, Default::default()).unwrap();
+        block_on(run(&mut detector, &source, range(0, 100))).unwrap();
+        let before = format!("{detector:?}");
+        let err = block_on(run(&mut detector, &source, range(0, 140))).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { value, .. } if value == bad),
+            "({target}, {elb}): {err}"
+        );
+        assert_eq!(format!("{detector:?}"), before);
+    }
+}
+
+/// A probe of the run path (2026-12-07): a series under an id the detector did not ask for
+/// was read: F6 without an upstream signal took an `upstream` series (and refused the run for
+/// its NaN). Only the series of a detector's own queries are read.
+#[test]
+fn a_series_no_query_asked_for_is_not_read() {
+    use aws_telemetry::{FetchedSeries, QueryId};
+    use failure_modes::{ConnectionSignal, DbConnectionExhaustion, FetchedDetector};
+    let climb = |m: i64, per: f64| if m > 60 { per * (m - 60) as f64 } else { 0.0 };
+    let connections: Vec<_> = (0..120).map(|m| (at(m), 100.0 + climb(m, 4.0))).collect();
+    let series = |id: &str, points| FetchedSeries::new(QueryId::new(id).unwrap(), points);
+    let judged = |extra: Option<f64>| {
+        let signal = ConnectionSignal::rds("orders", 400.0).unwrap();
+        let mut detector = DbConnectionExhaustion::new(signal, Default::default()).unwrap();
+        let mut fetched = vec![series("connections", connections.clone())];
+        if let Some(nan_at) = extra {
+            let upstream = (0..120)
+                .map(|m| {
+                    (
+                        at(m),
+                        if m == 30 {
+                            nan_at
+                        } else {
+                            10.0 + climb(m, 1.0)
+                        },
+                    )
+                })
+                .collect();
+            fetched.push(series("upstream", upstream));
+        }
+        format!("{:?}", detector.judge_fetched(&fetched))
+    };
+    let alone = judged(None);
+    assert!(alone.starts_with("Ok([Finding"), "{alone}");
+    assert_eq!(judged(Some(10.0)), alone);
+    assert_eq!(judged(Some(f64::NAN)), alone);
+}
+
+/// A probe of the run path (2026-12-07): Lambda's calls are `Invocations` plus `Throttles`,
+/// so a negative `Invocations` was summed first and the error blamed the throttles.
+#[test]
+fn a_bad_invocations_value_is_named_as_the_calls() {
+    let (signal, source) = throttling_source(10, Some(5));
+    block_on(source.put(&signal.throttles, &[(at(5), 10.0)])).unwrap();
+    let err = block_on(run(&mut f1(&signal), &source, range(0, 10))).unwrap_err();
+    assert!(err.to_string().starts_with("calls = -1 at "), "{err}");
+}

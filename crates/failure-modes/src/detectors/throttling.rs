@@ -657,6 +657,9 @@ impl MetricDetector for ApiThrottling {
                 let (counted, throttled) = (values[0].unwrap_or(0.0), values[1].unwrap_or(0.0));
                 let calls = match self.signal.calls_metric {
                     CallsMetric::Attempts => counted,
+                    // A bad count is kept as it is, for the check to name (a negative one
+                    // would otherwise cancel the throttles and blame them).
+                    CallsMetric::Successes if !crate::error::is_count(counted) => counted,
                     CallsMetric::Successes => counted + throttled,
                 };
                 ThrottleSample {

@@ -616,7 +616,9 @@ impl Detector for CostRunaway {
         // shows: back in line, the held one was published late and is passed over; still
         // below, the fall was a credit, read with it (month-to-date totals lose nothing when
         // one is passed over).
-        if !self.held && self.out_of_line(charges, at, new_day) {
+        // (Only a fall, or a reading while the old month's total is remembered, can be.)
+        let may_be_out_of_line = charges < self.month_to_date || self.old_month_total.is_some();
+        if may_be_out_of_line && !self.held && self.out_of_line(charges, at, new_day) {
             self.held = true;
             self.last = Some(at);
             return Ok(Vec::new());

@@ -9,7 +9,7 @@ use sli_core::{Severity, Sustained};
 
 use crate::detector::{Detector, MetricDetector, join_any};
 use crate::episode::Episode;
-use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
+use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, is_count, positive};
 use crate::finding::{Evidence, Finding, Rounded};
 use crate::mode::FailureMode;
 use crate::stats::{CountRate, MAD_TO_SIGMA, TrailingWindow, binomial_upper_tail, median_in_place};
@@ -647,13 +647,20 @@ impl MetricDetector for NetworkPartition {
             };
             for (at, values) in rows {
                 let requests = values[0].unwrap_or(0.0);
-                let errors = values[2].unwrap_or(0.0) + values[3].unwrap_or(0.0);
+                let (target, elb) = (values[2].unwrap_or(0.0), values[3].unwrap_or(0.0));
+                // A bad count is kept as it is, for the check to refuse by its value: summed,
+                // a negative one would cancel the other, and `min` drops a NaN.
+                let errors = match (is_count(target), is_count(elb)) {
+                    (false, _) => target,
+                    (true, false) => elb,
+                    // The load balancer's own 5xx may include requests it never counted.
+                    (true, true) => (target + elb).min(requests),
+                };
                 by_time.entry(at).or_default().push(ZoneObservation {
                     zone: zone.clone(),
                     latency: values[1],
                     requests,
-                    // The load balancer's own 5xx may include requests it never counted.
-                    errors: errors.min(requests),
+                    errors,
                 });
             }
         }
