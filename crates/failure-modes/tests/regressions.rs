@@ -825,16 +825,12 @@ fn f8_a_late_reading_is_passed_over_and_a_credit_is_not_spend() {
 /// (reset on the 1st), without those `keep` refuses and with `extra` readings put in time
 /// order: F8's findings, pushed one at a time.
 fn f8_flat(keep: impl Fn(DateTime<Utc>) -> bool, extra: &[(DateTime<Utc>, f64)]) -> Vec<Finding> {
-    use chrono::{Datelike, Timelike};
     use failure_modes::{ChargeSample, CostRunaway};
     let start = Utc.with_ymd_and_hms(2026, 10, 3, 0, 0, 0).unwrap();
     let mut readings: Vec<(DateTime<Utc>, f64)> = (0..40 * 24)
         .map(|hour| start + Duration::hours(hour))
         .filter(|at| keep(*at))
-        .map(|at| {
-            let since_first = i64::from(at.day0()) * 24 + i64::from(at.hour());
-            (at, (since_first + 1) as f64 * 100.0 / 24.0)
-        })
+        .map(|at| (at, f8_flat_total(at)))
         .chain(extra.iter().copied())
         .collect();
     readings.sort_by_key(|r| r.0);
@@ -914,4 +910,71 @@ fn f8_a_late_reading_on_the_first_of_the_month_is_no_runaway() {
     assert!(f8_flat(not_midnight, &[old_month]).is_empty());
     let before = f8_flat(not_midnight, &[old_month, (t(1, 0, 20), 3099.0)]);
     assert!(before.is_empty(), "{before:?}");
+}
+
+/// A review (2026-12-07) of the fix above: a first fall on the 1st held as a possible late
+/// reading was, at the next reading, taken for a credit when it was the new month, so an
+/// undeclared charge just under the old month's total went unreported (the old code paged);
+/// a late reading of the old month read just after midnight on the 3rd, a day after a reset
+/// first seen late on the 2nd, paged at 114x; and the month-end forecast after a held
+/// reading paired the old month's total with the new month's days.
+#[test]
+fn f8_after_the_late_reading_rules_a_charge_on_the_first_still_pages() {
+    use failure_modes::{ChargeSample, CostRunaway, Severity};
+    let t = |mo: u32, d: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, mo, d, h, m, 0).unwrap();
+    // 100 a day: October's total is 3100; an undeclared charge of `extra` from Nov 1 00:00.
+    for extra in [2500.0, 2900.0, 3050.0] {
+        let november = |at: DateTime<Utc>| at >= t(11, 1, 0, 0);
+        let start = Utc.with_ymd_and_hms(2026, 10, 3, 0, 0, 0).unwrap();
+        let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+        let mut paged = false;
+        for hour in 0..40 * 24 {
+            let at = start + Duration::hours(hour);
+            let base = f8_flat_total(at);
+            let charges = if november(at) { base + extra } else { base };
+            let found = f8
+                .push(ChargeSample {
+                    at,
+                    estimated_charges: charges,
+                })
+                .unwrap();
+            paged |= found
+                .iter()
+                .any(|f| f.severity == Severity::Page && f.end < t(11, 1, 2, 0));
+        }
+        assert!(
+            paged,
+            "an undeclared {extra} on the 1st was not paged by 02:00"
+        );
+    }
+    // The reset first seen at 20:00 on the 2nd; October's total back at 00:30 on the 3rd.
+    let late_reset = |at: DateTime<Utc>| !(at >= t(11, 1, 0, 0) && at < t(11, 2, 20, 0));
+    let october_total = 31.0 * 100.0;
+    let found = f8_flat(late_reset, &[(t(11, 3, 0, 30), october_total)]);
+    assert!(found.is_empty(), "{found:?}");
+    // The forecast after a held reading is the one before it.
+    let mut f8 = CostRunaway::new("USD", Default::default()).unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 10, 3, 0, 0, 0).unwrap();
+    let mut at = start;
+    while at <= t(10, 31, 23, 0) {
+        f8.push(ChargeSample {
+            at,
+            estimated_charges: f8_flat_total(at),
+        })
+        .unwrap();
+        at += Duration::hours(1);
+    }
+    let before = f8.month_end_forecast();
+    f8.push(ChargeSample {
+        at: t(11, 1, 0, 5),
+        estimated_charges: f8_flat_total(t(10, 31, 20, 0)),
+    })
+    .unwrap();
+    assert_eq!(f8.month_end_forecast(), before);
+}
+
+/// The month-to-date of [`f8_flat`]'s account at `at`.
+fn f8_flat_total(at: DateTime<Utc>) -> f64 {
+    use chrono::{Datelike, Timelike};
+    (i64::from(at.day0()) * 24 + i64::from(at.hour()) + 1) as f64 * 100.0 / 24.0
 }

@@ -30,15 +30,17 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// intervals separate them: an evening whose readings were not published).
 /// The month's reset is found in the values, not the calendar: the first readings of the 1st
 /// may still show the old month's total, and the first drop in the first two days of a month
-/// by more than the ticket multiple of a usual day (or to nearer the month's start, nothing
-/// or its declared one-off charges, than the last reading) is the reset (the old month's tail
-/// and the new month's start both count for that day); so is, when one-off charges are
+/// is the reset (the old month's tail and the new month's start both count for that day; a
+/// drop by less than the ticket multiple of a usual day that does not land nearer the month's
+/// start, nothing or its declared one-off charges, than the last reading may be a late
+/// reading, and is held for a reading first: the next one, still below, is the reset); so
+/// is, when one-off charges are
 /// declared for the month so far, the first reading nearer to them than to the last reading
 /// and risen by more than the ticket multiple of a usual day (a charge larger than the whole
 /// old month hides the drop). Any other fall is held for one reading: a month-to-date total
 /// falls only by a credit or refund, or when a reading is published late and shows an older
-/// total than the one before it; so is, on the 1st and 2nd after the reset, a reading risen
-/// by more than the ticket multiple of a usual day to within a usual day of the old month's
+/// total than the one before it; so is, within a day after the reset, a reading risen by
+/// more than the ticket multiple of a usual day to within a usual day of the old month's
 /// total (the old month published late). The next reading is taken whatever it shows: back
 /// in line, the held one was late and is passed over (read as spend, the hours it hid would
 /// fall into the next stretch and make it look twice its usual, or the old month would read
@@ -118,9 +120,9 @@ pub struct CostRunaway {
     /// `true` when the latest reading was held (a fall, or the old month's total after the
     /// reset): the next reading is taken whatever it shows.
     held: bool,
-    /// The old month's total, from the reset until the month's 2nd is over: a reading back
-    /// near it was published late.
-    old_month_total: Option<f64>,
+    /// The old month's total and when the reset was read, for a day after it: a reading back
+    /// near that total was published late (readings are published less than a day behind).
+    old_month_total: Option<(f64, DateTime<Utc>)>,
     trend: TrendForecast,
     median: RobustBaseline,
     profile: IntradayProfile,
@@ -329,11 +331,12 @@ impl CostRunaway {
             .sum()
     }
 
-    /// Whether a fall to `charges` is a reset, not a reading published late (a total a few
-    /// hours old): it falls by more than the ticket multiple of a usual day (or before one is
-    /// known), or lands nearer where a month starts (nothing, or the one-off charges
+    /// Whether a fall to `charges` is plainly a reset, not a reading published late (a total
+    /// a few hours old): it falls by more than the ticket multiple of a usual day (or before
+    /// one is known), or lands nearer where a month starts (nothing, or the one-off charges
     /// `declared` for the month's closed days, with or without `date`'s) than the last
-    /// reading (a small old month).
+    /// reading (a small old month). Any other first fall is held for a reading: the next one,
+    /// still below the old month's total, is the reset.
     fn fall_is_reset(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
         let fall = self.month_to_date - charges;
         self.expected_daily
@@ -371,19 +374,20 @@ impl CostRunaway {
             !(may_reset && self.fall_is_reset(charges, declared, date))
         } else {
             !new_month
-                && date.day() <= 2
-                && self.reset_seen
+                && self
+                    .old_month_total
+                    .is_some_and(|(_, reset)| at - reset < TimeDelta::days(1))
                 && self.shows_old_month(charges, declared, date)
         }
     }
 
-    /// Whether `charges`, read on the 1st or 2nd after the reset, is the old month's total
+    /// Whether `charges`, read within a day after the reset, is the old month's total
     /// published late: risen by more than the ticket multiple of a usual day, to within a
     /// usual day of the old month's total (a reading is published less than a day behind;
     /// before a usual day is known, nearer it than the last reading), and nearer it than the
     /// month's declared charges.
     fn shows_old_month(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
-        let Some(old) = self.old_month_total else {
+        let Some((old, _)) = self.old_month_total else {
             return false;
         };
         let rise = charges - self.month_to_date;
@@ -400,8 +404,9 @@ impl CostRunaway {
     }
 
     /// Whether `charges`, read on one of a month's first two days before its reset was seen,
-    /// is the new month's first reading: a fall that is a reset (`fall_is_reset`), or, when one-off charges are declared for
-    /// this month so far, a reading nearer to them than to the last one and risen by more
+    /// is the new month's first reading: a fall (one that is not plainly a reset,
+    /// `fall_is_reset`, was held for a reading first), or, when one-off charges are declared
+    /// for this month so far, a reading nearer to them than to the last one and risen by more
     /// than the ticket multiple of a usual day since it. A charge dated in the new month shows
     /// only in the new month's total, and one larger than the old month's total hides the
     /// fall; between readings a few hours apart either month moves by a few hours' spend, so
@@ -413,7 +418,7 @@ impl CostRunaway {
     /// yet when the readings are more than a day behind).
     fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
         if charges < self.month_to_date {
-            return self.fall_is_reset(charges, self.declared_this_month, date);
+            return true;
         }
         let rise = charges - self.month_to_date;
         let implausible = self
@@ -438,9 +443,11 @@ impl CostRunaway {
     }
 
     /// Month-to-date plus the expected spend of each remaining day of the month, after the
-    /// latest reading; `None` before the first completed day.
+    /// latest reading taken (a reading held as out of line with the month is not, until the
+    /// next shows it was in line); `None` before the first completed day.
     pub fn month_end_forecast(&self) -> Option<f64> {
-        let (last, expected) = (self.last?, self.expected_daily?);
+        // After the latest reading taken: a held one has moved neither total.
+        let (last, expected) = (self.taken_at?, self.expected_daily?);
         let today_spent = (self.month_to_date - self.day_opening).max(0.0);
         let remaining_today = (expected - today_spent).max(0.0);
         Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
@@ -653,13 +660,18 @@ impl Detector for CostRunaway {
             // What today spent of the old month stays in today's spend.
             self.day_opening -= self.month_to_date;
             self.carried += self.month_to_date;
-            self.old_month_total = Some(self.month_to_date);
+            self.old_month_total = Some((self.month_to_date, at));
             self.reset_seen = true;
         } else if day_of_month == 1 && self.day.is_none() {
             self.reset_seen = true;
         }
         if day_of_month > 2 {
             self.reset_seen = true;
+        }
+        if self
+            .old_month_total
+            .is_some_and(|(_, reset)| at - reset >= TimeDelta::days(1))
+        {
             self.old_month_total = None;
         }
         self.day = Some(date);
