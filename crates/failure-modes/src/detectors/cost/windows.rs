@@ -115,7 +115,10 @@ impl CostRunaway {
     /// The usual spend, in days at the trend, of the whole days strictly between days
     /// `first` and `last` (days since the epoch): each its weekday's factor. O(1) for any gap.
     fn whole_days_between(&self, first: i64, last: i64) -> f64 {
-        let days = (last - first - 1).max(0);
+        let days = last - first - 1;
+        if days <= 0 {
+            return 0.0;
+        }
         let weeks = (days / 7) as f64 * self.factors.iter().sum::<f64>();
         weeks
             + (1..=days % 7)
