@@ -576,35 +576,21 @@ fn f2_a_burst_that_ended_is_no_partition_and_a_slow_ramp_is_not_learnt() {
 #[test]
 fn f8_an_evening_without_readings_is_not_a_runaway() {
     use chrono::NaiveDate;
-    use failure_modes::{ChargeSample, CostRunaway, OneOffCharge};
+    use failure_modes::{CostRunaway, OneOffCharge};
     let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
     // Hourly month-to-date readings of 4 an hour, those of day `gap_day` from 13:00 missing,
     // ten times that from hour `rate_from`, and `fee` added at the next day's first reading.
     let readings = |gap_day: i64, rate_from: Option<i64>, fee: f64| {
-        let mut total = 0.0;
-        let mut out = Vec::new();
-        for hour in 0..24 * 20 {
-            let at = start + Duration::hours(hour);
-            if at.format("%d %H").to_string() == "01 00" {
-                total = 0.0;
-            }
-            total += if rate_from.is_some_and(|from| hour >= from) {
+        let spend = |hour: i64| {
+            let rate = if rate_from.is_some_and(|from| hour >= from) {
                 40.0
             } else {
                 4.0
             };
-            if hour == (gap_day + 1) * 24 {
-                total += fee;
-            }
-            if hour / 24 == gap_day && hour % 24 >= 13 {
-                continue;
-            }
-            out.push(ChargeSample {
-                at,
-                estimated_charges: total,
-            });
-        }
-        out
+            rate + if hour == (gap_day + 1) * 24 { fee } else { 0.0 }
+        };
+        let missing = |hour: i64| hour / 24 == gap_day && hour % 24 >= 13;
+        f8_hourly(spend, |hour, total| (!missing(hour)).then_some(total))
     };
     let f8 = || CostRunaway::new("USD", Default::default()).unwrap();
     // 2026-11-05 (day 16), and 2026-11-01 (day 12, the reset at its midnight).
@@ -768,28 +754,17 @@ fn f4_refuses_an_empty_region() {
 /// back above the total before it, read as a credit when it is not.
 #[test]
 fn f8_a_late_reading_is_passed_over_and_a_credit_is_not_spend() {
-    use failure_modes::{ChargeSample, CostRunaway, Severity};
-    let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+    use failure_modes::{CostRunaway, Severity};
     // Hourly month-to-date readings of 4 an hour; `shown(hour, total)` is what a reading shows.
     let readings = |runaway_from: Option<i64>, shown: &dyn Fn(i64, f64) -> f64| {
-        let mut total = 0.0;
-        let mut out = Vec::new();
-        for hour in 0..24 * 20 {
-            let at = start + Duration::hours(hour);
-            if at.format("%d %H").to_string() == "01 00" {
-                total = 0.0;
-            }
-            total += if runaway_from.is_some_and(|from| hour >= from) {
+        let spend = |hour: i64| {
+            if runaway_from.is_some_and(|from| hour >= from) {
                 12.0
             } else {
                 4.0
-            };
-            out.push(ChargeSample {
-                at,
-                estimated_charges: shown(hour, total),
-            });
-        }
-        out
+            }
+        };
+        f8_hourly(spend, |hour, total| Some(shown(hour, total)))
     };
     let f8 = || CostRunaway::new("USD", Default::default()).unwrap();
     // One reading six hours late, twice: on the evening of the 5th (the blind round's case)
@@ -977,4 +952,29 @@ fn f8_after_the_late_reading_rules_a_charge_on_the_first_still_pages() {
 fn f8_flat_total(at: DateTime<Utc>) -> f64 {
     use chrono::{Datelike, Timelike};
     (i64::from(at.day0()) * 24 + i64::from(at.hour()) + 1) as f64 * 100.0 / 24.0
+}
+
+/// Hourly month-to-date readings from 2026-10-20 for 20 days (reset on the 1st): `spend(hour)`
+/// added each hour, and a reading of what `shown(hour, total)` gives, none where it is `None`.
+fn f8_hourly(
+    spend: impl Fn(i64) -> f64,
+    shown: impl Fn(i64, f64) -> Option<f64>,
+) -> Vec<failure_modes::ChargeSample> {
+    let start = Utc.with_ymd_and_hms(2026, 10, 20, 0, 0, 0).unwrap();
+    let mut total = 0.0;
+    let mut out = Vec::new();
+    for hour in 0..24 * 20 {
+        let at = start + Duration::hours(hour);
+        if at.format("%d %H").to_string() == "01 00" {
+            total = 0.0;
+        }
+        total += spend(hour);
+        if let Some(estimated_charges) = shown(hour, total) {
+            out.push(failure_modes::ChargeSample {
+                at,
+                estimated_charges,
+            });
+        }
+    }
+    out
 }
