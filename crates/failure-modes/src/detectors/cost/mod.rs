@@ -34,10 +34,9 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// drop by less than the ticket multiple of a usual day that does not land nearer the month's
 /// start, nothing or its declared one-off charges, than the last reading may be a late
 /// reading, and is held for a reading first: the next one, still below, is the reset); so
-/// is, when one-off charges are
-/// declared for the month so far, the first reading nearer to them than to the last reading
-/// and risen by more than the ticket multiple of a usual day (a charge larger than the whole
-/// old month hides the drop). Any other fall is held for one reading: a month-to-date total
+/// is, when one-off charges are declared for the month so far, the first reading nearer to
+/// them than to the last reading and risen by more than the ticket multiple of a usual day
+/// (a charge larger than the whole old month hides the drop). Any other fall is held for one reading: a month-to-date total
 /// falls only by a credit or refund, or when a reading is published late and shows an older
 /// total than the one before it; so is, within a day after the reset, a reading risen by
 /// more than the ticket multiple of a usual day to within a usual day of the old month's
@@ -113,7 +112,7 @@ pub struct CostRunaway {
     /// gap, see `close_day`), less the old month's total once the reset has been seen during
     /// the day.
     day_opening: f64,
-    /// Latest month-to-date reading taken (a fall held for one reading is not taken).
+    /// Latest month-to-date reading taken (one held as out of line with the month is not).
     month_to_date: f64,
     /// When the reading `month_to_date` came from was made.
     taken_at: Option<DateTime<Utc>>,
