@@ -103,6 +103,8 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 pub struct CostRunaway {
     currency: String,
     config: CostConfig,
+    /// When the latest reading taken was made (one held as out of line with the month is not
+    /// taken: see `held_at`).
     last: Option<DateTime<Utc>>,
     day: Option<NaiveDate>,
     /// What the readings of `day` share, worked out once when the day opens (no date
@@ -114,11 +116,9 @@ pub struct CostRunaway {
     day_opening: f64,
     /// Latest month-to-date reading taken (one held as out of line with the month is not).
     month_to_date: f64,
-    /// When the reading `month_to_date` came from was made.
-    taken_at: Option<DateTime<Utc>>,
-    /// `true` when the latest reading was held (a fall, or the old month's total after the
-    /// reset): the next reading is taken whatever it shows.
-    held: bool,
+    /// When the latest reading was made, if it was held (a fall, or the old month's total
+    /// after the reset): the next reading is taken whatever it shows.
+    held_at: Option<DateTime<Utc>>,
     /// The old month's total and when the reset was read, for a day after it: a reading back
     /// near that total was published late (readings are published less than a day behind).
     old_month_total: Option<(f64, DateTime<Utc>)>,
@@ -214,8 +214,7 @@ impl CostRunaway {
             curve: DayCurve::default(),
             config,
             last: None,
-            taken_at: None,
-            held: false,
+            held_at: None,
             old_month_total: None,
             day: None,
             calendar: DayCalendar::default(),
@@ -345,6 +344,27 @@ impl CostRunaway {
                 .any(|start| (charges - start).abs() < fall)
     }
 
+    /// The time of the latest reading, taken or held.
+    pub(super) fn latest(&self) -> Option<DateTime<Utc>> {
+        self.held_at.or(self.last)
+    }
+
+    /// Whether `date` is in another month than the day being read (or none is).
+    fn opens_month(&self, date: NaiveDate) -> bool {
+        self.day
+            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()))
+    }
+
+    /// The one-off charges the month has declared for its closed days once `date` opens after
+    /// `day`: none on the 1st or in another month, else those so far and `day`'s.
+    fn declared_once_open(&self, day: NaiveDate, date: NaiveDate) -> f64 {
+        if date.day() == 1 || date.month() != day.month() {
+            0.0
+        } else {
+            self.declared_this_month + self.one_off_on(day)
+        }
+    }
+
     /// Whether a reading is out of line with the month: a fall that cannot be its reset, or
     /// the old month's total back after the reset (see `push`).
     fn out_of_line(&self, charges: f64, at: DateTime<Utc>, new_day: bool) -> bool {
@@ -353,19 +373,10 @@ impl CostRunaway {
         } else {
             self.calendar.date
         };
-        let new_month = self
-            .day
-            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()));
-        // The month's declared charges of its closed days once `date` is open, as
-        // `close_day` works them out.
+        let new_month = self.opens_month(date);
+        // The month's declared charges of its closed days once `date` is open.
         let declared = match self.day {
-            Some(day) if new_day => {
-                if date.day() == 1 || date.month() != day.month() {
-                    0.0
-                } else {
-                    self.declared_this_month + self.one_off_on(day)
-                }
-            }
+            Some(day) if new_day => self.declared_once_open(day, date),
             _ => self.declared_this_month,
         };
         if charges < self.month_to_date {
@@ -445,8 +456,7 @@ impl CostRunaway {
     /// latest reading taken (a reading held as out of line with the month is not, until the
     /// next shows it was in line); `None` before the first completed day.
     pub fn month_end_forecast(&self) -> Option<f64> {
-        // After the latest reading taken: a held one has moved neither total.
-        let (last, expected) = (self.taken_at?, self.expected_daily?);
+        let (last, expected) = (self.last?, self.expected_daily?);
         let today_spent = (self.month_to_date - self.day_opening).max(0.0);
         let remaining_today = (expected - today_spent).max(0.0);
         Some(self.month_to_date.max(0.0) + remaining_today + expected * remaining_days(last) as f64)
@@ -532,11 +542,7 @@ impl CostRunaway {
             0.0
         };
         // What this month has declared so far, for the reset that may first show on its 2nd.
-        self.declared_this_month = if date.day() == 1 || date.month() != day.month() {
-            0.0
-        } else {
-            self.declared_this_month + self.one_off_on(day)
-        };
+        self.declared_this_month = self.declared_once_open(day, date);
         self.one_offs.retain(|c| c.day >= date);
         self.reported = [false; 2];
         // The opening is the last reading before midnight. When it came more than three usual
@@ -551,7 +557,7 @@ impl CostRunaway {
         // out (a review: 21.8x); it stays in today's spend, which takes it out.
         self.day_opening = self.month_to_date;
         let reset_passed = date.day() > 2 || (date.day() == 2 && self.reset_seen);
-        if let Some(last) = self.taken_at
+        if let Some(last) = self.last
             && self.gap_is_unusual((at - last).as_seconds_f64(), 3.0)
             && reset_passed
             && charges >= self.month_to_date
@@ -567,7 +573,7 @@ impl CostRunaway {
             };
             self.day_opening += spend * part.clamp(0.0, 1.0);
         }
-        self.curve.reopen(date, self.taken_at);
+        self.curve.reopen(date, self.last);
         self.judged_today = (date - day).num_days() == 1;
         Ok(())
     }
@@ -607,7 +613,7 @@ impl Detector for CostRunaway {
     fn push(&mut self, sample: ChargeSample) -> Result<Vec<Finding>> {
         let at = sample.at;
         let charges = count("estimated_charges", sample.estimated_charges, at)?;
-        if let Some(previous) = self.last
+        if let Some(previous) = self.latest()
             && at <= previous
         {
             return Err(Error::OutOfOrder { previous, at });
@@ -624,12 +630,11 @@ impl Detector for CostRunaway {
         // one is passed over).
         // (Only a fall, or a reading while the old month's total is remembered, can be.)
         let may_be_out_of_line = charges < self.month_to_date || self.old_month_total.is_some();
-        if may_be_out_of_line && !self.held && self.out_of_line(charges, at, new_day) {
-            self.held = true;
-            self.last = Some(at);
+        if may_be_out_of_line && self.held_at.is_none() && self.out_of_line(charges, at, new_day) {
+            self.held_at = Some(at);
             return Ok(Vec::new());
         }
-        self.held = false;
+        self.held_at = None;
         if new_day {
             let date = at.date_naive();
             match self.day {
@@ -642,10 +647,7 @@ impl Detector for CostRunaway {
                 }
             }
             self.calendar = self.calendar(date, number, at);
-            if self
-                .day
-                .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()))
-            {
+            if self.opens_month(date) {
                 self.old_month_total = None;
                 if date.day() <= 2 {
                     self.reset_seen = false;
@@ -675,7 +677,6 @@ impl Detector for CostRunaway {
         }
         self.day = Some(date);
         self.last = Some(at);
-        self.taken_at = Some(at);
         self.month_to_date = charges;
         let share = self.profile.share_at(seconds);
         let spent_today = self.spent_today();

@@ -14,7 +14,7 @@ impl MetricDetector for CostRunaway {
     }
 
     fn last_observed(&self) -> Option<DateTime<Utc>> {
-        self.last
+        self.latest()
     }
 
     fn check(&self, inputs: &[ChargeSample]) -> Result<()> {
