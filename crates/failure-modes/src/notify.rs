@@ -91,7 +91,9 @@ impl Finding {
 
 /// The findings not detected inside a maintenance window. Security findings (F4, F7) are kept
 /// whatever the window: planned work explains latency, errors, throttling and spend, not a
-/// stranger's credentials or a public bucket.
+/// stranger's credentials or a public bucket. A finding costs one lookup, a binary search of
+/// the one-off windows and a look at each recurring one
+/// ([`MaintenanceWindows::is_suppressed`]).
 ///
 /// # Example
 /// ```

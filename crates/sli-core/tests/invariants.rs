@@ -479,3 +479,46 @@ fn long_history_sliding_prefix_sums_equal_streaming() {
         assert_eq!(batch, streamed(&evaluator, &series));
     }
 }
+
+proptest! {
+    /// Suppression by one-off maintenance windows (overlapping, nested, touching, in any
+    /// order) agrees with a scan of every window, for every instant around their edges, and
+    /// an alert is moved to the end of the maintenance chain a scan follows.
+    #[test]
+    fn maintenance_lookup_equals_a_scan(
+        spans in prop::collection::vec((0i64..200, 1i64..60), 0..24),
+        alert_ends in prop::collection::vec(prop::option::of(0i64..300), 1..8),
+    ) {
+        let at = |m: i64| t0() + TimeDelta::minutes(m);
+        let intervals: Vec<sli_core::Interval> = spans
+            .iter()
+            .map(|&(start, len)| sli_core::Interval::new(at(start), at(start + len)).unwrap())
+            .collect();
+        let windows = sli_core::MaintenanceWindows::new(intervals.clone());
+        let covering = |t| intervals.iter().filter(|w| w.contains(t)).map(|w| w.end()).max();
+        for m in 0..270 {
+            prop_assert_eq!(windows.is_suppressed(at(m)), covering(at(m)).is_some(), "minute {}", m);
+        }
+        for (i, end) in alert_ends.iter().enumerate() {
+            let start = at(i as i64 * 37 % 260);
+            let end = end.map(|e| at(e).max(start));
+            let mut until = None;
+            let mut probe = start;
+            while let Some(e) = covering(probe) {
+                until = Some(e);
+                probe = e;
+            }
+            let alert = AlertInterval::new("tier", Severity::Page, start, end);
+            let kept = windows.suppress(vec![alert.clone()]);
+            match until {
+                None => prop_assert_eq!(kept, vec![alert]),
+                Some(u) if end.is_some_and(|e| e <= u) => prop_assert!(kept.is_empty()),
+                Some(u) => {
+                    prop_assert_eq!(kept.len(), 1);
+                    prop_assert_eq!(kept[0].start, u);
+                    prop_assert!(kept[0].suppressed);
+                }
+            }
+        }
+    }
+}
