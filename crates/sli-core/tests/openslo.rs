@@ -524,6 +524,126 @@ fn other_bad_values() {
     assert!(lenient(&upper).is_ok());
 }
 
+/// `timeSliceWindow` given as a number: the spec reads it in minutes ("Default interpretation
+/// of unit if specified as a number in minutes"); it was read as seconds, a 60× smaller slice.
+#[test]
+fn a_numeric_time_slice_window_is_minutes() {
+    let text = EXAMPLE.replacen("timeSliceWindow: 1m", "timeSliceWindow: 5", 1);
+    assert_ne!(text, EXAMPLE);
+    let five = Span::from_minutes(5).unwrap();
+    for import in [strict(&text).unwrap(), lenient(&text).unwrap()] {
+        let latency = &import.slos[1].slo;
+        assert!(
+            matches!(latency.sli, Sli::TimeSlice { slice, .. } if slice == five),
+            "{:?}",
+            latency.sli
+        );
+        // And it writes back as the same five minutes.
+        let again = strict(&export(&import.slos).unwrap()).unwrap();
+        assert_eq!(again.slos[1].slo.sli, latency.sli);
+    }
+    let half = EXAMPLE.replacen("timeSliceWindow: 1m", "timeSliceWindow: 2.5", 1);
+    let err = lenient(&half).unwrap_err();
+    assert!(
+        matches!(&err.problem, Problem::InvalidValue { value, .. } if value == "2.5"),
+        "{err}"
+    );
+    assert_eq!(err.location.line, line_of(&half, "timeSliceWindow: 2.5"));
+}
+
+/// The v1 README's own AlertCondition has no `op`, and the spec gives `kind` a default
+/// (`burnrate`). The Go SDK requires both, so strict mode refuses them naming the field;
+/// lenient mode reads the defaults and says so. `alertAfter: 0m` is the spec's default.
+#[test]
+fn a_condition_without_op_or_kind_and_a_zero_alert_after() {
+    let condition = "    kind: burnrate\n    op: gt\n    threshold: 14.4\n";
+    for (to, field) in [
+        ("    kind: burnrate\n    threshold: 14.4\n", "op"),
+        ("    op: gt\n    threshold: 14.4\n", "kind"),
+    ] {
+        let text = EXAMPLE.replacen(condition, to, 1);
+        assert_ne!(text, EXAMPLE);
+        let err = strict(&text).unwrap_err();
+        assert!(
+            matches!(err.problem, Problem::MissingField { field: f } if f == field),
+            "{err}"
+        );
+        assert_eq!(err.location.path, "spec.condition");
+        let import = lenient(&text).unwrap();
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert!(
+            import.warnings[0]
+                .to_string()
+                .contains(&format!("no \"{field}\"")),
+            "{}",
+            import.warnings[0]
+        );
+        assert_eq!(import.slos, strict(EXAMPLE).unwrap().slos);
+    }
+    let zero = EXAMPLE.replace(
+        "                threshold: 10\n                lookbackWindow: 1h\n",
+        "                threshold: 10\n                lookbackWindow: 1h\n                alertAfter: 0m\n",
+    );
+    assert_ne!(zero, EXAMPLE);
+    assert_eq!(strict(&zero).unwrap().slos, strict(EXAMPLE).unwrap().slos);
+    let top = EXAMPLE.replacen(condition, &format!("{condition}    alertAfter: 0h\n"), 1);
+    assert_eq!(strict(&top).unwrap().slos, strict(EXAMPLE).unwrap().slos);
+    for bad in ["00", "0", "0s0m", "-0m"] {
+        let text = EXAMPLE.replacen(condition, &format!("{condition}    alertAfter: {bad}\n"), 1);
+        assert!(lenient(&text).is_err(), "{bad}");
+    }
+}
+
+/// A key repeated inside a metric source's `spec` or a data source's `connectionDetails`:
+/// readers disagree on which copy counts (go-yaml refuses the file), so which query runs was
+/// decided silently. Now a rule like a repeated key elsewhere, and so is a key that is not text.
+#[test]
+fn repeated_or_structured_keys_in_free_form_specs() {
+    let query = "          metricName: HTTPCode_Target_5XX_Count\n";
+    let repeated = EXAMPLE.replacen(
+        query,
+        &format!("{query}          metricName: RequestCount\n"),
+        1,
+    );
+    assert_ne!(repeated, EXAMPLE);
+    let err = strict(&repeated).unwrap_err();
+    assert!(
+        matches!(&err.problem, Problem::Conflict { reason } if reason.contains("metricName")),
+        "{err}"
+    );
+    assert_eq!(
+        err.location.line,
+        line_of(&repeated, "metricName: RequestCount")
+    );
+    let import = lenient(&repeated).unwrap();
+    assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+    // Deeper down too: a dimension written twice.
+    let nested = EXAMPLE.replacen(
+        "              value: app/checkout/50dc6c495c0c9188\n",
+        "              value: app/checkout/50dc6c495c0c9188\n              value: app/other/1\n",
+        1,
+    );
+    assert_ne!(nested, EXAMPLE);
+    assert!(matches!(
+        strict(&nested).unwrap_err().problem,
+        Problem::Conflict { .. }
+    ));
+    let details = "    region: us-east-1\n";
+    for to in [
+        format!("{details}    region: eu-west-1\n"),
+        format!("{details}    ? [a]\n    : 1\n"),
+    ] {
+        let text = EXAMPLE.replacen(details, &to, 1);
+        assert_ne!(text, EXAMPLE);
+        let err = strict(&text).unwrap_err();
+        assert!(
+            err.location.path.starts_with("spec.connectionDetails"),
+            "{err}"
+        );
+        assert_eq!(lenient(&text).unwrap().warnings.len(), 1);
+    }
+}
+
 // ---- round trip ------------------------------------------------------------------------
 
 fn text() -> impl Strategy<Value = String> {

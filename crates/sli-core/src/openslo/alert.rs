@@ -145,27 +145,24 @@ pub(super) fn alert_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<(AlertTie
         &condition,
         &["kind", "op", "threshold", "lookbackWindow", "alertAfter"],
     )?;
-    let kind = required(&condition, "kind")?;
-    if kind.text()? != "burnrate" {
-        return Err(kind.err(Problem::UnknownKind {
-            kind: kind.text()?.to_owned(),
-        }));
-    }
-    let op = required(&condition, "op")?;
-    match op.text()? {
-        "gt" => {}
-        "gte" => cx.rule(
-            &op,
-            Problem::Unsupported {
-                what: "op gte: burn-rate tiers fire strictly above the threshold (read as gt)"
-                    .into(),
-            },
-        )?,
-        other => {
-            return Err(op.err(Problem::Unsupported {
-                what: format!("op {other}: a burn-rate condition fires above its threshold"),
-            }));
-        }
+    condition_kind(cx, &condition)?;
+    match optional(&condition, "op") {
+        None => cx.defaulted(&condition, "op", "gt")?,
+        Some(op) => match op.text()? {
+            "gt" => {}
+            "gte" => cx.rule(
+                &op,
+                Problem::Unsupported {
+                    what: "op gte: burn-rate tiers fire strictly above the threshold (read as gt)"
+                        .into(),
+                },
+            )?,
+            other => {
+                return Err(op.err(Problem::Unsupported {
+                    what: format!("op {other}: a burn-rate condition fires above its threshold"),
+                }));
+            }
+        },
     }
     let threshold_field = required(&condition, "threshold")?;
     let threshold = cx.number(&threshold_field)?;
@@ -195,6 +192,7 @@ pub(super) fn alert_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<(AlertTie
     }
     let sustain = match optional(&condition, "alertAfter") {
         None => None,
+        Some(f) if is_zero_duration(&f)? => None,
         Some(f) => {
             let after = fixed_span(cx, &f)?;
             let minutes = after.steps_of(Span::MINUTE).ok_or_else(|| {
@@ -288,25 +286,46 @@ pub(super) fn check_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<()> {
         &condition,
         &["kind", "op", "threshold", "lookbackWindow", "alertAfter"],
     )?;
-    let kind = required(&condition, "kind")?;
-    if kind.text()? != "burnrate" {
-        return Err(kind.err(Problem::UnknownKind {
-            kind: kind.text()?.to_owned(),
-        }));
-    }
-    let op = required(&condition, "op")?;
-    if !matches!(op.text()?, "lt" | "lte" | "gt" | "gte") {
-        return Err(op.err(Problem::InvalidValue {
-            value: op.text()?.to_owned(),
-            reason: "expected lt, lte, gt or gte".into(),
-        }));
+    condition_kind(cx, &condition)?;
+    match optional(&condition, "op") {
+        None => cx.defaulted(&condition, "op", "gt")?,
+        Some(op) => {
+            if !matches!(op.text()?, "lt" | "lte" | "gt" | "gte") {
+                return Err(op.err(Problem::InvalidValue {
+                    value: op.text()?.to_owned(),
+                    reason: "expected lt, lte, gt or gte".into(),
+                }));
+            }
+        }
     }
     cx.number(&required(&condition, "threshold")?)?;
     duration(cx, &required(&condition, "lookbackWindow")?)?;
-    if let Some(after) = optional(&condition, "alertAfter") {
+    if let Some(after) = optional(&condition, "alertAfter")
+        && !is_zero_duration(&after)?
+    {
         duration(cx, &after)?;
     }
     Ok(())
+}
+
+/// A condition's `kind`: `burnrate`, the only kind v1 defines and the specification's default
+/// (the Go SDK requires it, so its absence is a rule).
+fn condition_kind(cx: &mut Cx<'_>, condition: &F<'_>) -> Result<()> {
+    match optional(condition, "kind") {
+        None => cx.defaulted(condition, "kind", "burnrate"),
+        Some(kind) if kind.text()? == "burnrate" => Ok(()),
+        Some(kind) => Err(kind.err(Problem::UnknownKind {
+            kind: kind.text()?.to_owned(),
+        })),
+    }
+}
+
+/// `alertAfter: 0m` (any unit): the specification's default, no wait, where every other
+/// duration must be positive.
+fn is_zero_duration(f: &F<'_>) -> Result<bool> {
+    let text = f.text()?;
+    let digits = text.trim_end_matches(|c: char| "mhdwMQY".contains(c));
+    Ok(text.len() == digits.len() + 1 && !digits.is_empty() && digits.bytes().all(|b| b == b'0'))
 }
 
 /// Checks an `AlertPolicy` against the v1 rules alone: its flags, and each condition and

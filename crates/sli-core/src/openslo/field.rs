@@ -166,6 +166,29 @@ impl Cx<'_> {
         }
     }
 
+    /// A field the Go SDK requires but the specification gives a default for (a condition's
+    /// `kind` and `op`): missing, an error in strict mode; in lenient mode the default is read,
+    /// with a warning saying so.
+    pub(super) fn defaulted(
+        &mut self,
+        f: &F<'_>,
+        field: &'static str,
+        read_as: &str,
+    ) -> Result<()> {
+        match self.mode {
+            Mode::Strict => Err(f.err(Problem::MissingField { field })),
+            Mode::Lenient => {
+                self.warnings.push(Warning {
+                    location: f.location(),
+                    problem: Problem::Mapped {
+                        what: format!("no {field:?}: read as {read_as}"),
+                    },
+                });
+                Ok(())
+            }
+        }
+    }
+
     /// Something valid but suspicious: a warning in both modes.
     pub(super) fn warn(&mut self, f: &F<'_>, problem: Problem) {
         self.warnings.push(Warning {
@@ -219,6 +242,39 @@ impl Cx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Checks free-form YAML (a metric source's `spec`, a data source's `connectionDetails`)
+    /// as YAML requires of any mapping: each key once, and a key is text. Readers disagree on
+    /// a repeated key (go-yaml refuses it, others keep the first or the last), so which query
+    /// runs would be decided silently; a key written as a sequence or mapping has no text to
+    /// look it up by.
+    pub(super) fn free_form(&mut self, f: &F<'_>) -> Result<()> {
+        match &f.node.kind {
+            Kind::Scalar { .. } => Ok(()),
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.free_form(&f.index(i, item))?;
+                }
+                Ok(())
+            }
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    let name = key_text(k);
+                    if !matches!(k.kind, Kind::Scalar { .. }) {
+                        self.rule(
+                            &f.key(&name, k),
+                            Problem::WrongType {
+                                expected: "a key written as text",
+                                found: k.type_name(),
+                            },
+                        )?;
+                    }
+                    self.free_form(&f.key(&name, v))?;
+                }
+                self.unique_keys(f)
+            }
+        }
     }
 
     pub(super) fn number(&mut self, f: &F<'_>) -> Result<f64> {

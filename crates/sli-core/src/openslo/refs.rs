@@ -124,6 +124,9 @@ pub(super) fn index_document<'a>(
         ObjectKind::DataSource => {
             let spec = required(root, "spec")?;
             cx.keys(&spec, &["description", "type", "connectionDetails"])?;
+            if let Some(details) = optional(&spec, "connectionDetails") {
+                cx.free_form(&details)?;
+            }
             let source = DataSource {
                 name: meta.name.clone(),
                 description: optional(&spec, "description")

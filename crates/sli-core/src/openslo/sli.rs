@@ -152,6 +152,7 @@ pub(super) fn metric_holder(
     };
     let spec = required(&source, "spec")?;
     spec.map()?;
+    cx.free_form(&spec)?;
     Ok(MetricSource {
         source_ref,
         declared_type,

@@ -174,16 +174,20 @@ pub(super) fn import_slo(
         let objective = objective_target(cx, &o)?;
         let slice_window = optional(&o, "timeSliceWindow")
             .map(|f| -> Result<Span> {
+                // The spec: "Default interpretation of unit if specified as a number in
+                // minutes" (`timeSliceWindow: 5` is five minutes).
                 if let Kind::Scalar { text, plain: true } = &f.node.kind
-                    && let Some(seconds) = parse_number(text)
+                    && let Some(minutes) = parse_number(text)
                 {
-                    if seconds.fract() != 0.0 || seconds <= 0.0 || seconds > 1e9 {
+                    if minutes.fract() != 0.0 || minutes <= 0.0 || minutes > 1e9 {
                         return Err(f.err(Problem::InvalidValue {
                             value: text.clone(),
-                            reason: "a slice of whole seconds is expected".into(),
+                            reason: "a number is a slice in minutes: a positive whole number \
+                                     is expected"
+                                .into(),
                         }));
                     }
-                    return Span::from_seconds(seconds as i64).map_err(|e| f.err(Problem::Core(e)));
+                    return Span::from_minutes(minutes as i64).map_err(|e| f.err(Problem::Core(e)));
                 }
                 fixed_span(cx, &f)
             })

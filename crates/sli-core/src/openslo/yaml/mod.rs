@@ -101,10 +101,10 @@ impl Node {
     pub(super) fn to_value(&self) -> Value {
         match &self.kind {
             Kind::Scalar { .. } if self.is_null() => Value::Null,
-            Kind::Scalar { text, plain: true } => match (parse_bool(text), parse_number(text)) {
-                (Some(b), _) => Value::Bool(b),
-                (None, Some(_)) => Value::Number(text.clone()),
-                (None, None) => Value::String(text.clone()),
+            Kind::Scalar { text, plain: true } => match parse_bool(text) {
+                Some(b) => Value::Bool(b),
+                None if is_core_number(text) => Value::Number(text.clone()),
+                None => Value::String(text.clone()),
             },
             Kind::Scalar { text, .. } => Value::String(text.clone()),
             Kind::Seq(items) => Value::Seq(items.iter().map(Self::to_value).collect()),
@@ -188,6 +188,27 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Whether a plain scalar is a number in YAML 1.2's core schema: what [`parse_number`] reads,
+/// and also hexadecimal and octal integers, infinities, NaN and decimals beyond `f64`'s range.
+/// Free-form values (a metric source's `spec`) keep such a number as written, so that it is
+/// written back unquoted, a number to the reader after us.
+fn is_core_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = |rest: Option<&str>, radix| {
+        rest.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_digit(radix)))
+    };
+    parse_number(text).is_some()
+        || matches!(unsigned, ".inf" | ".Inf" | ".INF")
+        || matches!(text, ".nan" | ".NaN" | ".NAN")
+        || digits(text.strip_prefix("0x"), 16)
+        || digits(text.strip_prefix("0o"), 8)
+        || (unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+            && unsigned
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+            && text.parse::<f64>().is_ok())
 }
 
 /// The caps [`parse_stream`] applies, so that hostile input is a typed error within bounded
@@ -399,6 +420,29 @@ mod tests {
         nodes: 100_000,
         depth: 64,
     };
+
+    /// YAML 1.2's core schema reads these as numbers; a free-form value keeps them so, to be
+    /// written back unquoted. Quoted, they stay strings.
+    #[test]
+    fn free_form_numbers_follow_the_core_schema() {
+        let numbers = [
+            "0x1F", "0o17", ".inf", "-.Inf", "+.INF", ".nan", "1e400", "-2.5e-3", "7",
+        ];
+        let strings = [
+            "0x", "0o8", "-.nan", "1.2.3", "0xZZ", "inf", "nan", "'7'", "\"0x1F\"",
+        ];
+        for (text, number) in numbers
+            .iter()
+            .map(|t| (t, true))
+            .chain(strings.iter().map(|t| (t, false)))
+        {
+            let docs = parse_stream(&format!("v: {text}\n"), CAPS).unwrap();
+            let Value::Map(entries) = docs[0].root.to_value() else {
+                panic!("{text}")
+            };
+            assert_eq!(matches!(entries[0].1, Value::Number(_)), number, "{text}");
+        }
+    }
 
     #[test]
     fn anchors_and_aliases_count_against_the_node_cap() {
