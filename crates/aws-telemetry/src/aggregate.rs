@@ -125,13 +125,27 @@ fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
         Statistic::Percentile(p) => {
             // Nearest rank: the smallest value with at least p % of the values at or under it.
             values.sort_by(f64::total_cmp);
-            let rank = ((p / 100.0 * n).ceil() as usize).clamp(1, values.len());
-            values[rank - 1]
+            values[nearest_rank(p, values.len()) - 1]
         }
         Statistic::PercentileRank { upper } => {
             100.0 * values.iter().filter(|v| **v <= upper).count() as f64 / n
         }
     }
+}
+
+/// The nearest rank of percentile `p` among `n` values, 1 to `n`: the smallest `r` with
+/// `r / n ≥ p / 100`. `p × n / 100` is rounded twice on the way (0.07 × 100 is
+/// 7.000000000000001), so a product within a few ulps of a whole number is that number;
+/// taking its ceiling put p7 of 100 values at the 8th.
+pub(crate) fn nearest_rank(p: f64, n: usize) -> usize {
+    let exact = p * n as f64 / 100.0;
+    let whole = exact.round();
+    let rank = if (exact - whole).abs() <= 4.0 * f64::EPSILON * whole.abs() {
+        whole
+    } else {
+        exact.ceil()
+    };
+    (rank as usize).clamp(1, n)
 }
 
 #[cfg(test)]
@@ -159,6 +173,23 @@ mod tests {
         assert_eq!(one(Statistic::Percentile(95.0)), 95.0);
         assert_eq!(one(Statistic::Percentile(99.9)), 100.0);
         assert_eq!(one(Statistic::PercentileRank { upper: 30.0 }), 30.0);
+    }
+
+    /// Every percentile in tenths, against the nearest rank in whole numbers (`⌈k·n/1000⌉` for
+    /// p = k/10): p7 of 100 values was the 8th, and four more tenths were a rank too high.
+    #[test]
+    fn nearest_rank_agrees_with_integer_arithmetic() {
+        for n in [1usize, 3, 7, 10, 100, 1000, 4097] {
+            for k in 1..=1000usize {
+                let expected = (k * n).div_ceil(1000).max(1);
+                assert_eq!(
+                    nearest_rank(k as f64 / 10.0, n),
+                    expected,
+                    "p{} of {n}",
+                    k as f64 / 10.0
+                );
+            }
+        }
     }
 
     #[test]

@@ -235,7 +235,9 @@ fn expected(
                 Statistic::Minimum => values[0],
                 Statistic::Maximum => values[values.len() - 1],
                 Statistic::SampleCount => n,
-                Statistic::Percentile(p) => values[((p / 100.0 * n).ceil() as usize).max(1) - 1],
+                Statistic::Percentile(p) => {
+                    values[crate::aggregate::nearest_rank(p, values.len()) - 1]
+                }
                 Statistic::PercentileRank { upper } => {
                     100.0 * values.iter().filter(|v| **v <= upper).count() as f64 / n
                 }

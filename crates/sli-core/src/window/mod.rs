@@ -398,7 +398,7 @@ impl CalendarWindow {
             // Minutes and hours follow the clock of the anchor's instant, not the civil one.
             let step = i64::from(seconds) * i64::from(self.count.get());
             let origin = self.zone.instant(anchor).ok_or_else(out_of_range)?;
-            let k = (at - origin).num_seconds().div_euclid(step);
+            let k = floor_seconds(at - origin).div_euclid(step);
             let start = k
                 .checked_mul(step)
                 .and_then(TimeDelta::try_seconds)
@@ -416,7 +416,7 @@ impl CalendarWindow {
             Step::Seconds(_) => 0,
             Step::Days(days) => {
                 let step = i64::from(days) * i64::from(self.count.get()) * 86_400;
-                (local - anchor).num_seconds().div_euclid(step)
+                floor_seconds(local - anchor).div_euclid(step)
             }
             Step::Months(months) => {
                 let elapsed = (i64::from(local.year()) - i64::from(anchor.year())) * 12
@@ -564,6 +564,13 @@ impl Window {
         // Spans stop at 100 years; a longer calendar window is scaled as 100 years.
         Span::from_seconds(seconds * count).unwrap_or(Span::known_valid(100 * 365 * DAY))
     }
+}
+
+/// Whole seconds in `d`, rounded down: `num_seconds` rounds toward zero, so half a second
+/// before the anchor counted as the anchor's own period, and the period found did not hold
+/// the instant.
+fn floor_seconds(d: TimeDelta) -> i64 {
+    d.num_seconds() - i64::from(d.subsec_nanos() < 0)
 }
 
 #[cfg(test)]

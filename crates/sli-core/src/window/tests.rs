@@ -420,3 +420,47 @@ fn serde_round_trip() {
             .is_err()
     );
 }
+
+/// An instant a fraction of a second before the anchor (2024-01-01 by default) belongs to the
+/// period before it: whole seconds were rounded toward zero, so 22:59:59.5 on New Year's Eve
+/// 2023 fell in [23:00, 00:00) and a report at such an instant was refused.
+#[test]
+fn periods_before_the_anchor_hold_their_instant() {
+    let periods = [
+        CalendarPeriod::Minute,
+        CalendarPeriod::Hour,
+        CalendarPeriod::Day,
+        CalendarPeriod::Week,
+    ];
+    let anchor = utc(2024, 1, 1, 0);
+    for period in periods {
+        for zone_name in ["UTC", "Asia/Kolkata"] {
+            let calendar = CalendarWindow::new(period, zone(zone_name));
+            for ms in [
+                -500,
+                -1,
+                -59_999,
+                -60_000_250,
+                -3_600_000_001,
+                1,
+                500,
+                86_399_999,
+            ] {
+                for offset_days in [-800i64, -1, 0, 400] {
+                    let at = anchor + TimeDelta::days(offset_days) + TimeDelta::milliseconds(ms);
+                    let found = calendar.containing(at).unwrap();
+                    assert!(found.contains(at), "{period:?} {zone_name} {at}: {found:?}");
+                }
+            }
+        }
+    }
+    let hour = Window::calendar(CalendarPeriod::Hour)
+        .containing(
+            Utc.with_ymd_and_hms(2023, 12, 31, 22, 59, 59).unwrap() + TimeDelta::milliseconds(500),
+        )
+        .unwrap();
+    assert_eq!(
+        (hour.start(), hour.end()),
+        (utc(2023, 12, 31, 22), utc(2023, 12, 31, 23))
+    );
+}
