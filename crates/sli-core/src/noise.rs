@@ -199,11 +199,10 @@ impl SustainFilter {
 #[serde(from = "RawMaintenanceWindows")]
 pub struct MaintenanceWindows {
     windows: Vec<Interval>,
-    /// The latest end among `windows[..=i]`: the windows that start by an instant are a
-    /// prefix of `windows`, and one of them contains it exactly when this maximum lies past
-    /// it, so a lookup is a binary search, not a scan.
+    /// The one-off windows merged where they overlap or touch, by start: a lookup is a binary
+    /// search, not a scan, and a chain of back-to-back windows is one span however long.
     #[serde(skip)]
-    latest_end: Vec<DateTime<Utc>>,
+    merged: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     recurring: Vec<RecurringWindow>,
 }
@@ -234,16 +233,16 @@ impl MaintenanceWindows {
     pub fn new(windows: impl IntoIterator<Item = Interval>) -> Self {
         let mut windows: Vec<Interval> = windows.into_iter().collect();
         windows.sort_by_key(|w| w.start());
-        let latest_end = windows
-            .iter()
-            .scan(DateTime::<Utc>::MIN_UTC, |latest, w| {
-                *latest = (*latest).max(w.end());
-                Some(*latest)
-            })
-            .collect();
+        let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        for w in &windows {
+            match merged.last_mut() {
+                Some((_, end)) if w.start() <= *end => *end = (*end).max(w.end()),
+                _ => merged.push((w.start(), w.end())),
+            }
+        }
         Self {
             windows,
-            latest_end,
+            merged,
             recurring: Vec::new(),
         }
     }
@@ -309,14 +308,14 @@ impl MaintenanceWindows {
         }
     }
 
-    /// The latest end among the windows containing `at` (one-off, and the recurring
-    /// windows' occurrences), if any does: a binary search of the one-off windows and a
-    /// look at each recurring one.
+    /// The latest end among the windows containing `at` (one-off windows merged, and the
+    /// recurring windows' occurrences), if any does: a binary search of the one-off windows
+    /// and a look at each recurring one.
     fn latest_end_containing(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let started = self.windows.partition_point(|w| w.start() <= at);
+        let started = self.merged.partition_point(|&(start, _)| start <= at);
         let once = started
             .checked_sub(1)
-            .map(|last| self.latest_end[last])
+            .map(|last| self.merged[last].1)
             .filter(|&end| at < end);
         let recurring = self
             .recurring
@@ -333,8 +332,9 @@ impl MaintenanceWindows {
         self.latest_end_containing(at).is_some()
     }
 
-    /// The end of the maintenance covering `at`, following back-to-back windows (at most
-    /// [`MAX_CHAINED_WINDOWS`] of them).
+    /// The end of the maintenance covering `at`, following back-to-back windows: one-off
+    /// windows are merged already, so the steps are between them and recurring occurrences
+    /// (at most [`MAX_CHAINED_WINDOWS`] of them).
     fn suppressed_until(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let mut until: Option<DateTime<Utc>> = None;
         let mut probe = at;
@@ -349,7 +349,9 @@ impl MaintenanceWindows {
     }
 
     /// Applies the suppression to a list of alerts. An alert starting in maintenance is moved
-    /// to its end, following back-to-back windows (at most 1,000 of them); each step is a
+    /// to its end, following back-to-back windows: any number of one-off windows, which are
+    /// merged when built, and up to 1,000 steps between them and recurring occurrences (a
+    /// recurring window that covers every instant would otherwise never end). Each step is a
     /// lookup of O(log W + R) for W one-off and R recurring windows.
     pub fn suppress(&self, alerts: Vec<AlertInterval>) -> Vec<AlertInterval> {
         alerts

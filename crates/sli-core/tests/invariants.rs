@@ -522,3 +522,18 @@ proptest! {
         }
     }
 }
+
+/// 1,500 back-to-back one-minute windows and an alert inside them: dropped. The chain was
+/// followed a thousand windows at most, so the alert came back mid-maintenance.
+#[test]
+fn a_long_chain_of_back_to_back_windows_is_one_maintenance() {
+    let at = |m: i64| t0() + TimeDelta::minutes(m);
+    let windows = sli_core::MaintenanceWindows::new(
+        (0..1_500).map(|m| sli_core::Interval::new(at(m), at(m + 1)).unwrap()),
+    );
+    let alert = AlertInterval::new("tier", Severity::Page, at(5), Some(at(1_400)));
+    assert_eq!(windows.suppress(vec![alert.clone()]), vec![]);
+    let longer = AlertInterval::new("tier", Severity::Page, at(5), Some(at(1_600)));
+    let kept = windows.suppress(vec![longer]);
+    assert_eq!((kept[0].start, kept[0].suppressed), (at(1_500), true));
+}
