@@ -26,7 +26,7 @@
 //! ```
 
 pub(crate) mod records;
-mod strict_json;
+pub(crate) mod strict_json;
 
 use std::fmt;
 use std::sync::{Arc, RwLock};

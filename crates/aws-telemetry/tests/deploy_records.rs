@@ -474,3 +474,31 @@ fn a_delivered_log_file_gives_its_deploys_in_start_order() {
     let err = aws_telemetry::deploys::cloudtrail::parse_log(b"[1, 2]", "t.json").unwrap_err();
     assert!(matches!(err, RecordError::Log { .. }), "{err}");
 }
+
+/// A key named twice, at the top or inside `requestParameters`: refused, as audit records are.
+/// `serde_json` keeps the last copy, so the second `requestParameters` hid the deploy and a
+/// second `service` renamed it.
+#[test]
+fn a_key_named_twice_is_refused() {
+    let head = r#""eventTime":"2026-03-02T14:05:00Z","eventSource":"ecs.amazonaws.com","eventName":"UpdateService","awsRegion":"us-east-1","eventID":"e2""#;
+    let deploy =
+        r#""requestParameters":{"cluster":"prod","service":"web","taskDefinition":"web:42"}"#;
+    assert!(
+        parse_record(&format!("{{{head},{deploy}}}"), "x", 0)
+            .unwrap()
+            .is_some()
+    );
+    for record in [
+        format!(
+            r#"{{{head},{deploy},"requestParameters":{{"cluster":"prod","service":"web","desiredCount":4}}}}"#
+        ),
+        format!(
+            r#"{{{head},"requestParameters":{{"cluster":"prod","service":"web","taskDefinition":"web:42","service":"api"}}}}"#
+        ),
+    ] {
+        let err = parse_record(&record, "trail.json", 3).unwrap_err();
+        assert!(matches!(err, RecordError::Record { .. }), "{err}");
+        assert!(err.to_string().contains("record 3"), "{err}");
+        assert!(parse_lines(&record, "trail.jsonl").is_err());
+    }
+}

@@ -21,7 +21,7 @@ impl<'de> Deserialize<'de> for StrictValue {
 }
 
 /// Reads `text` as JSON, refusing duplicate keys.
-pub(super) fn from_str(text: &str) -> serde_json::Result<Value> {
+pub(crate) fn from_str(text: &str) -> serde_json::Result<Value> {
     serde_json::from_str::<StrictValue>(text).map(|v| v.0)
 }
 

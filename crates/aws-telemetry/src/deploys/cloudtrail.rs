@@ -350,14 +350,19 @@ pub fn deploy_from_record(
 /// [`audit::parse_record`](crate::audit::parse_record) reports it); otherwise as
 /// [`deploy_from_record`].
 pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<Option<Deploy>, RecordError> {
-    let record: CloudTrailRecord = serde_json::from_str(json).map_err(|e| {
-        not_a_record(
-            origin,
-            index,
-            "is not JSON, or lacks a required field, or has one of the wrong type",
-            Some(e),
-        )
-    })?;
+    // Duplicate keys refused, as for audit events: serde_json keeps the last, so a second
+    // `requestParameters` could hide a deploy or rename its service.
+    let record: CloudTrailRecord = crate::audit::strict_json::from_str(json)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            not_a_record(
+                origin,
+                index,
+                "is not JSON, or names a key twice, or lacks a required field, or has one of \
+                 the wrong type",
+                Some(e),
+            )
+        })?;
     deploy_from_record(&record, origin, index)
 }
 
