@@ -562,3 +562,30 @@ fn a_vpc_endpoint_policy_refusal_is_access_denied() {
     assert!(event.is_access_denied());
     assert!(!event.is_by_aws(), "another account's call, not AWS's");
 }
+
+/// The documented Insights event is skipped; the same record with a caller or a call at the
+/// top level is refused by index: skipped, a `CreateAccessKey` marked as an Insights event
+/// was hidden from every detector.
+#[test]
+fn a_call_marked_as_an_insights_event_is_refused() {
+    let mut log: Value = serde_json::from_str(DOCUMENTED).unwrap();
+    let insight = log["Records"][6].clone();
+    assert_eq!(insight["eventType"], "AwsCloudTrailInsight");
+    for (field, value) in [
+        (
+            "userIdentity",
+            json!({"type": "IAMUser", "userName": "mallory"}),
+        ),
+        ("eventSource", json!("iam.amazonaws.com")),
+        ("eventName", json!("CreateAccessKey")),
+    ] {
+        let mut record = insight.clone();
+        record[field] = value;
+        log["Records"][6] = record;
+        let err = parse_log(log.to_string().as_bytes(), "trail.json").unwrap_err();
+        assert!(
+            err.to_string().contains("record 6") && err.to_string().contains(field),
+            "{err}"
+        );
+    }
+}

@@ -254,6 +254,27 @@ pub(crate) fn not_a_record(
 /// in aggregate: they have no caller, and no top-level `eventSource` / `eventName`.
 const INSIGHT: &str = "AwsCloudTrailInsight";
 
+/// The top-level fields of a call that an Insights event does not have (its call is
+/// described in aggregate under `insightDetails`), each with the error of a record that says
+/// it is an Insights event and has it: skipped, that call would be hidden from every detector.
+const CALL_FIELDS: [(&str, &str); 3] = [
+    (
+        "userIdentity",
+        "has eventType AwsCloudTrailInsight and a userIdentity, which Insights events do not \
+         have: a call marked as an Insights event is refused, not skipped",
+    ),
+    (
+        "eventSource",
+        "has eventType AwsCloudTrailInsight and a top-level eventSource, which Insights events \
+         do not have: a call marked as an Insights event is refused, not skipped",
+    ),
+    (
+        "eventName",
+        "has eventType AwsCloudTrailInsight and a top-level eventName, which Insights events do \
+         not have: a call marked as an Insights event is refused, not skipped",
+    ),
+];
+
 /// The event of one record; `None` for an Insights event.
 fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEvent>, RecordError> {
     to_record(origin, index, value)?
@@ -271,6 +292,11 @@ fn to_record(
         return Err(not_a_record(origin, index, "is not a JSON object", None));
     };
     if map.get("eventType").and_then(Value::as_str) == Some(INSIGHT) {
+        // Skipped only if it is one: a record that names a caller or a call and says it is an
+        // Insights event would otherwise hide that call from every detector.
+        if let Some((_, reason)) = CALL_FIELDS.into_iter().find(|(f, _)| map.contains_key(*f)) {
+            return Err(not_a_record(origin, index, reason, None));
+        }
         return Ok(None);
     }
     let record: CloudTrailRecord = serde_json::from_value(value).map_err(|e| {
