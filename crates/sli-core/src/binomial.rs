@@ -168,7 +168,8 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> crate::Result<f64> {
         });
     }
     for (field, count) in [("k", k), ("n", n)] {
-        if count as f64 > crate::MAX_COUNT {
+        // Compared as integers: 2^53 + 1 rounds to 2^53 as an f64, and passed.
+        if count > 1u64 << 53 {
             return Err(crate::Error::InvalidParameter {
                 field,
                 value: count as f64,
@@ -468,6 +469,23 @@ mod tests {
             assert!(
                 rel(got, expected) < 1e-10,
                 "P(X >= {x}) of ({population}, {successes}, {draws}): {got} against {expected}"
+            );
+        }
+    }
+
+    /// 2^53 + 1 rounds to 2^53 as an f64: the count was let through and the tail of k > n
+    /// came out as 1.
+    #[test]
+    fn counts_just_past_two_to_the_53_are_refused() {
+        let max = 1u64 << 53;
+        assert!(binomial_upper_tail(max, max, 1.0).is_ok());
+        for (k, n) in [(max + 1, max), (1, max + 1), (u64::MAX, u64::MAX)] {
+            assert!(
+                matches!(
+                    binomial_upper_tail(k, n, 1.0),
+                    Err(crate::Error::InvalidParameter { .. })
+                ),
+                "{k} of {n}"
             );
         }
     }

@@ -71,7 +71,9 @@ pub fn wilson_interval(counts: EventCounts, confidence: f64) -> Result<Option<Ra
         return Ok(None);
     };
     let n = counts.total();
-    let z = standard_normal().inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    // From the lower tail: `1 - (1 - c) / 2` rounds to 1 for c within an ulp or two of 1,
+    // and z came out infinite (the interval [0, 1]).
+    let z = -standard_normal().inverse_cdf((1.0 - confidence) / 2.0);
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
     let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
@@ -264,6 +266,18 @@ mod tests {
             .unwrap();
         assert!((ci.lower - 0.001021).abs() < 1e-6, "{ci:?}");
         assert!((ci.upper - 0.008783).abs() < 1e-6, "{ci:?}");
+    }
+
+    /// At a confidence a few ulps below 1 the interval is still an interval, not [0, 1], and
+    /// inside the exact one's neighbourhood.
+    #[test]
+    fn wilson_at_a_confidence_next_to_one() {
+        let counts = EventCounts::from_bad(3.0, 1000.0).unwrap();
+        for confidence in [1.0 - f64::EPSILON, 1.0 - f64::EPSILON / 2.0, 1.0 - 1e-12] {
+            let ci = wilson_interval(counts, confidence).unwrap().unwrap();
+            assert!(ci.lower > 0.0 && ci.upper < 0.1, "{confidence}: {ci:?}");
+            assert!(ci.lower.is_finite() && ci.upper.is_finite(), "{confidence}: {ci:?}");
+        }
     }
 
     #[test]
