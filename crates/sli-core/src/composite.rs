@@ -141,25 +141,45 @@ impl Composite {
                 reason: "one series per component is needed",
             });
         }
-        // Weights over a power of two near the largest: each valid weight is finite, but two
-        // of 1e308 summed past f64::MAX (the attainment came out NaN), and subnormal ones lost
-        // their digits. Dividing by a power of two is exact, so wherever the weights as given
-        // sum to a finite normal number the report is theirs to the last bit.
-        let largest = self.components.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-        let scale = if largest >= f64::MIN_POSITIVE {
-            f64::from_bits(largest.to_bits() & 0x7ff0_0000_0000_0000)
-        } else {
-            f64::from_bits(1) // 2^-1074: a subnormal weight over it is its integer mantissa
+        let reports = self
+            .components
+            .iter()
+            .zip(series)
+            .map(|((slo, _), s)| slo.report(s, at))
+            .collect::<Result<Vec<_>>>()?;
+        let has_data =
+            |report: &SloReport| report.met.is_some() && report.attainment.ratio().is_some();
+        // Weights over a power of two near the largest of the components with data: each valid
+        // weight is finite, but two of 1e308 summed past f64::MAX (the attainment came out
+        // NaN), and subnormal ones lost their digits. Dividing by a power of two is exact, so
+        // wherever the weights as given sum to a finite normal number the report is theirs to
+        // the last bit. The largest of those with data, not of all: a weight of 1e-300 over
+        // one near 1e300 without data was 0, and the report said there was no data.
+        let scale_of = |largest: f64| {
+            if largest >= f64::MIN_POSITIVE {
+                f64::from_bits(largest.to_bits() & 0x7ff0_0000_0000_0000)
+            } else {
+                f64::from_bits(1) // 2^-1074: a subnormal weight over it is its integer mantissa
+            }
         };
+        let largest_of = |with_data: bool| {
+            self.components
+                .iter()
+                .zip(&reports)
+                .filter(|(_, r)| !with_data || has_data(r))
+                .map(|((_, w), _)| *w)
+                .fold(0.0, f64::max)
+        };
+        let (scale, all) = (scale_of(largest_of(true)), scale_of(largest_of(false)));
         let relative = |w: f64| w / scale;
         let mut components = Vec::with_capacity(series.len());
         let (mut weights, mut attained, mut targeted) = (0.0, 0.0, 0.0);
         // Σ wᵢ·(bad share)ᵢ and Σ wᵢ·(1 − tᵢ): the spent share is their ratio, summed from the
         // error ratios because `1 − A` would cancel the digits of a small one.
         let (mut spent, mut allowed) = (0.0, 0.0);
-        for ((slo, weight), s) in self.components.iter().zip(series) {
-            let report = slo.report(s, at)?;
-            if let Some(a) = report.attainment.ratio().filter(|_| report.met.is_some()) {
+        for ((slo, weight), report) in self.components.iter().zip(reports) {
+            if has_data(&report) {
+                let a = report.attainment.ratio().unwrap_or_default();
                 let w = relative(*weight);
                 weights += w;
                 attained += w * a;
@@ -171,11 +191,11 @@ impl Composite {
             components.push((report, *weight));
         }
         if weights == 0.0 {
-            let total: f64 = self.components.iter().map(|(_, w)| relative(*w)).sum();
+            let total: f64 = self.components.iter().map(|(_, w)| w / all).sum();
             let target = self
                 .components
                 .iter()
-                .map(|(s, w)| relative(*w) * s.objective.target())
+                .map(|(s, w)| w / all * s.objective.target())
                 .sum::<f64>()
                 / total;
             return Ok(CompositeReport {
@@ -311,6 +331,27 @@ mod tests {
         let r = composite.report(&[&empty, &empty], at()).unwrap();
         assert_eq!((r.attainment, r.met), (None, None));
         assert!((r.target - (3.0 * 0.999 + 0.99) / 4.0).abs() < 1e-12);
+    }
+
+    /// The only component with data weighs 1e-300 beside one of 1e300 without: it is the
+    /// report. Its weight was scaled by the larger one's and came out 0, and the report said
+    /// there was no data.
+    #[test]
+    fn a_tiny_weight_with_data_beside_a_huge_one_without() {
+        let composite = Composite::new(vec![
+            (slo("big", 0.999), 1e300),
+            (slo("tiny", 0.99), 1e-300),
+        ])
+        .unwrap();
+        let old = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+        let empty = Series::from_counts([(old, 0.0, 10.0)]).unwrap();
+        let tiny = series(200.0, 1e4);
+        let r = composite.report(&[&empty, &tiny], at()).unwrap();
+        assert!((r.attainment.unwrap() - 0.98).abs() < 1e-15, "{r:?}");
+        assert!((r.target - 0.99).abs() < 1e-15, "{r:?}");
+        assert_eq!(r.met, Some(false));
+        let r = composite.report(&[&empty, &empty], at()).unwrap();
+        assert_eq!((r.attainment, r.met, r.target), (None, None, 0.999));
     }
 
     #[test]

@@ -276,7 +276,10 @@ mod tests {
         for confidence in [1.0 - f64::EPSILON, 1.0 - f64::EPSILON / 2.0, 1.0 - 1e-12] {
             let ci = wilson_interval(counts, confidence).unwrap().unwrap();
             assert!(ci.lower > 0.0 && ci.upper < 0.1, "{confidence}: {ci:?}");
-            assert!(ci.lower.is_finite() && ci.upper.is_finite(), "{confidence}: {ci:?}");
+            assert!(
+                ci.lower.is_finite() && ci.upper.is_finite(),
+                "{confidence}: {ci:?}"
+            );
         }
     }
 
