@@ -93,7 +93,8 @@ pub fn instance_class_memory(class: &str) -> Option<u64> {
 /// A [`FormulaError`] naming the formula: [`FormulaError::Unsupported`] with the byte
 /// offset for anything else (e.g. Aurora's `log(…)` forms, other variables such as
 /// `DBInstanceVCPU`, a syntax error); [`FormulaError::DivisionByZero`];
-/// [`FormulaError::NotPositive`] for a result that is not a positive finite number. A number
+/// [`FormulaError::NotPositive`] for a result that is not a positive finite number, and
+/// [`FormulaError::Unsupported`] for one that is not whole (`"1.5"`). A number
 /// is written in digits (`NaN`, `inf` and numbers past `f64::MAX` such as `1e400` are
 /// [`FormulaError::Unsupported`]: `LEAST(NaN,5)` was 5), and functions nest at most
 /// [`MAX_FORMULA_DEPTH`] deep (a deeper formula is [`FormulaError::Unsupported`] at the
@@ -139,6 +140,18 @@ pub fn evaluate_max_connections(formula: &str, memory: u64) -> Result<f64, Formu
             formula: formula.to_owned(),
             value,
         });
+    }
+    // Braced expressions are truncated; a plain number outside them is the parameter itself,
+    // which RDS takes only as an integer: "0.4" connections is no limit to forecast against.
+    if value.fract() != 0.0 {
+        return Err(fail(Fault::Unsupported {
+            position: 0,
+            reason: format!(
+                "{} is not a whole number of connections (a number outside braces is not \
+                 truncated)",
+                sli_core::ExactValue(value)
+            ),
+        }));
     }
     Ok(value)
 }
