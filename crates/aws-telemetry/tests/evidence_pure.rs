@@ -89,7 +89,10 @@ fn unsupported_formulas_are_typed_errors_naming_them() {
         ("MAX(1,2)", "MAX"),
         // A plain number is the parameter, an integer: not truncated like a braced one.
         ("0.4", "0.4 is not a whole number of connections"),
-        ("LEAST({DBInstanceClassMemory/9531392},1.5)", "1.5 is not a whole number"),
+        (
+            "LEAST({DBInstanceClassMemory/9531392},1.5)",
+            "1.5 is not a whole number",
+        ),
     ] {
         let err = evaluate_max_connections(formula, 8 * GIB).unwrap_err();
         let recorded = match &err {
