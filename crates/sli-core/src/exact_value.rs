@@ -25,6 +25,37 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ExactValue(pub f64);
 
+impl ExactValue {
+    /// A fraction as a percentage: its shortest decimal with the point moved two places, read
+    /// back. So 0.999 is 99.9 and 0.07 is 7, where `100.0 * 0.07` is 7.000000000000001; the
+    /// result is the `f64` nearest the decimal a person wrote, for any finite value (values
+    /// past `f64::MAX / 100` become infinite, as the product would).
+    ///
+    /// # Example
+    /// ```
+    /// use sli_core::ExactValue;
+    ///
+    /// assert_eq!(ExactValue(0.07).percent(), 7.0);
+    /// assert_eq!(ExactValue(0.999_999_999_999).percent(), 99.999_999_999_9);
+    /// assert_eq!(ExactValue(1e-22).percent(), 1e-20);
+    /// ```
+    #[must_use]
+    pub fn percent(self) -> f64 {
+        if !self.0.is_finite() {
+            return self.0 * 100.0;
+        }
+        let scientific = format!("{:e}", self.0);
+        let (digits, exponent) = scientific
+            .split_once('e')
+            .unwrap_or((scientific.as_str(), "0"));
+        exponent
+            .parse::<i32>()
+            .ok()
+            .and_then(|e| format!("{digits}e{}", e + 2).parse().ok())
+            .unwrap_or(self.0 * 100.0)
+    }
+}
+
 impl fmt::Display for ExactValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.0;

@@ -183,9 +183,13 @@ impl From<Objective> for f64 {
 impl fmt::Display for Objective {
     /// Prints the target in percent, e.g. `99.9%`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Round away the binary noise of `0.999 * 100` without hiding real digits.
-        let percent = (self.target * 100.0 * 1e9).round() / 1e9;
-        write!(f, "{percent}%")
+        // The decimal of the target, not of `target * 100` (binary noise) nor a rounding of it
+        // (0.999999999999 printed as 100%).
+        write!(
+            f,
+            "{}%",
+            crate::ExactValue(crate::ExactValue(self.target).percent())
+        )
     }
 }
 
@@ -231,6 +235,17 @@ mod tests {
     fn displays_percent() {
         assert_eq!(Objective::new(0.999).unwrap().to_string(), "99.9%");
         assert_eq!(Objective::new(0.9995).unwrap().to_string(), "99.95%");
+        // Digits past the ninth are real, not rounded away; tiny targets in scientific form.
+        assert_eq!(
+            Objective::new(0.999_999_999_999).unwrap().to_string(),
+            "99.9999999999%"
+        );
+        assert_eq!(
+            Objective::new(0.9999999999999999).unwrap().to_string(),
+            "99.99999999999999%"
+        );
+        assert_eq!(Objective::new(1e-22).unwrap().to_string(), "1e-20%");
+        assert_eq!(Objective::new(0.07).unwrap().to_string(), "7%");
     }
 
     #[test]

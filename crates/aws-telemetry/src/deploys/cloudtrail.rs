@@ -238,7 +238,7 @@ impl Fields<'_> {
                     Some(share) => Reading {
                         service,
                         rollout: Rollout::Canary {
-                            percent: percent_of(share),
+                            percent: sli_core::ExactValue(share).percent(),
                         },
                         outcome: DeployOutcome::Unknown,
                     },
@@ -440,35 +440,9 @@ pub fn read_log_file(path: impl AsRef<Path>) -> Result<Vec<Deploy>, RecordError>
     parse_log(&bytes, &origin)
 }
 
-/// `share` as a percentage: its shortest decimal with the point moved two places, read back
-/// (0.07 → 7, where `100.0 * 0.07` is 7.000000000000001).
-fn percent_of(share: f64) -> f64 {
-    let scientific = format!("{share:e}");
-    let (digits, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    exponent
-        .parse::<i32>()
-        .ok()
-        .and_then(|e| format!("{digits}e{}", e + 2).parse().ok())
-        .unwrap_or(100.0 * share)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentages_are_the_decimal_written() {
-        for (share, percent) in [
-            (0.3, 30.0),
-            (0.07, 7.0),
-            (0.123, 12.3),
-            (0.5, 50.0),
-            (1e-5, 0.001),
-        ] {
-            assert_eq!(percent_of(share), percent, "{share}");
-        }
-        assert_ne!(100.0 * 0.07, 7.0); // why it is not a product
-    }
 
     #[test]
     fn lambda_names_lose_their_api_version() {
