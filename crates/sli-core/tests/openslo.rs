@@ -644,6 +644,38 @@ fn repeated_or_structured_keys_in_free_form_specs() {
     }
 }
 
+/// A bad `sre-toolkit/*` annotation is named by its field, line and column; the error named
+/// the document's first line and no field.
+#[test]
+fn a_bad_annotation_names_its_field_and_line() {
+    for (from, to) in [
+        (
+            "sre-toolkit/missing-data: good",
+            "sre-toolkit/missing-data: bogus",
+        ),
+        (
+            "sre-toolkit/min-events: \"10\"",
+            "sre-toolkit/min-events: \"-1\"",
+        ),
+        (
+            "sre-toolkit/short-window: 10m",
+            "sre-toolkit/short-window: 10x",
+        ),
+    ] {
+        let text = EXAMPLE.replacen(from, to, 1);
+        assert_ne!(text, EXAMPLE, "{from}");
+        let err = lenient(&text).unwrap_err();
+        let key = to.split(':').next().unwrap();
+        assert!(
+            err.location
+                .path
+                .ends_with(&format!("metadata.annotations.{key}")),
+            "{err}"
+        );
+        assert_eq!(err.location.line, line_of(&text, to), "{err}");
+    }
+}
+
 // ---- round trip ------------------------------------------------------------------------
 
 fn text() -> impl Strategy<Value = String> {

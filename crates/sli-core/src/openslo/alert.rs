@@ -175,9 +175,10 @@ pub(super) fn alert_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<(AlertTie
     let lookback_field = required(&condition, "lookbackWindow")?;
     let long_window = fixed_span(cx, &lookback_field)?;
     let short_window = match annotation(&meta, SHORT_WINDOW) {
-        Some(text) => text
+        Some(a) => a
+            .value
             .parse::<Span>()
-            .map_err(|e| root.err(Problem::Core(e)))?,
+            .map_err(|e| a.err(Problem::Core(e)))?,
         None => {
             let minutes = long_window.seconds() / 12 / 60;
             Span::from_minutes(minutes.max(1)).map_err(|e| lookback_field.err(Problem::Core(e)))?

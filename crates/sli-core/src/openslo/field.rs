@@ -354,7 +354,24 @@ pub(super) fn optional<'a>(f: &'a F<'a>, key: &'a str) -> Option<F<'a>> {
 pub(super) struct Meta {
     pub(super) name: String,
     pub(super) display_name: Option<String>,
-    pub(super) annotations: Vec<(String, String)>,
+    pub(super) annotations: Vec<Annotation>,
+}
+
+/// One of an object's `metadata.annotations`, with where it is written (an error in its
+/// value names its field, line and column, not the document's start).
+pub(super) struct Annotation {
+    pub(super) key: String,
+    pub(super) value: String,
+    pub(super) location: Location,
+}
+
+impl Annotation {
+    pub(super) fn err(&self, problem: Problem) -> Error {
+        Error {
+            location: self.location.clone(),
+            problem,
+        }
+    }
 }
 
 pub(super) fn metadata(cx: &mut Cx<'_>, object: &F<'_>) -> Result<Meta> {
@@ -386,7 +403,11 @@ pub(super) fn metadata(cx: &mut Cx<'_>, object: &F<'_>) -> Result<Meta> {
         for (k, v) in a.map()? {
             let key = key_text(k);
             let value = a.key(&key, v);
-            annotations.push((key.clone(), value.text()?.to_owned()));
+            annotations.push(Annotation {
+                value: value.text()?.to_owned(),
+                location: value.location(),
+                key,
+            });
         }
     }
     Ok(Meta {
@@ -414,11 +435,8 @@ pub(super) fn description(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<Option<String
     Ok(Some(text.to_owned()))
 }
 
-pub(super) fn annotation<'m>(meta: &'m Meta, key: &str) -> Option<&'m str> {
-    meta.annotations
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+pub(super) fn annotation<'m>(meta: &'m Meta, key: &str) -> Option<&'m Annotation> {
+    meta.annotations.iter().find(|a| a.key == key)
 }
 
 /// A duration in OpenSLO shorthand: a positive whole number and one of `m h d w M Q Y`
@@ -669,7 +687,11 @@ mod tests {
             (meta.name.as_str(), meta.display_name.as_deref()),
             ("web", Some("Web"))
         );
-        assert_eq!(annotation(&meta, "b"), Some("2"));
+        assert_eq!(annotation(&meta, "b").map(|a| a.value.as_str()), Some("2"));
+        assert_eq!(
+            annotation(&meta, "b").map(|a| (a.location.path.as_str(), a.location.line)),
+            Some(("metadata.annotations.b", 4))
+        );
         assert!(w.is_empty());
         let long = format!(
             "metadata:\n  name: web\n  displayName: {}\n",

@@ -67,14 +67,14 @@ pub(super) fn import_slo(
     }
     let mut missing_data = MissingData::Skip;
     let mut missing_from_annotation = false;
-    if let Some(text) = annotation(&meta, MISSING_DATA) {
+    if let Some(a) = annotation(&meta, MISSING_DATA) {
         missing_from_annotation = true;
-        missing_data = match text {
+        missing_data = match a.value.as_str() {
             "good" => MissingData::Good,
             "bad" => MissingData::Bad,
             "skip" => MissingData::Skip,
-            _ => {
-                return Err(root.err(Problem::InvalidValue {
+            text => {
+                return Err(a.err(Problem::InvalidValue {
                     value: text.to_owned(),
                     reason: format!("annotation {MISSING_DATA} must be good, bad or skip"),
                 }));
@@ -82,18 +82,21 @@ pub(super) fn import_slo(
         };
     }
     let min_events = match annotation(&meta, MIN_EVENTS) {
-        Some(text) => parse_number(text).filter(|v| *v >= 0.0).ok_or_else(|| {
-            root.err(Problem::InvalidValue {
-                value: text.to_owned(),
-                reason: format!("annotation {MIN_EVENTS} must be a non-negative number"),
-            })
-        })?,
+        Some(a) => parse_number(&a.value)
+            .filter(|v| *v >= 0.0)
+            .ok_or_else(|| {
+                a.err(Problem::InvalidValue {
+                    value: a.value.clone(),
+                    reason: format!("annotation {MIN_EVENTS} must be a non-negative number"),
+                })
+            })?,
         None => 0.0,
     };
     let default_slice = match annotation(&meta, SLICE) {
-        Some(text) => text
+        Some(a) => a
+            .value
             .parse::<Span>()
-            .map_err(|e| root.err(Problem::Core(e)))?,
+            .map_err(|e| a.err(Problem::Core(e)))?,
         None => Span::MINUTE,
     };
     // Alert policies first: `alertWhenNoData` decides the missing-data policy.
