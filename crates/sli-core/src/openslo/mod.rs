@@ -207,7 +207,9 @@ impl Limits {
         self
     }
 
-    /// These limits with nesting at most `depth` deep.
+    /// These limits with nesting at most `depth` deep. Flow collections (`[…]`, `{…}`) nest
+    /// at most 255 deep whatever the cap: the YAML parser's own limit, reported as the same
+    /// [`Problem::LimitExceeded`] with a maximum of 255.
     #[must_use]
     pub const fn with_max_depth(mut self, depth: usize) -> Self {
         self.max_depth = depth;

@@ -190,6 +190,12 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The YAML scanner's message when flow collections nest deeper than it counts.
+const SCANNER_NESTING_LIMIT: &str = "recursion limit exceeded";
+
+/// The deepest flow nesting the YAML scanner follows (its level is a `u8`).
+const MAX_FLOW_NESTING: usize = 255;
+
 /// Whether a plain scalar is a number in YAML 1.2's core schema: what [`parse_number`] reads,
 /// and also hexadecimal and octal integers, infinities, NaN and decimals beyond `f64`'s range.
 /// Free-form values (a metric source's `spec`) keep such a number as written, so that it is
@@ -277,10 +283,22 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
     for event in Parser::new_from_str(text) {
         let doc = documents.len();
         let (event, span) = event.map_err(|e| {
+            let (line, column) = (e.marker().line(), e.marker().col() + 1);
+            // The YAML parser counts flow nesting in a byte: past 255 levels it stops, before a
+            // depth cap set higher than that could. It is the same limit, by another name.
+            if e.info() == SCANNER_NESTING_LIMIT {
+                return StreamError::Limit {
+                    document: doc,
+                    line,
+                    column,
+                    limit: "nesting depth",
+                    max: caps.depth.min(MAX_FLOW_NESTING),
+                };
+            }
             StreamError::Syntax(SyntaxError {
                 document: doc,
-                line: e.marker().line(),
-                column: e.marker().col() + 1,
+                line,
+                column,
                 message: e.info().to_owned(),
             })
         })?;
@@ -442,6 +460,44 @@ mod tests {
             };
             assert_eq!(matches!(entries[0].1, Value::Number(_)), number, "{text}");
         }
+    }
+
+    /// Flow nesting past the scanner's 255 levels, under a depth cap set higher: the same
+    /// typed limit as the cap's, not a syntax error.
+    #[test]
+    fn flow_nesting_past_the_scanner_is_the_depth_limit() {
+        let text = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+        let err = parse_stream(
+            &text,
+            Caps {
+                depth: 1_000,
+                ..CAPS
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StreamError::Limit {
+                    limit: "nesting depth",
+                    max: 255,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = parse_stream(&text, Caps { depth: 64, ..CAPS }).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StreamError::Limit {
+                    limit: "nesting depth",
+                    max: 64,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
