@@ -86,23 +86,24 @@ impl ErrorBudget {
         if window_length <= TimeDelta::zero() {
             return Err(Error::InvalidDuration {
                 what: "window length",
-                seconds: window_length.num_milliseconds() as f64 / 1000.0,
+                seconds: seconds_of(window_length),
                 reason: "must be positive",
             });
         }
         if bad_time < TimeDelta::zero() {
             return Err(Error::InvalidDuration {
                 what: "bad time",
-                seconds: bad_time.num_milliseconds() as f64 / 1000.0,
+                seconds: seconds_of(bad_time),
                 reason: "must not be negative",
             });
         }
-        let seconds = |d: TimeDelta| d.num_milliseconds() as f64 / 1000.0;
+        // To the nanosecond: in whole milliseconds a window and a bad time under one were
+        // both 0, a budget of nothing with nothing spent.
         Ok(Self {
             objective,
             unit: BudgetUnit::Seconds,
-            allowed: objective.budget_of(seconds(window_length)),
-            consumed: seconds(bad_time),
+            allowed: objective.budget_of(seconds_of(window_length)),
+            consumed: seconds_of(bad_time),
         })
     }
 
@@ -168,6 +169,14 @@ impl ErrorBudget {
     }
 }
 
+/// `d` in seconds, to the nanosecond: nanoseconds over 10^9, one rounding while they fit in
+/// 2^53 (104 days), where `as_seconds_f64` adds a rounded fraction to negative whole seconds
+/// (-5 µs came out -5.000000000032756e-6).
+fn seconds_of(d: TimeDelta) -> f64 {
+    d.num_nanoseconds()
+        .map_or_else(|| d.as_seconds_f64(), |ns| ns as f64 / 1e9)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +191,24 @@ mod tests {
         assert!(ErrorBudget::for_time(o, TimeDelta::days(30), TimeDelta::minutes(-1)).is_err());
         assert!(ErrorBudget::for_time(o, TimeDelta::zero(), TimeDelta::zero()).is_err());
         assert!(ErrorBudget::for_time(o, TimeDelta::days(-30), TimeDelta::zero()).is_err());
+    }
+
+    /// Under a millisecond is still time: a window of 999 µs half bad spends half of it over
+    /// its allowance, where whole milliseconds made both 0.
+    #[test]
+    fn time_under_a_millisecond_counts() {
+        let o = Objective::new(0.5).unwrap();
+        let b = ErrorBudget::for_time(
+            o,
+            TimeDelta::microseconds(999),
+            TimeDelta::microseconds(999),
+        )
+        .unwrap();
+        assert_eq!((b.allowed(), b.consumed()), (0.0004995, 0.000999));
+        assert!((b.consumed_fraction() - 2.0).abs() < 1e-12);
+        let err =
+            ErrorBudget::for_time(o, TimeDelta::microseconds(-5), TimeDelta::zero()).unwrap_err();
+        assert!(err.to_string().contains("-5e-6 s"), "{err}");
     }
 
     #[test]
