@@ -210,7 +210,11 @@ pub struct BucketExposure {
     pub bucket: String,
     /// `GetBucketPolicyStatus.IsPublic`; `None` when the bucket has no policy.
     pub policy_is_public: Option<bool>,
-    /// The effective Block Public Access settings; `None` when none are configured.
+    /// The Block Public Access settings that apply to the bucket; `None` when none are
+    /// configured. A setting on at either level blocks, so a caller that knows the
+    /// account's settings passes each flag on at either; the S3 adapter reads the bucket's
+    /// only (the account-level block, from S3 Control, is not read), which can only make a
+    /// bucket look more public than it is.
     pub public_access_block: Option<PublicAccessBlock>,
     /// The bucket ACL's grants.
     pub acl_grants: Vec<AclGrant>,
