@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Value, is_null_text, parse_bool, parse_number};
+use super::{Value, is_core_number, is_null_text, parse_bool, parse_number};
 
 /// Writes `value` as a block-style YAML document body (no `---`).
 pub(in crate::openslo) fn emit(out: &mut String, value: &Value) {
@@ -72,7 +72,7 @@ fn scalar(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if parse_number(n).is_some() => out.push_str(n),
+        Value::Number(n) if is_core_number(n) => out.push_str(n),
         Value::Number(n) | Value::String(n) => write_string(out, n),
         Value::Seq(_) => out.push_str("[]"),
         Value::Map(_) => out.push_str("{}"),
@@ -143,10 +143,28 @@ mod tests {
             "\u{1}",
             "x\u{85}y",
             "\u{feff}",
+            "0x1F",
+            ".inf",
+            ".nan",
+            "1e400",
         ] {
             let value = Value::Map(vec![(s.to_string(), Value::String(s.to_string()))]);
             let mut out = String::new();
             emit(&mut out, &value);
+            let docs = parse_stream(&out, CAPS).unwrap();
+            assert_eq!(docs[0].root.to_value(), value, "{out}");
+        }
+    }
+
+    /// YAML 1.2's numbers that `f64` does not read (hexadecimal, octal, infinities, NaN,
+    /// beyond its range) are written unquoted and read back as numbers.
+    #[test]
+    fn emitted_core_numbers_read_back_as_numbers() {
+        for n in ["0x1F", "0o17", ".inf", "-.Inf", ".nan", "1e400", "7", "-2.5"] {
+            let value = Value::Map(vec![("v".to_string(), Value::Number(n.to_string()))]);
+            let mut out = String::new();
+            emit(&mut out, &value);
+            assert_eq!(out.trim_end(), format!("v: {n}"));
             let docs = parse_stream(&out, CAPS).unwrap();
             assert_eq!(docs[0].root.to_value(), value, "{out}");
         }

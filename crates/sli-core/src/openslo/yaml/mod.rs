@@ -200,7 +200,7 @@ const MAX_FLOW_NESTING: usize = 255;
 /// and also hexadecimal and octal integers, infinities, NaN and decimals beyond `f64`'s range.
 /// Free-form values (a metric source's `spec`) keep such a number as written, so that it is
 /// written back unquoted, a number to the reader after us.
-fn is_core_number(text: &str) -> bool {
+pub(super) fn is_core_number(text: &str) -> bool {
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let digits = |rest: Option<&str>, radix| {
         rest.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_digit(radix)))
