@@ -89,6 +89,17 @@ pub enum CompileProblem {
         /// The name.
         name: String,
     },
+    /// A name the spec gives the engines, its service or its policy's name, that they cannot
+    /// carry: empty (Prometheus drops a label with an empty value, so the alerts would lack
+    /// the `sloth_service` or `policy` label they promise, and CloudWatch names would hold
+    /// `//`), or holding a control character CloudFormation's template cannot carry.
+    #[error("name {name:?} is invalid: {reason}")]
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A dashboard name the engine would reject.
     #[error("dashboard name {name:?} is invalid: {reason}")]
     DashboardName {

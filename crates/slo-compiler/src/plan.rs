@@ -11,6 +11,11 @@ use sli_core::{
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::spec::SloSpec;
 
+/// The field of [`SloSpec::service`] in errors.
+pub(crate) const SERVICE_FIELD: &str = "spec.service";
+/// The field of [`SloSpec::policy_name`] in errors: the OpenSLO alert policy's name.
+pub(crate) const POLICY_NAME_FIELD: &str = "spec.alertPolicies.metadata.name";
+
 /// One enabled tier with its thresholds for this SLO.
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedTier<'a> {
@@ -65,7 +70,8 @@ impl<'a, S> Plan<'a, S> {
     /// # Errors
     /// What `sli-core` rejects or warns about (a tier that can never fire or looks back
     /// further than the SLO window), an event-ratio SLI budgeted other than by occurrences,
-    /// a window that is not a whole number of minutes, a release gate that can never fire.
+    /// a window that is not a whole number of minutes, a release gate that can never fire, an
+    /// empty service or policy name; each naming the field at fault.
     pub(crate) fn new(spec: &'a SloSpec<S>, engine: Engine) -> Result<Self, CompileError> {
         let slo = &spec.slo;
         let fail = |field: &str, problem| {
@@ -82,6 +88,20 @@ impl<'a, S> Plan<'a, S> {
                         },
                     ));
                 }
+            }
+        }
+        for (field, name) in [
+            (SERVICE_FIELD, &spec.service),
+            (POLICY_NAME_FIELD, &spec.policy_name),
+        ] {
+            if name.trim().is_empty() {
+                return Err(fail(
+                    field,
+                    CompileProblem::InvalidName {
+                        name: name.clone(),
+                        reason: "must not be empty",
+                    },
+                ));
             }
         }
         let evaluator = PolicyEvaluator::new(slo, &spec.policy, Span::MINUTE)
@@ -212,4 +232,48 @@ fn plan_gate<S>(
 pub(crate) fn percent(share: f64) -> String {
     let text = format!("{:.6}", share * 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use sli_core::{AlertPolicy, catalog};
+
+    use super::*;
+    use crate::prometheus::{Query, Signal};
+
+    fn spec(slo: sli_core::Slo) -> SloSpec<Signal> {
+        let counter = |s| Query::counter(s).unwrap_or_else(|e| panic!("{e}"));
+        SloSpec::new(
+            slo,
+            AlertPolicy::default(),
+            Signal::Bad {
+                bad: counter(r#"http_requests_total{code="500"}"#),
+                total: counter("http_requests_total"),
+            },
+        )
+    }
+
+    fn refused_field(spec: &SloSpec<Signal>) -> String {
+        match Plan::new(spec, Engine::Prometheus) {
+            Ok(_) => panic!("{spec:?} was planned"),
+            Err(e) => e.field,
+        }
+    }
+
+    #[test]
+    fn an_empty_service_or_policy_name_is_refused() {
+        let checkout = || spec(catalog::availability("checkout"));
+        assert_eq!(refused_field(&checkout().with_service("")), SERVICE_FIELD);
+        assert_eq!(
+            refused_field(&checkout().with_policy_name(" \t")),
+            POLICY_NAME_FIELD
+        );
+        let Err(err) = Plan::new(&checkout().with_service(""), Engine::Prometheus) else {
+            panic!("an empty service was planned");
+        };
+        assert!(matches!(
+            err.problem,
+            CompileProblem::InvalidName { ref name, .. } if name.is_empty()
+        ));
+    }
 }
