@@ -90,6 +90,10 @@ impl<'a, S> Plan<'a, S> {
                 }
             }
         }
+        // `PolicyEvaluator::new` validates the SLO too, but its error cannot tell an SLO
+        // field from a policy field: validated first, each names its own.
+        slo.validate()
+            .map_err(|e| fail(slo_field(&e), CompileProblem::Core(e)))?;
         for (field, name) in [
             (SERVICE_FIELD, &spec.service),
             (POLICY_NAME_FIELD, &spec.policy_name),
@@ -171,6 +175,23 @@ impl<'a, S> Plan<'a, S> {
             field,
             problem,
         )
+    }
+}
+
+/// The spec field holding what [`sli_core::Slo::validate`] refused (an OpenSLO path where
+/// one applies).
+fn slo_field(error: &sli_core::Error) -> &'static str {
+    let field = match error {
+        sli_core::Error::InvalidField { field, .. }
+        | sli_core::Error::InvalidParameter { field, .. } => *field,
+        _ => "",
+    };
+    match field {
+        "name" => "metadata.name",
+        "threshold" => "spec.objectives.value",
+        "slice_target" => "spec.objectives.timeSliceTarget",
+        "min_events" => "min_events",
+        _ => "spec",
     }
 }
 
@@ -258,6 +279,15 @@ mod tests {
             Ok(_) => panic!("{spec:?} was planned"),
             Err(e) => e.field,
         }
+    }
+
+    #[test]
+    fn an_invalid_slo_names_its_own_field_not_the_policy() {
+        let mut slo = catalog::availability("checkout");
+        slo.name = " ".into();
+        assert_eq!(refused_field(&spec(slo)), "metadata.name");
+        let slo = catalog::availability("checkout").with_min_events(f64::NAN);
+        assert_eq!(refused_field(&spec(slo)), "min_events");
     }
 
     #[test]
