@@ -255,6 +255,35 @@ pub(crate) fn percent(share: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// `share × 100` written as the shortest decimal of `share` with its point moved two places:
+/// `0.901` is `90.1`, where the float product `0.901 * 100.0` is `90.10000000000001`.
+pub(crate) fn decimal_percent(share: f64) -> String {
+    // `{:e}` writes the shortest decimal that reads back as `share`, as digits and a power of
+    // ten: moving the point is then exact, as multiplying is not.
+    let scientific = format!("{share:e}");
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return scientific; // NaN or an infinity: no digits to move
+    };
+    let Ok(exponent) = exponent.parse::<i64>() else {
+        return scientific;
+    };
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(magnitude) => ("-", magnitude),
+        None => ("", mantissa),
+    };
+    let digits = mantissa.replace('.', "");
+    // How many digits stand before the point once it has moved.
+    let whole = exponent + 3;
+    let text = match usize::try_from(whole) {
+        Err(_) | Ok(0) => format!("0.{}{digits}", "0".repeat(whole.unsigned_abs() as usize)),
+        Ok(whole) if whole >= digits.len() => {
+            format!("{digits}{}", "0".repeat(whole - digits.len()))
+        }
+        Ok(whole) => format!("{}.{}", &digits[..whole], &digits[whole..]),
+    };
+    format!("{sign}{text}")
+}
+
 #[cfg(test)]
 mod tests {
     use sli_core::{AlertPolicy, catalog};
@@ -305,5 +334,44 @@ mod tests {
             err.problem,
             CompileProblem::InvalidName { ref name, .. } if name.is_empty()
         ));
+    }
+
+    #[test]
+    fn sloth_objective_is_the_target_percentage_without_float_noise() {
+        let mut slo = catalog::availability("checkout");
+        slo.objective = sli_core::Objective::new(0.9905).unwrap_or_else(|e| panic!("{e}"));
+        let compiled = crate::prometheus::compile(&[spec(slo)], &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let objective = compiled.slos[0]
+            .budget_rules
+            .iter()
+            .filter_map(|rule| match rule {
+                crate::prometheus::Rule::Record(r) => {
+                    r.labels.iter().find(|(name, _)| name == "sloth_objective")
+                }
+                _ => None,
+            })
+            .map(|(_, value)| value.as_str())
+            .next();
+        assert_eq!(objective, Some("99.05"));
+    }
+
+    #[test]
+    fn decimal_percent_moves_the_point_of_the_shortest_decimal() {
+        for (share, percent) in [
+            (0.901, "90.1"),
+            (0.9004, "90.04"),
+            (0.999, "99.9"),
+            (0.5, "50"),
+            (0.07, "7"),
+            (0.001, "0.1"),
+            (0.000_012_5, "0.00125"),
+            (1.0, "100"),
+            (12.5, "1250"),
+            (-0.25, "-25"),
+            (0.999_999_999_999_999_9, "99.99999999999999"),
+        ] {
+            assert_eq!(decimal_percent(share), percent, "{share}");
+        }
     }
 }
