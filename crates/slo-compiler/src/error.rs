@@ -207,9 +207,11 @@ pub enum CompileProblem {
         max: usize,
     },
     /// A name or metric text holding `${`, written into a dashboard body that CloudFormation's
-    /// `Fn::Sub` reads: it would take the text for a variable and fail the stack, or replace it.
+    /// `Fn::Sub` reads (it would take the text for a variable and fail the stack, or replace
+    /// it), or into an alarm of the template, where cfn-lint takes it for a variable left
+    /// outside `Fn::Sub` (E1029).
     #[error(
-        "{text:?} holds \"${{\", which CloudFormation's Fn::Sub reads as a variable in the dashboard body"
+        "{text:?} holds \"${{\", which CloudFormation reads as a variable (Fn::Sub in a dashboard body, cfn-lint E1029 in an alarm)"
     )]
     SubVariable {
         /// The text.
