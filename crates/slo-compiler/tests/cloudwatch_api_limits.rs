@@ -291,6 +291,22 @@ fn an_alarm_holding_a_sub_variable_is_refused_by_the_template() {
     );
 }
 
+/// DEL and the C1 controls in the service reached the dashboards' bodies raw (serde_json does
+/// not escape them), and cfn-lint could not read the template ("unacceptable character
+/// #x007f"): the service is held to the alarm names' rule, no control character.
+#[test]
+fn a_service_with_a_control_character_is_refused() {
+    for service in ["shop\u{7f}", "shop\u{85}", "shop\n"] {
+        let serviced = spec(AlertPolicy::default()).with_service(service);
+        let err = compile(&[serviced], &CompileOptions::new()).unwrap_err();
+        assert_eq!(err.field, "spec.service", "{err}");
+        assert!(
+            matches!(&err.problem, CompileProblem::InvalidName { name, .. } if name == service),
+            "{err}"
+        );
+    }
+}
+
 /// A dashboard name derived for a service CloudWatch would refuse can equal another service's
 /// own name; PutDashboard would then overwrite one board with the other.
 #[test]

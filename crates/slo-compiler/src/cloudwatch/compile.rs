@@ -22,7 +22,7 @@ use super::names::{
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::plan::{POLICY_NAME_FIELD, Plan, PlannedTier, percent, sli_name};
+use crate::plan::{POLICY_NAME_FIELD, Plan, PlannedTier, SERVICE_FIELD, percent, sli_name};
 
 /// Compiles SLOs and their alert policies into CloudWatch alarms.
 ///
@@ -332,6 +332,19 @@ fn compile_one(
     }
     for composite in &composite_alarms {
         check_alarm_rule(composite).map_err(|p| plan.fail("spec.alertPolicies", p))?;
+    }
+    // The service titles dashboard widgets: serde_json writes DEL and the C1 controls raw,
+    // which CloudFormation's YAML 1.1 reader (and cfn-lint) refuse in a template, so it is
+    // held to the alarm names' rule (checked after them: the service defaults to the SLO's
+    // name, whose alarm names say more).
+    if spec.service.chars().any(char::is_control) {
+        return Err(plan.fail(
+            SERVICE_FIELD,
+            CompileProblem::InvalidName {
+                name: spec.service.clone(),
+                reason: "contains a control character",
+            },
+        ));
     }
     Ok(CompiledSlo {
         slo: slo.name.clone(),
