@@ -293,6 +293,20 @@ pub enum CompileProblem {
         /// The limit.
         max: usize,
     },
+    /// A `PrometheusRule` manifest larger than the Prometheus Operator can store
+    /// ([`MAX_MANIFEST_BYTES`](crate::prometheus::MAX_MANIFEST_BYTES)): one SLO's rules share
+    /// a group, never split, so its tiers alone can take a manifest past it.
+    #[error(
+        "PrometheusRule {manifest:?} is {bytes} bytes, Kubernetes stores at most {max} (fewer tiers in one SLO, or a smaller Options::max_file_bytes)"
+    )]
+    ManifestTooLarge {
+        /// The manifest's `metadata.name`.
+        manifest: String,
+        /// Its size in bytes of YAML.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A CloudFormation template with nothing in it: CloudFormation refuses a template whose
     /// `Resources` is empty ("At least one Resources member must be defined", Template
     /// anatomy, AWS CloudFormation User Guide), and cfn-lint does not catch it.

@@ -480,3 +480,48 @@ fn dashboard_queries_hold_no_grafana_variables() {
         );
     }
 }
+
+/// One SLO's rules share a group and a group is never split, so an SLO of 450 tiers (on longer queries than these) made one
+/// `PrometheusRule` of 1,180,262 bytes, past the 1 MiB the Operator's ConfigMap holds, without
+/// an error; the documented split at `Options::max_file_bytes` promised otherwise.
+#[test]
+// The closure returns the crate's own `Result<_, CompileError>`, large by design (see lib.rs).
+#[allow(clippy::result_large_err)]
+fn a_manifest_past_what_kubernetes_stores_is_refused_naming_the_slo() {
+    use sli_core::{AlertTier, Severity, Span, TierThreshold};
+    use slo_compiler::prometheus::{MAX_MANIFEST_BYTES, ManifestOptions};
+    let tiers = |count: usize| -> Vec<AlertTier> {
+        (0..count)
+            .map(|i| {
+                AlertTier::new(
+                    format!("t{i}"),
+                    Severity::Page,
+                    Span::HOUR,
+                    Span::from_minutes(5).unwrap(),
+                    TierThreshold::BurnRate(2.0 + i as f64 * 0.01),
+                )
+            })
+            .collect()
+    };
+    let manifests = |count| {
+        let mut spec = spec("shop", "tiers");
+        spec.policy = AlertPolicy::new(tiers(count));
+        compile(&[spec], &Options::default())
+            .unwrap()
+            .prometheus_rules(&ManifestOptions::default())
+    };
+    let fits = manifests(100).unwrap();
+    assert!(fits.iter().all(|m| m.yaml.len() <= MAX_MANIFEST_BYTES));
+    let err = match manifests(1_200) {
+        Ok(m) => panic!(
+            "manifests of {:?} bytes",
+            m.iter().map(|m| m.yaml.len()).collect::<Vec<_>>()
+        ),
+        Err(err) => err,
+    };
+    assert_eq!(err.slo, "tiers");
+    let CompileProblem::ManifestTooLarge { bytes, max, .. } = err.problem else {
+        panic!("{err}");
+    };
+    assert!(bytes > max && max == MAX_MANIFEST_BYTES, "{bytes} {max}");
+}
