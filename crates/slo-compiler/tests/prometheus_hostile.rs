@@ -142,6 +142,54 @@ fn names_with_characters_yaml_breaks_on_give_rules_promtool_loads() {
     }
 }
 
+/// Selectors at the edge of what PromQL reads: `Query::counter` used to take the invalid ones
+/// (`x{a=~"("}`, a backreference, lookaround, `__name__` beside the name, `inf`, `bool`…) and
+/// promtool refused the whole file; the valid ones must still give rules promtool loads.
+#[test]
+fn selectors_promql_reads_give_rules_promtool_loads_and_the_others_are_refused() {
+    for refused in [
+        r#"x{a=~"("}"#,
+        r#"x{a=~"\\1"}"#,
+        r#"x{a=~"(?=a)"}"#,
+        r#"x{__name__="y"}"#,
+        "inf",
+        "nan",
+        "bool",
+        "on",
+        r#"x{a="1",a="2"}"#,
+    ] {
+        let err = Query::counter(refused).unwrap_err();
+        assert!(
+            matches!(&err, slo_compiler::prometheus::QueryError::Selector { text, .. } if text == refused),
+            "{err}"
+        );
+    }
+    for (i, selector) in [
+        r#"sum{code=~"\\p{Greek}|5..",method!~"(?i)get"}"#,
+        r#"by{code!="500",code!="503"}"#,
+        r#"offset{job="checkout",job="checkout"}"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut spec = spec("shop", "api");
+        spec.signal = Signal::Bad {
+            bad: Query::counter(selector).unwrap(),
+            total: Query::counter(r#"requests_total{job="checkout"}"#).unwrap(),
+        };
+        let compiled = compile(&[spec], &Options::default()).unwrap();
+        for (name, text) in compiled.files_yaml() {
+            let failed = engine_check(
+                "PROMTOOL",
+                &["check", "rules"],
+                &format!("selector-{i}-{name}"),
+                &text,
+            );
+            assert!(failed.is_none(), "{selector}: {failed:?}");
+        }
+    }
+}
+
 /// A one-line YAML scalar as the writer puts it (plain, `'…'` or JSON's `"…"`), read back.
 fn yaml_scalar(text: &str) -> String {
     if let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {

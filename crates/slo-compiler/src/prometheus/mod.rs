@@ -71,6 +71,7 @@ mod operator;
 mod options;
 mod promtool;
 mod query;
+mod re2;
 mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
