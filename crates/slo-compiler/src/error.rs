@@ -89,6 +89,17 @@ pub enum CompileProblem {
         /// The name.
         name: String,
     },
+    /// A name the spec gives the engines, its service or its policy's name, that they cannot
+    /// carry: empty (Prometheus drops a label with an empty value, so the alerts would lack
+    /// the `sloth_service` or `policy` label they promise, and CloudWatch names would hold
+    /// `//`), or holding a control character CloudFormation's template cannot carry.
+    #[error("name {name:?} is invalid: {reason}")]
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A dashboard name the engine would reject.
     #[error("dashboard name {name:?} is invalid: {reason}")]
     DashboardName {
@@ -196,9 +207,11 @@ pub enum CompileProblem {
         max: usize,
     },
     /// A name or metric text holding `${`, written into a dashboard body that CloudFormation's
-    /// `Fn::Sub` reads: it would take the text for a variable and fail the stack, or replace it.
+    /// `Fn::Sub` reads (it would take the text for a variable and fail the stack, or replace
+    /// it), or into an alarm of the template, where cfn-lint takes it for a variable left
+    /// outside `Fn::Sub` (E1029).
     #[error(
-        "{text:?} holds \"${{\", which CloudFormation's Fn::Sub reads as a variable in the dashboard body"
+        "{text:?} holds \"${{\", which CloudFormation reads as a variable (Fn::Sub in a dashboard body, cfn-lint E1029 in an alarm)"
     )]
     SubVariable {
         /// The text.
@@ -276,6 +289,20 @@ pub enum CompileProblem {
     )]
     TemplateTooLarge {
         /// The template's size in bytes of compact JSON.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A `PrometheusRule` manifest larger than the Prometheus Operator can store
+    /// ([`MAX_MANIFEST_BYTES`](crate::prometheus::MAX_MANIFEST_BYTES)): one SLO's rules share
+    /// a group, never split, so its tiers alone can take a manifest past it.
+    #[error(
+        "PrometheusRule {manifest:?} is {bytes} bytes, Kubernetes stores at most {max} (fewer tiers in one SLO, or a smaller Options::max_file_bytes)"
+    )]
+    ManifestTooLarge {
+        /// The manifest's `metadata.name`.
+        manifest: String,
+        /// Its size in bytes of YAML.
         bytes: usize,
         /// The limit.
         max: usize,

@@ -11,6 +11,11 @@ use sli_core::{
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::spec::SloSpec;
 
+/// The field of [`SloSpec::service`] in errors.
+pub(crate) const SERVICE_FIELD: &str = "spec.service";
+/// The field of [`SloSpec::policy_name`] in errors: the OpenSLO alert policy's name.
+pub(crate) const POLICY_NAME_FIELD: &str = "spec.alertPolicies.metadata.name";
+
 /// One enabled tier with its thresholds for this SLO.
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedTier<'a> {
@@ -65,7 +70,8 @@ impl<'a, S> Plan<'a, S> {
     /// # Errors
     /// What `sli-core` rejects or warns about (a tier that can never fire or looks back
     /// further than the SLO window), an event-ratio SLI budgeted other than by occurrences,
-    /// a window that is not a whole number of minutes, a release gate that can never fire.
+    /// a window that is not a whole number of minutes, a release gate that can never fire, an
+    /// empty service or policy name; each naming the field at fault.
     pub(crate) fn new(spec: &'a SloSpec<S>, engine: Engine) -> Result<Self, CompileError> {
         let slo = &spec.slo;
         let fail = |field: &str, problem| {
@@ -82,6 +88,24 @@ impl<'a, S> Plan<'a, S> {
                         },
                     ));
                 }
+            }
+        }
+        // `PolicyEvaluator::new` validates the SLO too, but its error cannot tell an SLO
+        // field from a policy field: validated first, each names its own.
+        slo.validate()
+            .map_err(|e| fail(slo_field(&e), CompileProblem::Core(e)))?;
+        for (field, name) in [
+            (SERVICE_FIELD, &spec.service),
+            (POLICY_NAME_FIELD, &spec.policy_name),
+        ] {
+            if name.trim().is_empty() {
+                return Err(fail(
+                    field,
+                    CompileProblem::InvalidName {
+                        name: name.clone(),
+                        reason: "must not be empty",
+                    },
+                ));
             }
         }
         let evaluator = PolicyEvaluator::new(slo, &spec.policy, Span::MINUTE)
@@ -154,6 +178,23 @@ impl<'a, S> Plan<'a, S> {
     }
 }
 
+/// The spec field holding what [`sli_core::Slo::validate`] refused (an OpenSLO path where
+/// one applies).
+fn slo_field(error: &sli_core::Error) -> &'static str {
+    let field = match error {
+        sli_core::Error::InvalidField { field, .. }
+        | sli_core::Error::InvalidParameter { field, .. } => *field,
+        _ => "",
+    };
+    match field {
+        "name" => "metadata.name",
+        "threshold" => "spec.objectives.value",
+        "slice_target" => "spec.objectives.timeSliceTarget",
+        "min_events" => "min_events",
+        _ => "spec",
+    }
+}
+
 /// The gate's tier, resolved as `PolicyEvaluator` resolves it beside no other tier.
 fn plan_gate<S>(
     spec: &SloSpec<S>,
@@ -212,4 +253,125 @@ fn plan_gate<S>(
 pub(crate) fn percent(share: f64) -> String {
     let text = format!("{:.6}", share * 100.0);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// `share × 100` written as the shortest decimal of `share` with its point moved two places:
+/// `0.901` is `90.1`, where the float product `0.901 * 100.0` is `90.10000000000001`.
+pub(crate) fn decimal_percent(share: f64) -> String {
+    // `{:e}` writes the shortest decimal that reads back as `share`, as digits and a power of
+    // ten: moving the point is then exact, as multiplying is not.
+    let scientific = format!("{share:e}");
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return scientific; // NaN or an infinity: no digits to move
+    };
+    let Ok(exponent) = exponent.parse::<i64>() else {
+        return scientific;
+    };
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(magnitude) => ("-", magnitude),
+        None => ("", mantissa),
+    };
+    let digits = mantissa.replace('.', "");
+    // How many digits stand before the point once it has moved.
+    let whole = exponent + 3;
+    let text = match usize::try_from(whole) {
+        Err(_) | Ok(0) => format!("0.{}{digits}", "0".repeat(whole.unsigned_abs() as usize)),
+        Ok(whole) if whole >= digits.len() => {
+            format!("{digits}{}", "0".repeat(whole - digits.len()))
+        }
+        Ok(whole) => format!("{}.{}", &digits[..whole], &digits[whole..]),
+    };
+    format!("{sign}{text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use sli_core::{AlertPolicy, catalog};
+
+    use super::*;
+    use crate::prometheus::{Query, Signal};
+
+    fn spec(slo: sli_core::Slo) -> SloSpec<Signal> {
+        let counter = |s| Query::counter(s).unwrap_or_else(|e| panic!("{e}"));
+        SloSpec::new(
+            slo,
+            AlertPolicy::default(),
+            Signal::Bad {
+                bad: counter(r#"http_requests_total{code="500"}"#),
+                total: counter("http_requests_total"),
+            },
+        )
+    }
+
+    fn refused_field(spec: &SloSpec<Signal>) -> String {
+        match Plan::new(spec, Engine::Prometheus) {
+            Ok(_) => panic!("{spec:?} was planned"),
+            Err(e) => e.field,
+        }
+    }
+
+    #[test]
+    fn an_invalid_slo_names_its_own_field_not_the_policy() {
+        let mut slo = catalog::availability("checkout");
+        slo.name = " ".into();
+        assert_eq!(refused_field(&spec(slo)), "metadata.name");
+        let slo = catalog::availability("checkout").with_min_events(f64::NAN);
+        assert_eq!(refused_field(&spec(slo)), "min_events");
+    }
+
+    #[test]
+    fn an_empty_service_or_policy_name_is_refused() {
+        let checkout = || spec(catalog::availability("checkout"));
+        assert_eq!(refused_field(&checkout().with_service("")), SERVICE_FIELD);
+        assert_eq!(
+            refused_field(&checkout().with_policy_name(" \t")),
+            POLICY_NAME_FIELD
+        );
+        let Err(err) = Plan::new(&checkout().with_service(""), Engine::Prometheus) else {
+            panic!("an empty service was planned");
+        };
+        assert!(matches!(
+            err.problem,
+            CompileProblem::InvalidName { ref name, .. } if name.is_empty()
+        ));
+    }
+
+    #[test]
+    fn sloth_objective_is_the_target_percentage_without_float_noise() {
+        let mut slo = catalog::availability("checkout");
+        slo.objective = sli_core::Objective::new(0.9905).unwrap_or_else(|e| panic!("{e}"));
+        let compiled = crate::prometheus::compile(&[spec(slo)], &Default::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let objective = compiled.slos[0]
+            .budget_rules
+            .iter()
+            .filter_map(|rule| match rule {
+                crate::prometheus::Rule::Record(r) => {
+                    r.labels.iter().find(|(name, _)| name == "sloth_objective")
+                }
+                _ => None,
+            })
+            .map(|(_, value)| value.as_str())
+            .next();
+        assert_eq!(objective, Some("99.05"));
+    }
+
+    #[test]
+    fn decimal_percent_moves_the_point_of_the_shortest_decimal() {
+        for (share, percent) in [
+            (0.901, "90.1"),
+            (0.9004, "90.04"),
+            (0.999, "99.9"),
+            (0.5, "50"),
+            (0.07, "7"),
+            (0.001, "0.1"),
+            (0.000_012_5, "0.00125"),
+            (1.0, "100"),
+            (12.5, "1250"),
+            (-0.25, "-25"),
+            (0.999_999_999_999_999_9, "99.99999999999999"),
+        ] {
+            assert_eq!(decimal_percent(share), percent, "{share}");
+        }
+    }
 }

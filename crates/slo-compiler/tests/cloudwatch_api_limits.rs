@@ -236,6 +236,77 @@ fn text_holding_a_sub_variable_is_refused_in_dashboards() {
     assert!(err.to_string().contains("checkout-${Env}"), "{err}");
 }
 
+/// cfn-lint reads `${` in an alarm's name, description or rule as a parameter left outside
+/// `Fn::Sub` (E1029): a template without dashboards, whose alarms held `${AWS::Region}` from
+/// the SLO's name, passed where the dashboards refused the same text.
+#[test]
+fn an_alarm_holding_a_sub_variable_is_refused_by_the_template() {
+    let template = |s: Spec| {
+        compile(&[s], &CompileOptions::new())
+            .unwrap()
+            .cloudformation(&[])
+    };
+    template(spec(AlertPolicy::default())).unwrap();
+    let mut named = spec(AlertPolicy::default()).with_service("checkout");
+    named.slo.name = "${AWS::Region}".into();
+    let err = template(named).unwrap_err();
+    assert_eq!(err.field, "metadata.name", "{err}");
+    assert!(
+        matches!(&err.problem, CompileProblem::SubVariable { text } if text == "${AWS::Region}"),
+        "{err}"
+    );
+    let policy = spec(AlertPolicy::default()).with_policy_name("burn-${Env}");
+    let err = template(policy).unwrap_err();
+    assert_eq!(err.field, "spec.alertPolicies", "{err}");
+    let mut policy = AlertPolicy::default();
+    policy.tiers[0].id = "page-${Env}".into();
+    let err = template(spec(policy)).unwrap_err();
+    assert_eq!(err.field, "spec.alertPolicies", "{err}");
+    assert!(err.to_string().contains("page-${Env}"), "{err}");
+    let mut dimensioned = spec(AlertPolicy::default());
+    dimensioned.signal = Signal::Bad {
+        bad: SignalSource::Metric {
+            metric: alb("HTTPCode_Target_5XX_Count")
+                .with_dimension("LoadBalancer", "app/${AWS::Region}/1")
+                .unwrap(),
+            stat: Statistic::Sum,
+        },
+        total: SignalSource::Metric {
+            metric: alb("RequestCount"),
+            stat: Statistic::Sum,
+        },
+    };
+    let err = template(dimensioned).unwrap_err();
+    assert_eq!(err.field, "spec.indicator", "{err}");
+    // The split templates check them too.
+    let mut named = spec(AlertPolicy::default()).with_service("checkout");
+    named.slo.name = "${AWS::Region}".into();
+    let err = compile(&[named], &CompileOptions::new())
+        .unwrap()
+        .cloudformation_stacks(&[], MAX_RESOURCES)
+        .unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::SubVariable { .. }),
+        "{err}"
+    );
+}
+
+/// DEL and the C1 controls in the service reached the dashboards' bodies raw (serde_json does
+/// not escape them), and cfn-lint could not read the template ("unacceptable character
+/// #x007f"): the service is held to the alarm names' rule, no control character.
+#[test]
+fn a_service_with_a_control_character_is_refused() {
+    for service in ["shop\u{7f}", "shop\u{85}", "shop\n"] {
+        let serviced = spec(AlertPolicy::default()).with_service(service);
+        let err = compile(&[serviced], &CompileOptions::new()).unwrap_err();
+        assert_eq!(err.field, "spec.service", "{err}");
+        assert!(
+            matches!(&err.problem, CompileProblem::InvalidName { name, .. } if name == service),
+            "{err}"
+        );
+    }
+}
+
 /// A dashboard name derived for a service CloudWatch would refuse can equal another service's
 /// own name; PutDashboard would then overwrite one board with the other.
 #[test]

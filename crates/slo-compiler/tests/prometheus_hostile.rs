@@ -142,6 +142,54 @@ fn names_with_characters_yaml_breaks_on_give_rules_promtool_loads() {
     }
 }
 
+/// Selectors at the edge of what PromQL reads: `Query::counter` used to take the invalid ones
+/// (`x{a=~"("}`, a backreference, lookaround, `__name__` beside the name, `inf`, `bool`…) and
+/// promtool refused the whole file; the valid ones must still give rules promtool loads.
+#[test]
+fn selectors_promql_reads_give_rules_promtool_loads_and_the_others_are_refused() {
+    for refused in [
+        r#"x{a=~"("}"#,
+        r#"x{a=~"\\1"}"#,
+        r#"x{a=~"(?=a)"}"#,
+        r#"x{__name__="y"}"#,
+        "inf",
+        "nan",
+        "bool",
+        "on",
+        r#"x{a="1",a="2"}"#,
+    ] {
+        let err = Query::counter(refused).unwrap_err();
+        assert!(
+            matches!(&err, slo_compiler::prometheus::QueryError::Selector { text, .. } if text == refused),
+            "{err}"
+        );
+    }
+    for (i, selector) in [
+        r#"sum{code=~"\\p{Greek}|5..",method!~"(?i)get"}"#,
+        r#"by{code!="500",code!="503"}"#,
+        r#"offset{job="checkout",job="checkout"}"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut spec = spec("shop", "api");
+        spec.signal = Signal::Bad {
+            bad: Query::counter(selector).unwrap(),
+            total: Query::counter(r#"requests_total{job="checkout"}"#).unwrap(),
+        };
+        let compiled = compile(&[spec], &Options::default()).unwrap();
+        for (name, text) in compiled.files_yaml() {
+            let failed = engine_check(
+                "PROMTOOL",
+                &["check", "rules"],
+                &format!("selector-{i}-{name}"),
+                &text,
+            );
+            assert!(failed.is_none(), "{selector}: {failed:?}");
+        }
+    }
+}
+
 /// A one-line YAML scalar as the writer puts it (plain, `'…'` or JSON's `"…"`), read back.
 fn yaml_scalar(text: &str) -> String {
     if let Some(inner) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
@@ -479,4 +527,49 @@ fn dashboard_queries_hold_no_grafana_variables() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// One SLO's rules share a group and a group is never split, so an SLO of 450 tiers (on longer queries than these) made one
+/// `PrometheusRule` of 1,180,262 bytes, past the 1 MiB the Operator's ConfigMap holds, without
+/// an error; the documented split at `Options::max_file_bytes` promised otherwise.
+#[test]
+// The closure returns the crate's own `Result<_, CompileError>`, large by design (see lib.rs).
+#[allow(clippy::result_large_err)]
+fn a_manifest_past_what_kubernetes_stores_is_refused_naming_the_slo() {
+    use sli_core::{AlertTier, Severity, Span, TierThreshold};
+    use slo_compiler::prometheus::{MAX_MANIFEST_BYTES, ManifestOptions};
+    let tiers = |count: usize| -> Vec<AlertTier> {
+        (0..count)
+            .map(|i| {
+                AlertTier::new(
+                    format!("t{i}"),
+                    Severity::Page,
+                    Span::HOUR,
+                    Span::from_minutes(5).unwrap(),
+                    TierThreshold::BurnRate(2.0 + i as f64 * 0.01),
+                )
+            })
+            .collect()
+    };
+    let manifests = |count| {
+        let mut spec = spec("shop", "tiers");
+        spec.policy = AlertPolicy::new(tiers(count));
+        compile(&[spec], &Options::default())
+            .unwrap()
+            .prometheus_rules(&ManifestOptions::default())
+    };
+    let fits = manifests(100).unwrap();
+    assert!(fits.iter().all(|m| m.yaml.len() <= MAX_MANIFEST_BYTES));
+    let err = match manifests(1_200) {
+        Ok(m) => panic!(
+            "manifests of {:?} bytes",
+            m.iter().map(|m| m.yaml.len()).collect::<Vec<_>>()
+        ),
+        Err(err) => err,
+    };
+    assert_eq!(err.slo, "tiers");
+    let CompileProblem::ManifestTooLarge { bytes, max, .. } = err.problem else {
+        panic!("{err}");
+    };
+    assert!(bytes > max && max == MAX_MANIFEST_BYTES, "{bytes} {max}");
 }

@@ -22,7 +22,7 @@ use super::names::{
 use super::options::{CompileOptions, check_options};
 use super::signal::Signal;
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::plan::{Plan, PlannedTier, percent, sli_name};
+use crate::plan::{POLICY_NAME_FIELD, Plan, PlannedTier, SERVICE_FIELD, percent, sli_name};
 
 /// Compiles SLOs and their alert policies into CloudWatch alarms.
 ///
@@ -333,6 +333,19 @@ fn compile_one(
     for composite in &composite_alarms {
         check_alarm_rule(composite).map_err(|p| plan.fail("spec.alertPolicies", p))?;
     }
+    // The service titles dashboard widgets: serde_json writes DEL and the C1 controls raw,
+    // which CloudFormation's YAML 1.1 reader (and cfn-lint) refuse in a template, so it is
+    // held to the alarm names' rule (checked after them: the service defaults to the SLO's
+    // name, whose alarm names say more).
+    if spec.service.chars().any(char::is_control) {
+        return Err(plan.fail(
+            SERVICE_FIELD,
+            CompileProblem::InvalidName {
+                name: spec.service.clone(),
+                reason: "contains a control character",
+            },
+        ));
+    }
     Ok(CompiledSlo {
         slo: slo.name.clone(),
         service: spec.service.clone(),
@@ -553,20 +566,42 @@ fn published_metric(
 ) -> Result<Metric, CompileError> {
     let spec = plan.spec;
     super::findings::publishable("published", namespace).map_err(|p| plan.fail("published", p))?;
-    Metric::new(namespace, "ExcessBadEvents")
-        .and_then(|m| m.with_dimension("SLO", spec.slo.name.clone()))
-        .and_then(|m| m.with_dimension("Policy", spec.policy_name.clone()))
-        .and_then(|m| m.with_dimension("Tier", tier))
-        .and_then(|m| m.with_dimension("Window", format!("{}-{window}", role.as_str())))
-        .map_err(|e| {
+    let metric = Metric::new(namespace, "ExcessBadEvents").map_err(|e| {
+        plan.fail(
+            "published",
+            CompileProblem::InvalidMetric {
+                field: "published namespace".into(),
+                reason: e.to_string(),
+            },
+        )
+    })?;
+    // Each dimension value comes from a field of the spec, which the error names.
+    [
+        ("SLO", spec.slo.name.clone(), "metadata.name".to_owned()),
+        (
+            "Policy",
+            spec.policy_name.clone(),
+            POLICY_NAME_FIELD.to_owned(),
+        ),
+        ("Tier", tier.to_owned(), format!("tier {tier} id")),
+        (
+            "Window",
+            format!("{}-{window}", role.as_str()),
+            format!("tier {tier} lookbackWindow"),
+        ),
+    ]
+    .into_iter()
+    .try_fold(metric, |metric, (dimension, value, field)| {
+        metric.with_dimension(dimension, value).map_err(|e| {
             plan.fail(
-                "published",
+                field,
                 CompileProblem::InvalidMetric {
-                    field: "published namespace".into(),
+                    field: format!("published dimension {dimension}"),
                     reason: e.to_string(),
                 },
             )
         })
+    })
 }
 
 /// The metrics of a window alarm CloudWatch evaluates itself.
@@ -608,4 +643,53 @@ fn native_metrics(
         true,
     ));
     Ok(metrics)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_telemetry::Statistic;
+    use sli_core::{AlertPolicy, AlertTier, Severity, TierThreshold, Window, catalog};
+
+    use super::*;
+    use crate::SloSpec;
+    use crate::cloudwatch::SignalSource;
+
+    /// A spec whose only tier looks back 8 days, past what an alarm can: published.
+    fn published_spec(slo_name: &str) -> Spec {
+        let metric = |name| SignalSource::Metric {
+            metric: Metric::new("AWS/ApplicationELB", name).unwrap_or_else(|e| panic!("{e}")),
+            stat: Statistic::Sum,
+        };
+        let mut slo = catalog::availability(slo_name);
+        slo.window = Window::Rolling(Span::from_days(30).unwrap_or_else(|e| panic!("{e}")));
+        let tier = AlertTier::new(
+            "t",
+            Severity::Page,
+            Span::from_days(8).unwrap_or_else(|e| panic!("{e}")),
+            Span::HOUR,
+            TierThreshold::BurnRate(1.0),
+        );
+        SloSpec::new(
+            slo,
+            AlertPolicy::new(vec![tier]),
+            Signal::Bad {
+                bad: metric("HTTPCode_Target_5XX_Count"),
+                total: metric("RequestCount"),
+            },
+        )
+    }
+
+    #[test]
+    fn a_published_dimension_refused_names_the_field_that_holds_it() {
+        let options = CompileOptions::default().with_published("SLO/Published");
+        assert!(compile(&[published_spec("checkout")], &options).is_ok());
+        let Err(err) = compile(&[published_spec("café")], &options) else {
+            panic!("a non-ASCII SLO name compiled as a dimension value");
+        };
+        assert_eq!(err.field, "metadata.name");
+        assert!(
+            matches!(&err.problem, CompileProblem::InvalidMetric { field, .. } if field == "published dimension SLO"),
+            "{err}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::Compiled;
 use super::compiled::CompiledSlo;
+use super::dashboard::{check_literal, written_text};
 use super::model::Dashboard;
 use crate::board_name::{MAX_CLOUDWATCH_NAME, name_problem};
 use crate::error::{CompileError, CompileProblem, Engine};
@@ -181,6 +182,7 @@ pub(super) fn template(
         json!(role_arn.unwrap_or_default())
     };
     for slo in slos {
+        check_literal(slo, alarm_text(slo))?;
         for alarm in &slo.metric_alarms {
             let id = logical_id("Alarm", &alarm.alarm_name, &mut taken);
             ids.insert(&alarm.alarm_name, id.clone());
@@ -280,6 +282,29 @@ pub(super) fn template(
     Ok(template)
 }
 
+/// What the alarms of `slo` write into the template as plain strings, with the field each
+/// comes from: the names and metric text its dashboards write too, then the descriptions and
+/// tags, whose only other text is the routing (runbook and owner).
+fn alarm_text(slo: &CompiledSlo) -> impl Iterator<Item = (&'static str, &str)> {
+    let described = slo
+        .metric_alarms
+        .iter()
+        .map(|a| (&a.alarm_description, &a.tags))
+        .chain(
+            slo.composite_alarms
+                .iter()
+                .map(|c| (&c.alarm_description, &c.tags)),
+        );
+    let routing = described.flat_map(|(description, tags)| {
+        description
+            .as_deref()
+            .into_iter()
+            .chain(tags.iter().flat_map(|t| [t.key.as_str(), t.value.as_str()]))
+            .map(|text| ("routing", text))
+    });
+    written_text(slo).into_iter().chain(routing)
+}
+
 impl Compiled {
     /// One CloudFormation template with every alarm and `dashboards`. Composite alarms depend
     /// on the alarms they name; dashboard bodies go through `Fn::Sub` for the region and
@@ -293,7 +318,9 @@ impl Compiled {
     /// built by hand: [`CompileProblem::DashboardName`] for a name CloudWatch refuses,
     /// [`CompileProblem::DuplicateName`] for a name given twice, and
     /// [`CompileProblem::SubVariable`] for a body holding `${` other than `${AWS::Region}` and
-    /// `${AWS::AccountId}`.
+    /// `${AWS::AccountId}`. [`CompileProblem::SubVariable`] too for an SLO whose alarms would
+    /// hold `${` (in its name, its policy's name, a tier id, a metric or the routing), which
+    /// cfn-lint reads as a parameter outside `Fn::Sub`, naming the field.
     ///
     /// # Example
     /// ```

@@ -13,7 +13,7 @@ use super::options::{Options, check_options};
 use super::query::Signal;
 use super::rules::{AlertingRule, RecordingRule, Rule};
 use crate::error::{CompileError, CompileProblem, Engine};
-use crate::plan::{Plan, PlannedTier, percent, sli_name};
+use crate::plan::{Plan, PlannedTier, decimal_percent, percent, sli_name};
 
 /// What the specs of one SLO id compiled so far emitted (its later specs, other policies of
 /// the same SLO, share the recordings).
@@ -328,7 +328,7 @@ fn compile_one<'a>(
             base.clone(),
         ));
         let mut info = base.clone();
-        info.push(("sloth_objective".into(), format!("{}", target * 100.0)));
+        info.push(("sloth_objective".into(), decimal_percent(target)));
         budget_rules.push(record("sloth_slo_info", "vector(1)".into(), info));
     }
     Ok(CompiledSlo {

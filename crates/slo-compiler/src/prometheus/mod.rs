@@ -71,6 +71,7 @@ mod operator;
 mod options;
 mod promtool;
 mod query;
+mod re2;
 mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
@@ -79,7 +80,7 @@ pub use compiled::{CompiledSlo, TierAlert};
 pub use grafana::{GrafanaDashboard, GrafanaOptions};
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
-pub use operator::{Manifest, ManifestOptions};
+pub use operator::{MAX_MANIFEST_BYTES, Manifest, ManifestOptions};
 pub use options::Options;
 pub use promtool::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
 pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
@@ -303,7 +304,10 @@ impl Compiled {
     ///
     /// # Errors
     /// [`CompileProblem::InvalidOption`](crate::CompileProblem::InvalidOption) for a name or
-    /// namespace Kubernetes would reject.
+    /// namespace Kubernetes would reject;
+    /// [`CompileProblem::ManifestTooLarge`](crate::CompileProblem::ManifestTooLarge) for a
+    /// manifest past [`MAX_MANIFEST_BYTES`], which the Operator could not store: one SLO's
+    /// group is never split, so an SLO with hundreds of tiers can exceed it alone.
     pub fn prometheus_rules(
         &self,
         options: &ManifestOptions,

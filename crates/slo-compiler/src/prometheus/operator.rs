@@ -1,9 +1,15 @@
 //! `PrometheusRule` manifests (`monitoring.coreos.com/v1`) for the Prometheus Operator: the
 //! rule files' groups as each manifest's `spec`.
 
-use super::rules::RuleFile;
+use super::names;
+use super::rules::{Rule, RuleFile};
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::yaml::Node;
+
+/// The largest `PrometheusRule` manifest, in bytes of YAML: the 1 MiB Kubernetes allows the
+/// data of a ConfigMap, where the Prometheus Operator puts a manifest's rule groups
+/// ("ConfigMaps", Kubernetes documentation: "The data stored in a ConfigMap cannot exceed 1 MiB").
+pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
 
 /// How the manifests are named and labelled.
 ///
@@ -149,7 +155,7 @@ pub(super) fn manifests(
             ));
         }
     }
-    Ok(files
+    files
         .iter()
         .enumerate()
         .map(|(i, file)| {
@@ -172,7 +178,37 @@ pub(super) fn manifests(
             let mut yaml = head.to_yaml();
             yaml.push_str("spec:\n");
             file.write_groups(&mut yaml, 2);
-            Manifest { name, yaml }
+            if yaml.len() > MAX_MANIFEST_BYTES {
+                return Err(too_large(file, name, yaml.len()));
+            }
+            Ok(Manifest { name, yaml })
         })
-        .collect())
+        .collect()
+}
+
+/// The error for the manifest `name` of `file`, `bytes` long, naming the SLO of its first
+/// group: files split between groups, so a manifest past the limit is one group (one SLO's
+/// rules, which are never split) unless `Options::max_file_bytes` lets more in.
+fn too_large(file: &RuleFile, manifest: String, bytes: usize) -> CompileError {
+    let slo = file
+        .groups
+        .iter()
+        .flat_map(|g| &g.rules)
+        .flat_map(|rule| match rule {
+            Rule::Record(r) => &r.labels,
+            Rule::Alert(a) => &a.labels,
+        })
+        .find(|(name, _)| name == names::SLO)
+        .map_or("", |(_, value)| value.as_str());
+    CompileError::new(
+        Engine::Prometheus,
+        slo,
+        None,
+        "manifest",
+        CompileProblem::ManifestTooLarge {
+            manifest,
+            bytes,
+            max: MAX_MANIFEST_BYTES,
+        },
+    )
 }

@@ -142,10 +142,24 @@ impl Selector {
     /// The series a test can write for this selector: its metric and equality matchers, or
     /// `None` when another matcher (a regex, a negation) leaves the labels to the caller.
     pub fn concrete_series(&self) -> Option<String> {
-        self.matchers
-            .iter()
-            .all(|m| m.op == MatchOp::Equal)
-            .then(|| self.to_string())
+        if !self.matchers.iter().all(|m| m.op == MatchOp::Equal) {
+            return None;
+        }
+        // A label given twice (with one value: the parser refuses two) is written once, since
+        // a series holds each label once.
+        let mut matchers: Vec<Matcher> = Vec::with_capacity(self.matchers.len());
+        for m in &self.matchers {
+            if !matchers.iter().any(|kept| kept.name == m.name) {
+                matchers.push(m.clone());
+            }
+        }
+        Some(
+            Self {
+                metric: self.metric.clone(),
+                matchers,
+            }
+            .to_string(),
+        )
     }
 }
 
@@ -227,6 +241,20 @@ impl Cursor<'_> {
     }
 }
 
+/// Words PromQL's lexer reads as a keyword or a number wherever they stand, case aside, so that
+/// they cannot name a metric in a selector (`sum`, `by`, `offset` and the other aggregation
+/// keywords can: the grammar takes them as metric identifiers, as `promtool` 2.42 shows).
+const RESERVED_NAMES: [&str; 8] = [
+    "atan2",
+    "bool",
+    "group_left",
+    "group_right",
+    "ignoring",
+    "inf",
+    "nan",
+    "on",
+];
+
 fn parse_selector(text: &str) -> Result<Selector, QueryError> {
     let mut p = Cursor {
         text,
@@ -238,6 +266,12 @@ fn parse_selector(text: &str) -> Result<Selector, QueryError> {
     if !is_metric_name(&metric) {
         return Err(p.fail("expected a metric name"));
     }
+    if RESERVED_NAMES.contains(&metric.to_ascii_lowercase().as_str()) {
+        p.at -= metric.chars().count();
+        return Err(p.fail(
+            "a PromQL keyword or number (bool, on, ignoring, group_left, group_right, atan2, inf, nan) cannot be a bare metric name",
+        ));
+    }
     p.skip_space();
     let mut matchers = Vec::new();
     if p.peek() == Some('{') {
@@ -248,9 +282,16 @@ fn parse_selector(text: &str) -> Result<Selector, QueryError> {
                 p.at += 1;
                 break;
             }
+            let name_at = p.at;
             let name = p.word('\0');
             if !is_label_name(&name) {
                 return Err(p.fail("expected a label name"));
+            }
+            if name == "__name__" {
+                p.at = name_at;
+                return Err(p.fail(
+                    "a __name__ matcher beside the metric name, which PromQL refuses (it sets the name twice)",
+                ));
             }
             p.skip_space();
             let op = match (p.peek(), p.chars.get(p.at + 1).copied()) {
@@ -262,7 +303,20 @@ fn parse_selector(text: &str) -> Result<Selector, QueryError> {
             };
             p.at += op.as_str().len();
             p.skip_space();
+            let value_at = p.at;
             let value = p.quoted()?;
+            let problem = match op {
+                MatchOp::Regex | MatchOp::NotRegex => super::re2::problem(&value),
+                MatchOp::Equal => matchers
+                    .iter()
+                    .any(|m: &Matcher| m.op == op && m.name == name && m.value != value)
+                    .then_some("a second value for a label matched with =: no series can match"),
+                MatchOp::NotEqual => None,
+            };
+            if let Some(reason) = problem {
+                p.at = value_at;
+                return Err(p.fail(reason));
+            }
             matchers.push(Matcher { name, op, value });
             p.skip_space();
             match p.peek() {
@@ -310,7 +364,10 @@ impl Query {
     /// A counter selected by `selector` (`metric{label="value",…}`).
     ///
     /// # Errors
-    /// [`QueryError::Selector`] for anything but a metric name with optional matchers.
+    /// [`QueryError::Selector`] for anything but a metric name with optional matchers, and for
+    /// what PromQL refuses in one: a keyword or number as the metric name (`bool`, `inf`…), a
+    /// `__name__` matcher, a regular expression Go's RE2 syntax refuses (a backreference,
+    /// lookaround, unbalanced parentheses…), two values for one label matched with `=`.
     pub fn counter(selector: &str) -> Result<Self, QueryError> {
         parse_selector(selector).map(Self::Counter)
     }
@@ -528,6 +585,54 @@ mod tests {
         ] {
             assert!(Query::counter(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Each of these compiled, and `promtool check rules` refused the whole file.
+    #[test]
+    fn selectors_promql_refuses_are_refused_naming_what_is_wrong() {
+        for (selector, at, reason) in [
+            (r#"x{a=~"("}"#, 5, "parentheses"),
+            (r#"x{a=~"\\1"}"#, 5, "backreference"),
+            (r#"x{a=~"(?=a)"}"#, 5, "lookaround"),
+            (r#"x{a!~"a**"}"#, 5, "repetition"),
+            (r#"x{__name__="y"}"#, 2, "__name__"),
+            (r#"x{a="1",b="2",a="3"}"#, 16, "no series can match"),
+            ("inf", 0, "keyword or number"),
+            (" NaN{a=\"1\"}", 1, "keyword or number"),
+            ("bool", 0, "keyword or number"),
+            ("Group_Left", 0, "keyword or number"),
+        ] {
+            match Query::counter(selector) {
+                Err(QueryError::Selector {
+                    text,
+                    at: got_at,
+                    reason: got,
+                }) => {
+                    assert_eq!((text.as_str(), got_at), (selector, at), "{got}");
+                    assert!(got.contains(reason), "{selector}: {got}");
+                }
+                other => panic!("{selector}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn what_promql_reads_stays_accepted_and_series_hold_each_label_once() {
+        for selector in [
+            "sum",
+            "by",
+            "offset",
+            "info",
+            r#"x{a!="1",a!="2"}"#,
+            r#"x{a=~"\\p{Greek}|5..",b!~"(?i)get"}"#,
+        ] {
+            assert!(Query::counter(selector).is_ok(), "{selector}");
+        }
+        let q = Query::counter(r#"x{a="1",b="2",a="1"}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            q.selector().and_then(Selector::concrete_series).as_deref(),
+            Some(r#"x{a="1",b="2"}"#)
+        );
     }
 
     #[test]

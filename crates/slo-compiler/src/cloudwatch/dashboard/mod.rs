@@ -78,18 +78,20 @@ fn metric_text(m: &Metric) -> Vec<&str> {
     text
 }
 
-/// The names and metric text of `slo` that its dashboards write into their bodies, with the
-/// field each comes from.
-fn written_text(slo: &CompiledSlo) -> Vec<(&'static str, &str)> {
+/// The names and metric text of `slo` that its dashboards write into their bodies (and its
+/// alarms into theirs), with the field each comes from.
+pub(in crate::cloudwatch) fn written_text(slo: &CompiledSlo) -> Vec<(&'static str, &str)> {
     // The service names the alarm widgets' titles.
     let mut out = vec![
         ("spec.service", slo.service.as_str()),
         ("metadata.name", slo.slo.as_str()),
     ];
+    // Checked after the SLO's name, what an alarm name adds is the policy's name and the tier
+    // ids (or the prefix option).
     out.extend(
         slo.composite_alarms
             .iter()
-            .map(|c| ("metadata.name", c.alarm_name.as_str())),
+            .map(|c| ("spec.alertPolicies", c.alarm_name.as_str())),
     );
     let sources: Vec<&SignalSource> = match &slo.signal {
         Signal::Good { good, total } => vec![good, total],
@@ -111,13 +113,17 @@ fn written_text(slo: &CompiledSlo) -> Vec<(&'static str, &str)> {
     out
 }
 
-/// Refuses text holding `${`: the CloudFormation template passes dashboard bodies to
-/// `Fn::Sub`, which reads `${Name}` as a variable ("To write a dollar sign and curly braces
-/// (`${}`) literally, add an exclamation point", AWS CloudFormation Template Reference, Fn::Sub), so
-/// such text fails the stack or is silently replaced (and `Dashboard::body_for` fills in
-/// `${AWS::Region}` wherever it stands).
-fn check_literal(slo: &CompiledSlo) -> Result<(), CompileError> {
-    for (field, text) in written_text(slo) {
+/// Refuses `text` (with the field each comes from) holding `${`: the CloudFormation template
+/// passes dashboard bodies to `Fn::Sub`, which reads `${Name}` as a variable ("To write a
+/// dollar sign and curly braces (`${}`) literally, add an exclamation point", AWS
+/// CloudFormation Template Reference, Fn::Sub), so such text fails the stack or is silently
+/// replaced (and `Dashboard::body_for` fills in `${AWS::Region}` wherever it stands); in an
+/// alarm's plain strings cfn-lint takes it for a parameter left outside `Fn::Sub` (E1029).
+pub(in crate::cloudwatch) fn check_literal<'t>(
+    slo: &CompiledSlo,
+    text: impl IntoIterator<Item = (&'static str, &'t str)>,
+) -> Result<(), CompileError> {
+    for (field, text) in text {
         if text.contains("${") {
             return Err(CompileError::new(
                 Engine::CloudWatch,
@@ -275,7 +281,7 @@ pub(super) fn dashboards(
         let mut debug = Vec::new();
         let mut alarms = Vec::new();
         for slo in &slos {
-            check_literal(slo)?;
+            check_literal(slo, written_text(slo))?;
             let name = &slo.slo;
             let budget = slo.budget;
             let window = slo.window.seconds();
