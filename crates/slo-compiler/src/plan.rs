@@ -258,30 +258,8 @@ pub(crate) fn percent(share: f64) -> String {
 /// `share × 100` written as the shortest decimal of `share` with its point moved two places:
 /// `0.901` is `90.1`, where the float product `0.901 * 100.0` is `90.10000000000001`.
 pub(crate) fn decimal_percent(share: f64) -> String {
-    // `{:e}` writes the shortest decimal that reads back as `share`, as digits and a power of
-    // ten: moving the point is then exact, as multiplying is not.
-    let scientific = format!("{share:e}");
-    let Some((mantissa, exponent)) = scientific.split_once('e') else {
-        return scientific; // NaN or an infinity: no digits to move
-    };
-    let Ok(exponent) = exponent.parse::<i64>() else {
-        return scientific;
-    };
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(magnitude) => ("-", magnitude),
-        None => ("", mantissa),
-    };
-    let digits = mantissa.replace('.', "");
-    // How many digits stand before the point once it has moved.
-    let whole = exponent + 3;
-    let text = match usize::try_from(whole) {
-        Err(_) | Ok(0) => format!("0.{}{digits}", "0".repeat(whole.unsigned_abs() as usize)),
-        Ok(whole) if whole >= digits.len() => {
-            format!("{digits}{}", "0".repeat(whole - digits.len()))
-        }
-        Ok(whole) => format!("{}.{}", &digits[..whole], &digits[whole..]),
-    };
-    format!("{sign}{text}")
+    // Positional, as Sloth writes it: Rust's `{}` never switches to an exponent.
+    sli_core::ExactValue(share).percent().to_string()
 }
 
 #[cfg(test)]

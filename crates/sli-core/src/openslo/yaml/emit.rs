@@ -160,7 +160,9 @@ mod tests {
     /// beyond its range) are written unquoted and read back as numbers.
     #[test]
     fn emitted_core_numbers_read_back_as_numbers() {
-        for n in ["0x1F", "0o17", ".inf", "-.Inf", ".nan", "1e400", "7", "-2.5"] {
+        for n in [
+            "0x1F", "0o17", ".inf", "-.Inf", ".nan", "1e400", "7", "-2.5",
+        ] {
             let value = Value::Map(vec![("v".to_string(), Value::Number(n.to_string()))]);
             let mut out = String::new();
             emit(&mut out, &value);
