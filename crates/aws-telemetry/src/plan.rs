@@ -24,9 +24,10 @@ pub(crate) struct Call {
 /// Plans the calls for `request`, checking retention against `now`.
 ///
 /// Queries are grouped by period; a request with metric math stays in one group, because an
-/// expression can only read queries of its own call. For each group the planner picks the
-/// number of queries per call `k` and the time chunk `T` periods with `k × T <= 100,800` that
-/// give the fewest calls, `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
+/// expression can only read queries of its own call (see [`shape_math`] for what that asks of
+/// its periods). For each group the planner picks the number of queries per call `k` and the
+/// time chunk `T` periods with `k × T <= 100,800` that give the fewest calls,
+/// `ceil(n / k) × ceil(P / T)` for `n` queries of `P` periods.
 pub(crate) fn plan(request: &FetchRequest, now: DateTime<Utc>) -> Result<Vec<Call>, FetchError> {
     for query in request.queries() {
         check_retention(
@@ -58,72 +59,130 @@ pub(crate) fn ceil_to(at: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     }
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 { a } else { gcd(b, a % b) }
-}
-
 /// The calls for `request`, retention aside.
 fn shape(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
-    let range = request.range();
     let has_math = request
         .queries()
         .iter()
         .any(|q| matches!(q.kind(), QueryKind::Expression { .. }));
+    if has_math {
+        return shape_math(request);
+    }
+    let range = request.range();
     let mut groups: Vec<(Period, Vec<usize>)> = Vec::new();
     for (index, query) in request.queries().iter().enumerate() {
         let period = query.period();
-        let key = if has_math { Period::MINUTE } else { period };
-        match groups.iter_mut().find(|(p, _)| *p == key) {
+        match groups.iter_mut().find(|(p, _)| *p == period) {
             Some((_, members)) => members.push(index),
-            None => groups.push((key, vec![index])),
+            None => groups.push((period, vec![index])),
         }
     }
-    if has_math && request.queries().len() > MAX_QUERIES_PER_CALL {
-        return Err(FetchError::TooManyQueries {
-            count: request.queries().len(),
-            max: MAX_QUERIES_PER_CALL,
-        });
-    }
     let mut calls = Vec::new();
-    for (_, members) in groups {
-        // Chunks and the range are whole multiples of every period in the group (the least
-        // common multiple), aligned to the epoch as CloudWatch aligns periods: no period is
-        // split between two calls, and every period that overlaps the range is fetched whole.
-        let periods_s: Vec<i64> = members
-            .iter()
-            .map(|&i| i64::from(request.queries()[i].period().seconds()))
-            .collect();
-        let unit = periods_s.iter().fold(1i64, |l, &p| l / gcd(l, p) * p);
-        let shortest = periods_s.iter().copied().min().unwrap_or(60);
-        let start = floor_to(range.start(), unit);
-        let end = ceil_to(range.end(), unit);
-        let periods = periods_in(end - start, shortest as u32);
-        let (per_call, chunk_periods) = if has_math {
-            (
-                members.len(),
-                (MAX_DATAPOINTS_PER_CALL / members.len() as u64).max(1),
-            )
-        } else {
-            best_shape(members.len(), periods)
-        };
-        // Round the chunk down to whole units (at least one).
-        let chunk_seconds = (shortest.saturating_mul(chunk_periods as i64) / unit).max(1) * unit;
-        let chunk = TimeDelta::seconds(chunk_seconds);
+    for (period, members) in groups {
+        // The range is widened to whole periods aligned to the epoch, as CloudWatch aligns
+        // them, and chunks are whole periods: no period is split between two calls, and every
+        // period that overlaps the range is fetched whole.
+        let seconds = i64::from(period.seconds());
+        let start = floor_to(range.start(), seconds);
+        let end = ceil_to(range.end(), seconds);
+        let periods = periods_in(end - start, period.seconds());
+        let (per_call, chunk_periods) = best_shape(members.len(), periods);
+        // At most 100,800 periods of at most `i32::MAX` seconds: within `TimeDelta`'s range.
+        let chunk = chunk_of(seconds, chunk_periods);
         for queries in members.chunks(per_call.max(1)) {
-            let mut from = start;
-            while from < end {
-                let to = from.checked_add_signed(chunk).map_or(end, |e| e.min(end));
-                calls.push(Call {
-                    queries: queries.to_vec(),
-                    start: from,
-                    end: to,
-                });
-                from = to;
-            }
+            push_chunks(&mut calls, queries, start, end, chunk);
         }
     }
     let calls = merge_single_chunk_calls(request, calls);
     Ok(calls)
+}
+
+/// The calls for a request with metric math: every query in every call, because an expression
+/// reads only the queries of its own call.
+///
+/// A call boundary must not split a period of any query, so calls are cut at multiples of the
+/// longest period, and every other period must divide it: then one longest period holds a
+/// whole number of each query's periods, the range is widened by less than one longest period
+/// at each end, and a call of `c` longest periods returns `c × Σ longest / pᵢ` datapoints.
+/// Periods that do not divide the longest one would need a common multiple as the cut unit,
+/// which can be astronomically long (the periods 60 s, 120 s, …, 3,600 s have one of over
+/// 10^26 s) and widens the range by as much; such inputs are refused instead
+/// ([`FetchError::MathPeriodsNotNested`]), as is a longest period whose datapoints alone pass
+/// the 100,800 limit ([`FetchError::MathPeriodTooLong`]).
+fn shape_math(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
+    let queries = request.queries();
+    if queries.len() > MAX_QUERIES_PER_CALL {
+        return Err(FetchError::TooManyQueries {
+            count: queries.len(),
+            max: MAX_QUERIES_PER_CALL,
+        });
+    }
+    let Some(longest) = queries.iter().max_by_key(|q| q.period().seconds()) else {
+        return Ok(Vec::new());
+    };
+    let longest_s = longest.period().seconds();
+    let mut per_longest: u64 = 0;
+    for query in queries {
+        let seconds = query.period().seconds();
+        if !longest_s.is_multiple_of(seconds) {
+            return Err(FetchError::MathPeriodsNotNested {
+                id: query.id().to_string(),
+                period: query.period(),
+                longest_id: longest.id().to_string(),
+                longest: longest.period(),
+            });
+        }
+        // At most 500 terms of at most `i32::MAX`: no overflow.
+        per_longest += u64::from(longest_s / seconds);
+    }
+    if per_longest > MAX_DATAPOINTS_PER_CALL {
+        return Err(FetchError::MathPeriodTooLong {
+            id: longest.id().to_string(),
+            period: longest.period(),
+            datapoints: per_longest,
+            max: MAX_DATAPOINTS_PER_CALL,
+        });
+    }
+    let range = request.range();
+    let unit = i64::from(longest_s);
+    let start = floor_to(range.start(), unit);
+    let end = ceil_to(range.end(), unit);
+    let units_per_call = MAX_DATAPOINTS_PER_CALL / per_longest;
+    let chunk = chunk_of(unit, units_per_call);
+    let all: Vec<usize> = (0..queries.len()).collect();
+    let mut calls = Vec::new();
+    push_chunks(&mut calls, &all, start, end, chunk);
+    Ok(calls)
+}
+
+/// `periods` periods of `seconds` seconds, or the longest `TimeDelta` when that is past it (a
+/// chunk that long reaches the end of the range in one step).
+fn chunk_of(seconds: i64, periods: u64) -> TimeDelta {
+    i64::try_from(periods)
+        .ok()
+        .and_then(|periods| seconds.checked_mul(periods))
+        .and_then(TimeDelta::try_seconds)
+        .unwrap_or(TimeDelta::MAX)
+}
+
+/// Cuts `[start, end)` into calls of `chunk` for `queries`.
+fn push_chunks(
+    calls: &mut Vec<Call>,
+    queries: &[usize],
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    chunk: TimeDelta,
+) {
+    let mut from = start;
+    while from < end {
+        let to = from.checked_add_signed(chunk).map_or(end, |e| e.min(end));
+        calls.push(Call {
+            queries: queries.to_vec(),
+            start: from,
+            end: to,
+        });
+        from = to;
+    }
 }
 
 /// Packs calls of different period groups that each span the same time range into shared calls
@@ -402,6 +461,104 @@ mod tests {
         for call in &calls {
             assert_eq!(call.start.timestamp() % 300, 0, "{call:?}");
             assert_eq!(call.end.timestamp() % 300, 0, "{call:?}");
+        }
+    }
+
+    fn stat(i: usize, period: u32) -> MetricQuery {
+        request(i + 1, TimeDelta::hours(1), period).queries()[i].clone()
+    }
+
+    fn math_request(periods: &[u32], range: TimeDelta) -> FetchRequest {
+        let mut queries: Vec<MetricQuery> = periods
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| stat(i, p))
+            .collect();
+        queries.push(MetricQuery::expression("e", "q0 * 2", Period::MINUTE).unwrap());
+        let end = now() - TimeDelta::hours(1);
+        FetchRequest::new(queries, TimeRange::new(end - range, end).unwrap()).unwrap()
+    }
+
+    /// Datapoints of `call`, each query at its own period.
+    fn datapoints(request: &FetchRequest, call: &Call) -> u64 {
+        call.queries
+            .iter()
+            .map(|&i| {
+                periods_in(
+                    call.end - call.start,
+                    request.queries()[i].period().seconds(),
+                )
+            })
+            .sum()
+    }
+
+    #[test]
+    fn math_periods_that_do_not_divide_the_longest_are_refused() {
+        // 60 s, 120 s, ..., 3,600 s: their common multiple overflowed i64 (a panic in debug
+        // builds, `TimeDelta::seconds out of bounds` in release ones). 420 s is the first that
+        // does not divide 3,600 s.
+        let periods: Vec<u32> = (1..=60).map(|k| 60 * k).collect();
+        let req = math_request(&periods, TimeDelta::hours(1));
+        let err = plan(&req, now()).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::MathPeriodsNotNested { id, period, longest_id, longest }
+                if id == "q6" && period.seconds() == 420 && longest_id == "q59" && longest.seconds() == 3600),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "query \"q6\": a period of 420 s does not divide the period 3600 s of query \"q59\": in a request with metric math every period must divide the longest"
+        );
+        // 420 s beside 600 s needs a 4,200 s unit: refused too, not a range widened by 70 min.
+        let err = plan(&math_request(&[420, 600], TimeDelta::hours(1)), now()).unwrap_err();
+        assert!(
+            matches!(err, FetchError::MathPeriodsNotNested { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn math_with_a_longest_period_past_one_call_is_refused() {
+        // One year beside one minute: a call holding one whole year holds 525,600 minutes of
+        // each of q0 and the expression (the plan asked for 1,051,201 datapoints in one call).
+        let year = 3600 * 24 * 365;
+        let req = math_request(&[60, year], TimeDelta::days(3));
+        let err = plan(&req, now()).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::MathPeriodTooLong { id, period, datapoints: 1_051_201, max: 100_800 }
+                if id == "q1" && period.seconds() == year),
+            "{err:?}"
+        );
+        // 400 one-minute queries beside a daily one: 576,000 one-minute datapoints in a day.
+        let mut periods = vec![60; 400];
+        periods.push(86_400);
+        let err = plan(&math_request(&periods, TimeDelta::days(2)), now()).unwrap_err();
+        assert!(
+            matches!(err, FetchError::MathPeriodTooLong { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn math_calls_stay_within_the_limits_and_a_longest_period_of_the_range() {
+        for (periods, range) in [
+            (vec![60, 604_800], TimeDelta::hours(1)),
+            (vec![60, 300, 3600], TimeDelta::days(10)),
+            (vec![60; 300], TimeDelta::days(3)),
+        ] {
+            let req = math_request(&periods, range);
+            let calls = plan(&req, now()).unwrap();
+            let longest = TimeDelta::seconds(i64::from(*periods.iter().max().unwrap()));
+            for call in &calls {
+                assert_eq!(call.queries.len(), req.queries().len());
+                assert!(
+                    datapoints(&req, call) <= MAX_DATAPOINTS_PER_CALL,
+                    "{call:?}"
+                );
+            }
+            let (first, last) = (calls[0].start, calls.last().unwrap().end);
+            assert!(first <= req.range().start() && req.range().start() - first < longest);
+            assert!(last >= req.range().end() && last - req.range().end() < longest);
         }
     }
 

@@ -51,7 +51,10 @@ impl Counters {
 /// What the API imposes is handled here: queries are packed into calls of at most 500 and the
 /// time range split so that no call exceeds 100,800 datapoints, with the fewest calls those
 /// limits allow for each period (queries of different periods share a call when they fit);
-/// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
+/// ranges are widened to whole, epoch-aligned periods, so no period is split between calls; a
+/// request with metric math shares every call among all its queries, so each period must divide
+/// the longest ([`FetchError::MathPeriodsNotNested`]) and one longest period of every query must
+/// fit one call ([`FetchError::MathPeriodTooLong`]);
 /// `NextToken` pages are followed and merged in time order (one timestamp with two different
 /// values is refused as [`ServiceError::InvalidResponse`]); results are mapped back by query id,
 /// never by position; `PartialData` on the last page, and `InternalError` or `Forbidden` on any

@@ -55,6 +55,41 @@ pub enum FetchError {
         /// The most one call takes (500).
         max: usize,
     },
+    /// A request with metric math holding a query whose period does not divide the longest
+    /// period among its queries. Every query of such a request shares each call, and calls are
+    /// cut at whole longest periods so that no period is split; a period that does not divide
+    /// it would need a cut unit of their common multiple, which can be far longer than the
+    /// request (and past what one call returns). Give the query a period that divides the
+    /// longest one, or fetch it in a request of its own.
+    #[error(
+        "query {id:?}: a period of {period} does not divide the period {longest} of query {longest_id:?}: in a request with metric math every period must divide the longest"
+    )]
+    MathPeriodsNotNested {
+        /// The query's id.
+        id: String,
+        /// Its period.
+        period: Period,
+        /// The query with the longest period.
+        longest_id: String,
+        /// The longest period.
+        longest: Period,
+    },
+    /// A request with metric math whose queries return more than one GetMetricData call's
+    /// datapoints over a single one of its longest periods (e.g. a one-year period beside a
+    /// one-minute one: 525,600 datapoints), so that no call can hold a whole longest period.
+    #[error(
+        "query {id:?}: one period of {period} holds {datapoints} datapoints of the request's queries, more than the {max} one GetMetricData call returns"
+    )]
+    MathPeriodTooLong {
+        /// The query with the longest period.
+        id: String,
+        /// The longest period.
+        period: Period,
+        /// The datapoints of all the request's queries in one longest period.
+        datapoints: u64,
+        /// The most one call returns (100,800).
+        max: u64,
+    },
     /// A kind of query the source cannot answer (e.g. metric math in memory).
     #[error("{source_name} does not support {what} (query {id:?})")]
     Unsupported {
