@@ -7,6 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::error::FetchError;
 use crate::fetch::FetchRequest;
 use crate::query::{Period, QueryKind};
+use crate::range::TimeRange;
 
 /// At most this many queries in one GetMetricData call.
 pub(crate) const MAX_QUERIES_PER_CALL: usize = 500;
@@ -214,6 +215,25 @@ fn merge_single_chunk_calls(request: &FetchRequest, calls: Vec<Call>) -> Vec<Cal
         }
     }
     merged
+}
+
+/// Drops the points of periods that do not overlap `range`, keeping every period that does,
+/// whole: a call's range is widened to whole periods (with metric math, to whole longest periods
+/// of the request, which can be a week for an hour's request), and CloudWatch answers for the
+/// call's range, not the request's. `points` are `(period start, value)` of `period`.
+pub(crate) fn clip_to_range(
+    points: &mut Vec<(DateTime<Utc>, f64)>,
+    period: Period,
+    range: TimeRange,
+) {
+    let length = TimeDelta::seconds(i64::from(period.seconds()));
+    points.retain(|(at, _)| {
+        // A period ending past chrono's last instant ends after any range's start.
+        *at < range.end()
+            && at
+                .checked_add_signed(length)
+                .is_none_or(|end| end > range.start())
+    });
 }
 
 /// How many periods of `period` seconds cover `length` (the last one may be partial).
@@ -560,6 +580,35 @@ mod tests {
             assert!(first <= req.range().start() && req.range().start() - first < longest);
             assert!(last >= req.range().end() && last - req.range().end() < longest);
         }
+    }
+
+    #[test]
+    fn clipping_keeps_exactly_the_periods_that_overlap_the_range() {
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let range =
+            TimeRange::new(t0 + TimeDelta::seconds(30), t0 + TimeDelta::minutes(3)).unwrap();
+        let at = |m: i64| t0 + TimeDelta::minutes(m);
+        let mut points: Vec<_> = (-3..6).map(|m| (at(m), m as f64)).collect();
+        clip_to_range(&mut points, Period::MINUTE, range);
+        // 00:00 overlaps [00:00:30, 00:03); 00:03 starts at its end.
+        assert_eq!(points, vec![(at(0), 0.0), (at(1), 1.0), (at(2), 2.0)]);
+        // A weekly period starting before the range overlaps it.
+        let week = Period::new(604_800).unwrap();
+        let mut points = vec![
+            (t0 - TimeDelta::days(8), 1.0),
+            (t0 - TimeDelta::days(1), 2.0),
+        ];
+        clip_to_range(&mut points, week, range);
+        assert_eq!(points, vec![(t0 - TimeDelta::days(1), 2.0)]);
+        // The end of chrono's range does not overflow.
+        let last = DateTime::<Utc>::MAX_UTC;
+        let mut points = vec![(last - TimeDelta::seconds(1), 1.0)];
+        clip_to_range(
+            &mut points,
+            week,
+            TimeRange::new(last - TimeDelta::seconds(2), last).unwrap(),
+        );
+        assert_eq!(points.len(), 1);
     }
 
     #[test]
