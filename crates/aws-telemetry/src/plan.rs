@@ -13,6 +13,12 @@ use crate::range::TimeRange;
 pub(crate) const MAX_QUERIES_PER_CALL: usize = 500;
 /// At most this many datapoints in one GetMetricData answer.
 pub(crate) const MAX_DATAPOINTS_PER_CALL: u64 = 100_800;
+/// At most this many GetMetricData calls for one fetch. GetMetricData is billed per metric in
+/// every call, and a range is otherwise unbounded (chrono's whole range at 3,600 s plans 45,594
+/// calls; a range ending far in the future at one minute, millions): past this the request is
+/// refused before any call, for the caller to split. 1,000 calls hold 1,200 one-minute series
+/// over 30 days (515 calls) and 500 hourly series over the 455 days CloudWatch keeps (55).
+pub(crate) const MAX_CALLS_PER_FETCH: usize = 1_000;
 
 /// One GetMetricData call: which queries (indices into the request), over which time range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +84,7 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
             None => groups.push((period, vec![index])),
         }
     }
-    let mut calls = Vec::new();
+    let mut calls = Calls::new(request);
     for (period, members) in groups {
         // The range is widened to whole periods aligned to the epoch, as CloudWatch aligns
         // them, and chunks are whole periods: no period is split between two calls, and every
@@ -91,11 +97,10 @@ fn shape(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
         // At most 100,800 periods of at most `i32::MAX` seconds: within `TimeDelta`'s range.
         let chunk = chunk_of(seconds, chunk_periods);
         for queries in members.chunks(per_call.max(1)) {
-            push_chunks(&mut calls, queries, start, end, chunk);
+            push_chunks(&mut calls, queries, start, end, chunk)?;
         }
     }
-    let calls = merge_single_chunk_calls(request, calls);
-    Ok(calls)
+    Ok(calls.calls)
 }
 
 /// The calls for a request with metric math: every query in every call, because an expression
@@ -151,9 +156,9 @@ fn shape_math(request: &FetchRequest) -> Result<Vec<Call>, FetchError> {
     let units_per_call = MAX_DATAPOINTS_PER_CALL / per_longest;
     let chunk = chunk_of(unit, units_per_call);
     let all: Vec<usize> = (0..queries.len()).collect();
-    let mut calls = Vec::new();
-    push_chunks(&mut calls, &all, start, end, chunk);
-    Ok(calls)
+    let mut calls = Calls::new(request);
+    push_chunks(&mut calls, &all, start, end, chunk)?;
+    Ok(calls.calls)
 }
 
 /// `periods` periods of `seconds` seconds, or the longest `TimeDelta` when that is past it (a
@@ -167,13 +172,17 @@ fn chunk_of(seconds: i64, periods: u64) -> TimeDelta {
 }
 
 /// Cuts `[start, end)` into calls of `chunk` for `queries`.
+///
+/// # Errors
+/// [`FetchError::TooManyCalls`] as soon as the plan passes [`MAX_CALLS_PER_FETCH`], before the
+/// rest is built: a range can hold more chunks than memory.
 fn push_chunks(
-    calls: &mut Vec<Call>,
+    calls: &mut Calls<'_>,
     queries: &[usize],
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     chunk: TimeDelta,
-) {
+) -> Result<(), FetchError> {
     let mut from = start;
     while from < end {
         let to = from.checked_add_signed(chunk).map_or(end, |e| e.min(end));
@@ -181,40 +190,72 @@ fn push_chunks(
             queries: queries.to_vec(),
             start: from,
             end: to,
-        });
+        })?;
         from = to;
     }
+    Ok(())
 }
 
-/// Packs calls of different period groups that each span the same time range into shared calls
-/// while they fit (500 queries, 100,800 datapoints): a short fetch of mixed periods then costs
-/// one call, not one per period.
-fn merge_single_chunk_calls(request: &FetchRequest, calls: Vec<Call>) -> Vec<Call> {
-    let datapoints = |call: &Call| -> u64 {
-        call.queries
+/// The calls planned so far, with the datapoints of each.
+///
+/// A call is packed into an earlier one spanning the same time range while they fit (500
+/// queries, 100,800 datapoints): a short fetch of mixed periods then costs one call, not one per
+/// period. The cap applies to the packed calls, which are the ones sent.
+struct Calls<'a> {
+    request: &'a FetchRequest,
+    calls: Vec<Call>,
+    datapoints: Vec<u64>,
+}
+
+impl<'a> Calls<'a> {
+    fn new(request: &'a FetchRequest) -> Self {
+        Self {
+            request,
+            calls: Vec::new(),
+            datapoints: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, call: Call) -> Result<(), FetchError> {
+        let datapoints: u64 = call
+            .queries
             .iter()
             .map(|&i| {
                 periods_in(
                     call.end - call.start,
-                    request.queries()[i].period().seconds(),
+                    self.request.queries()[i].period().seconds(),
                 )
             })
-            .sum()
-    };
-    let mut merged: Vec<Call> = Vec::with_capacity(calls.len());
-    for call in calls {
-        let fits = merged.iter_mut().find(|m| {
-            m.start == call.start
-                && m.end == call.end
-                && m.queries.len() + call.queries.len() <= MAX_QUERIES_PER_CALL
-                && datapoints(m) + datapoints(&call) <= MAX_DATAPOINTS_PER_CALL
-        });
+            .sum();
+        let fits = self
+            .calls
+            .iter()
+            .zip(&self.datapoints)
+            .position(|(m, &m_datapoints)| {
+                m.start == call.start
+                    && m.end == call.end
+                    && m.queries.len() + call.queries.len() <= MAX_QUERIES_PER_CALL
+                    && m_datapoints + datapoints <= MAX_DATAPOINTS_PER_CALL
+            });
         match fits {
-            Some(m) => m.queries.extend(call.queries),
-            None => merged.push(call),
+            Some(at) => {
+                self.calls[at].queries.extend(call.queries);
+                self.datapoints[at] += datapoints;
+            }
+            None if self.calls.len() == MAX_CALLS_PER_FETCH => {
+                return Err(FetchError::TooManyCalls {
+                    queries: self.request.queries().len(),
+                    range: self.request.range(),
+                    max: MAX_CALLS_PER_FETCH,
+                });
+            }
+            None => {
+                self.calls.push(call);
+                self.datapoints.push(datapoints);
+            }
         }
+        Ok(())
     }
-    merged
 }
 
 /// Drops the points of periods that do not overlap `range`, keeping every period that does,
@@ -257,7 +298,9 @@ fn best_shape(queries: usize, periods: u64) -> (usize, u64) {
 }
 
 /// CloudWatch keeps sub-minute data 3 hours, one-minute data 15 days, five-minute data 63 days
-/// and hourly data 455 days: a query reaching further back needs a coarser period.
+/// and hourly data 455 days: a query reaching further back needs a coarser period, and one
+/// reaching back past 455 days a later start (the periods before it would come back empty,
+/// which reads as no traffic, not as missing data).
 fn check_retention(
     period: Period,
     start: DateTime<Utc>,
@@ -266,7 +309,9 @@ fn check_retention(
 ) -> Result<(), FetchError> {
     let age = now - start;
     let seconds = period.seconds();
-    let reason = if seconds < 60 && age > TimeDelta::hours(3) {
+    let reason = if age > TimeDelta::days(455) {
+        "CloudWatch keeps no data older than 455 days, at any period: start the range later"
+    } else if seconds < 60 && age > TimeDelta::hours(3) {
         "periods under 60 s reach back only 3 hours (high-resolution retention)"
     } else if age > TimeDelta::days(63) && !seconds.is_multiple_of(3600) {
         "data older than 63 days is kept at 1-hour resolution: use a multiple of 3600 s"
@@ -609,6 +654,58 @@ mod tests {
             TimeRange::new(last - TimeDelta::seconds(2), last).unwrap(),
         );
         assert_eq!(points.len(), 1);
+    }
+
+    #[test]
+    fn a_request_needing_more_than_the_call_cap_is_refused() {
+        let q = stat(0, 3600);
+        // chrono's whole range at one hour planned 45,594 calls.
+        let all = TimeRange::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).unwrap();
+        let req = FetchRequest::new(vec![q.clone()], all).unwrap();
+        let err = shape(&req).unwrap_err();
+        assert!(
+            matches!(err, FetchError::TooManyCalls { queries: 1, range, max: 1000 } if range == all),
+            "{err:?}"
+        );
+        // Within retention, a range running far into the future: refused before any call.
+        let ahead = TimeRange::new(now() - TimeDelta::hours(1), DateTime::<Utc>::MAX_UTC).unwrap();
+        let req = FetchRequest::new(vec![q], ahead).unwrap();
+        assert!(matches!(
+            plan(&req, now()),
+            Err(FetchError::TooManyCalls { .. })
+        ));
+        // 4,000 one-minute series over 14 days need 4,000 x 20,160 / 100,800 = 800 calls; 6,000
+        // need 1,200.
+        let fortnight = TimeDelta::days(14);
+        let calls = plan(&request(4000, fortnight, 60), now()).unwrap();
+        assert_eq!(calls.len(), 800);
+        let err = plan(&request(6000, fortnight, 60), now()).unwrap_err();
+        assert!(
+            matches!(err, FetchError::TooManyCalls { queries: 6000, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn data_older_than_455_days_is_refused_at_any_period() {
+        let at = now();
+        let hour = Period::new(3600).unwrap();
+        assert!(check_retention(hour, at - TimeDelta::days(454), at, "q").is_ok());
+        let err = check_retention(hour, at - TimeDelta::days(456), at, "q").unwrap_err();
+        assert!(
+            matches!(&err, FetchError::BeyondRetention { id, period, .. } if id == "q" && *period == hour),
+            "{err:?}"
+        );
+        let day = Period::new(86_400).unwrap();
+        assert!(check_retention(day, at - TimeDelta::days(800), at, "q").is_err());
+        // A request from 1970 names its query.
+        let queries = vec![stat(0, 86_400)];
+        let since_1970 = TimeRange::new(DateTime::UNIX_EPOCH, at - TimeDelta::hours(1)).unwrap();
+        let err = plan(&FetchRequest::new(queries, since_1970).unwrap(), at).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::BeyondRetention { id, .. } if id == "q0"),
+            "{err:?}"
+        );
     }
 
     #[test]

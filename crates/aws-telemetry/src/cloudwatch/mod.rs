@@ -62,7 +62,8 @@ impl Counters {
 /// page, make the series [`Completeness::Partial`], and every message the service sends is
 /// kept on its series (the call's own `Messages` on every series of the call); periods are
 /// checked against CloudWatch's retention tiers before any call
-/// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
+/// ([`FetchError::BeyondRetention`]), and a fetch makes at most 1,000 calls
+/// ([`FetchError::TooManyCalls`] before any call past that); throttling and server errors are retried with bounded
 /// exponential backoff ([`RetryPolicy`]), then reported as [`FetchError::Service`].
 /// [`CloudWatchSource::fetch_with_stats`] reports what one fetch cost, [`CloudWatchSource::stats`]
 /// the running total.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{QueryError, ServiceError};
 use crate::query::{Period, Statistic};
+use crate::range::TimeRange;
 
 /// What [`MetricSource::fetch`](crate::MetricSource::fetch) can fail with.
 ///
@@ -31,8 +32,8 @@ use crate::query::{Period, Statistic};
 #[non_exhaustive]
 pub enum FetchError {
     /// A query reaching back further than CloudWatch keeps data at its period (sub-minute
-    /// data 3 hours, one-minute data 15 days, five-minute data 63 days: "Metrics retention",
-    /// Amazon CloudWatch User Guide).
+    /// data 3 hours, one-minute data 15 days, five-minute data 63 days, and no data past 455
+    /// days at any period: "Metrics retention", Amazon CloudWatch User Guide).
     #[error("query {id:?}: a period of {period} cannot read back to {start}: {reason}")]
     BeyondRetention {
         /// The query's id.
@@ -89,6 +90,21 @@ pub enum FetchError {
         datapoints: u64,
         /// The most one call returns (100,800).
         max: u64,
+    },
+    /// A request that would take more than 1,000 GetMetricData calls: a range much longer
+    /// than the data CloudWatch keeps, or a great many queries over a long range at a short
+    /// period. GetMetricData is billed per metric in every call, so such a request is refused
+    /// before any call; split its range or its queries into several fetches.
+    #[error(
+        "the request ({queries} queries over {range}) needs more than {max} GetMetricData calls: split its range or its queries"
+    )]
+    TooManyCalls {
+        /// The queries in the request.
+        queries: usize,
+        /// The request's time range.
+        range: TimeRange,
+        /// The most calls one fetch makes (1,000).
+        max: usize,
     },
     /// A kind of query the source cannot answer (e.g. metric math in memory).
     #[error("{source_name} does not support {what} (query {id:?})")]
