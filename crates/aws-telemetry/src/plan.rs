@@ -529,8 +529,19 @@ mod tests {
         }
     }
 
+    /// Query `q{i}` of the queries [`request`] builds, at `period`.
     fn stat(i: usize, period: u32) -> MetricQuery {
-        request(i + 1, TimeDelta::hours(1), period).queries()[i].clone()
+        let metric = Metric::new("AWS/EC2", "CPUUtilization")
+            .unwrap()
+            .with_dimension("InstanceId", format!("i-{i:08}"))
+            .unwrap();
+        MetricQuery::stat(
+            &format!("q{i}"),
+            metric,
+            Statistic::Average,
+            Period::new(period).unwrap(),
+        )
+        .unwrap()
     }
 
     fn math_request(periods: &[u32], range: TimeDelta) -> FetchRequest {
@@ -706,6 +717,110 @@ mod tests {
             matches!(&err, FetchError::BeyondRetention { id, .. } if id == "q0"),
             "{err:?}"
         );
+    }
+
+    const PERIODS: [u32; 15] = [
+        1, 5, 10, 30, 60, 120, 180, 300, 420, 600, 900, 3600, 7200, 86_400, 604_800,
+    ];
+
+    /// What `shape` may refuse a valid request for; anything else (or a panic) is a bug.
+    fn is_a_refusal(err: &FetchError) -> bool {
+        matches!(
+            err,
+            FetchError::TooManyQueries { .. }
+                | FetchError::MathPeriodsNotNested { .. }
+                | FetchError::MathPeriodTooLong { .. }
+                | FetchError::TooManyCalls { .. }
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// For any request the plan never panics, and a plan keeps every call within 500 queries
+        /// and 100,800 datapoints, and the fetch within 1,000 calls; covers each query's range
+        /// once, without gaps or overlaps, cut only at whole periods of the query; and spans
+        /// less than one period beyond the range at each end: the query's own period, or with
+        /// metric math (every query in every call) the longest period of the request.
+        #[test]
+        fn plans_stay_within_the_limits_and_cover_the_range(
+            periods in proptest::collection::vec(proptest::sample::select(&PERIODS[..]), 1..600),
+            math in proptest::option::weighted(0.4, proptest::sample::select(&PERIODS[..])),
+            ago in 0i64..40_000_000,
+            mantissa in 1i64..10,
+            exponent in 0u32..9,
+            nested in proptest::bool::weighted(0.9),
+        ) {
+            let mut periods = periods;
+            let mut math = math;
+            if let Some(m) = math.as_mut() {
+                // Most requests with metric math the planner accepts: under 500 queries, each
+                // period (the expression's too) a divisor of the longest, and long enough that
+                // one longest period of every query fits one call. The rest are drawn as they
+                // come, to be refused.
+                periods.truncate(periods.len() / 5 + 1);
+                let longest = periods.iter().copied().chain([*m]).max().unwrap_or(*m);
+                let shortest_that_fits =
+                    (periods.len() as u64 + 1) * u64::from(longest) / MAX_DATAPOINTS_PER_CALL + 1;
+                if nested {
+                    for p in periods.iter_mut().chain([m]) {
+                        let at_least = u64::from(*p).max(shortest_that_fits);
+                        *p = PERIODS
+                            .iter()
+                            .copied()
+                            .filter(|&d| longest % d == 0 && u64::from(d) >= at_least)
+                            .min()
+                            .unwrap_or(longest);
+                    }
+                }
+            }
+            let mut queries: Vec<MetricQuery> =
+                periods.iter().enumerate().map(|(i, &p)| stat(i, p)).collect();
+            if let Some(p) = math {
+                queries.push(
+                    MetricQuery::expression("e", "q0 * 2", Period::new(p).unwrap()).unwrap(),
+                );
+            }
+            let end = now() - TimeDelta::seconds(ago);
+            let start = end - TimeDelta::seconds(mantissa * 10i64.pow(exponent));
+            let req = FetchRequest::new(queries, TimeRange::new(start, end).unwrap()).unwrap();
+            // Retention aside (it only refuses), so that long and old ranges reach the planner;
+            // `plan` must not panic either.
+            let _ = plan(&req, now());
+            let calls = match shape(&req) {
+                Ok(calls) => calls,
+                Err(err) => {
+                    proptest::prop_assert!(is_a_refusal(&err), "{err:?}");
+                    return Ok(());
+                }
+            };
+            proptest::prop_assert!(calls.len() <= MAX_CALLS_PER_FETCH);
+            for call in &calls {
+                proptest::prop_assert!(call.queries.len() <= MAX_QUERIES_PER_CALL);
+                proptest::prop_assert!(datapoints(&req, call) <= MAX_DATAPOINTS_PER_CALL, "{call:?}");
+            }
+            let longest = req.queries().iter().map(|q| q.period().seconds()).max().unwrap();
+            for (index, query) in req.queries().iter().enumerate() {
+                let own = i64::from(query.period().seconds());
+                let bound = TimeDelta::seconds(if math.is_some() { i64::from(longest) } else { own });
+                let mut spans: Vec<_> = calls
+                    .iter()
+                    .filter(|c| c.queries.contains(&index))
+                    .map(|c| (c.start, c.end))
+                    .collect();
+                spans.sort();
+                proptest::prop_assert!(!spans.is_empty(), "query {index} in no call");
+                let (first, last) = (spans[0].0, spans[spans.len() - 1].1);
+                proptest::prop_assert!(first <= start && start - first < bound, "query {index}: {first}");
+                proptest::prop_assert!(last >= end && last - end < bound, "query {index}: {last}");
+                for pair in spans.windows(2) {
+                    proptest::prop_assert_eq!(pair[0].1, pair[1].0, "query {}", index);
+                }
+                for (from, _) in &spans {
+                    proptest::prop_assert_eq!(from.timestamp().rem_euclid(own), 0);
+                }
+            }
+        }
     }
 
     #[test]
