@@ -250,6 +250,66 @@ async fn percentiles_and_metric_math_are_sent_as_asked() {
 }
 
 #[tokio::test]
+async fn metric_math_beside_a_weekly_period_returns_only_the_requested_hour() {
+    // With metric math every query shares each call, cut at whole weeks: the call for this
+    // hour spans the week, and CloudWatch answers for all of it. Only the periods that overlap
+    // the hour are the request's (a sum over the answer read a week of traffic).
+    let hour = range();
+    let week = 604_800;
+    let week_start = hour.start().timestamp() - hour.start().timestamp().rem_euclid(week);
+    let rule = mock!(Client::get_metric_data)
+        .match_requests(move |r| r.start_time() == Some(&SdkDateTime::from_secs(week_start)))
+        .then_output(move || {
+            GetMetricDataOutput::builder()
+                .metric_data_results(result(
+                    "requests",
+                    &[-61, -1, 0, 59, 60, 600],
+                    StatusCode::Complete,
+                ))
+                .metric_data_results(result("doubled", &[-1, 30, 61], StatusCode::Complete))
+                .metric_data_results(
+                    MetricDataResult::builder()
+                        .id("weekly")
+                        .timestamps(SdkDateTime::from_secs(week_start - week))
+                        .timestamps(SdkDateTime::from_secs(week_start))
+                        .values(1.0)
+                        .values(2.0)
+                        .status_code(StatusCode::Complete)
+                        .build(),
+                )
+                .build()
+        });
+    let source = source(mock_client!(
+        aws_sdk_cloudwatch,
+        RuleMode::Sequential,
+        &[&rule]
+    ));
+    let weekly = MetricQuery::stat(
+        "weekly",
+        Metric::new("AWS/ApplicationELB", "RequestCount").unwrap(),
+        Statistic::Sum,
+        Period::new(604_800).unwrap(),
+    )
+    .unwrap();
+    let doubled = MetricQuery::expression("doubled", "requests * 2", Period::MINUTE).unwrap();
+    let got = fetch(&source, vec![sum("requests"), weekly, doubled])
+        .await
+        .unwrap();
+    let minutes = |series: &aws_telemetry::FetchedSeries| -> Vec<i64> {
+        series
+            .points
+            .iter()
+            .map(|(at, _)| (*at - hour.start()).num_minutes())
+            .collect()
+    };
+    assert_eq!(minutes(&got[0]), [0, 59]);
+    assert_eq!(got[1].points.len(), 1);
+    assert_eq!(got[1].points[0].0.timestamp(), week_start);
+    assert_eq!(minutes(&got[2]), [30]);
+    assert_eq!(rule.num_calls(), 1);
+}
+
+#[tokio::test]
 async fn throttling_then_success_is_retried_and_counted() {
     let rule = mock!(Client::get_metric_data)
         .sequence()

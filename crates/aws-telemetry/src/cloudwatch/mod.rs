@@ -22,7 +22,7 @@ use crate::retry::RetryPolicy;
 use self::convert::{BACKEND, from_sdk_time, to_sdk_query, to_sdk_time};
 use crate::error::{FetchError, ServiceError};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
-use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, plan};
+use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, clip_to_range, plan};
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::source::MetricSource;
 
@@ -51,14 +51,19 @@ impl Counters {
 /// What the API imposes is handled here: queries are packed into calls of at most 500 and the
 /// time range split so that no call exceeds 100,800 datapoints, with the fewest calls those
 /// limits allow for each period (queries of different periods share a call when they fit);
-/// ranges are widened to whole, epoch-aligned periods, so no period is split between calls;
+/// ranges are widened to whole, epoch-aligned periods, so no period is split between calls, and
+/// the answer is clipped back to the periods that overlap the request's range; a request with
+/// metric math shares every call among all its queries, so each period must divide the longest
+/// ([`FetchError::MathPeriodsNotNested`]) and one longest period of every query must fit one
+/// call ([`FetchError::MathPeriodTooLong`]);
 /// `NextToken` pages are followed and merged in time order (one timestamp with two different
 /// values is refused as [`ServiceError::InvalidResponse`]); results are mapped back by query id,
 /// never by position; `PartialData` on the last page, and `InternalError` or `Forbidden` on any
 /// page, make the series [`Completeness::Partial`], and every message the service sends is
 /// kept on its series (the call's own `Messages` on every series of the call); periods are
 /// checked against CloudWatch's retention tiers before any call
-/// ([`FetchError::BeyondRetention`]); throttling and server errors are retried with bounded
+/// ([`FetchError::BeyondRetention`]), and a fetch makes at most 1,000 calls
+/// ([`FetchError::TooManyCalls`] before any call past that); throttling and server errors are retried with bounded
 /// exponential backoff ([`RetryPolicy`]), then reported as [`FetchError::Service`].
 /// [`CloudWatchSource::fetch_with_stats`] reports what one fetch cost, [`CloudWatchSource::stats`]
 /// the running total.
@@ -134,8 +139,11 @@ impl CloudWatchSource {
         // A failed fetch still cost what it cost.
         self.counters.add(stats);
         outcome?;
-        for series in &mut results {
+        for (series, query) in results.iter_mut().zip(request.queries()) {
             merge_points(series)?;
+            // The calls may span more than the request (whole periods; with metric math, whole
+            // longest periods): keep only the periods the contract returns.
+            clip_to_range(&mut series.points, query.period(), request.range());
         }
         Ok((results, stats))
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{QueryError, ServiceError};
 use crate::query::{Period, Statistic};
+use crate::range::TimeRange;
 
 /// What [`MetricSource::fetch`](crate::MetricSource::fetch) can fail with.
 ///
@@ -31,8 +32,8 @@ use crate::query::{Period, Statistic};
 #[non_exhaustive]
 pub enum FetchError {
     /// A query reaching back further than CloudWatch keeps data at its period (sub-minute
-    /// data 3 hours, one-minute data 15 days, five-minute data 63 days: "Metrics retention",
-    /// Amazon CloudWatch User Guide).
+    /// data 3 hours, one-minute data 15 days, five-minute data 63 days, and no data past 455
+    /// days at any period: "Metrics retention", Amazon CloudWatch User Guide).
     #[error("query {id:?}: a period of {period} cannot read back to {start}: {reason}")]
     BeyondRetention {
         /// The query's id.
@@ -53,6 +54,56 @@ pub enum FetchError {
         /// The queries in the request.
         count: usize,
         /// The most one call takes (500).
+        max: usize,
+    },
+    /// A request with metric math holding a query whose period does not divide the longest
+    /// period among its queries. Every query of such a request shares each call, and calls are
+    /// cut at whole longest periods so that no period is split; a period that does not divide
+    /// it would need a cut unit of their common multiple, which can be far longer than the
+    /// request (and past what one call returns). Give the query a period that divides the
+    /// longest one, or fetch it in a request of its own.
+    #[error(
+        "query {id:?}: a period of {period} does not divide the period {longest} of query {longest_id:?}: in a request with metric math every period must divide the longest"
+    )]
+    MathPeriodsNotNested {
+        /// The query's id.
+        id: String,
+        /// Its period.
+        period: Period,
+        /// The query with the longest period.
+        longest_id: String,
+        /// The longest period.
+        longest: Period,
+    },
+    /// A request with metric math whose queries return more than one GetMetricData call's
+    /// datapoints over a single one of its longest periods (e.g. a one-year period beside a
+    /// one-minute one: 525,600 datapoints), so that no call can hold a whole longest period.
+    #[error(
+        "query {id:?}: one period of {period} holds {datapoints} datapoints of the request's queries, more than the {max} one GetMetricData call returns"
+    )]
+    MathPeriodTooLong {
+        /// The query with the longest period.
+        id: String,
+        /// The longest period.
+        period: Period,
+        /// The datapoints of all the request's queries in one longest period.
+        datapoints: u64,
+        /// The most one call returns (100,800).
+        max: u64,
+    },
+    /// A request that would take more than 1,000 GetMetricData calls: a range much longer
+    /// than the data CloudWatch keeps, or a great many queries over a long range at a short
+    /// period. GetMetricData is billed per metric in every call, so such a request is refused
+    /// before any call; split its range or its queries into several fetches.
+    #[error(
+        "the request ({queries} queries over {range}) needs more than {max} GetMetricData calls: split its range or its queries"
+    )]
+    TooManyCalls {
+        /// The queries in the request.
+        queries: usize,
+        /// The request's time range.
+        range: TimeRange,
+        /// The most calls one fetch makes (1,000).
         max: usize,
     },
     /// A kind of query the source cannot answer (e.g. metric math in memory).
