@@ -537,3 +537,50 @@ fn a_long_chain_of_back_to_back_windows_is_one_maintenance() {
     let kept = windows.suppress(vec![longer]);
     assert_eq!((kept[0].start, kept[0].suppressed), (at(1_500), true));
 }
+
+/// 2^53 events, then one bad event of one: the sweep summed 2^53 + 1 as 2^53, saw no event in
+/// the last window and raised nothing, where streaming refuses the point; `burn_rates_at`
+/// gave a burn of 0 for the same windows. All three now refuse it.
+#[test]
+fn events_past_two_to_the_53_are_refused_by_every_evaluator() {
+    let slo = Slo::new(
+        "x",
+        Objective::new(0.999).unwrap(),
+        Window::rolling(Span::from_days(30).unwrap()),
+        Sli::EventRatio,
+    )
+    .with_missing_data(MissingData::Good);
+    let tier = AlertTier::new(
+        "t",
+        Severity::Page,
+        Span::from_minutes(5).unwrap(),
+        Span::MINUTE,
+        TierThreshold::BurnRate(1.0),
+    );
+    let policy = AlertPolicy::new(vec![tier]).with_partial_windows(PartialWindows::Evaluate);
+    let evaluator = PolicyEvaluator::new(&slo, &policy, Span::MINUTE).unwrap();
+    let max = 2f64.powi(53);
+    let at = |m: i64| t0() + TimeDelta::minutes(m);
+    for (dense, second) in [(false, at(10)), (true, at(1))] {
+        let series = Series::from_counts([(t0(), max, max), (second, 0.0, 1.0)]).unwrap();
+        assert!(
+            matches!(
+                evaluator.sweep(&series),
+                Err(sli_core::Error::CountOverflow { .. })
+            ),
+            "dense {dense}"
+        );
+        assert!(matches!(
+            evaluator.burn_rates_at(&series, second + TimeDelta::minutes(1)),
+            Err(sli_core::Error::CountOverflow { .. })
+        ));
+        let mut stream = evaluator.streaming();
+        stream.push(t0(), series.values()[0]).unwrap();
+        assert!(stream.push(second, series.values()[1]).is_err());
+    }
+    // Exactly 2^53 is still within the bound, for all three.
+    let exact = Series::from_counts([(t0(), max - 1.0, max - 1.0), (at(10), 0.0, 1.0)]).unwrap();
+    let alerts = evaluator.sweep(&exact).unwrap();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(evaluator.burn_rates_at(&exact, at(11)).is_ok());
+}

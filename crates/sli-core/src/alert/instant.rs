@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::evaluator::{PolicyEvaluator, Resolved, burn_rate};
 use super::stream::WindowBurn;
-use crate::counts::EventCounts;
+use crate::counts::{EventCounts, MAX_COUNT};
 use crate::error::{Error, Position, Result};
 use crate::series::{GridCursor, Series};
 use crate::span::Span;
@@ -42,7 +42,9 @@ impl PolicyEvaluator {
     ///
     /// # Errors
     /// [`Error::Misaligned`] when `at` is not on the evaluation grid, or when a point before
-    /// `at` is off the step grid (as pushing it to a streaming evaluator would be).
+    /// `at` is off the step grid (as pushing it to a streaming evaluator would be);
+    /// [`Error::CountOverflow`] when the events before `at` pass 2^53, as the streaming
+    /// evaluator refuses them.
     ///
     /// # Example
     /// ```
@@ -107,6 +109,13 @@ impl PolicyEvaluator {
                 break;
             }
             let slot = grid.slot(index, t)?;
+            // Checked before adding, as the streaming evaluator checks: past 2^53 the sums
+            // round, and the windows' differences of them were wrong with no error.
+            if cum_total > MAX_COUNT - counts.total() {
+                return Err(Error::CountOverflow {
+                    value: cum_total + counts.total(),
+                });
+            }
             cum_bad += counts.bad();
             cum_total += counts.total();
             running.push((slot, cum_bad, cum_total));

@@ -48,6 +48,9 @@ pub(super) struct PrefixSums<'s> {
     /// The next prefix index to be computed.
     next: usize,
     cumulative: [f64; 2],
+    /// How many points have had their total added exactly, checked before each addition
+    /// against [`MAX_COUNT`], and that total: kept only once `cumulative` reaches the bound.
+    checked: (usize, f64),
     /// Whether the summing loop prefetches ahead; always, but for tests of the path without.
     prefetch: bool,
 }
@@ -87,6 +90,7 @@ impl<'s> PrefixSums<'s> {
             mirror,
             next: 1,
             cumulative: [0.0, 0.0],
+            checked: (0, 0.0),
             prefetch: true,
         }
     }
@@ -133,11 +137,26 @@ impl<'s> PrefixSums<'s> {
             }
             self.store(self.cumulative);
         }
-        if self.cumulative[1] > MAX_COUNT {
-            return Err(Error::CountOverflow {
-                value: self.cumulative[1],
-            });
+        if self.cumulative[1] >= MAX_COUNT {
+            self.check_exact_total()?;
         }
+        Ok(())
+    }
+
+    /// At the bound, the totals taken so far added again, each checked before it is added as
+    /// the streaming evaluator checks it: added as they come, 2^53 + 1 rounds to 2^53 and
+    /// passed, and a bad minute after 2^53 events went unseen. Rare (a running total at 2^53),
+    /// and each point is checked once.
+    fn check_exact_total(&mut self) -> Result<()> {
+        for counts in &self.values[self.checked.0..self.next_point] {
+            if self.checked.1 > MAX_COUNT - counts.total() {
+                return Err(Error::CountOverflow {
+                    value: self.checked.1 + counts.total(),
+                });
+            }
+            self.checked.1 += counts.total();
+        }
+        self.checked.0 = self.next_point;
         Ok(())
     }
 
