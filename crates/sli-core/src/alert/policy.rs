@@ -256,6 +256,14 @@ impl fmt::Display for PolicyWarning {
 pub enum PartialWindows {
     /// Until the series has run for a window's length, that window has no data (resolved by the
     /// SLO's [`MissingData`](crate::MissingData) policy). The default.
+    ///
+    /// Under [`MissingData::Bad`](crate::MissingData::Bad) that makes every tier fire from the
+    /// first point of a new series (or a streaming evaluator started afresh) until its long
+    /// window has filled, on clean traffic too, with burn rates of 0 in the alerts: "no data
+    /// is bad" cannot tell the time before the series began from silence. CloudWatch, with
+    /// missing data breaching, does the same over the windows this compiles to. For an SLO
+    /// whose silence is an outage, start its evaluation with [`PartialWindows::Evaluate`], or
+    /// hold its pages until the longest window has run.
     #[default]
     NoData,
     /// Evaluate the burn rate over the part of the window the series covers (nothing is
