@@ -26,6 +26,10 @@ impl Finding {
     /// written as the nearest one RFC 3339 can write, never as chrono's `+262142-…`, which
     /// Alertmanager refuses along with the whole post.
     ///
+    /// Alertmanager deletes labels whose value is empty: an empty `slo_id` attaches no SLO,
+    /// and a finding with an empty `subject` arrives without that label (groups by subject
+    /// then merge it with others).
+    ///
     /// To join an SLO's notification the finding must also reach the SLO's receiver: route it
     /// with the SLO's owner (the `team` label), or with none when the SLO has none.
     ///
@@ -54,7 +58,8 @@ impl Finding {
         if let Some(owner) = &self.routing.owner {
             labels.insert("team".into(), json!(owner.as_str()));
         }
-        if let (Some(id), false) = (slo_id, self.mode.is_security()) {
+        // Alertmanager deletes a label whose value is empty: an empty `slo_id` is no SLO.
+        if let (Some(id), false) = (slo_id.filter(|id| !id.is_empty()), self.mode.is_security()) {
             labels.insert(SLO_ID_LABEL.into(), json!(id));
         }
         let mut annotations = Map::new();
@@ -161,6 +166,15 @@ mod tests {
         let alert = finding(FailureMode::DbConnectionExhaustion)
             .alertmanager_alert(Some("checkout"), TimeDelta::hours(1));
         assert_eq!(alert["labels"][SLO_ID_LABEL], "checkout");
+    }
+
+    /// Alertmanager deletes empty labels; an empty SLO id writes none rather than one that
+    /// silently does not join the SLO.
+    #[test]
+    fn an_empty_slo_id_attaches_no_slo() {
+        let alert = finding(FailureMode::DbConnectionExhaustion)
+            .alertmanager_alert(Some(""), TimeDelta::hours(1));
+        assert!(alert["labels"].get(SLO_ID_LABEL).is_none(), "{alert}");
     }
 
     #[test]
