@@ -277,6 +277,33 @@ pub(crate) fn clip_to_range(
     });
 }
 
+/// The period a query's points are stamped at: its own for a statistic; for an expression, the
+/// longest among the statistics it names, since metric math stamps its result by its inputs'
+/// periods (an expression over a weekly input comes back at the week's start, whatever its own
+/// period says). An expression naming no statistic of the request (`METRICS()`, `SEARCH`, or
+/// only other expressions) gets the request's longest period.
+pub(crate) fn stamped_period(request: &FetchRequest, index: usize) -> Period {
+    let queries = request.queries();
+    let longest = queries.iter().map(|q| q.period()).max();
+    let query = &queries[index];
+    let QueryKind::Expression { expression, .. } = query.kind() else {
+        return query.period();
+    };
+    let named = expression
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|token| !token.is_empty())
+        .filter_map(|token| queries.iter().find(|q| q.id().as_str() == token))
+        .map(|q| match q.kind() {
+            QueryKind::Stat { period, .. } => Some(*period),
+            QueryKind::Expression { .. } => None,
+        })
+        .collect::<Option<Vec<_>>>();
+    named
+        .and_then(|periods| periods.into_iter().max())
+        .or(longest)
+        .unwrap_or(query.period())
+}
+
 /// How many periods of `period` seconds cover `length` (the last one may be partial).
 pub(crate) fn periods_in(length: TimeDelta, period: u32) -> u64 {
     let seconds = length.num_seconds().max(1) as u64;
@@ -636,6 +663,35 @@ mod tests {
             assert!(first <= req.range().start() && req.range().start() - first < longest);
             assert!(last >= req.range().end() && last - req.range().end() < longest);
         }
+    }
+
+    /// An expression's points are stamped at its inputs' periods: over the weekly `q1` it is
+    /// weekly, over `q0` a minute, whatever its own; over nothing it names (or another
+    /// expression), the request's longest.
+    #[test]
+    fn an_expression_is_stamped_at_its_inputs_period() {
+        let expression =
+            |id: &str, text: &str| MetricQuery::expression(id, text, Period::MINUTE).unwrap();
+        let queries = vec![
+            stat(0, 60),
+            stat(1, 604_800),
+            stat(2, 3_600),
+            expression("e_week", "q1 * 2"),
+            expression("e_minute", "q0 / 60"),
+            expression("e_both", "SUM([q0, q2])"),
+            expression("e_all", "SUM(METRICS())"),
+            expression("e_nested", "e_minute * 2"),
+        ];
+        let now = now();
+        let range = TimeRange::new(now - TimeDelta::hours(1), now).unwrap();
+        let request = FetchRequest::new(queries, range).unwrap();
+        let stamped: Vec<u32> = (0..8)
+            .map(|i| stamped_period(&request, i).seconds())
+            .collect();
+        assert_eq!(
+            stamped,
+            [60, 604_800, 3_600, 604_800, 60, 3_600, 604_800, 604_800]
+        );
     }
 
     #[test]

@@ -268,6 +268,15 @@ async fn metric_math_beside_a_weekly_period_returns_only_the_requested_hour() {
                 ))
                 .metric_data_results(result("doubled", &[-1, 30, 61], StatusCode::Complete))
                 .metric_data_results(
+                    // Over the weekly input: stamped at the week's start, as its input is.
+                    MetricDataResult::builder()
+                        .id("weekly_doubled")
+                        .timestamps(SdkDateTime::from_secs(week_start))
+                        .values(4.0)
+                        .status_code(StatusCode::Complete)
+                        .build(),
+                )
+                .metric_data_results(
                     MetricDataResult::builder()
                         .id("weekly")
                         .timestamps(SdkDateTime::from_secs(week_start - week))
@@ -292,9 +301,14 @@ async fn metric_math_beside_a_weekly_period_returns_only_the_requested_hour() {
     )
     .unwrap();
     let doubled = MetricQuery::expression("doubled", "requests * 2", Period::MINUTE).unwrap();
-    let got = fetch(&source, vec![sum("requests"), weekly, doubled])
-        .await
-        .unwrap();
+    let weekly_doubled =
+        MetricQuery::expression("weekly_doubled", "weekly * 2", Period::MINUTE).unwrap();
+    let got = fetch(
+        &source,
+        vec![sum("requests"), weekly, doubled, weekly_doubled],
+    )
+    .await
+    .unwrap();
     let minutes = |series: &aws_telemetry::FetchedSeries| -> Vec<i64> {
         series
             .points
@@ -306,6 +320,9 @@ async fn metric_math_beside_a_weekly_period_returns_only_the_requested_hour() {
     assert_eq!(got[1].points.len(), 1);
     assert_eq!(got[1].points[0].0.timestamp(), week_start);
     assert_eq!(minutes(&got[2]), [30]);
+    // Clipped at its own minute it was empty: the week's point overlaps the hour.
+    assert_eq!(got[3].points.len(), 1);
+    assert_eq!(got[3].points[0].0.timestamp(), week_start);
     assert_eq!(rule.num_calls(), 1);
 }
 
