@@ -529,9 +529,10 @@ fn dashboard_queries_hold_no_grafana_variables() {
     }
 }
 
-/// One SLO's rules share a group and a group is never split, so an SLO of 450 tiers (on longer queries than these) made one
-/// `PrometheusRule` of 1,180,262 bytes, past the 1 MiB the Operator's ConfigMap holds, without
-/// an error; the documented split at `Options::max_file_bytes` promised otherwise.
+/// One SLO's rules share a group and a group is never split, so an SLO of 450 tiers (on longer
+/// queries than these) made one `PrometheusRule` of 1,180,262 bytes, past the 512 KiB rule
+/// file the Operator puts in a ConfigMap, without an error; the documented split at
+/// `Options::max_file_bytes` promised otherwise.
 #[test]
 // The closure returns the crate's own `Result<_, CompileError>`, large by design (see lib.rs).
 #[allow(clippy::result_large_err)]
