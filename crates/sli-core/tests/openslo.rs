@@ -617,6 +617,19 @@ fn repeated_or_structured_keys_in_free_form_specs() {
     );
     let import = lenient(&repeated).unwrap();
     assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+    // Lenient mode keeps the first copy only, so that the export is one go-yaml reads.
+    let exported = export(&import.slos).unwrap();
+    assert_eq!(
+        exported
+            .matches("metricName: HTTPCode_Target_5XX_Count")
+            .count(),
+        1
+    );
+    assert!(
+        !exported.contains("metricName: RequestCount\n          metricName"),
+        "{exported}"
+    );
+    assert!(strict(&exported).is_ok());
     // Deeper down too: a dimension written twice.
     let nested = EXAMPLE.replacen(
         "              value: app/checkout/50dc6c495c0c9188\n",

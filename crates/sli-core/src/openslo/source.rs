@@ -205,13 +205,18 @@ impl SourceSpec {
         let Kind::Map(map) = &node.kind else {
             return Self::new(Vec::new());
         };
+        // The first of a repeated key (strict mode refuses the repetition; lenient mode warns).
+        let mut seen = std::collections::HashSet::new();
+        let (entries, positions) = map
+            .iter()
+            .map(|(k, v)| (super::yaml::key_text(k), v))
+            .filter(|(k, _)| seen.insert(k.clone()))
+            .map(|(k, v)| ((k, v.to_value()), Positions::of(v)))
+            .unzip();
         Self {
-            entries: map
-                .iter()
-                .map(|(k, v)| (super::yaml::key_text(k), v.to_value()))
-                .collect(),
+            entries,
             origin: Some(origin),
-            positions: Some(map.iter().map(|(_, v)| Positions::of(v)).collect()),
+            positions: Some(positions),
         }
     }
 

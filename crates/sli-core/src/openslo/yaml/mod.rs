@@ -108,12 +108,20 @@ impl Node {
             },
             Kind::Scalar { text, .. } => Value::String(text.clone()),
             Kind::Seq(items) => Value::Seq(items.iter().map(Self::to_value).collect()),
-            Kind::Map(entries) => Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (key_text(k), v.to_value()))
-                    .collect(),
-            ),
+            Kind::Map(entries) => {
+                // The first of a repeated key, as `SourceSpec::get` reads it: strict mode refuses
+                // the repetition, lenient mode warns and keeps one copy, so that an export is a
+                // mapping go-yaml reads.
+                let mut seen = std::collections::HashSet::new();
+                Value::Map(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (key_text(k), v))
+                        .filter(|(k, _)| seen.insert(k.clone()))
+                        .map(|(k, v)| (k, v.to_value()))
+                        .collect(),
+                )
+            }
         }
     }
 }
