@@ -574,3 +574,30 @@ fn a_manifest_past_what_kubernetes_stores_is_refused_naming_the_slo() {
     };
     assert!(bytes > max && max == MAX_MANIFEST_BYTES, "{bytes} {max}");
 }
+
+/// A selector built field by field skips `Query::counter`'s checks; `compile` reads it again
+/// from its PromQL text, so a regex outside RE2 or a keyword as the metric name is refused
+/// there, naming the query, instead of a rule file promtool refuses whole.
+#[test]
+fn a_selector_built_by_hand_is_checked_at_compile() {
+    use slo_compiler::prometheus::{MatchOp, Matcher, Selector};
+    for (metric, value) in [("http_requests_total", "("), ("bool", "5..")] {
+        let mut spec = spec("shop", "checkout");
+        spec.signal = Signal::Bad {
+            bad: Query::Counter(Selector {
+                metric: metric.into(),
+                matchers: vec![Matcher {
+                    name: "code".into(),
+                    op: MatchOp::Regex,
+                    value: value.into(),
+                }],
+            }),
+            total: Query::counter("http_requests_total").unwrap(),
+        };
+        let err = compile(&[spec], &Options::default()).unwrap_err();
+        assert!(
+            matches!(&err.problem, CompileProblem::InvalidSourceField { field, .. } if field == "bad"),
+            "{err}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use super::compiled::{CompiledSlo, TierAlert};
 use super::expr::{Condition, Slo, Texts, cat, matchers};
 use super::names;
 use super::options::{Options, check_options};
-use super::query::Signal;
+use super::query::{Query, Signal};
 use super::rules::{AlertingRule, RecordingRule, Rule};
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::plan::{Plan, PlannedTier, decimal_percent, percent, sli_name};
@@ -88,6 +88,31 @@ pub fn compile(specs: &[Spec], options: &Options) -> Result<super::Compiled, Com
     })
 }
 
+/// Each counter's selector read again from its PromQL text: a `Selector` built field by field
+/// skips the checks of [`Query::counter`](super::Query::counter), and promtool would refuse
+/// the whole file for a regex outside RE2 or a name PromQL reads as a keyword.
+fn check_selectors(plan: &Plan<'_, Signal>) -> Result<(), CompileError> {
+    let (events, total) = match &plan.spec.signal {
+        Signal::Bad { bad, total } => (("bad", bad), total),
+        Signal::Good { good, total } => (("good", good), total),
+    };
+    for (field, query) in [events, ("total", total)] {
+        if let Query::Counter(selector) = query {
+            Query::counter(&selector.to_string()).map_err(|e| {
+                plan.fail(
+                    "spec.indicator",
+                    CompileProblem::InvalidSourceField {
+                        field: field.into(),
+                        path: "query".into(),
+                        source: e.into(),
+                    },
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
 fn compile_one<'a>(
     plan: Plan<'a, Signal>,
     options: &Options,
@@ -106,6 +131,7 @@ fn compile_one<'a>(
             },
         ));
     }
+    check_selectors(&plan)?;
     let slo_window = match slo.window {
         Window::Rolling(span) => span,
         // A calendar window, or any window that is not a fixed span.
