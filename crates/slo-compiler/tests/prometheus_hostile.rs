@@ -144,7 +144,8 @@ fn names_with_characters_yaml_breaks_on_give_rules_promtool_loads() {
 
 /// Selectors at the edge of what PromQL reads: `Query::counter` used to take the invalid ones
 /// (`x{a=~"("}`, a backreference, lookaround, `__name__` beside the name, `inf`, `bool`…) and
-/// promtool refused the whole file; the valid ones must still give rules promtool loads.
+/// promtool refused the whole file; the valid ones must still give rules promtool loads. Two
+/// `=` values for one label PromQL loads, but no series can match it: refused as a lint.
 #[test]
 fn selectors_promql_reads_give_rules_promtool_loads_and_the_others_are_refused() {
     for refused in [

@@ -367,7 +367,8 @@ impl Query {
     /// [`QueryError::Selector`] for anything but a metric name with optional matchers, and for
     /// what PromQL refuses in one: a keyword or number as the metric name (`bool`, `inf`…), a
     /// `__name__` matcher, a regular expression Go's RE2 syntax refuses (a backreference,
-    /// lookaround, unbalanced parentheses…), two values for one label matched with `=`.
+    /// lookaround, unbalanced parentheses…). Also two values for one label matched with `=`,
+    /// which PromQL loads but no series can match (the SLO would count nothing).
     pub fn counter(selector: &str) -> Result<Self, QueryError> {
         parse_selector(selector).map(Self::Counter)
     }
