@@ -41,18 +41,7 @@ impl ExactValue {
     /// ```
     #[must_use]
     pub fn percent(self) -> f64 {
-        if !self.0.is_finite() {
-            return self.0 * 100.0;
-        }
-        let scientific = format!("{:e}", self.0);
-        let (digits, exponent) = scientific
-            .split_once('e')
-            .unwrap_or((scientific.as_str(), "0"));
-        exponent
-            .parse::<i32>()
-            .ok()
-            .and_then(|e| format!("{digits}e{}", e + 2).parse().ok())
-            .unwrap_or(self.0 * 100.0)
+        crate::objective::shift_decimal(self.0, 2)
     }
 }
 

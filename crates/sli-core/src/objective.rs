@@ -93,9 +93,11 @@ impl Objective {
         self.target
     }
 
-    /// The target in percent, in (0, 100).
+    /// The target in percent, in (0, 100): its decimal with the point moved two places
+    /// (0.07 is 7, where `0.07 * 100.0` is 7.000000000000001), as
+    /// [`ExactValue::percent`](crate::ExactValue::percent) gives it.
     pub fn percent(self) -> f64 {
-        self.target * 100.0
+        shift_decimal(self.target, 2)
     }
 
     /// The error budget as a ratio: `1 - target`, the share of events allowed to be bad.
@@ -153,7 +155,7 @@ fn decimal_complement(value: f64) -> (f64, Option<(f64, f64)>) {
 }
 
 /// `value × 10^exponent`, rounded once from the shortest decimal that prints `value`.
-fn shift_decimal(value: f64, exponent: i32) -> f64 {
+pub(crate) fn shift_decimal(value: f64, exponent: i32) -> f64 {
     let text = format!("{value:e}");
     let shifted = text.split_once('e').and_then(|(mantissa, exp)| {
         Some(format!(
@@ -185,11 +187,7 @@ impl fmt::Display for Objective {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The decimal of the target, not of `target * 100` (binary noise) nor a rounding of it
         // (0.999999999999 printed as 100%).
-        write!(
-            f,
-            "{}%",
-            crate::ExactValue(crate::ExactValue(self.target).percent())
-        )
+        write!(f, "{}%", crate::ExactValue(self.percent()))
     }
 }
 
