@@ -137,7 +137,7 @@ fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
 /// `r / n ≥ p / 100`. `p × n / 100` is rounded twice on the way (0.07 × 100 is
 /// 7.000000000000001), so a product within a few ulps of a whole number is that number;
 /// taking its ceiling put p7 of 100 values at the 8th.
-pub(crate) fn nearest_rank(p: f64, n: usize) -> usize {
+fn nearest_rank(p: f64, n: usize) -> usize {
     let exact = p * n as f64 / 100.0;
     let whole = exact.round();
     let rank = if (exact - whole).abs() <= 4.0 * f64::EPSILON * whole.abs() {

@@ -235,9 +235,7 @@ fn expected(
                 Statistic::Minimum => values[0],
                 Statistic::Maximum => values[values.len() - 1],
                 Statistic::SampleCount => n,
-                Statistic::Percentile(p) => {
-                    values[crate::aggregate::nearest_rank(p, values.len()) - 1]
-                }
+                Statistic::Percentile(p) => values[reference_rank(p, values.len()) - 1],
                 Statistic::PercentileRank { upper } => {
                     100.0 * values.iter().filter(|v| **v <= upper).count() as f64 / n
                 }
@@ -446,4 +444,30 @@ async fn check_expression_refusal(
         Err(FetchError::Unsupported { .. }) => Ok(()),
         Err(e) => Err(format!("{source}: unexpected error for metric math: {e}")),
     }
+}
+
+/// The nearest rank of percentile `p` among `n` values, worked out apart from the sources'
+/// own: `⌈p·n/100⌉` in integers, from the decimal `p` is written as (99.9 is 999/10), so that
+/// no rounding of `p · n` can move it.
+fn reference_rank(p: f64, n: usize) -> usize {
+    let text = format!("{p}");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let rank = format!("{whole}{fraction}")
+        .parse::<u128>()
+        .ok()
+        .zip(
+            u32::try_from(fraction.len())
+                .ok()
+                .and_then(|f| 10u128.checked_pow(f)),
+        )
+        .and_then(|(digits, scale)| {
+            Some(
+                digits
+                    .checked_mul(n as u128)?
+                    .div_ceil(scale.checked_mul(100)?),
+            )
+        })
+        // A percentile with more decimals than u128 holds is below any rank but the first.
+        .unwrap_or(1);
+    usize::try_from(rank).unwrap_or(n).clamp(1, n)
 }
