@@ -224,8 +224,10 @@ impl From<RawMaintenanceWindows> for MaintenanceWindows {
     }
 }
 
-/// How many back-to-back windows [`MaintenanceWindows::suppress`] follows from one alert's
-/// start: the bound on its work when windows chain (a week of hourly windows is 168).
+/// How many steps [`MaintenanceWindows::suppress`] follows from one alert's start between
+/// merged one-off windows and recurring occurrences that touch: the bound on its work when a
+/// recurring window chains (a week of back-to-back hourly occurrences is 168; a chain of
+/// one-off windows, merged when built, is one step).
 const MAX_CHAINED_WINDOWS: usize = 1_000;
 
 impl MaintenanceWindows {

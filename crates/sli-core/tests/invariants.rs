@@ -583,4 +583,8 @@ fn events_past_two_to_the_53_are_refused_by_every_evaluator() {
     let alerts = evaluator.sweep(&exact).unwrap();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert!(evaluator.burn_rates_at(&exact, at(11)).is_ok());
+    let mut stream = evaluator.streaming();
+    for (t, counts) in exact.iter() {
+        stream.push(t, *counts).unwrap();
+    }
 }

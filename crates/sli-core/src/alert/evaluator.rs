@@ -239,7 +239,9 @@ impl PolicyEvaluator {
     /// # Errors
     /// [`Error::Misaligned`] when a timestamp is not on the step grid starting at the first
     /// point; [`Error::LimitExceeded`] when a sparse series keeps more than
-    /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) points within its longest window.
+    /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) points within its longest window;
+    /// [`Error::CountOverflow`] when the series' events pass 2^53, as the streaming evaluator
+    /// refuses them.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         match BlockSweep::new(&self.resolved, series)? {
             Some(sweep) => sweep.run(),
