@@ -502,3 +502,24 @@ fn a_key_named_twice_is_refused() {
         assert!(parse_lines(&record, "trail.jsonl").is_err());
     }
 }
+
+/// An Insights event is no deploy; one that carries an `UpdateService` call is refused, as the
+/// audit reader and `deploys::parse_log` refuse it (it was read as a deploy one at a time).
+#[test]
+fn a_call_marked_as_an_insights_event_is_no_deploy_and_refused() {
+    let insight = json!({"eventVersion": "1.08", "eventTime": "2026-03-02T14:05:00Z",
+        "awsRegion": "us-east-1", "eventID": "i1", "eventType": "AwsCloudTrailInsight",
+        "insightDetails": {"state": "Start", "eventSource": "ecs.amazonaws.com",
+                           "eventName": "UpdateService", "insightType": "ApiCallRateInsight"}});
+    assert_eq!(parse_record(&insight.to_string(), "x", 0).unwrap(), None);
+    let mut call = insight.clone();
+    call["eventSource"] = json!("ecs.amazonaws.com");
+    call["eventName"] = json!("UpdateService");
+    call["requestParameters"] =
+        json!({"cluster": "prod", "service": "web", "taskDefinition": "web:42"});
+    let err = parse_record(&call.to_string(), "trail.json", 2).unwrap_err();
+    assert!(
+        err.to_string().contains("record 2") && err.to_string().contains("Insight"),
+        "{err}"
+    );
+}

@@ -283,7 +283,7 @@ fn to_event(origin: &str, index: usize, value: Value) -> Result<Option<AuditEven
 }
 
 /// One record of a log; `None` for an Insights event.
-fn to_record(
+pub(crate) fn to_record(
     origin: &str,
     index: usize,
     value: Value,

@@ -347,22 +347,18 @@ pub fn deploy_from_record(
 ///
 /// # Errors
 /// [`RecordError::Record`] for text that is not a CloudTrail record (as
-/// [`audit::parse_record`](crate::audit::parse_record) reports it); otherwise as
-/// [`deploy_from_record`].
+/// [`audit::parse_record`](crate::audit::parse_record) reports it, a key named twice and an
+/// Insights event that carries a call included); otherwise as [`deploy_from_record`]. An
+/// Insights event without a call is `Ok(None)`.
 pub fn parse_record(json: &str, origin: &str, index: usize) -> Result<Option<Deploy>, RecordError> {
-    // Duplicate keys refused, as for audit events: serde_json keeps the last, so a second
-    // `requestParameters` could hide a deploy or rename its service.
-    let record: CloudTrailRecord = crate::audit::strict_json::from_str(json)
-        .and_then(serde_json::from_value)
-        .map_err(|e| {
-            not_a_record(
-                origin,
-                index,
-                "is not JSON, or names a key twice, or lacks a required field, or has one of \
-                 the wrong type",
-                Some(e),
-            )
-        })?;
+    // Read as audit records are: a key named twice refused (serde_json keeps the last, so a
+    // second `requestParameters` could hide a deploy or rename its service), and an Insights
+    // event no deploy, unless it carries a call, which is refused.
+    let value = crate::audit::strict_json::from_str(json)
+        .map_err(|e| not_a_record(origin, index, "is not JSON, or names a key twice", Some(e)))?;
+    let Some(record) = crate::audit::records::to_record(origin, index, value)? else {
+        return Ok(None);
+    };
     deploy_from_record(&record, origin, index)
 }
 
