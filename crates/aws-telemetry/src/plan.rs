@@ -368,21 +368,7 @@ mod tests {
     }
 
     fn request(series: usize, range: TimeDelta, period: u32) -> FetchRequest {
-        let queries = (0..series)
-            .map(|i| {
-                let metric = Metric::new("AWS/EC2", "CPUUtilization")
-                    .unwrap()
-                    .with_dimension("InstanceId", format!("i-{i:08}"))
-                    .unwrap();
-                MetricQuery::stat(
-                    &format!("q{i}"),
-                    metric,
-                    Statistic::Average,
-                    Period::new(period).unwrap(),
-                )
-                .unwrap()
-            })
-            .collect();
+        let queries = (0..series).map(|i| stat(i, period)).collect();
         let end = now() - TimeDelta::hours(1);
         FetchRequest::new(queries, TimeRange::new(end - range, end).unwrap()).unwrap()
     }

@@ -214,7 +214,20 @@ fn text_holding_a_sub_variable_is_refused_in_dashboards() {
     assert_eq!(err.field, "metadata.name");
     assert!(err.to_string().contains("checkout-${Env}"), "{err}");
     let mut dimensioned = spec(AlertPolicy::default());
-    dimensioned.signal = Signal::Bad {
+    dimensioned.signal = sub_variable_in_a_dimension();
+    let err = dashboards(dimensioned).unwrap_err();
+    assert!(err.to_string().contains("app/${AWS::Region}/1"), "{err}");
+    // The service names the alarm widgets' titles: since any service gets a dashboard name,
+    // one holding `${` reached the body (found by the session's review).
+    let serviced = spec(AlertPolicy::default()).with_service("checkout-${Env}");
+    let err = dashboards(serviced).unwrap_err();
+    assert_eq!(err.field, "spec.service");
+    assert!(err.to_string().contains("checkout-${Env}"), "{err}");
+}
+
+/// A 5xx signal whose load balancer dimension holds `${AWS::Region}`.
+fn sub_variable_in_a_dimension() -> Signal {
+    Signal::Bad {
         bad: SignalSource::Metric {
             metric: alb("HTTPCode_Target_5XX_Count")
                 .with_dimension("LoadBalancer", "app/${AWS::Region}/1")
@@ -225,15 +238,7 @@ fn text_holding_a_sub_variable_is_refused_in_dashboards() {
             metric: alb("RequestCount"),
             stat: Statistic::Sum,
         },
-    };
-    let err = dashboards(dimensioned).unwrap_err();
-    assert!(err.to_string().contains("app/${AWS::Region}/1"), "{err}");
-    // The service names the alarm widgets' titles: since any service gets a dashboard name,
-    // one holding `${` reached the body (found by the session's review).
-    let serviced = spec(AlertPolicy::default()).with_service("checkout-${Env}");
-    let err = dashboards(serviced).unwrap_err();
-    assert_eq!(err.field, "spec.service");
-    assert!(err.to_string().contains("checkout-${Env}"), "{err}");
+    }
 }
 
 /// cfn-lint reads `${` in an alarm's name, description or rule as a parameter left outside
@@ -264,18 +269,7 @@ fn an_alarm_holding_a_sub_variable_is_refused_by_the_template() {
     assert_eq!(err.field, "spec.alertPolicies", "{err}");
     assert!(err.to_string().contains("page-${Env}"), "{err}");
     let mut dimensioned = spec(AlertPolicy::default());
-    dimensioned.signal = Signal::Bad {
-        bad: SignalSource::Metric {
-            metric: alb("HTTPCode_Target_5XX_Count")
-                .with_dimension("LoadBalancer", "app/${AWS::Region}/1")
-                .unwrap(),
-            stat: Statistic::Sum,
-        },
-        total: SignalSource::Metric {
-            metric: alb("RequestCount"),
-            stat: Statistic::Sum,
-        },
-    };
+    dimensioned.signal = sub_variable_in_a_dimension();
     let err = template(dimensioned).unwrap_err();
     assert_eq!(err.field, "spec.indicator", "{err}");
     // The split templates check them too.
