@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_cloudtrail::Client;
-use aws_sdk_cloudtrail::primitives::DateTime as SdkDateTime;
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use sli_core::Deploy;
 use tokio::sync::Mutex;
@@ -18,7 +17,7 @@ use crate::deploys::{DeploySource, MAX_DEPLOYS, sort_deploys};
 use crate::error::{EventSourceError, ServiceError};
 use crate::range::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, sdk_time, with_retry};
 
 const BACKEND: &str = "CloudTrail";
 
@@ -171,10 +170,6 @@ impl CloudTrailSource {
 }
 
 display_with_region!(CloudTrailSource, "CloudTrail");
-
-fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> SdkDateTime {
-    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
-}
 
 #[async_trait]
 impl AuditSource for CloudTrailSource {

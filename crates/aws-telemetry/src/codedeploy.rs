@@ -16,7 +16,7 @@ use crate::deploys::{DeploySource, MAX_DEPLOYS, record_error, sort_deploys};
 use crate::error::{EventSourceError, RecordError, ServiceError};
 use crate::range::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, sdk_time, with_retry};
 
 const BACKEND: &str = "CodeDeploy";
 
@@ -205,10 +205,6 @@ impl CodeDeploySource {
 }
 
 display_with_region!(CodeDeploySource, "CodeDeploy");
-
-fn sdk_time(at: DateTime<Utc>) -> SdkDateTime {
-    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
-}
 
 fn chrono_time(at: &SdkDateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(at.secs(), at.subsec_nanos())

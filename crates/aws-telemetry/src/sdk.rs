@@ -19,6 +19,17 @@ use aws_smithy_types::retry::RetryConfig;
 use crate::error::{BoxError, ServiceError};
 use crate::retry::RetryPolicy;
 
+/// An instant as the SDKs send it. chrono writes a leap second as a second's nanoseconds past
+/// 10^9 (23:59:59 and 1.5 × 10^9 ns for 23:59:60.5), which the SDK's `DateTime` asserts
+/// against (a panic); AWS APIs have no leap seconds, so it is sent as the last nanosecond of
+/// that second.
+pub(crate) fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs_and_nanos(
+        at.timestamp(),
+        at.timestamp_subsec_nanos().min(999_999_999),
+    )
+}
+
 /// The SDK's standard retry configuration for `policy`.
 ///
 /// # Example
@@ -225,3 +236,32 @@ macro_rules! display_with_region {
     };
 }
 pub(crate) use display_with_region;
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::sdk_time;
+
+    /// 23:59:60.5 as chrono writes it (59 s and 1.5 × 10^9 ns) panicked in the SDK's
+    /// `DateTime` when a sink put it or a source asked for it; it is sent as 23:59:59.999999999.
+    #[test]
+    fn a_leap_second_is_sent_as_the_last_nanosecond_of_its_second() {
+        let leap = Utc.from_utc_datetime(
+            &NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                .unwrap(),
+        );
+        let sent = sdk_time(leap);
+        assert_eq!(
+            (sent.secs(), sent.subsec_nanos()),
+            (leap.timestamp(), 999_999_999)
+        );
+        let plain = Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(
+            (sdk_time(plain).secs(), sdk_time(plain).subsec_nanos()),
+            (plain.timestamp(), 0)
+        );
+    }
+}

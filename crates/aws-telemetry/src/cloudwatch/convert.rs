@@ -11,7 +11,7 @@ use crate::query::{MetricQuery, QueryKind};
 pub(super) const BACKEND: &str = "CloudWatch";
 
 pub(super) fn to_sdk_time(at: DateTime<Utc>) -> SdkDateTime {
-    SdkDateTime::from_secs_and_nanos(at.timestamp(), at.timestamp_subsec_nanos())
+    crate::sdk::sdk_time(at)
 }
 
 /// `None` for an instant outside chrono's range (never produced by CloudWatch).
