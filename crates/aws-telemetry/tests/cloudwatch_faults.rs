@@ -19,7 +19,7 @@ use aws_telemetry::{
     CloudWatchSource, Completeness, FetchError, FetchRequest, Metric, MetricQuery, MetricSource,
     Period, RetryPolicy, ServiceError, Statistic, TimeRange,
 };
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Timelike, Utc};
 
 fn hour_ago() -> DateTime<Utc> {
     let now = Utc::now().timestamp();
@@ -552,4 +552,41 @@ async fn one_timestamp_with_two_values_is_refused() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Values CloudWatch refuses are refused before any call, each naming its index: a magnitude
+/// under 8.515920e-109 (CloudWatch reads it as an invalid 0 and fails the whole call), and a
+/// leap second, which panicked in the SDK's `DateTime`, is sent as the last nanosecond of its
+/// second. Zero and the smallest magnitude taken are accepted.
+#[tokio::test]
+async fn the_sink_refuses_tiny_values_and_sends_a_leap_second() {
+    use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataOutput;
+    use aws_telemetry::{CloudWatchSink, MetricSink, PutError};
+    let rule =
+        mock!(Client::put_metric_data).then_output(|| PutMetricDataOutput::builder().build());
+    let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[&rule]);
+    let sink = CloudWatchSink::from_client(client, RetryPolicy::default());
+    let metric = Metric::new("SLO/checkout", "BurnRate1h").unwrap();
+    let now = Utc::now();
+    for tiny in [5e-324, 1e-200, 8.5e-109, -1e-150] {
+        let err = sink
+            .put(&metric, &[(now, 1.0), (now, tiny)])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, PutError::InvalidSample { index: 1, .. }),
+            "{tiny}: {err}"
+        );
+    }
+    assert_eq!(rule.num_calls(), 0);
+    let an_hour_ago = (now - TimeDelta::hours(1)).naive_utc();
+    let leap = Utc.from_utc_datetime(
+        &an_hour_ago
+            .date()
+            .and_hms_nano_opt(an_hour_ago.hour(), an_hour_ago.minute(), 59, 1_500_000_000)
+            .unwrap(),
+    );
+    let samples = [(now, 0.0), (now, 8.515_920e-109), (now, -2.5), (leap, 1.0)];
+    assert_eq!(sink.put(&metric, &samples).await.unwrap(), 1); // one call
+    assert_eq!(rule.num_calls(), 1);
 }

@@ -18,6 +18,11 @@ const MAX_DATUMS_PER_CALL: usize = 1000;
 const MAX_PAYLOAD_BYTES: usize = 900_000;
 /// CloudWatch refuses values beyond ±2^360.
 const MAX_ABS_VALUE: f64 = 2.348_542_582_773_833_2e108;
+/// The smallest magnitude CloudWatch takes but zero: its older reference gives values "in the
+/// range of 8.515920e-109 to 1.174271e+108 (Base 10)", and it refuses smaller ones (a
+/// subnormal, 1e-200) as an invalid value of 0, failing the whole call after earlier batches
+/// were written.
+const MIN_ABS_VALUE: f64 = 8.515_920e-109;
 
 /// Writes series to CloudWatch as custom metrics, batched within PutMetricData's limits: at most
 /// 1,000 datapoints and well under 1 MB a call (datums are sized with their metric name and
@@ -78,6 +83,8 @@ impl MetricSink for CloudWatchSink {
         for (index, &(at, value)) in samples.iter().enumerate() {
             let reason = if !value.is_finite() || value.abs() > MAX_ABS_VALUE {
                 "values must be finite and within ±2^360"
+            } else if value != 0.0 && value.abs() < MIN_ABS_VALUE {
+                "values other than zero must be at least 8.515920e-109 in magnitude"
             } else if at < now - TimeDelta::days(14) || at > now + TimeDelta::hours(2) {
                 "timestamps must be within the last two weeks and the next two hours"
             } else {
