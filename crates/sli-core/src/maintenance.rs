@@ -317,19 +317,24 @@ impl RecurringWindow {
 
     /// The occurrences that overlap `range`, in order (at most one per day of the range).
     pub fn occurrences(&self, range: Interval) -> Vec<Interval> {
-        let (Some(first), Some(last)) =
-            (self.zone.local(range.start()), self.zone.local(range.end()))
-        else {
-            return Vec::new();
-        };
+        // A range reaching chrono's first or last instant has no local time there in a zone
+        // ahead of or behind UTC: its dates run to chrono's first or last day (the range
+        // itself bounds the occurrences kept). It returned nothing at all.
+        let first = self
+            .zone
+            .local(range.start())
+            .map_or(chrono::NaiveDate::MIN, |t| t.date());
+        let last = self
+            .zone
+            .local(range.end())
+            .map_or(chrono::NaiveDate::MAX, |t| t.date());
         let back = self.duration.seconds() / 86_400 + 1;
         // At chrono's first day there is nothing earlier to start from.
         let mut date = first
-            .date()
             .checked_sub_signed(TimeDelta::days(back))
             .unwrap_or(chrono::NaiveDate::MIN);
         let mut out = Vec::new();
-        while date <= last.date() {
+        while date <= last {
             if let Some(o) = self.occurrence_on(date)
                 && o.overlaps(&range)
             {
@@ -368,6 +373,25 @@ mod tests {
 
     fn hm(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    /// A range reaching chrono's last instant in a zone ahead of UTC (its local time does not
+    /// exist there) still has its occurrences: none were returned.
+    #[test]
+    fn a_range_to_chronos_end_keeps_its_occurrences() {
+        let tokyo =
+            RecurringWindow::daily(hm(2, 0), Span::HOUR, "Asia/Tokyo".parse().unwrap()).unwrap();
+        let max = DateTime::<Utc>::MAX_UTC;
+        let start = max - TimeDelta::days(10);
+        let found = tokyo.occurrences(Interval::new(start, max).unwrap());
+        assert!((9..=11).contains(&found.len()), "{found:?}");
+        assert!(found.iter().all(|o| o.end() > start && o.start() < max));
+        let new_york =
+            RecurringWindow::daily(hm(2, 0), Span::HOUR, "America/New_York".parse().unwrap())
+                .unwrap();
+        let min = DateTime::<Utc>::MIN_UTC;
+        let found = new_york.occurrences(Interval::new(min, min + TimeDelta::days(10)).unwrap());
+        assert!((9..=11).contains(&found.len()), "{found:?}");
     }
 
     #[test]
