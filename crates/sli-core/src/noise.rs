@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::{AlertInterval, Severity};
@@ -273,12 +273,14 @@ impl MaintenanceWindows {
 
     /// Checks what an engine must be able to deploy: no one-off window longer than
     /// [`MAX_MAINTENANCE`](crate::MAX_MAINTENANCE), none starting or ending outside the years
-    /// 0000 to 9999 (recurring windows are checked when built).
+    /// 0000 to 9999 (recurring windows are checked alone when built), and no chain of windows
+    /// that overlap or follow one another, one-off and recurring together, longer than
+    /// `MAX_MAINTENANCE` either. [`suppress`](Self::suppress) is exact for windows this accepts.
     ///
     /// # Errors
     /// [`MaintenanceError::OutOfRange`] naming `start` or `end` of the first window outside
     /// those years; else [`MaintenanceError::NeverEnds`] naming the field `end` of the first
-    /// window too long.
+    /// window, or chain of windows, too long.
     pub fn validate(&self) -> std::result::Result<(), MaintenanceError> {
         let (first, last) = crate::window::rfc3339_bounds();
         let writable = |t: DateTime<Utc>| first <= t && t <= last;
@@ -293,21 +295,85 @@ impl MaintenanceWindows {
             }
         }
         let max = crate::maintenance::MAX_MAINTENANCE;
-        match self
+        if let Some(w) = self
             .windows
             .iter()
             .find(|w| w.length() > max.as_time_delta())
         {
-            Some(w) => Err(MaintenanceError::NeverEnds {
+            return Err(MaintenanceError::NeverEnds {
                 field: "end",
                 reason: format!(
                     "the window from {} to {} is longer than {max}",
                     w.start().to_rfc3339(),
                     w.end().to_rfc3339()
                 ),
-            }),
-            None => Ok(()),
+            });
         }
+        self.check_chains(max)
+    }
+
+    /// No maintenance, as `suppress` follows it (windows that overlap or touch, one-off and
+    /// recurring), longer than `max`: 52 back-to-back weeks passed one by one and switched
+    /// alerts off for a year, and two daily windows of 12 hours covered all time, which
+    /// `suppress` ended after its 1,000 steps as if the maintenance were over. Recurring
+    /// windows repeat weekly, so a year (2024: both DST changes of every zone) shows their
+    /// longest chain; each one-off chain is checked with the recurring occurrences around it.
+    fn check_chains(&self, max: crate::Span) -> std::result::Result<(), MaintenanceError> {
+        let reach = max.as_time_delta();
+        let occurrences = |from: DateTime<Utc>, to: DateTime<Utc>| {
+            let around = from
+                .checked_sub_signed(reach)
+                .zip(to.checked_add_signed(reach))
+                .and_then(|(from, to)| Interval::new(from, to).ok());
+            around.map_or_else(Vec::new, |range| {
+                self.recurring
+                    .iter()
+                    .flat_map(|r| r.occurrences(range))
+                    .map(|o| (o.start(), o.end()))
+                    .collect()
+            })
+        };
+        let year = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .single()
+            .zip(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single());
+        let mut chains = Vec::new();
+        if let Some((from, to)) = year.filter(|_| !self.recurring.is_empty()) {
+            chains.push(occurrences(from, to));
+        }
+        for &(start, end) in &self.merged {
+            let mut around = if self.recurring.is_empty() {
+                Vec::new()
+            } else {
+                occurrences(start, end)
+            };
+            around.push((start, end));
+            chains.push(around);
+        }
+        for mut spans in chains {
+            spans.sort_unstable();
+            let mut run: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+            for (start, end) in spans {
+                run = match run {
+                    Some((from, to)) if start <= to => Some((from, to.max(end))),
+                    _ => Some((start, end)),
+                };
+                if let Some((from, to)) = run
+                    && to - from > reach
+                {
+                    return Err(MaintenanceError::NeverEnds {
+                        field: "end",
+                        reason: format!(
+                            "windows that overlap or follow one another make one maintenance \
+                             from {} to {}, longer than {max}",
+                            from.to_rfc3339(),
+                            to.to_rfc3339()
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The latest end among the windows containing `at` (one-off windows merged, and the

@@ -588,3 +588,49 @@ fn events_past_two_to_the_53_are_refused_by_every_evaluator() {
         stream.push(t, *counts).unwrap();
     }
 }
+
+/// Chains longer than a week are refused by `validate`, as one window of that length is: 52
+/// back-to-back weeks (each within the cap) switched alerts off for a year, and two daily
+/// windows of 12 hours covered all time, which `suppress` ended after its 1,000 steps as if
+/// the maintenance were over.
+#[test]
+fn maintenance_chains_longer_than_a_week_are_refused() {
+    use chrono::NaiveTime;
+    use sli_core::{Interval, MaintenanceError, MaintenanceWindows, RecurringWindow, Zone};
+    let week =
+        |k: i64| Interval::new(t0() + TimeDelta::weeks(k), t0() + TimeDelta::weeks(k + 1)).unwrap();
+    let never = |w: &MaintenanceWindows| {
+        matches!(
+            w.validate(),
+            Err(MaintenanceError::NeverEnds { field: "end", .. })
+        )
+    };
+    assert!(MaintenanceWindows::new([week(0)]).validate().is_ok());
+    assert!(never(&MaintenanceWindows::new((0..52).map(week))));
+    // Overlapping halves of eight days.
+    let overlapping = MaintenanceWindows::new([
+        Interval::new(t0(), t0() + TimeDelta::days(5)).unwrap(),
+        Interval::new(t0() + TimeDelta::days(3), t0() + TimeDelta::days(8)).unwrap(),
+    ]);
+    assert!(never(&overlapping));
+    let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+    let half_day = Span::from_hours(12).unwrap();
+    let morning = RecurringWindow::daily(at(0), half_day, Zone::UTC).unwrap();
+    let evening = RecurringWindow::daily(at(12), half_day, Zone::UTC).unwrap();
+    let both = MaintenanceWindows::new([])
+        .with_recurring(morning.clone())
+        .with_recurring(evening);
+    assert!(never(&both));
+    let nightly = RecurringWindow::daily(at(1), Span::from_hours(2).unwrap(), Zone::UTC).unwrap();
+    assert!(
+        MaintenanceWindows::new([week(0)])
+            .with_recurring(nightly)
+            .validate()
+            .is_ok()
+    );
+    // A one-off window that joins a recurring one past a week.
+    let six_days = Interval::new(t0() + TimeDelta::hours(12), t0() + TimeDelta::days(7)).unwrap();
+    assert!(never(
+        &MaintenanceWindows::new([six_days]).with_recurring(morning)
+    ));
+}
