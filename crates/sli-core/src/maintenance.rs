@@ -16,8 +16,10 @@
 //! skips a cron time in the skipped hour, so its `ALARM` schedule does not run and nothing is
 //! muted; Alertmanager compares local times of day and mutes 03:00–04:00. On the fall-back
 //! day this module takes the earlier 02:30; EventBridge runs a repeated time once (AWS does
-//! not say which pass); Alertmanager mutes both passes. A window that avoids the transition
-//! hour (02:00–03:00 local time in most of Europe and North America) is read alike by all.
+//! not say which pass); Alertmanager mutes both passes. A window that avoids the hours a zone
+//! skips or repeats is read alike by all; they differ by zone and by season (in New York
+//! 02:00–03:00 is skipped in spring and 01:00–02:00 repeated in autumn; in London 01:00–02:00
+//! is skipped and repeated; in Paris 02:00–03:00 both times).
 
 use std::fmt;
 
