@@ -337,20 +337,7 @@ impl MaintenanceWindows {
             .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
             .single()
             .zip(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single());
-        let mut chains = Vec::new();
-        if let Some((from, to)) = year.filter(|_| !self.recurring.is_empty()) {
-            chains.push(occurrences(from, to));
-        }
-        for &(start, end) in &self.merged {
-            let mut around = if self.recurring.is_empty() {
-                Vec::new()
-            } else {
-                occurrences(start, end)
-            };
-            around.push((start, end));
-            chains.push(around);
-        }
-        for mut spans in chains {
+        let too_long = |mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>| {
             spans.sort_unstable();
             let mut run: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
             for (start, end) in spans {
@@ -372,6 +359,19 @@ impl MaintenanceWindows {
                     });
                 }
             }
+            Ok(())
+        };
+        if let Some((from, to)) = year.filter(|_| !self.recurring.is_empty()) {
+            too_long(occurrences(from, to))?;
+        }
+        for &(start, end) in &self.merged {
+            let mut around = if self.recurring.is_empty() {
+                Vec::new()
+            } else {
+                occurrences(start, end)
+            };
+            around.push((start, end));
+            too_long(around)?;
         }
         Ok(())
     }
