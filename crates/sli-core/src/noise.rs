@@ -313,67 +313,89 @@ impl MaintenanceWindows {
     }
 
     /// No maintenance, as `suppress` follows it (windows that overlap or touch, one-off and
-    /// recurring), longer than `max`: 52 back-to-back weeks passed one by one and switched
-    /// alerts off for a year, and two daily windows of 12 hours covered all time, which
-    /// `suppress` ended after its 1,000 steps as if the maintenance were over. Recurring
-    /// windows repeat weekly, so a year (2024: both DST changes of every zone) shows their
-    /// longest chain; each one-off chain is checked with the recurring occurrences around it.
+    /// recurring), longer than `max` or of more than [`MAX_CHAINED_WINDOWS`] windows, so that
+    /// `suppress` follows every chain to its end: 52 back-to-back weeks passed one by one, and
+    /// two daily windows of 12 hours covered all time, which `suppress` ended after its 1,000
+    /// steps as if the maintenance were over. Recurring windows repeat weekly, so a year (2024:
+    /// both DST changes of every zone) shows their longest chain; the one-off windows are
+    /// swept once, with the recurring occurrences within `max` of them (one-off windows linked
+    /// by occurrences are one chain). Time O((W + R × D) log(W + R × D)) for W one-off windows,
+    /// R recurring ones and D the days within `max` of a one-off window (366 at least, when R
+    /// is not zero).
     fn check_chains(&self, max: crate::Span) -> std::result::Result<(), MaintenanceError> {
         let reach = max.as_time_delta();
-        let occurrences = |from: DateTime<Utc>, to: DateTime<Utc>| {
-            let around = from
-                .checked_sub_signed(reach)
-                .zip(to.checked_add_signed(reach))
-                .and_then(|(from, to)| Interval::new(from, to).ok());
-            around.map_or_else(Vec::new, |range| {
-                self.recurring
-                    .iter()
-                    .flat_map(|r| r.occurrences(range))
-                    .map(|o| (o.start(), o.end()))
-                    .collect()
-            })
+        let occurrences = |range: Interval| -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+            self.recurring
+                .iter()
+                .flat_map(|r| r.occurrences(range))
+                .map(|o| (o.start(), o.end()))
+                .collect()
         };
-        let year = Utc
-            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
-            .single()
-            .zip(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single());
         let too_long = |mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>| {
             spans.sort_unstable();
-            let mut run: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+            let mut run: Option<(DateTime<Utc>, DateTime<Utc>, usize)> = None;
             for (start, end) in spans {
                 run = match run {
-                    Some((from, to)) if start <= to => Some((from, to.max(end))),
-                    _ => Some((start, end)),
+                    Some((from, to, count)) if start <= to => Some((from, to.max(end), count + 1)),
+                    _ => Some((start, end, 1)),
                 };
-                if let Some((from, to)) = run
-                    && to - from > reach
+                if let Some((from, to, count)) = run
+                    && (to - from > reach || count > MAX_CHAINED_WINDOWS)
                 {
                     return Err(MaintenanceError::NeverEnds {
                         field: "end",
                         reason: format!(
-                            "windows that overlap or follow one another make one maintenance \
-                             from {} to {}, longer than {max}",
+                            "{count} windows that overlap or follow one another make one \
+                             maintenance from {} on, longer than {max} or than \
+                             {MAX_CHAINED_WINDOWS} windows",
                             from.to_rfc3339(),
-                            to.to_rfc3339()
                         ),
                     });
                 }
             }
             Ok(())
         };
-        if let Some((from, to)) = year.filter(|_| !self.recurring.is_empty()) {
-            too_long(occurrences(from, to))?;
+        if self.recurring.is_empty() {
+            return too_long(self.merged.clone());
         }
-        for &(start, end) in &self.merged {
-            let mut around = if self.recurring.is_empty() {
-                Vec::new()
-            } else {
-                occurrences(start, end)
+        let year = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .single()
+            .zip(Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single())
+            .and_then(|(from, to)| Interval::new(from, to).ok());
+        if let Some(year) = year {
+            too_long(occurrences(year))?;
+        }
+        // The ranges within `max` of a one-off window, merged, each read once.
+        let mut spans = self.merged.clone();
+        let mut around: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+        let widened = self.merged.iter().map(|&(start, end)| {
+            (
+                start
+                    .checked_sub_signed(reach)
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC),
+                end.checked_add_signed(reach)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            )
+        });
+        let mut ranges = Vec::new();
+        for (from, to) in widened {
+            around = match around {
+                Some((a, b)) if from <= b => Some((a, b.max(to))),
+                Some(done) => {
+                    ranges.push(done);
+                    Some((from, to))
+                }
+                None => Some((from, to)),
             };
-            around.push((start, end));
-            too_long(around)?;
         }
-        Ok(())
+        ranges.extend(around);
+        for (from, to) in ranges {
+            if let Ok(range) = Interval::new(from, to) {
+                spans.extend(occurrences(range));
+            }
+        }
+        too_long(spans)
     }
 
     /// The latest end among the windows containing `at` (one-off windows merged, and the

@@ -633,4 +633,26 @@ fn maintenance_chains_longer_than_a_week_are_refused() {
     assert!(never(
         &MaintenanceWindows::new([six_days]).with_recurring(morning)
     ));
+    // One-off windows linked by recurring occurrences: each day's window ends where the next
+    // day's occurrence starts (found by the review: checked one by one, each passed).
+    let first_hour = RecurringWindow::daily(at(0), Span::HOUR, Zone::UTC).unwrap();
+    let days = |n: i64| {
+        MaintenanceWindows::new((0..n).map(|k| {
+            Interval::new(
+                t0() + TimeDelta::days(k) + TimeDelta::hours(1),
+                t0() + TimeDelta::days(k + 1),
+            )
+            .unwrap()
+        }))
+        .with_recurring(first_hour.clone())
+    };
+    assert!(days(6).validate().is_ok());
+    assert!(never(&days(10)));
+    // A chain within a week but of more windows than `suppress` follows: 1,001 back-to-back
+    // minutes, each a daily window.
+    let minutes = (0..1_001u32).fold(MaintenanceWindows::new([]), |w, m| {
+        let start = NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap();
+        w.with_recurring(RecurringWindow::daily(start, Span::MINUTE, Zone::UTC).unwrap())
+    });
+    assert!(never(&minutes));
 }
