@@ -2,11 +2,13 @@
 //! stays within CloudWatch's limits (500 queries, 100,800 datapoints) with the fewest calls, and
 //! checks periods against CloudWatch's retention tiers. Pure: no I/O, `now` is a parameter.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::FetchError;
 use crate::fetch::FetchRequest;
-use crate::query::{Period, QueryKind};
+use crate::query::{MetricQuery, Period, QueryKind};
 use crate::range::TimeRange;
 
 /// At most this many queries in one GetMetricData call.
@@ -277,31 +279,106 @@ pub(crate) fn clip_to_range(
     });
 }
 
-/// The period a query's points are stamped at: its own for a statistic; for an expression, the
-/// longest among the statistics it names, since metric math stamps its result by its inputs'
-/// periods (an expression over a weekly input comes back at the week's start, whatever its own
-/// period says). An expression naming no statistic of the request (`METRICS()`, `SEARCH`, or
-/// only other expressions) gets the request's longest period.
-pub(crate) fn stamped_period(request: &FetchRequest, index: usize) -> Period {
+/// The period each query's points are stamped at: its own for a statistic; for an
+/// expression, the longest among the queries it names (statistics, and expressions resolved
+/// the same way), since metric math stamps its result by its inputs' periods (an expression
+/// over a weekly input comes back at the week's start, whatever its own period says). Names
+/// inside quotes are labels, not ids. `METRICS(…)` stands for the request's statistics: their
+/// longest period. An expression naming nothing (`SEARCH` sets its own period) keeps its own.
+/// Linear in the expressions' length, with one map of the ids.
+pub(crate) fn stamped_periods(request: &FetchRequest) -> Vec<Period> {
     let queries = request.queries();
-    let longest = queries.iter().map(|q| q.period()).max();
-    let query = &queries[index];
-    let QueryKind::Expression { expression, .. } = query.kind() else {
-        return query.period();
+    let ids: HashMap<&str, usize> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (q.id().as_str(), i))
+        .collect();
+    let longest_stat = queries
+        .iter()
+        .filter(|q| matches!(q.kind(), QueryKind::Stat { .. }))
+        .map(MetricQuery::period)
+        .max();
+    let mut stamped: Vec<Option<Period>> = vec![None; queries.len()];
+    let mut resolver = Resolver {
+        queries,
+        ids: &ids,
+        longest_stat,
+        stamped: &mut stamped,
+        visiting: Vec::new(),
     };
-    let named = expression
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|token| !token.is_empty())
-        .filter_map(|token| queries.iter().find(|q| q.id().as_str() == token))
-        .map(|q| match q.kind() {
-            QueryKind::Stat { period, .. } => Some(*period),
-            QueryKind::Expression { .. } => None,
-        })
-        .collect::<Option<Vec<_>>>();
-    named
-        .and_then(|periods| periods.into_iter().max())
-        .or(longest)
-        .unwrap_or(query.period())
+    (0..queries.len()).map(|i| resolver.period(i)).collect()
+}
+
+/// The state of [`stamped_periods`]: the periods found so far, and the expressions being
+/// resolved (a cycle ends at the expression's own period).
+struct Resolver<'r> {
+    queries: &'r [MetricQuery],
+    ids: &'r HashMap<&'r str, usize>,
+    longest_stat: Option<Period>,
+    stamped: &'r mut [Option<Period>],
+    visiting: Vec<usize>,
+}
+
+impl Resolver<'_> {
+    fn period(&mut self, index: usize) -> Period {
+        let query = &self.queries[index];
+        if let Some(known) = self.stamped[index] {
+            return known;
+        }
+        let QueryKind::Expression { expression, .. } = query.kind() else {
+            return query.period();
+        };
+        if self.visiting.contains(&index) {
+            return query.period();
+        }
+        self.visiting.push(index);
+        let unquoted = without_quoted(expression);
+        let mut named = if unquoted.contains("METRICS(") {
+            self.longest_stat
+        } else {
+            None
+        };
+        for token in unquoted
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|t| !t.is_empty())
+        {
+            if let Some(&other) = self.ids.get(token).filter(|&&other| other != index) {
+                let period = self.period(other);
+                named = Some(named.map_or(period, |p| p.max(period)));
+            }
+        }
+        self.visiting.pop();
+        let period = named.unwrap_or(query.period());
+        self.stamped[index] = Some(period);
+        period
+    }
+}
+
+/// `text` with every '…' and "…" literal (backslash escapes included) blanked out.
+fn without_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                out.push(' ');
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(' ');
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// How many periods of `period` seconds cover `length` (the last one may be partial).
@@ -652,8 +729,9 @@ mod tests {
     }
 
     /// An expression's points are stamped at its inputs' periods: over the weekly `q1` it is
-    /// weekly, over `q0` a minute, whatever its own; over nothing it names (or another
-    /// expression), the request's longest.
+    /// weekly, over `q0` a minute, whatever its own; over another expression, that one's;
+    /// over all statistics (`METRICS()`), their longest; naming nothing (`SEARCH`, or ids only
+    /// inside quotes), its own.
     #[test]
     fn an_expression_is_stamped_at_its_inputs_period() {
         let expression =
@@ -667,16 +745,24 @@ mod tests {
             expression("e_both", "SUM([q0, q2])"),
             expression("e_all", "SUM(METRICS())"),
             expression("e_nested", "e_minute * 2"),
+            expression(
+                "e_search",
+                r#"SUM(SEARCH('{AWS/EC2,InstanceId} MetricName="q1"', 'Average', 60))"#,
+            ),
+            expression("e_cycle", "e_cycle + q2"),
         ];
         let now = now();
         let range = TimeRange::new(now - TimeDelta::hours(1), now).unwrap();
         let request = FetchRequest::new(queries, range).unwrap();
-        let stamped: Vec<u32> = (0..8)
-            .map(|i| stamped_period(&request, i).seconds())
+        let stamped: Vec<u32> = stamped_periods(&request)
+            .iter()
+            .map(|p| p.seconds())
             .collect();
         assert_eq!(
             stamped,
-            [60, 604_800, 3_600, 604_800, 60, 3_600, 604_800, 604_800]
+            [
+                60, 604_800, 3_600, 604_800, 60, 3_600, 604_800, 60, 60, 3_600
+            ]
         );
     }
 

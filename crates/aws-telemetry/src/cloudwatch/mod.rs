@@ -22,7 +22,7 @@ use crate::retry::RetryPolicy;
 use self::convert::{BACKEND, from_sdk_time, to_sdk_query, to_sdk_time};
 use crate::error::{FetchError, ServiceError};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
-use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, clip_to_range, plan, stamped_period};
+use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, clip_to_range, plan, stamped_periods};
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::source::MetricSource;
 
@@ -139,12 +139,12 @@ impl CloudWatchSource {
         // A failed fetch still cost what it cost.
         self.counters.add(stats);
         outcome?;
-        for (index, series) in results.iter_mut().enumerate() {
+        let stamped = stamped_periods(request);
+        for (series, period) in results.iter_mut().zip(stamped) {
             merge_points(series)?;
             // The calls may span more than the request (whole periods; with metric math, whole
             // longest periods): keep only the periods the contract returns, each at the period
             // its points are stamped at (an expression's inputs').
-            let period = stamped_period(request, index);
             clip_to_range(&mut series.points, period, request.range());
         }
         Ok((results, stats))
