@@ -16,7 +16,8 @@ use crate::sink::MetricSink;
 const MAX_DATUMS_PER_CALL: usize = 1000;
 /// Payload budget of one call: below PutMetricData's 1 MB cap, with room for the envelope.
 const MAX_PAYLOAD_BYTES: usize = 900_000;
-/// CloudWatch refuses values beyond ±2^360.
+/// CloudWatch refuses values beyond ±2^360 (the current PutMetricData reference; the older one
+/// gave 1.174271e+108, 2^359, and this takes the current one at its word).
 const MAX_ABS_VALUE: f64 = 2.348_542_582_773_833_2e108;
 /// The smallest magnitude CloudWatch takes but zero: its older reference gives values "in the
 /// range of 8.515920e-109 to 1.174271e+108 (Base 10)", and it refuses smaller ones (a
