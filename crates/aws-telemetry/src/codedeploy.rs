@@ -5,18 +5,19 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_codedeploy::Client;
-use aws_sdk_codedeploy::primitives::DateTime as SdkDateTime;
 use aws_sdk_codedeploy::types::{
     ComputePlatform, DeploymentInfo, DeploymentStatus, TimeRange as SdkTimeRange,
 };
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use sli_core::{Deploy, DeployOutcome, Rollout};
 
 use crate::deploys::{DeploySource, MAX_DEPLOYS, record_error, sort_deploys};
 use crate::error::{EventSourceError, RecordError, ServiceError};
 use crate::range::TimeRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, sdk_time, with_retry};
+use crate::sdk::{
+    Attempts, NextTokens, chrono_time, display_with_region, map_sdk_error, sdk_time, with_retry,
+};
 
 const BACKEND: &str = "CodeDeploy";
 
@@ -205,10 +206,6 @@ impl CodeDeploySource {
 }
 
 display_with_region!(CodeDeploySource, "CodeDeploy");
-
-fn chrono_time(at: &SdkDateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(at.secs(), at.subsec_nanos())
-}
 
 /// The share of instances that run the new revision, from `deploymentOverview`.
 fn instance_share(info: &DeploymentInfo) -> Option<f64> {

@@ -30,6 +30,13 @@ pub(crate) fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::D
     )
 }
 
+/// An instant an SDK returned; `None` outside chrono's range (never produced by AWS).
+pub(crate) fn chrono_time(
+    at: &aws_smithy_types::DateTime,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(at.secs(), at.subsec_nanos())
+}
+
 /// The SDK's standard retry configuration for `policy`.
 ///
 /// # Example

@@ -1,23 +1,12 @@
 //! Conversions between the toolkit's types and the SDK's, kept in one place so that no SDK type
 //! leaks into the public API.
 
-use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
 use aws_sdk_cloudwatch::types as cw;
-use chrono::{DateTime, Utc};
 
 use crate::metric::Metric;
 use crate::query::{MetricQuery, QueryKind};
 
 pub(super) const BACKEND: &str = "CloudWatch";
-
-pub(super) fn to_sdk_time(at: DateTime<Utc>) -> SdkDateTime {
-    crate::sdk::sdk_time(at)
-}
-
-/// `None` for an instant outside chrono's range (never produced by CloudWatch).
-pub(super) fn from_sdk_time(at: &SdkDateTime) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(at.secs(), at.subsec_nanos())
-}
 
 pub(super) fn to_sdk_metric(metric: &Metric) -> cw::Metric {
     cw::Metric::builder()

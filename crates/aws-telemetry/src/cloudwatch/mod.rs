@@ -19,11 +19,11 @@ pub use sink::CloudWatchSink;
 
 use crate::retry::RetryPolicy;
 
-use self::convert::{BACKEND, from_sdk_time, to_sdk_query, to_sdk_time};
+use self::convert::{BACKEND, to_sdk_query};
 use crate::error::{FetchError, ServiceError};
 use crate::fetch::{Completeness, FetchRequest, FetchStats, FetchedSeries};
 use crate::plan::{Call, MAX_DATAPOINTS_PER_CALL, clip_to_range, plan, stamped_periods};
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, chrono_time, display_with_region, map_sdk_error, sdk_time, with_retry};
 use crate::source::MetricSource;
 
 /// The per-call datapoint cap in the SDK's integer type (100,800 fits an `i32`).
@@ -184,8 +184,8 @@ impl CloudWatchSource {
                 .client
                 .get_metric_data()
                 .set_metric_data_queries(Some(queries.clone()))
-                .start_time(to_sdk_time(call.start))
-                .end_time(to_sdk_time(call.end))
+                .start_time(sdk_time(call.start))
+                .end_time(sdk_time(call.end))
                 .scan_by(ScanBy::TimestampAscending)
                 .max_datapoints(MAX_DATAPOINTS_PER_CALL_I32)
                 .set_next_token(token.take())
@@ -230,7 +230,7 @@ impl CloudWatchSource {
                     });
                 }
                 for (at, value) in timestamps.iter().zip(values) {
-                    let at = from_sdk_time(at).ok_or_else(|| ServiceError::InvalidResponse {
+                    let at = chrono_time(at).ok_or_else(|| ServiceError::InvalidResponse {
                         backend: BACKEND,
                         reason: format!("a timestamp out of range for id {id:?}"),
                     })?;

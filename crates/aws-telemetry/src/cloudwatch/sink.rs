@@ -6,9 +6,10 @@ use aws_sdk_cloudwatch::types::MetricDatum;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::RetryPolicy;
-use super::convert::{BACKEND, to_sdk_time};
+use super::convert::BACKEND;
 use crate::error::PutError;
 use crate::metric::Metric;
+use crate::sdk::sdk_time;
 use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
 use crate::sink::MetricSink;
 
@@ -116,7 +117,7 @@ impl MetricSink for CloudWatchSink {
                     MetricDatum::builder()
                         .metric_name(metric.name())
                         .set_dimensions(sdk_metric.dimensions.clone())
-                        .timestamp(to_sdk_time(at))
+                        .timestamp(sdk_time(at))
                         .value(value)
                         .build()
                 })

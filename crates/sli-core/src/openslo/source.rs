@@ -205,12 +205,7 @@ impl SourceSpec {
         let Kind::Map(map) = &node.kind else {
             return Self::new(Vec::new());
         };
-        // The first of a repeated key (strict mode refuses the repetition; lenient mode warns).
-        let mut seen = std::collections::HashSet::new();
-        let (entries, positions) = map
-            .iter()
-            .map(|(k, v)| (super::yaml::key_text(k), v))
-            .filter(|(k, _)| seen.insert(k.clone()))
+        let (entries, positions) = super::yaml::first_of_each_key(map)
             .map(|(k, v)| ((k, v.to_value()), Positions::of(v)))
             .unzip();
         Self {

@@ -108,22 +108,24 @@ impl Node {
             },
             Kind::Scalar { text, .. } => Value::String(text.clone()),
             Kind::Seq(items) => Value::Seq(items.iter().map(Self::to_value).collect()),
-            Kind::Map(entries) => {
-                // The first of a repeated key, as `SourceSpec::get` reads it: strict mode refuses
-                // the repetition, lenient mode warns and keeps one copy, so that an export is a
-                // mapping go-yaml reads.
-                let mut seen = std::collections::HashSet::new();
-                Value::Map(
-                    entries
-                        .iter()
-                        .map(|(k, v)| (key_text(k), v))
-                        .filter(|(k, _)| seen.insert(k.clone()))
-                        .map(|(k, v)| (k, v.to_value()))
-                        .collect(),
-                )
-            }
+            Kind::Map(entries) => Value::Map(
+                first_of_each_key(entries)
+                    .map(|(k, v)| (k, v.to_value()))
+                    .collect(),
+            ),
         }
     }
+}
+
+/// A mapping's entries with their keys as text, the first of a repeated key only, as
+/// `SourceSpec::get` reads it: strict mode refuses the repetition, lenient mode warns and
+/// keeps one copy, so that an export is a mapping go-yaml reads.
+pub(super) fn first_of_each_key(entries: &[(Node, Node)]) -> impl Iterator<Item = (String, &Node)> {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .map(|(k, v)| (key_text(k), v))
+        .filter(move |(k, _)| seen.insert(k.clone()))
 }
 
 /// A mapping key as text (keys of OpenSLO documents are strings; others are shown as YAML).
