@@ -23,8 +23,9 @@ impl Finding {
     /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own; a negative
     /// `hold` counts as none). Alertmanager reads times as RFC 3339, which writes years 0000
     /// to 9999 only: an instant outside them (a hold of centuries, a hostile timestamp) is
-    /// written as the nearest one RFC 3339 can write, never as chrono's `+262142-…`, which
-    /// Alertmanager refuses along with the whole post.
+    /// written as the nearest one RFC 3339 can write, never as chrono's `+262142-…`, and a
+    /// leap second as `23:59:59`, never `23:59:60` ([`sli_core::rfc3339_writable`]): Go's time
+    /// parser refuses both, and Alertmanager the whole post with them.
     ///
     /// Alertmanager deletes labels whose value is empty: an empty `slo_id` attaches no SLO,
     /// and a finding with an empty `subject` arrives without that label (groups by subject
@@ -74,9 +75,7 @@ impl Finding {
             annotations.insert("runbook_url".into(), json!(runbook.as_str()));
         }
         let at = |t: DateTime<Utc>| {
-            let (first, last) = sli_core::rfc3339_bounds();
-            t.clamp(first, last)
-                .to_rfc3339_opts(SecondsFormat::Secs, true)
+            sli_core::rfc3339_writable(t).to_rfc3339_opts(SecondsFormat::Secs, true)
         };
         json!({
             "labels": labels,
@@ -152,6 +151,21 @@ mod tests {
                 assert_eq!(text.len(), 20, "{text}");
             }
         }
+    }
+
+    #[test]
+    fn a_leap_second_is_written_as_the_second_before() {
+        // chrono writes 23:59:60, which Go's time parser (second 0-59) refuses: Alertmanager
+        // then drops the whole post, a paged finding beside this one included.
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_500))
+            .unwrap()
+            .and_utc();
+        let mut f = finding(FailureMode::DbConnectionExhaustion);
+        (f.start, f.end) = (leap, leap);
+        let alert = f.alertmanager_alert(None, TimeDelta::zero());
+        assert_eq!(alert["startsAt"], "2016-12-31T23:59:59Z");
+        assert_eq!(alert["endsAt"], "2016-12-31T23:59:59Z");
     }
 
     #[test]

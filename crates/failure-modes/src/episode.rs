@@ -3,6 +3,8 @@
 //! datapoints, e.g. a threshold sustained for 5 minutes) and closes after a run of good ones,
 //! so an incident that lasts a day is reported once, not 1,440 times.
 
+use std::collections::VecDeque;
+
 use chrono::{DateTime, Utc};
 use sli_core::{Severity, SustainFilter, Sustained};
 
@@ -14,7 +16,12 @@ pub(crate) struct Episode {
     window: u32,
     clear_after: u32,
     good_run: u32,
-    first_bad: Option<DateTime<Utc>>,
+    /// Observations fed since the last reset: the position of the next one.
+    seen: u64,
+    /// The positions and times of the bad observations among the last `window`, oldest first
+    /// (at most `window` of them): an incident starts at the first bad observation of the
+    /// window that opens it, never at a blip that window no longer holds.
+    recent_bad: VecDeque<(u64, DateTime<Utc>)>,
     open: bool,
 }
 
@@ -27,36 +34,50 @@ impl Episode {
             window: sustain.evaluation_periods(),
             clear_after: clear_after.max(1),
             good_run: 0,
-            first_bad: None,
+            seen: 0,
+            recent_bad: VecDeque::new(),
             open: false,
         }
     }
 
     /// Feeds one observation; returns the time of the first bad observation of the incident
-    /// when this observation opens one.
+    /// (the first bad one among the last M that opened it) when this observation opens one.
     #[inline(always)]
     pub(crate) fn update(&mut self, bad: bool, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let position = self.seen;
+        self.seen += 1;
         if bad {
             self.good_run = 0;
-            self.first_bad.get_or_insert(at);
+            self.forget_before(position);
+            self.recent_bad.push_back((position, at));
         } else {
             self.good_run = self.good_run.saturating_add(1);
-            if self.good_run >= self.window && !self.open {
-                self.first_bad = None;
-            }
             if self.good_run >= self.clear_after && self.open {
                 // A fresh window: the bad periods of the closed incident must not reopen it.
                 self.open = false;
-                self.first_bad = None;
+                self.recent_bad.clear();
                 self.sustain = SustainFilter::new(self.rule);
             }
         }
         let sustained = self.sustain.push(bad);
         if sustained && !self.open {
             self.open = true;
-            return self.first_bad.or(Some(at));
+            self.forget_before(position);
+            return Some(self.recent_bad.front().map_or(at, |&(_, first)| first));
         }
         None
+    }
+
+    /// Drops the bad observations that the window ending at `position` no longer holds.
+    #[inline(always)]
+    fn forget_before(&mut self, position: u64) {
+        let window = u64::from(self.window);
+        while let Some(&(oldest, _)) = self.recent_bad.front() {
+            if oldest + window > position {
+                break;
+            }
+            self.recent_bad.pop_front();
+        }
     }
 
     /// `true` while an incident is open (detectors freeze their baselines then, so that the
@@ -69,7 +90,8 @@ impl Episode {
     pub(crate) fn reset(&mut self) {
         self.sustain = SustainFilter::new(self.rule);
         self.good_run = 0;
-        self.first_bad = None;
+        self.seen = 0;
+        self.recent_bad.clear();
         self.open = false;
     }
 }
@@ -140,6 +162,27 @@ mod tests {
             .collect();
         let m = |i| t0 + TimeDelta::minutes(i);
         assert_eq!(opened, [(m(10), m(12)), (m(60), m(62))]);
+    }
+
+    #[test]
+    fn an_incident_starts_within_the_window_that_opened_it() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let m = |i| t0 + TimeDelta::minutes(i);
+        // 3 of 5: a day of one bad minute in four (never 3 of 5), four good minutes, then a
+        // sustained incident from minute 1,444. Its start is not the first blip of the day.
+        let mut episode = Episode::new(Sustained::new(3, 5).unwrap(), 10);
+        let bad = |i: i64| (i < 1_440 && i % 4 == 0) || i >= 1_444;
+        let opened: Vec<_> = (0..1_460)
+            .filter_map(|i| episode.update(bad(i), m(i)).map(|start| (start, m(i))))
+            .collect();
+        assert_eq!(opened, [(m(1_444), m(1_446))]);
+        // A blip inside the opening window belongs to the incident.
+        let mut episode = Episode::new(Sustained::new(3, 5).unwrap(), 10);
+        let bad = |i: i64| i == 100 || i == 103 || i == 104;
+        let opened: Vec<_> = (0..110)
+            .filter_map(|i| episode.update(bad(i), m(i)).map(|start| (start, m(i))))
+            .collect();
+        assert_eq!(opened, [(m(100), m(104))]);
     }
 
     #[test]

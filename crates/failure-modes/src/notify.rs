@@ -95,6 +95,14 @@ impl Finding {
 /// the one-off windows and a look at each recurring one
 /// ([`MaintenanceWindows::is_suppressed`]).
 ///
+/// This is not quite what [`MaintenanceWindows::suppress`] does with SLO alerts: it keeps an
+/// alert that outlasts the window and restarts it at the window's end, while a finding
+/// detected inside a window is dropped here even if its condition goes on after it (a
+/// detector reports an incident once, so nothing follows when the window closes). To have
+/// such findings notified at the window's end, pass their intervals through `suppress`
+/// instead: `windows.suppress(findings.iter().map(|f| f.to_alert(DEFAULT_HOLD)).collect())`
+/// keeps those whose [hold](DEFAULT_HOLD) outlasts the window, starting at its end.
+///
 /// # Example
 /// ```
 /// use failure_modes::chrono::{TimeDelta, TimeZone, Utc};

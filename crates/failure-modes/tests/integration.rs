@@ -10,6 +10,7 @@ mod config_extremes;
 mod cost_month_reset;
 mod detector_set;
 mod evidence_to_finding;
+mod incident_start;
 mod metric_anomaly;
 mod real_backgrounds;
 mod regressions;

@@ -146,4 +146,6 @@ pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};
 pub use slo::{Slo, SloReport};
 pub use span::Span;
-pub use window::{CalendarPeriod, CalendarWindow, Interval, Window, Zone, rfc3339_bounds};
+pub use window::{
+    CalendarPeriod, CalendarWindow, Interval, Window, Zone, rfc3339_bounds, rfc3339_writable,
+};

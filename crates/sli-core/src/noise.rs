@@ -487,7 +487,9 @@ pub struct AlertGroup<K> {
 
 /// Groups alerts by `key`, merging those with equal keys whose intervals overlap or touch:
 /// alerts of one root cause become one notification. A fast tier firing during a slow
-/// tier's alert for the same SLO becomes one group at the higher severity.
+/// tier's alert for the same SLO becomes one group at the higher severity. An alert whose
+/// `end` precedes its `start` (its fields are public) counts as ending at its start, so the
+/// groups do not depend on the order the alerts come in.
 ///
 /// # Example
 /// ```
@@ -533,10 +535,12 @@ pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<A
     let mut open: BTreeMap<K, AlertGroup<K>> = BTreeMap::new();
     let mut done = Vec::new();
     for (k, alert) in alerts {
+        // An end before the start would close the group before an alert starting with it.
+        let end = alert.end.map(|end| end.max(alert.start));
         match open.get_mut(&k) {
-            Some(group) if group.end.is_none_or(|end| alert.start <= end) => {
+            Some(group) if group.end.is_none_or(|group_end| alert.start <= group_end) => {
                 group.severity = group.severity.max(alert.severity);
-                group.end = match (group.end, alert.end) {
+                group.end = match (group.end, end) {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     _ => None,
                 };
@@ -547,7 +551,7 @@ pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<A
                     key: k.clone(),
                     severity: alert.severity,
                     start: alert.start,
-                    end: alert.end,
+                    end,
                     alerts: vec![alert],
                 };
                 if let Some(previous) = open.insert(k, group) {
@@ -632,5 +636,31 @@ mod tests {
         assert_eq!(one_key.len(), 1);
         assert_eq!(one_key[0].end, None);
         assert_eq!(one_key[0].severity, Severity::Page);
+    }
+
+    #[test]
+    fn an_alert_ending_before_it_starts_groups_the_same_in_either_order() {
+        // Two groups or one, by input order, when the first alert's end preceded its start.
+        let backwards = AlertInterval::for_test("slo", Severity::Page, t(10), Some(t(5)));
+        let finding = AlertInterval::for_test("F2", Severity::Ticket, t(10), Some(t(50)));
+        for alerts in [
+            vec![backwards.clone(), finding.clone()],
+            vec![finding, backwards],
+        ] {
+            let groups = group_alerts(alerts, |_| "zone-a");
+            assert_eq!(groups.len(), 1);
+            assert_eq!((groups[0].start, groups[0].end), (t(10), Some(t(50))));
+            assert_eq!(groups[0].severity, Severity::Page);
+        }
+        let alone = group_alerts(
+            vec![AlertInterval::for_test(
+                "slo",
+                Severity::Page,
+                t(10),
+                Some(t(5)),
+            )],
+            |_| (),
+        );
+        assert_eq!(alone[0].end, Some(t(10)));
     }
 }

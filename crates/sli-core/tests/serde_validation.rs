@@ -206,3 +206,24 @@ fn error_budget_policy_burn_rate_not_positive() {
     .unwrap();
     assert_eq!(read, ErrorBudgetPolicy::default());
 }
+
+/// serde_json writes an infinite or NaN threshold as `null`; the alert (and a group holding it)
+/// must read back, with NaN where the number was not finite.
+#[test]
+fn an_alert_with_a_threshold_json_cannot_write_reads_back() {
+    use sli_core::{AlertGroup, AlertInterval, Severity, group_alerts};
+    let at = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
+    for threshold in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+        let alert = AlertInterval::new("F6 connections: orders", Severity::Page, at, Some(at))
+            .with_threshold(threshold);
+        let json = serde_json::to_string(&alert).unwrap();
+        let back: AlertInterval = serde_json::from_str(&json).unwrap();
+        assert!(back.threshold.is_nan(), "{json}");
+        let groups = group_alerts(vec![alert], |_| "orders".to_owned());
+        let json = serde_json::to_string(&groups[0]).unwrap();
+        let back: AlertGroup<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.alerts.len(), 1);
+    }
+    let finite = AlertInterval::new("slo", Severity::Ticket, at, None).with_threshold(14.4);
+    round_trips(&finite);
+}

@@ -552,3 +552,43 @@ fn an_alarm_takes_ten_metrics_and_ten_expressions() {
         }
     );
 }
+
+/// EventBridge Scheduler's `at(…)`, like CloudWatch's dashboard annotations, reads no second 60:
+/// chrono formats a leap second as `23:59:60`. Both are written as the second before.
+#[test]
+fn a_leap_second_is_written_as_the_second_before() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use sli_core::Deploy;
+    use sli_core::{Interval, MaintenanceWindows};
+
+    let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+        .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_500))
+        .unwrap()
+        .and_utc();
+    let start = Utc.with_ymd_and_hms(2016, 12, 31, 22, 0, 0).unwrap();
+    let mut spec = spec(AlertPolicy::default());
+    spec = spec.with_maintenance(MaintenanceWindows::new([
+        Interval::new(start, leap).unwrap()
+    ]));
+    let compiled = compile(&[spec], &CompileOptions::new()).unwrap();
+    let schedules = &compiled.slos[0].maintenance.as_ref().unwrap().schedules;
+    let expressions: Vec<_> = schedules.iter().map(|s| s.expression.as_str()).collect();
+    assert_eq!(
+        expressions,
+        ["at(2016-12-31T22:00:00)", "at(2016-12-31T23:59:59)"]
+    );
+    let options =
+        DashboardOptions::new()
+            .with_deploys([Deploy::new("d-1", "ecs:prod/checkout", leap).unwrap()]);
+    let dashboards = compiled.dashboards(&options).unwrap();
+    let marks: Vec<_> = dashboards
+        .iter()
+        .flat_map(|d| d.body["widgets"].as_array().unwrap())
+        .filter_map(|w| w["properties"]["annotations"]["vertical"][0]["value"].as_str())
+        .collect();
+    assert!(!marks.is_empty());
+    assert!(
+        marks.iter().all(|m| *m == "2016-12-31T23:59:59Z"),
+        "{marks:?}"
+    );
+}

@@ -66,9 +66,13 @@ pub struct AlertInterval {
     pub short_burn: Option<f64>,
     /// Highest long-window burn rate while it fired.
     pub peak_burn: Option<f64>,
-    /// The tier's burn-rate threshold.
+    /// The tier's burn-rate threshold. JSON has no infinity or NaN: serde_json writes either
+    /// as `null`, which reads back as NaN (an alert from elsewhere may carry any threshold).
+    #[serde(deserialize_with = "null_as_nan")]
     pub threshold: f64,
-    /// The share of the SLO window's budget the tier represents (e.g. `0.02`).
+    /// The share of the SLO window's budget the tier represents (e.g. `0.02`); `null` reads
+    /// back as NaN, as for `threshold`.
+    #[serde(deserialize_with = "null_as_nan")]
     pub budget_fraction: f64,
     /// How long a full budget lasts at the long-window burn rate seen when it fired, in seconds:
     /// `SLO window / long_burn`.
@@ -77,6 +81,12 @@ pub struct AlertInterval {
     /// ([`MaintenanceWindows`](crate::MaintenanceWindows)).
     #[serde(default)]
     pub suppressed: bool,
+}
+
+/// A number serde_json wrote as `null` (it writes infinities and NaN so) as NaN, so that an
+/// alert it wrote reads back.
+fn null_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 impl AlertInterval {

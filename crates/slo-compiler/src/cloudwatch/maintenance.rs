@@ -173,8 +173,13 @@ pub(super) fn maintenance(
         .map_err(|source| CompileProblem::Maintenance { source })?;
     let mut schedules = Vec::new();
     for w in windows.once() {
-        let at =
-            |t: chrono::DateTime<chrono::Utc>| format!("at({})", t.format("%Y-%m-%dT%H:%M:%S"));
+        // A leap second as 23:59:59: EventBridge Scheduler reads no second 60.
+        let at = |t: chrono::DateTime<chrono::Utc>| {
+            format!(
+                "at({})",
+                sli_core::rfc3339_writable(t).format("%Y-%m-%dT%H:%M:%S")
+            )
+        };
         for (expression, state, what) in [
             (at(w.start()), ScheduledState::Alarm, "Opens"),
             (at(w.end()), ScheduledState::Ok, "Closes"),

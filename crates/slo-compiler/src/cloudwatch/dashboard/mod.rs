@@ -193,7 +193,8 @@ fn deploy_marks(deploys: &[Deploy]) -> Vec<Value> {
         .iter()
         .map(|d| {
             json!({"label": d.to_string(),
-                   "value": d.started().to_rfc3339_opts(SecondsFormat::Secs, true)})
+                   "value": sli_core::rfc3339_writable(d.started())
+                       .to_rfc3339_opts(SecondsFormat::Secs, true)})
         })
         .collect()
 }
