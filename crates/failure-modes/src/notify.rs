@@ -133,8 +133,12 @@ pub fn outside_maintenance(findings: Vec<Finding>, windows: &MaintenanceWindows)
 
 /// SLO alerts and findings grouped by root cause: each comes with its key (the zone, the
 /// database, the dependency it points at), and those with equal keys whose intervals overlap
-/// become one notification at the highest severity ([`sli_core::group_keyed`]). A finding
-/// counts as current from its start to `hold` after its detection ([`DEFAULT_HOLD`]).
+/// become one notification at the highest severity ([`sli_core::group_keyed`]), in start
+/// order. A finding counts as current from its start to `hold` after its detection
+/// ([`DEFAULT_HOLD`]). Security findings (F4, F7) are grouped among themselves only, never
+/// with an SLO's alerts or other findings: a compromised key or a public bucket is not news
+/// for the SLO's owner to read inside a page about latency, and the compiled Alertmanager
+/// routing keeps them apart the same way.
 ///
 /// # Example
 /// ```
@@ -156,9 +160,29 @@ pub fn group_by_root_cause<K: Ord + Clone>(
     findings: Vec<(K, Finding)>,
     hold: TimeDelta,
 ) -> Vec<AlertGroup<K>> {
+    let (security, others) = apart_from_slos(findings);
+    let as_alerts = |findings: Vec<(K, Finding)>| {
+        findings
+            .into_iter()
+            .map(|(k, f)| (k, f.to_alert(hold)))
+            .collect::<Vec<_>>()
+    };
     let mut alerts = slo_alerts;
-    alerts.extend(findings.into_iter().map(|(k, f)| (k, f.to_alert(hold))));
-    group_keyed(alerts)
+    alerts.extend(as_alerts(others));
+    let mut groups = group_keyed(alerts);
+    groups.extend(group_keyed(as_alerts(security)));
+    groups.sort_by_key(|g| g.start);
+    groups
+}
+
+/// The security findings (F4, F7), grouped among themselves only, and the others. A
+/// compromised key or a public bucket goes to whoever answers for security, not into an SLO's
+/// notification to the service's owner under the SLO's name: the compiled Alertmanager routing
+/// keeps them apart the same way ([`Finding::alertmanager_alert`] never gives one an SLO id).
+fn apart_from_slos<K>(findings: Vec<(K, Finding)>) -> (Vec<(K, Finding)>, Vec<(K, Finding)>) {
+    findings
+        .into_iter()
+        .partition(|(_, f)| f.mode.is_security())
 }
 
 /// One notification of [`group_by_root_cause_routed`]: the group, the findings in it, and
@@ -183,7 +207,8 @@ pub struct Notification<K> {
 /// `slo-compiler`), each finding with its own ([`Finding::routing`], set by
 /// [`Routed`](crate::Routed)): one [`Notification`] per group, routed to the SLO's owner first,
 /// since the page is about the SLO the owner answers for, else to the owner of the findings
-/// behind it (a finding alone, or with unrouted SLO alerts).
+/// behind it (a finding alone, or with unrouted SLO alerts). Security findings make
+/// notifications of their own, as there, routed by their own routing.
 ///
 /// # Example
 /// ```
@@ -215,6 +240,18 @@ pub struct Notification<K> {
 /// # Ok::<(), failure_modes::sli_core::RoutingError>(())
 /// ```
 pub fn group_by_root_cause_routed<K: Ord + Clone>(
+    slo_alerts: Vec<(K, AlertInterval, Routing)>,
+    findings: Vec<(K, Finding)>,
+    hold: TimeDelta,
+) -> Vec<Notification<K>> {
+    let (security, others) = apart_from_slos(findings);
+    let mut notifications = routed_groups(slo_alerts, others, hold);
+    notifications.extend(routed_groups(Vec::new(), security, hold));
+    notifications.sort_by_key(|n| n.group.start);
+    notifications
+}
+
+fn routed_groups<K: Ord + Clone>(
     slo_alerts: Vec<(K, AlertInterval, Routing)>,
     findings: Vec<(K, Finding)>,
     hold: TimeDelta,

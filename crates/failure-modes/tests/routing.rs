@@ -221,3 +221,41 @@ fn a_notification_goes_to_the_slo_owner_first_else_to_the_findings_owner() {
     assert_eq!(later.routing.owner, storage.owner);
     assert_eq!(later.routing.runbook, network.runbook);
 }
+
+/// A compromised key keyed with an SLO's page (the caller's key says "checkout") is not read
+/// inside that page by the SLO's owner: it is a notification of its own, to its own owner, as
+/// the compiled Alertmanager routing keeps it; a partition keyed alike still joins the page.
+#[test]
+fn a_security_finding_is_never_grouped_with_an_slo_page() {
+    let t = |m| t0() + Duration::minutes(m);
+    let payments = routing("payments", "https://runbooks.example.com/checkout");
+    let security = Routing::new().with_owner("security".parse().unwrap());
+    let page = AlertInterval::new("checkout, page", Severity::Page, t(5), Some(t(40)));
+    let compromise = Finding::new(
+        FailureMode::CredentialCompromise,
+        Severity::Page,
+        "ci-deployer",
+        t(10),
+        t(10),
+        Evidence::new(1.0, 0.0, 1.0, 1.0, "CreateAccessKey from a new region"),
+    )
+    .with_routing(security.clone());
+    let findings = vec![
+        ("checkout", finding("eu-west-1a", t(0))),
+        ("checkout", compromise.clone()),
+    ];
+    let notifications = group_by_root_cause_routed(
+        vec![("checkout", page.clone(), payments.clone())],
+        findings.clone(),
+        DEFAULT_HOLD,
+    );
+    assert_eq!(notifications.len(), 2, "{notifications:#?}");
+    assert_eq!(notifications[0].group.alerts.len(), 2);
+    assert_eq!(notifications[0].routing, payments);
+    assert_eq!(notifications[1].findings, [compromise]);
+    assert_eq!(notifications[1].routing, security);
+    let groups =
+        failure_modes::group_by_root_cause(vec![("checkout", page)], findings, DEFAULT_HOLD);
+    let sizes: Vec<_> = groups.iter().map(|g| g.alerts.len()).collect();
+    assert_eq!(sizes, [2, 1]);
+}
