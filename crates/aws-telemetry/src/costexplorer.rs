@@ -14,14 +14,15 @@ use crate::cost::{CostSource, DailyCost};
 use crate::error::ServiceError;
 use crate::range::DateRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CostExplorer";
 const METRIC: &str = "UnblendedCost";
 
 /// A [`CostSource`] reading Cost Explorer's `GetCostAndUsage` with `DAILY` granularity and
 /// the `UnblendedCost` metric, for the whole account (no grouping), following
-/// `NextPageToken`.
+/// `NextPageToken` (a token returned twice is [`ServiceError::InvalidResponse`], not a billed
+/// loop).
 ///
 /// **Each request is billed** ($0.01 per `GetCostAndUsage` request, paginated pages
 /// included, at the time of writing): [`CostExplorerSource::requests`] counts what this
@@ -98,6 +99,7 @@ impl CostSource for CostExplorerSource {
             })?;
         let mut days = Vec::new();
         let mut token: Option<String> = None;
+        let mut tokens = NextTokens::named("NextPageToken");
         loop {
             let attempts = Attempts::default();
             let sent = self
@@ -138,9 +140,9 @@ impl CostSource for CostExplorerSource {
                         .with_estimated(result.estimated()),
                 );
             }
-            match page.next_page_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                _ => break,
+            token = tokens.follow(BACKEND, page.next_page_token())?;
+            if token.is_none() {
+                break;
             }
         }
         days.sort_by_key(|d| d.day);

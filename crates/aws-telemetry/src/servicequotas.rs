@@ -9,13 +9,14 @@ use aws_sdk_servicequotas::types::ServiceQuota;
 use crate::error::ServiceError;
 use crate::quota::{Quota, QuotaSource, UsageMetric};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "ServiceQuotas";
 
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
-/// value, or the default where none was requested), `ListServiceQuotas` (every page of 100)
-/// for a service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
+/// value, or the default where none was requested), `ListServiceQuotas` (every page of 100; a
+/// `NextToken` returned twice is [`ServiceError::InvalidResponse`], not a loop) for a
+/// service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
 /// regional: the client's region is the one read.
 ///
@@ -143,6 +144,7 @@ impl QuotaSource for ServiceQuotasSource {
     async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>, ServiceError> {
         let mut quotas = Vec::new();
         let mut token: Option<String> = None;
+        let mut tokens = NextTokens::default();
         loop {
             let attempts = Attempts::default();
             let page = self
@@ -159,9 +161,9 @@ impl QuotaSource for ServiceQuotasSource {
             for quota in page.quotas() {
                 quotas.push(to_quota(quota)?);
             }
-            match page.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                _ => break,
+            token = tokens.follow(BACKEND, page.next_token())?;
+            if token.is_none() {
+                break;
             }
         }
         Ok(quotas)

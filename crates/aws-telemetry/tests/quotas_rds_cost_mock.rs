@@ -179,6 +179,30 @@ mod service_quotas {
             ServiceError::PermissionDenied { .. }
         ));
     }
+
+    /// Found by probe C: a `NextToken` handed back again paged `ListServiceQuotas` forever
+    /// (and the quota list grew without bound).
+    #[tokio::test]
+    async fn a_repeated_next_token_is_an_error_not_a_loop() {
+        let looping = mock!(Client::list_service_quotas).then_http_response(|| {
+            json(200, r#"{"NextToken": "again", "Quotas": [
+                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false}
+            ]}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&looping]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        let answer = tokio::time::timeout(Duration::from_secs(10), source.quotas("ec2"))
+            .await
+            .expect("ListServiceQuotas kept paging on a repeated NextToken");
+        match answer.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "ServiceQuotas");
+                assert!(reason.contains("NextToken \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(looping.num_calls(), 2);
+    }
 }
 
 #[cfg(feature = "rds")]
@@ -362,6 +386,35 @@ mod rds {
             other => panic!("{other:?}"),
         }
     }
+
+    /// Found by probe C: a `Marker` handed back again paged `DescribeDBParameters` forever.
+    #[tokio::test]
+    async fn a_repeated_marker_is_an_error_not_a_loop() {
+        const SAME_MARKER: &str = r#"<DescribeDBParametersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBParametersResult>
+    <Marker>again</Marker>
+    <Parameters><Parameter><ParameterName>work_mem</ParameterName><ParameterValue>4096</ParameterValue></Parameter></Parameters>
+  </DescribeDBParametersResult>
+</DescribeDBParametersResponse>"#;
+        let instance =
+            mock!(Client::describe_db_instances).then_http_response(|| xml(200, INSTANCE));
+        let looping =
+            mock!(Client::describe_db_parameters).then_http_response(|| xml(200, SAME_MARKER));
+        let client = mock_client!(aws_sdk_rds, RuleMode::MatchAny, &[&instance, &looping]);
+        let source = RdsLimitSource::from_client(client, fast_retries(1));
+        let answer =
+            tokio::time::timeout(Duration::from_secs(10), source.connection_limit("orders"))
+                .await
+                .expect("DescribeDBParameters kept paging on a repeated Marker");
+        match answer.unwrap_err() {
+            ConnectionLimitError::Service(ServiceError::InvalidResponse { backend, reason }) => {
+                assert_eq!(backend, "RDS");
+                assert!(reason.contains("Marker \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(looping.num_calls(), 2);
+    }
 }
 
 #[cfg(feature = "costexplorer")]
@@ -457,5 +510,31 @@ mod cost_explorer {
             other => panic!("{other:?}"),
         }
         assert_eq!(source.requests(), 2, "every attempt is billed");
+    }
+
+    /// Found by probe C: a `NextPageToken` handed back again paged forever, each page billed
+    /// (2,813 requests in 2 s).
+    #[tokio::test]
+    async fn a_repeated_next_page_token_is_an_error_not_a_billed_loop() {
+        let looping = mock!(Client::get_cost_and_usage).then_http_response(|| json(200, r#"{
+            "ResultsByTime": [{"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "1", "Unit": "USD"}}, "Estimated": false}],
+            "NextPageToken": "again"
+        }"#));
+        let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&looping]);
+        let source = CostExplorerSource::from_client(client, fast_retries(1));
+        let answer = tokio::time::timeout(
+            Duration::from_secs(10),
+            source.daily_costs(&range(day(1), day(2))),
+        )
+        .await
+        .expect("Cost Explorer kept paging on a repeated NextPageToken");
+        match answer.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "CostExplorer");
+                assert!(reason.contains("NextPageToken \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(source.requests(), 2, "two billed requests, not thousands");
     }
 }
