@@ -19,6 +19,9 @@ const BACKEND: &str = "RDS";
 /// [`ConnectionLimit::evaluate`](crate::ConnectionLimit::evaluate) with the class's nominal
 /// memory (an approximation: see [`instance_class_memory`](crate::instance_class_memory)).
 ///
+/// The identifier is matched without regard to case, as RDS matches it (RDS stores identifiers
+/// in lowercase: `Orders-DB` names the instance `orders-db`).
+///
 /// `DBInstanceNotFound`, and a group without a `max_connections` value, become
 /// [`ServiceError::NotFound`]; a formula this crate cannot evaluate is
 /// [`ConnectionLimitError::Formula`]. Where an
@@ -92,7 +95,12 @@ impl ConnectionLimitSource for RdsLimitSource {
         let db = described
             .db_instances()
             .iter()
-            .find(|db| db.db_instance_identifier() == Some(instance))
+            // RDS stores identifiers in lowercase and matches them case-insensitively:
+            // `Orders-DB` is answered with `orders-db`.
+            .find(|db| {
+                db.db_instance_identifier()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(instance))
+            })
             .ok_or_else(|| ServiceError::NotFound {
                 backend: BACKEND,
                 what: format!("DB instance {instance:?}"),

@@ -415,6 +415,24 @@ mod rds {
         }
         assert_eq!(looping.num_calls(), 2);
     }
+
+    /// Found by probe C: RDS stores identifiers in lowercase and answers `Orders` with the
+    /// instance `orders`, which was then not found among the answer.
+    #[tokio::test]
+    async fn a_mixed_case_identifier_finds_the_instance() {
+        let instance =
+            mock!(Client::describe_db_instances).then_http_response(|| xml(200, INSTANCE));
+        let (_, page1, page2) = rules(PARAMETERS_PAGE_2);
+        let client = mock_client!(
+            aws_sdk_rds,
+            RuleMode::MatchAny,
+            &[&instance, &page1, &page2]
+        );
+        let source = RdsLimitSource::from_client(client, fast_retries(1));
+        let limit = source.connection_limit("Orders").await.unwrap();
+        assert_eq!(limit.max_connections, 1802.0);
+        assert_eq!(limit.instance_class, "db.r6g.large");
+    }
 }
 
 #[cfg(feature = "costexplorer")]
