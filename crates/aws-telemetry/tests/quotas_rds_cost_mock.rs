@@ -555,4 +555,68 @@ mod cost_explorer {
         }
         assert_eq!(source.requests(), 2, "two billed requests, not thousands");
     }
+
+    /// The days of `body`'s answer for 2026-11-01..2026-11-03, or its error's reason.
+    async fn answer(body: &'static str) -> Result<Vec<(NaiveDate, f64)>, String> {
+        let rule = mock!(Client::get_cost_and_usage).then_http_response(move || json(200, body));
+        let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&rule]);
+        let source = CostExplorerSource::from_client(client, fast_retries(1));
+        match source.daily_costs(&range(day(1), day(3))).await {
+            Ok(days) => Ok(days.iter().map(|d| (d.day, d.amount)).collect()),
+            Err(ServiceError::InvalidResponse { reason, .. }) => Err(reason),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    /// Found by probe C: every result became a day, so a day given twice was counted twice
+    /// downstream (month-to-date over-counted), a day outside the range was kept, and a
+    /// month-long `TimePeriod` was taken as one day's spend.
+    #[tokio::test]
+    async fn results_are_one_per_day_of_the_range() {
+        let twice = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "7", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            twice.contains("TimePeriod 2026-11-01..2026-11-02 given twice"),
+            "{twice}"
+        );
+
+        let outside = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-12-25", "End": "2026-12-26"}, "Total": {"UnblendedCost": {"Amount": "9", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            outside.contains("TimePeriod 2026-12-25..2026-12-26 is outside"),
+            "{outside}"
+        );
+
+        let month = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-12-01"}, "Total": {"UnblendedCost": {"Amount": "300", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            month.contains("TimePeriod 2026-11-01..2026-12-01 is not one day"),
+            "{month}"
+        );
+
+        // The same figures twice (on two pages, say) are one day; days come out in order.
+        let days = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-02", "End": "2026-11-03"}, "Total": {"UnblendedCost": {"Amount": "-1.5", "Unit": "USD"}}, "Estimated": true},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap();
+        assert_eq!(days, vec![(day(1), 5.0), (day(2), -1.5)]);
+    }
+
+    /// Found by probe C: an amount without its `Unit` was labelled USD.
+    #[tokio::test]
+    async fn an_amount_without_a_unit_is_refused() {
+        let reason = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            reason.contains("TimePeriod 2026-11-01..2026-11-02"),
+            "{reason}"
+        );
+        assert!(reason.contains("without a Unit"), "{reason}");
+    }
 }
