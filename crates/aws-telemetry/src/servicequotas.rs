@@ -14,7 +14,8 @@ use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_
 const BACKEND: &str = "ServiceQuotas";
 
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
-/// value, or the default where none was requested), `ListServiceQuotas` (every page of 100; a
+/// value, or the default where none was requested; an answer for another quota than the one
+/// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100; a
 /// `NextToken` returned twice is [`ServiceError::InvalidResponse`], not a loop) for a
 /// service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
@@ -138,7 +139,18 @@ impl QuotaSource for ServiceQuotasSource {
                 "GetServiceQuota {service_code}/{quota_code}: no Quota"
             ))
         })?;
-        to_quota(quota)
+        let quota = to_quota(quota)?;
+        // An answer for another quota would be read as the limit of the one asked for. Codes
+        // are compared without regard to case, so that only a different quota is refused.
+        if !quota.service_code.eq_ignore_ascii_case(service_code)
+            || !quota.quota_code.eq_ignore_ascii_case(quota_code)
+        {
+            return Err(invalid(format!(
+                "GetServiceQuota {service_code}/{quota_code} answered for quota {}/{}",
+                quota.service_code, quota.quota_code
+            )));
+        }
+        Ok(quota)
     }
 
     async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>, ServiceError> {

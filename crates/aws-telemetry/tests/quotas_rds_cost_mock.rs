@@ -203,6 +203,32 @@ mod service_quotas {
         }
         assert_eq!(looping.num_calls(), 2);
     }
+
+    /// Found by probe C: a `GetServiceQuota` answer for another quota was taken as the one
+    /// asked for. The codes are compared without regard to case.
+    #[tokio::test]
+    async fn an_answer_for_another_quota_is_refused() {
+        let other = mock!(Client::get_service_quota).then_http_response(|| {
+            json(200, r#"{"Quota": {"ServiceCode": "lambda", "QuotaCode": "L-B99A9384", "QuotaName": "Concurrent executions", "Value": 1000.0, "Adjustable": true, "GlobalQuota": false}}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&other]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        match source.quota("ec2", "L-1216C47A").await.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "ServiceQuotas");
+                assert!(reason.contains("ec2/L-1216C47A"), "{reason}");
+                assert!(reason.contains("lambda/L-B99A9384"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let same = mock!(Client::get_service_quota).then_http_response(|| json(200, EC2_VCPU));
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&same]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        assert_eq!(
+            source.quota("EC2", "l-1216c47a").await.unwrap().quota_code,
+            "L-1216C47A"
+        );
+    }
 }
 
 #[cfg(feature = "rds")]
