@@ -1,5 +1,11 @@
 //! Statistics over raw samples per period, as CloudWatch computes them: the reference the
 //! in-memory and CSV sources answer with.
+//!
+//! As in CloudWatch, percentile statistics (`pNN` and `PR(..)`) are not available for a period
+//! holding a negative sample: that period has no datapoint, as a period without samples has
+//! none ("Percentile statistics are not available for metrics when any of the metric values
+//! are negative numbers", `GetMetricStatistics`' `ExtendedStatistics`). `-0.0` is not
+//! negative.
 
 use chrono::{DateTime, Utc};
 
@@ -12,7 +18,8 @@ use crate::range::TimeRange;
 /// period that overlaps `range`, whole, when it holds at least one sample. This is what
 /// CloudWatch answers for a start time on a period boundary, and what the CloudWatch adapter
 /// asks for (it widens ranges to whole periods). Returns `(period start, statistic)` in time
-/// order.
+/// order. A percentile statistic of a period holding a negative sample has no datapoint, as in
+/// CloudWatch.
 ///
 /// # Errors
 /// [`FetchError::Overflow`] naming query `id` when a period's `Sum` of finite samples is
@@ -68,6 +75,11 @@ fn flush(
     if values.is_empty() {
         return Ok(());
     }
+    if is_percentile(stat) && values.iter().any(|v| *v < 0.0) {
+        // CloudWatch gives no percentile of a period with a negative sample.
+        values.clear();
+        return Ok(());
+    }
     // A period that begins before chrono's first instant (a sample in the first period of
     // a length that does not divide the distance to the epoch) is stamped with that instant,
     // as `ceil_to` stamps one past the last with the last: no sample can be earlier.
@@ -81,6 +93,15 @@ fn flush(
     out.push((start, value));
     values.clear();
     Ok(())
+}
+
+/// Whether CloudWatch counts `stat` among the percentile statistics, which it does not give
+/// for a period holding a negative sample.
+fn is_percentile(stat: Statistic) -> bool {
+    matches!(
+        stat,
+        Statistic::Percentile(_) | Statistic::PercentileRank { .. }
+    )
 }
 
 /// The sum of `values`, compensated (Neumaier's variant of Kahan summation), so that a long
@@ -257,6 +278,32 @@ mod tests {
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
         let sum = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(sum, vec![(t0, 10.0)]);
+    }
+
+    #[test]
+    fn no_percentile_of_a_period_with_a_negative_sample() {
+        // Found by probe C: p50 of [-5, 10] was -5 and PR(:0) was 50; CloudWatch gives no
+        // percentile statistic when a value is negative. Other statistics are unchanged, and
+        // -0.0 is not negative.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let minute = TimeDelta::minutes(1);
+        let samples = vec![
+            (t0, -5.0),
+            (t0 + TimeDelta::seconds(1), 10.0),
+            (t0 + minute, -0.0),
+            (t0 + minute + TimeDelta::seconds(1), 4.0),
+        ];
+        let range = TimeRange::new(t0, t0 + minute * 2).unwrap();
+        for stat in [
+            Statistic::Percentile(50.0),
+            Statistic::PercentileRank { upper: 0.0 },
+        ] {
+            let out = aggregate(&id(), &samples, stat, Period::MINUTE, range).unwrap();
+            assert_eq!(out.len(), 1, "{stat}: {out:?}");
+            assert_eq!(out[0].0, t0 + minute, "{stat}");
+        }
+        let min = aggregate(&id(), &samples, Statistic::Minimum, Period::MINUTE, range).unwrap();
+        assert_eq!(min, vec![(t0, -5.0), (t0 + minute, -0.0)]);
     }
 
     #[test]
