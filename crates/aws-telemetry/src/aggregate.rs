@@ -104,6 +104,25 @@ fn is_percentile(stat: Statistic) -> bool {
     )
 }
 
+/// The sum of finite `values`: their [`compensated_sum`], or, when a partial sum passed
+/// `f64::MAX` on the way (`[MAX, MAX, -MAX]`), the compensated sum of the values scaled down by
+/// a power of two (exact, but for values near the subnormal range) that keeps every partial sum
+/// in range, scaled back up. Identical to [`compensated_sum`] whenever that is finite; not
+/// finite only when the sum itself is beyond `f64`'s range.
+fn sum(values: &[f64]) -> f64 {
+    let plain = compensated_sum(values.iter().copied());
+    if plain.is_finite() {
+        return plain;
+    }
+    // 2^k >= n: every partial sum of n values scaled by 2^-k is at most f64::MAX.
+    let k = values.len().next_power_of_two().trailing_zeros();
+    let Ok(k) = i32::try_from(k) else {
+        return plain;
+    };
+    let scale = 2f64.powi(k);
+    compensated_sum(values.iter().map(|v| v / scale)) * scale
+}
+
 /// The sum of `values`, compensated (Neumaier's variant of Kahan summation), so that a long
 /// run of samples of very different sizes adds up to the correctly rounded sum in practice,
 /// not to whatever order of additions left.
@@ -138,7 +157,7 @@ fn mean(values: &[f64]) -> f64 {
 fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
     let n = values.len() as f64;
     match stat {
-        Statistic::Sum => compensated_sum(values.iter().copied()),
+        Statistic::Sum => sum(values),
         Statistic::Average => mean(values),
         Statistic::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
         Statistic::Maximum => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
@@ -278,6 +297,43 @@ mod tests {
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
         let sum = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(sum, vec![(t0, 10.0)]);
+    }
+
+    #[test]
+    fn a_sum_finite_in_the_end_is_not_an_overflow() {
+        // Found by probe C: [MAX, MAX, -MAX] overflowed on the way (and the compensation
+        // became NaN), though the exact sum is MAX. A sum beyond range still is an error.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
+        let at = |i: i64| t0 + TimeDelta::seconds(i);
+        for (values, want) in [
+            (vec![f64::MAX, f64::MAX, -f64::MAX], f64::MAX),
+            (vec![f64::MAX, f64::MAX, -f64::MAX, -f64::MAX, 3.0], 3.0),
+            (
+                vec![-f64::MAX, -f64::MAX, f64::MAX / 2.0, f64::MAX],
+                -f64::MAX / 2.0,
+            ),
+        ] {
+            let samples: Vec<_> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (at(i as i64), *v))
+                .collect();
+            let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+            assert_eq!(out, vec![(t0, want)], "{values:?}");
+        }
+        let past = [(at(0), f64::MAX), (at(1), f64::MAX), (at(2), -1.0)];
+        assert!(aggregate(&id(), &past, Statistic::Sum, Period::MINUTE, range).is_err());
+        // Where the running sum stays in range, the result is the compensated sum's, bit for
+        // bit.
+        let values = [0.1, 0.2, 0.3, 1e16, -1e16, 7.0];
+        let samples: Vec<_> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (at(i as i64), *v))
+            .collect();
+        let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        assert_eq!(out[0].1.to_bits(), compensated_sum(values).to_bits());
     }
 
     #[test]
