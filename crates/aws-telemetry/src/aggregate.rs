@@ -1,5 +1,11 @@
 //! Statistics over raw samples per period, as CloudWatch computes them: the reference the
 //! in-memory and CSV sources answer with.
+//!
+//! As in CloudWatch, percentile statistics (`pNN` and `PR(..)`) are not available for a period
+//! holding a negative sample: that period has no datapoint, as a period without samples has
+//! none ("Percentile statistics are not available for metrics when any of the metric values
+//! are negative numbers", `GetMetricStatistics`' `ExtendedStatistics`). `-0.0` is not
+//! negative.
 
 use chrono::{DateTime, Utc};
 
@@ -12,7 +18,8 @@ use crate::range::TimeRange;
 /// period that overlaps `range`, whole, when it holds at least one sample. This is what
 /// CloudWatch answers for a start time on a period boundary, and what the CloudWatch adapter
 /// asks for (it widens ranges to whole periods). Returns `(period start, statistic)` in time
-/// order.
+/// order. A percentile statistic of a period holding a negative sample has no datapoint, as in
+/// CloudWatch.
 ///
 /// # Errors
 /// [`FetchError::Overflow`] naming query `id` when a period's `Sum` of finite samples is
@@ -68,6 +75,11 @@ fn flush(
     if values.is_empty() {
         return Ok(());
     }
+    if is_percentile(stat) && values.iter().any(|v| *v < 0.0) {
+        // CloudWatch gives no percentile of a period with a negative sample.
+        values.clear();
+        return Ok(());
+    }
     // A period that begins before chrono's first instant (a sample in the first period of
     // a length that does not divide the distance to the epoch) is stamped with that instant,
     // as `ceil_to` stamps one past the last with the last: no sample can be earlier.
@@ -81,6 +93,34 @@ fn flush(
     out.push((start, value));
     values.clear();
     Ok(())
+}
+
+/// Whether CloudWatch counts `stat` among the percentile statistics, which it does not give
+/// for a period holding a negative sample.
+fn is_percentile(stat: Statistic) -> bool {
+    matches!(
+        stat,
+        Statistic::Percentile(_) | Statistic::PercentileRank { .. }
+    )
+}
+
+/// The sum of finite `values`: their [`compensated_sum`], or, when a partial sum passed
+/// `f64::MAX` on the way (`[MAX, MAX, -MAX]`), the compensated sum of the values scaled down by
+/// a power of two (exact, but for values near the subnormal range) that keeps every partial sum
+/// in range, scaled back up. Identical to [`compensated_sum`] whenever that is finite; not
+/// finite only when the sum itself is beyond `f64`'s range.
+fn sum(values: &[f64]) -> f64 {
+    let plain = compensated_sum(values.iter().copied());
+    if plain.is_finite() {
+        return plain;
+    }
+    // 2^k >= n: every partial sum of n values scaled by 2^-k is at most f64::MAX.
+    let k = values.len().next_power_of_two().trailing_zeros();
+    let Ok(k) = i32::try_from(k) else {
+        return plain;
+    };
+    let scale = 2f64.powi(k);
+    compensated_sum(values.iter().map(|v| v / scale)) * scale
 }
 
 /// The sum of `values`, compensated (Neumaier's variant of Kahan summation), so that a long
@@ -117,7 +157,7 @@ fn mean(values: &[f64]) -> f64 {
 fn statistic(values: &mut [f64], stat: Statistic) -> f64 {
     let n = values.len() as f64;
     match stat {
-        Statistic::Sum => compensated_sum(values.iter().copied()),
+        Statistic::Sum => sum(values),
         Statistic::Average => mean(values),
         Statistic::Minimum => values.iter().copied().fold(f64::INFINITY, f64::min),
         Statistic::Maximum => values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
@@ -257,6 +297,69 @@ mod tests {
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
         let sum = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
         assert_eq!(sum, vec![(t0, 10.0)]);
+    }
+
+    #[test]
+    fn a_sum_finite_in_the_end_is_not_an_overflow() {
+        // Found by probe C: [MAX, MAX, -MAX] overflowed on the way (and the compensation
+        // became NaN), though the exact sum is MAX. A sum beyond range still is an error.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
+        let at = |i: i64| t0 + TimeDelta::seconds(i);
+        for (values, want) in [
+            (vec![f64::MAX, f64::MAX, -f64::MAX], f64::MAX),
+            (vec![f64::MAX, f64::MAX, -f64::MAX, -f64::MAX, 3.0], 3.0),
+            (
+                vec![-f64::MAX, -f64::MAX, f64::MAX / 2.0, f64::MAX],
+                -f64::MAX / 2.0,
+            ),
+        ] {
+            let samples: Vec<_> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (at(i as i64), *v))
+                .collect();
+            let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+            assert_eq!(out, vec![(t0, want)], "{values:?}");
+        }
+        let past = [(at(0), f64::MAX), (at(1), f64::MAX), (at(2), -1.0)];
+        assert!(aggregate(&id(), &past, Statistic::Sum, Period::MINUTE, range).is_err());
+        // Where the running sum stays in range, the result is the compensated sum's, bit for
+        // bit.
+        let values = [0.1, 0.2, 0.3, 1e16, -1e16, 7.0];
+        let samples: Vec<_> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (at(i as i64), *v))
+            .collect();
+        let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        assert_eq!(out[0].1.to_bits(), compensated_sum(values).to_bits());
+    }
+
+    #[test]
+    fn no_percentile_of_a_period_with_a_negative_sample() {
+        // Found by probe C: p50 of [-5, 10] was -5 and PR(:0) was 50; CloudWatch gives no
+        // percentile statistic when a value is negative. Other statistics are unchanged, and
+        // -0.0 is not negative.
+        let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
+        let minute = TimeDelta::minutes(1);
+        let samples = vec![
+            (t0, -5.0),
+            (t0 + TimeDelta::seconds(1), 10.0),
+            (t0 + minute, -0.0),
+            (t0 + minute + TimeDelta::seconds(1), 4.0),
+        ];
+        let range = TimeRange::new(t0, t0 + minute * 2).unwrap();
+        for stat in [
+            Statistic::Percentile(50.0),
+            Statistic::PercentileRank { upper: 0.0 },
+        ] {
+            let out = aggregate(&id(), &samples, stat, Period::MINUTE, range).unwrap();
+            assert_eq!(out.len(), 1, "{stat}: {out:?}");
+            assert_eq!(out[0].0, t0 + minute, "{stat}");
+        }
+        let min = aggregate(&id(), &samples, Statistic::Minimum, Period::MINUTE, range).unwrap();
+        assert_eq!(min, vec![(t0, -5.0), (t0 + minute, -0.0)]);
     }
 
     #[test]

@@ -209,7 +209,8 @@ async fn fetch(
         .map_err(|e| format!("{source}: fetch failed: {e}"))
 }
 
-/// Expected values of `stat` per period, computed here independently of any source.
+/// Expected values of `stat` per period, computed here independently of any source. As in
+/// CloudWatch, a percentile statistic of a period holding a negative sample has no value.
 fn expected(
     samples: &[(DateTime<Utc>, f64)],
     stat: Statistic,
@@ -226,8 +227,15 @@ fn expected(
             .filter(|(t, _)| *t >= bucket_start && *t < bucket_end)
             .map(|(_, v)| *v)
             .collect();
-        if !values.is_empty() {
-            values.sort_by(f64::total_cmp);
+        values.sort_by(f64::total_cmp);
+        // CloudWatch has no percentile statistic of a period with a negative sample (the
+        // smallest, once sorted).
+        let no_percentile = values.first().is_some_and(|v| *v < 0.0)
+            && matches!(
+                stat,
+                Statistic::Percentile(_) | Statistic::PercentileRank { .. }
+            );
+        if !values.is_empty() && !no_percentile {
             let n = values.len() as f64;
             let value = match stat {
                 Statistic::Sum => values.iter().sum(),
@@ -470,4 +478,30 @@ fn reference_rank(p: f64, n: usize) -> usize {
         // A percentile with more decimals than u128 holds is below any rank but the first.
         .unwrap_or(1);
     usize::try_from(rank).unwrap_or(n).clamp(1, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference agrees with CloudWatch (and so with the in-memory and CSV sources): no
+    /// percentile statistic of a period holding a negative sample, found by probe C.
+    #[test]
+    fn the_reference_has_no_percentile_of_a_period_with_a_negative_sample() {
+        let t0 = Fixture::default().start();
+        let minute = TimeDelta::minutes(1);
+        let samples = vec![(t0, -5.0), (t0 + minute, -0.0), (t0 + minute, 4.0)];
+        for stat in [
+            Statistic::Percentile(50.0),
+            Statistic::PercentileRank { upper: 0.0 },
+        ] {
+            let want = expected(&samples, stat, 60, t0, t0 + minute * 2);
+            assert_eq!(want.len(), 1, "{stat}: {want:?}");
+            assert_eq!(want[0].0, t0 + minute, "{stat}");
+        }
+        assert_eq!(
+            expected(&samples, Statistic::Minimum, 60, t0, t0 + minute * 2),
+            vec![(t0, -5.0), (t0 + minute, -0.0)]
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The Cost Explorer adapter: [`CostExplorerSource`], a [`CostSource`](crate::CostSource) on
 //! `aws-sdk-costexplorer`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,20 +15,28 @@ use crate::cost::{CostSource, DailyCost};
 use crate::error::ServiceError;
 use crate::range::DateRange;
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, map_sdk_error, with_retry};
 
 const BACKEND: &str = "CostExplorer";
 const METRIC: &str = "UnblendedCost";
 
 /// A [`CostSource`] reading Cost Explorer's `GetCostAndUsage` with `DAILY` granularity and
 /// the `UnblendedCost` metric, for the whole account (no grouping), following
-/// `NextPageToken`.
+/// `NextPageToken` (a token returned twice is [`ServiceError::InvalidResponse`], not a billed
+/// loop).
 ///
 /// **Each request is billed** ($0.01 per `GetCostAndUsage` request, paginated pages
 /// included, at the time of writing): [`CostExplorerSource::requests`] counts what this
 /// source (and its clones) sent. Fetch a day once, not every minute: Cost Explorer data is
 /// refreshed a few times a day. Throttling (`LimitExceededException`) is retried by the SDK
 /// ([`RetryPolicy`]). Cost Explorer's endpoint is in us-east-1 whatever the account's region.
+///
+/// The answer is held to `GetCostAndUsage`'s shape for `DAILY` granularity, and an answer
+/// that breaks it is [`ServiceError::InvalidResponse`] naming the `TimePeriod`, never summed
+/// or guessed: a result whose `TimePeriod` is not exactly one day (`End` is exclusive), a day
+/// outside the range asked for, a day given twice with different figures (the same figures
+/// twice count once), an amount that is not a finite number, or an amount without its `Unit`.
+/// Negative amounts (credits and refunds are part of `UnblendedCost`) are passed through.
 ///
 /// # Example
 /// ```no_run
@@ -96,8 +105,9 @@ impl CostSource for CostExplorerSource {
                 message: "the request could not be built".to_owned(),
                 source: Box::new(e),
             })?;
-        let mut days = Vec::new();
+        let mut days: BTreeMap<NaiveDate, DailyCost> = BTreeMap::new();
         let mut token: Option<String> = None;
+        let mut tokens = NextTokens::named("NextPageToken");
         loop {
             let attempts = Attempts::default();
             let sent = self
@@ -121,6 +131,22 @@ impl CostSource for CostExplorerSource {
                 let day = NaiveDate::parse_from_str(interval.start(), "%Y-%m-%d").map_err(|e| {
                     invalid(format!("TimePeriod.Start {:?}: {e}", interval.start()))
                 })?;
+                // DAILY granularity answers one result per day of the range, each from its
+                // day to the next (End is exclusive): anything else would be summed or
+                // counted twice downstream.
+                let span = format!("TimePeriod {}..{}", interval.start(), interval.end());
+                let end = NaiveDate::parse_from_str(interval.end(), "%Y-%m-%d")
+                    .map_err(|e| invalid(format!("{span}: End: {e}")))?;
+                if day.succ_opt() != Some(end) {
+                    return Err(invalid(format!("{span} is not one day")));
+                }
+                if !range.contains(day) {
+                    return Err(invalid(format!(
+                        "{span} is outside the range asked for, {}..{}",
+                        range.start(),
+                        range.end()
+                    )));
+                }
                 let Some(value) = result.total().and_then(|t| t.get(METRIC)) else {
                     continue;
                 };
@@ -133,17 +159,31 @@ impl CostSource for CostExplorerSource {
                 if !amount.is_finite() {
                     return Err(invalid(format!("{day}: {METRIC} amount {amount_text:?}")));
                 }
-                days.push(
-                    DailyCost::new(day, amount, value.unit().unwrap_or("USD"))
-                        .with_estimated(result.estimated()),
-                );
+                // MetricValue carries its Unit with its Amount: a currency is not guessed.
+                let unit = value.unit().filter(|u| !u.is_empty()).ok_or_else(|| {
+                    invalid(format!(
+                        "{span}: {METRIC} amount {amount_text:?} without a Unit"
+                    ))
+                })?;
+                let cost = DailyCost::new(day, amount, unit).with_estimated(result.estimated());
+                match days.get(&day) {
+                    None => {
+                        days.insert(day, cost);
+                    }
+                    // The same answer twice (e.g. on two pages) is one day.
+                    Some(seen) if *seen == cost => {}
+                    Some(seen) => {
+                        return Err(invalid(format!(
+                            "{span} given twice, as {seen} and as {cost}"
+                        )));
+                    }
+                }
             }
-            match page.next_page_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                _ => break,
+            token = tokens.follow(BACKEND, page.next_page_token())?;
+            if token.is_none() {
+                break;
             }
         }
-        days.sort_by_key(|d| d.day);
-        Ok(days)
+        Ok(days.into_values().collect())
     }
 }

@@ -19,7 +19,9 @@ use crate::source::MetricSource;
 
 type Samples = Vec<(DateTime<Utc>, f64)>;
 
-/// Raw samples per metric, held in memory; statistics are computed per period on fetch.
+/// Raw samples per metric, held in memory; statistics are computed per period on fetch, as
+/// CloudWatch computes them (a period holding a negative sample has no percentile statistic,
+/// `pNN` or `PR(..)`).
 ///
 /// Clones share the same data (as `object_store`'s `InMemory` does); [`InMemorySource::fork`]
 /// makes an independent copy. Metric-math expressions are not evaluated

@@ -88,7 +88,8 @@ impl fmt::Display for Dimension {
 
 /// A CloudWatch metric: namespace, name and dimensions.
 ///
-/// Namespaces and names have 1–255 characters without control characters; a metric has at
+/// Namespaces and names have 1–255 characters without control characters; a namespace is
+/// ASCII, not only whitespace, and does not start with a colon; a metric has at
 /// most 30 dimensions, kept sorted by name ([`Dimension`] has their rules). Every path that
 /// builds one checks them: [`Metric::new`], [`Metric::with_dimension`], and `serde`, which
 /// also refuses a document naming a dimension twice ([`QueryError::DuplicateDimension`]).
@@ -158,14 +159,15 @@ fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), QueryE
     })
 }
 
-/// The rules CloudWatch adds for dimension names and values to [`check_text`]'s: ASCII only,
-/// not only whitespace, and (names) no leading colon.
+/// The rules CloudWatch adds for namespaces and dimension names and values to
+/// [`check_text`]'s: ASCII only, not only whitespace, and (namespaces and dimension names) no
+/// leading colon.
 fn check_dimension_text(field: &'static str, value: &str) -> Result<(), QueryError> {
     let reason = if !value.is_ascii() {
         "must contain only ASCII characters"
     } else if value.chars().all(|c| c.is_ascii_whitespace()) {
         "must include at least one character that is not whitespace"
-    } else if field == "dimension name" && value.starts_with(':') {
+    } else if matches!(field, "dimension name" | "namespace") && value.starts_with(':') {
         "must not start with a colon"
     } else {
         return Ok(());
@@ -182,10 +184,13 @@ impl Metric {
     ///
     /// # Errors
     /// [`QueryError::InvalidMetric`] for an empty or too long namespace or name, or one with
-    /// control characters.
+    /// control characters; for a namespace that is not ASCII, is only whitespace or starts
+    /// with a colon (CloudWatch's rules: `Namespace` in `PutMetricData` and `Metric` of the API
+    /// reference).
     pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Result<Self, QueryError> {
         let (namespace, name) = (namespace.into(), name.into());
         check_text("namespace", &namespace, 255)?;
+        check_dimension_text("namespace", &namespace)?;
         check_text("name", &name, 255)?;
         Ok(Self {
             namespace,
@@ -304,6 +309,26 @@ mod tests {
         assert_eq!(ok.dimensions().len(), 2);
         assert_eq!(ok.dimension("Name:Part"), Some(" spaced value "));
         assert_eq!(ok.dimension("Missing"), None);
+    }
+
+    #[test]
+    fn namespaces_follow_cloudwatch_rules() {
+        // Found by probe C: `Metric::new` took namespaces CloudWatch refuses (`Metric.Namespace`
+        // has the pattern `[^:].*`; `PutMetricData` takes ASCII only; a namespace needs a
+        // character that is not whitespace).
+        for namespace in [":Colon", "Caf\u{e9}", " ", " \t "] {
+            let err = Metric::new(namespace, "X").unwrap_err();
+            assert!(
+                matches!(&err, QueryError::InvalidMetric { field: "namespace", value, .. } if value == namespace),
+                "{namespace:?}: {err}"
+            );
+        }
+        // What CloudWatch takes still builds, `AWS/` namespaces included (they are read).
+        for namespace in ["AWS/ApplicationELB", "My App/v1:prod #2", "a:b", " padded "] {
+            assert!(Metric::new(namespace, "X").is_ok(), "{namespace:?}");
+        }
+        // A document is held to the same rules.
+        assert!(serde_json::from_str::<Metric>(r#"{"namespace": ":Colon", "name": "X"}"#).is_err());
     }
 
     #[test]

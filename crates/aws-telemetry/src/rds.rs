@@ -8,15 +8,19 @@ use aws_sdk_rds::error::ProvideErrorMetadata;
 use crate::error::{ConnectionLimitError, ServiceError};
 use crate::limits::{ConnectionLimit, ConnectionLimitSource};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "RDS";
 
 /// A [`ConnectionLimitSource`] reading RDS: `DescribeDBInstances` for the instance's class,
 /// engine and DB parameter group, then `DescribeDBParameters` (every page, following
-/// `Marker`) for `max_connections`, evaluated by
+/// `Marker`; a marker returned twice is [`ServiceError::InvalidResponse`]) for
+/// `max_connections`, evaluated by
 /// [`ConnectionLimit::evaluate`](crate::ConnectionLimit::evaluate) with the class's nominal
 /// memory (an approximation: see [`instance_class_memory`](crate::instance_class_memory)).
+///
+/// The identifier is matched without regard to case, as RDS matches it (RDS stores identifiers
+/// in lowercase: `Orders-DB` names the instance `orders-db`).
 ///
 /// `DBInstanceNotFound`, and a group without a `max_connections` value, become
 /// [`ServiceError::NotFound`]; a formula this crate cannot evaluate is
@@ -91,7 +95,12 @@ impl ConnectionLimitSource for RdsLimitSource {
         let db = described
             .db_instances()
             .iter()
-            .find(|db| db.db_instance_identifier() == Some(instance))
+            // RDS stores identifiers in lowercase and matches them case-insensitively:
+            // `Orders-DB` is answered with `orders-db`.
+            .find(|db| {
+                db.db_instance_identifier()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(instance))
+            })
             .ok_or_else(|| ServiceError::NotFound {
                 backend: BACKEND,
                 what: format!("DB instance {instance:?}"),
@@ -111,6 +120,7 @@ impl ConnectionLimitSource for RdsLimitSource {
             })?;
 
         let mut marker: Option<String> = None;
+        let mut markers = NextTokens::named("Marker");
         let formula = loop {
             let attempts = Attempts::default();
             let page = self
@@ -137,15 +147,13 @@ impl ConnectionLimitSource for RdsLimitSource {
                         what: format!("max_connections value in parameter group {group:?}"),
                     })?;
             }
-            match page.marker() {
-                Some(next) if !next.is_empty() => marker = Some(next.to_owned()),
-                _ => {
-                    return Err(ServiceError::NotFound {
-                        backend: BACKEND,
-                        what: format!("max_connections in parameter group {group:?}"),
-                    }
-                    .into());
+            marker = markers.follow(BACKEND, page.marker())?;
+            if marker.is_none() {
+                return Err(ServiceError::NotFound {
+                    backend: BACKEND,
+                    what: format!("max_connections in parameter group {group:?}"),
                 }
+                .into());
             }
         };
         ConnectionLimit::evaluate(instance, class, engine, group, &formula).map_err(|source| {

@@ -15,7 +15,7 @@ use crate::exposure::{
     PublicAccessBlock,
 };
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "S3";
 
@@ -27,7 +27,8 @@ pub const AUTHENTICATED_USERS_URI: &str =
 /// The ACL group of S3 server access log delivery.
 pub const LOG_DELIVERY_URI: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
 
-/// An [`ExposureSource`] reading S3: `ListBuckets` (every page), then for each bucket
+/// An [`ExposureSource`] reading S3: `ListBuckets` (every page; a `ContinuationToken` returned twice is
+/// [`ServiceError::InvalidResponse`], not a loop), then for each bucket
 /// `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl` and
 /// `GetBucketOwnershipControls`, sent to the bucket's own region when `ListBuckets` names it.
 ///
@@ -311,6 +312,7 @@ impl ExposureSource for S3ExposureSource {
     async fn buckets(&self) -> Result<Vec<BucketExposure>, ServiceError> {
         let mut names: Vec<(String, Option<String>)> = Vec::new();
         let mut token: Option<String> = None;
+        let mut tokens = NextTokens::named("ContinuationToken");
         loop {
             let attempts = Attempts::default();
             let page = self
@@ -331,9 +333,9 @@ impl ExposureSource for S3ExposureSource {
                 })?;
                 names.push((name.to_owned(), bucket.bucket_region().map(str::to_owned)));
             }
-            match page.continuation_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                _ => break,
+            token = tokens.follow(BACKEND, page.continuation_token())?;
+            if token.is_none() {
+                break;
             }
         }
         names.sort();

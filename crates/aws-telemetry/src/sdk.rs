@@ -23,6 +23,7 @@ use crate::retry::RetryPolicy;
 /// 10^9 (23:59:59 and 1.5 × 10^9 ns for 23:59:60.5), which the SDK's `DateTime` asserts
 /// against (a panic); AWS APIs have no leap seconds, so it is sent as the last nanosecond of
 /// that second.
+#[cfg(any(feature = "cloudwatch", feature = "cloudtrail", feature = "codedeploy"))]
 pub(crate) fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::DateTime {
     aws_smithy_types::DateTime::from_secs_and_nanos(
         at.timestamp(),
@@ -31,6 +32,7 @@ pub(crate) fn sdk_time(at: chrono::DateTime<chrono::Utc>) -> aws_smithy_types::D
 }
 
 /// An instant an SDK returned; `None` outside chrono's range (never produced by AWS).
+#[cfg(any(feature = "cloudwatch", feature = "codedeploy"))]
 pub(crate) fn chrono_time(
     at: &aws_smithy_types::DateTime,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -173,27 +175,62 @@ where
     }
 }
 
-/// Follows `NextToken`s for one paginated listing, refusing a token seen before: a service
-/// that hands back an old token would otherwise page forever.
-#[derive(Debug, Default)]
-#[cfg_attr(
-    not(any(feature = "cloudtrail", feature = "codedeploy")),
-    allow(dead_code) // only the paginated CloudTrail and CodeDeploy listings use it
-)]
+/// Follows the page tokens of one paginated listing (`NextToken`, `NextPageToken`, `Marker`,
+/// `ContinuationToken`), refusing a token seen before: a service that hands back an old token
+/// would otherwise page forever (and, for Cost Explorer, bill every page).
+// CloudWatch's `GetMetricData` keeps its own set of tokens (its pages are merged in time order).
+#[cfg(any(
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "costexplorer",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
+#[derive(Debug)]
 pub(crate) struct NextTokens {
+    field: &'static str,
     seen: std::collections::HashSet<String>,
 }
 
-#[cfg_attr(
-    not(any(feature = "cloudtrail", feature = "codedeploy")),
-    allow(dead_code)
-)]
+#[cfg(any(
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "costexplorer",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
+impl Default for NextTokens {
+    /// Tokens named `NextToken` in errors.
+    fn default() -> Self {
+        Self::named("NextToken")
+    }
+}
+
+#[cfg(any(
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "costexplorer",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
 impl NextTokens {
+    /// Tokens of the response field `field` (e.g. `Marker`), which errors name.
+    pub(crate) fn named(field: &'static str) -> Self {
+        Self {
+            field,
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
     /// The token to ask with next, `None` when the listing is done (no token, or an empty
     /// one).
     ///
     /// # Errors
-    /// [`ServiceError::InvalidResponse`] when `next` was returned before.
+    /// [`ServiceError::InvalidResponse`] when `next` was returned before, naming the field and
+    /// the token.
     pub(crate) fn follow(
         &mut self,
         backend: &'static str,
@@ -204,7 +241,7 @@ impl NextTokens {
                 if !self.seen.insert(next.to_owned()) {
                     return Err(ServiceError::InvalidResponse {
                         backend,
-                        reason: format!("NextToken {next:?} returned twice"),
+                        reason: format!("{} {next:?} returned twice", self.field),
                     });
                 }
                 Ok(Some(next.to_owned()))
@@ -229,7 +266,16 @@ macro_rules! with_retry {
 pub(crate) use with_retry;
 
 /// `Display` for a source holding an SDK `client`: its label and the client's region, e.g.
-/// `CloudWatch(us-east-1)`.
+/// `CloudWatch(us-east-1)`. (Cost Explorer's source has no region to show: its endpoint is
+/// in us-east-1 whatever the client's.)
+#[cfg(any(
+    feature = "cloudwatch",
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
 macro_rules! display_with_region {
     ($source:ty, $label:literal) => {
         impl std::fmt::Display for $source {
@@ -242,9 +288,20 @@ macro_rules! display_with_region {
         }
     };
 }
+#[cfg(any(
+    feature = "cloudwatch",
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
 pub(crate) use display_with_region;
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    any(feature = "cloudwatch", feature = "cloudtrail", feature = "codedeploy")
+))]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
 

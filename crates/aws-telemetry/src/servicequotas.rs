@@ -9,13 +9,15 @@ use aws_sdk_servicequotas::types::ServiceQuota;
 use crate::error::ServiceError;
 use crate::quota::{Quota, QuotaSource, UsageMetric};
 use crate::retry::RetryPolicy;
-use crate::sdk::{Attempts, display_with_region, map_sdk_error, with_retry};
+use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_retry};
 
 const BACKEND: &str = "ServiceQuotas";
 
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
-/// value, or the default where none was requested), `ListServiceQuotas` (every page of 100)
-/// for a service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
+/// value, or the default where none was requested; an answer for another quota than the one
+/// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100; a
+/// `NextToken` returned twice is [`ServiceError::InvalidResponse`], not a loop) for a
+/// service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
 /// regional: the client's region is the one read.
 ///
@@ -137,12 +139,24 @@ impl QuotaSource for ServiceQuotasSource {
                 "GetServiceQuota {service_code}/{quota_code}: no Quota"
             ))
         })?;
-        to_quota(quota)
+        let quota = to_quota(quota)?;
+        // An answer for another quota would be read as the limit of the one asked for. Codes
+        // are compared without regard to case, so that only a different quota is refused.
+        if !quota.service_code.eq_ignore_ascii_case(service_code)
+            || !quota.quota_code.eq_ignore_ascii_case(quota_code)
+        {
+            return Err(invalid(format!(
+                "GetServiceQuota {service_code}/{quota_code} answered for quota {}/{}",
+                quota.service_code, quota.quota_code
+            )));
+        }
+        Ok(quota)
     }
 
     async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>, ServiceError> {
         let mut quotas = Vec::new();
         let mut token: Option<String> = None;
+        let mut tokens = NextTokens::default();
         loop {
             let attempts = Attempts::default();
             let page = self
@@ -159,9 +173,9 @@ impl QuotaSource for ServiceQuotasSource {
             for quota in page.quotas() {
                 quotas.push(to_quota(quota)?);
             }
-            match page.next_token() {
-                Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-                _ => break,
+            token = tokens.follow(BACKEND, page.next_token())?;
+            if token.is_none() {
+                break;
             }
         }
         Ok(quotas)

@@ -26,7 +26,7 @@ pub(crate) fn complete(series: &FetchedSeries) -> Result<(), InputError> {
 fn join(
     primary: &FetchedSeries,
     other: &FetchedSeries,
-    combine: impl Fn(Option<f64>, Option<f64>, Position) -> sli_core::Result<EventCounts>,
+    combine: impl Fn(Option<f64>, Option<f64>, Position) -> Result<EventCounts, InputError>,
 ) -> Result<Option<Series<EventCounts>>, InputError> {
     complete(primary)?;
     complete(other)?;
@@ -102,12 +102,13 @@ pub fn counts_from_bad(
                 "bad count without a total count",
                 bad.unwrap_or(f64::NAN),
                 position,
-            ));
+            )
+            .into());
         };
         let bad = bad.unwrap_or(0.0);
         // `total - bad` would hide a NaN or negative bad count: check it by itself first.
         EventCounts::new_at(0.0, bad, position)?;
-        EventCounts::new_at(total - bad, total, position)
+        Ok(EventCounts::new_at(total - bad, total, position)?)
     })
 }
 
@@ -126,9 +127,10 @@ pub fn counts_from_good(
                 "good count without a total count",
                 good.unwrap_or(f64::NAN),
                 position,
-            ));
+            )
+            .into());
         };
-        EventCounts::new_at(good.unwrap_or(0.0), total, position)
+        Ok(EventCounts::new_at(good.unwrap_or(0.0), total, position)?)
     })
 }
 
@@ -137,27 +139,40 @@ pub fn counts_from_good(
 /// samples but no rank, or a rank but no samples, is refused.
 ///
 /// # Errors
-/// [`InputError::IncompleteData`] for a partial series; [`InputError::Sli`] for a rank outside
-/// [0, 100], an unpaired point, or a SLI that is not [`Sli::Threshold`].
+/// [`InputError::IncompleteData`] for a partial series;
+/// [`InputError::InvalidPercentileRank`] for a rank outside [0, 100], naming the point;
+/// [`InputError::Sli`] for a sample count that is negative or not finite or an unpaired point
+/// (naming the point), or a SLI that is not [`Sli::Threshold`].
 pub fn threshold_counts(
     sli: &Sli,
     rank_percent: &FetchedSeries,
     samples: &FetchedSeries,
 ) -> Result<Option<Series<EventCounts>>, InputError> {
+    // The SLI's own checks (its kind, a finite threshold) first, on no point: the point checks
+    // below are done here, so that their errors name the point.
+    sli.counts_from_percentile_rank(0.0, 0.0)?;
     join(samples, rank_percent, |samples, rank, position| {
         match (samples, rank) {
-            (Some(samples), Some(rank)) => sli.counts_from_percentile_rank(rank, samples),
+            (Some(samples), Some(rank)) => {
+                EventCounts::new_at(0.0, samples, position)?;
+                if !(0.0..=100.0).contains(&rank) {
+                    return Err(InputError::InvalidPercentileRank {
+                        value: rank,
+                        position,
+                    });
+                }
+                Ok(sli.counts_from_percentile_rank(rank, samples)?)
+            }
             (Some(0.0), None) => Ok(EventCounts::ZERO),
-            (Some(samples), None) => Err(unpaired(
-                "sample count without a percentile rank",
-                samples,
-                position,
-            )),
+            (Some(samples), None) => {
+                Err(unpaired("sample count without a percentile rank", samples, position).into())
+            }
             (None, rank) => Err(unpaired(
                 "percentile rank without a sample count",
                 rank.unwrap_or(f64::NAN),
                 position,
-            )),
+            )
+            .into()),
         }
     })
 }
@@ -296,6 +311,42 @@ mod tests {
         assert!(threshold_counts(&sli, &fetched(vec![]), &fetched(vec![(t(0), 5.0)])).is_err());
         // A rank without a sample count is refused too.
         assert!(threshold_counts(&sli, &fetched(vec![(t(3), 50.0)]), &fetched(vec![])).is_err());
+    }
+
+    #[test]
+    fn threshold_count_errors_name_the_point() {
+        // Found by probe C: a bad sample count or rank gave no position, unlike
+        // `counts_from_bad` and `counts_from_good`.
+        let sli = Sli::Threshold { threshold: 300.0 };
+        let samples = fetched(vec![(t(0), 10.0), (t(1), -10.0)]);
+        let rank = fetched(vec![(t(0), 50.0), (t(1), 50.0)]);
+        match threshold_counts(&sli, &rank, &samples).unwrap_err() {
+            InputError::Sli(sli_core::Error::InvalidCount {
+                value, position, ..
+            }) => {
+                assert_eq!(value, -10.0);
+                assert_eq!(position, Position::point(1, t(1)));
+            }
+            other => panic!("{other:?}"),
+        }
+        let samples = fetched(vec![(t(0), 10.0), (t(1), 10.0)]);
+        for bad in [100.000_000_1, -1.0, f64::NAN] {
+            let rank = fetched(vec![(t(0), 50.0), (t(1), bad)]);
+            let err = threshold_counts(&sli, &rank, &samples).unwrap_err();
+            match &err {
+                InputError::InvalidPercentileRank { value, position } => {
+                    assert!(value.total_cmp(&bad).is_eq(), "{err}");
+                    assert_eq!(*position, Position::point(1, t(1)));
+                    assert!(err.to_string().contains("at point 1"), "{err}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        // A SLI of another kind is refused before any point is looked at.
+        assert!(matches!(
+            threshold_counts(&Sli::EventRatio, &rank, &samples).unwrap_err(),
+            InputError::Sli(sli_core::Error::InvalidField { .. })
+        ));
     }
 
     #[test]

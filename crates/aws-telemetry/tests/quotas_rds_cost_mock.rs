@@ -179,6 +179,56 @@ mod service_quotas {
             ServiceError::PermissionDenied { .. }
         ));
     }
+
+    /// Found by probe C: a `NextToken` handed back again paged `ListServiceQuotas` forever
+    /// (and the quota list grew without bound).
+    #[tokio::test]
+    async fn a_repeated_next_token_is_an_error_not_a_loop() {
+        let looping = mock!(Client::list_service_quotas).then_http_response(|| {
+            json(200, r#"{"NextToken": "again", "Quotas": [
+                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false}
+            ]}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&looping]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        let answer = tokio::time::timeout(Duration::from_secs(10), source.quotas("ec2"))
+            .await
+            .expect("ListServiceQuotas kept paging on a repeated NextToken");
+        match answer.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "ServiceQuotas");
+                assert!(reason.contains("NextToken \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(looping.num_calls(), 2);
+    }
+
+    /// Found by probe C: a `GetServiceQuota` answer for another quota was taken as the one
+    /// asked for. The codes are compared without regard to case.
+    #[tokio::test]
+    async fn an_answer_for_another_quota_is_refused() {
+        let other = mock!(Client::get_service_quota).then_http_response(|| {
+            json(200, r#"{"Quota": {"ServiceCode": "lambda", "QuotaCode": "L-B99A9384", "QuotaName": "Concurrent executions", "Value": 1000.0, "Adjustable": true, "GlobalQuota": false}}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&other]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        match source.quota("ec2", "L-1216C47A").await.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "ServiceQuotas");
+                assert!(reason.contains("ec2/L-1216C47A"), "{reason}");
+                assert!(reason.contains("lambda/L-B99A9384"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let same = mock!(Client::get_service_quota).then_http_response(|| json(200, EC2_VCPU));
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&same]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        assert_eq!(
+            source.quota("EC2", "l-1216c47a").await.unwrap().quota_code,
+            "L-1216C47A"
+        );
+    }
 }
 
 #[cfg(feature = "rds")]
@@ -362,6 +412,53 @@ mod rds {
             other => panic!("{other:?}"),
         }
     }
+
+    /// Found by probe C: a `Marker` handed back again paged `DescribeDBParameters` forever.
+    #[tokio::test]
+    async fn a_repeated_marker_is_an_error_not_a_loop() {
+        const SAME_MARKER: &str = r#"<DescribeDBParametersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBParametersResult>
+    <Marker>again</Marker>
+    <Parameters><Parameter><ParameterName>work_mem</ParameterName><ParameterValue>4096</ParameterValue></Parameter></Parameters>
+  </DescribeDBParametersResult>
+</DescribeDBParametersResponse>"#;
+        let instance =
+            mock!(Client::describe_db_instances).then_http_response(|| xml(200, INSTANCE));
+        let looping =
+            mock!(Client::describe_db_parameters).then_http_response(|| xml(200, SAME_MARKER));
+        let client = mock_client!(aws_sdk_rds, RuleMode::MatchAny, &[&instance, &looping]);
+        let source = RdsLimitSource::from_client(client, fast_retries(1));
+        let answer =
+            tokio::time::timeout(Duration::from_secs(10), source.connection_limit("orders"))
+                .await
+                .expect("DescribeDBParameters kept paging on a repeated Marker");
+        match answer.unwrap_err() {
+            ConnectionLimitError::Service(ServiceError::InvalidResponse { backend, reason }) => {
+                assert_eq!(backend, "RDS");
+                assert!(reason.contains("Marker \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(looping.num_calls(), 2);
+    }
+
+    /// Found by probe C: RDS stores identifiers in lowercase and answers `Orders` with the
+    /// instance `orders`, which was then not found among the answer.
+    #[tokio::test]
+    async fn a_mixed_case_identifier_finds_the_instance() {
+        let instance =
+            mock!(Client::describe_db_instances).then_http_response(|| xml(200, INSTANCE));
+        let (_, page1, page2) = rules(PARAMETERS_PAGE_2);
+        let client = mock_client!(
+            aws_sdk_rds,
+            RuleMode::MatchAny,
+            &[&instance, &page1, &page2]
+        );
+        let source = RdsLimitSource::from_client(client, fast_retries(1));
+        let limit = source.connection_limit("Orders").await.unwrap();
+        assert_eq!(limit.max_connections, 1802.0);
+        assert_eq!(limit.instance_class, "db.r6g.large");
+    }
 }
 
 #[cfg(feature = "costexplorer")]
@@ -457,5 +554,95 @@ mod cost_explorer {
             other => panic!("{other:?}"),
         }
         assert_eq!(source.requests(), 2, "every attempt is billed");
+    }
+
+    /// Found by probe C: a `NextPageToken` handed back again paged forever, each page billed
+    /// (2,813 requests in 2 s).
+    #[tokio::test]
+    async fn a_repeated_next_page_token_is_an_error_not_a_billed_loop() {
+        let looping = mock!(Client::get_cost_and_usage).then_http_response(|| json(200, r#"{
+            "ResultsByTime": [{"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "1", "Unit": "USD"}}, "Estimated": false}],
+            "NextPageToken": "again"
+        }"#));
+        let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&looping]);
+        let source = CostExplorerSource::from_client(client, fast_retries(1));
+        let answer = tokio::time::timeout(
+            Duration::from_secs(10),
+            source.daily_costs(&range(day(1), day(2))),
+        )
+        .await
+        .expect("Cost Explorer kept paging on a repeated NextPageToken");
+        match answer.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "CostExplorer");
+                assert!(reason.contains("NextPageToken \"again\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(source.requests(), 2, "two billed requests, not thousands");
+    }
+
+    /// The days of `body`'s answer for 2026-11-01..2026-11-03, or its error's reason.
+    async fn answer(body: &'static str) -> Result<Vec<(NaiveDate, f64)>, String> {
+        let rule = mock!(Client::get_cost_and_usage).then_http_response(move || json(200, body));
+        let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&rule]);
+        let source = CostExplorerSource::from_client(client, fast_retries(1));
+        match source.daily_costs(&range(day(1), day(3))).await {
+            Ok(days) => Ok(days.iter().map(|d| (d.day, d.amount)).collect()),
+            Err(ServiceError::InvalidResponse { reason, .. }) => Err(reason),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    /// Found by probe C: every result became a day, so a day given twice was counted twice
+    /// downstream (month-to-date over-counted), a day outside the range was kept, and a
+    /// month-long `TimePeriod` was taken as one day's spend.
+    #[tokio::test]
+    async fn results_are_one_per_day_of_the_range() {
+        let twice = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "7", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            twice.contains("TimePeriod 2026-11-01..2026-11-02 given twice"),
+            "{twice}"
+        );
+
+        let outside = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-12-25", "End": "2026-12-26"}, "Total": {"UnblendedCost": {"Amount": "9", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            outside.contains("TimePeriod 2026-12-25..2026-12-26 is outside"),
+            "{outside}"
+        );
+
+        let month = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-12-01"}, "Total": {"UnblendedCost": {"Amount": "300", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            month.contains("TimePeriod 2026-11-01..2026-12-01 is not one day"),
+            "{month}"
+        );
+
+        // The same figures twice (on two pages, say) are one day; days come out in order.
+        let days = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-02", "End": "2026-11-03"}, "Total": {"UnblendedCost": {"Amount": "-1.5", "Unit": "USD"}}, "Estimated": true},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false},
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5", "Unit": "USD"}}, "Estimated": false}
+        ]}"#).await.unwrap();
+        assert_eq!(days, vec![(day(1), 5.0), (day(2), -1.5)]);
+    }
+
+    /// Found by probe C: an amount without its `Unit` was labelled USD.
+    #[tokio::test]
+    async fn an_amount_without_a_unit_is_refused() {
+        let reason = answer(r#"{"ResultsByTime": [
+            {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "5"}}, "Estimated": false}
+        ]}"#).await.unwrap_err();
+        assert!(
+            reason.contains("TimePeriod 2026-11-01..2026-11-02"),
+            "{reason}"
+        );
+        assert!(reason.contains("without a Unit"), "{reason}");
     }
 }

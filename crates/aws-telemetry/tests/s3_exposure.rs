@@ -346,3 +346,34 @@ async fn other_errors_fail_and_name_the_bucket() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Found by probe C: a `ContinuationToken` handed back again paged `ListBuckets` forever (and
+/// the bucket list grew without bound); it is an error on its second sighting, as in the
+/// CloudTrail and CodeDeploy listings.
+#[tokio::test]
+async fn a_repeated_continuation_token_is_an_error_not_a_loop() {
+    let looping = mock!(Client::list_buckets).then_http_response(|| {
+        s3_xml(
+            200,
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Owner><ID>79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be</ID></Owner>
+  <Buckets><Bucket><Name>logs</Name><CreationDate>2019-12-11T23:32:47+00:00</CreationDate></Bucket></Buckets>
+  <ContinuationToken>again</ContinuationToken>
+</ListAllMyBucketsResult>"#,
+        )
+    });
+    let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&looping]);
+    let source = S3ExposureSource::from_client(client, fast_retries(1));
+    let answer = tokio::time::timeout(Duration::from_secs(10), source.buckets())
+        .await
+        .expect("ListBuckets kept paging on a repeated ContinuationToken");
+    match answer.unwrap_err() {
+        ServiceError::InvalidResponse { backend, reason } => {
+            assert_eq!(backend, "S3");
+            assert!(reason.contains("ContinuationToken \"again\""), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(looping.num_calls(), 2);
+}

@@ -231,6 +231,15 @@ pub enum InputError {
         /// The value.
         value: f64,
     },
+    /// A percentile rank outside [0, 100] (or NaN) in the rank series given to
+    /// [`threshold_counts`](crate::threshold_counts), naming the point.
+    #[error("percentile rank {} is not within [0, 100]{position}", sli_core::ExactValue(*.value))]
+    InvalidPercentileRank {
+        /// The rank, in percent.
+        value: f64,
+        /// The point: its index among the joined points and its timestamp.
+        position: sli_core::Position,
+    },
     /// Fetched data `sli-core` refuses (more errors than requests at a timestamp, a NaN, an
     /// SLI of the wrong kind…), naming the point.
     #[error("fetched data is not a valid SLI input")]
