@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use aws_sdk_costexplorer::Client;
-use aws_sdk_costexplorer::types::{DateInterval, Granularity};
+use aws_sdk_costexplorer::types::{
+    DateInterval, Dimension, DimensionValues, Expression, Granularity,
+};
 use chrono::NaiveDate;
 
 use crate::cost::{CostSource, DailyCost};
@@ -36,7 +38,12 @@ const METRIC: &str = "UnblendedCost";
 /// or guessed: a result whose `TimePeriod` is not exactly one day (`End` is exclusive), a day
 /// outside the range asked for, a day given twice with different figures (the same figures
 /// twice count once), an amount that is not a finite number, or an amount without its `Unit`.
-/// Negative amounts (credits and refunds are part of `UnblendedCost`) are passed through.
+///
+/// The spend is usage's: credits and refunds (`RECORD_TYPE` `Credit` and `Refund`, part of
+/// `UnblendedCost` otherwise) are left out by the request's filter, since a runaway is spend
+/// growing, which a credit covering it would hide (and a day credited below zero is no
+/// spend: `failure_modes`' F8 refuses a negative day). [`including_credits_and_refunds`](Self::including_credits_and_refunds)
+/// asks for the net cost instead; its negative amounts are passed through.
 ///
 /// # Example
 /// ```no_run
@@ -57,6 +64,8 @@ const METRIC: &str = "UnblendedCost";
 pub struct CostExplorerSource {
     client: Client,
     requests: Arc<AtomicU64>,
+    /// Credits and refunds counted in ([`CostExplorerSource::including_credits_and_refunds`]).
+    net: bool,
 }
 
 impl CostExplorerSource {
@@ -70,7 +79,16 @@ impl CostExplorerSource {
         Self {
             client: with_retry!(Client, client, retry),
             requests: Arc::new(AtomicU64::new(0)),
+            net: false,
         }
+    }
+
+    /// The source with credits and refunds counted in (the net `UnblendedCost`, as Cost
+    /// Explorer's console shows it by default): a day can then be negative.
+    #[must_use]
+    pub fn including_credits_and_refunds(mut self) -> Self {
+        self.net = true;
+        self
     }
 
     /// `GetCostAndUsage` requests sent so far (attempts included: each is billed), by this
@@ -105,6 +123,15 @@ impl CostSource for CostExplorerSource {
                 message: "the request could not be built".to_owned(),
                 source: Box::new(e),
             })?;
+        let usage_only = (!self.net).then(|| {
+            let credits = DimensionValues::builder()
+                .key(Dimension::RecordType)
+                .values("Credit")
+                .values("Refund")
+                .build();
+            let credits = Expression::builder().dimensions(credits).build();
+            Expression::builder().not(credits).build()
+        });
         let mut days: BTreeMap<NaiveDate, DailyCost> = BTreeMap::new();
         let mut token: Option<String> = None;
         let mut tokens = NextTokens::named("NextPageToken");
@@ -116,6 +143,7 @@ impl CostSource for CostExplorerSource {
                 .time_period(period.clone())
                 .granularity(Granularity::Daily)
                 .metrics(METRIC)
+                .set_filter(usage_only.clone())
                 .set_next_page_token(token.take())
                 .customize()
                 .interceptor(attempts.clone())

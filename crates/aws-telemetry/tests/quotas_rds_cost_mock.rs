@@ -477,6 +477,40 @@ mod cost_explorer {
         aws_telemetry::DateRange::new(start, end).unwrap()
     }
 
+    /// The filter `{"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit",
+    /// "Refund"]}}}`: usage's spend, which a credit would otherwise hide.
+    fn leaves_out_credits(filter: Option<&aws_sdk_costexplorer::types::Expression>) -> bool {
+        use aws_sdk_costexplorer::types::Dimension;
+        filter
+            .and_then(|f| f.not())
+            .and_then(|not| not.dimensions())
+            .is_some_and(|d| {
+                d.key() == Some(&Dimension::RecordType)
+                    && d.values() == ["Credit".to_owned(), "Refund".to_owned()]
+            })
+    }
+
+    /// Net of credits and refunds when asked: no filter, and a credited day below zero is
+    /// passed through.
+    #[tokio::test]
+    async fn credits_and_refunds_are_left_out_unless_asked_for() {
+        let net = mock!(Client::get_cost_and_usage)
+            .match_requests(|r| r.filter().is_none())
+            .then_http_response(|| json(200, r#"{
+                "GroupDefinitions": [],
+                "ResultsByTime": [
+                    {"TimePeriod": {"Start": "2026-11-01", "End": "2026-11-02"}, "Total": {"UnblendedCost": {"Amount": "-400", "Unit": "USD"}}, "Groups": [], "Estimated": false}
+                ],
+                "DimensionValueAttributes": []
+            }"#));
+        let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&net]);
+        let source = CostExplorerSource::from_client(client, fast_retries(1))
+            .including_credits_and_refunds();
+        let days = source.daily_costs(&range(day(1), day(2))).await.unwrap();
+        assert_eq!(days[0].amount, -400.0);
+        assert_eq!(net.num_calls(), 1);
+    }
+
     #[tokio::test]
     async fn daily_unblended_cost_across_pages_with_billed_requests_counted() {
         let first = mock!(Client::get_cost_and_usage)
@@ -484,6 +518,7 @@ mod cost_explorer {
                 r.next_page_token().is_none()
                     && r.granularity() == Some(&Granularity::Daily)
                     && r.metrics() == ["UnblendedCost".to_owned()]
+                    && leaves_out_credits(r.filter())
                     && r.time_period().map(|p| (p.start(), p.end())) == Some(("2026-11-01", "2026-11-04"))
             })
             .then_http_response(|| json(200, r#"{
