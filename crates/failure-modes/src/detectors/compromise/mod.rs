@@ -50,7 +50,8 @@ crate::settings::settings!(CompromiseConfig {
     daily_decay, with_daily_decay: f64;
     /// A principal not seen for this long is forgotten (and learned again if it comes back).
     idle_eviction, with_idle_eviction: TimeDelta;
-    /// At most this many principals are kept; beyond, the longest idle are forgotten first.
+    /// At most this many principals are kept; a new one beyond makes the longest idle be
+    /// forgotten first (never the one whose event is being judged).
     max_principals, with_max_principals: usize;
     /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
@@ -304,15 +305,20 @@ impl CredentialCompromise {
             .any(|entry| deployer_matches(entry, key))
     }
 
-    /// Forgets principals idle for longer than the eviction age (once an hour of event time),
-    /// and the longest idle when the cap is reached.
-    fn evict(&mut self, now: i64) {
-        let hour = now.div_euclid(3600);
-        if hour != self.swept {
-            self.swept = hour;
-            let oldest = now - self.config.idle_eviction.num_seconds();
-            self.principals.retain(|_, p| p.last_seen >= oldest);
-        }
+    /// Forgets principals idle for longer than the eviction age: run once an hour of event
+    /// time, before the hour's first event is judged. That event's own principal may be among
+    /// them: it is then learned again from this event, as any returning principal is.
+    fn sweep_idle(&mut self, now: i64) {
+        self.swept = now.div_euclid(3600);
+        let oldest = now - self.config.idle_eviction.num_seconds();
+        self.principals.retain(|_, p| p.last_seen >= oldest);
+    }
+
+    /// Makes room for one more principal at the cap: run only before a principal is added,
+    /// so the one being added is not yet in the map and cannot be dropped, and an event of a
+    /// known principal never makes the detector forget others (it did, and dropped the event
+    /// of the principal it forgot).
+    fn make_room(&mut self) {
         if self.principals.len() >= self.config.max_principals {
             // Drop the longest idle tenth (at least one): amortised O(1) per new principal.
             // Among equally idle ones the first names go, so what is dropped never depends on
@@ -357,14 +363,20 @@ impl CredentialCompromise {
         {
             return Ok(judge(principal, event, now, deployer, &config));
         }
-        if !self.principals.contains_key(key) {
-            self.evict(now);
-            self.principals.insert(key.into(), Principal::new(now));
-        } else if now.div_euclid(3600) != self.swept {
-            self.evict(now);
+        if now.div_euclid(3600) != self.swept {
+            self.sweep_idle(now);
         }
-        let Some(principal) = self.principals.get_mut(key) else {
-            return Ok(Vec::new());
+        // Every event is judged: a principal the sweep just forgot, or one never seen, is
+        // learned afresh from this event (a returning principal's sign-in without MFA was
+        // dropped with it).
+        let principal = match self.principals.get_mut(key) {
+            Some(principal) => principal,
+            None => {
+                self.make_room();
+                self.principals
+                    .entry(key.into())
+                    .or_insert_with(|| Principal::new(now))
+            }
         };
         Ok(judge(principal, event, now, deployer, &config))
     }

@@ -278,6 +278,81 @@ mod bounds {
         assert_eq!(f4.push(success).unwrap().len(), 1);
     }
 
+    /// A console sign-in without MFA by `name` at `at`: a page at any time.
+    fn sign_in_without_mfa(at: DateTime<Utc>, name: &str) -> AuditEvent {
+        AuditEvent::new(
+            at,
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            "us-east-1",
+            "203.0.113.6",
+            user(name),
+        )
+        .with_mfa(false)
+        .with_sign_in(aws_telemetry::SignInOutcome::Success)
+    }
+
+    fn get_object(at: DateTime<Utc>, name: &str) -> AuditEvent {
+        AuditEvent::new(
+            at,
+            "s3.amazonaws.com",
+            "GetObject",
+            "us-east-1",
+            "10.0.0.1",
+            user(name),
+        )
+    }
+
+    /// Probe A (2026-12-07): a principal back after the idle eviction had its first event of
+    /// the hour swept away with it: the event, a sign-in without MFA, was dropped (`Ok([])`).
+    /// It is judged now, the principal learned afresh from it.
+    #[test]
+    fn a_principal_back_after_the_idle_eviction_is_judged_and_learned_afresh() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+        assert_eq!(f4.push(get_object(t0, "alice")).unwrap(), []);
+        let back = t0 + TimeDelta::days(31);
+        let findings = f4.push(sign_in_without_mfa(back, "alice")).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].evidence.detail.contains("without MFA"),
+            "{findings:?}"
+        );
+        assert_eq!(f4.principals(), 1);
+        // Learned afresh: first seen on its return, not 31 days before.
+        let alice = &f4.principals["arn:aws:iam::1:user/alice"];
+        assert_eq!(alice.first_seen, back.timestamp());
+    }
+
+    /// Probe A: at the cap, a known principal's first event of an hour ran the cap eviction,
+    /// which forgot the longest idle tenth, the principal itself among them, and dropped its
+    /// sign-in without MFA. The cap is made room at only when a principal is added.
+    #[test]
+    fn at_the_cap_an_event_of_a_known_principal_forgets_no_one() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut f4 =
+            CredentialCompromise::new(CompromiseConfig::default().with_max_principals(10))
+                .unwrap();
+        for i in 0..10 {
+            f4.push(get_object(t0 + TimeDelta::minutes(i), &format!("a{i}")))
+                .unwrap();
+        }
+        assert_eq!(f4.principals(), 10);
+        let next_hour = t0 + TimeDelta::minutes(65);
+        let findings = f4.push(sign_in_without_mfa(next_hour, "a0")).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(f4.principals(), 10, "no principal was being added");
+        // A new principal at the cap makes room (the longest idle go: a1, not a0 just seen),
+        // and is itself kept and judged.
+        let findings = f4
+            .push(sign_in_without_mfa(next_hour + TimeDelta::minutes(1), "new"))
+            .unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(f4.principals(), 10);
+        assert!(f4.principals.contains_key("arn:aws:iam::1:user/a0"));
+        assert!(!f4.principals.contains_key("arn:aws:iam::1:user/a1"));
+    }
+
     #[test]
     fn a_known_deployer_bursts_freely_and_others_do_not() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
