@@ -18,3 +18,4 @@ mod scenarios;
 mod scheduled_runs;
 mod severities;
 mod source_to_finding;
+mod subjects;

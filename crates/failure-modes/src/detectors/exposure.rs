@@ -294,7 +294,24 @@ impl PublicDataLeak {
 
     /// Replaces the facts (after a new scan); a bucket that becomes public is reported again,
     /// at the next observation. [`PublicDataLeak::scan`] reports at once.
-    pub fn set_exposure(&mut self, facts: BucketExposure) {
+    ///
+    /// # Errors
+    /// [`Error::OtherBucket`](crate::Error::OtherBucket) for facts about another bucket than
+    /// the detector's (the detector is unchanged).
+    pub fn set_exposure(&mut self, facts: BucketExposure) -> Result<()> {
+        if facts.bucket != self.facts.bucket {
+            // A detector watches one bucket: its baseline, record and spikes are that bucket's,
+            // and its query is built from the bucket it holds.
+            let scanned = if facts.bucket.chars().count() > 64 {
+                facts.bucket.chars().take(64).chain(['…']).collect()
+            } else {
+                facts.bucket
+            };
+            return Err(crate::Error::OtherBucket {
+                bucket: self.facts.bucket.clone(),
+                scanned,
+            });
+        }
         let exposure = facts.exposure();
         if exposure != self.exposure {
             self.reported_exposure = false;
@@ -306,6 +323,7 @@ impl PublicDataLeak {
         }
         self.exposure = exposure;
         self.facts = facts;
+        Ok(())
     }
 
     /// A scan's facts at `at`: replaces them and returns what they reveal — the public bucket,
@@ -313,7 +331,8 @@ impl PublicDataLeak {
     ///
     /// # Errors
     /// [`Error::OutOfOrder`](crate::Error::OutOfOrder) for a scan before the latest
-    /// observation.
+    /// observation; [`Error::OtherBucket`](crate::Error::OtherBucket) for a scan of another
+    /// bucket. Either leaves the detector unchanged.
     ///
     /// ```
     /// use failure_modes::chrono::{TimeZone, Utc};
@@ -333,7 +352,7 @@ impl PublicDataLeak {
         {
             return Err(crate::Error::OutOfOrder { previous, at });
         }
-        self.set_exposure(facts);
+        self.set_exposure(facts)?;
         Ok(self.report(at, None))
     }
 
