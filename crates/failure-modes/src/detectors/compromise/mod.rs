@@ -210,8 +210,9 @@ impl CredentialCompromise {
     /// account), a role ARN (`arn:aws:iam::111122223333:role/ci/deploy`: that role's sessions
     /// in that account), a user ARN, or the principal as findings name it; new regions,
     /// credential minting and sign-ins without MFA are still reported for them. A role name
-    /// or role ARN never covers an IAM user of the same name (anyone who may create users
-    /// could otherwise name one after a deploy role and go unjudged).
+    /// or role ARN never covers an IAM user of the same name, even one recorded without an
+    /// ARN (anyone who may create users could otherwise name one after a deploy role and go
+    /// unjudged): a user is covered by its user ARN.
     #[must_use]
     pub fn with_known_deployers<S: AsRef<str>>(
         mut self,
@@ -299,10 +300,10 @@ impl CredentialCompromise {
         self.principals.len()
     }
 
-    fn is_deployer(&self, key: &str) -> bool {
+    fn is_deployer(&self, key: &str, iam_user: bool) -> bool {
         self.deployers
             .iter()
-            .any(|entry| deployer_matches(entry, key))
+            .any(|entry| deployer_matches(entry, key, iam_user))
     }
 
     /// Forgets principals idle for longer than the eviction age: run once an hour of event
@@ -355,7 +356,8 @@ impl CredentialCompromise {
             return Ok(Vec::new());
         }
         let now = at.timestamp();
-        let deployer = !self.deployers.is_empty() && self.is_deployer(key);
+        let deployer = !self.deployers.is_empty()
+            && self.is_deployer(key, event.identity.kind == "IAMUser");
         let config = self.config;
         // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
         if now.div_euclid(3600) == self.swept
@@ -528,10 +530,13 @@ fn volume(observed: u32, bar: f32, what: &str, against: &str) -> Evidence {
 /// Whether a known-deployer `entry` covers the principal `key` (see
 /// [`CredentialCompromise::with_known_deployers`]): the same name, or, for the key of a role's
 /// sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the
-/// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path).
-fn deployer_matches(entry: &str, key: &str) -> bool {
+/// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path). An
+/// IAM user (`iam_user`) is covered only by an entry naming it with an ARN.
+fn deployer_matches(entry: &str, key: &str, iam_user: bool) -> bool {
     if key == entry {
-        return true;
+        // A user recorded without an ARN is keyed by its bare name, which as an entry is a
+        // role name: anyone who may create users could name one after a deploy role.
+        return !(iam_user && !entry.contains(':'));
     }
     let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
         return false;

@@ -353,6 +353,60 @@ mod bounds {
         assert!(!f4.principals.contains_key("arn:aws:iam::1:user/a1"));
     }
 
+    /// Findings for `who`: nine days of ten calls an hour, then 500 in an hour, with
+    /// `known` as the known deployers.
+    fn burst_after_nine_days(who: &Identity, known: &[&str]) -> Vec<Finding> {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default())
+            .unwrap()
+            .with_known_deployers(known);
+        let call = |at| {
+            AuditEvent::new(
+                at,
+                "s3.amazonaws.com",
+                "GetObject",
+                "us-east-1",
+                "10.0.0.1",
+                who.clone(),
+            )
+        };
+        let mut found = Vec::new();
+        for h in 0..24 * 9 {
+            for s in 0..10 {
+                let at = t0 + TimeDelta::hours(h) + TimeDelta::seconds(s);
+                found.extend(f4.push(call(at)).unwrap());
+            }
+        }
+        let burst = t0 + TimeDelta::days(9) + TimeDelta::hours(10);
+        for s in 0..500 {
+            found.extend(f4.push(call(burst + TimeDelta::seconds(s))).unwrap());
+        }
+        found
+    }
+
+    /// Probe A (2026-12-07): a deployer given as a role name covered an IAM user of that name
+    /// recorded without an ARN (keyed by its bare name), though a role name never covers a
+    /// user. Roles recorded without an ARN are still covered by their name.
+    #[test]
+    fn a_role_name_never_covers_an_iam_user_recorded_without_an_arn() {
+        let user = |name: &str| {
+            Identity::new("IAMUser")
+                .with_user_name(name)
+                .with_account_id("111122223333")
+        };
+        assert_eq!(burst_after_nine_days(&user("deploy"), &[]).len(), 1);
+        assert_eq!(burst_after_nine_days(&user("deploy"), &["deploy"]).len(), 1);
+        let role = Identity::new("AssumedRole").with_user_name("deploy");
+        assert_eq!(burst_after_nine_days(&role, &[]).len(), 1);
+        assert_eq!(burst_after_nine_days(&role, &["deploy"]), []);
+        // A user with an ARN is covered by it.
+        let named = user("deploy").with_arn("arn:aws:iam::111122223333:user/deploy");
+        assert_eq!(
+            burst_after_nine_days(&named, &["arn:aws:iam::111122223333:user/deploy"]),
+            []
+        );
+    }
+
     #[test]
     fn a_known_deployer_bursts_freely_and_others_do_not() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
