@@ -102,3 +102,20 @@ fn f8_writes_amounts_past_a_quadrillion_in_scientific_notation() {
         );
     }
 }
+
+/// Probe A (2026-12-07): F8's `trailing_days` outside what its trend and median hold was
+/// refused under the parts' own parameter, `capacity`; the error names the setting and the
+/// value set, as the other detectors' do.
+#[test]
+fn f8_trailing_days_errors_name_the_setting() {
+    for days in [0, 1, 1025, usize::MAX] {
+        match CostRunaway::new("USD", CostConfig::default().with_trailing_days(days)) {
+            Err(Error::InvalidConfig { field, value, .. }) => {
+                assert_eq!(field, "trailing_days", "{days}");
+                assert_eq!(value, days as f64);
+            }
+            other => panic!("{days}: {other:?}"),
+        }
+    }
+    assert!(CostRunaway::new("USD", CostConfig::default().with_trailing_days(2)).is_ok());
+}

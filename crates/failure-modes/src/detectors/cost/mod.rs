@@ -208,8 +208,11 @@ impl CostRunaway {
         }
         Ok(Self {
             currency: currency.to_owned(),
-            trend: TrendForecast::new(config.trailing_days)?,
-            median: RobustBaseline::new(config.trailing_days)?,
+            // Named as the caller set it: the parts' own parameter is their "capacity".
+            trend: TrendForecast::new(config.trailing_days)
+                .map_err(|e| e.in_field("trailing_days", config.trailing_days as f64))?,
+            median: RobustBaseline::new(config.trailing_days)
+                .map_err(|e| e.in_field("trailing_days", config.trailing_days as f64))?,
             profile: IntradayProfile::new(config.trailing_days, config.publish_lag),
             curve: DayCurve::default(),
             config,
