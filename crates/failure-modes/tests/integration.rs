@@ -8,6 +8,7 @@ mod cloudtrail_service_events;
 mod common;
 mod config_extremes;
 mod cost_month_reset;
+mod cost_timing;
 mod detector_set;
 mod evidence_to_finding;
 mod metric_anomaly;
