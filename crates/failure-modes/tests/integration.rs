@@ -11,6 +11,7 @@ mod cost_month_reset;
 mod cost_timing;
 mod detector_set;
 mod evidence_to_finding;
+mod finding_text;
 mod metric_anomaly;
 mod real_backgrounds;
 mod regressions;
