@@ -52,3 +52,41 @@ fn f7_refuses_a_scan_of_another_bucket() {
     let own = BucketExposure::new("b").with_policy_is_public(true);
     assert_eq!(f7.scan(t(10), own).unwrap().len(), 1);
 }
+
+/// Probe A (2026-12-07): F2's load balancer (and zones), F8's currency and F7's bucket took
+/// an empty, blank, control-character or 300 KB name, found bad only when the queries were
+/// built (a push-only caller never was told, and its findings carried the name). They are
+/// refused at construction, as F1, F5 and F6 refuse their names: the query error naming the
+/// dimension value.
+#[test]
+fn names_a_query_would_refuse_are_refused_at_construction() {
+    use failure_modes::{CostRunaway, ThrottleSignal, ZoneSignal};
+    let long = "x".repeat(300_000);
+    for name in ["", " ", "a\u{0}b", long.as_str()] {
+        let refused = |result: Result<(), Error>, what: &str| match result {
+            Err(Error::Query(failure_modes::aws_telemetry::QueryError::InvalidMetric {
+                field: "dimension value",
+                value,
+                ..
+            })) => assert_eq!(value, name, "{what}"),
+            other => panic!("{what} {:?}: {other:?}", &name[..name.len().min(8)]),
+        };
+        // The check the others make.
+        refused(ThrottleSignal::lambda(name).map(drop), "F1");
+        refused(
+            ZoneSignal::alb(name, &["a", "b"]).map(drop),
+            "F2 load balancer",
+        );
+        refused(
+            ZoneSignal::alb("app/lb/1", &["a", name]).map(drop),
+            "F2 zone",
+        );
+        refused(CostRunaway::new(name, Default::default()).map(drop), "F8");
+        refused(
+            PublicDataLeak::new(BucketExposure::new(name), LeakConfig::default()).map(drop),
+            "F7",
+        );
+    }
+    assert!(ZoneSignal::alb("app/lb/1", &["a", "b"]).is_ok());
+    assert!(CostRunaway::new("USD", Default::default()).is_ok());
+}

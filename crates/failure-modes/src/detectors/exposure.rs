@@ -258,8 +258,12 @@ impl PublicDataLeak {
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a significance outside
     /// (0, 1], non-positive ratios, a negative `spike_memory`, or a `clear_after` outside
-    /// `1..=10080`.
+    /// `1..=10080`; [`Error::Query`](crate::Error::Query) for a bucket name CloudWatch would
+    /// refuse as a dimension value (empty, blank, control characters, past 1,024 characters).
     pub fn new(facts: BucketExposure, config: LeakConfig) -> Result<Self> {
+        // Checked now, as the other detectors' names are: found only when the query was
+        // built, a bad name reached a push-only caller's findings as their subject.
+        aws_telemetry::Dimension::new("BucketName", facts.bucket.as_str())?;
         crate::error::periods("clear_after", config.clear_after)?;
         if config.spike_memory < TimeDelta::zero() {
             return Err(crate::Error::InvalidConfig {
