@@ -51,7 +51,7 @@ impl Deployers {
     pub(super) fn covers(&self, key: &str, iam_user: bool) -> bool {
         if self.named.contains_key(key) {
             // A key with a colon only equals an entry with one: an ARN, which names its kind.
-            return !(iam_user && !key.contains(':'));
+            return !iam_user || key.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;

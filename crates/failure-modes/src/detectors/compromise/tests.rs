@@ -474,7 +474,7 @@ mod deployers {
         if key == entry {
             // A user recorded without an ARN is keyed by its bare name, which as an entry is a
             // role name: anyone who may create users could name one after a deploy role.
-            return !(iam_user && !entry.contains(':'));
+            return !iam_user || entry.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;
