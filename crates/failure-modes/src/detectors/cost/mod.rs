@@ -249,7 +249,8 @@ impl CostRunaway {
     /// Declares a one-off charge: its amount is taken out of its day's spend.
     ///
     /// # Errors
-    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
+    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive
+    /// or is past [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE) (2^360, the readings' bound),
     /// a day already judged (before the latest reading's day), a day more than a year after it
     /// (a wrong year: [`run`](crate::run) refuses such a charge on a detector that has read
     /// nothing yet, before it reads anything), a description longer than
@@ -284,6 +285,13 @@ impl CostRunaway {
         let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
             Some(format!(
                 "amount {} must be positive and finite",
+                sli_core::ExactValue(charge.amount)
+            ))
+        } else if charge.amount > MAX_MAGNITUDE {
+            // Taken out of the readings, which are refused past it: two one-offs of 1e308 on
+            // a day summed to infinity.
+            Some(format!(
+                "amount {} must be within 2^360, the range of the charges it is taken from",
                 sli_core::ExactValue(charge.amount)
             ))
         } else if self.day.is_some_and(|day| charge.day < day) {
