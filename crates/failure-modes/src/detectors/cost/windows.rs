@@ -112,11 +112,12 @@ pub(super) fn weekday_of(days_since_epoch: i64) -> usize {
 }
 
 /// The most a share of a usual day ([`Recent::share`], the profile's) can be off by its
-/// roundings: 2^-40 of a day. A share is a spend within the day over the day's total,
-/// interpolated between readings and taken as a median: about ten roundings, each at most
-/// half an ulp of a month's total (at most 31 days) against a day's, so under 2^-44; this is
-/// 16 times that, and still a trillionth of a day's spend, far below anything the readings
-/// publish (cents), so no stretch the readings can tell from a quarter is taken for one.
+/// roundings: 2^-40 of a day. A share is a spend within the day (the month-to-date less the
+/// day's opening) over the day's total, interpolated between readings and taken as a median:
+/// about ten roundings, each at most half an ulp of the month-to-date, so under 2^-44 of the
+/// day while the day spends at least a hundredth of the month so far, and under 2^-40 while
+/// it spends a 1,600th. Still a trillionth of a day's spend, far below anything the readings
+/// publish (cents): no stretch the readings can tell from a quarter is taken for one.
 pub(super) const SHARE_ROUNDING: f64 = 1.0 / (1u64 << 40) as f64;
 
 impl CostRunaway {
