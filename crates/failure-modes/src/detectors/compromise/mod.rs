@@ -216,7 +216,8 @@ impl CredentialCompromise {
     /// credential minting and sign-ins without MFA are still reported for them. A role name
     /// or role ARN never covers an IAM user of the same name, even one recorded without an
     /// ARN (anyone who may create users could otherwise name one after a deploy role and go
-    /// unjudged): a user is covered by its user ARN.
+    /// unjudged): a user is covered by its user ARN only, so one recorded without an ARN is
+    /// always judged on volume.
     ///
     /// The list is configuration, not state learned from events: it is kept whole, however
     /// long (each entry's text and a hash slot, about 60 bytes beside the text; a role ARN's
