@@ -1,9 +1,10 @@
-//! F4's known deployers ([`CredentialCompromise::with_known_deployers`](super::CredentialCompromise::with_known_deployers)),
+//! F4's known deployers
+//! ([`CredentialCompromise::with_known_deployers`](super::CredentialCompromise::with_known_deployers)),
 //! held for lookup by hash.
 
 use super::principal::Keyed;
 
-/// The known deployers, held so that checking an event's principal takes at most three hash
+/// The known deployers, held so that checking an event's principal takes at most four hash
 /// lookups however many are listed: checked one entry at a time, 20,000 entries made 20,000
 /// events take 140 s in a debug build (a hostile-input probe, 2026-12-07). What covers what
 /// is [`Deployers::covers`]'s.

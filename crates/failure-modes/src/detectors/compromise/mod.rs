@@ -220,9 +220,10 @@ impl CredentialCompromise {
     /// always judged on volume.
     ///
     /// The list is configuration, not state learned from events: it is kept whole, however
-    /// long (each entry's text and a hash slot, about 60 bytes beside the text; a role ARN's
-    /// name, account and partition again), and an event's principal is checked against it by
-    /// at most three hash lookups, whatever its length.
+    /// long (each entry's text and a hash slot; a role ARN's name, account and partition
+    /// again, in small maps of their own: a few hundred bytes an entry at most beside its
+    /// text), and an event's principal is checked against it by at most four hash lookups,
+    /// whatever its length.
     #[must_use]
     pub fn with_known_deployers<S: AsRef<str>>(
         mut self,
