@@ -115,6 +115,18 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A scan of another bucket given to an F7 detector
+    /// ([`PublicDataLeak::scan`](crate::PublicDataLeak::scan),
+    /// [`set_exposure`](crate::PublicDataLeak::set_exposure)): taken, its facts were reported
+    /// under the other bucket's name and switched the detector's query to that bucket's
+    /// requests, judged against this bucket's baseline. The detector is unchanged.
+    #[error("the scan is of bucket {scanned:?}, not of this detector's bucket {bucket:?}")]
+    OtherBucket {
+        /// The detector's bucket.
+        bucket: String,
+        /// The bucket the scan is of (its first 64 characters and `…` when longer).
+        scanned: String,
+    },
     /// A query CloudWatch would refuse (an invalid id, metric or dimension), refused before
     /// any I/O.
     #[error(transparent)]

@@ -1094,3 +1094,31 @@ fn configuration_errors_name_the_setting_and_its_value() {
         NetworkPartition::new(zones(), PartitionConfig::default().with_min_requests(0.0)).is_ok()
     );
 }
+
+/// Probe A (2026-12-07): F1 took periods of any number of calls up to 2^360, and its running
+/// window sums then lost the small periods' calls when a huge one slid out (a first period of
+/// 1e25 calls changed the findings of 1,862 of 20,000 throttle patterns). Calls past what the
+/// window counts exactly (2^53 over its periods) are refused, as F2 refuses such requests.
+#[test]
+fn f1_refuses_calls_past_what_its_window_counts_exactly() {
+    let mut d = f1();
+    let window = 5.0; // ThrottleConfig's default
+    let most = (sli_core::MAX_COUNT / window).floor();
+    assert!(d.push(sample(0, most, 0.0)).unwrap().is_empty());
+    for calls in [most + 16.0, 1e18, 1e25] {
+        match d.push(sample(1, calls, 0.0)) {
+            Err(Error::InvalidInput {
+                field: "calls",
+                value,
+                at,
+                reason,
+            }) => {
+                assert_eq!((value, at), (calls, t(1)));
+                assert!(reason.contains("2^53"), "{reason}");
+            }
+            other => panic!("{calls:e}: {other:?}"),
+        }
+    }
+    // The detector is unchanged: the next minute is taken.
+    assert!(d.push(sample(1, 1000.0, 0.0)).unwrap().is_empty());
+}

@@ -130,19 +130,36 @@ fn f1_a_busy_minute_before_a_blip_does_not_make_it_a_block() {
 /// Also from the review of the fix: the incident's own calls were the window's running sum
 /// less the healthy lead, and past 2^53 calls that sum had drifted from the lead summed
 /// exactly, so the difference went negative and the share read 200 %. The own periods are
-/// summed on their own now.
+/// summed on their own now. (Since probe A, 2026-12-07, a minute of more calls than the
+/// window counts exactly is refused: the minute here was 1e20 calls, and is now the most
+/// taken, 2^53 over the window's five periods.)
 #[test]
 fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
-    let mut f1 = ApiThrottling::new(
-        ThrottleSignal::lambda("checkout").unwrap(),
-        Default::default(),
-    )
-    .unwrap();
-    let findings = f1
+    let f1 = || {
+        ApiThrottling::new(
+            ThrottleSignal::lambda("checkout").unwrap(),
+            Default::default(),
+        )
+        .unwrap()
+    };
+    let most = (sli_core::MAX_COUNT / 5.0).floor();
+    let refused = f1().push(ThrottleSample {
+        at: t0(),
+        calls: 1e20,
+        throttled: 1e17,
+    });
+    assert!(
+        matches!(
+            refused,
+            Err(failure_modes::Error::InvalidInput { field: "calls", .. })
+        ),
+        "{refused:?}"
+    );
+    let findings = f1()
         .detect((0..90).map(|m| {
             let (calls, throttled) = match m {
                 0..=55 => (10.0, 0.0),
-                56 => (1e20, 1e17),
+                56 => (most, most / 1000.0),
                 57..=59 => (10.0, 0.0),
                 _ => (10.0, 5.0),
             };

@@ -102,3 +102,65 @@ fn f8_writes_amounts_past_a_quadrillion_in_scientific_notation() {
         );
     }
 }
+
+/// Probe A (2026-12-07): F8's `trailing_days` outside what its trend and median hold was
+/// refused under the parts' own parameter, `capacity`; the error names the setting and the
+/// value set, as the other detectors' do.
+#[test]
+fn f8_trailing_days_errors_name_the_setting() {
+    for days in [0, 1, 1025, usize::MAX] {
+        match CostRunaway::new("USD", CostConfig::default().with_trailing_days(days)) {
+            Err(Error::InvalidConfig { field, value, .. }) => {
+                assert_eq!(field, "trailing_days", "{days}");
+                assert_eq!(value, days as f64);
+            }
+            other => panic!("{days}: {other:?}"),
+        }
+    }
+    assert!(CostRunaway::new("USD", CostConfig::default().with_trailing_days(2)).is_ok());
+}
+
+/// Probe A (2026-12-07): F7's `record_window` of 0 was rounded up to an hour of maxima and
+/// taken; it is refused by name, as a window of 0 is everywhere else.
+#[test]
+fn f7_refuses_a_record_window_of_nothing() {
+    use failure_modes::{BucketExposure, LeakConfig, PublicDataLeak};
+    let f7 = |periods| {
+        PublicDataLeak::new(
+            BucketExposure::new("b"),
+            LeakConfig::default().with_record_window(periods),
+        )
+    };
+    match f7(0) {
+        Err(Error::InvalidConfig { field, value, .. }) => {
+            assert_eq!((field, value), ("record_window", 0.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(f7(1).is_ok());
+}
+
+/// Probe A (2026-12-07): F8 took one-off charges of any finite amount (1e308 twice on a day
+/// summed to infinity) while its readings are refused past 2^360; a one-off past it is
+/// refused the same way, naming the charge.
+#[test]
+fn f8_refuses_a_one_off_past_the_range_of_charges() {
+    use failure_modes::OneOffCharge;
+    use failure_modes::chrono::NaiveDate;
+    let mut f8 = CostRunaway::new("USD", CostConfig::default()).unwrap();
+    let charge = |amount| OneOffCharge {
+        day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+        amount,
+        description: "support".into(),
+    };
+    for amount in [MAX_MAGNITUDE * 2.0, 1e200, f64::MAX] {
+        match f8.declare(charge(amount)) {
+            Err(Error::OneOffCharge { reason, .. }) => {
+                assert!(reason.contains("2^360"), "{reason}");
+            }
+            other => panic!("{amount:e}: {other:?}"),
+        }
+    }
+    assert!(f8.declare(charge(MAX_MAGNITUDE)).is_ok());
+    assert_eq!(f8.one_off_charges().len(), 1);
+}

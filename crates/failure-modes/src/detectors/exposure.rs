@@ -257,9 +257,21 @@ impl PublicDataLeak {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a significance outside
-    /// (0, 1], non-positive ratios, a negative `spike_memory`, or a `clear_after` outside
-    /// `1..=10080`.
+    /// (0, 1], non-positive ratios, a negative `spike_memory`, a `record_window` of 0 or of
+    /// more hours than `stats::MAX_WINDOW`, or a `clear_after` outside `1..=10080`; [`Error::Query`](crate::Error::Query) for a bucket name CloudWatch would
+    /// refuse as a dimension value (empty, blank, control characters, past 1,024 characters).
     pub fn new(facts: BucketExposure, config: LeakConfig) -> Result<Self> {
+        if config.record_window == 0 {
+            // Rounded up to whole hours of maxima, 0 quietly became an hour's record.
+            return Err(crate::Error::InvalidConfig {
+                field: "record_window",
+                value: 0.0,
+                reason: "must be at least 1 period",
+            });
+        }
+        // Checked now, as the other detectors' names are: found only when the query was
+        // built, a bad name reached a push-only caller's findings as their subject.
+        aws_telemetry::Dimension::new("BucketName", facts.bucket.as_str())?;
         crate::error::periods("clear_after", config.clear_after)?;
         if config.spike_memory < TimeDelta::zero() {
             return Err(crate::Error::InvalidConfig {
@@ -294,7 +306,24 @@ impl PublicDataLeak {
 
     /// Replaces the facts (after a new scan); a bucket that becomes public is reported again,
     /// at the next observation. [`PublicDataLeak::scan`] reports at once.
-    pub fn set_exposure(&mut self, facts: BucketExposure) {
+    ///
+    /// # Errors
+    /// [`Error::OtherBucket`](crate::Error::OtherBucket) for facts about another bucket than
+    /// the detector's (the detector is unchanged).
+    pub fn set_exposure(&mut self, facts: BucketExposure) -> Result<()> {
+        if facts.bucket != self.facts.bucket {
+            // A detector watches one bucket: its baseline, record and spikes are that bucket's,
+            // and its query is built from the bucket it holds.
+            let scanned = if facts.bucket.chars().count() > 64 {
+                facts.bucket.chars().take(64).chain(['…']).collect()
+            } else {
+                facts.bucket
+            };
+            return Err(crate::Error::OtherBucket {
+                bucket: self.facts.bucket.clone(),
+                scanned,
+            });
+        }
         let exposure = facts.exposure();
         if exposure != self.exposure {
             self.reported_exposure = false;
@@ -306,6 +335,7 @@ impl PublicDataLeak {
         }
         self.exposure = exposure;
         self.facts = facts;
+        Ok(())
     }
 
     /// A scan's facts at `at`: replaces them and returns what they reveal — the public bucket,
@@ -313,7 +343,8 @@ impl PublicDataLeak {
     ///
     /// # Errors
     /// [`Error::OutOfOrder`](crate::Error::OutOfOrder) for a scan before the latest
-    /// observation.
+    /// observation; [`Error::OtherBucket`](crate::Error::OtherBucket) for a scan of another
+    /// bucket. Either leaves the detector unchanged.
     ///
     /// ```
     /// use failure_modes::chrono::{TimeZone, Utc};
@@ -333,7 +364,7 @@ impl PublicDataLeak {
         {
             return Err(crate::Error::OutOfOrder { previous, at });
         }
-        self.set_exposure(facts);
+        self.set_exposure(facts)?;
         Ok(self.report(at, None))
     }
 

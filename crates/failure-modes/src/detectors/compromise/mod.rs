@@ -9,8 +9,10 @@ use crate::error::{Error, Result, fraction, positive};
 use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use aws_telemetry::{AuditEvent, AuditSource, TimeRange};
+use deployers::Deployers;
 use principal::{Keyed, Principal, principal_key};
 
+mod deployers;
 mod principal;
 #[cfg(test)]
 mod tests;
@@ -50,7 +52,8 @@ crate::settings::settings!(CompromiseConfig {
     daily_decay, with_daily_decay: f64;
     /// A principal not seen for this long is forgotten (and learned again if it comes back).
     idle_eviction, with_idle_eviction: TimeDelta;
-    /// At most this many principals are kept; beyond, the longest idle are forgotten first.
+    /// At most this many principals are kept; a new one beyond makes the longest idle be
+    /// forgotten first (never the one whose event is being judged).
     max_principals, with_max_principals: usize;
     /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
@@ -139,7 +142,9 @@ const GLOBAL_SOURCES: [&str; 8] = [
 /// [`MAX_REGIONS`] regions), plus its ARN (at most [`MAX_PRINCIPAL_BYTES`]) and region names
 /// (at most [`MAX_REGION_BYTES`] each; an event past either is refused); a principal idle for [`CompromiseConfig::idle_eviction`] is
 /// forgotten, and at most [`CompromiseConfig::max_principals`] are kept (the longest idle go
-/// first). A finding's text names at most five of the known regions.
+/// first). A finding's text names at most five of the known regions. The known deployers
+/// are kept as given (see [`CredentialCompromise::with_known_deployers`]) and looked up by
+/// hash: an event costs the same with 20,000 of them as with none.
 ///
 /// Events must come in time order (equal times are fine). Evidence score: the multiple of the
 /// bar for bursts and storms, 1 for rule matches.
@@ -166,7 +171,7 @@ const GLOBAL_SOURCES: [&str; 8] = [
 pub struct CredentialCompromise {
     config: CompromiseConfig,
     principals: Keyed<Principal>,
-    deployers: Vec<Box<str>>,
+    deployers: Deployers,
     last: Option<DateTime<Utc>>,
     /// The hour of the last sweep of idle principals.
     swept: i64,
@@ -198,7 +203,7 @@ impl CredentialCompromise {
         Ok(Self {
             config,
             principals: Keyed::default(),
-            deployers: Vec::new(),
+            deployers: Deployers::default(),
             last: None,
             swept: i64::MIN,
         })
@@ -209,15 +214,24 @@ impl CredentialCompromise {
     /// account), a role ARN (`arn:aws:iam::111122223333:role/ci/deploy`: that role's sessions
     /// in that account), a user ARN, or the principal as findings name it; new regions,
     /// credential minting and sign-ins without MFA are still reported for them. A role name
-    /// or role ARN never covers an IAM user of the same name (anyone who may create users
-    /// could otherwise name one after a deploy role and go unjudged).
+    /// or role ARN never covers an IAM user of the same name, even one recorded without an
+    /// ARN (anyone who may create users could otherwise name one after a deploy role and go
+    /// unjudged): a user is covered by its user ARN only, so one recorded without an ARN is
+    /// always judged on volume.
+    ///
+    /// The list is configuration, not state learned from events: it is kept whole, however
+    /// long (each entry's text and a hash slot; a role ARN's name, account and partition
+    /// again, in small maps of their own: a few hundred bytes an entry at most beside its
+    /// text), and an event's principal is checked against it by at most four hash lookups,
+    /// whatever its length.
     #[must_use]
     pub fn with_known_deployers<S: AsRef<str>>(
         mut self,
         principals: impl IntoIterator<Item = S>,
     ) -> Self {
-        self.deployers
-            .extend(principals.into_iter().map(|p| p.as_ref().into()));
+        for principal in principals {
+            self.deployers.insert(principal.as_ref());
+        }
         self
     }
 
@@ -298,21 +312,20 @@ impl CredentialCompromise {
         self.principals.len()
     }
 
-    fn is_deployer(&self, key: &str) -> bool {
-        self.deployers
-            .iter()
-            .any(|entry| deployer_matches(entry, key))
+    /// Forgets principals idle for longer than the eviction age: run once an hour of event
+    /// time, before the hour's first event is judged. That event's own principal may be among
+    /// them: it is then learned again from this event, as any returning principal is.
+    fn sweep_idle(&mut self, now: i64) {
+        self.swept = now.div_euclid(3600);
+        let oldest = now - self.config.idle_eviction.num_seconds();
+        self.principals.retain(|_, p| p.last_seen >= oldest);
     }
 
-    /// Forgets principals idle for longer than the eviction age (once an hour of event time),
-    /// and the longest idle when the cap is reached.
-    fn evict(&mut self, now: i64) {
-        let hour = now.div_euclid(3600);
-        if hour != self.swept {
-            self.swept = hour;
-            let oldest = now - self.config.idle_eviction.num_seconds();
-            self.principals.retain(|_, p| p.last_seen >= oldest);
-        }
+    /// Makes room for one more principal at the cap: run only before a principal is added,
+    /// so the one being added is not yet in the map and cannot be dropped, and an event of a
+    /// known principal never makes the detector forget others (it did, and dropped the event
+    /// of the principal it forgot).
+    fn make_room(&mut self) {
         if self.principals.len() >= self.config.max_principals {
             // Drop the longest idle tenth (at least one): amortised O(1) per new principal.
             // Among equally idle ones the first names go, so what is dropped never depends on
@@ -349,7 +362,8 @@ impl CredentialCompromise {
             return Ok(Vec::new());
         }
         let now = at.timestamp();
-        let deployer = !self.deployers.is_empty() && self.is_deployer(key);
+        let deployer = !self.deployers.is_empty()
+            && self.deployers.covers(key, event.identity.kind == "IAMUser");
         let config = self.config;
         // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
         if now.div_euclid(3600) == self.swept
@@ -357,14 +371,20 @@ impl CredentialCompromise {
         {
             return Ok(judge(principal, event, now, deployer, &config));
         }
-        if !self.principals.contains_key(key) {
-            self.evict(now);
-            self.principals.insert(key.into(), Principal::new(now));
-        } else if now.div_euclid(3600) != self.swept {
-            self.evict(now);
+        if now.div_euclid(3600) != self.swept {
+            self.sweep_idle(now);
         }
-        let Some(principal) = self.principals.get_mut(key) else {
-            return Ok(Vec::new());
+        // Every event is judged: a principal the sweep just forgot, or one never seen, is
+        // learned afresh from this event (a returning principal's sign-in without MFA was
+        // dropped with it).
+        let principal = match self.principals.get_mut(key) {
+            Some(principal) => principal,
+            None => {
+                self.make_room();
+                self.principals
+                    .entry(key.into())
+                    .or_insert_with(|| Principal::new(now))
+            }
         };
         Ok(judge(principal, event, now, deployer, &config))
     }
@@ -511,34 +531,6 @@ fn volume(observed: u32, bar: f32, what: &str, against: &str) -> Evidence {
             bar.floor()
         ),
     }
-}
-
-/// Whether a known-deployer `entry` covers the principal `key` (see
-/// [`CredentialCompromise::with_known_deployers`]): the same name, or, for the key of a role's
-/// sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the
-/// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path).
-fn deployer_matches(entry: &str, key: &str) -> bool {
-    if key == entry {
-        return true;
-    }
-    let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
-        return false;
-    };
-    if !entry.contains(':') {
-        return entry == role;
-    }
-    let Some((role_prefix, path_and_name)) = entry.split_once(":role/") else {
-        return false;
-    };
-    // `arn:aws:sts::111122223333` against `arn:aws:iam::111122223333`: the same partition and
-    // account.
-    path_and_name.rsplit('/').next() == Some(role)
-        && partition_and_account(session_prefix) == partition_and_account(role_prefix)
-}
-
-/// The partition and the account of an ARN's prefix (`arn:aws:iam::111122223333`).
-fn partition_and_account(prefix: &str) -> (Option<&str>, Option<&str>) {
-    (prefix.split(':').nth(1), prefix.rsplit(':').next())
 }
 
 /// The event's principal key, or the error that refuses the event: a principal or a region

@@ -164,8 +164,13 @@ impl CostRunaway {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, a
-    /// `ticket_multiple` below 1 or above `page_multiple`, or fewer than 2 trailing days.
+    /// `ticket_multiple` below 1 or above `page_multiple`, or fewer than 2 trailing days;
+    /// [`Error::Query`] for a currency CloudWatch would refuse as a dimension value (empty,
+    /// blank, control characters, past 1,024 characters).
     pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
+        // Checked now, as the other detectors' names are: found only when the query was
+        // built, a bad currency reached a push-only caller's findings.
+        aws_telemetry::Dimension::new("Currency", currency)?;
         // A multiple of the trend below 1 would flag ordinary days (spend at its trend).
         if !(config.ticket_multiple.is_finite() && config.ticket_multiple >= 1.0) {
             return Err(Error::InvalidConfig {
@@ -208,8 +213,11 @@ impl CostRunaway {
         }
         Ok(Self {
             currency: currency.to_owned(),
-            trend: TrendForecast::new(config.trailing_days)?,
-            median: RobustBaseline::new(config.trailing_days)?,
+            // Named as the caller set it: the parts' own parameter is their "capacity".
+            trend: TrendForecast::new(config.trailing_days)
+                .map_err(|e| e.in_field("trailing_days", config.trailing_days as f64))?,
+            median: RobustBaseline::new(config.trailing_days)
+                .map_err(|e| e.in_field("trailing_days", config.trailing_days as f64))?,
             profile: IntradayProfile::new(config.trailing_days, config.publish_lag),
             curve: DayCurve::default(),
             config,
@@ -241,7 +249,8 @@ impl CostRunaway {
     /// Declares a one-off charge: its amount is taken out of its day's spend.
     ///
     /// # Errors
-    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive,
+    /// [`Error::OneOffCharge`] naming the charge for an amount that is not finite and positive
+    /// or is past [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE) (2^360, the readings' bound),
     /// a day already judged (before the latest reading's day), a day more than a year after it
     /// (a wrong year: [`run`](crate::run) refuses such a charge on a detector that has read
     /// nothing yet, before it reads anything), a description longer than
@@ -276,6 +285,13 @@ impl CostRunaway {
         let reason = if !(charge.amount.is_finite() && charge.amount > 0.0) {
             Some(format!(
                 "amount {} must be positive and finite",
+                sli_core::ExactValue(charge.amount)
+            ))
+        } else if charge.amount > MAX_MAGNITUDE {
+            // Taken out of the readings, which are refused past it: two one-offs of 1e308 on
+            // a day summed to infinity.
+            Some(format!(
+                "amount {} must be within 2^360, the range of the charges it is taken from",
                 sli_core::ExactValue(charge.amount)
             ))
         } else if self.day.is_some_and(|day| charge.day < day) {

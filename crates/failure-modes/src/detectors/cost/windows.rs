@@ -111,6 +111,15 @@ pub(super) fn weekday_of(days_since_epoch: i64) -> usize {
     (days_since_epoch + 3).rem_euclid(7) as usize
 }
 
+/// The most a share of a usual day ([`Recent::share`], the profile's) can be off by its
+/// roundings: 2^-40 of a day. A share is a spend within the day (the month-to-date less the
+/// day's opening) over the day's total, interpolated between readings and taken as a median:
+/// about ten roundings, each at most half an ulp of the month-to-date, so under 2^-44 of the
+/// day while the day spends at least a hundredth of the month so far, and under 2^-40 while
+/// it spends a 1,600th. Still a trillionth of a day's spend, far below anything the readings
+/// publish (cents): no stretch the readings can tell from a quarter is taken for one.
+pub(super) const SHARE_ROUNDING: f64 = 1.0 / (1u64 << 40) as f64;
+
 impl CostRunaway {
     /// The usual spend, in days at the trend, of the whole days strictly between days
     /// `first` and `last` (days since the epoch): each its weekday's factor. O(1) for any gap.
@@ -233,14 +242,23 @@ impl CostRunaway {
 
     /// The shortest recent stretch that holds `quarter` of a usual day, against its usual
     /// spend.
+    ///
+    /// A stretch holds it when its part of a usual day is at least `quarter` less the error
+    /// its shares can carry ([`SHARE_ROUNDING`] each, weighted by its day's factor). The shares
+    /// are rounded quotients (a day's spend by an hour over the day's total, and medians of
+    /// them): exactly six hours of a flat day, from 22:00 to 04:00, is
+    /// `(1 - fl(23/24)) + fl(5/24)`, which is 0.24999999999999997 computed and, taken exactly,
+    /// still 2.8e-17 short of a quarter (`fl(23/24)` rounds up more than `fl(5/24)` does), so
+    /// no exact comparison of these numbers can see the quarter: the rounding is in the shares.
+    /// Compared as computed, an hourly runaway that began at midnight paged a reading late.
     pub(super) fn recent_stretch(&self, expected: f64, share: f64, quarter: f64) -> Option<Window> {
         let today = self.calendar.number;
         let factor = self.calendar.factor;
         let shown_today = share * factor;
         let now = self.recent.back().map_or(0.0, |r| r.cumulative);
         for then in self.recent.iter().rev().skip(1) {
-            let part = if then.day == today {
-                (share - then.share) * factor
+            let (part, weight) = if then.day == today {
+                ((share - then.share) * factor, 2.0 * factor)
             } else {
                 // Yesterday's factor is the calendar's (the factors change only when a day
                 // closes, before the calendar is worked out).
@@ -251,11 +269,13 @@ impl CostRunaway {
                 };
                 // And the whole days between, which no reading showed (days of a publication
                 // outage: their spend is in this stretch).
-                (1.0 - then.share) * then_factor
-                    + self.whole_days_between(then.day, today)
-                    + shown_today
+                let whole = self.whole_days_between(then.day, today);
+                (
+                    (1.0 - then.share) * then_factor + whole + shown_today,
+                    then_factor + whole + factor,
+                )
             };
-            if part >= quarter {
+            if part >= quarter - SHARE_ROUNDING * weight {
                 return Some((
                     (now - then.cumulative).max(0.0),
                     expected * part,

@@ -30,6 +30,12 @@ pub const MAX_ZONES: usize = 32;
 /// The longest zone name taken, in bytes: 1,024, CloudWatch's limit on a dimension value.
 pub const MAX_ZONE_NAME: usize = 1024;
 
+/// The least rate of 5xx the other zones are taken to fail at when a zone's 5xx are tested
+/// against them (0.01 %): five minutes of a few dozen requests often hold no error at all, and
+/// two stray errors in 140 requests would be improbable against 0. A finding's text states the
+/// rate they did fail at, and this floor when it was taken instead.
+const PEER_RATE_FLOOR: f64 = 1e-4;
+
 /// One zone in one period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ZoneObservation {
@@ -474,11 +480,14 @@ impl Detector for NetworkPartition {
                     all_errors - zone.errors,
                 ],
             );
-            let peer_rate = if peer_requests > 0.0 {
-                (peer_errors / peer_requests).max(1e-4)
+            // What the other zones failed, and the rate the test takes for them: never under
+            // the floor (five minutes of a few dozen requests often hold no error).
+            let peer_observed = if peer_requests > 0.0 {
+                peer_errors / peer_requests
             } else {
-                1e-4
+                0.0
             };
+            let peer_rate = peer_observed.max(PEER_RATE_FLOOR);
             // The 5xx must be improbable at the peers' rate now and at the zone's own usual
             // rate: at a few dozen requests a minute the peers' five minutes often hold no
             // error, and two stray errors in 140 requests are improbable at the floor alone.
@@ -558,13 +567,19 @@ impl Detector for NetworkPartition {
                         score: -tail.max(f64::MIN_POSITIVE).log10(),
                         detail: format!(
                             "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
-                             the other zones failed {:.3} % and its own usual rate is {:.3} % \
+                             the other zones failed {:.3} %{} and its own usual rate is {:.3} % \
                              (binomial tail {tail:.1e} at the higher)",
                             Rounded(errors),
                             Rounded(requests),
                             100.0 * error_ratio,
                             state.window.len(),
-                            100.0 * peer_rate,
+                            100.0 * peer_observed,
+                            // The figure tested is not the one observed: say which it was.
+                            if peer_observed < PEER_RATE_FLOOR {
+                                format!(" (counted as {:.3} %, the floor)", 100.0 * PEER_RATE_FLOOR)
+                            } else {
+                                String::new()
+                            },
                             100.0 * own_rate
                         ),
                     }

@@ -1,6 +1,6 @@
 //! [`ZoneSignal`]: the CloudWatch metrics F2 reads for one load balancer, per zone.
 
-use aws_telemetry::{Metric, Period};
+use aws_telemetry::{Dimension, Metric, Period};
 
 use super::MAX_ZONES;
 use crate::error::{Error, Result};
@@ -30,8 +30,15 @@ impl ZoneSignal {
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] for fewer than two zones, more than [`MAX_ZONES`] or a zone
-    /// named twice.
+    /// named twice; [`Error::Query`] for a load balancer or zone name CloudWatch would refuse
+    /// as a dimension value (empty, blank, control characters, past 1,024 characters).
     pub fn alb(load_balancer: &str, zones: &[&str]) -> Result<Self> {
+        // Checked now, as the other signals' names are: found only when the queries were
+        // built, a bad name reached a push-only caller's findings as their subject.
+        Dimension::new("LoadBalancer", load_balancer)?;
+        for zone in zones {
+            Dimension::new("AvailabilityZone", *zone)?;
+        }
         if zones.len() < 2 {
             return Err(Error::InvalidConfig {
                 field: "zones",
