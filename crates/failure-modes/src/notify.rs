@@ -175,11 +175,14 @@ pub fn group_by_root_cause<K: Ord + Clone>(
     groups
 }
 
+/// Findings, each with its root-cause key.
+type KeyedFindings<K> = Vec<(K, Finding)>;
+
 /// The security findings (F4, F7), grouped among themselves only, and the others. A
 /// compromised key or a public bucket goes to whoever answers for security, not into an SLO's
 /// notification to the service's owner under the SLO's name: the compiled Alertmanager routing
 /// keeps them apart the same way ([`Finding::alertmanager_alert`] never gives one an SLO id).
-fn apart_from_slos<K>(findings: Vec<(K, Finding)>) -> (Vec<(K, Finding)>, Vec<(K, Finding)>) {
+fn apart_from_slos<K>(findings: KeyedFindings<K>) -> (KeyedFindings<K>, KeyedFindings<K>) {
     findings
         .into_iter()
         .partition(|(_, f)| f.mode.is_security())
