@@ -16,12 +16,13 @@ pub(crate) struct Episode {
     window: u32,
     clear_after: u32,
     good_run: u32,
-    /// Observations fed since the last reset: the position of the next one.
-    seen: u64,
-    /// The positions and times of the bad observations among the last `window`, oldest first
-    /// (at most `window` of them): an incident starts at the first bad observation of the
-    /// window that opens it, never at a blip that window no longer holds.
-    recent_bad: VecDeque<(u64, DateTime<Utc>)>,
+    /// The bad observations among the last `window`, oldest first (at most `window` of
+    /// them), each with the observations since the one before it: an incident starts at the
+    /// first bad observation of the window that opens it, never at a blip that window no
+    /// longer holds. Kept by bad observations only, so a good one costs nothing more.
+    recent_bad: VecDeque<(u32, DateTime<Utc>)>,
+    /// Observations from the oldest of `recent_bad` to the newest.
+    recent_span: u64,
     open: bool,
 }
 
@@ -34,8 +35,8 @@ impl Episode {
             window: sustain.evaluation_periods(),
             clear_after: clear_after.max(1),
             good_run: 0,
-            seen: 0,
             recent_bad: VecDeque::new(),
+            recent_span: 0,
             open: false,
         }
     }
@@ -44,39 +45,47 @@ impl Episode {
     /// (the first bad one among the last M that opened it) when this observation opens one.
     #[inline(always)]
     pub(crate) fn update(&mut self, bad: bool, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let position = self.seen;
-        self.seen += 1;
         if bad {
+            let since_last_bad = self.good_run.saturating_add(1);
             self.good_run = 0;
-            self.forget_before(position);
-            self.recent_bad.push_back((position, at));
+            // While open, no start is asked for: the bad observations of an incident cost
+            // nothing more (closing forgets them).
+            if !self.open {
+                self.remember_bad(since_last_bad, at);
+            }
         } else {
             self.good_run = self.good_run.saturating_add(1);
             if self.good_run >= self.clear_after && self.open {
                 // A fresh window: the bad periods of the closed incident must not reopen it.
                 self.open = false;
                 self.recent_bad.clear();
+                self.recent_span = 0;
                 self.sustain = SustainFilter::new(self.rule);
             }
         }
+        // Only a bad observation can complete the sustain rule (a good one never adds to its
+        // count, and closing resets it), so an incident opens on one: the newest remembered.
         let sustained = self.sustain.push(bad);
         if sustained && !self.open {
             self.open = true;
-            self.forget_before(position);
             return Some(self.recent_bad.front().map_or(at, |&(_, first)| first));
         }
         None
     }
 
-    /// Drops the bad observations that the window ending at `position` no longer holds.
-    #[inline(always)]
-    fn forget_before(&mut self, position: u64) {
-        let window = u64::from(self.window);
-        while let Some(&(oldest, _)) = self.recent_bad.front() {
-            if oldest + window > position {
-                break;
-            }
+    /// Remembers a bad observation `since_last_bad` observations after the previous one, and
+    /// forgets those the window ending at it no longer holds. Out of line: the per-sample path
+    /// stays small for the good observations that are most of a stream.
+    #[inline(never)]
+    fn remember_bad(&mut self, since_last_bad: u32, at: DateTime<Utc>) {
+        if !self.recent_bad.is_empty() {
+            self.recent_span += u64::from(since_last_bad);
+        }
+        self.recent_bad.push_back((since_last_bad, at));
+        while self.recent_span >= u64::from(self.window) {
             self.recent_bad.pop_front();
+            let gap = self.recent_bad.front().map_or(0, |&(gap, _)| gap);
+            self.recent_span = self.recent_span.saturating_sub(u64::from(gap));
         }
     }
 
@@ -90,8 +99,8 @@ impl Episode {
     pub(crate) fn reset(&mut self) {
         self.sustain = SustainFilter::new(self.rule);
         self.good_run = 0;
-        self.seen = 0;
         self.recent_bad.clear();
+        self.recent_span = 0;
         self.open = false;
     }
 }
@@ -183,6 +192,52 @@ mod tests {
             .filter_map(|i| episode.update(bad(i), m(i)).map(|start| (start, m(i))))
             .collect();
         assert_eq!(opened, [(m(100), m(104))]);
+    }
+
+    /// Against a reference that keeps every observation: an incident opens where the rule
+    /// says, and starts at the first bad observation among the last M since the last close.
+    #[test]
+    fn starts_agree_with_a_reference_keeping_every_observation() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for case in 0..300 {
+            let m = 1 + (next() % 8) as u32;
+            let n = 1 + (next() % u64::from(m)) as u32;
+            let clear_after = 1 + (next() % 12) as u32;
+            let bad_share = next() % 100;
+            let mut episode = Episode::new(Sustained::new(n, m).unwrap(), clear_after);
+            let mut history: Vec<bool> = Vec::new();
+            let (mut fresh_from, mut open, mut good_run) = (0, false, 0);
+            for i in 0..400 {
+                let bad = next() % 100 < bad_share;
+                let at = t0 + TimeDelta::minutes(i);
+                let got = episode.update(bad, at);
+                history.push(bad);
+                good_run = if bad { 0 } else { good_run + 1 };
+                if !bad && open && good_run >= clear_after {
+                    (open, fresh_from) = (false, history.len());
+                }
+                let from = fresh_from.max(history.len().saturating_sub(m as usize));
+                let window = &history[from..];
+                let want = if !open && window.iter().filter(|b| **b).count() >= n as usize {
+                    open = true;
+                    let first = window.iter().position(|b| *b).unwrap_or(0) + from;
+                    Some(t0 + TimeDelta::minutes(first as i64))
+                } else {
+                    None
+                };
+                assert_eq!(
+                    got, want,
+                    "case {case} ({n} of {m}, clear after {clear_after}) at {i}"
+                );
+            }
+        }
     }
 
     #[test]
