@@ -4,7 +4,8 @@
 //! (labelled with the SLO's id, routed to the SLO's owner) make one group, hence one
 //! notification, at the owner's page receiver; a ticket finding behind the paging SLO is
 //! inhibited; a finding of no SLO is a group of its own, its ticket inhibited while a page of
-//! the same mode and subject fires; a security finding stays apart even when given an SLO id.
+//! the same mode and subject fires (not a security finding's, not on another subject); a
+//! security finding stays apart even when given an SLO id.
 //! Without `ALERTMANAGER` the test prints SKIPPED.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -178,6 +179,22 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
             None,
         )
         .alertmanager_alert(None, DEFAULT_HOLD),
+        // a quota of another subject: not held by that page
+        finding(
+            FailureMode::ServiceQuotaHit,
+            Severity::Ticket,
+            "ec2 vcpus",
+            None,
+        )
+        .alertmanager_alert(None, DEFAULT_HOLD),
+        // a security ticket on the principal the page below names: never held
+        finding(
+            FailureMode::CredentialCompromise,
+            Severity::Ticket,
+            "ci-deployer",
+            None,
+        )
+        .alertmanager_alert(None, DEFAULT_HOLD),
         // a compromised key named with the SLO: security stays apart
         finding(
             FailureMode::CredentialCompromise,
@@ -191,7 +208,7 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
     assert_eq!(status, 200, "{body}");
 
     // The dispatcher files received alerts into groups asynchronously: read the groups once
-    // all six alerts are in them.
+    // all eight alerts are in them.
     let deadline = Instant::now() + Duration::from_secs(20);
     let groups = loop {
         let (status, body) = http(port, "GET", "/api/v2/alerts/groups", None);
@@ -253,18 +270,20 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
     );
     // The quota's ticket and page and the compromise each alone, at the default page/ticket
     // receivers (grouped by mode, subject and severity).
+    let alone = |receiver: &str, mode: &str| (receiver.to_owned(), vec![mode.to_owned()]);
     assert_eq!(
         groups_of("F3"),
         [
-            ("slo-page".to_owned(), vec!["F3".to_owned()]),
-            ("slo-ticket".to_owned(), vec!["F3".to_owned()])
+            alone("slo-page", "F3"),
+            alone("slo-ticket", "F3"),
+            alone("slo-ticket", "F3")
         ]
     );
     assert_eq!(
-        group_of("F4"),
-        ("slo-page".to_owned(), vec!["F4".to_owned()])
+        groups_of("F4"),
+        [alone("slo-page", "F4"), alone("slo-ticket", "F4")]
     );
-    assert_eq!(summary.len(), 5, "{summary:?}");
+    assert_eq!(summary.len(), 7, "{summary:?}");
 
     // The inhibitor learns of the page asynchronously too: poll for the settled answer.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -282,13 +301,14 @@ fn an_slo_page_and_the_findings_behind_it_make_one_notification_in_alertmanager(
                 format!(
                     "{} {}",
                     alert_name(a),
-                    a["labels"]["severity"].as_str().unwrap_or("")
+                    a["labels"]["subject"].as_str().unwrap_or("")
                 )
             })
             .collect();
         inhibited.sort();
-        // The F6 ticket by the SLO's page, the F3 ticket by the F3 page.
-        let expected = ["F3 ticket", "F6 ticket"];
+        // The F6 ticket by the SLO's page, the F3 ticket by the F3 page on its subject; not
+        // the F3 ticket on another subject, nor the F4 ticket (security findings' never).
+        let expected = ["F3 lambda concurrency", "F6 checkout-db"];
         if inhibited == expected || Instant::now() > deadline {
             assert_eq!(inhibited, expected, "{body}");
             break;

@@ -13,6 +13,7 @@ use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow, day_name
 use super::Compiled;
 use super::names;
 
+mod inhibit;
 mod options;
 
 use crate::error::{CompileError, CompileProblem, Engine};
@@ -58,7 +59,8 @@ impl Compiled {
     /// * grouped by SLO and severity, so that the tiers of one SLO, and its absent-data alert,
     ///   make one notification (the SLO is the root cause they share); an inhibition holds
     ///   back an SLO's tickets while it pages, and another a finding's ticket while a finding
-    ///   of the same mode, subject and SLO (or none) pages;
+    ///   of the same mode, subject, team and SLO (or none) pages, security findings' tickets
+    ///   excepted;
     /// * muted during the SLO's maintenance windows: a `time_intervals` entry per SLO
     ///   (recurring windows as weekdays and times in their `location`, one-off windows as
     ///   dates in UTC, widened to whole minutes: a window from 10:00:10 to 10:00:20 mutes
@@ -443,55 +445,7 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
                 ),
             ]),
         ),
-        (
-            "inhibit_rules",
-            Node::Seq(vec![
-                Node::map([
-                    // Only an SLO's page holds its tickets (a finding of no SLO has no id, and
-                    // `equal` would read two missing ids as equal).
-                    (
-                        "source_matchers",
-                        Node::Seq(vec![
-                            alerts.clone(),
-                            severity("page"),
-                            Node::str(format!("{}=~\".+\"", names::ID)),
-                        ]),
-                    ),
-                    (
-                        "target_matchers",
-                        Node::Seq(vec![alerts.clone(), severity("ticket")]),
-                    ),
-                    ("equal", Node::Seq(vec![Node::str(names::ID)])),
-                ]),
-                // A detector's page holds its ticket on the same subject (F3 tickets days ahead
-                // of a quota and pages when it is reached; F6 opens both when usage jumps), as an
-                // SLO's page holds its tickets: else a finding of no SLO notified twice.
-                Node::map([
-                    (
-                        "source_matchers",
-                        Node::Seq(vec![
-                            matcher("alertname", FINDING_ALERT_NAME),
-                            severity("page"),
-                        ]),
-                    ),
-                    (
-                        "target_matchers",
-                        Node::Seq(vec![
-                            matcher("alertname", FINDING_ALERT_NAME),
-                            severity("ticket"),
-                        ]),
-                    ),
-                    (
-                        "equal",
-                        Node::Seq(vec![
-                            Node::str("failure_mode"),
-                            Node::str("subject"),
-                            Node::str(names::ID),
-                        ]),
-                    ),
-                ]),
-            ]),
-        ),
+        ("inhibit_rules", inhibit::rules(&alerts)),
     ];
     let maintained: Vec<Node> = slos
         .iter()
