@@ -175,10 +175,8 @@ where
     }
 }
 
-/// Follows the page tokens of one paginated listing (`NextToken`, `NextPageToken`, `Marker`,
-/// `ContinuationToken`), refusing a token seen before: a service that hands back an old token
-/// would otherwise page forever (and, for Cost Explorer, bill every page).
-// CloudWatch's `GetMetricData` keeps its own set of tokens (its pages are merged in time order).
+// The listings of every adapter but CloudWatch's, which keeps its own set of tokens (its
+// pages are merged in time order).
 #[cfg(any(
     feature = "cloudtrail",
     feature = "codedeploy",
@@ -187,69 +185,69 @@ where
     feature = "rds",
     feature = "s3"
 ))]
-#[derive(Debug)]
-pub(crate) struct NextTokens {
-    field: &'static str,
-    seen: std::collections::HashSet<String>,
-}
+mod paging {
+    use crate::error::ServiceError;
 
-#[cfg(any(
-    feature = "cloudtrail",
-    feature = "codedeploy",
-    feature = "costexplorer",
-    feature = "servicequotas",
-    feature = "rds",
-    feature = "s3"
-))]
-impl Default for NextTokens {
-    /// Tokens named `NextToken` in errors.
-    fn default() -> Self {
-        Self::named("NextToken")
+    /// Follows the page tokens of one paginated listing (`NextToken`, `NextPageToken`, `Marker`,
+    /// `ContinuationToken`), refusing a token seen before: a service that hands back an old token
+    /// would otherwise page forever (and, for Cost Explorer, bill every page).
+    #[derive(Debug)]
+    pub(crate) struct NextTokens {
+        field: &'static str,
+        seen: std::collections::HashSet<String>,
     }
-}
 
-#[cfg(any(
-    feature = "cloudtrail",
-    feature = "codedeploy",
-    feature = "costexplorer",
-    feature = "servicequotas",
-    feature = "rds",
-    feature = "s3"
-))]
-impl NextTokens {
-    /// Tokens of the response field `field` (e.g. `Marker`), which errors name.
-    pub(crate) fn named(field: &'static str) -> Self {
-        Self {
-            field,
-            seen: std::collections::HashSet::new(),
+    impl Default for NextTokens {
+        /// Tokens named `NextToken` in errors.
+        fn default() -> Self {
+            Self::named("NextToken")
         }
     }
 
-    /// The token to ask with next, `None` when the listing is done (no token, or an empty
-    /// one).
-    ///
-    /// # Errors
-    /// [`ServiceError::InvalidResponse`] when `next` was returned before, naming the field and
-    /// the token.
-    pub(crate) fn follow(
-        &mut self,
-        backend: &'static str,
-        next: Option<&str>,
-    ) -> Result<Option<String>, ServiceError> {
-        match next {
-            Some(next) if !next.is_empty() => {
-                if !self.seen.insert(next.to_owned()) {
-                    return Err(ServiceError::InvalidResponse {
-                        backend,
-                        reason: format!("{} {next:?} returned twice", self.field),
-                    });
-                }
-                Ok(Some(next.to_owned()))
+    impl NextTokens {
+        /// Tokens of the response field `field` (e.g. `Marker`), which errors name.
+        pub(crate) fn named(field: &'static str) -> Self {
+            Self {
+                field,
+                seen: std::collections::HashSet::new(),
             }
-            _ => Ok(None),
+        }
+
+        /// The token to ask with next, `None` when the listing is done (no token, or an empty
+        /// one).
+        ///
+        /// # Errors
+        /// [`ServiceError::InvalidResponse`] when `next` was returned before, naming the field and
+        /// the token.
+        pub(crate) fn follow(
+            &mut self,
+            backend: &'static str,
+            next: Option<&str>,
+        ) -> Result<Option<String>, ServiceError> {
+            match next {
+                Some(next) if !next.is_empty() => {
+                    if !self.seen.insert(next.to_owned()) {
+                        return Err(ServiceError::InvalidResponse {
+                            backend,
+                            reason: format!("{} {next:?} returned twice", self.field),
+                        });
+                    }
+                    Ok(Some(next.to_owned()))
+                }
+                _ => Ok(None),
+            }
         }
     }
 }
+#[cfg(any(
+    feature = "cloudtrail",
+    feature = "codedeploy",
+    feature = "costexplorer",
+    feature = "servicequotas",
+    feature = "rds",
+    feature = "s3"
+))]
+pub(crate) use paging::NextTokens;
 
 /// `client` rebuilt with the retry configuration of `retry`: every SDK client type has the same
 /// builder methods but no shared trait, hence a macro. `with_retry!(Client, client, retry)`.

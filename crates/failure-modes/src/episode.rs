@@ -16,10 +16,11 @@ pub(crate) struct Episode {
     window: u32,
     clear_after: u32,
     good_run: u32,
-    /// The bad observations among the last `window`, oldest first (at most `window` of
-    /// them), each with the observations since the one before it: an incident starts at the
-    /// first bad observation of the window that opens it, never at a blip that window no
-    /// longer holds. Kept by bad observations only, so a good one costs nothing more.
+    /// The bad observations among the last `window`, oldest first, each with the observations
+    /// since the one before it: an incident starts at the first bad observation of the window
+    /// that opens it, never at a blip that window no longer holds. Kept by bad observations
+    /// only, so a good one costs nothing more, and only while no incident is open: at most N
+    /// (the rule's datapoints to alarm; N in the window opens the incident), 16 bytes each.
     recent_bad: VecDeque<(u32, DateTime<Utc>)>,
     /// Observations from the oldest of `recent_bad` to the newest.
     recent_span: u64,

@@ -135,8 +135,9 @@ pub struct Finding {
     /// What it concerns: an operation, an availability zone, a principal, a bucket, a quota, a
     /// function, a database, an account.
     pub subject: String,
-    /// When the condition began: the first bad observation of the incident (F4 bursts: the
-    /// start of the hour counted; F8: midnight UTC of the day counted).
+    /// When the condition began: the first bad observation of the incident, among the last M
+    /// observations of the N-of-M rule that opened it (F4 bursts: the start of the hour
+    /// counted; F8: midnight UTC of the day counted).
     pub start: DateTime<Utc>,
     /// The observation at which the detector decided (the detection time, no look-ahead).
     pub end: DateTime<Utc>,

@@ -99,9 +99,12 @@ impl Finding {
 /// alert that outlasts the window and restarts it at the window's end, while a finding
 /// detected inside a window is dropped here even if its condition goes on after it (a
 /// detector reports an incident once, so nothing follows when the window closes). To have
-/// such findings notified at the window's end, pass their intervals through `suppress`
-/// instead: `windows.suppress(findings.iter().map(|f| f.to_alert(DEFAULT_HOLD)).collect())`
-/// keeps those whose [hold](DEFAULT_HOLD) outlasts the window, starting at its end.
+/// such findings notified at the window's end, pass the intervals of the findings that are
+/// not security findings through `suppress` instead (`f.to_alert(DEFAULT_HOLD)` for each `f`
+/// whose `f.mode.is_security()` is false; keep the security findings as they are). It keeps
+/// those whose [hold](DEFAULT_HOLD) outlasts the window, starting at its end, but it judges
+/// an interval by its start (the condition's), not by the detection, and gives alert
+/// intervals, not findings.
 ///
 /// # Example
 /// ```

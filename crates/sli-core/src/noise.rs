@@ -479,7 +479,8 @@ pub struct AlertGroup<K> {
     pub severity: Severity,
     /// The earliest start.
     pub start: DateTime<Utc>,
-    /// The latest end; `None` while any alert is still firing.
+    /// The latest end (an alert's start where its end preceded it); `None` while any alert is
+    /// still firing.
     pub end: Option<DateTime<Utc>>,
     /// The alerts merged into this group, in start order.
     pub alerts: Vec<AlertInterval>,

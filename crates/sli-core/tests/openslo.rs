@@ -1177,3 +1177,19 @@ fn composite_slo_is_computed_with_the_spec_weights() {
     let err = lenient(&zero).unwrap_err();
     assert_eq!(err.location.path, "spec.objectives[0].compositeWeight");
 }
+
+/// A calendar anchor on a leap second (chrono keeps it as 59 s and over 10^9 ns) is exported
+/// as the second before: `23:59:60` is refused by Go's time parser, so by the Go SDK.
+#[test]
+fn a_leap_second_anchor_is_exported_as_the_second_before() {
+    let mut import = strict(EXAMPLE).unwrap();
+    let orders = &mut import.slos[2];
+    let Window::Calendar(calendar) = &mut orders.slo.window else {
+        panic!("the example's third SLO has a calendar window");
+    };
+    calendar.anchor = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+        .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_500));
+    let yaml = export(&import.slos).unwrap();
+    assert!(yaml.contains("2016-12-31 23:59:59"), "{yaml}");
+    assert!(!yaml.contains(":60"), "{yaml}");
+}

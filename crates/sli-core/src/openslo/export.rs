@@ -1,5 +1,7 @@
 //! [`SloDefinition`]s → OpenSLO v1 YAML.
 
+use chrono::Timelike;
+
 use super::error::{Error, Location, Problem};
 use super::field::{MIN_EVENTS, MISSING_DATA, SHORT_WINDOW, SLICE};
 use super::yaml::{Value, emit};
@@ -231,9 +233,16 @@ fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Re
         ]),
         Window::Calendar(c) => {
             // The default anchor (a Monday, the 1st of a year) when the window is aligned.
+            // A leap second (chrono's nanoseconds past 10^9) as the second before: `%S` writes
+            // it as 60, which Go's time parser refuses.
             let start = c.anchor.map_or_else(
                 || "2024-01-01 00:00:00".to_owned(),
-                |a| a.format("%Y-%m-%d %H:%M:%S").to_string(),
+                |a| {
+                    let a = a
+                        .with_nanosecond(a.nanosecond().min(999_999_999))
+                        .unwrap_or(a);
+                    a.format("%Y-%m-%d %H:%M:%S").to_string()
+                },
             );
             map(vec![
                 ("duration", s(&format!("{}{}", c.count, c.period.unit()))),

@@ -567,13 +567,17 @@ impl Detector for NetworkPartition {
                         score: -tail.max(f64::MIN_POSITIVE).log10(),
                         detail: format!(
                             "{} of {} requests failed with 5xx ({:.2} %) over {} periods while \
-                             the other zones failed {:.3} %{} and its own usual rate is {:.3} % \
+                             the other zones {}{} and its own usual rate is {:.3} % \
                              (binomial tail {tail:.1e} at the higher)",
                             Rounded(errors),
                             Rounded(requests),
                             100.0 * error_ratio,
                             state.window.len(),
-                            100.0 * peer_observed,
+                            if peer_requests > 0.0 {
+                                format!("failed {:.3} %", 100.0 * peer_observed)
+                            } else {
+                                "served no requests".to_owned()
+                            },
                             // The figure tested is not the one observed: say which it was.
                             if peer_observed < PEER_RATE_FLOOR {
                                 format!(" (counted as {:.3} %, the floor)", 100.0 * PEER_RATE_FLOOR)

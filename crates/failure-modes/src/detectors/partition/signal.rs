@@ -36,9 +36,6 @@ impl ZoneSignal {
         // Checked now, as the other signals' names are: found only when the queries were
         // built, a bad name reached a push-only caller's findings as their subject.
         Dimension::new("LoadBalancer", load_balancer)?;
-        for zone in zones {
-            Dimension::new("AvailabilityZone", *zone)?;
-        }
         if zones.len() < 2 {
             return Err(Error::InvalidConfig {
                 field: "zones",
@@ -59,6 +56,10 @@ impl ZoneSignal {
                 value: index as f64,
                 reason: "names a zone twice (the value is the second one's position)",
             });
+        }
+        // The names after the count: 33 zones are refused as too many whatever their names.
+        for zone in zones {
+            Dimension::new("AvailabilityZone", *zone)?;
         }
         Ok(Self {
             load_balancer: load_balancer.to_owned(),
