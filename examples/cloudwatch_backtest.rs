@@ -39,7 +39,7 @@ fn args() -> Result<Args, Box<dyn Error>> {
         days: 30,
         seed: false,
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = sre_examples::utf8_args()?.into_iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--load-balancer" => {

@@ -58,7 +58,7 @@ fn args() -> Result<Args, String> {
         cloudwatch: cloudwatch::CompileOptions::new().with_published("SLO/Published"),
         manifests: prometheus::ManifestOptions::default(),
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = sre_examples::utf8_args()?.into_iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -258,6 +258,7 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
         .collect();
     let rule_files: Vec<&str> = rule_files.iter().map(String::as_str).collect();
     let mut tests = 0;
+    let mut test_files = std::collections::BTreeSet::new();
     for (i, slo) in compiled.slos.iter().enumerate() {
         let cases = [
             ("workbook-15-percent-10-minutes", &workbook),
@@ -268,11 +269,19 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
         });
         match prometheus::unit_tests(&compiled, &rule_files, &cases) {
             Ok(yaml) => {
-                write(
-                    &dir.join("tests")
-                        .join(format!("{}-{}.test.yml", slo.id, slo.policy)),
-                    &yaml,
-                )?;
+                // The id and policy are the OpenSLO names, which lenient mode takes as they
+                // are (`../x`, `a/b`): a file name of their safe characters only, numbered
+                // when two come out alike, so that nothing is written outside `tests/`.
+                let mut name = format!(
+                    "{}-{}",
+                    sre_examples::file_stem(&slo.id),
+                    sre_examples::file_stem(&slo.policy)
+                );
+                if !test_files.insert(name.clone()) {
+                    name = format!("{name}-{i}");
+                    test_files.insert(name.clone());
+                }
+                write(&dir.join("tests").join(format!("{name}.test.yml")), &yaml)?;
                 tests += 1;
             }
             Err(prometheus::UnitTestError::NeedsSeries { .. }) => {

@@ -192,45 +192,95 @@ fn describe(candidate: &Candidate) -> String {
     }
 }
 
+const USAGE: &str = "usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--family NAME] [--refractory POINTS] [--skip-gaps] [--check]";
+
+/// The command line, every argument accounted for: a misspelt option or a third path is an
+/// error, not silently an in-sample run.
+struct Args {
+    data_dir: String,
+    out: String,
+    /// `usize::MAX` for `--cv` (leave one file out).
+    folds: Option<usize>,
+    family: Option<String>,
+    refractory: Option<usize>,
+    skip_gaps: bool,
+    check: bool,
+}
+
+impl Args {
+    fn parse(args: Vec<String>) -> Result<Self, Box<dyn Error>> {
+        let mut paths = Vec::new();
+        let (mut folds, mut family, mut refractory) = (None, None, None);
+        let (mut cv, mut skip_gaps, mut check) = (false, false, false);
+        let mut it = args.into_iter();
+        while let Some(arg) = it.next() {
+            let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+            match arg.as_str() {
+                "--cv" => cv = true,
+                "--skip-gaps" => skip_gaps = true,
+                "--check" => check = true,
+                "--folds" => {
+                    let text = value("--folds")?;
+                    let k: usize = text.parse().map_err(|e| format!("--folds {text:?}: {e}"))?;
+                    if k < 2 {
+                        // One fold would train on nothing; zero folds holds nothing out.
+                        return Err(format!(
+                            "--folds {k}: cross-validation needs at least 2 folds (--cv holds out one file at a time)"
+                        )
+                        .into());
+                    }
+                    folds = Some(k);
+                }
+                "--family" => family = Some(value("--family")?),
+                "--refractory" => {
+                    let text = value("--refractory")?;
+                    refractory = Some(
+                        text.parse()
+                            .map_err(|e| format!("--refractory {text:?}: {e}"))?,
+                    );
+                }
+                other if other.starts_with("--") => {
+                    return Err(format!("unknown option {other}\n{USAGE}").into());
+                }
+                _ => paths.push(arg),
+            }
+        }
+        let [data_dir, out]: [String; 2] = paths.try_into().map_err(|paths: Vec<String>| {
+            format!("{} paths given, 2 expected\n{USAGE}", paths.len())
+        })?;
+        if cv && folds.is_some() {
+            return Err("--cv and --folds: give one".into());
+        }
+        let folds = folds.or(cv.then_some(usize::MAX));
+        if family.is_some() && folds.is_none() {
+            return Err(
+                "--family chooses among families out of sample: give --cv or --folds".into(),
+            );
+        }
+        Ok(Self {
+            data_dir,
+            out,
+            folds,
+            family,
+            refractory,
+            skip_gaps,
+            check,
+        })
+    }
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(data_dir), Some(out)) = (args.first(), args.get(1)) else {
-        return Err(
-            "usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--family NAME] [--refractory POINTS] [--skip-gaps] [--check]"
-                .into(),
-        );
-    };
-    let flag = |name: &str| args.iter().any(|a| a == name);
-    let skip_gaps = flag("--skip-gaps");
+    let args = Args::parse(sre_examples::utf8_args()?)?;
+    let (data_dir, out) = (&args.data_dir, &args.out);
+    let skip_gaps = args.skip_gaps;
     // A refractory period other than the a-priori day, for every configuration run: to see
     // how much the score owes to that convention.
-    let refractory: Option<usize> = match args.iter().position(|a| a == "--refractory") {
-        Some(i) => Some(
-            args.get(i + 1)
-                .ok_or("--refractory needs a number")?
-                .parse()?,
-        ),
-        None => None,
-    };
+    let refractory = args.refractory;
     let adjust = |config: AnomalyConfig| match refractory {
         Some(points) => config.with_refractory(points),
         None => config,
     };
-    let folds: Option<usize> = match args.iter().position(|a| a == "--folds") {
-        Some(i) => {
-            let k: usize = args.get(i + 1).ok_or("--folds needs a number")?.parse()?;
-            if k < 2 {
-                // One fold would train on nothing; zero folds holds nothing out.
-                return Err(format!(
-                    "--folds {k}: cross-validation needs at least 2 folds (--cv holds out one file at a time)"
-                )
-                .into());
-            }
-            Some(k)
-        }
-        None if flag("--cv") => Some(usize::MAX),
-        None => None,
-    };
+    let folds = args.folds;
     let corpus = nab::load(&PathBuf::from(data_dir))?;
     let mut rows_of: Vec<Vec<usize>> = Vec::new();
     match folds {
@@ -240,10 +290,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
         Some(k) => {
+            if corpus.len() < 2 {
+                return Err(format!(
+                    "{data_dir}: cross-validation needs at least 2 series, found {}",
+                    corpus.len()
+                )
+                .into());
+            }
             let k = k.clamp(2, corpus.len());
             let mut grid = grid();
-            if let Some(i) = args.iter().position(|a| a == "--family") {
-                let family = args.get(i + 1).ok_or("--family needs a name")?;
+            if let Some(family) = &args.family {
                 grid.retain(|c| c.family == family.as_str());
                 if grid.is_empty() {
                     return Err(format!("no family {family}").into());
@@ -342,7 +398,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             Some(k) => format!("out of sample, {} folds", k.min(corpus.len())),
         }
     );
-    if flag("--check") {
+    if args.check {
         let script = PathBuf::from(data_dir).join("../../tools/nab_score.py");
         let output = std::process::Command::new("python3")
             .arg(&script)

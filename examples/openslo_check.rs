@@ -2,7 +2,8 @@
 //! (its kind and name; for an SLO its objectives, window and budgeting method), the warnings on
 //! stderr, and exits non-zero with the document, field, line and column of an error.
 //!
-//! Run: `cargo run -p sre-examples --example openslo_check -- FILE [--lenient]`
+//! Run: `cargo run -p sre-examples --example openslo_check -- FILE... [--lenient]` (every file
+//! is checked; any that fails fails the run).
 //!
 //! `--lenient` accepts what the official OpenSLO examples contain (`op` on a ratio SLI,
 //! `openslo/v1alpha`, …) and says what it read, and how, as warnings; known pitfalls get a
@@ -86,18 +87,35 @@ fn line(import: &Import, object: &Object) -> Json {
 }
 
 fn run() -> Result<(), String> {
-    let mut file = None;
+    let mut files = Vec::new();
     let mut mode = Mode::Strict;
-    for arg in std::env::args().skip(1) {
+    for arg in sre_examples::utf8_args()? {
         match arg.as_str() {
             "--lenient" => mode = Mode::Lenient,
             "--strict" => mode = Mode::Strict,
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
-            other => file = Some(other.to_owned()),
+            _ => files.push(arg),
         }
     }
-    let file = file.ok_or("usage: openslo_check FILE [--lenient]")?;
-    let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    if files.is_empty() {
+        return Err("usage: openslo_check FILE... [--lenient]".into());
+    }
+    // Every file is checked, and any that fails fails the run (`openslo_check *.yaml`).
+    let mut failed = 0;
+    for file in &files {
+        if let Err(e) = check(file, mode) {
+            eprintln!("error: {e}");
+            failed += 1;
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} file(s) failed", files.len())),
+    }
+}
+
+fn check(file: &str, mode: Mode) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let import = parse(&text, mode).map_err(|e| format!("{file}: {e}"))?;
     for warning in &import.warnings {
         eprintln!("warning: {file}: {warning}");

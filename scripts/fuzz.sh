@@ -14,7 +14,7 @@
 # and fail the run.
 # timed_anomaly's corpus/leap-second* are the inputs of a defect fixed on 2026-12-07
 # (TimedAnomalyDetector took 00:00:00 after a leap second, 23:59:60, at no distance).
-# Inputs found to crash code owned elsewhere are kept in fuzz/crashes-for-others/ (not run).
+# Inputs that crash code owned elsewhere go in fuzz/crashes-for-others/ (not run; none so far).
 #
 # Needs the nightly toolchain (`cargo +nightly`); installs cargo-fuzz into target/cargo-fuzz
 # from crates.io the first time. The fuzz crate is its own workspace: the main build and CI
