@@ -463,7 +463,6 @@ fn volume_evidence_never_says_a_count_is_more_than_itself() {
 
 mod deployers {
     use super::super::deployers::Deployers;
-    use super::super::*;
 
     /// The matching of one entry that `Deployers` replaced (checked entry by entry, O(entries) an
     /// event), kept as the reference its lookups must agree with: whether `entry` covers `key`: the same name, or, for the key of a role's
