@@ -306,6 +306,14 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
         let range = TimeRange::new(t0, t0 + TimeDelta::minutes(1)).unwrap();
         let at = |i: i64| t0 + TimeDelta::seconds(i);
+        // One sample a second, in the order given.
+        let samples = |values: &[f64]| -> Vec<_> {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (at(i as i64), *v))
+                .collect()
+        };
         for (values, want) in [
             (vec![f64::MAX, f64::MAX, -f64::MAX], f64::MAX),
             (vec![f64::MAX, f64::MAX, -f64::MAX, -f64::MAX, 3.0], 3.0),
@@ -314,12 +322,14 @@ mod tests {
                 -f64::MAX / 2.0,
             ),
         ] {
-            let samples: Vec<_> = values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (at(i as i64), *v))
-                .collect();
-            let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+            let out = aggregate(
+                &id(),
+                &samples(&values),
+                Statistic::Sum,
+                Period::MINUTE,
+                range,
+            )
+            .unwrap();
             assert_eq!(out, vec![(t0, want)], "{values:?}");
         }
         let past = [(at(0), f64::MAX), (at(1), f64::MAX), (at(2), -1.0)];
@@ -327,12 +337,14 @@ mod tests {
         // Where the running sum stays in range, the result is the compensated sum's, bit for
         // bit.
         let values = [0.1, 0.2, 0.3, 1e16, -1e16, 7.0];
-        let samples: Vec<_> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (at(i as i64), *v))
-            .collect();
-        let out = aggregate(&id(), &samples, Statistic::Sum, Period::MINUTE, range).unwrap();
+        let out = aggregate(
+            &id(),
+            &samples(&values),
+            Statistic::Sum,
+            Period::MINUTE,
+            range,
+        )
+        .unwrap();
         assert_eq!(out[0].1.to_bits(), compensated_sum(values).to_bits());
     }
 
