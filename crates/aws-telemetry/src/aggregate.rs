@@ -314,6 +314,16 @@ mod tests {
                 .map(|(i, v)| (at(i as i64), *v))
                 .collect()
         };
+        let sum_of = |values: &[f64]| {
+            aggregate(
+                &id(),
+                &samples(values),
+                Statistic::Sum,
+                Period::MINUTE,
+                range,
+            )
+            .unwrap()
+        };
         for (values, want) in [
             (vec![f64::MAX, f64::MAX, -f64::MAX], f64::MAX),
             (vec![f64::MAX, f64::MAX, -f64::MAX, -f64::MAX, 3.0], 3.0),
@@ -322,30 +332,17 @@ mod tests {
                 -f64::MAX / 2.0,
             ),
         ] {
-            let out = aggregate(
-                &id(),
-                &samples(&values),
-                Statistic::Sum,
-                Period::MINUTE,
-                range,
-            )
-            .unwrap();
-            assert_eq!(out, vec![(t0, want)], "{values:?}");
+            assert_eq!(sum_of(&values), vec![(t0, want)], "{values:?}");
         }
         let past = [(at(0), f64::MAX), (at(1), f64::MAX), (at(2), -1.0)];
         assert!(aggregate(&id(), &past, Statistic::Sum, Period::MINUTE, range).is_err());
         // Where the running sum stays in range, the result is the compensated sum's, bit for
         // bit.
         let values = [0.1, 0.2, 0.3, 1e16, -1e16, 7.0];
-        let out = aggregate(
-            &id(),
-            &samples(&values),
-            Statistic::Sum,
-            Period::MINUTE,
-            range,
-        )
-        .unwrap();
-        assert_eq!(out[0].1.to_bits(), compensated_sum(values).to_bits());
+        assert_eq!(
+            sum_of(&values)[0].1.to_bits(),
+            compensated_sum(values).to_bits()
+        );
     }
 
     #[test]

@@ -257,6 +257,7 @@ pub fn group_by_root_cause_routed<K: Ord + Clone>(
     notifications
 }
 
+/// [`group_by_root_cause_routed`] over findings that may all join an SLO's group.
 fn routed_groups<K: Ord + Clone>(
     slo_alerts: Vec<(K, AlertInterval, Routing)>,
     findings: Vec<(K, Finding)>,
