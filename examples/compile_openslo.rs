@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{TimeDelta, TimeZone, Utc};
-use sli_core::openslo::{Mode, SloDefinition, parse};
+use sli_core::openslo::{Limits, Mode, SloDefinition, parse};
 use sli_core::{EventCounts, Series};
 use slo_compiler::{cloudwatch, prometheus};
 
@@ -169,8 +169,7 @@ fn run_cloudwatch(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
             serde_json::Value::Array(many)
         }
     };
-    println!("{}", json(&out)?);
-    Ok(())
+    sre_examples::print_all(&format!("{}\n", json(&out)?))
 }
 
 /// Per-minute counts of a scenario: `bad_share` of 1,000 requests a minute failing.
@@ -304,8 +303,7 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
 
 fn run() -> Result<(), String> {
     let args = args()?;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file))?;
+    let text = sre_examples::read_text(&args.file, Limits::default().max_input_bytes as u64)?;
     let import = parse(&text, args.mode).map_err(|e| format!("{}: {e}", args.file))?;
     for warning in &import.warnings {
         eprintln!("warning: {}: {warning}", args.file);

@@ -6,6 +6,10 @@
 use std::error::Error;
 use std::path::Path;
 
+/// The largest file read, in bytes: as [`aws_telemetry::CsvSource::MAX_FILE_BYTES`] (the
+/// corpus's largest is 128 KiB).
+const MAX_FILE_BYTES: u64 = aws_telemetry::CsvSource::MAX_FILE_BYTES;
+
 /// One labelled series.
 #[derive(Debug, Clone)]
 pub struct Series {
@@ -37,15 +41,13 @@ impl Series {
 /// A message naming the file and line for anything unreadable.
 pub fn load(dir: &Path) -> Result<Vec<Series>, Box<dyn Error>> {
     let labels = dir.join("combined_windows.json");
-    let text =
-        std::fs::read_to_string(&labels).map_err(|e| format!("{}: {e}", labels.display()))?;
+    let text = crate::read_text(&labels, MAX_FILE_BYTES)?;
     let windows: std::collections::BTreeMap<String, Vec<[String; 2]>> =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", labels.display()))?;
     let mut out = Vec::new();
     for (key, spans) in windows {
         let path = dir.join(&key);
-        let data =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = crate::read_text(&path, MAX_FILE_BYTES)?;
         let (mut times, mut values) = (Vec::new(), Vec::new());
         for (line, row) in data.lines().enumerate().skip(1) {
             let Some((time, value)) = row.split_once(',') else {

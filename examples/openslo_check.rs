@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use serde_json::{Value as Json, json};
-use sli_core::openslo::{Import, Mode, Object, ObjectKind, SloDefinition, parse};
+use sli_core::openslo::{Import, Limits, Mode, Object, ObjectKind, SloDefinition, parse};
 use sli_core::{BudgetingMethod, Window};
 
 fn window(w: &Window) -> Json {
@@ -115,15 +115,17 @@ fn run() -> Result<(), String> {
 }
 
 fn check(file: &str, mode: Mode) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let text = sre_examples::read_text(file, Limits::default().max_input_bytes as u64)?;
     let import = parse(&text, mode).map_err(|e| format!("{file}: {e}"))?;
     for warning in &import.warnings {
         eprintln!("warning: {file}: {warning}");
     }
-    for object in &import.objects {
-        println!("{}", line(&import, object));
-    }
-    Ok(())
+    let lines: String = import
+        .objects
+        .iter()
+        .map(|object| format!("{}\n", line(&import, object)))
+        .collect();
+    sre_examples::print_all(&lines)
 }
 
 fn main() -> ExitCode {

@@ -6,6 +6,7 @@
 //! Run: `cargo run --release -p sre-examples --example slo_report`
 
 use std::error::Error;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use aws_telemetry::{CountsQuery, CsvSource, read_counts};
@@ -49,59 +50,73 @@ fn minutes(d: TimeDelta) -> String {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // The report is written whole at the end, so that a reader that stops early
+    // (`slo_report | head -1`) ends it quietly (`print_all`).
+    let mut out = String::new();
     let series = parse(CHECKOUT_30D)?;
     let slo = catalog::availability("checkout");
     let policy = AlertPolicy::default();
     let end = series.last_time() + TimeDelta::minutes(1);
 
-    println!(
+    writeln!(
+        out,
         "SLO {}: {} of requests succeed over a rolling {}",
         slo.name,
         slo.objective,
         slo.window.nominal_length()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "data: {} minutes from {} to {}\n",
         series.len(),
         series.first_time(),
         end
-    );
+    )?;
 
     let report = slo.report(&series, end)?;
     let budget = report.budget.ok_or("no traffic in the window")?;
-    println!(
+    writeln!(
+        out,
         "attainment        {:.5}%  (objective met: {})",
         100.0 * report.attainment.ratio().unwrap_or(0.0),
         report.met == Some(true)
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "error budget      {:.0} bad requests allowed, {:.0} spent ({:.1}%), {:.1}% left",
         budget.allowed(),
         budget.consumed(),
         100.0 * budget.consumed_fraction(),
         100.0 * budget.remaining_fraction()
-    );
-    println!("30-day burn rate  {:.3}x", report.burn_rate.unwrap_or(0.0));
+    )?;
+    writeln!(
+        out,
+        "30-day burn rate  {:.3}x",
+        report.burn_rate.unwrap_or(0.0)
+    )?;
     match report.exhausted_at {
-        Some(at) => println!("budget runs out   {at} at that rate"),
-        None => println!("budget runs out   never at that rate"),
+        Some(at) => writeln!(out, "budget runs out   {at} at that rate")?,
+        None => writeln!(out, "budget runs out   never at that rate")?,
     }
     let breach = breach_test(series.sum()?, slo.objective, 0.95)?.ok_or("no traffic")?;
-    println!(
+    writeln!(
+        out,
         "breach test       error ratio {:.5}% in [{:.5}%, {:.5}%] at 95%: {}\n",
         100.0 * breach.error_ratio,
         100.0 * breach.interval.lower,
         100.0 * breach.interval.upper,
         breach.verdict
-    );
+    )?;
 
     let evaluator = PolicyEvaluator::new(&slo, &policy, Span::MINUTE)?;
-    println!(
+    writeln!(
+        out,
         "policy (burn-rate thresholds for a {} window):",
         evaluator.slo_period()
-    );
+    )?;
     for (tier, threshold) in evaluator.thresholds() {
-        println!(
+        writeln!(
+            out,
             "  {:<12} {:<7} long {:>3} short {:>3}  > {:>5.2}x  ({:.0}% of budget)",
             tier.id,
             tier.severity.to_string(),
@@ -109,17 +124,18 @@ fn main() -> Result<(), Box<dyn Error>> {
             tier.short_window.to_string(),
             threshold,
             100.0 * tier.budget_fraction(evaluator.slo_period())
-        );
+        )?;
     }
 
     let started = Instant::now();
     let alerts = evaluator.sweep(&series)?;
     let sweep_time = started.elapsed();
-    println!(
+    writeln!(
+        out,
         "\nalerts ({} points swept in {:.2} ms):",
         series.len(),
         sweep_time.as_secs_f64() * 1e3
-    );
+    )?;
     for alert in &alerts {
         let incident = INCIDENTS
             .iter()
@@ -134,7 +150,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 )
             },
         );
-        println!(
+        writeln!(
+            out,
             "  {:<12} {:<7} {} -> {}  long {:>6.1}x short {:>6.1}x peak {:>6.1}x  {detection}",
             alert.tier,
             alert.severity.to_string(),
@@ -145,32 +162,35 @@ fn main() -> Result<(), Box<dyn Error>> {
             alert.long_burn.unwrap_or(0.0),
             alert.short_burn.unwrap_or(0.0),
             alert.peak_burn.unwrap_or(0.0)
-        );
+        )?;
         if let Some(left) = alert.time_to_exhaustion() {
-            println!(
+            writeln!(
+                out,
                 "  {:<12} tier = {:.0}% of budget; a full budget lasts {} at that burn",
                 "",
                 100.0 * alert.budget_fraction,
                 minutes(left)
-            );
+            )?;
         }
     }
     for (s, e, what) in INCIDENTS {
-        println!("  injected: {s} .. {e}  {what}");
+        writeln!(out, "  injected: {s} .. {e}  {what}")?;
     }
     let groups = group_alerts(alerts.clone(), |_| slo.name.clone());
-    println!(
+    writeln!(
+        out,
         "\n{} alerts group into {} notifications by SLO:",
         alerts.len(),
         groups.len()
-    );
+    )?;
     for g in &groups {
-        println!(
+        writeln!(
+            out,
             "  {} from {} ({} tiers)",
             g.severity,
             g.start.format("%m-%d %H:%M"),
             g.alerts.len()
-        );
+        )?;
     }
 
     // The streaming evaluator, fed one minute at a time, must agree with the sweep.
@@ -193,23 +213,26 @@ fn main() -> Result<(), Box<dyn Error>> {
     streamed.sort_by(|a, b| (a.start, &a.tier).cmp(&(b.start, &b.tier)));
     let mut batch = alerts.clone();
     batch.sort_by(|a, b| (a.start, &a.tier).cmp(&(b.start, &b.tier)));
-    println!(
+    writeln!(
+        out,
         "\nstreaming evaluator agrees with the sweep: {}",
         streamed == batch
-    );
+    )?;
     // Asked of the whole series at its end, without a replay: the same burn rates.
     let at_end = evaluator.burn_rates_at(&series, end)?;
-    println!(
+    writeln!(
+        out,
         "burn rates at {end} from the series agree with the streaming evaluator: {}",
         at_end == stream.burn_rates()
-    );
-    println!("current burn rates:");
+    )?;
+    writeln!(out, "current burn rates:")?;
     for w in stream.burn_rates() {
-        println!(
+        writeln!(
+            out,
             "  {:>4}: {}",
             w.window.to_string(),
             w.burn.map_or("no data".into(), |b| format!("{b:.3}x"))
-        );
+        )?;
     }
 
     // The error-budget policy at the worst moment of the deploy incident, and now.
@@ -232,8 +255,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         ))
     };
     let during: DateTime<Utc> = "2024-05-18T15:10:00Z".parse()?;
-    println!("\nerror-budget policy at {during}: {}", decide(during)?);
-    println!("error-budget policy now: {}", decide(end)?);
+    writeln!(
+        out,
+        "\nerror-budget policy at {during}: {}",
+        decide(during)?
+    )?;
+    writeln!(out, "error-budget policy now: {}", decide(end)?)?;
 
     // M9: did the deploy at 14:05 on day 17 regress? Compare the hour before with 25 minutes after.
     let deploy: DateTime<Utc> = INCIDENTS[0].0.parse()?;
@@ -250,12 +277,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         "< 1e-300".into()
     };
-    println!(
+    writeln!(
+        out,
         "\nM9 deploy check at {deploy}: error ratio {:.3}% -> {:.3}%, p {p_value} ({}), regressed: {}",
         100.0 * verdict.before_error_ratio,
         100.0 * verdict.after_error_ratio,
         verdict.test,
         verdict.regressed
-    );
+    )?;
+    sre_examples::print_all(&out)?;
     Ok(())
 }
