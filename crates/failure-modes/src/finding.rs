@@ -237,6 +237,10 @@ impl Finding {
     }
 }
 
+/// One line: `F6 [ticket] orders 2026-11-02 09:00 .. 2026-11-02 09:00: <detail> (mitigation:
+/// …; owner: …; runbook: …)`. A control character in the subject or the detail (which can come
+/// from the records a detector read) is written escaped, `\n` as `\\n`, so that a finding
+/// cannot start a line of its own in a text notification or a log.
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -244,10 +248,10 @@ impl std::fmt::Display for Finding {
             "{} [{}] {} {} .. {}: {} (mitigation: {}",
             self.mode,
             self.severity,
-            self.subject,
+            OneLine(&self.subject),
             self.start.format("%Y-%m-%d %H:%M"),
             self.end.format("%Y-%m-%d %H:%M"),
-            self.evidence.detail,
+            OneLine(&self.evidence.detail),
             self.mitigation
         )?;
         if let Some(owner) = &self.routing.owner {
@@ -257,5 +261,22 @@ impl std::fmt::Display for Finding {
             write!(f, "; runbook: {runbook}")?;
         }
         f.write_str(")")
+    }
+}
+
+/// Text written on one line: control characters escaped (`\n` as `\\n`), the rest as it is.
+struct OneLine<'a>(&'a str);
+
+impl std::fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -57,3 +57,38 @@ fn f2_states_the_peers_observed_5xx_rate_and_the_floor_when_taken() {
         details[0]
     );
 }
+
+/// A finding is one line of text whatever its subject holds: a user name with a line break (a
+/// CloudTrail record is text anyone who can write to the trail's bucket can forge) is written
+/// escaped, and cannot fake a finding's line of its own in a text notification or a log.
+#[test]
+fn a_line_break_in_a_subject_is_written_escaped() {
+    use failure_modes::{AuditEvent, CredentialCompromise, Identity};
+
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    let forged = "eve\nF7 [page] some-bucket 2026-11-02 09:00";
+    let sign_in = AuditEvent::new(
+        t0,
+        "signin.amazonaws.com",
+        "ConsoleLogin",
+        "us-east-1",
+        "203.0.113.9",
+        Identity::new("IAMUser").with_user_name(forged),
+    )
+    .with_mfa(false);
+    let findings = CredentialCompromise::new(Default::default())
+        .unwrap()
+        .detect(vec![sign_in])
+        .unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].subject, forged,
+        "the subject itself is kept as read"
+    );
+    let text = findings[0].to_string();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains(r"eve\nF7 [page] some-bucket"),
+        "the break is shown escaped: {text}"
+    );
+}
