@@ -829,6 +829,34 @@ fn daily_costs_whose_month_total_passes_any_metric_are_refused() {
     assert_eq!(readings[1].estimated_charges, 2e15);
 }
 
+/// Probe C (2026-12-07): days in two currencies were added into one month-to-date total (2
+/// USD and 3 EUR read as 5), a silently wrong number. The first day in another currency than
+/// the earliest day's is now refused, naming it and both currencies, whatever the input's order.
+#[test]
+fn daily_costs_in_two_currencies_are_refused() {
+    use failure_modes::chrono::NaiveDate;
+    let day = |d: u32, unit: &str| {
+        aws_telemetry::DailyCost::new(NaiveDate::from_ymd_opt(2026, 11, d).unwrap(), 2.0, unit)
+    };
+    let err = failure_modes::ChargeSample::from_daily_costs(&[
+        day(3, "USD"),
+        day(2, "EUR"),
+        day(1, "EUR"),
+    ])
+    .unwrap_err();
+    assert!(
+        matches!(&err, failure_modes::Error::UnusableFact { subject, reason }
+            if subject == "the cost of 2026-11-03"
+                && reason.contains("\"USD\"")
+                && reason.contains("\"EUR\"")),
+        "{err}"
+    );
+    // One currency, any order: the month's totals.
+    let readings =
+        failure_modes::ChargeSample::from_daily_costs(&[day(2, "EUR"), day(1, "EUR")]).unwrap();
+    assert_eq!(readings[1].estimated_charges, 4.0);
+}
+
 #[test]
 fn a_finding_detected_before_its_start_never_ends_before_it_starts() {
     // Found by the hostile-input probe: `Finding`'s fields are public, and one whose `end`

@@ -24,7 +24,8 @@ impl ChargeSample {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] for an amount that is NaN, infinite or negative, or that brings
-    /// the month's total past [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE).
+    /// the month's total past [`MAX_MAGNITUDE`](crate::MAX_MAGNITUDE);
+    /// [`Error::UnusableFact`] for a day in another unit (currency) than the earliest day's.
     ///
     /// # Example
     /// ```
@@ -44,6 +45,8 @@ impl ChargeSample {
         let mut readings = Vec::with_capacity(sorted.len());
         let mut month = None;
         let mut total = 0.0;
+        // A month's total adds days up: they must be in one currency.
+        let unit = sorted.first().map(|d| d.unit.as_str());
         for day in sorted {
             let at = day
                 .day
@@ -56,6 +59,15 @@ impl ChargeSample {
                     value: day.amount,
                     at,
                     reason: "a day's cost must be finite and >= 0",
+                });
+            }
+            if let Some(unit) = unit.filter(|&u| u != day.unit) {
+                return Err(Error::UnusableFact {
+                    subject: format!("the cost of {}", day.day),
+                    reason: format!(
+                        "is in {:?}, and the days before it in {unit:?}: a month's total cannot add two currencies",
+                        day.unit
+                    ),
                 });
             }
             let this_month = (day.day.year(), day.day.month());
