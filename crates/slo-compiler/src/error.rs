@@ -223,11 +223,15 @@ pub enum CompileProblem {
         /// What.
         what: String,
     },
-    /// An action that is not an ARN.
-    #[error("action {action:?} is not an ARN")]
+    /// A page or ticket action that is not a notification CloudWatch alarms take (an SNS
+    /// topic, a Lambda function, an OpsItem, an Incident Manager response plan or an
+    /// investigation group, by ARN).
+    #[error("action {action:?} is refused: {reason}")]
     InvalidAction {
-        /// The action.
+        /// The action (its first 200 characters).
         action: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// An OpenSLO metric source of another engine's type (Prometheus, Datadog…), or of a type
     /// the file does not say: each engine reads its own sources only.

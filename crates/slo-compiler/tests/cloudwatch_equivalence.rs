@@ -547,6 +547,31 @@ fn bad_names_and_limits_are_typed_errors() {
         compile(&[spec("a")], &bad_action).unwrap_err().problem,
         CompileProblem::InvalidAction { .. }
     ));
+    // Any ARN was taken: an Auto Scaling policy (no page) or a topic name SNS refuses was
+    // found only when CloudFormation deployed the stack.
+    for (action, reason) in [
+        (
+            "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
+            "does not notify anyone",
+        ),
+        (
+            "arn:aws:sns:us-east-1:123456789012:on call",
+            "is not a resource",
+        ),
+        ("arn:aws:sns:us-east-1:12345:page", "12-digit account"),
+    ] {
+        let err = compile(
+            &[spec("a")],
+            &CompileOptions::new().with_ticket_actions([action]),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, "actions");
+        assert!(
+            matches!(&err.problem, CompileProblem::InvalidAction { action: a, reason: r }
+                if a == action && r.contains(reason)),
+            "{err}"
+        );
+    }
 
     // Dashboard names: letters, digits, - and _ only; a service named otherwise gets boards
     // named from it, which CloudWatch takes.

@@ -40,6 +40,7 @@
 //! metric that [`publish_windows`] computes and puts through a
 //! [`MetricSink`](aws_telemetry::MetricSink) every minute.
 
+mod actions;
 #[cfg(feature = "apply")]
 mod apply;
 mod compile;
@@ -58,6 +59,7 @@ mod signal;
 mod simulate;
 mod template;
 
+pub use actions::MAX_ACTION_BYTES;
 #[cfg(feature = "apply")]
 pub use apply::{ApplyReport, apply};
 pub use compile::compile;

@@ -62,6 +62,12 @@ pub struct CompileOptions {
     /// SNS topic ARNs notified by the page severity alarm of SLOs without a team of their
     /// own in [`CompileOptions::team_actions`]: at most
     /// [`MAX_ACTIONS_PER_ALARM`](super::MAX_ACTIONS_PER_ALARM), as for every list of topics here.
+    /// Every action here is checked by [`compile`](super::compile) to be a notification
+    /// CloudWatch alarms take: an SNS topic, a Lambda function, a Systems Manager OpsItem, an
+    /// Incident Manager response plan or an investigation group, by ARN (a partition, a
+    /// region, a 12-digit account, a resource of that kind), at most
+    /// [`MAX_ACTION_BYTES`](super::MAX_ACTION_BYTES); anything else is
+    /// [`CompileProblem::InvalidAction`](crate::CompileProblem::InvalidAction).
     pub page_actions: Vec<String>,
     /// SNS topic ARNs notified by the ticket severity alarm (same rule).
     pub ticket_actions: Vec<String>,
@@ -199,11 +205,12 @@ pub(super) fn check_options(
                 .flat_map(|t| t.page.iter().chain(&t.ticket)),
         );
     for action in actions {
-        if !action.starts_with("arn:") {
+        if let Some(reason) = super::actions::problem(action) {
             return Err(plan.fail(
                 "actions",
                 CompileProblem::InvalidAction {
-                    action: action.clone(),
+                    action: action.chars().take(200).collect(),
+                    reason,
                 },
             ));
         }
