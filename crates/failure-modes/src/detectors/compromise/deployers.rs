@@ -43,16 +43,16 @@ impl Deployers {
         self.named.insert(entry.into(), ());
     }
 
-    /// Whether an entry covers the principal `key` (`iam_user`: the event's identity is an IAM
-    /// user): the same name, but a bare name never covers an IAM user (one recorded without an
-    /// ARN is keyed by its bare name, and anyone who may create users could name one after a
-    /// deploy role); or, for the key of a role's sessions
-    /// (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the role's
-    /// ARN in the same partition and account.
-    pub(super) fn covers(&self, key: &str, iam_user: bool) -> bool {
+    /// Whether an entry covers the principal `key` (`self_named`: the event's identity bears a
+    /// name its creator chose, see [`is_self_named`]): the same name, but a bare name never
+    /// covers a self-named identity (one recorded without an ARN is keyed by its bare name, and
+    /// anyone who may create users or federation tokens could name one after a deploy role);
+    /// or, for the key of a role's sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a
+    /// bare role name `NAME` or the role's ARN in the same partition and account.
+    pub(super) fn covers(&self, key: &str, self_named: bool) -> bool {
         if self.named.contains_key(key) {
             // A key with a colon only equals an entry with one: an ARN, which names its kind.
-            return !iam_user || key.contains(':');
+            return !self_named || key.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;
@@ -66,6 +66,13 @@ impl Deployers {
             .and_then(|accounts| accounts.get(account))
             .is_some_and(|partitions| partitions.iter().any(|p| p.as_deref() == partition))
     }
+}
+
+/// `true` for an identity whose name whoever made it chose: an IAM user (`CreateUser`'s
+/// `UserName`) or a federated user (`GetFederationToken`'s `Name`). A role's session is named
+/// by its role, which a deployer entry names.
+pub(super) fn is_self_named(identity: &aws_telemetry::Identity) -> bool {
+    matches!(identity.kind.as_str(), "IAMUser" | "FederatedUser")
 }
 
 /// The partition and the account of an ARN's prefix (`arn:aws:iam::111122223333`): the

@@ -388,9 +388,10 @@ mod bounds {
 
     /// Probe A (2026-12-07): a deployer given as a role name covered an IAM user of that name
     /// recorded without an ARN (keyed by its bare name), though a role name never covers a
-    /// user. Roles recorded without an ARN are still covered by their name.
+    /// user; the same held for a federated user. Roles recorded without an ARN are still
+    /// covered by their name.
     #[test]
-    fn a_role_name_never_covers_an_iam_user_recorded_without_an_arn() {
+    fn a_role_name_never_covers_a_user_recorded_without_an_arn() {
         let user = |name: &str| {
             Identity::new("IAMUser")
                 .with_user_name(name)
@@ -401,6 +402,16 @@ mod bounds {
         let role = Identity::new("AssumedRole").with_user_name("deploy");
         assert_eq!(burst_after_nine_days(&role, &[]).len(), 1);
         assert_eq!(burst_after_nine_days(&role, &["deploy"]), []);
+        // Nor a federated user (GetFederationToken's Name is the caller's to choose).
+        let federated = Identity::new("FederatedUser")
+            .with_user_name("deploy")
+            .with_account_id("111122223333");
+        assert_eq!(burst_after_nine_days(&federated, &["deploy"]).len(), 1);
+        let federated_arn = "arn:aws:sts::111122223333:federated-user/deploy";
+        assert_eq!(
+            burst_after_nine_days(&federated.with_arn(federated_arn), &[federated_arn]),
+            []
+        );
         // A user with an ARN is covered by it.
         let named = user("deploy").with_arn("arn:aws:iam::111122223333:user/deploy");
         assert_eq!(
@@ -468,12 +479,12 @@ mod deployers {
     /// event), kept as the reference its lookups must agree with: whether `entry` covers `key`: the same name, or, for the key of a role's
     /// sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the
     /// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path). An
-    /// IAM user (`iam_user`) is covered only by an entry naming it with an ARN.
-    fn deployer_matches(entry: &str, key: &str, iam_user: bool) -> bool {
+    /// IAM or federated user (`self_named`) is covered only by an entry naming it with an ARN.
+    fn deployer_matches(entry: &str, key: &str, self_named: bool) -> bool {
         if key == entry {
             // A user recorded without an ARN is keyed by its bare name, which as an entry is a
             // role name: anyone who may create users could name one after a deploy role.
-            return !iam_user || entry.contains(':');
+            return !self_named || entry.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;
@@ -531,13 +542,13 @@ mod deployers {
             let mut deployers = Deployers::default();
             deployers.insert(entry);
             for &key in &keys {
-                for iam_user in [false, true] {
+                for self_named in [false, true] {
                     assert_eq!(
-                        deployers.covers(key, iam_user),
-                        deployer_matches(entry, key, iam_user),
-                        "entry {entry:?}, key {key:?}, IAM user {iam_user}"
+                        deployers.covers(key, self_named),
+                        deployer_matches(entry, key, self_named),
+                        "entry {entry:?}, key {key:?}, self-named {self_named}"
                     );
-                    covered += usize::from(deployers.covers(key, iam_user));
+                    covered += usize::from(deployers.covers(key, self_named));
                 }
             }
         }
@@ -553,13 +564,17 @@ mod deployers {
             reversed.insert(entry);
         }
         for &key in &keys {
-            for iam_user in [false, true] {
-                let expected = names.iter().any(|e| deployer_matches(e, key, iam_user));
-                assert_eq!(all.covers(key, iam_user), expected, "{key:?} {iam_user}");
+            for self_named in [false, true] {
+                let expected = names.iter().any(|e| deployer_matches(e, key, self_named));
                 assert_eq!(
-                    reversed.covers(key, iam_user),
+                    all.covers(key, self_named),
                     expected,
-                    "{key:?} {iam_user}"
+                    "{key:?} {self_named}"
+                );
+                assert_eq!(
+                    reversed.covers(key, self_named),
+                    expected,
+                    "{key:?} {self_named}"
                 );
             }
         }
