@@ -17,6 +17,7 @@
 //! `--notes` lists every miss, false alarm, wrong severity and incident not placed.
 
 use std::error::Error;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::TimeDelta;
@@ -42,6 +43,8 @@ fn minutes(d: Option<TimeDelta>) -> String {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
+    // Written whole at the end: a reader that stops early (`| head`) ends it quietly.
+    let mut out = String::new();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data_dir = args
         .first()
@@ -205,13 +208,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("F7 Public data leak", f7),
         ("F8 Cost runaway", f8),
     ]);
-    println!(
+    writeln!(
+        out,
         "| mode | detected | delay p50 | delay p90 | false alarms / detector-week (weeks) | severity agrees | not placed |"
-    );
-    println!("|---|---|---|---|---|---|---|");
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     let mut all = Tally::default();
     for (mode, tally) in tallies.iter().filter(|(_, t)| t.incidents > 0) {
-        println!(
+        writeln!(
+            out,
             "| {mode} | {}/{} | {} | {} | {:.3} ({:.0}) | {}/{} | {} |",
             tally.detected,
             tally.incidents,
@@ -222,7 +227,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             tally.severity_agrees,
             tally.detected,
             tally.unplaced,
-        );
+        )?;
         all.incidents += tally.incidents;
         all.detected += tally.detected;
         all.false_alarms += tally.false_alarms;
@@ -230,7 +235,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         all.severity_agrees += tally.severity_agrees;
         all.unplaced += tally.unplaced;
     }
-    println!(
+    writeln!(
+        out,
         "| all | {}/{} ({:.1} %) | | | {:.3} | {}/{} ({:.1} %) | {} |",
         all.detected,
         all.incidents,
@@ -240,13 +246,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         all.detected,
         100.0 * all.severity_agrees as f64 / all.detected.max(1) as f64,
         all.unplaced,
-    );
+    )?;
     if notes {
         for (mode, tally) in &tallies {
             for note in &tally.notes {
-                println!("{mode}: {note}");
+                writeln!(out, "{mode}: {note}")?;
             }
         }
     }
+    sre_examples::print_all(&out)?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! Run: `cargo run --release -p sre-examples --example season_weeks -- ../shared/data/nab-aws`
 
 use std::error::Error;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use failure_modes::{AnomalyConfig, AnomalyDetector, Season};
@@ -46,30 +47,37 @@ fn run(values: &[f64], weeks: usize) -> Result<(usize, usize), Box<dyn Error>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let dir: PathBuf = std::env::args()
-        .nth(1)
+    // Written whole at the end: a reader that stops early (`| head`) ends it quietly.
+    let mut out = String::new();
+    let dir: PathBuf = sre_examples::utf8_args()?
+        .into_iter()
+        .next()
         .ok_or("usage: season_weeks <shared/data/nab-aws>")?
         .into();
     let mut totals = [(0, 0); 2];
-    println!(
+    writeln!(
+        out,
         "| series | job alerts, daily | job alerts, + 4 weeks | alerts weeks 3-8, daily | + 4 weeks |"
-    );
-    println!("|---|---|---|---|---|");
+    )?;
+    writeln!(out, "|---|---|---|---|---|")?;
     for series in nab::load(&dir)? {
         let daily = run(&series.values, 0)?;
         let weekly = run(&series.values, 4)?;
-        println!(
+        writeln!(
+            out,
             "| {} | {}/{WEEKS} | {}/{WEEKS} | {} | {} |",
             series.key, daily.0, weekly.0, daily.1, weekly.1
-        );
+        )?;
         for (total, (job, late)) in totals.iter_mut().zip([daily, weekly]) {
             total.0 += job;
             total.1 += late;
         }
     }
-    println!(
+    writeln!(
+        out,
         "| all | {} | {} | {} | {} |",
         totals[0].0, totals[1].0, totals[0].1, totals[1].1
-    );
+    )?;
+    sre_examples::print_all(&out)?;
     Ok(())
 }
