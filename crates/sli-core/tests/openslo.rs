@@ -1516,3 +1516,24 @@ fn duration_messages_say_what_is_wrong() {
         "{warning}"
     );
 }
+
+/// YAML merge keys, which go-yaml (and so kubectl and the OpenSLO Go tooling) reads: the
+/// metric source of `total` is that of `good` with its own `spec`.
+#[test]
+fn yaml_merge_keys_are_expanded() {
+    let text = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: m}\nspec:\n  ratioMetric:\n    counter: true\n    good: {metricSource: &src {type: Prometheus, spec: {query: 'sum(x_total{code=\"200\"})'}}}\n    total: {metricSource: {<<: *src, spec: {query: 'sum(x_total)'}}}\n";
+    let import = strict(text).unwrap();
+    assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+    let total = import.objects[0]
+        .value
+        .get("spec")
+        .and_then(|s| s.get("ratioMetric"))
+        .and_then(|r| r.get("total"))
+        .and_then(|t| t.get("metricSource"))
+        .unwrap();
+    assert_eq!(total.get("type"), Some(&Value::String("Prometheus".into())));
+    assert_eq!(
+        total.get("spec").and_then(|s| s.get("query")),
+        Some(&Value::String("sum(x_total)".into()))
+    );
+}
