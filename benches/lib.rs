@@ -157,6 +157,7 @@ spec:
         name: burn-{i}
       spec:
         alertWhenResolved: true
+        notificationTargets: [{{kind: AlertNotificationTarget, metadata: {{name: on-call-{i}}}, spec: {{target: sns}}}}]
         conditions:
 "#,
         service = i / 100

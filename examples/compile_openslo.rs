@@ -313,6 +313,11 @@ fn run() -> Result<(), String> {
         // resources, and an empty rule file would hide a file given by mistake.
         return Err(format!("{}: no SLO to compile", args.file));
     }
+    if args.engine == Engine::CloudWatch {
+        for warning in cloudwatch::warnings_from_openslo(&import.slos) {
+            eprintln!("warning: {}: {warning}", args.file);
+        }
+    }
     match args.engine {
         Engine::CloudWatch => run_cloudwatch(&args, &import.slos),
         Engine::Prometheus => run_prometheus(&args, &import.slos),

@@ -5,6 +5,11 @@
 //! Run: `cargo run -p sre-examples --example openslo_check -- FILE... [--lenient]` (every file
 //! is checked; any that fails fails the run).
 //!
+//! A file that holds no OpenSLO object (empty, comments only, or in lenient mode only objects
+//! of unknown kinds) passes, as valid YAML, with the warning `no OpenSLO object in FILE` on
+//! stderr: a glob that also matches an emptied file does not fail the run, and the warning keeps
+//! a file given by mistake from passing unnoticed.
+//!
 //! `--lenient` accepts what the official OpenSLO examples contain (`op` on a ratio SLI,
 //! `openslo/v1alpha`, …) and says what it read, and how, as warnings; known pitfalls get a
 //! pointed one (`duration: 1m` on a calendar window is one minute, not one month).
@@ -120,12 +125,23 @@ fn check(file: &str, mode: Mode) -> Result<(), String> {
     for warning in &import.warnings {
         eprintln!("warning: {file}: {warning}");
     }
+    if let Some(note) = no_object(file, &import) {
+        eprintln!("warning: {note}");
+    }
     let lines: String = import
         .objects
         .iter()
         .map(|object| format!("{}\n", line(&import, object)))
         .collect();
     sre_examples::print_all(&lines)
+}
+
+/// The warning for a file with no OpenSLO object, which passes but should not pass unnoticed.
+fn no_object(file: &str, import: &Import) -> Option<String> {
+    import
+        .objects
+        .is_empty()
+        .then(|| format!("no OpenSLO object in {file}"))
 }
 
 fn main() -> ExitCode {
@@ -135,5 +151,27 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_without_objects_gets_a_warning() {
+        for text in ["", "# only a comment\n", "---\n---\n"] {
+            let import = parse(text, Mode::Strict).unwrap();
+            assert_eq!(
+                no_object("x.yaml", &import).as_deref(),
+                Some("no OpenSLO object in x.yaml")
+            );
+        }
+        let import = parse(
+            "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: web}\n",
+            Mode::Strict,
+        )
+        .unwrap();
+        assert_eq!(no_object("x.yaml", &import), None);
     }
 }

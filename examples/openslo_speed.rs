@@ -161,3 +161,28 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documents the benchmarks time are valid v1: strict mode reads them (the
+    /// `slo_as_code` benchmark parses them strictly), warning only that their policies hold
+    /// several conditions.
+    #[test]
+    fn the_timed_documents_import_strictly() {
+        for source in [OpenSloSource::Prometheus, OpenSloSource::CloudWatch] {
+            let text = openslo_document(7, source);
+            let import = parse(&text, Mode::Strict).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(import.slos.len(), 1);
+            assert!(
+                import
+                    .warnings
+                    .iter()
+                    .all(|w| matches!(w.problem, sli_core::openslo::Problem::Extension { .. })),
+                "{:?}",
+                import.warnings
+            );
+        }
+    }
+}

@@ -29,6 +29,16 @@ fn lenient(text: &str) -> Result<Import, Error> {
     parse(text, Mode::Lenient)
 }
 
+/// The warnings but the extension every import of the example reports (its policies have
+/// several conditions, one tier each), for tests about another finding.
+fn findings(import: &Import) -> Vec<&sli_core::openslo::Warning> {
+    import
+        .warnings
+        .iter()
+        .filter(|w| !matches!(w.problem, Problem::Extension { .. }))
+        .collect()
+}
+
 fn origin(defs: Vec<SloDefinition>) -> Vec<SloDefinition> {
     defs.into_iter()
         .map(|d| SloDefinition { document: 0, ..d })
@@ -38,7 +48,20 @@ fn origin(defs: Vec<SloDefinition>) -> Vec<SloDefinition> {
 #[test]
 fn example_file_imports_exactly() {
     let import = strict(EXAMPLE).unwrap();
-    assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+    // Only the extension: two policies with several conditions (one tier each).
+    let warnings: Vec<_> = import
+        .warnings
+        .iter()
+        .map(|w| (&w.problem, w.location.path.as_str()))
+        .collect();
+    assert!(
+        warnings.len() == 2
+            && warnings
+                .iter()
+                .all(|(p, path)| matches!(p, Problem::Extension { .. })
+                    && path.ends_with("conditions[1]")),
+        "{warnings:?}"
+    );
     let names: Vec<_> = import.slos.iter().map(|d| d.slo.name.as_str()).collect();
     assert_eq!(
         names,
@@ -366,7 +389,7 @@ fn unknown_kinds_and_fields() {
     );
     let import = lenient(&text).unwrap();
     assert_eq!(import.slos.len(), 3);
-    assert!(matches!(&import.warnings[..], [w] if w.location.document == 12));
+    assert!(matches!(&findings(&import)[..], [w] if w.location.document == 12));
 
     let text = EXAMPLE.replacen(
         "  budgetingMethod: Occurrences",
@@ -376,7 +399,7 @@ fn unknown_kinds_and_fields() {
     let err = strict(&text).unwrap_err();
     assert!(matches!(&err.problem, Problem::UnknownField { field } if field == "colour"));
     assert_eq!(err.location.path, "spec.colour");
-    assert_eq!(lenient(&text).unwrap().warnings.len(), 1);
+    assert_eq!(findings(&lenient(&text).unwrap()).len(), 1);
 
     let err = strict("apiVersion: openslo/v2alpha\nkind: SLO\n").unwrap_err();
     assert!(matches!(err.problem, Problem::UnsupportedVersion { .. }));
@@ -387,19 +410,36 @@ fn unknown_kinds_and_fields() {
     ));
 }
 
+/// The spec allows `op` and `value` on any objective ("Only needed when using a
+/// thresholdMetric"): on a ratio SLI they change nothing, a warning in both modes.
 #[test]
-fn op_is_forbidden_on_a_ratio_sli() {
-    let text = EXAMPLE.replacen(
-        "    - displayName: availability\n",
-        "    - displayName: availability\n      op: gte\n",
-        1,
+fn op_on_a_ratio_sli_is_ignored_with_a_warning() {
+    let text = EXAMPLE_SLO.replace(
+        "objectives: [{target: 0.99}]",
+        "objectives: [{op: gte, value: 3, target: 0.99}]",
     );
-    let err = strict(&text).unwrap_err();
-    assert!(matches!(err.problem, Problem::Conflict { .. }), "{err}");
-    assert_eq!(err.location.path, "spec.objectives[0].op");
-    let import = lenient(&text).unwrap();
-    assert_eq!(import.slos[0].slo.sli, Sli::EventRatio);
-    assert_eq!(import.warnings.len(), 1);
+    for mode in [Mode::Strict, Mode::Lenient] {
+        let import = parse(&text, mode).unwrap();
+        assert_eq!(import.slos[0].slo.sli, Sli::EventRatio);
+        let warnings: Vec<_> = import
+            .warnings
+            .iter()
+            .map(|w| (w.location.path.as_str(), w.problem.to_string()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                (
+                    "spec.objectives[0].op",
+                    "op compares a threshold SLI's values; it is ignored on a ratio SLI".to_string()
+                ),
+                (
+                    "spec.objectives[0].value",
+                    "value is the threshold a threshold SLI's values are compared with; it is ignored on a ratio SLI".to_string()
+                )
+            ]
+        );
+    }
 }
 
 #[test]
@@ -435,7 +475,7 @@ fn lookback_longer_than_the_slo_window() {
     );
     assert_eq!(err.location.line, line_of(&text, "lookbackWindow: 2w"));
     let import = lenient(&text).unwrap();
-    assert_eq!(import.warnings.len(), 1);
+    assert_eq!(findings(&import).len(), 1);
 }
 
 #[test]
@@ -542,13 +582,26 @@ fn a_numeric_time_slice_window_is_minutes() {
         let again = strict(&export(&import.slos).unwrap()).unwrap();
         assert_eq!(again.slos[1].slo.sli, latency.sli);
     }
+    // A fraction of a minute is a number too: 2.5 is 150 s, and writes back as 2.5.
     let half = EXAMPLE.replacen("timeSliceWindow: 1m", "timeSliceWindow: 2.5", 1);
-    let err = lenient(&half).unwrap_err();
+    let import = strict(&half).unwrap();
+    let latency = &import.slos[1].slo;
     assert!(
-        matches!(&err.problem, Problem::InvalidValue { value, .. } if value == "2.5"),
+        matches!(latency.sli, Sli::TimeSlice { slice, .. } if slice.seconds() == 150),
+        "{:?}",
+        latency.sli
+    );
+    let yaml = export(&import.slos).unwrap();
+    assert!(yaml.contains("timeSliceWindow: 2.5"), "{yaml}");
+    assert_eq!(strict(&yaml).unwrap().slos[1].slo.sli, latency.sli);
+    // Not a whole number of seconds: refused, saying why.
+    let tiny = EXAMPLE.replacen("timeSliceWindow: 1m", "timeSliceWindow: 0.01", 1);
+    let err = lenient(&tiny).unwrap_err();
+    assert!(
+        matches!(&err.problem, Problem::InvalidValue { value, reason } if value == "0.01" && reason.contains("whole number of seconds")),
         "{err}"
     );
-    assert_eq!(err.location.line, line_of(&half, "timeSliceWindow: 2.5"));
+    assert_eq!(err.location.line, line_of(&tiny, "timeSliceWindow: 0.01"));
 }
 
 /// The v1 README's own AlertCondition has no `op`, and the spec gives `kind` a default
@@ -570,11 +623,10 @@ fn a_condition_without_op_or_kind_and_a_zero_alert_after() {
         );
         assert_eq!(err.location.path, "spec.condition");
         let import = lenient(&text).unwrap();
-        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        let findings = findings(&import);
+        assert_eq!(findings.len(), 1, "{:?}", import.warnings);
         assert!(
-            import.warnings[0]
-                .to_string()
-                .contains(&format!("no \"{field}\"")),
+            findings[0].to_string().contains(&format!("no \"{field}\"")),
             "{}",
             import.warnings[0]
         );
@@ -616,7 +668,7 @@ fn repeated_or_structured_keys_in_free_form_specs() {
         line_of(&repeated, "metricName: RequestCount")
     );
     let import = lenient(&repeated).unwrap();
-    assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+    assert_eq!(findings(&import).len(), 1, "{:?}", import.warnings);
     // Lenient mode keeps the first copy only, so that the export is one go-yaml reads.
     let exported = export(&import.slos).unwrap();
     assert_eq!(
@@ -653,7 +705,7 @@ fn repeated_or_structured_keys_in_free_form_specs() {
             err.location.path.starts_with("spec.connectionDetails"),
             "{err}"
         );
-        assert_eq!(lenient(&text).unwrap().warnings.len(), 1);
+        assert_eq!(findings(&lenient(&text).unwrap()).len(), 1);
     }
 }
 
@@ -982,6 +1034,14 @@ proptest! {
         }
         let yaml = export(&defs).unwrap();
         let first = lenient(&yaml).unwrap();
+        // Export writes every field the v1 rules require (`notificationTargets` even empty,
+        // `counter`): strict mode finds none missing. (Generated policies may have tiers that
+        // can never fire, which strict mode refuses; that is the definitions', not the
+        // export's, doing.)
+        prop_assert!(
+            first.warnings.iter().all(|w| !matches!(w.problem, Problem::MissingField { .. })),
+            "{:?}", first.warnings
+        );
         prop_assert_eq!(origin(first.slos.clone()), origin(defs));
         let again = lenient(&export(&first.slos).unwrap()).unwrap();
         prop_assert_eq!(origin(again.slos), origin(first.slos.clone()));
@@ -1192,4 +1252,288 @@ fn a_leap_second_anchor_is_exported_as_the_second_before() {
     let yaml = export(&import.slos).unwrap();
     assert!(yaml.contains("2016-12-31 23:59:59"), "{yaml}");
     assert!(!yaml.contains(":60"), "{yaml}");
+}
+
+// ---- The OpenSLO v1 rules the spec probe found unapplied or misworded -----------------------
+
+/// An SLO with a threshold SLI and `n` objectives (the first `lt 2000`, the next `lt 5000`).
+fn threshold_slo(objectives: usize) -> String {
+    let mut text = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: lat}\nspec:\n  service: web\n  indicator:\n    metadata: {name: lat-sli}\n    spec:\n      thresholdMetric:\n        metricSource: {type: CloudWatch, spec: {namespace: CloudWatchSynthetics, metricName: Duration, stat: Average}}\n  timeWindow: [{duration: 7d, isRolling: true}]\n  budgetingMethod: Timeslices\n  objectives:\n".to_string();
+    for i in 0..objectives {
+        text.push_str(&format!(
+            "    - {{op: lt, value: {}, target: 0.99, timeSliceTarget: 1, timeSliceWindow: 1m}}\n",
+            2000 + 3000 * i
+        ));
+    }
+    text
+}
+
+/// The spec: "If `thresholdMetric` has been defined, only one Threshold can be defined."
+#[test]
+fn a_threshold_sli_has_one_objective() {
+    assert!(strict(&threshold_slo(1)).unwrap().warnings.is_empty());
+    let two = threshold_slo(2);
+    let err = strict(&two).unwrap_err();
+    assert_eq!(
+        (err.location.path.as_str(), err.location.line),
+        ("spec.objectives[1]", line_of(&two, "value: 5000"))
+    );
+    assert!(
+        matches!(&err.problem, Problem::Conflict { reason } if reason.contains("only one Threshold")),
+        "{err}"
+    );
+    // Lenient: every objective kept, one warning.
+    let import = lenient(&two).unwrap();
+    assert_eq!(import.slos.len(), 2);
+    assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+    assert_eq!(import.warnings[0].location.path, "spec.objectives[1]");
+}
+
+const POLICY: &str = "apiVersion: openslo/v1\nkind: AlertPolicy\nmetadata: {name: p}\nspec:\n  conditions:\n    - kind: AlertCondition\n      metadata: {name: fast}\n      spec: {severity: page, condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}\n  notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: mail}, spec: {target: email}}]\n";
+
+/// The spec: "notificationTargets[ ] Alert Notification Target, required field."
+#[test]
+fn an_alert_policy_needs_notification_targets() {
+    assert!(strict(POLICY).unwrap().warnings.is_empty());
+    let without = POLICY.replace(
+        "  notificationTargets: [{kind: AlertNotificationTarget, metadata: {name: mail}, spec: {target: email}}]\n",
+        "",
+    );
+    // Alone, and used by an SLO.
+    let used = format!(
+        "{without}---\n{}",
+        EXAMPLE_SLO.replace(
+            "  objectives:",
+            "  alertPolicies: [{alertPolicyRef: p}]\n  objectives:"
+        )
+    );
+    for text in [without.as_str(), used.as_str()] {
+        let err = strict(text).unwrap_err();
+        assert!(
+            matches!(
+                err.problem,
+                Problem::MissingField {
+                    field: "notificationTargets"
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            (err.location.document, err.location.path.as_str()),
+            (0, "spec")
+        );
+        let import = lenient(text).unwrap();
+        assert!(
+            import.warnings.iter().any(|w| matches!(
+                w.problem,
+                Problem::MissingField {
+                    field: "notificationTargets"
+                }
+            )),
+            "{:?}",
+            import.warnings
+        );
+    }
+    // Export writes the field even for a policy without targets (`[]`), so that strict mode
+    // reads the file back.
+    let mut defs = lenient(&used).unwrap().slos;
+    assert!(defs[0].alert_policies[0].notification_targets.is_empty());
+    let yaml = export(&defs).unwrap();
+    assert!(yaml.contains("notificationTargets: []"), "{yaml}");
+    let again = strict(&yaml).unwrap().slos;
+    defs[0].document = again[0].document;
+    assert_eq!(origin(again), origin(defs));
+}
+
+/// A ratio SLO with a good/total indicator, the SLO's own description and no policy.
+const EXAMPLE_SLO: &str = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: d}\nspec:\n  description: fine\n  service: web\n  indicator:\n    metadata: {name: d-sli}\n    spec:\n      description: fine\n      ratioMetric:\n        counter: true\n        good: {metricSource: {type: Prometheus, spec: {query: 'sum(x_total{code=\"200\"})'}}}\n        total: {metricSource: {type: Prometheus, spec: {query: 'sum(x_total)'}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives: [{target: 0.99}]\n";
+
+/// The spec gives every kind with a `description` the same limit ("contains at most 1050
+/// characters"): SLO, SLI (standalone and inline), DataSource, AlertPolicy, AlertCondition.
+#[test]
+fn every_description_has_at_most_1050_characters() {
+    let long = "x".repeat(1051);
+    let ok = "y".repeat(1050);
+    let source = "apiVersion: openslo/v1\nkind: DataSource\nmetadata: {name: prom}\nspec:\n  description: fine\n  type: Prometheus\n  connectionDetails: {url: 'http://prom'}\n";
+    let sli = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: alone}\nspec:\n  description: fine\n  thresholdMetric: {metricSource: {type: Prometheus, spec: {query: up}}}\n";
+    let condition = "apiVersion: openslo/v1\nkind: AlertCondition\nmetadata: {name: c}\nspec:\n  description: fine\n  severity: page\n  condition: {kind: burnrate, op: gt, threshold: 2, lookbackWindow: 1h}\n";
+    let policy = POLICY.replace(
+        "spec:\n  conditions:",
+        "spec:\n  description: fine\n  conditions:",
+    );
+    let used_condition = format!(
+        "{condition}---\n{}---\n{}",
+        POLICY.replace(
+            "    - kind: AlertCondition\n      metadata: {name: fast}\n      spec: {severity: page, condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h}}\n",
+            "    - conditionRef: c\n"
+        ),
+        EXAMPLE_SLO.replace("  objectives:", "  alertPolicies: [{alertPolicyRef: p}]\n  objectives:")
+    );
+    for (what, text, nth, path) in [
+        ("SLO", EXAMPLE_SLO.to_string(), 0, "spec.description"),
+        (
+            "inline SLI",
+            EXAMPLE_SLO.to_string(),
+            1,
+            "spec.indicator.spec.description",
+        ),
+        ("SLI", sli.to_string(), 0, "spec.description"),
+        ("DataSource", source.to_string(), 0, "spec.description"),
+        ("AlertPolicy", policy.clone(), 0, "spec.description"),
+        (
+            "AlertCondition used by an SLO",
+            used_condition.clone(),
+            0,
+            "spec.description",
+        ),
+    ] {
+        assert!(strict(&text).is_ok(), "{what}: {:?}", strict(&text).err());
+        let with = |value: &str| {
+            let mut parts = text.split("description: fine");
+            let mut out = parts.next().unwrap().to_string();
+            for (i, rest) in parts.enumerate() {
+                out.push_str("description: ");
+                out.push_str(if i == nth { value } else { "fine" });
+                out.push_str(rest);
+            }
+            out
+        };
+        assert!(strict(&with(&ok)).is_ok(), "{what}: 1050 characters");
+        let too_long = with(&long);
+        let err = strict(&too_long).unwrap_err();
+        assert_eq!(err.location.path, path, "{what}: {err}");
+        assert!(
+            matches!(&err.problem, Problem::InvalidValue { reason, .. } if reason.contains("1050")),
+            "{what}: {err}"
+        );
+        let import = lenient(&too_long).unwrap();
+        assert_eq!(import.warnings.len(), 1, "{what}: {:?}", import.warnings);
+    }
+}
+
+/// `counter` on a good/total or bad/total ratio: the spec's schema gives it no default, and a
+/// counter and a gauge read differently. Strict mode refuses its absence; lenient reads false.
+/// A raw ratio needs none ("ignored when using raw").
+#[test]
+fn counter_is_required_on_a_good_or_bad_ratio() {
+    let without = EXAMPLE_SLO.replace("        counter: true\n", "");
+    let err = strict(&without).unwrap_err();
+    assert!(
+        matches!(err.problem, Problem::MissingField { field: "counter" }),
+        "{err}"
+    );
+    assert_eq!(
+        (err.location.path.as_str(), err.location.line),
+        (
+            "spec.indicator.spec.ratioMetric",
+            line_of(&without, "        good:")
+        )
+    );
+    let import = lenient(&without).unwrap();
+    assert!(matches!(
+        import.slos[0].indicator.metric,
+        IndicatorMetric::Ratio { counter: false, .. }
+    ));
+    assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+    let raw = EXAMPLE_SLO.replace(
+        "        counter: true\n        good: {metricSource: {type: Prometheus, spec: {query: 'sum(x_total{code=\"200\"})'}}}\n        total:",
+        "        rawType: success\n        raw:",
+    );
+    assert!(strict(&raw).unwrap().warnings.is_empty());
+}
+
+/// The spec: "timeWindow[ ] optional". Refused all the same (an SLO is evaluated over a
+/// window), with a message saying so.
+#[test]
+fn an_slo_without_a_time_window_is_refused_saying_why() {
+    let without = EXAMPLE_SLO.replace("  timeWindow: [{duration: 28d, isRolling: true}]\n", "");
+    for mode in [Mode::Strict, Mode::Lenient] {
+        let err = parse(&without, mode).unwrap_err();
+        assert_eq!(err.location.path, "spec");
+        let message = err.to_string();
+        assert!(
+            message.contains("leaves timeWindow optional") && message.contains("needs one"),
+            "{message}"
+        );
+    }
+}
+
+/// The spec: "conditions[ ] … (max of one condition)". Several conditions are read, one tier
+/// each, with a warning in both modes naming the limit.
+#[test]
+fn several_conditions_in_a_policy_are_an_extension_with_a_warning() {
+    let two = POLICY.replace(
+        "  notificationTargets:",
+        "    - kind: AlertCondition\n      metadata: {name: slow}\n      spec: {severity: ticket, condition: {kind: burnrate, op: gt, threshold: 1, lookbackWindow: 3d}}\n  notificationTargets:",
+    );
+    let used = format!(
+        "{two}---\n{}",
+        EXAMPLE_SLO.replace(
+            "  objectives:",
+            "  alertPolicies: [{alertPolicyRef: p}]\n  objectives:"
+        )
+    );
+    for mode in [Mode::Strict, Mode::Lenient] {
+        for text in [&two, &used] {
+            let import = parse(text, mode).unwrap();
+            assert!(
+                matches!(&import.warnings[..], [w] if w.location.path == "spec.conditions[1]"
+                    && matches!(&w.problem, Problem::Extension { what } if what.contains("max of one condition") && what.contains("one tier"))),
+                "{:?}",
+                import.warnings
+            );
+        }
+        let import = parse(&used, mode).unwrap();
+        assert_eq!(import.slos[0].alert_policies[0].policy.tiers.len(), 2);
+    }
+}
+
+/// Duration messages say what is wrong; a rolling month is read as 30 days without being
+/// called invalid.
+#[test]
+fn duration_messages_say_what_is_wrong() {
+    for (duration, expected) in [
+        ("1.5w", "the number must be whole"),
+        ("'28 d'", "no whitespace"),
+        ("28x", "unknown unit"),
+    ] {
+        let text = EXAMPLE_SLO.replace("duration: 28d", &format!("duration: {duration}"));
+        let message = strict(&text).unwrap_err().to_string();
+        assert!(
+            message.contains(expected)
+                && message
+                    .contains("a positive whole number followed directly by one of the units"),
+            "{duration}: {message}"
+        );
+    }
+    let month = EXAMPLE_SLO.replace("duration: 28d", "duration: 1M");
+    let import = strict(&month).unwrap();
+    let warning = import.warnings[0].to_string();
+    assert!(
+        !warning.contains("invalid")
+            && warning.contains("no fixed length")
+            && warning.contains("30 days"),
+        "{warning}"
+    );
+}
+
+/// YAML merge keys, which go-yaml (and so kubectl and the OpenSLO Go tooling) reads: the
+/// metric source of `total` is that of `good` with its own `spec`.
+#[test]
+fn yaml_merge_keys_are_expanded() {
+    let text = "apiVersion: openslo/v1\nkind: SLI\nmetadata: {name: m}\nspec:\n  ratioMetric:\n    counter: true\n    good: {metricSource: &src {type: Prometheus, spec: {query: 'sum(x_total{code=\"200\"})'}}}\n    total: {metricSource: {<<: *src, spec: {query: 'sum(x_total)'}}}\n";
+    let import = strict(text).unwrap();
+    assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+    let total = import.objects[0]
+        .value
+        .get("spec")
+        .and_then(|s| s.get("ratioMetric"))
+        .and_then(|r| r.get("total"))
+        .and_then(|t| t.get("metricSource"))
+        .unwrap();
+    assert_eq!(total.get("type"), Some(&Value::String("Prometheus".into())));
+    assert_eq!(
+        total.get("spec").and_then(|s| s.get("query")),
+        Some(&Value::String("sum(x_total)".into()))
+    );
 }

@@ -80,27 +80,33 @@ fn every_official_example_imports_leniently() {
     }
 }
 
-/// Strict mode applies the v1 rules: `op` on a ratio SLI (four files) and `openslo/v1alpha` are
-/// refused with document, field, line and column; the other four import.
+/// Strict mode applies the v1 rules: a good/total ratio without `counter` (three files: the
+/// spec's schema gives it no default) and `openslo/v1alpha` are refused with document, field,
+/// line and column; the other five import. `op` on a ratio SLI (four files) is valid v1 ("Only
+/// needed when using a thresholdMetric") and ignored, with a warning in either mode.
 #[test]
 fn strict_mode_refuses_what_the_v1_rules_refuse() {
-    for file in [ALL[1], ALL[3], ALL[4], ALL[5]] {
+    for file in [ALL[1], ALL[3], ALL[4], ALL[5], ALL[6]] {
         let import = parse(&read(file), Mode::Strict).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!import.objects.is_empty(), "{file}");
     }
-    for (file, line, column) in [
-        (ALL[0], 33, 11),
-        (ALL[2], 32, 11),
-        (ALL[6], 40, 13),
-        (ALL[7], 35, 11),
-    ] {
+    let op = parse(&read(ALL[6]), Mode::Strict).unwrap();
+    assert!(
+        op.warnings.iter().any(
+            |w| matches!(w.problem, Problem::Ignored { field: "op", .. })
+                && (w.location.line, w.location.column) == (40, 13)
+        ),
+        "{:?}",
+        op.warnings
+    );
+    for (file, line, column) in [(ALL[0], 14, 9), (ALL[2], 16, 9), (ALL[7], 16, 9)] {
         let err = parse(&read(file), Mode::Strict).unwrap_err();
         assert!(
-            matches!(&err.problem, Problem::Conflict { reason } if reason.contains("op")),
+            matches!(err.problem, Problem::MissingField { field: "counter" }),
             "{file}: {err}"
         );
         assert!(
-            err.location.path.ends_with("objectives[0].op"),
+            err.location.path.ends_with("spec.ratioMetric"),
             "{file}: {err}"
         );
         assert_eq!(
@@ -211,11 +217,21 @@ fn official_examples_round_trip() {
 /// still makes a string, which a number field refuses in strict mode.
 #[test]
 fn core_schema_tags_are_read_as_their_types() {
-    // The calendar example without its objective's `op`, which the v1 rules refuse.
+    // The calendar example without its objective's `op` (ignored, with a warning) and with
+    // the `counter` strict mode requires.
     let base: String = read(ALL[7])
         .lines()
         .filter(|l| !l.trim_start().starts_with("op:"))
-        .map(|l| format!("{l}\n"))
+        .map(|l| {
+            if l.trim_start() == "ratioMetric:" {
+                format!(
+                    "{l}\n{}  counter: true\n",
+                    &l[..l.len() - l.trim_start().len()]
+                )
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     let want = parse(&base, Mode::Strict).unwrap();
     let target = base

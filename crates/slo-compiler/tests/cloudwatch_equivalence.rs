@@ -456,7 +456,11 @@ fn bad_names_and_limits_are_typed_errors() {
     s.slo.missing_data = MissingData::Skip;
     let err = compile(&[s], &published).unwrap_err();
     assert!(
-        matches!(&err.problem, CompileProblem::Sustain { reason, .. } if reason.contains("ignore")),
+        // It names the settings that choose missing data, in a document and in code.
+        matches!(&err.problem, CompileProblem::Sustain { reason, .. } if reason.contains("ignore")
+            && reason.contains("alertWhenNoData: true")
+            && reason.contains("sre-toolkit/missing-data")
+            && reason.contains("Slo::missing_data")),
         "{err}"
     );
     // A release gate that can never fire (4x is the most a 75 % objective can burn).

@@ -40,7 +40,10 @@ pub(super) fn alert_policy(
     let alert_when_no_data = flag(cx, "alertWhenNoData", false)?;
     let alert_when_resolved = flag(cx, "alertWhenResolved", false)?;
     let alert_when_breaching = flag(cx, "alertWhenBreaching", true)?;
+    let description = description(cx, &spec)?;
     let conditions = required(&spec, "conditions")?;
+    several_conditions(cx, &conditions)?;
+    targets_required(cx, &spec)?;
     let mut tiers = Vec::new();
     let mut places = Vec::new();
     for (i, item) in conditions.items()?.iter().enumerate() {
@@ -83,10 +86,9 @@ pub(super) fn alert_policy(
                     cx.keys(&item, &["apiVersion", "kind", "metadata", "spec"])?;
                     let target = metadata(cx, &item)?;
                     let spec = required(&item, "spec")?;
-                    cx.keys(&spec, &["description", "target"])?;
                     notification_targets.push(NotificationTarget {
                         name: target.name,
-                        target: required(&spec, "target")?.text()?.to_owned(),
+                        target: target_spec(cx, &spec)?,
                     });
                 }
             }
@@ -94,9 +96,7 @@ pub(super) fn alert_policy(
     }
     let definition = AlertPolicyDefinition {
         name: meta.name,
-        description: optional(&spec, "description")
-            .map(|f| f.text().map(str::to_owned))
-            .transpose()?,
+        description,
         alert_when_no_data,
         alert_when_resolved,
         alert_when_breaching,
@@ -113,6 +113,7 @@ pub(super) fn alert_condition(cx: &mut Cx<'_>, root: &F<'_>) -> Result<(AlertTie
     let meta = metadata(cx, root)?;
     let spec = required(root, "spec")?;
     cx.keys(&spec, &["description", "severity", "condition"])?;
+    description(cx, &spec)?;
     let severity_field = required(&spec, "severity")?;
     let severity_text = severity_field.text()?;
     let severity = match severity_text.to_ascii_lowercase().as_str() {
@@ -352,6 +353,8 @@ pub(super) fn check_policy_structure(cx: &mut Cx<'_>, root: &F<'_>) -> Result<()
         }
     }
     let conditions = required(&spec, "conditions")?;
+    several_conditions(cx, &conditions)?;
+    targets_required(cx, &spec)?;
     for (i, item) in conditions.items()?.iter().enumerate() {
         let item = conditions.index(i, item);
         if let Some(r) = optional(&item, "conditionRef") {
@@ -374,6 +377,41 @@ pub(super) fn check_policy_structure(cx: &mut Cx<'_>, root: &F<'_>) -> Result<()
                 target_spec(cx, &required(&item, "spec")?)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The spec (Notes (AlertPolicy)): "conditions[ ] Alert Condition, an array, (max of one
+/// condition), required field." Several conditions are the tiers of a multi-window,
+/// multi-burn-rate policy, which this importer reads (and [`export`](super::export) writes) as
+/// an extension: a warning in both modes, at the second condition.
+fn several_conditions(cx: &mut Cx<'_>, conditions: &F<'_>) -> Result<()> {
+    let items = conditions.items()?;
+    if let [_, second, ..] = items {
+        cx.warn(
+            &conditions.index(1, second),
+            Problem::Extension {
+                what: format!(
+                    "OpenSLO v1 allows one condition per AlertPolicy (\"max of one condition\"); each of these {} conditions is read as one tier of the policy",
+                    items.len()
+                ),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// The spec (Notes (AlertPolicy)): "notificationTargets[ ] Alert Notification Target, required
+/// field." A rule: an error in strict mode, a warning in lenient mode (the policy then notifies
+/// no one the file names).
+fn targets_required(cx: &mut Cx<'_>, spec: &F<'_>) -> Result<()> {
+    if optional(spec, "notificationTargets").is_none() {
+        cx.rule(
+            spec,
+            Problem::MissingField {
+                field: "notificationTargets",
+            },
+        )?;
     }
     Ok(())
 }
@@ -433,7 +471,14 @@ mod tests {
         let (ok, warnings) = with_document(policy, Mode::Strict, |cx, root| {
             check_policy_structure(cx, root)
         });
-        assert!(ok.is_ok() && warnings.is_empty(), "{ok:?}");
+        // Two conditions: read as two tiers, with a warning in either mode (the spec allows
+        // one).
+        assert!(ok.is_ok(), "{ok:?}");
+        assert!(
+            matches!(&warnings[..], [w] if matches!(&w.problem, Problem::Extension { what } if what.contains("max of one condition"))
+                && w.location.path == "spec.conditions[1]"),
+            "{warnings:?}"
+        );
         let wrong = policy.replace("    - kind: AlertCondition\n", "    - kind: AlertPolicy\n");
         let (err, _) = with_document(&wrong, Mode::Lenient, |cx, root| {
             check_policy_structure(cx, root)

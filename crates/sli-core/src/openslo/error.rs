@@ -143,7 +143,24 @@ pub enum Problem {
         /// What.
         what: String,
     },
-    /// A field of an older form read as its OpenSLO v1 equivalent (lenient mode only).
+    /// A field the OpenSLO v1 specification allows here but that changes nothing in what is
+    /// read (`op` or `value` on the objective of a ratio SLI): a warning in both modes.
+    #[error("{reason}")]
+    Ignored {
+        /// The field.
+        field: &'static str,
+        /// Why it changes nothing.
+        reason: String,
+    },
+    /// Something this importer reads beyond the OpenSLO v1 specification (an alert policy with
+    /// several conditions, read as one tier each): a warning in both modes.
+    #[error("beyond OpenSLO v1: {what}")]
+    Extension {
+        /// What, and how it is read.
+        what: String,
+    },
+    /// A value read as something it does not say exactly: a field of an older form read as its
+    /// OpenSLO v1 equivalent (lenient mode), a rolling month read as 30 days (both modes).
     #[error("{what}")]
     Mapped {
         /// What was read as what.

@@ -143,6 +143,16 @@ fn duration(span: Span, path: &str, fail: &dyn Fn(&str, String) -> Error) -> Res
     Ok(s(&span.to_string()))
 }
 
+/// A `timeSliceWindow`: a duration shorthand in whole minutes, else a number of minutes (the
+/// spec: "Default interpretation of unit if specified as a number in minutes"; 150 s is 2.5).
+fn slice_window(slice: Span) -> Value {
+    if slice.seconds() % 60 == 0 {
+        s(&slice.to_string())
+    } else {
+        num(slice.seconds() as f64 / 60.0)
+    }
+}
+
 fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Result<Value> {
     let slo = &def.slo;
     let mut annotations = vec![(
@@ -209,17 +219,11 @@ fn slo_document(def: &SloDefinition, fail: &dyn Fn(&str, String) -> Error) -> Re
             slice_target,
         } => {
             objective.push(("timeSliceTarget", num(slice_target)));
-            objective.push((
-                "timeSliceWindow",
-                duration(slice, "spec.objectives[0].timeSliceWindow", fail)?,
-            ));
+            objective.push(("timeSliceWindow", slice_window(slice)));
             "Timeslices"
         }
         BudgetingMethod::RatioTimeslices { slice } => {
-            objective.push((
-                "timeSliceWindow",
-                duration(slice, "spec.objectives[0].timeSliceWindow", fail)?,
-            ));
+            objective.push(("timeSliceWindow", slice_window(slice)));
             "RatioTimeslices"
         }
     };
@@ -428,20 +432,21 @@ fn alert_policy(
     spec.push(("alertWhenResolved", Value::Bool(p.alert_when_resolved)));
     spec.push(("alertWhenBreaching", Value::Bool(p.alert_when_breaching)));
     spec.push(("conditions", Value::Seq(conditions)));
-    if !p.notification_targets.is_empty() {
-        let targets = p
-            .notification_targets
-            .iter()
-            .map(|t| {
-                map(vec![
-                    ("kind", s("AlertNotificationTarget")),
-                    ("metadata", map(vec![("name", s(&t.name))])),
-                    ("spec", map(vec![("target", s(&t.target))])),
-                ])
-            })
-            .collect();
-        spec.push(("notificationTargets", Value::Seq(targets)));
-    }
+    // A required field in OpenSLO v1, written even empty (a policy built in code may name no
+    // target: its alarms' actions are given to the compiler), so that strict mode reads the
+    // file back.
+    let targets = p
+        .notification_targets
+        .iter()
+        .map(|t| {
+            map(vec![
+                ("kind", s("AlertNotificationTarget")),
+                ("metadata", map(vec![("name", s(&t.name))])),
+                ("spec", map(vec![("target", s(&t.target))])),
+            ])
+        })
+        .collect();
+    spec.push(("notificationTargets", Value::Seq(targets)));
     Ok(map(vec![
         ("kind", s("AlertPolicy")),
         ("metadata", map(vec![("name", s(&p.name))])),

@@ -520,7 +520,20 @@ pub(super) fn duration(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Duration> {
                 seconds: Some(n),
             });
         }
-        _ => return Err(invalid("unknown unit: expected m, h, d, w, M, Q or Y")),
+        _ => {
+            // The spec: "a single–word string (no whitespaces) consisting of a positive integer
+            // number followed by a case–sensitive single–character postfix".
+            let why = if unit.starts_with(char::is_whitespace) {
+                "no whitespace may stand between the number and the unit"
+            } else if unit.starts_with(['.', ',']) {
+                "the number must be whole (1.5w can be written 252h)"
+            } else {
+                "unknown unit"
+            };
+            return Err(invalid(&format!(
+                "{why}: a duration is a positive whole number followed directly by one of the units m, h, d, w, M, Q, Y (e.g. 28d)"
+            )));
+        }
     };
     Ok(Duration {
         count: n,

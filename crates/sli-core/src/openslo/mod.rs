@@ -57,6 +57,10 @@
 //!             spec:
 //!               severity: page
 //!               condition: {kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h, alertAfter: 1m}
+//!         notificationTargets:
+//!           - kind: AlertNotificationTarget
+//!             metadata: {name: on-call}
+//!             spec: {target: sns}
 //! "#;
 //! let import = parse(yaml, Mode::Strict)?;
 //! let def = &import.slos[0];
@@ -88,18 +92,24 @@
 //! strictly above the threshold) — an error in strict mode, a warning in lenient mode; `lt`
 //! and `lte` are refused when an SLO uses the condition (an `AlertCondition` no SLO uses may
 //! say anything the v1 rules allow). An alert policy may hold several conditions (the tiers
-//! of a multi-window policy), which the specification reserves for later versions.
+//! of a multi-window policy, one tier each), an extension: the v1 specification allows "max of
+//! one condition", so each import of such a policy carries a [`Problem::Extension`] warning, in
+//! either mode. `op` and `value` on the objective of a ratio SLI are valid v1 ("Only needed when
+//! using a thresholdMetric") and change nothing: a [`Problem::Ignored`] warning in either mode.
+//! An SLO without `timeWindow` (optional in v1) is refused: it is evaluated over a window.
 //!
 //! # Modes
-//! [`Mode::Strict`] applies the OpenSLO v1 validation rules, as the Go SDK states them
-//! (unknown fields, `op` or `value` on a ratio SLI, names that are not RFC 1123 labels, both
-//! `target` and `targetPercent`, a `timeZone` that is not an IANA name, a `calendar` on a
-//! rolling window, a condition that can never fire…), as errors naming the document, field,
-//! line and column; `openslo/v1alpha` is refused. [`Mode::Lenient`] accepts what the official
-//! examples contain, maps `openslo/v1alpha` to v1, and reports the same findings as
+//! [`Mode::Strict`] applies the OpenSLO v1 validation rules, as the specification and the Go
+//! SDK state them (unknown fields, names that are not RFC 1123 labels, both `target` and
+//! `targetPercent`, a `description` over 1050 characters in any kind, a good/bad ratio without
+//! `counter`, more than one objective on a `thresholdMetric` SLI, an `AlertPolicy` without
+//! `notificationTargets`, a `timeZone` that is not an IANA name, a `calendar` on a rolling
+//! window, a condition that can never fire…), as errors naming the document, field, line and
+//! column; `openslo/v1alpha` is refused. [`Mode::Lenient`] accepts what the official examples
+//! contain, maps `openslo/v1alpha` to v1, and reports the same findings as
 //! [`Import::warnings`]. Of the nine official examples (the specification's and the Go SDK's),
-//! all import in lenient mode and four in strict mode: four put `op` on a ratio SLI and one is
-//! `openslo/v1alpha`.
+//! all import in lenient mode and five in strict mode: three have a ratio without `counter` and
+//! one is `openslo/v1alpha`.
 //!
 //! A reference to an object that the file does not define is an error when an SLO needs it;
 //! in an object no SLO uses it is kept by name (the Go SDK writes one file per kind).
@@ -375,6 +385,7 @@ pub struct Import {
 ///         metadata: {name: api-errors}
 ///         spec:
 ///           ratioMetric:
+///             counter: false
 ///             bad: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_errors[5m]))'}}}
 ///             total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(http_requests[5m]))'}}}
 ///     - target: 0.99
@@ -385,6 +396,7 @@ pub struct Import {
 /// metadata: {name: search-latency}
 /// spec:
 ///   ratioMetric:
+///     counter: false
 ///     good: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search_fast[5m]))'}}}
 ///     total: {metricSource: {type: Prometheus, spec: {query: 'sum(rate(search[5m]))'}}}
 /// "#;

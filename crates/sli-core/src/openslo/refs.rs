@@ -129,9 +129,7 @@ pub(super) fn index_document<'a>(
             }
             let source = DataSource {
                 name: meta.name.clone(),
-                description: optional(&spec, "description")
-                    .map(|f| f.text().map(str::to_owned))
-                    .transpose()?,
+                description: description(cx, &spec)?,
                 source_type: required(&spec, "type")?.text()?.to_owned(),
                 connection_details: optional(&spec, "connectionDetails")
                     .map_or(super::Value::Null, |f| f.node.to_value()),

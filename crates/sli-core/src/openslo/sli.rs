@@ -17,9 +17,7 @@ pub(super) fn import_sli(
     let meta = metadata(cx, root)?;
     let spec = required(root, "spec")?;
     cx.keys(&spec, &["description", "thresholdMetric", "ratioMetric"])?;
-    let description = optional(&spec, "description")
-        .map(|f| f.text().map(str::to_owned))
-        .transpose()?;
+    let description = description(cx, &spec)?;
     let metric = match (
         optional(&spec, "thresholdMetric"),
         optional(&spec, "ratioMetric"),
@@ -69,7 +67,13 @@ pub(super) fn import_sli(
                     }
                 }
                 None => {
-                    // `counter` may be left out (false): the Go SDK's rules do not require it.
+                    // The spec's schema gives `counter: true | false` without a default ("true
+                    // if the metric is a monotonically increasing counter, or false, if it is a
+                    // single number that can arbitrarily go up or down"), and the two readings
+                    // of one query differ: a rule of strict mode; lenient reads false.
+                    if optional(&r, "counter").is_none() {
+                        cx.rule(&r, Problem::MissingField { field: "counter" })?;
+                    }
                     let total = metric_holder(cx, catalog, &required(&r, "total")?, resolve)?;
                     let good = optional(&r, "good")
                         .map(|f| metric_holder(cx, catalog, &f, resolve))
@@ -176,7 +180,7 @@ mod tests {
 
     #[test]
     fn the_three_forms_of_an_sli() {
-        let ratio = sli(&format!("{HEAD}  ratioMetric:\n    bad: {{metricSource: {{type: Datadog, spec: {{query: a}}}}}}\n    total: {{metricSource: {{type: Datadog, spec: {{query: b}}}}}}\n"), true).unwrap();
+        let ratio = sli(&format!("{HEAD}  ratioMetric:\n    counter: false\n    bad: {{metricSource: {{type: Datadog, spec: {{query: a}}}}}}\n    total: {{metricSource: {{type: Datadog, spec: {{query: b}}}}}}\n"), true).unwrap();
         assert!(matches!(
             ratio.metric,
             IndicatorMetric::Ratio {

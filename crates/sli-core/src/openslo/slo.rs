@@ -33,9 +33,7 @@ pub(super) fn import_slo(
             "alertPolicies",
         ],
     )?;
-    let description = optional(&spec, "description")
-        .map(|f| f.text().map(str::to_owned))
-        .transpose()?;
+    let description = description(cx, &spec)?;
     let service = required(&spec, "service")?.text()?.to_owned();
     // A composite SLO has an indicator per objective instead of one for the SLO.
     let composite = optional(&spec, "objectives")
@@ -56,7 +54,14 @@ pub(super) fn import_slo(
         (None, false) => return Err(spec.err(Problem::MissingField { field: "indicator" })),
         _ => {}
     }
-    let window = time_window(cx, &required(&spec, "timeWindow")?)?;
+    // The spec: "timeWindow[ ] optional, TimeWindow is a list but accepting only exactly one
+    // item". An SLO is evaluated over a window, so this importer needs one.
+    let window_field = optional(&spec, "timeWindow").ok_or_else(|| {
+        spec.err(Problem::Unsupported {
+            what: "an SLO without timeWindow: OpenSLO v1 leaves timeWindow optional, but this importer needs one to evaluate the SLO over (e.g. timeWindow: [{duration: 28d, isRolling: true}])".into(),
+        })
+    })?;
+    let window = time_window(cx, &window_field)?;
     let method_field = required(&spec, "budgetingMethod")?;
     let method = method_field.text()?;
     if !matches!(method, "Occurrences" | "Timeslices" | "RatioTimeslices") {
@@ -182,15 +187,20 @@ pub(super) fn import_slo(
                 if let Kind::Scalar { text, plain: true } = &f.node.kind
                     && let Some(minutes) = parse_number(text)
                 {
-                    if minutes.fract() != 0.0 || minutes <= 0.0 || minutes > 1e9 {
+                    // A fraction of a minute is numeric too (2.5 is 150 s); slices are whole
+                    // seconds, so the number must come to a whole number of seconds.
+                    // (A tolerance of a microsecond keeps exported fractions, written with
+                    // f64's shortest digits, readable: 7 s is 0.11666666666666667.)
+                    let seconds = minutes * 60.0;
+                    let whole = seconds.round();
+                    if !(minutes > 0.0 && minutes <= 1e9) || whole < 1.0 || (seconds - whole).abs() > 1e-6 {
                         return Err(f.err(Problem::InvalidValue {
                             value: text.clone(),
-                            reason: "a number is a slice in minutes: a positive whole number \
-                                     is expected"
+                            reason: "a number is a slice in minutes, which must be positive and come to a whole number of seconds (2.5 is 150 s; 0.01 is 0.6 s)"
                                 .into(),
                         }));
                     }
-                    return Span::from_minutes(minutes as i64).map_err(|e| f.err(Problem::Core(e)));
+                    return Span::from_seconds(whole as i64).map_err(|e| f.err(Problem::Core(e)));
                 }
                 fixed_span(cx, &f)
             })
@@ -252,6 +262,25 @@ pub(super) fn import_slo(
                 BudgetingMethod::RatioTimeslices { slice }
             }
         };
+        if i == 1
+            && let Some(Indicator {
+                metric: IndicatorMetric::Threshold { .. },
+                ..
+            }) = &shared
+        {
+            // The spec (Notes (SLO)): "If `thresholdMetric` has been defined, only one
+            // Threshold can be defined. However if using `ratioMetric` then any number of
+            // Thresholds can be defined." Lenient mode keeps every objective.
+            cx.rule(
+                &o,
+                Problem::Conflict {
+                    reason: format!(
+                        "an SLO whose SLI is a thresholdMetric has only one objective (OpenSLO v1: \"If thresholdMetric has been defined, only one Threshold can be defined\"); this one has {}",
+                        items.len()
+                    ),
+                },
+            )?;
+        }
         let sli = match &indicator.metric {
             IndicatorMetric::Threshold { .. } => {
                 let op = required(&o, "op")?;
@@ -280,14 +309,27 @@ pub(super) fn import_slo(
                 }
             }
             _ => {
-                for key in ["op", "value"] {
+                // The spec allows both here: "op: lte | gte | lt | gt # conditional operator
+                // used to compare the SLI against the value. Only needed when using a
+                // thresholdMetric" (and the same of `value`). Valid, but it changes nothing.
+                for (key, reason) in [
+                    (
+                        "op",
+                        "op compares a threshold SLI's values; it is ignored on a ratio SLI",
+                    ),
+                    (
+                        "value",
+                        "value is the threshold a threshold SLI's values are compared with; it is ignored on a ratio SLI",
+                    ),
+                ] {
                     if let Some(f) = optional(&o, key) {
-                        cx.rule(
+                        cx.warn(
                             &f,
-                            Problem::Conflict {
-                                reason: format!("{key} compares a threshold SLI's values; the v1 rules forbid it on a ratio SLI (ignored)"),
+                            Problem::Ignored {
+                                field: key,
+                                reason: reason.into(),
                             },
-                        )?;
+                        );
                     }
                 }
                 Sli::EventRatio
@@ -402,7 +444,7 @@ mod tests {
     use super::*;
     use crate::openslo::Mode;
 
-    const SLO: &str = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: web}\nspec:\n  service: web\n  indicator:\n    metadata: {name: errors}\n    spec:\n      ratioMetric:\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.999\n    - targetPercent: 99\n";
+    const SLO: &str = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: web}\nspec:\n  service: web\n  indicator:\n    metadata: {name: errors}\n    spec:\n      ratioMetric:\n        counter: true\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives:\n    - target: 0.999\n    - targetPercent: 99\n";
 
     fn import(text: &str, mode: Mode) -> Result<(Vec<SloDefinition>, Option<CompositeDefinition>)> {
         with_document(text, mode, |cx, root| {
@@ -437,7 +479,7 @@ mod tests {
     #[test]
     fn threshold_objectives_need_op_and_value() {
         let threshold = SLO
-            .replace("      ratioMetric:\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n", "      thresholdMetric: {metricSource: {type: Prometheus, spec: {query: a}}}\n")
+            .replace("      ratioMetric:\n        counter: true\n        bad: {metricSource: {type: Prometheus, spec: {query: a}}}\n        total: {metricSource: {type: Prometheus, spec: {query: b}}}\n", "      thresholdMetric: {metricSource: {type: Prometheus, spec: {query: a}}}\n")
             .replace("    - target: 0.999\n    - targetPercent: 99\n", "    - {op: lte, value: 0.25, target: 0.99}\n");
         let (defs, _) = import(&threshold, Mode::Strict).unwrap();
         assert!(

@@ -47,10 +47,10 @@ pub(super) fn time_window(cx: &mut Cx<'_>, f: &F<'_>) -> Result<Window> {
                 let seconds = length.sdk_seconds();
                 cx.warn(
                     &duration_field,
-                    Problem::InvalidValue {
-                        value: duration_field.text()?.to_owned(),
-                        reason: format!(
-                            "a rolling window in months, quarters or years has no fixed length: read as {} days, as the OpenSLO Go SDK does",
+                    Problem::Mapped {
+                        what: format!(
+                            "rolling window {}: a month, quarter or year has no fixed length; read as {} days, as the OpenSLO Go SDK does",
+                            duration_field.text()?,
                             seconds / 86_400
                         ),
                     },

@@ -404,7 +404,7 @@ fn tier_alarms(
         }
         if slo.missing_data == MissingData::Skip {
             return Err(refuse(
-                "with missing data kept (TreatMissingData ignore), CloudWatch keeps the alarm's state through missing datapoints rather than counting each minute's last judgement (choose missing data good or bad, or Prometheus)",
+                "with missing data kept (TreatMissingData ignore), CloudWatch keeps the alarm's state through missing datapoints rather than counting each minute's last judgement (choose missing data good or bad: in OpenSLO `alertWhenNoData: true` on the alert policy, which reads missing data as bad, or the SLO annotation `sre-toolkit/missing-data: good` or `bad`; in code `Slo::missing_data`; or compile for Prometheus)",
             ));
         }
     }

@@ -79,7 +79,7 @@ pub use names::{
     MAX_ALARMS_PER_RULE, MAX_METRICS_PER_ALARM, MAX_NATIVE_WINDOW_SECONDS,
 };
 #[cfg(feature = "openslo")]
-pub use openslo::specs_from_openslo;
+pub use openslo::{specs_from_openslo, warnings_from_openslo};
 pub use options::{CompileOptions, TeamActions};
 pub use panels::ERROR_PATTERN;
 pub use publish::{Points, publish_windows, published_points, window_points};

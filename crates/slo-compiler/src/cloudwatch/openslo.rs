@@ -51,7 +51,8 @@ fn metric(entries: &[(String, Value)], path: &str) -> Result<(Metric, Statistic)
 }
 
 /// A CloudWatch `metricSource.spec`: one metric, or a metric-math `expression` over
-/// `metrics` named by `id`; `region` is accepted and left to the caller's client.
+/// `metrics` named by `id`; `region` is accepted but not used ([`warnings_from_openslo`] says
+/// so).
 ///
 /// ```yaml
 /// spec: {namespace: AWS/ApplicationELB, metricName: RequestCount, stat: Sum,
@@ -129,6 +130,70 @@ pub fn specs_from_openslo(definitions: &[SloDefinition]) -> Result<Vec<Spec>, Co
     crate::openslo::specs(definitions, signal)
 }
 
+/// What [`specs_from_openslo`] reads but cannot honour, one message per field: today a
+/// CloudWatch metric source's `region`, which the compiled alarms and dashboards do not use
+/// (they watch the metrics of the region the stack is deployed in). Each message names the SLO,
+/// its document, the field and, where the importer kept them, its line and column; a caller
+/// prints them as warnings (`compile_openslo` does).
+///
+/// # Example
+/// ```
+/// use slo_compiler::cloudwatch::warnings_from_openslo;
+/// use sli_core::openslo::{parse, Mode};
+///
+/// let yaml = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api}\nspec:\n  service: web\n  indicator:\n    metadata: {name: api}\n    spec:\n      thresholdMetric:\n        metricSource: {type: CloudWatch, spec: {region: ap-southeast-2, namespace: AWS/ApiGateway, metricName: Latency, stat: p99}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives: [{op: lt, value: 300, target: 0.99}]\n";
+/// let warnings = warnings_from_openslo(&parse(yaml, Mode::Strict)?.slos);
+/// assert_eq!(warnings.len(), 1);
+/// assert!(warnings[0].contains("region \"ap-southeast-2\" is not used"), "{}", warnings[0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn warnings_from_openslo(definitions: &[SloDefinition]) -> Vec<String> {
+    let mut out = Vec::new();
+    // Where each message's field sits: one message per field, however many objectives (one
+    // definition each) share the indicator.
+    let mut seen = std::collections::HashSet::new();
+    for def in definitions {
+        let sources: Vec<(&str, &MetricSource)> = match &def.indicator.metric {
+            IndicatorMetric::Ratio {
+                good, bad, total, ..
+            } => good
+                .iter()
+                .map(|g| ("ratioMetric.good", g))
+                .chain(bad.iter().map(|b| ("ratioMetric.bad", b)))
+                .chain([("ratioMetric.total", total)])
+                .collect(),
+            IndicatorMetric::RawRatio { raw, .. } => vec![("ratioMetric.raw", raw)],
+            IndicatorMetric::Threshold { metric } => vec![("thresholdMetric", metric)],
+        };
+        for (field, source) in sources {
+            if !source.is_type("cloudwatch") {
+                continue;
+            }
+            let Some(region) = source.spec.get_str("region") else {
+                continue;
+            };
+            let (at, key) = match source.spec.location_of("region") {
+                Some(l) => (
+                    format!("field {} (line {}, column {})", l.path, l.line, l.column),
+                    (l.document, l.line, l.column),
+                ),
+                // Built in code: no position; one message per definition and field.
+                None => (
+                    format!("field spec.indicator.spec.{field}.metricSource.spec.region"),
+                    (def.document, usize::MAX, out.len()),
+                ),
+            };
+            if seen.insert(key) {
+                out.push(format!(
+                    "SLO {:?} (document {}), {at}: region {region:?} is not used: the alarms and dashboards watch the metrics of the region the stack is deployed in (deploy the stack in {region} to watch them there)",
+                    def.slo.name, def.document
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The CloudWatch signal of one definition.
 fn signal(def: &SloDefinition) -> Result<Signal, CompileError> {
     Ok(match &def.indicator.metric {
@@ -175,6 +240,28 @@ mod tests {
         format!(
             "apiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: web}}\nspec:\n  service: web\n  indicator:\n    metadata: {{name: web}}\n    spec:\n      thresholdMetric:\n        metricSource:\n{source}  timeWindow: [{{duration: 1d, isRolling: true}}]\n  budgetingMethod: Occurrences\n  objectives: [{{op: lt, value: 0.3, target: 0.99}}]\n"
         )
+    }
+
+    /// A metric source's `region` is not used by the alarms or the dashboards: never dropped
+    /// silently, a warning per field naming the region and where it is written.
+    #[test]
+    fn a_region_is_reported_not_dropped() {
+        let yaml = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: api}\nspec:\n  service: web\n  indicator:\n    metadata: {name: api-sli}\n    spec:\n      ratioMetric:\n        counter: true\n        bad: {metricSource: {type: CloudWatch, spec: {region: ap-southeast-2, namespace: AWS/ApiGateway, metricName: 5XXError, stat: Sum}}}\n        total: {metricSource: {type: CloudWatch, spec: {region: ap-southeast-2, namespace: AWS/ApiGateway, metricName: Count, stat: Sum}}}\n  timeWindow: [{duration: 28d, isRolling: true}]\n  budgetingMethod: Occurrences\n  objectives: [{target: 0.999}, {target: 0.99}]\n";
+        let defs = parse(yaml, Mode::Strict).unwrap().slos;
+        assert_eq!(defs.len(), 2);
+        assert!(specs_from_openslo(&defs).is_ok());
+        let warnings = warnings_from_openslo(&defs);
+        // bad and total, once each for the two objectives that share them.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].contains("field spec.indicator.spec.ratioMetric.bad.metricSource.spec.region (line 11, column")
+                && warnings[0].contains("region \"ap-southeast-2\" is not used")
+                && warnings[0].contains("the region the stack is deployed in"),
+            "{}",
+            warnings[0]
+        );
+        let without = yaml.replace("region: ap-southeast-2, ", "");
+        assert!(warnings_from_openslo(&parse(&without, Mode::Strict).unwrap().slos).is_empty());
     }
 
     #[test]

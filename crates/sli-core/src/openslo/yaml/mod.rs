@@ -1,6 +1,7 @@
 //! A YAML node tree with the line and column of every node, built from `saphyr-parser`'s event
 //! stream, and a small emitter for the tree. Only what OpenSLO documents need: scalars,
-//! sequences, mappings, anchors and aliases (expanded, with a bound), several documents.
+//! sequences, mappings, anchors and aliases (expanded, with a bound), merge keys (`<<`, which
+//! go-yaml reads), several documents.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -251,6 +252,62 @@ pub(super) enum StreamError {
     },
 }
 
+/// Whether a mapping key is YAML's merge key: a plain `<<` (a quoted one is a key like any).
+fn is_merge_key(key: &Node) -> bool {
+    matches!(&key.kind, Kind::Scalar { text, plain: true } if text == "<<")
+}
+
+/// Expands the merge keys of a mapping (`<<: *base`, `<<: [*a, *b]`), as go-yaml (and so
+/// `kubectl` and the OpenSLO Go tooling) does, following the YAML 1.1 merge-key type: the keys
+/// of the mapping itself win, then those of the first mapping merged, then the next. The merged
+/// entries are moved, not copied, so they are the nodes their alias was charged for: the node
+/// cap bounds merges as it bounds aliases.
+fn merge_keys(entries: &mut Vec<(Node, Node)>) -> Result<(), (usize, usize, String)> {
+    if !entries.iter().any(|(k, _)| is_merge_key(k)) {
+        return Ok(());
+    }
+    let mut merged = Vec::new();
+    let mut own = Vec::with_capacity(entries.len());
+    for (key, value) in std::mem::take(entries) {
+        if !is_merge_key(&key) {
+            own.push((key, value));
+            continue;
+        }
+        let wrong = |node: &Node| {
+            (
+                node.line,
+                node.column,
+                "a merge key (<<) takes a mapping or a sequence of mappings".to_owned(),
+            )
+        };
+        match value.kind {
+            Kind::Map(from) => merged.push(from),
+            Kind::Seq(items) => {
+                for item in items {
+                    match item.kind {
+                        Kind::Map(from) => merged.push(from),
+                        _ => return Err(wrong(&item)),
+                    }
+                }
+            }
+            Kind::Scalar { .. } => return Err(wrong(&value)),
+        }
+    }
+    let same = |a: &Node, b: &Node| match (&a.kind, &b.kind) {
+        (Kind::Scalar { text: x, .. }, Kind::Scalar { text: y, .. }) => x == y,
+        _ => false,
+    };
+    for from in merged {
+        for (key, value) in from {
+            if !own.iter().any(|(k, _)| same(k, &key)) {
+                own.push((key, value));
+            }
+        }
+    }
+    *entries = own;
+    Ok(())
+}
+
 /// An open collection: the node being built, the pending key of a mapping, its anchor, and
 /// the number of nodes in it so far.
 struct Open {
@@ -371,11 +428,23 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
                 Some(Open {
-                    node,
+                    mut node,
                     pending: None,
                     anchor,
                     size,
-                }) => (node, size, anchor),
+                }) => {
+                    if let Kind::Map(entries) = &mut node.kind {
+                        merge_keys(entries).map_err(|(line, column, message)| {
+                            StreamError::Syntax(SyntaxError {
+                                document: doc,
+                                line,
+                                column,
+                                message,
+                            })
+                        })?;
+                    }
+                    (node, size, anchor)
+                }
                 Some(Open {
                     pending: Some(key), ..
                 }) => {
@@ -614,6 +683,47 @@ mod tests {
             panic!()
         };
         assert_eq!(entries[0].1.to_value(), Value::String("2".into()));
+    }
+
+    #[test]
+    fn merge_keys_are_expanded_and_bounded() {
+        let docs = parse_stream(
+            "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc: {<<: *a, x: 9}\nd: {<<: [*a, *b], w: 0}\ne: {'<<': 1}\n",
+            CAPS,
+        )
+        .unwrap();
+        let root = docs[0].root.to_value();
+        let text = |key: &str| {
+            let mut out = String::new();
+            emit(&mut out, root.get(key).unwrap());
+            out
+        };
+        // The mapping's own keys win, then the first merged mapping's.
+        assert_eq!(text("c"), "x: 9\ny: 2\n");
+        assert_eq!(text("d"), "w: 0\nx: 1\ny: 2\nz: 4\n");
+        // A quoted << is an ordinary key.
+        assert_eq!(text("e"), "\"<<\": 1\n");
+        let err = parse_stream("a: {<<: 1}\n", CAPS).unwrap_err();
+        assert!(
+            matches!(&err, StreamError::Syntax(e) if e.message.contains("merge key")),
+            "{err:?}"
+        );
+        // A bomb of merges is bounded as one of aliases is: each merge moves the nodes its
+        // alias was charged for.
+        let mut bomb = String::from("a0: &a0 {k: [x, x, x, x, x, x, x, x, x, x]}\n");
+        for i in 1..40 {
+            bomb.push_str(&format!(
+                "a{i}: &a{i} {{<<: *a{}, k{i}: [*a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}, *a{}]}}\n",
+                i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1
+            ));
+        }
+        assert!(matches!(
+            parse_stream(&bomb, CAPS),
+            Err(StreamError::Limit {
+                limit: "YAML nodes",
+                ..
+            })
+        ));
     }
 
     #[test]
