@@ -69,8 +69,10 @@ pub(super) fn import_sli(
                 None => {
                     // The spec's schema gives `counter: true | false` without a default ("true
                     // if the metric is a monotonically increasing counter, or false, if it is a
-                    // single number that can arbitrarily go up or down"), and the two readings
-                    // of one query differ: a rule of strict mode; lenient reads false.
+                    // single number that can arbitrarily go up or down"), the v1 JSON schema
+                    // (openslo.com/schemas/v1/parts/sli-spec.schema.json) lists it as required
+                    // beside `total`, and the two readings of one query differ: a rule of
+                    // strict mode; lenient reads false.
                     if optional(&r, "counter").is_none() {
                         cx.rule(&r, Problem::MissingField { field: "counter" })?;
                     }
