@@ -4,7 +4,9 @@
 Seeds are small valid inputs, so that the fuzzer starts from the formats' real shapes: the
 OpenSLO files of this repository, the CloudTrail User Guide's record shapes already in the test
 data, CSV heads of the example data, GetMetricData answers in the RPC v2 CBOR wire format
-(encoded here by hand: maps, strings, arrays, float64, tag 1 timestamps), and short push
+(encoded here by hand: maps, strings, arrays, float64, tag 1 timestamps), GetCostAndUsage,
+GetServiceQuota and ListServiceQuotas answers in AWS JSON 1.1 (the shapes of the API
+references) and as the targets' decoded-answer bytes, and short push
 sequences for the detectors and the streaming evaluator.
 
     python3 fuzz/make_seeds.py
@@ -119,6 +121,77 @@ spec:
     write("get_metric_data", "bad-request", b"\x06" + cbor({"__type": "InvalidParameterValueException", "message": "bad"}))
     write("get_metric_data", "throttled", b"\x0a" + cbor({"__type": "Throttling", "message": "Rate exceeded"}))
     write("get_metric_data", "decoded", b"\x01\x03\x00\x04\x01\x02\x03\x04\x01\x09\x00\x01\x05\x06\x07\x00\x00\x00")
+
+    # GetCostAndUsage: mode byte (even: raw AWS JSON 1.1 body with status
+    # 200/200/200/400/500/503), the range (first day 2026-11-01 plus a byte, length 1 + a
+    # byte % 62 days: here 2026-11-01..2026-11-04), then the body or the decoded pages.
+    def result(day, amount, unit="USD", estimated=False):
+        return {"TimePeriod": {"Start": f"2026-11-{day:02}", "End": f"2026-11-{day + 1:02}"},
+                "Total": {"UnblendedCost": {"Amount": amount, "Unit": unit}},
+                "Groups": [], "Estimated": estimated}
+    ce = lambda mode, body: bytes([mode, 0, 2]) + json.dumps(body).encode()
+    write("costexplorer", "page-with-token", ce(0, {
+        "GroupDefinitions": [], "DimensionValueAttributes": [], "NextPageToken": "page-2",
+        "ResultsByTime": [result(1, "96.4213370154"), result(2, "101.07")]}))
+    write("costexplorer", "answer", ce(0, {"ResultsByTime": [
+        result(3, "0", estimated=True), result(1, "-1.5"), result(1, "-1.5")]}))
+    write("costexplorer", "bad-amount", ce(0, {"ResultsByTime": [result(1, "lots")]}))
+    no_unit = result(1, "5")
+    del no_unit["Total"]["UnblendedCost"]["Unit"]
+    write("costexplorer", "no-unit", ce(0, {"ResultsByTime": [no_unit]}))
+    write("costexplorer", "month", ce(0, {"ResultsByTime": [
+        dict(result(1, "300"), TimePeriod={"Start": "2026-11-01", "End": "2026-12-01"})]}))
+    write("costexplorer", "throttled", ce(6, {"__type": "LimitExceededException",
+                                              "Message": "You have exceeded the rate limit."}))
+    write("costexplorer", "unavailable", ce(8, {"__type": "DataUnavailableException"}))
+    # Decoded: page count, then per page its results (period: present, day offset, length 1,
+    # dates written plainly; estimated or not; UnblendedCost of "N.NN" USD; no groups) and its token
+    # (0: none, 4: "t1").
+    def day_result(day, units, cents, estimated=False):
+        return bytes([1, day, 4, 8, 8, 0 if estimated else 1, 4, 19, units, cents, 5, 0])
+    write("costexplorer", "decoded", bytes([1, 0, 2, 0, 3])
+          + day_result(0, 96, 42) + day_result(1, 101, 7) + day_result(2, 0, 0, estimated=True) + bytes([0]))
+    write("costexplorer", "decoded-pages", bytes([1, 0, 2, 1, 1]) + day_result(0, 5, 0)
+          + bytes([4, 2]) + day_result(1, 7, 50) + day_result(0, 5, 0) + bytes([0]))
+    write("costexplorer", "decoded-token-twice", bytes([1, 0, 2, 1, 1]) + day_result(0, 5, 0)
+          + bytes([4, 1]) + day_result(1, 7, 50) + bytes([4]))
+
+    # Service Quotas: mode byte (bit 0: decoded, bit 1: ListServiceQuotas; raw status
+    # 200/200/200/400/500/503 by mode / 4), the codes asked for (0: ec2/L-1216C47A,
+    # 1: lambda/L-B99A9384, 2: EC2/l-1216c47a), then the body or the decoded answer.
+    vcpu = {"Adjustable": True, "GlobalQuota": False,
+            "QuotaArn": "arn:aws:servicequotas:us-east-1:123456789012:ec2/L-1216C47A",
+            "QuotaCode": "L-1216C47A",
+            "QuotaName": "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances",
+            "ServiceCode": "ec2", "ServiceName": "Amazon Elastic Compute Cloud (Amazon EC2)",
+            "Unit": "None", "Value": 1152.0, "QuotaAppliedAtLevel": "ACCOUNT",
+            "UsageMetric": {"MetricNamespace": "AWS/Usage", "MetricName": "ResourceCount",
+                            "MetricDimensions": {"Class": "Standard/OnDemand", "Resource": "vCPU",
+                                                 "Service": "EC2", "Type": "Resource"},
+                            "MetricStatisticRecommendation": "Maximum"}}
+    lambda_quota = {"ServiceCode": "lambda", "QuotaCode": "L-B99A9384",
+                    "QuotaName": "Concurrent executions", "Value": 1000.0, "Unit": "None",
+                    "Adjustable": True, "GlobalQuota": False,
+                    "UsageMetric": {"MetricNamespace": "AWS/Lambda",
+                                    "MetricName": "ConcurrentExecutions", "MetricDimensions": {}}}
+    sq = lambda mode, asked, body: bytes([mode, asked]) + json.dumps(body).encode()
+    write("servicequotas", "quota", sq(0, 0, {"Quota": vcpu}))
+    write("servicequotas", "quota-other-case", sq(0, 2, {"Quota": vcpu}))
+    write("servicequotas", "quota-other", sq(0, 0, {"Quota": lambda_quota}))
+    write("servicequotas", "not-found", sq(12, 0, {"__type": "NoSuchResourceException",
+                                                   "message": "The request failed because the specified resource does not exist."}))
+    write("servicequotas", "throttled", sq(12, 1, {"__type": "TooManyRequestsException",
+                                                   "message": "Rate exceeded"}))
+    write("servicequotas", "list-next-token", sq(2, 1, {"NextToken": "p2", "Quotas": [lambda_quota]}))
+    write("servicequotas", "list", sq(2, 0, {"Quotas": [vcpu, dict(vcpu, QuotaCode="L-34B43A08", Value=5.0)]}))
+    write("servicequotas", "list-denied", sq(14, 0, {"__type": "AccessDeniedException", "message": "no"}))
+    # Decoded: the quota (codes as asked, named, 1152, unit "None", adjustable, usage metric
+    # AWS/Usage ResourceCount Maximum with one dimension), or list pages of such quotas.
+    quota = bytes([7, 7, 2, 1, 5, 2, 0, 1, 1, 2, 2, 2, 1, 5]) + b"Class" + bytes([8]) + b"Standard"
+    write("servicequotas", "decoded-quota", bytes([1, 0, 1]) + quota)
+    write("servicequotas", "decoded-quota-empty", bytes([1, 0, 0]))
+    write("servicequotas", "decoded-list", bytes([3, 1, 1, 2]) + quota + quota + bytes([4, 1]) + quota + bytes([0]))
+    write("servicequotas", "decoded-list-token-twice", bytes([3, 0, 1, 1]) + quota + bytes([4, 1]) + quota + bytes([4]))
 
     # Detectors: the detector byte, then observations (time step, values).
     for which in range(10):

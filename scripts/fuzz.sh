@@ -5,8 +5,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 60 s, every target)
 #
 # Targets (fuzz/fuzz_targets/): openslo_parse, openslo_compile, cloudtrail, csv_source,
-# get_metric_data, rds_formula, detectors, detector_configs, timed_anomaly, streaming_evaluator,
-# sli_serde.
+# get_metric_data, costexplorer, servicequotas, rds_formula, detectors, detector_configs,
+# timed_anomaly, streaming_evaluator, sli_serde.
 # Each starts from its committed corpus (fuzz/corpus/TARGET, read only: the seeds
 # fuzz/make_seeds.py writes, and the inputs of the 2026-12-05 and 2026-12-06 runs merged
 # down to those that add coverage, `-merge=1`) plus what earlier local runs found
@@ -26,8 +26,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
 shift || true
-all=(openslo_parse openslo_compile cloudtrail csv_source get_metric_data rds_formula detectors
-    detector_configs timed_anomaly streaming_evaluator sli_serde)
+all=(openslo_parse openslo_compile cloudtrail csv_source get_metric_data costexplorer
+    servicequotas rds_formula detectors detector_configs timed_anomaly streaming_evaluator sli_serde)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

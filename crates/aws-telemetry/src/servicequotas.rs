@@ -16,7 +16,8 @@ const BACKEND: &str = "ServiceQuotas";
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
 /// value, or the default where none was requested; an answer for another quota than the one
 /// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100; a
-/// `NextToken` returned twice is [`ServiceError::InvalidResponse`], not a loop) for a
+/// `NextToken` returned twice, or a quota of another service than the one asked for, is
+/// [`ServiceError::InvalidResponse`], not a loop or another service's limit) for a
 /// service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
 /// regional: the client's region is the one read.
@@ -171,7 +172,16 @@ impl QuotaSource for ServiceQuotasSource {
                 .await
                 .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
             for quota in page.quotas() {
-                quotas.push(to_quota(quota)?);
+                let quota = to_quota(quota)?;
+                // Another service's quota would be taken for one of this service's (the trait
+                // promises the service's quotas). Codes compared as `quota` compares them.
+                if !quota.service_code.eq_ignore_ascii_case(service_code) {
+                    return Err(invalid(format!(
+                        "ListServiceQuotas {service_code} answered with quota {}/{}",
+                        quota.service_code, quota.quota_code
+                    )));
+                }
+                quotas.push(quota);
             }
             token = tokens.follow(BACKEND, page.next_token())?;
             if token.is_none() {

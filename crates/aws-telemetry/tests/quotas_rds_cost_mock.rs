@@ -229,6 +229,48 @@ mod service_quotas {
             "L-1216C47A"
         );
     }
+
+    /// Found by the `servicequotas` fuzz target: a `ListServiceQuotas` answer holding a quota
+    /// of another service (or of none, `ServiceCode` empty) was returned as one of the
+    /// service's quotas. The codes are compared without regard to case, as for one quota.
+    #[tokio::test]
+    async fn a_listed_quota_of_another_service_is_refused() {
+        let mixed = mock!(Client::list_service_quotas).then_http_response(|| {
+            json(200, r#"{"Quotas": [
+                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false},
+                {"ServiceCode": "lambda", "QuotaCode": "L-B99A9384", "QuotaName": "Concurrent executions", "Value": 1000.0, "Adjustable": true, "GlobalQuota": false}
+            ]}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&mixed]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        match source.quotas("EC2").await.unwrap_err() {
+            ServiceError::InvalidResponse { backend, reason } => {
+                assert_eq!(backend, "ServiceQuotas");
+                assert!(reason.contains("EC2"), "{reason}");
+                assert!(reason.contains("lambda/L-B99A9384"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let unnamed = mock!(Client::list_service_quotas).then_http_response(|| {
+            json(200, r#"{"Quotas": [{"ServiceCode": "", "QuotaCode": "", "Adjustable": false, "GlobalQuota": false}]}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&unnamed]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        assert!(matches!(
+            source.quotas("lambda").await.unwrap_err(),
+            ServiceError::InvalidResponse { .. }
+        ));
+
+        let same = mock!(Client::list_service_quotas).then_http_response(|| {
+            json(200, r#"{"Quotas": [
+                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false}
+            ]}"#)
+        });
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&same]);
+        let source = ServiceQuotasSource::from_client(client, fast_retries(1));
+        assert_eq!(source.quotas("EC2").await.unwrap()[0].service_code, "ec2");
+    }
 }
 
 #[cfg(feature = "rds")]
