@@ -556,7 +556,7 @@ fn bad_names_and_limits_are_typed_errors() {
     for (action, reason) in [
         (
             "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
-            "does not notify anyone",
+            "is not one of a composite alarm's AlarmActions",
         ),
         (
             "arn:aws:sns:us-east-1:123456789012:on call",
@@ -576,6 +576,17 @@ fn bad_names_and_limits_are_typed_errors() {
             "{err}"
         );
     }
+
+    // An SLO that notifies when resolved puts its actions in OKActions too, which take SNS
+    // topics and Lambda functions only: an OpsItem is refused there, taken otherwise.
+    let opsitem =
+        CompileOptions::new().with_page_actions(["arn:aws:ssm:us-east-1:123456789012:opsitem:1"]);
+    compile(&[spec("a")], &opsitem).unwrap();
+    let err = compile(&[spec("a").with_notify_resolved(true)], &opsitem).unwrap_err();
+    assert!(
+        matches!(&err.problem, CompileProblem::InvalidAction { reason, .. } if reason.contains("OKActions")),
+        "{err}"
+    );
 
     // Dashboard names: letters, digits, - and _ only; a service named otherwise gets boards
     // named from it, which CloudWatch takes.

@@ -1,28 +1,50 @@
 //! The alarm actions CloudWatch takes for a page or a ticket, checked before an alarm names
-//! them: CloudFormation and `PutMetricAlarm` refuse any other, and only when the stack is
+//! them: CloudFormation and `PutCompositeAlarm` refuse any other, and only when the stack is
 //! deployed or the alarm put.
+
+use super::Signal;
+use crate::error::{CompileError, CompileProblem};
+use crate::plan::Plan;
 
 /// The longest action CloudWatch takes, in bytes: `AlarmActions` and `OKActions` members have
 /// "Maximum length of 1024" (CloudWatch API Reference, PutMetricAlarm, PutCompositeAlarm).
 pub const MAX_ACTION_BYTES: usize = 1_024;
 
-/// What notifies someone, among the actions the CloudWatch API Reference lists as valid values
-/// of `AlarmActions` (PutMetricAlarm, PutCompositeAlarm): the EC2, Auto Scaling and SWF
-/// actions act on instances and scale groups, and are no page or ticket.
-const NOTIFICATIONS: &str = "an SNS topic (arn:aws:sns:region:account-id:topic), a Lambda function \
+/// Where an action goes on the composite severity alarm that notifies a page or a ticket: its
+/// `AlarmActions`, or also its `OKActions` (`SloSpec::notify_resolved`), whose valid values
+/// are fewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Use {
+    /// `AlarmActions` only.
+    Alarm,
+    /// `AlarmActions` and `OKActions`.
+    AlarmAndOk,
+}
+
+/// What a composite alarm's `AlarmActions` may be, from the valid values the API Reference
+/// lists for them (PutCompositeAlarm): all of them notify someone.
+const ALARM_ACTIONS: &str = "an SNS topic (arn:aws:sns:region:account-id:topic), a Lambda function \
      (arn:aws:lambda:region:account-id:function:name), a Systems Manager OpsItem \
-     (arn:aws:ssm:region:account-id:opsitem:severity), an Incident Manager response plan \
-     (arn:aws:ssm-incidents::account-id:response-plan:name) or an investigation group \
+     (arn:aws:ssm:region:account-id:opsitem:severity) or an investigation group \
      (arn:aws:aiops:region:account-id:investigation-group:id)";
 
-/// Why `action` is not a notification a CloudWatch alarm takes, if it is not.
-pub(super) fn problem(action: &str) -> Option<String> {
+/// What a composite alarm's `OKActions` may be (PutCompositeAlarm): the actions of an SLO that
+/// notifies when it is resolved go there too.
+const OK_ACTIONS: &str = "an SNS topic (arn:aws:sns:region:account-id:topic) or a Lambda \
+     function (arn:aws:lambda:region:account-id:function:name)";
+
+/// Why `action` is not one a composite alarm takes where `used` puts it, if it is not.
+pub(super) fn problem(action: &str, used: Use) -> Option<String> {
     if action.len() > MAX_ACTION_BYTES {
         return Some(format!(
             "{} bytes, more than the {MAX_ACTION_BYTES} CloudWatch takes",
             action.len()
         ));
     }
+    let valid = match used {
+        Use::Alarm => ALARM_ACTIONS,
+        Use::AlarmAndOk => OK_ACTIONS,
+    };
     let mut parts = action.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) = (
         parts.next(),
@@ -32,32 +54,35 @@ pub(super) fn problem(action: &str) -> Option<String> {
         parts.next(),
         parts.next(),
     ) else {
-        return Some(format!(
-            "not an ARN; page and ticket actions are {NOTIFICATIONS}"
-        ));
+        return Some(format!("not an ARN; page and ticket actions are {valid}"));
     };
+    let taken = match used {
+        Use::Alarm => matches!(service, "sns" | "lambda" | "ssm" | "aiops"),
+        Use::AlarmAndOk => matches!(service, "sns" | "lambda"),
+    };
+    if !taken {
+        let whose = match used {
+            Use::Alarm => "a composite alarm's AlarmActions",
+            Use::AlarmAndOk => {
+                "a composite alarm's OKActions, where an SLO that notifies when resolved puts them"
+            }
+        };
+        return Some(format!(
+            "a {service:?} action is not one of {whose}; they are {valid}"
+        ));
+    }
     if !is_partition(partition) {
         return Some(format!("partition {partition:?} is not an AWS partition"));
     }
     if !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
         return Some(format!("account {account:?} is not a 12-digit account id"));
     }
-    // Incident Manager's response plans are global: their ARNs have no region.
-    let regional = service != "ssm-incidents";
-    let region_ok = if regional {
-        !region.is_empty()
-            && region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    } else {
-        region.is_empty()
-    };
-    if !region_ok {
-        return Some(if regional {
-            format!("region {region:?} is not a region name")
-        } else {
-            format!("an Incident Manager response plan has no region, not {region:?}")
-        });
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Some(format!("region {region:?} is not a region name"));
     }
     let resource_ok = match service {
         // "Topic names must be made up of only uppercase and lowercase ASCII letters, numbers,
@@ -87,17 +112,34 @@ pub(super) fn problem(action: &str) -> Option<String> {
                 && category
                     .is_none_or(|c| c.strip_prefix("CATEGORY=").is_some_and(|n| !n.is_empty()))
         }),
-        "ssm-incidents" => resource.strip_prefix("response-plan:").is_some_and(is_name),
-        "aiops" => resource
+        _ => resource
             .strip_prefix("investigation-group:")
             .is_some_and(|id| !id.is_empty() && !id.contains(':')),
-        other => {
-            return Some(format!(
-                "a {other:?} action does not notify anyone; page and ticket actions are {NOTIFICATIONS}"
+    };
+    (!resource_ok).then(|| {
+        format!("{resource:?} is not a resource a {service} action names; page and ticket actions are {valid}")
+    })
+}
+
+/// Refuses the first of `actions` a composite alarm does not take where `used` puts it, as
+/// [`CompileProblem::InvalidAction`] on the field `actions`.
+pub(super) fn check<'a>(
+    plan: &Plan<'_, Signal>,
+    actions: impl IntoIterator<Item = &'a String>,
+    used: Use,
+) -> Result<(), CompileError> {
+    for action in actions {
+        if let Some(reason) = problem(action, used) {
+            return Err(plan.fail(
+                "actions",
+                CompileProblem::InvalidAction {
+                    action: action.chars().take(200).collect(),
+                    reason,
+                },
             ));
         }
-    };
-    (!resource_ok).then(|| format!("{resource:?} is not a resource a {service} action names; page and ticket actions are {NOTIFICATIONS}"))
+    }
+    Ok(())
 }
 
 /// `aws`, `aws-cn`, `aws-us-gov`, `aws-iso-b` …
@@ -138,12 +180,19 @@ mod tests {
             "arn:aws:lambda:eu-west-1:123456789012:function:notify",
             "arn:aws:lambda:eu-west-1:123456789012:function:notify:3",
             "arn:aws:lambda:eu-west-1:123456789012:function:notify:$LATEST",
+        ] {
+            assert_eq!(problem(action, Use::Alarm), None, "{action}");
+            assert_eq!(problem(action, Use::AlarmAndOk), None, "{action}");
+        }
+        // AlarmActions only (PutCompositeAlarm's OKActions take SNS and Lambda alone).
+        for action in [
             "arn:aws:ssm:eu-west-1:123456789012:opsitem:2",
             "arn:aws:ssm:eu-west-1:123456789012:opsitem:1#CATEGORY=Availability",
-            "arn:aws:ssm-incidents::123456789012:response-plan:checkout-outage",
             "arn:aws:aiops:us-east-1:123456789012:investigation-group:abc123",
         ] {
-            assert_eq!(problem(action), None, "{action}");
+            assert_eq!(problem(action, Use::Alarm), None, "{action}");
+            let refused = problem(action, Use::AlarmAndOk).unwrap_or_default();
+            assert!(refused.contains("OKActions"), "{action}: {refused}");
         }
     }
 
@@ -190,21 +239,25 @@ mod tests {
                 "arn:aws:ssm:eu-west-1:123456789012:opsitem:1#",
                 "\"opsitem:1#\"",
             ),
+            // Incident Manager response plans are metric alarms' actions, not composite ones'.
             (
-                "arn:aws:ssm-incidents:us-east-1:123456789012:response-plan:x",
-                "has no region",
+                "arn:aws:ssm-incidents::123456789012:response-plan/checkout",
+                "\"ssm-incidents\" action is not one of",
             ),
-            ("arn:aws:automate:us-east-1:ec2:stop", "account \"ec2\""),
+            (
+                "arn:aws:automate:us-east-1:ec2:stop",
+                "\"automate\" action is not one of",
+            ),
             (
                 "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x",
-                "does not notify anyone",
+                "\"autoscaling\" action is not one of",
             ),
             (
                 "arn:aws:swf:us-east-1:123456789012:action/actions/AWS_EC2.InstanceId.Stop/1.0",
-                "does not notify anyone",
+                "\"swf\" action is not one of",
             ),
         ] {
-            let found = problem(action).unwrap_or_default();
+            let found = problem(action, Use::Alarm).unwrap_or_default();
             assert!(
                 found.contains(reason),
                 "{action}: {found:?} should say {reason:?}"
@@ -215,11 +268,11 @@ mod tests {
             "t".repeat(MAX_ACTION_BYTES)
         );
         assert!(
-            problem(&long)
+            problem(&long, Use::Alarm)
                 .unwrap_or_default()
                 .contains("more than the 1024")
         );
         let topic_257 = format!("arn:aws:sns:us-east-1:123456789012:{}", "t".repeat(257));
-        assert!(problem(&topic_257).is_some());
+        assert!(problem(&topic_257, Use::Alarm).is_some());
     }
 }

@@ -302,6 +302,8 @@ fn compile_one(
         ));
         alarm.actions_enabled = !actions.is_empty();
         if spec.notify_resolved {
+            // OKActions take fewer kinds of action than AlarmActions (check_options checked).
+            super::actions::check(plan, &actions, super::actions::Use::AlarmAndOk)?;
             alarm.ok_actions.clone_from(&actions);
         }
         alarm.alarm_actions = actions;

@@ -63,9 +63,10 @@ pub struct CompileOptions {
     /// own in [`CompileOptions::team_actions`]: at most
     /// [`MAX_ACTIONS_PER_ALARM`](super::MAX_ACTIONS_PER_ALARM), as for every list of topics here.
     /// Every action here is checked by [`compile`](super::compile) to be a notification
-    /// CloudWatch alarms take: an SNS topic, a Lambda function, a Systems Manager OpsItem, an
-    /// Incident Manager response plan or an investigation group, by ARN (a partition, a
-    /// region, a 12-digit account, a resource of that kind), at most
+    /// CloudWatch's composite alarms take: an SNS topic, a Lambda function, a Systems Manager
+    /// OpsItem or an investigation group, by ARN (a partition, a region, a 12-digit account, a
+    /// resource of that kind; an SNS topic or a Lambda function only for an SLO that notifies
+    /// when resolved, whose actions are also the alarm's `OKActions`), at most
     /// [`MAX_ACTION_BYTES`](super::MAX_ACTION_BYTES); anything else is
     /// [`CompileProblem::InvalidAction`](crate::CompileProblem::InvalidAction).
     pub page_actions: Vec<String>,
@@ -204,17 +205,7 @@ pub(super) fn check_options(
                 .values()
                 .flat_map(|t| t.page.iter().chain(&t.ticket)),
         );
-    for action in actions {
-        if let Some(reason) = super::actions::problem(action) {
-            return Err(plan.fail(
-                "actions",
-                CompileProblem::InvalidAction {
-                    action: action.chars().take(200).collect(),
-                    reason,
-                },
-            ));
-        }
-    }
+    super::actions::check(plan, actions, super::actions::Use::Alarm)?;
     // "AlarmActions … Array Members: Maximum number of 5 items", and the same for OKActions
     // (CloudWatch API Reference, PutCompositeAlarm): a severity alarm notifies its topics as
     // both when OK transitions notify too.
