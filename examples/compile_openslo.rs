@@ -217,8 +217,7 @@ fn run_prometheus(args: &Args, slos: &[SloDefinition]) -> Result<(), String> {
                 files.len()
             );
         }
-        print!("{}", all.to_yaml());
-        return Ok(());
+        return sre_examples::print_all(&all.to_yaml());
     };
     for file in &files {
         write(&dir.join("rules").join(&file.name), &file.to_yaml())?;
