@@ -238,9 +238,10 @@ impl Finding {
 }
 
 /// One line: `F6 [ticket] orders 2026-11-02 09:00 .. 2026-11-02 09:00: <detail> (mitigation:
-/// …; owner: …; runbook: …)`. A control character in the subject or the detail (which can come
-/// from the records a detector read) is written escaped, `\n` as `\\n`, so that a finding
-/// cannot start a line of its own in a text notification or a log.
+/// …; owner: …; runbook: …)`. A control character, a line separator or a bidirectional override
+/// in the subject or the detail (which can come from the records a detector read) is written
+/// escaped (a line break as `\n`, a backslash as `\\`), so that a finding cannot start a line
+/// of its own in a text notification or a log, nor fake an escape.
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -264,14 +265,28 @@ impl std::fmt::Display for Finding {
     }
 }
 
-/// Text written on one line: control characters escaped (`\n` as `\\n`), the rest as it is.
+/// Text written on one line: a control character, a line or paragraph separator (U+2028,
+/// U+2029) and a bidirectional override or isolate (which can make a line read in another
+/// order than it is written) escaped as Rust escapes them (a line break as `\n`, U+2028 as
+/// `\u{2028}`, a backslash as `\\`, so that an escape cannot be faked); the rest as it is.
 struct OneLine<'a>(&'a str);
 
 impl std::fmt::Display for OneLine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use std::fmt::Write as _;
         for c in self.0.chars() {
-            if c.is_control() {
+            let escaped = c.is_control()
+                || matches!(
+                    c,
+                    '\\'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                        | '\u{200E}'
+                        | '\u{200F}'
+                        | '\u{202A}'..='\u{202E}'
+                        | '\u{2066}'..='\u{2069}'
+                );
+            if escaped {
                 write!(f, "{}", c.escape_default())?;
             } else {
                 f.write_char(c)?;

@@ -91,4 +91,9 @@ fn a_line_break_in_a_subject_is_written_escaped() {
         text.contains(r"eve\nF7 [page] some-bucket"),
         "the break is shown escaped: {text}"
     );
+    // A Unicode line separator, and a backslash that would fake an escape, are escaped too.
+    let mut finding = findings[0].clone();
+    finding.subject = "eve\u{2028}x \\n y".into();
+    let text = finding.to_string();
+    assert!(text.contains(r"eve\u{2028}x \\n y"), "{text}");
 }
