@@ -14,7 +14,6 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use aws_sdk_costexplorer::Client;
 use aws_sdk_costexplorer::operation::get_cost_and_usage::{
@@ -22,11 +21,14 @@ use aws_sdk_costexplorer::operation::get_cost_and_usage::{
 };
 use aws_sdk_costexplorer::types::{DateInterval, Granularity, Group, MetricValue, ResultByTime};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_telemetry::{CostExplorerSource, CostSource, DateRange, RetryPolicy, ServiceError};
+use aws_telemetry::{CostExplorerSource, CostSource, DateRange, ServiceError};
 use chrono::{NaiveDate, TimeDelta};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "shared/aws_mock.rs"]
+mod aws_mock;
+
+use aws_mock::Bytes;
 
 const METRIC: &str = "UnblendedCost";
 
@@ -66,16 +68,11 @@ fn setup() -> &'static Setup {
                     Some(Answer::Raw(status, body)) => (*status, body.clone()),
                     _ => (200, Vec::new()),
                 };
-                let mut response = HttpResponse::new(
-                    status
-                        .try_into()
-                        .unwrap_or_else(|_| 200.try_into().unwrap()),
-                    SdkBody::from(body),
-                );
-                response
-                    .headers_mut()
-                    .insert("content-type", "application/x-amz-json-1.1");
-                response
+                aws_mock::http_response(
+                    status,
+                    body,
+                    &[("content-type", "application/x-amz-json-1.1")],
+                )
             });
         let decoded = mock!(Client::get_cost_and_usage)
             .match_requests(|_| !is_raw())
@@ -93,37 +90,12 @@ fn setup() -> &'static Setup {
                 page
             });
         let client = mock_client!(aws_sdk_costexplorer, RuleMode::MatchAny, &[&raw, &decoded]);
-        let retry = RetryPolicy::default()
-            .with_max_attempts(2)
-            .with_initial_backoff(Duration::from_millis(0))
-            .with_max_backoff(Duration::from_millis(0));
+        let retry = aws_mock::fast_retries();
         Setup {
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
+            runtime: aws_mock::runtime(),
             source: CostExplorerSource::from_client(client, retry),
         }
     })
-}
-
-/// Reads the input a few bytes at a time; zeros once it runs out.
-struct Bytes<'a>(&'a [u8]);
-
-impl Bytes<'_> {
-    fn u8(&mut self) -> u8 {
-        let (first, rest) = self.0.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-        self.0 = rest;
-        first
-    }
-
-    /// Up to 15 bytes of the input as text, invalid UTF-8 replaced.
-    fn text(&mut self) -> String {
-        let len = usize::from(self.u8() % 16).min(self.0.len());
-        let (text, rest) = self.0.split_at(len);
-        self.0 = rest;
-        String::from_utf8_lossy(text).into_owned()
-    }
 }
 
 /// A date as text: mostly near the range's start, sometimes not a date at all.

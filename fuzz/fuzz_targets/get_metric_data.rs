@@ -6,21 +6,22 @@
 #![no_main]
 
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::operation::get_metric_data::GetMetricDataOutput;
 use aws_sdk_cloudwatch::primitives::DateTime as SdkDateTime;
 use aws_sdk_cloudwatch::types::{MetricDataResult, StatusCode};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::body::SdkBody;
 use aws_telemetry::{
-    CloudWatchSource, FetchRequest, Metric, MetricQuery, MetricSource, Period, RetryPolicy,
-    Statistic, TimeRange,
+    CloudWatchSource, FetchRequest, Metric, MetricQuery, MetricSource, Period, Statistic, TimeRange,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "shared/aws_mock.rs"]
+mod aws_mock;
+
+use aws_mock::Bytes;
 
 /// The answer to serve next: raw bytes (status, body) or a decoded output.
 enum Answer {
@@ -51,19 +52,14 @@ fn setup() -> &'static Setup {
                     Some(Answer::Raw(status, body)) => (*status, body.clone()),
                     _ => (200, Vec::new()),
                 };
-                let mut response = HttpResponse::new(
-                    status
-                        .try_into()
-                        .unwrap_or_else(|_| 200.try_into().unwrap()),
-                    SdkBody::from(body),
-                );
-                response
-                    .headers_mut()
-                    .insert("smithy-protocol", "rpc-v2-cbor");
-                response
-                    .headers_mut()
-                    .insert("content-type", "application/cbor");
-                response
+                aws_mock::http_response(
+                    status,
+                    body,
+                    &[
+                        ("smithy-protocol", "rpc-v2-cbor"),
+                        ("content-type", "application/cbor"),
+                    ],
+                )
             });
         let decoded = mock!(Client::get_metric_data)
             .match_requests(|_| !is_raw())
@@ -72,10 +68,7 @@ fn setup() -> &'static Setup {
                 _ => GetMetricDataOutput::builder().build(),
             });
         let client = mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, &[&raw, &decoded]);
-        let retry = RetryPolicy::default()
-            .with_max_attempts(2)
-            .with_initial_backoff(Duration::from_millis(0))
-            .with_max_backoff(Duration::from_millis(0));
+        let retry = aws_mock::fast_retries();
         let now = Utc::now().timestamp();
         let end = DateTime::from_timestamp(now - now % 3600 - 3600, 0).unwrap();
         let start = end - TimeDelta::hours(1);
@@ -90,37 +83,12 @@ fn setup() -> &'static Setup {
             })
             .collect();
         Setup {
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
+            runtime: aws_mock::runtime(),
             source: CloudWatchSource::from_client(client, retry),
             request: FetchRequest::new(queries, TimeRange::new(start, end).unwrap()).unwrap(),
             start,
         }
     })
-}
-
-/// Reads the input a few bytes at a time; zeros once it runs out.
-struct Bytes<'a>(&'a [u8]);
-
-impl Bytes<'_> {
-    fn u8(&mut self) -> u8 {
-        let (first, rest) = self.0.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-        self.0 = rest;
-        first
-    }
-
-    fn f64(&mut self) -> f64 {
-        match self.u8() % 8 {
-            0 => f64::NAN,
-            1 => f64::INFINITY,
-            2 => f64::NEG_INFINITY,
-            3 => f64::MAX,
-            4 => -0.0,
-            _ => f64::from_le_bytes(std::array::from_fn(|_| self.u8())),
-        }
-    }
 }
 
 fn decoded(input: &mut Bytes<'_>, start: DateTime<Utc>) -> GetMetricDataOutput {

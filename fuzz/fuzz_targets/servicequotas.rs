@@ -13,7 +13,6 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
 
 use aws_sdk_servicequotas::Client;
 use aws_sdk_servicequotas::operation::get_service_quota::GetServiceQuotaOutput;
@@ -23,9 +22,13 @@ use aws_sdk_servicequotas::operation::list_service_quotas::{
 use aws_sdk_servicequotas::types::{MetricInfo, ServiceQuota};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_types::body::SdkBody;
-use aws_telemetry::{Quota, QuotaSource, RetryPolicy, ServiceError, ServiceQuotasSource};
+use aws_telemetry::{Quota, QuotaSource, ServiceError, ServiceQuotasSource};
 use libfuzzer_sys::fuzz_target;
+
+#[path = "shared/aws_mock.rs"]
+mod aws_mock;
+
+use aws_mock::Bytes;
 
 /// The answer to serve: raw bytes (status, body) for every request, or decoded answers (one
 /// quota, or list pages in turn with an empty last page once they run out).
@@ -54,16 +57,11 @@ fn raw_response() -> HttpResponse {
         Some(Answer::Raw(status, body)) => (*status, body.clone()),
         _ => (200, Vec::new()),
     };
-    let mut response = HttpResponse::new(
-        status
-            .try_into()
-            .unwrap_or_else(|_| 200.try_into().unwrap()),
-        SdkBody::from(body),
-    );
-    response
-        .headers_mut()
-        .insert("content-type", "application/x-amz-json-1.1");
-    response
+    aws_mock::http_response(
+        status,
+        body,
+        &[("content-type", "application/x-amz-json-1.1")],
+    )
 }
 
 struct Setup {
@@ -109,49 +107,12 @@ fn setup() -> &'static Setup {
             RuleMode::MatchAny,
             &[&raw_one, &raw_list, &one, &list]
         );
-        let retry = RetryPolicy::default()
-            .with_max_attempts(2)
-            .with_initial_backoff(Duration::from_millis(0))
-            .with_max_backoff(Duration::from_millis(0));
+        let retry = aws_mock::fast_retries();
         Setup {
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap(),
+            runtime: aws_mock::runtime(),
             source: ServiceQuotasSource::from_client(client, retry),
         }
     })
-}
-
-/// Reads the input a few bytes at a time; zeros once it runs out.
-struct Bytes<'a>(&'a [u8]);
-
-impl Bytes<'_> {
-    fn u8(&mut self) -> u8 {
-        let (first, rest) = self.0.split_first().map_or((0, &[][..]), |(f, r)| (*f, r));
-        self.0 = rest;
-        first
-    }
-
-    /// Up to 15 bytes of the input as text, invalid UTF-8 replaced.
-    fn text(&mut self) -> String {
-        let len = usize::from(self.u8() % 16).min(self.0.len());
-        let (text, rest) = self.0.split_at(len);
-        self.0 = rest;
-        String::from_utf8_lossy(text).into_owned()
-    }
-
-    fn f64(&mut self) -> f64 {
-        match self.u8() % 8 {
-            0 => f64::NAN,
-            1 => f64::INFINITY,
-            2 => f64::NEG_INFINITY,
-            3 => f64::MAX,
-            4 => -1.0,
-            5 => 1152.0,
-            _ => f64::from_le_bytes(std::array::from_fn(|_| self.u8())),
-        }
-    }
 }
 
 /// The (service, quota) codes asked for.
