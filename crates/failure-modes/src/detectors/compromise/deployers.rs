@@ -43,16 +43,17 @@ impl Deployers {
         self.named.insert(entry.into(), ());
     }
 
-    /// Whether an entry covers the principal `key` (`self_named`: the event's identity bears a
-    /// name its creator chose, see [`is_self_named`]): the same name, but a bare name never
-    /// covers a self-named identity (one recorded without an ARN is keyed by its bare name, and
-    /// anyone who may create users or federation tokens could name one after a deploy role);
-    /// or, for the key of a role's sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a
-    /// bare role name `NAME` or the role's ARN in the same partition and account.
-    pub(super) fn covers(&self, key: &str, self_named: bool) -> bool {
+    /// Whether an entry covers the principal `key` (`role_session`: the event's identity is a
+    /// role's session, see [`is_role_session`]): the same name, but a bare name (a role's) only
+    /// a role's session, never another kind recorded without an ARN and keyed by a name (an IAM
+    /// or federated user, a SAML or web identity user, an Identity Center user: anyone who may
+    /// create one could name it after a deploy role); or, for the key of a role's sessions
+    /// (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the role's
+    /// ARN in the same partition and account.
+    pub(super) fn covers(&self, key: &str, role_session: bool) -> bool {
         if self.named.contains_key(key) {
             // A key with a colon only equals an entry with one: an ARN, which names its kind.
-            return !self_named || key.contains(':');
+            return role_session || key.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;
@@ -68,11 +69,10 @@ impl Deployers {
     }
 }
 
-/// `true` for an identity whose name whoever made it chose: an IAM user (`CreateUser`'s
-/// `UserName`) or a federated user (`GetFederationToken`'s `Name`). A role's session is named
-/// by its role, which a deployer entry names.
-pub(super) fn is_self_named(identity: &aws_telemetry::Identity) -> bool {
-    matches!(identity.kind.as_str(), "IAMUser" | "FederatedUser")
+/// `true` for a role's session (`AssumedRole`), the one kind a bare deployer name (a role's
+/// name) covers when it is recorded without an ARN.
+pub(super) fn is_role_session(identity: &aws_telemetry::Identity) -> bool {
+    identity.kind == "AssumedRole"
 }
 
 /// The partition and the account of an ARN's prefix (`arn:aws:iam::111122223333`): the

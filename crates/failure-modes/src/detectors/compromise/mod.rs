@@ -214,10 +214,11 @@ impl CredentialCompromise {
     /// account), a role ARN (`arn:aws:iam::111122223333:role/ci/deploy`: that role's sessions
     /// in that account), a user ARN, or the principal as findings name it; new regions,
     /// credential minting and sign-ins without MFA are still reported for them. A role name
-    /// or role ARN never covers an IAM user or a federated user of the same name, even one
-    /// recorded without an ARN (anyone who may create users or federation tokens, whose names
-    /// they choose, could otherwise name one after a deploy role and go unjudged): such a user
-    /// is covered by its ARN only, so one recorded without an ARN is always judged on volume.
+    /// or role ARN covers a role's sessions only, never a user of the same name (IAM, federated,
+    /// SAML, web identity or Identity Center), even one recorded without an ARN (anyone who may
+    /// create such a user chooses its name, and could otherwise name one after a deploy role
+    /// and go unjudged): a user is covered by its ARN only, so one recorded without an ARN is
+    /// always judged on volume.
     ///
     /// The list is configuration, not state learned from events: it is kept whole, however
     /// long (each entry's text and a hash slot; a role ARN's name, account and partition
@@ -365,7 +366,7 @@ impl CredentialCompromise {
         let deployer = !self.deployers.is_empty()
             && self
                 .deployers
-                .covers(key, deployers::is_self_named(&event.identity));
+                .covers(key, deployers::is_role_session(&event.identity));
         let config = self.config;
         // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
         if now.div_euclid(3600) == self.swept

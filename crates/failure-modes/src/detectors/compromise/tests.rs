@@ -412,6 +412,9 @@ mod bounds {
             burst_after_nine_days(&federated.with_arn(federated_arn), &[federated_arn]),
             []
         );
+        // Nor any other kind keyed by a name: a SAML user without a principal id.
+        let saml = Identity::new("SAMLUser").with_user_name("deploy");
+        assert_eq!(burst_after_nine_days(&saml, &["deploy"]).len(), 1);
         // A user with an ARN is covered by it.
         let named = user("deploy").with_arn("arn:aws:iam::111122223333:user/deploy");
         assert_eq!(
@@ -479,12 +482,13 @@ mod deployers {
     /// event), kept as the reference its lookups must agree with: whether `entry` covers `key`: the same name, or, for the key of a role's
     /// sessions (`arn:PARTITION:sts::ACCOUNT:assumed-role/NAME`), a bare role name `NAME` or the
     /// role's ARN (`arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`: session ARNs drop the path). An
-    /// IAM or federated user (`self_named`) is covered only by an entry naming it with an ARN.
-    fn deployer_matches(entry: &str, key: &str, self_named: bool) -> bool {
+    /// identity that is not a role's session (`role_session` false) is covered only by an entry
+    /// naming it with an ARN.
+    fn deployer_matches(entry: &str, key: &str, role_session: bool) -> bool {
         if key == entry {
             // A user recorded without an ARN is keyed by its bare name, which as an entry is a
             // role name: anyone who may create users could name one after a deploy role.
-            return !self_named || entry.contains(':');
+            return role_session || entry.contains(':');
         }
         let Some((session_prefix, role)) = key.split_once(":assumed-role/") else {
             return false;
@@ -542,13 +546,13 @@ mod deployers {
             let mut deployers = Deployers::default();
             deployers.insert(entry);
             for &key in &keys {
-                for self_named in [false, true] {
+                for role_session in [false, true] {
                     assert_eq!(
-                        deployers.covers(key, self_named),
-                        deployer_matches(entry, key, self_named),
-                        "entry {entry:?}, key {key:?}, self-named {self_named}"
+                        deployers.covers(key, role_session),
+                        deployer_matches(entry, key, role_session),
+                        "entry {entry:?}, key {key:?}, role session {role_session}"
                     );
-                    covered += usize::from(deployers.covers(key, self_named));
+                    covered += usize::from(deployers.covers(key, role_session));
                 }
             }
         }
@@ -564,17 +568,17 @@ mod deployers {
             reversed.insert(entry);
         }
         for &key in &keys {
-            for self_named in [false, true] {
-                let expected = names.iter().any(|e| deployer_matches(e, key, self_named));
+            for role_session in [false, true] {
+                let expected = names.iter().any(|e| deployer_matches(e, key, role_session));
                 assert_eq!(
-                    all.covers(key, self_named),
+                    all.covers(key, role_session),
                     expected,
-                    "{key:?} {self_named}"
+                    "{key:?} {role_session}"
                 );
                 assert_eq!(
-                    reversed.covers(key, self_named),
+                    reversed.covers(key, role_session),
                     expected,
-                    "{key:?} {self_named}"
+                    "{key:?} {role_session}"
                 );
             }
         }
