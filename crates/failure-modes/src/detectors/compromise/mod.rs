@@ -364,12 +364,11 @@ impl CredentialCompromise {
         let now = at.timestamp();
         let deployer = !self.deployers.is_empty()
             && self.deployers.covers(key, event.identity.kind == "IAMUser");
-        let config = self.config;
         // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
         if now.div_euclid(3600) == self.swept
             && let Some(principal) = self.principals.get_mut(key)
         {
-            return Ok(judge(principal, event, now, deployer, &config));
+            return Ok(judge(principal, event, now, deployer, &self.config));
         }
         if now.div_euclid(3600) != self.swept {
             self.sweep_idle(now);
@@ -386,7 +385,7 @@ impl CredentialCompromise {
                     .or_insert_with(|| Principal::new(now))
             }
         };
-        Ok(judge(principal, event, now, deployer, &config))
+        Ok(judge(principal, event, now, deployer, &self.config))
     }
 }
 
@@ -537,38 +536,37 @@ fn volume(observed: u32, bar: f32, what: &str, against: &str) -> Evidence {
 /// longer than the detector keeps.
 fn check_fields(event: &AuditEvent) -> Result<&str> {
     let key = principal_key(&event.identity);
-    for (field, length, max, reason) in [
-        (
+    // Checked in place (a table of the two bounds was built on the stack for every event).
+    let refuse = |field, length: usize, reason| {
+        Err(Error::InvalidInput {
+            field,
+            value: length as f64,
+            at: event.time,
+            reason,
+        })
+    };
+    if key.len() > MAX_PRINCIPAL_BYTES {
+        return refuse(
             "identity",
             key.len(),
-            MAX_PRINCIPAL_BYTES,
             "a principal longer than MAX_PRINCIPAL_BYTES (IAM's longest ARN)",
-        ),
-        (
+        );
+    }
+    if event.region.len() > MAX_REGION_BYTES {
+        return refuse(
             "region",
             event.region.len(),
-            MAX_REGION_BYTES,
             "a region name longer than MAX_REGION_BYTES",
-        ),
-    ] {
-        if length > max {
-            return Err(Error::InvalidInput {
-                field,
-                value: length as f64,
-                at: event.time,
-                reason,
-            });
-        }
+        );
     }
     if event.region.is_empty() {
         // Every CloudTrail record names its region; an empty one would be learnt and paged
         // as a new region named "".
-        return Err(Error::InvalidInput {
-            field: "region",
-            value: 0.0,
-            at: event.time,
-            reason: "is empty (every CloudTrail record names its region)",
-        });
+        return refuse(
+            "region",
+            0,
+            "is empty (every CloudTrail record names its region)",
+        );
     }
     Ok(key)
 }

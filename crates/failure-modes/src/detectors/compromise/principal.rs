@@ -111,10 +111,17 @@ impl Principal {
     /// changes for good (a deploy grown to three times its size) pages once, not every day
     /// for as long as the daily decay takes to forget the old peaks — which, with the old
     /// peaks decaying and the paged ones never learned, was for ever.
+    #[inline]
     pub(super) fn advance_to(&mut self, hour: i64, config: &CompromiseConfig) {
-        if hour <= self.hour {
-            return;
+        // Most events fall in the hour being counted: checked where the event is judged.
+        if hour > self.hour {
+            self.open_hour(hour, config);
         }
+    }
+
+    /// [`Principal::advance_to`] a later hour.
+    #[inline(never)]
+    fn open_hour(&mut self, hour: i64, config: &CompromiseConfig) {
         let closed = slot(self.hour);
         let calls = self.calls as f32;
         self.peaks[closed] = self.peaks[closed].max(calls);
