@@ -364,18 +364,13 @@ impl CredentialCompromise {
         let now = at.timestamp();
         let deployer = !self.deployers.is_empty()
             && self.deployers.covers(key, event.identity.kind == "IAMUser");
-        // Most events: a known principal, and no sweep due this hour. One lookup of its ARN.
-        if now.div_euclid(3600) == self.swept
-            && let Some(principal) = self.principals.get_mut(key)
-        {
-            return Ok(judge(principal, event, now, deployer, &self.config));
-        }
         if now.div_euclid(3600) != self.swept {
             self.sweep_idle(now);
         }
-        // Every event is judged: a principal the sweep just forgot, or one never seen, is
-        // learned afresh from this event (a returning principal's sign-in without MFA was
-        // dropped with it).
+        // Most events: a known principal, found by one lookup of its ARN (the only one in the
+        // function, which lets it be inlined). Every event is judged: a principal the sweep
+        // just forgot, or one never seen, is learned afresh from this event (a returning
+        // principal's sign-in without MFA was dropped with it).
         let principal = match self.principals.get_mut(key) {
             Some(principal) => principal,
             None => {
