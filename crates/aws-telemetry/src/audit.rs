@@ -134,7 +134,12 @@ impl Identity {
     /// A federated web identity or SAML user (`WebIdentityUser`, `SAMLUser`) is named by its
     /// principal id first: CloudTrail writes it `provider:user`, while the user name is the
     /// provider's id alone, which two providers (or two Cognito pools) can share.
+    #[inline]
     pub fn principal(&self) -> &str {
+        // Most records carry an ARN, first in either order.
+        if let Some(arn) = &self.arn {
+            return arn;
+        }
         let (first, second) = if matches!(self.kind.as_str(), "WebIdentityUser" | "SAMLUser") {
             (&self.principal_id, &self.user_name)
         } else {
@@ -272,6 +277,7 @@ impl AuditEvent {
     /// Whether AWS made this call or generated this event: a `userIdentity.type` of
     /// `AWSService`, or an `eventType` of `AwsServiceEvent` (whose `userIdentity` has no type,
     /// only the account and `invokedBy`).
+    #[inline]
     pub fn is_by_aws(&self) -> bool {
         self.identity.kind == "AWSService" || self.event_type.as_deref() == Some("AwsServiceEvent")
     }
@@ -318,6 +324,7 @@ impl AuditEvent {
     /// `true` when the call was refused for lack of permission (`AccessDenied`,
     /// `UnauthorizedOperation`, `Client.UnauthorizedOperation`, `AccessDeniedException`, or
     /// `VpceAccessDenied`, a VPC endpoint policy's refusal in a network activity event).
+    #[inline]
     pub fn is_access_denied(&self) -> bool {
         matches!(
             self.error_code.as_deref(),
@@ -348,18 +355,22 @@ impl AuditEvent {
 
     /// `true` for a successful console sign-in whose record says MFA was not used. A failed
     /// sign-in is never one, whatever its `MFAUsed` says.
+    #[inline]
     pub fn is_console_login_without_mfa(&self) -> bool {
-        self.is_successful_console_login() && self.mfa_used == Some(false)
+        // `MFAUsed` first: only sign-ins have it, and it is read without touching a name.
+        self.mfa_used == Some(false) && self.is_successful_console_login()
     }
 
     /// `true` for calls that mint long-lived credentials: `CreateAccessKey`,
     /// `CreateLoginProfile`, `UpdateLoginProfile`.
+    #[inline]
     pub fn creates_credentials(&self) -> bool {
-        self.source == "iam.amazonaws.com"
-            && matches!(
-                self.name.as_str(),
-                "CreateAccessKey" | "CreateLoginProfile" | "UpdateLoginProfile"
-            )
+        // The name first: its length alone rules out most calls, while every three-letter
+        // service (`ec2`, `sts`, `kms` …) has the length of `iam.amazonaws.com`.
+        matches!(
+            self.name.as_str(),
+            "CreateAccessKey" | "CreateLoginProfile" | "UpdateLoginProfile"
+        ) && self.source == "iam.amazonaws.com"
     }
 }
 

@@ -584,3 +584,107 @@ mod deployers {
         }
     }
 }
+
+/// `principal_key` finds a session's role by one backward pass over the ARN's bytes; it must
+/// give what the text search it replaced gave (`rsplit_once('/')`, then `contains`), on every
+/// input, not only on ARNs as AWS writes them.
+mod principal_key_equivalence {
+    use super::super::principal::principal_key;
+    use aws_telemetry::Identity;
+    use proptest::prelude::*;
+
+    /// The key as it was worked out before the backward pass.
+    fn reference(identity: &Identity) -> &str {
+        let principal = identity.principal();
+        if identity.kind == "AssumedRole"
+            && let Some((role, _session)) = principal.rsplit_once('/')
+            && role.contains(":assumed-role/")
+        {
+            return role;
+        }
+        if identity.principal_id.as_deref() == Some(principal)
+            && principal.starts_with("AROA")
+            && let Some((role, _session)) = principal.split_once(':')
+        {
+            return role;
+        }
+        principal
+    }
+
+    /// Every kind the key depends on, with `text` as the ARN and as the principal id alone.
+    fn check(text: &str) {
+        for kind in ["AssumedRole", "IAMUser", "AssumedRol", ""] {
+            let with_arn = Identity::new(kind).with_arn(text);
+            assert_eq!(
+                principal_key(&with_arn),
+                reference(&with_arn),
+                "{kind} {text:?}"
+            );
+            let by_id = Identity::new(kind).with_principal_id(text);
+            assert_eq!(principal_key(&by_id), reference(&by_id), "{kind} {text:?}");
+        }
+    }
+
+    /// Pieces of session ARNs and near misses of the marker, which the fast check looks for
+    /// just before the role's name.
+    const PIECES: [&str; 10] = [
+        ":assumed-role/",
+        "assumed-role/",
+        ":assumed-role",
+        ":assumed-role//",
+        "/",
+        ":",
+        "r",
+        "é",
+        "arn:aws:sts::1",
+        "AROA",
+    ];
+
+    #[test]
+    fn every_sequence_of_up_to_five_pieces() {
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| PIECES.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            for text in &longer {
+                check(text);
+            }
+            texts = longer;
+        }
+        check("");
+    }
+
+    #[test]
+    fn arns_as_aws_writes_them() {
+        for text in [
+            "arn:aws:sts::123456789012:assumed-role/app/i-0abc",
+            "arn:aws:sts::123456789012:assumed-role/app/",
+            "arn:aws-cn:sts::123456789012:assumed-role/ci/deploy/run-42",
+            "arn:aws:sts::123456789012:assumed-role/app",
+            "arn:aws:iam::123456789012:user/ci",
+            "arn:aws:iam::123456789012:role/path/app",
+            "arn:aws:sts::123456789012:federated-user/bob",
+            "AROAEXAMPLE:session",
+        ] {
+            check(text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_text(text in ".{0,80}") {
+            check(&text);
+        }
+
+        #[test]
+        fn texts_made_of_arn_pieces(
+            text in "((:assumed-role/)|(assumed-role)|/|:|[a-z0-9]|é|(AROA)){0,24}"
+        ) {
+            check(&text);
+        }
+    }
+}
