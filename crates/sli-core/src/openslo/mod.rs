@@ -155,8 +155,10 @@ use crate::{AlertTier, BudgetingMethod, Objective, Sli, Window, Zone};
 /// huge files) is a [`Problem::LimitExceeded`] error within bounded time and memory.
 ///
 /// Every YAML node counts against `max_nodes`, and so does every node an alias expands to or
-/// an anchor keeps a copy of; parsing takes time linear in the input and memory linear in the
-/// nodes (about 50 bytes each, plus the text of the scalars), plus the parser's buffer of the
+/// an anchor keeps a copy of; a scalar counts as one node per 64 bytes of its text (at least
+/// one), so the text aliases copy is bounded too (at most `max_nodes` × 64 bytes, 128 MiB by
+/// default). Parsing takes time linear in the input and memory linear in the nodes (about 50
+/// bytes each, plus the text of the scalars), plus the parser's buffer of the
 /// largest flow collection (bounded by `max_flow_bytes`). The defaults are far above any
 /// real OpenSLO file (the official examples have a few hundred nodes; the 10 MB benchmark file
 /// about half a million).
@@ -178,7 +180,8 @@ pub struct Limits {
     /// parser keeps every token of a flow collection until it closes, about 200 bytes of
     /// memory per byte, so this bounds its memory to about 200 MiB.
     pub max_flow_bytes: usize,
-    /// Most YAML nodes, counting alias expansions and anchor copies (default 2,000,000).
+    /// Most YAML nodes, counting alias expansions and anchor copies, a scalar as one node per
+    /// 64 bytes of its text (default 2,000,000).
     pub max_nodes: usize,
     /// Deepest nesting of sequences and mappings (default 128).
     pub max_depth: usize,

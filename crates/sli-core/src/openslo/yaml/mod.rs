@@ -228,6 +228,11 @@ pub(super) fn is_core_number(text: &str) -> bool {
             && text.parse::<f64>().is_ok())
 }
 
+/// The text a node's weight stands for: a scalar counts as one node per this many bytes of
+/// its text, so that the node cap bounds the text aliases copy as well as their structure
+/// (at most `nodes` × 64 bytes of text).
+pub(super) const TEXT_BYTES_PER_NODE: usize = 64;
+
 /// The caps [`parse_stream`] applies, so that hostile input is a typed error within bounded
 /// time and memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,10 +273,22 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>) -> Result<(), (usize, usize, Stri
     }
     let mut merged = Vec::new();
     let mut own = Vec::with_capacity(entries.len());
+    let mut merges = 0;
     for (key, value) in std::mem::take(entries) {
         if !is_merge_key(&key) {
             own.push((key, value));
             continue;
+        }
+        // `<<` twice in one mapping is a repeated key (go-yaml refuses it); `<<: [*a, *b]`
+        // merges several.
+        merges += 1;
+        if merges > 1 {
+            return Err((
+                key.line,
+                key.column,
+                "the merge key (<<) appears twice in this mapping: merge several with <<: [*a, *b]"
+                    .to_owned(),
+            ));
         }
         let wrong = |node: &Node| {
             (
@@ -307,8 +324,9 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>) -> Result<(), (usize, usize, Stri
                 own.push((key, value));
                 continue;
             };
-            // A key twice in one merged mapping is refused, as go-yaml refuses it, and as a
-            // mapping's own repeated key is (which copy counts would be decided silently).
+            // A key twice in one merged mapping is refused in both modes, as go-yaml refuses
+            // it: the field checks that warn of a mapping's own repeated key in lenient mode
+            // never see a merged mapping, so which copy counts would be decided silently.
             if !in_this.insert(name.clone()) {
                 return Err((
                     key.line,
@@ -473,7 +491,11 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                 None => return Err(syntax("unbalanced collection end".into())),
             },
             Event::Scalar(text, style, anchor, tag) => {
-                charge(1)?;
+                // A scalar weighs a node per TEXT_BYTES_PER_NODE bytes of its text, at least
+                // one: an alias copies the text, and counted as one node, a 16 MiB scalar
+                // repeated by a thousand aliases made 16 GB (a review, 2026-12-07).
+                let weight = 1 + text.len() / TEXT_BYTES_PER_NODE;
+                charge(weight)?;
                 let plain = match &tag {
                     None => style == ScalarStyle::Plain,
                     Some(tag) => resolves_as_tagged(tag, &text).map_err(syntax)?,
@@ -484,7 +506,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                         text: text.into_owned(),
                         plain,
                     }),
-                    1,
+                    weight,
                     anchor,
                 )
             }
@@ -720,6 +742,12 @@ mod tests {
         assert_eq!(text("d"), "w: 0\nx: 1\ny: 2\nz: 4\n");
         // A quoted << is an ordinary key.
         assert_eq!(text("e"), "\"<<\": 1\n");
+        let err =
+            parse_stream("a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: *a, <<: *b}\n", CAPS).unwrap_err();
+        assert!(
+            matches!(&err, StreamError::Syntax(e) if e.message.contains("appears twice in this mapping")),
+            "{err:?}"
+        );
         let err = parse_stream("a: {<<: 1}\n", CAPS).unwrap_err();
         assert!(
             matches!(&err, StreamError::Syntax(e) if e.message.contains("merge key")),
@@ -738,7 +766,8 @@ mod tests {
             "{err:?}"
         );
         // A chain of merges alone (no alias in a sequence), each mapping the one before it
-        // and one key more, holds about n²/2 nodes: the cap refuses it.
+        // and one key more, holds about n²/2 nodes: the cap refuses it. (It guards the merge
+        // chains' bound, which the aliases' charges give, not merge_keys itself.)
         let mut chain = String::from("a0: &a0 {k0: 0}\n");
         for i in 1..3_000 {
             chain.push_str(&format!("a{i}: &a{i} {{<<: *a{}, k{i}: 0}}\n", i - 1));
@@ -750,6 +779,27 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// A review (2026-12-07): a 16 MiB scalar repeated by a thousand aliases counted a
+    /// thousand nodes and made 16 GB. A scalar now weighs a node per 64 bytes of its text, so
+    /// the copies count as the text they make.
+    #[test]
+    fn aliases_of_a_long_scalar_count_its_text() {
+        let long = "x".repeat(64 * 1_000);
+        let mut text = format!("a: &a {long}\nb:\n");
+        for _ in 0..200 {
+            text.push_str("  - *a\n");
+        }
+        // 200 copies of 1,001 nodes' weight pass a cap of 100,000; one copy does not.
+        assert!(matches!(
+            parse_stream(&text, CAPS),
+            Err(StreamError::Limit {
+                limit: "YAML nodes",
+                ..
+            })
+        ));
+        assert!(parse_stream(&format!("a: &a {long}\nb: [*a]\n"), CAPS).is_ok());
     }
 
     #[test]
