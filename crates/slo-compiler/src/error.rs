@@ -223,9 +223,9 @@ pub enum CompileProblem {
         /// What.
         what: String,
     },
-    /// A page or ticket action that is not a notification CloudWatch alarms take (an SNS
-    /// topic, a Lambda function, an OpsItem, an Incident Manager response plan or an
-    /// investigation group, by ARN).
+    /// A page or ticket action that is not one a composite alarm takes where it goes (an SNS
+    /// topic, a Lambda function, an OpsItem or an investigation group, by ARN; an SNS topic or
+    /// a Lambda function only, for an SLO that notifies when resolved).
     #[error("action {action:?} is refused: {reason}")]
     InvalidAction {
         /// The action (its first 200 characters).

@@ -22,11 +22,14 @@ pub(super) enum Use {
 }
 
 /// What a composite alarm's `AlarmActions` may be, from the valid values the API Reference
-/// lists for them (PutCompositeAlarm): all of them notify someone.
+/// lists for them (PutCompositeAlarm): all of them notify someone. The same page's
+/// introduction also says composite alarms can create Incident Manager incidents, but its list
+/// of valid values gives no response-plan form for them (PutMetricAlarm's does): such actions
+/// are refused here rather than guessed.
 const ALARM_ACTIONS: &str = "an SNS topic (arn:aws:sns:region:account-id:topic), a Lambda function \
      (arn:aws:lambda:region:account-id:function:name), a Systems Manager OpsItem \
      (arn:aws:ssm:region:account-id:opsitem:severity) or an investigation group \
-     (arn:aws:aiops:region:account-id:investigation-group:id)";
+     (arn:aws:aiops:region:account-id:investigation-group/id)";
 
 /// What a composite alarm's `OKActions` may be (PutCompositeAlarm): the actions of an SLO that
 /// notifies when it is resolved go there too.
@@ -112,9 +115,23 @@ pub(super) fn problem(action: &str, used: Use) -> Option<String> {
                 && category
                     .is_none_or(|c| c.strip_prefix("CATEGORY=").is_some_and(|n| !n.is_empty()))
         }),
+        // investigation-group/ID as the AIOps API writes it (the CloudWatch User Guide,
+        // "Configure alarms to create investigations", with an optional #DEDUPE_STRING=…), or
+        // investigation-group:ID as PutCompositeAlarm's list of valid values writes it.
         _ => resource
-            .strip_prefix("investigation-group:")
-            .is_some_and(|id| !id.is_empty() && !id.contains(':')),
+            .strip_prefix("investigation-group/")
+            .or_else(|| resource.strip_prefix("investigation-group:"))
+            .is_some_and(|rest| {
+                let (id, dedupe) = match rest.split_once('#') {
+                    Some((id, dedupe)) => (id, Some(dedupe)),
+                    None => (rest, None),
+                };
+                is_name(id)
+                    && dedupe.is_none_or(|d| {
+                        d.strip_prefix("DEDUPE_STRING=")
+                            .is_some_and(|v| !v.is_empty())
+                    })
+            }),
     };
     (!resource_ok).then(|| {
         format!("{resource:?} is not a resource a {service} action names; page and ticket actions are {valid}")
@@ -189,6 +206,8 @@ mod tests {
             "arn:aws:ssm:eu-west-1:123456789012:opsitem:2",
             "arn:aws:ssm:eu-west-1:123456789012:opsitem:1#CATEGORY=Availability",
             "arn:aws:aiops:us-east-1:123456789012:investigation-group:abc123",
+            "arn:aws:aiops:us-east-1:123456789012:investigation-group/sMwwg1IogXdvL7UZ",
+            "arn:aws:aiops:us-east-1:123456789012:investigation-group/sMwwg1IogXdvL7UZ#DEDUPE_STRING=checkout",
         ] {
             assert_eq!(problem(action, Use::Alarm), None, "{action}");
             let refused = problem(action, Use::AlarmAndOk).unwrap_or_default();
@@ -239,7 +258,8 @@ mod tests {
                 "arn:aws:ssm:eu-west-1:123456789012:opsitem:1#",
                 "\"opsitem:1#\"",
             ),
-            // Incident Manager response plans are metric alarms' actions, not composite ones'.
+            // Incident Manager response plans: in PutMetricAlarm's valid values, not in
+            // PutCompositeAlarm's.
             (
                 "arn:aws:ssm-incidents::123456789012:response-plan/checkout",
                 "\"ssm-incidents\" action is not one of",
