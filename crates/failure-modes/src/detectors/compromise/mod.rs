@@ -218,12 +218,13 @@ impl CredentialCompromise {
     /// The same detector, never judging these principals on volume: a CI or deploy role's
     /// bursts are its job. Each entry is a role name (`deploy`: that role's sessions in any
     /// account), a role ARN (`arn:aws:iam::111122223333:role/ci/deploy`: that role's sessions
-    /// in that account), a user ARN, or the principal as findings name it; new regions,
-    /// credential minting and sign-ins without MFA are still reported for them. A role name
-    /// or role ARN covers a role's sessions only, never a user of the same name (IAM, federated,
-    /// SAML, web identity or Identity Center), even one recorded without an ARN (anyone who may
-    /// create such a user chooses its name, and could otherwise name one after a deploy role
-    /// and go unjudged): a user is covered by its ARN only, so one recorded without an ARN is
+    /// in that account), or any principal's ARN as findings name it (a user's, a federated
+    /// user's); new regions, credential minting and sign-ins without MFA are still reported for
+    /// them. An entry without a colon is a role's name and covers a role's sessions only, never
+    /// another principal keyed by that text when recorded without an ARN: not a user of the
+    /// same name (IAM, federated, SAML, web identity or Identity Center: anyone who may create
+    /// such a user chooses its name, and could otherwise name one after a deploy role and go
+    /// unjudged), nor another account's caller keyed by its principal id or account. Those are
     /// always judged on volume.
     ///
     /// The list is configuration, not state learned from events: it is kept whole, however
