@@ -27,14 +27,17 @@ impl Bytes<'_> {
         String::from_utf8_lossy(text).into_owned()
     }
 
-    /// An extreme value (NaN, the infinities, `f64::MAX`, -0) one time in two, else any bits.
+    /// An extreme or telling value (NaN, the infinities, `f64::MAX`, -0, -1, 1152) seven
+    /// times in ten, else any bits.
     pub fn f64(&mut self) -> f64 {
-        match self.u8() % 8 {
+        match self.u8() % 10 {
             0 => f64::NAN,
             1 => f64::INFINITY,
             2 => f64::NEG_INFINITY,
             3 => f64::MAX,
             4 => -0.0,
+            5 => -1.0,
+            6 => 1152.0,
             _ => f64::from_le_bytes(std::array::from_fn(|_| self.u8())),
         }
     }
