@@ -153,42 +153,23 @@ pub fn warnings_from_openslo(definitions: &[SloDefinition]) -> Vec<String> {
     // definition each) share the indicator.
     let mut seen = std::collections::HashSet::new();
     for def in definitions {
-        let sources: Vec<(&str, &MetricSource)> = match &def.indicator.metric {
-            IndicatorMetric::Ratio {
-                good, bad, total, ..
-            } => good
-                .iter()
-                .map(|g| ("ratioMetric.good", g))
-                .chain(bad.iter().map(|b| ("ratioMetric.bad", b)))
-                .chain([("ratioMetric.total", total)])
-                .collect(),
-            IndicatorMetric::RawRatio { raw, .. } => vec![("ratioMetric.raw", raw)],
-            IndicatorMetric::Threshold { metric } => vec![("thresholdMetric", metric)],
-        };
-        for (field, source) in sources {
+        for source in def.indicator.metric_sources() {
             if !source.is_type("cloudwatch") {
                 continue;
             }
             let Some(region) = source.spec.get_str("region") else {
                 continue;
             };
-            let (at, key) = match source.spec.location_of("region") {
-                Some(l) => (
-                    format!("field {} (line {}, column {})", l.path, l.line, l.column),
-                    (l.document, l.line, l.column),
-                ),
-                // Built in code: no position; one message per definition and field.
-                None => (
-                    format!("field spec.indicator.spec.{field}.metricSource.spec.region"),
-                    (def.document, usize::MAX, out.len()),
-                ),
+            let at = match source.spec.location_of("region") {
+                Some(l) if !seen.insert((l.document, l.line, l.column)) => continue,
+                Some(l) => format!("field {} (line {}, column {})", l.path, l.line, l.column),
+                // Built in code: no position to name or to tell copies apart.
+                None => "its metric source's field region".to_owned(),
             };
-            if seen.insert(key) {
-                out.push(format!(
-                    "SLO {:?} (document {}), {at}: region {region:?} is not used: the alarms and dashboards watch the metrics of the region the stack is deployed in (deploy the stack in {region} to watch them there)",
-                    def.slo.name, def.document
-                ));
-            }
+            out.push(format!(
+                "SLO {:?} (document {}), {at}: region {region:?} is not used: the alarms and dashboards watch the metrics of the region the stack is deployed in (deploy the stack in {region} to watch them there)",
+                def.slo.name, def.document
+            ));
         }
     }
     out
