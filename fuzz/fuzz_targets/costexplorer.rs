@@ -221,9 +221,12 @@ fn decoded(input: &mut Bytes<'_>, range: &DateRange) -> VecDeque<GetCostAndUsage
     pages
 }
 
-/// The day a `TimePeriod.Start` names, read as the adapter documents it (`%Y-%m-%d`).
+/// The day a `TimePeriod.Start` names, read as the adapter documents it: `YYYY-MM-DD` with
+/// every digit (the text is the day written back), so `2026-11-1` names none.
 fn day_of(interval: Option<&DateInterval>) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(interval?.start(), "%Y-%m-%d").ok()
+    let text = interval?.start();
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    (day.format("%Y-%m-%d").to_string() == text).then_some(day)
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -6,8 +6,9 @@
 //! negative or absent; units; usage metrics whole, empty or half given; next tokens repeated
 //! or not). Typed errors or quotas, never a panic or a hang. What the adapter and its trait
 //! document holds: the quota returned is the one asked for (codes compared without regard to
-//! ASCII case); a service's quotas are that service's, as served and in order; values are
-//! finite; a next token is followed once, never twice.
+//! ASCII case); a service's quotas are that service's, as served and in order, none twice;
+//! codes are not empty; values are finite and at least 0; a next token is followed once, never
+//! twice.
 #![no_main]
 
 use std::collections::VecDeque;
@@ -202,8 +203,12 @@ fn same(quota: &Quota, served: &ServiceQuota) -> bool {
 
 fn check(quota: &Quota) {
     assert!(
-        quota.value.is_none_or(f64::is_finite),
-        "{quota}: value not finite"
+        quota.value.is_none_or(|v| v.is_finite() && v >= 0.0),
+        "{quota}: value not finite or negative"
+    );
+    assert!(
+        !quota.service_code.is_empty() && !quota.quota_code.is_empty(),
+        "{quota}: a code is empty"
     );
 }
 
@@ -261,8 +266,14 @@ fuzz_target!(|data: &[u8]| {
 
     let answer = setup.runtime.block_on(setup.source.quotas(service));
     if let Ok(quotas) = &answer {
-        for quota in quotas {
+        for (i, quota) in quotas.iter().enumerate() {
             check(quota);
+            assert!(
+                !quotas[..i]
+                    .iter()
+                    .any(|q| q.quota_code.eq_ignore_ascii_case(&quota.quota_code)),
+                "{quota} listed twice"
+            );
             assert!(
                 quota.service_code.eq_ignore_ascii_case(service),
                 "asked for the quotas of {service:?}, given {quota}"

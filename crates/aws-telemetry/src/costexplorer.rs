@@ -35,7 +35,8 @@ const METRIC: &str = "UnblendedCost";
 ///
 /// The answer is held to `GetCostAndUsage`'s shape for `DAILY` granularity, and an answer
 /// that breaks it is [`ServiceError::InvalidResponse`] naming the `TimePeriod`, never summed
-/// or guessed: a result whose `TimePeriod` is not exactly one day (`End` is exclusive), a day
+/// or guessed: a `TimePeriod` day not written `YYYY-MM-DD` with every digit (the API's
+/// pattern), a result whose `TimePeriod` is not exactly one day (`End` is exclusive), a day
 /// outside the range asked for, a day given twice with different figures (the same figures
 /// twice count once), an amount that is not a finite number, or an amount without its `Unit`.
 ///
@@ -111,6 +112,21 @@ fn invalid(reason: String) -> ServiceError {
     }
 }
 
+/// A `DateInterval` day as Cost Explorer writes it, `YYYY-MM-DD` with every digit (its
+/// pattern, `\d{4}-\d{2}-\d{2}`): chrono's `%Y-%m-%d` alone also reads `2026-1-5` or `+2026-01-05`.
+fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return Err("not a date written YYYY-MM-DD".to_owned());
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| e.to_string())
+}
+
 #[async_trait]
 impl CostSource for CostExplorerSource {
     async fn daily_costs(&self, range: &DateRange) -> Result<Vec<DailyCost>, ServiceError> {
@@ -156,15 +172,15 @@ impl CostSource for CostExplorerSource {
                 let interval = result
                     .time_period()
                     .ok_or_else(|| invalid("a result without TimePeriod".to_owned()))?;
-                let day = NaiveDate::parse_from_str(interval.start(), "%Y-%m-%d").map_err(|e| {
+                let day = parse_day(interval.start()).map_err(|e| {
                     invalid(format!("TimePeriod.Start {:?}: {e}", interval.start()))
                 })?;
                 // DAILY granularity answers one result per day of the range, each from its
                 // day to the next (End is exclusive): anything else would be summed or
                 // counted twice downstream.
                 let span = format!("TimePeriod {}..{}", interval.start(), interval.end());
-                let end = NaiveDate::parse_from_str(interval.end(), "%Y-%m-%d")
-                    .map_err(|e| invalid(format!("{span}: End: {e}")))?;
+                let end =
+                    parse_day(interval.end()).map_err(|e| invalid(format!("{span}: End: {e}")))?;
                 if day.succ_opt() != Some(end) {
                     return Err(invalid(format!("{span} is not one day")));
                 }

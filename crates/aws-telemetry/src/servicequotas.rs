@@ -1,6 +1,8 @@
 //! The Service Quotas adapter: [`ServiceQuotasSource`], a [`QuotaSource`](crate::QuotaSource)
 //! on `aws-sdk-servicequotas`.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use aws_sdk_servicequotas::Client;
 use aws_sdk_servicequotas::error::ProvideErrorMetadata;
@@ -16,9 +18,11 @@ const BACKEND: &str = "ServiceQuotas";
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
 /// value, or the default where none was requested; an answer for another quota than the one
 /// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100; a
-/// `NextToken` returned twice, or a quota of another service than the one asked for, is
-/// [`ServiceError::InvalidResponse`], not a loop or another service's limit) for a
-/// service's. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
+/// `NextToken` returned twice, a quota of another service than the one asked for, or a quota
+/// listed twice is [`ServiceError::InvalidResponse`], not a loop, another service's limit or an
+/// undecided one) for a service's. A quota without its codes, or with a value that is not a
+/// finite number of at least 0 (the API reference's range), is
+/// [`ServiceError::InvalidResponse`] too. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
 /// regional: the client's region is the one read.
 ///
@@ -62,8 +66,9 @@ fn invalid(reason: String) -> ServiceError {
 
 /// The toolkit's [`Quota`] of the SDK's.
 fn to_quota(quota: &ServiceQuota) -> Result<Quota, ServiceError> {
+    // The API reference gives both codes a length of at least 1: an empty one names no quota.
     let (service_code, quota_code) = match (quota.service_code(), quota.quota_code()) {
-        (Some(s), Some(q)) => (s.to_owned(), q.to_owned()),
+        (Some(s), Some(q)) if !s.is_empty() && !q.is_empty() => (s.to_owned(), q.to_owned()),
         _ => {
             return Err(invalid(format!(
                 "a quota without ServiceCode or QuotaCode (ServiceCode {:?}, QuotaCode {:?}, QuotaName {:?})",
@@ -94,11 +99,13 @@ fn to_quota(quota: &ServiceQuota) -> Result<Quota, ServiceError> {
             }
         },
     };
+    // A quota's value is documented with a minimum of 0 (`ServiceQuota`, `QuotaUtilizationInfo`
+    // in the API reference); a negative limit would read any usage as under it.
     if let Some(value) = quota.value()
-        && !value.is_finite()
+        && !(value.is_finite() && value >= 0.0)
     {
         return Err(invalid(format!(
-            "quota {service_code}/{quota_code}: value {value}"
+            "quota {service_code}/{quota_code}: value {value} (a quota is a finite number of at least 0)"
         )));
     }
     Ok(Quota {
@@ -155,7 +162,8 @@ impl QuotaSource for ServiceQuotasSource {
     }
 
     async fn quotas(&self, service_code: &str) -> Result<Vec<Quota>, ServiceError> {
-        let mut quotas = Vec::new();
+        let mut quotas: Vec<Quota> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         let mut token: Option<String> = None;
         let mut tokens = NextTokens::default();
         loop {
@@ -181,6 +189,18 @@ impl QuotaSource for ServiceQuotasSource {
                         quota.service_code, quota.quota_code
                     )));
                 }
+                // A quota listed twice, perhaps with two values, leaves its limit undecided.
+                if let Some(&earlier) = seen.get(&quota.quota_code.to_ascii_lowercase()) {
+                    let value =
+                        |q: &Quota| q.value.map_or("no value".to_owned(), |v| v.to_string());
+                    return Err(invalid(format!(
+                        "ListServiceQuotas {service_code} listed quota {} twice ({} and {})",
+                        quota.quota_code,
+                        value(&quotas[earlier]),
+                        value(&quota),
+                    )));
+                }
+                seen.insert(quota.quota_code.to_ascii_lowercase(), quotas.len());
                 quotas.push(quota);
             }
             token = tokens.follow(BACKEND, page.next_token())?;

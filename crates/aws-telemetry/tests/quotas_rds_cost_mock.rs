@@ -185,9 +185,8 @@ mod service_quotas {
     #[tokio::test]
     async fn a_repeated_next_token_is_an_error_not_a_loop() {
         let looping = mock!(Client::list_service_quotas).then_http_response(|| {
-            json(200, r#"{"NextToken": "again", "Quotas": [
-                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false}
-            ]}"#)
+            // No quotas: the same quota on every page would be refused as listed twice first.
+            json(200, r#"{"NextToken": "again", "Quotas": []}"#)
         });
         let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&looping]);
         let source = ServiceQuotasSource::from_client(client, fast_retries(1));
@@ -270,6 +269,59 @@ mod service_quotas {
         let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&same]);
         let source = ServiceQuotasSource::from_client(client, fast_retries(1));
         assert_eq!(source.quotas("EC2").await.unwrap()[0].service_code, "ec2");
+    }
+
+    async fn listed(body: &'static str) -> Result<Vec<aws_telemetry::Quota>, ServiceError> {
+        let rule = mock!(Client::list_service_quotas).then_http_response(move || json(200, body));
+        let client = mock_client!(aws_sdk_servicequotas, RuleMode::MatchAny, &[&rule]);
+        ServiceQuotasSource::from_client(client, fast_retries(1))
+            .quotas("ec2")
+            .await
+    }
+
+    /// A quota listed twice (here with two values, its code's case aside) leaves its limit
+    /// undecided; the list is refused and names both values.
+    #[tokio::test]
+    async fn a_quota_listed_twice_is_refused() {
+        let reason = match listed(
+            r#"{"Quotas": [
+                {"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": 5.0, "Adjustable": true, "GlobalQuota": false},
+                {"ServiceCode": "ec2", "QuotaCode": "L-34B43A08", "QuotaName": "Spot vCPUs", "Value": 6.0, "Adjustable": true, "GlobalQuota": false},
+                {"ServiceCode": "ec2", "QuotaCode": "l-1216c47a", "QuotaName": "vCPUs", "Value": 1152.0, "Adjustable": true, "GlobalQuota": false}
+            ]}"#,
+        )
+        .await
+        {
+            Err(ServiceError::InvalidResponse { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(reason.contains("l-1216c47a twice (5 and 1152)"), "{reason}");
+    }
+
+    /// The API reference gives a quota's value a minimum of 0 and each code a length of at
+    /// least 1; a negative limit or an empty code is refused, not passed on.
+    #[tokio::test]
+    async fn a_negative_value_or_an_empty_code_is_refused() {
+        let reason = match listed(
+            r#"{"Quotas": [{"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "QuotaName": "vCPUs", "Value": -1.0, "Adjustable": true, "GlobalQuota": false}]}"#,
+        )
+        .await
+        {
+            Err(ServiceError::InvalidResponse { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(reason.contains("ec2/L-1216C47A: value -1"), "{reason}");
+        assert!(matches!(
+            listed(r#"{"Quotas": [{"ServiceCode": "ec2", "QuotaCode": "", "Value": 5.0, "Adjustable": true, "GlobalQuota": false}]}"#).await,
+            Err(ServiceError::InvalidResponse { .. })
+        ));
+        // Zero is in the documented range (F3 refuses it later, as a limit it cannot divide by).
+        let zero = listed(
+            r#"{"Quotas": [{"ServiceCode": "ec2", "QuotaCode": "L-1216C47A", "Value": 0.0, "Adjustable": true, "GlobalQuota": false}]}"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(zero[0].value, Some(0.0));
     }
 }
 
@@ -721,5 +773,27 @@ mod cost_explorer {
             "{reason}"
         );
         assert!(reason.contains("without a Unit"), "{reason}");
+    }
+
+    /// Cost Explorer writes a `DateInterval` day with every digit (`\d{4}-\d{2}-\d{2}`);
+    /// chrono's `%Y-%m-%d` alone read `2026-11-1` and `+2026-11-01` as days.
+    #[tokio::test]
+    async fn a_day_not_written_yyyy_mm_dd_is_refused() {
+        for (start, end) in [
+            ("2026-11-1", "2026-11-02"),
+            ("2026-11-01", "2026-11-2"),
+            ("+2026-11-01", "2026-11-02"),
+            ("2026-11-01 ", "2026-11-02"),
+            ("2026-11-01T00:00:00Z", "2026-11-02"),
+        ] {
+            let body = format!(
+                r#"{{"ResultsByTime": [{{"TimePeriod": {{"Start": "{start}", "End": "{end}"}}, "Total": {{"UnblendedCost": {{"Amount": "5", "Unit": "USD"}}}}, "Estimated": false}}]}}"#
+            );
+            let reason = answer(Box::leak(body.into_boxed_str())).await.unwrap_err();
+            assert!(
+                reason.contains("not a date written YYYY-MM-DD"),
+                "{start}..{end}: {reason}"
+            );
+        }
     }
 }

@@ -76,13 +76,15 @@ pub(super) fn import_sli(
                     if optional(&r, "counter").is_none() {
                         cx.rule(&r, Problem::MissingField { field: "counter" })?;
                     }
-                    let total = metric_holder(cx, catalog, &required(&r, "total")?, resolve)?;
+                    // Read in the spec's order (good or bad, then total), so that the first
+                    // error reported is the first a reader of the document meets.
                     let good = optional(&r, "good")
                         .map(|f| metric_holder(cx, catalog, &f, resolve))
                         .transpose()?;
                     let bad = optional(&r, "bad")
                         .map(|f| metric_holder(cx, catalog, &f, resolve))
                         .transpose()?;
+                    let total = metric_holder(cx, catalog, &required(&r, "total")?, resolve)?;
                     if good.is_some() == bad.is_some() {
                         return Err(r.err(Problem::Conflict {
                             reason: "a ratio metric needs exactly one of good and bad".into(),
@@ -204,6 +206,19 @@ mod tests {
         assert_eq!(threshold.metric_sources().count(), 1);
         // good and bad together, raw with total: refused.
         assert!(sli(&format!("{HEAD}  ratioMetric:\n    good: {{metricSource: {{type: X, spec: {{q: a}}}}}}\n    bad: {{metricSource: {{type: X, spec: {{q: a}}}}}}\n    total: {{metricSource: {{type: X, spec: {{q: b}}}}}}\n"), true).is_err());
+    }
+
+    /// With both `good` and `total` wrong, the error is `good`'s, the first in reading order
+    /// (it was `total`'s, read first).
+    #[test]
+    fn the_first_error_in_reading_order_is_reported() {
+        let err = sli(&format!("{HEAD}  ratioMetric:\n    counter: true\n    good: {{metricSource: {{spec: {{q: a}}}}}}\n    total: {{metricSource: {{spec: {{q: b}}}}}}\n"), true).unwrap_err();
+        assert!(matches!(
+            err.problem,
+            Problem::MissingField { field: "type" }
+        ));
+        assert_eq!((err.location.line, err.location.column), (7, 26), "{err}");
+        assert!(err.location.path.contains("good"), "{err}");
     }
 
     #[test]

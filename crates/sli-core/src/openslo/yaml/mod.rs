@@ -429,7 +429,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                 Ok(())
             }
         };
-        let (node, size, anchor) = match event {
+        let (node, size, anchor, aliased) = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentStart(_) => {
                 continue;
             }
@@ -478,7 +478,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                             })
                         })?;
                     }
-                    (node, size, anchor)
+                    (node, size, anchor, false)
                 }
                 Some(Open {
                     pending: Some(key), ..
@@ -508,6 +508,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                     }),
                     weight,
                     anchor,
+                    false,
                 )
             }
             Event::Alias(id) => {
@@ -519,7 +520,7 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                 let mut node = node.clone();
                 node.line = line;
                 node.column = column;
-                (node, size, 0)
+                (node, size, 0, true)
             }
         };
         if anchor != 0 {
@@ -535,7 +536,19 @@ pub(super) fn parse_stream(text: &str, caps: Caps) -> Result<Vec<Document>, Stre
                     Kind::Seq(items) => items.push(node),
                     Kind::Map(entries) => match open.pending.take() {
                         None => open.pending = Some(node),
-                        Some(key) => entries.push((key, node)),
+                        Some(key) => {
+                            // go-yaml takes `<<: [*a, *b]` but refuses `<<: *list`, an alias
+                            // to a sequence; once expanded the two look alike, so it is
+                            // refused here, where the alias is still known.
+                            if aliased && matches!(node.kind, Kind::Seq(_)) && is_merge_key(&key) {
+                                return Err(syntax(
+                                    "a merge key (<<) takes an alias to a mapping, not to a \
+                                     sequence: write <<: [*a, *b]"
+                                        .into(),
+                                ));
+                            }
+                            entries.push((key, node));
+                        }
                     },
                     Kind::Scalar { .. } => {}
                 }
@@ -753,6 +766,20 @@ mod tests {
             matches!(&err, StreamError::Syntax(e) if e.message.contains("merge key")),
             "{err:?}"
         );
+        // An alias to a sequence of mappings is refused (go-yaml refuses it), where the same
+        // sequence written in place, or a sequence of aliases, is merged.
+        let err = parse_stream("l: &l [{x: 1}]\nc: {<<: *l}\n", CAPS).unwrap_err();
+        assert!(
+            matches!(&err, StreamError::Syntax(e)
+                if e.message.contains("not to a sequence") && (e.line, e.column) == (2, 9)),
+            "{err:?}"
+        );
+        let docs = parse_stream("a: &a {x: 1}\nc: {<<: [{y: 2}, *a]}\n", CAPS).unwrap();
+        let mut out = String::new();
+        emit(&mut out, docs[0].root.to_value().get("c").unwrap());
+        assert_eq!(out, "y: 2\nx: 1\n");
+        // A sequence alias as an ordinary value is fine.
+        parse_stream("l: &l [{x: 1}]\nc: {k: *l}\n", CAPS).unwrap();
         // A key twice in one merged mapping is refused (go-yaml refuses it), not decided
         // silently.
         let err = parse_stream(
