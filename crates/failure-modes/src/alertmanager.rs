@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Map, Value, json};
-use sli_core::FINDING_ALERT_NAME;
+use sli_core::{FINDING_ALERT_NAME, FINDING_MODE_LABEL};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, OneLine};
 
 /// The label holding the SLO's id (Sloth's `sloth_id`, as the compiled rules and routes name it).
 pub const SLO_ID_LABEL: &str = "sloth_id";
@@ -18,7 +18,9 @@ impl Finding {
     /// `postableAlert`): labels `alertname` ([`FINDING_ALERT_NAME`]), `failure_mode` (`F2`),
     /// `subject`, `severity` (`page`/`ticket`), `team` (the routing's owner, if any) and, for a
     /// finding behind an SLO, [`SLO_ID_LABEL`] = `slo_id`; annotations `summary`,
-    /// `description` (the evidence), `likely_cause`, `mitigation` and `runbook_url` (if any);
+    /// `description` (the evidence), `likely_cause`, `mitigation` and `runbook_url` (if any),
+    /// the summary's subject and the description on one line as the finding's `Display` writes
+    /// them (a line break escaped as `\n`; the `subject` label keeps the subject as read);
     /// `startsAt` the condition's start, `endsAt` `hold` after the detection
     /// ([`DEFAULT_HOLD`](crate::DEFAULT_HOLD): a finding has no end of its own; a negative
     /// `hold` counts as none). Alertmanager reads times as RFC 3339, which writes years 0000
@@ -53,7 +55,7 @@ impl Finding {
     pub fn alertmanager_alert(&self, slo_id: Option<&str>, hold: TimeDelta) -> Value {
         let mut labels = Map::new();
         labels.insert("alertname".into(), json!(FINDING_ALERT_NAME));
-        labels.insert("failure_mode".into(), json!(self.mode.id()));
+        labels.insert(FINDING_MODE_LABEL.into(), json!(self.mode.id()));
         labels.insert("subject".into(), json!(self.subject));
         labels.insert("severity".into(), json!(self.severity.to_string()));
         if let Some(owner) = &self.routing.owner {
@@ -64,11 +66,17 @@ impl Finding {
             labels.insert(SLO_ID_LABEL.into(), json!(id));
         }
         let mut annotations = Map::new();
+        // Annotations are read by people, through text templates that JSON's escapes do not
+        // reach: the subject and the detail (which can come from the records read) on one
+        // line, as `Display` writes them. Labels keep the subject as read: they are matched.
         annotations.insert(
             "summary".into(),
-            json!(format!("{}: {}", self.mode, self.subject)),
+            json!(format!("{}: {}", self.mode, OneLine(&self.subject))),
         );
-        annotations.insert("description".into(), json!(self.evidence.detail));
+        annotations.insert(
+            "description".into(),
+            json!(OneLine(&self.evidence.detail).to_string()),
+        );
         annotations.insert("likely_cause".into(), json!(self.likely_cause));
         annotations.insert("mitigation".into(), json!(self.mitigation));
         if let Some(runbook) = &self.routing.runbook {
@@ -94,6 +102,7 @@ mod tests {
     use super::*;
     use crate::finding::Evidence;
     use crate::mode::FailureMode;
+    use crate::notify::DEFAULT_HOLD;
 
     fn finding(mode: FailureMode) -> Finding {
         let t = Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap();
@@ -105,6 +114,32 @@ mod tests {
             t,
             Evidence::new(1.0, 0.0, 1.0, 1.0, "d"),
         )
+    }
+
+    /// A subject taken from forged records (a user name with a line break) could fake a
+    /// second line in a text notification built from the annotations: they carry it on one
+    /// line, as `Display` does; the label keeps it as read, since routes match it.
+    #[test]
+    fn annotations_and_the_grouping_tier_are_one_line() {
+        let mut f = finding(FailureMode::CredentialCompromise);
+        f.subject = "mallory\nF4 [page] admin: all clear".to_owned();
+        f.evidence.detail = "sign-in by mallory\u{2028}resolved".to_owned();
+        let alert = f.alertmanager_alert(None, DEFAULT_HOLD);
+        assert_eq!(alert["labels"]["subject"], f.subject.as_str());
+        assert_eq!(
+            alert["annotations"]["summary"],
+            "F4 Credential compromise: mallory\\nF4 [page] admin: all clear"
+        );
+        assert_eq!(
+            alert["annotations"]["description"],
+            "sign-in by mallory\\u{2028}resolved"
+        );
+        let tier = f.to_alert(DEFAULT_HOLD).tier;
+        assert!(!tier.contains('\n'), "{tier}");
+        assert!(
+            tier.ends_with("mallory\\nF4 [page] admin: all clear"),
+            "{tier}"
+        );
     }
 
     #[test]

@@ -269,7 +269,7 @@ impl std::fmt::Display for Finding {
 /// U+2029) and a bidirectional override or isolate (which can make a line read in another
 /// order than it is written) escaped as Rust escapes them (a line break as `\n`, U+2028 as
 /// `\u{2028}`, a backslash as `\\`, so that an escape cannot be faked); the rest as it is.
-struct OneLine<'a>(&'a str);
+pub(crate) struct OneLine<'a>(pub(crate) &'a str);
 
 impl std::fmt::Display for OneLine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

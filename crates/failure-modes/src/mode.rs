@@ -86,14 +86,20 @@ impl FailureMode {
     /// planned work does not explain one, so maintenance windows and an SLO's page never hold
     /// its findings back.
     ///
+    /// The modes are [`sli_core::SECURITY_FINDING_MODES`], which the routing `slo-compiler`
+    /// compiles reads as well.
+    ///
     /// # Example
     /// ```
     /// use failure_modes::FailureMode;
     /// assert!(FailureMode::PublicDataLeak.is_security());
     /// assert!(!FailureMode::CostRunaway.is_security());
+    /// let security: Vec<_> = FailureMode::ALL.into_iter().filter(|m| m.is_security()).collect();
+    /// assert_eq!(security, [FailureMode::CredentialCompromise, FailureMode::PublicDataLeak]);
     /// ```
     pub fn is_security(self) -> bool {
-        matches!(self, Self::CredentialCompromise | Self::PublicDataLeak)
+        // The list the compiled Alertmanager routing reads too, so the two cannot disagree.
+        sli_core::SECURITY_FINDING_MODES.contains(&self.id())
     }
 
     /// The severity the [severity rule](crate#severities) gives the mode when nothing more specific is

@@ -12,7 +12,7 @@ use sli_core::{
     AlertGroup, AlertInterval, Incident, MaintenanceWindows, Routing, Severity, group_keyed,
 };
 
-use crate::finding::Finding;
+use crate::finding::{Finding, OneLine};
 use crate::mode::FailureMode;
 
 /// How long after its detection a finding still counts as current when grouped with alerts
@@ -22,13 +22,13 @@ pub const DEFAULT_HOLD: TimeDelta = TimeDelta::hours(1);
 
 impl Finding {
     /// The finding as an alert interval, for `sli_core`'s grouping: tier `"F2 Network
-    /// partition: subject"`, from the condition's start to `hold` after its detection, the
+    /// partition: subject"` (the subject on one line, as the finding's `Display` writes it), from the condition's start to `hold` after its detection, the
     /// evidence's threshold, the time to the forecast (if any) as time to exhaustion. A
     /// negative `hold` counts as none (the interval would end before it starts), and so does a
     /// detection before the start: the interval never ends before it starts.
     pub fn to_alert(&self, hold: TimeDelta) -> AlertInterval {
         AlertInterval::new(
-            format!("{}: {}", self.mode, self.subject),
+            format!("{}: {}", self.mode, OneLine(&self.subject)),
             self.severity,
             self.start,
             Some(self.held_until(hold)),

@@ -140,7 +140,8 @@ pub use noise::{
 pub use objective::Objective;
 pub use release_gate::{GateError, ReleaseGate};
 pub use routing::{
-    FINDING_ALERT_NAME, MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing, RoutingError, RunbookUrl,
+    FINDING_ALERT_NAME, FINDING_MODE_LABEL, MAX_OWNER, MAX_RUNBOOK_URL, Owner, Routing,
+    RoutingError, RunbookUrl, SECURITY_FINDING_MODES,
 };
 pub use series::Series;
 pub use sli::{BetweenBuckets, Bucket, Comparison, MAX_SLICES, Sli};

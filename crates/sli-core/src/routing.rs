@@ -17,6 +17,15 @@ use serde::{Deserialize, Serialize};
 /// an SLO's id joins that SLO's notification.
 pub const FINDING_ALERT_NAME: &str = "FailureModeFinding";
 
+/// The label naming a finding's failure mode (`F1` to `F8`) in the alert it is sent as, which
+/// the compiled routing groups and inhibits on.
+pub const FINDING_MODE_LABEL: &str = "failure_mode";
+
+/// The failure modes whose findings are security incidents (F4 credential compromise, F7
+/// public data; `failure_modes::FailureMode::is_security`), as [`FINDING_MODE_LABEL`] writes
+/// them: the compiled routing never holds their tickets back behind a page.
+pub const SECURITY_FINDING_MODES: [&str; 2] = ["F4", "F7"];
+
 /// The longest runbook URL accepted, in bytes. A CloudWatch alarm description holds 1,024
 /// characters (`PutMetricAlarm`'s `AlarmDescription`), and the runbook shares it with what the
 /// alarm means; 512 leaves room for that.

@@ -1,15 +1,11 @@
 //! The routing's inhibit rules: a page holds back the tickets of the same root cause while it
 //! fires.
 
-use sli_core::FINDING_ALERT_NAME;
+use sli_core::{FINDING_ALERT_NAME, FINDING_MODE_LABEL, SECURITY_FINDING_MODES};
 
 use super::matcher;
 use crate::prometheus::names;
 use crate::yaml::Node;
-
-/// The failure modes whose findings are security incidents (`failure_modes::FailureMode`'s
-/// `is_security`: F4 credential compromise, F7 public data): their tickets are never held.
-const SECURITY_MODES: &str = "F4|F7";
 
 /// Two rules, `alerts` matching the SLO alerts by name:
 /// * an SLO's page holds its tickets (only an SLO with an id: `equal` reads two missing ids as
@@ -56,12 +52,16 @@ pub(super) fn rules(alerts: &Node) -> Node {
                 Node::Seq(vec![
                     finding(),
                     severity("ticket"),
-                    Node::str(format!("failure_mode!~\"{SECURITY_MODES}\"")),
+                    // Security findings' tickets are never held.
+                    Node::str(format!(
+                        "{FINDING_MODE_LABEL}!~\"{}\"",
+                        SECURITY_FINDING_MODES.join("|")
+                    )),
                 ]),
             ),
             (
                 "equal",
-                names(&["failure_mode", "subject", "team", names::ID]),
+                names(&[FINDING_MODE_LABEL, "subject", "team", names::ID]),
             ),
         ]),
     ])

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc};
-use sli_core::{FINDING_ALERT_NAME, MaintenanceWindows, RecurringWindow, day_name};
+use sli_core::{
+    FINDING_ALERT_NAME, FINDING_MODE_LABEL, MaintenanceWindows, RecurringWindow, day_name,
+};
 
 use super::Compiled;
 use super::names;
@@ -372,7 +374,7 @@ fn routing(options: &AlertmanagerOptions, slos: &BTreeMap<String, SloRouting>) -
         ]
     };
     let slo_group = [names::ID, "severity"];
-    let finding_group = ["failure_mode", "subject", "severity"];
+    let finding_group = [FINDING_MODE_LABEL, "subject", "severity"];
     let gate = Node::map([
         ("receiver", Node::str(&options.gate_receiver)),
         (
