@@ -283,6 +283,18 @@ mod tests {
         Metric::new("AWS/ApplicationELB", "RequestCount").unwrap()
     }
 
+    /// A bounds probe (2026-12-07): a refused 10 MiB name made a 10 MiB message. The error
+    /// keeps the value; its message quotes the first 64 characters and the length.
+    #[test]
+    fn a_long_refused_name_makes_a_short_message() {
+        let name = format!("{}\n", "x".repeat(10 << 20));
+        let err = Metric::new("AWS/EC2", &name).unwrap_err();
+        let message = err.to_string();
+        assert!(message.len() < 200, "{} bytes", message.len());
+        assert!(message.contains("(10485761 bytes)"), "{message}");
+        assert!(matches!(err, QueryError::InvalidMetric { value, .. } if value == name));
+    }
+
     #[test]
     fn dimensions_follow_cloudwatch_rules() {
         // Found by the hostile-input probe: whitespace-only and non-ASCII names and values

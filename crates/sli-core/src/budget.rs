@@ -53,11 +53,56 @@ pub enum BudgetUnit {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawBudget", into = "RawBudget")]
 pub struct ErrorBudget {
     objective: Objective,
     unit: BudgetUnit,
     allowed: f64,
     consumed: f64,
+}
+
+/// [`ErrorBudget`] as written: deserialising checks what the constructors guarantee, that
+/// the amounts allowed and consumed are finite and not negative (a negative consumption read
+/// as 150 % of the budget left, a budget of nothing spent as an infinite burn).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudget {
+    objective: Objective,
+    unit: BudgetUnit,
+    allowed: f64,
+    consumed: f64,
+}
+
+impl TryFrom<RawBudget> for ErrorBudget {
+    type Error = Error;
+    fn try_from(raw: RawBudget) -> Result<Self> {
+        for (field, value) in [("allowed", raw.allowed), ("consumed", raw.consumed)] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(Error::InvalidParameter {
+                    field,
+                    value,
+                    reason: "an error budget's amounts are finite and not negative",
+                });
+            }
+        }
+        Ok(Self {
+            objective: raw.objective,
+            unit: raw.unit,
+            allowed: raw.allowed,
+            consumed: raw.consumed,
+        })
+    }
+}
+
+impl From<ErrorBudget> for RawBudget {
+    fn from(b: ErrorBudget) -> Self {
+        Self {
+            objective: b.objective,
+            unit: b.unit,
+            allowed: b.allowed,
+            consumed: b.consumed,
+        }
+    }
 }
 
 impl ErrorBudget {

@@ -75,7 +75,9 @@ impl std::fmt::Display for Incident {
 pub enum Reason {
     /// The SLO is breached: the window's budget is spent.
     SloBreached {
-        /// Share of the budget spent (at least 1).
+        /// Share of the budget spent (at least 1; infinite when none was allowed, written
+        /// `null` by serde_json and read back from `null` or `"+Inf"`).
+        #[serde(deserialize_with = "crate::infinite::or_infinity")]
         consumed_fraction: f64,
     },
     /// An incident that pages by itself (outage, data loss, security).
@@ -243,6 +245,7 @@ pub struct ErrorBudgetPolicy {
 /// document with a burn rate of `-1` (which froze releases on any sustained data) used to be
 /// taken as it was.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawPolicy {
     freeze_burn_rate: f64,
     sustained_for: Span,

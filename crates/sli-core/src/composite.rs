@@ -53,6 +53,7 @@ pub struct Composite {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawComposite {
     components: Vec<(Slo, f64)>,
 }

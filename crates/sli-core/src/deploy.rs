@@ -56,7 +56,9 @@ pub struct DeployVerdict {
     pub after_error_ratio: f64,
     /// Effect size: `after - before` (absolute difference of error ratios).
     pub difference: f64,
-    /// Effect size: `after / before`; infinite when there were no errors before.
+    /// Effect size: `after / before`; infinite when there were no errors before (written
+    /// `null` by serde_json, and read back from `null` or `"+Inf"`).
+    #[serde(deserialize_with = "crate::infinite::or_infinity")]
     pub relative_risk: f64,
     /// One-sided p-value for "the error ratio rose".
     pub p_value: f64,

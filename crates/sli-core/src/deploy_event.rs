@@ -130,6 +130,7 @@ pub struct Deploy {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawDeploy {
     id: String,
     service: String,

@@ -177,7 +177,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A span written as text that does not parse (`"5y"`, `"1.5h"`, `"30"`).
-    #[error("span {text:?} is invalid: {reason}")]
+    #[error("span {} is invalid: {reason}", crate::Excerpt(text))]
     InvalidSpanText {
         /// The text given.
         text: String,

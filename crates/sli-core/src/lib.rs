@@ -63,6 +63,15 @@
 //! reader and writer return `openslo::Error`, with the document, field path, line and column.
 //! Library code never panics on bad input.
 //!
+//! # Serde
+//! Every type that validates its values validates them when deserialised too, with the error
+//! its constructor gives. Configurations (an [`Slo`], its [`CalendarWindow`], [`AlertTier`]s,
+//! [`MaintenanceWindows`], an [`ErrorBudgetPolicy`], a [`Routing`], …) refuse a key they do
+//! not have, so that a misspelt one is an error rather than its default. JSON has no
+//! infinity: where a value can be +∞ (a histogram's last [`Bucket`] bound, a
+//! [`DeployVerdict::relative_risk`], a [`Reason::SloBreached`] fraction) serde_json writes it
+//! as `null`, and `null` or `"+Inf"` reads back as +∞.
+//!
 #![doc = include_str!("../FEATURES.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Denied, not forbidden: one `unsafe` block, a prefetch hint in the batch sweep
@@ -94,6 +103,8 @@ mod deploy_check;
 mod deploy_event;
 mod error;
 mod exact_value;
+mod excerpt;
+mod infinite;
 mod maintenance;
 mod missing;
 mod noise;
@@ -132,6 +143,7 @@ pub use deploy_check::{
 pub use deploy_event::{Deploy, DeployOutcome, MAX_NAME_BYTES, Rollout};
 pub use error::{Error, Position, Result};
 pub use exact_value::ExactValue;
+pub use excerpt::{EXCERPT_CHARS, Excerpt};
 pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow, day_name};
 pub use missing::MissingData;
 pub use noise::{

@@ -126,6 +126,7 @@ pub struct RecurringWindow {
 /// The serialised form: `{"days": ["sunday"], "start": "02:00", "duration": "2h", "zone": "Europe/Paris"}`
 /// (days read as chrono reads them: `sun` or `sunday`, any case).
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawRecurring {
     days: Vec<String>,
     start: String,
@@ -318,6 +319,11 @@ impl RecurringWindow {
     }
 
     /// The occurrences that overlap `range`, in order (at most one per day of the range).
+    ///
+    /// Time and memory grow with the range: one step per local day of it, and at most one
+    /// 24-byte interval a day (a century is 36,525 steps and under 1 MiB). Ask for the range
+    /// you will use; to test one instant, [`occurrence_at`](Self::occurrence_at) takes a
+    /// handful of steps.
     pub fn occurrences(&self, range: Interval) -> Vec<Interval> {
         // A range reaching chrono's first or last instant has no local time there in a zone
         // ahead of or behind UTC: its dates run to chrono's first or last day (the range

@@ -75,6 +75,7 @@ pub struct ReleaseGate {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawGate {
     burn_rate: f64,
     #[serde(default)]

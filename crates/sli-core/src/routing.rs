@@ -298,6 +298,7 @@ impl fmt::Display for Owner {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct Routing {
     /// The runbook to link from every notification.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -110,7 +110,9 @@ pub enum Sli {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Bucket {
-    /// The bucket's inclusive upper bound (`f64::INFINITY` for the last).
+    /// The bucket's inclusive upper bound (`f64::INFINITY` for the last). JSON has no
+    /// infinity: serde_json writes it as `null`, and `null` or `"+Inf"` reads back as it.
+    #[serde(deserialize_with = "crate::infinite::or_infinity")]
     pub upper_bound: f64,
     /// Observations at or under the bound (cumulative, Prometheus `le` semantics).
     pub count: f64,

@@ -33,6 +33,7 @@ use crate::window::{Interval, Window};
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct Slo {
     /// A name unique among the caller's SLOs.
     pub name: String,

@@ -196,6 +196,18 @@ impl From<Span> for TimeDelta {
 mod tests {
     use super::*;
 
+    /// A bounds probe (2026-12-07): a refused 10 MiB span text made a 10 MiB message.
+    #[test]
+    fn a_long_refused_text_makes_a_short_message() {
+        let text = format!("{}y", "9".repeat(10 << 20));
+        let message = text.parse::<Span>().unwrap_err().to_string();
+        assert!(message.len() < 200, "{} bytes", message.len());
+        assert!(
+            message.contains("… (10485761 bytes) is invalid"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn parses_and_prints() {
         for (text, seconds) in [

@@ -1007,11 +1007,11 @@ fn definition() -> impl Strategy<Value = SloDefinition> {
                     display_name,
                     description,
                     service,
-                    indicator: Indicator {
+                    indicator: std::sync::Arc::new(Indicator {
                         name: sli_name,
                         description: None,
                         metric,
-                    },
+                    }),
                     alert_policies: alert_policies
                         .into_iter()
                         .map(std::sync::Arc::new)
@@ -1536,4 +1536,67 @@ fn yaml_merge_keys_are_expanded() {
         total.get("spec").and_then(|s| s.get("query")),
         Some(&Value::String("sum(x_total)".into()))
     );
+}
+
+/// A bounds probe (2026-12-07): each objective's definition held its own copy of the SLO's
+/// indicator, queries and all, so two 1 MiB queries and 400 one-line objectives (a 2 MiB
+/// document) took 804 MiB, past what `Limits` bounds. The definitions of one SLO's objectives,
+/// and of the SLOs referring to one SLI, now share one indicator.
+#[test]
+fn an_indicator_is_shared_not_copied_per_objective() {
+    let query = "x".repeat(64 * 1024);
+    let mut text = format!(
+        "apiVersion: openslo/v1\nkind: SLI\nmetadata: {{name: shared}}\nspec:\n  ratioMetric:\n    counter: true\n    good: {{metricSource: {{type: Prometheus, spec: {{query: '{query}'}}}}}}\n    total: {{metricSource: {{type: Prometheus, spec: {{query: '{query}'}}}}}}\n"
+    );
+    for slo in ["a", "b"] {
+        text.push_str(&format!(
+            "---\napiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: {slo}}}\nspec:\n  service: web\n  indicatorRef: shared\n  timeWindow: [{{duration: 28d, isRolling: true}}]\n  budgetingMethod: Occurrences\n  objectives:\n"
+        ));
+        for i in 0..50 {
+            text.push_str(&format!("    - {{target: 0.{}}}\n", 900 + i));
+        }
+    }
+    let import = lenient(&text).unwrap();
+    assert_eq!(import.slos.len(), 100);
+    let first = &import.slos[0].indicator;
+    assert!(
+        import
+            .slos
+            .iter()
+            .all(|d| std::sync::Arc::ptr_eq(&d.indicator, first)),
+        "an indicator copied"
+    );
+}
+
+/// The same probe: an SLO's description (kept in lenient mode however long) is copied into
+/// each objective's definition; what is copied is held to `Limits::max_input_bytes` in all.
+#[test]
+fn text_copied_per_objective_is_bounded() {
+    let description = "d".repeat(1 << 20);
+    let mut text = format!(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {{name: a}}\nspec:\n  description: {description}\n  service: web\n  indicator:\n    metadata: {{name: i}}\n    spec:\n      ratioMetric:\n        counter: true\n        good: {{metricSource: {{type: Prometheus, spec: {{query: g}}}}}}\n        total: {{metricSource: {{type: Prometheus, spec: {{query: t}}}}}}\n  timeWindow: [{{duration: 28d, isRolling: true}}]\n  budgetingMethod: Occurrences\n  objectives:\n"
+    );
+    for i in 0..40 {
+        text.push_str(&format!("    - {{target: 0.{}}}\n", 900 + i));
+    }
+    let limits = sli_core::openslo::Limits::default().with_max_input_bytes(8 << 20);
+    let err = sli_core::openslo::parse_with_limits(&text, Mode::Lenient, limits).unwrap_err();
+    assert!(
+        matches!(
+            err.problem,
+            Problem::LimitExceeded {
+                limit: "text copied into each objective's definition",
+                max: 0x80_0000
+            }
+        ),
+        "{err}"
+    );
+    // Seven objectives copy 7 MiB: within the cap.
+    let seven = text
+        .lines()
+        .take(text.lines().count() - 33)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let import = sli_core::openslo::parse_with_limits(&seven, Mode::Lenient, limits).unwrap();
+    assert_eq!(import.slos.len(), 7);
 }

@@ -227,3 +227,122 @@ fn an_alert_with_a_threshold_json_cannot_write_reads_back() {
     let finite = AlertInterval::new("slo", Severity::Ticket, at, None).with_threshold(14.4);
     round_trips(&finite);
 }
+
+/// A serde probe (2026-12-07): `ErrorBudget` derived `Deserialize` over its private fields,
+/// so a document could hold what no constructor makes: a negative consumption read as 150 %
+/// of the budget left, a budget of nothing allowed as an infinite burn that froze releases.
+#[test]
+fn error_budget_amounts_are_finite_and_not_negative() {
+    use sli_core::ErrorBudget;
+    for (json, field) in [
+        (
+            r#"{"objective":0.999,"unit":"seconds","allowed":2592.0,"consumed":-1296.0}"#,
+            "consumed",
+        ),
+        (
+            r#"{"objective":0.999,"unit":"events","allowed":-10.0,"consumed":0.0}"#,
+            "allowed",
+        ),
+    ] {
+        let err = serde_json::from_str::<ErrorBudget>(json).expect_err(json);
+        assert!(err.to_string().starts_with(&format!("{field} = ")), "{err}");
+    }
+    let budget = ErrorBudget::for_events(
+        Objective::new(0.999).unwrap(),
+        EventCounts::from_bad(250.0, 1e6).unwrap(),
+    )
+    .unwrap();
+    round_trips(&budget);
+}
+
+/// A serde probe (2026-12-07): values whose one non-finite value is +∞ (a histogram's last
+/// bound, a relative risk after no errors, a budget spent where none was allowed) are written
+/// `null` by serde_json and did not read back; `null` and `"+Inf"` now read as +∞.
+#[test]
+fn infinite_values_read_back() {
+    use sli_core::{Bucket, deployment_regression};
+    use sli_core::{Decision, Reason};
+    let buckets = vec![Bucket::new(250.0, 90.0), Bucket::new(f64::INFINITY, 100.0)];
+    round_trips(&buckets);
+    let prometheus: Vec<Bucket> = serde_json::from_str(
+        r#"[{"upper_bound":250,"count":90},{"upper_bound":"+Inf","count":100}]"#,
+    )
+    .unwrap();
+    assert_eq!(prometheus, buckets);
+    assert!(
+        serde_json::from_str::<Bucket>(r#"{"upper_bound":"inf","count":1}"#).is_err(),
+        "only null and \"+Inf\" name infinity"
+    );
+    let verdict = deployment_regression(
+        EventCounts::from_bad(0.0, 1000.0).unwrap(),
+        EventCounts::from_bad(50.0, 1000.0).unwrap(),
+        0.05,
+    )
+    .unwrap();
+    assert_eq!(verdict.relative_risk, f64::INFINITY);
+    round_trips(&verdict);
+    let decision = Decision {
+        reasons: vec![Reason::SloBreached {
+            consumed_fraction: f64::INFINITY,
+        }],
+        ..Decision::default()
+    };
+    round_trips(&decision);
+}
+
+/// A serde probe (2026-12-07): a misspelt key in a configuration was dropped and its default
+/// used (`"cout": 3` made a one-month window of a three-month one); the configuration types
+/// now refuse a key they do not have.
+#[test]
+fn configurations_refuse_unknown_keys() {
+    use sli_core::{AlertTier, RecurringWindow, Routing, Slo};
+    let unknown = |err: serde_json::Error| {
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    };
+    unknown(serde_json::from_str::<CalendarWindow>(r#"{"period":"month","cout":3}"#).unwrap_err());
+    unknown(
+        serde_json::from_str::<RecurringWindow>(
+            r#"{"days":["sat"],"start":"02:00","duration":"2h","zone_name":"Europe/Paris"}"#,
+        )
+        .unwrap_err(),
+    );
+    unknown(
+        serde_json::from_str::<ErrorBudgetPolicy>(r#"{"freeze_on_securty":true}"#).unwrap_err(),
+    );
+    unknown(serde_json::from_str::<Routing>(r#"{"runbok":"https://x.example"}"#).unwrap_err());
+    // Each still reads what it writes.
+    let tier = serde_json::to_string(&sli_core::AlertPolicy::default().tiers[0]).unwrap();
+    serde_json::from_str::<AlertTier>(&tier).unwrap();
+    unknown(
+        serde_json::from_str::<AlertTier>(&tier.replace("\"enabled\"", "\"enabeld\"")).unwrap_err(),
+    );
+    let slo = Slo::new(
+        "checkout",
+        Objective::new(0.999).unwrap(),
+        sli_core::Window::Rolling(Span::from_days(28).unwrap()),
+        sli_core::Sli::EventRatio,
+    );
+    let text = serde_json::to_string(&slo).unwrap();
+    round_trips(&slo);
+    unknown(
+        serde_json::from_str::<Slo>(&text.replace("\"min_events\"", "\"min_event\"")).unwrap_err(),
+    );
+}
+
+/// A serde probe (2026-12-07): a `CalendarWindow` with both a `zone` and the older
+/// `utc_offset_seconds` used one and dropped the other silently (the offset even overrode an
+/// explicit `"zone": "UTC"`); both at once are refused.
+#[test]
+fn calendar_window_zone_and_offset_are_not_both_given() {
+    for zone in ["Europe/Paris", "UTC"] {
+        let json = format!(r#"{{"period":"day","zone":"{zone}","utc_offset_seconds":-18000}}"#);
+        let err = serde_json::from_str::<CalendarWindow>(&json).expect_err(&json);
+        assert!(
+            err.to_string().starts_with("utc_offset_seconds is invalid"),
+            "{err}"
+        );
+    }
+    let offset: CalendarWindow =
+        serde_json::from_str(r#"{"period":"day","utc_offset_seconds":-18000}"#).unwrap();
+    assert_eq!(offset.zone, "-05:00".parse::<Zone>().unwrap());
+}

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[non_exhaustive]
 pub enum QueryError {
     /// A namespace, metric name, dimension name or dimension value outside CloudWatch's rules.
-    #[error("metric {field} {value:?} is invalid: {reason}")]
+    #[error("metric {field} {} is invalid: {reason}", sli_core::Excerpt(value))]
     InvalidMetric {
         /// Which part: `namespace`, `name`, `dimension name` or `dimension value`.
         field: &'static str,
@@ -43,7 +43,7 @@ pub enum QueryError {
         name: String,
     },
     /// A statistic that is not one of CloudWatch's, or out of its range.
-    #[error("statistic {text:?} is invalid: {reason}")]
+    #[error("statistic {} is invalid: {reason}", sli_core::Excerpt(text))]
     InvalidStatistic {
         /// The statistic as written.
         text: String,
@@ -60,14 +60,18 @@ pub enum QueryError {
     },
     /// A query id outside CloudWatch's rule for `MetricDataQuery.Id`.
     #[error(
-        "query id {id:?} is invalid: an id starts with a lowercase letter and holds only ASCII letters, digits and _ (at most 255)"
+        "query id {} is invalid: an id starts with a lowercase letter and holds only ASCII letters, digits and _ (at most 255)",
+        sli_core::Excerpt(id)
     )]
     InvalidQueryId {
         /// The id given.
         id: String,
     },
     /// A query whose statistic or expression CloudWatch would refuse.
-    #[error("query {id:?}: {field} {value:?} is invalid: {reason}")]
+    #[error(
+        "query {id:?}: {field} {} is invalid: {reason}",
+        sli_core::Excerpt(value)
+    )]
     InvalidQuery {
         /// The query's id.
         id: String,

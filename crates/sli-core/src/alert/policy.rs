@@ -85,6 +85,7 @@ pub enum TierThreshold {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct AlertTier {
     /// Stable identifier, carried on every alert so callers can de-duplicate.
     pub id: String,
@@ -295,6 +296,7 @@ pub enum PartialWindows {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct AlertPolicy {
     /// The tiers, fastest first by convention.
     pub tiers: Vec<AlertTier>,

@@ -26,6 +26,7 @@ use crate::series::Series;
 ///   dead-letter queue, or to a destination, that failed: the event is not even kept.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct LambdaMetrics {
     /// `Invocations`.
     pub invocations: f64,
@@ -115,6 +116,7 @@ impl LambdaMetrics {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub struct LambdaFailures {
     /// Count throttled requests as failures.
     pub throttles: bool,

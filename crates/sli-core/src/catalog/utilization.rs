@@ -53,6 +53,7 @@ pub struct UtilizationBand {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawBand {
     low: f64,
     high: f64,
@@ -229,6 +230,7 @@ pub struct ProvisioningFinding {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UtilizationRule {
     band: UtilizationBand,
     interval: Span,

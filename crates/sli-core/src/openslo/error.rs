@@ -72,7 +72,9 @@ pub enum Problem {
     #[error("{limit} exceed the cap of {max}")]
     LimitExceeded {
         /// Which cap: `input bytes`, `YAML nodes` (aliases and anchors count the nodes they
-        /// copy) or `nesting depth`.
+        /// copy), `nesting depth`, or `text copied into each objective's definition` (an
+        /// SLO's description and names, copied into the definition of each of its
+        /// objectives, at most the input bytes' cap in all).
         limit: &'static str,
         /// The cap.
         max: usize,
@@ -104,7 +106,7 @@ pub enum Problem {
         found: &'static str,
     },
     /// A value outside its domain.
-    #[error("value {value:?} is invalid: {reason}")]
+    #[error("value {} is invalid: {reason}", crate::Excerpt(value))]
     InvalidValue {
         /// The value as written.
         value: String,

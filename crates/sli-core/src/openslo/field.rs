@@ -149,9 +149,30 @@ impl<'a> F<'a> {
 pub(super) struct Cx<'w> {
     pub(super) mode: Mode,
     pub(super) warnings: &'w mut Vec<Warning>,
+    /// Bytes of text the import may copy from one object into several results (an
+    /// SLO's description and names into each objective's definition): [`Limits`]'s input
+    /// bytes, so that the results hold at most about twice the input's text.
+    ///
+    /// [`Limits`]: super::Limits
+    pub(super) copy_limit: usize,
+    /// Bytes copied so far, against `copy_limit`.
+    pub(super) copied: usize,
 }
 
 impl Cx<'_> {
+    /// Charges `bytes` of copied text at `f`: [`Problem::LimitExceeded`] once the budget is
+    /// spent.
+    pub(super) fn copy(&mut self, f: &F<'_>, bytes: usize) -> Result<()> {
+        self.copied = self.copied.saturating_add(bytes);
+        if self.copied > self.copy_limit {
+            return Err(f.err(Problem::LimitExceeded {
+                limit: "text copied into each objective's definition",
+                max: self.copy_limit,
+            }));
+        }
+        Ok(())
+    }
+
     /// A rule of the OpenSLO specification: an error in strict mode, a warning in lenient mode.
     pub(super) fn rule(&mut self, f: &F<'_>, problem: Problem) -> Result<()> {
         match self.mode {
@@ -590,6 +611,8 @@ pub(super) fn with_document<T>(
     let mut cx = Cx {
         mode,
         warnings: &mut warnings,
+        copy_limit: usize::MAX,
+        copied: 0,
     };
     let root = F {
         node: &docs[0].root,

@@ -83,6 +83,8 @@ pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Impor
     let mut cx = Cx {
         mode,
         warnings: &mut warnings,
+        copy_limit: limits.max_input_bytes,
+        copied: 0,
     };
     // The objects: each document, or each item of a document that is a sequence (the Go SDK's
     // form); empty documents hold none.

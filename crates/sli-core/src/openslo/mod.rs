@@ -463,8 +463,9 @@ pub struct SloDefinition {
     pub description: Option<String>,
     /// `spec.service`.
     pub service: String,
-    /// The indicator and its metric sources.
-    pub indicator: Indicator,
+    /// The indicator and its metric sources, shared by the definitions of one SLO's
+    /// objectives and of the SLOs that refer to one SLI (not a copy each).
+    pub indicator: std::sync::Arc<Indicator>,
     /// The alert policies, in order. A policy several SLOs refer to is shared, not copied.
     pub alert_policies: Vec<std::sync::Arc<AlertPolicyDefinition>>,
     /// The 0-based document index of the SLO in the file it came from (0 for definitions built

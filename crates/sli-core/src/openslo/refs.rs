@@ -71,6 +71,9 @@ pub(super) struct Catalog<'a> {
     /// Alert policies already mapped, by the address of their node: each SLO that refers to a
     /// policy shares it instead of mapping and cloning its tiers again.
     pub(super) mapped_policies: std::cell::RefCell<HashMap<usize, Shared>>,
+    /// SLIs already imported for an `indicatorRef`, by the address of their node: each SLO
+    /// that refers to one shares it instead of importing (and copying its queries) again.
+    pub(super) mapped_slis: std::cell::RefCell<HashMap<usize, std::sync::Arc<super::Indicator>>>,
     /// (policy node, objective, SLO period) already checked: a policy's findings for one
     /// objective and period are reported once, however many SLOs share them.
     pub(super) checked_policies: std::cell::RefCell<std::collections::HashSet<(usize, u64, i64)>>,
@@ -220,6 +223,8 @@ mod tests {
         let mut cx = Cx {
             mode,
             warnings: &mut warnings,
+            copy_limit: usize::MAX,
+            copied: 0,
         };
         let mut catalog = Catalog::default();
         let kinds = docs

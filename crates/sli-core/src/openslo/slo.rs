@@ -263,10 +263,7 @@ pub(super) fn import_slo(
             }
         };
         if i == 1
-            && let Some(Indicator {
-                metric: IndicatorMetric::Threshold { .. },
-                ..
-            }) = &shared
+            && let Some(IndicatorMetric::Threshold { .. }) = shared.as_deref().map(|s| &s.metric)
         {
             // The spec (Notes (SLO)): "If `thresholdMetric` has been defined, only one
             // Threshold can be defined. However if using `ratioMetric` then any number of
@@ -365,12 +362,26 @@ pub(super) fn import_slo(
         if composite {
             components.push((slo.name.clone(), weight));
         }
+        // What each objective's definition copies of the SLO's text is charged (the
+        // indicator is shared): a long description times many objectives is bounded by the
+        // input's size, not by the input's size times its objectives.
+        cx.copy(
+            &o,
+            [
+                slo.name.len(),
+                service.len(),
+                meta.display_name.as_ref().map_or(0, String::len),
+                description.as_ref().map_or(0, String::len),
+            ]
+            .iter()
+            .sum(),
+        )?;
         out.push(SloDefinition {
             slo,
             display_name: meta.display_name.clone(),
             description: description.clone(),
             service: service.clone(),
-            indicator: indicator.clone(),
+            indicator: Arc::clone(indicator),
             alert_policies,
             document: root.doc,
         });
@@ -384,7 +395,15 @@ pub(super) fn import_slo(
 }
 
 /// The indicator of an SLO or of a composite's objective: `indicator` inline or `indicatorRef`.
-fn indicator_of(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<Option<Indicator>> {
+///
+/// Shared, not copied: an SLO's indicator is one value for all its objectives, and an SLI
+/// referenced by several SLOs is imported once (an indicator holds its queries' text, and a
+/// copy per objective let a 2 MiB document take 804 MiB, a probe found).
+fn indicator_of(
+    cx: &mut Cx<'_>,
+    catalog: &Catalog<'_>,
+    f: &F<'_>,
+) -> Result<Option<Arc<Indicator>>> {
     match (optional(f, "indicator"), optional(f, "indicatorRef")) {
         (Some(_), Some(r)) => Err(r.err(Problem::Conflict {
             reason: "indicator and indicatorRef exclude each other".into(),
@@ -398,10 +417,20 @@ fn indicator_of(cx: &mut Cx<'_>, catalog: &Catalog<'_>, f: &F<'_>) -> Result<Opt
                     kind: kind.text()?.to_owned(),
                 }));
             }
-            import_sli(cx, catalog, &inline, true).map(Some)
+            import_sli(cx, catalog, &inline, true).map(|i| Some(Arc::new(i)))
         }
         (None, Some(r)) => {
-            import_sli(cx, catalog, &referenced(&r, &catalog.slis, "SLI")?, true).map(Some)
+            let root = referenced(&r, &catalog.slis, "SLI")?;
+            let key = std::ptr::from_ref(root.node) as usize;
+            if let Some(shared) = catalog.mapped_slis.borrow().get(&key) {
+                return Ok(Some(Arc::clone(shared)));
+            }
+            let shared = Arc::new(import_sli(cx, catalog, &root, true)?);
+            catalog
+                .mapped_slis
+                .borrow_mut()
+                .insert(key, Arc::clone(&shared));
+            Ok(Some(shared))
         }
         (None, None) => Ok(None),
     }

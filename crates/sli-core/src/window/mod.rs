@@ -63,6 +63,7 @@ pub struct Interval {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawInterval {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -231,15 +232,17 @@ pub struct CalendarWindow {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawCalendarWindow {
     period: CalendarPeriod,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     count: u32,
     #[serde(default)]
-    zone: Zone,
+    zone: Option<Zone>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     anchor: Option<NaiveDateTime>,
-    /// The form before zones: a fixed offset in seconds east of UTC.
+    /// The form before zones: a fixed offset in seconds east of UTC, read only without a
+    /// `zone` (both at once would leave one of them unused).
     #[serde(default, skip_serializing)]
     utc_offset_seconds: Option<i32>,
 }
@@ -261,15 +264,21 @@ impl TryFrom<RawCalendarWindow> for CalendarWindow {
             value: 0.0,
             reason: "a calendar window spans at least one period",
         })?;
-        let zone = match raw.utc_offset_seconds {
-            Some(seconds) if raw.zone == Zone::UTC => Zone::fixed(
-                FixedOffset::east_opt(seconds).ok_or(Error::InvalidParameter {
+        let zone = match (raw.zone, raw.utc_offset_seconds) {
+            (Some(_), Some(_)) => {
+                return Err(Error::InvalidField {
+                    field: "utc_offset_seconds",
+                    reason: "given beside zone: give the zone alone (an offset is a zone such as \"+05:30\")",
+                });
+            }
+            (None, Some(seconds)) => Zone::fixed(FixedOffset::east_opt(seconds).ok_or(
+                Error::InvalidParameter {
                     field: "utc_offset_seconds",
                     value: f64::from(seconds),
                     reason: "must be strictly within ±24 hours",
-                })?,
-            ),
-            _ => raw.zone,
+                },
+            )?),
+            (zone, None) => zone.unwrap_or_default(),
         };
         Ok(Self {
             period: raw.period,
@@ -285,7 +294,7 @@ impl From<CalendarWindow> for RawCalendarWindow {
         Self {
             period: w.period,
             count: w.count.get(),
-            zone: w.zone,
+            zone: Some(w.zone),
             anchor: w.anchor,
             utc_offset_seconds: None,
         }
