@@ -692,15 +692,9 @@ mod tests {
             (seed >> 33) % n
         };
         let zones = ["UTC", "Europe/Paris", "America/New_York", "+05:30"];
-        let days = [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ];
+        let days: Vec<Weekday> = std::iter::successors(Some(Weekday::Mon), |d| Some(d.succ()))
+            .take(7)
+            .collect();
         let (mut refused, mut accepted) = (0, 0);
         for _ in 0..600 {
             let mut windows = Vec::new();
