@@ -130,7 +130,6 @@ pub struct Deploy {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDeploy {
     id: String,
     service: String,

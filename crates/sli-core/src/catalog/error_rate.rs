@@ -72,7 +72,6 @@ pub struct HttpStatusCounts {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawStatusCounts {
     requests: f64,
     server_errors: f64,

@@ -26,7 +26,6 @@ use crate::series::Series;
 ///   dead-letter queue, or to a destination, that failed: the event is not even kept.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-#[serde(deny_unknown_fields)]
 pub struct LambdaMetrics {
     /// `Invocations`.
     pub invocations: f64,
