@@ -35,6 +35,14 @@ const MIN_INTERVAL: Duration = Duration::from_millis(500);
 /// [`CloudTrailSource::with_max_deploy_records`] sets another.
 pub const MAX_DEPLOY_RECORDS: usize = 20_000;
 
+/// The most events one [`AuditSource::events`] call reads: 200,000, 4,000 pages of 50, which
+/// take at least 2,000 s (33 minutes) at 2 requests per second and hold about 100 MB of
+/// events. `LookupEvents` cannot keep up with an account making more (a range that long is
+/// for CloudTrail's log files, [`parse_log`](crate::audit::parse_log)); past this bound the
+/// call stops with [`EventSourceError::LimitExceeded`] instead of holding every event of the
+/// range. [`CloudTrailSource::with_max_events`] sets another.
+pub const MAX_AUDIT_EVENTS: usize = 200_000;
+
 /// Spaces calls at least [`MIN_INTERVAL`] apart (a token bucket of size one), across every
 /// clone of the source.
 #[derive(Debug, Default)]
@@ -67,7 +75,8 @@ impl RateLimiter {
 /// standard retry strategy ([`RetryPolicy`]), then reported as [`ServiceError::Throttled`].
 /// Each event's `CloudTrailEvent` (the record's
 /// JSON, as a string) is parsed by [`parse_record`](crate::audit::parse_record), so events
-/// read here and from log files are the same. Events come back oldest first.
+/// read here and from log files are the same. Events come back oldest first; at most
+/// [`MAX_AUDIT_EVENTS`] are read per call ([`with_max_events`](Self::with_max_events)).
 ///
 /// # Example
 /// ```no_run
@@ -94,6 +103,7 @@ pub struct CloudTrailSource {
     client: Client,
     limiter: Arc<RateLimiter>,
     max_deploy_records: usize,
+    max_events: usize,
 }
 
 impl CloudTrailSource {
@@ -108,7 +118,16 @@ impl CloudTrailSource {
             client: with_retry!(Client, client, retry),
             limiter: Arc::new(RateLimiter::default()),
             max_deploy_records: MAX_DEPLOY_RECORDS,
+            max_events: MAX_AUDIT_EVENTS,
         }
+    }
+
+    /// The same source, reading at most `max` events per [`AuditSource::events`] call instead
+    /// of [`MAX_AUDIT_EVENTS`].
+    #[must_use]
+    pub fn with_max_events(mut self, max: usize) -> Self {
+        self.max_events = max;
+        self
     }
 
     /// The same source, reading at most `max` records per [`DeploySource::deploys`] call
@@ -176,6 +195,14 @@ impl AuditSource for CloudTrailSource {
     async fn events(&self, range: &TimeRange) -> Result<Vec<AuditEvent>, EventSourceError> {
         let mut events = Vec::new();
         self.lookup(range, None, |json, index| {
+            if index >= self.max_events {
+                return Err(EventSourceError::LimitExceeded {
+                    origin: "LookupEvents".to_owned(),
+                    what: "CloudTrail events read",
+                    limit: self.max_events as u64,
+                    requested: index as u64 + 1,
+                });
+            }
             let parsed = parse_record(json, "LookupEvents", index)?;
             // LookupEvents' end time is inclusive; the trait's is not.
             if range.contains(parsed.time) {

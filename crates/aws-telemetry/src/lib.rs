@@ -191,7 +191,7 @@ mod source;
 pub use audit::{AuditEvent, AuditSource, Identity, InMemoryAuditSource, SignInOutcome};
 pub use blocking::{BlockingSource, CountsQuery, fetch_blocking, fetch_counts, read_counts};
 #[cfg(feature = "cloudtrail")]
-pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_DEPLOY_RECORDS};
+pub use cloudtrail::{CloudTrailSource, LOOKUP_EVENTS_PAGE, MAX_AUDIT_EVENTS, MAX_DEPLOY_RECORDS};
 #[cfg(feature = "cloudwatch")]
 pub use cloudwatch::{CloudWatchSink, CloudWatchSource};
 #[cfg(feature = "codedeploy")]

@@ -214,3 +214,33 @@ async fn a_next_token_loop_is_an_error_not_a_hang() {
     }
     assert_eq!(rule.num_calls(), 2);
 }
+
+/// A doc review (2026-12-07): the deploy path was capped, the audit path held every event of
+/// the range. Past `with_max_events` the call stops, having read one page past the cap at
+/// most, with `LimitExceeded` naming the cap.
+#[tokio::test(start_paused = true)]
+async fn events_past_the_cap_are_a_typed_error() {
+    let n = std::sync::atomic::AtomicU32::new(0);
+    let endless = mock!(Client::lookup_events).then_output(move || {
+        let k = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        page(0, 50, Some(&format!("t{k}")))
+    });
+    let client = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, &[&endless]);
+    let source = CloudTrailSource::from_client(client, fast_retries(1)).with_max_events(120);
+    match source.events(&range()).await.unwrap_err() {
+        EventSourceError::LimitExceeded {
+            what,
+            limit,
+            requested,
+            ..
+        } => {
+            assert_eq!(
+                (what, limit, requested),
+                ("CloudTrail events read", 120, 121)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(endless.num_calls(), 3);
+    assert_eq!(aws_telemetry::MAX_AUDIT_EVENTS, 200_000);
+}

@@ -34,7 +34,10 @@ pub trait Detector: fmt::Debug + Send {
     /// Feeds the next observation; returns the findings it opens (usually none).
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] or [`Error::OutOfOrder`] for bad observations.
+    /// A typed error for a bad observation, the detector unchanged: [`Error::InvalidInput`] or
+    /// [`Error::OutOfOrder`] in general; some detectors name more precisely (F2's
+    /// [`Error::InvalidZone`], the generic detector's [`Error::InvalidValue`]). Each
+    /// implementation's docs list its own.
     fn push(&mut self, input: Self::Input) -> Result<Vec<Finding>>;
 
     /// Feeds every observation in order and collects the findings.

@@ -64,9 +64,10 @@
 //! IAM credentials (<https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html>) and
 //! estimated-charges monitoring (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>).
 //!
-//! The types of `aws-telemetry`, `sli-core` and `chrono` that this API uses are re-exported
-//! here (and the three crates themselves, as [`aws_telemetry`], [`sli_core`] and [`chrono`]),
-//! so this crate is the only dependency its examples need.
+//! The three crates this API is built on are re-exported as [`aws_telemetry`], [`sli_core`]
+//! and [`chrono`], and their types the API uses most are re-exported here too; the rest (an
+//! `AuditSource` to run F4 on, `sli_core::Incident`, the error sources) are reached through
+//! the re-exported crates. So this crate is the only dependency its examples need.
 //!
 //! # Example
 //! ```

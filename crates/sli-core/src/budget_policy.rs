@@ -227,7 +227,11 @@ pub struct PolicyInput<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawPolicy", into = "RawPolicy")]
 pub struct ErrorBudgetPolicy {
-    /// Freeze releases when the burn rate stays above this (default 4x).
+    /// Freeze releases when the burn rate stays above this (default 4x). [`new`](Self::new)
+    /// and deserialising refuse a value that is not positive and finite; a policy written as
+    /// a struct literal is not checked, and [`decide`](Self::decide) freezes nothing on the
+    /// burn rate when this is not positive and finite (check one with
+    /// [`validate`](Self::validate)).
     pub freeze_burn_rate: f64,
     /// …for at least this long.
     pub sustained_for: Span,
@@ -297,18 +301,41 @@ impl ErrorBudgetPolicy {
     /// # Errors
     /// [`Error::InvalidParameter`] unless the burn rate is positive and finite.
     pub fn new(freeze_burn_rate: f64, sustained_for: Span) -> Result<Self> {
-        if !(freeze_burn_rate.is_finite() && freeze_burn_rate > 0.0) {
-            return Err(Error::InvalidParameter {
-                field: "freeze_burn_rate",
-                value: freeze_burn_rate,
-                reason: "must be positive and finite",
-            });
-        }
-        Ok(Self {
+        let policy = Self {
             freeze_burn_rate,
             sustained_for,
             ..Self::default()
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Checks what [`new`](Self::new) checks, for a policy built as a struct literal (its
+    /// fields are public).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless the burn rate is positive and finite.
+    ///
+    /// # Example
+    /// ```
+    /// use sli_core::ErrorBudgetPolicy;
+    ///
+    /// let policy = ErrorBudgetPolicy { freeze_burn_rate: -1.0, ..Default::default() };
+    /// assert!(policy.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if self.freezes_on_burn() {
+            return Ok(());
+        }
+        Err(Error::InvalidParameter {
+            field: "freeze_burn_rate",
+            value: self.freeze_burn_rate,
+            reason: "must be positive and finite",
         })
+    }
+
+    fn freezes_on_burn(&self) -> bool {
+        self.freeze_burn_rate.is_finite() && self.freeze_burn_rate > 0.0
     }
 
     /// Decides what to do at `at`, with every reason.
@@ -316,7 +343,9 @@ impl ErrorBudgetPolicy {
     /// Burn samples after `at` are not known yet and are ignored. A sustained burn freezes
     /// releases only while it is current: its last sample at most
     /// [`max_sample_gap`](Self::max_sample_gap) before `at`, so a history that stopped (a
-    /// source that went quiet, a stale cache) cannot keep releases frozen.
+    /// source that went quiet, a stale cache) cannot keep releases frozen. A burn rate to
+    /// freeze at that is not positive and finite (a struct literal [`validate`](Self::validate)
+    /// refuses) freezes nothing on the burn: `-1` froze releases on any sustained data.
     pub fn decide(&self, input: &PolicyInput<'_>, at: DateTime<Utc>) -> Decision {
         let mut decision = Decision::default();
         let notify = |decision: &mut Decision, severity: Severity, reason: Reason| {
@@ -356,8 +385,10 @@ impl ErrorBudgetPolicy {
                 }
             }
         }
-        if let Some((since, last, lowest)) =
-            input.burn_history.and_then(|h| self.sustained_above(h, at))
+        if let Some((since, last, lowest)) = input
+            .burn_history
+            .filter(|_| self.freezes_on_burn())
+            .and_then(|h| self.sustained_above(h, at))
         {
             let held = last - since;
             let current = at - last <= self.max_sample_gap.as_time_delta();
@@ -522,6 +553,20 @@ mod tests {
                 .decide(&input, t(71))
                 .freeze_releases
         );
+        // A doc review (2026-12-07): a struct literal's burn rate of -1 counted every sample
+        // as above it, so any sustained history froze releases, a quiet one included.
+        let quiet = Series::from_values("burn", (0..=70).map(|m| (t(m), 0.0))).unwrap();
+        let negative = ErrorBudgetPolicy {
+            freeze_burn_rate: -1.0,
+            ..ErrorBudgetPolicy::default()
+        };
+        let input = PolicyInput {
+            burn_history: Some(&quiet),
+            ..Default::default()
+        };
+        assert_eq!(negative.decide(&input, t(71)), Decision::default());
+        assert!(negative.validate().is_err() && nan_threshold.validate().is_err());
+        ErrorBudgetPolicy::default().validate().unwrap();
     }
 
     #[test]

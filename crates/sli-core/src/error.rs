@@ -239,8 +239,8 @@ pub enum Error {
         /// The span the series covers (first point to the end of the last), in seconds.
         data_seconds: i64,
     },
-    /// A definition field that is not a number and is invalid (an empty name, a NaN threshold
-    /// in a time-slice SLI, …).
+    /// A definition field that is not a number and is invalid (an empty name, an SLI of the
+    /// wrong kind for a conversion, `utc_offset_seconds` beside a `zone`, …).
     #[error("{field} is invalid: {reason}")]
     InvalidField {
         /// The field.

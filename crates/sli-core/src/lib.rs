@@ -60,7 +60,8 @@
 //! index and timestamp of the offending point. Three small families have their own enums, each
 //! naming the rejected field: [`MaintenanceError`] (recurring maintenance windows),
 //! [`GateError`] (the release gate) and [`RoutingError`] (runbook URLs and owners); the OpenSLO
-//! reader and writer return `openslo::Error`, with the document, field path, line and column.
+//! reader returns `openslo::Error` with the document, field path, line and column, and the
+//! writer the same with the definition's index and the field path.
 //! Library code never panics on bad input.
 //!
 //! # Serde
@@ -148,7 +149,8 @@ pub use excerpt::{EXCERPT_CHARS, Excerpt};
 pub use maintenance::{MAX_MAINTENANCE, MaintenanceError, RecurringWindow, day_name};
 pub use missing::MissingData;
 pub use noise::{
-    AlertGroup, MaintenanceWindows, SustainFilter, Sustained, group_alerts, group_keyed,
+    AlertGroup, MAX_CHAINED_WINDOWS, MaintenanceWindows, SustainFilter, Sustained, group_alerts,
+    group_keyed,
 };
 pub use objective::Objective;
 pub use release_gate::{GateError, ReleaseGate};

@@ -226,11 +226,12 @@ impl From<RawMaintenanceWindows> for MaintenanceWindows {
     }
 }
 
-/// How many steps [`MaintenanceWindows::suppress`] follows from one alert's start between
-/// merged one-off windows and recurring occurrences that touch: the bound on its work when a
-/// recurring window chains (a week of back-to-back hourly occurrences is 168; a chain of
-/// one-off windows, merged when built, is one step).
-const MAX_CHAINED_WINDOWS: usize = 1_000;
+/// The most windows one maintenance may chain (windows that overlap or follow one another,
+/// one-off and recurring occurrences together): [`MaintenanceWindows::validate`] refuses more,
+/// and [`MaintenanceWindows::suppress`] follows at most this many steps from one alert's start
+/// (a week of back-to-back hourly occurrences is 168; a chain of one-off windows, merged when
+/// built, is one step).
+pub const MAX_CHAINED_WINDOWS: usize = 1_000;
 
 /// A chain of maintenance windows that overlap or touch, followed span by span in order of
 /// start: refused once longer than its reach or than [`MAX_CHAINED_WINDOWS`] windows.
@@ -330,7 +331,8 @@ impl MaintenanceWindows {
     /// # Errors
     /// [`MaintenanceError::OutOfRange`] naming `start` or `end` of the first window outside
     /// those years; else [`MaintenanceError::NeverEnds`] naming the field `end` of the first
-    /// window, or chain of windows, too long.
+    /// window, or chain of windows, longer than `MAX_MAINTENANCE` or of more than
+    /// [`MAX_CHAINED_WINDOWS`] windows.
     pub fn validate(&self) -> std::result::Result<(), MaintenanceError> {
         let (first, last) = crate::window::rfc3339_bounds();
         let writable = |t: DateTime<Utc>| first <= t && t <= last;

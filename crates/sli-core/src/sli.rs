@@ -177,7 +177,7 @@ impl Sli {
     /// `+Inf` bucket holding the total.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when the SLI is not [`Sli::Threshold`];
+    /// [`Error::InvalidField`] naming `sli.kind` when the SLI is not [`Sli::Threshold`];
     /// [`Error::InvalidHistogram`] for malformed buckets; [`Error::ThresholdBetweenBuckets`]
     /// when the threshold is not a bucket bound and `between` is [`BetweenBuckets::Reject`].
     ///
@@ -259,8 +259,9 @@ impl Sli {
     /// statistic with `SampleCount`).
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a rank outside [0, 100] or a non-threshold SLI;
-    /// [`Error::InvalidCount`] for a bad sample count.
+    /// [`Error::InvalidParameter`] for a rank outside [0, 100]; [`Error::InvalidField`] naming
+    /// `sli.kind` for an SLI that is not [`Sli::Threshold`]; [`Error::InvalidCount`] for a bad
+    /// sample count.
     pub fn counts_from_percentile_rank(
         &self,
         rank_percent: f64,
@@ -283,7 +284,7 @@ impl Sli {
     /// are treated as `missing` says: a good slice, a bad slice, or no event at all.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] when the SLI is not [`Sli::TimeSlice`];
+    /// [`Error::InvalidField`] naming `sli.kind` when the SLI is not [`Sli::TimeSlice`];
     /// [`Error::InvalidValue`] for NaN values; [`Error::Misaligned`] for timestamps off the
     /// slice grid; [`Error::LimitExceeded`] when the slices written out, those filled in for
     /// missing values included, would be more than [`MAX_SLICES`].

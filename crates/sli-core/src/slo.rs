@@ -174,7 +174,9 @@ impl Slo {
     /// target, a non-empty name.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming the field.
+    /// [`Error::InvalidField`] naming `name` for an empty one; [`Error::InvalidParameter`]
+    /// naming the field for a bad `min_events` or a bad number in the SLI (its threshold, its
+    /// slice target).
     pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {
             return Err(Error::InvalidField {
@@ -197,7 +199,8 @@ impl Slo {
     /// the calendar period containing `at`, up to `at`).
     ///
     /// # Errors
-    /// As [`Slo::validate`] and [`BudgetingMethod::attainment`].
+    /// As [`Slo::validate`] and [`BudgetingMethod::attainment`]; [`Error::DateOutOfRange`]
+    /// when the window holding `at` reaches past chrono's range.
     ///
     /// # Example
     /// ```

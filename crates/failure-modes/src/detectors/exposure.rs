@@ -259,7 +259,8 @@ impl PublicDataLeak {
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for a significance outside
     /// (0, 1], non-positive ratios, a negative `spike_memory`, a `record_window` of 0 or of
     /// more hours than `stats::MAX_WINDOW`, or a `clear_after` outside `1..=10080`; [`Error::Query`](crate::Error::Query) for a bucket name CloudWatch would
-    /// refuse as a dimension value (empty, blank, control characters, past 1,024 characters).
+    /// refuse as a dimension value (empty, blank, not ASCII, control characters, past 1,024
+    /// characters).
     pub fn new(facts: BucketExposure, config: LeakConfig) -> Result<Self> {
         if config.record_window == 0 {
             // Rounded up to whole hours of maxima, 0 quietly became an hour's record.

@@ -101,8 +101,9 @@ impl PolicyEvaluator {
     ///
     /// # Errors
     /// [`Error::InvalidPolicy`] when the policy is invalid ([`AlertPolicy::validate`]) or a
-    /// window of an enabled tier is not a whole number of steps; [`Error::InvalidParameter`]
-    /// for an invalid `min_events` on the SLO.
+    /// window of an enabled tier is not a whole number of steps; as [`Slo::validate`] for the
+    /// SLO ([`Error::InvalidField`] for an empty name, [`Error::InvalidParameter`] for an
+    /// invalid `min_events`).
     pub fn new(slo: &Slo, policy: &AlertPolicy, step: Span) -> Result<Self> {
         slo.validate()?;
         let slo_period = slo.window.nominal_length();
@@ -241,7 +242,9 @@ impl PolicyEvaluator {
     /// point; [`Error::LimitExceeded`] when a sparse series keeps more than
     /// [`MAX_STREAM_POINTS`](crate::MAX_STREAM_POINTS) points within its longest window;
     /// [`Error::CountOverflow`] when the series' events pass 2^53, as the streaming evaluator
-    /// refuses them.
+    /// refuses them; [`Error::WindowLongerThanData`] under [`PartialWindows::Reject`] when a
+    /// tier's long window is longer than the series; [`Error::DateOutOfRange`] when an
+    /// evaluation would reach past chrono's range.
     pub fn sweep(&self, series: &Series<EventCounts>) -> Result<Vec<AlertInterval>> {
         match BlockSweep::new(&self.resolved, series)? {
             Some(sweep) => sweep.run(),

@@ -197,8 +197,9 @@ impl StreamingEvaluator {
     /// # Errors
     /// [`Error::Unordered`] / [`Error::DuplicateTimestamp`] when `at` is not after the last
     /// point; [`Error::Misaligned`] when it is off the step grid; [`Error::LimitExceeded`] when
-    /// keeping it would pass the evaluator's cap on points. The evaluator is unchanged by a
-    /// rejected point.
+    /// keeping it would pass the evaluator's cap on points; [`Error::CountOverflow`] when the
+    /// running total of events would pass 2^53; [`Error::DateOutOfRange`] when `at` is too
+    /// near the end of chrono's range. The evaluator is unchanged by a rejected point.
     pub fn push(&mut self, at: DateTime<Utc>, counts: EventCounts) -> Result<&[AlertUpdate]> {
         self.updates.clear();
         let position = Position::point(self.pushed, at);

@@ -7,7 +7,10 @@ use std::fmt;
 ///
 /// `document` is the 0-based index of the YAML document in the file (the first `---` section is
 /// document 0); `path` is the field path inside it (`spec.objectives[0].target`); `line` and
-/// `column` are 1-based. A problem about a whole document has the path `""`.
+/// `column` are 1-based. A problem about a whole document has the path `""`. An error of
+/// [`export`](super::export), which has no text to point into, names the definition's index as
+/// `document` and the field's path, with `line` and `column` 0 (and its message leaves them
+/// out).
 ///
 /// # Example
 /// ```
@@ -24,9 +27,9 @@ pub struct Location {
     pub document: usize,
     /// The field path inside the document, e.g. `spec.objectives[0].target`.
     pub path: String,
-    /// 1-based line.
+    /// 1-based line (0 for an error of `export`, which reads no text).
     pub line: usize,
-    /// 1-based column.
+    /// 1-based column (0 for an error of `export`).
     pub column: usize,
 }
 
@@ -35,6 +38,9 @@ impl fmt::Display for Location {
         write!(f, "document {}", self.document)?;
         if !self.path.is_empty() {
             write!(f, ", field {}", self.path)?;
+        }
+        if self.line == 0 {
+            return Ok(());
         }
         write!(f, " (line {}, column {})", self.line, self.column)
     }

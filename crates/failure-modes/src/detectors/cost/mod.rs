@@ -166,7 +166,7 @@ impl CostRunaway {
     /// [`Error::InvalidConfig`] for multiples, spend or shares that are not positive, a
     /// `ticket_multiple` below 1 or above `page_multiple`, or fewer than 2 trailing days;
     /// [`Error::Query`] for a currency CloudWatch would refuse as a dimension value (empty,
-    /// blank, control characters, past 1,024 characters).
+    /// blank, not ASCII, control characters, past 1,024 characters).
     pub fn new(currency: &str, config: CostConfig) -> Result<Self> {
         // Checked now, as the other detectors' names are: found only when the query was
         // built, a bad currency reached a push-only caller's findings.

@@ -259,8 +259,8 @@ impl ServiceQuotaHit {
     /// # Errors
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) for shares outside (0, 1] (the
     /// blocked share may be above 1 for soft limits), a `warn_share` above `blocked_share`, a
-    /// trend window below 2, a `max_gap` that is not positive, a `clear_after` outside
-    /// `1..=10080`.
+    /// trend window below 2, a `peak_window` or `trend_window` above `stats::MAX_WINDOW`
+    /// (2^20 periods), a `max_gap` that is not positive, a `clear_after` outside `1..=10080`.
     pub fn new(signal: QuotaSignal, config: QuotaConfig) -> Result<Self> {
         crate::error::periods("clear_after", config.clear_after)?;
         positive("limit", signal.limit)?;
