@@ -75,7 +75,7 @@ mod re2;
 mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
-pub use compile::compile;
+pub use compile::{MAX_TIERS, compile};
 pub use compiled::{CompiledSlo, TierAlert};
 pub use grafana::{GrafanaDashboard, GrafanaOptions};
 #[cfg(feature = "openslo")]
@@ -83,7 +83,7 @@ pub use openslo::specs_from_openslo;
 pub use operator::{MAX_MANIFEST_BYTES, Manifest, ManifestOptions};
 pub use options::Options;
 pub use promtool::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
-pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
+pub use query::{MAX_QUERY_BYTES, MatchOp, Matcher, Query, QueryError, Selector, Signal};
 use rules::write_group;
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 
