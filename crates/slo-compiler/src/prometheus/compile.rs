@@ -8,28 +8,13 @@ use sli_core::{MissingData, Severity, Sli, Span, Window};
 use super::Spec;
 use super::compiled::{CompiledSlo, TierAlert};
 use super::expr::{Condition, Slo, Texts, cat, matchers};
+use super::limits::{check_selectors, check_tiers};
 use super::names;
 use super::options::{Options, check_options};
-use super::query::{Query, Signal};
+use super::query::Signal;
 use super::rules::{AlertingRule, RecordingRule, Rule};
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::plan::{Plan, PlannedTier, decimal_percent, percent, sli_name};
-
-/// The most tiers one SLO's policy may have for [`compile`], the release gate's counted. The
-/// multi-window, multi-burn-rate policies in use have a handful (the SRE workbook's and
-/// Sloth's have four, `sli-core`'s default four); 64 leaves room for policies written tier by
-/// tier per severity and window, and bounds the rules: each tier adds up to two windows, and
-/// each window a recording rule writing the SLO's queries in full (see
-/// [`MAX_QUERY_BYTES`](super::MAX_QUERY_BYTES) for the bytes this gives). The promtool tests
-/// of [`unit_tests`](super::unit_tests()) grow as the square of the tiers (every alert firing
-/// at every instant one starts or stops); at 64 tiers, about 16,000 listed alerts when each
-/// alert starts and stops once (see its "Size").
-///
-/// The CloudWatch engine has no such cap of its own: its queries are metric-math expressions
-/// CloudWatch caps at 2,048 characters, each tier adds a fixed number of alarms, and a
-/// severity's composite alarm names at most
-/// [`MAX_ALARMS_PER_RULE`](crate::cloudwatch::MAX_ALARMS_PER_RULE) tiers.
-pub const MAX_TIERS: usize = 64;
 
 /// What the specs of one SLO id compiled so far emitted (its later specs, other policies of
 /// the same SLO, share the recordings).
@@ -68,10 +53,11 @@ struct Emitted<'a> {
 /// counter, two specs of one SLO with different signals, two SLOs whose Sloth id
 /// (`<service>-<slo>`) is the same (service `a-b` with SLO `c`, service `a` with SLO `b-c`),
 /// options out of range. [`CompileProblem::TooManyTiers`] for a policy of more than
-/// [`MAX_TIERS`] tiers, and [`CompileProblem::InvalidSourceField`] with
+/// [`MAX_TIERS`](super::MAX_TIERS) tiers, and [`CompileProblem::InvalidSourceField`] with
 /// [`QueryError::TooLong`](super::QueryError::TooLong) for a query longer than
 /// [`MAX_QUERY_BYTES`](super::MAX_QUERY_BYTES): together they bound the rules of one spec
-/// (about 8 MiB of query text at both caps, where each used to grow as their product).
+/// (about 8 MiB of query text at both caps; the rules used to grow as the product of the two,
+/// unbounded).
 ///
 /// # Example
 /// ```
@@ -106,50 +92,6 @@ pub fn compile(specs: &[Spec], options: &Options) -> Result<super::Compiled, Com
         slos,
         options: options.clone(),
     })
-}
-
-/// Each counter's selector read again from its PromQL text: a `Selector` built field by field
-/// skips the checks of [`Query::counter`](super::Query::counter), and promtool would refuse
-/// the whole file for a regex outside RE2 or a name PromQL reads as a keyword.
-fn check_selectors(plan: &Plan<'_, Signal>) -> Result<(), CompileError> {
-    let (events, total) = match &plan.spec.signal {
-        Signal::Bad { bad, total } => (("bad", bad), total),
-        Signal::Good { good, total } => (("good", good), total),
-    };
-    for (field, query) in [events, ("total", total)] {
-        // A template is written as given; a counter as its selector prints, whose length
-        // `Query::counter` checks.
-        let checked = match query {
-            Query::Counter(selector) => Query::counter(&selector.to_string()).map(drop),
-            Query::Template(text) => super::query::check_length(text),
-        };
-        checked.map_err(|e| {
-            plan.fail(
-                "spec.indicator",
-                CompileProblem::InvalidSourceField {
-                    field: field.into(),
-                    path: "query".into(),
-                    source: e.into(),
-                },
-            )
-        })?;
-    }
-    Ok(())
-}
-
-/// [`CompileProblem::TooManyTiers`] past [`MAX_TIERS`].
-fn check_tiers(plan: &Plan<'_, Signal>) -> Result<(), CompileError> {
-    let count = plan.all_tiers().count();
-    if count > MAX_TIERS {
-        return Err(plan.fail(
-            "spec.alertPolicies",
-            CompileProblem::TooManyTiers {
-                count,
-                max: MAX_TIERS,
-            },
-        ));
-    }
-    Ok(())
 }
 
 fn compile_one<'a>(

@@ -64,6 +64,7 @@ mod compile;
 mod compiled;
 mod expr;
 mod grafana;
+mod limits;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
@@ -75,9 +76,10 @@ mod re2;
 mod rules;
 
 pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
-pub use compile::{MAX_TIERS, compile};
+pub use compile::compile;
 pub use compiled::{CompiledSlo, TierAlert};
 pub use grafana::{GrafanaDashboard, GrafanaOptions};
+pub use limits::MAX_TIERS;
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use operator::{MAX_MANIFEST_BYTES, Manifest, ManifestOptions};
