@@ -220,12 +220,15 @@ pub use query::{MetricQuery, Period, QueryId, QueryKind, Statistic};
 pub use quota::{InMemoryQuotaSource, Quota, QuotaSource, UsageMetric};
 pub use range::{DateRange, TimeRange};
 #[cfg(feature = "rds")]
-pub use rds::RdsLimitSource;
+pub use rds::{MAX_DB_PARAMETER_PAGES, RdsLimitSource};
 pub use retry::RetryPolicy;
 #[cfg(feature = "s3")]
-pub use s3::{ALL_USERS_URI, AUTHENTICATED_USERS_URI, LOG_DELIVERY_URI, S3ExposureSource};
+pub use s3::{
+    ALL_USERS_URI, AUTHENTICATED_USERS_URI, LIST_BUCKETS_PAGE, LOG_DELIVERY_URI, MAX_BUCKETS,
+    MAX_LIST_BUCKETS_PAGES, S3ExposureSource,
+};
 #[cfg(feature = "servicequotas")]
-pub use servicequotas::ServiceQuotasSource;
+pub use servicequotas::{MAX_SERVICE_QUOTA_PAGES, ServiceQuotasSource};
 pub use sink::MetricSink;
 pub use sli_input::{counts_from_bad, counts_from_good, threshold_counts, time_slice_counts};
 pub use source::{DynMetricSource, MetricSource};

@@ -12,10 +12,17 @@ use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_
 
 const BACKEND: &str = "RDS";
 
+/// The most `DescribeDBParameters` pages [`RdsLimitSource`] reads looking for
+/// `max_connections`: 100. It asks for 100 parameters a page (the API's maximum), and a DB
+/// parameter group holds a few hundred parameters, so a group is a handful of pages; 100
+/// pages (10,000 parameters) leave room for far larger groups. A listing that hands out a
+/// new `Marker` on every page used to be followed forever.
+pub const MAX_DB_PARAMETER_PAGES: usize = 100;
+
 /// A [`ConnectionLimitSource`] reading RDS: `DescribeDBInstances` for the instance's class,
 /// engine and DB parameter group, then `DescribeDBParameters` (every page, following
-/// `Marker`; a marker returned twice is [`ServiceError::InvalidResponse`]) for
-/// `max_connections`, evaluated by
+/// `Marker`, up to [`MAX_DB_PARAMETER_PAGES`]; a marker returned twice, or one still set
+/// after that many pages, is [`ServiceError::InvalidResponse`]) for `max_connections`, evaluated by
 /// [`ConnectionLimit::evaluate`](crate::ConnectionLimit::evaluate) with the class's nominal
 /// memory (an approximation: see [`instance_class_memory`](crate::instance_class_memory)).
 ///
@@ -120,7 +127,8 @@ impl ConnectionLimitSource for RdsLimitSource {
             })?;
 
         let mut marker: Option<String> = None;
-        let mut markers = NextTokens::named("Marker");
+        let mut markers = NextTokens::named("Marker")
+            .with_max_pages(MAX_DB_PARAMETER_PAGES, "MAX_DB_PARAMETER_PAGES");
         let formula = loop {
             let attempts = Attempts::default();
             let page = self

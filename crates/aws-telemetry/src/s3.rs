@@ -27,7 +27,25 @@ pub const AUTHENTICATED_USERS_URI: &str =
 /// The ACL group of S3 server access log delivery.
 pub const LOG_DELIVERY_URI: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
 
-/// An [`ExposureSource`] reading S3: `ListBuckets` (every page; a `ContinuationToken` returned twice is
+/// The most buckets [`S3ExposureSource`] reads: 1,000,000, the highest general purpose bucket
+/// quota S3 grants an account on request (10,000 by default; "General purpose bucket quotas,
+/// limitations, and restrictions", Amazon S3 User Guide). Each bucket costs four calls.
+pub const MAX_BUCKETS: usize = 1_000_000;
+
+/// The `MaxBuckets` [`S3ExposureSource`] asks `ListBuckets` for: 10,000, the API's maximum.
+/// Asking makes the listing paginated, which S3 requires of accounts whose bucket quota is
+/// above 10,000 (it refuses them an unpaginated `ListBuckets`).
+pub const LIST_BUCKETS_PAGE: i32 = 10_000;
+
+/// The most `ListBuckets` pages [`S3ExposureSource`] reads: 1,000. [`MAX_BUCKETS`] at
+/// [`LIST_BUCKETS_PAGE`] a page are 100 pages; the rest is room for an S3-compatible endpoint
+/// that pages ten times smaller than asked. A listing that hands out a new
+/// `ContinuationToken` on every page used to be followed forever.
+pub const MAX_LIST_BUCKETS_PAGES: usize = 1_000;
+
+/// An [`ExposureSource`] reading S3: `ListBuckets` ([`LIST_BUCKETS_PAGE`] buckets a page, every
+/// page up to [`MAX_LIST_BUCKETS_PAGES`]; a `ContinuationToken` returned twice, one still set
+/// after that many pages, or more than [`MAX_BUCKETS`] buckets listed is
 /// [`ServiceError::InvalidResponse`], not a loop), then for each bucket
 /// `GetBucketPolicyStatus`, `GetPublicAccessBlock`, `GetBucketAcl` and
 /// `GetBucketOwnershipControls`, sent to the bucket's own region when `ListBuckets` names it.
@@ -38,7 +56,8 @@ pub const LOG_DELIVERY_URI: &str = "http://acs.amazonaws.com/groups/s3/LogDelive
 /// `object_ownership: None`. The block settings read are the bucket's (the account-level
 /// block, from S3 Control, is not read). Every other error (denied access, a bucket deleted
 /// while listing …) is returned, naming the bucket. Throttling (`SlowDown`) and server errors
-/// are retried by the SDK ([`RetryPolicy`]). Calls are sequential: 1 + 4 per bucket.
+/// are retried by the SDK ([`RetryPolicy`]). Calls are sequential: one per page, and 4 per
+/// bucket.
 ///
 /// For an emulator or an S3-compatible endpoint, build the client with
 /// `force_path_style(true)` and pass it to [`S3ExposureSource::from_client`].
@@ -312,18 +331,28 @@ impl ExposureSource for S3ExposureSource {
     async fn buckets(&self) -> Result<Vec<BucketExposure>, ServiceError> {
         let mut names: Vec<(String, Option<String>)> = Vec::new();
         let mut token: Option<String> = None;
-        let mut tokens = NextTokens::named("ContinuationToken");
+        let mut tokens = NextTokens::named("ContinuationToken")
+            .with_max_pages(MAX_LIST_BUCKETS_PAGES, "MAX_LIST_BUCKETS_PAGES");
         loop {
             let attempts = Attempts::default();
             let page = self
                 .client
                 .list_buckets()
+                .max_buckets(LIST_BUCKETS_PAGE)
                 .set_continuation_token(token.take())
                 .customize()
                 .interceptor(attempts.clone())
                 .send()
                 .await
                 .map_err(|e| map_sdk_error(BACKEND, e, attempts.count()))?;
+            if names.len() + page.buckets().len() > MAX_BUCKETS {
+                return Err(ServiceError::InvalidResponse {
+                    backend: BACKEND,
+                    reason: format!(
+                        "ListBuckets listed more than {MAX_BUCKETS} buckets (MAX_BUCKETS, the highest bucket quota S3 grants)"
+                    ),
+                });
+            }
             for bucket in page.buckets() {
                 let name = bucket.name().ok_or_else(|| {
                     invalid(

@@ -190,11 +190,17 @@ mod paging {
 
     /// Follows the page tokens of one paginated listing (`NextToken`, `NextPageToken`, `Marker`,
     /// `ContinuationToken`), refusing a token seen before: a service that hands back an old token
-    /// would otherwise page forever (and, for Cost Explorer, bill every page).
+    /// would otherwise page forever (and, for Cost Explorer, bill every page). With
+    /// [`NextTokens::with_max_pages`], a token past the last page allowed is refused too: a
+    /// service that hands out a new token on every page would page forever as well.
     #[derive(Debug)]
     pub(crate) struct NextTokens {
         field: &'static str,
         seen: std::collections::HashSet<String>,
+        /// Pages whose token was followed.
+        pages: usize,
+        /// The most pages read, and the name of the constant that sets it, for errors.
+        max_pages: Option<(usize, &'static str)>,
     }
 
     impl Default for NextTokens {
@@ -210,7 +216,17 @@ mod paging {
             Self {
                 field,
                 seen: std::collections::HashSet::new(),
+                pages: 0,
+                max_pages: None,
             }
+        }
+
+        /// The same, reading at most `max` pages: a token after page `max` is refused, naming
+        /// `cap`, the public constant that documents the limit.
+        #[cfg(any(feature = "servicequotas", feature = "rds", feature = "s3"))]
+        pub(crate) fn with_max_pages(mut self, max: usize, cap: &'static str) -> Self {
+            self.max_pages = Some((max, cap));
+            self
         }
 
         /// The token to ask with next, `None` when the listing is done (no token, or an empty
@@ -218,7 +234,7 @@ mod paging {
         ///
         /// # Errors
         /// [`ServiceError::InvalidResponse`] when `next` was returned before, naming the field and
-        /// the token.
+        /// the token, or when it would start a page past the maximum, naming the maximum.
         pub(crate) fn follow(
             &mut self,
             backend: &'static str,
@@ -226,6 +242,18 @@ mod paging {
         ) -> Result<Option<String>, ServiceError> {
             match next {
                 Some(next) if !next.is_empty() => {
+                    self.pages += 1;
+                    if let Some((max, cap)) = self.max_pages
+                        && self.pages >= max
+                    {
+                        return Err(ServiceError::InvalidResponse {
+                            backend,
+                            reason: format!(
+                                "{} still set after {} pages; the listing is read up to {max} pages ({cap})",
+                                self.field, self.pages
+                            ),
+                        });
+                    }
                     if !self.seen.insert(next.to_owned()) {
                         return Err(ServiceError::InvalidResponse {
                             backend,

@@ -15,12 +15,20 @@ use crate::sdk::{Attempts, NextTokens, display_with_region, map_sdk_error, with_
 
 const BACKEND: &str = "ServiceQuotas";
 
+/// The most `ListServiceQuotas` pages [`ServiceQuotasSource`] reads for one service: 1,000.
+/// It asks for 100 quotas a page (the API's maximum); a service has a few hundred quotas, the
+/// largest a few thousand, so 1,000 pages (100,000 quotas) leave room for pages far shorter
+/// than asked (the API may return fewer results than the maximum while more remain). A
+/// listing that hands out a new `NextToken` on every page used to be followed forever.
+pub const MAX_SERVICE_QUOTA_PAGES: usize = 1_000;
+
 /// A [`QuotaSource`] reading Service Quotas: `GetServiceQuota` for one quota (the applied
 /// value, or the default where none was requested; an answer for another quota than the one
-/// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100; a
-/// `NextToken` returned twice, a quota of another service than the one asked for, or a quota
-/// listed twice is [`ServiceError::InvalidResponse`], not a loop, another service's limit or an
-/// undecided one) for a service's. A quota without its codes, or with a value that is not a
+/// asked for is [`ServiceError::InvalidResponse`]), `ListServiceQuotas` (every page of 100, up
+/// to [`MAX_SERVICE_QUOTA_PAGES`]; a `NextToken` returned twice or still set after that many
+/// pages, a quota of another service than the one asked for, or a quota listed twice is
+/// [`ServiceError::InvalidResponse`], not a loop, another service's limit or an undecided
+/// one) for a service's. A quota without its codes, or with a value that is not a
 /// finite number of at least 0 (the API reference's range), is
 /// [`ServiceError::InvalidResponse`] too. `NoSuchResourceException` becomes [`ServiceError::NotFound`]; throttling
 /// (`TooManyRequestsException`) is retried by the SDK ([`RetryPolicy`]). Service Quotas is
@@ -165,7 +173,8 @@ impl QuotaSource for ServiceQuotasSource {
         let mut quotas: Vec<Quota> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut token: Option<String> = None;
-        let mut tokens = NextTokens::default();
+        let mut tokens = NextTokens::default()
+            .with_max_pages(MAX_SERVICE_QUOTA_PAGES, "MAX_SERVICE_QUOTA_PAGES");
         loop {
             let attempts = Attempts::default();
             let page = self

@@ -16,5 +16,6 @@ mod deploy_contract;
 mod deploy_records;
 mod evidence_pure;
 mod hostile_audit;
+mod paging_caps;
 mod quotas_rds_cost_mock;
 mod s3_exposure;

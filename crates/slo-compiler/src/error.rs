@@ -318,6 +318,18 @@ pub enum CompileProblem {
         "no SLO and no dashboard to put in the template; CloudFormation requires at least one resource"
     )]
     EmptyTemplate,
+    /// An alert policy with more tiers than the engine compiles for one SLO
+    /// ([`MAX_TIERS`](crate::prometheus::MAX_TIERS) for Prometheus, the release gate's
+    /// counted): each tier's windows get rules of their own, each writing the SLO's queries.
+    #[error(
+        "the alert policy has {count} tiers (the release gate's counted), the engine compiles at most {max} per SLO"
+    )]
+    TooManyTiers {
+        /// The enabled tiers, and the release gate's.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A CloudFormation template with more resources than a stack may hold.
     #[error("{resources} resources exceed the {max} a CloudFormation template may hold")]
     TooManyResources {

@@ -58,7 +58,7 @@ fn check(
 ) -> usize {
     let compiled = compile(&[spec], options).unwrap();
     let minutes = ((series.last_time() - t0()).num_minutes() + 1) as usize;
-    let mut sim = Simulator::new(t0(), minutes);
+    let mut sim = Simulator::new(t0(), minutes).unwrap();
     feed(&mut sim, &compiled);
     let states: States = sim.run_slo(&compiled.slos[0]).unwrap();
     let alerts = PolicyEvaluator::new(slo, policy, Span::MINUTE)
@@ -826,7 +826,7 @@ fn maintenance_windows_and_paging_suppress_notifications_as_sli_core_does() {
             == "cron(30 1 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"
             && s.timezone == "Europe/Paris"));
         let minutes = ((series.last_time() - t0()).num_minutes() + 1) as usize;
-        let mut sim = Simulator::new(t0(), minutes);
+        let mut sim = Simulator::new(t0(), minutes).unwrap();
         feed_counts(&series)(&mut sim, &compiled);
         sim.set_schedules(schedules).unwrap();
         let states = sim.run_slo(slo_alarms).unwrap();

@@ -49,7 +49,7 @@ fn notifications(
     slo: &CompiledSlo,
     findings: &[(Severity, i64)],
 ) -> (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) {
-    let mut sim = Simulator::new(t0(), MINUTES);
+    let mut sim = Simulator::new(t0(), MINUTES).unwrap();
     let minutes = 0..i64::try_from(MINUTES).unwrap();
     sim.insert(
         &AlarmMetric::from(&alb("RequestCount")),

@@ -94,7 +94,7 @@ use AlarmState::{Alarm, InsufficientData as Insufficient, Ok as Fine};
 /// alarm judges the period ending at each evaluation, one evaluation a minute (**reading**).
 #[test]
 fn statistics_over_a_period() {
-    let mut sim = Simulator::new(t0(), 6);
+    let mut sim = Simulator::new(t0(), 6).unwrap();
     // Datapoints 1, 2, (none), 4, 8, 16 at minutes 0..6.
     sim.insert(
         &metric("x"),
@@ -163,7 +163,7 @@ fn statistics_over_a_period() {
 /// datapoint holds what exists (**reading**).
 #[test]
 fn a_period_without_datapoints_has_no_value() {
-    let mut sim = Simulator::new(t0(), 5);
+    let mut sim = Simulator::new(t0(), 5).unwrap();
     sim.insert(&metric("x"), [(t0() + TimeDelta::minutes(1), 5.0)]);
     // Period of one minute: minutes 0, 2, 3, 4 have no datapoint.
     let a = alarm(
@@ -202,7 +202,7 @@ fn a_period_without_datapoints_has_no_value() {
 /// → OK, `ignore` keeps the current state, `missing` → INSUFFICIENT_DATA (**documented**).
 #[test]
 fn treat_missing_data() {
-    let mut sim = Simulator::new(t0(), 4);
+    let mut sim = Simulator::new(t0(), 4).unwrap();
     // Breaching at minute 1, then no data.
     sim.insert(&metric("x"), [(t0() + TimeDelta::minutes(1), 10.0)]);
     let run = |missing| {
@@ -232,7 +232,7 @@ fn treat_missing_data() {
 /// anomaly-detection comparisons are not interpreted.
 #[test]
 fn alarm_comparisons() {
-    let mut sim = Simulator::new(t0(), 1);
+    let mut sim = Simulator::new(t0(), 1).unwrap();
     sim.insert(&metric("x"), [(t0(), 5.0)]);
     for (comparison, threshold, expected) in [
         ("GreaterThanThreshold", 5.0, Fine),
@@ -335,7 +335,7 @@ fn if_expression() {
 /// (**reading**).
 #[test]
 fn composite_rules() {
-    let mut sim = Simulator::new(t0(), 4);
+    let mut sim = Simulator::new(t0(), 4).unwrap();
     // a: ALARM at minutes 1 and 2; b: ALARM at 2 and 3.
     sim.insert(
         &metric("a"),

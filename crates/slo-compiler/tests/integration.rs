@@ -12,6 +12,7 @@ mod cloudwatch_golden;
 mod cloudwatch_semantics;
 mod common;
 mod dashboard_panels;
+mod prometheus_bounds;
 mod prometheus_grafana;
 mod prometheus_hostile;
 mod prometheus_promtool;

@@ -84,7 +84,7 @@ pub use options::{CompileOptions, TeamActions};
 pub use panels::ERROR_PATTERN;
 pub use publish::{Points, publish_windows, published_points, window_points};
 pub use signal::{Signal, SignalSource};
-pub use simulate::{AlarmState, BinOp, Expr, MathError, Simulator, States};
+pub use simulate::{AlarmState, BinOp, Expr, MAX_SIMULATED_MINUTES, MathError, Simulator, States};
 pub use template::{MAX_RESOURCES, MAX_TEMPLATE_BYTES};
 
 use crate::error::CompileError;

@@ -8,9 +8,10 @@ use sli_core::{MissingData, Severity, Sli, Span, Window};
 use super::Spec;
 use super::compiled::{CompiledSlo, TierAlert};
 use super::expr::{Condition, Slo, Texts, cat, matchers};
+use super::limits::{check_selectors, check_tiers};
 use super::names;
 use super::options::{Options, check_options};
-use super::query::{Query, Signal};
+use super::query::Signal;
 use super::rules::{AlertingRule, RecordingRule, Rule};
 use crate::error::{CompileError, CompileProblem, Engine};
 use crate::plan::{Plan, PlannedTier, decimal_percent, percent, sli_name};
@@ -51,7 +52,12 @@ struct Emitted<'a> {
 /// current calendar period has no rule), a minimum number of events over a total that is not a
 /// counter, two specs of one SLO with different signals, two SLOs whose Sloth id
 /// (`<service>-<slo>`) is the same (service `a-b` with SLO `c`, service `a` with SLO `b-c`),
-/// options out of range.
+/// options out of range. [`CompileProblem::TooManyTiers`] for a policy of more than
+/// [`MAX_TIERS`](super::MAX_TIERS) tiers, and [`CompileProblem::InvalidSourceField`] with
+/// [`QueryError::TooLong`](super::QueryError::TooLong) for a query longer than
+/// [`MAX_QUERY_BYTES`](super::MAX_QUERY_BYTES): together they bound the rules of one spec
+/// (about 8 MiB of query text at both caps; the rules used to grow as the product of the two,
+/// unbounded).
 ///
 /// # Example
 /// ```
@@ -88,31 +94,6 @@ pub fn compile(specs: &[Spec], options: &Options) -> Result<super::Compiled, Com
     })
 }
 
-/// Each counter's selector read again from its PromQL text: a `Selector` built field by field
-/// skips the checks of [`Query::counter`](super::Query::counter), and promtool would refuse
-/// the whole file for a regex outside RE2 or a name PromQL reads as a keyword.
-fn check_selectors(plan: &Plan<'_, Signal>) -> Result<(), CompileError> {
-    let (events, total) = match &plan.spec.signal {
-        Signal::Bad { bad, total } => (("bad", bad), total),
-        Signal::Good { good, total } => (("good", good), total),
-    };
-    for (field, query) in [events, ("total", total)] {
-        if let Query::Counter(selector) = query {
-            Query::counter(&selector.to_string()).map_err(|e| {
-                plan.fail(
-                    "spec.indicator",
-                    CompileProblem::InvalidSourceField {
-                        field: field.into(),
-                        path: "query".into(),
-                        source: e.into(),
-                    },
-                )
-            })?;
-        }
-    }
-    Ok(())
-}
-
 fn compile_one<'a>(
     plan: Plan<'a, Signal>,
     options: &Options,
@@ -131,6 +112,7 @@ fn compile_one<'a>(
             },
         ));
     }
+    check_tiers(&plan)?;
     check_selectors(&plan)?;
     let slo_window = match slo.window {
         Window::Rolling(span) => span,

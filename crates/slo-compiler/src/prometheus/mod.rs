@@ -64,6 +64,7 @@ mod compile;
 mod compiled;
 mod expr;
 mod grafana;
+mod limits;
 mod names;
 #[cfg(feature = "openslo")]
 mod openslo;
@@ -78,12 +79,13 @@ pub use alertmanager::{AlertmanagerOptions, alertmanager_routing};
 pub use compile::compile;
 pub use compiled::{CompiledSlo, TierAlert};
 pub use grafana::{GrafanaDashboard, GrafanaOptions};
+pub use limits::MAX_TIERS;
 #[cfg(feature = "openslo")]
 pub use openslo::specs_from_openslo;
 pub use operator::{MAX_MANIFEST_BYTES, Manifest, ManifestOptions};
 pub use options::Options;
 pub use promtool::{MAX_TEST_MINUTES, TestCase, UnitTestError, unit_tests};
-pub use query::{MatchOp, Matcher, Query, QueryError, Selector, Signal};
+pub use query::{MAX_QUERY_BYTES, MatchOp, Matcher, Query, QueryError, Selector, Signal};
 use rules::write_group;
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 

@@ -186,6 +186,16 @@ fn minutes(origin: chrono::DateTime<chrono::Utc>, at: chrono::DateTime<chrono::U
 /// The sweep evaluates partial windows (`PartialWindows::Evaluate`), as a rule engine does
 /// over a counter's first samples (see the [module docs](super)).
 ///
+/// # Size
+/// Each instant checked lists every alert firing then, so a case's checks grow as (alert
+/// starts and stops) × (tiers firing together): as the square of the tiers when each starts
+/// in turn and stays. [`compile`](super::compile()) takes at most
+/// [`MAX_TIERS`](super::MAX_TIERS) tiers per spec, so for a spec whose alerts each start and
+/// stop once a case checks at most 4 × 64 + 1 instants of at most 64 alerts each, about
+/// 16,000 listed alerts (their labels and annotations, a few hundred bytes each). Alerts that
+/// start many times add instants (up to the case's minutes, at most [`MAX_TEST_MINUTES`]),
+/// and specs sharing the SLO id add their tiers.
+///
 /// # Errors
 /// [`UnitTestError`]: an unknown SLO, series that cannot be derived, counts off the minute
 /// grid or spanning more than [`MAX_TEST_MINUTES`], what `sli-core` refuses.

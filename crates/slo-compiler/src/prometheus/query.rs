@@ -7,6 +7,19 @@ use sli_core::Span;
 
 use super::names::is_metric_name;
 
+/// The longest query text the compiler takes, in bytes: a series selector as the rules print
+/// it, or a template as written. A real selector is a few hundred bytes (a metric, a few
+/// matchers, perhaps a regular expression alternating a few dozen values); 16 KiB leaves
+/// room for hundreds of alternatives.
+///
+/// The rules write a query once per window (see [`compile`](super::compile())), so this cap,
+/// with [`MAX_TIERS`](super::MAX_TIERS), bounds what one SLO compiles to: at most 2 × 64 tier
+/// windows and the SLO window, each with an error ratio (3 queries for a good/total signal)
+/// and, with a minimum of events, a total (1 more), about 4 × 129 × 16 KiB ≈ 8.1 MiB of query
+/// text. A window's text (`5m`, at most 9 bytes) is no longer than the `{{.window}}`
+/// placeholder it replaces in a template.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+
 /// Why a query was refused, for [`Query::counter`] and [`Query::template`].
 ///
 /// # Example
@@ -35,6 +48,25 @@ pub enum QueryError {
         /// Why.
         reason: &'static str,
     },
+    /// A query longer than [`MAX_QUERY_BYTES`] (the text is not kept: it is the long part).
+    #[error("a query of {length} bytes; the compiler takes at most {max}")]
+    TooLong {
+        /// The query's length in bytes.
+        length: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// [`QueryError::TooLong`] for a `text` longer than [`MAX_QUERY_BYTES`].
+pub(crate) fn check_length(text: &str) -> Result<(), QueryError> {
+    if text.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong {
+            length: text.len(),
+            max: MAX_QUERY_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// A label matcher of a series selector.
@@ -369,15 +401,19 @@ impl Query {
     /// `__name__` matcher, a regular expression Go's RE2 syntax refuses (a backreference,
     /// lookaround, unbalanced parentheses…). Also two values for one label matched with `=`,
     /// which PromQL loads but no series can match (the SLO would count nothing).
+    /// [`QueryError::TooLong`] for a selector longer than [`MAX_QUERY_BYTES`].
     pub fn counter(selector: &str) -> Result<Self, QueryError> {
+        check_length(selector)?;
         parse_selector(selector).map(Self::Counter)
     }
 
     /// A template with `{{.window}}` (or `{{ .window }}`) where the window goes.
     ///
     /// # Errors
-    /// [`QueryError::Template`] for an empty template or one without the placeholder.
+    /// [`QueryError::Template`] for an empty template or one without the placeholder;
+    /// [`QueryError::TooLong`] for one longer than [`MAX_QUERY_BYTES`].
     pub fn template(text: &str) -> Result<Self, QueryError> {
+        check_length(text)?;
         let fail = |reason| QueryError::Template {
             text: text.to_owned(),
             reason,

@@ -33,6 +33,15 @@ pub enum MathError {
         /// The id.
         id: String,
     },
+    /// A simulation longer than [`MAX_SIMULATED_MINUTES`](crate::cloudwatch::MAX_SIMULATED_MINUTES),
+    /// refused by [`Simulator::new`](crate::cloudwatch::Simulator::new).
+    #[error("a simulation of {minutes} minutes; the simulator takes at most {max}")]
+    TooManyMinutes {
+        /// The minutes asked for.
+        minutes: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 /// A binary operator.

@@ -49,7 +49,7 @@ pub enum AlarmState {
 ///
 /// let t0 = Utc.with_ymd_and_hms(2024, 5, 1, 0, 0, 0).unwrap();
 /// let errors = AlarmMetric { namespace: "App".into(), metric_name: "Errors".into(), dimensions: vec![] };
-/// let mut sim = Simulator::new(t0, 10);
+/// let mut sim = Simulator::new(t0, 10)?;
 /// sim.insert(&errors, (0..10).map(|m| (t0 + TimeDelta::minutes(m), if m >= 5 { 3.0 } else { 0.0 })));
 /// let mut e = MetricDataQuery::metric("e", MetricStat::new(errors, 120, "Sum"));
 /// e.return_data = true;
@@ -73,15 +73,39 @@ pub struct Simulator {
 /// Per alarm, its state at each evaluation instant (the end of each minute).
 pub type States = HashMap<String, Vec<AlarmState>>;
 
+/// The longest simulation [`Simulator::new`] takes, in minutes: 2^22, about eight years, the
+/// cap `sli-core` puts on the series it sweeps ([`MAX_STREAM_POINTS`](sli_core::MAX_STREAM_POINTS))
+/// and the Prometheus side on its promtool tests
+/// ([`MAX_TEST_MINUTES`](crate::prometheus::MAX_TEST_MINUTES)): a simulation is checked
+/// minute by minute against `sli-core` on the same series, and eight years hold several
+/// windows of the longest SLO (a calendar year) beside the seven days an alarm looks back.
+///
+/// Every array is laid out a minute at a time, so at the cap a simulation holds 64 MiB per
+/// inserted metric (16 bytes a minute), 48 MiB more per metric while [`Simulator::run`] sums
+/// it, 64 MiB per metric alarm's watched values and 4 MiB per alarm's states; schedules are
+/// walked a minute at a time, from eight days before the first minute.
+pub const MAX_SIMULATED_MINUTES: usize = 1 << 22;
+
 impl Simulator {
     /// `minutes` minutes of data starting at `origin`.
-    pub fn new(origin: DateTime<Utc>, minutes: usize) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`MathError::TooManyMinutes`] beyond [`MAX_SIMULATED_MINUTES`]: every array of the
+    /// simulation holds one entry a minute, and schedules are walked a minute at a time
+    /// (`usize::MAX` minutes used to panic on allocating, or walk for days).
+    pub fn new(origin: DateTime<Utc>, minutes: usize) -> Result<Self, MathError> {
+        if minutes > MAX_SIMULATED_MINUTES {
+            return Err(MathError::TooManyMinutes {
+                minutes,
+                max: MAX_SIMULATED_MINUTES,
+            });
+        }
+        Ok(Self {
             origin,
             minutes,
             data: HashMap::new(),
             scheduled: HashMap::new(),
-        }
+        })
     }
 
     /// Lets `schedules` set the states of the alarms they name, as EventBridge Scheduler's
@@ -506,14 +530,35 @@ mod tests {
             description: String::new(),
         };
         let first = DateTime::<Utc>::MIN_UTC + TimeDelta::days(1);
-        let mut sim = Simulator::new(first, 10);
+        let mut sim = Simulator::new(first, 10).unwrap();
         sim.set_schedules(std::slice::from_ref(&schedule)).unwrap();
         assert_eq!(sim.instant(0), first + TimeDelta::minutes(1));
         let last = DateTime::<Utc>::MAX_UTC - TimeDelta::minutes(5);
-        let mut sim = Simulator::new(last, 10);
+        let mut sim = Simulator::new(last, 10).unwrap();
         sim.set_schedules(&[schedule]).unwrap();
         assert_eq!(sim.instant(3), last + TimeDelta::minutes(4));
         assert_eq!(sim.instant(7), DateTime::<Utc>::MAX_UTC);
         assert_eq!(sim.instant(usize::MAX), DateTime::<Utc>::MAX_UTC);
+    }
+
+    /// `usize::MAX` minutes used to be taken: `insert` and `run` then panicked on allocating
+    /// ("capacity overflow") and `set_schedules` walked about 10^11 minutes.
+    #[test]
+    fn minutes_beyond_the_cap_are_refused_before_anything_is_laid_out() {
+        let t0 = DateTime::<Utc>::UNIX_EPOCH;
+        for minutes in [MAX_SIMULATED_MINUTES + 1, usize::MAX] {
+            assert_eq!(
+                Simulator::new(t0, minutes).err(),
+                Some(MathError::TooManyMinutes {
+                    minutes,
+                    max: MAX_SIMULATED_MINUTES
+                })
+            );
+        }
+        let sim = Simulator::new(t0, MAX_SIMULATED_MINUTES).unwrap();
+        assert_eq!(
+            sim.instant(MAX_SIMULATED_MINUTES - 1),
+            t0 + TimeDelta::minutes(1 << 22)
+        );
     }
 }
