@@ -163,8 +163,11 @@ pub enum CompileProblem {
         /// Why.
         reason: String,
     },
-    /// Maintenance windows `sli-core` refuses to deploy: a window that never ends (longer
-    /// than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)), naming the window's field.
+    /// Maintenance windows `sli-core` refuses to deploy
+    /// ([`MaintenanceWindows::validate`](sli_core::MaintenanceWindows::validate): a window or
+    /// chain of windows that never ends, longer than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)
+    /// or of more than [`MAX_CHAINED_WINDOWS`](sli_core::MAX_CHAINED_WINDOWS) windows, or a
+    /// window outside the years 0000 to 9999), naming the window's field.
     #[error("maintenance windows cannot be deployed")]
     Maintenance {
         /// What `sli-core` found, with the field.

@@ -59,7 +59,13 @@ use crate::plan::{POLICY_NAME_FIELD, Plan, PlannedTier, SERVICE_FIELD, percent, 
 /// expressions) in an alarm, a sustain rule CloudWatch cannot evaluate as `sli-core` does
 /// ([`CompileProblem::Sustain`]: N of M, or more than a day of minutes), maintenance windows
 /// that never end, a release gate that can never fire, invalid policies (through `sli-core`),
-/// actions that are not ARNs.
+/// actions that are not ARNs; and among the others [`CompileProblem`] lists: a recurring
+/// maintenance window in a fixed offset ([`CompileProblem::MaintenanceZone`]), options
+/// CloudWatch would refuse (more than 5 actions, suppressor seconds that are not whole
+/// minutes: [`CompileProblem::InvalidOption`]), an alarm description, composite rule or
+/// alarm count past CloudWatch's limits ([`CompileProblem::AlarmDescription`],
+/// [`CompileProblem::AlarmRuleLength`], [`CompileProblem::TooManyRuleAlarms`]), and two
+/// SLOs compiling to one name ([`CompileProblem::DuplicateName`]).
 ///
 /// # Example
 /// ```

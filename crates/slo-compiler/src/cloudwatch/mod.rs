@@ -117,9 +117,13 @@ impl Compiled {
     /// `checkout.api`), so every service gets its boards.
     ///
     /// # Errors
-    /// [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported) past [`MAX_WIDGETS`]
-    /// widgets; [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable) for an SLO, alarm or
-    /// metric name holding `${`, which the template's `Fn::Sub` would read as a variable.
+    /// [`CompileProblem::InvalidOption`](crate::CompileProblem::InvalidOption) for options
+    /// CloudWatch would refuse (more entries than [`MAX_PER_OPTION`], more deploys than
+    /// [`MAX_DEPLOY_ANNOTATIONS`], a bad log group, `${` in an option); [`CompileProblem::Unsupported`](crate::CompileProblem::Unsupported)
+    /// past [`MAX_WIDGETS`] widgets; [`CompileProblem::SubVariable`](crate::CompileProblem::SubVariable)
+    /// for an SLO, alarm or metric name holding `${`, which the template's `Fn::Sub` would read
+    /// as a variable; [`CompileProblem::DuplicateName`](crate::CompileProblem::DuplicateName)
+    /// for two boards of one name.
     ///
     /// # Example
     /// ```

@@ -410,7 +410,8 @@ impl Query {
     /// A template with `{{.window}}` (or `{{ .window }}`) where the window goes.
     ///
     /// # Errors
-    /// [`QueryError::Template`] for an empty template or one without the placeholder;
+    /// [`QueryError::Template`] for an empty template, one without the placeholder, or one
+    /// holding a control character other than a line break or a tab;
     /// [`QueryError::TooLong`] for one longer than [`MAX_QUERY_BYTES`].
     pub fn template(text: &str) -> Result<Self, QueryError> {
         check_length(text)?;

@@ -74,10 +74,14 @@ impl Compiled {
     /// PagerDuty, Opsgenie, Slack or SNS configuration.
     ///
     /// # Errors
-    /// [`CompileProblem::Maintenance`] for a one-off window longer than
-    /// [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE);
-    /// [`CompileProblem::InvalidOption`] for options Alertmanager would refuse
-    /// ([`AlertmanagerOptions::check`]), in an error naming no SLO.
+    /// [`CompileProblem::Maintenance`] for maintenance windows
+    /// [`MaintenanceWindows::validate`](sli_core::MaintenanceWindows::validate) refuses (a
+    /// window or chain of windows longer than [`MAX_MAINTENANCE`](sli_core::MAX_MAINTENANCE)
+    /// or of more than [`MAX_CHAINED_WINDOWS`](sli_core::MAX_CHAINED_WINDOWS) windows, a
+    /// window outside the years 0000 to 9999); [`CompileProblem::MaintenanceZone`] for a
+    /// recurring window in a fixed offset such as `+05:30`, which Alertmanager's time
+    /// intervals cannot name; [`CompileProblem::InvalidOption`] for options Alertmanager would
+    /// refuse ([`AlertmanagerOptions::check`]), in an error naming no SLO.
     ///
     /// # Example
     /// ```
