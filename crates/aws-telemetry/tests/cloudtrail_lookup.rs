@@ -244,3 +244,24 @@ async fn events_past_the_cap_are_a_typed_error() {
     assert_eq!(endless.num_calls(), 3);
     assert_eq!(aws_telemetry::MAX_AUDIT_EVENTS, 200_000);
 }
+
+/// The other side of the cap: exactly `with_max_events` events are read whole.
+#[tokio::test(start_paused = true)]
+async fn events_up_to_the_cap_are_read() {
+    let first = mock!(Client::lookup_events)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| page(70, 120, Some("a")));
+    let second = mock!(Client::lookup_events)
+        .match_requests(|r| r.next_token() == Some("a"))
+        .then_output(|| page(20, 70, Some("b")));
+    let third = mock!(Client::lookup_events)
+        .match_requests(|r| r.next_token() == Some("b"))
+        .then_output(|| page(0, 20, None));
+    let client = mock_client!(
+        aws_sdk_cloudtrail,
+        RuleMode::MatchAny,
+        &[&first, &second, &third]
+    );
+    let source = CloudTrailSource::from_client(client, fast_retries(1)).with_max_events(120);
+    assert_eq!(source.events(&range()).await.unwrap().len(), 120);
+}

@@ -62,8 +62,9 @@ pub struct ErrorBudget {
 }
 
 /// [`ErrorBudget`] as written: deserialising checks what the constructors guarantee, that
-/// the amounts allowed and consumed are finite and not negative (a negative consumption read
-/// as 150 % of the budget left, a budget of nothing spent as an infinite burn).
+/// the amount allowed is finite and positive and the amount consumed finite and not negative
+/// (a negative consumption read as 150 % of the budget left, a budget of nothing allowed as an
+/// infinite burn that froze releases).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBudget {
@@ -76,14 +77,19 @@ struct RawBudget {
 impl TryFrom<RawBudget> for ErrorBudget {
     type Error = Error;
     fn try_from(raw: RawBudget) -> Result<Self> {
-        for (field, value) in [("allowed", raw.allowed), ("consumed", raw.consumed)] {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(Error::InvalidParameter {
-                    field,
-                    value,
-                    reason: "an error budget's amounts are finite and not negative",
-                });
-            }
+        if !(raw.allowed.is_finite() && raw.allowed > 0.0) {
+            return Err(Error::InvalidParameter {
+                field: "allowed",
+                value: raw.allowed,
+                reason: "an error budget allows a finite, positive amount",
+            });
+        }
+        if !(raw.consumed.is_finite() && raw.consumed >= 0.0) {
+            return Err(Error::InvalidParameter {
+                field: "consumed",
+                value: raw.consumed,
+                reason: "an error budget's consumption is finite and not negative",
+            });
         }
         Ok(Self {
             objective: raw.objective,

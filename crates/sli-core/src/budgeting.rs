@@ -48,7 +48,7 @@ type SliceScore = fn(EventCounts, f64) -> Option<f64>;
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "method")]
+#[serde(tag = "method", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum BudgetingMethod {
     /// Event-weighted: bad events / total events.

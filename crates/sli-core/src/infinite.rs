@@ -7,9 +7,15 @@ use serde::Deserializer;
 use serde::de::{self, Visitor};
 
 /// Reads a number, or +∞ from `null` (serde_json's spelling of it) or from `"+Inf"`
-/// (Prometheus' spelling, as in `le="+Inf"`). Any other text is refused.
+/// (Prometheus' spelling, as in `le="+Inf"`). Any other text is refused. A binary format
+/// (bincode, postcard: not human-readable, and unable to say what comes next) writes +∞ as
+/// it is and is read as a plain `f64`.
 pub(crate) fn or_infinity<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    d.deserialize_any(OrInfinity)
+    if d.is_human_readable() {
+        d.deserialize_any(OrInfinity)
+    } else {
+        <f64 as serde::Deserialize>::deserialize(d)
+    }
 }
 
 struct OrInfinity;

@@ -374,7 +374,7 @@ impl MaintenanceWindows {
     /// by occurrences are one chain). Time O(R × D) for R recurring windows and D the days
     /// within `max` of a one-off window (366 at least, when R is not zero); the spans are
     /// generated and sorted a piece of `max` at a time, so memory is O(W + R × 15) for W
-    /// one-off windows (all spans at once took 109 MB for a 90 KB document, a probe found).
+    /// one-off windows (all spans at once took 108 MB for a 90 KB document, a probe found).
     fn check_chains(&self, max: crate::Span) -> std::result::Result<(), MaintenanceError> {
         let reach = max.as_time_delta();
         let mut chain = Chain::new(max);

@@ -72,7 +72,7 @@ impl Comparison {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Sli {
     /// Good events over total events, e.g. non-5xx responses over requests.

@@ -1585,7 +1585,7 @@ fn text_copied_per_objective_is_bounded() {
         matches!(
             err.problem,
             Problem::LimitExceeded {
-                limit: "text copied into each objective's definition",
+                limit: "bytes of text copied into objectives' definitions",
                 max: 0x80_0000
             }
         ),

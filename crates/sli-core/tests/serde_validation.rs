@@ -243,6 +243,10 @@ fn error_budget_amounts_are_finite_and_not_negative() {
             r#"{"objective":0.999,"unit":"events","allowed":-10.0,"consumed":0.0}"#,
             "allowed",
         ),
+        (
+            r#"{"objective":0.999,"unit":"seconds","allowed":0.0,"consumed":1.0}"#,
+            "allowed",
+        ),
     ] {
         let err = serde_json::from_str::<ErrorBudget>(json).expect_err(json);
         assert!(err.to_string().starts_with(&format!("{field} = ")), "{err}");
@@ -342,7 +346,30 @@ fn calendar_window_zone_and_offset_are_not_both_given() {
             "{err}"
         );
     }
+    // A zone given as null is no zone (the review: it read as UTC once zone became optional).
+    assert!(serde_json::from_str::<CalendarWindow>(r#"{"period":"day","zone":null}"#).is_err());
     let offset: CalendarWindow =
         serde_json::from_str(r#"{"period":"day","utc_offset_seconds":-18000}"#).unwrap();
     assert_eq!(offset.zone, "-05:00".parse::<Zone>().unwrap());
+}
+
+/// The review of the same change: the SLI and budgeting method inside an `Slo`, tagged enums,
+/// still passed a key they do not have (`"treshold"` beside a threshold SLI's `threshold`).
+/// A variant without fields (`event_ratio`, `Occurrences`) still does: serde does not apply
+/// `deny_unknown_fields` to an internally tagged enum's unit variants.
+#[test]
+fn slis_and_budgeting_methods_refuse_unknown_keys() {
+    use sli_core::{BudgetingMethod, Sli};
+    let err = serde_json::from_str::<Sli>(r#"{"kind":"threshold","threshold":300,"treshold":250}"#)
+        .expect_err("a misspelt second threshold");
+    assert!(err.to_string().contains("unknown field"), "{err}");
+    let err = serde_json::from_str::<BudgetingMethod>(
+        r#"{"method":"Timeslices","slice":"1m","slice_target":0.9,"slise":"5m"}"#,
+    )
+    .expect_err("a misspelt slice");
+    assert!(err.to_string().contains("unknown field"), "{err}");
+    for sli in [Sli::EventRatio, Sli::Threshold { threshold: 300.0 }] {
+        round_trips(&sli);
+    }
+    round_trips(&BudgetingMethod::Occurrences);
 }

@@ -78,9 +78,9 @@ pub enum Problem {
     #[error("{limit} exceed the cap of {max}")]
     LimitExceeded {
         /// Which cap: `input bytes`, `YAML nodes` (aliases and anchors count the nodes they
-        /// copy), `nesting depth`, or `text copied into each objective's definition` (an
+        /// copy), `nesting depth`, or `bytes of text copied into objectives' definitions` (an
         /// SLO's description and names, copied into the definition of each of its
-        /// objectives, at most the input bytes' cap in all).
+        /// objectives: at most the input bytes' cap over the whole import).
         limit: &'static str,
         /// The cap.
         max: usize,

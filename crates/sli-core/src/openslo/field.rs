@@ -149,9 +149,9 @@ impl<'a> F<'a> {
 pub(super) struct Cx<'w> {
     pub(super) mode: Mode,
     pub(super) warnings: &'w mut Vec<Warning>,
-    /// Bytes of text the import may copy from one object into several results (an
-    /// SLO's description and names into each objective's definition): [`Limits`]'s input
-    /// bytes, so that the results hold at most about twice the input's text.
+    /// Bytes of text the whole import may copy from one object into several results (an
+    /// SLO's description and names into each objective's definition, the first included):
+    /// [`Limits`]'s input bytes, whatever the input's own size.
     ///
     /// [`Limits`]: super::Limits
     pub(super) copy_limit: usize,
@@ -159,14 +159,24 @@ pub(super) struct Cx<'w> {
     pub(super) copied: usize,
 }
 
-impl Cx<'_> {
+impl<'w> Cx<'w> {
+    /// A context in `mode` collecting `warnings`, copying at most `copy_limit` bytes.
+    pub(super) fn new(mode: Mode, warnings: &'w mut Vec<Warning>, copy_limit: usize) -> Self {
+        Self {
+            mode,
+            warnings,
+            copy_limit,
+            copied: 0,
+        }
+    }
+
     /// Charges `bytes` of copied text at `f`: [`Problem::LimitExceeded`] once the budget is
     /// spent.
     pub(super) fn copy(&mut self, f: &F<'_>, bytes: usize) -> Result<()> {
         self.copied = self.copied.saturating_add(bytes);
         if self.copied > self.copy_limit {
             return Err(f.err(Problem::LimitExceeded {
-                limit: "text copied into each objective's definition",
+                limit: "bytes of text copied into objectives' definitions",
                 max: self.copy_limit,
             }));
         }
@@ -608,12 +618,7 @@ pub(super) fn with_document<T>(
     };
     let docs = super::yaml::parse_stream(text, caps).expect("test YAML parses");
     let mut warnings = Vec::new();
-    let mut cx = Cx {
-        mode,
-        warnings: &mut warnings,
-        copy_limit: usize::MAX,
-        copied: 0,
-    };
+    let mut cx = Cx::new(mode, &mut warnings, usize::MAX);
     let root = F {
         node: &docs[0].root,
         path: ROOT,

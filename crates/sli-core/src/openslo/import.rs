@@ -80,12 +80,7 @@ pub fn parse_with_limits(text: &str, mode: Mode, limits: Limits) -> Result<Impor
         },
     })?;
     let mut warnings = Vec::new();
-    let mut cx = Cx {
-        mode,
-        warnings: &mut warnings,
-        copy_limit: limits.max_input_bytes,
-        copied: 0,
-    };
+    let mut cx = Cx::new(mode, &mut warnings, limits.max_input_bytes);
     // The objects: each document, or each item of a document that is a sequence (the Go SDK's
     // form); empty documents hold none.
     let mut places: Vec<(usize, Option<usize>, &Node)> = Vec::new();

@@ -220,12 +220,7 @@ mod tests {
         };
         let docs = parse_stream(text, caps).unwrap();
         let mut warnings = Vec::new();
-        let mut cx = Cx {
-            mode,
-            warnings: &mut warnings,
-            copy_limit: usize::MAX,
-            copied: 0,
-        };
+        let mut cx = Cx::new(mode, &mut warnings, usize::MAX);
         let mut catalog = Catalog::default();
         let kinds = docs
             .iter()

@@ -237,7 +237,8 @@ struct RawCalendarWindow {
     period: CalendarPeriod,
     #[serde(default = "one", skip_serializing_if = "is_one")]
     count: u32,
-    #[serde(default)]
+    /// Absent: UTC (or the older offset); `null` is refused, as before it was optional.
+    #[serde(default, deserialize_with = "present_zone")]
     zone: Option<Zone>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     anchor: Option<NaiveDateTime>,
@@ -249,6 +250,13 @@ struct RawCalendarWindow {
 
 const fn one() -> u32 {
     1
+}
+
+/// A `zone` that is present: a zone, never `null`.
+fn present_zone<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Zone>, D::Error> {
+    Zone::deserialize(d).map(Some)
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if signature

@@ -56,7 +56,7 @@ struct Emitted<'a> {
 /// [`MAX_TIERS`](super::MAX_TIERS) tiers, and [`CompileProblem::InvalidSourceField`] with
 /// [`QueryError::TooLong`](super::QueryError::TooLong) for a query longer than
 /// [`MAX_QUERY_BYTES`](super::MAX_QUERY_BYTES): together they bound the rules of one spec
-/// (about 8 MiB of query text at both caps; the rules used to grow as the product of the two,
+/// (about 8.1 MiB of query text at both caps; the rules used to grow as the product of the two,
 /// unbounded).
 ///
 /// # Example
