@@ -1,6 +1,8 @@
 //! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
 //! trailing trend, with a month-end forecast.
 
+#[cfg(test)]
+mod bit_identity;
 mod config;
 mod input;
 mod intraday;
