@@ -273,7 +273,8 @@ fn select_beside(
     above: bool,
     nth: usize,
 ) -> Option<i64> {
-    gathered.clear();
+    // Every key is written before the ones gathered are read: only the length is set (the
+    // same every push once the window is full, so no zeroing).
     gathered.resize(keys.len(), 0);
     let mut n = 0;
     if above {
