@@ -18,7 +18,8 @@ use crate::error::{Result, finite};
 /// many slopes lie below it and equal it is kept up to date as cells change, so when the
 /// median is still that slope nothing more is done, and otherwise it is selected among the
 /// slopes on the side it moved to (one pass to gather them, a selection, one pass to count
-/// around the new median: O(capacity²) a push). The line is worked out once a push and then
+/// around the new median: O(capacity²) a push; the buffer they are gathered in is as large
+/// as the cells, another 4 MiB at the bound). The line is worked out once a push and then
 /// read off in O(1). Keep the window to a few hundred points.
 ///
 /// # Example
