@@ -4,20 +4,23 @@
 use std::collections::VecDeque;
 
 use super::median_by_selection;
-use super::sorted_keys::{insert_key, median_of_sorted_keys, replace_key, total_order_key};
+use super::sorted_keys::{from_total_order_key, median_of_sorted_keys, total_order_key};
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::{Result, finite};
 
 /// Theil–Sen trend over the last `capacity` evenly spaced values: the median of pairwise slopes,
-/// which a few outliers cannot tilt. The pairwise slopes are kept sorted as values come and go
-/// (a slope depends only on its two values and how many steps apart they are, so the window
-/// sliding on does not change it): a push trades `capacity − 1` of the `capacity² / 2` slopes
-/// kept (4 MiB at [`MAX_THEIL_SEN`](super::MAX_THEIL_SEN)), each found by binary search and
-/// moved past the keys between its old and new places (O(capacity²) moves a push for a
-/// steady series, O(capacity³) at worst for one that swings from one extreme to the other),
-/// and works out the line, which is then read off in O(1). Keep the window to a few hundred
-/// points.
+/// which a few outliers cannot tilt. The pairwise slopes are kept, one cell per pair of places in
+/// the window's ring (a slope depends only on its two values and how many steps apart they are,
+/// so the window sliding on does not change it): a push overwrites the `capacity − 1` cells of
+/// the place the oldest value leaves to the new one (`capacity² / 2` cells in all, 4 MiB at
+/// [`MAX_THEIL_SEN`](super::MAX_THEIL_SEN)). The median is found again from the last one: how
+/// many slopes lie below it and equal it is kept up to date as cells change, so when the
+/// median is still that slope nothing more is done, and otherwise it is selected among the
+/// slopes on the side it moved to (one pass to gather them, a selection, one pass to count
+/// around the new median: O(capacity²) a push; the buffer they are gathered in is as large
+/// as the cells, another 4 MiB at the bound). The line is worked out once a push and then
+/// read off in O(1). Keep the window to a few hundred points.
 ///
 /// # Example
 /// ```
@@ -43,13 +46,36 @@ pub struct TrendForecast {
     capacity: usize,
     values: VecDeque<f64>,
     pushed: u64,
-    /// Every pairwise slope of `values` as its `total_order_key`, in ascending order: the same
-    /// multiset `theil_sen_slope` would build afresh, so the same median.
+    /// Every pairwise slope of `values` as its `total_order_key`, the slope between the values
+    /// at ring places `a < b` at `b (b − 1) / 2 + a`: the same multiset `theil_sen_slope` would
+    /// build afresh, so the same median. While the window fills, the places are taken in order
+    /// and the cells in use are a prefix.
     slopes: Vec<i64>,
+    /// The ring place of the oldest value once the window is full (0 before).
+    first: usize,
+    /// A slope's key (the last median's lower middle slope) with how many slopes are below it
+    /// and equal to it; `None` before the first median.
+    pivot: Option<Pivot>,
+    /// Where the slopes on one side of the pivot are gathered to select the median among them.
+    gathered: Vec<i64>,
     /// `(level, slope)` of the values, worked out when one is pushed (nothing else changes
-    /// them), and the buffer its level is selected in.
+    /// them), and the buffer its level is sorted in (as keys).
     line: Option<(f64, f64)>,
-    projected: Vec<f64>,
+    projected: Vec<i64>,
+}
+
+/// A key among the slopes and how many slopes are below it and equal to it.
+#[derive(Debug, Clone, Copy)]
+struct Pivot {
+    key: i64,
+    below: usize,
+    equal: usize,
+}
+
+/// The cell of the slope between the values at ring places `a` and `b` (`a != b`).
+fn cell(a: usize, b: usize) -> usize {
+    let (low, high) = if a < b { (a, b) } else { (b, a) };
+    high * (high - 1) / 2 + low
 }
 
 impl std::fmt::Debug for TrendForecast {
@@ -77,6 +103,9 @@ impl TrendForecast {
             values: VecDeque::with_capacity(capacity),
             pushed: 0,
             slopes: Vec::new(),
+            first: 0,
+            pivot: None,
+            gathered: Vec::new(),
             line: None,
             projected: Vec::with_capacity(capacity),
         })
@@ -88,47 +117,128 @@ impl TrendForecast {
     /// [`Error::InvalidValue`] for NaN or infinite values.
     pub fn push(&mut self, value: f64) -> Result<()> {
         finite(value, self.pushed)?;
-        let oldest = if self.values.len() == self.capacity {
-            self.values.pop_front()
+        let full = self.values.len() == self.capacity;
+        let oldest = if full { self.values.pop_front() } else { None };
+        // The new value takes the oldest one's place in the ring (the next place while the
+        // window fills); the kept values follow the oldest's place.
+        let (place, mut kept_place) = if full {
+            let place = self.first;
+            self.first = if place + 1 == self.capacity {
+                0
+            } else {
+                place + 1
+            };
+            (place, self.first)
         } else {
-            None
+            (self.values.len(), 0)
         };
         // Each value kept, `k` steps into the window, trades its slope from the oldest value
         // (`k + 1` steps before it) for its slope to the new one (`len - k` steps after it),
         // both computed as `theil_sen_slope` computes them: bit for bit the slopes it would
-        // drop and add.
+        // drop and add. The pivot's counts follow.
         let len = self.values.len();
+        let mut pivot = self.pivot;
         for (k, kept) in self.values.iter().enumerate() {
             let entering = total_order_key((value - kept) / (len - k) as f64);
-            match oldest {
-                Some(oldest) => replace_key(
-                    &mut self.slopes,
-                    total_order_key((kept - oldest) / (k + 1) as f64),
-                    entering,
-                ),
-                None => insert_key(&mut self.slopes, entering),
+            if let Some(p) = pivot.as_mut() {
+                p.below += usize::from(entering < p.key);
+                p.equal += usize::from(entering == p.key);
+            }
+            if oldest.is_some() {
+                let at = cell(kept_place, place);
+                if let Some(p) = pivot.as_mut() {
+                    let leaving = self.slopes[at];
+                    p.below -= usize::from(leaving < p.key);
+                    p.equal -= usize::from(leaving == p.key);
+                }
+                self.slopes[at] = entering;
+                kept_place = if kept_place + 1 == self.capacity {
+                    0
+                } else {
+                    kept_place + 1
+                };
+            } else {
+                // While the window fills, the new place's cells come next, in order.
+                self.slopes.push(entering);
             }
         }
+        self.pivot = pivot;
         self.values.push_back(value);
         self.pushed += 1;
-        self.line = self.slope().and_then(|slope| {
-            // The level: the median of `value_i + slope × (last − i)`.
+        self.line = self.median_slope().and_then(|slope| {
+            // The level: the median of `value_i + slope × (last − i)`, sorted as keys (at a
+            // few dozen values, faster than a selection by `f64::total_cmp`; the same median).
             let last = self.values.len() - 1;
             self.projected.clear();
             self.projected.extend(
                 self.values
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| v + slope * (last - i) as f64),
+                    .map(|(i, v)| total_order_key(v + slope * (last - i) as f64)),
             );
-            median_by_selection(&mut self.projected).map(|level| (level, slope))
+            self.projected.sort_unstable();
+            median_of_sorted_keys(&self.projected).map(|level| (level, slope))
         });
         Ok(())
     }
 
     /// The Theil–Sen slope per step, `None` with fewer than 2 values.
     pub fn slope(&self) -> Option<f64> {
-        median_of_sorted_keys(&self.slopes)
+        self.line.map(|(_, slope)| slope)
+    }
+
+    /// The median of the slopes kept (`None` with none), the pivot moved to its lower middle
+    /// one: the median of the middle one or two slopes in order, as `median_by_selection`'s.
+    fn median_slope(&mut self) -> Option<f64> {
+        let n = self.slopes.len();
+        let lower = (n.checked_sub(1)?) / 2;
+        let key = self.order_statistic(lower);
+        if n % 2 == 1 {
+            return Some(from_total_order_key(key));
+        }
+        // The upper middle one: the same key when it is there more than once past the lower
+        // middle place, else the smallest key above it.
+        let upper = match self.pivot {
+            Some(p) if p.below + p.equal > lower + 1 => key,
+            _ => self
+                .slopes
+                .iter()
+                .copied()
+                .filter(|&k| k > key)
+                .min()
+                .unwrap_or(key),
+        };
+        Some(from_total_order_key(key).midpoint(from_total_order_key(upper)))
+    }
+
+    /// The key at `rank` (from 0) among the slopes in ascending order; the pivot becomes it,
+    /// with its counts.
+    fn order_statistic(&mut self, rank: usize) -> i64 {
+        let slopes = &self.slopes;
+        let beside = match self.pivot {
+            Some(p) if p.below <= rank && rank < p.below + p.equal => return p.key,
+            Some(p) if rank >= p.below + p.equal => select_beside(
+                slopes,
+                &mut self.gathered,
+                p.key,
+                true,
+                rank - p.below - p.equal,
+            ),
+            Some(p) => select_beside(slopes, &mut self.gathered, p.key, false, p.below - 1 - rank),
+            None => None,
+        };
+        // Without a pivot (the first median), or should its counts ever be off: selected among
+        // all the slopes.
+        let key = beside.unwrap_or_else(|| {
+            self.gathered.clear();
+            self.gathered.extend_from_slice(slopes);
+            *self.gathered.select_nth_unstable(rank).1
+        });
+        let (below, equal) = slopes.iter().fold((0, 0), |(below, equal), &k| {
+            (below + usize::from(k < key), equal + usize::from(k == key))
+        });
+        self.pivot = Some(Pivot { key, below, equal });
+        key
     }
 
     /// The trend line's value at the latest step: median of `value_i + slope × (last − i)`.
@@ -151,6 +261,39 @@ impl TrendForecast {
         }
         (slope > 0.0).then(|| (limit - level) / slope)
     }
+}
+
+/// The `nth` key (from 0) beside `pivot`, counted from it outward: the `nth` smallest of the
+/// keys above it (`above`), or the `nth` largest of those below it; `None` when there are not
+/// that many. The keys on that side are gathered into `gathered` (without a branch a key) and
+/// the one wanted selected among them.
+fn select_beside(
+    keys: &[i64],
+    gathered: &mut Vec<i64>,
+    pivot: i64,
+    above: bool,
+    nth: usize,
+) -> Option<i64> {
+    // Every key is written before the ones gathered are read: only the length is set (the
+    // same every push once the window is full, so no zeroing).
+    gathered.resize(keys.len(), 0);
+    let mut n = 0;
+    if above {
+        for &k in keys {
+            gathered[n] = k;
+            n += usize::from(k > pivot);
+        }
+    } else {
+        for &k in keys {
+            gathered[n] = k;
+            n += usize::from(k < pivot);
+        }
+    }
+    let rank = if above { nth } else { n.checked_sub(nth + 1)? };
+    if rank >= n {
+        return None;
+    }
+    Some(*gathered[..n].select_nth_unstable(rank).1)
 }
 
 /// The Theil–Sen slope of `values` at steps 0, 1, 2 …: the median of the slopes between every
@@ -191,15 +334,27 @@ mod tests {
         // they fill and slide: the slope read off the kept slopes is, bit for bit, the median
         // of the slopes taken afresh over the window.
         let mut state = 11u64;
-        for capacity in [2, 3, 14, 15, 40] {
+        // Also a steady drift with a little noise (the pivot kept or moved a few places, as a
+        // daily spend moves it) and one that switches between the two.
+        for (capacity, kind) in [2, 3, 4, 5, 7, 14, 15, 40]
+            .into_iter()
+            .flat_map(|c| [(c, 0), (c, 1), (c, 2)])
+        {
             let mut t = TrendForecast::new(capacity).unwrap();
             let mut window: VecDeque<f64> = VecDeque::new();
-            for _ in 0..200 {
+            for i in 0..300 {
                 state = state
                     .wrapping_mul(6_364_136_223_846_793_005)
                     .wrapping_add(1);
-                let v = [(state >> 40) as f64 / 7.0 - 1e6, 0.0, -0.0, 3.0, 1e100]
+                let wild = [(state >> 40) as f64 / 7.0 - 1e6, 0.0, -0.0, 3.0, 1e100]
                     [(state >> 20) as usize % 5];
+                let drift = 240.0 + f64::from(i) * 0.3 + ((state >> 40) % 16) as f64;
+                let v = match kind {
+                    0 => wild,
+                    1 => drift,
+                    _ if (i / 25) % 2 == 0 => drift,
+                    _ => wild,
+                };
                 t.push(v).unwrap();
                 if window.len() == capacity {
                     window.pop_front();

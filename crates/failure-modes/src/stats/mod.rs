@@ -44,7 +44,8 @@ pub const MAX_WINDOW: usize = 1 << 20;
 const SCALE_BEFORE_RECOMPUTING: f64 = 16.0;
 
 /// The most values [`TrendForecast`] takes: 1,024 (its Theil–Sen slope is the median of all
-/// `n (n − 1) / 2` pairwise slopes: about 520,000 at this bound, 4 MiB, kept sorted).
+/// `n (n − 1) / 2` pairwise slopes: about 520,000 at this bound, 4 MiB, each kept, and as
+/// many again to select their median in).
 pub const MAX_THEIL_SEN: usize = 1 << 10;
 
 /// `Ok` when a window of `values` lies within `min..=max`, else the typed error naming `field`.

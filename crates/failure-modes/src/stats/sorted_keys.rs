@@ -1,6 +1,6 @@
-//! Values kept sorted as integers: the order of `f64::total_cmp` made one integer comparison,
-//! for the medians kept up to date as values come and go (the Theil–Sen slopes of
-//! [`TrendForecast`](super::TrendForecast), the cost detector's intraday profile).
+//! Values kept as integers in the order of `f64::total_cmp` (one integer comparison), for the
+//! medians kept up to date as values come and go: sorted for the cost detector's intraday
+//! profile, one per pair for the Theil–Sen slopes of [`TrendForecast`](super::TrendForecast).
 
 use super::median_of_sorted;
 

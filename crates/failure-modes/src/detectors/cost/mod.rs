@@ -1,6 +1,8 @@
 //! F8 cost runaway: daily spend from the month-to-date `EstimatedCharges`, against its
 //! trailing trend, with a month-end forecast.
 
+#[cfg(test)]
+mod bit_identity;
 mod config;
 mod input;
 mod intraday;
@@ -67,8 +69,8 @@ use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
 /// Signal: `AWS/Billing` `EstimatedCharges`, dimension `Currency`, `Maximum`, 6 h — published
 /// in us-east-1 only, a few times a day, when billing alerts are enabled. State: two weeks of
 /// daily totals, their pairwise slopes and hourly shares, four weeks of weekday ratios (about
-/// 7 KiB with the default 14 trailing days; the slopes grow as the square of
-/// [`CostConfig::trailing_days`], 4 MiB at its bound of
+/// 8 KiB with the default 14 trailing days; the slopes, and the buffer their median is
+/// selected in, grow as the square of [`CostConfig::trailing_days`], 8 MiB at its bound of
 /// [`MAX_THEIL_SEN`](crate::stats::MAX_THEIL_SEN)), the readings of the last 24 hours and the
 /// one just before them (56 bytes each, at most 2,160 of them: 1.4 KiB at hourly readings,
 /// 118 KiB at one a minute), and the declared one-off charges (at most

@@ -58,6 +58,12 @@ impl EpochTime {
             nanos += 1_000_000_000;
             secs -= 1;
         }
+        // Readings stamped to the second (CloudWatch's are) are whole seconds apart: the sum
+        // below would add +0 to a value that is not -0, which leaves it as it is, after a
+        // division this skips.
+        if nanos == 0 {
+            return secs as f64;
+        }
         secs as f64 + nanos as f64 / 1e9
     }
 }
@@ -154,7 +160,13 @@ impl CostRunaway {
             at.timestamp().div_euclid(86_400)
         };
         let since_epoch = EpochTime::new(at, number * 86_400 + of_day, nanos);
-        (number, since_epoch, of_day as f64 + f64::from(nanos) / 1e9)
+        // On a whole second, `of_day + 0 / 1e9` is `of_day`: the division skipped.
+        let seconds = if nanos == 0 {
+            of_day as f64
+        } else {
+            of_day as f64 + f64::from(nanos) / 1e9
+        };
+        (number, since_epoch, seconds)
     }
 
     /// The calendar of the day `number` days after the epoch, `date`.
