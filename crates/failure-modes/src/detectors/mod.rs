@@ -1,6 +1,8 @@
 //! The eight detectors, one module per row of the failure-mode table, and the generic one on a
 //! plain metric ([`MetricAnomalies`](crate::MetricAnomalies)).
 
+#[cfg(test)]
+pub(crate) mod bit_identity_rng;
 pub(crate) mod cold_start;
 pub(crate) mod compromise;
 pub(crate) mod connections;

@@ -21,25 +21,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use super::{ChargeSample, CostConfig, CostRunaway, OneOffCharge};
 use crate::detector::Detector;
 
-/// Xorshift64: the streams must not change with a generator elsewhere.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, one_in: u64) -> bool {
-        self.below(one_in) == 0
-    }
-}
+use crate::detectors::bit_identity_rng::Rng;
 
 /// Random settings, the default ones every fourth stream.
 fn config(rng: &mut Rng, k: u64) -> CostConfig {
