@@ -2,7 +2,7 @@
 //! plain metric ([`MetricAnomalies`](crate::MetricAnomalies)).
 
 #[cfg(test)]
-pub(crate) mod bit_identity_rng;
+pub(crate) mod bit_identity_support;
 pub(crate) mod cold_start;
 pub(crate) mod compromise;
 pub(crate) mod connections;

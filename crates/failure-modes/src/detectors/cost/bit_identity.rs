@@ -21,7 +21,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, TimeZone, Utc};
 use super::{ChargeSample, CostConfig, CostRunaway, OneOffCharge};
 use crate::detector::Detector;
 
-use crate::detectors::bit_identity_rng::Rng;
+use crate::detectors::bit_identity_support::{Rng, fnv1a};
 
 /// Random settings, the default ones every fourth stream.
 fn config(rng: &mut Rng, k: u64) -> CostConfig {
@@ -300,11 +300,7 @@ fn streams(count: u64) -> String {
 #[test]
 fn f8_findings_errors_and_forecasts_are_those_of_74180d7c() {
     let text = streams(240);
-    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
-    for byte in text.bytes() {
-        digest ^= u64::from(byte);
-        digest = digest.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let digest = fnv1a(&text);
     // What the streams reach: findings of both severities, refusals, forecasts.
     let tickets = text.matches("severity: Ticket").count();
     let pages = text.matches("severity: Page").count();

@@ -19,7 +19,7 @@ use chrono::TimeZone;
 
 use super::*;
 
-use crate::detectors::bit_identity_rng::Rng;
+use crate::detectors::bit_identity_support::{Rng, fnv1a};
 
 /// Random settings, the default ones every fourth stream.
 fn config(rng: &mut Rng, k: u64) -> QuotaConfig {
@@ -137,11 +137,7 @@ fn streams(count: u64) -> String {
 #[test]
 fn f3_findings_and_errors_are_those_of_26ac580_but_a_reached_quota() {
     let text = streams(300);
-    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
-    for byte in text.bytes() {
-        digest ^= u64::from(byte);
-        digest = digest.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let digest = fnv1a(&text);
     // What the streams reach: forecasts, findings, refusals.
     assert_eq!(text.matches("forecast: Some").count(), 169);
     assert_eq!(digest, 0xed4a_0c07_5684_d046, "F3's findings changed");

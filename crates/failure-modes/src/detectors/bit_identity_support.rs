@@ -1,5 +1,13 @@
-//! The random streams of the detectors' bit-identity tests: a generator of their own, so that
-//! the streams, and the digests pinned from them, never change with a generator elsewhere.
+//! What the detectors' bit-identity tests share: a generator of their own for the random
+//! streams (so that the streams, and the digests pinned from them, never change with a
+//! generator elsewhere) and the digest of the text they print.
+
+/// FNV-1a (64-bit) of `text`: enough to tell two runs apart, no dependency.
+pub(crate) fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |digest, byte| {
+        (digest ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
 
 /// Xorshift64.
 pub(crate) struct Rng(pub(crate) u64);
