@@ -48,7 +48,7 @@ type SliceScore = fn(EventCounts, f64) -> Option<f64>;
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "method", deny_unknown_fields)]
+#[serde(tag = "method", from = "BudgetingMethodKeys")]
 #[non_exhaustive]
 pub enum BudgetingMethod {
     /// Event-weighted: bad events / total events.
@@ -66,6 +66,33 @@ pub enum BudgetingMethod {
         /// Slice length.
         slice: Span,
     },
+}
+
+/// What [`BudgetingMethod`] reads: its variants with a field list each, so that
+/// `deny_unknown_fields` covers `Occurrences` too (serde does not apply it to an internally
+/// tagged enum's variants without fields).
+#[derive(Deserialize)]
+#[serde(tag = "method", deny_unknown_fields)]
+enum BudgetingMethodKeys {
+    Occurrences {},
+    Timeslices { slice: Span, slice_target: f64 },
+    RatioTimeslices { slice: Span },
+}
+
+impl From<BudgetingMethodKeys> for BudgetingMethod {
+    fn from(keys: BudgetingMethodKeys) -> Self {
+        match keys {
+            BudgetingMethodKeys::Occurrences {} => Self::Occurrences,
+            BudgetingMethodKeys::Timeslices {
+                slice,
+                slice_target,
+            } => Self::Timeslices {
+                slice,
+                slice_target,
+            },
+            BudgetingMethodKeys::RatioTimeslices { slice } => Self::RatioTimeslices { slice },
+        }
+    }
 }
 
 impl std::fmt::Display for BudgetingMethod {

@@ -68,10 +68,9 @@
 //! Every type that validates its values validates them when deserialised too, with the error
 //! its constructor gives. Configurations (an [`Slo`], its [`CalendarWindow`], [`AlertTier`]s,
 //! [`MaintenanceWindows`], an [`ErrorBudgetPolicy`], a [`Routing`], …) refuse a key they do
-//! not have, so that a misspelt one is an error rather than its default (serde leaves one
-//! gap: a tagged variant without fields, such as `{"kind": "event_ratio"}`, passes extra
-//! keys); records of data whose every field is required ([`Deploy`], …) pass extra keys.
-//! JSON has no
+//! not have, so that a misspelt one is an error rather than its default (an [`Sli`] of kind
+//! `event_ratio` with a `threshold` too is refused, not read as an event ratio); records of
+//! data whose every field is required ([`Deploy`], …) pass extra keys. JSON has no
 //! infinity: where a value can be +∞ (a histogram's last [`Bucket`] bound, a
 //! [`DeployVerdict::relative_risk`], a [`Reason::SloBreached`] fraction) serde_json writes it
 //! as `null`, and `null` or `"+Inf"` reads back as +∞.

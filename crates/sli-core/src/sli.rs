@@ -72,7 +72,7 @@ impl Comparison {
 /// # Ok::<(), sli_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", from = "SliKeys")]
 #[non_exhaustive]
 pub enum Sli {
     /// Good events over total events, e.g. non-5xx responses over requests.
@@ -94,6 +94,42 @@ pub enum Sli {
         /// The slice length (the period of the per-slice statistic).
         slice: Span,
     },
+}
+
+/// What [`Sli`] reads: its variants with a field list each, so that `deny_unknown_fields`
+/// covers `event_ratio` too (serde does not apply it to an internally tagged enum's
+/// variants without fields: `{"kind": "event_ratio", "threshold": 300}` read as an event
+/// ratio, the threshold dropped).
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum SliKeys {
+    EventRatio {},
+    Threshold {
+        threshold: f64,
+    },
+    TimeSlice {
+        comparison: Comparison,
+        threshold: f64,
+        slice: Span,
+    },
+}
+
+impl From<SliKeys> for Sli {
+    fn from(keys: SliKeys) -> Self {
+        match keys {
+            SliKeys::EventRatio {} => Self::EventRatio,
+            SliKeys::Threshold { threshold } => Self::Threshold { threshold },
+            SliKeys::TimeSlice {
+                comparison,
+                threshold,
+                slice,
+            } => Self::TimeSlice {
+                comparison,
+                threshold,
+                slice,
+            },
+        }
+    }
 }
 
 /// One cumulative histogram bucket: `count` observations were `<= upper_bound`.

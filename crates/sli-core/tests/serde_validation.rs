@@ -355,11 +355,35 @@ fn calendar_window_zone_and_offset_are_not_both_given() {
 
 /// The review of the same change: the SLI and budgeting method inside an `Slo`, tagged enums,
 /// still passed a key they do not have (`"treshold"` beside a threshold SLI's `threshold`).
-/// A variant without fields (`event_ratio`, `Occurrences`) still does: serde does not apply
-/// `deny_unknown_fields` to an internally tagged enum's unit variants.
+/// So did a variant without fields (`event_ratio`, `Occurrences`) until 2026-12-07: serde
+/// does not apply `deny_unknown_fields` to an internally tagged enum's unit variants, and
+/// `{"kind":"event_ratio","threshold":300}`, a threshold SLI with its kind mistyped, read as
+/// an event ratio.
 #[test]
 fn slis_and_budgeting_methods_refuse_unknown_keys() {
     use sli_core::{BudgetingMethod, Sli};
+    for text in [
+        r#"{"kind":"event_ratio","threshold":300}"#,
+        r#"{"threshold":300,"kind":"event_ratio"}"#,
+        r#"{"kind":"event_ratio","kind":"event_ratio"}"#,
+    ] {
+        let err = serde_json::from_str::<Sli>(text).expect_err(text);
+        assert!(
+            err.to_string().contains("unknown field") || err.to_string().contains("duplicate"),
+            "{text}: {err}"
+        );
+    }
+    let err = serde_json::from_str::<BudgetingMethod>(r#"{"method":"Occurrences","slice":"1m"}"#)
+        .expect_err("a slice beside Occurrences");
+    assert!(err.to_string().contains("unknown field `slice`"), "{err}");
+    assert_eq!(
+        serde_json::from_str::<Sli>(r#"{"kind":"event_ratio"}"#).unwrap(),
+        Sli::EventRatio
+    );
+    assert_eq!(
+        serde_json::from_str::<BudgetingMethod>(r#"{"method":"Occurrences"}"#).unwrap(),
+        BudgetingMethod::Occurrences
+    );
     let err = serde_json::from_str::<Sli>(r#"{"kind":"threshold","threshold":300,"treshold":250}"#)
         .expect_err("a misspelt second threshold");
     assert!(err.to_string().contains("unknown field"), "{err}");
