@@ -6,6 +6,8 @@ mod bit_identity;
 mod config;
 mod input;
 mod intraday;
+mod judge;
+mod month;
 mod source;
 mod windows;
 
@@ -18,11 +20,11 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, TimeDelta, Utc};
 
 use crate::detector::Detector;
 use crate::error::{Error, MAX_MAGNITUDE, Result, count, fraction, positive};
-use crate::finding::{Evidence, Finding, Rounded};
+use crate::finding::Finding;
 use crate::mode::FailureMode;
 use crate::stats::{RobustBaseline, TrendForecast};
 use intraday::{DayCurve, IntradayProfile};
-use windows::{DayCalendar, Recent, WEEKDAY_MEMORY, Window, WindowStart};
+use windows::{DayCalendar, Recent, WEEKDAY_MEMORY};
 
 /// F8: spend running away from its trend.
 ///
@@ -338,125 +340,9 @@ impl CostRunaway {
         &self.one_offs
     }
 
-    /// The one-off amount declared for `day`.
-    fn one_off_on(&self, day: NaiveDate) -> f64 {
-        self.one_offs
-            .iter()
-            .filter(|c| c.day == day)
-            .map(|c| c.amount)
-            .sum()
-    }
-
-    /// Whether a fall to `charges` is plainly a reset, not a reading published late (a total
-    /// a few hours old): it falls by more than the ticket multiple of a usual day (or before
-    /// one is known), or lands nearer where a month starts (nothing, or the one-off charges
-    /// `declared` for the month's closed days, with or without `date`'s) than the last
-    /// reading (a small old month). Any other first fall is held for a reading: the next one,
-    /// still below the old month's total, is the reset.
-    fn fall_is_reset(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
-        let fall = self.month_to_date - charges;
-        self.expected_daily
-            .is_none_or(|daily| fall > self.config.ticket_multiple * daily)
-            || [0.0, declared, declared + self.one_off_on(date)]
-                .into_iter()
-                .any(|start| (charges - start).abs() < fall)
-    }
-
     /// The time of the latest reading, taken or held.
     pub(super) fn latest(&self) -> Option<DateTime<Utc>> {
         self.held_at.or(self.last)
-    }
-
-    /// Whether `date` is in another month than the day being read (or none is).
-    fn opens_month(&self, date: NaiveDate) -> bool {
-        self.day
-            .is_none_or(|d| (d.year(), d.month()) != (date.year(), date.month()))
-    }
-
-    /// The one-off charges the month has declared for its closed days once `date` opens after
-    /// `day`: none on the 1st or in another month, else those so far and `day`'s.
-    fn declared_once_open(&self, day: NaiveDate, date: NaiveDate) -> f64 {
-        if date.day() == 1 || date.month() != day.month() {
-            0.0
-        } else {
-            self.declared_this_month + self.one_off_on(day)
-        }
-    }
-
-    /// Whether a reading is out of line with the month: a fall that cannot be its reset, or
-    /// the old month's total back after the reset (see `push`).
-    fn out_of_line(&self, charges: f64, at: DateTime<Utc>, new_day: bool) -> bool {
-        let date = if new_day {
-            at.date_naive()
-        } else {
-            self.calendar.date
-        };
-        let new_month = self.opens_month(date);
-        // The month's declared charges of its closed days once `date` is open.
-        let declared = match self.day {
-            Some(day) if new_day => self.declared_once_open(day, date),
-            _ => self.declared_this_month,
-        };
-        if charges < self.month_to_date {
-            let may_reset = date.day() <= 2 && (new_month || !self.reset_seen);
-            !(may_reset && self.fall_is_reset(charges, declared, date))
-        } else {
-            !new_month
-                && self
-                    .old_month_total
-                    .is_some_and(|(_, reset)| at - reset < TimeDelta::days(1))
-                && self.shows_old_month(charges, declared, date)
-        }
-    }
-
-    /// Whether `charges`, read within a day after the reset, is the old month's total
-    /// published late: risen by more than the ticket multiple of a usual day, to within a
-    /// usual day of the old month's total (a reading is published less than a day behind;
-    /// before a usual day is known, nearer it than the last reading), and nearer it than the
-    /// month's declared charges.
-    fn shows_old_month(&self, charges: f64, declared: f64, date: NaiveDate) -> bool {
-        let Some((old, _)) = self.old_month_total else {
-            return false;
-        };
-        let rise = charges - self.month_to_date;
-        let to_old = (charges - old).abs();
-        let (implausible, near) = match self.expected_daily {
-            Some(daily) => (rise > self.config.ticket_multiple * daily, to_old <= daily),
-            None => (true, to_old < rise),
-        };
-        implausible
-            && near
-            && [declared, declared + self.one_off_on(date)]
-                .into_iter()
-                .all(|charge| charge <= 0.0 || to_old < (charges - charge).abs())
-    }
-
-    /// Whether `charges`, read on one of a month's first two days before its reset was seen,
-    /// is the new month's first reading: a fall (one that is not plainly a reset,
-    /// `fall_is_reset`, was held for a reading first), or, when one-off charges are declared
-    /// for this month so far, a reading nearer to them than to the last one and risen by more
-    /// than the ticket multiple of a usual day since it. A charge dated in the new month shows
-    /// only in the new month's total, and one larger than the old month's total hides the
-    /// fall; between readings a few hours apart either month moves by a few hours' spend, so
-    /// the nearer of the two readings it can be is the one it is. When the charge is within a
-    /// couple of days' spend of the old month's total the two cannot be told apart, and
-    /// reading it as the old month going on costs nothing (its rise stays under a ticket),
-    /// while a reset read too early would hide the real one. The charges declared so far are
-    /// those of the month's closed days, with or without today's (which may not have landed
-    /// yet when the readings are more than a day behind).
-    fn is_reset(&self, charges: f64, date: NaiveDate) -> bool {
-        if charges < self.month_to_date {
-            return true;
-        }
-        let rise = charges - self.month_to_date;
-        let implausible = self
-            .expected_daily
-            .is_none_or(|daily| rise > self.config.ticket_multiple * daily);
-        let before_today = self.declared_this_month;
-        implausible
-            && [before_today, before_today + self.one_off_on(date)]
-                .into_iter()
-                .any(|declared| declared > 0.0 && (charges - declared).abs() < rise)
     }
 
     /// Expected spend for the next day: the trend, floored at the trailing median. Computed
@@ -597,21 +483,6 @@ impl CostRunaway {
     }
 }
 
-/// An amount of money as a finding's detail shows it: to the cent, or past 10^15 (a
-/// quadrillion: no bill, but within the charges' range of 2^360) in scientific notation, so
-/// that a hostile reading cannot make the sentence hundreds of digits long.
-struct Amount(f64);
-
-impl std::fmt::Display for Amount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.abs() < 1e15 {
-            write!(f, "{:.2}", self.0)
-        } else {
-            write!(f, "{:.3e}", self.0)
-        }
-    }
-}
-
 /// Whole days after `at`'s day until the end of its month.
 fn remaining_days(at: DateTime<Utc>) -> i64 {
     let date = at.date_naive();
@@ -700,123 +571,6 @@ impl Detector for CostRunaway {
         let spent_today = self.spent_today();
         self.curve.record(seconds, spent_today);
         let last_day = self.spend_last_day(at, since_epoch, charges, share);
-        let Some(expected) = self.expected_daily else {
-            return Ok(Vec::new());
-        };
-        if self.days < self.config.warm_up_days {
-            return Ok(Vec::new());
-        }
-        // Like with like: today so far against the part of a usual such weekday the readings
-        // show by now, and the last 24 hours against a day of the same two weekdays (an
-        // incident that straddles midnight).
-        let (factor, yesterday) = (self.calendar.factor, self.calendar.yesterday);
-        let today = (self.judged_today && share >= self.config.min_share).then_some((
-            spent_today,
-            expected * factor * share,
-            WindowStart::Midnight,
-        ));
-        // The readings of the last 24 hours show usage up to the publication lag before them:
-        // today's share of that usage is the share of the day the readings show now.
-        let part = share;
-        let day = last_day.map(|spent| {
-            let usual = expected * (part * factor + (1.0 - part) * yesterday);
-            (spent, usual, WindowStart::DayAgo)
-        });
-        // And the shortest recent stretch that holds a quarter of a usual day: a runaway is
-        // plain within hours, even when it started in the middle of a day.
-        let recent = self.recent_stretch(expected, share, 0.25);
-        // The window with the highest multiple (the later one of equals), each multiple worked
-        // out once.
-        let mut worst: Option<(f64, Window)> = None;
-        let mut weigh = |window: Option<Window>| {
-            if let Some(window) = window {
-                // Over a usual spend of almost nothing the ratio overflows: capped, as F5's.
-                let multiple = match window.0 / window.1 {
-                    m if m.is_infinite() => f64::MAX,
-                    m => m,
-                };
-                if worst.is_none_or(|(highest, _)| multiple.total_cmp(&highest).is_ge()) {
-                    worst = Some((multiple, window));
-                }
-            }
-        };
-        weigh(today);
-        weigh(day);
-        weigh(recent);
-        let Some((multiple, (today, expected_so_far, start))) = worst else {
-            return Ok(Vec::new());
-        };
-        let mut findings = Vec::new();
-        for slot in 0..2 {
-            let (severity, level) = if slot == 0 {
-                (self.config.warning_severity, self.config.ticket_multiple)
-            } else {
-                (self.config.runaway_severity, self.config.page_multiple)
-            };
-            let threshold = level * (1.0 - self.config.tolerance);
-            if multiple < threshold {
-                // Cleared once the last 24 hours are back under it too (the shorter windows
-                // come and go with the readings' cadence).
-                if day.is_none_or(|(spent, usual, _)| spent / usual < threshold) {
-                    self.cleared[slot] = true;
-                }
-                continue;
-            }
-            if self.reported[slot] || !self.cleared[slot] {
-                continue;
-            }
-            self.reported[slot] = true;
-            self.cleared[slot] = false;
-            let midnight = self.calendar.midnight;
-            let start = match start {
-                WindowStart::Midnight => midnight,
-                WindowStart::DayAgo => at - TimeDelta::days(1),
-                WindowStart::At(then) => then,
-            };
-            let rolling = start != midnight;
-            let forecast = self.month_end_forecast().unwrap_or(charges);
-            findings.push(Finding::new(
-                FailureMode::CostRunaway,
-                severity,
-                format!("account charges ({})", self.currency),
-                start,
-                at,
-                Evidence {
-                    observed: today,
-                    baseline: expected_so_far,
-                    threshold: threshold * expected_so_far,
-                    score: multiple,
-                    detail: if rolling {
-                        format!(
-                            "{} {c} spent from {} to {} against {} {c} usual for that time \
-                             ({}x; trend {} {c} a day); month-end forecast {} {c}",
-                            Amount(today),
-                            start.format("%Y-%m-%d %H:%M"),
-                            at.format("%Y-%m-%d %H:%M"),
-                            Amount(expected_so_far),
-                            Rounded(multiple),
-                            Amount(expected),
-                            Amount(forecast),
-                            c = self.currency
-                        )
-                    } else {
-                        format!(
-                            "{} {c} spent today by {} ({:.0} % of a usual day shown) against {} \
-                             {c} expected by then ({}x; trend {} {c} a day); month-end forecast \
-                             {} {c}",
-                            Amount(today),
-                            at.format("%H:%M"),
-                            100.0 * share,
-                            Amount(expected_so_far),
-                            Rounded(multiple),
-                            Amount(expected),
-                            Amount(forecast),
-                            c = self.currency
-                        )
-                    },
-                },
-            ));
-        }
-        Ok(findings)
+        Ok(self.judge(at, charges, share, spent_today, last_day))
     }
 }
