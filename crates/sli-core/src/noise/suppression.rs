@@ -1,176 +1,12 @@
-//! Noise reduction: sustained thresholds (N of M datapoints),
-//! maintenance windows that suppress alerts, and grouping of alerts by a key.
-
-use std::collections::BTreeMap;
+//! Maintenance windows that suppress alerts: one-off intervals and recurring windows, and the
+//! check that no chain of them silences alerts for longer than a bound.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::alert::{AlertInterval, Severity};
-use crate::error::{Error, Result};
+use crate::alert::AlertInterval;
 use crate::maintenance::{MaintenanceError, RecurringWindow};
 use crate::window::Interval;
-
-/// "N out of M": a condition counts only when it held on at least `datapoints_to_alarm` of the
-/// last `evaluation_periods` datapoints, CloudWatch's `DatapointsToAlarm` / `EvaluationPeriods`.
-/// `5 of 5` at one-minute resolution is "5 minutes sustained".
-///
-/// # Example
-/// ```
-/// use sli_core::Sustained;
-///
-/// let three_of_four = Sustained::new(3, 4)?;
-/// let raw = [true, true, false, true, true, false, false];
-/// assert_eq!(three_of_four.apply(&raw), [false, false, false, true, true, false, false]);
-/// # Ok::<(), sli_core::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "RawSustained", into = "RawSustained")]
-pub struct Sustained {
-    datapoints_to_alarm: u32,
-    evaluation_periods: u32,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSustained {
-    datapoints_to_alarm: u32,
-    evaluation_periods: u32,
-}
-
-impl TryFrom<RawSustained> for Sustained {
-    type Error = Error;
-    fn try_from(raw: RawSustained) -> Result<Self> {
-        Self::new(raw.datapoints_to_alarm, raw.evaluation_periods)
-    }
-}
-
-impl From<Sustained> for RawSustained {
-    fn from(s: Sustained) -> Self {
-        Self {
-            datapoints_to_alarm: s.datapoints_to_alarm,
-            evaluation_periods: s.evaluation_periods,
-        }
-    }
-}
-
-impl Sustained {
-    /// N out of M.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParameter`] unless `1 <= n <= m <= 10_080` (a week of minutes).
-    pub fn new(datapoints_to_alarm: u32, evaluation_periods: u32) -> Result<Self> {
-        if evaluation_periods == 0 || evaluation_periods > 10_080 {
-            return Err(Error::InvalidParameter {
-                field: "evaluation_periods",
-                value: f64::from(evaluation_periods),
-                reason: "must be within 1..=10080",
-            });
-        }
-        if datapoints_to_alarm == 0 || datapoints_to_alarm > evaluation_periods {
-            return Err(Error::InvalidParameter {
-                field: "datapoints_to_alarm",
-                value: f64::from(datapoints_to_alarm),
-                reason: "must be within 1..=evaluation_periods",
-            });
-        }
-        Ok(Self {
-            datapoints_to_alarm,
-            evaluation_periods,
-        })
-    }
-
-    /// N out of M for constants: `const FIVE_MINUTES: Sustained = Sustained::of(5, 5);` is
-    /// checked by the compiler, so a library's defaults need no runtime error path.
-    ///
-    /// # Panics
-    /// Unless `1 <= n <= m <= 10_080`; used in a `const` item, that is a compile error.
-    ///
-    /// ```
-    /// use sli_core::Sustained;
-    ///
-    /// const THREE_OF_FIVE: Sustained = Sustained::of(3, 5);
-    /// assert_eq!(THREE_OF_FIVE, Sustained::new(3, 5)?);
-    /// # Ok::<(), sli_core::Error>(())
-    /// ```
-    #[allow(clippy::panic)]
-    pub const fn of(datapoints_to_alarm: u32, evaluation_periods: u32) -> Self {
-        if evaluation_periods == 0
-            || evaluation_periods > 10_080
-            || datapoints_to_alarm == 0
-            || datapoints_to_alarm > evaluation_periods
-        {
-            panic!("Sustained::of needs 1 <= n <= m <= 10080");
-        }
-        Self {
-            datapoints_to_alarm,
-            evaluation_periods,
-        }
-    }
-
-    /// N: how many datapoints must breach.
-    pub const fn datapoints_to_alarm(&self) -> u32 {
-        self.datapoints_to_alarm
-    }
-
-    /// M: how many recent datapoints are looked at.
-    pub const fn evaluation_periods(&self) -> u32 {
-        self.evaluation_periods
-    }
-
-    /// Applies the rule to a whole sequence of raw conditions.
-    pub fn apply(&self, raw: &[bool]) -> Vec<bool> {
-        let mut filter = SustainFilter::new(*self);
-        raw.iter().map(|&r| filter.push(r)).collect()
-    }
-}
-
-/// The streaming form of [`Sustained`]: O(1) per datapoint, memory of M bits.
-///
-/// # Example
-/// ```
-/// use sli_core::{SustainFilter, Sustained};
-///
-/// let mut five_minutes = SustainFilter::new(Sustained::new(5, 5)?);
-/// let fired: Vec<bool> = (0..6).map(|_| five_minutes.push(true)).collect();
-/// assert_eq!(fired, [false, false, false, false, true, true]);
-/// # Ok::<(), sli_core::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct SustainFilter {
-    rule: Sustained,
-    recent: Vec<bool>,
-    next: usize,
-    breaching: u32,
-}
-
-impl SustainFilter {
-    /// A filter with no history.
-    pub fn new(rule: Sustained) -> Self {
-        Self {
-            rule,
-            recent: vec![false; rule.evaluation_periods as usize],
-            next: 0,
-            breaching: 0,
-        }
-    }
-
-    /// Pushes the next raw condition; returns whether the sustained condition holds.
-    #[inline]
-    pub fn push(&mut self, raw: bool) -> bool {
-        if let Some(slot) = self.recent.get_mut(self.next) {
-            self.breaching -= u32::from(*slot);
-            *slot = raw;
-            self.breaching += u32::from(raw);
-        }
-        // Wrapping without a division (a detector pushes twice a sample).
-        self.next += 1;
-        if self.next >= self.recent.len() {
-            self.next = 0;
-        }
-        self.breaching >= self.rule.datapoints_to_alarm
-    }
-}
 
 /// Planned maintenance during which alerts are suppressed: one-off intervals and
 /// [`RecurringWindow`]s (weekly, at a local time, in a zone).
@@ -526,118 +362,12 @@ impl MaintenanceWindows {
     }
 }
 
-/// Alerts that share a grouping key and overlap in time, reported as one notification.
-///
-/// # Example
-/// ```
-/// use chrono::{TimeZone, Utc};
-/// use sli_core::{group_alerts, AlertInterval, Severity};
-///
-/// let t = |m| Utc.with_ymd_and_hms(2024, 5, 1, 0, m, 0).unwrap();
-/// let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
-/// let groups = group_alerts(vec![alert("slow", Severity::Ticket, t(0), None), alert("fast", Severity::Page, t(5), Some(t(9)))], |_| "api");
-/// assert_eq!((groups[0].key, groups[0].severity, groups[0].end), ("api", Severity::Page, None));
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AlertGroup<K> {
-    /// The grouping key (an SLO name, a service, a root-cause tag…).
-    pub key: K,
-    /// The highest severity among the alerts.
-    pub severity: Severity,
-    /// The earliest start.
-    pub start: DateTime<Utc>,
-    /// The latest end (an alert's start where its end preceded it); `None` while any alert is
-    /// still firing.
-    pub end: Option<DateTime<Utc>>,
-    /// The alerts merged into this group, in start order.
-    pub alerts: Vec<AlertInterval>,
-}
-
-/// Groups alerts by `key`, merging those with equal keys whose intervals overlap or touch:
-/// alerts of one root cause become one notification. A fast tier firing during a slow
-/// tier's alert for the same SLO becomes one group at the higher severity. An alert whose
-/// `end` precedes its `start` (its fields are public) counts as ending at its start, so the
-/// groups do not depend on the order the alerts come in.
-///
-/// # Example
-/// ```
-/// # use chrono::{TimeZone, Utc};
-/// use sli_core::{group_alerts, AlertInterval, Severity};
-/// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
-/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
-/// let alerts = vec![
-///     alert("ticket-fast", Severity::Ticket, t(0), Some(t(30))),
-///     alert("page-fast", Severity::Page, t(10), Some(t(20))),
-/// ];
-/// let groups = group_alerts(alerts, |_| "checkout");
-/// assert_eq!(groups.len(), 1);
-/// assert_eq!(groups[0].severity, Severity::Page);
-/// ```
-pub fn group_alerts<K: Ord + Clone>(
-    alerts: Vec<AlertInterval>,
-    key: impl Fn(&AlertInterval) -> K,
-) -> Vec<AlertGroup<K>> {
-    group_keyed(alerts.into_iter().map(|a| (key(&a), a)).collect())
-}
-
-/// [`group_alerts`] with each alert's key given beside it: for alerts from several sources (an
-/// SLO's burn-rate alerts and the failure-mode findings behind them) keyed by a root cause that
-/// the alerts themselves do not carry.
-///
-/// # Example
-/// ```
-/// # use chrono::{TimeZone, Utc};
-/// use sli_core::{group_keyed, AlertInterval, Severity};
-/// # let t = |m| Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap();
-/// # let alert = |tier: &str, severity, start, end| AlertInterval::new(tier, severity, start, end);
-/// let groups = group_keyed(vec![
-///     ("zone-a", alert("checkout page", Severity::Page, t(5), Some(t(40)))),
-///     ("zone-a", alert("F2 partition", Severity::Page, t(3), Some(t(20)))),
-///     ("db", alert("F6 connections", Severity::Ticket, t(10), Some(t(15)))),
-/// ]);
-/// assert_eq!(groups.len(), 2);
-/// assert_eq!(groups[0].alerts.len(), 2);
-/// ```
-pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<AlertGroup<K>> {
-    alerts.sort_by_key(|(_, a)| a.start);
-    let mut open: BTreeMap<K, AlertGroup<K>> = BTreeMap::new();
-    let mut done = Vec::new();
-    for (k, alert) in alerts {
-        // An end before the start would close the group before an alert starting with it.
-        let end = alert.end.map(|end| end.max(alert.start));
-        match open.get_mut(&k) {
-            Some(group) if group.end.is_none_or(|group_end| alert.start <= group_end) => {
-                group.severity = group.severity.max(alert.severity);
-                group.end = match (group.end, end) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-                group.alerts.push(alert);
-            }
-            _ => {
-                let group = AlertGroup {
-                    key: k.clone(),
-                    severity: alert.severity,
-                    start: alert.start,
-                    end,
-                    alerts: vec![alert],
-                };
-                if let Some(previous) = open.insert(k, group) {
-                    done.push(previous);
-                }
-            }
-        }
-    }
-    done.extend(open.into_values());
-    done.sort_by_key(|g| g.start);
-    done
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::Zone;
-    use chrono::{NaiveTime, TimeZone, Weekday};
+    use crate::alert::Severity;
+    use chrono::{NaiveTime, Weekday};
 
     /// `check_chains` as it was before it swept in pieces: every span of the year, and of the
     /// ranges around the one-off windows, collected, sorted and followed at once.
@@ -760,18 +490,6 @@ mod tests {
     }
 
     #[test]
-    fn sustained_five_of_five() {
-        let rule = Sustained::new(5, 5).unwrap();
-        let raw: Vec<bool> = (0..12).map(|i| (2..9).contains(&i)).collect();
-        let out = rule.apply(&raw);
-        let first = out.iter().position(|&b| b).unwrap();
-        assert_eq!(first, 6, "fires after 5 sustained points");
-        assert!(!out[9], "drops as soon as one point clears");
-        assert!(Sustained::new(6, 5).is_err());
-        assert!(Sustained::new(0, 5).is_err());
-    }
-
-    #[test]
     fn maintenance_suppression() {
         let mw = MaintenanceWindows::new([Interval::new(t(10), t(20)).unwrap()]);
         let alerts = vec![
@@ -786,46 +504,5 @@ mod tests {
         assert!(out[0].suppressed);
         assert_eq!(out[1].tier, "c");
         assert!(!out[1].suppressed);
-    }
-
-    #[test]
-    fn grouping_splits_on_gaps_and_keys() {
-        let alerts = vec![
-            AlertInterval::for_test("x", Severity::Ticket, t(0), Some(t(5))),
-            AlertInterval::for_test("y", Severity::Ticket, t(10), Some(t(15))),
-            AlertInterval::for_test("z", Severity::Page, t(1), None),
-        ];
-        let by_tier_kind = group_alerts(alerts.clone(), |a| a.severity);
-        assert_eq!(by_tier_kind.len(), 3);
-        let one_key = group_alerts(alerts, |_| ());
-        assert_eq!(one_key.len(), 1);
-        assert_eq!(one_key[0].end, None);
-        assert_eq!(one_key[0].severity, Severity::Page);
-    }
-
-    #[test]
-    fn an_alert_ending_before_it_starts_groups_the_same_in_either_order() {
-        // Two groups or one, by input order, when the first alert's end preceded its start.
-        let backwards = AlertInterval::for_test("slo", Severity::Page, t(10), Some(t(5)));
-        let finding = AlertInterval::for_test("F2", Severity::Ticket, t(10), Some(t(50)));
-        for alerts in [
-            vec![backwards.clone(), finding.clone()],
-            vec![finding, backwards],
-        ] {
-            let groups = group_alerts(alerts, |_| "zone-a");
-            assert_eq!(groups.len(), 1);
-            assert_eq!((groups[0].start, groups[0].end), (t(10), Some(t(50))));
-            assert_eq!(groups[0].severity, Severity::Page);
-        }
-        let alone = group_alerts(
-            vec![AlertInterval::for_test(
-                "slo",
-                Severity::Page,
-                t(10),
-                Some(t(5)),
-            )],
-            |_| (),
-        );
-        assert_eq!(alone[0].end, Some(t(10)));
     }
 }
