@@ -236,6 +236,18 @@ fn detectors(c: &mut Criterion) {
     );
 }
 
+/// A fresh detector per series, every point pushed: the alerts raised.
+fn sweep(config: AnomalyConfig, fleet: &[Vec<f64>]) -> usize {
+    let mut alerts = 0;
+    for series in fleet {
+        let mut d = AnomalyDetector::new(config).unwrap();
+        for &v in series {
+            alerts += usize::from(d.push(v).unwrap().is_some());
+        }
+    }
+    alerts
+}
+
 fn fleet(c: &mut Criterion) {
     const SERIES: usize = 10_000;
     const POINTS: usize = 1440;
@@ -246,17 +258,26 @@ fn fleet(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements((SERIES * POINTS) as u64));
     group.bench_function("10000_series_x_1440_anomaly_detector", |b| {
-        b.iter(|| {
-            let mut alerts = 0;
-            for series in &fleet {
-                let mut d = AnomalyDetector::new(config).unwrap();
-                for &v in series {
-                    alerts += usize::from(d.push(v).unwrap().is_some());
-                }
-            }
-            black_box(alerts)
-        })
+        b.iter(|| black_box(sweep(config, &fleet)))
     });
+    // The same sweep split across the machine's cores: series are independent, so a fleet
+    // sweep is as parallel as the cores allow (one detector per series, none shared).
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    group.bench_function(
+        format!("10000_series_x_1440_anomaly_detector_{threads}_threads"),
+        |b| {
+            b.iter(|| {
+                let share = fleet.len().div_ceil(threads);
+                std::thread::scope(|scope| {
+                    let sweeps: Vec<_> = fleet
+                        .chunks(share)
+                        .map(|part| scope.spawn(move || sweep(config, part)))
+                        .collect();
+                    black_box(sweeps.into_iter().map(|s| s.join().unwrap()).sum::<usize>())
+                })
+            })
+        },
+    );
     group.finish();
 }
 
