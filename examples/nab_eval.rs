@@ -192,7 +192,7 @@ fn describe(candidate: &Candidate) -> String {
     }
 }
 
-const USAGE: &str = "usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--family NAME] [--refractory POINTS] [--skip-gaps] [--check]";
+const USAGE: &str = "usage: nab_eval DATA_DIR OUT_CSV [--cv | --folds K] [--family NAME] [--refractory POINTS] [--skip-gaps] [--check [--scorer PATH]]";
 
 /// The command line, every argument accounted for: a misspelt option or a third path is an
 /// error, not silently an in-sample run.
@@ -205,12 +205,15 @@ struct Args {
     refractory: Option<usize>,
     skip_gaps: bool,
     check: bool,
+    /// The scorer `--check` runs: `DATA_DIR/../../tools/nab_score.py` unless given (a corpus
+    /// made elsewhere, such as `tools/nab_proxy`'s, names it).
+    scorer: Option<PathBuf>,
 }
 
 impl Args {
     fn parse(args: Vec<String>) -> Result<Self, Box<dyn Error>> {
         let mut paths = Vec::new();
-        let (mut folds, mut family, mut refractory) = (None, None, None);
+        let (mut folds, mut family, mut refractory, mut scorer) = (None, None, None, None);
         let (mut cv, mut skip_gaps, mut check) = (false, false, false);
         let mut it = args.into_iter();
         while let Some(arg) = it.next() {
@@ -232,6 +235,7 @@ impl Args {
                     folds = Some(k);
                 }
                 "--family" => family = Some(value("--family")?),
+                "--scorer" => scorer = Some(PathBuf::from(value("--scorer")?)),
                 "--refractory" => {
                     let text = value("--refractory")?;
                     refractory = Some(
@@ -257,6 +261,9 @@ impl Args {
                 "--family chooses among families out of sample: give --cv or --folds".into(),
             );
         }
+        if scorer.is_some() && !check {
+            return Err("--scorer names the script --check runs: give --check".into());
+        }
         Ok(Self {
             data_dir,
             out,
@@ -265,6 +272,7 @@ impl Args {
             refractory,
             skip_gaps,
             check,
+            scorer,
         })
     }
 }
@@ -399,7 +407,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     );
     if args.check {
-        let script = PathBuf::from(data_dir).join("../../tools/nab_score.py");
+        let script = args
+            .scorer
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(data_dir).join("../../tools/nab_score.py"));
+        if !script.is_file() {
+            return Err(format!(
+                "--check: no scorer at {} (give --scorer PATH)",
+                script.display()
+            )
+            .into());
+        }
         let output = std::process::Command::new("python3")
             .arg(&script)
             .arg(out)
