@@ -107,10 +107,9 @@ fn parse_time(s: &str) -> Res<DateTime<Utc>> {
 impl Shape {
     fn load(file: &str, seed: u64) -> Res<Self> {
         let text = std::fs::read_to_string(format!("{DATA}/realAWSCloudwatch/{file}.csv"))?;
-        let windows_json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(format!(
-                "{DATA}/combined_windows.json"
-            ))?)?;
+        let windows_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+            format!("{DATA}/combined_windows.json"),
+        )?)?;
         let mut windows = Vec::new();
         if let Some(list) = windows_json[format!("realAWSCloudwatch/{file}.csv")].as_array() {
             for w in list {
@@ -266,8 +265,11 @@ fn score(
                     .push(format!("{}:{}m", inc.name, (t - inc.start).num_minutes()));
             }
             Some(t) => {
-                s.delays
-                    .push(format!("{}:LATE {}m", inc.name, (t - inc.start).num_minutes()));
+                s.delays.push(format!(
+                    "{}:LATE {}m",
+                    inc.name,
+                    (t - inc.start).num_minutes()
+                ));
                 s.notes.push(format!(
                     "{} detected late: {} at {} (latest acceptable {})",
                     inc.name, inc.expected, t, inc.latest
@@ -322,25 +324,33 @@ fn score(
 // ---------------------------------------------------------------- D1: F1
 
 fn d1_throttling(seed: u64, verbose: bool) -> Res<Score> {
+    throttling("D1 F1", [0.015, 0.15, 0.02], seed, verbose)
+}
+
+fn d7_throttling(seed: u64, verbose: bool) -> Res<Score> {
+    throttling("D7 F1", [0.012, 0.12, 0.012], seed, verbose)
+}
+
+fn throttling(drill: &'static str, shares: [f64; 3], seed: u64, verbose: bool) -> Res<Score> {
     let shape = Shape::load("elb_request_count_8c0756", seed)?;
     let mut rng = Rng::new(seed, 1);
     let incidents = vec![
         Incident {
-            name: "I1 1.5%",
+            name: "I1 ticket",
             start: at(9, 8, 14, 0),
             end: at(9, 8, 14, 30),
             expected: Severity::Ticket,
             latest: at(9, 8, 14, 15),
         },
         Incident {
-            name: "I2 15%",
+            name: "I2 page",
             start: at(9, 23, 10, 0),
             end: at(9, 23, 10, 20),
             expected: Severity::Page,
             latest: at(9, 23, 10, 15),
         },
         Incident {
-            name: "I3 2% night",
+            name: "I3 ticket night",
             start: at(10, 2, 3, 0),
             end: at(10, 2, 3, 45),
             expected: Severity::Ticket,
@@ -349,6 +359,7 @@ fn d1_throttling(seed: u64, verbose: bool) -> Res<Score> {
     ];
     let mut f1 = ApiThrottling::new(ThrottleSignal::lambda("orders-api")?, Default::default())?;
     let mut findings = Vec::new();
+    let mut during = [(0.0, 0.0, 0.0); 3];
     let minutes = (t_end() - t0()).num_minutes();
     for m in 0..minutes {
         let t = t0() + Duration::minutes(m);
@@ -366,14 +377,15 @@ fn d1_throttling(seed: u64, verbose: bool) -> Res<Score> {
             throttled += rng.binomial(extra, p);
             calls += extra;
         }
-        for inc in &incidents {
+        for (i, (inc, incident_share)) in incidents.iter().zip(shares).enumerate() {
             if t >= inc.start && t < inc.end {
-                share = match inc.name {
-                    "I2 15%" => 0.15,
-                    "I1 1.5%" => 0.015,
-                    _ => 0.02,
-                };
+                share = incident_share;
                 throttled = rng.binomial(calls, share);
+                if t < inc.start + Duration::minutes(15) {
+                    during[i].0 += calls;
+                    during[i].1 += throttled;
+                    during[i].2 += 1.0;
+                }
             }
         }
         findings.extend(f1.push(ThrottleSample {
@@ -382,9 +394,17 @@ fn d1_throttling(seed: u64, verbose: bool) -> Res<Score> {
             throttled,
         })?);
     }
-    let mut sc = score("D1 F1", &findings, &incidents, Duration::hours(2), verbose);
+    let mut sc = score(drill, &findings, &incidents, Duration::hours(2), verbose);
     sc.notes
         .push(format!("shape stretch {} points, looped", shape.len()));
+    for (inc, (calls, throttled, n)) in incidents.iter().zip(during) {
+        sc.notes.push(format!(
+            "{}: first 15 min {:.0} calls/min, throttled share {:.3} %",
+            inc.name,
+            calls / n,
+            100.0 * throttled / calls
+        ));
+    }
     Ok(sc)
 }
 
@@ -393,13 +413,8 @@ fn d1_throttling(seed: u64, verbose: bool) -> Res<Score> {
 fn d2_quota(seed: u64, verbose: bool) -> Res<Score> {
     let shape = Shape::load("grok_asg_anomaly", seed)?;
     let mut rng = Rng::new(seed, 2);
-    let signal = QuotaSignal::resource_count(
-        "On-Demand vCPU",
-        1000.0,
-        "EC2",
-        "vCPU",
-        "Standard/OnDemand",
-    )?;
+    let signal =
+        QuotaSignal::resource_count("On-Demand vCPU", 1000.0, "EC2", "vCPU", "Standard/OnDemand")?;
     let mut f3 = ServiceQuotaHit::new(signal, Default::default())?;
     let mut incidents = vec![
         Incident {
@@ -466,21 +481,8 @@ fn d2_quota(seed: u64, verbose: bool) -> Res<Score> {
 
 const ACCOUNT: &str = "111122223333";
 
-fn call(
-    t: DateTime<Utc>,
-    identity: &Identity,
-    name: &str,
-    region: &str,
-    ip: &str,
-) -> AuditEvent {
-    AuditEvent::new(
-        t,
-        "ec2.amazonaws.com",
-        name,
-        region,
-        ip,
-        identity.clone(),
-    )
+fn call(t: DateTime<Utc>, identity: &Identity, name: &str, region: &str, ip: &str) -> AuditEvent {
+    AuditEvent::new(t, "ec2.amazonaws.com", name, region, ip, identity.clone())
 }
 
 fn sign_in(t: DateTime<Utc>, identity: &Identity, mfa: bool) -> AuditEvent {
@@ -524,6 +526,20 @@ fn hourly(shape: &Shape, lo: f64, hi: f64) -> Vec<f64> {
 }
 
 fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
+    compromise("D3 F4", 2.0, 1.5, seed, verbose)
+}
+
+fn d8_compromise(seed: u64, verbose: bool) -> Res<Score> {
+    compromise("D8 F4", 1.2, 1.2, seed, verbose)
+}
+
+fn compromise(
+    drill: &'static str,
+    burst_x: f64,
+    storm_x: f64,
+    seed: u64,
+    verbose: bool,
+) -> Res<Score> {
     let app_shape = hourly(&Shape::load("ec2_network_in_257a54", seed)?, 0.2, 5.0);
     let bob_shape = hourly(&Shape::load("rds_cpu_utilization_cc0c53", seed)?, 0.3, 3.0);
     let mut rng = Rng::new(seed, 4);
@@ -593,7 +609,7 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
         let denials = rng.poisson(0.5);
         let storm = t == incidents[2].start;
         if storm {
-            let k = (1.5 * (3.0 * denial_max).max(20.0)).ceil();
+            let k = (storm_x * (3.0 * denial_max).max(20.0)).ceil();
             for at in spread(&mut rng, k, 1200) {
                 ev.push(
                     call(at, &app, "GetSecretValue", "us-east-1", "10.0.1.5")
@@ -620,7 +636,13 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
                 } else {
                     "us-east-1"
                 };
-                ev.push(call(at, &alice, "DescribeInstances", region, "203.0.113.10"));
+                ev.push(call(
+                    at,
+                    &alice,
+                    "DescribeInstances",
+                    region,
+                    "203.0.113.10",
+                ));
             }
         }
         // bob
@@ -630,10 +652,16 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
             }
             let n = rng.poisson(40.0 * bob_shape[h as usize] * drift(t, 0.6, true));
             for at in spread(&mut rng, n, 3600) {
-                ev.push(call(at, &bob, "DescribeInstances", "us-east-1", "203.0.113.11"));
+                ev.push(call(
+                    at,
+                    &bob,
+                    "DescribeInstances",
+                    "us-east-1",
+                    "203.0.113.11",
+                ));
             }
             if t == incidents[1].start {
-                let k = 2.0 * (3.0 * bob_max).max(100.0);
+                let k = (burst_x * (3.0 * bob_max).max(100.0)).ceil();
                 for at in spread(&mut rng, k, 1800) {
                     ev.push(call(at, &bob, "ListBuckets", "us-east-1", "192.0.2.66"));
                 }
@@ -664,7 +692,13 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
         // billing-report on the 1st of each month at 03:00 (from August)
         if t.day() == 1 && t.hour() == 3 && t.month() >= 8 {
             for at in spread(&mut rng, 500.0, 1800) {
-                ev.push(call(at, &billing, "GetCostAndUsage", "us-east-1", "10.0.7.7"));
+                ev.push(call(
+                    at,
+                    &billing,
+                    "GetCostAndUsage",
+                    "us-east-1",
+                    "10.0.7.7",
+                ));
             }
         }
         // carol at the quarter end
@@ -674,14 +708,32 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
             }
             let n = rng.poisson(50.0);
             for at in spread(&mut rng, n, 3600) {
-                ev.push(call(at, &carol, "GetCostAndUsage", "us-east-1", "203.0.113.12"));
+                ev.push(call(
+                    at,
+                    &carol,
+                    "GetCostAndUsage",
+                    "us-east-1",
+                    "203.0.113.12",
+                ));
             }
         }
         // incidents I1 and I4
         if t == incidents[0].start {
-            ev.push(call(t, &alice, "ListBuckets", "ap-southeast-1", "192.0.2.99"));
+            ev.push(call(
+                t,
+                &alice,
+                "ListBuckets",
+                "ap-southeast-1",
+                "192.0.2.99",
+            ));
             for at in spread(&mut rng, 29.0, 600) {
-                ev.push(call(at, &alice, "GetObject", "ap-southeast-1", "192.0.2.99"));
+                ev.push(call(
+                    at,
+                    &alice,
+                    "GetObject",
+                    "ap-southeast-1",
+                    "192.0.2.99",
+                ));
             }
         }
         if t == incidents[3].start {
@@ -694,8 +746,11 @@ fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
         }
         peak_principals = peak_principals.max(f4.principals());
     }
-    let mut sc = score("D3 F4", &findings, &incidents, Duration::hours(1), verbose);
-    sc.peak_state = format!("principals() peak {peak_principals}, end {}", f4.principals());
+    let mut sc = score(drill, &findings, &incidents, Duration::hours(1), verbose);
+    sc.peak_state = format!(
+        "principals() peak {peak_principals}, end {}",
+        f4.principals()
+    );
     sc.notes.push(format!("{events_total} events"));
     Ok(sc)
 }
@@ -790,32 +845,71 @@ fn d4_connections(seed: u64, verbose: bool) -> Res<Score> {
 
 // ---------------------------------------------------------------- D5: F8
 
+struct CostDrill {
+    name: &'static str,
+    fixed: f64,
+    variable: f64,
+    growth: f64,
+    invoice: DateTime<Utc>,
+    multiples: [f64; 3],
+}
+
 fn d5_cost(seed: u64, verbose: bool) -> Res<Score> {
+    cost(
+        CostDrill {
+            name: "D5 F8",
+            fixed: 600.0,
+            variable: 400.0,
+            growth: 0.8,
+            invoice: at(9, 30, 0, 0),
+            multiples: [3.0, 12.0, 2.4],
+        },
+        seed,
+        verbose,
+    )
+}
+
+fn d6_cost(seed: u64, verbose: bool) -> Res<Score> {
+    cost(
+        CostDrill {
+            name: "D6 F8",
+            fixed: 100.0,
+            variable: 900.0,
+            growth: 1.0,
+            invoice: at(10, 1, 0, 0),
+            multiples: [2.4, 12.0, 2.4],
+        },
+        seed,
+        verbose,
+    )
+}
+
+fn cost(d: CostDrill, seed: u64, verbose: bool) -> Res<Score> {
     let shape = Shape::load("ec2_cpu_utilization_c6585a", seed)?;
     let mut rng = Rng::new(seed, 8);
     let mut f8 = CostRunaway::new("USD", Default::default())?;
     f8.declare(OneOffCharge {
-        day: at(9, 30, 0, 0).date_naive(),
+        day: d.invoice.date_naive(),
         amount: 30_000.0,
         description: "Quarterly invoice (enterprise support)".into(),
     })?;
     let incidents = vec![
         Incident {
-            name: "I1 3x 2d",
+            name: "I1 ticket 2d",
             start: at(9, 8, 0, 0),
             end: at(9, 10, 0, 0),
             expected: Severity::Ticket,
             latest: at(9, 9, 0, 0),
         },
         Incident {
-            name: "I2 12x 1d",
+            name: "I2 page 1d",
             start: at(9, 22, 0, 0),
             end: at(9, 23, 0, 0),
             expected: Severity::Page,
             latest: at(9, 23, 0, 0),
         },
         Incident {
-            name: "I3 2.4x 3d",
+            name: "I3 ticket 3d",
             start: at(9, 28, 0, 0),
             end: at(10, 1, 0, 0),
             expected: Severity::Ticket,
@@ -837,22 +931,17 @@ fn d5_cost(seed: u64, verbose: bool) -> Res<Score> {
         if t.day() == 1 && t.hour() == 0 {
             month_total = 0.0;
         }
-        let variable = 400.0 * drift(t, 0.8, true) * (mean / median).clamp(0.3, 3.0);
-        let usual_day = 600.0 + 400.0 * drift(t, 0.8, true);
-        let mut spend = (600.0 + variable) / 4.0 * (1.0 + 0.03 * rng.normal());
+        let variable = d.variable * drift(t, d.growth, true) * (mean / median).clamp(0.3, 3.0);
+        let usual_day = d.fixed + d.variable * drift(t, d.growth, false);
+        let mut spend = (d.fixed + variable) / 4.0 * (1.0 + 0.03 * rng.normal());
         if batch_era(t) && t.weekday() == Weekday::Sat && t.hour() == 0 {
             spend += 250.0;
         }
-        if t.month() == 9 && t.day() == 30 && t.hour() == 0 {
+        if t == d.invoice {
             spend += 30_000.0;
         }
-        for inc in &incidents {
+        for (inc, mult) in incidents.iter().zip(d.multiples) {
             if t >= inc.start && t < inc.end {
-                let mult = match inc.name {
-                    "I1 3x 2d" => 3.0,
-                    "I2 12x 1d" => 12.0,
-                    _ => 2.4,
-                };
                 spend += (mult - 1.0) * usual_day / 4.0;
             }
         }
@@ -862,7 +951,7 @@ fn d5_cost(seed: u64, verbose: bool) -> Res<Score> {
             estimated_charges: (month_total * 100.0_f64).round() / 100.0,
         })?);
     }
-    let mut sc = score("D5 F8", &findings, &incidents, Duration::days(1), verbose);
+    let mut sc = score(d.name, &findings, &incidents, Duration::days(1), verbose);
     sc.peak_state = format!(
         "one_off_charges() {}; month-end forecast at the end {:?}",
         f8.one_off_charges().len(),
@@ -888,14 +977,20 @@ fn main() -> Res<()> {
         .position(|a| a == "--drill")
         .and_then(|i| args.get(i + 1))
         .cloned();
-    println!("blind8 season game day, seed {seed}, {WEEKS} weeks from {}", t0());
+    println!(
+        "blind8 season game day, seed {seed}, {WEEKS} weeks from {}",
+        t0()
+    );
     type Drill = fn(u64, bool) -> Res<Score>;
-    let drills: [(&str, Drill); 5] = [
+    let drills: [(&str, Drill); 8] = [
         ("D1", d1_throttling),
         ("D2", d2_quota),
         ("D3", d3_compromise),
         ("D4", d4_connections),
         ("D5", d5_cost),
+        ("D6", d6_cost),
+        ("D7", d7_throttling),
+        ("D8", d8_compromise),
     ];
     for (name, drill) in drills {
         if only.as_deref().is_some_and(|o| o != name) {
