@@ -27,10 +27,11 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: u64, stream: u64) -> Self {
-        Rng(seed
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add(stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
-            ^ 0x5851_F42D_4C95_7F2D)
+        Self(
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(stream.wrapping_mul(0xD1B5_4A32_D192_ED03))
+                ^ 0x5851_F42D_4C95_7F2D,
+        )
     }
     fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -144,7 +145,7 @@ impl Shape {
         let median = sorted[sorted.len() / 2].max(1e-9);
         let p995 = sorted[(sorted.len() as f64 * 0.995) as usize].max(1e-9);
         let offset = (seed as usize * 997) % best.len();
-        Ok(Shape {
+        Ok(Self {
             values: best,
             offset,
             median,
@@ -791,7 +792,7 @@ fn d4_connections(seed: u64, verbose: bool) -> Res<Score> {
         let s = (shape.at_time(t) / shape.p995).clamp(0.0, 1.2);
         let mut c = 1000.0 * (0.10 + 0.20 * s) * drift(t, 0.5, true) * (1.0 + 0.01 * rng.normal());
         if batch_era(t) && t.weekday() == Weekday::Sun {
-            let since = (t - t.date_naive().and_hms_opt(2, 0, 0).unwrap().and_utc()).num_minutes();
+            let since = i64::from(t.hour() * 60 + t.minute()) - 120;
             let add = match since {
                 0..45 => 120.0 * since as f64 / 45.0,
                 45..165 => 120.0,
