@@ -9,10 +9,10 @@ use std::collections::HashMap;
 
 use failure_modes::chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use failure_modes::{
-    ApiThrottling, AuditEvent, ChargeSample, ConnectionSample, ConnectionSignal, CostRunaway,
-    CredentialCompromise, DbConnectionExhaustion, Detector, Finding, Identity, OneOffCharge,
-    QuotaSample, QuotaSignal, ServiceQuotaHit, Severity, SignInOutcome, ThrottleSample,
-    ThrottleSignal,
+    AccessSample, AclGrant, ApiThrottling, AuditEvent, BucketExposure, ChargeSample,
+    ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
+    Detector, Finding, Grantee, Identity, OneOffCharge, Permission, PublicDataLeak, QuotaSample,
+    QuotaSignal, ServiceQuotaHit, Severity, SignInOutcome, ThrottleSample, ThrottleSignal,
 };
 
 const DATA: &str = "/work/shared/data/nab-aws";
@@ -248,6 +248,18 @@ fn score(
         notes: Vec::new(),
     };
     for inc in incidents {
+        if inc.name.starts_with("doc:") {
+            let n = findings
+                .iter()
+                .filter(|f| f.end >= inc.start && f.end <= inc.end + grace)
+                .count();
+            s.total -= 1;
+            s.notes.push(format!(
+                "{} (documented to page, not scored): {n} finding(s)",
+                inc.name
+            ));
+            continue;
+        }
         let mine: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.end >= inc.start && f.end <= inc.end + grace)
@@ -315,7 +327,7 @@ fn score(
         }
     }
     let mut clean = (t_end() - week_start(2)).num_seconds() as f64;
-    for inc in incidents {
+    for inc in incidents.iter().filter(|i| i.start >= week_start(2)) {
         clean -= ((inc.end + grace) - inc.start).num_seconds() as f64;
     }
     s.clean_weeks = clean / (7.0 * 86400.0);
@@ -527,17 +539,34 @@ fn hourly(shape: &Shape, lo: f64, hi: f64) -> Vec<f64> {
 }
 
 fn d3_compromise(seed: u64, verbose: bool) -> Res<Score> {
-    compromise("D3 F4", 2.0, 1.5, seed, verbose)
+    compromise("D3 F4", 2.0, 1.5, at(9, 8, 3, 0), seed, verbose)
+}
+
+fn d10_compromise(seed: u64, verbose: bool) -> Res<Score> {
+    compromise("D10 F4", 2.0, 1.5, at(10, 2, 3, 0), seed, verbose)
+}
+
+fn d11_compromise(seed: u64, verbose: bool) -> Res<Score> {
+    SESSIONS.with(|s| s.set(true));
+    let r = compromise("D11 F4", 2.0, 1.5, at(9, 8, 3, 0), seed, verbose);
+    SESSIONS.with(|s| s.set(false));
+    r
+}
+
+thread_local! {
+    /// D11: role session names that change (daily for the app, per deploy for CI).
+    static SESSIONS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn d8_compromise(seed: u64, verbose: bool) -> Res<Score> {
-    compromise("D8 F4", 1.2, 1.2, seed, verbose)
+    compromise("D8 F4", 1.2, 1.2, at(9, 8, 3, 0), seed, verbose)
 }
 
 fn compromise(
     drill: &'static str,
     burst_x: f64,
     storm_x: f64,
+    alice_back: DateTime<Utc>,
     seed: u64,
     verbose: bool,
 ) -> Res<Score> {
@@ -555,10 +584,10 @@ fn compromise(
     let incidents = vec![
         Incident {
             name: "I1 new region",
-            start: at(9, 8, 3, 0),
-            end: at(9, 8, 3, 10),
+            start: alice_back,
+            end: alice_back + Duration::minutes(10),
             expected: Severity::Page,
-            latest: at(9, 8, 3, 1),
+            latest: alice_back + Duration::minutes(1),
         },
         Incident {
             name: "I2 burst",
@@ -587,11 +616,19 @@ fn compromise(
     let mut denial_max: f64 = 0.0;
     let mut peak_principals = 0;
     let mut events_total = 0usize;
+    let mut deploys = 0u64;
     let mut ci_days: HashMap<i64, Vec<(u32, f64)>> = HashMap::new();
     let hours = WEEKS * 7 * 24;
     for h in 0..hours {
         let t = t0() + Duration::hours(h);
         let mut ev: Vec<AuditEvent> = Vec::new();
+        let rotating = SESSIONS.with(std::cell::Cell::get);
+        let day_index = (t - t0()).num_days();
+        let app = if rotating {
+            role("orders-app", &format!("i-{day_index:08x}"))
+        } else {
+            app.clone()
+        };
         let spread = |rng: &mut Rng, n: f64, span_s: u64| -> Vec<DateTime<Utc>> {
             (0..n as u64)
                 .map(|_| t + Duration::seconds(rng.below(span_s) as i64))
@@ -682,6 +719,12 @@ fn compromise(
             let plan = plan.clone();
             for (hour, size) in plan {
                 if hour == t.hour() {
+                    deploys += 1;
+                    let ci = if rotating {
+                        role("ci-deployer", &format!("build-{deploys}"))
+                    } else {
+                        ci.clone()
+                    };
                     let start = t + Duration::minutes(rng.below(45) as i64);
                     for _ in 0..size as u64 {
                         let at = start + Duration::seconds(rng.below(900) as i64);
@@ -927,6 +970,8 @@ fn cost(d: CostDrill, seed: u64, verbose: bool) -> Res<Score> {
     let median = sorted[sorted.len() / 2].max(1e-12);
     let mut findings = Vec::new();
     let mut month_total = 0.0;
+    let mut peak_one_offs = 0;
+    let mut last_usual = 0.0;
     for (b, mean) in means.iter().enumerate() {
         let t = t0() + Duration::hours(6 * b as i64);
         if t.day() == 1 && t.hour() == 0 {
@@ -947,6 +992,8 @@ fn cost(d: CostDrill, seed: u64, verbose: bool) -> Res<Score> {
             }
         }
         month_total += spend;
+        last_usual = usual_day;
+        peak_one_offs = peak_one_offs.max(f8.one_off_charges().len());
         findings.extend(f8.push(ChargeSample {
             at: t,
             estimated_charges: (month_total * 100.0_f64).round() / 100.0,
@@ -954,10 +1001,174 @@ fn cost(d: CostDrill, seed: u64, verbose: bool) -> Res<Score> {
     }
     let mut sc = score(d.name, &findings, &incidents, Duration::days(1), verbose);
     sc.peak_state = format!(
-        "one_off_charges() {}; month-end forecast at the end {:?}",
-        f8.one_off_charges().len(),
-        f8.month_end_forecast().map(|v| v.round())
+        "one_off_charges() peak {peak_one_offs}, end {}",
+        f8.one_off_charges().len()
     );
+    sc.notes.push(format!(
+        "at the end: month to date {:.0}, month-end forecast {:?}, my usual day (no shape) {:.0} x 27 days left = {:.0}",
+        month_total,
+        f8.month_end_forecast().map(|v| v.round()),
+        last_usual,
+        month_total + 27.0 * last_usual
+    ));
+    Ok(sc)
+}
+
+// ---------------------------------------------------------------- D9: F7
+
+fn public_facts(bucket: &str) -> BucketExposure {
+    let mut facts = BucketExposure::new(bucket);
+    facts
+        .acl_grants
+        .push(AclGrant::new(Grantee::AllUsers, Permission::Read));
+    facts
+}
+
+fn d9a_static_assets(seed: u64, verbose: bool) -> Res<Score> {
+    static_assets("D9a F7", 3, 1.5, false, seed, verbose)
+}
+
+fn d9c_static_assets(seed: u64, verbose: bool) -> Res<Score> {
+    static_assets("D9c F7", 15, 1.2, true, seed, verbose)
+}
+
+fn static_assets(
+    drill: &'static str,
+    exfil_hour: u32,
+    factor: f64,
+    time_of_day_bar: bool,
+    seed: u64,
+    verbose: bool,
+) -> Res<Score> {
+    let shape = Shape::load("ec2_cpu_utilization_77c1ca", seed)?;
+    let mut rng = Rng::new(seed, 9);
+    let mut f7 = PublicDataLeak::new(public_facts("static-assets"), Default::default())?;
+    let incidents = vec![
+        Incident {
+            name: "I0 standing exposure (week 1)",
+            start: t0(),
+            end: t0() + Duration::minutes(1),
+            expected: Severity::Page,
+            latest: t0() + Duration::minutes(1),
+        },
+        Incident {
+            name: "doc: first weekly refill",
+            start: at(8, 9, 2, 0),
+            end: at(8, 9, 2, 40),
+            expected: Severity::Page,
+            latest: at(8, 9, 2, 45),
+        },
+        Incident {
+            name: "I1 exfil",
+            start: at(9, 8, exfil_hour, 0),
+            end: at(9, 8, exfil_hour, 45),
+            expected: Severity::Page,
+            latest: at(9, 8, exfil_hour, 5),
+        },
+    ];
+    let mut history: Vec<f64> = Vec::new();
+    let mut findings = Vec::new();
+    let mut refill_start = None;
+    let mut exfil_rate = 0.0;
+    let minutes = (t_end() - t0()).num_minutes();
+    for m in 0..minutes {
+        let t = t0() + Duration::minutes(m);
+        let usual = 200.0 * (shape.at_time(t) / shape.median).clamp(0.2, 5.0) * drift(t, 0.6, true);
+        let mut mean = usual;
+        if batch_era(t) && t.weekday() == Weekday::Sun {
+            if t.hour() == 2 && t.minute() == 0 {
+                refill_start = Some(t + Duration::minutes(rng.below(11) as i64));
+            }
+            if let Some(r) = refill_start {
+                if t >= r && t < r + Duration::minutes(30) {
+                    mean = 8.0 * usual;
+                }
+            }
+        }
+        let i1 = &incidents[2];
+        if t == i1.start {
+            let week = history.len().saturating_sub(10_080);
+            let record = history[week..].iter().copied().fold(0.0, f64::max);
+            let mut habit: f64 = 0.0;
+            if time_of_day_bar {
+                for day in 1..=7 {
+                    let centre = history.len() - day * 1440;
+                    habit = habit.max(
+                        history[centre.saturating_sub(60)..centre + 61]
+                            .iter()
+                            .copied()
+                            .fold(0.0, f64::max),
+                    );
+                }
+            }
+            exfil_rate = factor * (3.0 * usual).max(record).max(3.0 * habit);
+        }
+        if t >= i1.start && t < i1.end {
+            mean = exfil_rate;
+        }
+        let requests = rng.poisson(mean);
+        history.push(requests);
+        findings.extend(f7.push(AccessSample { at: t, requests })?);
+    }
+    let mut sc = score(drill, &findings, &incidents, Duration::hours(2), verbose);
+    sc.notes.push(format!("exfil rate {exfil_rate:.0}/min"));
+    Ok(sc)
+}
+
+fn d9b_exports(seed: u64, verbose: bool) -> Res<Score> {
+    let shape = Shape::load("ec2_cpu_utilization_77c1ca", seed)?;
+    let mut rng = Rng::new(seed, 10);
+    let mut f7 = PublicDataLeak::new(BucketExposure::new("exports"), Default::default())?;
+    let incidents = vec![
+        Incident {
+            name: "I2 made public",
+            start: at(9, 22, 10, 0),
+            end: at(9, 22, 10, 1),
+            expected: Severity::Page,
+            latest: at(9, 22, 10, 1),
+        },
+        Incident {
+            name: "I3 exfil 1.2x",
+            start: at(9, 22, 10, 30),
+            end: at(9, 22, 11, 0),
+            expected: Severity::Page,
+            latest: at(9, 22, 10, 35),
+        },
+    ];
+    let mut history: Vec<f64> = Vec::new();
+    let mut findings = Vec::new();
+    let mut exfil_rate = 0.0;
+    let minutes = (t_end() - t0()).num_minutes();
+    for m in 0..minutes {
+        let t = t0() + Duration::minutes(m);
+        let usual = 40.0 * (shape.at_time(t) / shape.median).clamp(0.2, 5.0) * drift(t, 0.6, true);
+        let mut mean = usual;
+        if t.weekday() == Weekday::Sun && t.hour() == 4 && t.minute() < 20 {
+            mean = 10.0 * usual;
+        }
+        if t == incidents[0].start {
+            findings.extend(f7.scan(t, public_facts("exports"))?);
+        }
+        if t == incidents[1].start {
+            let week = history.len().saturating_sub(10_080);
+            let record = history[week..].iter().copied().fold(0.0, f64::max);
+            exfil_rate = 1.2 * (3.0 * usual).max(record);
+        }
+        if t >= incidents[1].start && t < incidents[1].end {
+            mean = exfil_rate;
+        }
+        let requests = rng.poisson(mean);
+        history.push(requests);
+        findings.extend(f7.push(AccessSample { at: t, requests })?);
+    }
+    let mut sc = score("D9b F7", &findings, &incidents, Duration::hours(2), verbose);
+    sc.notes.push(format!(
+        "exfil rate {exfil_rate:.0}/min; findings: {:?}",
+        findings
+            .iter()
+            .map(|f| format!("{} {} {}", f.severity, f.end, f.evidence.detail))
+            .collect::<Vec<_>>()
+    ));
     Ok(sc)
 }
 
@@ -983,7 +1194,7 @@ fn main() -> Res<()> {
         t0()
     );
     type Drill = fn(u64, bool) -> Res<Score>;
-    let drills: [(&str, Drill); 8] = [
+    let drills: [(&str, Drill); 13] = [
         ("D1", d1_throttling),
         ("D2", d2_quota),
         ("D3", d3_compromise),
@@ -992,6 +1203,11 @@ fn main() -> Res<()> {
         ("D6", d6_cost),
         ("D7", d7_throttling),
         ("D8", d8_compromise),
+        ("D9a", d9a_static_assets),
+        ("D9b", d9b_exports),
+        ("D9c", d9c_static_assets),
+        ("D10", d10_compromise),
+        ("D11", d11_compromise),
     ];
     for (name, drill) in drills {
         if only.as_deref().is_some_and(|o| o != name) {
