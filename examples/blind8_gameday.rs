@@ -1079,10 +1079,8 @@ fn static_assets(
             if t.hour() == 2 && t.minute() == 0 {
                 refill_start = Some(t + Duration::minutes(rng.below(11) as i64));
             }
-            if let Some(r) = refill_start {
-                if t >= r && t < r + Duration::minutes(30) {
-                    mean = 8.0 * usual;
-                }
+            if refill_start.is_some_and(|r| t >= r && t < r + Duration::minutes(30)) {
+                mean = 8.0 * usual;
             }
         }
         let i1 = &incidents[2];
