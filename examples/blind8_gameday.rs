@@ -546,6 +546,10 @@ fn d10_compromise(seed: u64, verbose: bool) -> Res<Score> {
     compromise("D10 F4", 2.0, 1.5, at(10, 2, 3, 0), seed, verbose)
 }
 
+fn d12_compromise(seed: u64, verbose: bool) -> Res<Score> {
+    compromise("D12 F4", 2.0, 1.5, at(9, 21, 3, 0), seed, verbose)
+}
+
 fn d11_compromise(seed: u64, verbose: bool) -> Res<Score> {
     SESSIONS.with(|s| s.set(true));
     let r = compromise("D11 F4", 2.0, 1.5, at(9, 8, 3, 0), seed, verbose);
@@ -1192,7 +1196,7 @@ fn main() -> Res<()> {
         t0()
     );
     type Drill = fn(u64, bool) -> Res<Score>;
-    let drills: [(&str, Drill); 13] = [
+    let drills: [(&str, Drill); 14] = [
         ("D1", d1_throttling),
         ("D2", d2_quota),
         ("D3", d3_compromise),
@@ -1206,6 +1210,7 @@ fn main() -> Res<()> {
         ("D9c", d9c_static_assets),
         ("D10", d10_compromise),
         ("D11", d11_compromise),
+        ("D12", d12_compromise),
     ];
     for (name, drill) in drills {
         if only.as_deref().is_some_and(|o| o != name) {
