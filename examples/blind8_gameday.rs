@@ -10,9 +10,11 @@ use std::collections::HashMap;
 use failure_modes::chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
 use failure_modes::{
     AccessSample, AclGrant, ApiThrottling, AuditEvent, BucketExposure, ChargeSample,
-    ConnectionSample, ConnectionSignal, CostRunaway, CredentialCompromise, DbConnectionExhaustion,
-    Detector, Finding, Grantee, Identity, OneOffCharge, Permission, PublicDataLeak, QuotaSample,
-    QuotaSignal, ServiceQuotaHit, Severity, SignInOutcome, ThrottleSample, ThrottleSignal,
+    ColdStartLatency, ColdStartSample, ColdStartSignal, ConnectionSample, ConnectionSignal,
+    CostRunaway, CredentialCompromise, DbConnectionExhaustion, Detector, Finding, Grantee,
+    Identity, NetworkPartition, OneOffCharge, Permission, PublicDataLeak, QuotaSample, QuotaSignal,
+    ServiceQuotaHit, Severity, SignInOutcome, ThrottleSample, ThrottleSignal, ZoneObservation,
+    ZoneSample, ZoneSignal,
 };
 
 const DATA: &str = "/work/shared/data/nab-aws";
@@ -1174,6 +1176,164 @@ fn d9b_exports(seed: u64, verbose: bool) -> Res<Score> {
     Ok(sc)
 }
 
+// ---------------------------------------------------------------- D13: F2
+
+fn lognormal(rng: &mut Rng, sigma: f64) -> f64 {
+    (sigma * rng.normal()).exp()
+}
+
+fn d13_partition(seed: u64, verbose: bool) -> Res<Score> {
+    let shape = Shape::load("elb_request_count_8c0756", seed)?;
+    let mut rng = Rng::new(seed, 13);
+    let zones = ["a", "b", "c"];
+    let weights = [1.0, 0.9, 1.1];
+    let mut f2 =
+        NetworkPartition::new(ZoneSignal::alb("app/orders/1", &zones)?, Default::default())?;
+    let incidents = vec![
+        Incident {
+            name: "I1 b 1.8x",
+            start: at(9, 8, 14, 0),
+            end: at(9, 8, 14, 30),
+            expected: Severity::Page,
+            latest: at(9, 8, 14, 10),
+        },
+        Incident {
+            name: "I2 c 5xx 2%",
+            start: at(9, 23, 10, 0),
+            end: at(9, 23, 10, 20),
+            expected: Severity::Page,
+            latest: at(9, 23, 10, 10),
+        },
+        Incident {
+            name: "I3 a 2.5x night",
+            start: at(10, 2, 3, 0),
+            end: at(10, 2, 3, 30),
+            expected: Severity::Page,
+            latest: at(10, 2, 3, 10),
+        },
+    ];
+    let mut findings = Vec::new();
+    let minutes = (t_end() - t0()).num_minutes();
+    for m in 0..minutes {
+        let t = t0() + Duration::minutes(m);
+        let s = (shape.at_time(t) / shape.median).clamp(0.2, 6.0);
+        let mut load = s * drift(t, 0.6, true);
+        if last_day_of_month(t) && (18..20).contains(&t.hour()) {
+            load *= 2.0;
+        }
+        let batch = batch_era(t) && t.weekday() == Weekday::Sun && t.hour() == 2;
+        let mut slow = if t >= week_start(6) { 1.15 } else { 1.0 };
+        if batch {
+            slow *= 1.4;
+        }
+        let shared = lognormal(&mut rng, 0.08);
+        let mut obs = Vec::new();
+        for (i, zone) in zones.iter().enumerate() {
+            let mut requests = rng.poisson(300.0 * load * weights[i]);
+            if batch {
+                requests += rng.poisson(1000.0);
+            }
+            let mut latency =
+                0.12 * (1.0 + 0.3 * load.min(3.0)) * slow * shared * lognormal(&mut rng, 0.05);
+            let mut error_rate = 0.0002;
+            if t >= incidents[0].start && t < incidents[0].end && *zone == "b" {
+                latency *= 1.8;
+            }
+            if t >= incidents[1].start && t < incidents[1].end && *zone == "c" {
+                error_rate = 0.02;
+            }
+            if t >= incidents[2].start && t < incidents[2].end && *zone == "a" {
+                latency *= 2.5;
+            }
+            let errors = rng.binomial(requests, error_rate);
+            obs.push(ZoneObservation {
+                zone: (*zone).to_string(),
+                latency: Some(latency),
+                requests,
+                errors,
+            });
+        }
+        findings.extend(f2.push(ZoneSample { at: t, zones: obs })?);
+    }
+    Ok(score(
+        "D13 F2",
+        &findings,
+        &incidents,
+        Duration::hours(2),
+        verbose,
+    ))
+}
+
+// ---------------------------------------------------------------- D14: F5
+
+fn d14_cold_start(seed: u64, verbose: bool) -> Res<Score> {
+    let shape = Shape::load("ec2_cpu_utilization_825cc2", seed)?;
+    let mut rng = Rng::new(seed, 14);
+    let mut f5 = ColdStartLatency::new(ColdStartSignal::lambda("resize")?, Default::default())?;
+    let incidents = vec![
+        Incident {
+            name: "I1 1.8x",
+            start: at(9, 8, 14, 0),
+            end: at(9, 8, 14, 20),
+            expected: Severity::Ticket,
+            latest: at(9, 8, 14, 10),
+        },
+        Incident {
+            name: "I2 3x",
+            start: at(9, 23, 10, 0),
+            end: at(9, 23, 10, 15),
+            expected: Severity::Ticket,
+            latest: at(9, 23, 10, 10),
+        },
+        Incident {
+            name: "I3 2x night",
+            start: at(10, 2, 3, 0),
+            end: at(10, 2, 3, 20),
+            expected: Severity::Ticket,
+            latest: at(10, 2, 3, 10),
+        },
+    ];
+    let cases = [(3.0, 800.0, 1.8), (5.0, 1200.0, 3.0), (3.0, 900.0, 2.0)];
+    let mut findings = Vec::new();
+    let minutes = (t_end() - t0()).num_minutes();
+    for m in 0..minutes {
+        let t = t0() + Duration::minutes(m);
+        let s = (shape.at_time(t) / shape.median).clamp(0.2, 5.0);
+        let mean = 20.0 * s * drift(t, 0.6, true);
+        let mut concurrency = rng.poisson(mean).max(1.0);
+        let mut p95 = 120.0 * (1.0 + 0.15 * mean / 20.0) * lognormal(&mut rng, 0.06);
+        if t >= week_start(6) {
+            p95 *= 1.25;
+        }
+        let mut init_ms = None;
+        if batch_era(t) && t.weekday() == Weekday::Sun && t.hour() == 2 && t.minute() < 30 {
+            concurrency *= 4.0;
+            init_ms = Some(400.0);
+            p95 *= 1.35;
+        }
+        for (inc, (conc_x, init, slow)) in incidents.iter().zip(cases) {
+            if t >= inc.start && t < inc.end {
+                concurrency *= conc_x;
+                init_ms = Some(init);
+                p95 *= slow;
+            }
+        }
+        findings.extend(f5.push(ColdStartSample {
+            at: t,
+            p95_ms: p95,
+            concurrency,
+            init_ms,
+        })?);
+    }
+    Ok(score(
+        "D14 F5",
+        &findings,
+        &incidents,
+        Duration::hours(2),
+        verbose,
+    ))
+}
+
 // ---------------------------------------------------------------- main
 
 fn main() -> Res<()> {
@@ -1196,7 +1356,7 @@ fn main() -> Res<()> {
         t0()
     );
     type Drill = fn(u64, bool) -> Res<Score>;
-    let drills: [(&str, Drill); 14] = [
+    let drills: [(&str, Drill); 16] = [
         ("D1", d1_throttling),
         ("D2", d2_quota),
         ("D3", d3_compromise),
@@ -1211,6 +1371,8 @@ fn main() -> Res<()> {
         ("D10", d10_compromise),
         ("D11", d11_compromise),
         ("D12", d12_compromise),
+        ("D13", d13_partition),
+        ("D14", d14_cold_start),
     ];
     for (name, drill) in drills {
         if only.as_deref().is_some_and(|o| o != name) {
