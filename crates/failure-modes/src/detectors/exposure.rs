@@ -48,7 +48,10 @@ crate::settings::settings!(LeakConfig {
     /// … and at least this multiple of it …
     min_ratio, with_min_ratio: f64;
     /// … and more than any minute of this many periods before (a week: a bucket read in
-    /// bursts — a nightly export, a CDN refill — has its own usual peaks).
+    /// bursts — a nightly export, a CDN refill — has its own usual peaks). The spikes the
+    /// habit rule remembers span the same window: a weekly job's burst is known only while
+    /// the run before lies within it, so a run that starts later than the previous week's is
+    /// judged afresh (give a weekly job's bucket eight days to cover it).
     record_window, with_record_window: usize;
     /// Floor of the baseline requests per period (one: a bucket read a few times a day still
     /// has to see dozens of requests in a minute to spike).
@@ -134,8 +137,10 @@ impl PastSpike {
     /// days before it). A bucket read in a daily burst (a nightly export, a CDN refill) pages
     /// on the first day, not on every one; a burst `min_ratio` times larger or longer, or one at
     /// another hour, is still a spike. The price: a leak repeated daily at the same hour, size
-    /// and length pages once, as does one hidden in the hour, size and length of a private
-    /// bucket's own export.
+    /// and length pages once; and any spike of the record window, public or private, daily or
+    /// not (a weekly refill two days before, on another weekday), hides a leak that starts
+    /// within an hour of its time of day and stays under `min_ratio` times its size and
+    /// length.
     fn is_habit_for(&self, spike: &Spike, min_ratio: f64) -> bool {
         let apart = (spike.start - self.start).num_minutes();
         let of_day = apart.rem_euclid(1440);

@@ -50,7 +50,12 @@ crate::settings::settings!(CompromiseConfig {
     /// How much of a past peak survives each day (0.98: a peak halves in about five weeks, so
     /// a principal's habits follow its workload).
     daily_decay, with_daily_decay: f64;
-    /// A principal not seen for this long is forgotten (and learned again if it comes back).
+    /// A principal not seen for this long is forgotten. If it comes back it is a new
+    /// principal: learned again for [`learning`](Self::learning), with only the sign-in
+    /// without MFA judged meanwhile, so a departed person's key used again after this long
+    /// (from a new region, in a burst) is not reported by the other rules. Set it to the
+    /// longest dormancy to cover (a principal's state is kept that long), and deactivate the
+    /// keys of people who leave (IAM credential report) rather than rely on this detector.
     idle_eviction, with_idle_eviction: TimeDelta;
     /// At most this many principals are kept; a new one beyond makes the longest idle be
     /// forgotten first (never the one whose event is being judged).
