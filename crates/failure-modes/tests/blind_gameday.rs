@@ -183,10 +183,13 @@ fn f1_a_huge_healthy_minute_before_an_incident_leaves_its_share_a_share() {
 /// day's spike (under `min_ratio` times it) is the bucket's habit: the first burst pages, the
 /// same burst the next days does not, though its size varies by a few per cent (with no margin
 /// a burst that topped the days before it paged: a review's probe found about one page a
-/// week), one four times as large does — and so does a smaller read at another hour, which
-/// folding the bursts into the record (tried first) hid for a week. The access shape is a
-/// real CloudWatch series (`ec2_network_in_257a54`, NAB, scaled to 75 reads a minute at its
-/// median).
+/// week), one four times as large does, and so does a larger read at another hour. Since the
+/// eighth blind game day the bursts that were not reported (habits, repeats) join the record
+/// once over, as a private bucket's do, so a read at another hour smaller than those bursts is
+/// not a spike: the record is every minute of the week, public or not (before, a bursty public
+/// bucket paged a new burst about once a week: 121 false alarms in the fourth round, 0 since).
+/// The access shape is a real CloudWatch series (`ec2_network_in_257a54`, NAB, scaled to 75
+/// reads a minute at its median).
 #[test]
 fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     let shape: Vec<f64> = nab_shape(
@@ -204,14 +207,15 @@ fn f7_a_public_buckets_daily_burst_pages_once_not_every_day() {
     facts.policy_is_public = Some(true);
     let days = 9;
     // 10 minutes at 350 (± 5 %, a different size every day) at 14:00 every day, four times as
-    // many on the last day; on day 5, half an hour at 300 at 03:00 (about 3.4 times the usual
-    // reads then).
+    // many on the last day; half an hour at 03:00 on day 3 at 300 (about 3.4 times the usual
+    // reads then, under the daily bursts) and on day 5 at 500 (above them).
     let read = |minute: i64| match (minute / 1440, minute % 1440) {
         (day, 840..850) if day == days - 1 => Some(1400.0),
         (day, 840..850) => {
             Some((350.0 * (1.0 + 0.05 * ((day * 7 % 5) as f64 - 2.0) / 2.0)).round())
         }
-        (5, 180..210) => Some(300.0),
+        (3, 180..210) => Some(300.0),
+        (5, 180..210) => Some(500.0),
         _ => None,
     };
     let mut spikes = Vec::new();

@@ -171,6 +171,26 @@ struct Spike {
     reported: bool,
 }
 
+/// A burst kept out of the record while it goes on: its busiest minute, the quiet minutes
+/// since, whether the bucket was public at any of its minutes, and whether it was reported.
+/// Once over it joins the record — the bucket's usual peaks — unless it was a leak: reported,
+/// or cut short by making the bucket private (public at a minute, private at its end).
+#[derive(Debug, Clone, Copy, Default)]
+struct HeldBurst {
+    peak: f64,
+    quiet: u32,
+    public: bool,
+    reported: bool,
+}
+
+impl HeldBurst {
+    /// Whether the burst, now over, is one of the bucket's usual peaks, `public` saying
+    /// whether the bucket is public now.
+    fn is_usual(&self, public: bool) -> bool {
+        !self.reported && (!self.public || public)
+    }
+}
+
 /// F7: a publicly accessible bucket, and people using that.
 ///
 /// The bucket's [`BucketExposure`] facts decide whether it is public. A public bucket is a
@@ -245,11 +265,8 @@ pub struct PublicDataLeak {
     /// is the bucket's habit; one within a day of a reported one, and under `min_ratio` times
     /// it, is that incident going on.
     spikes: VecDeque<PastSpike>,
-    /// The busiest minute of the burst under way or just over, kept out of the record, the
-    /// quiet minutes since, and whether the bucket was public at any of its minutes: a burst
-    /// on a bucket that stayed private joins the record once it is over (a leak cut short by
-    /// making the bucket private does not).
-    held_back: (f64, u32, bool),
+    /// The burst under way or just over, kept out of the record until it is over.
+    held_back: HeldBurst,
     /// Until when spikes go unreported (unless they go on past it): [`UNKNOWN_TRAFFIC`] from the
     /// first observation of a bucket already public then (nothing is known of its traffic;
     /// its exposure is paged at once).
@@ -304,7 +321,7 @@ impl PublicDataLeak {
                 .map_err(|e| e.in_field("record_window", config.record_window as f64))?,
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
-            held_back: (0.0, 0, false),
+            held_back: HeldBurst::default(),
             unreported_until: None,
             period: Period::new(60)?,
         })
@@ -444,6 +461,10 @@ impl PublicDataLeak {
             .is_some_and(|s| !s.reported && at - s.last <= memory && known(s) && !habitual(s));
         if due && let Some(spike) = self.spike.as_mut() {
             spike.reported = true;
+            // A leak is not one of the bucket's usual peaks.
+            if self.held_back.peak > 0.0 {
+                self.held_back.reported = true;
+            }
             // The newest remembered spike is this one.
             if let Some(newest) = self.spikes.back_mut() {
                 newest.reported = true;
@@ -535,9 +556,10 @@ impl Detector for PublicDataLeak {
         // burst is over (its spike closed, then `clear_after` quiet minutes more) — not while
         // it goes on: the first minute would be the mark the next must beat, so a download on
         // a bucket not yet seen public (the scan comes hourly) could never be sustained, and
-        // the scan that reveals the exposure would find no spike to report with it. On a
-        // public bucket a spike is not learned at all; a burst that recurs is known by its
-        // time of day instead.
+        // the scan that reveals the exposure would find no spike to report with it. A public
+        // bucket's bursts join it the same way unless reported (`HeldBurst::is_usual`): its
+        // first day's, its habits and a reported spike's repeats are its usual peaks; a leak is
+        // not, and a burst that recurs is also known by its time of day.
         let public = matches!(self.exposure, Exposure::Public(_));
         let in_spike = spiking || self.episode.is_open();
         if !public || !in_spike {
@@ -552,20 +574,19 @@ impl Detector for PublicDataLeak {
             self.this_hour = (hour, 0.0);
         }
         if in_spike {
-            self.held_back = (
-                self.held_back.0.max(requests),
-                0,
-                self.held_back.2 || public,
-            );
+            let held = &mut self.held_back;
+            held.peak = held.peak.max(requests);
+            held.quiet = 0;
+            held.public |= public;
         } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
-            if self.held_back.0 > 0.0 {
-                self.held_back.1 += 1;
-                if self.held_back.1 >= self.config.clear_after {
-                    if !self.held_back.2 {
-                        self.this_hour.1 = self.this_hour.1.max(self.held_back.0);
+            if self.held_back.peak > 0.0 {
+                self.held_back.quiet += 1;
+                if self.held_back.quiet >= self.config.clear_after {
+                    if self.held_back.is_usual(public) {
+                        self.this_hour.1 = self.this_hour.1.max(self.held_back.peak);
                     }
-                    self.held_back = (0.0, 0, false);
+                    self.held_back = HeldBurst::default();
                 }
             }
         }
