@@ -10,7 +10,7 @@ use crate::finding::{Evidence, Finding};
 use crate::mode::FailureMode;
 use aws_telemetry::{AuditEvent, AuditSource, TimeRange};
 use deployers::Deployers;
-use principal::{Keyed, Principal, principal_key};
+use principal::{Dormant, Keyed, Principal, principal_key};
 
 mod deployers;
 mod principal;
@@ -50,15 +50,15 @@ crate::settings::settings!(CompromiseConfig {
     /// How much of a past peak survives each day (0.98: a peak halves in about five weeks, so
     /// a principal's habits follow its workload).
     daily_decay, with_daily_decay: f64;
-    /// A principal not seen for this long is forgotten. If it comes back it is a new
-    /// principal: learned again for [`learning`](Self::learning), with only the sign-in
-    /// without MFA judged meanwhile, so a departed person's key used again after this long
-    /// (from a new region, in a burst) is not reported by the other rules. Set it to the
-    /// longest dormancy to cover (a principal's state is kept that long), and deactivate the
-    /// keys of people who leave (IAM credential report) rather than rely on this detector.
+    /// A principal not seen for this long is forgotten but for its regions and whether it
+    /// minted credentials. If it comes back, a new region or credential minting is reported
+    /// at once (a departed person's key used from a region its owner never used), while its
+    /// volume is learned again for [`learning`](Self::learning): its hourly habits are gone,
+    /// so a burst on its return is not judged.
     idle_eviction, with_idle_eviction: TimeDelta;
-    /// At most this many principals are kept; a new one beyond makes the longest idle be
-    /// forgotten first (never the one whose event is being judged).
+    /// At most this many principals are kept, and at most this many forgotten ones' regions;
+    /// a new one beyond makes the longest idle be forgotten first (never the one whose event
+    /// is being judged), and the longest forgotten go first.
     max_principals, with_max_principals: usize;
     /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
@@ -147,7 +147,9 @@ const GLOBAL_SOURCES: [&str; 8] = [
 /// [`MAX_REGIONS`] regions), plus its ARN (at most [`MAX_PRINCIPAL_BYTES`]) and region names
 /// (at most [`MAX_REGION_BYTES`] each; an event past either is refused); a principal idle for [`CompromiseConfig::idle_eviction`] is
 /// forgotten, and at most [`CompromiseConfig::max_principals`] are kept (the longest idle go
-/// first). A finding's text names at most five of the known regions. The known deployers
+/// first). Of a forgotten principal its ARN, regions and credential minting are kept (at
+/// most `max_principals` of them, the longest forgotten dropped first): back, it is judged at
+/// once for a new region or credential minting, and learned again for volume. A finding's text names at most five of the known regions. The known deployers
 /// are kept as given (see [`CredentialCompromise::with_known_deployers`]) and looked up by
 /// hash: an event costs the same with 20,000 of them as with none.
 ///
@@ -176,6 +178,9 @@ const GLOBAL_SOURCES: [&str; 8] = [
 pub struct CredentialCompromise {
     config: CompromiseConfig,
     principals: Keyed<Principal>,
+    /// Principals forgotten, by key: at most `max_principals`, the longest forgotten dropped
+    /// first.
+    dormant: Keyed<Dormant>,
     deployers: Deployers,
     last: Option<DateTime<Utc>>,
     /// The day of the last event judged and the timestamp of its midnight: events come in
@@ -213,6 +218,7 @@ impl CredentialCompromise {
         Ok(Self {
             config,
             principals: Keyed::default(),
+            dormant: Keyed::default(),
             deployers: Deployers::default(),
             last: None,
             day: None,
@@ -327,11 +333,41 @@ impl CredentialCompromise {
 
     /// Forgets principals idle for longer than the eviction age: run once an hour of event
     /// time, before the hour's first event is judged. That event's own principal may be among
-    /// them: it is then learned again from this event, as any returning principal is.
+    /// them: it then comes back at once, as any returning principal does.
     fn sweep_idle(&mut self, now: i64) {
         self.swept = now.div_euclid(3600);
         let oldest = now - self.config.idle_eviction.num_seconds();
-        self.principals.retain(|_, p| p.last_seen >= oldest);
+        let idle: Vec<(Box<str>, Principal)> = self
+            .principals
+            .extract_if(|_, p| p.last_seen < oldest)
+            .collect();
+        self.forget(idle);
+    }
+
+    /// Keeps what [`Dormant`] holds of `forgotten` principals, within the cap of
+    /// `max_principals` dormant ones (the longest forgotten go first, ties by name).
+    fn forget(&mut self, forgotten: Vec<(Box<str>, Principal)>) {
+        if forgotten.is_empty() {
+            return;
+        }
+        for (key, principal) in forgotten {
+            self.dormant.insert(key, principal.into_dormant());
+        }
+        let excess = self
+            .dormant
+            .len()
+            .saturating_sub(self.config.max_principals);
+        if excess > 0 {
+            let mut seen: Vec<(i64, Box<str>)> = self
+                .dormant
+                .iter()
+                .map(|(key, d)| (d.last_seen, key.clone()))
+                .collect();
+            seen.select_nth_unstable(excess - 1);
+            for (_, key) in &seen[..excess] {
+                self.dormant.remove(key);
+            }
+        }
     }
 
     /// Makes room for one more principal at the cap: run only before a principal is added,
@@ -352,8 +388,11 @@ impl CredentialCompromise {
             let (_, &mut (idle_since, name), _) = seen.select_nth_unstable(cut - 1);
             let last_dropped: (i64, Box<str>) = (idle_since, name.into());
             drop(seen);
-            self.principals
-                .retain(|key, p| (p.last_seen, &**key) > (last_dropped.0, &*last_dropped.1));
+            let dropped: Vec<(Box<str>, Principal)> = self
+                .principals
+                .extract_if(|key, p| (p.last_seen, &**key) <= (last_dropped.0, &*last_dropped.1))
+                .collect();
+            self.forget(dropped);
         }
     }
 
@@ -400,15 +439,17 @@ impl CredentialCompromise {
         }
         // Most events: a known principal, found by one lookup of its ARN (the only one in the
         // function, which lets it be inlined). Every event is judged: a principal the sweep
-        // just forgot, or one never seen, is learned afresh from this event (a returning
-        // principal's sign-in without MFA was dropped with it).
+        // just forgot is back with its regions (a returning principal's sign-in without MFA
+        // was once dropped with it), one never seen is learned from this event.
         let principal = match self.principals.get_mut(key) {
             Some(principal) => principal,
             None => {
                 self.make_room();
-                self.principals
-                    .entry(key.into())
-                    .or_insert_with(|| Principal::new(now))
+                let principal = match self.dormant.remove(key) {
+                    Some(dormant) => Principal::returning(now, dormant),
+                    None => Principal::new(now),
+                };
+                self.principals.entry(key.into()).or_insert(principal)
             }
         };
         Ok(judge(principal, event, now, deployer, &self.config))
@@ -431,6 +472,8 @@ fn judge(
         .denied
         .saturating_add(u32::from(event.is_access_denied()));
     let learned = now - principal.first_seen >= config.learning.num_seconds();
+    // A forgotten principal back: its regions and minting were learned before.
+    let knows_regions = learned || principal.returned;
     let mut findings = Vec::new();
     let finding = |start: DateTime<Utc>, evidence: Evidence| {
         Finding::new(
@@ -460,7 +503,7 @@ fn judge(
     let new_region = !principal.regions.iter().any(|r| **r == *event.region)
         && !GLOBAL_SOURCES.contains(&event.source.as_str());
     if new_region {
-        if learned {
+        if knows_regions {
             let shown: Vec<&str> = principal
                 .regions
                 .iter()
@@ -488,7 +531,7 @@ fn judge(
         }
     }
     if event.creates_credentials() && event.error_code.is_none() {
-        if learned && !principal.mints_credentials {
+        if knows_regions && !principal.mints_credentials {
             findings.push(finding(
                 at,
                 rule(format!(

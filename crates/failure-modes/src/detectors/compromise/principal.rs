@@ -76,6 +76,42 @@ pub(super) struct Principal {
     pub(super) mints_credentials: bool,
     pub(super) burst_reported: bool,
     pub(super) storm_reported: bool,
+    /// Its regions and credential minting were learned before it was forgotten for idleness
+    /// (see [`Dormant`]): those rules judge it at once, its volume only once learned again.
+    pub(super) returned: bool,
+}
+
+/// What the detector keeps of a principal it forgot (idle past `idle_eviction`, or dropped at
+/// the cap): its regions and whether it minted credentials, so that a key unused for months
+/// that comes back from a region its owner never used is still a new region (a departed
+/// person's credentials are the likeliest to be abused). Its hourly habits are not kept: they
+/// are learned again.
+#[derive(Debug, Clone)]
+pub(super) struct Dormant {
+    pub(super) last_seen: i64,
+    pub(super) regions: Vec<Box<str>>,
+    pub(super) mints_credentials: bool,
+}
+
+impl Principal {
+    /// What is kept of it once forgotten.
+    pub(super) fn into_dormant(self) -> Dormant {
+        Dormant {
+            last_seen: self.last_seen,
+            regions: self.regions,
+            mints_credentials: self.mints_credentials,
+        }
+    }
+
+    /// A forgotten principal back at `at`: learned again, its regions and minting known.
+    pub(super) fn returning(at: i64, dormant: Dormant) -> Self {
+        Self {
+            regions: dormant.regions,
+            mints_credentials: dormant.mints_credentials,
+            returned: true,
+            ..Self::new(at)
+        }
+    }
 }
 
 pub(super) fn slot(hour: i64) -> usize {
@@ -103,6 +139,7 @@ impl Principal {
             mints_credentials: false,
             burst_reported: false,
             storm_reported: false,
+            returned: false,
         }
     }
 

@@ -324,6 +324,81 @@ mod bounds {
         assert_eq!(alice.first_seen, back.timestamp());
     }
 
+    /// The eighth blind game day (N1): a departed engineer's key used from a region she never
+    /// used, 39 days after its last use, raised nothing — forgotten after 30 idle days, she
+    /// came back as a new principal, unjudged for a week. What a forgotten principal did
+    /// (its regions, its credential minting) is kept: her return from a new region pages at
+    /// once, from a known one it does not, and her volume is learned again (a burst on her
+    /// return is not judged against habits the detector no longer has).
+    #[test]
+    fn a_dormant_principal_back_from_a_new_region_is_reported_at_once() {
+        let t0 = Utc.with_ymd_and_hms(2026, 7, 6, 0, 0, 0).unwrap();
+        let learned = |f4: &mut CredentialCompromise, name: &str| {
+            for h in 0..24 * 10 {
+                let at = t0 + TimeDelta::hours(h);
+                assert_eq!(f4.push(get_object(at, name)).unwrap(), []);
+            }
+        };
+        let in_region = |at, name: &str, region: &str| {
+            AuditEvent::new(
+                at,
+                "ec2.amazonaws.com",
+                "DescribeInstances",
+                region,
+                "203.0.113.9",
+                user(name),
+            )
+        };
+        let back = t0 + TimeDelta::days(10 + 39);
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+        learned(&mut f4, "alice");
+        // Someone else keeps the detector's clock going; alice is swept away after 30 days.
+        for d in 0..39 {
+            f4.push(get_object(t0 + TimeDelta::days(10 + d), "bob"))
+                .unwrap();
+        }
+        assert!(!f4.principals.contains_key("arn:aws:iam::1:user/alice"));
+        let findings = f4.push(in_region(back, "alice", "ap-southeast-1")).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].evidence.detail.contains("ap-southeast-1")
+                && findings[0].evidence.detail.contains("us-east-1"),
+            "{findings:?}"
+        );
+        // A burst on her return is learned, not judged: her habits are gone.
+        for i in 0..5_000 {
+            let at = back + TimeDelta::seconds(1 + i / 2);
+            assert_eq!(f4.push(get_object(at, "alice")).unwrap(), []);
+        }
+
+        // Back from a region she used: nothing.
+        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
+        learned(&mut f4, "alice");
+        for d in 0..39 {
+            f4.push(get_object(t0 + TimeDelta::days(10 + d), "bob"))
+                .unwrap();
+        }
+        assert_eq!(f4.push(in_region(back, "alice", "us-east-1")).unwrap(), []);
+    }
+
+    /// Forgotten principals are kept at most `max_principals` deep, the longest forgotten
+    /// dropped first: what the detector holds stays bounded however many come and go.
+    #[test]
+    fn dormant_principals_are_bounded() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let mut f4 =
+            CredentialCompromise::new(CompromiseConfig::default().with_max_principals(10)).unwrap();
+        for i in 0..100 {
+            f4.push(get_object(t0 + TimeDelta::minutes(i), &format!("p{i:03}")))
+                .unwrap();
+        }
+        assert_eq!(f4.principals(), 10);
+        assert!(f4.dormant.len() <= 10, "{}", f4.dormant.len());
+        // The newest forgotten are the ones kept.
+        assert!(f4.dormant.contains_key("arn:aws:iam::1:user/p089"));
+        assert!(!f4.dormant.contains_key("arn:aws:iam::1:user/p000"));
+    }
+
     /// Probe A: at the cap, a known principal's first event of an hour ran the cap eviction,
     /// which forgot the longest idle tenth, the principal itself among them, and dropped its
     /// sign-in without MFA. The cap is made room at only when a principal is added.
