@@ -72,7 +72,11 @@ pub enum BudgetingMethod {
 /// `deny_unknown_fields` covers `Occurrences` too (serde does not apply it to an internally
 /// tagged enum's variants without fields).
 #[derive(Deserialize)]
-#[serde(tag = "method", deny_unknown_fields)]
+#[serde(
+    tag = "method",
+    deny_unknown_fields,
+    expecting = "internally tagged enum BudgetingMethod"
+)]
 enum BudgetingMethodKeys {
     Occurrences {},
     Timeslices { slice: Span, slice_target: f64 },

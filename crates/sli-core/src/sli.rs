@@ -101,7 +101,12 @@ pub enum Sli {
 /// variants without fields: `{"kind": "event_ratio", "threshold": 300}` read as an event
 /// ratio, the threshold dropped).
 #[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    deny_unknown_fields,
+    expecting = "internally tagged enum Sli"
+)]
 enum SliKeys {
     EventRatio {},
     Threshold {

@@ -365,14 +365,26 @@ fn slis_and_budgeting_methods_refuse_unknown_keys() {
     for text in [
         r#"{"kind":"event_ratio","threshold":300}"#,
         r#"{"threshold":300,"kind":"event_ratio"}"#,
-        r#"{"kind":"event_ratio","kind":"event_ratio"}"#,
     ] {
         let err = serde_json::from_str::<Sli>(text).expect_err(text);
         assert!(
-            err.to_string().contains("unknown field") || err.to_string().contains("duplicate"),
+            err.to_string()
+                .starts_with("unknown field `threshold`, there are no fields"),
             "{text}: {err}"
         );
     }
+    // The private enum these read through is not named in what a reader is told.
+    let err = serde_json::from_str::<Sli>("null").unwrap_err();
+    assert!(
+        err.to_string().contains("internally tagged enum Sli"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<BudgetingMethod>("3").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("internally tagged enum BudgetingMethod"),
+        "{err}"
+    );
     let err = serde_json::from_str::<BudgetingMethod>(r#"{"method":"Occurrences","slice":"1m"}"#)
         .expect_err("a slice beside Occurrences");
     assert!(err.to_string().contains("unknown field `slice`"), "{err}");

@@ -97,46 +97,46 @@ impl CostRunaway {
             let rolling = start != midnight;
             let forecast = self.month_end_forecast().unwrap_or(charges);
             findings.push(Finding::new(
-                    FailureMode::CostRunaway,
-                    severity,
-                    format!("account charges ({})", self.currency),
-                    start,
-                    at,
-                    Evidence {
-                        observed: today,
-                        baseline: expected_so_far,
-                        threshold: threshold * expected_so_far,
-                        score: multiple,
-                        detail: if rolling {
-                            format!(
-                                "{} {c} spent from {} to {} against {} {c} usual for that time \
-                                 ({}x; trend {} {c} a day); month-end forecast {} {c}",
-                                Amount(today),
-                                start.format("%Y-%m-%d %H:%M"),
-                                at.format("%Y-%m-%d %H:%M"),
-                                Amount(expected_so_far),
-                                Rounded(multiple),
-                                Amount(expected),
-                                Amount(forecast),
-                                c = self.currency
-                            )
-                        } else {
-                            format!(
-                                "{} {c} spent today by {} ({:.0} % of a usual day shown) against {} \
-                                 {c} expected by then ({}x; trend {} {c} a day); month-end forecast \
-                                 {} {c}",
-                                Amount(today),
-                                at.format("%H:%M"),
-                                100.0 * share,
-                                Amount(expected_so_far),
-                                Rounded(multiple),
-                                Amount(expected),
-                                Amount(forecast),
-                                c = self.currency
-                            )
-                        },
+                FailureMode::CostRunaway,
+                severity,
+                format!("account charges ({})", self.currency),
+                start,
+                at,
+                Evidence {
+                    observed: today,
+                    baseline: expected_so_far,
+                    threshold: threshold * expected_so_far,
+                    score: multiple,
+                    detail: if rolling {
+                        format!(
+                            "{} {c} spent from {} to {} against {} {c} usual for that time \
+                             ({}x; trend {} {c} a day); month-end forecast {} {c}",
+                            Amount(today),
+                            start.format("%Y-%m-%d %H:%M"),
+                            at.format("%Y-%m-%d %H:%M"),
+                            Amount(expected_so_far),
+                            Rounded(multiple),
+                            Amount(expected),
+                            Amount(forecast),
+                            c = self.currency
+                        )
+                    } else {
+                        format!(
+                            "{} {c} spent today by {} ({:.0} % of a usual day shown) against {} \
+                             {c} expected by then ({}x; trend {} {c} a day); month-end forecast \
+                             {} {c}",
+                            Amount(today),
+                            at.format("%H:%M"),
+                            100.0 * share,
+                            Amount(expected_so_far),
+                            Rounded(multiple),
+                            Amount(expected),
+                            Amount(forecast),
+                            c = self.currency
+                        )
                     },
-                ));
+                },
+            ));
         }
         findings
     }

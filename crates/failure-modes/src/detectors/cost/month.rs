@@ -1,6 +1,7 @@
-//! Where a month-to-date reading stands in its month: the month's reset, a reading published
-//! late (the old month's total after the reset, or an older total), a credit, and the one-off
-//! charges declared for a day.
+//! Where a month-to-date reading stands in its month: the month's reset, a reading out of line
+//! with it (a fall that is not the reset, the old month's total after it), and the one-off
+//! charges declared for a day. What is done with a reading held as out of line (passed over,
+//! or read as a credit) is `push`'s.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 
