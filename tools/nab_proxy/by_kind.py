@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Windows of a proxy corpus (make_proxy.py) detected, by kind of anomaly: a window counts as
-detected when an alert row falls in it (the scorer's rule; its timing is not weighed here).
+"""Windows of proxy corpora (make_proxy.py) found, by kind of anomaly: a window counts as found
+when an alert falls in it at or after its anomaly's onset. NAB's windows are centred on the
+onset, so the scorer also credits an alert before it; an injected anomaly has no early sign,
+so such an alert is the background's, and is not counted here.
 
-usage: by_kind.py ALERTS_CSV PROXY_DIR
+usage: by_kind.py ALERTS_CSV PROXY_DIR [ALERTS_CSV PROXY_DIR ...]
 """
 
 import collections
@@ -15,20 +17,34 @@ import sys
 FMT = "%Y-%m-%d %H:%M:%S"
 
 
-def main():
-    alerts_csv, proxy = sys.argv[1], sys.argv[2]
-    windows = json.load(open(os.path.join(proxy, "combined_windows.json")))
-    kinds = json.load(open(os.path.join(proxy, "kinds.json")))
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def count(alerts_csv, proxy, found, total):
+    windows = read_json(os.path.join(proxy, "combined_windows.json"))
+    onsets = read_json(os.path.join(proxy, "combined_labels.json"))
+    kinds = read_json(os.path.join(proxy, "kinds.json"))
     alerts = collections.defaultdict(list)
     with open(alerts_csv) as f:
         for row in csv.DictReader(f):
             alerts[row["file"]].append(dt.datetime.strptime(row["timestamp"][:19], FMT))
-    found, total = collections.Counter(), collections.Counter()
     for key, spans in windows.items():
-        for (start, end), kind in zip(spans, kinds[key]):
-            a, b = dt.datetime.strptime(start[:19], FMT), dt.datetime.strptime(end[:19], FMT)
+        for (_, end), onset, kind in zip(spans, onsets[key], kinds[key]):
+            start = dt.datetime.strptime(onset[:19], FMT)
+            end = dt.datetime.strptime(end[:19], FMT)
             total[kind] += 1
-            found[kind] += any(a <= t <= b for t in alerts[key])
+            found[kind] += any(start <= t <= end for t in alerts[key])
+
+
+def main():
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        sys.exit(__doc__.strip().splitlines()[-1])
+    found, total = collections.Counter(), collections.Counter()
+    for alerts_csv, proxy in zip(args[::2], args[1::2]):
+        count(alerts_csv, proxy, found, total)
     for kind in sorted(total):
         print(f"{kind:12} {found[kind]:3} / {total[kind]:3}")
     print(f"{'all':12} {sum(found.values()):3} / {sum(total.values()):3}")
