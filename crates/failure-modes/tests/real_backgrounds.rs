@@ -378,27 +378,15 @@ fn spikes(findings: &[Finding]) -> Vec<&Finding> {
 /// it is a spike by the rule.)
 #[test]
 fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real_noise() {
-    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 0, 0, 0).unwrap();
+    let start = public_from_start();
     let leak = start + TimeDelta::hours(24 + 15);
-    let mut public = BucketExposure::new("exports");
-    public.policy_is_public = Some(true);
     for background in [
         background("ec2_network_in_257a54", NETWORK),
         background("ec2_cpu_utilization_fe7f93", ONOFF_CPU),
     ] {
-        let mut inputs = vec![BucketDrillInput::Scan(start, public.clone())];
-        for minute in 0..3 * 1440 {
-            let at = start + TimeDelta::minutes(minute);
-            let usual = (20.0 * background.at(minute as usize))
-                .clamp(0.0, 160.0)
-                .round();
-            let download = at >= leak && at < leak + TimeDelta::minutes(30);
-            inputs.push(BucketDrillInput::Access(failure_modes::AccessSample {
-                at,
-                requests: if download { 600.0 } else { usual },
-            }));
-        }
-        let found = run_f7(&inputs);
+        let found = run_f7(&public_bucket_reads(&background, 3, |at| {
+            (at >= leak && at < leak + TimeDelta::minutes(30)).then_some(600.0)
+        }));
         let starts: Vec<_> = spikes(&found).iter().map(|f| f.start).collect();
         assert!(
             starts.contains(&leak) && starts.iter().all(|s| *s >= start + TimeDelta::days(1)),
@@ -406,6 +394,36 @@ fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real
             background.name()
         );
     }
+}
+
+/// Where the public-from-the-start drills begin: Monday 2026-11-02.
+fn public_from_start() -> chrono::DateTime<chrono::Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 0, 0, 0).unwrap()
+}
+
+/// `days` of reads of a bucket public from the first minute (a scan says so), following
+/// `background` at 20 a minute at its median and at most 160, except where `download` gives
+/// the minute's reads.
+fn public_bucket_reads(
+    background: &Background,
+    days: i64,
+    download: impl Fn(chrono::DateTime<chrono::Utc>) -> Option<f64>,
+) -> Vec<BucketDrillInput> {
+    let start = public_from_start();
+    let mut public = BucketExposure::new("exports");
+    public.policy_is_public = Some(true);
+    let mut inputs = vec![BucketDrillInput::Scan(start, public)];
+    for minute in 0..days * 1440 {
+        let at = start + TimeDelta::minutes(minute);
+        let usual = (20.0 * background.at(minute as usize))
+            .clamp(0.0, 160.0)
+            .round();
+        inputs.push(BucketDrillInput::Access(failure_modes::AccessSample {
+            at,
+            requests: download(at).unwrap_or(usual),
+        }));
+    }
+    inputs
 }
 
 /// The fourth and eighth blind game days: a bucket public from the start (its exposure paged
@@ -417,25 +435,11 @@ fn f7_a_bucket_public_from_the_start_pages_its_leak_not_its_first_bursts_on_real
 /// chance (measured: 2 and 0 spikes; 2 and 7 before; the bound set after measuring).
 #[test]
 fn f7_a_bursty_public_bucket_learns_its_bursts_on_real_noise() {
-    let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 0, 0, 0).unwrap();
-    let mut public = BucketExposure::new("exports");
-    public.policy_is_public = Some(true);
     for background in [
         background("ec2_network_in_257a54", NETWORK),
         background("ec2_cpu_utilization_fe7f93", ONOFF_CPU),
     ] {
-        let mut inputs = vec![BucketDrillInput::Scan(start, public.clone())];
-        for minute in 0..14 * 1440 {
-            let at = start + TimeDelta::minutes(minute);
-            let usual = (20.0 * background.at(minute as usize))
-                .clamp(0.0, 160.0)
-                .round();
-            inputs.push(BucketDrillInput::Access(failure_modes::AccessSample {
-                at,
-                requests: usual,
-            }));
-        }
-        let found = run_f7(&inputs);
+        let found = run_f7(&public_bucket_reads(&background, 14, |_| None));
         let pages = spikes(&found).len();
         println!("{}: {pages} spikes in two weeks", background.name());
         assert!(pages <= 2, "{}: {found:#?}", background.name());

@@ -333,11 +333,20 @@ mod bounds {
     #[test]
     fn a_dormant_principal_back_from_a_new_region_is_reported_at_once() {
         let t0 = Utc.with_ymd_and_hms(2026, 7, 6, 0, 0, 0).unwrap();
-        let learned = |f4: &mut CredentialCompromise, name: &str| {
+        // Alice learned for ten days, then gone while bob keeps the detector's clock going:
+        // she is swept away after 30 days.
+        let alice_gone = || {
+            let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
             for h in 0..24 * 10 {
                 let at = t0 + TimeDelta::hours(h);
-                assert_eq!(f4.push(get_object(at, name)).unwrap(), []);
+                assert_eq!(f4.push(get_object(at, "alice")).unwrap(), []);
             }
+            for d in 0..39 {
+                f4.push(get_object(t0 + TimeDelta::days(10 + d), "bob"))
+                    .unwrap();
+            }
+            assert!(!f4.principals.contains_key("arn:aws:iam::1:user/alice"));
+            f4
         };
         let in_region = |at, name: &str, region: &str| {
             AuditEvent::new(
@@ -350,14 +359,7 @@ mod bounds {
             )
         };
         let back = t0 + TimeDelta::days(10 + 39);
-        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
-        learned(&mut f4, "alice");
-        // Someone else keeps the detector's clock going; alice is swept away after 30 days.
-        for d in 0..39 {
-            f4.push(get_object(t0 + TimeDelta::days(10 + d), "bob"))
-                .unwrap();
-        }
-        assert!(!f4.principals.contains_key("arn:aws:iam::1:user/alice"));
+        let mut f4 = alice_gone();
         let findings = f4.push(in_region(back, "alice", "ap-southeast-1")).unwrap();
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert!(
@@ -372,13 +374,12 @@ mod bounds {
         }
 
         // Back from a region she used: nothing.
-        let mut f4 = CredentialCompromise::new(CompromiseConfig::default()).unwrap();
-        learned(&mut f4, "alice");
-        for d in 0..39 {
-            f4.push(get_object(t0 + TimeDelta::days(10 + d), "bob"))
-                .unwrap();
-        }
-        assert_eq!(f4.push(in_region(back, "alice", "us-east-1")).unwrap(), []);
+        assert_eq!(
+            alice_gone()
+                .push(in_region(back, "alice", "us-east-1"))
+                .unwrap(),
+            []
+        );
     }
 
     /// Forgotten principals are kept at most `max_principals` deep, the longest forgotten
