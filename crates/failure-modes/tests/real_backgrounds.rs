@@ -430,19 +430,19 @@ fn public_bucket_reads(
 /// at once), read in the bursts of a real series, paged a new burst about once a week, for
 /// its spikes were never learned (121 false alarms in the fourth round). Bursts that are not
 /// reported — the first day's, habits, repeats — now join the record of the busiest minutes
-/// once over, as a private bucket's do. Two weeks of each bursty background with no leak: at
-/// most one spike a week, about the rate at which the week's busiest minute is beaten by
-/// chance (measured: 2 and 0 spikes; 2 and 7 before; the bound set after measuring).
+/// once over, as a private bucket's do. Two weeks of each bursty background with no leak:
+/// the on/off CPU shape 7 spikes before, 0 since (asked at most 1); the network shape 2
+/// either way (asked at most 2, one a week; the bounds set after measuring).
 #[test]
 fn f7_a_bursty_public_bucket_learns_its_bursts_on_real_noise() {
-    for background in [
-        background("ec2_network_in_257a54", NETWORK),
-        background("ec2_cpu_utilization_fe7f93", ONOFF_CPU),
+    for (background, most) in [
+        (background("ec2_network_in_257a54", NETWORK), 2),
+        (background("ec2_cpu_utilization_fe7f93", ONOFF_CPU), 1),
     ] {
         let found = run_f7(&public_bucket_reads(&background, 14, |_| None));
         let pages = spikes(&found).len();
         println!("{}: {pages} spikes in two weeks", background.name());
-        assert!(pages <= 2, "{}: {found:#?}", background.name());
+        assert!(pages <= most, "{}: {found:#?}", background.name());
     }
 }
 

@@ -365,9 +365,72 @@ fn f7_the_first_day_rule_ends_with_a_new_exposure_or_the_day() {
     assert_eq!(starts(&found), [1410], "{found:#?}");
 }
 
+/// Review 16b of the eighth round's F7 change (a public bucket's unreported bursts learned):
+/// a download on a private bucket reported by a scan that sees the bucket public 50 minutes
+/// after it ended joined the record before the scan came (its burst was over), so a smaller
+/// leak two days later at another hour was missed. A burst waits, unjudged, as long as its
+/// spike can still be reported. Both scans here report the download and the later leak.
+#[test]
+fn f7_a_download_reported_by_a_late_scan_is_not_learned() {
+    for scan_at in [175, 210] {
+        let mut f7 = PublicDataLeak::new(public(false), Default::default()).unwrap();
+        let mut found = Vec::new();
+        let second = 2 * 1440 + 600;
+        for m in 0..4 * 1440 {
+            let at = t0() + Duration::minutes(m);
+            if m == scan_at {
+                found.extend(f7.scan(at, public(true)).unwrap());
+            }
+            let requests = if (150..160).contains(&m) {
+                5000.0
+            } else if (second..second + 20).contains(&m) {
+                3000.0
+            } else {
+                20.0 + (m % 5) as f64
+            };
+            found.extend(f7.push(AccessSample { at, requests }).unwrap());
+        }
+        let spikes: Vec<Finding> = found.into_iter().filter(is_spike).collect();
+        assert_eq!(
+            starts(&spikes),
+            [150, second],
+            "scan at {scan_at}: {spikes:#?}"
+        );
+    }
+}
+
+/// Review 16b: a reported leak's second wave three hours later, under `min_ratio` times it,
+/// is that incident going on, not reported, and so was learned as a usual peak: a fresh leak
+/// two days later at another hour, above the first but under the wave, was missed. The wave
+/// joins the record no higher than the reported leak's peak.
+#[test]
+fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
+    let mut f7 = PublicDataLeak::new(public(false), Default::default()).unwrap();
+    let mut found = Vec::new();
+    let (first, wave, fresh) = (1440 + 600, 1440 + 780, 3 * 1440 + 960);
+    for m in 0..5 * 1440 {
+        let at = t0() + Duration::minutes(m);
+        if m == 60 {
+            found.extend(f7.scan(at, public(true)).unwrap());
+        }
+        let requests = if (first..first + 20).contains(&m) {
+            5000.0
+        } else if (wave..wave + 20).contains(&m) {
+            9000.0
+        } else if (fresh..fresh + 20).contains(&m) {
+            6000.0
+        } else {
+            20.0 + (m % 5) as f64
+        };
+        found.extend(f7.push(AccessSample { at, requests }).unwrap());
+    }
+    let spikes: Vec<Finding> = found.into_iter().filter(is_spike).collect();
+    assert_eq!(starts(&spikes), [first, fresh], "{spikes:#?}");
+}
+
 /// F7 paged every burst of a public bucket for a day after its read rate doubled (third blind
-/// game day, R2: one page per burst): a public bucket's spikes are never learned (a leak must
-/// not become the mark the next must beat), so the bursts at twice their old size topped the
+/// game day, R2: one page per burst): a public bucket's reported spikes are never learned (a
+/// leak must not become the mark the next must beat), so the bursts at twice their old size topped the
 /// record until the time-of-day habit covered them a day later. A spike under `min_ratio`
 /// times one already reported in the last day is that incident going on, not a new one:
 /// the doubling pages once.

@@ -172,22 +172,27 @@ struct Spike {
 }
 
 /// A burst kept out of the record while it goes on: its busiest minute, the quiet minutes
-/// since, whether the bucket was public at any of its minutes, and whether it was reported.
-/// Once over it joins the record — the bucket's usual peaks — unless it was a leak: reported,
-/// or cut short by making the bucket private (public at a minute, private at its end).
+/// since, whether the bucket was public at any of its minutes, whether it was reported, and,
+/// when it was not reported as that incident going on (a spike under `min_ratio` times one
+/// reported within the day), that reported spike's peak. Once over it joins the record — the
+/// bucket's usual peaks — unless it was a leak: reported, or cut short by making the bucket
+/// private (public at a minute, private at its end); a leak's later wave joins it no higher
+/// than the leak's reported peak, so that it never becomes the mark a new leak must beat.
 #[derive(Debug, Clone, Copy, Default)]
 struct HeldBurst {
     peak: f64,
     quiet: u32,
     public: bool,
     reported: bool,
+    repeat_cap: Option<f64>,
 }
 
 impl HeldBurst {
-    /// Whether the burst, now over, is one of the bucket's usual peaks, `public` saying
-    /// whether the bucket is public now.
-    fn is_usual(&self, public: bool) -> bool {
-        !self.reported && (!self.public || public)
+    /// What the burst, now over, adds to the record of usual peaks, `public` saying whether
+    /// the bucket is public now: nothing for a leak.
+    fn usual_peak(&self, public: bool) -> Option<f64> {
+        (!self.reported && (!self.public || public))
+            .then(|| self.repeat_cap.map_or(self.peak, |cap| self.peak.min(cap)))
     }
 }
 
@@ -459,6 +464,20 @@ impl PublicDataLeak {
             .spike
             .as_ref()
             .is_some_and(|s| !s.reported && at - s.last <= memory && known(s) && !habitual(s));
+        // A leak's later wave, not reported as that incident going on, joins the record no
+        // higher than the leak's reported peak.
+        if let Some(spike) = self.spike.as_ref().filter(|_| self.held_back.peak > 0.0) {
+            let repeated = self
+                .spikes
+                .iter()
+                .filter(|earlier| earlier.is_repeated_by(spike, min_ratio))
+                .map(|earlier| earlier.peak)
+                .reduce(f64::min);
+            if let Some(cap) = repeated {
+                let held = &mut self.held_back;
+                held.repeat_cap = Some(held.repeat_cap.map_or(cap, |c| c.min(cap)));
+            }
+        }
         if due && let Some(spike) = self.spike.as_mut() {
             spike.reported = true;
             // A leak is not one of the bucket's usual peaks.
@@ -580,11 +599,17 @@ impl Detector for PublicDataLeak {
             held.public |= public;
         } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
+            // A spike not yet reported can still be, until `spike_memory` after it (a scan
+            // that sees the bucket public late): its burst waits that long to be judged usual.
+            let reportable = self
+                .spike
+                .as_ref()
+                .is_some_and(|s| !s.reported && at - s.last <= self.config.spike_memory);
             if self.held_back.peak > 0.0 {
-                self.held_back.quiet += 1;
-                if self.held_back.quiet >= self.config.clear_after {
-                    if self.held_back.is_usual(public) {
-                        self.this_hour.1 = self.this_hour.1.max(self.held_back.peak);
+                self.held_back.quiet = self.held_back.quiet.saturating_add(1);
+                if self.held_back.quiet >= self.config.clear_after && !reportable {
+                    if let Some(peak) = self.held_back.usual_peak(public) {
+                        self.this_hour.1 = self.this_hour.1.max(peak);
                     }
                     self.held_back = HeldBurst::default();
                 }

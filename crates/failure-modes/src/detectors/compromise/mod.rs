@@ -52,13 +52,15 @@ crate::settings::settings!(CompromiseConfig {
     daily_decay, with_daily_decay: f64;
     /// A principal not seen for this long is forgotten but for its regions and whether it
     /// minted credentials. If it comes back, a new region or credential minting is reported
-    /// at once (a departed person's key used from a region its owner never used), while its
+    /// at once once those were learned (a departed person's key used from a region its owner
+    /// never used), while its
     /// volume is learned again for [`learning`](Self::learning): its hourly habits are gone,
     /// so a burst on its return is not judged.
     idle_eviction, with_idle_eviction: TimeDelta;
     /// At most this many principals are kept, and at most this many forgotten ones' regions;
     /// a new one beyond makes the longest idle be forgotten first (never the one whose event
-    /// is being judged), and the longest forgotten go first.
+    /// is being judged), and past as many forgotten ones the least recently seen go first
+    /// (a key unused for longest, a departed person's among them).
     max_principals, with_max_principals: usize;
     /// Severity of every F4 finding (page: a security incident, by the [severity rule](crate#severities)).
     severity, with_severity: Severity;
@@ -148,8 +150,10 @@ const GLOBAL_SOURCES: [&str; 8] = [
 /// (at most [`MAX_REGION_BYTES`] each; an event past either is refused); a principal idle for [`CompromiseConfig::idle_eviction`] is
 /// forgotten, and at most [`CompromiseConfig::max_principals`] are kept (the longest idle go
 /// first). Of a forgotten principal its ARN, regions and credential minting are kept (at
-/// most `max_principals` of them, the longest forgotten dropped first): back, it is judged at
-/// once for a new region or credential minting, and learned again for volume. A finding's text names at most five of the known regions. The known deployers
+/// most `max_principals` of them, the least recently seen dropped first): back, it is judged
+/// for a new region or credential minting from when it was first seen, as if never
+/// forgotten, and learned again for volume. A finding's text names at most five of the known
+/// regions. The known deployers
 /// are kept as given (see [`CredentialCompromise::with_known_deployers`]) and looked up by
 /// hash: an event costs the same with 20,000 of them as with none.
 ///
@@ -178,7 +182,7 @@ const GLOBAL_SOURCES: [&str; 8] = [
 pub struct CredentialCompromise {
     config: CompromiseConfig,
     principals: Keyed<Principal>,
-    /// Principals forgotten, by key: at most `max_principals`, the longest forgotten dropped
+    /// Principals forgotten, by key: at most `max_principals`, the least recently seen dropped
     /// first.
     dormant: Keyed<Dormant>,
     deployers: Deployers,
@@ -345,28 +349,26 @@ impl CredentialCompromise {
     }
 
     /// Keeps what [`Dormant`] holds of `forgotten` principals, within the cap of
-    /// `max_principals` dormant ones (the longest forgotten go first, ties by name).
+    /// `max_principals` dormant ones: past it, the least recently seen are dropped (ties by
+    /// name, so that the map's seeded order decides nothing) down to nine tenths of the cap,
+    /// so that a trim, O(forgotten ones), comes at most once per tenth of the cap forgotten.
     fn forget(&mut self, forgotten: Vec<(Box<str>, Principal)>) {
-        if forgotten.is_empty() {
-            return;
-        }
         for (key, principal) in forgotten {
             self.dormant.insert(key, principal.into_dormant());
         }
-        let excess = self
-            .dormant
-            .len()
-            .saturating_sub(self.config.max_principals);
-        if excess > 0 {
-            let mut seen: Vec<(i64, Box<str>)> = self
+        let cap = self.config.max_principals;
+        if self.dormant.len() > cap {
+            let excess = self.dormant.len() - (cap - cap / 10);
+            let mut seen: Vec<(i64, &str)> = self
                 .dormant
                 .iter()
-                .map(|(key, d)| (d.last_seen, key.clone()))
+                .map(|(key, d)| (d.last_seen, &**key))
                 .collect();
-            seen.select_nth_unstable(excess - 1);
-            for (_, key) in &seen[..excess] {
-                self.dormant.remove(key);
-            }
+            let (_, &mut (last_seen, name), _) = seen.select_nth_unstable(excess - 1);
+            let last_dropped: (i64, Box<str>) = (last_seen, name.into());
+            drop(seen);
+            self.dormant
+                .retain(|key, d| (d.last_seen, &**key) > (last_dropped.0, &*last_dropped.1));
         }
     }
 
@@ -444,11 +446,12 @@ impl CredentialCompromise {
         let principal = match self.principals.get_mut(key) {
             Some(principal) => principal,
             None => {
-                self.make_room();
+                // Taken before room is made: making room may trim the forgotten ones.
                 let principal = match self.dormant.remove(key) {
                     Some(dormant) => Principal::returning(now, dormant),
                     None => Principal::new(now),
                 };
+                self.make_room();
                 self.principals.entry(key.into()).or_insert(principal)
             }
         };
@@ -473,7 +476,7 @@ fn judge(
         .saturating_add(u32::from(event.is_access_denied()));
     let learned = now - principal.first_seen >= config.learning.num_seconds();
     // A forgotten principal back: its regions and minting were learned before.
-    let knows_regions = learned || principal.returned;
+    let knows_regions = now - principal.regions_since >= config.learning.num_seconds();
     let mut findings = Vec::new();
     let finding = |start: DateTime<Utc>, evidence: Evidence| {
         Finding::new(

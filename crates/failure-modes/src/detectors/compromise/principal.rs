@@ -76,9 +76,11 @@ pub(super) struct Principal {
     pub(super) mints_credentials: bool,
     pub(super) burst_reported: bool,
     pub(super) storm_reported: bool,
-    /// Its regions and credential minting were learned before it was forgotten for idleness
-    /// (see [`Dormant`]): those rules judge it at once, its volume only once learned again.
-    pub(super) returned: bool,
+    /// When its regions and credential minting began to be learned: `first_seen`, or, for a
+    /// principal forgotten and back (see [`Dormant`]), when it was first seen before; those
+    /// rules judge it once they have been learned for the learning period, its volume once
+    /// `first_seen` has.
+    pub(super) regions_since: i64,
 }
 
 /// What the detector keeps of a principal it forgot (idle past `idle_eviction`, or dropped at
@@ -88,6 +90,7 @@ pub(super) struct Principal {
 /// are learned again.
 #[derive(Debug, Clone)]
 pub(super) struct Dormant {
+    pub(super) regions_since: i64,
     pub(super) last_seen: i64,
     pub(super) regions: Vec<Box<str>>,
     pub(super) mints_credentials: bool,
@@ -97,18 +100,22 @@ impl Principal {
     /// What is kept of it once forgotten.
     pub(super) fn into_dormant(self) -> Dormant {
         Dormant {
+            regions_since: self.regions_since,
             last_seen: self.last_seen,
             regions: self.regions,
             mints_credentials: self.mints_credentials,
         }
     }
 
-    /// A forgotten principal back at `at`: learned again, its regions and minting known.
+    /// A forgotten principal back at `at`: its volume learned again, its regions and minting
+    /// as learned before (judged once they have been learned for the learning period, as
+    /// if it had never been forgotten: one dropped at the cap while learning is still
+    /// learning).
     pub(super) fn returning(at: i64, dormant: Dormant) -> Self {
         Self {
             regions: dormant.regions,
             mints_credentials: dormant.mints_credentials,
-            returned: true,
+            regions_since: dormant.regions_since,
             ..Self::new(at)
         }
     }
@@ -139,7 +146,7 @@ impl Principal {
             mints_credentials: false,
             burst_reported: false,
             storm_reported: false,
-            returned: false,
+            regions_since: at,
         }
     }
 

@@ -382,7 +382,93 @@ mod bounds {
         );
     }
 
-    /// Forgotten principals are kept at most `max_principals` deep, the longest forgotten
+    /// Review 16b: a principal dropped at the cap while still learning was judged at once
+    /// on its return (a new region and its first `CreateAccessKey` paged a day in), and a
+    /// returning principal's own record could be trimmed by the room made for it. A forgotten
+    /// principal's regions and minting are judged from when it was first seen, as if never
+    /// forgotten, and its record is taken before room is made.
+    #[test]
+    fn the_cap_changes_no_verdict_on_a_returning_principal() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let call = |at, name: &str, region: &str| {
+            AuditEvent::new(
+                at,
+                "s3.amazonaws.com",
+                "GetObject",
+                region,
+                "203.0.113.9",
+                user(name),
+            )
+        };
+        let mint = |at, name: &str| {
+            AuditEvent::new(
+                at,
+                "iam.amazonaws.com",
+                "CreateAccessKey",
+                "us-east-1",
+                "203.0.113.9",
+                user(name),
+            )
+        };
+        // Still learning when dropped at a cap of 2: back the next day, nothing to report.
+        let newbie_back = |cap: usize| {
+            let mut f4 =
+                CredentialCompromise::new(CompromiseConfig::default().with_max_principals(cap))
+                    .unwrap();
+            for h in 0..24 * 10 {
+                assert_eq!(
+                    f4.push(call(t0 + TimeDelta::hours(h), "bob", "us-east-1"))
+                        .unwrap(),
+                    []
+                );
+            }
+            let d10 = t0 + TimeDelta::days(10);
+            for (m, name) in [(0, "newbie"), (30, "bob"), (40, "carol")] {
+                let event = call(d10 + TimeDelta::minutes(m), name, "us-east-1");
+                assert_eq!(f4.push(event).unwrap(), []);
+            }
+            let d11 = t0 + TimeDelta::days(11);
+            let mut back = f4.push(call(d11, "newbie", "eu-west-1")).unwrap();
+            back.extend(
+                f4.push(mint(d11 + TimeDelta::minutes(1), "newbie"))
+                    .unwrap(),
+            );
+            back
+        };
+        assert_eq!(newbie_back(100), []);
+        assert_eq!(newbie_back(2), []);
+        // Learned, forgotten for idleness, both maps at a cap of 3: back from a new region,
+        // paged; and minting credentials it never minted, paged too.
+        let day = |d: f64| t0 + TimeDelta::seconds((d * 86_400.0) as i64);
+        let mut events: Vec<AuditEvent> = (0..240)
+            .map(|h| call(t0 + TimeDelta::hours(h), "alice", "us-east-1"))
+            .chain((0..49).map(|d| call(day(f64::from(d)), "bob", "us-east-1")))
+            .chain([
+                call(day(9.99), "zed", "us-east-1"),
+                call(day(9.995), "erin", "us-east-1"),
+                call(day(45.0), "carol", "us-east-1"),
+                call(day(45.1), "dave", "us-east-1"),
+            ])
+            .collect();
+        events.sort_by_key(|e| e.time);
+        let mut f4 =
+            CredentialCompromise::new(CompromiseConfig::default().with_max_principals(3)).unwrap();
+        for event in events {
+            assert_eq!(f4.push(event).unwrap(), []);
+        }
+        let back = f4.push(call(day(49.0), "alice", "ap-southeast-1")).unwrap();
+        assert_eq!(back.len(), 1, "{back:#?}");
+        let minted = f4
+            .push(mint(day(49.0) + TimeDelta::minutes(1), "alice"))
+            .unwrap();
+        assert_eq!(minted.len(), 1, "{minted:#?}");
+        assert!(
+            minted[0].evidence.detail.contains("CreateAccessKey"),
+            "{minted:?}"
+        );
+    }
+
+    /// Forgotten principals are kept at most `max_principals` deep, the least recently seen
     /// dropped first: what the detector holds stays bounded however many come and go.
     #[test]
     fn dormant_principals_are_bounded() {
