@@ -576,9 +576,10 @@ impl Detector for PublicDataLeak {
         // it goes on: the first minute would be the mark the next must beat, so a download on
         // a bucket not yet seen public (the scan comes hourly) could never be sustained, and
         // the scan that reveals the exposure would find no spike to report with it. A public
-        // bucket's bursts join it the same way unless reported (`HeldBurst::is_usual`): its
-        // first day's, its habits and a reported spike's repeats are its usual peaks; a leak is
-        // not, and a burst that recurs is also known by its time of day.
+        // bucket's bursts join it the same way unless reported (`HeldBurst::usual_peak`): its
+        // first day's and its habits are its usual peaks, a reported leak's later waves up to
+        // the leak's peak; a leak is not, and a burst that recurs is also known by its time
+        // of day.
         let public = matches!(self.exposure, Exposure::Public(_));
         let in_spike = spiking || self.episode.is_open();
         if !public || !in_spike {

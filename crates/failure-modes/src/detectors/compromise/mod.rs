@@ -51,11 +51,11 @@ crate::settings::settings!(CompromiseConfig {
     /// a principal's habits follow its workload).
     daily_decay, with_daily_decay: f64;
     /// A principal not seen for this long is forgotten but for its regions and whether it
-    /// minted credentials. If it comes back, a new region or credential minting is reported
-    /// at once once those were learned (a departed person's key used from a region its owner
-    /// never used), while its
-    /// volume is learned again for [`learning`](Self::learning): its hourly habits are gone,
-    /// so a burst on its return is not judged.
+    /// minted credentials. If it comes back after those were learned, a new region or
+    /// credential minting is reported at once (a departed person's key used from a region its
+    /// owner never used), while its volume is learned again for
+    /// [`learning`](Self::learning): its hourly habits are gone, so a burst on its return is
+    /// not judged.
     idle_eviction, with_idle_eviction: TimeDelta;
     /// At most this many principals are kept, and at most this many forgotten ones' regions;
     /// a new one beyond makes the longest idle be forgotten first (never the one whose event
@@ -475,7 +475,7 @@ fn judge(
         .denied
         .saturating_add(u32::from(event.is_access_denied()));
     let learned = now - principal.first_seen >= config.learning.num_seconds();
-    // A forgotten principal back: its regions and minting were learned before.
+    // Regions and minting are learned from the first sighting, before any forgetting.
     let knows_regions = now - principal.regions_since >= config.learning.num_seconds();
     let mut findings = Vec::new();
     let finding = |start: DateTime<Utc>, evidence: Evidence| {
