@@ -80,22 +80,30 @@ fn throttled() -> HttpResponse {
     response
 }
 
-#[tokio::test(start_paused = true)]
-async fn pages_of_50_are_followed_at_2_requests_per_second() {
+/// A client answering three pages of 50 at most, `page(from, to, ...)` each, the first two
+/// with the next page's token (asked for with `MaxResults` 50), and the three rules.
+fn three_pages(pages: [(i64, i64); 3]) -> (Client, [aws_smithy_mocks::Rule; 3]) {
+    let [(a0, a1), (b0, b1), (c0, c1)] = pages;
     let first = mock!(Client::lookup_events)
         .match_requests(|r| r.next_token().is_none() && r.max_results() == Some(50))
-        .then_output(|| page(57, 107, Some("t2")));
+        .then_output(move || page(a0, a1, Some("t2")));
     let second = mock!(Client::lookup_events)
         .match_requests(|r| r.next_token() == Some("t2") && r.max_results() == Some(50))
-        .then_output(|| page(7, 57, Some("t3")));
+        .then_output(move || page(b0, b1, Some("t3")));
     let third = mock!(Client::lookup_events)
         .match_requests(|r| r.next_token() == Some("t3"))
-        .then_output(|| page(0, 7, None));
+        .then_output(move || page(c0, c1, None));
     let client = mock_client!(
         aws_sdk_cloudtrail,
         RuleMode::MatchAny,
         &[&first, &second, &third]
     );
+    (client, [first, second, third])
+}
+
+#[tokio::test(start_paused = true)]
+async fn pages_of_50_are_followed_at_2_requests_per_second() {
+    let (client, [first, second, third]) = three_pages([(57, 107), (7, 57), (0, 7)]);
     let source = CloudTrailSource::from_client(client, fast_retries(3));
     let started = tokio::time::Instant::now();
     let events = source.events(&range()).await.unwrap();
@@ -248,20 +256,7 @@ async fn events_past_the_cap_are_a_typed_error() {
 /// The other side of the cap: exactly `with_max_events` events are read whole.
 #[tokio::test(start_paused = true)]
 async fn events_up_to_the_cap_are_read() {
-    let first = mock!(Client::lookup_events)
-        .match_requests(|r| r.next_token().is_none())
-        .then_output(|| page(70, 120, Some("a")));
-    let second = mock!(Client::lookup_events)
-        .match_requests(|r| r.next_token() == Some("a"))
-        .then_output(|| page(20, 70, Some("b")));
-    let third = mock!(Client::lookup_events)
-        .match_requests(|r| r.next_token() == Some("b"))
-        .then_output(|| page(0, 20, None));
-    let client = mock_client!(
-        aws_sdk_cloudtrail,
-        RuleMode::MatchAny,
-        &[&first, &second, &third]
-    );
+    let (client, _) = three_pages([(70, 120), (20, 70), (0, 20)]);
     let source = CloudTrailSource::from_client(client, fast_retries(1)).with_max_events(120);
     assert_eq!(source.events(&range()).await.unwrap().len(), 120);
 }

@@ -466,7 +466,12 @@ impl PublicDataLeak {
             .is_some_and(|s| !s.reported && at - s.last <= memory && known(s) && !habitual(s));
         // A leak's later wave, not reported as that incident going on, joins the record no
         // higher than the leak's reported peak.
-        if let Some(spike) = self.spike.as_ref().filter(|_| self.held_back.peak > 0.0) {
+        // (A spike reported now is no usual peak at all: nothing to cap.)
+        if let Some(spike) = self
+            .spike
+            .as_ref()
+            .filter(|_| !due && self.held_back.peak > 0.0)
+        {
             let repeated = self
                 .spikes
                 .iter()
@@ -600,15 +605,16 @@ impl Detector for PublicDataLeak {
             held.public |= public;
         } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
-            // A spike not yet reported can still be, until `spike_memory` after it (a scan
-            // that sees the bucket public late): its burst waits that long to be judged usual.
-            let reportable = self
-                .spike
-                .as_ref()
-                .is_some_and(|s| !s.reported && at - s.last <= self.config.spike_memory);
             if self.held_back.peak > 0.0 {
                 self.held_back.quiet = self.held_back.quiet.saturating_add(1);
-                if self.held_back.quiet >= self.config.clear_after && !reportable {
+                // A spike not yet reported can still be, until `spike_memory` after it (a scan
+                // that sees the bucket public late): its burst waits that long to be judged.
+                let reportable = || {
+                    self.spike
+                        .as_ref()
+                        .is_some_and(|s| !s.reported && at - s.last <= self.config.spike_memory)
+                };
+                if self.held_back.quiet >= self.config.clear_after && !reportable() {
                     if let Some(peak) = self.held_back.usual_peak(public) {
                         self.this_hour.1 = self.this_hour.1.max(peak);
                     }

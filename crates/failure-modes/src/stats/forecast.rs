@@ -123,11 +123,7 @@ impl TrendForecast {
         // window fills); the kept values follow the oldest's place.
         let (place, mut kept_place) = if full {
             let place = self.first;
-            self.first = if place + 1 == self.capacity {
-                0
-            } else {
-                place + 1
-            };
+            self.first = self.next_place(place);
             (place, self.first)
         } else {
             (self.values.len(), 0)
@@ -152,11 +148,7 @@ impl TrendForecast {
                     p.equal -= usize::from(leaving == p.key);
                 }
                 self.slopes[at] = entering;
-                kept_place = if kept_place + 1 == self.capacity {
-                    0
-                } else {
-                    kept_place + 1
-                };
+                kept_place = self.next_place(kept_place);
             } else {
                 // While the window fills, the new place's cells come next, in order.
                 self.slopes.push(entering);
@@ -180,6 +172,15 @@ impl TrendForecast {
             median_of_sorted_keys(&self.projected).map(|level| (level, slope))
         });
         Ok(())
+    }
+
+    /// The ring place after `place`.
+    fn next_place(&self, place: usize) -> usize {
+        if place + 1 == self.capacity {
+            0
+        } else {
+            place + 1
+        }
     }
 
     /// The Theil–Sen slope per step, `None` with fewer than 2 values.
