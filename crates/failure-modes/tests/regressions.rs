@@ -428,6 +428,39 @@ fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
     assert_eq!(starts(&spikes), [first, fresh], "{spikes:#?}");
 }
 
+/// Review 16b, left then: a burst held out of the record counted only minutes with a
+/// datapoint as quiet, but CloudWatch sends S3 request metrics only for minutes with requests,
+/// and F7 reads a minute without one as none. On a bucket read once every half hour, the first
+/// day's burst waited about seven hours (fifteen sparse reads) to join the record, and a burst
+/// no larger four hours into the second day paged. The missing minutes count as quiet.
+#[test]
+fn f7_a_sparse_buckets_burst_joins_the_record_through_minutes_without_datapoints() {
+    let (first, second) = (22 * 60, 26 * 60);
+    let spikes = |second_peak: f64| {
+        let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
+        let mut found = Vec::new();
+        for m in 0..2 * 1440 {
+            let requests = if (first..first + 10).contains(&m) {
+                2000.0
+            } else if (second..second + 10).contains(&m) {
+                second_peak
+            } else if m % 30 == 0 {
+                3.0
+            } else {
+                continue;
+            };
+            let at = t0() + Duration::minutes(m);
+            found.extend(f7.push(AccessSample { at, requests }).unwrap());
+        }
+        found.into_iter().filter(is_spike).collect::<Vec<Finding>>()
+    };
+    let below = spikes(1800.0);
+    assert!(below.is_empty(), "{below:#?}");
+    // The same reads with the second burst above the first still page.
+    let above = spikes(6000.0);
+    assert_eq!(starts(&above), [second], "{above:#?}");
+}
+
 /// F7 paged every burst of a public bucket for a day after its read rate doubled (third blind
 /// game day, R2: one page per burst): a public bucket's reported spikes are never learned (a
 /// leak must not become the mark the next must beat), so the bursts at twice their old size topped the

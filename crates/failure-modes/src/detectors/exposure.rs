@@ -554,6 +554,8 @@ impl Detector for PublicDataLeak {
             self.seen = self.seen.saturating_add(missing as u32);
             if missing > 0 {
                 self.episode.reset();
+                // Quiet minutes for a held burst too: judged as at the last of them.
+                self.quiet_for(missing as u32, at - period);
             }
         }
         if self.last.is_none() && matches!(self.exposure, Exposure::Public(_)) {
@@ -605,22 +607,7 @@ impl Detector for PublicDataLeak {
             held.public |= public;
         } else {
             self.this_hour.1 = self.this_hour.1.max(requests);
-            if self.held_back.peak > 0.0 {
-                self.held_back.quiet = self.held_back.quiet.saturating_add(1);
-                // A spike not yet reported can still be, until `spike_memory` after it (a scan
-                // that sees the bucket public late): its burst waits that long to be judged.
-                let reportable = || {
-                    self.spike
-                        .as_ref()
-                        .is_some_and(|s| !s.reported && at - s.last <= self.config.spike_memory)
-                };
-                if self.held_back.quiet >= self.config.clear_after && !reportable() {
-                    if let Some(peak) = self.held_back.usual_peak(public) {
-                        self.this_hour.1 = self.this_hour.1.max(peak);
-                    }
-                    self.held_back = HeldBurst::default();
-                }
-            }
+            self.quiet_for(1, at);
         }
         if let Some(start) = self.episode.update(spiking, at) {
             self.spike = Some(Spike {
@@ -660,6 +647,32 @@ impl Detector for PublicDataLeak {
             }
         }
         Ok(self.report(at, Some(requests)))
+    }
+}
+
+impl PublicDataLeak {
+    /// Counts `minutes` quiet minutes, the last at `at`, for the burst held out of the record,
+    /// and lets it join the record (the hour's peak) once it is over: `clear_after` quiet
+    /// minutes, and its spike no longer reportable.
+    fn quiet_for(&mut self, minutes: u32, at: DateTime<Utc>) {
+        if self.held_back.peak <= 0.0 {
+            return;
+        }
+        self.held_back.quiet = self.held_back.quiet.saturating_add(minutes);
+        // A spike not yet reported can still be, until `spike_memory` after it (a scan that
+        // sees the bucket public late): its burst waits that long to be judged.
+        let reportable = || {
+            self.spike
+                .as_ref()
+                .is_some_and(|s| !s.reported && at - s.last <= self.config.spike_memory)
+        };
+        if self.held_back.quiet >= self.config.clear_after && !reportable() {
+            let public = matches!(self.exposure, Exposure::Public(_));
+            if let Some(peak) = self.held_back.usual_peak(public) {
+                self.this_hour.1 = self.this_hour.1.max(peak);
+            }
+            self.held_back = HeldBurst::default();
+        }
     }
 }
 

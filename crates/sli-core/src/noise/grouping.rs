@@ -117,11 +117,7 @@ pub fn group_keyed<K: Ord + Clone>(mut alerts: Vec<(K, AlertInterval)>) -> Vec<A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    fn t(m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap()
-    }
+    use crate::noise::t;
 
     #[test]
     fn grouping_splits_on_gaps_and_keys() {

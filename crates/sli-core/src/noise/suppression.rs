@@ -367,6 +367,7 @@ mod tests {
     use super::*;
     use crate::Zone;
     use crate::alert::Severity;
+    use crate::noise::t;
     use chrono::{NaiveTime, Weekday};
 
     /// `check_chains` as it was before it swept in pieces: every span of the year, and of the
@@ -463,10 +464,6 @@ mod tests {
             refused > 50 && accepted > 50,
             "{refused} refused, {accepted} accepted"
         );
-    }
-
-    fn t(m: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 1, 1, 0, m, 0).unwrap()
     }
 
     #[test]
