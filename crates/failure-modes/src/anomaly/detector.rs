@@ -48,7 +48,16 @@ pub struct Anomaly {
 struct ShortWindow {
     capacity: usize,
     arrival: std::collections::VecDeque<f64>,
-    sorted: Vec<f64>,
+    sorted: ShortSorted,
+}
+
+/// The short window's values in ascending order: for at most
+/// [`SMALL_SORTED`](crate::stats::SMALL_SORTED) values (an hour of five-minute points) in a
+/// fixed array replaced without a branch on the values, otherwise walked.
+#[derive(Debug, Clone)]
+enum ShortSorted {
+    Small(crate::stats::SmallSorted),
+    Walked(Vec<f64>),
 }
 
 impl ShortWindow {
@@ -56,21 +65,32 @@ impl ShortWindow {
         Self {
             capacity,
             arrival: std::collections::VecDeque::with_capacity(capacity),
-            sorted: Vec::with_capacity(capacity),
+            sorted: if capacity <= crate::stats::SMALL_SORTED {
+                ShortSorted::Small(crate::stats::SmallSorted::new())
+            } else {
+                ShortSorted::Walked(Vec::with_capacity(capacity))
+            },
         }
     }
 
     fn push(&mut self, value: f64) {
-        if self.arrival.len() == self.capacity
-            && let Some(old) = self.arrival.pop_front()
-        {
-            self.arrival.push_back(value);
-            crate::stats::replace_in_short_sorted(&mut self.sorted, old, value);
-            return;
-        }
+        let old = if self.arrival.len() == self.capacity {
+            self.arrival.pop_front()
+        } else {
+            None
+        };
         self.arrival.push_back(value);
-        let at = self.sorted.partition_point(|v| *v < value);
-        self.sorted.insert(at, value);
+        match (&mut self.sorted, old) {
+            (ShortSorted::Small(sorted), Some(old)) => sorted.replace(old, value),
+            (ShortSorted::Small(sorted), None) => sorted.insert(value),
+            (ShortSorted::Walked(sorted), Some(old)) => {
+                crate::stats::replace_in_short_sorted(sorted, old, value);
+            }
+            (ShortSorted::Walked(sorted), None) => {
+                let at = sorted.partition_point(|v| *v < value);
+                sorted.insert(at, value);
+            }
+        }
     }
 
     fn is_full(&self) -> bool {
@@ -78,7 +98,10 @@ impl ShortWindow {
     }
 
     fn median(&self) -> Option<f64> {
-        crate::stats::median_of_sorted(&self.sorted)
+        crate::stats::median_of_sorted(match &self.sorted {
+            ShortSorted::Small(sorted) => sorted.values(self.arrival.len()),
+            ShortSorted::Walked(sorted) => sorted,
+        })
     }
 
     fn values(&self) -> impl Iterator<Item = f64> + '_ {
