@@ -51,12 +51,13 @@ struct ShortWindow {
     sorted: ShortSorted,
 }
 
-/// The short window's values in ascending order: for at most
-/// [`SMALL_SORTED`](crate::stats::SMALL_SORTED) values (an hour of five-minute points) in a
-/// fixed array replaced without a branch on the values, otherwise walked.
+/// The short window's values in ascending order: for at most 16 values (an hour of
+/// five-minute points is 12) in a fixed array of 12 or 16 replaced without a branch on the
+/// values, otherwise walked.
 #[derive(Debug, Clone)]
 enum ShortSorted {
-    Small(crate::stats::SmallSorted),
+    Twelve(crate::stats::SmallSorted<12, 14>),
+    Sixteen(crate::stats::SmallSorted<16, 18>),
     Walked(Vec<f64>),
 }
 
@@ -65,10 +66,10 @@ impl ShortWindow {
         Self {
             capacity,
             arrival: std::collections::VecDeque::with_capacity(capacity),
-            sorted: if capacity <= crate::stats::SMALL_SORTED {
-                ShortSorted::Small(crate::stats::SmallSorted::new())
-            } else {
-                ShortSorted::Walked(Vec::with_capacity(capacity))
+            sorted: match capacity {
+                ..=12 => ShortSorted::Twelve(crate::stats::SmallSorted::new()),
+                13..=16 => ShortSorted::Sixteen(crate::stats::SmallSorted::new()),
+                _ => ShortSorted::Walked(Vec::with_capacity(capacity)),
             },
         }
     }
@@ -81,8 +82,10 @@ impl ShortWindow {
         };
         self.arrival.push_back(value);
         match (&mut self.sorted, old) {
-            (ShortSorted::Small(sorted), Some(old)) => sorted.replace(old, value),
-            (ShortSorted::Small(sorted), None) => sorted.insert(value),
+            (ShortSorted::Twelve(sorted), Some(old)) => sorted.replace(old, value),
+            (ShortSorted::Twelve(sorted), None) => sorted.insert(value),
+            (ShortSorted::Sixteen(sorted), Some(old)) => sorted.replace(old, value),
+            (ShortSorted::Sixteen(sorted), None) => sorted.insert(value),
             (ShortSorted::Walked(sorted), Some(old)) => {
                 crate::stats::replace_in_short_sorted(sorted, old, value);
             }
@@ -99,7 +102,8 @@ impl ShortWindow {
 
     fn median(&self) -> Option<f64> {
         crate::stats::median_of_sorted(match &self.sorted {
-            ShortSorted::Small(sorted) => sorted.values(self.arrival.len()),
+            ShortSorted::Twelve(sorted) => sorted.values(self.arrival.len()),
+            ShortSorted::Sixteen(sorted) => sorted.values(self.arrival.len()),
             ShortSorted::Walked(sorted) => sorted,
         })
     }

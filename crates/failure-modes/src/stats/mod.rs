@@ -197,53 +197,50 @@ pub(crate) fn replace_in_short_sorted(sorted: &mut [f64], old: f64, value: f64) 
     sorted[at] = value;
 }
 
-/// Values a [`SmallSorted`] window holds at most.
-pub(crate) const SMALL_SORTED: usize = 16;
-
-/// `GE[k][i]`: all ones where `i >= k`, else 0; a row's difference with another's is the mask
-/// of an index range, for [`SmallSorted::replace`]'s selects.
-const GE: [[u64; SMALL_SORTED]; SMALL_SORTED + 2] = {
-    let mut table = [[0; SMALL_SORTED]; SMALL_SORTED + 2];
-    let mut k = 0;
-    while k < SMALL_SORTED + 2 {
-        let mut i = 0;
-        while i < SMALL_SORTED {
-            if i >= k {
-                table[k][i] = u64::MAX;
-            }
-            i += 1;
-        }
-        k += 1;
-    }
-    table
-};
-
-/// At most [`SMALL_SORTED`] values in ascending order, the unused places holding `+∞`: a short
-/// window's sorted values, replaced with no branch on the values. [`replace_in_short_sorted`]
-/// walks from the replaced value's place to the new one's and stops where the walk ends, an
-/// exit the processor mispredicts about once a push; this counts the two places over the
-/// whole array and rewrites each of its values by a select (the value itself, its neighbour
-/// below or above, or the new one), the same values in the same places, bit for bit.
+/// At most `N` values in ascending order, the unused places holding `+∞`: a short window's
+/// sorted values, replaced with no branch on the values. [`replace_in_short_sorted`] walks
+/// from the replaced value's place to the new one's and stops where the walk ends, an exit
+/// the processor mispredicts about once a push; this counts the two places over the whole
+/// array and rewrites each of its values by a select (the value itself, its neighbour below or
+/// above, or the new one), the same values in the same places, bit for bit. `SLOTS` is
+/// `N + 2` (checked when one is made): the array with a pad either side.
 #[derive(Debug, Clone)]
-pub(crate) struct SmallSorted {
-    /// The values at `1..=SMALL_SORTED`, with one `+∞` either side, read by the selects.
-    slots: [f64; SMALL_SORTED + 2],
+pub(crate) struct SmallSorted<const N: usize, const SLOTS: usize> {
+    /// The values at `1..=N`, with one `+∞` either side, read by the selects.
+    slots: [f64; SLOTS],
 }
 
-impl SmallSorted {
+impl<const N: usize, const SLOTS: usize> SmallSorted<N, SLOTS> {
+    /// `GE[k][i]`: all ones where `i >= k`, else 0; a row's difference with another's is the
+    /// mask of an index range, for [`SmallSorted::replace`]'s selects.
+    const GE: [[u64; N]; SLOTS] = {
+        assert!(SLOTS == N + 2, "SLOTS must be N + 2");
+        let mut table = [[0; N]; SLOTS];
+        let mut k = 0;
+        while k < SLOTS {
+            let mut i = k;
+            while i < N {
+                table[k][i] = u64::MAX;
+                i += 1;
+            }
+            k += 1;
+        }
+        table
+    };
+
     /// No values.
     pub(crate) fn new() -> Self {
+        // Evaluated (and its `SLOTS == N + 2` checked) for each size at compile time.
+        let _ = &Self::GE;
         Self {
-            slots: [f64::INFINITY; SMALL_SORTED + 2],
+            slots: [f64::INFINITY; SLOTS],
         }
     }
 
     /// The first `len` values, ascending.
     #[inline]
     pub(crate) fn values(&self, len: usize) -> &[f64] {
-        self.slots
-            .get(1..1 + len.min(SMALL_SORTED))
-            .unwrap_or_default()
+        self.slots.get(1..1 + len.min(N)).unwrap_or_default()
     }
 
     /// Inserts `value` (finite) before the first value not below it: the replacement of the
@@ -258,17 +255,17 @@ impl SmallSorted {
     #[inline]
     pub(crate) fn replace(&mut self, old: f64, value: f64) {
         let slots = &self.slots;
-        let body = &slots[1..=SMALL_SORTED];
+        let body = &slots[1..=N];
         // `old`'s place and the count of values below `value`: where `old` < `value` one of
         // those is `old` itself, and `value` goes a place lower once it has left.
         let from = body.iter().filter(|v| **v < old).count();
         let below = body.iter().filter(|v| **v < value).count();
         let to = below - usize::from(below > from);
-        // from <= SMALL_SORTED and to < SMALL_SORTED: every row below is in the table.
-        let (ge_from, ge_after_from) = (&GE[from], &GE[from + 1]);
-        let (ge_to, ge_after_to) = (&GE[to], &GE[to + 1]);
+        // from <= N and to < N: every row below is in the table.
+        let (ge_from, ge_after_from) = (&Self::GE[from], &Self::GE[from + 1]);
+        let (ge_to, ge_after_to) = (&Self::GE[to], &Self::GE[to + 1]);
         let new = value.to_bits();
-        let mut out = [0u64; SMALL_SORTED];
+        let mut out = [0u64; N];
         for (i, out) in out.iter_mut().enumerate() {
             let (lower, same, upper) = (
                 slots[i].to_bits(),
@@ -282,7 +279,7 @@ impl SmallSorted {
             let up = ge_after_to[i] & !ge_after_from[i];
             *out = (same & !(at | down | up)) | (upper & down) | (lower & up) | (new & at);
         }
-        for (slot, bits) in self.slots[1..=SMALL_SORTED].iter_mut().zip(out) {
+        for (slot, bits) in self.slots[1..=N].iter_mut().zip(out) {
             *slot = f64::from_bits(bits);
         }
     }
@@ -311,11 +308,10 @@ mod tests {
         windows
     }
 
-    #[test]
-    fn the_small_sorted_window_replaces_as_the_walk_does() {
-        for w in windows().into_iter().filter(|w| w.len() <= SMALL_SORTED) {
+    fn small_sorted_replaces_as_the_walk_does<const N: usize, const SLOTS: usize>() {
+        for w in windows().into_iter().filter(|w| w.len() <= N) {
             // Built by insertion, as a filling window is.
-            let mut small = SmallSorted::new();
+            let mut small = SmallSorted::<N, SLOTS>::new();
             let mut walked: Vec<f64> = Vec::new();
             for &v in &w {
                 small.insert(v);
@@ -337,6 +333,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_small_sorted_windows_replace_as_the_walk_does() {
+        small_sorted_replaces_as_the_walk_does::<12, 14>();
+        small_sorted_replaces_as_the_walk_does::<16, 18>();
     }
 
     #[test]
