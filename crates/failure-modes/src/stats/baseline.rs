@@ -257,8 +257,7 @@ impl RobustBaseline {
     #[inline]
     pub(crate) fn mad_remembering_split(&mut self) -> Option<f64> {
         let distances = self.distances()?;
-        let split = distances.split_near(self.mad_split);
-        let mad = distances.mad(split);
+        let (split, mad) = distances.split_and_mad_near(self.mad_split);
         self.mad_split = split;
         Some(mad)
     }
@@ -475,8 +474,15 @@ mod tests {
                 let want = (lo..hi)
                     .find(|&i| d.left(i) >= d.right(k - i))
                     .unwrap_or(hi);
+                let mad = d.mad(want).to_bits();
                 for hint in 0..b.len() + 3 {
                     assert_eq!(d.split_near(hint), want, "{capacity} {step} {hint}");
+                    let (split, got) = d.split_and_mad_near(hint);
+                    assert_eq!(
+                        (split, got.to_bits()),
+                        (want, mad),
+                        "{capacity} {step} {hint}"
+                    );
                 }
             }
         }

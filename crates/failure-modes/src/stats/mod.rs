@@ -197,6 +197,94 @@ pub(crate) fn replace_in_short_sorted(sorted: &mut [f64], old: f64, value: f64) 
     sorted[at] = value;
 }
 
+/// At most `N` values in ascending order, the unused places holding `+∞`: a short window's
+/// sorted values, replaced with no branch on the values. [`replace_in_short_sorted`] walks
+/// from the replaced value's place to the new one's and stops where the walk ends, an exit
+/// the processor mispredicts about once a push; this counts the two places over the whole
+/// array and rewrites each of its values by a select (the value itself, its neighbour below or
+/// above, or the new one), the same values in the same places, bit for bit. `SLOTS` is
+/// `N + 2` (checked when one is made): the array with a pad either side.
+#[derive(Debug, Clone)]
+pub(crate) struct SmallSorted<const N: usize, const SLOTS: usize> {
+    /// The values at `1..=N`, with one `+∞` either side, read by the selects.
+    slots: [f64; SLOTS],
+}
+
+impl<const N: usize, const SLOTS: usize> SmallSorted<N, SLOTS> {
+    /// `GE[k][i]`: all ones where `i >= k`, else 0; a row's difference with another's is the
+    /// mask of an index range, for [`SmallSorted::replace`]'s selects.
+    const GE: [[u64; N]; SLOTS] = {
+        assert!(SLOTS == N + 2, "SLOTS must be N + 2");
+        let mut table = [[0; N]; SLOTS];
+        let mut k = 0;
+        while k < SLOTS {
+            let mut i = k;
+            while i < N {
+                table[k][i] = u64::MAX;
+                i += 1;
+            }
+            k += 1;
+        }
+        table
+    };
+
+    /// No values.
+    pub(crate) fn new() -> Self {
+        // Evaluated (and its `SLOTS == N + 2` checked) for each size at compile time.
+        let _ = &Self::GE;
+        Self {
+            slots: [f64::INFINITY; SLOTS],
+        }
+    }
+
+    /// The first `len` values, ascending.
+    #[inline]
+    pub(crate) fn values(&self, len: usize) -> &[f64] {
+        self.slots.get(1..1 + len.min(N)).unwrap_or_default()
+    }
+
+    /// Inserts `value` (finite) before the first value not below it: the replacement of the
+    /// first unused place, whose `+∞` is not below any value.
+    #[inline]
+    pub(crate) fn insert(&mut self, value: f64) {
+        self.replace(f64::INFINITY, value);
+    }
+
+    /// Replaces one copy of `old` by `value`: as [`replace_in_short_sorted`], the first value
+    /// not below `old` removed, then `value` inserted before the first value not below it.
+    #[inline]
+    pub(crate) fn replace(&mut self, old: f64, value: f64) {
+        let slots = &self.slots;
+        let body = &slots[1..=N];
+        // `old`'s place and the count of values below `value`: where `old` < `value` one of
+        // those is `old` itself, and `value` goes a place lower once it has left.
+        let from = body.iter().filter(|v| **v < old).count();
+        let below = body.iter().filter(|v| **v < value).count();
+        let to = below - usize::from(below > from);
+        // from <= N and to < N: every row below is in the table.
+        let (ge_from, ge_after_from) = (&Self::GE[from], &Self::GE[from + 1]);
+        let (ge_to, ge_after_to) = (&Self::GE[to], &Self::GE[to + 1]);
+        let new = value.to_bits();
+        let mut out = [0u64; N];
+        for (i, out) in out.iter_mut().enumerate() {
+            let (lower, same, upper) = (
+                slots[i].to_bits(),
+                slots[i + 1].to_bits(),
+                slots[i + 2].to_bits(),
+            );
+            // `value` at `to`; from <= i < to: the value above slides down over `old`;
+            // to < i <= from: the value below slides up; elsewhere the value stays.
+            let at = ge_to[i] & !ge_after_to[i];
+            let down = ge_from[i] & !ge_to[i];
+            let up = ge_after_to[i] & !ge_after_from[i];
+            *out = (same & !(at | down | up)) | (upper & down) | (lower & up) | (new & at);
+        }
+        for (slot, bits) in self.slots[1..=N].iter_mut().zip(out) {
+            *slot = f64::from_bits(bits);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +306,39 @@ mod tests {
             windows.push(w);
         }
         windows
+    }
+
+    fn small_sorted_replaces_as_the_walk_does<const N: usize, const SLOTS: usize>() {
+        for w in windows().into_iter().filter(|w| w.len() <= N) {
+            // Built by insertion, as a filling window is.
+            let mut small = SmallSorted::<N, SLOTS>::new();
+            let mut walked: Vec<f64> = Vec::new();
+            for &v in &w {
+                small.insert(v);
+                let at = walked.partition_point(|x| *x < v);
+                walked.insert(at, v);
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(small.values(w.len())), bits(&walked), "{w:?}");
+            for &old in &w {
+                for value in [-100.0, -9.0, -0.0, 0.0, 0.5, 3.0, 13.0, 1e9] {
+                    let (mut got, mut want) = (small.clone(), walked.clone());
+                    got.replace(old, value);
+                    replace_in_short_sorted(&mut want, old, value);
+                    assert_eq!(
+                        bits(got.values(w.len())),
+                        bits(&want),
+                        "{old} -> {value} in {w:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_small_sorted_windows_replace_as_the_walk_does() {
+        small_sorted_replaces_as_the_walk_does::<12, 14>();
+        small_sorted_replaces_as_the_walk_does::<16, 18>();
     }
 
     #[test]

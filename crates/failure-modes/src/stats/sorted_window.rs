@@ -84,6 +84,66 @@ impl<'a> Distances<'a> {
         partition_point_near(lo, hi, hint, pred)
     }
 
+    /// [`Distances::split_near`] and [`Distances::mad`] of its split, at once. Where the split
+    /// lies within two of `hint` (the common case between two reads), the six distances
+    /// either side of the hint on each side are loaded once, as two arrays, and both the
+    /// split and the middle pair come from them without a branch or a bounds check a probe;
+    /// otherwise, the two calls.
+    #[inline]
+    pub(super) fn split_and_mad_near(&self, hint: usize) -> (usize, f64) {
+        if let Some(found) = self.split_and_mad_within_two(hint) {
+            return found;
+        }
+        let split = self.split_near(hint);
+        (split, self.mad(split))
+    }
+
+    /// [`Distances::split_and_mad_near`]'s common case: `None` unless the split lies in
+    /// `hint − 2..=hint + 2`, with the six probes `hint − 3..=hint + 2` all within the range
+    /// [`Distances::split_near`] searches.
+    #[inline]
+    fn split_and_mad_within_two(&self, hint: usize) -> Option<(usize, f64)> {
+        let (k, nb, nr) = (self.k(), self.below.len(), self.above.len());
+        let lo = (k + 1).saturating_sub(nr);
+        let hi = nb.min(k + 1);
+        if hint < lo + 3 || hint + 2 >= hi {
+            return None;
+        }
+        // For t in 0..6, with i = hint − 3 + t: left(i) = m − below[nb − 1 − i] and
+        // right(k − i) = above[k − i] − m, both read from the ends of these arrays backwards.
+        // hint − 3 >= lo and hint + 2 < hi keep every index in range (as for `split_near`'s
+        // probes).
+        let below: &[f64; 6] = self
+            .below
+            .get(nb - hint - 3..nb - hint + 3)?
+            .try_into()
+            .ok()?;
+        let above: &[f64; 6] = self
+            .above
+            .get(k - hint - 2..k - hint + 4)?
+            .try_into()
+            .ok()?;
+        let m = self.median;
+        let left = |t: usize| m - below[5 - t];
+        let right = |t: usize| above[5 - t] - m;
+        // `pred(i)` of `split_near` at i = hint − 3 + t.
+        let pred = |t: usize| left(t) < right(t);
+        if !pred(0) || pred(5) {
+            return None;
+        }
+        // `pred` holds on a prefix: the split is the first t where it fails, 1..=5.
+        let t = 1 + (1..5).filter(|&t| pred(t)).count();
+        // `middle_pair` at the split i = hint − 3 + t, j = k + 1 − i: every term is in range.
+        let lower = left(t - 1).max(right(t));
+        let upper = left(t).min(right(t - 1));
+        let mad = if (nb + nr) % 2 == 1 {
+            lower
+        } else {
+            (lower + upper) / 2.0
+        };
+        Some((hint - 3 + t, mad))
+    }
+
     /// The median of all the distances, given the split `i` of [`Distances::split_near`].
     #[inline]
     pub(super) fn mad(&self, i: usize) -> f64 {
