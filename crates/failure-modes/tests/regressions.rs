@@ -432,7 +432,7 @@ fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
 /// datapoint as quiet, but CloudWatch sends S3 request metrics only for minutes with requests,
 /// and F7 reads a minute without one as none. On a bucket read once every half hour, the first
 /// day's burst waited about seven hours (fifteen sparse reads) to join the record, and a burst
-/// no larger four hours into the second day paged. The missing minutes count as quiet.
+/// no larger four hours later, at 02:00 the next day, paged. The missing minutes count as quiet.
 #[test]
 fn f7_a_sparse_buckets_burst_joins_the_record_through_minutes_without_datapoints() {
     let (first, second) = (22 * 60, 26 * 60);

@@ -131,7 +131,8 @@ impl ShortWindow {
 ///   detector judges the new level after [`AnomalyConfig::rewarm`] points instead of a day.
 ///
 /// One alert per [`AnomalyConfig::refractory`] points. Memory is bounded and allocated up
-/// front: `2 × baseline + 2 × short_window` values, the records (one entry per short window
+/// front: `2 × baseline + short_window` values and the short window's sorted copy (`short_window`
+/// values, or a fixed 14 or 18 when it holds at most 12 or 16), the records (one entry per short window
 /// of the record window, at most four of them) and `slots × (max(days, 7 × weeks) + 2)`
 /// values for the season: about 11 KiB with the defaults.
 ///

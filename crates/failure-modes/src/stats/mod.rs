@@ -298,7 +298,7 @@ mod tests {
             // Equal under `<`, different bits: a sorted window may hold them in any order.
             vec![-1.0, 0.0, -0.0, 0.0, -0.0, 2.0],
         ];
-        for len in [1, 2, 11, 12, 13, 31] {
+        for len in [1, 2, 11, 12, 13, 15, 16, 31] {
             let mut w: Vec<f64> = (0..len)
                 .map(|i| f64::from((i * 37 % 23) as u32) - 9.0)
                 .collect();
@@ -331,6 +331,42 @@ mod tests {
                         "{old} -> {value} in {w:?}"
                     );
                 }
+            }
+        }
+        // Sliding windows of every capacity, as the detector's short window slides: the
+        // oldest value replaced by the newest, thousands of times, ties and signed zeros
+        // among them, checked after every push.
+        let stream: Vec<f64> = (0u64..4_000)
+            .map(|i| {
+                let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59;
+                match h {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => crate::MAX_MAGNITUDE,
+                    3 => -crate::MAX_MAGNITUDE,
+                    4 => f64::MIN_POSITIVE / 4.0,
+                    _ => (h % 9) as f64 - 4.0,
+                }
+            })
+            .collect();
+        for capacity in 1..=N {
+            let mut small = SmallSorted::<N, SLOTS>::new();
+            let mut walked: Vec<f64> = Vec::new();
+            for (i, &v) in stream.iter().enumerate() {
+                if i < capacity {
+                    small.insert(v);
+                    let at = walked.partition_point(|x| *x < v);
+                    walked.insert(at, v);
+                } else {
+                    small.replace(stream[i - capacity], v);
+                    replace_in_short_sorted(&mut walked, stream[i - capacity], v);
+                }
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(small.values(walked.len())),
+                    bits(&walked),
+                    "capacity {capacity}, push {i}"
+                );
             }
         }
     }
