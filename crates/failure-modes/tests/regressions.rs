@@ -461,6 +461,38 @@ fn f7_a_sparse_buckets_burst_joins_the_record_through_minutes_without_datapoints
     assert_eq!(starts(&above), [second], "{above:#?}");
 }
 
+/// Review 17: F7's record of the busiest minutes kept one entry per hour *with a datapoint*,
+/// so on a bucket read every three hours "the last week" reached back about three weeks, and a
+/// burst eight days after a larger one was not a spike. Hours without a datapoint had no
+/// requests: the record spans a week of time. Five days after, the burst is still covered.
+#[test]
+fn f7_a_sparse_buckets_record_spans_a_week_of_time_not_of_hours_with_data() {
+    let first = 22 * 60;
+    let spikes = |second: i64| {
+        let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
+        let mut found = Vec::new();
+        for m in 0..10 * 1440 {
+            let requests = if (first..first + 10).contains(&m) {
+                2000.0
+            } else if (second..second + 10).contains(&m) {
+                1800.0
+            } else if m % 180 == 0 {
+                3.0
+            } else {
+                continue;
+            };
+            let at = t0() + Duration::minutes(m);
+            found.extend(f7.push(AccessSample { at, requests }).unwrap());
+        }
+        found.into_iter().filter(is_spike).collect::<Vec<Finding>>()
+    };
+    let within = spikes(5 * 1440 + 120);
+    assert!(within.is_empty(), "{within:#?}");
+    let after = 8 * 1440 + 120;
+    let beyond = spikes(after);
+    assert_eq!(starts(&beyond), [after], "{beyond:#?}");
+}
+
 /// F7 paged every burst of a public bucket for a day after its read rate doubled (third blind
 /// game day, R2: one page per burst): a public bucket's reported spikes are never learned (a
 /// leak must not become the mark the next must beat), so the bursts at twice their old size topped the

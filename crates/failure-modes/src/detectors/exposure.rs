@@ -264,6 +264,8 @@ pub struct PublicDataLeak {
     spike: Option<Spike>,
     /// The largest requests of a minute, per hour, over the record window.
     record: RollingMax,
+    /// The hours `record` spans.
+    record_hours: i64,
     this_hour: (i64, f64),
     /// The spikes of the record window (the newest last, at most [`MAX_SPIKES_REMEMBERED`]):
     /// a spike at about the time of day of an earlier day's, and under `min_ratio` times it,
@@ -324,6 +326,7 @@ impl PublicDataLeak {
             spike: None,
             record: RollingMax::new(config.record_window.div_ceil(60).max(1))
                 .map_err(|e| e.in_field("record_window", config.record_window as f64))?,
+            record_hours: config.record_window.div_ceil(60).max(1) as i64,
             this_hour: (i64::MIN, 0.0),
             spikes: VecDeque::new(),
             held_back: HeldBurst::default(),
@@ -597,6 +600,13 @@ impl Detector for PublicDataLeak {
         if hour != self.this_hour.0 {
             if self.this_hour.0 != i64::MIN {
                 self.record.push(self.this_hour.1)?;
+                // Hours without a datapoint had no requests: their busiest minute is 0, so
+                // the record spans the last `record_window` of time, not of hours with data
+                // (at most a whole record's worth of pushes).
+                let empty = (hour - self.this_hour.0 - 1).clamp(0, self.record_hours);
+                for _ in 0..empty {
+                    self.record.push(0.0)?;
+                }
             }
             self.this_hour = (hour, 0.0);
         }
