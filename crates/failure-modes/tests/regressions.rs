@@ -272,6 +272,19 @@ fn f7_spikes_with_scans(
     scans: &[(i64, bool)],
     mut requests: impl FnMut(i64, &mut Rng) -> f64,
 ) -> Vec<Finding> {
+    f7_sparse_spikes(days, public_at_first, scans, |m, rng| {
+        Some(requests(m, rng))
+    })
+}
+
+/// As [`f7_spikes_with_scans`], with no datapoint at the minutes `requests` gives `None` for
+/// (CloudWatch sends S3 request metrics only for minutes with requests).
+fn f7_sparse_spikes(
+    days: i64,
+    public_at_first: bool,
+    scans: &[(i64, bool)],
+    mut requests: impl FnMut(i64, &mut Rng) -> Option<f64>,
+) -> Vec<Finding> {
     let mut f7 = PublicDataLeak::new(public(public_at_first), Default::default()).unwrap();
     let mut rng = Rng::new(1);
     let mut found = Vec::new();
@@ -280,8 +293,9 @@ fn f7_spikes_with_scans(
         for &(_, is_public) in scans.iter().filter(|(minute, _)| *minute == m) {
             found.extend(f7.scan(at, public(is_public)).unwrap());
         }
-        let requests = requests(m, &mut rng);
-        found.extend(f7.push(AccessSample { at, requests }).unwrap());
+        if let Some(requests) = requests(m, &mut rng) {
+            found.extend(f7.push(AccessSample { at, requests }).unwrap());
+        }
     }
     found.retain(is_spike);
     found
@@ -373,24 +387,16 @@ fn f7_the_first_day_rule_ends_with_a_new_exposure_or_the_day() {
 #[test]
 fn f7_a_download_reported_by_a_late_scan_is_not_learned() {
     for scan_at in [175, 210] {
-        let mut f7 = PublicDataLeak::new(public(false), Default::default()).unwrap();
-        let mut found = Vec::new();
         let second = 2 * 1440 + 600;
-        for m in 0..4 * 1440 {
-            let at = t0() + Duration::minutes(m);
-            if m == scan_at {
-                found.extend(f7.scan(at, public(true)).unwrap());
-            }
-            let requests = if (150..160).contains(&m) {
+        let spikes = f7_spikes_with_scans(4, false, &[(scan_at, true)], |m, _| {
+            if (150..160).contains(&m) {
                 5000.0
             } else if (second..second + 20).contains(&m) {
                 3000.0
             } else {
                 20.0 + (m % 5) as f64
-            };
-            found.extend(f7.push(AccessSample { at, requests }).unwrap());
-        }
-        let spikes: Vec<Finding> = found.into_iter().filter(is_spike).collect();
+            }
+        });
         assert_eq!(
             starts(&spikes),
             [150, second],
@@ -405,15 +411,9 @@ fn f7_a_download_reported_by_a_late_scan_is_not_learned() {
 /// joins the record no higher than the reported leak's peak.
 #[test]
 fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
-    let mut f7 = PublicDataLeak::new(public(false), Default::default()).unwrap();
-    let mut found = Vec::new();
     let (first, wave, fresh) = (1440 + 600, 1440 + 780, 3 * 1440 + 960);
-    for m in 0..5 * 1440 {
-        let at = t0() + Duration::minutes(m);
-        if m == 60 {
-            found.extend(f7.scan(at, public(true)).unwrap());
-        }
-        let requests = if (first..first + 20).contains(&m) {
+    let spikes = f7_spikes_with_scans(5, false, &[(60, true)], |m, _| {
+        if (first..first + 20).contains(&m) {
             5000.0
         } else if (wave..wave + 20).contains(&m) {
             9000.0
@@ -421,10 +421,8 @@ fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
             6000.0
         } else {
             20.0 + (m % 5) as f64
-        };
-        found.extend(f7.push(AccessSample { at, requests }).unwrap());
-    }
-    let spikes: Vec<Finding> = found.into_iter().filter(is_spike).collect();
+        }
+    });
     assert_eq!(starts(&spikes), [first, fresh], "{spikes:#?}");
 }
 
@@ -437,22 +435,15 @@ fn f7_a_leaks_second_wave_does_not_become_the_mark_a_new_leak_must_beat() {
 fn f7_a_sparse_buckets_burst_joins_the_record_through_minutes_without_datapoints() {
     let (first, second) = (22 * 60, 26 * 60);
     let spikes = |second_peak: f64| {
-        let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
-        let mut found = Vec::new();
-        for m in 0..2 * 1440 {
-            let requests = if (first..first + 10).contains(&m) {
-                2000.0
+        f7_sparse_spikes(2, true, &[], |m, _| {
+            if (first..first + 10).contains(&m) {
+                Some(2000.0)
             } else if (second..second + 10).contains(&m) {
-                second_peak
-            } else if m % 30 == 0 {
-                3.0
+                Some(second_peak)
             } else {
-                continue;
-            };
-            let at = t0() + Duration::minutes(m);
-            found.extend(f7.push(AccessSample { at, requests }).unwrap());
-        }
-        found.into_iter().filter(is_spike).collect::<Vec<Finding>>()
+                (m % 30 == 0).then_some(3.0)
+            }
+        })
     };
     let below = spikes(1800.0);
     assert!(below.is_empty(), "{below:#?}");
@@ -469,22 +460,15 @@ fn f7_a_sparse_buckets_burst_joins_the_record_through_minutes_without_datapoints
 fn f7_a_sparse_buckets_record_spans_a_week_of_time_not_of_hours_with_data() {
     let first = 22 * 60;
     let spikes = |second: i64| {
-        let mut f7 = PublicDataLeak::new(public(true), Default::default()).unwrap();
-        let mut found = Vec::new();
-        for m in 0..10 * 1440 {
-            let requests = if (first..first + 10).contains(&m) {
-                2000.0
+        f7_sparse_spikes(10, true, &[], |m, _| {
+            if (first..first + 10).contains(&m) {
+                Some(2000.0)
             } else if (second..second + 10).contains(&m) {
-                1800.0
-            } else if m % 180 == 0 {
-                3.0
+                Some(1800.0)
             } else {
-                continue;
-            };
-            let at = t0() + Duration::minutes(m);
-            found.extend(f7.push(AccessSample { at, requests }).unwrap());
-        }
-        found.into_iter().filter(is_spike).collect::<Vec<Finding>>()
+                (m % 180 == 0).then_some(3.0)
+            }
+        })
     };
     let within = spikes(5 * 1440 + 120);
     assert!(within.is_empty(), "{within:#?}");

@@ -664,6 +664,7 @@ impl PublicDataLeak {
     /// Counts `minutes` quiet minutes, the last at `at`, for the burst held out of the record,
     /// and lets it join the record (the hour's peak) once it is over: `clear_after` quiet
     /// minutes, and its spike no longer reportable.
+    #[inline]
     fn quiet_for(&mut self, minutes: u32, at: DateTime<Utc>) {
         if self.held_back.peak <= 0.0 {
             return;
